@@ -1,0 +1,126 @@
+import { TZDate } from '@date-fns/tz';
+
+/** Stored per municipality as JSON; every field optional, defaults below. */
+export interface WorkCalendarConfig {
+  workDays?: number[];          // ISO weekdays 1=Mon..7=Sun, default [1,2,3,4,5]
+  start?: string;               // 'HH:MM' local, default '09:00'
+  end?: string;                 // 'HH:MM' local, default '18:00'
+  holidays?: string[];          // 'YYYY-MM-DD' local dates that are days off
+  shortenedDays?: Record<string, string>; // 'YYYY-MM-DD' -> end time 'HH:MM' (pre-holiday short day)
+  extraWorkDays?: string[];     // 'YYYY-MM-DD' weekend dates that are working days (Russian transfers)
+}
+export interface WorkCalendar { timeZone: string; config: WorkCalendarConfig }
+
+const MS_PER_HOUR = 3_600_000;
+const MS_PER_DAY = 86_400_000;
+// A year and a bit with no working time at all can only be a broken config;
+// stop there instead of looping forever.
+const MAX_IDLE_DAYS = 400;
+
+/** A local calendar day, held as UTC midnight so stepping by 24 h never hits DST. */
+type Day = Date;
+interface Interval { start: number; end: number }
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function dayKey(day: Day): string {
+  return `${day.getUTCFullYear()}-${pad(day.getUTCMonth() + 1)}-${pad(day.getUTCDate())}`;
+}
+
+function localDay(timeZone: string, at: Date): Day {
+  const local = new TZDate(at.getTime(), timeZone);
+  return new Date(Date.UTC(local.getFullYear(), local.getMonth(), local.getDate()));
+}
+
+function parseTime(value: string): [number, number] {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(value);
+  if (!m || Number(m[1]) > 24 || Number(m[2]) > 59) throw new Error(`Invalid time '${value}', expected HH:MM`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+/** Instant of a local wall-clock time on `day`; TZDate resolves the zone offset (incl. DST). */
+function instantOn(timeZone: string, day: Day, time: string): number {
+  const [h, min] = parseTime(time);
+  return new TZDate(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), h, min, timeZone).getTime();
+}
+
+/** Working interval of one local day, or null for a day off. */
+function workInterval(cal: WorkCalendar, day: Day): Interval | null {
+  const c = cal.config;
+  const key = dayKey(day);
+  const isoWeekday = day.getUTCDay() || 7;
+  // Holidays beat everything; transfers turn a weekend day into a working one.
+  const working = !(c.holidays ?? []).includes(key) &&
+    ((c.extraWorkDays ?? []).includes(key) || (c.workDays ?? [1, 2, 3, 4, 5]).includes(isoWeekday));
+  if (!working) return null;
+  const start = instantOn(cal.timeZone, day, c.start ?? '09:00');
+  const end = instantOn(cal.timeZone, day, c.shortenedDays?.[key] ?? c.end ?? '18:00');
+  return end > start ? { start, end } : null;
+}
+
+function nextDay(day: Day): Day {
+  return new Date(day.getTime() + MS_PER_DAY);
+}
+
+/**
+ * The instant after `hours` of working time counted from `from`.
+ * Outside working hours counting starts at the next working start; landing exactly
+ * on the end of a day returns that end (the earliest instant), not the next morning.
+ */
+export function addWorkingHours(cal: WorkCalendar, from: Date, hours: number): Date {
+  if (!Number.isFinite(hours) || hours < 0) throw new RangeError(`hours must be a non-negative number, got ${hours}`);
+  const c = cal.config;
+  if ((c.workDays ?? [1, 2, 3, 4, 5]).length === 0 && (c.extraWorkDays ?? []).length === 0) {
+    throw new Error('Work calendar has no working days');
+  }
+  let remaining = Math.round(hours * MS_PER_HOUR);
+  if (remaining === 0) return new Date(from.getTime());
+  const cursor = from.getTime();
+  let idleDays = 0;
+  for (let day = localDay(cal.timeZone, from); ; day = nextDay(day)) {
+    const iv = workInterval(cal, day);
+    if (iv && iv.end > cursor) {
+      idleDays = 0;
+      const segStart = Math.max(cursor, iv.start);
+      if (remaining <= iv.end - segStart) return new Date(segStart + remaining);
+      remaining -= iv.end - segStart;
+    } else if (++idleDays > MAX_IDLE_DAYS) {
+      throw new Error(`No working time within ${MAX_IDLE_DAYS} days; check the work calendar`);
+    }
+  }
+}
+
+/** Working time between two instants, in fractional hours; 0 if `to` <= `from`. */
+export function workingHoursBetween(cal: WorkCalendar, from: Date, to: Date): number {
+  const a = from.getTime();
+  const b = to.getTime();
+  if (b <= a) return 0;
+  const last = localDay(cal.timeZone, to).getTime();
+  let total = 0;
+  for (let day = localDay(cal.timeZone, from); day.getTime() <= last; day = nextDay(day)) {
+    const iv = workInterval(cal, day);
+    if (iv) total += Math.max(0, Math.min(b, iv.end) - Math.max(a, iv.start));
+  }
+  return total / MS_PER_HOUR;
+}
+
+/** Whether `at` falls within working hours (start inclusive, end exclusive). */
+export function isWorkingTime(cal: WorkCalendar, at: Date): boolean {
+  const iv = workInterval(cal, localDay(cal.timeZone, at));
+  const t = at.getTime();
+  return iv !== null && t >= iv.start && t < iv.end;
+}
+
+/** 'YYYY-MM-DD' of `at` as seen in `timeZone`. */
+export function localDateKey(timeZone: string, at: Date): string {
+  return dayKey(localDay(timeZone, at));
+}
+
+/** Same local wall-clock time `days` calendar days later (not days * 24 h, which drifts over DST). */
+export function addCalendarDays(timeZone: string, from: Date, days: number): Date {
+  const local = new TZDate(from.getTime(), timeZone);
+  local.setDate(local.getDate() + days);
+  return new Date(local.getTime());
+}

@@ -1,0 +1,9 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './database.ts';
+
+/** The database or a transaction: every core function takes one of these first. */
+export type Db = Kysely<Database> | Transaction<Database>;
+export type Channel = 'tg' | 'vk';
+export type Language = 'ru' | 'en';
+export const CHANNELS: readonly Channel[] = ['tg', 'vk'];
+export const LANGUAGES: readonly Language[] = ['ru', 'en'];

@@ -1,0 +1,57 @@
+/**
+ * Every rule the domain enforces has a stable code. Adapters map codes to HTTP statuses
+ * (http/) and to locale keys (bots/); the code never changes once released.
+ */
+export const ERROR_KINDS = {
+  VALIDATION: 'validation',
+  TEXT_EMPTY: 'validation',
+  TEXT_TOO_LONG: 'validation',
+  INVALID_POINT: 'validation',
+  OUTSIDE_MUNICIPALITY: 'rule',
+  CONSENT_REQUIRED: 'rule',
+  NOT_REGISTERED: 'rule',
+  NOT_FOUND: 'not_found',
+  MESSAGE_NOT_FOUND: 'not_found',
+  CATEGORY_NOT_FOUND: 'not_found',
+  EXECUTOR_NOT_FOUND: 'not_found',
+  ANSWER_NOT_FOUND: 'not_found',
+  COMMENT_NOT_FOUND: 'not_found',
+  ILLEGAL_TRANSITION: 'conflict',
+  MESSAGE_ALREADY_CLOSED: 'conflict',
+  CONCURRENT_CHANGE: 'conflict',
+  ANSWER_NOT_PENDING: 'conflict',
+  ALREADY_RATED: 'conflict',
+  REASON_REQUIRED: 'validation',
+  NO_ROUTING_RULE: 'rule',
+  EXECUTOR_OUT_OF_SCOPE: 'rule',
+  NOT_AUTHOR: 'forbidden',
+  NOT_CLOSED: 'rule',
+  NOT_PUBLISHED: 'rule',
+  DUPLICATE_OF_SELF: 'rule',
+  TOO_MANY_PHOTOS: 'validation',
+  FORBIDDEN: 'forbidden',
+  UNAUTHORIZED: 'unauthorized',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_KINDS;
+export type ErrorKind = (typeof ERROR_KINDS)[ErrorCode];
+
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, details: Record<string, unknown> = {}, message?: string) {
+    super(message ?? code);
+    this.name = 'DomainError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get kind(): ErrorKind {
+    return ERROR_KINDS[this.code];
+  }
+}
+
+export function isDomainError(error: unknown, code?: ErrorCode): error is DomainError {
+  return error instanceof DomainError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,159 @@
+import type { Actor } from '../actor.ts';
+import { inTransaction } from '../db/transaction.ts';
+import type { Db } from '../db/types.ts';
+import { DomainError } from '../errors.ts';
+import { notifyResident, notifyStaff, staffIdsByRole } from '../notifications/notify.ts';
+import { requireLiveConsent } from '../residents/consent.service.ts';
+import { OPEN_STATUSES, transition } from './lifecycle.ts';
+import { getMessage, lockMessage, recordEvent } from './message.repository.ts';
+import { validText } from './text.ts';
+
+export interface Comment {
+  id: number;
+  messageId: number;
+  authorKind: 'resident' | 'staff';
+  residentId: number | null;
+  staffId: number | null;
+  text: string;
+  replyToId: number | null;
+  createdAt: Date;
+}
+
+export async function listComments(db: Db, messageId: number): Promise<Comment[]> {
+  const rows = await db.selectFrom('comment').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    messageId: r.message_id,
+    authorKind: r.author_kind,
+    residentId: r.resident_id,
+    staffId: r.staff_id,
+    text: r.text,
+    replyToId: r.reply_to_id,
+    createdAt: r.created_at,
+  }));
+}
+
+/**
+ * A resident comments on their own message (to clarify or judge the solution) or on a published
+ * one. A comment after a clarification request is the resident's reply to it.
+ */
+export function addResidentComment(db: Db, input: { residentId: number; messageId: number; text: string }, now: Date): Promise<Comment> {
+  return inTransaction(db, async (trx) => {
+    const text = validText(input.text);
+    await requireLiveConsent(trx, input.residentId);
+    const message = await getMessage(trx, input.messageId);
+    if (message.authorId !== input.residentId && !message.published) throw new DomainError('NOT_AUTHOR', { messageId: message.id });
+    transition(message.status, 'comment');
+    const row = await trx
+      .insertInto('comment')
+      .values({ message_id: message.id, author_kind: 'resident', resident_id: input.residentId, text, created_at: now })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordEvent(trx, message.id, { kind: 'resident', residentId: input.residentId }, { kind: 'comment', data: { commentId: row.id } }, now);
+    return (await listComments(trx, message.id)).find((c) => c.id === row.id)!;
+  });
+}
+
+/** An official answers a resident's comment; the resident is notified. */
+export function addStaffComment(db: Db, input: { staffId: number; messageId: number; text: string; replyToId?: number }, now: Date): Promise<Comment> {
+  return inTransaction(db, async (trx) => {
+    const text = validText(input.text);
+    const message = await getMessage(trx, input.messageId);
+    let notifyResidentId = message.authorId;
+    if (input.replyToId !== undefined) {
+      const parent = await trx.selectFrom('comment').select(['id', 'message_id', 'resident_id']).where('id', '=', input.replyToId).executeTakeFirst();
+      if (!parent || parent.message_id !== message.id) throw new DomainError('COMMENT_NOT_FOUND', { id: input.replyToId });
+      notifyResidentId = parent.resident_id ?? notifyResidentId;
+    }
+    const row = await trx
+      .insertInto('comment')
+      .values({ message_id: message.id, author_kind: 'staff', staff_id: input.staffId, text, reply_to_id: input.replyToId ?? null, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordEvent(trx, message.id, { kind: 'staff', staffId: input.staffId }, { kind: 'official_comment', data: { commentId: row.id, replyToId: input.replyToId ?? null } }, now);
+    if (notifyResidentId) {
+      await notifyResident(trx, notifyResidentId, 'notify.comment_reply', { messageId: message.id, text }, { kind: 'comment.reply', dedupeKey: `comment:${row.id}` });
+    }
+    return (await listComments(trx, message.id)).find((c) => c.id === row.id)!;
+  });
+}
+
+export interface Rating {
+  messageId: number;
+  stars: number;
+  complaint: string | null;
+  flagged: boolean;
+  createdAt: Date;
+}
+
+export async function getRating(db: Db, messageId: number): Promise<Rating | null> {
+  const row = await db.selectFrom('rating').selectAll().where('message_id', '=', messageId).executeTakeFirst();
+  return row ? { messageId: row.message_id, stars: row.stars, complaint: row.complaint, flagged: row.flagged, createdAt: row.created_at } : null;
+}
+
+/** The author rates their own closed message once; 1 or 2 stars flag it to the curators. */
+export function rateMessage(db: Db, input: { residentId: number; messageId: number; stars: number }, now: Date): Promise<Rating> {
+  return inTransaction(db, async (trx) => {
+    if (!Number.isInteger(input.stars) || input.stars < 1 || input.stars > 5) throw new DomainError('VALIDATION', { field: 'stars', problem: '1 to 5' });
+    const message = await lockMessage(trx, input.messageId);
+    if (message.authorId !== input.residentId) throw new DomainError('NOT_AUTHOR', { messageId: message.id });
+    transition(message.status, 'rate');
+    const flagged = input.stars <= 2;
+    const inserted = await trx
+      .insertInto('rating')
+      .values({ message_id: message.id, resident_id: input.residentId, stars: input.stars, flagged, created_at: now })
+      .onConflict((oc) => oc.column('message_id').doNothing())
+      .returning('message_id')
+      .executeTakeFirst();
+    if (!inserted) throw new DomainError('ALREADY_RATED', { messageId: message.id });
+    const actor: Actor = { kind: 'resident', residentId: input.residentId };
+    await recordEvent(trx, message.id, actor, { kind: 'rated', data: { stars: input.stars, flagged } }, now);
+    if (flagged) {
+      await notifyStaff(trx, await staffIdsByRole(trx, message.municipalityId, 'curator'), 'alert.low_rating', { messageId: message.id, stars: input.stars }, { kind: 'alert.low_rating', dedupeKey: `low_rating:${message.id}` });
+    }
+    return (await getRating(trx, message.id))!;
+  });
+}
+
+/** What is wrong, after a low rating: stored with the rating and shown to the curator. */
+export function addRatingComplaint(db: Db, input: { residentId: number; messageId: number; text: string }, now: Date): Promise<Rating> {
+  return inTransaction(db, async (trx) => {
+    const text = validText(input.text);
+    const rating = await getRating(trx, input.messageId);
+    const message = await getMessage(trx, input.messageId);
+    if (!rating || message.authorId !== input.residentId) throw new DomainError('NOT_AUTHOR', { messageId: input.messageId });
+    await trx.updateTable('rating').set({ complaint: text }).where('message_id', '=', input.messageId).execute();
+    await recordEvent(trx, input.messageId, { kind: 'resident', residentId: input.residentId }, { kind: 'rating_complaint', reason: text }, now);
+    return (await getRating(trx, input.messageId))!;
+  });
+}
+
+/** "Me too": once per resident per open published message; not one's own. Idempotent. */
+export function supportMessage(db: Db, input: { residentId: number; messageId: number }, now: Date): Promise<{ added: boolean; supporters: number }> {
+  return inTransaction(db, async (trx) => {
+    await requireLiveConsent(trx, input.residentId);
+    const message = await getMessage(trx, input.messageId);
+    if (!message.published) throw new DomainError('NOT_PUBLISHED', { messageId: message.id });
+    if (!OPEN_STATUSES.includes(message.status)) throw new DomainError('MESSAGE_ALREADY_CLOSED', { messageId: message.id });
+    if (message.authorId === input.residentId) throw new DomainError('VALIDATION', { problem: 'own message' });
+    const inserted = await trx
+      .insertInto('support')
+      .values({ message_id: message.id, resident_id: input.residentId, created_at: now })
+      .onConflict((oc) => oc.columns(['message_id', 'resident_id']).doNothing())
+      .returning('message_id')
+      .executeTakeFirst();
+    if (inserted) await recordEvent(trx, message.id, { kind: 'resident', residentId: input.residentId }, { kind: 'supported' }, now);
+    return { added: inserted !== undefined, supporters: await countSupporters(trx, message.id) };
+  });
+}
+
+export async function countSupporters(db: Db, messageId: number): Promise<number> {
+  const row = await db.selectFrom('support').select((eb) => eb.fn.countAll<number>().as('n')).where('message_id', '=', messageId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Notifies followers (supporters) of a message; used when it closes. */
+export async function supporterIds(db: Db, messageId: number): Promise<number[]> {
+  const rows = await db.selectFrom('support').select('resident_id').where('message_id', '=', messageId).execute();
+  return rows.map((r) => r.resident_id);
+}

@@ -1,0 +1,71 @@
+import { getCategory } from '../categories/category.repository.ts';
+import type { Channel, Db } from '../db/types.ts';
+import { DomainError } from '../errors.ts';
+import type { Point } from '../geo/geo.ts';
+import { findMunicipalityByPoint } from '../municipalities/municipality.repository.ts';
+import { requireLiveConsent } from '../residents/consent.service.ts';
+import { getResident } from '../residents/resident.repository.ts';
+import { recordEvent, toMessage, type Message } from './message.repository.ts';
+import { validText } from './text.ts';
+
+export const MAX_PHOTOS = 5;
+
+/** Shown to the resident with every filed message: seed 001 §4.6. */
+export const NOT_AN_APPEAL_NOTICE = 'notice.not_59fz';
+
+export interface PhotoRef {
+  fileId: string;
+  fileUniqueId?: string | null;
+}
+
+export interface FileMessageInput {
+  residentId: number;
+  categoryId: number;
+  text: string;
+  point: Point;
+  address?: string | null;
+  photos?: PhotoRef[];
+  channel: Channel;
+}
+
+/** Validates everything before writing anything, so a rejected filing leaves no trace. */
+export async function fileMessage(
+  db: Db,
+  input: FileMessageInput,
+  now: Date,
+): Promise<{ message: Message; notice: typeof NOT_AN_APPEAL_NOTICE }> {
+  const resident = await getResident(db, input.residentId);
+  await requireLiveConsent(db, resident.id);
+  if (!resident.registeredAt) throw new DomainError('NOT_REGISTERED', { residentId: resident.id });
+  const text = validText(input.text);
+  const photos = input.photos ?? [];
+  if (photos.length > MAX_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_PHOTOS });
+  const category = await getCategory(db, input.categoryId);
+  if (!category.active) throw new DomainError('CATEGORY_NOT_FOUND', { id: category.id });
+  const municipality = await findMunicipalityByPoint(db, input.point);
+
+  const row = await db
+    .insertInto('message')
+    .values({
+      author_id: resident.id,
+      municipality_id: municipality.id,
+      category_id: category.id,
+      text,
+      lat: input.point.lat,
+      lon: input.point.lon,
+      address: input.address?.slice(0, 500) ?? null,
+      channel: input.channel,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (photos.length > 0) {
+    await db
+      .insertInto('message_photo')
+      .values(photos.map((p, position) => ({ message_id: row.id, channel: input.channel, file_id: p.fileId, file_unique_id: p.fileUniqueId ?? null, position })))
+      .execute();
+  }
+  await recordEvent(db, row.id, { kind: 'resident', residentId: resident.id }, { kind: 'filed', to: 'new', data: { photos: photos.length } }, now);
+  return { message: toMessage(row), notice: NOT_AN_APPEAL_NOTICE };
+}

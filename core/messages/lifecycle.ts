@@ -1,0 +1,58 @@
+import { DomainError } from '../errors.ts';
+import type { MessageStatus } from './message.table.ts';
+
+/**
+ * The one state machine of a message (DOMAIN.md "Message lifecycle"). Every status change in the
+ * code goes through `transition`; nothing else writes `message.status`.
+ *
+ *   new ──accept──► in_work ──close(solved|explained)──► solved | explained
+ *    └──reject / duplicate──► rejected
+ *   in_work ──intermediate | clarification──► in_work
+ */
+export type MessageAction =
+  | 'accept'
+  | 'reject'
+  | 'duplicate'
+  | 'intermediate'
+  | 'clarification'
+  | 'close_solved'
+  | 'close_explained'
+  | 'publish'
+  | 'unpublish'
+  | 'change_category'
+  | 'rate'
+  | 'comment';
+
+const CLOSED: readonly MessageStatus[] = ['solved', 'explained'];
+export const OPEN_STATUSES: readonly MessageStatus[] = ['new', 'in_work'];
+
+const RULES: Record<MessageAction, { from: readonly MessageStatus[]; to?: MessageStatus }> = {
+  accept: { from: ['new'], to: 'in_work' },
+  reject: { from: ['new'], to: 'rejected' },
+  duplicate: { from: ['new', 'in_work'], to: 'rejected' },
+  intermediate: { from: ['in_work'] },
+  clarification: { from: ['in_work'] },
+  close_solved: { from: ['in_work'], to: 'solved' },
+  close_explained: { from: ['in_work'], to: 'explained' },
+  publish: { from: ['in_work', 'solved', 'explained'] },
+  unpublish: { from: ['new', 'in_work', 'solved', 'explained', 'rejected'] },
+  change_category: { from: ['new', 'in_work'] },
+  rate: { from: ['solved', 'explained'] },
+  comment: { from: ['new', 'in_work', 'solved', 'explained'] },
+};
+
+export function isClosed(status: MessageStatus): boolean {
+  return CLOSED.includes(status);
+}
+
+export function canApply(status: MessageStatus, action: MessageAction): boolean {
+  return RULES[action].from.includes(status);
+}
+
+/** Returns the status after `action`, or throws the domain error that explains why it is illegal. */
+export function transition(status: MessageStatus, action: MessageAction): MessageStatus {
+  if (canApply(status, action)) return RULES[action].to ?? status;
+  if (action === 'rate') throw new DomainError('NOT_CLOSED', { status, action });
+  if (isClosed(status)) throw new DomainError('MESSAGE_ALREADY_CLOSED', { status, action });
+  throw new DomainError('ILLEGAL_TRANSITION', { status, action });
+}

@@ -1,0 +1,58 @@
+import type { Db } from '../db/types.ts';
+import { DomainError } from '../errors.ts';
+import { listAnswers, type Answer } from './answers.service.ts';
+import { countSupporters, getRating, listComments, type Comment, type Rating } from './feedback.service.ts';
+import { getMessage, listEvents, toMessage, type Message, type MessageEvent } from './message.repository.ts';
+
+export interface MessageCard {
+  message: Message;
+  events: MessageEvent[];
+  answers: Answer[];
+  comments: Comment[];
+  photos: { fileId: string; fileUniqueId: string | null; channel: string }[];
+  rating: Rating | null;
+  supporters: number;
+  executorName: string | null;
+}
+
+/** Everything about one message; `visibleToResident` hides drafts the resident must not see. */
+export async function getMessageCard(db: Db, messageId: number, options: { visibleToResident?: boolean } = {}): Promise<MessageCard> {
+  const message = await getMessage(db, messageId);
+  const [events, answers, comments, photos, rating, supporters, executor] = await Promise.all([
+    listEvents(db, messageId),
+    listAnswers(db, messageId),
+    listComments(db, messageId),
+    db.selectFrom('message_photo').select(['file_id', 'file_unique_id', 'channel']).where('message_id', '=', messageId).orderBy('position').execute(),
+    getRating(db, messageId),
+    countSupporters(db, messageId),
+    message.executorId ? db.selectFrom('executor').select('name').where('id', '=', message.executorId).executeTakeFirst() : undefined,
+  ]);
+  return {
+    message,
+    events,
+    answers: options.visibleToResident ? answers.filter((a) => a.state === 'approved' || a.state === 'delivered') : answers,
+    comments,
+    photos: photos.map((p) => ({ fileId: p.file_id, fileUniqueId: p.file_unique_id, channel: p.channel })),
+    rating,
+    supporters,
+    executorName: executor?.name ?? null,
+  };
+}
+
+/** A resident's own messages, newest first, a page at a time. */
+export async function listResidentMessages(db: Db, residentId: number, page: { offset: number; limit: number }): Promise<{ items: Message[]; total: number }> {
+  const [rows, total] = await Promise.all([
+    db.selectFrom('message').selectAll().where('author_id', '=', residentId).orderBy('created_at', 'desc').orderBy('id', 'desc').offset(page.offset).limit(page.limit).execute(),
+    db.selectFrom('message').select((eb) => eb.fn.countAll<number>().as('n')).where('author_id', '=', residentId).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(toMessage), total: Number(total.n) };
+}
+
+/** Checks that a resident may open a message card: their own, or one they support. */
+export async function assertResidentCanView(db: Db, residentId: number, messageId: number): Promise<Message> {
+  const message = await getMessage(db, messageId);
+  if (message.authorId === residentId) return message;
+  const supports = await db.selectFrom('support').select('message_id').where('message_id', '=', messageId).where('resident_id', '=', residentId).executeTakeFirst();
+  if (!supports && !message.published) throw new DomainError('MESSAGE_NOT_FOUND', { id: messageId });
+  return message;
+}

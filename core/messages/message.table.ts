@@ -1,0 +1,108 @@
+import type { Generated, JSONColumnType } from 'kysely';
+import type { Channel } from '../db/types.ts';
+
+export type MessageStatus = 'new' | 'rejected' | 'in_work' | 'solved' | 'explained';
+export type AnswerKind = 'intermediate' | 'final' | 'clarification';
+export type Resolution = 'solved' | 'explained';
+export type AnswerState = 'draft' | 'returned' | 'approved' | 'delivered';
+export type ActorKind = 'resident' | 'staff' | 'system';
+
+export interface MessageTable {
+  id: Generated<number>;
+  author_id: number | null;
+  municipality_id: number;
+  category_id: number;
+  text: string;
+  lat: number;
+  lon: number;
+  address: string | null;
+  status: Generated<MessageStatus>;
+  published: Generated<boolean>;
+  executor_id: number | null;
+  rejection_reason: string | null;
+  duplicate_of: number | null;
+  open_source: Generated<boolean>;
+  source_url: string | null;
+  urgent: Generated<boolean>;
+  channel: Channel | null;
+  created_at: Date;
+  accepted_at: Date | null;
+  first_intermediate_at: Date | null;
+  closed_at: Date | null;
+  updated_at: Date;
+  version: Generated<number>;
+}
+
+export interface MessagePhotoTable {
+  id: Generated<number>;
+  message_id: number;
+  channel: Channel;
+  file_id: string;
+  file_unique_id: string | null;
+  position: number;
+}
+
+export interface MessageEventTable {
+  id: Generated<number>;
+  message_id: number;
+  kind: string;
+  actor_kind: ActorKind;
+  actor_id: number | null;
+  from_status: MessageStatus | null;
+  to_status: MessageStatus | null;
+  reason: string | null;
+  data: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Date;
+}
+
+export interface AnswerTable {
+  id: Generated<number>;
+  message_id: number;
+  kind: AnswerKind;
+  resolution: Resolution | null;
+  text: string;
+  state: Generated<AnswerState>;
+  author_staff_id: number | null;
+  approved_by: number | null;
+  approved_at: Date | null;
+  return_remark: string | null;
+  delivered_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface CommentTable {
+  id: Generated<number>;
+  message_id: number;
+  author_kind: 'resident' | 'staff';
+  resident_id: number | null;
+  staff_id: number | null;
+  text: string;
+  reply_to_id: number | null;
+  created_at: Date;
+}
+
+export interface RatingTable {
+  message_id: number;
+  resident_id: number;
+  stars: number;
+  complaint: string | null;
+  flagged: Generated<boolean>;
+  created_at: Date;
+}
+
+export interface SupportTable {
+  message_id: number;
+  resident_id: number;
+  created_at: Date;
+}
+
+export interface MessageTables {
+  message: MessageTable;
+  message_photo: MessagePhotoTable;
+  message_event: MessageEventTable;
+  answer: AnswerTable;
+  comment: CommentTable;
+  rating: RatingTable;
+  support: SupportTable;
+}

@@ -1,0 +1,114 @@
+import type { Actor } from '../actor.ts';
+import { getCategory } from '../categories/category.repository.ts';
+import { inTransaction } from '../db/transaction.ts';
+import type { Db } from '../db/types.ts';
+import { DomainError } from '../errors.ts';
+import { executorStaffIds, notifyResident, notifyStaff } from '../notifications/notify.ts';
+import { transition } from './lifecycle.ts';
+import { lockMessage, recordEvent, updateMessage, type Message } from './message.repository.ts';
+
+export interface ModerationInput {
+  messageId: number;
+  actor: Actor;
+  /** Optimistic check from the caller (API If-Match); a mismatch is CONCURRENT_CHANGE. */
+  expectedVersion?: number;
+}
+
+/** The executor the routing rules name for the message's municipality and category. */
+export async function routeExecutor(db: Db, municipalityId: number, categoryId: number): Promise<number> {
+  const rule = await db
+    .selectFrom('routing_rule')
+    .innerJoin('executor', 'executor.id', 'routing_rule.executor_id')
+    .select('routing_rule.executor_id')
+    .where('routing_rule.municipality_id', '=', municipalityId)
+    .where('routing_rule.category_id', '=', categoryId)
+    .where('executor.active', '=', true)
+    .executeTakeFirst();
+  if (!rule) throw new DomainError('NO_ROUTING_RULE', { municipalityId, categoryId });
+  return rule.executor_id;
+}
+
+async function checkExecutor(db: Db, executorId: number, municipalityId: number): Promise<string> {
+  const executor = await db.selectFrom('executor').select(['id', 'name', 'municipality_id', 'active']).where('id', '=', executorId).executeTakeFirst();
+  if (!executor || !executor.active) throw new DomainError('EXECUTOR_NOT_FOUND', { executorId });
+  if (executor.municipality_id !== municipalityId) throw new DomainError('EXECUTOR_OUT_OF_SCOPE', { executorId, municipalityId });
+  return executor.name;
+}
+
+/** new → in_work: the executor from the routing rules unless the moderator chose another. */
+export function acceptMessage(db: Db, input: ModerationInput & { executorId?: number }, now: Date): Promise<Message> {
+  return inTransaction(db, async (trx) => {
+    const message = await lockMessage(trx, input.messageId, input.expectedVersion);
+    const to = transition(message.status, 'accept');
+    const executorId = input.executorId ?? (await routeExecutor(trx, message.municipalityId, message.categoryId));
+    const executorName = await checkExecutor(trx, executorId, message.municipalityId);
+    const updated = await updateMessage(trx, message, { status: to, executor_id: executorId, accepted_at: now }, now);
+    await recordEvent(trx, message.id, input.actor, { kind: 'accepted', from: message.status, to, data: { executorId, routed: input.executorId === undefined } }, now);
+    if (message.authorId) {
+      await notifyResident(trx, message.authorId, 'notify.accepted', { messageId: message.id, executor: executorName }, { kind: 'status.accepted' });
+    }
+    await notifyStaff(trx, await executorStaffIds(trx, executorId), 'alert.assigned', { messageId: message.id }, { kind: 'alert.assigned', dedupeKey: `assigned:${message.id}:${executorId}` });
+    return updated;
+  });
+}
+
+/** new → rejected, with the reason the resident will read. */
+export function rejectMessage(db: Db, input: ModerationInput & { reason: string }, now: Date): Promise<Message> {
+  return inTransaction(db, async (trx) => {
+    const reason = input.reason?.trim();
+    if (!reason) throw new DomainError('REASON_REQUIRED');
+    const message = await lockMessage(trx, input.messageId, input.expectedVersion);
+    const to = transition(message.status, 'reject');
+    const updated = await updateMessage(trx, message, { status: to, rejection_reason: reason, closed_at: now, published: false }, now);
+    await recordEvent(trx, message.id, input.actor, { kind: 'rejected', from: message.status, to, reason }, now);
+    if (message.authorId) await notifyResident(trx, message.authorId, 'notify.rejected', { messageId: message.id, reason }, { kind: 'status.rejected' });
+    return updated;
+  });
+}
+
+export function setPublished(db: Db, input: ModerationInput & { published: boolean }, now: Date): Promise<Message> {
+  return inTransaction(db, async (trx) => {
+    const message = await lockMessage(trx, input.messageId, input.expectedVersion);
+    transition(message.status, input.published ? 'publish' : 'unpublish');
+    if (message.published === input.published) return message;
+    const updated = await updateMessage(trx, message, { published: input.published }, now);
+    await recordEvent(trx, message.id, input.actor, { kind: input.published ? 'published' : 'unpublished' }, now);
+    return updated;
+  });
+}
+
+export function changeCategory(db: Db, input: ModerationInput & { categoryId: number }, now: Date): Promise<Message> {
+  return inTransaction(db, async (trx) => {
+    const message = await lockMessage(trx, input.messageId, input.expectedVersion);
+    transition(message.status, 'change_category');
+    const category = await getCategory(trx, input.categoryId);
+    if (category.id === message.categoryId) return message;
+    const updated = await updateMessage(trx, message, { category_id: category.id }, now);
+    await recordEvent(trx, message.id, input.actor, { kind: 'category_changed', data: { from: message.categoryId, to: category.id } }, now);
+    return updated;
+  });
+}
+
+/**
+ * Closes a message as a duplicate of another open one in the same municipality; its author
+ * becomes a supporter of the original, so they follow it from now on.
+ */
+export function markDuplicate(db: Db, input: ModerationInput & { originalId: number }, now: Date): Promise<Message> {
+  return inTransaction(db, async (trx) => {
+    if (input.originalId === input.messageId) throw new DomainError('DUPLICATE_OF_SELF');
+    const message = await lockMessage(trx, input.messageId, input.expectedVersion);
+    const original = await lockMessage(trx, input.originalId);
+    if (original.municipalityId !== message.municipalityId) throw new DomainError('NOT_FOUND', { entity: 'message', id: original.id });
+    if (original.status === 'rejected') throw new DomainError('ILLEGAL_TRANSITION', { original: original.id, status: original.status });
+    const to = transition(message.status, 'duplicate');
+    const reason = `duplicate of #${original.id}`;
+    const updated = await updateMessage(trx, message, { status: to, duplicate_of: original.id, rejection_reason: reason, closed_at: now, published: false }, now);
+    await recordEvent(trx, message.id, input.actor, { kind: 'duplicate', from: message.status, to, reason, data: { originalId: original.id } }, now);
+    if (message.authorId) {
+      await trx.insertInto('support').values({ message_id: original.id, resident_id: message.authorId, created_at: now }).onConflict((oc) => oc.doNothing()).execute();
+      await recordEvent(trx, original.id, input.actor, { kind: 'duplicate_merged', data: { duplicateId: message.id } }, now);
+      await notifyResident(trx, message.authorId, 'notify.duplicate', { messageId: message.id, originalId: original.id }, { kind: 'status.duplicate' });
+    }
+    return updated;
+  });
+}

@@ -1,0 +1,11 @@
+import { DomainError } from '../errors.ts';
+
+export const MAX_TEXT_LENGTH = 4000;
+
+/** Trims and checks a resident's or official's text: not empty, at most 4000 characters. */
+export function validText(raw: unknown, field = 'text'): string {
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  if (text.length === 0) throw new DomainError('TEXT_EMPTY', { field });
+  if ([...text].length > MAX_TEXT_LENGTH) throw new DomainError('TEXT_TOO_LONG', { field, max: MAX_TEXT_LENGTH, length: [...text].length });
+  return text;
+}

@@ -1,0 +1,109 @@
+import type { Db } from '../db/types.ts';
+import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
+import type { OutboxPayload } from '../outbox/outbox.table.ts';
+
+interface NotifyOptions {
+  kind: string;
+  priority?: number;
+  dedupeKey?: string;
+  keyboard?: unknown;
+  photos?: string[];
+  location?: { lat: number; lon: number };
+}
+
+/**
+ * Queues a notice for a resident on the channel they chose, else the one they used last.
+ * Nobody is notified without a live consent or with no reachable identity; returns whether
+ * a row was queued.
+ */
+export async function notifyResident(
+  db: Db,
+  residentId: number,
+  key: string,
+  params: Record<string, unknown>,
+  options: NotifyOptions,
+): Promise<boolean> {
+  const target = await db
+    .selectFrom('resident_identity as ri')
+    .innerJoin('resident as r', 'r.id', 'ri.resident_id')
+    .select(['ri.channel', 'ri.chat_id', 'r.language', 'r.notify_channel'])
+    .where('ri.resident_id', '=', residentId)
+    .where('ri.unreachable_at', 'is', null)
+    .where((eb) =>
+      eb.exists(eb.selectFrom('consent').select('id').where('resident_id', '=', residentId).where('withdrawn_at', 'is', null)),
+    )
+    .orderBy((eb) => eb.case().when('ri.channel', '=', eb.ref('r.notify_channel')).then(0).else(1).end())
+    .orderBy('ri.last_seen_at', 'desc')
+    .executeTakeFirst();
+  if (!target) return false;
+  const payload: OutboxPayload = { key, params, language: target.language, keyboard: options.keyboard, photos: options.photos, location: options.location };
+  const ids = await enqueue(db, [
+    {
+      channel: target.channel,
+      chatId: target.chat_id,
+      recipientKind: 'resident',
+      residentId,
+      kind: options.kind,
+      payload,
+      priority: options.priority ?? PRIORITY.notification,
+      dedupeKey: options.dedupeKey,
+    },
+  ]);
+  return ids.length > 0;
+}
+
+/** Queues an alert for each given staff member on each messenger they linked; returns rows queued. */
+export async function notifyStaff(
+  db: Db,
+  staffIds: number[],
+  key: string,
+  params: Record<string, unknown>,
+  options: NotifyOptions,
+): Promise<number> {
+  if (staffIds.length === 0) return 0;
+  const targets = await db
+    .selectFrom('staff_identity as si')
+    .innerJoin('staff as s', 's.id', 'si.staff_id')
+    .select(['si.staff_id', 'si.channel', 'si.chat_id', 's.language'])
+    .where('si.staff_id', 'in', staffIds)
+    .where('s.active', '=', true)
+    .where('si.unreachable_at', 'is', null)
+    .execute();
+  const ids = await enqueue(
+    db,
+    targets.map((t) => ({
+      channel: t.channel,
+      chatId: t.chat_id,
+      recipientKind: 'staff' as const,
+      staffId: t.staff_id,
+      kind: options.kind,
+      payload: { key, params, language: t.language, keyboard: options.keyboard, photos: options.photos, location: options.location },
+      priority: options.priority ?? PRIORITY.alert,
+      dedupeKey: options.dedupeKey ? `${options.dedupeKey}:${t.staff_id}:${t.channel}` : undefined,
+    })),
+  );
+  return ids.length;
+}
+
+/** Active staff of a role in a municipality (for alerts to curators, moderators, responsibles). */
+export async function staffIdsByRole(db: Db, municipalityId: number, role: 'curator' | 'moderator' | 'responsible'): Promise<number[]> {
+  const rows = await db
+    .selectFrom('staff')
+    .select('id')
+    .where('municipality_id', '=', municipalityId)
+    .where('role', '=', role)
+    .where('active', '=', true)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Active staff members acting for an executor organisation. */
+export async function executorStaffIds(db: Db, executorId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('staff')
+    .select('id')
+    .where('executor_id', '=', executorId)
+    .where('active', '=', true)
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,44 @@
+import type { Channel, Db } from '../db/types.ts';
+import type { OutboxPayload, RecipientKind } from './outbox.table.ts';
+
+/** Lower goes first: a broadcast never queues ahead of a status notification or an alert. */
+export const PRIORITY = { reply: 0, notification: 1, alert: 1, digest: 5, broadcast: 9 } as const;
+
+export interface OutboxEntry {
+  channel: Channel;
+  chatId: string;
+  recipientKind: RecipientKind;
+  residentId?: number | null;
+  staffId?: number | null;
+  kind: string;
+  payload: OutboxPayload;
+  priority: number;
+  /** A unique key makes the enqueue idempotent (cron catch-up, retried handlers). */
+  dedupeKey?: string;
+  notBefore?: Date;
+}
+
+/** Writes outbox rows in the caller's transaction; returns the ids of rows actually inserted. */
+export async function enqueue(db: Db, entries: OutboxEntry[]): Promise<number[]> {
+  if (entries.length === 0) return [];
+  const rows = await db
+    .insertInto('outbox')
+    .values(
+      entries.map((e) => ({
+        channel: e.channel,
+        chat_id: e.chatId,
+        recipient_kind: e.recipientKind,
+        resident_id: e.residentId ?? null,
+        staff_id: e.staffId ?? null,
+        kind: e.kind,
+        payload: JSON.stringify(e.payload),
+        priority: e.priority,
+        dedupe_key: e.dedupeKey ?? null,
+        ...(e.notBefore && { next_attempt_at: e.notBefore }),
+      })),
+    )
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,43 @@
+import type { Generated, JSONColumnType } from 'kysely';
+import type { Channel } from '../db/types.ts';
+
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'dead' | 'unreachable' | 'cancelled';
+export type RecipientKind = 'resident' | 'staff' | 'chat';
+
+export interface OutboxTable {
+  id: Generated<number>;
+  channel: Channel;
+  chat_id: string;
+  recipient_kind: RecipientKind;
+  resident_id: number | null;
+  staff_id: number | null;
+  kind: string;
+  payload: JSONColumnType<OutboxPayload, string, string>;
+  priority: Generated<number>;
+  state: Generated<OutboxState>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  last_error: string | null;
+  claimed_by: string | null;
+  claimed_at: Date | null;
+  dedupe_key: string | null;
+  created_at: Generated<Date>;
+  sent_at: Date | null;
+}
+
+/**
+ * What a row carries: a locale key with its params, rendered at send time in the recipient's
+ * language, plus an optional abstract keyboard (see bots/dialogs) and photos.
+ */
+export interface OutboxPayload {
+  key: string;
+  params?: Record<string, unknown>;
+  language?: string;
+  keyboard?: unknown;
+  photos?: string[];
+  location?: { lat: number; lon: number };
+}
+
+export interface OutboxTables {
+  outbox: OutboxTable;
+}

@@ -1,0 +1,131 @@
+import type { Selectable } from 'kysely';
+import type { Channel, Db, Language } from '../db/types.ts';
+import { DomainError } from '../errors.ts';
+import type { ResidentIdentityTable, ResidentTable } from './resident.table.ts';
+
+export interface Resident {
+  id: number;
+  displayName: string | null;
+  phone: string | null;
+  language: Language;
+  municipalityId: number | null;
+  registeredAt: Date | null;
+  notifyChannel: Channel | null;
+}
+
+export interface ResidentIdentity {
+  id: number;
+  residentId: number;
+  channel: Channel;
+  externalId: string;
+  chatId: string;
+  lastSeenAt: Date;
+  unreachable: boolean;
+}
+
+export function toResident(row: Selectable<ResidentTable>): Resident {
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    phone: row.phone,
+    language: row.language,
+    municipalityId: row.municipality_id,
+    registeredAt: row.registered_at,
+    notifyChannel: row.notify_channel,
+  };
+}
+
+function toIdentity(row: Selectable<ResidentIdentityTable>): ResidentIdentity {
+  return {
+    id: row.id,
+    residentId: row.resident_id,
+    channel: row.channel,
+    externalId: row.external_id,
+    chatId: row.chat_id,
+    lastSeenAt: row.last_seen_at,
+    unreachable: row.unreachable_at !== null,
+  };
+}
+
+export async function getResident(db: Db, id: number): Promise<Resident> {
+  const row = await db.selectFrom('resident').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new DomainError('NOT_FOUND', { entity: 'resident', id });
+  return toResident(row);
+}
+
+export async function findIdentity(db: Db, channel: Channel, externalId: string): Promise<ResidentIdentity | null> {
+  const row = await db
+    .selectFrom('resident_identity')
+    .selectAll()
+    .where('channel', '=', channel)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+  return row ? toIdentity(row) : null;
+}
+
+export async function listIdentities(db: Db, residentId: number): Promise<ResidentIdentity[]> {
+  const rows = await db.selectFrom('resident_identity').selectAll().where('resident_id', '=', residentId).execute();
+  return rows.map(toIdentity);
+}
+
+export interface Contact {
+  channel: Channel;
+  externalId: string;
+  chatId: string;
+  username?: string | null;
+  displayName?: string | null;
+  language?: Language;
+}
+
+/**
+ * The resident behind a messenger identity, created on first contact; touches last_seen_at (it
+ * decides which channel notifications go to) and clears an old "unreachable" mark.
+ */
+export async function touchResident(db: Db, contact: Contact, now: Date): Promise<{ resident: Resident; identity: ResidentIdentity }> {
+  const existing = await findIdentity(db, contact.channel, contact.externalId);
+  if (existing) {
+    await db
+      .updateTable('resident_identity')
+      .set({ last_seen_at: now, unreachable_at: null, chat_id: contact.chatId, username: contact.username ?? null })
+      .where('id', '=', existing.id)
+      .execute();
+    return { resident: await getResident(db, existing.residentId), identity: { ...existing, lastSeenAt: now, unreachable: false } };
+  }
+  const resident = await db
+    .insertInto('resident')
+    .values({ display_name: contact.displayName ?? null, language: contact.language ?? 'ru', created_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const identity = await db
+    .insertInto('resident_identity')
+    .values({
+      resident_id: resident.id,
+      channel: contact.channel,
+      external_id: contact.externalId,
+      chat_id: contact.chatId,
+      username: contact.username ?? null,
+      last_seen_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { resident: toResident(resident), identity: toIdentity(identity) };
+}
+
+export async function updateResident(
+  db: Db,
+  residentId: number,
+  patch: Partial<{ language: Language; phone: string | null; municipalityId: number; registeredAt: Date; notifyChannel: Channel | null; displayName: string | null }>,
+): Promise<void> {
+  await db
+    .updateTable('resident')
+    .set({
+      ...(patch.language !== undefined && { language: patch.language }),
+      ...(patch.phone !== undefined && { phone: patch.phone }),
+      ...(patch.municipalityId !== undefined && { municipality_id: patch.municipalityId }),
+      ...(patch.registeredAt !== undefined && { registered_at: patch.registeredAt }),
+      ...(patch.notifyChannel !== undefined && { notify_channel: patch.notifyChannel }),
+      ...(patch.displayName !== undefined && { display_name: patch.displayName }),
+    })
+    .where('id', '=', residentId)
+    .execute();
+}

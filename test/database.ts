@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { connectDatabase, type DatabaseHandle } from '../core/db/connect.ts';
+import { migrateToLatest } from '../core/db/migrate.ts';
+import { seedDemo, type DemoRegion } from '../core/seed/demo.ts';
+
+export interface TestDatabase extends DatabaseHandle {
+  demo: DemoRegion;
+}
+
+/**
+ * A fresh, migrated database with the demo region for one test file: a new PostgreSQL database
+ * (dropped on close) when TEST_DATABASE_URL is set, else an in-memory PGlite.
+ */
+export async function createTestDatabase(options: { seed?: boolean } = {}): Promise<TestDatabase> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  let handle: DatabaseHandle;
+  let dropDatabase = async () => {};
+  if (adminUrl) {
+    const name = `otklik_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    handle = await connectDatabase({ url: url.toString(), poolSize: 6 });
+    dropDatabase = async () => {
+      const admin2 = new pg.Client({ connectionString: adminUrl });
+      await admin2.connect();
+      await admin2.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin2.end();
+    };
+  } else {
+    handle = await connectDatabase({ dataDir: 'memory://' });
+  }
+  await migrateToLatest(handle.db);
+  const demo = options.seed === false ? { municipalities: {} as DemoRegion['municipalities'] } : await seedDemo(handle.db);
+  return {
+    ...handle,
+    demo,
+    close: async () => {
+      await handle.close();
+      await dropDatabase();
+    },
+  };
+}
+
+export const isRealPostgres = () => Boolean(process.env.TEST_DATABASE_URL);
