@@ -33,6 +33,7 @@ export interface OutboxPayload {
   key: string;
   params?: Record<string, unknown>;
   language?: string;
+  /** An abstract keyboard (bots/dialogs/view.ts); core stores it without interpreting it. */
   keyboard?: unknown;
   photos?: string[];
   location?: { lat: number; lon: number };

@@ -1,0 +1,32 @@
+/**
+ * What a bot shows, independent of the messenger: a locale key with params, an abstract
+ * keyboard, optional photos and a place. Dialog steps return Views; outbox payloads carry the
+ * same shape; bots/telegram and bots/vk render them within their own limits.
+ */
+export interface Button {
+  /** Short, versioned action id the adapter puts into callback data (≤ 64 bytes in Telegram). */
+  id: string;
+  /** A locale key for the label, or `text` for a literal label (a category title, a number). */
+  label?: string;
+  labelParams?: Record<string, unknown>;
+  text?: string;
+}
+
+export type ReplyButton =
+  | { kind: 'text'; label: string }
+  | { kind: 'location'; label: string }
+  | { kind: 'contact'; label: string };
+
+export type Keyboard =
+  | { kind: 'inline'; rows: Button[][] }
+  | { kind: 'reply'; rows: ReplyButton[][]; oneTime?: boolean }
+  | { kind: 'remove' };
+
+export interface View {
+  key: string;
+  params?: Record<string, unknown>;
+  keyboard?: Keyboard;
+  /** Messenger file ids of photos to show with the text. */
+  photos?: string[];
+  location?: { lat: number; lon: number };
+}
