@@ -4,7 +4,7 @@ import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { getMunicipality } from '../municipalities/municipality.repository.ts';
-import { notifyResident, notifyStaff, staffIdsByRole } from '../notifications/notify.ts';
+import { notifyResident, notifyStaff, notifySupporters, staffIdsByRole } from '../notifications/notify.ts';
 import { transition, type MessageAction } from './lifecycle.ts';
 import { lockMessage, recordEvent, updateMessage, type Message } from './message.repository.ts';
 import type { AnswerKind, AnswerState, AnswerTable, Resolution } from './message.table.ts';
@@ -168,6 +168,9 @@ async function applyApproval(trx: Db, message: Message, answer: Answer, actor: A
   const delivered =
     message.authorId !== null &&
     (await notifyResident(trx, message.authorId, `notify.answer_${answer.kind}`, { messageId: message.id, text: answer.text, resolution: answer.resolution }, { kind: `answer.${answer.kind}`, dedupeKey: `answer:${answer.id}` }));
+  if (answer.kind === 'final') {
+    await notifySupporters(trx, message.id, 'notify.followed_closed', { messageId: message.id, text: answer.text, resolution: answer.resolution }, 'follow.closed');
+  }
   const row = await trx
     .updateTable('answer')
     .set({ state: delivered ? 'delivered' : 'approved', approved_by: staffIdOf(actor), approved_at: now, delivered_at: delivered ? now : null, updated_at: now })

@@ -3,7 +3,7 @@ import { getCategory } from '../categories/category.repository.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
-import { executorStaffIds, notifyResident, notifyStaff } from '../notifications/notify.ts';
+import { executorStaffIds, notifyResident, notifyStaff, notifySupporters } from '../notifications/notify.ts';
 import { transition } from './lifecycle.ts';
 import { lockMessage, recordEvent, updateMessage, type Message } from './message.repository.ts';
 
@@ -47,6 +47,7 @@ export function acceptMessage(db: Db, input: ModerationInput & { executorId?: nu
     if (message.authorId) {
       await notifyResident(trx, message.authorId, 'notify.accepted', { messageId: message.id, executor: executorName }, { kind: 'status.accepted' });
     }
+    await notifySupporters(trx, message.id, 'notify.followed_accepted', { messageId: message.id }, 'follow.accepted');
     await notifyStaff(trx, await executorStaffIds(trx, executorId), 'alert.assigned', { messageId: message.id }, { kind: 'alert.assigned', dedupeKey: `assigned:${message.id}:${executorId}` });
     return updated;
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { categoryId, demoStaffId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
+import { approveAnswer, draftAnswer } from './answers.service.ts';
 import { supportMessage, supporterIds } from './feedback.service.ts';
 import { fileMessage } from './filing.service.ts';
 import { findNearby } from './nearby.ts';
@@ -44,6 +45,12 @@ describe('nearby messages, support and duplicates', () => {
     expect(await supportMessage(db, { residentId: neighbour, messageId: at40 }, new Date())).toEqual({ added: false, supporters: 1 });
     await expect(supportMessage(db, { residentId: author, messageId: at40 }, new Date())).rejects.toMatchObject({ code: 'VALIDATION' });
     expect((await findNearby(db, { categoryId: pothole, point: KEMEROVO_CENTER }))[0]!.supporters).toBe(1);
+
+    // A supporter follows the message: its closing reaches them too.
+    const { answer } = await draftAnswer(db, { messageId: at40, kind: 'final', resolution: 'solved', text: 'Заделали', actor: moderator }, new Date());
+    await approveAnswer(db, { answerId: answer.id, actor: moderator }, new Date());
+    const followed = await db.selectFrom('outbox').select(['kind', 'payload']).where('resident_id', '=', neighbour).execute();
+    expect(followed).toEqual([{ kind: 'follow.closed', payload: expect.objectContaining({ key: 'notify.followed_closed', params: { messageId: at40, text: 'Заделали', resolution: 'solved' } }) }]);
   });
 
   it('a duplicate is closed and its author follows the original', async () => {

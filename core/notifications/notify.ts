@@ -107,3 +107,14 @@ export async function executorStaffIds(db: Db, executorId: number): Promise<numb
     .execute();
   return rows.map((r) => r.id);
 }
+
+/**
+ * Residents who support ("me too") a message follow it: they hear when it is accepted and closed.
+ * Each gets one row per event (the dedupe key makes retries harmless).
+ */
+export async function notifySupporters(db: Db, messageId: number, key: string, params: Record<string, unknown>, kind: string): Promise<void> {
+  const rows = await db.selectFrom('support').select('resident_id').where('message_id', '=', messageId).execute();
+  for (const { resident_id } of rows) {
+    await notifyResident(db, resident_id, key, params, { kind, dedupeKey: `${kind}:${messageId}:${resident_id}` });
+  }
+}
