@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { inject } from 'vitest';
 import pg from 'pg';
 import { connectDatabase, type DatabaseHandle } from '../core/db/connect.ts';
 import { migrateToLatest } from '../core/db/migrate.ts';
@@ -32,9 +34,11 @@ export async function createTestDatabase(options: { seed?: boolean } = {}): Prom
       await admin2.end();
     };
   } else {
-    handle = await connectDatabase({ dataDir: 'memory://' });
+    const snapshot = options.seed === false ? '' : inject('pgliteSnapshot');
+    handle = await connectDatabase({ dataDir: 'memory://', loadDataDir: snapshot ? new Blob([readFileSync(snapshot)]) : undefined });
   }
   await migrateToLatest(handle.db);
+  // seedDemo is idempotent: on a snapshot it only reads the ids back.
   const demo = options.seed === false ? { municipalities: {} as DemoRegion['municipalities'] } : await seedDemo(handle.db);
   return {
     ...handle,

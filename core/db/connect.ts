@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from './database.ts';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -8,6 +9,8 @@ export type DatabaseKind = 'postgres' | 'pglite';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: DatabaseKind;
+  /** The embedded instance, when kind is 'pglite' (tests snapshot it). */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -16,6 +19,8 @@ export interface ConnectOptions {
   url?: string;
   /** Where PGlite keeps its files; `memory://` for a throw-away database. */
   dataDir?: string;
+  /** A PGlite data directory dump to start from (tests). */
+  loadDataDir?: Blob;
   /** Receives errors of idle pool clients (a restarted server must not crash the process). */
   onPoolError?: (error: Error) => void;
   poolSize?: number;
@@ -32,7 +37,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   const { PGlite } = await import('@electric-sql/pglite');
   const dataDir = options.dataDir ?? './data';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  const pglite = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  return { db, kind: 'pglite', pglite, close: () => db.destroy() };
 }
