@@ -1,10 +1,17 @@
+import path from 'node:path';
 import type { Hono } from 'hono';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { connectDatabase, type DatabaseHandle } from './core/db/connect.ts';
 import { createMigrator, migrateToLatest } from './core/db/migrate.ts';
 import { seedDemo } from './core/seed/demo.ts';
+import { bootstrapOperator } from './core/access/bootstrap.ts';
+import { cachedPhotoFetcher } from './core/media/photo-cache.ts';
+import type { PhotoFetchers } from './core/media/photo-fetcher.ts';
+import { telegramPhotoFetcher } from './bots/media/telegram-photo-fetcher.ts';
+import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
 import { createHttpApp, type AppEnv } from './http/app.ts';
+import { createDocsApp } from './http/docs/swagger-ui.ts';
 import type { Logger } from './logger.ts';
 
 export interface AppDeps {
@@ -59,6 +66,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       };
     },
   });
+
+  if (config.ADMIN_BOOTSTRAP_TOKEN) {
+    const operatorId = await bootstrapOperator(database.db, config.ADMIN_BOOTSTRAP_TOKEN, clock());
+    if (operatorId !== null) logger.info({ staffId: operatorId }, 'no operator existed: created one with ADMIN_BOOTSTRAP_TOKEN as its key');
+  }
+  const photos: PhotoFetchers = {};
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const telegram = telegramPhotoFetcher({ apiRoot: config.TELEGRAM_API_ROOT, token: config.TELEGRAM_BOT_TOKEN });
+    photos.tg = cachedPhotoFetcher(telegram, { dir: path.join(config.DATA_DIR, 'photo-cache', 'tg'), namespace: 'tg' });
+  }
+  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos }));
+  http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
 
   if (!config.TELEGRAM_BOT_TOKEN) logger.warn('Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_SECRET for webhook mode) to turn it on');
   if (!config.VK_GROUP_TOKEN) logger.warn('VK is off: set VK_GROUP_TOKEN, VK_GROUP_ID, VK_SECRET and VK_CONFIRMATION_CODE to turn it on');

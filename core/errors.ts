@@ -31,6 +31,17 @@ export const ERROR_KINDS = {
   TOO_MANY_PHOTOS: 'validation',
   FORBIDDEN: 'forbidden',
   UNAUTHORIZED: 'unauthorized',
+  ALREADY_EXISTS: 'conflict',
+  STAFF_NOT_FOUND: 'not_found',
+  API_KEY_NOT_FOUND: 'not_found',
+  SECTOR_NOT_FOUND: 'not_found',
+  MUNICIPALITY_NOT_FOUND: 'not_found',
+  ROUTING_RULE_NOT_FOUND: 'not_found',
+  KPI_RESPONSIBLE_NOT_FOUND: 'not_found',
+  PHOTO_NOT_FOUND: 'not_found',
+  LAST_OPERATOR: 'rule',
+  WEAK_BOOTSTRAP_TOKEN: 'validation',
+  INVALID_CURSOR: 'validation',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

@@ -1,6 +1,9 @@
+import type { AccessTables } from '../access/api-key.table.ts';
+import type { AuditTables } from '../audit/audit.table.ts';
 import type { CategoryTables } from '../categories/category.table.ts';
 import type { DialogTables } from '../dialogs/dialog-state.table.ts';
 import type { InboundTables } from '../inbound/processed-update.table.ts';
+import type { KpiTables } from '../kpi/kpi-responsible.table.ts';
 import type { MessageTables } from '../messages/message.table.ts';
 import type { MunicipalityTables } from '../municipalities/municipality.table.ts';
 import type { OutboxTables } from '../outbox/outbox.table.ts';
@@ -16,4 +19,7 @@ export interface Database
     MessageTables,
     InboundTables,
     DialogTables,
-    OutboxTables {}
+    OutboxTables,
+    AccessTables,
+    AuditTables,
+    KpiTables {}

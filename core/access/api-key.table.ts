@@ -1,0 +1,17 @@
+import type { Generated } from 'kysely';
+
+export interface ApiKeyTable {
+  id: Generated<number>;
+  staff_id: number;
+  label: Generated<string>;
+  prefix: string;
+  token_hash: string;
+  created_by: number | null;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface AccessTables {
+  api_key: ApiKeyTable;
+}

@@ -1,0 +1,39 @@
+import { DomainError } from '../errors.ts';
+import type { StaffRole } from '../staff/staff.table.ts';
+import type { Principal } from './principal.ts';
+
+const EVERYONE: readonly StaffRole[] = ['operator', 'curator', 'moderator', 'executor', 'responsible'];
+
+/**
+ * Which roles may do what (DOMAIN.md "Participants"). Scope (municipality, executor organisation)
+ * is checked separately, per resource, in scope.ts.
+ * - curators lead a municipality's team: they review answers, read its audit and manage its
+ *   executors, routing rules and KPI responsibles;
+ * - moderators moderate and answer; executors answer the messages assigned to them;
+ * - responsible officials only read;
+ * - operators run the platform: everything, including staff, keys and the shared directories.
+ */
+export const PERMISSIONS = {
+  'messages.read': EVERYONE,
+  'messages.moderate': ['operator', 'moderator'],
+  'answers.draft': ['operator', 'moderator', 'executor'],
+  'answers.review': ['operator', 'curator'],
+  'comments.write': ['operator', 'curator', 'moderator', 'executor'],
+  'directories.read': EVERYONE,
+  'directories.write': ['operator'],
+  'municipality.team.write': ['operator', 'curator'],
+  'staff.read': ['operator', 'curator'],
+  'staff.write': ['operator'],
+  'keys.manage': ['operator'],
+  'audit.read': ['operator', 'curator'],
+} as const satisfies Record<string, readonly StaffRole[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(principal: Pick<Principal, 'role'>, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly StaffRole[]).includes(principal.role);
+}
+
+export function requirePermission(principal: Pick<Principal, 'role'>, permission: Permission): void {
+  if (!can(principal, permission)) throw new DomainError('FORBIDDEN', { permission });
+}

@@ -1,0 +1,128 @@
+import type { Selectable } from 'kysely';
+import type { Db, Language } from '../db/types.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { DomainError } from '../errors.ts';
+import { idCursor, pageSize, toPage, type Page, type PageRequest } from '../db/pagination.ts';
+import type { StaffRole, StaffTable } from '../staff/staff.table.ts';
+
+export interface Staff {
+  id: number;
+  fullName: string;
+  role: StaffRole;
+  municipalityId: number | null;
+  executorId: number | null;
+  language: Language;
+  active: boolean;
+  createdAt: Date;
+}
+
+export function toStaff(row: Selectable<StaffTable>): Staff {
+  return {
+    id: row.id,
+    fullName: row.full_name,
+    role: row.role,
+    municipalityId: row.municipality_id,
+    executorId: row.executor_id,
+    language: row.language,
+    active: row.active,
+    createdAt: row.created_at,
+  };
+}
+
+export async function getStaff(db: Db, id: number): Promise<Staff> {
+  const row = await db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new DomainError('STAFF_NOT_FOUND', { id });
+  return toStaff(row);
+}
+
+export interface NewStaff {
+  fullName: string;
+  role: StaffRole;
+  municipalityId?: number | null;
+  executorId?: number | null;
+  language?: Language;
+}
+
+/**
+ * Operators belong to no municipality; everyone else to exactly one; an executor official acts
+ * for one executor organisation of that municipality.
+ */
+export function createStaff(db: Db, input: NewStaff): Promise<Staff> {
+  return inTransaction(db, async (trx) => {
+    const fullName = input.fullName.trim();
+    if (!fullName) throw new DomainError('VALIDATION', { field: 'fullName', problem: 'empty' });
+    const municipalityId = input.role === 'operator' ? null : input.municipalityId ?? null;
+    if (input.role === 'operator' && input.municipalityId != null) throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'operators act on every municipality' });
+    if (input.role !== 'operator' && municipalityId === null) throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'required for this role' });
+    if (input.role !== 'executor' && input.executorId != null) throw new DomainError('VALIDATION', { field: 'executorId', problem: 'only for executors' });
+    if (input.role === 'executor' && input.executorId == null) throw new DomainError('VALIDATION', { field: 'executorId', problem: 'required for executors' });
+    if (municipalityId !== null) {
+      const municipality = await trx.selectFrom('municipality').select('id').where('id', '=', municipalityId).executeTakeFirst();
+      if (!municipality) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityId });
+    }
+    if (input.executorId != null) {
+      const executor = await trx.selectFrom('executor').select(['id', 'municipality_id']).where('id', '=', input.executorId).executeTakeFirst();
+      if (!executor) throw new DomainError('EXECUTOR_NOT_FOUND', { id: input.executorId });
+      if (executor.municipality_id !== municipalityId) throw new DomainError('EXECUTOR_OUT_OF_SCOPE', { executorId: executor.id, municipalityId });
+    }
+    const row = await trx
+      .insertInto('staff')
+      .values({ full_name: fullName, role: input.role, municipality_id: municipalityId, executor_id: input.executorId ?? null, ...(input.language && { language: input.language }) })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toStaff(row);
+  });
+}
+
+export async function listStaff(
+  db: Db,
+  filter: { municipalityId: number | null; role?: StaffRole; active?: boolean },
+  page: PageRequest,
+): Promise<Page<Staff>> {
+  const limit = pageSize(page.limit);
+  const after = idCursor(page.cursor);
+  let query = db.selectFrom('staff').selectAll().orderBy('id').limit(limit + 1);
+  if (filter.municipalityId !== null) query = query.where('municipality_id', '=', filter.municipalityId);
+  if (filter.role) query = query.where('role', '=', filter.role);
+  if (filter.active !== undefined) query = query.where('active', '=', filter.active);
+  if (after !== undefined) query = query.where('id', '>', after);
+  return toPage(await query.execute(), limit, toStaff, (r) => ({ v: null, id: r.id }));
+}
+
+/**
+ * Whether at least one active operator other than `exceptStaffId` still holds a live key
+ * (ignoring `exceptKeyId`): the platform must never lock its operators out.
+ */
+export async function anotherOperatorCanSignIn(db: Db, except: { staffId?: number; keyId?: number }): Promise<boolean> {
+  let query = db
+    .selectFrom('api_key')
+    .innerJoin('staff', 'staff.id', 'api_key.staff_id')
+    .select('api_key.id')
+    .where('staff.role', '=', 'operator')
+    .where('staff.active', '=', true)
+    .where('api_key.revoked_at', 'is', null);
+  if (except.staffId !== undefined) query = query.where('staff.id', '<>', except.staffId);
+  if (except.keyId !== undefined) query = query.where('api_key.id', '<>', except.keyId);
+  return (await query.limit(1).executeTakeFirst()) !== undefined;
+}
+
+export function updateStaff(db: Db, id: number, patch: { fullName?: string; active?: boolean; language?: Language }): Promise<Staff> {
+  return inTransaction(db, async (trx) => {
+    const current = await trx.selectFrom('staff').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!current) throw new DomainError('STAFF_NOT_FOUND', { id });
+    const fullName = patch.fullName?.trim();
+    if (patch.fullName !== undefined && !fullName) throw new DomainError('VALIDATION', { field: 'fullName', problem: 'empty' });
+    if (patch.active === false && current.active && current.role === 'operator' && !(await anotherOperatorCanSignIn(trx, { staffId: id }))) {
+      throw new DomainError('LAST_OPERATOR', { staffId: id });
+    }
+    const values = { ...(fullName && { full_name: fullName }), ...(patch.active !== undefined && { active: patch.active }), ...(patch.language && { language: patch.language }) };
+    if (Object.keys(values).length === 0) return toStaff(current);
+    const row = await trx
+      .updateTable('staff')
+      .set(values)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toStaff(row);
+  });
+}

@@ -1,0 +1,62 @@
+import type { Db } from '../db/types.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { DomainError } from '../errors.ts';
+
+/** The platform's KPI indicators of one municipality are numbered 1..16 (seed 000, table 2). */
+export const KPI_NUMBERS = Array.from({ length: 16 }, (_, i) => i + 1);
+
+export interface KpiResponsible {
+  id: number;
+  municipalityId: number;
+  kpi: number;
+  staffId: number;
+  createdAt: Date;
+}
+
+function toResponsible(r: { id: number; municipality_id: number; kpi: number; staff_id: number; created_at: Date }): KpiResponsible {
+  return { id: r.id, municipalityId: r.municipality_id, kpi: r.kpi, staffId: r.staff_id, createdAt: r.created_at };
+}
+
+export async function listKpiResponsibles(db: Db, filter: { municipalityId: number | null; kpi?: number }): Promise<KpiResponsible[]> {
+  let query = db.selectFrom('kpi_responsible').selectAll().orderBy('municipality_id').orderBy('kpi').orderBy('id');
+  if (filter.municipalityId !== null) query = query.where('municipality_id', '=', filter.municipalityId);
+  if (filter.kpi !== undefined) query = query.where('kpi', '=', filter.kpi);
+  return (await query.execute()).map(toResponsible);
+}
+
+export async function getKpiResponsible(db: Db, id: number): Promise<KpiResponsible> {
+  const row = await db.selectFrom('kpi_responsible').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new DomainError('KPI_RESPONSIBLE_NOT_FOUND', { id });
+  return toResponsible(row);
+}
+
+/**
+ * Names an active official of the municipality as responsible for one indicator; they receive
+ * that indicator's alerts. Naming the same person twice returns the existing assignment.
+ */
+export function assignKpiResponsible(db: Db, input: { municipalityId: number; kpi: number; staffId: number }, now: Date): Promise<KpiResponsible> {
+  return inTransaction(db, async (trx) => {
+    if (!KPI_NUMBERS.includes(input.kpi)) throw new DomainError('VALIDATION', { field: 'kpi', problem: '1 to 16' });
+    const staff = await trx.selectFrom('staff').select(['id', 'municipality_id', 'active']).where('id', '=', input.staffId).executeTakeFirst();
+    if (!staff || staff.municipality_id !== input.municipalityId) throw new DomainError('STAFF_NOT_FOUND', { id: input.staffId });
+    if (!staff.active) throw new DomainError('VALIDATION', { field: 'staffId', problem: 'staff member is inactive' });
+    await trx
+      .insertInto('kpi_responsible')
+      .values({ municipality_id: input.municipalityId, kpi: input.kpi, staff_id: input.staffId, created_at: now })
+      .onConflict((oc) => oc.columns(['municipality_id', 'kpi', 'staff_id']).doNothing())
+      .execute();
+    const row = await trx
+      .selectFrom('kpi_responsible')
+      .selectAll()
+      .where('municipality_id', '=', input.municipalityId)
+      .where('kpi', '=', input.kpi)
+      .where('staff_id', '=', input.staffId)
+      .executeTakeFirstOrThrow();
+    return toResponsible(row);
+  });
+}
+
+export async function removeKpiResponsible(db: Db, id: number): Promise<void> {
+  const result = await db.deleteFrom('kpi_responsible').where('id', '=', id).executeTakeFirst();
+  if (result.numDeletedRows === 0n) throw new DomainError('KPI_RESPONSIBLE_NOT_FOUND', { id });
+}

@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import type { Scope } from '../access/scope.ts';
+import type { Db } from '../db/types.ts';
+import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from '../db/pagination.ts';
+import { DomainError } from '../errors.ts';
+import { toMessage, type Message } from './message.repository.ts';
+import type { MessageStatus } from './message.table.ts';
+import { openOverduePredicate } from './overdue.ts';
+
+export const MESSAGE_SORTS = ['created_at', '-created_at', 'updated_at', '-updated_at'] as const;
+export type MessageSort = (typeof MESSAGE_SORTS)[number];
+
+export interface MessageFilter {
+  municipalityId?: number;
+  status?: MessageStatus[];
+  categoryId?: number;
+  executorId?: number;
+  /** true: in work and overdue now (KPI 7); false: everything else. */
+  overdue?: boolean;
+  openSource?: boolean;
+  published?: boolean;
+  /** Filed at or after `from` and before `to`. */
+  from?: Date;
+  to?: Date;
+  /** Case-insensitive substring of the text or the address. */
+  q?: string;
+}
+
+/** `%`, `_` and `\` in a search term are literal, not patterns. */
+function likePattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Messages within `scope` matching `filter`, a page at a time by keyset (sort column, id), so
+ * pages stay stable while new messages arrive. A municipality filter outside the scope simply
+ * matches nothing the caller could not see anyway: the scope is always applied on top.
+ */
+export async function searchMessages(db: Db, scope: Scope, filter: MessageFilter, sort: MessageSort, page: PageRequest, now: Date): Promise<Page<Message>> {
+  const limit = pageSize(page.limit);
+  const column = sort.replace('-', '') as 'created_at' | 'updated_at';
+  const descending = sort.startsWith('-');
+  let query = db.selectFrom('message').selectAll().limit(limit + 1);
+  query = descending ? query.orderBy(column, 'desc').orderBy('id', 'desc') : query.orderBy(column, 'asc').orderBy('id', 'asc');
+
+  if (scope.municipalityId !== null) query = query.where('municipality_id', '=', scope.municipalityId);
+  if (scope.executorId !== null) query = query.where('executor_id', '=', scope.executorId);
+  if (filter.municipalityId !== undefined) query = query.where('municipality_id', '=', filter.municipalityId);
+  if (filter.status && filter.status.length > 0) query = query.where('status', 'in', filter.status);
+  if (filter.categoryId !== undefined) query = query.where('category_id', '=', filter.categoryId);
+  if (filter.executorId !== undefined) query = query.where('executor_id', '=', filter.executorId);
+  if (filter.openSource !== undefined) query = query.where('open_source', '=', filter.openSource);
+  if (filter.published !== undefined) query = query.where('published', '=', filter.published);
+  if (filter.from) query = query.where('created_at', '>=', filter.from);
+  if (filter.to) query = query.where('created_at', '<', filter.to);
+  if (filter.overdue !== undefined) {
+    query = filter.overdue ? query.where((eb) => openOverduePredicate(eb, now)) : query.where((eb) => eb.not(openOverduePredicate(eb, now)));
+  }
+  const q = filter.q?.trim();
+  if (q) {
+    const pattern = likePattern(q);
+    query = query.where((eb) => eb.or([eb('text', 'ilike', pattern), eb('address', 'ilike', pattern)]));
+  }
+  if (page.cursor !== undefined) {
+    const { v, id } = decodeCursor(page.cursor);
+    const at = typeof v === 'string' ? new Date(v) : null;
+    if (!at || Number.isNaN(at.getTime())) throw new DomainError('INVALID_CURSOR');
+    query = query.where((eb) => eb(eb.refTuple(column, 'id'), descending ? '<' : '>', eb.tuple(sql<Date>`${at}::timestamptz`, id)));
+  }
+  const rows = await query.execute();
+  return toPage(rows, limit, toMessage, (r) => ({ v: r[column].toISOString(), id: r.id }));
+}

@@ -1,0 +1,92 @@
+import type { Db } from '../db/types.ts';
+import { DomainError } from '../errors.ts';
+
+/** An organisation or official responsible for solving problems (directory «Исполнители»). */
+export interface Executor {
+  id: number;
+  municipalityId: number;
+  name: string;
+  kind: 'organisation' | 'official';
+  active: boolean;
+  createdAt: Date;
+}
+
+export interface RoutingRule {
+  id: number;
+  municipalityId: number;
+  categoryId: number;
+  executorId: number;
+}
+
+function toExecutor(r: { id: number; municipality_id: number; name: string; kind: 'organisation' | 'official'; active: boolean; created_at: Date }): Executor {
+  return { id: r.id, municipalityId: r.municipality_id, name: r.name, kind: r.kind, active: r.active, createdAt: r.created_at };
+}
+
+export async function listExecutors(db: Db, filter: { municipalityId: number | null; active?: boolean }): Promise<Executor[]> {
+  let query = db.selectFrom('executor').selectAll().orderBy('municipality_id').orderBy('id');
+  if (filter.municipalityId !== null) query = query.where('municipality_id', '=', filter.municipalityId);
+  if (filter.active !== undefined) query = query.where('active', '=', filter.active);
+  return (await query.execute()).map(toExecutor);
+}
+
+export async function getExecutor(db: Db, id: number): Promise<Executor> {
+  const row = await db.selectFrom('executor').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new DomainError('EXECUTOR_NOT_FOUND', { id });
+  return toExecutor(row);
+}
+
+export async function createExecutor(db: Db, input: { municipalityId: number; name: string; kind: 'organisation' | 'official' }): Promise<Executor> {
+  const name = input.name.trim();
+  if (!name) throw new DomainError('VALIDATION', { field: 'name', problem: 'empty' });
+  const municipality = await db.selectFrom('municipality').select('id').where('id', '=', input.municipalityId).executeTakeFirst();
+  if (!municipality) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: input.municipalityId });
+  const row = await db.insertInto('executor').values({ municipality_id: municipality.id, name, kind: input.kind }).returningAll().executeTakeFirstOrThrow();
+  return toExecutor(row);
+}
+
+/**
+ * Deactivating an executor stops new routing to it (routeExecutor skips inactive ones);
+ * messages already in its work stay assigned.
+ */
+export async function updateExecutor(db: Db, id: number, patch: { name?: string; active?: boolean }): Promise<Executor> {
+  const name = patch.name?.trim();
+  if (patch.name !== undefined && !name) throw new DomainError('VALIDATION', { field: 'name', problem: 'empty' });
+  const values = { ...(name && { name }), ...(patch.active !== undefined && { active: patch.active }) };
+  if (Object.keys(values).length === 0) return getExecutor(db, id);
+  const row = await db.updateTable('executor').set(values).where('id', '=', id).returningAll().executeTakeFirst();
+  if (!row) throw new DomainError('EXECUTOR_NOT_FOUND', { id });
+  return toExecutor(row);
+}
+
+export async function listRoutingRules(db: Db, filter: { municipalityId: number | null; categoryId?: number }): Promise<RoutingRule[]> {
+  let query = db.selectFrom('routing_rule').selectAll().orderBy('municipality_id').orderBy('category_id');
+  if (filter.municipalityId !== null) query = query.where('municipality_id', '=', filter.municipalityId);
+  if (filter.categoryId !== undefined) query = query.where('category_id', '=', filter.categoryId);
+  return (await query.execute()).map((r) => ({ id: r.id, municipalityId: r.municipality_id, categoryId: r.category_id, executorId: r.executor_id }));
+}
+
+export async function getRoutingRule(db: Db, id: number): Promise<RoutingRule> {
+  const r = await db.selectFrom('routing_rule').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r) throw new DomainError('ROUTING_RULE_NOT_FOUND', { id });
+  return { id: r.id, municipalityId: r.municipality_id, categoryId: r.category_id, executorId: r.executor_id };
+}
+
+/** One executor per municipality and category: setting a rule replaces the previous one. */
+export async function setRoutingRule(db: Db, input: { municipalityId: number; categoryId: number; executorId: number }): Promise<RoutingRule> {
+  const category = await db.selectFrom('category').select('id').where('id', '=', input.categoryId).executeTakeFirst();
+  if (!category) throw new DomainError('CATEGORY_NOT_FOUND', { id: input.categoryId });
+  const executor = await getExecutor(db, input.executorId);
+  if (executor.municipalityId !== input.municipalityId) throw new DomainError('EXECUTOR_OUT_OF_SCOPE', { executorId: executor.id, municipalityId: input.municipalityId });
+  const r = await db
+    .insertInto('routing_rule')
+    .values({ municipality_id: input.municipalityId, category_id: input.categoryId, executor_id: input.executorId })
+    .onConflict((oc) => oc.columns(['municipality_id', 'category_id']).doUpdateSet({ executor_id: input.executorId }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { id: r.id, municipalityId: r.municipality_id, categoryId: r.category_id, executorId: r.executor_id };
+}
+
+export async function deleteRoutingRule(db: Db, id: number): Promise<void> {
+  const result = await db.deleteFrom('routing_rule').where('id', '=', id).executeTakeFirst();
+  if (result.numDeletedRows === 0n) throw new DomainError('ROUTING_RULE_NOT_FOUND', { id });
+}

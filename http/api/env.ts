@@ -1,0 +1,26 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Principal } from '../../core/access/principal.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Db } from '../../core/db/types.ts';
+import type { PhotoFetchers } from '../../core/media/photo-fetcher.ts';
+import type { Logger } from '../../logger.ts';
+
+export type ApiEnv = {
+  Variables: {
+    requestId: string;
+    /** A child logger carrying the request id: every line logged for a request has it. */
+    log: Logger;
+    /** Set by the authentication middleware on every route but the OpenAPI document. */
+    principal: Principal;
+  };
+};
+
+export type ApiApp = OpenAPIHono<ApiEnv>;
+
+export interface ApiDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** Per messenger; a channel that is off has none and its photos answer 503. */
+  photos: PhotoFetchers;
+}

@@ -1,0 +1,37 @@
+import { PERMISSIONS, type Permission } from '../../core/access/permissions.ts';
+import type { Principal } from '../../core/access/principal.ts';
+import type { Actor } from '../../core/actor.ts';
+import { DomainError } from '../../core/errors.ts';
+import { permit } from './middleware/permit.ts';
+import { BEARER } from './schemas/common.ts';
+
+/**
+ * The access part of a route definition: the bearer scheme, the role check middleware, and the
+ * roles listed in the OpenAPI operation (x-roles) so the document says who may call it.
+ */
+export function access(permission: Permission) {
+  return {
+    security: BEARER,
+    middleware: [permit(permission)],
+    'x-roles': [...PERMISSIONS[permission]],
+  };
+}
+
+export function staffActor(principal: Principal): Actor {
+  return { kind: 'staff', staffId: principal.staffId };
+}
+
+const IF_MATCH = /^(?:W\/)?"?(\d{1,9})"?$/;
+
+/** The message version an If-Match header names, if any; the core compares it under lock. */
+export function expectedVersion(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const match = IF_MATCH.exec(header.trim());
+  if (!match) throw new DomainError('VALIDATION', { field: 'If-Match', problem: 'expected a version such as "3"' });
+  return Number(match[1]);
+}
+
+export function etag(version: number): Record<string, string> {
+  return { etag: `"${version}"` };
+}
+

@@ -1,0 +1,36 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { createExecutor } from '../../../../core/staff/executor.service.ts';
+import type { ApiApp, ApiDeps } from '../../env.ts';
+import { access } from '../../route-kit.ts';
+import { Id, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { ExecutorSchema, executorDto } from '../../schemas/directory.ts';
+import { audited } from '../../write.ts';
+
+const Body = z.strictObject({
+  municipalityId: Id,
+  name: z.string().trim().min(1).max(300),
+  kind: z.enum(['organisation', 'official']),
+});
+
+export const route = createRoute({
+  method: 'post',
+  path: '/executors',
+  tags: ['directories'],
+  summary: 'Add an executor organisation or official to a municipality',
+  ...access('municipality.team.write'),
+  request: { body: jsonBody(Body) },
+  responses: { 201: jsonContent(ExecutorSchema, 'The new executor'), ...problems(400, 404) },
+});
+
+export function registerCreateExecutor(app: ApiApp, deps: ApiDeps) {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid('json');
+    const executor = await audited(c, deps, async ({ trx, scope }) => {
+      requireMunicipality(scope, body.municipalityId);
+      const result = await createExecutor(trx, body);
+      return { result, audit: { action: 'executor.create', entity: 'executor', entityId: result.id, municipalityId: result.municipalityId, data: { kind: result.kind } } };
+    });
+    return c.json(executorDto(executor), 201);
+  });
+}

@@ -1,0 +1,36 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { executorInScope } from '../../../../core/access/scope.ts';
+import { updateExecutor } from '../../../../core/staff/executor.service.ts';
+import type { ApiApp, ApiDeps } from '../../env.ts';
+import { access } from '../../route-kit.ts';
+import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { ExecutorSchema, executorDto } from '../../schemas/directory.ts';
+import { audited } from '../../write.ts';
+
+const Body = z.strictObject({
+  name: z.string().trim().min(1).max(300).optional(),
+  active: z.boolean().optional().openapi({ description: 'false: no new messages are routed to it' }),
+});
+
+export const route = createRoute({
+  method: 'patch',
+  path: '/executors/{id}',
+  tags: ['directories'],
+  summary: 'Rename or deactivate an executor',
+  ...access('municipality.team.write'),
+  request: { params: IdParams, body: jsonBody(Body) },
+  responses: { 200: jsonContent(ExecutorSchema, 'The executor'), ...problems(400, 404) },
+});
+
+export function registerUpdateExecutor(app: ApiApp, deps: ApiDeps) {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid('param');
+    const patch = c.req.valid('json');
+    const executor = await audited(c, deps, async ({ trx, scope }) => {
+      const { municipalityId } = await executorInScope(trx, scope, id);
+      const result = await updateExecutor(trx, id, patch);
+      return { result, audit: { action: 'executor.update', entity: 'executor', entityId: id, municipalityId, data: { fields: Object.keys(patch), active: patch.active } } };
+    });
+    return c.json(executorDto(executor), 200);
+  });
+}

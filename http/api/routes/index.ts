@@ -1,0 +1,89 @@
+import type { ApiApp, ApiDeps } from '../env.ts';
+import { registerListMessages } from './messages/list.ts';
+import { registerGetMessage } from './messages/get.ts';
+import { registerGetMessagePhoto } from './messages/photo.ts';
+import { registerAcceptMessage } from './moderation/accept.ts';
+import { registerRejectMessage } from './moderation/reject.ts';
+import { registerPublishMessage } from './moderation/publish.ts';
+import { registerUnpublishMessage } from './moderation/unpublish.ts';
+import { registerChangeMessageCategory } from './moderation/change-category.ts';
+import { registerMarkDuplicate } from './moderation/mark-duplicate.ts';
+import { registerListAnswers } from './answers/list.ts';
+import { registerDraftAnswer } from './answers/draft.ts';
+import { registerReviseAnswer } from './answers/revise.ts';
+import { registerApproveAnswer } from './answers/approve.ts';
+import { registerReturnAnswer } from './answers/return.ts';
+import { registerCreateComment } from './comments/create.ts';
+import { registerListMunicipalities } from './municipalities/list.ts';
+import { registerGetMunicipality } from './municipalities/get.ts';
+import { registerCreateMunicipality } from './municipalities/create.ts';
+import { registerUpdateMunicipality } from './municipalities/update.ts';
+import { registerSetMunicipalityBoundary } from './municipalities/boundary.ts';
+import { registerListSectors } from './categories/list-sectors.ts';
+import { registerListCategories } from './categories/list.ts';
+import { registerCreateCategory } from './categories/create.ts';
+import { registerUpdateCategory } from './categories/update.ts';
+import { registerListExecutors } from './executors/list.ts';
+import { registerCreateExecutor } from './executors/create.ts';
+import { registerUpdateExecutor } from './executors/update.ts';
+import { registerListRoutingRules } from './routing-rules/list.ts';
+import { registerSetRoutingRule } from './routing-rules/set.ts';
+import { registerDeleteRoutingRule } from './routing-rules/delete.ts';
+import { registerListKpiResponsibles } from './kpi-responsibles/list.ts';
+import { registerAssignKpiResponsible } from './kpi-responsibles/assign.ts';
+import { registerRemoveKpiResponsible } from './kpi-responsibles/remove.ts';
+import { registerListStaff } from './staff/list.ts';
+import { registerGetStaff } from './staff/get.ts';
+import { registerCreateStaff } from './staff/create.ts';
+import { registerUpdateStaff } from './staff/update.ts';
+import { registerIssueKey } from './keys/issue.ts';
+import { registerListKeys } from './keys/list.ts';
+import { registerRevokeKey } from './keys/revoke.ts';
+import { registerListAudit } from './audit/list.ts';
+import { registerGetMe } from './me/get.ts';
+
+/** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
+export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
+  registerListMessages,
+  registerGetMessage,
+  registerGetMessagePhoto,
+  registerAcceptMessage,
+  registerRejectMessage,
+  registerPublishMessage,
+  registerUnpublishMessage,
+  registerChangeMessageCategory,
+  registerMarkDuplicate,
+  registerListAnswers,
+  registerDraftAnswer,
+  registerReviseAnswer,
+  registerApproveAnswer,
+  registerReturnAnswer,
+  registerCreateComment,
+  registerListMunicipalities,
+  registerGetMunicipality,
+  registerCreateMunicipality,
+  registerUpdateMunicipality,
+  registerSetMunicipalityBoundary,
+  registerListSectors,
+  registerListCategories,
+  registerCreateCategory,
+  registerUpdateCategory,
+  registerListExecutors,
+  registerCreateExecutor,
+  registerUpdateExecutor,
+  registerListRoutingRules,
+  registerSetRoutingRule,
+  registerDeleteRoutingRule,
+  registerListKpiResponsibles,
+  registerAssignKpiResponsible,
+  registerRemoveKpiResponsible,
+  registerListStaff,
+  registerGetStaff,
+  registerCreateStaff,
+  registerUpdateStaff,
+  registerIssueKey,
+  registerListKeys,
+  registerRevokeKey,
+  registerListAudit,
+  registerGetMe,
+];

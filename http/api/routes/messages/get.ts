@@ -1,0 +1,27 @@
+import { createRoute } from '@hono/zod-openapi';
+import { messageInScope, scopeOf } from '../../../../core/access/scope.ts';
+import { getMessageCard } from '../../../../core/messages/message.queries.ts';
+import type { ApiApp, ApiDeps } from '../../env.ts';
+import { access, etag } from '../../route-kit.ts';
+import { IdParams, jsonContent, problems } from '../../schemas/common.ts';
+import { MessageCardSchema, messageCardDto } from '../../schemas/message.ts';
+
+export const route = createRoute({
+  method: 'get',
+  path: '/messages/{id}',
+  tags: ['messages'],
+  summary: 'One message with its history, answers, comments, photos, supporters and rating',
+  description: 'The ETag header carries the version for If-Match on moderation requests.',
+  ...access('messages.read'),
+  request: { params: IdParams },
+  responses: { 200: jsonContent(MessageCardSchema, 'The message card'), ...problems(400, 404) },
+});
+
+export function registerGetMessage(app: ApiApp, deps: ApiDeps) {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid('param');
+    await messageInScope(deps.db, scopeOf(c.get('principal')), id);
+    const card = await getMessageCard(deps.db, id);
+    return c.json(messageCardDto(card, deps.clock()), 200, etag(card.message.version));
+  });
+}

@@ -1,0 +1,31 @@
+import { createRoute } from '@hono/zod-openapi';
+import { getMunicipality, setBoundary } from '../../../../core/municipalities/municipality.repository.ts';
+import type { ApiApp, ApiDeps } from '../../env.ts';
+import { access } from '../../route-kit.ts';
+import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { BoundarySchema, MunicipalitySchema, municipalityDto } from '../../schemas/directory.ts';
+import { audited } from '../../write.ts';
+
+export const route = createRoute({
+  method: 'put',
+  path: '/municipalities/{id}/boundary',
+  tags: ['directories'],
+  summary: 'Upload a municipality\'s boundary (GeoJSON Polygon or MultiPolygon, up to 4 MiB)',
+  description: 'Validated (closed rings, [lon, lat] in range); messages are placed into municipalities by this boundary.',
+  ...access('directories.write'),
+  request: { params: IdParams, body: jsonBody(BoundarySchema) },
+  responses: { 200: jsonContent(MunicipalitySchema, 'The municipality'), ...problems(400, 404, 413) },
+});
+
+export function registerSetMunicipalityBoundary(app: ApiApp, deps: ApiDeps) {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid('param');
+    const boundary = c.req.valid('json');
+    const municipality = await audited(c, deps, async ({ trx }) => {
+      await setBoundary(trx, id, boundary);
+      const result = await getMunicipality(trx, id);
+      return { result, audit: { action: 'municipality.set_boundary', entity: 'municipality', entityId: id, municipalityId: id, data: { type: boundary.type } } };
+    });
+    return c.json(municipalityDto(municipality), 200);
+  });
+}

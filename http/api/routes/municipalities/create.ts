@@ -1,0 +1,38 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createMunicipality } from '../../../../core/municipalities/municipality.admin.ts';
+import type { ApiApp, ApiDeps } from '../../env.ts';
+import { access } from '../../route-kit.ts';
+import { jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { BoundarySchema, MunicipalitySchema, municipalityDto } from '../../schemas/directory.ts';
+import { audited } from '../../write.ts';
+
+const Body = z.strictObject({
+  nameRu: z.string().trim().min(1).max(200),
+  nameEn: z.string().trim().min(1).max(200),
+  oktmo: z.string().regex(/^\d{8}(\d{3})?$/, '8 or 11 digits'),
+  populationOver14: z.number().int().min(0),
+  timeZone: z.string().max(64).optional().openapi({ description: 'IANA zone, default Asia/Novokuznetsk' }),
+  answersNeedApproval: z.boolean().optional(),
+  boundary: BoundarySchema.optional(),
+});
+
+export const route = createRoute({
+  method: 'post',
+  path: '/municipalities',
+  tags: ['directories'],
+  summary: 'Add a municipality',
+  ...access('directories.write'),
+  request: { body: jsonBody(Body) },
+  responses: { 201: jsonContent(MunicipalitySchema, 'The new municipality'), ...problems(400, 409, 413) },
+});
+
+export function registerCreateMunicipality(app: ApiApp, deps: ApiDeps) {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid('json');
+    const municipality = await audited(c, deps, async ({ trx }) => {
+      const result = await createMunicipality(trx, body);
+      return { result, audit: { action: 'municipality.create', entity: 'municipality', entityId: result.id, municipalityId: result.id, data: { oktmo: result.oktmo } } };
+    });
+    return c.json(municipalityDto(municipality), 201);
+  });
+}

@@ -1,0 +1,37 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { updateMunicipality } from '../../../../core/municipalities/municipality.admin.ts';
+import type { ApiApp, ApiDeps } from '../../env.ts';
+import { access } from '../../route-kit.ts';
+import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { MunicipalitySchema, WorkCalendarSchema, municipalityDto } from '../../schemas/directory.ts';
+import { audited } from '../../write.ts';
+
+const Body = z.strictObject({
+  nameRu: z.string().trim().min(1).max(200).optional(),
+  nameEn: z.string().trim().min(1).max(200).optional(),
+  populationOver14: z.number().int().min(0).optional(),
+  answersNeedApproval: z.boolean().optional().openapi({ description: 'false: executors\' and moderators\' answers reach residents without the curator' }),
+  workCalendar: WorkCalendarSchema.optional().openapi({ description: 'replaces the whole calendar' }),
+});
+
+export const route = createRoute({
+  method: 'patch',
+  path: '/municipalities/{id}',
+  tags: ['directories'],
+  summary: 'Change a municipality\'s settings: names, population, answer approval, work calendar',
+  ...access('directories.write'),
+  request: { params: IdParams, body: jsonBody(Body) },
+  responses: { 200: jsonContent(MunicipalitySchema, 'The municipality'), ...problems(400, 404) },
+});
+
+export function registerUpdateMunicipality(app: ApiApp, deps: ApiDeps) {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid('param');
+    const patch = c.req.valid('json');
+    const municipality = await audited(c, deps, async ({ trx }) => {
+      const result = await updateMunicipality(trx, id, patch);
+      return { result, audit: { action: 'municipality.update', entity: 'municipality', entityId: id, municipalityId: id, data: { fields: Object.keys(patch), answersNeedApproval: patch.answersNeedApproval } } };
+    });
+    return c.json(municipalityDto(municipality), 200);
+  });
+}

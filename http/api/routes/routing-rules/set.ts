@@ -1,0 +1,33 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { executorInScope, requireMunicipality } from '../../../../core/access/scope.ts';
+import { setRoutingRule } from '../../../../core/staff/executor.service.ts';
+import type { ApiApp, ApiDeps } from '../../env.ts';
+import { access } from '../../route-kit.ts';
+import { Id, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { RoutingRuleSchema, routingRuleDto } from '../../schemas/directory.ts';
+import { audited } from '../../write.ts';
+
+const Body = z.strictObject({ municipalityId: Id, categoryId: Id, executorId: Id });
+
+export const route = createRoute({
+  method: 'put',
+  path: '/routing-rules',
+  tags: ['directories'],
+  summary: 'Set the executor for a municipality and category (replaces the previous one)',
+  ...access('municipality.team.write'),
+  request: { body: jsonBody(Body) },
+  responses: { 200: jsonContent(RoutingRuleSchema, 'The rule'), ...problems(400, 404, 422) },
+});
+
+export function registerSetRoutingRule(app: ApiApp, deps: ApiDeps) {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid('json');
+    const rule = await audited(c, deps, async ({ trx, scope }) => {
+      requireMunicipality(scope, body.municipalityId);
+      await executorInScope(trx, scope, body.executorId);
+      const result = await setRoutingRule(trx, body);
+      return { result, audit: { action: 'routing_rule.set', entity: 'routing_rule', entityId: result.id, municipalityId: result.municipalityId, data: { categoryId: result.categoryId, executorId: result.executorId } } };
+    });
+    return c.json(routingRuleDto(rule), 200);
+  });
+}

@@ -1,0 +1,157 @@
+import { z } from '@hono/zod-openapi';
+import type { Answer } from '../../../core/messages/answers.service.ts';
+import type { Comment } from '../../../core/messages/feedback.service.ts';
+import type { MessageCard } from '../../../core/messages/message.queries.ts';
+import type { Message, MessageEvent } from '../../../core/messages/message.repository.ts';
+import { isOverdue } from '../../../core/messages/overdue.ts';
+import { Timestamp } from './common.ts';
+
+export const MessageStatus = z.enum(['new', 'rejected', 'in_work', 'solved', 'explained']).openapi('MessageStatus');
+export const AnswerKind = z.enum(['intermediate', 'final', 'clarification']);
+export const Resolution = z.enum(['solved', 'explained']);
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export const MessageSchema = z
+  .object({
+    id: z.number().int(),
+    municipalityId: z.number().int(),
+    categoryId: z.number().int(),
+    authorId: z.number().int().nullable().openapi({ description: 'resident id; names and phones are not exposed' }),
+    text: z.string(),
+    lat: z.number(),
+    lon: z.number(),
+    address: z.string().nullable(),
+    status: MessageStatus,
+    published: z.boolean(),
+    executorId: z.number().int().nullable(),
+    rejectionReason: z.string().nullable(),
+    duplicateOf: z.number().int().nullable(),
+    openSource: z.boolean(),
+    urgent: z.boolean(),
+    channel: z.enum(['tg', 'vk']).nullable(),
+    overdue: z.boolean().openapi({ description: 'KPI 7: in work over 14 days without an intermediate answer in time' }),
+    createdAt: Timestamp,
+    acceptedAt: Timestamp.nullable(),
+    firstIntermediateAt: Timestamp.nullable(),
+    closedAt: Timestamp.nullable(),
+    updatedAt: Timestamp,
+    version: z.number().int().openapi({ description: 'send as If-Match ("3") to detect concurrent changes' }),
+  })
+  .openapi('Message');
+
+export function messageDto(m: Message, now: Date): z.infer<typeof MessageSchema> {
+  return {
+    id: m.id,
+    municipalityId: m.municipalityId,
+    categoryId: m.categoryId,
+    authorId: m.authorId,
+    text: m.text,
+    lat: m.lat,
+    lon: m.lon,
+    address: m.address,
+    status: m.status,
+    published: m.published,
+    executorId: m.executorId,
+    rejectionReason: m.rejectionReason,
+    duplicateOf: m.duplicateOf,
+    openSource: m.openSource,
+    urgent: m.urgent,
+    channel: m.channel,
+    overdue: isOverdue(m, now),
+    createdAt: m.createdAt.toISOString(),
+    acceptedAt: iso(m.acceptedAt),
+    firstIntermediateAt: iso(m.firstIntermediateAt),
+    closedAt: iso(m.closedAt),
+    updatedAt: m.updatedAt.toISOString(),
+    version: m.version,
+  };
+}
+
+export const AnswerSchema = z
+  .object({
+    id: z.number().int(),
+    messageId: z.number().int(),
+    kind: AnswerKind,
+    resolution: Resolution.nullable(),
+    text: z.string(),
+    state: z.enum(['draft', 'returned', 'approved', 'delivered']),
+    authorStaffId: z.number().int().nullable(),
+    approvedBy: z.number().int().nullable(),
+    approvedAt: Timestamp.nullable(),
+    returnRemark: z.string().nullable(),
+    deliveredAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi('Answer');
+
+export function answerDto(a: Answer): z.infer<typeof AnswerSchema> {
+  return { ...a, approvedAt: iso(a.approvedAt), deliveredAt: iso(a.deliveredAt), createdAt: a.createdAt.toISOString() };
+}
+
+export const CommentSchema = z
+  .object({
+    id: z.number().int(),
+    messageId: z.number().int(),
+    authorKind: z.enum(['resident', 'staff']),
+    residentId: z.number().int().nullable(),
+    staffId: z.number().int().nullable(),
+    text: z.string(),
+    replyToId: z.number().int().nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi('Comment');
+
+export function commentDto(c: Comment): z.infer<typeof CommentSchema> {
+  return { ...c, createdAt: c.createdAt.toISOString() };
+}
+
+export const EventSchema = z
+  .object({
+    id: z.number().int(),
+    kind: z.string(),
+    actorKind: z.enum(['resident', 'staff', 'system']),
+    actorId: z.number().int().nullable(),
+    fromStatus: MessageStatus.nullable(),
+    toStatus: MessageStatus.nullable(),
+    reason: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()),
+    createdAt: Timestamp,
+  })
+  .openapi('MessageEvent');
+
+function eventDto(e: MessageEvent): z.infer<typeof EventSchema> {
+  return { ...e, createdAt: e.createdAt.toISOString() };
+}
+
+export const MessageCardSchema = z
+  .object({
+    message: MessageSchema,
+    executorName: z.string().nullable(),
+    history: z.array(EventSchema),
+    answers: z.array(AnswerSchema),
+    comments: z.array(CommentSchema),
+    photos: z.array(z.object({ index: z.number().int(), channel: z.string(), url: z.string().openapi({ description: 'GET with the same key for the bytes' }) })),
+    supporters: z.number().int(),
+    rating: z.object({ stars: z.number().int(), complaint: z.string().nullable(), flagged: z.boolean(), createdAt: Timestamp }).nullable(),
+  })
+  .openapi('MessageCard');
+
+export function messageCardDto(card: MessageCard, now: Date): z.infer<typeof MessageCardSchema> {
+  const id = card.message.id;
+  return {
+    message: messageDto(card.message, now),
+    executorName: card.executorName,
+    history: card.events.map(eventDto),
+    answers: card.answers.map(answerDto),
+    comments: card.comments.map(commentDto),
+    photos: card.photos.map((p, index) => ({ index, channel: p.channel, url: `/api/v1/messages/${id}/photos/${index}` })),
+    supporters: card.supporters,
+    rating: card.rating && { stars: card.rating.stars, complaint: card.rating.complaint, flagged: card.rating.flagged, createdAt: card.rating.createdAt.toISOString() },
+  };
+}
+
+/** Optimistic concurrency for moderation: the version from the card's ETag or `version`. */
+export const IfMatchHeaders = z.object({
+  'if-match': z.string().optional().openapi({ description: 'message version, e.g. "3"; a mismatch answers 409 CONCURRENT_CHANGE', example: '"3"' }),
+});

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await createApiHarness();
+});
+afterAll(() => h.close());
+
+async function inWork(town: 'Kemerovo' | 'Belovo' = 'Kemerovo') {
+  const m = await h.fileMessage(town, { categoryCode: 'roads.pothole' });
+  const res = await h.request('POST', `/api/v1/messages/${m.id}/accept`, { token: h.keys[town].moderator, body: {} });
+  expect(res.status).toBe(200);
+  return m;
+}
+
+describe('POST /messages/{id}/answers', () => {
+  it('keeps an answer as a draft for the curator and alerts nothing to the resident yet', async () => {
+    const m = await inWork();
+    const res = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'clarification', text: 'Уточните номер дома' } });
+    expect(res.status).toBe(201);
+    expect(res.body.answer).toMatchObject({ kind: 'clarification', resolution: null, state: 'draft', authorStaffId: h.staff.Kemerovo.executor });
+    const toResident = await h.t.db.selectFrom('outbox').select('kind').where('resident_id', '=', m.authorId).where('kind', 'like', 'answer.%').execute();
+    expect(toResident).toEqual([]);
+  });
+
+  it('sends the answer at once where the municipality switched approval off', async () => {
+    const off = await h.request('PATCH', `/api/v1/municipalities/${h.municipality.Belovo}`, { body: { answersNeedApproval: false } });
+    expect(off.body.answersNeedApproval).toBe(false);
+    const m = await inWork('Belovo');
+    const res = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: h.keys.Belovo.moderator, body: { kind: 'intermediate', text: 'Работы запланированы на май' } });
+    expect(res.status).toBe(201);
+    expect(res.body.answer.state).toBe('delivered');
+    expect(res.body.message.firstIntermediateAt).toBe(h.now().toISOString());
+    const row = await h.t.db.selectFrom('outbox').select('kind').where('resident_id', '=', m.authorId).where('kind', '=', 'answer.intermediate').executeTakeFirst();
+    expect(row).toBeDefined();
+  });
+
+  it('validates kind and resolution together', async () => {
+    const m = await inWork();
+    const k = h.keys.Kemerovo.executor;
+    const noResolution = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: k, body: { kind: 'final', text: 'Готово' } });
+    expect(noResolution.status).toBe(400);
+    const stray = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: k, body: { kind: 'intermediate', resolution: 'solved', text: 'Готово' } });
+    expect(stray.status).toBe(400);
+    const empty = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: k, body: { kind: 'intermediate', text: '   ' } });
+    expect(empty.status).toBe(400);
+    expect(empty.body.code).toBe('TEXT_EMPTY');
+  });
+
+  it('refuses an answer on a message that is not in work, and hides others\' messages from an executor', async () => {
+    const fresh = await h.fileMessage('Kemerovo', { categoryCode: 'roads.pothole' });
+    const res = await h.request('POST', `/api/v1/messages/${fresh.id}/answers`, { token: h.keys.Kemerovo.moderator, body: { kind: 'intermediate', text: 'Скоро' } });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('ILLEGAL_TRANSITION');
+    const m = await inWork();
+    const other = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: h.keys.Kemerovo.utility_executor, body: { kind: 'intermediate', text: 'Скоро' } });
+    expect(other.status).toBe(404);
+  });
+});
+
+describe('curator review', () => {
+  it('returns a draft with a remark, then approves the revision; a second approval is a conflict', async () => {
+    const m = await inWork();
+    const draft = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'final', resolution: 'explained', text: 'Дорога региональная' } });
+    const id = draft.body.answer.id;
+    const noRemark = await h.request('POST', `/api/v1/answers/${id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: ' ' } });
+    expect(noRemark.status).toBe(400);
+    expect(noRemark.body.code).toBe('REASON_REQUIRED');
+    await h.request('POST', `/api/v1/answers/${id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Укажите, куда обращаться' } });
+    const notDraft = await h.request('POST', `/api/v1/answers/${id}/approve`, { token: h.keys.Kemerovo.curator });
+    expect(notDraft.status).toBe(409);
+    expect(notDraft.body.code).toBe('ANSWER_NOT_PENDING');
+    await h.request('POST', `/api/v1/answers/${id}/revise`, { token: h.keys.Kemerovo.executor, body: { text: 'Дорога региональная: обращайтесь в Кузбассавтодор', resolution: 'explained' } });
+    const approved = await h.request('POST', `/api/v1/answers/${id}/approve`, { token: h.keys.Kemerovo.curator });
+    expect(approved.status).toBe(200);
+    expect(approved.body.message.status).toBe('explained');
+    const again = await h.request('POST', `/api/v1/answers/${id}/approve`, { token: h.keys.Kemerovo.curator });
+    expect(again.status).toBe(409);
+    const revise = await h.request('POST', `/api/v1/answers/${id}/revise`, { token: h.keys.Kemerovo.executor, body: { text: 'late' } });
+    expect(revise.status).toBe(409);
+  });
+
+  it('lists the drafts waiting in the curator\'s municipality only', async () => {
+    const m = await inWork();
+    const draft = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'intermediate', text: 'В работе' } });
+    const mine = await h.request('GET', '/api/v1/answers?state=draft', { token: h.keys.Kemerovo.curator });
+    expect(mine.body.items.map((a: { id: number }) => a.id)).toContain(draft.body.answer.id);
+    expect(mine.body.items.every((a: { state: string }) => a.state === 'draft')).toBe(true);
+    const theirs = await h.request('GET', '/api/v1/answers?state=draft', { token: h.keys.Novokuznetsk.curator });
+    expect(theirs.body.items).toEqual([]);
+  });
+});
+
+describe('POST /messages/{id}/comments', () => {
+  it('replies to a resident\'s comment and notifies them', async () => {
+    const m = await inWork();
+    const comment = await h.t.db
+      .insertInto('comment')
+      .values({ message_id: m.id, author_kind: 'resident', resident_id: m.authorId, text: 'Когда починят?', created_at: h.now() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const res = await h.request('POST', `/api/v1/messages/${m.id}/comments`, { token: h.keys.Kemerovo.executor, body: { text: 'На этой неделе', replyToId: comment.id } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ authorKind: 'staff', staffId: h.staff.Kemerovo.executor, replyToId: comment.id, text: 'На этой неделе' });
+    const notice = await h.t.db.selectFrom('outbox').select('kind').where('resident_id', '=', m.authorId).where('kind', '=', 'comment.reply').executeTakeFirst();
+    expect(notice).toBeDefined();
+  });
+
+  it('refuses a reply to a comment of another message', async () => {
+    const a = await inWork();
+    const b = await inWork();
+    const foreign = await h.t.db
+      .insertInto('comment')
+      .values({ message_id: b.id, author_kind: 'resident', resident_id: b.authorId, text: '?', created_at: h.now() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const res = await h.request('POST', `/api/v1/messages/${a.id}/comments`, { token: h.keys.Kemerovo.moderator, body: { text: 'Ответ', replyToId: foreign.id } });
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('COMMENT_NOT_FOUND');
+  });
+});

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await createApiHarness();
+});
+afterAll(() => h.close());
+
+const square = (lon: number, lat: number, d = 0.05) => ({
+  type: 'Polygon',
+  coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]],
+});
+
+describe('municipalities', () => {
+  it('lists only the key\'s municipality to its officials, every one to operators', async () => {
+    const own = await h.request('GET', '/api/v1/municipalities', { token: h.keys.Belovo.responsible });
+    expect(own.body.items.map((m: { id: number }) => m.id)).toEqual([h.municipality.Belovo]);
+    const all = await h.request('GET', '/api/v1/municipalities');
+    expect(all.body.items).toHaveLength(3);
+    const one = await h.request('GET', `/api/v1/municipalities/${h.municipality.Belovo}`, { token: h.keys.Belovo.moderator });
+    expect(one.body.boundary.type).toBe('Polygon');
+    expect(one.body.hasBoundary).toBe(true);
+  });
+
+  it('creates a municipality with a boundary, then places messages by a replaced one', async () => {
+    const created = await h.request('POST', '/api/v1/municipalities', {
+      body: { nameRu: 'Прокопьевский городской округ', nameEn: 'Prokopyevsk', oktmo: '32737000', populationOver14: 170_000, boundary: square(86.7, 53.9) },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ nameEn: 'Prokopyevsk', timeZone: 'Asia/Novokuznetsk', answersNeedApproval: true, hasBoundary: true });
+    const duplicate = await h.request('POST', '/api/v1/municipalities', { body: { nameRu: 'x', nameEn: 'x', oktmo: '32737000', populationOver14: 1 } });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.code).toBe('ALREADY_EXISTS');
+    const moved = await h.request('PUT', `/api/v1/municipalities/${created.body.id}/boundary`, { body: square(87.0, 54.0) });
+    expect(moved.status).toBe(200);
+    const row = await h.t.db.selectFrom('municipality').select(['min_lat', 'max_lat', 'min_lon', 'max_lon']).where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ min_lat: 53.95, max_lat: 54.05, min_lon: 86.95, max_lon: 87.05 });
+  });
+
+  it('rejects a boundary the core finds invalid, and one that is not GeoJSON at all', async () => {
+    const open = await h.request('PUT', `/api/v1/municipalities/${h.municipality.Belovo}/boundary`, { body: { type: 'Polygon', coordinates: [[[86, 54], [86.1, 54], [86.1, 54.1], [86, 54.1]]] } });
+    expect(open.status).toBe(400);
+    expect(open.body).toMatchObject({ code: 'VALIDATION', details: { field: 'boundary', problem: 'a ring is not closed' } });
+    const point = await h.request('PUT', `/api/v1/municipalities/${h.municipality.Belovo}/boundary`, { body: { type: 'Point', coordinates: [86, 54] } });
+    expect(point.status).toBe(400);
+    const stillThere = await h.request('GET', `/api/v1/municipalities/${h.municipality.Belovo}`);
+    expect(stillThere.body.boundary.coordinates[0]).toHaveLength(13);
+  });
+
+  it('accepts a large boundary up to the upload limit and refuses a larger body with 413', async () => {
+    const ring: [number, number][] = [];
+    for (let i = 0; i < 20_000; i++) ring.push([86.3 + 0.05 * Math.cos((i / 20_000) * 2 * Math.PI), 54.4 + 0.05 * Math.sin((i / 20_000) * 2 * Math.PI)]);
+    ring.push(ring[0]!);
+    const big = await h.request('PUT', `/api/v1/municipalities/${h.municipality.Belovo}/boundary`, { body: { type: 'Polygon', coordinates: [ring] } });
+    expect(big.status).toBe(200);
+    const huge = await h.request('PUT', `/api/v1/municipalities/${h.municipality.Belovo}/boundary`, { rawBody: JSON.stringify({ type: 'Polygon', coordinates: [ring, ring, ring, ring, ring, ring, ring, ring, ring, ring] }), headers: { 'content-type': 'application/json' } });
+    expect(huge.status).toBe(413);
+    expect(huge.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('stores a validated work calendar and the approval switch', async () => {
+    const ok = await h.request('PATCH', `/api/v1/municipalities/${h.municipality.Kemerovo}`, {
+      body: { workCalendar: { start: '08:30', end: '17:30', holidays: ['2027-01-01'], shortenedDays: { '2026-12-31': '16:00' } }, answersNeedApproval: true },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body.workCalendar).toEqual({ start: '08:30', end: '17:30', holidays: ['2027-01-01'], shortenedDays: { '2026-12-31': '16:00' } });
+    const backwards = await h.request('PATCH', `/api/v1/municipalities/${h.municipality.Kemerovo}`, { body: { workCalendar: { start: '18:00', end: '09:00' } } });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.details.field).toBe('workCalendar');
+    const noDays = await h.request('PATCH', `/api/v1/municipalities/${h.municipality.Kemerovo}`, { body: { workCalendar: { workDays: [] } } });
+    expect(noDays.status).toBe(400);
+    const badTime = await h.request('PATCH', `/api/v1/municipalities/${h.municipality.Kemerovo}`, { body: { workCalendar: { start: '9am' } } });
+    expect(badTime.status).toBe(400);
+  });
+});
+
+describe('categories and sectors', () => {
+  it('adds, renames and retires a category; codes are unique', async () => {
+    const sectors = await h.request('GET', '/api/v1/sectors', { token: h.keys.Kemerovo.executor });
+    const roads = sectors.body.items.find((s: { code: string }) => s.code === 'roads');
+    const created = await h.request('POST', '/api/v1/categories', { body: { sectorId: roads.id, code: 'roads.bridge', titleRu: 'Мост', titleEn: 'Bridge' } });
+    expect(created.status).toBe(201);
+    const taken = await h.request('POST', '/api/v1/categories', { body: { sectorId: roads.id, code: 'roads.bridge', titleRu: 'Мост', titleEn: 'Bridge' } });
+    expect(taken.status).toBe(409);
+    const noSector = await h.request('POST', '/api/v1/categories', { body: { sectorId: 9999, code: 'x.y', titleRu: 'x', titleEn: 'x' } });
+    expect(noSector.status).toBe(404);
+    const retired = await h.request('PATCH', `/api/v1/categories/${created.body.id}`, { body: { active: false, titleEn: 'Bridges' } });
+    expect(retired.body).toMatchObject({ active: false, titleEn: 'Bridges' });
+    const active = await h.request('GET', `/api/v1/categories?sectorId=${roads.id}&active=true`, { token: h.keys.Kemerovo.moderator });
+    expect(active.body.items.map((c: { code: string }) => c.code)).not.toContain('roads.bridge');
+  });
+});
+
+describe('executors and routing rules', () => {
+  it('lets a curator manage its own municipality\'s executors and rules', async () => {
+    const cur = h.keys.Kemerovo.curator;
+    const created = await h.request('POST', '/api/v1/executors', { token: cur, body: { municipalityId: h.municipality.Kemerovo, name: 'Водоканал', kind: 'organisation' } });
+    expect(created.status).toBe(201);
+    const water = await h.categoryId('housing.water');
+    const rule = await h.request('PUT', '/api/v1/routing-rules', { token: cur, body: { municipalityId: h.municipality.Kemerovo, categoryId: water, executorId: created.body.id } });
+    expect(rule.status).toBe(200);
+    const rules = await h.request('GET', `/api/v1/routing-rules?categoryId=${water}`, { token: cur });
+    expect(rules.body.items).toEqual([rule.body]);
+    const m = await h.fileMessage('Kemerovo', { categoryCode: 'housing.water' });
+    const accepted = await h.request('POST', `/api/v1/messages/${m.id}/accept`, { token: h.keys.Kemerovo.moderator, body: {} });
+    expect(accepted.body.executorId).toBe(created.body.id);
+    const off = await h.request('PATCH', `/api/v1/executors/${created.body.id}`, { token: cur, body: { active: false } });
+    expect(off.body.active).toBe(false);
+    const m2 = await h.fileMessage('Kemerovo', { categoryCode: 'housing.water' });
+    const refused = await h.request('POST', `/api/v1/messages/${m2.id}/accept`, { token: h.keys.Kemerovo.moderator, body: {} });
+    expect(refused.body.code).toBe('NO_ROUTING_RULE');
+  });
+
+  it('refuses a rule pointing at another municipality\'s executor (operator: 422, curator: 404)', async () => {
+    const body = { municipalityId: h.municipality.Kemerovo, categoryId: await h.categoryId('roads.pothole'), executorId: h.executors.Belovo.city };
+    const operator = await h.request('PUT', '/api/v1/routing-rules', { body });
+    expect(operator.status).toBe(422);
+    expect(operator.body.code).toBe('EXECUTOR_OUT_OF_SCOPE');
+    const curator = await h.request('PUT', '/api/v1/routing-rules', { token: h.keys.Kemerovo.curator, body });
+    expect(curator.status).toBe(404);
+  });
+
+  it('lists executors of the caller\'s municipality only', async () => {
+    const res = await h.request('GET', '/api/v1/executors', { token: h.keys.Novokuznetsk.responsible });
+    expect(res.body.items.every((e: { municipalityId: number }) => e.municipalityId === h.municipality.Novokuznetsk)).toBe(true);
+    expect(res.body.items).toHaveLength(2);
+  });
+});
+
+describe('KPI responsibles', () => {
+  it('names officials per indicator, idempotently, and removes them', async () => {
+    const body = { municipalityId: h.municipality.Novokuznetsk, kpi: 7, staffId: h.staff.Novokuznetsk.responsible };
+    const first = await h.request('POST', '/api/v1/kpi-responsibles', { token: h.keys.Novokuznetsk.curator, body });
+    const second = await h.request('POST', '/api/v1/kpi-responsibles', { token: h.keys.Novokuznetsk.curator, body });
+    expect(first.status).toBe(201);
+    expect(second.body.id).toBe(first.body.id);
+    const list = await h.request('GET', '/api/v1/kpi-responsibles?kpi=7', { token: h.keys.Novokuznetsk.responsible });
+    expect(list.body.items).toEqual([first.body]);
+    expect((await h.request('DELETE', `/api/v1/kpi-responsibles/${first.body.id}`, { token: h.keys.Novokuznetsk.curator })).status).toBe(204);
+    expect((await h.request('GET', '/api/v1/kpi-responsibles?kpi=7', { token: h.keys.Novokuznetsk.curator })).body.items).toEqual([]);
+  });
+
+  it('refuses an indicator outside 1..16 and an official of another municipality', async () => {
+    const out = await h.request('POST', '/api/v1/kpi-responsibles', { body: { municipalityId: h.municipality.Belovo, kpi: 17, staffId: h.staff.Belovo.curator } });
+    expect(out.status).toBe(400);
+    const foreign = await h.request('POST', '/api/v1/kpi-responsibles', { body: { municipalityId: h.municipality.Belovo, kpi: 1, staffId: h.staff.Kemerovo.curator } });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('STAFF_NOT_FOUND');
+  });
+});

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { MessageCardSchema, MessageSchema } from '../schemas/message.ts';
+
+let h: ApiHarness;
+const DAY = 24 * 60 * 60 * 1000;
+const ids = (res: { body: { items: { id: number }[] } }) => res.body.items.map((m) => m.id);
+
+let pothole: number, heating: number, overdue: number, openSource: number, withPhotos: number, novokuznetsk: number;
+let filedFrom: string;
+
+beforeAll(async () => {
+  h = await createApiHarness();
+  filedFrom = h.now().toISOString();
+  pothole = (await h.fileMessage('Kemerovo', { categoryCode: 'roads.pothole', text: 'Яма 50% дороги на ул. Весенней' })).id;
+  h.advance(1000);
+  heating = (await h.fileMessage('Kemerovo', { categoryCode: 'housing.heating', text: 'Холодные батареи' })).id;
+  h.advance(1000);
+  overdue = (await h.fileMessage('Kemerovo', { categoryCode: 'roads.lighting', text: 'Не горят фонари' })).id;
+  await h.request('POST', `/api/v1/messages/${overdue}/accept`, { token: h.keys.Kemerovo.moderator, body: {} });
+  h.advance(1000);
+  openSource = (await h.fileMessage('Kemerovo', { openSource: true, text: 'Пост ВКонтакте про свалку' })).id;
+  h.advance(1000);
+  withPhotos = (await h.fileMessage('Kemerovo', { photos: ['file-one', 'file-two'] })).id;
+  novokuznetsk = (await h.fileMessage('Novokuznetsk')).id;
+  await h.request('POST', `/api/v1/messages/${heating}/accept`, { token: h.keys.Kemerovo.moderator, body: {} });
+  h.advance(15 * DAY);
+});
+afterAll(() => h.close());
+
+describe('GET /messages', () => {
+  it('lists the scope newest first, each item in the documented shape', async () => {
+    const res = await h.request('GET', '/api/v1/messages', { token: h.keys.Kemerovo.moderator });
+    expect(res.status).toBe(200);
+    expect(ids(res)).toEqual([withPhotos, openSource, overdue, heating, pothole]);
+    for (const item of res.body.items) expect(() => MessageSchema.parse(item)).not.toThrow();
+  });
+
+  it('filters by status, category, executor, overdue, open source, date range and text', async () => {
+    const k = h.keys.Kemerovo.moderator;
+    const get = (q: string) => h.request('GET', `/api/v1/messages?${q}`, { token: k });
+    expect(ids(await get('status=in_work'))).toEqual([overdue, heating]);
+    expect(ids(await get('status=new,in_work&categoryId=' + (await h.categoryId('housing.heating'))))).toEqual([heating]);
+    expect(ids(await get(`executorId=${h.executors.Kemerovo.utility}`))).toEqual([heating]);
+    expect(ids(await get('overdue=true'))).toEqual([overdue, heating]);
+    expect(ids(await get('overdue=false'))).toEqual([withPhotos, openSource, pothole]);
+    expect(ids(await get('openSource=true'))).toEqual([openSource]);
+    expect(ids(await get(`from=${encodeURIComponent(filedFrom)}&to=${encodeURIComponent(new Date(Date.parse(filedFrom) + 1500).toISOString())}`))).toEqual([heating, pothole]);
+    expect(ids(await get('q=' + encodeURIComponent('фонари')))).toEqual([overdue]);
+    // LIKE wildcards are literal: "50%" matches only the text that has it.
+    expect(ids(await get('q=' + encodeURIComponent('0%')))).toEqual([pothole]);
+  });
+
+  it('pages with a cursor without gaps or repeats, in both sort orders', async () => {
+    for (const sort of ['-created_at', 'created_at', '-updated_at']) {
+      const seen: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: { items: { id: number }[]; nextCursor: string | null } } = await h.request('GET', `/api/v1/messages?sort=${sort}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: h.keys.Kemerovo.moderator });
+        expect(page.body.items.length).toBeLessThanOrEqual(2);
+        seen.push(...ids(page));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect([...seen].sort((a, b) => a - b)).toEqual([pothole, heating, overdue, openSource, withPhotos].sort((a, b) => a - b));
+      if (sort === 'created_at') expect(seen).toEqual([pothole, heating, overdue, openSource, withPhotos]);
+    }
+  });
+
+  it('caps the page size and rejects a malformed cursor or filter', async () => {
+    const k = h.keys.Kemerovo.moderator;
+    expect((await h.request('GET', '/api/v1/messages?limit=101', { token: k })).status).toBe(400);
+    const cursor = await h.request('GET', '/api/v1/messages?cursor=not-a-cursor', { token: k });
+    expect(cursor.status).toBe(400);
+    expect(cursor.body.code).toBe('INVALID_CURSOR');
+    const status = await h.request('GET', '/api/v1/messages?status=new,bogus', { token: k });
+    expect(status.status).toBe(400);
+    expect(status.body.errors[0].in).toBe('query');
+    expect((await h.request('GET', '/api/v1/messages?overdue=yes', { token: k })).status).toBe(400);
+  });
+
+  it('never shows another municipality\'s messages, even without a filter', async () => {
+    const res = await h.request('GET', '/api/v1/messages', { token: h.keys.Novokuznetsk.moderator });
+    expect(ids(res)).toEqual([novokuznetsk]);
+    const operator = await h.request('GET', '/api/v1/messages?limit=100', { token: h.operator });
+    expect(ids(operator)).toContain(novokuznetsk);
+    expect(ids(operator)).toContain(pothole);
+  });
+
+  it('shows an executor only the messages assigned to its organisation', async () => {
+    const city = await h.request('GET', '/api/v1/messages', { token: h.keys.Kemerovo.executor });
+    expect(ids(city)).toEqual([overdue]);
+    const utility = await h.request('GET', '/api/v1/messages', { token: h.keys.Kemerovo.utility_executor });
+    expect(ids(utility)).toEqual([heating]);
+    expect((await h.request('GET', `/api/v1/messages/${heating}`, { token: h.keys.Kemerovo.executor })).status).toBe(404);
+  });
+});
+
+describe('GET /messages/{id}', () => {
+  it('returns the full card with an ETag of its version', async () => {
+    const res = await h.request('GET', `/api/v1/messages/${heating}`, { token: h.keys.Kemerovo.responsible });
+    expect(res.status).toBe(200);
+    const card = MessageCardSchema.parse(res.body);
+    expect(card.message).toMatchObject({ id: heating, status: 'in_work', overdue: true, executorId: h.executors.Kemerovo.utility });
+    expect(card.executorName).toContain('Сервис');
+    expect(card.history.map((e) => e.kind)).toEqual(['filed', 'accepted']);
+    expect(res.headers.get('etag')).toBe(`"${card.message.version}"`);
+  });
+
+  it('lists photos with URLs that serve their bytes', async () => {
+    const res = await h.request('GET', `/api/v1/messages/${withPhotos}`, { token: h.keys.Kemerovo.moderator });
+    expect(res.body.photos).toEqual([
+      { index: 0, channel: 'tg', url: `/api/v1/messages/${withPhotos}/photos/0` },
+      { index: 1, channel: 'tg', url: `/api/v1/messages/${withPhotos}/photos/1` },
+    ]);
+  });
+});
+
+describe('GET /messages/{id}/photos/{index}', () => {
+  it('fetches the bytes through the Telegram file API once, then serves them from the cache', async () => {
+    h.telegram.reset();
+    const first = await h.request('GET', `/api/v1/messages/${withPhotos}/photos/1`, { token: h.keys.Kemerovo.moderator });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toBe('image/jpeg');
+    expect(first.text).toBe('fake-bytes:photos/file-two.jpg');
+    expect(h.telegram.callsOf('getFile').map((c) => c.params.file_id)).toEqual(['file-two']);
+    const again = await h.request('GET', `/api/v1/messages/${withPhotos}/photos/1`, { token: h.keys.Kemerovo.curator });
+    expect(again.text).toBe('fake-bytes:photos/file-two.jpg');
+    expect(h.telegram.callsOf('getFile')).toHaveLength(1);
+  });
+
+  it('answers 404 for a missing photo and 502 when Telegram fails, without leaking the bot token', async () => {
+    const missing = await h.request('GET', `/api/v1/messages/${withPhotos}/photos/2`, { token: h.keys.Kemerovo.moderator });
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('PHOTO_NOT_FOUND');
+    h.telegram.failNext({ status: 400, description: 'Bad Request: file is too big' }, { method: 'getFile' });
+    const failed = await h.request('GET', `/api/v1/messages/${withPhotos}/photos/0`, { token: h.keys.Kemerovo.moderator });
+    expect(failed.status).toBe(502);
+    expect(failed.body.code).toBe('PHOTO_UPSTREAM_FAILED');
+    expect(failed.text).not.toContain('TEST-token');
+  });
+});

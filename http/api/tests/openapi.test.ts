@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PERMISSIONS } from '../../../core/access/permissions.ts';
+import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+
+let h: ApiHarness;
+let doc: { openapi: string; paths: Record<string, Record<string, Record<string, unknown>>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } };
+beforeAll(async () => {
+  h = await createApiHarness();
+  const res = await h.request('GET', '/api/v1/openapi.json', { token: null });
+  expect(res.status).toBe(200);
+  doc = res.body;
+});
+afterAll(() => h.close());
+
+type Operation = { security?: unknown; responses: Record<string, unknown>; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }; 'x-roles'?: string[] };
+
+function resolve(schema: Record<string, unknown>): Record<string, unknown> {
+  const ref = schema.$ref as string | undefined;
+  return ref ? (doc.components.schemas[ref.split('/').pop()!] as Record<string, unknown>) : schema;
+}
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3.1 and describes every route the app registers, and nothing else', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    // Hono lists a route once per handler (role check, validators, handler): count paths once.
+    const registered = new Set(
+      h.app.http.routes
+        .filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'ALL' && r.path !== '/api/v1/openapi.json')
+        .map((r) => `${r.method} ${r.path.replace('/api/v1', '').replace(/:(\w+)/g, '{$1}')}`),
+    );
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect([...registered].sort()).toEqual([...documented].sort());
+    expect(documented.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('gives every operation the bearer scheme, its roles, problem responses and strict bodies', () => {
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const allRoles = new Set(Object.values(PERMISSIONS).flat());
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, raw] of Object.entries(ops)) {
+        const op = raw as Operation;
+        const where = `${method} ${path}`;
+        expect(op.security, where).toEqual([{ bearer: [] }]);
+        expect(op['x-roles']?.length, where).toBeGreaterThan(0);
+        expect(op['x-roles']!.every((r) => allRoles.has(r as never)), where).toBe(true);
+        for (const status of ['401', '403']) expect(op.responses[status], `${where} ${status}`).toMatchObject({ content: { 'application/problem+json': {} } });
+        const body = op.requestBody?.content['application/json']?.schema;
+        if (body) {
+          const schema = resolve(body);
+          const variants = (schema.oneOf ?? schema.anyOf ?? [schema]) as Record<string, unknown>[];
+          for (const variant of variants) expect(resolve(variant).additionalProperties, where).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('documents query filters and path ids as parameters', () => {
+    const list = doc.paths['/messages']!.get as { parameters: { name: string; in: string }[] };
+    expect(list.parameters.map((p) => p.name).sort()).toEqual(
+      ['categoryId', 'cursor', 'executorId', 'from', 'limit', 'municipalityId', 'openSource', 'overdue', 'published', 'q', 'sort', 'status', 'to'].sort(),
+    );
+    const accept = doc.paths['/messages/{id}/accept']!.post as { parameters: { name: string; in: string }[] };
+    expect(accept.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'id', in: 'path' }), expect.objectContaining({ name: 'if-match', in: 'header' })]));
+  });
+});
+
+describe('Swagger UI at /api/docs', () => {
+  it('serves the page and every asset it references from the app itself', async () => {
+    const page = await h.request('GET', '/api/docs', { token: null });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const assets = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThanOrEqual(4);
+    for (const asset of assets) {
+      expect(asset.startsWith('/api/docs/'), asset).toBe(true);
+      const res = await h.request('GET', asset, { token: null });
+      expect(res.status, asset).toBe(200);
+      expect(res.text.length, asset).toBeGreaterThan(10);
+    }
+    const init = await h.request('GET', '/api/docs/init.js', { token: null });
+    expect(init.text).toContain('"/api/v1/openapi.json"');
+    const bundle = await h.request('GET', '/api/docs/swagger-ui-bundle.js', { token: null });
+    expect(bundle.text).toContain('SwaggerUIBundle');
+  });
+
+  it('serves only its own assets', async () => {
+    for (const path of ['/api/docs/package.json', '/api/docs/..%2F..%2Fpackage.json', '/api/docs/index.html']) {
+      expect((await h.request('GET', path, { token: null })).status, path).toBe(404);
+    }
+  });
+});
+
+describe('Swagger UI without swagger-ui-dist', () => {
+  it('answers 503 DOCS_UNAVAILABLE instead of failing the app', async () => {
+    const { createDocsApp } = await import('../../docs/swagger-ui.ts');
+    const docs = createDocsApp({ basePath: '/api/docs', specUrl: '/api/v1/openapi.json', assetsDir: null });
+    const res = await docs.request('/');
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { code: string }).code).toBe('DOCS_UNAVAILABLE');
+  });
+});

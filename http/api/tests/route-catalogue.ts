@@ -1,0 +1,91 @@
+import type { Permission } from '../../../core/access/permissions.ts';
+
+/** Ids of Kemerovo's resources that the security tests aim at. */
+export interface Fixture {
+  municipality: number;
+  newMessage: number;
+  otherNewMessage: number;
+  answer: number;
+  executor: number;
+  category: number;
+  routingRule: number;
+  kpiResponsible: number;
+  staff: number;
+  key: number;
+}
+
+export const FORGED_ID = 99_999_999;
+
+export interface RouteCase {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** As in the OpenAPI document. */
+  path: string;
+  permission: Permission;
+  /** A valid request at a Kemerovo resource; `id` replaces the path id (forged-id tests). */
+  url(f: Fixture, id?: number): string;
+  body?(f: Fixture): Record<string, unknown>;
+  /**
+   * How a key of another municipality (with a role that may call the route) fares on it:
+   * 404 when the request names a Kemerovo id or municipality; 'global' when only operators may
+   * call it, for shared directories and for the caller's own data. Lists without a municipality
+   * filter are checked by the resource tests (they must hold nothing of Kemerovo).
+   */
+  crossScope: 'not_found' | 'global';
+  /** Whether `url(f, FORGED_ID)` names a missing resource (404). */
+  hasPathId: boolean;
+}
+
+const m = (f: Fixture) => f.municipality;
+
+export const ROUTE_CASES: RouteCase[] = [
+  { method: 'get', path: '/messages', permission: 'messages.read', url: (f) => `/api/v1/messages?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/messages/{id}', permission: 'messages.read', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/messages/{id}/photos/{index}', permission: 'messages.read', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/photos/0`, crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/messages/{id}/accept', permission: 'messages.moderate', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/accept`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/messages/{id}/reject', permission: 'messages.moderate', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/reject`, body: () => ({ reason: 'spam' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/messages/{id}/publish', permission: 'messages.moderate', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/publish`, crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/messages/{id}/unpublish', permission: 'messages.moderate', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/unpublish`, crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/messages/{id}/category', permission: 'messages.moderate', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/category`, body: (f) => ({ categoryId: f.category }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/messages/{id}/duplicate', permission: 'messages.moderate', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/duplicate`, body: (f) => ({ originalId: f.otherNewMessage }), crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/answers', permission: 'messages.read', url: (f) => `/api/v1/answers?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'post', path: '/messages/{id}/answers', permission: 'answers.draft', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/answers`, body: () => ({ kind: 'intermediate', text: 'working on it' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/answers/{id}/revise', permission: 'answers.draft', url: (f, id) => `/api/v1/answers/${id ?? f.answer}/revise`, body: () => ({ text: 'better text' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/answers/{id}/approve', permission: 'answers.review', url: (f, id) => `/api/v1/answers/${id ?? f.answer}/approve`, crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/answers/{id}/return', permission: 'answers.review', url: (f, id) => `/api/v1/answers/${id ?? f.answer}/return`, body: () => ({ remark: 'fix it' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/messages/{id}/comments', permission: 'comments.write', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/comments`, body: () => ({ text: 'we are on it' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/municipalities', permission: 'directories.read', url: () => '/api/v1/municipalities', crossScope: 'global', hasPathId: false },
+  { method: 'get', path: '/municipalities/{id}', permission: 'directories.read', url: (f, id) => `/api/v1/municipalities/${id ?? m(f)}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/municipalities', permission: 'directories.write', url: () => '/api/v1/municipalities', body: () => ({ nameRu: 'Новый', nameEn: 'New', oktmo: '32999000', populationOver14: 1000 }), crossScope: 'global', hasPathId: false },
+  { method: 'patch', path: '/municipalities/{id}', permission: 'directories.write', url: (f, id) => `/api/v1/municipalities/${id ?? m(f)}`, body: () => ({ answersNeedApproval: false }), crossScope: 'global', hasPathId: true },
+  {
+    method: 'put',
+    path: '/municipalities/{id}/boundary',
+    permission: 'directories.write',
+    url: (f, id) => `/api/v1/municipalities/${id ?? m(f)}/boundary`,
+    body: () => ({ type: 'Polygon', coordinates: [[[86, 55], [86.2, 55], [86.2, 55.5], [86, 55]]] }),
+    crossScope: 'global',
+    hasPathId: true,
+  },
+  { method: 'get', path: '/sectors', permission: 'directories.read', url: () => '/api/v1/sectors', crossScope: 'global', hasPathId: false },
+  { method: 'get', path: '/categories', permission: 'directories.read', url: () => '/api/v1/categories', crossScope: 'global', hasPathId: false },
+  { method: 'post', path: '/categories', permission: 'directories.write', url: () => '/api/v1/categories', body: () => ({ sectorId: 1, code: 'roads.bridge', titleRu: 'Мост', titleEn: 'Bridge' }), crossScope: 'global', hasPathId: false },
+  { method: 'patch', path: '/categories/{id}', permission: 'directories.write', url: (f, id) => `/api/v1/categories/${id ?? f.category}`, body: () => ({ position: 3 }), crossScope: 'global', hasPathId: true },
+  { method: 'get', path: '/executors', permission: 'directories.read', url: (f) => `/api/v1/executors?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'post', path: '/executors', permission: 'municipality.team.write', url: () => '/api/v1/executors', body: (f) => ({ municipalityId: m(f), name: 'Водоканал', kind: 'organisation' }), crossScope: 'not_found', hasPathId: false },
+  { method: 'patch', path: '/executors/{id}', permission: 'municipality.team.write', url: (f, id) => `/api/v1/executors/${id ?? f.executor}`, body: () => ({ name: 'Renamed' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/routing-rules', permission: 'directories.read', url: (f) => `/api/v1/routing-rules?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'put', path: '/routing-rules', permission: 'municipality.team.write', url: () => '/api/v1/routing-rules', body: (f) => ({ municipalityId: m(f), categoryId: f.category, executorId: f.executor }), crossScope: 'not_found', hasPathId: false },
+  { method: 'delete', path: '/routing-rules/{id}', permission: 'municipality.team.write', url: (f, id) => `/api/v1/routing-rules/${id ?? f.routingRule}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/kpi-responsibles', permission: 'directories.read', url: (f) => `/api/v1/kpi-responsibles?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'post', path: '/kpi-responsibles', permission: 'municipality.team.write', url: () => '/api/v1/kpi-responsibles', body: (f) => ({ municipalityId: m(f), kpi: 6, staffId: f.staff }), crossScope: 'not_found', hasPathId: false },
+  { method: 'delete', path: '/kpi-responsibles/{id}', permission: 'municipality.team.write', url: (f, id) => `/api/v1/kpi-responsibles/${id ?? f.kpiResponsible}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/staff', permission: 'staff.read', url: (f) => `/api/v1/staff?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/staff/{id}', permission: 'staff.read', url: (f, id) => `/api/v1/staff/${id ?? f.staff}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/staff', permission: 'staff.write', url: () => '/api/v1/staff', body: (f) => ({ fullName: 'Новый модератор', role: 'moderator', municipalityId: m(f) }), crossScope: 'global', hasPathId: false },
+  { method: 'patch', path: '/staff/{id}', permission: 'staff.write', url: (f, id) => `/api/v1/staff/${id ?? f.staff}`, body: () => ({ language: 'en' }), crossScope: 'global', hasPathId: true },
+  { method: 'post', path: '/staff/{id}/keys', permission: 'keys.manage', url: (f, id) => `/api/v1/staff/${id ?? f.staff}/keys`, body: () => ({ label: 'laptop' }), crossScope: 'global', hasPathId: true },
+  { method: 'get', path: '/keys', permission: 'keys.manage', url: () => '/api/v1/keys', crossScope: 'global', hasPathId: false },
+  { method: 'post', path: '/keys/{id}/revoke', permission: 'keys.manage', url: (f, id) => `/api/v1/keys/${id ?? f.key}/revoke`, crossScope: 'global', hasPathId: true },
+  { method: 'get', path: '/audit', permission: 'audit.read', url: (f) => `/api/v1/audit?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },
+];

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../../core/access/tokens.ts';
+import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await createApiHarness();
+});
+afterAll(() => h.close());
+
+describe('staff', () => {
+  it('creates a moderator, issues a key shown once, and the key works with that scope', async () => {
+    const created = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Иванова Анна', role: 'moderator', municipalityId: h.municipality.Belovo } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ role: 'moderator', municipalityId: h.municipality.Belovo, executorId: null, active: true });
+    const issued = await h.request('POST', `/api/v1/staff/${created.body.id}/keys`, { body: { label: 'ноутбук' } });
+    expect(issued.status).toBe(201);
+    expect(issued.headers.get('cache-control')).toBe('no-store');
+    expect(issued.body.token).toMatch(/^otk_[\w-]{43}$/);
+    expect(issued.body.key.prefix).toBe(issued.body.token.slice(0, 8));
+    const stored = await h.t.db.selectFrom('api_key').selectAll().where('id', '=', issued.body.key.id).executeTakeFirstOrThrow();
+    expect(stored.token_hash).toBe(hashToken(issued.body.token));
+    expect(JSON.stringify(stored)).not.toContain(issued.body.token);
+    const me = await h.request('GET', '/api/v1/me', { token: issued.body.token });
+    expect(me.body.staff.id).toBe(created.body.id);
+    expect(me.body.permissions).toContain('messages.moderate');
+    expect(me.body.permissions).not.toContain('keys.manage');
+    const listed = await h.request('GET', `/api/v1/keys?staffId=${created.body.id}`);
+    expect(listed.body.items).toHaveLength(1);
+    expect(JSON.stringify(listed.body)).not.toContain(issued.body.token);
+    expect(listed.body.items[0].lastUsedAt).toBe(h.now().toISOString());
+  });
+
+  it('enforces the role rules of staff: scope, executor organisation', async () => {
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ fullName: 'X', role: 'curator' }, 400, 'VALIDATION'],
+      [{ fullName: 'X', role: 'operator', municipalityId: h.municipality.Belovo }, 400, 'VALIDATION'],
+      [{ fullName: 'X', role: 'executor', municipalityId: h.municipality.Belovo }, 400, 'VALIDATION'],
+      [{ fullName: 'X', role: 'moderator', municipalityId: h.municipality.Belovo, executorId: h.executors.Belovo.city }, 400, 'VALIDATION'],
+      [{ fullName: 'X', role: 'executor', municipalityId: h.municipality.Belovo, executorId: h.executors.Kemerovo.city }, 422, 'EXECUTOR_OUT_OF_SCOPE'],
+      [{ fullName: 'X', role: 'moderator', municipalityId: 9999 }, 404, 'MUNICIPALITY_NOT_FOUND'],
+    ];
+    for (const [body, status, code] of cases) {
+      const res = await h.request('POST', '/api/v1/staff', { body });
+      expect([res.status, res.body.code], JSON.stringify(body)).toEqual([status, code]);
+    }
+    const executor = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Петров', role: 'executor', municipalityId: h.municipality.Belovo, executorId: h.executors.Belovo.utility } });
+    expect(executor.body.executorId).toBe(h.executors.Belovo.utility);
+  });
+
+  it('lists staff: a curator sees its municipality only, with cursor pages', async () => {
+    const first = await h.request('GET', '/api/v1/staff?limit=2', { token: h.keys.Belovo.curator });
+    expect(first.body.items).toHaveLength(2);
+    const second = await h.request('GET', `/api/v1/staff?limit=100&cursor=${first.body.nextCursor}`, { token: h.keys.Belovo.curator });
+    const all = [...first.body.items, ...second.body.items];
+    expect(all.every((s: { municipalityId: number }) => s.municipalityId === h.municipality.Belovo)).toBe(true);
+    expect(new Set(all.map((s: { id: number }) => s.id)).size).toBe(all.length);
+    expect((await h.request('GET', `/api/v1/staff/${h.staff.Kemerovo.curator}`, { token: h.keys.Belovo.curator })).status).toBe(404);
+  });
+
+  it('deactivating a staff member stops their keys at once', async () => {
+    const s = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Сидоров', role: 'responsible', municipalityId: h.municipality.Belovo } });
+    const key = await h.request('POST', `/api/v1/staff/${s.body.id}/keys`, { body: {} });
+    expect((await h.request('GET', '/api/v1/me', { token: key.body.token })).status).toBe(200);
+    await h.request('PATCH', `/api/v1/staff/${s.body.id}`, { body: { active: false } });
+    expect((await h.request('GET', '/api/v1/me', { token: key.body.token })).status).toBe(401);
+    const noKey = await h.request('POST', `/api/v1/staff/${s.body.id}/keys`, { body: {} });
+    expect(noKey.status).toBe(400);
+  });
+});
+
+describe('keys', () => {
+  it('revokes a key at once, idempotently', async () => {
+    const key = await h.request('POST', `/api/v1/staff/${h.staff.Belovo.moderator}/keys`, { body: {} });
+    expect((await h.request('GET', '/api/v1/me', { token: key.body.token })).status).toBe(200);
+    const revoked = await h.request('POST', `/api/v1/keys/${key.body.key.id}/revoke`);
+    expect(revoked.body.revokedAt).toBe(h.now().toISOString());
+    expect((await h.request('POST', `/api/v1/keys/${key.body.key.id}/revoke`)).status).toBe(200);
+    expect((await h.request('GET', '/api/v1/me', { token: key.body.token })).status).toBe(401);
+    const active = await h.request('GET', `/api/v1/keys?staffId=${h.staff.Belovo.moderator}&active=true`);
+    expect(active.body.items.map((k: { id: number }) => k.id)).not.toContain(key.body.key.id);
+  });
+
+  it('never lets the last operator lock the platform out', async () => {
+    const bootstrapKey = await h.t.db.selectFrom('api_key').select(['id', 'staff_id']).where('token_hash', '=', hashToken(h.operator)).executeTakeFirstOrThrow();
+    const last = await h.request('POST', `/api/v1/keys/${bootstrapKey.id}/revoke`);
+    expect(last.status).toBe(422);
+    expect(last.body.code).toBe('LAST_OPERATOR');
+    const deactivate = await h.request('PATCH', `/api/v1/staff/${bootstrapKey.staff_id}`, { body: { active: false } });
+    expect(deactivate.body.code).toBe('LAST_OPERATOR');
+
+    const second = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Второй оператор', role: 'operator' } });
+    const secondKey = await h.request('POST', `/api/v1/staff/${second.body.id}/keys`, { body: {} });
+    expect((await h.request('POST', `/api/v1/keys/${bootstrapKey.id}/revoke`, { token: secondKey.body.token })).status).toBe(200);
+    expect((await h.request('GET', '/api/v1/me', { token: h.operator })).status).toBe(401);
+  });
+});
