@@ -1,10 +1,14 @@
+import type { AlertTables } from '../alerts/alert.table.ts';
 import type { CategoryTables } from '../categories/category.table.ts';
 import type { DialogTables } from '../dialogs/dialog-state.table.ts';
 import type { InboundTables } from '../inbound/processed-update.table.ts';
+import type { JobRunTables } from '../jobs/job-run.table.ts';
 import type { MessageTables } from '../messages/message.table.ts';
 import type { MunicipalityTables } from '../municipalities/municipality.table.ts';
 import type { OutboxTables } from '../outbox/outbox.table.ts';
 import type { ResidentTables } from '../residents/resident.table.ts';
+import type { KpiResponsibleTables } from '../staff/kpi-responsible.table.ts';
+import type { StaffLinkCodeTables } from '../staff/link-code.table.ts';
 import type { StaffTables } from '../staff/staff.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
@@ -16,4 +20,8 @@ export interface Database
     MessageTables,
     InboundTables,
     DialogTables,
-    OutboxTables {}
+    OutboxTables,
+    KpiResponsibleTables,
+    StaffLinkCodeTables,
+    AlertTables,
+    JobRunTables {}
