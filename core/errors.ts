@@ -29,6 +29,10 @@ export const ERROR_KINDS = {
   NOT_PUBLISHED: 'rule',
   DUPLICATE_OF_SELF: 'rule',
   TOO_MANY_PHOTOS: 'validation',
+  STAFF_NOT_FOUND: 'not_found',
+  LINK_CODE_INVALID: 'validation',
+  LINK_CODE_EXPIRED: 'rule',
+  LINK_CODE_USED: 'rule',
   FORBIDDEN: 'forbidden',
   UNAUTHORIZED: 'unauthorized',
 } as const;
