@@ -4,6 +4,7 @@ import { systemClock, type Clock } from './core/clock.ts';
 import { connectDatabase, type DatabaseHandle } from './core/db/connect.ts';
 import { createMigrator, migrateToLatest } from './core/db/migrate.ts';
 import { seedDemo } from './core/seed/demo.ts';
+import { startCron } from './cron/scheduler.ts';
 import { createHttpApp, type AppEnv } from './http/app.ts';
 import type { Logger } from './logger.ts';
 
@@ -68,7 +69,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     http,
     database,
     clock,
-    async start() {},
+    async start() {
+      const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED });
+      stoppers.push(() => cron.stop());
+    },
     async stop() {
       for (const stop of stoppers.reverse()) await stop();
       if (!deps.database) await database.close();
