@@ -99,6 +99,16 @@ export async function runDeadlineReminders(db: Db, now: Date): Promise<ScanCount
   return counts;
 }
 
+/** Open messages overdue at `now` and not yet alerted: reads the partial index of messages in work. */
+export function overdueScan(db: Db, now: Date) {
+  return db
+    .selectFrom('message')
+    .select(['id', 'executor_id', 'municipality_id', 'accepted_at'])
+    .where((eb) => openOverduePredicate(eb, now))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('staff_alert').select('id').whereRef('staff_alert.message_id', '=', 'message.id').where('staff_alert.kind', '=', 'alert.overdue'))))
+    .orderBy('accepted_at');
+}
+
 /**
  * Day 14: a message in work becomes overdue (KPI 7). One alert per message to its executor, the
  * municipality's curators and the officials responsible for KPI 7. The scan reads the partial
@@ -112,13 +122,7 @@ export async function runOverdueAlerts(db: Db, now: Date): Promise<ScanCounts> {
     ...(await kpiResponsibleStaffIds(db, municipalityId, OVERDUE_KPI)),
   ]);
   const timeZones = new Map((await listMunicipalities(db)).map((m) => [m.id, m.timeZone]));
-  const rows = await db
-    .selectFrom('message')
-    .select(['id', 'executor_id', 'municipality_id', 'accepted_at'])
-    .where((eb) => openOverduePredicate(eb, now))
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('staff_alert').select('id').whereRef('staff_alert.message_id', '=', 'message.id').where('staff_alert.kind', '=', 'alert.overdue'))))
-    .orderBy('accepted_at')
-    .execute();
+  const rows = await overdueScan(db, now).execute();
   for (const m of rows) {
     const alert = {
       kind: 'alert.overdue',
