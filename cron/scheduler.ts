@@ -21,6 +21,8 @@ export interface CronHandle {
   schedules: CronSchedule[];
   /** The catch-up run at start (every job once); resolves when it is done. */
   catchUp: Promise<void>;
+  /** Each scheduled task's next firing (for health output and tests). */
+  nextRuns(): { name: string; next: Date | null }[];
   stop(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export async function startCron(options: CronOptions): Promise<CronHandle> {
   const { db, clock, logger } = options;
   if (!options.enabled) {
     logger.info('cron is off on this instance (CRON_ENABLED=false): no jobs scheduled');
-    return { schedules: [], catchUp: Promise.resolve(), stop: async () => {} };
+    return { schedules: [], catchUp: Promise.resolve(), nextRuns: () => [], stop: async () => {} };
   }
   const instance = options.instance ?? `${hostname()}:${process.pid}`;
   const inFlight = new Set<Promise<void>>();
@@ -66,6 +68,7 @@ export async function startCron(options: CronOptions): Promise<CronHandle> {
   return {
     schedules,
     catchUp,
+    nextRuns: () => tasks.map((task) => ({ name: task.name ?? task.id, next: task.getNextRun() })),
     async stop() {
       for (const task of tasks) await task.destroy();
       await Promise.allSettled([catchUp, ...inFlight]);
