@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { CHANNELS, type Db } from '../db/types.ts';
 import { notifyStaff, type NotifyOptions } from '../notifications/notify.ts';
 import type { StaffRole } from '../staff/staff.table.ts';
@@ -88,7 +89,7 @@ export async function listAlerts(db: Db, filter: AlertFilter = {}): Promise<Aler
             .selectFrom('outbox as o')
             .select('o.id')
             // notifyStaff keys a row `<alert key>:<channel>`: equality keeps this on the unique index.
-            .where('o.dedupe_key', 'in', CHANNELS.map((c) => eb.fn<string>('concat', [eb.ref('a.dedupe_key'), eb.val(`:${c}`)]))),
+            .where('o.dedupe_key', 'in', CHANNELS.map((c) => sql<string>`a.dedupe_key || ${`:${c}`}::text`)),
         )
         .as('queued'),
     )
