@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { demoStaff, operatorId } from '../../test/staff.ts';
-import { DEFAULT_LINK_CODE_TTL_HOURS, consumeLinkCode, createLinkCode, staffByIdentity, unlinkIdentity, unlinkStaff } from './link-codes.ts';
+import { DEFAULT_LINK_CODE_TTL_HOURS, consumeLinkCode, createLinkCode, linkCodeFromStartPayload, staffByIdentity, staffStartPayload, unlinkIdentity, unlinkStaff } from './link-codes.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -27,6 +27,13 @@ describe('staff link codes', () => {
     expect(stored).toHaveLength(1);
     expect(stored[0]!.code_hash).not.toContain(issued.code);
     expect(stored[0]!.created_by).toBe(kemerovo.curator);
+
+    const payload = staffStartPayload(issued.code);
+    expect(payload).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(linkCodeFromStartPayload(payload)).toBe(issued.code);
+    expect(linkCodeFromStartPayload('ref_123')).toBeNull();
+    expect(linkCodeFromStartPayload('staff_')).toBeNull();
+    expect(linkCodeFromStartPayload(undefined)).toBeNull();
 
     const linked = await consumeLinkCode(t.db, `  ${issued.code.toUpperCase()} `, tg('1001'), later(1));
     expect(linked).toEqual({ staffId: kemerovo.executor, role: 'executor', municipalityId: t.demo.municipalities.Kemerovo, language: 'ru' });

@@ -24,6 +24,19 @@ export interface MessengerIdentity {
   chatId: string;
 }
 
+/** The /start payload that carries a link code: t.me/<bot>?start=staff_<code> (Telegram allows [A-Za-z0-9_-], ≤ 64). */
+export const STAFF_START_PREFIX = 'staff_';
+
+export function staffStartPayload(code: string): string {
+  return `${STAFF_START_PREFIX}${code}`;
+}
+
+/** The link code in a /start payload, or null when the payload is something else (a resident's start). */
+export function linkCodeFromStartPayload(payload: string | undefined): string | null {
+  const value = payload?.trim() ?? '';
+  return value.startsWith(STAFF_START_PREFIX) && value.length > STAFF_START_PREFIX.length ? value.slice(STAFF_START_PREFIX.length) : null;
+}
+
 function hashCode(code: string): string {
   return createHash('sha256').update(code).digest('hex');
 }
