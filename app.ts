@@ -10,6 +10,7 @@ import { cachedPhotoFetcher } from './core/media/photo-cache.ts';
 import type { PhotoFetchers } from './core/media/photo-fetcher.ts';
 import { telegramPhotoFetcher } from './bots/media/telegram-photo-fetcher.ts';
 import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
+import { startCron } from './cron/scheduler.ts';
 import { createHttpApp, type AppEnv } from './http/app.ts';
 import { createDocsApp } from './http/docs/swagger-ui.ts';
 import type { Logger } from './logger.ts';
@@ -87,7 +88,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     http,
     database,
     clock,
-    async start() {},
+    async start() {
+      const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED });
+      stoppers.push(() => cron.stop());
+    },
     async stop() {
       for (const stop of stoppers.reverse()) await stop();
       if (!deps.database) await database.close();

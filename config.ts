@@ -16,6 +16,8 @@ const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   DEMO_SEED: bool(true),
   CRON_ENABLED: bool(true),
+  /** How long a staff link code (issued through the admin API) stays valid. */
+  STAFF_LINK_CODE_TTL_HOURS: z.coerce.number().positive().max(720).default(24),
   PUBLIC_URL: optionalText,
 
   TELEGRAM_BOT_TOKEN: optionalText,

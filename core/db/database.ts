@@ -1,13 +1,16 @@
 import type { AccessTables } from '../access/api-key.table.ts';
+import type { AlertTables } from '../alerts/alert.table.ts';
 import type { AuditTables } from '../audit/audit.table.ts';
 import type { CategoryTables } from '../categories/category.table.ts';
 import type { DialogTables } from '../dialogs/dialog-state.table.ts';
 import type { InboundTables } from '../inbound/processed-update.table.ts';
+import type { JobRunTables } from '../jobs/job-run.table.ts';
 import type { KpiTables } from '../kpi/kpi-responsible.table.ts';
 import type { MessageTables } from '../messages/message.table.ts';
 import type { MunicipalityTables } from '../municipalities/municipality.table.ts';
 import type { OutboxTables } from '../outbox/outbox.table.ts';
 import type { ResidentTables } from '../residents/resident.table.ts';
+import type { StaffLinkCodeTables } from '../staff/link-code.table.ts';
 import type { StaffTables } from '../staff/staff.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
@@ -22,4 +25,7 @@ export interface Database
     OutboxTables,
     AccessTables,
     AuditTables,
-    KpiTables {}
+    KpiTables,
+    StaffLinkCodeTables,
+    AlertTables,
+    JobRunTables {}

@@ -10,6 +10,8 @@ export function createMigrator(db: Kysely<any>): Migrator {
   return new Migrator({
     db,
     provider: new FileMigrationProvider({ fs, path, migrationFolder }),
+    // Branches developed in parallel add migrations with interleaved dates; apply whatever is missing.
+    allowUnorderedMigrations: true,
   });
 }
 

@@ -1,10 +1,11 @@
 import type { Selectable } from 'kysely';
 import type { Actor } from '../actor.ts';
+import { alertAnswerPending } from '../alerts/cards.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { getMunicipality } from '../municipalities/municipality.repository.ts';
-import { notifyResident, notifyStaff, notifySupporters, staffIdsByRole } from '../notifications/notify.ts';
+import { notifyResident, notifyStaff, notifySupporters } from '../notifications/notify.ts';
 import { transition, type MessageAction } from './lifecycle.ts';
 import { lockMessage, recordEvent, updateMessage, type Message } from './message.repository.ts';
 import type { AnswerKind, AnswerState, AnswerTable, Resolution } from './message.table.ts';
@@ -93,7 +94,7 @@ export function draftAnswer(db: Db, input: DraftAnswerInput, now: Date): Promise
     await recordEvent(trx, message.id, input.actor, { kind: 'answer_drafted', data: { answerId: row.id, answerKind: input.kind, resolution } }, now);
     const municipality = await getMunicipality(trx, message.municipalityId);
     if (!municipality.answersNeedApproval) return applyApproval(trx, message, toAnswer(row), input.actor, now);
-    await notifyStaff(trx, await staffIdsByRole(trx, message.municipalityId, 'curator'), 'alert.answer_pending', { messageId: message.id, answerId: row.id, kind: input.kind }, { kind: 'alert.answer_pending', dedupeKey: `answer_pending:${row.id}:${now.getTime()}` });
+    await alertAnswerPending(trx, message, row, now);
     return { answer: toAnswer(row), message };
   });
 }
@@ -113,7 +114,7 @@ export function reviseAnswer(db: Db, input: { answerId: number; text: string; re
       .executeTakeFirstOrThrow();
     await recordEvent(trx, answer.messageId, input.actor, { kind: 'answer_revised', data: { answerId: answer.id } }, now);
     const message = await lockMessage(trx, answer.messageId);
-    await notifyStaff(trx, await staffIdsByRole(trx, message.municipalityId, 'curator'), 'alert.answer_pending', { messageId: message.id, answerId: answer.id, kind: answer.kind }, { kind: 'alert.answer_pending', dedupeKey: `answer_pending:${answer.id}:${now.getTime()}` });
+    await alertAnswerPending(trx, message, row, now);
     return toAnswer(row);
   });
 }

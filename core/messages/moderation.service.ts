@@ -1,9 +1,10 @@
 import type { Actor } from '../actor.ts';
+import { alertAssigned } from '../alerts/cards.ts';
 import { getCategory } from '../categories/category.repository.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
-import { executorStaffIds, notifyResident, notifyStaff, notifySupporters } from '../notifications/notify.ts';
+import { notifyResident, notifySupporters } from '../notifications/notify.ts';
 import { transition } from './lifecycle.ts';
 import { lockMessage, recordEvent, updateMessage, type Message } from './message.repository.ts';
 
@@ -48,7 +49,7 @@ export function acceptMessage(db: Db, input: ModerationInput & { executorId?: nu
       await notifyResident(trx, message.authorId, 'notify.accepted', { messageId: message.id, executor: executorName }, { kind: 'status.accepted' });
     }
     await notifySupporters(trx, message.id, 'notify.followed_accepted', { messageId: message.id }, 'follow.accepted');
-    await notifyStaff(trx, await executorStaffIds(trx, executorId), 'alert.assigned', { messageId: message.id }, { kind: 'alert.assigned', dedupeKey: `assigned:${message.id}:${executorId}` });
+    await alertAssigned(trx, updated, now);
     return updated;
   });
 }

@@ -1,13 +1,15 @@
-import type { Db } from '../db/types.ts';
+import type { Channel, Db } from '../db/types.ts';
 import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
 import type { OutboxPayload } from '../outbox/outbox.table.ts';
 
-interface NotifyOptions {
+export interface NotifyOptions {
   kind: string;
   priority?: number;
   dedupeKey?: string;
   keyboard?: unknown;
   photos?: string[];
+  /** Photo file ids are only valid in the messenger that issued them: per channel, overriding `photos`. */
+  photosByChannel?: Partial<Record<Channel, string[]>>;
   location?: { lat: number; lon: number };
 }
 
@@ -77,7 +79,7 @@ export async function notifyStaff(
       recipientKind: 'staff' as const,
       staffId: t.staff_id,
       kind: options.kind,
-      payload: { key, params, language: t.language, keyboard: options.keyboard, photos: options.photos, location: options.location },
+      payload: { key, params, language: t.language, keyboard: options.keyboard, photos: options.photosByChannel?.[t.channel] ?? options.photos, location: options.location },
       priority: options.priority ?? PRIORITY.alert,
       dedupeKey: options.dedupeKey ? `${options.dedupeKey}:${t.staff_id}:${t.channel}` : undefined,
     })),

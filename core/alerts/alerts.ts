@@ -1,0 +1,116 @@
+import { sql } from 'kysely';
+import { CHANNELS, type Db } from '../db/types.ts';
+import { notifyStaff, type NotifyOptions } from '../notifications/notify.ts';
+import type { StaffRole } from '../staff/staff.table.ts';
+
+export interface AlertInput {
+  /** The outbox kind and the alert's category in listings, e.g. 'alert.overdue'. */
+  kind: string;
+  /** Locale key of the text; params are rendered in each recipient's language at send time. */
+  key: string;
+  params: Record<string, unknown>;
+  messageId?: number;
+  /** What makes this alert unique per recipient, e.g. `overdue:<messageId>`; a repeat is a no-op. */
+  dedupeKey: string;
+  delivery?: Omit<NotifyOptions, 'kind' | 'dedupeKey'>;
+}
+
+export interface AlertResult {
+  /** Officials for whom the alert was new. */
+  raised: number;
+  /** Outbox rows queued for them (one per linked messenger). */
+  queued: number;
+}
+
+/**
+ * Raises an alert for each official once: a staff_alert row (listed by the admin API even when the
+ * official has no messenger linked) and, for the new ones only, an outbox row per linked messenger
+ * through notifyStaff. Runs in the caller's transaction, so a rolled-back change alerts nobody.
+ */
+export async function raiseAlert(db: Db, staffIds: number[], alert: AlertInput, now: Date): Promise<AlertResult> {
+  const unique = [...new Set(staffIds)];
+  if (unique.length === 0) return { raised: 0, queued: 0 };
+  const inserted = await db
+    .insertInto('staff_alert')
+    .values(
+      unique.map((staffId) => ({
+        staff_id: staffId,
+        kind: alert.kind,
+        message_id: alert.messageId ?? null,
+        key: alert.key,
+        params: JSON.stringify(alert.params),
+        dedupe_key: `${alert.dedupeKey}:${staffId}`,
+        created_at: now,
+      })),
+    )
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('staff_id')
+    .execute();
+  const fresh = inserted.map((r) => r.staff_id);
+  if (fresh.length === 0) return { raised: 0, queued: 0 };
+  const queued = await notifyStaff(db, fresh, alert.key, alert.params, { ...alert.delivery, kind: alert.kind, dedupeKey: alert.dedupeKey });
+  return { raised: fresh.length, queued };
+}
+
+export interface AlertListItem {
+  id: number;
+  staffId: number;
+  staffRole: StaffRole;
+  municipalityId: number | null;
+  kind: string;
+  messageId: number | null;
+  key: string;
+  params: Record<string, unknown>;
+  createdAt: Date;
+  /** Whether it was queued to a linked messenger (an official without one only sees it here). */
+  queued: boolean;
+}
+
+export interface AlertFilter {
+  staffId?: number;
+  municipalityId?: number;
+  kind?: string;
+  messageId?: number;
+  /** Keyset paging: alerts older than this id. */
+  beforeId?: number;
+  limit?: number;
+}
+
+/** Alerts raised for officials, newest first (for the admin API). */
+export async function listAlerts(db: Db, filter: AlertFilter = {}): Promise<AlertListItem[]> {
+  let query = db
+    .selectFrom('staff_alert as a')
+    .innerJoin('staff as s', 's.id', 'a.staff_id')
+    .select(['a.id', 'a.staff_id', 's.role', 's.municipality_id', 'a.kind', 'a.message_id', 'a.key', 'a.params', 'a.created_at'])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('outbox as o')
+            .select('o.id')
+            // notifyStaff keys a row `<alert key>:<channel>`: equality keeps this on the unique index.
+            .where('o.dedupe_key', 'in', CHANNELS.map((c) => sql<string>`a.dedupe_key || ${`:${c}`}::text`)),
+        )
+        .as('queued'),
+    )
+    .orderBy('a.id', 'desc')
+    .limit(Math.min(Math.max(filter.limit ?? 50, 1), 500));
+  if (filter.staffId !== undefined) query = query.where('a.staff_id', '=', filter.staffId);
+  if (filter.municipalityId !== undefined) query = query.where('s.municipality_id', '=', filter.municipalityId);
+  if (filter.kind !== undefined) query = query.where('a.kind', '=', filter.kind);
+  if (filter.messageId !== undefined) query = query.where('a.message_id', '=', filter.messageId);
+  if (filter.beforeId !== undefined) query = query.where('a.id', '<', filter.beforeId);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    staffId: r.staff_id,
+    staffRole: r.role,
+    municipalityId: r.municipality_id,
+    kind: r.kind,
+    messageId: r.message_id,
+    key: r.key,
+    params: r.params,
+    createdAt: r.created_at,
+    queued: Boolean(r.queued),
+  }));
+}

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Keyboard } from '../../bots/dialogs/view.ts';
+import { createTranslator } from '../../bots/i18n.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
+import { demoStaff, linkStaff } from '../../test/staff.ts';
+import { draftAnswer, reviseAnswer } from '../messages/answers.service.ts';
+import { fileMessage } from '../messages/filing.service.ts';
+import { acceptMessage } from '../messages/moderation.service.ts';
+import { listAlerts } from './alerts.ts';
+import { approvalKeyboard, assignedKeyboard, parseAlertButton } from './buttons.ts';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.close());
+
+const at = (iso: string) => new Date(iso);
+
+describe('alert buttons', () => {
+  it('are abstract inline keyboards the bots render, with ids that parse back', () => {
+    const card: Keyboard = assignedKeyboard(42);
+    const approval: Keyboard = approvalKeyboard(7);
+    const ids = [card, approval].flatMap((k) => (k.kind === 'inline' ? k.rows.flat().map((b) => b.id) : []));
+    expect(ids).toEqual(['ans1:i:42', 'ans1:f:42', 'ans1:c:42', 'apr1:a:7', 'apr1:r:7']);
+    expect(ids.map(parseAlertButton)).toEqual([
+      { action: 'answer', kind: 'intermediate', messageId: 42 },
+      { action: 'answer', kind: 'final', messageId: 42 },
+      { action: 'answer', kind: 'clarification', messageId: 42 },
+      { action: 'approve', answerId: 7 },
+      { action: 'return', answerId: 7 },
+    ]);
+    for (const id of ids) expect(Buffer.byteLength(id)).toBeLessThanOrEqual(64);
+    for (const bad of ['ans0:i:42', 'ans1:x:42', 'ans1:i:0', 'ans1:i:-1', 'apr1:z:3', 'ans1:i:99999999999', 'cat:3', '']) expect(parseAlertButton(bad), bad).toBeNull();
+  });
+});
+
+describe('the executor card and the approval card', () => {
+  it('an accepted message reaches the executor as a card: text, category, address, deadline, photos of that messenger, place, buttons', async () => {
+    const kemerovo = t.demo.municipalities.Kemerovo;
+    const staff = await demoStaff(t.db, kemerovo);
+    const tgChat = await linkStaff(t.db, staff.executor, 'tg');
+    const vkChat = await linkStaff(t.db, staff.executor, 'vk');
+    const residentId = await registeredResident(t.db, { municipalityId: kemerovo });
+    const { message } = await fileMessage(
+      t.db,
+      { residentId, categoryId: await categoryId(t.db, 'roads.pothole'), text: 'Яма у дома 5', point: KEMEROVO_CENTER, address: 'ул. Весенняя, 5', channel: 'tg', photos: [{ fileId: 'AgAD-1', fileUniqueId: 'u1' }, { fileId: 'AgAD-2', fileUniqueId: 'u2' }] },
+      at('2026-11-02T02:00:00Z'),
+    );
+    await acceptMessage(t.db, { messageId: message.id, actor: { kind: 'staff', staffId: staff.moderator } }, at('2026-11-02T03:15:00Z'));
+
+    const rows = await t.db.selectFrom('outbox').select(['channel', 'chat_id', 'payload']).where('kind', '=', 'alert.assigned').where('staff_id', '=', staff.executor).orderBy('channel').execute();
+    expect(rows.map((r) => [r.channel, r.chat_id])).toEqual([['tg', tgChat], ['vk', vkChat]]);
+    const [tg, vk] = rows.map((r) => r.payload);
+    expect(tg).toMatchObject({
+      key: 'alert.assigned',
+      params: { messageId: message.id, text: 'Яма у дома 5', categoryRu: expect.any(String), categoryEn: expect.any(String), address: 'ул. Весенняя, 5', deadline: '16.11.2026 10:15' },
+      photos: ['AgAD-1', 'AgAD-2'],
+      location: KEMEROVO_CENTER,
+      keyboard: assignedKeyboard(message.id),
+    });
+    expect(tg!.params).not.toHaveProperty('context');
+    // Telegram file ids mean nothing to VK.
+    expect(vk!.photos).toBeUndefined();
+
+    const t9n = createTranslator();
+    const ru = t9n('ru', tg!.key, tg!.params);
+    expect(ru).toContain(`№${message.id}`);
+    expect(ru).toContain('до 16.11.2026 10:15');
+    expect(ru).toContain('Яма у дома 5');
+    expect(t9n('en', tg!.key, tg!.params)).toContain(`Message #${message.id} has been assigned to you.`);
+    expect(await listAlerts(t.db, { messageId: message.id, kind: 'alert.assigned' })).toMatchObject([{ staffId: staff.executor, queued: true }]);
+  });
+
+  it('an urgent or open-source message card asks for a draft within one working hour', async () => {
+    const kemerovo = t.demo.municipalities.Kemerovo;
+    const staff = await demoStaff(t.db, kemerovo);
+    const residentId = await registeredResident(t.db, { municipalityId: kemerovo });
+    const { message } = await fileMessage(t.db, { residentId, categoryId: await categoryId(t.db, 'roads.pothole'), text: 'Провал асфальта', point: KEMEROVO_CENTER, channel: 'tg' }, at('2026-11-03T02:00:00Z'));
+    await t.db.updateTable('message').set({ open_source: true }).where('id', '=', message.id).execute();
+    await acceptMessage(t.db, { messageId: message.id, actor: { kind: 'staff', staffId: staff.moderator } }, at('2026-11-03T03:00:00Z'));
+    const row = await t.db.selectFrom('outbox').select('payload').where('kind', '=', 'alert.assigned').where('staff_id', '=', staff.executor).where('channel', '=', 'tg').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(row.payload.params).toMatchObject({ messageId: message.id, context: 'urgent' });
+    expect(createTranslator()('ru', row.payload.key, row.payload.params)).toContain('1 рабочего часа');
+  });
+
+  it('a draft, and each revision of it, reaches the curators with Approve / Return buttons', async () => {
+    const kemerovo = t.demo.municipalities.Kemerovo;
+    const staff = await demoStaff(t.db, kemerovo);
+    const curatorChat = await linkStaff(t.db, staff.curator);
+    const residentId = await registeredResident(t.db, { municipalityId: kemerovo });
+    const { message } = await fileMessage(t.db, { residentId, categoryId: await categoryId(t.db, 'roads.pothole'), text: 'Яма', point: KEMEROVO_CENTER, channel: 'tg' }, at('2026-11-04T02:00:00Z'));
+    await acceptMessage(t.db, { messageId: message.id, actor: { kind: 'staff', staffId: staff.moderator } }, at('2026-11-04T03:00:00Z'));
+    const { answer } = await draftAnswer(t.db, { messageId: message.id, kind: 'intermediate', text: 'Работы запланированы', actor: { kind: 'staff', staffId: staff.executor } }, at('2026-11-04T04:00:00Z'));
+    await reviseAnswer(t.db, { answerId: answer.id, text: 'Работы запланированы на 10 ноября', actor: { kind: 'staff', staffId: staff.executor } }, at('2026-11-04T05:00:00Z'));
+
+    const rows = await t.db.selectFrom('outbox').select(['chat_id', 'payload']).where('kind', '=', 'alert.answer_pending').where('staff_id', '=', staff.curator).orderBy('id').execute();
+    expect(rows).toHaveLength(2);
+    expect(rows.map((r) => r.chat_id)).toEqual([curatorChat, curatorChat]);
+    expect(rows.map((r) => r.payload.params?.text)).toEqual(['Работы запланированы', 'Работы запланированы на 10 ноября']);
+    expect(rows[1]!.payload).toMatchObject({ params: { messageId: message.id, answerId: answer.id, kind: 'intermediate', context: 'intermediate' }, keyboard: approvalKeyboard(answer.id) });
+    const t9n = createTranslator();
+    expect(t9n('ru', rows[1]!.payload.key, rows[1]!.payload.params)).toMatch(/^Промежуточный ответ по сообщению №\d+ ждёт согласования/);
+    expect(t9n('en', 'alert.button_approve')).toBe('Approve');
+  });
+});

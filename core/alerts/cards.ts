@@ -1,0 +1,89 @@
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
+import type { Channel, Db } from '../db/types.ts';
+import type { Message } from '../messages/message.repository.ts';
+import type { AnswerKind } from '../messages/message.table.ts';
+import { OVERDUE_DAYS } from '../messages/overdue.ts';
+import { executorStaffIds, staffIdsByRole } from '../notifications/notify.ts';
+import { raiseAlert, type AlertResult } from './alerts.ts';
+import { approvalKeyboard, assignedKeyboard } from './buttons.ts';
+
+const MS_PER_DAY = 86_400_000;
+
+/** When a message accepted at `acceptedAt` becomes overdue (the KPI 7 rule counts 14 × 24 h). */
+export function overdueDeadline(acceptedAt: Date): Date {
+  return new Date(acceptedAt.getTime() + OVERDUE_DAYS * MS_PER_DAY);
+}
+
+/** A date and time as officials of the municipality read it: 'dd.MM.yyyy HH:mm' local. */
+export function formatLocal(timeZone: string, at: Date): string {
+  return format(new TZDate(at.getTime(), timeZone), 'dd.MM.yyyy HH:mm');
+}
+
+/**
+ * The executor's card for a newly assigned message: text, category, address, deadline (local time
+ * of the municipality), photos, location, and the three answer buttons. Open-source and urgent
+ * messages use the `_urgent` text that asks for a draft within one working hour.
+ */
+export async function alertAssigned(db: Db, message: Message, now: Date): Promise<AlertResult> {
+  if (!message.executorId || !message.acceptedAt) return { raised: 0, queued: 0 };
+  const [facts, photos, staffIds] = await Promise.all([
+    db
+      .selectFrom('category as c')
+      .innerJoin('municipality as m', (join) => join.on('m.id', '=', message.municipalityId))
+      .select(['c.title_ru', 'c.title_en', 'm.time_zone'])
+      .where('c.id', '=', message.categoryId)
+      .executeTakeFirstOrThrow(),
+    db.selectFrom('message_photo').select(['channel', 'file_id']).where('message_id', '=', message.id).orderBy('position').execute(),
+    executorStaffIds(db, message.executorId),
+  ]);
+  const photosByChannel: Partial<Record<Channel, string[]>> = {};
+  for (const p of photos) (photosByChannel[p.channel] ??= []).push(p.file_id);
+  return raiseAlert(
+    db,
+    staffIds,
+    {
+      kind: 'alert.assigned',
+      key: 'alert.assigned',
+      messageId: message.id,
+      params: {
+        messageId: message.id,
+        text: message.text,
+        categoryRu: facts.title_ru,
+        categoryEn: facts.title_en,
+        address: message.address ?? '—',
+        deadline: formatLocal(facts.time_zone, overdueDeadline(message.acceptedAt)),
+        ...(message.openSource || message.urgent ? { context: 'urgent' } : {}),
+      },
+      dedupeKey: `assigned:${message.id}:${message.executorId}`,
+      delivery: { keyboard: assignedKeyboard(message.id), photosByChannel, location: { lat: message.lat, lon: message.lon } },
+    },
+    now,
+  );
+}
+
+/**
+ * The curators' card for an answer waiting for approval: the answer's text and kind (the locale
+ * key has one variant per kind through i18next's context), with Approve / Return buttons. Each
+ * submission (a first draft, a revision) is a new alert.
+ */
+export async function alertAnswerPending(
+  db: Db,
+  message: Pick<Message, 'id' | 'municipalityId'>,
+  answer: { id: number; kind: AnswerKind; text: string },
+  now: Date,
+): Promise<AlertResult> {
+  return raiseAlert(
+    db,
+    await staffIdsByRole(db, message.municipalityId, 'curator'),
+    {
+      kind: 'alert.answer_pending',
+      key: 'alert.answer_pending',
+      messageId: message.id,
+      params: { messageId: message.id, answerId: answer.id, kind: answer.kind, context: answer.kind, text: answer.text },
+      dedupeKey: `answer_pending:${answer.id}:${now.getTime()}`,
+      delivery: { keyboard: approvalKeyboard(answer.id) },
+    },
+    now,
+  );
+}

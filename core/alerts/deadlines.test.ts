@@ -1,0 +1,157 @@
+import { assignKpiResponsible } from '../kpi/kpi-responsible.service.ts';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { demoStaff, linkStaff, messageInWork } from '../../test/staff.ts';
+import { approveAnswer, draftAnswer } from '../messages/answers.service.ts';
+import { listAlerts } from './alerts.ts';
+import { parseAlertButton } from './buttons.ts';
+import { overdueScan, runDeadlineReminders, runOverdueAlerts } from './deadlines.ts';
+
+let t: TestDatabase;
+let kemerovo: number;
+let staff: Awaited<ReturnType<typeof demoStaff>>;
+let responsible: number;
+let unlinkedResponsible: number;
+const chats = new Map<number, string>();
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  kemerovo = t.demo.municipalities.Kemerovo;
+  staff = await demoStaff(t.db, kemerovo);
+  const inserted = await t.db
+    .insertInto('staff')
+    .values([
+      { full_name: 'Ответственный KPI 7', role: 'responsible', municipality_id: kemerovo, executor_id: null },
+      { full_name: 'Ответственный KPI 7 без мессенджера', role: 'responsible', municipality_id: kemerovo, executor_id: null },
+    ])
+    .returning('id')
+    .execute();
+  [responsible, unlinkedResponsible] = inserted.map((r) => r.id) as [number, number];
+  for (const staffId of [responsible, unlinkedResponsible]) await assignKpiResponsible(t.db, { municipalityId: kemerovo, kpi: 7, staffId }, new Date());
+  for (const id of [staff.executor, staff.utilityExecutor, staff.curator, staff.moderator, responsible]) chats.set(id, await linkStaff(t.db, id));
+  // Another municipality's curator is linked too: they must hear nothing about Kemerovo.
+  await linkStaff(t.db, (await demoStaff(t.db, t.demo.municipalities.Novokuznetsk)).curator);
+});
+afterAll(() => t.close());
+
+const DAY = 86_400_000;
+const after = (from: Date, days: number, extraMs = 0) => new Date(from.getTime() + days * DAY + extraMs);
+
+async function outboxFor(messageId: number, kind: string) {
+  const rows = await t.db.selectFrom('outbox').select(['staff_id', 'chat_id', 'payload', 'priority']).where('kind', '=', kind).orderBy('id').execute();
+  return rows.filter((r) => r.payload.params?.messageId === messageId);
+}
+
+describe('deadline reminders and the overdue alert', () => {
+  it('day 10 and day 13 remind the executor once each; day 14 alerts executor, curator and KPI 7 responsibles once', async () => {
+    const accepted = new Date('2026-11-02T03:00:00Z'); // Monday 10:00 in Kemerovo
+    const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
+
+    expect(await runDeadlineReminders(t.db, after(accepted, 10, -1000))).toMatchObject({ alerts: 0 });
+    expect(await runDeadlineReminders(t.db, after(accepted, 10))).toEqual({ messages: 1, alerts: 1, queued: 1 });
+    const [day10] = await outboxFor(id, 'alert.deadline_reminder');
+    expect(day10).toMatchObject({ staff_id: staff.executor, chat_id: chats.get(staff.executor), payload: { key: 'alert.deadline_reminder', params: { messageId: id, day: 10, daysLeft: 4, deadline: '16.11.2026 10:00' } } });
+    expect(parseAlertButton((day10!.payload.keyboard as { rows: { id: string }[][] }).rows[0]![0]!.id)).toEqual({ action: 'answer', kind: 'intermediate', messageId: id });
+
+    // Re-runs (another tick, a catch-up) send nothing new.
+    expect(await runDeadlineReminders(t.db, after(accepted, 10))).toMatchObject({ alerts: 0, queued: 0 });
+    expect(await runDeadlineReminders(t.db, after(accepted, 12))).toMatchObject({ alerts: 0, queued: 0 });
+
+    expect(await runDeadlineReminders(t.db, after(accepted, 13))).toEqual({ messages: 1, alerts: 1, queued: 1 });
+    expect((await outboxFor(id, 'alert.deadline_reminder')).map((r) => r.payload.params?.day)).toEqual([10, 13]);
+
+    expect(await runOverdueAlerts(t.db, after(accepted, 14))).toMatchObject({ alerts: 0 });
+    const overdue = await runOverdueAlerts(t.db, after(accepted, 14, 1000));
+    expect(overdue).toEqual({ messages: 1, alerts: 4, queued: 3 });
+    const rows = await outboxFor(id, 'alert.overdue');
+    expect(rows.map((r) => r.staff_id).sort()).toEqual([staff.executor, staff.curator, responsible].sort());
+    expect(rows.find((r) => r.staff_id === staff.executor)!.payload.keyboard).toBeDefined();
+    expect(rows.find((r) => r.staff_id === staff.curator)!.payload.keyboard).toBeUndefined();
+
+    const listed = await listAlerts(t.db, { messageId: id, kind: 'alert.overdue' });
+    expect(listed.map((a) => [a.staffId, a.queued]).sort()).toEqual(
+      [[staff.executor, true], [staff.curator, true], [responsible, true], [unlinkedResponsible, false]].sort(),
+    );
+
+    expect(await runOverdueAlerts(t.db, after(accepted, 15))).toMatchObject({ alerts: 0, queued: 0 });
+    expect(await runDeadlineReminders(t.db, after(accepted, 15))).toMatchObject({ alerts: 0 });
+    expect(await outboxFor(id, 'alert.overdue')).toHaveLength(3);
+  });
+
+  it('an intermediate answer before day 10 suppresses reminders and the overdue alert', async () => {
+    const accepted = new Date('2026-12-01T03:00:00Z');
+    const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
+    const { answer } = await draftAnswer(t.db, { messageId: id, kind: 'intermediate', text: 'Ремонт в плане', actor: { kind: 'staff', staffId: staff.executor } }, after(accepted, 5));
+    await approveAnswer(t.db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, after(accepted, 5, 3_600_000));
+    for (const day of [10, 13, 14.5, 20]) {
+      await runDeadlineReminders(t.db, after(accepted, day));
+      await runOverdueAlerts(t.db, after(accepted, day));
+    }
+    expect(await outboxFor(id, 'alert.deadline_reminder')).toEqual([]);
+    expect(await outboxFor(id, 'alert.overdue')).toEqual([]);
+  });
+
+  it('a message closed on day 12 gets the day-10 reminder only', async () => {
+    const accepted = new Date('2027-01-11T03:00:00Z');
+    const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
+    await runDeadlineReminders(t.db, after(accepted, 10));
+    const { answer } = await draftAnswer(t.db, { messageId: id, kind: 'final', resolution: 'solved', text: 'Отремонтировано', actor: { kind: 'staff', staffId: staff.executor } }, after(accepted, 12));
+    await approveAnswer(t.db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, after(accepted, 12, 1000));
+    await runDeadlineReminders(t.db, after(accepted, 13));
+    await runOverdueAlerts(t.db, after(accepted, 15));
+    expect((await outboxFor(id, 'alert.deadline_reminder')).map((r) => r.payload.params?.day)).toEqual([10]);
+    expect(await outboxFor(id, 'alert.overdue')).toEqual([]);
+  });
+
+  it('after downtime only the reminder that still matters is sent', async () => {
+    const accepted = new Date('2027-02-01T03:00:00Z');
+    const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
+    await runDeadlineReminders(t.db, after(accepted, 13.5));
+    expect((await outboxFor(id, 'alert.deadline_reminder')).map((r) => r.payload.params?.day)).toEqual([13]);
+  });
+
+  it('alerts go to the executor the message is routed to, not to other executors', async () => {
+    const accepted = new Date('2027-03-01T03:00:00Z');
+    const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
+    await runDeadlineReminders(t.db, after(accepted, 10));
+    const alerted = await listAlerts(t.db, { messageId: id });
+    expect(alerted.filter((a) => a.kind === 'alert.deadline_reminder').map((a) => a.staffId)).toEqual([staff.executor]);
+    expect(alerted.some((a) => a.staffId === staff.utilityExecutor)).toBe(false);
+  });
+});
+
+describe('the overdue scan', () => {
+  it('reads the partial index of messages in work, so closed messages never cost anything', async () => {
+    // Many closed messages and few open ones, as in production after a year.
+    const rows = Array.from({ length: 2000 }, (_, i) => ({
+      municipality_id: kemerovo,
+      category_id: 1,
+      text: 'closed',
+      lat: 55.35,
+      lon: 86.08,
+      status: 'solved' as const,
+      accepted_at: new Date(Date.UTC(2025, 0, 1) + i * 60_000),
+      closed_at: new Date(Date.UTC(2025, 1, 1)),
+      created_at: new Date(Date.UTC(2025, 0, 1)),
+      updated_at: new Date(Date.UTC(2025, 1, 1)),
+    }));
+    await t.db.insertInto('message').values(rows).execute();
+    await sql`ANALYZE message`.execute(t.db);
+    const compiled = overdueScan(t.db, new Date('2027-06-01T00:00:00Z')).compile();
+    const plan = await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN ${inline(compiled.sql, compiled.parameters)}`).execute(t.db);
+    const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toContain('message_in_work_idx');
+    expect(text).not.toMatch(/Seq Scan on message\b/);
+  });
+});
+
+/** EXPLAIN takes no bind parameters: inline them as literals. */
+function inline(query: string, parameters: readonly unknown[]): string {
+  return query.replace(/\$(\d+)/g, (_m, i) => {
+    const value = parameters[Number(i) - 1];
+    if (value instanceof Date) return `'${value.toISOString()}'::timestamptz`;
+    if (typeof value === 'number') return String(value);
+    return `'${String(value).replace(/'/g, "''")}'`;
+  });
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTranslator } from '../../bots/i18n.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
+import { demoStaff, linkStaff, messageInWork } from '../../test/staff.ts';
+import { draftAnswer } from '../messages/answers.service.ts';
+import { fileMessage } from '../messages/filing.service.ts';
+import { digestHourReached, runDueDigests } from './digest.ts';
+
+let t: TestDatabase;
+let staff: Awaited<ReturnType<typeof demoStaff>>;
+let responsible: number;
+const ids = { fresh: 0, dueSoon: 0, overdue: 0, new: 0 };
+
+const DAY = 86_400_000;
+/** 08:59 and 09:00 on 20 November 2026 in Kuzbass (UTC+7). */
+const before9 = new Date('2026-11-20T01:59:00Z');
+const at9 = new Date('2026-11-20T02:00:00Z');
+const ago = (days: number) => new Date(at9.getTime() - days * DAY);
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  const kemerovo = t.demo.municipalities.Kemerovo;
+  staff = await demoStaff(t.db, kemerovo);
+  responsible = (await t.db.insertInto('staff').values({ full_name: 'Ответственный', role: 'responsible', municipality_id: kemerovo, executor_id: null }).returning('id').executeTakeFirstOrThrow()).id;
+  for (const id of [staff.executor, staff.utilityExecutor, staff.curator, staff.moderator, responsible]) await linkStaff(t.db, id);
+  await linkStaff(t.db, (await demoStaff(t.db, t.demo.municipalities.Novokuznetsk)).curator);
+
+  ids.fresh = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: ago(5) });
+  ids.dueSoon = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: ago(12) });
+  ids.overdue = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: ago(20) });
+  await draftAnswer(t.db, { messageId: ids.fresh, kind: 'intermediate', text: 'В плане', actor: { kind: 'staff', staffId: staff.executor } }, ago(1));
+  const residentId = await registeredResident(t.db, { municipalityId: kemerovo });
+  ids.new = (await fileMessage(t.db, { residentId, categoryId: await categoryId(t.db, 'roads.pothole'), text: 'Новая яма', point: KEMEROVO_CENTER, channel: 'tg' }, ago(0.5))).message.id;
+});
+afterAll(() => t.close());
+
+async function digestOf(staffId: number) {
+  const rows = await t.db.selectFrom('outbox').select(['payload', 'priority']).where('kind', '=', 'digest.daily').where('staff_id', '=', staffId).execute();
+  return rows;
+}
+
+describe('the daily digest', () => {
+  it('waits for 09:00 local time of each municipality, then goes once a day', async () => {
+    expect(digestHourReached('Asia/Novokuznetsk', before9)).toBe(false);
+    expect(digestHourReached('Asia/Novokuznetsk', at9)).toBe(true);
+    // Belovo is moved to Moscow time for this test: its 09:00 comes four hours later.
+    await t.db.updateTable('municipality').set({ time_zone: 'Europe/Moscow' }).where('id', '=', t.demo.municipalities.Belovo).execute();
+
+    expect(await runDueDigests(t.db, before9)).toEqual({ municipalities: 0, alerts: 0, queued: 0 });
+    expect(await digestOf(staff.executor)).toEqual([]);
+
+    const first = await runDueDigests(t.db, at9);
+    expect(first).toEqual({ municipalities: 2, alerts: 4, queued: 4 });
+    expect(await runDueDigests(t.db, new Date(at9.getTime() + 3_600_000))).toMatchObject({ municipalities: 0, alerts: 0 });
+    expect(await runDueDigests(t.db, new Date('2026-11-20T06:00:00Z'))).toMatchObject({ municipalities: 1 });
+    const days = await t.db.selectFrom('digest_day').select(['municipality_id', 'local_date']).orderBy('municipality_id').execute();
+    expect(days).toEqual(
+      Object.values(t.demo.municipalities)
+        .sort((a, b) => a - b)
+        .map((id) => ({ municipality_id: id, local_date: '2026-11-20' })),
+    );
+    // The next local day has its own digest.
+    expect(await runDueDigests(t.db, new Date(at9.getTime() + DAY))).toMatchObject({ municipalities: 2 });
+  });
+
+  it('tells each official what waits for them, what is overdue and what is due within 3 days', async () => {
+    const [executor] = await digestOf(staff.executor);
+    expect(executor!.priority).toBe(5);
+    expect(executor!.payload).toMatchObject({
+      key: 'digest.executor',
+      params: { date: '20.11.2026', waiting: 3, waitingIds: `${ids.overdue}, ${ids.dueSoon}, ${ids.fresh}`, overdue: 1, overdueIds: String(ids.overdue), dueSoon: 1, dueSoonIds: String(ids.dueSoon) },
+    });
+    const [curator] = await digestOf(staff.curator);
+    expect(curator!.payload).toMatchObject({ key: 'digest.curator', params: { waiting: 1, waitingIds: String(ids.fresh), overdue: 1, dueSoon: 1 } });
+    const [moderator] = await digestOf(staff.moderator);
+    expect(moderator!.payload).toMatchObject({ key: 'digest.moderator', params: { waiting: 1, waitingIds: String(ids.new), overdue: 1, dueSoon: 1 } });
+    const [resp] = await digestOf(responsible);
+    expect(resp!.payload).toMatchObject({ key: 'digest.responsible', params: { overdue: 1, overdueIds: String(ids.overdue), dueSoon: 1 } });
+    // Nothing is assigned to the utility company, and Novokuznetsk is quiet: no empty digests.
+    expect(await digestOf(staff.utilityExecutor)).toEqual([]);
+
+    const text = createTranslator()('ru', executor!.payload.key, executor!.payload.params);
+    expect(text).toContain('Сводка на 20.11.2026');
+    expect(text).toContain(`Просрочено: 1 (№ ${ids.overdue})`);
+  });
+});

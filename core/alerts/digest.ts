@@ -1,0 +1,166 @@
+import { TZDate } from '@date-fns/tz';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { localDateKey } from '../calendar/working-time.ts';
+import type { Database } from '../db/database.ts';
+import type { Db } from '../db/types.ts';
+import { OVERDUE_DAYS, openOverduePredicate } from '../messages/overdue.ts';
+import { listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
+import { PRIORITY } from '../outbox/outbox.repository.ts';
+import type { StaffRole } from '../staff/staff.table.ts';
+import { raiseAlert } from './alerts.ts';
+
+/** Officials get their digest at this local hour of their municipality. */
+export const DIGEST_HOUR = 9;
+/** "Due soon": becomes overdue within this many days. */
+export const DUE_SOON_DAYS = 3;
+/** A digest names at most this many message numbers per line; the count says the rest. */
+const MAX_IDS = 10;
+const MS_PER_DAY = 86_400_000;
+
+type Scope = (eb: ExpressionBuilder<Database, 'message'>) => Expression<SqlBool>;
+
+export interface DigestLine {
+  count: number;
+  /** Oldest first, at most MAX_IDS. */
+  messageIds: number[];
+}
+
+export interface StaffDigest {
+  staffId: number;
+  role: StaffRole;
+  /** Executor: open messages assigned to them; curator: drafts awaiting approval; moderator: new messages. */
+  waiting: DigestLine;
+  overdue: DigestLine;
+  dueSoon: DigestLine;
+}
+
+async function line(db: Db, scope: Scope): Promise<DigestLine> {
+  const [total, ids] = await Promise.all([
+    db.selectFrom('message').select((eb) => eb.fn.countAll<string>().as('n')).where(scope).executeTakeFirstOrThrow(),
+    db.selectFrom('message').select('id').where(scope).orderBy('accepted_at').orderBy('created_at').orderBy('id').limit(MAX_IDS).execute(),
+  ]);
+  return { count: Number(total.n), messageIds: ids.map((r) => r.id) };
+}
+
+/** In work, no intermediate answer, and the 14-day deadline falls within (now, now + 3 days]. */
+function dueSoon(now: Date): Scope {
+  return (eb) =>
+    eb.and([
+      eb('message.status', '=', 'in_work'),
+      eb('message.first_intermediate_at', 'is', null),
+      eb('message.accepted_at', '>', new Date(now.getTime() - OVERDUE_DAYS * MS_PER_DAY)),
+      eb('message.accepted_at', '<=', new Date(now.getTime() - (OVERDUE_DAYS - DUE_SOON_DAYS) * MS_PER_DAY)),
+    ]);
+}
+
+const both = (a: Scope, b: Scope): Scope => (eb) => eb.and([a(eb), b(eb)]);
+
+/** What waits for one official, what is overdue and what is due soon, in their own scope. */
+export async function buildStaffDigest(db: Db, staff: { id: number; role: StaffRole; municipalityId: number; executorId: number | null }, now: Date): Promise<StaffDigest | null> {
+  const inMunicipality: Scope = (eb) => eb('message.municipality_id', '=', staff.municipalityId);
+  let mine: Scope;
+  let waiting: Scope | null;
+  if (staff.role === 'executor') {
+    if (staff.executorId === null) return null;
+    const executorId = staff.executorId;
+    mine = (eb) => eb('message.executor_id', '=', executorId);
+    waiting = (eb) => eb('message.status', '=', 'in_work');
+  } else if (staff.role === 'curator') {
+    mine = inMunicipality;
+    waiting = (eb) => eb.exists(eb.selectFrom('answer').select('answer.id').whereRef('answer.message_id', '=', 'message.id').where('answer.state', '=', 'draft'));
+  } else if (staff.role === 'moderator') {
+    mine = inMunicipality;
+    waiting = (eb) => eb('message.status', '=', 'new');
+  } else if (staff.role === 'responsible') {
+    mine = inMunicipality;
+    waiting = null;
+  } else {
+    return null;
+  }
+  const [w, o, d] = await Promise.all([
+    waiting ? line(db, both(mine, waiting)) : Promise.resolve({ count: 0, messageIds: [] }),
+    line(db, both(mine, (eb) => openOverduePredicate(eb, now))),
+    line(db, both(mine, dueSoon(now))),
+  ]);
+  return { staffId: staff.id, role: staff.role, waiting: w, overdue: o, dueSoon: d };
+}
+
+function idList(l: DigestLine): string {
+  if (l.count === 0) return '—';
+  const ids = l.messageIds.join(', ');
+  return l.count > l.messageIds.length ? `${ids}, … (+${l.count - l.messageIds.length})` : ids;
+}
+
+/** Whether the digest hour has come in the municipality's zone on the local day of `now`. */
+export function digestHourReached(timeZone: string, now: Date, hour = DIGEST_HOUR): boolean {
+  return new TZDate(now.getTime(), timeZone).getHours() >= hour;
+}
+
+/** Sends one municipality's digests for its local day `localDate`; returns alerts and rows queued. */
+async function sendDigests(db: Db, municipality: Municipality, localDate: string, now: Date): Promise<{ alerts: number; queued: number }> {
+  const staff = await db
+    .selectFrom('staff')
+    .select(['id', 'role', 'executor_id'])
+    .where('municipality_id', '=', municipality.id)
+    .where('active', '=', true)
+    .where('role', 'in', ['executor', 'curator', 'moderator', 'responsible'])
+    // Only officials with a messenger get a digest; building it for the others is wasted work.
+    .where((eb) => eb.exists(eb.selectFrom('staff_identity').select('staff_identity.id').whereRef('staff_identity.staff_id', '=', 'staff.id')))
+    .orderBy('id')
+    .execute();
+  let alerts = 0;
+  let queued = 0;
+  for (const s of staff) {
+    const digest = await buildStaffDigest(db, { id: s.id, role: s.role, municipalityId: municipality.id, executorId: s.executor_id }, now);
+    // Nothing waiting, overdue or due: no message rather than an empty one every morning.
+    if (!digest || digest.waiting.count + digest.overdue.count + digest.dueSoon.count === 0) continue;
+    const result = await raiseAlert(
+      db,
+      [s.id],
+      {
+        kind: 'digest.daily',
+        key: `digest.${s.role}`,
+        params: {
+          date: localDate.split('-').reverse().join('.'),
+          waiting: digest.waiting.count,
+          waitingIds: idList(digest.waiting),
+          overdue: digest.overdue.count,
+          overdueIds: idList(digest.overdue),
+          dueSoon: digest.dueSoon.count,
+          dueSoonIds: idList(digest.dueSoon),
+        },
+        dedupeKey: `digest:${localDate}`,
+        delivery: { priority: PRIORITY.digest },
+      },
+      now,
+    );
+    alerts += result.raised;
+    queued += result.queued;
+  }
+  return { alerts, queued };
+}
+
+/**
+ * The daily digest, once per municipality and local day, for every municipality whose local time
+ * has reached 09:00. Run it at 09:00 of each zone and at start: a day missed while the app was down
+ * is caught up later that day, and a second run (another instance, a restart) finds the day done.
+ */
+export async function runDueDigests(db: Db, now: Date): Promise<{ municipalities: number; alerts: number; queued: number }> {
+  const counts = { municipalities: 0, alerts: 0, queued: 0 };
+  for (const municipality of await listMunicipalities(db)) {
+    if (!digestHourReached(municipality.timeZone, now)) continue;
+    const localDate = localDateKey(municipality.timeZone, now);
+    const claimed = await db
+      .insertInto('digest_day')
+      .values({ municipality_id: municipality.id, local_date: localDate, created_at: now })
+      .onConflict((oc) => oc.columns(['municipality_id', 'local_date']).doNothing())
+      .returning('municipality_id')
+      .executeTakeFirst();
+    if (!claimed) continue;
+    const sent = await sendDigests(db, municipality, localDate, now);
+    counts.municipalities++;
+    counts.alerts += sent.alerts;
+    counts.queued += sent.queued;
+  }
+  return counts;
+}

@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../app.ts';
+import { loadConfig } from '../config.ts';
+import { listJobRuns } from '../core/jobs/job-runs.ts';
+import { createLogger } from '../logger.ts';
+import { createTestDatabase, type TestDatabase } from '../test/database.ts';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.close());
+
+const logger = createLogger('silent');
+const clock = () => new Date('2026-11-20T05:00:00Z');
+
+describe('cron in the app', () => {
+  it('CRON_ENABLED=false: start() runs no job on this instance', async () => {
+    const app = await buildApp({ config: loadConfig({ CRON_ENABLED: 'false' }), logger, clock, database: t });
+    await app.start();
+    await app.stop();
+    expect(await listJobRuns(t.db)).toEqual([]);
+  });
+
+  it('by default start() schedules the jobs and catches up; stop() waits for runs in flight', async () => {
+    const app = await buildApp({ config: loadConfig({}), logger, clock, database: t });
+    await app.start();
+    await app.stop();
+    const runs = await listJobRuns(t.db);
+    expect(runs.map((r) => r.job).sort()).toEqual(['daily-digest', 'deadline-reminders', 'first-response-alerts', 'overdue-alerts']);
+    expect(runs.every((r) => r.outcome === 'ok' && r.finishedAt !== null)).toBe(true);
+  });
+});

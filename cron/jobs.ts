@@ -1,0 +1,35 @@
+import { runDeadlineReminders, runFirstResponseAlerts, runOverdueAlerts } from '../core/alerts/deadlines.ts';
+import { runDueDigests } from '../core/alerts/digest.ts';
+import type { Job } from '../core/jobs/run-job.ts';
+
+/**
+ * Every periodic job. Each is idempotent (alerts carry unique keys, the digest marks its day), so a
+ * run at start after downtime, or one more run than planned, only does what is still undone.
+ */
+export const JOBS = {
+  firstResponse: { name: 'first-response-alerts', run: runFirstResponseAlerts },
+  reminders: { name: 'deadline-reminders', run: runDeadlineReminders },
+  overdue: { name: 'overdue-alerts', run: runOverdueAlerts },
+  digest: { name: 'daily-digest', run: runDueDigests },
+} as const satisfies Record<string, Job>;
+
+export interface CronSchedule {
+  job: Job;
+  expression: string;
+  timeZone: string;
+}
+
+/**
+ * When each job fires. The scans run every few minutes (the one-working-hour rule needs the
+ * finest grain); the digest fires at 09:00 in each municipality time zone and once an hour until
+ * 21:00, which does nothing once the day is done but retries a 09:00 run that failed.
+ */
+export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novokuznetsk'): CronSchedule[] {
+  const zones = [...new Set(timeZones)].sort();
+  return [
+    { job: JOBS.firstResponse, expression: '*/5 * * * *', timeZone: defaultTimeZone },
+    { job: JOBS.reminders, expression: '*/15 * * * *', timeZone: defaultTimeZone },
+    { job: JOBS.overdue, expression: '*/15 * * * *', timeZone: defaultTimeZone },
+    ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
+  ];
+}

@@ -1,0 +1,93 @@
+import { Writable } from 'node:stream';
+import cron from 'node-cron';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listJobRuns } from '../core/jobs/job-runs.ts';
+import { createLogger } from '../logger.ts';
+import { createTestDatabase, type TestDatabase } from '../test/database.ts';
+import { demoStaff, linkStaff, messageInWork } from '../test/staff.ts';
+import { JOBS } from './jobs.ts';
+import { startCron } from './scheduler.ts';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.close());
+
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  return { logger: createLogger('debug', destination), lines };
+}
+
+describe('the cron scheduler', () => {
+  it('CRON_ENABLED=false: nothing is scheduled or run on this instance, and it says so', async () => {
+    const { logger, lines } = capturingLogger();
+    const before = cron.getTasks().size;
+    const handle = await startCron({ db: t.db, clock: () => new Date('2026-11-20T05:00:00Z'), logger, enabled: false });
+    await handle.catchUp;
+    expect(handle.schedules).toEqual([]);
+    expect(cron.getTasks().size).toBe(before);
+    expect(await listJobRuns(t.db)).toEqual([]);
+    expect(lines.map((l) => l.msg)).toContain('cron is off on this instance (CRON_ENABLED=false): no jobs scheduled');
+    await handle.stop();
+  });
+
+  it('catches up on start: the overdue alert and today\'s digest missed while down are sent, each run recorded', async () => {
+    const kemerovo = t.demo.municipalities.Kemerovo;
+    const staff = await demoStaff(t.db, kemerovo);
+    await linkStaff(t.db, staff.executor);
+    await linkStaff(t.db, staff.curator);
+    // Accepted 20 days before a start at 12:00 local: overdue since day 14, and 09:00 has passed.
+    const startAt = new Date('2026-11-20T05:00:00Z');
+    const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: new Date(startAt.getTime() - 20 * 86_400_000) });
+
+    const { logger } = capturingLogger();
+    const handle = await startCron({ db: t.db, clock: () => startAt, logger, enabled: true, instance: 'test' });
+    await handle.catchUp;
+    await handle.stop();
+
+    const runs = await listJobRuns(t.db);
+    expect(runs.map((r) => [r.job, r.outcome]).sort()).toEqual(Object.values(JOBS).map((j) => [j.name, 'ok']).sort());
+    expect(runs.find((r) => r.job === 'overdue-alerts')!.counts).toMatchObject({ messages: 1, alerts: 2 });
+    expect(runs.find((r) => r.job === 'daily-digest')!.counts).toMatchObject({ municipalities: 3 });
+    const kinds = await t.db.selectFrom('outbox').select(['kind', 'staff_id']).where('recipient_kind', '=', 'staff').where('kind', 'in', ['alert.overdue', 'digest.daily']).execute();
+    expect(kinds.filter((k) => k.kind === 'alert.overdue').map((k) => k.staff_id).sort()).toEqual([staff.executor, staff.curator].sort());
+    expect(kinds.filter((k) => k.kind === 'digest.daily').map((k) => k.staff_id).sort()).toEqual([staff.executor, staff.curator].sort());
+    expect((await t.db.selectFrom('outbox').select('payload').where('kind', '=', 'alert.overdue').executeTakeFirstOrThrow()).payload.params?.messageId).toBe(id);
+
+    // A second start the same day (a restart, another instance) sends nothing again.
+    const again = await startCron({ db: t.db, clock: () => new Date(startAt.getTime() + 600_000), logger, enabled: true, instance: 'test-2' });
+    await again.catchUp;
+    await again.stop();
+    const second = (await listJobRuns(t.db)).filter((r) => r.instance === 'test-2');
+    expect(second).toHaveLength(4);
+    for (const run of second) expect(run.counts, run.job).toMatchObject(run.job === 'daily-digest' ? { municipalities: 0, alerts: 0 } : { alerts: 0 });
+  });
+
+  it('schedules the digest at 09:00 in the municipalities\' time zone and removes every task on stop', async () => {
+    const { logger } = capturingLogger();
+    const before = cron.getTasks().size;
+    const handle = await startCron({ db: t.db, clock: () => new Date('2026-11-21T05:00:00Z'), logger, enabled: true });
+    await handle.catchUp;
+    expect(handle.schedules.map((s) => [s.job.name, s.expression, s.timeZone])).toEqual([
+      ['first-response-alerts', '*/5 * * * *', 'Asia/Novokuznetsk'],
+      ['deadline-reminders', '*/15 * * * *', 'Asia/Novokuznetsk'],
+      ['overdue-alerts', '*/15 * * * *', 'Asia/Novokuznetsk'],
+      ['daily-digest', '0 9-21 * * *', 'Asia/Novokuznetsk'],
+    ]);
+    const digest = handle.nextRuns().find((r) => r.name === 'daily-digest@Asia/Novokuznetsk')!;
+    // 09:00..21:00 at UTC+7 is 02:00..14:00 UTC, on the hour.
+    expect(digest.next!.getUTCMinutes()).toBe(0);
+    expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
+    expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
+    expect(cron.getTasks().size).toBe(before + 4);
+    await handle.stop();
+    expect(cron.getTasks().size).toBe(before);
+  });
+});
