@@ -1,6 +1,7 @@
 import type { CategoryTables } from '../categories/category.table.ts';
 import type { DialogTables } from '../dialogs/dialog-state.table.ts';
 import type { InboundTables } from '../inbound/processed-update.table.ts';
+import type { StartPayloadTables } from '../inbound/start-payload.table.ts';
 import type { MessageTables } from '../messages/message.table.ts';
 import type { MunicipalityTables } from '../municipalities/municipality.table.ts';
 import type { OutboxTables } from '../outbox/outbox.table.ts';
@@ -15,5 +16,6 @@ export interface Database
     StaffTables,
     MessageTables,
     InboundTables,
+    StartPayloadTables,
     DialogTables,
     OutboxTables {}

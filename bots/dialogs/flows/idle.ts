@@ -1,0 +1,33 @@
+import { findAwaitingClarification } from '../../../core/messages/clarification.queries.ts';
+import { addResidentComment } from '../../../core/messages/feedback.service.ts';
+import { stay, type Flow } from '../flow.ts';
+import { isRegistered } from '../registration-check.ts';
+import { mainMenu } from '../menu.ts';
+
+/**
+ * Between flows. Free text goes to a pending clarification request when there is one (the
+ * resident's reply is attached to that message as a comment); anything else gets a short hint.
+ */
+export const idleFlow: Flow = {
+  name: 'idle',
+  first: 'idle',
+  needsRegistration: false,
+  steps: {
+    idle: {
+      accepts: ['text', 'location', 'photo', 'contact', 'other', 'button'],
+      prompt: async (c) => ((await isRegistered(c)) ? [mainMenu()] : [{ key: 'dialog.start_hint' }]),
+      async next(c, input) {
+        if (!(await isRegistered(c))) return stay({ say: [{ key: 'dialog.start_hint' }] });
+        if (input.kind === 'text') {
+          const messageId = await findAwaitingClarification(c.db, c.resident.id);
+          if (messageId !== null) {
+            await addResidentComment(c.db, { residentId: c.resident.id, messageId, text: input.text }, c.now);
+            return stay({ say: [{ key: 'my.clarification_attached', params: { messageId } }] });
+          }
+        }
+        const hint = input.kind === 'other' && input.what !== 'unsupported' ? 'dialog.hint_not_supported' : 'dialog.hint';
+        return stay({ say: [{ key: hint }, mainMenu()] });
+      },
+    },
+  },
+};
