@@ -7,6 +7,8 @@ export interface RecordedCall {
   token: string;
   params: Record<string, unknown>;
   at: number;
+  /** What the fake answered (a sent message carries its message_id, needed to press its buttons). */
+  result?: unknown;
 }
 
 export interface Failure {
@@ -143,8 +145,9 @@ export class FakeTelegramApi {
         return this.reply(res, 429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } });
       }
     }
+    call.result = this.resultFor(method, params);
     this.calls.push(call);
-    this.reply(res, 200, { ok: true, result: this.resultFor(method, params) });
+    this.reply(res, 200, { ok: true, result: call.result });
     this.waiters = this.waiters.filter((w) => (w.predicate() ? (w.resolve(), false) : true));
   }
 
