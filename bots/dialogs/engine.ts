@@ -5,6 +5,7 @@ import { assertResidentCanView } from '../../core/messages/message.queries.ts';
 import { recordStartPayload } from '../../core/inbound/start-payload.repository.ts';
 import { touchResident, updateResident } from '../../core/residents/resident.repository.ts';
 import type { Translate } from '../i18n.ts';
+import { answerClarification } from './clarification.ts';
 import { isGlobalId, parseGlobal, readStamped, stampId, type GlobalAction } from './buttons.ts';
 import { findDeepLink, type DeepLinks } from './deep-links.ts';
 import { domainErrorView } from './errors.ts';
@@ -107,6 +108,8 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput, de
     return apply(c, state, { kind: 'stay', data: { page: Number(stepInput.action.slice(PAGE_ACTION.length + 1)) || 0 }, reprompt: 'edit' });
   }
   if (!step.accepts.includes(stepInput.kind)) {
+    const attached = stepInput.kind === 'text' && (await isRegistered(c)) ? await answerClarification(c, stepInput.text) : undefined;
+    if (attached) return { views: attached };
     return { views: [{ key: step.wrongInput ?? 'dialog.hint' }, ...(await step.prompt(c))] };
   }
   const invalid = await step.validate?.(c, stepInput);

@@ -1,5 +1,4 @@
-import { findAwaitingClarification } from '../../../core/messages/clarification.queries.ts';
-import { addResidentComment } from '../../../core/messages/feedback.service.ts';
+import { answerClarification } from '../clarification.ts';
 import { stay, type Flow } from '../flow.ts';
 import { isRegistered } from '../registration-check.ts';
 import { mainMenu } from '../menu.ts';
@@ -18,13 +17,8 @@ export const idleFlow: Flow = {
       prompt: async (c) => ((await isRegistered(c)) ? [mainMenu()] : [{ key: 'dialog.start_hint' }]),
       async next(c, input) {
         if (!(await isRegistered(c))) return stay({ say: [{ key: 'dialog.start_hint' }] });
-        if (input.kind === 'text') {
-          const messageId = await findAwaitingClarification(c.db, c.resident.id);
-          if (messageId !== null) {
-            await addResidentComment(c.db, { residentId: c.resident.id, messageId, text: input.text }, c.now);
-            return stay({ say: [{ key: 'my.clarification_attached', params: { messageId } }] });
-          }
-        }
+        const attached = input.kind === 'text' ? await answerClarification(c, input.text) : undefined;
+        if (attached) return stay({ say: attached });
         const hint = input.kind === 'other' && input.what !== 'unsupported' ? 'dialog.hint_not_supported' : 'dialog.hint';
         return stay({ say: [{ key: hint }, mainMenu()] });
       },
