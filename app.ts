@@ -84,7 +84,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       t,
       deepLinks: deps.deepLinks,
     });
-    if (config.TELEGRAM_MODE === 'webhook') mountTelegramWebhook(http, { secret: config.TELEGRAM_WEBHOOK_SECRET!, handle: (update) => telegram!.handleUpdate(update) });
+    const channel = telegram;
+    const secret = config.TELEGRAM_WEBHOOK_SECRET;
+    if (config.TELEGRAM_MODE === 'webhook' && secret) mountTelegramWebhook(http, { secret, handle: (update) => channel.handleUpdate(update) });
   }
 
   if (!config.TELEGRAM_BOT_TOKEN) logger.warn('Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_SECRET for webhook mode) to turn it on');
@@ -98,7 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     async start() {
       if (telegram && config.TELEGRAM_MODE === 'polling') {
         telegram.startPolling();
-        stoppers.push(() => telegram!.stop());
+        const channel = telegram;
+        stoppers.push(() => channel.stop());
       }
     },
     async stop() {

@@ -63,8 +63,10 @@ const CANCEL_ACTION = 'x';
  */
 export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, now: Date): Promise<DialogTurn> {
   const { identity: from } = input;
-  const { resident, identity } = await touchResident(db, { channel: from.channel, externalId: from.externalId, chatId: from.chatId, username: from.username }, now);
+  // The state row lock comes first: two updates of one chat (an album's photos, a first contact
+  // delivered twice at once) serialise here before the resident is created or changed.
   const state = await lockState(db, from.channel, from.externalId);
+  const { resident, identity } = await touchResident(db, { channel: from.channel, externalId: from.externalId, chatId: from.chatId, username: from.username }, now);
   const c: StepContext = { db, now, t: deps.t, resident, identity, from, language: resident.language, data: { ...state.data } };
 
   const decision = await guarded(c, () => decide(c, state, input, deps), async (error) => {

@@ -5,7 +5,7 @@ import { CONSENT_VERSION, consentHash } from '../../core/residents/consent.servi
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { Conversation, loadFixture, fixturePath } from '../../test/telegram/conversation.ts';
 import { BotHarness } from '../../test/telegram/harness.ts';
-import { KEMEROVO, location, newUser, press, text } from '../../test/telegram/updates.ts';
+import { KEMEROVO, location, newUser, photo, press, text } from '../../test/telegram/updates.ts';
 import { createTranslator } from '../i18n.ts';
 import { renderOutboxRow } from './render.ts';
 
@@ -115,5 +115,19 @@ describe('the whole resident journey, replayed from fixtures', () => {
     expect(await messagesOf(user.id)).toHaveLength(1);
     const processed = await db.db.selectFrom('processed_update').selectAll().where('update_id', '=', '900000001').execute();
     expect(processed).toHaveLength(1);
+  });
+
+  it("an album's photos arriving at the same time are all kept (updates of one chat serialise)", async () => {
+    const user = newUser('Вера');
+    const vera = new Conversation(harness, user);
+    await vera.play(fixture('registration.json').updates);
+    await vera.play([text('/new'), press('Дороги'), press('Разрушен тротуар'), text('Тротуар провалился.'), location(KEMEROVO.lat, KEMEROVO.lon)]);
+    const album = ['p1', 'p2', 'p3'].map((id) => ({ ...photo(id), message: { ...photo(id).message, media_group_id: 'album-1' } }));
+    const statuses = await Promise.all(album.map((update) => vera.send(update)));
+    expect(statuses).toEqual([200, 200, 200]);
+    await vera.play([press('Готово'), press('✅ Отправить')]);
+    const [message] = await messagesOf(user.id);
+    const photos = await db.db.selectFrom('message_photo').select('file_id').where('message_id', '=', message!.id).execute();
+    expect(photos.map((p) => p.file_id).sort()).toEqual(['p1-l', 'p2-l', 'p3-l']);
   });
 });

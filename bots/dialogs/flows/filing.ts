@@ -107,7 +107,7 @@ export const filingFlow: Flow = {
     },
     summary: {
       accepts: ['button'],
-      wrongInput: 'dialog.use_buttons',
+      wrongInput: 'filing.summary_hint',
       async prompt(c) {
         const categoryId = num(c.data, 'categoryId')!;
         const point = { lat: num(c.data, 'lat')!, lon: num(c.data, 'lon')! };
