@@ -51,6 +51,23 @@ describe('my messages, clarification, comments', () => {
     expect(await db.db.selectFrom('comment').select('id').where('message_id', '=', message.id).execute()).toHaveLength(2);
   });
 
+  it("an official's reply to a comment arrives with a Reply button that leads to a comment", async () => {
+    const { conversation, residentId } = await registeredConversation();
+    await conversation.play(fixture('file-message.json').updates);
+    await conversation.play([{ $staff: 'accept' }, { $staff: 'comment', text: 'Спасибо, выехали на место.' }, { $deliver_outbox: true }]);
+    expect(conversation.replyTexts.at(-1)).toContain('Спасибо, выехали на место.');
+    await conversation.send(press('✍ Ответить'));
+    const message = await db.db.selectFrom('message').select('id').where('author_id', '=', residentId).executeTakeFirstOrThrow();
+    expect(conversation.replyTexts[0]).toBe(t('ru', 'my.comment_prompt', { messageId: message.id }));
+    await conversation.send(text('Жду результата.'));
+    expect(conversation.replyTexts[0]).toBe(t('ru', 'my.comment_added', { messageId: message.id }));
+    const comments = await db.db.selectFrom('comment').select(['author_kind', 'text']).where('message_id', '=', message.id).orderBy('id').execute();
+    expect(comments).toEqual([
+      { author_kind: 'staff', text: 'Спасибо, выехали на место.' },
+      { author_kind: 'resident', text: 'Жду результата.' },
+    ]);
+  });
+
   it('the list is paged; the next page replaces the list message', async () => {
     const { user, conversation, residentId } = await registeredConversation();
     const category = await categoryId('roads.lighting');
