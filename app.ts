@@ -13,6 +13,10 @@ import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
 import { startCron } from './cron/scheduler.ts';
 import { createHttpApp, type AppEnv } from './http/app.ts';
 import { createDocsApp } from './http/docs/swagger-ui.ts';
+import { mountTelegramWebhook } from './http/webhooks/telegram.ts';
+import { createTranslator } from './bots/i18n.ts';
+import type { DeepLinks } from './bots/dialogs/deep-links.ts';
+import { createTelegramChannel, type TelegramBotInfo, type TelegramChannel } from './bots/telegram/channel.ts';
 import type { Logger } from './logger.ts';
 
 export interface AppDeps {
@@ -21,6 +25,10 @@ export interface AppDeps {
   clock?: Clock;
   /** An already open database (tests); otherwise one is opened from the config. */
   database?: DatabaseHandle;
+  /** Known Telegram bot info (tests, replay): no getMe call at start. */
+  telegramBotInfo?: TelegramBotInfo;
+  /** `/start <payload>` handlers by prefix (the alerts issue adds staff linking here). */
+  deepLinks?: DeepLinks;
 }
 
 export interface App {
@@ -38,6 +46,9 @@ export interface App {
  */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, logger } = deps;
+  if (config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_MODE === 'webhook' && !config.TELEGRAM_WEBHOOK_SECRET) {
+    throw new Error('TELEGRAM_WEBHOOK_SECRET is required in webhook mode: set it (1-256 characters A-Z a-z 0-9 _ -), or set TELEGRAM_MODE=polling for local development');
+  }
   const clock = deps.clock ?? systemClock;
   const database =
     deps.database ??
@@ -79,6 +90,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }
   http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos }));
   http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
+  const t = createTranslator();
+  let telegram: TelegramChannel | undefined;
+  if (config.TELEGRAM_BOT_TOKEN) {
+    telegram = await createTelegramChannel({
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      botInfo: deps.telegramBotInfo,
+      db: database.db,
+      logger,
+      clock,
+      t,
+      deepLinks: deps.deepLinks,
+    });
+    const channel = telegram;
+    const secret = config.TELEGRAM_WEBHOOK_SECRET;
+    if (config.TELEGRAM_MODE === 'webhook' && secret) mountTelegramWebhook(http, { secret, handle: (update) => channel.handleUpdate(update) });
+  }
 
   if (!config.TELEGRAM_BOT_TOKEN) logger.warn('Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_SECRET for webhook mode) to turn it on');
   if (!config.VK_GROUP_TOKEN) logger.warn('VK is off: set VK_GROUP_TOKEN, VK_GROUP_ID, VK_SECRET and VK_CONFIRMATION_CODE to turn it on');
@@ -91,6 +119,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     async start() {
       const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED });
       stoppers.push(() => cron.stop());
+      if (telegram && config.TELEGRAM_MODE === 'polling') {
+        telegram.startPolling();
+        const channel = telegram;
+        stoppers.push(() => channel.stop());
+      }
     },
     async stop() {
       for (const stop of stoppers.reverse()) await stop();

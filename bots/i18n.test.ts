@@ -7,11 +7,31 @@ function keysOf(value: unknown, prefix = ''): string[] {
   return Object.entries(value).flatMap(([k, v]) => keysOf(v, prefix ? `${prefix}.${k}` : k));
 }
 
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+/** Keys with i18next plural suffixes folded: ru needs one/few/many/other where en needs one/other. */
+const baseKeys = (keys: string[]) => [...new Set(keys.map((k) => k.replace(PLURAL, '')))].sort();
+
 describe('locales', () => {
   const { ru, en } = loadLocaleResources();
 
-  it('ru and en have exactly the same keys', () => {
-    expect(keysOf(en).sort()).toEqual(keysOf(ru).sort());
+  it('ru and en have exactly the same keys (plural forms folded)', () => {
+    expect(baseKeys(keysOf(en))).toEqual(baseKeys(keysOf(ru)));
+  });
+
+  it('every plural key has each form its language needs', () => {
+    for (const [lang, res] of Object.entries({ ru, en })) {
+      const keys = keysOf(res);
+      const forms = new Intl.PluralRules(lang).resolvedOptions().pluralCategories;
+      for (const base of new Set(keys.filter((k) => PLURAL.test(k)).map((k) => k.replace(PLURAL, '')))) {
+        for (const form of forms) expect(keys, `${lang}:${base}_${form}`).toContain(`${base}_${form}`);
+      }
+    }
+  });
+
+  it('picks Russian plural forms', () => {
+    const t = createTranslator();
+    expect([1, 3, 5, 21].map((count) => t('ru', 'filing.photo_count', { count }))).toEqual(['1 фотография', '3 фотографии', '5 фотографий', '21 фотография']);
+    expect([1, 2].map((count) => t('en', 'filing.photo_count', { count }))).toEqual(['1 photo', '2 photos']);
   });
 
   it('no text is empty', () => {

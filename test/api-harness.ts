@@ -1,3 +1,4 @@
+import { TEST_BOT_INFO } from './telegram/harness.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,8 +80,9 @@ export async function createApiHarness(): Promise<ApiHarness> {
     ADMIN_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
     TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
     TELEGRAM_API_ROOT: telegram.url,
+    TELEGRAM_WEBHOOK_SECRET: 'api-harness-secret',
   });
-  const app = await buildApp({ config, logger, clock: () => now, database: t });
+  const app = await buildApp({ config, logger, clock: () => now, database: t, telegramBotInfo: TEST_BOT_INFO });
 
   const municipality = t.demo.municipalities;
   const keys = {} as ApiHarness['keys'];

@@ -22,11 +22,32 @@ export type Keyboard =
   | { kind: 'reply'; rows: ReplyButton[][]; oneTime?: boolean }
   | { kind: 'remove' };
 
+/**
+ * A text to translate later, usable as a param value: `{ status: local('my.status_in_work') }`
+ * renders the nested key in the reader's language before the outer text is interpolated.
+ */
+export interface LocalText {
+  $key: string;
+  $params?: Record<string, unknown>;
+}
+
+export function local(key: string, params?: Record<string, unknown>): LocalText {
+  return params ? { $key: key, $params: params } : { $key: key };
+}
+
+export function isLocalText(value: unknown): value is LocalText {
+  return typeof value === 'object' && value !== null && typeof (value as LocalText).$key === 'string';
+}
+
 export interface View {
   key: string;
   params?: Record<string, unknown>;
+  /** More texts, each rendered on its own line after the main one (a card's history). */
+  lines?: { key: string; params?: Record<string, unknown> }[];
   keyboard?: Keyboard;
   /** Messenger file ids of photos to show with the text. */
   photos?: string[];
   location?: { lat: number; lon: number };
+  /** Replace the message whose button was pressed (paging) instead of sending a new one. */
+  edit?: boolean;
 }

@@ -6,6 +6,7 @@ import type { DialogTables } from '../dialogs/dialog-state.table.ts';
 import type { InboundTables } from '../inbound/processed-update.table.ts';
 import type { JobRunTables } from '../jobs/job-run.table.ts';
 import type { KpiTables } from '../kpi/kpi-responsible.table.ts';
+import type { StartPayloadTables } from '../inbound/start-payload.table.ts';
 import type { MessageTables } from '../messages/message.table.ts';
 import type { MunicipalityTables } from '../municipalities/municipality.table.ts';
 import type { OutboxTables } from '../outbox/outbox.table.ts';
@@ -21,6 +22,7 @@ export interface Database
     StaffTables,
     MessageTables,
     InboundTables,
+    StartPayloadTables,
     DialogTables,
     OutboxTables,
     AccessTables,

@@ -7,6 +7,8 @@ export interface RecordedCall {
   token: string;
   params: Record<string, unknown>;
   at: number;
+  /** What the fake answered (a sent message carries its message_id, needed to press its buttons). */
+  result?: unknown;
 }
 
 export interface Failure {
@@ -43,6 +45,7 @@ export class FakeTelegramApi {
   private chatSentAt = new Map<string, number[]>();
   private nextMessageId = 1000;
   private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  private updates: ({ update_id: number } & Record<string, unknown>)[] = [];
   limits: TelegramLimits;
   count429 = 0;
 
@@ -68,6 +71,11 @@ export class FakeTelegramApi {
   /** The next call (of `method`, to `chatId` if given) fails this way; queue several for several. */
   failNext(failure: Failure, match: { method?: string; chatId?: string | number } = {}): void {
     this.failures.push({ method: match.method, chatId: match.chatId === undefined ? undefined : String(match.chatId), failure });
+  }
+
+  /** Updates that getUpdates (long polling) hands out, by offset like Telegram. */
+  queueUpdates(...updates: ({ update_id: number } & Record<string, unknown>)[]): void {
+    this.updates.push(...updates);
   }
 
   /** The user behind this chat blocked the bot: every send answers 403. */
@@ -143,9 +151,21 @@ export class FakeTelegramApi {
         return this.reply(res, 429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } });
       }
     }
+    if (method === 'getUpdates') return this.answerGetUpdates(res, call);
+    call.result = this.resultFor(method, params);
     this.calls.push(call);
-    this.reply(res, 200, { ok: true, result: this.resultFor(method, params) });
+    this.reply(res, 200, { ok: true, result: call.result });
     this.waiters = this.waiters.filter((w) => (w.predicate() ? (w.resolve(), false) : true));
+  }
+
+  /** Confirms updates below `offset` (as Telegram does) and hands out the rest; waits a little when there are none. */
+  private async answerGetUpdates(res: ServerResponse, call: RecordedCall): Promise<void> {
+    const offset = Number(call.params.offset ?? 0);
+    this.updates = this.updates.filter((u) => u.update_id >= offset);
+    if (this.updates.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    call.result = this.updates.slice(0, Number(call.params.limit ?? 100));
+    this.calls.push(call);
+    this.reply(res, 200, { ok: true, result: call.result });
   }
 
   /** Sliding windows over accepted sends; returns retry_after seconds when a limit is hit. */

@@ -1,0 +1,68 @@
+import type { Db, Language } from '../../core/db/types.ts';
+import type { Resident, ResidentIdentity } from '../../core/residents/resident.repository.ts';
+import type { Translate } from '../i18n.ts';
+import type { DialogInput, Identity, InputKind } from './input.ts';
+import type { View } from './view.ts';
+
+export type FlowName = 'idle' | 'registration' | 'filing' | 'messages' | 'privacy';
+export type StepData = Record<string, unknown>;
+
+/** What a step sees: the transaction, the resident, the flow's data and the clock. */
+export interface StepContext {
+  db: Db;
+  now: Date;
+  t: Translate;
+  resident: Resident;
+  identity: ResidentIdentity;
+  from: Identity;
+  language: Language;
+  data: StepData;
+}
+
+/** A button press reaches a step as its action, with the version stamp already checked. */
+export type StepInput = Exclude<DialogInput, { kind: 'button' }> | { kind: 'button'; action: string; identity: Identity };
+
+export type Outcome =
+  /** Move to another step (of this flow, or of `flow`); its prompt follows `say`. */
+  | { kind: 'goto'; flow?: FlowName; step: string; data?: StepData; say?: View[] }
+  /** Stay on this step; `reprompt` shows its prompt again (e.g. another page). */
+  | { kind: 'stay'; data?: StepData; say?: View[]; reprompt?: boolean | 'edit' }
+  /** The flow is over: back to idle; the main menu follows `say` when the resident is registered. */
+  | { kind: 'end'; say?: View[]; menu?: boolean };
+
+export const goto = (step: string, options: { flow?: FlowName; data?: StepData; say?: View[] } = {}): Outcome => ({ kind: 'goto', step, ...options });
+export const stay = (options: { data?: StepData; say?: View[]; reprompt?: boolean | 'edit' } = {}): Outcome => ({ kind: 'stay', ...options });
+export const end = (say: View[] = [], menu = true): Outcome => ({ kind: 'end', say, menu });
+
+/**
+ * A named step: its prompt, the input kinds it takes, an optional validator that returns a
+ * locale key on failure (with params), and the transition, which may call core/.
+ */
+export interface Step {
+  prompt(c: StepContext): Promise<View[]> | View[];
+  accepts: readonly InputKind[];
+  /** Answered when another kind of input arrives (a sticker where text is expected). */
+  wrongInput?: string;
+  validate?(c: StepContext, input: StepInput): Promise<Invalid | undefined> | Invalid | undefined;
+  next(c: StepContext, input: StepInput): Promise<Outcome> | Outcome;
+}
+
+export interface Invalid {
+  key: string;
+  params?: Record<string, unknown>;
+}
+
+export interface Flow {
+  name: FlowName;
+  first: string;
+  /** Only registered residents with a live consent may be in this flow. */
+  needsRegistration: boolean;
+  steps: Record<string, Step>;
+}
+
+export function stepOf(flow: Flow, name: string): Step | undefined {
+  return Object.hasOwn(flow.steps, name) ? flow.steps[name] : undefined;
+}
+
+export const str = (data: StepData, key: string): string | undefined => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
+export const num = (data: StepData, key: string): number | undefined => (typeof data[key] === 'number' ? (data[key] as number) : undefined);

@@ -1,0 +1,22 @@
+import type { Language } from '../core/db/types.ts';
+import { isLocalText, type View } from './dialogs/view.ts';
+import type { Translate } from './i18n.ts';
+
+function resolveParams(t: Translate, language: Language, params: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!params) return {};
+  return Object.fromEntries(
+    Object.entries(params).map(([name, value]) => [name, isLocalText(value) ? t(language, value.$key, resolveParams(t, language, value.$params)) : value]),
+  );
+}
+
+/** The full text of a view in one language: the main key, then its extra lines. Shared by every adapter. */
+export function renderText(t: Translate, language: Language, view: Pick<View, 'key' | 'params' | 'lines'>): string {
+  const main = t(language, view.key, resolveParams(t, language, view.params));
+  const lines = (view.lines ?? []).map((line) => t(language, line.key, resolveParams(t, language, line.params)));
+  return [main, ...lines].join('\n');
+}
+
+export function renderLabel(language: Language, button: { label?: string; labelParams?: Record<string, unknown>; text?: string }, t: Translate): string {
+  if (button.text !== undefined) return button.text;
+  return t(language, button.label ?? '', resolveParams(t, language, button.labelParams));
+}

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../app.ts';
+import { loadConfig } from '../../config.ts';
+import { createLogger } from '../../logger.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
+import { TEST_BOT_INFO, TEST_BOT_TOKEN } from '../../test/telegram/harness.ts';
+import { createTranslator } from '../i18n.ts';
+
+let db: TestDatabase;
+let fake: FakeTelegramApi;
+let app: App;
+const t = createTranslator();
+beforeAll(async () => {
+  db = await createTestDatabase();
+  fake = await new FakeTelegramApi().start();
+  const config = loadConfig({ TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN, TELEGRAM_MODE: 'polling', TELEGRAM_API_ROOT: fake.url, LOG_LEVEL: 'silent' });
+  app = await buildApp({ config, logger: createLogger('silent'), database: db, telegramBotInfo: TEST_BOT_INFO });
+  await app.start();
+});
+afterAll(async () => {
+  await app?.stop();
+  await fake?.stop();
+  await db?.close();
+});
+
+describe('TELEGRAM_MODE=polling', () => {
+  it('runs long-polled updates through the same pipeline and dedupe, with no webhook route', async () => {
+    const user = { id: 6200000000001, is_bot: false, first_name: 'Лена', language_code: 'ru' };
+    const start = { update_id: 42, message: { message_id: 1, date: 1764000000, from: user, chat: { id: user.id, type: 'private', first_name: 'Лена' }, text: '/start', entities: [{ type: 'bot_command', offset: 0, length: 6 }] } };
+    fake.queueUpdates(start);
+    await fake.waitFor(() => fake.callsOf('sendMessage', user.id).length === 1);
+    expect(fake.textsTo(user.id)[0]).toBe(t('ru', 'reg.choose_language'));
+    // The same update id again (e.g. after a crash before Telegram saw the offset): not handled twice.
+    fake.queueUpdates({ ...start, update_id: 42 }, { ...start, update_id: 43, message: { ...start.message, message_id: 2, text: '/help', entities: [{ type: 'bot_command', offset: 0, length: 5 }] } });
+    await fake.waitFor(() => fake.callsOf('sendMessage', user.id).length === 2);
+    expect(fake.textsTo(user.id)).toEqual([t('ru', 'reg.choose_language'), t('ru', 'dialog.help')]);
+    expect(fake.callsOf('deleteWebhook')).toHaveLength(1);
+    expect((await app.http.request('/webhooks/telegram', { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+});

@@ -1,0 +1,91 @@
+import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from 'grammy/types';
+import type { Language } from '../../core/db/types.ts';
+import type { OutboxPayload } from '../../core/outbox/outbox.table.ts';
+import { MAX_BUTTON_ID_BYTES } from '../dialogs/buttons.ts';
+import type { Keyboard, View } from '../dialogs/view.ts';
+import type { Translate } from '../i18n.ts';
+import { completeParams, languageOf, notificationView } from '../notification-views.ts';
+import { renderLabel, renderText } from '../render-text.ts';
+
+/** Telegram's limit for one message text; longer texts are split, the keyboard goes on the last part. */
+export const MAX_TEXT = 4096;
+const MAX_ALBUM = 10;
+
+export type ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove;
+
+/** Bot API calls, exactly the parameters to send (text is plain: no parse_mode, nothing to escape). */
+export type TelegramCall =
+  | { method: 'sendMessage'; params: { chat_id: string; text: string; reply_markup?: ReplyMarkup; link_preview_options: { is_disabled: true } } }
+  | { method: 'editMessageText'; params: { chat_id: string; message_id: number; text: string; reply_markup?: InlineKeyboardMarkup; link_preview_options: { is_disabled: true } } }
+  | { method: 'sendPhoto'; params: { chat_id: string; photo: string } }
+  | { method: 'sendMediaGroup'; params: { chat_id: string; media: { type: 'photo'; media: string }[] } }
+  | { method: 'sendLocation'; params: { chat_id: string; latitude: number; longitude: number } };
+
+export interface RenderOptions {
+  chatId: string;
+  language: Language;
+  t: Translate;
+  /** The message whose inline button was pressed; a view marked `edit` replaces it. */
+  editMessageId?: number;
+}
+
+export function renderKeyboard(keyboard: Keyboard, language: Language, t: Translate): ReplyMarkup {
+  if (keyboard.kind === 'remove') return { remove_keyboard: true };
+  if (keyboard.kind === 'reply') {
+    return {
+      keyboard: keyboard.rows.map((row) =>
+        row.map((b) => {
+          const text = t(language, b.label);
+          return b.kind === 'location' ? { text, request_location: true } : b.kind === 'contact' ? { text, request_contact: true } : { text };
+        }),
+      ),
+      resize_keyboard: true,
+      one_time_keyboard: keyboard.oneTime ?? false,
+    };
+  }
+  return {
+    inline_keyboard: keyboard.rows.map((row) =>
+      row.map((b) => {
+        // A longer id would be rejected by Telegram for the whole message: fail loudly in tests instead.
+        if (Buffer.byteLength(b.id, 'utf8') > MAX_BUTTON_ID_BYTES) throw new Error(`button id longer than ${MAX_BUTTON_ID_BYTES} bytes: ${b.id}`);
+        return { text: renderLabel(language === 'en' ? 'en' : 'ru', b, t), callback_data: b.id };
+      }),
+    ),
+  };
+}
+
+function chunks(text: string): string[] {
+  const chars = [...text];
+  if (chars.length <= MAX_TEXT) return [text];
+  const parts: string[] = [];
+  for (let i = 0; i < chars.length; i += MAX_TEXT) parts.push(chars.slice(i, i + MAX_TEXT).join(''));
+  return parts;
+}
+
+/** One abstract view → the Bot API calls that show it: photos, then a place, then the text with its keyboard. */
+export function renderTelegram(view: View, options: RenderOptions): TelegramCall[] {
+  const { chatId, language, t } = options;
+  const calls: TelegramCall[] = [];
+  const photos = (view.photos ?? []).slice(0, MAX_ALBUM);
+  if (photos.length === 1) calls.push({ method: 'sendPhoto', params: { chat_id: chatId, photo: photos[0]! } });
+  if (photos.length > 1) calls.push({ method: 'sendMediaGroup', params: { chat_id: chatId, media: photos.map((media) => ({ type: 'photo' as const, media })) } });
+  if (view.location) calls.push({ method: 'sendLocation', params: { chat_id: chatId, latitude: view.location.lat, longitude: view.location.lon } });
+
+  const text = renderText(t, language, { ...view, params: completeParams(view.params) });
+  const markup = view.keyboard ? renderKeyboard(view.keyboard, language, t) : undefined;
+  const parts = chunks(text);
+  if (view.edit && options.editMessageId !== undefined && parts.length === 1 && photos.length === 0 && (!markup || 'inline_keyboard' in markup)) {
+    calls.push({ method: 'editMessageText', params: { chat_id: chatId, message_id: options.editMessageId, text, ...(markup && { reply_markup: markup }), link_preview_options: { is_disabled: true } } });
+    return calls;
+  }
+  parts.forEach((part, i) => {
+    const last = i === parts.length - 1;
+    calls.push({ method: 'sendMessage', params: { chat_id: chatId, text: part, ...(last && markup && { reply_markup: markup }), link_preview_options: { is_disabled: true } } });
+  });
+  return calls;
+}
+
+/** An outbox row for Telegram → its calls, in the recipient's language, with the buttons of its kind. */
+export function renderOutboxRow(row: { kind: string; chat_id: string; payload: OutboxPayload }, t: Translate): TelegramCall[] {
+  return renderTelegram(notificationView(row.kind, row.payload), { chatId: row.chat_id, language: languageOf(row.payload), t });
+}

@@ -1,0 +1,36 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from '../app.ts';
+
+export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
+export const SECRET_HEADER = 'X-Telegram-Bot-Api-Secret-Token';
+
+/** Constant time whatever the lengths: both sides are hashed to 32 bytes first. */
+export function secretMatches(given: string | undefined, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return given !== undefined && timingSafeEqual(digest(given), digest(expected));
+}
+
+export interface UpdateEnvelope {
+  update_id: number;
+}
+
+function isUpdate(body: unknown): body is UpdateEnvelope {
+  return typeof body === 'object' && body !== null && Number.isSafeInteger((body as { update_id?: unknown }).update_id);
+}
+
+/**
+ * POST /webhooks/telegram: only Telegram knows the secret (set with setWebhook). The update is
+ * handled before answering (replies included), and the answer is 200 even when handling failed:
+ * the failure is logged and the update recorded, so Telegram does not retry it for ever.
+ */
+export function mountTelegramWebhook(app: Hono<AppEnv>, deps: { secret: string; handle: (update: UpdateEnvelope) => Promise<void> }): void {
+  app.post(TELEGRAM_WEBHOOK_PATH, bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ ok: false }, 413) }), async (c) => {
+    if (!secretMatches(c.req.header(SECRET_HEADER), deps.secret)) return c.json({ ok: false }, 403);
+    const body: unknown = await c.req.json().catch(() => undefined);
+    if (!isUpdate(body)) return c.json({ ok: false, error: 'not a Telegram update' }, 400);
+    await deps.handle(body);
+    return c.json({ ok: true });
+  });
+}

@@ -1,0 +1,112 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { buildApp, type App } from '../../app.ts';
+import type { DeepLinks } from '../../bots/dialogs/deep-links.ts';
+import type { TelegramBotInfo } from '../../bots/telegram/channel.ts';
+import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../../http/webhooks/telegram.ts';
+import { loadConfig } from '../../config.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { DatabaseHandle } from '../../core/db/connect.ts';
+import { createLogger, type Logger } from '../../logger.ts';
+import { FakeTelegramApi } from '../fakes/telegram-api.ts';
+
+export const TEST_BOT_TOKEN = '7000000001:TEST-token';
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret_1';
+export const TEST_BOT_INFO: TelegramBotInfo = {
+  id: 7000000001,
+  is_bot: true,
+  first_name: 'Otklik',
+  username: 'otklik_test_bot',
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+};
+
+export interface HarnessOptions {
+  clock?: Clock;
+  logger?: Logger;
+  deepLinks?: DeepLinks;
+}
+
+/**
+ * The whole app as Telegram sees it: the real composition root (buildApp) listening on a free
+ * port, with grammY pointed at an in-process FakeTelegramApi. Updates go in over HTTP exactly as
+ * Telegram posts them; the Bot API calls the bot made are in `fake.calls`.
+ */
+export class BotHarness {
+  readonly fake: FakeTelegramApi;
+  readonly database: DatabaseHandle;
+  app!: App;
+  url = '';
+  private server: ServerType | undefined;
+  private readonly clock: Clock | undefined;
+  private readonly logger: Logger;
+  private readonly deepLinks: DeepLinks | undefined;
+
+  private constructor(database: DatabaseHandle, fake: FakeTelegramApi, options: HarnessOptions) {
+    this.database = database;
+    this.fake = fake;
+    this.clock = options.clock;
+    this.logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+    this.deepLinks = options.deepLinks;
+  }
+
+  static async start(options: HarnessOptions & { database: DatabaseHandle }): Promise<BotHarness> {
+    const fake = await new FakeTelegramApi().start();
+    const harness = new BotHarness(options.database, fake, options);
+    await harness.boot();
+    return harness;
+  }
+
+  private async boot(): Promise<void> {
+    const config = loadConfig({
+      TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      TELEGRAM_API_ROOT: this.fake.url,
+      TELEGRAM_MODE: 'webhook',
+      DEMO_SEED: 'false',
+      LOG_LEVEL: 'silent',
+    });
+    this.app = await buildApp({ config, logger: this.logger, database: this.database, clock: this.clock, telegramBotInfo: TEST_BOT_INFO, deepLinks: this.deepLinks });
+    await this.app.start();
+    const server = serve({ fetch: this.app.http.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  /** POSTs an update to the webhook; `secret: null` sends no secret header at all. */
+  post(update: unknown, secret: string | null = TEST_WEBHOOK_SECRET): Promise<Response> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (secret !== null) headers[SECRET_HEADER] = secret;
+    return fetch(`${this.url}${TELEGRAM_WEBHOOK_PATH}`, { method: 'POST', headers, body: JSON.stringify(update) });
+  }
+
+  /** Stops the HTTP server and the app (as a process exit would) and builds a new one on the same database. */
+  async restart(): Promise<void> {
+    await this.shutdownApp();
+    await this.boot();
+  }
+
+  private async shutdownApp(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await this.app.stop();
+  }
+
+  /** Stops the app and the fake; the database belongs to the caller. */
+  async close(): Promise<void> {
+    await this.shutdownApp();
+    await this.fake.stop();
+  }
+}
