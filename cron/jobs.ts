@@ -1,5 +1,6 @@
 import { runDeadlineReminders, runFirstResponseAlerts, runOverdueAlerts } from '../core/alerts/deadlines.ts';
 import { runDueDigests } from '../core/alerts/digest.ts';
+import { pruneProcessedUpdates } from '../core/inbound/retention.ts';
 import type { Job } from '../core/jobs/run-job.ts';
 
 /**
@@ -11,6 +12,7 @@ export const JOBS = {
   reminders: { name: 'deadline-reminders', run: runDeadlineReminders },
   overdue: { name: 'overdue-alerts', run: runOverdueAlerts },
   digest: { name: 'daily-digest', run: runDueDigests },
+  retention: { name: 'inbound-retention', run: pruneProcessedUpdates },
 } as const satisfies Record<string, Job>;
 
 export interface CronSchedule {
@@ -30,6 +32,7 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.firstResponse, expression: '*/5 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.reminders, expression: '*/15 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.overdue, expression: '*/15 * * * *', timeZone: defaultTimeZone },
+    { job: JOBS.retention, expression: '17 3 * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
   ];
 }

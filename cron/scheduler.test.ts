@@ -66,8 +66,9 @@ describe('the cron scheduler', () => {
     await again.catchUp;
     await again.stop();
     const second = (await listJobRuns(t.db)).filter((r) => r.instance === 'test-2');
-    expect(second).toHaveLength(4);
-    for (const run of second) expect(run.counts, run.job).toMatchObject(run.job === 'daily-digest' ? { municipalities: 0, alerts: 0 } : { alerts: 0 });
+    expect(second).toHaveLength(Object.keys(JOBS).length);
+    const nothingAgain = (job: string) => (job === 'daily-digest' ? { municipalities: 0, alerts: 0 } : job === 'inbound-retention' ? { processedUpdatesPruned: 0 } : { alerts: 0 });
+    for (const run of second) expect(run.counts, run.job).toMatchObject(nothingAgain(run.job));
   });
 
   it('schedules the digest at 09:00 in the municipalities\' time zone and removes every task on stop', async () => {
@@ -79,6 +80,7 @@ describe('the cron scheduler', () => {
       ['first-response-alerts', '*/5 * * * *', 'Asia/Novokuznetsk'],
       ['deadline-reminders', '*/15 * * * *', 'Asia/Novokuznetsk'],
       ['overdue-alerts', '*/15 * * * *', 'Asia/Novokuznetsk'],
+      ['inbound-retention', '17 3 * * *', 'Asia/Novokuznetsk'],
       ['daily-digest', '0 9-21 * * *', 'Asia/Novokuznetsk'],
     ]);
     const digest = handle.nextRuns().find((r) => r.name === 'daily-digest@Asia/Novokuznetsk')!;
@@ -86,7 +88,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 4);
+    expect(cron.getTasks().size).toBe(before + 5);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });
