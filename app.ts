@@ -1,4 +1,6 @@
 import type { Hono } from 'hono';
+import { createTranslator } from './bots/i18n.ts';
+import { createOutboxSenders } from './bots/outbox/senders.ts';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { connectDatabase, type DatabaseHandle } from './core/db/connect.ts';
@@ -19,6 +21,8 @@ export interface App {
   http: Hono<AppEnv>;
   database: DatabaseHandle;
   clock: Clock;
+  /** Sends outbox rows committed by this process now instead of at the next poll. */
+  kickOutbox(): void;
   /** Starts background work (senders, cron, polling); the HTTP server is started by the caller. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -63,12 +67,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (!config.TELEGRAM_BOT_TOKEN) logger.warn('Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_SECRET for webhook mode) to turn it on');
   if (!config.VK_GROUP_TOKEN) logger.warn('VK is off: set VK_GROUP_TOKEN, VK_GROUP_ID, VK_SECRET and VK_CONFIRMATION_CODE to turn it on');
 
+  const outbox = createOutboxSenders({ config, db: database.db, logger, translate: createTranslator() });
+
   const stoppers: (() => Promise<void>)[] = [];
   return {
     http,
     database,
     clock,
-    async start() {},
+    kickOutbox: () => outbox.kick(),
+    async start() {
+      if (outbox.senders.length > 0) {
+        outbox.start();
+        stoppers.push(() => outbox.stop());
+      }
+    },
     async stop() {
       for (const stop of stoppers.reverse()) await stop();
       if (!deps.database) await database.close();
