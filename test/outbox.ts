@@ -18,7 +18,7 @@ export const render = createPlainTextRender(createTranslator());
 /** Settings that keep real time short in tests. */
 export const fastSettings: SenderSettings = {
   pollMs: 50,
-  leaseMs: 3000,
+  leaseMs: 15_000, // far above any send under load: an expired lease means a deliberate test
   maxAttempts: 4,
   backoffBaseMs: 50,
   backoffMaxMs: 400,
@@ -71,7 +71,7 @@ export function telegramSender(db: Kysely<Database>, apiRoot: string, options: {
   return createOutboxSender({
     db,
     logger: silentLogger,
-    transport: createTelegramTransport({ token: '123:TEST', apiRoot, render, timeoutMs: options.timeoutMs ?? 2000 }),
+    transport: createTelegramTransport({ token: '123:TEST', apiRoot, render, timeoutMs: options.timeoutMs ?? 10_000 }),
     limits: options.limits ?? relaxedLimits,
     settings: { ...fastSettings, ...options.settings },
     instanceId: options.instanceId,
@@ -82,7 +82,7 @@ export function vkSender(db: Kysely<Database>, apiBaseUrl: string, options: { li
   return createOutboxSender({
     db,
     logger: silentLogger,
-    transport: createVkTransport({ token: 'vk-test-token', apiBaseUrl, render, timeoutMs: options.timeoutMs ?? 2000 }),
+    transport: createVkTransport({ token: 'vk-test-token', apiBaseUrl, render, timeoutMs: options.timeoutMs ?? 10_000 }),
     limits: options.limits ?? relaxedLimits,
     settings: { ...fastSettings, ...options.settings },
   });

@@ -1,8 +1,11 @@
 /**
- * Paces one channel's API calls: evenly spaced slots at the configured rate minus a headroom,
- * so that even with a few ms of jitter between our clock and the messenger's arrival times no
- * sliding one-second window ever holds more calls than the limit. A 429 pauses the channel and
- * slows it down (multiplicatively); the rate then recovers linearly to the configured one.
+ * Paces one channel's API calls with two rules:
+ * - evenly spaced slots at the configured rate minus a headroom; a caller that comes late (the
+ *   event loop was busy) may still use slots up to CATCH_UP_MS old, so a short stall costs nothing;
+ * - a hard guard shaped like the messenger's own check: never more than `perSecond` calls in any
+ *   window of 1 s plus the headroom (50 ms at 5%), which also bounds the catch-up bursts and leaves
+ *   that margin for jitter between our clock and the messenger's arrival times.
+ * A 429 pauses the channel and slows it down (multiplicatively); the rate then recovers linearly.
  */
 export interface RatePacer {
   /** Resolves when the caller may make one call; each call takes its own slot. */
@@ -23,12 +26,17 @@ export interface RatePacerOptions {
 }
 
 const MIN_FACTOR = 0.25;
-const SLOW_DOWN_BY = 0.7;
+const SLOW_DOWN_BY = 0.8;
 const RECOVERY_PER_SECOND = 0.1;
+const CATCH_UP_MS = 25;
 
 export function createRatePacer(options: RatePacerOptions): RatePacer {
   const now = options.now ?? Date.now;
   const baseRate = options.perSecond * (1 - options.headroom);
+  const windowMs = 1000 * (1 + options.headroom);
+  // The last `perSecond` call times, oldest first at `oldest` (a ring buffer).
+  const recent: number[] = new Array(Math.max(1, Math.floor(options.perSecond))).fill(-Infinity);
+  let oldest = 0;
   let nextSlot = 0;
   let pausedUntil = 0;
   let factor = 1;
@@ -44,16 +52,19 @@ export function createRatePacer(options: RatePacerOptions): RatePacer {
     async take() {
       for (;;) {
         const at = now();
-        if (pausedUntil > at) {
-          await sleep(pausedUntil - at);
+        const notBefore = Math.max(pausedUntil, recent[oldest]! + windowMs);
+        if (notBefore > at) {
+          await sleep(notBefore - at);
           continue;
         }
-        // Slots follow an ideal schedule: a timer that fires late is caught up by the next
-        // slots (the headroom absorbs that), while an idle channel does not bank a burst.
-        const slot = Math.max(nextSlot, at);
+        const slot = Math.max(nextSlot, at - CATCH_UP_MS);
+        if (slot > at) {
+          await sleep(slot - at);
+          continue; // re-check the pause and the guard after sleeping (another caller may have gone)
+        }
         nextSlot = slot + 1000 / (baseRate * currentFactor(at));
-        if (slot > at) await sleep(slot - at);
-        if (pausedUntil > now()) continue; // a 429 arrived while we waited: queue up again
+        recent[oldest] = at;
+        oldest = (oldest + 1) % recent.length;
         return;
       }
     },

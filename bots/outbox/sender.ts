@@ -78,7 +78,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const batchSize = settings.batchSize ?? Math.max(10, Math.ceil(limits.perSecond));
   const refillBelow = Math.max(1, Math.floor(batchSize / 2));
   const maxInFlight = settings.maxInFlight ?? Math.min(100, Math.max(8, Math.ceil(limits.perSecond)));
-  const flushMs = settings.flushMs ?? 20;
+  const flushMs = settings.flushMs ?? 50;
   const channelDownPauseMs = settings.channelDownPauseMs ?? 30_000;
   const pacer = createRatePacer({ perSecond: limits.perSecond, headroom: settings.headroom });
 

@@ -45,10 +45,13 @@ export async function claimDue(db: Db, options: ClaimOptions): Promise<ClaimedRo
         AND o.state = 'pending'
         AND o.next_attempt_at <= now()
         ${belowPriority === undefined ? sql`` : sql`AND o.priority < ${belowPriority}`}
-        AND NOT EXISTS (
-          SELECT 1 FROM outbox e
-          WHERE e.channel = o.channel AND e.chat_id = o.chat_id AND e.id < o.id
-            AND e.state IN ('pending', 'sending')
+        -- Only the first unsettled row of its chat. A scalar subquery with LIMIT stays a per-row
+        -- index probe (outbox_chat_idx); as NOT EXISTS the planner may turn it into an anti-join
+        -- that scans the whole backlog for each row while the table's statistics are stale.
+        AND o.id = (
+          SELECT e.id FROM outbox e
+          WHERE e.channel = o.channel AND e.chat_id = o.chat_id AND e.state IN ('pending', 'sending')
+          ORDER BY e.id LIMIT 1
         )
       ORDER BY o.priority, o.id
       LIMIT ${limit}
@@ -73,7 +76,7 @@ export interface SentRow {
 }
 
 /**
- * Marks rows sent and, in the same statement, makes the next pending rows of each chat wait out
+ * Marks rows sent and, in the same statement, makes the next pending row of each chat wait out
  * the chat's gap: the gate holds across sender instances because it lives in the table.
  * A send that succeeded is recorded even if the lease had expired meanwhile.
  */
@@ -92,8 +95,15 @@ export async function markSent(db: Db, rows: SentRow[]): Promise<void> {
     )
     UPDATE outbox n
     SET next_attempt_at = greatest(n.next_attempt_at, now() + d.gap_ms * interval '1 millisecond')
-    FROM done d
-    WHERE d.gap_ms > 0 AND n.channel = d.channel AND n.chat_id = d.chat_id AND n.id > d.id AND n.state = 'pending'
+    FROM done d,
+      -- The chat's next row only: the rows after it wait for it anyway. LATERAL … LIMIT keeps this
+      -- an index probe per sent row whatever the planner believes about the table.
+      LATERAL (
+        SELECT e.id FROM outbox e
+        WHERE e.channel = d.channel AND e.chat_id = d.chat_id AND e.state = 'pending' AND e.id > d.id
+        ORDER BY e.id LIMIT 1
+      ) next_row
+    WHERE d.gap_ms > 0 AND n.id = next_row.id
   `.execute(db);
 }
 
