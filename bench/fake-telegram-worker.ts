@@ -12,7 +12,7 @@ port.postMessage({ type: 'ready', url: api.url });
 port.on('message', async (message: { type: string }) => {
   if (message.type === 'count') port.postMessage({ type: 'count', accepted: api.calls.length, count429: api.count429 });
   if (message.type === 'dump') {
-    port.postMessage({ type: 'dump', count429: api.count429, calls: api.calls.map((c) => ({ text: String(c.params.text ?? ''), at: c.at })) });
+    port.postMessage({ type: 'dump', count429: api.count429, calls: api.calls.map((c) => ({ text: String(c.params.text ?? ''), at: c.at })), rejectedAt: api.rejected.map((c) => c.at) });
   }
   if (message.type === 'stop') {
     await api.stop();

@@ -93,13 +93,14 @@ const pick = (q: number) => waits[Math.min(waits.length - 1, Math.floor(waits.le
 console.log(`status notifications during the broadcast: ${waits.length}; wait behind the broadcast: median ${pick(0.5)} ms, p90 ${pick(0.9)} ms, longest ${waits[waits.length - 1]} ms`);
 await api.stop();
 await database.close();
+if (dump.rejectedAt.length > 0) console.log(`refused calls at ${dump.rejectedAt.map((at) => `+${((at - startedAt) / 1000).toFixed(2)} s`).join(', ')}`);
 if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 console.log(`outbox: ${total} messages, ${percent}% of the allowed rate, ${count429} × 429`);
 
 interface FakeApiHandle {
   url: string;
   count(): Promise<{ accepted: number; count429: number }>;
-  dump(): Promise<{ calls: { text: string; at: number }[]; count429: number }>;
+  dump(): Promise<{ calls: { text: string; at: number }[]; count429: number; rejectedAt: number[] }>;
   stop(): Promise<void>;
 }
 

@@ -6,6 +6,9 @@
  *   window of 1 s plus the headroom (50 ms at 5%), which also bounds the catch-up bursts and leaves
  *   that margin for jitter between our clock and the messenger's arrival times.
  * A 429 pauses the channel and slows it down (multiplicatively); the rate then recovers linearly.
+ * After a start or a long idle the rate ramps up from half over a second: the first calls open new
+ * connections and arrive late, the next ones reuse them and catch up, and that crowding would
+ * otherwise overfill the messenger's first one-second window (measured in bench/outbox.ts).
  */
 export interface RatePacer {
   /** Resolves when the caller may make one call; each call takes its own slot. */
@@ -29,6 +32,8 @@ const MIN_FACTOR = 0.25;
 const SLOW_DOWN_BY = 0.8;
 const RECOVERY_PER_SECOND = 0.1;
 const CATCH_UP_MS = 25;
+const RAMP_MS = 1000;
+const IDLE_RESTARTS_RAMP_MS = 5000;
 
 export function createRatePacer(options: RatePacerOptions): RatePacer {
   const now = options.now ?? Date.now;
@@ -41,6 +46,8 @@ export function createRatePacer(options: RatePacerOptions): RatePacer {
   let pausedUntil = 0;
   let factor = 1;
   let factorAt = now();
+  let rampFrom = -Infinity;
+  let lastCall = -Infinity;
 
   const currentFactor = (at: number) => {
     factor = Math.min(1, factor + ((at - factorAt) / 1000) * RECOVERY_PER_SECOND);
@@ -62,7 +69,10 @@ export function createRatePacer(options: RatePacerOptions): RatePacer {
           await sleep(slot - at);
           continue; // re-check the pause and the guard after sleeping (another caller may have gone)
         }
-        nextSlot = slot + 1000 / (baseRate * currentFactor(at));
+        if (at - lastCall > IDLE_RESTARTS_RAMP_MS) rampFrom = at;
+        const ramp = Math.min(1, 0.5 + (0.5 * (at - rampFrom)) / RAMP_MS);
+        nextSlot = slot + 1000 / (baseRate * ramp * currentFactor(at));
+        lastCall = at;
         recent[oldest] = at;
         oldest = (oldest + 1) % recent.length;
         return;
