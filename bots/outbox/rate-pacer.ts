@@ -33,6 +33,7 @@ const SLOW_DOWN_BY = 0.8;
 const RECOVERY_PER_SECOND = 0.1;
 const CATCH_UP_MS = 25;
 const RAMP_MS = 1000;
+const STALL_MS = 10;
 const IDLE_RESTARTS_RAMP_MS = 5000;
 
 export function createRatePacer(options: RatePacerOptions): RatePacer {
@@ -55,20 +56,31 @@ export function createRatePacer(options: RatePacerOptions): RatePacer {
     return factor;
   };
 
+  /**
+   * Woken later than asked: the event loop was blocked (GC, a synchronous database like PGlite).
+   * Calls started just before the block left the process only after it, so for the guard they
+   * count as made now; otherwise they would crowd the messenger's window with the calls after them.
+   */
+  function noteStall(expectedAt: number): void {
+    const at = now();
+    const lateness = at - expectedAt;
+    if (lateness < STALL_MS) return;
+    const blockedFrom = at - lateness - STALL_MS;
+    for (let i = 0; i < recent.length; i++) if (recent[i]! >= blockedFrom) recent[i] = at;
+  }
+
   return {
     async take() {
       for (;;) {
         const at = now();
         const notBefore = Math.max(pausedUntil, recent[oldest]! + windowMs);
-        if (notBefore > at) {
-          await sleep(notBefore - at);
-          continue;
-        }
-        const slot = Math.max(nextSlot, at - CATCH_UP_MS);
-        if (slot > at) {
-          await sleep(slot - at);
+        const wakeAt = Math.max(notBefore, nextSlot);
+        if (wakeAt > at) {
+          await sleep(wakeAt - at);
+          noteStall(wakeAt);
           continue; // re-check the pause and the guard after sleeping (another caller may have gone)
         }
+        const slot = Math.max(nextSlot, at - CATCH_UP_MS);
         if (at - lastCall > IDLE_RESTARTS_RAMP_MS) rampFrom = at;
         const ramp = Math.min(1, 0.5 + (0.5 * (at - rampFrom)) / RAMP_MS);
         nextSlot = slot + 1000 / (baseRate * ramp * currentFactor(at));
