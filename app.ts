@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Hono } from 'hono';
+import { createOutboxSenders } from './bots/outbox/senders.ts';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { connectDatabase, type DatabaseHandle } from './core/db/connect.ts';
@@ -35,6 +36,8 @@ export interface App {
   http: Hono<AppEnv>;
   database: DatabaseHandle;
   clock: Clock;
+  /** Sends outbox rows committed by this process now instead of at the next poll. */
+  kickOutbox(): void;
   /** Starts background work (senders, cron, polling); the HTTP server is started by the caller. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -111,12 +114,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (!config.TELEGRAM_BOT_TOKEN) logger.warn('Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_SECRET for webhook mode) to turn it on');
   if (!config.VK_GROUP_TOKEN) logger.warn('VK is off: set VK_GROUP_TOKEN, VK_GROUP_ID, VK_SECRET and VK_CONFIRMATION_CODE to turn it on');
 
+  const outbox = createOutboxSenders({ config, db: database.db, logger, translate: t });
+
   const stoppers: (() => Promise<void>)[] = [];
   return {
     http,
     database,
     clock,
+    kickOutbox: () => outbox.kick(),
     async start() {
+      if (outbox.senders.length > 0) {
+        outbox.start();
+        stoppers.push(() => outbox.stop());
+      }
       const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED });
       stoppers.push(() => cron.stop());
       if (telegram && config.TELEGRAM_MODE === 'polling') {

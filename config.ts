@@ -5,6 +5,7 @@ const bool = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .optional()
     .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
+const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 
 /** Every environment variable the app reads, validated once at start (README lists the same). */
@@ -33,6 +34,25 @@ const schema = z.object({
   VK_MODE: z.enum(['callback', 'longpoll']).default('callback'),
 
   ADMIN_BOOTSTRAP_TOKEN: optionalText,
+
+  // Outbox senders. Limits are per bot token and per instance: with several instances sending,
+  // divide the per-second limits between them.
+  OUTBOX_ENABLED: bool(true),
+  OUTBOX_TG_PER_SECOND: positive(30),
+  OUTBOX_TG_PER_CHAT_PER_SECOND: positive(1),
+  OUTBOX_TG_PER_GROUP_PER_MINUTE: positive(20),
+  OUTBOX_VK_PER_SECOND: positive(20),
+  OUTBOX_VK_PER_CHAT_PER_SECOND: positive(1),
+  OUTBOX_VK_PER_GROUP_PER_MINUTE: positive(20),
+  /** Share of each rate kept unused against clock jitter (0.05: pace at 95% of the limit). */
+  OUTBOX_RATE_HEADROOM: z.coerce.number().min(0).max(0.5).default(0.05),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  /** A claimed row not settled in this time is taken back; keep it well above OUTBOX_SEND_TIMEOUT_MS. */
+  OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
+  OUTBOX_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(2000),
+  OUTBOX_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(600_000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -8,6 +8,8 @@ import { seedDemo, type DemoRegion } from '../core/seed/demo.ts';
 
 export interface TestDatabase extends DatabaseHandle {
   demo: DemoRegion;
+  /** The test database's URL on PostgreSQL (for a second connection or a child process); unset on PGlite. */
+  url?: string;
 }
 
 /**
@@ -18,6 +20,7 @@ export async function createTestDatabase(options: { seed?: boolean } = {}): Prom
   const adminUrl = process.env.TEST_DATABASE_URL;
   let handle: DatabaseHandle;
   let dropDatabase = async () => {};
+  let testUrl: string | undefined;
   if (adminUrl) {
     const name = `otklik_t_${process.pid}_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: adminUrl });
@@ -26,7 +29,8 @@ export async function createTestDatabase(options: { seed?: boolean } = {}): Prom
     await admin.end();
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
-    handle = await connectDatabase({ url: url.toString(), poolSize: 6 });
+    testUrl = url.toString();
+    handle = await connectDatabase({ url: testUrl, poolSize: 6 });
     dropDatabase = async () => {
       const admin2 = new pg.Client({ connectionString: adminUrl });
       await admin2.connect();
@@ -43,6 +47,7 @@ export async function createTestDatabase(options: { seed?: boolean } = {}): Prom
   return {
     ...handle,
     demo,
+    url: testUrl,
     close: async () => {
       await handle.close();
       await dropDatabase();

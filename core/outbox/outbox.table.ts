@@ -23,6 +23,8 @@ export interface OutboxTable {
   dedupe_key: string | null;
   created_at: Generated<Date>;
   sent_at: Date | null;
+  /** API calls of this row already made (photos before the text); a retry resumes after them. */
+  sent_parts: Generated<number>;
 }
 
 /**

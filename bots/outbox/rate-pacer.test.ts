@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { createRatePacer } from './rate-pacer.ts';
+
+/** Most calls in any window of `windowMs` over sorted times. */
+function busiestWindow(times: number[], windowMs: number): number {
+  let most = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! >= windowMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+describe('rate pacer', () => {
+  it('never lets more than the limit through in any one-second window, even with concurrent callers', async () => {
+    const pacer = createRatePacer({ perSecond: 40, headroom: 0.05 });
+    const times: number[] = [];
+    await Promise.all(Array.from({ length: 100 }, () => pacer.take().then(() => times.push(Date.now()))));
+    times.sort((a, b) => a - b);
+    expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(40);
+    // 100 calls at 38/s after a half-speed start cannot take less than two seconds.
+    expect(times[times.length - 1]! - times[0]!).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('holds every caller during a pause and slows down after it', async () => {
+    const pacer = createRatePacer({ perSecond: 100, headroom: 0 });
+    await pacer.take();
+    const pausedAt = Date.now();
+    pacer.pause(300);
+    pacer.slowDown();
+    expect(pacer.factor).toBeLessThan(1);
+    await pacer.take();
+    expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(295);
+  });
+});

@@ -1,0 +1,224 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
+import { allSettled, clearOutbox, enqueueMarked, eventually, markerOf, states, telegramSender } from '../../test/outbox.ts';
+import { enqueue, PRIORITY } from '../../core/outbox/outbox.repository.ts';
+import { listDead, retryDead } from '../../core/outbox/outbox.dead.ts';
+import type { OutboxSender } from './sender.ts';
+
+let t: TestDatabase;
+let api: FakeTelegramApi;
+let sender: OutboxSender | undefined;
+
+beforeAll(async () => {
+  t = await createTestDatabase({ seed: false });
+  api = await new FakeTelegramApi().start();
+});
+afterEach(async () => {
+  await sender?.stop();
+  sender = undefined;
+  api.reset();
+  api.limits = {};
+  await clearOutbox(t.db);
+});
+afterAll(async () => {
+  await api.stop();
+  await t.close();
+});
+
+const row = (id: number) => t.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+describe('outbox sender on Telegram', () => {
+  it('sends due rows once in the recipient language and marks them sent', async () => {
+    const ids = await enqueueMarked(t.db, [{ chatId: 101, marker: 1 }, { chatId: 102, marker: 2 }, { chatId: -103, marker: 3 }]);
+    sender = telegramSender(t.db, api.url);
+    sender.start();
+    await allSettled(t.db, ids);
+    expect(await states(t.db, ids)).toEqual(['sent', 'sent', 'sent']);
+    expect(api.textsTo(101)).toEqual(['Your message #1 was rejected. Reason: test']);
+    expect(api.textsTo(-103)).toEqual(['Your message #3 was rejected. Reason: test']);
+    expect(api.callsOf('sendMessage')).toHaveLength(3);
+    const first = await row(ids[0]!);
+    expect(first).toMatchObject({ attempts: 1, claimed_by: sender.instanceId, last_error: null });
+    expect(first.sent_at).toBeInstanceOf(Date);
+  });
+
+  it('keeps to the configured limits: no 429 overall, per private chat and per group', async () => {
+    api.limits = { perSecond: 20, perChatPerSecond: 1, perGroupPerMinute: 60 };
+    const specs = [
+      ...Array.from({ length: 40 }, (_, i) => ({ chatId: 1000 + i, marker: i })),
+      ...[100, 101, 102].map((marker) => ({ chatId: 999, marker })),
+      ...[200, 201, 202].map((marker) => ({ chatId: -998, marker })),
+    ];
+    const ids = await enqueueMarked(t.db, specs);
+    sender = telegramSender(t.db, api.url, { limits: { perSecond: 20, perChatPerSecond: 1, perGroupPerMinute: 60 } });
+    sender.start();
+    await allSettled(t.db, ids, 20_000);
+    expect(await states(t.db, ids)).toEqual(ids.map(() => 'sent'));
+    expect(api.count429).toBe(0);
+    for (const chat of [999, -998]) {
+      const at = api.callsOf('sendMessage', chat).map((c) => c.at);
+      expect(at).toHaveLength(3);
+      expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(1000);
+      expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(1000);
+    }
+  });
+
+  it('on 429 waits retry_after for the row and pauses the whole channel; the attempt is not counted', async () => {
+    api.failNext({ status: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 }, { chatId: 201 });
+    const [limited] = await enqueueMarked(t.db, [{ chatId: 201, marker: 1 }]);
+    sender = telegramSender(t.db, api.url);
+    sender.start();
+    await eventually(async () => api.rejected.length === 1, 5000, 'the 429');
+    const refusedAt = api.rejected[0]!.at;
+    const others = await enqueueMarked(t.db, [202, 203, 204].map((chatId, i) => ({ chatId, marker: 10 + i })));
+    sender.kick();
+    await allSettled(t.db, [limited!, ...others]);
+    expect(await states(t.db, [limited!, ...others])).toEqual(['sent', 'sent', 'sent', 'sent']);
+    // Nothing left during the pause, the limited row included.
+    for (const call of api.callsOf('sendMessage')) expect(call.at - refusedAt).toBeGreaterThanOrEqual(990);
+    expect(await row(limited!)).toMatchObject({ attempts: 1 });
+  });
+
+  it('403: the row and the chat\'s later rows become unreachable and the identity is marked', async () => {
+    const resident = await t.db.insertInto('resident').values({ language: 'en' }).returning('id').executeTakeFirstOrThrow();
+    await t.db.insertInto('resident_identity').values({ resident_id: resident.id, channel: 'tg', external_id: '301', chat_id: '301' }).execute();
+    api.block(301);
+    const ids = await enqueueMarked(t.db, [
+      { chatId: 301, marker: 1, residentId: resident.id },
+      { chatId: 301, marker: 2, residentId: resident.id },
+      { chatId: 302, marker: 3 },
+    ]);
+    sender = telegramSender(t.db, api.url);
+    sender.start();
+    await allSettled(t.db, ids);
+    expect(await states(t.db, ids)).toEqual(['unreachable', 'unreachable', 'sent']);
+    expect(api.rejected.filter((c) => String(c.params.chat_id) === '301')).toHaveLength(1);
+    const identity = await t.db.selectFrom('resident_identity').select('unreachable_at').where('resident_id', '=', resident.id).executeTakeFirstOrThrow();
+    expect(identity.unreachable_at).toBeInstanceOf(Date);
+    expect((await row(ids[0]!)).last_error).toContain('403');
+  });
+
+  it('retries a 500 and a timeout with backoff, then sends each once', async () => {
+    api.failNext({ status: 500, description: 'Internal Server Error' }, { chatId: 401 });
+    api.failNext({ status: 502, description: 'Bad Gateway' }, { chatId: 401 });
+    api.failNext({ status: 0, description: '', hang: true }, { chatId: 402 });
+    const ids = await enqueueMarked(t.db, [{ chatId: 401, marker: 1 }, { chatId: 402, marker: 2 }]);
+    sender = telegramSender(t.db, api.url, { timeoutMs: 300 });
+    sender.start();
+    await allSettled(t.db, ids);
+    expect(await states(t.db, ids)).toEqual(['sent', 'sent']);
+    expect(api.textsTo(401)).toHaveLength(1);
+    expect(api.textsTo(402)).toHaveLength(1);
+    expect((await row(ids[0]!)).attempts).toBe(3);
+    expect((await row(ids[1]!)).attempts).toBe(2);
+    // Backoff doubles: base 50 ms, then 100 ms (±20% jitter).
+    const refused = api.rejected.filter((c) => String(c.params.chat_id) === '401').map((c) => c.at);
+    const sentAt = api.callsOf('sendMessage', 401)[0]!.at;
+    expect(refused[1]! - refused[0]!).toBeGreaterThanOrEqual(40);
+    expect(sentAt - refused[1]!).toBeGreaterThanOrEqual(80);
+  });
+
+  it('400 is permanent: the row is dead at once, listed, and sent after retryDead', async () => {
+    api.failNext({ status: 400, description: "Bad Request: can't parse entities" }, { chatId: 501 });
+    const [id] = await enqueueMarked(t.db, [{ chatId: 501, marker: 1 }]);
+    sender = telegramSender(t.db, api.url);
+    sender.start();
+    await allSettled(t.db, [id!]);
+    expect(await row(id!)).toMatchObject({ state: 'dead', attempts: 1 });
+    const dead = await listDead(t.db, { channel: 'tg' });
+    expect(dead.map((d) => d.id)).toEqual([id]);
+    expect(dead[0]!.lastError).toContain('400');
+    expect(api.textsTo(501)).toEqual([]);
+
+    expect(await retryDead(t.db, id!)).toBe(true);
+    expect(await retryDead(t.db, id!)).toBe(false);
+    sender.kick();
+    await allSettled(t.db, [id!]);
+    expect(await row(id!)).toMatchObject({ state: 'sent', attempts: 1 });
+    expect(api.textsTo(501)).toHaveLength(1);
+    expect(await listDead(t.db)).toEqual([]);
+  });
+
+  it('gives up after the configured attempts: dead, never sent', async () => {
+    for (let i = 0; i < 4; i++) api.failNext({ status: 500, description: 'Internal Server Error' }, { chatId: 601 });
+    const [id] = await enqueueMarked(t.db, [{ chatId: 601, marker: 1 }]);
+    sender = telegramSender(t.db, api.url, { settings: { maxAttempts: 4 } });
+    sender.start();
+    await allSettled(t.db, [id!]);
+    expect(await row(id!)).toMatchObject({ state: 'dead', attempts: 4 });
+    expect(api.rejected).toHaveLength(4);
+    expect(api.textsTo(601)).toEqual([]);
+  });
+
+  it('keeps one chat\'s rows in id order while one of them is retried and another rate limited', async () => {
+    api.limits = { perChatPerSecond: 10 };
+    const ids = await enqueueMarked(t.db, [1, 2, 3, 4, 5].map((marker) => ({ chatId: 701, marker })));
+    sender = telegramSender(t.db, api.url, { limits: { perSecond: 100, perChatPerSecond: 10, perGroupPerMinute: 600 } });
+    sender.start();
+    await api.waitFor(() => api.textsTo(701).length >= 1);
+    api.failNext({ status: 500, description: 'Internal Server Error' }, { chatId: 701 });
+    await api.waitFor(() => api.textsTo(701).length >= 3);
+    api.failNext({ status: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 }, { chatId: 701 });
+    await allSettled(t.db, ids);
+    expect(api.rejected).toHaveLength(2);
+    expect(api.textsTo(701).map(markerOf)).toEqual([1, 2, 3, 4, 5]);
+    expect(api.count429).toBe(1); // the injected one; the chat's own limit was never hit
+  });
+
+  it('sends notifications queued behind a big broadcast within a bound, ahead of the broadcast', async () => {
+    const limits = { perSecond: 50, perChatPerSecond: 1, perGroupPerMinute: 20 };
+    api.limits = limits;
+    const broadcast = await enqueueMarked(t.db, Array.from({ length: 250 }, (_, i) => ({ chatId: 10_000 + i, marker: 10_000 + i, priority: PRIORITY.broadcast })));
+    sender = telegramSender(t.db, api.url, { limits });
+    sender.start();
+    await api.waitFor(() => api.calls.length >= 50, 10_000);
+    const enqueuedAt = Date.now();
+    // Written by "another process": no kick, the poll finds them.
+    const notices = await enqueueMarked(t.db, Array.from({ length: 5 }, (_, i) => ({ chatId: 20_000 + i, marker: 20_000 + i, priority: PRIORITY.notification })));
+    await allSettled(t.db, notices, 10_000);
+    for (const notice of [0, 1, 2, 3, 4]) {
+      const index = api.calls.findIndex((c) => String(c.params.chat_id) === String(20_000 + notice));
+      const call = api.calls[index]!;
+      expect(call.at - enqueuedAt).toBeLessThan(3000);
+      // At least a second and a half of broadcast was still waiting when it went out.
+      expect(index).toBeLessThan(250 - 75);
+    }
+    await allSettled(t.db, broadcast, 20_000);
+    expect(api.count429).toBe(0);
+  });
+
+  it('kick() sends a freshly committed row without waiting for the poll', async () => {
+    sender = telegramSender(t.db, api.url, { settings: { pollMs: 60_000 } });
+    sender.start();
+    await new Promise((r) => setTimeout(r, 100)); // the first poll has run and found nothing
+    const [id] = await enqueueMarked(t.db, [{ chatId: 801, marker: 1 }]);
+    sender.kick();
+    await allSettled(t.db, [id!], 5000);
+    expect(api.textsTo(801)).toHaveLength(1);
+  });
+
+  it('sends photos and a place as parts, and a retry resumes after the parts already sent', async () => {
+    api.failNext({ status: 500, description: 'Internal Server Error' }, { method: 'sendLocation' });
+    const [id] = await enqueue(t.db, [
+      {
+        channel: 'tg',
+        chatId: '901',
+        recipientKind: 'chat',
+        kind: 'test',
+        priority: 1,
+        payload: { key: 'notify.rejected', params: { messageId: 7, reason: 'test' }, language: 'en', photos: ['photo-file-1'], location: { lat: 55.35, lon: 86.08 } },
+      },
+    ]);
+    sender = telegramSender(t.db, api.url, { limits: { perSecond: 100, perChatPerSecond: 10, perGroupPerMinute: 600 } });
+    sender.start();
+    await allSettled(t.db, [id!]);
+    // photo, place, text: the failed place is retried, the photo is not sent again
+    expect(await row(id!)).toMatchObject({ state: 'sent', attempts: 2, sent_parts: 3 });
+    expect(api.callsOf('sendPhoto', 901)).toHaveLength(1);
+    expect(api.callsOf('sendPhoto', 901)[0]!.params).toMatchObject({ photo: 'photo-file-1' });
+    expect(api.textsTo(901).at(-1)).toBe('Your message #7 was rejected. Reason: test');
+    expect(api.callsOf('sendLocation', 901)).toHaveLength(1);
+    expect(api.callsOf('sendLocation', 901)[0]!.params).toMatchObject({ latitude: 55.35, longitude: 86.08 });
+  });
+});

@@ -1,0 +1,122 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { FakeVkApi } from '../../test/fakes/vk-api.ts';
+import { allSettled, clearOutbox, enqueueMarked, markerOf, states, vkSender } from '../../test/outbox.ts';
+import type { OutboxSender } from './sender.ts';
+
+let t: TestDatabase;
+let api: FakeVkApi;
+let sender: OutboxSender | undefined;
+
+beforeAll(async () => {
+  t = await createTestDatabase({ seed: false });
+  api = await new FakeVkApi().start();
+});
+afterEach(async () => {
+  await sender?.stop();
+  sender = undefined;
+  api.reset();
+  api.limits = {};
+  await clearOutbox(t.db);
+});
+afterAll(async () => {
+  await api.stop();
+  await t.close();
+});
+
+const row = (id: number) => t.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const vkRows = (specs: { chatId: number; marker: number; staffId?: number }[]) => enqueueMarked(t.db, specs.map((s) => ({ ...s, channel: 'vk' as const })));
+
+describe('outbox sender on VK', () => {
+  it('sends messages.send with peer_id, the text and random_id = the row id', async () => {
+    const ids = await vkRows([{ chatId: 5001, marker: 1 }, { chatId: 2_000_000_001, marker: 2 }]);
+    sender = vkSender(t.db, api.apiBaseUrl);
+    sender.start();
+    await allSettled(t.db, ids);
+    expect(await states(t.db, ids)).toEqual(['sent', 'sent']);
+    const [first, second] = api.calls;
+    expect(first!.method).toBe('messages.send');
+    expect(first!.params).toMatchObject({ peer_id: '5001', random_id: String(ids[0]), message: 'Your message #1 was rejected. Reason: test', access_token: 'vk-test-token' });
+    expect(second!.params).toMatchObject({ peer_id: '2000000001', random_id: String(ids[1]) });
+  });
+
+  it('a retry after a lost answer reuses the random_id, so VK shows the message once', async () => {
+    api.failNext({ dropResponse: true }, { peerId: 5101 });
+    const [id] = await vkRows([{ chatId: 5101, marker: 1 }]);
+    sender = vkSender(t.db, api.apiBaseUrl, { timeoutMs: 300 });
+    sender.start();
+    await allSettled(t.db, [id!]);
+    expect(await row(id!)).toMatchObject({ state: 'sent', attempts: 2 });
+    expect(api.textsTo(5101)).toHaveLength(1);
+    expect(api.duplicates).toHaveLength(1);
+    expect(api.duplicates[0]!.params.random_id).toBe(String(id));
+  });
+
+  it('keeps to 20 requests per second without error 6', async () => {
+    api.limits = { perSecond: 20 };
+    const ids = await vkRows(Array.from({ length: 50 }, (_, i) => ({ chatId: 6000 + i, marker: i })));
+    sender = vkSender(t.db, api.apiBaseUrl, { limits: { perSecond: 20, perChatPerSecond: 1, perGroupPerMinute: 20 } });
+    sender.start();
+    await allSettled(t.db, ids, 15_000);
+    expect(await states(t.db, ids)).toEqual(ids.map(() => 'sent'));
+    expect(api.countTooMany).toBe(0);
+  });
+
+  it('error 6 (too many requests): waits, pauses the channel, then sends without counting an attempt', async () => {
+    api.failNext({ errorCode: 6, errorMsg: 'Too many requests per second' }, { peerId: 5201 });
+    const [id] = await vkRows([{ chatId: 5201, marker: 1 }]);
+    sender = vkSender(t.db, api.apiBaseUrl);
+    sender.start();
+    await allSettled(t.db, [id!]);
+    expect(await row(id!)).toMatchObject({ state: 'sent', attempts: 1 });
+    expect(api.calls[0]!.at - api.rejected[0]!.at).toBeGreaterThanOrEqual(990);
+  });
+
+  it('901 (messages not allowed): unreachable, the staff identity is marked, no retry', async () => {
+    const municipality = await t.db
+      .insertInto('municipality')
+      .values({ name_ru: 'Тест', name_en: 'Test', oktmo: 'vk-test', population_over_14: 1 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const staff = await t.db.insertInto('staff').values({ full_name: 'Curator', role: 'curator', municipality_id: municipality.id }).returning('id').executeTakeFirstOrThrow();
+    await t.db.insertInto('staff_identity').values({ staff_id: staff.id, channel: 'vk', external_id: '5301', chat_id: '5301' }).execute();
+    api.block(5301);
+    const [id] = await vkRows([{ chatId: 5301, marker: 1, staffId: staff.id }]);
+    sender = vkSender(t.db, api.apiBaseUrl);
+    sender.start();
+    await allSettled(t.db, [id!]);
+    expect(await row(id!)).toMatchObject({ state: 'unreachable', attempts: 1 });
+    expect(api.rejected).toHaveLength(1);
+    const identity = await t.db.selectFrom('staff_identity').select('unreachable_at').where('staff_id', '=', staff.id).executeTakeFirstOrThrow();
+    expect(identity.unreachable_at).toBeInstanceOf(Date);
+  });
+
+  it('an HTTP 502, error 10 and a timeout are retried; error 100 is permanent', async () => {
+    api.failNext({ httpStatus: 502 }, { peerId: 5401 });
+    api.failNext({ errorCode: 10, errorMsg: 'Internal server error' }, { peerId: 5401 });
+    api.failNext({ hang: true }, { peerId: 5402 });
+    api.failNext({ errorCode: 100, errorMsg: 'One of the parameters specified was missing or invalid' }, { peerId: 5403 });
+    const ids = await vkRows([{ chatId: 5401, marker: 1 }, { chatId: 5402, marker: 2 }, { chatId: 5403, marker: 3 }]);
+    sender = vkSender(t.db, api.apiBaseUrl, { timeoutMs: 300 });
+    sender.start();
+    await allSettled(t.db, ids);
+    expect(await states(t.db, ids)).toEqual(['sent', 'sent', 'dead']);
+    expect((await row(ids[0]!)).attempts).toBe(3);
+    expect((await row(ids[2]!)).last_error).toContain('VK 100');
+    expect(api.textsTo(5401).map(markerOf)).toEqual([1]);
+    expect(api.textsTo(5402)).toHaveLength(1);
+  });
+
+  it('the fake drops a repeated random_id to the same peer but not to another peer', async () => {
+    const send = (peerId: number, randomId: number) =>
+      fetch(`${api.apiBaseUrl}/messages.send`, {
+        method: 'POST',
+        body: new URLSearchParams({ access_token: 't', v: '5.199', peer_id: String(peerId), random_id: String(randomId), message: 'x' }),
+      }).then((r) => r.json() as Promise<{ response?: number; error?: { error_code: number } }>);
+    const first = await send(1, 42);
+    expect(await send(1, 42)).toEqual(first);
+    expect((await send(2, 42)).response).not.toBe(first.response);
+    expect(api.calls).toHaveLength(2);
+    expect(api.duplicates).toHaveLength(1);
+  });
+});

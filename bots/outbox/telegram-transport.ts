@@ -1,0 +1,71 @@
+import { Api, GrammyError, HttpError } from 'grammy';
+import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
+import type { TelegramCall } from '../telegram/render.ts';
+import { performCall } from '../telegram/send.ts';
+import { describeError, type BeforeCall, type SendOutcome, type Transport } from './transport.ts';
+
+/**
+ * Turns a row into the Bot API calls that show it (photos, place, text parts with the keyboard
+ * on the last): bots/telegram/render.ts `renderOutboxRow`, the same renderer as direct replies.
+ */
+export type TelegramRender = (row: Pick<ClaimedRow, 'kind' | 'chat_id' | 'payload'>) => TelegramCall[];
+
+export interface TelegramTransportOptions {
+  token: string;
+  apiRoot?: string;
+  render: TelegramRender;
+  /** One API call's timeout; a timed-out send is retried (and may show twice: see reclaimExpired). */
+  timeoutMs: number;
+}
+
+/**
+ * Sends outbox rows through grammY's Api (no bot, no middleware, no auto-retry: the outbox does
+ * the pacing and the retries). A row may need several calls; `sent_parts` counts those already
+ * made, so a retry resumes after them instead of showing the photos twice.
+ */
+export function createTelegramTransport(options: TelegramTransportOptions): Transport {
+  const api = new Api(options.token, {
+    ...(options.apiRoot && { apiRoot: options.apiRoot }),
+    timeoutSeconds: options.timeoutMs / 1000,
+  });
+  return {
+    channel: 'tg',
+    isGroupChat: (chatId) => chatId.startsWith('-'),
+    async send(row: ClaimedRow, beforeCall: BeforeCall): Promise<SendOutcome> {
+      let calls: TelegramCall[];
+      try {
+        calls = options.render(row);
+      } catch (error) {
+        return { kind: 'permanent', error: `render failed: ${describeError(error)}`, partsDone: row.sent_parts };
+      }
+      let done = row.sent_parts;
+      try {
+        for (; done < calls.length; done++) {
+          await beforeCall();
+          await performCall(api, calls[done]!);
+        }
+        return { kind: 'sent', partsDone: done };
+      } catch (error) {
+        return classify(error, done);
+      }
+    },
+  };
+}
+
+/** Telegram's answers, sorted into what the sender does next. */
+export function classify(error: unknown, partsDone: number): SendOutcome {
+  const text = describeError(error);
+  if (error instanceof GrammyError) {
+    const code = error.error_code;
+    const description = `${code} ${error.description}`;
+    if (code === 429) return { kind: 'rate_limited', retryAfterMs: (error.parameters.retry_after ?? 1) * 1000, error: description, partsDone };
+    if (code === 403) return { kind: 'unreachable', error: description, partsDone };
+    if (code === 400 && /chat not found|user is deactivated|PEER_ID_INVALID/i.test(error.description)) return { kind: 'unreachable', error: description, partsDone };
+    if (code === 401 || code === 404) return { kind: 'channel_down', error: description, partsDone };
+    if (code >= 500) return { kind: 'transient', error: description, partsDone };
+    return { kind: 'permanent', error: description, partsDone };
+  }
+  // HttpError: network failure or timeout; anything else unexpected is also worth another try.
+  if (error instanceof HttpError) return { kind: 'transient', error: text, partsDone };
+  return { kind: 'transient', error: text, partsDone };
+}

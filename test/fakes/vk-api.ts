@@ -1,0 +1,183 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One VK API call as it reached the fake server. */
+export interface RecordedVkCall {
+  method: string;
+  token: string;
+  params: Record<string, string>;
+  at: number;
+}
+
+export type VkFailure =
+  | { errorCode: number; errorMsg: string }
+  /** An HTTP error with a non-JSON body (a proxy or the API front end failing). */
+  | { httpStatus: number }
+  /** Never answer (the client times out). */
+  | { hang: true }
+  /** Deliver the message but lose the answer: the client times out and retries. */
+  | { dropResponse: true };
+
+export interface VkLimits {
+  /** Requests per second for the community token (VK: about 20). */
+  perSecond?: number;
+}
+
+/**
+ * A local fake of api.vk.com: answers `POST /method/<name>` with `{response}` or `{error}` like VK,
+ * records every call, enforces the per-second limit with error 6, answers 901 for users who did not
+ * allow messages, fails on request, and drops a repeated random_id to the same peer as VK does
+ * (answering with the first message's id, showing nothing new).
+ */
+export class FakeVkApi {
+  /** messages.send calls that delivered a message, and every other accepted call. */
+  readonly calls: RecordedVkCall[] = [];
+  readonly rejected: RecordedVkCall[] = [];
+  /** Sends dropped because their random_id was already used for that peer. */
+  readonly duplicates: RecordedVkCall[] = [];
+  private server: Server | undefined;
+  private failures: { peerId?: string; failure: VkFailure }[] = [];
+  private blocked = new Map<string, number>();
+  private sentAt: number[] = [];
+  private delivered = new Map<string, number>();
+  private nextMessageId = 1;
+  private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  limits: VkLimits;
+  countTooMany = 0;
+  url = '';
+
+  constructor(limits: VkLimits = {}) {
+    this.limits = limits;
+  }
+
+  /** What to give vk-io as `apiBaseUrl` (and VK_API_BASE_URL). */
+  get apiBaseUrl(): string {
+    return `${this.url}/method`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  failNext(failure: VkFailure, match: { peerId?: string | number } = {}): void {
+    this.failures.push({ peerId: match.peerId === undefined ? undefined : String(match.peerId), failure });
+  }
+
+  /** This user forbids messages from the community: 901 (or another code, e.g. 902 privacy). */
+  block(peerId: string | number, errorCode = 901): void {
+    this.blocked.set(String(peerId), errorCode);
+  }
+
+  textsTo(peerId: string | number): string[] {
+    return this.calls.filter((c) => c.method === 'messages.send' && c.params.peer_id === String(peerId)).map((c) => c.params.message ?? '');
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.rejected.length = 0;
+    this.duplicates.length = 0;
+    this.failures = [];
+    this.sentAt = [];
+    this.delivered.clear();
+    this.countTooMany = 0;
+  }
+
+  waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('FakeVkApi.waitFor timed out')), timeoutMs);
+      this.waiters.push({ predicate, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = /^\/method\/([\w.]+)/.exec(req.url ?? '')?.[1];
+    const params = await readForm(req);
+    if (!method) return this.reply(res, 404, { error: { error_code: 3, error_msg: 'Unknown method passed' } });
+    const call: RecordedVkCall = { method, token: params.access_token ?? '', params, at: Date.now() };
+    if (!call.token) return this.error(res, call, 5, 'User authorization failed: no access_token passed.');
+    const peerId = params.peer_id;
+
+    const failureIndex = this.failures.findIndex((f) => !f.peerId || f.peerId === peerId);
+    if (failureIndex >= 0) {
+      const [{ failure }] = this.failures.splice(failureIndex, 1) as [{ failure: VkFailure }];
+      if ('dropResponse' in failure) {
+        return this.process(method, params, call, undefined); // and never answer
+      }
+      if ('hang' in failure) return void this.rejected.push(call);
+      if ('httpStatus' in failure) {
+        this.rejected.push(call);
+        res.writeHead(failure.httpStatus, { 'content-type': 'text/html' });
+        res.end('<html><body>Bad Gateway</body></html>');
+        return;
+      }
+      if (failure.errorCode === 6) this.countTooMany++;
+      return this.error(res, call, failure.errorCode, failure.errorMsg);
+    }
+    if (this.limits.perSecond !== undefined) {
+      this.sentAt = this.sentAt.filter((t) => call.at - t < 1000);
+      if (this.sentAt.length >= this.limits.perSecond) {
+        this.countTooMany++;
+        return this.error(res, call, 6, 'Too many requests per second');
+      }
+      this.sentAt.push(call.at);
+    }
+    this.process(method, params, call, res);
+  }
+
+  /** Does what VK does for an accepted request; `res` undefined loses the answer. */
+  private process(method: string, params: Record<string, string>, call: RecordedVkCall, res: ServerResponse | undefined): void {
+    const peerId = params.peer_id;
+    const answer = (body: unknown) => (res ? this.reply(res, 200, body) : undefined);
+    const fail = (code: number, message: string) => (res ? this.error(res, call, code, message) : void this.rejected.push(call));
+    if (method === 'messages.send') {
+      if (!peerId) return fail(100, 'One of the parameters specified was missing or invalid: peer_id');
+      const blockedCode = this.blocked.get(peerId);
+      if (blockedCode !== undefined) return fail(blockedCode, "Can't send messages for users without permission");
+      const randomId = params.random_id ?? '0';
+      const key = `${peerId}:${randomId}`;
+      const previous = randomId === '0' ? undefined : this.delivered.get(key);
+      if (previous !== undefined) {
+        this.duplicates.push(call);
+        return answer({ response: previous });
+      }
+      const messageId = this.nextMessageId++;
+      if (randomId !== '0') this.delivered.set(key, messageId);
+      this.accept(call);
+      return answer({ response: messageId });
+    }
+    this.accept(call);
+    answer({ response: 1 });
+  }
+
+  private accept(call: RecordedVkCall): void {
+    this.calls.push(call);
+    this.waiters = this.waiters.filter((w) => (w.predicate() ? (w.resolve(), false) : true));
+  }
+
+  private error(res: ServerResponse, call: RecordedVkCall, code: number, message: string): void {
+    this.rejected.push(call);
+    this.reply(res, 200, { error: { error_code: code, error_msg: message, request_params: [{ key: 'method', value: call.method }] } });
+  }
+
+  private reply(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+}
+
+async function readForm(req: IncomingMessage): Promise<Record<string, string>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  const query = new URL(req.url ?? '/', 'http://x').searchParams;
+  return Object.fromEntries([...query, ...new URLSearchParams(body)]);
+}
