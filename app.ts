@@ -85,6 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (config.ADMIN_BOOTSTRAP_TOKEN) {
     const operatorId = await bootstrapOperator(database.db, config.ADMIN_BOOTSTRAP_TOKEN, clock());
     if (operatorId !== null) logger.info({ staffId: operatorId }, 'no operator existed: created one with ADMIN_BOOTSTRAP_TOKEN as its key');
+  } else if (!(await database.db.selectFrom('staff').select('id').where('role', '=', 'operator').executeTakeFirst())) {
+    logger.warn('the admin API has no operator yet: set ADMIN_BOOTSTRAP_TOKEN (32+ characters) and restart to create the first operator key');
   }
   const photos: PhotoFetchers = {};
   if (config.TELEGRAM_BOT_TOKEN) {
