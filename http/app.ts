@@ -9,7 +9,7 @@ export interface HttpDeps {
 
 export type AppEnv = { Variables: { requestId: string } };
 
-/** The one Hono app: /health here; webhooks and the admin API are mounted by main.ts. */
+/** The one Hono app: /health here; webhooks and the admin API are mounted by app.ts. */
 export function createHttpApp(deps: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestId());
