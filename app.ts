@@ -82,6 +82,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   });
 
+  // Outbox rows committed by a write request (API action, webhook update) leave now, not at the next poll.
+  let kickOutbox = () => {};
+  http.use('*', async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET') kickOutbox();
+  });
+
   if (config.ADMIN_BOOTSTRAP_TOKEN) {
     const operatorId = await bootstrapOperator(database.db, config.ADMIN_BOOTSTRAP_TOKEN, clock());
     if (operatorId !== null) logger.info({ staffId: operatorId }, 'no operator existed: created one with ADMIN_BOOTSTRAP_TOKEN as its key');
@@ -117,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (!config.VK_GROUP_TOKEN) logger.warn('VK is off: set VK_GROUP_TOKEN, VK_GROUP_ID, VK_SECRET and VK_CONFIRMATION_CODE to turn it on');
 
   const outbox = createOutboxSenders({ config, db: database.db, logger, translate: t });
+  kickOutbox = () => outbox.kick();
 
   const stoppers: (() => Promise<void>)[] = [];
   return {
