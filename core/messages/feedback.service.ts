@@ -1,3 +1,4 @@
+import type { Selectable } from 'kysely';
 import type { Actor } from '../actor.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
@@ -6,6 +7,7 @@ import { notifyResident, notifyStaff, staffIdsByRole } from '../notifications/no
 import { requireLiveConsent } from '../residents/consent.service.ts';
 import { OPEN_STATUSES, transition } from './lifecycle.ts';
 import { getMessage, lockMessage, recordEvent } from './message.repository.ts';
+import type { CommentTable } from './message.table.ts';
 import { validText } from './text.ts';
 
 export interface Comment {
@@ -19,9 +21,8 @@ export interface Comment {
   createdAt: Date;
 }
 
-export async function listComments(db: Db, messageId: number): Promise<Comment[]> {
-  const rows = await db.selectFrom('comment').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
-  return rows.map((r) => ({
+function toComment(r: Selectable<CommentTable>): Comment {
+  return {
     id: r.id,
     messageId: r.message_id,
     authorKind: r.author_kind,
@@ -30,7 +31,12 @@ export async function listComments(db: Db, messageId: number): Promise<Comment[]
     text: r.text,
     replyToId: r.reply_to_id,
     createdAt: r.created_at,
-  }));
+  };
+}
+
+export async function listComments(db: Db, messageId: number): Promise<Comment[]> {
+  const rows = await db.selectFrom('comment').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+  return rows.map(toComment);
 }
 
 /**
@@ -50,7 +56,7 @@ export function addResidentComment(db: Db, input: { residentId: number; messageI
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordEvent(trx, message.id, { kind: 'resident', residentId: input.residentId }, { kind: 'comment', data: { commentId: row.id } }, now);
-    return (await listComments(trx, message.id)).find((c) => c.id === row.id)!;
+    return toComment(row);
   });
 }
 
@@ -68,13 +74,13 @@ export function addStaffComment(db: Db, input: { staffId: number; messageId: num
     const row = await trx
       .insertInto('comment')
       .values({ message_id: message.id, author_kind: 'staff', staff_id: input.staffId, text, reply_to_id: input.replyToId ?? null, created_at: now })
-      .returning('id')
+      .returningAll()
       .executeTakeFirstOrThrow();
     await recordEvent(trx, message.id, { kind: 'staff', staffId: input.staffId }, { kind: 'official_comment', data: { commentId: row.id, replyToId: input.replyToId ?? null } }, now);
     if (notifyResidentId) {
       await notifyResident(trx, notifyResidentId, 'notify.comment_reply', { messageId: message.id, text }, { kind: 'comment.reply', dedupeKey: `comment:${row.id}` });
     }
-    return (await listComments(trx, message.id)).find((c) => c.id === row.id)!;
+    return toComment(row);
   });
 }
 
