@@ -1,5 +1,5 @@
 import { authorizeAlertAction } from '../../../core/alerts/authorize.ts';
-import { draftAnswer, returnAnswer } from '../../../core/messages/answers.service.ts';
+import { draftAnswer, returnAnswer, reviseAnswer } from '../../../core/messages/answers.service.ts';
 import type { AnswerKind, Resolution } from '../../../core/messages/message.table.ts';
 import { MAX_TEXT_LENGTH, validText } from '../../../core/messages/text.ts';
 import { unlinkIdentity } from '../../../core/staff/link-codes.ts';
@@ -66,7 +66,12 @@ export const officialFlow: Flow = {
       accepts: ['text'],
       wrongInput: 'official.send_text',
       prompt: (c) => [
-        { key: 'official.write_text', params: { kind: kindText(answerKind(c)), messageId: num(c.data, 'messageId'), max: MAX_TEXT_LENGTH }, keyboard: { kind: 'inline', rows: [[CANCEL]] } },
+        {
+          key: 'official.write_text',
+          params: { kind: kindText(answerKind(c)), messageId: num(c.data, 'messageId'), max: MAX_TEXT_LENGTH },
+          lines: num(c.data, 'reviseId') ? [{ key: 'official.revise_remark', params: { remark: str(c.data, 'remark') ?? '' } }] : [],
+          keyboard: { kind: 'inline', rows: [[CANCEL]] },
+        },
       ],
       next: (_c, input) => goto('confirm', { data: { text: validText(input.kind === 'text' ? input.text : '') } }),
     },
@@ -81,7 +86,12 @@ export const officialFlow: Flow = {
         const messageId = num(c.data, 'messageId')!;
         const kind = answerKind(c);
         await authorizeAlertAction(c.db, staff.staffId, { action: 'answer', kind, messageId });
-        const { answer } = await draftAnswer(c.db, { messageId, kind, resolution: resolutionOf(c), text: str(c.data, 'text') ?? '', actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
+        const actor = { kind: 'staff' as const, staffId: staff.staffId };
+        const text = str(c.data, 'text') ?? '';
+        const reviseId = num(c.data, 'reviseId');
+        const answer = reviseId
+          ? await reviseAnswer(c.db, { answerId: reviseId, text, resolution: resolutionOf(c) ?? undefined, actor }, c.now)
+          : (await draftAnswer(c.db, { messageId, kind, resolution: resolutionOf(c), text, actor }, c.now)).answer;
         const key = answer.state === 'draft' ? 'official.sent_for_approval' : 'official.sent_to_author';
         return end([{ key, params: { kind: kindText(kind), messageId } }], false);
       },

@@ -1,7 +1,7 @@
 import { authorizeAlertAction } from '../../../core/alerts/authorize.ts';
 import type { AlertAction } from '../../../core/alerts/buttons.ts';
 import { DomainError } from '../../../core/errors.ts';
-import { approveAnswer, getAnswer } from '../../../core/messages/answers.service.ts';
+import { approveAnswer, getAnswer, listAnswers } from '../../../core/messages/answers.service.ts';
 import { transition } from '../../../core/messages/lifecycle.ts';
 import { getMessage } from '../../../core/messages/message.repository.ts';
 import { goto, stay, type Outcome, type StepContext } from '../flow.ts';
@@ -14,7 +14,8 @@ export const kindText = (kind: string) => local(`official.kind_${kind}`);
  * A tap on an official's alert button (core/alerts/buttons.ts): the tapper must be linked and
  * authorised for it (a forwarded keyboard is refused), and the message or answer must still be
  * open to it — a stale tap gets the domain error's text (e.g. errors.ANSWER_NOT_PENDING) rather
- * than a half-started dialog. Answer buttons and Return continue in the official flow; Approve
+ * than a half-started dialog. Answer buttons (which revise an answer of that kind the curator
+ * returned, if there is one) and Return continue in the official flow; Approve
  * is done at once. Alert buttons carry no step version: they stay valid for as long as the
  * database says the action is possible.
  */
@@ -27,7 +28,10 @@ export async function alertButtonOutcome(c: StepContext, action: AlertAction): P
   if (action.action === 'answer') {
     const message = await getMessage(c.db, action.messageId);
     transition(message.status, action.kind === 'final' ? 'close_solved' : action.kind);
-    return goto(action.kind === 'final' ? 'resolution' : 'text', { flow: 'official', data: { messageId: message.id, kind: action.kind } });
+    // An answer of this kind the curator returned is revised, not left behind for a new one.
+    const returned = (await listAnswers(c.db, message.id)).filter((a) => a.state === 'returned' && a.kind === action.kind).at(-1);
+    const revision = returned ? { reviseId: returned.id, remark: returned.returnRemark ?? '' } : {};
+    return goto(action.kind === 'final' ? 'resolution' : 'text', { flow: 'official', data: { messageId: message.id, kind: action.kind, ...revision } });
   }
   if (action.action === 'approve') {
     const { answer } = await approveAnswer(c.db, { answerId: action.answerId, actor }, c.now);
