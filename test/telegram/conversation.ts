@@ -174,7 +174,7 @@ export class Conversation {
       .where('role', '=', role === 'executor' ? 'executor' : 'curator')
       .orderBy('id')
       .executeTakeFirstOrThrow();
-    const { code } = await createLinkCode(db, { actorStaffId: await operatorId(db), staffId: staff.id }, new Date());
+    const { code } = await createLinkCode(db, { actorStaffId: await operatorId(db), staffId: staff.id }, this.harness.now());
     this.log(`🏛 operator: link code issued for the ${role} of Kemerovo`);
     await this.send({ message: { text: `/start ${staffStartPayload(code)}` } });
   }
@@ -183,7 +183,7 @@ export class Conversation {
   async incomingMessage(text: string): Promise<void> {
     const { db } = this.harness.database;
     const kemerovo = await db.selectFrom('municipality').select('id').where('name_en', '=', 'Kemerovo').executeTakeFirstOrThrow();
-    const now = new Date();
+    const now = this.harness.now();
     const residentId = await registeredResident(db, { municipalityId: kemerovo.id, now });
     const { message } = await fileMessage(db, { residentId, categoryId: await categoryId(db, 'roads.pothole'), text, point: KEMEROVO_CENTER, channel: 'tg' }, now);
     const moderator = await db.selectFrom('staff').select('id').where('municipality_id', '=', kemerovo.id).where('role', '=', 'moderator').orderBy('id').executeTakeFirstOrThrow();
@@ -204,8 +204,8 @@ export class Conversation {
       .executeTakeFirstOrThrow();
     const curator = await db.selectFrom('staff').select('id').where('municipality_id', '=', draft.municipality_id).where('role', '=', 'curator').orderBy('id').executeTakeFirstOrThrow();
     const actor = { kind: 'staff' as const, staffId: curator.id };
-    if (action === 'approve') await approveAnswer(db, { answerId: draft.id, actor }, new Date());
-    else await returnAnswer(db, { answerId: draft.id, remark: text, actor }, new Date());
+    if (action === 'approve') await approveAnswer(db, { answerId: draft.id, actor }, this.harness.now());
+    else await returnAnswer(db, { answerId: draft.id, remark: text, actor }, this.harness.now());
     this.log(`🏛 curator: ${action === 'approve' ? 'approved' : `returned ("${text}")`} the answer on message #${draft.message_id}`);
   }
 

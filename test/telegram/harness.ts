@@ -81,6 +81,11 @@ export class BotHarness {
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
+  /** The app's clock (directives that act for officials use it, so codes and deadlines match the bot's time). */
+  now(): Date {
+    return this.clock ? this.clock() : new Date();
+  }
+
   /** POSTs an update to the webhook; `secret: null` sends no secret header at all. */
   post(update: unknown, secret: string | null = TEST_WEBHOOK_SECRET): Promise<Response> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
