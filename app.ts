@@ -17,6 +17,7 @@ import { createDocsApp } from './http/docs/swagger-ui.ts';
 import { mountTelegramWebhook } from './http/webhooks/telegram.ts';
 import { createTranslator } from './bots/i18n.ts';
 import type { DeepLinks } from './bots/dialogs/deep-links.ts';
+import { OFFICIAL_DEEP_LINKS } from './bots/dialogs/official/link.ts';
 import { createTelegramChannel, type TelegramBotInfo, type TelegramChannel } from './bots/telegram/channel.ts';
 import type { Logger } from './logger.ts';
 
@@ -28,7 +29,7 @@ export interface AppDeps {
   database?: DatabaseHandle;
   /** Known Telegram bot info (tests, replay): no getMe call at start. */
   telegramBotInfo?: TelegramBotInfo;
-  /** `/start <payload>` handlers by prefix (the alerts issue adds staff linking here). */
+  /** Extra `/start <payload>` handlers by prefix (tests); staff linking (`staff_`) is always registered. */
   deepLinks?: DeepLinks;
 }
 
@@ -100,9 +101,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const telegram = telegramPhotoFetcher({ apiRoot: config.TELEGRAM_API_ROOT, token: config.TELEGRAM_BOT_TOKEN });
     photos.tg = cachedPhotoFetcher(telegram, { dir: path.join(config.DATA_DIR, 'photo-cache', 'tg'), namespace: 'tg' });
   }
-  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos }));
-  http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
   const t = createTranslator();
+  const deepLinks: DeepLinks = new Map([...OFFICIAL_DEEP_LINKS, ...(deps.deepLinks ?? [])]);
   let telegram: TelegramChannel | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = await createTelegramChannel({
@@ -113,12 +113,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       logger,
       clock,
       t,
-      deepLinks: deps.deepLinks,
+      deepLinks,
     });
     const channel = telegram;
     const secret = config.TELEGRAM_WEBHOOK_SECRET;
     if (config.TELEGRAM_MODE === 'webhook' && secret) mountTelegramWebhook(http, { secret, handle: (update) => channel.handleUpdate(update) });
   }
+  const staffLinks = { ttlHours: config.STAFF_LINK_CODE_TTL_HOURS, telegramBotUsername: telegram?.username };
+  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks }));
+  http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
 
   if (!config.TELEGRAM_BOT_TOKEN) logger.warn('Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_SECRET for webhook mode) to turn it on');
   if (!config.VK_GROUP_TOKEN) logger.warn('VK is off: set VK_GROUP_TOKEN, VK_GROUP_ID, VK_SECRET and VK_CONFIRMATION_CODE to turn it on');

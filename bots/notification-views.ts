@@ -1,12 +1,15 @@
+import { assignedKeyboard } from '../core/alerts/buttons.ts';
 import type { Language } from '../core/db/types.ts';
 import type { OutboxPayload } from '../core/outbox/outbox.table.ts';
 import { globalButton, ratingRow } from './dialogs/buttons.ts';
 import { local, type Button, type Keyboard, type View } from './dialogs/view.ts';
 
 /**
- * Notifications core queues for residents (outbox `kind` → the buttons that go with them). Their
- * buttons are global ids the dialog engine understands in any state: rate 1–5 on a final answer,
- * reply to a clarification request or an official's comment, open the message card.
+ * Notifications core queues (outbox `kind` → the buttons that go with them). Their buttons are
+ * ids the dialog engine understands in any state: for residents, global ids (rate 1–5 on a final
+ * answer, reply to a clarification request or an official's comment, open the message card); for
+ * an executor whose answer was returned, the alert buttons of core/alerts/buttons.ts. Alerts that
+ * core queues with their own keyboard (cards, approvals) keep it.
  */
 const open = (messageId: number): Button => globalButton({ kind: 'open', messageId }, 'menu.open_message', { messageId });
 const reply = (messageId: number): Button => globalButton({ kind: 'comment', messageId }, 'menu.reply');
@@ -19,6 +22,8 @@ const KEYBOARDS: Record<string, (messageId: number, params: Record<string, unkno
   'answer.clarification': (id) => [[reply(id)], [open(id)]],
   'answer.final': (id) => [ratingRow(id), [open(id)]],
   'comment.reply': (id) => [[reply(id)], [open(id)]],
+  // A returned answer is fixed from the same buttons as the card: they revise the returned draft.
+  'alert.answer_returned': (id) => assignedKeyboard(id).rows,
 };
 
 function positive(value: unknown): boolean {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { parseAlertButton } from '../../core/alerts/buttons.ts';
 import type { Db, Language } from '../../core/db/types.ts';
 import { rateMessage } from '../../core/messages/feedback.service.ts';
 import { assertResidentCanView } from '../../core/messages/message.queries.ts';
@@ -7,16 +8,19 @@ import { touchResident, updateResident } from '../../core/residents/resident.rep
 import type { Translate } from '../i18n.ts';
 import { answerClarification } from './clarification.ts';
 import { isGlobalId, parseGlobal, readStamped, stampId, type GlobalAction } from './buttons.ts';
-import { findDeepLink, type DeepLinks } from './deep-links.ts';
+import { findDeepLink, recordablePayload, type DeepLinks } from './deep-links.ts';
 import { domainErrorView } from './errors.ts';
 import { stepOf, type Flow, type FlowName, type Outcome, type StepContext, type StepData, type StepInput } from './flow.ts';
 import { filingFlow } from './flows/filing.ts';
 import { idleFlow } from './flows/idle.ts';
 import { messagesFlow } from './flows/messages.ts';
+import { officialFlow } from './flows/official.ts';
 import { privacyFlow } from './flows/privacy.ts';
 import { registrationFlow } from './flows/registration.ts';
 import type { DialogInput } from './input.ts';
 import { languageChoice, mainMenu } from './menu.ts';
+import { alertButtonOutcome } from './official/alert-buttons.ts';
+import { isOfficialInput, linkedOfficial } from './official/identity.ts';
 import { PAGE_ACTION } from './paging.ts';
 import { isRegistered, registrationRequired } from './registration-check.ts';
 import { IDLE, lockState, saveState, type DialogState } from './state.ts';
@@ -28,6 +32,7 @@ export const FLOWS: Record<FlowName, Flow> = {
   filing: filingFlow,
   messages: messagesFlow,
   privacy: privacyFlow,
+  official: officialFlow,
 };
 
 export interface DialogDeps {
@@ -68,6 +73,8 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const state = await lockState(db, from.channel, from.externalId);
   const { resident, identity } = await touchResident(db, { channel: from.channel, externalId: from.externalId, chatId: from.chatId, username: from.username }, now);
   const c: StepContext = { db, now, t: deps.t, resident, identity, from, language: resident.language, data: { ...state.data } };
+  // Before the guard: error texts of an official's action are in the official's language too.
+  if (isOfficialInput(state, input)) await linkedOfficial(c);
 
   const decision = await guarded(c, () => decide(c, state, input, deps), async (error) => {
     const again = await guarded(c, () => promptAt(c, state), async () => ({ views: [], to: { ...IDLE, data: {} } }));
@@ -90,6 +97,8 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput, de
 
   let stepInput: StepInput;
   if (input.kind === 'button') {
+    const alert = parseAlertButton(input.data);
+    if (alert) return apply(c, state, await alertButtonOutcome(c, alert));
     const global = parseGlobal(input.data);
     if (global) return onGlobal(c, state, global, deps);
     const stamped = isGlobalId(input.data) ? 'stale' : readStamped(input.data, state.version);
@@ -123,7 +132,7 @@ async function onCommand(c: StepContext, state: DialogState, command: string, pa
   switch (command) {
     case 'start': {
       if (payload) {
-        await recordStartPayload(c.db, { channel: c.from.channel, externalId: c.from.externalId, payload }, c.now);
+        await recordStartPayload(c.db, { channel: c.from.channel, externalId: c.from.externalId, payload: recordablePayload(payload) }, c.now);
         const handler = deps.deepLinks ? findDeepLink(deps.deepLinks, payload) : undefined;
         if (handler) return { views: await handler(c, payload) };
       }
@@ -145,6 +154,9 @@ async function onCommand(c: StepContext, state: DialogState, command: string, pa
       return enter(c, state, 'messages');
     case 'menu':
       return end(c, [], true);
+    case 'unlink':
+      if (!(await linkedOfficial(c))) return { views: [{ key: 'official.not_linked_account' }] };
+      return enter(c, state, 'official', 'unlink');
     default:
       return { views: [{ key: 'dialog.unknown_command' }] };
   }

@@ -4,7 +4,7 @@ import type { Translate } from '../i18n.ts';
 import type { DialogInput, Identity, InputKind } from './input.ts';
 import type { View } from './view.ts';
 
-export type FlowName = 'idle' | 'registration' | 'filing' | 'messages' | 'privacy';
+export type FlowName = 'idle' | 'registration' | 'filing' | 'messages' | 'privacy' | 'official';
 export type StepData = Record<string, unknown>;
 
 /** What a step sees: the transaction, the resident, the flow's data and the clock. */

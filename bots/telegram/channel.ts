@@ -28,6 +28,8 @@ export interface TelegramChannelOptions {
 }
 
 export interface TelegramChannel {
+  /** The bot's @username (from getMe, or the known bot info): staff link codes become t.me links with it. */
+  readonly username: string;
   /** A webhook body with an update_id; never throws for a bad update (it is logged and acknowledged). */
   handleUpdate(update: { update_id: number }): Promise<void>;
   startPolling(): void;
@@ -47,6 +49,7 @@ export async function createTelegramChannel(options: TelegramChannelOptions): Pr
   bot.catch((error) => logger.error({ updateId: error.ctx.update.update_id, err: safeError(error.error) }, 'telegram middleware failed'));
 
   return {
+    username: bot.botInfo.username,
     async handleUpdate(update) {
       try {
         // grammY reads only the fields it knows; a malformed update ends up ignored, not crashing.

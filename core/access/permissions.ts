@@ -11,7 +11,8 @@ const EVERYONE: readonly StaffRole[] = ['operator', 'curator', 'moderator', 'exe
  *   executors, routing rules and KPI responsibles;
  * - moderators moderate and answer; executors answer the messages assigned to them;
  * - responsible officials only read;
- * - operators run the platform: everything, including staff, keys and the shared directories.
+ * - operators run the platform: everything, including staff, keys, the shared directories and the
+ *   cron job runs.
  */
 export const PERMISSIONS = {
   'messages.read': EVERYONE,
@@ -26,6 +27,14 @@ export const PERMISSIONS = {
   'staff.write': ['operator'],
   'keys.manage': ['operator'],
   'audit.read': ['operator', 'curator'],
+  /** Link codes and unlinking of officials' messengers: curators for their own team. */
+  'staff.link': ['operator', 'curator'],
+  /** Marks a message urgent (the one-working-hour draft rule then applies). */
+  'messages.mark_urgent': ['operator', 'curator', 'moderator'],
+  /** Officials' alerts: everyone reads those of their municipality, executors only their own. */
+  'alerts.read': EVERYONE,
+  /** Cron job runs are the platform's internals. */
+  'jobs.read': ['operator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

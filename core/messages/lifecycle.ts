@@ -20,6 +20,7 @@ export type MessageAction =
   | 'publish'
   | 'unpublish'
   | 'change_category'
+  | 'mark_urgent'
   | 'rate'
   | 'comment';
 
@@ -37,6 +38,7 @@ const RULES: Record<MessageAction, { from: readonly MessageStatus[]; to?: Messag
   publish: { from: ['in_work', 'solved', 'explained'] },
   unpublish: { from: ['new', 'in_work', 'solved', 'explained', 'rejected'] },
   change_category: { from: ['new', 'in_work'] },
+  mark_urgent: { from: ['new', 'in_work'] },
   rate: { from: ['solved', 'explained'] },
   comment: { from: ['new', 'in_work', 'solved', 'explained'] },
 };

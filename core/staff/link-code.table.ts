@@ -13,6 +13,15 @@ export interface StaffLinkCodeTable {
   used_channel: Channel | null;
 }
 
+/** A failed link attempt (wrong, used or expired code) from one messenger account. */
+export interface StaffLinkAttemptTable {
+  id: Generated<number>;
+  channel: Channel;
+  external_id: string;
+  attempted_at: Date;
+}
+
 export interface StaffLinkCodeTables {
   staff_link_code: StaffLinkCodeTable;
+  staff_link_attempt: StaffLinkAttemptTable;
 }

@@ -23,4 +23,6 @@ export interface ApiDeps {
   logger: Logger;
   /** Per messenger; a channel that is off has none and its photos answer 503. */
   photos: PhotoFetchers;
+  /** Staff link codes: their lifetime, and the Telegram bot whose t.me deep link carries them (unknown when Telegram is off). */
+  staffLinks?: { ttlHours?: number; telegramBotUsername?: string };
 }

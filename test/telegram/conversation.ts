@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Api } from 'grammy';
-import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.ts';
+import { approveAnswer, draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { acceptMessage, setPublished } from '../../core/messages/moderation.service.ts';
 import { addStaffComment } from '../../core/messages/feedback.service.ts';
+import { fileMessage } from '../../core/messages/filing.service.ts';
+import { createLinkCode, staffStartPayload } from '../../core/staff/link-codes.ts';
+import { categoryId, KEMEROVO_CENTER, registeredResident } from '../residents.ts';
+import { operatorId } from '../staff.ts';
 import { createTranslator } from '../../bots/i18n.ts';
 import { renderOutboxRow } from '../../bots/telegram/render.ts';
 import { performCall } from '../../bots/telegram/send.ts';
@@ -74,6 +78,8 @@ export class Conversation {
     if ('$deliver_outbox' in entry) return this.deliverOutbox();
     if ('$play' in entry) return this.play(loadFixture(fixturePath(String(entry.$play))).updates);
     if ('$staff' in entry) return this.staff(String(entry.$staff), entry);
+    if ('$link_staff' in entry) return this.linkStaff(String(entry.$link_staff));
+    if ('$incoming_message' in entry) return this.incomingMessage(String(entry.$incoming_message));
     await this.send(entry);
   }
 
@@ -157,9 +163,56 @@ export class Conversation {
     for (const call of this.lastReplies) this.log(describeCall(call));
   }
 
+  /** The operator issues a link code for a Kemerovo official of `role`; this user sends `/start staff_<code>`. */
+  async linkStaff(role: string): Promise<void> {
+    const { db } = this.harness.database;
+    const kemerovo = await db.selectFrom('municipality').select('id').where('name_en', '=', 'Kemerovo').executeTakeFirstOrThrow();
+    const staff = await db
+      .selectFrom('staff')
+      .select('id')
+      .where('municipality_id', '=', kemerovo.id)
+      .where('role', '=', role === 'executor' ? 'executor' : 'curator')
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const { code } = await createLinkCode(db, { actorStaffId: await operatorId(db), staffId: staff.id }, this.harness.now());
+    this.log(`🏛 operator: link code issued for the ${role} of Kemerovo`);
+    await this.send({ message: { text: `/start ${staffStartPayload(code)}` } });
+  }
+
+  /** Another resident files a pothole report in Kemerovo and the moderator accepts it (its executor is alerted). */
+  async incomingMessage(text: string): Promise<void> {
+    const { db } = this.harness.database;
+    const kemerovo = await db.selectFrom('municipality').select('id').where('name_en', '=', 'Kemerovo').executeTakeFirstOrThrow();
+    const now = this.harness.now();
+    const residentId = await registeredResident(db, { municipalityId: kemerovo.id, now });
+    const { message } = await fileMessage(db, { residentId, categoryId: await categoryId(db, 'roads.pothole'), text, point: KEMEROVO_CENTER, channel: 'tg' }, now);
+    const moderator = await db.selectFrom('staff').select('id').where('municipality_id', '=', kemerovo.id).where('role', '=', 'moderator').orderBy('id').executeTakeFirstOrThrow();
+    await acceptMessage(db, { messageId: message.id, actor: { kind: 'staff', staffId: moderator.id } }, now);
+    this.log(`🏛 a resident filed message #${message.id}; the moderator accepted it`);
+  }
+
+  /** The curator approves or returns the newest answer waiting for approval, through core. */
+  private async review(action: 'approve' | 'return', text: string): Promise<void> {
+    const { db } = this.harness.database;
+    const draft = await db
+      .selectFrom('answer')
+      .innerJoin('message', 'message.id', 'answer.message_id')
+      .select(['answer.id', 'answer.message_id', 'message.municipality_id'])
+      .where('answer.state', '=', 'draft')
+      .orderBy('answer.updated_at', 'desc')
+      .orderBy('answer.id', 'desc')
+      .executeTakeFirstOrThrow();
+    const curator = await db.selectFrom('staff').select('id').where('municipality_id', '=', draft.municipality_id).where('role', '=', 'curator').orderBy('id').executeTakeFirstOrThrow();
+    const actor = { kind: 'staff' as const, staffId: curator.id };
+    if (action === 'approve') await approveAnswer(db, { answerId: draft.id, actor }, this.harness.now());
+    else await returnAnswer(db, { answerId: draft.id, remark: text, actor }, this.harness.now());
+    this.log(`🏛 curator: ${action === 'approve' ? 'approved' : `returned ("${text}")`} the answer on message #${draft.message_id}`);
+  }
+
   /** An official acts on the resident's newest message, through core like the admin API would. */
   async staff(action: string, entry: FixtureEntry): Promise<void> {
     const { db } = this.harness.database;
+    if (action === 'approve' || action === 'return') return this.review(action, typeof entry.text === 'string' ? entry.text : 'Уточните текст.');
     const message = await db
       .selectFrom('message')
       .innerJoin('resident_identity', 'resident_identity.resident_id', 'message.author_id')

@@ -72,6 +72,10 @@ export class BotHarness {
       TELEGRAM_MODE: 'webhook',
       DEMO_SEED: 'false',
       LOG_LEVEL: 'silent',
+      // Conversations deliver the outbox and run jobs at chosen points (deliverOutbox, $staff…), so
+      // the background sender and cron stay off here; both have their own tests.
+      OUTBOX_ENABLED: 'false',
+      CRON_ENABLED: 'false',
     });
     this.app = await buildApp({ config, logger: this.logger, database: this.database, clock: this.clock, telegramBotInfo: TEST_BOT_INFO, deepLinks: this.deepLinks });
     await this.app.start();
@@ -79,6 +83,11 @@ export class BotHarness {
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     this.server = server;
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  /** The app's clock (directives that act for officials use it, so codes and deadlines match the bot's time). */
+  now(): Date {
+    return this.clock ? this.clock() : new Date();
   }
 
   /** POSTs an update to the webhook; `secret: null` sends no secret header at all. */

@@ -41,6 +41,11 @@ import { registerListKeys } from './keys/list.ts';
 import { registerRevokeKey } from './keys/revoke.ts';
 import { registerListAudit } from './audit/list.ts';
 import { registerGetMe } from './me/get.ts';
+import { registerMarkUrgent } from './moderation/mark-urgent.ts';
+import { registerIssueLinkCode } from './staff/link-code.ts';
+import { registerUnlinkStaffIdentity } from './staff/unlink.ts';
+import { registerListAlerts } from './alerts/list.ts';
+import { registerListJobRuns } from './jobs/list-runs.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -53,6 +58,7 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerUnpublishMessage,
   registerChangeMessageCategory,
   registerMarkDuplicate,
+  registerMarkUrgent,
   registerListAnswers,
   registerDraftAnswer,
   registerReviseAnswer,
@@ -81,9 +87,13 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetStaff,
   registerCreateStaff,
   registerUpdateStaff,
+  registerIssueLinkCode,
+  registerUnlinkStaffIdentity,
   registerIssueKey,
   registerListKeys,
   registerRevokeKey,
   registerListAudit,
   registerGetMe,
+  registerListAlerts,
+  registerListJobRuns,
 ];
