@@ -45,6 +45,8 @@ export const ERROR_KINDS = {
   LAST_OPERATOR: 'rule',
   WEAK_BOOTSTRAP_TOKEN: 'validation',
   INVALID_CURSOR: 'validation',
+  OUTBOX_NOT_FOUND: 'not_found',
+  OUTBOX_NOT_DEAD: 'conflict',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

@@ -11,8 +11,8 @@ const EVERYONE: readonly StaffRole[] = ['operator', 'curator', 'moderator', 'exe
  *   executors, routing rules and KPI responsibles;
  * - moderators moderate and answer; executors answer the messages assigned to them;
  * - responsible officials only read;
- * - operators run the platform: everything, including staff, keys, the shared directories and the
- *   cron job runs.
+ * - operators run the platform: everything, including staff, keys, the shared directories, the
+ *   cron job runs and the dead outbox rows.
  */
 export const PERMISSIONS = {
   'messages.read': EVERYONE,
@@ -35,6 +35,9 @@ export const PERMISSIONS = {
   'alerts.read': EVERYONE,
   /** Cron job runs are the platform's internals. */
   'jobs.read': ['operator'],
+  /** Dead outbox rows: listing them (no payload) and giving them a fresh set of attempts. */
+  'outbox.read': ['operator'],
+  'outbox.retry': ['operator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

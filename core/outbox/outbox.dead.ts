@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Channel, Db } from '../db/types.ts';
+import type { OutboxState } from './outbox.table.ts';
 
 /** A row that stopped for good, as the admin API lists it (no payload: it may hold personal data). */
 export interface DeadRow {
@@ -53,4 +54,10 @@ export async function retryDead(db: Db, id: number): Promise<boolean> {
     .returning('id')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** The state of one row, or undefined when there is no such row: says why a retry found nothing to do. */
+export async function outboxState(db: Db, id: number): Promise<OutboxState | undefined> {
+  const row = await db.selectFrom('outbox').select('state').where('id', '=', id).executeTakeFirst();
+  return row?.state;
 }
