@@ -46,6 +46,8 @@ import { registerIssueLinkCode } from './staff/link-code.ts';
 import { registerUnlinkStaffIdentity } from './staff/unlink.ts';
 import { registerListAlerts } from './alerts/list.ts';
 import { registerListJobRuns } from './jobs/list-runs.ts';
+import { registerListDeadOutbox } from './outbox/list-dead.ts';
+import { registerRetryDeadOutbox } from './outbox/retry.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -96,4 +98,6 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetMe,
   registerListAlerts,
   registerListJobRuns,
+  registerListDeadOutbox,
+  registerRetryDeadOutbox,
 ];
