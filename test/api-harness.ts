@@ -67,7 +67,8 @@ export interface ApiHarness {
 
 let residentSeq = 0;
 
-export async function createApiHarness(): Promise<ApiHarness> {
+/** `env` adds or overrides settings (e.g. a long OUTBOX_POLL_MS for a test that starts the senders). */
+export async function createApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
   const t = await createTestDatabase();
   const telegram = await new FakeTelegramApi().start();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'otklik-api-'));
@@ -81,6 +82,7 @@ export async function createApiHarness(): Promise<ApiHarness> {
     TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
     TELEGRAM_API_ROOT: telegram.url,
     TELEGRAM_WEBHOOK_SECRET: 'api-harness-secret',
+    ...env,
   });
   const app = await buildApp({ config, logger, clock: () => now, database: t, telegramBotInfo: TEST_BOT_INFO });
 

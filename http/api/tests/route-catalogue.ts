@@ -12,6 +12,8 @@ export interface Fixture {
   kpiResponsible: number;
   staff: number;
   key: number;
+  /** A dead outbox row (a notification that stopped for good). */
+  deadOutbox: number;
 }
 
 export const FORGED_ID = 99_999_999;
@@ -92,5 +94,7 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/audit', permission: 'audit.read', url: (f) => `/api/v1/audit?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/alerts', permission: 'alerts.read', url: (f) => `/api/v1/alerts?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/jobs/runs', permission: 'jobs.read', url: () => '/api/v1/jobs/runs', crossScope: 'global', hasPathId: false },
+  { method: 'get', path: '/outbox/dead', permission: 'outbox.read', url: () => '/api/v1/outbox/dead', crossScope: 'global', hasPathId: false },
+  { method: 'post', path: '/outbox/{id}/retry', permission: 'outbox.retry', url: (f, id) => `/api/v1/outbox/${id ?? f.deadOutbox}/retry`, body: () => ({}), crossScope: 'global', hasPathId: true },
   { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },
 ];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../../core/access/permissions.ts';
 import type { StaffRole } from '../../../core/staff/staff.table.ts';
+import { enqueue, PRIORITY } from '../../../core/outbox/outbox.repository.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { FORGED_ID, ROUTE_CASES, type Fixture, type RouteCase } from './route-catalogue.ts';
 
@@ -16,6 +17,8 @@ beforeAll(async () => {
   const answer = await h.request('POST', `/api/v1/messages/${inWork.id}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'intermediate', text: 'в работе' } });
   const kpi = await h.request('POST', '/api/v1/kpi-responsibles', { body: { municipalityId: h.municipality.Kemerovo, kpi: 7, staffId: h.staff.Kemerovo.curator } });
   const key = await h.request('POST', `/api/v1/staff/${h.staff.Kemerovo.responsible}/keys`, { body: {} });
+  const [dead] = await enqueue(h.t.db, [{ channel: 'tg', chatId: '555', recipientKind: 'resident', kind: 'notify.rejected', payload: { key: 'notify.rejected' }, priority: PRIORITY.notification }]);
+  await h.t.db.updateTable('outbox').set({ state: 'dead' }).where('id', '=', dead!).execute();
   const rule = await h.t.db.selectFrom('routing_rule').select('id').where('municipality_id', '=', h.municipality.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
   f = {
     municipality: h.municipality.Kemerovo,
@@ -28,6 +31,7 @@ beforeAll(async () => {
     kpiResponsible: kpi.body.id,
     staff: h.staff.Kemerovo.moderator,
     key: key.body.key.id,
+    deadOutbox: dead!,
   };
 });
 afterAll(() => h.close());
