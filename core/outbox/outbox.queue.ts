@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Channel, Db } from '../db/types.ts';
 import { inTransaction } from '../db/transaction.ts';
-import type { OutboxPayload, RecipientKind } from './outbox.table.ts';
+import type { OutboxTable } from './outbox.table.ts';
 
 /**
  * The sender's side of the outbox: claim, settle and lease handling. Every state change is one
@@ -9,20 +9,11 @@ import type { OutboxPayload, RecipientKind } from './outbox.table.ts';
  * rows are claimed with FOR UPDATE SKIP LOCKED, and a row whose chat has an earlier row still
  * pending or being sent is never claimed (one chat's rows leave in id order).
  */
-export interface ClaimedRow {
-  id: number;
-  channel: Channel;
-  chat_id: string;
-  recipient_kind: RecipientKind;
-  resident_id: number | null;
-  staff_id: number | null;
-  kind: string;
-  payload: OutboxPayload;
-  priority: number;
-  /** Including the attempt this claim starts. */
-  attempts: number;
-  sent_parts: number;
-}
+/** A claimed row as the sender needs it; `attempts` includes the attempt this claim starts. */
+export type ClaimedRow = Pick<
+  Selectable<OutboxTable>,
+  'id' | 'channel' | 'chat_id' | 'recipient_kind' | 'resident_id' | 'staff_id' | 'kind' | 'payload' | 'priority' | 'attempts' | 'sent_parts'
+>;
 
 export interface ClaimOptions {
   channel: Channel;
