@@ -14,13 +14,13 @@ export const idleFlow: Flow = {
   steps: {
     idle: {
       accepts: ['text', 'location', 'photo', 'contact', 'other', 'button'],
-      prompt: async (c) => ((await isRegistered(c)) ? [mainMenu()] : [{ key: 'dialog.start_hint' }]),
+      prompt: async (c) => ((await isRegistered(c)) ? [mainMenu(c.from.channel)] : [{ key: 'dialog.start_hint' }]),
       async next(c, input) {
         if (!(await isRegistered(c))) return stay({ say: [{ key: 'dialog.start_hint' }] });
         const attached = input.kind === 'text' ? await answerClarification(c, input.text) : undefined;
         if (attached) return stay({ say: attached });
         const hint = input.kind === 'other' && input.what !== 'unsupported' ? 'dialog.hint_not_supported' : 'dialog.hint';
-        return stay({ say: [{ key: hint }, mainMenu()] });
+        return stay({ say: [{ key: hint }, mainMenu(c.from.channel)] });
       },
     },
   },
