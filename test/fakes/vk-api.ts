@@ -48,6 +48,8 @@ export class FakeVkApi {
   limits: VkLimits;
   countTooMany = 0;
   url = '';
+  /** What groups.getCallbackConfirmationCode answers. */
+  confirmationCode = 'fake1234';
 
   constructor(limits: VkLimits = {}) {
     this.limits = limits;
@@ -168,6 +170,9 @@ export class FakeVkApi {
     if (method === 'messages.edit' && (!peerId || !params.conversation_message_id)) return fail(100, 'One of the parameters specified was missing or invalid');
     if (method === 'messages.sendMessageEventAnswer' && (!params.event_id || !params.user_id || !peerId)) return fail(100, 'One of the parameters specified was missing or invalid');
     this.accept(call);
+    if (method === 'groups.getCallbackConfirmationCode') return answer({ response: { code: this.confirmationCode } });
+    if (method === 'groups.getCallbackServers') return answer({ response: { count: 0, items: [] } });
+    if (method === 'groups.addCallbackServer') return answer({ response: { server_id: 7 } });
     answer({ response: 1 });
   }
 
