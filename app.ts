@@ -15,6 +15,8 @@ import { startCron } from './cron/scheduler.ts';
 import { createHttpApp, type AppEnv } from './http/app.ts';
 import { createDocsApp } from './http/docs/swagger-ui.ts';
 import { mountTelegramWebhook } from './http/webhooks/telegram.ts';
+import { mountVkWebhook } from './http/webhooks/vk.ts';
+import { createVkChannel, type VkChannel } from './bots/vk/channel.ts';
 import { createTranslator } from './bots/i18n.ts';
 import type { DeepLinks } from './bots/dialogs/deep-links.ts';
 import { OFFICIAL_DEEP_LINKS } from './bots/dialogs/official/link.ts';
@@ -53,6 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_MODE === 'webhook' && !config.TELEGRAM_WEBHOOK_SECRET) {
     throw new Error('TELEGRAM_WEBHOOK_SECRET is required in webhook mode: set it (1-256 characters A-Z a-z 0-9 _ -), or set TELEGRAM_MODE=polling for local development');
   }
+  assertVkConfig(config);
   const clock = deps.clock ?? systemClock;
   const database =
     deps.database ??
@@ -123,6 +126,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks }));
   http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
 
+  let vk: VkChannel | undefined;
+  if (config.VK_GROUP_TOKEN && config.VK_GROUP_ID) {
+    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.db, logger, clock, t, deepLinks });
+    const channel = vk;
+    if (config.VK_MODE === 'callback' && config.VK_SECRET && config.VK_CONFIRMATION_CODE) {
+      mountVkWebhook(http, { groupId: config.VK_GROUP_ID, secret: config.VK_SECRET, confirmationCode: config.VK_CONFIRMATION_CODE, logger, handle: (event) => channel.handleEvent(event) });
+    }
+  }
+
   if (!config.TELEGRAM_BOT_TOKEN) logger.warn('Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_SECRET for webhook mode) to turn it on');
   if (!config.VK_GROUP_TOKEN) logger.warn('VK is off: set VK_GROUP_TOKEN, VK_GROUP_ID, VK_SECRET and VK_CONFIRMATION_CODE to turn it on');
 
@@ -142,6 +154,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       }
       const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED });
       stoppers.push(() => cron.stop());
+      if (vk) stoppers.push(() => vk.stop());
+      if (vk && config.VK_MODE === 'longpoll') await vk.startPolling();
       if (telegram && config.TELEGRAM_MODE === 'polling') {
         telegram.startPolling();
         const channel = telegram;
@@ -153,4 +167,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       if (!deps.database) await database.close();
     },
   };
+}
+
+/** VK needs its group id, and in callback mode the secret and the confirmation code: refuse to start without them. */
+function assertVkConfig(config: Config): void {
+  if (!config.VK_GROUP_TOKEN) return;
+  if (!config.VK_GROUP_ID) throw new Error('VK_GROUP_ID is required with VK_GROUP_TOKEN: the numeric id of the community');
+  if (config.VK_MODE === 'callback' && (!config.VK_SECRET || !config.VK_CONFIRMATION_CODE)) {
+    throw new Error('VK_SECRET and VK_CONFIRMATION_CODE are required in callback mode: copy them from the community\'s Callback API settings (npm run vk:callback), or set VK_MODE=longpoll for local development');
+  }
 }

@@ -1,28 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { connectDatabase } from '../core/db/connect.ts';
 import { migrateToLatest } from '../core/db/migrate.ts';
 import { seedDemo } from '../core/seed/demo.ts';
-import { Conversation, fixturePath, loadFixture } from '../test/telegram/conversation.ts';
+import { Conversation, fixturePath, type Fixture } from '../test/telegram/conversation.ts';
 import { BotHarness } from '../test/telegram/harness.ts';
+import { isVkFixture, VkConversation, vkFixturePath, type VkFixture } from '../test/vk/conversation.ts';
 
 /**
- * `npm run replay -- <fixture>`: plays a scripted conversation (fixtures/telegram/<name>.json or a
- * path) against the app on an in-memory PGlite with the demo region and an in-process fake Bot
- * API, and prints the transcript. Exits 1 when an `$expect` in the fixture fails.
+ * `npm run replay -- <fixture>`: plays a scripted conversation against the app on an in-memory
+ * PGlite with the demo region and in-process fakes of the Bot API and the VK API, and prints the
+ * transcript. A fixture is a file in fixtures/telegram/ or fixtures/vk/ (`vk/registration.json`
+ * picks the VK one when both have the name) or a path; VK fixtures are recognised by their folder
+ * or by events with a Callback API `type`. Exits 1 when an `$expect` in the fixture fails.
  */
 const name = process.argv[2];
 if (!name) {
-  console.error('usage: npm run replay -- <fixture> (e.g. full-journey.json; see fixtures/README.md)');
+  console.error('usage: npm run replay -- <fixture> (e.g. full-journey.json, vk/full-journey.json; see fixtures/README.md)');
   process.exit(2);
 }
-const fixture = loadFixture(fixturePath(name));
+const candidates = name.startsWith('vk/') ? [vkFixturePath(name.slice(3))] : name.includes('/') ? [name] : [fixturePath(name), vkFixturePath(name)];
+const path = candidates.find((p) => existsSync(p));
+if (!path) {
+  console.error(`no fixture ${name}`);
+  process.exit(2);
+}
+const fixture = JSON.parse(readFileSync(path, 'utf8')) as Fixture | VkFixture;
 const database = await connectDatabase({ dataDir: 'memory://' });
 await migrateToLatest(database.db);
 await seedDemo(database.db);
 const harness = await BotHarness.start({ database });
 if (fixture.description) console.log(`# ${fixture.description}\n`);
-const conversation = new Conversation(harness, fixture.user, (line) => console.log(line));
+const print = (line: string) => console.log(line);
 try {
-  await conversation.play(fixture.updates);
+  if (isVkFixture(path, fixture)) await new VkConversation(harness, (fixture as VkFixture).user, print).play((fixture as VkFixture).updates);
+  else await new Conversation(harness, (fixture as Fixture).user, print).play((fixture as Fixture).updates);
 } catch (error) {
   console.error(`\n✖ ${(error as Error).message}`);
   process.exitCode = 1;

@@ -16,10 +16,13 @@ export type GlobalAction =
   | { kind: 'rate'; messageId: number; stars: number }
   | { kind: 'open'; messageId: number }
   | { kind: 'comment'; messageId: number }
-  | { kind: 'language'; language: 'ru' | 'en' };
+  | { kind: 'language'; language: 'ru' | 'en' }
+  /** Where notifications go: one messenger, or `last` (where the resident wrote last). */
+  | { kind: 'notify'; channel: NotifyChoice };
 
-export type MenuItem = 'file' | 'my' | 'privacy' | 'language' | 'help' | 'menu';
-const MENU_ITEMS: readonly MenuItem[] = ['file', 'my', 'privacy', 'language', 'help', 'menu'];
+export type NotifyChoice = 'tg' | 'vk' | 'last';
+export type MenuItem = 'file' | 'my' | 'privacy' | 'language' | 'help' | 'menu' | 'link' | 'notify';
+const MENU_ITEMS: readonly MenuItem[] = ['file', 'my', 'privacy', 'language', 'help', 'menu', 'link', 'notify'];
 
 export function globalButtonId(action: GlobalAction): string {
   switch (action.kind) {
@@ -33,6 +36,8 @@ export function globalButtonId(action: GlobalAction): string {
       return `${GLOBAL}c:${action.messageId}`;
     case 'language':
       return `${GLOBAL}l:${action.language}`;
+    case 'notify':
+      return `${GLOBAL}n:${action.channel}`;
   }
 }
 
@@ -42,6 +47,7 @@ export function parseGlobal(data: string): GlobalAction | undefined {
   const id = Number(a);
   if (tag === 'm' && MENU_ITEMS.includes(a as MenuItem)) return { kind: 'menu', item: a as MenuItem };
   if (tag === 'l' && (a === 'ru' || a === 'en')) return { kind: 'language', language: a };
+  if (tag === 'n' && (a === 'tg' || a === 'vk' || a === 'last')) return { kind: 'notify', channel: a };
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
   if (tag === 'o') return { kind: 'open', messageId: id };
   if (tag === 'c') return { kind: 'comment', messageId: id };

@@ -21,6 +21,7 @@ import type { DialogInput } from './input.ts';
 import { languageChoice, mainMenu } from './menu.ts';
 import { alertButtonOutcome } from './official/alert-buttons.ts';
 import { isOfficialInput, linkedOfficial } from './official/identity.ts';
+import { linkCommand, notifyChoice, setNotifyChannel } from './linking.ts';
 import { PAGE_ACTION } from './paging.ts';
 import { isRegistered, registrationRequired } from './registration-check.ts';
 import { IDLE, lockState, saveState, type DialogState } from './state.ts';
@@ -157,6 +158,11 @@ async function onCommand(c: StepContext, state: DialogState, command: string, pa
     case 'unlink':
       if (!(await linkedOfficial(c))) return { views: [{ key: 'official.not_linked_account' }] };
       return enter(c, state, 'official', 'unlink');
+    case 'link':
+      // Linking may replace the resident behind this chat: show the menu of the one it joined.
+      return payload ? end(c, await linkCommand(c, payload), true) : { views: await linkCommand(c, undefined) };
+    case 'notify':
+      return { views: await notifyChoice(c) };
     default:
       return { views: [{ key: 'dialog.unknown_command' }] };
   }
@@ -165,7 +171,7 @@ async function onCommand(c: StepContext, state: DialogState, command: string, pa
 async function onGlobal(c: StepContext, state: DialogState, action: GlobalAction, deps: DialogDeps): Promise<Decision> {
   switch (action.kind) {
     case 'menu': {
-      const commands = { file: 'new', my: 'my', privacy: 'privacy', language: 'language', help: 'help', menu: 'menu' } as const;
+      const commands = { file: 'new', my: 'my', privacy: 'privacy', language: 'language', help: 'help', menu: 'menu', link: 'link', notify: 'notify' } as const;
       return onCommand(c, state, commands[action.item], undefined, deps);
     }
     case 'language': {
@@ -181,6 +187,8 @@ async function onGlobal(c: StepContext, state: DialogState, action: GlobalAction
       }
       return end(c, [{ key: 'my.rated', params: { stars: action.stars } }], true);
     }
+    case 'notify':
+      return { views: await setNotifyChannel(c, action.channel) };
     case 'open':
     case 'comment': {
       if (!(await isRegistered(c))) return { views: [await registrationRequired(c)] };

@@ -12,6 +12,6 @@ export function payloadText(translate: Translate, payload: OutboxPayload): strin
  * A renderer without keyboards, so the senders work standalone; the messengers' own renderers
  * (bots/telegram/render.ts, bots/vk) replace it when the app wires them.
  */
-export function createPlainTextRender(translate: Translate): (payload: OutboxPayload) => { text: string } {
-  return (payload) => ({ text: payloadText(translate, payload) });
+export function createPlainTextRender(translate: Translate): (row: { payload: OutboxPayload }) => { message: string }[] {
+  return (row) => [{ message: payloadText(translate, row.payload) }];
 }

@@ -3,9 +3,9 @@ import type { Config } from '../../config.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../logger.ts';
 import type { Translate } from '../i18n.ts';
-import { createPlainTextRender } from './plain-render.ts';
 import { createOutboxSender, type OutboxSender, type SenderSettings } from './sender.ts';
 import { renderOutboxRow } from '../telegram/render.ts';
+import { renderVkOutboxRow } from '../vk/render.ts';
 import { createTelegramTransport, type TelegramRender } from './telegram-transport.ts';
 import { createVkTransport, type VkRender } from './vk-transport.ts';
 
@@ -14,7 +14,7 @@ export interface OutboxSendersDeps {
   db: Kysely<Database>;
   logger: Logger;
   translate: Translate;
-  /** Renderers: Telegram's defaults to the bot's own; VK's to plain text until bots/vk provides one. */
+  /** Renderers: each channel's defaults to its bot's own (bots/telegram/render.ts, bots/vk/render.ts). */
   renderTelegram?: TelegramRender;
   renderVk?: VkRender;
 }
@@ -41,7 +41,6 @@ export function senderSettings(config: Config): SenderSettings {
 /** One sender per channel whose token is configured (none when OUTBOX_ENABLED=false). */
 export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
   const { config, db, logger } = deps;
-  const plain = createPlainTextRender(deps.translate);
   const settings = senderSettings(config);
   const senders: OutboxSender[] = [];
   if (config.OUTBOX_ENABLED && config.TELEGRAM_BOT_TOKEN) {
@@ -73,7 +72,7 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
         transport: createVkTransport({
           token: config.VK_GROUP_TOKEN,
           apiBaseUrl: config.VK_API_BASE_URL,
-          render: deps.renderVk ?? plain,
+          render: deps.renderVk ?? ((row) => renderVkOutboxRow(row, deps.translate)),
           timeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
         }),
         limits: {

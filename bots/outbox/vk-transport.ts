@@ -5,12 +5,19 @@ import type { OutboxPayload } from '../../core/outbox/outbox.table.ts';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import { describeError, type BeforeCall, type SendOutcome, type Transport } from './transport.ts';
 
-/** What a VK renderer makes of a payload: the text and, optionally, a keyboard as VK's JSON. */
+/**
+ * What a VK renderer makes of a row: its messages in order, messages.send parameters without
+ * peer_id and random_id (text, keyboard JSON, attachment, lat/long). bots/vk/render.ts
+ * `renderVkOutboxRow` is the app's; the plain-text default serves standalone senders.
+ */
 export interface VkMessage {
-  text: string;
+  message: string;
   keyboard?: string;
+  attachment?: string;
+  lat?: number;
+  long?: number;
 }
-export type VkRender = (payload: OutboxPayload) => VkMessage;
+export type VkRender = (row: Pick<ClaimedRow, 'kind' | 'chat_id' | 'payload'>) => VkMessage[];
 
 export interface VkTransportOptions {
   token: string;
@@ -39,9 +46,11 @@ const TRANSIENT = new Set([1, 10]); // unknown error, internal server error
 const TOKEN_REFUSED = new Set([5, 27, 28]); // authorisation failed, group/app token invalid
 
 /**
- * The row id is the random_id: VK ignores a second messages.send with the same random_id to the
- * same peer, so a retry after a timeout or a crash between send and settle is not shown twice.
- * Outbox ids are int4, inside random_id's int32 range.
+ * The row id is the random_id of a row's first message: VK ignores a second messages.send with the
+ * same random_id to the same peer, so a retry after a timeout or a crash between send and settle is
+ * not shown twice. Outbox ids are int4, inside random_id's int32 range. Further parts of a long row
+ * (rare: a text over 4096 characters, a keyboard over VK's limits) go with random_id 0; a retry
+ * resumes after `sent_parts`, so only a lost answer on such a part could show it twice.
  */
 export const randomIdOf = (rowId: number): number => rowId;
 
@@ -60,38 +69,29 @@ export function createVkTransport(options: VkTransportOptions): Transport {
     channel: 'vk',
     isGroupChat: (chatId) => Number(chatId) >= CHAT_PEER_OFFSET,
     async send(row: ClaimedRow, beforeCall: BeforeCall): Promise<SendOutcome> {
-      let params: Record<string, unknown>;
+      let messages: VkMessage[];
       try {
-        params = sendParams(row, options.render(row.payload));
+        messages = options.render(row);
       } catch (error) {
-        return { kind: 'permanent', error: `render failed: ${describeError(error)}`, partsDone: 0 };
+        return { kind: 'permanent', error: `render failed: ${describeError(error)}`, partsDone: row.sent_parts };
       }
-      await beforeCall();
-      let answer: { response?: unknown; error?: { error_code?: number; error_msg?: string } };
-      try {
-        answer = await new APIRequest({ api, method: 'messages.send', params }).make();
-      } catch (error) {
-        return { kind: 'transient', error: describeError(error), partsDone: 0 };
+      let done = row.sent_parts;
+      for (; done < messages.length; done++) {
+        await beforeCall();
+        let answer: { response?: unknown; error?: { error_code?: number; error_msg?: string } };
+        try {
+          const params = { peer_id: Number(row.chat_id), random_id: done === 0 ? randomIdOf(row.id) : 0, ...messages[done]! };
+          answer = await new APIRequest({ api, method: 'messages.send', params }).make();
+        } catch (error) {
+          return { kind: 'transient', error: describeError(error), partsDone: done };
+        }
+        if (answer.error) return { ...classify(Number(answer.error.error_code), String(answer.error.error_msg ?? '')), partsDone: done };
       }
-      if (!answer.error) return { kind: 'sent', partsDone: 1 };
-      return classify(Number(answer.error.error_code), String(answer.error.error_msg ?? ''));
+      return { kind: 'sent', partsDone: done };
     },
     async close() {
       agent.destroy();
     },
-  };
-}
-
-function sendParams(row: ClaimedRow, message: VkMessage): Record<string, unknown> {
-  const { photos, location } = row.payload;
-  return {
-    peer_id: Number(row.chat_id),
-    random_id: randomIdOf(row.id),
-    message: message.text,
-    ...(message.keyboard && { keyboard: message.keyboard }),
-    // VK photos in a payload are attachment strings (photo<owner>_<id>).
-    ...(photos && photos.length > 0 && { attachment: photos.slice(0, 10).join(',') }),
-    ...(location && { lat: location.lat, long: location.lon }),
   };
 }
 

@@ -32,9 +32,4 @@ export function retryAfter(error: unknown): number | undefined {
   return error instanceof GrammyError && error.error_code === 429 ? error.parameters.retry_after : undefined;
 }
 
-/** An error as it may be logged: no driver `detail` (PostgreSQL puts row values there) and no payload. */
-export function safeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  const code = (error as { code?: unknown }).code;
-  return { type: error.name, message: error.message, ...(code !== undefined && { code }), stack: error.stack };
-}
+export { safeError } from '../safe-error.ts';

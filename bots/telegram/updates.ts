@@ -2,7 +2,7 @@ import type { Api } from 'grammy';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../core/db/database.ts';
-import type { Db, Language } from '../../core/db/types.ts';
+import type { Language } from '../../core/db/types.ts';
 import { markIdentityUnreachable } from '../../core/residents/reachability.ts';
 import type { Logger } from '../../logger.ts';
 import { runDialog, type DialogDeps, type DialogTurn } from '../dialogs/engine.ts';
@@ -12,6 +12,7 @@ import type { Translate } from '../i18n.ts';
 import type { ParsedUpdate } from './parse.ts';
 import { renderTelegram } from './render.ts';
 import { isBlocked, performCall, retryAfter, safeError } from './send.ts';
+import { languageOfIdentity, processOnce } from '../inbound.ts';
 
 export const CHANNEL = 'tg' as const;
 /** A 429 on a direct reply is waited out once when the wait is this short; else the reply is dropped and logged. */
@@ -26,38 +27,13 @@ export interface UpdateHandlerDeps {
   deepLinks?: DialogDeps['deepLinks'];
 }
 
-type Handled = { duplicate: true } | { duplicate: false; turn?: DialogTurn };
-
 /**
- * One update, once: the dedupe row and all the handling share one transaction, so a duplicate
- * (Telegram retrying after a timeout) inserts nothing and changes nothing, and a failure leaves
- * no trace but the log. A failed update is then recorded as processed on its own (a poison update
- * must not come back for ever) and the resident gets a short apology. Replies go out after commit.
+ * One update, once (bots/inbound.ts: dedupe and handling in one transaction, a failed update
+ * recorded as poison) and the resident gets a short apology for a failure. Replies go out after commit.
  */
 export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number, parsed: ParsedUpdate) => Promise<void> {
   const { db, api, logger, clock, t } = deps;
   const log = logger.child({ channel: CHANNEL });
-
-  async function markProcessed(trx: Db, updateId: string): Promise<boolean> {
-    const row = await trx
-      .insertInto('processed_update')
-      .values({ channel: CHANNEL, update_id: updateId })
-      .onConflict((oc) => oc.columns(['channel', 'update_id']).doNothing())
-      .returning('update_id')
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
-  async function languageOf(externalId: string): Promise<Language> {
-    const row = await db
-      .selectFrom('resident_identity')
-      .innerJoin('resident', 'resident.id', 'resident_identity.resident_id')
-      .select('resident.language')
-      .where('resident_identity.channel', '=', CHANNEL)
-      .where('resident_identity.external_id', '=', externalId)
-      .executeTakeFirst();
-    return row?.language ?? 'ru';
-  }
 
   async function send(updateId: number, chatId: string, externalId: string | undefined, views: View[], language: Language, editMessageId?: number): Promise<void> {
     for (const view of views) {
@@ -92,29 +68,20 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
   }
 
   return async function handleUpdate(updateId: number, parsed: ParsedUpdate): Promise<void> {
-    const id = String(updateId);
-    let handled: Handled;
-    try {
-      handled = await db.transaction().execute(async (trx): Promise<Handled> => {
-        if (!(await markProcessed(trx, id))) return { duplicate: true };
-        if (parsed.kind === 'dialog') return { duplicate: false, turn: await runDialog(trx, parsed.input, { t, deepLinks: deps.deepLinks }, clock()) };
-        if (parsed.kind === 'blocked') await markIdentityUnreachable(trx, CHANNEL, parsed.externalId, clock());
-        return { duplicate: false };
-      });
-    } catch (error) {
-      log.error({ updateId, kind: parsed.kind, err: safeError(error) }, 'update handling failed and was rolled back');
-      try {
-        await db.transaction().execute((trx) => markProcessed(trx, id));
-      } catch (recordError) {
-        log.error({ updateId, err: safeError(recordError) }, 'could not record the failed update as processed');
-      }
+    const outcome = await processOnce(db, CHANNEL, String(updateId), log, async (trx): Promise<DialogTurn | undefined> => {
+      if (parsed.kind === 'dialog') return runDialog(trx, parsed.input, { t, deepLinks: deps.deepLinks }, clock());
+      if (parsed.kind === 'blocked') await markIdentityUnreachable(trx, CHANNEL, parsed.externalId, clock());
+      return undefined;
+    });
+    if (outcome.kind === 'failed') {
       if (parsed.kind === 'dialog') {
         await answerCallback(parsed.callbackQueryId);
         const { identity } = parsed.input;
-        await send(updateId, identity.chatId, identity.externalId, [UNEXPECTED_ERROR_VIEW], await languageOf(identity.externalId).catch(() => 'ru' as const));
+        await send(updateId, identity.chatId, identity.externalId, [UNEXPECTED_ERROR_VIEW], await languageOfIdentity(db, CHANNEL, identity.externalId));
       }
       return;
     }
+    const handled = outcome.kind === 'duplicate' ? { duplicate: true as const } : { duplicate: false as const, turn: outcome.result };
     if (handled.duplicate) {
       log.info({ updateId }, 'duplicate update acknowledged without effect');
       return;

@@ -11,6 +11,7 @@ import type { MessageTables } from '../messages/message.table.ts';
 import type { MunicipalityTables } from '../municipalities/municipality.table.ts';
 import type { OutboxTables } from '../outbox/outbox.table.ts';
 import type { ResidentTables } from '../residents/resident.table.ts';
+import type { ResidentLinkCodeTables } from '../residents/link-code.table.ts';
 import type { StaffLinkCodeTables } from '../staff/link-code.table.ts';
 import type { StaffTables } from '../staff/staff.table.ts';
 
@@ -19,6 +20,7 @@ export interface Database
   extends MunicipalityTables,
     CategoryTables,
     ResidentTables,
+    ResidentLinkCodeTables,
     StaffTables,
     MessageTables,
     InboundTables,

@@ -13,3 +13,8 @@ export async function markIdentityUnreachable(db: Db, channel: Channel, external
     .where('unreachable_at', 'is', null)
     .execute();
 }
+
+/** The resident allowed messages again (VK message_allow): notifications may go to this identity. */
+export async function markIdentityReachable(db: Db, channel: Channel, externalId: string): Promise<void> {
+  await db.updateTable('resident_identity').set({ unreachable_at: null }).where('channel', '=', channel).where('external_id', '=', externalId).execute();
+}

@@ -7,6 +7,8 @@ export interface RecordedVkCall {
   token: string;
   params: Record<string, string>;
   at: number;
+  /** messages.send: the conversation_message_id the message got in its peer (what message_event reports back). */
+  cmid?: number;
 }
 
 export type VkFailure =
@@ -41,10 +43,13 @@ export class FakeVkApi {
   private sentAt: number[] = [];
   private delivered = new Map<string, number>();
   private nextMessageId = 1;
+  private cmids = new Map<string, number>();
   private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
   limits: VkLimits;
   countTooMany = 0;
   url = '';
+  /** What groups.getCallbackConfirmationCode answers. */
+  confirmationCode = 'fake1234';
 
   constructor(limits: VkLimits = {}) {
     this.limits = limits;
@@ -74,6 +79,11 @@ export class FakeVkApi {
   /** This user forbids messages from the community: 901 (or another code, e.g. 902 privacy). */
   block(peerId: string | number, errorCode = 901): void {
     this.blocked.set(String(peerId), errorCode);
+  }
+
+  /** Messages shown to a peer: sends and edits, in order. */
+  messagesTo(peerId: string | number): RecordedVkCall[] {
+    return this.calls.filter((c) => (c.method === 'messages.send' || c.method === 'messages.edit') && c.params.peer_id === String(peerId));
   }
 
   textsTo(peerId: string | number): string[] {
@@ -150,11 +160,19 @@ export class FakeVkApi {
         return answer({ response: previous });
       }
       const messageId = this.nextMessageId++;
+      call.cmid = (this.cmids.get(peerId) ?? 0) + 1;
+      this.cmids.set(peerId, call.cmid);
       if (randomId !== '0') this.delivered.set(key, messageId);
       this.accept(call);
       return answer({ response: messageId });
     }
+    // messages.edit, messages.sendMessageEventAnswer, groups.*: VK answers 1 (or an object we do not read).
+    if (method === 'messages.edit' && (!peerId || !params.conversation_message_id)) return fail(100, 'One of the parameters specified was missing or invalid');
+    if (method === 'messages.sendMessageEventAnswer' && (!params.event_id || !params.user_id || !peerId)) return fail(100, 'One of the parameters specified was missing or invalid');
     this.accept(call);
+    if (method === 'groups.getCallbackConfirmationCode') return answer({ response: { code: this.confirmationCode } });
+    if (method === 'groups.getCallbackServers') return answer({ response: { count: 0, items: [] } });
+    if (method === 'groups.addCallbackServer') return answer({ response: { server_id: 7 } });
     answer({ response: 1 });
   }
 

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Api } from 'grammy';
-import { approveAnswer, draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
-import { acceptMessage, setPublished } from '../../core/messages/moderation.service.ts';
-import { addStaffComment } from '../../core/messages/feedback.service.ts';
+import { approveAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
+import { acceptMessage } from '../../core/messages/moderation.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { createLinkCode, staffStartPayload } from '../../core/staff/link-codes.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../residents.ts';
@@ -12,6 +11,7 @@ import { renderOutboxRow } from '../../bots/telegram/render.ts';
 import { performCall } from '../../bots/telegram/send.ts';
 import type { RecordedCall } from '../fakes/telegram-api.ts';
 import { TEST_BOT_TOKEN, type BotHarness } from './harness.ts';
+import { staffAct } from '../staff-actions.ts';
 
 /**
  * Plays a scripted conversation (fixtures/telegram/*.json, format in fixtures/README.md) against
@@ -211,31 +211,9 @@ export class Conversation {
 
   /** An official acts on the resident's newest message, through core like the admin API would. */
   async staff(action: string, entry: FixtureEntry): Promise<void> {
-    const { db } = this.harness.database;
     if (action === 'approve' || action === 'return') return this.review(action, typeof entry.text === 'string' ? entry.text : 'Уточните текст.');
-    const message = await db
-      .selectFrom('message')
-      .innerJoin('resident_identity', 'resident_identity.resident_id', 'message.author_id')
-      .select(['message.id', 'message.municipality_id'])
-      .where('resident_identity.channel', '=', 'tg')
-      .where('resident_identity.external_id', '=', String(this.user.id))
-      .orderBy('message.id', 'desc')
-      .executeTakeFirstOrThrow();
-    const staffOf = async (role: 'moderator' | 'curator' | 'executor') =>
-      (await db.selectFrom('staff').select('id').where('municipality_id', '=', message.municipality_id).where('role', '=', role).orderBy('id').executeTakeFirstOrThrow()).id;
-    const now = new Date();
-    const text = typeof entry.text === 'string' ? entry.text : 'Работы выполнены.';
-    const answer = async (kind: 'intermediate' | 'clarification' | 'final', resolution?: 'solved' | 'explained') => {
-      const { answer: draft } = await draftAnswer(db, { messageId: message.id, kind, resolution, text, actor: { kind: 'staff', staffId: await staffOf('executor') } }, now);
-      if (draft.state === 'draft') await approveAnswer(db, { answerId: draft.id, actor: { kind: 'staff', staffId: await staffOf('curator') } }, now);
-    };
-    if (action === 'accept') await acceptMessage(db, { messageId: message.id, actor: { kind: 'staff', staffId: await staffOf('moderator') } }, now);
-    else if (action === 'publish') await setPublished(db, { messageId: message.id, published: true, actor: { kind: 'staff', staffId: await staffOf('moderator') } }, now);
-    else if (action === 'intermediate' || action === 'clarification') await answer(action);
-    else if (action === 'final_solved' || action === 'final_explained') await answer('final', action === 'final_solved' ? 'solved' : 'explained');
-    else if (action === 'comment') await addStaffComment(db, { staffId: await staffOf('executor'), messageId: message.id, text }, now);
-    else throw new Error(`unknown $staff action "${action}"`);
-    this.log(`🏛 official: ${action} on message #${message.id}`);
+    const messageId = await staffAct(this.harness.database.db, 'tg', String(this.user.id), action, entry);
+    this.log(`🏛 official: ${action} on message #${messageId}`);
   }
 
   private log(line: string): void {

@@ -9,9 +9,15 @@ import type { Clock } from '../../core/clock.ts';
 import type { DatabaseHandle } from '../../core/db/connect.ts';
 import { createLogger, type Logger } from '../../logger.ts';
 import { FakeTelegramApi } from '../fakes/telegram-api.ts';
+import { FakeVkApi } from '../fakes/vk-api.ts';
+import { VK_WEBHOOK_PATH } from '../../http/webhooks/vk.ts';
 
 export const TEST_BOT_TOKEN = '7000000001:TEST-token';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret_1';
+export const TEST_VK_TOKEN = 'vk1.a.TEST-group-token';
+export const TEST_VK_GROUP_ID = 229000001;
+export const TEST_VK_SECRET = 'vk-callback-secret-1';
+export const TEST_VK_CONFIRMATION = 'a1b2c3d4';
 export const TEST_BOT_INFO: TelegramBotInfo = {
   id: 7000000001,
   is_bot: true,
@@ -35,12 +41,14 @@ export interface HarnessOptions {
 }
 
 /**
- * The whole app as Telegram sees it: the real composition root (buildApp) listening on a free
- * port, with grammY pointed at an in-process FakeTelegramApi. Updates go in over HTTP exactly as
- * Telegram posts them; the Bot API calls the bot made are in `fake.calls`.
+ * The whole app as the messengers see it: the real composition root (buildApp) listening on a free
+ * port, with grammY pointed at an in-process FakeTelegramApi and vk-io at a FakeVkApi. Updates go
+ * in over HTTP exactly as Telegram and VK post them; the API calls the bots made are in
+ * `fake.calls` (Telegram) and `vkFake.calls` (VK).
  */
 export class BotHarness {
   readonly fake: FakeTelegramApi;
+  readonly vkFake: FakeVkApi;
   readonly database: DatabaseHandle;
   app!: App;
   url = '';
@@ -49,9 +57,10 @@ export class BotHarness {
   private readonly logger: Logger;
   private readonly deepLinks: DeepLinks | undefined;
 
-  private constructor(database: DatabaseHandle, fake: FakeTelegramApi, options: HarnessOptions) {
+  private constructor(database: DatabaseHandle, fake: FakeTelegramApi, vkFake: FakeVkApi, options: HarnessOptions) {
     this.database = database;
     this.fake = fake;
+    this.vkFake = vkFake;
     this.clock = options.clock;
     this.logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
     this.deepLinks = options.deepLinks;
@@ -59,7 +68,8 @@ export class BotHarness {
 
   static async start(options: HarnessOptions & { database: DatabaseHandle }): Promise<BotHarness> {
     const fake = await new FakeTelegramApi().start();
-    const harness = new BotHarness(options.database, fake, options);
+    const vkFake = await new FakeVkApi().start();
+    const harness = new BotHarness(options.database, fake, vkFake, options);
     await harness.boot();
     return harness;
   }
@@ -70,6 +80,12 @@ export class BotHarness {
       TELEGRAM_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
       TELEGRAM_API_ROOT: this.fake.url,
       TELEGRAM_MODE: 'webhook',
+      VK_GROUP_TOKEN: TEST_VK_TOKEN,
+      VK_GROUP_ID: String(TEST_VK_GROUP_ID),
+      VK_SECRET: TEST_VK_SECRET,
+      VK_CONFIRMATION_CODE: TEST_VK_CONFIRMATION,
+      VK_API_BASE_URL: this.vkFake.apiBaseUrl,
+      VK_MODE: 'callback',
       DEMO_SEED: 'false',
       LOG_LEVEL: 'silent',
       // Conversations deliver the outbox and run jobs at chosen points (deliverOutbox, $staff…), so
@@ -97,6 +113,11 @@ export class BotHarness {
     return fetch(`${this.url}${TELEGRAM_WEBHOOK_PATH}`, { method: 'POST', headers, body: JSON.stringify(update) });
   }
 
+  /** POSTs a Callback API body to /webhooks/vk; a string is sent as it is (to test non-JSON bodies). */
+  postVk(body: unknown): Promise<Response> {
+    return fetch(`${this.url}${VK_WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  }
+
   /** Stops the HTTP server and the app (as a process exit would) and builds a new one on the same database. */
   async restart(): Promise<void> {
     await this.shutdownApp();
@@ -117,5 +138,6 @@ export class BotHarness {
   async close(): Promise<void> {
     await this.shutdownApp();
     await this.fake.stop();
+    await this.vkFake.stop();
   }
 }

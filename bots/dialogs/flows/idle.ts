@@ -16,13 +16,13 @@ export const idleFlow: Flow = {
   steps: {
     idle: {
       accepts: ['text', 'location', 'photo', 'contact', 'other', 'button'],
-      prompt: async (c) => [(await isRegistered(c)) ? mainMenu() : await unregisteredHint(c)],
+      prompt: async (c) => [(await isRegistered(c)) ? mainMenu(c.from.channel) : await unregisteredHint(c)],
       async next(c, input) {
         if (!(await isRegistered(c))) return stay({ say: [await unregisteredHint(c)] });
         const attached = input.kind === 'text' ? await answerClarification(c, input.text) : undefined;
         if (attached) return stay({ say: attached });
         const hint = input.kind === 'other' && input.what !== 'unsupported' ? 'dialog.hint_not_supported' : 'dialog.hint';
-        return stay({ say: [{ key: hint }, mainMenu()] });
+        return stay({ say: [{ key: hint }, mainMenu(c.from.channel)] });
       },
     },
   },

@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../core/db/database.ts';
+import type { Channel, Db, Language } from '../core/db/types.ts';
+import type { Logger } from '../logger.ts';
+import { safeError } from './safe-error.ts';
+
+/** How one inbound update ended: already seen, handled (and committed), or failed and recorded as poison. */
+export type Inbound<T> = { kind: 'duplicate' } | { kind: 'handled'; result: T } | { kind: 'failed' };
+
+async function markProcessed(trx: Db, channel: Channel, updateId: string): Promise<boolean> {
+  const row = await trx
+    .insertInto('processed_update')
+    .values({ channel, update_id: updateId })
+    .onConflict((oc) => oc.columns(['channel', 'update_id']).doNothing())
+    .returning('update_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * One update, once, for any messenger: the dedupe row and all the handling share one transaction,
+ * so a duplicate (a messenger retrying after a timeout) inserts nothing and changes nothing, and a
+ * failure leaves no trace but the log. A failed update is then recorded as processed on its own (a
+ * poison update must not come back for ever); the caller apologises. When this returns, the update
+ * is durably recorded either way (unless even the poison record failed, which is logged and thrown
+ * so the messenger retries).
+ */
+export async function processOnce<T>(
+  db: Kysely<Database>,
+  channel: Channel,
+  updateId: string,
+  log: Logger,
+  handle: (trx: Db) => Promise<T>,
+): Promise<Inbound<T>> {
+  try {
+    return await db.transaction().execute(async (trx): Promise<Inbound<T>> => {
+      if (!(await markProcessed(trx, channel, updateId))) return { kind: 'duplicate' };
+      return { kind: 'handled', result: await handle(trx) };
+    });
+  } catch (error) {
+    log.error({ updateId, err: safeError(error) }, 'update handling failed and was rolled back');
+    try {
+      await db.transaction().execute((trx) => markProcessed(trx, channel, updateId));
+    } catch (recordError) {
+      log.error({ updateId, err: safeError(recordError) }, 'could not record the failed update as processed');
+      throw recordError;
+    }
+    return { kind: 'failed' };
+  }
+}
+
+/** The language of an identity's resident (Russian for a stranger): for apologies outside a dialog turn. */
+export async function languageOfIdentity(db: Kysely<Database>, channel: Channel, externalId: string): Promise<Language> {
+  const row = await db
+    .selectFrom('resident_identity')
+    .innerJoin('resident', 'resident.id', 'resident_identity.resident_id')
+    .select('resident.language')
+    .where('resident_identity.channel', '=', channel)
+    .where('resident_identity.external_id', '=', externalId)
+    .executeTakeFirst()
+    .catch(() => undefined);
+  return row?.language ?? 'ru';
+}

@@ -1,0 +1,5 @@
+/** The VK API version the bot speaks (vk-io 4's default) and announces in the Callback API settings. */
+export const VK_API_VERSION = '5.199';
+
+/** The Callback API events the community must send: messages, button presses, permission changes. */
+export const VK_EVENT_TYPES = ['message_new', 'message_event', 'message_allow', 'message_deny'] as const;

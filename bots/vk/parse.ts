@@ -1,0 +1,159 @@
+import { MAX_START_PAYLOAD } from '../../core/inbound/start-payload.repository.ts';
+import type { DialogInput, Identity, OtherInput } from '../dialogs/input.ts';
+import { buttonIdOf } from './render.ts';
+
+/**
+ * A Callback API / Bots Long Poll event as VK posts it. Only the fields we read are typed; every
+ * one is checked before use, since the body comes from the network.
+ */
+export interface VkEvent {
+  type: string;
+  group_id?: number;
+  event_id?: string;
+  v?: string;
+  secret?: string;
+  object?: unknown;
+}
+
+/** What an event means for us. */
+export type ParsedEvent =
+  /** Inputs of one resident, in order: a message with text and three photos is four inputs. */
+  | { kind: 'dialog'; inputs: DialogInput[]; peerId: string; eventAnswer?: { eventId: string; userId: string }; conversationMessageId?: number }
+  /** The resident forbade messages from the community (message_deny): stop notifying them. */
+  | { kind: 'blocked'; externalId: string }
+  /** message_allow: they can be written to again. */
+  | { kind: 'allowed'; externalId: string }
+  | { kind: 'ignore'; reason: string; eventAnswer?: { eventId: string; userId: string; peerId: string } };
+
+/** Peer ids of group conversations start at 2e9. */
+const CHAT_PEER_OFFSET = 2_000_000_000;
+/** client_info.lang_id: 0 Russian, 3 English (VK's list). */
+const LANG_EN = 3;
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const idOf = (v: unknown): string | undefined => (typeof v === 'number' && Number.isSafeInteger(v) && v !== 0 ? String(v) : typeof v === 'string' && /^-?\d+$/.test(v) ? v : undefined);
+
+function identityOf(userId: string, peerId: string, clientInfo: unknown): Identity {
+  const langId = isObject(clientInfo) ? clientInfo.lang_id : undefined;
+  return { channel: 'vk', externalId: userId, chatId: peerId, ...(typeof langId === 'number' && { languageCode: langId === LANG_EN ? 'en' : 'ru' }) };
+}
+
+/** The attachment string VK accepts back in messages.send: photo<owner>_<id>[_<access_key>]. */
+export function photoAttachment(photo: Json): { fileId: string; fileUniqueId: string } | undefined {
+  const owner = idOf(photo.owner_id);
+  const id = idOf(photo.id);
+  if (!owner || !id) return undefined;
+  const key = typeof photo.access_key === 'string' && /^\w+$/.test(photo.access_key) ? `_${photo.access_key}` : '';
+  return { fileId: `photo${owner}_${id}${key}`, fileUniqueId: `photo${owner}_${id}` };
+}
+
+/** VK sends every size of a photo: the largest by area is the one an official looks at. */
+export function largestSize(photo: Json): { url: string; width: number; height: number } | undefined {
+  const sizes = Array.isArray(photo.sizes) ? photo.sizes.filter(isObject) : [];
+  let best: { url: string; width: number; height: number } | undefined;
+  for (const s of sizes) {
+    const width = Number(s.width) || 0;
+    const height = Number(s.height) || 0;
+    if (typeof s.url !== 'string') continue;
+    if (!best || width * height > best.width * best.height) best = { url: s.url, width, height };
+  }
+  return best;
+}
+
+function otherKind(type: string): OtherInput {
+  if (type === 'sticker') return 'sticker';
+  if (type === 'audio_message' || type === 'audio') return 'voice';
+  if (type === 'doc') return 'document';
+  if (type === 'video') return 'video';
+  return 'unsupported';
+}
+
+/** `/cmd payload` typed by the resident; VK has no command entities. */
+function commandOf(text: string): { command: string; payload?: string } | undefined {
+  const match = /^\/([A-Za-z_]{1,32})(?:\s+([\s\S]*))?$/.exec(text.trim());
+  if (!match) return undefined;
+  const payload = match[2]?.trim().slice(0, MAX_START_PAYLOAD);
+  return { command: match[1]!.toLowerCase(), ...(payload && { payload }) };
+}
+
+function messageInputs(message: Json, identity: Identity, ref: string | undefined): DialogInput[] {
+  if (Array.isArray(message.fwd_messages) && message.fwd_messages.length > 0) return [{ identity, kind: 'other', what: 'forwarded' }];
+  const text = typeof message.text === 'string' ? message.text : '';
+  // A deep link vk.me/<group>?ref=<payload> brings `ref` on the first message: a /start with that payload.
+  if (ref) return [{ identity, kind: 'command', command: 'start', payload: ref.slice(0, MAX_START_PAYLOAD) }];
+  const payload = message.payload;
+  // The "Start" button of a new conversation carries {"command":"start"}.
+  if (typeof payload === 'string' && /"command"\s*:\s*"start"/.test(payload)) return [{ identity, kind: 'command', command: 'start' }];
+  const buttonId = buttonIdOf(payload);
+  const geo = isObject(message.geo) && isObject(message.geo.coordinates) ? message.geo : undefined;
+  if (geo) {
+    const coordinates = geo.coordinates as Json;
+    const place = isObject(geo.place) ? geo.place : {};
+    const address = [place.title, place.city].filter((v): v is string => typeof v === 'string' && v.length > 0).join(', ');
+    return [{ identity, kind: 'location', lat: Number(coordinates.latitude), lon: Number(coordinates.longitude), ...(address && { address }) }];
+  }
+  // A text button of a regular keyboard: our id in the payload (the label is only what it shows).
+  if (buttonId && buttonId !== 'location') return [{ identity, kind: 'button', data: buttonId }];
+  const inputs: DialogInput[] = [];
+  if (text.trim().length > 0) {
+    const command = commandOf(text);
+    inputs.push(command ? { identity, kind: 'command', ...command } : { identity, kind: 'text', text });
+  }
+  const attachments = Array.isArray(message.attachments) ? message.attachments.filter(isObject) : [];
+  for (const attachment of attachments) {
+    const type = typeof attachment.type === 'string' ? attachment.type : '';
+    const photo = type === 'photo' && isObject(attachment.photo) ? photoAttachment(attachment.photo) : undefined;
+    if (photo) inputs.push({ identity, kind: 'photo', ...photo });
+    else if (type === 'wall' || type === 'wall_reply') inputs.push({ identity, kind: 'other', what: 'forwarded' });
+    else inputs.push({ identity, kind: 'other', what: otherKind(type) });
+  }
+  if (inputs.length === 0) inputs.push({ identity, kind: 'other', what: 'unsupported' });
+  return inputs;
+}
+
+/** A VK event → what to do; never throws for a malformed object (it is ignored with a reason). */
+export function parseEvent(event: VkEvent): ParsedEvent {
+  const object = isObject(event.object) ? event.object : undefined;
+  if (!object) return { kind: 'ignore', reason: 'event without an object' };
+  switch (event.type) {
+    case 'message_new': {
+      const message = isObject(object.message) ? object.message : undefined;
+      if (!message) return { kind: 'ignore', reason: 'message_new without a message' };
+      const userId = idOf(message.from_id);
+      const peerId = idOf(message.peer_id);
+      if (!userId || !peerId || Number(userId) < 0) return { kind: 'ignore', reason: 'not a message from a person' };
+      if (Number(peerId) >= CHAT_PEER_OFFSET) return { kind: 'ignore', reason: 'group conversation' };
+      if (message.out === 1) return { kind: 'ignore', reason: 'our own message' };
+      const ref = typeof message.ref === 'string' && message.ref.length > 0 ? message.ref : undefined;
+      return { kind: 'dialog', inputs: messageInputs(message, identityOf(userId, peerId, object.client_info), ref), peerId };
+    }
+    case 'message_event': {
+      const userId = idOf(object.user_id);
+      const peerId = idOf(object.peer_id);
+      const eventId = typeof object.event_id === 'string' ? object.event_id : undefined;
+      if (!userId || !peerId || !eventId) return { kind: 'ignore', reason: 'message_event without user, peer or event id' };
+      const eventAnswer = { eventId, userId };
+      const data = buttonIdOf(object.payload);
+      if (Number(peerId) >= CHAT_PEER_OFFSET || !data) return { kind: 'ignore', reason: 'callback outside a private chat or not ours', eventAnswer: { ...eventAnswer, peerId } };
+      const cmid = Number(object.conversation_message_id);
+      return {
+        kind: 'dialog',
+        inputs: [{ identity: identityOf(userId, peerId, undefined), kind: 'button', data }],
+        peerId,
+        eventAnswer,
+        ...(Number.isSafeInteger(cmid) && cmid > 0 && { conversationMessageId: cmid }),
+      };
+    }
+    case 'message_deny': {
+      const userId = idOf(object.user_id);
+      return userId ? { kind: 'blocked', externalId: userId } : { kind: 'ignore', reason: 'message_deny without a user' };
+    }
+    case 'message_allow': {
+      const userId = idOf(object.user_id);
+      return userId ? { kind: 'allowed', externalId: userId } : { kind: 'ignore', reason: 'message_allow without a user' };
+    }
+    default:
+      return { kind: 'ignore', reason: `event type ${event.type} is not handled` };
+  }
+}

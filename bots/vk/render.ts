@@ -1,0 +1,220 @@
+import type { Language } from '../../core/db/types.ts';
+import type { OutboxPayload } from '../../core/outbox/outbox.table.ts';
+import type { Button, Keyboard, ReplyButton, View } from '../dialogs/view.ts';
+import type { Translate } from '../i18n.ts';
+import { completeParams, languageOf, notificationView } from '../notification-views.ts';
+import { renderLabel, renderText } from '../render-text.ts';
+
+/**
+ * VK's limits (dev.vk.com, "Клавиатуры для ботов"; vk-io Keyboard docs): a message text of at most
+ * 4096 characters; an inline keyboard of at most 6 rows, 5 buttons a row and 10 buttons; a regular
+ * keyboard of at most 10 rows, 5 a row and 40 buttons; a wide button (location) fills its row; a
+ * label of at most 40 characters; a button payload of at most 255 characters of JSON.
+ */
+export const VK_LIMITS = {
+  text: 4096,
+  inline: { rows: 6, perRow: 5, total: 10 },
+  regular: { rows: 10, perRow: 5, total: 40 },
+  label: 40,
+  payload: 255,
+  attachments: 10,
+} as const;
+
+/** What a callback or text button carries: the abstract button id. */
+export interface VkButtonPayload {
+  b: string;
+}
+
+type VkAction =
+  | { type: 'callback'; label: string; payload: string }
+  | { type: 'text'; label: string; payload?: string }
+  | { type: 'location'; payload?: string };
+interface VkButton {
+  action: VkAction;
+}
+export interface VkKeyboard {
+  one_time?: boolean;
+  inline?: boolean;
+  buttons: VkButton[][];
+}
+
+/** messages.send parameters except peer_id and random_id (the sender adds those). */
+export interface VkMessage {
+  message: string;
+  keyboard?: string;
+  attachment?: string;
+  lat?: number;
+  long?: number;
+}
+
+/** VK API calls a view becomes. */
+export type VkCall =
+  | { method: 'messages.send'; params: VkMessage }
+  | { method: 'messages.edit'; params: { conversation_message_id: number; message: string; keyboard?: string } };
+
+export interface VkRenderOptions {
+  language: Language;
+  t: Translate;
+  /** The conversation message whose callback button was pressed; a view marked `edit` replaces it. */
+  editMessageId?: number;
+}
+
+export function buttonPayload(id: string): string {
+  const payload = JSON.stringify({ b: id } satisfies VkButtonPayload);
+  // VK rejects the whole message for a longer payload: fail loudly in tests instead.
+  if (payload.length > VK_LIMITS.payload) throw new Error(`button payload longer than ${VK_LIMITS.payload} characters: ${id}`);
+  return payload;
+}
+
+/** The button id in a VK payload (an object in message_event, a JSON string in message_new), if it is one of ours. */
+export function buttonIdOf(payload: unknown): string | undefined {
+  let value = payload;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const id = (value as { b?: unknown }).b;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
+function label(text: string): string {
+  const chars = [...text];
+  return chars.length <= VK_LIMITS.label ? text : `${chars.slice(0, VK_LIMITS.label - 1).join('')}…`;
+}
+
+/**
+ * An inline keyboard within VK's limits: rows wider than 5 are wrapped, then the rows are cut
+ * into keyboards of at most 6 rows and 10 buttons (each goes on its own message, in order).
+ */
+export function inlineKeyboards(rows: Button[][], language: Language, t: Translate): VkKeyboard[] {
+  const wrapped: VkButton[][] = [];
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i += VK_LIMITS.inline.perRow) {
+      wrapped.push(row.slice(i, i + VK_LIMITS.inline.perRow).map((b) => ({ action: { type: 'callback', label: label(renderLabel(language, b, t)), payload: buttonPayload(b.id) } })));
+    }
+  }
+  const keyboards: VkKeyboard[] = [];
+  let current: VkButton[][] = [];
+  let count = 0;
+  for (const row of wrapped) {
+    if (current.length > 0 && (current.length + 1 > VK_LIMITS.inline.rows || count + row.length > VK_LIMITS.inline.total)) {
+      keyboards.push({ inline: true, buttons: current });
+      current = [];
+      count = 0;
+    }
+    current.push(row);
+    count += row.length;
+  }
+  if (current.length > 0) keyboards.push({ inline: true, buttons: current });
+  return keyboards;
+}
+
+/**
+ * A regular keyboard: text and location buttons. VK has no "share my phone" button, so contact
+ * buttons are left out (the step's other way on, e.g. Skip, stays); a location button fills its row.
+ */
+export function regularKeyboard(rows: ReplyButton[][], oneTime: boolean, language: Language, t: Translate): VkKeyboard | undefined {
+  const out: VkButton[][] = [];
+  let count = 0;
+  for (const row of rows) {
+    const texts: VkButton[] = [];
+    for (const b of row) {
+      if (b.kind === 'contact') continue;
+      if (b.kind === 'location') out.push([{ action: { type: 'location', payload: buttonPayload('location') } }]);
+      else texts.push({ action: { type: 'text', label: label(t(language, b.label)) } });
+    }
+    for (let i = 0; i < texts.length; i += VK_LIMITS.regular.perRow) out.push(texts.slice(i, i + VK_LIMITS.regular.perRow));
+  }
+  const kept: VkButton[][] = [];
+  for (const row of out.slice(0, VK_LIMITS.regular.rows)) {
+    if (count + row.length > VK_LIMITS.regular.total) break;
+    kept.push(row);
+    count += row.length;
+  }
+  return kept.length > 0 ? { one_time: oneTime, buttons: kept } : undefined;
+}
+
+/** Hides a regular keyboard (VK: an empty one-time keyboard). */
+export const REMOVE_KEYBOARD: VkKeyboard = { one_time: true, buttons: [] };
+
+function keyboardsOf(keyboard: Keyboard | undefined, language: Language, t: Translate): VkKeyboard[] {
+  if (!keyboard) return [];
+  if (keyboard.kind === 'remove') return [REMOVE_KEYBOARD];
+  if (keyboard.kind === 'reply') {
+    const regular = regularKeyboard(keyboard.rows, keyboard.oneTime ?? false, language, t);
+    return regular ? [regular] : [];
+  }
+  return inlineKeyboards(keyboard.rows, language, t);
+}
+
+/** Text cut into parts of at most 4096 characters, at a paragraph or line break, else a space, when there is one. */
+export function splitText(text: string, max: number = VK_LIMITS.text): string[] {
+  const parts: string[] = [];
+  let rest = [...text];
+  while (rest.length > max) {
+    const window = rest.slice(0, max + 1).join('');
+    let cut = -1;
+    for (const separator of ['\n\n', '\n', ' ']) {
+      const at = window.lastIndexOf(separator, max);
+      if (at > max / 2) {
+        cut = at;
+        break;
+      }
+    }
+    const taken = cut > 0 ? [...window.slice(0, cut)].length : max;
+    parts.push(rest.slice(0, taken).join('').trimEnd());
+    rest = rest.slice(taken);
+    while (rest[0] === '\n' || rest[0] === ' ') rest.shift();
+  }
+  parts.push(rest.join(''));
+  return parts;
+}
+
+/**
+ * One abstract view → the VK calls that show it. Photos and the place ride on the first message
+ * (attachment, lat/long); the text is split at VK's limit; the keyboard goes on the last part, and
+ * an inline keyboard too large for one message continues on further messages (text "⋯").
+ * A paging tap edits the message it came from when everything fits in one message.
+ */
+export function renderVk(view: View, options: VkRenderOptions): VkCall[] {
+  const { language, t } = options;
+  const text = renderText(t, language, { ...view, params: completeParams(view.params) });
+  const keyboards = keyboardsOf(view.keyboard, language, t);
+  const photos = (view.photos ?? []).slice(0, VK_LIMITS.attachments);
+  const parts = splitText(text);
+  if (view.edit && options.editMessageId !== undefined && parts.length === 1 && keyboards.length <= 1 && keyboards[0]?.inline !== false && photos.length === 0 && !view.location) {
+    const keyboard = keyboards[0];
+    return [{ method: 'messages.edit', params: { conversation_message_id: options.editMessageId, message: text, ...(keyboard && { keyboard: JSON.stringify(keyboard) }) } }];
+  }
+  const calls: VkCall[] = parts.map((part, i) => ({
+    method: 'messages.send',
+    params: {
+      message: part,
+      ...(i === 0 && photos.length > 0 && { attachment: photos.join(',') }),
+      ...(i === 0 && view.location && { lat: view.location.lat, long: view.location.lon }),
+    },
+  }));
+  keyboards.forEach((keyboard, i) => {
+    if (i === 0) {
+      const last = calls.at(-1)!;
+      if (last.method === 'messages.send') last.params.keyboard = JSON.stringify(keyboard);
+    } else {
+      calls.push({ method: 'messages.send', params: { message: '⋯', keyboard: JSON.stringify(keyboard) } });
+    }
+  });
+  return calls;
+}
+
+/** Only messages.send parameters: what the outbox sends for a row (paging edits never come from the outbox). */
+function sends(calls: VkCall[]): VkMessage[] {
+  return calls.flatMap((call) => (call.method === 'messages.send' ? [call.params] : []));
+}
+
+/** An outbox row for VK → its messages, in the recipient's language, with the buttons of its kind. */
+export function renderVkOutboxRow(row: { kind: string; payload: OutboxPayload }, t: Translate): VkMessage[] {
+  return sends(renderVk(notificationView(row.kind, row.payload), { language: languageOf(row.payload), t }));
+}

@@ -1,0 +1,113 @@
+import { createHash, randomInt } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Channel, Db } from '../db/types.ts';
+import { DomainError } from '../errors.ts';
+
+/** Typed by hand from one phone screen to another: short, no look-alikes (0/o, 1/l/i), case-insensitive. */
+const ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+/** 8 symbols of 31: about 40 bits, far beyond guessing in the code's 15 minutes. */
+export const RESIDENT_LINK_CODE_LENGTH = 8;
+export const RESIDENT_LINK_CODE_TTL_MINUTES = 15;
+
+const hashCode = (code: string) => createHash('sha256').update(`resident-link:${code}`).digest('hex');
+const normalise = (code: string) => code.trim().toLowerCase().replace(/[\s-]/g, '');
+
+/**
+ * Issues a one-time code shown in `channel`, to be entered in the resident's other messenger.
+ * Only the hash is stored; earlier unused codes of the resident stop working.
+ */
+export async function createResidentLinkCode(db: Db, residentId: number, channel: Channel, now: Date): Promise<{ code: string; expiresAt: Date }> {
+  let code = '';
+  for (let i = 0; i < RESIDENT_LINK_CODE_LENGTH; i++) code += ALPHABET[randomInt(ALPHABET.length)];
+  const expiresAt = new Date(now.getTime() + RESIDENT_LINK_CODE_TTL_MINUTES * 60_000);
+  await db.updateTable('resident_link_code').set({ used_at: now }).where('resident_id', '=', residentId).where('used_at', 'is', null).execute();
+  await db.insertInto('resident_link_code').values({ resident_id: residentId, channel, code_hash: hashCode(code), created_at: now, expires_at: expiresAt }).execute();
+  return { code, expiresAt };
+}
+
+export interface LinkResult {
+  residentId: number;
+  /** The messenger the code was shown in: the one now linked to the identity that typed it. */
+  linkedChannel: Channel;
+  alreadyLinked: boolean;
+}
+
+/**
+ * The identity (channel, externalId) entered a code shown in the other messenger: it joins the
+ * resident who asked for the code. If that identity already had a resident of its own (it wrote
+ * to the bot before, maybe filed messages), that resident is merged in: see mergeResidents.
+ * Runs inside the caller's transaction.
+ */
+export async function linkIdentityByCode(db: Db, code: string, identity: { channel: Channel; externalId: string }, now: Date): Promise<LinkResult> {
+  const row = await db.selectFrom('resident_link_code').selectAll().where('code_hash', '=', hashCode(normalise(code))).forUpdate().executeTakeFirst();
+  if (!row || row.used_at !== null) throw new DomainError('RESIDENT_LINK_CODE_INVALID', {});
+  if (row.expires_at.getTime() <= now.getTime()) throw new DomainError('RESIDENT_LINK_CODE_EXPIRED', {});
+  if (row.channel === identity.channel) throw new DomainError('RESIDENT_LINK_SAME_CHANNEL', {});
+  const source = await db.selectFrom('resident_identity').select(['resident_id']).where('channel', '=', identity.channel).where('external_id', '=', identity.externalId).executeTakeFirst();
+  await db.updateTable('resident_link_code').set({ used_at: now }).where('id', '=', row.id).execute();
+  if (source?.resident_id === row.resident_id) return { residentId: row.resident_id, linkedChannel: row.channel, alreadyLinked: true };
+  const taken = await db.selectFrom('resident_identity').select('id').where('resident_id', '=', row.resident_id).where('channel', '=', identity.channel).executeTakeFirst();
+  if (taken) throw new DomainError('RESIDENT_CHANNEL_ALREADY_LINKED', { channel: identity.channel });
+  if (source) await mergeResidents(db, source.resident_id, row.resident_id, now);
+  return { residentId: row.resident_id, linkedChannel: row.channel, alreadyLinked: false };
+}
+
+/**
+ * Moves everything of resident `from` to resident `into`, then deletes `from`, in the caller's
+ * transaction: identities (dialog states are keyed by identity and follow them), messages,
+ * comments, ratings, supports (one per message: a message both supported is kept once), consents
+ * (records per channel, kept as given), pending notifications, unused link codes. Profile fields
+ * `into` lacks are taken from `from`. Consent given once covers both messengers: a channel of the
+ * merged resident without a live consent gets one recorded, the same text version and hash.
+ */
+export async function mergeResidents(db: Db, from: number, into: number, now: Date): Promise<void> {
+  await db.updateTable('resident_identity').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await db.updateTable('message').set({ author_id: into }).where('author_id', '=', from).execute();
+  await db.updateTable('comment').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await db.updateTable('rating').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await db
+    .deleteFrom('support')
+    .where('resident_id', '=', from)
+    .where('message_id', 'in', (eb) => eb.selectFrom('support').select('message_id').where('resident_id', '=', into))
+    .execute();
+  await db.updateTable('support').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await db.updateTable('consent').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await db.updateTable('outbox').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await db.updateTable('resident_link_code').set({ resident_id: into }).where('resident_id', '=', from).execute();
+
+  const [a, b] = await Promise.all([
+    db.selectFrom('resident').selectAll().where('id', '=', into).executeTakeFirstOrThrow(),
+    db.selectFrom('resident').selectAll().where('id', '=', from).executeTakeFirstOrThrow(),
+  ]);
+  await db
+    .updateTable('resident')
+    .set({
+      display_name: a.display_name ?? b.display_name,
+      phone: a.phone ?? b.phone,
+      municipality_id: a.municipality_id ?? b.municipality_id,
+      registered_at: a.registered_at ?? b.registered_at,
+      notify_channel: a.notify_channel ?? b.notify_channel,
+    })
+    .where('id', '=', into)
+    .execute();
+  await db.deleteFrom('resident').where('id', '=', from).execute();
+  await extendConsent(db, into, now);
+}
+
+/** Records the resident's live consent for each of their channels that has none (one consent, recorded per channel). */
+export async function extendConsent(db: Db, residentId: number, now: Date): Promise<void> {
+  const live = await db.selectFrom('consent').selectAll().where('resident_id', '=', residentId).where('withdrawn_at', 'is', null).orderBy('given_at', 'desc').execute();
+  if (live.length === 0) return;
+  const identities = await db.selectFrom('resident_identity').select('channel').where('resident_id', '=', residentId).execute();
+  for (const { channel } of identities) {
+    if (live.some((c) => c.channel === channel)) continue;
+    await db.insertInto('consent').values({ resident_id: residentId, channel, text_version: live[0]!.text_version, text_hash: live[0]!.text_hash, given_at: now }).execute();
+    live.push({ ...live[0]!, channel });
+  }
+}
+
+/** Whether the resident has an identity in each messenger (for the menu: which one can still be linked). */
+export async function linkedChannels(db: Db, residentId: number): Promise<Channel[]> {
+  const rows = await db.selectFrom('resident_identity').select('channel').where('resident_id', '=', residentId).orderBy(sql`channel`).execute();
+  return rows.map((r) => r.channel);
+}
