@@ -15,6 +15,7 @@ import type { View } from '../dialogs/view.ts';
 import type { Translate } from '../i18n.ts';
 import { languageOfIdentity, processOnce } from '../inbound.ts';
 import { safeError } from '../safe-error.ts';
+import { startVkLongPoll, type VkLongPoll } from './long-poll.ts';
 import { parseEvent, type VkEvent } from './parse.ts';
 import { renderVk, type VkCall } from './render.ts';
 
@@ -61,7 +62,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
   const log = options.logger.child({ channel: CHANNEL });
   // node-fetch refuses an https agent for an http URL (the local fake in tests).
   const agent = options.apiBaseUrl.startsWith('http:') ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
-  const vk = new VK({ token: options.token, apiBaseUrl: options.apiBaseUrl, agent: agent as HttpsAgent, apiLimit: 20, pollingGroupId: options.groupId });
+  const vk = new VK({ token: options.token, apiBaseUrl: options.apiBaseUrl, agent: agent as HttpsAgent, apiLimit: 20 });
   const api: API = vk.api;
 
   async function perform(peerId: string, call: VkCall): Promise<void> {
@@ -134,26 +135,16 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
     if (outcome.result) await send(eventId, parsed.peerId, externalId, outcome.result.views, outcome.result.language, parsed.conversationMessageId);
   }
 
-  // Long Poll hands updates over without waiting: keep them in order, one at a time.
-  let queue: Promise<void> = Promise.resolve();
-  let polling = false;
+  let longPoll: VkLongPoll | undefined;
   return {
     handleEvent,
-    async startPolling() {
-      // vk-io's polling transport calls updates.handleWebhookUpdate with each raw group event
-      // (type, object, group_id, event_id): route those through our own pipeline and dedupe.
-      vk.updates.handleWebhookUpdate = (update: Record<string, unknown>) => {
-        const event = update as unknown as VkEvent;
-        queue = queue.then(() => handleEvent(event)).catch((error: unknown) => log.error({ err: safeError(error) }, 'long poll event could not be recorded'));
-        return queue;
-      };
-      polling = true;
-      await vk.updates.startPolling();
-      log.info({ groupId: options.groupId }, 'vk long poll started');
+    startPolling() {
+      // Our own loop (bots/vk/long-poll.ts), so the ts survives a restart; same handler as the webhook.
+      longPoll ??= startVkLongPoll({ api, groupId: options.groupId, db, clock, logger: log, handle: handleEvent });
+      return Promise.resolve();
     },
     async stop() {
-      if (polling) await vk.updates.stop();
-      await queue;
+      await longPoll?.stop();
       agent.destroy();
     },
   };

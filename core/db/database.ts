@@ -14,6 +14,7 @@ import type { ResidentTables } from '../residents/resident.table.ts';
 import type { ResidentLinkCodeTables } from '../residents/link-code.table.ts';
 import type { StaffLinkCodeTables } from '../staff/link-code.table.ts';
 import type { StaffTables } from '../staff/staff.table.ts';
+import type { VkLongPollStateTables } from '../inbound/vk-long-poll-state.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
 export interface Database
@@ -32,4 +33,5 @@ export interface Database
     KpiTables,
     StaffLinkCodeTables,
     AlertTables,
-    JobRunTables {}
+    JobRunTables,
+    VkLongPollStateTables {}
