@@ -20,6 +20,15 @@ export type VkFailure =
   /** Deliver the message but lose the answer: the client times out and retries. */
   | { dropResponse: true };
 
+/** One a_check request as it reached the fake long-poll server. */
+export interface LongPollRequest {
+  key: string;
+  ts: string;
+  wait: string;
+  /** The `failed` it was answered with, if any. */
+  failed?: 1 | 2 | 3;
+}
+
 export interface VkLimits {
   /** Requests per second for the community token (VK: about 20). */
   perSecond?: number;
@@ -30,6 +39,11 @@ export interface VkLimits {
  * records every call, enforces the per-second limit with error 6, answers 901 for users who did not
  * allow messages, fails on request, and drops a repeated random_id to the same peer as VK does
  * (answering with the first message's id, showing nothing new).
+ *
+ * It is also a Bots Long Poll server: groups.getLongPollServer points at `${url}/lp`, where a_check
+ * answers the events queued with queueLongPoll from the given ts on (numbered from 1, so ts is the
+ * number of the next event), holds the request while there is nothing new (up to `wait` seconds,
+ * or `longPollHoldMs`), and answers `failed` on request (failLongPoll) or for an outdated key.
  */
 export class FakeVkApi {
   /** messages.send calls that delivered a message, and every other accepted call. */
@@ -48,6 +62,15 @@ export class FakeVkApi {
   limits: VkLimits;
   countTooMany = 0;
   url = '';
+  /** a_check requests, in order. */
+  readonly longPollRequests: LongPollRequest[] = [];
+  private longPollEvents: { n: number; update: unknown }[] = [];
+  private longPollFailures: (1 | 2 | 3)[] = [];
+  private longPollKeys = 0;
+  private longPollKey = '';
+  private held = new Set<() => void>();
+  /** How long a request with nothing to answer is held; undefined: the request's own `wait`. */
+  longPollHoldMs: number | undefined;
   /** What groups.getCallbackConfirmationCode answers. */
   confirmationCode = 'fake1234';
 
@@ -68,6 +91,7 @@ export class FakeVkApi {
   }
 
   async stop(): Promise<void> {
+    for (const release of [...this.held]) release();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -100,6 +124,24 @@ export class FakeVkApi {
     this.countTooMany = 0;
   }
 
+  /** VK receives these community events (Long Poll update objects: type, object, group_id, event_id); returns the ts after them. */
+  queueLongPoll(...updates: unknown[]): string {
+    for (const update of updates) this.longPollEvents.push({ n: this.longPollEvents.length + 1, update });
+    for (const release of [...this.held]) release();
+    return this.longPollTs();
+  }
+
+  /** The next a_check answers `{failed}` (1: history lost, with the current ts; 2: key expired; 3: key and ts lost). */
+  failLongPoll(failed: 1 | 2 | 3): void {
+    this.longPollFailures.push(failed);
+    for (const release of [...this.held]) release();
+  }
+
+  /** The ts VK stands at: the number of the next event. */
+  longPollTs(): string {
+    return String(this.longPollEvents.length + 1);
+  }
+
   waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -109,6 +151,7 @@ export class FakeVkApi {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.url?.startsWith('/lp?')) return this.longPoll(req, res);
     const method = /^\/method\/([\w.]+)/.exec(req.url ?? '')?.[1];
     const params = await readForm(req);
     if (!method) return this.reply(res, 404, { error: { error_code: 3, error_msg: 'Unknown method passed' } });
@@ -173,7 +216,46 @@ export class FakeVkApi {
     if (method === 'groups.getCallbackConfirmationCode') return answer({ response: { code: this.confirmationCode } });
     if (method === 'groups.getCallbackServers') return answer({ response: { count: 0, items: [] } });
     if (method === 'groups.addCallbackServer') return answer({ response: { server_id: 7 } });
+    if (method === 'groups.getLongPollServer') {
+      // A new key each time, as VK does; the old one stops working.
+      this.longPollKey = `lp-key-${++this.longPollKeys}`;
+      return answer({ response: { key: this.longPollKey, server: `${this.url}/lp`, ts: this.longPollTs() } });
+    }
     answer({ response: 1 });
+  }
+
+  private async longPoll(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const params = await readForm(req);
+    const request: LongPollRequest = { key: params.key ?? '', ts: params.ts ?? '', wait: params.wait ?? '' };
+    this.longPollRequests.push(request);
+    this.waiters = this.waiters.filter((w) => (w.predicate() ? (w.resolve(), false) : true));
+    if (params.act !== 'a_check') return this.reply(res, 404, { failed: 'unknown act' });
+    const from = Number(request.ts);
+    const pending = () => this.longPollEvents.filter((e) => e.n >= from);
+    let timedOut = false;
+    const timer = setTimeout(() => ((timedOut = true), wake()), this.longPollHoldMs ?? Number(request.wait || 0) * 1000);
+    let wake = () => {};
+    res.once('close', () => wake());
+    try {
+      // Re-checked whenever something happens: a failure asked for, an event queued, the hold over.
+      for (;;) {
+        if (res.destroyed) return;
+        const failed = this.longPollFailures.shift() ?? (request.key !== this.longPollKey || !this.longPollKey ? 2 : undefined);
+        if (failed !== undefined) {
+          request.failed = failed;
+          if (failed === 1) return this.reply(res, 200, { failed: 1, ts: this.longPollTs() });
+          this.longPollKey = '';
+          return this.reply(res, 200, { failed });
+        }
+        if (pending().length > 0 || timedOut) return this.reply(res, 200, { ts: this.longPollTs(), updates: pending().map((e) => e.update) });
+        await new Promise<void>((resolve) => {
+          wake = () => (this.held.delete(wake), resolve());
+          this.held.add(wake);
+        });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private accept(call: RecordedVkCall): void {

@@ -38,6 +38,8 @@ export interface HarnessOptions {
   clock?: Clock;
   logger?: Logger;
   deepLinks?: DeepLinks;
+  /** How the VK bot gets its events: the Callback API route (default) or Bots Long Poll against the fake. */
+  vkMode?: 'callback' | 'longpoll';
 }
 
 /**
@@ -56,6 +58,7 @@ export class BotHarness {
   private readonly clock: Clock | undefined;
   private readonly logger: Logger;
   private readonly deepLinks: DeepLinks | undefined;
+  private readonly vkMode: 'callback' | 'longpoll';
 
   private constructor(database: DatabaseHandle, fake: FakeTelegramApi, vkFake: FakeVkApi, options: HarnessOptions) {
     this.database = database;
@@ -64,6 +67,7 @@ export class BotHarness {
     this.clock = options.clock;
     this.logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
     this.deepLinks = options.deepLinks;
+    this.vkMode = options.vkMode ?? 'callback';
   }
 
   static async start(options: HarnessOptions & { database: DatabaseHandle }): Promise<BotHarness> {
@@ -85,7 +89,7 @@ export class BotHarness {
       VK_SECRET: TEST_VK_SECRET,
       VK_CONFIRMATION_CODE: TEST_VK_CONFIRMATION,
       VK_API_BASE_URL: this.vkFake.apiBaseUrl,
-      VK_MODE: 'callback',
+      VK_MODE: this.vkMode,
       DEMO_SEED: 'false',
       LOG_LEVEL: 'silent',
       // Conversations deliver the outbox and run jobs at chosen points (deliverOutbox, $staff…), so
@@ -118,9 +122,13 @@ export class BotHarness {
     return fetch(`${this.url}${VK_WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   }
 
-  /** Stops the HTTP server and the app (as a process exit would) and builds a new one on the same database. */
-  async restart(): Promise<void> {
+  /**
+   * Stops the HTTP server and the app (as a process exit would) and builds a new one on the same
+   * database; `whileDown` runs in between (events reaching VK while the bot is down).
+   */
+  async restart(whileDown?: () => void | Promise<void>): Promise<void> {
     await this.shutdownApp();
+    await whileDown?.();
     await this.boot();
   }
 
