@@ -130,4 +130,17 @@ describe('VK Bots Long Poll', () => {
     await harness.vkFake.waitFor(() => replies(user.id).length > 0);
     await tsStored(ts);
   });
+
+  it('a network error is retried after a pause, not in a tight loop', async () => {
+    const user = newVkUser();
+    await tsStored(harness.vkFake.longPollTs());
+    harness.vkFake.failLongPoll(502);
+    await harness.vkFake.waitFor(() => harness.vkFake.longPollRequests.at(-1)?.failed === undefined && harness.vkFake.longPollRequests.at(-2)?.failed === 502);
+    const [failed, next] = harness.vkFake.longPollRequests.slice(-2);
+    expect(next!.at - failed!.at).toBeGreaterThanOrEqual(900);
+    expect(next?.ts).toBe(failed?.ts);
+    const ts = harness.vkFake.queueLongPoll(startEvent('lp-after-502', user.id));
+    await harness.vkFake.waitFor(() => replies(user.id).length > 0);
+    await tsStored(ts);
+  });
 });

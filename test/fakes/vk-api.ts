@@ -25,8 +25,9 @@ export interface LongPollRequest {
   key: string;
   ts: string;
   wait: string;
-  /** The `failed` it was answered with, if any. */
-  failed?: 1 | 2 | 3;
+  /** The `failed` it was answered with, or 502 for a bad gateway. */
+  failed?: 1 | 2 | 3 | 502;
+  at: number;
 }
 
 export interface VkLimits {
@@ -65,7 +66,7 @@ export class FakeVkApi {
   /** a_check requests, in order. */
   readonly longPollRequests: LongPollRequest[] = [];
   private longPollEvents: { n: number; update: unknown }[] = [];
-  private longPollFailures: (1 | 2 | 3)[] = [];
+  private longPollFailures: (1 | 2 | 3 | 502)[] = [];
   private longPollKeys = 0;
   private longPollKey = '';
   private held = new Set<() => void>();
@@ -131,8 +132,8 @@ export class FakeVkApi {
     return this.longPollTs();
   }
 
-  /** The next a_check answers `{failed}` (1: history lost, with the current ts; 2: key expired; 3: key and ts lost). */
-  failLongPoll(failed: 1 | 2 | 3): void {
+  /** The next a_check answers `{failed}` (1: history lost, with the current ts; 2: key expired; 3: key and ts lost), or 502 with an HTML page. */
+  failLongPoll(failed: 1 | 2 | 3 | 502): void {
     this.longPollFailures.push(failed);
     for (const release of [...this.held]) release();
   }
@@ -226,7 +227,7 @@ export class FakeVkApi {
 
   private async longPoll(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const params = await readForm(req);
-    const request: LongPollRequest = { key: params.key ?? '', ts: params.ts ?? '', wait: params.wait ?? '' };
+    const request: LongPollRequest = { key: params.key ?? '', ts: params.ts ?? '', wait: params.wait ?? '', at: Date.now() };
     this.longPollRequests.push(request);
     this.waiters = this.waiters.filter((w) => (w.predicate() ? (w.resolve(), false) : true));
     if (params.act !== 'a_check') return this.reply(res, 404, { failed: 'unknown act' });
@@ -243,6 +244,10 @@ export class FakeVkApi {
         const failed = this.longPollFailures.shift() ?? (request.key !== this.longPollKey || !this.longPollKey ? 2 : undefined);
         if (failed !== undefined) {
           request.failed = failed;
+          if (failed === 502) {
+            res.writeHead(502, { 'content-type': 'text/html' });
+            return void res.end('<html><body>Bad Gateway</body></html>');
+          }
           if (failed === 1) return this.reply(res, 200, { failed: 1, ts: this.longPollTs() });
           this.longPollKey = '';
           return this.reply(res, 200, { failed });
