@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../../test/database.ts';
 import { Conversation, fixturePath, loadFixture } from '../../test/telegram/conversation.ts';
-import { BotHarness } from '../../test/telegram/harness.ts';
+import { BotHarness, botHarnessPerFile } from '../../test/telegram/harness.ts';
 import { KEMEROVO, location, MOSCOW, newUser, photo, press, sticker, tap, text } from '../../test/telegram/updates.ts';
 import { createTranslator } from '../i18n.ts';
 
 let db: TestDatabase;
 let harness: BotHarness;
 const t = createTranslator();
-beforeAll(async () => {
-  db = await createTestDatabase();
-  harness = await BotHarness.start({ database: db });
-});
-afterAll(async () => {
-  await harness?.close();
-  await db?.close();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
 });
 
 let user: ReturnType<typeof newUser>;

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.ts';
 import { acceptMessage } from '../../core/messages/moderation.service.ts';
 import { CONSENT_VERSION, consentHash } from '../../core/residents/consent.service.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import type { TestDatabase } from '../../test/database.ts';
 import { Conversation, loadFixture, fixturePath } from '../../test/telegram/conversation.ts';
-import { BotHarness } from '../../test/telegram/harness.ts';
+import { BotHarness, botHarnessPerFile } from '../../test/telegram/harness.ts';
 import { KEMEROVO, location, newUser, photo, press, text } from '../../test/telegram/updates.ts';
 import { createTranslator } from '../i18n.ts';
 import { renderOutboxRow } from './render.ts';
@@ -12,13 +12,9 @@ import { renderOutboxRow } from './render.ts';
 let db: TestDatabase;
 let harness: BotHarness;
 const t = createTranslator();
-beforeAll(async () => {
-  db = await createTestDatabase();
-  harness = await BotHarness.start({ database: db });
-});
-afterAll(async () => {
-  await harness?.close();
-  await db?.close();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
 });
 
 const fixture = (name: string) => loadFixture(fixturePath(name));

@@ -1,22 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { acceptMessage, setPublished } from '../../core/messages/moderation.service.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import type { TestDatabase } from '../../test/database.ts';
 import { Conversation, fixturePath, loadFixture } from '../../test/telegram/conversation.ts';
-import { BotHarness } from '../../test/telegram/harness.ts';
+import { BotHarness, botHarnessPerFile } from '../../test/telegram/harness.ts';
 import { KEMEROVO, location, newUser, press, text } from '../../test/telegram/updates.ts';
 import { createTranslator } from '../i18n.ts';
 
 let db: TestDatabase;
 let harness: BotHarness;
 const t = createTranslator();
-beforeAll(async () => {
-  db = await createTestDatabase();
-  harness = await BotHarness.start({ database: db });
-});
-afterAll(async () => {
-  await harness?.close();
-  await db?.close();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
 });
 
 const fixture = (name: string) => loadFixture(fixturePath(name));

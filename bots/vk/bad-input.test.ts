@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { BotHarness } from '../../test/telegram/harness.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../../test/database.ts';
+import { BotHarness, botHarnessPerFile } from '../../test/telegram/harness.ts';
 import { KEMEROVO, MOSCOW } from '../../test/telegram/updates.ts';
 import { loadVkFixture, newVkUser, VkConversation, vkFixturePath, type VkUser } from '../../test/vk/conversation.ts';
 import { createTranslator } from '../i18n.ts';
@@ -11,13 +11,9 @@ let harness: BotHarness;
 let user: VkUser;
 let bot: VkConversation;
 const t = createTranslator();
-beforeAll(async () => {
-  db = await createTestDatabase();
-  harness = await BotHarness.start({ database: db });
-});
-afterAll(async () => {
-  await harness?.close();
-  await db?.close();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
 });
 beforeEach(() => {
   user = newVkUser();

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addStaffComment } from '../../core/messages/feedback.service.ts';
 import { createResidentLinkCode } from '../../core/residents/identity-link.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import type { TestDatabase } from '../../test/database.ts';
 import { Conversation, fixturePath, loadFixture } from '../../test/telegram/conversation.ts';
-import { BotHarness } from '../../test/telegram/harness.ts';
+import { BotHarness, botHarnessPerFile } from '../../test/telegram/harness.ts';
 import { newUser, press, text } from '../../test/telegram/updates.ts';
 import { loadVkFixture, newVkUser, VkConversation, vkFixturePath } from '../../test/vk/conversation.ts';
 import { createTranslator } from '../i18n.ts';
@@ -11,13 +11,9 @@ import { createTranslator } from '../i18n.ts';
 let db: TestDatabase;
 let harness: BotHarness;
 const t = createTranslator();
-beforeAll(async () => {
-  db = await createTestDatabase();
-  harness = await BotHarness.start({ database: db });
-});
-afterAll(async () => {
-  await harness?.close();
-  await db?.close();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
 });
 
 const vkText = (value: string) => ({ type: 'message_new', object: { message: { text: value } } });

@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { BotHarness, TEST_VK_GROUP_ID } from '../../test/telegram/harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../../test/database.ts';
+import { BotHarness, botHarnessPerFile, TEST_VK_GROUP_ID } from '../../test/telegram/harness.ts';
 import { newVkUser } from '../../test/vk/conversation.ts';
 
 let db: TestDatabase;
 let harness: BotHarness;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  harness = await BotHarness.start({ database: db, vkMode: 'longpoll' });
-});
-afterAll(async () => {
-  await harness?.close();
-  await db?.close();
-});
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
+}, { vkMode: 'longpoll' });
 
 const startEvent = (eventId: string, userId: number) => ({
   type: 'message_new',

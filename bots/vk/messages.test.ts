@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileMessage } from '../../core/messages/filing.service.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { BotHarness } from '../../test/telegram/harness.ts';
+import type { TestDatabase } from '../../test/database.ts';
+import { BotHarness, botHarnessPerFile } from '../../test/telegram/harness.ts';
 import { KEMEROVO } from '../../test/telegram/updates.ts';
 import { loadVkFixture, newVkUser, VkConversation, vkFixturePath } from '../../test/vk/conversation.ts';
 import { createTranslator } from '../i18n.ts';
@@ -9,13 +9,9 @@ import { createTranslator } from '../i18n.ts';
 let db: TestDatabase;
 let harness: BotHarness;
 const t = createTranslator();
-beforeAll(async () => {
-  db = await createTestDatabase();
-  harness = await BotHarness.start({ database: db });
-});
-afterAll(async () => {
-  await harness?.close();
-  await db?.close();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
 });
 
 const fixture = (name: string) => loadVkFixture(vkFixturePath(name));

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLinkCode, staffStartPayload } from '../../core/staff/link-codes.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import type { TestDatabase } from '../../test/database.ts';
 import { demoStaff, operatorId } from '../../test/staff.ts';
-import { BotHarness } from '../../test/telegram/harness.ts';
+import { BotHarness, botHarnessPerFile } from '../../test/telegram/harness.ts';
 import { newVkUser, VkConversation } from '../../test/vk/conversation.ts';
 import { createTranslator } from '../i18n.ts';
 
@@ -10,13 +10,9 @@ import { createTranslator } from '../i18n.ts';
 let db: TestDatabase;
 let harness: BotHarness;
 const t = createTranslator();
-beforeAll(async () => {
-  db = await createTestDatabase();
-  harness = await BotHarness.start({ database: db });
-});
-afterAll(async () => {
-  await harness?.close();
-  await db?.close();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
 });
 
 describe('an official links VK with a code', () => {

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { serve, type ServerType } from '@hono/node-server';
 import { buildApp, type App } from '../../app.ts';
 import type { DeepLinks } from '../../bots/dialogs/deep-links.ts';
@@ -11,6 +12,7 @@ import { createLogger, type Logger } from '../../logger.ts';
 import { FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { FakeVkApi } from '../fakes/vk-api.ts';
 import { VK_WEBHOOK_PATH } from '../../http/webhooks/vk.ts';
+import { createTestDatabase, type TestDatabase } from '../database.ts';
 
 export const TEST_BOT_TOKEN = '7000000001:TEST-token';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret_1';
@@ -148,4 +150,22 @@ export class BotHarness {
     await this.fake.stop();
     await this.vkFake.stop();
   }
+}
+
+/**
+ * A test file's bot harness on a fresh database of its own: opened before the file's tests and
+ * closed after them. `ready` hands both to the file, which keeps them in its own variables.
+ */
+export function botHarnessPerFile(ready: (db: TestDatabase, harness: BotHarness) => void, options: HarnessOptions = {}): void {
+  let db: TestDatabase | undefined;
+  let harness: BotHarness | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    harness = await BotHarness.start({ ...options, database: db });
+    ready(db, harness);
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await db?.close();
+  });
 }
