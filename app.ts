@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Hono } from 'hono';
-import { createOutboxSenders } from './bots/outbox/senders.ts';
+import { createOutboxSenders, type OutboxSenders } from './bots/outbox/senders.ts';
+import type { SenderSettings } from './bots/outbox/sender.ts';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { connectDatabase, type DatabaseHandle } from './core/db/connect.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
   telegramBotInfo?: TelegramBotInfo;
   /** Extra `/start <payload>` handlers by prefix (tests); staff linking (`staff_`) is always registered. */
   deepLinks?: DeepLinks;
+  /** Sender settings over the config's (tests: the reply lane alone, short flushes). */
+  outboxSettings?: Partial<SenderSettings>;
 }
 
 export interface App {
@@ -41,6 +44,7 @@ export interface App {
   clock: Clock;
   /** Sends outbox rows committed by this process now instead of at the next poll. */
   kickOutbox(): void;
+  outbox: OutboxSenders;
   /** Starts background work (senders, cron, polling); the HTTP server is started by the caller. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -117,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       clock,
       t,
       deepLinks,
+      replied: () => kickOutbox(),
     });
     const channel = telegram;
     const secret = config.TELEGRAM_WEBHOOK_SECRET;
@@ -128,7 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   let vk: VkChannel | undefined;
   if (config.VK_GROUP_TOKEN && config.VK_GROUP_ID) {
-    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.db, logger, clock, t, deepLinks });
+    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.db, logger, clock, t, deepLinks, replied: () => kickOutbox() });
     const channel = vk;
     if (config.VK_MODE === 'callback' && config.VK_SECRET && config.VK_CONFIRMATION_CODE) {
       mountVkWebhook(http, { groupId: config.VK_GROUP_ID, secret: config.VK_SECRET, confirmationCode: config.VK_CONFIRMATION_CODE, logger, handle: (event) => channel.handleEvent(event) });
@@ -138,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (!config.TELEGRAM_BOT_TOKEN) logger.warn('Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_SECRET for webhook mode) to turn it on');
   if (!config.VK_GROUP_TOKEN) logger.warn('VK is off: set VK_GROUP_TOKEN, VK_GROUP_ID, VK_SECRET and VK_CONFIRMATION_CODE to turn it on');
 
-  const outbox = createOutboxSenders({ config, db: database.db, logger, translate: t });
+  const outbox = createOutboxSenders({ config, db: database.db, databaseUrl: database.url, logger, translate: t, settings: deps.outboxSettings });
   kickOutbox = () => outbox.kick();
 
   const stoppers: (() => Promise<void>)[] = [];
@@ -147,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     database,
     clock,
     kickOutbox: () => outbox.kick(),
+    outbox,
     async start() {
       if (outbox.senders.length > 0) {
         outbox.start();

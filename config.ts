@@ -35,9 +35,11 @@ const schema = z.object({
 
   ADMIN_BOOTSTRAP_TOKEN: optionalText,
 
-  // Outbox senders. Limits are per bot token and per instance: with several instances sending,
-  // divide the per-second limits between them.
+  // Outbox senders. Limits are per bot token: one instance at a time sends for a token (elected
+  // through a PostgreSQL advisory lock), whatever the number of instances.
   OUTBOX_ENABLED: bool(true),
+  /** How often an instance that does not send for a token tries to take over (after the sender died). */
+  OUTBOX_LEADER_RETRY_MS: z.coerce.number().int().min(100).default(2000),
   OUTBOX_TG_PER_SECOND: positive(30),
   OUTBOX_TG_PER_CHAT_PER_SECOND: positive(1),
   OUTBOX_TG_PER_GROUP_PER_MINUTE: positive(20),

@@ -69,3 +69,8 @@ export function notificationView(kind: string, payload: OutboxPayload): View {
   if (view.keyboard || rows.length === 0) return view;
   return { ...view, keyboard: { kind: 'inline', rows } };
 }
+
+/** The views of a direct reply row (bots/outbox/reply.ts), as the dialog returned them. */
+export function replyViews(payload: OutboxPayload): View[] {
+  return (payload.views ?? []).filter((v): v is View => typeof v === 'object' && v !== null && typeof (v as View).key === 'string');
+}

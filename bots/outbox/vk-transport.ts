@@ -17,7 +17,19 @@ export interface VkMessage {
   lat?: number;
   long?: number;
 }
-export type VkRender = (row: Pick<ClaimedRow, 'kind' | 'chat_id' | 'payload'>) => VkMessage[];
+/**
+ * Parts of a direct reply beyond messages.send: the answer to a callback button (stops its spinner;
+ * refused once the press is older than a minute, which is fine) and a paging edit, with the message
+ * to send instead when the original can no longer be edited.
+ */
+export type VkSpecialCall =
+  | { method: 'messages.sendMessageEventAnswer'; params: { event_id: string; user_id: number; peer_id: number } }
+  | { method: 'messages.edit'; params: { conversation_message_id: number; message: string; keyboard?: string }; fallback: VkMessage };
+/** A part of a row: a message to send, or one of the special calls of a reply. */
+export type VkPart = VkMessage | VkSpecialCall;
+export type VkRender = (row: Pick<ClaimedRow, 'kind' | 'chat_id' | 'payload'>) => VkPart[];
+
+const isSpecial = (part: VkPart): part is VkSpecialCall => 'method' in part;
 
 export interface VkTransportOptions {
   token: string;
@@ -46,7 +58,7 @@ const TRANSIENT = new Set([1, 10]); // unknown error, internal server error
 const TOKEN_REFUSED = new Set([5, 27, 28]); // authorisation failed, group/app token invalid
 
 /**
- * The row id is the random_id of a row's first message: VK ignores a second messages.send with the
+ * The row id is the random_id of a row's first message (its first messages.send part): VK ignores a second messages.send with the
  * same random_id to the same peer, so a retry after a timeout or a crash between send and settle is
  * not shown twice. Outbox ids are int4, inside random_id's int32 range. Further parts of a long row
  * (rare: a text over 4096 characters, a keyboard over VK's limits) go with random_id 0; a retry
@@ -69,23 +81,40 @@ export function createVkTransport(options: VkTransportOptions): Transport {
     channel: 'vk',
     isGroupChat: (chatId) => Number(chatId) >= CHAT_PEER_OFFSET,
     async send(row: ClaimedRow, beforeCall: BeforeCall): Promise<SendOutcome> {
-      let messages: VkMessage[];
+      let parts: VkPart[];
       try {
-        messages = options.render(row);
+        parts = options.render(row);
       } catch (error) {
         return { kind: 'permanent', error: `render failed: ${describeError(error)}`, partsDone: row.sent_parts };
       }
-      let done = row.sent_parts;
-      for (; done < messages.length; done++) {
-        await beforeCall();
+      const peer_id = Number(row.chat_id);
+      const firstSend = parts.findIndex((p) => !isSpecial(p));
+      const call = async (method: string, params: Record<string, unknown>): Promise<SendOutcome | undefined> => {
         let answer: { response?: unknown; error?: { error_code?: number; error_msg?: string } };
         try {
-          const params = { peer_id: Number(row.chat_id), random_id: done === 0 ? randomIdOf(row.id) : 0, ...messages[done]! };
-          answer = await new APIRequest({ api, method: 'messages.send', params }).make();
+          answer = await new APIRequest({ api, method, params }).make();
         } catch (error) {
-          return { kind: 'transient', error: describeError(error), partsDone: done };
+          return { kind: 'transient', error: describeError(error), partsDone: 0 };
         }
-        if (answer.error) return { ...classify(Number(answer.error.error_code), String(answer.error.error_msg ?? '')), partsDone: done };
+        return answer.error ? classify(Number(answer.error.error_code), String(answer.error.error_msg ?? '')) : undefined;
+      };
+      const send = (message: VkMessage, index: number) => call('messages.send', { peer_id, random_id: index === firstSend ? randomIdOf(row.id) : 0, ...message });
+      let done = row.sent_parts;
+      for (; done < parts.length; done++) {
+        const part = parts[done]!;
+        await beforeCall();
+        let failed: SendOutcome | undefined;
+        if (!isSpecial(part)) failed = await send(part, done);
+        else {
+          failed = await call(part.method, { peer_id, ...part.params });
+          // A button answer that VK refuses (too old) is skipped; an edit VK refuses becomes a new message.
+          if (failed?.kind === 'permanent' && part.method === 'messages.sendMessageEventAnswer') failed = undefined;
+          if (failed?.kind === 'permanent' && part.method === 'messages.edit') {
+            await beforeCall();
+            failed = await send(part.fallback, done);
+          }
+        }
+        if (failed) return { ...failed, partsDone: done };
       }
       return { kind: 'sent', partsDone: done };
     },

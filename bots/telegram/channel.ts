@@ -25,6 +25,8 @@ export interface TelegramChannelOptions {
   clock: Clock;
   t: Translate;
   deepLinks?: DeepLinks;
+  /** Called after an update's replies were committed: the outbox sends them now. */
+  replied?: () => void;
 }
 
 export interface TelegramChannel {
@@ -44,7 +46,7 @@ export async function createTelegramChannel(options: TelegramChannelOptions): Pr
   const logger = options.logger.child({ channel: 'tg' });
   const bot = new Bot(options.token, { ...(options.botInfo && { botInfo: options.botInfo }), client: { apiRoot: options.apiRoot } });
   if (!options.botInfo) await bot.init();
-  const handle = createUpdateHandler({ db: options.db, api: bot.api, logger: options.logger, clock: options.clock, t: options.t, deepLinks: options.deepLinks });
+  const handle = createUpdateHandler({ db: options.db, logger: options.logger, clock: options.clock, t: options.t, deepLinks: options.deepLinks, replied: options.replied });
   bot.use((ctx) => handle(ctx.update.update_id, parseUpdate(ctx.update, ctx.me.username)));
   bot.catch((error) => logger.error({ updateId: error.ctx.update.update_id, err: safeError(error.error) }, 'telegram middleware failed'));
 

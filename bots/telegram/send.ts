@@ -1,4 +1,4 @@
-import { GrammyError, type Api } from 'grammy';
+import type { Api } from 'grammy';
 import type { TelegramCall } from './render.ts';
 
 /** Performs one rendered call through grammY. */
@@ -19,17 +19,10 @@ export async function performCall(api: Api, call: TelegramCall): Promise<void> {
     case 'sendLocation':
       await api.raw.sendLocation(call.params);
       return;
+    case 'answerCallbackQuery':
+      await api.raw.answerCallbackQuery(call.params);
+      return;
   }
-}
-
-/** Telegram says the user blocked the bot (or deleted the account): delivery is refused for good. */
-export function isBlocked(error: unknown): boolean {
-  return error instanceof GrammyError && error.error_code === 403;
-}
-
-/** Seconds Telegram asks us to wait (429), if that is what the error is. */
-export function retryAfter(error: unknown): number | undefined {
-  return error instanceof GrammyError && error.error_code === 429 ? error.parameters.retry_after : undefined;
 }
 
 export { safeError } from '../safe-error.ts';

@@ -72,7 +72,7 @@ describe('one resident, two messengers', () => {
 
     // The resident wrote last in VK: an official's reply is notified there.
     await addStaffComment(db.db, { staffId: await executorId(), messageId: message!.id, text: 'Выезжаем.' }, new Date());
-    const last = async () => db.db.selectFrom('outbox').select(['channel', 'chat_id']).where('resident_id', '=', resident).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const last = async () => db.db.selectFrom('outbox').select(['channel', 'chat_id']).where('resident_id', '=', resident).where('kind', '<>', 'reply').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(await last()).toEqual({ channel: 'vk', chat_id: String(vkUser.id) });
     // Back in Telegram: the next one goes to Telegram.
     await tg.send(text('/help'));

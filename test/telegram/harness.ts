@@ -13,6 +13,8 @@ import { FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { FakeVkApi } from '../fakes/vk-api.ts';
 import { VK_WEBHOOK_PATH } from '../../http/webhooks/vk.ts';
 import { createTestDatabase, type TestDatabase } from '../database.ts';
+import { sql } from 'kysely';
+import { PRIORITY } from '../../core/outbox/outbox.repository.ts';
 
 export const TEST_BOT_TOKEN = '7000000001:TEST-token';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret_1';
@@ -94,12 +96,26 @@ export class BotHarness {
       VK_MODE: this.vkMode,
       DEMO_SEED: 'false',
       LOG_LEVEL: 'silent',
-      // Conversations deliver the outbox and run jobs at chosen points (deliverOutbox, $staff…), so
-      // the background sender and cron stay off here; both have their own tests.
-      OUTBOX_ENABLED: 'false',
+      // Replies are rows of the outbox's reply lane: the sender runs for that lane alone (post()
+      // waits until they are out). Conversations deliver the other rows and run jobs at chosen
+      // points (deliverOutbox, $staff…), so the rest of the sender and cron stay off here; both
+      // have their own tests. No per-chat gap: a test taps faster than a person.
+      OUTBOX_ENABLED: 'true',
+      OUTBOX_TG_PER_CHAT_PER_SECOND: '1000',
+      OUTBOX_VK_PER_CHAT_PER_SECOND: '1000',
+      OUTBOX_POLL_MS: '50',
+      OUTBOX_LEADER_RETRY_MS: '100',
       CRON_ENABLED: 'false',
     });
-    this.app = await buildApp({ config, logger: this.logger, database: this.database, clock: this.clock, telegramBotInfo: TEST_BOT_INFO, deepLinks: this.deepLinks });
+    this.app = await buildApp({
+      config,
+      logger: this.logger,
+      database: this.database,
+      clock: this.clock,
+      telegramBotInfo: TEST_BOT_INFO,
+      deepLinks: this.deepLinks,
+      outboxSettings: { onlyBelowPriority: PRIORITY.reply + 1, flushMs: 1, backoffBaseMs: 20, backoffMaxMs: 100, channelDownPauseMs: 200 },
+    });
     await this.app.start();
     const server = serve({ fetch: this.app.http.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -112,16 +128,40 @@ export class BotHarness {
     return this.clock ? this.clock() : new Date();
   }
 
-  /** POSTs an update to the webhook; `secret: null` sends no secret header at all. */
-  post(update: unknown, secret: string | null = TEST_WEBHOOK_SECRET): Promise<Response> {
+  /**
+   * POSTs an update to the webhook and waits until its replies (outbox reply lane) are out;
+   * `secret: null` sends no secret header at all.
+   */
+  async post(update: unknown, secret: string | null = TEST_WEBHOOK_SECRET): Promise<Response> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (secret !== null) headers[SECRET_HEADER] = secret;
-    return fetch(`${this.url}${TELEGRAM_WEBHOOK_PATH}`, { method: 'POST', headers, body: JSON.stringify(update) });
+    const response = await fetch(`${this.url}${TELEGRAM_WEBHOOK_PATH}`, { method: 'POST', headers, body: JSON.stringify(update) });
+    await this.repliesSent();
+    return response;
   }
 
-  /** POSTs a Callback API body to /webhooks/vk; a string is sent as it is (to test non-JSON bodies). */
-  postVk(body: unknown): Promise<Response> {
-    return fetch(`${this.url}${VK_WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  /** POSTs a Callback API body to /webhooks/vk (a string is sent as it is, to test non-JSON bodies) and waits for its replies. */
+  async postVk(body: unknown): Promise<Response> {
+    const response = await fetch(`${this.url}${VK_WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    await this.repliesSent();
+    return response;
+  }
+
+  /** Waits until no reply is due and unsent (a reply rescheduled for later, e.g. after a 429, is not waited for). */
+  async repliesSent(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const waiting = await this.database.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('priority', '=', PRIORITY.reply)
+        .where((eb) => eb.or([eb('state', '=', 'sending'), eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', sql<Date>`now()`)])]))
+        .limit(1)
+        .execute();
+      if (waiting.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`replies still unsent after ${timeoutMs} ms (outbox row ${waiting[0]!.id})`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   /**
