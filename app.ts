@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Hono } from 'hono';
 import { createOutboxSenders, type OutboxSenders } from './bots/outbox/senders.ts';
 import type { SenderSettings } from './bots/outbox/sender.ts';
+import { startBroadcastExpander, type BroadcastExpander } from './core/broadcasts/expander.ts';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { connectDatabase, type DatabaseHandle } from './core/db/connect.ts';
@@ -9,6 +10,7 @@ import { createMigrator, migrateToLatest } from './core/db/migrate.ts';
 import { seedDemo } from './core/seed/demo.ts';
 import { bootstrapOperator } from './core/access/bootstrap.ts';
 import { cachedPhotoFetcher } from './core/media/photo-cache.ts';
+import { mediaFromConfig } from './media-store.ts';
 import type { PhotoFetchers } from './core/media/photo-fetcher.ts';
 import { telegramPhotoFetcher } from './bots/media/telegram-photo-fetcher.ts';
 import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
@@ -90,7 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   });
 
-  // Outbox rows committed by a write request (API action, webhook update) leave now, not at the next poll.
+  // Outbox rows and broadcasts committed by a write request (API action, webhook update) leave now, not at the next poll.
   let kickOutbox = () => {};
   http.use('*', async (c, next) => {
     await next();
@@ -103,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   } else if (!(await database.db.selectFrom('staff').select('id').where('role', '=', 'operator').executeTakeFirst())) {
     logger.warn('the admin API has no operator yet: set ADMIN_BOOTSTRAP_TOKEN (32+ characters) and restart to create the first operator key');
   }
+  const media = mediaFromConfig(config);
   const photos: PhotoFetchers = {};
   if (config.TELEGRAM_BOT_TOKEN) {
     const telegram = telegramPhotoFetcher({ apiRoot: config.TELEGRAM_API_ROOT, token: config.TELEGRAM_BOT_TOKEN });
@@ -128,7 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (config.TELEGRAM_MODE === 'webhook' && secret) mountTelegramWebhook(http, { secret, handle: (update) => channel.handleUpdate(update) });
   }
   const staffLinks = { ttlHours: config.STAFF_LINK_CODE_TTL_HOURS, telegramBotUsername: telegram?.username };
-  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks }));
+  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media }));
   http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
 
   let vk: VkChannel | undefined;
@@ -143,8 +146,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (!config.TELEGRAM_BOT_TOKEN) logger.warn('Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_SECRET for webhook mode) to turn it on');
   if (!config.VK_GROUP_TOKEN) logger.warn('VK is off: set VK_GROUP_TOKEN, VK_GROUP_ID, VK_SECRET and VK_CONFIRMATION_CODE to turn it on');
 
-  const outbox = createOutboxSenders({ config, db: database.db, databaseUrl: database.url, logger, translate: t, settings: deps.outboxSettings });
-  kickOutbox = () => outbox.kick();
+  // Broadcasts become outbox rows in short batches on whichever instance gets there first.
+  let expander: BroadcastExpander | undefined;
+  const kickBroadcasts = () => expander?.kick();
+  const outbox = createOutboxSenders({ config, db: database.db, databaseUrl: database.url, logger, translate: t, settings: deps.outboxSettings, media: media.store });
+  kickOutbox = () => {
+    outbox.kick();
+    kickBroadcasts();
+  };
 
   const stoppers: (() => Promise<void>)[] = [];
   return {
@@ -158,6 +167,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         outbox.start();
         stoppers.push(() => outbox.stop());
       }
+      expander = startBroadcastExpander({
+        db: database.db,
+        batchSize: config.BROADCAST_BATCH_SIZE,
+        pollMs: config.BROADCAST_POLL_MS,
+        onRows: () => outbox.kick(),
+        onError: (err) => logger.error({ err }, 'broadcast expansion failed; retrying at the next poll'),
+      });
+      const running = expander;
+      stoppers.push(() => running.stop());
       const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED });
       stoppers.push(() => cron.stop());
       if (vk) stoppers.push(() => vk.stop());

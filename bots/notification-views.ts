@@ -57,6 +57,7 @@ export function payloadView(payload: OutboxPayload): View {
     params: completeParams(payload.params),
     ...(isKeyboard(payload.keyboard) && { keyboard: payload.keyboard }),
     ...(payload.photos?.length && { photos: payload.photos }),
+    ...(payload.media?.length && { media: payload.media.filter((id) => Number.isSafeInteger(id) && id > 0) }),
     ...(payload.location && { location: payload.location }),
   };
 }

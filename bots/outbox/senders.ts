@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../core/db/database.ts';
 import { takeOverClaims } from '../../core/outbox/outbox.queue.ts';
+import type { MediaStore } from '../../core/media/store.ts';
 import type { Logger } from '../../logger.ts';
 import type { Translate } from '../i18n.ts';
 import { createLeaderElection, type LeaderElection } from './leader.ts';
@@ -24,6 +25,8 @@ export interface OutboxSendersDeps {
   renderVk?: VkRender;
   /** Overrides of the settings from the config (tests: the reply lane alone, short flushes). */
   settings?: Partial<SenderSettings>;
+  /** The media store: rows that show stored media upload it once per messenger. */
+  media?: MediaStore;
 }
 
 export interface OutboxSenders {
@@ -90,6 +93,7 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
         apiRoot: config.TELEGRAM_API_ROOT,
         render: deps.renderTelegram ?? ((row) => renderOutboxRow(row, deps.translate)),
         timeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
+        ...(deps.media && { media: { db, store: deps.media } }),
       }),
       { perSecond: config.OUTBOX_TG_PER_SECOND, perChatPerSecond: config.OUTBOX_TG_PER_CHAT_PER_SECOND, perGroupPerMinute: config.OUTBOX_TG_PER_GROUP_PER_MINUTE },
     );
@@ -102,6 +106,7 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
         apiBaseUrl: config.VK_API_BASE_URL,
         render: deps.renderVk ?? ((row) => renderVkOutboxRow(row, deps.translate)),
         timeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
+        ...(deps.media && { media: { db, store: deps.media } }),
       }),
       { perSecond: config.OUTBOX_VK_PER_SECOND, perChatPerSecond: config.OUTBOX_VK_PER_CHAT_PER_SECOND, perGroupPerMinute: config.OUTBOX_VK_PER_GROUP_PER_MINUTE },
     );

@@ -2,6 +2,7 @@ import { Api, GrammyError, HttpError } from 'grammy';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import type { TelegramCall } from '../telegram/render.ts';
 import { performCall } from '../telegram/send.ts';
+import type { StoredMediaDeps } from '../media/stored-media.ts';
 import { describeError, type BeforeCall, type SendOutcome, type Transport } from './transport.ts';
 
 /**
@@ -16,6 +17,8 @@ export interface TelegramTransportOptions {
   render: TelegramRender;
   /** One API call's timeout; a timed-out send is retried (and may show twice: see reclaimExpired). */
   timeoutMs: number;
+  /** Stored media (announcements' photos and videos); without it rows that carry media fail. */
+  media?: StoredMediaDeps;
 }
 
 /**
@@ -35,14 +38,14 @@ export function createTelegramTransport(options: TelegramTransportOptions): Tran
    */
   async function performPart(call: TelegramCall, beforeCall: BeforeCall): Promise<void> {
     try {
-      await performCall(api, call);
+      await performCall(api, call, options.media);
     } catch (error) {
       if (!(error instanceof GrammyError) || error.error_code !== 400) throw error;
       if (call.method === 'answerCallbackQuery') return;
       if (call.method !== 'editMessageText' || !call.fallback) throw error;
       if (/not modified/i.test(error.description)) return;
       await beforeCall();
-      await performCall(api, call.fallback);
+      await performCall(api, call.fallback, options.media);
     }
   }
 

@@ -20,6 +20,8 @@ export type TelegramCall =
   /** `fallback`: what to send instead when the message can no longer be edited (too old, deleted). */
   | { method: 'editMessageText'; params: { chat_id: string; message_id: number; text: string; reply_markup?: InlineKeyboardMarkup; link_preview_options: { is_disabled: true } }; fallback?: TelegramCall }
   | { method: 'answerCallbackQuery'; params: { callback_query_id: string } }
+  /** A stored file (core/media): sendPhoto or sendVideo, uploading it on its first send to Telegram (bots/media/stored-media.ts). */
+  | { method: 'sendStoredMedia'; params: { chat_id: string; media: number } }
   | { method: 'sendPhoto'; params: { chat_id: string; photo: string } }
   | { method: 'sendMediaGroup'; params: { chat_id: string; media: { type: 'photo'; media: string }[] } }
   | { method: 'sendLocation'; params: { chat_id: string; latitude: number; longitude: number } };
@@ -72,12 +74,13 @@ export function renderTelegram(view: View, options: RenderOptions): TelegramCall
   const photos = (view.photos ?? []).slice(0, MAX_ALBUM);
   if (photos.length === 1) calls.push({ method: 'sendPhoto', params: { chat_id: chatId, photo: photos[0]! } });
   if (photos.length > 1) calls.push({ method: 'sendMediaGroup', params: { chat_id: chatId, media: photos.map((media) => ({ type: 'photo' as const, media })) } });
+  for (const media of view.media ?? []) calls.push({ method: 'sendStoredMedia', params: { chat_id: chatId, media } });
   if (view.location) calls.push({ method: 'sendLocation', params: { chat_id: chatId, latitude: view.location.lat, longitude: view.location.lon } });
 
   const text = renderText(t, language, { ...view, params: completeParams(view.params) });
   const markup = view.keyboard ? renderKeyboard(view.keyboard, language, t) : undefined;
   const parts = chunks(text);
-  if (view.edit && options.editMessageId !== undefined && parts.length === 1 && photos.length === 0 && (!markup || 'inline_keyboard' in markup)) {
+  if (view.edit && options.editMessageId !== undefined && parts.length === 1 && photos.length === 0 && !view.media?.length && (!markup || 'inline_keyboard' in markup)) {
     const fallback: TelegramCall = { method: 'sendMessage', params: { chat_id: chatId, text, ...(markup && { reply_markup: markup }), link_preview_options: { is_disabled: true } } };
     calls.push({ method: 'editMessageText', params: { chat_id: chatId, message_id: options.editMessageId, text, ...(markup && { reply_markup: markup }), link_preview_options: { is_disabled: true } }, fallback });
     return calls;

@@ -43,6 +43,7 @@ export interface VkKeyboard {
 /** messages.send parameters except peer_id and random_id (the sender adds those). */
 export interface VkMessage {
   message: string;
+  media?: number[];
   keyboard?: string;
   attachment?: string;
   lat?: number;
@@ -188,7 +189,7 @@ export function renderVk(view: View, options: VkRenderOptions): VkCall[] {
   const keyboards = keyboardsOf(view.keyboard, language, t);
   const photos = (view.photos ?? []).slice(0, VK_LIMITS.attachments);
   const parts = splitText(text);
-  if (view.edit && options.editMessageId !== undefined && parts.length === 1 && keyboards.length <= 1 && keyboards[0]?.inline !== false && photos.length === 0 && !view.location) {
+  if (view.edit && options.editMessageId !== undefined && parts.length === 1 && keyboards.length <= 1 && keyboards[0]?.inline !== false && photos.length === 0 && !view.media?.length && !view.location) {
     const keyboard = keyboards[0];
     return [{ method: 'messages.edit', params: { conversation_message_id: options.editMessageId, message: text, ...(keyboard && { keyboard: JSON.stringify(keyboard) }) } }];
   }
@@ -197,6 +198,7 @@ export function renderVk(view: View, options: VkRenderOptions): VkCall[] {
     params: {
       message: part,
       ...(i === 0 && photos.length > 0 && { attachment: photos.join(',') }),
+      ...(i === 0 && view.media?.length && { media: view.media }),
       ...(i === 0 && view.location && { lat: view.location.lat, long: view.location.lon }),
     },
   }));

@@ -3,7 +3,7 @@ import type { Channel } from '../db/types.ts';
 
 export type MediaKind = 'image' | 'video';
 
-/** A stored file, named by its content (sha256): the same bytes are stored once. */
+/** An uploaded or copied file (one row per upload, for its scope); its bytes are stored once by content (sha256). */
 export interface MediaTable {
   id: Generated<number>;
   sha256: string;
@@ -18,9 +18,9 @@ export interface MediaTable {
   created_at: Generated<Date>;
 }
 
-/** A messenger's own reference to a stored file once uploaded there (Telegram file_id, VK attachment). */
+/** A messenger's own reference to stored bytes once uploaded there (Telegram file_id, VK attachment). */
 export interface MediaUploadTable {
-  media_id: number;
+  sha256: string;
   channel: Channel;
   file_ref: string;
   created_at: Generated<Date>;

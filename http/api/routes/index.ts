@@ -48,6 +48,12 @@ import { registerListAlerts } from './alerts/list.ts';
 import { registerListJobRuns } from './jobs/list-runs.ts';
 import { registerListDeadOutbox } from './outbox/list-dead.ts';
 import { registerRetryDeadOutbox } from './outbox/retry.ts';
+import { registerListBroadcasts } from './broadcasts/list.ts';
+import { registerGetBroadcast } from './broadcasts/get.ts';
+import { registerCreateBroadcast } from './broadcasts/create.ts';
+import { registerCancelBroadcast } from './broadcasts/cancel.ts';
+import { registerUploadMedia } from './media/upload.ts';
+import { registerGetMedia } from './media/get.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -100,4 +106,10 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerListJobRuns,
   registerListDeadOutbox,
   registerRetryDeadOutbox,
+  registerListBroadcasts,
+  registerGetBroadcast,
+  registerCreateBroadcast,
+  registerCancelBroadcast,
+  registerUploadMedia,
+  registerGetMedia,
 ];
