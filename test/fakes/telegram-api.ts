@@ -200,7 +200,9 @@ export class FakeTelegramApi {
       case 'sendPhoto':
       case 'sendVideo': {
         const field = method === 'sendPhoto' ? 'photo' : 'video';
-        const file = params[field];
+        // grammY names the file part at random and refers to it as attach://<name>.
+        const named = params[field];
+        const file = typeof named === 'string' && named.startsWith('attach://') ? params[named.slice('attach://'.length)] : named;
         let fileId = String(file);
         if (isUpload(file)) {
           fileId = `tgfile-${this.nextFileId++}`;
@@ -265,7 +267,8 @@ export function parseMultipart(raw: Buffer, type: string): Record<string, unknow
       const head = part.subarray(0, split).toString('utf8');
       const content = part.subarray(split + 4);
       const name = /name="([^"]+)"/.exec(head)?.[1];
-      const filename = /filename="([^"]*)"/.exec(head)?.[1];
+      // grammY writes filename=<name> unquoted; browsers and fetch quote it.
+      const filename = /filename=(?:"([^"]*)"|([^;\r\n]*))/.exec(head)?.slice(1).find((v) => v !== undefined);
       if (name && filename !== undefined) out[name] = { filename, size: content.length, bytes: Buffer.from(content) } satisfies Upload;
       else if (name) out[name] = parseValue(content.toString('utf8'));
     }
