@@ -14,6 +14,10 @@ export interface Fixture {
   key: number;
   /** A dead outbox row (a notification that stopped for good). */
   deadOutbox: number;
+  /** A broadcast to Kemerovo's residents. */
+  broadcast: number;
+  /** A file uploaded for Kemerovo. */
+  media: number;
 }
 
 export const FORGED_ID = 99_999_999;
@@ -96,5 +100,12 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/jobs/runs', permission: 'jobs.read', url: () => '/api/v1/jobs/runs', crossScope: 'global', hasPathId: false },
   { method: 'get', path: '/outbox/dead', permission: 'outbox.read', url: () => '/api/v1/outbox/dead', crossScope: 'global', hasPathId: false },
   { method: 'post', path: '/outbox/{id}/retry', permission: 'outbox.retry', url: (f, id) => `/api/v1/outbox/${id ?? f.deadOutbox}/retry`, body: () => ({}), crossScope: 'global', hasPathId: true },
+  { method: 'get', path: '/broadcasts', permission: 'broadcasts.read', url: (f) => `/api/v1/broadcasts?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/broadcasts/{id}', permission: 'broadcasts.read', url: (f, id) => `/api/v1/broadcasts/${id ?? f.broadcast}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/broadcasts', permission: 'broadcasts.send', url: () => '/api/v1/broadcasts', body: (f) => ({ municipalityId: m(f), topic: 'news', text: 'Announcement' }), crossScope: 'not_found', hasPathId: false },
+  { method: 'post', path: '/broadcasts/{id}/cancel', permission: 'broadcasts.send', url: (f, id) => `/api/v1/broadcasts/${id ?? f.broadcast}/cancel`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
+  // Multipart: no JSON body to probe for unknown fields (the route refuses fields other than file and municipalityId itself).
+  { method: 'post', path: '/media', permission: 'media.write', url: () => '/api/v1/media', crossScope: 'global', hasPathId: false },
+  { method: 'get', path: '/media/{id}', permission: 'media.read', url: (f, id) => `/api/v1/media/${id ?? f.media}`, crossScope: 'not_found', hasPathId: true },
   { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },
 ];

@@ -3,6 +3,7 @@ import { PERMISSIONS } from '../../../core/access/permissions.ts';
 import type { StaffRole } from '../../../core/staff/staff.table.ts';
 import { enqueue, PRIORITY } from '../../../core/outbox/outbox.repository.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { jpegBytes } from '../../../test/media/files.ts';
 import { FORGED_ID, ROUTE_CASES, type Fixture, type RouteCase } from './route-catalogue.ts';
 
 let h: ApiHarness;
@@ -19,6 +20,10 @@ beforeAll(async () => {
   const key = await h.request('POST', `/api/v1/staff/${h.staff.Kemerovo.responsible}/keys`, { body: {} });
   const [dead] = await enqueue(h.t.db, [{ channel: 'tg', chatId: '555', recipientKind: 'resident', kind: 'notify.rejected', payload: { key: 'notify.rejected' }, priority: PRIORITY.notification }]);
   await h.t.db.updateTable('outbox').set({ state: 'dead' }).where('id', '=', dead!).execute();
+  const broadcast = await h.request('POST', '/api/v1/broadcasts', { body: { municipalityId: h.municipality.Kemerovo, topic: 'news', text: 'Новости города' } });
+  const form = new FormData();
+  form.append('file', new Blob([jpegBytes().slice().buffer], { type: 'image/jpeg' }), 'photo.jpg');
+  const media = await h.request('POST', '/api/v1/media', { form, token: h.keys.Kemerovo.curator });
   const rule = await h.t.db.selectFrom('routing_rule').select('id').where('municipality_id', '=', h.municipality.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
   f = {
     municipality: h.municipality.Kemerovo,
@@ -32,6 +37,8 @@ beforeAll(async () => {
     staff: h.staff.Kemerovo.moderator,
     key: key.body.key.id,
     deadOutbox: dead!,
+    broadcast: broadcast.body.id,
+    media: media.body.id,
   };
 });
 afterAll(() => h.close());
