@@ -44,6 +44,10 @@ export interface HarnessOptions {
   deepLinks?: DeepLinks;
   /** How the VK bot gets its events: the Callback API route (default) or Bots Long Poll against the fake. */
   vkMode?: 'callback' | 'longpoll';
+  /** Which outbox rows the app's sender sends by itself: the reply lane (default) or every lane. */
+  outbox?: 'replies' | 'all';
+  /** Settings over the harness's own (limits of a test). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -63,6 +67,7 @@ export class BotHarness {
   private readonly logger: Logger;
   private readonly deepLinks: DeepLinks | undefined;
   private readonly vkMode: 'callback' | 'longpoll';
+  private readonly options: HarnessOptions;
 
   private constructor(database: DatabaseHandle, fake: FakeTelegramApi, vkFake: FakeVkApi, options: HarnessOptions) {
     this.database = database;
@@ -72,6 +77,7 @@ export class BotHarness {
     this.logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
     this.deepLinks = options.deepLinks;
     this.vkMode = options.vkMode ?? 'callback';
+    this.options = options;
   }
 
   static async start(options: HarnessOptions & { database: DatabaseHandle }): Promise<BotHarness> {
@@ -106,6 +112,7 @@ export class BotHarness {
       OUTBOX_POLL_MS: '50',
       OUTBOX_LEADER_RETRY_MS: '100',
       CRON_ENABLED: 'false',
+      ...this.options.env,
     });
     this.app = await buildApp({
       config,
@@ -114,7 +121,13 @@ export class BotHarness {
       clock: this.clock,
       telegramBotInfo: TEST_BOT_INFO,
       deepLinks: this.deepLinks,
-      outboxSettings: { onlyBelowPriority: PRIORITY.reply + 1, flushMs: 1, backoffBaseMs: 20, backoffMaxMs: 100, channelDownPauseMs: 200 },
+      outboxSettings: {
+        ...(this.options.outbox !== 'all' && { onlyBelowPriority: PRIORITY.reply + 1 }),
+        flushMs: 1,
+        backoffBaseMs: 20,
+        backoffMaxMs: 100,
+        channelDownPauseMs: 200,
+      },
     });
     await this.app.start();
     const server = serve({ fetch: this.app.http.fetch, port: 0, hostname: '127.0.0.1' });
