@@ -8,9 +8,9 @@ import { enqueue, PRIORITY } from '../core/outbox/outbox.repository.ts';
 import { createOutboxSender } from '../bots/outbox/sender.ts';
 import { createTelegramTransport } from '../bots/outbox/telegram-transport.ts';
 import { loadConfig } from '../config.ts';
-import { Worker } from 'node:worker_threads';
 import { markedPayload, markerOf, renderTelegram, silentLogger } from '../test/outbox.ts';
 import { senderSettings } from '../bots/outbox/senders.ts';
+import { startFakeApi } from './fake-telegram.ts';
 
 /**
  * Outbox throughput and priority under a broadcast: several thousand messages to distinct chats,
@@ -36,7 +36,7 @@ const dataDir = process.env.DATABASE_URL ? undefined : mkdtempSync(join(tmpdir()
 const database = process.env.DATABASE_URL ? await createTestDatabase({ seed: false }) : await connectDatabase({ dataDir });
 await migrateToLatest(database.db);
 const db = database.db;
-const api = await startFakeApi();
+const api = await startFakeApi(limits);
 
 console.log(`database: ${database.kind}; limits ×${scale}: ${limits.perSecond}/s overall, ${limits.perChatPerSecond}/s per chat, ${limits.perGroupPerMinute}/min per group; headroom ${config.OUTBOX_RATE_HEADROOM}`);
 for (let i = 0; i < broadcastSize; i += 1000) {
@@ -96,39 +96,3 @@ await database.close();
 if (dump.rejectedAt.length > 0) console.log(`refused calls at ${dump.rejectedAt.map((at) => `+${((at - startedAt) / 1000).toFixed(2)} s`).join(', ')}`);
 if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 console.log(`outbox: ${total} messages, ${percent}% of the allowed rate, ${count429} × 429`);
-
-interface FakeApiHandle {
-  url: string;
-  count(): Promise<{ accepted: number; count429: number }>;
-  dump(): Promise<{ calls: { text: string; at: number }[]; count429: number; rejectedAt: number[] }>;
-  stop(): Promise<void>;
-}
-
-/** Runs the fake Bot API in a worker thread (see bench/fake-telegram-worker.ts). */
-async function startFakeApi(): Promise<FakeApiHandle> {
-  const worker = new Worker(new URL('./fake-telegram-worker.ts', import.meta.url), { workerData: limits });
-  const next = <T>(type: string) =>
-    new Promise<T>((resolve) => {
-      const onMessage = (message: { type: string } & T) => {
-        if (message.type !== type) return;
-        worker.off('message', onMessage);
-        resolve(message);
-      };
-      worker.on('message', onMessage);
-    });
-  const { url } = await next<{ url: string }>('ready');
-  const ask = <T>(type: string) => {
-    const answer = next<T>(type);
-    worker.postMessage({ type });
-    return answer;
-  };
-  return {
-    url,
-    count: () => ask('count'),
-    dump: () => ask('dump'),
-    stop: async () => {
-      worker.postMessage({ type: 'stop' });
-      await new Promise((resolve) => worker.once('exit', resolve));
-    },
-  };
-}

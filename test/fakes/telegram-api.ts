@@ -50,6 +50,8 @@ export class FakeTelegramApi {
   count429 = 0;
   /** Files uploaded in sendPhoto / sendVideo (multipart), in order: what a stored media send cost. */
   readonly uploads: { method: string; filename: string; size: number; fileId: string }[] = [];
+  /** Files a resident "sent": getFile and the file download serve these bytes (others get placeholder bytes). */
+  readonly files = new Map<string, { path: string; bytes: Uint8Array; contentType: string }>();
   /** Delay before answering each call (a distant API). */
   latencyMs = 0;
   private nextFileId = 1;
@@ -121,8 +123,9 @@ export class FakeTelegramApi {
     const match = /^\/bot([^/]+)\/(\w+)/.exec(req.url ?? '');
     const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url ?? '');
     if (fileMatch) {
-      res.writeHead(200, { 'content-type': 'image/jpeg' });
-      res.end(Buffer.from(`fake-bytes:${fileMatch[2]}`));
+      const file = [...this.files.values()].find((f) => f.path === fileMatch[2]);
+      res.writeHead(200, { 'content-type': file?.contentType ?? 'image/jpeg' });
+      res.end(file ? Buffer.from(file.bytes) : Buffer.from(`fake-bytes:${fileMatch[2]}`));
       return;
     }
     if (!match) return this.reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
@@ -211,8 +214,11 @@ export class FakeTelegramApi {
         const media = { file_id: fileId, file_unique_id: `u-${fileId}`, width: 640, height: 480 };
         return { ...message(), ...(method === 'sendPhoto' ? { photo: [media] } : { video: { ...media, duration: 1 } }) };
       }
-      case 'getFile':
+      case 'getFile': {
+        const file = this.files.get(String(params.file_id));
+        if (file) return { file_id: params.file_id, file_unique_id: `u-${String(params.file_id)}`, file_size: file.bytes.byteLength, file_path: file.path };
         return { file_id: params.file_id, file_unique_id: `u-${String(params.file_id)}`, file_size: 1234, file_path: `photos/${String(params.file_id)}.jpg` };
+      }
       case 'editMessageText':
       case 'editMessageReplyMarkup':
         return message();
