@@ -22,7 +22,7 @@ function isUpdate(body: unknown): body is UpdateEnvelope {
 
 /**
  * POST /webhooks/telegram: only Telegram knows the secret (set with setWebhook). The update is
- * handled before answering (replies included), and the answer is 200 even when handling failed:
+ * handled and its replies committed to the outbox before answering, and the answer is 200 even when handling failed:
  * the failure is logged and the update recorded, so Telegram does not retry it for ever.
  */
 export function mountTelegramWebhook(app: Hono<AppEnv>, deps: { secret: string; handle: (update: UpdateEnvelope) => Promise<void> }): void {
