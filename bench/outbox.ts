@@ -12,7 +12,7 @@ import { senderSettings } from '../bots/outbox/senders.ts';
  * Embedded PGlite, or a scratch database created on the DATABASE_URL server and dropped after.
  * The last line is the summary: messages, share of the allowed rate achieved, 429s received.
  */
-const bench = await startBench();
+const bench = await startBench({ defaultScale: 10 });
 const { scale, config, limits, database, api } = bench;
 const db = database.db;
 const broadcastSize = Number(process.env.BENCH_BROADCAST ?? 5000);

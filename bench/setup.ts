@@ -21,12 +21,12 @@ export interface Bench {
 
 /**
  * What every outbox benchmark starts from: the config's Telegram limits scaled by BENCH_SCALE
- * (default ×10), a scratch database — a fresh one on the DATABASE_URL server (dropped after), else
+ * (default: the benchmark's own), a scratch database — a fresh one on the DATABASE_URL server (dropped after), else
  * PGlite in a temporary directory (memory:// grows its files by copying them, which stalls the
  * event loop) — migrated, and the fake Bot API enforcing the limits on a thread of its own.
  */
-export async function startBench(): Promise<Bench> {
-  const scale = Number(process.env.BENCH_SCALE ?? 10);
+export async function startBench(options: { defaultScale: number }): Promise<Bench> {
+  const scale = Number(process.env.BENCH_SCALE ?? options.defaultScale);
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
   const limits = {
     perSecond: config.OUTBOX_TG_PER_SECOND * scale,
