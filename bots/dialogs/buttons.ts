@@ -1,3 +1,4 @@
+import { isTopic, type Topic } from '../../core/subscriptions/subscriptions.ts';
 import type { Button } from './view.ts';
 
 /**
@@ -18,11 +19,13 @@ export type GlobalAction =
   | { kind: 'comment'; messageId: number }
   | { kind: 'language'; language: 'ru' | 'en' }
   /** Where notifications go: one messenger, or `last` (where the resident wrote last). */
-  | { kind: 'notify'; channel: NotifyChoice };
+  | { kind: 'notify'; channel: NotifyChoice }
+  /** Announcements of a topic on (true) or off: the wanted state is in the id, so a double tap is harmless. */
+  | { kind: 'topic'; topic: Topic; on: boolean };
 
 export type NotifyChoice = 'tg' | 'vk' | 'last';
-export type MenuItem = 'file' | 'my' | 'privacy' | 'language' | 'help' | 'menu' | 'link' | 'notify';
-const MENU_ITEMS: readonly MenuItem[] = ['file', 'my', 'privacy', 'language', 'help', 'menu', 'link', 'notify'];
+export type MenuItem = 'file' | 'my' | 'privacy' | 'language' | 'help' | 'menu' | 'link' | 'notify' | 'settings';
+const MENU_ITEMS: readonly MenuItem[] = ['file', 'my', 'privacy', 'language', 'help', 'menu', 'link', 'notify', 'settings'];
 
 export function globalButtonId(action: GlobalAction): string {
   switch (action.kind) {
@@ -38,6 +41,8 @@ export function globalButtonId(action: GlobalAction): string {
       return `${GLOBAL}l:${action.language}`;
     case 'notify':
       return `${GLOBAL}n:${action.channel}`;
+    case 'topic':
+      return `${GLOBAL}s:${action.topic}:${action.on ? 1 : 0}`;
   }
 }
 
@@ -48,6 +53,7 @@ export function parseGlobal(data: string): GlobalAction | undefined {
   if (tag === 'm' && MENU_ITEMS.includes(a as MenuItem)) return { kind: 'menu', item: a as MenuItem };
   if (tag === 'l' && (a === 'ru' || a === 'en')) return { kind: 'language', language: a };
   if (tag === 'n' && (a === 'tg' || a === 'vk' || a === 'last')) return { kind: 'notify', channel: a };
+  if (tag === 's' && isTopic(a) && (b === '1' || b === '0')) return { kind: 'topic', topic: a, on: b === '1' };
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
   if (tag === 'o') return { kind: 'open', messageId: id };
   if (tag === 'c') return { kind: 'comment', messageId: id };

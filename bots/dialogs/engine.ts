@@ -23,6 +23,7 @@ import { alertButtonOutcome } from './official/alert-buttons.ts';
 import { isOfficialInput, linkedOfficial } from './official/identity.ts';
 import { linkCommand, notifyChoice, setNotifyChannel } from './linking.ts';
 import { PAGE_ACTION } from './paging.ts';
+import { settingsScreen, setTopic } from './settings.ts';
 import { isRegistered, registrationRequired } from './registration-check.ts';
 import { IDLE, lockState, saveState, type DialogState } from './state.ts';
 import type { View } from './view.ts';
@@ -163,6 +164,8 @@ async function onCommand(c: StepContext, state: DialogState, command: string, pa
       return payload ? end(c, await linkCommand(c, payload), true) : { views: await linkCommand(c, undefined) };
     case 'notify':
       return { views: await notifyChoice(c) };
+    case 'settings':
+      return { views: await settingsScreen(c) };
     default:
       return { views: [{ key: 'dialog.unknown_command' }] };
   }
@@ -171,7 +174,7 @@ async function onCommand(c: StepContext, state: DialogState, command: string, pa
 async function onGlobal(c: StepContext, state: DialogState, action: GlobalAction, deps: DialogDeps): Promise<Decision> {
   switch (action.kind) {
     case 'menu': {
-      const commands = { file: 'new', my: 'my', privacy: 'privacy', language: 'language', help: 'help', menu: 'menu', link: 'link', notify: 'notify' } as const;
+      const commands = { file: 'new', my: 'my', privacy: 'privacy', language: 'language', help: 'help', menu: 'menu', link: 'link', notify: 'notify', settings: 'settings' } as const;
       return onCommand(c, state, commands[action.item], undefined, deps);
     }
     case 'language': {
@@ -189,6 +192,8 @@ async function onGlobal(c: StepContext, state: DialogState, action: GlobalAction
     }
     case 'notify':
       return { views: await setNotifyChannel(c, action.channel) };
+    case 'topic':
+      return { views: await setTopic(c, action.topic, action.on) };
     case 'open':
     case 'comment': {
       if (!(await isRegistered(c))) return { views: [await registrationRequired(c)] };

@@ -20,6 +20,7 @@ export function mainMenu(channel: Channel): View {
         [item('my', 'menu.my')],
         [item('privacy', 'menu.privacy'), item('language', 'menu.language')],
         [globalButton({ kind: 'menu', item: 'link' }, 'menu.link', { other: otherMessenger(channel) }), item('notify', 'menu.notify')],
+        [item('settings', 'menu.settings')],
         [item('help', 'menu.help')],
       ],
     },
