@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../../test/database.ts';
 import { Conversation, fixturePath, loadFixture } from '../../test/telegram/conversation.ts';
-import { BotHarness, botHarnessPerFile } from '../../test/telegram/harness.ts';
+import { BotHarness, botHarnessPerFile, helpText } from '../../test/telegram/harness.ts';
 import { KEMEROVO, location, MOSCOW, newUser, photo, press, sticker, tap, text } from '../../test/telegram/updates.ts';
 import { createTranslator } from '../i18n.ts';
 
@@ -147,6 +147,6 @@ describe('commands anywhere', () => {
     const resident = await db.db.selectFrom('resident').innerJoin('resident_identity', 'resident_identity.resident_id', 'resident.id').select('language').where('external_id', '=', String(user.id)).executeTakeFirstOrThrow();
     expect(resident.language).toBe('en');
     await bot.send(text('/help'));
-    expect(bot.replyTexts).toEqual([t('en', 'dialog.help')]);
+    expect(bot.replyTexts).toEqual([helpText(t, 'en')]);
   });
 });

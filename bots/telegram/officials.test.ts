@@ -104,7 +104,7 @@ describe('an executor answers from the alert, the curator approves from theirs',
     expect(card).toBeDefined();
     const calls = renderOutboxRow(card!, t);
     const buttons = calls.flatMap((c) => (c.method === 'sendMessage' && c.params.reply_markup && 'inline_keyboard' in c.params.reply_markup ? c.params.reply_markup.inline_keyboard.flat() : []));
-    expect(buttons.map((b) => ('callback_data' in b ? b.callback_data : ''))).toEqual([`ans1:i:${messageId}`, `ans1:f:${messageId}`, `ans1:c:${messageId}`]);
+    expect(buttons.map((b) => ('callback_data' in b ? b.callback_data : ''))).toEqual([`!ans:i:${messageId}`, `!ans:f:${messageId}`, `!ans:c:${messageId}`]);
     expect(buttons.map((b) => b.text)).toEqual([t('ru', 'alert.button_intermediate'), t('ru', 'alert.button_final'), t('ru', 'alert.button_clarification')]);
     expect(calls.some((c) => c.method === 'sendLocation')).toBe(true);
 
@@ -312,12 +312,12 @@ describe('link codes in the bot', () => {
   });
 
   it(`every alert button id fits Telegram's ${MAX_BUTTON_ID_BYTES}-byte callback data, even for the largest ids`, () => {
-    const payload = { key: 'alert.answer_pending', params: { messageId: 2_147_483_647, answerId: 2_147_483_647, text: 'x', context: 'final' }, language: 'en', keyboard: { kind: 'inline', rows: [[{ id: 'apr1:a:2147483647', label: 'alert.button_approve' }, { id: 'apr1:r:2147483647', label: 'alert.button_return' }]] } };
+    const payload = { key: 'alert.answer_pending', params: { messageId: 2_147_483_647, answerId: 2_147_483_647, text: 'x', context: 'final' }, language: 'en', keyboard: { kind: 'inline', rows: [[{ id: '!apr:a:2147483647', label: 'alert.button_approve' }, { id: '!apr:r:2147483647', label: 'alert.button_return' }]] } };
     const [call] = renderOutboxRow({ kind: 'alert.answer_pending', chat_id: '1', payload }, t);
-    expect(call).toMatchObject({ method: 'sendMessage', params: { reply_markup: { inline_keyboard: [[{ text: 'Approve', callback_data: 'apr1:a:2147483647' }, { text: 'Return with a remark', callback_data: 'apr1:r:2147483647' }]] } } });
+    expect(call).toMatchObject({ method: 'sendMessage', params: { reply_markup: { inline_keyboard: [[{ text: 'Approve', callback_data: '!apr:a:2147483647' }, { text: 'Return with a remark', callback_data: '!apr:r:2147483647' }]] } } });
     const [returned] = renderOutboxRow({ kind: 'alert.answer_returned', chat_id: '1', payload: { key: 'alert.answer_returned', params: { messageId: 2_147_483_647, answerId: 1, remark: 'r' } } }, t);
     const ids = returned!.method === 'sendMessage' && returned!.params.reply_markup && 'inline_keyboard' in returned!.params.reply_markup ? returned!.params.reply_markup.inline_keyboard.flat().map((b) => ('callback_data' in b ? b.callback_data! : '')) : [];
-    expect(ids).toEqual(['ans1:i:2147483647', 'ans1:f:2147483647', 'ans1:c:2147483647']);
+    expect(ids).toEqual(['!ans:i:2147483647', '!ans:f:2147483647', '!ans:c:2147483647']);
     for (const id of ids) expect(Buffer.byteLength(id)).toBeLessThanOrEqual(MAX_BUTTON_ID_BYTES);
   });
 });

@@ -24,7 +24,7 @@ export interface UpdateHandlerDeps {
   logger: Logger;
   clock: Clock;
   t: Translate;
-  deepLinks?: DialogDeps['deepLinks'];
+  features: DialogDeps['features'];
 }
 
 /**
@@ -69,7 +69,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
 
   return async function handleUpdate(updateId: number, parsed: ParsedUpdate): Promise<void> {
     const outcome = await processOnce(db, CHANNEL, String(updateId), log, async (trx): Promise<DialogTurn | undefined> => {
-      if (parsed.kind === 'dialog') return runDialog(trx, parsed.input, { t, deepLinks: deps.deepLinks }, clock());
+      if (parsed.kind === 'dialog') return runDialog(trx, parsed.input, { t, features: deps.features }, clock());
       if (parsed.kind === 'blocked') await markIdentityUnreachable(trx, CHANNEL, parsed.externalId, clock());
       return undefined;
     });

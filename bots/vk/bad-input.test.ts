@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../../test/database.ts';
-import { BotHarness, botHarnessPerFile } from '../../test/telegram/harness.ts';
+import { BotHarness, botHarnessPerFile, helpText } from '../../test/telegram/harness.ts';
 import { KEMEROVO, MOSCOW } from '../../test/telegram/updates.ts';
 import { loadVkFixture, newVkUser, VkConversation, vkFixturePath, type VkUser } from '../../test/vk/conversation.ts';
 import { createTranslator } from '../i18n.ts';
@@ -141,6 +141,6 @@ describe('VK: commands anywhere', () => {
     await bot.send(press('English'));
     expect(bot.replyTexts).toEqual([t('en', 'dialog.language_set'), t('en', 'filing.text', { max: 4000 })]);
     await bot.send(text('/help'));
-    expect(bot.replyTexts).toEqual([t('en', 'dialog.help')]);
+    expect(bot.replyTexts).toEqual([helpText(t, 'en')]);
   });
 });

@@ -8,8 +8,8 @@ import type { Database } from '../../core/db/database.ts';
 import type { Language } from '../../core/db/types.ts';
 import { markIdentityReachable, markIdentityUnreachable } from '../../core/residents/reachability.ts';
 import type { Logger } from '../../logger.ts';
-import type { DeepLinks } from '../dialogs/deep-links.ts';
 import { runDialog } from '../dialogs/engine.ts';
+import type { Features } from '../dialogs/registry.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
 import type { View } from '../dialogs/view.ts';
 import type { Translate } from '../i18n.ts';
@@ -31,7 +31,7 @@ export interface VkChannelOptions {
   logger: Logger;
   clock: Clock;
   t: Translate;
-  deepLinks?: DeepLinks;
+  features: Features;
 }
 
 export interface VkChannel {
@@ -106,7 +106,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
         const views: View[] = [];
         let language: Language = 'ru';
         for (const input of parsed.inputs) {
-          const turn = await runDialog(trx, input, { t, deepLinks: options.deepLinks }, clock());
+          const turn = await runDialog(trx, input, { t, features: options.features }, clock());
           views.push(...turn.views);
           language = turn.language;
         }

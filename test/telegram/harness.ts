@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { serve, type ServerType } from '@hono/node-server';
 import { buildApp, type App } from '../../app.ts';
-import type { DeepLinks } from '../../bots/dialogs/deep-links.ts';
+import type { BotFeature } from '../../bots/dialogs/feature.ts';
 import type { TelegramBotInfo } from '../../bots/telegram/channel.ts';
 import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../../http/webhooks/telegram.ts';
 import { loadConfig } from '../../config.ts';
@@ -13,6 +13,15 @@ import { FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { FakeVkApi } from '../fakes/vk-api.ts';
 import { VK_WEBHOOK_PATH } from '../../http/webhooks/vk.ts';
 import { createTestDatabase, type TestDatabase } from '../database.ts';
+import { helpView } from '../../bots/features/basics/index.ts';
+import { createRegistry } from '../../bots/dialogs/registry.ts';
+import { FEATURES } from '../../bots/features/registry.ts';
+import type { Translate } from '../../bots/i18n.ts';
+import { renderText } from '../../bots/render-text.ts';
+import type { Language } from '../../core/db/types.ts';
+
+/** The /help text of the registered features, as the bot sends it. */
+export const helpText = (t: Translate, language: Language) => renderText(t, language, helpView(createRegistry(FEATURES)));
 
 export const TEST_BOT_TOKEN = '7000000001:TEST-token';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret_1';
@@ -39,7 +48,8 @@ export const TEST_BOT_INFO: TelegramBotInfo = {
 export interface HarnessOptions {
   clock?: Clock;
   logger?: Logger;
-  deepLinks?: DeepLinks;
+  /** Bot features added to the registered ones (a deep link that fails on purpose). */
+  extraFeatures?: readonly BotFeature[];
   /** How the VK bot gets its events: the Callback API route (default) or Bots Long Poll against the fake. */
   vkMode?: 'callback' | 'longpoll';
 }
@@ -59,7 +69,7 @@ export class BotHarness {
   private server: ServerType | undefined;
   private readonly clock: Clock | undefined;
   private readonly logger: Logger;
-  private readonly deepLinks: DeepLinks | undefined;
+  private readonly extraFeatures: readonly BotFeature[] | undefined;
   private readonly vkMode: 'callback' | 'longpoll';
 
   private constructor(database: DatabaseHandle, fake: FakeTelegramApi, vkFake: FakeVkApi, options: HarnessOptions) {
@@ -68,7 +78,7 @@ export class BotHarness {
     this.vkFake = vkFake;
     this.clock = options.clock;
     this.logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-    this.deepLinks = options.deepLinks;
+    this.extraFeatures = options.extraFeatures;
     this.vkMode = options.vkMode ?? 'callback';
   }
 
@@ -99,7 +109,7 @@ export class BotHarness {
       OUTBOX_ENABLED: 'false',
       CRON_ENABLED: 'false',
     });
-    this.app = await buildApp({ config, logger: this.logger, database: this.database, clock: this.clock, telegramBotInfo: TEST_BOT_INFO, deepLinks: this.deepLinks });
+    this.app = await buildApp({ config, logger: this.logger, database: this.database, clock: this.clock, telegramBotInfo: TEST_BOT_INFO, extraFeatures: this.extraFeatures });
     await this.app.start();
     const server = serve({ fetch: this.app.http.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));

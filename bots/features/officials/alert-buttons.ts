@@ -4,9 +4,9 @@ import { DomainError } from '../../../core/errors.ts';
 import { approveAnswer, getAnswer, listAnswers } from '../../../core/messages/answers.service.ts';
 import { transition } from '../../../core/messages/lifecycle.ts';
 import { getMessage } from '../../../core/messages/message.repository.ts';
-import { goto, stay, type Outcome, type StepContext } from '../flow.ts';
-import { local } from '../view.ts';
-import { linkedOfficial } from './identity.ts';
+import { goto, stay, type Outcome, type StepContext } from '../../dialogs/flow.ts';
+import { linkedOfficial } from '../../dialogs/staff.ts';
+import { local } from '../../dialogs/view.ts';
 
 export const kindText = (kind: string) => local(`official.kind_${kind}`);
 

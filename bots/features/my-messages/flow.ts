@@ -1,11 +1,12 @@
 import { addRatingComplaint, addResidentComment } from '../../../core/messages/feedback.service.ts';
 import { assertResidentCanView, listResidentMessages } from '../../../core/messages/message.queries.ts';
 import { getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
-import { button, literalButton } from '../buttons.ts';
-import { categoryTitles, formatDate, listItemLine, messageCardView } from '../card.ts';
-import { end, goto, num, stay, type Flow } from '../flow.ts';
-import { menuButton } from '../menu.ts';
-import { pagerRow } from '../paging.ts';
+import { button, literalButton } from '../../dialogs/buttons.ts';
+import { end, goto, num, stay, type Flow } from '../../dialogs/flow.ts';
+import { formatDate } from '../../dialogs/format.ts';
+import { menuButton } from '../../dialogs/menu.ts';
+import { pagerRow } from '../../dialogs/paging.ts';
+import { categoryTitles, listItemLine, messageCardView } from './card.ts';
 
 const MESSAGES_PER_PAGE = 5;
 

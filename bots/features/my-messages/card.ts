@@ -1,21 +1,15 @@
-import { listCategories, titleIn } from '../../core/categories/category.repository.ts';
-import type { Language } from '../../core/db/types.ts';
-import { isClosed } from '../../core/messages/lifecycle.ts';
-import { getMessageCard } from '../../core/messages/message.queries.ts';
-import type { Message } from '../../core/messages/message.repository.ts';
-import type { MessageStatus } from '../../core/messages/message.table.ts';
-import { getMunicipality } from '../../core/municipalities/municipality.repository.ts';
-import { ratingRow } from './buttons.ts';
-import type { StepContext } from './flow.ts';
-import { excerpt } from './flows/filing.ts';
-import { local, type Button, type View } from './view.ts';
+import { listCategories, titleIn } from '../../../core/categories/category.repository.ts';
+import { isClosed } from '../../../core/messages/lifecycle.ts';
+import { getMessageCard } from '../../../core/messages/message.queries.ts';
+import type { Message } from '../../../core/messages/message.repository.ts';
+import type { MessageStatus } from '../../../core/messages/message.table.ts';
+import { getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
+import type { StepContext } from '../../dialogs/flow.ts';
+import { excerpt, formatDate } from '../../dialogs/format.ts';
+import { local, type Button, type View } from '../../dialogs/view.ts';
+import { ratingRow } from './actions.ts';
 
 export const statusText = (status: MessageStatus) => local(`my.status_${status}`);
-
-/** Dates are shown in the municipality's time zone (Kuzbass: UTC+7), in the reader's language. */
-export function formatDate(date: Date, language: Language, timeZone: string): string {
-  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(date);
-}
 
 export async function categoryTitles(c: StepContext): Promise<Map<number, string>> {
   return new Map((await listCategories(c.db)).map((cat) => [cat.id, titleIn(cat, c.language)]));

@@ -1,11 +1,11 @@
 import { CONSENT_VERSION, hasLiveConsent, withdrawConsent } from '../../../core/residents/consent.service.ts';
 import { getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
 import { getResident } from '../../../core/residents/resident.repository.ts';
-import { button } from '../buttons.ts';
-import { formatDate } from '../card.ts';
-import { end, goto, stay, type Flow, type StepContext } from '../flow.ts';
-import { menuButton } from '../menu.ts';
-import { local, type View } from '../view.ts';
+import { button } from '../../dialogs/buttons.ts';
+import { end, goto, stay, type Flow, type StepContext } from '../../dialogs/flow.ts';
+import { formatDate } from '../../dialogs/format.ts';
+import { menuButton } from '../../dialogs/menu.ts';
+import { local, type View } from '../../dialogs/view.ts';
 
 const DEFAULT_TIME_ZONE = 'Asia/Novokuznetsk';
 

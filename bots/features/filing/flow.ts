@@ -5,19 +5,14 @@ import { fileMessage, MAX_PHOTOS, type PhotoRef } from '../../../core/messages/f
 import { findNearby } from '../../../core/messages/nearby.ts';
 import { MAX_TEXT_LENGTH, validText } from '../../../core/messages/text.ts';
 import { findMunicipalityByPoint, getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
-import { button, literalButton } from '../buttons.ts';
-import { end, goto, num, stay, str, type Flow, type StepContext, type StepData } from '../flow.ts';
-import { listRows, pageOf } from '../paging.ts';
-import { local, type Button, type View } from '../view.ts';
-import { municipalityName } from './registration.ts';
+import { button, literalButton } from '../../dialogs/buttons.ts';
+import { end, goto, num, stay, str, type Flow, type StepContext, type StepData } from '../../dialogs/flow.ts';
+import { excerpt, municipalityName } from '../../dialogs/format.ts';
+import { listRows, pageOf } from '../../dialogs/paging.ts';
+import { local, type Button, type View } from '../../dialogs/view.ts';
 
 const LIST_PAGE_SIZE = 8;
 const CANCEL: Button = button('x', 'dialog.cancel');
-
-export function excerpt(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
 
 function photosOf(data: StepData): PhotoRef[] {
   return Array.isArray(data.photos) ? (data.photos as PhotoRef[]) : [];

@@ -2,10 +2,11 @@ import { DomainError } from '../../../core/errors.ts';
 import { findMunicipalityByPoint, getMunicipality, listMunicipalities, type Municipality } from '../../../core/municipalities/municipality.repository.ts';
 import { CONSENT_VERSION, giveConsent } from '../../../core/residents/consent.service.ts';
 import { updateResident } from '../../../core/residents/resident.repository.ts';
-import { button, literalButton } from '../buttons.ts';
-import { end, goto, num, stay, type Flow, type StepContext } from '../flow.ts';
-import { listRows, pageOf } from '../paging.ts';
-import type { View } from '../view.ts';
+import { button, literalButton } from '../../dialogs/buttons.ts';
+import { end, goto, num, stay, type Flow, type StepContext } from '../../dialogs/flow.ts';
+import { municipalityName } from '../../dialogs/format.ts';
+import { listRows, pageOf } from '../../dialogs/paging.ts';
+import type { View } from '../../dialogs/view.ts';
 
 const MUNICIPALITIES_PER_PAGE = 8;
 
@@ -17,8 +18,6 @@ export function consentView(): View {
     keyboard: { kind: 'inline', rows: [[button('yes', 'reg.consent_agree')], [button('no', 'reg.consent_decline')]] },
   };
 }
-
-export const municipalityName = (m: Municipality, c: StepContext) => (c.language === 'en' ? m.nameEn : m.nameRu);
 
 async function register(c: StepContext, municipality: Municipality) {
   await updateResident(c.db, c.resident.id, { municipalityId: municipality.id, registeredAt: c.now });

@@ -1,7 +1,7 @@
-import { findAwaitingClarification } from '../../core/messages/clarification.queries.ts';
-import { addResidentComment } from '../../core/messages/feedback.service.ts';
-import type { StepContext } from './flow.ts';
-import type { View } from './view.ts';
+import { findAwaitingClarification } from '../../../core/messages/clarification.queries.ts';
+import { addResidentComment } from '../../../core/messages/feedback.service.ts';
+import type { StepContext } from '../../dialogs/flow.ts';
+import type { View } from '../../dialogs/view.ts';
 
 /**
  * Free text that no step asked for answers a pending clarification request, if there is one:

@@ -3,12 +3,12 @@ import { draftAnswer, returnAnswer, reviseAnswer } from '../../../core/messages/
 import type { AnswerKind, Resolution } from '../../../core/messages/message.table.ts';
 import { MAX_TEXT_LENGTH, validText } from '../../../core/messages/text.ts';
 import { unlinkIdentity } from '../../../core/staff/link-codes.ts';
-import { button } from '../buttons.ts';
-import { end, goto, num, stay, str, type Flow, type StepContext } from '../flow.ts';
-import { kindText } from '../official/alert-buttons.ts';
-import { requireOfficial } from '../official/identity.ts';
-import { local, type Button, type View } from '../view.ts';
-import { excerpt } from './filing.ts';
+import { button } from '../../dialogs/buttons.ts';
+import { end, goto, num, stay, str, type Flow, type StepContext } from '../../dialogs/flow.ts';
+import { excerpt } from '../../dialogs/format.ts';
+import { requireOfficial } from '../../dialogs/staff.ts';
+import { local, type Button, type View } from '../../dialogs/view.ts';
+import { kindText } from './alert-buttons.ts';
 
 const CANCEL: Button = button('x', 'dialog.cancel');
 const KINDS: readonly AnswerKind[] = ['intermediate', 'final', 'clarification'];
@@ -35,7 +35,7 @@ function previewView(c: StepContext): View {
 }
 
 /**
- * What officials do in the bot after an alert button (bots/dialogs/official/alert-buttons.ts):
+ * What officials do in the bot after an alert button (./alert-buttons.ts):
  * the executor writes an answer (final: solved or explained first), checks it and sends it —
  * to the curator where the municipality requires approval, else straight to the author; the
  * curator writes the remark of a returned answer. /unlink removes this account's link. Every
@@ -45,6 +45,7 @@ export const officialFlow: Flow = {
   name: 'official',
   first: 'unlink',
   needsRegistration: false,
+  asStaff: true,
   steps: {
     resolution: {
       accepts: ['button'],
