@@ -4,7 +4,7 @@ import { loadConfig } from '../../config.ts';
 import { createLogger } from '../../logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
-import { helpText, TEST_BOT_INFO, TEST_BOT_TOKEN } from '../../test/telegram/harness.ts';
+import { helpText, TEST_BOT_INFO, TEST_BOT_TOKEN } from '../../test/bots/harness.ts';
 import { createTranslator } from '../i18n.ts';
 
 let db: TestDatabase;

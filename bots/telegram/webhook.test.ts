@@ -4,7 +4,7 @@ import { loadConfig } from '../../config.ts';
 import { createLogger } from '../../logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { Conversation, fixturePath, loadFixture } from '../../test/telegram/conversation.ts';
-import { BotHarness, TEST_WEBHOOK_SECRET } from '../../test/telegram/harness.ts';
+import { BotHarness, TEST_WEBHOOK_SECRET } from '../../test/bots/harness.ts';
 import { newUser, text } from '../../test/telegram/updates.ts';
 import { createTranslator } from '../i18n.ts';
 

@@ -3,7 +3,7 @@ import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { createLogger } from '../../logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { BotHarness, TEST_VK_CONFIRMATION, TEST_VK_GROUP_ID, TEST_VK_SECRET } from '../../test/telegram/harness.ts';
+import { BotHarness, TEST_VK_CONFIRMATION, TEST_VK_GROUP_ID, TEST_VK_SECRET } from '../../test/bots/harness.ts';
 import { loadVkFixture, newVkUser, VkConversation, vkFixturePath } from '../../test/vk/conversation.ts';
 import { reply } from '../dialogs/flow.ts';
 import { createTranslator } from '../i18n.ts';
