@@ -85,10 +85,14 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
   }
   return {
     senders,
-    start: () => senders.forEach((s) => s.start()),
+    start: () => {
+      for (const s of senders) s.start();
+    },
     stop: async () => {
       await Promise.all(senders.map((s) => s.stop()));
     },
-    kick: () => senders.forEach((s) => s.kick()),
+    kick: () => {
+      for (const s of senders) s.kick();
+    },
   };
 }

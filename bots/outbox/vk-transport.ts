@@ -1,7 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { API, APIRequest } from 'vk-io';
-import type { OutboxPayload } from '../../core/outbox/outbox.table.ts';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import { describeError, type BeforeCall, type SendOutcome, type Transport } from './transport.ts';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Kysely } from 'kysely';
-import { API, APIError, VK } from 'vk-io';
+import { type API, APIError, VK } from 'vk-io';
 import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Language } from '../../core/db/types.ts';
