@@ -21,8 +21,9 @@ import { mountTelegramWebhook } from './http/webhooks/telegram.ts';
 import { mountVkWebhook } from './http/webhooks/vk.ts';
 import { createVkChannel, type VkChannel } from './bots/vk/channel.ts';
 import { createTranslator } from './bots/i18n.ts';
-import type { DeepLinks } from './bots/dialogs/deep-links.ts';
-import { OFFICIAL_DEEP_LINKS } from './bots/dialogs/official/link.ts';
+import type { BotFeature } from './bots/dialogs/feature.ts';
+import { createRegistry } from './bots/dialogs/registry.ts';
+import { FEATURES } from './bots/features/registry.ts';
 import { createTelegramChannel, type TelegramBotInfo, type TelegramChannel } from './bots/telegram/channel.ts';
 import type { Logger } from './logger.ts';
 
@@ -34,8 +35,8 @@ export interface AppDeps {
   database?: DatabaseHandle;
   /** Known Telegram bot info (tests, replay): no getMe call at start. */
   telegramBotInfo?: TelegramBotInfo;
-  /** Extra `/start <payload>` handlers by prefix (tests); staff linking (`staff_`) is always registered. */
-  deepLinks?: DeepLinks;
+  /** Bot features beyond bots/features/registry.ts (tests). */
+  extraFeatures?: readonly BotFeature[];
   /** Sender settings over the config's (tests: the reply lane alone, short flushes). */
   outboxSettings?: Partial<SenderSettings>;
 }
@@ -112,7 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     photos.tg = cachedPhotoFetcher(telegram, { dir: path.join(config.DATA_DIR, 'photo-cache', 'tg'), namespace: 'tg' });
   }
   const t = createTranslator();
-  const deepLinks: DeepLinks = new Map([...OFFICIAL_DEEP_LINKS, ...(deps.deepLinks ?? [])]);
+  const features = createRegistry([...FEATURES, ...(deps.extraFeatures ?? [])]);
   let telegram: TelegramChannel | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = await createTelegramChannel({
@@ -123,7 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       logger,
       clock,
       t,
-      deepLinks,
+      features,
       replied: () => kickOutbox(),
     });
     const channel = telegram;
@@ -136,7 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   let vk: VkChannel | undefined;
   if (config.VK_GROUP_TOKEN && config.VK_GROUP_ID) {
-    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.db, logger, clock, t, deepLinks, replied: () => kickOutbox() });
+    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.db, logger, clock, t, features, replied: () => kickOutbox() });
     const channel = vk;
     if (config.VK_MODE === 'callback' && config.VK_SECRET && config.VK_CONFIRMATION_CODE) {
       mountVkWebhook(http, { groupId: config.VK_GROUP_ID, secret: config.VK_SECRET, confirmationCode: config.VK_CONFIRMATION_CODE, logger, handle: (event) => channel.handleEvent(event) });
@@ -180,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       stoppers.push(() => cron.stop());
       if (vk) stoppers.push(() => vk.stop());
       if (vk && config.VK_MODE === 'longpoll') await vk.startPolling();
+      if (telegram) await telegram.publishCommands();
       if (telegram && config.TELEGRAM_MODE === 'polling') {
         telegram.startPolling();
         const channel = telegram;

@@ -9,7 +9,7 @@ const positive = (fallback: number) => z.coerce.number().positive().default(fall
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 
 /** Every environment variable the app reads, validated once at start (README lists the same). */
-const schema = z.object({
+export const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -66,8 +66,16 @@ const schema = z.object({
   MEDIA_S3_FORCE_PATH_STYLE: bool(true),
   MEDIA_S3_PREFIX: z.string().default('media/'),
   /** Telegram bots may upload photos up to 10 MB and other files up to 50 MB. */
-  MEDIA_MAX_IMAGE_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
-  MEDIA_MAX_VIDEO_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  MEDIA_MAX_IMAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  MEDIA_MAX_VIDEO_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
 
   /** Residents per broadcast batch: one short INSERT … SELECT transaction each. */
   BROADCAST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2000),
@@ -78,7 +86,9 @@ const schema = z.object({
 export type Config = z.infer<typeof schema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // An empty variable is an unset one (`VK_GROUP_ID=` as copied from .env.example): its default applies.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = schema.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);

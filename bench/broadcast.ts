@@ -27,13 +27,17 @@ const recipients = Number(process.env.BENCH_RECIPIENTS ?? 20_000);
 const noticeEveryMs = 200;
 
 // The audience, made in the database: registered, consenting residents of one municipality, one Telegram chat each.
-const [town] = (await sql<{ id: number }>`
+const [town] = (
+  await sql<{ id: number }>`
   INSERT INTO municipality (name_ru, name_en, oktmo, population_over_14) VALUES ('Бенчмарк', 'Bench', 'bench-1', 100000) RETURNING id
-`.execute(db)).rows;
+`.execute(db)
+).rows;
 await sql`INSERT INTO resident (id, language, municipality_id, registered_at) SELECT g, 'ru', ${town!.id}, now() FROM generate_series(1, ${recipients}) g`.execute(db);
 await sql`INSERT INTO resident_identity (resident_id, channel, external_id, chat_id) SELECT g, 'tg', (1000000 + g)::text, (1000000 + g)::text FROM generate_series(1, ${recipients}) g`.execute(db);
 await sql`INSERT INTO consent (resident_id, channel, text_version, text_hash, given_at) SELECT g, 'tg', 'v1', 'h', now() FROM generate_series(1, ${recipients}) g`.execute(db);
-console.log(`database: ${database.kind}; ${recipients} residents; limits ×${scale}: ${limits.perSecond}/s overall, ${limits.perChatPerSecond}/s per chat; headroom ${config.OUTBOX_RATE_HEADROOM}; batches of ${config.BROADCAST_BATCH_SIZE}`);
+console.log(
+  `database: ${database.kind}; ${recipients} residents; limits ×${scale}: ${limits.perSecond}/s overall, ${limits.perChatPerSecond}/s per chat; headroom ${config.OUTBOX_RATE_HEADROOM}; batches of ${config.BROADCAST_BATCH_SIZE}`,
+);
 
 const sender = createOutboxSender({
   db,
@@ -78,7 +82,12 @@ const waits = dump.calls
   .map((c) => c.at - enqueuedAt.get(markerIn(c.text))!)
   .sort((a, b) => a - b);
 const pick = (q: number) => waits[Math.min(waits.length - 1, Math.ceil(waits.length * q) - 1)] ?? 0;
-const states = await db.selectFrom('outbox').select('state').select((eb) => eb.fn.countAll<number>().as('n')).groupBy('state').execute();
+const states = await db
+  .selectFrom('outbox')
+  .select('state')
+  .select((eb) => eb.fn.countAll<number>().as('n'))
+  .groupBy('state')
+  .execute();
 console.log(`first broadcast message ${firstAt - startedAt} ms after the announcement`);
 console.log(`sent ${total} in ${seconds.toFixed(2)} s = ${(total / seconds).toFixed(1)}/s of ${limits.perSecond}/s allowed; rows: ${states.map((s) => `${s.state} ${s.n}`).join(', ')}`);
 console.log(`status notifications during the broadcast: ${waits.length}; wait from commit to the Bot API: median ${pick(0.5)} ms, p99 ${pick(0.99)} ms, longest ${waits.at(-1) ?? 0} ms`);

@@ -1,18 +1,18 @@
 import { assignedKeyboard } from '../core/alerts/buttons.ts';
 import type { Language } from '../core/db/types.ts';
 import type { OutboxPayload } from '../core/outbox/outbox.table.ts';
-import { globalButton, ratingRow } from './dialogs/buttons.ts';
 import { local, type Button, type Keyboard, type View } from './dialogs/view.ts';
+import { commentAction, openAction, ratingRow } from './features/my-messages/actions.ts';
 
 /**
  * Notifications core queues (outbox `kind` → the buttons that go with them). Their buttons are
- * ids the dialog engine understands in any state: for residents, global ids (rate 1–5 on a final
+ * ids the dialog engine understands in any state: for residents, action ids (rate 1–5 on a final
  * answer, reply to a clarification request or an official's comment, open the message card); for
  * an executor whose answer was returned, the alert buttons of core/alerts/buttons.ts. Alerts that
  * core queues with their own keyboard (cards, approvals) keep it.
  */
-const open = (messageId: number): Button => globalButton({ kind: 'open', messageId }, 'menu.open_message', { messageId });
-const reply = (messageId: number): Button => globalButton({ kind: 'comment', messageId }, 'menu.reply');
+const open = (messageId: number): Button => openAction.button(messageId, 'menu.open_message', { messageId });
+const reply = (messageId: number): Button => commentAction.button(messageId, 'menu.reply');
 
 const KEYBOARDS: Record<string, (messageId: number, params: Record<string, unknown>) => Button[][]> = {
   'status.accepted': (id) => [[open(id)]],

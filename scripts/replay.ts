@@ -3,7 +3,7 @@ import { connectDatabase } from '../core/db/connect.ts';
 import { migrateToLatest } from '../core/db/migrate.ts';
 import { seedDemo } from '../core/seed/demo.ts';
 import { Conversation, fixturePath, type Fixture } from '../test/telegram/conversation.ts';
-import { BotHarness } from '../test/telegram/harness.ts';
+import { BotHarness } from '../test/bots/harness.ts';
 import { isVkFixture, VkConversation, vkFixturePath, type VkFixture } from '../test/vk/conversation.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { TEST_BOT_INFO } from './telegram/harness.ts';
+import { TEST_BOT_INFO } from './bots/harness.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,7 +25,8 @@ type Role = Exclude<StaffRole, 'operator'> | 'utility_executor';
 export interface Reply {
   status: number;
   headers: Headers;
-  // Tests read whatever shape a route documents; they assert on it.
+  // Tests read whatever shape a route documents and assert on it; typing every route's body here would duplicate the zod schemas.
+  // biome-ignore lint/suspicious/noExplicitAny: a test's view of any route's JSON body
   body: any;
   text: string;
 }
@@ -76,7 +77,13 @@ export async function createApiHarness(env: Record<string, string> = {}): Promis
   const dataDir = mkdtempSync(path.join(tmpdir(), 'otklik-api-'));
   let now = new Date('2026-12-01T03:00:00.000Z');
   const logs: string[] = [];
-  const logger = createLogger('info', new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }));
+  const sink = new Writable({
+    write: (chunk, _enc, done) => {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger('info', sink);
   const config = loadConfig({
     DATA_DIR: dataDir,
     DEMO_SEED: 'false',

@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { globalButtonId, parseGlobal, readStamped, stampId } from './buttons.ts';
+import { actionId, MAX_BUTTON_ID_BYTES, parseActionId } from '../../core/dialogs/action-id.ts';
+import { FEATURES } from '../features/registry.ts';
+import { commentAction, openAction, rateAction } from '../features/my-messages/actions.ts';
+import { readStamped, stampId } from './buttons.ts';
+import { menuButton } from './menu.ts';
 import { pageOf, pagerRow } from './paging.ts';
+import { createRegistry, MENU_TAG } from './registry.ts';
+
+const features = createRegistry(FEATURES);
+/** What the engine does with an action id: the registered handler's decoded value (menu ids: the entry's id). */
+function decoded(id: string): unknown {
+  const parsed = parseActionId(id);
+  if (!parsed) return undefined;
+  if (parsed.tag === MENU_TAG) return parsed.args.length === 1 ? features.menuEntry(parsed.args[0]!)?.id : undefined;
+  return features.action(parsed.tag)?.decode(parsed.args);
+}
 
 describe('button ids', () => {
   it('stamps step actions with the step version and recognises stale ones', () => {
@@ -12,19 +26,28 @@ describe('button ids', () => {
     expect(readStamped(':x', 1)).toBe('stale');
   });
 
-  it('global ids round-trip and junk is refused', () => {
-    for (const action of [
-      { kind: 'rate', messageId: 2147483650, stars: 5 },
-      { kind: 'open', messageId: 9 },
-      { kind: 'comment', messageId: 9 },
-      { kind: 'menu', item: 'file' },
-      { kind: 'language', language: 'en' },
-    ] as const) {
-      const id = globalButtonId(action);
-      expect(Buffer.byteLength(id)).toBeLessThanOrEqual(64);
-      expect(parseGlobal(id)).toEqual(action);
+  it('action ids round-trip through the registered handlers and junk is refused', () => {
+    const cases: [string, unknown][] = [
+      [rateAction.id({ messageId: 2147483650, stars: 5 }), { messageId: 2147483650, stars: 5 }],
+      [openAction.id(9), 9],
+      [commentAction.id(9), 9],
+      [menuButton('file', 'menu.file').id, 'file'],
+      [actionId('l', 'en'), 'en'],
+      [actionId('n', 'last'), 'last'],
+    ];
+    // The ids residents already have in their chats keep their meaning.
+    expect(cases.map(([id]) => id)).toEqual(['!r:2147483650:5', '!o:9', '!c:9', '!m:file', '!l:en', '!n:last']);
+    for (const [id, value] of cases) {
+      expect(Buffer.byteLength(id)).toBeLessThanOrEqual(MAX_BUTTON_ID_BYTES);
+      expect(decoded(id)).toEqual(value);
     }
-    for (const junk of ['!r:1:6', '!r:0:3', '!r:x:3', '!o:-1', '!m:nope', '!l:de', 'r:1:3', '!']) expect(parseGlobal(junk)).toBeUndefined();
+    for (const junk of ['!r:1:6', '!r:0:3', '!r:x:3', '!r:1', '!o:-1', '!o:1:2', '!m:nope', '!l:de', '!zz:1', 'r:1:3', '!']) expect(decoded(junk), junk).toBeUndefined();
+  });
+
+  it('refuses to build an id that is malformed or too long', () => {
+    expect(() => actionId('Bad', 1)).toThrow();
+    expect(() => actionId('x', 'a:b')).toThrow();
+    expect(() => actionId('x', 'y'.repeat(MAX_BUTTON_ID_BYTES))).toThrow();
   });
 });
 

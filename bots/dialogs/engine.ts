@@ -1,45 +1,25 @@
 import { sql } from 'kysely';
-import { parseAlertButton } from '../../core/alerts/buttons.ts';
+import { parseActionId } from '../../core/dialogs/action-id.ts';
 import type { Db, Language } from '../../core/db/types.ts';
-import { rateMessage } from '../../core/messages/feedback.service.ts';
-import { assertResidentCanView } from '../../core/messages/message.queries.ts';
 import { recordStartPayload } from '../../core/inbound/start-payload.repository.ts';
-import { touchResident, updateResident } from '../../core/residents/resident.repository.ts';
+import { touchResident } from '../../core/residents/resident.repository.ts';
 import type { Translate } from '../i18n.ts';
-import { answerClarification } from './clarification.ts';
-import { isGlobalId, parseGlobal, readStamped, stampId, type GlobalAction } from './buttons.ts';
-import { findDeepLink, recordablePayload, type DeepLinks } from './deep-links.ts';
+import { isActionButtonId, readStamped, stampId } from './buttons.ts';
 import { domainErrorView } from './errors.ts';
 import { stepOf, type Flow, type FlowName, type Outcome, type StepContext, type StepData, type StepInput } from './flow.ts';
-import { filingFlow } from './flows/filing.ts';
-import { idleFlow } from './flows/idle.ts';
-import { messagesFlow } from './flows/messages.ts';
-import { officialFlow } from './flows/official.ts';
-import { privacyFlow } from './flows/privacy.ts';
-import { registrationFlow } from './flows/registration.ts';
+import { freeTextAnswer, idleFlow } from './idle.ts';
 import type { DialogInput } from './input.ts';
-import { languageChoice, mainMenu } from './menu.ts';
-import { alertButtonOutcome } from './official/alert-buttons.ts';
-import { isOfficialInput, linkedOfficial } from './official/identity.ts';
-import { linkCommand, notifyChoice, setNotifyChannel } from './linking.ts';
 import { PAGE_ACTION } from './paging.ts';
-import { settingsScreen, setTopic } from './settings.ts';
 import { isRegistered, registrationRequired } from './registration-check.ts';
+import { IDLE_FLOW, MENU_TAG, type Features } from './registry.ts';
+import { linkedOfficial } from './staff.ts';
 import { IDLE, lockState, saveState, type DialogState } from './state.ts';
 import type { View } from './view.ts';
 
-export const FLOWS: Record<FlowName, Flow> = {
-  idle: idleFlow,
-  registration: registrationFlow,
-  filing: filingFlow,
-  messages: messagesFlow,
-  privacy: privacyFlow,
-  official: officialFlow,
-};
-
 export interface DialogDeps {
   t: Translate;
-  deepLinks?: DeepLinks;
+  /** The registered bot features (bots/features/registry.ts through createRegistry). */
+  features: Features;
 }
 
 /** What one input produced: the views to send (in order) and the language to render them in. */
@@ -74,11 +54,12 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   // delivered twice at once) serialise here before the resident is created or changed.
   const state = await lockState(db, from.channel, from.externalId);
   const { resident, identity } = await touchResident(db, { channel: from.channel, externalId: from.externalId, chatId: from.chatId, username: from.username }, now);
-  const c: StepContext = { db, now, t: deps.t, resident, identity, from, language: resident.language, data: { ...state.data } };
+  const position = { flow: state.flow, step: state.step };
+  const c: StepContext = { db, now, t: deps.t, resident, identity, from, language: resident.language, data: { ...state.data }, features: deps.features, position };
   // Before the guard: error texts of an official's action are in the official's language too.
-  if (isOfficialInput(state, input)) await linkedOfficial(c);
+  if (isStaffInput(deps.features, state, input)) await linkedOfficial(c);
 
-  const decision = await guarded(c, () => decide(c, state, input, deps), async (error) => {
+  const decision = await guarded(c, () => decide(c, state, input), async (error) => {
     const again = await guarded(c, () => promptAt(c, state), async () => ({ views: [], to: { ...IDLE, data: {} } }));
     return { views: [error, ...again.views], to: again.to };
   });
@@ -92,25 +73,23 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   return { views, language: c.language, residentId: c.resident.id };
 }
 
-async function decide(c: StepContext, state: DialogState, input: DialogInput, deps: DialogDeps): Promise<Decision> {
+async function decide(c: StepContext, state: DialogState, input: DialogInput): Promise<Decision> {
   if (input.kind === 'other' && input.what === 'edited') return { views: [{ key: 'dialog.edited_ignored' }] };
   if (input.kind === 'other' && input.what === 'forwarded') return { views: [{ key: 'dialog.forwarded_not_accepted' }] };
-  if (input.kind === 'command') return onCommand(c, state, input.command, input.payload, deps);
+  if (input.kind === 'command') return onCommand(c, state, input.command, input.payload);
 
   let stepInput: StepInput;
   if (input.kind === 'button') {
-    const alert = parseAlertButton(input.data);
-    if (alert) return apply(c, state, await alertButtonOutcome(c, alert));
-    const global = parseGlobal(input.data);
-    if (global) return onGlobal(c, state, global, deps);
-    const stamped = isGlobalId(input.data) ? 'stale' : readStamped(input.data, state.version);
-    if (stamped === 'stale') return { views: [{ key: 'dialog.outdated' }, ...(await promptAt(c, state)).views] };
+    const tapped = parseActionId(input.data);
+    if (tapped) return onAction(c, state, tapped.tag, tapped.args);
+    const stamped = readStamped(input.data, state.version);
+    if (stamped === 'stale') return outdated(c, state);
     stepInput = { kind: 'button', action: stamped.action, identity: input.identity };
   } else {
     stepInput = input;
   }
 
-  const flow = FLOWS[state.flow];
+  const flow = flowOf(c, state.flow);
   const step = flow ? stepOf(flow, state.step) : undefined;
   // A position a newer release no longer has: start over rather than guess.
   if (!flow || !step) return end(c, [{ key: 'dialog.outdated' }], true);
@@ -121,8 +100,8 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput, de
     return apply(c, state, { kind: 'stay', data: { page: Number(stepInput.action.slice(PAGE_ACTION.length + 1)) || 0 }, reprompt: 'edit' });
   }
   if (!step.accepts.includes(stepInput.kind)) {
-    const attached = stepInput.kind === 'text' && (await isRegistered(c)) ? await answerClarification(c, stepInput.text) : undefined;
-    if (attached) return { views: attached };
+    const taken = stepInput.kind === 'text' && (await isRegistered(c)) ? await freeTextAnswer(c, stepInput.text) : undefined;
+    if (taken) return { views: taken };
     return { views: [{ key: step.wrongInput ?? 'dialog.hint' }, ...(await step.prompt(c))] };
   }
   const invalid = await step.validate?.(c, stepInput);
@@ -130,89 +109,60 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput, de
   return apply(c, state, await step.next(c, stepInput));
 }
 
-async function onCommand(c: StepContext, state: DialogState, command: string, payload: string | undefined, deps: DialogDeps): Promise<Decision> {
-  switch (command) {
-    case 'start': {
-      if (payload) {
-        await recordStartPayload(c.db, { channel: c.from.channel, externalId: c.from.externalId, payload: recordablePayload(payload) }, c.now);
-        const handler = deps.deepLinks ? findDeepLink(deps.deepLinks, payload) : undefined;
-        if (handler) return { views: await handler(c, payload) };
-      }
-      if (await isRegistered(c)) return end(c, [{ key: 'dialog.welcome_back' }], true);
-      return enter(c, state, 'registration');
-    }
-    case 'cancel':
-      if (state.flow === 'idle') return { views: [{ key: 'dialog.nothing_to_cancel' }, ...(await promptAt(c, state)).views] };
-      return end(c, [{ key: 'dialog.cancelled' }], true);
-    case 'help':
-      return { views: [{ key: 'dialog.help' }] };
-    case 'language':
-      return { views: [languageChoice()] };
-    case 'privacy':
-      return enter(c, state, 'privacy');
-    case 'new':
-      return enter(c, state, 'filing');
-    case 'my':
-      return enter(c, state, 'messages');
-    case 'menu':
-      return end(c, [], true);
-    case 'unlink':
-      if (!(await linkedOfficial(c))) return { views: [{ key: 'official.not_linked_account' }] };
-      return enter(c, state, 'official', 'unlink');
-    case 'link':
-      // Linking may replace the resident behind this chat: show the menu of the one it joined.
-      return payload ? end(c, await linkCommand(c, payload), true) : { views: await linkCommand(c, undefined) };
-    case 'notify':
-      return { views: await notifyChoice(c) };
-    case 'settings':
-      return { views: await settingsScreen(c) };
-    default:
-      return { views: [{ key: 'dialog.unknown_command' }] };
+/** `/start <payload>` goes to the deep link of its prefix (recorded first); any other command to the feature declaring it. */
+async function onCommand(c: StepContext, state: DialogState, name: string, payload: string | undefined): Promise<Decision> {
+  if (name === 'start' && payload) {
+    const found = c.features.deepLink(payload);
+    // A payload that is a credential (a one-time code) is recorded by its prefix only.
+    const recordable = found?.link.secret ? found.link.prefix : payload;
+    await recordStartPayload(c.db, { channel: c.from.channel, externalId: c.from.externalId, payload: recordable }, c.now);
+    if (found) return apply(c, state, await found.link.open(c, found.rest));
   }
+  const command = c.features.command(name);
+  if (!command) return { views: [{ key: 'dialog.unknown_command' }] };
+  return apply(c, state, await command.run(c, payload));
 }
 
-async function onGlobal(c: StepContext, state: DialogState, action: GlobalAction, deps: DialogDeps): Promise<Decision> {
-  switch (action.kind) {
-    case 'menu': {
-      const commands = { file: 'new', my: 'my', privacy: 'privacy', language: 'language', help: 'help', menu: 'menu', link: 'link', notify: 'notify', settings: 'settings' } as const;
-      return onCommand(c, state, commands[action.item], undefined, deps);
-    }
-    case 'language': {
-      c.language = action.language;
-      await updateResident(c.db, c.resident.id, { language: action.language });
-      return { views: [{ key: 'dialog.language_set' }, ...(await promptAt(c, state)).views] };
-    }
-    case 'rate': {
-      if (!(await isRegistered(c))) return { views: [await registrationRequired(c)] };
-      await rateMessage(c.db, { residentId: c.resident.id, messageId: action.messageId, stars: action.stars }, c.now);
-      if (action.stars <= 2) {
-        return enter(c, state, 'messages', 'complaint', { messageId: action.messageId }, [{ key: 'my.rated_low', params: { stars: action.stars } }]);
-      }
-      return end(c, [{ key: 'my.rated', params: { stars: action.stars } }], true);
-    }
-    case 'notify':
-      return { views: await setNotifyChannel(c, action.channel) };
-    case 'topic':
-      return { views: await setTopic(c, action.topic, action.on) };
-    case 'open':
-    case 'comment': {
-      if (!(await isRegistered(c))) return { views: [await registrationRequired(c)] };
-      await assertResidentCanView(c.db, c.resident.id, action.messageId);
-      return enter(c, state, 'messages', action.kind === 'open' ? 'card' : 'comment', { messageId: action.messageId });
-    }
+/** An action button: the main menu's entries (`!m:<id>`) or a feature's tag; an unknown or malformed one is out of date. */
+async function onAction(c: StepContext, state: DialogState, tag: string, args: readonly string[]): Promise<Decision> {
+  if (tag === MENU_TAG) {
+    const entry = args.length === 1 ? c.features.menuEntry(args[0]!) : undefined;
+    return entry ? apply(c, state, await entry.run(c)) : outdated(c, state);
   }
+  const handler = c.features.action(tag);
+  const value = handler?.decode(args);
+  if (!handler || value === undefined) return outdated(c, state);
+  return apply(c, state, await handler.run(c, value));
 }
 
-/** Starts a flow (at `step`), unless it needs a registration the resident does not have. */
-async function enter(c: StepContext, state: DialogState, flowName: FlowName, step?: string, data: StepData = {}, say: View[] = []): Promise<Decision> {
-  const flow = FLOWS[flowName];
-  if (flow.needsRegistration && !(await isRegistered(c))) return { views: [await registrationRequired(c)] };
-  return apply(c, state, { kind: 'goto', flow: flowName, step: step ?? flow.first, data, say });
+/** "This menu is out of date", then the current step again. */
+async function outdated(c: StepContext, state: DialogState): Promise<Decision> {
+  return { views: [{ key: 'dialog.outdated' }, ...(await promptAt(c, state)).views] };
+}
+
+const flowOf = (c: StepContext, name: FlowName): Flow | undefined => (name === IDLE_FLOW ? idleFlow : c.features.flow(name));
+
+/**
+ * Whether this input is a staff member's business (an action, command or flow declared `asStaff`):
+ * then the whole turn, error texts included, is rendered in the official's language.
+ */
+function isStaffInput(features: Features, state: Pick<DialogState, 'flow'>, input: DialogInput): boolean {
+  if (features.flow(state.flow)?.asStaff) return true;
+  if (input.kind === 'command') return features.command(input.command)?.asStaff === true;
+  if (input.kind !== 'button') return false;
+  const tapped = parseActionId(input.data);
+  return tapped !== null && features.action(tapped.tag)?.asStaff === true;
 }
 
 async function apply(c: StepContext, state: DialogState, outcome: Outcome): Promise<Decision> {
   const say = outcome.say ?? [];
   if (outcome.kind === 'end') return end(c, say, outcome.menu ?? true);
+  if (outcome.kind === 'enter') {
+    const flow = flowOf(c, outcome.flow);
+    if (!flow) throw new Error(`no flow "${outcome.flow}" is registered`);
+    if (flow.needsRegistration && !(await isRegistered(c))) return { views: [await registrationRequired(c)] };
+    return apply(c, state, { kind: 'goto', flow: flow.name, step: outcome.step ?? flow.first, data: outcome.data ?? {}, say });
+  }
   if (outcome.kind === 'stay') {
     const to: Position = { flow: state.flow, step: state.step, data: { ...c.data, ...outcome.data } };
     if (!outcome.reprompt) return { views: say, to };
@@ -235,7 +185,7 @@ async function end(c: StepContext, say: View[], menu: boolean): Promise<Decision
 }
 
 async function promptAt(c: StepContext, position: Position): Promise<Decision> {
-  const step = stepOf(FLOWS[position.flow] ?? idleFlow, position.step) ?? idleFlow.steps.idle!;
+  const step = stepOf(flowOf(c, position.flow) ?? idleFlow, position.step) ?? idleFlow.steps.idle!;
   c.data = { ...position.data };
   return { views: await step.prompt(c) };
 }
@@ -261,7 +211,7 @@ async function guarded(c: StepContext, fn: () => Promise<Decision>, onDomainErro
 
 function stampButtons(view: View, version: number): View {
   if (view.keyboard?.kind !== 'inline') return view;
-  const rows = view.keyboard.rows.map((row) => row.map((b) => (isGlobalId(b.id) ? b : { ...b, id: stampId(version, b.id) })));
+  const rows = view.keyboard.rows.map((row) => row.map((b) => (isActionButtonId(b.id) ? b : { ...b, id: stampId(version, b.id) })));
   return { ...view, keyboard: { kind: 'inline', rows } };
 }
 

@@ -2,12 +2,18 @@ import type { Db, Language } from '../../core/db/types.ts';
 import type { Resident, ResidentIdentity } from '../../core/residents/resident.repository.ts';
 import type { Translate } from '../i18n.ts';
 import type { DialogInput, Identity, InputKind } from './input.ts';
+import type { Features } from './registry.ts';
 import type { View } from './view.ts';
 
-export type FlowName = 'idle' | 'registration' | 'filing' | 'messages' | 'privacy' | 'official';
+/** A flow's name as stored in dialog_state.flow: unique among the registered features' flows. */
+export type FlowName = string;
 export type StepData = Record<string, unknown>;
 
-/** What a step sees: the transaction, the resident, the flow's data and the clock. */
+/**
+ * What a step (and a command, menu entry, action or deep link) sees: the transaction, the
+ * resident, the flow's data, the clock, the registered features, and where the dialog was when
+ * the input arrived.
+ */
 export interface StepContext {
   db: Db;
   now: Date;
@@ -17,6 +23,8 @@ export interface StepContext {
   from: Identity;
   language: Language;
   data: StepData;
+  features: Features;
+  readonly position: { readonly flow: FlowName; readonly step: string };
 }
 
 /** A button press reaches a step as its action, with the version stamp already checked. */
@@ -28,11 +36,19 @@ export type Outcome =
   /** Stay on this step; `reprompt` shows its prompt again (e.g. another page). */
   | { kind: 'stay'; data?: StepData; say?: View[]; reprompt?: boolean | 'edit' }
   /** The flow is over: back to idle; the main menu follows `say` when the resident is registered. */
-  | { kind: 'end'; say?: View[]; menu?: boolean };
+  | { kind: 'end'; say?: View[]; menu?: boolean }
+  /**
+   * Start `flow` (at `step`, default its first) with `data`, unless it needs a registration the
+   * resident lacks: then only why, and the dialog stays where it was.
+   */
+  | { kind: 'enter'; flow: FlowName; step?: string; data?: StepData; say?: View[] };
 
 export const goto = (step: string, options: { flow?: FlowName; data?: StepData; say?: View[] } = {}): Outcome => ({ kind: 'goto', step, ...options });
 export const stay = (options: { data?: StepData; say?: View[]; reprompt?: boolean | 'edit' } = {}): Outcome => ({ kind: 'stay', ...options });
 export const end = (say: View[] = [], menu = true): Outcome => ({ kind: 'end', say, menu });
+export const enter = (flow: FlowName, options: { step?: string; data?: StepData; say?: View[] } = {}): Outcome => ({ kind: 'enter', flow, ...options });
+/** Show `views` and leave the dialog where it is. */
+export const reply = (views: View[]): Outcome => ({ kind: 'stay', say: views });
 
 /**
  * A named step: its prompt, the input kinds it takes, an optional validator that returns a
@@ -57,6 +73,8 @@ export interface Flow {
   first: string;
   /** Only registered residents with a live consent may be in this flow. */
   needsRegistration: boolean;
+  /** A staff member's flow: every turn in it (error texts included) is in the official's language. */
+  asStaff?: boolean;
   steps: Record<string, Step>;
 }
 

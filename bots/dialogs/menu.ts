@@ -1,39 +1,25 @@
-import type { Channel } from '../../core/db/types.ts';
-import { globalButton, literalGlobalButton, type MenuItem } from './buttons.ts';
-import { local, type View } from './view.ts';
+import { actionId } from '../../core/dialogs/action-id.ts';
+import { button } from './buttons.ts';
+import type { StepContext } from './flow.ts';
+import { MENU_TAG } from './registry.ts';
+import type { Button, View } from './view.ts';
 
-/** A main-menu entry as a global button: it starts its flow from wherever the resident is. */
-export const menuButton = (menuItem: MenuItem, label: string) => globalButton({ kind: 'menu', item: menuItem }, label);
-const item = menuButton;
+/** A main-menu entry's button (`!m:<id>`): it runs that entry from wherever the resident is. */
+export const menuButton = (entryId: string, label: string, labelParams?: Record<string, unknown>): Button => button(actionId(MENU_TAG, entryId), label, labelParams);
 
-/** The name of the messenger other than `channel` (the one a resident may link from here). */
-export const otherMessenger = (channel: Channel) => local(channel === 'tg' ? 'menu.messenger_vk' : 'menu.messenger_tg');
-
-/** The main menu: global buttons, so an old menu further up the chat still works. */
-export function mainMenu(channel: Channel): View {
-  return {
-    key: 'menu.main',
-    keyboard: {
-      kind: 'inline',
-      rows: [
-        [item('file', 'menu.file')],
-        [item('my', 'menu.my')],
-        [item('privacy', 'menu.privacy'), item('language', 'menu.language')],
-        [globalButton({ kind: 'menu', item: 'link' }, 'menu.link', { other: otherMessenger(channel) }), item('notify', 'menu.notify')],
-        [item('settings', 'menu.settings')],
-        [item('help', 'menu.help')],
-      ],
-    },
-  };
-}
-
-export function languageChoice(): View {
-  return {
-    key: 'dialog.choose_language',
-    keyboard: {
-      kind: 'inline',
-      // Each language's own name, the same in every locale.
-      rows: [[literalGlobalButton({ kind: 'language', language: 'ru' }, 'Русский'), literalGlobalButton({ kind: 'language', language: 'en' }, 'English')]],
-    },
-  };
+/**
+ * The main menu: the registered features' entries (bots/dialogs/feature.ts MenuEntry) that this
+ * resident may see, in their rows. Action buttons, so an old menu further up the chat still works.
+ */
+export async function mainMenu(c: StepContext): Promise<View> {
+  const rows: Button[][] = [];
+  for (const row of c.features.menuRows) {
+    const shown: Button[] = [];
+    for (const entry of row) {
+      if (entry.visible && !(await entry.visible(c))) continue;
+      shown.push(menuButton(entry.id, entry.label, entry.labelParams?.(c)));
+    }
+    if (shown.length > 0) rows.push(shown);
+  }
+  return { key: 'menu.main', keyboard: { kind: 'inline', rows } };
 }

@@ -29,7 +29,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('residents\' media copied into the store', () => {
+describe("residents' media copied into the store", () => {
   it('from Telegram (getFile + download) and from a VK attachment URL, checked like uploads', async () => {
     const store = createDiskMediaStore(dir);
     const kemerovo = t.demo.municipalities.Kemerovo;

@@ -44,5 +44,11 @@ export async function copyFromVk(db: Db, store: MediaStore, url: string, target:
     if (size > max) break;
   }
   const bytes = Buffer.concat(chunks);
-  return storeMedia(db, store, { bytes: new Uint8Array(bytes), declaredType: response.headers.get('content-type') ?? undefined, municipalityId: target.municipalityId, origin: 'vk', limits: target.limits });
+  return storeMedia(db, store, {
+    bytes: new Uint8Array(bytes),
+    declaredType: response.headers.get('content-type') ?? undefined,
+    municipalityId: target.municipalityId,
+    origin: 'vk',
+    limits: target.limits,
+  });
 }

@@ -90,7 +90,11 @@ describe('stored media sent to both messengers', () => {
     senders.push(tg, vkOut);
     tg.start();
     vkOut.start();
-    await allSettled(h.t.db, rows.map((r) => r.id), 20_000);
+    await allSettled(
+      h.t.db,
+      rows.map((r) => r.id),
+      20_000,
+    );
     const states = await h.t.db.selectFrom('outbox').select(['state', 'last_error']).where('broadcast_id', '=', id).execute();
     expect(states).toEqual([0, 1, 2, 3].map(() => ({ state: 'sent', last_error: null })));
 
@@ -105,7 +109,10 @@ describe('stored media sent to both messengers', () => {
     expect(h.telegram.callsOf('sendMessage').map((c) => c.params.text)).toEqual(['📢 Концерт в субботу', '📢 Концерт в субботу']);
 
     // VK: one photo upload (getMessagesUploadServer → upload → saveMessagesPhoto), one document upload, then reuse.
-    expect(vk.uploads.map((u) => [u.kind, u.size])).toEqual([['photo', 3000], ['doc', 6000]]);
+    expect(vk.uploads.map((u) => [u.kind, u.size])).toEqual([
+      ['photo', 3000],
+      ['doc', 6000],
+    ]);
     expect(vk.calls.filter((c) => c.method === 'photos.getMessagesUploadServer')).toHaveLength(1);
     expect(vk.calls.filter((c) => c.method === 'docs.save')).toHaveLength(1);
     const sends = vk.calls.filter((c) => c.method === 'messages.send');
@@ -119,14 +126,26 @@ describe('stored media sent to both messengers', () => {
     expect(remembered.map((r) => r.channel)).toEqual(['tg', 'tg', 'vk', 'vk']);
 
     // A later announcement with the same photo: no upload anywhere.
-    const again = await announce(h.t.db, { audience: { municipalityId: kemerovo, topic: 'culture_events' }, message: { key: 'broadcast.official', params: { text: 'Ещё раз' }, media: [photo.body.id] } });
+    const again = await announce(h.t.db, {
+      audience: { municipalityId: kemerovo, topic: 'culture_events' },
+      message: { key: 'broadcast.official', params: { text: 'Ещё раз' }, media: [photo.body.id] },
+    });
     while (!(await expandBatch(h.t.db, again, 100)).done);
     tg.kick();
     vkOut.kick();
     const againRows = await h.t.db.selectFrom('outbox').select('id').where('broadcast_id', '=', again).execute();
-    await allSettled(h.t.db, againRows.map((r) => r.id), 20_000);
+    await allSettled(
+      h.t.db,
+      againRows.map((r) => r.id),
+      20_000,
+    );
     expect(h.telegram.uploads).toHaveLength(2);
     expect(vk.uploads).toHaveLength(2);
-    expect(h.telegram.callsOf('sendPhoto').slice(-2).map((c) => c.params.photo)).toEqual([photoId, photoId]);
+    expect(
+      h.telegram
+        .callsOf('sendPhoto')
+        .slice(-2)
+        .map((c) => c.params.photo),
+    ).toEqual([photoId, photoId]);
   });
 });

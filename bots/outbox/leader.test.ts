@@ -43,13 +43,16 @@ function instance(handle: DatabaseHandle): OutboxSenders {
 }
 
 describe(`two instances, one token (${isRealPostgres() ? 'PostgreSQL: two pools, advisory lock' : 'PGlite: one process'})`, () => {
-  it('send within the token\'s limits together (0 × 429), and the other takes over when the sender stops', { timeout: 60_000 }, async () => {
+  it("send within the token's limits together (0 × 429), and the other takes over when the sender stops", { timeout: 60_000 }, async () => {
     const a = instance(t);
     const b = instance(second ?? t);
     a.start();
     await eventually(async () => a.leading()[0] === true, 5000, 'a to lead');
     b.start();
-    const ids = await enqueueMarked(t.db, Array.from({ length: 200 }, (_, i) => ({ chatId: 80_000 + i, marker: 80_000 + i })));
+    const ids = await enqueueMarked(
+      t.db,
+      Array.from({ length: 200 }, (_, i) => ({ chatId: 80_000 + i, marker: 80_000 + i })),
+    );
     a.kick();
     b.kick(); // b does not send: it wakes the leader (NOTIFY on PostgreSQL)
     await allSettled(t.db, ids, 30_000);
@@ -58,7 +61,10 @@ describe(`two instances, one token (${isRealPostgres() ? 'PostgreSQL: two pools,
     expect(claimers.map((c) => c.claimed_by)).toEqual([a.senders[0]!.instanceId]);
 
     // The leader stops mid-way (a deploy, a crash): the other instance takes over and finishes.
-    const more = await enqueueMarked(t.db, Array.from({ length: 200 }, (_, i) => ({ chatId: 90_000 + i, marker: 90_000 + i })));
+    const more = await enqueueMarked(
+      t.db,
+      Array.from({ length: 200 }, (_, i) => ({ chatId: 90_000 + i, marker: 90_000 + i })),
+    );
     a.kick();
     await api.waitFor(() => api.callsOf('sendMessage').length >= 260, 20_000);
     await a.stop();
@@ -66,7 +72,11 @@ describe(`two instances, one token (${isRealPostgres() ? 'PostgreSQL: two pools,
     await allSettled(t.db, more, 30_000);
     await b.stop();
 
-    const states = await t.db.selectFrom('outbox').select('state').where('id', 'in', [...ids, ...more]).execute();
+    const states = await t.db
+      .selectFrom('outbox')
+      .select('state')
+      .where('id', 'in', [...ids, ...more])
+      .execute();
     expect(states.every((s) => s.state === 'sent')).toBe(true);
     const markers = api.callsOf('sendMessage').map((c) => markerOf(String(c.params.text)));
     expect(new Set(markers).size).toBe(400);

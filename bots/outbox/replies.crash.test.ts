@@ -93,7 +93,14 @@ function startUpdate(i: number) {
   const from = { id, is_bot: false, first_name: `Житель ${i}`, language_code: 'ru' };
   return {
     update_id: 500_000 + i,
-    message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: { id, type: 'private', first_name: from.first_name }, from, text: '/start', entities: [{ type: 'bot_command', offset: 0, length: 6 }] },
+    message: {
+      message_id: 1,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id, type: 'private', first_name: from.first_name },
+      from,
+      text: '/start',
+      entities: [{ type: 'bot_command', offset: 0, length: 6 }],
+    },
   };
 }
 
@@ -111,7 +118,7 @@ describe(`replies survive a crash (${isRealPostgres() ? 'PostgreSQL' : 'PGlite'}
   it('every committed update gets its replies after a restart, duplicates only inside the window, no update handled twice', { timeout: 240_000 }, async () => {
     const updates = Array.from({ length: RESIDENTS }, (_, i) => startUpdate(i));
     const acknowledged = new Set<number>();
-    let first = await startApp();
+    const first = await startApp();
     let next = 0;
     let killed = false;
     const kill = () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { enqueue, PRIORITY } from '../../core/outbox/outbox.repository.ts';
-import { botHarnessPerFile, type BotHarness } from '../../test/telegram/harness.ts';
+import { botHarnessPerFile, type BotHarness } from '../../test/bots/harness.ts';
 import { Conversation } from '../../test/telegram/conversation.ts';
 import { newUser } from '../../test/telegram/updates.ts';
 import { markedPayload, eventually } from '../../test/outbox.ts';
@@ -9,7 +9,13 @@ import type { TestDatabase } from '../../test/database.ts';
 let db: TestDatabase;
 let harness: BotHarness;
 // The app's own sender sends every lane, at 20 messages a second (the fake enforces the same).
-botHarnessPerFile((d, h) => ((db = d), (harness = h)), { outbox: 'all', env: { OUTBOX_TG_PER_SECOND: '20', OUTBOX_TG_PER_CHAT_PER_SECOND: '1' } });
+botHarnessPerFile(
+  (opened, started) => {
+    db = opened;
+    harness = started;
+  },
+  { outbox: 'all', env: { OUTBOX_TG_PER_SECOND: '20', OUTBOX_TG_PER_CHAT_PER_SECOND: '1' } },
+);
 
 describe('replies paced behind a running broadcast', () => {
   it('overtake the broadcast, and a reply whose 429 asks to wait more than 5 s is sent after the wait, never dropped', { timeout: 60_000 }, async () => {
@@ -17,7 +23,14 @@ describe('replies paced behind a running broadcast', () => {
     const broadcastSize = 100;
     const broadcast = await enqueue(
       db.db,
-      Array.from({ length: broadcastSize }, (_, i) => ({ channel: 'tg' as const, chatId: String(70_000 + i), recipientKind: 'chat' as const, kind: 'test:broadcast', payload: markedPayload(70_000 + i), priority: PRIORITY.broadcast })),
+      Array.from({ length: broadcastSize }, (_, i) => ({
+        channel: 'tg' as const,
+        chatId: String(70_000 + i),
+        recipientKind: 'chat' as const,
+        kind: 'test:broadcast',
+        payload: markedPayload(70_000 + i),
+        priority: PRIORITY.broadcast,
+      })),
     );
     harness.app.kickOutbox();
     await harness.fake.waitFor(() => harness.fake.callsOf('sendMessage').length >= 15, 10_000);
@@ -41,8 +54,17 @@ describe('replies paced behind a running broadcast', () => {
     expect(firstReplyAt - refusedAt).toBeGreaterThanOrEqual(6000 - 50);
 
     // The replies went out while the broadcast was still running: they overtook it.
-    await eventually(async () => (await db.db.selectFrom('outbox').select('id').where('id', 'in', broadcast).where('state', '=', 'sent').execute()).length === broadcastSize, 30_000, 'the broadcast sent');
-    const lastBroadcastAt = Math.max(...harness.fake.callsOf('sendMessage').filter((c) => /#7\d{4}/.test(String(c.params.text))).map((c) => c.at));
+    await eventually(
+      async () => (await db.db.selectFrom('outbox').select('id').where('id', 'in', broadcast).where('state', '=', 'sent').execute()).length === broadcastSize,
+      30_000,
+      'the broadcast sent',
+    );
+    const lastBroadcastAt = Math.max(
+      ...harness.fake
+        .callsOf('sendMessage')
+        .filter((c) => /#7\d{4}/.test(String(c.params.text)))
+        .map((c) => c.at),
+    );
     for (const user of residents) expect(Math.max(...harness.fake.callsOf('sendMessage', user.id).map((c) => c.at))).toBeLessThan(lastBroadcastAt);
     expect(postedAt).toBeLessThan(lastBroadcastAt);
     // Only the injected 429: the pacer kept the channel within its limit.

@@ -114,13 +114,19 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
   return {
     senders: channels.map((c) => c.sender),
     leading: () => channels.map((c) => c.election.leading),
-    start: () => channels.forEach((c) => c.election.start()),
-    stop: async () => {
-      await Promise.all(channels.map(async (c) => {
-        await c.election.stop();
-        await c.sender.stop(); // closes the transport (a paused sender is stopped already: closes nothing twice)
-      }));
+    start: () => {
+      for (const c of channels) c.election.start();
     },
-    kick: () => channels.forEach((c) => c.election.wakeLeader()),
+    stop: async () => {
+      await Promise.all(
+        channels.map(async (c) => {
+          await c.election.stop();
+          await c.sender.stop(); // closes the transport (a paused sender is stopped already: closes nothing twice)
+        }),
+      );
+    },
+    kick: () => {
+      for (const c of channels) c.election.wakeLeader();
+    },
   };
 }

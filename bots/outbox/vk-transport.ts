@@ -1,7 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { API, APIRequest } from 'vk-io';
-import type { OutboxPayload } from '../../core/outbox/outbox.table.ts';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import { fileNameOf, resolveStored, uploadOnce, type StoredMediaDeps } from '../media/stored-media.ts';
 import { describeError, type BeforeCall, type SendOutcome, type Transport } from './transport.ts';
@@ -158,7 +157,13 @@ export function createVkTransport(options: VkTransportOptions): Transport {
             return error instanceof VkCallFailed ? error.outcome : { kind: 'transient', error: describeError(error), partsDone: 0 };
           }
         }
-        return call('messages.send', { peer_id, random_id: index === firstSend ? randomIdOf(row.id) : 0, ...params, ...(attachments.length > 0 && { attachment: attachments.join(',') }) });
+        return call('messages.send', {
+          peer_id,
+          random_id: index === firstSend ? randomIdOf(row.id) : 0,
+          dont_parse_links: 1,
+          ...params,
+          ...(attachments.length > 0 && { attachment: attachments.join(',') }),
+        });
       };
       let done = row.sent_parts;
       for (; done < parts.length; done++) {

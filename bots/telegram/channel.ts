@@ -4,8 +4,9 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Logger } from '../../logger.ts';
-import type { DeepLinks } from '../dialogs/deep-links.ts';
+import type { Features } from '../dialogs/registry.ts';
 import type { Translate } from '../i18n.ts';
+import { publishCommands } from './commands.ts';
 import { parseUpdate } from './parse.ts';
 import { safeError } from './send.ts';
 import { createUpdateHandler } from './updates.ts';
@@ -24,7 +25,7 @@ export interface TelegramChannelOptions {
   logger: Logger;
   clock: Clock;
   t: Translate;
-  deepLinks?: DeepLinks;
+  features: Features;
   /** Called after an update's replies were committed: the outbox sends them now. */
   replied?: () => void;
 }
@@ -35,6 +36,8 @@ export interface TelegramChannel {
   /** A webhook body with an update_id; never throws for a bad update (it is logged and acknowledged). */
   handleUpdate(update: { update_id: number }): Promise<void>;
   startPolling(): void;
+  /** Sets the command menu (setMyCommands) from the registered features; a failure is logged, not fatal. */
+  publishCommands(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,7 +49,7 @@ export async function createTelegramChannel(options: TelegramChannelOptions): Pr
   const logger = options.logger.child({ channel: 'tg' });
   const bot = new Bot(options.token, { ...(options.botInfo && { botInfo: options.botInfo }), client: { apiRoot: options.apiRoot } });
   if (!options.botInfo) await bot.init();
-  const handle = createUpdateHandler({ db: options.db, logger: options.logger, clock: options.clock, t: options.t, deepLinks: options.deepLinks, replied: options.replied });
+  const handle = createUpdateHandler({ db: options.db, logger: options.logger, clock: options.clock, t: options.t, features: options.features, replied: options.replied });
   bot.use((ctx) => handle(ctx.update.update_id, parseUpdate(ctx.update, ctx.me.username)));
   bot.catch((error) => logger.error({ updateId: error.ctx.update.update_id, err: safeError(error.error) }, 'telegram middleware failed'));
 
@@ -64,6 +67,9 @@ export async function createTelegramChannel(options: TelegramChannelOptions): Pr
       bot
         .start({ allowed_updates: [...ALLOWED_UPDATES], onStart: (info) => logger.info({ bot: info.username }, 'telegram polling started') })
         .catch((error: unknown) => logger.error({ err: safeError(error) }, 'telegram polling stopped with an error'));
+    },
+    async publishCommands() {
+      await publishCommands(bot.api, options.features, options.t).catch((error: unknown) => logger.warn({ err: safeError(error) }, 'setMyCommands failed: the command menu is not updated'));
     },
     async stop() {
       if (bot.isRunning()) await bot.stop();

@@ -69,7 +69,8 @@ export function parseUpdate(update: Update, botUsername: string): ParsedUpdate {
   if (update.callback_query) {
     const query = update.callback_query;
     const chat = query.message?.chat;
-    if (query.from.is_bot || (chat && chat.type !== 'private') || query.data === undefined) return { kind: 'ignore', reason: 'callback outside a private chat', callbackQueryId: query.id, chatId: String(chat?.id ?? query.from.id) };
+    if (query.from.is_bot || (chat && chat.type !== 'private') || query.data === undefined)
+      return { kind: 'ignore', reason: 'callback outside a private chat', callbackQueryId: query.id, chatId: String(chat?.id ?? query.from.id) };
     return {
       kind: 'dialog',
       input: { identity: identityOf(query.from, chat?.id ?? query.from.id), kind: 'button', data: query.data },

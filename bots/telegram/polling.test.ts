@@ -4,7 +4,7 @@ import { loadConfig } from '../../config.ts';
 import { createLogger } from '../../logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
-import { TEST_BOT_INFO, TEST_BOT_TOKEN } from '../../test/telegram/harness.ts';
+import { helpText, TEST_BOT_INFO, TEST_BOT_TOKEN } from '../../test/bots/harness.ts';
 import { createTranslator } from '../i18n.ts';
 
 let db: TestDatabase;
@@ -34,7 +34,7 @@ describe('TELEGRAM_MODE=polling', () => {
     // The same update id again (e.g. after a crash before Telegram saw the offset): not handled twice.
     fake.queueUpdates({ ...start, update_id: 42 }, { ...start, update_id: 43, message: { ...start.message, message_id: 2, text: '/help', entities: [{ type: 'bot_command', offset: 0, length: 5 }] } });
     await fake.waitFor(() => fake.callsOf('sendMessage', user.id).length === 2);
-    expect(fake.textsTo(user.id)).toEqual([t('ru', 'reg.choose_language'), t('ru', 'dialog.help')]);
+    expect(fake.textsTo(user.id)).toEqual([t('ru', 'reg.choose_language'), helpText(t, 'ru')]);
     expect(fake.callsOf('deleteWebhook')).toHaveLength(1);
     expect((await app.http.request('/webhooks/telegram', { method: 'POST', body: '{}' })).status).toBe(404);
   });

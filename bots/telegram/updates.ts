@@ -18,7 +18,7 @@ export interface UpdateHandlerDeps {
   logger: Logger;
   clock: Clock;
   t: Translate;
-  deepLinks?: DialogDeps['deepLinks'];
+  features: DialogDeps['features'];
   /** Called after an update's replies were committed: the outbox sends them now (bots/outbox/senders.ts). */
   replied?: () => void;
 }
@@ -37,7 +37,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
   async function handle(trx: Db, parsed: ParsedUpdate): Promise<DialogTurn | undefined> {
     switch (parsed.kind) {
       case 'dialog': {
-        const turn = await runDialog(trx, parsed.input, { t, deepLinks: deps.deepLinks }, clock());
+        const turn = await runDialog(trx, parsed.input, { t, features: deps.features }, clock());
         const { identity } = parsed.input;
         await queueReply(trx, {
           channel: CHANNEL,
@@ -81,7 +81,14 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
   }
 
   return async function handleUpdate(updateId: number, parsed: ParsedUpdate): Promise<void> {
-    const outcome = await processOnce(db, CHANNEL, String(updateId), log, (trx) => handle(trx, parsed), (trx) => apologise(trx, parsed));
+    const outcome = await processOnce(
+      db,
+      CHANNEL,
+      String(updateId),
+      log,
+      (trx) => handle(trx, parsed),
+      (trx) => apologise(trx, parsed),
+    );
     if (outcome.kind === 'duplicate') {
       log.info({ updateId }, 'duplicate update acknowledged without effect');
       return;

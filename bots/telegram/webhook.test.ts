@@ -4,7 +4,7 @@ import { loadConfig } from '../../config.ts';
 import { createLogger } from '../../logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { Conversation, fixturePath, loadFixture } from '../../test/telegram/conversation.ts';
-import { BotHarness, TEST_WEBHOOK_SECRET } from '../../test/telegram/harness.ts';
+import { BotHarness, TEST_WEBHOOK_SECRET } from '../../test/bots/harness.ts';
 import { newUser, text } from '../../test/telegram/updates.ts';
 import { createTranslator } from '../i18n.ts';
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   harness = await BotHarness.start({
     database: db,
-    deepLinks: new Map([['boom_', () => Promise.reject(new Error('a bug in a deep-link handler'))]]),
+    extraFeatures: [{ name: 'test', deepLinks: [{ prefix: 'boom_', open: () => Promise.reject(new Error('a bug in a deep-link handler')) }] }],
   });
 });
 afterAll(async () => {
@@ -124,6 +124,15 @@ describe('POST /webhooks/telegram', () => {
 });
 
 describe('startup', () => {
+  it('publishes the command menu of the registered features, Russian by default and English for English clients', () => {
+    const published = harness.fake.callsOf('setMyCommands');
+    expect(published.map((c) => c.params.language_code ?? 'default')).toEqual(['default', 'en']);
+    const ru = published[0]!.params.commands as { command: string; description: string }[];
+    expect(ru[0]).toEqual({ command: 'start', description: t('ru', 'commands.start') });
+    expect(ru.map((c) => c.command)).toEqual(['start', 'new', 'my', 'privacy', 'link', 'notify', 'menu', 'language', 'help', 'cancel']);
+    expect((published[1]!.params.commands as { description: string }[])[1]!.description).toBe(t('en', 'commands.new'));
+  });
+
   it('webhook mode refuses to start without a secret', async () => {
     const config = loadConfig({ TELEGRAM_BOT_TOKEN: '1:x', TELEGRAM_MODE: 'webhook', LOG_LEVEL: 'silent' });
     await expect(buildApp({ config, logger: createLogger('silent'), database: db })).rejects.toThrow(/TELEGRAM_WEBHOOK_SECRET is required/);

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Kysely } from 'kysely';
-import { API, VK } from 'vk-io';
+import { type API, VK } from 'vk-io';
 import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Language } from '../../core/db/types.ts';
 import { markIdentityReachable, markIdentityUnreachable } from '../../core/residents/reachability.ts';
 import { queueReply } from '../outbox/reply.ts';
 import type { Logger } from '../../logger.ts';
-import type { DeepLinks } from '../dialogs/deep-links.ts';
+import type { Features } from '../dialogs/registry.ts';
 import { runDialog } from '../dialogs/engine.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
 import type { View } from '../dialogs/view.ts';
@@ -28,7 +28,7 @@ export interface VkChannelOptions {
   logger: Logger;
   clock: Clock;
   t: Translate;
-  deepLinks?: DeepLinks;
+  features: Features;
   /** Called after an event's replies were committed: the outbox sends them now. */
   replied?: () => void;
 }
@@ -82,7 +82,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
           let language: Language = 'ru';
           let residentId: number | undefined;
           for (const input of parsed.inputs) {
-            const turn = await runDialog(trx, input, { t, deepLinks: options.deepLinks }, clock());
+            const turn = await runDialog(trx, input, { t, features: options.features }, clock());
             views.push(...turn.views);
             language = turn.language;
             residentId = turn.residentId;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../../test/database.ts';
-import { BotHarness, botHarnessPerFile, TEST_VK_GROUP_ID } from '../../test/telegram/harness.ts';
+import { type BotHarness, botHarnessPerFile, TEST_VK_GROUP_ID } from '../../test/bots/harness.ts';
 import { newVkUser } from '../../test/vk/conversation.ts';
 
 let db: TestDatabase;

@@ -220,6 +220,11 @@ function part(call: VkCall): VkPart {
   return { method: 'messages.edit', params: call.params, fallback: { message, ...(keyboard && { keyboard }) } };
 }
 
+/** A notification row for VK → its messages (paging edits never come from notifications). */
+export function renderVkNotificationRow(row: { kind: string; payload: OutboxPayload }, t: Translate): VkMessage[] {
+  return renderVk(notificationView(row.kind, row.payload), { language: languageOf(row.payload), t }).flatMap((c) => (c.method === 'messages.send' ? [c.params] : []));
+}
+
 /**
  * An outbox row for VK → its parts, in the recipient's language: a notification with the buttons of
  * its kind (messages only: paging edits never come from notifications), or a direct reply
@@ -227,7 +232,7 @@ function part(call: VkCall): VkPart {
  */
 export function renderVkOutboxRow(row: { kind: string; payload: OutboxPayload }, t: Translate): VkPart[] {
   const language = languageOf(row.payload);
-  if (row.kind !== REPLY_KIND) return renderVk(notificationView(row.kind, row.payload), { language, t }).flatMap((c) => (c.method === 'messages.send' ? [c.params] : []));
+  if (row.kind !== REPLY_KIND) return renderVkNotificationRow(row, t);
   const { answer, editMessageId } = row.payload;
   const parts: VkPart[] = [];
   if (answer && 'eventId' in answer) {

@@ -3,10 +3,10 @@ import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { createLogger } from '../../logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { BotHarness, TEST_VK_CONFIRMATION, TEST_VK_GROUP_ID, TEST_VK_SECRET } from '../../test/telegram/harness.ts';
+import { BotHarness, TEST_VK_CONFIRMATION, TEST_VK_GROUP_ID, TEST_VK_SECRET } from '../../test/bots/harness.ts';
 import { loadVkFixture, newVkUser, VkConversation, vkFixturePath } from '../../test/vk/conversation.ts';
+import { reply } from '../dialogs/flow.ts';
 import { createTranslator } from '../i18n.ts';
-import type { DeepLinkHandler } from '../dialogs/deep-links.ts';
 
 let db: TestDatabase;
 let harness: BotHarness;
@@ -15,10 +15,16 @@ beforeAll(async () => {
   db = await createTestDatabase();
   harness = await BotHarness.start({
     database: db,
-    deepLinks: new Map<string, DeepLinkHandler>([
-      ['boom_', () => Promise.reject(new Error('a bug in a deep-link handler'))],
-      ['staff_', () => Promise.resolve([{ key: 'dialog.help' }])],
-    ]),
+    extraFeatures: [
+      {
+        name: 'test',
+        deepLinks: [
+          { prefix: 'boom_', open: () => Promise.reject(new Error('a bug in a deep-link handler')) },
+          // A credential-like payload, as a staff link code is: recorded by its prefix only.
+          { prefix: 'probe_', secret: true, open: () => reply([{ key: 'dialog.help' }]) },
+        ],
+      },
+    ],
   });
 });
 afterAll(async () => {
@@ -124,18 +130,18 @@ describe('POST /webhooks/vk', () => {
     expect(conversation.replies).toEqual([]);
   });
 
-  it('a deep link (ref) and a typed "/start staff_<code>" reach the same deep-link handlers', async () => {
+  it('a deep link (ref) and a typed "/start probe_<code>" reach the same deep-link handlers', async () => {
     const user = newVkUser();
     const conversation = new VkConversation(harness, user);
-    await conversation.send({ type: 'message_new', object: { message: { text: 'Здравствуйте', ref: 'staff_abc123', ref_source: 'site' } } });
+    await conversation.send({ type: 'message_new', object: { message: { text: 'Здравствуйте', ref: 'probe_abc123', ref_source: 'site' } } });
     expect(conversation.replyTexts[0]).toBe(t('ru', 'dialog.help'));
-    await conversation.send({ type: 'message_new', object: { message: { text: '/start staff_def456' } } });
+    await conversation.send({ type: 'message_new', object: { message: { text: '/start probe_def456' } } });
     expect(conversation.replyTexts[0]).toBe(t('ru', 'dialog.help'));
     const rows = await db.db.selectFrom('start_payload').select(['channel', 'payload']).where('external_id', '=', String(user.id)).orderBy('id').execute();
-    // Both reached the deep-link map; a staff link code is a secret, so only its prefix is kept.
+    // Both reached the deep link; its payload is a secret, so only its prefix is kept.
     expect(rows).toEqual([
-      { channel: 'vk', payload: 'staff_' },
-      { channel: 'vk', payload: 'staff_' },
+      { channel: 'vk', payload: 'probe_' },
+      { channel: 'vk', payload: 'probe_' },
     ]);
   });
 

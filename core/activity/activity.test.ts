@@ -13,7 +13,9 @@ afterAll(() => t.close());
 const days = (residentId: number) =>
   sql<{ day: string; channel: string; municipality_id: number | null; first_at: Date }>`
     SELECT day::text AS day, channel, municipality_id, first_at FROM resident_activity WHERE resident_id = ${residentId} ORDER BY day, channel
-  `.execute(t.db).then((r) => r.rows);
+  `
+    .execute(t.db)
+    .then((r) => r.rows);
 
 /** Counts the statements that reach the database while `fn` runs (PostgreSQL and PGlite alike). */
 async function statementsDuring(fn: () => Promise<void>): Promise<string[]> {
@@ -35,7 +37,7 @@ async function statementsDuring(fn: () => Promise<void>): Promise<string[]> {
   return seen;
 }
 
-describe('the residents\' activity log (KPI 2)', () => {
+describe("the residents' activity log (KPI 2)", () => {
   it('records the first interaction of each local day per channel, and writes nothing on later ones that day', async () => {
     const kemerovo = t.demo.municipalities.Kemerovo;
     // 2026-12-01 23:30 in Novokuznetsk time (UTC+7) is 16:30 UTC.

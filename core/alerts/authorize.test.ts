@@ -16,17 +16,17 @@ describe('who may press an alert button', () => {
     const kemerovo = await demoStaff(t.db, t.demo.municipalities.Kemerovo);
     const novokuznetsk = await demoStaff(t.db, t.demo.municipalities.Novokuznetsk);
     const id = await messageInWork(t.db, { municipalityId: t.demo.municipalities.Kemerovo, acceptedAt: new Date('2026-11-02T03:00:00Z') });
-    const answerTap = parseAlertButton(`ans1:f:${id}`)!;
+    const answerTap = parseAlertButton(`!ans:f:${id}`)!;
     await expect(authorizeAlertAction(t.db, kemerovo.executor, answerTap)).resolves.toBeUndefined();
     for (const other of [kemerovo.utilityExecutor, kemerovo.curator, novokuznetsk.executor]) {
       await expect(authorizeAlertAction(t.db, other, answerTap)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     }
-    await expect(authorizeAlertAction(t.db, kemerovo.executor, parseAlertButton('ans1:i:999999')!)).rejects.toMatchObject({ code: 'MESSAGE_NOT_FOUND' });
+    await expect(authorizeAlertAction(t.db, kemerovo.executor, parseAlertButton('!ans:i:999999')!)).rejects.toMatchObject({ code: 'MESSAGE_NOT_FOUND' });
 
     const { answer } = await draftAnswer(t.db, { messageId: id, kind: 'intermediate', text: 'В работе', actor: { kind: 'staff', staffId: kemerovo.executor } }, new Date('2026-11-03T03:00:00Z'));
-    const approveTap = parseAlertButton(`apr1:a:${answer.id}`)!;
+    const approveTap = parseAlertButton(`!apr:a:${answer.id}`)!;
     await expect(authorizeAlertAction(t.db, kemerovo.curator, approveTap)).resolves.toBeUndefined();
-    await expect(authorizeAlertAction(t.db, await operatorId(t.db), parseAlertButton(`apr1:r:${answer.id}`)!)).resolves.toBeUndefined();
+    await expect(authorizeAlertAction(t.db, await operatorId(t.db), parseAlertButton(`!apr:r:${answer.id}`)!)).resolves.toBeUndefined();
     for (const other of [novokuznetsk.curator, kemerovo.executor, kemerovo.moderator]) {
       await expect(authorizeAlertAction(t.db, other, approveTap)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     }

@@ -10,7 +10,7 @@ import type { AlertAction } from './buttons.ts';
  */
 export async function authorizeAlertAction(db: Db, staffId: number, action: AlertAction): Promise<void> {
   const staff = await db.selectFrom('staff').select(['role', 'municipality_id', 'executor_id', 'active']).where('id', '=', staffId).executeTakeFirst();
-  if (!staff || !staff.active) throw new DomainError('FORBIDDEN', { reason: 'not active staff' });
+  if (!staff?.active) throw new DomainError('FORBIDDEN', { reason: 'not active staff' });
   if (action.action === 'answer') {
     const message = await db.selectFrom('message').select(['executor_id']).where('id', '=', action.messageId).executeTakeFirst();
     if (!message) throw new DomainError('MESSAGE_NOT_FOUND', { id: action.messageId });

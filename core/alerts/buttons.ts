@@ -1,13 +1,17 @@
+import { actionId, parseActionId, positiveIdArg } from '../dialogs/action-id.ts';
+
 /**
- * Buttons on officials' alerts. Ids are short (Telegram callback data ≤ 64 bytes), carry a version
- * (a tap on a keyboard from an older release is recognised, not misapplied) and the id they act on.
- * The shape is the inline keyboard of bots/dialogs/view.ts; core stores it without rendering it.
+ * Buttons on officials' alerts, as action ids of the one button scheme (core/dialogs/action-id.ts);
+ * the officials' bot feature (bots/features/officials) answers these tags. The shape is the inline
+ * keyboard of bots/dialogs/view.ts; core stores it in outbox payloads without rendering it.
  *
- *   ans1:i:<messageId>   executor: write an intermediate answer
- *   ans1:f:<messageId>   executor: write the final answer
- *   ans1:c:<messageId>   executor: ask the author for a clarification
- *   apr1:a:<answerId>    curator: approve the answer
- *   apr1:r:<answerId>    curator: return the answer with a remark
+ *   !ans:i:<messageId>   executor: write an intermediate answer
+ *   !ans:f:<messageId>   executor: write the final answer
+ *   !ans:c:<messageId>   executor: ask the author for a clarification
+ *   !apr:a:<answerId>    curator: approve the answer
+ *   !apr:r:<answerId>    curator: return the answer with a remark
+ *
+ * Cards sent earlier carry `ans1:…` / `apr1:…`; the codec reads them as these same actions.
  */
 export interface AlertButton {
   id: string;
@@ -22,16 +26,19 @@ export type AlertAction =
   | { action: 'answer'; kind: 'intermediate' | 'final' | 'clarification'; messageId: number }
   | { action: 'approve' | 'return'; answerId: number };
 
+export const ANSWER_TAG = 'ans';
+export const APPROVAL_TAG = 'apr';
 const ANSWER_KINDS: Record<string, 'intermediate' | 'final' | 'clarification' | undefined> = { i: 'intermediate', f: 'final', c: 'clarification' };
+const MAX_ROW_ID = 2_147_483_647;
 
 /** The executor's card: intermediate answer, final answer, clarification request. */
 export function assignedKeyboard(messageId: number): AlertKeyboard {
   return {
     kind: 'inline',
     rows: [
-      [{ id: `ans1:i:${messageId}`, label: 'alert.button_intermediate' }],
-      [{ id: `ans1:f:${messageId}`, label: 'alert.button_final' }],
-      [{ id: `ans1:c:${messageId}`, label: 'alert.button_clarification' }],
+      [{ id: actionId(ANSWER_TAG, 'i', messageId), label: 'alert.button_intermediate' }],
+      [{ id: actionId(ANSWER_TAG, 'f', messageId), label: 'alert.button_final' }],
+      [{ id: actionId(ANSWER_TAG, 'c', messageId), label: 'alert.button_clarification' }],
     ],
   };
 }
@@ -40,21 +47,26 @@ export function assignedKeyboard(messageId: number): AlertKeyboard {
 export function approvalKeyboard(answerId: number): AlertKeyboard {
   return {
     kind: 'inline',
-    rows: [[{ id: `apr1:a:${answerId}`, label: 'alert.button_approve' }, { id: `apr1:r:${answerId}`, label: 'alert.button_return' }]],
+    rows: [[{ id: actionId(APPROVAL_TAG, 'a', answerId), label: 'alert.button_approve' }, { id: actionId(APPROVAL_TAG, 'r', answerId), label: 'alert.button_return' }]],
   };
 }
 
-/** Reads a tapped alert button; null for anything else (another flow's button, an older version). */
-export function parseAlertButton(id: string): AlertAction | null {
-  const m = /^(ans1|apr1):([a-z]):([1-9][0-9]{0,9})$/.exec(id);
-  if (!m) return null;
-  const target = Number(m[3]);
-  if (!Number.isSafeInteger(target) || target > 2_147_483_647) return null;
-  if (m[1] === 'ans1') {
-    const kind = ANSWER_KINDS[m[2]!];
+/** The alert action of an answer (`ans`) or approval (`apr`) tag's arguments; null when malformed. */
+export function decodeAlertAction(tag: string, args: readonly string[]): AlertAction | null {
+  if (args.length !== 2) return null;
+  const target = positiveIdArg(args[1], MAX_ROW_ID);
+  if (target === undefined) return null;
+  if (tag === ANSWER_TAG) {
+    const kind = ANSWER_KINDS[args[0]!];
     return kind ? { action: 'answer', kind, messageId: target } : null;
   }
-  if (m[2] === 'a') return { action: 'approve', answerId: target };
-  if (m[2] === 'r') return { action: 'return', answerId: target };
+  if (tag === APPROVAL_TAG && args[0] === 'a') return { action: 'approve', answerId: target };
+  if (tag === APPROVAL_TAG && args[0] === 'r') return { action: 'return', answerId: target };
   return null;
+}
+
+/** Reads a tapped alert button; null for anything else (another feature's button, a malformed id). */
+export function parseAlertButton(id: string): AlertAction | null {
+  const parsed = parseActionId(id);
+  return parsed ? decodeAlertAction(parsed.tag, parsed.args) : null;
 }

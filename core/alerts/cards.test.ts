@@ -23,7 +23,10 @@ describe('alert buttons', () => {
     const card: Keyboard = assignedKeyboard(42);
     const approval: Keyboard = approvalKeyboard(7);
     const ids = [card, approval].flatMap((k) => (k.kind === 'inline' ? k.rows.flat().map((b) => b.id) : []));
-    expect(ids).toEqual(['ans1:i:42', 'ans1:f:42', 'ans1:c:42', 'apr1:a:7', 'apr1:r:7']);
+    expect(ids).toEqual(['!ans:i:42', '!ans:f:42', '!ans:c:42', '!apr:a:7', '!apr:r:7']);
+    // Cards sent before the button ids were unified keep working: their ids read as the same actions.
+    const legacy = ['ans1:i:42', 'ans1:f:42', 'ans1:c:42', 'apr1:a:7', 'apr1:r:7'];
+    expect(legacy.map(parseAlertButton)).toEqual(ids.map(parseAlertButton));
     expect(ids.map(parseAlertButton)).toEqual([
       { action: 'answer', kind: 'intermediate', messageId: 42 },
       { action: 'answer', kind: 'final', messageId: 42 },
@@ -32,7 +35,7 @@ describe('alert buttons', () => {
       { action: 'return', answerId: 7 },
     ]);
     for (const id of ids) expect(Buffer.byteLength(id)).toBeLessThanOrEqual(64);
-    for (const bad of ['ans0:i:42', 'ans1:x:42', 'ans1:i:0', 'ans1:i:-1', 'apr1:z:3', 'ans1:i:99999999999', 'cat:3', '']) expect(parseAlertButton(bad), bad).toBeNull();
+    for (const bad of ['ans0:i:42', 'ans1:x:42', 'ans1:i:0', 'ans1:i:-1', 'apr1:z:3', 'ans1:i:99999999999', '!ans:i:42:1', '!apr:a', '!r:1:3', 'cat:3', '']) expect(parseAlertButton(bad), bad).toBeNull();
   });
 });
 

@@ -38,7 +38,7 @@ export async function alertAssigned(db: Db, message: Message, now: Date): Promis
     executorStaffIds(db, message.executorId),
   ]);
   const photosByChannel: Partial<Record<Channel, string[]>> = {};
-  for (const p of photos) (photosByChannel[p.channel] ??= []).push(p.file_id);
+  for (const p of photos) photosByChannel[p.channel] = [...(photosByChannel[p.channel] ?? []), p.file_id];
   return raiseAlert(
     db,
     staffIds,

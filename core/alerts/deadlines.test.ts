@@ -36,7 +36,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const DAY = 86_400_000;
-const after = (from: Date, days: number, extraMs = 0) => new Date(from.getTime() + days * DAY + extraMs);
+const daysAfter = (from: Date, days: number, extraMs = 0) => new Date(from.getTime() + days * DAY + extraMs);
 
 async function outboxFor(messageId: number, kind: string) {
   const rows = await t.db.selectFrom('outbox').select(['staff_id', 'chat_id', 'payload', 'priority']).where('kind', '=', kind).orderBy('id').execute();
@@ -48,21 +48,21 @@ describe('deadline reminders and the overdue alert', () => {
     const accepted = new Date('2026-11-02T03:00:00Z'); // Monday 10:00 in Kemerovo
     const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
 
-    expect(await runDeadlineReminders(t.db, after(accepted, 10, -1000))).toMatchObject({ alerts: 0 });
-    expect(await runDeadlineReminders(t.db, after(accepted, 10))).toEqual({ messages: 1, alerts: 1, queued: 1 });
+    expect(await runDeadlineReminders(t.db, daysAfter(accepted, 10, -1000))).toMatchObject({ alerts: 0 });
+    expect(await runDeadlineReminders(t.db, daysAfter(accepted, 10))).toEqual({ messages: 1, alerts: 1, queued: 1 });
     const [day10] = await outboxFor(id, 'alert.deadline_reminder');
     expect(day10).toMatchObject({ staff_id: staff.executor, chat_id: chats.get(staff.executor), payload: { key: 'alert.deadline_reminder', params: { messageId: id, day: 10, daysLeft: 4, deadline: '16.11.2026 10:00' } } });
     expect(parseAlertButton((day10!.payload.keyboard as { rows: { id: string }[][] }).rows[0]![0]!.id)).toEqual({ action: 'answer', kind: 'intermediate', messageId: id });
 
     // Re-runs (another tick, a catch-up) send nothing new.
-    expect(await runDeadlineReminders(t.db, after(accepted, 10))).toMatchObject({ alerts: 0, queued: 0 });
-    expect(await runDeadlineReminders(t.db, after(accepted, 12))).toMatchObject({ alerts: 0, queued: 0 });
+    expect(await runDeadlineReminders(t.db, daysAfter(accepted, 10))).toMatchObject({ alerts: 0, queued: 0 });
+    expect(await runDeadlineReminders(t.db, daysAfter(accepted, 12))).toMatchObject({ alerts: 0, queued: 0 });
 
-    expect(await runDeadlineReminders(t.db, after(accepted, 13))).toEqual({ messages: 1, alerts: 1, queued: 1 });
+    expect(await runDeadlineReminders(t.db, daysAfter(accepted, 13))).toEqual({ messages: 1, alerts: 1, queued: 1 });
     expect((await outboxFor(id, 'alert.deadline_reminder')).map((r) => r.payload.params?.day)).toEqual([10, 13]);
 
-    expect(await runOverdueAlerts(t.db, after(accepted, 14))).toMatchObject({ alerts: 0 });
-    const overdue = await runOverdueAlerts(t.db, after(accepted, 14, 1000));
+    expect(await runOverdueAlerts(t.db, daysAfter(accepted, 14))).toMatchObject({ alerts: 0 });
+    const overdue = await runOverdueAlerts(t.db, daysAfter(accepted, 14, 1000));
     expect(overdue).toEqual({ messages: 1, alerts: 4, queued: 3 });
     const rows = await outboxFor(id, 'alert.overdue');
     expect(rows.map((r) => r.staff_id).sort()).toEqual([staff.executor, staff.curator, responsible].sort());
@@ -74,19 +74,19 @@ describe('deadline reminders and the overdue alert', () => {
       [[staff.executor, true], [staff.curator, true], [responsible, true], [unlinkedResponsible, false]].sort(),
     );
 
-    expect(await runOverdueAlerts(t.db, after(accepted, 15))).toMatchObject({ alerts: 0, queued: 0 });
-    expect(await runDeadlineReminders(t.db, after(accepted, 15))).toMatchObject({ alerts: 0 });
+    expect(await runOverdueAlerts(t.db, daysAfter(accepted, 15))).toMatchObject({ alerts: 0, queued: 0 });
+    expect(await runDeadlineReminders(t.db, daysAfter(accepted, 15))).toMatchObject({ alerts: 0 });
     expect(await outboxFor(id, 'alert.overdue')).toHaveLength(3);
   });
 
   it('an intermediate answer before day 10 suppresses reminders and the overdue alert', async () => {
     const accepted = new Date('2026-12-01T03:00:00Z');
     const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
-    const { answer } = await draftAnswer(t.db, { messageId: id, kind: 'intermediate', text: 'Ремонт в плане', actor: { kind: 'staff', staffId: staff.executor } }, after(accepted, 5));
-    await approveAnswer(t.db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, after(accepted, 5, 3_600_000));
+    const { answer } = await draftAnswer(t.db, { messageId: id, kind: 'intermediate', text: 'Ремонт в плане', actor: { kind: 'staff', staffId: staff.executor } }, daysAfter(accepted, 5));
+    await approveAnswer(t.db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, daysAfter(accepted, 5, 3_600_000));
     for (const day of [10, 13, 14.5, 20]) {
-      await runDeadlineReminders(t.db, after(accepted, day));
-      await runOverdueAlerts(t.db, after(accepted, day));
+      await runDeadlineReminders(t.db, daysAfter(accepted, day));
+      await runOverdueAlerts(t.db, daysAfter(accepted, day));
     }
     expect(await outboxFor(id, 'alert.deadline_reminder')).toEqual([]);
     expect(await outboxFor(id, 'alert.overdue')).toEqual([]);
@@ -95,11 +95,11 @@ describe('deadline reminders and the overdue alert', () => {
   it('a message closed on day 12 gets the day-10 reminder only', async () => {
     const accepted = new Date('2027-01-11T03:00:00Z');
     const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
-    await runDeadlineReminders(t.db, after(accepted, 10));
-    const { answer } = await draftAnswer(t.db, { messageId: id, kind: 'final', resolution: 'solved', text: 'Отремонтировано', actor: { kind: 'staff', staffId: staff.executor } }, after(accepted, 12));
-    await approveAnswer(t.db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, after(accepted, 12, 1000));
-    await runDeadlineReminders(t.db, after(accepted, 13));
-    await runOverdueAlerts(t.db, after(accepted, 15));
+    await runDeadlineReminders(t.db, daysAfter(accepted, 10));
+    const { answer } = await draftAnswer(t.db, { messageId: id, kind: 'final', resolution: 'solved', text: 'Отремонтировано', actor: { kind: 'staff', staffId: staff.executor } }, daysAfter(accepted, 12));
+    await approveAnswer(t.db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, daysAfter(accepted, 12, 1000));
+    await runDeadlineReminders(t.db, daysAfter(accepted, 13));
+    await runOverdueAlerts(t.db, daysAfter(accepted, 15));
     expect((await outboxFor(id, 'alert.deadline_reminder')).map((r) => r.payload.params?.day)).toEqual([10]);
     expect(await outboxFor(id, 'alert.overdue')).toEqual([]);
   });
@@ -107,14 +107,14 @@ describe('deadline reminders and the overdue alert', () => {
   it('after downtime only the reminder that still matters is sent', async () => {
     const accepted = new Date('2027-02-01T03:00:00Z');
     const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
-    await runDeadlineReminders(t.db, after(accepted, 13.5));
+    await runDeadlineReminders(t.db, daysAfter(accepted, 13.5));
     expect((await outboxFor(id, 'alert.deadline_reminder')).map((r) => r.payload.params?.day)).toEqual([13]);
   });
 
   it('alerts go to the executor the message is routed to, not to other executors', async () => {
     const accepted = new Date('2027-03-01T03:00:00Z');
     const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
-    await runDeadlineReminders(t.db, after(accepted, 10));
+    await runDeadlineReminders(t.db, daysAfter(accepted, 10));
     const alerted = await listAlerts(t.db, { messageId: id });
     expect(alerted.filter((a) => a.kind === 'alert.deadline_reminder').map((a) => a.staffId)).toEqual([staff.executor]);
     expect(alerted.some((a) => a.staffId === staff.utilityExecutor)).toBe(false);

@@ -52,8 +52,10 @@ function tally(counts: ScanCounts, result: AlertResult): void {
 function memo<K, V>(load: (key: K) => Promise<V>): (key: K) => Promise<V> {
   const cache = new Map<K, Promise<V>>();
   return (key) => {
-    let value = cache.get(key);
-    if (!value) cache.set(key, (value = load(key)));
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const value = load(key);
+    cache.set(key, value);
     return value;
   };
 }

@@ -34,8 +34,8 @@ async function expandAll(id: number, batchSize: number): Promise<number> {
 const rowsOf = (id: number) =>
   t.db.selectFrom('outbox').select(['resident_id', 'channel', 'chat_id', 'priority', 'kind', 'payload', 'state']).where('broadcast_id', '=', id).orderBy('resident_id').execute();
 
-describe('a broadcast\'s audience', () => {
-  it('is the municipality\'s registered, consenting residents subscribed to the topic, once each, on the messenger they chose', async () => {
+describe("a broadcast's audience", () => {
+  it("is the municipality's registered, consenting residents subscribed to the topic, once each, on the messenger they chose", async () => {
     const defaultOn = await registeredResident(t.db, { municipalityId: kemerovo });
     const optedOut = await registeredResident(t.db, { municipalityId: kemerovo });
     await setSubscription(t.db, optedOut, 'news', false, new Date());
@@ -147,9 +147,15 @@ describe('a broadcast to 100,000 residents', () => {
     const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
     const rssGrowth = peakRss - before.rss;
     const heapGrowth = peakHeap - before.heapUsed;
-    console.log(`100,000-row broadcast (${isRealPostgres() ? 'PostgreSQL' : 'PGlite, in this process'}): ${batches} batches of ≤ ${batchSize}; RSS ${mb(before.rss)} → peak ${mb(peakRss)} MB (+${mb(rssGrowth)}), heap +${mb(heapGrowth)} MB`);
+    console.log(
+      `100,000-row broadcast (${isRealPostgres() ? 'PostgreSQL' : 'PGlite, in this process'}): ${batches} batches of ≤ ${batchSize}; RSS ${mb(before.rss)} → peak ${mb(peakRss)} MB (+${mb(rssGrowth)}), heap +${mb(heapGrowth)} MB`,
+    );
 
-    const count = await t.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('broadcast_id', '=', id).executeTakeFirstOrThrow();
+    const count = await t.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('broadcast_id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(n);
     expect(batches).toBe(n / batchSize + 1);
     expect(largestBatch).toBeLessThanOrEqual(batchSize);

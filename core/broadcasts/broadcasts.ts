@@ -147,12 +147,7 @@ export async function expandingBroadcasts(db: Db): Promise<number[]> {
  * still go out. Returns false when it was cancelled already.
  */
 export async function cancelBroadcast(db: Db, broadcastId: number, now: Date): Promise<boolean> {
-  const updated = await db
-    .updateTable('broadcast')
-    .set({ state: 'cancelled', cancelled_at: now })
-    .where('id', '=', broadcastId)
-    .where('state', '<>', 'cancelled')
-    .executeTakeFirst();
+  const updated = await db.updateTable('broadcast').set({ state: 'cancelled', cancelled_at: now }).where('id', '=', broadcastId).where('state', '<>', 'cancelled').executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) return false;
   await dropUnsent(db, broadcastId);
   return true;
@@ -206,7 +201,11 @@ export async function listBroadcasts(db: Db, options: { municipalityIds?: number
     .selectFrom('outbox')
     .select(['broadcast_id', 'state'])
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('broadcast_id', 'in', rows.map((r) => r.id))
+    .where(
+      'broadcast_id',
+      'in',
+      rows.map((r) => r.id),
+    )
     .groupBy(['broadcast_id', 'state'])
     .execute();
   return rows.map((r) => {

@@ -2,11 +2,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
+import type { Database } from './database.ts';
 import { FileMigrationProvider, Migrator, type MigrationResultSet } from 'kysely/migration';
 
 const migrationFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-export function createMigrator(db: Kysely<any>): Migrator {
+export function createMigrator(db: Kysely<Database>): Migrator {
   return new Migrator({
     db,
     provider: new FileMigrationProvider({ fs, path, migrationFolder }),
@@ -16,11 +17,11 @@ export function createMigrator(db: Kysely<any>): Migrator {
 }
 
 /** Applies every pending migration; throws with the failing migration's name on error. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   return unwrap(await createMigrator(db).migrateToLatest());
 }
 
-export async function migrateDown(db: Kysely<any>): Promise<string[]> {
+export async function migrateDown(db: Kysely<Database>): Promise<string[]> {
   return unwrap(await createMigrator(db).migrateDown());
 }
 

@@ -22,7 +22,13 @@ function latch() {
 describe('running a job', () => {
   it('records a successful run with its counts, start and end', async () => {
     let seen: Date | null = null;
-    const job: Job = { name: 'test-ok', run: async (_trx, now) => ((seen = now), { alerts: 3 }) };
+    const job: Job = {
+      name: 'test-ok',
+      run: async (_trx, now) => {
+        seen = now;
+        return { alerts: 3 };
+      },
+    };
     const result = await runJob(t.db, job, clockAt('2026-11-20T02:00:00Z'), 'instance-a');
     expect(result).toMatchObject({ outcome: 'ok', counts: { alerts: 3 } });
     expect(seen).toEqual(new Date('2026-11-20T02:00:00Z'));

@@ -108,5 +108,9 @@ export async function uploadedRef(db: Db, sha256: string, channel: Channel): Pro
 }
 
 export async function rememberUpload(db: Db, sha256: string, channel: Channel, fileRef: string): Promise<void> {
-  await db.insertInto('media_upload').values({ sha256, channel, file_ref: fileRef }).onConflict((oc) => oc.columns(['sha256', 'channel']).doNothing()).execute();
+  await db
+    .insertInto('media_upload')
+    .values({ sha256, channel, file_ref: fileRef })
+    .onConflict((oc) => oc.columns(['sha256', 'channel']).doNothing())
+    .execute();
 }

@@ -6,7 +6,9 @@ import { cachedPhotoFetcher } from './photo-cache.ts';
 import type { PhotoFetcher } from './photo-fetcher.ts';
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function counting(): PhotoFetcher & { calls: string[] } {
   const calls: string[] = [];

@@ -29,7 +29,13 @@ export function createDiskMediaStore(dir: string): MediaStore {
     kind: 'disk',
     async put(sha256, bytes) {
       const file = fileOf(sha256);
-      if (await stat(file).then(() => true, () => false)) return;
+      if (
+        await stat(file).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
       await mkdir(path.dirname(file), { recursive: true });
       const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
       await writeFile(temp, bytes);

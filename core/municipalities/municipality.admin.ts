@@ -9,7 +9,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Checks a work calendar before it is stored: a broken one would stall every deadline. */
 export function workCalendarProblem(config: WorkCalendarConfig, timeZone: string): string | null {
-  if (config.workDays && config.workDays.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) return 'workDays are ISO weekdays 1..7';
+  if (config.workDays?.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) return 'workDays are ISO weekdays 1..7';
   for (const time of [config.start, config.end, ...Object.values(config.shortenedDays ?? {})]) {
     if (time !== undefined && !TIME.test(time)) return 'times are HH:MM';
   }

@@ -58,7 +58,7 @@ async function activeStaff(db: Db, staffId: number) {
     .select(['id', 'role', 'municipality_id', 'language', 'active'])
     .where('id', '=', staffId)
     .executeTakeFirst();
-  if (!row || !row.active) throw new DomainError('STAFF_NOT_FOUND', { id: staffId });
+  if (!row?.active) throw new DomainError('STAFF_NOT_FOUND', { id: staffId });
   return row;
 }
 
@@ -68,7 +68,7 @@ async function activeStaff(db: Db, staffId: number) {
  */
 async function assertMayIssue(db: Db, actorStaffId: number, target: { id: number; role: StaffRole; municipality_id: number | null }): Promise<void> {
   const actor = await db.selectFrom('staff').select(['role', 'municipality_id', 'active']).where('id', '=', actorStaffId).executeTakeFirst();
-  if (!actor || !actor.active) throw new DomainError('FORBIDDEN', { reason: 'actor is not active staff' });
+  if (!actor?.active) throw new DomainError('FORBIDDEN', { reason: 'actor is not active staff' });
   if (actor.role === 'operator') return;
   if (actor.role === 'curator' && target.role !== 'operator' && target.municipality_id !== null && target.municipality_id === actor.municipality_id) return;
   throw new DomainError('FORBIDDEN', { reason: 'only an operator, or a curator of the same municipality, issues link codes', staffId: target.id });

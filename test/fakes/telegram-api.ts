@@ -115,7 +115,13 @@ export class FakeTelegramApi {
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('FakeTelegramApi.waitFor timed out')), timeoutMs);
-      this.waiters.push({ predicate, resolve: () => (clearTimeout(timer), resolve()) });
+      this.waiters.push({
+        predicate,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
     });
   }
 
@@ -164,7 +170,9 @@ export class FakeTelegramApi {
     call.result = this.resultFor(method, params);
     this.calls.push(call);
     this.reply(res, 200, { ok: true, result: call.result });
-    this.waiters = this.waiters.filter((w) => (w.predicate() ? (w.resolve(), false) : true));
+    const ready = this.waiters.filter((w) => w.predicate());
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
   }
 
   /** Confirms updates below `offset` (as Telegram does) and hands out the rest; waits a little when there are none. */

@@ -150,7 +150,13 @@ export class FakeVkApi {
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('FakeVkApi.waitFor timed out')), timeoutMs);
-      this.waiters.push({ predicate, resolve: () => (clearTimeout(timer), resolve()) });
+      this.waiters.push({
+        predicate,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
     });
   }
 
@@ -194,51 +200,78 @@ export class FakeVkApi {
   /** Does what VK does for an accepted request; `res` undefined loses the answer. */
   private process(method: string, params: Record<string, string>, call: RecordedVkCall, res: ServerResponse | undefined): void {
     const peerId = params.peer_id;
-    const answer = (body: unknown) => (res ? this.reply(res, 200, body) : undefined);
-    const fail = (code: number, message: string) => (res ? this.error(res, call, code, message) : void this.rejected.push(call));
+    const answer = (body: unknown): void => {
+      if (res) this.reply(res, 200, body);
+    };
+    const fail = (code: number, message: string): void => {
+      if (res) this.error(res, call, code, message);
+      else this.rejected.push(call);
+    };
     if (method === 'messages.send') {
-      if (!peerId) return fail(100, 'One of the parameters specified was missing or invalid: peer_id');
+      if (!peerId) {
+        fail(100, 'One of the parameters specified was missing or invalid: peer_id');
+        return;
+      }
       const blockedCode = this.blocked.get(peerId);
-      if (blockedCode !== undefined) return fail(blockedCode, "Can't send messages for users without permission");
+      if (blockedCode !== undefined) {
+        fail(blockedCode, "Can't send messages for users without permission");
+        return;
+      }
       const randomId = params.random_id ?? '0';
       const key = `${peerId}:${randomId}`;
       const previous = randomId === '0' ? undefined : this.delivered.get(key);
       if (previous !== undefined) {
         this.duplicates.push(call);
-        return answer({ response: previous });
+        answer({ response: previous });
+        return;
       }
       const messageId = this.nextMessageId++;
       call.cmid = (this.cmids.get(peerId) ?? 0) + 1;
       this.cmids.set(peerId, call.cmid);
       if (randomId !== '0') this.delivered.set(key, messageId);
       this.accept(call);
-      return answer({ response: messageId });
+      answer({ response: messageId });
+      return;
     }
     // messages.edit, messages.sendMessageEventAnswer, groups.*: VK answers 1 (or an object we do not read).
-    if (method === 'messages.edit' && (!peerId || !params.conversation_message_id)) return fail(100, 'One of the parameters specified was missing or invalid');
-    if (method === 'messages.sendMessageEventAnswer' && (!params.event_id || !params.user_id || !peerId)) return fail(100, 'One of the parameters specified was missing or invalid');
+    const invalid = (method === 'messages.edit' && (!peerId || !params.conversation_message_id)) || (method === 'messages.sendMessageEventAnswer' && (!params.event_id || !params.user_id || !peerId));
+    if (invalid) {
+      fail(100, 'One of the parameters specified was missing or invalid');
+      return;
+    }
     this.accept(call);
-    if (method === 'groups.getCallbackConfirmationCode') return answer({ response: { code: this.confirmationCode } });
-    if (method === 'groups.getCallbackServers') return answer({ response: { count: 0, items: [] } });
-    if (method === 'groups.addCallbackServer') return answer({ response: { server_id: 7 } });
-    if (method === 'photos.getMessagesUploadServer') return answer({ response: { upload_url: `${this.url}/upload/photo`, album_id: -3, group_id: 1 } });
-    if (method === 'docs.getMessagesUploadServer') return answer({ response: { upload_url: `${this.url}/upload/doc` } });
+    if (method === 'photos.getMessagesUploadServer') {
+      answer({ response: { upload_url: `${this.url}/upload/photo`, album_id: -3, group_id: 1 } });
+      return;
+    }
+    if (method === 'docs.getMessagesUploadServer') {
+      answer({ response: { upload_url: `${this.url}/upload/doc` } });
+      return;
+    }
     if (method === 'photos.saveMessagesPhoto') {
       const upload = this.uploads.find((u) => u.token === params.photo && u.kind === 'photo');
-      if (!upload || params.hash !== `hash-${upload.token}`) return fail(121, 'Invalid hash');
-      return answer({ response: [{ id: upload.id, owner_id: -229000001, album_id: -3, access_key: `key${upload.id}` }] });
+      if (!upload || params.hash !== `hash-${upload.token}`) fail(121, 'Invalid hash');
+      else answer({ response: [{ id: upload.id, owner_id: -229000001, album_id: -3, access_key: `key${upload.id}` }] });
+      return;
     }
     if (method === 'docs.save') {
       const upload = this.uploads.find((u) => u.token === params.file && u.kind === 'doc');
-      if (!upload) return fail(100, 'One of the parameters specified was missing or invalid: file');
-      return answer({ response: { type: 'doc', doc: { id: upload.id, owner_id: -229000001, title: upload.filename } } });
+      if (!upload) fail(100, 'One of the parameters specified was missing or invalid: file');
+      else answer({ response: { type: 'doc', doc: { id: upload.id, owner_id: -229000001, title: upload.filename } } });
+      return;
     }
     if (method === 'groups.getLongPollServer') {
       // A new key each time, as VK does; the old one stops working.
       this.longPollKey = `lp-key-${++this.longPollKeys}`;
-      return answer({ response: { key: this.longPollKey, server: `${this.url}/lp`, ts: this.longPollTs() } });
+      answer({ response: { key: this.longPollKey, server: `${this.url}/lp`, ts: this.longPollTs() } });
+      return;
     }
-    answer({ response: 1 });
+    const responses: Record<string, unknown> = {
+      'groups.getCallbackConfirmationCode': { code: this.confirmationCode },
+      'groups.getCallbackServers': { count: 0, items: [] },
+      'groups.addCallbackServer': { server_id: 7 },
+    };
+    answer({ response: Object.hasOwn(responses, method) ? responses[method] : 1 });
   }
 
   /** The upload server of photos.getMessagesUploadServer / docs.getMessagesUploadServer: takes one file, answers what the save method needs. */
@@ -259,12 +292,18 @@ export class FakeVkApi {
     const params = await readForm(req);
     const request: LongPollRequest = { key: params.key ?? '', ts: params.ts ?? '', wait: params.wait ?? '', at: Date.now() };
     this.longPollRequests.push(request);
-    this.waiters = this.waiters.filter((w) => (w.predicate() ? (w.resolve(), false) : true));
+    this.wakeWaiters();
     if (params.act !== 'a_check') return this.reply(res, 404, { failed: 'unknown act' });
     const from = Number(request.ts);
     const pending = () => this.longPollEvents.filter((e) => e.n >= from);
     let timedOut = false;
-    const timer = setTimeout(() => ((timedOut = true), wake()), this.longPollHoldMs ?? Number(request.wait || 0) * 1000);
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        wake();
+      },
+      this.longPollHoldMs ?? Number(request.wait || 0) * 1000,
+    );
     let wake = () => {};
     res.once('close', () => wake());
     try {
@@ -276,7 +315,8 @@ export class FakeVkApi {
           request.failed = failed;
           if (failed === 502) {
             res.writeHead(502, { 'content-type': 'text/html' });
-            return void res.end('<html><body>Bad Gateway</body></html>');
+            res.end('<html><body>Bad Gateway</body></html>');
+            return;
           }
           if (failed === 1) return this.reply(res, 200, { failed: 1, ts: this.longPollTs() });
           this.longPollKey = '';
@@ -284,7 +324,10 @@ export class FakeVkApi {
         }
         if (pending().length > 0 || timedOut) return this.reply(res, 200, { ts: this.longPollTs(), updates: pending().map((e) => e.update) });
         await new Promise<void>((resolve) => {
-          wake = () => (this.held.delete(wake), resolve());
+          wake = () => {
+            this.held.delete(wake);
+            resolve();
+          };
           this.held.add(wake);
         });
       }
@@ -295,7 +338,14 @@ export class FakeVkApi {
 
   private accept(call: RecordedVkCall): void {
     this.calls.push(call);
-    this.waiters = this.waiters.filter((w) => (w.predicate() ? (w.resolve(), false) : true));
+    this.wakeWaiters();
+  }
+
+  /** Resolves the waiters whose predicate now holds and keeps the others. */
+  private wakeWaiters(): void {
+    const ready = this.waiters.filter((w) => w.predicate());
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
   }
 
   private error(res: ServerResponse, call: RecordedVkCall, code: number, message: string): void {

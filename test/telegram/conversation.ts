@@ -1,54 +1,54 @@
-import { readFileSync } from 'node:fs';
 import { Api } from 'grammy';
-import { approveAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
-import { acceptMessage } from '../../core/messages/moderation.service.ts';
-import { fileMessage } from '../../core/messages/filing.service.ts';
-import { createLinkCode, staffStartPayload } from '../../core/staff/link-codes.ts';
-import { categoryId, KEMEROVO_CENTER, registeredResident } from '../residents.ts';
-import { operatorId } from '../staff.ts';
 import { createTranslator } from '../../bots/i18n.ts';
 import { renderOutboxRow } from '../../bots/telegram/render.ts';
 import { performCall } from '../../bots/telegram/send.ts';
 import type { RecordedCall } from '../fakes/telegram-api.ts';
-import { TEST_BOT_TOKEN, type BotHarness } from './harness.ts';
-import { staffAct } from '../staff-actions.ts';
+import { TEST_BOT_TOKEN, type BotHarness } from '../bots/harness.ts';
+import { ChatPlayer, loadJson, type FixtureFile, type Json, type ReplyKind, type Say, type ShownKeyboard } from '../bots/player.ts';
 
 /**
  * Plays a scripted conversation (fixtures/telegram/*.json, format in fixtures/README.md) against
  * a running app: every update is completed (ids, dates, sender, chat, command entities, callback
  * data of the button to press) and POSTed to the webhook; what the bot sent back is read from the
- * fake Bot API and written to the transcript. Directives act for officials, deliver the outbox and
- * restart the app between updates.
+ * fake Bot API and written to the transcript. Directives (test/bots/player.ts) act for officials,
+ * deliver the outbox and restart the app between updates.
  */
 export type TelegramUser = { id: number; is_bot: false; first_name: string; last_name?: string; username?: string; language_code?: string };
-type Json = Record<string, unknown>;
 export type FixtureEntry = Json;
-export interface Fixture {
-  description?: string;
-  user: TelegramUser;
-  updates: FixtureEntry[];
-}
+export type Fixture = FixtureFile<TelegramUser>;
 
 export const FIXTURES_URL = new URL('../../fixtures/telegram/', import.meta.url);
 /** A fixture by file name (fixtures/telegram/<name>) or by path. */
 export const fixturePath = (name: string) => (name.includes('/') ? name : new URL(name, FIXTURES_URL).pathname);
-export const loadFixture = (path: string): Fixture => JSON.parse(readFileSync(path, 'utf8')) as Fixture;
+export const loadFixture = (path: string): Fixture => loadJson<Fixture>(path);
 
 const PRESS = '$press:';
 let nextUpdateId = 500_000_000 + Math.floor(Math.random() * 1_000_000) * 100;
+let nextUser = 6_100_000_000;
+/** A fresh Telegram user (ids above 2^31, as real ones are). */
+export function newUser(firstName = 'Иван', languageCode = 'ru'): TelegramUser {
+  return { id: nextUser++ * 1 + Math.floor(Math.random() * 1000) * 1000, is_bot: false, first_name: firstName, language_code: languageCode };
+}
 
-export class Conversation {
-  readonly transcript: string[] = [];
-  private readonly harness: BotHarness;
+const STICKER = { file_id: 'CAACsticker', file_unique_id: 'AgADsticker', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false };
+const photoSizes = (id: string) => [
+  { file_id: `${id}-s`, file_unique_id: `${id}-us`, width: 90, height: 60 },
+  { file_id: `${id}-l`, file_unique_id: `${id}-ul`, width: 1280, height: 853 },
+];
+
+export class Conversation extends ChatPlayer {
+  readonly channel = 'tg' as const;
   private readonly user: TelegramUser;
   private nextMessageId = 1;
   private lastReplies: RecordedCall[] = [];
-  private readonly echo: ((line: string) => void) | undefined;
 
   constructor(harness: BotHarness, user: TelegramUser, echo?: (line: string) => void) {
-    this.harness = harness;
+    super(harness, echo);
     this.user = user;
-    this.echo = echo;
+  }
+
+  get userId(): number {
+    return this.user.id;
   }
 
   get chatId(): number {
@@ -65,22 +65,69 @@ export class Conversation {
     return this.lastReplies.filter((c) => typeof c.params.text === 'string').map((c) => c.params.text as string);
   }
 
-  async play(entries: FixtureEntry[]): Promise<void> {
-    for (const entry of entries) await this.step(entry);
+  keyboards(): ShownKeyboard[] {
+    return this.lastReplies.flatMap((c): ShownKeyboard[] => {
+      const markup = c.params.reply_markup as Json | undefined;
+      if (!markup) return [];
+      if (markup.remove_keyboard) return [{ inline: false, removed: true, rows: [] }];
+      if (markup.inline_keyboard) {
+        const rows = (markup.inline_keyboard as { text: string; callback_data: string }[][]).map((row) => row.map((b) => ({ label: b.text, id: b.callback_data })));
+        return [{ inline: true, removed: false, rows }];
+      }
+      const rows = ((markup.keyboard ?? []) as { text: string; request_location?: boolean; request_contact?: boolean }[][]).map((row) =>
+        row.map((b) => ({ label: b.text, ...(b.request_location && { request: 'location' as const }), ...(b.request_contact && { request: 'contact' as const }) })),
+      );
+      return [{ inline: false, removed: false, rows }];
+    });
   }
 
-  async step(entry: FixtureEntry): Promise<void> {
-    if ('$expect' in entry) return this.expect(String(entry.$expect));
-    if ('$restart' in entry) {
-      this.log('⟲ the app restarts (same database)');
-      return this.harness.restart();
+  replyKinds(): ReplyKind[] {
+    const kinds: Record<string, ReplyKind> = { sendMessage: 'text', editMessageText: 'edit', sendPhoto: 'photo', sendMediaGroup: 'photo', sendLocation: 'location' };
+    return this.lastReplies.map((c) => kinds[c.method] ?? 'text');
+  }
+
+  buttonId(label: string): string {
+    return this.findButton(label).data;
+  }
+
+  fixtureUpdates(name: string): Json[] {
+    return loadFixture(fixturePath(name)).updates;
+  }
+
+  protected templates(input: Say): Json[] {
+    if (typeof input === 'string') return [{ message: { text: input } }];
+    if ('press' in input) return [{ callback_query: { data: `${PRESS}${input.press}` } }];
+    if ('tap' in input) return [{ callback_query: { data: input.tap } }];
+    if ('location' in input) return [{ message: { location: { latitude: input.location.lat, longitude: input.location.lon } } }];
+    if ('photos' in input) return input.photos.map((id) => ({ message: { photo: photoSizes(id), ...(input.photos.length > 1 && { media_group_id: `album-${input.photos[0]}` }) } }));
+    const date = 1764000000;
+    switch (input.other) {
+      case 'sticker':
+        return [{ message: { sticker: STICKER } }];
+      case 'voice':
+        return [{ message: { voice: { file_id: 'AwACvoice', file_unique_id: 'AgADvoice', duration: 3 } } }];
+      case 'document':
+        return [{ message: { document: { file_id: 'BQACdoc', file_unique_id: 'AgADdoc', file_name: 'жалоба.pdf' } } }];
+      case 'forwarded':
+        return [{ message: { text: 'чужой текст', forward_origin: { type: 'hidden_user', sender_user_name: 'Кто-то', date } } }];
+      case 'shared':
+        return [{ message: { text: 'пост', forward_origin: { type: 'channel', chat: { id: -1001, type: 'channel', title: 'Новости' }, message_id: 5, date } } }];
+      case 'edited':
+        return [{ edited_message: { message_id: 77, date, text: 'исправленный текст' } }];
+      case 'live_location':
+        return [{ edited_message: { message_id: 78, date, location: { latitude: 55.36, longitude: 86.09, live_period: 900 } } }];
     }
-    if ('$deliver_outbox' in entry) return this.deliverOutbox();
-    if ('$play' in entry) return this.play(loadFixture(fixturePath(String(entry.$play))).updates);
-    if ('$staff' in entry) return this.staff(String(entry.$staff), entry);
-    if ('$link_staff' in entry) return this.linkStaff(String(entry.$link_staff));
-    if ('$incoming_message' in entry) return this.incomingMessage(String(entry.$incoming_message));
-    await this.send(entry);
+  }
+
+  async post(entry: Json, deliveryId?: string): Promise<number> {
+    return this.send(deliveryId === undefined ? entry : { ...entry, update_id: Number(deliveryId) });
+  }
+
+  protected async postTogether(entries: Json[]): Promise<number[]> {
+    const before = this.harness.fake.calls.length;
+    const statuses = await Promise.all(entries.map((entry) => this.send(entry)));
+    this.lastReplies = this.harness.fake.calls.slice(before).filter((c) => c.method !== 'answerCallbackQuery');
+    return statuses;
   }
 
   /** Completes and posts one update; returns the webhook's HTTP status. */
@@ -142,11 +189,6 @@ export class Conversation {
     throw new Error(`no button "${label}" in the bot's messages to chat ${this.user.id}`);
   }
 
-  private expect(fragment: string): void {
-    const texts = this.replyTexts.join('\n');
-    if (!texts.includes(fragment)) throw new Error(`expected the bot to answer with "${fragment}", got:\n${texts || '(nothing)'}`);
-  }
-
   /** What the outbox sender will do, done here for this chat: render pending rows and send them. */
   async deliverOutbox(): Promise<void> {
     const { db } = this.harness.database;
@@ -161,64 +203,6 @@ export class Conversation {
     this.log(`📬 outbox delivered: ${rows.map((r) => r.kind).join(', ') || 'nothing pending'}`);
     this.lastReplies = this.harness.fake.calls.slice(before);
     for (const call of this.lastReplies) this.log(describeCall(call));
-  }
-
-  /** The operator issues a link code for a Kemerovo official of `role`; this user sends `/start staff_<code>`. */
-  async linkStaff(role: string): Promise<void> {
-    const { db } = this.harness.database;
-    const kemerovo = await db.selectFrom('municipality').select('id').where('name_en', '=', 'Kemerovo').executeTakeFirstOrThrow();
-    const staff = await db
-      .selectFrom('staff')
-      .select('id')
-      .where('municipality_id', '=', kemerovo.id)
-      .where('role', '=', role === 'executor' ? 'executor' : 'curator')
-      .orderBy('id')
-      .executeTakeFirstOrThrow();
-    const { code } = await createLinkCode(db, { actorStaffId: await operatorId(db), staffId: staff.id }, this.harness.now());
-    this.log(`🏛 operator: link code issued for the ${role} of Kemerovo`);
-    await this.send({ message: { text: `/start ${staffStartPayload(code)}` } });
-  }
-
-  /** Another resident files a pothole report in Kemerovo and the moderator accepts it (its executor is alerted). */
-  async incomingMessage(text: string): Promise<void> {
-    const { db } = this.harness.database;
-    const kemerovo = await db.selectFrom('municipality').select('id').where('name_en', '=', 'Kemerovo').executeTakeFirstOrThrow();
-    const now = this.harness.now();
-    const residentId = await registeredResident(db, { municipalityId: kemerovo.id, now });
-    const { message } = await fileMessage(db, { residentId, categoryId: await categoryId(db, 'roads.pothole'), text, point: KEMEROVO_CENTER, channel: 'tg' }, now);
-    const moderator = await db.selectFrom('staff').select('id').where('municipality_id', '=', kemerovo.id).where('role', '=', 'moderator').orderBy('id').executeTakeFirstOrThrow();
-    await acceptMessage(db, { messageId: message.id, actor: { kind: 'staff', staffId: moderator.id } }, now);
-    this.log(`🏛 a resident filed message #${message.id}; the moderator accepted it`);
-  }
-
-  /** The curator approves or returns the newest answer waiting for approval, through core. */
-  private async review(action: 'approve' | 'return', text: string): Promise<void> {
-    const { db } = this.harness.database;
-    const draft = await db
-      .selectFrom('answer')
-      .innerJoin('message', 'message.id', 'answer.message_id')
-      .select(['answer.id', 'answer.message_id', 'message.municipality_id'])
-      .where('answer.state', '=', 'draft')
-      .orderBy('answer.updated_at', 'desc')
-      .orderBy('answer.id', 'desc')
-      .executeTakeFirstOrThrow();
-    const curator = await db.selectFrom('staff').select('id').where('municipality_id', '=', draft.municipality_id).where('role', '=', 'curator').orderBy('id').executeTakeFirstOrThrow();
-    const actor = { kind: 'staff' as const, staffId: curator.id };
-    if (action === 'approve') await approveAnswer(db, { answerId: draft.id, actor }, this.harness.now());
-    else await returnAnswer(db, { answerId: draft.id, remark: text, actor }, this.harness.now());
-    this.log(`🏛 curator: ${action === 'approve' ? 'approved' : `returned ("${text}")`} the answer on message #${draft.message_id}`);
-  }
-
-  /** An official acts on the resident's newest message, through core like the admin API would. */
-  async staff(action: string, entry: FixtureEntry): Promise<void> {
-    if (action === 'approve' || action === 'return') return this.review(action, typeof entry.text === 'string' ? entry.text : 'Уточните текст.');
-    const messageId = await staffAct(this.harness.database.db, 'tg', String(this.user.id), action, entry);
-    this.log(`🏛 official: ${action} on message #${messageId}`);
-  }
-
-  private log(line: string): void {
-    this.transcript.push(line);
-    this.echo?.(line);
   }
 }
 
@@ -244,7 +228,10 @@ export function describeInput(update: Json): string {
   if (query) return `👤 [tap] callback_data=${String(query.data)}`;
   const edited = update.edited_message as Json | undefined;
   const message = (update.message ?? edited) as Json | undefined;
-  if (!message) return `👤 (update without a message: ${Object.keys(update).filter((k) => k !== 'update_id').join(', ')})`;
+  if (!message)
+    return `👤 (update without a message: ${Object.keys(update)
+      .filter((k) => k !== 'update_id')
+      .join(', ')})`;
   const chat = message.chat as Json;
   const where = chat.type === 'private' ? '' : ` (in ${String(chat.type)} ${String(chat.id)})`;
   const prefix = `👤${where}${edited ? ' ✏ edited:' : ''}${message.forward_origin ? ' ↪ forwarded:' : ''}`;
@@ -256,18 +243,25 @@ export function describeInput(update: Json): string {
   if (message.sticker) return `${prefix} [sticker]`;
   if (message.voice) return `${prefix} [voice]`;
   if (message.document) return `${prefix} [document]`;
-  return `${prefix} [${Object.keys(message).filter((k) => !['message_id', 'date', 'from', 'chat'].includes(k)).join(', ')}]`;
+  return `${prefix} [${Object.keys(message)
+    .filter((k) => !['message_id', 'date', 'from', 'chat'].includes(k))
+    .join(', ')}]`;
 }
 
 export function describeCall(call: RecordedCall): string {
   const p = call.params;
   const head =
-    call.method === 'sendMessage' ? `🤖 ${indent(String(p.text))}`
-    : call.method === 'editMessageText' ? `🤖 (edits its message) ${indent(String(p.text))}`
-    : call.method === 'sendPhoto' ? '🤖 🖼 photo'
-    : call.method === 'sendMediaGroup' ? `🤖 🖼 ${(p.media as unknown[]).length} photos`
-    : call.method === 'sendLocation' ? `🤖 📍 ${String(p.latitude)}, ${String(p.longitude)}`
-    : `🤖 ${call.method}`;
+    call.method === 'sendMessage'
+      ? `🤖 ${indent(String(p.text))}`
+      : call.method === 'editMessageText'
+        ? `🤖 (edits its message) ${indent(String(p.text))}`
+        : call.method === 'sendPhoto'
+          ? '🤖 🖼 photo'
+          : call.method === 'sendMediaGroup'
+            ? `🤖 🖼 ${(p.media as unknown[]).length} photos`
+            : call.method === 'sendLocation'
+              ? `🤖 📍 ${String(p.latitude)}, ${String(p.longitude)}`
+              : `🤖 ${call.method}`;
   const markup = p.reply_markup as Json | undefined;
   if (!markup) return head;
   if (markup.inline_keyboard) {

@@ -1,32 +1,26 @@
-import { readFileSync } from 'node:fs';
 import { createTranslator } from '../../bots/i18n.ts';
-import { renderVkOutboxRow } from '../../bots/vk/render.ts';
+import { renderVkNotificationRow } from '../../bots/vk/render.ts';
 import type { RecordedVkCall } from '../fakes/vk-api.ts';
-import { staffAct } from '../staff-actions.ts';
-import { TEST_VK_GROUP_ID, TEST_VK_SECRET, TEST_VK_TOKEN, type BotHarness } from '../telegram/harness.ts';
+import { TEST_VK_GROUP_ID, TEST_VK_SECRET, TEST_VK_TOKEN, type BotHarness } from '../bots/harness.ts';
+import { ChatPlayer, loadJson, type FixtureFile, type Json, type ReplyKind, type Say, type ShownKeyboard } from '../bots/player.ts';
 
 /**
  * Plays a scripted VK conversation (fixtures/vk/*.json, format in fixtures/README.md) against a
  * running app: every Callback API event is completed (group_id, secret, event_id, sender, peer,
  * the payload of the button to press) and POSTed to /webhooks/vk; what the bot did is read from
- * the fake VK API. Directives are the Telegram player's: $expect, $staff, $deliver_outbox, $restart, $play.
+ * the fake VK API. Directives are the shared ones of test/bots/player.ts.
  */
-type Json = Record<string, unknown>;
 export interface VkUser {
   id: number;
   first_name?: string;
   /** client_info.lang_id: 0 Russian, 3 English. */
   lang_id?: number;
 }
-export interface VkFixture {
-  description?: string;
-  user: VkUser;
-  updates: Json[];
-}
+export type VkFixture = FixtureFile<VkUser>;
 
 export const VK_FIXTURES_URL = new URL('../../fixtures/vk/', import.meta.url);
 export const vkFixturePath = (name: string) => (name.includes('/') ? name : new URL(name, VK_FIXTURES_URL).pathname);
-export const loadVkFixture = (path: string): VkFixture => JSON.parse(readFileSync(path, 'utf8')) as VkFixture;
+export const loadVkFixture = (path: string): VkFixture => loadJson<VkFixture>(path);
 /** A fixture is VK's when it lives in fixtures/vk or its events carry a Callback API `type`. */
 export const isVkFixture = (path: string, fixture: { updates?: unknown[] }): boolean =>
   path.includes('/vk/') || (fixture.updates ?? []).some((u) => typeof u === 'object' && u !== null && typeof (u as Json).type === 'string');
@@ -44,17 +38,20 @@ interface VkButtonFound {
   cmid: number;
 }
 
-export class VkConversation {
-  readonly transcript: string[] = [];
+const message = (fields: Json): Json => ({ type: 'message_new', object: { message: fields } });
+
+export class VkConversation extends ChatPlayer {
+  readonly channel = 'vk' as const;
   private lastReplies: RecordedVkCall[] = [];
-  private readonly harness: BotHarness;
   readonly user: VkUser;
-  private readonly echo: ((line: string) => void) | undefined;
 
   constructor(harness: BotHarness, user: VkUser, echo?: (line: string) => void) {
-    this.harness = harness;
+    super(harness, echo);
     this.user = user;
-    this.echo = echo;
+  }
+
+  get userId(): number {
+    return this.user.id;
   }
 
   /** The bot's calls while handling the last event (sendMessageEventAnswer left out). */
@@ -66,23 +63,80 @@ export class VkConversation {
     return this.lastReplies.filter((c) => c.method === 'messages.send' || c.method === 'messages.edit').map((c) => c.params.message ?? '');
   }
 
-  async play(entries: Json[]): Promise<void> {
-    for (const entry of entries) await this.step(entry);
+  keyboards(): ShownKeyboard[] {
+    return this.lastReplies.flatMap((c): ShownKeyboard[] => {
+      if (!c.params.keyboard) return [];
+      const keyboard = JSON.parse(c.params.keyboard) as { inline?: boolean; buttons: { action: Json }[][] };
+      if (!keyboard.inline && keyboard.buttons.length === 0) return [{ inline: false, removed: true, rows: [] }];
+      const rows = keyboard.buttons.map((row) =>
+        row.map((b) => {
+          if (b.action.type === 'location') return { label: '', request: 'location' as const };
+          const id = (JSON.parse(String(b.action.payload ?? '{}')) as { b?: string }).b;
+          return { label: String(b.action.label ?? ''), ...(id !== undefined && { id }) };
+        }),
+      );
+      return [{ inline: keyboard.inline === true, removed: false, rows }];
+    });
   }
 
-  async step(entry: Json): Promise<void> {
-    if ('$expect' in entry) return this.expect(String(entry.$expect));
-    if ('$restart' in entry) {
-      this.log('⟲ the app restarts (same database)');
-      return this.harness.restart();
+  replyKinds(): ReplyKind[] {
+    return this.lastReplies.map((c) => (c.method === 'messages.edit' ? 'edit' : c.params.attachment ? 'photo' : c.params.lat ? 'location' : 'text'));
+  }
+
+  buttonId(label: string): string {
+    return (JSON.parse(this.findButton(label).payload) as { b: string }).b;
+  }
+
+  fixtureUpdates(name: string): Json[] {
+    return loadVkFixture(vkFixturePath(name)).updates;
+  }
+
+  protected templates(input: Say): Json[] {
+    if (typeof input === 'string') return [message({ text: input })];
+    if ('press' in input) return [{ type: 'message_event', object: { payload: `${PRESS}${input.press}` } }];
+    if ('tap' in input) return [{ type: 'message_event', object: { payload: { b: input.tap } } }];
+    if ('location' in input) return [message({ geo: { type: 'point', coordinates: { latitude: input.location.lat, longitude: input.location.lon } } })];
+    const attachment = (type: string, body: Json) => message({ attachments: [{ type, [type]: body }] });
+    if ('photos' in input) {
+      // VK brings photos sent together in one message; the file id is the attachment string photo<owner>_<id>.
+      const photo = (id: string) => ({
+        type: 'photo',
+        photo: { id: Number(id.replace(/\D/g, '')), owner_id: this.user.id, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/x.jpg' }] },
+      });
+      return [message({ attachments: input.photos.map(photo) })];
     }
-    if ('$deliver_outbox' in entry) return this.deliverOutbox();
-    if ('$play' in entry) return this.play(loadVkFixture(vkFixturePath(String(entry.$play))).updates);
-    if ('$staff' in entry) {
-      const id = await staffAct(this.harness.database.db, 'vk', String(this.user.id), String(entry.$staff), entry);
-      return this.log(`🏛 official: ${String(entry.$staff)} on message #${id}`);
+    switch (input.other) {
+      case 'sticker':
+        return [attachment('sticker', { product_id: 1, sticker_id: 9 })];
+      case 'voice':
+        return [attachment('audio_message', { id: 1, owner_id: this.user.id, duration: 3 })];
+      case 'document':
+        return [attachment('doc', { id: 1, owner_id: this.user.id, title: 'жалоба.pdf' })];
+      case 'forwarded':
+        return [message({ text: '', fwd_messages: [{ from_id: 1, text: 'чужой текст', date: 1764000000 }] })];
+      case 'shared':
+        return [attachment('wall', { id: 5, owner_id: -1, text: 'пост' })];
+      case 'edited':
+        return [{ type: 'message_edit', object: { date: 1764000000, from_id: this.user.id, peer_id: this.user.id, id: 77, out: 0, text: 'исправленный текст', conversation_message_id: 1 } }];
+      case 'live_location':
+        return [
+          {
+            type: 'message_edit',
+            object: { date: 1764000000, from_id: this.user.id, peer_id: this.user.id, id: 78, out: 0, text: '', geo: { type: 'point', coordinates: { latitude: 55.36, longitude: 86.09 } } },
+          },
+        ];
     }
-    await this.send(entry);
+  }
+
+  async post(entry: Json, deliveryId?: string): Promise<number> {
+    return (await this.send(deliveryId === undefined ? entry : { ...entry, event_id: deliveryId })).status;
+  }
+
+  protected async postTogether(entries: Json[]): Promise<number[]> {
+    const before = this.harness.vkFake.calls.length;
+    const statuses = await Promise.all(entries.map(async (entry) => (await this.send(entry)).status));
+    this.lastReplies = this.harness.vkFake.calls.slice(before).filter((c) => c.method !== 'messages.sendMessageEventAnswer');
+    return statuses;
   }
 
   /** Completes an event and posts it; returns the HTTP status and the answer's text. */
@@ -103,9 +157,11 @@ export class VkConversation {
     event.secret ??= TEST_VK_SECRET;
     event.v ??= '5.199';
     event.event_id ??= `e${(nextEvent++).toString(16)}`;
-    const object = (event.object ??= {}) as Json;
+    event.object ??= {};
+    const object = event.object as Json;
     if (event.type === 'message_new') {
-      const message = (object.message ??= {}) as Json;
+      object.message ??= {};
+      const message = object.message as Json;
       const press = typeof message.payload === 'string' && message.payload.startsWith(PRESS) ? this.findButton(message.payload.slice(PRESS.length)) : undefined;
       if (press) {
         message.text = press.label;
@@ -120,7 +176,13 @@ export class VkConversation {
       message.attachments ??= [];
       message.fwd_messages ??= [];
       message.conversation_message_id ??= 0;
-      object.client_info ??= { button_actions: ['text', 'vkpay', 'open_app', 'location', 'open_link', 'callback', 'intent_subscribe', 'intent_unsubscribe'], keyboard: true, inline_keyboard: true, carousel: true, lang_id: this.user.lang_id ?? 0 };
+      object.client_info ??= {
+        button_actions: ['text', 'vkpay', 'open_app', 'location', 'open_link', 'callback', 'intent_subscribe', 'intent_unsubscribe'],
+        keyboard: true,
+        inline_keyboard: true,
+        carousel: true,
+        lang_id: this.user.lang_id ?? 0,
+      };
     }
     if (event.type === 'message_event') {
       object.user_id ??= this.user.id;
@@ -152,11 +214,6 @@ export class VkConversation {
     throw new Error(`no button "${label}" in the bot's messages to VK peer ${this.user.id}`);
   }
 
-  private expect(fragment: string): void {
-    const texts = this.replyTexts.join('\n');
-    if (!texts.includes(fragment)) throw new Error(`expected the bot to answer with "${fragment}", got:\n${texts || '(nothing)'}`);
-  }
-
   /** What the outbox sender does, for this peer: pending VK rows rendered by bots/vk/render.ts and sent. */
   async deliverOutbox(): Promise<void> {
     const { db } = this.harness.database;
@@ -164,7 +221,7 @@ export class VkConversation {
     const t = createTranslator();
     const before = this.harness.vkFake.calls.length;
     for (const row of rows) {
-      for (const [i, message] of renderVkOutboxRow(row, t).entries()) {
+      for (const [i, message] of renderVkNotificationRow(row, t).entries()) {
         const form = new URLSearchParams({ access_token: TEST_VK_TOKEN, v: '5.199', peer_id: row.chat_id, random_id: String(i === 0 ? row.id : 0) });
         for (const [key, value] of Object.entries(message)) if (value !== undefined) form.set(key, String(value));
         await fetch(`${this.harness.vkFake.apiBaseUrl}/messages.send`, { method: 'POST', body: form });
@@ -174,11 +231,6 @@ export class VkConversation {
     this.log(`📬 outbox delivered: ${rows.map((r) => r.kind).join(', ') || 'nothing pending'}`);
     this.lastReplies = this.harness.vkFake.calls.slice(before);
     for (const call of this.lastReplies) this.log(describeVkCall(call));
-  }
-
-  private log(line: string): void {
-    this.transcript.push(line);
-    this.echo?.(line);
   }
 }
 

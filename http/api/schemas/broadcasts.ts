@@ -42,7 +42,7 @@ export const CreateBroadcastBody = z
     municipalityId: Id.nullable().openapi({ description: 'null (operators only): every municipality' }),
     topic: TopicSchema,
     language: z.enum(['ru', 'en']).optional(),
-    text: z.string().trim().min(1).max(3500).openapi({ description: 'the mailing\'s text, shown as it is' }),
+    text: z.string().trim().min(1).max(3500).openapi({ description: "the mailing's text, shown as it is" }),
     mediaIds: z.array(Id).max(10).optional().openapi({ description: 'files from POST /media shown with the text' }),
   })
   .openapi('CreateBroadcast');

@@ -8,7 +8,7 @@ export const MediaSchema = z
     mime: z.string().openapi({ description: 'the type sniffed from the bytes', example: 'image/jpeg' }),
     kind: z.enum(['image', 'video']),
     sizeBytes: z.number().int(),
-    sha256: z.string().openapi({ description: 'the bytes\' hash: the store keeps each content once' }),
+    sha256: z.string().openapi({ description: "the bytes' hash: the store keeps each content once" }),
     municipalityId: z.number().int().nullable(),
     createdAt: Timestamp,
   })

@@ -28,7 +28,15 @@ describe('broadcasts through the admin API', () => {
       body: { municipalityId: kemerovo, topic: 'news', text: 'Отключение воды 3 декабря', mediaIds: [poster.body.id] },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ municipalityId: kemerovo, topic: 'news', status: 'expanding', recipients: 0, kind: 'broadcast.official', source: 'api', createdByStaffId: h.staff.Kemerovo.curator });
+    expect(created.body).toMatchObject({
+      municipalityId: kemerovo,
+      topic: 'news',
+      status: 'expanding',
+      recipients: 0,
+      kind: 'broadcast.official',
+      source: 'api',
+      createdByStaffId: h.staff.Kemerovo.curator,
+    });
     await expand(created.body.id);
     const rows = await h.t.db.selectFrom('outbox').select(['payload', 'priority']).where('broadcast_id', '=', created.body.id).execute();
     expect(rows).toHaveLength(3);

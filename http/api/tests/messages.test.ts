@@ -40,15 +40,15 @@ describe('GET /messages', () => {
     const k = h.keys.Kemerovo.moderator;
     const get = (q: string) => h.request('GET', `/api/v1/messages?${q}`, { token: k });
     expect(ids(await get('status=in_work'))).toEqual([overdue, heating]);
-    expect(ids(await get('status=new,in_work&categoryId=' + (await h.categoryId('housing.heating'))))).toEqual([heating]);
+    expect(ids(await get(`status=new,in_work&categoryId=${await h.categoryId('housing.heating')}`))).toEqual([heating]);
     expect(ids(await get(`executorId=${h.executors.Kemerovo.utility}`))).toEqual([heating]);
     expect(ids(await get('overdue=true'))).toEqual([overdue, heating]);
     expect(ids(await get('overdue=false'))).toEqual([withPhotos, openSource, pothole]);
     expect(ids(await get('openSource=true'))).toEqual([openSource]);
     expect(ids(await get(`from=${encodeURIComponent(filedFrom)}&to=${encodeURIComponent(new Date(Date.parse(filedFrom) + 1500).toISOString())}`))).toEqual([heating, pothole]);
-    expect(ids(await get('q=' + encodeURIComponent('фонари')))).toEqual([overdue]);
+    expect(ids(await get(`q=${encodeURIComponent('фонари')}`))).toEqual([overdue]);
     // LIKE wildcards are literal: "50%" matches only the text that has it.
-    expect(ids(await get('q=' + encodeURIComponent('0%')))).toEqual([pothole]);
+    expect(ids(await get(`q=${encodeURIComponent('0%')}`))).toEqual([pothole]);
   });
 
   it('pages with a cursor without gaps or repeats, in both sort orders', async () => {

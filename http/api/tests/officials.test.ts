@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFirstResponseAlerts } from '../../../core/alerts/deadlines.ts';
 import { consumeLinkCode, createLinkCode } from '../../../core/staff/link-codes.ts';
 import { createApiHarness, type ApiHarness, type Town } from '../../../test/api-harness.ts';
-import { TEST_BOT_INFO } from '../../../test/telegram/harness.ts';
+import { TEST_BOT_INFO } from '../../../test/bots/harness.ts';
 
 let h: ApiHarness;
 let operatorStaffId: number;

@@ -71,7 +71,13 @@ describe('request ids, errors and logs', () => {
 
   it('answers an unexpected failure with 500 INTERNAL and logs it with the request id', async () => {
     const logs: string[] = [];
-    const logger = createLogger('info', new Writable({ write: (chunk, _e, done) => (logs.push(String(chunk)), done()) }));
+    const sink = new Writable({
+      write: (chunk, _e, done) => {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger('info', sink);
     const app = new Hono();
     app.use('*', requestId());
     const failing = { fetch: async () => Promise.reject(new Error('disk on fire')) };

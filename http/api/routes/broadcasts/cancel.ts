@@ -15,8 +15,7 @@ export const route = createRoute({
   path: '/broadcasts/{id}/cancel',
   tags: ['broadcasts'],
   summary: 'Cancel a broadcast: no more recipients are written, rows not yet sent are dropped',
-  description:
-    'Rows a sender already took (about one second of sending) still go out. 409 BROADCAST_NOT_ACTIVE: it was cancelled already or every row is settled.',
+  description: 'Rows a sender already took (about one second of sending) still go out. 409 BROADCAST_NOT_ACTIVE: it was cancelled already or every row is settled.',
   ...access('broadcasts.send'),
   request: { params: IdParams, body: { required: false, content: { 'application/json': { schema: Body } } } },
   responses: { 200: jsonContent(BroadcastSchema, 'The broadcast, cancelled'), ...problems(400, 404, 409) },

@@ -17,7 +17,7 @@ export const route = createRoute({
   path: '/broadcasts',
   tags: ['broadcasts'],
   summary: 'Broadcasts (announcements and mailings) with their progress, newest first',
-  description: 'Curators see their municipality\'s; operators every broadcast, region-wide ones included.',
+  description: "Curators see their municipality's; operators every broadcast, region-wide ones included.",
   ...access('broadcasts.read'),
   request: { query: Query },
   responses: { 200: jsonContent(pageOf(BroadcastSchema, 'BroadcastPage'), 'A page of broadcasts'), ...problems(400, 404) },
@@ -29,6 +29,9 @@ export function registerListBroadcasts(app: ApiApp, deps: ApiDeps) {
     const municipality = listMunicipality(scopeOf(c.get('principal')), municipalityId);
     const size = pageSize(limit);
     const rows = await listBroadcasts(deps.db, { municipalityIds: municipality === null ? undefined : [municipality], beforeId: idCursor(cursor), limit: size + 1 });
-    return c.json(toPage(rows, size, broadcastDto, (b) => ({ v: null, id: b.id })), 200);
+    return c.json(
+      toPage(rows, size, broadcastDto, (b) => ({ v: null, id: b.id })),
+      200,
+    );
   });
 }

@@ -11,7 +11,7 @@ export const route = createRoute({
   path: '/media/{id}',
   tags: ['media'],
   summary: 'The bytes of a stored file',
-  description: 'Files of the key\'s municipality (operators: all); others answer 404.',
+  description: "Files of the key's municipality (operators: all); others answer 404.",
   ...access('media.read'),
   request: { params: IdParams },
   responses: {

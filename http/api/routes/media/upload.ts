@@ -11,7 +11,7 @@ import { audited } from '../../write.ts';
 
 const Form = z.object({
   file: z.any().openapi({ type: 'string', format: 'binary', description: 'a JPEG, PNG or WebP image or an MP4 video' }),
-  municipalityId: z.string().optional().openapi({ description: 'whose file it is; default: the key\'s municipality (operators: regional)' }),
+  municipalityId: z.string().optional().openapi({ description: "whose file it is; default: the key's municipality (operators: regional)" }),
 });
 
 export const route = createRoute({
@@ -21,7 +21,7 @@ export const route = createRoute({
   summary: 'Upload an image or a video for announcements (multipart/form-data, field `file`)',
   description:
     'The type is sniffed from the bytes (a declared type that contradicts them is refused). 413 MEDIA_TOO_LARGE names the limit of the ' +
-    'file\'s kind (MEDIA_MAX_IMAGE_BYTES, MEDIA_MAX_VIDEO_BYTES); 415 MEDIA_UNSUPPORTED_TYPE lists what is accepted. The same bytes are stored once.',
+    "file's kind (MEDIA_MAX_IMAGE_BYTES, MEDIA_MAX_VIDEO_BYTES); 415 MEDIA_UNSUPPORTED_TYPE lists what is accepted. The same bytes are stored once.",
   ...access('media.write'),
   request: { body: { required: true, content: { 'multipart/form-data': { schema: Form } } } },
   responses: { 201: jsonContent(MediaSchema, 'The stored file'), ...problems(400, 404, 413, 415) },

@@ -1,0 +1,107 @@
+import { actionId } from '../../core/dialogs/action-id.ts';
+import { button, literalButton } from './buttons.ts';
+import type { Flow, Outcome, StepContext } from './flow.ts';
+import type { Button, View } from './view.ts';
+
+/**
+ * A bot feature is one folder under bots/features/ exporting a BotFeature, listed once in
+ * bots/features/registry.ts. It declares everything it owns; the engine (engine.ts), the main
+ * menu (menu.ts) and the button scheme (buttons.ts) know no feature by name.
+ */
+export interface BotFeature {
+  /** Unique, for error messages and the command menu (e.g. `filing`). */
+  name: string;
+  /** Its dialog flows; their names are stored in dialog_state.flow, so keep them stable. */
+  flows?: Flow[];
+  /** Its `/commands`. */
+  commands?: Command[];
+  /** Its main-menu entries (and menu buttons used elsewhere, e.g. "back to menu"). */
+  menu?: MenuEntry[];
+  /** Its action buttons (`!<tag>:…`), valid in any dialog state and from outbox messages. */
+  actions?: ActionHandler[];
+  /** Its `/start <prefix>…` deep links. */
+  deepLinks?: DeepLink[];
+  /**
+   * Text a registered resident sent that no step asked for (between flows, or where a step
+   * expects a button): return views when this feature takes it, e.g. as the answer to a pending
+   * clarification request. Features are asked in registry order; the first answer wins.
+   */
+  freeText?(c: StepContext, text: string): Promise<View[] | undefined>;
+  /** What an account that is not a registered resident is told between flows, when this feature knows better than "send /start". */
+  idleHint?(c: StepContext): Promise<View | undefined>;
+}
+
+export type Run<A extends unknown[] = []> = (c: StepContext, ...args: A) => Outcome | Promise<Outcome>;
+
+export interface Command {
+  /** Lower case, without the slash: `[a-z0-9_]{1,32}` (Telegram's rule). */
+  name: string;
+  /** Locale key of its one-line description; set it to list the command in the messenger's command menu (Telegram setMyCommands). */
+  description?: string;
+  /** A staff member's command: the whole turn is in the official's language. */
+  asStaff?: boolean;
+  /** `payload` is what follows the command (`/link abc` → `abc`). */
+  run: Run<[payload: string | undefined]>;
+}
+
+export interface MenuEntry {
+  /** Its button is `!m:<id>`: keep it stable, main menus further up residents' chats still carry it. */
+  id: string;
+  /** Locale key of the button label. */
+  label: string;
+  labelParams?(c: StepContext): Record<string, unknown>;
+  /**
+   * Where it sits in the main menu: rows in ascending order, entries of one row side by side by
+   * `column`. Without `row` the entry is not in the main menu, but its button (menuButton) works
+   * wherever a feature puts it ("back to menu").
+   */
+  row?: number;
+  column?: number;
+  /** Shown only to some residents (a campaign is open, the account is a linked official). */
+  visible?(c: StepContext): boolean | Promise<boolean>;
+  run: Run;
+}
+
+/** The handler of one action tag; build it with `action()` to get typed ids and buttons too. */
+export interface ActionHandler<T = unknown> {
+  /** `[a-z][a-z0-9]{0,7}`, unique over all features; `m` is the main menu's. */
+  tag: string;
+  /** The value of an id's arguments; undefined for a malformed id (answered "out of date"). */
+  decode(args: readonly string[]): T | undefined;
+  /** A staff member's action: the whole turn is in the official's language. */
+  asStaff?: boolean;
+  // Method syntax on purpose: a list of handlers of different value types is an ActionHandler[].
+  run(c: StepContext, value: T): Outcome | Promise<Outcome>;
+}
+
+export interface Action<T> extends ActionHandler<T> {
+  id(value: T): string;
+  button(value: T, label: string, labelParams?: Record<string, unknown>): Button;
+  literalButton(value: T, text: string): Button;
+}
+
+/**
+ * An action button kind: `encode` turns a value into the id's arguments, `decode` reads them back.
+ * Ids carry no dialog version: `run` must check against the database that the action still makes sense.
+ */
+export function action<T>(spec: { tag: string; encode(value: T): (string | number)[]; decode(args: readonly string[]): T | undefined; asStaff?: boolean; run: Run<[value: T]> }): Action<T> {
+  const id = (value: T) => actionId(spec.tag, ...spec.encode(value));
+  return {
+    tag: spec.tag,
+    decode: spec.decode,
+    run: spec.run,
+    ...(spec.asStaff && { asStaff: true }),
+    id,
+    button: (value, label, labelParams) => button(id(value), label, labelParams),
+    literalButton: (value, text) => literalButton(id(value), text),
+  };
+}
+
+export interface DeepLink {
+  /** `/start <prefix><rest>`: e.g. `poll_` for `/start poll_17`. Prefixes may not overlap. */
+  prefix: string;
+  /** The rest is a credential (a one-time code): only the prefix is recorded in start_payload. */
+  secret?: boolean;
+  /** `rest` is the payload after the prefix. Open a flow at a step with `enter(flow, { step, data })`, or `reply(views)`. */
+  open: Run<[rest: string]>;
+}

@@ -1,0 +1,46 @@
+import { stay, type Flow, type StepContext } from './flow.ts';
+import { mainMenu } from './menu.ts';
+import { isRegistered } from './registration-check.ts';
+import { IDLE_FLOW } from './registry.ts';
+import type { View } from './view.ts';
+
+/** Text no step asked for, offered to the features in registry order (e.g. an answer to a clarification request). */
+export async function freeTextAnswer(c: StepContext, text: string): Promise<View[] | undefined> {
+  for (const feature of c.features.list) {
+    const views = await feature.freeText?.(c, text);
+    if (views) return views;
+  }
+  return undefined;
+}
+
+/** What an account that is not a registered resident is told between flows: a feature's hint (officials get theirs), else "send /start". */
+async function unregisteredHint(c: StepContext): Promise<View> {
+  for (const feature of c.features.list) {
+    const hint = await feature.idleHint?.(c);
+    if (hint) return hint;
+  }
+  return { key: 'dialog.start_hint' };
+}
+
+/**
+ * Between flows: the main menu for a registered resident, a hint for anybody else. Free text a
+ * feature takes (freeText) goes there; anything else gets a short hint and the menu.
+ */
+export const idleFlow: Flow = {
+  name: IDLE_FLOW,
+  first: 'idle',
+  needsRegistration: false,
+  steps: {
+    idle: {
+      accepts: ['text', 'location', 'photo', 'contact', 'other', 'button'],
+      prompt: async (c) => [(await isRegistered(c)) ? await mainMenu(c) : await unregisteredHint(c)],
+      async next(c, input) {
+        if (!(await isRegistered(c))) return stay({ say: [await unregisteredHint(c)] });
+        const taken = input.kind === 'text' ? await freeTextAnswer(c, input.text) : undefined;
+        if (taken) return stay({ say: taken });
+        const hint = input.kind === 'other' && input.what !== 'unsupported' ? 'dialog.hint_not_supported' : 'dialog.hint';
+        return stay({ say: [{ key: hint }, await mainMenu(c)] });
+      },
+    },
+  },
+};

@@ -1,0 +1,184 @@
+import { getCategory, listCategories, listSectors, titleIn } from '../../../core/categories/category.repository.ts';
+import { DomainError } from '../../../core/errors.ts';
+import { supportMessage } from '../../../core/messages/feedback.service.ts';
+import { fileMessage, MAX_PHOTOS, type PhotoRef } from '../../../core/messages/filing.service.ts';
+import { findNearby } from '../../../core/messages/nearby.ts';
+import { MAX_TEXT_LENGTH, validText } from '../../../core/messages/text.ts';
+import { findMunicipalityByPoint, getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
+import { button, literalButton } from '../../dialogs/buttons.ts';
+import { end, goto, num, stay, str, type Flow, type StepContext, type StepData } from '../../dialogs/flow.ts';
+import { excerpt, municipalityName } from '../../dialogs/format.ts';
+import { listRows, pageOf } from '../../dialogs/paging.ts';
+import { local, type Button, type View } from '../../dialogs/view.ts';
+
+const LIST_PAGE_SIZE = 8;
+const CANCEL: Button = button('x', 'dialog.cancel');
+
+function photosOf(data: StepData): PhotoRef[] {
+  return Array.isArray(data.photos) ? (data.photos as PhotoRef[]) : [];
+}
+
+/** After a change made from the summary's Edit menu, go back to the summary. */
+const forward = (c: StepContext, nextStep: string, data: StepData, say: View[] = []) => goto(c.data.editing ? 'summary' : nextStep, { data, say });
+
+function idFrom(action: string, prefix: string): number | undefined {
+  if (!action.startsWith(prefix)) return undefined;
+  const id = Number(action.slice(prefix.length));
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/**
+ * Filing a message: sector → category → text → location → up to 5 photos → summary (with open
+ * published messages nearby to support instead) → Send / Edit / Cancel.
+ */
+export const filingFlow: Flow = {
+  name: 'filing',
+  first: 'sector',
+  needsRegistration: true,
+  steps: {
+    sector: {
+      accepts: ['button'],
+      wrongInput: 'dialog.use_buttons',
+      async prompt(c) {
+        const { items, page, pages } = pageOf(await listSectors(c.db), num(c.data, 'page') ?? 0, LIST_PAGE_SIZE);
+        const rows = listRows(items.map((s) => literalButton(`s:${s.id}`, titleIn(s, c.language))), page, pages, 2);
+        return [{ key: 'filing.sector', keyboard: { kind: 'inline', rows: [...rows, [CANCEL]] } }];
+      },
+      next(_c, input) {
+        const sectorId = input.kind === 'button' ? idFrom(input.action, 's:') : undefined;
+        return sectorId ? goto('category', { data: { sectorId } }) : stay({ reprompt: true });
+      },
+    },
+    category: {
+      accepts: ['button'],
+      wrongInput: 'dialog.use_buttons',
+      async prompt(c) {
+        const categories = await listCategories(c.db, { sectorId: num(c.data, 'sectorId'), activeOnly: true });
+        const { items, page, pages } = pageOf(categories, num(c.data, 'page') ?? 0, LIST_PAGE_SIZE);
+        const rows = listRows(items.map((cat) => literalButton(`c:${cat.id}`, titleIn(cat, c.language))), page, pages);
+        return [{ key: 'filing.category', keyboard: { kind: 'inline', rows: [...rows, [button('b', 'dialog.back'), CANCEL]] } }];
+      },
+      async next(c, input) {
+        if (input.kind !== 'button') return stay({ reprompt: true });
+        if (input.action === 'b') return goto('sector');
+        const categoryId = idFrom(input.action, 'c:');
+        if (!categoryId) return stay({ reprompt: true });
+        const category = await getCategory(c.db, categoryId);
+        if (!category.active || category.sectorId !== num(c.data, 'sectorId')) throw new DomainError('CATEGORY_NOT_FOUND', { id: categoryId });
+        return forward(c, 'text', { categoryId });
+      },
+    },
+    text: {
+      accepts: ['text'],
+      wrongInput: 'filing.send_text',
+      prompt: () => [{ key: 'filing.text', params: { max: MAX_TEXT_LENGTH }, keyboard: { kind: 'inline', rows: [[CANCEL]] } }],
+      next: (c, input) => forward(c, 'location', { text: validText(input.kind === 'text' ? input.text : '') }),
+    },
+    location: {
+      accepts: ['location'],
+      wrongInput: 'filing.send_location_hint',
+      prompt: () => [{ key: 'filing.location', keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'filing.send_location' }]], oneTime: true } }],
+      async next(c, input) {
+        if (input.kind !== 'location') return stay({ reprompt: true });
+        const municipality = await findMunicipalityByPoint(c.db, { lat: input.lat, lon: input.lon });
+        const data = { lat: input.lat, lon: input.lon, address: input.address ?? null, municipalityId: municipality.id };
+        return forward(c, 'photos', data, [{ key: 'filing.location_ok', params: { municipality: municipalityName(municipality, c) } }]);
+      },
+    },
+    photos: {
+      accepts: ['photo', 'button'],
+      wrongInput: 'filing.send_photo',
+      prompt: () => [{ key: 'filing.photos', params: { max: MAX_PHOTOS }, keyboard: { kind: 'inline', rows: [[button('done', 'filing.skip_photos')]] } }],
+      next(c, input) {
+        if (input.kind === 'button') return input.action === 'done' ? goto('summary') : stay({ reprompt: true });
+        if (input.kind !== 'photo') return stay({ reprompt: true });
+        const photos = photosOf(c.data);
+        if (photos.length >= MAX_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_PHOTOS });
+        const next = [...photos, { fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null }];
+        const added: View = { key: 'filing.photo_added', params: { count: next.length, max: MAX_PHOTOS } };
+        if (next.length === MAX_PHOTOS) return goto('summary', { data: { photos: next }, say: [added] });
+        return stay({ data: { photos: next }, say: [{ ...added, keyboard: { kind: 'inline', rows: [[button('done', 'filing.photos_done')]] } }] });
+      },
+    },
+    summary: {
+      accepts: ['button'],
+      wrongInput: 'filing.summary_hint',
+      async prompt(c) {
+        const categoryId = num(c.data, 'categoryId')!;
+        const point = { lat: num(c.data, 'lat')!, lon: num(c.data, 'lon')! };
+        const [category, municipality, nearby] = await Promise.all([
+          getCategory(c.db, categoryId),
+          getMunicipality(c.db, num(c.data, 'municipalityId')!),
+          findNearby(c.db, { categoryId, point, excludeAuthorId: c.resident.id, limit: 3 }),
+        ]);
+        const nearbyViews: View[] = nearby.map((m) => ({
+          key: 'filing.nearby_item',
+          params: { messageId: m.id, text: excerpt(m.text, 300), distance: Math.round(m.distanceM), supporters: local('my.supporters', { count: m.supporters }) },
+          keyboard: { kind: 'inline', rows: [[button(`sup:${m.id}`, 'filing.support_instead', { messageId: m.id })]] },
+        }));
+        const summary: View = {
+          key: 'filing.summary',
+          params: {
+            category: titleIn(category, c.language),
+            municipality: municipalityName(municipality, c),
+            address: str(c.data, 'address') ?? '—',
+            text: excerpt(str(c.data, 'text') ?? '', 1500),
+            photos: local('filing.photo_count', { count: photosOf(c.data).length }),
+          },
+          keyboard: { kind: 'inline', rows: [[button('send', 'filing.send')], [button('edit', 'filing.edit'), CANCEL]] },
+        };
+        return nearby.length > 0 ? [{ key: 'filing.nearby_intro', params: { count: nearby.length } }, ...nearbyViews, summary] : [summary];
+      },
+      async next(c, input) {
+        if (input.kind !== 'button') return stay({ reprompt: true });
+        if (input.action === 'edit') return goto('edit');
+        const supportId = idFrom(input.action, 'sup:');
+        if (supportId) {
+          const { supporters } = await supportMessage(c.db, { residentId: c.resident.id, messageId: supportId }, c.now);
+          return end([{ key: 'filing.supported', params: { messageId: supportId, supporters: local('my.supporters', { count: supporters }) } }]);
+        }
+        if (input.action !== 'send') return stay({ reprompt: true });
+        const { message, notice } = await fileMessage(
+          c.db,
+          {
+            residentId: c.resident.id,
+            categoryId: num(c.data, 'categoryId')!,
+            text: str(c.data, 'text') ?? '',
+            point: { lat: num(c.data, 'lat')!, lon: num(c.data, 'lon')! },
+            address: str(c.data, 'address') ?? null,
+            photos: photosOf(c.data),
+            channel: c.from.channel,
+          },
+          c.now,
+        );
+        return end([{ key: 'filing.sent', params: { messageId: message.id } }, { key: notice }]);
+      },
+    },
+    edit: {
+      accepts: ['button'],
+      wrongInput: 'dialog.use_buttons',
+      prompt: () => [
+        {
+          key: 'filing.edit_what',
+          keyboard: {
+            kind: 'inline',
+            rows: [[button('cat', 'filing.edit_category'), button('text', 'filing.edit_text')], [button('loc', 'filing.edit_location'), button('ph', 'filing.edit_photos')], [button('back', 'dialog.back')]],
+          },
+        },
+      ],
+      next(_c, input) {
+        const action = input.kind === 'button' ? input.action : '';
+        const targets: Record<string, [string, StepData]> = {
+          cat: ['sector', { editing: true }],
+          text: ['text', { editing: true }],
+          loc: ['location', { editing: true }],
+          ph: ['photos', { editing: true, photos: [] }],
+          back: ['summary', {}],
+        };
+        const target = Object.hasOwn(targets, action) ? targets[action] : undefined;
+        return target ? goto(target[0], { data: target[1] }) : stay({ reprompt: true });
+      },
+    },
+  },
+};
+

@@ -1,0 +1,13 @@
+import type { BotFeature } from '../../dialogs/feature.ts';
+import { enter } from '../../dialogs/flow.ts';
+import { filingFlow } from './flow.ts';
+
+const file = () => enter(filingFlow.name);
+
+/** Filing a message: /new or "📝 File a message" in the menu. */
+export const filing: BotFeature = {
+  name: 'filing',
+  flows: [filingFlow],
+  commands: [{ name: 'new', description: 'commands.new', run: file }],
+  menu: [{ id: 'file', label: 'menu.file', row: 10, run: file }],
+};

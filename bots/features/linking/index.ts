@@ -1,0 +1,78 @@
+import type { Channel } from '../../../core/db/types.ts';
+import { createResidentLinkCode, linkedChannels, linkIdentityByCode, RESIDENT_LINK_CODE_TTL_MINUTES } from '../../../core/residents/identity-link.ts';
+import { getResident, updateResident } from '../../../core/residents/resident.repository.ts';
+import { action, type BotFeature } from '../../dialogs/feature.ts';
+import { end, reply, type StepContext } from '../../dialogs/flow.ts';
+import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
+import { local, type View } from '../../dialogs/view.ts';
+
+/** The name of the messenger other than `channel` (the one a resident may link from here). */
+const otherMessenger = (channel: Channel) => local(channel === 'tg' ? 'menu.messenger_vk' : 'menu.messenger_tg');
+
+/**
+ * `/link` (or the menu's "Link VK/Telegram") shows a one-time code; `/link <code>` in the other
+ * messenger joins that identity to the same resident (core merges whatever the second identity
+ * already had). Afterwards both chats see the same messages.
+ */
+async function linkCommand(c: StepContext, code: string | undefined): Promise<View[]> {
+  if (code) {
+    const result = await linkIdentityByCode(c.db, code, { channel: c.from.channel, externalId: c.from.externalId }, c.now);
+    const resident = await getResident(c.db, result.residentId);
+    c.resident = resident;
+    c.language = resident.language;
+    if (result.alreadyLinked) return [{ key: 'dialog.link_already' }];
+    return [{ key: 'dialog.link_done', params: { other: otherMessenger(c.from.channel) } }];
+  }
+  if (!(await isRegistered(c))) return [await registrationRequired(c)];
+  const channels = await linkedChannels(c.db, c.resident.id);
+  if (channels.includes('tg') && channels.includes('vk')) return [{ key: 'dialog.link_all_linked' }];
+  const issued = await createResidentLinkCode(c.db, c.resident.id, c.from.channel, c.now);
+  return [{ key: 'dialog.link_code', params: { code: issued.code, other: otherMessenger(c.from.channel), minutes: RESIDENT_LINK_CODE_TTL_MINUTES } }];
+}
+
+/** Where notifications go: one messenger, or `last` (where the resident wrote last: `resident.notify_channel` null). */
+type NotifyChoice = 'tg' | 'vk' | 'last';
+const NOTIFY_LABELS: Record<NotifyChoice, string> = { tg: 'dialog.notify_tg', vk: 'dialog.notify_vk', last: 'dialog.notify_last' };
+
+/** `!n:<tg|vk|last>`: send notifications there. */
+const notifyAction = action<NotifyChoice>({
+  tag: 'n',
+  encode: (choice) => [choice],
+  decode: (args) => (args.length === 1 && Object.hasOwn(NOTIFY_LABELS, args[0]!) ? (args[0] as NotifyChoice) : undefined),
+  async run(c, choice) {
+    if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
+    await updateResident(c.db, c.resident.id, { notifyChannel: choice === 'last' ? null : choice });
+    return reply([{ key: 'dialog.notify_set', params: { where: local(NOTIFY_LABELS[choice]) } }]);
+  },
+});
+
+async function notifyChoice(c: StepContext): Promise<View[]> {
+  if (!(await isRegistered(c))) return [await registrationRequired(c)];
+  const current: NotifyChoice = c.resident.notifyChannel ?? 'last';
+  const choices: NotifyChoice[] = ['tg', 'vk', 'last'];
+  return [
+    {
+      key: 'dialog.notify_choose',
+      params: { current: local(NOTIFY_LABELS[current]) },
+      keyboard: { kind: 'inline', rows: choices.map((choice) => [notifyAction.button(choice, NOTIFY_LABELS[choice])]) },
+    },
+  ];
+}
+
+const showCode = async (c: StepContext) => reply(await linkCommand(c, undefined));
+const showNotify = async (c: StepContext) => reply(await notifyChoice(c));
+
+/** One resident, two messengers: linking Telegram and VK, and where notifications go (/notify). */
+export const linking: BotFeature = {
+  name: 'linking',
+  commands: [
+    // Linking may replace the resident behind this chat: the menu shown is the one of the resident it joined.
+    { name: 'link', description: 'commands.link', run: async (c, code) => (code ? end(await linkCommand(c, code)) : showCode(c)) },
+    { name: 'notify', description: 'commands.notify', run: showNotify },
+  ],
+  menu: [
+    { id: 'link', label: 'menu.link', labelParams: (c) => ({ other: otherMessenger(c.from.channel) }), row: 40, column: 0, run: showCode },
+    { id: 'notify', label: 'menu.notify', row: 40, column: 1, run: showNotify },
+  ],
+  actions: [notifyAction],
+};

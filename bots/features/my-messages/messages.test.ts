@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { fileMessage } from '../../../core/messages/filing.service.ts';
+import { acceptMessage, setPublished } from '../../../core/messages/moderation.service.ts';
+import { messageCount, newChat, residentOf } from '../../../test/bots/chats.ts';
+import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
+import { CHANNELS, KEMEROVO, location, press, tap, type ChannelName } from '../../../test/bots/player.ts';
+import type { TestDatabase } from '../../../test/database.ts';
+import { createTranslator } from '../../i18n.ts';
+
+let db: TestDatabase;
+let harness: BotHarness;
+const t = createTranslator();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
+});
+
+const categoryId = async (code: string) => (await db.db.selectFrom('category').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id;
+const moderator = async () => ({
+  kind: 'staff' as const,
+  staffId: (await db.db.selectFrom('staff').select('id').where('role', '=', 'moderator').where('municipality_id', '=', db.demo.municipalities.Kemerovo).executeTakeFirstOrThrow()).id,
+});
+
+async function registeredChat(channel: ChannelName, name = 'Житель') {
+  const chat = newChat(harness, channel, name);
+  await chat.playFixture('registration.json');
+  return { chat, residentId: await residentOf(db, chat) };
+}
+
+describe.each(CHANNELS)('%s: my messages, clarification, comments', (channel) => {
+  it('a clarification request: the next free text is attached to that message as a comment; then a comment from the card', async () => {
+    const chat = newChat(harness, channel, 'Мария');
+    await chat.playFixture('clarification.json');
+    const residentId = await residentOf(db, chat);
+    const message = await db.db.selectFrom('message').select('id').where('author_id', '=', residentId).executeTakeFirstOrThrow();
+    const comments = await db.db.selectFrom('comment').select(['text', 'author_kind', 'resident_id']).where('message_id', '=', message.id).orderBy('id').execute();
+    expect(comments).toEqual([
+      { text: 'Второй подъезд, со стороны двора.', author_kind: 'resident', resident_id: residentId },
+      { text: 'Яма стала ещё больше после дождя.', author_kind: 'resident', resident_id: residentId },
+    ]);
+    // Answered: a further free text is not attached again (the card asks for its buttons).
+    await chat.say('Ещё одна мысль');
+    expect(chat.replyTexts[0]).toBe(t('ru', 'dialog.use_buttons'));
+    expect(await db.db.selectFrom('comment').select('id').where('message_id', '=', message.id).execute()).toHaveLength(2);
+  });
+
+  it("an official's reply to a comment arrives with a Reply button that leads to a comment", async () => {
+    const { chat, residentId } = await registeredChat(channel);
+    await chat.playFixture('file-message.json');
+    await chat.play([{ $staff: 'accept' }, { $staff: 'comment', text: 'Спасибо, выехали на место.' }, { $deliver_outbox: true }]);
+    expect(chat.replyTexts.at(-1)).toContain('Спасибо, выехали на место.');
+    await chat.say(press('✍ Ответить'));
+    const message = await db.db.selectFrom('message').select('id').where('author_id', '=', residentId).executeTakeFirstOrThrow();
+    expect(chat.replyTexts[0]).toBe(t('ru', 'my.comment_prompt', { messageId: message.id }));
+    await chat.say('Жду результата.');
+    expect(chat.replyTexts[0]).toBe(t('ru', 'my.comment_added', { messageId: message.id }));
+    const comments = await db.db.selectFrom('comment').select(['author_kind', 'text']).where('message_id', '=', message.id).orderBy('id').execute();
+    expect(comments).toEqual([
+      { author_kind: 'staff', text: 'Спасибо, выехали на место.' },
+      { author_kind: 'resident', text: 'Жду результата.' },
+    ]);
+  });
+
+  it("the list is paged; the next page replaces the list message; nobody opens another resident's message", async () => {
+    const { chat, residentId } = await registeredChat(channel);
+    const category = await categoryId('roads.lighting');
+    for (let i = 1; i <= 7; i++) {
+      await fileMessage(db.db, { residentId, categoryId: category, text: `Не горит фонарь №${i}`, point: KEMEROVO, channel }, new Date(Date.UTC(2026, 10, i)));
+    }
+    await chat.say('/my');
+    const list = chat.replies[0]!;
+    expect(chat.replyTexts[0]!.split('\n')).toHaveLength(1 + 5);
+    expect(chat.replyTexts[0]).toContain('У вас 7 сообщений');
+    await chat.say(press('Вперёд ›'));
+    expect(chat.replyKinds()).toEqual(['edit']);
+    // The edit names the list message: Telegram by message_id, VK by conversation_message_id.
+    if (chat.channel === 'tg') expect(chat.replies[0]!.params.message_id).toBe(((list as { result?: unknown }).result as { message_id: number }).message_id);
+    else expect(chat.replies[0]!.params).toMatchObject({ peer_id: chat.externalId, conversation_message_id: String((list as { cmid?: number }).cmid) });
+    expect(chat.replyTexts[0]!.split('\n')).toHaveLength(1 + 2);
+    expect(chat.replyTexts[0]).toContain(t('ru', 'my.status_new'));
+    const oldest = await db.db.selectFrom('message').select('id').where('author_id', '=', residentId).orderBy('id').executeTakeFirstOrThrow();
+    await chat.say(press(`№${oldest.id}`));
+    expect(chat.replyTexts[0]).toContain('Не горит фонарь №1');
+    // Nobody else's message: opening another resident's unpublished message is refused.
+    const { chat: stranger } = await registeredChat(channel);
+    await stranger.say(tap(`!o:${oldest.id}`));
+    expect(stranger.replyTexts[0]).toBe(t('ru', 'errors.MESSAGE_NOT_FOUND'));
+  });
+
+  it('sectors are paged too (the page edits the message), and a category from the second page files normally', async () => {
+    const { chat } = await registeredChat(channel);
+    await chat.say('/new');
+    expect(chat.replyTexts[0]).toBe(t('ru', 'filing.sector'));
+    await chat.say(press('Вперёд ›'));
+    expect(chat.replyKinds()[0]).toBe('edit');
+    await chat.say(press('ТКО'));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'filing.category'));
+  });
+
+  it('an open published message nearby can be supported instead of filing a duplicate', async () => {
+    // Each messenger's run on its own street (the database is shared), well beyond the nearby radius of the other.
+    const here = { lat: KEMEROVO.lat - (channel === 'vk' ? 0.01 : 0), lon: KEMEROVO.lon };
+    const neighbour = await registeredChat(channel, 'Сосед');
+    const { message: existing } = await fileMessage(
+      db.db,
+      { residentId: neighbour.residentId, categoryId: await categoryId('roads.pothole'), text: 'Яма у остановки «Весенняя».', point: here, channel },
+      new Date(),
+    );
+    await acceptMessage(db.db, { messageId: existing.id, actor: await moderator() }, new Date());
+    await setPublished(db.db, { messageId: existing.id, published: true, actor: await moderator() }, new Date());
+
+    const { chat, residentId } = await registeredChat(channel);
+    const messagesBefore = await messageCount(db);
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма!', location(here.lat + 0.0005, here.lon), press('Без фото'));
+    expect(chat.replyTexts[0]).toContain('Рядом уже есть 1 открытое сообщение');
+    expect(chat.replyTexts[1]).toContain(`№${existing.id}`);
+    expect(chat.replyTexts.at(-1)).toContain('Проверьте сообщение');
+    await chat.say(press(`👍 Поддержать №${existing.id}`));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'filing.supported', { messageId: existing.id, supporters: t('ru', 'my.supporters', { count: 1 }) }));
+    const supports = await db.db.selectFrom('support').select('resident_id').where('message_id', '=', existing.id).execute();
+    expect(supports).toEqual([{ resident_id: residentId }]);
+    expect(await messageCount(db)).toBe(messagesBefore);
+  });
+
+  it('summary → Edit → text: the new text replaces the old one and the summary comes back', async () => {
+    const { chat, residentId } = await registeredChat(channel);
+    await chat.say('/new', press('Транспорт'), press('Нарушение расписания'), 'Автобус 12 не ходит.', location(KEMEROVO.lat, KEMEROVO.lon), press('Без фото'));
+    await chat.say(press('✏ Изменить'), press('Текст'), 'Автобус 12 не ходит по выходным.');
+    expect(chat.replyTexts[0]).toContain('Автобус 12 не ходит по выходным.');
+    await chat.say(press('✅ Отправить'));
+    const message = await db.db.selectFrom('message').select('text').where('author_id', '=', residentId).executeTakeFirstOrThrow();
+    expect(message.text).toBe('Автобус 12 не ходит по выходным.');
+  });
+});

@@ -1,0 +1,44 @@
+import { authorizeAlertAction } from '../../../core/alerts/authorize.ts';
+import type { AlertAction } from '../../../core/alerts/buttons.ts';
+import { DomainError } from '../../../core/errors.ts';
+import { approveAnswer, getAnswer, listAnswers } from '../../../core/messages/answers.service.ts';
+import { transition } from '../../../core/messages/lifecycle.ts';
+import { getMessage } from '../../../core/messages/message.repository.ts';
+import { goto, stay, type Outcome, type StepContext } from '../../dialogs/flow.ts';
+import { linkedOfficial } from '../../dialogs/staff.ts';
+import { local } from '../../dialogs/view.ts';
+
+export const kindText = (kind: string) => local(`official.kind_${kind}`);
+
+/**
+ * A tap on an official's alert button (core/alerts/buttons.ts): the tapper must be linked and
+ * authorised for it (a forwarded keyboard is refused), and the message or answer must still be
+ * open to it — a stale tap gets the domain error's text (e.g. errors.ANSWER_NOT_PENDING) rather
+ * than a half-started dialog. Answer buttons (which revise an answer of that kind the curator
+ * returned, if there is one) and Return continue in the official flow; Approve
+ * is done at once. Alert buttons carry no step version: they stay valid for as long as the
+ * database says the action is possible.
+ */
+export async function alertButtonOutcome(c: StepContext, action: AlertAction): Promise<Outcome> {
+  const staff = await linkedOfficial(c);
+  if (!staff) return stay({ say: [{ key: 'official.not_linked' }] });
+  await authorizeAlertAction(c.db, staff.staffId, action);
+  const actor = { kind: 'staff' as const, staffId: staff.staffId };
+
+  if (action.action === 'answer') {
+    const message = await getMessage(c.db, action.messageId);
+    transition(message.status, action.kind === 'final' ? 'close_solved' : action.kind);
+    // An answer of this kind the curator returned is revised, not left behind for a new one.
+    const returned = (await listAnswers(c.db, message.id)).filter((a) => a.state === 'returned' && a.kind === action.kind).at(-1);
+    const revision = returned ? { reviseId: returned.id, remark: returned.returnRemark ?? '' } : {};
+    return goto(action.kind === 'final' ? 'resolution' : 'text', { flow: 'official', data: { messageId: message.id, kind: action.kind, ...revision } });
+  }
+  if (action.action === 'approve') {
+    const { answer } = await approveAnswer(c.db, { answerId: action.answerId, actor }, c.now);
+    return stay({ say: [{ key: 'official.approved', params: { messageId: answer.messageId, kind: kindText(answer.kind) } }] });
+  }
+  const answer = await getAnswer(c.db, action.answerId);
+  // Asked before the remark is typed: nobody writes a remark for an answer that is already handled.
+  if (answer.state !== 'draft') throw new DomainError('ANSWER_NOT_PENDING', { id: answer.id, state: answer.state });
+  return goto('remark', { flow: 'official', data: { answerId: answer.id, messageId: answer.messageId } });
+}

@@ -1,0 +1,125 @@
+import { authorizeAlertAction } from '../../../core/alerts/authorize.ts';
+import { draftAnswer, returnAnswer, reviseAnswer } from '../../../core/messages/answers.service.ts';
+import type { AnswerKind, Resolution } from '../../../core/messages/message.table.ts';
+import { MAX_TEXT_LENGTH, validText } from '../../../core/messages/text.ts';
+import { unlinkIdentity } from '../../../core/staff/link-codes.ts';
+import { button } from '../../dialogs/buttons.ts';
+import { end, goto, num, stay, str, type Flow, type StepContext } from '../../dialogs/flow.ts';
+import { excerpt } from '../../dialogs/format.ts';
+import { requireOfficial } from '../../dialogs/staff.ts';
+import { local, type Button, type View } from '../../dialogs/view.ts';
+import { kindText } from './alert-buttons.ts';
+
+const CANCEL: Button = button('x', 'dialog.cancel');
+const KINDS: readonly AnswerKind[] = ['intermediate', 'final', 'clarification'];
+
+function answerKind(c: StepContext): AnswerKind {
+  const kind = str(c.data, 'kind');
+  return KINDS.includes(kind as AnswerKind) ? (kind as AnswerKind) : 'intermediate';
+}
+
+function resolutionOf(c: StepContext): Resolution | null {
+  const r = str(c.data, 'resolution');
+  return r === 'solved' || r === 'explained' ? r : null;
+}
+
+/** The executor's answer as they will send it: kind, the outcome of a final answer, the text. */
+function previewView(c: StepContext): View {
+  const resolution = resolutionOf(c);
+  return {
+    key: 'official.confirm',
+    params: { kind: kindText(answerKind(c)), messageId: num(c.data, 'messageId'), text: excerpt(str(c.data, 'text') ?? '', 3000) },
+    lines: resolution ? [{ key: 'official.confirm_resolution', params: { resolution: local(`official.resolution_${resolution}`) } }] : [],
+    keyboard: { kind: 'inline', rows: [[button('ok', 'official.send')], [button('ed', 'official.edit'), CANCEL]] },
+  };
+}
+
+/**
+ * What officials do in the bot after an alert button (./alert-buttons.ts):
+ * the executor writes an answer (final: solved or explained first), checks it and sends it —
+ * to the curator where the municipality requires approval, else straight to the author; the
+ * curator writes the remark of a returned answer. /unlink removes this account's link. Every
+ * step checks the link and the rights again, since time passes between the taps.
+ */
+export const officialFlow: Flow = {
+  name: 'official',
+  first: 'unlink',
+  needsRegistration: false,
+  asStaff: true,
+  steps: {
+    resolution: {
+      accepts: ['button'],
+      wrongInput: 'dialog.use_buttons',
+      prompt: (c) => [
+        {
+          key: 'official.choose_resolution',
+          params: { messageId: num(c.data, 'messageId') },
+          keyboard: { kind: 'inline', rows: [[button('s', 'official.resolution_solved'), button('e', 'official.resolution_explained')], [CANCEL]] },
+        },
+      ],
+      next(_c, input) {
+        if (input.kind === 'button' && input.action === 's') return goto('text', { data: { resolution: 'solved' } });
+        if (input.kind === 'button' && input.action === 'e') return goto('text', { data: { resolution: 'explained' } });
+        return stay({ reprompt: true });
+      },
+    },
+    text: {
+      accepts: ['text'],
+      wrongInput: 'official.send_text',
+      prompt: (c) => [
+        {
+          key: 'official.write_text',
+          params: { kind: kindText(answerKind(c)), messageId: num(c.data, 'messageId'), max: MAX_TEXT_LENGTH },
+          lines: num(c.data, 'reviseId') ? [{ key: 'official.revise_remark', params: { remark: str(c.data, 'remark') ?? '' } }] : [],
+          keyboard: { kind: 'inline', rows: [[CANCEL]] },
+        },
+      ],
+      next: (_c, input) => goto('confirm', { data: { text: validText(input.kind === 'text' ? input.text : '') } }),
+    },
+    confirm: {
+      accepts: ['button'],
+      wrongInput: 'dialog.use_buttons',
+      prompt: (c) => [previewView(c)],
+      async next(c, input) {
+        if (input.kind === 'button' && input.action === 'ed') return goto('text');
+        if (input.kind !== 'button' || input.action !== 'ok') return stay({ reprompt: true });
+        const staff = await requireOfficial(c);
+        const messageId = num(c.data, 'messageId')!;
+        const kind = answerKind(c);
+        await authorizeAlertAction(c.db, staff.staffId, { action: 'answer', kind, messageId });
+        const actor = { kind: 'staff' as const, staffId: staff.staffId };
+        const text = str(c.data, 'text') ?? '';
+        const reviseId = num(c.data, 'reviseId');
+        const answer = reviseId
+          ? await reviseAnswer(c.db, { answerId: reviseId, text, resolution: resolutionOf(c) ?? undefined, actor }, c.now)
+          : (await draftAnswer(c.db, { messageId, kind, resolution: resolutionOf(c), text, actor }, c.now)).answer;
+        const key = answer.state === 'draft' ? 'official.sent_for_approval' : 'official.sent_to_author';
+        return end([{ key, params: { kind: kindText(kind), messageId } }], false);
+      },
+    },
+    remark: {
+      accepts: ['text'],
+      wrongInput: 'official.send_text',
+      prompt: (c) => [{ key: 'official.write_remark', params: { messageId: num(c.data, 'messageId') }, keyboard: { kind: 'inline', rows: [[CANCEL]] } }],
+      async next(c, input) {
+        const staff = await requireOfficial(c);
+        const answerId = num(c.data, 'answerId')!;
+        await authorizeAlertAction(c.db, staff.staffId, { action: 'return', answerId });
+        const remark = validText(input.kind === 'text' ? input.text : '', 'remark');
+        const answer = await returnAnswer(c.db, { answerId, remark, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
+        return end([{ key: 'official.returned', params: { messageId: answer.messageId } }], false);
+      },
+    },
+    unlink: {
+      accepts: ['button'],
+      wrongInput: 'dialog.use_buttons',
+      prompt: () => [{ key: 'official.unlink_confirm', keyboard: { kind: 'inline', rows: [[button('yes', 'official.unlink_yes')], [button('no', 'official.unlink_no')]] } }],
+      async next(c, input) {
+        if (input.kind === 'button' && input.action === 'no') return end([{ key: 'official.unlink_kept' }], false);
+        if (input.kind !== 'button' || input.action !== 'yes') return stay({ reprompt: true });
+        const unlinked = await unlinkIdentity(c.db, c.from.channel, c.from.externalId);
+        return end([{ key: unlinked === null ? 'official.not_linked_account' : 'official.unlinked' }], false);
+      },
+    },
+  },
+};

@@ -1,0 +1,415 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueKey } from '../../../core/access/api-keys.service.ts';
+import { fileMessage } from '../../../core/messages/filing.service.ts';
+import { createLinkCode, staffStartPayload } from '../../../core/staff/link-codes.ts';
+import { MAX_FAILED_LINK_ATTEMPTS } from '../../../core/staff/link-attempts.ts';
+import { newChat, perChannel, type Chat } from '../../../test/bots/chats.ts';
+import { BotHarness, TEST_BOT_INFO } from '../../../test/bots/harness.ts';
+import { CHANNELS, other, press, tap } from '../../../test/bots/player.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
+import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
+import { demoStaff, operatorId } from '../../../test/staff.ts';
+import { MAX_BUTTON_ID_BYTES } from '../../dialogs/buttons.ts';
+import { createTranslator } from '../../i18n.ts';
+import { renderOutboxRow } from '../../telegram/render.ts';
+import { renderVkNotificationRow, VK_LIMITS } from '../../vk/render.ts';
+
+/**
+ * Officials end to end over HTTP, in each messenger: link codes issued through the admin API,
+ * `/start staff_<code>` and alert-button taps posted as the messenger's updates, alerts delivered
+ * from the outbox and rendered as the sender would, decisions checked in the database.
+ */
+let db: TestDatabase;
+let harness: BotHarness;
+let now = new Date('2026-12-01T03:00:00.000Z');
+const t = createTranslator();
+const keys = { operator: '', moderator: '', curator: '', executor: '', utilityExecutor: '' };
+let staff: Awaited<ReturnType<typeof demoStaff>>;
+let kemerovoName = '';
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  harness = await BotHarness.start({ database: db, clock: () => now });
+  staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
+  const issue = async (staffId: number) => (await issueKey(db.db, { staffId, label: 'test', createdBy: null }, now)).token;
+  keys.operator = await issue(await operatorId(db.db));
+  keys.moderator = await issue(staff.moderator);
+  keys.curator = await issue(staff.curator);
+  keys.executor = await issue(staff.executor);
+  keys.utilityExecutor = await issue(staff.utilityExecutor);
+  kemerovoName = (await db.db.selectFrom('municipality').select('name_ru').where('id', '=', db.demo.municipalities.Kemerovo).executeTakeFirstOrThrow()).name_ru;
+});
+afterAll(async () => {
+  await harness?.close();
+  await db?.close();
+});
+
+async function api(method: string, path: string, token: string, body?: unknown) {
+  const res = await fetch(`${harness.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const raw = await res.text();
+  return { status: res.status, body: raw ? JSON.parse(raw) : null };
+}
+
+async function issueCode(staffId: number, token = keys.operator): Promise<string> {
+  const res = await api('POST', `/staff/${staffId}/link-codes`, token, {});
+  expect(res.status).toBe(201);
+  return res.body.code as string;
+}
+
+async function linkOfficial(channel: Chat['channel'], staffId: number, name = 'Сотрудник'): Promise<Chat> {
+  const chat = newChat(harness, channel, name);
+  await chat.say(`/start staff_${await issueCode(staffId)}`);
+  expect((await identityOf(chat))?.staff_id).toBe(staffId);
+  return chat;
+}
+
+async function acceptedMessage(): Promise<{ messageId: number; residentId: number }> {
+  const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
+  const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма у остановки', point: KEMEROVO_CENTER, channel: 'tg' }, now);
+  const accepted = await api('POST', `/messages/${message.id}/accept`, keys.moderator, {});
+  expect(accepted.status).toBe(200);
+  return { messageId: message.id, residentId };
+}
+
+const identityOf = (chat: Chat) => db.db.selectFrom('staff_identity').selectAll().where('channel', '=', chat.channel).where('external_id', '=', chat.externalId).executeTakeFirst();
+const outboxFor = (chat: Chat, kind: string) =>
+  db.db.selectFrom('outbox').selectAll().where('channel', '=', chat.channel).where('chat_id', '=', chat.externalId).where('kind', '=', kind).orderBy('id').execute();
+const answersOf = (messageId: number) => db.db.selectFrom('answer').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+const kindRu = (kind: string) => t('ru', `official.kind_${kind}`);
+
+describe.each(CHANNELS)('%s: an executor answers from the alert, the curator approves from theirs', (channel) => {
+  it('link by API code → assigned card → final answer dialog → draft → approval card → Approve → solved, resident notified; a second Approve is stale', async () => {
+    const issued = await api('POST', `/staff/${staff.executor}/link-codes`, keys.operator, {});
+    expect(issued.status).toBe(201);
+    expect(issued.body.deepLink).toBe(`https://t.me/${TEST_BOT_INFO.username}?start=staff_${issued.body.code}`);
+    expect(issued.body.expiresAt).toBe(new Date(now.getTime() + 24 * 3_600_000).toISOString());
+
+    const executor = newChat(harness, channel, 'Исполнитель');
+    await executor.say(`/start staff_${issued.body.code}`);
+    expect(executor.replyTexts).toEqual([t('ru', 'official.linked', { role: t('ru', 'official.role_executor'), municipality: kemerovoName })]);
+    expect(await identityOf(executor)).toMatchObject({ staff_id: staff.executor, chat_id: executor.externalId });
+    // The code is a credential: the start payload log keeps only its prefix.
+    const payloads = await db.db.selectFrom('start_payload').select('payload').where('external_id', '=', executor.externalId).execute();
+    expect(payloads.map((p) => p.payload)).toEqual(['staff_']);
+
+    // The curator issues their own code (a curator may, for their municipality's staff).
+    const curator = newChat(harness, channel, 'Куратор');
+    await curator.say(`/start staff_${await issueCode(staff.curator, keys.curator)}`);
+    expect(curator.replyTexts[0]).toBe(t('ru', 'official.linked', { role: t('ru', 'official.role_curator'), municipality: kemerovoName }));
+
+    const { messageId, residentId } = await acceptedMessage();
+    const [card] = await outboxFor(executor, 'alert.assigned');
+    expect(card).toBeDefined();
+    await executor.deliverOutbox();
+    const buttons = executor.keyboards().flatMap((k) => (k.inline ? k.rows.flat() : []));
+    expect(buttons.map((b) => b.id)).toEqual([`!ans:i:${messageId}`, `!ans:f:${messageId}`, `!ans:c:${messageId}`]);
+    expect(buttons.map((b) => b.label)).toEqual([t('ru', 'alert.button_intermediate'), t('ru', 'alert.button_final'), t('ru', 'alert.button_clarification')]);
+    // The place comes with the card: Telegram sends it as a location message, VK attaches it to the text.
+    if (executor.channel === 'tg') expect(executor.replies.some((c) => c.method === 'sendLocation')).toBe(true);
+    else expect(executor.replies.some((c) => c.params.lat === String(KEMEROVO_CENTER.lat))).toBe(true);
+
+    await executor.say(press(t('ru', 'alert.button_final')));
+    expect(executor.replyTexts).toEqual([t('ru', 'official.choose_resolution', { messageId })]);
+    await executor.say(press(t('ru', 'official.resolution_explained')));
+    await executor.say(other('sticker'));
+    expect(executor.replyTexts[0]).toBe(t('ru', 'official.send_text'));
+    await executor.say('я'.repeat(4001));
+    expect(executor.replyTexts[0]).toBe(t('ru', 'errors.TEXT_TOO_LONG', { max: 4000, length: 4001 }));
+    await executor.say('Дорога региональная: обращайтесь в Кузбассавтодор.');
+    expect(executor.replyTexts[0]).toContain('Дорога региональная');
+    expect(executor.replyTexts[0]).toContain(t('ru', 'official.confirm_resolution', { resolution: t('ru', 'official.resolution_explained') }));
+    await executor.say(press(t('ru', 'official.send')));
+    expect(executor.replyTexts).toEqual([t('ru', 'official.sent_for_approval', { kind: kindRu('final'), messageId })]);
+
+    const [draft] = await answersOf(messageId);
+    expect(draft).toMatchObject({ kind: 'final', resolution: 'explained', state: 'draft', author_staff_id: staff.executor, text: 'Дорога региональная: обращайтесь в Кузбассавтодор.' });
+    expect(await outboxFor(curator, 'alert.answer_pending')).toHaveLength(1);
+
+    await curator.deliverOutbox();
+    await curator.say(press(t('ru', 'alert.button_approve')));
+    expect(curator.replyTexts).toEqual([t('ru', 'official.approved', { kind: kindRu('final'), messageId })]);
+    const message = await db.db.selectFrom('message').select(['status', 'closed_at']).where('id', '=', messageId).executeTakeFirstOrThrow();
+    expect(message.status).toBe('explained');
+    const notice = await db.db.selectFrom('outbox').select(['kind', 'payload']).where('resident_id', '=', residentId).where('kind', '=', 'answer.final').executeTakeFirstOrThrow();
+    expect(notice.payload.params).toMatchObject({ messageId, resolution: 'explained' });
+    expect((await answersOf(messageId))[0]).toMatchObject({ state: 'delivered', approved_by: staff.curator });
+
+    // Stale taps: the same Approve again, and the executor's card on a closed message.
+    await curator.say(press(t('ru', 'alert.button_approve')));
+    expect(curator.replyTexts[0]).toBe(t('ru', 'errors.ANSWER_NOT_PENDING'));
+    await executor.say(press(t('ru', 'alert.button_final')));
+    expect(executor.replyTexts[0]).toBe(t('ru', 'errors.MESSAGE_ALREADY_CLOSED'));
+    expect(await answersOf(messageId)).toHaveLength(1);
+  });
+
+  it('Return with a remark → the executor gets the returned alert → revision through the API → approved from the bot', async () => {
+    const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
+    const curator = await linkOfficial(channel, staff.curator, 'Куратор');
+    const { messageId, residentId } = await acceptedMessage();
+    await executor.deliverOutbox();
+    await executor.say(press(t('ru', 'alert.button_intermediate')));
+    expect(executor.replyTexts[0]).toBe(t('ru', 'official.write_text', { kind: kindRu('intermediate'), messageId, max: 4000 }));
+    await executor.say('Работы запланированы.');
+    await executor.say(press(t('ru', 'official.send')));
+    const [answer] = await answersOf(messageId);
+
+    await curator.deliverOutbox();
+    await curator.say(press(t('ru', 'alert.button_return')));
+    expect(curator.replyTexts).toEqual([t('ru', 'official.write_remark', { messageId })]);
+    await curator.say('   ');
+    // Telegram delivers the blank text (refused as empty); VK's parser sees a message with nothing in it.
+    expect(curator.replyTexts[0]).toBe(perChannel(channel, { tg: t('ru', 'errors.TEXT_EMPTY'), vk: t('ru', 'official.send_text') }));
+    await curator.say('Укажите сроки работ.');
+    expect(curator.replyTexts).toEqual([t('ru', 'official.returned', { messageId })]);
+    expect((await answersOf(messageId))[0]).toMatchObject({ state: 'returned', return_remark: 'Укажите сроки работ.' });
+
+    await executor.deliverOutbox();
+    expect(executor.replyTexts.join('\n')).toContain(t('ru', 'alert.answer_returned', { messageId, remark: 'Укажите сроки работ.' }));
+    // Each submission is its own approval alert, keyed by its time: the revision comes later.
+    now = new Date(now.getTime() + 60_000);
+    const revised = await api('POST', `/answers/${answer!.id}/revise`, keys.executor, { text: 'Работы запланированы на 10 декабря.' });
+    expect(revised.status).toBe(200);
+
+    await curator.deliverOutbox();
+    expect(curator.replyTexts.join('\n')).toContain('Работы запланированы на 10 декабря.');
+    await curator.say(press(t('ru', 'alert.button_approve')));
+    expect(curator.replyTexts).toEqual([t('ru', 'official.approved', { kind: kindRu('intermediate'), messageId })]);
+    const message = await db.db.selectFrom('message').select(['status', 'first_intermediate_at']).where('id', '=', messageId).executeTakeFirstOrThrow();
+    expect(message).toMatchObject({ status: 'in_work', first_intermediate_at: now });
+    expect(await db.db.selectFrom('outbox').select('kind').where('resident_id', '=', residentId).where('kind', '=', 'answer.intermediate').execute()).toHaveLength(1);
+  });
+
+  it("the returned alert's own button revises the returned answer instead of starting another one", async () => {
+    const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
+    const { messageId } = await acceptedMessage();
+    await executor.deliverOutbox();
+    await executor.say(press(t('ru', 'alert.button_clarification')));
+    await executor.say('Уточните номер дома.');
+    await executor.say(press(t('ru', 'official.send')));
+    const [answer] = await answersOf(messageId);
+    const returned = await api('POST', `/answers/${answer!.id}/return`, keys.curator, { remark: 'Вежливее, пожалуйста.' });
+    expect(returned.status).toBe(200);
+
+    await executor.deliverOutbox();
+    await executor.say(press(t('ru', 'alert.button_clarification')));
+    expect(executor.replyTexts[0]).toContain(t('ru', 'official.revise_remark', { remark: 'Вежливее, пожалуйста.' }));
+    await executor.say('Подскажите, пожалуйста, номер дома.');
+    await executor.say(press(t('ru', 'official.send')));
+    expect(executor.replyTexts).toEqual([t('ru', 'official.sent_for_approval', { kind: kindRu('clarification'), messageId })]);
+    const answers = await answersOf(messageId);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toMatchObject({ id: answer!.id, state: 'draft', text: 'Подскажите, пожалуйста, номер дома.' });
+  });
+});
+
+describe.each(CHANNELS)("%s: taps that are not the tapper's to make", (channel) => {
+  it('another executor, a moderator and a stranger get a clear refusal and nothing changes', async () => {
+    const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
+    const { messageId } = await acceptedMessage();
+    // Both spellings of an alert id work: the current one and the one on cards sent before the ids were unified.
+    await executor.say(tap(`!ans:i:${messageId}`));
+    await executor.say('В работе.');
+    await executor.say(press(t('ru', 'official.send')));
+    const [answer] = await answersOf(messageId);
+
+    const otherExecutor = await linkOfficial(channel, staff.utilityExecutor, 'Другой исполнитель');
+    await otherExecutor.say(tap(`ans1:f:${messageId}`));
+    expect(otherExecutor.replyTexts[0]).toBe(t('ru', 'errors.FORBIDDEN'));
+    const moderator = await linkOfficial(channel, staff.moderator, 'Модератор');
+    await moderator.say(tap(`!apr:a:${answer!.id}`));
+    expect(moderator.replyTexts[0]).toBe(t('ru', 'errors.FORBIDDEN'));
+    const stranger = newChat(harness, channel, 'Посторонний');
+    await stranger.say(tap(`apr1:r:${answer!.id}`));
+    expect(stranger.replyTexts).toEqual([t('ru', 'official.not_linked')]);
+    await stranger.say(tap(`!apr:a:99999999`));
+    expect(stranger.replyTexts).toEqual([t('ru', 'official.not_linked')]);
+
+    expect(await answersOf(messageId)).toEqual([answer]);
+    const states = await db.db
+      .selectFrom('dialog_state')
+      .select('flow')
+      .where('channel', '=', channel)
+      .where(
+        'external_id',
+        'in',
+        [otherExecutor, moderator, stranger].map((c) => c.externalId),
+      )
+      .execute();
+    expect(states).toHaveLength(3);
+    expect(states.every((s) => s.flow === 'idle')).toBe(true);
+  });
+});
+
+describe.each(CHANNELS)('%s: link codes in the bot', (channel) => {
+  it('unknown, used and expired codes are answered clearly and link nothing', async () => {
+    const first = newChat(harness, channel);
+    const code = await issueCode(staff.moderator);
+    await first.say(`/start staff_${code}`);
+    const second = newChat(harness, channel);
+    await second.say(`/start staff_${code}`);
+    expect(second.replyTexts).toEqual([t('ru', 'errors.LINK_CODE_USED')]);
+    await second.say('/start staff_abcdefghjkmnpqrs');
+    expect(second.replyTexts).toEqual([t('ru', 'errors.LINK_CODE_INVALID')]);
+    const late = await issueCode(staff.moderator);
+    now = new Date(now.getTime() + 25 * 3_600_000);
+    await second.say(`/start staff_${late}`);
+    expect(second.replyTexts).toEqual([t('ru', 'errors.LINK_CODE_EXPIRED')]);
+    expect(await identityOf(second)).toBeUndefined();
+    expect((await identityOf(first))?.staff_id).toBe(staff.moderator);
+  });
+
+  it(`after ${MAX_FAILED_LINK_ATTEMPTS} wrong codes an account must wait an hour, across a restart; then a right code links`, async () => {
+    const guesser = newChat(harness, channel, 'Угадывающий');
+    for (let i = 0; i < MAX_FAILED_LINK_ATTEMPTS; i++) {
+      if (i === 3) await harness.restart();
+      await guesser.say(`/start staff_wrongcode${i}xyzabcd`);
+      expect(guesser.replyTexts).toEqual([t('ru', 'errors.LINK_CODE_INVALID')]);
+    }
+    const right = await issueCode(staff.moderator);
+    await guesser.say(`/start staff_${right}`);
+    expect(guesser.replyTexts).toEqual([t('ru', 'official.link_rate_limited', { minutes: 60 })]);
+    expect(await identityOf(guesser)).toBeUndefined();
+    // Another account is not affected by this one's guesses.
+    const colleague = newChat(harness, channel);
+    await colleague.say('/start staff_anotherwrongcode1');
+    expect(colleague.replyTexts).toEqual([t('ru', 'errors.LINK_CODE_INVALID')]);
+
+    now = new Date(now.getTime() + 61 * 60_000);
+    await guesser.say(`/start staff_${right}`);
+    expect(guesser.replyTexts[0]).toContain(t('ru', 'official.role_moderator'));
+    expect(await identityOf(guesser)).toBeDefined();
+  });
+
+  it('answers an official in their own language, and /unlink asks first', async () => {
+    const english = await api('PATCH', `/staff/${staff.moderator}`, keys.operator, { language: 'en' });
+    expect(english.status).toBe(200);
+    const official = newChat(harness, channel, 'Moderator', 'ru');
+    await official.say(`/start staff_${await issueCode(staff.moderator)}`);
+    expect(official.replyTexts).toEqual([
+      t('en', 'official.linked', {
+        role: t('en', 'official.role_moderator'),
+        municipality: (await db.db.selectFrom('municipality').select('name_en').where('id', '=', db.demo.municipalities.Kemerovo).executeTakeFirstOrThrow()).name_en,
+      }),
+    ]);
+
+    await official.say('/unlink');
+    expect(official.replyTexts[0]).toBe(t('en', 'official.unlink_confirm'));
+    await official.say(press(t('en', 'official.unlink_no')));
+    expect(official.replyTexts).toEqual([t('en', 'official.unlink_kept')]);
+    expect(await identityOf(official)).toBeDefined();
+    await official.say('/unlink');
+    await official.say(press(t('en', 'official.unlink_yes')));
+    expect(official.replyTexts).toEqual([t('en', 'official.unlinked')]);
+    expect(await identityOf(official)).toBeUndefined();
+    await official.say('/unlink');
+    expect(official.replyTexts).toEqual([t('ru', 'official.not_linked_account')]);
+    await api('PATCH', `/staff/${staff.moderator}`, keys.operator, { language: 'ru' });
+  });
+
+  it("a linked official is a resident too: registration and the official's buttons both work for one account", async () => {
+    const official = await linkOfficial(channel, staff.executor, 'Анна');
+    await official.say('что-нибудь');
+    expect(official.replyTexts).toEqual([t('ru', 'official.idle_hint')]);
+    await official.playFixture('registration.json');
+    const resident = await db.db
+      .selectFrom('resident_identity')
+      .innerJoin('resident', 'resident.id', 'resident_identity.resident_id')
+      .select(['resident.registered_at'])
+      .where('resident_identity.channel', '=', channel)
+      .where('resident_identity.external_id', '=', official.externalId)
+      .executeTakeFirstOrThrow();
+    expect(resident.registered_at).not.toBeNull();
+    const { messageId } = await acceptedMessage();
+    await official.deliverOutbox();
+    await official.say(press(t('ru', 'alert.button_intermediate')));
+    expect(official.replyTexts[0]).toBe(t('ru', 'official.write_text', { kind: kindRu('intermediate'), messageId, max: 4000 }));
+    await official.say(press(t('ru', 'dialog.cancel')));
+    expect(official.replyTexts[0]).toBe(t('ru', 'dialog.cancelled'));
+    expect(official.replyTexts[1]).toBe(t('ru', 'menu.main'));
+  });
+
+  it("every alert button id fits the messenger's limit (Telegram: 64-byte callback data; VK: the button payload), even for the largest ids", () => {
+    const payload = {
+      key: 'alert.answer_pending',
+      params: { messageId: 2_147_483_647, answerId: 2_147_483_647, text: 'x', context: 'final' },
+      language: 'en',
+      keyboard: {
+        kind: 'inline',
+        rows: [
+          [
+            { id: '!apr:a:2147483647', label: 'alert.button_approve' },
+            { id: '!apr:r:2147483647', label: 'alert.button_return' },
+          ],
+        ],
+      },
+    };
+    const returnedRow = { kind: 'alert.answer_returned', chat_id: '1', payload: { key: 'alert.answer_returned', params: { messageId: 2_147_483_647, answerId: 1, remark: 'r' } } };
+    if (channel === 'tg') {
+      const [call] = renderOutboxRow({ kind: 'alert.answer_pending', chat_id: '1', payload }, t);
+      expect(call).toMatchObject({
+        method: 'sendMessage',
+        params: {
+          reply_markup: {
+            inline_keyboard: [
+              [
+                { text: 'Approve', callback_data: '!apr:a:2147483647' },
+                { text: 'Return with a remark', callback_data: '!apr:r:2147483647' },
+              ],
+            ],
+          },
+        },
+      });
+      const [returned] = renderOutboxRow(returnedRow, t);
+      const ids =
+        returned!.method === 'sendMessage' && returned!.params.reply_markup && 'inline_keyboard' in returned!.params.reply_markup
+          ? returned!.params.reply_markup.inline_keyboard.flat().map((b) => ('callback_data' in b ? b.callback_data! : ''))
+          : [];
+      expect(ids).toEqual(['!ans:i:2147483647', '!ans:f:2147483647', '!ans:c:2147483647']);
+      for (const id of ids) expect(Buffer.byteLength(id)).toBeLessThanOrEqual(MAX_BUTTON_ID_BYTES);
+    } else {
+      const buttonsOf = (keyboard: string | undefined) => (JSON.parse(keyboard ?? '{"buttons":[]}') as { buttons: { action: { type: string; label: string; payload: string } }[][] }).buttons.flat();
+      const [message] = renderVkNotificationRow({ kind: 'alert.answer_pending', payload }, t);
+      expect(buttonsOf(message!.keyboard).map((b) => [b.action.type, b.action.label, b.action.payload])).toEqual([
+        ['callback', 'Approve', JSON.stringify({ b: '!apr:a:2147483647' })],
+        ['callback', 'Return with a remark', JSON.stringify({ b: '!apr:r:2147483647' })],
+      ]);
+      const returned = buttonsOf(renderVkNotificationRow(returnedRow, t).at(-1)!.keyboard);
+      expect(returned.map((b) => (JSON.parse(b.action.payload) as { b: string }).b)).toEqual(['!ans:i:2147483647', '!ans:f:2147483647', '!ans:c:2147483647']);
+      for (const b of returned) expect(b.action.payload.length).toBeLessThanOrEqual(VK_LIMITS.payload);
+    }
+  });
+});
+
+describe.each(CHANNELS)('%s: the official-answer fixture', (channel) => {
+  it('replays: linked, answered, returned, revised in the bot, approved, unlinked', async () => {
+    const executor = newChat(harness, channel, 'Пётр');
+    await executor.playFixture('official-answer.json');
+    const message = await db.db.selectFrom('message').select(['id', 'status']).where('text', 'like', 'Глубокая яма у дома 5%').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(message.status).toBe('solved');
+    const answers = await answersOf(message.id);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toMatchObject({ text: 'Яма заделана 3 декабря.', resolution: 'solved', return_remark: 'Укажите дату ремонта.' });
+    expect(['approved', 'delivered']).toContain(answers[0]!.state);
+    expect(await identityOf(executor)).toBeUndefined();
+  });
+});
+
+describe.each(CHANNELS)('%s: an official links with a typed code', (channel) => {
+  it('a typed "/start staff_<code>" links the account; the code works once', async () => {
+    const { code } = await createLinkCode(db.db, { actorStaffId: await operatorId(db.db), staffId: staff.curator }, harness.now());
+    const official = newChat(harness, channel);
+    await official.say(`/start ${staffStartPayload(code)}`);
+    const identity = await db.db.selectFrom('staff_identity').select(['staff_id', 'channel']).where('channel', '=', channel).where('external_id', '=', official.externalId).executeTakeFirst();
+    expect(identity).toEqual({ staff_id: staff.curator, channel });
+    expect(official.replyTexts.join('\n')).toContain(t('ru', 'official.role_curator'));
+
+    const stranger = newChat(harness, channel);
+    await stranger.say(`/start ${staffStartPayload(code)}`);
+    expect(stranger.replyTexts.join('\n')).toContain(t('ru', 'errors.LINK_CODE_USED'));
+    expect(await identityOf(stranger)).toBeUndefined();
+  });
+});

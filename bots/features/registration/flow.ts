@@ -1,0 +1,108 @@
+import { DomainError } from '../../../core/errors.ts';
+import { findMunicipalityByPoint, getMunicipality, listMunicipalities, type Municipality } from '../../../core/municipalities/municipality.repository.ts';
+import { CONSENT_VERSION, giveConsent } from '../../../core/residents/consent.service.ts';
+import { updateResident } from '../../../core/residents/resident.repository.ts';
+import { button, literalButton } from '../../dialogs/buttons.ts';
+import { end, goto, num, stay, type Flow, type StepContext } from '../../dialogs/flow.ts';
+import { municipalityName } from '../../dialogs/format.ts';
+import { listRows, pageOf } from '../../dialogs/paging.ts';
+import type { View } from '../../dialogs/view.ts';
+
+const MUNICIPALITIES_PER_PAGE = 8;
+
+/** The consent text exactly as shown: its hash is stored with the consent (152-FZ). */
+export function consentView(): View {
+  return {
+    key: 'reg.consent_text',
+    params: { version: CONSENT_VERSION },
+    keyboard: { kind: 'inline', rows: [[button('yes', 'reg.consent_agree')], [button('no', 'reg.consent_decline')]] },
+  };
+}
+
+async function register(c: StepContext, municipality: Municipality) {
+  await updateResident(c.db, c.resident.id, { municipalityId: municipality.id, registeredAt: c.now });
+  return end([{ key: 'reg.done', params: { municipality: municipalityName(municipality, c) } }]);
+}
+
+/**
+ * /start for a new resident: language → what the platform is (and is not: not an appeal under
+ * 59-FZ) → consent under 152-FZ → optional phone (own contact only) → municipality → registered.
+ */
+export const registrationFlow: Flow = {
+  name: 'registration',
+  first: 'language',
+  needsRegistration: false,
+  steps: {
+    language: {
+      accepts: ['button'],
+      wrongInput: 'dialog.use_buttons',
+      prompt: () => [
+        {
+          key: 'reg.choose_language',
+          keyboard: { kind: 'inline', rows: [[literalButton('lang:ru', 'Русский'), literalButton('lang:en', 'English')]] },
+        },
+      ],
+      async next(c, input) {
+        if (input.kind !== 'button' || (input.action !== 'lang:ru' && input.action !== 'lang:en')) return stay({ reprompt: true });
+        c.language = input.action === 'lang:en' ? 'en' : 'ru';
+        await updateResident(c.db, c.resident.id, { language: c.language });
+        return goto('about');
+      },
+    },
+    about: {
+      accepts: ['button'],
+      wrongInput: 'dialog.use_buttons',
+      prompt: () => [{ key: 'reg.about', keyboard: { kind: 'inline', rows: [[button('ok', 'reg.continue')]] } }],
+      next: (_c, input) => (input.kind === 'button' && input.action === 'ok' ? goto('consent') : stay({ reprompt: true })),
+    },
+    consent: {
+      accepts: ['button'],
+      wrongInput: 'dialog.use_buttons',
+      prompt: () => [consentView()],
+      async next(c, input) {
+        if (input.kind !== 'button') return stay({ reprompt: true });
+        if (input.action === 'no') return end([{ key: 'reg.consent_declined' }], false);
+        if (input.action !== 'yes') return stay({ reprompt: true });
+        const shown = c.t(c.language, consentView().key, consentView().params);
+        await giveConsent(c.db, c.resident.id, c.from.channel, shown, c.now);
+        // The name is personal data: it is kept only from the moment of consent on.
+        if (c.from.displayName) await updateResident(c.db, c.resident.id, { displayName: c.from.displayName.slice(0, 200) });
+        return goto('phone', { say: [{ key: 'reg.consent_recorded' }] });
+      },
+    },
+    phone: {
+      accepts: ['contact', 'button'],
+      wrongInput: 'reg.phone_wrong_input',
+      prompt: () => [
+        { key: 'reg.phone', keyboard: { kind: 'reply', rows: [[{ kind: 'contact', label: 'reg.share_phone' }]], oneTime: true } },
+        { key: 'reg.phone_skip_hint', keyboard: { kind: 'inline', rows: [[button('skip', 'reg.skip')]] } },
+      ],
+      validate: (_c, input) => (input.kind === 'contact' && !input.own ? { key: 'reg.contact_not_own' } : undefined),
+      async next(c, input) {
+        if (input.kind === 'contact') {
+          await updateResident(c.db, c.resident.id, { phone: input.phone.replace(/[^\d+]/g, '').slice(0, 20) });
+          return goto('municipality', { say: [{ key: 'reg.phone_saved' }] });
+        }
+        return input.kind === 'button' && input.action === 'skip' ? goto('municipality') : stay({ reprompt: true });
+      },
+    },
+    municipality: {
+      accepts: ['location', 'button'],
+      wrongInput: 'reg.municipality_wrong_input',
+      async prompt(c) {
+        const all = await listMunicipalities(c.db);
+        const { items, page, pages } = pageOf(all, num(c.data, 'page') ?? 0, MUNICIPALITIES_PER_PAGE);
+        return [
+          { key: 'reg.municipality', keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'reg.send_location' }]], oneTime: true } },
+          { key: 'reg.municipality_list', keyboard: { kind: 'inline', rows: listRows(items.map((m) => literalButton(`mu:${m.id}`, municipalityName(m, c))), page, pages) } },
+        ];
+      },
+      async next(c, input) {
+        if (input.kind === 'location') return register(c, await findMunicipalityByPoint(c.db, { lat: input.lat, lon: input.lon }));
+        const id = input.kind === 'button' && input.action.startsWith('mu:') ? Number(input.action.slice(3)) : NaN;
+        if (!Number.isSafeInteger(id)) throw new DomainError('NOT_FOUND', { entity: 'municipality' });
+        return register(c, await getMunicipality(c.db, id));
+      },
+    },
+  },
+};

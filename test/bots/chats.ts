@@ -1,0 +1,49 @@
+import type { TestDatabase } from '../database.ts';
+import { Conversation, newUser } from '../telegram/conversation.ts';
+import { newVkUser, VkConversation } from '../vk/conversation.ts';
+import type { BotHarness } from './harness.ts';
+import type { ChannelName } from './player.ts';
+
+export type Chat = Conversation | VkConversation;
+
+/** A fresh user of `channel` talking to the bot (Telegram: ids above 2^31; VK: below); `name` may carry a last name. */
+export function newChat(harness: BotHarness, channel: ChannelName, name = 'Иван', language: 'ru' | 'en' = 'ru'): Chat {
+  const [first = name, ...last] = name.split(' ');
+  if (channel === 'vk') return new VkConversation(harness, newVkUser(first, language === 'en' ? 3 : 0));
+  return new Conversation(harness, { ...newUser(first, language), ...(last.length > 0 && { last_name: last.join(' ') }) });
+}
+
+/** A per-messenger expectation: `perChannel(channel, { tg: …, vk: … })`. */
+export const perChannel = <T>(channel: ChannelName, values: Record<ChannelName, T>): T => values[channel];
+
+/** The resident behind a chat (after its first input). */
+export async function residentOf(db: TestDatabase, chat: Chat): Promise<number> {
+  const row = await db.db.selectFrom('resident_identity').select('resident_id').where('channel', '=', chat.channel).where('external_id', '=', chat.externalId).executeTakeFirstOrThrow();
+  return row.resident_id;
+}
+
+/** The resident row behind a chat. */
+export const residentRowOf = async (db: TestDatabase, chat: Chat) =>
+  db.db
+    .selectFrom('resident')
+    .selectAll()
+    .where('id', '=', await residentOf(db, chat))
+    .executeTakeFirstOrThrow();
+
+/** How many messages exist (filed by anybody). */
+export const messageCount = async (db: TestDatabase) =>
+  Number(
+    (
+      await db.db
+        .selectFrom('message')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+
+/** Where the chat's dialog is. */
+export const dialogStateOf = (db: TestDatabase, chat: Chat) =>
+  db.db.selectFrom('dialog_state').select(['flow', 'step']).where('channel', '=', chat.channel).where('external_id', '=', chat.externalId).executeTakeFirstOrThrow();
+
+/** Button presses in a list of fixture entries (each is answered to stop the messenger's spinner). */
+export const pressesIn = (entries: Record<string, unknown>[]) => entries.filter((e) => 'callback_query' in e || e.type === 'message_event').length;

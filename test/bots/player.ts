@@ -1,0 +1,207 @@
+import { readFileSync } from 'node:fs';
+import { approveAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
+import { fileMessage } from '../../core/messages/filing.service.ts';
+import { acceptMessage } from '../../core/messages/moderation.service.ts';
+import { createLinkCode, staffStartPayload } from '../../core/staff/link-codes.ts';
+import { categoryId, KEMEROVO_CENTER, registeredResident } from '../residents.ts';
+import { staffAct } from '../staff-actions.ts';
+import { operatorId } from '../staff.ts';
+import type { BotHarness } from './harness.ts';
+
+export type Json = Record<string, unknown>;
+export type ChannelName = 'tg' | 'vk';
+/** Every dialog suite runs once per messenger: `describe.each(CHANNELS)('%s: …', (channel) => …)`. */
+export const CHANNELS: readonly ChannelName[] = ['tg', 'vk'];
+
+/**
+ * What a resident does, the same for both messengers; each player turns it into its messenger's
+ * update (Telegram Update, VK Callback API event). A string is a text (a /command when it starts with /).
+ */
+export type Say =
+  | string
+  /** The newest button with this label (exact, else the only partial match), as the messenger delivers a tap. */
+  | { press: string }
+  /** A button id tapped as it is (a stale or forged one). */
+  | { tap: string }
+  | { location: { lat: number; lon: number } }
+  /** Photos sent together: a Telegram album (one update each, at the same time), or one VK message with them all. */
+  | { photos: string[] }
+  /**
+   * What the bot does not take as input: `forwarded` someone else's message, `shared` a post
+   * (a forwarded channel post / a VK wall post), `edited` an earlier message changed (Telegram
+   * delivers it, VK's community bot gets no such event), `live_location` a live location moving.
+   */
+  | { other: 'sticker' | 'voice' | 'document' | 'forwarded' | 'shared' | 'edited' | 'live_location' };
+
+export const press = (label: string): Say => ({ press: label });
+export const tap = (id: string): Say => ({ tap: id });
+export const location = (lat: number, lon: number): Say => ({ location: { lat, lon } });
+export const photos = (...ids: string[]): Say => ({ photos: ids });
+export const other = (what: Extract<Say, { other: string }>['other']): Say => ({ other: what });
+
+/** A Kemerovo point inside the demo boundary (centre 55.3547, 86.0873), and one far outside every municipality. */
+export const KEMEROVO = { lat: 55.3601, lon: 86.0902 };
+export const MOSCOW = { lat: 55.7558, lon: 37.6173 };
+
+/** A keyboard the bot showed, whatever the messenger: inline (under a message) or regular (over the input field). */
+export interface ShownKeyboard {
+  inline: boolean;
+  /** A regular keyboard taken away (Telegram remove_keyboard, VK's empty one-time keyboard). */
+  removed: boolean;
+  rows: { label: string; id?: string; request?: 'location' | 'contact' }[][];
+}
+
+/** What the bot did with one reply: a new text, an edit of an earlier message, photos, a place. */
+export type ReplyKind = 'text' | 'edit' | 'photo' | 'location';
+
+/**
+ * A scripted conversation with one bot user (fixtures/README.md): the messenger-specific part
+ * (completing and posting updates, reading the fake API's calls, rendering outbox rows) is in
+ * test/telegram/conversation.ts and test/vk/conversation.ts; the directives and the neutral
+ * driver (`say`, `replyTexts`, `keyboards` …) are shared here, so a dialog test is written once.
+ */
+export abstract class ChatPlayer {
+  abstract readonly channel: ChannelName;
+  readonly transcript: string[] = [];
+  protected readonly harness: BotHarness;
+  private readonly echo: ((line: string) => void) | undefined;
+
+  constructor(harness: BotHarness, echo?: (line: string) => void) {
+    this.harness = harness;
+    this.echo = echo;
+  }
+
+  /** The messenger's id of this user (also their private chat's id). */
+  abstract get userId(): number;
+  get externalId(): string {
+    return String(this.userId);
+  }
+
+  /** The texts the bot sent (or edited in) while handling the last input. */
+  abstract get replyTexts(): string[];
+  /** The keyboards of the last input's replies, in order. */
+  abstract keyboards(): ShownKeyboard[];
+  /** What each of the last input's replies was. */
+  abstract replyKinds(): ReplyKind[];
+  /** The id of the newest button labelled `label` in this chat (exact label first, then the only partial match). */
+  abstract buttonId(label: string): string;
+  /** What the outbox sender does, for this chat: pending rows rendered for this messenger and sent. */
+  abstract deliverOutbox(): Promise<void>;
+  /** One fixture entry (a messenger update template): completed and posted; the HTTP status. */
+  abstract post(entry: Json, deliveryId?: string): Promise<number>;
+  /** The messenger update templates for a neutral input (several for an album). */
+  protected abstract templates(input: Say): Json[];
+  /** Posts several updates at once (an album); the replies are those of all of them. */
+  protected abstract postTogether(entries: Json[]): Promise<number[]>;
+  /** The entries of this messenger's fixture `name` (fixtures/telegram/… or fixtures/vk/…). */
+  abstract fixtureUpdates(name: string): Json[];
+
+  /** Says each input in turn. */
+  async say(...inputs: Say[]): Promise<void> {
+    for (const input of inputs) await this.sayOnce(input);
+  }
+
+  /**
+   * One input; `deliveryId` fixes the messenger's update id (Telegram update_id, VK event_id) to
+   * send the same update twice. Returns the HTTP status of each update posted.
+   */
+  async sayOnce(input: Say, deliveryId?: string): Promise<number[]> {
+    const entries = this.templates(input);
+    if (entries.length === 1) return [await this.post(entries[0]!, deliveryId)];
+    return this.postTogether(entries);
+  }
+
+  async playFixture(name: string): Promise<void> {
+    await this.play(this.fixtureUpdates(name));
+  }
+
+  async play(entries: Json[]): Promise<void> {
+    for (const entry of entries) await this.step(entry);
+  }
+
+  async step(entry: Json): Promise<void> {
+    if ('$expect' in entry) return this.expect(String(entry.$expect));
+    if ('$restart' in entry) {
+      this.log('⟲ the app restarts (same database)');
+      return this.harness.restart();
+    }
+    if ('$deliver_outbox' in entry) return this.deliverOutbox();
+    if ('$play' in entry) return this.playFixture(String(entry.$play));
+    if ('$staff' in entry) return this.staff(String(entry.$staff), entry);
+    if ('$link_staff' in entry) return this.linkStaff(String(entry.$link_staff));
+    if ('$incoming_message' in entry) return this.incomingMessage(String(entry.$incoming_message));
+    await this.post(entry);
+  }
+
+  private expect(fragment: string): void {
+    const texts = this.replyTexts.join('\n');
+    if (!texts.includes(fragment)) throw new Error(`expected the bot to answer with "${fragment}", got:\n${texts || '(nothing)'}`);
+  }
+
+  /** The operator issues a link code for a Kemerovo official of `role`; this user sends `/start staff_<code>`. */
+  async linkStaff(role: string): Promise<void> {
+    const { db } = this.harness.database;
+    const kemerovo = await db.selectFrom('municipality').select('id').where('name_en', '=', 'Kemerovo').executeTakeFirstOrThrow();
+    const staff = await db
+      .selectFrom('staff')
+      .select('id')
+      .where('municipality_id', '=', kemerovo.id)
+      .where('role', '=', role === 'executor' ? 'executor' : 'curator')
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const { code } = await createLinkCode(db, { actorStaffId: await operatorId(db), staffId: staff.id }, this.harness.now());
+    this.log(`🏛 operator: link code issued for the ${role} of Kemerovo`);
+    await this.say(`/start ${staffStartPayload(code)}`);
+  }
+
+  /** Another resident files a pothole report in Kemerovo and the moderator accepts it (its executor is alerted). */
+  async incomingMessage(text: string): Promise<void> {
+    const { db } = this.harness.database;
+    const kemerovo = await db.selectFrom('municipality').select('id').where('name_en', '=', 'Kemerovo').executeTakeFirstOrThrow();
+    const now = this.harness.now();
+    const residentId = await registeredResident(db, { municipalityId: kemerovo.id, now });
+    const { message } = await fileMessage(db, { residentId, categoryId: await categoryId(db, 'roads.pothole'), text, point: KEMEROVO_CENTER, channel: 'tg' }, now);
+    const moderator = await db.selectFrom('staff').select('id').where('municipality_id', '=', kemerovo.id).where('role', '=', 'moderator').orderBy('id').executeTakeFirstOrThrow();
+    await acceptMessage(db, { messageId: message.id, actor: { kind: 'staff', staffId: moderator.id } }, now);
+    this.log(`🏛 a resident filed message #${message.id}; the moderator accepted it`);
+  }
+
+  /** The curator approves or returns the newest answer waiting for approval, through core. */
+  private async review(action: 'approve' | 'return', text: string): Promise<void> {
+    const { db } = this.harness.database;
+    const draft = await db
+      .selectFrom('answer')
+      .innerJoin('message', 'message.id', 'answer.message_id')
+      .select(['answer.id', 'answer.message_id', 'message.municipality_id'])
+      .where('answer.state', '=', 'draft')
+      .orderBy('answer.updated_at', 'desc')
+      .orderBy('answer.id', 'desc')
+      .executeTakeFirstOrThrow();
+    const curator = await db.selectFrom('staff').select('id').where('municipality_id', '=', draft.municipality_id).where('role', '=', 'curator').orderBy('id').executeTakeFirstOrThrow();
+    const actor = { kind: 'staff' as const, staffId: curator.id };
+    if (action === 'approve') await approveAnswer(db, { answerId: draft.id, actor }, this.harness.now());
+    else await returnAnswer(db, { answerId: draft.id, remark: text, actor }, this.harness.now());
+    this.log(`🏛 curator: ${action === 'approve' ? 'approved' : `returned ("${text}")`} the answer on message #${draft.message_id}`);
+  }
+
+  /** An official acts on the resident's newest message, through core like the admin API would. */
+  async staff(action: string, entry: Json): Promise<void> {
+    if (action === 'approve' || action === 'return') return this.review(action, typeof entry.text === 'string' ? entry.text : 'Уточните текст.');
+    const messageId = await staffAct(this.harness.database.db, this.channel, this.externalId, action, entry);
+    this.log(`🏛 official: ${action} on message #${messageId}`);
+  }
+
+  protected log(line: string): void {
+    this.transcript.push(line);
+    this.echo?.(line);
+  }
+}
+
+/** A fixture file: its description, the user who writes, and the updates and directives. */
+export interface FixtureFile<U> {
+  description?: string;
+  user: U;
+  updates: Json[];
+}
+
+export const loadJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
