@@ -31,10 +31,10 @@ async function settingsView(c: StepContext): Promise<View> {
 
 const show = async (c: StepContext) => ((await isRegistered(c)) ? reply([await settingsView(c)]) : reply([await registrationRequired(c)]));
 
-/** Subscriptions: which announcements (polls, contests, news, events, the direct line) a resident gets; /settings and the main menu. */
+/** Subscriptions: which announcements (polls, contests, news, events, the direct line) a resident gets; /settings, and the main menu beside the notification settings. */
 export const settings: BotFeature = {
   name: 'settings',
   commands: [{ name: 'settings', description: 'commands.settings', run: show }],
-  menu: [{ id: 'settings', label: 'menu.settings', row: 45, column: 0, run: show }],
+  menu: [{ id: 'settings', label: 'menu.settings', row: 40, column: 2, run: show }],
   actions: [toggle],
 };
