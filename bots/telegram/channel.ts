@@ -6,6 +6,7 @@ import type { Database } from '../../core/db/database.ts';
 import { UnrecordedUpdateError } from '../../core/inbound/unrecorded-update.ts';
 import type { Logger } from '../../logger.ts';
 import type { DeepLinks } from '../dialogs/deep-links.ts';
+import { storableInput } from '../dialogs/input.ts';
 import type { Translate } from '../i18n.ts';
 import { parseUpdate, type ParsedUpdate } from './parse.ts';
 import { startTelegramPolling, type TelegramPolling } from './polling.ts';
@@ -58,6 +59,7 @@ export async function createTelegramChannel(options: TelegramChannelOptions): Pr
     let parsed: ParsedUpdate;
     try {
       parsed = parseUpdate(update as Update, username);
+      if (parsed.kind === 'dialog') parsed = { ...parsed, input: storableInput(parsed.input) };
     } catch (error) {
       // A body no real update looks like: recorded and ignored, so it is not re-sent for ever.
       logger.warn({ updateId: update.update_id, err: safeError(error) }, 'malformed telegram update ignored');
