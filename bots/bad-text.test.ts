@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { Channel } from '../core/db/types.ts';
 import { draftAnswer } from '../core/messages/answers.service.ts';
 import { fileMessage } from '../core/messages/filing.service.ts';
 import type { TestDatabase } from '../test/database.ts';
 import { categoryId, KEMEROVO_CENTER } from '../test/residents.ts';
 import { staffAct } from '../test/staff-actions.ts';
-import { createLinkCode, staffStartPayload } from '../core/staff/link-codes.ts';
-import { demoStaff, messageInWork, operatorId } from '../test/staff.ts';
-import { Conversation, fixturePath, loadFixture } from '../test/telegram/conversation.ts';
+import { CHATS, linkedOfficial, residentOf, type Chat, type MakeChat } from '../test/chats.ts';
+import { demoStaff, messageInWork } from '../test/staff.ts';
+import { Conversation } from '../test/telegram/conversation.ts';
 import { BotHarness, botHarnessPerFile } from '../test/telegram/harness.ts';
-import { newUser, press, tap, text } from '../test/telegram/updates.ts';
-import { loadVkFixture, newVkUser, VkConversation, vkFixturePath } from '../test/vk/conversation.ts';
+import { newVkUser, VkConversation } from '../test/vk/conversation.ts';
+import { newUser, text } from '../test/telegram/updates.ts';
 import { createTranslator } from './i18n.ts';
 
 /**
@@ -27,51 +26,6 @@ botHarnessPerFile((opened, started) => {
   harness = started;
 });
 
-/** One resident or official in one messenger, as the conversation players drive them. */
-interface Chat {
-  channel: Channel;
-  externalId: string;
-  say(value: string): Promise<string[]>;
-  tap(data: string): Promise<string[]>;
-  press(label: string): Promise<string[]>;
-  register(): Promise<void>;
-}
-
-function tgChat(): Chat {
-  const user = newUser();
-  const c = new Conversation(harness, user);
-  const replies = async (status: number) => (expect(status).toBe(200), c.replyTexts);
-  return {
-    channel: 'tg',
-    externalId: String(user.id),
-    say: async (value) => replies(await c.send(text(value))),
-    tap: async (data) => replies(await c.send(tap(data))),
-    press: async (label) => replies(await c.send(press(label))),
-    register: () => c.play(loadFixture(fixturePath('registration.json')).updates),
-  };
-}
-
-function vkChat(): Chat {
-  const user = newVkUser();
-  const c = new VkConversation(harness, user);
-  const replies = async (answer: { status: number; body: string }) => (expect(answer).toEqual({ status: 200, body: 'ok' }), c.replyTexts);
-  return {
-    channel: 'vk',
-    externalId: String(user.id),
-    say: async (value) => replies(await c.send({ type: 'message_new', object: { message: { text: value } } })),
-    tap: async (data) => replies(await c.send({ type: 'message_event', object: { payload: { b: data } } })),
-    press: async (label) => replies(await c.send({ type: 'message_event', object: { payload: `$press:${label}` } })),
-    register: () => c.play(loadVkFixture(vkFixturePath('registration.json')).updates),
-  };
-}
-
-const CHATS = [
-  ['Telegram', tgChat],
-  ['VK', vkChat],
-] as const;
-
-const residentOf = async (chat: Chat) =>
-  (await db.db.selectFrom('resident_identity').select('resident_id').where('channel', '=', chat.channel).where('external_id', '=', chat.externalId).executeTakeFirstOrThrow()).resident_id;
 const stepOf = async (chat: Chat) => db.db.selectFrom('dialog_state').select(['flow', 'step', 'data']).where('channel', '=', chat.channel).where('external_id', '=', chat.externalId).executeTakeFirstOrThrow();
 const counts = async () => {
   const n = async (table: 'comment' | 'answer' | 'message') => Number((await db.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -79,25 +33,16 @@ const counts = async () => {
 };
 
 async function filedMessage(chat: Chat): Promise<number> {
-  const { message } = await fileMessage(db.db, { residentId: await residentOf(chat), categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма во дворе', point: KEMEROVO_CENTER, channel: chat.channel }, new Date());
+  const { message } = await fileMessage(db.db, { residentId: await residentOf(db.db, chat), categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма во дворе', point: KEMEROVO_CENTER, channel: chat.channel }, new Date());
   return message.id;
 }
 
-/** An official links this messenger account the way officials do: a code, then `/start staff_<code>`. */
-async function linkedOfficial(make: () => Chat, staffId: number): Promise<Chat> {
-  const chat = make();
-  const { code } = await createLinkCode(db.db, { actorStaffId: await operatorId(db.db), staffId }, harness.now());
-  await chat.say(`/start ${staffStartPayload(code)}`);
-  expect(await db.db.selectFrom('staff_identity').select('staff_id').where('channel', '=', chat.channel).where('external_id', '=', chat.externalId).executeTakeFirst()).toEqual({ staff_id: staffId });
-  return chat;
-}
-
 /** Each text step: how a fresh chat gets there, and the prompt it shows there. */
-const TEXT_STEPS: { name: string; reach(make: () => Chat): Promise<{ chat: Chat; prompt: string }> }[] = [
+const TEXT_STEPS: { name: string; reach(make: MakeChat): Promise<{ chat: Chat; prompt: string }> }[] = [
   {
     name: 'filing: the message text',
     async reach(make) {
-      const chat = make();
+      const chat = make(harness);
       await chat.register();
       await chat.say('/new');
       await chat.press('Дороги');
@@ -108,7 +53,7 @@ const TEXT_STEPS: { name: string; reach(make: () => Chat): Promise<{ chat: Chat;
   {
     name: 'a comment on one\'s message',
     async reach(make) {
-      const chat = make();
+      const chat = make(harness);
       await chat.register();
       const messageId = await filedMessage(chat);
       await chat.tap(`!c:${messageId}`);
@@ -118,7 +63,7 @@ const TEXT_STEPS: { name: string; reach(make: () => Chat): Promise<{ chat: Chat;
   {
     name: 'what is wrong, after a low rating',
     async reach(make) {
-      const chat = make();
+      const chat = make(harness);
       await chat.register();
       const messageId = await filedMessage(chat);
       await staffAct(db.db, chat.channel, chat.externalId, 'accept', {});
@@ -130,7 +75,7 @@ const TEXT_STEPS: { name: string; reach(make: () => Chat): Promise<{ chat: Chat;
   {
     name: 'the reply to a clarification request (free text)',
     async reach(make) {
-      const chat = make();
+      const chat = make(harness);
       await chat.register();
       await filedMessage(chat);
       await staffAct(db.db, chat.channel, chat.externalId, 'accept', {});
@@ -144,7 +89,7 @@ const TEXT_STEPS: { name: string; reach(make: () => Chat): Promise<{ chat: Chat;
     async reach(make) {
       const staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
       const messageId = await messageInWork(db.db, { municipalityId: db.demo.municipalities.Kemerovo, acceptedAt: new Date() });
-      const chat = await linkedOfficial(make, staff.executor);
+      const chat = await linkedOfficial(db.db, make(harness), staff.executor, harness.now());
       await chat.tap(`ans1:i:${messageId}`);
       return { chat, prompt: t('ru', 'official.write_text', { kind: t('ru', 'official.kind_intermediate'), messageId, max: 4000 }) };
     },
@@ -156,7 +101,7 @@ const TEXT_STEPS: { name: string; reach(make: () => Chat): Promise<{ chat: Chat;
       const messageId = await messageInWork(db.db, { municipalityId: db.demo.municipalities.Kemerovo, acceptedAt: new Date() });
       const { answer } = await draftAnswer(db.db, { messageId, kind: 'intermediate', text: 'В работе.', actor: { kind: 'staff', staffId: staff.executor } }, new Date());
       expect(answer.state).toBe('draft');
-      const chat = await linkedOfficial(make, staff.curator);
+      const chat = await linkedOfficial(db.db, make(harness), staff.curator, harness.now());
       await chat.tap(`apr1:r:${answer.id}`);
       return { chat, prompt: t('ru', 'official.write_remark', { messageId }) };
     },
