@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../core/db/connect.ts';
 import { createTestDatabase, isRealPostgres, type TestDatabase } from '../test/database.ts';
 import { databaseStatementTimeout, failUpdateRecords, holdTableLock, refuseConnections, type Restore } from '../test/db-faults.ts';
-import { BotHarness, TEST_VK_GROUP_ID, TEST_VK_SECRET } from '../test/telegram/harness.ts';
+import { BotHarness } from '../test/telegram/harness.ts';
 import { newUser } from '../test/telegram/updates.ts';
-import { newVkUser } from '../test/vk/conversation.ts';
+import { newVkUser, VkConversation } from '../test/vk/conversation.ts';
 import { createTranslator } from './i18n.ts';
 
 /**
@@ -31,7 +31,6 @@ afterAll(async () => {
 });
 
 let nextUpdateId = 910_000_000;
-let nextEvent = 0;
 type Delivery = { kind: 'tg'; userId: number; body: Record<string, unknown>; updateId: string } | { kind: 'vk'; userId: number; body: Record<string, unknown>; updateId: string };
 
 function tgStart(): Delivery {
@@ -46,19 +45,9 @@ function tgStart(): Delivery {
 
 function vkStart(): Delivery {
   const user = newVkUser();
-  const eventId = `durability-${process.pid}-${nextEvent++}`;
-  const body = {
-    type: 'message_new',
-    group_id: TEST_VK_GROUP_ID,
-    event_id: eventId,
-    v: '5.199',
-    secret: TEST_VK_SECRET,
-    object: {
-      message: { date: 1764000000, from_id: user.id, peer_id: user.id, id: 0, out: 0, text: '/start', attachments: [], fwd_messages: [], conversation_message_id: 1 },
-      client_info: { button_actions: ['text', 'callback'], keyboard: true, inline_keyboard: true, carousel: true, lang_id: 0 },
-    },
-  };
-  return { kind: 'vk', userId: user.id, body, updateId: eventId };
+  // The VK player completes the event as VK sends it (group, secret, event_id, sender, client_info).
+  const body = new VkConversation(harness, user).complete({ type: 'message_new', object: { message: { text: '/start' } } });
+  return { kind: 'vk', userId: user.id, body, updateId: String(body.event_id) };
 }
 
 /** Posts one delivery as the messenger would; `acknowledged` is what the messenger takes as "received". */
