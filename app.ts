@@ -63,6 +63,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     (await connectDatabase({
       url: config.DATABASE_URL,
       dataDir: config.DATA_DIR,
+      poolSize: config.DATABASE_POOL_SIZE,
+      poolWaitMs: config.DATABASE_POOL_WAIT_MS,
       onPoolError: (err) => logger.error({ err }, 'idle database client failed; the pool will reconnect'),
     }));
   const applied = await migrateToLatest(database.db);

@@ -6,8 +6,10 @@ import { type API, APIError, VK } from 'vk-io';
 import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Language } from '../../core/db/types.ts';
+import { storableText } from '../../core/text/unsafe-text.ts';
 import { markIdentityReachable, markIdentityUnreachable } from '../../core/residents/reachability.ts';
 import type { Logger } from '../../logger.ts';
+import { storableInput } from '../dialogs/input.ts';
 import { runDialog } from '../dialogs/engine.ts';
 import type { Features } from '../dialogs/registry.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
@@ -47,7 +49,7 @@ export interface VkChannel {
 
 /** An event without event_id (an old API version) is deduplicated by its content. */
 export function eventIdOf(event: VkEvent): string {
-  if (typeof event.event_id === 'string' && event.event_id.length > 0) return event.event_id.slice(0, 128);
+  if (typeof event.event_id === 'string' && event.event_id.length > 0) return storableText(event.event_id.slice(0, 128));
   const { secret: _secret, ...rest } = event;
   return `sha256:${createHash('sha256').update(JSON.stringify(rest)).digest('hex')}`;
 }
@@ -100,7 +102,8 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
 
   async function handleEvent(event: VkEvent): Promise<void> {
     const eventId = eventIdOf(event);
-    const parsed = parseEvent(event);
+    const raw = parseEvent(event);
+    const parsed = raw.kind === 'dialog' ? { ...raw, inputs: raw.inputs.map(storableInput) } : raw;
     const outcome = await processOnce(db, CHANNEL, eventId, log, async (trx) => {
       if (parsed.kind === 'dialog') {
         const views: View[] = [];

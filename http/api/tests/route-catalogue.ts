@@ -1,4 +1,6 @@
 import type { Permission } from '../../../core/access/permissions.ts';
+import { enqueue, PRIORITY } from '../../../core/outbox/outbox.repository.ts';
+import type { ApiHarness } from '../../../test/api-harness.ts';
 
 /** Ids of Kemerovo's resources that the security tests aim at. */
 export interface Fixture {
@@ -16,7 +18,43 @@ export interface Fixture {
   deadOutbox: number;
 }
 
+/** Everything that can change, counted before and after a batch of refused requests. */
+export async function footprint(h: ApiHarness) {
+  const count = async (table: 'audit_log' | 'message_event' | 'answer' | 'comment' | 'staff' | 'api_key' | 'executor' | 'routing_rule' | 'kpi_responsible' | 'municipality' | 'category' | 'outbox') =>
+    Number((await h.t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const versions = await h.t.db.selectFrom('message').select(['id', 'version']).orderBy('id').execute();
+  const names = ['audit_log', 'message_event', 'answer', 'comment', 'staff', 'api_key', 'executor', 'routing_rule', 'kpi_responsible', 'municipality', 'category', 'outbox'] as const;
+  return { counts: await Promise.all(names.map(count)), versions };
+}
+
 export const FORGED_ID = 99_999_999;
+
+/** Kemerovo resources of every kind the catalogue names, made through the API (and the outbox for a dead row). */
+export async function buildFixture(h: ApiHarness): Promise<Fixture> {
+  const newMessage = await h.fileMessage('Kemerovo', { photos: ['photo-a'] });
+  const otherNewMessage = await h.fileMessage('Kemerovo');
+  const inWork = await h.fileMessage('Kemerovo');
+  await h.request('POST', `/api/v1/messages/${inWork.id}/accept`, { body: {} });
+  const answer = await h.request('POST', `/api/v1/messages/${inWork.id}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'intermediate', text: 'в работе' } });
+  const kpi = await h.request('POST', '/api/v1/kpi-responsibles', { body: { municipalityId: h.municipality.Kemerovo, kpi: 7, staffId: h.staff.Kemerovo.curator } });
+  const key = await h.request('POST', `/api/v1/staff/${h.staff.Kemerovo.responsible}/keys`, { body: {} });
+  const [dead] = await enqueue(h.t.db, [{ channel: 'tg', chatId: '555', recipientKind: 'resident', kind: 'notify.rejected', payload: { key: 'notify.rejected' }, priority: PRIORITY.notification }]);
+  await h.t.db.updateTable('outbox').set({ state: 'dead' }).where('id', '=', dead!).execute();
+  const rule = await h.t.db.selectFrom('routing_rule').select('id').where('municipality_id', '=', h.municipality.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
+  return {
+    municipality: h.municipality.Kemerovo,
+    newMessage: newMessage.id,
+    otherNewMessage: otherNewMessage.id,
+    answer: answer.body.answer.id,
+    executor: h.executors.Kemerovo.city,
+    category: await h.categoryId('roads.lighting'),
+    routingRule: rule.id,
+    kpiResponsible: kpi.body.id,
+    staff: h.staff.Kemerovo.moderator,
+    key: key.body.key.id,
+    deadOutbox: dead!,
+  };
+}
 
 export interface RouteCase {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
