@@ -33,6 +33,8 @@ export interface MessageTable {
   version: Generated<number>;
   /** H3 cell at resolution 10 as a decimal bigint (core/stats/h3.ts); null until filled. */
   h3_r10: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The author's stars, mirrored from `rating` by a trigger (statistics read it without a join). */
+  rating_stars: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface MessagePhotoTable {

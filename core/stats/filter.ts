@@ -26,8 +26,9 @@ export function firstAnswerAtSql(): RawBuilder<Date | null> {
   return sql<Date | null>`LEAST(message.first_intermediate_at, CASE WHEN message.status IN ('solved', 'explained') THEN message.closed_at END)`;
 }
 
+/** Hours from filing to the first answer; date_part (float8), as extract's numeric is several times slower to aggregate. */
 export function firstAnswerHoursSql(): RawBuilder<number | null> {
-  return sql<number | null>`(extract(epoch FROM ${firstAnswerAtSql()} - message.created_at) / 3600.0)`;
+  return sql<number | null>`(date_part('epoch', ${firstAnswerAtSql()} - message.created_at) / 3600)`;
 }
 
 /** What the heat map and the slices count: messages filed in a period, narrowed by these. */

@@ -17,14 +17,14 @@ export function storedCell(point: Point): string {
  * 52-55 and one 3-bit digit per resolution below that, unused digits all ones; so the parent is
  * the same index with the resolution field replaced and the finer digits set to 7. This is what
  * h3-js's cellToParent does (a test compares the two), without running H3 code per row.
- * The result is the lower-case hex string h3-js uses.
+ * The result is a bigint; `to_hex` of it is the lower-case hex string h3-js uses.
  */
 export function parentCellSql(column: RawBuilder<unknown>, resolution: number): RawBuilder<string> {
   if (!Number.isInteger(resolution) || resolution < 0 || resolution > STORED_RESOLUTION) throw new RangeError(`resolution ${resolution}`);
   const clearResolution = (~(15n << 52n)).toString();
   const setResolution = (BigInt(resolution) << 52n).toString();
   const finerDigits = ((1n << BigInt(3 * (15 - resolution))) - 1n).toString();
-  return sql<string>`to_hex((${column} & ${sql.lit(clearResolution)}::bigint) | ${sql.lit(setResolution)}::bigint | ${sql.lit(finerDigits)}::bigint)`;
+  return sql<string>`((${column} & ${sql.lit(clearResolution)}::bigint) | ${sql.lit(setResolution)}::bigint | ${sql.lit(finerDigits)}::bigint)`;
 }
 
 /** The hexagon (or pentagon) of a cell as a closed GeoJSON ring, [lon, lat]. */

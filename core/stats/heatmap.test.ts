@@ -28,7 +28,7 @@ describe('H3 cells', () => {
       const cell10 = latLngToCell(p.lat, p.lon, 10);
       expect(BigInt(stored).toString(16)).toBe(cell10);
       const row = await sql<Record<string, string>>`SELECT ${sql.join(
-        Array.from({ length: 11 }, (_, r) => sql`${parentCellSql(sql`${stored}::bigint`, r)} AS ${sql.ref(`r${r}`)}`),
+        Array.from({ length: 11 }, (_, r) => sql`to_hex(${parentCellSql(sql`${stored}::bigint`, r)}) AS ${sql.ref(`r${r}`)}`),
       )}`.execute(t.db);
       for (let r = 0; r <= 10; r++) expect(row.rows[0]![`r${r}`], `res ${r}`).toBe(cellToParent(cell10, r));
     }

@@ -46,7 +46,6 @@ export async function heatmapPoints(
   const after = page.cursor === undefined ? 0 : decodeCursor(page.cursor).id;
   const rows = await db
     .selectFrom('message')
-    .leftJoin('rating', 'rating.message_id', 'message.id')
     .select([
       'message.id',
       'message.lat',
@@ -58,7 +57,7 @@ export async function heatmapPoints(
       'message.created_at',
       'message.accepted_at',
       'message.closed_at',
-      'rating.stars',
+      'message.rating_stars',
       sourceSql().as('source'),
       firstAnswerAtSql().as('first_answer_at'),
       sql<boolean>`${overdueSql(now)}`.as('overdue'),
@@ -85,7 +84,7 @@ export async function heatmapPoints(
       firstAnswerAt: r.first_answer_at === null ? null : new Date(r.first_answer_at),
       closedAt: r.closed_at,
       overdue: Boolean(r.overdue),
-      rating: r.stars,
+      rating: r.rating_stars,
     })),
     nextCursor: more ? encodeCursor({ v: null, id: items[items.length - 1]!.id }) : null,
   };
@@ -107,14 +106,18 @@ export interface HeatCell extends Metrics {
  * matching messages whose cell is not filled in yet (see cells.ts).
  */
 export async function heatmapCells(db: Db, scope: Scope, filter: StatsFilter, resolution: number, now: Date): Promise<{ cells: HeatCell[]; unplaced: number }> {
-  const cell = parentCellSql(sql.ref('message.h3_r10'), resolution);
-  const rows = (await db
+  // Grouped by the bigint parent (cheaper to sort than its hex text), turned to hex outside.
+  const parent = parentCellSql(sql.ref('message.h3_r10'), resolution);
+  const grouped = db
     .selectFrom('message')
-    .leftJoin('rating', 'rating.message_id', 'message.id')
-    .select([cell.as('cell'), ...aggregateColumns(now)])
+    .select([parent.as('parent'), ...aggregateColumns(now)])
     .where(await statsCondition(db, scope, filter, now))
-    .groupBy(cell)
-    .orderBy(cell)
+    .groupBy(parent)
+    .as('g');
+  const rows = (await db
+    .selectFrom(grouped)
+    .selectAll('g')
+    .select(sql<string | null>`to_hex(g.parent)`.as('cell'))
     .execute()) as unknown as (AggregateRow & { cell: string | null })[];
   let unplaced = 0;
   const cells: HeatCell[] = [];

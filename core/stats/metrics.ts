@@ -35,13 +35,12 @@ export interface Metrics {
   avgRating: number | null;
 }
 
-/** Which metrics need the rating table joined and the median computed. */
-export function needs(metrics: readonly Metric[]) {
-  return { rating: metrics.includes('avg_rating'), median: metrics.includes('median_first_answer_hours') };
-}
-
-/** Aggregate select expressions over `message` (and `rating` LEFT JOINed when `rating` is set). */
-export function aggregateColumns(now: Date, options = { rating: true, median: true }): AliasedRawBuilder<unknown, string>[] {
+/**
+ * Aggregate select expressions over `message` alone (stars come from message.rating_stars, kept by a
+ * trigger), so a period is one index-only range scan. The median sorts within each group: it is
+ * left out (null) unless asked for.
+ */
+export function aggregateColumns(now: Date, options = { median: true }): AliasedRawBuilder<unknown, string>[] {
   const overdue = overdueSql(now);
   return [
     sql`count(*)::int`.as('n'),
@@ -50,8 +49,8 @@ export function aggregateColumns(now: Date, options = { rating: true, median: tr
     sql`(count(*) FILTER (WHERE message.status = 'solved'))::int`.as('solved'),
     sql`(count(*) FILTER (WHERE message.status IN ('solved', 'explained')))::int`.as('answered'),
     (options.median ? sql`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${firstAnswerHoursSql()})` : sql`NULL::float8`).as('median_hours'),
-    (options.rating ? sql`avg(rating.stars)::float8` : sql`NULL::float8`).as('avg_rating'),
-    (options.rating ? sql`count(rating.stars)::int` : sql`0`).as('rated'),
+    sql`avg(message.rating_stars)::float8`.as('avg_rating'),
+    sql`count(message.rating_stars)::int`.as('rated'),
   ];
 }
 

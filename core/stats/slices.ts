@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Scope } from '../access/scope.ts';
 import type { Db, Language } from '../db/types.ts';
 import { sourceSql, statsCondition, type StatsFilter } from './filter.ts';
-import { aggregateColumns, needs, toMetrics, type AggregateRow, type Metric, type Metrics } from './metrics.ts';
+import { aggregateColumns, toMetrics, type AggregateRow, type Metric, type Metrics } from './metrics.ts';
 
 /**
  * The configurable statistical slices of seed 003 («статистические срезы»): messages grouped by
@@ -77,7 +77,6 @@ export async function computeSlices(
   now: Date,
 ): Promise<SliceTable> {
   const dims = input.groupBy.map((d) => ({ name: d, ...dimensionSql(d, input.language) }));
-  const need = needs(input.metrics);
   const selections = dims.flatMap((d) => [d.key.as(`d_${d.name}`), ...(d.label ? [d.label.as(`l_${d.name}`)] : [])]);
   const grouping = dims.flatMap((d) => (d.label ? [d.key, d.label] : [d.key]));
   let query = db
@@ -86,8 +85,7 @@ export async function computeSlices(
     .innerJoin('category', 'category.id', 'message.category_id')
     .innerJoin('sector', 'sector.id', 'category.sector_id')
     .leftJoin('executor', 'executor.id', 'message.executor_id')
-    .$if(need.rating, (q) => q.leftJoin('rating', 'rating.message_id', 'message.id'))
-    .select([...selections, ...aggregateColumns(now, need)])
+    .select([...selections, ...aggregateColumns(now, { median: input.metrics.includes('median_first_answer_hours') })])
     .where(await statsCondition(db, scope, input.filter, now));
   if (grouping.length > 0) query = query.groupBy(grouping);
   for (const d of dims) query = query.orderBy(d.key);
