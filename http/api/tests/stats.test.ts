@@ -159,7 +159,7 @@ describe('GET /stats/slices', () => {
   it('CSV: a BOM, a header of column names, quoting of commas, quotes and line breaks, formulas escaped', async () => {
     const created = await h.request('POST', '/api/v1/categories', { body: { sectorId: (await h.request('GET', '/api/v1/sectors')).body.items[0].id, code: 'roads.weird', titleRu: 'Ямы, "глубокие"\nи длинные', titleEn: 'Weird' } });
     expect(created.status).toBe(201);
-    await h.t.db.updateTable('message').set({ category_id: created.body.id }).where('id', '=', set.a[0]).execute();
+    await h.t.db.updateTable('message').set({ category_id: created.body.id }).where('id', '=', set.a[0]!).execute();
     await h.request('PATCH', `/api/v1/executors/${set.executors.utility}`, { body: { name: '=HYPERLINK("http://evil")' } });
     const res = await h.request('GET', `/api/v1/stats/slices?groupBy=category,executor&metrics=count,avg_rating&period=2026-11&format=csv&municipalityId=${h.municipality.Kemerovo}`);
     expect(res.status).toBe(200);
