@@ -57,6 +57,21 @@ describe('H3 cells', () => {
   });
 });
 
+describe('stars mirrored onto the message', () => {
+  it('the rating trigger keeps message.rating_stars equal to the rating, whatever writes it', async () => {
+    const id = set.a[0]!;
+    const stars = async () => (await t.db.selectFrom('message').select('rating_stars').where('id', '=', id).executeTakeFirstOrThrow()).rating_stars;
+    const author = (await t.db.selectFrom('message').select('author_id').where('id', '=', id).executeTakeFirstOrThrow()).author_id!;
+    expect(await stars()).toBeNull();
+    await t.db.insertInto('rating').values({ message_id: id, resident_id: author, stars: 3, complaint: null, created_at: now }).execute();
+    expect(await stars()).toBe(3);
+    await t.db.updateTable('rating').set({ stars: 4 }).where('message_id', '=', id).execute();
+    expect(await stars()).toBe(4);
+    await t.db.deleteFrom('rating').where('message_id', '=', id).execute();
+    expect(await stars()).toBeNull();
+  });
+});
+
 describe('heat map cells: the arithmetic on the hand-built set', () => {
   it('resolution 8: cells A and B with count, overdue share, median hours to first answer, mean rating', async () => {
     const { cells, unplaced } = await heatmapCells(t.db, kemerovoScope(), { period: '2026-11' }, 8, now);
