@@ -26,12 +26,7 @@ export const StatsFilterQuery = {
   municipalityId: Id.optional(),
   sectorId: Id.optional(),
   categoryId: Id.optional(),
-  status: z
-    .string()
-    .transform((v) => v.split(','))
-    .pipe(z.array(MessageStatus))
-    .optional()
-    .openapi({ type: 'string', description: 'comma-separated statuses', example: 'in_work,solved' }),
+  status: commaList(MessageStatus.options as [z.infer<typeof MessageStatus>, ...z.infer<typeof MessageStatus>[]], 'in_work,solved').optional(),
   source: commaList(MESSAGE_SOURCES, 'tg,vk')
     .optional()
     .openapi({ description: 'where messages came from: tg, vk (the residents\' bots), open_source (public posts found by the platform), other' }),
