@@ -127,7 +127,7 @@ describe('the map page in Chromium', () => {
     const total = await countMessages();
     expect(await page.locator('#map').getAttribute('data-markers')).toBe(String(total));
     expect(await markersOnScreen(page)).toBe(total);
-    expect(await page.locator('#count').textContent()).toBe(shownText(total));
+    await expect.poll(() => page.locator('#count').textContent()).toBe(shownText(total));
     expect(await page.locator('path.leaflet-interactive, svg path').count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator('canvas.leaflet-heatmap-layer').count()).toBe(1);
     expect(await page.locator('.otk-legend').textContent()).toContain('Просрочено');
@@ -220,6 +220,8 @@ describe('the map page in Chromium', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${base}/map?lang=en`);
+    // The form shows once the texts are in.
+    await page.locator('#key-form').waitFor({ state: 'visible' });
     expect(await page.locator('#key-submit').textContent()).toBe('Open the map');
     await page.locator('#key').fill('otk_wrong-key-000000000000000000000000');
     await page.locator('#key-submit').click();
