@@ -82,8 +82,8 @@ export function createMapPage(options: MapPageOptions): Hono {
     return c.body((await read(path.join(localesDir, lang, 'map.json'))).slice().buffer, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' });
   });
 
-  app.get('/*', async (c) => {
-    const name = c.req.path.replace(/^.*?\/map\//, '');
+  app.get('/:name{.+}', async (c) => {
+    const name = c.req.param('name');
     const asset = assets[name];
     if (!asset) return c.notFound();
     // Our own files change with releases; the vendor files only with a dependency upgrade.
