@@ -45,8 +45,8 @@ describe('the map page\'s files', () => {
   });
 
   it('serves its texts in both languages and its configuration', async () => {
-    const ru = await (await get('/map/i18n/ru.json')).json();
-    const en = await (await get('/map/i18n/en.json')).json();
+    const ru = (await (await get('/map/i18n/ru.json')).json()) as { title: string };
+    const en = (await (await get('/map/i18n/en.json')).json()) as { title: string };
     expect(ru.title).toBe('Тепловая карта сообщений');
     expect(en.title).toBe('Messages heat map');
     expect(await (await get('/map/config.json')).json()).toEqual({ tileUrl: 'https://{s}.tiles.example.org/{z}/{x}/{y}.png', tileAttribution: '© Example' });
