@@ -175,6 +175,7 @@ describe('service requests', () => {
     ['a span over 90 days', 'start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z', 400, 'start_date and end_date may not span more than 90 days'],
     ['a malformed id list', 'service_request_id=1;DROP', 400, 'service_request_id must be a comma-separated list of request ids'],
     ['an unknown jurisdiction', 'jurisdiction_id=99999999', 404, 'jurisdiction_id not found: 99999999'],
+    ['a NUL in a service code', 'service_code=roads%00', 400, 'service_code holds a NUL character'],
   ])('%s: the spec\'s error list, in JSON and XML', async (_name, query, status, description) => {
     const json = await get(`/open311/v2/requests.json?${query}`);
     expect(json.status).toBe(status);

@@ -44,22 +44,23 @@ export function parseW3Datetime(text: string): Date | null {
   return Number.isNaN(at.getTime()) ? null : at;
 }
 
-/** The spec's "optional": an empty parameter is the same as one not given. */
-function param(c: Context, name: string): string | undefined {
-  const value = c.req.query(name);
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((v) => v.trim()).filter((v) => v !== '');
-}
-
 class Open311Error extends Error {
   readonly status: 400 | 404;
   constructor(status: 400 | 404, description: string) {
     super(description);
     this.status = status;
   }
+}
+
+/** The spec's "optional": an empty parameter is the same as one not given. NUL never reaches PostgreSQL. */
+function param(c: Context, name: string): string | undefined {
+  const value = c.req.query(name);
+  if (value?.includes('\u0000')) throw new Open311Error(400, `${name} holds a NUL character`);
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function list(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((v) => v.trim()).filter((v) => v !== '');
 }
 
 async function jurisdiction(c: Context, db: Db): Promise<number | undefined> {
