@@ -38,6 +38,12 @@ export const schema = z.object({
 
   ADMIN_BOOTSTRAP_TOKEN: optionalText,
 
+  /** The map page's tile server ({z}/{x}/{y} template); without tiles it still shows boundaries and data. */
+  MAP_TILE_URL: z.string().trim().min(1).default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  MAP_TILE_ATTRIBUTION: z.string().trim().min(1).default('© OpenStreetMap contributors'),
+  /** Open311 discovery's contact line. */
+  OPEN311_CONTACT: z.string().trim().min(1).default('The regional management centre (ЦУР) that runs this Otklik platform'),
+
   // Outbox senders. Limits are per bot token and per instance: with several instances sending,
   // divide the per-second limits between them.
   OUTBOX_ENABLED: bool(true),

@@ -48,6 +48,8 @@ import { registerListAlerts } from './alerts/list.ts';
 import { registerListJobRuns } from './jobs/list-runs.ts';
 import { registerListDeadOutbox } from './outbox/list-dead.ts';
 import { registerRetryDeadOutbox } from './outbox/retry.ts';
+import { registerHeatmap } from './stats/heatmap.ts';
+import { registerSlices } from './stats/slices.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -100,4 +102,6 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerListJobRuns,
   registerListDeadOutbox,
   registerRetryDeadOutbox,
+  registerHeatmap,
+  registerSlices,
 ];

@@ -134,5 +134,7 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/jobs/runs', permission: 'jobs.read', url: () => '/api/v1/jobs/runs', crossScope: 'global', hasPathId: false },
   { method: 'get', path: '/outbox/dead', permission: 'outbox.read', url: () => '/api/v1/outbox/dead', crossScope: 'global', hasPathId: false },
   { method: 'post', path: '/outbox/{id}/retry', permission: 'outbox.retry', url: (f, id) => `/api/v1/outbox/${id ?? f.deadOutbox}/retry`, body: () => ({}), crossScope: 'global', hasPathId: true },
+  { method: 'get', path: '/heatmap', permission: 'messages.read', url: (f) => `/api/v1/heatmap?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/stats/slices', permission: 'messages.read', url: (f) => `/api/v1/stats/slices?municipalityId=${m(f)}&groupBy=status`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },
 ];
