@@ -17,6 +17,8 @@ import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
 import { startCron } from './cron/scheduler.ts';
 import { createHttpApp, type AppEnv } from './http/app.ts';
 import { createDocsApp } from './http/docs/swagger-ui.ts';
+import { createOpen311App } from './http/open311/georeport.ts';
+import { createMapPage } from './http/map/map-page.ts';
 import { mountTelegramWebhook } from './http/webhooks/telegram.ts';
 import { mountVkWebhook } from './http/webhooks/vk.ts';
 import { createVkChannel, type VkChannel } from './bots/vk/channel.ts';
@@ -69,6 +71,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     (await connectDatabase({
       url: config.DATABASE_URL,
       dataDir: config.DATA_DIR,
+      poolSize: config.DATABASE_POOL_SIZE,
+      poolWaitMs: config.DATABASE_POOL_WAIT_MS,
       onPoolError: (err) => logger.error({ err }, 'idle database client failed; the pool will reconnect'),
     }));
   const applied = await migrateToLatest(database.db);
@@ -134,6 +138,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const staffLinks = { ttlHours: config.STAFF_LINK_CODE_TTL_HOURS, telegramBotUsername: telegram?.username };
   http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media }));
   http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
+  http.route('/map', createMapPage({ tileUrl: config.MAP_TILE_URL, tileAttribution: config.MAP_TILE_ATTRIBUTION }));
+  http.route('/open311/v2', createOpen311App({ db: database.db, clock, logger: logger.child({ module: 'open311' }), publicUrl: config.PUBLIC_URL, contact: config.OPEN311_CONTACT }));
 
   let vk: VkChannel | undefined;
   if (config.VK_GROUP_TOKEN && config.VK_GROUP_ID) {

@@ -14,6 +14,9 @@ export const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: optionalText,
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  /** How long a request waits for a database connection before it fails (webhooks then answer 5xx). */
+  DATABASE_POOL_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
   DATA_DIR: z.string().default('./data'),
   DEMO_SEED: bool(true),
   CRON_ENABLED: bool(true),
@@ -34,6 +37,12 @@ export const schema = z.object({
   VK_MODE: z.enum(['callback', 'longpoll']).default('callback'),
 
   ADMIN_BOOTSTRAP_TOKEN: optionalText,
+
+  /** The map page's tile server ({z}/{x}/{y} template); without tiles it still shows boundaries and data. */
+  MAP_TILE_URL: z.string().trim().min(1).default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  MAP_TILE_ATTRIBUTION: z.string().trim().min(1).default('© OpenStreetMap contributors'),
+  /** Open311 discovery's contact line. */
+  OPEN311_CONTACT: z.string().trim().min(1).default('The regional management centre (ЦУР) that runs this Otklik platform'),
 
   // Outbox senders. Limits are per bot token: one instance at a time sends for a token (elected
   // through a PostgreSQL advisory lock), whatever the number of instances.

@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../core/db/database.ts';
 import type { Channel, Db, Language } from '../core/db/types.ts';
 import type { Logger } from '../logger.ts';
+import { isTransientDatabaseError } from '../core/db/transient.ts';
+import { UnrecordedUpdateError } from '../core/inbound/unrecorded-update.ts';
 import { safeError } from './safe-error.ts';
 
 /** How one inbound update ended: already seen, handled (and committed), or failed and recorded as poison. */
@@ -22,8 +24,12 @@ async function markProcessed(trx: Db, channel: Channel, updateId: string): Promi
  * so a duplicate (a messenger retrying after a timeout) inserts nothing and changes nothing, and a
  * failure leaves no trace but the log. A failed update is then recorded as processed on its own (a
  * poison update must not come back for ever); the caller apologises. When this returns, the update
- * is durably recorded either way (unless even the poison record failed, which is logged and thrown
- * so the messenger retries).
+ * is durably recorded either way.
+ *
+ * A failure of the database itself (unreachable, pool exhausted, statement or lock timeout) is not
+ * the update's fault: nothing is recorded and UnrecordedUpdateError is thrown, so the messenger
+ * retries and the update is handled normally once the database is back. The same error is thrown
+ * when even the poison record cannot be written.
  */
 export async function processOnce<T>(
   db: Kysely<Database>,
@@ -40,6 +46,10 @@ export async function processOnce<T>(
       return { kind: 'handled', result: await handle(trx) };
     });
   } catch (error) {
+    if (isTransientDatabaseError(error)) {
+      log.warn({ updateId, err: safeError(error) }, 'database unavailable: update not recorded, the messenger will deliver it again');
+      throw new UnrecordedUpdateError(updateId, error);
+    }
     log.error({ updateId, err: safeError(error) }, 'update handling failed and was rolled back');
     try {
       await db.transaction().execute(async (trx) => {
@@ -47,7 +57,7 @@ export async function processOnce<T>(
       });
     } catch (recordError) {
       log.error({ updateId, err: safeError(recordError) }, 'could not record the failed update as processed');
-      throw recordError;
+      throw new UnrecordedUpdateError(updateId, recordError);
     }
     return { kind: 'failed' };
   }

@@ -6,6 +6,7 @@ export const ERROR_KINDS = {
   VALIDATION: 'validation',
   TEXT_EMPTY: 'validation',
   TEXT_TOO_LONG: 'validation',
+  TEXT_INVALID_CHARACTERS: 'validation',
   INVALID_POINT: 'validation',
   OUTSIDE_MUNICIPALITY: 'rule',
   CONSENT_REQUIRED: 'rule',

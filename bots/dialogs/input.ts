@@ -1,4 +1,5 @@
 import type { Channel } from '../../core/db/types.ts';
+import { storableText } from '../../core/text/unsafe-text.ts';
 
 /** Who wrote: a messenger identity. Ids are strings (Telegram ids exceed 2^31). */
 export interface Identity {
@@ -26,3 +27,20 @@ export type DialogInput = { identity: Identity } & (
 );
 
 export type InputKind = DialogInput['kind'];
+
+function storable(value: unknown): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (Array.isArray(value)) return value.map(storable);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, storable(v)]));
+  return value;
+}
+
+/**
+ * The input with every string the messenger sent (names, ids, payloads, addresses) made storable
+ * for PostgreSQL (NUL dropped, lone surrogates replaced). A text the resident typed is left as it
+ * is: text steps check it with validText and answer with their usual validation message.
+ */
+export function storableInput(input: DialogInput): DialogInput {
+  const cleaned = storable(input) as DialogInput;
+  return input.kind === 'text' ? { ...cleaned, kind: 'text', text: input.text } : cleaned;
+}

@@ -3,11 +3,14 @@ import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../core/db/database.ts';
+import { UnrecordedUpdateError } from '../../core/inbound/unrecorded-update.ts';
 import type { Logger } from '../../logger.ts';
+import { storableInput } from '../dialogs/input.ts';
 import type { Features } from '../dialogs/registry.ts';
 import type { Translate } from '../i18n.ts';
 import { publishCommands } from './commands.ts';
-import { parseUpdate } from './parse.ts';
+import { parseUpdate, type ParsedUpdate } from './parse.ts';
+import { startTelegramPolling, type TelegramPolling } from './polling.ts';
 import { safeError } from './send.ts';
 import { createUpdateHandler } from './updates.ts';
 
@@ -33,7 +36,11 @@ export interface TelegramChannelOptions {
 export interface TelegramChannel {
   /** The bot's @username (from getMe, or the known bot info): staff link codes become t.me links with it. */
   readonly username: string;
-  /** A webhook body with an update_id; never throws for a bad update (it is logged and acknowledged). */
+  /**
+   * A webhook body with an update_id. Resolves once the update is recorded (handled, ignored or
+   * recorded as poison; a bad update is logged, not thrown); throws UnrecordedUpdateError when it
+   * could not be recorded at all, and the webhook must then not answer 2xx.
+   */
   handleUpdate(update: { update_id: number }): Promise<void>;
   startPolling(): void;
   /** Sets the command menu (setMyCommands) from the registered features; a failure is logged, not fatal. */
@@ -42,37 +49,48 @@ export interface TelegramChannel {
 }
 
 /**
- * grammY parses updates and talks to the Bot API; one middleware turns the context into dialog
- * input and hands it to the update handler. Webhook and polling share this pipeline and its dedupe.
+ * grammY talks to the Bot API; updates go straight to the update handler, not through grammY's
+ * middleware: bot.handleUpdate wraps every error in a BotError and bot.catch would swallow the one
+ * that says the update was not recorded. Webhook and polling share this pipeline and its dedupe.
  */
 export async function createTelegramChannel(options: TelegramChannelOptions): Promise<TelegramChannel> {
   const logger = options.logger.child({ channel: 'tg' });
   const bot = new Bot(options.token, { ...(options.botInfo && { botInfo: options.botInfo }), client: { apiRoot: options.apiRoot } });
   if (!options.botInfo) await bot.init();
+  const username = bot.botInfo.username;
   const handle = createUpdateHandler({ db: options.db, logger: options.logger, clock: options.clock, t: options.t, features: options.features, replied: options.replied });
-  bot.use((ctx) => handle(ctx.update.update_id, parseUpdate(ctx.update, ctx.me.username)));
-  bot.catch((error) => logger.error({ updateId: error.ctx.update.update_id, err: safeError(error.error) }, 'telegram middleware failed'));
 
+  async function handleUpdate(update: { update_id: number }): Promise<void> {
+    let parsed: ParsedUpdate;
+    try {
+      parsed = parseUpdate(update as Update, username);
+      if (parsed.kind === 'dialog') parsed = { ...parsed, input: storableInput(parsed.input) };
+    } catch (error) {
+      // A body no real update looks like: recorded and ignored, so it is not re-sent for ever.
+      logger.warn({ updateId: update.update_id, err: safeError(error) }, 'malformed telegram update ignored');
+      parsed = { kind: 'ignore', reason: 'malformed update' };
+    }
+    try {
+      await handle(update.update_id, parsed);
+    } catch (error) {
+      if (error instanceof UnrecordedUpdateError) throw error;
+      // Anything else happened after the update was recorded (e.g. while sending the replies).
+      logger.error({ updateId: update.update_id, err: safeError(error) }, 'telegram update failed after it was recorded');
+    }
+  }
+
+  let polling: TelegramPolling | undefined;
   return {
-    username: bot.botInfo.username,
-    async handleUpdate(update) {
-      try {
-        // grammY reads only the fields it knows; a malformed update ends up ignored, not crashing.
-        await bot.handleUpdate(update as Update);
-      } catch (error) {
-        logger.error({ updateId: update.update_id, err: safeError(error) }, 'telegram update crashed outside the handler');
-      }
-    },
+    username,
+    handleUpdate,
     startPolling() {
-      bot
-        .start({ allowed_updates: [...ALLOWED_UPDATES], onStart: (info) => logger.info({ bot: info.username }, 'telegram polling started') })
-        .catch((error: unknown) => logger.error({ err: safeError(error) }, 'telegram polling stopped with an error'));
+      polling ??= startTelegramPolling({ api: bot.api, logger, allowedUpdates: ALLOWED_UPDATES, handle: handleUpdate });
     },
     async publishCommands() {
       await publishCommands(bot.api, options.features, options.t).catch((error: unknown) => logger.warn({ err: safeError(error) }, 'setMyCommands failed: the command menu is not updated'));
     },
     async stop() {
-      if (bot.isRunning()) await bot.stop();
+      await polling?.stop();
     },
   };
 }

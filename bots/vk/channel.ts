@@ -11,6 +11,7 @@ import { queueReply } from '../outbox/reply.ts';
 import type { Logger } from '../../logger.ts';
 import type { Features } from '../dialogs/registry.ts';
 import { runDialog } from '../dialogs/engine.ts';
+import { storableInput } from '../dialogs/input.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
 import type { View } from '../dialogs/view.ts';
 import type { Translate } from '../i18n.ts';
@@ -66,7 +67,8 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
 
   async function handleEvent(event: VkEvent): Promise<void> {
     const eventId = eventIdOf(event);
-    const parsed = parseEvent(event);
+    const raw = parseEvent(event);
+    const parsed = raw.kind === 'dialog' ? { ...raw, inputs: raw.inputs.map(storableInput) } : raw;
     // Replies, the button's answer included, are one outbox row of the reply lane written in the
     // handling transaction (bots/outbox/reply.ts): committed with the event, sent by the token's
     // one paced sender.

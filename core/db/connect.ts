@@ -26,12 +26,17 @@ export interface ConnectOptions {
   /** Receives errors of idle pool clients (a restarted server must not crash the process). */
   onPoolError?: (error: Error) => void;
   poolSize?: number;
+  /**
+   * How long a query waits for a free pool connection (or for a new connection to open) before it
+   * fails; 0 waits for ever. A webhook then answers 5xx instead of hanging past the messenger's timeout.
+   */
+  poolWaitMs?: number;
 }
 
 /** Opens PostgreSQL when a URL is given, else PGlite in `dataDir`; the same queries run on both. */
 export async function connectDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.poolWaitMs ?? 0 });
     pool.on('error', (error) => options.onPoolError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', url: options.url, close: () => db.destroy() };

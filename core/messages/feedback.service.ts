@@ -48,7 +48,8 @@ export function addResidentComment(db: Db, input: { residentId: number; messageI
     const text = validText(input.text);
     await requireLiveConsent(trx, input.residentId);
     const message = await getMessage(trx, input.messageId);
-    if (message.authorId !== input.residentId && !message.published) throw new DomainError('NOT_AUTHOR', { messageId: message.id });
+    // Another resident's unpublished message is answered as a missing one: ids cannot be probed.
+    if (message.authorId !== input.residentId && !message.published) throw new DomainError('MESSAGE_NOT_FOUND', { id: message.id });
     transition(message.status, 'comment');
     const row = await trx
       .insertInto('comment')
@@ -102,7 +103,7 @@ export function rateMessage(db: Db, input: { residentId: number; messageId: numb
   return inTransaction(db, async (trx) => {
     if (!Number.isInteger(input.stars) || input.stars < 1 || input.stars > 5) throw new DomainError('VALIDATION', { field: 'stars', problem: '1 to 5' });
     const message = await lockMessage(trx, input.messageId);
-    if (message.authorId !== input.residentId) throw new DomainError('NOT_AUTHOR', { messageId: message.id });
+    if (message.authorId !== input.residentId) throw new DomainError('MESSAGE_NOT_FOUND', { id: message.id });
     transition(message.status, 'rate');
     const flagged = input.stars <= 2;
     const inserted = await trx
@@ -125,9 +126,10 @@ export function rateMessage(db: Db, input: { residentId: number; messageId: numb
 export function addRatingComplaint(db: Db, input: { residentId: number; messageId: number; text: string }, now: Date): Promise<Rating> {
   return inTransaction(db, async (trx) => {
     const text = validText(input.text);
-    const rating = await getRating(trx, input.messageId);
     const message = await getMessage(trx, input.messageId);
-    if (!rating || message.authorId !== input.residentId) throw new DomainError('NOT_AUTHOR', { messageId: input.messageId });
+    if (message.authorId !== input.residentId) throw new DomainError('MESSAGE_NOT_FOUND', { id: message.id });
+    const rating = await getRating(trx, input.messageId);
+    if (!rating) throw new DomainError('ILLEGAL_TRANSITION', { messageId: message.id, action: 'complain without a rating' });
     await trx.updateTable('rating').set({ complaint: text }).where('message_id', '=', input.messageId).execute();
     await recordEvent(trx, input.messageId, { kind: 'resident', residentId: input.residentId }, { kind: 'rating_complaint', reason: text }, now);
     return (await getRating(trx, input.messageId))!;
@@ -139,9 +141,10 @@ export function supportMessage(db: Db, input: { residentId: number; messageId: n
   return inTransaction(db, async (trx) => {
     await requireLiveConsent(trx, input.residentId);
     const message = await getMessage(trx, input.messageId);
-    if (!message.published) throw new DomainError('NOT_PUBLISHED', { messageId: message.id });
-    if (!OPEN_STATUSES.includes(message.status)) throw new DomainError('MESSAGE_ALREADY_CLOSED', { messageId: message.id });
     if (message.authorId === input.residentId) throw new DomainError('VALIDATION', { problem: 'own message' });
+    // An unpublished message of someone else is answered as a missing one: ids cannot be probed.
+    if (!message.published) throw new DomainError('MESSAGE_NOT_FOUND', { id: message.id });
+    if (!OPEN_STATUSES.includes(message.status)) throw new DomainError('MESSAGE_ALREADY_CLOSED', { messageId: message.id });
     const inserted = await trx
       .insertInto('support')
       .values({ message_id: message.id, resident_id: input.residentId, created_at: now })

@@ -6,6 +6,7 @@ import { findMunicipalityByPoint } from '../municipalities/municipality.reposito
 import { requireLiveConsent } from '../residents/consent.service.ts';
 import { getResident } from '../residents/resident.repository.ts';
 import { recordEvent, toMessage, type Message } from './message.repository.ts';
+import { storedCell } from '../stats/h3.ts';
 import { validText } from './text.ts';
 
 export const MAX_PHOTOS = 5;
@@ -55,6 +56,7 @@ export async function fileMessage(
       lon: input.point.lon,
       address: input.address?.slice(0, 500) ?? null,
       channel: input.channel,
+      h3_r10: storedCell(input.point),
       created_at: now,
       updated_at: now,
     })

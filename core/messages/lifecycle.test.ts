@@ -125,7 +125,7 @@ describe('one message from filing to rating', () => {
     await expect(rateMessage(db, { residentId: author, messageId: message.id, stars: 5 }, new Date())).rejects.toMatchObject({ code: 'NOT_CLOSED' });
     await acceptMessage(db, { messageId: message.id, actor: moderator }, new Date());
     await draftAnswer(db, { messageId: message.id, kind: 'final', resolution: 'explained', text: 'Разъяснение', actor: moderator }, new Date()).then((d) => approveAnswer(db, { answerId: d.answer.id, actor: moderator }, new Date()));
-    await expect(rateMessage(db, { residentId: stranger, messageId: message.id, stars: 5 }, new Date())).rejects.toMatchObject({ code: 'NOT_AUTHOR' });
+    await expect(rateMessage(db, { residentId: stranger, messageId: message.id, stars: 5 }, new Date())).rejects.toMatchObject({ code: 'MESSAGE_NOT_FOUND' });
     await expect(rateMessage(db, { residentId: author, messageId: message.id, stars: 6 }, new Date())).rejects.toMatchObject({ code: 'VALIDATION' });
     expect(await rateMessage(db, { residentId: author, messageId: message.id, stars: 5 }, new Date())).toMatchObject({ stars: 5, flagged: false });
   });

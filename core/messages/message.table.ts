@@ -1,4 +1,4 @@
-import type { Generated, JSONColumnType } from 'kysely';
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Channel } from '../db/types.ts';
 
 export type MessageStatus = 'new' | 'rejected' | 'in_work' | 'solved' | 'explained';
@@ -31,6 +31,10 @@ export interface MessageTable {
   closed_at: Date | null;
   updated_at: Date;
   version: Generated<number>;
+  /** H3 cell at resolution 10 as a decimal bigint (core/stats/h3.ts); null until filled. */
+  h3_r10: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The author's stars, mirrored from `rating` by a trigger (statistics read it without a join). */
+  rating_stars: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface MessagePhotoTable {

@@ -3,6 +3,7 @@ import type { ZodError } from 'zod';
 import type { ApiDeps, ApiEnv } from './env.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { requireApiKey } from './middleware/authenticate.ts';
+import { rejectUnsafeText } from './middleware/text-guard.ts';
 import { BOUNDARY_BODY_LIMIT, DEFAULT_BODY_LIMIT, limitBody } from './middleware/body-limit.ts';
 import { problemFor, problemResponse } from './problem.ts';
 import { ROUTES } from './routes/index.ts';
@@ -55,6 +56,7 @@ export function createAdminApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     servers: [{ url: '/api/v1' }],
   });
   api.use('*', requireApiKey(deps));
+  api.use('*', rejectUnsafeText());
   for (const register of ROUTES) register(api, deps);
   api.all('*', (c) => problemResponse(c, { status: 404, code: 'ROUTE_NOT_FOUND', detail: `${c.req.method} ${c.req.path}` }));
 

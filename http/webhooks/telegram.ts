@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { UnrecordedUpdateError } from '../../core/inbound/unrecorded-update.ts';
 import type { AppEnv } from '../app.ts';
 
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
@@ -22,15 +23,23 @@ function isUpdate(body: unknown): body is UpdateEnvelope {
 
 /**
  * POST /webhooks/telegram: only Telegram knows the secret (set with setWebhook). The update is
- * handled and its replies committed to the outbox before answering, and the answer is 200 even when handling failed:
- * the failure is logged and the update recorded, so Telegram does not retry it for ever.
+ * handled, its replies committed to the outbox, before answering. The answer is 200 once the update is durably
+ * recorded, even when handling failed (the failure is logged and the update recorded as poison,
+ * so Telegram does not retry it for ever); 503 when it could not be recorded at all (database
+ * down, no free connection, timeouts), so that Telegram delivers it again later.
  */
 export function mountTelegramWebhook(app: Hono<AppEnv>, deps: { secret: string; handle: (update: UpdateEnvelope) => Promise<void> }): void {
   app.post(TELEGRAM_WEBHOOK_PATH, bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ ok: false }, 413) }), async (c) => {
     if (!secretMatches(c.req.header(SECRET_HEADER), deps.secret)) return c.json({ ok: false }, 403);
     const body: unknown = await c.req.json().catch(() => undefined);
     if (!isUpdate(body)) return c.json({ ok: false, error: 'not a Telegram update' }, 400);
-    await deps.handle(body);
+    try {
+      await deps.handle(body);
+    } catch (error) {
+      // Logged by the pipeline; anything thrown here means "not recorded".
+      if (error instanceof UnrecordedUpdateError) return c.json({ ok: false, error: 'try again later' }, 503);
+      throw error;
+    }
     return c.json({ ok: true });
   });
 }

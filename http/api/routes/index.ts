@@ -54,6 +54,8 @@ import { registerCreateBroadcast } from './broadcasts/create.ts';
 import { registerCancelBroadcast } from './broadcasts/cancel.ts';
 import { registerUploadMedia } from './media/upload.ts';
 import { registerGetMedia } from './media/get.ts';
+import { registerHeatmap } from './stats/heatmap.ts';
+import { registerSlices } from './stats/slices.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -112,4 +114,6 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerCancelBroadcast,
   registerUploadMedia,
   registerGetMedia,
+  registerHeatmap,
+  registerSlices,
 ];

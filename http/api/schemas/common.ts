@@ -2,7 +2,28 @@ import { z } from '@hono/zod-openapi';
 import { MAX_PAGE_SIZE } from '../../../core/db/pagination.ts';
 import { HTTP_ONLY_CODES, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 
-export const Id = z.coerce.number().int().positive().max(2_147_483_647);
+/** Ids are PostgreSQL `integer` serials. */
+export const MAX_ID = 2_147_483_647;
+
+/**
+ * A whole number written in a URL (path or query): decimal digits only. No sign, exponent, hex,
+ * fraction, spaces or leading zeros ("1e2", "0x10", "1 ", "01" and "-1" are refused, not coerced),
+ * so one resource has one URL and nothing is guessed. Documented as an integer.
+ */
+export function urlInteger(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^(?:0|[1-9][0-9]*)$/, 'must be a whole number in decimal digits, without sign, spaces or leading zeros')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max))
+    .openapi({ type: 'integer', minimum: min, maximum: max });
+}
+
+/** The one id schema of every path and query id. */
+export const Id = urlInteger(1, MAX_ID);
+
+/** An id inside a JSON body: a JSON number, not a string that looks like one. */
+export const BodyId = z.number().int().min(1).max(MAX_ID);
 
 export const IdParams = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' }, example: 1 }) });
 
@@ -16,7 +37,7 @@ export const QueryBoolean = z
 
 export const PageQuery = {
   cursor: z.string().max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).optional().openapi({ description: `page size, at most ${MAX_PAGE_SIZE}` }),
+  limit: urlInteger(1, MAX_PAGE_SIZE).optional().openapi({ description: `page size, at most ${MAX_PAGE_SIZE}` }),
 };
 
 export function pageOf<T extends z.ZodType>(item: T, name: string) {

@@ -1,4 +1,7 @@
+import { jpegBytes } from '../../../test/media/files.ts';
 import type { Permission } from '../../../core/access/permissions.ts';
+import { enqueue, PRIORITY } from '../../../core/outbox/outbox.repository.ts';
+import type { ApiHarness } from '../../../test/api-harness.ts';
 
 /** Ids of Kemerovo's resources that the security tests aim at. */
 export interface Fixture {
@@ -20,7 +23,49 @@ export interface Fixture {
   media: number;
 }
 
+/** Everything that can change, counted before and after a batch of refused requests. */
+export async function footprint(h: ApiHarness) {
+  const count = async (table: 'audit_log' | 'message_event' | 'answer' | 'comment' | 'staff' | 'api_key' | 'executor' | 'routing_rule' | 'kpi_responsible' | 'municipality' | 'category' | 'outbox') =>
+    Number((await h.t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const versions = await h.t.db.selectFrom('message').select(['id', 'version']).orderBy('id').execute();
+  const names = ['audit_log', 'message_event', 'answer', 'comment', 'staff', 'api_key', 'executor', 'routing_rule', 'kpi_responsible', 'municipality', 'category', 'outbox'] as const;
+  return { counts: await Promise.all(names.map(count)), versions };
+}
+
 export const FORGED_ID = 99_999_999;
+
+/** Kemerovo resources of every kind the catalogue names, made through the API (and the outbox for a dead row). */
+export async function buildFixture(h: ApiHarness): Promise<Fixture> {
+  const newMessage = await h.fileMessage('Kemerovo', { photos: ['photo-a'] });
+  const otherNewMessage = await h.fileMessage('Kemerovo');
+  const inWork = await h.fileMessage('Kemerovo');
+  await h.request('POST', `/api/v1/messages/${inWork.id}/accept`, { body: {} });
+  const answer = await h.request('POST', `/api/v1/messages/${inWork.id}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'intermediate', text: 'в работе' } });
+  const kpi = await h.request('POST', '/api/v1/kpi-responsibles', { body: { municipalityId: h.municipality.Kemerovo, kpi: 7, staffId: h.staff.Kemerovo.curator } });
+  const key = await h.request('POST', `/api/v1/staff/${h.staff.Kemerovo.responsible}/keys`, { body: {} });
+  const [dead] = await enqueue(h.t.db, [{ channel: 'tg', chatId: '555', recipientKind: 'resident', kind: 'notify.rejected', payload: { key: 'notify.rejected' }, priority: PRIORITY.notification }]);
+  await h.t.db.updateTable('outbox').set({ state: 'dead' }).where('id', '=', dead!).execute();
+  const broadcast = await h.request('POST', '/api/v1/broadcasts', { body: { municipalityId: h.municipality.Kemerovo, topic: 'news', text: 'Новости города' } });
+  const form = new FormData();
+  form.append('file', new Blob([jpegBytes().slice().buffer], { type: 'image/jpeg' }), 'photo.jpg');
+  const media = await h.request('POST', '/api/v1/media', { form, token: h.keys.Kemerovo.curator });
+  const rule = await h.t.db.selectFrom('routing_rule').select('id').where('municipality_id', '=', h.municipality.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
+  return {
+    municipality: h.municipality.Kemerovo,
+    newMessage: newMessage.id,
+    otherNewMessage: otherNewMessage.id,
+    answer: answer.body.answer.id,
+    executor: h.executors.Kemerovo.city,
+    category: await h.categoryId('roads.lighting'),
+    routingRule: rule.id,
+    kpiResponsible: kpi.body.id,
+    staff: h.staff.Kemerovo.moderator,
+    key: key.body.key.id,
+    deadOutbox: dead!,
+    broadcast: broadcast.body.id,
+    media: media.body.id,
+  };
+}
 
 export interface RouteCase {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -107,5 +152,7 @@ export const ROUTE_CASES: RouteCase[] = [
   // Multipart: no JSON body to probe for unknown fields (the route refuses fields other than file and municipalityId itself).
   { method: 'post', path: '/media', permission: 'media.write', url: () => '/api/v1/media', crossScope: 'global', hasPathId: false },
   { method: 'get', path: '/media/{id}', permission: 'media.read', url: (f, id) => `/api/v1/media/${id ?? f.media}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/heatmap', permission: 'messages.read', url: (f) => `/api/v1/heatmap?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/stats/slices', permission: 'messages.read', url: (f) => `/api/v1/stats/slices?municipalityId=${m(f)}&groupBy=status`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },
 ];

@@ -1,45 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../../core/access/permissions.ts';
 import type { StaffRole } from '../../../core/staff/staff.table.ts';
-import { enqueue, PRIORITY } from '../../../core/outbox/outbox.repository.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
-import { jpegBytes } from '../../../test/media/files.ts';
-import { FORGED_ID, ROUTE_CASES, type Fixture, type RouteCase } from './route-catalogue.ts';
+import { buildFixture, footprint, FORGED_ID, ROUTE_CASES, type Fixture, type RouteCase } from './route-catalogue.ts';
 
 let h: ApiHarness;
 let f: Fixture;
 
 beforeAll(async () => {
   h = await createApiHarness();
-  const newMessage = await h.fileMessage('Kemerovo', { photos: ['photo-a'] });
-  const otherNewMessage = await h.fileMessage('Kemerovo');
-  const inWork = await h.fileMessage('Kemerovo');
-  await h.request('POST', `/api/v1/messages/${inWork.id}/accept`, { body: {} });
-  const answer = await h.request('POST', `/api/v1/messages/${inWork.id}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'intermediate', text: 'в работе' } });
-  const kpi = await h.request('POST', '/api/v1/kpi-responsibles', { body: { municipalityId: h.municipality.Kemerovo, kpi: 7, staffId: h.staff.Kemerovo.curator } });
-  const key = await h.request('POST', `/api/v1/staff/${h.staff.Kemerovo.responsible}/keys`, { body: {} });
-  const [dead] = await enqueue(h.t.db, [{ channel: 'tg', chatId: '555', recipientKind: 'resident', kind: 'notify.rejected', payload: { key: 'notify.rejected' }, priority: PRIORITY.notification }]);
-  await h.t.db.updateTable('outbox').set({ state: 'dead' }).where('id', '=', dead!).execute();
-  const broadcast = await h.request('POST', '/api/v1/broadcasts', { body: { municipalityId: h.municipality.Kemerovo, topic: 'news', text: 'Новости города' } });
-  const form = new FormData();
-  form.append('file', new Blob([jpegBytes().slice().buffer], { type: 'image/jpeg' }), 'photo.jpg');
-  const media = await h.request('POST', '/api/v1/media', { form, token: h.keys.Kemerovo.curator });
-  const rule = await h.t.db.selectFrom('routing_rule').select('id').where('municipality_id', '=', h.municipality.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
-  f = {
-    municipality: h.municipality.Kemerovo,
-    newMessage: newMessage.id,
-    otherNewMessage: otherNewMessage.id,
-    answer: answer.body.answer.id,
-    executor: h.executors.Kemerovo.city,
-    category: await h.categoryId('roads.lighting'),
-    routingRule: rule.id,
-    kpiResponsible: kpi.body.id,
-    staff: h.staff.Kemerovo.moderator,
-    key: key.body.key.id,
-    deadOutbox: dead!,
-    broadcast: broadcast.body.id,
-    media: media.body.id,
-  };
+  f = await buildFixture(h);
 });
 afterAll(() => h.close());
 
@@ -47,15 +17,6 @@ const label = (r: RouteCase) => `${r.method.toUpperCase()} ${r.path}`;
 
 async function call(r: RouteCase, token: string | null, options: { id?: number; body?: Record<string, unknown>; headers?: Record<string, string> } = {}) {
   return h.request(r.method.toUpperCase(), r.url(f, options.id), { token, body: options.body ?? r.body?.(f), headers: options.headers });
-}
-
-/** Everything that can change, counted before and after a batch of refused requests. */
-async function footprint() {
-  const count = async (table: 'audit_log' | 'message_event' | 'answer' | 'comment' | 'staff' | 'api_key' | 'executor' | 'routing_rule' | 'kpi_responsible' | 'municipality' | 'category' | 'outbox') =>
-    Number((await h.t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  const versions = await h.t.db.selectFrom('message').select(['id', 'version']).orderBy('id').execute();
-  const names = ['audit_log', 'message_event', 'answer', 'comment', 'staff', 'api_key', 'executor', 'routing_rule', 'kpi_responsible', 'municipality', 'category', 'outbox'] as const;
-  return { counts: await Promise.all(names.map(count)), versions };
 }
 
 describe('every route is in the security catalogue', () => {
@@ -86,13 +47,13 @@ describe('roles', () => {
   const roles: Exclude<StaffRole, 'operator'>[] = ['curator', 'moderator', 'executor', 'responsible'];
   it.each(ROUTE_CASES.map((r) => [label(r), r] as const))('%s: roles without the permission get 403 and change nothing', async (_, r) => {
     const allowed = PERMISSIONS[r.permission] as readonly StaffRole[];
-    const before = await footprint();
+    const before = await footprint(h);
     for (const role of roles.filter((x) => !allowed.includes(x))) {
       const res = await call(r, h.keys.Kemerovo[role]);
       expect(res.status, role).toBe(403);
       expect(res.body.code).toBe('FORBIDDEN');
     }
-    expect(await footprint()).toEqual(before);
+    expect(await footprint(h)).toEqual(before);
   });
 });
 
@@ -101,13 +62,13 @@ describe('municipality scope', () => {
   it.each(scoped.map((r) => [label(r), r] as const))('%s: a Novokuznetsk key aimed at Kemerovo gets 404 and changes nothing', async (_, r) => {
     const roles = (PERMISSIONS[r.permission] as readonly StaffRole[]).filter((x): x is Exclude<StaffRole, 'operator'> => x !== 'operator');
     expect(roles.length).toBeGreaterThan(0);
-    const before = await footprint();
+    const before = await footprint(h);
     for (const role of roles) {
       const res = await call(r, h.keys.Novokuznetsk[role]);
       expect(res.status, role).toBe(404);
       expect(res.body.code).toMatch(/NOT_FOUND$/);
     }
-    expect(await footprint()).toEqual(before);
+    expect(await footprint(h)).toEqual(before);
   });
 });
 
@@ -130,13 +91,13 @@ describe('forged ids', () => {
 describe('mass assignment', () => {
   const withBody = ROUTE_CASES.filter((r) => r.body);
   it.each(withBody.map((r) => [label(r), r] as const))('%s: an unknown body field is rejected with 400', async (_, r) => {
-    const before = await footprint();
+    const before = await footprint(h);
     const res = await call(r, h.operator, { body: { ...r.body!(f), municipalityId: 1, role: 'operator', id: 1, isAdmin: true } });
     // Some bodies legitimately have municipalityId or role: the extra isAdmin is never accepted.
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION');
     expect(res.body.errors.some((e: { message: string }) => /unrecognized key/i.test(e.message))).toBe(true);
-    expect(await footprint()).toEqual(before);
+    expect(await footprint(h)).toEqual(before);
   });
 
   const queried = ROUTE_CASES.filter((r) => r.method === 'get' && !r.hasPathId && r.path !== '/municipalities' && r.path !== '/sectors' && r.path !== '/me');

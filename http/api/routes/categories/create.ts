@@ -2,12 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createCategory } from '../../../../core/categories/category.admin.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { Id, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { BodyId, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { CategorySchema, categoryDto } from '../../schemas/directory.ts';
 import { audited } from '../../write.ts';
 
 const Body = z.strictObject({
-  sectorId: Id,
+  sectorId: BodyId,
   code: z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/, 'sector.problem, lower case').max(64),
   titleRu: z.string().trim().min(1).max(200),
   titleEn: z.string().trim().min(1).max(200),

@@ -3,13 +3,13 @@ import { messageInScope } from '../../../../core/access/scope.ts';
 import { addStaffComment } from '../../../../core/messages/feedback.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { Id, IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { BodyId, IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { CommentSchema, commentDto } from '../../schemas/message.ts';
 import { audited } from '../../write.ts';
 
 const Body = z.strictObject({
   text: z.string().max(4000),
-  replyToId: Id.optional().openapi({ description: 'the resident\'s comment being answered (same message)' }),
+  replyToId: BodyId.optional().openapi({ description: 'the resident\'s comment being answered (same message)' }),
 });
 
 export const route = createRoute({

@@ -3,12 +3,12 @@ import { requireMunicipality } from '../../../../core/access/scope.ts';
 import { createExecutor } from '../../../../core/staff/executor.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { Id, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { BodyId, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { ExecutorSchema, executorDto } from '../../schemas/directory.ts';
 import { audited } from '../../write.ts';
 
 const Body = z.strictObject({
-  municipalityId: Id,
+  municipalityId: BodyId,
   name: z.string().trim().min(1).max(300),
   kind: z.enum(['organisation', 'official']),
 });

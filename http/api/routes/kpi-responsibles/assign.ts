@@ -3,11 +3,11 @@ import { requireMunicipality } from '../../../../core/access/scope.ts';
 import { assignKpiResponsible } from '../../../../core/kpi/kpi-responsible.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { Id, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { BodyId, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { KpiResponsibleSchema, kpiResponsibleDto } from '../../schemas/directory.ts';
 import { audited } from '../../write.ts';
 
-const Body = z.strictObject({ municipalityId: Id, kpi: z.number().int().min(1).max(16), staffId: Id });
+const Body = z.strictObject({ municipalityId: BodyId, kpi: z.number().int().min(1).max(16), staffId: BodyId });
 
 export const route = createRoute({
   method: 'post',

@@ -3,10 +3,10 @@ import { listMunicipality, scopeOf } from '../../../../core/access/scope.ts';
 import { listKpiResponsibles } from '../../../../core/kpi/kpi-responsible.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { Id, jsonContent, problems } from '../../schemas/common.ts';
+import { Id, jsonContent, problems, urlInteger } from '../../schemas/common.ts';
 import { KpiResponsibleSchema, kpiResponsibleDto } from '../../schemas/directory.ts';
 
-const Query = z.strictObject({ municipalityId: Id.optional(), kpi: z.coerce.number().int().min(1).max(16).optional() });
+const Query = z.strictObject({ municipalityId: Id.optional(), kpi: urlInteger(1, 16).optional() });
 
 export const route = createRoute({
   method: 'get',

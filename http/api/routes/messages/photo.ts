@@ -4,11 +4,11 @@ import { getPhotoRef } from '../../../../core/messages/message-photos.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { problemResponse } from '../../problem.ts';
 import { access } from '../../route-kit.ts';
-import { Id, problems } from '../../schemas/common.ts';
+import { Id, problems, urlInteger } from '../../schemas/common.ts';
 
 const Params = z.object({
   id: Id.openapi({ param: { name: 'id', in: 'path' } }),
-  index: z.coerce.number().int().min(0).max(99).openapi({ param: { name: 'index', in: 'path' }, description: 'position in the card\'s photos' }),
+  index: urlInteger(0, 99).openapi({ param: { name: 'index', in: 'path' }, description: 'position in the card\'s photos' }),
 });
 
 export const route = createRoute({

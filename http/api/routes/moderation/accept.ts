@@ -3,12 +3,12 @@ import { executorInScope, messageInScope } from '../../../../core/access/scope.t
 import { acceptMessage } from '../../../../core/messages/moderation.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access, etag, expectedVersion, staffActor } from '../../route-kit.ts';
-import { Id, IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { BodyId, IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { IfMatchHeaders, MessageSchema, messageDto } from '../../schemas/message.ts';
 import { audited } from '../../write.ts';
 
 const Body = z.strictObject({
-  executorId: Id.optional().openapi({ description: 'omit to route by the municipality\'s routing rules' }),
+  executorId: BodyId.optional().openapi({ description: 'omit to route by the municipality\'s routing rules' }),
 });
 
 export const route = createRoute({

@@ -3,11 +3,11 @@ import { messageInScope } from '../../../../core/access/scope.ts';
 import { markDuplicate } from '../../../../core/messages/moderation.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access, etag, expectedVersion, staffActor } from '../../route-kit.ts';
-import { Id, IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { BodyId, IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { IfMatchHeaders, MessageSchema, messageDto } from '../../schemas/message.ts';
 import { audited } from '../../write.ts';
 
-const Body = z.strictObject({ originalId: Id.openapi({ description: 'an open message of the same municipality' }) });
+const Body = z.strictObject({ originalId: BodyId.openapi({ description: 'an open message of the same municipality' }) });
 
 export const route = createRoute({
   method: 'post',

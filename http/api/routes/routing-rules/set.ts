@@ -3,11 +3,11 @@ import { executorInScope, requireMunicipality } from '../../../../core/access/sc
 import { setRoutingRule } from '../../../../core/staff/executor.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { Id, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { BodyId, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { RoutingRuleSchema, routingRuleDto } from '../../schemas/directory.ts';
 import { audited } from '../../write.ts';
 
-const Body = z.strictObject({ municipalityId: Id, categoryId: Id, executorId: Id });
+const Body = z.strictObject({ municipalityId: BodyId, categoryId: BodyId, executorId: BodyId });
 
 export const route = createRoute({
   method: 'put',

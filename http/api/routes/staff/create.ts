@@ -2,15 +2,15 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createStaff } from '../../../../core/access/staff.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { Id, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { BodyId, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { StaffRole, StaffSchema, staffDto } from '../../schemas/directory.ts';
 import { audited } from '../../write.ts';
 
 const Body = z.strictObject({
   fullName: z.string().trim().min(1).max(300),
   role: StaffRole,
-  municipalityId: Id.optional().openapi({ description: 'required for every role but operator' }),
-  executorId: Id.optional().openapi({ description: 'required for executors: their organisation, in the same municipality' }),
+  municipalityId: BodyId.optional().openapi({ description: 'required for every role but operator' }),
+  executorId: BodyId.optional().openapi({ description: 'required for executors: their organisation, in the same municipality' }),
   language: z.enum(['ru', 'en']).optional(),
 });
 

@@ -1,0 +1,43 @@
+/**
+ * Public texts (a message's description, an official's answer) may still name their author or
+ * carry contacts: answers often address the resident by name. Before anything leaves through the
+ * public Open311 façade, the author's names and handles and anything shaped like a phone number,
+ * an e-mail address or a messenger handle are replaced by this mark.
+ */
+export const REDACTED = '[скрыто]';
+
+const PHONE = /(?:\+7|(?<!\d)8)[\s\-()]*\d{3}[\s\-()]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d)/g;
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+const HANDLE = /(?<![\p{L}\p{N}_])@[A-Za-z0-9_.]{3,}/gu;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A Cyrillic name declines (Иван → Ивана, Мария → Марии, Петров → Петровым): its stem plus up to 3 letters. */
+function wordPattern(word: string): string {
+  if (!/^\p{Script=Cyrillic}+$/u.test(word)) return escapeRegExp(word);
+  const stem = [...word].length > 3 ? word.replace(/[аяйьоеы]$/iu, '') : word;
+  return `${escapeRegExp(stem)}\\p{L}{0,3}`;
+}
+
+/**
+ * `names`: the author's display name, username and the like. The whole name and each of its
+ * words of three letters or more (declined, for Cyrillic ones) are replaced where they stand as
+ * words of their own ("Ивана" in "спросить Ивана", not "Ивановская" in "Ивановская улица").
+ */
+export function redactPersonal(text: string, names: readonly (string | null | undefined)[]): string {
+  let out = text.replace(EMAIL, REDACTED).replace(PHONE, REDACTED).replace(HANDLE, REDACTED);
+  const words = new Set<string>();
+  for (const name of names) {
+    const trimmed = name?.replace(/^@/, '').trim();
+    if (!trimmed) continue;
+    words.add(trimmed);
+    for (const word of trimmed.split(/[\s,.]+/)) if ([...word].length >= 3) words.add(word);
+  }
+  // Longest first, so a full name goes as one piece before its words are looked at.
+  for (const word of [...words].sort((a, b) => b.length - a.length)) {
+    out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${wordPattern(word)}(?![\\p{L}\\p{N}])`, 'giu'), REDACTED);
+  }
+  return out;
+}

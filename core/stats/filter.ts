@@ -1,0 +1,98 @@
+import { expressionBuilder, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { listMunicipality, type Scope } from '../access/scope.ts';
+import type { Database } from '../db/database.ts';
+import type { Db } from '../db/types.ts';
+import type { MessageStatus } from '../messages/message.table.ts';
+import { overduePredicate } from '../messages/overdue.ts';
+import { parsePeriod, periodInstants } from './period.ts';
+
+/**
+ * Where a message came from. Today the schema knows the messenger (`channel`) and whether it was
+ * found in a public post (`open_source`); the incident-management work replaces this with the
+ * message's own `source` column: change MESSAGE_SOURCES and sourceSql, nothing else.
+ */
+export const MESSAGE_SOURCES = ['tg', 'vk', 'open_source', 'other'] as const;
+export type MessageSource = (typeof MESSAGE_SOURCES)[number];
+
+export function sourceSql(): RawBuilder<MessageSource> {
+  return sql<MessageSource>`(CASE WHEN message.open_source THEN 'open_source' ELSE coalesce(message.channel, 'other') END)`;
+}
+
+/**
+ * When the author first got an answer: the first approved intermediate answer or the final one
+ * (solved / explained), whichever came first. Rejections and clarification requests are no answer.
+ */
+export function firstAnswerAtSql(): RawBuilder<Date | null> {
+  return sql<Date | null>`LEAST(message.first_intermediate_at, CASE WHEN message.status IN ('solved', 'explained') THEN message.closed_at END)`;
+}
+
+/** Hours from filing to the first answer; date_part (float8), as extract's numeric is several times slower to aggregate. */
+export function firstAnswerHoursSql(): RawBuilder<number | null> {
+  return sql<number | null>`(date_part('epoch', ${firstAnswerAtSql()} - message.created_at) / 3600)`;
+}
+
+/** What the heat map and the slices count: messages filed in a period, narrowed by these. */
+export interface StatsFilter {
+  /** A local period (period.ts), resolved in each municipality's time zone. */
+  period?: string;
+  /** Or explicit instants: filed at or after `from`, before `to`. */
+  from?: Date;
+  to?: Date;
+  municipalityId?: number;
+  sectorId?: number;
+  categoryId?: number;
+  status?: MessageStatus[];
+  source?: MessageSource[];
+  /** true: overdue by KPI 7 at `now` (still open or closed late); false: never overdue. */
+  overdue?: boolean;
+  /** Only published messages (the public Open311 view). */
+  published?: boolean;
+}
+
+const eb = expressionBuilder<Database, 'message'>();
+
+/** The KPI 7 overdue predicate as a standalone expression (usable in any query over `message`). */
+export function overdueSql(now: Date): Expression<SqlBool> {
+  return overduePredicate(eb, now);
+}
+
+/**
+ * The WHERE condition for `filter` within `scope`: scope first (a municipality outside it is
+ * MUNICIPALITY_NOT_FOUND, as everywhere in the API), then the filters. A local period becomes one
+ * instant range per time zone among the municipalities concerned (one, in Kuzbass).
+ */
+export async function statsCondition(db: Db, scope: Scope, filter: StatsFilter, now: Date): Promise<Expression<SqlBool>> {
+  const municipalityId = listMunicipality(scope, filter.municipalityId);
+  const conditions: Expression<SqlBool>[] = [];
+  if (municipalityId !== null) conditions.push(eb('message.municipality_id', '=', municipalityId));
+  if (scope.executorId !== null) conditions.push(eb('message.executor_id', '=', scope.executorId));
+  if (filter.period !== undefined) conditions.push(await periodCondition(db, filter.period, municipalityId));
+  if (filter.from) conditions.push(eb('message.created_at', '>=', filter.from));
+  if (filter.to) conditions.push(eb('message.created_at', '<', filter.to));
+  if (filter.sectorId !== undefined) {
+    conditions.push(eb('message.category_id', 'in', eb.selectFrom('category').select('category.id').where('category.sector_id', '=', filter.sectorId)));
+  }
+  if (filter.categoryId !== undefined) conditions.push(eb('message.category_id', '=', filter.categoryId));
+  if (filter.status && filter.status.length > 0) conditions.push(eb('message.status', 'in', filter.status));
+  if (filter.source && filter.source.length > 0) conditions.push(eb(sourceSql(), 'in', filter.source));
+  if (filter.overdue !== undefined) conditions.push(filter.overdue ? overdueSql(now) : eb.not(overdueSql(now)));
+  if (filter.published !== undefined) conditions.push(eb('message.published', '=', filter.published));
+  return eb.and(conditions);
+}
+
+async function periodCondition(db: Db, period: string, municipalityId: number | null): Promise<Expression<SqlBool>> {
+  const range = parsePeriod(period);
+  let query = db.selectFrom('municipality').select(['id', 'time_zone']);
+  if (municipalityId !== null) query = query.where('id', '=', municipalityId);
+  const rows = await query.execute();
+  const zones = new Map<string, number[]>();
+  for (const row of rows) zones.set(row.time_zone, [...(zones.get(row.time_zone) ?? []), row.id]);
+  if (zones.size === 0) return sql<SqlBool>`false`;
+  const ranges = [...zones].map(([zone, ids]) => {
+    const { from, to } = periodInstants(range, zone);
+    const inRange = eb.and([eb('message.created_at', '>=', from), eb('message.created_at', '<', to)]);
+    // With a single zone the range alone is exact and keeps the plan a plain index range scan.
+    return zones.size === 1 ? inRange : eb.and([eb('message.municipality_id', 'in', ids), inRange]);
+  });
+  return ranges.length === 1 ? ranges[0]! : eb.or(ranges);
+}

@@ -1,0 +1,233 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageStatus } from '../../core/messages/message.table.ts';
+import { createApiHarness, type ApiHarness } from '../../test/api-harness.ts';
+import { insertMessages, seedHandBuiltSet, type HandBuiltSet, type MessageSpec } from '../../test/stats.ts';
+
+/**
+ * The map page in a real browser: Debian's Chromium driven by playwright-core (never a browser
+ * of its own), against the whole app listening on a local port, with seeded messages. Tiles point
+ * at a closed local port: the page must work offline. Screenshots go to test-artifacts/.
+ */
+// Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
+declare const document: { querySelector(selector: string): any; querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }> & Iterable<{ textContent: string | null }> };
+declare const sessionStorage: { getItem(key: string): string | null };
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(import.meta.dirname, '..', '..', 'test-artifacts');
+
+let h: ApiHarness;
+let server: ServerType;
+let base: string;
+let browser: Browser;
+let set: HandBuiltSet;
+const extra = { Kemerovo: 0, Belovo: 0 };
+
+/** A small deterministic generator (mulberry32), so the screenshot is the same run after run. */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function around(municipalityId: number, center: { lat: number; lon: number }, spread: number, count: number, seed: number): MessageSpec[] {
+  const next = random(seed);
+  const statuses = ['new', 'in_work', 'in_work', 'solved', 'solved', 'explained'] as const;
+  return Array.from({ length: count }, (_, i) => {
+    // Denser near the centre, as in a city.
+    const r = spread * Math.sqrt(next()) * next();
+    const a = next() * 2 * Math.PI;
+    const status = statuses[i % statuses.length]!;
+    const created = new Date(Date.UTC(2026, 10, 1 + (i % 28), 3));
+    const accepted = status === 'new' ? undefined : new Date(created.getTime() + 3_600_000).toISOString();
+    return {
+      municipalityId,
+      point: { lat: center.lat + r * Math.sin(a), lon: center.lon + 2 * r * Math.cos(a) },
+      status,
+      createdAt: created.toISOString(),
+      acceptedAt: accepted,
+      closedAt: status === 'solved' || status === 'explained' ? new Date(created.getTime() + 86_400_000 * (1 + (i % 20))).toISOString() : undefined,
+      category: ['roads.pothole', 'housing.yard', 'roads.lighting', 'housing.heating'][i % 4],
+      text: [`Яма на проезжей части у дома ${i + 1}`, `Во дворе дома ${i + 1} сломаны качели`, `Не горит фонарь у дома ${i + 1}`, `Холодные батареи в доме ${i + 1}`][i % 4],
+    };
+  });
+}
+
+beforeAll(async () => {
+  h = await createApiHarness({ MAP_TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' });
+  set = await seedHandBuiltSet(h.t.db, h.municipality);
+  await insertMessages(h.t.db, around(h.municipality.Kemerovo, { lat: 55.35, lon: 86.09 }, 0.08, 160, 1));
+  await insertMessages(h.t.db, around(h.municipality.Novokuznetsk, { lat: 53.76, lon: 87.13 }, 0.08, 60, 2));
+  await insertMessages(h.t.db, around(h.municipality.Belovo, { lat: 54.42, lon: 86.3 }, 0.04, 20, 3));
+  extra.Kemerovo = 160;
+  extra.Belovo = 20;
+  // One message with a photo, filed the way the bots do.
+  await h.fileMessage('Kemerovo', { text: 'Сломана скамейка в сквере у фонтана, нужна замена досок', photos: ['photo-bench'] });
+  server = serve({ fetch: h.app.http.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  await h?.close();
+});
+
+async function signIn(key: string, query = ''): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ru-RU' });
+  const page = await context.newPage();
+  const failures: string[] = [];
+  page.on('pageerror', (error) => failures.push(error.message));
+  await page.goto(`${base}/map${query}`);
+  await page.locator('#key').fill(key);
+  await page.locator('#key-submit').click();
+  await page.locator('#map[data-state="ready"]').waitFor({ timeout: 20_000 });
+  expect(failures).toEqual([]);
+  return page;
+}
+
+const shownIds = (page: Page) => page.evaluate(() => document.querySelector('#map').otklikMap.markerIds() as number[]);
+
+/** What the clusters and the lone markers on screen add up to, once zoom and cluster animations are over. */
+const markersOnScreen = async (page: Page) => {
+  await page.waitForFunction(() => !document.querySelector('.leaflet-cluster-anim, .leaflet-zoom-anim'));
+  await page.waitForTimeout(400);
+  return page.evaluate(() => {
+    const clusters = [...document.querySelectorAll('.marker-cluster span')].reduce((n, s) => n + Number(s.textContent), 0);
+    return clusters + document.querySelectorAll('.leaflet-marker-pane .otk-marker').length;
+  });
+};
+
+async function countMessages(filter: { status?: MessageStatus; municipalityId?: number } = {}): Promise<number> {
+  let query = h.t.db.selectFrom('message').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.municipalityId) query = query.where('municipality_id', '=', filter.municipalityId);
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+const RU_MESSAGES = { one: 'сообщение', few: 'сообщения', many: 'сообщений', other: 'сообщения' } as Record<string, string>;
+const shownText = (n: number) => `Показано ${n} ${RU_MESSAGES[new Intl.PluralRules('ru').select(n)]}`;
+
+describe('the map page in Chromium', () => {
+  it('asks for a key, then draws every message as clustered markers over the boundaries; a filter redraws', async () => {
+    const page = await signIn(h.operator);
+    const total = await countMessages();
+    expect(await page.locator('#map').getAttribute('data-markers')).toBe(String(total));
+    expect(await markersOnScreen(page)).toBe(total);
+    await expect.poll(() => page.locator('#count').textContent()).toBe(shownText(total));
+    expect(await page.locator('path.leaflet-interactive, svg path').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('canvas.leaflet-heatmap-layer').count()).toBe(1);
+    expect(await page.locator('.otk-legend').textContent()).toContain('Просрочено');
+    expect(await page.evaluate(() => sessionStorage.getItem('otklik.apiKey'))).toBe(h.operator);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map.png') });
+
+    const solved = await countMessages({ status: 'solved' });
+    await page.locator('#status').selectOption('solved');
+    await page.locator('#apply').click();
+    await page.waitForFunction((n) => document.querySelector('#map')?.getAttribute('data-markers') === String(n), solved);
+    expect(await markersOnScreen(page)).toBe(solved);
+
+    await page.locator('#status').selectOption('');
+    await page.locator('#period').fill('2026-12');
+    await page.locator('#apply').click();
+    await page.waitForFunction(() => document.querySelector('#map')?.getAttribute('data-markers') === '2');
+    expect((await shownIds(page)).sort()).toEqual([set.december, (await h.t.db.selectFrom('message').select('id').where('text', 'like', 'Сломана скамейка%').executeTakeFirstOrThrow()).id].sort());
+    await page.context().close();
+  }, 90_000);
+
+  it("a marker's popup shows the message card with its photo fetched through the API", async () => {
+    const page = await signIn(h.operator);
+    const withPhoto = (await h.t.db.selectFrom('message').select('id').where('text', 'like', 'Сломана скамейка%').executeTakeFirstOrThrow()).id;
+    const photoRequests: number[] = [];
+    page.on('response', (res) => {
+      if (res.url().includes(`/api/v1/messages/${withPhoto}/photos/0`)) photoRequests.push(res.status());
+    });
+    await page.evaluate((id) => document.querySelector('#map').otklikMap.showMessage(id) as boolean, withPhoto);
+    const card = page.locator(`.otk-card[data-message-id="${withPhoto}"]`);
+    await card.locator('.otk-card-photo').waitFor({ timeout: 15_000 });
+    expect(await card.locator('.otk-card-title').textContent()).toBe(`Сообщение №${withPhoto}`);
+    expect(await card.locator('.otk-card-status').textContent()).toBe('Новое');
+    expect(await card.locator('.otk-card-text').textContent()).toBe('Сломана скамейка в сквере у фонтана, нужна замена досок');
+    expect(await card.locator('.otk-card-dates dt').first().textContent()).toBe('Подано');
+    expect(await card.locator('.otk-card-photo').getAttribute('src')).toMatch(/^blob:/);
+    expect(photoRequests).toEqual([200]);
+
+    // A card of a closed, rated message, for the screenshot.
+    await page.evaluate((id) => document.querySelector('#map').otklikMap.showMessage(id) as boolean, set.a[2]);
+    const closed = page.locator(`.otk-card[data-message-id="${set.a[2]}"]`);
+    await closed.locator('.otk-card-dates').waitFor();
+    expect(await closed.locator('.otk-card-status').textContent()).toBe('Решено');
+    expect(await closed.locator('.otk-card-dates').textContent()).toContain('★★★★★');
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-popup').length === 1);
+    await page.context().close();
+  }, 90_000);
+
+  it('the municipality filter frames it: the screenshot of the README', async () => {
+    const page = await signIn(h.operator);
+    await page.locator('#municipality').selectOption(String(h.municipality.Kemerovo));
+    await page.locator('#period').fill('2026-11');
+    await page.locator('#apply').click();
+    const november = await h.t.db
+      .selectFrom('message')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('municipality_id', '=', h.municipality.Kemerovo)
+      .where('created_at', '>=', new Date('2026-10-31T17:00:00Z'))
+      .where('created_at', '<', new Date('2026-11-30T17:00:00Z'))
+      .executeTakeFirstOrThrow();
+    await page.waitForFunction((n) => document.querySelector('#map')?.getAttribute('data-markers') === String(n), Number(november.n));
+    expect(await markersOnScreen(page)).toBe(Number(november.n));
+    // Kemerovo fills the view: Novokuznetsk and Belovo are off screen.
+    const zoom = await page.evaluate(() => document.querySelector('#map').otklikMap.map.getZoom() as number);
+    expect(zoom).toBeGreaterThanOrEqual(10);
+    // A click on a lone marker opens its card, as a person would.
+    await page.locator('.leaflet-marker-pane .otk-marker.otk-status-overdue').first().click();
+    await page.locator('.leaflet-popup .otk-card .otk-card-dates').waitFor();
+    expect(await page.locator('.leaflet-popup .otk-card-status').textContent()).toBe('Просрочено');
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-kemerovo.png') });
+    await page.context().close();
+  }, 90_000);
+
+  it('a Kemerovo key sees only Kemerovo: its markers, its boundary, its municipality in the filter', async () => {
+    const page = await signIn(h.keys.Kemerovo.moderator);
+    const kemerovo = await countMessages({ municipalityId: h.municipality.Kemerovo });
+    expect(kemerovo).toBe(10 + extra.Kemerovo + 1);
+    const ids = await shownIds(page);
+    expect(ids).toHaveLength(kemerovo);
+    expect(ids).not.toContain(set.belovo);
+    const belovo = await h.t.db.selectFrom('message').select('id').where('municipality_id', '=', h.municipality.Belovo).execute();
+    expect(belovo).toHaveLength(1 + extra.Belovo);
+    for (const { id } of belovo) expect(ids).not.toContain(id);
+    expect(await page.locator('#municipality option').allTextContents()).toEqual(['Все доступные', 'Кемеровский городской округ']);
+    expect(await markersOnScreen(page)).toBe(kemerovo);
+    await page.context().close();
+  }, 90_000);
+
+  it('speaks English when asked, and a wrong key is refused', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/map?lang=en`);
+    // The form shows once the texts are in.
+    await page.locator('#key-form').waitFor({ state: 'visible' });
+    expect(await page.locator('#key-submit').textContent()).toBe('Open the map');
+    await page.locator('#key').fill('otk_wrong-key-000000000000000000000000');
+    await page.locator('#key-submit').click();
+    await page.locator('#key-error').waitFor();
+    expect(await page.locator('#key-error').textContent()).toBe('The key was not accepted: check it and enter it again.');
+    expect(await page.evaluate(() => sessionStorage.getItem('otklik.apiKey'))).toBeNull();
+    await context.close();
+  }, 60_000);
+});

@@ -1,0 +1,297 @@
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { open311Status } from '../../core/open311/georeport.ts';
+import { REDACTED, redactPersonal } from '../../core/open311/redact.ts';
+import { createApiHarness, type ApiHarness } from '../../test/api-harness.ts';
+
+let h: ApiHarness;
+const ids = {} as { solved: number; inWork: number; unpublished: number; novokuznetsk: number; newOne: number };
+/** Everything personal about the authors that must never leave through the public view. */
+const PERSONAL = ['Иван Петров', 'Петров', 'ivan_petrov_kem', '+7 913 123-45-67', '9131234567', 'ivan@example.com', 'Мария Сидорова', 'Сидорова'];
+
+/** The spec's field list of a service request (GET Service Requests, Response), in order. */
+const REQUEST_FIELDS = [
+  'service_request_id',
+  'status',
+  'status_notes',
+  'service_name',
+  'service_code',
+  'description',
+  'agency_responsible',
+  'service_notice',
+  'requested_datetime',
+  'updated_datetime',
+  'expected_datetime',
+  'address',
+  'address_id',
+  'zipcode',
+  'lat',
+  'long',
+  'media_url',
+];
+const SERVICE_FIELDS = ['service_code', 'service_name', 'description', 'metadata', 'type', 'keywords', 'group'];
+const xml = new XMLParser({ parseTagValue: false, isArray: (name) => ['service', 'request', 'error', 'endpoint', 'format'].includes(name) });
+
+async function author(messageId: number, name: string, phone: string, username: string) {
+  const { author_id } = await h.t.db.selectFrom('message').select('author_id').where('id', '=', messageId).executeTakeFirstOrThrow();
+  await h.t.db.updateTable('resident').set({ display_name: name, phone }).where('id', '=', author_id!).execute();
+  await h.t.db.updateTable('resident_identity').set({ username }).where('resident_id', '=', author_id!).execute();
+}
+
+async function answer(messageId: number, body: Record<string, unknown>) {
+  const draft = await h.request('POST', `/api/v1/messages/${messageId}/answers`, { token: h.keys.Kemerovo.executor, body });
+  expect(draft.status).toBe(201);
+  const approved = await h.request('POST', `/api/v1/answers/${draft.body.answer.id}/approve`, { token: h.keys.Kemerovo.curator });
+  expect(approved.status).toBe(200);
+}
+
+beforeAll(async () => {
+  h = await createApiHarness();
+  const solved = await h.fileMessage('Kemerovo', { text: 'Яма у подъезда, звоните +7 913 123-45-67, спросить Ивана Петрова', photos: ['photo-1'] });
+  await author(solved.id, 'Иван Петров', '+7 913 123-45-67', 'ivan_petrov_kem');
+  await h.request('POST', `/api/v1/messages/${solved.id}/accept`, { body: {} });
+  await answer(solved.id, { kind: 'intermediate', text: 'Иван Петров, бригада выедет в среду.' });
+  await answer(solved.id, { kind: 'final', resolution: 'solved', text: 'Иван Петров, яма заделана. Вопросы: ivan@example.com или @ivan_petrov_kem' });
+  expect((await h.request('POST', `/api/v1/messages/${solved.id}/publish`)).status).toBe(200);
+
+  const inWork = await h.fileMessage('Kemerovo', { categoryCode: 'roads.lighting', text: 'Не горят фонари на Ивановской улице' });
+  await author(inWork.id, 'Мария Сидорова', '89001112233', 'maria_s');
+  await h.request('POST', `/api/v1/messages/${inWork.id}/accept`, { body: {} });
+  await answer(inWork.id, { kind: 'intermediate', text: 'Мария Сидорова, заявка передана в горсвет.' });
+  await answer(inWork.id, { kind: 'clarification', text: 'Уточните номер дома, Мария?' });
+  await h.request('POST', `/api/v1/messages/${inWork.id}/publish`);
+
+  const unpublished = await h.fileMessage('Kemerovo', { text: 'Не опубликовано' });
+  await h.request('POST', `/api/v1/messages/${unpublished.id}/accept`, { body: {} });
+  const newOne = await h.fileMessage('Kemerovo', { text: 'Новое' });
+
+  const nk = await h.fileMessage('Novokuznetsk', { categoryCode: 'roads.lighting', text: 'Фонари в Новокузнецке' });
+  await h.request('POST', `/api/v1/messages/${nk.id}/accept`, { body: {} });
+  await h.request('POST', `/api/v1/messages/${nk.id}/publish`);
+  Object.assign(ids, { solved: solved.id, inWork: inWork.id, unpublished: unpublished.id, novokuznetsk: nk.id, newOne: newOne.id });
+});
+afterAll(() => h.close());
+
+const get = (url: string) => h.request('GET', url, { token: null });
+
+function expectNoPersonalData(raw: string) {
+  for (const value of PERSONAL) expect(raw, value).not.toContain(value);
+  expect(raw).not.toMatch(/author|resident|phone|external_id|display_name|username/i);
+}
+
+describe('discovery', () => {
+  it('JSON and XML with every field of the service discovery spec', async () => {
+    const json = await get('/open311/v2/discovery.json');
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(Object.keys(json.body).sort()).toEqual(['changeset', 'contact', 'endpoints', 'key_service']);
+    expect(json.body.endpoints).toEqual([
+      { specification: 'http://wiki.open311.org/GeoReport_v2', url: 'http://localhost/open311/v2', changeset: json.body.changeset, type: 'production', formats: ['text/xml', 'application/json'] },
+    ]);
+    const res = await get('/open311/v2/discovery.xml');
+    expect(res.headers.get('content-type')).toBe('text/xml; charset=utf-8');
+    expect(res.text.startsWith('<?xml version="1.0" encoding="utf-8"?>')).toBe(true);
+    const doc = xml.parse(res.text).discovery;
+    expect(doc.endpoints.endpoint[0]).toEqual({
+      specification: 'http://wiki.open311.org/GeoReport_v2',
+      url: 'http://localhost/open311/v2',
+      changeset: json.body.changeset,
+      type: 'production',
+      formats: { format: ['text/xml', 'application/json'] },
+    });
+    expect(doc.contact).toBe(json.body.contact);
+  });
+});
+
+describe('services', () => {
+  it("every active category is a service grouped by its sector, with the spec's fields", async () => {
+    const res = await get('/open311/v2/services.json');
+    expect(res.status).toBe(200);
+    const categories = await h.t.db.selectFrom('category').select('code').where('active', '=', true).execute();
+    expect(res.body).toHaveLength(categories.length);
+    for (const s of res.body) expect(Object.keys(s)).toEqual(SERVICE_FIELDS);
+    expect(res.body.find((s: { service_code: string }) => s.service_code === 'roads.pothole')).toEqual({
+      service_code: 'roads.pothole',
+      service_name: 'Ямы на дороге',
+      description: 'Дороги: Ямы на дороге',
+      metadata: false,
+      type: 'realtime',
+      keywords: 'Potholes, Roads, Дороги',
+      group: 'Дороги',
+    });
+    const asXml = xml.parse((await get('/open311/v2/services.xml')).text).services.service;
+    expect(asXml).toHaveLength(categories.length);
+    expect(asXml[0]).toEqual({ ...res.body[0], metadata: String(res.body[0].metadata) });
+  });
+
+  it("an unknown jurisdiction_id is 404 in the spec's error format; a known one is accepted", async () => {
+    const res = await get('/open311/v2/services.json?jurisdiction_id=00000000');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual([{ code: 404, description: 'jurisdiction_id not found: 00000000' }]);
+    expect((await get('/open311/v2/services.json?jurisdiction_id=32701000')).status).toBe(200);
+  });
+});
+
+describe('service requests', () => {
+  it("only published messages, with exactly the spec's fields, statuses mapped and the public answer as notes", async () => {
+    const res = await get('/open311/v2/requests.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.body.map((r: { service_request_id: string }) => r.service_request_id)).toEqual([String(ids.novokuznetsk), String(ids.inWork), String(ids.solved)]);
+    for (const r of res.body) expect(Object.keys(r)).toEqual(REQUEST_FIELDS);
+    const solved = res.body.find((r: { service_request_id: string }) => r.service_request_id === String(ids.solved));
+    expect(solved).toEqual({
+      service_request_id: String(ids.solved),
+      status: 'closed',
+      status_notes: `${REDACTED}, яма заделана. Вопросы: ${REDACTED} или ${REDACTED}`,
+      service_name: 'Ямы на дороге',
+      service_code: 'roads.pothole',
+      description: `Яма у подъезда, звоните ${REDACTED}, спросить ${REDACTED} ${REDACTED}`,
+      agency_responsible: 'Администрация: Кемеровский городской округ',
+      service_notice: null,
+      requested_datetime: '2026-12-01T03:00:00.000Z',
+      updated_datetime: '2026-12-01T03:00:00.000Z',
+      expected_datetime: null,
+      address: null,
+      address_id: null,
+      zipcode: null,
+      lat: 55.3547,
+      long: 86.0873,
+      media_url: null,
+    });
+    const inWork = res.body.find((r: { service_request_id: string }) => r.service_request_id === String(ids.inWork));
+    expect(inWork).toMatchObject({ status: 'open', status_notes: `${REDACTED}, заявка передана в горсвет.`, description: 'Не горят фонари на Ивановской улице' });
+  });
+
+  it('the XML variant carries the same requests', async () => {
+    const res = await get('/open311/v2/requests.xml');
+    expect(res.headers.get('content-type')).toBe('text/xml; charset=utf-8');
+    const requests = xml.parse(res.text).service_requests.request;
+    expect(requests.map((r: { service_request_id: string }) => r.service_request_id)).toEqual([String(ids.novokuznetsk), String(ids.inWork), String(ids.solved)]);
+    expect(Object.keys(requests[0])).toEqual(REQUEST_FIELDS);
+    expect(requests[2]).toMatchObject({
+      status: 'closed',
+      service_code: 'roads.pothole',
+      status_notes: `${REDACTED}, яма заделана. Вопросы: ${REDACTED} или ${REDACTED}`,
+      media_url: '',
+      lat: '55.3547',
+      long: '86.0873',
+    });
+  });
+
+  it('XML escapes markup in texts', async () => {
+    await h.t.db.updateTable('message').set({ address: 'ул. <Ленина> & "Кирова"' }).where('id', '=', ids.inWork).execute();
+    const res = await get('/open311/v2/requests.xml');
+    expect(res.text).toContain('<address>ул. &lt;Ленина&gt; &amp; &quot;Кирова&quot;</address>');
+    expect(xml.parse(res.text).service_requests.request[1].address).toBe('ул. <Ленина> & "Кирова"');
+  });
+
+  it('filters: service_code (one or several), status, dates, jurisdiction_id', async () => {
+    const list = async (query: string) => ((await get(`/open311/v2/requests.json?${query}`)).body as { service_request_id: string }[]).map((r) => Number(r.service_request_id));
+    expect(await list('service_code=roads.pothole')).toEqual([ids.solved]);
+    expect(await list('service_code=roads.pothole,roads.lighting')).toEqual([ids.novokuznetsk, ids.inWork, ids.solved]);
+    expect(await list('status=open')).toEqual([ids.novokuznetsk, ids.inWork]);
+    expect(await list('status=closed')).toEqual([ids.solved]);
+    expect(await list('status=open,closed')).toHaveLength(3);
+    expect(await list('jurisdiction_id=32731000')).toEqual([ids.novokuznetsk]);
+    expect(await list('start_date=2026-12-01T00:00:00Z&end_date=2026-12-02T00:00:00%2B07:00')).toHaveLength(3);
+    expect(await list('start_date=2026-11-01T00:00:00Z&end_date=2026-11-30T00:00:00Z')).toEqual([]);
+    expect(await list('end_date=2026-11-30T00:00:00Z')).toEqual([]);
+    expect(await list('service_code=&status=')).toHaveLength(3);
+    expect(await list(`service_request_id=${ids.solved},${ids.unpublished},${ids.newOne}&status=open`)).toEqual([ids.solved]);
+  });
+
+  it.each([
+    ['an unknown service code', 'service_code=roads.nope', 400, 'service_code not found: roads.nope'],
+    ['an unknown status', 'status=pending', 400, 'status must be open, closed or both (comma-separated)'],
+    ['a start date that is not w3', 'start_date=01.11.2026', 400, 'start_date is not a w3 datetime with a time zone, e.g. 2026-11-01T00:00:00Z: 01.11.2026'],
+    ['a date without a time zone', 'start_date=2026-11-01T00:00:00', 400, 'start_date is not a w3 datetime with a time zone, e.g. 2026-11-01T00:00:00Z: 2026-11-01T00:00:00'],
+    ['an impossible date', 'end_date=2026-02-30T00:00:00Z', 400, 'end_date is not a w3 datetime with a time zone, e.g. 2026-11-01T00:00:00Z: 2026-02-30T00:00:00Z'],
+    ['an end before the start', 'start_date=2026-11-02T00:00:00Z&end_date=2026-11-01T00:00:00Z', 400, 'end_date is before start_date'],
+    ['a span over 90 days', 'start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z', 400, 'start_date and end_date may not span more than 90 days'],
+    ['a malformed id list', 'service_request_id=1;DROP', 400, 'service_request_id must be a comma-separated list of request ids'],
+    ['an unknown jurisdiction', 'jurisdiction_id=99999999', 404, 'jurisdiction_id not found: 99999999'],
+    ['a NUL in a service code', 'service_code=roads%00', 400, 'service_code holds a NUL character'],
+  ])("%s: the spec's error list, in JSON and XML", async (_name, query, status, description) => {
+    const json = await get(`/open311/v2/requests.json?${query}`);
+    expect(json.status).toBe(status);
+    expect(json.body).toEqual([{ code: status, description }]);
+    const asXml = await get(`/open311/v2/requests.xml?${query}`);
+    expect(asXml.status).toBe(status);
+    expect(xml.parse(asXml.text).errors.error).toEqual([{ code: String(status), description }]);
+  });
+});
+
+describe('one service request', () => {
+  it('a published message, as a list of one, in JSON and XML', async () => {
+    const res = await get(`/open311/v2/requests/${ids.solved}.json`);
+    expect(res.status).toBe(200);
+    expect(res.body).toHaveLength(1);
+    expect(res.body[0]).toMatchObject({ service_request_id: String(ids.solved), status: 'closed' });
+    const asXml = xml.parse((await get(`/open311/v2/requests/${ids.solved}.xml`)).text).service_requests.request;
+    expect(asXml[0]).toMatchObject({ service_request_id: String(ids.solved), status: 'closed' });
+    expect((await get(`/open311/v2/requests/${ids.novokuznetsk}.json?jurisdiction_id=32731000`)).status).toBe(200);
+  });
+
+  it.each([
+    ['unpublished', () => `${ids.unpublished}.json`],
+    ['new', () => `${ids.newOne}.json`],
+    ['missing', () => '99999999.json'],
+    ['not a number', () => 'abc.json'],
+    ['of another jurisdiction', () => `${ids.solved}.json?jurisdiction_id=32731000`],
+  ])("%s: 404 in the spec's error format", async (_name, path) => {
+    const res = await get(`/open311/v2/requests/${path()}`);
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual([{ code: 404, description: expect.stringMatching(/not found/) }]);
+  });
+
+  it('unknown resources and formats answer 404 in the error format', async () => {
+    for (const url of ['/open311/v2/requests.csv', '/open311/v2/tokens/1.json', '/open311/v2/services/roads.pothole.json', '/open311/v2/nothing.json']) {
+      const res = await get(url);
+      expect(res.status, url).toBe(404);
+      expect(res.body, url).toEqual([{ code: 404, description: expect.any(String) }]);
+    }
+  });
+});
+
+describe('privacy', () => {
+  it("no public response carries an author's name, phone, e-mail, handle or identity", async () => {
+    const urls = [
+      'discovery.json',
+      'discovery.xml',
+      'services.json',
+      'services.xml',
+      'requests.json',
+      'requests.xml',
+      `requests/${ids.solved}.json`,
+      `requests/${ids.solved}.xml`,
+      `requests/${ids.inWork}.xml`,
+    ];
+    const identities = await h.t.db.selectFrom('resident_identity').select(['external_id', 'chat_id']).execute();
+    for (const url of urls) {
+      const res = await get(`/open311/v2/${url}`);
+      expect(res.status, url).toBe(200);
+      expectNoPersonalData(res.text);
+      for (const i of identities) expect(res.text, url).not.toMatch(new RegExp(`\\b${i.external_id}\\b|\\b${i.chat_id}\\b`));
+    }
+  });
+
+  it('clarification requests to the author are never public notes', async () => {
+    const res = await get(`/open311/v2/requests/${ids.inWork}.json`);
+    expect(res.text).not.toContain('Уточните');
+  });
+});
+
+describe('the mapping and the redaction', () => {
+  it('new and in work are open; solved, explained and rejected are closed', () => {
+    expect((['new', 'in_work', 'solved', 'explained', 'rejected'] as const).map(open311Status)).toEqual(['open', 'open', 'closed', 'closed', 'closed']);
+  });
+
+  it('redacts names as words, phones, e-mails and handles, and leaves the rest', () => {
+    expect(redactPersonal('Иван Петров, спасибо. Иван, звоните 8-913-123-45-67 или +7(913)1234567', ['Иван Петров'])).toBe(`${REDACTED}, спасибо. ${REDACTED}, звоните ${REDACTED} или ${REDACTED}`);
+    expect(redactPersonal('Ивановская улица, дом 8', ['Иван Петров'])).toBe('Ивановская улица, дом 8');
+    expect(redactPersonal('Ответ для Марии Сидоровой, копия Ивану', ['Мария Сидорова', 'Иван'])).toBe(`Ответ для ${REDACTED} ${REDACTED}, копия ${REDACTED}`);
+    expect(redactPersonal('пишите a.b@mail.ru или @some_handle', [null])).toBe(`пишите ${REDACTED} или ${REDACTED}`);
+    expect(redactPersonal('Кв. 12, подъезд 3, 2026 год', ['Ли'])).toBe('Кв. 12, подъезд 3, 2026 год');
+  });
+});

@@ -1,0 +1,171 @@
+import { Hono, type Context } from 'hono';
+import type { Clock } from '../../core/clock.ts';
+import type { Db } from '../../core/db/types.ts';
+import { jurisdictionMunicipality, listServiceRequests, listServices, unknownServiceCodes, type Open311Status } from '../../core/open311/georeport.ts';
+import type { Logger } from '../../logger.ts';
+import { CONTENT_TYPES, respond, respondError, splitResource, type Format } from './format.ts';
+
+/**
+ * Open311 GeoReport v2, read side, public (no key): discovery, services, service requests and one
+ * service request, each as .json and .xml. Errors are the spec's list of { code, description }
+ * with the HTTP status 400 (a request that cannot be served), 404 (no such resource) or 500.
+ * POST requests.{format} (integration keys) is added here by the incident intake: register it
+ * before the catch-all at the end.
+ */
+export interface Open311Deps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** Public base URL of the app (PUBLIC_URL); the request's own origin when unset. */
+  publicUrl?: string;
+  /** Discovery's human contact line (OPEN311_CONTACT). */
+  contact: string;
+}
+
+export const SPECIFICATION = 'http://wiki.open311.org/GeoReport_v2';
+/** Bumped when the shape of this endpoint changes (the discovery's sortable changeset). */
+export const CHANGESET = '2026-12-01T17:00:00Z';
+/** The spec's response volume: at most this many requests, within at most this many days. */
+export const MAX_REQUESTS = 1000;
+export const MAX_SPAN_DAYS = 90;
+const DAY_MS = 86_400_000;
+
+const W3_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** A w3 datetime with its time zone (the spec requires one); null when malformed or impossible. */
+export function parseW3Datetime(text: string): Date | null {
+  const m = W3_DATETIME.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second = '0', offH = '0', offM = '0'] = m.slice(1).map((v) => v ?? undefined) as string[];
+  const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (calendar.getUTCMonth() !== Number(month) - 1 || calendar.getUTCDate() !== Number(day)) return null;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59 || Number(offH) > 14 || Number(offM) > 59) return null;
+  const at = new Date(text);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
+class Open311Error extends Error {
+  readonly status: 400 | 404;
+  constructor(status: 400 | 404, description: string) {
+    super(description);
+    this.status = status;
+  }
+}
+
+/** The spec's "optional": an empty parameter is the same as one not given. NUL never reaches PostgreSQL. */
+function param(c: Context, name: string): string | undefined {
+  const value = c.req.query(name);
+  if (value?.includes('\u0000')) throw new Open311Error(400, `${name} holds a NUL character`);
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function list(value: string | undefined): string[] | undefined {
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
+}
+
+async function jurisdiction(c: Context, db: Db): Promise<number | undefined> {
+  const id = param(c, 'jurisdiction_id');
+  if (id === undefined) return undefined;
+  const municipality = await jurisdictionMunicipality(db, id);
+  if (municipality === null) throw new Open311Error(404, `jurisdiction_id not found: ${id}`);
+  return municipality;
+}
+
+/** start_date / end_date by the spec: the most recent 90 days by default, never a longer span. */
+function dateRange(c: Context, now: Date): { from: Date; to: Date } {
+  const read = (name: string) => {
+    const text = param(c, name);
+    if (text === undefined) return undefined;
+    const at = parseW3Datetime(text);
+    if (!at) throw new Open311Error(400, `${name} is not a w3 datetime with a time zone, e.g. 2026-11-01T00:00:00Z: ${text}`);
+    return at;
+  };
+  const start = read('start_date');
+  const end = read('end_date');
+  const span = MAX_SPAN_DAYS * DAY_MS;
+  const from = start ?? new Date((end ?? now).getTime() - span);
+  const to = end ?? (start ? new Date(start.getTime() + span) : now);
+  if (to < from) throw new Open311Error(400, 'end_date is before start_date');
+  if (to.getTime() - from.getTime() > span) throw new Open311Error(400, `start_date and end_date may not span more than ${MAX_SPAN_DAYS} days`);
+  return { from, to };
+}
+
+export function createOpen311App(deps: Open311Deps): Hono {
+  const app = new Hono();
+  const { db } = deps;
+
+  const discovery = (c: Context, format: Format) => {
+    const url = `${(deps.publicUrl ?? new URL(c.req.url).origin).replace(/\/+$/, '')}/open311/v2`;
+    const base = {
+      changeset: CHANGESET,
+      contact: deps.contact,
+      key_service: 'Keys for posting requests are issued by the platform operator as integration keys of an organisation and a municipality.',
+    };
+    const endpoint = { specification: SPECIFICATION, url, changeset: CHANGESET, type: 'production' };
+    const formats = [CONTENT_TYPES.xml.split(';')[0]!, CONTENT_TYPES.json.split(';')[0]!];
+    return format === 'json'
+      ? respond(c, format, 200, { ...base, endpoints: [{ ...endpoint, formats }] }, 'discovery')
+      : respond(c, format, 200, { ...base, endpoints: { endpoint: [{ ...endpoint, formats: { format: formats } }] } }, 'discovery');
+  };
+
+  const services = async (c: Context, format: Format) => {
+    await jurisdiction(c, db);
+    return respond(c, format, 200, await listServices(db), 'services', 'service');
+  };
+
+  const requests = async (c: Context, format: Format) => {
+    const municipalityId = await jurisdiction(c, db);
+    const idList = list(param(c, 'service_request_id'));
+    if (idList) {
+      if (idList.length > MAX_REQUESTS || !idList.every((id) => /^\d{1,9}$/.test(id))) throw new Open311Error(400, 'service_request_id must be a comma-separated list of request ids');
+      return respond(c, format, 200, await listServiceRequests(db, { ids: idList.map(Number), municipalityId, limit: MAX_REQUESTS }), 'service_requests', 'request');
+    }
+    const serviceCodes = list(param(c, 'service_code'));
+    const unknown = await unknownServiceCodes(db, serviceCodes ?? []);
+    if (unknown.length > 0) throw new Open311Error(400, `service_code not found: ${unknown.join(', ')}`);
+    const status = list(param(c, 'status'));
+    if (status && !status.every((s) => s === 'open' || s === 'closed')) throw new Open311Error(400, 'status must be open, closed or both (comma-separated)');
+    const { from, to } = dateRange(c, deps.clock());
+    const found = await listServiceRequests(db, { serviceCodes, status: status as Open311Status[] | undefined, from, to, municipalityId, limit: MAX_REQUESTS });
+    return respond(c, format, 200, found, 'service_requests', 'request');
+  };
+
+  app.get('/:file', async (c) => {
+    const resource = splitResource(c.req.param('file'));
+    if (!resource) return respondError(c, 'json', 404, 'Not found: resources are discovery, services and requests, each .json or .xml');
+    if (resource.name === 'discovery') return discovery(c, resource.format);
+    if (resource.name === 'services') return services(c, resource.format);
+    if (resource.name === 'requests') return requests(c, resource.format);
+    return respondError(c, resource.format, 404, `No such resource: ${resource.name}`);
+  });
+
+  app.get('/requests/:file', async (c) => {
+    const resource = splitResource(c.req.param('file'));
+    if (!resource) return respondError(c, 'json', 404, 'Not found: ask requests/<id>.json or requests/<id>.xml');
+    const municipalityId = await jurisdiction(c, db);
+    const found = /^\d{1,9}$/.test(resource.name) ? await listServiceRequests(db, { ids: [Number(resource.name)], municipalityId, limit: 1 }) : [];
+    if (found.length === 0) return respondError(c, resource.format, 404, `service_request_id not found: ${resource.name}`);
+    return respond(c, resource.format, 200, found, 'service_requests', 'request');
+  });
+
+  app.get('/services/:file', (c) => {
+    const resource = splitResource(c.req.param('file'));
+    // Every service has metadata=false: there are no service definitions to ask for.
+    return respondError(c, resource?.format ?? 'json', 404, 'No service definitions: every service has metadata=false');
+  });
+
+  app.all('*', (c) => respondError(c, c.req.path.endsWith('.xml') ? 'xml' : 'json', 404, `Not found: ${c.req.method} ${c.req.path}`));
+
+  app.onError((error, c) => {
+    const format = c.req.path.endsWith('.xml') ? 'xml' : 'json';
+    if (error instanceof Open311Error) return respondError(c, format, error.status, error.message);
+    deps.logger.error({ err: error, path: c.req.path }, 'open311 request failed');
+    return respondError(c, format, 500, 'General service error: try again later');
+  });
+  return app;
+}
