@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { BroadcastProgress } from '../../../core/broadcasts/broadcasts.ts';
 import { TOPICS, type Topic } from '../../../core/subscriptions/subscriptions.ts';
-import { Id, Timestamp } from './common.ts';
+import { BodyId, Timestamp } from './common.ts';
 
 export const TopicSchema = z.enum(TOPICS as readonly Topic[] as [Topic, ...Topic[]]).openapi('Topic', { description: 'subscription topic: residents choose per topic in the bot (/settings)' });
 
@@ -39,10 +39,10 @@ export function broadcastDto(b: BroadcastProgress): z.infer<typeof BroadcastSche
 
 export const CreateBroadcastBody = z
   .strictObject({
-    municipalityId: Id.nullable().openapi({ description: 'null (operators only): every municipality' }),
+    municipalityId: BodyId.nullable().openapi({ description: 'null (operators only): every municipality' }),
     topic: TopicSchema,
     language: z.enum(['ru', 'en']).optional(),
     text: z.string().trim().min(1).max(3500).openapi({ description: "the mailing's text, shown as it is" }),
-    mediaIds: z.array(Id).max(10).optional().openapi({ description: 'files from POST /media shown with the text' }),
+    mediaIds: z.array(BodyId).max(10).optional().openapi({ description: 'files from POST /media shown with the text' }),
   })
   .openapi('CreateBroadcast');
