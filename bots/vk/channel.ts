@@ -12,6 +12,7 @@ import type { Logger } from '../../logger.ts';
 import type { Features } from '../dialogs/registry.ts';
 import { runDialog } from '../dialogs/engine.ts';
 import { storableInput } from '../dialogs/input.ts';
+import { storableText } from '../../core/text/unsafe-text.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
 import type { View } from '../dialogs/view.ts';
 import type { Translate } from '../i18n.ts';
@@ -47,7 +48,7 @@ export interface VkChannel {
 
 /** An event without event_id (an old API version) is deduplicated by its content. */
 export function eventIdOf(event: VkEvent): string {
-  if (typeof event.event_id === 'string' && event.event_id.length > 0) return event.event_id.slice(0, 128);
+  if (typeof event.event_id === 'string' && event.event_id.length > 0) return storableText(event.event_id.slice(0, 128));
   const { secret: _secret, ...rest } = event;
   return `sha256:${createHash('sha256').update(JSON.stringify(rest)).digest('hex')}`;
 }
@@ -72,7 +73,11 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
     // Replies, the button's answer included, are one outbox row of the reply lane written in the
     // handling transaction (bots/outbox/reply.ts): committed with the event, sent by the token's
     // one paced sender.
-    const answerOf = (p: typeof parsed) => (p.kind === 'dialog' && p.eventAnswer ? { ...p.eventAnswer, peerId: p.peerId } : p.kind === 'ignore' ? p.eventAnswer : undefined);
+    const answerOf = (p: typeof parsed) => {
+      const answer = p.kind === 'dialog' && p.eventAnswer ? { ...p.eventAnswer, peerId: p.peerId } : p.kind === 'ignore' ? p.eventAnswer : undefined;
+      // The press's id goes into the outbox payload (jsonb): made storable like every string from outside.
+      return answer && { ...answer, eventId: storableText(answer.eventId) };
+    };
     const outcome = await processOnce(
       db,
       CHANNEL,
