@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Hono } from 'hono';
-import { createOutboxSenders } from './bots/outbox/senders.ts';
+import { createOutboxSenders, type OutboxSenders } from './bots/outbox/senders.ts';
+import type { SenderSettings } from './bots/outbox/sender.ts';
+import { startBroadcastExpander, type BroadcastExpander } from './core/broadcasts/expander.ts';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { connectDatabase, type DatabaseHandle } from './core/db/connect.ts';
@@ -8,6 +10,7 @@ import { createMigrator, migrateToLatest } from './core/db/migrate.ts';
 import { seedDemo } from './core/seed/demo.ts';
 import { bootstrapOperator } from './core/access/bootstrap.ts';
 import { cachedPhotoFetcher } from './core/media/photo-cache.ts';
+import { mediaFromConfig } from './media-store.ts';
 import type { PhotoFetchers } from './core/media/photo-fetcher.ts';
 import { telegramPhotoFetcher } from './bots/media/telegram-photo-fetcher.ts';
 import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
@@ -36,6 +39,8 @@ export interface AppDeps {
   telegramBotInfo?: TelegramBotInfo;
   /** Bot features beyond bots/features/registry.ts (tests). */
   extraFeatures?: readonly BotFeature[];
+  /** Sender settings over the config's (tests: the reply lane alone, short flushes). */
+  outboxSettings?: Partial<SenderSettings>;
 }
 
 export interface App {
@@ -44,6 +49,7 @@ export interface App {
   clock: Clock;
   /** Sends outbox rows committed by this process now instead of at the next poll. */
   kickOutbox(): void;
+  outbox: OutboxSenders;
   /** Starts background work (senders, cron, polling); the HTTP server is started by the caller. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -91,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   });
 
-  // Outbox rows committed by a write request (API action, webhook update) leave now, not at the next poll.
+  // Outbox rows and broadcasts committed by a write request (API action, webhook update) leave now, not at the next poll.
   let kickOutbox = () => {};
   http.use('*', async (c, next) => {
     await next();
@@ -104,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   } else if (!(await database.db.selectFrom('staff').select('id').where('role', '=', 'operator').executeTakeFirst())) {
     logger.warn('the admin API has no operator yet: set ADMIN_BOOTSTRAP_TOKEN (32+ characters) and restart to create the first operator key');
   }
+  const media = mediaFromConfig(config);
   const photos: PhotoFetchers = {};
   if (config.TELEGRAM_BOT_TOKEN) {
     const telegram = telegramPhotoFetcher({ apiRoot: config.TELEGRAM_API_ROOT, token: config.TELEGRAM_BOT_TOKEN });
@@ -122,20 +129,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       clock,
       t,
       features,
+      replied: () => kickOutbox(),
     });
     const channel = telegram;
     const secret = config.TELEGRAM_WEBHOOK_SECRET;
     if (config.TELEGRAM_MODE === 'webhook' && secret) mountTelegramWebhook(http, { secret, handle: (update) => channel.handleUpdate(update) });
   }
   const staffLinks = { ttlHours: config.STAFF_LINK_CODE_TTL_HOURS, telegramBotUsername: telegram?.username };
-  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks }));
+  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media }));
   http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
   http.route('/map', createMapPage({ tileUrl: config.MAP_TILE_URL, tileAttribution: config.MAP_TILE_ATTRIBUTION }));
   http.route('/open311/v2', createOpen311App({ db: database.db, clock, logger: logger.child({ module: 'open311' }), publicUrl: config.PUBLIC_URL, contact: config.OPEN311_CONTACT }));
 
   let vk: VkChannel | undefined;
   if (config.VK_GROUP_TOKEN && config.VK_GROUP_ID) {
-    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.db, logger, clock, t, features });
+    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.db, logger, clock, t, features, replied: () => kickOutbox() });
     const channel = vk;
     if (config.VK_MODE === 'callback' && config.VK_SECRET && config.VK_CONFIRMATION_CODE) {
       mountVkWebhook(http, { groupId: config.VK_GROUP_ID, secret: config.VK_SECRET, confirmationCode: config.VK_CONFIRMATION_CODE, logger, handle: (event) => channel.handleEvent(event) });
@@ -145,8 +153,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (!config.TELEGRAM_BOT_TOKEN) logger.warn('Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_SECRET for webhook mode) to turn it on');
   if (!config.VK_GROUP_TOKEN) logger.warn('VK is off: set VK_GROUP_TOKEN, VK_GROUP_ID, VK_SECRET and VK_CONFIRMATION_CODE to turn it on');
 
-  const outbox = createOutboxSenders({ config, db: database.db, logger, translate: t });
-  kickOutbox = () => outbox.kick();
+  // Broadcasts become outbox rows in short batches on whichever instance gets there first.
+  let expander: BroadcastExpander | undefined;
+  const kickBroadcasts = () => expander?.kick();
+  const outbox = createOutboxSenders({ config, db: database.db, databaseUrl: database.url, logger, translate: t, settings: deps.outboxSettings, media: media.store });
+  kickOutbox = () => {
+    outbox.kick();
+    kickBroadcasts();
+  };
 
   const stoppers: (() => Promise<void>)[] = [];
   return {
@@ -154,11 +168,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     database,
     clock,
     kickOutbox: () => outbox.kick(),
+    outbox,
     async start() {
       if (outbox.senders.length > 0) {
         outbox.start();
         stoppers.push(() => outbox.stop());
       }
+      expander = startBroadcastExpander({
+        db: database.db,
+        batchSize: config.BROADCAST_BATCH_SIZE,
+        pollMs: config.BROADCAST_POLL_MS,
+        onRows: () => outbox.kick(),
+        onError: (err) => logger.error({ err }, 'broadcast expansion failed; retrying at the next poll'),
+      });
+      const running = expander;
+      stoppers.push(() => running.stop());
       const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED });
       stoppers.push(() => cron.stop());
       if (vk) stoppers.push(() => vk.stop());

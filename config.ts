@@ -44,9 +44,11 @@ export const schema = z.object({
   /** Open311 discovery's contact line. */
   OPEN311_CONTACT: z.string().trim().min(1).default('The regional management centre (ЦУР) that runs this Otklik platform'),
 
-  // Outbox senders. Limits are per bot token and per instance: with several instances sending,
-  // divide the per-second limits between them.
+  // Outbox senders. Limits are per bot token: one instance at a time sends for a token (elected
+  // through a PostgreSQL advisory lock), whatever the number of instances.
   OUTBOX_ENABLED: bool(true),
+  /** How often an instance that does not send for a token tries to take over (after the sender died). */
+  OUTBOX_LEADER_RETRY_MS: z.coerce.number().int().min(100).default(2000),
   OUTBOX_TG_PER_SECOND: positive(30),
   OUTBOX_TG_PER_CHAT_PER_SECOND: positive(1),
   OUTBOX_TG_PER_GROUP_PER_MINUTE: positive(20),
@@ -62,6 +64,32 @@ export const schema = z.object({
   OUTBOX_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(2000),
   OUTBOX_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(600_000),
+
+  /** Media (images, videos for announcements): on disk under MEDIA_DIR unless an S3 bucket is set. */
+  MEDIA_DIR: optionalText,
+  MEDIA_S3_BUCKET: optionalText,
+  MEDIA_S3_REGION: z.string().default('us-east-1'),
+  MEDIA_S3_ENDPOINT: z.string().url().optional().catch(undefined),
+  MEDIA_S3_ACCESS_KEY_ID: optionalText,
+  MEDIA_S3_SECRET_ACCESS_KEY: optionalText,
+  MEDIA_S3_FORCE_PATH_STYLE: bool(true),
+  MEDIA_S3_PREFIX: z.string().default('media/'),
+  /** Telegram bots may upload photos up to 10 MB and other files up to 50 MB. */
+  MEDIA_MAX_IMAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  MEDIA_MAX_VIDEO_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
+
+  /** Residents per broadcast batch: one short INSERT … SELECT transaction each. */
+  BROADCAST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2000),
+  /** How often queued broadcasts are looked for (new ones of this process start at once). */
+  BROADCAST_POLL_MS: z.coerce.number().int().min(10).default(1000),
 });
 
 export type Config = z.infer<typeof schema>;

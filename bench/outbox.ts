@@ -1,14 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { connectDatabase } from '../core/db/connect.ts';
-import { migrateToLatest } from '../core/db/migrate.ts';
-import { createTestDatabase } from '../test/database.ts';
+import { startBench } from './setup.ts';
 import { enqueue, PRIORITY } from '../core/outbox/outbox.repository.ts';
 import { createOutboxSender } from '../bots/outbox/sender.ts';
 import { createTelegramTransport } from '../bots/outbox/telegram-transport.ts';
-import { loadConfig } from '../config.ts';
-import { Worker } from 'node:worker_threads';
 import { markedPayload, markerOf, renderTelegram, silentLogger } from '../test/outbox.ts';
 import { senderSettings } from '../bots/outbox/senders.ts';
 
@@ -19,24 +12,12 @@ import { senderSettings } from '../bots/outbox/senders.ts';
  * Embedded PGlite, or a scratch database created on the DATABASE_URL server and dropped after.
  * The last line is the summary: messages, share of the allowed rate achieved, 429s received.
  */
-const scale = Number(process.env.BENCH_SCALE ?? 10);
+const bench = await startBench({ defaultScale: 10 });
+const { scale, config, limits, database, api } = bench;
+const db = database.db;
 const broadcastSize = Number(process.env.BENCH_BROADCAST ?? 5000);
 const noticeEveryMs = 200;
-const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
-const limits = {
-  perSecond: config.OUTBOX_TG_PER_SECOND * scale,
-  perChatPerSecond: config.OUTBOX_TG_PER_CHAT_PER_SECOND * scale,
-  perGroupPerMinute: config.OUTBOX_TG_PER_GROUP_PER_MINUTE * scale,
-};
 
-// A scratch database: a fresh database on the DATABASE_URL server (dropped after), else PGlite in
-// a temporary directory (memory:// grows its files by copying them, which stalls the event loop).
-if (process.env.DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.DATABASE_URL;
-const dataDir = process.env.DATABASE_URL ? undefined : mkdtempSync(join(tmpdir(), 'otklik-bench-'));
-const database = process.env.DATABASE_URL ? await createTestDatabase({ seed: false }) : await connectDatabase({ dataDir });
-await migrateToLatest(database.db);
-const db = database.db;
-const api = await startFakeApi();
 
 console.log(`database: ${database.kind}; limits ×${scale}: ${limits.perSecond}/s overall, ${limits.perChatPerSecond}/s per chat, ${limits.perGroupPerMinute}/min per group; headroom ${config.OUTBOX_RATE_HEADROOM}`);
 for (let i = 0; i < broadcastSize; i += 1000) {
@@ -91,44 +72,6 @@ const states = await db.selectFrom('outbox').select('state').select((eb) => eb.f
 console.log(`sent ${total} in ${seconds.toFixed(2)} s = ${(total / seconds).toFixed(1)}/s of ${limits.perSecond}/s allowed; rows: ${states.map((s) => `${s.state} ${s.n}`).join(', ')}`);
 const pick = (q: number) => waits[Math.min(waits.length - 1, Math.floor(waits.length * q))];
 console.log(`status notifications during the broadcast: ${waits.length}; wait behind the broadcast: median ${pick(0.5)} ms, p90 ${pick(0.9)} ms, longest ${waits[waits.length - 1]} ms`);
-await api.stop();
-await database.close();
+await bench.close();
 if (dump.rejectedAt.length > 0) console.log(`refused calls at ${dump.rejectedAt.map((at) => `+${((at - startedAt) / 1000).toFixed(2)} s`).join(', ')}`);
-if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 console.log(`outbox: ${total} messages, ${percent}% of the allowed rate, ${count429} × 429`);
-
-interface FakeApiHandle {
-  url: string;
-  count(): Promise<{ accepted: number; count429: number }>;
-  dump(): Promise<{ calls: { text: string; at: number }[]; count429: number; rejectedAt: number[] }>;
-  stop(): Promise<void>;
-}
-
-/** Runs the fake Bot API in a worker thread (see bench/fake-telegram-worker.ts). */
-async function startFakeApi(): Promise<FakeApiHandle> {
-  const worker = new Worker(new URL('./fake-telegram-worker.ts', import.meta.url), { workerData: limits });
-  const next = <T>(type: string) =>
-    new Promise<T>((resolve) => {
-      const onMessage = (message: { type: string } & T) => {
-        if (message.type !== type) return;
-        worker.off('message', onMessage);
-        resolve(message);
-      };
-      worker.on('message', onMessage);
-    });
-  const { url } = await next<{ url: string }>('ready');
-  const ask = <T>(type: string) => {
-    const answer = next<T>(type);
-    worker.postMessage({ type });
-    return answer;
-  };
-  return {
-    url,
-    count: () => ask('count'),
-    dump: () => ask('dump'),
-    stop: async () => {
-      worker.postMessage({ type: 'stop' });
-      await new Promise((resolve) => worker.once('exit', resolve));
-    },
-  };
-}

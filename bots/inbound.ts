@@ -37,6 +37,8 @@ export async function processOnce<T>(
   updateId: string,
   log: Logger,
   handle: (trx: Db) => Promise<T>,
+  /** Runs in the transaction that records a failed update as poison (the apology is queued there, so it is durable too). */
+  onFailed?: (trx: Db) => Promise<void>,
 ): Promise<Inbound<T>> {
   try {
     return await db.transaction().execute(async (trx): Promise<Inbound<T>> => {
@@ -50,7 +52,9 @@ export async function processOnce<T>(
     }
     log.error({ updateId, err: safeError(error) }, 'update handling failed and was rolled back');
     try {
-      await db.transaction().execute((trx) => markProcessed(trx, channel, updateId));
+      await db.transaction().execute(async (trx) => {
+        if (await markProcessed(trx, channel, updateId)) await onFailed?.(trx);
+      });
     } catch (recordError) {
       log.error({ updateId, err: safeError(recordError) }, 'could not record the failed update as processed');
       throw new UnrecordedUpdateError(updateId, recordError);

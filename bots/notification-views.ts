@@ -57,6 +57,7 @@ export function payloadView(payload: OutboxPayload): View {
     params: completeParams(payload.params),
     ...(isKeyboard(payload.keyboard) && { keyboard: payload.keyboard }),
     ...(payload.photos?.length && { photos: payload.photos }),
+    ...(payload.media?.length && { media: payload.media.filter((id) => Number.isSafeInteger(id) && id > 0) }),
     ...(payload.location && { location: payload.location }),
   };
 }
@@ -68,4 +69,9 @@ export function notificationView(kind: string, payload: OutboxPayload): View {
   const rows = Object.hasOwn(KEYBOARDS, kind) && positive(messageId) ? KEYBOARDS[kind]!(messageId, payload.params ?? {}) : [];
   if (view.keyboard || rows.length === 0) return view;
   return { ...view, keyboard: { kind: 'inline', rows } };
+}
+
+/** The views of a direct reply row (bots/outbox/reply.ts), as the dialog returned them. */
+export function replyViews(payload: OutboxPayload): View[] {
+  return (payload.views ?? []).filter((v): v is View => typeof v === 'object' && v !== null && typeof (v as View).key === 'string');
 }

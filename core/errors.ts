@@ -52,6 +52,11 @@ export const ERROR_KINDS = {
   INVALID_CURSOR: 'validation',
   OUTBOX_NOT_FOUND: 'not_found',
   OUTBOX_NOT_DEAD: 'conflict',
+  BROADCAST_NOT_FOUND: 'not_found',
+  BROADCAST_NOT_ACTIVE: 'conflict',
+  MEDIA_NOT_FOUND: 'not_found',
+  MEDIA_TOO_LARGE: 'too_large',
+  MEDIA_UNSUPPORTED_TYPE: 'unsupported_type',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

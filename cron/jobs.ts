@@ -2,6 +2,7 @@ import { runDeadlineReminders, runFirstResponseAlerts, runOverdueAlerts } from '
 import { runDueDigests } from '../core/alerts/digest.ts';
 import { pruneProcessedUpdates } from '../core/inbound/retention.ts';
 import type { Job } from '../core/jobs/run-job.ts';
+import { pruneActivity } from '../core/activity/activity.ts';
 import { runFillMessageCells } from '../core/stats/cells.ts';
 
 /**
@@ -14,6 +15,7 @@ export const JOBS = {
   overdue: { name: 'overdue-alerts', run: runOverdueAlerts },
   digest: { name: 'daily-digest', run: runDueDigests },
   retention: { name: 'inbound-retention', run: pruneProcessedUpdates },
+  activityRetention: { name: 'activity-retention', run: pruneActivity },
   cells: { name: 'message-cells', run: runFillMessageCells },
 } as const satisfies Record<string, Job>;
 
@@ -35,6 +37,7 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.reminders, expression: '*/15 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.overdue, expression: '*/15 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.retention, expression: '17 3 * * *', timeZone: defaultTimeZone },
+    { job: JOBS.activityRetention, expression: '27 3 * * *', timeZone: defaultTimeZone },
     { job: JOBS.cells, expression: '*/5 * * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
   ];

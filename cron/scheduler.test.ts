@@ -68,7 +68,15 @@ describe('the cron scheduler', () => {
     const second = (await listJobRuns(t.db)).filter((r) => r.instance === 'test-2');
     expect(second).toHaveLength(Object.keys(JOBS).length);
     const nothingAgain = (job: string) =>
-      job === 'daily-digest' ? { municipalities: 0, alerts: 0 } : job === 'inbound-retention' ? { processedUpdatesPruned: 0 } : job === 'message-cells' ? { filled: 0 } : { alerts: 0 };
+      job === 'daily-digest'
+        ? { municipalities: 0, alerts: 0 }
+        : job === 'inbound-retention'
+          ? { processedUpdatesPruned: 0 }
+          : job === 'activity-retention'
+            ? { activityPruned: 0 }
+            : job === 'message-cells'
+              ? { filled: 0 }
+              : { alerts: 0 };
     for (const run of second) expect(run.counts, run.job).toMatchObject(nothingAgain(run.job));
   });
 
@@ -82,6 +90,7 @@ describe('the cron scheduler', () => {
       ['deadline-reminders', '*/15 * * * *', 'Asia/Novokuznetsk'],
       ['overdue-alerts', '*/15 * * * *', 'Asia/Novokuznetsk'],
       ['inbound-retention', '17 3 * * *', 'Asia/Novokuznetsk'],
+      ['activity-retention', '27 3 * * *', 'Asia/Novokuznetsk'],
       ['message-cells', '*/5 * * * *', 'Asia/Novokuznetsk'],
       ['daily-digest', '0 9-21 * * *', 'Asia/Novokuznetsk'],
     ]);
@@ -90,7 +99,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 6);
+    expect(cron.getTasks().size).toBe(before + 7);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

@@ -35,6 +35,8 @@ export interface RequestOptions {
   token?: string | null;
   body?: unknown;
   rawBody?: string;
+  /** A multipart body (uploads); fetch sets its content type with the boundary. */
+  form?: FormData;
   headers?: Record<string, string>;
 }
 
@@ -141,8 +143,9 @@ export async function createApiHarness(env: Record<string, string> = {}): Promis
       const headers: Record<string, string> = { ...options.headers };
       const token = options.token === undefined ? BOOTSTRAP_TOKEN : options.token;
       if (token) headers.authorization = `Bearer ${token}`;
-      let body: string | undefined;
-      if (options.rawBody !== undefined) body = options.rawBody;
+      let body: string | FormData | undefined;
+      if (options.form !== undefined) body = options.form;
+      else if (options.rawBody !== undefined) body = options.rawBody;
       else if (options.body !== undefined) {
         body = JSON.stringify(options.body);
         headers['content-type'] ??= 'application/json';

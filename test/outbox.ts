@@ -10,7 +10,8 @@ import type { TelegramRender } from '../bots/outbox/telegram-transport.ts';
 import { renderOutboxRow } from '../bots/telegram/render.ts';
 import { createOutboxSender, type ChannelLimits, type OutboxSender, type SenderSettings } from '../bots/outbox/sender.ts';
 import { createTelegramTransport } from '../bots/outbox/telegram-transport.ts';
-import { createVkTransport } from '../bots/outbox/vk-transport.ts';
+import { createVkTransport, type VkRender } from '../bots/outbox/vk-transport.ts';
+import type { StoredMediaDeps } from '../bots/media/stored-media.ts';
 import { createLogger } from '../logger.ts';
 
 /** Helpers for outbox tests and the benchmark: rows whose text carries a marker, fast settings. */
@@ -72,22 +73,30 @@ export async function enqueueMarked(db: Kysely<Database>, specs: RowSpec[]): Pro
   );
 }
 
-export function telegramSender(db: Kysely<Database>, apiRoot: string, options: { limits?: ChannelLimits; settings?: Partial<SenderSettings>; instanceId?: string; timeoutMs?: number } = {}): OutboxSender {
+export function telegramSender(
+  db: Kysely<Database>,
+  apiRoot: string,
+  options: { limits?: ChannelLimits; settings?: Partial<SenderSettings>; instanceId?: string; timeoutMs?: number; media?: StoredMediaDeps } = {},
+): OutboxSender {
   return createOutboxSender({
     db,
     logger: silentLogger,
-    transport: createTelegramTransport({ token: '123:TEST', apiRoot, render: renderTelegram, timeoutMs: options.timeoutMs ?? 10_000 }),
+    transport: createTelegramTransport({ token: '123:TEST', apiRoot, render: renderTelegram, timeoutMs: options.timeoutMs ?? 10_000, media: options.media }),
     limits: options.limits ?? relaxedLimits,
     settings: { ...fastSettings, ...options.settings },
     instanceId: options.instanceId,
   });
 }
 
-export function vkSender(db: Kysely<Database>, apiBaseUrl: string, options: { limits?: ChannelLimits; settings?: Partial<SenderSettings>; timeoutMs?: number } = {}): OutboxSender {
+export function vkSender(
+  db: Kysely<Database>,
+  apiBaseUrl: string,
+  options: { limits?: ChannelLimits; settings?: Partial<SenderSettings>; timeoutMs?: number; media?: StoredMediaDeps; render?: VkRender } = {},
+): OutboxSender {
   return createOutboxSender({
     db,
     logger: silentLogger,
-    transport: createVkTransport({ token: 'vk-test-token', apiBaseUrl, render, timeoutMs: options.timeoutMs ?? 10_000 }),
+    transport: createVkTransport({ token: 'vk-test-token', apiBaseUrl, render: options.render ?? render, timeoutMs: options.timeoutMs ?? 10_000, media: options.media }),
     limits: options.limits ?? relaxedLimits,
     settings: { ...fastSettings, ...options.settings },
   });

@@ -70,7 +70,7 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const views = decision.views.map((view) => stampButtons(view, version));
   const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard);
   await saveState(db, from.channel, from.externalId, { ...to, version, replyKeyboard }, now);
-  return { views, language: c.language, residentId: resident.id };
+  return { views, language: c.language, residentId: c.resident.id };
 }
 
 async function decide(c: StepContext, state: DialogState, input: DialogInput): Promise<Decision> {

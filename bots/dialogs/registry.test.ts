@@ -21,7 +21,7 @@ const menuIds = async (c: StepContext) => {
 
 describe('the feature registry', () => {
   it('lays out the main menu from the entries\' rows and columns', async () => {
-    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify'], ['!m:help']]);
+    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
   });
 
   it('shows an entry only to whom its `visible` says, in its place', async () => {
@@ -39,6 +39,7 @@ describe('the feature registry', () => {
       { command: 'privacy', description: 'My data and my consent to its processing' },
       { command: 'link', description: 'Link your other messenger (Telegram or VK)' },
       { command: 'notify', description: 'Where notifications go' },
+      { command: 'settings', description: 'What to announce to you' },
       { command: 'menu', description: 'Main menu' },
       { command: 'language', description: 'Language' },
       { command: 'help', description: 'What the bot can do' },

@@ -47,6 +47,8 @@ export interface View {
   keyboard?: Keyboard;
   /** Messenger file ids of photos to show with the text. */
   photos?: string[];
+  /** Stored media (core/media) to show before the text: uploaded once per messenger, then reused. */
+  media?: number[];
   location?: { lat: number; lon: number };
   /** Replace the message whose button was pressed (paging) instead of sending a new one. */
   edit?: boolean;

@@ -6,6 +6,7 @@ import { myMessages } from './my-messages/index.ts';
 import { officials } from './officials/index.ts';
 import { privacy } from './privacy/index.ts';
 import { registration } from './registration/index.ts';
+import { settings } from './settings/index.ts';
 
 /**
  * Every bot feature, one line each (README: "How to add a bot feature"). The order is the order
@@ -18,6 +19,7 @@ export const FEATURES: readonly BotFeature[] = [
   myMessages,
   privacy,
   linking,
+  settings,
   basics,
   officials,
 ];

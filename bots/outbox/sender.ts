@@ -13,6 +13,7 @@ import {
   type ClaimedRow,
   type SentRow,
 } from '../../core/outbox/outbox.queue.ts';
+import { PRIORITY } from '../../core/outbox/outbox.repository.ts';
 import type { Logger } from '../../logger.ts';
 import { createRatePacer, sleep } from './rate-pacer.ts';
 import { createSignal } from './signal.ts';
@@ -43,6 +44,8 @@ export interface SenderSettings {
   channelDownPauseMs?: number;
   /** Sent rows are settled in batches at most this often (one UPDATE for many rows). */
   flushMs?: number;
+  /** Only rows more urgent than this priority (tests: the reply lane alone, other rows delivered by hand). */
+  onlyBelowPriority?: number;
 }
 
 export interface OutboxSenderOptions {
@@ -57,8 +60,11 @@ export interface OutboxSenderOptions {
 export interface OutboxSender {
   readonly instanceId: string;
   start(): void;
-  /** Finishes calls in flight, settles them, gives unsent claimed rows back; then resolves. */
-  stop(): Promise<void>;
+  /**
+   * Finishes calls in flight, settles them, gives unsent claimed rows back; then resolves.
+   * `pause` keeps the transport open for a later start() (leadership lost, may come back).
+   */
+  stop(options?: { pause?: boolean }): Promise<void>;
   /** A row was just committed in this process: claim now instead of at the next poll. */
   kick(): void;
 }
@@ -94,6 +100,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   let flushTimer: NodeJS.Timeout | undefined;
   let lastReclaim = 0;
   let startCount = 0;
+  let closed = false;
   const wake = createSignal();
   const slotFree = createSignal();
 
@@ -129,11 +136,11 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     let rows: ClaimedRow[];
     if (queue.length < refillBelow) {
       const limit = batchSize - queue.length;
-      rows = await claimDue(db, { channel, claimedBy: instanceId, limit });
+      rows = await claimDue(db, { channel, claimedBy: instanceId, limit, belowPriority: settings.onlyBelowPriority });
       moreWaiting = rows.length === limit;
     } else {
       // The queue is full of less urgent rows: still take anything more urgent right away.
-      const leastUrgent = Math.max(...queue.map((r) => r.priority));
+      const leastUrgent = Math.min(Math.max(...queue.map((r) => r.priority)), settings.onlyBelowPriority ?? Infinity);
       rows = leastUrgent > 0 ? await claimDue(db, { channel, claimedBy: instanceId, limit: batchSize, belowPriority: leastUrgent }) : [];
     }
     if (rows.length === 0) return;
@@ -176,10 +183,12 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   async function sendRow(row: ClaimedRow): Promise<void> {
     let calls = 0;
     // The dispatcher already took the slot of the first call; further parts of the same row wait
-    // for the chat's gap and a slot of their own.
+    // for a slot of their own and, except in a direct reply (one answer shown back to back, as
+    // the messenger's own clients do), for the chat's gap.
+    const backToBack = row.priority === PRIORITY.reply;
     const beforeCall = async () => {
       if (calls++ === 0) return;
-      await sleep(chatGapMs(row.chat_id));
+      if (!backToBack) await sleep(chatGapMs(row.chat_id));
       await pacer.take();
     };
     let outcome: SendOutcome;
@@ -280,19 +289,23 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       requestClaim();
       logger.info({ limits, batchSize, maxInFlight }, 'outbox sender started');
     },
-    async stop() {
-      if (!running) return;
-      running = false;
-      for (const timer of timers) clearInterval(timer);
-      wake.notify();
-      slotFree.notify();
-      // The dispatcher may sit in a long pause; it sends nothing once stopped, so it is not awaited.
-      while (claiming) await claiming;
-      await Promise.allSettled([...inFlight]);
-      await flush();
-      await releaseQueue().catch((err: unknown) => logger.error({ err: describeError(err) }, 'could not release claimed rows; the lease will'));
-      await transport.close?.();
-      logger.info('outbox sender stopped');
+    async stop(stopOptions) {
+      if (running) {
+        running = false;
+        for (const timer of timers) clearInterval(timer);
+        wake.notify();
+        slotFree.notify();
+        // The dispatcher may sit in a long pause; it sends nothing once stopped, so it is not awaited.
+        while (claiming) await claiming;
+        await Promise.allSettled([...inFlight]);
+        await flush().catch((err: unknown) => logger.error({ err: describeError(err) }, 'could not mark rows sent; the lease will send them again'));
+        await releaseQueue().catch((err: unknown) => logger.error({ err: describeError(err) }, 'could not release claimed rows; the lease will'));
+        logger.info('outbox sender stopped');
+      }
+      if (!stopOptions?.pause && !closed) {
+        closed = true;
+        await transport.close?.();
+      }
     },
     kick() {
       if (!running) return;

@@ -1,26 +1,38 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../core/db/database.ts';
+import { takeOverClaims } from '../../core/outbox/outbox.queue.ts';
+import type { MediaStore } from '../../core/media/store.ts';
 import type { Logger } from '../../logger.ts';
 import type { Translate } from '../i18n.ts';
-import { createOutboxSender, type OutboxSender, type SenderSettings } from './sender.ts';
+import { createLeaderElection, type LeaderElection } from './leader.ts';
+import { createOutboxSender, type ChannelLimits, type OutboxSender, type SenderSettings } from './sender.ts';
 import { renderOutboxRow } from '../telegram/render.ts';
 import { renderVkOutboxRow } from '../vk/render.ts';
 import { createTelegramTransport, type TelegramRender } from './telegram-transport.ts';
+import type { Transport } from './transport.ts';
 import { createVkTransport, type VkRender } from './vk-transport.ts';
 
 export interface OutboxSendersDeps {
   config: Config;
   db: Kysely<Database>;
+  /** The PostgreSQL URL (leader election on a dedicated connection); absent with PGlite. */
+  databaseUrl?: string;
   logger: Logger;
   translate: Translate;
   /** Renderers: each channel's defaults to its bot's own (bots/telegram/render.ts, bots/vk/render.ts). */
   renderTelegram?: TelegramRender;
   renderVk?: VkRender;
+  /** Overrides of the settings from the config (tests: the reply lane alone, short flushes). */
+  settings?: Partial<SenderSettings>;
+  /** The media store: rows that show stored media upload it once per messenger. */
+  media?: MediaStore;
 }
 
 export interface OutboxSenders {
   readonly senders: OutboxSender[];
+  /** Whether this instance sends for each configured token now. */
+  leading(): boolean[];
   start(): void;
   stop(): Promise<void>;
   /** Call after committing outbox rows, so they leave now rather than at the next poll. */
@@ -38,61 +50,83 @@ export function senderSettings(config: Config): SenderSettings {
   };
 }
 
-/** One sender per channel whose token is configured (none when OUTBOX_ENABLED=false). */
+interface Channelled {
+  sender: OutboxSender;
+  election: LeaderElection;
+}
+
+/**
+ * One sender per channel whose token is configured (none when OUTBOX_ENABLED=false), each run only
+ * while this instance leads for its token (bots/outbox/leader.ts), so every call to a messenger
+ * — replies, notifications, alerts, broadcasts, button answers — goes through that token's one pacer.
+ */
 export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
   const { config, db, logger } = deps;
-  const settings = senderSettings(config);
-  const senders: OutboxSender[] = [];
+  const settings = { ...senderSettings(config), ...deps.settings };
+  const channels: Channelled[] = [];
+
+  function add(token: string, transport: Transport, limits: ChannelLimits): void {
+    const sender = createOutboxSender({ db, logger, settings, transport, limits });
+    const election = createLeaderElection({
+      db,
+      url: deps.databaseUrl,
+      channel: transport.channel,
+      token,
+      retryMs: config.OUTBOX_LEADER_RETRY_MS,
+      logger,
+      async onGain() {
+        const taken = await takeOverClaims(db, { channel: transport.channel, claimedBy: sender.instanceId });
+        if (taken.length > 0) logger.warn({ channel: transport.channel, rows: taken.length }, 'rows left sending by the previous sender are queued again');
+        sender.start();
+      },
+      onLose: () => sender.stop({ pause: true }),
+      onWake: () => sender.kick(),
+    });
+    channels.push({ sender, election });
+  }
+
   if (config.OUTBOX_ENABLED && config.TELEGRAM_BOT_TOKEN) {
-    senders.push(
-      createOutboxSender({
-        db,
-        logger,
-        settings,
-        transport: createTelegramTransport({
-          token: config.TELEGRAM_BOT_TOKEN,
-          apiRoot: config.TELEGRAM_API_ROOT,
-          render: deps.renderTelegram ?? ((row) => renderOutboxRow(row, deps.translate)),
-          timeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
-        }),
-        limits: {
-          perSecond: config.OUTBOX_TG_PER_SECOND,
-          perChatPerSecond: config.OUTBOX_TG_PER_CHAT_PER_SECOND,
-          perGroupPerMinute: config.OUTBOX_TG_PER_GROUP_PER_MINUTE,
-        },
+    add(
+      config.TELEGRAM_BOT_TOKEN,
+      createTelegramTransport({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        render: deps.renderTelegram ?? ((row) => renderOutboxRow(row, deps.translate)),
+        timeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
+        ...(deps.media && { media: { db, store: deps.media } }),
       }),
+      { perSecond: config.OUTBOX_TG_PER_SECOND, perChatPerSecond: config.OUTBOX_TG_PER_CHAT_PER_SECOND, perGroupPerMinute: config.OUTBOX_TG_PER_GROUP_PER_MINUTE },
     );
   }
   if (config.OUTBOX_ENABLED && config.VK_GROUP_TOKEN) {
-    senders.push(
-      createOutboxSender({
-        db,
-        logger,
-        settings,
-        transport: createVkTransport({
-          token: config.VK_GROUP_TOKEN,
-          apiBaseUrl: config.VK_API_BASE_URL,
-          render: deps.renderVk ?? ((row) => renderVkOutboxRow(row, deps.translate)),
-          timeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
-        }),
-        limits: {
-          perSecond: config.OUTBOX_VK_PER_SECOND,
-          perChatPerSecond: config.OUTBOX_VK_PER_CHAT_PER_SECOND,
-          perGroupPerMinute: config.OUTBOX_VK_PER_GROUP_PER_MINUTE,
-        },
+    add(
+      config.VK_GROUP_TOKEN,
+      createVkTransport({
+        token: config.VK_GROUP_TOKEN,
+        apiBaseUrl: config.VK_API_BASE_URL,
+        render: deps.renderVk ?? ((row) => renderVkOutboxRow(row, deps.translate)),
+        timeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
+        ...(deps.media && { media: { db, store: deps.media } }),
       }),
+      { perSecond: config.OUTBOX_VK_PER_SECOND, perChatPerSecond: config.OUTBOX_VK_PER_CHAT_PER_SECOND, perGroupPerMinute: config.OUTBOX_VK_PER_GROUP_PER_MINUTE },
     );
   }
   return {
-    senders,
+    senders: channels.map((c) => c.sender),
+    leading: () => channels.map((c) => c.election.leading),
     start: () => {
-      for (const s of senders) s.start();
+      for (const c of channels) c.election.start();
     },
     stop: async () => {
-      await Promise.all(senders.map((s) => s.stop()));
+      await Promise.all(
+        channels.map(async (c) => {
+          await c.election.stop();
+          await c.sender.stop(); // closes the transport (a paused sender is stopped already: closes nothing twice)
+        }),
+      );
     },
     kick: () => {
-      for (const s of senders) s.kick();
+      for (const c of channels) c.election.wakeLeader();
     },
   };
 }

@@ -2,6 +2,7 @@ import { Api, GrammyError, HttpError } from 'grammy';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import type { TelegramCall } from '../telegram/render.ts';
 import { performCall } from '../telegram/send.ts';
+import type { StoredMediaDeps } from '../media/stored-media.ts';
 import { describeError, type BeforeCall, type SendOutcome, type Transport } from './transport.ts';
 
 /**
@@ -16,6 +17,8 @@ export interface TelegramTransportOptions {
   render: TelegramRender;
   /** One API call's timeout; a timed-out send is retried (and may show twice: see reclaimExpired). */
   timeoutMs: number;
+  /** Stored media (announcements' photos and videos); without it rows that carry media fail. */
+  media?: StoredMediaDeps;
 }
 
 /**
@@ -28,6 +31,24 @@ export function createTelegramTransport(options: TelegramTransportOptions): Tran
     ...(options.apiRoot && { apiRoot: options.apiRoot }),
     timeoutSeconds: options.timeoutMs / 1000,
   });
+  /**
+   * One part of a row. A reply's button answer that Telegram refuses (the press is older than its
+   * answer window) is skipped; a paging edit of a message that can no longer be edited is sent as
+   * a new message instead, and "not modified" (the same page tapped twice) is done already.
+   */
+  async function performPart(call: TelegramCall, beforeCall: BeforeCall): Promise<void> {
+    try {
+      await performCall(api, call, options.media);
+    } catch (error) {
+      if (!(error instanceof GrammyError) || error.error_code !== 400) throw error;
+      if (call.method === 'answerCallbackQuery') return;
+      if (call.method !== 'editMessageText' || !call.fallback) throw error;
+      if (/not modified/i.test(error.description)) return;
+      await beforeCall();
+      await performCall(api, call.fallback, options.media);
+    }
+  }
+
   return {
     channel: 'tg',
     isGroupChat: (chatId) => chatId.startsWith('-'),
@@ -42,7 +63,7 @@ export function createTelegramTransport(options: TelegramTransportOptions): Tran
       try {
         for (; done < calls.length; done++) {
           await beforeCall();
-          await performCall(api, calls[done]!);
+          await performPart(calls[done]!, beforeCall);
         }
         return { kind: 'sent', partsDone: done };
       } catch (error) {

@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { API, APIRequest } from 'vk-io';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
+import { fileNameOf, resolveStored, uploadOnce, type StoredMediaDeps } from '../media/stored-media.ts';
 import { describeError, type BeforeCall, type SendOutcome, type Transport } from './transport.ts';
 
 /**
@@ -11,18 +12,34 @@ import { describeError, type BeforeCall, type SendOutcome, type Transport } from
  */
 export interface VkMessage {
   message: string;
+  /** Stored media ids: uploaded (once per content) and added to `attachment` at send time. */
+  media?: number[];
   keyboard?: string;
   attachment?: string;
   lat?: number;
   long?: number;
 }
-export type VkRender = (row: Pick<ClaimedRow, 'kind' | 'chat_id' | 'payload'>) => VkMessage[];
+/**
+ * Parts of a direct reply beyond messages.send: the answer to a callback button (stops its spinner;
+ * refused once the press is older than a minute, which is fine) and a paging edit, with the message
+ * to send instead when the original can no longer be edited.
+ */
+export type VkSpecialCall =
+  | { method: 'messages.sendMessageEventAnswer'; params: { event_id: string; user_id: number; peer_id: number } }
+  | { method: 'messages.edit'; params: { conversation_message_id: number; message: string; keyboard?: string }; fallback: VkMessage };
+/** A part of a row: a message to send, or one of the special calls of a reply. */
+export type VkPart = VkMessage | VkSpecialCall;
+export type VkRender = (row: Pick<ClaimedRow, 'kind' | 'chat_id' | 'payload'>) => VkPart[];
+
+const isSpecial = (part: VkPart): part is VkSpecialCall => 'method' in part;
 
 export interface VkTransportOptions {
   token: string;
   apiBaseUrl?: string;
   render: VkRender;
   timeoutMs: number;
+  /** Stored media (announcements' photos and videos); without it rows that carry media fail. */
+  media?: StoredMediaDeps;
 }
 
 /** VK peer ids of group conversations start at 2e9. */
@@ -45,7 +62,7 @@ const TRANSIENT = new Set([1, 10]); // unknown error, internal server error
 const TOKEN_REFUSED = new Set([5, 27, 28]); // authorisation failed, group/app token invalid
 
 /**
- * The row id is the random_id of a row's first message: VK ignores a second messages.send with the
+ * The row id is the random_id of a row's first message (its first messages.send part): VK ignores a second messages.send with the
  * same random_id to the same peer, so a retry after a timeout or a crash between send and settle is
  * not shown twice. Outbox ids are int4, inside random_id's int32 range. Further parts of a long row
  * (rare: a text over 4096 characters, a keyboard over VK's limits) go with random_id 0; a retry
@@ -64,27 +81,106 @@ export function createVkTransport(options: VkTransportOptions): Transport {
   // says https.Agent, but it only hands the agent to node-fetch, which takes either.
   const agent = baseUrl.startsWith('http:') ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
   const api = new API({ token: options.token, apiBaseUrl: baseUrl, agent: agent as HttpsAgent, apiTimeout: options.timeoutMs, apiRetryLimit: 0 });
+
+  /** One API call: its response, or how its failure is to be handled. */
+  async function request(method: string, params: Record<string, unknown>): Promise<{ response: unknown } | { outcome: SendOutcome }> {
+    let answer: { response?: unknown; error?: { error_code?: number; error_msg?: string } };
+    try {
+      answer = await new APIRequest({ api, method, params }).make();
+    } catch (error) {
+      return { outcome: { kind: 'transient', error: describeError(error), partsDone: 0 } };
+    }
+    return answer.error ? { outcome: classify(Number(answer.error.error_code), String(answer.error.error_msg ?? '')) } : { response: answer.response };
+  }
+
+  async function must<T>(method: string, params: Record<string, unknown>, beforeCall: BeforeCall): Promise<T> {
+    await beforeCall();
+    const answer = await request(method, params);
+    if ('outcome' in answer) throw new VkCallFailed(answer.outcome);
+    return answer.response as T;
+  }
+
+  /**
+   * A stored file as a VK attachment: reused when the content was uploaded to VK before; else
+   * uploaded once (photos: photos.getMessagesUploadServer → upload → photos.saveMessagesPhoto;
+   * videos as documents: docs.getMessagesUploadServer → upload → docs.save), each API call paced.
+   */
+  async function storedAttachment(mediaId: number, peerId: number, beforeCall: BeforeCall): Promise<string> {
+    if (!options.media) throw new Error('stored media cannot be sent without the media store');
+    const deps = options.media;
+    const { media, ref } = await resolveStored(deps, 'vk', mediaId);
+    if (ref) return ref;
+    return uploadOnce(deps, 'vk', media, async (bytes) => {
+      const image = media.kind === 'image';
+      const server = image
+        ? await must<{ upload_url: string }>('photos.getMessagesUploadServer', { peer_id: peerId }, beforeCall)
+        : await must<{ upload_url: string }>('docs.getMessagesUploadServer', { peer_id: peerId, type: 'doc' }, beforeCall);
+      const form = new FormData();
+      form.append(image ? 'photo' : 'file', new Blob([bytes.slice().buffer], { type: media.mime }), fileNameOf(media));
+      const uploaded = await fetch(server.upload_url, { method: 'POST', body: form, signal: AbortSignal.timeout(options.timeoutMs) });
+      if (!uploaded.ok) throw new VkCallFailed({ kind: 'transient', error: `VK upload answered ${uploaded.status}`, partsDone: 0 });
+      const body = (await uploaded.json()) as Record<string, unknown>;
+      if (image) {
+        const [photo] = await must<{ owner_id: number; id: number; access_key?: string }[]>('photos.saveMessagesPhoto', { server: body.server, photo: body.photo, hash: body.hash }, beforeCall);
+        if (!photo) throw new Error('VK saved no photo');
+        return `photo${photo.owner_id}_${photo.id}${photo.access_key ? `_${photo.access_key}` : ''}`;
+      }
+      const saved = await must<{ doc?: { owner_id: number; id: number } }>('docs.save', { file: body.file }, beforeCall);
+      if (!saved.doc) throw new Error('VK saved no document');
+      return `doc${saved.doc.owner_id}_${saved.doc.id}`;
+    });
+  }
+
   return {
     channel: 'vk',
     isGroupChat: (chatId) => Number(chatId) >= CHAT_PEER_OFFSET,
     async send(row: ClaimedRow, beforeCall: BeforeCall): Promise<SendOutcome> {
-      let messages: VkMessage[];
+      let parts: VkPart[];
       try {
-        messages = options.render(row);
+        parts = options.render(row);
       } catch (error) {
         return { kind: 'permanent', error: `render failed: ${describeError(error)}`, partsDone: row.sent_parts };
       }
-      let done = row.sent_parts;
-      for (; done < messages.length; done++) {
-        await beforeCall();
-        let answer: { response?: unknown; error?: { error_code?: number; error_msg?: string } };
-        try {
-          const params = { peer_id: Number(row.chat_id), random_id: done === 0 ? randomIdOf(row.id) : 0, ...messages[done]! };
-          answer = await new APIRequest({ api, method: 'messages.send', params }).make();
-        } catch (error) {
-          return { kind: 'transient', error: describeError(error), partsDone: done };
+      const peer_id = Number(row.chat_id);
+      const firstSend = parts.findIndex((p) => !isSpecial(p));
+      const call = async (method: string, params: Record<string, unknown>): Promise<SendOutcome | undefined> => {
+        const answer = await request(method, params);
+        return 'outcome' in answer ? answer.outcome : undefined;
+      };
+      const send = async (message: VkMessage, index: number): Promise<SendOutcome | undefined> => {
+        const { media, ...params } = message;
+        const attachments = params.attachment ? [params.attachment] : [];
+        for (const id of media ?? []) {
+          try {
+            attachments.push(await storedAttachment(id, peer_id, beforeCall));
+          } catch (error) {
+            return error instanceof VkCallFailed ? error.outcome : { kind: 'transient', error: describeError(error), partsDone: 0 };
+          }
         }
-        if (answer.error) return { ...classify(Number(answer.error.error_code), String(answer.error.error_msg ?? '')), partsDone: done };
+        return call('messages.send', {
+          peer_id,
+          random_id: index === firstSend ? randomIdOf(row.id) : 0,
+          dont_parse_links: 1,
+          ...params,
+          ...(attachments.length > 0 && { attachment: attachments.join(',') }),
+        });
+      };
+      let done = row.sent_parts;
+      for (; done < parts.length; done++) {
+        const part = parts[done]!;
+        await beforeCall();
+        let failed: SendOutcome | undefined;
+        if (!isSpecial(part)) failed = await send(part, done);
+        else {
+          failed = await call(part.method, { peer_id, ...part.params });
+          // A button answer that VK refuses (too old) is skipped; an edit VK refuses becomes a new message.
+          if (failed?.kind === 'permanent' && part.method === 'messages.sendMessageEventAnswer') failed = undefined;
+          if (failed?.kind === 'permanent' && part.method === 'messages.edit') {
+            await beforeCall();
+            failed = await send(part.fallback, done);
+          }
+        }
+        if (failed) return { ...failed, partsDone: done };
       }
       return { kind: 'sent', partsDone: done };
     },
@@ -92,6 +188,15 @@ export function createVkTransport(options: VkTransportOptions): Transport {
       agent.destroy();
     },
   };
+}
+
+/** A VK call inside an upload failed: the row's outcome is this call's. */
+class VkCallFailed extends Error {
+  readonly outcome: SendOutcome;
+  constructor(outcome: SendOutcome) {
+    super(outcome.kind === 'sent' ? 'sent' : outcome.error);
+    this.outcome = outcome;
+  }
 }
 
 export function classify(code: number, message: string): SendOutcome {

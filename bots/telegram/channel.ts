@@ -29,6 +29,8 @@ export interface TelegramChannelOptions {
   clock: Clock;
   t: Translate;
   features: Features;
+  /** Called after an update's replies were committed: the outbox sends them now. */
+  replied?: () => void;
 }
 
 export interface TelegramChannel {
@@ -56,7 +58,7 @@ export async function createTelegramChannel(options: TelegramChannelOptions): Pr
   const bot = new Bot(options.token, { ...(options.botInfo && { botInfo: options.botInfo }), client: { apiRoot: options.apiRoot } });
   if (!options.botInfo) await bot.init();
   const username = bot.botInfo.username;
-  const handle = createUpdateHandler({ db: options.db, api: bot.api, logger: options.logger, clock: options.clock, t: options.t, features: options.features });
+  const handle = createUpdateHandler({ db: options.db, logger: options.logger, clock: options.clock, t: options.t, features: options.features, replied: options.replied });
 
   async function handleUpdate(update: { update_id: number }): Promise<void> {
     let parsed: ParsedUpdate;

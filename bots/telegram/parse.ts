@@ -9,7 +9,8 @@ export type ParsedUpdate =
   | { kind: 'group_start'; chatId: string; languageCode?: string }
   /** The resident blocked the bot (my_chat_member → kicked): stop notifying them. */
   | { kind: 'blocked'; externalId: string }
-  | { kind: 'ignore'; reason: string; callbackQueryId?: string };
+  /** A button press we do not act on still gets its spinner stopped (`callbackQueryId`, in `chatId`). */
+  | { kind: 'ignore'; reason: string; callbackQueryId?: string; chatId?: string };
 
 function identityOf(from: User, chatId: number): Identity {
   const displayName = [from.first_name, from.last_name].filter(Boolean).join(' ').trim();
@@ -68,7 +69,8 @@ export function parseUpdate(update: Update, botUsername: string): ParsedUpdate {
   if (update.callback_query) {
     const query = update.callback_query;
     const chat = query.message?.chat;
-    if (query.from.is_bot || (chat && chat.type !== 'private') || query.data === undefined) return { kind: 'ignore', reason: 'callback outside a private chat', callbackQueryId: query.id };
+    if (query.from.is_bot || (chat && chat.type !== 'private') || query.data === undefined)
+      return { kind: 'ignore', reason: 'callback outside a private chat', callbackQueryId: query.id, chatId: String(chat?.id ?? query.from.id) };
     return {
       kind: 'dialog',
       input: { identity: identityOf(query.from, chat?.id ?? query.from.id), kind: 'button', data: query.data },

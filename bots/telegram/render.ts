@@ -4,7 +4,8 @@ import type { OutboxPayload } from '../../core/outbox/outbox.table.ts';
 import { MAX_BUTTON_ID_BYTES } from '../dialogs/buttons.ts';
 import type { Keyboard, View } from '../dialogs/view.ts';
 import type { Translate } from '../i18n.ts';
-import { completeParams, languageOf, notificationView } from '../notification-views.ts';
+import { completeParams, languageOf, notificationView, replyViews } from '../notification-views.ts';
+import { REPLY_KIND } from '../outbox/reply.ts';
 import { renderLabel, renderText } from '../render-text.ts';
 
 /** Telegram's limit for one message text; longer texts are split, the keyboard goes on the last part. */
@@ -16,7 +17,11 @@ export type ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyb
 /** Bot API calls, exactly the parameters to send (text is plain: no parse_mode, nothing to escape). */
 export type TelegramCall =
   | { method: 'sendMessage'; params: { chat_id: string; text: string; reply_markup?: ReplyMarkup; link_preview_options: { is_disabled: true } } }
-  | { method: 'editMessageText'; params: { chat_id: string; message_id: number; text: string; reply_markup?: InlineKeyboardMarkup; link_preview_options: { is_disabled: true } } }
+  /** `fallback`: what to send instead when the message can no longer be edited (too old, deleted). */
+  | { method: 'editMessageText'; params: { chat_id: string; message_id: number; text: string; reply_markup?: InlineKeyboardMarkup; link_preview_options: { is_disabled: true } }; fallback?: TelegramCall }
+  | { method: 'answerCallbackQuery'; params: { callback_query_id: string } }
+  /** A stored file (core/media): sendPhoto or sendVideo, uploading it on its first send to Telegram (bots/media/stored-media.ts). */
+  | { method: 'sendStoredMedia'; params: { chat_id: string; media: number } }
   | { method: 'sendPhoto'; params: { chat_id: string; photo: string } }
   | { method: 'sendMediaGroup'; params: { chat_id: string; media: { type: 'photo'; media: string }[] } }
   | { method: 'sendLocation'; params: { chat_id: string; latitude: number; longitude: number } };
@@ -69,13 +74,15 @@ export function renderTelegram(view: View, options: RenderOptions): TelegramCall
   const photos = (view.photos ?? []).slice(0, MAX_ALBUM);
   if (photos.length === 1) calls.push({ method: 'sendPhoto', params: { chat_id: chatId, photo: photos[0]! } });
   if (photos.length > 1) calls.push({ method: 'sendMediaGroup', params: { chat_id: chatId, media: photos.map((media) => ({ type: 'photo' as const, media })) } });
+  for (const media of view.media ?? []) calls.push({ method: 'sendStoredMedia', params: { chat_id: chatId, media } });
   if (view.location) calls.push({ method: 'sendLocation', params: { chat_id: chatId, latitude: view.location.lat, longitude: view.location.lon } });
 
   const text = renderText(t, language, { ...view, params: completeParams(view.params) });
   const markup = view.keyboard ? renderKeyboard(view.keyboard, language, t) : undefined;
   const parts = chunks(text);
-  if (view.edit && options.editMessageId !== undefined && parts.length === 1 && photos.length === 0 && (!markup || 'inline_keyboard' in markup)) {
-    calls.push({ method: 'editMessageText', params: { chat_id: chatId, message_id: options.editMessageId, text, ...(markup && { reply_markup: markup }), link_preview_options: { is_disabled: true } } });
+  if (view.edit && options.editMessageId !== undefined && parts.length === 1 && photos.length === 0 && !view.media?.length && (!markup || 'inline_keyboard' in markup)) {
+    const fallback: TelegramCall = { method: 'sendMessage', params: { chat_id: chatId, text, ...(markup && { reply_markup: markup }), link_preview_options: { is_disabled: true } } };
+    calls.push({ method: 'editMessageText', params: { chat_id: chatId, message_id: options.editMessageId, text, ...(markup && { reply_markup: markup }), link_preview_options: { is_disabled: true } }, fallback });
     return calls;
   }
   parts.forEach((part, i) => {
@@ -85,7 +92,15 @@ export function renderTelegram(view: View, options: RenderOptions): TelegramCall
   return calls;
 }
 
-/** An outbox row for Telegram → its calls, in the recipient's language, with the buttons of its kind. */
+/**
+ * An outbox row for Telegram → its calls, in the recipient's language: a notification with the
+ * buttons of its kind, or a direct reply (bots/outbox/reply.ts): the button answer, then each view.
+ */
 export function renderOutboxRow(row: { kind: string; chat_id: string; payload: OutboxPayload }, t: Translate): TelegramCall[] {
-  return renderTelegram(notificationView(row.kind, row.payload), { chatId: row.chat_id, language: languageOf(row.payload), t });
+  const language = languageOf(row.payload);
+  if (row.kind !== REPLY_KIND) return renderTelegram(notificationView(row.kind, row.payload), { chatId: row.chat_id, language, t });
+  const { answer, editMessageId } = row.payload;
+  const calls: TelegramCall[] = answer && 'queryId' in answer ? [{ method: 'answerCallbackQuery', params: { callback_query_id: answer.queryId } }] : [];
+  for (const view of replyViews(row.payload)) calls.push(...renderTelegram(view, { chatId: row.chat_id, language, t, editMessageId }));
+  return calls;
 }

@@ -1,8 +1,10 @@
-import { GrammyError, type Api } from 'grammy';
+import { InputFile, type Api } from 'grammy';
+import type { Message } from 'grammy/types';
+import { fileNameOf, resolveStored, uploadOnce, type StoredMediaDeps } from '../media/stored-media.ts';
 import type { TelegramCall } from './render.ts';
 
-/** Performs one rendered call through grammY. */
-export async function performCall(api: Api, call: TelegramCall): Promise<void> {
+/** Performs one rendered call through grammY; stored media needs the store (`media`). */
+export async function performCall(api: Api, call: TelegramCall, media?: StoredMediaDeps): Promise<void> {
   switch (call.method) {
     case 'sendMessage':
       await api.raw.sendMessage(call.params);
@@ -19,17 +21,37 @@ export async function performCall(api: Api, call: TelegramCall): Promise<void> {
     case 'sendLocation':
       await api.raw.sendLocation(call.params);
       return;
+    case 'answerCallbackQuery':
+      await api.raw.answerCallbackQuery(call.params);
+      return;
+    case 'sendStoredMedia':
+      if (!media) throw new Error('stored media cannot be sent without the media store');
+      await sendStoredMedia(api, call.params.chat_id, call.params.media, media);
+      return;
   }
 }
 
-/** Telegram says the user blocked the bot (or deleted the account): delivery is refused for good. */
-export function isBlocked(error: unknown): boolean {
-  return error instanceof GrammyError && error.error_code === 403;
-}
-
-/** Seconds Telegram asks us to wait (429), if that is what the error is. */
-export function retryAfter(error: unknown): number | undefined {
-  return error instanceof GrammyError && error.error_code === 429 ? error.parameters.retry_after : undefined;
-}
-
 export { safeError } from '../safe-error.ts';
+
+/**
+ * A stored file to a chat: by Telegram's file_id when the content was uploaded before, else
+ * uploaded with this very send (its file_id then kept for every later send).
+ */
+async function sendStoredMedia(api: Api, chatId: string, mediaId: number, deps: StoredMediaDeps): Promise<void> {
+  const { media, ref } = await resolveStored(deps, 'tg', mediaId);
+  const send = (file: string | InputFile): Promise<Message> =>
+    media.kind === 'image' ? api.raw.sendPhoto({ chat_id: chatId, photo: file }) : api.raw.sendVideo({ chat_id: chatId, video: file, supports_streaming: true });
+  if (ref) {
+    await send(ref);
+    return;
+  }
+  let sentByUpload = false;
+  const fileId = await uploadOnce(deps, 'tg', media, async (bytes) => {
+    sentByUpload = true;
+    const message = await send(new InputFile(bytes, fileNameOf(media)));
+    const id = media.kind === 'image' ? message.photo?.at(-1)?.file_id : message.video?.file_id;
+    if (!id) throw new Error('Telegram returned no file id for an upload');
+    return id;
+  });
+  if (!sentByUpload) await send(fileId);
+}

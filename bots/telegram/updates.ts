@@ -1,109 +1,99 @@
-import type { Api } from 'grammy';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../core/db/database.ts';
-import type { Language } from '../../core/db/types.ts';
+import type { Db, Language } from '../../core/db/types.ts';
 import { markIdentityUnreachable } from '../../core/residents/reachability.ts';
 import type { Logger } from '../../logger.ts';
 import { runDialog, type DialogDeps, type DialogTurn } from '../dialogs/engine.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
-import type { View } from '../dialogs/view.ts';
 import type { Translate } from '../i18n.ts';
+import { queueReply } from '../outbox/reply.ts';
 import type { ParsedUpdate } from './parse.ts';
-import { renderTelegram } from './render.ts';
-import { isBlocked, performCall, retryAfter, safeError } from './send.ts';
 import { languageOfIdentity, processOnce } from '../inbound.ts';
 
 export const CHANNEL = 'tg' as const;
-/** A 429 on a direct reply is waited out once when the wait is this short; else the reply is dropped and logged. */
-const MAX_INLINE_RETRY_S = 5;
 
 export interface UpdateHandlerDeps {
   db: Kysely<Database>;
-  api: Api;
   logger: Logger;
   clock: Clock;
   t: Translate;
   features: DialogDeps['features'];
+  /** Called after an update's replies were committed: the outbox sends them now (bots/outbox/senders.ts). */
+  replied?: () => void;
 }
 
 /**
  * One update, once (bots/inbound.ts: dedupe and handling in one transaction, a failed update
- * recorded as poison) and the resident gets a short apology for a failure. Replies go out after commit.
+ * recorded as poison, the resident then gets a short apology). Replies, the button answer
+ * included, are one outbox row of the reply lane written in the handling transaction
+ * (bots/outbox/reply.ts): committed with the update, sent by the token's one paced sender, never
+ * lost to a crash or a long 429.
  */
 export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number, parsed: ParsedUpdate) => Promise<void> {
-  const { db, api, logger, clock, t } = deps;
+  const { db, logger, clock, t } = deps;
   const log = logger.child({ channel: CHANNEL });
 
-  async function send(updateId: number, chatId: string, externalId: string | undefined, views: View[], language: Language, editMessageId?: number): Promise<void> {
-    for (const view of views) {
-      for (const call of renderTelegram(view, { chatId, language, t, editMessageId })) {
-        try {
-          await performWithRetry(call);
-        } catch (error) {
-          if (isBlocked(error)) {
-            log.warn({ updateId, chatId }, 'resident blocked the bot: identity marked unreachable');
-            if (externalId) await markIdentityUnreachable(db, CHANNEL, externalId, clock());
-            return;
-          }
-          log.warn({ updateId, method: call.method, err: safeError(error) }, 'direct reply failed');
-          // An old message can no longer be edited: show the page as a new message instead.
-          if (call.method === 'editMessageText' && !String((error as Error).message).includes('not modified')) {
-            await send(updateId, chatId, externalId, [{ ...view, edit: false }], language);
-          }
-        }
+  async function handle(trx: Db, parsed: ParsedUpdate): Promise<DialogTurn | undefined> {
+    switch (parsed.kind) {
+      case 'dialog': {
+        const turn = await runDialog(trx, parsed.input, { t, features: deps.features }, clock());
+        const { identity } = parsed.input;
+        await queueReply(trx, {
+          channel: CHANNEL,
+          chatId: identity.chatId,
+          residentId: turn.residentId,
+          views: turn.views,
+          language: turn.language,
+          ...(parsed.originMessageId !== undefined && { editMessageId: parsed.originMessageId }),
+          ...(parsed.callbackQueryId && { answer: { queryId: parsed.callbackQueryId } }),
+        });
+        return turn;
       }
+      case 'blocked':
+        await markIdentityUnreachable(trx, CHANNEL, parsed.externalId, clock());
+        return undefined;
+      case 'group_start': {
+        const language: Language = parsed.languageCode?.startsWith('en') ? 'en' : 'ru';
+        await queueReply(trx, { channel: CHANNEL, chatId: parsed.chatId, views: [{ key: 'dialog.group_only_private' }], language });
+        return undefined;
+      }
+      case 'ignore':
+        // Stops the button's spinner (an old query may fail at Telegram, and that is fine).
+        if (parsed.callbackQueryId && parsed.chatId) {
+          await queueReply(trx, { channel: CHANNEL, chatId: parsed.chatId, views: [], language: 'ru', answer: { queryId: parsed.callbackQueryId } });
+        }
+        return undefined;
     }
   }
 
-  async function performWithRetry(call: Parameters<typeof performCall>[1]): Promise<void> {
-    try {
-      await performCall(api, call);
-    } catch (error) {
-      const wait = retryAfter(error);
-      if (wait === undefined || wait > MAX_INLINE_RETRY_S) throw error;
-      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
-      await performCall(api, call);
-    }
+  async function apologise(trx: Db, parsed: ParsedUpdate): Promise<void> {
+    if (parsed.kind !== 'dialog') return;
+    const { identity } = parsed.input;
+    const language = await languageOfIdentity(trx as Kysely<Database>, CHANNEL, identity.externalId);
+    await queueReply(trx, {
+      channel: CHANNEL,
+      chatId: identity.chatId,
+      views: [UNEXPECTED_ERROR_VIEW],
+      language,
+      ...(parsed.callbackQueryId && { answer: { queryId: parsed.callbackQueryId } }),
+    });
   }
 
   return async function handleUpdate(updateId: number, parsed: ParsedUpdate): Promise<void> {
-    const outcome = await processOnce(db, CHANNEL, String(updateId), log, async (trx): Promise<DialogTurn | undefined> => {
-      if (parsed.kind === 'dialog') return runDialog(trx, parsed.input, { t, features: deps.features }, clock());
-      if (parsed.kind === 'blocked') await markIdentityUnreachable(trx, CHANNEL, parsed.externalId, clock());
-      return undefined;
-    });
-    if (outcome.kind === 'failed') {
-      if (parsed.kind === 'dialog') {
-        await answerCallback(parsed.callbackQueryId);
-        const { identity } = parsed.input;
-        await send(updateId, identity.chatId, identity.externalId, [UNEXPECTED_ERROR_VIEW], await languageOfIdentity(db, CHANNEL, identity.externalId));
-      }
-      return;
-    }
-    const handled = outcome.kind === 'duplicate' ? { duplicate: true as const } : { duplicate: false as const, turn: outcome.result };
-    if (handled.duplicate) {
+    const outcome = await processOnce(
+      db,
+      CHANNEL,
+      String(updateId),
+      log,
+      (trx) => handle(trx, parsed),
+      (trx) => apologise(trx, parsed),
+    );
+    if (outcome.kind === 'duplicate') {
       log.info({ updateId }, 'duplicate update acknowledged without effect');
       return;
     }
-    if (parsed.kind === 'ignore') {
-      await answerCallback(parsed.callbackQueryId);
-      log.debug({ updateId, reason: parsed.reason }, 'update ignored');
-    }
-    if (parsed.kind === 'group_start') {
-      const language: Language = parsed.languageCode?.startsWith('en') ? 'en' : 'ru';
-      await send(updateId, parsed.chatId, undefined, [{ key: 'dialog.group_only_private' }], language);
-    }
-    if (parsed.kind === 'dialog' && handled.turn) {
-      await answerCallback(parsed.callbackQueryId);
-      const { identity } = parsed.input;
-      await send(updateId, identity.chatId, identity.externalId, handled.turn.views, handled.turn.language, parsed.originMessageId);
-    }
+    if (parsed.kind === 'ignore') log.debug({ updateId, reason: parsed.reason }, 'update ignored');
+    deps.replied?.();
   };
-
-  async function answerCallback(callbackQueryId: string | undefined): Promise<void> {
-    if (!callbackQueryId) return;
-    // Stops the button's spinner; an old query (> 15 min) may fail and that is fine.
-    await api.answerCallbackQuery(callbackQueryId).catch((error: unknown) => log.debug({ err: safeError(error) }, 'answerCallbackQuery failed'));
-  }
 }

@@ -2,7 +2,9 @@ import type { Language } from '../../core/db/types.ts';
 import type { OutboxPayload } from '../../core/outbox/outbox.table.ts';
 import type { Button, Keyboard, ReplyButton, View } from '../dialogs/view.ts';
 import type { Translate } from '../i18n.ts';
-import { completeParams, languageOf, notificationView } from '../notification-views.ts';
+import { completeParams, languageOf, notificationView, replyViews } from '../notification-views.ts';
+import { REPLY_KIND } from '../outbox/reply.ts';
+import type { VkPart } from '../outbox/vk-transport.ts';
 import { renderLabel, renderText } from '../render-text.ts';
 
 /**
@@ -41,6 +43,7 @@ export interface VkKeyboard {
 /** messages.send parameters except peer_id and random_id (the sender adds those). */
 export interface VkMessage {
   message: string;
+  media?: number[];
   keyboard?: string;
   attachment?: string;
   lat?: number;
@@ -186,7 +189,7 @@ export function renderVk(view: View, options: VkRenderOptions): VkCall[] {
   const keyboards = keyboardsOf(view.keyboard, language, t);
   const photos = (view.photos ?? []).slice(0, VK_LIMITS.attachments);
   const parts = splitText(text);
-  if (view.edit && options.editMessageId !== undefined && parts.length === 1 && keyboards.length <= 1 && keyboards[0]?.inline !== false && photos.length === 0 && !view.location) {
+  if (view.edit && options.editMessageId !== undefined && parts.length === 1 && keyboards.length <= 1 && keyboards[0]?.inline !== false && photos.length === 0 && !view.media?.length && !view.location) {
     const keyboard = keyboards[0];
     return [{ method: 'messages.edit', params: { conversation_message_id: options.editMessageId, message: text, ...(keyboard && { keyboard: JSON.stringify(keyboard) }) } }];
   }
@@ -195,6 +198,7 @@ export function renderVk(view: View, options: VkRenderOptions): VkCall[] {
     params: {
       message: part,
       ...(i === 0 && photos.length > 0 && { attachment: photos.join(',') }),
+      ...(i === 0 && view.media?.length && { media: view.media }),
       ...(i === 0 && view.location && { lat: view.location.lat, long: view.location.lon }),
     },
   }));
@@ -209,12 +213,31 @@ export function renderVk(view: View, options: VkRenderOptions): VkCall[] {
   return calls;
 }
 
-/** Only messages.send parameters: what the outbox sends for a row (paging edits never come from the outbox). */
-function sends(calls: VkCall[]): VkMessage[] {
-  return calls.flatMap((call) => (call.method === 'messages.send' ? [call.params] : []));
+/** A rendered call as the outbox sends it: a paging edit keeps the same text as its fallback message. */
+function part(call: VkCall): VkPart {
+  if (call.method === 'messages.send') return call.params;
+  const { keyboard, message } = call.params;
+  return { method: 'messages.edit', params: call.params, fallback: { message, ...(keyboard && { keyboard }) } };
 }
 
-/** An outbox row for VK → its messages, in the recipient's language, with the buttons of its kind. */
-export function renderVkOutboxRow(row: { kind: string; payload: OutboxPayload }, t: Translate): VkMessage[] {
-  return sends(renderVk(notificationView(row.kind, row.payload), { language: languageOf(row.payload), t }));
+/** A notification row for VK → its messages (paging edits never come from notifications). */
+export function renderVkNotificationRow(row: { kind: string; payload: OutboxPayload }, t: Translate): VkMessage[] {
+  return renderVk(notificationView(row.kind, row.payload), { language: languageOf(row.payload), t }).flatMap((c) => (c.method === 'messages.send' ? [c.params] : []));
+}
+
+/**
+ * An outbox row for VK → its parts, in the recipient's language: a notification with the buttons of
+ * its kind (messages only: paging edits never come from notifications), or a direct reply
+ * (bots/outbox/reply.ts): the callback button's answer, then each view, edits included.
+ */
+export function renderVkOutboxRow(row: { kind: string; payload: OutboxPayload }, t: Translate): VkPart[] {
+  const language = languageOf(row.payload);
+  if (row.kind !== REPLY_KIND) return renderVkNotificationRow(row, t);
+  const { answer, editMessageId } = row.payload;
+  const parts: VkPart[] = [];
+  if (answer && 'eventId' in answer) {
+    parts.push({ method: 'messages.sendMessageEventAnswer', params: { event_id: answer.eventId, user_id: Number(answer.userId), peer_id: Number(answer.peerId) } });
+  }
+  for (const view of replyViews(row.payload)) parts.push(...renderVk(view, { language, t, editMessageId }).map(part));
+  return parts;
 }

@@ -38,6 +38,12 @@ export const PERMISSIONS = {
   /** Dead outbox rows: listing them (no payload) and giving them a fresh set of attempts. */
   'outbox.read': ['operator'],
   'outbox.retry': ['operator'],
+  /** Broadcasts (announcements, official mailings): curators for their municipality, operators for all. */
+  'broadcasts.read': ['operator', 'curator'],
+  'broadcasts.send': ['operator', 'curator'],
+  /** Media files for announcements: uploaded and read by those who write announcements and moderate. */
+  'media.write': ['operator', 'curator', 'moderator'],
+  'media.read': ['operator', 'curator', 'moderator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

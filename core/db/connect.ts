@@ -11,6 +11,8 @@ export interface DatabaseHandle {
   kind: DatabaseKind;
   /** The embedded instance, when kind is 'pglite' (tests snapshot it). */
   pglite?: PGlite;
+  /** The PostgreSQL connection string, when kind is 'postgres' (a dedicated connection: the outbox leader's lock). */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.poolWaitMs ?? 0 });
     pool.on('error', (error) => options.onPoolError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return { db, kind: 'postgres', url: options.url, close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const dataDir = options.dataDir ?? './data';

@@ -15,6 +15,10 @@ import type { ResidentLinkCodeTables } from '../residents/link-code.table.ts';
 import type { StaffLinkCodeTables } from '../staff/link-code.table.ts';
 import type { StaffTables } from '../staff/staff.table.ts';
 import type { VkLongPollStateTables } from '../inbound/vk-long-poll-state.table.ts';
+import type { ActivityTables } from '../activity/activity.table.ts';
+import type { BroadcastTables } from '../broadcasts/broadcast.table.ts';
+import type { MediaTables } from '../media/media.table.ts';
+import type { SubscriptionTables } from '../subscriptions/subscription.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
 export interface Database
@@ -34,4 +38,8 @@ export interface Database
     StaffLinkCodeTables,
     AlertTables,
     JobRunTables,
-    VkLongPollStateTables {}
+    VkLongPollStateTables,
+    BroadcastTables,
+    SubscriptionTables,
+    MediaTables,
+    ActivityTables {}

@@ -6,8 +6,9 @@ import type { OutboxTable } from './outbox.table.ts';
 /**
  * The sender's side of the outbox: claim, settle and lease handling. Every state change is one
  * statement (or one short transaction) so several sender instances can share the table:
- * rows are claimed with FOR UPDATE SKIP LOCKED, and a row whose chat has an earlier row still
- * pending or being sent is never claimed (one chat's rows leave in id order).
+ * rows are claimed with FOR UPDATE SKIP LOCKED, and a row whose chat has an earlier row of the same
+ * or a more urgent lane still pending or being sent is never claimed (one chat's rows leave in id
+ * order within a lane; replies overtake notifications, which overtake broadcasts).
  */
 /** A claimed row as the sender needs it; `attempts` includes the attempt this claim starts. */
 export type ClaimedRow = Pick<
@@ -36,12 +37,16 @@ export async function claimDue(db: Db, options: ClaimOptions): Promise<ClaimedRo
         AND o.state = 'pending'
         AND o.next_attempt_at <= now()
         ${belowPriority === undefined ? sql`` : sql`AND o.priority < ${belowPriority}`}
-        -- Only the first unsettled row of its chat. A scalar subquery with LIMIT stays a per-row
-        -- index probe (outbox_chat_idx); as NOT EXISTS the planner may turn it into an anti-join
-        -- that scans the whole backlog for each row while the table's statistics are stale.
+        -- Only the first unsettled row of its chat among rows as urgent or more: a chat's rows leave
+        -- in id order within a lane, and a more urgent lane overtakes (a reply never waits behind
+        -- the resident's broadcast row or a notification waiting out a backoff). A scalar subquery
+        -- with LIMIT stays a per-row index probe (outbox_chat_idx); as NOT EXISTS the planner may
+        -- turn it into an anti-join that scans the whole backlog for each row while the table's
+        -- statistics are stale.
         AND o.id = (
           SELECT e.id FROM outbox e
           WHERE e.channel = o.channel AND e.chat_id = o.chat_id AND e.state IN ('pending', 'sending')
+            AND e.priority <= o.priority
           ORDER BY e.id LIMIT 1
         )
       ORDER BY o.priority, o.id
@@ -203,4 +208,22 @@ export async function reclaimExpired(db: Db, options: { channel: Channel; leaseM
 
 function truncate(text: string): string {
   return text.length > 500 ? `${text.slice(0, 497)}...` : text;
+}
+
+/**
+ * The channel's sender leadership was just won (bots/outbox/leader.ts): only one instance sends for
+ * a token, so rows still `sending` under another claimer belong to a leader that died or lost its
+ * database session. They are queued again at once instead of after the lease: a reply committed
+ * just before a crash reaches its resident as soon as the new leader starts. A row the old leader
+ * had handed to the messenger may show twice (the at-least-once window).
+ */
+export async function takeOverClaims(db: Db, options: { channel: Channel; claimedBy: string }): Promise<number[]> {
+  const result = await sql<{ id: number }>`
+    UPDATE outbox
+    SET state = 'pending', claimed_by = NULL, claimed_at = NULL, next_attempt_at = now(),
+      last_error = 'taken over: the previous sender of this token stopped before settling the row'
+    WHERE state = 'sending' AND channel = ${options.channel} AND claimed_by IS DISTINCT FROM ${options.claimedBy}
+    RETURNING id
+  `.execute(db);
+  return result.rows.map((r) => r.id);
 }

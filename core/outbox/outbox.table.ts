@@ -25,6 +25,8 @@ export interface OutboxTable {
   sent_at: Date | null;
   /** API calls of this row already made (photos before the text); a retry resumes after them. */
   sent_parts: Generated<number>;
+  /** The broadcast this row belongs to (bulk lane): its progress is counted and its cancel drops it. */
+  broadcast_id: number | null;
 }
 
 /**
@@ -38,7 +40,18 @@ export interface OutboxPayload {
   /** An abstract keyboard (bots/dialogs/view.ts); core stores it without interpreting it. */
   keyboard?: unknown;
   photos?: string[];
+  /** Stored media (core/media) to show with the text: uploaded once per messenger, then its file id is reused. */
+  media?: number[];
   location?: { lat: number; lon: number };
+  /**
+   * A direct reply (kind `reply`): the dialog's views for this update, rendered at send time in
+   * order, back to back, as one row (bots/dialogs/view.ts; core stores them without interpreting).
+   */
+  views?: unknown[];
+  /** A reply to a button press: the message a view marked `edit` replaces (paging). */
+  editMessageId?: number;
+  /** A reply to a button press: the messenger's id of the press, answered first to stop its spinner. */
+  answer?: { queryId: string } | { eventId: string; userId: string; peerId: string };
 }
 
 export interface OutboxTables {

@@ -74,6 +74,7 @@ export async function mergeResidents(db: Db, from: number, into: number, now: Da
   await db.updateTable('consent').set({ resident_id: into }).where('resident_id', '=', from).execute();
   await db.updateTable('outbox').set({ resident_id: into }).where('resident_id', '=', from).execute();
   await db.updateTable('resident_link_code').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await mergeSubscriptionsAndActivity(db, from, into);
 
   const [a, b] = await Promise.all([
     db.selectFrom('resident').selectAll().where('id', '=', into).executeTakeFirstOrThrow(),
@@ -110,4 +111,21 @@ export async function extendConsent(db: Db, residentId: number, now: Date): Prom
 export async function linkedChannels(db: Db, residentId: number): Promise<Channel[]> {
   const rows = await db.selectFrom('resident_identity').select('channel').where('resident_id', '=', residentId).orderBy(sql`channel`).execute();
   return rows.map((r) => r.channel);
+}
+
+/**
+ * Subscription choices `into` has not made are taken from `from` (its own choices win); activity
+ * days of both are kept (KPI history), one row per day and channel.
+ */
+async function mergeSubscriptionsAndActivity(db: Db, from: number, into: number): Promise<void> {
+  await sql`
+    INSERT INTO resident_subscription (resident_id, topic, enabled, updated_at)
+    SELECT ${into}, topic, enabled, updated_at FROM resident_subscription WHERE resident_id = ${from}
+    ON CONFLICT (resident_id, topic) DO NOTHING
+  `.execute(db);
+  await sql`
+    INSERT INTO resident_activity (resident_id, day, channel, municipality_id, first_at)
+    SELECT ${into}, day, channel, municipality_id, first_at FROM resident_activity WHERE resident_id = ${from}
+    ON CONFLICT (resident_id, day, channel) DO NOTHING
+  `.execute(db);
 }

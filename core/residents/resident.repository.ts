@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Channel, Db, Language } from '../db/types.ts';
+import { recordActivity } from '../activity/activity.ts';
 import { DomainError } from '../errors.ts';
 import type { ResidentIdentityTable, ResidentTable } from './resident.table.ts';
 
@@ -79,7 +80,8 @@ export interface Contact {
 
 /**
  * The resident behind a messenger identity, created on first contact; touches last_seen_at (it
- * decides which channel notifications go to) and clears an old "unreachable" mark.
+ * decides which channel notifications go to), clears an old "unreachable" mark, and records the
+ * first interaction of the local day (core/activity: no write on later ones).
  */
 export async function touchResident(db: Db, contact: Contact, now: Date): Promise<{ resident: Resident; identity: ResidentIdentity }> {
   const existing = await findIdentity(db, contact.channel, contact.externalId);
@@ -89,7 +91,9 @@ export async function touchResident(db: Db, contact: Contact, now: Date): Promis
       .set({ last_seen_at: now, unreachable_at: null, chat_id: contact.chatId, username: contact.username ?? null })
       .where('id', '=', existing.id)
       .execute();
-    return { resident: await getResident(db, existing.residentId), identity: { ...existing, lastSeenAt: now, unreachable: false } };
+    const resident = await getResident(db, existing.residentId);
+    await recordActivity(db, { residentId: resident.id, channel: contact.channel, municipalityId: resident.municipalityId, at: now, previousAt: existing.lastSeenAt });
+    return { resident, identity: { ...existing, lastSeenAt: now, unreachable: false } };
   }
   const resident = await db
     .insertInto('resident')
@@ -108,6 +112,7 @@ export async function touchResident(db: Db, contact: Contact, now: Date): Promis
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  await recordActivity(db, { residentId: resident.id, channel: contact.channel, municipalityId: null, at: now });
   return { resident: toResident(resident), identity: toIdentity(identity) };
 }
 

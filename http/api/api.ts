@@ -12,6 +12,7 @@ export const OPENAPI_PATH = '/openapi.json';
 
 /** Routes whose bodies may be large: GeoJSON boundaries of whole municipalities. */
 const LARGE_BODY_PATHS = /\/municipalities(?:\/\d+\/boundary)?$/;
+const MEDIA_UPLOAD_PATH = /\/media$/;
 
 function validationErrors(error: ZodError, target: string) {
   return error.issues.map((issue) => ({ in: target, path: issue.path.join('.'), message: issue.message }));
@@ -37,7 +38,12 @@ export function createAdminApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   });
 
   api.use('*', accessLog(deps.logger));
-  api.use('*', async (c, next) => limitBody(LARGE_BODY_PATHS.test(c.req.path) ? BOUNDARY_BODY_LIMIT : DEFAULT_BODY_LIMIT)(c, next));
+  // Media uploads: the larger limit of a kind plus room for the multipart envelope; the route then
+  // applies the limit of the file's own kind (413 MEDIA_TOO_LARGE).
+  const mediaLimit = deps.media ? Math.max(deps.media.limits.maxImageBytes, deps.media.limits.maxVideoBytes) + 64 * 1024 : DEFAULT_BODY_LIMIT;
+  api.use('*', async (c, next) =>
+    limitBody(MEDIA_UPLOAD_PATH.test(c.req.path) ? mediaLimit : LARGE_BODY_PATHS.test(c.req.path) ? BOUNDARY_BODY_LIMIT : DEFAULT_BODY_LIMIT)(c, next),
+  );
   // Registered before the key check: the document is public (it holds no data), and Hono runs
   // handlers in registration order, so this one answers before authentication would run.
   api.doc31(OPENAPI_PATH, {

@@ -3,6 +3,8 @@ import type { Principal } from '../../core/access/principal.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../core/db/types.ts';
 import type { PhotoFetchers } from '../../core/media/photo-fetcher.ts';
+import type { MediaLimits } from '../../core/media/media.repository.ts';
+import type { MediaStore } from '../../core/media/store.ts';
 import type { Logger } from '../../logger.ts';
 
 export type ApiEnv = {
@@ -25,4 +27,6 @@ export interface ApiDeps {
   photos: PhotoFetchers;
   /** Staff link codes: their lifetime, and the Telegram bot whose t.me deep link carries them (unknown when Telegram is off). */
   staffLinks?: { ttlHours?: number; telegramBotUsername?: string };
+  /** The media store and upload limits (POST /media, GET /media/{id}). */
+  media?: { store: MediaStore; limits: MediaLimits };
 }

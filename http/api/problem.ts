@@ -14,6 +14,8 @@ export const STATUS_BY_KIND = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_large: 413,
+  unsupported_type: 415,
   rule: 422,
 } as const satisfies Record<ErrorKind, ContentfulStatusCode>;
 

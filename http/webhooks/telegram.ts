@@ -23,7 +23,7 @@ function isUpdate(body: unknown): body is UpdateEnvelope {
 
 /**
  * POST /webhooks/telegram: only Telegram knows the secret (set with setWebhook). The update is
- * handled before answering (replies included). The answer is 200 once the update is durably
+ * handled, its replies committed to the outbox, before answering. The answer is 200 once the update is durably
  * recorded, even when handling failed (the failure is logged and the update recorded as poison,
  * so Telegram does not retry it for ever); 503 when it could not be recorded at all (database
  * down, no free connection, timeouts), so that Telegram delivers it again later.

@@ -13,6 +13,8 @@ import { FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { FakeVkApi } from '../fakes/vk-api.ts';
 import { VK_WEBHOOK_PATH } from '../../http/webhooks/vk.ts';
 import { createTestDatabase, type TestDatabase } from '../database.ts';
+import { sql } from 'kysely';
+import { PRIORITY } from '../../core/outbox/outbox.repository.ts';
 import { helpView } from '../../bots/features/basics/index.ts';
 import { createRegistry } from '../../bots/dialogs/registry.ts';
 import { FEATURES } from '../../bots/features/registry.ts';
@@ -52,6 +54,10 @@ export interface HarnessOptions {
   extraFeatures?: readonly BotFeature[];
   /** How the VK bot gets its events: the Callback API route (default) or Bots Long Poll against the fake. */
   vkMode?: 'callback' | 'longpoll';
+  /** Which outbox rows the app's sender sends by itself: the reply lane (default) or every lane. */
+  outbox?: 'replies' | 'all';
+  /** Settings over the harness's own (limits of a test). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -71,6 +77,7 @@ export class BotHarness {
   private readonly logger: Logger;
   private readonly extraFeatures: readonly BotFeature[] | undefined;
   private readonly vkMode: 'callback' | 'longpoll';
+  private readonly options: HarnessOptions;
 
   private constructor(database: DatabaseHandle, fake: FakeTelegramApi, vkFake: FakeVkApi, options: HarnessOptions) {
     this.database = database;
@@ -80,6 +87,7 @@ export class BotHarness {
     this.logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
     this.extraFeatures = options.extraFeatures;
     this.vkMode = options.vkMode ?? 'callback';
+    this.options = options;
   }
 
   static async start(options: HarnessOptions & { database: DatabaseHandle }): Promise<BotHarness> {
@@ -104,12 +112,33 @@ export class BotHarness {
       VK_MODE: this.vkMode,
       DEMO_SEED: 'false',
       LOG_LEVEL: 'silent',
-      // Conversations deliver the outbox and run jobs at chosen points (deliverOutbox, $staff…), so
-      // the background sender and cron stay off here; both have their own tests.
-      OUTBOX_ENABLED: 'false',
+      // Replies are rows of the outbox's reply lane: the sender runs for that lane alone (post()
+      // waits until they are out). Conversations deliver the other rows and run jobs at chosen
+      // points (deliverOutbox, $staff…), so the rest of the sender and cron stay off here; both
+      // have their own tests. No per-chat gap: a test taps faster than a person.
+      OUTBOX_ENABLED: 'true',
+      OUTBOX_TG_PER_CHAT_PER_SECOND: '1000',
+      OUTBOX_VK_PER_CHAT_PER_SECOND: '1000',
+      OUTBOX_POLL_MS: '50',
+      OUTBOX_LEADER_RETRY_MS: '100',
       CRON_ENABLED: 'false',
+      ...this.options.env,
     });
-    this.app = await buildApp({ config, logger: this.logger, database: this.database, clock: this.clock, telegramBotInfo: TEST_BOT_INFO, extraFeatures: this.extraFeatures });
+    this.app = await buildApp({
+      config,
+      logger: this.logger,
+      database: this.database,
+      clock: this.clock,
+      telegramBotInfo: TEST_BOT_INFO,
+      extraFeatures: this.extraFeatures,
+      outboxSettings: {
+        ...(this.options.outbox !== 'all' && { onlyBelowPriority: PRIORITY.reply + 1 }),
+        flushMs: 1,
+        backoffBaseMs: 20,
+        backoffMaxMs: 100,
+        channelDownPauseMs: 200,
+      },
+    });
     await this.app.start();
     const server = serve({ fetch: this.app.http.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -122,16 +151,42 @@ export class BotHarness {
     return this.clock ? this.clock() : new Date();
   }
 
-  /** POSTs an update to the webhook; `secret: null` sends no secret header at all. */
-  post(update: unknown, secret: string | null = TEST_WEBHOOK_SECRET): Promise<Response> {
+  /**
+   * POSTs an update to the webhook and waits until its replies (outbox reply lane) are out;
+   * `secret: null` sends no secret header at all.
+   */
+  async post(update: unknown, secret: string | null = TEST_WEBHOOK_SECRET): Promise<Response> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (secret !== null) headers[SECRET_HEADER] = secret;
-    return fetch(`${this.url}${TELEGRAM_WEBHOOK_PATH}`, { method: 'POST', headers, body: JSON.stringify(update) });
+    const response = await fetch(`${this.url}${TELEGRAM_WEBHOOK_PATH}`, { method: 'POST', headers, body: JSON.stringify(update) });
+    await this.repliesSent();
+    return response;
   }
 
-  /** POSTs a Callback API body to /webhooks/vk; a string is sent as it is (to test non-JSON bodies). */
-  postVk(body: unknown): Promise<Response> {
-    return fetch(`${this.url}${VK_WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  /** POSTs a Callback API body to /webhooks/vk (a string is sent as it is, to test non-JSON bodies) and waits for its replies. */
+  async postVk(body: unknown): Promise<Response> {
+    const response = await fetch(`${this.url}${VK_WEBHOOK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    await this.repliesSent();
+    return response;
+  }
+
+  /** Waits until no reply is due and unsent (a reply rescheduled for later, e.g. after a 429, is not waited for). */
+  async repliesSent(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const waiting = await this.database.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('priority', '=', PRIORITY.reply)
+        .where((eb) => eb.or([eb('state', '=', 'sending'), eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', sql<Date>`now()`)])]))
+        .limit(1)
+        .execute()
+        // A test that takes the database away cannot wait on it (nothing new was queued meanwhile).
+        .catch(() => []);
+      if (waiting.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`replies still unsent after ${timeoutMs} ms (outbox row ${waiting[0]!.id})`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   /**

@@ -48,6 +48,13 @@ export class FakeTelegramApi {
   private updates: ({ update_id: number } & Record<string, unknown>)[] = [];
   limits: TelegramLimits;
   count429 = 0;
+  /** Files uploaded in sendPhoto / sendVideo (multipart), in order: what a stored media send cost. */
+  readonly uploads: { method: string; filename: string; size: number; fileId: string }[] = [];
+  /** Files a resident "sent": getFile and the file download serve these bytes (others get placeholder bytes). */
+  readonly files = new Map<string, { path: string; bytes: Uint8Array; contentType: string }>();
+  /** Delay before answering each call (a distant API). */
+  latencyMs = 0;
+  private nextFileId = 1;
 
   constructor(limits: TelegramLimits = {}) {
     this.limits = limits;
@@ -122,13 +129,15 @@ export class FakeTelegramApi {
     const match = /^\/bot([^/]+)\/(\w+)/.exec(req.url ?? '');
     const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url ?? '');
     if (fileMatch) {
-      res.writeHead(200, { 'content-type': 'image/jpeg' });
-      res.end(Buffer.from(`fake-bytes:${fileMatch[2]}`));
+      const file = [...this.files.values()].find((f) => f.path === fileMatch[2]);
+      res.writeHead(200, { 'content-type': file?.contentType ?? 'image/jpeg' });
+      res.end(file ? Buffer.from(file.bytes) : Buffer.from(`fake-bytes:${fileMatch[2]}`));
       return;
     }
     if (!match) return this.reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = match as unknown as [string, string, string];
     const params = await readParams(req);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const call: RecordedCall = { method, token, params, at: Date.now() };
     const chatId = params.chat_id === undefined ? undefined : String(params.chat_id);
 
@@ -199,8 +208,25 @@ export class FakeTelegramApi {
         return { id: 7000000001, is_bot: true, first_name: 'Otklik', username: 'otklik_test_bot' };
       case 'sendMediaGroup':
         return (params.media as unknown[] | undefined)?.map(() => message()) ?? [];
-      case 'getFile':
+      case 'sendPhoto':
+      case 'sendVideo': {
+        const field = method === 'sendPhoto' ? 'photo' : 'video';
+        // grammY names the file part at random and refers to it as attach://<name>.
+        const named = params[field];
+        const file = typeof named === 'string' && named.startsWith('attach://') ? params[named.slice('attach://'.length)] : named;
+        let fileId = String(file);
+        if (isUpload(file)) {
+          fileId = `tgfile-${this.nextFileId++}`;
+          this.uploads.push({ method, filename: file.filename, size: file.size, fileId });
+        }
+        const media = { file_id: fileId, file_unique_id: `u-${fileId}`, width: 640, height: 480 };
+        return { ...message(), ...(method === 'sendPhoto' ? { photo: [media] } : { video: { ...media, duration: 1 } }) };
+      }
+      case 'getFile': {
+        const file = this.files.get(String(params.file_id));
+        if (file) return { file_id: params.file_id, file_unique_id: `u-${String(params.file_id)}`, file_size: file.bytes.byteLength, file_path: file.path };
         return { file_id: params.file_id, file_unique_id: `u-${String(params.file_id)}`, file_size: 1234, file_path: `photos/${String(params.file_id)}.jpg` };
+      }
       case 'editMessageText':
       case 'editMessageReplyMarkup':
         return message();
@@ -215,27 +241,52 @@ export class FakeTelegramApi {
   }
 }
 
+/** A file part of a multipart call, as the fake records it. */
+export interface Upload {
+  filename: string;
+  size: number;
+  bytes: Buffer;
+}
+
+function isUpload(value: unknown): value is Upload {
+  return typeof value === 'object' && value !== null && Buffer.isBuffer((value as Upload).bytes);
+}
+
 async function readParams(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks).toString('utf8');
+  const raw = Buffer.concat(chunks);
+  const body = raw.toString('utf8');
   const type = req.headers['content-type'] ?? '';
   if (type.includes('application/json')) return body ? (JSON.parse(body) as Record<string, unknown>) : {};
-  if (type.includes('multipart/form-data')) return parseMultipart(body, type);
+  if (type.includes('multipart/form-data')) return parseMultipart(raw, type);
   const query = new URL(req.url ?? '/', 'http://x').searchParams;
   return Object.fromEntries([...new URLSearchParams(body), ...query].map(([k, v]) => [k, parseValue(v)]));
 }
 
-/** Enough multipart parsing for grammY's uploads: text fields only, JSON values decoded. */
-function parseMultipart(body: string, type: string): Record<string, unknown> {
-  const boundary = /boundary=(.+)$/.exec(type)?.[1];
-  if (!boundary) return {};
+/** Multipart as grammY and fetch send it: text fields (JSON values decoded) and file parts (name, bytes). */
+export function parseMultipart(raw: Buffer, type: string): Record<string, unknown> {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
+  const marker = boundary?.[1] ?? boundary?.[2];
+  if (!marker) return {};
   const out: Record<string, unknown> = {};
-  for (const part of body.split(`--${boundary}`)) {
-    const name = /name="([^"]+)"/.exec(part)?.[1];
-    if (!name || /filename=/.test(part)) continue;
-    const value = part.split('\r\n\r\n').slice(1).join('\r\n\r\n').replace(/\r\n$/, '');
-    out[name] = parseValue(value);
+  const delimiter = Buffer.from(`--${marker}`);
+  let start = raw.indexOf(delimiter);
+  while (start >= 0) {
+    const next = raw.indexOf(delimiter, start + delimiter.length);
+    if (next < 0) break;
+    const part = raw.subarray(start + delimiter.length + 2, next - 2); // CRLF after the delimiter, before the next
+    const split = part.indexOf('\r\n\r\n');
+    if (split >= 0) {
+      const head = part.subarray(0, split).toString('utf8');
+      const content = part.subarray(split + 4);
+      const name = /name="([^"]+)"/.exec(head)?.[1];
+      // grammY writes filename=<name> unquoted; browsers and fetch quote it.
+      const filename = /filename=(?:"([^"]*)"|([^;\r\n]*))/.exec(head)?.slice(1).find((v) => v !== undefined);
+      if (name && filename !== undefined) out[name] = { filename, size: content.length, bytes: Buffer.from(content) } satisfies Upload;
+      else if (name) out[name] = parseValue(content.toString('utf8'));
+    }
+    start = next;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseMultipart, type Upload } from './telegram-api.ts';
 
 /** One VK API call as it reached the fake server. */
 export interface RecordedVkCall {
@@ -72,6 +73,8 @@ export class FakeVkApi {
   private held = new Set<() => void>();
   /** How long a request with nothing to answer is held; undefined: the request's own `wait`. */
   longPollHoldMs: number | undefined;
+  /** Files posted to the upload servers, in order. */
+  readonly uploads: { kind: 'photo' | 'doc'; id: number; token: string; filename: string; size: number }[] = [];
   /** What groups.getCallbackConfirmationCode answers. */
   confirmationCode = 'fake1234';
 
@@ -159,6 +162,7 @@ export class FakeVkApi {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.url?.startsWith('/lp?')) return this.longPoll(req, res);
+    if (req.url?.startsWith('/upload/')) return this.upload(req, res);
     const method = /^\/method\/([\w.]+)/.exec(req.url ?? '')?.[1];
     const params = await readForm(req);
     if (!method) return this.reply(res, 404, { error: { error_code: 3, error_msg: 'Unknown method passed' } });
@@ -236,6 +240,26 @@ export class FakeVkApi {
       return;
     }
     this.accept(call);
+    if (method === 'photos.getMessagesUploadServer') {
+      answer({ response: { upload_url: `${this.url}/upload/photo`, album_id: -3, group_id: 1 } });
+      return;
+    }
+    if (method === 'docs.getMessagesUploadServer') {
+      answer({ response: { upload_url: `${this.url}/upload/doc` } });
+      return;
+    }
+    if (method === 'photos.saveMessagesPhoto') {
+      const upload = this.uploads.find((u) => u.token === params.photo && u.kind === 'photo');
+      if (!upload || params.hash !== `hash-${upload.token}`) fail(121, 'Invalid hash');
+      else answer({ response: [{ id: upload.id, owner_id: -229000001, album_id: -3, access_key: `key${upload.id}` }] });
+      return;
+    }
+    if (method === 'docs.save') {
+      const upload = this.uploads.find((u) => u.token === params.file && u.kind === 'doc');
+      if (!upload) fail(100, 'One of the parameters specified was missing or invalid: file');
+      else answer({ response: { type: 'doc', doc: { id: upload.id, owner_id: -229000001, title: upload.filename } } });
+      return;
+    }
     if (method === 'groups.getLongPollServer') {
       // A new key each time, as VK does; the old one stops working.
       this.longPollKey = `lp-key-${++this.longPollKeys}`;
@@ -248,6 +272,20 @@ export class FakeVkApi {
       'groups.addCallbackServer': { server_id: 7 },
     };
     answer({ response: Object.hasOwn(responses, method) ? responses[method] : 1 });
+  }
+
+  /** The upload server of photos.getMessagesUploadServer / docs.getMessagesUploadServer: takes one file, answers what the save method needs. */
+  private async upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const kind = req.url?.startsWith('/upload/photo') ? 'photo' : 'doc';
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const form = parseMultipart(Buffer.concat(chunks), req.headers['content-type'] ?? '');
+    const file = form[kind === 'photo' ? 'photo' : 'file'] as Upload | undefined;
+    if (!file) return this.reply(res, 200, { error: 'no file' });
+    const id = 457_000_000 + this.uploads.length + 1;
+    const token = `${kind}-token-${id}`;
+    this.uploads.push({ kind, id, token, filename: file.filename, size: file.size });
+    return this.reply(res, 200, kind === 'photo' ? { server: 1, photo: token, hash: `hash-${token}` } : { file: token });
   }
 
   private async longPoll(req: IncomingMessage, res: ServerResponse): Promise<void> {

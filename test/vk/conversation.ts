@@ -1,5 +1,5 @@
 import { createTranslator } from '../../bots/i18n.ts';
-import { renderVkOutboxRow } from '../../bots/vk/render.ts';
+import { renderVkNotificationRow } from '../../bots/vk/render.ts';
 import type { RecordedVkCall } from '../fakes/vk-api.ts';
 import { TEST_VK_GROUP_ID, TEST_VK_SECRET, TEST_VK_TOKEN, type BotHarness } from '../bots/harness.ts';
 import { ChatPlayer, loadJson, type FixtureFile, type Json, type ReplyKind, type Say, type ShownKeyboard } from '../bots/player.ts';
@@ -221,7 +221,7 @@ export class VkConversation extends ChatPlayer {
     const t = createTranslator();
     const before = this.harness.vkFake.calls.length;
     for (const row of rows) {
-      for (const [i, message] of renderVkOutboxRow(row, t).entries()) {
+      for (const [i, message] of renderVkNotificationRow(row, t).entries()) {
         const form = new URLSearchParams({ access_token: TEST_VK_TOKEN, v: '5.199', peer_id: row.chat_id, random_id: String(i === 0 ? row.id : 0) });
         for (const [key, value] of Object.entries(message)) if (value !== undefined) form.set(key, String(value));
         await fetch(`${this.harness.vkFake.apiBaseUrl}/messages.send`, { method: 'POST', body: form });

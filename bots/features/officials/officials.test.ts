@@ -12,7 +12,7 @@ import { demoStaff, operatorId } from '../../../test/staff.ts';
 import { MAX_BUTTON_ID_BYTES } from '../../dialogs/buttons.ts';
 import { createTranslator } from '../../i18n.ts';
 import { renderOutboxRow } from '../../telegram/render.ts';
-import { renderVkOutboxRow, VK_LIMITS } from '../../vk/render.ts';
+import { renderVkNotificationRow, VK_LIMITS } from '../../vk/render.ts';
 
 /**
  * Officials end to end over HTTP, in each messenger: link codes issued through the admin API,
@@ -373,12 +373,12 @@ describe.each(CHANNELS)('%s: link codes in the bot', (channel) => {
       for (const id of ids) expect(Buffer.byteLength(id)).toBeLessThanOrEqual(MAX_BUTTON_ID_BYTES);
     } else {
       const buttonsOf = (keyboard: string | undefined) => (JSON.parse(keyboard ?? '{"buttons":[]}') as { buttons: { action: { type: string; label: string; payload: string } }[][] }).buttons.flat();
-      const [message] = renderVkOutboxRow({ kind: 'alert.answer_pending', payload }, t);
+      const [message] = renderVkNotificationRow({ kind: 'alert.answer_pending', payload }, t);
       expect(buttonsOf(message!.keyboard).map((b) => [b.action.type, b.action.label, b.action.payload])).toEqual([
         ['callback', 'Approve', JSON.stringify({ b: '!apr:a:2147483647' })],
         ['callback', 'Return with a remark', JSON.stringify({ b: '!apr:r:2147483647' })],
       ]);
-      const returned = buttonsOf(renderVkOutboxRow(returnedRow, t).at(-1)!.keyboard);
+      const returned = buttonsOf(renderVkNotificationRow(returnedRow, t).at(-1)!.keyboard);
       expect(returned.map((b) => (JSON.parse(b.action.payload) as { b: string }).b)).toEqual(['!ans:i:2147483647', '!ans:f:2147483647', '!ans:c:2147483647']);
       for (const b of returned) expect(b.action.payload.length).toBeLessThanOrEqual(VK_LIMITS.payload);
     }

@@ -48,6 +48,12 @@ import { registerListAlerts } from './alerts/list.ts';
 import { registerListJobRuns } from './jobs/list-runs.ts';
 import { registerListDeadOutbox } from './outbox/list-dead.ts';
 import { registerRetryDeadOutbox } from './outbox/retry.ts';
+import { registerListBroadcasts } from './broadcasts/list.ts';
+import { registerGetBroadcast } from './broadcasts/get.ts';
+import { registerCreateBroadcast } from './broadcasts/create.ts';
+import { registerCancelBroadcast } from './broadcasts/cancel.ts';
+import { registerUploadMedia } from './media/upload.ts';
+import { registerGetMedia } from './media/get.ts';
 import { registerHeatmap } from './stats/heatmap.ts';
 import { registerSlices } from './stats/slices.ts';
 
@@ -102,6 +108,12 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerListJobRuns,
   registerListDeadOutbox,
   registerRetryDeadOutbox,
+  registerListBroadcasts,
+  registerGetBroadcast,
+  registerCreateBroadcast,
+  registerCancelBroadcast,
+  registerUploadMedia,
+  registerGetMedia,
   registerHeatmap,
   registerSlices,
 ];

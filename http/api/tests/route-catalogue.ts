@@ -1,3 +1,4 @@
+import { jpegBytes } from '../../../test/media/files.ts';
 import type { Permission } from '../../../core/access/permissions.ts';
 import { enqueue, PRIORITY } from '../../../core/outbox/outbox.repository.ts';
 import type { ApiHarness } from '../../../test/api-harness.ts';
@@ -16,6 +17,10 @@ export interface Fixture {
   key: number;
   /** A dead outbox row (a notification that stopped for good). */
   deadOutbox: number;
+  /** A broadcast to Kemerovo's residents. */
+  broadcast: number;
+  /** A file uploaded for Kemerovo. */
+  media: number;
 }
 
 /** Everything that can change, counted before and after a batch of refused requests. */
@@ -40,6 +45,10 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
   const key = await h.request('POST', `/api/v1/staff/${h.staff.Kemerovo.responsible}/keys`, { body: {} });
   const [dead] = await enqueue(h.t.db, [{ channel: 'tg', chatId: '555', recipientKind: 'resident', kind: 'notify.rejected', payload: { key: 'notify.rejected' }, priority: PRIORITY.notification }]);
   await h.t.db.updateTable('outbox').set({ state: 'dead' }).where('id', '=', dead!).execute();
+  const broadcast = await h.request('POST', '/api/v1/broadcasts', { body: { municipalityId: h.municipality.Kemerovo, topic: 'news', text: 'Новости города' } });
+  const form = new FormData();
+  form.append('file', new Blob([jpegBytes().slice().buffer], { type: 'image/jpeg' }), 'photo.jpg');
+  const media = await h.request('POST', '/api/v1/media', { form, token: h.keys.Kemerovo.curator });
   const rule = await h.t.db.selectFrom('routing_rule').select('id').where('municipality_id', '=', h.municipality.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
   return {
     municipality: h.municipality.Kemerovo,
@@ -53,6 +62,8 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
     staff: h.staff.Kemerovo.moderator,
     key: key.body.key.id,
     deadOutbox: dead!,
+    broadcast: broadcast.body.id,
+    media: media.body.id,
   };
 }
 
@@ -134,6 +145,13 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/jobs/runs', permission: 'jobs.read', url: () => '/api/v1/jobs/runs', crossScope: 'global', hasPathId: false },
   { method: 'get', path: '/outbox/dead', permission: 'outbox.read', url: () => '/api/v1/outbox/dead', crossScope: 'global', hasPathId: false },
   { method: 'post', path: '/outbox/{id}/retry', permission: 'outbox.retry', url: (f, id) => `/api/v1/outbox/${id ?? f.deadOutbox}/retry`, body: () => ({}), crossScope: 'global', hasPathId: true },
+  { method: 'get', path: '/broadcasts', permission: 'broadcasts.read', url: (f) => `/api/v1/broadcasts?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/broadcasts/{id}', permission: 'broadcasts.read', url: (f, id) => `/api/v1/broadcasts/${id ?? f.broadcast}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/broadcasts', permission: 'broadcasts.send', url: () => '/api/v1/broadcasts', body: (f) => ({ municipalityId: m(f), topic: 'news', text: 'Announcement' }), crossScope: 'not_found', hasPathId: false },
+  { method: 'post', path: '/broadcasts/{id}/cancel', permission: 'broadcasts.send', url: (f, id) => `/api/v1/broadcasts/${id ?? f.broadcast}/cancel`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
+  // Multipart: no JSON body to probe for unknown fields (the route refuses fields other than file and municipalityId itself).
+  { method: 'post', path: '/media', permission: 'media.write', url: () => '/api/v1/media', crossScope: 'global', hasPathId: false },
+  { method: 'get', path: '/media/{id}', permission: 'media.read', url: (f, id) => `/api/v1/media/${id ?? f.media}`, crossScope: 'not_found', hasPathId: true },
   { method: 'get', path: '/heatmap', permission: 'messages.read', url: (f) => `/api/v1/heatmap?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/stats/slices', permission: 'messages.read', url: (f) => `/api/v1/stats/slices?municipalityId=${m(f)}&groupBy=status`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },

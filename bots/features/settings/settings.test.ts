@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { announce, expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { getSubscriptions } from '../../../core/subscriptions/subscriptions.ts';
+import { newChat } from '../../../test/bots/chats.ts';
+import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
+import { CHANNELS, press } from '../../../test/bots/player.ts';
+import type { TestDatabase } from '../../../test/database.ts';
+import { registeredResident } from '../../../test/residents.ts';
+import { createTranslator } from '../../i18n.ts';
+
+let db: TestDatabase;
+let harness: BotHarness;
+const t = createTranslator();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
+});
+
+const label = (state: 'on' | 'off', topic: string) => t('ru', `settings.${state}`, { topic: t('ru', `settings.topic_${topic}`) });
+
+/** Who a broadcast of `topic` to Kemerovo reaches (written by the same batches the expander runs). */
+async function audience(topic: 'news' | 'sport_events'): Promise<number[]> {
+  const id = await announce(db.db, { audience: { municipalityId: db.demo.municipalities.Kemerovo, topic }, message: { key: 'broadcast.official', params: { text: topic } } });
+  while (!(await expandBatch(db.db, id, 100)).done);
+  const rows = await db.db.selectFrom('outbox').select('resident_id').where('broadcast_id', '=', id).execute();
+  return rows.map((r) => r.resident_id!);
+}
+
+describe.each(CHANNELS)('subscriptions in the bot (%s)', (channel) => {
+  it('/settings shows every topic with its state; taps change it in place, and broadcasts honour the choice', async () => {
+    const chat = newChat(harness, channel, 'Ольга');
+    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    expect(await audience('news')).toContain(residentId);
+    expect(await audience('sport_events')).not.toContain(residentId);
+
+    await chat.say('/settings');
+    expect(chat.replyTexts).toEqual([t('ru', 'settings.title')]);
+    expect(
+      chat
+        .keyboards()[0]!
+        .rows.flat()
+        .map((b) => b.label),
+    ).toEqual([label('on', 'polls'), label('on', 'contests'), label('on', 'news'), label('off', 'culture_events'), label('off', 'sport_events'), label('on', 'direct_line')]);
+
+    await chat.say(press(label('off', 'sport_events')));
+    expect(chat.replyKinds()).toEqual(['edit']);
+    expect(
+      chat
+        .keyboards()[0]!
+        .rows.flat()
+        .map((b) => b.label),
+    ).toContain(label('on', 'sport_events'));
+    await chat.say(press(label('on', 'news')));
+
+    expect(await getSubscriptions(db.db, residentId)).toMatchObject({ news: false, sport_events: true, polls: true });
+    expect(await audience('news')).not.toContain(residentId);
+    expect(await audience('sport_events')).toContain(residentId);
+
+    // The main menu leads there too, from any state.
+    await chat.say('/menu');
+    await chat.say(press(t('ru', 'menu.settings')));
+    expect(chat.replyTexts).toEqual([t('ru', 'settings.title')]);
+    expect(
+      chat
+        .keyboards()[0]!
+        .rows.flat()
+        .map((b) => b.label),
+    ).toContain(label('off', 'news'));
+  });
+});

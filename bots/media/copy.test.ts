@@ -1,0 +1,63 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMedia } from '../../core/media/media.repository.ts';
+import { createDiskMediaStore } from '../../core/media/store.ts';
+import { isDomainError } from '../../core/errors.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
+import { jpegBytes, mp4Bytes } from '../../test/media/files.ts';
+import { copyFromTelegram, copyFromVk } from './copy.ts';
+import { telegramPhotoFetcher } from './telegram-photo-fetcher.ts';
+
+let t: TestDatabase;
+let api: FakeTelegramApi;
+let dir: string;
+const limits = { maxImageBytes: 10_000, maxVideoBytes: 20_000 };
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  api = await new FakeTelegramApi().start();
+  dir = mkdtempSync(path.join(tmpdir(), 'otklik-copy-'));
+});
+afterAll(async () => {
+  await api.stop();
+  await t.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("residents' media copied into the store", () => {
+  it('from Telegram (getFile + download) and from a VK attachment URL, checked like uploads', async () => {
+    const store = createDiskMediaStore(dir);
+    const kemerovo = t.demo.municipalities.Kemerovo;
+    const photo = jpegBytes(4000, 3);
+    api.files.set('AgACphoto', { path: 'photos/file_7.jpg', bytes: photo, contentType: 'image/jpeg' });
+    const fetcher = telegramPhotoFetcher({ apiRoot: api.url, token: '1:T' });
+    const fromTelegram = await copyFromTelegram(t.db, store, fetcher, 'AgACphoto', { municipalityId: kemerovo, limits });
+    expect(fromTelegram).toMatchObject({ kind: 'image', mime: 'image/jpeg', sizeBytes: 4000, origin: 'tg', municipalityId: kemerovo });
+    expect(Buffer.from((await readMedia(t.db, store, fromTelegram.id)).bytes).equals(Buffer.from(photo))).toBe(true);
+
+    // A stand-in for VK's file servers (userapi.com): a video, and one too large.
+    const video = mp4Bytes(15_000);
+    const server = createServer((req, res) => {
+      const bytes = req.url === '/video.mp4' ? video : mp4Bytes(25_000);
+      res.writeHead(200, { 'content-type': 'video/mp4' });
+      res.end(Buffer.from(bytes));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const fromVk = await copyFromVk(t.db, store, `${base}/video.mp4`, { municipalityId: kemerovo, limits });
+      expect(fromVk).toMatchObject({ kind: 'video', mime: 'video/mp4', sizeBytes: 15_000, origin: 'vk' });
+      const tooLarge = await copyFromVk(t.db, store, `${base}/huge.mp4`, { municipalityId: kemerovo, limits }).catch((error: unknown) => error);
+      expect(isDomainError(tooLarge, 'MEDIA_TOO_LARGE')).toBe(true);
+      await expect(copyFromVk(t.db, store, 'file:///etc/passwd', { municipalityId: kemerovo, limits })).rejects.toThrow(/http/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

@@ -1,0 +1,54 @@
+import type { Db } from '../../core/db/types.ts';
+import { storeMedia, type Media, type MediaLimits } from '../../core/media/media.repository.ts';
+import { PhotoFetchError, type PhotoFetcher } from '../../core/media/photo-fetcher.ts';
+import type { MediaStore } from '../../core/media/store.ts';
+
+/** Where a copied file belongs (its scope) and the limits it must meet. */
+export interface CopyTarget {
+  municipalityId: number | null;
+  limits: MediaLimits;
+}
+
+/**
+ * A resident's photo or video sent to the Telegram bot, copied into the media store (contest
+ * entries shown in both messengers): getFile + download through `fetcher`
+ * (bots/media/telegram-photo-fetcher.ts), then stored like an upload (type sniffed, size checked).
+ */
+export async function copyFromTelegram(db: Db, store: MediaStore, fetcher: PhotoFetcher, fileId: string, target: CopyTarget): Promise<Media> {
+  const { bytes, contentType } = await fetcher.fetch(fileId);
+  return storeMedia(db, store, { bytes, declaredType: contentType, municipalityId: target.municipalityId, origin: 'tg', limits: target.limits });
+}
+
+/**
+ * A resident's photo or video sent to the VK community, copied into the store from the URL in the
+ * event's attachment (the largest photo size's `url`, or a document's `url`). Only http(s) URLs; the
+ * download is cut at the larger limit so a huge file never fills memory.
+ */
+export async function copyFromVk(db: Db, store: MediaStore, url: string, target: CopyTarget, fetchImpl: typeof fetch = fetch): Promise<Media> {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new PhotoFetchError('not an http(s) URL');
+  const max = Math.max(target.limits.maxImageBytes, target.limits.maxVideoBytes);
+  let response: Response;
+  try {
+    response = await fetchImpl(parsed, { signal: AbortSignal.timeout(30_000), redirect: 'follow' });
+  } catch (error) {
+    throw new PhotoFetchError('VK file download failed', { cause: error instanceof Error ? error.name : 'unknown' });
+  }
+  if (!response.ok || !response.body) throw new PhotoFetchError(`VK file download answered ${response.status}`);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    chunks.push(chunk);
+    // Past the limit is enough for storeMedia to refuse it with MEDIA_TOO_LARGE: stop reading.
+    if (size > max) break;
+  }
+  const bytes = Buffer.concat(chunks);
+  return storeMedia(db, store, {
+    bytes: new Uint8Array(bytes),
+    declaredType: response.headers.get('content-type') ?? undefined,
+    municipalityId: target.municipalityId,
+    origin: 'vk',
+    limits: target.limits,
+  });
+}

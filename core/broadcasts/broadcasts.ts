@@ -1,0 +1,239 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
+import type { Db, Language } from '../db/types.ts';
+import { PRIORITY } from '../outbox/outbox.repository.ts';
+import type { OutboxPayload } from '../outbox/outbox.table.ts';
+import { subscribedSql, type Topic } from '../subscriptions/subscriptions.ts';
+import type { BroadcastState } from './broadcast.table.ts';
+
+/** Who gets a broadcast: registered residents of a municipality (or all) subscribed to a topic, optionally of one language. */
+export interface Audience {
+  /** null: every municipality. */
+  municipalityId: number | null;
+  topic: Topic;
+  /** Only residents who read this language; absent: everyone, each in their own. */
+  language?: Language;
+}
+
+/**
+ * What every recipient is shown: a locale key with params (rendered in each recipient's language),
+ * an abstract keyboard of global buttons (bots/dialogs/buttons.ts: they work whatever the
+ * recipient's dialog state), stored media ids (core/media: uploaded once per messenger).
+ */
+export interface Announcement {
+  key: string;
+  params?: Record<string, unknown>;
+  keyboard?: unknown;
+  media?: number[];
+}
+
+export interface AnnounceInput {
+  audience: Audience;
+  message: Announcement;
+  /** The outbox kind of its rows; default `broadcast.<topic>`. */
+  kind?: string;
+  /** What announces itself, for the admin list (e.g. `poll:12`). */
+  source?: string;
+  createdByStaffId?: number | null;
+}
+
+/**
+ * Queues a broadcast in the caller's transaction and returns its id. Nothing else is written here:
+ * after the commit the expander (startBroadcastExpander) turns the audience into outbox rows of the
+ * bulk lane in short keyset batches, which the token's sender paces behind replies and notifications.
+ */
+export async function announce(db: Db, input: AnnounceInput): Promise<number> {
+  const payload: OutboxPayload = {
+    key: input.message.key,
+    ...(input.message.params && { params: input.message.params }),
+    ...(input.message.keyboard !== undefined && { keyboard: input.message.keyboard }),
+    ...(input.message.media?.length && { media: input.message.media }),
+  };
+  const row = await db
+    .insertInto('broadcast')
+    .values({
+      municipality_id: input.audience.municipalityId,
+      topic: input.audience.topic,
+      language: input.audience.language ?? null,
+      kind: input.kind ?? `broadcast.${input.audience.topic}`,
+      payload: JSON.stringify(payload),
+      source: input.source ?? null,
+      created_by_staff_id: input.createdByStaffId ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface ExpandResult {
+  /** Rows written by this batch. */
+  inserted: number;
+  /** The whole audience is written (or there was nothing to do). */
+  done: boolean;
+}
+
+/**
+ * Writes the next batch of a broadcast's outbox rows in one short transaction: the next `batchSize`
+ * residents after the cursor who are in the audience (registered, in the municipality, of the
+ * language, subscribed to the topic, with a live consent), each once on the messenger they chose
+ * for notifications (else the one used last) among their reachable identities, inserted by one
+ * INSERT … SELECT (no row passes through this process), and the cursor moved in the same
+ * transaction. The broadcast row is locked with SKIP LOCKED, so two instances never expand one
+ * broadcast at once; a cancelled broadcast is not expanded further.
+ */
+export async function expandBatch(db: Kysely<Database>, broadcastId: number, batchSize: number): Promise<ExpandResult> {
+  return db.transaction().execute(async (trx) => {
+    const broadcast = await trx
+      .selectFrom('broadcast')
+      .select(['id', 'municipality_id', 'topic', 'language', 'kind', 'payload', 'cursor_resident_id'])
+      .where('id', '=', broadcastId)
+      .where('state', '=', 'expanding')
+      .forUpdate()
+      .skipLocked()
+      .executeTakeFirst();
+    if (!broadcast) return { inserted: 0, done: true };
+    const result = await sql<{ last_id: number | null; scanned: number; inserted: number }>`
+      WITH batch AS (
+        SELECT r.id, r.language, r.notify_channel FROM resident r
+        WHERE r.id > ${broadcast.cursor_resident_id}
+          AND r.registered_at IS NOT NULL
+          ${broadcast.municipality_id === null ? sql`` : sql`AND r.municipality_id = ${broadcast.municipality_id}`}
+          ${broadcast.language === null ? sql`` : sql`AND r.language = ${broadcast.language}`}
+          AND ${subscribedSql(sql`r.id`, broadcast.topic)}
+          AND EXISTS (SELECT 1 FROM consent c WHERE c.resident_id = r.id AND c.withdrawn_at IS NULL)
+        ORDER BY r.id
+        LIMIT ${batchSize}
+      ), inserted AS (
+        INSERT INTO outbox (channel, chat_id, recipient_kind, resident_id, kind, payload, priority, broadcast_id)
+        SELECT t.channel, t.chat_id, 'resident', b.id, ${broadcast.kind},
+          ${JSON.stringify(broadcast.payload)}::jsonb || jsonb_build_object('language', b.language),
+          ${PRIORITY.broadcast}, ${broadcast.id}
+        FROM batch b
+        CROSS JOIN LATERAL (
+          SELECT ri.channel, ri.chat_id FROM resident_identity ri
+          WHERE ri.resident_id = b.id AND ri.unreachable_at IS NULL
+          ORDER BY CASE WHEN ri.channel = b.notify_channel THEN 0 ELSE 1 END, ri.last_seen_at DESC
+          LIMIT 1
+        ) t
+        ORDER BY b.id
+        RETURNING 1
+      )
+      SELECT (SELECT max(id) FROM batch) AS last_id, (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM inserted)::int AS inserted
+    `.execute(trx);
+    const { last_id, scanned, inserted } = result.rows[0]!;
+    const done = Number(scanned) < batchSize;
+    await trx
+      .updateTable('broadcast')
+      .set((eb) => ({
+        cursor_resident_id: last_id ?? broadcast.cursor_resident_id,
+        recipients: eb('recipients', '+', Number(inserted)),
+        ...(done && { state: 'sending' as const, expanded_at: sql<Date>`now()` }),
+      }))
+      .where('id', '=', broadcast.id)
+      .execute();
+    return { inserted: Number(inserted), done };
+  });
+}
+
+/** Broadcasts still being expanded, oldest first. */
+export async function expandingBroadcasts(db: Db): Promise<number[]> {
+  const rows = await db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').orderBy('id').limit(100).execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Stops a broadcast: no more rows are written, and rows not yet sent become `cancelled` (in
+ * batches, each its own statement). Rows a sender already claimed (about a second of sending)
+ * still go out. Returns false when it was cancelled already.
+ */
+export async function cancelBroadcast(db: Db, broadcastId: number, now: Date): Promise<boolean> {
+  const updated = await db.updateTable('broadcast').set({ state: 'cancelled', cancelled_at: now }).where('id', '=', broadcastId).where('state', '<>', 'cancelled').executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) return false;
+  await dropUnsent(db, broadcastId);
+  return true;
+}
+
+const CANCEL_BATCH = 5000;
+
+async function dropUnsent(db: Db, broadcastId: number): Promise<void> {
+  for (;;) {
+    const result = await sql`
+      UPDATE outbox SET state = 'cancelled', last_error = 'broadcast cancelled'
+      WHERE id IN (SELECT id FROM outbox WHERE broadcast_id = ${broadcastId} AND state = 'pending' LIMIT ${CANCEL_BATCH})
+    `.execute(db);
+    if (Number(result.numAffectedRows ?? 0) < CANCEL_BATCH) return;
+  }
+}
+
+/** What the admin API shows: `done` once every written row is settled. */
+export type BroadcastStatus = BroadcastState | 'done';
+
+export interface BroadcastProgress {
+  id: number;
+  municipalityId: number | null;
+  topic: Topic;
+  language: Language | null;
+  kind: string;
+  source: string | null;
+  status: BroadcastStatus;
+  /** Rows written so far (the audience found). */
+  recipients: number;
+  pending: number;
+  sent: number;
+  /** Recipients the messenger refused (blocked the bot …) or whose rows died. */
+  failed: number;
+  cancelled: number;
+  createdAt: Date;
+  expandedAt: Date | null;
+  cancelledAt: Date | null;
+  createdByStaffId: number | null;
+}
+
+/** Broadcasts with their progress, newest first; `municipalityIds` limits to those (a scoped key also sees nothing else). */
+export async function listBroadcasts(db: Db, options: { municipalityIds?: number[]; beforeId?: number; limit: number; ids?: number[] }): Promise<BroadcastProgress[]> {
+  let query = db.selectFrom('broadcast').selectAll().orderBy('id', 'desc').limit(options.limit);
+  if (options.municipalityIds) query = query.where('municipality_id', 'in', options.municipalityIds.length > 0 ? options.municipalityIds : [-1]);
+  if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  if (options.ids) query = query.where('id', 'in', options.ids.length > 0 ? options.ids : [-1]);
+  const rows = await query.execute();
+  if (rows.length === 0) return [];
+  const counts = await db
+    .selectFrom('outbox')
+    .select(['broadcast_id', 'state'])
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where(
+      'broadcast_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .groupBy(['broadcast_id', 'state'])
+    .execute();
+  return rows.map((r) => {
+    const of = (...states: string[]) => counts.filter((c) => c.broadcast_id === r.id && states.includes(c.state)).reduce((n, c) => n + Number(c.n), 0);
+    const pending = of('pending', 'sending');
+    const status: BroadcastStatus = r.state === 'sending' && pending === 0 ? 'done' : r.state;
+    return {
+      id: r.id,
+      municipalityId: r.municipality_id,
+      topic: r.topic,
+      language: r.language,
+      kind: r.kind,
+      source: r.source,
+      status,
+      recipients: r.recipients,
+      pending,
+      sent: of('sent'),
+      failed: of('dead', 'unreachable'),
+      cancelled: of('cancelled'),
+      createdAt: r.created_at,
+      expandedAt: r.expanded_at,
+      cancelledAt: r.cancelled_at,
+      createdByStaffId: r.created_by_staff_id,
+    };
+  });
+}
+
+export async function getBroadcast(db: Db, id: number): Promise<BroadcastProgress | undefined> {
+  const [row] = await listBroadcasts(db, { ids: [id], limit: 1 });
+  return row;
+}

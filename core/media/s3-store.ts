@@ -1,0 +1,53 @@
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { assertHash, type MediaStore } from './store.ts';
+
+export interface S3StoreOptions {
+  bucket: string;
+  region: string;
+  /** An S3-compatible endpoint (MinIO, a local server); absent: AWS. */
+  endpoint?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** Path-style URLs (bucket in the path): what MinIO and most self-hosted servers expect. */
+  forcePathStyle: boolean;
+  /** Key prefix inside the bucket. */
+  prefix: string;
+}
+
+/** Media bytes in an S3-compatible bucket, one object per sha256 (AWS SDK v3). */
+export function createS3MediaStore(options: S3StoreOptions): MediaStore & { client: S3Client } {
+  const client = new S3Client({
+    region: options.region,
+    forcePathStyle: options.forcePathStyle,
+    ...(options.endpoint && { endpoint: options.endpoint }),
+    ...(options.accessKeyId && options.secretAccessKey && { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }),
+  });
+  const keyOf = (sha256: string) => {
+    assertHash(sha256);
+    return `${options.prefix}${sha256}`;
+  };
+  const missing = (error: unknown) => error instanceof NoSuchKey || error instanceof NotFound || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+  return {
+    kind: 's3',
+    client,
+    async put(sha256, bytes, contentType) {
+      const Key = keyOf(sha256);
+      try {
+        await client.send(new HeadObjectCommand({ Bucket: options.bucket, Key }));
+        return; // content-addressed: the same key always holds the same bytes
+      } catch (error) {
+        if (!missing(error)) throw error;
+      }
+      await client.send(new PutObjectCommand({ Bucket: options.bucket, Key, Body: bytes, ContentType: contentType }));
+    },
+    async get(sha256) {
+      try {
+        const object = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: keyOf(sha256) }));
+        return object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+    },
+  };
+}

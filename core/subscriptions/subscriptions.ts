@@ -1,0 +1,47 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/types.ts';
+import type { Topic } from './subscription.table.ts';
+
+export type { Topic } from './subscription.table.ts';
+
+/** Every topic, in the order the settings screen shows them. */
+export const TOPICS: readonly Topic[] = ['polls', 'contests', 'news', 'culture_events', 'sport_events', 'direct_line'];
+
+/**
+ * What a resident who never touched the settings gets: polls, contests and news on, events off
+ * (many, and local); the head's direct line on (about once a year, and the resident's chance to ask).
+ */
+export const TOPIC_DEFAULTS: Readonly<Record<Topic, boolean>> = {
+  polls: true,
+  contests: true,
+  news: true,
+  culture_events: false,
+  sport_events: false,
+  direct_line: true,
+};
+
+export function isTopic(value: unknown): value is Topic {
+  return typeof value === 'string' && (TOPICS as readonly string[]).includes(value);
+}
+
+/** The resident's current choice for every topic (defaults where they made none). */
+export async function getSubscriptions(db: Db, residentId: number): Promise<Record<Topic, boolean>> {
+  const rows = await db.selectFrom('resident_subscription').select(['topic', 'enabled']).where('resident_id', '=', residentId).execute();
+  const choices = { ...TOPIC_DEFAULTS };
+  for (const row of rows) if (isTopic(row.topic)) choices[row.topic] = row.enabled;
+  return choices;
+}
+
+/** Turns one topic on or off for the resident (idempotent). */
+export async function setSubscription(db: Db, residentId: number, topic: Topic, enabled: boolean, now: Date): Promise<void> {
+  await db
+    .insertInto('resident_subscription')
+    .values({ resident_id: residentId, topic, enabled, updated_at: now })
+    .onConflict((oc) => oc.columns(['resident_id', 'topic']).doUpdateSet({ enabled, updated_at: now }))
+    .execute();
+}
+
+/** SQL: whether the resident `residentId` (a column reference) gets announcements of `topic`. */
+export function subscribedSql(residentId: RawBuilder<unknown>, topic: Topic): RawBuilder<boolean> {
+  return sql<boolean>`COALESCE((SELECT s.enabled FROM resident_subscription s WHERE s.resident_id = ${residentId} AND s.topic = ${topic}), ${TOPIC_DEFAULTS[topic]})`;
+}

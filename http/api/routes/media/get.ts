@@ -1,0 +1,35 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { scopeOf } from '../../../../core/access/scope.ts';
+import { mediaInScope, readMedia } from '../../../../core/media/media.repository.ts';
+import type { ApiApp, ApiDeps } from '../../env.ts';
+import { requireStore } from './store.ts';
+import { access } from '../../route-kit.ts';
+import { IdParams, problems } from '../../schemas/common.ts';
+
+export const route = createRoute({
+  method: 'get',
+  path: '/media/{id}',
+  tags: ['media'],
+  summary: 'The bytes of a stored file',
+  description: "Files of the key's municipality (operators: all); others answer 404.",
+  ...access('media.read'),
+  request: { params: IdParams },
+  responses: {
+    200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+    ...problems(400, 404),
+  },
+});
+
+export function registerGetMedia(app: ApiApp, deps: ApiDeps) {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid('param');
+    await mediaInScope(deps.db, scopeOf(c.get('principal')), id);
+    const { media, bytes } = await readMedia(deps.db, requireStore(deps).store, id);
+    return c.body(bytes.slice().buffer, 200, {
+      'content-type': media.mime,
+      // Content-addressed: the bytes behind an id never change.
+      'cache-control': 'private, max-age=86400, immutable',
+      'x-content-type-options': 'nosniff',
+    });
+  });
+}
