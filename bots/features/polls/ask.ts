@@ -7,7 +7,8 @@ export const ASK_FLOW = 'direct-line';
 
 /** Whether the resident's municipality is collecting questions for the head now (the menu entry shows only then). */
 export async function directLineOpen(c: StepContext): Promise<boolean> {
-  return (await collectingDirectLine(c.db, c.resident.municipalityId, c.now)) !== undefined;
+  const municipalityId = c.resident?.municipalityId ?? null;
+  return municipalityId !== null && (await collectingDirectLine(c.db, municipalityId, c.now)) !== undefined;
 }
 
 /** `/ask`, the menu entry and an announcement's "Ask" button: the question prompt while the resident's campaign collects. */

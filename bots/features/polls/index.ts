@@ -44,7 +44,7 @@ export const polls: BotFeature = {
   ],
   menu: [
     { id: 'polls', label: 'polls.menu', row: 24, column: 0, run: () => enter(POLLS_FLOW) },
-    { id: 'ask', label: 'polls.ask_menu', row: 26, column: 0, visible: directLineOpen, run: (c) => startAsking(c) },
+    { id: 'direct_line', label: 'polls.ask_menu', row: 26, column: 0, visible: directLineOpen, run: (c) => startAsking(c) },
   ],
   actions: [answerAction, resultsAction, askAction],
   deepLinks: [{ prefix: 'poll_', open: (c, rest) => (PRINTED_ID.test(rest) ? openPoll(c, Number(rest)) : reply([{ key: 'errors.POLL_NOT_FOUND' }])) }],
