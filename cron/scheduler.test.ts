@@ -102,7 +102,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 7);
+    expect(cron.getTasks().size).toBe(before + 8);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

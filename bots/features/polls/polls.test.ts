@@ -115,6 +115,12 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', '=', poll.id).execute()).toHaveLength(1);
   });
 
+  it('the poll fixture plays from the announcement to the results and the decision (npm run replay -- poll.json)', async () => {
+    const chat = newChat(harness, channel, 'Ольга');
+    await chat.playFixture('poll.json');
+    expect(chat.replyTexts.join('\n')).toContain('Весной установим освещение в сквере.');
+  });
+
   it('/polls lists the open polls of the municipality and the region; /start poll_<id> opens one; closed and foreign polls are refused', async () => {
     const { chat } = await registered(channel, 'Novokuznetsk', 'Пётр');
     const own = await publishedPoll(db.demo.municipalities.Novokuznetsk, { kind: 'vote', questions: [{ kind: 'single', text: 'Переименовать парк?', options: ['Да', 'Нет'] }] });
