@@ -5,6 +5,7 @@ import { isDomainError } from '../../../core/errors.ts';
 import { runPollJobs } from '../../../core/polls/jobs.ts';
 import { castBallot, getPoll } from '../../../core/polls/polls.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { jpegBytes } from '../../../test/media/files.ts';
 import { registeredResident } from '../../../test/residents.ts';
 
 let h: ApiHarness;
@@ -472,5 +473,38 @@ describe('the direct line through the admin API', () => {
     expect(bad.body.details.field).toBe('collectTo');
     const audit = await h.t.db.selectFrom('audit_log').select('action').where('action', 'like', 'direct_line.%').execute();
     expect(audit.map((a) => a.action)).toEqual(['direct_line.create', 'direct_line.answer', 'direct_line.answer']);
+  });
+});
+
+describe('the direct line opens on time', () => {
+  it('a campaign starting later is opened (and announced) by the polls job once its collection begins, once', async () => {
+    const collectFrom = h.now().getTime() + 2 * DAY;
+    const created = await h.request('POST', '/api/v1/direct-lines', {
+      token: h.keys.Belovo.curator,
+      body: { municipalityId: h.municipality.Belovo, title: 'Прямая линия', headName: 'Глава округа', collectFrom: iso(collectFrom), collectTo: iso(collectFrom + 7 * DAY), broadcastOn: '2026-12-12' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.openedAt).toBeNull();
+    const announcements = () => h.t.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${created.body.id}`).execute();
+    await runPollJobs(h.t.db, new Date(collectFrom - 60_000));
+    expect(await announcements()).toEqual([]);
+    expect((await runPollJobs(h.t.db, new Date(collectFrom))).directLinesOpened).toBe(1);
+    expect((await runPollJobs(h.t.db, new Date(collectFrom + 300_000))).directLinesOpened).toBe(0);
+    expect(await announcements()).toHaveLength(1);
+  });
+
+  it("a poll's photo must be one of the municipality's files", async () => {
+    const form = new FormData();
+    form.append('file', new Blob([jpegBytes(320, 7).slice().buffer], { type: 'image/jpeg' }), 'poster.jpg');
+    const foreign = await h.request('POST', '/api/v1/media', { form, token: h.keys.Novokuznetsk.curator });
+    expect(foreign.status).toBe(201);
+    const refused = await h.request('POST', '/api/v1/polls', { token: h.keys.Kemerovo.curator, body: body(h.municipality.Kemerovo, { mediaId: foreign.body.id }) });
+    expect(refused.status).toBe(404);
+    const own = await h.request('POST', '/api/v1/polls', {
+      token: h.keys.Novokuznetsk.curator,
+      body: body(h.municipality.Novokuznetsk, { mediaId: foreign.body.id, startsAt: '2027-01-10T03:00:00Z', endsAt: '2027-01-20T03:00:00Z' }),
+    });
+    expect(own.status).toBe(201);
+    expect(own.body.mediaId).toBe(foreign.body.id);
   });
 });

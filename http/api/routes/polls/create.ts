@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { requireMunicipality } from '../../../../core/access/scope.ts';
 import { DomainError } from '../../../../core/errors.ts';
 import { createPoll } from '../../../../core/polls/polls.ts';
+import { mediaInScope } from '../../../../core/media/media.repository.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { jsonBody, jsonContent, problems } from '../../schemas/common.ts';
@@ -27,6 +28,7 @@ export function registerCreatePoll(app: ApiApp, deps: ApiDeps) {
     const poll = await audited(c, deps, async ({ trx, scope, principal, now }) => {
       if (body.municipalityId === null && scope.municipalityId !== null) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: null });
       requireMunicipality(scope, body.municipalityId);
+      if (body.mediaId != null) await mediaInScope(trx, scope, body.mediaId);
       const created = await createPoll(trx, { ...body, startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt) }, principal.staffId, now);
       return {
         result: created,

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { updatePoll } from '../../../../core/polls/polls.ts';
+import { mediaInScope } from '../../../../core/media/media.repository.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
@@ -24,6 +25,7 @@ export function registerUpdatePoll(app: ApiApp, deps: ApiDeps) {
     const body = c.req.valid('json');
     const poll = await audited(c, deps, async ({ trx, scope, now }) => {
       const before = await pollInScope(trx, scope, id);
+      if (body.mediaId != null) await mediaInScope(trx, scope, body.mediaId);
       const updated = await updatePoll(
         trx,
         id,
