@@ -96,6 +96,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
   async function sessionBody(session: Pick<ConsoleSession, 'token' | 'expiresAt'>, principal: ConsoleSession['principal']) {
     const staff = await getStaff(deps.db, principal.staffId);
     return {
+      signedIn: true,
       staff: { id: staff.id, fullName: staff.fullName, role: principal.role, municipalityId: principal.municipalityId, executorId: principal.executorId, language: staff.language },
       csrfToken: csrfToken(session.token),
       expiresAt: session.expiresAt.toISOString(),
@@ -136,14 +137,16 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
 
   app.get('/session', async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
-    if (!token) return problem(c, 401, 'UNAUTHORIZED', 'not signed in');
+    // Not signed in is an answer, not an error: the page asks this first on every load.
+    const signedOut = () => c.json({ signedIn: false }, 200, { 'cache-control': 'no-store' });
+    if (!token) return signedOut();
     try {
       const now = deps.clock();
       const principal = await authenticate(deps.db, token, now);
       const row = await deps.db.selectFrom('api_key').select('expires_at').where('id', '=', principal.keyId).executeTakeFirstOrThrow();
       return c.json(await sessionBody({ token, expiresAt: row.expires_at ?? now }, principal), 200, { 'cache-control': 'no-store' });
     } catch (error) {
-      if (isDomainError(error, 'UNAUTHORIZED')) return problem(c, 401, 'UNAUTHORIZED', 'the session has ended');
+      if (isDomainError(error, 'UNAUTHORIZED')) return signedOut();
       throw error;
     }
   });

@@ -68,8 +68,11 @@ function App() {
     localStorage.setItem('otklik.console.lang', lang);
   }, [lang]);
   useEffect(() => {
-    get('/console/session').then(signedIn, () => setSession(null));
-    const onHash = () => setWhere(route());
+    get('/console/session').then((body) => (body.signedIn ? signedIn(body) : setSession(null)), () => setSession(null));
+    const onHash = () => {
+      setWhere(route());
+      setNotice(null);
+    };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
@@ -85,8 +88,8 @@ function App() {
   function fail(error) {
     if (error instanceof SessionEnded) {
       setSession(null);
-      setNotice(t('error.session_ended'));
-    } else setNotice(t('error.generic', { detail: error.message }));
+      setNotice({ error: true, text: t('error.session_ended') });
+    } else setNotice({ error: true, text: error.status === 404 ? t('error.not_found') : t('error.generic', { detail: error.message }) });
   }
   async function signOut() {
     await del('/console/session').catch(() => undefined);
@@ -94,9 +97,9 @@ function App() {
   }
 
   if (!t || session === undefined) return html`<main><p>…</p></main>`;
-  if (!session) return html`${notice && html`<p class="error" role="alert">${notice}</p>`}<${SignIn} t=${t} onSignedIn=${(b) => (setNotice(null), signedIn(b))} />`;
+  if (!session) return html`${notice && html`<p class="error" role="alert">${notice.text}</p>`}<${SignIn} t=${t} onSignedIn=${(b) => (setNotice(null), signedIn(b))} />`;
   const me = session.staff;
-  const props = { t, me, fail, notify: setNotice };
+  const props = { t, me, fail, notify: (text) => setNotice({ error: false, text }) };
   return html`
     <header>
       <strong>${t('title')}</strong>
@@ -108,7 +111,7 @@ function App() {
       </nav>
       <span class="who">${me.fullName} · ${t(`role.${me.role}`)}</span>
     </header>
-    ${notice && html`<p class="notice" role="status">${notice}</p>`}
+    ${notice && html`<p class=${notice.error ? 'error' : 'notice'} role="status">${notice.text}</p>`}
     ${where.page === 'message' ? html`<${MessageCard} key=${where.id} id=${where.id} ...${props} />` : where.page === 'sessions' ? html`<${Sessions} ...${props} />` : html`<${Queue} ...${props} />`}
   `;
 }
