@@ -11,6 +11,7 @@ export const route = createRoute({
   tags: ['staff and keys'],
   summary: "Live web-console sessions: your own (operators: everyone's)",
   ...access('sessions.manage'),
+  request: { query: z.strictObject({}) },
   responses: { 200: jsonContent(z.object({ items: z.array(SessionSchema) }).openapi('ConsoleSessionList'), 'Sessions, newest first'), ...problems() },
 });
 
