@@ -56,6 +56,8 @@ import { registerUploadMedia } from './media/upload.ts';
 import { registerGetMedia } from './media/get.ts';
 import { registerHeatmap } from './stats/heatmap.ts';
 import { registerSlices } from './stats/slices.ts';
+import { registerListSessions } from './sessions/list.ts';
+import { registerRevokeSession } from './sessions/revoke.ts';
 import { registerCreatePoll } from './polls/create.ts';
 import { registerListPolls } from './polls/list.ts';
 import { registerGetPoll } from './polls/get.ts';
@@ -128,6 +130,8 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetMedia,
   registerHeatmap,
   registerSlices,
+  registerListSessions,
+  registerRevokeSession,
   registerCreatePoll,
   registerListPolls,
   registerGetPoll,

@@ -1,6 +1,7 @@
 import { jpegBytes } from '../../../test/media/files.ts';
 import type { Permission } from '../../../core/access/permissions.ts';
 import { enqueue, PRIORITY } from '../../../core/outbox/outbox.repository.ts';
+import { issueLoginCode, signInWithCode } from '../../../core/console/sessions.ts';
 import type { ApiHarness } from '../../../test/api-harness.ts';
 import { askQuestion } from '../../../core/polls/direct-line.ts';
 import { registeredResident } from '../../../test/residents.ts';
@@ -23,6 +24,8 @@ export interface Fixture {
   broadcast: number;
   /** A file uploaded for Kemerovo. */
   media: number;
+  /** A web-console session of Kemerovo's moderator. */
+  session: number;
   /** A draft poll of Kemerovo. */
   poll: number;
   /** A direct-line campaign of Kemerovo, collecting, with one resident's question. */
@@ -56,6 +59,8 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
   const form = new FormData();
   form.append('file', new Blob([jpegBytes().slice().buffer], { type: 'image/jpeg' }), 'photo.jpg');
   const media = await h.request('POST', '/api/v1/media', { form, token: h.keys.Kemerovo.curator });
+  const { code } = await issueLoginCode(h.t.db, h.staff.Kemerovo.moderator, h.now());
+  const session = await signInWithCode(h.t.db, { code, client: 'fixture' }, h.now());
   const poll = await h.request('POST', '/api/v1/polls', { body: pollBody(h.municipality.Kemerovo, h.now()) });
   const line = await h.request('POST', '/api/v1/direct-lines', { body: directLineBody(h.municipality.Kemerovo, h.now()) });
   const asker = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
@@ -75,6 +80,7 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
     deadOutbox: dead!,
     broadcast: broadcast.body.id,
     media: media.body.id,
+    session: session.keyId,
     poll: poll.body.id,
     directLine: line.body.id,
     directLineQuestion: question.id,
@@ -196,6 +202,8 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/heatmap', permission: 'messages.read', url: (f) => `/api/v1/heatmap?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/stats/slices', permission: 'messages.read', url: (f) => `/api/v1/stats/slices?municipalityId=${m(f)}&groupBy=status`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },
+  { method: 'get', path: '/sessions', permission: 'sessions.manage', url: () => '/api/v1/sessions', crossScope: 'global', hasPathId: false },
+  { method: 'post', path: '/sessions/{id}/revoke', permission: 'sessions.manage', url: (f, id) => `/api/v1/sessions/${id ?? f.session}/revoke`, crossScope: 'not_found', hasPathId: true },
   { method: 'post', path: '/polls', permission: 'polls.write', url: () => '/api/v1/polls', body: (f) => pollBody(m(f), new Date('2026-12-01T03:00:00Z')), crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/polls', permission: 'polls.read', url: (f) => `/api/v1/polls?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/polls/{id}', permission: 'polls.read', url: (f, id) => `/api/v1/polls/${id ?? f.poll}`, crossScope: 'not_found', hasPathId: true },
