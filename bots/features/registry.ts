@@ -8,6 +8,7 @@ import { officials } from './officials/index.ts';
 import { privacy } from './privacy/index.ts';
 import { registration } from './registration/index.ts';
 import { settings } from './settings/index.ts';
+import { polls } from './polls/index.ts';
 
 /**
  * Every bot feature, one line each (README: "How to add a bot feature"). The order is the order
@@ -24,4 +25,5 @@ export const FEATURES: readonly BotFeature[] = [
   basics,
   officials,
   consoleLogin,
+  polls,
 ];

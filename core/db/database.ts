@@ -20,6 +20,7 @@ import type { BroadcastTables } from '../broadcasts/broadcast.table.ts';
 import type { MediaTables } from '../media/media.table.ts';
 import type { SubscriptionTables } from '../subscriptions/subscription.table.ts';
 import type { ConsoleTables } from '../console/console.table.ts';
+import type { PollTables } from '../polls/poll.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
 export interface Database
@@ -44,4 +45,5 @@ export interface Database
     SubscriptionTables,
     MediaTables,
     ActivityTables,
-    ConsoleTables {}
+    ConsoleTables,
+    PollTables {}
