@@ -57,6 +57,11 @@ export const ERROR_KINDS = {
   MEDIA_NOT_FOUND: 'not_found',
   MEDIA_TOO_LARGE: 'too_large',
   MEDIA_UNSUPPORTED_TYPE: 'unsupported_type',
+  INCIDENT_NOT_FOUND: 'not_found',
+  INCIDENT_NOT_NEW: 'conflict',
+  INCIDENT_SOURCE_NOT_FOUND: 'not_found',
+  INCIDENT_RULE_NOT_FOUND: 'not_found',
+  REPLY_NOT_BY_HAND: 'rule',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

@@ -44,6 +44,12 @@ export const PERMISSIONS = {
   /** Media files for announcements: uploaded and read by those who write announcements and moderate. */
   'media.write': ['operator', 'curator', 'moderator'],
   'media.read': ['operator', 'curator', 'moderator'],
+  /** Incident management: the triage queue of open-source items (read, take in, accept or dismiss). */
+  'incidents.triage': ['operator', 'curator', 'moderator'],
+  /** Monitored pages and keyword rules of a municipality. */
+  'incidents.configure': ['operator', 'curator'],
+  /** Marks an answer published by hand under the source post (the official who posted it). */
+  'incidents.publish': ['operator', 'curator', 'moderator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

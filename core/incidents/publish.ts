@@ -1,0 +1,43 @@
+import type { Db } from '../db/types.ts';
+import { DomainError } from '../errors.ts';
+import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
+import type { Message } from '../messages/message.repository.ts';
+import type { SourceRef } from './incident.table.ts';
+
+/** The outbox kind of a comment under a post of the community's wall (VK wall.createComment). */
+export const WALL_COMMENT_KIND = 'wall.comment';
+
+/** What a wall.comment outbox row carries in its payload params. */
+export interface WallCommentParams {
+  ownerId: number;
+  postId: number;
+  /** Answer a comment (wall_reply_new) in its thread. */
+  replyToComment?: number;
+  text: string;
+  /** The answer this comment publishes. */
+  answerId: number;
+}
+
+/**
+ * Queues an approved answer as a comment under the source post: one outbox row per answer (its
+ * dedupe key), sent once by the VK sender with a guid, so neither a retried approval nor a sender
+ * crash between the call and its settling posts it twice. Returns whether a row was queued now.
+ */
+export async function queueSourceComment(db: Db, message: Message, answer: { id: number; text: string }): Promise<boolean> {
+  const incident = await db.selectFrom('incident').select(['source_ref']).where('message_id', '=', message.id).executeTakeFirst();
+  const ref: SourceRef = incident?.source_ref ?? {};
+  if (ref.ownerId === undefined || ref.postId === undefined) throw new DomainError('REPLY_NOT_BY_HAND', { messageId: message.id, problem: 'no source post to comment on' });
+  const params: WallCommentParams = { ownerId: ref.ownerId, postId: ref.postId, ...(ref.commentId !== undefined && { replyToComment: ref.commentId }), text: answer.text, answerId: answer.id };
+  const ids = await enqueue(db, [
+    {
+      channel: 'vk',
+      chatId: `wall${ref.ownerId}_${ref.postId}`,
+      recipientKind: 'chat',
+      kind: WALL_COMMENT_KIND,
+      payload: { key: WALL_COMMENT_KIND, params: { ...params } },
+      priority: PRIORITY.notification,
+      dedupeKey: `wall.comment:answer:${answer.id}`,
+    },
+  ]);
+  return ids.length > 0;
+}
