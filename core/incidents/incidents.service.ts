@@ -17,6 +17,7 @@ import { findMunicipalityByPoint, getMunicipality } from '../municipalities/muni
 import { storedCell } from '../stats/h3.ts';
 import type { IncidentSourceKind, IncidentState, IncidentTable, SourceRef } from './incident.table.ts';
 import { matchCount } from './stems.ts';
+import { validUrl } from './url.ts';
 
 export interface Incident {
   id: number;
@@ -63,19 +64,6 @@ export function toIncident(row: Selectable<IncidentTable>): Incident {
 }
 
 export const MAX_INCIDENT_PHOTOS = 10;
-const URL_PATTERN = /^https?:\/\/[^\s]{1,1990}$/i;
-
-export function validUrl(raw: unknown, field: string): string {
-  const url = typeof raw === 'string' ? raw.trim() : '';
-  if (!URL_PATTERN.test(url)) throw new DomainError('VALIDATION', { field, problem: 'an http(s) URL of at most 2000 characters' });
-  try {
-    new URL(url);
-  } catch {
-    throw new DomainError('VALIDATION', { field, problem: 'not a valid URL' });
-  }
-  return url;
-}
-
 export interface IntakeInput {
   /** null: the region's shared queue (e.g. the community's own wall); set at triage. */
   municipalityId: number | null;

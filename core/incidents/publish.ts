@@ -1,7 +1,10 @@
+import type { Actor } from '../actor.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
-import type { Message } from '../messages/message.repository.ts';
+import { lockMessage, recordEvent, updateMessage, type Message } from '../messages/message.repository.ts';
+import { validUrl } from './url.ts';
 import type { SourceRef } from './incident.table.ts';
 
 /** The outbox kind of a comment under a post of the community's wall (VK wall.createComment). */
@@ -40,4 +43,27 @@ export async function queueSourceComment(db: Db, message: Message, answer: { id:
     },
   ]);
   return ids.length > 0;
+}
+
+/**
+ * An official published the approved answer by hand under the source post (a page the app cannot
+ * post to) and records its URL: the pending approved answers are marked delivered, once.
+ */
+export async function recordPublishedReply(db: Db, input: { messageId: number; url: string; actor: Actor }, now: Date): Promise<Message> {
+  return inTransaction(db, async (trx) => {
+    const url = validUrl(input.url, 'url');
+    const message = await lockMessage(trx, input.messageId);
+    if (message.answerTarget !== 'by_hand') throw new DomainError('REPLY_NOT_BY_HAND', { messageId: message.id, answerTarget: message.answerTarget });
+    const answers = await trx
+      .updateTable('answer')
+      .set({ state: 'delivered', delivered_at: now, updated_at: now })
+      .where('message_id', '=', message.id)
+      .where('state', '=', 'approved')
+      .returning('id')
+      .execute();
+    if (answers.length === 0) throw new DomainError('ANSWER_NOT_PENDING', { messageId: message.id, problem: 'no approved answer waits for publication' });
+    const updated = await updateMessage(trx, message, { published_reply_url: url, published_reply_at: now }, now);
+    await recordEvent(trx, message.id, input.actor, { kind: 'reply_published', data: { url, answerIds: answers.map((a) => a.id) } }, now);
+    return updated;
+  });
 }
