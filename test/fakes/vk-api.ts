@@ -291,7 +291,15 @@ export class FakeVkApi {
         answer({ response: { comment_id: previous.id, parents_stack: [] } });
         return;
       }
-      const comment = { id: this.nextCommentId++, ownerId: params.owner_id, postId: params.post_id, replyTo: params.reply_to_comment, fromGroup: params.from_group, text: params.message, guid: params.guid };
+      const comment = {
+        id: this.nextCommentId++,
+        ownerId: params.owner_id,
+        postId: params.post_id,
+        replyTo: params.reply_to_comment,
+        fromGroup: params.from_group,
+        text: params.message,
+        guid: params.guid,
+      };
       this.wallComments.push(comment);
       answer({ response: { comment_id: comment.id, parents_stack: [] } });
       return;

@@ -56,6 +56,20 @@ import { registerUploadMedia } from './media/upload.ts';
 import { registerGetMedia } from './media/get.ts';
 import { registerHeatmap } from './stats/heatmap.ts';
 import { registerSlices } from './stats/slices.ts';
+import { registerListIncidents } from './incidents/list.ts';
+import { registerCreateIncident } from './incidents/create.ts';
+import { registerGetIncident } from './incidents/get.ts';
+import { registerAcceptIncident } from './incidents/accept.ts';
+import { registerDismissIncident } from './incidents/dismiss.ts';
+import { registerListSourcesIncident } from './incident-sources/list.ts';
+import { registerCreateSourceIncident } from './incident-sources/create.ts';
+import { registerUpdateSourceIncident } from './incident-sources/update.ts';
+import { registerDeleteSourceIncident } from './incident-sources/delete.ts';
+import { registerListRulesIncident } from './incident-rules/list.ts';
+import { registerCreateRuleIncident } from './incident-rules/create.ts';
+import { registerUpdateRuleIncident } from './incident-rules/update.ts';
+import { registerDeleteRuleIncident } from './incident-rules/delete.ts';
+import { registerPublishedReply } from './messages/published-reply.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -116,4 +130,18 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetMedia,
   registerHeatmap,
   registerSlices,
+  registerListIncidents,
+  registerCreateIncident,
+  registerGetIncident,
+  registerAcceptIncident,
+  registerDismissIncident,
+  registerListSourcesIncident,
+  registerCreateSourceIncident,
+  registerUpdateSourceIncident,
+  registerDeleteSourceIncident,
+  registerListRulesIncident,
+  registerCreateRuleIncident,
+  registerUpdateRuleIncident,
+  registerDeleteRuleIncident,
+  registerPublishedReply,
 ];

@@ -19,7 +19,7 @@ export const MessageSchema = z
     categoryId: z.number().int(),
     authorId: z.number().int().nullable().openapi({ description: 'resident id; names and phones are not exposed' }),
     text: z.string(),
-    lat: z.number().nullable().openapi({ description: "null for an open-source message accepted without a point" }),
+    lat: z.number().nullable().openapi({ description: 'null for an open-source message accepted without a point' }),
     lon: z.number().nullable(),
     address: z.string().nullable(),
     status: MessageStatus,
@@ -30,7 +30,9 @@ export const MessageSchema = z
     openSource: z.boolean(),
     source: z.enum(['tg', 'vk', 'vk_wall', 'vk_page', 'ok', 'web', 'open311', 'other']).openapi({ description: "tg, vk: the residents' bots; the others: open sources (incident management)" }),
     sourceUrl: z.string().nullable().openapi({ description: 'the public post an open-source message came from' }),
-    answerTarget: z.enum(['chat', 'source_comment', 'by_hand']).openapi({ description: "where approved answers go: the resident's chat, a comment under the source post, or published by hand (then POST …/published-reply)" }),
+    answerTarget: z
+      .enum(['chat', 'source_comment', 'by_hand'])
+      .openapi({ description: "where approved answers go: the resident's chat, a comment under the source post, or published by hand (then POST …/published-reply)" }),
     publishedReplyUrl: z.string().nullable(),
     urgent: z.boolean(),
     channel: z.enum(['tg', 'vk']).nullable(),
