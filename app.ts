@@ -189,7 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         ? [
             {
               job: incidentPollJob(createVkWallReader({ token: config.VK_SERVICE_TOKEN, apiBaseUrl: config.VK_API_BASE_URL })),
-              expression: `*/${Math.min(59, config.INCIDENT_POLL_MINUTES)} * * * *`,
+              expression: `*/${config.INCIDENT_POLL_MINUTES} * * * *`,
               timeZone: 'Asia/Novokuznetsk',
             },
           ]

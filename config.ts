@@ -38,7 +38,7 @@ export const schema = z.object({
   /** VK service token (an app's): reads public walls of monitored communities (wall.get) for incident management. */
   VK_SERVICE_TOKEN: optionalText,
   /** How often monitored VK pages are polled, in minutes. */
-  INCIDENT_POLL_MINUTES: positive(10),
+  INCIDENT_POLL_MINUTES: z.coerce.number().int().min(1).max(59).default(10),
 
   ADMIN_BOOTSTRAP_TOKEN: optionalText,
 
