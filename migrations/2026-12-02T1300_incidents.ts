@@ -12,6 +12,7 @@ import { runStatements } from '../core/db/run-statements.ts';
  * - `incident_source`: public VK communities polled per municipality, with the last post seen.
  * - `incident_rule`: keyword stems per category that pick posts from monitored pages.
  * - `first_response`: the one-working-hour draft rule per accepted open-source message, met or late.
+ * - staff role `integration`: an organisation's system whose key posts Open311 service requests.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await runStatements(
@@ -31,6 +32,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ALTER TABLE message ALTER COLUMN lat DROP NOT NULL;
     ALTER TABLE message ALTER COLUMN lon DROP NOT NULL;
     ALTER TABLE message ADD CONSTRAINT message_point_both CHECK ((lat IS NULL) = (lon IS NULL));
+    ALTER TABLE staff DROP CONSTRAINT staff_role_check;
+    ALTER TABLE staff ADD CONSTRAINT staff_role_check CHECK (role IN ('operator', 'curator', 'moderator', 'executor', 'responsible', 'integration'));
     CREATE TABLE incident_source (
       id serial PRIMARY KEY,
       municipality_id int NOT NULL REFERENCES municipality(id),
@@ -97,6 +100,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     DROP TABLE incident;
     DROP TABLE incident_rule;
     DROP TABLE incident_source;
+    -- Fails while integration keys' staff rows exist: deactivate and remove them first.
+    ALTER TABLE staff DROP CONSTRAINT staff_role_check;
+    ALTER TABLE staff ADD CONSTRAINT staff_role_check CHECK (role IN ('operator', 'curator', 'moderator', 'executor', 'responsible'));
     -- Fails while messages without a point exist: they must get one (or go) before a rollback.
     ALTER TABLE message DROP CONSTRAINT message_point_both;
     ALTER TABLE message ALTER COLUMN lat SET NOT NULL;

@@ -86,7 +86,8 @@ export interface IntakeInput {
  */
 export function intakeIncident(db: Db, input: IntakeInput, now: Date): Promise<{ incident: Incident; created: boolean }> {
   return inTransaction(db, async (trx) => {
-    const sourceUrl = validUrl(input.sourceUrl, 'sourceUrl');
+    // Open311 requests have no public URL: the façade names them itself (urn:otklik:open311:…).
+    const sourceUrl = input.source === 'open311' ? input.sourceUrl : validUrl(input.sourceUrl, 'sourceUrl');
     const text = validText(input.text);
     if (input.point && !isValidPoint(input.point)) throw new DomainError('INVALID_POINT', { field: 'point' });
     const photos = (input.photos ?? []).map((p, i) => validUrl(p, `photos[${i}]`));
