@@ -163,7 +163,7 @@ export function createOpen311App(deps: Open311Deps): Hono {
   // POST requests.{format}: an integration key's service request, into the incident triage queue.
   app.post('/:file', async (c) => {
     const resource = splitResource(c.req.param('file'));
-    if (!resource || resource.name !== 'requests') return respondError(c, resource?.format ?? 'json', 404, `Not found: POST ${c.req.path}`);
+    if (resource?.name !== 'requests') return respondError(c, resource?.format ?? 'json', 404, `Not found: POST ${c.req.path}`);
     const type = c.req.header('content-type') ?? '';
     if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
       return respondError(c, resource.format, 400, 'POST requests takes a form (application/x-www-form-urlencoded or multipart/form-data)');
