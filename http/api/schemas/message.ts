@@ -144,6 +144,11 @@ export const MessageCardSchema = z
     photos: z.array(z.object({ index: z.number().int(), channel: z.string(), url: z.string().openapi({ description: 'GET with the same key for the bytes' }) })),
     supporters: z.number().int(),
     rating: z.object({ stars: z.number().int(), complaint: z.string().nullable(), flagged: z.boolean(), createdAt: Timestamp }).nullable(),
+    firstResponse: z
+      .object({ acceptedAt: Timestamp, dueAt: Timestamp, draftedAt: Timestamp.nullable(), met: z.boolean().nullable(), workingMinutes: z.number().int().nullable() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'open-source messages: the one-working-hour draft rule (met: drafted by dueAt; workingMinutes: from acceptance to the first draft)' }),
   })
   .openapi('MessageCard');
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFirstResponseAlerts } from '../../../core/alerts/deadlines.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 
 /**
@@ -253,7 +254,12 @@ describe('the one-working-hour draft rule across a weekend and a holiday', () =>
 
     h.advance(new Date('2026-12-08T02:20:00Z').getTime() - h.now().getTime());
     await h.request('POST', `/api/v1/messages/${ids[0]}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'clarification', text: 'Уточните адрес, пожалуйста' } });
-    h.advance(25 * 60_000);
+    // The one-hour scan after the deadline alerts on the message still without a draft only.
+    h.advance(20 * 60_000);
+    await runFirstResponseAlerts(h.t.db, h.now());
+    const late = await h.t.db.selectFrom('staff_alert').select(['message_id']).where('kind', '=', 'alert.first_response_late').where('message_id', 'in', ids).execute();
+    expect([...new Set(late.map((a) => a.message_id))]).toEqual([ids[1]]);
+    h.advance(5 * 60_000);
     await h.request('POST', `/api/v1/messages/${ids[1]}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'intermediate', text: 'Передано в дорожную службу' } });
     // A second draft changes nothing.
     await h.request('POST', `/api/v1/messages/${ids[0]}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'intermediate', text: 'Ещё' } });
@@ -262,5 +268,8 @@ describe('the one-working-hour draft rule across a weekend and a holiday', () =>
       { message_id: ids[0], met: true, working_minutes: 50, drafted_at: new Date('2026-12-08T02:20:00Z') },
       { message_id: ids[1], met: false, working_minutes: 75, drafted_at: new Date('2026-12-08T02:45:00Z') },
     ]);
+    const card = await h.request('GET', `/api/v1/messages/${ids[1]}`, { token: h.keys.Kemerovo.curator });
+    expect(card.body.firstResponse).toEqual({ acceptedAt: '2026-12-04T10:30:00.000Z', dueAt: '2026-12-08T02:30:00.000Z', draftedAt: '2026-12-08T02:45:00.000Z', met: false, workingMinutes: 75 });
+    expect((await h.request('GET', `/api/v1/messages/${(await h.fileMessage('Kemerovo')).id}`)).body.firstResponse).toBeNull();
   });
 });
