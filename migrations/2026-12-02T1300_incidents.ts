@@ -42,6 +42,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       name text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 200),
       active boolean NOT NULL DEFAULT true,
       last_post_id bigint NOT NULL DEFAULT 0,
+      last_comment_id bigint NOT NULL DEFAULT 0,
       last_polled_at timestamptz,
       created_at timestamptz NOT NULL,
       UNIQUE (municipality_id, owner_id)

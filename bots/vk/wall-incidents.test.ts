@@ -139,6 +139,21 @@ describe('monitored pages', () => {
     expect(Number(state.last_post_id)).toBe(13);
     expect(state.last_polled_at).toEqual(now);
   });
+
+  it("comments under the page's posts are matched too, each once", async () => {
+    const now = new Date('2026-12-01T05:00:00Z');
+    const read = createVkWallReader({ token: 'service-token-1', apiBaseUrl: h.vkFake.apiBaseUrl });
+    h.vkFake.addWallComment(-777, 11, { id: 20, text: 'А у нас во дворе опять не горят фонари', fromId: 777001 });
+    h.vkFake.addWallComment(-777, 11, { id: 21, text: 'Гараж ещё продаётся?' });
+    expect(await pollIncidentSources(t.db, read, now)).toEqual({ pages: 1, failed: 0, posts: 2, matched: 1 });
+    expect(await pollIncidentSources(t.db, read, now)).toEqual({ pages: 1, failed: 0, posts: 0, matched: 0 });
+    const [item] = await itemsAt('https://vk.com/wall-777_11?reply=20');
+    expect(item).toMatchObject({ source: 'vk_page', suggested_category_id: await categoryId('roads.lighting'), author_name: 'https://vk.com/id777001' });
+    expect(item!.source_ref).toEqual({ ownerId: -777, postId: 11, commentId: 20 });
+    expect(await itemsAt('https://vk.com/wall-777_11?reply=21')).toEqual([]);
+    const comments = h.vkFake.calls.filter((c) => c.method === 'wall.getComments');
+    expect(comments[0]!.params).toMatchObject({ owner_id: '-777', post_id: '11', access_token: 'service-token-1' });
+  });
 });
 
 describe('the answer as a comment under the post', () => {

@@ -7,13 +7,17 @@ import { VK_API_VERSION } from './callback-settings.ts';
  * communities, it cannot post). A VK error or a timeout throws: the poller skips that page this time.
  */
 export function createVkWallReader(options: { token: string; apiBaseUrl: string; timeoutMs?: number }): WallReader {
-  return async (ownerId, count) => {
-    const body = new URLSearchParams({ owner_id: String(ownerId), count: String(count), filter: 'all', access_token: options.token, v: VK_API_VERSION });
-    const response = await fetch(`${options.apiBaseUrl}/wall.get`, { method: 'POST', body, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
-    if (!response.ok) throw new Error(`VK wall.get answered HTTP ${response.status}`);
+  const call = async (method: string, params: Record<string, string>): Promise<unknown> => {
+    const body = new URLSearchParams({ ...params, access_token: options.token, v: VK_API_VERSION });
+    const response = await fetch(`${options.apiBaseUrl}/${method}`, { method: 'POST', body, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+    if (!response.ok) throw new Error(`VK ${method} answered HTTP ${response.status}`);
     const answer = (await response.json()) as { response?: unknown; error?: { error_code?: number; error_msg?: string } };
-    if (answer.error) throw new Error(`VK wall.get error ${answer.error.error_code}: ${answer.error.error_msg}`);
-    return parseWallGet(answer.response);
+    if (answer.error) throw new Error(`VK ${method} error ${answer.error.error_code}: ${answer.error.error_msg}`);
+    return answer.response;
+  };
+  return {
+    posts: async (ownerId, count) => parseWallGet(await call('wall.get', { owner_id: String(ownerId), count: String(count), filter: 'all' })),
+    comments: async (ownerId, postId, count) => parseWallGet(await call('wall.getComments', { owner_id: String(ownerId), post_id: String(postId), count: String(count), sort: 'desc' })),
   };
 }
 

@@ -44,6 +44,8 @@ export interface IncidentSourceTable {
   name: string;
   active: Generated<boolean>;
   last_post_id: ColumnType<string, number | string | undefined, number | string>;
+  /** Comment ids share the wall's id space and grow: the newest comment seen. */
+  last_comment_id: ColumnType<string, number | string | undefined, number | string>;
   last_polled_at: Date | null;
   created_at: Date;
 }

@@ -16,6 +16,7 @@ export interface IncidentSource {
   name: string;
   active: boolean;
   lastPostId: number;
+  lastCommentId: number;
   lastPolledAt: Date | null;
   createdAt: Date;
 }
@@ -37,6 +38,7 @@ const toSource = (r: Selectable<IncidentSourceTable>): IncidentSource => ({
   name: r.name,
   active: r.active,
   lastPostId: Number(r.last_post_id),
+  lastCommentId: Number(r.last_comment_id),
   lastPolledAt: r.last_polled_at,
   createdAt: r.created_at,
 });

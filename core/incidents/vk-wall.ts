@@ -87,21 +87,33 @@ export interface WallPost {
   date: number;
   text: string;
   photos: string[];
+  /** How many comments the post has (wall.get's comments.count). */
+  comments: number;
 }
 
-/** Reads the latest posts of a public wall (wall.get through the service token); throws when VK fails. */
-export type WallReader = (ownerId: number, count: number) => Promise<WallPost[]>;
+/**
+ * Reads public walls through the service token: the latest posts (wall.get) and a post's latest
+ * comments (wall.getComments); throws when VK fails.
+ */
+export interface WallReader {
+  posts(ownerId: number, count: number): Promise<WallPost[]>;
+  comments(ownerId: number, postId: number, count: number): Promise<WallPost[]>;
+}
 
 export function parseWallGet(response: unknown): WallPost[] {
   const items = isObject(response) && Array.isArray(response.items) ? response.items : [];
   return items.filter(isObject).flatMap((p) => {
     const id = int(p.id);
     if (id === undefined) return [];
-    return [{ id, fromId: int(p.from_id), date: int(p.date) ?? 0, text: typeof p.text === 'string' ? p.text : '', photos: photoUrls(p.attachments) }];
+    const comments = isObject(p.comments) ? (int(p.comments.count) ?? 0) : 0;
+    return [{ id, fromId: int(p.from_id), date: int(p.date) ?? 0, text: typeof p.text === 'string' ? p.text : '', photos: photoUrls(p.attachments), comments }];
   });
 }
 
 export const POLL_COUNT = 50;
+/** Comments are read under at most this many of the newest posts that have any (one call each). */
+export const COMMENTED_POSTS = 10;
+export const COMMENTS_COUNT = 100;
 
 /** A post whose content the intake refuses (no statement ran yet) is skipped, not the whole page. */
 async function intakeSafely(db: Db, input: IntakeInput, now: Date): Promise<void> {
@@ -114,54 +126,74 @@ async function intakeSafely(db: Db, input: IntakeInput, now: Date): Promise<void
 }
 
 /**
- * Polls every active monitored page once: posts newer than the last one seen that match a keyword
- * rule of the page's municipality become triage items (idempotent by URL); the last post seen is
- * remembered in the same short transaction, so a restart resumes there. A page VK refuses is
+ * Polls every active monitored page once: posts and comments newer than the last ones seen that
+ * match a keyword rule of the page's municipality become triage items (idempotent by URL); the
+ * last post and comment seen are remembered in the same short transaction, so a restart resumes there. A page VK refuses is
  * skipped this time (counted) and tried again at the next run.
  */
 export async function pollIncidentSources(db: Db, read: WallReader, now: Date): Promise<{ pages: number; failed: number; posts: number; matched: number }> {
-  const sources = await db.selectFrom('incident_source').select(['id', 'municipality_id', 'owner_id', 'last_post_id']).where('active', '=', true).orderBy('id').execute();
+  const sources = await db.selectFrom('incident_source').select(['id', 'municipality_id', 'owner_id', 'last_post_id', 'last_comment_id']).where('active', '=', true).orderBy('id').execute();
   const counts = { pages: 0, failed: 0, posts: 0, matched: 0 };
   for (const source of sources) {
     const ownerId = Number(source.owner_id);
+    const lastPost = Number(source.last_post_id);
+    const lastComment = Number(source.last_comment_id);
     let posts: WallPost[];
+    const comments: { postId: number; comment: WallPost }[] = [];
     try {
-      posts = await read(ownerId, POLL_COUNT);
+      posts = await read.posts(ownerId, POLL_COUNT);
+      // Comments under the newest posts that have any (a comment of an older post waits for its post to show up in the window again: rare).
+      const commented = posts
+        .filter((p) => p.comments > 0)
+        .sort((a, b) => b.id - a.id)
+        .slice(0, COMMENTED_POSTS);
+      for (const post of commented) {
+        for (const comment of await read.comments(ownerId, post.id, COMMENTS_COUNT)) comments.push({ postId: post.id, comment });
+      }
     } catch {
       counts.failed++;
       continue;
     }
     counts.pages++;
-    const last = Number(source.last_post_id);
     // A pinned post may be old: the id, not the position, says what is new.
-    const fresh = posts.filter((p) => p.id > last).sort((a, b) => a.id - b.id);
+    const fresh = posts.filter((p) => p.id > lastPost).sort((a, b) => a.id - b.id);
+    const freshComments = comments.filter((c) => c.comment.id > lastComment).sort((a, b) => a.comment.id - b.comment.id);
     await inTransaction(db, async (trx) => {
-      for (const post of fresh) {
+      const take = async (text: string, item: Omit<IntakeInput, 'municipalityId' | 'source' | 'text' | 'suggestedCategoryId' | 'incidentSourceId'>) => {
         counts.posts++;
-        const text = post.text.trim();
-        if (!text) continue;
+        if (!text.trim()) return;
         const categoryId = await suggestCategory(trx, source.municipality_id, text);
-        if (categoryId === null) continue;
+        if (categoryId === null) return;
         counts.matched++;
         await intakeSafely(
           trx,
-          {
-            municipalityId: source.municipality_id,
-            source: 'vk_page',
-            sourceUrl: postUrl(ownerId, post.id),
-            sourceRef: { ownerId, postId: post.id },
-            incidentSourceId: source.id,
-            authorName: authorOf(post.fromId),
-            text: text.slice(0, 4000),
-            postedAt: new Date(post.date * 1000),
-            photos: post.photos,
-            suggestedCategoryId: categoryId,
-          },
+          { ...item, municipalityId: source.municipality_id, source: 'vk_page', incidentSourceId: source.id, text: text.trim().slice(0, 4000), suggestedCategoryId: categoryId },
           now,
         );
+      };
+      for (const post of fresh) {
+        await take(post.text, {
+          sourceUrl: postUrl(ownerId, post.id),
+          sourceRef: { ownerId, postId: post.id },
+          authorName: authorOf(post.fromId),
+          postedAt: new Date(post.date * 1000),
+          photos: post.photos,
+        });
       }
-      const newest = Math.max(last, ...fresh.map((p) => p.id));
-      await trx.updateTable('incident_source').set({ last_post_id: newest, last_polled_at: now }).where('id', '=', source.id).execute();
+      for (const { postId, comment } of freshComments) {
+        await take(comment.text, {
+          sourceUrl: commentUrl(ownerId, postId, comment.id),
+          sourceRef: { ownerId, postId, commentId: comment.id },
+          authorName: authorOf(comment.fromId),
+          postedAt: new Date(comment.date * 1000),
+          photos: comment.photos,
+        });
+      }
+      await trx
+        .updateTable('incident_source')
+        .set({ last_post_id: Math.max(lastPost, ...fresh.map((p) => p.id)), last_comment_id: Math.max(lastComment, ...freshComments.map((c) => c.comment.id)), last_polled_at: now })
+        .where('id', '=', source.id)
+        .execute();
     });
   }
   return counts;

@@ -78,7 +78,9 @@ export class FakeVkApi {
   /** What groups.getCallbackConfirmationCode answers. */
   confirmationCode = 'fake1234';
   /** Public walls that wall.get reads, by owner id (newest post first, as VK answers). */
-  readonly walls = new Map<string, { id: number; owner_id: number; from_id: number; date: number; text: string; is_pinned?: number }[]>();
+  readonly walls = new Map<string, { id: number; owner_id: number; from_id: number; date: number; text: string; is_pinned?: number; comments: { count: number } }[]>();
+  /** Comments under public wall posts (wall.getComments), by `owner_post`, oldest first. */
+  readonly postComments = new Map<string, { id: number; from_id: number; date: number; text: string }[]>();
   /** Comments made by wall.createComment, one per distinct guid (a repeated guid posts nothing). */
   readonly wallComments: { id: number; ownerId: string; postId: string; replyTo?: string; fromGroup?: string; text: string; guid?: string }[] = [];
   private nextCommentId = 9000;
@@ -87,8 +89,16 @@ export class FakeVkApi {
   addWallPost(ownerId: number, post: { id: number; text: string; fromId?: number; date?: number; pinned?: boolean }): void {
     const key = String(ownerId);
     const posts = this.walls.get(key) ?? [];
-    posts.unshift({ id: post.id, owner_id: ownerId, from_id: post.fromId ?? 1, date: post.date ?? 1_796_000_000, text: post.text, ...(post.pinned && { is_pinned: 1 }) });
+    posts.unshift({ id: post.id, owner_id: ownerId, from_id: post.fromId ?? 1, date: post.date ?? 1_796_000_000, text: post.text, ...(post.pinned && { is_pinned: 1 }), comments: { count: 0 } });
     this.walls.set(key, posts);
+  }
+
+  /** A comment appears under a post of a public wall (its comments.count grows). */
+  addWallComment(ownerId: number, postId: number, comment: { id: number; text: string; fromId?: number }): void {
+    const key = `${ownerId}_${postId}`;
+    this.postComments.set(key, [...(this.postComments.get(key) ?? []), { id: comment.id, from_id: comment.fromId ?? 1, date: 1_796_000_100, text: comment.text }]);
+    const post = this.walls.get(String(ownerId))?.find((p) => p.id === postId);
+    if (post) post.comments.count++;
   }
 
   constructor(limits: VkLimits = {}) {
@@ -278,6 +288,12 @@ export class FakeVkApi {
       const offset = Number(params.offset ?? 0);
       const count = Math.min(Number(params.count ?? 20), 100);
       answer({ response: { count: posts.length, items: posts.slice(offset, offset + count) } });
+      return;
+    }
+    if (method === 'wall.getComments') {
+      const all = this.postComments.get(`${params.owner_id}_${params.post_id}`) ?? [];
+      const ordered = params.sort === 'desc' ? [...all].reverse() : all;
+      answer({ response: { count: all.length, items: ordered.slice(0, Math.min(Number(params.count ?? 10), 100)) } });
       return;
     }
     if (method === 'wall.createComment') {

@@ -77,6 +77,7 @@ export const SourceSchema = z
     name: z.string(),
     active: z.boolean(),
     lastPostId: z.number().int().openapi({ description: 'the newest post seen by the poller' }),
+    lastCommentId: z.number().int().openapi({ description: 'the newest comment seen by the poller' }),
     lastPolledAt: Timestamp.nullable(),
     createdAt: Timestamp,
   })
