@@ -44,6 +44,8 @@ export const PERMISSIONS = {
   /** Media files for announcements: uploaded and read by those who write announcements and moderate. */
   'media.write': ['operator', 'curator', 'moderator'],
   'media.read': ['operator', 'curator', 'moderator'],
+  /** Web-console sessions: everyone their own, operators everyone's. */
+  'sessions.manage': EVERYONE,
   /** Incident management: the triage queue of open-source items (read, take in, accept or dismiss). */
   'incidents.triage': ['operator', 'curator', 'moderator'],
   /** Monitored pages and keyword rules of a municipality. */

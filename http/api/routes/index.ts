@@ -56,6 +56,8 @@ import { registerUploadMedia } from './media/upload.ts';
 import { registerGetMedia } from './media/get.ts';
 import { registerHeatmap } from './stats/heatmap.ts';
 import { registerSlices } from './stats/slices.ts';
+import { registerListSessions } from './sessions/list.ts';
+import { registerRevokeSession } from './sessions/revoke.ts';
 import { registerListIncidents } from './incidents/list.ts';
 import { registerCreateIncident } from './incidents/create.ts';
 import { registerGetIncident } from './incidents/get.ts';
@@ -130,6 +132,8 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetMedia,
   registerHeatmap,
   registerSlices,
+  registerListSessions,
+  registerRevokeSession,
   registerListIncidents,
   registerCreateIncident,
   registerGetIncident,

@@ -1,6 +1,7 @@
 import { jpegBytes } from '../../../test/media/files.ts';
 import type { Permission } from '../../../core/access/permissions.ts';
 import { enqueue, PRIORITY } from '../../../core/outbox/outbox.repository.ts';
+import { issueLoginCode, signInWithCode } from '../../../core/console/sessions.ts';
 import type { ApiHarness } from '../../../test/api-harness.ts';
 
 /** Ids of Kemerovo's resources that the security tests aim at. */
@@ -21,6 +22,8 @@ export interface Fixture {
   broadcast: number;
   /** A file uploaded for Kemerovo. */
   media: number;
+  /** A web-console session of Kemerovo's moderator. */
+  session: number;
   /** An open-source item in Kemerovo's triage queue, a monitored page and a keyword rule of Kemerovo. */
   incident: number;
   incidentSource: number;
@@ -54,6 +57,8 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
   const form = new FormData();
   form.append('file', new Blob([jpegBytes().slice().buffer], { type: 'image/jpeg' }), 'photo.jpg');
   const media = await h.request('POST', '/api/v1/media', { form, token: h.keys.Kemerovo.curator });
+  const { code } = await issueLoginCode(h.t.db, h.staff.Kemerovo.moderator, h.now());
+  const session = await signInWithCode(h.t.db, { code, client: 'fixture' }, h.now());
   const incident = await h.request('POST', '/api/v1/incidents', {
     body: { municipalityId: h.municipality.Kemerovo, source: 'web', sourceUrl: 'https://example.org/kemerovo/post-1', text: 'Во дворе яма', postedAt: '2026-11-30T10:00:00Z' },
   });
@@ -74,6 +79,7 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
     deadOutbox: dead!,
     broadcast: broadcast.body.id,
     media: media.body.id,
+    session: session.keyId,
     incident: incident.body.id,
     incidentSource: incidentSource.body.id,
     incidentRule: incidentRule.body.id,
@@ -190,4 +196,6 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'delete', path: '/incident-rules/{id}', permission: 'incidents.configure', url: (f, id) => `/api/v1/incident-rules/${id ?? f.incidentRule}`, crossScope: 'not_found', hasPathId: true },
   { method: 'post', path: '/messages/{id}/published-reply', permission: 'incidents.publish', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/published-reply`, body: () => ({ url: 'https://ok.ru/group/1/topic/2#reply' }), crossScope: 'not_found', hasPathId: true },
   { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },
+  { method: 'get', path: '/sessions', permission: 'sessions.manage', url: () => '/api/v1/sessions', crossScope: 'global', hasPathId: false },
+  { method: 'post', path: '/sessions/{id}/revoke', permission: 'sessions.manage', url: (f, id) => `/api/v1/sessions/${id ?? f.session}/revoke`, crossScope: 'not_found', hasPathId: true },
 ];
