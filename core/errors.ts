@@ -57,6 +57,8 @@ export const ERROR_KINDS = {
   MEDIA_NOT_FOUND: 'not_found',
   MEDIA_TOO_LARGE: 'too_large',
   MEDIA_UNSUPPORTED_TYPE: 'unsupported_type',
+  /** Seed 002 §5: an active sector keeps at least three active categories. */
+  SECTOR_TOO_FEW_CATEGORIES: 'conflict',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

@@ -61,6 +61,7 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   MEDIA_NOT_FOUND: 'No media file with this id exists, or it is out of your scope.',
   MEDIA_TOO_LARGE: 'The file is larger than allowed for its kind.',
   MEDIA_UNSUPPORTED_TYPE: 'The file type is not supported.',
+  SECTOR_TOO_FEW_CATEGORIES: 'Seed 002 §5: an active sector keeps at least three active problem categories; add a category or retire the sector first.',
   // Codes of the HTTP layer itself.
   ROUTE_NOT_FOUND: 'No such route.',
   PAYLOAD_TOO_LARGE: 'The request body is too large.',

@@ -56,6 +56,8 @@ import { registerUploadMedia } from './media/upload.ts';
 import { registerGetMedia } from './media/get.ts';
 import { registerHeatmap } from './stats/heatmap.ts';
 import { registerSlices } from './stats/slices.ts';
+import { registerCreateSector } from './categories/create-sector.ts';
+import { registerUpdateSector } from './categories/update-sector.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -116,4 +118,6 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetMedia,
   registerHeatmap,
   registerSlices,
+  registerCreateSector,
+  registerUpdateSector,
 ];

@@ -62,7 +62,9 @@ export function municipalityDto(m: Municipality): z.infer<typeof MunicipalitySch
 
 export const MunicipalityWithBoundarySchema = MunicipalitySchema.extend({ boundary: z.unknown().nullable() }).openapi('MunicipalityWithBoundary');
 
-export const SectorSchema = z.object({ id: z.number().int(), code: z.string(), titleRu: z.string(), titleEn: z.string() }).openapi('Sector');
+export const SectorSchema = z
+  .object({ id: z.number().int(), code: z.string(), titleRu: z.string(), titleEn: z.string(), position: z.number().int(), active: z.boolean() })
+  .openapi('Sector');
 export const sectorDto = (s: Sector): z.infer<typeof SectorSchema> => ({ ...s });
 
 export const CategorySchema = z

@@ -1,7 +1,14 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listCategories } from '../../../core/categories/category.repository.ts';
 import { ERROR_KINDS } from '../../../core/errors.ts';
+import { SECTORS } from '../../../core/seed/directory.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { createTestDatabase, isRealPostgres } from '../../../test/database.ts';
 import { DETAILS } from '../problem-detail.ts';
+
+const execFileAsync = promisify(execFile);
 
 /** Issue 18, officials' gaps found by first real users (items 14–22), over the admin API. */
 let h: ApiHarness;
@@ -35,5 +42,90 @@ describe('item 14: every problem has a human-readable detail', () => {
     const invalid = await h.request('GET', '/api/v1/messages?limit=abc');
     expect(invalid.status).toBe(400);
     expect(invalid.body.detail).toMatch(/^The request is invalid: query\.limit/);
+  });
+});
+
+describe('item 17: a sector directory on a fresh install', () => {
+  it('creates, renames and retires a sector through the API, audited', async () => {
+    const created = await h.request('POST', '/api/v1/sectors', { body: { code: 'tourism', titleRu: 'Туризм', titleEn: 'Tourism', position: 20 } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ code: 'tourism', titleRu: 'Туризм', titleEn: 'Tourism', position: 20, active: true });
+    const again = await h.request('POST', '/api/v1/sectors', { body: { code: 'tourism', titleRu: 'x', titleEn: 'x' } });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'ALREADY_EXISTS', details: { entity: 'sector', code: 'tourism' } });
+    const bad = await h.request('POST', '/api/v1/sectors', { body: { code: 'Туризм', titleRu: 'x', titleEn: 'x' } });
+    expect(bad.status).toBe(400);
+    const byModerator = await h.request('POST', '/api/v1/sectors', { token: h.keys.Kemerovo.moderator, body: { code: 'sport', titleRu: 'Спорт', titleEn: 'Sport' } });
+    expect(byModerator.status).toBe(403);
+    const renamed = await h.request('PATCH', `/api/v1/sectors/${created.body.id}`, { body: { titleEn: 'Tourism and leisure' } });
+    expect(renamed.body).toMatchObject({ titleEn: 'Tourism and leisure', titleRu: 'Туризм' });
+    const missing = await h.request('PATCH', '/api/v1/sectors/999999', { body: { titleEn: 'x' } });
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('SECTOR_NOT_FOUND');
+    const listed = await h.request('GET', '/api/v1/sectors', { token: h.keys.Belovo.responsible });
+    expect(listed.body.items.find((s: { code: string }) => s.code === 'tourism')).toMatchObject({ titleEn: 'Tourism and leisure', active: true });
+    const audit = await h.t.db.selectFrom('audit_log').select(['action', 'entity_id']).where('entity', '=', 'sector').orderBy('id').execute();
+    expect(audit).toEqual([
+      { action: 'sector.create', entity_id: String(created.body.id) },
+      { action: 'sector.update', entity_id: String(created.body.id) },
+    ]);
+  });
+
+  it.runIf(isRealPostgres())('npm run seed:directory loads the standard sectors and categories of seed 002 only', async () => {
+    const fresh = await createTestDatabase({ seed: false });
+    try {
+      const run = () => execFileAsync(process.execPath, ['scripts/seed-directory.ts'], { env: { ...process.env, DATABASE_URL: fresh.url, DATA_DIR: h.dataDir }, cwd: process.cwd() });
+      const { stdout } = await run();
+      const categories = SECTORS.reduce((n, s) => n + s.categories.length, 0);
+      expect(stdout).toContain(`${SECTORS.length} sectors, ${categories} categories`);
+      await run(); // idempotent
+      const count = async (table: 'sector' | 'category' | 'municipality' | 'staff' | 'executor' | 'routing_rule') =>
+        Number(
+          (
+            await fresh.db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      expect(await count('sector')).toBe(SECTORS.length);
+      expect(await count('category')).toBe(categories);
+      expect([await count('municipality'), await count('staff'), await count('executor'), await count('routing_rule')]).toEqual([0, 0, 0, 0]);
+      const codes = await fresh.db.selectFrom('sector').select('code').orderBy('position').execute();
+      expect(codes.map((s) => s.code)).toEqual(SECTORS.map((s) => s.code));
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('item 22: seed 002 §5, at least three categories per active sector', () => {
+  it('refuses to retire a category that would leave an active sector with fewer than three, naming the rule', async () => {
+    // Transport has exactly three categories in seed 002.
+    const schedule = await h.categoryId('transport.schedule');
+    const refused = await h.request('PATCH', `/api/v1/categories/${schedule}`, { body: { active: false } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('SECTOR_TOO_FEW_CATEGORIES');
+    expect(refused.body.detail).toMatch(/seed 002 §5.*at least 3/);
+    expect(refused.body.details).toMatchObject({ rule: expect.stringContaining('seed 002 §5'), minimum: 3, remaining: 2 });
+    const row = await h.t.db.selectFrom('category').select('active').where('id', '=', schedule).executeTakeFirstOrThrow();
+    expect(row.active).toBe(true);
+    // Renaming is not retiring.
+    expect((await h.request('PATCH', `/api/v1/categories/${schedule}`, { body: { titleEn: 'Timetable broken' } })).status).toBe(200);
+  });
+
+  it('retires a category while three stay, and any category of a retired sector', async () => {
+    // Housing has five: two may go, the third may not.
+    expect((await h.request('PATCH', `/api/v1/categories/${await h.categoryId('housing.roof')}`, { body: { active: false } })).status).toBe(200);
+    expect((await h.request('PATCH', `/api/v1/categories/${await h.categoryId('housing.snow')}`, { body: { active: false } })).status).toBe(200);
+    expect((await h.request('PATCH', `/api/v1/categories/${await h.categoryId('housing.yard')}`, { body: { active: false } })).status).toBe(409);
+    const sector = await h.t.db.selectFrom('sector').select('id').where('code', '=', 'education').executeTakeFirstOrThrow();
+    expect((await h.request('PATCH', `/api/v1/sectors/${sector.id}`, { body: { active: false } })).body.active).toBe(false);
+    const meals = await h.categoryId('education.meals');
+    expect((await h.request('PATCH', `/api/v1/categories/${meals}`, { body: { active: false } })).status).toBe(200);
+    // A retired sector's categories leave filing.
+    const offered = await listCategories(h.t.db, { activeOnly: true });
+    expect(offered.some((c) => c.code.startsWith('education.'))).toBe(false);
+    expect(offered.some((c) => c.code === 'housing.heating')).toBe(true);
   });
 });

@@ -155,4 +155,7 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/heatmap', permission: 'messages.read', url: (f) => `/api/v1/heatmap?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/stats/slices', permission: 'messages.read', url: (f) => `/api/v1/stats/slices?municipalityId=${m(f)}&groupBy=status`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },
+  // Sector 1 is the seed directory's first sector.
+  { method: 'post', path: '/sectors', permission: 'directories.write', url: () => '/api/v1/sectors', body: () => ({ code: 'tourism', titleRu: 'Туризм', titleEn: 'Tourism' }), crossScope: 'global', hasPathId: false },
+  { method: 'patch', path: '/sectors/{id}', permission: 'directories.write', url: (_f, id) => `/api/v1/sectors/${id ?? 1}`, body: () => ({ position: 3 }), crossScope: 'global', hasPathId: true },
 ];
