@@ -20,6 +20,7 @@ export type MessageAction =
   | 'publish'
   | 'unpublish'
   | 'change_category'
+  | 'route'
   | 'mark_urgent'
   | 'rate'
   | 'comment';
@@ -38,6 +39,8 @@ const RULES: Record<MessageAction, { from: readonly MessageStatus[]; to?: Messag
   publish: { from: ['in_work', 'solved', 'explained'] },
   unpublish: { from: ['new', 'in_work', 'solved', 'explained', 'rejected'] },
   change_category: { from: ['new', 'in_work'] },
+  /** Hand a message in work to another executor (curators and moderators, seed 004 §6). */
+  route: { from: ['in_work'] },
   mark_urgent: { from: ['new', 'in_work'] },
   rate: { from: ['solved', 'explained'] },
   comment: { from: ['new', 'in_work', 'solved', 'explained'] },

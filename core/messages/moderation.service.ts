@@ -79,6 +79,23 @@ export function setPublished(db: Db, input: ModerationInput & { published: boole
   });
 }
 
+/**
+ * Routes a message in work to another executor of its municipality (seed 004 §6: the curator
+ * directs messages to the bodies responsible). The new executor's staff get the assignment alert.
+ */
+export function routeMessage(db: Db, input: ModerationInput & { executorId: number }, now: Date): Promise<Message> {
+  return inTransaction(db, async (trx) => {
+    const message = await lockMessage(trx, input.messageId, input.expectedVersion);
+    transition(message.status, 'route');
+    await checkExecutor(trx, input.executorId, message.municipalityId);
+    if (message.executorId === input.executorId) return message;
+    const updated = await updateMessage(trx, message, { executor_id: input.executorId }, now);
+    await recordEvent(trx, message.id, input.actor, { kind: 'routed', data: { from: message.executorId, to: input.executorId } }, now);
+    await alertAssigned(trx, updated, now);
+    return updated;
+  });
+}
+
 export function changeCategory(db: Db, input: ModerationInput & { categoryId: number }, now: Date): Promise<Message> {
   return inTransaction(db, async (trx) => {
     const message = await lockMessage(trx, input.messageId, input.expectedVersion);

@@ -58,6 +58,7 @@ import { registerHeatmap } from './stats/heatmap.ts';
 import { registerSlices } from './stats/slices.ts';
 import { registerCreateSector } from './categories/create-sector.ts';
 import { registerUpdateSector } from './categories/update-sector.ts';
+import { registerRouteMessage } from './moderation/route-executor.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -120,4 +121,5 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerSlices,
   registerCreateSector,
   registerUpdateSector,
+  registerRouteMessage,
 ];

@@ -129,3 +129,50 @@ describe('item 22: seed 002 §5, at least three categories per active sector', (
     expect(offered.some((c) => c.code === 'housing.heating')).toBe(true);
   });
 });
+
+describe('item 19: curators accept, reject and route in their municipality (seed 004 §6)', () => {
+  it("accepts to a chosen executor, routes to another, rejects, and is audited as the curator's", async () => {
+    const curator = h.keys.Kemerovo.curator;
+    const first = await h.fileMessage('Kemerovo');
+    const accepted = await h.request('POST', `/api/v1/messages/${first.id}/accept`, { token: curator, body: { executorId: h.executors.Kemerovo.city } });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({ status: 'in_work', executorId: h.executors.Kemerovo.city });
+    const routed = await h.request('POST', `/api/v1/messages/${first.id}/executor`, { token: curator, body: { executorId: h.executors.Kemerovo.utility } });
+    expect(routed.status).toBe(200);
+    expect(routed.body.executorId).toBe(h.executors.Kemerovo.utility);
+    // The utility company's executor now sees it and got the assignment alert.
+    expect((await h.request('GET', `/api/v1/messages/${first.id}`, { token: h.keys.Kemerovo.utility_executor })).status).toBe(200);
+    const alerts = await h.t.db.selectFrom('staff_alert').select(['staff_id', 'kind']).where('message_id', '=', first.id).execute();
+    expect(alerts).toEqual(expect.arrayContaining([{ staff_id: h.staff.Kemerovo.utility_executor, kind: 'alert.assigned' }]));
+    const elsewhere = await h.request('POST', `/api/v1/messages/${first.id}/executor`, { token: curator, body: { executorId: h.executors.Belovo.city } });
+    expect(elsewhere.status).toBe(404);
+    const second = await h.fileMessage('Kemerovo');
+    const notInWork = await h.request('POST', `/api/v1/messages/${second.id}/executor`, { token: curator, body: { executorId: h.executors.Kemerovo.utility } });
+    expect(notInWork.status).toBe(409);
+    const rejected = await h.request('POST', `/api/v1/messages/${second.id}/reject`, { token: curator, body: { reason: 'Не относится к компетенции' } });
+    expect(rejected.status).toBe(200);
+    expect(rejected.body.status).toBe('rejected');
+    const audit = await h.t.db
+      .selectFrom('audit_log')
+      .select(['action', 'staff_id'])
+      .where('entity', '=', 'message')
+      .where('entity_id', 'in', [String(first.id), String(second.id)])
+      .orderBy('id')
+      .execute();
+    expect(audit).toEqual([
+      { action: 'message.accept', staff_id: h.staff.Kemerovo.curator },
+      { action: 'message.route', staff_id: h.staff.Kemerovo.curator },
+      { action: 'message.reject', staff_id: h.staff.Kemerovo.curator },
+    ]);
+  });
+
+  it("cannot touch another municipality's message (404), and responsible officials still may not (403)", async () => {
+    const belovo = await h.fileMessage('Belovo');
+    const foreign = await h.request('POST', `/api/v1/messages/${belovo.id}/accept`, { token: h.keys.Kemerovo.curator, body: {} });
+    expect(foreign.status).toBe(404);
+    const responsible = await h.request('POST', `/api/v1/messages/${belovo.id}/accept`, { token: h.keys.Belovo.responsible, body: {} });
+    expect(responsible.status).toBe(403);
+    const row = await h.t.db.selectFrom('message').select('status').where('id', '=', belovo.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('new');
+  });
+});
