@@ -136,7 +136,7 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
     expect(message.status).toBe('explained');
     const notice = await db.db.selectFrom('outbox').select(['kind', 'payload']).where('resident_id', '=', residentId).where('kind', '=', 'answer.final').executeTakeFirstOrThrow();
     expect(notice.payload.params).toMatchObject({ messageId, resolution: 'explained' });
-    expect((await answersOf(messageId))[0]).toMatchObject({ state: 'delivered', approved_by: staff.curator });
+    expect((await answersOf(messageId))[0]).toMatchObject({ state: 'approved', approved_by: staff.curator });
 
     // Stale taps: the same Approve again, and the executor's card on a closed message.
     await curator.say(press(t('ru', 'alert.button_approve')));

@@ -80,13 +80,28 @@ export const AnswerSchema = z
     approvedBy: z.number().int().nullable(),
     approvedAt: Timestamp.nullable(),
     returnRemark: z.string().nullable(),
-    deliveredAt: Timestamp.nullable(),
+    deliveredAt: Timestamp.nullable().openapi({ description: "when the resident's messenger accepted the notification" }),
     createdAt: Timestamp,
+    delivery: z
+      .object({
+        state: z.enum(['queued', 'sent', 'failed', 'cancelled', 'unreachable', 'not_queued']),
+        at: Timestamp.nullable().openapi({ description: 'sent: when it was sent; queued: since when it waits' }),
+        attempts: z.number().int(),
+        lastError: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({ description: "Whether the resident got the answer, from its notification's outbox row; null before approval" }),
   })
   .openapi('Answer');
 
 export function answerDto(a: Answer): z.infer<typeof AnswerSchema> {
-  return { ...a, approvedAt: iso(a.approvedAt), deliveredAt: iso(a.deliveredAt), createdAt: a.createdAt.toISOString() };
+  return {
+    ...a,
+    approvedAt: iso(a.approvedAt),
+    deliveredAt: iso(a.deliveredAt),
+    createdAt: a.createdAt.toISOString(),
+    delivery: a.delivery && { ...a.delivery, at: iso(a.delivery.at) },
+  };
 }
 
 export const CommentSchema = z
