@@ -59,6 +59,7 @@ import { registerSlices } from './stats/slices.ts';
 import { registerCreateSector } from './categories/create-sector.ts';
 import { registerUpdateSector } from './categories/update-sector.ts';
 import { registerRouteMessage } from './moderation/route-executor.ts';
+import { registerMyQueue } from './me/queue.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -122,4 +123,5 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerCreateSector,
   registerUpdateSector,
   registerRouteMessage,
+  registerMyQueue,
 ];

@@ -143,6 +143,15 @@ export const MessageCardSchema = z
   .object({
     message: MessageSchema,
     executorName: z.string().nullable(),
+    assignee: z
+      .object({
+        executorId: z.number().int(),
+        name: z.string(),
+        kind: z.string(),
+        staff: z.array(z.object({ id: z.number().int(), fullName: z.string(), active: z.boolean(), channels: z.array(z.string()).openapi({ description: 'messengers where the alerts reach them' }) })),
+      })
+      .nullable()
+      .openapi({ description: 'The executor organisation the message is assigned to and its linked staff' }),
     history: z.array(EventSchema),
     answers: z.array(AnswerSchema),
     comments: z.array(CommentSchema),
@@ -157,6 +166,7 @@ export function messageCardDto(card: MessageCard, now: Date): z.infer<typeof Mes
   return {
     message: messageDto(card.message, now),
     executorName: card.executorName,
+    assignee: card.assignee,
     history: card.events.map(eventDto),
     answers: card.answers.map(answerDto),
     comments: card.comments.map(commentDto),
