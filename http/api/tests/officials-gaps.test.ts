@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCategories } from '../../../core/categories/category.repository.ts';
+import { rateMessage } from '../../../core/messages/feedback.service.ts';
 import { ERROR_KINDS } from '../../../core/errors.ts';
 import { SECTORS } from '../../../core/seed/directory.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
@@ -174,5 +175,36 @@ describe('item 19: curators accept, reject and route in their municipality (seed
     expect(responsible.status).toBe(403);
     const row = await h.t.db.selectFrom('message').select('status').where('id', '=', belovo.id).executeTakeFirstOrThrow();
     expect(row.status).toBe('new');
+  });
+});
+
+describe('item 11: the low-rating flag is an alert, and GET /messages filters by it', () => {
+  it('raises alert.low_rating for the curators (listed in /alerts, queued to a linked messenger) and lists the message with lowRating=true', async () => {
+    await h.t.db.insertInto('staff_identity').values({ staff_id: h.staff.Belovo.curator, channel: 'vk', external_id: '880011', chat_id: '880011' }).execute();
+    const closed = async (stars: number) => {
+      const m = await h.fileMessage('Belovo');
+      await h.request('POST', `/api/v1/messages/${m.id}/accept`, { body: {} });
+      const draft = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: h.keys.Belovo.moderator, body: { kind: 'final', resolution: 'solved', text: 'Сделано' } });
+      await h.request('POST', `/api/v1/answers/${draft.body.answer.id}/approve`, { token: h.keys.Belovo.curator });
+      await rateMessage(h.t.db, { residentId: m.authorId!, messageId: m.id, stars }, h.now());
+      return m.id;
+    };
+    const low = await closed(2);
+    const fine = await closed(5);
+    const alerts = await h.request('GET', '/api/v1/alerts?kind=alert.low_rating', { token: h.keys.Belovo.curator });
+    expect(alerts.status).toBe(200);
+    expect(alerts.body.items.filter((a: { messageId: number }) => a.messageId === low || a.messageId === fine)).toEqual([
+      expect.objectContaining({ kind: 'alert.low_rating', messageId: low, staffId: h.staff.Belovo.curator, queued: true, params: { messageId: low, stars: 2 } }),
+    ]);
+    const row = await h.t.db.selectFrom('outbox').select(['chat_id', 'kind']).where('staff_id', '=', h.staff.Belovo.curator).where('kind', '=', 'alert.low_rating').execute();
+    expect(row).toEqual([{ chat_id: '880011', kind: 'alert.low_rating' }]);
+    const flagged = await h.request('GET', '/api/v1/messages?lowRating=true', { token: h.keys.Belovo.curator });
+    expect(flagged.body.items.map((m: { id: number }) => m.id)).toEqual([low]);
+    const others = await h.request('GET', `/api/v1/messages?lowRating=false&status=solved`, { token: h.keys.Belovo.curator });
+    expect(others.body.items.map((m: { id: number }) => m.id)).toContain(fine);
+    expect(others.body.items.map((m: { id: number }) => m.id)).not.toContain(low);
+    // Another municipality's key sees none of it.
+    expect((await h.request('GET', '/api/v1/messages?lowRating=true', { token: h.keys.Kemerovo.curator })).body.items).toEqual([]);
+    expect((await h.request('GET', '/api/v1/messages?lowRating=maybe')).status).toBe(400);
   });
 });
