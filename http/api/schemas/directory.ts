@@ -22,6 +22,7 @@ export const WorkCalendarSchema = z
     holidays: z.array(LocalDate).max(400).optional(),
     shortenedDays: z.record(LocalDate, Time).optional().openapi({ description: 'pre-holiday short days: date → end time' }),
     extraWorkDays: z.array(LocalDate).max(100).optional().openapi({ description: 'weekend dates that are working days (transfers)' }),
+    national: z.boolean().optional().openapi({ description: 'false: ignore the official Russian production calendar (applied by default)' }),
   })
   .openapi('WorkCalendar');
 
