@@ -11,6 +11,7 @@ import { lockMessage, recordEvent, updateMessage, type Message } from './message
 import type { OutboxState } from '../outbox/outbox.table.ts';
 import type { AnswerKind, AnswerState, AnswerTable, Resolution } from './message.table.ts';
 import { validText } from './text.ts';
+import { closeLinkedDuplicates } from './moderation.service.ts';
 
 export interface Answer {
   id: number;
@@ -238,6 +239,8 @@ async function applyApproval(trx: Db, message: Message, answer: Answer, actor: A
     .where('id', '=', answer.id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  // Duplicates in work linked to this message close with the same outcome and answer.
+  if (answer.kind === 'final') await closeLinkedDuplicates(trx, message.id, actor, now);
   const [approved] = await withDelivery(trx, [toAnswer(row)]);
   return { answer: approved!, message: updated };
 }

@@ -7,12 +7,14 @@ import type { MessageStatus } from './message.table.ts';
  *
  *   new ──accept──► in_work ──close(solved|explained)──► solved | explained
  *    └──reject / duplicate──► rejected
+ *   in_work ──link_duplicate──► in_work, closed later with its original's outcome
  *   in_work ──intermediate | clarification──► in_work
  */
 export type MessageAction =
   | 'accept'
   | 'reject'
   | 'duplicate'
+  | 'link_duplicate'
   | 'intermediate'
   | 'clarification'
   | 'close_solved'
@@ -31,7 +33,10 @@ export const OPEN_STATUSES: readonly MessageStatus[] = ['new', 'in_work'];
 const RULES: Record<MessageAction, { from: readonly MessageStatus[]; to?: MessageStatus }> = {
   accept: { from: ['new'], to: 'in_work' },
   reject: { from: ['new'], to: 'rejected' },
-  duplicate: { from: ['new', 'in_work'], to: 'rejected' },
+  /** At moderation a duplicate is rejected with that reason (seed: it never entered the work). */
+  duplicate: { from: ['new'], to: 'rejected' },
+  /** Once in work it is linked to its original and closed with the original's outcome and answer. */
+  link_duplicate: { from: ['in_work'] },
   intermediate: { from: ['in_work'] },
   clarification: { from: ['in_work'] },
   close_solved: { from: ['in_work'], to: 'solved' },
