@@ -9,6 +9,7 @@ import { excerpt } from '../../dialogs/format.ts';
 import { requireOfficial } from '../../dialogs/staff.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
 import { kindText } from './alert-buttons.ts';
+import { auditBotAction } from './audit.ts';
 
 const CANCEL: Button = button('x', 'dialog.cancel');
 const KINDS: readonly AnswerKind[] = ['intermediate', 'final', 'clarification'];
@@ -93,6 +94,14 @@ export const officialFlow: Flow = {
         const answer = reviseId
           ? await reviseAnswer(c.db, { answerId: reviseId, text, resolution: resolutionOf(c) ?? undefined, actor }, c.now)
           : (await draftAnswer(c.db, { messageId, kind, resolution: resolutionOf(c), text, actor }, c.now)).answer;
+        await auditBotAction(c, staff.staffId, {
+          action: reviseId ? 'answer.revise' : 'answer.draft',
+          entity: 'answer',
+          entityId: answer.id,
+          municipalityId: null,
+          messageId,
+          data: { kind, resolution: resolutionOf(c), state: answer.state },
+        });
         const key = answer.state === 'draft' ? 'official.sent_for_approval' : 'official.sent_to_author';
         return end([{ key, params: { kind: kindText(kind), messageId } }], false);
       },
@@ -107,6 +116,7 @@ export const officialFlow: Flow = {
         await authorizeAlertAction(c.db, staff.staffId, { action: 'return', answerId });
         const remark = validText(input.kind === 'text' ? input.text : '', 'remark');
         const answer = await returnAnswer(c.db, { answerId, remark, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
+        await auditBotAction(c, staff.staffId, { action: 'answer.return', entity: 'answer', entityId: answer.id, municipalityId: null, messageId: answer.messageId });
         return end([{ key: 'official.returned', params: { messageId: answer.messageId } }], false);
       },
     },
@@ -118,6 +128,10 @@ export const officialFlow: Flow = {
         if (input.kind === 'button' && input.action === 'no') return end([{ key: 'official.unlink_kept' }], false);
         if (input.kind !== 'button' || input.action !== 'yes') return stay({ reprompt: true });
         const unlinked = await unlinkIdentity(c.db, c.from.channel, c.from.externalId);
+        if (unlinked !== null) {
+          const staff = await c.db.selectFrom('staff').select('municipality_id').where('id', '=', unlinked).executeTakeFirst();
+          await auditBotAction(c, unlinked, { action: 'staff.unlink', entity: 'staff', entityId: unlinked, municipalityId: staff?.municipality_id ?? null, data: { removed: true } });
+        }
         return end([{ key: unlinked === null ? 'official.not_linked_account' : 'official.unlinked' }], false);
       },
     },
