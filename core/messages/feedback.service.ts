@@ -3,6 +3,7 @@ import type { Actor } from '../actor.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
 import { raiseAlert } from '../alerts/alerts.ts';
+import { alertAuthorComment } from '../alerts/author-comments.ts';
 import { DomainError } from '../errors.ts';
 import { notifyResident, staffIdsByRole } from '../notifications/notify.ts';
 import { requireLiveConsent } from '../residents/consent.service.ts';
@@ -58,6 +59,8 @@ export function addResidentComment(db: Db, input: { residentId: number; messageI
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordEvent(trx, message.id, { kind: 'resident', residentId: input.residentId }, { kind: 'comment', data: { commentId: row.id } }, now);
+    // The author's comment waits for an answer: the executor is alerted (issue 18 item 10).
+    if (message.authorId === input.residentId) await alertAuthorComment(trx, message, row, now);
     return toComment(row);
   });
 }

@@ -8,6 +8,8 @@ import { end, goto, num, stay, str, type Flow, type StepContext } from '../../di
 import { excerpt } from '../../dialogs/format.ts';
 import { requireOfficial } from '../../dialogs/staff.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
+import { authorizeCommentReply } from '../../../core/alerts/authorize-comment.ts';
+import { addStaffComment } from '../../../core/messages/feedback.service.ts';
 import { kindText } from './alert-buttons.ts';
 import { auditBotAction } from './audit.ts';
 
@@ -118,6 +120,20 @@ export const officialFlow: Flow = {
         const answer = await returnAnswer(c.db, { answerId, remark, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
         await auditBotAction(c, staff.staffId, { action: 'answer.return', entity: 'answer', entityId: answer.id, municipalityId: null, messageId: answer.messageId });
         return end([{ key: 'official.returned', params: { messageId: answer.messageId } }], false);
+      },
+    },
+    comment_reply: {
+      accepts: ['text'],
+      wrongInput: 'official.send_text',
+      prompt: (c) => [{ key: 'official.write_comment_reply', params: { messageId: num(c.data, 'messageId'), max: MAX_TEXT_LENGTH }, keyboard: { kind: 'inline', rows: [[CANCEL]] } }],
+      async next(c, input) {
+        const staff = await requireOfficial(c);
+        const commentId = num(c.data, 'commentId')!;
+        const { messageId } = await authorizeCommentReply(c.db, staff.staffId, commentId);
+        const text = validText(input.kind === 'text' ? input.text : '');
+        const reply = await addStaffComment(c.db, { staffId: staff.staffId, messageId, text, replyToId: commentId }, c.now);
+        await auditBotAction(c, staff.staffId, { action: 'comment.create', entity: 'comment', entityId: reply.id, municipalityId: null, messageId, data: { replyToId: commentId } });
+        return end([{ key: 'official.comment_replied', params: { messageId } }], false);
       },
     },
     unlink: {

@@ -60,6 +60,7 @@ import { registerCreateSector } from './categories/create-sector.ts';
 import { registerUpdateSector } from './categories/update-sector.ts';
 import { registerRouteMessage } from './moderation/route-executor.ts';
 import { registerMyQueue } from './me/queue.ts';
+import { registerListUnansweredComments } from './comments/unanswered.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -124,4 +125,5 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerUpdateSector,
   registerRouteMessage,
   registerMyQueue,
+  registerListUnansweredComments,
 ];
