@@ -51,9 +51,10 @@ export function createStaff(db: Db, input: NewStaff): Promise<Staff> {
   return inTransaction(db, async (trx) => {
     const fullName = input.fullName.trim();
     if (!fullName) throw new DomainError('VALIDATION', { field: 'fullName', problem: 'empty' });
-    const municipalityId = input.role === 'operator' ? null : input.municipalityId ?? null;
+    // Omitted is a mistake; an explicit null makes a regional official (whole region scope, issue 18 item 20).
     if (input.role === 'operator' && input.municipalityId != null) throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'operators act on every municipality' });
-    if (input.role !== 'operator' && municipalityId === null) throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'required for this role' });
+    if (input.role !== 'operator' && input.municipalityId === undefined) throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'required for this role (null: a regional official)' });
+    const municipalityId = input.role === 'operator' ? null : (input.municipalityId ?? null);
     if (input.role !== 'executor' && input.executorId != null) throw new DomainError('VALIDATION', { field: 'executorId', problem: 'only for executors' });
     if (input.role === 'executor' && input.executorId == null) throw new DomainError('VALIDATION', { field: 'executorId', problem: 'required for executors' });
     if (municipalityId !== null) {

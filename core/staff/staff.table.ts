@@ -27,7 +27,8 @@ export interface StaffIdentityTable {
 
 export interface ExecutorTable {
   id: Generated<number>;
-  municipality_id: number;
+  /** null: a regional body serving the whole region (issue 18 item 20). */
+  municipality_id: number | null;
   name: string;
   kind: 'organisation' | 'official';
   active: Generated<boolean>;

@@ -74,7 +74,14 @@ export const CategorySchema = z
 export const categoryDto = (c: Category): z.infer<typeof CategorySchema> => ({ ...c });
 
 export const ExecutorSchema = z
-  .object({ id: z.number().int(), municipalityId: z.number().int(), name: z.string(), kind: z.enum(['organisation', 'official']), active: z.boolean(), createdAt: Timestamp })
+  .object({
+    id: z.number().int(),
+    municipalityId: z.number().int().nullable().openapi({ description: 'null: a regional body serving the whole region' }),
+    name: z.string(),
+    kind: z.enum(['organisation', 'official']),
+    active: z.boolean(),
+    createdAt: Timestamp,
+  })
   .openapi('Executor');
 export const executorDto = (e: Executor): z.infer<typeof ExecutorSchema> => ({ ...e, createdAt: e.createdAt.toISOString() });
 
