@@ -32,6 +32,7 @@ describe('cron in the app', () => {
       'daily-digest',
       'deadline-reminders',
       'first-response-alerts',
+      'hourly-new-message-cards',
       'inbound-retention',
       'message-cells',
       'overdue-alerts',

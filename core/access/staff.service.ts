@@ -107,7 +107,7 @@ export async function anotherOperatorCanSignIn(db: Db, except: { staffId?: numbe
   return (await query.limit(1).executeTakeFirst()) !== undefined;
 }
 
-export function updateStaff(db: Db, id: number, patch: { fullName?: string; active?: boolean; language?: Language }): Promise<Staff> {
+export function updateStaff(db: Db, id: number, patch: { fullName?: string; active?: boolean; language?: Language; newMessageAlerts?: 'immediate' | 'hourly' | 'digest' }): Promise<Staff> {
   return inTransaction(db, async (trx) => {
     const current = await trx.selectFrom('staff').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!current) throw new DomainError('STAFF_NOT_FOUND', { id });
@@ -116,7 +116,12 @@ export function updateStaff(db: Db, id: number, patch: { fullName?: string; acti
     if (patch.active === false && current.active && current.role === 'operator' && !(await anotherOperatorCanSignIn(trx, { staffId: id }))) {
       throw new DomainError('LAST_OPERATOR', { staffId: id });
     }
-    const values = { ...(fullName && { full_name: fullName }), ...(patch.active !== undefined && { active: patch.active }), ...(patch.language && { language: patch.language }) };
+    const values = {
+      ...(fullName && { full_name: fullName }),
+      ...(patch.active !== undefined && { active: patch.active }),
+      ...(patch.language && { language: patch.language }),
+      ...(patch.newMessageAlerts && { new_message_alerts: patch.newMessageAlerts }),
+    };
     if (Object.keys(values).length === 0) return toStaff(current);
     const row = await trx
       .updateTable('staff')

@@ -11,6 +11,8 @@ export interface StaffTable {
   municipality_id: number | null;
   executor_id: number | null;
   language: Generated<Language>;
+  /** How a moderator hears of new messages: at once, hourly, or only in the digest. */
+  new_message_alerts: Generated<'immediate' | 'hourly' | 'digest'>;
   active: Generated<boolean>;
   created_at: Generated<Date>;
 }
