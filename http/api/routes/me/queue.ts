@@ -31,6 +31,7 @@ export const route = createRoute({
   description:
     "Moderators: new messages to moderate and returned answers; curators and operators: new messages and drafts to approve; executors: messages assigned to their organisation without a pending answer, and returned answers; responsible officials: nothing. Within the key's scope.",
   ...access('directories.read'),
+  request: { query: z.strictObject({}) },
   responses: { 200: jsonContent(z.object({ role: z.string(), items: z.array(QueueItemSchema) }), 'The queue'), ...problems() },
 });
 
