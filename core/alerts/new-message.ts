@@ -34,7 +34,7 @@ export function moderationKeyboard(messageId: number, suggested: string | null):
     kind: 'inline',
     rows: [
       ...(suggested ? [[{ id: actionId(MODERATION_TAG, 'a', messageId), label: 'alert.button_accept_suggested' }]] : []),
-      [{ id: actionId(MODERATION_TAG, 'o', messageId), label: 'alert.button_accept_other' }],
+      [{ id: actionId(MODERATION_TAG, 'o', messageId), label: 'alert.button_accept_another' }],
       [
         { id: actionId(MODERATION_TAG, 'r', messageId), label: 'alert.button_reject' },
         { id: actionId(MODERATION_TAG, 'c', messageId), label: 'alert.button_category' },
