@@ -134,3 +134,16 @@ describe('how each moderator hears of new messages', () => {
     await api('PATCH', `/staff/${staff.moderator}`, { newMessageAlerts: 'immediate' });
   });
 });
+
+describe.each(CHANNELS)('%s: the moderation fixture', (channel) => {
+  it('replays: linked, accepted from the card, rejected with a listed reason', async () => {
+    // The moderator may be linked in this messenger from the tests above: the fixture links its own account.
+    await db.db.deleteFrom('staff_identity').where('staff_id', '=', staff.moderator).execute();
+    const moderator = newChat(harness, channel, 'Ольга');
+    await moderator.playFixture('moderation.json');
+    const accepted = await db.db.selectFrom('message').select(['status', 'executor_id']).where('text', '=', 'Яма на въезде во двор дома 12.').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(accepted.status).toBe('in_work');
+    const rejected = await db.db.selectFrom('message').select(['status', 'rejection_reason']).where('text', '=', 'Тут что-то не так.').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(rejected).toEqual({ status: 'rejected', rejection_reason: t('ru', 'official.reject_reason_no_details') });
+  });
+});
