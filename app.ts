@@ -30,6 +30,7 @@ import { createRegistry } from './bots/dialogs/registry.ts';
 import { FEATURES } from './bots/features/registry.ts';
 import { createTelegramChannel, type TelegramBotInfo, type TelegramChannel } from './bots/telegram/channel.ts';
 import type { Logger } from './logger.ts';
+import { loadProductionCalendars } from './core/calendar/production-calendar.import.ts';
 
 export interface AppDeps {
   config: Config;
@@ -79,6 +80,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }));
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  // Production calendars imported for later years (2025–2027 ship with the code).
+  const imported = await loadProductionCalendars(database.db);
+  if (imported.length > 0) logger.info({ years: imported.map((y) => y.year) }, 'production calendars loaded');
   if (database.kind === 'pglite' && config.DEMO_SEED) {
     const municipalities = await database.db.selectFrom('municipality').select('id').limit(1).execute();
     if (municipalities.length === 0) {

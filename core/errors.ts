@@ -78,6 +78,8 @@ export const ERROR_KINDS = {
   INCIDENT_SOURCE_NOT_FOUND: 'not_found',
   INCIDENT_RULE_NOT_FOUND: 'not_found',
   REPLY_NOT_BY_HAND: 'rule',
+  /** Seed 002 §5: an active sector keeps at least three active categories. */
+  SECTOR_TOO_FEW_CATEGORIES: 'conflict',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

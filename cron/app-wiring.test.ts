@@ -32,10 +32,12 @@ describe('cron in the app', () => {
       'daily-digest',
       'deadline-reminders',
       'first-response-alerts',
+      'hourly-new-message-cards',
       'inbound-retention',
       'message-cells',
       'overdue-alerts',
       'polls',
+      'unanswered-comment-alerts',
     ]);
     expect(runs.every((r) => r.outcome === 'ok' && r.finishedAt !== null)).toBe(true);
   });

@@ -5,6 +5,8 @@ import type { Job } from '../core/jobs/run-job.ts';
 import { pruneActivity } from '../core/activity/activity.ts';
 import { runFillMessageCells } from '../core/stats/cells.ts';
 import { runPollJobs } from '../core/polls/jobs.ts';
+import { runUnansweredCommentAlerts } from '../core/alerts/author-comments.ts';
+import { runHourlyNewMessageCards } from '../core/alerts/new-message.ts';
 
 /**
  * Every periodic job. Each is idempotent (alerts carry unique keys, the digest marks its day), so a
@@ -19,6 +21,8 @@ export const JOBS = {
   activityRetention: { name: 'activity-retention', run: pruneActivity },
   cells: { name: 'message-cells', run: runFillMessageCells },
   polls: { name: 'polls', run: runPollJobs },
+  unansweredComments: { name: 'unanswered-comment-alerts', run: runUnansweredCommentAlerts },
+  hourlyNewMessages: { name: 'hourly-new-message-cards', run: runHourlyNewMessageCards },
 } as const satisfies Record<string, Job>;
 
 export interface CronSchedule {
@@ -42,6 +46,8 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.activityRetention, expression: '27 3 * * *', timeZone: defaultTimeZone },
     { job: JOBS.cells, expression: '*/5 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.polls, expression: '*/5 * * * *', timeZone: defaultTimeZone },
+    { job: JOBS.unansweredComments, expression: '*/15 * * * *', timeZone: defaultTimeZone },
+    { job: JOBS.hourlyNewMessages, expression: '0 * * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
   ];
 }

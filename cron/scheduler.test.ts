@@ -95,6 +95,8 @@ describe('the cron scheduler', () => {
       ['activity-retention', '27 3 * * *', 'Asia/Novokuznetsk'],
       ['message-cells', '*/5 * * * *', 'Asia/Novokuznetsk'],
       ['polls', '*/5 * * * *', 'Asia/Novokuznetsk'],
+      ['unanswered-comment-alerts', '*/15 * * * *', 'Asia/Novokuznetsk'],
+      ['hourly-new-message-cards', '0 * * * *', 'Asia/Novokuznetsk'],
       ['daily-digest', '0 9-21 * * *', 'Asia/Novokuznetsk'],
     ]);
     const digest = handle.nextRuns().find((r) => r.name === 'daily-digest@Asia/Novokuznetsk')!;
@@ -102,7 +104,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 8);
+    expect(cron.getTasks().size).toBe(before + 10);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

@@ -7,7 +7,8 @@ const EVERYONE: readonly StaffRole[] = ['operator', 'curator', 'moderator', 'exe
 /**
  * Which roles may do what (DOMAIN.md "Participants"). Scope (municipality, executor organisation)
  * is checked separately, per resource, in scope.ts.
- * - curators lead a municipality's team: they review answers, read its audit and manage its
+ * - curators lead a municipality's team: they accept, reject and route messages (seed 004 §6),
+ *   review answers, read its audit and manage its
  *   executors, routing rules and KPI responsibles;
  * - moderators moderate and answer; executors answer the messages assigned to them;
  * - responsible officials only read;
@@ -16,7 +17,8 @@ const EVERYONE: readonly StaffRole[] = ['operator', 'curator', 'moderator', 'exe
  */
 export const PERMISSIONS = {
   'messages.read': EVERYONE,
-  'messages.moderate': ['operator', 'moderator'],
+  /** Accept (routing to an executor), reject, publish, recategorise: curators too (seed 004 §6, the ЦУР curator directs messages). */
+  'messages.moderate': ['operator', 'curator', 'moderator'],
   'answers.draft': ['operator', 'moderator', 'executor'],
   'answers.review': ['operator', 'curator'],
   'comments.write': ['operator', 'curator', 'moderator', 'executor'],

@@ -58,9 +58,10 @@ export async function answerInScope(db: Db, scope: Scope, answerId: number): Pro
   return { answer, message };
 }
 
-export async function executorInScope(db: Db, scope: Scope, executorId: number): Promise<{ id: number; municipalityId: number }> {
+/** Executors of the scope's municipality, and regional ones (no municipality), which every municipality may route to. */
+export async function executorInScope(db: Db, scope: Scope, executorId: number): Promise<{ id: number; municipalityId: number | null }> {
   const row = await db.selectFrom('executor').select(['id', 'municipality_id']).where('id', '=', executorId).executeTakeFirst();
-  if (!row || !seesMunicipality(scope, row.municipality_id)) throw new DomainError('EXECUTOR_NOT_FOUND', { id: executorId });
+  if (!row || (row.municipality_id !== null && !seesMunicipality(scope, row.municipality_id))) throw new DomainError('EXECUTOR_NOT_FOUND', { id: executorId });
   return { id: row.id, municipalityId: row.municipality_id };
 }
 

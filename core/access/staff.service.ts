@@ -51,9 +51,10 @@ export function createStaff(db: Db, input: NewStaff): Promise<Staff> {
   return inTransaction(db, async (trx) => {
     const fullName = input.fullName.trim();
     if (!fullName) throw new DomainError('VALIDATION', { field: 'fullName', problem: 'empty' });
-    const municipalityId = input.role === 'operator' ? null : input.municipalityId ?? null;
+    // Omitted is a mistake; an explicit null makes a regional official (whole region scope, issue 18 item 20).
     if (input.role === 'operator' && input.municipalityId != null) throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'operators act on every municipality' });
-    if (input.role !== 'operator' && municipalityId === null) throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'required for this role' });
+    if (input.role !== 'operator' && input.municipalityId === undefined) throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'required for this role (null: a regional official)' });
+    const municipalityId = input.role === 'operator' ? null : (input.municipalityId ?? null);
     if (input.role !== 'executor' && input.executorId != null) throw new DomainError('VALIDATION', { field: 'executorId', problem: 'only for executors' });
     if (input.role === 'executor' && input.executorId == null) throw new DomainError('VALIDATION', { field: 'executorId', problem: 'required for executors' });
     if (municipalityId !== null) {
@@ -107,7 +108,7 @@ export async function anotherOperatorCanSignIn(db: Db, except: { staffId?: numbe
   return (await query.limit(1).executeTakeFirst()) !== undefined;
 }
 
-export function updateStaff(db: Db, id: number, patch: { fullName?: string; active?: boolean; language?: Language }): Promise<Staff> {
+export function updateStaff(db: Db, id: number, patch: { fullName?: string; active?: boolean; language?: Language; newMessageAlerts?: 'immediate' | 'hourly' | 'digest' }): Promise<Staff> {
   return inTransaction(db, async (trx) => {
     const current = await trx.selectFrom('staff').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!current) throw new DomainError('STAFF_NOT_FOUND', { id });
@@ -116,7 +117,12 @@ export function updateStaff(db: Db, id: number, patch: { fullName?: string; acti
     if (patch.active === false && current.active && current.role === 'operator' && !(await anotherOperatorCanSignIn(trx, { staffId: id }))) {
       throw new DomainError('LAST_OPERATOR', { staffId: id });
     }
-    const values = { ...(fullName && { full_name: fullName }), ...(patch.active !== undefined && { active: patch.active }), ...(patch.language && { language: patch.language }) };
+    const values = {
+      ...(fullName && { full_name: fullName }),
+      ...(patch.active !== undefined && { active: patch.active }),
+      ...(patch.language && { language: patch.language }),
+      ...(patch.newMessageAlerts && { new_message_alerts: patch.newMessageAlerts }),
+    };
     if (Object.keys(values).length === 0) return toStaff(current);
     const row = await trx
       .updateTable('staff')

@@ -36,6 +36,7 @@ export async function authorizeAlertAction(db: Db, staffId: number, action: Aler
     throw new DomainError('ANSWER_NOT_FOUND', { id: action.answerId });
   }
   if (staff.role === 'operator') return;
-  if (staff.role === 'curator' && staff.municipality_id === answer.municipality_id) return;
+  // A regional curator (no municipality) approves in every municipality.
+  if (staff.role === 'curator' && (staff.municipality_id === null || staff.municipality_id === answer.municipality_id)) return;
   throw new DomainError('FORBIDDEN', { reason: 'not a curator of this municipality', answerId: action.answerId });
 }

@@ -52,8 +52,10 @@ describe('addWorkingHours', () => {
   it('skips a holiday in the middle of the week and honours the shortened day before it', () => {
     // Tue 3rd ends at 17:00, Wed 4th is off, so 16:00 + 2h lands on Thu 5th 10:00.
     expect(addWorkingHours(november, nk('2026-11-03T16:00'), 2)).toEqual(nk('2026-11-05T10:00'));
-    // Without the calendar the same request stays on Tuesday.
-    expect(addWorkingHours(kuzbass, nk('2026-11-03T16:00'), 2)).toEqual(nk('2026-11-03T18:00'));
+    // Without any calendar (the national one switched off) the same request stays on Tuesday.
+    expect(addWorkingHours({ timeZone: NK, config: { national: false } }, nk('2026-11-03T16:00'), 2)).toEqual(nk('2026-11-03T18:00'));
+    // The national production calendar alone already knows both days.
+    expect(addWorkingHours(kuzbass, nk('2026-11-03T16:00'), 2)).toEqual(nk('2026-11-05T10:00'));
     // From the holiday itself counting starts on Thursday.
     expect(addWorkingHours(november, nk('2026-11-04T10:00'), 1)).toEqual(nk('2026-11-05T10:00'));
   });

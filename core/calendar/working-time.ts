@@ -1,4 +1,5 @@
 import { TZDate } from '@date-fns/tz';
+import { nationalDay } from './production-calendar.ts';
 
 /** Stored per municipality as JSON; every field optional, defaults below. */
 export interface WorkCalendarConfig {
@@ -8,6 +9,8 @@ export interface WorkCalendarConfig {
   holidays?: string[];          // 'YYYY-MM-DD' local dates that are days off
   shortenedDays?: Record<string, string>; // 'YYYY-MM-DD' -> end time 'HH:MM' (pre-holiday short day)
   extraWorkDays?: string[];     // 'YYYY-MM-DD' weekend dates that are working days (Russian transfers)
+  /** The official Russian production calendar (production-calendar.ts) applies unless false. */
+  national?: boolean;
 }
 export interface WorkCalendar { timeZone: string; config: WorkCalendarConfig }
 
@@ -46,17 +49,26 @@ function instantOn(timeZone: string, day: Day, time: string): number {
   return new TZDate(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), h, min, timeZone).getTime();
 }
 
+const NO_NATIONAL = { off: false, shortened: false, working: false };
+
 /** Working interval of one local day, or null for a day off. */
 function workInterval(cal: WorkCalendar, day: Day): Interval | null {
   const c = cal.config;
   const key = dayKey(day);
   const isoWeekday = day.getUTCDay() || 7;
-  // Holidays beat everything; transfers turn a weekend day into a working one.
+  const national = c.national === false ? NO_NATIONAL : nationalDay(key);
+  // The municipality's own holidays beat everything, its own transfers beat the national calendar;
+  // national days off and transfers come next, then the working week.
+  const local = (c.extraWorkDays ?? []).includes(key);
   const working = !(c.holidays ?? []).includes(key) &&
-    ((c.extraWorkDays ?? []).includes(key) || (c.workDays ?? [1, 2, 3, 4, 5]).includes(isoWeekday));
+    (local || (!national.off && (national.working || (c.workDays ?? [1, 2, 3, 4, 5]).includes(isoWeekday))));
   if (!working) return null;
   const start = instantOn(cal.timeZone, day, c.start ?? '09:00');
-  const end = instantOn(cal.timeZone, day, c.shortenedDays?.[key] ?? c.end ?? '18:00');
+  const ownEnd = c.shortenedDays?.[key];
+  // A national pre-holiday day is one hour shorter than the municipality's usual day.
+  const end = ownEnd
+    ? instantOn(cal.timeZone, day, ownEnd)
+    : instantOn(cal.timeZone, day, c.end ?? '18:00') - (national.shortened ? MS_PER_HOUR : 0);
   return end > start ? { start, end } : null;
 }
 

@@ -6,6 +6,8 @@ export interface SectorTable {
   title_ru: string;
   title_en: string;
   position: Generated<number>;
+  /** false: the whole sector is retired (its categories leave filing). */
+  active: Generated<boolean>;
 }
 
 export interface CategoryTable {

@@ -22,6 +22,7 @@ import type { SubscriptionTables } from '../subscriptions/subscription.table.ts'
 import type { ConsoleTables } from '../console/console.table.ts';
 import type { PollTables } from '../polls/poll.table.ts';
 import type { IncidentTables } from '../incidents/incident.table.ts';
+import type { ProductionCalendarTables } from '../calendar/production-calendar.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
 export interface Database
@@ -48,4 +49,5 @@ export interface Database
     ActivityTables,
     ConsoleTables,
     PollTables,
-    IncidentTables {}
+    IncidentTables,
+    ProductionCalendarTables {}

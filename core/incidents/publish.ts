@@ -5,6 +5,7 @@ import { DomainError } from '../errors.ts';
 import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
 import { lockMessage, recordEvent, updateMessage, type Message } from '../messages/message.repository.ts';
 import { validUrl } from './url.ts';
+import { sourceCommentOutboxKey } from '../messages/answers.service.ts';
 import type { SourceRef } from './incident.table.ts';
 
 /** The outbox kind of a comment under a post of the community's wall (VK wall.createComment). */
@@ -39,7 +40,7 @@ export async function queueSourceComment(db: Db, message: Message, answer: { id:
       kind: WALL_COMMENT_KIND,
       payload: { key: WALL_COMMENT_KIND, params: { ...params } },
       priority: PRIORITY.notification,
-      dedupeKey: `wall.comment:answer:${answer.id}`,
+      dedupeKey: sourceCommentOutboxKey(answer.id),
     },
   ]);
   return ids.length > 0;

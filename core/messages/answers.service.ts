@@ -8,10 +8,12 @@ import { getMunicipality } from '../municipalities/municipality.repository.ts';
 import { notifyResident, notifyStaff, notifySupporters } from '../notifications/notify.ts';
 import { transition, type MessageAction } from './lifecycle.ts';
 import { lockMessage, recordEvent, updateMessage, type Message } from './message.repository.ts';
+import type { OutboxState } from '../outbox/outbox.table.ts';
 import type { AnswerKind, AnswerState, AnswerTable, Resolution } from './message.table.ts';
 import { validText } from './text.ts';
 import { recordFirstDraft } from '../incidents/first-response.ts';
 import { queueSourceComment } from '../incidents/publish.ts';
+import { closeLinkedDuplicates } from './moderation.service.ts';
 
 export interface Answer {
   id: number;
@@ -24,8 +26,72 @@ export interface Answer {
   approvedBy: number | null;
   approvedAt: Date | null;
   returnRemark: string | null;
+  /** When the resident's messenger accepted the notification (the outbox row's `sent_at`). */
   deliveredAt: Date | null;
   createdAt: Date;
+  /** Whether the resident got it, from the notification's outbox row; null before approval. */
+  delivery: AnswerDelivery | null;
+}
+
+/**
+ * The delivery of an approved answer to its author, read from the outbox row that carries it
+ * (dedupe key `answer:<id>`): `queued` (waiting or being retried after e.g. a 429), `sent`
+ * (with its time), `failed` (gave up, a dead row), `cancelled` (e.g. the resident withdrew
+ * consent), `unreachable` (the resident blocked the bot), `not_queued` (no author, no consent or
+ * no messenger to reach them when it was approved).
+ */
+export type AnswerDeliveryState = 'queued' | 'sent' | 'failed' | 'cancelled' | 'unreachable' | 'not_queued';
+export interface AnswerDelivery {
+  state: AnswerDeliveryState;
+  at: Date | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+export const answerOutboxKey = (answerId: number) => `answer:${answerId}`;
+/** The outbox row of an answer published as a comment under its source post (core/incidents/publish.ts). */
+export const sourceCommentOutboxKey = (answerId: number) => `wall.comment:answer:${answerId}`;
+
+const DELIVERY_BY_OUTBOX: Record<OutboxState, AnswerDeliveryState> = {
+  pending: 'queued',
+  sending: 'queued',
+  sent: 'sent',
+  dead: 'failed',
+  cancelled: 'cancelled',
+  unreachable: 'unreachable',
+};
+
+/**
+ * Sets each approved answer's delivery from its outbox row, one query for all. The stored state
+ * says only that the answer was approved; `delivered` and `deliveredAt` are the outbox's word.
+ */
+export async function withDelivery(db: Db, answers: Answer[]): Promise<Answer[]> {
+  const approved = answers.filter((a) => a.state === 'approved' || a.state === 'delivered');
+  if (approved.length === 0) return answers;
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['dedupe_key', 'state', 'sent_at', 'attempts', 'last_error', 'created_at'])
+    .where(
+      'dedupe_key',
+      'in',
+      approved.flatMap((a) => [answerOutboxKey(a.id), sourceCommentOutboxKey(a.id)]),
+    )
+    .execute();
+  const byKey = new Map(rows.map((r) => [r.dedupe_key, r]));
+  return answers.map((a) => {
+    if (a.state !== 'approved' && a.state !== 'delivered') return { ...a, delivery: null, deliveredAt: null };
+    const row = byKey.get(answerOutboxKey(a.id)) ?? byKey.get(sourceCommentOutboxKey(a.id));
+    // Published by hand under the source post: no outbox row, the official recorded it as delivered.
+    if (!row && a.state === 'delivered') return { ...a, delivery: { state: 'sent', at: a.deliveredAt, attempts: 0, lastError: null } };
+    if (!row) return { ...a, state: 'approved', deliveredAt: null, delivery: { state: 'not_queued', at: null, attempts: 0, lastError: null } };
+    const state = DELIVERY_BY_OUTBOX[row.state];
+    return {
+      ...a,
+      state: state === 'sent' ? 'delivered' : 'approved',
+      deliveredAt: state === 'sent' ? row.sent_at : null,
+      delivery: { state, at: state === 'sent' ? row.sent_at : state === 'queued' ? row.created_at : null, attempts: row.attempts, lastError: row.last_error },
+    };
+  });
 }
 
 export function toAnswer(row: Selectable<AnswerTable>): Answer {
@@ -42,6 +108,7 @@ export function toAnswer(row: Selectable<AnswerTable>): Answer {
     returnRemark: row.return_remark,
     deliveredAt: row.delivered_at,
     createdAt: row.created_at,
+    delivery: null,
   };
 }
 
@@ -60,13 +127,14 @@ async function lockAnswer(db: Db, answerId: number): Promise<Answer> {
 
 export async function listAnswers(db: Db, messageId: number): Promise<Answer[]> {
   const rows = await db.selectFrom('answer').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
-  return rows.map(toAnswer);
+  return withDelivery(db, rows.map(toAnswer));
 }
 
 export async function getAnswer(db: Db, answerId: number): Promise<Answer> {
   const row = await db.selectFrom('answer').selectAll().where('id', '=', answerId).executeTakeFirst();
   if (!row) throw new DomainError('ANSWER_NOT_FOUND', { id: answerId });
-  return toAnswer(row);
+  const [answer] = await withDelivery(db, [toAnswer(row)]);
+  return answer!;
 }
 
 export interface DraftAnswerInput {
@@ -172,21 +240,23 @@ async function applyApproval(trx: Db, message: Message, answer: Answer, actor: A
   }, now);
   // Where the answer goes (message.answer_target): the resident's chat; a comment under the
   // source post through the outbox; or nowhere yet: an official publishes it by hand and records
-  // its URL (POST /messages/{id}/published-reply), which marks it delivered.
-  const delivered =
-    message.answerTarget === 'source_comment'
-      ? await queueSourceComment(trx, message, answer)
-      : message.answerTarget === 'chat' &&
-    message.authorId !== null &&
-    (await notifyResident(trx, message.authorId, `notify.answer_${answer.kind}`, { messageId: message.id, text: answer.text, resolution: answer.resolution }, { kind: `answer.${answer.kind}`, dedupeKey: `answer:${answer.id}` }));
+  // its URL (POST /messages/{id}/published-reply), which marks it delivered. Queued is not
+  // delivered: whether it arrived is the outbox row's to say (withDelivery).
+  if (message.answerTarget === 'source_comment') await queueSourceComment(trx, message, answer);
+  else if (message.answerTarget === 'chat' && message.authorId !== null) {
+    await notifyResident(trx, message.authorId, `notify.answer_${answer.kind}`, { messageId: message.id, text: answer.text, resolution: answer.resolution }, { kind: `answer.${answer.kind}`, dedupeKey: answerOutboxKey(answer.id) });
+  }
   if (answer.kind === 'final') {
     await notifySupporters(trx, message.id, 'notify.followed_closed', { messageId: message.id, text: answer.text, resolution: answer.resolution }, 'follow.closed');
   }
   const row = await trx
     .updateTable('answer')
-    .set({ state: delivered ? 'delivered' : 'approved', approved_by: staffIdOf(actor), approved_at: now, delivered_at: delivered ? now : null, updated_at: now })
+    .set({ state: 'approved', approved_by: staffIdOf(actor), approved_at: now, delivered_at: null, updated_at: now })
     .where('id', '=', answer.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { answer: toAnswer(row), message: updated };
+  // Duplicates in work linked to this message close with the same outcome and answer.
+  if (answer.kind === 'final') await closeLinkedDuplicates(trx, message.id, actor, now);
+  const [approved] = await withDelivery(trx, [toAnswer(row)]);
+  return { answer: approved!, message: updated };
 }

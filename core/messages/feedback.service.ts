@@ -2,8 +2,10 @@ import type { Selectable } from 'kysely';
 import type { Actor } from '../actor.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
+import { raiseAlert } from '../alerts/alerts.ts';
+import { alertAuthorComment } from '../alerts/author-comments.ts';
 import { DomainError } from '../errors.ts';
-import { notifyResident, notifyStaff, staffIdsByRole } from '../notifications/notify.ts';
+import { notifyResident, staffIdsByRole } from '../notifications/notify.ts';
 import { requireLiveConsent } from '../residents/consent.service.ts';
 import { OPEN_STATUSES, transition } from './lifecycle.ts';
 import { getMessage, lockMessage, recordEvent } from './message.repository.ts';
@@ -57,6 +59,8 @@ export function addResidentComment(db: Db, input: { residentId: number; messageI
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordEvent(trx, message.id, { kind: 'resident', residentId: input.residentId }, { kind: 'comment', data: { commentId: row.id } }, now);
+    // The author's comment waits for an answer: the executor is alerted (issue 18 item 10).
+    if (message.authorId === input.residentId) await alertAuthorComment(trx, message, row, now);
     return toComment(row);
   });
 }
@@ -116,7 +120,13 @@ export function rateMessage(db: Db, input: { residentId: number; messageId: numb
     const actor: Actor = { kind: 'resident', residentId: input.residentId };
     await recordEvent(trx, message.id, actor, { kind: 'rated', data: { stars: input.stars, flagged } }, now);
     if (flagged) {
-      await notifyStaff(trx, await staffIdsByRole(trx, message.municipalityId, 'curator'), 'alert.low_rating', { messageId: message.id, stars: input.stars }, { kind: 'alert.low_rating', dedupeKey: `low_rating:${message.id}` });
+      // An alert like the others: listed in GET /alerts even for a curator with no messenger linked.
+      await raiseAlert(
+        trx,
+        await staffIdsByRole(trx, message.municipalityId, 'curator'),
+        { kind: 'alert.low_rating', key: 'alert.low_rating', params: { messageId: message.id, stars: input.stars }, messageId: message.id, dedupeKey: `low_rating:${message.id}` },
+        now,
+      );
     }
     return (await getRating(trx, message.id))!;
   });

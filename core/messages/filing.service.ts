@@ -8,6 +8,7 @@ import { getResident } from '../residents/resident.repository.ts';
 import { recordEvent, toMessage, type Message } from './message.repository.ts';
 import { storedCell } from '../stats/h3.ts';
 import { validText } from './text.ts';
+import { alertNewMessage } from '../alerts/new-message.ts';
 
 export const MAX_PHOTOS = 5;
 
@@ -69,5 +70,8 @@ export async function fileMessage(
       .execute();
   }
   await recordEvent(db, row.id, { kind: 'resident', residentId: resident.id }, { kind: 'filed', to: 'new', data: { photos: photos.length } }, now);
-  return { message: toMessage(row), notice: NOT_AN_APPEAL_NOTICE };
+  const message = toMessage(row);
+  // The municipality's moderators who want it at once get the moderation card (issue 18 item 13).
+  await alertNewMessage(db, message, now);
+  return { message, notice: NOT_AN_APPEAL_NOTICE };
 }

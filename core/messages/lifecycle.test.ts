@@ -67,7 +67,7 @@ describe('one message from filing to rating', () => {
     await reviseAnswer(db, { answerId: final.answer.id, text: 'Яма заделана, фото в карточке', actor: executor }, at('2026-11-10T06:00:00Z'));
     const approved = await approveAnswer(db, { answerId: final.answer.id, actor: curator }, at('2026-11-10T07:00:00Z'));
     expect(approved.message).toMatchObject({ status: 'solved', closedAt: at('2026-11-10T07:00:00Z'), firstIntermediateAt: at('2026-11-05T05:00:00Z') });
-    expect(approved.answer.state).toBe('delivered');
+    expect(approved.answer).toMatchObject({ state: 'approved', deliveredAt: null, delivery: { state: 'queued' } });
 
     const rating = await rateMessage(db, { residentId, messageId: id, stars: 2 }, at('2026-11-11T01:00:00Z'));
     expect(rating).toMatchObject({ stars: 2, flagged: true });

@@ -7,12 +7,14 @@ import type { MessageStatus } from './message.table.ts';
  *
  *   new ──accept──► in_work ──close(solved|explained)──► solved | explained
  *    └──reject / duplicate──► rejected
+ *   in_work ──link_duplicate──► in_work, closed later with its original's outcome
  *   in_work ──intermediate | clarification──► in_work
  */
 export type MessageAction =
   | 'accept'
   | 'reject'
   | 'duplicate'
+  | 'link_duplicate'
   | 'intermediate'
   | 'clarification'
   | 'close_solved'
@@ -20,6 +22,7 @@ export type MessageAction =
   | 'publish'
   | 'unpublish'
   | 'change_category'
+  | 'route'
   | 'mark_urgent'
   | 'rate'
   | 'comment';
@@ -30,7 +33,10 @@ export const OPEN_STATUSES: readonly MessageStatus[] = ['new', 'in_work'];
 const RULES: Record<MessageAction, { from: readonly MessageStatus[]; to?: MessageStatus }> = {
   accept: { from: ['new'], to: 'in_work' },
   reject: { from: ['new'], to: 'rejected' },
-  duplicate: { from: ['new', 'in_work'], to: 'rejected' },
+  /** At moderation a duplicate is rejected with that reason (seed: it never entered the work). */
+  duplicate: { from: ['new'], to: 'rejected' },
+  /** Once in work it is linked to its original and closed with the original's outcome and answer. */
+  link_duplicate: { from: ['in_work'] },
   intermediate: { from: ['in_work'] },
   clarification: { from: ['in_work'] },
   close_solved: { from: ['in_work'], to: 'solved' },
@@ -38,6 +44,8 @@ const RULES: Record<MessageAction, { from: readonly MessageStatus[]; to?: Messag
   publish: { from: ['in_work', 'solved', 'explained'] },
   unpublish: { from: ['new', 'in_work', 'solved', 'explained', 'rejected'] },
   change_category: { from: ['new', 'in_work'] },
+  /** Hand a message in work to another executor (curators and moderators, seed 004 §6). */
+  route: { from: ['in_work'] },
   mark_urgent: { from: ['new', 'in_work'] },
   rate: { from: ['solved', 'explained'] },
   comment: { from: ['new', 'in_work', 'solved', 'explained'] },

@@ -3,6 +3,7 @@ import { DomainError } from '../errors.ts';
 import { listAnswers, type Answer } from './answers.service.ts';
 import { countSupporters, getRating, listComments, type Comment, type Rating } from './feedback.service.ts';
 import { getMessage, listEvents, toMessage, type Message, type MessageEvent } from './message.repository.ts';
+import { assigneeOf, type Assignee } from './queue.ts';
 
 export interface MessageCard {
   message: Message;
@@ -13,19 +14,21 @@ export interface MessageCard {
   rating: Rating | null;
   supporters: number;
   executorName: string | null;
+  /** The executor organisation the message is assigned to and its linked staff. */
+  assignee: Assignee | null;
 }
 
 /** Everything about one message; `visibleToResident` hides drafts the resident must not see. */
 export async function getMessageCard(db: Db, messageId: number, options: { visibleToResident?: boolean } = {}): Promise<MessageCard> {
   const message = await getMessage(db, messageId);
-  const [events, answers, comments, photos, rating, supporters, executor] = await Promise.all([
+  const [events, answers, comments, photos, rating, supporters, assignee] = await Promise.all([
     listEvents(db, messageId),
     listAnswers(db, messageId),
     listComments(db, messageId),
     db.selectFrom('message_photo').select(['file_id', 'file_unique_id', 'channel']).where('message_id', '=', messageId).orderBy('position').execute(),
     getRating(db, messageId),
     countSupporters(db, messageId),
-    message.executorId ? db.selectFrom('executor').select('name').where('id', '=', message.executorId).executeTakeFirst() : undefined,
+    assigneeOf(db, message.executorId),
   ]);
   return {
     message,
@@ -35,7 +38,8 @@ export async function getMessageCard(db: Db, messageId: number, options: { visib
     photos: photos.map((p) => ({ fileId: p.file_id, fileUniqueId: p.file_unique_id, channel: p.channel })),
     rating,
     supporters,
-    executorName: executor?.name ?? null,
+    executorName: assignee?.name ?? null,
+    assignee,
   };
 }
 

@@ -24,6 +24,8 @@ export interface MessageFilter {
   to?: Date;
   /** Case-insensitive substring of the text or the address. */
   q?: string;
+  /** true: the author rated it 1–2 stars (flagged to the curator); false: not so rated. */
+  lowRating?: boolean;
 }
 
 /** `%`, `_` and `\` in a search term are literal, not patterns. */
@@ -51,6 +53,11 @@ export async function searchMessages(db: Db, scope: Scope, filter: MessageFilter
   if (filter.executorId !== undefined) query = query.where('executor_id', '=', filter.executorId);
   if (filter.openSource !== undefined) query = query.where('open_source', '=', filter.openSource);
   if (filter.published !== undefined) query = query.where('published', '=', filter.published);
+  if (filter.lowRating !== undefined) {
+    query = filter.lowRating
+      ? query.where((eb) => eb.exists(eb.selectFrom('rating').select('rating.message_id').whereRef('rating.message_id', '=', 'message.id').where('rating.flagged', '=', true)))
+      : query.where((eb) => eb.not(eb.exists(eb.selectFrom('rating').select('rating.message_id').whereRef('rating.message_id', '=', 'message.id').where('rating.flagged', '=', true))));
+  }
   if (filter.from) query = query.where('created_at', '>=', filter.from);
   if (filter.to) query = query.where('created_at', '<', filter.to);
   if (filter.overdue !== undefined) {

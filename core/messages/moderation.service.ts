@@ -32,7 +32,8 @@ export async function routeExecutor(db: Db, municipalityId: number, categoryId: 
 async function checkExecutor(db: Db, executorId: number, municipalityId: number): Promise<string> {
   const executor = await db.selectFrom('executor').select(['id', 'name', 'municipality_id', 'active']).where('id', '=', executorId).executeTakeFirst();
   if (!executor?.active) throw new DomainError('EXECUTOR_NOT_FOUND', { executorId });
-  if (executor.municipality_id !== municipalityId) throw new DomainError('EXECUTOR_OUT_OF_SCOPE', { executorId, municipalityId });
+  // Regional executors (no municipality) serve every municipality.
+  if (executor.municipality_id !== null && executor.municipality_id !== municipalityId) throw new DomainError('EXECUTOR_OUT_OF_SCOPE', { executorId, municipalityId });
   return executor.name;
 }
 
@@ -79,6 +80,23 @@ export function setPublished(db: Db, input: ModerationInput & { published: boole
   });
 }
 
+/**
+ * Routes a message in work to another executor of its municipality (seed 004 §6: the curator
+ * directs messages to the bodies responsible). The new executor's staff get the assignment alert.
+ */
+export function routeMessage(db: Db, input: ModerationInput & { executorId: number }, now: Date): Promise<Message> {
+  return inTransaction(db, async (trx) => {
+    const message = await lockMessage(trx, input.messageId, input.expectedVersion);
+    transition(message.status, 'route');
+    await checkExecutor(trx, input.executorId, message.municipalityId);
+    if (message.executorId === input.executorId) return message;
+    const updated = await updateMessage(trx, message, { executor_id: input.executorId }, now);
+    await recordEvent(trx, message.id, input.actor, { kind: 'routed', data: { from: message.executorId, to: input.executorId } }, now);
+    await alertAssigned(trx, updated, now);
+    return updated;
+  });
+}
+
 export function changeCategory(db: Db, input: ModerationInput & { categoryId: number }, now: Date): Promise<Message> {
   return inTransaction(db, async (trx) => {
     const message = await lockMessage(trx, input.messageId, input.expectedVersion);
@@ -92,8 +110,13 @@ export function changeCategory(db: Db, input: ModerationInput & { categoryId: nu
 }
 
 /**
- * Closes a message as a duplicate of another open one in the same municipality; its author
- * becomes a supporter of the original, so they follow it from now on.
+ * Marks a message as a duplicate of another in the same municipality (seeds: a duplicate is
+ * counted once).
+ * - At moderation (new): rejected with the reason "duplicate of #…"; its author becomes a
+ *   supporter of the original, so they follow it from now on.
+ * - Once in work: linked to the original and closed with the original's outcome and answer, at
+ *   once when the original is already closed, else when the original's final answer is approved
+ *   (`closeLinkedDuplicates`); its author is told with that answer. Statistics leave it out.
  */
 export function markDuplicate(db: Db, input: ModerationInput & { originalId: number }, now: Date): Promise<Message> {
   return inTransaction(db, async (trx) => {
@@ -102,6 +125,18 @@ export function markDuplicate(db: Db, input: ModerationInput & { originalId: num
     const original = await lockMessage(trx, input.originalId);
     if (original.municipalityId !== message.municipalityId) throw new DomainError('NOT_FOUND', { entity: 'message', id: original.id });
     if (original.status === 'rejected') throw new DomainError('ILLEGAL_TRANSITION', { original: original.id, status: original.status });
+    if (original.duplicateOf !== null) throw new DomainError('ILLEGAL_TRANSITION', { original: original.id, problem: 'the original is itself a duplicate', originalOf: original.duplicateOf });
+    if (message.status === 'in_work') {
+      transition(message.status, 'link_duplicate');
+      const linked = await updateMessage(trx, message, { duplicate_of: original.id }, now);
+      await recordEvent(trx, message.id, input.actor, { kind: 'duplicate_linked', data: { originalId: original.id } }, now);
+      await recordEvent(trx, original.id, input.actor, { kind: 'duplicate_merged', data: { duplicateId: message.id } }, now);
+      if (original.status === 'solved' || original.status === 'explained') {
+        const closed = await closeLinkedDuplicates(trx, original.id, input.actor, now);
+        return closed.find((m) => m.id === message.id) ?? linked;
+      }
+      return linked;
+    }
     const to = transition(message.status, 'duplicate');
     const reason = `duplicate of #${original.id}`;
     const updated = await updateMessage(trx, message, { status: to, duplicate_of: original.id, rejection_reason: reason, closed_at: now, published: false }, now);
@@ -113,4 +148,56 @@ export function markDuplicate(db: Db, input: ModerationInput & { originalId: num
     }
     return updated;
   });
+}
+
+/**
+ * Closes the duplicates in work linked to `originalId` with the original's outcome and its final
+ * answer, copied to each (approved, by the same official), and tells each author. Called when the
+ * original's final answer is approved, and when a duplicate is linked to an already closed one.
+ */
+export async function closeLinkedDuplicates(trx: Db, originalId: number, actor: Actor, now: Date): Promise<Message[]> {
+  const final = await trx
+    .selectFrom('answer')
+    .select(['text', 'resolution', 'author_staff_id', 'approved_by'])
+    .where('message_id', '=', originalId)
+    .where('kind', '=', 'final')
+    .where('state', 'in', ['approved', 'delivered'])
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!final) return [];
+  const ids = await trx.selectFrom('message').select('id').where('duplicate_of', '=', originalId).where('status', '=', 'in_work').orderBy('id').execute();
+  const closed: Message[] = [];
+  for (const { id } of ids) {
+    const message = await lockMessage(trx, id);
+    const to = transition(message.status, final.resolution === 'explained' ? 'close_explained' : 'close_solved');
+    const answer = await trx
+      .insertInto('answer')
+      .values({
+        message_id: id,
+        kind: 'final',
+        resolution: final.resolution,
+        text: final.text,
+        state: 'approved',
+        author_staff_id: final.author_staff_id,
+        approved_by: final.approved_by,
+        approved_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const updated = await updateMessage(trx, message, { status: to, closed_at: now }, now);
+    await recordEvent(trx, id, actor, { kind: 'closed', from: message.status, to, data: { answerId: answer.id, resolution: final.resolution, duplicateOf: originalId } }, now);
+    if (message.authorId) {
+      await notifyResident(
+        trx,
+        message.authorId,
+        'notify.answer_final',
+        { messageId: id, text: final.text, resolution: final.resolution },
+        { kind: 'answer.final', dedupeKey: `answer:${answer.id}` },
+      );
+    }
+    closed.push(updated);
+  }
+  return closed;
 }

@@ -4,7 +4,7 @@ import { DomainError } from '../errors.ts';
 /** An organisation or official responsible for solving problems (directory «Исполнители»). */
 export interface Executor {
   id: number;
-  municipalityId: number;
+  municipalityId: number | null;
   name: string;
   kind: 'organisation' | 'official';
   active: boolean;
@@ -18,13 +18,14 @@ export interface RoutingRule {
   executorId: number;
 }
 
-function toExecutor(r: { id: number; municipality_id: number; name: string; kind: 'organisation' | 'official'; active: boolean; created_at: Date }): Executor {
+function toExecutor(r: { id: number; municipality_id: number | null; name: string; kind: 'organisation' | 'official'; active: boolean; created_at: Date }): Executor {
   return { id: r.id, municipalityId: r.municipality_id, name: r.name, kind: r.kind, active: r.active, createdAt: r.created_at };
 }
 
 export async function listExecutors(db: Db, filter: { municipalityId: number | null; active?: boolean }): Promise<Executor[]> {
   let query = db.selectFrom('executor').selectAll().orderBy('municipality_id').orderBy('id');
-  if (filter.municipalityId !== null) query = query.where('municipality_id', '=', filter.municipalityId);
+  // A municipality's list includes the regional executors its rules may name.
+  if (filter.municipalityId !== null) query = query.where((eb) => eb.or([eb('municipality_id', '=', filter.municipalityId), eb('municipality_id', 'is', null)]));
   if (filter.active !== undefined) query = query.where('active', '=', filter.active);
   return (await query.execute()).map(toExecutor);
 }
@@ -35,12 +36,15 @@ export async function getExecutor(db: Db, id: number): Promise<Executor> {
   return toExecutor(row);
 }
 
-export async function createExecutor(db: Db, input: { municipalityId: number; name: string; kind: 'organisation' | 'official' }): Promise<Executor> {
+/** `municipalityId: null` makes a regional executor (a regional ministry) serving every municipality. */
+export async function createExecutor(db: Db, input: { municipalityId: number | null; name: string; kind: 'organisation' | 'official' }): Promise<Executor> {
   const name = input.name.trim();
   if (!name) throw new DomainError('VALIDATION', { field: 'name', problem: 'empty' });
-  const municipality = await db.selectFrom('municipality').select('id').where('id', '=', input.municipalityId).executeTakeFirst();
-  if (!municipality) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: input.municipalityId });
-  const row = await db.insertInto('executor').values({ municipality_id: municipality.id, name, kind: input.kind }).returningAll().executeTakeFirstOrThrow();
+  if (input.municipalityId !== null) {
+    const municipality = await db.selectFrom('municipality').select('id').where('id', '=', input.municipalityId).executeTakeFirst();
+    if (!municipality) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: input.municipalityId });
+  }
+  const row = await db.insertInto('executor').values({ municipality_id: input.municipalityId, name, kind: input.kind }).returningAll().executeTakeFirstOrThrow();
   return toExecutor(row);
 }
 
@@ -76,7 +80,9 @@ export async function setRoutingRule(db: Db, input: { municipalityId: number; ca
   const category = await db.selectFrom('category').select('id').where('id', '=', input.categoryId).executeTakeFirst();
   if (!category) throw new DomainError('CATEGORY_NOT_FOUND', { id: input.categoryId });
   const executor = await getExecutor(db, input.executorId);
-  if (executor.municipalityId !== input.municipalityId) throw new DomainError('EXECUTOR_OUT_OF_SCOPE', { executorId: executor.id, municipalityId: input.municipalityId });
+  // A regional executor may be named by any municipality's rules.
+  if (executor.municipalityId !== null && executor.municipalityId !== input.municipalityId)
+    throw new DomainError('EXECUTOR_OUT_OF_SCOPE', { executorId: executor.id, municipalityId: input.municipalityId });
   const r = await db
     .insertInto('routing_rule')
     .values({ municipality_id: input.municipalityId, category_id: input.categoryId, executor_id: input.executorId })

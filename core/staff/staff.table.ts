@@ -15,6 +15,8 @@ export interface StaffTable {
   municipality_id: number | null;
   executor_id: number | null;
   language: Generated<Language>;
+  /** How a moderator hears of new messages: at once, hourly, or only in the digest. */
+  new_message_alerts: Generated<'immediate' | 'hourly' | 'digest'>;
   active: Generated<boolean>;
   created_at: Generated<Date>;
 }
@@ -31,7 +33,8 @@ export interface StaffIdentityTable {
 
 export interface ExecutorTable {
   id: Generated<number>;
-  municipality_id: number;
+  /** null: a regional body serving the whole region (issue 18 item 20). */
+  municipality_id: number | null;
   name: string;
   kind: 'organisation' | 'official';
   active: Generated<boolean>;

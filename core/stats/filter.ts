@@ -64,6 +64,8 @@ export function overdueSql(now: Date): Expression<SqlBool> {
 export async function statsCondition(db: Db, scope: Scope, filter: StatsFilter, now: Date): Promise<Expression<SqlBool>> {
   const municipalityId = listMunicipality(scope, filter.municipalityId);
   const conditions: Expression<SqlBool>[] = [];
+  // A duplicate that entered the work is counted once, as its original (issue 18 item 18).
+  conditions.push(eb.or([eb('message.duplicate_of', 'is', null), eb('message.accepted_at', 'is', null)]));
   if (municipalityId !== null) conditions.push(eb('message.municipality_id', '=', municipalityId));
   if (scope.executorId !== null) conditions.push(eb('message.executor_id', '=', scope.executorId));
   if (filter.period !== undefined) conditions.push(await periodCondition(db, filter.period, municipalityId));

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ERROR_KINDS, isDomainError, type ErrorKind } from '../../core/errors.ts';
 import { PhotoFetchError } from '../../core/media/photo-fetcher.ts';
+import { detailFor } from './problem-detail.ts';
 
 /**
  * The one place where errors become HTTP statuses. Domain errors map by their kind; the few
@@ -64,17 +65,27 @@ export function problemResponse(c: Context, problem: Omit<Problem, 'type' | 'tit
     title: problem.title ?? TITLES[problem.status] ?? 'Error',
     requestId: c.get('requestId'),
     ...problem,
+    // Every problem reads as a sentence (issue 18 item 14); a specific detail wins over the code's.
+    detail: problem.detail ?? validationSummary(problem.errors) ?? detailFor(problem.code),
   };
   const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE };
   if (problem.status === 401) headers['www-authenticate'] = 'Bearer realm="otklik"';
   return c.body(JSON.stringify(body), problem.status as ContentfulStatusCode, headers);
 }
 
+/** The listed schema errors as one sentence: "body.title: Required; query.limit: …". */
+function validationSummary(errors: Problem['errors']): string | undefined {
+  if (!errors || errors.length === 0) return undefined;
+  return `The request is invalid: ${errors.map((e) => `${e.in}${e.path ? `.${e.path}` : ''}: ${e.message}`).join('; ')}.`;
+}
+
 /** Maps anything thrown by a handler; `unexpected` says whether it deserves an error log. */
 export function problemFor(error: unknown): { problem: Omit<Problem, 'type' | 'title' | 'requestId'>; unexpected: boolean } {
   if (isDomainError(error)) {
     const details = Object.keys(error.details).length > 0 ? error.details : undefined;
-    return { problem: { status: STATUS_BY_KIND[ERROR_KINDS[error.code]], code: error.code, details }, unexpected: false };
+    // A message other than the code is the thrower's own explanation of this case.
+    const detail = error.message && error.message !== error.code ? error.message : undefined;
+    return { problem: { status: STATUS_BY_KIND[ERROR_KINDS[error.code]], code: error.code, details, detail }, unexpected: false };
   }
   if (error instanceof PhotoFetchError) {
     return { problem: { status: HTTP_ONLY_CODES.PHOTO_UPSTREAM_FAILED, code: 'PHOTO_UPSTREAM_FAILED', detail: error.message }, unexpected: false };

@@ -134,6 +134,7 @@ export abstract class ChatPlayer {
     if ('$incoming_message' in entry) return this.incomingMessage(String(entry.$incoming_message));
     if ('$poll' in entry) return this.log(await pollDirective(this.harness.database.db, String(entry.$poll), this.harness.now()));
     if ('$incident' in entry) return this.incident(String(entry.$incident), entry);
+    if ('$new_message' in entry) return this.newMessage(String(entry.$new_message));
     await this.post(entry);
   }
 
@@ -150,7 +151,7 @@ export abstract class ChatPlayer {
       .selectFrom('staff')
       .select('id')
       .where('municipality_id', '=', kemerovo.id)
-      .where('role', '=', role === 'executor' ? 'executor' : 'curator')
+      .where('role', '=', role === 'executor' || role === 'moderator' ? role : 'curator')
       .orderBy('id')
       .executeTakeFirstOrThrow();
     const { code } = await createLinkCode(db, { actorStaffId: await operatorId(db), staffId: staff.id }, this.harness.now());
@@ -168,6 +169,16 @@ export abstract class ChatPlayer {
     const moderator = await db.selectFrom('staff').select('id').where('municipality_id', '=', kemerovo.id).where('role', '=', 'moderator').orderBy('id').executeTakeFirstOrThrow();
     await acceptMessage(db, { messageId: message.id, actor: { kind: 'staff', staffId: moderator.id } }, now);
     this.log(`🏛 a resident filed message #${message.id}; the moderator accepted it`);
+  }
+
+  /** Another resident files a pothole report in Kemerovo and nobody moderates it yet (its moderators get the card). */
+  async newMessage(text: string): Promise<void> {
+    const { db } = this.harness.database;
+    const kemerovo = await db.selectFrom('municipality').select('id').where('name_en', '=', 'Kemerovo').executeTakeFirstOrThrow();
+    const now = this.harness.now();
+    const residentId = await registeredResident(db, { municipalityId: kemerovo.id, now });
+    const { message } = await fileMessage(db, { residentId, categoryId: await categoryId(db, 'roads.pothole'), text, point: KEMEROVO_CENTER, channel: 'tg' }, now);
+    this.log(`🏛 a resident filed message #${message.id}`);
   }
 
   /** The curator approves or returns the newest answer waiting for approval, through core. */

@@ -7,6 +7,7 @@ import { getMessage } from '../../../core/messages/message.repository.ts';
 import { goto, stay, type Outcome, type StepContext } from '../../dialogs/flow.ts';
 import { linkedOfficial } from '../../dialogs/staff.ts';
 import { local } from '../../dialogs/view.ts';
+import { auditBotAction } from './audit.ts';
 
 export const kindText = (kind: string) => local(`official.kind_${kind}`);
 
@@ -34,7 +35,17 @@ export async function alertButtonOutcome(c: StepContext, action: AlertAction): P
     return goto(action.kind === 'final' ? 'resolution' : 'text', { flow: 'official', data: { messageId: message.id, kind: action.kind, ...revision } });
   }
   if (action.action === 'approve') {
-    const { answer } = await approveAnswer(c.db, { answerId: action.answerId, actor }, c.now);
+    const before = await getAnswer(c.db, action.answerId);
+    const beforeMessage = await getMessage(c.db, before.messageId);
+    const { answer, message } = await approveAnswer(c.db, { answerId: action.answerId, actor }, c.now);
+    await auditBotAction(c, staff.staffId, {
+      action: 'answer.approve',
+      entity: 'answer',
+      entityId: answer.id,
+      municipalityId: message.municipalityId,
+      messageId: answer.messageId,
+      data: { from: beforeMessage.status, to: message.status },
+    });
     return stay({ say: [{ key: 'official.approved', params: { messageId: answer.messageId, kind: kindText(answer.kind) } }] });
   }
   const answer = await getAnswer(c.db, action.answerId);

@@ -3,14 +3,24 @@ import { draftAnswer, returnAnswer, reviseAnswer } from '../../../core/messages/
 import type { AnswerKind, Resolution } from '../../../core/messages/message.table.ts';
 import { MAX_TEXT_LENGTH, validText } from '../../../core/messages/text.ts';
 import { unlinkIdentity } from '../../../core/staff/link-codes.ts';
-import { button } from '../../dialogs/buttons.ts';
+import { button, literalButton } from '../../dialogs/buttons.ts';
 import { end, goto, num, stay, str, type Flow, type StepContext } from '../../dialogs/flow.ts';
 import { excerpt } from '../../dialogs/format.ts';
 import { requireOfficial } from '../../dialogs/staff.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
+import { authorizeCommentReply } from '../../../core/alerts/authorize-comment.ts';
+import { addStaffComment } from '../../../core/messages/feedback.service.ts';
 import { kindText } from './alert-buttons.ts';
+import { authorizeModeration } from './moderation.ts';
+import { acceptMessage, changeCategory, rejectMessage } from '../../../core/messages/moderation.service.ts';
+import { listCategories, titleIn } from '../../../core/categories/category.repository.ts';
+import { auditBotAction } from './audit.ts';
 
 const CANCEL: Button = button('x', 'dialog.cancel');
+/** Rejection reasons offered on the moderation card; a typed reason works too. */
+const REJECT_REASONS: readonly string[] = ['not_competence', 'no_details', 'abuse'];
+/** Buttons of a list step: within VK's ten per inline keyboard, with Cancel. */
+const MAX_CHOICES = 8;
 const KINDS: readonly AnswerKind[] = ['intermediate', 'final', 'clarification'];
 
 function answerKind(c: StepContext): AnswerKind {
@@ -93,6 +103,14 @@ export const officialFlow: Flow = {
         const answer = reviseId
           ? await reviseAnswer(c.db, { answerId: reviseId, text, resolution: resolutionOf(c) ?? undefined, actor }, c.now)
           : (await draftAnswer(c.db, { messageId, kind, resolution: resolutionOf(c), text, actor }, c.now)).answer;
+        await auditBotAction(c, staff.staffId, {
+          action: reviseId ? 'answer.revise' : 'answer.draft',
+          entity: 'answer',
+          entityId: answer.id,
+          municipalityId: null,
+          messageId,
+          data: { kind, resolution: resolutionOf(c), state: answer.state },
+        });
         const key = answer.state === 'draft' ? 'official.sent_for_approval' : 'official.sent_to_author';
         return end([{ key, params: { kind: kindText(kind), messageId } }], false);
       },
@@ -107,7 +125,142 @@ export const officialFlow: Flow = {
         await authorizeAlertAction(c.db, staff.staffId, { action: 'return', answerId });
         const remark = validText(input.kind === 'text' ? input.text : '', 'remark');
         const answer = await returnAnswer(c.db, { answerId, remark, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
+        await auditBotAction(c, staff.staffId, { action: 'answer.return', entity: 'answer', entityId: answer.id, municipalityId: null, messageId: answer.messageId });
         return end([{ key: 'official.returned', params: { messageId: answer.messageId } }], false);
+      },
+    },
+    mod_executor: {
+      accepts: ['button'],
+      wrongInput: 'dialog.use_buttons',
+      async prompt(c) {
+        const messageId = num(c.data, 'messageId')!;
+        const message = await c.db.selectFrom('message').select('municipality_id').where('id', '=', messageId).executeTakeFirstOrThrow();
+        const executors = await c.db
+          .selectFrom('executor')
+          .select(['id', 'name'])
+          .where('active', '=', true)
+          .where((eb) => eb.or([eb('municipality_id', '=', message.municipality_id), eb('municipality_id', 'is', null)]))
+          .orderBy('municipality_id')
+          .orderBy('id')
+          .limit(MAX_CHOICES)
+          .execute();
+        return [{ key: 'official.choose_executor', params: { messageId }, keyboard: { kind: 'inline', rows: [...executors.map((e) => [literalButton(`e${e.id}`, excerpt(e.name, 40))]), [CANCEL]] } }];
+      },
+      async next(c, input) {
+        const executorId = input.kind === 'button' && /^e\d+$/.test(input.action) ? Number(input.action.slice(1)) : undefined;
+        if (executorId === undefined) return stay({ reprompt: true });
+        const staff = await requireOfficial(c);
+        const messageId = num(c.data, 'messageId')!;
+        await authorizeModeration(c.db, staff.staffId, messageId);
+        const accepted = await acceptMessage(c.db, { messageId, executorId, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
+        await auditBotAction(c, staff.staffId, {
+          action: 'message.accept',
+          entity: 'message',
+          entityId: messageId,
+          municipalityId: accepted.municipalityId,
+          messageId,
+          data: { executorId, routed: false },
+        });
+        const executor = await c.db.selectFrom('executor').select('name').where('id', '=', executorId).executeTakeFirstOrThrow();
+        return end([{ key: 'official.accepted', params: { messageId, executor: executor.name } }], false);
+      },
+    },
+    mod_reject: {
+      accepts: ['button', 'text'],
+      wrongInput: 'official.send_text',
+      prompt: (c) => [
+        {
+          key: 'official.choose_reject_reason',
+          params: { messageId: num(c.data, 'messageId') },
+          keyboard: { kind: 'inline', rows: [...REJECT_REASONS.map((r) => [button(r, `official.reject_button_${r}`)]), [CANCEL]] },
+        },
+      ],
+      async next(c, input) {
+        const staff = await requireOfficial(c);
+        const messageId = num(c.data, 'messageId')!;
+        let reason: string;
+        if (input.kind === 'button') {
+          if (!REJECT_REASONS.includes(input.action)) return stay({ reprompt: true });
+          // The resident reads the reason: in the resident's language, from the list's own texts.
+          const author = await c.db.selectFrom('message').innerJoin('resident', 'resident.id', 'message.author_id').select('resident.language').where('message.id', '=', messageId).executeTakeFirst();
+          reason = c.t(author?.language ?? 'ru', `official.reject_reason_${input.action}`);
+        } else {
+          reason = validText(input.kind === 'text' ? input.text : '', 'reason');
+        }
+        await authorizeModeration(c.db, staff.staffId, messageId);
+        const rejected = await rejectMessage(c.db, { messageId, reason, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
+        await auditBotAction(c, staff.staffId, {
+          action: 'message.reject',
+          entity: 'message',
+          entityId: messageId,
+          municipalityId: rejected.municipalityId,
+          messageId,
+          data: { listed: input.kind === 'button' },
+        });
+        return end([{ key: 'official.rejected', params: { messageId } }], false);
+      },
+    },
+    mod_category: {
+      accepts: ['button'],
+      wrongInput: 'dialog.use_buttons',
+      async prompt(c) {
+        const messageId = num(c.data, 'messageId')!;
+        const message = await c.db
+          .selectFrom('message')
+          .innerJoin('category', 'category.id', 'message.category_id')
+          .select(['category.sector_id', 'message.category_id'])
+          .where('message.id', '=', messageId)
+          .executeTakeFirstOrThrow();
+        const categories = await listCategories(c.db, { sectorId: message.sector_id, activeOnly: true });
+        return [
+          {
+            key: 'official.choose_category',
+            params: { messageId },
+            keyboard: {
+              kind: 'inline',
+              rows: [
+                ...categories
+                  .filter((x) => x.id !== message.category_id)
+                  .slice(0, MAX_CHOICES)
+                  .map((x) => [literalButton(`k${x.id}`, excerpt(titleIn(x, c.language), 40))]),
+                [CANCEL],
+              ],
+            },
+          },
+        ];
+      },
+      async next(c, input) {
+        const categoryId = input.kind === 'button' && /^k\d+$/.test(input.action) ? Number(input.action.slice(1)) : undefined;
+        if (categoryId === undefined) return stay({ reprompt: true });
+        const staff = await requireOfficial(c);
+        const messageId = num(c.data, 'messageId')!;
+        await authorizeModeration(c.db, staff.staffId, messageId);
+        const before = await c.db.selectFrom('message').select('category_id').where('id', '=', messageId).executeTakeFirstOrThrow();
+        const changed = await changeCategory(c.db, { messageId, categoryId, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
+        await auditBotAction(c, staff.staffId, {
+          action: 'message.category',
+          entity: 'message',
+          entityId: messageId,
+          municipalityId: changed.municipalityId,
+          messageId,
+          data: { from: before.category_id, to: categoryId },
+        });
+        const category = await c.db.selectFrom('category').select(['title_ru', 'title_en']).where('id', '=', categoryId).executeTakeFirstOrThrow();
+        return end([{ key: 'official.category_changed', params: { messageId, category: c.language === 'en' ? category.title_en : category.title_ru } }], false);
+      },
+    },
+    comment_reply: {
+      accepts: ['text'],
+      wrongInput: 'official.send_text',
+      prompt: (c) => [{ key: 'official.write_comment_reply', params: { messageId: num(c.data, 'messageId'), max: MAX_TEXT_LENGTH }, keyboard: { kind: 'inline', rows: [[CANCEL]] } }],
+      async next(c, input) {
+        const staff = await requireOfficial(c);
+        const commentId = num(c.data, 'commentId')!;
+        const { messageId } = await authorizeCommentReply(c.db, staff.staffId, commentId);
+        const text = validText(input.kind === 'text' ? input.text : '');
+        const reply = await addStaffComment(c.db, { staffId: staff.staffId, messageId, text, replyToId: commentId }, c.now);
+        await auditBotAction(c, staff.staffId, { action: 'comment.create', entity: 'comment', entityId: reply.id, municipalityId: null, messageId, data: { replyToId: commentId } });
+        return end([{ key: 'official.comment_replied', params: { messageId } }], false);
       },
     },
     unlink: {
@@ -118,6 +271,10 @@ export const officialFlow: Flow = {
         if (input.kind === 'button' && input.action === 'no') return end([{ key: 'official.unlink_kept' }], false);
         if (input.kind !== 'button' || input.action !== 'yes') return stay({ reprompt: true });
         const unlinked = await unlinkIdentity(c.db, c.from.channel, c.from.externalId);
+        if (unlinked !== null) {
+          const staff = await c.db.selectFrom('staff').select('municipality_id').where('id', '=', unlinked).executeTakeFirst();
+          await auditBotAction(c, unlinked, { action: 'staff.unlink', entity: 'staff', entityId: unlinked, municipalityId: staff?.municipality_id ?? null, data: { removed: true } });
+        }
         return end([{ key: unlinked === null ? 'official.not_linked_account' : 'official.unlinked' }], false);
       },
     },

@@ -5,6 +5,8 @@ import { linkedOfficial, linkedStaff } from '../../dialogs/staff.ts';
 import { alertButtonOutcome } from './alert-buttons.ts';
 import { officialFlow } from './flow.ts';
 import { staffLink } from './link.ts';
+import { commentReplyAction } from './comment-reply.ts';
+import { moderationAction } from './moderation.ts';
 
 /** The alert cards' buttons: core writes their ids (core/alerts/buttons.ts), this feature answers them. */
 const alertActions = [ANSWER_TAG, APPROVAL_TAG].map(
@@ -26,7 +28,7 @@ export const officials: BotFeature = {
       run: async (c) => ((await linkedOfficial(c)) ? enter(officialFlow.name, { step: 'unlink' }) : reply([{ key: 'official.not_linked_account' }])),
     },
   ],
-  actions: alertActions,
+  actions: [...alertActions, commentReplyAction, moderationAction],
   deepLinks: [staffLink],
   idleHint: async (c) => ((await linkedStaff(c)) ? { key: 'official.idle_hint' } : undefined),
 };

@@ -136,7 +136,33 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
     expect(message.status).toBe('explained');
     const notice = await db.db.selectFrom('outbox').select(['kind', 'payload']).where('resident_id', '=', residentId).where('kind', '=', 'answer.final').executeTakeFirstOrThrow();
     expect(notice.payload.params).toMatchObject({ messageId, resolution: 'explained' });
-    expect((await answersOf(messageId))[0]).toMatchObject({ state: 'delivered', approved_by: staff.curator });
+    expect((await answersOf(messageId))[0]).toMatchObject({ state: 'approved', approved_by: staff.curator });
+    // Issue 18 item 12: both taps are in the audit log with the official as actor and the messenger.
+    const audit = await db.db
+      .selectFrom('audit_log')
+      .select(['action', 'staff_id', 'api_key_id', 'request_id', 'entity', 'entity_id', 'municipality_id', 'data'])
+      .where('entity', '=', 'answer')
+      .where('entity_id', '=', String(draft!.id))
+      .orderBy('id')
+      .execute();
+    expect(audit).toEqual([
+      expect.objectContaining({
+        action: 'answer.draft',
+        staff_id: staff.executor,
+        api_key_id: null,
+        request_id: `bot:${channel}:${executor.externalId}`,
+        municipality_id: db.demo.municipalities.Kemerovo,
+        data: expect.objectContaining({ messageId, channel, kind: 'final', state: 'draft' }),
+      }),
+      expect.objectContaining({
+        action: 'answer.approve',
+        staff_id: staff.curator,
+        api_key_id: null,
+        request_id: `bot:${channel}:${curator.externalId}`,
+        municipality_id: db.demo.municipalities.Kemerovo,
+        data: expect.objectContaining({ messageId, channel, from: 'in_work', to: 'explained' }),
+      }),
+    ]);
 
     // Stale taps: the same Approve again, and the executor's card on a closed message.
     await curator.say(press(t('ru', 'alert.button_approve')));
@@ -181,6 +207,14 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
     const message = await db.db.selectFrom('message').select(['status', 'first_intermediate_at']).where('id', '=', messageId).executeTakeFirstOrThrow();
     expect(message).toMatchObject({ status: 'in_work', first_intermediate_at: now });
     expect(await db.db.selectFrom('outbox').select('kind').where('resident_id', '=', residentId).where('kind', '=', 'answer.intermediate').execute()).toHaveLength(1);
+    // Bot taps and API calls side by side in the audit log, each with its actor.
+    const audit = await db.db.selectFrom('audit_log').select(['action', 'staff_id', 'api_key_id']).where('entity', '=', 'answer').where('entity_id', '=', String(answer!.id)).orderBy('id').execute();
+    expect(audit.map((a) => [a.action, a.staff_id, a.api_key_id === null ? 'bot' : 'api'])).toEqual([
+      ['answer.draft', staff.executor, 'bot'],
+      ['answer.return', staff.curator, 'bot'],
+      ['answer.revise', staff.executor, 'api'],
+      ['answer.approve', staff.curator, 'bot'],
+    ]);
   });
 
   it("the returned alert's own button revises the returned answer instead of starting another one", async () => {
@@ -306,6 +340,13 @@ describe.each(CHANNELS)('%s: link codes in the bot', (channel) => {
     await official.say(press(t('en', 'official.unlink_yes')));
     expect(official.replyTexts).toEqual([t('en', 'official.unlinked')]);
     expect(await identityOf(official)).toBeUndefined();
+    const unlinkAudit = await db.db
+      .selectFrom('audit_log')
+      .select(['staff_id', 'entity_id', 'request_id', 'data'])
+      .where('action', '=', 'staff.unlink')
+      .where('request_id', '=', `bot:${channel}:${official.externalId}`)
+      .execute();
+    expect(unlinkAudit).toEqual([{ staff_id: staff.moderator, entity_id: String(staff.moderator), request_id: `bot:${channel}:${official.externalId}`, data: { channel, removed: true } }]);
     await official.say('/unlink');
     expect(official.replyTexts).toEqual([t('ru', 'official.not_linked_account')]);
     await api('PATCH', `/staff/${staff.moderator}`, keys.operator, { language: 'ru' });

@@ -84,6 +84,11 @@ import { registerCreateRuleIncident } from './incident-rules/create.ts';
 import { registerUpdateRuleIncident } from './incident-rules/update.ts';
 import { registerDeleteRuleIncident } from './incident-rules/delete.ts';
 import { registerPublishedReply } from './messages/published-reply.ts';
+import { registerCreateSector } from './categories/create-sector.ts';
+import { registerUpdateSector } from './categories/update-sector.ts';
+import { registerRouteMessage } from './moderation/route-executor.ts';
+import { registerMyQueue } from './me/queue.ts';
+import { registerListUnansweredComments } from './comments/unanswered.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -172,4 +177,9 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerUpdateRuleIncident,
   registerDeleteRuleIncident,
   registerPublishedReply,
+  registerCreateSector,
+  registerUpdateSector,
+  registerRouteMessage,
+  registerMyQueue,
+  registerListUnansweredComments,
 ];

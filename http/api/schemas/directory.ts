@@ -22,6 +22,7 @@ export const WorkCalendarSchema = z
     holidays: z.array(LocalDate).max(400).optional(),
     shortenedDays: z.record(LocalDate, Time).optional().openapi({ description: 'pre-holiday short days: date → end time' }),
     extraWorkDays: z.array(LocalDate).max(100).optional().openapi({ description: 'weekend dates that are working days (transfers)' }),
+    national: z.boolean().optional().openapi({ description: 'false: ignore the official Russian production calendar (applied by default)' }),
   })
   .openapi('WorkCalendar');
 
@@ -62,7 +63,9 @@ export function municipalityDto(m: Municipality): z.infer<typeof MunicipalitySch
 
 export const MunicipalityWithBoundarySchema = MunicipalitySchema.extend({ boundary: z.unknown().nullable() }).openapi('MunicipalityWithBoundary');
 
-export const SectorSchema = z.object({ id: z.number().int(), code: z.string(), titleRu: z.string(), titleEn: z.string() }).openapi('Sector');
+export const SectorSchema = z
+  .object({ id: z.number().int(), code: z.string(), titleRu: z.string(), titleEn: z.string(), position: z.number().int(), active: z.boolean() })
+  .openapi('Sector');
 export const sectorDto = (s: Sector): z.infer<typeof SectorSchema> => ({ ...s });
 
 export const CategorySchema = z
@@ -71,7 +74,14 @@ export const CategorySchema = z
 export const categoryDto = (c: Category): z.infer<typeof CategorySchema> => ({ ...c });
 
 export const ExecutorSchema = z
-  .object({ id: z.number().int(), municipalityId: z.number().int(), name: z.string(), kind: z.enum(['organisation', 'official']), active: z.boolean(), createdAt: Timestamp })
+  .object({
+    id: z.number().int(),
+    municipalityId: z.number().int().nullable().openapi({ description: 'null: a regional body serving the whole region' }),
+    name: z.string(),
+    kind: z.enum(['organisation', 'official']),
+    active: z.boolean(),
+    createdAt: Timestamp,
+  })
   .openapi('Executor');
 export const executorDto = (e: Executor): z.infer<typeof ExecutorSchema> => ({ ...e, createdAt: e.createdAt.toISOString() });
 

@@ -90,13 +90,28 @@ export const AnswerSchema = z
     approvedBy: z.number().int().nullable(),
     approvedAt: Timestamp.nullable(),
     returnRemark: z.string().nullable(),
-    deliveredAt: Timestamp.nullable(),
+    deliveredAt: Timestamp.nullable().openapi({ description: "when the resident's messenger accepted the notification" }),
     createdAt: Timestamp,
+    delivery: z
+      .object({
+        state: z.enum(['queued', 'sent', 'failed', 'cancelled', 'unreachable', 'not_queued']),
+        at: Timestamp.nullable().openapi({ description: 'sent: when it was sent; queued: since when it waits' }),
+        attempts: z.number().int(),
+        lastError: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({ description: "Whether the resident got the answer, from its notification's outbox row; null before approval" }),
   })
   .openapi('Answer');
 
 export function answerDto(a: Answer): z.infer<typeof AnswerSchema> {
-  return { ...a, approvedAt: iso(a.approvedAt), deliveredAt: iso(a.deliveredAt), createdAt: a.createdAt.toISOString() };
+  return {
+    ...a,
+    approvedAt: iso(a.approvedAt),
+    deliveredAt: iso(a.deliveredAt),
+    createdAt: a.createdAt.toISOString(),
+    delivery: a.delivery && { ...a.delivery, at: iso(a.delivery.at) },
+  };
 }
 
 export const CommentSchema = z
@@ -138,6 +153,15 @@ export const MessageCardSchema = z
   .object({
     message: MessageSchema,
     executorName: z.string().nullable(),
+    assignee: z
+      .object({
+        executorId: z.number().int(),
+        name: z.string(),
+        kind: z.string(),
+        staff: z.array(z.object({ id: z.number().int(), fullName: z.string(), active: z.boolean(), channels: z.array(z.string()).openapi({ description: 'messengers where the alerts reach them' }) })),
+      })
+      .nullable()
+      .openapi({ description: 'The executor organisation the message is assigned to and its linked staff' }),
     history: z.array(EventSchema),
     answers: z.array(AnswerSchema),
     comments: z.array(CommentSchema),
@@ -157,6 +181,7 @@ export function messageCardDto(card: MessageCard, now: Date): z.infer<typeof Mes
   return {
     message: messageDto(card.message, now),
     executorName: card.executorName,
+    assignee: card.assignee,
     history: card.events.map(eventDto),
     answers: card.answers.map(answerDto),
     comments: card.comments.map(commentDto),

@@ -30,7 +30,7 @@ describe('POST /messages/{id}/answers', () => {
     const m = await inWork('Belovo');
     const res = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: h.keys.Belovo.moderator, body: { kind: 'intermediate', text: 'Работы запланированы на май' } });
     expect(res.status).toBe(201);
-    expect(res.body.answer.state).toBe('delivered');
+    expect(res.body.answer).toMatchObject({ state: 'approved', delivery: { state: 'queued' } });
     expect(res.body.message.firstIntermediateAt).toBe(h.now().toISOString());
     const row = await h.t.db.selectFrom('outbox').select('kind').where('resident_id', '=', m.authorId).where('kind', '=', 'answer.intermediate').executeTakeFirst();
     expect(row).toBeDefined();

@@ -45,7 +45,8 @@ describe('the whole loop through the admin API', () => {
     h.advance(60_000);
     const approved = await h.request('POST', `/api/v1/answers/${answerId}/approve`, { token: k.curator });
     expect(approved.status).toBe(200);
-    expect(approved.body.answer.state).toBe('delivered');
+    // Queued for the resident, not yet delivered (issue 18 item 16: delivery is the outbox row's word).
+    expect(approved.body.answer).toMatchObject({ state: 'approved', deliveredAt: null, delivery: { state: 'queued' } });
     expect(approved.body.message.status).toBe('solved');
 
     const outbox = await h.t.db.selectFrom('outbox').selectAll().where('resident_id', '=', filed.authorId).orderBy('id').execute();

@@ -57,7 +57,7 @@ describe('the OpenAPI document', () => {
   it('documents query filters and path ids as parameters', () => {
     const list = doc.paths['/messages']!.get as { parameters: { name: string; in: string }[] };
     expect(list.parameters.map((p) => p.name).sort()).toEqual(
-      ['categoryId', 'cursor', 'executorId', 'from', 'limit', 'municipalityId', 'openSource', 'overdue', 'published', 'q', 'sort', 'status', 'to'].sort(),
+      ['categoryId', 'cursor', 'executorId', 'from', 'limit', 'lowRating', 'municipalityId', 'openSource', 'overdue', 'published', 'q', 'sort', 'status', 'to'].sort(),
     );
     const accept = doc.paths['/messages/{id}/accept']!.post as { parameters: { name: string; in: string }[] };
     expect(accept.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'id', in: 'path' }), expect.objectContaining({ name: 'if-match', in: 'header' })]));

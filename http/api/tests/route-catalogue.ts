@@ -267,4 +267,10 @@ export const ROUTE_CASES: RouteCase[] = [
     crossScope: 'not_found',
     hasPathId: true,
   },
+  // Sector 1 is the seed directory's first sector.
+  { method: 'post', path: '/sectors', permission: 'directories.write', url: () => '/api/v1/sectors', body: () => ({ code: 'tourism', titleRu: 'Туризм', titleEn: 'Tourism' }), crossScope: 'global', hasPathId: false },
+  { method: 'post', path: '/messages/{id}/executor', permission: 'messages.moderate', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/executor`, body: (f) => ({ executorId: f.executor }), crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/me/queue', permission: 'directories.read', url: () => '/api/v1/me/queue', crossScope: 'global', hasPathId: false },
+  { method: 'get', path: '/comments/unanswered', permission: 'messages.read', url: (f) => `/api/v1/comments/unanswered?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'patch', path: '/sectors/{id}', permission: 'directories.write', url: (_f, id) => `/api/v1/sectors/${id ?? 1}`, body: () => ({ position: 3 }), crossScope: 'global', hasPathId: true },
 ];

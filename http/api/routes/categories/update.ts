@@ -20,7 +20,7 @@ export const route = createRoute({
   summary: 'Rename, reorder or retire a category',
   ...access('directories.write'),
   request: { params: IdParams, body: jsonBody(Body) },
-  responses: { 200: jsonContent(CategorySchema, 'The category'), ...problems(400, 404) },
+  responses: { 200: jsonContent(CategorySchema, 'The category'), ...problems(400, 404, 409) },
 });
 
 export function registerUpdateCategory(app: ApiApp, deps: ApiDeps) {

@@ -8,7 +8,7 @@ import { ExecutorSchema, executorDto } from '../../schemas/directory.ts';
 import { audited } from '../../write.ts';
 
 const Body = z.strictObject({
-  municipalityId: BodyId,
+  municipalityId: BodyId.nullable().openapi({ description: 'null: a regional body (e.g. a regional ministry) serving every municipality; operators and regional officials only' }),
   name: z.string().trim().min(1).max(300),
   kind: z.enum(['organisation', 'official']),
 });

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { executorInScope } from '../../../../core/access/scope.ts';
+import { executorInScope, requireMunicipality } from '../../../../core/access/scope.ts';
 import { updateExecutor } from '../../../../core/staff/executor.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
@@ -28,6 +28,8 @@ export function registerUpdateExecutor(app: ApiApp, deps: ApiDeps) {
     const patch = c.req.valid('json');
     const executor = await audited(c, deps, async ({ trx, scope }) => {
       const { municipalityId } = await executorInScope(trx, scope, id);
+      // A regional executor is managed by regional officials (and operators) only.
+      requireMunicipality(scope, municipalityId, 'EXECUTOR_NOT_FOUND', id);
       const result = await updateExecutor(trx, id, patch);
       return { result, audit: { action: 'executor.update', entity: 'executor', entityId: id, municipalityId, data: { fields: Object.keys(patch), active: patch.active } } };
     });

@@ -19,6 +19,7 @@ const Query = z.strictObject({
   overdue: QueryBoolean.optional().openapi({ description: 'true: in work and overdue now (KPI 7)' }),
   openSource: QueryBoolean.optional().openapi({ description: 'messages found in public posts (VK/OK)' }),
   published: QueryBoolean.optional(),
+  lowRating: QueryBoolean.optional().openapi({ description: "true: the author rated it 1 or 2 stars (the curator's low-rating alert)" }),
   from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'filed at or after' }),
   to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'filed before' }),
   q: z.string().trim().min(2).max(200).optional().openapi({ description: 'text or address contains (case-insensitive)' }),

@@ -9,7 +9,7 @@ import { audited } from '../../write.ts';
 const Body = z.strictObject({
   fullName: z.string().trim().min(1).max(300),
   role: StaffRole,
-  municipalityId: BodyId.optional().openapi({ description: 'required for every role but operator' }),
+  municipalityId: BodyId.nullable().optional().openapi({ description: 'required for every role but operator; null: a regional official whose scope is the whole region' }),
   executorId: BodyId.optional().openapi({ description: 'required for executors: their organisation, in the same municipality' }),
   language: z.enum(['ru', 'en']).optional(),
 });

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueKey } from '../../../core/access/api-keys.service.ts';
+import { runHourlyNewMessageCards } from '../../../core/alerts/new-message.ts';
+import { fileMessage } from '../../../core/messages/filing.service.ts';
+import { newChat, type Chat } from '../../../test/bots/chats.ts';
+import { BotHarness } from '../../../test/bots/harness.ts';
+import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
+import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
+import { demoStaff, operatorId } from '../../../test/staff.ts';
+import { createTranslator } from '../../i18n.ts';
+
+/** Issue 18 item 13: moderators get a card per new message and moderate from it in the messenger. */
+let db: TestDatabase;
+let harness: BotHarness;
+let now = new Date('2026-12-01T03:00:00.000Z');
+const t = createTranslator();
+let operator = '';
+let staff: Awaited<ReturnType<typeof demoStaff>>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  harness = await BotHarness.start({ database: db, clock: () => now });
+  staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
+  operator = (await issueKey(db.db, { staffId: await operatorId(db.db), label: 'test', createdBy: null }, now)).token;
+});
+afterAll(async () => {
+  await harness?.close();
+  await db?.close();
+});
+
+async function api(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${harness.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${operator}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const raw = await res.text();
+  return { status: res.status, body: raw ? JSON.parse(raw) : null };
+}
+
+async function link(channel: Chat['channel'], staffId: number, name: string): Promise<Chat> {
+  const code = await api('POST', `/staff/${staffId}/link-codes`, {});
+  const chat = newChat(harness, channel, name);
+  await chat.say(`/start staff_${code.body.code}`);
+  return chat;
+}
+
+async function filed(code = 'roads.pothole'): Promise<{ messageId: number; residentId: number }> {
+  const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
+  const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, code), text: 'Яма во дворе', point: KEMEROVO_CENTER, channel: 'tg' }, now);
+  return { messageId: message.id, residentId };
+}
+const messageRow = (id: number) => db.db.selectFrom('message').select(['status', 'executor_id', 'category_id', 'rejection_reason']).where('id', '=', id).executeTakeFirstOrThrow();
+const auditOf = (id: number) => db.db.selectFrom('audit_log').select(['action', 'staff_id', 'request_id']).where('entity', '=', 'message').where('entity_id', '=', String(id)).orderBy('id').execute();
+
+describe.each(CHANNELS)('%s: moderating from the new-message card', (channel) => {
+  it('accept to the suggested executor: one winner when a second moderator taps too; audited', async () => {
+    const moderator = await link(channel, staff.moderator, 'Модератор');
+    const { messageId } = await filed();
+    await moderator.deliverOutbox();
+    expect(moderator.replyTexts.join('\n')).toContain(`№${messageId}`);
+    const ids = moderator
+      .keyboards()
+      .flatMap((k) => (k.inline ? k.rows.flat() : []))
+      .map((b) => b.id);
+    expect(ids).toEqual([`!mod:a:${messageId}`, `!mod:o:${messageId}`, `!mod:r:${messageId}`, `!mod:c:${messageId}`]);
+    await moderator.say(press(t('ru', 'alert.button_accept_suggested')));
+    const city = await db.db.selectFrom('executor').select(['id', 'name']).where('municipality_id', '=', db.demo.municipalities.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
+    expect(moderator.replyTexts).toEqual([t('ru', 'official.accepted', { messageId, executor: city.name })]);
+    expect(await messageRow(messageId)).toMatchObject({ status: 'in_work', executor_id: city.id });
+    // The curator taps the same card a moment later: the state error, nothing changes.
+    const curator = await link(channel, staff.curator, 'Куратор');
+    await curator.say(tap(`!mod:a:${messageId}`));
+    expect(curator.replyTexts[0]).toBe(t('ru', 'errors.ILLEGAL_TRANSITION'));
+    expect(await auditOf(messageId)).toEqual([{ action: 'message.accept', staff_id: staff.moderator, request_id: `bot:${channel}:${moderator.externalId}` }]);
+  });
+
+  it('another executor from the list, rejection with a listed or a typed reason, a new category', async () => {
+    const moderator = await link(channel, staff.moderator, 'Модератор');
+    const first = await filed();
+    await moderator.say(tap(`!mod:o:${first.messageId}`));
+    const utility = await db.db.selectFrom('executor').select(['id', 'name']).where('municipality_id', '=', db.demo.municipalities.Kemerovo).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    await moderator.say(press(utility.name));
+    expect(moderator.replyTexts).toEqual([t('ru', 'official.accepted', { messageId: first.messageId, executor: utility.name })]);
+    expect((await messageRow(first.messageId)).executor_id).toBe(utility.id);
+
+    const second = await filed();
+    await moderator.say(tap(`!mod:r:${second.messageId}`));
+    await moderator.say(press(t('ru', 'official.reject_button_no_details')));
+    expect(moderator.replyTexts).toEqual([t('ru', 'official.rejected', { messageId: second.messageId })]);
+    expect(await messageRow(second.messageId)).toMatchObject({ status: 'rejected', rejection_reason: t('ru', 'official.reject_reason_no_details') });
+    const notice = await db.db.selectFrom('outbox').select('payload').where('resident_id', '=', second.residentId).where('kind', '=', 'status.rejected').executeTakeFirstOrThrow();
+    expect(notice.payload.params).toMatchObject({ reason: t('ru', 'official.reject_reason_no_details') });
+
+    const third = await filed();
+    await moderator.say(tap(`!mod:r:${third.messageId}`));
+    await moderator.say('Повторное обращение по тому же адресу уже в работе');
+    expect(await messageRow(third.messageId)).toMatchObject({ status: 'rejected', rejection_reason: 'Повторное обращение по тому же адресу уже в работе' });
+
+    const fourth = await filed('roads.pothole');
+    await moderator.say(tap(`!mod:c:${fourth.messageId}`));
+    await moderator.say(press('Не работает уличное освещение'));
+    expect(moderator.replyTexts).toEqual([t('ru', 'official.category_changed', { messageId: fourth.messageId, category: 'Не работает уличное освещение' })]);
+    expect((await messageRow(fourth.messageId)).category_id).toBe(await categoryId(db.db, 'roads.lighting'));
+    expect((await auditOf(fourth.messageId)).map((a) => a.action)).toEqual(['message.category']);
+  });
+
+  it('refuses an executor and an official of another municipality', async () => {
+    const executor = await link(channel, staff.executor, 'Исполнитель');
+    const { messageId } = await filed();
+    await executor.say(tap(`!mod:a:${messageId}`));
+    expect(executor.replyTexts[0]).toBe(t('ru', 'errors.MESSAGE_NOT_FOUND'));
+    expect((await messageRow(messageId)).status).toBe('new');
+  });
+});
+
+describe('how each moderator hears of new messages', () => {
+  it('immediate by default, hourly at the top of the hour, digest only: no card', async () => {
+    const count = async (staffId: number, messageId: number) =>
+      (await db.db.selectFrom('staff_alert').select('id').where('staff_id', '=', staffId).where('message_id', '=', messageId).where('kind', '=', 'alert.new_message').execute()).length;
+    expect((await api('PATCH', `/staff/${staff.moderator}`, { newMessageAlerts: 'hourly' })).status).toBe(200);
+    const hourly = await filed();
+    expect(await count(staff.moderator, hourly.messageId)).toBe(0);
+    now = new Date(now.getTime() + 3_600_000);
+    expect((await runHourlyNewMessageCards(db.db, now)).alerts).toBeGreaterThanOrEqual(1);
+    expect(await count(staff.moderator, hourly.messageId)).toBe(1);
+    expect((await runHourlyNewMessageCards(db.db, now)).alerts).toBe(0);
+    expect((await api('PATCH', `/staff/${staff.moderator}`, { newMessageAlerts: 'digest' })).status).toBe(200);
+    const digestOnly = await filed();
+    await runHourlyNewMessageCards(db.db, new Date(now.getTime() + 3_600_000));
+    expect(await count(staff.moderator, digestOnly.messageId)).toBe(0);
+    expect((await api('PATCH', `/staff/${staff.moderator}`, { newMessageAlerts: 'sometimes' })).status).toBe(400);
+    await api('PATCH', `/staff/${staff.moderator}`, { newMessageAlerts: 'immediate' });
+  });
+});
+
+describe.each(CHANNELS)('%s: the moderation fixture', (channel) => {
+  it('replays: linked, accepted from the card, rejected with a listed reason', async () => {
+    // The moderator may be linked in this messenger from the tests above: the fixture links its own account.
+    await db.db.deleteFrom('staff_identity').where('staff_id', '=', staff.moderator).execute();
+    const moderator = newChat(harness, channel, 'Ольга');
+    await moderator.playFixture('moderation.json');
+    const accepted = await db.db.selectFrom('message').select(['status', 'executor_id']).where('text', '=', 'Яма на въезде во двор дома 12.').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(accepted.status).toBe('in_work');
+    const rejected = await db.db.selectFrom('message').select(['status', 'rejection_reason']).where('text', '=', 'Тут что-то не так.').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(rejected).toEqual({ status: 'rejected', rejection_reason: t('ru', 'official.reject_reason_no_details') });
+  });
+});

@@ -1,0 +1,100 @@
+import { actionId, positiveIdArg } from '../dialogs/action-id.ts';
+import type { Db } from '../db/types.ts';
+import type { Message } from '../messages/message.repository.ts';
+import { routeExecutor } from '../messages/moderation.service.ts';
+import { raiseAlert, type AlertResult } from './alerts.ts';
+import type { AlertKeyboard } from './buttons.ts';
+
+/**
+ * A new message reaches its municipality's moderators as a card they can act on in the messenger
+ * (issue 18 item 13): accept to the executor the routing rules suggest or another, reject with a
+ * reason, change the category — the same core operations as the API (one winner when two act at
+ * once: the second gets the state error). Per moderator (`staff.new_message_alerts`): `immediate`
+ * on filing, `hourly` at the top of the hour (`runHourlyNewMessageCards`), `digest` only in the
+ * 09:00 digest.
+ *
+ *   !mod:a:<messageId>   accept to the suggested executor
+ *   !mod:o:<messageId>   accept to another executor (a list)
+ *   !mod:r:<messageId>   reject with a reason (a list, or typed)
+ *   !mod:c:<messageId>   change the category (within its sector)
+ */
+export const MODERATION_TAG = 'mod';
+export type ModerationCardAction = { op: 'accept' | 'other' | 'reject' | 'category'; messageId: number };
+const OPS = { a: 'accept', o: 'other', r: 'reject', c: 'category' } as const;
+
+export function decodeModerationAction(args: readonly string[]): ModerationCardAction | undefined {
+  if (args.length !== 2) return undefined;
+  const op = OPS[args[0] as keyof typeof OPS];
+  const messageId = positiveIdArg(args[1], 2_147_483_647);
+  return op && messageId !== undefined ? { op, messageId } : undefined;
+}
+
+export function moderationKeyboard(messageId: number, suggested: string | null): AlertKeyboard {
+  return {
+    kind: 'inline',
+    rows: [
+      ...(suggested ? [[{ id: actionId(MODERATION_TAG, 'a', messageId), label: 'alert.button_accept_suggested' }]] : []),
+      [{ id: actionId(MODERATION_TAG, 'o', messageId), label: 'alert.button_accept_another' }],
+      [
+        { id: actionId(MODERATION_TAG, 'r', messageId), label: 'alert.button_reject' },
+        { id: actionId(MODERATION_TAG, 'c', messageId), label: 'alert.button_category' },
+      ],
+    ],
+  };
+}
+
+async function moderators(db: Db, municipalityId: number, mode: 'immediate' | 'hourly'): Promise<number[]> {
+  const rows = await db
+    .selectFrom('staff')
+    .select('id')
+    .where('municipality_id', '=', municipalityId)
+    .where('role', '=', 'moderator')
+    .where('active', '=', true)
+    .where('new_message_alerts', '=', mode)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** The card for one new message, to the moderators who want it `mode`; once per moderator. */
+export async function alertNewMessage(db: Db, message: Pick<Message, 'id' | 'municipalityId' | 'categoryId' | 'text'>, now: Date, mode: 'immediate' | 'hourly' = 'immediate'): Promise<AlertResult> {
+  const staffIds = await moderators(db, message.municipalityId, mode);
+  if (staffIds.length === 0) return { raised: 0, queued: 0 };
+  const category = await db.selectFrom('category').select(['title_ru', 'title_en']).where('id', '=', message.categoryId).executeTakeFirstOrThrow();
+  const suggested = await routeExecutor(db, message.municipalityId, message.categoryId)
+    .then((id) => db.selectFrom('executor').select('name').where('id', '=', id).executeTakeFirst())
+    .then((e) => e?.name ?? null)
+    .catch(() => null);
+  return raiseAlert(
+    db,
+    staffIds,
+    {
+      kind: 'alert.new_message',
+      key: 'alert.new_message',
+      messageId: message.id,
+      params: { messageId: message.id, text: message.text, categoryRu: category.title_ru, categoryEn: category.title_en, executor: suggested ?? '—' },
+      dedupeKey: `new_message:${message.id}`,
+      delivery: { keyboard: moderationKeyboard(message.id, suggested) },
+    },
+    now,
+  );
+}
+
+/** Cron, hourly: the cards of messages still new for the moderators who chose the hourly batch. */
+export async function runHourlyNewMessageCards(db: Db, now: Date): Promise<{ messages: number; alerts: number; queued: number }> {
+  const counts = { messages: 0, alerts: 0, queued: 0 };
+  const rows = await db
+    .selectFrom('message')
+    .select(['id', 'municipality_id', 'category_id', 'text'])
+    .where('status', '=', 'new')
+    .where('created_at', '>', new Date(now.getTime() - 2 * 86_400_000))
+    .where('created_at', '<=', now)
+    .orderBy('id')
+    .execute();
+  for (const r of rows) {
+    const result = await alertNewMessage(db, { id: r.id, municipalityId: r.municipality_id, categoryId: r.category_id, text: r.text }, now, 'hourly');
+    counts.messages++;
+    counts.alerts += result.raised;
+    counts.queued += result.queued;
+  }
+  return counts;
+}

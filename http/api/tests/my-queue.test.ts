@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+
+/** Issue 18 item 15: what waits for each official, and who a message is assigned to. */
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await createApiHarness();
+});
+afterAll(() => h.close());
+
+const queue = async (token: string) => {
+  const res = await h.request('GET', '/api/v1/me/queue', { token });
+  expect(res.status).toBe(200);
+  return res.body as { role: string; items: { kind: string; messageId: number; answerId: number | null }[] };
+};
+const pick = (items: { kind: string; messageId: number; answerId: number | null }[], ids: number[]) =>
+  items.filter((i) => ids.includes(i.messageId)).map((i) => ({ kind: i.kind, messageId: i.messageId, answerId: i.answerId }));
+
+describe('item 15: GET /me/queue and the assignee on the message card', () => {
+  it('gives each role its own queue, within its scope', async () => {
+    const fresh = await h.fileMessage('Kemerovo');
+    const toCity = await h.fileMessage('Kemerovo');
+    await h.request('POST', `/api/v1/messages/${toCity.id}/accept`, { body: { executorId: h.executors.Kemerovo.city } });
+    const drafted = await h.fileMessage('Kemerovo');
+    await h.request('POST', `/api/v1/messages/${drafted.id}/accept`, { body: { executorId: h.executors.Kemerovo.city } });
+    const draft = await h.request('POST', `/api/v1/messages/${drafted.id}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'intermediate', text: 'Работы запланированы' } });
+    const returned = await h.fileMessage('Kemerovo');
+    await h.request('POST', `/api/v1/messages/${returned.id}/accept`, { body: { executorId: h.executors.Kemerovo.city } });
+    const back = await h.request('POST', `/api/v1/messages/${returned.id}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'intermediate', text: 'черновик' } });
+    await h.request('POST', `/api/v1/answers/${back.body.answer.id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Уточните сроки' } });
+    const belovo = await h.fileMessage('Belovo');
+    const ids = [fresh.id, toCity.id, drafted.id, returned.id, belovo.id];
+
+    const moderator = await queue(h.keys.Kemerovo.moderator);
+    expect(moderator.role).toBe('moderator');
+    expect(pick(moderator.items, ids)).toEqual([
+      { kind: 'moderate', messageId: fresh.id, answerId: null },
+      { kind: 'revise', messageId: returned.id, answerId: back.body.answer.id },
+    ]);
+    const curator = await queue(h.keys.Kemerovo.curator);
+    expect(pick(curator.items, ids)).toEqual([
+      { kind: 'moderate', messageId: fresh.id, answerId: null },
+      { kind: 'approve', messageId: drafted.id, answerId: draft.body.answer.id },
+    ]);
+    const executor = await queue(h.keys.Kemerovo.executor);
+    expect(pick(executor.items, ids)).toEqual([
+      { kind: 'answer', messageId: toCity.id, answerId: null },
+      { kind: 'revise', messageId: returned.id, answerId: back.body.answer.id },
+    ]);
+    // The utility company has nothing of these; Belovo's moderator sees only Belovo.
+    expect(pick((await queue(h.keys.Kemerovo.utility_executor)).items, ids)).toEqual([]);
+    expect(pick((await queue(h.keys.Belovo.moderator)).items, ids)).toEqual([{ kind: 'moderate', messageId: belovo.id, answerId: null }]);
+    expect((await queue(h.keys.Kemerovo.responsible)).items).toEqual([]);
+    // Operators see every municipality.
+    expect(pick((await queue(h.operator)).items, ids).map((i) => i.messageId)).toEqual(expect.arrayContaining([fresh.id, belovo.id, drafted.id]));
+  });
+
+  it('names the executor organisation and its linked staff on the card', async () => {
+    const m = await h.fileMessage('Kemerovo');
+    const before = await h.request('GET', `/api/v1/messages/${m.id}`, { token: h.keys.Kemerovo.moderator });
+    expect(before.body.assignee).toBeNull();
+    await h.request('POST', `/api/v1/messages/${m.id}/accept`, { body: { executorId: h.executors.Kemerovo.utility } });
+    await h.t.db.insertInto('staff_identity').values({ staff_id: h.staff.Kemerovo.utility_executor, channel: 'tg', external_id: '7700001', chat_id: '7700001' }).execute();
+    const card = await h.request('GET', `/api/v1/messages/${m.id}`, { token: h.keys.Kemerovo.moderator });
+    expect(card.body.assignee).toMatchObject({ executorId: h.executors.Kemerovo.utility, kind: 'organisation', name: expect.stringContaining('Kemerovo-Сервис') });
+    expect(card.body.assignee.staff).toEqual([{ id: h.staff.Kemerovo.utility_executor, fullName: 'Исполнитель УК (Kemerovo)', active: true, channels: ['tg'] }]);
+  });
+});

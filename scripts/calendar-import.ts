@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../config.ts';
+import { importProductionYear, parseProductionYear } from '../core/calendar/production-calendar.import.ts';
+import { connectDatabase } from '../core/db/connect.ts';
+import { migrateToLatest } from '../core/db/migrate.ts';
+
+/**
+ * `npm run calendar:import -- <file> [source]`: imports a year of the official production calendar
+ * (xmlcalendar.ru XML or JSON, see core/calendar/production-calendar.import.ts), replacing the
+ * shipped or an earlier imported version of that year. Running instances apply it on restart.
+ */
+const [file, source] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: npm run calendar:import -- <calendar.xml|calendar.json> ["source, e.g. the decree"]');
+  process.exit(2);
+}
+const year = parseProductionYear(readFileSync(file, 'utf8'), source);
+const config = loadConfig();
+const { db, kind, close } = await connectDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+try {
+  await migrateToLatest(db);
+  await importProductionYear(db, year, new Date());
+  console.log(
+    `production calendar ${year.year} imported into ${kind}: ${year.daysOff.length} days off, ${year.shortened.length} shortened, ${year.workingWeekends.length} working weekend days (${year.source})`,
+  );
+} finally {
+  await close();
+}
