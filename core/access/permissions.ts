@@ -44,6 +44,10 @@ export const PERMISSIONS = {
   /** Media files for announcements: uploaded and read by those who write announcements and moderate. */
   'media.write': ['operator', 'curator', 'moderator'],
   'media.read': ['operator', 'curator', 'moderator'],
+  /** Contests (KPI 10, 15): everyone reads their municipality's; curators run them; moderators also moderate entries. */
+  'contests.read': EVERYONE,
+  'contests.write': ['operator', 'curator'],
+  'contests.moderate': ['operator', 'curator', 'moderator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

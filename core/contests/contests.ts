@@ -617,10 +617,11 @@ export interface AdvanceCounts {
 
 /**
  * The cron job: moves every contest along its dates (stored UTC instants, entered in the
- * municipality's local time). One step per contest per pass at most per transition, each contest in
- * its own short transaction; a jury contest waits at voting's end for the officials' choice.
+ * municipality's local time), in the job's transaction (core/jobs/run-job.ts, under its advisory
+ * lock); a contest late by several steps takes them in order. A jury contest waits at voting's end
+ * for the officials' choice.
  */
-export async function advanceContests(db: import('kysely').Kysely<import('../db/database.ts').Database>, now: Date): Promise<AdvanceCounts> {
+export async function advanceContests(db: Db, now: Date): Promise<AdvanceCounts> {
   const counts: AdvanceCounts = { entriesOpened: 0, votingOpened: 0, winnersChosen: 0, resultsPublished: 0 };
   const due = await db
     .selectFrom('contest')
@@ -635,44 +636,43 @@ export async function advanceContests(db: import('kysely').Kysely<import('../db/
     )
     .orderBy('id')
     .execute();
+  const trx = db;
   for (const { id } of due) {
-    await db.transaction().execute(async (trx) => {
-      // Several steps may be due at once (a late start): take them in order in one go.
-      for (let guard = 0; guard < 4; guard++) {
-        const row = await lockContest(trx, id);
-        const contest = toContest(row);
-        if (contest.state === 'published' && contest.entriesFrom! <= now) {
-          const seed = contest.drawingFormat === 'random_draw' ? newSeed() : null;
-          const commitment = seed ? commitmentOf(seed) : null;
-          await trx.updateTable('contest').set({ state: 'entries_open', entries_opened_at: now, updated_at: now, draw_seed: seed, draw_commitment: commitment }).where('id', '=', id).execute();
+    // Several steps may be due at once (a late start): take them in order in one go.
+    for (let guard = 0; guard < 4; guard++) {
+      const row = await lockContest(trx, id);
+      const contest = toContest(row);
+      if (contest.state === 'published' && contest.entriesFrom! <= now) {
+        const seed = contest.drawingFormat === 'random_draw' ? newSeed() : null;
+        const commitment = seed ? commitmentOf(seed) : null;
+        await trx.updateTable('contest').set({ state: 'entries_open', entries_opened_at: now, updated_at: now, draw_seed: seed, draw_commitment: commitment }).where('id', '=', id).execute();
+        await announce(trx, {
+          audience: { municipalityId: contest.municipalityId, topic: 'contests' },
+          message: { key: commitment ? 'contests.entries_open_draw' : 'contests.entries_open', params: { ...announcementParams(contest), commitment }, keyboard: openKeyboard(id) },
+          kind: 'broadcast.contest',
+          source: `contest:${id}`,
+        });
+        counts.entriesOpened++;
+      } else if (contest.state === 'entries_open' && (contest.votingFrom! <= now || contest.votingTo! <= now)) {
+        await trx.updateTable('contest').set({ state: 'voting_open', voting_opened_at: now, updated_at: now }).where('id', '=', id).execute();
+        if (contest.drawingFormat === 'audience_vote') {
           await announce(trx, {
             audience: { municipalityId: contest.municipalityId, topic: 'contests' },
-            message: { key: commitment ? 'contests.entries_open_draw' : 'contests.entries_open', params: { ...announcementParams(contest), commitment }, keyboard: openKeyboard(id) },
+            message: { key: 'contests.voting_open', params: announcementParams(contest), keyboard: openKeyboard(id) },
             kind: 'broadcast.contest',
             source: `contest:${id}`,
           });
-          counts.entriesOpened++;
-        } else if (contest.state === 'entries_open' && (contest.votingFrom! <= now || contest.votingTo! <= now)) {
-          await trx.updateTable('contest').set({ state: 'voting_open', voting_opened_at: now, updated_at: now }).where('id', '=', id).execute();
-          if (contest.drawingFormat === 'audience_vote') {
-            await announce(trx, {
-              audience: { municipalityId: contest.municipalityId, topic: 'contests' },
-              message: { key: 'contests.voting_open', params: announcementParams(contest), keyboard: openKeyboard(id) },
-              kind: 'broadcast.contest',
-              source: `contest:${id}`,
-            });
-          }
-          counts.votingOpened++;
-        } else if (contest.state === 'voting_open' && contest.votingTo! <= now && contest.drawingFormat !== 'jury') {
-          if (contest.drawingFormat === 'audience_vote') await rankByVotes(trx, contest, now);
-          else await runDraw(trx, id, now);
-          counts.winnersChosen++;
-        } else if (contest.state === 'winners_chosen' && contest.resultsOn! <= now) {
-          await publishResults(trx, contest, now);
-          counts.resultsPublished++;
-        } else break;
-      }
-    });
+        }
+        counts.votingOpened++;
+      } else if (contest.state === 'voting_open' && contest.votingTo! <= now && contest.drawingFormat !== 'jury') {
+        if (contest.drawingFormat === 'audience_vote') await rankByVotes(trx, contest, now);
+        else await runDraw(trx, id, now);
+        counts.winnersChosen++;
+      } else if (contest.state === 'winners_chosen' && contest.resultsOn! <= now) {
+        await publishResults(trx, contest, now);
+        counts.resultsPublished++;
+      } else break;
+    }
   }
   return counts;
 }

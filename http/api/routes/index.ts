@@ -56,6 +56,18 @@ import { registerUploadMedia } from './media/upload.ts';
 import { registerGetMedia } from './media/get.ts';
 import { registerHeatmap } from './stats/heatmap.ts';
 import { registerSlices } from './stats/slices.ts';
+import { registerCreateContest } from './contests/create.ts';
+import { registerListContests } from './contests/list.ts';
+import { registerGetContest } from './contests/get.ts';
+import { registerUpdateContest } from './contests/update.ts';
+import { registerPublishContest } from './contests/publish.ts';
+import { registerListContestEntries } from './contests/list-entries.ts';
+import { registerAcceptContestEntry } from './contests/accept-entry.ts';
+import { registerRejectContestEntry } from './contests/reject-entry.ts';
+import { registerChooseContestWinners } from './contests/winners.ts';
+import { registerRunContestDraw } from './contests/draw.ts';
+import { registerGetContestDraw } from './contests/get-draw.ts';
+import { registerContestResults } from './contests/results.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -116,4 +128,16 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetMedia,
   registerHeatmap,
   registerSlices,
+  registerCreateContest,
+  registerListContests,
+  registerGetContest,
+  registerUpdateContest,
+  registerPublishContest,
+  registerListContestEntries,
+  registerAcceptContestEntry,
+  registerRejectContestEntry,
+  registerChooseContestWinners,
+  registerRunContestDraw,
+  registerGetContestDraw,
+  registerContestResults,
 ];
