@@ -308,15 +308,20 @@ export async function timeZoneOf(db: Db, municipalityId: number | null): Promise
 /** Kuzbass (region-wide contests have no municipality of their own). */
 export const DEFAULT_TIME_ZONE = 'Asia/Novokuznetsk';
 
-const announcementParams = (c: Contest) => ({
+/** A date as residents of the zone read it, dd.mm.yyyy (the same in Russian and English texts). */
+const localDay = (date: Date | null, timeZone: string) => (date ? new Intl.DateTimeFormat('ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }).format(date) : '—');
+
+const announcementParams = (c: Contest, timeZone: string = DEFAULT_TIME_ZONE) => ({
   contestId: c.id,
   title: c.title,
   topic: c.topic,
   organiser: c.organiser,
   prizes: c.prizes,
-  entriesFrom: c.entriesFrom?.toISOString(),
-  entriesTo: c.entriesTo?.toISOString(),
-  resultsOn: c.resultsOn?.toISOString(),
+  entriesFrom: localDay(c.entriesFrom, timeZone),
+  entriesTo: localDay(c.entriesTo, timeZone),
+  votingFrom: localDay(c.votingFrom, timeZone),
+  votingTo: localDay(c.votingTo, timeZone),
+  resultsOn: localDay(c.resultsOn, timeZone),
 });
 
 const openKeyboard = (contestId: number) => ({ kind: 'inline', rows: [[{ id: actionId(CONTEST_OPEN_TAG, contestId), label: 'contests.open_button' }]] });
@@ -328,11 +333,12 @@ export async function publishContest(db: Db, id: number, now: Date, staffId: num
   const contest = toContest(row);
   const missing = missingAttributes(contest);
   if (missing.length > 0) throw new DomainError('CONTEST_INCOMPLETE', { missing });
-  checkDates(contest, await timeZoneOf(db, contest.municipalityId));
+  const timeZone = await timeZoneOf(db, contest.municipalityId);
+  checkDates(contest, timeZone);
   await db.updateTable('contest').set({ state: 'published', published_at: now, updated_at: now }).where('id', '=', id).execute();
   await announce(db, {
     audience: { municipalityId: contest.municipalityId, topic: 'contests' },
-    message: { key: 'contests.announced', params: announcementParams(contest), keyboard: openKeyboard(id) },
+    message: { key: 'contests.announced', params: announcementParams(contest, timeZone), keyboard: openKeyboard(id) },
     kind: 'broadcast.contest',
     source: `contest:${id}`,
     createdByStaffId: staffId,
@@ -583,7 +589,7 @@ export async function drawRecord(db: Db, contest: Contest): Promise<DrawRecord> 
 async function publishResults(db: Db, contest: Contest, now: Date): Promise<void> {
   await db.updateTable('contest').set({ state: 'results_published', results_published_at: now, updated_at: now }).where('id', '=', contest.id).execute();
   const winners = (await listEntries(db, contest.id, { states: ['accepted'] })).filter((e) => e.winnerPlace !== null).sort((a, b) => a.winnerPlace! - b.winnerPlace!);
-  const params = { ...announcementParams(contest), winners: winners.map((w) => `${w.winnerPlace}. №${w.id}`).join(', ') };
+  const params = { ...announcementParams(contest, await timeZoneOf(db, contest.municipalityId)), winners: winners.map((w) => `${w.winnerPlace}. №${w.id}`).join(', ') };
   await announce(db, {
     audience: { municipalityId: contest.municipalityId, topic: 'contests' },
     message: { key: 'contests.results', params, keyboard: openKeyboard(contest.id), ...(winners.length > 0 && { media: winners.slice(0, 1).map((w) => w.mediaId) }) },
@@ -642,13 +648,14 @@ export async function advanceContests(db: Db, now: Date): Promise<AdvanceCounts>
     for (let guard = 0; guard < 4; guard++) {
       const row = await lockContest(trx, id);
       const contest = toContest(row);
+      const zone = await timeZoneOf(trx, contest.municipalityId);
       if (contest.state === 'published' && contest.entriesFrom! <= now) {
         const seed = contest.drawingFormat === 'random_draw' ? newSeed() : null;
         const commitment = seed ? commitmentOf(seed) : null;
         await trx.updateTable('contest').set({ state: 'entries_open', entries_opened_at: now, updated_at: now, draw_seed: seed, draw_commitment: commitment }).where('id', '=', id).execute();
         await announce(trx, {
           audience: { municipalityId: contest.municipalityId, topic: 'contests' },
-          message: { key: commitment ? 'contests.entries_open_draw' : 'contests.entries_open', params: { ...announcementParams(contest), commitment }, keyboard: openKeyboard(id) },
+          message: { key: commitment ? 'contests.entries_open_draw' : 'contests.entries_open', params: { ...announcementParams(contest, zone), commitment }, keyboard: openKeyboard(id) },
           kind: 'broadcast.contest',
           source: `contest:${id}`,
         });
@@ -658,7 +665,7 @@ export async function advanceContests(db: Db, now: Date): Promise<AdvanceCounts>
         if (contest.drawingFormat === 'audience_vote') {
           await announce(trx, {
             audience: { municipalityId: contest.municipalityId, topic: 'contests' },
-            message: { key: 'contests.voting_open', params: announcementParams(contest), keyboard: openKeyboard(id) },
+            message: { key: 'contests.voting_open', params: announcementParams(contest, zone), keyboard: openKeyboard(id) },
             kind: 'broadcast.contest',
             source: `contest:${id}`,
           });
