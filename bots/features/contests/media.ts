@@ -1,6 +1,6 @@
 import type { Db } from '../../../core/db/types.ts';
 import { DomainError } from '../../../core/errors.ts';
-import type { Media, MediaLimits } from '../../../core/media/media.repository.ts';
+import { type Media, type MediaLimits, rememberUpload } from '../../../core/media/media.repository.ts';
 import type { PhotoFetcher } from '../../../core/media/photo-fetcher.ts';
 import type { MediaStore } from '../../../core/media/store.ts';
 import type { SentFile } from '../../dialogs/input.ts';
@@ -31,7 +31,13 @@ export async function copyEntryFile(db: Db, file: SentFile, target: { municipali
   const cap = target.maxSizeMb === null ? Number.POSITIVE_INFINITY : target.maxSizeMb * 1024 * 1024;
   const limits = { maxImageBytes: Math.min(deps.limits.maxImageBytes, cap), maxVideoBytes: Math.min(deps.limits.maxVideoBytes, cap) };
   try {
-    if (file.fileId && deps.telegram) return await copyFromTelegram(db, deps.store, deps.telegram, file.fileId, { municipalityId: target.municipalityId, limits });
+    if (file.fileId && deps.telegram) {
+      const media = await copyFromTelegram(db, deps.store, deps.telegram, file.fileId, { municipalityId: target.municipalityId, limits });
+      // The resident's photo file id is Telegram's own id for these bytes: shown to other Telegram
+      // residents without uploading them again (a document's or video note's id is not a sendable photo or video).
+      if (file.kind === 'photo' && media.kind === 'image') await rememberUpload(db, media.sha256, 'tg', file.fileId);
+      return media;
+    }
     if (file.url) return await copyFromVk(db, deps.store, file.url, { municipalityId: target.municipalityId, limits }, deps.fetchImpl);
   } catch (error) {
     if (error instanceof DomainError && error.code === 'MEDIA_TOO_LARGE' && target.maxSizeMb !== null) throw new DomainError('ENTRY_TOO_LARGE', { max: target.maxSizeMb });
