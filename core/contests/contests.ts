@@ -592,7 +592,7 @@ async function publishResults(db: Db, contest: Contest, now: Date): Promise<void
   const params = { ...announcementParams(contest, await timeZoneOf(db, contest.municipalityId)), winners: winners.map((w) => `${w.winnerPlace}. №${w.id}`).join(', ') };
   await announce(db, {
     audience: { municipalityId: contest.municipalityId, topic: 'contests' },
-    message: { key: 'contests.results', params, keyboard: openKeyboard(contest.id), ...(winners.length > 0 && { media: winners.slice(0, 1).map((w) => w.mediaId) }) },
+    message: { key: 'contests.results', params, keyboard: openKeyboard(contest.id) },
     kind: 'broadcast.contest',
     source: `contest:${contest.id}`,
   });

@@ -7,6 +7,7 @@ import { categoryId, KEMEROVO_CENTER, registeredResident } from '../residents.ts
 import { staffAct } from '../staff-actions.ts';
 import { operatorId } from '../staff.ts';
 import type { BotHarness } from './harness.ts';
+import { contestDirective } from './contest-directives.ts';
 
 export type Json = Record<string, unknown>;
 export type ChannelName = 'tg' | 'vk';
@@ -130,6 +131,7 @@ export abstract class ChatPlayer {
     if ('$staff' in entry) return this.staff(String(entry.$staff), entry);
     if ('$link_staff' in entry) return this.linkStaff(String(entry.$link_staff));
     if ('$incoming_message' in entry) return this.incomingMessage(String(entry.$incoming_message));
+    if (Object.keys(entry).some((k) => k.startsWith('$contest'))) return contestDirective({ harness: this.harness, channel: this.channel, log: (line) => this.log(line) }, entry);
     await this.post(entry);
   }
 

@@ -25,6 +25,14 @@ export function provideContestMedia(value: ContestMediaDeps): void {
   deps = value;
 }
 
+/**
+ * Replay and fixtures only: VK's file servers are not reachable there, so downloads of VK URLs go
+ * through this stand-in (test/bots/contest-directives.ts). Never called by the app.
+ */
+export function useContestFetch(fetchImpl: typeof fetch | undefined): void {
+  if (deps) deps = { ...deps, fetchImpl };
+}
+
 /** The file copied into the store under the contest's limits (the smaller of the contest's and the store's). */
 export async function copyEntryFile(db: Db, file: SentFile, target: { municipalityId: number | null; maxSizeMb: number | null }): Promise<Media> {
   if (!deps) throw new Error('contest media store not provided (provideContestMedia)');
