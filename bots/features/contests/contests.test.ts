@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 let seq = 0;
-async function openContest(options: { entryKind?: EntryKind; drawingFormat?: DrawingFormat; state?: 'entries_open' | 'voting_open'; maxDurationSeconds?: number } = {}) {
+async function openContest(options: { entryKind?: EntryKind; drawingFormat?: DrawingFormat; state?: 'entries_open' | 'voting_open'; maxDurationSeconds?: number; maxSizeMb?: number } = {}) {
   const now = harness.now();
   const day = 86_400_000;
   const contest = await createContest(
@@ -64,6 +64,7 @@ async function openContest(options: { entryKind?: EntryKind; drawingFormat?: Dra
       votingTo: new Date(now.getTime() + 10 * day),
       resultsOn: new Date(now.getTime() + 11 * day),
       maxDurationSeconds: options.maxDurationSeconds ?? null,
+      maxSizeMb: options.maxSizeMb ?? null,
     },
     now,
   );
@@ -171,6 +172,37 @@ describe.each(CHANNELS)('%s: contests', (channel) => {
       .where('contest_id', '=', contest.id)
       .executeTakeFirstOrThrow();
     expect(entry).toEqual({ media_kind: 'video', kind: 'video', mime: 'video/mp4' });
+  });
+});
+
+describe.each(CHANNELS)('%s: contest limits', (channel) => {
+  it('a file over the contest size limit gets a clear answer and nothing is stored', async () => {
+    const contest = await openContest({ maxSizeMb: 1 });
+    const chat = await resident(channel, 'Дина');
+    await startEntry(chat, contest.title!);
+    const mediaBefore = Number(
+      (
+        await db.db
+          .selectFrom('media')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    // Telegram tells the size up front (refused before any download); VK's download is cut at the limit.
+    await chat.post(photoUpdate(chat, jpegBytes(1_100_000)));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'errors.ENTRY_TOO_LARGE', { max: 1 }));
+    const mediaAfter = Number(
+      (
+        await db.db
+          .selectFrom('media')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    expect(mediaAfter).toBe(mediaBefore);
+    // Still on the same step: a smaller photo goes through.
+    await chat.post(photoUpdate(chat, jpegBytes(5000)));
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
   });
 });
 
