@@ -273,3 +273,48 @@ describe('contests across messengers', () => {
     expect(votes.map((v) => v.votes)).toEqual([1, 1]);
   });
 });
+
+describe('one resident, two messengers, one vote', () => {
+  it('a resident who linked VK to Telegram votes in Telegram; the vote from VK is refused', async () => {
+    const contest = await openContest({ state: 'voting_open' });
+    const author = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo });
+    const media = await db.db
+      .insertInto('media')
+      .values({ sha256: 'f'.repeat(64), mime: 'image/jpeg', kind: 'image', size_bytes: 10, municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: null, origin: 'tg' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.db
+      .insertInto('media_upload')
+      .values([
+        { sha256: 'f'.repeat(64), channel: 'tg', file_ref: 'AgACstored' },
+        { sha256: 'f'.repeat(64), channel: 'vk', file_ref: 'photo-1_1' },
+      ])
+      .execute();
+    const entry = await db.db
+      .insertInto('contest_entry')
+      .values({ contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Соседский двор', state: 'accepted' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    const tg = await resident('tg', 'Ирина');
+    await tg.say('/link');
+    const code = /\/link ([a-z0-9]+)/.exec(tg.replyTexts.join('\n'))?.[1];
+    const vk = newChat(harness, 'vk', 'Ирина');
+    await vk.say(`/link ${code!}`);
+    expect(await residentOf(db, vk)).toBe(await residentOf(db, tg));
+
+    const openGallery = async (chat: Chat) => {
+      await chat.say('/contests');
+      await chat.say(press(contestLabel(contest.title!, 'state_voting_open')));
+      await chat.say(press(t('ru', 'contests.gallery_vote')));
+    };
+    await openGallery(tg);
+    await tg.say(press(t('ru', 'contests.vote')));
+    expect(tg.replyTexts).toEqual([t('ru', 'contests.voted', { entryId: entry.id })]);
+    await openGallery(vk);
+    await vk.say(press(t('ru', 'contests.vote')));
+    expect(vk.replyTexts[0]).toBe(t('ru', 'errors.ALREADY_VOTED'));
+    const votes = await db.db.selectFrom('contest_vote').select(['resident_id', 'channel']).where('contest_id', '=', contest.id).execute();
+    expect(votes).toEqual([{ resident_id: await residentOf(db, tg), channel: 'tg' }]);
+  });
+});
