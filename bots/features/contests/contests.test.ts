@@ -160,6 +160,10 @@ describe.each(CHANNELS)('%s: contests', (channel) => {
     if (channel === 'tg') {
       await chat.post(videoUpdate(chat, mp4Bytes(4000), 61));
       expect(chat.replyTexts[0]).toBe(t('ru', 'errors.ENTRY_TOO_LONG', { max: 60 }));
+    } else {
+      // A VK video attachment gives a community bot no file to download: the resident is asked for a file.
+      await chat.post({ type: 'message_new', object: { message: { attachments: [{ type: 'video', video: { id: 456_239_017, owner_id: chat.userId, duration: 20, title: 'Танец' } }] } } });
+      expect(chat.replyTexts[0]).toBe(t('ru', 'contests.send_as_file'));
     }
     await chat.post(videoUpdate(chat, mp4Bytes(4000), 30));
     expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
@@ -172,6 +176,17 @@ describe.each(CHANNELS)('%s: contests', (channel) => {
       .where('contest_id', '=', contest.id)
       .executeTakeFirstOrThrow();
     expect(entry).toEqual({ media_kind: 'video', kind: 'video', mime: 'video/mp4' });
+  });
+});
+
+describe('tg: contests', () => {
+  it('takes a round video note as a video', async () => {
+    const contest = await openContest({ entryKind: 'video' });
+    const chat = await resident('tg', 'Олег');
+    await startEntry(chat, contest.title!);
+    harness.fake.files.set('DQACnote1', { path: 'video_notes/note_1.mp4', bytes: mp4Bytes(3000), contentType: 'video/mp4' });
+    await chat.post({ message: { video_note: { file_id: 'DQACnote1', file_unique_id: 'AgADnote1', length: 240, duration: 9, file_size: 3000 } } });
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
   });
 });
 
