@@ -4,6 +4,7 @@ import { pruneProcessedUpdates } from '../core/inbound/retention.ts';
 import type { Job } from '../core/jobs/run-job.ts';
 import { pruneActivity } from '../core/activity/activity.ts';
 import { runFillMessageCells } from '../core/stats/cells.ts';
+import { runPollJobs } from '../core/polls/jobs.ts';
 import { advanceContests } from '../core/contests/contests.ts';
 
 /**
@@ -18,6 +19,7 @@ export const JOBS = {
   retention: { name: 'inbound-retention', run: pruneProcessedUpdates },
   activityRetention: { name: 'activity-retention', run: pruneActivity },
   cells: { name: 'message-cells', run: runFillMessageCells },
+  polls: { name: 'polls', run: runPollJobs },
   contests: { name: 'contests-advance', run: async (trx, now) => ({ ...(await advanceContests(trx, now)) }) },
 } as const satisfies Record<string, Job>;
 
@@ -41,6 +43,7 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.retention, expression: '17 3 * * *', timeZone: defaultTimeZone },
     { job: JOBS.activityRetention, expression: '27 3 * * *', timeZone: defaultTimeZone },
     { job: JOBS.cells, expression: '*/5 * * * *', timeZone: defaultTimeZone },
+    { job: JOBS.polls, expression: '*/5 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.contests, expression: '* * * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
   ];

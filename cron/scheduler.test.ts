@@ -76,6 +76,8 @@ describe('the cron scheduler', () => {
             ? { activityPruned: 0 }
             : job === 'message-cells'
               ? { filled: 0 }
+              : job === 'polls'
+                ? { pollsClosed: 0, directLinesOpened: 0, cadenceAlerts: 0 }
               : job === 'contests-advance'
                 ? { entriesOpened: 0, votingOpened: 0, winnersChosen: 0, resultsPublished: 0 }
                 : { alerts: 0 };
@@ -94,6 +96,7 @@ describe('the cron scheduler', () => {
       ['inbound-retention', '17 3 * * *', 'Asia/Novokuznetsk'],
       ['activity-retention', '27 3 * * *', 'Asia/Novokuznetsk'],
       ['message-cells', '*/5 * * * *', 'Asia/Novokuznetsk'],
+      ['polls', '*/5 * * * *', 'Asia/Novokuznetsk'],
       ['contests-advance', '* * * * *', 'Asia/Novokuznetsk'],
       ['daily-digest', '0 9-21 * * *', 'Asia/Novokuznetsk'],
     ]);
@@ -102,7 +105,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 8);
+    expect(cron.getTasks().size).toBe(before + 9);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

@@ -1,3 +1,4 @@
+import { pollDirective } from './poll-directives.ts';
 import { readFileSync } from 'node:fs';
 import { approveAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
@@ -131,6 +132,7 @@ export abstract class ChatPlayer {
     if ('$staff' in entry) return this.staff(String(entry.$staff), entry);
     if ('$link_staff' in entry) return this.linkStaff(String(entry.$link_staff));
     if ('$incoming_message' in entry) return this.incomingMessage(String(entry.$incoming_message));
+    if ('$poll' in entry) return this.log(await pollDirective(this.harness.database.db, String(entry.$poll), this.harness.now()));
     if (Object.keys(entry).some((k) => k.startsWith('$contest'))) return contestDirective({ harness: this.harness, channel: this.channel, log: (line) => this.log(line) }, entry);
     await this.post(entry);
   }
