@@ -21,6 +21,7 @@ import type { MediaTables } from '../media/media.table.ts';
 import type { SubscriptionTables } from '../subscriptions/subscription.table.ts';
 import type { ConsoleTables } from '../console/console.table.ts';
 import type { PollTables } from '../polls/poll.table.ts';
+import type { IncidentTables } from '../incidents/incident.table.ts';
 import type { ContestTables } from '../contests/contest.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
@@ -48,4 +49,5 @@ export interface Database
     ActivityTables,
     ConsoleTables,
     PollTables,
+    IncidentTables,
     ContestTables {}

@@ -70,6 +70,20 @@ import { registerCreateDirectLine } from './direct-lines/create.ts';
 import { registerListDirectLines } from './direct-lines/list.ts';
 import { registerListDirectLineQuestions } from './direct-lines/questions.ts';
 import { registerAnswerDirectLineQuestion } from './direct-lines/answer.ts';
+import { registerListIncidents } from './incidents/list.ts';
+import { registerCreateIncident } from './incidents/create.ts';
+import { registerGetIncident } from './incidents/get.ts';
+import { registerAcceptIncident } from './incidents/accept.ts';
+import { registerDismissIncident } from './incidents/dismiss.ts';
+import { registerListSourcesIncident } from './incident-sources/list.ts';
+import { registerCreateSourceIncident } from './incident-sources/create.ts';
+import { registerUpdateSourceIncident } from './incident-sources/update.ts';
+import { registerDeleteSourceIncident } from './incident-sources/delete.ts';
+import { registerListRulesIncident } from './incident-rules/list.ts';
+import { registerCreateRuleIncident } from './incident-rules/create.ts';
+import { registerUpdateRuleIncident } from './incident-rules/update.ts';
+import { registerDeleteRuleIncident } from './incident-rules/delete.ts';
+import { registerPublishedReply } from './messages/published-reply.ts';
 import { registerCreateContest } from './contests/create.ts';
 import { registerListContests } from './contests/list.ts';
 import { registerGetContest } from './contests/get.ts';
@@ -156,6 +170,20 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerListDirectLines,
   registerListDirectLineQuestions,
   registerAnswerDirectLineQuestion,
+  registerListIncidents,
+  registerCreateIncident,
+  registerGetIncident,
+  registerAcceptIncident,
+  registerDismissIncident,
+  registerListSourcesIncident,
+  registerCreateSourceIncident,
+  registerUpdateSourceIncident,
+  registerDeleteSourceIncident,
+  registerListRulesIncident,
+  registerCreateRuleIncident,
+  registerUpdateRuleIncident,
+  registerDeleteRuleIncident,
+  registerPublishedReply,
   registerCreateContest,
   registerListContests,
   registerGetContest,
