@@ -80,6 +80,23 @@ export const ERROR_KINDS = {
   REPLY_NOT_BY_HAND: 'rule',
   /** Seed 002 §5: an active sector keeps at least three active categories. */
   SECTOR_TOO_FEW_CATEGORIES: 'conflict',
+  CONTEST_NOT_FOUND: 'not_found',
+  CONTEST_INCOMPLETE: 'rule',
+  CONTEST_TOO_LONG: 'rule',
+  CONTEST_DATES_INVALID: 'rule',
+  CONTEST_WRONG_STATE: 'conflict',
+  CONTEST_NOT_OPEN: 'rule',
+  ENTRY_NOT_FOUND: 'not_found',
+  ENTRY_ALREADY_MODERATED: 'conflict',
+  ENTRY_LIMIT_REACHED: 'rule',
+  ENTRY_KIND_NOT_ALLOWED: 'rule',
+  ENTRY_TOO_LARGE: 'rule',
+  ENTRY_TOO_LONG: 'rule',
+  NOT_IN_CONTEST_AREA: 'rule',
+  VOTING_CLOSED: 'rule',
+  ALREADY_VOTED: 'conflict',
+  SELF_VOTE: 'rule',
+  DRAW_NOT_AVAILABLE: 'conflict',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

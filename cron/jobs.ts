@@ -7,6 +7,7 @@ import { runFillMessageCells } from '../core/stats/cells.ts';
 import { runPollJobs } from '../core/polls/jobs.ts';
 import { runUnansweredCommentAlerts } from '../core/alerts/author-comments.ts';
 import { runHourlyNewMessageCards } from '../core/alerts/new-message.ts';
+import { advanceContests } from '../core/contests/contests.ts';
 
 /**
  * Every periodic job. Each is idempotent (alerts carry unique keys, the digest marks its day), so a
@@ -23,6 +24,7 @@ export const JOBS = {
   polls: { name: 'polls', run: runPollJobs },
   unansweredComments: { name: 'unanswered-comment-alerts', run: runUnansweredCommentAlerts },
   hourlyNewMessages: { name: 'hourly-new-message-cards', run: runHourlyNewMessageCards },
+  contests: { name: 'contests-advance', run: async (trx, now) => ({ ...(await advanceContests(trx, now)) }) },
 } as const satisfies Record<string, Job>;
 
 export interface CronSchedule {
@@ -48,6 +50,7 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.polls, expression: '*/5 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.unansweredComments, expression: '*/15 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.hourlyNewMessages, expression: '0 * * * *', timeZone: defaultTimeZone },
+    { job: JOBS.contests, expression: '* * * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
   ];
 }

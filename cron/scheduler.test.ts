@@ -78,6 +78,8 @@ describe('the cron scheduler', () => {
               ? { filled: 0 }
               : job === 'polls'
                 ? { pollsClosed: 0, directLinesOpened: 0, cadenceAlerts: 0 }
+              : job === 'contests-advance'
+                ? { entriesOpened: 0, votingOpened: 0, winnersChosen: 0, resultsPublished: 0 }
                 : { alerts: 0 };
     for (const run of second) expect(run.counts, run.job).toMatchObject(nothingAgain(run.job));
   });
@@ -97,6 +99,7 @@ describe('the cron scheduler', () => {
       ['polls', '*/5 * * * *', 'Asia/Novokuznetsk'],
       ['unanswered-comment-alerts', '*/15 * * * *', 'Asia/Novokuznetsk'],
       ['hourly-new-message-cards', '0 * * * *', 'Asia/Novokuznetsk'],
+      ['contests-advance', '* * * * *', 'Asia/Novokuznetsk'],
       ['daily-digest', '0 9-21 * * *', 'Asia/Novokuznetsk'],
     ]);
     const digest = handle.nextRuns().find((r) => r.name === 'daily-digest@Asia/Novokuznetsk')!;
@@ -104,7 +107,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 10);
+    expect(cron.getTasks().size).toBe(before + 11);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

@@ -9,6 +9,7 @@ import { privacy } from './privacy/index.ts';
 import { registration } from './registration/index.ts';
 import { settings } from './settings/index.ts';
 import { polls } from './polls/index.ts';
+import { contests } from './contests/index.ts';
 
 /**
  * Every bot feature, one line each (README: "How to add a bot feature"). The order is the order
@@ -26,4 +27,5 @@ export const FEATURES: readonly BotFeature[] = [
   officials,
   consoleLogin,
   polls,
+  contests,
 ];

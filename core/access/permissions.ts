@@ -60,6 +60,10 @@ export const PERMISSIONS = {
   'incidents.configure': ['operator', 'curator'],
   /** Marks an answer published by hand under the source post (the official who posted it). */
   'incidents.publish': ['operator', 'curator', 'moderator'],
+  /** Contests (KPI 10, 15): everyone reads their municipality's; curators run them; moderators also moderate entries. */
+  'contests.read': EVERYONE,
+  'contests.write': ['operator', 'curator'],
+  'contests.moderate': ['operator', 'curator', 'moderator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

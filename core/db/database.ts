@@ -23,6 +23,7 @@ import type { ConsoleTables } from '../console/console.table.ts';
 import type { PollTables } from '../polls/poll.table.ts';
 import type { IncidentTables } from '../incidents/incident.table.ts';
 import type { ProductionCalendarTables } from '../calendar/production-calendar.table.ts';
+import type { ContestTables } from '../contests/contest.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
 export interface Database
@@ -50,4 +51,5 @@ export interface Database
     ConsoleTables,
     PollTables,
     IncidentTables,
-    ProductionCalendarTables {}
+    ProductionCalendarTables,
+    ContestTables {}

@@ -9,6 +9,7 @@ import { categoryId, KEMEROVO_CENTER, registeredResident } from '../residents.ts
 import { staffAct } from '../staff-actions.ts';
 import { operatorId } from '../staff.ts';
 import type { BotHarness } from './harness.ts';
+import { contestDirective } from './contest-directives.ts';
 
 export type Json = Record<string, unknown>;
 export type ChannelName = 'tg' | 'vk';
@@ -135,6 +136,7 @@ export abstract class ChatPlayer {
     if ('$poll' in entry) return this.log(await pollDirective(this.harness.database.db, String(entry.$poll), this.harness.now()));
     if ('$incident' in entry) return this.incident(String(entry.$incident), entry);
     if ('$new_message' in entry) return this.newMessage(String(entry.$new_message));
+    if (Object.keys(entry).some((k) => k.startsWith('$contest'))) return contestDirective({ harness: this.harness, channel: this.channel, log: (line) => this.log(line) }, entry);
     await this.post(entry);
   }
 

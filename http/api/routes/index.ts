@@ -89,6 +89,18 @@ import { registerUpdateSector } from './categories/update-sector.ts';
 import { registerRouteMessage } from './moderation/route-executor.ts';
 import { registerMyQueue } from './me/queue.ts';
 import { registerListUnansweredComments } from './comments/unanswered.ts';
+import { registerCreateContest } from './contests/create.ts';
+import { registerListContests } from './contests/list.ts';
+import { registerGetContest } from './contests/get.ts';
+import { registerUpdateContest } from './contests/update.ts';
+import { registerPublishContest } from './contests/publish.ts';
+import { registerListContestEntries } from './contests/list-entries.ts';
+import { registerAcceptContestEntry } from './contests/accept-entry.ts';
+import { registerRejectContestEntry } from './contests/reject-entry.ts';
+import { registerChooseContestWinners } from './contests/winners.ts';
+import { registerRunContestDraw } from './contests/draw.ts';
+import { registerGetContestDraw } from './contests/get-draw.ts';
+import { registerContestResults } from './contests/results.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -182,4 +194,16 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerRouteMessage,
   registerMyQueue,
   registerListUnansweredComments,
+  registerCreateContest,
+  registerListContests,
+  registerGetContest,
+  registerUpdateContest,
+  registerPublishContest,
+  registerListContestEntries,
+  registerAcceptContestEntry,
+  registerRejectContestEntry,
+  registerChooseContestWinners,
+  registerRunContestDraw,
+  registerGetContestDraw,
+  registerContestResults,
 ];
