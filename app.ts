@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { createOutboxSenders, type OutboxSenders } from './bots/outbox/senders.ts';
 import type { SenderSettings } from './bots/outbox/sender.ts';
 import { startBroadcastExpander, type BroadcastExpander } from './core/broadcasts/expander.ts';
@@ -15,7 +15,10 @@ import type { PhotoFetchers } from './core/media/photo-fetcher.ts';
 import { telegramPhotoFetcher } from './bots/media/telegram-photo-fetcher.ts';
 import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
 import { startCron } from './cron/scheduler.ts';
-import { createHttpApp, type AppEnv } from './http/app.ts';
+import { createHttpApp, createLifecycle, type AppEnv, type Lifecycle } from './http/app.ts';
+import { createMetricsSource, mountMetrics } from './http/metrics.ts';
+import type { SystemHealth } from './http/api/env.ts';
+import { sql } from 'kysely';
 import { createDocsApp } from './http/docs/swagger-ui.ts';
 import { createOpen311App } from './http/open311/georeport.ts';
 import { createMapPage } from './http/map/map-page.ts';
@@ -41,6 +44,8 @@ export interface AppDeps {
   extraFeatures?: readonly BotFeature[];
   /** Sender settings over the config's (tests: the reply lane alone, short flushes). */
   outboxSettings?: Partial<SenderSettings>;
+  /** Readiness and the webhook gate (main.ts makes it before the app, so probes answer during migrations). */
+  lifecycle?: Lifecycle;
 }
 
 export interface App {
@@ -50,6 +55,9 @@ export interface App {
   /** Sends outbox rows committed by this process now instead of at the next poll. */
   kickOutbox(): void;
   outbox: OutboxSenders;
+  lifecycle: Lifecycle;
+  /** GET /metrics alone, when METRICS_PORT is set (main.ts listens on that port with it). */
+  metricsHttp?: Hono;
   /** Starts background work (senders, cron, polling); the HTTP server is started by the caller. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -75,7 +83,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       poolWaitMs: config.DATABASE_POOL_WAIT_MS,
       onPoolError: (err) => logger.error({ err }, 'idle database client failed; the pool will reconnect'),
     }));
+  const lifecycle = deps.lifecycle ?? createLifecycle();
   const applied = await migrateToLatest(database.db);
+  lifecycle.migrated = true;
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   if (database.kind === 'pglite' && config.DEMO_SEED) {
     const municipalities = await database.db.selectFrom('municipality').select('id').limit(1).execute();
@@ -85,17 +95,30 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
   }
 
-  const http = createHttpApp({
-    logger,
-    health: async () => {
-      const migrations = await createMigrator(database.db).getMigrations();
-      return {
-        database: database.kind,
-        migrations: { applied: migrations.filter((m) => m.executedAt).length, pending: migrations.filter((m) => !m.executedAt).length },
-        channels: { telegram: Boolean(config.TELEGRAM_BOT_TOKEN), vk: Boolean(config.VK_GROUP_TOKEN) },
-      };
-    },
-  });
+  const http = createHttpApp({ logger, lifecycle, databaseUp: () => databaseAnswers(database, 2000) });
+  const metrics = createMetricsSource({ db: database.db, pool: database.pool, poolMax: config.DATABASE_POOL_SIZE });
+  let metricsHttp: Hono | undefined;
+  if (config.METRICS_PORT) {
+    metricsHttp = new Hono();
+    mountMetrics(metricsHttp, metrics, config.METRICS_TOKEN);
+  } else if (config.METRICS_TOKEN) {
+    mountMetrics(http, metrics, config.METRICS_TOKEN);
+  }
+  const systemHealth = async (): Promise<SystemHealth> => {
+    const migrations = await createMigrator(database.db).getMigrations();
+    const databaseUp = await databaseAnswers(database, 2000);
+    return {
+      ready: lifecycle.migrated && !lifecycle.stopping && databaseUp,
+      stopping: lifecycle.stopping,
+      database: { kind: database.kind, up: databaseUp, ...(database.pool && { pool: { total: database.pool.totalCount, idle: database.pool.idleCount, waiting: database.pool.waitingCount, max: config.DATABASE_POOL_SIZE } }) },
+      migrations: { applied: migrations.filter((m) => m.executedAt).length, pending: migrations.filter((m) => !m.executedAt).length },
+      channels: { telegram: Boolean(config.TELEGRAM_BOT_TOKEN), vk: Boolean(config.VK_GROUP_TOKEN) },
+      outboxSending: outbox.senders.length > 0,
+      cron: config.CRON_ENABLED,
+      uptimeSeconds: Math.round(process.uptime()),
+      webhooksInFlight: lifecycle.inFlight,
+    };
+  };
 
   // Outbox rows and broadcasts committed by a write request (API action, webhook update) leave now, not at the next poll.
   let kickOutbox = () => {};
@@ -136,7 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (config.TELEGRAM_MODE === 'webhook' && secret) mountTelegramWebhook(http, { secret, handle: (update) => channel.handleUpdate(update) });
   }
   const staffLinks = { ttlHours: config.STAFF_LINK_CODE_TTL_HOURS, telegramBotUsername: telegram?.username };
-  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media }));
+  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media, systemHealth }));
   http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
   http.route('/map', createMapPage({ tileUrl: config.MAP_TILE_URL, tileAttribution: config.MAP_TILE_ATTRIBUTION }));
   http.route('/open311/v2', createOpen311App({ db: database.db, clock, logger: logger.child({ module: 'open311' }), publicUrl: config.PUBLIC_URL, contact: config.OPEN311_CONTACT }));
@@ -169,6 +192,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clock,
     kickOutbox: () => outbox.kick(),
     outbox,
+    lifecycle,
+    metricsHttp,
     async start() {
       if (outbox.senders.length > 0) {
         outbox.start();
@@ -207,5 +232,24 @@ function assertVkConfig(config: Config): void {
   if (!config.VK_GROUP_ID) throw new Error('VK_GROUP_ID is required with VK_GROUP_TOKEN: the numeric id of the community');
   if (config.VK_MODE === 'callback' && (!config.VK_SECRET || !config.VK_CONFIRMATION_CODE)) {
     throw new Error('VK_SECRET and VK_CONFIRMATION_CODE are required in callback mode: copy them from the community\'s Callback API settings (npm run vk:callback), or set VK_MODE=longpoll for local development');
+  }
+}
+
+/** Whether the database answers a trivial query within `timeoutMs` (a full pool must not hang a probe). */
+async function databaseAnswers(database: DatabaseHandle, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      sql`SELECT 1`.execute(database.db).then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

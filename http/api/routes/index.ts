@@ -56,6 +56,7 @@ import { registerUploadMedia } from './media/upload.ts';
 import { registerGetMedia } from './media/get.ts';
 import { registerHeatmap } from './stats/heatmap.ts';
 import { registerSlices } from './stats/slices.ts';
+import { registerSystemHealth } from './system/health.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -116,4 +117,5 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetMedia,
   registerHeatmap,
   registerSlices,
+  registerSystemHealth,
 ];
