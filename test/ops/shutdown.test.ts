@@ -191,7 +191,7 @@ describe('SIGTERM', () => {
       await db.close();
       api.latencyMs = 0;
     }
-  });
+  }, 120_000);
 
   it('exits with code 1 once SHUTDOWN_TIMEOUT_MS has passed with a webhook unfinished', async () => {
     const running = await startApp({ SHUTDOWN_TIMEOUT_MS: '700' });
@@ -205,5 +205,5 @@ describe('SIGTERM', () => {
     expect(at - signalledAt).toBeGreaterThanOrEqual(650);
     expect(at - signalledAt).toBeLessThan(5000);
     expect(running.logs.some((l) => l.includes('shutdown deadline passed'))).toBe(true);
-  });
+  }, 120_000);
 });
