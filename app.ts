@@ -120,11 +120,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     };
   };
 
-  // Outbox rows and broadcasts committed by a write request (API action, webhook update) leave now, not at the next poll.
+  // Outbox rows and broadcasts committed by a write request of the admin API leave now, not at the
+  // next poll. Webhook updates kick the outbox alone, once their replies are committed (`replied`
+  // below): a dialog starts no broadcast, and a broadcast query per update would cost a round trip.
   let kickOutbox = () => {};
+  let kickReplies = () => {};
   http.use('*', async (c, next) => {
     await next();
-    if (c.req.method !== 'GET') kickOutbox();
+    if (c.req.method !== 'GET' && !c.req.path.startsWith('/webhooks/')) kickOutbox();
   });
 
   if (config.ADMIN_BOOTSTRAP_TOKEN) {
@@ -152,7 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       clock,
       t,
       features,
-      replied: () => kickOutbox(),
+      replied: () => kickReplies(),
     });
     const channel = telegram;
     const secret = config.TELEGRAM_WEBHOOK_SECRET;
@@ -166,7 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   let vk: VkChannel | undefined;
   if (config.VK_GROUP_TOKEN && config.VK_GROUP_ID) {
-    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.db, logger, clock, t, features, replied: () => kickOutbox() });
+    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.db, logger, clock, t, features, replied: () => kickReplies() });
     const channel = vk;
     if (config.VK_MODE === 'callback' && config.VK_SECRET && config.VK_CONFIRMATION_CODE) {
       mountVkWebhook(http, { groupId: config.VK_GROUP_ID, secret: config.VK_SECRET, confirmationCode: config.VK_CONFIRMATION_CODE, logger, handle: (event) => channel.handleEvent(event) });
@@ -184,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     outbox.kick();
     kickBroadcasts();
   };
+  kickReplies = () => outbox.kick();
 
   const stoppers: (() => Promise<void>)[] = [];
   return {

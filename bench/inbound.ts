@@ -41,8 +41,8 @@ interface Child {
   exited: Promise<unknown>;
 }
 
-async function startChild(script: string, env: Record<string, string>, ready: string): Promise<Child> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+async function startChild(script: string, env: Record<string, string>, ready: string, nodeArgs: string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeArgs, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const port = await new Promise<number>((resolve, reject) => {
     let buffer = '';
@@ -84,6 +84,8 @@ const app = await startChild(
     OUTBOX_TG_PER_GROUP_PER_MINUTE: '1000000',
   },
   'Otklik is listening',
+  // BENCH_PROFILE=<dir>: a CPU profile of the app process, written there when it stops.
+  process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
 );
 
 let peakRss = 0;

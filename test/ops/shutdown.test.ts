@@ -24,15 +24,19 @@ const main = fileURLToPath(new URL('../../main.ts', import.meta.url));
 
 let t: TestDatabase | undefined;
 let api: FakeTelegramApi;
-const dirs: string[] = [];
+/** One data directory for the file: on PGlite the second start finds the database migrated. */
+let dataDir: string;
+const children: ChildProcess[] = [];
 beforeAll(async () => {
   if (isRealPostgres()) t = await createTestDatabase({ seed: false });
   api = await new FakeTelegramApi().start();
+  dataDir = mkdtempSync(path.join(tmpdir(), 'otklik-shutdown-'));
 });
 afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await api.stop();
   await t?.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 interface Running {
@@ -45,8 +49,6 @@ interface Running {
 }
 
 async function startApp(env: Record<string, string>): Promise<Running> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'otklik-shutdown-'));
-  dirs.push(dataDir);
   const child = spawn(process.execPath, [main], {
     env: {
       ...process.env,
@@ -69,11 +71,12 @@ async function startApp(env: Record<string, string>): Promise<Running> {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  children.push(child);
   const logs: string[] = [];
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
   const port = await new Promise<number>((resolve, reject) => {
     let buffer = '';
-    const timer = setTimeout(() => reject(new Error('the app did not start in time')), 60_000);
+    const timer = setTimeout(() => reject(new Error('the app did not start in time')), 150_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
       for (const line of buffer.split('\n').slice(0, -1)) {
@@ -191,7 +194,7 @@ describe('SIGTERM', () => {
       await db.close();
       api.latencyMs = 0;
     }
-  }, 120_000);
+  }, 240_000);
 
   it('exits with code 1 once SHUTDOWN_TIMEOUT_MS has passed with a webhook unfinished', async () => {
     const running = await startApp({ SHUTDOWN_TIMEOUT_MS: '700' });
@@ -205,5 +208,5 @@ describe('SIGTERM', () => {
     expect(at - signalledAt).toBeGreaterThanOrEqual(650);
     expect(at - signalledAt).toBeLessThan(5000);
     expect(running.logs.some((l) => l.includes('shutdown deadline passed'))).toBe(true);
-  }, 120_000);
+  }, 240_000);
 });
