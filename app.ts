@@ -136,7 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   } else if (!(await database.db.selectFrom('staff').select('id').where('role', '=', 'operator').executeTakeFirst())) {
     logger.warn('the admin API has no operator yet: set ADMIN_BOOTSTRAP_TOKEN (32+ characters) and restart to create the first operator key');
   }
-  const media = mediaFromConfig(config);
+  const media = await mediaFromConfig(config);
   const photos: PhotoFetchers = {};
   if (config.TELEGRAM_BOT_TOKEN) {
     const telegram = telegramPhotoFetcher({ apiRoot: config.TELEGRAM_API_ROOT, token: config.TELEGRAM_BOT_TOKEN });

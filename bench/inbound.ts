@@ -99,11 +99,30 @@ let nextUser = 7_100_000_000;
 type Update = { update_id: number } & Record<string, unknown>;
 const user = (id: number) => ({ id, is_bot: false, first_name: 'Житель', language_code: 'ru' });
 function startUpdate(userId: number): Update {
-  return { update_id: nextUpdateId++, message: { message_id: 1, date: Math.floor(Date.now() / 1000), from: user(userId), chat: { id: userId, type: 'private', first_name: 'Житель' }, text: '/start', entities: [{ type: 'bot_command', offset: 0, length: 6 }] } };
+  return {
+    update_id: nextUpdateId++,
+    message: {
+      message_id: 1,
+      date: Math.floor(Date.now() / 1000),
+      from: user(userId),
+      chat: { id: userId, type: 'private', first_name: 'Житель' },
+      text: '/start',
+      entities: [{ type: 'bot_command', offset: 0, length: 6 }],
+    },
+  };
 }
 function tapUpdate(userId: number): Update {
   const chat = { id: userId, type: 'private', first_name: 'Житель' };
-  return { update_id: nextUpdateId++, callback_query: { id: String(nextUpdateId * 7), from: user(userId), chat_instance: String(userId), data: '!m:my', message: { message_id: 5, date: Math.floor(Date.now() / 1000), chat, text: 'Главное меню' } } };
+  return {
+    update_id: nextUpdateId++,
+    callback_query: {
+      id: String(nextUpdateId * 7),
+      from: user(userId),
+      chat_instance: String(userId),
+      data: '!m:my',
+      message: { message_id: 5, date: Math.floor(Date.now() / 1000), chat, text: 'Главное меню' },
+    },
+  };
 }
 
 async function post(url: string, update: Update): Promise<number> {
@@ -152,7 +171,11 @@ async function repliesSettled(): Promise<void> {
   // Every committed reply leaves through the outbox: wait until none is pending or being sent.
   const deadline = Date.now() + 300_000;
   for (;;) {
-    const row = await database.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('state', 'in', ['pending', 'sending']).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('state', 'in', ['pending', 'sending'])
+      .executeTakeFirstOrThrow();
     if (Number(row.n) === 0) return;
     if (Date.now() > deadline) throw new Error(`${row.n} replies still unsent after 5 minutes`);
     await new Promise((r) => setTimeout(r, 100));
@@ -201,9 +224,17 @@ async function scenario(name: string, make: (half: 'a' | 'b' | 'c') => Update[])
   return result;
 }
 
-console.log(`inbound benchmark: N=${N}, C=${C}, pool ${POOL}, PostgreSQL; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `inbound benchmark: N=${N}, C=${C}, pool ${POOL}, PostgreSQL; load average ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 // Warm the app up too (a handful of /start), then the two scenarios.
-await fullSpeed(app.url, Array.from({ length: Math.min(200, N) }, () => startUpdate(nextUser++)));
+await fullSpeed(
+  app.url,
+  Array.from({ length: Math.min(200, N) }, () => startUpdate(nextUser++)),
+);
 await repliesSettled();
 const results: Result[] = [];
 results.push(await scenario('new residents /start', () => Array.from({ length: N }, () => startUpdate(nextUser++))));
@@ -213,7 +244,12 @@ results.push(await scenario('registered residents tap a button', () => registere
 clearInterval(sampler);
 const weakest = results.reduce((a, b) => (a.app / a.minimal <= b.app / b.minimal ? a : b));
 const p99 = Math.max(...results.map((r) => r.p99));
-console.log(`sendMessage calls seen by the fake Bot API: ${(await api.count()).accepted}; load average now ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `sendMessage calls seen by the fake Bot API: ${(await api.count()).accepted}; load average now ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 app.process.kill('SIGTERM');
 minimal.process.kill('SIGTERM');
 await Promise.all([app.exited, minimal.exited]);

@@ -16,7 +16,21 @@ const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABA
 await pool.query('CREATE TABLE IF NOT EXISTS bench_minimal_update (update_id bigint PRIMARY KEY)');
 const bot = new Bot(process.env.TELEGRAM_BOT_TOKEN ?? '1:BENCH', {
   client: { apiRoot: process.env.TELEGRAM_API_ROOT },
-  botInfo: { id: 1, is_bot: true, first_name: 'Minimal', username: 'minimal_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false, can_manage_bots: false, supports_join_request_queries: false },
+  botInfo: {
+    id: 1,
+    is_bot: true,
+    first_name: 'Minimal',
+    username: 'minimal_bot',
+    can_join_groups: false,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+    can_connect_to_business: false,
+    has_main_web_app: false,
+    has_topics_enabled: false,
+    allows_users_to_create_topics: false,
+    can_manage_bots: false,
+    supports_join_request_queries: false,
+  },
 });
 
 interface Update {
