@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Hono } from 'hono';
+import type { Env, Hono } from 'hono';
 import type pg from 'pg';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Database } from '../core/db/database.ts';
@@ -124,7 +124,7 @@ export function createMetricsSource(deps: MetricsSourceDeps): { scrape(): Promis
  * GET /metrics on `app`: with a token, only for `Authorization: Bearer <token>` (401 otherwise);
  * without one, open (for a listener on a separate port that only the monitoring network reaches).
  */
-export function mountMetrics(app: Hono<any>, source: ReturnType<typeof createMetricsSource>, token: string | undefined): void {
+export function mountMetrics<E extends Env>(app: Hono<E>, source: ReturnType<typeof createMetricsSource>, token: string | undefined): void {
   app.get(METRICS_PATH, async (c) => {
     if (token !== undefined) {
       const header = c.req.header('Authorization');
