@@ -57,6 +57,10 @@ export const ERROR_KINDS = {
   MEDIA_NOT_FOUND: 'not_found',
   MEDIA_TOO_LARGE: 'too_large',
   MEDIA_UNSUPPORTED_TYPE: 'unsupported_type',
+  SIGN_IN_CODE_INVALID: 'unauthorized',
+  SIGN_IN_RATE_LIMITED: 'rate_limited',
+  SESSION_NOT_FOUND: 'not_found',
+  CSRF: 'forbidden',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

@@ -1,5 +1,6 @@
 import type { BotFeature } from '../dialogs/feature.ts';
 import { basics } from './basics/index.ts';
+import { consoleLogin } from './console/index.ts';
 import { filing } from './filing/index.ts';
 import { linking } from './linking/index.ts';
 import { myMessages } from './my-messages/index.ts';
@@ -22,4 +23,5 @@ export const FEATURES: readonly BotFeature[] = [
   settings,
   basics,
   officials,
+  consoleLogin,
 ];

@@ -44,6 +44,8 @@ export const PERMISSIONS = {
   /** Media files for announcements: uploaded and read by those who write announcements and moderate. */
   'media.write': ['operator', 'curator', 'moderator'],
   'media.read': ['operator', 'curator', 'moderator'],
+  /** Web-console sessions: everyone their own, operators everyone's. */
+  'sessions.manage': EVERYONE,
   /** The process's health details (database, migrations, channels, pool): the platform's internals. */
   'system.read': ['operator'],
 } as const satisfies Record<string, readonly StaffRole[]>;

@@ -56,6 +56,8 @@ import { registerUploadMedia } from './media/upload.ts';
 import { registerGetMedia } from './media/get.ts';
 import { registerHeatmap } from './stats/heatmap.ts';
 import { registerSlices } from './stats/slices.ts';
+import { registerListSessions } from './sessions/list.ts';
+import { registerRevokeSession } from './sessions/revoke.ts';
 import { registerSystemHealth } from './system/health.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
@@ -117,5 +119,7 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetMedia,
   registerHeatmap,
   registerSlices,
+  registerListSessions,
+  registerRevokeSession,
   registerSystemHealth,
 ];

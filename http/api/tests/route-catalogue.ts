@@ -1,6 +1,7 @@
 import { jpegBytes } from '../../../test/media/files.ts';
 import type { Permission } from '../../../core/access/permissions.ts';
 import { enqueue, PRIORITY } from '../../../core/outbox/outbox.repository.ts';
+import { issueLoginCode, signInWithCode } from '../../../core/console/sessions.ts';
 import type { ApiHarness } from '../../../test/api-harness.ts';
 
 /** Ids of Kemerovo's resources that the security tests aim at. */
@@ -21,6 +22,8 @@ export interface Fixture {
   broadcast: number;
   /** A file uploaded for Kemerovo. */
   media: number;
+  /** A web-console session of Kemerovo's moderator. */
+  session: number;
 }
 
 /** Everything that can change, counted before and after a batch of refused requests. */
@@ -49,6 +52,8 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
   const form = new FormData();
   form.append('file', new Blob([jpegBytes().slice().buffer], { type: 'image/jpeg' }), 'photo.jpg');
   const media = await h.request('POST', '/api/v1/media', { form, token: h.keys.Kemerovo.curator });
+  const { code } = await issueLoginCode(h.t.db, h.staff.Kemerovo.moderator, h.now());
+  const session = await signInWithCode(h.t.db, { code, client: 'fixture' }, h.now());
   const rule = await h.t.db.selectFrom('routing_rule').select('id').where('municipality_id', '=', h.municipality.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
   return {
     municipality: h.municipality.Kemerovo,
@@ -64,6 +69,7 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
     deadOutbox: dead!,
     broadcast: broadcast.body.id,
     media: media.body.id,
+    session: session.keyId,
   };
 }
 
@@ -156,4 +162,6 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/heatmap', permission: 'messages.read', url: (f) => `/api/v1/heatmap?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/stats/slices', permission: 'messages.read', url: (f) => `/api/v1/stats/slices?municipalityId=${m(f)}&groupBy=status`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },
+  { method: 'get', path: '/sessions', permission: 'sessions.manage', url: () => '/api/v1/sessions', crossScope: 'global', hasPathId: false },
+  { method: 'post', path: '/sessions/{id}/revoke', permission: 'sessions.manage', url: (f, id) => `/api/v1/sessions/${id ?? f.session}/revoke`, crossScope: 'not_found', hasPathId: true },
 ];
