@@ -1,11 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runJob } from '../../core/jobs/run-job.ts';
+import { buildApp } from '../../app.ts';
+import { loadConfig } from '../../config.ts';
+import { createLogger } from '../../logger.ts';
 import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../../http/webhooks/telegram.ts';
 import { createApiHarness, type ApiHarness } from '../api-harness.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 let h: ApiHarness;
 beforeAll(async () => {
-  h = await createApiHarness({ METRICS_TOKEN, OUTBOX_ENABLED: 'false', CRON_ENABLED: 'false' });
+  // Senders and cron are not started until a test calls app.start(): the queue stays as the webhooks leave it.
+  h = await createApiHarness({ METRICS_TOKEN, CRON_ENABLED: 'false', OUTBOX_POLL_MS: '50', OUTBOX_LEADER_RETRY_MS: '100' });
 });
 afterAll(() => h.close());
 
@@ -79,7 +84,7 @@ describe('health probes', () => {
       database: { kind: h.t.kind, up: true },
       migrations: { pending: 0 },
       channels: { telegram: true, vk: false },
-      outboxSending: false,
+      outboxSending: true,
       cron: false,
     });
     expect(details.body.migrations.applied).toBeGreaterThan(0);
@@ -137,5 +142,47 @@ describe('GET /metrics', () => {
     }
     expect((await scrape()).get(key)).toBe(before + 1);
     expect(await h.t.db.selectFrom('processed_update').select('update_id').where('update_id', '=', '910003').executeTakeFirst()).toBeUndefined();
+  });
+});
+
+describe('GET /metrics after work in the background', () => {
+  it('counts cron runs with their durations, and outbox sends by channel, lane and result', async () => {
+    const before = await scrape();
+    const runs = before.get('otklik_cron_runs_total{job="ops-test",outcome="ok"}') ?? 0;
+    await runJob(h.t.db, { name: 'ops-test', run: async () => ({ done: 1 }) }, () => new Date());
+    const sent = before.get('otklik_outbox_sends_total{channel="tg",lane="reply",result="sent"}') ?? 0;
+    await h.app.start();
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const row = await h.t.db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('state', 'in', ['pending', 'sending'])
+        .executeTakeFirstOrThrow();
+      if (Number(row.n) === 0) break;
+      if (Date.now() > deadline) throw new Error('replies not sent in time');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const after = await scrape();
+    expect(after.get('otklik_cron_runs_total{job="ops-test",outcome="ok"}')).toBe(runs + 1);
+    expect(after.get('otklik_cron_duration_seconds_count{job="ops-test"}')).toBeGreaterThanOrEqual(1);
+    // The two /start replies of the webhook test, sent to the fake Bot API.
+    expect(after.get('otklik_outbox_sends_total{channel="tg",lane="reply",result="sent"}')).toBeGreaterThanOrEqual(sent + 2);
+    expect(h.telegram.calls.filter((c) => c.method === 'sendMessage').length).toBeGreaterThanOrEqual(2);
+    expect(after.get('otklik_outbox_queue_depth{channel="tg",due="true"}') ?? 0).toBe(0);
+  });
+});
+
+describe('METRICS_PORT', () => {
+  it('serves /metrics on its own listener (no token needed there) and not on the main one', async () => {
+    const app = await buildApp({ config: loadConfig({ METRICS_PORT: '9464', CRON_ENABLED: 'false', OUTBOX_ENABLED: 'false', DEMO_SEED: 'false' }), logger: createLogger('silent'), database: h.t });
+    try {
+      expect((await app.http.request('/metrics')).status).toBe(404);
+      const response = await app.metricsHttp!.request('/metrics');
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('# TYPE otklik_inbound_updates_total counter');
+    } finally {
+      await app.stop();
+    }
   });
 });
