@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { createOutboxSenders, type OutboxSenders } from './bots/outbox/senders.ts';
 import type { SenderSettings } from './bots/outbox/sender.ts';
 import { startBroadcastExpander, type BroadcastExpander } from './core/broadcasts/expander.ts';
@@ -17,7 +17,10 @@ import { provideContestMedia } from './bots/features/contests/media.ts';
 import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
 import { startCron } from './cron/scheduler.ts';
 import { createVkWallReader, incidentPollJob } from './bots/vk/wall-reader.ts';
-import { createHttpApp, type AppEnv } from './http/app.ts';
+import { createHttpApp, createLifecycle, type AppEnv, type Lifecycle } from './http/app.ts';
+import { createMetricsSource, mountMetrics } from './http/metrics.ts';
+import type { SystemHealth } from './http/api/env.ts';
+import { sql } from 'kysely';
 import { createDocsApp } from './http/docs/swagger-ui.ts';
 import { createOpen311App } from './http/open311/georeport.ts';
 import { createMapPage } from './http/map/map-page.ts';
@@ -45,6 +48,8 @@ export interface AppDeps {
   extraFeatures?: readonly BotFeature[];
   /** Sender settings over the config's (tests: the reply lane alone, short flushes). */
   outboxSettings?: Partial<SenderSettings>;
+  /** Readiness and the webhook gate (main.ts makes it before the app, so probes answer during migrations). */
+  lifecycle?: Lifecycle;
 }
 
 export interface App {
@@ -54,6 +59,9 @@ export interface App {
   /** Sends outbox rows committed by this process now instead of at the next poll. */
   kickOutbox(): void;
   outbox: OutboxSenders;
+  lifecycle: Lifecycle;
+  /** GET /metrics alone, when METRICS_PORT is set (main.ts listens on that port with it). */
+  metricsHttp?: Hono;
   /** Starts background work (senders, cron, polling); the HTTP server is started by the caller. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -79,7 +87,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       poolWaitMs: config.DATABASE_POOL_WAIT_MS,
       onPoolError: (err) => logger.error({ err }, 'idle database client failed; the pool will reconnect'),
     }));
+  const lifecycle = deps.lifecycle ?? createLifecycle();
   const applied = await migrateToLatest(database.db);
+  lifecycle.migrated = true;
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   // Production calendars imported for later years (2025–2027 ship with the code).
   const imported = await loadProductionCalendars(database.db);
@@ -92,23 +102,39 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
   }
 
-  const http = createHttpApp({
-    logger,
-    health: async () => {
-      const migrations = await createMigrator(database.db).getMigrations();
-      return {
-        database: database.kind,
-        migrations: { applied: migrations.filter((m) => m.executedAt).length, pending: migrations.filter((m) => !m.executedAt).length },
-        channels: { telegram: Boolean(config.TELEGRAM_BOT_TOKEN), vk: Boolean(config.VK_GROUP_TOKEN) },
-      };
-    },
-  });
+  const http = createHttpApp({ logger, lifecycle, databaseUp: () => databaseAnswers(database, 2000) });
+  const metrics = createMetricsSource({ db: database.db, pool: database.pool, poolMax: config.DATABASE_POOL_SIZE });
+  let metricsHttp: Hono | undefined;
+  if (config.METRICS_PORT) {
+    metricsHttp = new Hono();
+    mountMetrics(metricsHttp, metrics, config.METRICS_TOKEN);
+  } else if (config.METRICS_TOKEN) {
+    mountMetrics(http, metrics, config.METRICS_TOKEN);
+  }
+  const systemHealth = async (): Promise<SystemHealth> => {
+    const migrations = await createMigrator(database.db).getMigrations();
+    const databaseUp = await databaseAnswers(database, 2000);
+    return {
+      ready: lifecycle.migrated && !lifecycle.stopping && databaseUp,
+      stopping: lifecycle.stopping,
+      database: { kind: database.kind, up: databaseUp, ...(database.pool && { pool: { total: database.pool.totalCount, idle: database.pool.idleCount, waiting: database.pool.waitingCount, max: config.DATABASE_POOL_SIZE } }) },
+      migrations: { applied: migrations.filter((m) => m.executedAt).length, pending: migrations.filter((m) => !m.executedAt).length },
+      channels: { telegram: Boolean(config.TELEGRAM_BOT_TOKEN), vk: Boolean(config.VK_GROUP_TOKEN) },
+      outboxSending: outbox.senders.length > 0,
+      cron: config.CRON_ENABLED,
+      uptimeSeconds: Math.round(process.uptime()),
+      webhooksInFlight: lifecycle.inFlight,
+    };
+  };
 
-  // Outbox rows and broadcasts committed by a write request (API action, webhook update) leave now, not at the next poll.
+  // Outbox rows and broadcasts committed by a write request of the admin API leave now, not at the
+  // next poll. Webhook updates kick the outbox alone, once their replies are committed (`replied`
+  // below): a dialog starts no broadcast, and a broadcast query per update would cost a round trip.
   let kickOutbox = () => {};
+  let kickReplies = () => {};
   http.use('*', async (c, next) => {
     await next();
-    if (c.req.method !== 'GET') kickOutbox();
+    if (c.req.method !== 'GET' && !c.req.path.startsWith('/webhooks/')) kickOutbox();
   });
 
   if (config.ADMIN_BOOTSTRAP_TOKEN) {
@@ -117,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   } else if (!(await database.db.selectFrom('staff').select('id').where('role', '=', 'operator').executeTakeFirst())) {
     logger.warn('the admin API has no operator yet: set ADMIN_BOOTSTRAP_TOKEN (32+ characters) and restart to create the first operator key');
   }
-  const media = mediaFromConfig(config);
+  const media = await mediaFromConfig(config);
   const photos: PhotoFetchers = {};
   if (config.TELEGRAM_BOT_TOKEN) {
     const telegram = telegramPhotoFetcher({ apiRoot: config.TELEGRAM_API_ROOT, token: config.TELEGRAM_BOT_TOKEN });
@@ -142,14 +168,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       clock,
       t,
       features,
-      replied: () => kickOutbox(),
+      replied: () => kickReplies(),
     });
     const channel = telegram;
     const secret = config.TELEGRAM_WEBHOOK_SECRET;
     if (config.TELEGRAM_MODE === 'webhook' && secret) mountTelegramWebhook(http, { secret, handle: (update) => channel.handleUpdate(update) });
   }
   const staffLinks = { ttlHours: config.STAFF_LINK_CODE_TTL_HOURS, telegramBotUsername: telegram?.username };
-  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media }));
+  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media, systemHealth }));
   http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
   http.route('/console', createConsoleApp({ db: database.db, clock, secureCookies: config.PUBLIC_URL?.startsWith('https://') ?? false, trustProxy: config.TRUST_PROXY }));
   http.route('/map', createMapPage({ tileUrl: config.MAP_TILE_URL, tileAttribution: config.MAP_TILE_ATTRIBUTION }));
@@ -157,7 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   let vk: VkChannel | undefined;
   if (config.VK_GROUP_TOKEN && config.VK_GROUP_ID) {
-    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.db, logger, clock, t, features, replied: () => kickOutbox() });
+    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.db, logger, clock, t, features, replied: () => kickReplies() });
     const channel = vk;
     if (config.VK_MODE === 'callback' && config.VK_SECRET && config.VK_CONFIRMATION_CODE) {
       mountVkWebhook(http, { groupId: config.VK_GROUP_ID, secret: config.VK_SECRET, confirmationCode: config.VK_CONFIRMATION_CODE, logger, handle: (event) => channel.handleEvent(event) });
@@ -175,6 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     outbox.kick();
     kickBroadcasts();
   };
+  kickReplies = () => outbox.kick();
 
   const stoppers: (() => Promise<void>)[] = [];
   return {
@@ -183,6 +210,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clock,
     kickOutbox: () => outbox.kick(),
     outbox,
+    lifecycle,
+    metricsHttp,
     async start() {
       if (outbox.senders.length > 0) {
         outbox.start();
@@ -231,5 +260,24 @@ function assertVkConfig(config: Config): void {
   if (!config.VK_GROUP_ID) throw new Error('VK_GROUP_ID is required with VK_GROUP_TOKEN: the numeric id of the community');
   if (config.VK_MODE === 'callback' && (!config.VK_SECRET || !config.VK_CONFIRMATION_CODE)) {
     throw new Error('VK_SECRET and VK_CONFIRMATION_CODE are required in callback mode: copy them from the community\'s Callback API settings (npm run vk:callback), or set VK_MODE=longpoll for local development');
+  }
+}
+
+/** Whether the database answers a trivial query within `timeoutMs` (a full pool must not hang a probe). */
+async function databaseAnswers(database: DatabaseHandle, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      sql`SELECT 1`.execute(database.db).then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -44,6 +44,13 @@ export const schema = z.object({
 
   ADMIN_BOOTSTRAP_TOKEN: optionalText,
 
+  /** GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset (and no METRICS_PORT): /metrics is off. */
+  METRICS_TOKEN: z.string().trim().min(16).optional(),
+  /** Serve /metrics on this port instead of PORT (no token needed there unless METRICS_TOKEN is set). */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** After SIGTERM: how long in-flight updates, sends and cron runs get before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+
   /** The map page's tile server ({z}/{x}/{y} template); without tiles it still shows boundaries and data. */
   MAP_TILE_URL: z.string().trim().min(1).default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   MAP_TILE_ATTRIBUTION: z.string().trim().min(1).default('© OpenStreetMap contributors'),

@@ -1,25 +1,58 @@
 import { serve } from '@hono/node-server';
-import { buildApp } from './app.ts';
+import type { Server } from 'node:http';
+import { buildApp, type App } from './app.ts';
 import { loadConfig } from './config.ts';
+import { createLifecycle } from './http/app.ts';
 import { createLogger } from './logger.ts';
 
-/** The process entry: config → app → listening socket; SIGTERM/SIGINT shut down cleanly. */
+/**
+ * The process entry: config → listening socket → app → background work. The socket opens first,
+ * so the probes answer while migrations run (live 200, ready 503). SIGTERM/SIGINT shut down
+ * gracefully: readiness and new webhooks answer 503 (the messenger delivers those again), the
+ * webhooks in flight finish, the outbox senders settle what they sent and release their leases,
+ * cron and the pool close, all within SHUTDOWN_TIMEOUT_MS (else the process exits with code 1).
+ */
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL);
-const app = await buildApp({ config, logger });
-const server = serve({ fetch: app.http.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
-  logger.info({ port: info.port, database: app.database.kind }, 'Otklik is listening'),
-);
+const lifecycle = createLifecycle();
+let app: App | undefined;
+
+function starting(request: Request): Response {
+  const path = new URL(request.url).pathname;
+  if (path === '/health/live') return Response.json({ status: 'ok' });
+  return Response.json({ status: 'unavailable' }, { status: 503 });
+}
+
+const server = serve({ fetch: (request, env) => (app ? app.http.fetch(request, env) : starting(request)), port: config.PORT, hostname: config.HOST }, (info) =>
+  logger.info({ port: info.port }, 'socket open: probes answer while the app starts'),
+) as Server;
+app = await buildApp({ config, logger, lifecycle });
+const address = server.address();
+logger.info({ port: typeof address === 'object' && address ? address.port : config.PORT, database: app.database.kind }, 'Otklik is listening');
+const metricsHttp = app.metricsHttp;
+const metricsServer = metricsHttp && config.METRICS_PORT ? (serve({ fetch: metricsHttp.fetch, port: config.METRICS_PORT, hostname: config.HOST }) as Server) : undefined;
 await app.start();
 
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, 'shutting down');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await app.stop();
-  logger.info('stopped');
+  lifecycle.stopping = true;
+  const startedAt = Date.now();
+  logger.info({ signal, webhooksInFlight: lifecycle.inFlight, deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down: new webhooks answer 503');
+  const deadline = setTimeout(() => {
+    logger.error({ webhooksInFlight: lifecycle.inFlight }, 'shutdown deadline passed: exiting with work unfinished (leases bring unsent rows back)');
+    process.exit(1);
+  }, config.SHUTDOWN_TIMEOUT_MS);
+  deadline.unref();
+  await lifecycle.drained();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  metricsServer?.close();
+  metricsServer?.closeIdleConnections();
+  await closed;
+  await app?.stop();
+  logger.info({ ms: Date.now() - startedAt }, 'stopped');
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

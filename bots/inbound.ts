@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import { isTransientDatabaseError } from '../core/db/transient.ts';
 import { UnrecordedUpdateError } from '../core/inbound/unrecorded-update.ts';
 import { safeError } from './safe-error.ts';
+import { inboundSeconds, inboundUpdates } from '../core/metrics/metrics.ts';
 
 /** How one inbound update ended: already seen, handled (and committed), or failed and recorded as poison. */
 export type Inbound<T> = { kind: 'duplicate' } | { kind: 'handled'; result: T } | { kind: 'failed' };
@@ -38,6 +39,24 @@ export async function processOnce<T>(
   log: Logger,
   handle: (trx: Db) => Promise<T>,
   /** Runs in the transaction that records a failed update as poison (the apology is queued there, so it is durable too). */
+  onFailed?: (trx: Db) => Promise<void>,
+): Promise<Inbound<T>> {
+  const started = performance.now();
+  const outcome = await processOnceUncounted(db, channel, updateId, log, handle, onFailed).catch((error: unknown) => {
+    inboundUpdates.inc({ channel, outcome: 'unrecorded' });
+    throw error;
+  });
+  inboundUpdates.inc({ channel, outcome: outcome.kind });
+  inboundSeconds.observe({ channel }, (performance.now() - started) / 1000);
+  return outcome;
+}
+
+async function processOnceUncounted<T>(
+  db: Kysely<Database>,
+  channel: Channel,
+  updateId: string,
+  log: Logger,
+  handle: (trx: Db) => Promise<T>,
   onFailed?: (trx: Db) => Promise<void>,
 ): Promise<Inbound<T>> {
   try {

@@ -1,24 +1,88 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { inboundUpdates } from '../core/metrics/metrics.ts';
 import type { Logger } from '../logger.ts';
+
+/**
+ * Where the process is in its life: not ready until the migrations are applied, draining once
+ * SIGTERM arrived (webhooks then answer 503 so the messenger delivers them again elsewhere or
+ * later), and how many webhook requests are being handled right now.
+ */
+export interface Lifecycle {
+  migrated: boolean;
+  stopping: boolean;
+  /** Webhook requests being handled now. */
+  readonly inFlight: number;
+  enter(): void;
+  leave(): void;
+  /** Resolves once no webhook request is in flight. */
+  drained(): Promise<void>;
+}
+
+export function createLifecycle(): Lifecycle {
+  let inFlight = 0;
+  let waiters: (() => void)[] = [];
+  return {
+    migrated: false,
+    stopping: false,
+    get inFlight() {
+      return inFlight;
+    },
+    enter() {
+      inFlight += 1;
+    },
+    leave() {
+      inFlight -= 1;
+      if (inFlight === 0) {
+        for (const resolve of waiters) resolve();
+        waiters = [];
+      }
+    },
+    drained() {
+      return inFlight === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve));
+    },
+  };
+}
 
 export interface HttpDeps {
   logger: Logger;
-  health: () => Promise<Record<string, unknown>>;
+  lifecycle: Lifecycle;
+  /** Whether the database answers now (a short query); readiness is false when it does not. */
+  databaseUp: () => Promise<boolean>;
 }
 
 export type AppEnv = { Variables: { requestId: string } };
 
-/** The one Hono app: /health here; webhooks and the admin API are mounted by app.ts. */
+const WEBHOOK_CHANNEL: Record<string, string> = { telegram: 'tg', vk: 'vk' };
+
+/**
+ * The one Hono app: health probes and the webhook gate here; webhooks, metrics and the admin API
+ * are mounted by app.ts. Probes say 200 or 503 and nothing else (details: GET /api/v1/system/health).
+ * - /health/live: the process serves HTTP (restart it when this fails);
+ * - /health/ready and /health: migrations applied, not shutting down, database answering (send traffic).
+ */
 export function createHttpApp(deps: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const { lifecycle } = deps;
   app.use('*', requestId());
-  app.get('/health', async (c) => {
+  app.get('/health/live', (c) => c.json({ status: 'ok' }));
+  const ready = async (c: Context<AppEnv>) => {
+    const ok = lifecycle.migrated && !lifecycle.stopping && (await deps.databaseUp().catch(() => false));
+    return ok ? c.json({ status: 'ok' }) : c.json({ status: 'unavailable' }, 503);
+  };
+  app.get('/health', ready);
+  app.get('/health/ready', ready);
+  // Webhooks: refused with 503 while stopping (the messenger retries), counted while handled.
+  app.use('/webhooks/:channel', async (c, next) => {
+    if (lifecycle.stopping) {
+      inboundUpdates.inc({ channel: WEBHOOK_CHANNEL[c.req.param('channel')] ?? 'unknown', outcome: 'refused_shutting_down' });
+      return c.json({ ok: false, error: 'shutting down, try again later' }, 503);
+    }
+    lifecycle.enter();
     try {
-      return c.json({ status: 'ok', ...(await deps.health()) });
-    } catch (error) {
-      deps.logger.error({ err: error, requestId: c.get('requestId') }, 'health check failed');
-      return c.json({ status: 'error' }, 503);
+      await next();
+    } finally {
+      lifecycle.leave();
     }
   });
   app.onError((error, c) => {

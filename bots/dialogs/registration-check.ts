@@ -1,12 +1,21 @@
 import { hasLiveConsent } from '../../core/residents/consent.service.ts';
-import { getResident } from '../../core/residents/resident.repository.ts';
+import { DomainError } from '../../core/errors.ts';
 import type { StepContext } from './flow.ts';
 import type { View } from './view.ts';
 
 /** Registered: finished registration and consent not withdrawn (read fresh, a step may just have changed it). */
 export async function isRegistered(c: StepContext): Promise<boolean> {
-  const resident = await getResident(c.db, c.resident.id);
-  return resident.registeredAt !== null && (await hasLiveConsent(c.db, resident.id));
+  // One round trip: the resident's registration and a live consent together.
+  const row = await c.db
+    .selectFrom('resident')
+    .select((eb) => [
+      'resident.registered_at',
+      eb.exists(eb.selectFrom('consent').select('consent.id').whereRef('consent.resident_id', '=', 'resident.id').where('consent.withdrawn_at', 'is', null)).as('consented'),
+    ])
+    .where('resident.id', '=', c.resident.id)
+    .executeTakeFirst();
+  if (!row) throw new DomainError('NOT_FOUND', { entity: 'resident', id: c.resident.id });
+  return row.registered_at !== null && Boolean(row.consented);
 }
 
 /** Why an unregistered resident may not go on: no consent (first or withdrawn) or registration unfinished. */

@@ -24,17 +24,13 @@ export const IDLE = { flow: 'idle', step: 'idle' } as const;
 
 /** Loads the state under a row lock, creating it on first contact: updates of one chat serialise here. */
 export async function lockState(db: Db, channel: Channel, externalId: string): Promise<DialogState> {
-  await db
+  // One round trip: a first contact inserts the idle state; otherwise the conflict's no-op update
+  // takes the row lock (as SELECT … FOR UPDATE would) and returns the row.
+  const row = await db
     .insertInto('dialog_state')
     .values({ channel, external_id: externalId, flow: IDLE.flow, step: IDLE.step, data: JSON.stringify({}) })
-    .onConflict((oc) => oc.columns(['channel', 'external_id']).doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('dialog_state')
-    .selectAll()
-    .where('channel', '=', channel)
-    .where('external_id', '=', externalId)
-    .forUpdate()
+    .onConflict((oc) => oc.columns(['channel', 'external_id']).doUpdateSet((eb) => ({ version: eb.ref('dialog_state.version') })))
+    .returningAll()
     .executeTakeFirstOrThrow();
   const stored = (row.data ?? {}) as StoredData;
   return { flow: row.flow as FlowName, step: row.step, data: stored.data ?? {}, version: row.version, replyKeyboard: stored.replyKeyboard === true };

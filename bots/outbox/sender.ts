@@ -17,6 +17,7 @@ import { PRIORITY } from '../../core/outbox/outbox.repository.ts';
 import type { Logger } from '../../logger.ts';
 import { createRatePacer, sleep } from './rate-pacer.ts';
 import { createSignal } from './signal.ts';
+import { outboxSends, rateLimited } from '../../core/metrics/metrics.ts';
 import { describeError, type SendOutcome, type Transport } from './transport.ts';
 
 /** A messenger's limits for one bot token (Telegram: 30/s, 1/s per chat, 20/min per group). */
@@ -206,6 +207,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   }
 
   async function settle(row: ClaimedRow, outcome: SendOutcome): Promise<void> {
+    outboxSends.inc({ channel, lane: laneOf(row.priority), result: outcome.kind });
+    if (outcome.kind === 'rate_limited') rateLimited.inc({ channel });
     switch (outcome.kind) {
       case 'sent':
         sentBuffer.push({ id: row.id, chatGapMs: chatGapMs(row.chat_id), parts: outcome.partsDone });
@@ -312,4 +315,12 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       requestClaim();
     },
   };
+}
+
+/** The lane of a row for metrics: replies, personal notifications and alerts, digests, broadcasts. */
+function laneOf(priority: number): string {
+  if (priority <= PRIORITY.reply) return 'reply';
+  if (priority <= PRIORITY.notification) return 'notification';
+  if (priority < PRIORITY.broadcast) return 'digest';
+  return 'broadcast';
 }

@@ -64,6 +64,8 @@ export const PERMISSIONS = {
   'contests.read': EVERYONE,
   'contests.write': ['operator', 'curator'],
   'contests.moderate': ['operator', 'curator', 'moderator'],
+  /** The process's health details (database, migrations, channels, pool): the platform's internals. */
+  'system.read': ['operator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

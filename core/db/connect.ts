@@ -13,6 +13,8 @@ export interface DatabaseHandle {
   pglite?: PGlite;
   /** The PostgreSQL connection string, when kind is 'postgres' (a dedicated connection: the outbox leader's lock). */
   url?: string;
+  /** The PostgreSQL pool, when kind is 'postgres' (metrics count its connections). */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -39,7 +41,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.poolWaitMs ?? 0 });
     pool.on('error', (error) => options.onPoolError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', url: options.url, close: () => db.destroy() };
+    return { db, kind: 'postgres', url: options.url, pool, close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const dataDir = options.dataDir ?? './data';

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
 import { isDomainError } from '../errors.ts';
 import type { JobOutcome } from './job-run.table.ts';
+import { cronRuns, cronSeconds } from '../metrics/metrics.ts';
 
 export type JobCounts = Record<string, number>;
 
@@ -43,6 +44,7 @@ function describe(error: unknown): string {
  */
 export async function runJob(db: Kysely<Database>, job: Job, clock: Clock, instance: string | null = null): Promise<JobRunResult> {
   const now = clock();
+  const startedAt = Date.now();
   const { id: runId } = await db
     .insertInto('job_run')
     .values({ job: job.name, instance, started_at: now })
@@ -59,6 +61,8 @@ export async function runJob(db: Kysely<Database>, job: Job, clock: Clock, insta
   } catch (error) {
     result = { runId, outcome: 'error', counts: {}, error };
   }
+  cronRuns.inc({ job: job.name, outcome: result.outcome });
+  if (result.outcome !== 'skipped') cronSeconds.observe({ job: job.name }, (Date.now() - startedAt) / 1000);
   await db
     .updateTable('job_run')
     .set({ finished_at: clock(), outcome: result.outcome, counts: JSON.stringify(result.counts), error: result.error === undefined ? null : describe(result.error) })

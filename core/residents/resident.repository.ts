@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Channel, Db, Language } from '../db/types.ts';
 import { recordActivity } from '../activity/activity.ts';
 import { DomainError } from '../errors.ts';
@@ -84,36 +84,39 @@ export interface Contact {
  * first interaction of the local day (core/activity: no write on later ones).
  */
 export async function touchResident(db: Db, contact: Contact, now: Date): Promise<{ resident: Resident; identity: ResidentIdentity }> {
-  const existing = await findIdentity(db, contact.channel, contact.externalId);
-  if (existing) {
-    await db
-      .updateTable('resident_identity')
-      .set({ last_seen_at: now, unreachable_at: null, chat_id: contact.chatId, username: contact.username ?? null })
-      .where('id', '=', existing.id)
-      .execute();
-    const resident = await getResident(db, existing.residentId);
-    await recordActivity(db, { residentId: resident.id, channel: contact.channel, municipalityId: resident.municipalityId, at: now, previousAt: existing.lastSeenAt });
-    return { resident, identity: { ...existing, lastSeenAt: now, unreachable: false } };
+  // A known identity (every update but the first): found, touched and joined to its resident in
+  // one round trip; the CTE's snapshot still shows the previous last_seen_at (for the activity day).
+  const known = await sql<Selectable<ResidentTable> & { i_id: number; i_chat_id: string; i_last_seen_at: Date }>`
+    WITH old AS (
+      SELECT id, resident_id, chat_id, last_seen_at FROM resident_identity WHERE channel = ${contact.channel} AND external_id = ${contact.externalId}
+    ), touched AS (
+      UPDATE resident_identity ri SET last_seen_at = ${now}, unreachable_at = NULL, chat_id = ${contact.chatId}, username = ${contact.username ?? null}
+      FROM old WHERE ri.id = old.id RETURNING ri.id
+    )
+    SELECT r.*, old.id AS i_id, old.chat_id AS i_chat_id, old.last_seen_at AS i_last_seen_at
+    FROM old JOIN resident r ON r.id = old.resident_id`.execute(db);
+  const row = known.rows[0];
+  if (row) {
+    const resident = toResident(row);
+    await recordActivity(db, { residentId: resident.id, channel: contact.channel, municipalityId: resident.municipalityId, at: now, previousAt: row.i_last_seen_at });
+    const identity: ResidentIdentity = { id: row.i_id, residentId: resident.id, channel: contact.channel, externalId: contact.externalId, chatId: contact.chatId, lastSeenAt: now, unreachable: false };
+    return { resident, identity };
   }
-  const resident = await db
-    .insertInto('resident')
-    .values({ display_name: contact.displayName ?? null, language: contact.language ?? 'ru', created_at: now })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const identity = await db
-    .insertInto('resident_identity')
-    .values({
-      resident_id: resident.id,
-      channel: contact.channel,
-      external_id: contact.externalId,
-      chat_id: contact.chatId,
-      username: contact.username ?? null,
-      last_seen_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  // A first contact: the resident and its identity in one statement (one round trip).
+  const created = await sql<Selectable<ResidentTable> & { i_id: number }>`
+    WITH r AS (
+      INSERT INTO resident (display_name, language, created_at) VALUES (${contact.displayName ?? null}, ${contact.language ?? 'ru'}, ${now}) RETURNING *
+    ), i AS (
+      INSERT INTO resident_identity (resident_id, channel, external_id, chat_id, username, last_seen_at)
+      SELECT r.id, ${contact.channel}::text, ${contact.externalId}::text, ${contact.chatId}::text, ${contact.username ?? null}::text, ${now}::timestamptz FROM r RETURNING id
+    )
+    SELECT r.*, i.id AS i_id FROM r, i`.execute(db);
+  const made = created.rows[0];
+  if (!made) throw new Error('creating a resident returned no row');
+  const resident = toResident(made);
+  const identity: ResidentIdentity = { id: made.i_id, residentId: resident.id, channel: contact.channel, externalId: contact.externalId, chatId: contact.chatId, lastSeenAt: now, unreachable: false };
   await recordActivity(db, { residentId: resident.id, channel: contact.channel, municipalityId: null, at: now });
-  return { resident: toResident(resident), identity: toIdentity(identity) };
+  return { resident, identity };
 }
 
 export async function updateResident(

@@ -27,6 +27,21 @@ export interface ApiDeps {
   photos: PhotoFetchers;
   /** Staff link codes: their lifetime, and the Telegram bot whose t.me deep link carries them (unknown when Telegram is off). */
   staffLinks?: { ttlHours?: number; telegramBotUsername?: string };
+  /** The process's state for GET /system/health (operators). */
+  systemHealth?: () => Promise<SystemHealth>;
   /** The media store and upload limits (POST /media, GET /media/{id}). */
   media?: { store: MediaStore; limits: MediaLimits };
+}
+
+/** What GET /system/health tells an operator (the public /health says only 200 or 503). */
+export interface SystemHealth {
+  ready: boolean;
+  stopping: boolean;
+  database: { kind: 'postgres' | 'pglite'; up: boolean; pool?: { total: number; idle: number; waiting: number; max: number } };
+  migrations: { applied: number; pending: number };
+  channels: { telegram: boolean; vk: boolean };
+  outboxSending: boolean;
+  cron: boolean;
+  uptimeSeconds: number;
+  webhooksInFlight: number;
 }

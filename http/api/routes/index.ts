@@ -101,6 +101,7 @@ import { registerChooseContestWinners } from './contests/winners.ts';
 import { registerRunContestDraw } from './contests/draw.ts';
 import { registerGetContestDraw } from './contests/get-draw.ts';
 import { registerContestResults } from './contests/results.ts';
+import { registerSystemHealth } from './system/health.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -206,4 +207,5 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerRunContestDraw,
   registerGetContestDraw,
   registerContestResults,
+  registerSystemHealth,
 ];

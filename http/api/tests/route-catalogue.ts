@@ -215,6 +215,7 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'post', path: '/keys/{id}/revoke', permission: 'keys.manage', url: (f, id) => `/api/v1/keys/${id ?? f.key}/revoke`, crossScope: 'global', hasPathId: true },
   { method: 'get', path: '/audit', permission: 'audit.read', url: (f) => `/api/v1/audit?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/alerts', permission: 'alerts.read', url: (f) => `/api/v1/alerts?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/system/health', permission: 'system.read', url: () => '/api/v1/system/health', crossScope: 'global', hasPathId: false },
   { method: 'get', path: '/jobs/runs', permission: 'jobs.read', url: () => '/api/v1/jobs/runs', crossScope: 'global', hasPathId: false },
   { method: 'get', path: '/outbox/dead', permission: 'outbox.read', url: () => '/api/v1/outbox/dead', crossScope: 'global', hasPathId: false },
   { method: 'post', path: '/outbox/{id}/retry', permission: 'outbox.retry', url: (f, id) => `/api/v1/outbox/${id ?? f.deadOutbox}/retry`, body: () => ({}), crossScope: 'global', hasPathId: true },

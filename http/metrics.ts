@@ -1,0 +1,137 @@
+import { sql, type Kysely } from 'kysely';
+import type { Env, Hono } from 'hono';
+import type pg from 'pg';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Database } from '../core/db/database.ts';
+import { metricsRegistry } from '../core/metrics/metrics.ts';
+import { secretMatches } from './webhooks/telegram.ts';
+
+export const METRICS_PATH = '/metrics';
+
+let defaultsCollected = false;
+
+export interface MetricsSourceDeps {
+  db: Kysely<Database>;
+  /** The PostgreSQL pool (absent with PGlite: one connection, nothing to count). */
+  pool?: pg.Pool;
+  poolMax?: number;
+}
+
+/**
+ * The scrape: the process's counters (core/metrics) and process metrics (memory, event loop lag,
+ * GC), plus gauges read at scrape time — outbox queue depth and the age of its oldest due row,
+ * broadcast progress — from the database, and the pool's connections.
+ */
+export function createMetricsSource(deps: MetricsSourceDeps): { scrape(): Promise<{ contentType: string; body: string }> } {
+  if (!defaultsCollected) {
+    collectDefaultMetrics({ register: metricsRegistry });
+    defaultsCollected = true;
+  }
+  const own = new Registry();
+  const { db, pool } = deps;
+  new Gauge({
+    name: 'otklik_outbox_queue_depth',
+    help: 'Outbox rows waiting to be sent (pending), by channel and whether they are due now',
+    labelNames: ['channel', 'due'] as const,
+    registers: [own],
+    async collect() {
+      this.reset();
+      const rows = await sql<{ channel: string; due: boolean; n: string }>`
+        SELECT channel, next_attempt_at <= now() AS due, count(*) AS n FROM outbox WHERE state = 'pending' GROUP BY 1, 2`.execute(db);
+      for (const r of rows.rows) this.set({ channel: r.channel, due: String(r.due) }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'otklik_outbox_oldest_due_seconds',
+    help: 'How long the oldest due pending outbox row has waited past its due time, by channel (0 when none)',
+    labelNames: ['channel'] as const,
+    registers: [own],
+    async collect() {
+      this.reset();
+      const rows = await sql<{ channel: string; age: number | string | null }>`
+        SELECT channel, extract(epoch FROM now() - min(next_attempt_at)) AS age
+        FROM outbox WHERE state = 'pending' AND next_attempt_at <= now() GROUP BY channel`.execute(db);
+      for (const channel of ['tg', 'vk']) this.set({ channel }, 0);
+      for (const r of rows.rows) this.set({ channel: r.channel }, Math.max(0, Number(r.age ?? 0)));
+    },
+  });
+  new Gauge({
+    name: 'otklik_outbox_sending',
+    help: 'Outbox rows claimed by a sender right now (leased), by channel',
+    labelNames: ['channel'] as const,
+    registers: [own],
+    async collect() {
+      this.reset();
+      const rows = await sql<{ channel: string; n: string }>`SELECT channel, count(*) AS n FROM outbox WHERE state = 'sending' GROUP BY channel`.execute(db);
+      for (const r of rows.rows) this.set({ channel: r.channel }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'otklik_broadcasts_active',
+    help: 'Broadcasts not finished yet, by state (expanding: outbox rows being written; sending: all written, rows still pending)',
+    labelNames: ['state'] as const,
+    registers: [own],
+    async collect() {
+      this.reset();
+      this.set({ state: 'expanding' }, 0);
+      this.set({ state: 'sending' }, 0);
+      const rows = await sql<{ state: string; n: string }>`
+        SELECT b.state, count(*) AS n FROM broadcast b
+        WHERE b.state = 'expanding' OR (b.state = 'sending' AND EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = b.id AND o.state IN ('pending', 'sending')))
+        GROUP BY b.state`.execute(db);
+      for (const r of rows.rows) this.set({ state: r.state }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'otklik_broadcast_rows',
+    help: 'Outbox rows of unfinished broadcasts by state (progress: sent out of all)',
+    labelNames: ['state'] as const,
+    registers: [own],
+    async collect() {
+      this.reset();
+      const rows = await sql<{ state: string; n: string }>`
+        SELECT o.state, count(*) AS n FROM outbox o
+        WHERE o.broadcast_id IN (
+          SELECT b.id FROM broadcast b WHERE b.state = 'expanding'
+          OR (b.state = 'sending' AND EXISTS (SELECT 1 FROM outbox p WHERE p.broadcast_id = b.id AND p.state IN ('pending', 'sending'))))
+        GROUP BY o.state`.execute(db);
+      for (const r of rows.rows) this.set({ state: r.state }, Number(r.n));
+    },
+  });
+  if (pool) {
+    new Gauge({
+      name: 'otklik_db_pool_connections',
+      help: 'PostgreSQL pool connections by state (total open, idle, waiting = queries waiting for a connection, max)',
+      labelNames: ['state'] as const,
+      registers: [own],
+      collect() {
+        this.set({ state: 'total' }, pool.totalCount);
+        this.set({ state: 'idle' }, pool.idleCount);
+        this.set({ state: 'waiting' }, pool.waitingCount);
+        this.set({ state: 'max' }, deps.poolMax ?? pool.options.max ?? 0);
+      },
+    });
+  }
+  return {
+    async scrape() {
+      const merged = Registry.merge([metricsRegistry, own]);
+      return { contentType: merged.contentType, body: await merged.metrics() };
+    },
+  };
+}
+
+/**
+ * GET /metrics on `app`: with a token, only for `Authorization: Bearer <token>` (401 otherwise);
+ * without one, open (for a listener on a separate port that only the monitoring network reaches).
+ */
+export function mountMetrics<E extends Env>(app: Hono<E>, source: ReturnType<typeof createMetricsSource>, token: string | undefined): void {
+  app.get(METRICS_PATH, async (c) => {
+    if (token !== undefined) {
+      const header = c.req.header('Authorization');
+      const given = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+      if (!secretMatches(given, token)) return c.json({ status: 'unauthorized' }, 401, { 'WWW-Authenticate': 'Bearer' });
+    }
+    const { contentType, body } = await source.scrape();
+    return c.body(body, 200, { 'Content-Type': contentType });
+  });
+}

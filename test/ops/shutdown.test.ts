@@ -1,0 +1,212 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest, type ClientRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDatabase, type DatabaseHandle } from '../../core/db/connect.ts';
+import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../../http/webhooks/telegram.ts';
+import { createTestDatabase, isRealPostgres, type TestDatabase } from '../database.ts';
+import { FakeTelegramApi } from '../fakes/telegram-api.ts';
+
+/**
+ * Graceful shutdown of the real process (main.ts as a child): on SIGTERM readiness and new webhooks
+ * answer 503, a webhook whose body is still arriving is handled and answered 200, a reply being
+ * sent to the (slow) Bot API is finished and marked sent, claimed rows are released, the pool
+ * closes, and the process exits 0 — or 1 once SHUTDOWN_TIMEOUT_MS has passed with work unfinished.
+ * On PostgreSQL the child uses the test database; on PGlite its own data directory, read after it stops.
+ */
+const SECRET = 'shutdown-test-secret';
+const TOKEN = '7000000001:SHUTDOWN-token';
+const METRICS_TOKEN = 'metrics-token-shutdown-0123456789';
+const main = fileURLToPath(new URL('../../main.ts', import.meta.url));
+
+let t: TestDatabase | undefined;
+let api: FakeTelegramApi;
+/** One data directory for the file: on PGlite the second start finds the database migrated. */
+let dataDir: string;
+const children: ChildProcess[] = [];
+beforeAll(async () => {
+  if (isRealPostgres()) t = await createTestDatabase({ seed: false });
+  api = await new FakeTelegramApi().start();
+  dataDir = mkdtempSync(path.join(tmpdir(), 'otklik-shutdown-'));
+});
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await api.stop();
+  await t?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  logs: string[];
+  exited: Promise<{ code: number | null; at: number }>;
+  dataDir: string;
+}
+
+async function startApp(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, [main], {
+    env: {
+      ...process.env,
+      ...(t?.url ? { DATABASE_URL: t.url } : { DATABASE_URL: '' }),
+      DATA_DIR: dataDir,
+      DEMO_SEED: 'false',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_API_ROOT: api.url,
+      TELEGRAM_MODE: 'webhook',
+      VK_GROUP_TOKEN: '',
+      CRON_ENABLED: 'false',
+      OUTBOX_LEADER_RETRY_MS: '200',
+      ADMIN_BOOTSTRAP_TOKEN: '',
+      METRICS_TOKEN,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const logs: string[] = [];
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error('the app did not start in time')), 150_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      for (const line of buffer.split('\n').slice(0, -1)) {
+        logs.push(line);
+        if (!line.includes('Otklik is listening')) continue;
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { port: number }).port);
+      }
+      buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
+    });
+    child.once('exit', (code) => reject(new Error(`the app exited with ${code} before listening`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}`, port, logs, exited, dataDir };
+}
+
+function startUpdate(updateId: number, userId: number) {
+  const from = { id: userId, is_bot: false, first_name: 'Анна', language_code: 'ru' };
+  return {
+    update_id: updateId,
+    message: {
+      message_id: 1,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: userId, type: 'private', first_name: 'Анна' },
+      from,
+      text: '/start',
+      entities: [{ type: 'bot_command', offset: 0, length: 6 }],
+    },
+  };
+}
+
+const post = (url: string, body: unknown) =>
+  fetch(`${url}${TELEGRAM_WEBHOOK_PATH}`, { method: 'POST', headers: { [SECRET_HEADER]: SECRET, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** A webhook whose body arrives in two parts: the request is in flight until `finish()`. */
+function slowWebhook(port: number, body: unknown): { finish(): void; status: Promise<number> } {
+  const text = JSON.stringify(body);
+  let req: ClientRequest;
+  const status = new Promise<number>((resolve, reject) => {
+    req = httpRequest(
+      { host: '127.0.0.1', port, path: TELEGRAM_WEBHOOK_PATH, method: 'POST', headers: { [SECRET_HEADER]: SECRET, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+  });
+  const half = Math.floor(text.length / 2);
+  req!.write(text.slice(0, half));
+  return { finish: () => req.end(text.slice(half)), status };
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.slice(name.length + 1)) : 0;
+}
+
+async function until(predicate: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The child's database after it stopped (PGlite: its data directory; PostgreSQL: the test database). */
+async function openDatabase(running: Running): Promise<{ handle: DatabaseHandle; close(): Promise<void> }> {
+  if (t) return { handle: t, close: async () => {} };
+  const handle = await connectDatabase({ dataDir: running.dataDir });
+  return { handle, close: () => handle.close() };
+}
+
+describe('SIGTERM', () => {
+  it('stops gracefully: 503 to new webhooks, the in-flight webhook and send are finished, leases released, exit 0', async () => {
+    const running = await startApp({ SHUTDOWN_TIMEOUT_MS: '15000' });
+    const { url, port, child } = running;
+    expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    api.latencyMs = 1500;
+    // A reply on its way to the slow Bot API when the signal comes.
+    expect((await post(url, startUpdate(700_001, 6_400_000_001))).status).toBe(200);
+    await until(async () => (await metric(url, 'otklik_outbox_sending{channel="tg"}')) >= 1);
+    // A webhook still receiving its body.
+    const slow = slowWebhook(port, startUpdate(700_002, 6_400_000_002));
+    await new Promise((r) => setTimeout(r, 100));
+
+    const signalledAt = Date.now();
+    child.kill('SIGTERM');
+    await until(async () => (await fetch(`${url}/health/ready`)).status === 503);
+    expect((await fetch(`${url}/health/live`)).status).toBe(200);
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'unavailable' });
+    const refused = await post(url, startUpdate(700_003, 6_400_000_003));
+    expect(refused.status).toBe(503);
+
+    slow.finish();
+    expect(await slow.status).toBe(200);
+    const { code, at } = await running.exited;
+    expect(code).toBe(0);
+    expect(at - signalledAt).toBeLessThan(15_000);
+    expect(running.logs.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+
+    const db = await openDatabase(running);
+    try {
+      const processed = (await db.handle.db.selectFrom('processed_update').select('update_id').where('channel', '=', 'tg').execute()).map((r) => r.update_id).sort();
+      expect(processed).toEqual(['700001', '700002']);
+      const rows = await db.handle.db.selectFrom('outbox').select(['chat_id', 'state', 'claimed_by']).orderBy('id').execute();
+      // The send in flight finished and was recorded; nothing stays leased to the stopped process.
+      expect(rows.find((r) => r.chat_id === '6400000001')?.state).toBe('sent');
+      expect(api.calls.some((c) => c.method === 'sendMessage' && String(c.params.chat_id) === '6400000001')).toBe(true);
+      const second = rows.find((r) => r.chat_id === '6400000002');
+      expect(['sent', 'pending']).toContain(second?.state);
+      expect(rows.filter((r) => r.state === 'sending' || (r.state === 'pending' && r.claimed_by !== null))).toEqual([]);
+      expect(rows.some((r) => r.chat_id === '6400000003')).toBe(false);
+    } finally {
+      await db.close();
+      api.latencyMs = 0;
+    }
+  }, 240_000);
+
+  it('exits with code 1 once SHUTDOWN_TIMEOUT_MS has passed with a webhook unfinished', async () => {
+    const running = await startApp({ SHUTDOWN_TIMEOUT_MS: '700' });
+    const slow = slowWebhook(running.port, startUpdate(700_010, 6_400_000_010));
+    slow.status.catch(() => {}); // the connection dies with the process
+    await new Promise((r) => setTimeout(r, 100));
+    const signalledAt = Date.now();
+    running.child.kill('SIGTERM');
+    const { code, at } = await running.exited;
+    expect(code).toBe(1);
+    expect(at - signalledAt).toBeGreaterThanOrEqual(650);
+    expect(at - signalledAt).toBeLessThan(5000);
+    expect(running.logs.some((l) => l.includes('shutdown deadline passed'))).toBe(true);
+  }, 240_000);
+});
