@@ -9,7 +9,8 @@ import { runStatements } from '../core/db/run-statements.ts';
  *   it reports (KPI 13; the poll table belongs to the polls module, so no foreign key);
  * - `afisha_event`: a cultural or sport event of a municipality with its venue point, published
  *   (broadcast to `culture_events` / `sport_events`) or cancelled;
- * - `event_reminder`: a resident's "Remind me" (the outbox row due at start − 3 h);
+ * - `event_reminder`: a resident's "Remind me", queued into the outbox by cron at start − 3 h (a row
+ *   due days later would hold back the chat's other rows in the outbox, which leave in id order);
  * - `item_comment`, `item_comment_report`: residents' comments on news items and polls, moderated
  *   after publication unless the municipality's `item_comment_policy` asks for pre-moderation.
  */
@@ -76,9 +77,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       event_id int NOT NULL REFERENCES afisha_event(id) ON DELETE CASCADE,
       resident_id int NOT NULL REFERENCES resident(id) ON DELETE CASCADE,
       outbox_id int REFERENCES outbox(id) ON DELETE SET NULL,
+      queued_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (event_id, resident_id)
     );
+    CREATE INDEX event_reminder_waiting_idx ON event_reminder (event_id) WHERE queued_at IS NULL;
 
     CREATE TABLE item_comment_policy (
       municipality_id int PRIMARY KEY REFERENCES municipality(id),

@@ -59,11 +59,13 @@ export interface AfishaEventTable {
   updated_at: Generated<Date>;
 }
 
-/** A resident's "Remind me": the outbox row due 3 hours before the start. */
+/** A resident's "Remind me": queued into the outbox by cron 3 hours before the start. */
 export interface EventReminderTable {
   event_id: number;
   resident_id: number;
   outbox_id: number | null;
+  /** When the reminder went to the outbox (null: still waiting). */
+  queued_at: Date | null;
   created_at: Generated<Date>;
 }
 
