@@ -157,7 +157,12 @@ export async function updateEvent(db: Db, id: number, patch: Partial<EventFields
   if (event.state === 'cancelled') throw new DomainError('ILLEGAL_TRANSITION', { id, state: event.state, action: 'edit' });
   const merged: EventFields = { ...event, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as EventFields;
   await checkEvent(db, event.municipalityId, merged);
-  const row = await db.updateTable('afisha_event').set({ ...columns(patch), updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  const row = await db
+    .updateTable('afisha_event')
+    .set({ ...columns(patch), updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
   const changed = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
   // A new start time moves reminders not yet sent: queued ones whose new time is still ahead go back to waiting.
   if (patch.startsAt && patch.startsAt.getTime() !== event.startsAt.getTime()) await requeueReminders(db, id);
@@ -219,7 +224,12 @@ export async function publishEvent(db: Db, id: number, now: Date, staffId: numbe
     .set({ payload: sql<string>`jsonb_set(payload, '{location}', ${JSON.stringify({ lat: event.venue.lat, lon: event.venue.lon })}::jsonb)` })
     .where('id', '=', broadcastId)
     .execute();
-  const row = await db.updateTable('afisha_event').set({ state: 'published', published_at: now, broadcast_id: broadcastId, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  const row = await db
+    .updateTable('afisha_event')
+    .set({ state: 'published', published_at: now, broadcast_id: broadcastId, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
   return toEvent(row);
 }
 
@@ -292,7 +302,12 @@ export async function remindMe(db: Db, eventId: number, residentId: number, now:
   const event = await db.selectFrom('afisha_event').selectAll().where('id', '=', eventId).executeTakeFirst();
   if (!event || event.state !== 'published') return 'unavailable';
   if (event.starts_at.getTime() <= now.getTime()) return 'started';
-  const inserted = await db.insertInto('event_reminder').values({ event_id: eventId, resident_id: residentId, created_at: now }).onConflict((oc) => oc.columns(['event_id', 'resident_id']).doNothing()).returning('event_id').executeTakeFirst();
+  const inserted = await db
+    .insertInto('event_reminder')
+    .values({ event_id: eventId, resident_id: residentId, created_at: now })
+    .onConflict((oc) => oc.columns(['event_id', 'resident_id']).doNothing())
+    .returning('event_id')
+    .executeTakeFirst();
   if (!inserted) return 'already';
   if (event.starts_at.getTime() - REMIND_BEFORE_MS <= now.getTime()) await queueReminder(db, toEvent(event), residentId, now);
   return 'scheduled';

@@ -18,8 +18,8 @@ export function parseApiTime(value: string, timeZone: string, field: string): Da
   }
   const local = LOCAL.exec(value);
   if (local) {
-    const [, y, mo, d, h, mi, s] = local.map(Number) as number[];
-    const at = new TZDate(y!, mo! - 1, d!, h!, mi!, s ?? 0, timeZone);
+    const [, y, mo, d, h, mi, s] = local.map((part) => (part === undefined ? 0 : Number(part))) as number[];
+    const at = new TZDate(y!, mo! - 1, d!, h!, mi!, s!, timeZone);
     // A date that does not exist (Feb 30) rolls over: refuse it rather than guess.
     if (at.getDate() === d && at.getMonth() === mo! - 1 && at.getHours() === h) return new Date(at.getTime());
   }

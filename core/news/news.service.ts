@@ -96,14 +96,11 @@ async function lockNews(db: Db, id: number): Promise<NewsItem> {
 }
 
 /** A draft, or a scheduled item when `publishAt` is given (published by cron at that time). */
-export async function createNews(
-  db: Db,
-  input: NewsFields & { municipalityId: number | null; publishAt: Date | null; staffId: number | null },
-  now: Date,
-): Promise<NewsItem> {
+export async function createNews(db: Db, input: NewsFields & { municipalityId: number | null; publishAt: Date | null; staffId: number | null }, now: Date): Promise<NewsItem> {
   await checkCategory(db, input.categoryId);
   await checkNewsMedia(db, input.municipalityId, input.mediaIds);
-  if (input.publishAt && input.publishAt.getTime() <= now.getTime()) throw new DomainError('VALIDATION', { field: 'publishAt', problem: 'must be in the future (publish now with POST /news/{id}/publish)' });
+  if (input.publishAt && input.publishAt.getTime() <= now.getTime())
+    throw new DomainError('VALIDATION', { field: 'publishAt', problem: 'must be in the future (publish now with POST /news/{id}/publish)' });
   const row = await db
     .insertInto('news_item')
     .values({

@@ -3,12 +3,14 @@ import type { AfishaEvent } from '../../../core/news/events.service.ts';
 import { MAX_NEWS_PHOTOS, MAX_NEWS_TEXT, type NewsItem } from '../../../core/news/news.service.ts';
 import { BodyId, Timestamp } from './common.ts';
 
-export const ApiTime = z
-  .string()
-  .max(40)
-  .openapi({ description: 'ISO 8601 with an offset, or a local "YYYY-MM-DDTHH:mm" in the municipality\'s time zone', example: '2026-12-05T18:00' });
+export const ApiTime = z.string().max(40).openapi({ description: 'ISO 8601 with an offset, or a local "YYYY-MM-DDTHH:mm" in the municipality\'s time zone', example: '2026-12-05T18:00' });
 
-const Link = z.string().trim().url().max(2000).refine((v) => /^https?:\/\//i.test(v), 'an http(s) URL');
+const Link = z
+  .string()
+  .trim()
+  .url()
+  .max(2000)
+  .refine((v) => /^https?:\/\//i.test(v), 'an http(s) URL');
 
 export const NewsSchema = z
   .object({
@@ -58,7 +60,11 @@ const newsFields = {
   title: z.string().trim().min(1).max(200),
   body: z.string().trim().min(1).max(MAX_NEWS_TEXT).openapi({ description: 'plain text; long texts are split at paragraph breaks in the messengers' }),
   categoryId: BodyId.nullable().optional(),
-  mediaIds: z.array(BodyId).max(MAX_NEWS_PHOTOS).optional().openapi({ description: `files from POST /media: up to ${MAX_NEWS_PHOTOS} images, or one video` }),
+  mediaIds: z
+    .array(BodyId)
+    .max(MAX_NEWS_PHOTOS)
+    .optional()
+    .openapi({ description: `files from POST /media: up to ${MAX_NEWS_PHOTOS} images, or one video` }),
   link: Link.nullable().optional(),
   pollId: BodyId.nullable().optional().openapi({ description: 'the poll whose decision this item reports' }),
   publishAt: ApiTime.nullable().optional().openapi({ description: 'schedule the publication (cron publishes it then); absent: a draft' }),

@@ -12,7 +12,7 @@ export const route = createRoute({
   method: 'post',
   path: '/events',
   tags: ['events'],
-  summary: 'Create an event of «Афиша» (a draft): culture or sport, times in the municipality\'s local time, the venue with its point',
+  summary: "Create an event of «Афиша» (a draft): culture or sport, times in the municipality's local time, the venue with its point",
   description: '400 VALIDATION names the field: endsAt not after startsAt, a venue point outside the municipality, a photo that is not an image.',
   ...access('news.write'),
   request: { body: jsonBody(CreateEventBody) },

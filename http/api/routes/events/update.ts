@@ -32,7 +32,10 @@ export function registerUpdateEvent(app: ApiApp, deps: ApiDeps) {
         { ...rest, ...(startsAt !== undefined && { startsAt: parseApiTime(startsAt, zone, 'startsAt') }), ...(endsAt !== undefined && { endsAt: parseApiTime(endsAt, zone, 'endsAt') }) },
         now,
       );
-      return { result: updated, audit: { action: before.state === 'published' ? 'event.edit_published' : 'event.update', entity: 'afisha_event', entityId: id, municipalityId: updated.municipalityId, data: { changed } } };
+      return {
+        result: updated,
+        audit: { action: before.state === 'published' ? 'event.edit_published' : 'event.update', entity: 'afisha_event', entityId: id, municipalityId: updated.municipalityId, data: { changed } },
+      };
     });
     return c.json(eventDto(event), 200);
   });

@@ -44,7 +44,10 @@ export function registerCreateNews(app: ApiApp, deps: ApiDeps) {
         },
         now,
       );
-      return { result: created, audit: { action: 'news.create', entity: 'news_item', entityId: created.id, municipalityId: created.municipalityId, data: { state: created.state, pollId: created.pollId } } };
+      return {
+        result: created,
+        audit: { action: 'news.create', entity: 'news_item', entityId: created.id, municipalityId: created.municipalityId, data: { state: created.state, pollId: created.pollId } },
+      };
     });
     return c.json(newsDto(item), 201);
   });
