@@ -68,6 +68,11 @@ import { registerGetEvent } from './events/get.ts';
 import { registerUpdateEvent } from './events/update.ts';
 import { registerPublishEvent } from './events/publish.ts';
 import { registerCancelEvent } from './events/cancel.ts';
+import { registerListItemComments } from './comments/list.ts';
+import { registerHideItemComment } from './comments/hide.ts';
+import { registerReplyItemComment } from './comments/reply.ts';
+import { registerApproveItemComment } from './comments/approve.ts';
+import { registerSetCommentPolicy } from './comments/policy.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -140,4 +145,9 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerUpdateEvent,
   registerPublishEvent,
   registerCancelEvent,
+  registerListItemComments,
+  registerHideItemComment,
+  registerReplyItemComment,
+  registerApproveItemComment,
+  registerSetCommentPolicy,
 ];
