@@ -7,6 +7,9 @@ import { officials } from './officials/index.ts';
 import { privacy } from './privacy/index.ts';
 import { registration } from './registration/index.ts';
 import { settings } from './settings/index.ts';
+import { news } from './news/index.ts';
+import { events } from './events/index.ts';
+import { itemComments } from './item-comments/index.ts';
 
 /**
  * Every bot feature, one line each (README: "How to add a bot feature"). The order is the order
@@ -22,4 +25,7 @@ export const FEATURES: readonly BotFeature[] = [
   settings,
   basics,
   officials,
+  news,
+  events,
+  itemComments,
 ];

@@ -190,7 +190,8 @@ export function eventParams(event: AfishaEvent, timeZone: string): Record<string
     address: event.venue.address,
     age: event.ageLimit === null ? '' : `${event.ageLimit}+`,
     price: event.price ?? '',
-    free: event.price === null,
+    /** A locale reference (rendered in each reader's language) when free. */
+    priceLabel: event.price ?? { $key: 'events.free' },
     organiser: event.organiser ?? '',
     link: event.link ?? '',
   };
