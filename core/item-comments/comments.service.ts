@@ -156,7 +156,13 @@ export async function hideComment(db: Db, id: number, reason: string, staffId: n
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  await notifyResident(db, comment.residentId, 'item_comments.hidden_notice', { text: excerpt(comment.text), reason }, { kind: 'item_comment.hidden', dedupeKey: `item-comment-hidden:${id}:${now.getTime()}` });
+  await notifyResident(
+    db,
+    comment.residentId,
+    'item_comments.hidden_notice',
+    { text: excerpt(comment.text), reason },
+    { kind: 'item_comment.hidden', dedupeKey: `item-comment-hidden:${id}:${now.getTime()}` },
+  );
   return toComment(row);
 }
 
@@ -173,7 +179,13 @@ export async function replyToComment(db: Db, id: number, text: string, staffId: 
   await lockComment(db, id);
   const row = await db.updateTable('item_comment').set({ reply_text: text, replied_at: now, replied_by_staff_id: staffId }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   const comment = toComment(row);
-  await notifyResident(db, comment.residentId, 'item_comments.reply_notice', { text: excerpt(comment.text), reply: text }, { kind: 'item_comment.reply', dedupeKey: `item-comment-reply:${id}:${now.getTime()}` });
+  await notifyResident(
+    db,
+    comment.residentId,
+    'item_comments.reply_notice',
+    { text: excerpt(comment.text), reply: text },
+    { kind: 'item_comment.reply', dedupeKey: `item-comment-reply:${id}:${now.getTime()}` },
+  );
   return comment;
 }
 
@@ -187,7 +199,12 @@ export async function reportComment(db: Db, id: number, residentId: number, now:
   const comment = await db.selectFrom('item_comment').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!comment || comment.state !== 'published') return 'unavailable';
   if (comment.resident_id === residentId) return 'own';
-  const inserted = await db.insertInto('item_comment_report').values({ comment_id: id, resident_id: residentId, created_at: now }).onConflict((oc) => oc.columns(['comment_id', 'resident_id']).doNothing()).returning('comment_id').executeTakeFirst();
+  const inserted = await db
+    .insertInto('item_comment_report')
+    .values({ comment_id: id, resident_id: residentId, created_at: now })
+    .onConflict((oc) => oc.columns(['comment_id', 'resident_id']).doNothing())
+    .returning('comment_id')
+    .executeTakeFirst();
   if (!inserted) return 'already';
   const reports = comment.reports + 1;
   await db

@@ -1,12 +1,5 @@
 import { positiveIdArg } from '../../../core/dialogs/action-id.ts';
-import {
-  addComment,
-  commentableTarget,
-  MAX_COMMENT_LENGTH,
-  reportComment,
-  visibleComments,
-  type CommentTarget,
-} from '../../../core/item-comments/comments.service.ts';
+import { addComment, commentableTarget, MAX_COMMENT_LENGTH, reportComment, visibleComments, type CommentTarget } from '../../../core/item-comments/comments.service.ts';
 import { button } from '../../dialogs/buttons.ts';
 import { action, type BotFeature } from '../../dialogs/feature.ts';
 import { end, enter, num, reply, str, type Flow, type StepContext } from '../../dialogs/flow.ts';
@@ -89,7 +82,15 @@ const commentFlow: Flow = {
         const kind = str(c.data, 'kind') === 'poll' ? 'poll' : 'news';
         const target: CommentTarget = { kind, id: num(c.data, 'id')! };
         const comment = await addComment(c.db, { residentId: c.resident.id, residentMunicipalityId: c.resident.municipalityId, target, text: input.text }, c.now);
-        return end([{ key: comment.state === 'pending' ? 'item_comments.pending' : 'item_comments.published', keyboard: { kind: 'inline', rows: [[listComments.button(target, 'item_comments.show')], [menuButton('menu', 'menu.back_to_menu')]] } }], false);
+        return end(
+          [
+            {
+              key: comment.state === 'pending' ? 'item_comments.pending' : 'item_comments.published',
+              keyboard: { kind: 'inline', rows: [[listComments.button(target, 'item_comments.show')], [menuButton('menu', 'menu.back_to_menu')]] },
+            },
+          ],
+          false,
+        );
       },
     },
   },

@@ -24,7 +24,10 @@ export function registerSetCommentPolicy(app: ApiApp, deps: ApiDeps) {
     await audited(c, deps, async ({ trx, scope, now }) => {
       requireMunicipality(scope, body.municipalityId);
       await setPremoderation(trx, body.municipalityId, body.premoderation, now);
-      return { result: null, audit: { action: 'item_comment.policy', entity: 'municipality', entityId: body.municipalityId, municipalityId: body.municipalityId, data: { premoderation: body.premoderation } } };
+      return {
+        result: null,
+        audit: { action: 'item_comment.policy', entity: 'municipality', entityId: body.municipalityId, municipalityId: body.municipalityId, data: { premoderation: body.premoderation } },
+      };
     });
     return c.json(body, 200);
   });
