@@ -21,14 +21,14 @@ const menuIds = async (c: StepContext) => {
 
 describe('the feature registry', () => {
   it('lays out the main menu from the entries\' rows and columns', async () => {
-    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
+    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my'], ['!m:news', '!m:events'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
   });
 
   it('shows an entry only to whom its `visible` says, in its place', async () => {
     const campaign: BotFeature = { name: 'campaign', menu: [{ id: 'ask', label: 'menu.help', row: 25, visible: (c) => c.language === 'en', run: noop }] };
     const registry = createRegistry([...FEATURES, campaign]);
     expect((await menuIds(contextOf(registry))).flat()).not.toContain('!m:ask');
-    expect((await menuIds(contextOf(registry, { language: 'en' })))[2]).toEqual(['!m:ask']);
+    expect((await menuIds(contextOf(registry, { language: 'en' })))[3]).toEqual(['!m:ask']);
   });
 
   it('gives the messenger its command menu in each language, in registry order', () => {
@@ -44,6 +44,8 @@ describe('the feature registry', () => {
       { command: 'language', description: 'Language' },
       { command: 'help', description: 'What the bot can do' },
       { command: 'cancel', description: 'Cancel the current action' },
+      { command: 'news', description: 'News of your town and the region' },
+      { command: 'events', description: 'Events today, this weekend and this week' },
     ]);
     // Telegram: 1-256 characters each; commands without a description (/unlink) stay out of the menu.
     for (const language of ['ru', 'en'] as const) for (const c of commandMenu(features, t, language)) expect(c.description.length).toBeGreaterThan(0);
