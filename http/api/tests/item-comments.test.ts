@@ -8,7 +8,10 @@ let h: ApiHarness;
 let newsId: number;
 beforeAll(async () => {
   h = await createApiHarness();
-  const created = await h.request('POST', '/api/v1/news', { token: h.keys.Kemerovo.curator, body: { municipalityId: h.municipality.Kemerovo, title: 'Благоустройство', body: 'Сквер откроют в мае.' } });
+  const created = await h.request('POST', '/api/v1/news', {
+    token: h.keys.Kemerovo.curator,
+    body: { municipalityId: h.municipality.Kemerovo, title: 'Благоустройство', body: 'Сквер откроют в мае.' },
+  });
   await h.request('POST', `/api/v1/news/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
   newsId = created.body.id;
 });
@@ -77,7 +80,9 @@ describe('comments on news and polls', () => {
   it('comments on a poll are listed by target; bad input and other municipalities are refused', async () => {
     // The polls module owns `poll`; a minimal one stands in for it here.
     await sql`CREATE TABLE IF NOT EXISTS poll (id serial PRIMARY KEY, municipality_id integer, kind text NOT NULL DEFAULT 'poll', state text NOT NULL, title text NOT NULL)`.execute(h.t.db);
-    const poll = await sql<{ id: number }>`INSERT INTO poll (municipality_id, state, title) VALUES (${h.municipality.Kemerovo}, 'published', 'Какой сквер благоустроить?') RETURNING id`.execute(h.t.db);
+    const poll = await sql<{ id: number }>`INSERT INTO poll (municipality_id, state, title) VALUES (${h.municipality.Kemerovo}, 'published', 'Какой сквер благоустроить?') RETURNING id`.execute(
+      h.t.db,
+    );
     const pollId = poll.rows[0]!.id;
     const author = await kemerovoResident();
     const onPoll = await comment(author, 'За сквер у школы', { kind: 'poll', id: pollId });
