@@ -270,6 +270,23 @@ describe('events through the admin API', () => {
     expect(dropped.state).toBe('cancelled');
   });
 
+  it('«Афиша» across the weekend and the time-zone boundary: an event at 00:30 Saturday local is not Friday\'s "today"', async () => {
+    const { afisha } = await import('../../../core/news/events.service.ts');
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Ночь кино', startsAt: '2026-12-12T00:30', endsAt: '2026-12-12T03:00' }) });
+    await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    // Friday 11 December 23:00 local = 16:00 UTC; the event starts at 17:30 UTC the same UTC day.
+    const fridayEvening = new Date('2026-12-11T16:00:00Z');
+    const ids = async (period: 'today' | 'weekend' | 'week', kind?: 'culture' | 'sport', now = fridayEvening) => (await afisha(h.t.db, h.municipality.Kemerovo, period, kind, now)).map((e) => e.id);
+    expect(await ids('today')).not.toContain(created.body.id);
+    expect(await ids('weekend')).toContain(created.body.id);
+    expect(await ids('week')).toContain(created.body.id);
+    expect(await ids('weekend', 'sport')).not.toContain(created.body.id);
+    // Saturday 01:00 local (Friday 18:00 UTC): it is on now, so "today" shows it.
+    expect(await ids('today', 'culture', new Date('2026-12-11T18:00:00Z'))).toContain(created.body.id);
+    // Once over it leaves «Афиша».
+    expect(await ids('weekend', undefined, new Date('2026-12-11T20:30:00Z'))).not.toContain(created.body.id);
+  });
+
   it('serves an .ics a calendar parser accepts; drafts and other municipalities stay hidden', async () => {
     const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Лекция', startsAt: '2026-12-10T19:00', endsAt: '2026-12-10T20:30' }) });
     expect((await h.request('GET', `/calendar/events/${created.body.id}.ics`, { token: null })).status).toBe(404);
