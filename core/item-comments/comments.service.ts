@@ -57,7 +57,7 @@ function toComment(row: Selectable<ItemCommentTable>): ItemComment {
 export async function commentableTarget(db: Db, target: CommentTarget, municipalityId: number | null): Promise<{ municipalityId: number | null; title: string } | undefined> {
   if (target.kind === 'news') {
     const row = await db.selectFrom('news_item').select(['municipality_id', 'title', 'state']).where('id', '=', target.id).executeTakeFirst();
-    if (!row || row.state !== 'published') return undefined;
+    if (row?.state !== 'published') return undefined;
     if (row.municipality_id !== null && row.municipality_id !== municipalityId) return undefined;
     return { municipalityId: row.municipality_id, title: row.title };
   }
@@ -197,7 +197,7 @@ export type ReportResult = 'reported' | 'already' | 'own' | 'unavailable';
  */
 export async function reportComment(db: Db, id: number, residentId: number, now: Date): Promise<ReportResult> {
   const comment = await db.selectFrom('item_comment').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-  if (!comment || comment.state !== 'published') return 'unavailable';
+  if (comment?.state !== 'published') return 'unavailable';
   if (comment.resident_id === residentId) return 'own';
   const inserted = await db
     .insertInto('item_comment_report')

@@ -301,7 +301,7 @@ export type RemindResult = 'scheduled' | 'already' | 'started' | 'unavailable';
  */
 export async function remindMe(db: Db, eventId: number, residentId: number, now: Date): Promise<RemindResult> {
   const event = await db.selectFrom('afisha_event').selectAll().where('id', '=', eventId).executeTakeFirst();
-  if (!event || event.state !== 'published') return 'unavailable';
+  if (event?.state !== 'published') return 'unavailable';
   if (event.starts_at.getTime() <= now.getTime()) return 'started';
   const inserted = await db
     .insertInto('event_reminder')

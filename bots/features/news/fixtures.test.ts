@@ -16,7 +16,13 @@ describe.each(CHANNELS)('%s: news and «Афиша» replayed from fixtures/…/
     const chat = newChat(harness, channel, 'Анна');
     await chat.playFixture('news-events.json');
     const residentId = await residentOf(db, chat);
-    const delivered = await db.db.selectFrom('outbox').select(['kind', 'channel']).where('resident_id', '=', residentId).where('kind', 'in', ['broadcast.news', 'broadcast.event']).orderBy('id').execute();
+    const delivered = await db.db
+      .selectFrom('outbox')
+      .select(['kind', 'channel'])
+      .where('resident_id', '=', residentId)
+      .where('kind', 'in', ['broadcast.news', 'broadcast.event'])
+      .orderBy('id')
+      .execute();
     expect(delivered).toEqual([
       { kind: 'broadcast.news', channel },
       { kind: 'broadcast.event', channel },
