@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { announce } from '../broadcasts/broadcasts.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
@@ -77,6 +77,20 @@ export async function checkNewsMedia(db: Db, municipalityId: number | null, medi
   if (kinds.includes('video') && kinds.length > 1) throw new DomainError('VALIDATION', { field: 'mediaIds', problem: 'up to 10 photos or one video, not both' });
 }
 
+/**
+ * The poll an item reports a decision on must exist once the polls module is installed (its `poll`
+ * table, read by name: this module does not depend on it). Throws VALIDATION naming `pollId`.
+ */
+async function checkPoll(db: Db, pollId: number | null, municipalityId: number | null): Promise<void> {
+  if (pollId === null) return;
+  const installed = await sql<{ t: string | null }>`SELECT to_regclass('poll')::text AS t`.execute(db);
+  if (!installed.rows[0]?.t) return;
+  const poll = await sql<{ municipality_id: number | null }>`SELECT municipality_id FROM poll WHERE id = ${pollId}`.execute(db);
+  const row = poll.rows[0];
+  // A municipality's item may report on its own polls and on regional ones.
+  if (!row || (row.municipality_id !== null && row.municipality_id !== municipalityId)) throw new DomainError('VALIDATION', { field: 'pollId', problem: 'no such poll' });
+}
+
 async function checkCategory(db: Db, categoryId: number | null): Promise<void> {
   if (categoryId === null) return;
   const row = await db.selectFrom('category').select('id').where('id', '=', categoryId).executeTakeFirst();
@@ -98,6 +112,7 @@ async function lockNews(db: Db, id: number): Promise<NewsItem> {
 /** A draft, or a scheduled item when `publishAt` is given (published by cron at that time). */
 export async function createNews(db: Db, input: NewsFields & { municipalityId: number | null; publishAt: Date | null; staffId: number | null }, now: Date): Promise<NewsItem> {
   await checkCategory(db, input.categoryId);
+  await checkPoll(db, input.pollId, input.municipalityId);
   await checkNewsMedia(db, input.municipalityId, input.mediaIds);
   if (input.publishAt && input.publishAt.getTime() <= now.getTime())
     throw new DomainError('VALIDATION', { field: 'publishAt', problem: 'must be in the future (publish now with POST /news/{id}/publish)' });
@@ -132,6 +147,7 @@ export async function updateNews(db: Db, id: number, patch: NewsPatch, now: Date
   const item = await lockNews(db, id);
   if (item.state === 'archived') throw new DomainError('ILLEGAL_TRANSITION', { id, state: item.state, action: 'edit' });
   if (patch.categoryId !== undefined) await checkCategory(db, patch.categoryId);
+  if (patch.pollId !== undefined) await checkPoll(db, patch.pollId, item.municipalityId);
   if (patch.mediaIds !== undefined) await checkNewsMedia(db, item.municipalityId, patch.mediaIds);
   let state: NewsState = item.state;
   if (patch.publishAt !== undefined) {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import nodeIcal from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
@@ -109,14 +110,37 @@ describe('news through the admin API', () => {
     expect(list.body.items.map((n: { id: number }) => n.id)).toContain(created.body.id);
   });
 
-  it('a news item reports a decision on a poll (KPI 13) and is found by it', async () => {
+  it('a news item reports a decision on a poll (KPI 13): linked both ways, found by the poll; an unknown poll is refused', async () => {
+    // The polls module owns `poll` and `poll_decision` (table contract in HELPERS.md); minimal ones stand in here.
+    await sql`CREATE TABLE IF NOT EXISTS poll (id serial PRIMARY KEY, municipality_id integer, kind text NOT NULL DEFAULT 'poll', state text NOT NULL, title text NOT NULL)`.execute(h.t.db);
+    await sql`CREATE TABLE IF NOT EXISTS poll_decision (id serial PRIMARY KEY, poll_id integer NOT NULL, decided_on date NOT NULL, text text NOT NULL, decided_by text NOT NULL, news_item_id integer, created_at timestamptz NOT NULL DEFAULT now())`.execute(
+      h.t.db,
+    );
+    const poll = await sql<{ id: number }>`INSERT INTO poll (municipality_id, state, title) VALUES (${h.municipality.Kemerovo}, 'closed', 'Какой сквер благоустроить?') RETURNING id`.execute(h.t.db);
+    const pollId = poll.rows[0]!.id;
     const created = await h.request('POST', '/api/v1/news', {
       token: h.keys.Kemerovo.curator,
-      body: { municipalityId: h.municipality.Kemerovo, title: 'Решение по итогам опроса', body: 'Сквер благоустроят в 2027 году.', pollId: 4242 },
+      body: { municipalityId: h.municipality.Kemerovo, title: 'Решение по итогам опроса', body: 'Сквер у школы № 5 благоустроят в 2027 году.', pollId },
     });
-    expect(created.body.pollId).toBe(4242);
-    const found = await h.request('GET', '/api/v1/news?pollId=4242', { token: h.keys.Kemerovo.curator });
+    expect(created.status).toBe(201);
+    expect(created.body.pollId).toBe(pollId);
+    await h.request('POST', `/api/v1/news/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    await sql`INSERT INTO poll_decision (poll_id, decided_on, text, decided_by, news_item_id) VALUES (${pollId}, '2026-12-01', 'Благоустроить сквер у школы № 5', 'Глава города', ${created.body.id})`.execute(
+      h.t.db,
+    );
+    const found = await h.request('GET', `/api/v1/news?pollId=${pollId}`, { token: h.keys.Kemerovo.curator });
     expect(found.body.items.map((n: { id: number }) => n.id)).toEqual([created.body.id]);
+    // KPI 13: a decision taken on a poll, published in News.
+    const kpi = await sql<{ n: string }>`
+      SELECT count(*) AS n FROM poll_decision d JOIN news_item n ON n.id = d.news_item_id AND n.poll_id = d.poll_id AND n.state = 'published'`.execute(h.t.db);
+    expect(Number(kpi.rows[0]!.n)).toBe(1);
+
+    const unknown = await h.request('POST', '/api/v1/news', { token: h.keys.Kemerovo.curator, body: { municipalityId: h.municipality.Kemerovo, title: 'x', body: 'y', pollId: 987_654 } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.details.field).toBe('pollId');
+    const foreignPoll = await sql<{ id: number }>`INSERT INTO poll (municipality_id, state, title) VALUES (${h.municipality.Novokuznetsk}, 'closed', 'Чужой опрос') RETURNING id`.execute(h.t.db);
+    const foreign = await h.request('PATCH', `/api/v1/news/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { pollId: foreignPoll.rows[0]!.id } });
+    expect(foreign.status).toBe(400);
   });
 
   it('refuses 11 photos, photos with a video, a 60 MB video, and a file that is no image or video, naming the field', async () => {
