@@ -170,7 +170,8 @@ export async function hideComment(db: Db, id: number, reason: string, staffId: n
 export async function approveComment(db: Db, id: number, staffId: number): Promise<ItemComment> {
   const comment = await lockComment(db, id);
   if (comment.state !== 'pending' && comment.state !== 'review') throw new DomainError('ILLEGAL_TRANSITION', { id, state: comment.state, action: 'approve' });
-  const row = await db.updateTable('item_comment').set({ state: 'published', moderated_by_staff_id: staffId }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  // Reviewed and kept: it takes three new reports (from residents who have not reported it yet) to hide it again.
+  const row = await db.updateTable('item_comment').set({ state: 'published', reports: 0, moderated_by_staff_id: staffId }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   return toComment(row);
 }
 

@@ -75,6 +75,11 @@ describe('comments on news and polls', () => {
     expect((await visibleComments(h.t.db, { kind: 'news', id: newsId })).map((x) => x.id)).not.toContain(target.id);
     const review = await h.request('GET', `/api/v1/comments?state=review&target=news:${newsId}`, { token: h.keys.Kemerovo.moderator });
     expect(review.body.items).toMatchObject([{ id: target.id, state: 'review', reports: 3 }]);
+    // Reviewed and kept: shown again; the same residents cannot hide it again, three new ones can.
+    const kept = await h.request('POST', `/api/v1/comments/${target.id}/approve`, { token: h.keys.Kemerovo.moderator });
+    expect(kept.body).toMatchObject({ state: 'published', reports: 0 });
+    expect(await reportComment(h.t.db, target.id, a, h.now())).toBe('already');
+    expect((await visibleComments(h.t.db, { kind: 'news', id: newsId })).map((x) => x.id)).toContain(target.id);
   });
 
   it('comments on a poll are listed by target; bad input and other municipalities are refused', async () => {

@@ -294,6 +294,29 @@ describe('events through the admin API', () => {
     expect(dropped.state).toBe('cancelled');
   });
 
+  it('moving an event moves its reminders: a queued one goes back to waiting for the new start − 3 h', async () => {
+    const { remindMe } = await import('../../../core/news/events.service.ts');
+    const fan = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+    // Today 12:00 local (05:00 UTC); now is 10:00 local, inside the 3 hours: queued at once.
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Мастер-класс', startsAt: '2026-12-01T12:00', endsAt: '2026-12-01T13:00' }) });
+    await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    expect(await remindMe(h.t.db, created.body.id, fan, h.now())).toBe('scheduled');
+    const first = await h.t.db.selectFrom('outbox').select(['id', 'state']).where('resident_id', '=', fan).where('kind', '=', 'event.reminder').executeTakeFirstOrThrow();
+    expect(first.state).toBe('pending');
+
+    const moved = await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { startsAt: '2026-12-02T18:00', endsAt: '2026-12-02T19:00' } });
+    expect(moved.status).toBe(200);
+    expect((await h.t.db.selectFrom('outbox').select('state').where('id', '=', first.id).executeTakeFirstOrThrow()).state).toBe('cancelled');
+    // 18:00 − 3 h local on 2 December = 08:00 UTC.
+    expect(await queueDueReminders(h.t.db, new Date('2026-12-02T07:59:00Z'))).toEqual({ queued: 0 });
+    expect(await queueDueReminders(h.t.db, new Date('2026-12-02T08:00:00Z'))).toEqual({ queued: 1 });
+    const rows = await h.t.db.selectFrom('outbox').select(['state', 'payload']).where('resident_id', '=', fan).where('kind', '=', 'event.reminder').orderBy('id').execute();
+    expect(rows.map((r) => r.state)).toEqual(['cancelled', 'pending']);
+    expect(rows[1]!.payload).toMatchObject({ params: { starts: '02.12.2026 18:00' } });
+    const audit = await h.t.db.selectFrom('audit_log').select('action').where('entity', '=', 'afisha_event').where('entity_id', '=', String(created.body.id)).orderBy('id').execute();
+    expect(audit.map((a) => a.action)).toEqual(['event.create', 'event.publish', 'event.edit_published']);
+  });
+
   it('«Афиша» across the weekend and the time-zone boundary: an event at 00:30 Saturday local is not Friday\'s "today"', async () => {
     const { afisha } = await import('../../../core/news/events.service.ts');
     const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Ночь кино', startsAt: '2026-12-12T00:30', endsAt: '2026-12-12T03:00' }) });
