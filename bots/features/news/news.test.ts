@@ -1,14 +1,17 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { hideComment, setPremoderation } from '../../../core/item-comments/comments.service.ts';
 import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
 import { cancelEvent, createEvent, publishEvent } from '../../../core/news/events.service.ts';
 import { createNews, publishNews } from '../../../core/news/news.service.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
 import { newChat, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, press } from '../../../test/bots/player.ts';
+import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
 import { createTranslator } from '../../i18n.ts';
+import { listComments, writeComment } from '../item-comments/index.ts';
 
 let db: TestDatabase;
 let harness: BotHarness;
@@ -109,5 +112,31 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
     expect(chat.replyTexts.join('\n')).toContain('Нет снега');
     await chat.say(`/start event_${event.id}`);
     expect(chat.replyTexts).toEqual([t('ru', 'events.cancelled_card', { title: `Лыжная гонка ${channel}` })]);
+  });
+
+  it('pre-moderation and a comment on a poll: the author is told it waits, then that a moderator hid it and why', async () => {
+    const chat = newChat(harness, channel, 'Игорь');
+    const residentId = await resident(chat);
+    await setPremoderation(db.db, db.demo.municipalities.Kemerovo, true, new Date());
+    await sql`CREATE TABLE IF NOT EXISTS poll (id serial PRIMARY KEY, municipality_id integer, kind text NOT NULL DEFAULT 'poll', state text NOT NULL, title text NOT NULL)`.execute(db.db);
+    const poll = await sql<{ id: number }>`INSERT INTO poll (municipality_id, state, title) VALUES (${db.demo.municipalities.Kemerovo}, 'published', ${`Опрос ${channel}`}) RETURNING id`.execute(
+      db.db,
+    );
+    const pollId = poll.rows[0]!.id;
+    // The polls module puts this button on its cards.
+    await chat.say(tap(writeComment.id({ kind: 'poll', id: pollId })));
+    expect(chat.replyTexts).toEqual([t('ru', 'item_comments.prompt', { max: 1000 })]);
+    await chat.say('Голосую за парк');
+    expect(chat.replyTexts).toEqual([t('ru', 'item_comments.pending')]);
+    const [stored] = await db.db.selectFrom('item_comment').select(['id', 'state', 'target_kind', 'poll_id']).where('resident_id', '=', residentId).execute();
+    expect(stored).toMatchObject({ state: 'pending', target_kind: 'poll', poll_id: pollId });
+    await chat.say(tap(listComments.id({ kind: 'poll', id: pollId })));
+    expect(chat.replyTexts).toEqual([t('ru', 'item_comments.none')]);
+
+    const moderator = await db.db.selectFrom('staff').select('id').where('municipality_id', '=', db.demo.municipalities.Kemerovo).where('role', '=', 'moderator').executeTakeFirstOrThrow();
+    await hideComment(db.db, stored!.id, 'Не по теме опроса', moderator.id, new Date());
+    await chat.deliverOutbox();
+    expect(chat.replyTexts).toEqual([t('ru', 'item_comments.hidden_notice', { text: 'Голосую за парк', reason: 'Не по теме опроса' })]);
+    await setPremoderation(db.db, db.demo.municipalities.Kemerovo, false, new Date());
   });
 });
