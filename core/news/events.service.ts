@@ -7,7 +7,7 @@ import { containsPoint, isValidPoint } from '../geo/geo.ts';
 import { getMedia } from '../media/media.repository.ts';
 import { getMunicipality } from '../municipalities/municipality.repository.ts';
 import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
-import { remindId } from './actions.ts';
+import { openEventId, remindId } from './actions.ts';
 import { formatLocal, periodRange, type AfishaPeriod } from './local-time.ts';
 import type { AfishaEventTable, EventKind, EventState } from './news.table.ts';
 
@@ -213,7 +213,7 @@ export async function publishEvent(db: Db, id: number, now: Date, staffId: numbe
       key: 'events.broadcast',
       params: { ...eventParams(event, municipality.timeZone), kindLabel: { $key: `events.kind_${event.kind}` } },
       ...(event.photoMediaId !== null && { media: [event.photoMediaId] }),
-      keyboard: { kind: 'inline', rows: [[{ id: remindId(event.id), label: 'events.remind' }]] },
+      keyboard: { kind: 'inline', rows: [[{ id: remindId(event.id), label: 'events.remind' }], [{ id: openEventId(event.id), label: 'events.details' }]] },
     },
     kind: 'broadcast.event',
     source: `event:${event.id}`,

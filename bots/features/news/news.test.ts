@@ -92,6 +92,11 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
     expect(chat.replyTexts.join('\n')).toContain(`Лыжная гонка ${channel}`);
     expect(chat.replyKinds()).toContain('location');
 
+    // The announcement's "Details" button opens the event card with its venue.
+    await chat.say(press(t('ru', 'events.details')));
+    expect(chat.replyTexts.join('\n')).toContain('Стадион «Химик»');
+    expect(chat.replyKinds()).toContain('location');
+
     await chat.say('/events');
     expect(chat.replyTexts).toEqual([t('ru', 'events.choose')]);
     await chat.say(press(t('ru', 'events.period_week')));
