@@ -321,14 +321,18 @@ async function queueReminder(db: Db, event: AfishaEvent, residentId: number, now
     key: 'events.reminder',
     params: eventParams(event, municipality.timeZone),
     location: { lat: event.venue.lat, lon: event.venue.lon },
-    dedupeKey: `event-reminder:${event.id}:${residentId}:${event.startsAt.getTime()}`,
+    // Unique per queueing (a moved event queues anew); the reminder row, locked and marked, keeps it to once.
+    dedupeKey: `event-reminder:${event.id}:${residentId}:${event.startsAt.getTime()}:${now.getTime()}`,
   });
   await db.updateTable('event_reminder').set({ queued_at: now, outbox_id: outboxId }).where('event_id', '=', event.id).where('resident_id', '=', residentId).execute();
 }
 
-/** Cron: queues the reminders whose time (start − 3 h) has come, for published events not yet started. */
-export async function queueDueReminders(db: Kysely<Database>, now: Date): Promise<{ queued: number }> {
-  const due = await db
+/**
+ * Cron job body (in the job's transaction, under its advisory lock): queues the reminders whose
+ * time (start − 3 h) has come, for published events not yet started; each behind a savepoint.
+ */
+export async function queueDueReminders(trx: Db, now: Date): Promise<{ queued: number; failed: number }> {
+  const due = await trx
     .selectFrom('event_reminder as er')
     .innerJoin('afisha_event as e', 'e.id', 'er.event_id')
     .select(['er.event_id', 'er.resident_id'])
@@ -340,15 +344,21 @@ export async function queueDueReminders(db: Kysely<Database>, now: Date): Promis
     .limit(2000)
     .execute();
   let queued = 0;
+  let failed = 0;
+  const events = new Map<number, AfishaEvent>();
   for (const r of due) {
-    await db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('event_reminder').select('queued_at').where('event_id', '=', r.event_id).where('resident_id', '=', r.resident_id).forUpdate().skipLocked().executeTakeFirst();
-      if (!row || row.queued_at !== null) return;
-      await queueReminder(trx, await getEvent(trx, r.event_id), r.resident_id, now);
+    await sql`SAVEPOINT event_reminder`.execute(trx);
+    try {
+      if (!events.has(r.event_id)) events.set(r.event_id, await getEvent(trx, r.event_id));
+      await queueReminder(trx, events.get(r.event_id)!, r.resident_id, now);
+      await sql`RELEASE SAVEPOINT event_reminder`.execute(trx);
       queued++;
-    });
+    } catch {
+      await sql`ROLLBACK TO SAVEPOINT event_reminder`.execute(trx);
+      failed++;
+    }
   }
-  return { queued };
+  return { queued, failed };
 }
 
 export interface EventFilter {

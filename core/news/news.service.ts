@@ -228,22 +228,26 @@ export async function archiveNews(db: Db, id: number, now: Date): Promise<NewsIt
 }
 
 /**
- * Cron: publishes every scheduled item whose time has come, each in its own short transaction
- * (row locked; one already published by another instance is skipped). Returns the count.
+ * Cron job body (runs in the job's transaction, under its advisory lock: core/jobs/run-job.ts):
+ * publishes every scheduled item whose time has come. Each item is published behind a savepoint,
+ * so one that cannot be published (rolled back alone, retried next minute) holds back no other.
  */
-export async function publishDueNews(db: import('kysely').Kysely<import('../db/database.ts').Database>, now: Date): Promise<{ published: number }> {
-  const due = await db.selectFrom('news_item').select('id').where('state', '=', 'scheduled').where('publish_at', '<=', now).orderBy('publish_at').limit(500).execute();
+export async function publishDueNews(trx: Db, now: Date): Promise<{ published: number; failed: number }> {
+  const due = await trx.selectFrom('news_item').select('id').where('state', '=', 'scheduled').where('publish_at', '<=', now).orderBy('publish_at').limit(200).forUpdate().skipLocked().execute();
   let published = 0;
+  let failed = 0;
   for (const { id } of due) {
-    const done = await db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('news_item').select('state').where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
-      if (row?.state !== 'scheduled') return false;
+    await sql`SAVEPOINT news_publish`.execute(trx);
+    try {
       await publishNews(trx, id, now, null);
-      return true;
-    });
-    if (done) published++;
+      await sql`RELEASE SAVEPOINT news_publish`.execute(trx);
+      published++;
+    } catch {
+      await sql`ROLLBACK TO SAVEPOINT news_publish`.execute(trx);
+      failed++;
+    }
   }
-  return { published };
+  return { published, failed };
 }
 
 export interface NewsFilter {

@@ -2,8 +2,9 @@ import { sql } from 'kysely';
 import nodeIcal from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
-import { queueDueReminders } from '../../../core/news/events.service.ts';
-import { feedItem, publishDueNews } from '../../../core/news/news.service.ts';
+import { feedItem } from '../../../core/news/news.service.ts';
+import { runJob } from '../../../core/jobs/run-job.ts';
+import { JOBS } from '../../../cron/jobs.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { jpegBytes, mp4Bytes } from '../../../test/media/files.ts';
@@ -14,6 +15,10 @@ beforeAll(async () => {
   h = await createApiHarness();
 });
 afterAll(() => h.close());
+
+/** The cron jobs as the scheduler runs them (their transaction, their advisory lock) at a given time. */
+const cronNews = async (at: string) => (await runJob(h.t.db, JOBS.newsPublish, () => new Date(at))).counts;
+const cronReminders = async (at: string) => (await runJob(h.t.db, JOBS.eventReminders, () => new Date(at))).counts;
 
 async function expand(id: number): Promise<void> {
   while (!(await expandBatch(h.t.db, id, 2)).done);
@@ -47,9 +52,9 @@ describe('news through the admin API', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ state: 'scheduled', publishAt: '2026-12-01T05:00:00.000Z', publishedAt: null });
 
-    expect(await publishDueNews(h.t.db, new Date('2026-12-01T04:59:00Z'))).toEqual({ published: 0 });
-    expect(await publishDueNews(h.t.db, new Date('2026-12-01T05:00:00Z'))).toEqual({ published: 1 });
-    expect(await publishDueNews(h.t.db, new Date('2026-12-01T05:01:00Z'))).toEqual({ published: 0 });
+    expect(await cronNews('2026-12-01T04:59:00Z')).toEqual({ published: 0, failed: 0 });
+    expect(await cronNews('2026-12-01T05:00:00Z')).toEqual({ published: 1, failed: 0 });
+    expect(await cronNews('2026-12-01T05:01:00Z')).toEqual({ published: 0, failed: 0 });
 
     const item = (await h.request('GET', `/api/v1/news/${created.body.id}`, { token: h.keys.Kemerovo.curator })).body;
     expect(item).toMatchObject({ state: 'published', publishedAt: '2026-12-01T05:00:00.000Z' });
@@ -260,8 +265,8 @@ describe('events through the admin API', () => {
     const { remindMe } = await import('../../../core/news/events.service.ts');
     expect(await remindMe(h.t.db, created.body.id, fan, h.now())).toBe('scheduled');
     expect(await remindMe(h.t.db, created.body.id, fan, h.now())).toBe('already');
-    expect(await queueDueReminders(h.t.db, new Date('2026-12-05T07:59:00Z'))).toEqual({ queued: 0 });
-    expect(await queueDueReminders(h.t.db, new Date('2026-12-05T08:00:00Z'))).toEqual({ queued: 1 });
+    expect(await cronReminders('2026-12-05T07:59:00Z')).toEqual({ queued: 0, failed: 0 });
+    expect(await cronReminders('2026-12-05T08:00:00Z')).toEqual({ queued: 1, failed: 0 });
     const reminder = await h.t.db.selectFrom('outbox').select(['kind', 'payload', 'state']).where('resident_id', '=', fan).where('kind', '=', 'event.reminder').executeTakeFirstOrThrow();
     expect(reminder.payload).toMatchObject({ key: 'events.reminder', params: { title: 'Концерт симфонического оркестра', starts: '05.12.2026 18:00' }, location: { lat: venue.lat } });
 
@@ -272,7 +277,7 @@ describe('events through the admin API', () => {
     const cancelled = await h.request('POST', `/api/v1/events/${second.body.id}/cancel`, { token: h.keys.Kemerovo.curator, body: { reason: 'Погода' } });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ state: 'cancelled', told: 1, cancelReason: 'Погода' });
-    expect(await queueDueReminders(h.t.db, new Date('2026-12-06T03:00:00Z'))).toEqual({ queued: 0 });
+    expect(await cronReminders('2026-12-06T03:00:00Z')).toEqual({ queued: 0, failed: 0 });
     const told = await h.t.db.selectFrom('outbox').select(['kind', 'payload']).where('resident_id', '=', fan).where('kind', 'in', ['event.cancelled', 'event.reminder']).orderBy('id').execute();
     expect(told.map((r) => r.kind)).toEqual(['event.reminder', 'event.cancelled']);
     expect(told[1]!.payload).toMatchObject({ key: 'events.cancelled', params: { title: 'Ёлка', reason: 'Погода' } });
@@ -308,8 +313,8 @@ describe('events through the admin API', () => {
     expect(moved.status).toBe(200);
     expect((await h.t.db.selectFrom('outbox').select('state').where('id', '=', first.id).executeTakeFirstOrThrow()).state).toBe('cancelled');
     // 18:00 − 3 h local on 2 December = 08:00 UTC.
-    expect(await queueDueReminders(h.t.db, new Date('2026-12-02T07:59:00Z'))).toEqual({ queued: 0 });
-    expect(await queueDueReminders(h.t.db, new Date('2026-12-02T08:00:00Z'))).toEqual({ queued: 1 });
+    expect(await cronReminders('2026-12-02T07:59:00Z')).toEqual({ queued: 0, failed: 0 });
+    expect(await cronReminders('2026-12-02T08:00:00Z')).toEqual({ queued: 1, failed: 0 });
     const rows = await h.t.db.selectFrom('outbox').select(['state', 'payload']).where('resident_id', '=', fan).where('kind', '=', 'event.reminder').orderBy('id').execute();
     expect(rows.map((r) => r.state)).toEqual(['cancelled', 'pending']);
     expect(rows[1]!.payload).toMatchObject({ params: { starts: '02.12.2026 18:00' } });
