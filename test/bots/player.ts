@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expandBatch } from '../../core/broadcasts/broadcasts.ts';
+import { expandFully } from '../expand.ts';
 import { createEvent, publishEvent } from '../../core/news/events.service.ts';
 import { createNews, publishNews } from '../../core/news/news.service.ts';
 import { approveAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
@@ -179,7 +179,7 @@ export abstract class ChatPlayer {
     const body = typeof entry.text === 'string' ? entry.text : title;
     const draft = await createNews(db, { municipalityId: kemerovo.id, title, body, categoryId: null, mediaIds: [], link: null, pollId: null, publishAt: null, staffId: null }, now);
     const item = await publishNews(db, draft.id, now, null);
-    while (!(await expandBatch(db, item.broadcastId!, 1000)).done);
+    await expandFully(db, item.broadcastId!);
     this.log(`🏛 curator: published news #${item.id} "${title}"`);
   }
 
@@ -209,7 +209,7 @@ export abstract class ChatPlayer {
       now,
     );
     const event = await publishEvent(db, draft.id, now, null);
-    while (!(await expandBatch(db, event.broadcastId!, 1000)).done);
+    await expandFully(db, event.broadcastId!);
     this.log(`🏛 curator: published event #${event.id} "${title}"`);
   }
 

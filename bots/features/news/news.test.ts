@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { hideComment, setPremoderation } from '../../../core/item-comments/comments.service.ts';
-import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { expandFully } from '../../../test/expand.ts';
 import { cancelEvent, createEvent, publishEvent } from '../../../core/news/events.service.ts';
 import { createNews, publishNews } from '../../../core/news/news.service.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
@@ -37,7 +37,7 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
     const older = await published(`Ремонт моста ${channel}`, 'Мост закроют на два дня.');
     const newer = await published(`Ярмарка ${channel}`, 'В субботу на площади.');
     await published(`Новости Новокузнецка ${channel}`, 'Не для Кемерова.', db.demo.municipalities.Novokuznetsk);
-    while (!(await expandBatch(db.db, newer.broadcastId!, 100)).done);
+    await expandFully(db.db, newer.broadcastId!);
     await chat.deliverOutbox();
     expect(chat.replyTexts.join('\n')).toContain(`Ярмарка ${channel}`);
 
@@ -87,7 +87,7 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
       new Date(),
     );
     const event = await publishEvent(db.db, draft.id, new Date(), null);
-    while (!(await expandBatch(db.db, event.broadcastId!, 100)).done);
+    await expandFully(db.db, event.broadcastId!);
     await chat.deliverOutbox();
     expect(chat.replyTexts.join('\n')).toContain(`Лыжная гонка ${channel}`);
     expect(chat.replyKinds()).toContain('location');

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import nodeIcal from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { expandFully } from '../../../test/expand.ts';
 import { feedItem } from '../../../core/news/news.service.ts';
 import { runJob } from '../../../core/jobs/run-job.ts';
 import { JOBS } from '../../../cron/jobs.ts';
@@ -21,7 +21,7 @@ const cronNews = async (at: string) => (await runJob(h.t.db, JOBS.newsPublish, (
 const cronReminders = async (at: string) => (await runJob(h.t.db, JOBS.eventReminders, () => new Date(at))).counts;
 
 async function expand(id: number): Promise<void> {
-  while (!(await expandBatch(h.t.db, id, 2)).done);
+  await expandFully(h.t.db, id);
 }
 
 async function upload(bytes: Uint8Array, type: string, token = h.keys.Kemerovo.curator) {
