@@ -1,6 +1,5 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { announce } from '../broadcasts/broadcasts.ts';
-import type { Database } from '../db/database.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { containsPoint, isValidPoint } from '../geo/geo.ts';
