@@ -37,6 +37,7 @@ describe('cron in the app', () => {
       'message-cells',
       'news-publish',
       'overdue-alerts',
+      'polls',
     ]);
     expect(runs.every((r) => r.outcome === 'ok' && r.finishedAt !== null)).toBe(true);
   });

@@ -6,6 +6,7 @@ import { pruneActivity } from '../core/activity/activity.ts';
 import { runFillMessageCells } from '../core/stats/cells.ts';
 import { publishDueNews } from '../core/news/news.service.ts';
 import { queueDueReminders } from '../core/news/events.service.ts';
+import { runPollJobs } from '../core/polls/jobs.ts';
 
 /**
  * Every periodic job. Each is idempotent (alerts carry unique keys, the digest marks its day), so a
@@ -21,6 +22,7 @@ export const JOBS = {
   cells: { name: 'message-cells', run: runFillMessageCells },
   newsPublish: { name: 'news-publish', run: publishDueNews },
   eventReminders: { name: 'event-reminders', run: queueDueReminders },
+  polls: { name: 'polls', run: runPollJobs },
 } as const satisfies Record<string, Job>;
 
 export interface CronSchedule {
@@ -46,6 +48,7 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     // Scheduled news go out on the minute they were set for; reminders within a minute of start − 3 h.
     { job: JOBS.newsPublish, expression: '* * * * *', timeZone: defaultTimeZone },
     { job: JOBS.eventReminders, expression: '* * * * *', timeZone: defaultTimeZone },
+    { job: JOBS.polls, expression: '*/5 * * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
   ];
 }

@@ -80,7 +80,9 @@ describe('the cron scheduler', () => {
                 ? { published: 0 }
                 : job === 'event-reminders'
                   ? { queued: 0 }
-                  : { alerts: 0 };
+                  : job === 'polls'
+                    ? { pollsClosed: 0, directLinesOpened: 0, cadenceAlerts: 0 }
+                    : { alerts: 0 };
     for (const run of second) expect(run.counts, run.job).toMatchObject(nothingAgain(run.job));
   });
 
@@ -98,6 +100,7 @@ describe('the cron scheduler', () => {
       ['message-cells', '*/5 * * * *', 'Asia/Novokuznetsk'],
       ['news-publish', '* * * * *', 'Asia/Novokuznetsk'],
       ['event-reminders', '* * * * *', 'Asia/Novokuznetsk'],
+      ['polls', '*/5 * * * *', 'Asia/Novokuznetsk'],
       ['daily-digest', '0 9-21 * * *', 'Asia/Novokuznetsk'],
     ]);
     const digest = handle.nextRuns().find((r) => r.name === 'daily-digest@Asia/Novokuznetsk')!;
@@ -105,7 +108,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 9);
+    expect(cron.getTasks().size).toBe(before + 10);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

@@ -1,5 +1,6 @@
 import type { BotFeature } from '../dialogs/feature.ts';
 import { basics } from './basics/index.ts';
+import { consoleLogin } from './console/index.ts';
 import { filing } from './filing/index.ts';
 import { linking } from './linking/index.ts';
 import { myMessages } from './my-messages/index.ts';
@@ -10,6 +11,7 @@ import { settings } from './settings/index.ts';
 import { news } from './news/index.ts';
 import { events } from './events/index.ts';
 import { itemComments } from './item-comments/index.ts';
+import { polls } from './polls/index.ts';
 
 /**
  * Every bot feature, one line each (README: "How to add a bot feature"). The order is the order
@@ -28,4 +30,6 @@ export const FEATURES: readonly BotFeature[] = [
   news,
   events,
   itemComments,
+  consoleLogin,
+  polls,
 ];

@@ -21,6 +21,8 @@ import type { MediaTables } from '../media/media.table.ts';
 import type { SubscriptionTables } from '../subscriptions/subscription.table.ts';
 import type { NewsTables } from '../news/news.table.ts';
 import type { ItemCommentTables } from '../item-comments/item-comment.table.ts';
+import type { ConsoleTables } from '../console/console.table.ts';
+import type { PollTables } from '../polls/poll.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
 export interface Database
@@ -46,4 +48,6 @@ export interface Database
     MediaTables,
     ActivityTables,
     NewsTables,
-    ItemCommentTables {}
+    ItemCommentTables,
+    ConsoleTables,
+    PollTables {}

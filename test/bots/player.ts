@@ -1,3 +1,4 @@
+import { pollDirective } from './poll-directives.ts';
 import { readFileSync } from 'node:fs';
 import { expandFully } from '../expand.ts';
 import { createEvent, publishEvent } from '../../core/news/events.service.ts';
@@ -135,6 +136,7 @@ export abstract class ChatPlayer {
     if ('$incoming_message' in entry) return this.incomingMessage(String(entry.$incoming_message));
     if ('$publish_news' in entry) return this.publishNewsItem(String(entry.$publish_news), entry);
     if ('$publish_event' in entry) return this.publishAfishaEvent(String(entry.$publish_event), entry);
+    if ('$poll' in entry) return this.log(await pollDirective(this.harness.database.db, String(entry.$poll), this.harness.now()));
     await this.post(entry);
   }
 

@@ -123,8 +123,9 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
     const chat = newChat(harness, channel, 'Игорь');
     const residentId = await resident(chat);
     await setPremoderation(db.db, db.demo.municipalities.Kemerovo, true, new Date());
-    await sql`CREATE TABLE IF NOT EXISTS poll (id serial PRIMARY KEY, municipality_id integer, kind text NOT NULL DEFAULT 'poll', state text NOT NULL, title text NOT NULL)`.execute(db.db);
-    const poll = await sql<{ id: number }>`INSERT INTO poll (municipality_id, state, title) VALUES (${db.demo.municipalities.Kemerovo}, 'published', ${`Опрос ${channel}`}) RETURNING id`.execute(
+    const poll = await sql<{
+      id: number;
+    }>`INSERT INTO poll (kind, starts_at, ends_at, municipality_id, state, title) VALUES ('poll', now() - interval '2 days', now() - interval '1 day', ${db.demo.municipalities.Kemerovo}, 'published', ${`Опрос ${channel}`}) RETURNING id`.execute(
       db.db,
     );
     const pollId = poll.rows[0]!.id;

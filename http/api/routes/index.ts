@@ -73,6 +73,20 @@ import { registerHideItemComment } from './comments/hide.ts';
 import { registerReplyItemComment } from './comments/reply.ts';
 import { registerApproveItemComment } from './comments/approve.ts';
 import { registerSetCommentPolicy } from './comments/policy.ts';
+import { registerListSessions } from './sessions/list.ts';
+import { registerRevokeSession } from './sessions/revoke.ts';
+import { registerCreatePoll } from './polls/create.ts';
+import { registerListPolls } from './polls/list.ts';
+import { registerGetPoll } from './polls/get.ts';
+import { registerUpdatePoll } from './polls/update.ts';
+import { registerPublishPoll } from './polls/publish.ts';
+import { registerClosePoll } from './polls/close.ts';
+import { registerPollResults } from './polls/results.ts';
+import { registerPollDecision } from './polls/decision.ts';
+import { registerCreateDirectLine } from './direct-lines/create.ts';
+import { registerListDirectLines } from './direct-lines/list.ts';
+import { registerListDirectLineQuestions } from './direct-lines/questions.ts';
+import { registerAnswerDirectLineQuestion } from './direct-lines/answer.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -150,4 +164,18 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerReplyItemComment,
   registerApproveItemComment,
   registerSetCommentPolicy,
+  registerListSessions,
+  registerRevokeSession,
+  registerCreatePoll,
+  registerListPolls,
+  registerGetPoll,
+  registerUpdatePoll,
+  registerPublishPoll,
+  registerClosePoll,
+  registerPollResults,
+  registerPollDecision,
+  registerCreateDirectLine,
+  registerListDirectLines,
+  registerListDirectLineQuestions,
+  registerAnswerDirectLineQuestion,
 ];

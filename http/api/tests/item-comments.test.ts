@@ -83,9 +83,9 @@ describe('comments on news and polls', () => {
   });
 
   it('comments on a poll are listed by target; bad input and other municipalities are refused', async () => {
-    // The polls module owns `poll`; a minimal one stands in for it here.
-    await sql`CREATE TABLE IF NOT EXISTS poll (id serial PRIMARY KEY, municipality_id integer, kind text NOT NULL DEFAULT 'poll', state text NOT NULL, title text NOT NULL)`.execute(h.t.db);
-    const poll = await sql<{ id: number }>`INSERT INTO poll (municipality_id, state, title) VALUES (${h.municipality.Kemerovo}, 'published', 'Какой сквер благоустроить?') RETURNING id`.execute(
+    const poll = await sql<{
+      id: number;
+    }>`INSERT INTO poll (kind, starts_at, ends_at, municipality_id, state, title) VALUES ('poll', now() - interval '2 days', now() - interval '1 day', ${h.municipality.Kemerovo}, 'published', 'Какой сквер благоустроить?') RETURNING id`.execute(
       h.t.db,
     );
     const pollId = poll.rows[0]!.id;

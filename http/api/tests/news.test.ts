@@ -116,12 +116,11 @@ describe('news through the admin API', () => {
   });
 
   it('a news item reports a decision on a poll (KPI 13): linked both ways, found by the poll; an unknown poll is refused', async () => {
-    // The polls module owns `poll` and `poll_decision` (table contract in HELPERS.md); minimal ones stand in here.
-    await sql`CREATE TABLE IF NOT EXISTS poll (id serial PRIMARY KEY, municipality_id integer, kind text NOT NULL DEFAULT 'poll', state text NOT NULL, title text NOT NULL)`.execute(h.t.db);
-    await sql`CREATE TABLE IF NOT EXISTS poll_decision (id serial PRIMARY KEY, poll_id integer NOT NULL, decided_on date NOT NULL, text text NOT NULL, decided_by text NOT NULL, news_item_id integer, created_at timestamptz NOT NULL DEFAULT now())`.execute(
+    const poll = await sql<{
+      id: number;
+    }>`INSERT INTO poll (kind, starts_at, ends_at, municipality_id, state, title) VALUES ('poll', now() - interval '2 days', now() - interval '1 day', ${h.municipality.Kemerovo}, 'closed', 'Какой сквер благоустроить?') RETURNING id`.execute(
       h.t.db,
     );
-    const poll = await sql<{ id: number }>`INSERT INTO poll (municipality_id, state, title) VALUES (${h.municipality.Kemerovo}, 'closed', 'Какой сквер благоустроить?') RETURNING id`.execute(h.t.db);
     const pollId = poll.rows[0]!.id;
     const created = await h.request('POST', '/api/v1/news', {
       token: h.keys.Kemerovo.curator,
@@ -143,7 +142,11 @@ describe('news through the admin API', () => {
     const unknown = await h.request('POST', '/api/v1/news', { token: h.keys.Kemerovo.curator, body: { municipalityId: h.municipality.Kemerovo, title: 'x', body: 'y', pollId: 987_654 } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.details.field).toBe('pollId');
-    const foreignPoll = await sql<{ id: number }>`INSERT INTO poll (municipality_id, state, title) VALUES (${h.municipality.Novokuznetsk}, 'closed', 'Чужой опрос') RETURNING id`.execute(h.t.db);
+    const foreignPoll = await sql<{
+      id: number;
+    }>`INSERT INTO poll (kind, starts_at, ends_at, municipality_id, state, title) VALUES ('poll', now() - interval '2 days', now() - interval '1 day', ${h.municipality.Novokuznetsk}, 'closed', 'Чужой опрос') RETURNING id`.execute(
+      h.t.db,
+    );
     const foreign = await h.request('PATCH', `/api/v1/news/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { pollId: foreignPoll.rows[0]!.id } });
     expect(foreign.status).toBe(400);
   });
