@@ -15,6 +15,7 @@ import type { PhotoFetchers } from './core/media/photo-fetcher.ts';
 import { telegramPhotoFetcher } from './bots/media/telegram-photo-fetcher.ts';
 import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
 import { startCron } from './cron/scheduler.ts';
+import { createVkWallReader, incidentPollJob } from './bots/vk/wall-reader.ts';
 import { createHttpApp, type AppEnv } from './http/app.ts';
 import { createDocsApp } from './http/docs/swagger-ui.ts';
 import { createOpen311App } from './http/open311/georeport.ts';
@@ -187,7 +188,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       });
       const running = expander;
       stoppers.push(() => running.stop());
-      const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED });
+      // Monitored VK pages (incident management) are polled only with a service token.
+      const incidentPoll = config.VK_SERVICE_TOKEN
+        ? [
+            {
+              job: incidentPollJob(createVkWallReader({ token: config.VK_SERVICE_TOKEN, apiBaseUrl: config.VK_API_BASE_URL })),
+              expression: `*/${config.INCIDENT_POLL_MINUTES} * * * *`,
+              timeZone: 'Asia/Novokuznetsk',
+            },
+          ]
+        : [];
+      const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED, extra: incidentPoll });
       stoppers.push(() => cron.stop());
       if (vk) stoppers.push(() => vk.stop());
       if (vk && config.VK_MODE === 'longpoll') await vk.startPolling();

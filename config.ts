@@ -37,6 +37,10 @@ export const schema = z.object({
   VK_CONFIRMATION_CODE: optionalText,
   VK_API_BASE_URL: z.string().url().default('https://api.vk.com/method'),
   VK_MODE: z.enum(['callback', 'longpoll']).default('callback'),
+  /** VK service token (an app's): reads public walls of monitored communities (wall.get) for incident management. */
+  VK_SERVICE_TOKEN: optionalText,
+  /** How often monitored VK pages are polled, in minutes. */
+  INCIDENT_POLL_MINUTES: z.coerce.number().int().min(1).max(59).default(10),
 
   ADMIN_BOOTSTRAP_TOKEN: optionalText,
 

@@ -75,6 +75,11 @@ export const ERROR_KINDS = {
   DIRECT_LINE_QUESTION_NOT_FOUND: 'not_found',
   DIRECT_LINE_NOT_OPEN: 'rule',
   DIRECT_LINE_QUESTION_LIMIT: 'rule',
+  INCIDENT_NOT_FOUND: 'not_found',
+  INCIDENT_NOT_NEW: 'conflict',
+  INCIDENT_SOURCE_NOT_FOUND: 'not_found',
+  INCIDENT_RULE_NOT_FOUND: 'not_found',
+  REPLY_NOT_BY_HAND: 'rule',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

@@ -15,6 +15,8 @@ export interface CronOptions {
   enabled: boolean;
   /** Recorded on each run row, to tell instances apart. */
   instance?: string;
+  /** Jobs that exist only with some configuration (the incident page poller needs VK_SERVICE_TOKEN). */
+  extra?: CronSchedule[];
 }
 
 export interface CronHandle {
@@ -55,14 +57,14 @@ export async function startCron(options: CronOptions): Promise<CronHandle> {
   };
 
   const zones = await db.selectFrom('municipality').select('time_zone').distinct().execute();
-  const schedules = cronSchedules(zones.map((z) => z.time_zone));
+  const schedules = [...cronSchedules(zones.map((z) => z.time_zone)), ...(options.extra ?? [])];
   const tasks = schedules.map((s) =>
     cron.schedule(s.expression, () => trigger(s.job), { name: `${s.job.name}@${s.timeZone}`, timezone: s.timeZone, noOverlap: true }),
   );
   logger.info({ jobs: schedules.map((s) => `${s.job.name} ${s.expression} ${s.timeZone}`) }, 'cron scheduled');
 
   const catchUp = (async () => {
-    for (const job of Object.values(JOBS)) await trigger(job);
+    for (const job of [...Object.values(JOBS), ...(options.extra ?? []).map((s) => s.job)]) await trigger(job);
   })();
 
   return {

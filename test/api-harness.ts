@@ -20,7 +20,7 @@ import { FakeTelegramApi } from './fakes/telegram-api.ts';
 export const BOOTSTRAP_TOKEN = 'bootstrap-token-for-tests-0123456789abcdef';
 export const TELEGRAM_TOKEN = '123456:TEST-token';
 export type Town = 'Kemerovo' | 'Novokuznetsk' | 'Belovo';
-type Role = Exclude<StaffRole, 'operator'> | 'utility_executor';
+type Role = Exclude<StaffRole, 'operator' | 'integration'> | 'utility_executor';
 
 export interface Reply {
   status: number;

@@ -106,6 +106,7 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
         apiBaseUrl: config.VK_API_BASE_URL,
         render: deps.renderVk ?? ((row) => renderVkOutboxRow(row, deps.translate)),
         timeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
+        ...(config.VK_GROUP_ID !== undefined && { groupId: config.VK_GROUP_ID }),
         ...(deps.media && { media: { db, store: deps.media } }),
       }),
       { perSecond: config.OUTBOX_VK_PER_SECOND, perChatPerSecond: config.OUTBOX_VK_PER_CHAT_PER_SECOND, perGroupPerMinute: config.OUTBOX_VK_PER_GROUP_PER_MINUTE },

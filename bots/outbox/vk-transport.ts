@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { API, APIRequest } from 'vk-io';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import { fileNameOf, resolveStored, uploadOnce, type StoredMediaDeps } from '../media/stored-media.ts';
+import { WALL_COMMENT_KIND, type WallCommentParams } from '../../core/incidents/publish.ts';
 import { describeError, type BeforeCall, type SendOutcome, type Transport } from './transport.ts';
 
 /**
@@ -40,7 +41,12 @@ export interface VkTransportOptions {
   timeoutMs: number;
   /** Stored media (announcements' photos and videos); without it rows that carry media fail. */
   media?: StoredMediaDeps;
+  /** The community (positive id) that comments under its wall posts (wall.comment rows). */
+  groupId?: number;
 }
+
+/** The guid of a wall.comment row's wall.createComment: stable across retries of the row. */
+export const wallCommentGuid = (rowId: number): string => `otklik-outbox-${rowId}`;
 
 /** VK peer ids of group conversations start at 2e9. */
 const CHAT_PEER_OFFSET = 2_000_000_000;
@@ -131,10 +137,34 @@ export function createVkTransport(options: VkTransportOptions): Transport {
     });
   }
 
+  /**
+   * An approved answer as a comment of the community under a post of its wall (core/incidents).
+   * The guid is the row's: VK answers a repeated guid with the first comment instead of posting
+   * again, so a retry after a lost answer or a crash between the call and the settle posts once.
+   */
+  async function sendWallComment(row: ClaimedRow, beforeCall: BeforeCall): Promise<SendOutcome> {
+    const p = (row.payload.params ?? {}) as Partial<WallCommentParams>;
+    if (typeof p.ownerId !== 'number' || typeof p.postId !== 'number' || typeof p.text !== 'string') {
+      return { kind: 'permanent', error: 'wall.comment row without owner, post or text', partsDone: 0 };
+    }
+    await beforeCall();
+    const answer = await request('wall.createComment', {
+      owner_id: p.ownerId,
+      post_id: p.postId,
+      message: p.text,
+      ...(options.groupId !== undefined && { from_group: options.groupId }),
+      ...(p.replyToComment !== undefined && { reply_to_comment: p.replyToComment }),
+      guid: wallCommentGuid(row.id),
+    });
+    if ('outcome' in answer) return { ...answer.outcome, partsDone: 0 };
+    return { kind: 'sent', partsDone: 1 };
+  }
+
   return {
     channel: 'vk',
     isGroupChat: (chatId) => Number(chatId) >= CHAT_PEER_OFFSET,
     async send(row: ClaimedRow, beforeCall: BeforeCall): Promise<SendOutcome> {
+      if (row.kind === WALL_COMMENT_KIND) return sendWallComment(row, beforeCall);
       let parts: VkPart[];
       try {
         parts = options.render(row);

@@ -2,4 +2,4 @@
 export const VK_API_VERSION = '5.199';
 
 /** The Callback API events the community must send: messages, button presses, permission changes. */
-export const VK_EVENT_TYPES = ['message_new', 'message_event', 'message_allow', 'message_deny'] as const;
+export const VK_EVENT_TYPES = ['message_new', 'message_event', 'message_allow', 'message_deny', 'wall_post_new', 'wall_reply_new'] as const;

@@ -19,6 +19,8 @@ import type { Translate } from '../i18n.ts';
 import { languageOfIdentity, processOnce } from '../inbound.ts';
 import { startVkLongPoll, type VkLongPoll } from './long-poll.ts';
 import { parseEvent, type VkEvent } from './parse.ts';
+import { intakeIncident } from '../../core/incidents/incidents.service.ts';
+import { wallEventIntake } from '../../core/incidents/vk-wall.ts';
 
 export const CHANNEL = 'vk' as const;
 
@@ -101,6 +103,9 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
           const answer = answerOf(parsed);
           if (answer) await queueReply(trx, { channel: CHANNEL, chatId: answer.peerId, views: [], language: 'ru', answer });
         }
+        // Residents' posts and comments on the community's wall: the incident triage queue (once per post, by its URL).
+        const wall = wallEventIntake(event, options.groupId);
+        if (wall) await intakeIncident(trx, { ...wall, text: storableText(wall.text).slice(0, 4000), authorName: wall.authorName && storableText(wall.authorName) }, clock());
         if (parsed.kind === 'blocked') await markIdentityUnreachable(trx, CHANNEL, parsed.externalId, clock());
         if (parsed.kind === 'allowed') await markIdentityReachable(trx, CHANNEL, parsed.externalId);
       },

@@ -57,6 +57,12 @@ export const PERMISSIONS = {
   /** The head's direct line (KPI 12): campaigns, residents' questions, answers. */
   'direct_lines.read': ['operator', 'curator', 'moderator', 'responsible'],
   'direct_lines.write': ['operator', 'curator', 'moderator'],
+  /** Incident management: the triage queue of open-source items (read, take in, accept or dismiss). */
+  'incidents.triage': ['operator', 'curator', 'moderator'],
+  /** Monitored pages and keyword rules of a municipality. */
+  'incidents.configure': ['operator', 'curator'],
+  /** Marks an answer published by hand under the source post (the official who posted it). */
+  'incidents.publish': ['operator', 'curator', 'moderator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -56,7 +56,7 @@ export async function alertAssigned(db: Db, message: Message, now: Date): Promis
         ...(message.openSource || message.urgent ? { context: 'urgent' } : {}),
       },
       dedupeKey: `assigned:${message.id}:${message.executorId}`,
-      delivery: { keyboard: assignedKeyboard(message.id), photosByChannel, location: { lat: message.lat, lon: message.lon } },
+      delivery: { keyboard: assignedKeyboard(message.id), photosByChannel, location: message.lat !== null && message.lon !== null ? { lat: message.lat, lon: message.lon } : undefined },
     },
     now,
   );

@@ -23,6 +23,7 @@ import type { NewsTables } from '../news/news.table.ts';
 import type { ItemCommentTables } from '../item-comments/item-comment.table.ts';
 import type { ConsoleTables } from '../console/console.table.ts';
 import type { PollTables } from '../polls/poll.table.ts';
+import type { IncidentTables } from '../incidents/incident.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
 export interface Database
@@ -50,4 +51,5 @@ export interface Database
     NewsTables,
     ItemCommentTables,
     ConsoleTables,
-    PollTables {}
+    PollTables,
+    IncidentTables {}

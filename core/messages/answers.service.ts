@@ -10,6 +10,8 @@ import { transition, type MessageAction } from './lifecycle.ts';
 import { lockMessage, recordEvent, updateMessage, type Message } from './message.repository.ts';
 import type { AnswerKind, AnswerState, AnswerTable, Resolution } from './message.table.ts';
 import { validText } from './text.ts';
+import { recordFirstDraft } from '../incidents/first-response.ts';
+import { queueSourceComment } from '../incidents/publish.ts';
 
 export interface Answer {
   id: number;
@@ -92,8 +94,10 @@ export function draftAnswer(db: Db, input: DraftAnswerInput, now: Date): Promise
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordEvent(trx, message.id, input.actor, { kind: 'answer_drafted', data: { answerId: row.id, answerKind: input.kind, resolution } }, now);
+    await recordFirstDraft(trx, message.id, message.municipalityId, now);
     const municipality = await getMunicipality(trx, message.municipalityId);
-    if (!municipality.answersNeedApproval) return applyApproval(trx, message, toAnswer(row), input.actor, now);
+    // Seed 004 §13: the curator approves every answer to an open-source message, whatever the municipality's setting.
+    if (!municipality.answersNeedApproval && !message.openSource) return applyApproval(trx, message, toAnswer(row), input.actor, now);
     await alertAnswerPending(trx, message, row, now);
     return { answer: toAnswer(row), message };
   });
@@ -166,7 +170,13 @@ async function applyApproval(trx: Db, message: Message, answer: Answer, actor: A
     to,
     data: { answerId: answer.id, resolution: answer.resolution },
   }, now);
+  // Where the answer goes (message.answer_target): the resident's chat; a comment under the
+  // source post through the outbox; or nowhere yet: an official publishes it by hand and records
+  // its URL (POST /messages/{id}/published-reply), which marks it delivered.
   const delivered =
+    message.answerTarget === 'source_comment'
+      ? await queueSourceComment(trx, message, answer)
+      : message.answerTarget === 'chat' &&
     message.authorId !== null &&
     (await notifyResident(trx, message.authorId, `notify.answer_${answer.kind}`, { messageId: message.id, text: answer.text, resolution: answer.resolution }, { kind: `answer.${answer.kind}`, dedupeKey: `answer:${answer.id}` }));
   if (answer.kind === 'final') {

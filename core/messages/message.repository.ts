@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { actorColumns, type Actor } from '../actor.ts';
 import type { Channel, Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
-import type { MessageEventTable, MessageStatus, MessageTable } from './message.table.ts';
+import type { AnswerTarget, MessageEventTable, MessageSource, MessageStatus, MessageTable } from './message.table.ts';
 
 export interface Message {
   id: number;
@@ -10,8 +10,8 @@ export interface Message {
   municipalityId: number;
   categoryId: number;
   text: string;
-  lat: number;
-  lon: number;
+  lat: number | null;
+  lon: number | null;
   address: string | null;
   status: MessageStatus;
   published: boolean;
@@ -19,6 +19,11 @@ export interface Message {
   rejectionReason: string | null;
   duplicateOf: number | null;
   openSource: boolean;
+  source: MessageSource;
+  sourceUrl: string | null;
+  answerTarget: AnswerTarget;
+  publishedReplyUrl: string | null;
+  publishedReplyAt: Date | null;
   urgent: boolean;
   channel: Channel | null;
   createdAt: Date;
@@ -57,6 +62,11 @@ export function toMessage(row: Selectable<MessageTable>): Message {
     rejectionReason: row.rejection_reason,
     duplicateOf: row.duplicate_of,
     openSource: row.open_source,
+    source: row.source,
+    sourceUrl: row.source_url,
+    answerTarget: row.answer_target,
+    publishedReplyUrl: row.published_reply_url,
+    publishedReplyAt: row.published_reply_at,
     urgent: row.urgent,
     channel: row.channel,
     createdAt: row.created_at,

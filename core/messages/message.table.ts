@@ -5,6 +5,10 @@ export type MessageStatus = 'new' | 'rejected' | 'in_work' | 'solved' | 'explain
 export type AnswerKind = 'intermediate' | 'final' | 'clarification';
 export type Resolution = 'solved' | 'explained';
 export type AnswerState = 'draft' | 'returned' | 'approved' | 'delivered';
+/** Where a message came from: the residents' bots (tg, vk) or an open source. */
+export type MessageSource = 'tg' | 'vk' | 'vk_wall' | 'vk_page' | 'ok' | 'web' | 'open311' | 'other';
+/** Where its approved answers go: the resident's chat, a comment under the source post, or published by hand. */
+export type AnswerTarget = 'chat' | 'source_comment' | 'by_hand';
 export type ActorKind = 'resident' | 'staff' | 'system';
 
 export interface MessageTable {
@@ -13,8 +17,8 @@ export interface MessageTable {
   municipality_id: number;
   category_id: number;
   text: string;
-  lat: number;
-  lon: number;
+  lat: number | null;
+  lon: number | null;
   address: string | null;
   status: Generated<MessageStatus>;
   published: Generated<boolean>;
@@ -23,6 +27,10 @@ export interface MessageTable {
   duplicate_of: number | null;
   open_source: Generated<boolean>;
   source_url: string | null;
+  source: Generated<MessageSource>;
+  answer_target: Generated<AnswerTarget>;
+  published_reply_url: string | null;
+  published_reply_at: Date | null;
   urgent: Generated<boolean>;
   channel: Channel | null;
   created_at: Date;

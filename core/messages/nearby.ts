@@ -35,7 +35,7 @@ export async function findNearby(
   if (input.excludeAuthorId !== undefined) query = query.where((eb) => eb.or([eb('author_id', 'is', null), eb('author_id', '<>', input.excludeAuthorId!)]));
   const rows = await query.limit(200).execute();
   return rows
-    .map((r) => ({ id: r.id, text: r.text, status: r.status, supporters: Number(r.supporters ?? 0), distanceM: distanceMeters(input.point, { lat: r.lat, lon: r.lon }) }))
+    .map((r) => ({ id: r.id, text: r.text, status: r.status, supporters: Number(r.supporters ?? 0), distanceM: distanceMeters(input.point, { lat: r.lat ?? Number.NaN, lon: r.lon ?? Number.NaN }) }))
     .filter((r) => r.distanceM <= radius)
     .sort((a, b) => a.distanceM - b.distanceM)
     .slice(0, input.limit ?? 3);

@@ -129,6 +129,8 @@ export async function listServiceRequests(db: Db, query: RequestQuery): Promise<
       'resident.display_name',
     ])
     .where('message.published', '=', true)
+    // An open-source message accepted without a point is not a geo request.
+    .where('message.lat', 'is not', null)
     .orderBy('message.created_at', 'desc')
     .orderBy('message.id', 'desc')
     .limit(query.limit);
@@ -188,8 +190,8 @@ export async function listServiceRequests(db: Db, query: RequestQuery): Promise<
       address: r.address === null ? null : redactPersonal(r.address, names),
       address_id: null,
       zipcode: null,
-      lat: r.lat,
-      long: r.lon,
+      lat: r.lat!,
+      long: r.lon!,
       // Residents' photos may show faces, number plates and homes, and their consent covers the
       // platform, not anonymous reuse: no media leaves through the public view.
       media_url: null,

@@ -1,8 +1,12 @@
 import type { Generated } from 'kysely';
 import type { Channel, Language } from '../db/types.ts';
 
-export type StaffRole = 'operator' | 'curator' | 'moderator' | 'executor' | 'responsible';
-export const STAFF_ROLES: readonly StaffRole[] = ['operator', 'curator', 'moderator', 'executor', 'responsible'];
+/**
+ * `integration`: an organisation's system of a municipality (a city app, an aggregator) whose key
+ * only posts service requests through Open311 (into the incident triage queue); no admin API route admits it.
+ */
+export type StaffRole = 'operator' | 'curator' | 'moderator' | 'executor' | 'responsible' | 'integration';
+export const STAFF_ROLES: readonly StaffRole[] = ['operator', 'curator', 'moderator', 'executor', 'responsible', 'integration'];
 
 export interface StaffTable {
   id: Generated<number>;

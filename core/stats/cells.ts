@@ -11,9 +11,9 @@ export const CELL_BATCH = 5000;
  * partial index of cell-less messages, so with nothing to do it costs one index probe.
  */
 export async function fillMessageCells(db: Db, limit = CELL_BATCH): Promise<number> {
-  const rows = await db.selectFrom('message').select(['id', 'lat', 'lon']).where('h3_r10', 'is', null).orderBy('id').limit(limit).execute();
+  const rows = await db.selectFrom('message').select(['id', 'lat', 'lon']).where('h3_r10', 'is', null).where('lat', 'is not', null).where('lon', 'is not', null).orderBy('id').limit(limit).execute();
   if (rows.length === 0) return 0;
-  const values = rows.map((r) => sql`(${r.id}::int, ${storedCell(r)}::bigint)`);
+  const values = rows.map((r) => sql`(${r.id}::int, ${storedCell({ lat: r.lat!, lon: r.lon! })}::bigint)`);
   await sql`UPDATE message SET h3_r10 = v.cell FROM (VALUES ${sql.join(values)}) AS v(id, cell) WHERE message.id = v.id`.execute(db);
   return rows.length;
 }

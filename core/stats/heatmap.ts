@@ -57,6 +57,8 @@ export async function heatmapPoints(db: Db, scope: Scope, filter: StatsFilter, p
       sql<boolean>`${overdueSql(now)}`.as('overdue'),
     ])
     .where(await statsCondition(db, scope, filter, now))
+    // An open-source message may have no point yet (triage left it out): nothing to draw.
+    .where('message.lat', 'is not', null)
     .where('message.id', '>', after)
     .orderBy('message.id')
     .limit(limit + 1)
@@ -66,8 +68,8 @@ export async function heatmapPoints(db: Db, scope: Scope, filter: StatsFilter, p
   return {
     points: items.map((r) => ({
       id: r.id,
-      lat: r.lat,
-      lon: r.lon,
+      lat: r.lat!,
+      lon: r.lon!,
       municipalityId: r.municipality_id,
       categoryId: r.category_id,
       status: r.status,

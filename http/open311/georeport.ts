@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../core/db/types.ts';
 import { jurisdictionMunicipality, listServiceRequests, listServices, unknownServiceCodes, type Open311Status } from '../../core/open311/georeport.ts';
+import { PostRefused, postServiceRequest } from '../../core/open311/post.ts';
 import type { Logger } from '../../logger.ts';
 import { CONTENT_TYPES, respond, respondError, splitResource, type Format } from './format.ts';
 
@@ -9,8 +10,8 @@ import { CONTENT_TYPES, respond, respondError, splitResource, type Format } from
  * Open311 GeoReport v2, read side, public (no key): discovery, services, service requests and one
  * service request, each as .json and .xml. Errors are the spec's list of { code, description }
  * with the HTTP status 400 (a request that cannot be served), 404 (no such resource) or 500.
- * POST requests.{format} (integration keys) is added here by the incident intake: register it
- * before the catch-all at the end.
+ * POST requests.{format} takes service requests of integration keys (staff role `integration`)
+ * into the incident triage queue (core/open311/post.ts).
  */
 export interface Open311Deps {
   db: Db;
@@ -157,6 +158,47 @@ export function createOpen311App(deps: Open311Deps): Hono {
     const resource = splitResource(c.req.param('file'));
     // Every service has metadata=false: there are no service definitions to ask for.
     return respondError(c, resource?.format ?? 'json', 404, 'No service definitions: every service has metadata=false');
+  });
+
+  // POST requests.{format}: an integration key's service request, into the incident triage queue.
+  app.post('/:file', async (c) => {
+    const resource = splitResource(c.req.param('file'));
+    if (resource?.name !== 'requests') return respondError(c, resource?.format ?? 'json', 404, `Not found: POST ${c.req.path}`);
+    const type = c.req.header('content-type') ?? '';
+    if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
+      return respondError(c, resource.format, 400, 'POST requests takes a form (application/x-www-form-urlencoded or multipart/form-data)');
+    }
+    const form = await c.req.parseBody().catch(() => null);
+    if (!form) return respondError(c, resource.format, 400, 'the form could not be read');
+    const field = (name: string): string | undefined => {
+      const value = form[name] ?? c.req.query(name);
+      if (typeof value !== 'string') return undefined;
+      if (value.includes('\u0000')) throw new Open311Error(400, `${name} holds a NUL character`);
+      return value.trim() === '' ? undefined : value.trim();
+    };
+    try {
+      const { token } = await postServiceRequest(
+        db,
+        {
+          apiKey: field('api_key'),
+          serviceCode: field('service_code'),
+          jurisdictionId: field('jurisdiction_id'),
+          lat: field('lat'),
+          long: field('long'),
+          description: field('description'),
+          mediaUrl: field('media_url'),
+          firstName: field('first_name'),
+          lastName: field('last_name'),
+        },
+        deps.clock(),
+      );
+      // Moderated first: no service_request_id until a moderator accepts it (then it is a message).
+      const notice = 'Принято на модерацию: заявка будет опубликована после проверки модератором.';
+      return respond(c, resource.format, 201, [{ token, service_notice: notice, account_id: null }], 'service_requests', 'request');
+    } catch (error) {
+      if (error instanceof PostRefused) return respondError(c, resource.format, error.status, error.message);
+      throw error;
+    }
   });
 
   app.all('*', (c) => respondError(c, c.req.path.endsWith('.xml') ? 'xml' : 'json', 404, `Not found: ${c.req.method} ${c.req.path}`));

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { expandFully } from '../expand.ts';
 import { createEvent, publishEvent } from '../../core/news/events.service.ts';
 import { createNews, publishNews } from '../../core/news/news.service.ts';
-import { approveAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
+import { acceptIncident, dismissIncident } from '../../core/incidents/incidents.service.ts';
+import { approveAnswer, draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { acceptMessage } from '../../core/messages/moderation.service.ts';
 import { createLinkCode, staffStartPayload } from '../../core/staff/link-codes.ts';
@@ -137,6 +138,7 @@ export abstract class ChatPlayer {
     if ('$publish_news' in entry) return this.publishNewsItem(String(entry.$publish_news), entry);
     if ('$publish_event' in entry) return this.publishAfishaEvent(String(entry.$publish_event), entry);
     if ('$poll' in entry) return this.log(await pollDirective(this.harness.database.db, String(entry.$poll), this.harness.now()));
+    if ('$incident' in entry) return this.incident(String(entry.$incident), entry);
     await this.post(entry);
   }
 
@@ -238,6 +240,48 @@ export abstract class ChatPlayer {
     if (action === 'approve' || action === 'return') return this.review(action, typeof entry.text === 'string' ? entry.text : 'Уточните текст.');
     const messageId = await staffAct(this.harness.database.db, this.channel, this.externalId, action, entry);
     this.log(`🏛 official: ${action} on message #${messageId}`);
+  }
+
+  /**
+   * Incident management through core, as the admin API would: `accept` (the Kemerovo moderator
+   * accepts the newest new item with `category`, routed), `dismiss` (with `text` as the reason),
+   * `draft` (the executor drafts `kind` with `text` on the newest accepted item's message),
+   * `send` (the outbox sender sends the pending wall comments; VK only).
+   */
+  async incident(action: string, entry: Json): Promise<void> {
+    const { db } = this.harness.database;
+    const now = this.harness.now();
+    const kemerovo = await db.selectFrom('municipality').select('id').where('name_en', '=', 'Kemerovo').executeTakeFirstOrThrow();
+    const staffOf = async (role: 'moderator' | 'executor') =>
+      (await db.selectFrom('staff').select('id').where('municipality_id', '=', kemerovo.id).where('role', '=', role).orderBy('id').executeTakeFirstOrThrow()).id;
+    if (action === 'send') return this.sendWallComments();
+    if (action === 'draft') {
+      const item = await db.selectFrom('incident').select(['id', 'message_id']).where('state', '=', 'accepted').orderBy('triaged_at', 'desc').orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const kind = (typeof entry.kind === 'string' ? entry.kind : 'intermediate') as 'intermediate' | 'final' | 'clarification';
+      const { answer } = await draftAnswer(
+        db,
+        { messageId: item.message_id!, kind, resolution: kind === 'final' ? 'solved' : null, text: String(entry.text ?? 'Работаем.'), actor: { kind: 'staff', staffId: await staffOf('executor') } },
+        now,
+      );
+      this.log(`🏛 executor: ${kind} answer drafted on message #${item.message_id} (${answer.state})`);
+      return;
+    }
+    const item = await db.selectFrom('incident').selectAll().where('state', '=', 'new').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const actor = { kind: 'staff' as const, staffId: await staffOf('moderator') };
+    const scope = { municipalityId: kemerovo.id, executorId: null };
+    if (action === 'dismiss') {
+      await dismissIncident(db, scope, { incidentId: item.id, reason: String(entry.text ?? 'не по теме'), actor }, now);
+      this.log(`🏛 moderator: dismissed item #${item.id} (${item.source_url})`);
+      return;
+    }
+    if (action !== 'accept') throw new Error(`unknown $incident action ${action}`);
+    const { message } = await acceptIncident(db, scope, { incidentId: item.id, municipalityId: kemerovo.id, categoryId: await categoryId(db, String(entry.category ?? 'roads.pothole')), actor }, now);
+    this.log(`🏛 moderator: accepted item #${item.id} (${item.source_url}) as message #${message.id}, answers go to: ${message.answerTarget}`);
+  }
+
+  /** The outbox sender's part for wall comments (VK only). */
+  protected sendWallComments(): Promise<void> {
+    throw new Error(`wall comments are VK's; this is a ${this.channel} fixture`);
   }
 
   protected log(line: string): void {

@@ -77,6 +77,29 @@ export class FakeVkApi {
   readonly uploads: { kind: 'photo' | 'doc'; id: number; token: string; filename: string; size: number }[] = [];
   /** What groups.getCallbackConfirmationCode answers. */
   confirmationCode = 'fake1234';
+  /** Public walls that wall.get reads, by owner id (newest post first, as VK answers). */
+  readonly walls = new Map<string, { id: number; owner_id: number; from_id: number; date: number; text: string; is_pinned?: number; comments: { count: number } }[]>();
+  /** Comments under public wall posts (wall.getComments), by `owner_post`, oldest first. */
+  readonly postComments = new Map<string, { id: number; from_id: number; date: number; text: string }[]>();
+  /** Comments made by wall.createComment, one per distinct guid (a repeated guid posts nothing). */
+  readonly wallComments: { id: number; ownerId: string; postId: string; replyTo?: string; fromGroup?: string; text: string; guid?: string }[] = [];
+  private nextCommentId = 9000;
+
+  /** A post appears on a public wall (wall.get then lists it first). */
+  addWallPost(ownerId: number, post: { id: number; text: string; fromId?: number; date?: number; pinned?: boolean }): void {
+    const key = String(ownerId);
+    const posts = this.walls.get(key) ?? [];
+    posts.unshift({ id: post.id, owner_id: ownerId, from_id: post.fromId ?? 1, date: post.date ?? 1_796_000_000, text: post.text, ...(post.pinned && { is_pinned: 1 }), comments: { count: 0 } });
+    this.walls.set(key, posts);
+  }
+
+  /** A comment appears under a post of a public wall (its comments.count grows). */
+  addWallComment(ownerId: number, postId: number, comment: { id: number; text: string; fromId?: number }): void {
+    const key = `${ownerId}_${postId}`;
+    this.postComments.set(key, [...(this.postComments.get(key) ?? []), { id: comment.id, from_id: comment.fromId ?? 1, date: 1_796_000_100, text: comment.text }]);
+    const post = this.walls.get(String(ownerId))?.find((p) => p.id === postId);
+    if (post) post.comments.count++;
+  }
 
   constructor(limits: VkLimits = {}) {
     this.limits = limits;
@@ -258,6 +281,43 @@ export class FakeVkApi {
       const upload = this.uploads.find((u) => u.token === params.file && u.kind === 'doc');
       if (!upload) fail(100, 'One of the parameters specified was missing or invalid: file');
       else answer({ response: { type: 'doc', doc: { id: upload.id, owner_id: -229000001, title: upload.filename } } });
+      return;
+    }
+    if (method === 'wall.get') {
+      const posts = this.walls.get(params.owner_id ?? '') ?? [];
+      const offset = Number(params.offset ?? 0);
+      const count = Math.min(Number(params.count ?? 20), 100);
+      answer({ response: { count: posts.length, items: posts.slice(offset, offset + count) } });
+      return;
+    }
+    if (method === 'wall.getComments') {
+      const all = this.postComments.get(`${params.owner_id}_${params.post_id}`) ?? [];
+      const ordered = params.sort === 'desc' ? [...all].reverse() : all;
+      answer({ response: { count: all.length, items: ordered.slice(0, Math.min(Number(params.count ?? 10), 100)) } });
+      return;
+    }
+    if (method === 'wall.createComment') {
+      if (!params.owner_id || !params.post_id || !params.message) {
+        fail(100, 'One of the parameters specified was missing or invalid');
+        return;
+      }
+      const previous = params.guid ? this.wallComments.find((c) => c.guid === params.guid) : undefined;
+      if (previous) {
+        this.duplicates.push(call);
+        answer({ response: { comment_id: previous.id, parents_stack: [] } });
+        return;
+      }
+      const comment = {
+        id: this.nextCommentId++,
+        ownerId: params.owner_id,
+        postId: params.post_id,
+        replyTo: params.reply_to_comment,
+        fromGroup: params.from_group,
+        text: params.message,
+        guid: params.guid,
+      };
+      this.wallComments.push(comment);
+      answer({ response: { comment_id: comment.id, parents_stack: [] } });
       return;
     }
     if (method === 'groups.getLongPollServer') {

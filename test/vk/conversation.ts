@@ -1,5 +1,8 @@
 import { createTranslator } from '../../bots/i18n.ts';
 import { renderVkNotificationRow } from '../../bots/vk/render.ts';
+import { createVkTransport } from '../../bots/outbox/vk-transport.ts';
+import { WALL_COMMENT_KIND } from '../../core/incidents/publish.ts';
+import { claimDue, markSent, releaseClaims } from '../../core/outbox/outbox.queue.ts';
 import type { RecordedVkCall } from '../fakes/vk-api.ts';
 import { TEST_VK_GROUP_ID, TEST_VK_SECRET, TEST_VK_TOKEN, type BotHarness } from '../bots/harness.ts';
 import { ChatPlayer, loadJson, type FixtureFile, type Json, type ReplyKind, type Say, type ShownKeyboard } from '../bots/player.ts';
@@ -27,6 +30,8 @@ export const isVkFixture = (path: string, fixture: { updates?: unknown[] }): boo
 
 const PRESS = '$press:';
 let nextEvent = Math.floor(Math.random() * 1e9);
+/** Wall post and comment ids of a run. */
+let nextWallId = 1;
 let nextUser = 700_000_000;
 /** A fresh VK user (ids are below 2^31 today; strings in the database all the same). */
 export const newVkUser = (firstName = 'Иван', langId = 0): VkUser => ({ id: nextUser++ * 1 + Math.floor(Math.random() * 1000) * 1000, first_name: firstName, lang_id: langId });
@@ -60,7 +65,7 @@ export class VkConversation extends ChatPlayer {
   }
 
   get replyTexts(): string[] {
-    return this.lastReplies.filter((c) => c.method === 'messages.send' || c.method === 'messages.edit').map((c) => c.params.message ?? '');
+    return this.lastReplies.filter((c) => c.method === 'messages.send' || c.method === 'messages.edit' || c.method === 'wall.createComment').map((c) => c.params.message ?? '');
   }
 
   keyboards(): ShownKeyboard[] {
@@ -184,6 +189,15 @@ export class VkConversation extends ChatPlayer {
         lang_id: this.user.lang_id ?? 0,
       };
     }
+    if (event.type === 'wall_post_new' || event.type === 'wall_reply_new') {
+      // A resident's post on the community's wall, or a comment under one of its posts.
+      object.id ??= nextWallId++;
+      object.from_id ??= this.user.id;
+      object.owner_id ??= -TEST_VK_GROUP_ID;
+      object.date ??= Math.floor(Date.now() / 1000);
+      object.text ??= '';
+      if (event.type === 'wall_post_new') object.post_type ??= 'post';
+    }
     if (event.type === 'message_event') {
       object.user_id ??= this.user.id;
       object.peer_id ??= this.user.id;
@@ -214,6 +228,30 @@ export class VkConversation extends ChatPlayer {
     throw new Error(`no button "${label}" in the bot's messages to VK peer ${this.user.id}`);
   }
 
+  /** The VK sender's transport sends the pending wall comments (wall.createComment with the row's guid), as in production. */
+  protected override async sendWallComments(): Promise<void> {
+    const { db } = this.harness.database;
+    const transport = createVkTransport({ token: TEST_VK_TOKEN, apiBaseUrl: this.harness.vkFake.apiBaseUrl, render: () => [], timeoutMs: 5000, groupId: TEST_VK_GROUP_ID });
+    const before = this.harness.vkFake.calls.length;
+    try {
+      const rows = await claimDue(db, { channel: 'vk', claimedBy: 'fixture', limit: 100 });
+      for (const row of rows) {
+        if (row.kind !== WALL_COMMENT_KIND) {
+          await releaseClaims(db, [row.id], 'fixture');
+          continue;
+        }
+        const outcome = await transport.send(row, async () => {});
+        if (outcome.kind !== 'sent') throw new Error(`wall comment row ${row.id}: ${outcome.kind}`);
+        await markSent(db, [{ id: row.id, chatGapMs: 0, parts: outcome.partsDone }]);
+      }
+    } finally {
+      await transport.close?.();
+    }
+    this.lastReplies = this.harness.vkFake.calls.slice(before);
+    this.log(`📬 outbox sent ${this.lastReplies.length} wall comment(s)`);
+    for (const call of this.lastReplies) this.log(describeVkCall(call));
+  }
+
   /** What the outbox sender does, for this peer: pending VK rows rendered by bots/vk/render.ts and sent. */
   async deliverOutbox(): Promise<void> {
     const { db } = this.harness.database;
@@ -241,6 +279,8 @@ function indent(text: string): string {
 export function describeEvent(event: Json): string {
   const object = (event.object ?? {}) as Json;
   if (event.type === 'message_event') return `👤 [tap] payload=${JSON.stringify(object.payload)}`;
+  if (event.type === 'wall_post_new') return `👤 (wall post) ${String(object.text ?? '')}`;
+  if (event.type === 'wall_reply_new') return `👤 (wall comment under post ${String(object.post_id)}) ${String(object.text ?? '')}`;
   if (event.type !== 'message_new') return `👤 (${String(event.type)})`;
   const message = (object.message ?? {}) as Json;
   const parts: string[] = [];
@@ -255,6 +295,8 @@ export function describeEvent(event: Json): string {
 
 export function describeVkCall(call: RecordedVkCall): string {
   const p = call.params;
+  if (call.method === 'wall.createComment')
+    return `🤖 wall.createComment under wall${p.owner_id}_${p.post_id}${p.reply_to_comment ? ` (reply to ${p.reply_to_comment})` : ''} from group ${p.from_group}: ${indent(p.message ?? '')}`;
   if (call.method !== 'messages.send' && call.method !== 'messages.edit') return `🤖 ${call.method}`;
   let line = `🤖 ${call.method === 'messages.edit' ? '(edits its message) ' : ''}${indent(p.message ?? '')}`;
   if (p.attachment) line += `\n     🖼 ${p.attachment}`;

@@ -87,6 +87,20 @@ import { registerCreateDirectLine } from './direct-lines/create.ts';
 import { registerListDirectLines } from './direct-lines/list.ts';
 import { registerListDirectLineQuestions } from './direct-lines/questions.ts';
 import { registerAnswerDirectLineQuestion } from './direct-lines/answer.ts';
+import { registerListIncidents } from './incidents/list.ts';
+import { registerCreateIncident } from './incidents/create.ts';
+import { registerGetIncident } from './incidents/get.ts';
+import { registerAcceptIncident } from './incidents/accept.ts';
+import { registerDismissIncident } from './incidents/dismiss.ts';
+import { registerListSourcesIncident } from './incident-sources/list.ts';
+import { registerCreateSourceIncident } from './incident-sources/create.ts';
+import { registerUpdateSourceIncident } from './incident-sources/update.ts';
+import { registerDeleteSourceIncident } from './incident-sources/delete.ts';
+import { registerListRulesIncident } from './incident-rules/list.ts';
+import { registerCreateRuleIncident } from './incident-rules/create.ts';
+import { registerUpdateRuleIncident } from './incident-rules/update.ts';
+import { registerDeleteRuleIncident } from './incident-rules/delete.ts';
+import { registerPublishedReply } from './messages/published-reply.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -178,4 +192,18 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerListDirectLines,
   registerListDirectLineQuestions,
   registerAnswerDirectLineQuestion,
+  registerListIncidents,
+  registerCreateIncident,
+  registerGetIncident,
+  registerAcceptIncident,
+  registerDismissIncident,
+  registerListSourcesIncident,
+  registerCreateSourceIncident,
+  registerUpdateSourceIncident,
+  registerDeleteSourceIncident,
+  registerListRulesIncident,
+  registerCreateRuleIncident,
+  registerUpdateRuleIncident,
+  registerDeleteRuleIncident,
+  registerPublishedReply,
 ];

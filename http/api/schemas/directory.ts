@@ -80,7 +80,7 @@ export const RoutingRuleSchema = z
   .openapi('RoutingRule');
 export const routingRuleDto = (r: RoutingRule): z.infer<typeof RoutingRuleSchema> => ({ ...r });
 
-export const StaffRole = z.enum(STAFF_ROLES as ['operator', 'curator', 'moderator', 'executor', 'responsible']).openapi('StaffRole');
+export const StaffRole = z.enum(STAFF_ROLES as ['operator', 'curator', 'moderator', 'executor', 'responsible', 'integration']).openapi('StaffRole');
 
 export const StaffSchema = z
   .object({

@@ -19,8 +19,8 @@ export const MessageSchema = z
     categoryId: z.number().int(),
     authorId: z.number().int().nullable().openapi({ description: 'resident id; names and phones are not exposed' }),
     text: z.string(),
-    lat: z.number(),
-    lon: z.number(),
+    lat: z.number().nullable().openapi({ description: 'null for an open-source message accepted without a point' }),
+    lon: z.number().nullable(),
     address: z.string().nullable(),
     status: MessageStatus,
     published: z.boolean(),
@@ -28,6 +28,12 @@ export const MessageSchema = z
     rejectionReason: z.string().nullable(),
     duplicateOf: z.number().int().nullable(),
     openSource: z.boolean(),
+    source: z.enum(['tg', 'vk', 'vk_wall', 'vk_page', 'ok', 'web', 'open311', 'other']).openapi({ description: "tg, vk: the residents' bots; the others: open sources (incident management)" }),
+    sourceUrl: z.string().nullable().openapi({ description: 'the public post an open-source message came from' }),
+    answerTarget: z
+      .enum(['chat', 'source_comment', 'by_hand'])
+      .openapi({ description: "where approved answers go: the resident's chat, a comment under the source post, or published by hand (then POST …/published-reply)" }),
+    publishedReplyUrl: z.string().nullable(),
     urgent: z.boolean(),
     channel: z.enum(['tg', 'vk']).nullable(),
     overdue: z.boolean().openapi({ description: 'KPI 7: in work over 14 days without an intermediate answer in time' }),
@@ -56,6 +62,10 @@ export function messageDto(m: Message, now: Date): z.infer<typeof MessageSchema>
     rejectionReason: m.rejectionReason,
     duplicateOf: m.duplicateOf,
     openSource: m.openSource,
+    source: m.source,
+    sourceUrl: m.sourceUrl,
+    answerTarget: m.answerTarget,
+    publishedReplyUrl: m.publishedReplyUrl,
     urgent: m.urgent,
     channel: m.channel,
     overdue: isOverdue(m, now),
@@ -134,6 +144,11 @@ export const MessageCardSchema = z
     photos: z.array(z.object({ index: z.number().int(), channel: z.string(), url: z.string().openapi({ description: 'GET with the same key for the bytes' }) })),
     supporters: z.number().int(),
     rating: z.object({ stars: z.number().int(), complaint: z.string().nullable(), flagged: z.boolean(), createdAt: Timestamp }).nullable(),
+    firstResponse: z
+      .object({ acceptedAt: Timestamp, dueAt: Timestamp, draftedAt: Timestamp.nullable(), met: z.boolean().nullable(), workingMinutes: z.number().int().nullable() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'open-source messages: the one-working-hour draft rule (met: drafted by dueAt; workingMinutes: from acceptance to the first draft)' }),
   })
   .openapi('MessageCard');
 

@@ -36,14 +36,19 @@ export interface Fixture {
   /** A direct-line campaign of Kemerovo, collecting, with one resident's question. */
   directLine: number;
   directLineQuestion: number;
+  /** An open-source item in Kemerovo's triage queue, a monitored page and a keyword rule of Kemerovo. */
+  incident: number;
+  incidentSource: number;
+  incidentRule: number;
 }
 
 /** Everything that can change, counted before and after a batch of refused requests. */
+const names = ['audit_log', 'message_event', 'answer', 'comment', 'staff', 'api_key', 'executor', 'routing_rule', 'kpi_responsible', 'municipality', 'category', 'outbox', 'incident', 'incident_source', 'incident_rule'] as const;
+
 export async function footprint(h: ApiHarness) {
-  const count = async (table: 'audit_log' | 'message_event' | 'answer' | 'comment' | 'staff' | 'api_key' | 'executor' | 'routing_rule' | 'kpi_responsible' | 'municipality' | 'category' | 'outbox') =>
+  const count = async (table: (typeof names)[number]) =>
     Number((await h.t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   const versions = await h.t.db.selectFrom('message').select(['id', 'version']).orderBy('id').execute();
-  const names = ['audit_log', 'message_event', 'answer', 'comment', 'staff', 'api_key', 'executor', 'routing_rule', 'kpi_responsible', 'municipality', 'category', 'outbox'] as const;
   return { counts: await Promise.all(names.map(count)), versions };
 }
 
@@ -85,6 +90,11 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
   const line = await h.request('POST', '/api/v1/direct-lines', { body: directLineBody(h.municipality.Kemerovo, h.now()) });
   const asker = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
   const question = await askQuestion(h.t.db, { directLineId: line.body.id, residentId: asker, channel: 'tg', text: 'Когда починят дорогу?' }, h.now());
+  const incident = await h.request('POST', '/api/v1/incidents', {
+    body: { municipalityId: h.municipality.Kemerovo, source: 'web', sourceUrl: 'https://example.org/kemerovo/post-1', text: 'Во дворе яма', postedAt: '2026-11-30T10:00:00Z' },
+  });
+  const incidentSource = await h.request('POST', '/api/v1/incident-sources', { body: { municipalityId: h.municipality.Kemerovo, ownerId: -1001, name: 'Кемерово онлайн' } });
+  const incidentRule = await h.request('POST', '/api/v1/incident-rules', { body: { municipalityId: h.municipality.Kemerovo, categoryId: await h.categoryId('roads.pothole'), keywords: ['яма'] } });
   const rule = await h.t.db.selectFrom('routing_rule').select('id').where('municipality_id', '=', h.municipality.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
   return {
     municipality: h.municipality.Kemerovo,
@@ -107,6 +117,9 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
     poll: poll.body.id,
     directLine: line.body.id,
     directLineQuestion: question.id,
+    incident: incident.body.id,
+    incidentSource: incidentSource.body.id,
+    incidentRule: incidentRule.body.id,
   };
 }
 
@@ -224,6 +237,28 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/media/{id}', permission: 'media.read', url: (f, id) => `/api/v1/media/${id ?? f.media}`, crossScope: 'not_found', hasPathId: true },
   { method: 'get', path: '/heatmap', permission: 'messages.read', url: (f) => `/api/v1/heatmap?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/stats/slices', permission: 'messages.read', url: (f) => `/api/v1/stats/slices?municipalityId=${m(f)}&groupBy=status`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/incidents', permission: 'incidents.triage', url: (f) => `/api/v1/incidents?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  {
+    method: 'post',
+    path: '/incidents',
+    permission: 'incidents.triage',
+    url: () => '/api/v1/incidents',
+    body: (f) => ({ municipalityId: m(f), source: 'ok', sourceUrl: 'https://ok.ru/group/1/topic/2', text: 'Не горит фонарь', postedAt: '2026-11-30T10:00:00Z' }),
+    crossScope: 'not_found',
+    hasPathId: false,
+  },
+  { method: 'get', path: '/incidents/{id}', permission: 'incidents.triage', url: (f, id) => `/api/v1/incidents/${id ?? f.incident}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/incidents/{id}/accept', permission: 'incidents.triage', url: (f, id) => `/api/v1/incidents/${id ?? f.incident}/accept`, body: (f) => ({ municipalityId: m(f), categoryId: f.category }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/incidents/{id}/dismiss', permission: 'incidents.triage', url: (f, id) => `/api/v1/incidents/${id ?? f.incident}/dismiss`, body: () => ({ reason: 'not about the city' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/incident-sources', permission: 'incidents.configure', url: (f) => `/api/v1/incident-sources?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'post', path: '/incident-sources', permission: 'incidents.configure', url: () => '/api/v1/incident-sources', body: (f) => ({ municipalityId: m(f), ownerId: -2002, name: 'Район' }), crossScope: 'not_found', hasPathId: false },
+  { method: 'patch', path: '/incident-sources/{id}', permission: 'incidents.configure', url: (f, id) => `/api/v1/incident-sources/${id ?? f.incidentSource}`, body: () => ({ active: false }), crossScope: 'not_found', hasPathId: true },
+  { method: 'delete', path: '/incident-sources/{id}', permission: 'incidents.configure', url: (f, id) => `/api/v1/incident-sources/${id ?? f.incidentSource}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/incident-rules', permission: 'incidents.configure', url: (f) => `/api/v1/incident-rules?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'post', path: '/incident-rules', permission: 'incidents.configure', url: () => '/api/v1/incident-rules', body: (f) => ({ municipalityId: m(f), categoryId: f.category, keywords: ['фонарь'] }), crossScope: 'not_found', hasPathId: false },
+  { method: 'patch', path: '/incident-rules/{id}', permission: 'incidents.configure', url: (f, id) => `/api/v1/incident-rules/${id ?? f.incidentRule}`, body: () => ({ active: false }), crossScope: 'not_found', hasPathId: true },
+  { method: 'delete', path: '/incident-rules/{id}', permission: 'incidents.configure', url: (f, id) => `/api/v1/incident-rules/${id ?? f.incidentRule}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/messages/{id}/published-reply', permission: 'incidents.publish', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/published-reply`, body: () => ({ url: 'https://ok.ru/group/1/topic/2#reply' }), crossScope: 'not_found', hasPathId: true },
   { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },
   { method: 'post', path: '/news', permission: 'news.write', url: () => '/api/v1/news', body: (f) => ({ municipalityId: m(f), title: 'Новость', body: 'Текст' }), crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/news', permission: 'news.read', url: (f) => `/api/v1/news?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },

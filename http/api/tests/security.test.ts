@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueKey } from '../../../core/access/api-keys.service.ts';
 import { PERMISSIONS } from '../../../core/access/permissions.ts';
+import { createStaff } from '../../../core/access/staff.service.ts';
 import type { StaffRole } from '../../../core/staff/staff.table.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { buildFixture, footprint, FORGED_ID, ROUTE_CASES, type Fixture, type RouteCase } from './route-catalogue.ts';
@@ -44,7 +46,7 @@ describe('authentication', () => {
 });
 
 describe('roles', () => {
-  const roles: Exclude<StaffRole, 'operator'>[] = ['curator', 'moderator', 'executor', 'responsible'];
+  const roles: Exclude<StaffRole, 'operator' | 'integration'>[] = ['curator', 'moderator', 'executor', 'responsible'];
   it.each(ROUTE_CASES.map((r) => [label(r), r] as const))('%s: roles without the permission get 403 and change nothing', async (_, r) => {
     const allowed = PERMISSIONS[r.permission] as readonly StaffRole[];
     const before = await footprint(h);
@@ -57,10 +59,25 @@ describe('roles', () => {
   });
 });
 
+describe('integration keys', () => {
+  let integration: string;
+  beforeAll(async () => {
+    const staff = await createStaff(h.t.db, { fullName: 'Городское приложение', role: 'integration', municipalityId: h.municipality.Kemerovo });
+    integration = (await issueKey(h.t.db, { staffId: staff.id, label: 'open311', createdBy: null }, h.now())).token;
+  });
+  it.each(ROUTE_CASES.map((r) => [label(r), r] as const))('%s: an integration key (Open311 posting only) gets 403 and changes nothing', async (_, r) => {
+    const before = await footprint(h);
+    const res = await call(r, integration);
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('FORBIDDEN');
+    expect(await footprint(h)).toEqual(before);
+  });
+});
+
 describe('municipality scope', () => {
   const scoped = ROUTE_CASES.filter((r) => r.crossScope === 'not_found');
   it.each(scoped.map((r) => [label(r), r] as const))('%s: a Novokuznetsk key aimed at Kemerovo gets 404 and changes nothing', async (_, r) => {
-    const roles = (PERMISSIONS[r.permission] as readonly StaffRole[]).filter((x): x is Exclude<StaffRole, 'operator'> => x !== 'operator');
+    const roles = (PERMISSIONS[r.permission] as readonly StaffRole[]).filter((x): x is Exclude<StaffRole, 'operator' | 'integration'> => x !== 'operator');
     expect(roles.length).toBeGreaterThan(0);
     const before = await footprint(h);
     for (const role of roles) {

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { messageInScope, scopeOf } from '../../../../core/access/scope.ts';
+import { getFirstResponse } from '../../../../core/incidents/first-response.ts';
 import { getMessageCard } from '../../../../core/messages/message.queries.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access, etag } from '../../route-kit.ts';
@@ -22,6 +23,14 @@ export function registerGetMessage(app: ApiApp, deps: ApiDeps) {
     const { id } = c.req.valid('param');
     await messageInScope(deps.db, scopeOf(c.get('principal')), id);
     const card = await getMessageCard(deps.db, id);
-    return c.json(messageCardDto(card, deps.clock()), 200, etag(card.message.version));
+    const first = await getFirstResponse(deps.db, id);
+    const firstResponse = first && {
+      acceptedAt: first.acceptedAt.toISOString(),
+      dueAt: first.dueAt.toISOString(),
+      draftedAt: first.draftedAt?.toISOString() ?? null,
+      met: first.met,
+      workingMinutes: first.workingMinutes,
+    };
+    return c.json({ ...messageCardDto(card, deps.clock()), firstResponse }, 200, etag(card.message.version));
   });
 }

@@ -1,0 +1,111 @@
+/**
+ * Keyword matching for monitored pages: a light Russian stemmer (inflection endings stripped,
+ * ё read as е), applied to the dictionary's words and to the post's words alike, so «яма»,
+ * «ямы», «ямой» and «ям» meet on one stem. A dictionary entry may also be a stem itself
+ * («освещ*» style, written without the star): a post word matches when its stem starts with it.
+ */
+const ENDINGS = [
+  // Longest first: adjectives and participles, then nouns and verbs.
+  'ующими',
+  'ающими',
+  'ившись',
+  'ывшись',
+  'иями',
+  'ями',
+  'ами',
+  'ого',
+  'его',
+  'ому',
+  'ему',
+  'ыми',
+  'ими',
+  'ием',
+  'ией',
+  'иях',
+  'иям',
+  'ях',
+  'ах',
+  'ям',
+  'ам',
+  'ов',
+  'ев',
+  'ей',
+  'ой',
+  'ый',
+  'ий',
+  'ая',
+  'яя',
+  'ое',
+  'ее',
+  'ые',
+  'ие',
+  'ую',
+  'юю',
+  'ом',
+  'ем',
+  'ым',
+  'им',
+  'ых',
+  'их',
+  'ия',
+  'ие',
+  'ию',
+  'ии',
+  'ть',
+  'ет',
+  'ит',
+  'ют',
+  'ят',
+  'ут',
+  'ат',
+  'ла',
+  'ло',
+  'ли',
+  'а',
+  'я',
+  'о',
+  'е',
+  'ы',
+  'и',
+  'у',
+  'ю',
+  'ь',
+  'й',
+].sort((a, b) => b.length - a.length);
+
+const MIN_STEM = 2;
+
+export function normalizeWord(word: string): string {
+  return word.toLowerCase().replaceAll('ё', 'е');
+}
+
+export function stem(word: string): string {
+  const w = normalizeWord(word);
+  for (const ending of ENDINGS) {
+    if (w.endsWith(ending) && w.length - ending.length >= MIN_STEM) return w.slice(0, -ending.length);
+  }
+  return w;
+}
+
+/** The words of a text (letters and digits), lower case. */
+export function wordsOf(text: string): string[] {
+  return normalizeWord(text).match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/** Stems of a rule's keywords: each keyword stemmed, duplicates and empties dropped. */
+export function stemsOf(keywords: string[]): string[] {
+  return [
+    ...new Set(
+      keywords
+        .flatMap(wordsOf)
+        .map(stem)
+        .filter((s) => s.length >= 2),
+    ),
+  ];
+}
+
+/** How many of `stems` the text contains (each counted once). */
+export function matchCount(text: string, stems: string[]): number {
+  const words = wordsOf(text).map(stem);
+  return stems.filter((s) => words.some((w) => w.startsWith(s))).length;
+}

@@ -1,0 +1,44 @@
+import { createRoute } from '@hono/zod-openapi';
+import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { intakeIncident } from '../../../../core/incidents/incidents.service.ts';
+import type { ApiApp, ApiDeps } from '../../env.ts';
+import { access } from '../../route-kit.ts';
+import { jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { IncidentSchema, IntakeBody, incidentDto } from '../../schemas/incidents.ts';
+import { audited } from '../../write.ts';
+
+export const route = createRoute({
+  method: 'post',
+  path: '/incidents',
+  tags: ['incidents'],
+  summary: 'Take in an open-source item (OK, a media-monitoring system, a post found by hand)',
+  description: 'Idempotent by sourceUrl: the first intake answers 201, a repeat 200 with the same item and no change. A new item alerts the curators and moderators of the municipality.',
+  ...access('incidents.triage'),
+  request: { body: jsonBody(IntakeBody) },
+  responses: {
+    201: jsonContent(IncidentSchema, 'The new item'),
+    200: jsonContent(IncidentSchema, 'The item taken in before from the same URL'),
+    ...problems(400, 404),
+  },
+});
+
+export function registerCreateIncident(app: ApiApp, deps: ApiDeps) {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid('json');
+    const { incident, created } = await audited(c, deps, async ({ trx, now, scope }) => {
+      requireMunicipality(scope, body.municipalityId);
+      const result = await intakeIncident(trx, { ...body, postedAt: new Date(body.postedAt), point: body.point ?? null }, now);
+      return {
+        result,
+        audit: {
+          action: result.created ? 'incident.create' : 'incident.create_repeat',
+          entity: 'incident',
+          entityId: result.incident.id,
+          municipalityId: body.municipalityId,
+          data: { source: body.source, url: result.incident.sourceUrl },
+        },
+      };
+    });
+    return c.json(incidentDto(incident), created ? 201 : 200);
+  });
+}

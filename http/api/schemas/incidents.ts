@@ -1,0 +1,101 @@
+import { z } from '@hono/zod-openapi';
+import type { Incident } from '../../../core/incidents/incidents.service.ts';
+import type { IncidentRule, IncidentSource } from '../../../core/incidents/settings.service.ts';
+import { BodyId, Id, PageQuery, QueryBoolean, Timestamp } from './common.ts';
+
+export const INCIDENT_SOURCE_KINDS = ['vk_wall', 'vk_page', 'ok', 'web', 'open311', 'other'] as const;
+export const INCIDENT_STATES = ['new', 'accepted', 'dismissed'] as const;
+
+export const PointSchema = z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).openapi('Point');
+
+export const IncidentSchema = z
+  .object({
+    id: z.number().int(),
+    municipalityId: z.number().int().nullable().openapi({ description: "null: the region's shared queue (the community's own wall), set at triage" }),
+    source: z.enum(INCIDENT_SOURCE_KINDS),
+    sourceUrl: z.string(),
+    authorName: z.string().nullable(),
+    text: z.string(),
+    postedAt: Timestamp,
+    point: PointSchema.nullable(),
+    photos: z.array(z.string()),
+    suggestedCategoryId: z.number().int().nullable().openapi({ description: 'from the keyword rules' }),
+    state: z.enum(INCIDENT_STATES),
+    dismissReason: z.string().nullable(),
+    messageId: z.number().int().nullable().openapi({ description: 'the message it became when accepted' }),
+    triagedBy: z.number().int().nullable(),
+    triagedAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi('Incident');
+
+export function incidentDto(i: Incident): z.infer<typeof IncidentSchema> {
+  return {
+    id: i.id,
+    municipalityId: i.municipalityId,
+    source: i.source,
+    sourceUrl: i.sourceUrl,
+    authorName: i.authorName,
+    text: i.text,
+    postedAt: i.postedAt.toISOString(),
+    point: i.point,
+    photos: i.photos,
+    suggestedCategoryId: i.suggestedCategoryId,
+    state: i.state,
+    dismissReason: i.dismissReason,
+    messageId: i.messageId,
+    triagedBy: i.triagedBy,
+    triagedAt: i.triagedAt?.toISOString() ?? null,
+    createdAt: i.createdAt.toISOString(),
+  };
+}
+
+export const IncidentListQuery = z.strictObject({
+  municipalityId: Id.optional(),
+  state: z.enum(INCIDENT_STATES).optional(),
+  source: z.enum(INCIDENT_SOURCE_KINDS).optional(),
+  ...PageQuery,
+});
+
+export const IntakeBody = z.strictObject({
+  municipalityId: BodyId.openapi({ description: 'the municipality the item concerns' }),
+  source: z.enum(['ok', 'web', 'other', 'vk_page']).openapi({ description: 'OK, a media-monitoring system (web, other), or a VK page found by hand' }),
+  sourceUrl: z.string().max(2000).openapi({ description: 'the public post; a second intake of the same URL returns the first item (200)' }),
+  authorName: z.string().max(200).optional(),
+  text: z.string().max(4000),
+  postedAt: z.iso.datetime({ offset: true }).openapi({ format: 'date-time' }),
+  point: PointSchema.optional(),
+  photos: z.array(z.string().max(2000)).max(10).optional().openapi({ description: "URLs of the post's photos" }),
+});
+
+export const SourceSchema = z
+  .object({
+    id: z.number().int(),
+    municipalityId: z.number().int(),
+    kind: z.literal('vk_page'),
+    ownerId: z.number().int().openapi({ description: 'the VK wall owner: a community is negative (-123456)' }),
+    name: z.string(),
+    active: z.boolean(),
+    lastPostId: z.number().int().openapi({ description: 'the newest post seen by the poller' }),
+    lastCommentId: z.number().int().openapi({ description: 'the newest comment seen by the poller' }),
+    lastPolledAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi('IncidentSource');
+
+export const sourceDto = (s: IncidentSource): z.infer<typeof SourceSchema> => ({ ...s, lastPolledAt: s.lastPolledAt?.toISOString() ?? null, createdAt: s.createdAt.toISOString() });
+
+export const RuleSchema = z
+  .object({
+    id: z.number().int(),
+    municipalityId: z.number().int(),
+    categoryId: z.number().int(),
+    stems: z.array(z.string()).openapi({ description: 'the keywords as Russian stems («ямы», «ямой» → «ям»)' }),
+    active: z.boolean(),
+    createdAt: Timestamp,
+  })
+  .openapi('IncidentRule');
+
+export const ruleDto = (r: IncidentRule): z.infer<typeof RuleSchema> => ({ ...r, createdAt: r.createdAt.toISOString() });
+
+export const MunicipalityQuery = z.strictObject({ municipalityId: Id.optional(), active: QueryBoolean.optional() });

@@ -1,0 +1,120 @@
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiHarness, type ApiHarness } from '../../test/api-harness.ts';
+
+/**
+ * POST /open311/v2/requests.{json,xml} with an integration key: the request enters the incident
+ * triage queue of the key's municipality and is public only once accepted and published; refusals
+ * are the spec's error list with 400 or 403.
+ */
+let h: ApiHarness;
+let key: string;
+let integrationId: number;
+const KEMEROVO = { lat: '55.3547', long: '86.0873' };
+const xml = new XMLParser({ parseTagValue: false, isArray: (name) => ['request', 'error'].includes(name) });
+
+beforeAll(async () => {
+  h = await createApiHarness();
+  const staff = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Приложение «Мой город»', role: 'integration', municipalityId: h.municipality.Kemerovo } });
+  expect(staff.status).toBe(201);
+  integrationId = staff.body.id;
+  const issued = await h.request('POST', `/api/v1/staff/${integrationId}/keys`, { body: { label: 'open311' } });
+  key = issued.body.token;
+});
+afterAll(() => h.close());
+
+const post = (fields: Record<string, string>, format: 'json' | 'xml' = 'json') =>
+  h.request('POST', `/open311/v2/requests.${format}`, { token: null, rawBody: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+
+const valid = () => ({
+  api_key: key,
+  service_code: 'roads.pothole',
+  description: 'Яма на перекрёстке',
+  ...KEMEROVO,
+  first_name: 'Пётр',
+  last_name: 'Иванов',
+  media_url: 'https://city.example.org/p/1.jpg',
+});
+
+describe('POST requests', () => {
+  it('takes a request into the triage queue (moderated, never public before acceptance) and audits it', async () => {
+    const res = await post(valid());
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual([{ token: expect.stringMatching(/^incident-\d+$/), service_notice: expect.any(String), account_id: null }]);
+    const id = Number(res.body[0].token.slice('incident-'.length));
+    const item = await h.request('GET', `/api/v1/incidents/${id}`, { token: h.keys.Kemerovo.moderator });
+    expect(item.body).toMatchObject({
+      source: 'open311',
+      municipalityId: h.municipality.Kemerovo,
+      state: 'new',
+      suggestedCategoryId: await h.categoryId('roads.pothole'),
+      point: { lat: 55.3547, lon: 86.0873 },
+      authorName: 'Пётр Иванов',
+      photos: ['https://city.example.org/p/1.jpg'],
+    });
+    expect(item.body.suggestion.categoryId).toBe(await h.categoryId('roads.pothole'));
+    // Not public: the public list has no such text.
+    const listed = await h.request('GET', '/open311/v2/requests.json', { token: null });
+    expect(JSON.stringify(listed.body)).not.toContain('Яма на перекрёстке');
+    const audit = await h.t.db.selectFrom('audit_log').select(['staff_id', 'action']).where('entity', '=', 'incident').where('entity_id', '=', String(id)).execute();
+    expect(audit).toEqual([{ staff_id: integrationId, action: 'open311.post' }]);
+    // Accepted and published, it is a public request without the author's name.
+    const accepted = await h.request('POST', `/api/v1/incidents/${id}/accept`, { body: { municipalityId: h.municipality.Kemerovo, categoryId: await h.categoryId('roads.pothole') } });
+    await h.request('POST', `/api/v1/messages/${accepted.body.message.id}/publish`);
+    const one = await h.request('GET', `/open311/v2/requests/${accepted.body.message.id}.json`, { token: null });
+    expect(one.status).toBe(200);
+    expect(one.body[0]).toMatchObject({ service_code: 'roads.pothole', status: 'open', description: 'Яма на перекрёстке' });
+    expect(JSON.stringify(one.body)).not.toMatch(/Пётр|Иванов/);
+  });
+
+  it('answers in XML too', async () => {
+    const res = await post(valid(), 'xml');
+    expect(res.status).toBe(201);
+    expect(res.headers.get('content-type')).toContain('text/xml');
+    expect(xml.parse(res.text).service_requests.request[0].token).toMatch(/^incident-\d+$/);
+  });
+
+  it("refuses with the spec's error list: missing or bad api_key, bad service code, bad or foreign location, no description", async () => {
+    const before = await h.t.db
+      .selectFrom('incident')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const { api_key: _, ...noKey } = valid();
+    const cases: [Record<string, string>, number, RegExp][] = [
+      [noKey, 400, /api_key is required/],
+      [{ ...valid(), api_key: 'otk_not-a-key-000000000000000000000000000' }, 403, /api_key is not valid/],
+      [{ ...valid(), api_key: h.keys.Kemerovo.moderator }, 403, /not an integration key/],
+      [{ ...valid(), service_code: 'no.such' }, 400, /service_code not found: no.such/],
+      [{ ...valid(), service_code: '' }, 400, /service_code is required/],
+      [{ ...valid(), lat: 'north' }, 400, /decimal degrees/],
+      [{ ...valid(), lat: '53.7574', long: '87.1360' }, 400, /outside this key's jurisdiction/],
+      [{ ...valid(), jurisdiction_id: '32731000' }, 400, /not this key's jurisdiction/],
+      [{ ...valid(), description: ' ' }, 400, /description is required/],
+      [{ ...valid(), description: 'x'.repeat(4001) }, 400, /description/],
+      [{ ...valid(), media_url: 'file:///etc/passwd' }, 400, /media_url/],
+    ];
+    for (const [fields, status, description] of cases) {
+      const res = await post(fields);
+      expect(res.status, JSON.stringify(fields).slice(0, 80)).toBe(status);
+      expect(res.body).toEqual([{ code: status, description: expect.stringMatching(description) }]);
+    }
+    const { lat: _lat, ...noPoint } = valid();
+    expect((await post(noPoint)).body[0].description).toMatch(/lat and long are required/);
+    const asJson = await h.request('POST', '/open311/v2/requests.json', { token: null, body: valid() });
+    expect(asJson.status).toBe(400);
+    const xmlError = await post(noKey, 'xml');
+    expect(xml.parse(xmlError.text).errors.error[0]).toEqual({ code: '400', description: expect.stringMatching(/api_key/) });
+    const after = await h.t.db
+      .selectFrom('incident')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it('a revoked integration key is refused', async () => {
+    const issued = await h.request('POST', `/api/v1/staff/${integrationId}/keys`, { body: { label: 'old' } });
+    await h.request('POST', `/api/v1/keys/${issued.body.key.id}/revoke`);
+    const res = await post({ ...valid(), api_key: issued.body.token });
+    expect(res.status).toBe(403);
+  });
+});
