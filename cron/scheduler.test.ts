@@ -76,11 +76,15 @@ describe('the cron scheduler', () => {
             ? { activityPruned: 0 }
             : job === 'message-cells'
               ? { filled: 0 }
-              : job === 'polls'
-                ? { pollsClosed: 0, directLinesOpened: 0, cadenceAlerts: 0 }
-              : job === 'contests-advance'
-                ? { entriesOpened: 0, votingOpened: 0, winnersChosen: 0, resultsPublished: 0 }
-                : { alerts: 0 };
+              : job === 'news-publish'
+                ? { published: 0 }
+                : job === 'event-reminders'
+                  ? { queued: 0 }
+                  : job === 'polls'
+                    ? { pollsClosed: 0, directLinesOpened: 0, cadenceAlerts: 0 }
+                    : job === 'contests-advance'
+                      ? { entriesOpened: 0, votingOpened: 0, winnersChosen: 0, resultsPublished: 0 }
+                      : { alerts: 0 };
     for (const run of second) expect(run.counts, run.job).toMatchObject(nothingAgain(run.job));
   });
 
@@ -96,6 +100,8 @@ describe('the cron scheduler', () => {
       ['inbound-retention', '17 3 * * *', 'Asia/Novokuznetsk'],
       ['activity-retention', '27 3 * * *', 'Asia/Novokuznetsk'],
       ['message-cells', '*/5 * * * *', 'Asia/Novokuznetsk'],
+      ['news-publish', '* * * * *', 'Asia/Novokuznetsk'],
+      ['event-reminders', '* * * * *', 'Asia/Novokuznetsk'],
       ['polls', '*/5 * * * *', 'Asia/Novokuznetsk'],
       ['unanswered-comment-alerts', '*/15 * * * *', 'Asia/Novokuznetsk'],
       ['hourly-new-message-cards', '0 * * * *', 'Asia/Novokuznetsk'],
@@ -107,7 +113,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 11);
+    expect(cron.getTasks().size).toBe(before + 13);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

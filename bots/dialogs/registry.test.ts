@@ -21,14 +21,14 @@ const menuIds = async (c: StepContext) => {
 
 describe('the feature registry', () => {
   it('lays out the main menu from the entries\' rows and columns', async () => {
-    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my'], ['!m:polls', '!m:contests'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
+    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my'], ['!m:news', '!m:events'], ['!m:polls', '!m:contests'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
   });
 
   it('shows an entry only to whom its `visible` says, in its place', async () => {
     const campaign: BotFeature = { name: 'campaign', menu: [{ id: 'ask', label: 'menu.help', row: 25, visible: (c) => c.language === 'en', run: noop }] };
     const registry = createRegistry([...FEATURES, campaign]);
     expect((await menuIds(contextOf(registry))).flat()).not.toContain('!m:ask');
-    expect((await menuIds(contextOf(registry, { language: 'en' })))[3]).toEqual(['!m:ask']);
+    expect((await menuIds(contextOf(registry, { language: 'en' })))[4]).toEqual(['!m:ask']);
   });
 
   it('pages the main menu where VK\'s keyboard is too small: every entry once, at most 6 rows and 10 buttons a page', async () => {
@@ -38,19 +38,21 @@ describe('the feature registry', () => {
     };
     const registry = createRegistry([...FEATURES, extra]);
     const vk = (page: number) => mainMenu(contextOf(registry, { from: { channel: 'vk', externalId: '1', chatId: '1' } }), page);
-    const pages = [await vk(0), await vk(1)];
+    // With news, «Афиша» and polls in the menu too, the six extra entries fill three pages.
+    const pages = [await vk(0), await vk(1), await vk(2)];
     const ids = pages.map((page) => (page.keyboard?.kind === 'inline' ? page.keyboard.rows.map((row) => row.map((b) => b.id)) : []));
     for (const rows of ids) {
       expect(rows.length).toBeLessThanOrEqual(6);
       expect(rows.flat().length).toBeLessThanOrEqual(10);
     }
     expect(ids[0]!.at(-1)).toEqual(['!m:page:1']);
-    expect(ids[1]!.at(-1)).toEqual(['!m:page:0']);
+    expect(ids[1]!.at(-1)).toEqual(['!m:page:0', '!m:page:2']);
+    expect(ids[2]!.at(-1)).toEqual(['!m:page:1']);
     const entries = ids.flat(2).filter((id) => !id.startsWith('!m:page:'));
     expect(entries.sort()).toEqual((await menuIds(contextOf(registry))).flat().sort());
     // Telegram keeps one page; an out-of-range page shows the last one.
     expect((await menuIds(contextOf(registry))).flat()).not.toContain('!m:page:1');
-    expect((await vk(7)).keyboard).toEqual(pages[1]!.keyboard);
+    expect((await vk(7)).keyboard).toEqual(pages[2]!.keyboard);
   });
 
   it('gives the messenger its command menu in each language, in registry order', () => {
@@ -66,6 +68,8 @@ describe('the feature registry', () => {
       { command: 'language', description: 'Language' },
       { command: 'help', description: 'What the bot can do' },
       { command: 'cancel', description: 'Cancel the current action' },
+      { command: 'news', description: 'News of your town and the region' },
+      { command: 'events', description: 'Events today, this weekend and this week' },
       { command: 'polls', description: 'Polls and votes' },
       { command: 'ask', description: "A question for the head's direct line" },
       { command: 'contests', description: 'Contests: take part and vote' },
