@@ -14,6 +14,7 @@ import { mediaFromConfig } from './media-store.ts';
 import type { PhotoFetchers } from './core/media/photo-fetcher.ts';
 import { telegramPhotoFetcher } from './bots/media/telegram-photo-fetcher.ts';
 import { provideContestMedia } from './bots/features/contests/media.ts';
+import { provideEventLinks } from './bots/features/events/index.ts';
 import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
 import { startCron } from './cron/scheduler.ts';
 import { createVkWallReader, incidentPollJob } from './bots/vk/wall-reader.ts';
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     photos.tg = cachedPhotoFetcher(telegram, { dir: path.join(config.DATA_DIR, 'photo-cache', 'tg'), namespace: 'tg' });
   }
   // Contest entries from residents are copied into the media store (Telegram getFile, VK URLs).
+  provideEventLinks(config.PUBLIC_URL);
   provideContestMedia({
     store: media.store,
     limits: media.limits,

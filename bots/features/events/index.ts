@@ -55,10 +55,16 @@ const remind = action<number>({
   },
 });
 
+let publicBase: string | undefined;
+
+/** The app's public URL (config PUBLIC_URL), given once at start by app.ts: the .ics links need it. */
+export function provideEventLinks(publicUrl: string | undefined): void {
+  publicBase = publicUrl?.trim().replace(/\/+$/, '') || undefined;
+}
+
 /** Where the phone's calendar gets the event (PUBLIC_URL + /calendar/events/<id>.ics); empty without a public URL. */
 function icsLine(eventId: number): string {
-  const base = process.env.PUBLIC_URL?.trim().replace(/\/+$/, '');
-  return base ? `${base}/calendar/events/${eventId}.ics` : '';
+  return publicBase ? `${publicBase}/calendar/events/${eventId}.ics` : '';
 }
 
 async function eventView(c: StepContext, event: AfishaEvent, extraRows: Button[][], position?: { index: number; total: number }): Promise<View> {
