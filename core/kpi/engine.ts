@@ -156,7 +156,12 @@ function trendOf(current: KpiResult, previous: KpiResult | undefined, previousKe
 }
 
 async function readSnapshots(db: Db, municipalityId: number, period: string): Promise<Map<number, SnapshotRow>> {
-  const rows = await db.selectFrom('kpi_snapshot').select(['kpi', 'value', 'numerator', 'denominator', 'status', 'details']).where('municipality_id', '=', municipalityId).where('period', '=', period).execute();
+  const rows = await db
+    .selectFrom('kpi_snapshot')
+    .select(['kpi', 'value', 'numerator', 'denominator', 'status', 'details'])
+    .where('municipality_id', '=', municipalityId)
+    .where('period', '=', period)
+    .execute();
   return new Map(rows.map((r) => [r.kpi, r]));
 }
 
@@ -211,9 +216,12 @@ async function periodResults(db: Db, municipality: Municipality, requested: Requ
  * range over the period's own rows (see the migration's indexes), in no transaction of its own.
  */
 export async function computeKpis(db: Db, municipalityOrId: Municipality | number, period: string, now: Date, options: ComputeOptions = {}): Promise<KpiResult[]> {
-  const municipality = typeof municipalityOrId === 'number' ? await getMunicipality(db, municipalityOrId).catch(() => {
-    throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityOrId });
-  }) : municipalityOrId;
+  const municipality =
+    typeof municipalityOrId === 'number'
+      ? await getMunicipality(db, municipalityOrId).catch(() => {
+          throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityOrId });
+        })
+      : municipalityOrId;
   const requested = parseKpiPeriod(period);
   const indicators = options.kpis ? options.kpis.map(indicatorByNumber) : INDICATORS;
   const useSnapshots = options.useSnapshots ?? true;

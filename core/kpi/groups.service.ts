@@ -39,7 +39,11 @@ export async function saveStaffGroup(db: Db, input: { id?: number; municipalityI
     await db.updateTable('staff_group').set({ name }).where('id', '=', id).execute();
   }
   await db.deleteFrom('staff_group_member').where('group_id', '=', id).execute();
-  if (staffIds.length > 0) await db.insertInto('staff_group_member').values(staffIds.map((staffId) => ({ group_id: id, staff_id: staffId }))).execute();
+  if (staffIds.length > 0)
+    await db
+      .insertInto('staff_group_member')
+      .values(staffIds.map((staffId) => ({ group_id: id, staff_id: staffId })))
+      .execute();
   await db.deleteFrom('kpi_responsible_group').where('group_id', '=', id).execute();
   if (kpis.length > 0) {
     await db

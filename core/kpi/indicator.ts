@@ -8,11 +8,7 @@ export type PeriodKind = 'month' | 'year';
  * A target as seed 000 states it. Counts are per period (a monthly count asked for a whole year
  * is scaled by 12, see engine.ts); shares are fractions (0.45 = 45 %).
  */
-export type Target =
-  | { kind: 'min_count'; min: number }
-  | { kind: 'min_share'; min: number }
-  | { kind: 'max_share'; max: number }
-  | { kind: 'range'; min: number; max: number };
+export type Target = { kind: 'min_count'; min: number } | { kind: 'min_share'; min: number } | { kind: 'max_share'; max: number } | { kind: 'range'; min: number; max: number };
 
 /** A local calendar period of one municipality: its instants and its local days. */
 export interface KpiPeriod {

@@ -25,13 +25,25 @@ export async function snapshotPeriod(db: Db, municipality: Municipality, period:
   for (const r of results) {
     if (!r.available) continue;
     const v = snapshotValues(r);
-    const row = { municipality_id: municipality.id, kpi: r.kpi, period, value: v.value, numerator: v.numerator, denominator: v.denominator, status: v.status, details: JSON.stringify(v.details), computed_at: now };
+    const row = {
+      municipality_id: municipality.id,
+      kpi: r.kpi,
+      period,
+      value: v.value,
+      numerator: v.numerator,
+      denominator: v.denominator,
+      status: v.status,
+      details: JSON.stringify(v.details),
+      computed_at: now,
+    };
     const inserted = await db
       .insertInto('kpi_snapshot')
       .values({ ...row, recomputed: options.replace ?? false })
       .onConflict((oc) =>
         options.replace
-          ? oc.columns(['municipality_id', 'kpi', 'period']).doUpdateSet({ value: v.value, numerator: v.numerator, denominator: v.denominator, status: v.status, details: row.details, computed_at: now, recomputed: true })
+          ? oc
+              .columns(['municipality_id', 'kpi', 'period'])
+              .doUpdateSet({ value: v.value, numerator: v.numerator, denominator: v.denominator, status: v.status, details: row.details, computed_at: now, recomputed: true })
           : oc.columns(['municipality_id', 'kpi', 'period']).doNothing(),
       )
       .returning('kpi')
