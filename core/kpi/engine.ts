@@ -4,7 +4,7 @@ import { getMunicipality, listMunicipalities, type Municipality } from '../munic
 import type { Indicator, KpiStatus, Measurement, Target, Violation } from './indicator.ts';
 import { INDICATORS } from './indicators/index.ts';
 import { indicatorWindow, parseKpiPeriod, previousPeriodKey, scaleTarget, type RequestedPeriod } from './period.ts';
-import { judge, valueOf } from './status.ts';
+import { judge } from './status.ts';
 
 export interface KpiTrend {
   previousPeriod: string;
@@ -268,4 +268,3 @@ export async function computeRegion(db: Db, period: string, now: Date, options: 
   return rows.map((r, i) => ({ ...r, rank: i + 1 }));
 }
 
-export { valueOf };

@@ -32,13 +32,13 @@ function isShare(target: Target): boolean {
 }
 
 /** The value of a measurement for a target: a share (null over nothing) or the count. */
-export function valueOf(target: Target, numerator: number, denominator: number | null): number | null {
+export function measuredValue(target: Target, numerator: number, denominator: number | null): number | null {
   if (!isShare(target)) return numerator;
   return denominator && denominator > 0 ? numerator / denominator : null;
 }
 
 function project(target: Target, m: Measurement, numerator: number, fraction: number, closed: boolean): number | null {
-  const value = valueOf(target, numerator, m.denominator);
+  const value = measuredValue(target, numerator, m.denominator);
   if (closed || !m.accumulates || value === null) return value;
   const f = Math.max(fraction, EPSILON);
   let projected = m.accumulates.base + (numerator - m.accumulates.base) / f;
@@ -48,7 +48,7 @@ function project(target: Target, m: Measurement, numerator: number, fraction: nu
 
 /** Judges one numerator against one target; see the module comment. */
 export function judgeOne(target: Target, m: Measurement, numerator: number, fraction: number, closed: boolean): Judgement {
-  const value = valueOf(target, numerator, m.denominator);
+  const value = measuredValue(target, numerator, m.denominator);
   const projection = project(target, m, numerator, fraction, closed);
   const early = fraction < GRACE_FRACTION;
   const status = ((): KpiStatus => {
