@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { getMunicipality, listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
@@ -54,6 +55,8 @@ export interface ComputeOptions {
   trend?: boolean;
   /** Read closed periods from their snapshots (default true). */
   useSnapshots?: boolean;
+  /** Tables known to be missing (missingTables), when the caller computes many municipalities. */
+  missing?: Set<string>;
 }
 
 export function indicatorByNumber(n: number): Indicator {
@@ -62,12 +65,16 @@ export function indicatorByNumber(n: number): Indicator {
   return found;
 }
 
-function isMissingTable(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: string }).code === '42P01';
+/** Tables of other modules the indicators read that this database does not have (yet). */
+export async function missingTables(db: Db): Promise<Set<string>> {
+  const wanted = [...new Set(INDICATORS.flatMap((i) => i.tables ?? []))];
+  if (wanted.length === 0) return new Set();
+  const { rows } = await sql<{ name: string }>`SELECT name FROM unnest(${wanted}::text[]) AS name WHERE to_regclass(name) IS NULL`.execute(db);
+  return new Set(rows.map((r) => r.name));
 }
 
 /** Measures and judges one indicator live (no snapshot). */
-export async function measureIndicator(db: Db, municipality: Municipality, indicator: Indicator, requested: RequestedPeriod, now: Date): Promise<KpiResult> {
+export async function measureIndicator(db: Db, municipality: Municipality, indicator: Indicator, requested: RequestedPeriod, now: Date, missing: Set<string> = new Set()): Promise<KpiResult> {
   const w = indicatorWindow(indicator, requested, municipality.timeZone);
   const at = new Date(Math.min(now.getTime(), w.measured.to.getTime()));
   const final = now.getTime() >= w.judgedTo.getTime();
@@ -86,13 +93,17 @@ export async function measureIndicator(db: Db, municipality: Municipality, indic
     trend: null,
     fromSnapshot: false,
   };
-  let m: Measurement;
-  try {
-    m = await indicator.measure(db, { municipalityId: municipality.id, populationOver14: municipality.populationOver14, timeZone: municipality.timeZone, period: w.measured, at, now });
-  } catch (error) {
-    if (!isMissingTable(error)) throw error;
+  if ((indicator.tables ?? []).some((table) => missing.has(table))) {
     return { ...base, value: null, numerator: 0, denominator: null, target: w.target, status: null, projection: null, parts: [], violations: [], details: {}, available: false };
   }
+  const m: Measurement = await indicator.measure(db, {
+    municipalityId: municipality.id,
+    populationOver14: municipality.populationOver14,
+    timeZone: municipality.timeZone,
+    period: w.measured,
+    at,
+    now,
+  });
   const scale = indicator.period === 'month' && requested.kind === 'year' ? 12 : 1;
   const target = m.target ? m.target : w.target;
   const parts = (m.parts ?? []).map((p) => ({ ...p, target: scaleTarget(p.target, scale) }));
@@ -166,7 +177,15 @@ async function readSnapshots(db: Db, municipalityId: number, period: string): Pr
 }
 
 /** The indicators of one period without trends: snapshots for a closed period when taken, else live. */
-async function periodResults(db: Db, municipality: Municipality, requested: RequestedPeriod, indicators: readonly Indicator[], now: Date, useSnapshots: boolean): Promise<KpiResult[]> {
+async function periodResults(
+  db: Db,
+  municipality: Municipality,
+  requested: RequestedPeriod,
+  indicators: readonly Indicator[],
+  now: Date,
+  useSnapshots: boolean,
+  missing: Set<string>,
+): Promise<KpiResult[]> {
   const periodEnd = indicatorWindow(INDICATORS[0]!, requested, municipality.timeZone).measured.to;
   const snapshots = useSnapshots && now.getTime() >= periodEnd.getTime() ? await readSnapshots(db, municipality.id, requested.key) : new Map<number, SnapshotRow>();
   const results: KpiResult[] = [];
@@ -204,7 +223,7 @@ async function periodResults(db: Db, municipality: Municipality, requested: Requ
         ),
       );
     } else {
-      results.push(await measureIndicator(db, municipality, indicator, requested, now));
+      results.push(await measureIndicator(db, municipality, indicator, requested, now, missing));
     }
   }
   return results;
@@ -225,10 +244,11 @@ export async function computeKpis(db: Db, municipalityOrId: Municipality | numbe
   const requested = parseKpiPeriod(period);
   const indicators = options.kpis ? options.kpis.map(indicatorByNumber) : INDICATORS;
   const useSnapshots = options.useSnapshots ?? true;
-  const current = await periodResults(db, municipality, requested, indicators, now, useSnapshots);
+  const missing = options.missing ?? (await missingTables(db));
+  const current = await periodResults(db, municipality, requested, indicators, now, useSnapshots, missing);
   if (options.trend === false) return current;
   const previousKey = previousPeriodKey(requested);
-  const previous = await periodResults(db, municipality, parseKpiPeriod(previousKey), indicators, now, useSnapshots);
+  const previous = await periodResults(db, municipality, parseKpiPeriod(previousKey), indicators, now, useSnapshots, missing);
   return current.map((r, i) => ({ ...r, trend: trendOf(r, previous[i], previousKey) }));
 }
 
@@ -252,8 +272,9 @@ export interface RegionRow {
 export async function computeRegion(db: Db, period: string, now: Date, options: ComputeOptions = {}): Promise<RegionRow[]> {
   parseKpiPeriod(period);
   const rows: Omit<RegionRow, 'rank'>[] = [];
+  const missing = await missingTables(db);
   for (const municipality of await listMunicipalities(db)) {
-    const indicators = await computeKpis(db, municipality, period, now, options);
+    const indicators = await computeKpis(db, municipality, period, now, { ...options, missing });
     const counts: Record<KpiStatus, number> = { met: 0, on_track: 0, at_risk: 0, missed: 0 };
     let judged = 0;
     for (const r of indicators) {
@@ -267,4 +288,3 @@ export async function computeRegion(db: Db, period: string, now: Date, options: 
   rows.sort((a, b) => b.score - a.score || b.counts.met - a.counts.met || a.nameRu.localeCompare(b.nameRu, 'ru'));
   return rows.map((r, i) => ({ ...r, rank: i + 1 }));
 }
-

@@ -77,6 +77,8 @@ export interface Indicator {
   /** The numerator and denominator in words (English), as documented in the README. */
   numerator: string;
   denominator: string | null;
+  /** Tables of other modules it reads (polls, news, contests): without them it is reported unavailable. */
+  tables?: string[];
   measure(db: Db, ctx: MeasureContext): Promise<Measurement>;
 }
 

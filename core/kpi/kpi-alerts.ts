@@ -5,7 +5,7 @@ import { inTransaction } from '../db/transaction.ts';
 import { listMunicipalities } from '../municipalities/municipality.repository.ts';
 import { PRIORITY } from '../outbox/outbox.repository.ts';
 import { raiseAlert, type AlertResult } from '../alerts/alerts.ts';
-import { computeKpis, type KpiResult } from './engine.ts';
+import { computeKpis, missingTables, type KpiResult } from './engine.ts';
 import type { KpiStatus, Target } from './indicator.ts';
 import { kpiResponsibleStaffIds } from './kpi-responsible.service.ts';
 import { localPeriod, monthKeyAt, parseKpiPeriod, previousPeriodKey } from './period.ts';
@@ -70,8 +70,9 @@ export async function raiseKpiAlert(db: Db, municipalityId: number, r: KpiResult
  */
 export async function runKpiAtRiskAlerts(db: Db, now: Date): Promise<{ municipalities: number; atRisk: number; alerts: number; queued: number }> {
   const counts = { municipalities: 0, atRisk: 0, alerts: 0, queued: 0 };
+  const missing = await missingTables(db);
   for (const municipality of await listMunicipalities(db)) {
-    const results = await computeKpis(db, municipality, monthKeyAt(now, municipality.timeZone), now, { trend: false });
+    const results = await computeKpis(db, municipality, monthKeyAt(now, municipality.timeZone), now, { trend: false, missing });
     counts.municipalities++;
     const atRisk = results.filter((r) => r.status === 'at_risk');
     if (atRisk.length === 0) continue;

@@ -2,7 +2,7 @@ import type { Db } from '../db/types.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { DomainError } from '../errors.ts';
 import { getMunicipality, listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
-import { computeKpis, snapshotValues, type KpiResult } from './engine.ts';
+import { computeKpis, missingTables, snapshotValues, type KpiResult } from './engine.ts';
 import { INDICATORS } from './indicators/index.ts';
 import { raiseKpiAlert } from './kpi-alerts.ts';
 import { localPeriod, monthKeyAt, parseKpiPeriod, previousPeriodKey } from './period.ts';
@@ -61,6 +61,8 @@ export async function snapshotPeriod(db: Db, municipality: Municipality, period:
  */
 export async function runKpiSnapshots(db: Db, now: Date): Promise<{ periods: number; snapshots: number; alerts: number; queued: number }> {
   const counts = { periods: 0, snapshots: 0, alerts: 0, queued: 0 };
+  const missing = await missingTables(db);
+  const expected = INDICATORS.filter((i) => !(i.tables ?? []).some((table) => missing.has(table))).length;
   for (const municipality of await listMunicipalities(db)) {
     const previousMonth = previousPeriodKey(parseKpiPeriod(monthKeyAt(now, municipality.timeZone)));
     const keys = previousMonth.endsWith('-12') ? [previousMonth, previousMonth.slice(0, 4)] : [previousMonth];
@@ -71,7 +73,7 @@ export async function runKpiSnapshots(db: Db, now: Date): Promise<{ periods: num
         .where('municipality_id', '=', municipality.id)
         .where('period', '=', key)
         .executeTakeFirstOrThrow();
-      if (Number(taken.n) >= INDICATORS.length) continue;
+      if (Number(taken.n) >= expected) continue;
       await inTransaction(db, async (trx) => {
         const written = await snapshotPeriod(trx, municipality, key, now);
         if (written.length === 0) return;

@@ -20,6 +20,7 @@ export const kpi03: Indicator = {
   target: { kind: 'min_count', min: 5 },
   numerator: 'polls and votes (not drafts) started in the month; weeks without one and days with two reported',
   denominator: null,
+  tables: ['poll'],
   async measure(db, ctx) {
     // A week of the month may start up to 3 days before it and end up to 3 days after it.
     const { rows } = await sql<{ day: string; n: string }>`

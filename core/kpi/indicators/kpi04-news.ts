@@ -10,6 +10,7 @@ export const kpi04: Indicator = {
   target: { kind: 'min_count', min: 20 },
   numerator: "the municipality's news items published in the month (published or archived since)",
   denominator: null,
+  tables: ['news_item'],
   async measure(db, ctx) {
     const { rows } = await sql<{ n: string }>`
       SELECT count(*) AS n FROM news_item

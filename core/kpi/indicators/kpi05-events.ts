@@ -17,6 +17,7 @@ export const kpi05: Indicator = {
   target: { kind: 'min_count', min: CULTURE_EVENTS_MIN + SPORT_EVENTS_MIN },
   numerator: 'events published in the month (culture ≥ 40 and sport ≥ 10, each a part)',
   denominator: null,
+  tables: ['afisha_event'],
   async measure(db, ctx) {
     const { rows } = await sql<{ culture: string; sport: string }>`
       SELECT count(*) FILTER (WHERE kind = 'culture') AS culture, count(*) FILTER (WHERE kind = 'sport') AS sport

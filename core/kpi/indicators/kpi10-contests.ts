@@ -19,6 +19,7 @@ export const kpi10: Indicator = {
   target: { kind: 'min_count', min: 2 },
   numerator: 'contests published in the year lasting at most a month with dates, conditions, drawing format, prize and organiser',
   denominator: null,
+  tables: ['contest'],
   async measure(db, ctx) {
     const { rows } = await sql<{ id: number; title: string; too_long: boolean; row: Record<string, unknown> }>`
       SELECT c.id, c.title,

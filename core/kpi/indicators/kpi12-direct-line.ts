@@ -10,6 +10,7 @@ export const kpi12: Indicator = {
   target: { kind: 'min_count', min: 1 },
   numerator: 'direct-line collections opened in the year',
   denominator: null,
+  tables: ['direct_line'],
   async measure(db, ctx) {
     const { rows } = await sql<{ n: string }>`
       SELECT count(*) AS n FROM direct_line

@@ -13,6 +13,7 @@ export const kpi13: Indicator = {
   target: { kind: 'min_count', min: 1 },
   numerator: "decisions on the municipality's polls whose news item was published in the year",
   denominator: null,
+  tables: ['poll_decision', 'poll', 'news_item'],
   async measure(db, ctx) {
     const { rows } = await sql<{ n: string }>`
       SELECT count(DISTINCT d.id) AS n

@@ -10,6 +10,7 @@ export const kpi15: Indicator = {
   target: { kind: 'min_count', min: 1 },
   numerator: 'video contests published in the year',
   denominator: null,
+  tables: ['contest'],
   async measure(db, ctx) {
     const { rows } = await sql<{ n: string }>`
       SELECT count(*) AS n FROM contest
