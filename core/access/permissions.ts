@@ -44,6 +44,14 @@ export const PERMISSIONS = {
   /** Media files for announcements: uploaded and read by those who write announcements and moderate. */
   'media.write': ['operator', 'curator', 'moderator'],
   'media.read': ['operator', 'curator', 'moderator'],
+  /** KPI indicators of a municipality, its monthly report and its executors' rating: its whole team. */
+  'kpi.read': EVERYONE,
+  /** The region side by side (every municipality): operators, who see the whole region. */
+  'kpi.region': ['operator'],
+  /** What happens outside the platform (KPI 14 placements, KPI 16 publications), entered by the team. */
+  'kpi.enter': ['operator', 'curator', 'responsible'],
+  /** Recomputing the snapshot of an ended period (audited). */
+  'kpi.recompute': ['operator', 'curator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -56,6 +56,15 @@ import { registerUploadMedia } from './media/upload.ts';
 import { registerGetMedia } from './media/get.ts';
 import { registerHeatmap } from './stats/heatmap.ts';
 import { registerSlices } from './stats/slices.ts';
+import { registerGetKpi } from './kpi/get.ts';
+import { registerKpiRegion } from './kpi/region.ts';
+import { registerRecomputeKpi } from './kpi/recompute.ts';
+import { registerCreateKpiPlacement } from './kpi/placements-create.ts';
+import { registerListKpiPlacements } from './kpi/placements-list.ts';
+import { registerCreateKpiPublication } from './kpi/publications-create.ts';
+import { registerListKpiPublications } from './kpi/publications-list.ts';
+import { registerMonthlyReport } from './reports/monthly.ts';
+import { registerExecutorRatings } from './ratings/executors.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -116,4 +125,13 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetMedia,
   registerHeatmap,
   registerSlices,
+  registerGetKpi,
+  registerKpiRegion,
+  registerRecomputeKpi,
+  registerCreateKpiPlacement,
+  registerListKpiPlacements,
+  registerCreateKpiPublication,
+  registerListKpiPublications,
+  registerMonthlyReport,
+  registerExecutorRatings,
 ];
