@@ -4,6 +4,8 @@ import { pruneProcessedUpdates } from '../core/inbound/retention.ts';
 import type { Job } from '../core/jobs/run-job.ts';
 import { pruneActivity } from '../core/activity/activity.ts';
 import { runFillMessageCells } from '../core/stats/cells.ts';
+import { runKpiAtRiskAlerts, runKpiMonthlySummary } from '../core/kpi/kpi-alerts.ts';
+import { runKpiSnapshots } from '../core/kpi/snapshots.ts';
 
 /**
  * Every periodic job. Each is idempotent (alerts carry unique keys, the digest marks its day), so a
@@ -17,6 +19,9 @@ export const JOBS = {
   retention: { name: 'inbound-retention', run: pruneProcessedUpdates },
   activityRetention: { name: 'activity-retention', run: pruneActivity },
   cells: { name: 'message-cells', run: runFillMessageCells },
+  kpiSnapshots: { name: 'kpi-snapshots', run: runKpiSnapshots },
+  kpiAtRisk: { name: 'kpi-at-risk', run: runKpiAtRiskAlerts },
+  kpiSummary: { name: 'kpi-monthly-summary', run: runKpiMonthlySummary },
 } as const satisfies Record<string, Job>;
 
 export interface CronSchedule {
@@ -40,5 +45,10 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.activityRetention, expression: '27 3 * * *', timeZone: defaultTimeZone },
     { job: JOBS.cells, expression: '*/5 * * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
+    // KPI: close the month just after local midnight (snapshots, missed alerts), check the running
+    // periods each morning (at-risk alerts), send the monthly summary from 09:00 on the first working day.
+    { job: JOBS.kpiSnapshots, expression: '20 0 * * *', timeZone: defaultTimeZone },
+    { job: JOBS.kpiAtRisk, expression: '0 8 * * *', timeZone: defaultTimeZone },
+    ...zones.map((timeZone) => ({ job: JOBS.kpiSummary, expression: '5 9-21 * * *', timeZone })),
   ];
 }

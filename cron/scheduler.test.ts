@@ -93,13 +93,16 @@ describe('the cron scheduler', () => {
       ['activity-retention', '27 3 * * *', 'Asia/Novokuznetsk'],
       ['message-cells', '*/5 * * * *', 'Asia/Novokuznetsk'],
       ['daily-digest', '0 9-21 * * *', 'Asia/Novokuznetsk'],
+      ['kpi-snapshots', '20 0 * * *', 'Asia/Novokuznetsk'],
+      ['kpi-at-risk', '0 8 * * *', 'Asia/Novokuznetsk'],
+      ['kpi-monthly-summary', '5 9-21 * * *', 'Asia/Novokuznetsk'],
     ]);
     const digest = handle.nextRuns().find((r) => r.name === 'daily-digest@Asia/Novokuznetsk')!;
     // 09:00..21:00 at UTC+7 is 02:00..14:00 UTC, on the hour.
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 7);
+    expect(cron.getTasks().size).toBe(before + 10);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });
