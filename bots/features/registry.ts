@@ -7,6 +7,7 @@ import { officials } from './officials/index.ts';
 import { privacy } from './privacy/index.ts';
 import { registration } from './registration/index.ts';
 import { settings } from './settings/index.ts';
+import { kpi } from './kpi/index.ts';
 
 /**
  * Every bot feature, one line each (README: "How to add a bot feature"). The order is the order
@@ -22,4 +23,5 @@ export const FEATURES: readonly BotFeature[] = [
   settings,
   basics,
   officials,
+  kpi,
 ];

@@ -83,3 +83,11 @@ export async function kpiResponsibleStaffIds(db: Db, municipalityId: number, kpi
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** The indicators an official answers for, in person or as a member of a group, in order. */
+export async function kpiNumbersOf(db: Db, staffId: number): Promise<number[]> {
+  const direct = db.selectFrom('kpi_responsible').select('kpi').where('staff_id', '=', staffId);
+  const grouped = db.selectFrom('kpi_responsible_group as g').innerJoin('staff_group_member as gm', 'gm.group_id', 'g.group_id').select('g.kpi').where('gm.staff_id', '=', staffId);
+  const rows = await direct.union(grouped).execute();
+  return [...new Set(rows.map((r) => r.kpi))].sort((a, b) => a - b);
+}

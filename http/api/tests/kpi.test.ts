@@ -21,7 +21,14 @@ describe('GET /kpi', () => {
     expect(res.status).toBe(200);
     expect(res.body.items.map((i: { kpi: number }) => i.kpi)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
     const six = res.body.items.find((i: { kpi: number }) => i.kpi === 6);
-    expect(six).toMatchObject({ nameRu: expect.stringContaining('решённых'), periodKind: 'month', ownPeriod: '2026-11', final: true, target: { kind: 'min_share', min: 0.45 }, trend: { previousPeriod: '2026-10' } });
+    expect(six).toMatchObject({
+      nameRu: expect.stringContaining('решённых'),
+      periodKind: 'month',
+      ownPeriod: '2026-11',
+      final: true,
+      target: { kind: 'min_share', min: 0.45 },
+      trend: { previousPeriod: '2026-10' },
+    });
     const seven = res.body.items.find((i: { kpi: number }) => i.kpi === 7);
     expect(seven).toMatchObject({ periodKind: 'year', ownPeriod: '2026', final: false });
   });
@@ -62,7 +69,10 @@ describe('GET /kpi/region', () => {
 describe('KPI 14 and 16 entries', () => {
   it('a placement is entered (audited) and counted by KPI 14; bad dates answer 400', async () => {
     const m = h.municipality.Belovo;
-    const res = await h.request('POST', '/api/v1/kpi/placements', { token: h.keys.Belovo.responsible, body: { municipalityId: m, address: 'ул. Советская, 10', startsOn: '2026-11-01', endsOn: '2027-01-31' } });
+    const res = await h.request('POST', '/api/v1/kpi/placements', {
+      token: h.keys.Belovo.responsible,
+      body: { municipalityId: m, address: 'ул. Советская, 10', startsOn: '2026-11-01', endsOn: '2027-01-31' },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ municipalityId: m, startsOn: '2026-11-01', endsOn: '2027-01-31', mediaId: null });
     expect((await audits('kpi.placement.create')).at(-1)).toMatchObject({ entity_id: String(res.body.id), municipality_id: m });
@@ -121,8 +131,22 @@ describe('GET /reports/monthly', () => {
   beforeAll(async () => {
     m = await freshMunicipality(h.t.db);
     // Filed on Monday 2 November at 10:00 local, closed at 14:00: 4 working hours; rated 5 and 2.
-    await insertMessages(h.t.db, m, { count: 1, status: 'solved', createdAt: local('2026-11-02T10:00:00'), acceptedAt: local('2026-11-02T10:30:00'), closedAt: local('2026-11-02T14:00:00'), stars: 5 });
-    await insertMessages(h.t.db, m, { count: 1, status: 'explained', createdAt: local('2026-11-02T10:00:00'), acceptedAt: local('2026-11-02T10:30:00'), closedAt: local('2026-11-03T10:00:00'), stars: 2 });
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      status: 'solved',
+      createdAt: local('2026-11-02T10:00:00'),
+      acceptedAt: local('2026-11-02T10:30:00'),
+      closedAt: local('2026-11-02T14:00:00'),
+      stars: 5,
+    });
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      status: 'explained',
+      createdAt: local('2026-11-02T10:00:00'),
+      acceptedAt: local('2026-11-02T10:30:00'),
+      closedAt: local('2026-11-03T10:00:00'),
+      stars: 2,
+    });
     // Accepted on 1 November and still in work a month later: overdue.
     await insertMessages(h.t.db, m, { count: 1, status: 'in_work', createdAt: local('2026-11-01T10:00:00'), acceptedAt: local('2026-11-01T12:00:00') });
     await insertMessages(h.t.db, m, { count: 3, status: 'new', createdAt: local('2025-11-05T10:00:00') });
@@ -178,20 +202,55 @@ describe('GET /ratings/executors', () => {
   it('ranks a small case as worked out by hand', async () => {
     const m = await freshMunicipality(h.t.db);
     const [a, b] = await Promise.all(
-      ['Управление ЖКХ', 'Водоканал'].map(async (name) => (await h.t.db.insertInto('executor').values({ municipality_id: m, name, kind: 'organisation' }).returning('id').executeTakeFirstOrThrow()).id),
+      ['Управление ЖКХ', 'Водоканал'].map(
+        async (name) => (await h.t.db.insertInto('executor').values({ municipality_id: m, name, kind: 'organisation' }).returning('id').executeTakeFirstOrThrow()).id,
+      ),
     );
     // A: two closed in November, 4 and 2 working hours (median 3), stars 5 and 3 (mean 4), both received in November.
-    await insertMessages(h.t.db, m, { count: 1, executorId: a, status: 'solved', createdAt: local('2026-11-02T10:00:00'), acceptedAt: local('2026-11-02T10:00:00'), closedAt: local('2026-11-02T14:00:00'), stars: 5 });
-    await insertMessages(h.t.db, m, { count: 1, executorId: a, status: 'solved', createdAt: local('2026-11-03T10:00:00'), acceptedAt: local('2026-11-03T10:00:00'), closedAt: local('2026-11-03T12:00:00'), stars: 3 });
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      executorId: a,
+      status: 'solved',
+      createdAt: local('2026-11-02T10:00:00'),
+      acceptedAt: local('2026-11-02T10:00:00'),
+      closedAt: local('2026-11-02T14:00:00'),
+      stars: 5,
+    });
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      executorId: a,
+      status: 'solved',
+      createdAt: local('2026-11-03T10:00:00'),
+      acceptedAt: local('2026-11-03T10:00:00'),
+      closedAt: local('2026-11-03T12:00:00'),
+      stars: 3,
+    });
     // B: one closed in 1 working hour, 5 stars; of two received, one still in work.
-    await insertMessages(h.t.db, m, { count: 1, executorId: b, status: 'solved', createdAt: local('2026-11-02T10:00:00'), acceptedAt: local('2026-11-02T10:00:00'), closedAt: local('2026-11-02T11:00:00'), stars: 5 });
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      executorId: b,
+      status: 'solved',
+      createdAt: local('2026-11-02T10:00:00'),
+      acceptedAt: local('2026-11-02T10:00:00'),
+      closedAt: local('2026-11-02T11:00:00'),
+      stars: 5,
+    });
     await insertMessages(h.t.db, m, { count: 1, executorId: b, status: 'in_work', createdAt: local('2026-11-04T10:00:00'), acceptedAt: local('2026-11-04T10:00:00') });
     const res = await h.request('GET', `/api/v1/ratings/executors?municipalityId=${m}&period=2026-11`);
     expect(res.status).toBe(200);
     expect(res.body.weights).toEqual({ quantity: 1, quality: 1, speed: 1, completeness: 1 });
     // A: (1 + 0.75 + 1/3 + 1) / 4 = 77.08; B: (0.5 + 1 + 1 + 0.5) / 4 = 75.
     expect(res.body.items).toEqual([
-      expect.objectContaining({ rank: 1, executorId: a, closed: 2, averageStars: 4, medianWorkingHoursToClosure: 3, completeness: 1, scores: { quantity: 1, quality: 0.75, speed: 0.3333, completeness: 1 }, score: 77.08 }),
+      expect.objectContaining({
+        rank: 1,
+        executorId: a,
+        closed: 2,
+        averageStars: 4,
+        medianWorkingHoursToClosure: 3,
+        completeness: 1,
+        scores: { quantity: 1, quality: 0.75, speed: 0.3333, completeness: 1 },
+        score: 77.08,
+      }),
       expect.objectContaining({ rank: 2, executorId: b, closed: 1, averageStars: 5, medianWorkingHoursToClosure: 1, received: 2, closedOfReceived: 1, completeness: 0.5, score: 75 }),
     ]);
     expect((await h.request('GET', `/api/v1/ratings/executors?municipalityId=${m}&period=2026-11`, { token: h.keys.Kemerovo.curator })).status).toBe(404);
