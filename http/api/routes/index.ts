@@ -65,6 +65,8 @@ import { registerCreateKpiPublication } from './kpi/publications-create.ts';
 import { registerListKpiPublications } from './kpi/publications-list.ts';
 import { registerMonthlyReport } from './reports/monthly.ts';
 import { registerExecutorRatings } from './ratings/executors.ts';
+import { registerSaveKpiGroup } from './kpi-groups/save.ts';
+import { registerListKpiGroups } from './kpi-groups/list.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -134,4 +136,6 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerListKpiPublications,
   registerMonthlyReport,
   registerExecutorRatings,
+  registerSaveKpiGroup,
+  registerListKpiGroups,
 ];

@@ -65,3 +65,7 @@ export const PublicationSchema = z
   .openapi('KpiPublication');
 
 export const publicationDto = (p: Publication) => ({ ...p, createdAt: p.createdAt.toISOString() });
+
+export const StaffGroupSchema = z
+  .object({ id: z.number().int(), municipalityId: z.number().int(), name: z.string(), staffIds: z.array(z.number().int()), kpis: z.array(z.number().int()) })
+  .openapi('KpiGroup');

@@ -257,3 +257,22 @@ describe('GET /ratings/executors', () => {
     expect((await h.request('GET', '/api/v1/ratings/executors?period=11-2026')).status).toBe(400);
   });
 });
+
+describe('POST /kpi-groups', () => {
+  it('names a group of officials responsible for indicators (audited); unknown officials 404, a second group of that name 409', async () => {
+    const m = h.municipality.Kemerovo;
+    const body = { municipalityId: m, name: 'Рабочая группа', staffIds: [h.staff.Kemerovo.responsible, h.staff.Kemerovo.curator], kpis: [2, 6, 6] };
+    const res = await h.request('POST', '/api/v1/kpi-groups', { token: h.keys.Kemerovo.curator, body });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ municipalityId: m, name: 'Рабочая группа', kpis: [2, 6] });
+    expect((await audits('kpi_group.create')).at(-1)).toMatchObject({ entity_id: String(res.body.id), municipality_id: m });
+    const list = await h.request('GET', `/api/v1/kpi-groups?municipalityId=${m}`, { token: h.keys.Kemerovo.responsible });
+    expect(list.body.items).toEqual([res.body]);
+    expect((await h.request('POST', '/api/v1/kpi-groups', { body })).status).toBe(409);
+    expect((await h.request('POST', '/api/v1/kpi-groups', { body: { ...body, name: 'Другая', staffIds: [h.staff.Novokuznetsk.curator] } })).status).toBe(404);
+    expect((await h.request('POST', '/api/v1/kpi-groups', { token: h.keys.Novokuznetsk.curator, body: { ...body, name: 'Чужая' } })).status).toBe(404);
+    expect((await h.request('POST', '/api/v1/kpi-groups', { body: { ...body, name: 'Третья', kpis: [17] } })).status).toBe(400);
+    const replaced = await h.request('POST', '/api/v1/kpi-groups', { body: { ...body, id: res.body.id, staffIds: [h.staff.Kemerovo.responsible], kpis: [9] } });
+    expect(replaced.body).toMatchObject({ id: res.body.id, staffIds: [h.staff.Kemerovo.responsible], kpis: [9] });
+  });
+});
