@@ -13,15 +13,15 @@ import { runKpiSnapshots } from '../core/kpi/snapshots.ts';
  */
 export const JOBS = {
   firstResponse: { name: 'first-response-alerts', run: runFirstResponseAlerts },
-  reminders: { name: 'deadline-reminders', run: runDeadlineReminders },
-  overdue: { name: 'overdue-alerts', run: runOverdueAlerts },
+  reminders: { name: 'deadline-reminders', run: runDeadlineReminders, batched: true },
+  overdue: { name: 'overdue-alerts', run: runOverdueAlerts, batched: true },
   digest: { name: 'daily-digest', run: runDueDigests },
   retention: { name: 'inbound-retention', run: pruneProcessedUpdates },
   activityRetention: { name: 'activity-retention', run: pruneActivity },
   cells: { name: 'message-cells', run: runFillMessageCells },
-  kpiSnapshots: { name: 'kpi-snapshots', run: runKpiSnapshots },
-  kpiAtRisk: { name: 'kpi-at-risk', run: runKpiAtRiskAlerts },
-  kpiSummary: { name: 'kpi-monthly-summary', run: runKpiMonthlySummary },
+  kpiSnapshots: { name: 'kpi-snapshots', run: runKpiSnapshots, batched: true },
+  kpiAtRisk: { name: 'kpi-at-risk', run: runKpiAtRiskAlerts, batched: true },
+  kpiSummary: { name: 'kpi-monthly-summary', run: runKpiMonthlySummary, batched: true },
 } as const satisfies Record<string, Job>;
 
 export interface CronSchedule {

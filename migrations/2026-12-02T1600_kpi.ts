@@ -104,7 +104,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     UPDATE message SET overdue_alerted_at = a.created_at
       FROM (SELECT message_id, min(created_at) AS created_at FROM staff_alert WHERE kind = 'alert.overdue' AND message_id IS NOT NULL GROUP BY message_id) a
       WHERE a.message_id = message.id;
-    CREATE INDEX message_overdue_pending_idx ON message (accepted_at) WHERE status = 'in_work' AND overdue_alerted_at IS NULL;
+    -- In work, not alerted yet and not excused by a timely intermediate answer (the KPI 7 rule in
+    -- immutable form): alerted or excused messages leave the index, so the scan skips done work.
+    CREATE INDEX message_overdue_pending_idx ON message (accepted_at)
+      WHERE status = 'in_work' AND overdue_alerted_at IS NULL AND (first_intermediate_at IS NULL OR first_intermediate_at - accepted_at > interval '14 days');
   `,
   );
 }
