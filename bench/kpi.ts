@@ -81,12 +81,12 @@ async function generate(db: Db) {
            FROM base)
     INSERT INTO message (author_id, municipality_id, category_id, text, address, lat, lon, status, published, executor_id, channel, open_source, urgent,
       created_at, accepted_at, first_intermediate_at, closed_at, updated_at, rating_stars)
-    SELECT author_id, municipality_id, category_id,
+    SELECT author_id, timed.municipality_id, category_id,
       (ARRAY['Яма на дороге', 'Не горят фонари', 'Нет отопления', 'Мусор не вывозят', 'Сломана лавочка', 'Течёт крыша'])[1 + g % 6] || ' у дома ' || (g % 97),
       'ул. ' || (${sql.val(STREETS)}::text[])[1 + (g / 7) % 10] || ', ' || (g % 150),
       53.3 + (g % 1000) * 0.003, 85 + (g % 997) * 0.0045, status,
       status IN ('in_work', 'solved', 'explained') AND g % 4 <> 0,
-      CASE WHEN status IN ('in_work', 'solved', 'explained') THEN (SELECT min(e.id) FROM executor e WHERE e.municipality_id = timed.municipality_id) + g % 5 END,
+      CASE WHEN status IN ('in_work', 'solved', 'explained') THEN ex.first_id + g % 5 END,
       CASE WHEN g % 10 = 0 THEN NULL WHEN g % 2 = 0 THEN 'vk' ELSE 'tg' END, g % 10 = 0, g % 50 = 0,
       created,
       CASE WHEN status IN ('in_work', 'solved', 'explained') THEN accepted END,
@@ -94,7 +94,7 @@ async function generate(db: Db) {
       CASE WHEN status IN ('solved', 'explained') THEN accepted + close_after WHEN status = 'rejected' THEN created + interval '1 day' END,
       created,
       CASE WHEN status IN ('solved', 'explained') AND stars_r < 0.4 THEN 1 + floor(stars_r * 12.5)::int END
-    FROM timed`.execute(db);
+    FROM timed JOIN (SELECT municipality_id, min(id) AS first_id FROM executor GROUP BY municipality_id) ex ON ex.municipality_id = timed.municipality_id`.execute(db);
   step('messages');
   await sql`INSERT INTO message_event (message_id, kind, actor_kind, to_status, created_at) SELECT id, 'filed', 'resident', 'new', created_at FROM message`.execute(db);
   await sql`INSERT INTO message_event (message_id, kind, actor_kind, from_status, to_status, created_at) SELECT id, 'accepted', 'staff', 'new', 'in_work', accepted_at FROM message WHERE accepted_at IS NOT NULL`.execute(

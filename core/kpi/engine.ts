@@ -73,54 +73,80 @@ export async function missingTables(db: Db): Promise<Set<string>> {
   return new Set(rows.map((r) => r.name));
 }
 
-/** Measures and judges one indicator live (no snapshot). */
-export async function measureIndicator(db: Db, municipality: Municipality, indicator: Indicator, requested: RequestedPeriod, now: Date, missing: Set<string> = new Set()): Promise<KpiResult> {
-  const w = indicatorWindow(indicator, requested, municipality.timeZone);
-  const at = new Date(Math.min(now.getTime(), w.measured.to.getTime()));
-  const final = now.getTime() >= w.judgedTo.getTime();
-  const fraction = Math.min(1, Math.max(0, (at.getTime() - w.judgedFrom.getTime()) / (w.judgedTo.getTime() - w.judgedFrom.getTime())));
-  const base = {
-    kpi: indicator.number,
-    nameRu: indicator.nameRu,
-    nameEn: indicator.nameEn,
-    periodKind: indicator.period,
-    period: requested.key,
-    ownPeriod: w.ownKey,
-    from: w.measured.from,
-    to: w.measured.to,
-    asOf: at,
-    final,
-    trend: null,
-    fromSnapshot: false,
-  };
-  if ((indicator.tables ?? []).some((table) => missing.has(table))) {
-    return { ...base, value: null, numerator: 0, denominator: null, target: w.target, status: null, projection: null, parts: [], violations: [], details: {}, available: false };
+/**
+ * Measures and judges one indicator live (no snapshot) for several municipalities: one grouped
+ * query per time zone among them (one, in Kuzbass), whatever their number.
+ */
+export async function measureIndicators(
+  db: Db,
+  municipalities: Municipality[],
+  indicator: Indicator,
+  requested: RequestedPeriod,
+  now: Date,
+  missing: Set<string> = new Set(),
+): Promise<Map<number, KpiResult>> {
+  const results = new Map<number, KpiResult>();
+  const zones = new Map<string, Municipality[]>();
+  for (const m of municipalities) zones.set(m.timeZone, [...(zones.get(m.timeZone) ?? []), m]);
+  for (const [timeZone, group] of zones) {
+    const w = indicatorWindow(indicator, requested, timeZone);
+    const at = new Date(Math.min(now.getTime(), w.measured.to.getTime()));
+    const final = now.getTime() >= w.judgedTo.getTime();
+    const fraction = Math.min(1, Math.max(0, (at.getTime() - w.judgedFrom.getTime()) / (w.judgedTo.getTime() - w.judgedFrom.getTime())));
+    const base = {
+      kpi: indicator.number,
+      nameRu: indicator.nameRu,
+      nameEn: indicator.nameEn,
+      periodKind: indicator.period,
+      period: requested.key,
+      ownPeriod: w.ownKey,
+      from: w.measured.from,
+      to: w.measured.to,
+      asOf: at,
+      final,
+      trend: null,
+      fromSnapshot: false,
+    };
+    if ((indicator.tables ?? []).some((table) => missing.has(table))) {
+      for (const m of group)
+        results.set(m.id, { ...base, value: null, numerator: 0, denominator: null, target: w.target, status: null, projection: null, parts: [], violations: [], details: {}, available: false });
+      continue;
+    }
+    const measured = await indicator.measure(db, {
+      municipalities: group.map((m) => ({ id: m.id, populationOver14: m.populationOver14 })),
+      ids: group.map((m) => m.id),
+      timeZone,
+      period: w.measured,
+      at,
+      now,
+    });
+    const scale = indicator.period === 'month' && requested.kind === 'year' ? 12 : 1;
+    for (const municipality of group) {
+      const m: Measurement = measured.get(municipality.id)!;
+      const target = m.target ? m.target : w.target;
+      const parts = (m.parts ?? []).map((p) => ({ ...p, target: scaleTarget(p.target, scale) }));
+      const j = judge(target, { ...m, parts }, fraction, final);
+      results.set(municipality.id, {
+        ...base,
+        value: j.value,
+        numerator: m.numerator,
+        denominator: m.denominator,
+        target,
+        status: j.status,
+        projection: j.projection,
+        parts: parts.map((p, i) => ({ ...p, status: j.parts[i]!.status })),
+        violations: m.violations ?? [],
+        details: m.details ?? {},
+        available: true,
+      });
+    }
   }
-  const m: Measurement = await indicator.measure(db, {
-    municipalityId: municipality.id,
-    populationOver14: municipality.populationOver14,
-    timeZone: municipality.timeZone,
-    period: w.measured,
-    at,
-    now,
-  });
-  const scale = indicator.period === 'month' && requested.kind === 'year' ? 12 : 1;
-  const target = m.target ? m.target : w.target;
-  const parts = (m.parts ?? []).map((p) => ({ ...p, target: scaleTarget(p.target, scale) }));
-  const j = judge(target, { ...m, parts }, fraction, final);
-  return {
-    ...base,
-    value: j.value,
-    numerator: m.numerator,
-    denominator: m.denominator,
-    target,
-    status: j.status,
-    projection: j.projection,
-    parts: parts.map((p, i) => ({ ...p, status: j.parts[i]!.status })),
-    violations: m.violations ?? [],
-    details: m.details ?? {},
-    available: true,
-  };
+  return results;
+}
+
+/** One indicator of one municipality, live. */
+export async function measureIndicator(db: Db, municipality: Municipality, indicator: Indicator, requested: RequestedPeriod, now: Date, missing: Set<string> = new Set()): Promise<KpiResult> {
+  return (await measureIndicators(db, [municipality], indicator, requested, now, missing)).get(municipality.id)!;
 }
 
 type SnapshotRow = { kpi: number; value: number | null; numerator: number; denominator: number | null; status: KpiStatus; details: Record<string, unknown> };
@@ -166,34 +192,44 @@ function trendOf(current: KpiResult, previous: KpiResult | undefined, previousKe
   return { previousPeriod: previousKey, previousValue: prev, delta, direction, improving };
 }
 
-async function readSnapshots(db: Db, municipalityId: number, period: string): Promise<Map<number, SnapshotRow>> {
+async function readSnapshots(db: Db, municipalityIds: number[], period: string): Promise<Map<string, SnapshotRow>> {
+  if (municipalityIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('kpi_snapshot')
-    .select(['kpi', 'value', 'numerator', 'denominator', 'status', 'details'])
-    .where('municipality_id', '=', municipalityId)
+    .select(['municipality_id', 'kpi', 'value', 'numerator', 'denominator', 'status', 'details'])
+    .where('municipality_id', 'in', municipalityIds)
     .where('period', '=', period)
     .execute();
-  return new Map(rows.map((r) => [r.kpi, r]));
+  return new Map(rows.map((r) => [`${r.municipality_id}:${r.kpi}`, r]));
 }
 
-/** The indicators of one period without trends: snapshots for a closed period when taken, else live. */
+/**
+ * The indicators of one period for several municipalities, without trends: an ended period's
+ * snapshots where taken, the rest measured live, one grouped query per indicator.
+ */
 async function periodResults(
   db: Db,
-  municipality: Municipality,
+  municipalities: Municipality[],
   requested: RequestedPeriod,
   indicators: readonly Indicator[],
   now: Date,
   useSnapshots: boolean,
   missing: Set<string>,
-): Promise<KpiResult[]> {
-  const periodEnd = indicatorWindow(INDICATORS[0]!, requested, municipality.timeZone).measured.to;
-  const snapshots = useSnapshots && now.getTime() >= periodEnd.getTime() ? await readSnapshots(db, municipality.id, requested.key) : new Map<number, SnapshotRow>();
-  const results: KpiResult[] = [];
+): Promise<Map<number, KpiResult[]>> {
+  const ended = municipalities.filter((m) => now.getTime() >= indicatorWindow(INDICATORS[0]!, requested, m.timeZone).measured.to.getTime()).map((m) => m.id);
+  const snapshots = useSnapshots ? await readSnapshots(db, ended, requested.key) : new Map<string, SnapshotRow>();
+  const results = new Map<number, KpiResult[]>(municipalities.map((m) => [m.id, []]));
   for (const indicator of indicators) {
-    const snapshot = snapshots.get(indicator.number);
-    if (snapshot) {
+    const live = municipalities.filter((m) => !snapshots.has(`${m.id}:${indicator.number}`));
+    const measured = live.length > 0 ? await measureIndicators(db, live, indicator, requested, now, missing) : new Map<number, KpiResult>();
+    for (const municipality of municipalities) {
+      const snapshot = snapshots.get(`${municipality.id}:${indicator.number}`);
+      if (!snapshot) {
+        results.get(municipality.id)!.push(measured.get(municipality.id)!);
+        continue;
+      }
       const w = indicatorWindow(indicator, requested, municipality.timeZone);
-      results.push(
+      results.get(municipality.id)!.push(
         fromSnapshot(
           {
             kpi: indicator.number,
@@ -222,11 +258,22 @@ async function periodResults(
           snapshot,
         ),
       );
-    } else {
-      results.push(await measureIndicator(db, municipality, indicator, requested, now, missing));
     }
   }
   return results;
+}
+
+/** The indicators of several municipalities for `period`, with trends unless asked not to. */
+export async function computeMany(db: Db, municipalities: Municipality[], period: string, now: Date, options: ComputeOptions): Promise<Map<number, KpiResult[]>> {
+  const requested = parseKpiPeriod(period);
+  const indicators = options.kpis ? options.kpis.map(indicatorByNumber) : INDICATORS;
+  const useSnapshots = options.useSnapshots ?? true;
+  const missing = options.missing ?? (await missingTables(db));
+  const current = await periodResults(db, municipalities, requested, indicators, now, useSnapshots, missing);
+  if (options.trend === false) return current;
+  const previousKey = previousPeriodKey(requested);
+  const previous = await periodResults(db, municipalities, parseKpiPeriod(previousKey), indicators, now, useSnapshots, missing);
+  return new Map([...current].map(([id, results]) => [id, results.map((r, i) => ({ ...r, trend: trendOf(r, previous.get(id)![i], previousKey) }))]));
 }
 
 /**
@@ -235,21 +282,14 @@ async function periodResults(
  * range over the period's own rows (see the migration's indexes), in no transaction of its own.
  */
 export async function computeKpis(db: Db, municipalityOrId: Municipality | number, period: string, now: Date, options: ComputeOptions = {}): Promise<KpiResult[]> {
+  parseKpiPeriod(period);
   const municipality =
     typeof municipalityOrId === 'number'
       ? await getMunicipality(db, municipalityOrId).catch(() => {
           throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityOrId });
         })
       : municipalityOrId;
-  const requested = parseKpiPeriod(period);
-  const indicators = options.kpis ? options.kpis.map(indicatorByNumber) : INDICATORS;
-  const useSnapshots = options.useSnapshots ?? true;
-  const missing = options.missing ?? (await missingTables(db));
-  const current = await periodResults(db, municipality, requested, indicators, now, useSnapshots, missing);
-  if (options.trend === false) return current;
-  const previousKey = previousPeriodKey(requested);
-  const previous = await periodResults(db, municipality, parseKpiPeriod(previousKey), indicators, now, useSnapshots, missing);
-  return current.map((r, i) => ({ ...r, trend: trendOf(r, previous[i], previousKey) }));
+  return (await computeMany(db, [municipality], period, now, options)).get(municipality.id)!;
 }
 
 export interface RegionRow {
@@ -271,10 +311,10 @@ export interface RegionRow {
  */
 export async function computeRegion(db: Db, period: string, now: Date, options: ComputeOptions = {}): Promise<RegionRow[]> {
   parseKpiPeriod(period);
-  const rows: Omit<RegionRow, 'rank'>[] = [];
-  const missing = await missingTables(db);
-  for (const municipality of await listMunicipalities(db)) {
-    const indicators = await computeKpis(db, municipality, period, now, { ...options, missing });
+  const municipalities = await listMunicipalities(db);
+  const all = await computeMany(db, municipalities, period, now, options);
+  const rows: Omit<RegionRow, 'rank'>[] = municipalities.map((municipality) => {
+    const indicators = all.get(municipality.id)!;
     const counts: Record<KpiStatus, number> = { met: 0, on_track: 0, at_risk: 0, missed: 0 };
     let judged = 0;
     for (const r of indicators) {
@@ -283,8 +323,8 @@ export async function computeRegion(db: Db, period: string, now: Date, options: 
       judged++;
     }
     const score = judged === 0 ? 0 : Math.round(((2 * counts.met + counts.on_track) / (2 * judged)) * 10_000) / 100;
-    rows.push({ municipalityId: municipality.id, nameRu: municipality.nameRu, nameEn: municipality.nameEn, indicators, counts, score });
-  }
+    return { municipalityId: municipality.id, nameRu: municipality.nameRu, nameEn: municipality.nameEn, indicators, counts, score };
+  });
   rows.sort((a, b) => b.score - a.score || b.counts.met - a.counts.met || a.nameRu.localeCompare(b.nameRu, 'ru'));
   return rows.map((r, i) => ({ ...r, rank: i + 1 }));
 }

@@ -23,9 +23,15 @@ export interface KpiPeriod {
   toDay: string;
 }
 
+/**
+ * What one measurement covers: one or more municipalities sharing a time zone (the region is
+ * measured in one grouped query per indicator, not one per municipality), one period.
+ */
 export interface MeasureContext {
-  municipalityId: number;
-  populationOver14: number;
+  /** The municipalities measured, with their population aged over 14 (KPI 1). */
+  municipalities: { id: number; populationOver14: number }[];
+  /** Their ids (for `municipality_id = ANY(…)`). */
+  ids: number[];
   timeZone: string;
   period: KpiPeriod;
   /** When the value is taken: the period's end once it has closed, else now. */
@@ -79,7 +85,18 @@ export interface Indicator {
   denominator: string | null;
   /** Tables of other modules it reads (polls, news, contests): without them it is reported unavailable. */
   tables?: string[];
-  measure(db: Db, ctx: MeasureContext): Promise<Measurement>;
+  /** One Measurement per municipality of the context (every one of them, zero when it has no rows). */
+  measure(db: Db, ctx: MeasureContext): Promise<Map<number, Measurement>>;
+}
+
+/** Rows grouped by municipality_id turned into one Measurement per municipality of the context. */
+export function perMunicipality<R extends { municipality_id: number }>(
+  ctx: MeasureContext,
+  rows: R[],
+  build: (row: R | undefined, municipality: { id: number; populationOver14: number }) => Measurement,
+): Map<number, Measurement> {
+  const byId = new Map(rows.map((r) => [Number(r.municipality_id), r]));
+  return new Map(ctx.municipalities.map((m) => [m.id, build(byId.get(m.id), m)]));
 }
 
 /** Numbers from a raw row (PostgreSQL count() is a bigint string). */

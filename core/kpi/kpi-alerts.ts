@@ -2,10 +2,10 @@ import { TZDate } from '@date-fns/tz';
 import { addWorkingHours, localDateKey } from '../calendar/working-time.ts';
 import type { Db } from '../db/types.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { listMunicipalities } from '../municipalities/municipality.repository.ts';
+import { listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
 import { PRIORITY } from '../outbox/outbox.repository.ts';
 import { raiseAlert, type AlertResult } from '../alerts/alerts.ts';
-import { computeKpis, missingTables, type KpiResult } from './engine.ts';
+import { computeKpis, computeMany, missingTables, type KpiResult } from './engine.ts';
 import type { KpiStatus, Target } from './indicator.ts';
 import { kpiResponsibleStaffIds } from './kpi-responsible.service.ts';
 import { localPeriod, monthKeyAt, parseKpiPeriod, previousPeriodKey } from './period.ts';
@@ -71,19 +71,27 @@ export async function raiseKpiAlert(db: Db, municipalityId: number, r: KpiResult
 export async function runKpiAtRiskAlerts(db: Db, now: Date): Promise<{ municipalities: number; atRisk: number; alerts: number; queued: number }> {
   const counts = { municipalities: 0, atRisk: 0, alerts: 0, queued: 0 };
   const missing = await missingTables(db);
-  for (const municipality of await listMunicipalities(db)) {
-    const results = await computeKpis(db, municipality, monthKeyAt(now, municipality.timeZone), now, { trend: false, missing });
-    counts.municipalities++;
-    const atRisk = results.filter((r) => r.status === 'at_risk');
-    if (atRisk.length === 0) continue;
-    await inTransaction(db, async (trx) => {
-      for (const r of atRisk) {
-        counts.atRisk++;
-        const result = await raiseKpiAlert(trx, municipality.id, r, 'at_risk', now);
-        counts.alerts += result.raised;
-        counts.queued += result.queued;
-      }
-    });
+  // One grouped computation per current month (one in Kuzbass), then one short transaction per municipality.
+  const byMonth = new Map<string, Municipality[]>();
+  for (const m of await listMunicipalities(db)) {
+    const key = monthKeyAt(now, m.timeZone);
+    byMonth.set(key, [...(byMonth.get(key) ?? []), m]);
+  }
+  for (const [month, municipalities] of byMonth) {
+    const all = await computeMany(db, municipalities, month, now, { trend: false, missing });
+    for (const municipality of municipalities) {
+      counts.municipalities++;
+      const atRisk = all.get(municipality.id)!.filter((r) => r.status === 'at_risk');
+      if (atRisk.length === 0) continue;
+      await inTransaction(db, async (trx) => {
+        for (const r of atRisk) {
+          counts.atRisk++;
+          const result = await raiseKpiAlert(trx, municipality.id, r, 'at_risk', now);
+          counts.alerts += result.raised;
+          counts.queued += result.queued;
+        }
+      });
+    }
   }
   return counts;
 }

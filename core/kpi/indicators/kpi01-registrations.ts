@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { num, type Indicator } from '../indicator.ts';
+import { num, perMunicipality, type Indicator, type Measurement } from '../indicator.ts';
 
 /** 25 % of the population aged over 14 registered; once reached, +2 % of it registered each year. */
 export const COVERAGE_SHARE = 0.25;
@@ -23,14 +23,18 @@ export const kpi01: Indicator = {
   numerator: 'registered residents (coverage phase) or residents registered within the year (growth phase, once 25 % was reached before the year began)',
   denominator: 'population aged over 14 (municipality directory)',
   async measure(db, ctx) {
-    const { rows } = await sql<{ total: string; before: string }>`
-      SELECT count(*) FILTER (WHERE registered_at < ${ctx.at}) AS total,
+    const { rows } = await sql<{ municipality_id: number; total: string; before: string }>`
+      SELECT municipality_id, count(*) FILTER (WHERE registered_at < ${ctx.at}) AS total,
              count(*) FILTER (WHERE registered_at < ${ctx.period.from}) AS before
       FROM resident
-      WHERE municipality_id = ${ctx.municipalityId} AND registered_at IS NOT NULL AND registered_at < ${ctx.at}`.execute(db);
-    const total = num(rows[0]?.total);
-    const before = num(rows[0]?.before);
-    const population = ctx.populationOver14;
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND registered_at IS NOT NULL AND registered_at < ${ctx.at}
+      GROUP BY municipality_id`.execute(db);
+    return perMunicipality(ctx, rows, (row, m) => measureCoverage(num(row?.total), num(row?.before), m.populationOver14));
+  },
+};
+
+function measureCoverage(total: number, before: number, population: number): Measurement {
+  {
     const growth = population > 0 && before >= COVERAGE_SHARE * population;
     if (growth) {
       return {
@@ -42,5 +46,5 @@ export const kpi01: Indicator = {
       };
     }
     return { numerator: total, denominator: population, accumulates: { base: before }, details: { phase: 'coverage', registeredTotal: total, registeredBefore: before } };
-  },
-};
+  }
+}

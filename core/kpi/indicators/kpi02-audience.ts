@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { num, type Indicator } from '../indicator.ts';
+import { num, perMunicipality, type Indicator } from '../indicator.ts';
 
 /**
  * KPI 2, monthly. Distinct residents of the municipality active in the month (resident_activity:
@@ -15,13 +15,18 @@ export const kpi02: Indicator = {
   numerator: 'distinct residents active in the month (activity log, local days)',
   denominator: 'residents registered by the end of the period',
   async measure(db, ctx) {
-    const { rows } = await sql<{ active: string; registered: string }>`
-      SELECT
-        (SELECT count(DISTINCT resident_id) FROM resident_activity
-          WHERE municipality_id = ${ctx.municipalityId} AND day >= ${ctx.period.fromDay}::date AND day < ${ctx.period.toDay}::date) AS active,
-        (SELECT count(*) FROM resident
-          WHERE municipality_id = ${ctx.municipalityId} AND registered_at IS NOT NULL AND registered_at < ${ctx.at}) AS registered`.execute(db);
-    const registered = num(rows[0]?.registered);
-    return { numerator: num(rows[0]?.active), denominator: registered, accumulates: { base: 0, cap: registered } };
+    const active = await sql<{ municipality_id: number; n: string }>`
+      SELECT municipality_id, count(DISTINCT resident_id) AS n FROM resident_activity
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND day >= ${ctx.period.fromDay}::date AND day < ${ctx.period.toDay}::date
+      GROUP BY municipality_id`.execute(db);
+    const registered = await sql<{ municipality_id: number; n: string }>`
+      SELECT municipality_id, count(*) AS n FROM resident
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND registered_at IS NOT NULL AND registered_at < ${ctx.at}
+      GROUP BY municipality_id`.execute(db);
+    const activeOf = new Map(active.rows.map((r) => [Number(r.municipality_id), num(r.n)]));
+    return perMunicipality(ctx, registered.rows, (row, m) => {
+      const base = num(row?.n);
+      return { numerator: activeOf.get(m.id) ?? 0, denominator: base, accumulates: { base: 0, cap: base } };
+    });
   },
 };

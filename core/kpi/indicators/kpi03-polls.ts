@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { num, type Indicator, type Violation } from '../indicator.ts';
+import { num, type Indicator, type Measurement, type Violation } from '../indicator.ts';
 
 /** States of a poll that has been run (a draft has not). */
 export const RUN_POLL_STATES = ['published', 'closed', 'results_published'];
@@ -23,15 +23,25 @@ export const kpi03: Indicator = {
   tables: ['poll'],
   async measure(db, ctx) {
     // A week of the month may start up to 3 days before it and end up to 3 days after it.
-    const { rows } = await sql<{ day: string; n: string }>`
-      SELECT to_char((starts_at AT TIME ZONE ${ctx.timeZone})::date, 'YYYY-MM-DD') AS day, count(*) AS n
+    const { rows } = await sql<{ municipality_id: number; day: string; n: string }>`
+      SELECT municipality_id, to_char((starts_at AT TIME ZONE ${ctx.timeZone})::date, 'YYYY-MM-DD') AS day, count(*) AS n
       FROM poll
-      WHERE municipality_id = ${ctx.municipalityId} AND state IN ('published', 'closed', 'results_published')
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND state IN ('published', 'closed', 'results_published')
         AND starts_at >= ${ctx.period.from}::timestamptz - interval '7 days' AND starts_at < ${ctx.period.to}::timestamptz + interval '7 days'
         AND starts_at <= ${ctx.now}
-      GROUP BY 1 ORDER BY 1`.execute(db);
-    const byDay = new Map(rows.map((r) => [r.day, num(r.n)]));
-    const inMonth = (day: string) => day >= ctx.period.fromDay && day < ctx.period.toDay;
+      GROUP BY 1, 2 ORDER BY 1, 2`.execute(db);
+    const result = new Map<number, Measurement>();
+    for (const id of ctx.ids) {
+      const byDay = new Map(rows.filter((r) => Number(r.municipality_id) === id).map((r) => [r.day, num(r.n)]));
+      result.set(id, judgeWeeks(byDay, ctx.period.fromDay, ctx.period.toDay, localDayOf(ctx.now, ctx.timeZone)));
+    }
+    return result;
+  },
+};
+
+function judgeWeeks(byDay: Map<string, number>, fromDay: string, toDay: string, today: string): Measurement {
+  {
+    const inMonth = (day: string) => day >= fromDay && day < toDay;
     let started = 0;
     const violations: Violation[] = [];
     for (const [day, n] of byDay) {
@@ -39,16 +49,15 @@ export const kpi03: Indicator = {
       started += n;
       if (n > 1) violations.push({ rule: 'two_in_a_day', day, count: n });
     }
-    const today = localDayOf(ctx.now, ctx.timeZone);
-    for (const week of monthWeeks(ctx.period.fromDay, ctx.period.toDay)) {
+    for (const week of monthWeeks(fromDay, toDay)) {
       const sunday = week.days[6]!;
       // A week still running is not judged yet (one crossing into the next month ends there).
       if (sunday >= today) continue;
       if (!week.days.some((d) => (byDay.get(d) ?? 0) > 0)) violations.push({ rule: 'week_without_poll', weekStart: week.days[0], weekEnd: sunday });
     }
     return { numerator: started, denominator: null, accumulates: { base: 0 }, violations };
-  },
-};
+  }
+}
 
 function localDayOf(at: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { num, type Indicator } from '../indicator.ts';
+import { num, perMunicipality, type Indicator } from '../indicator.ts';
 
 export const CULTURE_EVENTS_MIN = 40;
 export const SPORT_EVENTS_MIN = 10;
@@ -19,21 +19,24 @@ export const kpi05: Indicator = {
   denominator: null,
   tables: ['afisha_event'],
   async measure(db, ctx) {
-    const { rows } = await sql<{ culture: string; sport: string }>`
-      SELECT count(*) FILTER (WHERE kind = 'culture') AS culture, count(*) FILTER (WHERE kind = 'sport') AS sport
+    const { rows } = await sql<{ municipality_id: number; culture: string; sport: string }>`
+      SELECT municipality_id, count(*) FILTER (WHERE kind = 'culture') AS culture, count(*) FILTER (WHERE kind = 'sport') AS sport
       FROM afisha_event
-      WHERE municipality_id = ${ctx.municipalityId} AND state = 'published'
-        AND published_at >= ${ctx.period.from} AND published_at < ${ctx.period.to}`.execute(db);
-    const culture = num(rows[0]?.culture);
-    const sport = num(rows[0]?.sport);
-    return {
-      numerator: culture + sport,
-      denominator: null,
-      accumulates: { base: 0 },
-      parts: [
-        { name: 'culture', numerator: culture, target: { kind: 'min_count', min: CULTURE_EVENTS_MIN } },
-        { name: 'sport', numerator: sport, target: { kind: 'min_count', min: SPORT_EVENTS_MIN } },
-      ],
-    };
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND state = 'published'
+        AND published_at >= ${ctx.period.from} AND published_at < ${ctx.period.to}
+      GROUP BY municipality_id`.execute(db);
+    return perMunicipality(ctx, rows, (row) => {
+      const culture = num(row?.culture);
+      const sport = num(row?.sport);
+      return {
+        numerator: culture + sport,
+        denominator: null,
+        accumulates: { base: 0 },
+        parts: [
+          { name: 'culture', numerator: culture, target: { kind: 'min_count', min: CULTURE_EVENTS_MIN } },
+          { name: 'sport', numerator: sport, target: { kind: 'min_count', min: SPORT_EVENTS_MIN } },
+        ],
+      };
+    });
   },
 };

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { num, type Indicator } from '../indicator.ts';
+import { num, perMunicipality, type Indicator } from '../indicator.ts';
 
 /** KPI 6, monthly: solved among answered (solved + explained) messages closed in the month, at least 45 %. */
 export const kpi06: Indicator = {
@@ -11,11 +11,12 @@ export const kpi06: Indicator = {
   numerator: 'messages closed as solved in the month',
   denominator: 'messages closed as solved or explained in the month',
   async measure(db, ctx) {
-    const { rows } = await sql<{ solved: string; answered: string }>`
-      SELECT count(*) FILTER (WHERE status = 'solved') AS solved, count(*) AS answered
+    const { rows } = await sql<{ municipality_id: number; solved: string; answered: string }>`
+      SELECT municipality_id, count(*) FILTER (WHERE status = 'solved') AS solved, count(*) AS answered
       FROM message
-      WHERE municipality_id = ${ctx.municipalityId} AND status IN ('solved', 'explained')
-        AND closed_at >= ${ctx.period.from} AND closed_at < ${ctx.period.to}`.execute(db);
-    return { numerator: num(rows[0]?.solved), denominator: num(rows[0]?.answered) };
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status IN ('solved', 'explained')
+        AND closed_at >= ${ctx.period.from} AND closed_at < ${ctx.period.to}
+      GROUP BY municipality_id`.execute(db);
+    return perMunicipality(ctx, rows, (row) => ({ numerator: num(row?.solved), denominator: num(row?.answered) }));
   },
 };

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { OVERDUE_DAYS } from '../../messages/overdue.ts';
-import { num, type Indicator } from '../indicator.ts';
+import { num, perMunicipality, type Indicator } from '../indicator.ts';
 
 /**
  * KPI 7, yearly: overdue among the messages in work during the year, at most 0.3 %.
@@ -19,20 +19,20 @@ export const kpi07: Indicator = {
   denominator: 'messages in work during the year',
   async measure(db, ctx) {
     const days = OVERDUE_DAYS;
-    const { rows } = await sql<{ in_work: string; overdue: string }>`
+    const { rows } = await sql<{ municipality_id: number; in_work: string; overdue: string }>`
       WITH worked AS (
-        SELECT accepted_at, first_intermediate_at, ${ctx.at}::timestamptz AS ended
+        SELECT municipality_id, accepted_at, first_intermediate_at, ${ctx.at}::timestamptz AS ended
         FROM message
-        WHERE municipality_id = ${ctx.municipalityId} AND status = 'in_work' AND accepted_at < ${ctx.at}
+        WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status = 'in_work' AND accepted_at < ${ctx.at}
         UNION ALL
-        SELECT accepted_at, first_intermediate_at, LEAST(closed_at, ${ctx.at}::timestamptz) AS ended
+        SELECT municipality_id, accepted_at, first_intermediate_at, LEAST(closed_at, ${ctx.at}::timestamptz) AS ended
         FROM message
-        WHERE municipality_id = ${ctx.municipalityId} AND status IN ('solved', 'explained')
+        WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status IN ('solved', 'explained')
           AND closed_at >= ${ctx.period.from} AND accepted_at < ${ctx.at})
-      SELECT count(*) AS in_work,
+      SELECT municipality_id, count(*) AS in_work,
              count(*) FILTER (WHERE ended > accepted_at + make_interval(days => ${days})
                AND (first_intermediate_at IS NULL OR first_intermediate_at > accepted_at + make_interval(days => ${days}))) AS overdue
-      FROM worked`.execute(db);
-    return { numerator: num(rows[0]?.overdue), denominator: num(rows[0]?.in_work) };
+      FROM worked GROUP BY municipality_id`.execute(db);
+    return perMunicipality(ctx, rows, (row) => ({ numerator: num(row?.overdue), denominator: num(row?.in_work) }));
   },
 };

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Indicator, Violation } from '../indicator.ts';
+import type { Indicator, Measurement, Violation } from '../indicator.ts';
 
 /** Attributes a contest must carry (seed 000, KPI 10): dates, conditions, drawing format, prize, organiser. */
 export const CONTEST_ATTRIBUTES = ['conditions', 'draw_format', 'prize', 'organiser'] as const;
@@ -21,14 +21,22 @@ export const kpi10: Indicator = {
   denominator: null,
   tables: ['contest'],
   async measure(db, ctx) {
-    const { rows } = await sql<{ id: number; title: string; too_long: boolean; row: Record<string, unknown> }>`
-      SELECT c.id, c.title,
+    const { rows } = await sql<{ municipality_id: number; id: number; title: string; too_long: boolean; row: Record<string, unknown> }>`
+      SELECT c.municipality_id, c.id, c.title,
              coalesce(c.results_on, c.voting_to, c.entries_to) > c.entries_from + interval '1 month' AS too_long,
              to_jsonb(c) AS row
       FROM contest c
-      WHERE c.municipality_id = ${ctx.municipalityId} AND c.state <> 'draft'
+      WHERE c.municipality_id = ANY(${ctx.ids}::int[]) AND c.state <> 'draft'
         AND c.published_at >= ${ctx.period.from} AND c.published_at < ${ctx.period.to}
       ORDER BY c.published_at, c.id`.execute(db);
+    const result = new Map<number, Measurement>();
+    for (const id of ctx.ids) result.set(id, judgeContests(rows.filter((r) => Number(r.municipality_id) === id)));
+    return result;
+  },
+};
+
+function judgeContests(rows: { id: number; too_long: boolean; row: Record<string, unknown> }[]): Measurement {
+  {
     let valid = 0;
     const violations: Violation[] = [];
     for (const r of rows) {
@@ -40,8 +48,8 @@ export const kpi10: Indicator = {
     }
     // Invalid contests are reported but do not block: only valid ones count towards the target.
     return { numerator: valid, denominator: null, accumulates: { base: 0 }, details: { contests: rows.length, notCounted: violations } };
-  },
-};
+  }
+}
 
 /** Alternative spellings a contest table may use for an attribute. */
 const SPELLINGS: Record<(typeof CONTEST_ATTRIBUTES)[number], string[]> = {

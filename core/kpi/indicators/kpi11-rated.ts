@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { num, type Indicator } from '../indicator.ts';
+import { num, perMunicipality, type Indicator } from '../indicator.ts';
 
 /** KPI 11, monthly: rated 4 or 5 stars among the answered (solved + explained) messages closed in the month, at least 20 %. */
 export const kpi11: Indicator = {
@@ -11,11 +11,12 @@ export const kpi11: Indicator = {
   numerator: 'messages closed as solved or explained in the month rated 4 or 5 stars',
   denominator: 'messages closed as solved or explained in the month',
   async measure(db, ctx) {
-    const { rows } = await sql<{ good: string; answered: string }>`
-      SELECT count(*) FILTER (WHERE rating_stars >= 4) AS good, count(*) AS answered
+    const { rows } = await sql<{ municipality_id: number; good: string; answered: string }>`
+      SELECT municipality_id, count(*) FILTER (WHERE rating_stars >= 4) AS good, count(*) AS answered
       FROM message
-      WHERE municipality_id = ${ctx.municipalityId} AND status IN ('solved', 'explained')
-        AND closed_at >= ${ctx.period.from} AND closed_at < ${ctx.period.to}`.execute(db);
-    return { numerator: num(rows[0]?.good), denominator: num(rows[0]?.answered) };
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status IN ('solved', 'explained')
+        AND closed_at >= ${ctx.period.from} AND closed_at < ${ctx.period.to}
+      GROUP BY municipality_id`.execute(db);
+    return perMunicipality(ctx, rows, (row) => ({ numerator: num(row?.good), denominator: num(row?.answered) }));
   },
 };

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { num, type Indicator } from '../indicator.ts';
+import { num, perMunicipality, type Indicator } from '../indicator.ts';
 
 /** KPI 12, yearly: the municipality's direct-line question collections opened in the year (opened_at), at least 1. */
 export const kpi12: Indicator = {
@@ -12,9 +12,10 @@ export const kpi12: Indicator = {
   denominator: null,
   tables: ['direct_line'],
   async measure(db, ctx) {
-    const { rows } = await sql<{ n: string }>`
-      SELECT count(*) AS n FROM direct_line
-      WHERE municipality_id = ${ctx.municipalityId} AND opened_at >= ${ctx.period.from} AND opened_at < ${ctx.period.to}`.execute(db);
-    return { numerator: num(rows[0]?.n), denominator: null, accumulates: { base: 0 } };
+    const { rows } = await sql<{ municipality_id: number; n: string }>`
+      SELECT municipality_id, count(*) AS n FROM direct_line
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND opened_at >= ${ctx.period.from} AND opened_at < ${ctx.period.to}
+      GROUP BY municipality_id`.execute(db);
+    return perMunicipality(ctx, rows, (row) => ({ numerator: num(row?.n), denominator: null, accumulates: { base: 0 } }));
   },
 };

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { num, type Indicator } from '../indicator.ts';
+import { num, perMunicipality, type Indicator } from '../indicator.ts';
 
 /**
  * KPI 13, yearly: management decisions taken on the result of one of the municipality's own polls
@@ -15,13 +15,14 @@ export const kpi13: Indicator = {
   denominator: null,
   tables: ['poll_decision', 'poll', 'news_item'],
   async measure(db, ctx) {
-    const { rows } = await sql<{ n: string }>`
-      SELECT count(DISTINCT d.id) AS n
+    const { rows } = await sql<{ municipality_id: number; n: string }>`
+      SELECT p.municipality_id, count(DISTINCT d.id) AS n
       FROM poll_decision d
       JOIN poll p ON p.id = d.poll_id
       JOIN news_item n ON n.id = d.news_item_id
-      WHERE p.municipality_id = ${ctx.municipalityId} AND n.state IN ('published', 'archived')
-        AND n.published_at >= ${ctx.period.from} AND n.published_at < ${ctx.period.to}`.execute(db);
-    return { numerator: num(rows[0]?.n), denominator: null, accumulates: { base: 0 } };
+      WHERE p.municipality_id = ANY(${ctx.ids}::int[]) AND n.state IN ('published', 'archived')
+        AND n.published_at >= ${ctx.period.from} AND n.published_at < ${ctx.period.to}
+      GROUP BY p.municipality_id`.execute(db);
+    return perMunicipality(ctx, rows, (row) => ({ numerator: num(row?.n), denominator: null, accumulates: { base: 0 } }));
   },
 };

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { num, type Indicator, type Violation } from '../indicator.ts';
+import { num, perMunicipality, type Indicator, type Violation } from '../indicator.ts';
 
 /**
  * KPI 14, monthly: units of outdoor advertising of the platform on display in the month (entered
@@ -18,12 +18,15 @@ export const kpi14: Indicator = {
   numerator: 'placements on display in the month lasting at least three calendar months',
   denominator: null,
   async measure(db, ctx) {
-    const { rows } = await sql<{ id: number; long_enough: boolean; days: number }>`
-      SELECT id, ends_on >= (starts_on + interval '3 months' - interval '1 day')::date AS long_enough, (ends_on - starts_on + 1) AS days
+    const { rows } = await sql<{ municipality_id: number; id: number; long_enough: boolean; days: number }>`
+      SELECT municipality_id, id, ends_on >= (starts_on + interval '3 months' - interval '1 day')::date AS long_enough, (ends_on - starts_on + 1) AS days
       FROM kpi_placement
-      WHERE municipality_id = ${ctx.municipalityId} AND starts_on < ${ctx.period.toDay}::date AND ends_on >= ${ctx.period.fromDay}::date
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND starts_on < ${ctx.period.toDay}::date AND ends_on >= ${ctx.period.fromDay}::date
       ORDER BY id`.execute(db);
-    const violations: Violation[] = rows.filter((r) => !r.long_enough).map((r) => ({ rule: 'placement_shorter_than_3_months', placementId: r.id, days: num(r.days) }));
-    return { numerator: rows.filter((r) => r.long_enough).length, denominator: null, details: { notCounted: violations } };
+    return perMunicipality(ctx, [], (_row, m) => {
+      const mine = rows.filter((r) => Number(r.municipality_id) === m.id);
+      const violations: Violation[] = mine.filter((r) => !r.long_enough).map((r) => ({ rule: 'placement_shorter_than_3_months', placementId: r.id, days: num(r.days) }));
+      return { numerator: mine.filter((r) => r.long_enough).length, denominator: null, details: { notCounted: violations } };
+    });
   },
 };

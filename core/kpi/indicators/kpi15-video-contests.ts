@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { num, type Indicator } from '../indicator.ts';
+import { num, perMunicipality, type Indicator } from '../indicator.ts';
 
 /** KPI 15, yearly: the municipality's video contests («Сторис»: entry_kind = 'video') published in the year, at least 1. */
 export const kpi15: Indicator = {
@@ -12,10 +12,11 @@ export const kpi15: Indicator = {
   denominator: null,
   tables: ['contest'],
   async measure(db, ctx) {
-    const { rows } = await sql<{ n: string }>`
-      SELECT count(*) AS n FROM contest
-      WHERE municipality_id = ${ctx.municipalityId} AND entry_kind = 'video' AND state <> 'draft'
-        AND published_at >= ${ctx.period.from} AND published_at < ${ctx.period.to}`.execute(db);
-    return { numerator: num(rows[0]?.n), denominator: null, accumulates: { base: 0 } };
+    const { rows } = await sql<{ municipality_id: number; n: string }>`
+      SELECT municipality_id, count(*) AS n FROM contest
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND entry_kind = 'video' AND state <> 'draft'
+        AND published_at >= ${ctx.period.from} AND published_at < ${ctx.period.to}
+      GROUP BY municipality_id`.execute(db);
+    return perMunicipality(ctx, rows, (row) => ({ numerator: num(row?.n), denominator: null, accumulates: { base: 0 } }));
   },
 };

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { num, type Indicator } from '../indicator.ts';
+import { num, perMunicipality, type Indicator } from '../indicator.ts';
 
 /** KPI 16, monthly: publications about the platform (entered through POST /kpi/publications) dated in the month, at least 20. */
 export const kpi16: Indicator = {
@@ -11,9 +11,10 @@ export const kpi16: Indicator = {
   numerator: 'publications dated in the month',
   denominator: null,
   async measure(db, ctx) {
-    const { rows } = await sql<{ n: string }>`
-      SELECT count(*) AS n FROM kpi_publication
-      WHERE municipality_id = ${ctx.municipalityId} AND published_on >= ${ctx.period.fromDay}::date AND published_on < ${ctx.period.toDay}::date`.execute(db);
-    return { numerator: num(rows[0]?.n), denominator: null, accumulates: { base: 0 } };
+    const { rows } = await sql<{ municipality_id: number; n: string }>`
+      SELECT municipality_id, count(*) AS n FROM kpi_publication
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND published_on >= ${ctx.period.fromDay}::date AND published_on < ${ctx.period.toDay}::date
+      GROUP BY municipality_id`.execute(db);
+    return perMunicipality(ctx, rows, (row) => ({ numerator: num(row?.n), denominator: null, accumulates: { base: 0 } }));
   },
 };
