@@ -225,6 +225,7 @@ try {
     'overdue=true',
     `municipalityId=${kemerovo}&status=solved`,
     `q=${encodeURIComponent('Весенн')}`,
+    `q=${encodeURIComponent('Весенняя, 12')}`,
     'sort=-updated_at',
     'status=solved&sort=created_at',
   ];
