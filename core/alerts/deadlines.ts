@@ -2,7 +2,7 @@ import { addWorkingHours, type WorkCalendar } from '../calendar/working-time.ts'
 import { sql } from 'kysely';
 import type { Db } from '../db/types.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { OVERDUE_DAYS, openOverduePredicate } from '../messages/overdue.ts';
+import { OVERDUE_DAYS } from '../messages/overdue.ts';
 import { listMunicipalities } from '../municipalities/municipality.repository.ts';
 import { executorStaffIds, staffIdsByRole } from '../notifications/notify.ts';
 import { kpiResponsibleStaffIds } from '../kpi/kpi-responsible.service.ts';
