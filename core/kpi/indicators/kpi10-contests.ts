@@ -51,11 +51,11 @@ function judgeContests(rows: { id: number; too_long: boolean; row: Record<string
   }
 }
 
-/** Alternative spellings a contest table may use for an attribute. */
+/** The contest table's column for each attribute (contests module: terms, drawing_format, prizes, organiser). */
 const SPELLINGS: Record<(typeof CONTEST_ATTRIBUTES)[number], string[]> = {
-  conditions: ['conditions', 'rules', 'terms'],
-  draw_format: ['draw_format', 'drawing_format', 'format', 'winner_rule', 'selection'],
-  prize: ['prize', 'prizes'],
+  conditions: ['terms', 'conditions', 'rules'],
+  draw_format: ['drawing_format', 'draw_format'],
+  prize: ['prizes', 'prize'],
   organiser: ['organiser', 'organizer'],
 };
 
