@@ -62,6 +62,10 @@ describe('GET /kpi/region', () => {
     expect(rows.map((r) => r.rank)).toEqual(rows.map((_, i) => i + 1));
     expect(rows.every((r, i) => i === 0 || rows[i - 1]!.score >= r.score)).toBe(true);
     expect(rows.every((r) => r.indicators.length === 16)).toBe(true);
+    // The region is measured in one grouped query per indicator: the same figures as one municipality alone.
+    const single = await h.request('GET', `/api/v1/kpi?municipalityId=${h.municipality.Belovo}&period=2026-11`);
+    const pick = (items: { kpi: number; numerator: number; denominator: number | null; status: string | null }[]) => items.map((i) => [i.kpi, i.numerator, i.denominator, i.status]);
+    expect(pick(rows.find((r) => r.municipalityId === h.municipality.Belovo)!.indicators as never)).toEqual(pick(single.body.items));
     expect((await h.request('GET', '/api/v1/kpi/region?period=2026-11', { token: h.keys.Kemerovo.curator })).status).toBe(403);
   });
 });
