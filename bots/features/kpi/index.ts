@@ -8,7 +8,7 @@ import { reply } from '../../dialogs/flow.ts';
 import { linkedOfficial } from '../../dialogs/staff.ts';
 
 /**
- * `/kpi` for a linked official: the indicators they answer for (in person or through a group) in
+ * `/kpi` for a linked official (not listed in the residents' command menu, as /unlink): the indicators they answer for (in person or through a group) in
  * the current local month, each with its status mark, value and target. Others are told it is for
  * officials only.
  */
@@ -18,7 +18,6 @@ export const kpi: BotFeature = {
     {
       name: 'kpi',
       asStaff: true,
-      description: 'kpi.command_description',
       run: async (c) => {
         const official = await linkedOfficial(c);
         if (!official || official.municipalityId === null) return reply([{ key: 'kpi.not_official' }]);
