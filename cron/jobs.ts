@@ -4,6 +4,7 @@ import { pruneProcessedUpdates } from '../core/inbound/retention.ts';
 import type { Job } from '../core/jobs/run-job.ts';
 import { pruneActivity } from '../core/activity/activity.ts';
 import { runFillMessageCells } from '../core/stats/cells.ts';
+import { runPollJobs } from '../core/polls/jobs.ts';
 import { runKpiAtRiskAlerts, runKpiMonthlySummary } from '../core/kpi/kpi-alerts.ts';
 import { runKpiSnapshots } from '../core/kpi/snapshots.ts';
 
@@ -19,6 +20,7 @@ export const JOBS = {
   retention: { name: 'inbound-retention', run: pruneProcessedUpdates },
   activityRetention: { name: 'activity-retention', run: pruneActivity },
   cells: { name: 'message-cells', run: runFillMessageCells },
+  polls: { name: 'polls', run: runPollJobs },
   kpiSnapshots: { name: 'kpi-snapshots', run: runKpiSnapshots, batched: true },
   kpiAtRisk: { name: 'kpi-at-risk', run: runKpiAtRiskAlerts, batched: true },
   kpiSummary: { name: 'kpi-monthly-summary', run: runKpiMonthlySummary, batched: true },
@@ -44,6 +46,7 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.retention, expression: '17 3 * * *', timeZone: defaultTimeZone },
     { job: JOBS.activityRetention, expression: '27 3 * * *', timeZone: defaultTimeZone },
     { job: JOBS.cells, expression: '*/5 * * * *', timeZone: defaultTimeZone },
+    { job: JOBS.polls, expression: '*/5 * * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
     // KPI: close the month just after local midnight (snapshots, missed alerts), check the running
     // periods each morning (at-risk alerts), send the monthly summary from 09:00 on the first working day.

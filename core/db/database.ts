@@ -19,6 +19,8 @@ import type { ActivityTables } from '../activity/activity.table.ts';
 import type { BroadcastTables } from '../broadcasts/broadcast.table.ts';
 import type { MediaTables } from '../media/media.table.ts';
 import type { SubscriptionTables } from '../subscriptions/subscription.table.ts';
+import type { ConsoleTables } from '../console/console.table.ts';
+import type { PollTables } from '../polls/poll.table.ts';
 import type { KpiEngineTables } from '../kpi/kpi.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
@@ -44,4 +46,6 @@ export interface Database
     SubscriptionTables,
     MediaTables,
     ActivityTables,
+    ConsoleTables,
+    PollTables,
     KpiEngineTables {}
