@@ -19,6 +19,7 @@ import { startCron } from './cron/scheduler.ts';
 import { createHttpApp, type AppEnv } from './http/app.ts';
 import { createDocsApp } from './http/docs/swagger-ui.ts';
 import { createOpen311App } from './http/open311/georeport.ts';
+import { createCalendarApp } from './http/calendar/ics.ts';
 import { createMapPage } from './http/map/map-page.ts';
 import { createConsoleApp } from './http/console/console.ts';
 import { mountTelegramWebhook } from './http/webhooks/telegram.ts';
@@ -142,6 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
   http.route('/console', createConsoleApp({ db: database.db, clock, secureCookies: config.PUBLIC_URL?.startsWith('https://') ?? false, trustProxy: config.TRUST_PROXY }));
   http.route('/map', createMapPage({ tileUrl: config.MAP_TILE_URL, tileAttribution: config.MAP_TILE_ATTRIBUTION }));
+  http.route('/calendar', createCalendarApp({ db: database.db, publicUrl: config.PUBLIC_URL }));
   http.route('/open311/v2', createOpen311App({ db: database.db, clock, logger: logger.child({ module: 'open311' }), publicUrl: config.PUBLIC_URL, contact: config.OPEN311_CONTACT }));
 
   let vk: VkChannel | undefined;

@@ -57,6 +57,8 @@ export const ERROR_KINDS = {
   MEDIA_NOT_FOUND: 'not_found',
   MEDIA_TOO_LARGE: 'too_large',
   MEDIA_UNSUPPORTED_TYPE: 'unsupported_type',
+  NEWS_NOT_FOUND: 'not_found',
+  EVENT_NOT_FOUND: 'not_found',
   SIGN_IN_CODE_INVALID: 'unauthorized',
   SIGN_IN_RATE_LIMITED: 'rate_limited',
   SESSION_NOT_FOUND: 'not_found',

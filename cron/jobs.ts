@@ -4,6 +4,8 @@ import { pruneProcessedUpdates } from '../core/inbound/retention.ts';
 import type { Job } from '../core/jobs/run-job.ts';
 import { pruneActivity } from '../core/activity/activity.ts';
 import { runFillMessageCells } from '../core/stats/cells.ts';
+import { publishDueNews } from '../core/news/news.service.ts';
+import { queueDueReminders } from '../core/news/events.service.ts';
 import { runPollJobs } from '../core/polls/jobs.ts';
 import { runKpiAtRiskAlerts, runKpiMonthlySummary } from '../core/kpi/kpi-alerts.ts';
 import { runKpiSnapshots } from '../core/kpi/snapshots.ts';
@@ -20,6 +22,8 @@ export const JOBS = {
   retention: { name: 'inbound-retention', run: pruneProcessedUpdates },
   activityRetention: { name: 'activity-retention', run: pruneActivity },
   cells: { name: 'message-cells', run: runFillMessageCells },
+  newsPublish: { name: 'news-publish', run: publishDueNews },
+  eventReminders: { name: 'event-reminders', run: queueDueReminders },
   polls: { name: 'polls', run: runPollJobs },
   kpiSnapshots: { name: 'kpi-snapshots', run: runKpiSnapshots, batched: true },
   kpiAtRisk: { name: 'kpi-at-risk', run: runKpiAtRiskAlerts, batched: true },
@@ -46,6 +50,9 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.retention, expression: '17 3 * * *', timeZone: defaultTimeZone },
     { job: JOBS.activityRetention, expression: '27 3 * * *', timeZone: defaultTimeZone },
     { job: JOBS.cells, expression: '*/5 * * * *', timeZone: defaultTimeZone },
+    // Scheduled news go out on the minute they were set for; reminders within a minute of start − 3 h.
+    { job: JOBS.newsPublish, expression: '* * * * *', timeZone: defaultTimeZone },
+    { job: JOBS.eventReminders, expression: '* * * * *', timeZone: defaultTimeZone },
     { job: JOBS.polls, expression: '*/5 * * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
     // KPI: close the month just after local midnight (snapshots, missed alerts), check the running

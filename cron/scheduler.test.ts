@@ -76,9 +76,13 @@ describe('the cron scheduler', () => {
             ? { activityPruned: 0 }
             : job === 'message-cells'
               ? { filled: 0 }
-              : job === 'polls'
-                ? { pollsClosed: 0, directLinesOpened: 0, cadenceAlerts: 0 }
-                : { alerts: 0 };
+              : job === 'news-publish'
+                ? { published: 0 }
+                : job === 'event-reminders'
+                  ? { queued: 0 }
+                  : job === 'polls'
+                    ? { pollsClosed: 0, directLinesOpened: 0, cadenceAlerts: 0 }
+                    : { alerts: 0 };
     for (const run of second) expect(run.counts, run.job).toMatchObject(nothingAgain(run.job));
   });
 
@@ -94,6 +98,8 @@ describe('the cron scheduler', () => {
       ['inbound-retention', '17 3 * * *', 'Asia/Novokuznetsk'],
       ['activity-retention', '27 3 * * *', 'Asia/Novokuznetsk'],
       ['message-cells', '*/5 * * * *', 'Asia/Novokuznetsk'],
+      ['news-publish', '* * * * *', 'Asia/Novokuznetsk'],
+      ['event-reminders', '* * * * *', 'Asia/Novokuznetsk'],
       ['polls', '*/5 * * * *', 'Asia/Novokuznetsk'],
       ['daily-digest', '0 9-21 * * *', 'Asia/Novokuznetsk'],
       ['kpi-snapshots', '20 0 * * *', 'Asia/Novokuznetsk'],
@@ -105,7 +111,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 11);
+    expect(cron.getTasks().size).toBe(before + 13);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

@@ -21,7 +21,7 @@ const menuIds = async (c: StepContext) => {
 
 describe('the feature registry', () => {
   it('lays out the main menu from the entries\' rows and columns', async () => {
-    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my'], ['!m:polls'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
+    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my'], ['!m:news', '!m:events'], ['!m:polls'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
   });
 
   it('shows an entry only to whom its `visible` says, in its place', async () => {
@@ -66,6 +66,8 @@ describe('the feature registry', () => {
       { command: 'language', description: 'Language' },
       { command: 'help', description: 'What the bot can do' },
       { command: 'cancel', description: 'Cancel the current action' },
+      { command: 'news', description: 'News of your town and the region' },
+      { command: 'events', description: 'Events today, this weekend and this week' },
       { command: 'polls', description: 'Polls and votes' },
       { command: 'ask', description: "A question for the head's direct line" },
     ]);

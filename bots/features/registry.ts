@@ -8,6 +8,9 @@ import { officials } from './officials/index.ts';
 import { privacy } from './privacy/index.ts';
 import { registration } from './registration/index.ts';
 import { settings } from './settings/index.ts';
+import { news } from './news/index.ts';
+import { events } from './events/index.ts';
+import { itemComments } from './item-comments/index.ts';
 import { polls } from './polls/index.ts';
 import { kpi } from './kpi/index.ts';
 
@@ -25,6 +28,9 @@ export const FEATURES: readonly BotFeature[] = [
   settings,
   basics,
   officials,
+  news,
+  events,
+  itemComments,
   consoleLogin,
   polls,
   kpi,

@@ -7,6 +7,7 @@ import type { Translate } from '../i18n.ts';
 import { completeParams, languageOf, notificationView, replyViews } from '../notification-views.ts';
 import { REPLY_KIND } from '../outbox/reply.ts';
 import { renderLabel, renderText } from '../render-text.ts';
+import { splitText } from '../vk/render.ts';
 
 /** Telegram's limit for one message text; longer texts are split, the keyboard goes on the last part. */
 export const MAX_TEXT = 4096;
@@ -59,12 +60,9 @@ export function renderKeyboard(keyboard: Keyboard, language: Language, t: Transl
   };
 }
 
+/** Parts of at most 4096 characters, cut at a paragraph or line break, else a space, when there is one (a long news item reads cleanly). */
 function chunks(text: string): string[] {
-  const chars = [...text];
-  if (chars.length <= MAX_TEXT) return [text];
-  const parts: string[] = [];
-  for (let i = 0; i < chars.length; i += MAX_TEXT) parts.push(chars.slice(i, i + MAX_TEXT).join(''));
-  return parts;
+  return splitText(text, MAX_TEXT);
 }
 
 /** One abstract view → the Bot API calls that show it: photos, then a place, then the text with its keyboard. */

@@ -44,6 +44,11 @@ export const PERMISSIONS = {
   /** Media files for announcements: uploaded and read by those who write announcements and moderate. */
   'media.write': ['operator', 'curator', 'moderator'],
   'media.read': ['operator', 'curator', 'moderator'],
+  /** News and «Афиша» events: written by those who write announcements; read by every official. */
+  'news.read': EVERYONE,
+  'news.write': ['operator', 'curator', 'moderator'],
+  /** Residents' comments on news and polls: hidden, approved and answered by moderators (curators for their team). */
+  'item_comments.moderate': ['operator', 'curator', 'moderator'],
   /** Web-console sessions: everyone their own, operators everyone's. */
   'sessions.manage': EVERYONE,
   /** Polls and votes (KPI 3) and the decisions on their results (KPI 13): responsible officials read. */

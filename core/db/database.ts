@@ -19,6 +19,8 @@ import type { ActivityTables } from '../activity/activity.table.ts';
 import type { BroadcastTables } from '../broadcasts/broadcast.table.ts';
 import type { MediaTables } from '../media/media.table.ts';
 import type { SubscriptionTables } from '../subscriptions/subscription.table.ts';
+import type { NewsTables } from '../news/news.table.ts';
+import type { ItemCommentTables } from '../item-comments/item-comment.table.ts';
 import type { ConsoleTables } from '../console/console.table.ts';
 import type { PollTables } from '../polls/poll.table.ts';
 import type { KpiEngineTables } from '../kpi/kpi.table.ts';
@@ -46,6 +48,8 @@ export interface Database
     SubscriptionTables,
     MediaTables,
     ActivityTables,
+    NewsTables,
+    ItemCommentTables,
     ConsoleTables,
     PollTables,
     KpiEngineTables {}

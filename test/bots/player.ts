@@ -1,5 +1,8 @@
 import { pollDirective } from './poll-directives.ts';
 import { readFileSync } from 'node:fs';
+import { expandFully } from '../expand.ts';
+import { createEvent, publishEvent } from '../../core/news/events.service.ts';
+import { createNews, publishNews } from '../../core/news/news.service.ts';
 import { approveAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { acceptMessage } from '../../core/messages/moderation.service.ts';
@@ -131,6 +134,8 @@ export abstract class ChatPlayer {
     if ('$staff' in entry) return this.staff(String(entry.$staff), entry);
     if ('$link_staff' in entry) return this.linkStaff(String(entry.$link_staff));
     if ('$incoming_message' in entry) return this.incomingMessage(String(entry.$incoming_message));
+    if ('$publish_news' in entry) return this.publishNewsItem(String(entry.$publish_news), entry);
+    if ('$publish_event' in entry) return this.publishAfishaEvent(String(entry.$publish_event), entry);
     if ('$poll' in entry) return this.log(await pollDirective(this.harness.database.db, String(entry.$poll), this.harness.now()));
     await this.post(entry);
   }
@@ -166,6 +171,48 @@ export abstract class ChatPlayer {
     const moderator = await db.selectFrom('staff').select('id').where('municipality_id', '=', kemerovo.id).where('role', '=', 'moderator').orderBy('id').executeTakeFirstOrThrow();
     await acceptMessage(db, { messageId: message.id, actor: { kind: 'staff', staffId: moderator.id } }, now);
     this.log(`🏛 a resident filed message #${message.id}; the moderator accepted it`);
+  }
+
+  /** Kemerovo's curator publishes a news item (through core, as the admin API does); its broadcast is expanded into outbox rows. */
+  async publishNewsItem(title: string, entry: Json): Promise<void> {
+    const { db } = this.harness.database;
+    const kemerovo = await db.selectFrom('municipality').select('id').where('name_en', '=', 'Kemerovo').executeTakeFirstOrThrow();
+    const now = this.harness.now();
+    const body = typeof entry.text === 'string' ? entry.text : title;
+    const draft = await createNews(db, { municipalityId: kemerovo.id, title, body, categoryId: null, mediaIds: [], link: null, pollId: null, publishAt: null, staffId: null }, now);
+    const item = await publishNews(db, draft.id, now, null);
+    await expandFully(db, item.broadcastId!);
+    this.log(`🏛 curator: published news #${item.id} "${title}"`);
+  }
+
+  /** Kemerovo's curator publishes an event of «Афиша» starting `in_hours` from now (through core); its broadcast is expanded. */
+  async publishAfishaEvent(title: string, entry: Json): Promise<void> {
+    const { db } = this.harness.database;
+    const kemerovo = await db.selectFrom('municipality').select('id').where('name_en', '=', 'Kemerovo').executeTakeFirstOrThrow();
+    const now = this.harness.now();
+    const startsAt = new Date(now.getTime() + (typeof entry.in_hours === 'number' ? entry.in_hours : 30) * 3_600_000);
+    const draft = await createEvent(
+      db,
+      {
+        municipalityId: kemerovo.id,
+        kind: entry.kind === 'sport' ? 'sport' : 'culture',
+        title,
+        description: typeof entry.text === 'string' ? entry.text : '',
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + 2 * 3_600_000),
+        venue: { name: 'Филармония Кузбасса', address: 'Кемерово, пр. Советский, 68', ...KEMEROVO_CENTER },
+        ageLimit: 6,
+        price: null,
+        organiser: null,
+        photoMediaId: null,
+        link: null,
+        staffId: null,
+      },
+      now,
+    );
+    const event = await publishEvent(db, draft.id, now, null);
+    await expandFully(db, event.broadcastId!);
+    this.log(`🏛 curator: published event #${event.id} "${title}"`);
   }
 
   /** The curator approves or returns the newest answer waiting for approval, through core. */

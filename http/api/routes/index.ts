@@ -56,6 +56,23 @@ import { registerUploadMedia } from './media/upload.ts';
 import { registerGetMedia } from './media/get.ts';
 import { registerHeatmap } from './stats/heatmap.ts';
 import { registerSlices } from './stats/slices.ts';
+import { registerCreateNews } from './news/create.ts';
+import { registerListNews } from './news/list.ts';
+import { registerGetNews } from './news/get.ts';
+import { registerUpdateNews } from './news/update.ts';
+import { registerPublishNews } from './news/publish.ts';
+import { registerArchiveNews } from './news/archive.ts';
+import { registerCreateEvent } from './events/create.ts';
+import { registerListEvents } from './events/list.ts';
+import { registerGetEvent } from './events/get.ts';
+import { registerUpdateEvent } from './events/update.ts';
+import { registerPublishEvent } from './events/publish.ts';
+import { registerCancelEvent } from './events/cancel.ts';
+import { registerListItemComments } from './comments/list.ts';
+import { registerHideItemComment } from './comments/hide.ts';
+import { registerReplyItemComment } from './comments/reply.ts';
+import { registerApproveItemComment } from './comments/approve.ts';
+import { registerSetCommentPolicy } from './comments/policy.ts';
 import { registerListSessions } from './sessions/list.ts';
 import { registerRevokeSession } from './sessions/revoke.ts';
 import { registerCreatePoll } from './polls/create.ts';
@@ -141,6 +158,23 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetMedia,
   registerHeatmap,
   registerSlices,
+  registerCreateNews,
+  registerListNews,
+  registerGetNews,
+  registerUpdateNews,
+  registerPublishNews,
+  registerArchiveNews,
+  registerCreateEvent,
+  registerListEvents,
+  registerGetEvent,
+  registerUpdateEvent,
+  registerPublishEvent,
+  registerCancelEvent,
+  registerListItemComments,
+  registerHideItemComment,
+  registerReplyItemComment,
+  registerApproveItemComment,
+  registerSetCommentPolicy,
   registerListSessions,
   registerRevokeSession,
   registerCreatePoll,

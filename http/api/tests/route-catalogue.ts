@@ -3,8 +3,9 @@ import type { Permission } from '../../../core/access/permissions.ts';
 import { enqueue, PRIORITY } from '../../../core/outbox/outbox.repository.ts';
 import { issueLoginCode, signInWithCode } from '../../../core/console/sessions.ts';
 import type { ApiHarness } from '../../../test/api-harness.ts';
-import { askQuestion } from '../../../core/polls/direct-line.ts';
 import { registeredResident } from '../../../test/residents.ts';
+import { addComment } from '../../../core/item-comments/comments.service.ts';
+import { askQuestion } from '../../../core/polls/direct-line.ts';
 
 /** Ids of Kemerovo's resources that the security tests aim at. */
 export interface Fixture {
@@ -24,6 +25,10 @@ export interface Fixture {
   broadcast: number;
   /** A file uploaded for Kemerovo. */
   media: number;
+  /** A draft news item, a draft event and a resident's comment on a published news item of Kemerovo. */
+  news: number;
+  event: number;
+  itemComment: number;
   /** A web-console session of Kemerovo's moderator. */
   session: number;
   /** A draft poll of Kemerovo. */
@@ -59,6 +64,21 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
   const form = new FormData();
   form.append('file', new Blob([jpegBytes().slice().buffer], { type: 'image/jpeg' }), 'photo.jpg');
   const media = await h.request('POST', '/api/v1/media', { form, token: h.keys.Kemerovo.curator });
+  const news = await h.request('POST', '/api/v1/news', { body: { municipalityId: h.municipality.Kemerovo, title: 'Новость', body: 'Текст' } });
+  const event = await h.request('POST', '/api/v1/events', {
+    body: {
+      municipalityId: h.municipality.Kemerovo,
+      kind: 'culture',
+      title: 'Концерт',
+      startsAt: '2026-12-20T18:00',
+      endsAt: '2026-12-20T20:00',
+      venue: { name: 'Филармония', address: 'пр. Советский, 68', lat: 55.3547, lon: 86.0873 },
+    },
+  });
+  const commented = await h.request('POST', '/api/v1/news', { body: { municipalityId: h.municipality.Kemerovo, title: 'Обсуждаем', body: 'Текст' } });
+  await h.request('POST', `/api/v1/news/${commented.body.id}/publish`, { body: {} });
+  const commenter = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+  const itemComment = await addComment(h.t.db, { residentId: commenter, residentMunicipalityId: h.municipality.Kemerovo, target: { kind: 'news', id: commented.body.id }, text: 'Комментарий' }, h.now());
   const { code } = await issueLoginCode(h.t.db, h.staff.Kemerovo.moderator, h.now());
   const session = await signInWithCode(h.t.db, { code, client: 'fixture' }, h.now());
   const poll = await h.request('POST', '/api/v1/polls', { body: pollBody(h.municipality.Kemerovo, h.now()) });
@@ -80,6 +100,9 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
     deadOutbox: dead!,
     broadcast: broadcast.body.id,
     media: media.body.id,
+    news: news.body.id,
+    event: event.body.id,
+    itemComment: itemComment.id,
     session: session.keyId,
     poll: poll.body.id,
     directLine: line.body.id,
@@ -229,6 +252,31 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'post', path: '/kpi-groups', permission: 'municipality.team.write', url: () => '/api/v1/kpi-groups', body: (f) => ({ municipalityId: m(f), name: `Группа ${Math.random()}`, staffIds: [f.staff], kpis: [2] }), crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/kpi-groups', permission: 'directories.read', url: (f) => `/api/v1/kpi-groups?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },
+  { method: 'post', path: '/news', permission: 'news.write', url: () => '/api/v1/news', body: (f) => ({ municipalityId: m(f), title: 'Новость', body: 'Текст' }), crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/news', permission: 'news.read', url: (f) => `/api/v1/news?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/news/{id}', permission: 'news.read', url: (f, id) => `/api/v1/news/${id ?? f.news}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'patch', path: '/news/{id}', permission: 'news.write', url: (f, id) => `/api/v1/news/${id ?? f.news}`, body: () => ({ title: 'Правка' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/news/{id}/publish', permission: 'news.write', url: (f, id) => `/api/v1/news/${id ?? f.news}/publish`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/news/{id}/archive', permission: 'news.write', url: (f, id) => `/api/v1/news/${id ?? f.news}/archive`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
+  {
+    method: 'post',
+    path: '/events',
+    permission: 'news.write',
+    url: () => '/api/v1/events',
+    body: (f) => ({ municipalityId: m(f), kind: 'sport', title: 'Забег', startsAt: '2026-12-20T10:00', endsAt: '2026-12-20T12:00', venue: { name: 'Стадион', address: 'ул. Весенняя, 1', lat: 55.3547, lon: 86.0873 } }),
+    crossScope: 'not_found',
+    hasPathId: false,
+  },
+  { method: 'get', path: '/events', permission: 'news.read', url: (f) => `/api/v1/events?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/events/{id}', permission: 'news.read', url: (f, id) => `/api/v1/events/${id ?? f.event}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'patch', path: '/events/{id}', permission: 'news.write', url: (f, id) => `/api/v1/events/${id ?? f.event}`, body: () => ({ title: 'Правка' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/events/{id}/publish', permission: 'news.write', url: (f, id) => `/api/v1/events/${id ?? f.event}/publish`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/events/{id}/cancel', permission: 'news.write', url: (f, id) => `/api/v1/events/${id ?? f.event}/cancel`, body: () => ({ reason: 'Погода' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/comments', permission: 'item_comments.moderate', url: (f) => `/api/v1/comments?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'post', path: '/comments/{id}/hide', permission: 'item_comments.moderate', url: (f, id) => `/api/v1/comments/${id ?? f.itemComment}/hide`, body: () => ({ reason: 'Оскорбления' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/comments/{id}/reply', permission: 'item_comments.moderate', url: (f, id) => `/api/v1/comments/${id ?? f.itemComment}/reply`, body: () => ({ text: 'Ответ' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/comments/{id}/approve', permission: 'item_comments.moderate', url: (f, id) => `/api/v1/comments/${id ?? f.itemComment}/approve`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
+  { method: 'put', path: '/comments/policy', permission: 'item_comments.moderate', url: () => '/api/v1/comments/policy', body: (f) => ({ municipalityId: m(f), premoderation: false }), crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/sessions', permission: 'sessions.manage', url: () => '/api/v1/sessions', crossScope: 'global', hasPathId: false },
   { method: 'post', path: '/sessions/{id}/revoke', permission: 'sessions.manage', url: (f, id) => `/api/v1/sessions/${id ?? f.session}/revoke`, crossScope: 'not_found', hasPathId: true },
   { method: 'post', path: '/polls', permission: 'polls.write', url: () => '/api/v1/polls', body: (f) => pollBody(m(f), new Date('2026-12-01T03:00:00Z')), crossScope: 'not_found', hasPathId: false },

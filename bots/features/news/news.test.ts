@@ -1,0 +1,147 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { hideComment, setPremoderation } from '../../../core/item-comments/comments.service.ts';
+import { expandFully } from '../../../test/expand.ts';
+import { cancelEvent, createEvent, publishEvent } from '../../../core/news/events.service.ts';
+import { createNews, publishNews } from '../../../core/news/news.service.ts';
+import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
+import { newChat, type Chat } from '../../../test/bots/chats.ts';
+import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
+import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
+import type { TestDatabase } from '../../../test/database.ts';
+import { KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
+import { createTranslator } from '../../i18n.ts';
+import { listComments, writeComment } from '../item-comments/index.ts';
+
+let db: TestDatabase;
+let harness: BotHarness;
+const t = createTranslator();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
+});
+
+async function resident(chat: Chat): Promise<number> {
+  return registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel: chat.channel, externalId: chat.externalId });
+}
+
+async function published(title: string, body: string, municipalityId: number | null = db.demo.municipalities.Kemerovo) {
+  const item = await createNews(db.db, { municipalityId, title, body, categoryId: null, mediaIds: [], link: null, pollId: null, publishAt: null, staffId: null }, new Date());
+  return publishNews(db.db, item.id, new Date(), null);
+}
+
+describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => {
+  it('the broadcast reaches the resident; /news pages through the feed; a comment is posted and listed; a deep link opens one item', async () => {
+    const chat = newChat(harness, channel, 'Ольга');
+    await resident(chat);
+    const older = await published(`Ремонт моста ${channel}`, 'Мост закроют на два дня.');
+    const newer = await published(`Ярмарка ${channel}`, 'В субботу на площади.');
+    await published(`Новости Новокузнецка ${channel}`, 'Не для Кемерова.', db.demo.municipalities.Novokuznetsk);
+    await expandFully(db.db, newer.broadcastId!);
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.join('\n')).toContain(`Ярмарка ${channel}`);
+
+    await chat.say('/news');
+    expect(chat.replyTexts[0]).toContain(`Ярмарка ${channel}`);
+    expect(chat.replyTexts.join('\n')).not.toContain('Новокузнецка');
+    await chat.say(press(t('ru', 'news.older')));
+    expect(chat.replyTexts[0]).toContain(`Ремонт моста ${channel}`);
+
+    await chat.say(press(t('ru', 'news.comment')));
+    expect(chat.replyTexts).toEqual([t('ru', 'item_comments.prompt', { max: 1000 })]);
+    await chat.say('А объезд будет?');
+    expect(chat.replyTexts).toEqual([t('ru', 'item_comments.published')]);
+
+    const neighbour = newChat(harness, channel, 'Пётр');
+    await resident(neighbour);
+    await neighbour.say(`/start news_${older.id}`);
+    expect(neighbour.replyTexts[0]).toContain(`Ремонт моста ${channel}`);
+    await neighbour.say(press(t('ru', 'news.comments', { count: 1 })));
+    expect(neighbour.replyTexts).toContain(t('ru', 'item_comments.item', { text: 'А объезд будет?' }));
+    await neighbour.say(press(t('ru', 'item_comments.report')));
+    expect(neighbour.replyTexts).toEqual([t('ru', 'item_comments.report_reported')]);
+  });
+
+  it('«Афиша» shows today\'s event with its venue as a location, and "Remind me" is accepted once', async () => {
+    const chat = newChat(harness, channel, 'Анна');
+    const residentId = await resident(chat);
+    await setSubscription(db.db, residentId, 'sport_events', true, new Date());
+    const start = new Date(Date.now() + 5 * 60 * 60 * 1000);
+    const draft = await createEvent(
+      db.db,
+      {
+        municipalityId: db.demo.municipalities.Kemerovo,
+        kind: 'sport',
+        title: `Лыжная гонка ${channel}`,
+        description: 'Классический стиль, 5 км',
+        startsAt: start,
+        endsAt: new Date(start.getTime() + 2 * 60 * 60 * 1000),
+        venue: { name: 'Стадион «Химик»', address: 'Кемерово, ул. Весенняя, 1', ...KEMEROVO_CENTER },
+        ageLimit: null,
+        price: null,
+        organiser: null,
+        photoMediaId: null,
+        link: null,
+        staffId: null,
+      },
+      new Date(),
+    );
+    const event = await publishEvent(db.db, draft.id, new Date(), null);
+    await expandFully(db.db, event.broadcastId!);
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.join('\n')).toContain(`Лыжная гонка ${channel}`);
+    expect(chat.replyKinds()).toContain('location');
+
+    // The announcement's "Details" button opens the event card with its venue.
+    await chat.say(press(t('ru', 'events.details')));
+    expect(chat.replyTexts.join('\n')).toContain('Стадион «Химик»');
+    expect(chat.replyKinds()).toContain('location');
+
+    await chat.say('/events');
+    expect(chat.replyTexts).toEqual([t('ru', 'events.choose')]);
+    await chat.say(press(t('ru', 'events.period_week')));
+    expect(chat.replyTexts.join('\n')).toContain(`Лыжная гонка ${channel}`);
+    expect(chat.replyKinds()).toContain('location');
+    await chat.say(press(t('ru', 'events.remind')));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.remind_scheduled')]);
+    await chat.say(`/start event_${event.id}`);
+    await chat.say(press(t('ru', 'events.remind')));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.remind_already')]);
+    const reminders = await db.db.selectFrom('event_reminder').select('resident_id').where('event_id', '=', event.id).execute();
+    expect(reminders).toEqual([{ resident_id: residentId }]);
+
+    // Cancelled: the resident who asked is told in their messenger, and the event leaves «Афиша».
+    await cancelEvent(db.db, event.id, 'Нет снега', new Date());
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.join('\n')).toContain(`Лыжная гонка ${channel}`);
+    expect(chat.replyTexts.join('\n')).toContain('Нет снега');
+    await chat.say(`/start event_${event.id}`);
+    expect(chat.replyTexts).toEqual([t('ru', 'events.cancelled_card', { title: `Лыжная гонка ${channel}` })]);
+  });
+
+  it('pre-moderation and a comment on a poll: the author is told it waits, then that a moderator hid it and why', async () => {
+    const chat = newChat(harness, channel, 'Игорь');
+    const residentId = await resident(chat);
+    await setPremoderation(db.db, db.demo.municipalities.Kemerovo, true, new Date());
+    await sql`CREATE TABLE IF NOT EXISTS poll (id serial PRIMARY KEY, municipality_id integer, kind text NOT NULL DEFAULT 'poll', state text NOT NULL, title text NOT NULL)`.execute(db.db);
+    const poll = await sql<{ id: number }>`INSERT INTO poll (municipality_id, state, title) VALUES (${db.demo.municipalities.Kemerovo}, 'published', ${`Опрос ${channel}`}) RETURNING id`.execute(
+      db.db,
+    );
+    const pollId = poll.rows[0]!.id;
+    // The polls module puts this button on its cards.
+    await chat.say(tap(writeComment.id({ kind: 'poll', id: pollId })));
+    expect(chat.replyTexts).toEqual([t('ru', 'item_comments.prompt', { max: 1000 })]);
+    await chat.say('Голосую за парк');
+    expect(chat.replyTexts).toEqual([t('ru', 'item_comments.pending')]);
+    const [stored] = await db.db.selectFrom('item_comment').select(['id', 'state', 'target_kind', 'poll_id']).where('resident_id', '=', residentId).execute();
+    expect(stored).toMatchObject({ state: 'pending', target_kind: 'poll', poll_id: pollId });
+    await chat.say(tap(listComments.id({ kind: 'poll', id: pollId })));
+    expect(chat.replyTexts).toEqual([t('ru', 'item_comments.none')]);
+
+    const moderator = await db.db.selectFrom('staff').select('id').where('municipality_id', '=', db.demo.municipalities.Kemerovo).where('role', '=', 'moderator').executeTakeFirstOrThrow();
+    await hideComment(db.db, stored!.id, 'Не по теме опроса', moderator.id, new Date());
+    await chat.deliverOutbox();
+    expect(chat.replyTexts).toEqual([t('ru', 'item_comments.hidden_notice', { text: 'Голосую за парк', reason: 'Не по теме опроса' })]);
+    await setPremoderation(db.db, db.demo.municipalities.Kemerovo, false, new Date());
+  });
+});

@@ -1,0 +1,404 @@
+import { sql, type Selectable } from 'kysely';
+import { announce } from '../broadcasts/broadcasts.ts';
+import type { Db } from '../db/types.ts';
+import { DomainError } from '../errors.ts';
+import { containsPoint, isValidPoint } from '../geo/geo.ts';
+import { getMedia } from '../media/media.repository.ts';
+import { getMunicipality } from '../municipalities/municipality.repository.ts';
+import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
+import { openEventId, remindId } from './actions.ts';
+import { formatLocal, periodRange, type AfishaPeriod } from './local-time.ts';
+import type { AfishaEventTable, EventKind, EventState } from './news.table.ts';
+
+/** A reminder goes out this long before the start. */
+export const REMIND_BEFORE_MS = 3 * 60 * 60 * 1000;
+
+export interface AfishaEvent {
+  id: number;
+  municipalityId: number;
+  kind: EventKind;
+  state: EventState;
+  title: string;
+  description: string;
+  startsAt: Date;
+  endsAt: Date;
+  venue: { name: string; address: string; lat: number; lon: number };
+  ageLimit: number | null;
+  price: string | null;
+  organiser: string | null;
+  photoMediaId: number | null;
+  link: string | null;
+  publishedAt: Date | null;
+  cancelledAt: Date | null;
+  cancelReason: string | null;
+  broadcastId: number | null;
+  createdByStaffId: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function toEvent(row: Selectable<AfishaEventTable>): AfishaEvent {
+  return {
+    id: row.id,
+    municipalityId: row.municipality_id,
+    kind: row.kind,
+    state: row.state,
+    title: row.title,
+    description: row.description,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    venue: { name: row.venue_name, address: row.venue_address, lat: row.venue_lat, lon: row.venue_lon },
+    ageLimit: row.age_limit,
+    price: row.price,
+    organiser: row.organiser,
+    photoMediaId: row.photo_media_id,
+    link: row.link,
+    publishedAt: row.published_at,
+    cancelledAt: row.cancelled_at,
+    cancelReason: row.cancel_reason,
+    broadcastId: row.broadcast_id,
+    createdByStaffId: row.created_by_staff_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface EventFields {
+  kind: EventKind;
+  title: string;
+  description: string;
+  startsAt: Date;
+  endsAt: Date;
+  venue: { name: string; address: string; lat: number; lon: number };
+  ageLimit: number | null;
+  price: string | null;
+  organiser: string | null;
+  photoMediaId: number | null;
+  link: string | null;
+}
+
+/** End after start, the venue inside the municipality's boundary, the photo an image of its scope. Throws VALIDATION with the field. */
+async function checkEvent(db: Db, municipalityId: number, fields: EventFields): Promise<void> {
+  if (fields.endsAt.getTime() <= fields.startsAt.getTime()) throw new DomainError('VALIDATION', { field: 'endsAt', problem: 'must be after startsAt' });
+  const point = { lat: fields.venue.lat, lon: fields.venue.lon };
+  if (!isValidPoint(point)) throw new DomainError('VALIDATION', { field: 'venue', problem: 'not a valid point' });
+  const municipality = await getMunicipality(db, municipalityId);
+  if (municipality.boundary && !containsPoint(municipality.boundary, point)) {
+    throw new DomainError('VALIDATION', { field: 'venue', problem: 'the point is outside the municipality' });
+  }
+  if (fields.photoMediaId !== null) {
+    const media = await getMedia(db, fields.photoMediaId);
+    if (media.municipalityId !== null && media.municipalityId !== municipalityId) throw new DomainError('MEDIA_NOT_FOUND', { id: fields.photoMediaId });
+    if (media.kind !== 'image') throw new DomainError('VALIDATION', { field: 'photoMediaId', problem: 'an image, not a video' });
+  }
+}
+
+export async function getEvent(db: Db, id: number): Promise<AfishaEvent> {
+  const row = await db.selectFrom('afisha_event').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new DomainError('EVENT_NOT_FOUND', { id });
+  return toEvent(row);
+}
+
+async function lockEvent(db: Db, id: number): Promise<AfishaEvent> {
+  const row = await db.selectFrom('afisha_event').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!row) throw new DomainError('EVENT_NOT_FOUND', { id });
+  return toEvent(row);
+}
+
+function columns(f: Partial<EventFields>) {
+  return {
+    ...(f.kind !== undefined && { kind: f.kind }),
+    ...(f.title !== undefined && { title: f.title }),
+    ...(f.description !== undefined && { description: f.description }),
+    ...(f.startsAt !== undefined && { starts_at: f.startsAt }),
+    ...(f.endsAt !== undefined && { ends_at: f.endsAt }),
+    ...(f.venue !== undefined && { venue_name: f.venue.name, venue_address: f.venue.address, venue_lat: f.venue.lat, venue_lon: f.venue.lon }),
+    ...(f.ageLimit !== undefined && { age_limit: f.ageLimit }),
+    ...(f.price !== undefined && { price: f.price }),
+    ...(f.organiser !== undefined && { organiser: f.organiser }),
+    ...(f.photoMediaId !== undefined && { photo_media_id: f.photoMediaId }),
+    ...(f.link !== undefined && { link: f.link }),
+  };
+}
+
+export async function createEvent(db: Db, input: EventFields & { municipalityId: number; staffId: number | null }, now: Date): Promise<AfishaEvent> {
+  await checkEvent(db, input.municipalityId, input);
+  const row = await db
+    .insertInto('afisha_event')
+    .values({
+      municipality_id: input.municipalityId,
+      kind: input.kind,
+      title: input.title,
+      description: input.description,
+      starts_at: input.startsAt,
+      ends_at: input.endsAt,
+      venue_name: input.venue.name,
+      venue_address: input.venue.address,
+      venue_lat: input.venue.lat,
+      venue_lon: input.venue.lon,
+      age_limit: input.ageLimit,
+      price: input.price,
+      organiser: input.organiser,
+      photo_media_id: input.photoMediaId,
+      link: input.link,
+      created_by_staff_id: input.staffId,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toEvent(row);
+}
+
+/** Edits an event (a cancelled one is read-only); the result is checked as a whole. */
+export async function updateEvent(db: Db, id: number, patch: Partial<EventFields>, now: Date): Promise<{ event: AfishaEvent; changed: string[] }> {
+  const event = await lockEvent(db, id);
+  if (event.state === 'cancelled') throw new DomainError('ILLEGAL_TRANSITION', { id, state: event.state, action: 'edit' });
+  const merged: EventFields = { ...event, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as EventFields;
+  await checkEvent(db, event.municipalityId, merged);
+  const row = await db
+    .updateTable('afisha_event')
+    .set({ ...columns(patch), updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const changed = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
+  // A new start time moves reminders not yet sent: queued ones whose new time is still ahead go back to waiting.
+  if (patch.startsAt && patch.startsAt.getTime() !== event.startsAt.getTime()) await requeueReminders(db, id);
+  return { event: toEvent(row), changed };
+}
+
+async function requeueReminders(db: Db, eventId: number): Promise<void> {
+  const queued = await db.selectFrom('event_reminder').select('outbox_id').where('event_id', '=', eventId).where('outbox_id', 'is not', null).execute();
+  const ids = queued.map((r) => r.outbox_id!).filter((id) => id !== null);
+  if (ids.length > 0) {
+    const dropped = await db.updateTable('outbox').set({ state: 'cancelled', last_error: 'event moved' }).where('id', 'in', ids).where('state', '=', 'pending').returning('id').execute();
+    const droppedIds = dropped.map((r) => r.id);
+    if (droppedIds.length > 0) await db.updateTable('event_reminder').set({ queued_at: null, outbox_id: null }).where('event_id', '=', eventId).where('outbox_id', 'in', droppedIds).execute();
+  }
+}
+
+/** Its card fields for texts (announcement, reminder, feed). */
+export function eventParams(event: AfishaEvent, timeZone: string): Record<string, unknown> {
+  return {
+    title: event.title,
+    description: event.description,
+    starts: formatLocal(event.startsAt, timeZone),
+    ends: formatLocal(event.endsAt, timeZone),
+    venue: event.venue.name,
+    address: event.venue.address,
+    age: event.ageLimit === null ? '' : `${event.ageLimit}+`,
+    price: event.price ?? '',
+    /** A locale reference (rendered in each reader's language) when free. */
+    priceLabel: event.price ?? { $key: 'events.free' },
+    organiser: event.organiser ?? '',
+    link: event.link ?? '',
+  };
+}
+
+/**
+ * Publishes a draft: state `published`, and a broadcast to the municipality's residents subscribed
+ * to the kind's topic (`culture_events`, `sport_events`) with the photo, the venue as a location
+ * and a "Remind me" button.
+ */
+export async function publishEvent(db: Db, id: number, now: Date, staffId: number | null): Promise<AfishaEvent> {
+  const event = await lockEvent(db, id);
+  if (event.state !== 'draft') throw new DomainError('ILLEGAL_TRANSITION', { id, state: event.state, action: 'publish' });
+  if (event.endsAt.getTime() <= now.getTime()) throw new DomainError('VALIDATION', { field: 'endsAt', problem: 'the event is over' });
+  const municipality = await getMunicipality(db, event.municipalityId);
+  const broadcastId = await announce(db, {
+    audience: { municipalityId: event.municipalityId, topic: event.kind === 'culture' ? 'culture_events' : 'sport_events' },
+    message: {
+      key: 'events.broadcast',
+      params: { ...eventParams(event, municipality.timeZone), kindLabel: { $key: `events.kind_${event.kind}` } },
+      ...(event.photoMediaId !== null && { media: [event.photoMediaId] }),
+      keyboard: { kind: 'inline', rows: [[{ id: remindId(event.id), label: 'events.remind' }], [{ id: openEventId(event.id), label: 'events.details' }]] },
+    },
+    kind: 'broadcast.event',
+    source: `event:${event.id}`,
+    createdByStaffId: staffId,
+  });
+  // The venue as a location: a second field of the payload the renderers read (OutboxPayload.location).
+  await db
+    .updateTable('broadcast')
+    .set({ payload: sql<string>`jsonb_set(payload, '{location}', ${JSON.stringify({ lat: event.venue.lat, lon: event.venue.lon })}::jsonb)` })
+    .where('id', '=', broadcastId)
+    .execute();
+  const row = await db
+    .updateTable('afisha_event')
+    .set({ state: 'published', published_at: now, broadcast_id: broadcastId, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toEvent(row);
+}
+
+/**
+ * Cancels an event: its reminders not yet sent are dropped, and every resident who asked for one
+ * is told (a notice, at once). Returns the event and how many were told.
+ */
+export async function cancelEvent(db: Db, id: number, reason: string | null, now: Date): Promise<{ event: AfishaEvent; told: number }> {
+  const event = await lockEvent(db, id);
+  if (event.state === 'cancelled') throw new DomainError('ILLEGAL_TRANSITION', { id, state: event.state, action: 'cancel' });
+  const row = await db.updateTable('afisha_event').set({ state: 'cancelled', cancelled_at: now, cancel_reason: reason, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  const reminders = await db.selectFrom('event_reminder').select(['resident_id', 'outbox_id']).where('event_id', '=', id).execute();
+  const queued = reminders.map((r) => r.outbox_id).filter((x): x is number => x !== null);
+  if (queued.length > 0) await db.updateTable('outbox').set({ state: 'cancelled', last_error: 'event cancelled' }).where('id', 'in', queued).where('state', '=', 'pending').execute();
+  // Nothing left waits for the cron: mark every reminder settled.
+  await db.updateTable('event_reminder').set({ queued_at: now }).where('event_id', '=', id).where('queued_at', 'is', null).execute();
+  const municipality = await getMunicipality(db, event.municipalityId);
+  let told = 0;
+  for (const r of reminders) {
+    const ok = await queueForResident(db, r.resident_id, {
+      kind: 'event.cancelled',
+      key: 'events.cancelled',
+      params: { title: event.title, starts: formatLocal(event.startsAt, municipality.timeZone), reason: reason ?? '' },
+      dedupeKey: `event-cancelled:${id}:${r.resident_id}`,
+    });
+    if (ok !== null) told++;
+  }
+  return { event: toEvent(row), told };
+}
+
+/** One outbox row for a resident on the messenger they chose (else the one used last), with a live consent; the row id or null. */
+async function queueForResident(
+  db: Db,
+  residentId: number,
+  row: { kind: string; key: string; params: Record<string, unknown>; dedupeKey: string; keyboard?: unknown; location?: { lat: number; lon: number } },
+): Promise<number | null> {
+  const target = await db
+    .selectFrom('resident_identity as ri')
+    .innerJoin('resident as r', 'r.id', 'ri.resident_id')
+    .select(['ri.channel', 'ri.chat_id', 'r.language'])
+    .where('ri.resident_id', '=', residentId)
+    .where('ri.unreachable_at', 'is', null)
+    .where((eb) => eb.exists(eb.selectFrom('consent').select('id').where('resident_id', '=', residentId).where('withdrawn_at', 'is', null)))
+    .orderBy((eb) => eb.case().when('ri.channel', '=', eb.ref('r.notify_channel')).then(0).else(1).end())
+    .orderBy('ri.last_seen_at', 'desc')
+    .executeTakeFirst();
+  if (!target) return null;
+  const [id] = await enqueue(db, [
+    {
+      channel: target.channel,
+      chatId: target.chat_id,
+      recipientKind: 'resident',
+      residentId,
+      kind: row.kind,
+      payload: { key: row.key, params: row.params, language: target.language, ...(row.keyboard !== undefined && { keyboard: row.keyboard }), ...(row.location && { location: row.location }) },
+      priority: PRIORITY.notification,
+      dedupeKey: row.dedupeKey,
+    },
+  ]);
+  return id ?? null;
+}
+
+export type RemindResult = 'scheduled' | 'already' | 'started' | 'unavailable';
+
+/**
+ * A resident's "Remind me": a reminder row, queued into the outbox by cron at start − 3 h (at
+ * once when that time has passed but the event has not started). A second tap changes nothing.
+ */
+export async function remindMe(db: Db, eventId: number, residentId: number, now: Date): Promise<RemindResult> {
+  const event = await db.selectFrom('afisha_event').selectAll().where('id', '=', eventId).executeTakeFirst();
+  if (event?.state !== 'published') return 'unavailable';
+  if (event.starts_at.getTime() <= now.getTime()) return 'started';
+  const inserted = await db
+    .insertInto('event_reminder')
+    .values({ event_id: eventId, resident_id: residentId, created_at: now })
+    .onConflict((oc) => oc.columns(['event_id', 'resident_id']).doNothing())
+    .returning('event_id')
+    .executeTakeFirst();
+  if (!inserted) return 'already';
+  if (event.starts_at.getTime() - REMIND_BEFORE_MS <= now.getTime()) await queueReminder(db, toEvent(event), residentId, now);
+  return 'scheduled';
+}
+
+async function queueReminder(db: Db, event: AfishaEvent, residentId: number, now: Date): Promise<void> {
+  const municipality = await getMunicipality(db, event.municipalityId);
+  const outboxId = await queueForResident(db, residentId, {
+    kind: 'event.reminder',
+    key: 'events.reminder',
+    params: eventParams(event, municipality.timeZone),
+    location: { lat: event.venue.lat, lon: event.venue.lon },
+    // Unique per queueing (a moved event queues anew); the reminder row, locked and marked, keeps it to once.
+    dedupeKey: `event-reminder:${event.id}:${residentId}:${event.startsAt.getTime()}:${now.getTime()}`,
+  });
+  await db.updateTable('event_reminder').set({ queued_at: now, outbox_id: outboxId }).where('event_id', '=', event.id).where('resident_id', '=', residentId).execute();
+}
+
+/**
+ * Cron job body (in the job's transaction, under its advisory lock): queues the reminders whose
+ * time (start − 3 h) has come, for published events not yet started; each behind a savepoint.
+ */
+export async function queueDueReminders(trx: Db, now: Date): Promise<{ queued: number; failed: number }> {
+  const due = await trx
+    .selectFrom('event_reminder as er')
+    .innerJoin('afisha_event as e', 'e.id', 'er.event_id')
+    .select(['er.event_id', 'er.resident_id'])
+    .where('er.queued_at', 'is', null)
+    .where('e.state', '=', 'published')
+    .where('e.starts_at', '<=', new Date(now.getTime() + REMIND_BEFORE_MS))
+    .where('e.starts_at', '>', now)
+    .orderBy('e.starts_at')
+    .limit(2000)
+    .execute();
+  let queued = 0;
+  let failed = 0;
+  const events = new Map<number, AfishaEvent>();
+  for (const r of due) {
+    await sql`SAVEPOINT event_reminder`.execute(trx);
+    try {
+      if (!events.has(r.event_id)) events.set(r.event_id, await getEvent(trx, r.event_id));
+      await queueReminder(trx, events.get(r.event_id)!, r.resident_id, now);
+      await sql`RELEASE SAVEPOINT event_reminder`.execute(trx);
+      queued++;
+    } catch {
+      await sql`ROLLBACK TO SAVEPOINT event_reminder`.execute(trx);
+      failed++;
+    }
+  }
+  return { queued, failed };
+}
+
+export interface EventFilter {
+  municipalityIds?: number[];
+  kind?: EventKind;
+  state?: EventState;
+  /** Events overlapping [from, to). */
+  from?: Date;
+  to?: Date;
+  beforeId?: number;
+  limit: number;
+}
+
+export async function listEvents(db: Db, filter: EventFilter): Promise<AfishaEvent[]> {
+  let query = db.selectFrom('afisha_event').selectAll().orderBy('id', 'desc').limit(filter.limit);
+  if (filter.municipalityIds) query = query.where('municipality_id', 'in', filter.municipalityIds.length > 0 ? filter.municipalityIds : [-1]);
+  if (filter.kind) query = query.where('kind', '=', filter.kind);
+  if (filter.state) query = query.where('state', '=', filter.state);
+  if (filter.from) query = query.where('ends_at', '>', filter.from);
+  if (filter.to) query = query.where('starts_at', '<', filter.to);
+  if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
+  return (await query.execute()).map(toEvent);
+}
+
+/**
+ * «Афиша» for a resident: published events of the municipality in the period (in its zone), not
+ * over yet, by start time; optionally one kind.
+ */
+export async function afisha(db: Db, municipalityId: number, period: AfishaPeriod, kind: EventKind | undefined, now: Date): Promise<AfishaEvent[]> {
+  const municipality = await getMunicipality(db, municipalityId);
+  const { from, to } = periodRange(period, now, municipality.timeZone);
+  let query = db
+    .selectFrom('afisha_event')
+    .selectAll()
+    .where('municipality_id', '=', municipalityId)
+    .where('state', '=', 'published')
+    .where('starts_at', '<', to)
+    .where('ends_at', '>', from.getTime() > now.getTime() ? from : now)
+    .orderBy('starts_at')
+    .orderBy('id')
+    .limit(200);
+  if (kind) query = query.where('kind', '=', kind);
+  return (await query.execute()).map(toEvent);
+}

@@ -1,0 +1,26 @@
+import ical, { ICalAlarmType, ICalEventStatus } from 'ical-generator';
+import type { AfishaEvent } from './events.service.ts';
+import { REMIND_BEFORE_MS } from './events.service.ts';
+
+/**
+ * An event as an iCalendar file (RFC 5545) for the phone's calendar: times in UTC (every
+ * calendar shows them in its own zone), the venue with its point, a display alarm 3 hours before
+ * (as the bot's reminder), CANCELLED once cancelled. The UID is stable, so a second import updates it.
+ */
+export function eventIcs(event: AfishaEvent, options: { host: string; url?: string }): string {
+  const calendar = ical({ name: event.title, prodId: { company: 'Otklik', product: 'afisha', language: 'RU' } });
+  const entry = calendar.createEvent({
+    id: `afisha-event-${event.id}@${options.host}`,
+    start: event.startsAt,
+    end: event.endsAt,
+    summary: event.title,
+    description: [event.description, event.organiser, event.price, event.link].filter(Boolean).join('\n'),
+    location: { title: event.venue.name, address: event.venue.address, geo: { lat: event.venue.lat, lon: event.venue.lon } },
+    url: event.link ?? options.url ?? null,
+    status: event.state === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    stamp: event.updatedAt,
+    lastModified: event.updatedAt,
+  });
+  if (event.state !== 'cancelled') entry.createAlarm({ type: ICalAlarmType.display, trigger: REMIND_BEFORE_MS / 1000, description: event.title });
+  return calendar.toString();
+}

@@ -1,0 +1,34 @@
+import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../core/db/database.ts';
+import { isDomainError } from '../../core/errors.ts';
+import { getEvent } from '../../core/news/events.service.ts';
+import { eventIcs } from '../../core/news/ics.ts';
+
+/**
+ * Public `.ics` files of «Афиша» events for the phone's calendar (`/calendar/events/<id>.ics`): the
+ * bot's event cards link here. Only published and cancelled events (a cancelled one says so);
+ * drafts and unknown ids are 404.
+ */
+export function createCalendarApp(deps: { db: Kysely<Database>; publicUrl?: string }): Hono {
+  const app = new Hono();
+  app.get('/events/:file', async (c) => {
+    const match = /^([1-9]\d{0,9})\.ics$/.exec(c.req.param('file'));
+    if (!match || Number(match[1]) > 2_147_483_647) return c.text('Not found', 404);
+    try {
+      const event = await getEvent(deps.db, Number(match[1]));
+      if (event.state === 'draft') return c.text('Not found', 404);
+      const host = new URL(deps.publicUrl ?? c.req.url).host;
+      return c.body(eventIcs(event, { host }), 200, {
+        'content-type': 'text/calendar; charset=utf-8',
+        'content-disposition': `attachment; filename="event-${event.id}.ics"`,
+      });
+    } catch (error) {
+      if (isDomainError(error, 'EVENT_NOT_FOUND')) return c.text('Not found', 404);
+      throw error;
+    }
+  });
+  return app;
+}
+
+export const ICS_PATH = (eventId: number) => `/calendar/events/${eventId}.ics`;
