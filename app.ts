@@ -14,6 +14,7 @@ import { cachedPhotoFetcher } from './core/media/photo-cache.ts';
 import { mediaFromConfig } from './media-store.ts';
 import type { PhotoFetchers } from './core/media/photo-fetcher.ts';
 import { telegramPhotoFetcher } from './bots/media/telegram-photo-fetcher.ts';
+import { provideContestMedia } from './bots/features/contests/media.ts';
 import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
 import { startCron } from './cron/scheduler.ts';
 import { createHttpApp, type AppEnv } from './http/app.ts';
@@ -119,6 +120,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const telegram = telegramPhotoFetcher({ apiRoot: config.TELEGRAM_API_ROOT, token: config.TELEGRAM_BOT_TOKEN });
     photos.tg = cachedPhotoFetcher(telegram, { dir: path.join(config.DATA_DIR, 'photo-cache', 'tg'), namespace: 'tg' });
   }
+  // Contest entries from residents are copied into the media store (Telegram getFile, VK URLs).
+  provideContestMedia({
+    store: media.store,
+    limits: media.limits,
+    ...(config.TELEGRAM_BOT_TOKEN && { telegram: telegramPhotoFetcher({ apiRoot: config.TELEGRAM_API_ROOT, token: config.TELEGRAM_BOT_TOKEN }) }),
+  });
   const t = createTranslator();
   const features = createRegistry([...FEATURES, ...(deps.extraFeatures ?? [])]);
   let telegram: TelegramChannel | undefined;

@@ -75,6 +75,23 @@ export const ERROR_KINDS = {
   DIRECT_LINE_QUESTION_NOT_FOUND: 'not_found',
   DIRECT_LINE_NOT_OPEN: 'rule',
   DIRECT_LINE_QUESTION_LIMIT: 'rule',
+  CONTEST_NOT_FOUND: 'not_found',
+  CONTEST_INCOMPLETE: 'rule',
+  CONTEST_TOO_LONG: 'rule',
+  CONTEST_DATES_INVALID: 'rule',
+  CONTEST_WRONG_STATE: 'conflict',
+  CONTEST_NOT_OPEN: 'rule',
+  ENTRY_NOT_FOUND: 'not_found',
+  ENTRY_ALREADY_MODERATED: 'conflict',
+  ENTRY_LIMIT_REACHED: 'rule',
+  ENTRY_KIND_NOT_ALLOWED: 'rule',
+  ENTRY_TOO_LARGE: 'rule',
+  ENTRY_TOO_LONG: 'rule',
+  NOT_IN_CONTEST_AREA: 'rule',
+  VOTING_CLOSED: 'rule',
+  ALREADY_VOTED: 'conflict',
+  SELF_VOTE: 'rule',
+  DRAW_NOT_AVAILABLE: 'conflict',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

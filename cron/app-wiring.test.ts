@@ -29,6 +29,7 @@ describe('cron in the app', () => {
     const runs = await listJobRuns(t.db);
     expect(runs.map((r) => r.job).sort()).toEqual([
       'activity-retention',
+      'contests-advance',
       'daily-digest',
       'deadline-reminders',
       'event-reminders',

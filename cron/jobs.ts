@@ -7,6 +7,7 @@ import { runFillMessageCells } from '../core/stats/cells.ts';
 import { publishDueNews } from '../core/news/news.service.ts';
 import { queueDueReminders } from '../core/news/events.service.ts';
 import { runPollJobs } from '../core/polls/jobs.ts';
+import { advanceContests } from '../core/contests/contests.ts';
 import { runKpiAtRiskAlerts, runKpiMonthlySummary } from '../core/kpi/kpi-alerts.ts';
 import { runKpiSnapshots } from '../core/kpi/snapshots.ts';
 
@@ -25,6 +26,7 @@ export const JOBS = {
   newsPublish: { name: 'news-publish', run: publishDueNews },
   eventReminders: { name: 'event-reminders', run: queueDueReminders },
   polls: { name: 'polls', run: runPollJobs },
+  contests: { name: 'contests-advance', run: async (trx, now) => ({ ...(await advanceContests(trx, now)) }) },
   kpiSnapshots: { name: 'kpi-snapshots', run: runKpiSnapshots, batched: true },
   kpiAtRisk: { name: 'kpi-at-risk', run: runKpiAtRiskAlerts, batched: true },
   kpiSummary: { name: 'kpi-monthly-summary', run: runKpiMonthlySummary, batched: true },
@@ -54,6 +56,7 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.newsPublish, expression: '* * * * *', timeZone: defaultTimeZone },
     { job: JOBS.eventReminders, expression: '* * * * *', timeZone: defaultTimeZone },
     { job: JOBS.polls, expression: '*/5 * * * *', timeZone: defaultTimeZone },
+    { job: JOBS.contests, expression: '* * * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
     // KPI: close the month just after local midnight (snapshots, missed alerts), check the running
     // periods each morning (at-risk alerts), send the monthly summary from 09:00 on the first working day.

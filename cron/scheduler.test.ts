@@ -82,7 +82,9 @@ describe('the cron scheduler', () => {
                   ? { queued: 0 }
                   : job === 'polls'
                     ? { pollsClosed: 0, directLinesOpened: 0, cadenceAlerts: 0 }
-                    : { alerts: 0 };
+                    : job === 'contests-advance'
+                      ? { entriesOpened: 0, votingOpened: 0, winnersChosen: 0, resultsPublished: 0 }
+                      : { alerts: 0 };
     for (const run of second) expect(run.counts, run.job).toMatchObject(nothingAgain(run.job));
   });
 
@@ -101,6 +103,7 @@ describe('the cron scheduler', () => {
       ['news-publish', '* * * * *', 'Asia/Novokuznetsk'],
       ['event-reminders', '* * * * *', 'Asia/Novokuznetsk'],
       ['polls', '*/5 * * * *', 'Asia/Novokuznetsk'],
+      ['contests-advance', '* * * * *', 'Asia/Novokuznetsk'],
       ['daily-digest', '0 9-21 * * *', 'Asia/Novokuznetsk'],
       ['kpi-snapshots', '20 0 * * *', 'Asia/Novokuznetsk'],
       ['kpi-at-risk', '0 8 * * *', 'Asia/Novokuznetsk'],
@@ -111,7 +114,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 13);
+    expect(cron.getTasks().size).toBe(before + 14);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

@@ -15,15 +15,28 @@ export interface Identity {
 /** Why an input is of kind `other`; each gets its own clear answer. */
 export type OtherInput = 'sticker' | 'voice' | 'document' | 'video' | 'edited' | 'forwarded' | 'unsupported';
 
+/**
+ * A file the resident sent, as the messenger describes it (contest entries copy it into the media
+ * store): Telegram gives a file id (getFile), VK a download URL. Size and duration when told.
+ */
+export interface SentFile {
+  kind: 'photo' | 'video' | 'document';
+  fileId?: string;
+  url?: string;
+  mime?: string;
+  sizeBytes?: number;
+  durationSeconds?: number;
+}
+
 /** One thing a resident did, the same for every messenger; adapters build it from their updates. */
 export type DialogInput = { identity: Identity } & (
   | { kind: 'text'; text: string }
   | { kind: 'command'; command: string; payload?: string }
   | { kind: 'button'; data: string }
   | { kind: 'location'; lat: number; lon: number; address?: string }
-  | { kind: 'photo'; fileId: string; fileUniqueId?: string }
+  | { kind: 'photo'; fileId: string; fileUniqueId?: string; file?: SentFile }
   | { kind: 'contact'; phone: string; own: boolean }
-  | { kind: 'other'; what: OtherInput }
+  | { kind: 'other'; what: OtherInput; file?: SentFile }
 );
 
 export type InputKind = DialogInput['kind'];

@@ -21,7 +21,7 @@ const menuIds = async (c: StepContext) => {
 
 describe('the feature registry', () => {
   it('lays out the main menu from the entries\' rows and columns', async () => {
-    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my'], ['!m:news', '!m:events'], ['!m:polls'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
+    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my'], ['!m:news', '!m:events'], ['!m:polls', '!m:contests'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
   });
 
   it('shows an entry only to whom its `visible` says, in its place', async () => {
@@ -70,6 +70,7 @@ describe('the feature registry', () => {
       { command: 'events', description: 'Events today, this weekend and this week' },
       { command: 'polls', description: 'Polls and votes' },
       { command: 'ask', description: "A question for the head's direct line" },
+      { command: 'contests', description: 'Contests: take part and vote' },
     ]);
     // Telegram: 1-256 characters each; commands without a description (/unlink) stay out of the menu.
     for (const language of ['ru', 'en'] as const) for (const c of commandMenu(features, t, language)) expect(c.description.length).toBeGreaterThan(0);

@@ -12,6 +12,7 @@ import { news } from './news/index.ts';
 import { events } from './events/index.ts';
 import { itemComments } from './item-comments/index.ts';
 import { polls } from './polls/index.ts';
+import { contests } from './contests/index.ts';
 import { kpi } from './kpi/index.ts';
 
 /**
@@ -33,5 +34,6 @@ export const FEATURES: readonly BotFeature[] = [
   itemComments,
   consoleLogin,
   polls,
+  contests,
   kpi,
 ];

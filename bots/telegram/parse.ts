@@ -1,6 +1,6 @@
 import type { Message, Update, User } from 'grammy/types';
 import { MAX_START_PAYLOAD } from '../../core/inbound/start-payload.repository.ts';
-import type { DialogInput, Identity, OtherInput } from '../dialogs/input.ts';
+import type { DialogInput, Identity, OtherInput, SentFile } from '../dialogs/input.ts';
 
 /** What an update means for us; anything outside private chats is mostly ignored on purpose. */
 export type ParsedUpdate =
@@ -36,7 +36,8 @@ function commandOf(message: Message, botUsername: string): { command: string; pa
 
 function otherKind(message: Message): OtherInput {
   if (message.sticker) return 'sticker';
-  if (message.voice || message.audio || message.video_note) return 'voice';
+  if (message.video_note) return 'video';
+  if (message.voice || message.audio) return 'voice';
   if (message.document) return 'document';
   if (message.video || message.animation) return 'video';
   return 'unsupported';
@@ -56,12 +57,36 @@ function messageInput(message: Message, identity: Identity, botUsername: string)
   if (message.photo && message.photo.length > 0) {
     // Telegram sends every size; keep the largest (the last one, but do not rely on the order).
     const largest = message.photo.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
-    return { identity, kind: 'photo', fileId: largest.file_id, fileUniqueId: largest.file_unique_id };
+    return {
+      identity,
+      kind: 'photo',
+      fileId: largest.file_id,
+      fileUniqueId: largest.file_unique_id,
+      file: { kind: 'photo', fileId: largest.file_id, ...(largest.file_size !== undefined && { sizeBytes: largest.file_size }) },
+    };
   }
   if (message.contact) {
     return { identity, kind: 'contact', phone: message.contact.phone_number, own: message.contact.user_id !== undefined && message.contact.user_id === message.from?.id };
   }
-  return { identity, kind: 'other', what: otherKind(message) };
+  const file = sentFile(message);
+  return { identity, kind: 'other', what: otherKind(message), ...(file && { file }) };
+}
+
+/** A video, a round video note or a document: what a contest entry copies (Telegram getFile serves up to 20 MB). */
+function sentFile(message: Message): SentFile | undefined {
+  const video = message.video ?? message.video_note;
+  if (video) {
+    return {
+      kind: 'video',
+      fileId: video.file_id,
+      mime: 'mime_type' in video ? video.mime_type : 'video/mp4',
+      ...(video.file_size !== undefined && { sizeBytes: video.file_size }),
+      durationSeconds: video.duration,
+    };
+  }
+  const doc = message.document;
+  if (doc) return { kind: 'document', fileId: doc.file_id, ...(doc.mime_type && { mime: doc.mime_type }), ...(doc.file_size !== undefined && { sizeBytes: doc.file_size }) };
+  return undefined;
 }
 
 /** Telegram update → channel-neutral dialog input (or a deliberate non-dialog outcome). */

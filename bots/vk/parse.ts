@@ -1,5 +1,5 @@
 import { MAX_START_PAYLOAD } from '../../core/inbound/start-payload.repository.ts';
-import type { DialogInput, Identity, OtherInput } from '../dialogs/input.ts';
+import type { DialogInput, Identity, OtherInput, SentFile } from '../dialogs/input.ts';
 import { buttonIdOf } from './render.ts';
 
 /**
@@ -69,6 +69,29 @@ function otherKind(type: string): OtherInput {
   return 'unsupported';
 }
 
+/**
+ * A video or a document a resident sent: VK gives a community bot a download URL for documents
+ * (`doc.url`) and, for videos, only when the attachment carries its files (`video.files.mp4_*`);
+ * a video without one has no URL here (the contest asks for it as a file).
+ */
+function sentFile(type: string, attachment: Json): SentFile | undefined {
+  const body = isObject(attachment[type]) ? (attachment[type] as Json) : undefined;
+  if (!body) return undefined;
+  const size = typeof body.size === 'number' ? { sizeBytes: body.size } : {};
+  if (type === 'doc') {
+    const url = typeof body.url === 'string' ? body.url : undefined;
+    const ext = typeof body.ext === 'string' ? body.ext.toLowerCase() : '';
+    const mime = ext === 'mp4' ? 'video/mp4' : ext === 'jpg' || ext === 'jpeg' ? 'image/jpeg' : ext === 'png' ? 'image/png' : undefined;
+    return { kind: 'document', ...(url && { url }), ...(mime && { mime }), ...size };
+  }
+  if (type === 'video') {
+    const files = isObject(body.files) ? body.files : {};
+    const best = ['mp4_1080', 'mp4_720', 'mp4_480', 'mp4_360', 'mp4_240'].map((k) => files[k]).find((u): u is string => typeof u === 'string');
+    return { kind: 'video', ...(best && { url: best }), mime: 'video/mp4', ...(typeof body.duration === 'number' && { durationSeconds: body.duration }), ...size };
+  }
+  return undefined;
+}
+
 /** `/cmd payload` typed by the resident; VK has no command entities. */
 function commandOf(text: string): { command: string; payload?: string } | undefined {
   const match = /^\/([A-Za-z_]{1,32})(?:\s+([\s\S]*))?$/.exec(text.trim());
@@ -104,9 +127,14 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
   for (const attachment of attachments) {
     const type = typeof attachment.type === 'string' ? attachment.type : '';
     const photo = type === 'photo' && isObject(attachment.photo) ? photoAttachment(attachment.photo) : undefined;
-    if (photo) inputs.push({ identity, kind: 'photo', ...photo });
-    else if (type === 'wall' || type === 'wall_reply') inputs.push({ identity, kind: 'other', what: 'forwarded' });
-    else inputs.push({ identity, kind: 'other', what: otherKind(type) });
+    if (photo) {
+      const largest = largestSize(attachment.photo as Json);
+      inputs.push({ identity, kind: 'photo', ...photo, ...(largest && { file: { kind: 'photo', url: largest.url } }) });
+    } else if (type === 'wall' || type === 'wall_reply') inputs.push({ identity, kind: 'other', what: 'forwarded' });
+    else {
+      const file = sentFile(type, attachment);
+      inputs.push({ identity, kind: 'other', what: otherKind(type), ...(file && { file }) });
+    }
   }
   if (inputs.length === 0) inputs.push({ identity, kind: 'other', what: 'unsupported' });
   return inputs;

@@ -57,6 +57,10 @@ export const PERMISSIONS = {
   /** The head's direct line (KPI 12): campaigns, residents' questions, answers. */
   'direct_lines.read': ['operator', 'curator', 'moderator', 'responsible'],
   'direct_lines.write': ['operator', 'curator', 'moderator'],
+  /** Contests (KPI 10, 15): everyone reads their municipality's; curators run them; moderators also moderate entries. */
+  'contests.read': EVERYONE,
+  'contests.write': ['operator', 'curator'],
+  'contests.moderate': ['operator', 'curator', 'moderator'],
   /** KPI indicators of a municipality, its monthly report and its executors' rating: its whole team. */
   'kpi.read': EVERYONE,
   /** The region side by side (every municipality): operators, who see the whole region. */

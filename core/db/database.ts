@@ -23,6 +23,7 @@ import type { NewsTables } from '../news/news.table.ts';
 import type { ItemCommentTables } from '../item-comments/item-comment.table.ts';
 import type { ConsoleTables } from '../console/console.table.ts';
 import type { PollTables } from '../polls/poll.table.ts';
+import type { ContestTables } from '../contests/contest.table.ts';
 import type { KpiEngineTables } from '../kpi/kpi.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
@@ -52,4 +53,5 @@ export interface Database
     ItemCommentTables,
     ConsoleTables,
     PollTables,
+    ContestTables,
     KpiEngineTables {}

@@ -11,6 +11,7 @@ import { categoryId, KEMEROVO_CENTER, registeredResident } from '../residents.ts
 import { staffAct } from '../staff-actions.ts';
 import { operatorId } from '../staff.ts';
 import type { BotHarness } from './harness.ts';
+import { contestDirective } from './contest-directives.ts';
 
 export type Json = Record<string, unknown>;
 export type ChannelName = 'tg' | 'vk';
@@ -137,6 +138,7 @@ export abstract class ChatPlayer {
     if ('$publish_news' in entry) return this.publishNewsItem(String(entry.$publish_news), entry);
     if ('$publish_event' in entry) return this.publishAfishaEvent(String(entry.$publish_event), entry);
     if ('$poll' in entry) return this.log(await pollDirective(this.harness.database.db, String(entry.$poll), this.harness.now()));
+    if (Object.keys(entry).some((k) => k.startsWith('$contest'))) return contestDirective({ harness: this.harness, channel: this.channel, log: (line) => this.log(line) }, entry);
     await this.post(entry);
   }
 

@@ -87,6 +87,18 @@ import { registerCreateDirectLine } from './direct-lines/create.ts';
 import { registerListDirectLines } from './direct-lines/list.ts';
 import { registerListDirectLineQuestions } from './direct-lines/questions.ts';
 import { registerAnswerDirectLineQuestion } from './direct-lines/answer.ts';
+import { registerCreateContest } from './contests/create.ts';
+import { registerListContests } from './contests/list.ts';
+import { registerGetContest } from './contests/get.ts';
+import { registerUpdateContest } from './contests/update.ts';
+import { registerPublishContest } from './contests/publish.ts';
+import { registerListContestEntries } from './contests/list-entries.ts';
+import { registerAcceptContestEntry } from './contests/accept-entry.ts';
+import { registerRejectContestEntry } from './contests/reject-entry.ts';
+import { registerChooseContestWinners } from './contests/winners.ts';
+import { registerRunContestDraw } from './contests/draw.ts';
+import { registerGetContestDraw } from './contests/get-draw.ts';
+import { registerContestResults } from './contests/results.ts';
 import { registerGetKpi } from './kpi/get.ts';
 import { registerKpiRegion } from './kpi/region.ts';
 import { registerRecomputeKpi } from './kpi/recompute.ts';
@@ -189,6 +201,18 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerListDirectLines,
   registerListDirectLineQuestions,
   registerAnswerDirectLineQuestion,
+  registerCreateContest,
+  registerListContests,
+  registerGetContest,
+  registerUpdateContest,
+  registerPublishContest,
+  registerListContestEntries,
+  registerAcceptContestEntry,
+  registerRejectContestEntry,
+  registerChooseContestWinners,
+  registerRunContestDraw,
+  registerGetContestDraw,
+  registerContestResults,
   registerGetKpi,
   registerKpiRegion,
   registerRecomputeKpi,

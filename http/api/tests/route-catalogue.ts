@@ -36,6 +36,9 @@ export interface Fixture {
   /** A direct-line campaign of Kemerovo, collecting, with one resident's question. */
   directLine: number;
   directLineQuestion: number;
+  /** A Kemerovo contest with entries open, and a pending entry in it. */
+  contest: number;
+  contestEntry: number;
 }
 
 /** Everything that can change, counted before and after a batch of refused requests. */
@@ -85,6 +88,14 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
   const line = await h.request('POST', '/api/v1/direct-lines', { body: directLineBody(h.municipality.Kemerovo, h.now()) });
   const asker = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
   const question = await askQuestion(h.t.db, { directLineId: line.body.id, residentId: asker, channel: 'tg', text: 'Когда починят дорогу?' }, h.now());
+  const contest = await h.request('POST', '/api/v1/contests', { body: { municipalityId: h.municipality.Kemerovo, title: 'Фотоконкурс', entryKind: 'photo', drawingFormat: 'jury', winnersCount: 1 } });
+  await h.t.db.updateTable('contest').set({ state: 'entries_open' }).where('id', '=', contest.body.id).execute();
+  const entrant = await h.fileMessage('Kemerovo');
+  const contestEntry = await h.t.db
+    .insertInto('contest_entry')
+    .values({ contest_id: contest.body.id, resident_id: entrant.authorId!, channel: 'tg', media_id: media.body.id, media_kind: 'photo', caption: 'зима' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const rule = await h.t.db.selectFrom('routing_rule').select('id').where('municipality_id', '=', h.municipality.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
   return {
     municipality: h.municipality.Kemerovo,
@@ -100,6 +111,8 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
     deadOutbox: dead!,
     broadcast: broadcast.body.id,
     media: media.body.id,
+    contest: contest.body.id,
+    contestEntry: contestEntry.id,
     news: news.body.id,
     event: event.body.id,
     itemComment: itemComment.id,
@@ -307,4 +320,32 @@ export const ROUTE_CASES: RouteCase[] = [
     crossScope: 'not_found',
     hasPathId: true,
   },
+  { method: 'post', path: '/contests', permission: 'contests.write', url: () => '/api/v1/contests', body: (f) => ({ municipalityId: m(f), title: 'Конкурс' }), crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/contests', permission: 'contests.read', url: (f) => `/api/v1/contests?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/contests/{id}', permission: 'contests.read', url: (f, id) => `/api/v1/contests/${id ?? f.contest}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'patch', path: '/contests/{id}', permission: 'contests.write', url: (f, id) => `/api/v1/contests/${id ?? f.contest}`, body: () => ({ topic: 'Зима' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/contests/{id}/publish', permission: 'contests.write', url: (f, id) => `/api/v1/contests/${id ?? f.contest}/publish`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/contests/{id}/entries', permission: 'contests.read', url: (f, id) => `/api/v1/contests/${id ?? f.contest}/entries`, crossScope: 'not_found', hasPathId: true },
+  {
+    method: 'post',
+    path: '/contests/{id}/entries/{entryId}/accept',
+    permission: 'contests.moderate',
+    url: (f, id) => `/api/v1/contests/${id ?? f.contest}/entries/${f.contestEntry}/accept`,
+    body: () => ({}),
+    crossScope: 'not_found',
+    hasPathId: true,
+  },
+  {
+    method: 'post',
+    path: '/contests/{id}/entries/{entryId}/reject',
+    permission: 'contests.moderate',
+    url: (f, id) => `/api/v1/contests/${id ?? f.contest}/entries/${f.contestEntry}/reject`,
+    body: () => ({ reason: 'не по теме' }),
+    crossScope: 'not_found',
+    hasPathId: true,
+  },
+  { method: 'post', path: '/contests/{id}/winners', permission: 'contests.write', url: (f, id) => `/api/v1/contests/${id ?? f.contest}/winners`, body: (f) => ({ entryIds: [f.contestEntry] }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/contests/{id}/draw', permission: 'contests.write', url: (f, id) => `/api/v1/contests/${id ?? f.contest}/draw`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/contests/{id}/draw', permission: 'contests.read', url: (f, id) => `/api/v1/contests/${id ?? f.contest}/draw`, crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/contests/{id}/results', permission: 'contests.read', url: (f, id) => `/api/v1/contests/${id ?? f.contest}/results`, crossScope: 'not_found', hasPathId: true },
 ];

@@ -1,0 +1,335 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContest } from '../../../core/contests/contests.ts';
+import type { DrawingFormat, EntryKind } from '../../../core/contests/contest.table.ts';
+import { newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
+import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
+import { CHANNELS, type ChannelName, press } from '../../../test/bots/player.ts';
+import type { TestDatabase } from '../../../test/database.ts';
+import { jpegBytes, mp4Bytes } from '../../../test/media/files.ts';
+import { registeredResident } from '../../../test/residents.ts';
+import { createTranslator } from '../../i18n.ts';
+
+let db: TestDatabase;
+let harness: BotHarness;
+const t = createTranslator();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
+});
+
+/** A stand-in for VK's file servers (userapi.com): serves the bytes registered under a path. */
+const vkFiles = new Map<string, { bytes: Uint8Array; type: string }>();
+let fileServer: Server;
+let filesUrl = '';
+beforeAll(async () => {
+  fileServer = createServer((req, res) => {
+    const file = vkFiles.get(req.url ?? '');
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.type });
+    res.end(Buffer.from(file.bytes));
+  });
+  await new Promise<void>((resolve) => fileServer.listen(0, '127.0.0.1', resolve));
+  filesUrl = `http://127.0.0.1:${(fileServer.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  fileServer.closeAllConnections();
+  await new Promise<void>((resolve) => fileServer.close(() => resolve()));
+});
+
+let seq = 0;
+async function openContest(options: { entryKind?: EntryKind; drawingFormat?: DrawingFormat; state?: 'entries_open' | 'voting_open'; maxDurationSeconds?: number; maxSizeMb?: number } = {}) {
+  const now = harness.now();
+  const day = 86_400_000;
+  const contest = await createContest(
+    db.db,
+    {
+      municipalityId: db.demo.municipalities.Kemerovo,
+      createdByStaffId: null,
+      title: `Конкурс ${++seq}`,
+      organiser: 'Администрация',
+      terms: 'Снимайте зиму',
+      topic: 'Зима',
+      prizes: 'Сертификат',
+      drawingFormat: options.drawingFormat ?? 'audience_vote',
+      winnersCount: 1,
+      entryKind: options.entryKind ?? 'photo',
+      entriesFrom: new Date(now.getTime() - day),
+      entriesTo: new Date(now.getTime() + 5 * day),
+      votingFrom: new Date(now.getTime() + 5 * day),
+      votingTo: new Date(now.getTime() + 10 * day),
+      resultsOn: new Date(now.getTime() + 11 * day),
+      maxDurationSeconds: options.maxDurationSeconds ?? null,
+      maxSizeMb: options.maxSizeMb ?? null,
+    },
+    now,
+  );
+  await db.db
+    .updateTable('contest')
+    .set({ state: options.state ?? 'entries_open' })
+    .where('id', '=', contest.id)
+    .execute();
+  return contest;
+}
+
+async function resident(channel: ChannelName, name: string): Promise<Chat> {
+  const chat = newChat(harness, channel, name);
+  await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+  return chat;
+}
+
+let fileSeq = 0;
+/** A photo as each messenger delivers it: Telegram sizes with a file id (served by getFile), VK sizes with a URL. */
+function photoUpdate(chat: Chat, bytes: Uint8Array) {
+  const n = ++fileSeq;
+  if (chat.channel === 'tg') {
+    harness.fake.files.set(`AgACentry${n}`, { path: `photos/entry_${n}.jpg`, bytes, contentType: 'image/jpeg' });
+    return { message: { photo: [{ file_id: `AgACentry${n}`, file_unique_id: `AQADentry${n}`, width: 1280, height: 960, file_size: bytes.byteLength }] } };
+  }
+  vkFiles.set(`/photo${n}.jpg`, { bytes, type: 'image/jpeg' });
+  return {
+    type: 'message_new',
+    object: { message: { attachments: [{ type: 'photo', photo: { id: 456_000 + n, owner_id: chat.userId, sizes: [{ type: 'x', width: 1280, height: 960, url: `${filesUrl}/photo${n}.jpg` }] } }] } },
+  };
+}
+
+/** A video: Telegram `video` (file id, duration), VK a document with its URL (what a community bot can download). */
+function videoUpdate(chat: Chat, bytes: Uint8Array, duration: number) {
+  const n = ++fileSeq;
+  if (chat.channel === 'tg') {
+    harness.fake.files.set(`BAACvideo${n}`, { path: `videos/entry_${n}.mp4`, bytes, contentType: 'video/mp4' });
+    return { message: { video: { file_id: `BAACvideo${n}`, file_unique_id: `AgADvideo${n}`, width: 720, height: 1280, duration, mime_type: 'video/mp4', file_size: bytes.byteLength } } };
+  }
+  vkFiles.set(`/doc${n}.mp4`, { bytes, type: 'video/mp4' });
+  return {
+    type: 'message_new',
+    object: { message: { attachments: [{ type: 'doc', doc: { id: 7000 + n, owner_id: chat.userId, title: 'dance.mp4', ext: 'mp4', size: bytes.byteLength, url: `${filesUrl}/doc${n}.mp4` } }] } },
+  };
+}
+
+const contestLabel = (title: string, state = 'state_entries_open') => t('ru', 'contests.list_item', { title, state: t('ru', `contests.${state}`) });
+
+async function startEntry(chat: Chat, title: string) {
+  await chat.say('/contests');
+  await chat.say(press(contestLabel(title)));
+  expect(chat.replyTexts[0]).toContain(title);
+  await chat.say(press(t('ru', 'contests.take_part')));
+}
+
+describe.each(CHANNELS)('%s: contests', (channel) => {
+  it('lists open contests and takes a photo entry: copied into the store, caption, terms confirmed, pending moderation', async () => {
+    const contest = await openContest();
+    const chat = await resident(channel, 'Вера');
+    await startEntry(chat, contest.title!);
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_media', { title: contest.title, kind: t('ru', 'contests.kind_photo') })]);
+    await chat.post(photoUpdate(chat, jpegBytes(3000, 7)));
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
+    await chat.say('x'.repeat(501));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'contests.caption_too_long', { max: 500, length: 501 }));
+    await chat.say('Мой двор зимой');
+    expect(chat.replyTexts[0]).toContain(contest.terms!);
+    await chat.say(press(t('ru', 'contests.agree')));
+    const entry = await db.db
+      .selectFrom('contest_entry')
+      .innerJoin('media', 'media.id', 'contest_entry.media_id')
+      .selectAll('contest_entry')
+      .select(['media.origin', 'media.kind', 'media.size_bytes'])
+      .where('contest_id', '=', contest.id)
+      .executeTakeFirstOrThrow();
+    expect(chat.replyTexts[0]).toBe(t('ru', 'contests.entry_sent', { entryId: entry.id }));
+    expect(entry).toMatchObject({ state: 'pending', caption: 'Мой двор зимой', media_kind: 'photo', channel, origin: channel, kind: 'image', resident_id: await residentOf(db, chat) });
+    expect(Number(entry.size_bytes)).toBe(3000);
+
+    // One entry per resident.
+    await chat.say('/contests');
+    await chat.say(press(contestLabel(contest.title!)));
+    await chat.say(press(t('ru', 'contests.take_part')));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'errors.ENTRY_LIMIT_REACHED', { max: 1 }));
+  });
+
+  it('a video contest takes a video and refuses a photo and a video over its length', async () => {
+    const contest = await openContest({ entryKind: 'video', maxDurationSeconds: 60 });
+    const chat = await resident(channel, 'Глеб');
+    await startEntry(chat, contest.title!);
+    await chat.post(photoUpdate(chat, jpegBytes(2000)));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'errors.ENTRY_KIND_NOT_ALLOWED'));
+    if (channel === 'tg') {
+      await chat.post(videoUpdate(chat, mp4Bytes(4000), 61));
+      expect(chat.replyTexts[0]).toBe(t('ru', 'errors.ENTRY_TOO_LONG', { max: 60 }));
+    } else {
+      // A VK video attachment gives a community bot no file to download: the resident is asked for a file.
+      await chat.post({ type: 'message_new', object: { message: { attachments: [{ type: 'video', video: { id: 456_239_017, owner_id: chat.userId, duration: 20, title: 'Танец' } }] } } });
+      expect(chat.replyTexts[0]).toBe(t('ru', 'contests.send_as_file'));
+    }
+    await chat.post(videoUpdate(chat, mp4Bytes(4000), 30));
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
+    await chat.say(press(t('ru', 'contests.no_caption')));
+    await chat.say(press(t('ru', 'contests.agree')));
+    const entry = await db.db
+      .selectFrom('contest_entry')
+      .innerJoin('media', 'media.id', 'contest_entry.media_id')
+      .select(['contest_entry.media_kind', 'media.kind', 'media.mime'])
+      .where('contest_id', '=', contest.id)
+      .executeTakeFirstOrThrow();
+    expect(entry).toEqual({ media_kind: 'video', kind: 'video', mime: 'video/mp4' });
+  });
+});
+
+describe('tg: contests', () => {
+  it('takes a round video note as a video', async () => {
+    const contest = await openContest({ entryKind: 'video' });
+    const chat = await resident('tg', 'Олег');
+    await startEntry(chat, contest.title!);
+    harness.fake.files.set('DQACnote1', { path: 'video_notes/note_1.mp4', bytes: mp4Bytes(3000), contentType: 'video/mp4' });
+    await chat.post({ message: { video_note: { file_id: 'DQACnote1', file_unique_id: 'AgADnote1', length: 240, duration: 9, file_size: 3000 } } });
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
+  });
+});
+
+describe.each(CHANNELS)('%s: contest limits', (channel) => {
+  it('a file over the contest size limit gets a clear answer and nothing is stored', async () => {
+    const contest = await openContest({ maxSizeMb: 1 });
+    const chat = await resident(channel, 'Дина');
+    await startEntry(chat, contest.title!);
+    const mediaBefore = Number(
+      (
+        await db.db
+          .selectFrom('media')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    // Telegram tells the size up front (refused before any download); VK's download is cut at the limit.
+    await chat.post(photoUpdate(chat, jpegBytes(1_100_000)));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'errors.ENTRY_TOO_LARGE', { max: 1 }));
+    const mediaAfter = Number(
+      (
+        await db.db
+          .selectFrom('media')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    expect(mediaAfter).toBe(mediaBefore);
+    // Still on the same step: a smaller photo goes through.
+    await chat.post(photoUpdate(chat, jpegBytes(5000)));
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
+  });
+});
+
+describe('contests across messengers', () => {
+  it("an entry from one messenger is shown to the other's residents (uploaded once, file id reused); the vote counts once per resident", async () => {
+    const contest = await openContest();
+    const fromTg = await resident('tg', 'Анна');
+    const fromVk = await resident('vk', 'Борис');
+    for (const chat of [fromTg, fromVk]) {
+      await startEntry(chat, contest.title!);
+      await chat.post(photoUpdate(chat, jpegBytes(2500, chat.channel === 'tg' ? 11 : 12)));
+      await chat.say(press(t('ru', 'contests.no_caption')));
+      await chat.say(press(t('ru', 'contests.agree')));
+    }
+    const entries = await db.db.selectFrom('contest_entry').select(['id', 'channel']).where('contest_id', '=', contest.id).orderBy('id').execute();
+    expect(entries.map((e) => e.channel)).toEqual(['tg', 'vk']);
+    await db.db.updateTable('contest_entry').set({ state: 'accepted' }).where('contest_id', '=', contest.id).execute();
+    await db.db.updateTable('contest').set({ state: 'voting_open' }).where('id', '=', contest.id).execute();
+    const [tgEntry, vkEntry] = entries as unknown as [{ id: number }, { id: number }];
+
+    // VK residents see the Telegram entry: uploaded to VK once, then the saved attachment is reused.
+    const vkUploadsBefore = harness.vkFake.uploads.length;
+    const viewers = [fromVk, await resident('vk', 'Вика')];
+    for (const viewer of viewers) {
+      await viewer.say('/contests');
+      await viewer.say(press(contestLabel(contest.title!, 'state_voting_open')));
+      await viewer.say(press(t('ru', 'contests.gallery_vote')));
+      expect(viewer.replyTexts[0]).toContain(t('ru', 'contests.gallery_entry', { title: contest.title, entryId: tgEntry.id, position: 1, total: 2, caption: '—', votes: 0 }));
+      expect(viewer.replyKinds()).toContain('photo');
+    }
+    expect(harness.vkFake.uploads.length - vkUploadsBefore).toBe(1);
+
+    // Telegram residents see both: the Telegram entry by the resident's own file id (never uploaded), the
+    // VK entry uploaded with sendPhoto once, then sent by the file id Telegram gave it.
+    const tgUploadsBefore = harness.fake.uploads.length;
+    const tgViewers = [fromTg, await resident('tg', 'Гена')];
+    for (const viewer of tgViewers) {
+      await viewer.say('/contests');
+      await viewer.say(press(contestLabel(contest.title!, 'state_voting_open')));
+      await viewer.say(press(t('ru', 'contests.gallery_vote')));
+      await viewer.say(press(t('ru', 'contests.next')));
+      expect(viewer.replyTexts[0]).toContain(`№${vkEntry.id}`);
+      expect(viewer.replyKinds()).toContain('photo');
+    }
+    expect(harness.fake.uploads.length - tgUploadsBefore).toBe(1);
+    const sends = harness.fake.calls.filter((c) => c.method === 'sendPhoto').map((c) => c.params.photo);
+    expect(sends.filter((p) => typeof p === 'string' && p.startsWith('AgACentry')).length).toBeGreaterThanOrEqual(2);
+    expect(sends.at(-1)).toBe(harness.fake.uploads.at(-1)!.fileId);
+
+    // Votes: the Telegram author sees no Vote button on their own entry; votes once; the second vote is refused.
+    const ownEntry = tgViewers[0]!;
+    await ownEntry.say(press(t('ru', 'contests.previous')));
+    expect(
+      ownEntry
+        .keyboards()[0]!
+        .rows.flat()
+        .map((b) => b.label),
+    ).not.toContain(t('ru', 'contests.vote'));
+    await ownEntry.say(press(t('ru', 'contests.next')));
+    await ownEntry.say(press(t('ru', 'contests.vote')));
+    expect(ownEntry.replyTexts).toEqual([t('ru', 'contests.voted', { entryId: vkEntry.id })]);
+    await ownEntry.say(press(t('ru', 'contests.vote')));
+    expect(ownEntry.replyTexts[0]).toBe(t('ru', 'errors.ALREADY_VOTED'));
+    const voter = viewers[1]!;
+    await voter.say(press(t('ru', 'contests.vote')));
+    expect(voter.replyTexts).toEqual([t('ru', 'contests.voted', { entryId: tgEntry.id })]);
+    const votes = await db.db.selectFrom('contest_entry').select(['id', 'votes']).where('contest_id', '=', contest.id).orderBy('id').execute();
+    expect(votes.map((v) => v.votes)).toEqual([1, 1]);
+  });
+});
+
+describe('one resident, two messengers, one vote', () => {
+  it('a resident who linked VK to Telegram votes in Telegram; the vote from VK is refused', async () => {
+    const contest = await openContest({ state: 'voting_open' });
+    const author = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo });
+    const media = await db.db
+      .insertInto('media')
+      .values({ sha256: 'f'.repeat(64), mime: 'image/jpeg', kind: 'image', size_bytes: 10, municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: null, origin: 'tg' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.db
+      .insertInto('media_upload')
+      .values([
+        { sha256: 'f'.repeat(64), channel: 'tg', file_ref: 'AgACstored' },
+        { sha256: 'f'.repeat(64), channel: 'vk', file_ref: 'photo-1_1' },
+      ])
+      .execute();
+    const entry = await db.db
+      .insertInto('contest_entry')
+      .values({ contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Соседский двор', state: 'accepted' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    const tg = await resident('tg', 'Ирина');
+    await tg.say('/link');
+    const code = /\/link ([a-z0-9]+)/.exec(tg.replyTexts.join('\n'))?.[1];
+    const vk = newChat(harness, 'vk', 'Ирина');
+    await vk.say(`/link ${code!}`);
+    expect(await residentOf(db, vk)).toBe(await residentOf(db, tg));
+
+    const openGallery = async (chat: Chat) => {
+      await chat.say('/contests');
+      await chat.say(press(contestLabel(contest.title!, 'state_voting_open')));
+      await chat.say(press(t('ru', 'contests.gallery_vote')));
+    };
+    await openGallery(tg);
+    await tg.say(press(t('ru', 'contests.vote')));
+    expect(tg.replyTexts).toEqual([t('ru', 'contests.voted', { entryId: entry.id })]);
+    await openGallery(vk);
+    await vk.say(press(t('ru', 'contests.vote')));
+    expect(vk.replyTexts[0]).toBe(t('ru', 'errors.ALREADY_VOTED'));
+    const votes = await db.db.selectFrom('contest_vote').select(['resident_id', 'channel']).where('contest_id', '=', contest.id).execute();
+    expect(votes).toEqual([{ resident_id: await residentOf(db, tg), channel: 'tg' }]);
+  });
+});

@@ -1,0 +1,240 @@
+import { CONTEST_OPEN_TAG, type Contest, checkCanEnter, castVote, getContest, listEntries, MAX_CAPTION, openContestsFor, submitEntry, timeZoneOf } from '../../../core/contests/contests.ts';
+import type { EntryMediaKind } from '../../../core/contests/contest.table.ts';
+import { positiveIdArg } from '../../../core/dialogs/action-id.ts';
+import { DomainError } from '../../../core/errors.ts';
+import { PhotoFetchError } from '../../../core/media/photo-fetcher.ts';
+import { textProblem } from '../../../core/text/unsafe-text.ts';
+import { button } from '../../dialogs/buttons.ts';
+import { action, type BotFeature } from '../../dialogs/feature.ts';
+import { end, enter, goto, num, reply, type Flow, type StepContext, str, stay } from '../../dialogs/flow.ts';
+import { formatDate } from '../../dialogs/format.ts';
+import type { SentFile } from '../../dialogs/input.ts';
+import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
+import { local, type Button, type View } from '../../dialogs/view.ts';
+import { copyEntryFile } from './media.ts';
+
+const ENTRY_FLOW = 'contest_entry';
+const CANCEL: Button = button('x', 'dialog.cancel');
+
+const when = (c: StepContext, date: Date | null, timeZone: string) => (date ? formatDate(date, c.language, timeZone) : '—');
+
+/** `!cto:<contestId>`: a contest's card (also on announcements and notices). */
+const openContest = action<number>({
+  tag: CONTEST_OPEN_TAG,
+  encode: (id) => [id],
+  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], 2_147_483_647) : undefined),
+  run: async (c, id) => reply([await contestCard(c, id)]),
+});
+
+/** `!cte:<contestId>`: take part. */
+const enterContest = action<number>({
+  tag: 'cte',
+  encode: (id) => [id],
+  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], 2_147_483_647) : undefined),
+  async run(c, id) {
+    if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
+    await checkCanEnter(c.db, { contestId: id, residentId: c.resident.id }, c.now);
+    return enter(ENTRY_FLOW, { data: { contestId: id } });
+  },
+});
+
+/** `!ctg:<contestId>:<index>`: the gallery, one accepted entry per screen. */
+const gallery = action<{ contestId: number; index: number }>({
+  tag: 'ctg',
+  encode: ({ contestId, index }) => [contestId, index],
+  decode: (args) => {
+    const contestId = positiveIdArg(args[0], 2_147_483_647);
+    const index = args[1] === '0' ? 0 : positiveIdArg(args[1], 100_000);
+    return args.length === 2 && contestId !== undefined && index !== undefined ? { contestId, index } : undefined;
+  },
+  run: async (c, value) => reply([await galleryView(c, value.contestId, value.index)]),
+});
+
+/** `!ctv:<contestId>:<entryId>`: a vote (checked again in core: one per resident, not one's own, the area). */
+const vote = action<{ contestId: number; entryId: number }>({
+  tag: 'ctv',
+  encode: ({ contestId, entryId }) => [contestId, entryId],
+  decode: (args) => {
+    const contestId = positiveIdArg(args[0], 2_147_483_647);
+    const entryId = positiveIdArg(args[1], 2_147_483_647);
+    return args.length === 2 && contestId !== undefined && entryId !== undefined ? { contestId, entryId } : undefined;
+  },
+  async run(c, { contestId, entryId }) {
+    if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
+    await castVote(c.db, { contestId, entryId, residentId: c.resident.id, channel: c.from.channel }, c.now);
+    return reply([{ key: 'contests.voted', params: { entryId } }]);
+  },
+});
+
+async function visibleContest(c: StepContext, id: number): Promise<Contest> {
+  const contest = await getContest(c.db, id).catch(() => undefined);
+  // A draft, or another municipality's contest, looks like nothing.
+  if (!contest || contest.state === 'draft' || (contest.municipalityId !== null && contest.municipalityId !== c.resident.municipalityId)) throw new DomainError('CONTEST_NOT_FOUND', { id });
+  return contest;
+}
+
+async function contestCard(c: StepContext, id: number): Promise<View> {
+  const contest = await visibleContest(c, id);
+  const tz = await timeZoneOf(c.db, contest.municipalityId);
+  const rows: Button[][] = [];
+  if (contest.state === 'entries_open') rows.push([enterContest.button(id, 'contests.take_part')]);
+  const accepted = await listEntries(c.db, id, { states: ['accepted'], limit: 1 });
+  if (accepted.length > 0)
+    rows.push([gallery.button({ contestId: id, index: 0 }, contest.state === 'voting_open' && contest.drawingFormat === 'audience_vote' ? 'contests.gallery_vote' : 'contests.gallery')]);
+  return {
+    key: 'contests.card',
+    params: {
+      title: contest.title,
+      topic: contest.topic,
+      organiser: contest.organiser,
+      prizes: contest.prizes,
+      terms: contest.terms,
+      kind: local(`contests.kind_${contest.entryKind}`),
+      format: local(`contests.format_${contest.drawingFormat}`),
+      state: local(`contests.state_${contest.state}`),
+      entriesFrom: when(c, contest.entriesFrom, tz),
+      entriesTo: when(c, contest.entriesTo, tz),
+      votingFrom: when(c, contest.votingFrom, tz),
+      votingTo: when(c, contest.votingTo, tz),
+      resultsOn: when(c, contest.resultsOn, tz),
+    },
+    ...(contest.drawCommitment && { lines: [{ key: 'contests.commitment', params: { commitment: contest.drawCommitment } }] }),
+    ...(rows.length > 0 && { keyboard: { kind: 'inline', rows } }),
+  };
+}
+
+async function galleryView(c: StepContext, contestId: number, index: number): Promise<View> {
+  const contest = await visibleContest(c, contestId);
+  const entries = await listEntries(c.db, contestId, { states: ['accepted'] });
+  if (entries.length === 0) return { key: 'contests.gallery_empty' };
+  const at = Math.min(index, entries.length - 1);
+  const entry = entries[at]!;
+  const nav: Button[] = [];
+  if (at > 0) nav.push(gallery.button({ contestId, index: at - 1 }, 'contests.previous'));
+  if (at < entries.length - 1) nav.push(gallery.button({ contestId, index: at + 1 }, 'contests.next'));
+  const rows: Button[][] = [];
+  if (contest.state === 'voting_open' && contest.drawingFormat === 'audience_vote' && entry.residentId !== c.resident.id) rows.push([vote.button({ contestId, entryId: entry.id }, 'contests.vote')]);
+  if (nav.length > 0) rows.push(nav);
+  return {
+    key: 'contests.gallery_entry',
+    params: { title: contest.title, entryId: entry.id, position: at + 1, total: entries.length, caption: entry.caption || '—', votes: entry.votes },
+    media: [entry.mediaId],
+    ...(rows.length > 0 && { keyboard: { kind: 'inline', rows } }),
+  };
+}
+
+async function listView(c: StepContext): Promise<View> {
+  const contests = await openContestsFor(c.db, c.resident.municipalityId);
+  if (contests.length === 0) return { key: 'contests.none' };
+  return {
+    key: 'contests.list',
+    keyboard: { kind: 'inline', rows: contests.map((x) => [openContest.button(x.id, 'contests.list_item', { title: x.title, state: local(`contests.state_${x.state}`) })]) },
+  };
+}
+
+const showList = async (c: StepContext) => reply([await listView(c)]);
+
+/** What the resident sent, as a contest entry: a photo, or a video (video, video note, a document with a video or an image). */
+function entryFile(input: { kind: string; file?: SentFile }): { file: SentFile; mediaKind: EntryMediaKind } | undefined {
+  const file = input.file;
+  if (!file) return undefined;
+  if (file.kind === 'photo') return { file, mediaKind: 'photo' };
+  if (file.kind === 'video') return { file, mediaKind: 'video' };
+  if (file.mime?.startsWith('video/')) return { file, mediaKind: 'video' };
+  if (file.mime?.startsWith('image/')) return { file, mediaKind: 'photo' };
+  return undefined;
+}
+
+const entryFlow: Flow = {
+  name: ENTRY_FLOW,
+  first: 'media',
+  needsRegistration: true,
+  steps: {
+    media: {
+      accepts: ['photo', 'other'],
+      wrongInput: 'contests.send_media',
+      async prompt(c) {
+        const contest = await getContest(c.db, num(c.data, 'contestId')!);
+        return [{ key: 'contests.ask_media', params: { kind: local(`contests.kind_${contest.entryKind}`), title: contest.title }, keyboard: { kind: 'inline', rows: [[CANCEL]] } }];
+      },
+      async next(c, input) {
+        const contestId = num(c.data, 'contestId')!;
+        const sent = input.kind === 'photo' || input.kind === 'other' ? entryFile(input) : undefined;
+        if (!sent) return stay({ say: [{ key: 'contests.send_media' }], reprompt: true });
+        if (!sent.file.fileId && !sent.file.url) return stay({ say: [{ key: 'contests.send_as_file' }], reprompt: true });
+        const contest = await checkCanEnter(
+          c.db,
+          { contestId, residentId: c.resident.id, mediaKind: sent.mediaKind, durationSeconds: sent.file.durationSeconds ?? null, sizeBytes: sent.file.sizeBytes ?? null },
+          c.now,
+        );
+        let media: Awaited<ReturnType<typeof copyEntryFile>>;
+        try {
+          media = await copyEntryFile(c.db, sent.file, { municipalityId: contest.municipalityId, maxSizeMb: contest.maxSizeMb });
+        } catch (error) {
+          if (error instanceof PhotoFetchError) return stay({ say: [{ key: 'contests.download_failed' }], reprompt: true });
+          throw error;
+        }
+        const stored: EntryMediaKind = media.kind === 'image' ? 'photo' : 'video';
+        if (contest.entryKind !== 'any' && contest.entryKind !== stored) throw new DomainError('ENTRY_KIND_NOT_ALLOWED', { allowed: contest.entryKind });
+        return goto('caption', { data: { contestId, mediaId: media.id, mediaKind: stored, durationSeconds: sent.file.durationSeconds ?? null } });
+      },
+    },
+    caption: {
+      accepts: ['text', 'button'],
+      wrongInput: 'contests.ask_caption',
+      prompt: () => [{ key: 'contests.ask_caption', params: { max: MAX_CAPTION }, keyboard: { kind: 'inline', rows: [[button('skip', 'contests.no_caption')], [CANCEL]] } }],
+      validate(_c, input) {
+        if (input.kind !== 'text') return undefined;
+        const text = input.text.trim();
+        if (textProblem(text)) return { key: 'errors.TEXT_INVALID_CHARACTERS' };
+        if ([...text].length > MAX_CAPTION) return { key: 'contests.caption_too_long', params: { max: MAX_CAPTION, length: [...text].length } };
+        return undefined;
+      },
+      next(_c, input) {
+        if (input.kind === 'button') return input.action === 'skip' ? goto('terms', { data: { caption: '' } }) : stay({ reprompt: true });
+        if (input.kind !== 'text') return stay({ reprompt: true });
+        return goto('terms', { data: { caption: input.text.trim() } });
+      },
+    },
+    terms: {
+      accepts: ['button'],
+      wrongInput: 'contests.confirm_hint',
+      async prompt(c) {
+        const contest = await getContest(c.db, num(c.data, 'contestId')!);
+        return [
+          {
+            key: 'contests.confirm_terms',
+            params: { title: contest.title, terms: contest.terms, caption: str(c.data, 'caption') || '—' },
+            keyboard: { kind: 'inline', rows: [[button('agree', 'contests.agree')], [CANCEL]] },
+          },
+        ];
+      },
+      async next(c, input) {
+        if (input.kind !== 'button' || input.action !== 'agree') return stay({ reprompt: true });
+        const entry = await submitEntry(
+          c.db,
+          {
+            contestId: num(c.data, 'contestId')!,
+            residentId: c.resident.id,
+            channel: c.from.channel,
+            mediaId: num(c.data, 'mediaId')!,
+            mediaKind: str(c.data, 'mediaKind') as EntryMediaKind,
+            caption: str(c.data, 'caption') ?? '',
+            durationSeconds: num(c.data, 'durationSeconds') ?? null,
+          },
+          c.now,
+        );
+        return end([{ key: 'contests.entry_sent', params: { entryId: entry.id } }]);
+      },
+    },
+  },
+};
+
+/** Contests (issue 13): /contests and the menu list open contests; entering with a photo or video, the gallery and the vote. */
+export const contests: BotFeature = {
+  name: 'contests',
+  flows: [entryFlow],
+  commands: [{ name: 'contests', description: 'contests.command', run: showList }],
+  menu: [{ id: 'contests', label: 'contests.menu', row: 24, column: 1, run: showList }],
+  actions: [openContest, enterContest, gallery, vote],
+};
