@@ -23,7 +23,8 @@ export const kpi10: Indicator = {
   async measure(db, ctx) {
     const { rows } = await sql<{ municipality_id: number; id: number; title: string; too_long: boolean; row: Record<string, unknown> }>`
       SELECT c.municipality_id, c.id, c.title,
-             coalesce(c.results_on, c.voting_to, c.entries_to) > c.entries_from + interval '1 month' AS too_long,
+             -- A calendar month in the municipality's zone (1 May to 1 June local is one month).
+             (coalesce(c.results_on, c.voting_to, c.entries_to) AT TIME ZONE ${ctx.timeZone}) > (c.entries_from AT TIME ZONE ${ctx.timeZone}) + interval '1 month' AS too_long,
              to_jsonb(c) AS row
       FROM contest c
       WHERE c.municipality_id = ANY(${ctx.ids}::int[]) AND c.state <> 'draft'
