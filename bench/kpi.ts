@@ -94,7 +94,7 @@ async function load(db: Db, step: (label: string) => void) {
            SELECT g, random() AS r, random() AS stars_r, timestamptz '2025-01-01 00:00+07' + random() * interval '730 days' AS created,
                   munis.ids[1 + g % array_length(munis.ids, 1)] AS municipality_id,
                   cats.ids[1 + (g * 7) % array_length(cats.ids, 1)] AS category_id,
-                  res.lo + (g * 7919) % (res.hi - res.lo + 1) AS author_id
+                  (res.lo + (g::bigint * 7919) % (res.hi - res.lo + 1))::int AS author_id
            FROM generate_series(1, ${total}) g, munis, cats, res),
          timed AS (
            SELECT base.*,
