@@ -113,7 +113,7 @@ describe.each(CHANNELS)('%s: a feature added to the registry', (channel) => {
     expect(menuLabels().flat()).not.toContain(label);
     await chat.playFixture('file-message.json');
     await chat.say('/menu');
-    expect(menuLabels()[3]).toEqual([label]);
+    expect(menuLabels()[4]).toEqual([label]);
     await chat.say(press(label));
     expect(chat.replyTexts).toEqual([t('ru', 'my.comment_prompt', { messageId: 0 })]);
   });
