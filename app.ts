@@ -1,3 +1,4 @@
+import { parseRatingWeights } from './core/kpi/ratings.ts';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { createOutboxSenders, type OutboxSenders } from './bots/outbox/senders.ts';
@@ -178,7 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (config.TELEGRAM_MODE === 'webhook' && secret) mountTelegramWebhook(http, { secret, handle: (update) => channel.handleUpdate(update) });
   }
   const staffLinks = { ttlHours: config.STAFF_LINK_CODE_TTL_HOURS, telegramBotUsername: telegram?.username };
-  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media, systemHealth }));
+  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media, systemHealth, kpi: { ratingWeights: parseRatingWeights(config.KPI_RATING_WEIGHTS) } }));
   http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
   http.route('/console', createConsoleApp({ db: database.db, clock, secureCookies: config.PUBLIC_URL?.startsWith('https://') ?? false, trustProxy: config.TRUST_PROXY }));
   http.route('/map', createMapPage({ tileUrl: config.MAP_TILE_URL, tileAttribution: config.MAP_TILE_ATTRIBUTION }));

@@ -100,6 +100,8 @@ export const schema = z.object({
     .default(50 * 1024 * 1024),
 
   /** Residents per broadcast batch: one short INSERT … SELECT transaction each. */
+  /** Weights of the executors' rating (GET /ratings/executors): quantity, quality, speed, completeness. */
+  KPI_RATING_WEIGHTS: z.string().trim().default('quantity=1,quality=1,speed=1,completeness=1'),
   BROADCAST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2000),
   /** How often queued broadcasts are looked for (new ones of this process start at once). */
   BROADCAST_POLL_MS: z.coerce.number().int().min(10).default(1000),

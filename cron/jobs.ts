@@ -10,6 +10,8 @@ import { runPollJobs } from '../core/polls/jobs.ts';
 import { runUnansweredCommentAlerts } from '../core/alerts/author-comments.ts';
 import { runHourlyNewMessageCards } from '../core/alerts/new-message.ts';
 import { advanceContests } from '../core/contests/contests.ts';
+import { runKpiAtRiskAlerts, runKpiMonthlySummary } from '../core/kpi/kpi-alerts.ts';
+import { runKpiSnapshots } from '../core/kpi/snapshots.ts';
 
 /**
  * Every periodic job. Each is idempotent (alerts carry unique keys, the digest marks its day), so a
@@ -17,8 +19,8 @@ import { advanceContests } from '../core/contests/contests.ts';
  */
 export const JOBS = {
   firstResponse: { name: 'first-response-alerts', run: runFirstResponseAlerts },
-  reminders: { name: 'deadline-reminders', run: runDeadlineReminders },
-  overdue: { name: 'overdue-alerts', run: runOverdueAlerts },
+  reminders: { name: 'deadline-reminders', run: runDeadlineReminders, batched: true },
+  overdue: { name: 'overdue-alerts', run: runOverdueAlerts, batched: true },
   digest: { name: 'daily-digest', run: runDueDigests },
   retention: { name: 'inbound-retention', run: pruneProcessedUpdates },
   activityRetention: { name: 'activity-retention', run: pruneActivity },
@@ -29,6 +31,9 @@ export const JOBS = {
   unansweredComments: { name: 'unanswered-comment-alerts', run: runUnansweredCommentAlerts },
   hourlyNewMessages: { name: 'hourly-new-message-cards', run: runHourlyNewMessageCards },
   contests: { name: 'contests-advance', run: async (trx, now) => ({ ...(await advanceContests(trx, now)) }) },
+  kpiSnapshots: { name: 'kpi-snapshots', run: runKpiSnapshots, batched: true },
+  kpiAtRisk: { name: 'kpi-at-risk', run: runKpiAtRiskAlerts, batched: true },
+  kpiSummary: { name: 'kpi-monthly-summary', run: runKpiMonthlySummary, batched: true },
 } as const satisfies Record<string, Job>;
 
 export interface CronSchedule {
@@ -59,5 +64,10 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.hourlyNewMessages, expression: '0 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.contests, expression: '* * * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
+    // KPI: close the month just after local midnight (snapshots, missed alerts), check the running
+    // periods each morning (at-risk alerts), send the monthly summary from 09:00 on the first working day.
+    { job: JOBS.kpiSnapshots, expression: '20 0 * * *', timeZone: defaultTimeZone },
+    { job: JOBS.kpiAtRisk, expression: '0 8 * * *', timeZone: defaultTimeZone },
+    ...zones.map((timeZone) => ({ job: JOBS.kpiSummary, expression: '5 9-21 * * *', timeZone })),
   ];
 }

@@ -107,13 +107,16 @@ describe('the cron scheduler', () => {
       ['hourly-new-message-cards', '0 * * * *', 'Asia/Novokuznetsk'],
       ['contests-advance', '* * * * *', 'Asia/Novokuznetsk'],
       ['daily-digest', '0 9-21 * * *', 'Asia/Novokuznetsk'],
+      ['kpi-snapshots', '20 0 * * *', 'Asia/Novokuznetsk'],
+      ['kpi-at-risk', '0 8 * * *', 'Asia/Novokuznetsk'],
+      ['kpi-monthly-summary', '5 9-21 * * *', 'Asia/Novokuznetsk'],
     ]);
     const digest = handle.nextRuns().find((r) => r.name === 'daily-digest@Asia/Novokuznetsk')!;
     // 09:00..21:00 at UTC+7 is 02:00..14:00 UTC, on the hour.
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 13);
+    expect(cron.getTasks().size).toBe(before + 16);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

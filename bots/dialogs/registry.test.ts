@@ -38,21 +38,23 @@ describe('the feature registry', () => {
     };
     const registry = createRegistry([...FEATURES, extra]);
     const vk = (page: number) => mainMenu(contextOf(registry, { from: { channel: 'vk', externalId: '1', chatId: '1' } }), page);
-    // With news, «Афиша» and polls in the menu too, the six extra entries fill three pages.
-    const pages = [await vk(0), await vk(1), await vk(2)];
-    const ids = pages.map((page) => (page.keyboard?.kind === 'inline' ? page.keyboard.rows.map((row) => row.map((b) => b.id)) : []));
+    const rowsOf = (page: Awaited<ReturnType<typeof vk>>) => (page.keyboard?.kind === 'inline' ? page.keyboard.rows.map((row) => row.map((b) => b.id)) : []);
+    // Follow the "next page" buttons (news, «Афиша», polls and contests make the menu long enough for several pages).
+    const pages = [await vk(0)];
+    while (rowsOf(pages.at(-1)!).at(-1)!.includes(`!m:page:${pages.length}`)) pages.push(await vk(pages.length));
+    const ids = pages.map(rowsOf);
+    expect(ids.length).toBeGreaterThanOrEqual(2);
     for (const rows of ids) {
       expect(rows.length).toBeLessThanOrEqual(6);
       expect(rows.flat().length).toBeLessThanOrEqual(10);
     }
     expect(ids[0]!.at(-1)).toEqual(['!m:page:1']);
-    expect(ids[1]!.at(-1)).toEqual(['!m:page:0', '!m:page:2']);
-    expect(ids[2]!.at(-1)).toEqual(['!m:page:1']);
+    expect(ids.at(-1)!.at(-1)).toContain(`!m:page:${ids.length - 2}`);
     const entries = ids.flat(2).filter((id) => !id.startsWith('!m:page:'));
     expect(entries.sort()).toEqual((await menuIds(contextOf(registry))).flat().sort());
     // Telegram keeps one page; an out-of-range page shows the last one.
     expect((await menuIds(contextOf(registry))).flat()).not.toContain('!m:page:1');
-    expect((await vk(7)).keyboard).toEqual(pages[2]!.keyboard);
+    expect((await vk(7)).keyboard).toEqual(pages.at(-1)!.keyboard);
   });
 
   it('gives the messenger its command menu in each language, in registry order', () => {

@@ -13,6 +13,7 @@ import { events } from './events/index.ts';
 import { itemComments } from './item-comments/index.ts';
 import { polls } from './polls/index.ts';
 import { contests } from './contests/index.ts';
+import { kpi } from './kpi/index.ts';
 
 /**
  * Every bot feature, one line each (README: "How to add a bot feature"). The order is the order
@@ -34,4 +35,5 @@ export const FEATURES: readonly BotFeature[] = [
   consoleLogin,
   polls,
   contests,
+  kpi,
 ];

@@ -71,6 +71,14 @@ export const PERMISSIONS = {
   'contests.moderate': ['operator', 'curator', 'moderator'],
   /** The process's health details (database, migrations, channels, pool): the platform's internals. */
   'system.read': ['operator'],
+  /** KPI indicators of a municipality, its monthly report and its executors' rating: its whole team. */
+  'kpi.read': EVERYONE,
+  /** The region side by side (every municipality): operators, who see the whole region. */
+  'kpi.region': ['operator'],
+  /** What happens outside the platform (KPI 14 placements, KPI 16 publications), entered by the team. */
+  'kpi.enter': ['operator', 'curator', 'responsible'],
+  /** Recomputing the snapshot of an ended period (audited). */
+  'kpi.recompute': ['operator', 'curator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { CHANNELS, type Db } from '../db/types.ts';
 import { notifyStaff, type NotifyOptions } from '../notifications/notify.ts';
+import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
 import type { StaffRole } from '../staff/staff.table.ts';
 
 export interface AlertInput {
@@ -50,6 +51,62 @@ export async function raiseAlert(db: Db, staffIds: number[], alert: AlertInput, 
   if (fresh.length === 0) return { raised: 0, queued: 0 };
   const queued = await notifyStaff(db, fresh, alert.key, alert.params, { ...alert.delivery, kind: alert.kind, dedupeKey: alert.dedupeKey });
   return { raised: fresh.length, queued };
+}
+
+/** One alert of a batch and the officials it is for. */
+export interface BatchAlert {
+  staffIds: number[];
+  alert: AlertInput;
+}
+
+/**
+ * raiseAlert for many alerts at once, set-based: one INSERT of every (official, alert) pair into
+ * staff_alert, one look-up of the new recipients' messengers, one INSERT into the outbox. The same
+ * once-per-recipient guarantee (the dedupe keys), a fixed number of queries however large the batch.
+ */
+export async function raiseAlerts(db: Db, batch: BatchAlert[], now: Date): Promise<AlertResult & { messages: number }> {
+  const pairs = batch.flatMap((b, index) => [...new Set(b.staffIds)].map((staffId) => ({ index, staffId })));
+  if (pairs.length === 0) return { raised: 0, queued: 0, messages: 0 };
+  const inserted = await db
+    .insertInto('staff_alert')
+    .values(
+      pairs.map(({ index, staffId }) => {
+        const { alert } = batch[index]!;
+        return { staff_id: staffId, kind: alert.kind, message_id: alert.messageId ?? null, key: alert.key, params: JSON.stringify(alert.params), dedupe_key: `${alert.dedupeKey}:${staffId}`, created_at: now };
+      }),
+    )
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning(['staff_id', 'dedupe_key'])
+    .execute();
+  if (inserted.length === 0) return { raised: 0, queued: 0, messages: 0 };
+  const byKey = new Map(pairs.map((p) => [`${batch[p.index]!.alert.dedupeKey}:${p.staffId}`, p.index]));
+  const fresh = inserted.map((r) => ({ staffId: r.staff_id, index: byKey.get(r.dedupe_key)! }));
+  const targets = await db
+    .selectFrom('staff_identity as si')
+    .innerJoin('staff as s', 's.id', 'si.staff_id')
+    .select(['si.staff_id', 'si.channel', 'si.chat_id', 's.language'])
+    .where('si.staff_id', 'in', [...new Set(fresh.map((f) => f.staffId))])
+    .where('s.active', '=', true)
+    .where('si.unreachable_at', 'is', null)
+    .execute();
+  const entries = fresh.flatMap(({ staffId, index }) => {
+    const { alert } = batch[index]!;
+    const options = alert.delivery ?? {};
+    return targets
+      .filter((t) => t.staff_id === staffId)
+      .map((t) => ({
+        channel: t.channel,
+        chatId: t.chat_id,
+        recipientKind: 'staff' as const,
+        staffId,
+        kind: alert.kind,
+        payload: { key: alert.key, params: alert.params, language: t.language, keyboard: options.keyboard, photos: options.photosByChannel?.[t.channel] ?? options.photos, location: options.location },
+        priority: options.priority ?? PRIORITY.alert,
+        dedupeKey: `${alert.dedupeKey}:${staffId}:${t.channel}`,
+      }));
+  });
+  const queued = await enqueue(db, entries);
+  return { raised: fresh.length, queued: queued.length, messages: new Set(fresh.map((f) => f.index)).size };
 }
 
 export interface AlertListItem {

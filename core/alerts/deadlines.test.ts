@@ -122,7 +122,7 @@ describe('deadline reminders and the overdue alert', () => {
 });
 
 describe('the overdue scan', () => {
-  it('reads the partial index of messages in work, so closed messages never cost anything', async () => {
+  it('reads the partial index of in-work messages not yet alerted nor excused, so closed, alerted and excused messages never cost anything', async () => {
     // Many closed messages and few open ones, as in production after a year.
     const rows = Array.from({ length: 2000 }, (_, i) => ({
       municipality_id: kemerovo,
@@ -141,7 +141,7 @@ describe('the overdue scan', () => {
     const compiled = overdueScan(t.db, new Date('2027-06-01T00:00:00Z')).compile();
     const plan = await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN ${inline(compiled.sql, compiled.parameters)}`).execute(t.db);
     const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
-    expect(text).toContain('message_in_work_idx');
+    expect(text).toContain('message_overdue_pending_idx');
     expect(text).not.toMatch(/Seq Scan on message\b/);
   });
 });

@@ -1,10 +1,12 @@
 import { addWorkingHours, type WorkCalendar } from '../calendar/working-time.ts';
+import { sql } from 'kysely';
 import type { Db } from '../db/types.ts';
-import { OVERDUE_DAYS, openOverduePredicate } from '../messages/overdue.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { OVERDUE_DAYS } from '../messages/overdue.ts';
 import { listMunicipalities } from '../municipalities/municipality.repository.ts';
 import { executorStaffIds, staffIdsByRole } from '../notifications/notify.ts';
 import { kpiResponsibleStaffIds } from '../kpi/kpi-responsible.service.ts';
-import { raiseAlert, type AlertInput, type AlertResult } from './alerts.ts';
+import { raiseAlert, raiseAlerts, type AlertInput, type AlertResult } from './alerts.ts';
 import { assignedKeyboard } from './buttons.ts';
 import { formatLocal, overdueDeadline } from './cards.ts';
 
@@ -60,80 +62,152 @@ function memo<K, V>(load: (key: K) => Promise<V>): (key: K) => Promise<V> {
   };
 }
 
+/** Messages per batch of the scans: one short transaction each, a fixed number of queries. */
+export const ALERT_BATCH = 500;
+
+/** Active staff of the given executor organisations, by organisation (one query). */
+async function staffByExecutor(db: Db, executorIds: number[]): Promise<Map<number, number[]>> {
+  const map = new Map<number, number[]>();
+  if (executorIds.length === 0) return map;
+  const rows = await db.selectFrom('staff').select(['id', 'executor_id']).where('executor_id', 'in', [...new Set(executorIds)]).where('active', '=', true).orderBy('id').execute();
+  for (const r of rows) map.set(r.executor_id!, [...(map.get(r.executor_id!) ?? []), r.id]);
+  return map;
+}
+
 /**
  * Day-10 and day-13 reminders to the executor of a message in work with no intermediate answer.
  * Each reminder's window ends where the next begins (day 13, then the overdue alert of day 14),
- * so catching up after downtime sends only the reminder that still matters.
+ * so catching up after downtime sends only the reminder that still matters. The scan skips
+ * messages already reminded for that day (one probe of the alerts' message index each) and raises
+ * the rest set-based, ALERT_BATCH messages per short transaction.
  */
 export async function runDeadlineReminders(db: Db, now: Date): Promise<ScanCounts> {
   const counts: ScanCounts = { messages: 0, alerts: 0, queued: 0 };
-  const executors = memo((executorId: number) => executorStaffIds(db, executorId));
   const timeZones = new Map((await listMunicipalities(db)).map((m) => [m.id, m.timeZone]));
   for (const [i, day] of REMINDER_DAYS.entries()) {
     const until = REMINDER_DAYS[i + 1] ?? OVERDUE_DAYS;
-    const rows = await db
-      .selectFrom('message')
-      .select(['id', 'executor_id', 'municipality_id', 'accepted_at'])
-      .where('status', '=', 'in_work')
-      .where('accepted_at', '<=', daysBefore(now, day))
-      .where('accepted_at', '>', daysBefore(now, until))
-      .where('first_intermediate_at', 'is', null)
-      .where('executor_id', 'is not', null)
-      .orderBy('accepted_at')
-      .execute();
-    for (const m of rows) {
-      const result = await raiseAlert(
-        db,
-        await executors(m.executor_id!),
-        {
-          kind: 'alert.deadline_reminder',
-          key: 'alert.deadline_reminder',
-          messageId: m.id,
-          params: { messageId: m.id, day, daysLeft: OVERDUE_DAYS - day, deadline: formatLocal(timeZones.get(m.municipality_id)!, overdueDeadline(m.accepted_at!)) },
-          dedupeKey: `reminder${day}:${m.id}`,
-          delivery: { keyboard: assignedKeyboard(m.id) },
-        },
-        now,
-      );
-      tally(counts, result);
+    let after = new Date(0);
+    let afterId = 0;
+    for (;;) {
+      const done = await inTransaction(db, async (trx) => {
+        const rows = await trx
+          .selectFrom('message')
+          .select(['id', 'executor_id', 'municipality_id', 'accepted_at'])
+          .where('status', '=', 'in_work')
+          .where('accepted_at', '<=', daysBefore(now, day))
+          .where('accepted_at', '>', daysBefore(now, until))
+          .where('first_intermediate_at', 'is', null)
+          .where('executor_id', 'is not', null)
+          .where((eb) => eb(eb.refTuple('accepted_at', 'id'), '>', eb.tuple(after, afterId)))
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('staff_alert')
+                  .select('staff_alert.id')
+                  .whereRef('staff_alert.message_id', '=', 'message.id')
+                  .where('staff_alert.kind', '=', 'alert.deadline_reminder')
+                  .where('staff_alert.dedupe_key', 'like', `reminder${day}:%`),
+              ),
+            ),
+          )
+          .orderBy('accepted_at')
+          .orderBy('id')
+          .limit(ALERT_BATCH)
+          .execute();
+        if (rows.length === 0) return true;
+        const last = rows[rows.length - 1]!;
+        after = last.accepted_at!;
+        afterId = last.id;
+        const executors = await staffByExecutor(trx, rows.map((m) => m.executor_id!));
+        const result = await raiseAlerts(
+          trx,
+          rows.map((m) => ({
+            staffIds: executors.get(m.executor_id!) ?? [],
+            alert: {
+              kind: 'alert.deadline_reminder',
+              key: 'alert.deadline_reminder',
+              messageId: m.id,
+              params: { messageId: m.id, day, daysLeft: OVERDUE_DAYS - day, deadline: formatLocal(timeZones.get(m.municipality_id)!, overdueDeadline(m.accepted_at!)) },
+              dedupeKey: `reminder${day}:${m.id}`,
+              delivery: { keyboard: assignedKeyboard(m.id) },
+            },
+          })),
+          now,
+        );
+        counts.messages += result.messages;
+        counts.alerts += result.raised;
+        counts.queued += result.queued;
+        return rows.length < ALERT_BATCH;
+      });
+      if (done) break;
     }
   }
   return counts;
 }
 
-/** Open messages overdue at `now` and not yet alerted: reads the partial index of messages in work. */
+/**
+ * Open messages overdue at `now` and not yet alerted: reads the partial index of in-work messages
+ * neither alerted (overdue_alerted_at) nor excused by a timely intermediate answer, so alerted and
+ * excused messages cost nothing, and closed ones never did. The predicate repeats the index's own
+ * (immutable) form of the KPI 7 rule so the planner can use it.
+ */
 export function overdueScan(db: Db, now: Date) {
   return db
     .selectFrom('message')
     .select(['id', 'executor_id', 'municipality_id', 'accepted_at'])
-    .where((eb) => openOverduePredicate(eb, now))
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('staff_alert').select('id').whereRef('staff_alert.message_id', '=', 'message.id').where('staff_alert.kind', '=', 'alert.overdue'))))
-    .orderBy('accepted_at');
+    .where('status', '=', 'in_work')
+    .where('overdue_alerted_at', 'is', null)
+    .where((eb) => eb.or([eb('first_intermediate_at', 'is', null), eb(sql<string>`first_intermediate_at - accepted_at`, '>', sql<string>`interval '14 days'`)]))
+    .where('accepted_at', '<', daysBefore(now, OVERDUE_DAYS))
+    .orderBy('accepted_at')
+    .orderBy('id');
 }
 
 /**
  * Day 14: a message in work becomes overdue (KPI 7). One alert per message to its executor, the
- * municipality's curators and the officials responsible for KPI 7. The scan reads the partial
- * index of messages in work, so closed messages cost nothing, and skips messages already alerted.
+ * municipality's curators and the officials responsible for KPI 7 (in person or by group). Batches
+ * of ALERT_BATCH messages, each in its own short transaction: the recipients of the whole batch in
+ * two queries, the alerts and outbox rows in one INSERT each, and the messages marked alerted, so
+ * a backlog of tens of thousands never holds one long transaction (its rows are sent as it goes)
+ * and the next run's scan no longer sees them.
  */
 export async function runOverdueAlerts(db: Db, now: Date): Promise<ScanCounts> {
   const counts: ScanCounts = { messages: 0, alerts: 0, queued: 0 };
-  const executors = memo((executorId: number) => executorStaffIds(db, executorId));
-  const officials = memo(async (municipalityId: number) => [
-    ...(await staffIdsByRole(db, municipalityId, 'curator')),
-    ...(await kpiResponsibleStaffIds(db, municipalityId, OVERDUE_KPI)),
-  ]);
   const timeZones = new Map((await listMunicipalities(db)).map((m) => [m.id, m.timeZone]));
-  const rows = await overdueScan(db, now).execute();
-  for (const m of rows) {
-    const alert = {
-      kind: 'alert.overdue',
-      key: 'alert.overdue',
-      messageId: m.id,
-      params: { messageId: m.id, deadline: formatLocal(timeZones.get(m.municipality_id)!, overdueDeadline(m.accepted_at!)) },
-      dedupeKey: `overdue:${m.id}`,
-    };
-    tally(counts, await raiseForExecutorAndOfficials(db, m.executor_id ? await executors(m.executor_id) : [], await officials(m.municipality_id), alert, m.id, now));
+  const officials = new Map<number, number[]>();
+  for (;;) {
+    const done = await inTransaction(db, async (trx) => {
+      const rows = await overdueScan(trx, now).limit(ALERT_BATCH).forUpdate().skipLocked().execute();
+      if (rows.length === 0) return true;
+      const executors = await staffByExecutor(trx, rows.filter((m) => m.executor_id !== null).map((m) => m.executor_id!));
+      for (const municipalityId of new Set(rows.map((m) => m.municipality_id))) {
+        if (officials.has(municipalityId)) continue;
+        officials.set(municipalityId, [...new Set([...(await staffIdsByRole(trx, municipalityId, 'curator')), ...(await kpiResponsibleStaffIds(trx, municipalityId, OVERDUE_KPI))])]);
+      }
+      const batch = rows.flatMap((m) => {
+        const executorStaff = m.executor_id ? (executors.get(m.executor_id) ?? []) : [];
+        const alert = {
+          kind: 'alert.overdue',
+          key: 'alert.overdue',
+          messageId: m.id,
+          params: { messageId: m.id, deadline: formatLocal(timeZones.get(m.municipality_id)!, overdueDeadline(m.accepted_at!)) },
+          dedupeKey: `overdue:${m.id}`,
+        };
+        // The answer buttons are the executor's to press; curators and responsibles get the alert without them.
+        return [
+          { staffIds: executorStaff, alert: { ...alert, delivery: { keyboard: assignedKeyboard(m.id) } } },
+          { staffIds: officials.get(m.municipality_id)!.filter((id) => !executorStaff.includes(id)), alert },
+        ];
+      });
+      const result = await raiseAlerts(trx, batch, now);
+      await trx.updateTable('message').set({ overdue_alerted_at: now }).where('id', 'in', rows.map((m) => m.id)).execute();
+      counts.messages += new Set(rows.filter((_, i) => batch[2 * i]!.staffIds.length + batch[2 * i + 1]!.staffIds.length > 0).map((m) => m.id)).size;
+      counts.alerts += result.raised;
+      counts.queued += result.queued;
+      return rows.length < ALERT_BATCH;
+    });
+    if (done) break;
   }
   return counts;
 }

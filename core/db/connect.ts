@@ -44,9 +44,11 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
     return { db, kind: 'postgres', url: options.url, pool, close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
+  // pg_trgm backs the message search (`q`, a trigram index); PostgreSQL ships it as a contrib extension.
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const dataDir = options.dataDir ?? './data';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  const pglite = await PGlite.create(dataDir, { extensions: { pg_trgm }, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, kind: 'pglite', pglite, close: () => db.destroy() };
 }

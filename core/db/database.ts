@@ -26,6 +26,7 @@ import type { PollTables } from '../polls/poll.table.ts';
 import type { IncidentTables } from '../incidents/incident.table.ts';
 import type { ProductionCalendarTables } from '../calendar/production-calendar.table.ts';
 import type { ContestTables } from '../contests/contest.table.ts';
+import type { KpiEngineTables } from '../kpi/kpi.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
 export interface Database
@@ -56,4 +57,5 @@ export interface Database
     PollTables,
     IncidentTables,
     ProductionCalendarTables,
-    ContestTables {}
+    ContestTables,
+    KpiEngineTables {}

@@ -1,17 +1,25 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
+import type { Db } from '../db/types.ts';
 import { isDomainError } from '../errors.ts';
 import type { JobOutcome } from './job-run.table.ts';
 import { cronRuns, cronSeconds } from '../metrics/metrics.ts';
 
 export type JobCounts = Record<string, number>;
 
-/** A periodic job: a name that is also its lock, and work done in one transaction at `now`. */
+/**
+ * A periodic job: a name that is also its lock, and work done at `now`. By default the work runs in
+ * one transaction holding the lock. A `batched` job gets a plain connection holding a session
+ * lock instead and commits its own short transactions (batches of a large backlog), so its rows
+ * are visible as it goes and no transaction stays open for long (on PGlite it would block every
+ * webhook); the lock is released at the end, or with the connection if the process dies.
+ */
 export interface Job {
   name: string;
-  run(trx: Transaction<Database>, now: Date): Promise<JobCounts>;
+  run(db: Db, now: Date): Promise<JobCounts>;
+  batched?: boolean;
 }
 
 export interface JobRunResult {
@@ -52,11 +60,21 @@ export async function runJob(db: Kysely<Database>, job: Job, clock: Clock, insta
     .executeTakeFirstOrThrow();
   let result: JobRunResult;
   try {
-    const outcome = await db.transaction().execute(async (trx) => {
-      const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${LOCK_NAMESPACE}::int, ${jobLockKey(job.name)}::int) AS locked`.execute(trx);
-      if (!lock.rows[0]?.locked) return null;
-      return job.run(trx, now);
-    });
+    const outcome = job.batched
+      ? await db.connection().execute(async (conn) => {
+          const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${LOCK_NAMESPACE}::int, ${jobLockKey(job.name)}::int) AS locked`.execute(conn);
+          if (!lock.rows[0]?.locked) return null;
+          try {
+            return await job.run(conn, now);
+          } finally {
+            await sql`SELECT pg_advisory_unlock(${LOCK_NAMESPACE}::int, ${jobLockKey(job.name)}::int)`.execute(conn);
+          }
+        })
+      : await db.transaction().execute(async (trx) => {
+          const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${LOCK_NAMESPACE}::int, ${jobLockKey(job.name)}::int) AS locked`.execute(trx);
+          if (!lock.rows[0]?.locked) return null;
+          return job.run(trx, now);
+        });
     result = outcome === null ? { runId, outcome: 'skipped', counts: {} } : { runId, outcome: 'ok', counts: outcome };
   } catch (error) {
     result = { runId, outcome: 'error', counts: {}, error };

@@ -61,16 +61,33 @@ export async function removeKpiResponsible(db: Db, id: number): Promise<void> {
   if (result.numDeletedRows === 0n) throw new DomainError('KPI_RESPONSIBLE_NOT_FOUND', { id });
 }
 
-/** Active officials responsible for KPI `kpi` (1..16) of a municipality. */
+/**
+ * Active officials responsible for KPI `kpi` (1..16) of a municipality: those named one by one and
+ * the members of every group named for it (a working group, seed 000), each once.
+ */
 export async function kpiResponsibleStaffIds(db: Db, municipalityId: number, kpi: number): Promise<number[]> {
+  const direct = db.selectFrom('kpi_responsible as k').select('k.staff_id as id').where('k.municipality_id', '=', municipalityId).where('k.kpi', '=', kpi);
+  const grouped = db
+    .selectFrom('kpi_responsible_group as g')
+    .innerJoin('staff_group_member as gm', 'gm.group_id', 'g.group_id')
+    .select('gm.staff_id as id')
+    .where('g.municipality_id', '=', municipalityId)
+    .where('g.kpi', '=', kpi);
   const rows = await db
-    .selectFrom('kpi_responsible as k')
-    .innerJoin('staff as s', 's.id', 'k.staff_id')
+    .selectFrom('staff as s')
     .select('s.id')
-    .where('k.municipality_id', '=', municipalityId)
-    .where('k.kpi', '=', kpi)
+    .where('s.id', 'in', direct.union(grouped))
     .where('s.active', '=', true)
+    .where('s.municipality_id', '=', municipalityId)
     .orderBy('s.id')
     .execute();
   return rows.map((r) => r.id);
+}
+
+/** The indicators an official answers for, in person or as a member of a group, in order. */
+export async function kpiNumbersOf(db: Db, staffId: number): Promise<number[]> {
+  const direct = db.selectFrom('kpi_responsible').select('kpi').where('staff_id', '=', staffId);
+  const grouped = db.selectFrom('kpi_responsible_group as g').innerJoin('staff_group_member as gm', 'gm.group_id', 'g.group_id').select('g.kpi').where('gm.staff_id', '=', staffId);
+  const rows = await direct.union(grouped).execute();
+  return [...new Set(rows.map((r) => r.kpi))].sort((a, b) => a - b);
 }

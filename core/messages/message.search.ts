@@ -7,6 +7,12 @@ import { toMessage, type Message } from './message.repository.ts';
 import type { MessageStatus } from './message.table.ts';
 import { openOverduePredicate } from './overdue.ts';
 
+/**
+ * The shortest `q`: a trigram index (pg_trgm, GIN on text and address) serves `ILIKE '%term%'`
+ * only when the term holds a whole trigram, i.e. at least 3 characters.
+ */
+export const MIN_SEARCH_LENGTH = 3;
+
 export const MESSAGE_SORTS = ['created_at', '-created_at', 'updated_at', '-updated_at'] as const;
 export type MessageSort = (typeof MESSAGE_SORTS)[number];
 
@@ -22,7 +28,7 @@ export interface MessageFilter {
   /** Filed at or after `from` and before `to`. */
   from?: Date;
   to?: Date;
-  /** Case-insensitive substring of the text or the address. */
+  /** Case-insensitive substring of the text or the address, at least MIN_SEARCH_LENGTH characters. */
   q?: string;
   /** true: the author rated it 1–2 stars (flagged to the curator); false: not so rated. */
   lowRating?: boolean;
@@ -65,6 +71,7 @@ export async function searchMessages(db: Db, scope: Scope, filter: MessageFilter
   }
   const q = filter.q?.trim();
   if (q) {
+    if (q.length < MIN_SEARCH_LENGTH) throw new DomainError('VALIDATION', { field: 'q', problem: `at least ${MIN_SEARCH_LENGTH} characters` });
     const pattern = likePattern(q);
     query = query.where((eb) => eb.or([eb('text', 'ilike', pattern), eb('address', 'ilike', pattern)]));
   }

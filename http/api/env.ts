@@ -6,6 +6,7 @@ import type { PhotoFetchers } from '../../core/media/photo-fetcher.ts';
 import type { MediaLimits } from '../../core/media/media.repository.ts';
 import type { MediaStore } from '../../core/media/store.ts';
 import type { Logger } from '../../logger.ts';
+import type { RatingWeights } from '../../core/kpi/ratings.ts';
 
 export type ApiEnv = {
   Variables: {
@@ -31,6 +32,8 @@ export interface ApiDeps {
   systemHealth?: () => Promise<SystemHealth>;
   /** The media store and upload limits (POST /media, GET /media/{id}). */
   media?: { store: MediaStore; limits: MediaLimits };
+  /** Weights of the executors' rating (KPI_RATING_WEIGHTS); the defaults when absent. */
+  kpi?: { ratingWeights: RatingWeights };
 }
 
 /** What GET /system/health tells an operator (the public /health says only 200 or 503). */

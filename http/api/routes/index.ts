@@ -119,6 +119,17 @@ import { registerRunContestDraw } from './contests/draw.ts';
 import { registerGetContestDraw } from './contests/get-draw.ts';
 import { registerContestResults } from './contests/results.ts';
 import { registerSystemHealth } from './system/health.ts';
+import { registerGetKpi } from './kpi/get.ts';
+import { registerKpiRegion } from './kpi/region.ts';
+import { registerRecomputeKpi } from './kpi/recompute.ts';
+import { registerCreateKpiPlacement } from './kpi/placements-create.ts';
+import { registerListKpiPlacements } from './kpi/placements-list.ts';
+import { registerCreateKpiPublication } from './kpi/publications-create.ts';
+import { registerListKpiPublications } from './kpi/publications-list.ts';
+import { registerMonthlyReport } from './reports/monthly.ts';
+import { registerExecutorRatings } from './ratings/executors.ts';
+import { registerSaveKpiGroup } from './kpi-groups/save.ts';
+import { registerListKpiGroups } from './kpi-groups/list.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -242,4 +253,15 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetContestDraw,
   registerContestResults,
   registerSystemHealth,
+  registerGetKpi,
+  registerKpiRegion,
+  registerRecomputeKpi,
+  registerCreateKpiPlacement,
+  registerListKpiPlacements,
+  registerCreateKpiPublication,
+  registerListKpiPublications,
+  registerMonthlyReport,
+  registerExecutorRatings,
+  registerSaveKpiGroup,
+  registerListKpiGroups,
 ];

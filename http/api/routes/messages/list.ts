@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { listMunicipality, scopeOf } from '../../../../core/access/scope.ts';
-import { MESSAGE_SORTS, searchMessages } from '../../../../core/messages/message.search.ts';
+import { MESSAGE_SORTS, MIN_SEARCH_LENGTH, searchMessages } from '../../../../core/messages/message.search.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { Id, jsonContent, PageQuery, pageOf, problems, QueryBoolean } from '../../schemas/common.ts';
@@ -22,7 +22,7 @@ const Query = z.strictObject({
   lowRating: QueryBoolean.optional().openapi({ description: "true: the author rated it 1 or 2 stars (the curator's low-rating alert)" }),
   from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'filed at or after' }),
   to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'filed before' }),
-  q: z.string().trim().min(2).max(200).optional().openapi({ description: 'text or address contains (case-insensitive)' }),
+  q: z.string().trim().min(MIN_SEARCH_LENGTH).max(200).optional().openapi({ description: `text or address contains (case-insensitive); at least ${MIN_SEARCH_LENGTH} characters (a trigram index serves it)` }),
   sort: z.enum(MESSAGE_SORTS).default('-created_at'),
   ...PageQuery,
 });

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { linkStaff } from '../../test/staff.ts';
+import { listAlerts } from '../alerts/alerts.ts';
+import { computeKpis, missingTables } from './engine.ts';
+import { INDICATORS } from './indicators/index.ts';
+import { saveStaffGroup } from './groups.service.ts';
+import { assignKpiResponsible, kpiResponsibleStaffIds } from './kpi-responsible.service.ts';
+import { firstWorkingDay, runKpiAtRiskAlerts, runKpiMonthlySummary } from './kpi-alerts.ts';
+import { recomputePeriod, runKpiSnapshots } from './snapshots.ts';
+import { freshMunicipality, local } from './tests/kpi-data.ts';
+
+let t: TestDatabase;
+let m: number;
+const staff = { alone: 0, member: 0, unlinked: 0 };
+const MID_NOVEMBER = local('2026-11-16T00:00:00');
+
+async function official(name: string) {
+  return (await t.db.insertInto('staff').values({ full_name: name, role: 'responsible', municipality_id: m, executor_id: null }).returning('id').executeTakeFirstOrThrow()).id;
+}
+
+async function alertsOf(kind: string) {
+  return t.db.selectFrom('staff_alert').select(['staff_id', 'dedupe_key', 'params']).where('kind', '=', kind).where('staff_id', 'in', Object.values(staff)).orderBy('staff_id').execute();
+}
+
+async function outboxOf(kind: string) {
+  return t.db.selectFrom('outbox').select(['staff_id', 'payload']).where('kind', '=', kind).where('staff_id', 'in', Object.values(staff)).orderBy('staff_id').execute();
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  m = await freshMunicipality(t.db, 1000);
+  staff.alone = await official('Мерзлякова М.П.');
+  staff.member = await official('Косвинцева Е.В.');
+  staff.unlinked = await official('Архипова О.А.');
+  await linkStaff(t.db, staff.alone);
+  await linkStaff(t.db, staff.member, 'vk');
+  await assignKpiResponsible(t.db, { municipalityId: m, kpi: 16, staffId: staff.alone }, MID_NOVEMBER);
+  await saveStaffGroup(t.db, { municipalityId: m, name: 'Рабочая группа', staffIds: [staff.member, staff.unlinked, staff.alone], kpis: [16, 6] }, MID_NOVEMBER);
+});
+afterAll(() => t.close());
+
+describe('responsible officials', () => {
+  it('are those named in person and the members of a group named for the indicator, each once', async () => {
+    expect(await kpiResponsibleStaffIds(t.db, m, 16)).toEqual([staff.alone, staff.member, staff.unlinked].sort((a, b) => a - b));
+    expect(await kpiResponsibleStaffIds(t.db, m, 6)).toEqual([staff.alone, staff.member, staff.unlinked].sort((a, b) => a - b));
+    expect(await kpiResponsibleStaffIds(t.db, m, 4)).toEqual([]);
+  });
+});
+
+describe('the at-risk alert', () => {
+  it('goes once per indicator and period to every responsible official, queued to linked messengers', async () => {
+    // Mid-November, no publication yet: KPI 16 projects 0 of 20.
+    const first = await runKpiAtRiskAlerts(t.db, MID_NOVEMBER);
+    expect(first.municipalities).toBeGreaterThan(1);
+    const raised = await alertsOf('alert.kpi_at_risk');
+    expect(raised.map((a) => a.staff_id).sort()).toEqual(Object.values(staff).sort());
+    expect(raised.every((a) => a.dedupe_key.startsWith(`kpi_at_risk:${m}:16:2026-11:`))).toBe(true);
+    const queued = await outboxOf('alert.kpi_at_risk');
+    expect(queued.map((q) => q.staff_id).sort()).toEqual([staff.alone, staff.member].sort());
+    expect(queued[0]!.payload).toMatchObject({ key: 'kpi.at_risk', params: { kpi: 16, period: '2026-11', value: '0', target: '≥ 20', name: { $key: 'kpi.name_16' } } });
+
+    await runKpiAtRiskAlerts(t.db, new Date(MID_NOVEMBER.getTime() + 86_400_000));
+    expect(await alertsOf('alert.kpi_at_risk')).toHaveLength(3);
+    expect(await outboxOf('alert.kpi_at_risk')).toHaveLength(2);
+    const listed = await listAlerts(t.db, { municipalityId: m, kind: 'alert.kpi_at_risk' });
+    expect(listed).toHaveLength(3);
+    expect(listed.filter((a) => a.queued)).toHaveLength(2);
+  });
+});
+
+describe('closing a period', () => {
+  const DECEMBER_1 = local('2026-12-01T00:30:00');
+
+  it('snapshots it once and alerts a missed indicator once', async () => {
+    const run = await runKpiSnapshots(t.db, DECEMBER_1);
+    expect(run.periods).toBeGreaterThanOrEqual(1);
+    const rows = await t.db.selectFrom('kpi_snapshot').select(['kpi', 'status', 'numerator']).where('municipality_id', '=', m).where('period', '=', '2026-11').orderBy('kpi').execute();
+    // Every indicator whose data source is installed (polls, news, contests may not be) is frozen.
+    const missing = await missingTables(t.db);
+    expect(rows.map((r) => r.kpi)).toEqual(INDICATORS.filter((i) => !(i.tables ?? []).some((x) => missing.has(x))).map((i) => i.number));
+    expect(rows.find((r) => r.kpi === 16)).toMatchObject({ status: 'missed', numerator: 0 });
+    const missed = await alertsOf('alert.kpi_missed');
+    expect(missed.filter((a) => a.dedupe_key.startsWith(`kpi_missed:${m}:16:2026-11:`))).toHaveLength(3);
+    // KPI 6 had nothing to judge (no message answered): a lower bound over nothing is missed as well.
+    expect(missed.filter((a) => a.dedupe_key.startsWith(`kpi_missed:${m}:6:2026-11:`))).toHaveLength(3);
+
+    expect(await runKpiSnapshots(t.db, new Date(DECEMBER_1.getTime() + 86_400_000))).toMatchObject({ periods: 0, alerts: 0 });
+    expect(await alertsOf('alert.kpi_missed')).toHaveLength(6);
+  });
+
+  it('keeps the snapshot when the data change later; the recomputation replaces it', async () => {
+    for (let i = 0; i < 20; i++) {
+      await t.db
+        .insertInto('kpi_publication')
+        .values({ municipality_id: m, url: `https://late.example/${i}`, outlet: 'Газета', published_on: '2026-11-20', created_by: null, created_at: DECEMBER_1 })
+        .execute();
+    }
+    const frozen = await computeKpis(t.db, m, '2026-11', DECEMBER_1, { kpis: [16], trend: false });
+    expect(frozen[0]).toMatchObject({ numerator: 0, status: 'missed', fromSnapshot: true });
+    const recomputed = await recomputePeriod(t.db, m, '2026-11', DECEMBER_1);
+    expect(recomputed.find((r) => r.kpi === 16)).toMatchObject({ numerator: 20, status: 'met' });
+    const row = await t.db
+      .selectFrom('kpi_snapshot')
+      .select(['numerator', 'status', 'recomputed'])
+      .where('municipality_id', '=', m)
+      .where('period', '=', '2026-11')
+      .where('kpi', '=', 16)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ numerator: 20, status: 'met', recomputed: true });
+    expect((await computeKpis(t.db, m, '2026-11', DECEMBER_1, { kpis: [16], trend: false }))[0]).toMatchObject({ numerator: 20, fromSnapshot: true });
+  });
+
+  it('refuses to snapshot a period that has not ended', async () => {
+    await expect(recomputePeriod(t.db, m, '2026-12', DECEMBER_1)).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+});
+
+describe('the monthly summary', () => {
+  it("goes on the month's first working day from 09:00 local, once per official", async () => {
+    // November 2026 begins on a Sunday; December on a Tuesday.
+    expect(firstWorkingDay({ timeZone: 'Asia/Novokuznetsk', config: {} }, 2026, 11)).toBe('2026-11-02');
+    expect(firstWorkingDay({ timeZone: 'Asia/Novokuznetsk', config: {} }, 2026, 12)).toBe('2026-12-01');
+    await runKpiMonthlySummary(t.db, local('2026-12-01T08:59:00'));
+    expect(await alertsOf('digest.kpi_monthly')).toHaveLength(0);
+    await runKpiMonthlySummary(t.db, local('2026-12-01T09:00:00'));
+    const sent = await alertsOf('digest.kpi_monthly');
+    expect(sent).toHaveLength(3);
+    expect(sent[0]!.params).toMatchObject({ period: '2026-11' });
+    expect(String(sent[0]!.params.lines)).toContain('✅ №16: 20 (≥ 20)');
+    await runKpiMonthlySummary(t.db, local('2026-12-01T15:00:00'));
+    await runKpiMonthlySummary(t.db, local('2026-12-02T09:00:00'));
+    expect(await alertsOf('digest.kpi_monthly')).toHaveLength(3);
+    expect(await outboxOf('digest.kpi_monthly')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,330 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/types.ts';
+import { DomainError } from '../errors.ts';
+import { getMunicipality, listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
+import type { Indicator, KpiStatus, Measurement, Target, Violation } from './indicator.ts';
+import { INDICATORS } from './indicators/index.ts';
+import { indicatorWindow, parseKpiPeriod, previousPeriodKey, scaleTarget, type RequestedPeriod } from './period.ts';
+import { judge } from './status.ts';
+
+export interface KpiTrend {
+  previousPeriod: string;
+  previousValue: number | null;
+  /** value − previous value (null when either is null). */
+  delta: number | null;
+  direction: 'up' | 'down' | 'flat' | null;
+  /** Whether the change moves towards the target (down is better for an upper bound). */
+  improving: boolean | null;
+}
+
+export interface KpiResult {
+  kpi: number;
+  nameRu: string;
+  nameEn: string;
+  /** The indicator's own period kind (seed 000). */
+  periodKind: 'month' | 'year';
+  /** The requested period. */
+  period: string;
+  /** The indicator's own period the status refers to ('2026' for a yearly indicator asked for '2026-11'). */
+  ownPeriod: string;
+  from: Date;
+  to: Date;
+  /** The instant the value was taken at. */
+  asOf: Date;
+  /** The status is final (the indicator's own period has ended). */
+  final: boolean;
+  value: number | null;
+  numerator: number;
+  denominator: number | null;
+  target: Target;
+  status: KpiStatus | null;
+  projection: number | null;
+  parts: { name: string; numerator: number; target: Target; status: KpiStatus }[];
+  violations: Violation[];
+  details: Record<string, unknown>;
+  trend: KpiTrend | null;
+  /** Read from the snapshot taken when the period closed. */
+  fromSnapshot: boolean;
+  /** False when the data source is not installed (a module's table missing). */
+  available: boolean;
+}
+
+export interface ComputeOptions {
+  kpis?: number[];
+  /** Compare with the previous period (default true). */
+  trend?: boolean;
+  /** Read closed periods from their snapshots (default true). */
+  useSnapshots?: boolean;
+  /** Tables known to be missing (missingTables), when the caller computes many municipalities. */
+  missing?: Set<string>;
+}
+
+export function indicatorByNumber(n: number): Indicator {
+  const found = INDICATORS.find((i) => i.number === n);
+  if (!found) throw new DomainError('VALIDATION', { field: 'kpi', problem: '1 to 16' });
+  return found;
+}
+
+/** Tables of other modules the indicators read that this database does not have (yet). */
+export async function missingTables(db: Db): Promise<Set<string>> {
+  const wanted = [...new Set(INDICATORS.flatMap((i) => i.tables ?? []))];
+  if (wanted.length === 0) return new Set();
+  const { rows } = await sql<{ name: string }>`SELECT name FROM unnest(${wanted}::text[]) AS name WHERE to_regclass(name) IS NULL`.execute(db);
+  return new Set(rows.map((r) => r.name));
+}
+
+/**
+ * Measures and judges one indicator live (no snapshot) for several municipalities: one grouped
+ * query per time zone among them (one, in Kuzbass), whatever their number.
+ */
+export async function measureIndicators(
+  db: Db,
+  municipalities: Municipality[],
+  indicator: Indicator,
+  requested: RequestedPeriod,
+  now: Date,
+  missing: Set<string> = new Set(),
+): Promise<Map<number, KpiResult>> {
+  const results = new Map<number, KpiResult>();
+  const zones = new Map<string, Municipality[]>();
+  for (const m of municipalities) zones.set(m.timeZone, [...(zones.get(m.timeZone) ?? []), m]);
+  for (const [timeZone, group] of zones) {
+    const w = indicatorWindow(indicator, requested, timeZone);
+    const at = new Date(Math.min(now.getTime(), w.measured.to.getTime()));
+    const final = now.getTime() >= w.judgedTo.getTime();
+    const fraction = Math.min(1, Math.max(0, (at.getTime() - w.judgedFrom.getTime()) / (w.judgedTo.getTime() - w.judgedFrom.getTime())));
+    const base = {
+      kpi: indicator.number,
+      nameRu: indicator.nameRu,
+      nameEn: indicator.nameEn,
+      periodKind: indicator.period,
+      period: requested.key,
+      ownPeriod: w.ownKey,
+      from: w.measured.from,
+      to: w.measured.to,
+      asOf: at,
+      final,
+      trend: null,
+      fromSnapshot: false,
+    };
+    if ((indicator.tables ?? []).some((table) => missing.has(table))) {
+      for (const m of group)
+        results.set(m.id, { ...base, value: null, numerator: 0, denominator: null, target: w.target, status: null, projection: null, parts: [], violations: [], details: {}, available: false });
+      continue;
+    }
+    const measured = await indicator.measure(db, {
+      municipalities: group.map((m) => ({ id: m.id, populationOver14: m.populationOver14 })),
+      ids: group.map((m) => m.id),
+      timeZone,
+      period: w.measured,
+      at,
+      now,
+    });
+    const scale = indicator.period === 'month' && requested.kind === 'year' ? 12 : 1;
+    for (const municipality of group) {
+      const m: Measurement = measured.get(municipality.id)!;
+      const target = m.target ? m.target : w.target;
+      const parts = (m.parts ?? []).map((p) => ({ ...p, target: scaleTarget(p.target, scale) }));
+      const j = judge(target, { ...m, parts }, fraction, final);
+      results.set(municipality.id, {
+        ...base,
+        value: j.value,
+        numerator: m.numerator,
+        denominator: m.denominator,
+        target,
+        status: j.status,
+        projection: j.projection,
+        parts: parts.map((p, i) => ({ ...p, status: j.parts[i]!.status })),
+        violations: m.violations ?? [],
+        details: m.details ?? {},
+        available: true,
+      });
+    }
+  }
+  return results;
+}
+
+/** One indicator of one municipality, live. */
+export async function measureIndicator(db: Db, municipality: Municipality, indicator: Indicator, requested: RequestedPeriod, now: Date, missing: Set<string> = new Set()): Promise<KpiResult> {
+  return (await measureIndicators(db, [municipality], indicator, requested, now, missing)).get(municipality.id)!;
+}
+
+type SnapshotRow = { kpi: number; value: number | null; numerator: number; denominator: number | null; status: KpiStatus; details: Record<string, unknown> };
+
+/** What a snapshot keeps: the result's values, and the rest of it in `details`. */
+export function snapshotValues(r: KpiResult) {
+  return {
+    value: r.value,
+    numerator: r.numerator,
+    denominator: r.denominator,
+    status: r.status ?? 'missed',
+    details: { ...r.details, target: r.target, projection: r.projection, parts: r.parts, violations: r.violations, ownPeriod: r.ownPeriod, final: r.final, asOf: r.asOf.toISOString() },
+  };
+}
+
+function fromSnapshot(live: Omit<KpiResult, 'value'> & { value: number | null }, s: SnapshotRow): KpiResult {
+  const d = s.details as { target?: Target; projection?: number | null; parts?: KpiResult['parts']; violations?: Violation[]; final?: boolean; asOf?: string } & Record<string, unknown>;
+  const { target, projection, parts, violations, final, asOf, ownPeriod: _own, ...details } = d;
+  return {
+    ...live,
+    value: s.value,
+    numerator: s.numerator,
+    denominator: s.denominator,
+    status: s.status,
+    target: target ?? live.target,
+    projection: projection ?? null,
+    parts: parts ?? [],
+    violations: violations ?? [],
+    final: final ?? live.final,
+    asOf: asOf ? new Date(asOf) : live.asOf,
+    details,
+    fromSnapshot: true,
+    available: true,
+  };
+}
+
+function trendOf(current: KpiResult, previous: KpiResult | undefined, previousKey: string): KpiTrend {
+  const prev = previous?.available ? previous.value : null;
+  const delta = current.value !== null && prev !== null ? current.value - prev : null;
+  const direction = delta === null ? null : Math.abs(delta) < 1e-9 ? 'flat' : delta > 0 ? 'up' : 'down';
+  const lowerIsBetter = current.target.kind === 'max_share';
+  const improving = direction === null || direction === 'flat' ? null : (direction === 'down') === lowerIsBetter;
+  return { previousPeriod: previousKey, previousValue: prev, delta, direction, improving };
+}
+
+async function readSnapshots(db: Db, municipalityIds: number[], period: string): Promise<Map<string, SnapshotRow>> {
+  if (municipalityIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('kpi_snapshot')
+    .select(['municipality_id', 'kpi', 'value', 'numerator', 'denominator', 'status', 'details'])
+    .where('municipality_id', 'in', municipalityIds)
+    .where('period', '=', period)
+    .execute();
+  return new Map(rows.map((r) => [`${r.municipality_id}:${r.kpi}`, r]));
+}
+
+/**
+ * The indicators of one period for several municipalities, without trends: an ended period's
+ * snapshots where taken, the rest measured live, one grouped query per indicator.
+ */
+async function periodResults(
+  db: Db,
+  municipalities: Municipality[],
+  requested: RequestedPeriod,
+  indicators: readonly Indicator[],
+  now: Date,
+  useSnapshots: boolean,
+  missing: Set<string>,
+): Promise<Map<number, KpiResult[]>> {
+  const ended = municipalities.filter((m) => now.getTime() >= indicatorWindow(INDICATORS[0]!, requested, m.timeZone).measured.to.getTime()).map((m) => m.id);
+  const snapshots = useSnapshots ? await readSnapshots(db, ended, requested.key) : new Map<string, SnapshotRow>();
+  const results = new Map<number, KpiResult[]>(municipalities.map((m) => [m.id, []]));
+  for (const indicator of indicators) {
+    const live = municipalities.filter((m) => !snapshots.has(`${m.id}:${indicator.number}`));
+    const measured = live.length > 0 ? await measureIndicators(db, live, indicator, requested, now, missing) : new Map<number, KpiResult>();
+    for (const municipality of municipalities) {
+      const snapshot = snapshots.get(`${municipality.id}:${indicator.number}`);
+      if (!snapshot) {
+        results.get(municipality.id)!.push(measured.get(municipality.id)!);
+        continue;
+      }
+      const w = indicatorWindow(indicator, requested, municipality.timeZone);
+      results.get(municipality.id)!.push(
+        fromSnapshot(
+          {
+            kpi: indicator.number,
+            nameRu: indicator.nameRu,
+            nameEn: indicator.nameEn,
+            periodKind: indicator.period,
+            period: requested.key,
+            ownPeriod: w.ownKey,
+            from: w.measured.from,
+            to: w.measured.to,
+            asOf: w.measured.to,
+            final: now >= w.judgedTo,
+            value: null,
+            numerator: 0,
+            denominator: null,
+            target: w.target,
+            status: null,
+            projection: null,
+            parts: [],
+            violations: [],
+            details: {},
+            trend: null,
+            fromSnapshot: true,
+            available: true,
+          },
+          snapshot,
+        ),
+      );
+    }
+  }
+  return results;
+}
+
+/** The indicators of several municipalities for `period`, with trends unless asked not to. */
+export async function computeMany(db: Db, municipalities: Municipality[], period: string, now: Date, options: ComputeOptions): Promise<Map<number, KpiResult[]>> {
+  const requested = parseKpiPeriod(period);
+  const indicators = options.kpis ? options.kpis.map(indicatorByNumber) : INDICATORS;
+  const useSnapshots = options.useSnapshots ?? true;
+  const missing = options.missing ?? (await missingTables(db));
+  const current = await periodResults(db, municipalities, requested, indicators, now, useSnapshots, missing);
+  if (options.trend === false) return current;
+  const previousKey = previousPeriodKey(requested);
+  const previous = await periodResults(db, municipalities, parseKpiPeriod(previousKey), indicators, now, useSnapshots, missing);
+  return new Map([...current].map(([id, results]) => [id, results.map((r, i) => ({ ...r, trend: trendOf(r, previous.get(id)![i], previousKey) }))]));
+}
+
+/**
+ * All (or some) indicators of a municipality for `period` ('2026-11' or '2026'), each with its
+ * trend against the previous period (its snapshot when taken, else computed). Every query is a
+ * range over the period's own rows (see the migration's indexes), in no transaction of its own.
+ */
+export async function computeKpis(db: Db, municipalityOrId: Municipality | number, period: string, now: Date, options: ComputeOptions = {}): Promise<KpiResult[]> {
+  parseKpiPeriod(period);
+  const municipality =
+    typeof municipalityOrId === 'number'
+      ? await getMunicipality(db, municipalityOrId).catch(() => {
+          throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityOrId });
+        })
+      : municipalityOrId;
+  return (await computeMany(db, [municipality], period, now, options)).get(municipality.id)!;
+}
+
+export interface RegionRow {
+  municipalityId: number;
+  nameRu: string;
+  nameEn: string;
+  indicators: KpiResult[];
+  counts: Record<KpiStatus, number>;
+  /** (2 × met + on_track) / (2 × judged indicators) × 100, two decimals. */
+  score: number;
+  rank: number;
+}
+
+/**
+ * Every municipality's indicators for one period side by side, ranked by score: 2 points per
+ * indicator met, 1 per indicator on track, none at risk or missed, over twice the number of
+ * indicators that could be judged (a module not installed is left out), as a percentage. Ties:
+ * more indicators met first, then the name.
+ */
+export async function computeRegion(db: Db, period: string, now: Date, options: ComputeOptions = {}): Promise<RegionRow[]> {
+  parseKpiPeriod(period);
+  const municipalities = await listMunicipalities(db);
+  const all = await computeMany(db, municipalities, period, now, options);
+  const rows: Omit<RegionRow, 'rank'>[] = municipalities.map((municipality) => {
+    const indicators = all.get(municipality.id)!;
+    const counts: Record<KpiStatus, number> = { met: 0, on_track: 0, at_risk: 0, missed: 0 };
+    let judged = 0;
+    for (const r of indicators) {
+      if (r.status === null) continue;
+      counts[r.status]++;
+      judged++;
+    }
+    const score = judged === 0 ? 0 : Math.round(((2 * counts.met + counts.on_track) / (2 * judged)) * 10_000) / 100;
+    return { municipalityId: municipality.id, nameRu: municipality.nameRu, nameEn: municipality.nameEn, indicators, counts, score };
+  });
+  rows.sort((a, b) => b.score - a.score || b.counts.met - a.counts.met || a.nameRu.localeCompare(b.nameRu, 'ru'));
+  return rows.map((r, i) => ({ ...r, rank: i + 1 }));
+}

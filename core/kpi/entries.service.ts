@@ -1,0 +1,95 @@
+import type { Db } from '../db/types.ts';
+import { DomainError } from '../errors.ts';
+
+/** KPI 14: a unit of outdoor advertising (address, first and last day, a photo from the media store). */
+export interface Placement {
+  id: number;
+  municipalityId: number;
+  address: string;
+  startsOn: string;
+  endsOn: string;
+  mediaId: number | null;
+  createdAt: Date;
+}
+
+/** KPI 16: a publication about the platform (URL, outlet, date). */
+export interface Publication {
+  id: number;
+  municipalityId: number;
+  url: string;
+  outlet: string;
+  publishedOn: string;
+  createdAt: Date;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function validDate(field: string, value: string): string {
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  if (!DATE.test(value) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) throw new DomainError('VALIDATION', { field, problem: 'expected a date YYYY-MM-DD' });
+  return value;
+}
+
+const dateText = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
+
+export async function createPlacement(
+  db: Db,
+  input: { municipalityId: number; address: string; startsOn: string; endsOn: string; mediaId?: number | null; staffId: number },
+  now: Date,
+): Promise<Placement> {
+  const address = input.address.trim();
+  if (address.length === 0 || address.length > 500) throw new DomainError('VALIDATION', { field: 'address', problem: '1 to 500 characters' });
+  const startsOn = validDate('startsOn', input.startsOn);
+  const endsOn = validDate('endsOn', input.endsOn);
+  if (endsOn < startsOn) throw new DomainError('VALIDATION', { field: 'endsOn', problem: 'before startsOn' });
+  if (input.mediaId != null) {
+    const media = await db.selectFrom('media').select(['id', 'municipality_id', 'kind']).where('id', '=', input.mediaId).executeTakeFirst();
+    if (!media || (media.municipality_id !== null && media.municipality_id !== input.municipalityId)) throw new DomainError('MEDIA_NOT_FOUND', { id: input.mediaId });
+    if (media.kind !== 'image') throw new DomainError('VALIDATION', { field: 'mediaId', problem: 'the photo must be an image' });
+  }
+  const row = await db
+    .insertInto('kpi_placement')
+    .values({ municipality_id: input.municipalityId, address, starts_on: startsOn, ends_on: endsOn, media_id: input.mediaId ?? null, created_by: input.staffId, created_at: now })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
+  return { id: row.id, municipalityId: input.municipalityId, address, startsOn, endsOn, mediaId: input.mediaId ?? null, createdAt: row.created_at };
+}
+
+export async function listPlacements(db: Db, municipalityId: number): Promise<Placement[]> {
+  const rows = await db.selectFrom('kpi_placement').selectAll().where('municipality_id', '=', municipalityId).orderBy('starts_on', 'desc').orderBy('id', 'desc').limit(500).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    municipalityId: r.municipality_id,
+    address: r.address,
+    startsOn: dateText(r.starts_on),
+    endsOn: dateText(r.ends_on),
+    mediaId: r.media_id,
+    createdAt: r.created_at,
+  }));
+}
+
+export async function createPublication(db: Db, input: { municipalityId: number; url: string; outlet: string; publishedOn: string; staffId: number }, now: Date): Promise<Publication> {
+  const outlet = input.outlet.trim();
+  if (outlet.length === 0 || outlet.length > 300) throw new DomainError('VALIDATION', { field: 'outlet', problem: '1 to 300 characters' });
+  let url: URL;
+  try {
+    url = new URL(input.url.trim());
+  } catch {
+    throw new DomainError('VALIDATION', { field: 'url', problem: 'expected an http(s) URL' });
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.href.length > 2000) throw new DomainError('VALIDATION', { field: 'url', problem: 'expected an http(s) URL' });
+  const publishedOn = validDate('publishedOn', input.publishedOn);
+  const row = await db
+    .insertInto('kpi_publication')
+    .values({ municipality_id: input.municipalityId, url: url.href, outlet, published_on: publishedOn, created_by: input.staffId, created_at: now })
+    .onConflict((oc) => oc.columns(['municipality_id', 'url']).doNothing())
+    .returning(['id', 'created_at'])
+    .executeTakeFirst();
+  if (!row) throw new DomainError('ALREADY_EXISTS', { field: 'url' });
+  return { id: row.id, municipalityId: input.municipalityId, url: url.href, outlet, publishedOn, createdAt: row.created_at };
+}
+
+export async function listPublications(db: Db, municipalityId: number): Promise<Publication[]> {
+  const rows = await db.selectFrom('kpi_publication').selectAll().where('municipality_id', '=', municipalityId).orderBy('published_on', 'desc').orderBy('id', 'desc').limit(500).execute();
+  return rows.map((r) => ({ id: r.id, municipalityId: r.municipality_id, url: r.url, outlet: r.outlet, publishedOn: dateText(r.published_on), createdAt: r.created_at }));
+}

@@ -1,0 +1,22 @@
+import { sql } from 'kysely';
+import { num, perMunicipality, type Indicator } from '../indicator.ts';
+
+/** KPI 11, monthly: rated 4 or 5 stars among the answered (solved + explained) messages closed in the month, at least 20 %. */
+export const kpi11: Indicator = {
+  number: 11,
+  nameRu: 'Доля сообщений, оценённых на 4–5 звёзд, от «отвеченных/отработанных» за месяц',
+  nameEn: 'Rated 4–5 among answered messages',
+  period: 'month',
+  target: { kind: 'min_share', min: 0.2 },
+  numerator: 'messages closed as solved or explained in the month rated 4 or 5 stars',
+  denominator: 'messages closed as solved or explained in the month',
+  async measure(db, ctx) {
+    const { rows } = await sql<{ municipality_id: number; good: string; answered: string }>`
+      SELECT municipality_id, count(*) FILTER (WHERE rating_stars >= 4) AS good, count(*) AS answered
+      FROM message
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status IN ('solved', 'explained')
+        AND closed_at >= ${ctx.period.from} AND closed_at < ${ctx.period.to}
+      GROUP BY municipality_id`.execute(db);
+    return perMunicipality(ctx, rows, (row) => ({ numerator: num(row?.good), denominator: num(row?.answered) }));
+  },
+};

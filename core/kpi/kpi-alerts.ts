@@ -1,0 +1,146 @@
+import { TZDate } from '@date-fns/tz';
+import { addWorkingHours, localDateKey } from '../calendar/working-time.ts';
+import type { Db } from '../db/types.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
+import { PRIORITY } from '../outbox/outbox.repository.ts';
+import { raiseAlert, type AlertResult } from '../alerts/alerts.ts';
+import { computeKpis, computeMany, missingTables, type KpiResult } from './engine.ts';
+import type { KpiStatus, Target } from './indicator.ts';
+import { kpiResponsibleStaffIds } from './kpi-responsible.service.ts';
+import { localPeriod, monthKeyAt, parseKpiPeriod, previousPeriodKey } from './period.ts';
+
+/** The local hour from which the monthly summary goes out on the month's first working day. */
+export const SUMMARY_HOUR = 9;
+
+const pct = (v: number) => `${(Math.round(v * 1000) / 10).toString()} %`;
+
+/** A value as officials read it: shares in percent (one decimal), counts as they are. */
+export function formatValue(target: Target, value: number | null): string {
+  if (value === null) return '—';
+  return target.kind === 'min_share' || target.kind === 'max_share' ? pct(value) : String(Math.round(value * 100) / 100);
+}
+
+export function formatTarget(target: Target): string {
+  switch (target.kind) {
+    case 'min_count':
+      return `≥ ${target.min}`;
+    case 'min_share':
+      return `≥ ${pct(target.min)}`;
+    case 'max_share':
+      return `≤ ${pct(target.max)}`;
+    case 'range':
+      return `${target.min}–${target.max}`;
+  }
+}
+
+export const STATUS_MARK: Record<KpiStatus, string> = { met: '✅', on_track: '🟢', at_risk: '🟠', missed: '🔴' };
+
+/**
+ * Alerts an indicator's responsible officials (named one by one or through a group) once per
+ * indicator, its own period and kind (`at_risk` or `missed`): the dedupe key holds all three.
+ * Listed in GET /alerts (kind alert.kpi_at_risk / alert.kpi_missed), queued to linked messengers.
+ */
+export async function raiseKpiAlert(db: Db, municipalityId: number, r: KpiResult, kind: 'at_risk' | 'missed', now: Date): Promise<AlertResult> {
+  const staff = await kpiResponsibleStaffIds(db, municipalityId, r.kpi);
+  return raiseAlert(
+    db,
+    staff,
+    {
+      kind: `alert.kpi_${kind}`,
+      key: `kpi.${kind}`,
+      params: {
+        kpi: r.kpi,
+        name: { $key: `kpi.name_${r.kpi}` },
+        period: r.ownPeriod,
+        value: formatValue(r.target, r.value),
+        projection: formatValue(r.target, r.projection),
+        target: formatTarget(r.target),
+        municipalityId,
+      },
+      dedupeKey: `kpi_${kind}:${municipalityId}:${r.kpi}:${r.ownPeriod}`,
+    },
+    now,
+  );
+}
+
+/**
+ * Daily: the current period's indicators of each municipality; each `at_risk` one alerts its
+ * responsible officials once per indicator and period. One short transaction per municipality.
+ */
+export async function runKpiAtRiskAlerts(db: Db, now: Date): Promise<{ municipalities: number; atRisk: number; alerts: number; queued: number }> {
+  const counts = { municipalities: 0, atRisk: 0, alerts: 0, queued: 0 };
+  const missing = await missingTables(db);
+  // One grouped computation per current month (one in Kuzbass), then one short transaction per municipality.
+  const byMonth = new Map<string, Municipality[]>();
+  for (const m of await listMunicipalities(db)) {
+    const key = monthKeyAt(now, m.timeZone);
+    byMonth.set(key, [...(byMonth.get(key) ?? []), m]);
+  }
+  for (const [month, municipalities] of byMonth) {
+    const all = await computeMany(db, municipalities, month, now, { trend: false, missing });
+    for (const municipality of municipalities) {
+      counts.municipalities++;
+      const atRisk = all.get(municipality.id)!.filter((r) => r.status === 'at_risk');
+      if (atRisk.length === 0) continue;
+      await inTransaction(db, async (trx) => {
+        for (const r of atRisk) {
+          counts.atRisk++;
+          const result = await raiseKpiAlert(trx, municipality.id, r, 'at_risk', now);
+          counts.alerts += result.raised;
+          counts.queued += result.queued;
+        }
+      });
+    }
+  }
+  return counts;
+}
+
+/** The local date of the month's first working day on the municipality's calendar. */
+export function firstWorkingDay(calendar: { timeZone: string; config: object }, year: number, month: number): string {
+  const start = localPeriod(year, month, calendar.timeZone).from;
+  return localDateKey(calendar.timeZone, addWorkingHours(calendar, start, 1 / 60));
+}
+
+/**
+ * On the first working day of a month, from 09:00 local: each responsible official (in person or
+ * through a group) gets the previous month's summary of their indicators, once (dedupe per
+ * official and month). Reads the month's snapshots when taken (the snapshot job runs before).
+ */
+export async function runKpiMonthlySummary(db: Db, now: Date): Promise<{ municipalities: number; alerts: number; queued: number }> {
+  const counts = { municipalities: 0, alerts: 0, queued: 0 };
+  for (const municipality of await listMunicipalities(db)) {
+    const local = new TZDate(now.getTime(), municipality.timeZone);
+    if (localDateKey(municipality.timeZone, now) !== firstWorkingDay(municipality.calendar, local.getFullYear(), local.getMonth() + 1)) continue;
+    if (local.getHours() < SUMMARY_HOUR) continue;
+    const month = previousPeriodKey(parseKpiPeriod(monthKeyAt(now, municipality.timeZone)));
+    const results = await computeKpis(db, municipality, month, now);
+    const byStaff = new Map<number, KpiResult[]>();
+    for (const r of results) {
+      if (r.status === null) continue;
+      for (const staffId of await kpiResponsibleStaffIds(db, municipality.id, r.kpi)) byStaff.set(staffId, [...(byStaff.get(staffId) ?? []), r]);
+    }
+    counts.municipalities++;
+    await inTransaction(db, async (trx) => {
+      for (const [staffId, mine] of byStaff) {
+        const lines = mine.map((r) => `${STATUS_MARK[r.status!]} №${r.kpi}: ${formatValue(r.target, r.value)} (${formatTarget(r.target)})`).join('\n');
+        const tally = (s: KpiStatus) => mine.filter((r) => r.status === s).length;
+        const result = await raiseAlert(
+          trx,
+          [staffId],
+          {
+            kind: 'digest.kpi_monthly',
+            key: 'kpi.summary',
+            params: { period: month, met: tally('met'), onTrack: tally('on_track'), atRisk: tally('at_risk'), missed: tally('missed'), lines },
+            dedupeKey: `kpi_summary:${municipality.id}:${month}`,
+            delivery: { priority: PRIORITY.digest },
+          },
+          now,
+        );
+        counts.alerts += result.raised;
+        counts.queued += result.queued;
+      }
+    });
+  }
+  return counts;
+}

@@ -1,0 +1,71 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** The values of one indicator for one closed period of one municipality, frozen when it closed. */
+export interface KpiSnapshotTable {
+  municipality_id: number;
+  kpi: number;
+  /** 'YYYY-MM' for a monthly indicator, 'YYYY' for a yearly one. */
+  period: string;
+  value: number | null;
+  numerator: number;
+  denominator: number | null;
+  status: 'met' | 'on_track' | 'at_risk' | 'missed';
+  details: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  computed_at: Date;
+  /** Replaced by an (audited) recomputation after the period closed. */
+  recomputed: Generated<boolean>;
+}
+
+/** KPI 14: one unit of outdoor advertising of the platform, entered by an official. */
+export interface KpiPlacementTable {
+  id: Generated<number>;
+  municipality_id: number;
+  address: string;
+  /** Local dates 'YYYY-MM-DD' (both inclusive). */
+  starts_on: ColumnType<string, string, string>;
+  ends_on: ColumnType<string, string, string>;
+  media_id: number | null;
+  created_by: number | null;
+  created_at: Date;
+}
+
+/** KPI 16: one publication about the platform in the media or on an official page. */
+export interface KpiPublicationTable {
+  id: Generated<number>;
+  municipality_id: number;
+  url: string;
+  outlet: string;
+  published_on: ColumnType<string, string, string>;
+  created_by: number | null;
+  created_at: Date;
+}
+
+/** A named group of officials (e.g. «рабочая группа») that can be responsible for an indicator. */
+export interface StaffGroupTable {
+  id: Generated<number>;
+  municipality_id: number;
+  name: string;
+  created_at: Date;
+}
+
+export interface StaffGroupMemberTable {
+  group_id: number;
+  staff_id: number;
+}
+
+export interface KpiResponsibleGroupTable {
+  id: Generated<number>;
+  municipality_id: number;
+  kpi: number;
+  group_id: number;
+  created_at: Date;
+}
+
+export interface KpiEngineTables {
+  kpi_snapshot: KpiSnapshotTable;
+  kpi_placement: KpiPlacementTable;
+  kpi_publication: KpiPublicationTable;
+  staff_group: StaffGroupTable;
+  staff_group_member: StaffGroupMemberTable;
+  kpi_responsible_group: KpiResponsibleGroupTable;
+}

@@ -1,0 +1,101 @@
+import type { Db } from '../db/types.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { DomainError } from '../errors.ts';
+import { getMunicipality, listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
+import { computeKpis, missingTables, snapshotValues, type KpiResult } from './engine.ts';
+import { INDICATORS } from './indicators/index.ts';
+import { raiseKpiAlert } from './kpi-alerts.ts';
+import { localPeriod, monthKeyAt, parseKpiPeriod, previousPeriodKey } from './period.ts';
+
+/** The period's end in the municipality's zone: snapshots exist only for ended periods. */
+export function periodEnd(municipality: Municipality, period: string): Date {
+  const p = parseKpiPeriod(period);
+  return localPeriod(p.year, p.month, municipality.timeZone).to;
+}
+
+/**
+ * Freezes the 16 indicators of an ended period: one kpi_snapshot row each. Without `replace` an
+ * existing row is kept (the job may run twice); with it (the audited recomputation) it is
+ * overwritten and marked recomputed. Returns the results written.
+ */
+export async function snapshotPeriod(db: Db, municipality: Municipality, period: string, now: Date, options: { replace?: boolean } = {}): Promise<KpiResult[]> {
+  if (now.getTime() < periodEnd(municipality, period).getTime()) throw new DomainError('VALIDATION', { field: 'period', problem: 'the period has not ended yet' });
+  const results = await computeKpis(db, municipality, period, now, { trend: false, useSnapshots: false });
+  const written: KpiResult[] = [];
+  for (const r of results) {
+    if (!r.available) continue;
+    const v = snapshotValues(r);
+    const row = {
+      municipality_id: municipality.id,
+      kpi: r.kpi,
+      period,
+      value: v.value,
+      numerator: v.numerator,
+      denominator: v.denominator,
+      status: v.status,
+      details: JSON.stringify(v.details),
+      computed_at: now,
+    };
+    const inserted = await db
+      .insertInto('kpi_snapshot')
+      .values({ ...row, recomputed: options.replace ?? false })
+      .onConflict((oc) =>
+        options.replace
+          ? oc
+              .columns(['municipality_id', 'kpi', 'period'])
+              .doUpdateSet({ value: v.value, numerator: v.numerator, denominator: v.denominator, status: v.status, details: row.details, computed_at: now, recomputed: true })
+          : oc.columns(['municipality_id', 'kpi', 'period']).doNothing(),
+      )
+      .returning('kpi')
+      .executeTakeFirst();
+    if (inserted) written.push(r);
+  }
+  return written;
+}
+
+/**
+ * Daily (and at start): for each municipality, the month that ended before the current local
+ * month and, in January, the year that ended, are snapshotted if not yet. An indicator whose own
+ * period ended `missed` alerts its responsible officials once. One transaction per municipality
+ * and period: short, and nothing half-saved.
+ */
+export async function runKpiSnapshots(db: Db, now: Date): Promise<{ periods: number; snapshots: number; alerts: number; queued: number }> {
+  const counts = { periods: 0, snapshots: 0, alerts: 0, queued: 0 };
+  const missing = await missingTables(db);
+  const expected = INDICATORS.filter((i) => !(i.tables ?? []).some((table) => missing.has(table))).length;
+  for (const municipality of await listMunicipalities(db)) {
+    const previousMonth = previousPeriodKey(parseKpiPeriod(monthKeyAt(now, municipality.timeZone)));
+    const keys = previousMonth.endsWith('-12') ? [previousMonth, previousMonth.slice(0, 4)] : [previousMonth];
+    for (const key of keys) {
+      const taken = await db
+        .selectFrom('kpi_snapshot')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('municipality_id', '=', municipality.id)
+        .where('period', '=', key)
+        .executeTakeFirstOrThrow();
+      if (Number(taken.n) >= expected) continue;
+      await inTransaction(db, async (trx) => {
+        const written = await snapshotPeriod(trx, municipality, key, now);
+        if (written.length === 0) return;
+        counts.periods++;
+        counts.snapshots += written.length;
+        for (const r of written) {
+          if (r.status !== 'missed' || !r.final || r.ownPeriod !== key) continue;
+          const result = await raiseKpiAlert(trx, municipality.id, r, 'missed', now);
+          counts.alerts += result.raised;
+          counts.queued += result.queued;
+        }
+      });
+    }
+  }
+  return counts;
+}
+
+/** The audited recomputation of an ended period (POST /kpi/recompute): replaces its snapshots. */
+export async function recomputePeriod(db: Db, municipalityId: number, period: string, now: Date): Promise<KpiResult[]> {
+  const municipality = await getMunicipality(db, municipalityId).catch(() => {
+    throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityId });
+  });
+  parseKpiPeriod(period);
+  return snapshotPeriod(db, municipality, period, now, { replace: true });
+}

@@ -1,0 +1,59 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/types.ts';
+
+let seq = 0;
+
+/** A fresh municipality (Kuzbass time) so each case counts only its own hand-built rows. */
+export async function freshMunicipality(db: Db, populationOver14 = 1000): Promise<number> {
+  seq++;
+  const row = await db
+    .insertInto('municipality')
+    .values({
+      name_ru: `Тест ${process.pid}-${seq}`,
+      name_en: `Test ${process.pid}-${seq}`,
+      oktmo: `9${String(process.pid % 100000).padStart(5, '0')}${String(seq).padStart(3, '0')}`,
+      population_over_14: populationOver14,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface MessageRows {
+  count: number;
+  status?: 'new' | 'rejected' | 'in_work' | 'solved' | 'explained';
+  createdAt?: Date;
+  acceptedAt?: Date | null;
+  closedAt?: Date | null;
+  firstIntermediateAt?: Date | null;
+  published?: boolean;
+  stars?: number | null;
+  authorId?: number | null;
+  executorId?: number | null;
+}
+
+/** `count` identical messages in one INSERT; returns their ids. */
+export async function insertMessages(db: Db, municipalityId: number, rows: MessageRows): Promise<number[]> {
+  const category = await db.selectFrom('category').select('id').orderBy('id').executeTakeFirstOrThrow();
+  const created = rows.createdAt ?? rows.acceptedAt ?? new Date('2026-01-01T00:00:00Z');
+  const result = await sql<{ id: number }>`
+    INSERT INTO message (author_id, municipality_id, category_id, text, lat, lon, status, published, executor_id, created_at, accepted_at, first_intermediate_at, closed_at, updated_at, rating_stars)
+    SELECT ${rows.authorId ?? null}::int, ${municipalityId}::int, ${category.id}::int, 'Тестовое сообщение ' || g, 55.35, 86.08, ${rows.status ?? 'in_work'}, ${rows.published ?? false}, ${rows.executorId ?? null}::int,
+           ${created}::timestamptz, ${rows.acceptedAt ?? null}::timestamptz, ${rows.firstIntermediateAt ?? null}::timestamptz, ${rows.closedAt ?? null}::timestamptz, ${created}::timestamptz, ${rows.stars ?? null}::smallint
+    FROM generate_series(1, ${rows.count}) g
+    RETURNING id`.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
+/** `count` residents of the municipality registered at `registeredAt`; returns their ids. */
+export async function insertResidents(db: Db, municipalityId: number, count: number, registeredAt: Date | null): Promise<number[]> {
+  const result = await sql<{ id: number }>`
+    INSERT INTO resident (display_name, municipality_id, registered_at)
+    SELECT 'Житель ' || g, ${municipalityId}::int, ${registeredAt}::timestamptz FROM generate_series(1, ${count}) g RETURNING id`.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
+/** Kuzbass local time (UTC+7) as an instant: local('2026-10-31T23:59:59'). */
+export function local(text: string): Date {
+  return new Date(`${text}+07:00`);
+}

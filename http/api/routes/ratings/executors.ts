@@ -1,0 +1,58 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { listMunicipality, scopeOf } from '../../../../core/access/scope.ts';
+import { DEFAULT_RATING_WEIGHTS, rateExecutors } from '../../../../core/kpi/ratings.ts';
+import type { ApiApp, ApiDeps } from '../../env.ts';
+import { access } from '../../route-kit.ts';
+import { Id, jsonContent, problems } from '../../schemas/common.ts';
+import { KpiPeriodQuery } from '../../schemas/kpi.ts';
+
+const Query = z.strictObject({ period: KpiPeriodQuery, municipalityId: Id.optional().openapi({ description: "operators: omit for the whole region; others: their own municipality's" }) });
+
+const Num = z.number().nullable();
+const RatingSchema = z
+  .object({
+    rank: z.number().int(),
+    executorId: z.number().int(),
+    name: z.string(),
+    municipalityId: z.number().int(),
+    closed: z.number().int(),
+    rated: z.number().int(),
+    averageStars: Num,
+    medianWorkingHoursToFirstAnswer: Num,
+    medianWorkingHoursToClosure: Num,
+    received: z.number().int(),
+    closedOfReceived: z.number().int(),
+    completeness: Num,
+    scores: z.object({ quantity: z.number(), quality: z.number(), speed: z.number(), completeness: z.number() }),
+    score: z.number(),
+  })
+  .openapi('ExecutorRating');
+
+export const route = createRoute({
+  method: 'get',
+  path: '/ratings/executors',
+  tags: ['kpi'],
+  summary: 'Executors ranked by quantity, quality, speed and completeness of their answers (seed 002 §4.1)',
+  description:
+    'quantity = closed / most closed; quality = (mean stars − 1) / 4; speed = fastest median working hours to closure / own; completeness = closed among received. ' +
+    'score = 100 × Σ weight × measure / Σ weights; the weights are configuration (KPI_RATING_WEIGHTS, default 1 each) and are returned.',
+  ...access('kpi.read'),
+  request: { query: Query },
+  responses: {
+    200: jsonContent(
+      z.object({ period: z.string(), weights: z.object({ quantity: z.number(), quality: z.number(), speed: z.number(), completeness: z.number() }), items: z.array(RatingSchema) }),
+      'The ranking',
+    ),
+    ...problems(400, 404),
+  },
+});
+
+export function registerExecutorRatings(app: ApiApp, deps: ApiDeps) {
+  app.openapi(route, async (c) => {
+    const { period, municipalityId } = c.req.valid('query');
+    const id = listMunicipality(scopeOf(c.get('principal')), municipalityId);
+    const weights = deps.kpi?.ratingWeights ?? DEFAULT_RATING_WEIGHTS;
+    const items = await rateExecutors(deps.db, { municipalityId: id, period }, weights, deps.clock());
+    return c.json({ period, weights, items }, 200);
+  });
+}

@@ -1,0 +1,71 @@
+import { z } from '@hono/zod-openapi';
+import type { KpiResult } from '../../../core/kpi/engine.ts';
+import type { Placement, Publication } from '../../../core/kpi/entries.service.ts';
+import { Timestamp } from './common.ts';
+import { KPI_PERIOD_PATTERN } from '../../../core/kpi/period.ts';
+
+export const KpiPeriodQuery = z
+  .string()
+  .regex(KPI_PERIOD_PATTERN, 'expected YYYY-MM or YYYY')
+  .openapi({ description: "a local month (YYYY-MM) or year (YYYY) of the municipality's time zone", example: '2026-11' });
+
+export const KpiStatusSchema = z.enum(['met', 'on_track', 'at_risk', 'missed']);
+
+const TargetSchema = z
+  .object({ kind: z.enum(['min_count', 'min_share', 'max_share', 'range']), min: z.number().optional(), max: z.number().optional() })
+  .openapi('KpiTarget', { description: 'min_count / range: counts per period; min_share / max_share: fractions (0.45 = 45 %)' });
+
+export const KpiResultSchema = z
+  .object({
+    kpi: z.number().int(),
+    nameRu: z.string(),
+    nameEn: z.string(),
+    periodKind: z.enum(['month', 'year']),
+    period: z.string(),
+    ownPeriod: z.string().openapi({ description: "the indicator's own period its status refers to (a yearly indicator asked for a month: the year to date)" }),
+    from: z.string(),
+    to: z.string(),
+    asOf: z.string(),
+    final: z.boolean().openapi({ description: "the indicator's own period has ended: the status is met or missed" }),
+    value: z.number().nullable(),
+    numerator: z.number(),
+    denominator: z.number().nullable(),
+    target: TargetSchema,
+    status: KpiStatusSchema.nullable().openapi({ description: 'null when the data source is not installed (available false)' }),
+    projection: z.number().nullable(),
+    parts: z.array(z.object({ name: z.string(), numerator: z.number(), target: TargetSchema, status: KpiStatusSchema })),
+    violations: z.array(z.record(z.string(), z.unknown())),
+    details: z.record(z.string(), z.unknown()),
+    trend: z
+      .object({
+        previousPeriod: z.string(),
+        previousValue: z.number().nullable(),
+        delta: z.number().nullable(),
+        direction: z.enum(['up', 'down', 'flat']).nullable(),
+        improving: z.boolean().nullable(),
+      })
+      .nullable(),
+    fromSnapshot: z.boolean(),
+    available: z.boolean(),
+  })
+  .openapi('KpiResult');
+
+export function kpiResultDto(r: KpiResult) {
+  return { ...r, from: r.from.toISOString(), to: r.to.toISOString(), asOf: r.asOf.toISOString() };
+}
+
+export const PlacementSchema = z
+  .object({ id: z.number().int(), municipalityId: z.number().int(), address: z.string(), startsOn: z.string(), endsOn: z.string(), mediaId: z.number().int().nullable(), createdAt: Timestamp })
+  .openapi('KpiPlacement');
+
+export const placementDto = (p: Placement) => ({ ...p, createdAt: p.createdAt.toISOString() });
+
+export const PublicationSchema = z
+  .object({ id: z.number().int(), municipalityId: z.number().int(), url: z.string(), outlet: z.string(), publishedOn: z.string(), createdAt: Timestamp })
+  .openapi('KpiPublication');
+
+export const publicationDto = (p: Publication) => ({ ...p, createdAt: p.createdAt.toISOString() });
+
+export const StaffGroupSchema = z
+  .object({ id: z.number().int(), municipalityId: z.number().int(), name: z.string(), staffIds: z.array(z.number().int()), kpis: z.array(z.number().int()) })
+  .openapi('KpiGroup');

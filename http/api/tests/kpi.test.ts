@@ -1,0 +1,282 @@
+import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshMunicipality, insertMessages, local } from '../../../core/kpi/tests/kpi-data.ts';
+import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { XLSX_TYPE } from '../routes/reports/monthly.ts';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await createApiHarness();
+});
+afterAll(() => h.close());
+
+async function audits(action: string) {
+  return h.t.db.selectFrom('audit_log').select(['action', 'entity_id', 'municipality_id', 'data']).where('action', '=', action).orderBy('id').execute();
+}
+
+describe('GET /kpi', () => {
+  it('gives all 16 indicators with value, numerator, denominator, target, status and trend', async () => {
+    const res = await h.request('GET', `/api/v1/kpi?municipalityId=${h.municipality.Kemerovo}&period=2026-11`);
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((i: { kpi: number }) => i.kpi)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    const six = res.body.items.find((i: { kpi: number }) => i.kpi === 6);
+    expect(six).toMatchObject({
+      nameRu: expect.stringContaining('решённых'),
+      periodKind: 'month',
+      ownPeriod: '2026-11',
+      final: true,
+      target: { kind: 'min_share', min: 0.45 },
+      trend: { previousPeriod: '2026-10' },
+    });
+    const seven = res.body.items.find((i: { kpi: number }) => i.kpi === 7);
+    expect(seven).toMatchObject({ periodKind: 'year', ownPeriod: '2026', final: false });
+  });
+
+  it("a curator gets their own municipality's without naming it; an operator must name one", async () => {
+    const own = await h.request('GET', '/api/v1/kpi?period=2026', { token: h.keys.Kemerovo.curator });
+    expect(own.status).toBe(200);
+    expect(own.body.municipalityId).toBe(h.municipality.Kemerovo);
+    const operator = await h.request('GET', '/api/v1/kpi?period=2026');
+    expect(operator.status).toBe(400);
+    expect(operator.body.field ?? JSON.stringify(operator.body)).toContain('municipalityId');
+  });
+
+  it('refuses a malformed period and hides another municipality (404)', async () => {
+    for (const period of ['2026-13', '2026-W48', 'november', '26-11']) {
+      const res = await h.request('GET', `/api/v1/kpi?municipalityId=${h.municipality.Kemerovo}&period=${period}`);
+      expect(res.status, period).toBe(400);
+    }
+    const cross = await h.request('GET', `/api/v1/kpi?municipalityId=${h.municipality.Novokuznetsk}&period=2026-11`, { token: h.keys.Kemerovo.responsible });
+    expect(cross.status).toBe(404);
+    const missing = await h.request('GET', '/api/v1/kpi?municipalityId=999999&period=2026-11');
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe('GET /kpi/region', () => {
+  it('ranks every municipality by its score; only operators see the region', async () => {
+    const res = await h.request('GET', '/api/v1/kpi/region?period=2026-11');
+    expect(res.status).toBe(200);
+    const rows = res.body.items as { rank: number; score: number; indicators: unknown[]; municipalityId: number }[];
+    expect(rows.map((r) => r.rank)).toEqual(rows.map((_, i) => i + 1));
+    expect(rows.every((r, i) => i === 0 || rows[i - 1]!.score >= r.score)).toBe(true);
+    expect(rows.every((r) => r.indicators.length === 16)).toBe(true);
+    // The region is measured in one grouped query per indicator: the same figures as one municipality alone.
+    const single = await h.request('GET', `/api/v1/kpi?municipalityId=${h.municipality.Belovo}&period=2026-11`);
+    const pick = (items: { kpi: number; numerator: number; denominator: number | null; status: string | null }[]) => items.map((i) => [i.kpi, i.numerator, i.denominator, i.status]);
+    expect(pick(rows.find((r) => r.municipalityId === h.municipality.Belovo)!.indicators as never)).toEqual(pick(single.body.items));
+    expect((await h.request('GET', '/api/v1/kpi/region?period=2026-11', { token: h.keys.Kemerovo.curator })).status).toBe(403);
+  });
+});
+
+describe('KPI 14 and 16 entries', () => {
+  it('a placement is entered (audited) and counted by KPI 14; bad dates answer 400', async () => {
+    const m = h.municipality.Belovo;
+    const res = await h.request('POST', '/api/v1/kpi/placements', {
+      token: h.keys.Belovo.responsible,
+      body: { municipalityId: m, address: 'ул. Советская, 10', startsOn: '2026-11-01', endsOn: '2027-01-31' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ municipalityId: m, startsOn: '2026-11-01', endsOn: '2027-01-31', mediaId: null });
+    expect((await audits('kpi.placement.create')).at(-1)).toMatchObject({ entity_id: String(res.body.id), municipality_id: m });
+    const kpi = await h.request('GET', `/api/v1/kpi?municipalityId=${m}&period=2026-11`);
+    expect(kpi.body.items.find((i: { kpi: number }) => i.kpi === 14)).toMatchObject({ numerator: 1, status: 'met' });
+    const list = await h.request('GET', `/api/v1/kpi/placements?municipalityId=${m}`);
+    expect(list.body.items.map((p: { id: number }) => p.id)).toEqual([res.body.id]);
+
+    for (const body of [
+      { municipalityId: m, address: 'x', startsOn: '2026-02-30', endsOn: '2026-05-01' },
+      { municipalityId: m, address: 'x', startsOn: '2026-05-01', endsOn: '2026-04-01' },
+      { municipalityId: m, address: '', startsOn: '2026-05-01', endsOn: '2026-09-01' },
+      { municipalityId: m, address: 'x', startsOn: '2026-05-01', endsOn: '2026-09-01', mediaId: 999999 },
+    ]) {
+      const bad = await h.request('POST', '/api/v1/kpi/placements', { body });
+      expect([400, 404], JSON.stringify(body)).toContain(bad.status);
+    }
+    expect(await audits('kpi.placement.create')).toHaveLength(1);
+  });
+
+  it('a publication is entered once per URL (409 the second time); a bad URL answers 400', async () => {
+    const m = h.municipality.Belovo;
+    const body = { municipalityId: m, url: 'https://belovo.example/news/kuzbass-online', outlet: 'Сайт администрации', publishedOn: '2026-11-20' };
+    const first = await h.request('POST', '/api/v1/kpi/publications', { body });
+    expect(first.status).toBe(201);
+    const again = await h.request('POST', '/api/v1/kpi/publications', { body });
+    expect(again.status).toBe(409);
+    expect((await h.request('POST', '/api/v1/kpi/publications', { body: { ...body, url: 'javascript:alert(1)' } })).status).toBe(400);
+    expect((await h.request('POST', '/api/v1/kpi/publications', { body: { ...body, url: 'https://x.example/2', publishedOn: '20.11.2026' } })).status).toBe(400);
+    const kpi = await h.request('GET', `/api/v1/kpi?municipalityId=${m}&period=2026-11`);
+    expect(kpi.body.items.find((i: { kpi: number }) => i.kpi === 16)).toMatchObject({ numerator: 1, status: 'missed' });
+    expect(await audits('kpi.publication.create')).toHaveLength(1);
+  });
+});
+
+describe('POST /kpi/recompute', () => {
+  it('replaces the snapshot of an ended period, audited with the values before and after; a running period is 400', async () => {
+    const m = h.municipality.Novokuznetsk;
+    const res = await h.request('POST', '/api/v1/kpi/recompute', { token: h.keys.Novokuznetsk.curator, body: { municipalityId: m, period: '2026-11' } });
+    expect(res.status).toBe(200);
+    expect(res.body.items.length).toBeGreaterThanOrEqual(9);
+    const [audit] = await audits('kpi.recompute');
+    expect(audit).toMatchObject({ municipality_id: m, data: { period: '2026-11', before: [] } });
+    const read = await h.request('GET', `/api/v1/kpi?municipalityId=${m}&period=2026-11`);
+    expect(read.body.items.find((i: { kpi: number }) => i.kpi === 6)).toMatchObject({ fromSnapshot: true });
+    const running = await h.request('POST', '/api/v1/kpi/recompute', { token: h.keys.Novokuznetsk.curator, body: { municipalityId: m, period: '2026-12' } });
+    expect(running.status).toBe(400);
+    expect(await audits('kpi.recompute')).toHaveLength(1);
+    const cross = await h.request('POST', '/api/v1/kpi/recompute', { token: h.keys.Kemerovo.curator, body: { municipalityId: m, period: '2026-11' } });
+    expect(cross.status).toBe(404);
+  });
+});
+
+describe('GET /reports/monthly', () => {
+  let m: number;
+  beforeAll(async () => {
+    m = await freshMunicipality(h.t.db);
+    // Filed on Monday 2 November at 10:00 local, closed at 14:00: 4 working hours; rated 5 and 2.
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      status: 'solved',
+      createdAt: local('2026-11-02T10:00:00'),
+      acceptedAt: local('2026-11-02T10:30:00'),
+      closedAt: local('2026-11-02T14:00:00'),
+      stars: 5,
+    });
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      status: 'explained',
+      createdAt: local('2026-11-02T10:00:00'),
+      acceptedAt: local('2026-11-02T10:30:00'),
+      closedAt: local('2026-11-03T10:00:00'),
+      stars: 2,
+    });
+    // Accepted on 1 November and still in work a month later: overdue.
+    await insertMessages(h.t.db, m, { count: 1, status: 'in_work', createdAt: local('2026-11-01T10:00:00'), acceptedAt: local('2026-11-01T12:00:00') });
+    await insertMessages(h.t.db, m, { count: 3, status: 'new', createdAt: local('2025-11-05T10:00:00') });
+  });
+
+  it('JSON: timeliness, quality and dynamics', async () => {
+    const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11`);
+    expect(res.status).toBe(200);
+    expect(res.body.timeliness).toMatchObject({ messages: 3, accepted: 3, overdue: 1, overdueShare: 0.3333, medianWorkingHoursToFirstAnswer: 6.5, medianWorkingHoursToClosure: 6.5 });
+    expect(res.body.quality).toMatchObject({ rated: 2, averageStars: 3.5, share4to5: 0.5, stars: { '5': 1, '2': 1 } });
+    expect(res.body.dynamics).toEqual([expect.objectContaining({ current: 3, previousMonth: 0, previousYear: 3, yearOverYear: 0, yearOverYearShare: 0, monthOverMonthShare: null })]);
+  });
+
+  it('CSV: a section per part', async () => {
+    const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=csv`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    const rows = parse(res.text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    expect(rows).toContainEqual(['Timeliness', 'overdue', '1']);
+    expect(rows).toContainEqual(['Quality', 'share_4_to_5', '0.5']);
+    expect(rows.filter((r) => r[0] === 'Dynamics')).toHaveLength(1);
+  });
+
+  it('XLSX: one sheet per part, read back with exceljs', async () => {
+    const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=xlsx`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(XLSX_TYPE);
+    const raw = await fetchBytes(`/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=xlsx`);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(raw);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Timeliness', 'Quality', 'Dynamics']);
+    const timeliness = workbook.getWorksheet('Timeliness')!;
+    const values = new Map<string, unknown>();
+    timeliness.eachRow((row) => values.set(String(row.getCell(1).value), row.getCell(2).value));
+    expect(values.get('overdue')).toBe(1);
+    expect(values.get('median_working_hours_to_closure')).toBe(6.5);
+    expect(workbook.getWorksheet('Dynamics')!.getRow(2).getCell(7).value).toBe(3);
+  });
+
+  it('refuses a year or a malformed month and another municipality', async () => {
+    expect((await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026`)).status).toBe(400);
+    expect((await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=pdf`)).status).toBe(400);
+    expect((await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11`, { token: h.keys.Kemerovo.curator })).status).toBe(404);
+  });
+});
+
+async function fetchBytes(url: string): Promise<ArrayBuffer> {
+  const res = await h.app.http.request(url, { headers: { authorization: `Bearer ${h.operator}` } });
+  return res.arrayBuffer();
+}
+
+describe('GET /ratings/executors', () => {
+  it('ranks a small case as worked out by hand', async () => {
+    const m = await freshMunicipality(h.t.db);
+    const [a, b] = await Promise.all(
+      ['Управление ЖКХ', 'Водоканал'].map(
+        async (name) => (await h.t.db.insertInto('executor').values({ municipality_id: m, name, kind: 'organisation' }).returning('id').executeTakeFirstOrThrow()).id,
+      ),
+    );
+    // A: two closed in November, 4 and 2 working hours (median 3), stars 5 and 3 (mean 4), both received in November.
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      executorId: a,
+      status: 'solved',
+      createdAt: local('2026-11-02T10:00:00'),
+      acceptedAt: local('2026-11-02T10:00:00'),
+      closedAt: local('2026-11-02T14:00:00'),
+      stars: 5,
+    });
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      executorId: a,
+      status: 'solved',
+      createdAt: local('2026-11-03T10:00:00'),
+      acceptedAt: local('2026-11-03T10:00:00'),
+      closedAt: local('2026-11-03T12:00:00'),
+      stars: 3,
+    });
+    // B: one closed in 1 working hour, 5 stars; of two received, one still in work.
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      executorId: b,
+      status: 'solved',
+      createdAt: local('2026-11-02T10:00:00'),
+      acceptedAt: local('2026-11-02T10:00:00'),
+      closedAt: local('2026-11-02T11:00:00'),
+      stars: 5,
+    });
+    await insertMessages(h.t.db, m, { count: 1, executorId: b, status: 'in_work', createdAt: local('2026-11-04T10:00:00'), acceptedAt: local('2026-11-04T10:00:00') });
+    const res = await h.request('GET', `/api/v1/ratings/executors?municipalityId=${m}&period=2026-11`);
+    expect(res.status).toBe(200);
+    expect(res.body.weights).toEqual({ quantity: 1, quality: 1, speed: 1, completeness: 1 });
+    // A: (1 + 0.75 + 1/3 + 1) / 4 = 77.08; B: (0.5 + 1 + 1 + 0.5) / 4 = 75.
+    expect(res.body.items).toEqual([
+      expect.objectContaining({
+        rank: 1,
+        executorId: a,
+        closed: 2,
+        averageStars: 4,
+        medianWorkingHoursToClosure: 3,
+        completeness: 1,
+        scores: { quantity: 1, quality: 0.75, speed: 0.3333, completeness: 1 },
+        score: 77.08,
+      }),
+      expect.objectContaining({ rank: 2, executorId: b, closed: 1, averageStars: 5, medianWorkingHoursToClosure: 1, received: 2, closedOfReceived: 1, completeness: 0.5, score: 75 }),
+    ]);
+    expect((await h.request('GET', `/api/v1/ratings/executors?municipalityId=${m}&period=2026-11`, { token: h.keys.Kemerovo.curator })).status).toBe(404);
+    expect((await h.request('GET', '/api/v1/ratings/executors?period=11-2026')).status).toBe(400);
+  });
+});
+
+describe('POST /kpi-groups', () => {
+  it('names a group of officials responsible for indicators (audited); unknown officials 404, a second group of that name 409', async () => {
+    const m = h.municipality.Kemerovo;
+    const body = { municipalityId: m, name: 'Рабочая группа', staffIds: [h.staff.Kemerovo.responsible, h.staff.Kemerovo.curator], kpis: [2, 6, 6] };
+    const res = await h.request('POST', '/api/v1/kpi-groups', { token: h.keys.Kemerovo.curator, body });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ municipalityId: m, name: 'Рабочая группа', kpis: [2, 6] });
+    expect((await audits('kpi_group.create')).at(-1)).toMatchObject({ entity_id: String(res.body.id), municipality_id: m });
+    const list = await h.request('GET', `/api/v1/kpi-groups?municipalityId=${m}`, { token: h.keys.Kemerovo.responsible });
+    expect(list.body.items).toEqual([res.body]);
+    expect((await h.request('POST', '/api/v1/kpi-groups', { body })).status).toBe(409);
+    expect((await h.request('POST', '/api/v1/kpi-groups', { body: { ...body, name: 'Другая', staffIds: [h.staff.Novokuznetsk.curator] } })).status).toBe(404);
+    expect((await h.request('POST', '/api/v1/kpi-groups', { token: h.keys.Novokuznetsk.curator, body: { ...body, name: 'Чужая' } })).status).toBe(404);
+    expect((await h.request('POST', '/api/v1/kpi-groups', { body: { ...body, name: 'Третья', kpis: [17] } })).status).toBe(400);
+    const replaced = await h.request('POST', '/api/v1/kpi-groups', { body: { ...body, id: res.body.id, staffIds: [h.staff.Kemerovo.responsible], kpis: [9] } });
+    expect(replaced.body).toMatchObject({ id: res.body.id, staffIds: [h.staff.Kemerovo.responsible], kpis: [9] });
+  });
+});
