@@ -9,7 +9,11 @@ export async function isRegistered(c: StepContext): Promise<boolean> {
   return resident.registeredAt !== null && (await hasLiveConsent(c.db, resident.id));
 }
 
-/** Why an unregistered resident may not go on: no consent (first or withdrawn) or registration unfinished. */
-export async function registrationRequired(c: StepContext): Promise<View> {
+/**
+ * Why an unregistered resident may not go on: no consent (first or withdrawn) or registration
+ * unfinished; `stepFollows` inside the registration, whose current step is shown again right below.
+ */
+export async function registrationRequired(c: StepContext, stepFollows = false): Promise<View> {
+  if (stepFollows) return { key: 'dialog.finish_registration_below' };
   return (await hasLiveConsent(c.db, c.resident.id)) ? { key: 'errors.NOT_REGISTERED' } : { key: 'errors.CONSENT_REQUIRED' };
 }
