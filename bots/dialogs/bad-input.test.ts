@@ -55,8 +55,8 @@ describe.each(CHANNELS)('%s: bad input gets a clear answer and changes nothing',
     const retry = bot.keyboards().at(-1)!;
     expect([retry.inline, retry.rows[0]![0]!.request]).toEqual([false, 'location']);
     expect(await dialogStateOf(db, bot)).toEqual({ flow: 'filing', step: 'location' });
-    await bot.say('ул. Весенняя, 12');
-    expect(bot.replyTexts[0]).toBe(t('ru', 'filing.send_location_hint'));
+    await bot.say(other('sticker'));
+    expect(bot.replyTexts[0]).toBe(t('ru', perChannel(channel, { tg: 'filing.send_location_hint', vk: 'filing.send_location_hint_vk' })));
   });
 
   it('a tap on a keyboard from an earlier step is "out of date", not applied; every keyboard is within the messenger\'s limits', async () => {
@@ -65,7 +65,7 @@ describe.each(CHANNELS)('%s: bad input gets a clear answer and changes nothing',
     await bot.say(press('Ямы на дороге'), 'Яма у школы.');
     await bot.say(tap(oldCategory));
     expect(bot.replyTexts[0]).toBe(t('ru', 'dialog.outdated'));
-    expect(bot.replyTexts[1]).toBe(t('ru', 'filing.location'));
+    expect(bot.replyTexts[1]).toBe(t('ru', perChannel(channel, { tg: 'filing.location', vk: 'filing.location_vk' })));
     expect(await dialogStateOf(db, bot)).toEqual({ flow: 'filing', step: 'location' });
     for (const garbage of ['zz:garbage', '!zz:1', '!r:1:9', '!m:nope']) {
       await bot.say(tap(garbage));

@@ -8,7 +8,7 @@ import { findMunicipalityByPoint, getMunicipality } from '../../../core/municipa
 import { button, literalButton } from '../../dialogs/buttons.ts';
 import { end, goto, num, stay, str, type Flow, type StepContext, type StepData } from '../../dialogs/flow.ts';
 import { excerpt, municipalityName } from '../../dialogs/format.ts';
-import { listRows, pageOf } from '../../dialogs/paging.ts';
+import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
 
 const LIST_PAGE_SIZE = 8;
@@ -40,7 +40,8 @@ export const filingFlow: Flow = {
       accepts: ['button'],
       wrongInput: 'dialog.use_buttons',
       async prompt(c) {
-        const { items, page, pages } = pageOf(await listSectors(c.db), num(c.data, 'page') ?? 0, LIST_PAGE_SIZE);
+        const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { perRow: 2, fixedButtons: 1, fixedRows: 1 });
+        const { items, page, pages } = pageOf(await listSectors(c.db), num(c.data, 'page') ?? 0, size);
         const rows = listRows(items.map((s) => literalButton(`s:${s.id}`, titleIn(s, c.language))), page, pages, 2);
         return [{ key: 'filing.sector', keyboard: { kind: 'inline', rows: [...rows, [CANCEL]] } }];
       },
@@ -54,7 +55,8 @@ export const filingFlow: Flow = {
       wrongInput: 'dialog.use_buttons',
       async prompt(c) {
         const categories = await listCategories(c.db, { sectorId: num(c.data, 'sectorId'), activeOnly: true });
-        const { items, page, pages } = pageOf(categories, num(c.data, 'page') ?? 0, LIST_PAGE_SIZE);
+        const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { fixedButtons: 2, fixedRows: 1 });
+        const { items, page, pages } = pageOf(categories, num(c.data, 'page') ?? 0, size);
         const rows = listRows(items.map((cat) => literalButton(`c:${cat.id}`, titleIn(cat, c.language))), page, pages);
         return [{ key: 'filing.category', keyboard: { kind: 'inline', rows: [...rows, [button('b', 'dialog.back'), CANCEL]] } }];
       },
@@ -76,8 +78,8 @@ export const filingFlow: Flow = {
     },
     location: {
       accepts: ['location'],
-      wrongInput: 'filing.send_location_hint',
-      prompt: () => [{ key: 'filing.location', keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'filing.send_location' }]], oneTime: true } }],
+      wrongInput: (c) => (c.from.channel === 'vk' ? 'filing.send_location_hint_vk' : 'filing.send_location_hint'),
+      prompt: (c) => [{ key: c.from.channel === 'vk' ? 'filing.location_vk' : 'filing.location', keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'filing.send_location' }]], oneTime: true } }],
       async next(c, input) {
         if (input.kind !== 'location') return stay({ reprompt: true });
         const municipality = await findMunicipalityByPoint(c.db, { lat: input.lat, lon: input.lon });

@@ -6,7 +6,7 @@ import { updateResident } from '../../../core/residents/resident.repository.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
 import { end, goto, num, stay, type Flow, type StepContext } from '../../dialogs/flow.ts';
 import { municipalityName } from '../../dialogs/format.ts';
-import { listRows, pageOf } from '../../dialogs/paging.ts';
+import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import type { View } from '../../dialogs/view.ts';
 
 const MUNICIPALITIES_PER_PAGE = 8;
@@ -104,7 +104,7 @@ export const registrationFlow: Flow = {
       wrongInput: 'reg.municipality_wrong_input',
       async prompt(c) {
         const all = await listMunicipalities(c.db);
-        const { items, page, pages } = pageOf(all, num(c.data, 'page') ?? 0, MUNICIPALITIES_PER_PAGE);
+        const { items, page, pages } = pageOf(all, num(c.data, 'page') ?? 0, pageSizeFor(c.from.channel, MUNICIPALITIES_PER_PAGE));
         return [
           { key: 'reg.municipality', keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'reg.send_location' }]], oneTime: true } },
           { key: 'reg.municipality_list', keyboard: { kind: 'inline', rows: listRows(items.map((m) => literalButton(`mu:${m.id}`, municipalityName(m, c))), page, pages) } },
