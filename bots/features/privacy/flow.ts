@@ -60,7 +60,8 @@ export const privacyFlow: Flow = {
       prompt: () => [{ key: 'privacy.confirm_withdraw', keyboard: { kind: 'inline', rows: [[button('yes', 'privacy.withdraw_yes')], [button('no', 'privacy.withdraw_no')]] } }],
       async next(c, input) {
         if (input.kind !== 'button') return stay({ reprompt: true });
-        if (input.action === 'no') return end([{ key: 'privacy.kept' }]);
+        // Keeping the consent replaces the question in place; no main menu follows.
+        if (input.action === 'no') return end([{ key: 'privacy.kept', edit: true }], false);
         if (input.action !== 'yes') return stay({ reprompt: true });
         await withdrawConsent(c.db, c.resident.id, c.now);
         return end([{ key: 'privacy.withdrawn' }], false);
