@@ -26,7 +26,8 @@ export interface DialogDeps {
 export interface DialogTurn {
   views: View[];
   language: Language;
-  residentId: number;
+  /** Absent when the turn erased the account (consent withdrawn): the answer goes to the chat, linked to nobody. */
+  residentId?: number;
 }
 
 interface Position {
@@ -69,8 +70,8 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const version = moved ? state.version + 1 : state.version;
   const views = decision.views.map((view) => stampButtons(view, version));
   const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard);
-  await saveState(db, from.channel, from.externalId, { ...to, version, replyKeyboard }, now);
-  return { views, language: c.language, residentId: c.resident.id };
+  const kept = await saveState(db, from.channel, from.externalId, { ...to, version, replyKeyboard }, now);
+  return { views, language: c.language, ...(kept && { residentId: c.resident.id }) };
 }
 
 async function decide(c: StepContext, state: DialogState, input: DialogInput): Promise<Decision> {

@@ -37,6 +37,7 @@ describe('the feature registry', () => {
       { command: 'new', description: 'Report a problem' },
       { command: 'my', description: 'My messages, answers and ratings' },
       { command: 'privacy', description: 'My data and my consent to its processing' },
+      { command: 'mydata', description: 'All the data stored about you' },
       { command: 'link', description: 'Link your other messenger (Telegram or VK)' },
       { command: 'notify', description: 'Where notifications go' },
       { command: 'settings', description: 'What to announce to you' },
