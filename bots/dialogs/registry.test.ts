@@ -21,7 +21,7 @@ const menuIds = async (c: StepContext) => {
 
 describe('the feature registry', () => {
   it('lays out the main menu from the entries\' rows and columns', async () => {
-    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
+    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my', '!m:nearby'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
   });
 
   it('shows an entry only to whom its `visible` says, in its place', async () => {
@@ -45,6 +45,7 @@ describe('the feature registry', () => {
       { command: 'language', description: 'Language' },
       { command: 'help', description: 'What the bot can do' },
       { command: 'cancel', description: 'Cancel the current action' },
+      { command: 'nearby', description: 'Problems near me' },
     ]);
     // Telegram: 1-256 characters each; commands without a description (/unlink) stay out of the menu.
     for (const language of ['ru', 'en'] as const) for (const c of commandMenu(features, t, language)) expect(c.description.length).toBeGreaterThan(0);

@@ -3,6 +3,7 @@ import { basics } from './basics/index.ts';
 import { filing } from './filing/index.ts';
 import { linking } from './linking/index.ts';
 import { myMessages } from './my-messages/index.ts';
+import { nearby } from './nearby/index.ts';
 import { officials } from './officials/index.ts';
 import { privacy } from './privacy/index.ts';
 import { registration } from './registration/index.ts';
@@ -22,4 +23,5 @@ export const FEATURES: readonly BotFeature[] = [
   settings,
   basics,
   officials,
+  nearby,
 ];
