@@ -118,8 +118,11 @@ export const nearbyFlow: Flow = {
 
 /** A message the resident may see here: published and not rejected (anything else answers as missing). */
 async function publishedMessage(c: StepContext, id: number) {
-  const message = await getMessage(c.db, id).catch(() => null);
-  if (!message || !message.published || message.status === 'rejected') throw new DomainError('MESSAGE_NOT_FOUND', { id });
+  const message = await getMessage(c.db, id).catch((error: unknown) => {
+    // A missing message answers as an unpublished one; anything else (the database) propagates.
+    throw error instanceof DomainError ? new DomainError('MESSAGE_NOT_FOUND', { id }) : error;
+  });
+  if (!message.published || message.status === 'rejected') throw new DomainError('MESSAGE_NOT_FOUND', { id });
   return message;
 }
 
