@@ -83,6 +83,17 @@ describe.each(CHANNELS)('%s: problems near me', (channel) => {
     expect(chat.replyTexts[0]).toBe(t('ru', 'errors.MESSAGE_NOT_FOUND'));
   });
 
+  it("the fixture plays: the resident's own published message is listed around a point and in the municipality", async () => {
+    const chat = newChat(harness, channel, 'Вера');
+    await chat.playFixture('nearby.json');
+    const own = await db.db
+      .selectFrom('message')
+      .select('id')
+      .where('author_id', '=', await residentOf(db, chat))
+      .executeTakeFirstOrThrow();
+    expect(listed(chat)).toContain(`№${own.id} — ${t('ru', 'my.status_in_work')}`);
+  });
+
   it('the menu has the entry in row 20 next to "My messages"; an unregistered resident is asked to register', async () => {
     const stranger = newChat(harness, channel);
     await stranger.say('/nearby');
