@@ -19,6 +19,7 @@ import { createHttpApp, type AppEnv } from './http/app.ts';
 import { createDocsApp } from './http/docs/swagger-ui.ts';
 import { createOpen311App } from './http/open311/georeport.ts';
 import { createMapPage } from './http/map/map-page.ts';
+import { createConsoleApp } from './http/console/console.ts';
 import { mountTelegramWebhook } from './http/webhooks/telegram.ts';
 import { mountVkWebhook } from './http/webhooks/vk.ts';
 import { createVkChannel, type VkChannel } from './bots/vk/channel.ts';
@@ -138,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const staffLinks = { ttlHours: config.STAFF_LINK_CODE_TTL_HOURS, telegramBotUsername: telegram?.username };
   http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media }));
   http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
+  http.route('/console', createConsoleApp({ db: database.db, clock, secureCookies: config.PUBLIC_URL?.startsWith('https://') ?? false, trustProxy: config.TRUST_PROXY }));
   http.route('/map', createMapPage({ tileUrl: config.MAP_TILE_URL, tileAttribution: config.MAP_TILE_ATTRIBUTION }));
   http.route('/open311/v2', createOpen311App({ db: database.db, clock, logger: logger.child({ module: 'open311' }), publicUrl: config.PUBLIC_URL, contact: config.OPEN311_CONTACT }));
 

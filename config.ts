@@ -23,6 +23,8 @@ export const schema = z.object({
   /** How long a staff link code (issued through the admin API) stays valid. */
   STAFF_LINK_CODE_TTL_HOURS: z.coerce.number().positive().max(720).default(24),
   PUBLIC_URL: optionalText,
+  /** Behind a reverse proxy: take the client's address from X-Forwarded-For (the console's sign-in limit). */
+  TRUST_PROXY: bool(false),
 
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_WEBHOOK_SECRET: optionalText,

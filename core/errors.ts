@@ -57,6 +57,22 @@ export const ERROR_KINDS = {
   MEDIA_NOT_FOUND: 'not_found',
   MEDIA_TOO_LARGE: 'too_large',
   MEDIA_UNSUPPORTED_TYPE: 'unsupported_type',
+  SIGN_IN_CODE_INVALID: 'unauthorized',
+  SIGN_IN_RATE_LIMITED: 'rate_limited',
+  SESSION_NOT_FOUND: 'not_found',
+  CSRF: 'forbidden',
+  POLL_NOT_FOUND: 'not_found',
+  POLL_CADENCE: 'conflict',
+  POLL_NOT_DRAFT: 'conflict',
+  POLL_NOT_OPEN: 'rule',
+  POLL_NOT_CLOSED: 'conflict',
+  POLL_ALREADY_VOTED: 'conflict',
+  POLL_OTHER_MUNICIPALITY: 'rule',
+  POLL_DECISION_EXISTS: 'conflict',
+  DIRECT_LINE_NOT_FOUND: 'not_found',
+  DIRECT_LINE_QUESTION_NOT_FOUND: 'not_found',
+  DIRECT_LINE_NOT_OPEN: 'rule',
+  DIRECT_LINE_QUESTION_LIMIT: 'rule',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_KINDS;

@@ -27,7 +27,16 @@ describe('cron in the app', () => {
     await app.start();
     await app.stop();
     const runs = await listJobRuns(t.db);
-    expect(runs.map((r) => r.job).sort()).toEqual(['activity-retention', 'daily-digest', 'deadline-reminders', 'first-response-alerts', 'inbound-retention', 'message-cells', 'overdue-alerts']);
+    expect(runs.map((r) => r.job).sort()).toEqual([
+      'activity-retention',
+      'daily-digest',
+      'deadline-reminders',
+      'first-response-alerts',
+      'inbound-retention',
+      'message-cells',
+      'overdue-alerts',
+      'polls',
+    ]);
     expect(runs.every((r) => r.outcome === 'ok' && r.finishedAt !== null)).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import { pruneProcessedUpdates } from '../core/inbound/retention.ts';
 import type { Job } from '../core/jobs/run-job.ts';
 import { pruneActivity } from '../core/activity/activity.ts';
 import { runFillMessageCells } from '../core/stats/cells.ts';
+import { runPollJobs } from '../core/polls/jobs.ts';
 
 /**
  * Every periodic job. Each is idempotent (alerts carry unique keys, the digest marks its day), so a
@@ -17,6 +18,7 @@ export const JOBS = {
   retention: { name: 'inbound-retention', run: pruneProcessedUpdates },
   activityRetention: { name: 'activity-retention', run: pruneActivity },
   cells: { name: 'message-cells', run: runFillMessageCells },
+  polls: { name: 'polls', run: runPollJobs },
 } as const satisfies Record<string, Job>;
 
 export interface CronSchedule {
@@ -39,6 +41,7 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.retention, expression: '17 3 * * *', timeZone: defaultTimeZone },
     { job: JOBS.activityRetention, expression: '27 3 * * *', timeZone: defaultTimeZone },
     { job: JOBS.cells, expression: '*/5 * * * *', timeZone: defaultTimeZone },
+    { job: JOBS.polls, expression: '*/5 * * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
   ];
 }

@@ -76,7 +76,9 @@ describe('the cron scheduler', () => {
             ? { activityPruned: 0 }
             : job === 'message-cells'
               ? { filled: 0 }
-              : { alerts: 0 };
+              : job === 'polls'
+                ? { pollsClosed: 0, directLinesOpened: 0, cadenceAlerts: 0 }
+                : { alerts: 0 };
     for (const run of second) expect(run.counts, run.job).toMatchObject(nothingAgain(run.job));
   });
 
@@ -92,6 +94,7 @@ describe('the cron scheduler', () => {
       ['inbound-retention', '17 3 * * *', 'Asia/Novokuznetsk'],
       ['activity-retention', '27 3 * * *', 'Asia/Novokuznetsk'],
       ['message-cells', '*/5 * * * *', 'Asia/Novokuznetsk'],
+      ['polls', '*/5 * * * *', 'Asia/Novokuznetsk'],
       ['daily-digest', '0 9-21 * * *', 'Asia/Novokuznetsk'],
     ]);
     const digest = handle.nextRuns().find((r) => r.name === 'daily-digest@Asia/Novokuznetsk')!;
@@ -99,7 +102,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 7);
+    expect(cron.getTasks().size).toBe(before + 8);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

@@ -5,6 +5,7 @@ import { recordStartPayload } from '../../core/inbound/start-payload.repository.
 import { touchResident } from '../../core/residents/resident.repository.ts';
 import type { Translate } from '../i18n.ts';
 import { isActionButtonId, readStamped, stampId } from './buttons.ts';
+import { MENU_PAGE, mainMenu } from './menu.ts';
 import { domainErrorView } from './errors.ts';
 import { stepOf, type Flow, type FlowName, type Outcome, type StepContext, type StepData, type StepInput } from './flow.ts';
 import { freeTextAnswer, idleFlow } from './idle.ts';
@@ -143,6 +144,9 @@ async function currentStepAgain(c: StepContext, state: DialogState): Promise<Vie
 /** An action button: the main menu's entries (`!m:<id>`) or a feature's tag; an unknown or malformed one is out of date. */
 async function onAction(c: StepContext, state: DialogState, tag: string, args: readonly string[]): Promise<Decision> {
   if (tag === MENU_TAG) {
+    if (args.length === 2 && args[0] === MENU_PAGE && /^\d{1,2}$/.test(args[1]!)) {
+      return (await isRegistered(c)) ? { views: [{ ...(await mainMenu(c, Number(args[1]))), edit: true }] } : outdated(c, state);
+    }
     const entry = args.length === 1 ? c.features.menuEntry(args[0]!) : undefined;
     return entry ? apply(c, state, await entry.run(c)) : outdated(c, state);
   }

@@ -7,11 +7,23 @@ import type { Button, View } from './view.ts';
 /** A main-menu entry's button (`!m:<id>`): it runs that entry from wherever the resident is. */
 export const menuButton = (entryId: string, label: string, labelParams?: Record<string, unknown>): Button => button(actionId(MENU_TAG, entryId), label, labelParams);
 
+/** The engine's own menu id for a page of the main menu (`!m:page:<n>`); feature ids cannot contain ':'. */
+export const MENU_PAGE = 'page';
+
+/**
+ * How much of the main menu fits one message. VK's inline keyboard takes at most 6 rows and 10
+ * buttons (bots/vk/render.ts); Telegram has no such limit, so its menu stays on one page.
+ */
+const PAGE_LIMITS: Record<string, { rows: number; buttons: number } | undefined> = { vk: { rows: 6, buttons: 10 } };
+
 /**
  * The main menu: the registered features' entries (bots/dialogs/feature.ts MenuEntry) that this
  * resident may see, in their rows. Action buttons, so an old menu further up the chat still works.
+ * Where the messenger's keyboard is too small for every entry, the menu is paged: whole rows in
+ * order, a "More" button to the next page and a "Back" button to the previous one (the engine
+ * shows a page in place of the menu whose button was pressed).
  */
-export async function mainMenu(c: StepContext): Promise<View> {
+export async function mainMenu(c: StepContext, page = 0): Promise<View> {
   const rows: Button[][] = [];
   for (const row of c.features.menuRows) {
     const shown: Button[] = [];
@@ -21,5 +33,30 @@ export async function mainMenu(c: StepContext): Promise<View> {
     }
     if (shown.length > 0) rows.push(shown);
   }
-  return { key: 'menu.main', keyboard: { kind: 'inline', rows } };
+  const limits = PAGE_LIMITS[c.from.channel];
+  if (!limits || fits(rows, limits.rows, limits.buttons)) return { key: 'menu.main', keyboard: { kind: 'inline', rows } };
+  const pages = paginate(rows, limits.rows - 1, limits.buttons - 2);
+  const index = Math.min(Math.max(page, 0), pages.length - 1);
+  const navigation: Button[] = [];
+  if (index > 0) navigation.push(button(actionId(MENU_TAG, MENU_PAGE, String(index - 1)), 'menu.previous_page'));
+  if (index < pages.length - 1) navigation.push(button(actionId(MENU_TAG, MENU_PAGE, String(index + 1)), 'menu.more'));
+  return { key: 'menu.main', keyboard: { kind: 'inline', rows: [...pages[index]!, navigation] } };
+}
+
+const fits = (rows: Button[][], maxRows: number, maxButtons: number) => rows.length <= maxRows && rows.flat().length <= maxButtons;
+
+/** Whole rows into pages of at most `maxRows` rows and `maxButtons` buttons (a row too wide is cut into pieces). */
+function paginate(rows: Button[][], maxRows: number, maxButtons: number): Button[][][] {
+  const pieces = rows.flatMap((row) => {
+    const out: Button[][] = [];
+    for (let i = 0; i < row.length; i += maxButtons) out.push(row.slice(i, i + maxButtons));
+    return out;
+  });
+  const pages: Button[][][] = [[]];
+  for (const row of pieces) {
+    const current = pages[pages.length - 1]!;
+    if (current.length > 0 && !fits([...current, row], maxRows, maxButtons)) pages.push([row]);
+    else current.push(row);
+  }
+  return pages;
 }

@@ -21,14 +21,40 @@ const menuIds = async (c: StepContext) => {
 
 describe('the feature registry', () => {
   it('lays out the main menu from the entries\' rows and columns', async () => {
-    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my', '!m:nearby'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
+    expect(await menuIds(contextOf())).toEqual([['!m:file'], ['!m:my', '!m:nearby'], ['!m:polls'], ['!m:privacy', '!m:language'], ['!m:link', '!m:notify', '!m:settings'], ['!m:help']]);
   });
 
   it('shows an entry only to whom its `visible` says, in its place', async () => {
     const campaign: BotFeature = { name: 'campaign', menu: [{ id: 'ask', label: 'menu.help', row: 25, visible: (c) => c.language === 'en', run: noop }] };
     const registry = createRegistry([...FEATURES, campaign]);
     expect((await menuIds(contextOf(registry))).flat()).not.toContain('!m:ask');
-    expect((await menuIds(contextOf(registry, { language: 'en' })))[2]).toEqual(['!m:ask']);
+    expect((await menuIds(contextOf(registry, { language: 'en' })))[3]).toEqual(['!m:ask']);
+  });
+
+  it('pages the main menu where VK\'s keyboard is too small: every entry once, at most 6 rows and 10 buttons a page', async () => {
+    const extra: BotFeature = {
+      name: 'extra',
+      menu: ['a', 'b', 'c', 'd', 'e', 'f'].map((id, i) => ({ id: `x${id}`, label: 'menu.help', row: 21 + (i >> 1), column: i % 2, run: noop })),
+    };
+    const registry = createRegistry([...FEATURES, extra]);
+    const vk = (page: number) => mainMenu(contextOf(registry, { from: { channel: 'vk', externalId: '1', chatId: '1' } }), page);
+    const idsOf = (page: Awaited<ReturnType<typeof vk>>) => (page.keyboard?.kind === 'inline' ? page.keyboard.rows.map((row) => row.map((b) => b.id)) : []);
+    // As many pages as the entries need: each but the last ends with "More" to the next one.
+    const pages = [await vk(0)];
+    while (idsOf(pages.at(-1)!).at(-1)!.includes(`!m:page:${pages.length}`) && pages.length < 10) pages.push(await vk(pages.length));
+    const ids = pages.map(idsOf);
+    expect(pages.length).toBeGreaterThan(1);
+    for (const rows of ids) {
+      expect(rows.length).toBeLessThanOrEqual(6);
+      expect(rows.flat().length).toBeLessThanOrEqual(10);
+    }
+    expect(ids[0]!.at(-1)).toEqual(['!m:page:1']);
+    expect(ids.at(-1)!.at(-1)).toEqual([`!m:page:${pages.length - 2}`]);
+    const entries = ids.flat(2).filter((id) => !id.startsWith('!m:page:'));
+    expect(entries.sort()).toEqual((await menuIds(contextOf(registry))).flat().sort());
+    // Telegram keeps one page; an out-of-range page shows the last one.
+    expect((await menuIds(contextOf(registry))).flat()).not.toContain('!m:page:1');
+    expect((await vk(17)).keyboard).toEqual(pages.at(-1)!.keyboard);
   });
 
   it('gives the messenger its command menu in each language, in registry order', () => {
@@ -45,6 +71,8 @@ describe('the feature registry', () => {
       { command: 'language', description: 'Language' },
       { command: 'help', description: 'What the bot can do' },
       { command: 'cancel', description: 'Cancel the current action' },
+      { command: 'polls', description: 'Polls and votes' },
+      { command: 'ask', description: "A question for the head's direct line" },
       { command: 'nearby', description: 'Problems near me' },
     ]);
     // Telegram: 1-256 characters each; commands without a description (/unlink) stay out of the menu.

@@ -1,5 +1,6 @@
 import type { BotFeature } from '../dialogs/feature.ts';
 import { basics } from './basics/index.ts';
+import { consoleLogin } from './console/index.ts';
 import { filing } from './filing/index.ts';
 import { linking } from './linking/index.ts';
 import { myMessages } from './my-messages/index.ts';
@@ -8,6 +9,7 @@ import { officials } from './officials/index.ts';
 import { privacy } from './privacy/index.ts';
 import { registration } from './registration/index.ts';
 import { settings } from './settings/index.ts';
+import { polls } from './polls/index.ts';
 
 /**
  * Every bot feature, one line each (README: "How to add a bot feature"). The order is the order
@@ -23,5 +25,7 @@ export const FEATURES: readonly BotFeature[] = [
   settings,
   basics,
   officials,
+  consoleLogin,
+  polls,
   nearby,
 ];

@@ -70,10 +70,11 @@ describe('POST /webhooks/telegram', () => {
   it('keeps /start payloads (deep links) and goes on with registration', async () => {
     const user = newUser();
     const conversation = new Conversation(harness, user);
-    await conversation.send(startUpdate(700_000_200, user, '/start poll_42'));
+    // A payload no feature claims (poll_ is the polls feature's deep link now): recorded, then registration.
+    await conversation.send(startUpdate(700_000_200, user, '/start ref_42'));
     expect(conversation.replyTexts[0]).toContain('Выберите язык');
     const rows = await db.db.selectFrom('start_payload').selectAll().where('external_id', '=', String(user.id)).execute();
-    expect(rows.map((r) => [r.channel, r.payload])).toEqual([['tg', 'poll_42']]);
+    expect(rows.map((r) => [r.channel, r.payload])).toEqual([['tg', 'ref_42']]);
   });
 
   it('a resident who blocked the bot is marked unreachable and nothing crashes', async () => {
@@ -129,7 +130,7 @@ describe('startup', () => {
     expect(published.map((c) => c.params.language_code ?? 'default')).toEqual(['default', 'en']);
     const ru = published[0]!.params.commands as { command: string; description: string }[];
     expect(ru[0]).toEqual({ command: 'start', description: t('ru', 'commands.start') });
-    expect(ru.map((c) => c.command)).toEqual(['start', 'new', 'my', 'privacy', 'mydata', 'link', 'notify', 'settings', 'menu', 'language', 'help', 'cancel', 'nearby']);
+    expect(ru.map((c) => c.command)).toEqual(['start', 'new', 'my', 'privacy', 'mydata', 'link', 'notify', 'settings', 'menu', 'language', 'help', 'cancel', 'polls', 'ask', 'nearby']);
     expect((published[1]!.params.commands as { description: string }[])[1]!.description).toBe(t('en', 'commands.new'));
   });
 

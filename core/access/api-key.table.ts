@@ -10,6 +10,9 @@ export interface ApiKeyTable {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  /** `session`: a web-console session (core/console), which expires; `key`: an API key. */
+  kind: Generated<'key' | 'session'>;
+  expires_at: Date | null;
 }
 
 export interface AccessTables {

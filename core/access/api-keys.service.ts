@@ -65,7 +65,8 @@ export async function getKey(db: Db, id: number): Promise<ApiKey> {
 export async function listKeys(db: Db, filter: { staffId?: number; active?: boolean }, page: PageRequest): Promise<Page<ApiKey>> {
   const limit = pageSize(page.limit);
   const after = idCursor(page.cursor);
-  let query = db.selectFrom('api_key').selectAll().orderBy('id').limit(limit + 1);
+  // Console sessions are listed apart (core/console/sessions.ts).
+  let query = db.selectFrom('api_key').selectAll().where('kind', '=', 'key').orderBy('id').limit(limit + 1);
   if (filter.staffId !== undefined) query = query.where('staff_id', '=', filter.staffId);
   if (filter.active !== undefined) query = query.where('revoked_at', filter.active ? 'is' : 'is not', null);
   if (after !== undefined) query = query.where('id', '>', after);
@@ -101,10 +102,10 @@ export async function authenticate(db: Db, token: string, now: Date): Promise<Pr
   const row = await db
     .selectFrom('api_key')
     .innerJoin('staff', 'staff.id', 'api_key.staff_id')
-    .select(['api_key.id as key_id', 'api_key.last_used_at', 'api_key.revoked_at', 'staff.id as staff_id', 'staff.role', 'staff.municipality_id', 'staff.executor_id', 'staff.active'])
+    .select(['api_key.id as key_id', 'api_key.last_used_at', 'api_key.revoked_at', 'api_key.expires_at', 'staff.id as staff_id', 'staff.role', 'staff.municipality_id', 'staff.executor_id', 'staff.active'])
     .where('api_key.token_hash', '=', hashToken(token))
     .executeTakeFirst();
-  if (!row || row.revoked_at || !row.active) throw new DomainError('UNAUTHORIZED');
+  if (!row || row.revoked_at || !row.active || (row.expires_at && row.expires_at <= now)) throw new DomainError('UNAUTHORIZED');
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.updateTable('api_key').set({ last_used_at: now }).where('id', '=', row.key_id).execute();
   }

@@ -44,6 +44,14 @@ export const PERMISSIONS = {
   /** Media files for announcements: uploaded and read by those who write announcements and moderate. */
   'media.write': ['operator', 'curator', 'moderator'],
   'media.read': ['operator', 'curator', 'moderator'],
+  /** Web-console sessions: everyone their own, operators everyone's. */
+  'sessions.manage': EVERYONE,
+  /** Polls and votes (KPI 3) and the decisions on their results (KPI 13): responsible officials read. */
+  'polls.read': ['operator', 'curator', 'moderator', 'responsible'],
+  'polls.write': ['operator', 'curator', 'moderator'],
+  /** The head's direct line (KPI 12): campaigns, residents' questions, answers. */
+  'direct_lines.read': ['operator', 'curator', 'moderator', 'responsible'],
+  'direct_lines.write': ['operator', 'curator', 'moderator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -100,6 +100,7 @@ export async function anotherOperatorCanSignIn(db: Db, except: { staffId?: numbe
     .select('api_key.id')
     .where('staff.role', '=', 'operator')
     .where('staff.active', '=', true)
+    .where('api_key.kind', '=', 'key') // a console session expires: it keeps nobody able to sign in
     .where('api_key.revoked_at', 'is', null);
   if (except.staffId !== undefined) query = query.where('staff.id', '<>', except.staffId);
   if (except.keyId !== undefined) query = query.where('api_key.id', '<>', except.keyId);

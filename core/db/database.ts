@@ -19,6 +19,8 @@ import type { ActivityTables } from '../activity/activity.table.ts';
 import type { BroadcastTables } from '../broadcasts/broadcast.table.ts';
 import type { MediaTables } from '../media/media.table.ts';
 import type { SubscriptionTables } from '../subscriptions/subscription.table.ts';
+import type { ConsoleTables } from '../console/console.table.ts';
+import type { PollTables } from '../polls/poll.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
 export interface Database
@@ -42,4 +44,6 @@ export interface Database
     BroadcastTables,
     SubscriptionTables,
     MediaTables,
-    ActivityTables {}
+    ActivityTables,
+    ConsoleTables,
+    PollTables {}

@@ -75,6 +75,14 @@ export async function mergeResidents(db: Db, from: number, into: number, now: Da
   await db.updateTable('outbox').set({ resident_id: into }).where('resident_id', '=', from).execute();
   await db.updateTable('resident_link_code').set({ resident_id: into }).where('resident_id', '=', from).execute();
   await mergeSubscriptionsAndActivity(db, from, into);
+  // Polls: one ballot per resident — a poll both had answered keeps the one ballot of `into`.
+  await db
+    .deleteFrom('poll_ballot')
+    .where('resident_id', '=', from)
+    .where('poll_id', 'in', (eb) => eb.selectFrom('poll_ballot').select('poll_id').where('resident_id', '=', into))
+    .execute();
+  await db.updateTable('poll_ballot').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await db.updateTable('direct_line_question').set({ resident_id: into }).where('resident_id', '=', from).execute();
 
   const [a, b] = await Promise.all([
     db.selectFrom('resident').selectAll().where('id', '=', into).executeTakeFirstOrThrow(),

@@ -17,6 +17,7 @@ export const STATUS_BY_KIND = {
   too_large: 413,
   unsupported_type: 415,
   rule: 422,
+  rate_limited: 429,
 } as const satisfies Record<ErrorKind, ContentfulStatusCode>;
 
 export const HTTP_ONLY_CODES = {
@@ -37,6 +38,7 @@ const TITLES: Record<number, string> = {
   413: 'The request body is too large',
   415: 'Unsupported media type',
   422: 'A domain rule forbids this',
+  429: 'Too many attempts',
   500: 'Internal error',
   502: 'The messenger did not provide the file',
   503: 'Not available',

@@ -1,3 +1,4 @@
+import { pollDirective } from './poll-directives.ts';
 import { readFileSync } from 'node:fs';
 import { approveAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
@@ -130,6 +131,7 @@ export abstract class ChatPlayer {
     if ('$staff' in entry) return this.staff(String(entry.$staff), entry);
     if ('$link_staff' in entry) return this.linkStaff(String(entry.$link_staff));
     if ('$incoming_message' in entry) return this.incomingMessage(String(entry.$incoming_message));
+    if ('$poll' in entry) return this.log(await pollDirective(this.harness.database.db, String(entry.$poll), this.harness.now()));
     await this.post(entry);
   }
 

@@ -56,6 +56,20 @@ import { registerUploadMedia } from './media/upload.ts';
 import { registerGetMedia } from './media/get.ts';
 import { registerHeatmap } from './stats/heatmap.ts';
 import { registerSlices } from './stats/slices.ts';
+import { registerListSessions } from './sessions/list.ts';
+import { registerRevokeSession } from './sessions/revoke.ts';
+import { registerCreatePoll } from './polls/create.ts';
+import { registerListPolls } from './polls/list.ts';
+import { registerGetPoll } from './polls/get.ts';
+import { registerUpdatePoll } from './polls/update.ts';
+import { registerPublishPoll } from './polls/publish.ts';
+import { registerClosePoll } from './polls/close.ts';
+import { registerPollResults } from './polls/results.ts';
+import { registerPollDecision } from './polls/decision.ts';
+import { registerCreateDirectLine } from './direct-lines/create.ts';
+import { registerListDirectLines } from './direct-lines/list.ts';
+import { registerListDirectLineQuestions } from './direct-lines/questions.ts';
+import { registerAnswerDirectLineQuestion } from './direct-lines/answer.ts';
 
 /** Every route of the admin API, one file each; a test checks that the OpenAPI document lists them all. */
 export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
@@ -116,4 +130,18 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetMedia,
   registerHeatmap,
   registerSlices,
+  registerListSessions,
+  registerRevokeSession,
+  registerCreatePoll,
+  registerListPolls,
+  registerGetPoll,
+  registerUpdatePoll,
+  registerPublishPoll,
+  registerClosePoll,
+  registerPollResults,
+  registerPollDecision,
+  registerCreateDirectLine,
+  registerListDirectLines,
+  registerListDirectLineQuestions,
+  registerAnswerDirectLineQuestion,
 ];

@@ -1,7 +1,10 @@
 import { jpegBytes } from '../../../test/media/files.ts';
 import type { Permission } from '../../../core/access/permissions.ts';
 import { enqueue, PRIORITY } from '../../../core/outbox/outbox.repository.ts';
+import { issueLoginCode, signInWithCode } from '../../../core/console/sessions.ts';
 import type { ApiHarness } from '../../../test/api-harness.ts';
+import { askQuestion } from '../../../core/polls/direct-line.ts';
+import { registeredResident } from '../../../test/residents.ts';
 
 /** Ids of Kemerovo's resources that the security tests aim at. */
 export interface Fixture {
@@ -21,6 +24,13 @@ export interface Fixture {
   broadcast: number;
   /** A file uploaded for Kemerovo. */
   media: number;
+  /** A web-console session of Kemerovo's moderator. */
+  session: number;
+  /** A draft poll of Kemerovo. */
+  poll: number;
+  /** A direct-line campaign of Kemerovo, collecting, with one resident's question. */
+  directLine: number;
+  directLineQuestion: number;
 }
 
 /** Everything that can change, counted before and after a batch of refused requests. */
@@ -49,6 +59,12 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
   const form = new FormData();
   form.append('file', new Blob([jpegBytes().slice().buffer], { type: 'image/jpeg' }), 'photo.jpg');
   const media = await h.request('POST', '/api/v1/media', { form, token: h.keys.Kemerovo.curator });
+  const { code } = await issueLoginCode(h.t.db, h.staff.Kemerovo.moderator, h.now());
+  const session = await signInWithCode(h.t.db, { code, client: 'fixture' }, h.now());
+  const poll = await h.request('POST', '/api/v1/polls', { body: pollBody(h.municipality.Kemerovo, h.now()) });
+  const line = await h.request('POST', '/api/v1/direct-lines', { body: directLineBody(h.municipality.Kemerovo, h.now()) });
+  const asker = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+  const question = await askQuestion(h.t.db, { directLineId: line.body.id, residentId: asker, channel: 'tg', text: 'Когда починят дорогу?' }, h.now());
   const rule = await h.t.db.selectFrom('routing_rule').select('id').where('municipality_id', '=', h.municipality.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
   return {
     municipality: h.municipality.Kemerovo,
@@ -64,6 +80,37 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
     deadOutbox: dead!,
     broadcast: broadcast.body.id,
     media: media.body.id,
+    session: session.keyId,
+    poll: poll.body.id,
+    directLine: line.body.id,
+    directLineQuestion: question.id,
+  };
+}
+
+/** A valid poll body: two questions (single choice, free text), starting a day after `now`. */
+export function pollBody(municipalityId: number | null, now: Date) {
+  return {
+    municipalityId,
+    kind: 'poll',
+    title: 'Благоустройство двора',
+    startsAt: new Date(now.getTime() + 86_400_000).toISOString(),
+    endsAt: new Date(now.getTime() + 8 * 86_400_000).toISOString(),
+    questions: [
+      { kind: 'single', text: 'Что сделать первым?', options: ['Детская площадка', 'Парковка'] },
+      { kind: 'text', text: 'Ваши предложения' },
+    ],
+  };
+}
+
+/** A direct-line campaign collecting from an hour ago for two weeks. */
+export function directLineBody(municipalityId: number, now: Date) {
+  return {
+    municipalityId,
+    title: 'Прямая линия с главой города',
+    headName: 'Глава города',
+    collectFrom: new Date(now.getTime() - 3_600_000).toISOString(),
+    collectTo: new Date(now.getTime() + 14 * 86_400_000).toISOString(),
+    broadcastOn: '2026-12-20',
   };
 }
 
@@ -155,4 +202,34 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/heatmap', permission: 'messages.read', url: (f) => `/api/v1/heatmap?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/stats/slices', permission: 'messages.read', url: (f) => `/api/v1/stats/slices?municipalityId=${m(f)}&groupBy=status`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/me', permission: 'directories.read', url: () => '/api/v1/me', crossScope: 'global', hasPathId: false },
+  { method: 'get', path: '/sessions', permission: 'sessions.manage', url: () => '/api/v1/sessions', crossScope: 'global', hasPathId: false },
+  { method: 'post', path: '/sessions/{id}/revoke', permission: 'sessions.manage', url: (f, id) => `/api/v1/sessions/${id ?? f.session}/revoke`, crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/polls', permission: 'polls.write', url: () => '/api/v1/polls', body: (f) => pollBody(m(f), new Date('2026-12-01T03:00:00Z')), crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/polls', permission: 'polls.read', url: (f) => `/api/v1/polls?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/polls/{id}', permission: 'polls.read', url: (f, id) => `/api/v1/polls/${id ?? f.poll}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'patch', path: '/polls/{id}', permission: 'polls.write', url: (f, id) => `/api/v1/polls/${id ?? f.poll}`, body: () => ({ title: 'Renamed' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/polls/{id}/publish', permission: 'polls.write', url: (f, id) => `/api/v1/polls/${id ?? f.poll}/publish`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/polls/{id}/close', permission: 'polls.write', url: (f, id) => `/api/v1/polls/${id ?? f.poll}/close`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/polls/{id}/results', permission: 'polls.read', url: (f, id) => `/api/v1/polls/${id ?? f.poll}/results`, crossScope: 'not_found', hasPathId: true },
+  {
+    method: 'post',
+    path: '/polls/{id}/decision',
+    permission: 'polls.write',
+    url: (f, id) => `/api/v1/polls/${id ?? f.poll}/decision`,
+    body: () => ({ decidedOn: '2026-12-10', text: 'Build the playground', decidedBy: 'Head of the city' }),
+    crossScope: 'not_found',
+    hasPathId: true,
+  },
+  { method: 'post', path: '/direct-lines', permission: 'direct_lines.write', url: () => '/api/v1/direct-lines', body: (f) => directLineBody(m(f), new Date('2026-12-01T03:00:00Z')), crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/direct-lines', permission: 'direct_lines.read', url: (f) => `/api/v1/direct-lines?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/direct-lines/{id}/questions', permission: 'direct_lines.read', url: (f, id) => `/api/v1/direct-lines/${id ?? f.directLine}/questions`, crossScope: 'not_found', hasPathId: true },
+  {
+    method: 'post',
+    path: '/direct-lines/{id}/questions/{questionId}/answer',
+    permission: 'direct_lines.write',
+    url: (f, id) => `/api/v1/direct-lines/${id ?? f.directLine}/questions/${f.directLineQuestion}/answer`,
+    body: () => ({ text: 'In spring' }),
+    crossScope: 'not_found',
+    hasPathId: true,
+  },
 ];

@@ -1,0 +1,225 @@
+import { isDomainError } from '../../../core/errors.ts';
+import { assertCanVote, castBallot, findPoll, getPoll, hasVoted, localDateTime, openPollsFor, type Poll, type PollQuestion, POLL_LIMITS, timeZoneOf } from '../../../core/polls/polls.ts';
+import { pollResults, textBar } from '../../../core/polls/results.ts';
+import { button, literalButton } from '../../dialogs/buttons.ts';
+import { domainErrorView } from '../../dialogs/errors.ts';
+import { end, enter, goto, num, type Outcome, reply, stay, type StepContext, type StepData, type Flow } from '../../dialogs/flow.ts';
+import { excerpt } from '../../dialogs/format.ts';
+import { menuButton } from '../../dialogs/menu.ts';
+import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
+import { local, type View } from '../../dialogs/view.ts';
+
+export const POLLS_FLOW = 'polls';
+
+/** Answers in progress, by question id: chosen option ids, a free text, or null (skipped). */
+type Draft = Record<string, number[] | string | null>;
+
+const draftOf = (data: StepData): Draft => (typeof data.answers === 'object' && data.answers !== null ? (data.answers as Draft) : {});
+
+/** Whether the resident may see the results now: once published, or right after voting when the poll says so. */
+async function resultsVisible(c: StepContext, poll: Poll): Promise<boolean> {
+  if (poll.state === 'results_published') return true;
+  return poll.resultsVisibility === 'after_vote' && poll.state !== 'draft' && (await hasVoted(c.db, poll.id, c.resident.id));
+}
+
+/** The results with text bars: one line per option, `▓▓▓░░ 60% (3) option`; free text only counted. */
+export async function resultsView(c: StepContext, poll: Poll): Promise<View> {
+  const results = await pollResults(c.db, poll.id, { withTexts: false });
+  const lines: View['lines'] = [];
+  for (const q of results.questions) {
+    lines.push({ key: 'polls.results_question', params: { text: q.text } });
+    if (q.kind === 'text') lines.push({ key: 'polls.results_text_answers', params: { count: q.answered } });
+    for (const o of q.options) lines.push({ key: 'polls.results_option', params: { bar: textBar(o.percent), percent: o.percent, count: o.count, text: o.text } });
+  }
+  return { key: 'polls.results', params: { title: poll.title, voters: results.voters, turnout: results.turnout }, lines };
+}
+
+/** Shows a poll's results to a resident, if they may see them. */
+export async function showResults(c: StepContext, pollId: number): Promise<Outcome> {
+  const poll = await findPoll(c.db, pollId);
+  if (!poll || poll.state === 'draft' || (poll.municipalityId !== null && poll.municipalityId !== c.resident.municipalityId)) return reply([{ key: 'errors.POLL_NOT_FOUND' }]);
+  if (!(await resultsVisible(c, poll))) return reply([{ key: 'polls.results_hidden' }]);
+  return reply([await resultsView(c, poll)]);
+}
+
+async function headerView(c: StepContext, poll: Poll): Promise<View> {
+  return {
+    key: 'polls.header',
+    params: { title: poll.title, description: poll.description, count: poll.questions.length, endsAt: localDateTime(poll.endsAt, await timeZoneOf(c.db, poll.municipalityId)) },
+    ...(poll.mediaId !== null && { media: [poll.mediaId] }),
+  };
+}
+
+/**
+ * Opens one poll (from the list, an announcement's "Answer" button or a deep link): a registered
+ * resident of its municipality, not voted yet, while it is open, gets its first question; otherwise
+ * why not (and the results when they may see them).
+ */
+export async function openPoll(c: StepContext, pollId: number): Promise<Outcome> {
+  if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
+  const poll = await findPoll(c.db, pollId);
+  if (!poll || poll.state === 'draft') return reply([{ key: 'errors.POLL_NOT_FOUND' }]);
+  if (await hasVoted(c.db, poll.id, c.resident.id)) {
+    return reply([{ key: 'polls.already_voted' }, ...((await resultsVisible(c, poll)) ? [await resultsView(c, poll)] : [])]);
+  }
+  try {
+    assertCanVote(poll, c.resident.municipalityId, c.now);
+  } catch (error) {
+    const view = domainErrorView(error);
+    if (!view) throw error;
+    return reply([view, ...(isDomainError(error, 'POLL_NOT_OPEN') && (await resultsVisible(c, poll)) ? [await resultsView(c, poll)] : [])]);
+  }
+  return enter(POLLS_FLOW, { step: 'question', data: { pollId: poll.id, index: 0, answers: {} }, say: [await headerView(c, poll)] });
+}
+
+function questionView(poll: Poll, q: PollQuestion, index: number, draft: Draft): View {
+  const params = { index: index + 1, count: poll.questions.length, text: q.text };
+  const back = [button('b', 'polls.back')];
+  if (q.kind === 'single') {
+    return { key: 'polls.question', params, keyboard: { kind: 'inline', rows: [...q.options.map((o) => [literalButton(`c:${o.id}`, o.text)]), back] } };
+  }
+  if (q.kind === 'multiple') {
+    const chosen = new Set(Array.isArray(draft[q.id]) ? (draft[q.id] as number[]) : []);
+    return {
+      key: 'polls.question_multiple',
+      params: { ...params, max: q.maxChoices ?? q.options.length },
+      keyboard: {
+        kind: 'inline',
+        rows: [...q.options.map((o) => [button(`t:${o.id}`, chosen.has(o.id) ? 'polls.chosen' : 'polls.not_chosen', { text: o.text })]), [button('n', 'polls.done')], back],
+      },
+    };
+  }
+  return { key: 'polls.question_text', params, keyboard: { kind: 'inline', rows: [[button('k', 'polls.skip')], back] } };
+}
+
+/** After answering question `index`: the next one, or the summary. */
+function advance(poll: Poll, index: number, draft: Draft): Outcome {
+  return index + 1 < poll.questions.length ? goto('question', { data: { index: index + 1, answers: draft } }) : goto('summary', { data: { answers: draft } });
+}
+
+function answerText(q: PollQuestion, value: Draft[string] | undefined): string {
+  if (value === null || value === undefined || (typeof value === 'string' && value.length === 0)) return '';
+  if (typeof value === 'string') return excerpt(value, 200);
+  return q.options
+    .filter((o) => value.includes(o.id))
+    .map((o) => o.text)
+    .join(', ');
+}
+
+/** The open polls, one question per screen with Back, a summary, then Send. */
+export const pollsFlow: Flow = {
+  name: POLLS_FLOW,
+  first: 'list',
+  needsRegistration: true,
+  steps: {
+    list: {
+      accepts: ['button'],
+      wrongInput: 'polls.use_buttons',
+      async prompt(c) {
+        const polls = await openPollsFor(c.db, c.resident.municipalityId, c.now);
+        const back = [menuButton('menu', 'menu.back_to_menu')];
+        if (polls.length === 0) return [{ key: 'polls.list_empty', keyboard: { kind: 'inline', rows: [back] } }];
+        return [{ key: 'polls.list_title', keyboard: { kind: 'inline', rows: [...polls.map((p) => [literalButton(`o:${p.id}`, excerpt(p.title, 60))]), back] } }];
+      },
+      next(c, input) {
+        const id = input.kind === 'button' && input.action.startsWith('o:') ? Number(input.action.slice(2)) : Number.NaN;
+        return Number.isSafeInteger(id) ? openPoll(c, id) : stay({ reprompt: true });
+      },
+    },
+    question: {
+      accepts: ['button', 'text'],
+      wrongInput: 'polls.use_buttons',
+      async prompt(c) {
+        const poll = await getPoll(c.db, num(c.data, 'pollId')!);
+        const index = num(c.data, 'index') ?? 0;
+        return [questionView(poll, poll.questions[index]!, index, draftOf(c.data))];
+      },
+      async next(c, input) {
+        const poll = await getPoll(c.db, num(c.data, 'pollId')!);
+        const index = num(c.data, 'index') ?? 0;
+        const q = poll.questions[index]!;
+        const draft = { ...draftOf(c.data) };
+        if (input.kind === 'text') {
+          if (q.kind !== 'text') return stay({ say: [{ key: 'polls.use_buttons' }], reprompt: true });
+          const text = input.text.trim();
+          if (text.length > POLL_LIMITS.maxFreeText) return stay({ say: [{ key: 'errors.TEXT_TOO_LONG', params: { max: POLL_LIMITS.maxFreeText, length: text.length } }] });
+          draft[q.id] = text.length > 0 ? text : null;
+          return advance(poll, index, draft);
+        }
+        if (input.kind !== 'button') return stay({ reprompt: true });
+        const [action, arg] = input.action.split(':');
+        if (action === 'b') return index > 0 ? goto('question', { data: { index: index - 1 } }) : goto('list', { data: { pollId: undefined, index: undefined, answers: undefined } });
+        const optionId = Number(arg);
+        if (action === 'c' && q.kind === 'single' && q.options.some((o) => o.id === optionId)) {
+          draft[q.id] = [optionId];
+          return advance(poll, index, draft);
+        }
+        if (action === 't' && q.kind === 'multiple' && q.options.some((o) => o.id === optionId)) {
+          const chosen = Array.isArray(draft[q.id]) ? [...(draft[q.id] as number[])] : [];
+          const max = q.maxChoices ?? q.options.length;
+          if (chosen.includes(optionId)) chosen.splice(chosen.indexOf(optionId), 1);
+          else if (chosen.length >= max) return stay({ say: [{ key: 'polls.too_many_choices', params: { max } }] });
+          else chosen.push(optionId);
+          draft[q.id] = chosen;
+          return stay({ data: { answers: draft }, reprompt: 'edit' });
+        }
+        if (action === 'n' && q.kind === 'multiple') {
+          if (!Array.isArray(draft[q.id]) || (draft[q.id] as number[]).length === 0) return stay({ say: [{ key: 'polls.choose_some' }] });
+          return advance(poll, index, draft);
+        }
+        if (action === 'k' && q.kind === 'text') {
+          draft[q.id] = null;
+          return advance(poll, index, draft);
+        }
+        return stay({ reprompt: true });
+      },
+    },
+    summary: {
+      accepts: ['button'],
+      wrongInput: 'polls.use_buttons',
+      async prompt(c) {
+        const poll = await getPoll(c.db, num(c.data, 'pollId')!);
+        const draft = draftOf(c.data);
+        return [
+          {
+            key: 'polls.summary',
+            params: { title: poll.title },
+            lines: poll.questions.map((q, i) => {
+              const text = answerText(q, draft[q.id]);
+              return { key: 'polls.summary_line', params: { index: i + 1, question: q.text, answer: text || local('polls.summary_skipped') } };
+            }),
+            keyboard: { kind: 'inline', rows: [[button('send', 'polls.send')], [button('b', 'polls.back')]] },
+          },
+        ];
+      },
+      async next(c, input) {
+        const poll = await getPoll(c.db, num(c.data, 'pollId')!);
+        if (input.kind !== 'button') return stay({ reprompt: true });
+        if (input.action === 'b') return goto('question', { data: { index: poll.questions.length - 1 } });
+        if (input.action !== 'send') return stay({ reprompt: true });
+        const draft = draftOf(c.data);
+        try {
+          await castBallot(
+            c.db,
+            {
+              pollId: poll.id,
+              residentId: c.resident.id,
+              channel: c.identity.channel,
+              answers: poll.questions.map((q) => {
+                const value = draft[q.id];
+                return typeof value === 'string' ? { questionId: q.id, text: value } : { questionId: q.id, optionIds: Array.isArray(value) ? value : [] };
+              }),
+            },
+            c.now,
+          );
+        } catch (error) {
+          // A ballot cast meanwhile (the other messenger, a double tap) or a poll closed meanwhile: the reason, nothing stored.
+          if (isDomainError(error, 'POLL_ALREADY_VOTED') || isDomainError(error, 'POLL_NOT_OPEN') || isDomainError(error, 'POLL_OTHER_MUNICIPALITY')) return end([domainErrorView(error)!]);
+          throw error;
+        }
+        const fresh = await getPoll(c.db, poll.id);
+        return end([{ key: 'polls.thanks' }, (await resultsVisible(c, fresh)) ? await resultsView(c, fresh) : { key: 'polls.results_later' }]);
+      },
+    },
+  },
+};

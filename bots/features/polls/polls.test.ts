@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { createDirectLine } from '../../../core/polls/direct-line.ts';
+import { closePoll, createPoll, type Poll, publishPoll } from '../../../core/polls/polls.ts';
+import { pollResults } from '../../../core/polls/results.ts';
+import { newChat } from '../../../test/bots/chats.ts';
+import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
+import { CHANNELS, type ChannelName, press } from '../../../test/bots/player.ts';
+import type { TestDatabase } from '../../../test/database.ts';
+import { registeredResident } from '../../../test/residents.ts';
+import { createTranslator } from '../../i18n.ts';
+
+let db: TestDatabase;
+let harness: BotHarness;
+const t = createTranslator();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
+});
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+let seq = 0;
+
+/**
+ * A published poll (3 questions: single, multiple up to 2, free text) of `municipalityId`; cadence is
+ * forced so the tests may publish several a day. The announcement is expanded into outbox rows.
+ */
+async function publishedPoll(municipalityId: number | null, overrides: Partial<Parameters<typeof createPoll>[1]> = {}): Promise<Poll> {
+  const now = harness.now();
+  seq += 1;
+  const poll = await createPoll(
+    db.db,
+    {
+      municipalityId,
+      kind: 'poll',
+      title: `Сквер на Весенней ${seq}`,
+      description: 'Что сделать в сквере',
+      startsAt: new Date(now.getTime() - HOUR),
+      endsAt: new Date(now.getTime() + 7 * DAY),
+      questions: [
+        { kind: 'single', text: 'Что важнее?', options: ['Освещение', 'Скамейки'] },
+        { kind: 'multiple', text: 'Что добавить?', maxChoices: 2, options: ['Фонтан', 'Площадка', 'Велопарковка'] },
+        { kind: 'text', text: 'Ваши предложения' },
+      ],
+      ...overrides,
+    },
+    null,
+    now,
+  );
+  const { broadcastId } = await publishPoll(db.db, poll.id, { force: true }, now);
+  while (!(await expandBatch(db.db, broadcastId!, 100)).done);
+  return poll;
+}
+
+const ru = (key: string, params?: Record<string, unknown>) => t('ru', key, params);
+
+async function registered(channel: ChannelName, municipality: 'Kemerovo' | 'Novokuznetsk' | 'Belovo' = 'Kemerovo', name = 'Ольга') {
+  const chat = newChat(harness, channel, name);
+  const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities[municipality], channel, externalId: chat.externalId });
+  return { chat, residentId };
+}
+
+describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
+  it('a full vote from the announcement button: one question per screen, Back, a summary, Send, the results with text bars', async () => {
+    const { chat, residentId } = await registered(channel);
+    const poll = await publishedPoll(db.demo.municipalities.Kemerovo);
+
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.join('\n')).toContain(poll.title);
+    await chat.say(press(ru('polls.answer')));
+    expect(chat.replyTexts[0]).toContain(poll.title);
+    expect(chat.replyTexts.at(-1)).toBe(ru('polls.question', { index: 1, count: 3, text: 'Что важнее?' }));
+
+    await chat.say(press('Скамейки'));
+    expect(chat.replyTexts.at(-1)).toBe(ru('polls.question_multiple', { index: 2, count: 3, max: 2, text: 'Что добавить?' }));
+    // Back to the first question, change the answer.
+    await chat.say(press(ru('polls.back')));
+    expect(chat.replyTexts.at(-1)).toBe(ru('polls.question', { index: 1, count: 3, text: 'Что важнее?' }));
+    await chat.say(press('Освещение'));
+
+    // Multiple choice: taps toggle in place; a third choice is refused; Next.
+    await chat.say(press(ru('polls.not_chosen', { text: 'Фонтан' })));
+    expect(chat.replyKinds()).toEqual(['edit']);
+    await chat.say(press(ru('polls.not_chosen', { text: 'Площадка' })));
+    await chat.say(press(ru('polls.not_chosen', { text: 'Велопарковка' })));
+    expect(chat.replyTexts).toEqual([ru('polls.too_many_choices', { max: 2 })]);
+    await chat.say(press(ru('polls.done')));
+    expect(chat.replyTexts.at(-1)).toContain('Ваши предложения');
+
+    await chat.say('Больше урн, пожалуйста');
+    expect(chat.replyTexts.at(-1)).toContain(ru('polls.summary', { title: poll.title }));
+    expect(chat.replyTexts.at(-1)).toContain('Освещение');
+    expect(chat.replyTexts.at(-1)).toContain('Фонтан, Площадка');
+    expect(chat.replyTexts.at(-1)).toContain('Больше урн, пожалуйста');
+    expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', '=', poll.id).execute()).toEqual([]);
+
+    await chat.say(press(ru('polls.send')));
+    expect(chat.replyTexts[0]).toBe(ru('polls.thanks'));
+    const results = chat.replyTexts[1]!;
+    expect(results).toContain(ru('polls.results', { title: poll.title, voters: 1, turnout: (await pollResults(db.db, poll.id, { withTexts: false })).turnout }));
+    expect(results).toContain(ru('polls.results_option', { bar: '▓▓▓▓▓▓▓▓▓▓', percent: 100, count: 1, text: 'Освещение' }));
+    expect(results).toContain(ru('polls.results_option', { bar: '░░░░░░░░░░', percent: 0, count: 0, text: 'Скамейки' }));
+    expect(results).not.toContain('Больше урн');
+
+    const ballots = await db.db.selectFrom('poll_ballot').select(['resident_id', 'channel']).where('poll_id', '=', poll.id).execute();
+    expect(ballots).toEqual([{ resident_id: residentId, channel }]);
+    const stored = await pollResults(db.db, poll.id, { withTexts: true });
+    expect(stored.questions.map((q) => q.options.map((o) => o.count))).toEqual([[1, 0], [1, 1, 0], []]);
+    expect(stored.questions[2]!.texts).toEqual(['Больше урн, пожалуйста']);
+
+    // A second ballot: the answer, nothing stored.
+    await chat.say(press(ru('polls.answer')));
+    expect(chat.replyTexts[0]).toBe(ru('polls.already_voted'));
+    expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', '=', poll.id).execute()).toHaveLength(1);
+  });
+
+  it('the poll fixture plays from the announcement to the results and the decision (npm run replay -- poll.json)', async () => {
+    const chat = newChat(harness, channel, 'Ольга');
+    await chat.playFixture('poll.json');
+    expect(chat.replyTexts.join('\n')).toContain('Весной установим освещение в сквере.');
+  });
+
+  it('/polls lists the open polls of the municipality and the region; /start poll_<id> opens one; closed and foreign polls are refused', async () => {
+    const { chat } = await registered(channel, 'Novokuznetsk', 'Пётр');
+    const own = await publishedPoll(db.demo.municipalities.Novokuznetsk, { kind: 'vote', questions: [{ kind: 'single', text: 'Переименовать парк?', options: ['Да', 'Нет'] }] });
+    const region = await publishedPoll(null, { title: 'Областной опрос' });
+    const foreign = await publishedPoll(db.demo.municipalities.Kemerovo, { title: 'Кемеровский опрос' });
+
+    await chat.say('/polls');
+    expect(chat.replyTexts).toEqual([ru('polls.list_title')]);
+    const labels = chat
+      .keyboards()[0]!
+      .rows.flat()
+      .map((b) => b.label);
+    expect(labels).toEqual(expect.arrayContaining([own.title, region.title]));
+    expect(labels).not.toContain(foreign.title);
+
+    // The main menu leads there too.
+    await chat.say('/menu');
+    await chat.say(press(ru('polls.menu')));
+    expect(chat.replyTexts).toEqual([ru('polls.list_title')]);
+
+    await chat.say(`/start poll_${foreign.id}`);
+    expect(chat.replyTexts).toEqual([ru('errors.POLL_OTHER_MUNICIPALITY')]);
+    await chat.say('/start poll_99999999');
+    expect(chat.replyTexts).toEqual([ru('errors.POLL_NOT_FOUND')]);
+
+    await chat.say(`/start poll_${own.id}`);
+    expect(chat.replyTexts.at(-1)).toBe(ru('polls.question', { index: 1, count: 1, text: 'Переименовать парк?' }));
+    await chat.say(press('Да'));
+    // Meanwhile the poll is closed: Send is refused, nothing stored.
+    await closePoll(db.db, own.id, harness.now());
+    await chat.say(press(ru('polls.send')));
+    expect(chat.replyTexts[0]).toBe(ru('errors.POLL_NOT_OPEN'));
+    expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', '=', own.id).execute()).toEqual([]);
+    await chat.say(`/start poll_${own.id}`);
+    expect(chat.replyTexts).toEqual([ru('errors.POLL_NOT_OPEN')]);
+  });
+
+  it('/ask sends up to 5 questions to an open direct line; the menu entry shows only while it collects; the answer reaches the author', async () => {
+    // Each messenger's run uses its own municipality, so each starts without a campaign.
+    const town = channel === 'tg' ? 'Novokuznetsk' : 'Belovo';
+    const { chat, residentId } = await registered(channel, town, 'Анна');
+    await chat.say('/ask');
+    expect(chat.replyTexts).toEqual([ru('polls.ask_none')]);
+    await chat.say('/menu');
+    expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).not.toContain(ru('polls.ask_menu'));
+    await createDirectLine(
+      db.db,
+      {
+        municipalityId: db.demo.municipalities[town],
+        title: 'Прямая линия',
+        headName: 'Глава',
+        collectFrom: new Date(harness.now().getTime() - HOUR),
+        collectTo: new Date(harness.now().getTime() + 5 * DAY),
+        broadcastOn: '2026-12-30',
+      },
+      null,
+      harness.now(),
+    );
+    await chat.say('/menu');
+    expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).toContain(ru('polls.ask_menu'));
+    await chat.say(press(ru('polls.ask_menu')));
+    expect(chat.replyTexts.at(-1)).toContain('Глава');
+    await chat.say('x'.repeat(1001));
+    expect(chat.replyTexts[0]).toBe(ru('errors.TEXT_TOO_LONG', { max: 1000, length: 1001 }));
+    for (let i = 1; i <= 5; i++) {
+      if (i > 1) await chat.say('/ask');
+      await chat.say(`Вопрос номер ${i}`);
+      expect(chat.replyTexts[0]).toBe(ru('polls.ask_saved', { left: 5 - i }));
+    }
+    await chat.say('/ask');
+    expect(chat.replyTexts).toEqual([ru('errors.DIRECT_LINE_QUESTION_LIMIT', { max: 5 })]);
+    const questions = await db.db.selectFrom('direct_line_question').select(['id', 'direct_line_id']).where('resident_id', '=', residentId).orderBy('id').execute();
+    expect(questions).toHaveLength(5);
+
+    const { answerQuestion } = await import('../../../core/polls/direct-line.ts');
+    await answerQuestion(db.db, questions[0]!.direct_line_id, questions[0]!.id, { text: 'Отвечаем: весной.' }, null, harness.now());
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.join('\n')).toContain('Отвечаем: весной.');
+    expect(chat.replyTexts.join('\n')).toContain('Вопрос номер 1');
+  });
+});
+
+describe('one resident, two messengers, one ballot', () => {
+  it('the same resident through Telegram and VK is one voter: the second Send is refused and counts nothing', async () => {
+    const tg = newChat(harness, 'tg', 'Мария');
+    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel: 'tg', externalId: tg.externalId });
+    const vk = newChat(harness, 'vk', 'Мария');
+    await db.db.insertInto('resident_identity').values({ resident_id: residentId, channel: 'vk', external_id: vk.externalId, chat_id: vk.externalId, last_seen_at: harness.now() }).execute();
+    const poll = await publishedPoll(db.demo.municipalities.Kemerovo, { kind: 'vote', questions: [{ kind: 'single', text: 'Ремонт моста?', options: ['Да', 'Нет'] }] });
+
+    for (const chat of [tg, vk]) {
+      await chat.say(`/start poll_${poll.id}`);
+      await chat.say(press('Да'));
+      expect(chat.replyTexts.at(-1)).toContain(ru('polls.summary', { title: poll.title }));
+    }
+    await tg.say(press(ru('polls.send')));
+    expect(tg.replyTexts[0]).toBe(ru('polls.thanks'));
+    await vk.say(press(ru('polls.send')));
+    expect(vk.replyTexts).toContain(ru('errors.POLL_ALREADY_VOTED'));
+    const results = await pollResults(db.db, poll.id, { withTexts: false });
+    expect(results.voters).toBe(1);
+    expect(results.questions[0]!.options.map((o) => o.count)).toEqual([1, 0]);
+  });
+});

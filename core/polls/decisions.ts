@@ -1,0 +1,84 @@
+import { sql } from 'kysely';
+import { inTransaction } from '../db/transaction.ts';
+import type { Db } from '../db/types.ts';
+import { DomainError } from '../errors.ts';
+import { notifyVoters } from './polls.ts';
+
+export interface PollDecision {
+  id: number;
+  pollId: number;
+  /** 'YYYY-MM-DD' */
+  decidedOn: string;
+  text: string;
+  decidedBy: string;
+  newsItemId: number | null;
+  createdByStaffId: number | null;
+  createdAt: Date;
+}
+
+export interface DecisionInput {
+  decidedOn: string;
+  text: string;
+  decidedBy: string;
+  newsItemId?: number | null;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export async function findDecision(db: Db, pollId: number): Promise<PollDecision | undefined> {
+  const row = await db
+    .selectFrom('poll_decision')
+    .select(['id', 'poll_id', sql<string>`decided_on::text`.as('decided_on'), 'text', 'decided_by', 'news_item_id', 'created_by_staff_id', 'created_at'])
+    .where('poll_id', '=', pollId)
+    .executeTakeFirst();
+  return (
+    row && {
+      id: row.id,
+      pollId: row.poll_id,
+      decidedOn: row.decided_on,
+      text: row.text,
+      decidedBy: row.decided_by,
+      newsItemId: row.news_item_id,
+      createdByStaffId: row.created_by_staff_id,
+      createdAt: row.created_at,
+    }
+  );
+}
+
+/**
+ * Records the management decision taken on a closed poll's result (KPI 13), once per poll, and tells
+ * every voter of the poll (a notification each, deduplicated).
+ */
+export function recordDecision(db: Db, pollId: number, input: DecisionInput, staffId: number | null, now: Date): Promise<{ decision: PollDecision; notified: number }> {
+  return inTransaction(db, async (trx) => {
+    const poll = await trx.selectFrom('poll').select(['id', 'state', 'title']).where('id', '=', pollId).forUpdate().executeTakeFirst();
+    if (!poll) throw new DomainError('POLL_NOT_FOUND', { id: pollId });
+    if (poll.state !== 'closed' && poll.state !== 'results_published') throw new DomainError('POLL_NOT_CLOSED', { id: pollId, state: poll.state });
+    if (!DATE.test(input.decidedOn) || Number.isNaN(Date.parse(`${input.decidedOn}T00:00:00Z`))) throw new DomainError('VALIDATION', { field: 'decidedOn', problem: 'a date YYYY-MM-DD' });
+    if (input.text.trim().length === 0) throw new DomainError('VALIDATION', { field: 'text', problem: 'must not be empty' });
+    if (input.decidedBy.trim().length === 0) throw new DomainError('VALIDATION', { field: 'decidedBy', problem: 'must not be empty' });
+    const inserted = await trx
+      .insertInto('poll_decision')
+      .values({
+        poll_id: pollId,
+        decided_on: input.decidedOn,
+        text: input.text.trim(),
+        decided_by: input.decidedBy.trim(),
+        news_item_id: input.newsItemId ?? null,
+        created_by_staff_id: staffId,
+        created_at: now,
+      })
+      .onConflict((oc) => oc.column('poll_id').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) throw new DomainError('POLL_DECISION_EXISTS', { id: pollId });
+    const notified = await notifyVoters(
+      trx,
+      pollId,
+      'polls.decision_notice',
+      { title: poll.title, text: input.text.trim(), decidedBy: input.decidedBy.trim(), decidedOn: input.decidedOn },
+      'poll.decision',
+    );
+    return { decision: (await findDecision(trx, pollId))!, notified };
+  });
+}

@@ -1,0 +1,510 @@
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { isDomainError } from '../../../core/errors.ts';
+import { runPollJobs } from '../../../core/polls/jobs.ts';
+import { castBallot, getPoll } from '../../../core/polls/polls.ts';
+import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { jpegBytes } from '../../../test/media/files.ts';
+import { registeredResident } from '../../../test/residents.ts';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await createApiHarness();
+});
+afterAll(() => h.close());
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A valid body: a single-choice, a multiple-choice (at most 2) and a free-text question. */
+function body(municipalityId: number | null, overrides: Record<string, unknown> = {}) {
+  const now = h.now().getTime();
+  return {
+    municipalityId,
+    kind: 'poll',
+    title: 'Благоустройство сквера',
+    description: 'Выберите, что сделать в сквере на Весенней',
+    startsAt: iso(now - HOUR),
+    endsAt: iso(now + 7 * DAY),
+    questions: [
+      { kind: 'single', text: 'Что важнее?', options: ['Освещение', 'Скамейки', 'Дорожки'] },
+      { kind: 'multiple', text: 'Что добавить?', maxChoices: 2, options: ['Фонтан', 'Детская площадка', 'Велопарковка'] },
+      { kind: 'text', text: 'Ваши предложения' },
+    ],
+    ...overrides,
+  };
+}
+
+async function create(token: string, b: Record<string, unknown>) {
+  const res = await h.request('POST', '/api/v1/polls', { token, body: b });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { id: number; questions: { id: number; options: { id: number }[] }[] };
+}
+
+async function expandAll(): Promise<void> {
+  const rows = await h.t.db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').execute();
+  for (const { id } of rows) while (!(await expandBatch(h.t.db, id, 100)).done);
+}
+
+describe('polls through the admin API: lifecycle', () => {
+  it('draft → edited → published (announced with an Answer button) → voted → closed → results published (voters told) → decision (voters told)', async () => {
+    const kemerovo = h.municipality.Kemerovo;
+    const voters = [];
+    for (let i = 0; i < 4; i++) voters.push(await registeredResident(h.t.db, { municipalityId: kemerovo, now: h.now() }));
+    const bystander = await registeredResident(h.t.db, { municipalityId: kemerovo, now: h.now() });
+    await registeredResident(h.t.db, { municipalityId: h.municipality.Novokuznetsk, now: h.now() });
+    const curator = h.keys.Kemerovo.curator;
+
+    const draft = await create(curator, body(kemerovo));
+    expect(draft).toMatchObject({ state: 'draft', municipalityId: kemerovo, kind: 'poll', resultsVisibility: 'after_vote' });
+    expect(draft.questions.map((q) => q.options.length)).toEqual([3, 3, 0]);
+
+    const patched = await h.request('PATCH', `/api/v1/polls/${draft.id}`, { token: h.keys.Kemerovo.moderator, body: { title: 'Сквер на Весенней' } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.title).toBe('Сквер на Весенней');
+
+    const published = await h.request('POST', `/api/v1/polls/${draft.id}/publish`, { token: curator, body: {} });
+    expect(published.status).toBe(200);
+    expect(published.body.state).toBe('published');
+    const broadcast = await h.t.db.selectFrom('broadcast').selectAll().where('source', '=', `poll:${draft.id}`).executeTakeFirstOrThrow();
+    expect(broadcast).toMatchObject({ municipality_id: kemerovo, topic: 'polls', kind: 'broadcast.poll' });
+    expect(broadcast.payload).toMatchObject({
+      key: 'polls.announcement',
+      params: { title: 'Сквер на Весенней' },
+      keyboard: { kind: 'inline', rows: [[{ id: `!pa:${draft.id}`, label: 'polls.answer' }]] },
+    });
+    await expandAll();
+    const announced = await h.t.db.selectFrom('outbox').select('resident_id').where('broadcast_id', '=', broadcast.id).execute();
+    expect(announced.map((r) => r.resident_id).sort()).toEqual([...voters, bystander].sort());
+
+    // Only a draft can be edited.
+    const late = await h.request('PATCH', `/api/v1/polls/${draft.id}`, { token: curator, body: { title: 'Другое' } });
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('POLL_NOT_DRAFT');
+
+    const [single, multiple, free] = draft.questions as { id: number; options: { id: number }[] }[];
+    const ballots: [number, number[], string | undefined][] = [
+      [0, [0, 1], 'Больше урн'],
+      [0, [1], undefined],
+      [1, [0, 1, 2].slice(0, 2), 'Зелени'],
+      [2, [2], undefined],
+    ];
+    for (const [i, [choice, picks, text]] of ballots.entries()) {
+      await castBallot(
+        h.t.db,
+        {
+          pollId: draft.id,
+          residentId: voters[i]!,
+          channel: 'tg',
+          answers: [
+            { questionId: single!.id, optionIds: [single!.options[choice]!.id] },
+            { questionId: multiple!.id, optionIds: picks.map((p) => multiple!.options[p]!.id) },
+            { questionId: free!.id, text },
+          ],
+        },
+        h.now(),
+      );
+    }
+
+    const results = await h.request('GET', `/api/v1/polls/${draft.id}/results`, { token: h.keys.Kemerovo.responsible });
+    expect(results.status).toBe(200);
+    // 5 registered residents in Kemerovo were created here, plus whoever other tests made: turnout against all of them.
+    const registered = Number(
+      (
+        await h.t.db
+          .selectFrom('resident')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('municipality_id', '=', kemerovo)
+          .where('registered_at', 'is not', null)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    expect(results.body).toMatchObject({ voters: 4, registeredResidents: registered, turnout: Math.round(4000 / registered) / 10 });
+    expect(results.body.questions[0].options.map((o: { count: number; percent: number }) => [o.count, o.percent])).toEqual([
+      [2, 50],
+      [1, 25],
+      [1, 25],
+    ]);
+    expect(results.body.questions[1].options.map((o: { count: number; percent: number }) => [o.count, o.percent])).toEqual([
+      [2, 50],
+      [3, 75],
+      [1, 25],
+    ]);
+    expect(results.body.questions[2]).toMatchObject({ answered: 2, texts: ['Больше урн', 'Зелени'] });
+
+    const csv = await h.request('GET', `/api/v1/polls/${draft.id}/results?format=csv`, { token: curator });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const rows = parse(csv.text, { bom: true }) as string[][];
+    expect(rows[0]).toEqual(['question', 'kind', 'option', 'count', 'percent', 'text']);
+    expect(rows).toContainEqual(['Что важнее?', 'single', 'Освещение', '2', '50', '']);
+    expect(rows).toContainEqual(['Ваши предложения', 'text', '', '', '', 'Зелени']);
+    expect(rows).toContainEqual(['voters', '', '', '4', '', '']);
+
+    // A decision needs a closed poll.
+    const early = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, { token: curator, body: { decidedOn: '2026-12-10', text: 'Ставим освещение', decidedBy: 'Глава города' } });
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('POLL_NOT_CLOSED');
+
+    const closed = await h.request('POST', `/api/v1/polls/${draft.id}/close`, { token: curator });
+    expect(closed.status).toBe(200);
+    expect(closed.body.state).toBe('closed');
+    expect((await h.request('POST', `/api/v1/polls/${draft.id}/close`, { token: curator })).status).toBe(409);
+
+    const resultsPublished = await h.request('POST', `/api/v1/polls/${draft.id}/publish`, { token: curator });
+    expect(resultsPublished.status).toBe(200);
+    expect(resultsPublished.body.state).toBe('results_published');
+    const told = await h.t.db.selectFrom('outbox').select(['resident_id', 'payload']).where('kind', '=', 'poll.results').execute();
+    expect(told.map((r) => r.resident_id).sort()).toEqual([...voters].sort());
+    expect(told[0]!.payload).toMatchObject({ key: 'polls.results_ready', keyboard: { rows: [[{ id: `!pr:${draft.id}` }]] } });
+
+    const decision = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, {
+      token: curator,
+      body: { decidedOn: '2026-12-10', text: 'Ставим освещение весной', decidedBy: 'Глава города', newsItemId: 42 },
+    });
+    expect(decision.status).toBe(201);
+    expect(decision.body).toMatchObject({ pollId: draft.id, decidedOn: '2026-12-10', newsItemId: 42, votersNotified: 4 });
+    const decided = await h.t.db.selectFrom('outbox').select(['resident_id', 'payload']).where('kind', '=', 'poll.decision').execute();
+    expect(decided.map((r) => r.resident_id).sort()).toEqual([...voters].sort());
+    expect(decided[0]!.payload).toMatchObject({ key: 'polls.decision_notice', params: { text: 'Ставим освещение весной' } });
+    const again = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, { token: curator, body: { decidedOn: '2026-12-11', text: 'Ещё', decidedBy: 'Глава' } });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('POLL_DECISION_EXISTS');
+
+    const audit = await h.t.db.selectFrom('audit_log').select(['action']).where('entity', '=', 'poll').where('entity_id', '=', String(draft.id)).orderBy('id').execute();
+    expect(audit.map((a) => a.action)).toEqual(['poll.create', 'poll.update', 'poll.publish', 'poll.close', 'poll.publish_results', 'poll.decision']);
+
+    const list = await h.request('GET', '/api/v1/polls?state=results_published', { token: curator });
+    expect(list.body.items.map((p: { id: number }) => p.id)).toContain(draft.id);
+    expect((await h.request('GET', '/api/v1/polls', { token: h.keys.Novokuznetsk.curator })).body.items.map((p: { id: number }) => p.id)).not.toContain(draft.id);
+  });
+
+  it('no route reveals who chose what: answers are stored without their ballot, and the read routes carry aggregates only', async () => {
+    const columns = await h.t.db
+      .selectFrom('information_schema.columns' as never)
+      .select('column_name' as never)
+      .where('table_name' as never, '=', 'poll_answer' as never)
+      .execute();
+    expect((columns as { column_name: string }[]).map((c) => c.column_name).sort()).toEqual(['id', 'option_id', 'poll_id', 'question_id', 'text']);
+
+    const externalId = '7700112233';
+    const voter = await registeredResident(h.t.db, { municipalityId: h.municipality.Belovo, now: h.now(), externalId });
+    const poll = await create(h.operator, body(h.municipality.Belovo, { kind: 'vote', questions: [{ kind: 'single', text: 'Да или нет?', options: ['Да', 'Нет'] }] }));
+    expect((await h.request('POST', `/api/v1/polls/${poll.id}/publish`, { body: {} })).status).toBe(200);
+    await castBallot(h.t.db, { pollId: poll.id, residentId: voter, channel: 'tg', answers: [{ questionId: poll.questions[0]!.id, optionIds: [poll.questions[0]!.options[1]!.id] }] }, h.now());
+    for (const url of [`/api/v1/polls/${poll.id}`, `/api/v1/polls/${poll.id}/results`, `/api/v1/polls/${poll.id}/results?format=csv`, '/api/v1/polls', '/api/v1/audit']) {
+      const res = await h.request('GET', url);
+      expect(res.status, url).toBe(200);
+      expect(res.text, url).not.toContain(externalId);
+      expect(res.text, url).not.toMatch(new RegExp(`"residentId":\\s*${voter}\\b`));
+    }
+    const doc = await h.request('GET', '/api/v1/openapi.json', { token: null });
+    // No poll or direct-line schema has a property that could name a person.
+    const names: string[] = [];
+    const walk = (node: unknown): void => {
+      if (typeof node !== 'object' || node === null) return;
+      const properties = (node as { properties?: Record<string, unknown> }).properties;
+      if (properties) names.push(...Object.keys(properties));
+      for (const value of Object.values(node)) walk(value);
+    };
+    walk(Object.entries(doc.body.components.schemas).filter(([name]) => /^Poll|^DirectLine/.test(name)));
+    expect(names.length).toBeGreaterThan(20);
+    expect(names.filter((n) => /^(resident|author|voter|ballot|chat|external|user)(Ids?)?$/i.test(n))).toEqual([]);
+  });
+});
+
+describe('polls through the admin API: cadence (KPI 3) at the local day boundaries', () => {
+  // Asia/Novokuznetsk is UTC+7: local midnight of 2026-12-06 is 2026-12-05T17:00Z.
+  const at = (isoTime: string, overrides: Record<string, unknown> = {}) => body(h.municipality.Novokuznetsk, { startsAt: isoTime, endsAt: iso(Date.parse(isoTime) + 5 * DAY), ...overrides });
+
+  it('refuses a second poll starting the same local day (409 naming it) unless a curator or operator forces it (audited); the day before or after is fine', async () => {
+    const curator = h.keys.Novokuznetsk.curator;
+    const first = await create(curator, at('2026-12-05T17:00:00Z')); // 06.12 00:00 local
+    expect((await h.request('POST', `/api/v1/polls/${first.id}/publish`, { token: curator, body: {} })).status).toBe(200);
+
+    const eveBefore = await create(curator, at('2026-12-05T16:59:00Z')); // 05.12 23:59 local
+    expect((await h.request('POST', `/api/v1/polls/${eveBefore.id}/publish`, { token: curator, body: {} })).status).toBe(200);
+
+    const lateSameDay = await create(curator, at('2026-12-06T16:59:00Z')); // 06.12 23:59 local
+    const refused = await h.request('POST', `/api/v1/polls/${lateSameDay.id}/publish`, { token: curator, body: {} });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'POLL_CADENCE', details: { pollId: first.id } });
+    expect((await getPoll(h.t.db, lateSameDay.id)).state).toBe('draft');
+    expect(await h.t.db.selectFrom('broadcast').select('id').where('source', '=', `poll:${lateSameDay.id}`).execute()).toEqual([]);
+
+    const moderatorForce = await h.request('POST', `/api/v1/polls/${lateSameDay.id}/publish`, { token: h.keys.Novokuznetsk.moderator, body: { force: true } });
+    expect(moderatorForce.status).toBe(403);
+
+    const nextDay = await create(curator, at('2026-12-06T17:00:00Z')); // 07.12 00:00 local
+    expect((await h.request('POST', `/api/v1/polls/${nextDay.id}/publish`, { token: curator, body: {} })).status).toBe(200);
+
+    const forced = await h.request('POST', `/api/v1/polls/${lateSameDay.id}/publish`, { token: curator, body: { force: true } });
+    expect(forced.status).toBe(200);
+    const audit = await h.t.db
+      .selectFrom('audit_log')
+      .select(['action', 'data'])
+      .where('entity', '=', 'poll')
+      .where('entity_id', '=', String(lateSameDay.id))
+      .where('action', '=', 'poll.publish')
+      .executeTakeFirstOrThrow();
+    expect(audit.data).toMatchObject({ force: true, forcedOver: first.id });
+
+    // Another municipality's poll on that day is no conflict; a region-wide one is.
+    const elsewhere = await create(h.keys.Belovo.curator, body(h.municipality.Belovo, { startsAt: '2026-12-06T05:00:00Z', endsAt: '2026-12-09T05:00:00Z' }));
+    expect((await h.request('POST', `/api/v1/polls/${elsewhere.id}/publish`, { token: h.keys.Belovo.curator, body: {} })).status).toBe(200);
+    const region = await create(h.operator, body(null, { startsAt: '2026-12-06T05:00:00Z', endsAt: '2026-12-09T05:00:00Z' }));
+    const regionRefused = await h.request('POST', `/api/v1/polls/${region.id}/publish`, { body: {} });
+    expect(regionRefused.status).toBe(409);
+    expect(regionRefused.body.code).toBe('POLL_CADENCE');
+  });
+});
+
+describe('polls through the admin API: bad bodies', () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['no options', { questions: [{ kind: 'single', text: 'Q', options: [] }] }, 'questions[0].options'],
+    ['11 options', { questions: [{ kind: 'single', text: 'Q', options: Array.from({ length: 11 }, (_, i) => `O${i}`) }] }, 'questions[0].options'],
+    ['end before start', { startsAt: '2026-12-10T00:00:00Z', endsAt: '2026-12-09T00:00:00Z' }, 'endsAt'],
+    ['more than 90 days', { startsAt: '2026-12-10T00:00:00Z', endsAt: '2027-03-20T00:00:00Z' }, 'endsAt'],
+    ['unknown category', { categoryId: 999_999 }, 'categoryId'],
+    ['no questions', { questions: [] }, 'questions'],
+    ['21 questions', { questions: Array.from({ length: 21 }, () => ({ kind: 'text', text: 'Q' })) }, 'questions'],
+    ['a vote with two questions', { kind: 'vote' }, 'questions'],
+    ['maxChoices above the options', { questions: [{ kind: 'multiple', text: 'Q', maxChoices: 3, options: ['a', 'b'] }] }, 'questions[0].maxChoices'],
+    ['options on free text', { questions: [{ kind: 'text', text: 'Q', options: ['a', 'b'] }] }, 'questions[0].options'],
+    ['empty title', { title: '  ' }, 'title'],
+  ];
+  it.each(cases)('%s → 400 naming the field, nothing stored', async (_, overrides, field) => {
+    const before = Number(
+      (
+        await h.t.db
+          .selectFrom('poll')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const res = await h.request('POST', '/api/v1/polls', { token: h.keys.Kemerovo.curator, body: body(h.municipality.Kemerovo, overrides) });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION');
+    expect(res.body.details.field).toBe(field);
+    expect(
+      Number(
+        (
+          await h.t.db
+            .selectFrom('poll')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(before);
+  });
+
+  it('a malformed time is refused by the schema with its path; a patch that breaks the poll names the field', async () => {
+    const res = await h.request('POST', '/api/v1/polls', { token: h.keys.Kemerovo.curator, body: body(h.municipality.Kemerovo, { startsAt: 'tomorrow' }) });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('startsAt');
+    const draft = await create(h.keys.Kemerovo.curator, body(h.municipality.Kemerovo));
+    const patch = await h.request('PATCH', `/api/v1/polls/${draft.id}`, { token: h.keys.Kemerovo.curator, body: { endsAt: '2020-01-01T00:00:00Z' } });
+    expect(patch.status).toBe(400);
+    expect(patch.body.details.field).toBe('endsAt');
+  });
+
+  it('curators of a municipality cannot create region-wide polls, nor see them', async () => {
+    const res = await h.request('POST', '/api/v1/polls', { token: h.keys.Kemerovo.curator, body: body(null) });
+    expect(res.status).toBe(404);
+    const region = await create(h.operator, body(null, { title: 'Областной опрос' }));
+    expect((await h.request('GET', `/api/v1/polls/${region.id}`, { token: h.keys.Kemerovo.curator })).status).toBe(404);
+    expect((await h.request('GET', `/api/v1/polls/${region.id}`)).status).toBe(200);
+  });
+});
+
+describe('ballots (core rules behind the bots)', () => {
+  it('a concurrent double vote counts once; a closed poll and another municipality are refused with nothing stored', async () => {
+    const kemerovo = h.municipality.Kemerovo;
+    const poll = await create(
+      h.keys.Kemerovo.curator,
+      body(kemerovo, { kind: 'vote', startsAt: iso(h.now().getTime() - 3 * DAY), questions: [{ kind: 'single', text: 'Да?', options: ['Да', 'Нет'] }] }),
+    );
+    await h.t.db.updateTable('poll').set({ state: 'published', published_at: h.now() }).where('id', '=', poll.id).execute();
+    const q = poll.questions[0]!;
+    const voter = await registeredResident(h.t.db, { municipalityId: kemerovo, now: h.now() });
+    const ballot = (optionIndex: number) =>
+      castBallot(h.t.db, { pollId: poll.id, residentId: voter, channel: 'tg', answers: [{ questionId: q.id, optionIds: [q.options[optionIndex]!.id] }] }, h.now());
+    const outcomes = await Promise.allSettled([ballot(0), ballot(1)]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const failed = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(isDomainError(failed.reason, 'POLL_ALREADY_VOTED')).toBe(true);
+    expect(
+      Number(
+        (
+          await h.t.db
+            .selectFrom('poll_answer')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('poll_id', '=', poll.id)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(1);
+
+    const outsider = await registeredResident(h.t.db, { municipalityId: h.municipality.Novokuznetsk, now: h.now() });
+    await expect(castBallot(h.t.db, { pollId: poll.id, residentId: outsider, channel: 'vk', answers: [{ questionId: q.id, optionIds: [q.options[0]!.id] }] }, h.now())).rejects.toMatchObject({
+      code: 'POLL_OTHER_MUNICIPALITY',
+    });
+
+    // The cron closes it at its end; a ballot after that is refused.
+    const late = await registeredResident(h.t.db, { municipalityId: kemerovo, now: h.now() });
+    const counts = await runPollJobs(h.t.db, new Date(Date.parse((await getPoll(h.t.db, poll.id)).endsAt.toISOString()) + 1000));
+    expect(counts.pollsClosed).toBeGreaterThanOrEqual(1);
+    expect((await getPoll(h.t.db, poll.id)).state).toBe('closed');
+    await expect(castBallot(h.t.db, { pollId: poll.id, residentId: late, channel: 'tg', answers: [{ questionId: q.id, optionIds: [q.options[0]!.id] }] }, h.now())).rejects.toMatchObject({
+      code: 'POLL_NOT_OPEN',
+    });
+    expect(await h.t.db.selectFrom('poll_ballot').select('resident_id').where('poll_id', '=', poll.id).execute()).toEqual([{ resident_id: voter }]);
+  });
+});
+
+describe('the weekly-cadence alert', () => {
+  it("alerts KPI 3's responsible officials once when the last poll started 6 days ago and none starts within a day", async () => {
+    const belovo = h.municipality.Belovo;
+    const assigned = await h.request('POST', '/api/v1/kpi-responsibles', { token: h.keys.Belovo.curator, body: { municipalityId: belovo, kpi: 3, staffId: h.staff.Belovo.moderator } });
+    expect(assigned.status).toBe(201);
+    // Belovo's polls so far (from the tests above) are pushed far back; one poll starts 2026-12-10.
+    await h.t.db
+      .updateTable('poll')
+      .set({ starts_at: new Date('2026-11-01T00:00:00Z') })
+      .where('municipality_id', '=', belovo)
+      .execute();
+    const last = await create(h.keys.Belovo.curator, body(belovo, { startsAt: '2026-12-10T02:00:00Z', endsAt: '2026-12-20T02:00:00Z' }));
+    expect((await h.request('POST', `/api/v1/polls/${last.id}/publish`, { token: h.keys.Belovo.curator, body: {} })).status).toBe(200);
+    const alerts = () => h.t.db.selectFrom('staff_alert').select(['staff_id', 'key', 'params']).where('kind', '=', 'alert.poll_cadence').where('staff_id', '=', h.staff.Belovo.moderator).execute();
+
+    await runPollJobs(h.t.db, new Date('2026-12-16T01:00:00Z')); // 5 days 23 hours later
+    expect(await alerts()).toEqual([]);
+
+    // A poll scheduled within a day keeps the week: no alert.
+    const next = await create(h.keys.Belovo.curator, body(belovo, { startsAt: '2026-12-16T20:00:00Z', endsAt: '2026-12-20T02:00:00Z' }));
+    expect((await h.request('POST', `/api/v1/polls/${next.id}/publish`, { token: h.keys.Belovo.curator, body: {} })).status).toBe(200);
+    await runPollJobs(h.t.db, new Date('2026-12-16T02:00:00Z'));
+    expect(await alerts()).toEqual([]);
+
+    // Without it, six days after the start the responsible official is alerted, once.
+    await h.t.db.updateTable('poll').set({ state: 'draft' }).where('id', '=', next.id).execute();
+    await runPollJobs(h.t.db, new Date('2026-12-16T02:00:00Z'));
+    await runPollJobs(h.t.db, new Date('2026-12-16T03:00:00Z'));
+    const raised = await alerts();
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({ key: 'polls.cadence_alert', params: { days: 6 } });
+  });
+});
+
+describe('the direct line through the admin API', () => {
+  it('a campaign opens (announced with an Ask button); questions are limited to 5 a resident and 1000 characters; officials search, export, select and answer — the answer reaches the author', async () => {
+    const kemerovo = h.municipality.Kemerovo;
+    const curator = h.keys.Kemerovo.curator;
+    const created = await h.request('POST', '/api/v1/direct-lines', {
+      token: curator,
+      body: {
+        municipalityId: kemerovo,
+        title: 'Прямая линия главы',
+        headName: 'Иван Петров',
+        collectFrom: iso(h.now().getTime() - HOUR),
+        collectTo: iso(h.now().getTime() + 10 * DAY),
+        broadcastOn: '2026-12-15',
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.openedAt).not.toBeNull();
+    const announcement = await h.t.db.selectFrom('broadcast').selectAll().where('source', '=', `direct_line:${created.body.id}`).executeTakeFirstOrThrow();
+    expect(announcement).toMatchObject({ topic: 'direct_line', municipality_id: kemerovo });
+    expect(announcement.payload).toMatchObject({ key: 'polls.direct_line_announcement', keyboard: { rows: [[{ id: `!dla:${created.body.id}` }]] } });
+
+    const { askQuestion } = await import('../../../core/polls/direct-line.ts');
+    const author = await registeredResident(h.t.db, { municipalityId: kemerovo, now: h.now() });
+    const ask = (text: string, residentId = author) => askQuestion(h.t.db, { directLineId: created.body.id, residentId, channel: 'tg', text }, h.now());
+    for (let i = 1; i <= 5; i++) await ask(i === 3 ? 'Когда отремонтируют дорогу на Весенней?' : `Вопрос ${i}`);
+    await expect(ask('Шестой')).rejects.toMatchObject({ code: 'DIRECT_LINE_QUESTION_LIMIT' });
+    const other = await registeredResident(h.t.db, { municipalityId: kemerovo, now: h.now() });
+    await expect(ask('x'.repeat(1001), other)).rejects.toMatchObject({ code: 'TEXT_TOO_LONG' });
+    await expect(ask('=HYPERLINK("http://evil")', other)).resolves.toBeDefined();
+    const outsider = await registeredResident(h.t.db, { municipalityId: h.municipality.Novokuznetsk, now: h.now() });
+    await expect(ask('Чужой', outsider)).rejects.toMatchObject({ code: 'DIRECT_LINE_NOT_OPEN' });
+
+    const all = await h.request('GET', `/api/v1/direct-lines/${created.body.id}/questions`, { token: h.keys.Kemerovo.responsible });
+    expect(all.status).toBe(200);
+    expect(all.body.items).toHaveLength(6);
+    expect(JSON.stringify(all.body)).not.toMatch(/resident/i);
+    const found = await h.request('GET', `/api/v1/direct-lines/${created.body.id}/questions?q=${encodeURIComponent('дорогу')}`, { token: curator });
+    expect(found.body.items.map((q: { text: string }) => q.text)).toEqual(['Когда отремонтируют дорогу на Весенней?']);
+    const questionId = found.body.items[0].id;
+
+    const answered = await h.request('POST', `/api/v1/direct-lines/${created.body.id}/questions/${questionId}/answer`, { token: curator, body: { text: 'Весной 2027 года.' } });
+    expect(answered.status).toBe(200);
+    expect(answered.body).toMatchObject({ selected: true, answerText: 'Весной 2027 года.' });
+    const sent = await h.t.db.selectFrom('outbox').select(['resident_id', 'payload', 'kind']).where('kind', '=', 'direct_line.answer').execute();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ resident_id: author, payload: { key: 'polls.direct_line_answer', params: { answer: 'Весной 2027 года.', question: 'Когда отремонтируют дорогу на Весенней?' } } });
+
+    const selectOnly = await h.request('POST', `/api/v1/direct-lines/${created.body.id}/questions/${all.body.items[0].id}/answer`, { token: curator, body: { selected: true } });
+    expect(selectOnly.body).toMatchObject({ selected: true, answerText: null });
+    const selected = await h.request('GET', `/api/v1/direct-lines/${created.body.id}/questions?selected=true`, { token: curator });
+    expect(selected.body.items).toHaveLength(2);
+    const empty = await h.request('POST', `/api/v1/direct-lines/${created.body.id}/questions/${questionId}/answer`, { token: curator, body: {} });
+    expect(empty.status).toBe(400);
+    expect(empty.body.details.field).toBe('text');
+
+    const csv = await h.request('GET', `/api/v1/direct-lines/${created.body.id}/questions?format=csv`, { token: curator });
+    expect(csv.status).toBe(200);
+    const rows = parse(csv.text, { bom: true }) as string[][];
+    expect(rows[0]).toEqual(['id', 'created_at', 'channel', 'category_id', 'selected', 'question', 'answer', 'answered_at']);
+    expect(rows).toHaveLength(7);
+    expect(rows.find((r) => r[0] === String(questionId))!.slice(4, 7)).toEqual(['yes', 'Когда отремонтируют дорогу на Весенней?', 'Весной 2027 года.']);
+    expect(rows.some((r) => r[5]!.startsWith("'=HYPERLINK"))).toBe(true);
+
+    const list = await h.request('GET', '/api/v1/direct-lines', { token: curator });
+    expect(list.body.items.find((d: { id: number }) => d.id === created.body.id)).toMatchObject({ questions: 6 });
+    expect((await h.request('GET', `/api/v1/direct-lines/${created.body.id}/questions`, { token: h.keys.Novokuznetsk.curator })).status).toBe(404);
+
+    const bad = await h.request('POST', '/api/v1/direct-lines', {
+      token: curator,
+      body: { municipalityId: kemerovo, title: 'X', headName: 'Y', collectFrom: iso(h.now().getTime() + DAY), collectTo: iso(h.now().getTime()), broadcastOn: '2026-12-15' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.field).toBe('collectTo');
+    const audit = await h.t.db.selectFrom('audit_log').select('action').where('action', 'like', 'direct_line.%').execute();
+    expect(audit.map((a) => a.action)).toEqual(['direct_line.create', 'direct_line.answer', 'direct_line.answer']);
+  });
+});
+
+describe('the direct line opens on time', () => {
+  it('a campaign starting later is opened (and announced) by the polls job once its collection begins, once', async () => {
+    const collectFrom = h.now().getTime() + 2 * DAY;
+    const created = await h.request('POST', '/api/v1/direct-lines', {
+      token: h.keys.Belovo.curator,
+      body: { municipalityId: h.municipality.Belovo, title: 'Прямая линия', headName: 'Глава округа', collectFrom: iso(collectFrom), collectTo: iso(collectFrom + 7 * DAY), broadcastOn: '2026-12-12' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.openedAt).toBeNull();
+    const announcements = () => h.t.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${created.body.id}`).execute();
+    await runPollJobs(h.t.db, new Date(collectFrom - 60_000));
+    expect(await announcements()).toEqual([]);
+    expect((await runPollJobs(h.t.db, new Date(collectFrom))).directLinesOpened).toBe(1);
+    expect((await runPollJobs(h.t.db, new Date(collectFrom + 300_000))).directLinesOpened).toBe(0);
+    expect(await announcements()).toHaveLength(1);
+  });
+
+  it("a poll's photo must be one of the municipality's files", async () => {
+    const form = new FormData();
+    form.append('file', new Blob([jpegBytes(320, 7).slice().buffer], { type: 'image/jpeg' }), 'poster.jpg');
+    const foreign = await h.request('POST', '/api/v1/media', { form, token: h.keys.Novokuznetsk.curator });
+    expect(foreign.status).toBe(201);
+    const refused = await h.request('POST', '/api/v1/polls', { token: h.keys.Kemerovo.curator, body: body(h.municipality.Kemerovo, { mediaId: foreign.body.id }) });
+    expect(refused.status).toBe(404);
+    const own = await h.request('POST', '/api/v1/polls', {
+      token: h.keys.Novokuznetsk.curator,
+      body: body(h.municipality.Novokuznetsk, { mediaId: foreign.body.id, startsAt: '2027-01-10T03:00:00Z', endsAt: '2027-01-20T03:00:00Z' }),
+    });
+    expect(own.status).toBe(201);
+    expect(own.body.mediaId).toBe(foreign.body.id);
+  });
+});

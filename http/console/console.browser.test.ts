@@ -1,0 +1,197 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTranslator } from '../../bots/i18n.ts';
+import { fileMessage } from '../../core/messages/filing.service.ts';
+import { createLinkCode } from '../../core/staff/link-codes.ts';
+import { newChat, type Chat } from '../../test/bots/chats.ts';
+import { BotHarness } from '../../test/bots/harness.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
+import { demoStaff, operatorId } from '../../test/staff.ts';
+
+/**
+ * The web console in a real browser (Debian's Chromium through playwright-core) against the whole
+ * app and its fake messengers: officials sign in with a code the bot sends them, a moderator
+ * accepts a message, the executor answers, the curator approves, and the resident's chat gets the
+ * answer. Screenshots go to test-artifacts/; an axe-core check finds no serious violations.
+ */
+// Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
+declare const window: { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } };
+declare const document: unknown;
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(import.meta.dirname, '..', '..', 'test-artifacts');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const t = createTranslator();
+const ru = (key: string, params?: Record<string, unknown>) => t('ru', `console.${key}`, params);
+
+let db: TestDatabase;
+let harness: BotHarness;
+let browser: Browser;
+const now = new Date('2026-12-01T03:00:00.000Z');
+let staff: Awaited<ReturnType<typeof demoStaff>>;
+let resident: Chat;
+let kemerovoMessage = 0;
+let belovoMessage = 0;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  db = await createTestDatabase();
+  harness = await BotHarness.start({ database: db, clock: () => now });
+  staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
+  resident = newChat(harness, 'tg', 'Житель');
+  const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, externalId: resident.externalId, now });
+  const pothole = await categoryId(db.db, 'roads.pothole');
+  kemerovoMessage = (
+    await fileMessage(db.db, { residentId, categoryId: pothole, text: 'Яма на проспекте Ленина у остановки «Цирк»', point: KEMEROVO_CENTER, address: 'пр. Ленина, 90', channel: 'tg' }, now)
+  ).message.id;
+  const belovoResident = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Belovo, now });
+  belovoMessage = (await fileMessage(db.db, { residentId: belovoResident, categoryId: pothole, text: 'Яма в Белово', point: { lat: 54.4166, lon: 86.2975 }, channel: 'tg' }, now)).message.id;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await harness?.close();
+  await db?.close();
+});
+
+/** A linked official's chat and the sign-in code `/login` gave it. */
+async function codeFromBot(staffId: number): Promise<string> {
+  const chat = newChat(harness, 'tg', 'Сотрудник');
+  const { code: link } = await createLinkCode(db.db, { actorStaffId: await operatorId(db.db), staffId }, now);
+  await chat.say(`/start staff_${link}`);
+  await chat.say('/login');
+  const code = /([A-Z2-9]{5}-[A-Z2-9]{5})/.exec(chat.replyTexts.join('\n'))?.[1];
+  expect(code).toBeDefined();
+  return code!;
+}
+
+async function signIn(staffId: number): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' });
+  const page = await context.newPage();
+  const failures: string[] = [];
+  page.on('pageerror', (e) => failures.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && failures.push(m.text()));
+  await page.goto(`${harness.url}/console`);
+  await page.getByLabel(ru('sign_in.code')).fill(await codeFromBot(staffId));
+  await page.getByRole('button', { name: ru('sign_in.submit'), exact: true }).click();
+  await page.getByRole('link', { name: ru('nav.queue') }).waitFor();
+  expect(failures).toEqual([]);
+  return page;
+}
+
+/** axe-core in the page (injected past the page's CSP in a context made for it). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const checked = await browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 768 }, storageState: await page.context().storageState() });
+  const copy = await checked.newPage();
+  await copy.goto(page.url());
+  await copy.waitForLoadState('networkidle');
+  await copy.addScriptTag({ path: AXE });
+  const result = await copy.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  await checked.close();
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
+}
+
+const statusOf = async (id: number) => (await db.db.selectFrom('message').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+
+describe('the web console in Chromium', () => {
+  it('sign-in page: Russian first, accessible, a wrong code is refused with a clear text', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+    await page.goto(`${harness.url}/console`);
+    await page.getByRole('heading', { name: ru('sign_in.title') }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('ru');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel(ru('sign_in.code')).fill('AAAAA-BBBBB');
+    await page.getByRole('button', { name: ru('sign_in.submit'), exact: true }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: ru('sign_in.failed') })
+      .waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-sign-in.png') });
+    await page.context().close();
+  }, 60_000);
+
+  it('moderator accepts, executor answers, curator approves; the resident gets the answer; Kemerovo never sees Belovo', async () => {
+    // The moderator's queue: new messages of Kemerovo only.
+    const moderator = await signIn(staff.moderator);
+    await moderator.getByRole('heading', { name: ru('queue.title.moderator') }).waitFor();
+    const queueText = await moderator.locator('main').textContent();
+    expect(queueText).toContain('Яма на проспекте Ленина');
+    expect(queueText).not.toContain('Белово');
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-queue.png') });
+    // Not by URL either: the card of a Belovo message is the API's 404.
+    await moderator.goto(`${harness.url}/console#/message/${belovoMessage}`);
+    await moderator.getByRole('status').waitFor();
+    expect(await moderator.locator('main').textContent()).not.toContain('Белово');
+    // A state change without the CSRF header is refused even with the cookie.
+    const forged = await moderator.evaluate(
+      async (id) => (await fetch(`/api/v1/messages/${id}/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
+      kemerovoMessage,
+    );
+    expect(forged).toBe(403);
+    expect(await statusOf(kemerovoMessage)).toBe('new');
+
+    await moderator.goto(`${harness.url}/console#/queue`);
+    await moderator.getByRole('link', { name: `${ru('queue.open')} ${kemerovoMessage}` }).click();
+    await moderator.getByRole('heading', { name: ru('card.title', { id: kemerovoMessage }) }).waitFor();
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-card.png') });
+    await moderator.getByRole('button', { name: ru('act.accept') }).click();
+    await moderator
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    expect(await statusOf(kemerovoMessage)).toBe('in_work');
+
+    // The executor (routing rules chose the city administration) answers from their queue.
+    const executor = await signIn(staff.executor);
+    await executor.getByRole('heading', { name: ru('queue.title.executor') }).waitFor();
+    await executor.getByRole('link', { name: `${ru('queue.open')} ${kemerovoMessage}` }).click();
+    await executor.getByLabel(ru('act.answer_kind')).selectOption('final_solved');
+    await executor.getByLabel(ru('act.answer_text')).fill('Яму заделали 30 ноября, спасибо за сообщение.');
+    await executor.getByRole('button', { name: ru('act.send') }).click();
+    await executor
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    const draft = await db.db.selectFrom('answer').selectAll().where('message_id', '=', kemerovoMessage).executeTakeFirstOrThrow();
+    expect(draft).toMatchObject({ state: 'draft', kind: 'final', resolution: 'solved' });
+
+    // The curator approves from the list of answers waiting for them.
+    const curator = await signIn(staff.curator);
+    await curator.getByRole('heading', { name: ru('queue.title.curator') }).waitFor();
+    await curator
+      .getByRole('link', { name: ru('queue.open') })
+      .first()
+      .click();
+    await curator.getByRole('button', { name: ru('act.approve') }).click();
+    await curator
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    expect(await statusOf(kemerovoMessage)).toBe('solved');
+
+    await resident.deliverOutbox();
+    expect(resident.replyTexts.join('\n')).toContain('Яму заделали 30 ноября');
+    for (const page of [moderator, executor, curator]) await page.context().close();
+  }, 120_000);
+
+  it('English is complete, and an ended session returns to the sign-in form', async () => {
+    const page = await signIn(staff.moderator);
+    await page.getByRole('button', { name: ru('nav.language') }).click();
+    await page.getByRole('link', { name: t('en', 'console.nav.queue') }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.getByRole('link', { name: t('en', 'console.nav.sessions') }).click();
+    await page.getByRole('heading', { name: t('en', 'console.sessions.title') }).waitFor();
+    await page
+      .getByRole('button', { name: t('en', 'console.sessions.revoke') })
+      .first()
+      .click();
+    await page.getByRole('heading', { name: t('en', 'console.sign_in.title') }).waitFor();
+    await page.context().close();
+  }, 60_000);
+});

@@ -1,0 +1,147 @@
+// The console's pages. Each calls the admin API only; what a role may do is decided there, the
+// page merely hides what the role cannot use.
+import { h } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import htm from 'htm';
+import { get, post } from './api.js';
+
+const html = htm.bind(h);
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+const excerpt = (text, n = 140) => (text.length > n ? `${text.slice(0, n)}…` : text);
+
+/** Loads `path` and re-loads it when `reload()` is called; failures go to `fail`. */
+function useApi(path, fail) {
+  const [data, setData] = useState(null);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    let live = true;
+    get(path).then((d) => live && setData(d), fail);
+    return () => {
+      live = false;
+    };
+  }, [path, version]);
+  return [data, () => setVersion((v) => v + 1)];
+}
+
+function queuePath(role) {
+  if (role === 'curator') return '/api/v1/answers?state=draft';
+  if (role === 'executor') return '/api/v1/messages?status=in_work';
+  if (role === 'moderator' || role === 'operator') return '/api/v1/messages?status=new';
+  return '/api/v1/messages';
+}
+
+/** "My queue": what waits for the caller's role. */
+export function Queue({ t, me, fail }) {
+  const [page] = useApi(queuePath(me.role), fail);
+  const title = t(`queue.title.${['moderator', 'executor', 'curator'].includes(me.role) ? me.role : me.role === 'operator' ? 'moderator' : 'other'}`);
+  if (!page) return html`<main><h1>${title}</h1><p>…</p></main>`;
+  if (page.items.length === 0) return html`<main><h1>${title}</h1><p>${t('queue.empty')}</p></main>`;
+  if (me.role === 'curator') {
+    return html`<main><h1>${title}</h1><table>
+      <thead><tr><th>№</th><th>${t('act.answer_kind')}</th><th>${t('act.answer_text')}</th><th></th></tr></thead>
+      <tbody>${page.items.map((a) => html`<tr><td>${a.messageId}</td><td>${a.kind}</td><td>${excerpt(a.text)}</td><td><a href=${`#/message/${a.messageId}`}>${t('queue.open')}</a></td></tr>`)}</tbody>
+    </table></main>`;
+  }
+  return html`<main><h1>${title}</h1><table>
+    <thead><tr><th>№</th><th>${t('card.filed')}</th><th>${t('card.address')}</th><th>${t('card.status')}</th><th></th></tr></thead>
+    <tbody>${page.items.map(
+      (m) => html`<tr>
+        <td>${m.id}</td>
+        <td>${when(m.createdAt)}</td>
+        <td>${m.address ?? t('card.no_address')}<br/><small>${excerpt(m.text)}</small></td>
+        <td>${t(`status.${m.status}`)} ${m.overdue ? html`<span class="overdue">${t('queue.overdue')}</span>` : null}</td>
+        <td><a href=${`#/message/${m.id}`} aria-label=${`${t('queue.open')} ${m.id}`}>${t('queue.open')}</a></td>
+      </tr>`,
+    )}</tbody>
+  </table></main>`;
+}
+
+/** Runs an action, then reloads the card and says so; a refusal shows the API's detail. */
+function useAction(t, fail, notify, reload) {
+  return async (event, run) => {
+    event.preventDefault();
+    try {
+      await run(event.target.elements ?? {});
+      notify(t('act.done'));
+      reload();
+    } catch (error) {
+      fail(error);
+    }
+  };
+}
+
+export function MessageCard({ id, t, me, fail, notify }) {
+  const [card, reload] = useApi(`/api/v1/messages/${id}`, fail);
+  const act = useAction(t, fail, notify, reload);
+  if (!card) return html`<main><p>…</p></main>`;
+  const m = card.message;
+  const moderates = me.role === 'moderator' || me.role === 'operator';
+  const answers = moderates || me.role === 'executor';
+  const reviews = me.role === 'curator' || me.role === 'operator';
+  return html`<main>
+    <p><a href="#/queue">${t('card.back')}</a></p>
+    <h1>${t('card.title', { id: m.id })}</h1>
+    <p>${m.text}</p>
+    <dl>
+      <dt>${t('card.status')}</dt><dd>${t(`status.${m.status}`)} ${m.overdue ? html`<span class="overdue">${t('queue.overdue')}</span>` : null}</dd>
+      <dt>${t('card.address')}</dt><dd>${m.address ?? t('card.no_address')} (${m.lat.toFixed(5)}, ${m.lon.toFixed(5)})</dd>
+      <dt>${t('card.filed')}</dt><dd>${when(m.createdAt)}</dd>
+      <dt>${t('card.executor')}</dt><dd>${card.executorName ?? '—'}</dd>
+    </dl>
+    ${card.photos.length > 0 && html`<h2>${t('card.photos')}</h2><div class="photos">${card.photos.map((p) => html`<img src=${p.url} alt=${`${t('card.photos')} ${p.index + 1}`} />`)}</div>`}
+    <div class="actions">
+      ${moderates && m.status === 'new' && html`
+        <form onSubmit=${(e) => act(e, () => post(`/api/v1/messages/${m.id}/accept`, {}))}><button type="submit">${t('act.accept')}</button></form>
+        <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/reject`, { reason: f.reason.value }))}>
+          <label for="reason">${t('act.reason')}</label><input id="reason" name="reason" required maxlength="1000" />
+          <p><button type="submit">${t('act.reject')}</button></p>
+        </form>`}
+      ${moderates && m.status !== 'new' && m.status !== 'rejected' && !m.published && html`
+        <form onSubmit=${(e) => act(e, () => post(`/api/v1/messages/${m.id}/publish`, {}))}><button type="submit" class="secondary">${t('act.publish')}</button></form>`}
+      ${answers && m.status === 'in_work' && html`
+        <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/answers`, answerBody(f.kind.value, f.text.value)))}>
+          <label for="kind">${t('act.answer_kind')}</label>
+          <select id="kind" name="kind">
+            ${['final_solved', 'final_explained', 'intermediate', 'clarification'].map((k) => html`<option value=${k}>${t(`act.kind.${k}`)}</option>`)}
+          </select>
+          <label for="text">${t('act.answer_text')}</label><textarea id="text" name="text" required maxlength="4000"></textarea>
+          <p><button type="submit">${t('act.send')}</button></p>
+        </form>`}
+    </div>
+    <h2>${t('card.answers')}</h2>
+    ${card.answers.length === 0 ? html`<p>—</p>` : html`<ul>${card.answers.map(
+      (a) => html`<li>
+        <strong>${a.kind}${a.resolution ? ` (${a.resolution})` : ''}</strong> · ${t(`answer.state.${a.state}`)} · ${when(a.createdAt)}
+        <p>${a.text}</p>
+        ${reviews && a.state === 'draft' && html`<div class="actions">
+          <form onSubmit=${(e) => act(e, () => post(`/api/v1/answers/${a.id}/approve`))}><button type="submit">${t('act.approve')}</button></form>
+          <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/answers/${a.id}/return`, { remark: f[`remark-${a.id}`].value }))}>
+            <label for=${`remark-${a.id}`}>${t('act.remark')}</label><input id=${`remark-${a.id}`} name=${`remark-${a.id}`} required maxlength="2000" />
+            <p><button type="submit" class="secondary">${t('act.return')}</button></p>
+          </form>
+        </div>`}
+      </li>`,
+    )}</ul>`}
+    <h2>${t('card.history')}</h2>
+    <ul>${card.history.map((e) => html`<li>${when(e.createdAt)} · ${e.kind}${e.toStatus ? ` → ${t(`status.${e.toStatus}`)}` : ''}${e.reason ? ` (${e.reason})` : ''}</li>`)}</ul>
+  </main>`;
+}
+
+function answerBody(kind, text) {
+  if (kind === 'final_solved') return { kind: 'final', resolution: 'solved', text };
+  if (kind === 'final_explained') return { kind: 'final', resolution: 'explained', text };
+  return { kind, text };
+}
+
+export function Sessions({ t, fail, notify }) {
+  const [list, reload] = useApi('/api/v1/sessions', fail);
+  const act = useAction(t, fail, notify, reload);
+  if (!list) return html`<main><p>…</p></main>`;
+  return html`<main><h1>${t('sessions.title')}</h1><table>
+    <thead><tr><th>№</th><th>${t('sessions.created')}</th><th>${t('sessions.expires')}</th><th></th></tr></thead>
+    <tbody>${list.items.map(
+      (s) => html`<tr><td>${s.id}</td><td>${when(s.createdAt)}<br/><small>${s.label}</small></td><td>${when(s.expiresAt)}</td>
+        <td><form onSubmit=${(e) => act(e, () => post(`/api/v1/sessions/${s.id}/revoke`))}><button type="submit" class="secondary">${t('sessions.revoke')}</button></form></td></tr>`,
+    )}</tbody>
+  </table></main>`;
+}
