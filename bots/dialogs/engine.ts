@@ -27,7 +27,8 @@ export interface DialogDeps {
 export interface DialogTurn {
   views: View[];
   language: Language;
-  residentId: number;
+  /** Absent when the turn erased the account (consent withdrawn): the answer goes to the chat, linked to nobody. */
+  residentId?: number;
 }
 
 interface Position {
@@ -70,8 +71,8 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const version = moved ? state.version + 1 : state.version;
   const views = decision.views.map((view) => stampButtons(view, version));
   const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard);
-  await saveState(db, from.channel, from.externalId, { ...to, version, replyKeyboard }, now);
-  return { views, language: c.language, residentId: c.resident.id };
+  const kept = await saveState(db, from.channel, from.externalId, { ...to, version, replyKeyboard }, now);
+  return { views, language: c.language, ...(kept && { residentId: c.resident.id }) };
 }
 
 async function decide(c: StepContext, state: DialogState, input: DialogInput): Promise<Decision> {
@@ -103,7 +104,8 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
   if (!step.accepts.includes(stepInput.kind)) {
     const taken = stepInput.kind === 'text' && (await isRegistered(c)) ? await freeTextAnswer(c, stepInput.text) : undefined;
     if (taken) return { views: taken };
-    return { views: [{ key: step.wrongInput ?? 'dialog.hint' }, ...(await step.prompt(c))] };
+    const hint = typeof step.wrongInput === 'function' ? step.wrongInput(c) : (step.wrongInput ?? 'dialog.hint');
+    return { views: [{ key: hint }, ...(await step.prompt(c))] };
   }
   const invalid = await step.validate?.(c, stepInput);
   if (invalid) return { views: [{ key: invalid.key, params: invalid.params }, ...(await step.prompt(c))] };
@@ -120,8 +122,23 @@ async function onCommand(c: StepContext, state: DialogState, name: string, paylo
     if (found) return apply(c, state, await found.link.open(c, found.rest));
   }
   const command = c.features.command(name);
-  if (!command) return { views: [{ key: 'dialog.unknown_command' }] };
-  return apply(c, state, await command.run(c, payload));
+  if (!command) return { views: [{ key: 'dialog.unknown_command' }, ...(await currentStepAgain(c, state))] };
+  return apply(c, state, keepStepShown(state, await command.run(c, payload)));
+}
+
+/**
+ * A command that leaves the dialog where it is (/help, /language …) in the middle of a flow: the
+ * current step is shown again after its answer, with its keyboard (a location button the answer
+ * would otherwise take away), so the resident sees what the bot still waits for.
+ */
+function keepStepShown(state: DialogState, outcome: Outcome): Outcome {
+  if (state.flow === IDLE_FLOW || outcome.kind !== 'stay' || outcome.reprompt) return outcome;
+  return { ...outcome, reprompt: true };
+}
+
+/** The current step's prompt when the dialog is inside a flow; nothing between flows. */
+async function currentStepAgain(c: StepContext, state: DialogState): Promise<View[]> {
+  return state.flow === IDLE_FLOW ? [] : (await promptAt(c, state)).views;
 }
 
 /** An action button: the main menu's entries (`!m:<id>`) or a feature's tag; an unknown or malformed one is out of date. */
@@ -164,7 +181,11 @@ async function apply(c: StepContext, state: DialogState, outcome: Outcome): Prom
   if (outcome.kind === 'enter') {
     const flow = flowOf(c, outcome.flow);
     if (!flow) throw new Error(`no flow "${outcome.flow}" is registered`);
-    if (flow.needsRegistration && !(await isRegistered(c))) return { views: [await registrationRequired(c)] };
+    // The dialog stays where it was: inside a flow (an unfinished registration) its step is shown again.
+    if (flow.needsRegistration && !(await isRegistered(c))) {
+      const registering = flowOf(c, state.flow)?.registers === true;
+      return { views: [await registrationRequired(c, registering), ...(await currentStepAgain(c, state))] };
+    }
     return apply(c, state, { kind: 'goto', flow: flow.name, step: outcome.step ?? flow.first, data: outcome.data ?? {}, say });
   }
   if (outcome.kind === 'stay') {

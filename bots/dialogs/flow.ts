@@ -57,8 +57,8 @@ export const reply = (views: View[]): Outcome => ({ kind: 'stay', say: views });
 export interface Step {
   prompt(c: StepContext): Promise<View[]> | View[];
   accepts: readonly InputKind[];
-  /** Answered when another kind of input arrives (a sticker where text is expected). */
-  wrongInput?: string;
+  /** Answered when another kind of input arrives (a sticker where text is expected); per messenger when the hint names its buttons. */
+  wrongInput?: string | ((c: StepContext) => string);
   validate?(c: StepContext, input: StepInput): Promise<Invalid | undefined> | Invalid | undefined;
   next(c: StepContext, input: StepInput): Promise<Outcome> | Outcome;
 }
@@ -73,6 +73,8 @@ export interface Flow {
   first: string;
   /** Only registered residents with a live consent may be in this flow. */
   needsRegistration: boolean;
+  /** The registration itself: a flow that needs registration, entered from here, answers "finish it below" and shows the step again. */
+  registers?: boolean;
   /** A staff member's flow: every turn in it (error texts included) is in the official's language. */
   asStaff?: boolean;
   steps: Record<string, Step>;

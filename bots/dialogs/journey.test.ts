@@ -42,8 +42,8 @@ describe.each(CHANNELS)('%s: the whole resident journey, replayed from fixtures'
     expect(identity.chat_id).toBe(anna.externalId);
     const resident = await db.db.selectFrom('resident').selectAll().where('id', '=', identity.resident_id).executeTakeFirstOrThrow();
     expect(resident).toMatchObject({ language: 'ru', municipality_id: db.demo.municipalities.Kemerovo });
-    // Telegram's fixture shares the resident's own contact; VK has no such button, so no phone there.
-    expect(resident).toMatchObject(perChannel(channel, { tg: { phone: '+79001234567', display_name: 'Анна Петрова' }, vk: { phone: null } }));
+    // Telegram's fixture shares the resident's own contact; VK has no such button, so the number is typed there.
+    expect(resident).toMatchObject(perChannel(channel, { tg: { phone: '+79001234567', display_name: 'Анна Петрова' }, vk: { phone: '+79001234567' } }));
     expect(resident.registered_at).not.toBeNull();
     const consent = await db.db.selectFrom('consent').selectAll().where('resident_id', '=', resident.id).executeTakeFirstOrThrow();
     expect(consent).toMatchObject({ channel, text_version: CONSENT_VERSION, withdrawn_at: null });

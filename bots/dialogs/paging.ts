@@ -33,3 +33,24 @@ export function listRows(buttons: Button[], page: number, pages: number, perRow 
   if (pager.length > 0) rows.push(pager);
   return rows;
 }
+
+/**
+ * VK's inline keyboard (bots/vk/render.ts VK_LIMITS): at most 6 rows and 10 buttons. A longer
+ * list would be split over several messages, so VK lists get smaller pages instead.
+ */
+const VK_INLINE = { rows: 6, total: 10 } as const;
+/** The pager's row: "‹", "n/m", "›". */
+const PAGER = { rows: 1, buttons: 3 } as const;
+
+/**
+ * How many items a list page shows so the whole list keyboard is one message: `size` in
+ * Telegram; in VK as many as fit next to the pager and the list's other buttons (`fixedButtons`
+ * in `fixedRows` rows: Back, Cancel …), `perRow` items a row.
+ */
+export function pageSizeFor(channel: string, size: number, layout: { perRow?: number; fixedButtons?: number; fixedRows?: number } = {}): number {
+  if (channel !== 'vk') return size;
+  const { perRow = 1, fixedButtons = 0, fixedRows = 0 } = layout;
+  const rows = VK_INLINE.rows - PAGER.rows - fixedRows;
+  const buttons = VK_INLINE.total - PAGER.buttons - fixedButtons;
+  return Math.max(1, Math.min(size, rows * perRow, buttons));
+}

@@ -18,7 +18,11 @@ export async function isRegistered(c: StepContext): Promise<boolean> {
   return row.registered_at !== null && Boolean(row.consented);
 }
 
-/** Why an unregistered resident may not go on: no consent (first or withdrawn) or registration unfinished. */
-export async function registrationRequired(c: StepContext): Promise<View> {
+/**
+ * Why an unregistered resident may not go on: no consent (first or withdrawn) or registration
+ * unfinished; `stepFollows` inside the registration, whose current step is shown again right below.
+ */
+export async function registrationRequired(c: StepContext, stepFollows = false): Promise<View> {
+  if (stepFollows) return { key: 'dialog.finish_registration_below' };
   return (await hasLiveConsent(c.db, c.resident.id)) ? { key: 'errors.NOT_REGISTERED' } : { key: 'errors.CONSENT_REQUIRED' };
 }

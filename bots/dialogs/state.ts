@@ -36,12 +36,14 @@ export async function lockState(db: Db, channel: Channel, externalId: string): P
   return { flow: row.flow as FlowName, step: row.step, data: stored.data ?? {}, version: row.version, replyKeyboard: stored.replyKeyboard === true };
 }
 
-export async function saveState(db: Db, channel: Channel, externalId: string, state: DialogState, now: Date): Promise<void> {
+/** Saves the position; false when the row is gone (the turn erased the account, e.g. consent withdrawn). */
+export async function saveState(db: Db, channel: Channel, externalId: string, state: DialogState, now: Date): Promise<boolean> {
   const stored: StoredData = { data: state.data, replyKeyboard: state.replyKeyboard };
-  await db
+  const result = await db
     .updateTable('dialog_state')
     .set({ flow: state.flow, step: state.step, data: JSON.stringify(stored), version: state.version, updated_at: now })
     .where('channel', '=', channel)
     .where('external_id', '=', externalId)
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }

@@ -4,6 +4,7 @@ import { consoleLogin } from './console/index.ts';
 import { filing } from './filing/index.ts';
 import { linking } from './linking/index.ts';
 import { myMessages } from './my-messages/index.ts';
+import { nearby } from './nearby/index.ts';
 import { officials } from './officials/index.ts';
 import { privacy } from './privacy/index.ts';
 import { registration } from './registration/index.ts';
@@ -36,4 +37,5 @@ export const FEATURES: readonly BotFeature[] = [
   polls,
   contests,
   kpi,
+  nearby,
 ];

@@ -9,7 +9,7 @@ const chatId = '6100000000123';
 describe('renderTelegram', () => {
   it('maps an inline keyboard to callback buttons with translated labels', () => {
     const calls = renderTelegram(
-      { key: 'filing.summary', params: { category: 'Ямы', municipality: 'Кемерово', address: '—', text: 'Яма', photos: { $key: 'filing.photo_count', $params: { count: 3 } } }, keyboard: { kind: 'inline', rows: [[{ id: '3:send', label: 'filing.send' }], [{ id: '3:c:7', text: 'Буквально' }]] } },
+      { key: 'filing.summary', params: { category: 'Ямы', municipality: 'Кемерово', point: '55.36010, 86.09020', address: '—', text: 'Яма', photos: { $key: 'filing.photo_count', $params: { count: 3 } } }, keyboard: { kind: 'inline', rows: [[{ id: '3:send', label: 'filing.send' }], [{ id: '3:c:7', text: 'Буквально' }]] } },
       { chatId, language: 'ru', t },
     );
     expect(calls).toEqual([
@@ -17,7 +17,7 @@ describe('renderTelegram', () => {
         method: 'sendMessage',
         params: {
           chat_id: chatId,
-          text: 'Проверьте сообщение:\n\nКатегория: Ямы\nМуниципалитет: Кемерово\nАдрес: —\nФото: 3 фотографии\n\nЯма',
+          text: 'Проверьте сообщение:\n\nКатегория: Ямы\nМесто: 55.36010, 86.09020 — Кемерово\nАдрес или ориентир: —\nФото: 3 фотографии\n\nЯма',
           reply_markup: { inline_keyboard: [[{ text: '✅ Отправить', callback_data: '3:send' }], [{ text: 'Буквально', callback_data: '3:c:7' }]] },
           link_preview_options: { is_disabled: true },
         },

@@ -129,7 +129,7 @@ describe('startup', () => {
     expect(published.map((c) => c.params.language_code ?? 'default')).toEqual(['default', 'en']);
     const ru = published[0]!.params.commands as { command: string; description: string }[];
     expect(ru[0]).toEqual({ command: 'start', description: t('ru', 'commands.start') });
-    expect(ru.map((c) => c.command)).toEqual(['start', 'new', 'my', 'privacy', 'link', 'notify', 'settings', 'menu', 'language', 'help', 'cancel', 'news', 'events', 'polls', 'ask', 'contests']);
+    expect(ru.map((c) => c.command)).toEqual(['start', 'new', 'my', 'privacy', 'mydata', 'link', 'notify', 'settings', 'menu', 'language', 'help', 'cancel', 'news', 'events', 'polls', 'ask', 'contests', 'nearby']);
     expect((published[1]!.params.commands as { description: string }[])[1]!.description).toBe(t('en', 'commands.new'));
   });
 

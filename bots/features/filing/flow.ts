@@ -8,10 +8,15 @@ import { findMunicipalityByPoint, getMunicipality } from '../../../core/municipa
 import { button, literalButton } from '../../dialogs/buttons.ts';
 import { end, goto, num, stay, str, type Flow, type StepContext, type StepData } from '../../dialogs/flow.ts';
 import { excerpt, municipalityName } from '../../dialogs/format.ts';
-import { listRows, pageOf } from '../../dialogs/paging.ts';
+import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
 
 const LIST_PAGE_SIZE = 8;
+/** An address or landmark in words, added from the summary. */
+const MAX_ADDRESS_LENGTH = 300;
+
+/** A shared point as the resident sees it: latitude, longitude to about a metre. */
+const pointText = (point: { lat: number; lon: number }) => `${point.lat.toFixed(5)}, ${point.lon.toFixed(5)}`;
 const CANCEL: Button = button('x', 'dialog.cancel');
 
 function photosOf(data: StepData): PhotoRef[] {
@@ -28,8 +33,9 @@ function idFrom(action: string, prefix: string): number | undefined {
 }
 
 /**
- * Filing a message: sector → category → text → location → up to 5 photos → summary (with open
- * published messages nearby to support instead) → Send / Edit / Cancel.
+ * Filing a message: sector → category → text → location → up to 5 photos → summary (the point and
+ * its municipality, an optional address or landmark in words, open published messages nearby to
+ * support instead) → Send / Address / Edit / Cancel.
  */
 export const filingFlow: Flow = {
   name: 'filing',
@@ -40,7 +46,8 @@ export const filingFlow: Flow = {
       accepts: ['button'],
       wrongInput: 'dialog.use_buttons',
       async prompt(c) {
-        const { items, page, pages } = pageOf(await listSectors(c.db), num(c.data, 'page') ?? 0, LIST_PAGE_SIZE);
+        const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { perRow: 2, fixedButtons: 1, fixedRows: 1 });
+        const { items, page, pages } = pageOf(await listSectors(c.db), num(c.data, 'page') ?? 0, size);
         const rows = listRows(items.map((s) => literalButton(`s:${s.id}`, titleIn(s, c.language))), page, pages, 2);
         return [{ key: 'filing.sector', keyboard: { kind: 'inline', rows: [...rows, [CANCEL]] } }];
       },
@@ -54,7 +61,8 @@ export const filingFlow: Flow = {
       wrongInput: 'dialog.use_buttons',
       async prompt(c) {
         const categories = await listCategories(c.db, { sectorId: num(c.data, 'sectorId'), activeOnly: true });
-        const { items, page, pages } = pageOf(categories, num(c.data, 'page') ?? 0, LIST_PAGE_SIZE);
+        const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { fixedButtons: 2, fixedRows: 1 });
+        const { items, page, pages } = pageOf(categories, num(c.data, 'page') ?? 0, size);
         const rows = listRows(items.map((cat) => literalButton(`c:${cat.id}`, titleIn(cat, c.language))), page, pages);
         return [{ key: 'filing.category', keyboard: { kind: 'inline', rows: [...rows, [button('b', 'dialog.back'), CANCEL]] } }];
       },
@@ -76,8 +84,8 @@ export const filingFlow: Flow = {
     },
     location: {
       accepts: ['location'],
-      wrongInput: 'filing.send_location_hint',
-      prompt: () => [{ key: 'filing.location', keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'filing.send_location' }]], oneTime: true } }],
+      wrongInput: (c) => (c.from.channel === 'vk' ? 'filing.send_location_hint_vk' : 'filing.send_location_hint'),
+      prompt: (c) => [{ key: c.from.channel === 'vk' ? 'filing.location_vk' : 'filing.location', keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'filing.send_location' }]], oneTime: true } }],
       async next(c, input) {
         if (input.kind !== 'location') return stay({ reprompt: true });
         const municipality = await findMunicipalityByPoint(c.db, { lat: input.lat, lon: input.lon });
@@ -121,17 +129,19 @@ export const filingFlow: Flow = {
           params: {
             category: titleIn(category, c.language),
             municipality: municipalityName(municipality, c),
-            address: str(c.data, 'address') ?? '—',
+            point: pointText(point),
+            address: str(c.data, 'address') ?? local('filing.address_none'),
             text: excerpt(str(c.data, 'text') ?? '', 1500),
             photos: local('filing.photo_count', { count: photosOf(c.data).length }),
           },
-          keyboard: { kind: 'inline', rows: [[button('send', 'filing.send')], [button('edit', 'filing.edit'), CANCEL]] },
+          keyboard: { kind: 'inline', rows: [[button('send', 'filing.send')], [button('addr', 'filing.add_address')], [button('edit', 'filing.edit'), CANCEL]] },
         };
         return nearby.length > 0 ? [{ key: 'filing.nearby_intro', params: { count: nearby.length } }, ...nearbyViews, summary] : [summary];
       },
       async next(c, input) {
         if (input.kind !== 'button') return stay({ reprompt: true });
         if (input.action === 'edit') return goto('edit');
+        if (input.action === 'addr') return goto('address');
         const supportId = idFrom(input.action, 'sup:');
         if (supportId) {
           const { supporters } = await supportMessage(c.db, { residentId: c.resident.id, messageId: supportId }, c.now);
@@ -152,6 +162,27 @@ export const filingFlow: Flow = {
           c.now,
         );
         return end([{ key: 'filing.sent', params: { messageId: message.id } }, { key: notice }]);
+      },
+    },
+    address: {
+      accepts: ['text', 'button'],
+      wrongInput: 'filing.address_hint',
+      prompt: (c) => [
+        {
+          key: 'filing.address',
+          params: { max: MAX_ADDRESS_LENGTH },
+          keyboard: { kind: 'inline', rows: [[...(str(c.data, 'address') ? [button('clear', 'filing.address_clear')] : []), button('back', 'dialog.back')]] },
+        },
+      ],
+      validate(_c, input) {
+        if (input.kind !== 'text') return undefined;
+        const length = [...input.text.trim()].length;
+        return length < 3 || length > MAX_ADDRESS_LENGTH ? { key: 'filing.address_invalid', params: { max: MAX_ADDRESS_LENGTH } } : undefined;
+      },
+      next(_c, input) {
+        if (input.kind === 'text') return goto('summary', { data: { address: validText(input.text).replace(/\s+/g, ' ') } });
+        if (input.kind === 'button' && input.action === 'clear') return goto('summary', { data: { address: null } });
+        return input.kind === 'button' && input.action === 'back' ? goto('summary') : stay({ reprompt: true });
       },
     },
     edit: {

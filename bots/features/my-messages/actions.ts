@@ -2,7 +2,7 @@ import { positiveIdArg } from '../../../core/dialogs/action-id.ts';
 import { rateMessage } from '../../../core/messages/feedback.service.ts';
 import { assertResidentCanView } from '../../../core/messages/message.queries.ts';
 import { action } from '../../dialogs/feature.ts';
-import { end, enter, reply, type StepContext } from '../../dialogs/flow.ts';
+import { enter, reply, type StepContext } from '../../dialogs/flow.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import type { Button } from '../../dialogs/view.ts';
 
@@ -37,7 +37,8 @@ export const rateAction = action<{ messageId: number; stars: number }>({
     if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
     await rateMessage(c.db, { residentId: c.resident.id, messageId: id, stars }, c.now);
     if (stars <= 2) return enter(MESSAGES_FLOW, { step: 'complaint', data: { messageId: id }, say: [{ key: 'my.rated_low', params: { stars } }] });
-    return end([{ key: 'my.rated', params: { stars } }]);
+    // A short thanks where the resident is: the chat does not fill with main menus.
+    return reply([{ key: 'my.rated', params: { stars } }]);
   },
 });
 

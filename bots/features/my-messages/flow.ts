@@ -76,11 +76,12 @@ export const messagesFlow: Flow = {
       wrongInput: 'filing.send_text',
       prompt: (c) => [{ key: 'my.complaint_prompt', params: { messageId: num(c.data, 'messageId') }, keyboard: { kind: 'inline', rows: [[button('skip', 'reg.skip')]] } }],
       async next(c, input) {
-        if (input.kind === 'button') return input.action === 'skip' ? end([{ key: 'my.thanks' }]) : stay({ reprompt: true });
+        // Skipping replaces the prompt with a thanks in place; no main menu follows.
+        if (input.kind === 'button') return input.action === 'skip' ? end([{ key: 'my.thanks', edit: true }], false) : stay({ reprompt: true });
         if (input.kind !== 'text') return stay({ reprompt: true });
         const messageId = num(c.data, 'messageId')!;
         await addRatingComplaint(c.db, { residentId: c.resident.id, messageId, text: input.text }, c.now);
-        return end([{ key: 'my.complaint_saved', params: { messageId } }]);
+        return end([{ key: 'my.complaint_saved', params: { messageId } }], false);
       },
     },
   },

@@ -1,5 +1,6 @@
 import { CONSENT_VERSION, hasLiveConsent, withdrawConsent } from '../../../core/residents/consent.service.ts';
 import { getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
+import { residentData } from '../../../core/residents/data-export.ts';
 import { getResident } from '../../../core/residents/resident.repository.ts';
 import { button } from '../../dialogs/buttons.ts';
 import { end, goto, stay, type Flow, type StepContext } from '../../dialogs/flow.ts';
@@ -8,6 +9,34 @@ import { menuButton } from '../../dialogs/menu.ts';
 import { local, type View } from '../../dialogs/view.ts';
 
 const DEFAULT_TIME_ZONE = 'Asia/Novokuznetsk';
+/** The "all my data" entry (`!m:mydata`): not in the main menu, a button on the /privacy screen. */
+export const MY_DATA_ENTRY = 'mydata';
+const CHANNEL_NAMES = { tg: 'Telegram', vk: 'VK' } as const;
+
+/** `/mydata`: everything the platform stores about the resident (core/residents/data-export.ts), as text. */
+export async function myDataView(c: StepContext): Promise<View> {
+  const data = await residentData(c.db, c.resident.id);
+  const zone = data.municipality?.timeZone ?? DEFAULT_TIME_ZONE;
+  const date = (d: Date | null) => (d ? formatDate(d, c.language, zone) : local('privacy.none'));
+  const none = local('privacy.none');
+  const lines: { key: string; params?: Record<string, unknown> }[] = [
+    { key: 'privacy.d_profile', params: { name: data.displayName ?? none, phone: data.phone ?? none, language: data.language, municipality: data.municipality ? (c.language === 'en' ? data.municipality.nameEn : data.municipality.nameRu) : none, registered: date(data.registeredAt), notify: data.notifyChannel ? CHANNEL_NAMES[data.notifyChannel] : local('privacy.d_notify_last'), since: date(data.createdAt) } },
+    ...data.identities.map((i) => ({ key: 'privacy.d_identity', params: { channel: CHANNEL_NAMES[i.channel], id: i.externalId, chat: i.chatId, username: i.username ? `@${i.username}` : none, seen: date(i.lastSeenAt) } })),
+    ...data.consents.map((k) => ({ key: k.withdrawnAt ? 'privacy.d_consent_withdrawn' : 'privacy.d_consent', params: { version: k.version, channel: CHANNEL_NAMES[k.channel], given: date(k.givenAt), withdrawn: date(k.withdrawnAt) } })),
+    { key: 'privacy.d_messages', params: { count: data.messages.length } },
+    ...data.messages.map((m) => ({
+      key: 'privacy.d_message',
+      params: { id: m.id, date: date(m.createdAt), status: local(`my.status_${m.status}`), category: c.language === 'en' ? m.category.en : m.category.ru, lat: m.lat.toFixed(5), lon: m.lon.toFixed(5), address: m.address ?? none, photos: m.photos, text: m.text },
+    })),
+    ...data.comments.map((k) => ({ key: 'privacy.d_comment', params: { id: k.messageId, date: date(k.createdAt), text: k.text } })),
+    ...data.ratings.map((r) => ({ key: 'privacy.d_rating', params: { id: r.messageId, stars: r.stars, complaint: r.complaint ?? none } })),
+    ...data.supports.map((s) => ({ key: 'privacy.d_support', params: { id: s.messageId, date: date(s.createdAt) } })),
+    ...data.subscriptions.map((s) => ({ key: s.enabled ? 'privacy.d_subscribed' : 'privacy.d_unsubscribed', params: { topic: s.topic } })),
+    { key: 'privacy.d_activity', params: { days: data.activeDays } },
+    { key: 'privacy.d_footer' },
+  ];
+  return { key: 'privacy.d_title', lines };
+}
 
 /** Everything the platform keeps about this resident, shown to the resident only (never logged). */
 async function storedDataView(c: StepContext): Promise<View> {
@@ -35,7 +64,7 @@ async function storedDataView(c: StepContext): Promise<View> {
         ? { key: 'privacy.item_consent', params: { date: formatDate(consent.given_at, c.language, municipality?.timeZone ?? DEFAULT_TIME_ZONE), version: consent.text_version } }
         : { key: 'privacy.item_no_consent', params: { version: CONSENT_VERSION } },
     ],
-    keyboard: { kind: 'inline', rows: [...(live ? [[button('w', 'privacy.withdraw')]] : []), [menuButton('menu', 'menu.back_to_menu')]] },
+    keyboard: { kind: 'inline', rows: [[menuButton(MY_DATA_ENTRY, 'privacy.all_data')], ...(live ? [[button('w', 'privacy.withdraw')]] : []), [menuButton('menu', 'menu.back_to_menu')]] },
   };
 }
 
@@ -60,10 +89,11 @@ export const privacyFlow: Flow = {
       prompt: () => [{ key: 'privacy.confirm_withdraw', keyboard: { kind: 'inline', rows: [[button('yes', 'privacy.withdraw_yes')], [button('no', 'privacy.withdraw_no')]] } }],
       async next(c, input) {
         if (input.kind !== 'button') return stay({ reprompt: true });
-        if (input.action === 'no') return end([{ key: 'privacy.kept' }]);
+        // Keeping the consent replaces the question in place; no main menu follows.
+        if (input.action === 'no') return end([{ key: 'privacy.kept', edit: true }], false);
         if (input.action !== 'yes') return stay({ reprompt: true });
-        await withdrawConsent(c.db, c.resident.id, c.now);
-        return end([{ key: 'privacy.withdrawn' }], false);
+        const erased = await withdrawConsent(c.db, c.resident.id, c.now);
+        return end([{ key: 'privacy.withdrawn', params: { messages: erased.messagesAnonymised, cancelled: erased.notificationsCancelled } }], false);
       },
     },
   },

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { newChat, residentOf } from '../../../test/bots/chats.ts';
+import { ERASED } from '../../../core/residents/consent.service.ts';
+import { newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS } from '../../../test/bots/player.ts';
+import { CHANNELS, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { Conversation, newUser } from '../../../test/telegram/conversation.ts';
 import { createTranslator } from '../../i18n.ts';
@@ -14,18 +15,80 @@ botHarnessPerFile((opened, started) => {
   harness = started;
 });
 
+/** Telegram shows the @username among the stored data, so this resident has one. */
+const oleg = (channel: 'tg' | 'vk'): Chat => (channel === 'tg' ? new Conversation(harness, { ...newUser('Олег'), username: 'oleg_nk' }) : newChat(harness, channel, 'Олег'));
+
+/** A registered resident with a filed message the moderator accepted: its notification is still queued. */
+async function withQueuedNotification(chat: Chat): Promise<{ residentId: number; messageId: number }> {
+  await chat.playFixture('registration.json');
+  await chat.playFixture('file-message.json');
+  await chat.play([{ $staff: 'accept' }]);
+  const residentId = await residentOf(db, chat);
+  const message = await db.db.selectFrom('message').select('id').where('author_id', '=', residentId).executeTakeFirstOrThrow();
+  await db.db.insertInto('resident_subscription').values({ resident_id: residentId, topic: 'news', enabled: false }).execute();
+  return { residentId, messageId: message.id };
+}
+
 describe.each(CHANNELS)('%s: privacy', (channel) => {
-  it('/privacy shows the stored data; withdrawal erases the phone, stops processing and is explained', async () => {
-    // Telegram shows the @username among the stored data, so this resident has one.
-    const chat = channel === 'tg' ? new Conversation(harness, { ...newUser('Олег'), username: 'oleg_nk' }) : newChat(harness, channel, 'Олег');
+  it('the fixture plays: /mydata, /privacy, withdrawal destroys the personal data, the account is a stranger afterwards', async () => {
+    const chat = oleg(channel);
     await chat.playFixture('privacy-withdraw.json');
-    const residentId = await residentOf(db, chat);
-    const resident = await db.db.selectFrom('resident').selectAll().where('id', '=', residentId).executeTakeFirstOrThrow();
-    expect(resident.phone).toBeNull();
-    expect(resident.registered_at).toBeNull();
-    const consents = await db.db.selectFrom('consent').select('withdrawn_at').where('resident_id', '=', residentId).execute();
-    expect(consents.length).toBeGreaterThan(0);
-    expect(consents.every((c) => c.withdrawn_at !== null)).toBe(true);
     expect(chat.replyTexts).toEqual([t('ru', 'errors.CONSENT_REQUIRED')]);
+  });
+
+  it('/mydata sends everything stored: profile, accounts, consent, messages with place and text, subscriptions', async () => {
+    const chat = oleg(channel);
+    const { messageId } = await withQueuedNotification(chat);
+    await chat.say('/mydata');
+    const text = chat.replyTexts.join('\n');
+    expect(text).toContain(t('ru', 'privacy.d_title'));
+    expect(text).toContain(`id ${chat.externalId}, чат ${chat.externalId}`);
+    if (channel === 'tg') expect(text).toContain('@oleg_nk');
+    expect(text).toContain('телефон — +79001234567');
+    expect(text).toContain('муниципалитет — Кемеровский городской округ');
+    expect(text).toContain(`№${messageId} от `);
+    expect(text).toContain('место 55.36010, 86.09020');
+    expect(text).toContain('Глубокая яма на проезжей части');
+    expect(text).toContain('Рассылка «news»: выключена.');
+    expect(text).toContain('(редакция 2026-11-25');
+  });
+
+  it('withdrawal erases name, phone, accounts and the link to the messages (kept anonymised), cancels every queued notification and says so', async () => {
+    const chat = oleg(channel);
+    const { residentId, messageId } = await withQueuedNotification(chat);
+    const queued = await db.db.selectFrom('outbox').select('id').where('resident_id', '=', residentId).where('state', '=', 'pending').execute();
+    expect(queued.length).toBeGreaterThan(0);
+
+    await chat.say('/privacy', press(t('ru', 'privacy.withdraw')));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'privacy.confirm_withdraw'));
+    await chat.say(press(t('ru', 'privacy.withdraw_yes')));
+    expect(chat.replyTexts).toEqual([t('ru', 'privacy.withdrawn', { messages: 1, cancelled: queued.length })]);
+
+    const resident = await db.db.selectFrom('resident').selectAll().where('id', '=', residentId).executeTakeFirstOrThrow();
+    expect(resident).toMatchObject({ display_name: null, phone: null, municipality_id: null, registered_at: null, notify_channel: null });
+    expect(await db.db.selectFrom('resident_identity').select('id').where('resident_id', '=', residentId).execute()).toEqual([]);
+    expect(await db.db.selectFrom('resident_identity').select('id').where('channel', '=', channel).where('external_id', '=', chat.externalId).execute()).toEqual([]);
+    expect(await db.db.selectFrom('dialog_state').select('flow').where('channel', '=', channel).where('external_id', '=', chat.externalId).execute()).toEqual([]);
+    expect(await db.db.selectFrom('start_payload').select('id').where('channel', '=', channel).where('external_id', '=', chat.externalId).execute()).toEqual([]);
+    expect(await db.db.selectFrom('resident_subscription').select('topic').where('resident_id', '=', residentId).execute()).toEqual([]);
+    // The message stays, for the statistics, without an author and with no resident in its history.
+    const message = await db.db.selectFrom('message').selectAll().where('id', '=', messageId).executeTakeFirstOrThrow();
+    expect(message.author_id).toBeNull();
+    expect(message.text).toMatch(/^Глубокая яма/);
+    const residentEvents = await db.db.selectFrom('message_event').select('actor_id').where('message_id', '=', messageId).where('actor_kind', '=', 'resident').execute();
+    expect(residentEvents.every((e) => e.actor_id === null)).toBe(true);
+    // Nothing more is sent: the queued notifications are cancelled, and the resident's rows keep no chat id.
+    const rows = await db.db.selectFrom('outbox').select(['id', 'state', 'chat_id']).where('resident_id', '=', residentId).execute();
+    expect(rows.filter((r) => queued.some((q) => q.id === r.id)).map((r) => r.state)).toEqual(queued.map(() => 'cancelled'));
+    expect(rows.every((r) => r.chat_id === ERASED)).toBe(true);
+    const sentBefore = chat.replyTexts.length;
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.length).toBeLessThanOrEqual(sentBefore);
+    expect(chat.replyTexts.join('\n')).not.toContain('принято в работу');
+
+    // The same account is a stranger now: a new resident, asked for consent again.
+    await chat.say('/new');
+    expect(chat.replyTexts).toEqual([t('ru', 'errors.CONSENT_REQUIRED')]);
+    expect(await residentOf(db, chat)).not.toBe(residentId);
   });
 });

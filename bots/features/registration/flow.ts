@@ -1,11 +1,12 @@
 import { DomainError } from '../../../core/errors.ts';
 import { findMunicipalityByPoint, getMunicipality, listMunicipalities, type Municipality } from '../../../core/municipalities/municipality.repository.ts';
 import { CONSENT_VERSION, giveConsent } from '../../../core/residents/consent.service.ts';
+import { contactPhone, normalizeRussianPhone } from '../../../core/residents/phone.ts';
 import { updateResident } from '../../../core/residents/resident.repository.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
 import { end, goto, num, stay, type Flow, type StepContext } from '../../dialogs/flow.ts';
 import { municipalityName } from '../../dialogs/format.ts';
-import { listRows, pageOf } from '../../dialogs/paging.ts';
+import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import type { View } from '../../dialogs/view.ts';
 
 const MUNICIPALITIES_PER_PAGE = 8;
@@ -26,12 +27,13 @@ async function register(c: StepContext, municipality: Municipality) {
 
 /**
  * /start for a new resident: language → what the platform is (and is not: not an appeal under
- * 59-FZ) → consent under 152-FZ → optional phone (own contact only) → municipality → registered.
+ * 59-FZ) → consent under 152-FZ → optional phone (Telegram: own contact; VK: typed) → municipality → registered.
  */
 export const registrationFlow: Flow = {
   name: 'registration',
   first: 'language',
   needsRegistration: false,
+  registers: true,
   steps: {
     language: {
       accepts: ['button'],
@@ -71,16 +73,27 @@ export const registrationFlow: Flow = {
       },
     },
     phone: {
-      accepts: ['contact', 'button'],
-      wrongInput: 'reg.phone_wrong_input',
-      prompt: () => [
-        { key: 'reg.phone', keyboard: { kind: 'reply', rows: [[{ kind: 'contact', label: 'reg.share_phone' }]], oneTime: true } },
-        { key: 'reg.phone_skip_hint', keyboard: { kind: 'inline', rows: [[button('skip', 'reg.skip')]] } },
-      ],
-      validate: (_c, input) => (input.kind === 'contact' && !input.own ? { key: 'reg.contact_not_own' } : undefined),
+      // Telegram shares the resident's own contact with a button; VK has no such button, so there
+      // the number is typed (checked and normalised to +7…). Skip works in both.
+      accepts: ['contact', 'button', 'text'],
+      wrongInput: (c) => (c.from.channel === 'vk' ? 'reg.phone_wrong_input_vk' : 'reg.phone_wrong_input'),
+      prompt: (c) =>
+        c.from.channel === 'vk'
+          ? [{ key: 'reg.phone_typed', keyboard: { kind: 'inline', rows: [[button('skip', 'reg.skip')]] } }]
+          : [
+              { key: 'reg.phone', keyboard: { kind: 'reply', rows: [[{ kind: 'contact', label: 'reg.share_phone' }]], oneTime: true } },
+              { key: 'reg.phone_skip_hint', keyboard: { kind: 'inline', rows: [[button('skip', 'reg.skip')]] } },
+            ],
+      validate(c, input) {
+        if (input.kind === 'contact' && !input.own) return { key: 'reg.contact_not_own' };
+        if (input.kind !== 'text') return undefined;
+        if (c.from.channel !== 'vk') return { key: 'reg.phone_wrong_input' };
+        return normalizeRussianPhone(input.text) ? undefined : { key: 'reg.phone_invalid' };
+      },
       async next(c, input) {
-        if (input.kind === 'contact') {
-          await updateResident(c.db, c.resident.id, { phone: input.phone.replace(/[^\d+]/g, '').slice(0, 20) });
+        if (input.kind === 'contact' || input.kind === 'text') {
+          const phone = input.kind === 'text' ? normalizeRussianPhone(input.text)! : (normalizeRussianPhone(input.phone) ?? contactPhone(input.phone));
+          await updateResident(c.db, c.resident.id, { phone });
           return goto('municipality', { say: [{ key: 'reg.phone_saved' }] });
         }
         return input.kind === 'button' && input.action === 'skip' ? goto('municipality') : stay({ reprompt: true });
@@ -91,7 +104,7 @@ export const registrationFlow: Flow = {
       wrongInput: 'reg.municipality_wrong_input',
       async prompt(c) {
         const all = await listMunicipalities(c.db);
-        const { items, page, pages } = pageOf(all, num(c.data, 'page') ?? 0, MUNICIPALITIES_PER_PAGE);
+        const { items, page, pages } = pageOf(all, num(c.data, 'page') ?? 0, pageSizeFor(c.from.channel, MUNICIPALITIES_PER_PAGE));
         return [
           { key: 'reg.municipality', keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'reg.send_location' }]], oneTime: true } },
           { key: 'reg.municipality_list', keyboard: { kind: 'inline', rows: listRows(items.map((m) => literalButton(`mu:${m.id}`, municipalityName(m, c))), page, pages) } },

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { dialogStateOf, newChat, type Chat } from '../../../test/bots/chats.ts';
+import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
+import { CHANNELS, press } from '../../../test/bots/player.ts';
+import type { TestDatabase } from '../../../test/database.ts';
+import { createTranslator } from '../../i18n.ts';
+
+let db: TestDatabase;
+let harness: BotHarness;
+const t = createTranslator();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
+});
+
+/** A resident whose message was answered finally; the answer's notification (with its stars) delivered. */
+async function answered(chat: Chat): Promise<void> {
+  await chat.playFixture('registration.json');
+  await chat.playFixture('file-message.json');
+  await chat.play([{ $staff: 'accept' }, { $staff: 'final_solved', text: 'Яма заделана.' }, { $deliver_outbox: true }]);
+  expect(chat.replyTexts.join('\n')).toContain('Оцените');
+}
+
+const mainMenuShown = (chat: Chat) => chat.replyTexts.includes(t('ru', 'menu.main'));
+
+describe.each(CHANNELS)('%s: ratings and refusals answer briefly, without sending the menu again', (channel) => {
+  it('a 5 ★ tap: one short thanks, no main menu', async () => {
+    const chat = newChat(harness, channel);
+    await answered(chat);
+    await chat.say(press('5 ★'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.rated', { stars: 5 })]);
+    expect(mainMenuShown(chat)).toBe(false);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+  });
+
+  it('a 2 ★ tap asks what is wrong; Skip turns that question into a thanks in place, no menu', async () => {
+    const chat = newChat(harness, channel);
+    await answered(chat);
+    await chat.say(press('2 ★'));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'my.rated_low', { stars: 2 }));
+    expect(mainMenuShown(chat)).toBe(false);
+    await chat.say(press(t('ru', 'reg.skip')));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.thanks')]);
+    expect(chat.replyKinds()).toEqual(['edit']);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+  });
+
+  it('a written complaint is thanked once, no menu', async () => {
+    const chat = newChat(harness, channel);
+    await answered(chat);
+    await chat.say(press('1 ★'), 'Яма снова появилась.');
+    expect(chat.replyTexts).toHaveLength(1);
+    expect(chat.replyTexts[0]).toContain('передали ваш отзыв');
+    expect(mainMenuShown(chat)).toBe(false);
+  });
+
+  it('"keep my consent" in /privacy replaces the question in place, no menu', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('/privacy', press(t('ru', 'privacy.withdraw')), press(t('ru', 'privacy.withdraw_no')));
+    expect(chat.replyTexts).toEqual([t('ru', 'privacy.kept')]);
+    expect(chat.replyKinds()).toEqual(['edit']);
+  });
+});
