@@ -64,7 +64,8 @@ export async function listPublished(
   const box = boxAround(where.point, radius);
   const rows = await base.where('lat', '>=', box.minLat).where('lat', '<=', box.maxLat).where('lon', '>=', box.minLon).where('lon', '<=', box.maxLon).execute();
   const all = rows
-    .map((r) => ({ ...map(r), distanceM: distanceMeters(where.point, { lat: r.lat, lon: r.lon }) }))
+    // The box filter leaves only messages with a point (open-source ones may have none).
+    .map((r) => ({ ...map(r), distanceM: distanceMeters(where.point, { lat: r.lat ?? Number.NaN, lon: r.lon ?? Number.NaN }) }))
     .filter((m) => m.distanceM <= radius)
     .sort((a, b) => a.distanceM - b.distanceM || b.id - a.id)
     .slice(0, AROUND_MAX);

@@ -26,7 +26,7 @@ export async function myDataView(c: StepContext): Promise<View> {
     { key: 'privacy.d_messages', params: { count: data.messages.length } },
     ...data.messages.map((m) => ({
       key: 'privacy.d_message',
-      params: { id: m.id, date: date(m.createdAt), status: local(`my.status_${m.status}`), category: c.language === 'en' ? m.category.en : m.category.ru, lat: m.lat.toFixed(5), lon: m.lon.toFixed(5), address: m.address ?? none, photos: m.photos, text: m.text },
+      params: { id: m.id, date: date(m.createdAt), status: local(`my.status_${m.status}`), category: c.language === 'en' ? m.category.en : m.category.ru, lat: m.lat?.toFixed(5) ?? none, lon: m.lon?.toFixed(5) ?? none, address: m.address ?? none, photos: m.photos, text: m.text },
     })),
     ...data.comments.map((k) => ({ key: 'privacy.d_comment', params: { id: k.messageId, date: date(k.createdAt), text: k.text } })),
     ...data.ratings.map((r) => ({ key: 'privacy.d_rating', params: { id: r.messageId, stars: r.stars, complaint: r.complaint ?? none } })),
