@@ -131,5 +131,16 @@ describe('an author comment unanswered for a working day goes to the curators', 
     const belovoKey = (await issueKey(db.db, { staffId: belovo.id, label: 'test', createdBy: null }, now)).token;
     expect(await unanswered(belovoKey)).not.toContain(commentId);
     expect((await api('GET', `/comments/unanswered?municipalityId=${db.demo.municipalities.Kemerovo}`, belovoKey)).status).toBe(404);
+    // The same list at the issue's address, GET /comments?unanswered=true, for executors too.
+    const sameList = await api('GET', '/comments?unanswered=true', keys.curator);
+    expect(sameList.status).toBe(200);
+    expect(sameList.body.items).toEqual(listed.body.items);
+    const forExecutor = await api('GET', '/comments?unanswered=true', keys.executor);
+    expect(forExecutor.status).toBe(200);
+    expect(forExecutor.body.items.map((i: { id: number }) => i.id)).toContain(commentId);
+    expect((await api('GET', '/comments?unanswered=true', belovoKey)).body.items.map((i: { id: number }) => i.id)).not.toContain(commentId);
+    // Comments on news and polls stay their moderators' business.
+    expect((await api('GET', '/comments', keys.executor)).status).toBe(403);
+    expect((await api('GET', '/comments?unanswered=maybe', keys.curator)).status).toBe(400);
   });
 });

@@ -1,10 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { createMiddleware } from 'hono/factory';
+import { PERMISSIONS, requirePermission } from '../../../../core/access/permissions.ts';
 import { listMunicipality, scopeOf } from '../../../../core/access/scope.ts';
+import { listUnansweredComments } from '../../../../core/alerts/author-comments.ts';
 import { idCursor, pageSize, toPage } from '../../../../core/db/pagination.ts';
 import { listItemComments } from '../../../../core/item-comments/comments.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
-import { access } from '../../route-kit.ts';
-import { Id, jsonContent, PageQuery, pageOf, problems } from '../../schemas/common.ts';
+import { BEARER, Id, jsonContent, PageQuery, pageOf, problems, QueryBoolean } from '../../schemas/common.ts';
+import type { ApiEnv } from '../../env.ts';
+import { UnansweredCommentSchema, unansweredPage } from './unanswered.ts';
 import { ItemCommentSchema, itemCommentDto } from '../../schemas/item-comments.ts';
 
 const Query = z.strictObject({
@@ -15,7 +19,21 @@ const Query = z.strictObject({
     .optional()
     .openapi({ description: 'news or poll, or one item: news:<id>, poll:<id>', example: 'news:12' }),
   state: z.enum(['pending', 'published', 'hidden', 'review']).optional().openapi({ description: 'pending: to approve; review: reported three times' }),
+  unanswered: QueryBoolean.optional().openapi({
+    description:
+      "true: instead, authors' comments on their own messages that no official has answered yet, oldest first (KPI 8; the same list as GET /comments/unanswered); `target` and `state` do not apply",
+  }),
   ...PageQuery,
+});
+
+/**
+ * Who may call it depends on what is asked, and is decided before the query is validated (a wrong
+ * role gets 403 whatever it sent): the unanswered authors' comments are every official's work
+ * (messages.read, executors their own); comments on news and polls are for their moderators.
+ */
+const permitByList = createMiddleware<ApiEnv>(async (c, next) => {
+  requirePermission(c.get('principal'), c.req.query('unanswered') === 'true' ? 'messages.read' : 'item_comments.moderate');
+  await next();
 });
 
 export const route = createRoute({
@@ -24,16 +42,29 @@ export const route = createRoute({
   tags: ['comments'],
   summary: "Residents' comments on news and polls, newest first; filter by target and state",
   description: "A municipality's key sees comments on its municipality's items; operators every comment, on regional items too.",
-  ...access('item_comments.moderate'),
+  security: BEARER,
+  middleware: [permitByList],
+  'x-roles': [...PERMISSIONS['messages.read']],
   request: { query: Query },
-  responses: { 200: jsonContent(pageOf(ItemCommentSchema, 'ItemCommentPage'), 'A page of comments'), ...problems(400, 404) },
+  responses: {
+    200: jsonContent(
+      z.union([pageOf(ItemCommentSchema, 'ItemCommentPage'), pageOf(UnansweredCommentSchema, 'UnansweredCommentPage')]),
+      "A page of comments on news and polls, or (unanswered=true) of unanswered authors' comments",
+    ),
+    ...problems(400, 404),
+  },
 });
 
 export function registerListItemComments(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
-    const { municipalityId, target, state, cursor, limit } = c.req.valid('query');
-    const municipality = listMunicipality(scopeOf(c.get('principal')), municipalityId);
+    const { municipalityId, target, state, unanswered, cursor, limit } = c.req.valid('query');
+    const scope = scopeOf(c.get('principal'));
+    const municipality = listMunicipality(scope, municipalityId);
     const size = pageSize(limit);
+    if (unanswered) {
+      const rows = await listUnansweredComments(deps.db, scope, { municipalityId: municipality ?? undefined, afterId: idCursor(cursor), limit: size + 1 });
+      return c.json(unansweredPage(rows, size), 200);
+    }
     const [kind, id] = (target ?? '').split(':') as ['news' | 'poll' | '', string | undefined];
     const rows = await listItemComments(deps.db, {
       municipalityIds: municipality === null ? undefined : [municipality],

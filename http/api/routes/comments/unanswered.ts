@@ -8,7 +8,7 @@ import { Id, jsonContent, PageQuery, pageOf, problems, Timestamp } from '../../s
 
 const Query = z.strictObject({ municipalityId: Id.optional(), ...PageQuery });
 
-const UnansweredCommentSchema = z
+export const UnansweredCommentSchema = z
   .object({
     id: z.number().int(),
     messageId: z.number().int(),
@@ -39,12 +39,16 @@ export function registerListUnansweredComments(app: ApiApp, deps: ApiDeps) {
     const municipality = listMunicipality(scope, municipalityId);
     const size = pageSize(limit);
     const rows = await listUnansweredComments(deps.db, scope, { municipalityId: municipality ?? undefined, afterId: idCursor(cursor), limit: size + 1 });
-    const page = toPage(
-      rows,
-      size,
-      (r) => ({ ...r, createdAt: r.createdAt.toISOString() }),
-      (r) => ({ v: null, id: r.id }),
-    );
-    return c.json(page, 200);
+    return c.json(unansweredPage(rows, size), 200);
   });
+}
+
+/** A page of unanswered comments (also GET /comments?unanswered=true). */
+export function unansweredPage(rows: Awaited<ReturnType<typeof listUnansweredComments>>, size: number) {
+  return toPage(
+    rows,
+    size,
+    (r) => ({ ...r, createdAt: r.createdAt.toISOString() }),
+    (r) => ({ v: null, id: r.id }),
+  );
 }
