@@ -19,7 +19,17 @@ export interface ResidentData {
   createdAt: Date;
   identities: { channel: Channel; externalId: string; chatId: string; username: string | null; lastSeenAt: Date }[];
   consents: { channel: Channel; version: string; givenAt: Date; withdrawnAt: Date | null }[];
-  messages: { id: number; createdAt: Date; status: MessageStatus; category: { ru: string; en: string }; text: string; lat: number | null; lon: number | null; address: string | null; photos: number }[];
+  messages: {
+    id: number;
+    createdAt: Date;
+    status: MessageStatus;
+    category: { ru: string; en: string };
+    text: string;
+    lat: number | null;
+    lon: number | null;
+    address: string | null;
+    photos: number;
+  }[];
   comments: { messageId: number; createdAt: Date; text: string }[];
   ratings: { messageId: number; stars: number; complaint: string | null }[];
   supports: { messageId: number; createdAt: Date }[];
