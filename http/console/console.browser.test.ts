@@ -4,7 +4,10 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
+import { intakeIncident } from '../../core/incidents/incidents.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
+import { createDirectLine } from '../../core/polls/direct-line.ts';
+import { castBallot, createPoll, getPoll } from '../../core/polls/polls.ts';
 import { createLinkCode } from '../../core/staff/link-codes.ts';
 import { newChat, type Chat } from '../../test/bots/chats.ts';
 import { BotHarness } from '../../test/bots/harness.ts';
@@ -36,6 +39,10 @@ let staff: Awaited<ReturnType<typeof demoStaff>>;
 let resident: Chat;
 let kemerovoMessage = 0;
 let belovoMessage = 0;
+let kemerovoIncident = 0;
+let belovoIncident = 0;
+let belovoPoll = 0;
+let directLine = 0;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -50,6 +57,22 @@ beforeAll(async () => {
   ).message.id;
   const belovoResident = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Belovo, now });
   belovoMessage = (await fileMessage(db.db, { residentId: belovoResident, categoryId: pothole, text: 'Яма в Белово', point: { lat: 54.4166, lon: 86.2975 }, channel: 'tg' }, now)).message.id;
+  // Open-source items in both towns, a Belovo poll, a Kemerovo direct-line campaign.
+  const intake = (municipalityId: number, text: string, url: string) =>
+    intakeIncident(db.db, { municipalityId, source: 'vk_page', sourceUrl: url, authorName: 'Житель', text, postedAt: now, point: KEMEROVO_CENTER }, now);
+  kemerovoIncident = (await intake(db.demo.municipalities.Kemerovo, 'Во дворе на Весенней, 5 огромная яма, машины бьют колёса', 'https://vk.com/wall-1_101')).incident.id;
+  belovoIncident = (await intake(db.demo.municipalities.Belovo, 'Беловская яма у рынка', 'https://vk.com/wall-2_202')).incident.id;
+  const week = { startsAt: now, endsAt: new Date(now.getTime() + 7 * 86_400_000) };
+  const single = [{ kind: 'single' as const, text: 'Какой сквер благоустроить?', options: ['Северный', 'Южный'] }];
+  belovoPoll = (await createPoll(db.db, { municipalityId: db.demo.municipalities.Belovo, kind: 'poll', title: 'Беловский опрос о сквере', ...week, questions: single }, null, now)).id;
+  directLine = (
+    await createDirectLine(
+      db.db,
+      { municipalityId: db.demo.municipalities.Kemerovo, title: 'Прямая линия с главой города', headName: 'Глава города', collectFrom: now, collectTo: week.endsAt, broadcastOn: '2026-12-10' },
+      null,
+      now,
+    )
+  ).id;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
 }, 120_000);
 afterAll(async () => {
@@ -70,7 +93,7 @@ async function codeFromBot(staffId: number): Promise<string> {
 }
 
 async function signIn(staffId: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU', timezoneId: 'Asia/Novokuznetsk' });
   const page = await context.newPage();
   const failures: string[] = [];
   page.on('pageerror', (e) => failures.push(String(e)));
@@ -78,14 +101,14 @@ async function signIn(staffId: number): Promise<Page> {
   await page.goto(`${harness.url}/console`);
   await page.getByLabel(ru('sign_in.code')).fill(await codeFromBot(staffId));
   await page.getByRole('button', { name: ru('sign_in.submit'), exact: true }).click();
-  await page.getByRole('link', { name: ru('nav.queue') }).waitFor();
+  await page.getByRole('link', { name: ru('nav.queue'), exact: true }).waitFor();
   expect(failures).toEqual([]);
   return page;
 }
 
 /** axe-core in the page (injected past the page's CSP in a context made for it). */
 async function seriousViolations(page: Page): Promise<string[]> {
-  const checked = await browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 768 }, storageState: await page.context().storageState() });
+  const checked = await browser.newContext({ bypassCSP: true, timezoneId: 'Asia/Novokuznetsk', viewport: { width: 1366, height: 768 }, storageState: await page.context().storageState() });
   const copy = await checked.newPage();
   await copy.goto(page.url());
   await copy.waitForLoadState('networkidle');
@@ -94,6 +117,9 @@ async function seriousViolations(page: Page): Promise<string[]> {
   await checked.close();
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
 }
+
+/** The nav's links, in order: only the pages the role may use. */
+const navOf = async (page: Page) => page.getByRole('navigation', { name: 'main' }).getByRole('link').allTextContents();
 
 const statusOf = async (id: number) => (await db.db.selectFrom('message').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
 
@@ -120,13 +146,13 @@ describe('the web console in Chromium', () => {
     await moderator.getByRole('heading', { name: ru('queue.title.moderator') }).waitFor();
     const queueText = await moderator.locator('main').textContent();
     expect(queueText).toContain('Яма на проспекте Ленина');
-    expect(queueText).not.toContain('Белово');
+    expect(queueText).not.toContain('Беловский городской округ');
     expect(await seriousViolations(moderator)).toEqual([]);
     await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-queue.png') });
     // Not by URL either: the card of a Belovo message is the API's 404.
     await moderator.goto(`${harness.url}/console#/message/${belovoMessage}`);
     await moderator.getByRole('status').waitFor();
-    expect(await moderator.locator('main').textContent()).not.toContain('Белово');
+    expect(await moderator.locator('main').textContent()).not.toContain('Беловский городской округ');
     // A state change without the CSRF header is refused even with the cookie.
     const forged = await moderator.evaluate(
       async (id) => (await fetch(`/api/v1/messages/${id}/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
@@ -194,4 +220,129 @@ describe('the web console in Chromium', () => {
     await page.getByRole('heading', { name: t('en', 'console.sign_in.title') }).waitFor();
     await page.context().close();
   }, 60_000);
+  it('the nav shows each role only its pages', async () => {
+    const moderator = await signIn(staff.moderator);
+    expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'sessions'].map((p) => ru(`nav.${p}`)));
+    const executor = await signIn(staff.executor);
+    expect(await navOf(executor)).toEqual(['queue', 'sessions'].map((p) => ru(`nav.${p}`)));
+    // A page the role may not use is not opened by URL either: the queue is shown instead.
+    await executor.goto(`${harness.url}/console#/incidents`);
+    await executor.getByRole('heading', { name: ru('queue.title.executor') }).waitFor();
+    for (const page of [moderator, executor]) await page.context().close();
+  }, 60_000);
+
+  it('a curator triages an incident into a message; Kemerovo never sees the Belovo item', async () => {
+    const curator = await signIn(staff.curator);
+    expect(await navOf(curator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'directories', 'audit', 'sessions'].map((p) => ru(`nav.${p}`)));
+    await curator.getByRole('link', { name: ru('nav.incidents') }).click();
+    await curator.getByRole('heading', { name: ru('incidents.title') }).waitFor();
+    await curator.getByText('Во дворе на Весенней').waitFor();
+    expect(await curator.locator('main').textContent()).not.toContain('Беловская');
+    expect(await seriousViolations(curator)).toEqual([]);
+    await curator.screenshot({ path: path.join(ARTIFACTS, 'console-incidents.png') });
+    // The Belovo item's card by URL is the API's 404.
+    await curator.goto(`${harness.url}/console#/incident/${belovoIncident}`);
+    await curator
+      .getByRole('status')
+      .filter({ hasText: ru('error.not_found') })
+      .waitFor();
+    expect(await curator.locator('main').textContent()).not.toContain('Беловская');
+
+    await curator.goto(`${harness.url}/console#/incidents`);
+    await curator.getByRole('link', { name: `${ru('queue.open')} ${ru('incidents.item', { id: kemerovoIncident })}` }).click();
+    await curator.getByRole('heading', { name: ru('incidents.item', { id: kemerovoIncident }) }).waitFor();
+    const pothole = await categoryId(db.db, 'roads.pothole');
+    await curator.getByLabel(ru('incidents.category')).selectOption(String(pothole));
+    expect(await seriousViolations(curator)).toEqual([]);
+    await curator.screenshot({ path: path.join(ARTIFACTS, 'console-incident-card.png') });
+    await curator.getByRole('button', { name: ru('incidents.accept') }).click();
+    await curator
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    const incident = await db.db.selectFrom('incident').select(['state', 'message_id', 'municipality_id']).where('id', '=', kemerovoIncident).executeTakeFirstOrThrow();
+    expect(incident).toMatchObject({ state: 'accepted', municipality_id: db.demo.municipalities.Kemerovo });
+    const message = await db.db.selectFrom('message').select(['status', 'category_id', 'open_source', 'executor_id']).where('id', '=', incident.message_id!).executeTakeFirstOrThrow();
+    expect(message).toMatchObject({ status: 'in_work', category_id: pothole, open_source: true });
+    expect(message.executor_id).not.toBeNull();
+    // The card links to the message it became.
+    await curator.getByRole('link', { name: ru('card.title', { id: incident.message_id }) }).click();
+    await curator.getByRole('heading', { name: ru('card.title', { id: incident.message_id }) }).waitFor();
+    await curator.context().close();
+  }, 120_000);
+
+  it('a moderator creates and publishes a poll and sees its results; Kemerovo never sees the Belovo poll', async () => {
+    const moderator = await signIn(staff.moderator);
+    await moderator.getByRole('link', { name: ru('nav.polls') }).click();
+    await moderator.getByRole('heading', { name: ru('polls.title') }).waitFor();
+    expect(await moderator.locator('main').textContent()).not.toContain('Беловский');
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.goto(`${harness.url}/console#/poll/${belovoPoll}`);
+    await moderator
+      .getByRole('status')
+      .filter({ hasText: ru('error.not_found') })
+      .waitFor();
+    expect(await moderator.locator('main').textContent()).not.toContain('Беловский');
+
+    await moderator.goto(`${harness.url}/console#/polls`);
+    await moderator.getByRole('link', { name: ru('polls.create') }).click();
+    await moderator.getByRole('heading', { name: ru('polls.create') }).waitFor();
+    await moderator.getByLabel(ru('polls.name')).fill('Какой сквер благоустроить в 2027 году');
+    // Local time of the municipality (the browser's zone is Asia/Novokuznetsk): 10:00 = 03:00 UTC.
+    await moderator.getByLabel(ru('polls.starts')).fill('2026-12-01T10:00');
+    await moderator.getByLabel(ru('polls.ends')).fill('2026-12-08T10:00');
+    await moderator.getByLabel(ru('polls.question')).fill('Какой сквер?');
+    await moderator.getByLabel(ru('polls.options')).fill('Сквер Волкова\nСквер Победы\n');
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.getByRole('button', { name: ru('polls.save') }).click();
+    await moderator.getByRole('heading', { name: 'Какой сквер благоустроить в 2027 году' }).waitFor();
+    const row = await db.db.selectFrom('poll').select(['id', 'state', 'municipality_id', 'starts_at']).where('title', '=', 'Какой сквер благоустроить в 2027 году').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ state: 'draft', municipality_id: db.demo.municipalities.Kemerovo, starts_at: now });
+    await moderator.getByRole('button', { name: ru('polls.publish') }).click();
+    await moderator.getByRole('heading', { name: ru('polls.results') }).waitFor();
+    expect((await getPoll(db.db, row.id)).state).toBe('published');
+
+    // A resident votes in the bot's way; the results page counts the ballot.
+    const poll = await getPoll(db.db, row.id);
+    const voter = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
+    const question = poll.questions[0]!;
+    await castBallot(db.db, { pollId: poll.id, residentId: voter, channel: 'tg', answers: [{ questionId: question.id, optionIds: [question.options[1]!.id] }] }, new Date(now.getTime() + 60_000));
+    await moderator.reload();
+    const results = moderator.getByRole('table', { name: 'Какой сквер?' });
+    await results.getByRole('row', { name: /Сквер Победы\s*1\s*100/ }).waitFor();
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-poll-results.png') });
+    await moderator.context().close();
+  }, 120_000);
+
+  it('an operator reads the directories, the audit log, the direct line and retries a dead outbox row', async () => {
+    const operator = await signIn(await operatorId(db.db));
+    expect(await navOf(operator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'directories', 'audit', 'outbox', 'sessions'].map((p) => ru(`nav.${p}`)));
+    await operator.getByRole('link', { name: ru('nav.directories') }).click();
+    await operator.getByRole('heading', { name: ru('directories.municipalities') }).waitFor();
+    expect(await operator.locator('main').textContent()).toContain('Беловский городской округ');
+    expect(await seriousViolations(operator)).toEqual([]);
+
+    await operator.getByRole('link', { name: ru('nav.audit') }).click();
+    await operator.getByRole('cell', { name: 'incident.accept' }).waitFor();
+    expect(await seriousViolations(operator)).toEqual([]);
+
+    await operator.getByRole('link', { name: ru('nav.direct-lines') }).click();
+    await operator.getByRole('link', { name: 'Прямая линия с главой города' }).click();
+    await operator.getByRole('heading', { name: ru('direct_lines.questions_of', { id: directLine }) }).waitFor();
+    expect(await seriousViolations(operator)).toEqual([]);
+
+    const last = await db.db.selectFrom('outbox').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    await db.db.updateTable('outbox').set({ state: 'dead', attempts: 4, last_error: 'Forbidden: bot was blocked by the user' }).where('id', '=', last.id).execute();
+    await operator.getByRole('link', { name: ru('nav.outbox') }).click();
+    await operator.getByRole('heading', { name: ru('outbox.title') }).waitFor();
+    expect(await seriousViolations(operator)).toEqual([]);
+    await operator.getByRole('button', { name: `${ru('outbox.retry')} ${last.id}` }).click();
+    await operator
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    expect((await db.db.selectFrom('outbox').select('state').where('id', '=', last.id).executeTakeFirstOrThrow()).state).toBe('pending');
+    await operator.context().close();
+  }, 120_000);
 });

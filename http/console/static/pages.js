@@ -1,27 +1,8 @@
 // The console's pages. Each calls the admin API only; what a role may do is decided there, the
 // page merely hides what the role cannot use.
-import { h } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import htm from 'htm';
-import { get, post } from './api.js';
-
-const html = htm.bind(h);
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
-const excerpt = (text, n = 140) => (text.length > n ? `${text.slice(0, n)}…` : text);
-
-/** Loads `path` and re-loads it when `reload()` is called; failures go to `fail`. */
-function useApi(path, fail) {
-  const [data, setData] = useState(null);
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    let live = true;
-    get(path).then((d) => live && setData(d), fail);
-    return () => {
-      live = false;
-    };
-  }, [path, version]);
-  return [data, () => setVersion((v) => v + 1)];
-}
+import { can } from './access.js';
+import { post } from './api.js';
+import { excerpt, html, useAction, useApi, when } from './ui.js';
 
 function queuePath(role) {
   if (role === 'curator') return '/api/v1/answers?state=draft';
@@ -56,35 +37,22 @@ export function Queue({ t, me, fail }) {
   </table></main>`;
 }
 
-/** Runs an action, then reloads the card and says so; a refusal shows the API's detail. */
-function useAction(t, fail, notify, reload) {
-  return async (event, run) => {
-    event.preventDefault();
-    try {
-      await run(event.target.elements ?? {});
-      notify(t('act.done'));
-      reload();
-    } catch (error) {
-      fail(error);
-    }
-  };
-}
-
 export function MessageCard({ id, t, me, fail, notify }) {
   const [card, reload] = useApi(`/api/v1/messages/${id}`, fail);
   const act = useAction(t, fail, notify, reload);
   if (!card) return html`<main><p>…</p></main>`;
   const m = card.message;
-  const moderates = me.role === 'moderator' || me.role === 'operator';
-  const answers = moderates || me.role === 'executor';
-  const reviews = me.role === 'curator' || me.role === 'operator';
+  const moderates = can(me.role, 'messages.moderate');
+  const answers = can(me.role, 'answers.draft');
+  const reviews = can(me.role, 'answers.review');
   return html`<main>
     <p><a href="#/queue">${t('card.back')}</a></p>
     <h1>${t('card.title', { id: m.id })}</h1>
     <p>${m.text}</p>
     <dl>
       <dt>${t('card.status')}</dt><dd>${t(`status.${m.status}`)} ${m.overdue ? html`<span class="overdue">${t('queue.overdue')}</span>` : null}</dd>
-      <dt>${t('card.address')}</dt><dd>${m.address ?? t('card.no_address')} (${m.lat.toFixed(5)}, ${m.lon.toFixed(5)})</dd>
+      <dt>${t('card.address')}</dt><dd>${m.lat === null ? t('card.no_point') : html`${m.address ?? t('card.no_address')} (${m.lat.toFixed(5)}, ${m.lon.toFixed(5)})
+        · <a href="/map" target="_blank" rel="noopener">${t('card.on_map')}</a>`}</dd>
       <dt>${t('card.filed')}</dt><dd>${when(m.createdAt)}</dd>
       <dt>${t('card.executor')}</dt><dd>${card.executorName ?? '—'}</dd>
     </dl>

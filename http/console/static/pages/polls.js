@@ -1,0 +1,103 @@
+// Polls: the list, a simple poll's creation (one single-choice question), publish / close, results.
+import { can } from '../access.js';
+import { post } from '../api.js';
+import { html, loading, nameOf, useAction, useApi, when } from '../ui.js';
+
+export function Polls({ t, me, fail }) {
+  const [page] = useApi('/api/v1/polls', fail);
+  return html`<main>
+    <h1>${t('polls.title')}</h1>
+    ${can(me.role, 'polls.write') && html`<p><a href="#/polls/new">${t('polls.create')}</a></p>`}
+    ${!page ? html`<p>…</p>` : page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
+      <thead><tr><th>№</th><th>${t('polls.name')}</th><th>${t('polls.state')}</th><th>${t('polls.period')}</th></tr></thead>
+      <tbody>${page.items.map(
+        (p) => html`<tr>
+          <td>${p.id}</td>
+          <td><a href=${`#/poll/${p.id}`}>${p.title}</a></td>
+          <td>${t(`polls.states.${p.state}`)}</td>
+          <td>${when(p.startsAt)} — ${when(p.endsAt)}</td>
+        </tr>`,
+      )}</tbody>
+    </table>`}
+  </main>`;
+}
+
+/** `datetime-local` input value (the browser's zone) as an ISO instant. */
+const instant = (value) => new Date(value).toISOString();
+
+export function NewPoll({ t, lang, me, fail, notify }) {
+  const [towns] = useApi(me.municipalityId === null ? '/api/v1/municipalities' : null, fail);
+  const create = async (event) => {
+    event.preventDefault();
+    const f = event.target.elements;
+    const options = f.options.value
+      .split('\n')
+      .map((o) => o.trim())
+      .filter(Boolean);
+    try {
+      const poll = await post('/api/v1/polls', {
+        municipalityId: me.municipalityId ?? (f.municipality.value ? Number(f.municipality.value) : null),
+        kind: 'poll',
+        title: f.title.value,
+        startsAt: instant(f.starts.value),
+        endsAt: instant(f.ends.value),
+        questions: [{ kind: 'single', text: f.question.value, options }],
+      });
+      notify(t('act.done'));
+      location.hash = `#/poll/${poll.id}`;
+    } catch (error) {
+      fail(error);
+    }
+  };
+  return html`<main>
+    <p><a href="#/polls">${t('polls.back')}</a></p>
+    <h1>${t('polls.create')}</h1>
+    <form onSubmit=${create}>
+      ${me.municipalityId === null && html`<label for="municipality">${t('incidents.municipality')}</label>
+        <select id="municipality" name="municipality">
+          <option value="">${t('incidents.region')}</option>
+          ${(towns?.items ?? []).map((m) => html`<option value=${m.id}>${nameOf(lang, m)}</option>`)}
+        </select>`}
+      <label for="title">${t('polls.name')}</label><input id="title" name="title" required maxlength="200" />
+      <label for="starts">${t('polls.starts')}</label><input id="starts" name="starts" type="datetime-local" required />
+      <label for="ends">${t('polls.ends')}</label><input id="ends" name="ends" type="datetime-local" required />
+      <label for="question">${t('polls.question')}</label><input id="question" name="question" required maxlength="500" />
+      <label for="options">${t('polls.options')}</label><textarea id="options" name="options" required></textarea>
+      <p><button type="submit">${t('polls.save')}</button></p>
+    </form>
+  </main>`;
+}
+
+export function PollCard({ id, t, me, fail, notify }) {
+  const [poll, reload] = useApi(`/api/v1/polls/${id}`, fail);
+  const [results, reloadResults] = useApi(poll && poll.state !== 'draft' ? `/api/v1/polls/${id}/results` : null, fail);
+  const act = useAction(t, fail, notify, () => (reload(), reloadResults()));
+  if (!poll) return loading;
+  const writes = can(me.role, 'polls.write');
+  return html`<main>
+    <p><a href="#/polls">${t('polls.back')}</a></p>
+    <h1>${poll.title}</h1>
+    <dl>
+      <dt>${t('polls.state')}</dt><dd>${t(`polls.states.${poll.state}`)}</dd>
+      <dt>${t('polls.period')}</dt><dd>${when(poll.startsAt)} — ${when(poll.endsAt)}</dd>
+    </dl>
+    ${poll.questions.map((q) => html`<h2>${q.text}</h2><ul>${q.options.map((o) => html`<li>${o.text}</li>`)}</ul>`)}
+    ${writes && html`<div class="actions">
+      ${(poll.state === 'draft' || poll.state === 'closed') && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/polls/${poll.id}/publish`))}>
+        <button type="submit">${poll.state === 'draft' ? t('polls.publish') : t('polls.publish_results')}</button></form>`}
+      ${poll.state === 'published' && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/polls/${poll.id}/close`))}>
+        <button type="submit" class="secondary">${t('polls.close')}</button></form>`}
+    </div>`}
+    ${results && html`<section aria-labelledby="results-title">
+      <h2 id="results-title">${t('polls.results')}</h2>
+      <p>${t('polls.turnout', { voters: results.voters, registered: results.registeredResidents, turnout: results.turnout })}</p>
+      ${results.questions.map(
+        (q) => html`<table>
+          <caption>${q.text}</caption>
+          <thead><tr><th>${t('polls.option')}</th><th>${t('polls.votes')}</th><th>%</th></tr></thead>
+          <tbody>${q.options.map((o) => html`<tr><td>${o.text}</td><td>${o.count}</td><td>${o.percent}</td></tr>`)}</tbody>
+        </table>`,
+      )}
+    </section>`}
+  </main>`;
+}
