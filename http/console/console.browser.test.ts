@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
 import { intakeIncident } from '../../core/incidents/incidents.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
-import { createDirectLine } from '../../core/polls/direct-line.ts';
+import { askQuestion, createDirectLine } from '../../core/polls/direct-line.ts';
 import { castBallot, createPoll, getPoll } from '../../core/polls/polls.ts';
 import { createLinkCode } from '../../core/staff/link-codes.ts';
 import { newChat, type Chat } from '../../test/bots/chats.ts';
@@ -73,6 +73,8 @@ beforeAll(async () => {
       now,
     )
   ).id;
+  const asker = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
+  await askQuestion(db.db, { directLineId: directLine, residentId: asker, channel: 'tg', text: 'Когда отремонтируют дорогу на улице Терешковой?' }, now);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
 }, 120_000);
 afterAll(async () => {
@@ -268,6 +270,14 @@ describe('the web console in Chromium', () => {
     // The card links to the message it became.
     await curator.getByRole('link', { name: ru('card.title', { id: incident.message_id }) }).click();
     await curator.getByRole('heading', { name: ru('card.title', { id: incident.message_id }) }).waitFor();
+
+    // The directories of a curator: their municipality's executors and staff, nothing of Belovo.
+    await curator.getByRole('link', { name: ru('nav.directories') }).click();
+    await curator.getByRole('heading', { name: ru('directories.executors') }).waitFor();
+    const directories = await curator.locator('main').textContent();
+    expect(directories).toContain('Модератор (Kemerovo)');
+    expect(directories).not.toContain('Belovo');
+    expect(directories).not.toContain('Беловский');
     await curator.context().close();
   }, 120_000);
 
@@ -331,6 +341,15 @@ describe('the web console in Chromium', () => {
     await operator.getByRole('link', { name: 'Прямая линия с главой города' }).click();
     await operator.getByRole('heading', { name: ru('direct_lines.questions_of', { id: directLine }) }).waitFor();
     expect(await seriousViolations(operator)).toEqual([]);
+    await operator.getByLabel(ru('direct_lines.answer')).fill('Ремонт улицы Терешковой начнётся в мае.');
+    await operator.getByRole('button', { name: ru('direct_lines.send') }).click();
+    await operator
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    const answered = await db.db.selectFrom('direct_line_question').select(['answer_text', 'selected']).where('direct_line_id', '=', directLine).executeTakeFirstOrThrow();
+    expect(answered).toMatchObject({ answer_text: 'Ремонт улицы Терешковой начнётся в мае.', selected: true });
+    await operator.getByText('Ремонт улицы Терешковой начнётся в мае.').waitFor();
 
     const last = await db.db.selectFrom('outbox').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
     await db.db.updateTable('outbox').set({ state: 'dead', attempts: 4, last_error: 'Forbidden: bot was blocked by the user' }).where('id', '=', last.id).execute();
