@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../core/access/permissions.ts';
 // @ts-expect-error a plain ES module of the console's client, without types
@@ -11,5 +13,19 @@ describe("the console's role table", () => {
       expect([...roles].sort(), permission).toEqual([...PERMISSIONS[permission as keyof typeof PERMISSIONS]].sort());
     }
     for (const permission of Object.values(PAGE_PERMISSION as Record<string, string>)) expect(Object.keys(ROLES)).toContain(permission);
+  });
+});
+
+describe("the console's texts", () => {
+  it('every literal t() key of the client exists in Russian and English', () => {
+    const dir = path.join(import.meta.dirname, 'static');
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+    const keys = new Set(files.flatMap((f) => [...readFileSync(path.join(dir, f), 'utf8').matchAll(/\bt\('([\w.-]+)'/g)].map((m) => m[1]!)));
+    expect(keys.size).toBeGreaterThan(50);
+    for (const lang of ['ru', 'en']) {
+      const texts = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'locales', lang, 'console.json'), 'utf8'));
+      const missing = [...keys].filter((key) => typeof key.split('.').reduce((node, part) => node?.[part], texts) !== 'string');
+      expect(missing, lang).toEqual([]);
+    }
   });
 });
