@@ -41,6 +41,7 @@ let kemerovoMessage = 0;
 let belovoMessage = 0;
 let kemerovoIncident = 0;
 let belovoIncident = 0;
+let noiseIncident = 0;
 let belovoPoll = 0;
 let directLine = 0;
 
@@ -61,6 +62,7 @@ beforeAll(async () => {
   const intake = (municipalityId: number, text: string, url: string) =>
     intakeIncident(db.db, { municipalityId, source: 'vk_page', sourceUrl: url, authorName: 'Житель', text, postedAt: now, point: KEMEROVO_CENTER }, now);
   kemerovoIncident = (await intake(db.demo.municipalities.Kemerovo, 'Во дворе на Весенней, 5 огромная яма, машины бьют колёса', 'https://vk.com/wall-1_101')).incident.id;
+  noiseIncident = (await intake(db.demo.municipalities.Kemerovo, 'Поздравляем всех с Днём города!', 'https://vk.com/wall-1_102')).incident.id;
   belovoIncident = (await intake(db.demo.municipalities.Belovo, 'Беловская яма у рынка', 'https://vk.com/wall-2_202')).incident.id;
   const week = { startsAt: now, endsAt: new Date(now.getTime() + 7 * 86_400_000) };
   const single = [{ kind: 'single' as const, text: 'Какой сквер благоустроить?', options: ['Северный', 'Южный'] }];
@@ -270,6 +272,17 @@ describe('the web console in Chromium', () => {
     // The card links to the message it became.
     await curator.getByRole('link', { name: ru('card.title', { id: incident.message_id }) }).click();
     await curator.getByRole('heading', { name: ru('card.title', { id: incident.message_id }) }).waitFor();
+
+    // An item that needs no answer is dismissed with a reason.
+    await curator.goto(`${harness.url}/console#/incident/${noiseIncident}`);
+    await curator.getByLabel(ru('incidents.reason')).fill('Поздравление, ответа не требует');
+    await curator.getByRole('button', { name: ru('incidents.dismiss') }).click();
+    await curator
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    const dismissed = await db.db.selectFrom('incident').select(['state', 'dismiss_reason', 'message_id']).where('id', '=', noiseIncident).executeTakeFirstOrThrow();
+    expect(dismissed).toEqual({ state: 'dismissed', dismiss_reason: 'Поздравление, ответа не требует', message_id: null });
 
     // The directories of a curator: their municipality's executors and staff, nothing of Belovo.
     await curator.getByRole('link', { name: ru('nav.directories') }).click();

@@ -21,6 +21,7 @@ export const ROLES = {
   'answers.draft': ['operator', 'moderator', 'executor'],
   'answers.review': ['operator', 'curator'],
   'incidents.triage': ['operator', 'curator', 'moderator'],
+  'incidents.publish': ['operator', 'curator', 'moderator'],
   'polls.read': ['operator', 'curator', 'moderator', 'responsible'],
   'polls.write': ['operator', 'curator', 'moderator'],
   'direct_lines.read': ['operator', 'curator', 'moderator', 'responsible'],

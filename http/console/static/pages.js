@@ -55,6 +55,9 @@ export function MessageCard({ id, t, me, fail, notify }) {
         · <a href="/map" target="_blank" rel="noopener">${t('card.on_map')}</a>`}</dd>
       <dt>${t('card.filed')}</dt><dd>${when(m.createdAt)}</dd>
       <dt>${t('card.executor')}</dt><dd>${card.executorName ?? '—'}</dd>
+      ${m.sourceUrl && html`<dt>${t('card.source')}</dt><dd><a href=${m.sourceUrl} target="_blank" rel="noopener noreferrer">${m.sourceUrl}</a></dd>`}
+      ${m.publishedReplyUrl && html`<dt>${t('card.published_reply')}</dt><dd><a href=${m.publishedReplyUrl} target="_blank" rel="noopener noreferrer">${m.publishedReplyUrl}</a></dd>`}
+      ${card.rating && html`<dt>${t('card.rating')}</dt><dd>${'★'.repeat(card.rating.stars)}${'☆'.repeat(5 - card.rating.stars)} ${card.rating.complaint ?? ''}</dd>`}
     </dl>
     ${card.photos.length > 0 && html`<h2>${t('card.photos')}</h2><div class="photos">${card.photos.map((p) => html`<img src=${p.url} alt=${`${t('card.photos')} ${p.index + 1}`} />`)}</div>`}
     <div class="actions">
@@ -66,6 +69,11 @@ export function MessageCard({ id, t, me, fail, notify }) {
         </form>`}
       ${moderates && m.status !== 'new' && m.status !== 'rejected' && !m.published && html`
         <form onSubmit=${(e) => act(e, () => post(`/api/v1/messages/${m.id}/publish`, {}))}><button type="submit" class="secondary">${t('act.publish')}</button></form>`}
+      ${can(me.role, 'incidents.publish') && m.answerTarget === 'by_hand' && !m.publishedReplyUrl && card.answers.some((a) => a.state !== 'draft' && a.state !== 'returned') && html`
+        <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/published-reply`, { url: f.replyUrl.value }))}>
+          <label for="replyUrl">${t('act.published_reply')}</label><input id="replyUrl" name="replyUrl" type="url" required maxlength="2000" />
+          <p><button type="submit" class="secondary">${t('act.save')}</button></p>
+        </form>`}
       ${answers && m.status === 'in_work' && html`
         <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/answers`, answerBody(f.kind.value, f.text.value)))}>
           <label for="kind">${t('act.answer_kind')}</label>
@@ -89,6 +97,9 @@ export function MessageCard({ id, t, me, fail, notify }) {
           </form>
         </div>`}
       </li>`,
+    )}</ul>`}
+    ${card.comments.length > 0 && html`<h2>${t('card.comments')}</h2><ul>${card.comments.map(
+      (c) => html`<li>${when(c.createdAt)} · ${t(`card.comment_by.${c.authorKind}`)}<p>${c.text}</p></li>`,
     )}</ul>`}
     <h2>${t('card.history')}</h2>
     <ul>${card.history.map((e) => html`<li>${when(e.createdAt)} · ${e.kind}${e.toStatus ? ` → ${t(`status.${e.toStatus}`)}` : ''}${e.reason ? ` (${e.reason})` : ''}</li>`)}</ul>
