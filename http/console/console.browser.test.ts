@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
 import { intakeIncident } from '../../core/incidents/incidents.service.ts';
+import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { askQuestion, createDirectLine } from '../../core/polls/direct-line.ts';
 import { castBallot, createPoll, getPoll } from '../../core/polls/polls.ts';
@@ -272,6 +273,20 @@ describe('the web console in Chromium', () => {
     // The card links to the message it became.
     await curator.getByRole('link', { name: ru('card.title', { id: incident.message_id }) }).click();
     await curator.getByRole('heading', { name: ru('card.title', { id: incident.message_id }) }).waitFor();
+
+    // A monitored page's post is answered by hand: once the answer is approved, the curator records
+    // the URL of the reply they posted under it.
+    const messageId = incident.message_id!;
+    const { answer } = await draftAnswer(db.db, { messageId, kind: 'final', resolution: 'solved', text: 'Яму заделают до 10 декабря.', actor: { kind: 'staff', staffId: staff.moderator } }, now);
+    await approveAnswer(db.db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, now);
+    await curator.reload();
+    await curator.getByLabel(ru('act.published_reply')).fill('https://vk.com/wall-1_101?reply=555');
+    await curator.getByRole('button', { name: ru('act.save') }).click();
+    await curator.getByRole('link', { name: 'https://vk.com/wall-1_101?reply=555' }).waitFor();
+    expect(await db.db.selectFrom('message').select('published_reply_url').where('id', '=', messageId).executeTakeFirstOrThrow()).toEqual({
+      published_reply_url: 'https://vk.com/wall-1_101?reply=555',
+    });
+    expect(await seriousViolations(curator)).toEqual([]);
 
     // An item that needs no answer is dismissed with a reason.
     await curator.goto(`${harness.url}/console#/incident/${noiseIncident}`);

@@ -69,7 +69,7 @@ export function MessageCard({ id, t, me, fail, notify }) {
         </form>`}
       ${moderates && m.status !== 'new' && m.status !== 'rejected' && !m.published && html`
         <form onSubmit=${(e) => act(e, () => post(`/api/v1/messages/${m.id}/publish`, {}))}><button type="submit" class="secondary">${t('act.publish')}</button></form>`}
-      ${can(me.role, 'incidents.publish') && m.answerTarget === 'by_hand' && !m.publishedReplyUrl && card.answers.some((a) => a.state !== 'draft' && a.state !== 'returned') && html`
+      ${can(me.role, 'incidents.publish') && m.answerTarget === 'by_hand' && !m.publishedReplyUrl && card.answers.some((a) => a.state === 'approved') && html`
         <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/published-reply`, { url: f.replyUrl.value }))}>
           <label for="replyUrl">${t('act.published_reply')}</label><input id="replyUrl" name="replyUrl" type="url" required maxlength="2000" />
           <p><button type="submit" class="secondary">${t('act.save')}</button></p>
