@@ -364,6 +364,32 @@ describe('the web console in Chromium', () => {
     await operator.getByRole('link', { name: ru('nav.audit') }).click();
     await operator.getByRole('cell', { name: 'incident.accept' }).waitFor();
     expect(await seriousViolations(operator)).toEqual([]);
+    // The filter by action, and a long list read page by page (100 a page).
+    await db.db
+      .insertInto('audit_log')
+      .values(
+        Array.from({ length: 120 }, (_, i) => ({
+          staff_id: null,
+          api_key_id: null,
+          request_id: null,
+          action: 'test.entry',
+          entity: 'test',
+          entity_id: String(i),
+          municipality_id: null,
+          data: '{}',
+          created_at: now,
+        })),
+      )
+      .execute();
+    await operator.getByLabel(ru('audit.action')).fill('test.entry');
+    await operator.getByRole('button', { name: ru('audit.filter') }).click();
+    await operator.getByRole('cell', { name: 'test 119' }).waitFor();
+    expect(await operator.locator('tbody tr').count()).toBe(100);
+    expect(await operator.getByRole('cell', { name: 'incident.accept' }).count()).toBe(0);
+    await operator.getByRole('button', { name: ru('list.more') }).click();
+    await operator.getByRole('cell', { name: 'test 0', exact: true }).waitFor();
+    expect(await operator.locator('tbody tr').count()).toBe(120);
+    expect(await operator.getByRole('button', { name: ru('list.more') }).count()).toBe(0);
 
     await operator.getByRole('link', { name: ru('nav.direct-lines') }).click();
     await operator.getByRole('link', { name: 'Прямая линия с главой города' }).click();

@@ -41,3 +41,29 @@ export function useAction(t, fail, notify, reload) {
 export const nameOf = (lang, item) => (item ? (lang === 'en' ? (item.nameEn ?? item.titleEn) : (item.nameRu ?? item.titleRu)) : '—');
 
 export const loading = html`<main><p>…</p></main>`;
+
+/**
+ * A paged list (`{ items, nextCursor }`): the first page of `path`, then `more()` appends the
+ * next one. Returns [page (items of every loaded page, nextCursor of the last) | null, more, reload].
+ */
+export function usePaged(path, fail) {
+  const [pages, setPages] = useState(null);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setPages(null);
+    get(path).then((d) => live && setPages(d), fail);
+    return () => {
+      live = false;
+    };
+  }, [path, version]);
+  const more = () => {
+    if (!pages?.nextCursor) return;
+    const next = `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(pages.nextCursor)}`;
+    get(next).then((d) => setPages({ items: [...pages.items, ...d.items], nextCursor: d.nextCursor }), fail);
+  };
+  return [pages, more, () => setVersion((v) => v + 1)];
+}
+
+/** The "more" button under a paged list. */
+export const moreButton = (t, page, more) => (page?.nextCursor ? html`<p><button type="button" class="secondary" onClick=${more}>${t('list.more')}</button></p>` : null);

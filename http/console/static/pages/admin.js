@@ -1,11 +1,11 @@
 // The audit log (operators, curators) and the dead outbox rows with retry (operators).
 import { useState } from 'preact/hooks';
 import { post } from '../api.js';
-import { html, loading, useAction, useApi, when } from '../ui.js';
+import { html, loading, moreButton, useAction, usePaged, when } from '../ui.js';
 
 export function Audit({ t, fail }) {
   const [action, setAction] = useState('');
-  const [page] = useApi(`/api/v1/audit?limit=100${action ? `&action=${encodeURIComponent(action)}` : ''}`, fail);
+  const [page, more] = usePaged(`/api/v1/audit?limit=100${action ? `&action=${encodeURIComponent(action)}` : ''}`, fail);
   const filter = (event) => {
     event.preventDefault();
     setAction(event.target.elements.action.value.trim());
@@ -22,11 +22,12 @@ export function Audit({ t, fail }) {
         (a) => html`<tr><td>${when(a.createdAt)}</td><td>${a.action}</td><td>${a.entity} ${a.entityId ?? ''}</td><td>${a.staffId ?? '—'}</td></tr>`,
       )}</tbody>
     </table>`}
+    ${moreButton(t, page, more)}
   </main>`;
 }
 
 export function Outbox({ t, fail, notify }) {
-  const [page, reload] = useApi('/api/v1/outbox/dead', fail);
+  const [page, more, reload] = usePaged('/api/v1/outbox/dead', fail);
   const act = useAction(t, fail, notify, reload);
   if (!page) return loading;
   return html`<main>
@@ -40,5 +41,6 @@ export function Outbox({ t, fail, notify }) {
         </tr>`,
       )}</tbody>
     </table>`}
+    ${moreButton(t, page, more)}
   </main>`;
 }

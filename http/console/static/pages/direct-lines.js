@@ -1,10 +1,10 @@
 // The head's direct line: campaigns, their residents' questions (never their authors), answers.
 import { can } from '../access.js';
 import { post } from '../api.js';
-import { html, loading, useAction, useApi, when } from '../ui.js';
+import { html, loading, moreButton, useAction, usePaged, when } from '../ui.js';
 
 export function DirectLines({ t, fail }) {
-  const [page] = useApi('/api/v1/direct-lines', fail);
+  const [page, more] = usePaged('/api/v1/direct-lines', fail);
   return html`<main>
     <h1>${t('direct_lines.title')}</h1>
     ${!page ? html`<p>…</p>` : page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
@@ -18,11 +18,12 @@ export function DirectLines({ t, fail }) {
         </tr>`,
       )}</tbody>
     </table>`}
+    ${moreButton(t, page, more)}
   </main>`;
 }
 
 export function DirectLineQuestions({ id, t, me, fail, notify }) {
-  const [page, reload] = useApi(`/api/v1/direct-lines/${id}/questions?limit=100`, fail);
+  const [page, more, reload] = usePaged(`/api/v1/direct-lines/${id}/questions?limit=100`, fail);
   const act = useAction(t, fail, notify, reload);
   if (!page) return loading;
   const writes = can(me.role, 'direct_lines.write');
@@ -39,5 +40,6 @@ export function DirectLineQuestions({ id, t, me, fail, notify }) {
         </form>`}
       </li>`,
     )}</ul>`}
+    ${moreButton(t, page, more)}
   </main>`;
 }

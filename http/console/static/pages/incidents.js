@@ -1,13 +1,13 @@
 // Incidents triage: open-source items (public posts) accepted into work as messages or dismissed.
 import { useState } from 'preact/hooks';
 import { post } from '../api.js';
-import { excerpt, html, loading, nameOf, useAction, useApi, when } from '../ui.js';
+import { excerpt, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
 
 const STATES = ['new', 'accepted', 'dismissed'];
 
 export function Incidents({ t, lang, fail }) {
   const [state, setState] = useState('new');
-  const [page] = useApi(`/api/v1/incidents?state=${state}`, fail);
+  const [page, more] = usePaged(`/api/v1/incidents?state=${state}`, fail);
   const [towns] = useApi('/api/v1/municipalities', fail);
   const town = (id) => (id === null ? t('incidents.region') : nameOf(lang, towns?.items.find((m) => m.id === id)));
   return html`<main>
@@ -28,6 +28,7 @@ export function Incidents({ t, lang, fail }) {
         </tr>`,
       )}</tbody>
     </table>`}
+    ${moreButton(t, page, more)}
   </main>`;
 }
 

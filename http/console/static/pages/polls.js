@@ -1,10 +1,10 @@
 // Polls: the list, a simple poll's creation (one single-choice question), publish / close, results.
 import { can } from '../access.js';
 import { post } from '../api.js';
-import { html, loading, nameOf, useAction, useApi, when } from '../ui.js';
+import { html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
 
 export function Polls({ t, me, fail }) {
-  const [page] = useApi('/api/v1/polls', fail);
+  const [page, more] = usePaged('/api/v1/polls', fail);
   return html`<main>
     <h1>${t('polls.title')}</h1>
     ${can(me.role, 'polls.write') && html`<p><a href="#/polls/new">${t('polls.create')}</a></p>`}
@@ -19,6 +19,7 @@ export function Polls({ t, me, fail }) {
         </tr>`,
       )}</tbody>
     </table>`}
+    ${moreButton(t, page, more)}
   </main>`;
 }
 
