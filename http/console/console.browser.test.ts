@@ -306,6 +306,22 @@ describe('the web console in Chromium', () => {
     expect(directories).toContain('Модератор (Kemerovo)');
     expect(directories).not.toContain('Belovo');
     expect(directories).not.toContain('Беловский');
+
+    // On a phone the pages fit the screen's width (no sideways scrolling).
+    await curator.setViewportSize({ width: 390, height: 844 });
+    for (const hash of ['#/incidents', `#/incident/${kemerovoIncident}`, '#/polls', '#/directories', '#/audit']) {
+      await curator.goto(`${harness.url}/console${hash}`);
+      await curator.getByRole('heading', { level: 1 }).waitFor();
+      await curator.waitForLoadState('networkidle');
+      const overflow = await curator.evaluate(() => {
+        const root = (document as { documentElement: { scrollWidth: number; clientWidth: number } }).documentElement;
+        return root.scrollWidth - root.clientWidth;
+      });
+      expect(overflow, hash).toBeLessThanOrEqual(0);
+    }
+    await curator.goto(`${harness.url}/console#/incidents`);
+    await curator.getByRole('heading', { name: ru('incidents.title') }).waitFor();
+    await curator.screenshot({ path: path.join(ARTIFACTS, 'console-incidents-phone.png'), fullPage: true });
     await curator.context().close();
   }, 120_000);
 
