@@ -216,6 +216,17 @@ describe('the web console in Chromium', () => {
     await page.getByRole('button', { name: ru('nav.language') }).click();
     await page.getByRole('link', { name: t('en', 'console.nav.queue') }).waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('en');
+    // The new pages in English: their headings, and no key shown in place of a missing text.
+    for (const [nav, heading] of [
+      ['incidents', 'incidents.title'],
+      ['polls', 'polls.title'],
+      ['direct-lines', 'direct_lines.title'],
+    ]) {
+      await page.getByRole('link', { name: t('en', `console.nav.${nav}`) }).click();
+      await page.getByRole('heading', { name: t('en', `console.${heading}`) }).waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await page.locator('body').textContent()).not.toMatch(/\b[a-z_]+\.[a-z_]+(\.[a-z_]+)*\b/);
+    }
     await page.getByRole('link', { name: t('en', 'console.nav.sessions') }).click();
     await page.getByRole('heading', { name: t('en', 'console.sessions.title') }).waitFor();
     await page
