@@ -377,6 +377,20 @@ describe('the web console in Chromium', () => {
     await results.getByRole('row', { name: /Сквер Победы\s*1\s*100/ }).waitFor();
     expect(await seriousViolations(moderator)).toEqual([]);
     await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-poll-results.png') });
+
+    // Closed early, its results published, then the decision recorded (KPI 13); the voter is told.
+    await moderator.getByRole('button', { name: ru('polls.close') }).click();
+    await moderator.getByRole('button', { name: ru('polls.publish_results') }).click();
+    await moderator.getByText(ru('polls.states.results_published')).waitFor();
+    expect((await getPoll(db.db, row.id)).state).toBe('results_published');
+    await moderator.getByLabel(ru('polls.decided_on')).fill('2026-12-09');
+    await moderator.getByLabel(ru('polls.decided_by')).fill('Глава города');
+    await moderator.getByLabel(ru('polls.decision_text')).fill('Благоустроим сквер Победы в 2027 году.');
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.getByRole('button', { name: ru('polls.record_decision') }).click();
+    await moderator.getByText(ru('polls.decision_recorded', { voters: 1 })).waitFor();
+    const decision = await db.db.selectFrom('poll_decision').select(['text', 'decided_by', 'decided_on']).where('poll_id', '=', row.id).executeTakeFirstOrThrow();
+    expect(decision).toMatchObject({ text: 'Благоустроим сквер Победы в 2027 году.', decided_by: 'Глава города' });
     await moderator.context().close();
   }, 120_000);
 
@@ -390,6 +404,8 @@ describe('the web console in Chromium', () => {
 
     await operator.getByRole('link', { name: ru('nav.audit') }).click();
     await operator.getByRole('cell', { name: 'incident.accept' }).waitFor();
+    // Who did it, by name: the curator accepted the item.
+    await operator.getByRole('row').filter({ hasText: 'incident.accept' }).getByRole('cell', { name: 'Куратор (Kemerovo)' }).waitFor();
     expect(await seriousViolations(operator)).toEqual([]);
     // The filter by action, and a long list read page by page (100 a page).
     await db.db

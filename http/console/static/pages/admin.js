@@ -1,11 +1,14 @@
 // The audit log (operators, curators) and the dead outbox rows with retry (operators).
 import { useState } from 'preact/hooks';
 import { post } from '../api.js';
-import { html, loading, moreButton, useAction, usePaged, when } from '../ui.js';
+import { html, loading, moreButton, useAction, useApi, usePaged, when } from '../ui.js';
 
 export function Audit({ t, fail }) {
   const [action, setAction] = useState('');
   const [page, more] = usePaged(`/api/v1/audit?limit=100${action ? `&action=${encodeURIComponent(action)}` : ''}`, fail);
+  // Names for the staff ids (the roles that read the audit log read the staff list too).
+  const [staff] = useApi('/api/v1/staff?limit=100', fail);
+  const who = (id) => (id === null ? '—' : (staff?.items.find((s) => s.id === id)?.fullName ?? `№ ${id}`));
   const filter = (event) => {
     event.preventDefault();
     setAction(event.target.elements.action.value.trim());
@@ -19,7 +22,7 @@ export function Audit({ t, fail }) {
     ${!page ? html`<p>…</p>` : page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
       <thead><tr><th>${t('audit.when')}</th><th>${t('audit.action')}</th><th>${t('audit.entity')}</th><th>${t('audit.who')}</th></tr></thead>
       <tbody>${page.items.map(
-        (a) => html`<tr><td>${when(a.createdAt)}</td><td>${a.action}</td><td>${a.entity} ${a.entityId ?? ''}</td><td>${a.staffId ?? '—'}</td></tr>`,
+        (a) => html`<tr><td>${when(a.createdAt)}</td><td>${a.action}</td><td>${a.entity} ${a.entityId ?? ''}</td><td>${who(a.staffId)}</td></tr>`,
       )}</tbody>
     </table>`}
     ${moreButton(t, page, more)}

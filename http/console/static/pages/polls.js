@@ -1,4 +1,5 @@
 // Polls: the list, a simple poll's creation (one single-choice question), publish / close, results.
+import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { post } from '../api.js';
 import { html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
@@ -73,6 +74,8 @@ export function PollCard({ id, t, me, fail, notify }) {
   const [poll, reload] = useApi(`/api/v1/polls/${id}`, fail);
   const [results, reloadResults] = useApi(poll && poll.state !== 'draft' ? `/api/v1/polls/${id}/results` : null, fail);
   const act = useAction(t, fail, notify, () => (reload(), reloadResults()));
+  const [decision, setDecision] = useState(null);
+  const decide = useAction(t, fail, notify, (recorded) => setDecision(recorded));
   if (!poll) return loading;
   const writes = can(me.role, 'polls.write');
   // The cadence rule (one poll a local day) may be overridden by curators and operators (the API checks).
@@ -92,6 +95,14 @@ export function PollCard({ id, t, me, fail, notify }) {
       ${poll.state === 'published' && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/polls/${poll.id}/close`))}>
         <button type="submit" class="secondary">${t('polls.close')}</button></form>`}
     </div>`}
+    ${writes && (poll.state === 'closed' || poll.state === 'results_published') && (decision ? html`<p class="notice">${t('polls.decision_recorded', { voters: decision.votersNotified })}</p>` : html`
+      <form onSubmit=${(e) => decide(e, (f) => post(`/api/v1/polls/${poll.id}/decision`, { decidedOn: f.decidedOn.value, decidedBy: f.decidedBy.value, text: f.decision.value }))}>
+        <h2>${t('polls.decision')}</h2>
+        <label for="decidedOn">${t('polls.decided_on')}</label><input id="decidedOn" name="decidedOn" type="date" required />
+        <label for="decidedBy">${t('polls.decided_by')}</label><input id="decidedBy" name="decidedBy" required maxlength="300" />
+        <label for="decision">${t('polls.decision_text')}</label><textarea id="decision" name="decision" required maxlength="4000"></textarea>
+        <p><button type="submit">${t('polls.record_decision')}</button></p>
+      </form>`)}
     ${results && html`<section aria-labelledby="results-title">
       <h2 id="results-title">${t('polls.results')}</h2>
       <p>${t('polls.turnout', { voters: results.voters, registered: results.registeredResidents, turnout: results.turnout })}</p>
