@@ -403,6 +403,7 @@ describe('the web console in Chromium', () => {
     expect(await seriousViolations(operator)).toEqual([]);
 
     await operator.getByRole('link', { name: ru('nav.audit') }).click();
+    // The curator's triage above (the tests of this file run in order, on one database).
     await operator.getByRole('cell', { name: 'incident.accept' }).waitFor();
     // Who did it, by name: the curator accepted the item.
     await operator.getByRole('row').filter({ hasText: 'incident.accept' }).getByRole('cell', { name: 'Куратор (Kemerovo)' }).waitFor();
@@ -447,6 +448,21 @@ describe('the web console in Chromium', () => {
     const answered = await db.db.selectFrom('direct_line_question').select(['answer_text', 'selected']).where('direct_line_id', '=', directLine).executeTakeFirstOrThrow();
     expect(answered).toMatchObject({ answer_text: 'Ремонт улицы Терешковой начнётся в мае.', selected: true });
     await operator.getByText('Ремонт улицы Терешковой начнётся в мае.').waitFor();
+
+    // A new campaign (an operator names the municipality).
+    await operator.getByRole('link', { name: ru('direct_lines.back') }).click();
+    await operator.getByRole('link', { name: ru('direct_lines.create') }).click();
+    await operator.getByLabel(ru('incidents.municipality')).selectOption(String(db.demo.municipalities.Kemerovo));
+    await operator.getByLabel(ru('direct_lines.name')).fill('Прямая линия по ЖКХ');
+    await operator.getByLabel(ru('direct_lines.head')).fill('Глава города');
+    await operator.getByLabel(ru('direct_lines.collect_from')).fill('2026-12-14T09:00');
+    await operator.getByLabel(ru('direct_lines.collect_to')).fill('2026-12-20T18:00');
+    await operator.getByLabel(ru('direct_lines.broadcast_on')).fill('2026-12-22');
+    expect(await seriousViolations(operator)).toEqual([]);
+    await operator.getByRole('button', { name: ru('direct_lines.save') }).click();
+    await operator.getByRole('link', { name: 'Прямая линия по ЖКХ' }).waitFor();
+    const created = await db.db.selectFrom('direct_line').select(['municipality_id', 'collect_from', 'broadcast_on']).where('title', '=', 'Прямая линия по ЖКХ').executeTakeFirstOrThrow();
+    expect(created).toMatchObject({ municipality_id: db.demo.municipalities.Kemerovo, collect_from: new Date('2026-12-14T02:00:00Z') });
 
     const last = await db.db.selectFrom('outbox').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
     await db.db.updateTable('outbox').set({ state: 'dead', attempts: 4, last_error: 'Forbidden: bot was blocked by the user' }).where('id', '=', last.id).execute();

@@ -7,7 +7,7 @@ import { del, get, post, SessionEnded, setCsrf } from './api.js';
 import { mayOpen } from './access.js';
 import { MessageCard, Queue, Sessions } from './pages.js';
 import { Audit, Outbox } from './pages/admin.js';
-import { DirectLineQuestions, DirectLines } from './pages/direct-lines.js';
+import { DirectLineQuestions, DirectLines, NewDirectLine } from './pages/direct-lines.js';
 import { Directories } from './pages/directories.js';
 import { IncidentCard, Incidents } from './pages/incidents.js';
 import { NewPoll, PollCard, Polls } from './pages/polls.js';
@@ -33,13 +33,13 @@ const NAV = ['queue', 'incidents', 'polls', 'direct-lines', 'directories', 'audi
 
 /** `#/<page>` or `#/<card>/<id>`; a card belongs to a nav page (its permission). */
 const CARDS = { message: ['queue', MessageCard], incident: ['incidents', IncidentCard], poll: ['polls', PollCard], 'direct-line': ['direct-lines', DirectLineQuestions] };
-const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, directories: Directories, audit: Audit, outbox: Outbox, sessions: Sessions };
+const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, 'direct-lines/new': NewDirectLine, directories: Directories, audit: Audit, outbox: Outbox, sessions: Sessions };
 
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');
   const card = /^([a-z-]+)\/(\d{1,12})$/.exec(hash);
   if (card && CARDS[card[1]]) return { page: CARDS[card[1]][0], view: CARDS[card[1]][1], id: Number(card[2]) };
-  if (PAGES[hash]) return { page: hash === 'polls/new' ? 'polls' : hash, view: PAGES[hash] };
+  if (PAGES[hash]) return { page: hash.replace(/\/new$/, ''), view: PAGES[hash] };
   return { page: 'queue', view: Queue };
 }
 

@@ -1,12 +1,13 @@
 // The head's direct line: campaigns, their residents' questions (never their authors), answers.
 import { can } from '../access.js';
 import { post } from '../api.js';
-import { html, loading, moreButton, useAction, usePaged, when } from '../ui.js';
+import { html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
 
-export function DirectLines({ t, fail }) {
+export function DirectLines({ t, me, fail }) {
   const [page, more] = usePaged('/api/v1/direct-lines', fail);
   return html`<main>
     <h1>${t('direct_lines.title')}</h1>
+    ${can(me.role, 'direct_lines.write') && html`<p><a href="#/direct-lines/new">${t('direct_lines.create')}</a></p>`}
     ${!page ? html`<p>…</p>` : page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
       <thead><tr><th>№</th><th>${t('direct_lines.name')}</th><th>${t('direct_lines.collect')}</th><th>${t('direct_lines.questions')}</th></tr></thead>
       <tbody>${page.items.map(
@@ -41,5 +42,44 @@ export function DirectLineQuestions({ id, t, me, fail, notify }) {
       </li>`,
     )}</ul>`}
     ${moreButton(t, page, more)}
+  </main>`;
+}
+
+/** A new campaign: residents subscribed to the direct line are told when collection begins. */
+export function NewDirectLine({ t, lang, me, fail, notify }) {
+  const [towns] = useApi(me.municipalityId === null ? '/api/v1/municipalities' : null, fail);
+  const create = async (event) => {
+    event.preventDefault();
+    const f = event.target.elements;
+    try {
+      await post('/api/v1/direct-lines', {
+        municipalityId: me.municipalityId ?? Number(f.municipality.value),
+        title: f.title.value,
+        headName: f.headName.value,
+        collectFrom: new Date(f.collectFrom.value).toISOString(),
+        collectTo: new Date(f.collectTo.value).toISOString(),
+        broadcastOn: f.broadcastOn.value,
+      });
+      notify(t('act.done'));
+      location.hash = '#/direct-lines';
+    } catch (error) {
+      fail(error);
+    }
+  };
+  return html`<main>
+    <p><a href="#/direct-lines">${t('direct_lines.back')}</a></p>
+    <h1>${t('direct_lines.create')}</h1>
+    <form onSubmit=${create}>
+      ${me.municipalityId === null && html`<label for="municipality">${t('incidents.municipality')}</label>
+        <select id="municipality" name="municipality" required>
+          ${(towns?.items ?? []).map((m) => html`<option value=${m.id}>${nameOf(lang, m)}</option>`)}
+        </select>`}
+      <label for="title">${t('direct_lines.name')}</label><input id="title" name="title" required maxlength="200" />
+      <label for="headName">${t('direct_lines.head')}</label><input id="headName" name="headName" required maxlength="200" />
+      <label for="collectFrom">${t('direct_lines.collect_from')}</label><input id="collectFrom" name="collectFrom" type="datetime-local" required />
+      <label for="collectTo">${t('direct_lines.collect_to')}</label><input id="collectTo" name="collectTo" type="datetime-local" required />
+      <label for="broadcastOn">${t('direct_lines.broadcast_on')}</label><input id="broadcastOn" name="broadcastOn" type="date" required />
+      <p><button type="submit">${t('direct_lines.save')}</button></p>
+    </form>
   </main>`;
 }
