@@ -4,7 +4,11 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
+import { intakeIncident } from '../../core/incidents/incidents.service.ts';
+import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
+import { askQuestion, createDirectLine } from '../../core/polls/direct-line.ts';
+import { castBallot, createPoll, getPoll } from '../../core/polls/polls.ts';
 import { createLinkCode } from '../../core/staff/link-codes.ts';
 import { newChat, type Chat } from '../../test/bots/chats.ts';
 import { BotHarness } from '../../test/bots/harness.ts';
@@ -36,6 +40,11 @@ let staff: Awaited<ReturnType<typeof demoStaff>>;
 let resident: Chat;
 let kemerovoMessage = 0;
 let belovoMessage = 0;
+let kemerovoIncident = 0;
+let belovoIncident = 0;
+let noiseIncident = 0;
+let belovoPoll = 0;
+let directLine = 0;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -50,6 +59,25 @@ beforeAll(async () => {
   ).message.id;
   const belovoResident = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Belovo, now });
   belovoMessage = (await fileMessage(db.db, { residentId: belovoResident, categoryId: pothole, text: 'Яма в Белово', point: { lat: 54.4166, lon: 86.2975 }, channel: 'tg' }, now)).message.id;
+  // Open-source items in both towns, a Belovo poll, a Kemerovo direct-line campaign.
+  const intake = (municipalityId: number, text: string, url: string) =>
+    intakeIncident(db.db, { municipalityId, source: 'vk_page', sourceUrl: url, authorName: 'Житель', text, postedAt: now, point: KEMEROVO_CENTER }, now);
+  kemerovoIncident = (await intake(db.demo.municipalities.Kemerovo, 'Во дворе на Весенней, 5 огромная яма, машины бьют колёса', 'https://vk.com/wall-1_101')).incident.id;
+  noiseIncident = (await intake(db.demo.municipalities.Kemerovo, 'Поздравляем всех с Днём города!', 'https://vk.com/wall-1_102')).incident.id;
+  belovoIncident = (await intake(db.demo.municipalities.Belovo, 'Беловская яма у рынка', 'https://vk.com/wall-2_202')).incident.id;
+  const week = { startsAt: now, endsAt: new Date(now.getTime() + 7 * 86_400_000) };
+  const single = [{ kind: 'single' as const, text: 'Какой сквер благоустроить?', options: ['Северный', 'Южный'] }];
+  belovoPoll = (await createPoll(db.db, { municipalityId: db.demo.municipalities.Belovo, kind: 'poll', title: 'Беловский опрос о сквере', ...week, questions: single }, null, now)).id;
+  directLine = (
+    await createDirectLine(
+      db.db,
+      { municipalityId: db.demo.municipalities.Kemerovo, title: 'Прямая линия с главой города', headName: 'Глава города', collectFrom: now, collectTo: week.endsAt, broadcastOn: '2026-12-10' },
+      null,
+      now,
+    )
+  ).id;
+  const asker = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
+  await askQuestion(db.db, { directLineId: directLine, residentId: asker, channel: 'tg', text: 'Когда отремонтируют дорогу на улице Терешковой?' }, now);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
 }, 120_000);
 afterAll(async () => {
@@ -70,7 +98,7 @@ async function codeFromBot(staffId: number): Promise<string> {
 }
 
 async function signIn(staffId: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU', timezoneId: 'Asia/Novokuznetsk' });
   const page = await context.newPage();
   const failures: string[] = [];
   page.on('pageerror', (e) => failures.push(String(e)));
@@ -78,14 +106,14 @@ async function signIn(staffId: number): Promise<Page> {
   await page.goto(`${harness.url}/console`);
   await page.getByLabel(ru('sign_in.code')).fill(await codeFromBot(staffId));
   await page.getByRole('button', { name: ru('sign_in.submit'), exact: true }).click();
-  await page.getByRole('link', { name: ru('nav.queue') }).waitFor();
+  await page.getByRole('link', { name: ru('nav.queue'), exact: true }).waitFor();
   expect(failures).toEqual([]);
   return page;
 }
 
 /** axe-core in the page (injected past the page's CSP in a context made for it). */
 async function seriousViolations(page: Page): Promise<string[]> {
-  const checked = await browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 768 }, storageState: await page.context().storageState() });
+  const checked = await browser.newContext({ bypassCSP: true, timezoneId: 'Asia/Novokuznetsk', viewport: { width: 1366, height: 768 }, storageState: await page.context().storageState() });
   const copy = await checked.newPage();
   await copy.goto(page.url());
   await copy.waitForLoadState('networkidle');
@@ -94,6 +122,9 @@ async function seriousViolations(page: Page): Promise<string[]> {
   await checked.close();
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
 }
+
+/** The nav's links, in order: only the pages the role may use. */
+const navOf = async (page: Page) => page.getByRole('navigation', { name: 'main' }).getByRole('link').allTextContents();
 
 const statusOf = async (id: number) => (await db.db.selectFrom('message').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
 
@@ -120,13 +151,13 @@ describe('the web console in Chromium', () => {
     await moderator.getByRole('heading', { name: ru('queue.title.moderator') }).waitFor();
     const queueText = await moderator.locator('main').textContent();
     expect(queueText).toContain('Яма на проспекте Ленина');
-    expect(queueText).not.toContain('Белово');
+    expect(queueText).not.toContain('Беловский городской округ');
     expect(await seriousViolations(moderator)).toEqual([]);
     await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-queue.png') });
     // Not by URL either: the card of a Belovo message is the API's 404.
     await moderator.goto(`${harness.url}/console#/message/${belovoMessage}`);
     await moderator.getByRole('status').waitFor();
-    expect(await moderator.locator('main').textContent()).not.toContain('Белово');
+    expect(await moderator.locator('main').textContent()).not.toContain('Беловский городской округ');
     // A state change without the CSRF header is refused even with the cookie.
     const forged = await moderator.evaluate(
       async (id) => (await fetch(`/api/v1/messages/${id}/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
@@ -185,6 +216,17 @@ describe('the web console in Chromium', () => {
     await page.getByRole('button', { name: ru('nav.language') }).click();
     await page.getByRole('link', { name: t('en', 'console.nav.queue') }).waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('en');
+    // The new pages in English: their headings, and no key shown in place of a missing text.
+    for (const [nav, heading] of [
+      ['incidents', 'incidents.title'],
+      ['polls', 'polls.title'],
+      ['direct-lines', 'direct_lines.title'],
+    ]) {
+      await page.getByRole('link', { name: t('en', `console.nav.${nav}`) }).click();
+      await page.getByRole('heading', { name: t('en', `console.${heading}`) }).waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await page.locator('body').textContent()).not.toMatch(/\b[a-z_]+\.[a-z_]+(\.[a-z_]+)*\b/);
+    }
     await page.getByRole('link', { name: t('en', 'console.nav.sessions') }).click();
     await page.getByRole('heading', { name: t('en', 'console.sessions.title') }).waitFor();
     await page
@@ -194,4 +236,245 @@ describe('the web console in Chromium', () => {
     await page.getByRole('heading', { name: t('en', 'console.sign_in.title') }).waitFor();
     await page.context().close();
   }, 60_000);
+  it('the nav shows each role only its pages', async () => {
+    const moderator = await signIn(staff.moderator);
+    expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'sessions'].map((p) => ru(`nav.${p}`)));
+    const executor = await signIn(staff.executor);
+    expect(await navOf(executor)).toEqual(['queue', 'sessions'].map((p) => ru(`nav.${p}`)));
+    // A page the role may not use is not opened by URL either: the queue is shown instead.
+    await executor.goto(`${harness.url}/console#/incidents`);
+    await executor.getByRole('heading', { name: ru('queue.title.executor') }).waitFor();
+    for (const page of [moderator, executor]) await page.context().close();
+  }, 60_000);
+
+  it('a curator triages an incident into a message; Kemerovo never sees the Belovo item', async () => {
+    const curator = await signIn(staff.curator);
+    expect(await navOf(curator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'directories', 'audit', 'sessions'].map((p) => ru(`nav.${p}`)));
+    await curator.getByRole('link', { name: ru('nav.incidents') }).click();
+    await curator.getByRole('heading', { name: ru('incidents.title') }).waitFor();
+    await curator.getByText('Во дворе на Весенней').waitFor();
+    expect(await curator.locator('main').textContent()).not.toContain('Беловская');
+    expect(await seriousViolations(curator)).toEqual([]);
+    await curator.screenshot({ path: path.join(ARTIFACTS, 'console-incidents.png') });
+    // The Belovo item's card by URL is the API's 404.
+    await curator.goto(`${harness.url}/console#/incident/${belovoIncident}`);
+    await curator
+      .getByRole('status')
+      .filter({ hasText: ru('error.not_found') })
+      .waitFor();
+    expect(await curator.locator('main').textContent()).not.toContain('Беловская');
+
+    await curator.goto(`${harness.url}/console#/incidents`);
+    await curator.getByRole('link', { name: `${ru('queue.open')} ${ru('incidents.item', { id: kemerovoIncident })}` }).click();
+    await curator.getByRole('heading', { name: ru('incidents.item', { id: kemerovoIncident }) }).waitFor();
+    const pothole = await categoryId(db.db, 'roads.pothole');
+    await curator.getByLabel(ru('incidents.category')).selectOption(String(pothole));
+    expect(await seriousViolations(curator)).toEqual([]);
+    await curator.screenshot({ path: path.join(ARTIFACTS, 'console-incident-card.png') });
+    await curator.getByRole('button', { name: ru('incidents.accept') }).click();
+    await curator
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    const incident = await db.db.selectFrom('incident').select(['state', 'message_id', 'municipality_id']).where('id', '=', kemerovoIncident).executeTakeFirstOrThrow();
+    expect(incident).toMatchObject({ state: 'accepted', municipality_id: db.demo.municipalities.Kemerovo });
+    const message = await db.db.selectFrom('message').select(['status', 'category_id', 'open_source', 'executor_id']).where('id', '=', incident.message_id!).executeTakeFirstOrThrow();
+    expect(message).toMatchObject({ status: 'in_work', category_id: pothole, open_source: true });
+    expect(message.executor_id).not.toBeNull();
+    // The card links to the message it became.
+    await curator.getByRole('link', { name: ru('card.title', { id: incident.message_id }) }).click();
+    await curator.getByRole('heading', { name: ru('card.title', { id: incident.message_id }) }).waitFor();
+
+    // A monitored page's post is answered by hand: once the answer is approved, the curator records
+    // the URL of the reply they posted under it.
+    const messageId = incident.message_id!;
+    const { answer } = await draftAnswer(db.db, { messageId, kind: 'final', resolution: 'solved', text: 'Яму заделают до 10 декабря.', actor: { kind: 'staff', staffId: staff.moderator } }, now);
+    await approveAnswer(db.db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, now);
+    await curator.reload();
+    await curator.getByLabel(ru('act.published_reply')).fill('https://vk.com/wall-1_101?reply=555');
+    await curator.getByRole('button', { name: ru('act.save') }).click();
+    await curator.getByRole('link', { name: 'https://vk.com/wall-1_101?reply=555' }).waitFor();
+    expect(await db.db.selectFrom('message').select('published_reply_url').where('id', '=', messageId).executeTakeFirstOrThrow()).toEqual({
+      published_reply_url: 'https://vk.com/wall-1_101?reply=555',
+    });
+    expect(await seriousViolations(curator)).toEqual([]);
+
+    // An item that needs no answer is dismissed with a reason.
+    await curator.goto(`${harness.url}/console#/incident/${noiseIncident}`);
+    await curator.getByLabel(ru('incidents.reason')).fill('Поздравление, ответа не требует');
+    await curator.getByRole('button', { name: ru('incidents.dismiss') }).click();
+    await curator
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    const dismissed = await db.db.selectFrom('incident').select(['state', 'dismiss_reason', 'message_id']).where('id', '=', noiseIncident).executeTakeFirstOrThrow();
+    expect(dismissed).toEqual({ state: 'dismissed', dismiss_reason: 'Поздравление, ответа не требует', message_id: null });
+
+    // The directories of a curator: their municipality's executors and staff, nothing of Belovo.
+    await curator.getByRole('link', { name: ru('nav.directories') }).click();
+    await curator.getByRole('heading', { name: ru('directories.executors') }).waitFor();
+    const directories = await curator.locator('main').textContent();
+    expect(directories).toContain('Модератор (Kemerovo)');
+    expect(directories).not.toContain('Belovo');
+    expect(directories).not.toContain('Беловский');
+
+    // On a phone the pages fit the screen's width (no sideways scrolling).
+    await curator.setViewportSize({ width: 390, height: 844 });
+    for (const hash of ['#/incidents', `#/incident/${kemerovoIncident}`, '#/polls', '#/directories', '#/audit']) {
+      await curator.goto(`${harness.url}/console${hash}`);
+      await curator.getByRole('heading', { level: 1 }).waitFor();
+      await curator.waitForLoadState('networkidle');
+      const overflow = await curator.evaluate(() => {
+        const root = (document as { documentElement: { scrollWidth: number; clientWidth: number } }).documentElement;
+        return root.scrollWidth - root.clientWidth;
+      });
+      expect(overflow, hash).toBeLessThanOrEqual(0);
+    }
+    await curator.goto(`${harness.url}/console#/incidents`);
+    await curator.getByRole('heading', { name: ru('incidents.title') }).waitFor();
+    await curator.screenshot({ path: path.join(ARTIFACTS, 'console-incidents-phone.png'), fullPage: true });
+    await curator.context().close();
+  }, 120_000);
+
+  it('a moderator creates and publishes a poll and sees its results; Kemerovo never sees the Belovo poll', async () => {
+    const moderator = await signIn(staff.moderator);
+    await moderator.getByRole('link', { name: ru('nav.polls') }).click();
+    await moderator.getByRole('heading', { name: ru('polls.title') }).waitFor();
+    expect(await moderator.locator('main').textContent()).not.toContain('Беловский');
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.goto(`${harness.url}/console#/poll/${belovoPoll}`);
+    await moderator
+      .getByRole('status')
+      .filter({ hasText: ru('error.not_found') })
+      .waitFor();
+    expect(await moderator.locator('main').textContent()).not.toContain('Беловский');
+
+    await moderator.goto(`${harness.url}/console#/polls`);
+    await moderator.getByRole('link', { name: ru('polls.create') }).click();
+    await moderator.getByRole('heading', { name: ru('polls.create') }).waitFor();
+    await moderator.getByLabel(ru('polls.name')).fill('Какой сквер благоустроить в 2027 году');
+    // Local time of the municipality (the browser's zone is Asia/Novokuznetsk): 10:00 = 03:00 UTC.
+    await moderator.getByLabel(ru('polls.starts')).fill('2026-12-01T10:00');
+    await moderator.getByLabel(ru('polls.ends')).fill('2026-12-08T10:00');
+    await moderator.getByLabel(ru('polls.question')).fill('Какой сквер?');
+    await moderator.getByLabel(ru('polls.options')).fill('Сквер Волкова\nСквер Победы\n');
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.getByRole('button', { name: ru('polls.save') }).click();
+    await moderator.getByRole('heading', { name: 'Какой сквер благоустроить в 2027 году' }).waitFor();
+    const row = await db.db.selectFrom('poll').select(['id', 'state', 'municipality_id', 'starts_at']).where('title', '=', 'Какой сквер благоустроить в 2027 году').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ state: 'draft', municipality_id: db.demo.municipalities.Kemerovo, starts_at: now });
+    await moderator.getByRole('button', { name: ru('polls.publish') }).click();
+    await moderator.getByRole('heading', { name: ru('polls.results') }).waitFor();
+    expect((await getPoll(db.db, row.id)).state).toBe('published');
+
+    // A resident votes in the bot's way; the results page counts the ballot.
+    const poll = await getPoll(db.db, row.id);
+    const voter = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
+    const question = poll.questions[0]!;
+    await castBallot(db.db, { pollId: poll.id, residentId: voter, channel: 'tg', answers: [{ questionId: question.id, optionIds: [question.options[1]!.id] }] }, new Date(now.getTime() + 60_000));
+    await moderator.reload();
+    const results = moderator.getByRole('table', { name: 'Какой сквер?' });
+    await results.getByRole('row', { name: /Сквер Победы\s*1\s*100/ }).waitFor();
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-poll-results.png') });
+
+    // Closed early, its results published, then the decision recorded (KPI 13); the voter is told.
+    await moderator.getByRole('button', { name: ru('polls.close') }).click();
+    await moderator.getByRole('button', { name: ru('polls.publish_results') }).click();
+    await moderator.getByText(ru('polls.states.results_published')).waitFor();
+    expect((await getPoll(db.db, row.id)).state).toBe('results_published');
+    await moderator.getByLabel(ru('polls.decided_on')).fill('2026-12-09');
+    await moderator.getByLabel(ru('polls.decided_by')).fill('Глава города');
+    await moderator.getByLabel(ru('polls.decision_text')).fill('Благоустроим сквер Победы в 2027 году.');
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.getByRole('button', { name: ru('polls.record_decision') }).click();
+    await moderator.getByText(ru('polls.decision_recorded', { voters: 1 })).waitFor();
+    const decision = await db.db.selectFrom('poll_decision').select(['text', 'decided_by', 'decided_on']).where('poll_id', '=', row.id).executeTakeFirstOrThrow();
+    expect(decision).toMatchObject({ text: 'Благоустроим сквер Победы в 2027 году.', decided_by: 'Глава города' });
+    await moderator.context().close();
+  }, 120_000);
+
+  it('an operator reads the directories, the audit log, the direct line and retries a dead outbox row', async () => {
+    const operator = await signIn(await operatorId(db.db));
+    expect(await navOf(operator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'directories', 'audit', 'outbox', 'sessions'].map((p) => ru(`nav.${p}`)));
+    await operator.getByRole('link', { name: ru('nav.directories') }).click();
+    await operator.getByRole('heading', { name: ru('directories.municipalities') }).waitFor();
+    expect(await operator.locator('main').textContent()).toContain('Беловский городской округ');
+    expect(await seriousViolations(operator)).toEqual([]);
+
+    await operator.getByRole('link', { name: ru('nav.audit') }).click();
+    // The curator's triage above (the tests of this file run in order, on one database).
+    await operator.getByRole('cell', { name: 'incident.accept' }).waitFor();
+    // Who did it, by name: the curator accepted the item.
+    await operator.getByRole('row').filter({ hasText: 'incident.accept' }).getByRole('cell', { name: 'Куратор (Kemerovo)' }).waitFor();
+    expect(await seriousViolations(operator)).toEqual([]);
+    // The filter by action, and a long list read page by page (100 a page).
+    await db.db
+      .insertInto('audit_log')
+      .values(
+        Array.from({ length: 120 }, (_, i) => ({
+          staff_id: null,
+          api_key_id: null,
+          request_id: null,
+          action: 'test.entry',
+          entity: 'test',
+          entity_id: String(i),
+          municipality_id: null,
+          data: '{}',
+          created_at: now,
+        })),
+      )
+      .execute();
+    await operator.getByLabel(ru('audit.action')).fill('test.entry');
+    await operator.getByRole('button', { name: ru('audit.filter') }).click();
+    await operator.getByRole('cell', { name: 'test 119' }).waitFor();
+    expect(await operator.locator('tbody tr').count()).toBe(100);
+    expect(await operator.getByRole('cell', { name: 'incident.accept' }).count()).toBe(0);
+    await operator.getByRole('button', { name: ru('list.more') }).click();
+    await operator.getByRole('cell', { name: 'test 0', exact: true }).waitFor();
+    expect(await operator.locator('tbody tr').count()).toBe(120);
+    expect(await operator.getByRole('button', { name: ru('list.more') }).count()).toBe(0);
+
+    await operator.getByRole('link', { name: ru('nav.direct-lines') }).click();
+    await operator.getByRole('link', { name: 'Прямая линия с главой города' }).click();
+    await operator.getByRole('heading', { name: ru('direct_lines.questions_of', { id: directLine }) }).waitFor();
+    expect(await seriousViolations(operator)).toEqual([]);
+    await operator.getByLabel(ru('direct_lines.answer')).fill('Ремонт улицы Терешковой начнётся в мае.');
+    await operator.getByRole('button', { name: ru('direct_lines.send') }).click();
+    await operator
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    const answered = await db.db.selectFrom('direct_line_question').select(['answer_text', 'selected']).where('direct_line_id', '=', directLine).executeTakeFirstOrThrow();
+    expect(answered).toMatchObject({ answer_text: 'Ремонт улицы Терешковой начнётся в мае.', selected: true });
+    await operator.getByText('Ремонт улицы Терешковой начнётся в мае.').waitFor();
+
+    // A new campaign (an operator names the municipality).
+    await operator.getByRole('link', { name: ru('direct_lines.back') }).click();
+    await operator.getByRole('link', { name: ru('direct_lines.create') }).click();
+    await operator.getByLabel(ru('incidents.municipality')).selectOption(String(db.demo.municipalities.Kemerovo));
+    await operator.getByLabel(ru('direct_lines.name')).fill('Прямая линия по ЖКХ');
+    await operator.getByLabel(ru('direct_lines.head')).fill('Глава города');
+    await operator.getByLabel(ru('direct_lines.collect_from')).fill('2026-12-14T09:00');
+    await operator.getByLabel(ru('direct_lines.collect_to')).fill('2026-12-20T18:00');
+    await operator.getByLabel(ru('direct_lines.broadcast_on')).fill('2026-12-22');
+    expect(await seriousViolations(operator)).toEqual([]);
+    await operator.getByRole('button', { name: ru('direct_lines.save') }).click();
+    await operator.getByRole('link', { name: 'Прямая линия по ЖКХ' }).waitFor();
+    const created = await db.db.selectFrom('direct_line').select(['municipality_id', 'collect_from', 'broadcast_on']).where('title', '=', 'Прямая линия по ЖКХ').executeTakeFirstOrThrow();
+    expect(created).toMatchObject({ municipality_id: db.demo.municipalities.Kemerovo, collect_from: new Date('2026-12-14T02:00:00Z') });
+
+    const last = await db.db.selectFrom('outbox').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    await db.db.updateTable('outbox').set({ state: 'dead', attempts: 4, last_error: 'Forbidden: bot was blocked by the user' }).where('id', '=', last.id).execute();
+    await operator.getByRole('link', { name: ru('nav.outbox') }).click();
+    await operator.getByRole('heading', { name: ru('outbox.title') }).waitFor();
+    expect(await seriousViolations(operator)).toEqual([]);
+    await operator.getByRole('button', { name: `${ru('outbox.retry')} ${last.id}` }).click();
+    await operator
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    expect((await db.db.selectFrom('outbox').select('state').where('id', '=', last.id).executeTakeFirstOrThrow()).state).toBe('pending');
+    await operator.context().close();
+  }, 120_000);
 });

@@ -1,9 +1,16 @@
-// The console shell: session, language, hash routing (#/queue, #/message/<id>, #/sessions).
+// The console shell: session, language, hash routing (#/queue, #/message/<id>, #/incidents, …) and
+// a nav of the pages the caller's role may use.
 import { h, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { del, get, post, SessionEnded, setCsrf } from './api.js';
+import { mayOpen } from './access.js';
 import { MessageCard, Queue, Sessions } from './pages.js';
+import { Audit, Outbox } from './pages/admin.js';
+import { DirectLineQuestions, DirectLines, NewDirectLine } from './pages/direct-lines.js';
+import { Directories } from './pages/directories.js';
+import { IncidentCard, Incidents } from './pages/incidents.js';
+import { NewPoll, PollCard, Polls } from './pages/polls.js';
 
 const html = htm.bind(h);
 
@@ -21,12 +28,19 @@ export function translator(texts) {
   };
 }
 
+/** The nav's pages, in order; each shown only to the roles that may use it (access.js). */
+const NAV = ['queue', 'incidents', 'polls', 'direct-lines', 'directories', 'audit', 'outbox', 'sessions'];
+
+/** `#/<page>` or `#/<card>/<id>`; a card belongs to a nav page (its permission). */
+const CARDS = { message: ['queue', MessageCard], incident: ['incidents', IncidentCard], poll: ['polls', PollCard], 'direct-line': ['direct-lines', DirectLineQuestions] };
+const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, 'direct-lines/new': NewDirectLine, directories: Directories, audit: Audit, outbox: Outbox, sessions: Sessions };
+
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');
-  const message = /^message\/(\d{1,12})$/.exec(hash);
-  if (message) return { page: 'message', id: Number(message[1]) };
-  if (hash === 'sessions') return { page: 'sessions' };
-  return { page: 'queue' };
+  const card = /^([a-z-]+)\/(\d{1,12})$/.exec(hash);
+  if (card && CARDS[card[1]]) return { page: CARDS[card[1]][0], view: CARDS[card[1]][1], id: Number(card[2]) };
+  if (PAGES[hash]) return { page: hash.replace(/\/new$/, ''), view: PAGES[hash] };
+  return { page: 'queue', view: Queue };
 }
 
 function SignIn({ t, onSignedIn }) {
@@ -99,20 +113,20 @@ function App() {
   if (!t || session === undefined) return html`<main><p>…</p></main>`;
   if (!session) return html`${notice && html`<p class="error" role="alert">${notice.text}</p>`}<${SignIn} t=${t} onSignedIn=${(b) => (setNotice(null), signedIn(b))} />`;
   const me = session.staff;
-  const props = { t, me, fail, notify: (text) => setNotice({ error: false, text }) };
+  const props = { t, lang, me, fail, notify: (text) => setNotice({ error: false, text }) };
+  const View = mayOpen(me.role, where.page) ? where.view : Queue;
   return html`
     <header>
       <strong>${t('title')}</strong>
       <nav aria-label="main">
-        <a href="#/queue">${t('nav.queue')}</a>
-        <a href="#/sessions">${t('nav.sessions')}</a>
+        ${NAV.filter((p) => mayOpen(me.role, p)).map((p) => html`<a href=${`#/${p}`} aria-current=${where.page === p ? 'page' : undefined}>${t(`nav.${p}`)}</a>`)}
         <button type="button" class="secondary" onClick=${() => setLang(lang === 'ru' ? 'en' : 'ru')}>${t('nav.language')}</button>
         <button type="button" class="secondary" onClick=${signOut}>${t('nav.sign_out')}</button>
       </nav>
       <span class="who">${me.fullName} · ${t(`role.${me.role}`)}</span>
     </header>
     ${notice && html`<p class=${notice.error ? 'error' : 'notice'} role="status">${notice.text}</p>`}
-    ${where.page === 'message' ? html`<${MessageCard} key=${where.id} id=${where.id} ...${props} />` : where.page === 'sessions' ? html`<${Sessions} ...${props} />` : html`<${Queue} ...${props} />`}
+    <${View} key=${`${location.hash}`} id=${where.id} ...${props} />
   `;
 }
 

@@ -1,27 +1,8 @@
 // The console's pages. Each calls the admin API only; what a role may do is decided there, the
 // page merely hides what the role cannot use.
-import { h } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import htm from 'htm';
-import { get, post } from './api.js';
-
-const html = htm.bind(h);
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
-const excerpt = (text, n = 140) => (text.length > n ? `${text.slice(0, n)}…` : text);
-
-/** Loads `path` and re-loads it when `reload()` is called; failures go to `fail`. */
-function useApi(path, fail) {
-  const [data, setData] = useState(null);
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    let live = true;
-    get(path).then((d) => live && setData(d), fail);
-    return () => {
-      live = false;
-    };
-  }, [path, version]);
-  return [data, () => setVersion((v) => v + 1)];
-}
+import { can } from './access.js';
+import { post } from './api.js';
+import { excerpt, html, useAction, useApi, when } from './ui.js';
 
 function queuePath(role) {
   if (role === 'curator') return '/api/v1/answers?state=draft';
@@ -56,37 +37,27 @@ export function Queue({ t, me, fail }) {
   </table></main>`;
 }
 
-/** Runs an action, then reloads the card and says so; a refusal shows the API's detail. */
-function useAction(t, fail, notify, reload) {
-  return async (event, run) => {
-    event.preventDefault();
-    try {
-      await run(event.target.elements ?? {});
-      notify(t('act.done'));
-      reload();
-    } catch (error) {
-      fail(error);
-    }
-  };
-}
-
 export function MessageCard({ id, t, me, fail, notify }) {
   const [card, reload] = useApi(`/api/v1/messages/${id}`, fail);
   const act = useAction(t, fail, notify, reload);
   if (!card) return html`<main><p>…</p></main>`;
   const m = card.message;
-  const moderates = me.role === 'moderator' || me.role === 'operator';
-  const answers = moderates || me.role === 'executor';
-  const reviews = me.role === 'curator' || me.role === 'operator';
+  const moderates = can(me.role, 'messages.moderate');
+  const answers = can(me.role, 'answers.draft');
+  const reviews = can(me.role, 'answers.review');
   return html`<main>
     <p><a href="#/queue">${t('card.back')}</a></p>
     <h1>${t('card.title', { id: m.id })}</h1>
     <p>${m.text}</p>
     <dl>
       <dt>${t('card.status')}</dt><dd>${t(`status.${m.status}`)} ${m.overdue ? html`<span class="overdue">${t('queue.overdue')}</span>` : null}</dd>
-      <dt>${t('card.address')}</dt><dd>${m.address ?? t('card.no_address')} (${m.lat.toFixed(5)}, ${m.lon.toFixed(5)})</dd>
+      <dt>${t('card.address')}</dt><dd>${m.lat === null ? t('card.no_point') : html`${m.address ?? t('card.no_address')} (${m.lat.toFixed(5)}, ${m.lon.toFixed(5)})
+        · <a href="/map" target="_blank" rel="noopener">${t('card.on_map')}</a>`}</dd>
       <dt>${t('card.filed')}</dt><dd>${when(m.createdAt)}</dd>
       <dt>${t('card.executor')}</dt><dd>${card.executorName ?? '—'}</dd>
+      ${m.sourceUrl && html`<dt>${t('card.source')}</dt><dd><a href=${m.sourceUrl} target="_blank" rel="noopener noreferrer">${m.sourceUrl}</a></dd>`}
+      ${m.publishedReplyUrl && html`<dt>${t('card.published_reply')}</dt><dd><a href=${m.publishedReplyUrl} target="_blank" rel="noopener noreferrer">${m.publishedReplyUrl}</a></dd>`}
+      ${card.rating && html`<dt>${t('card.rating')}</dt><dd>${'★'.repeat(card.rating.stars)}${'☆'.repeat(5 - card.rating.stars)} ${card.rating.complaint ?? ''}</dd>`}
     </dl>
     ${card.photos.length > 0 && html`<h2>${t('card.photos')}</h2><div class="photos">${card.photos.map((p) => html`<img src=${p.url} alt=${`${t('card.photos')} ${p.index + 1}`} />`)}</div>`}
     <div class="actions">
@@ -98,6 +69,11 @@ export function MessageCard({ id, t, me, fail, notify }) {
         </form>`}
       ${moderates && m.status !== 'new' && m.status !== 'rejected' && !m.published && html`
         <form onSubmit=${(e) => act(e, () => post(`/api/v1/messages/${m.id}/publish`, {}))}><button type="submit" class="secondary">${t('act.publish')}</button></form>`}
+      ${can(me.role, 'incidents.publish') && m.answerTarget === 'by_hand' && !m.publishedReplyUrl && card.answers.some((a) => a.state === 'approved') && html`
+        <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/published-reply`, { url: f.replyUrl.value }))}>
+          <label for="replyUrl">${t('act.published_reply')}</label><input id="replyUrl" name="replyUrl" type="url" required maxlength="2000" />
+          <p><button type="submit" class="secondary">${t('act.save')}</button></p>
+        </form>`}
       ${answers && m.status === 'in_work' && html`
         <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/answers`, answerBody(f.kind.value, f.text.value)))}>
           <label for="kind">${t('act.answer_kind')}</label>
@@ -121,6 +97,9 @@ export function MessageCard({ id, t, me, fail, notify }) {
           </form>
         </div>`}
       </li>`,
+    )}</ul>`}
+    ${card.comments.length > 0 && html`<h2>${t('card.comments')}</h2><ul>${card.comments.map(
+      (c) => html`<li>${when(c.createdAt)} · ${t(`card.comment_by.${c.authorKind}`)}<p>${c.text}</p></li>`,
     )}</ul>`}
     <h2>${t('card.history')}</h2>
     <ul>${card.history.map((e) => html`<li>${when(e.createdAt)} · ${e.kind}${e.toStatus ? ` → ${t(`status.${e.toStatus}`)}` : ''}${e.reason ? ` (${e.reason})` : ''}</li>`)}</ul>

@@ -1,0 +1,37 @@
+// Which console pages a role may use: the admin API's permissions (core/access/permissions.ts) that
+// each page needs. The API decides; the console only hides what the role cannot use
+// (console.access.test.ts keeps this table equal to PERMISSIONS).
+export const PAGE_PERMISSION = {
+  queue: 'messages.read',
+  incidents: 'incidents.triage',
+  polls: 'polls.read',
+  'direct-lines': 'direct_lines.read',
+  directories: 'staff.read',
+  audit: 'audit.read',
+  outbox: 'outbox.read',
+  sessions: 'sessions.manage',
+};
+
+const EVERYONE = ['operator', 'curator', 'moderator', 'executor', 'responsible'];
+
+/** The roles of each permission the console uses, copied from core/access/permissions.ts. */
+export const ROLES = {
+  'messages.read': EVERYONE,
+  'messages.moderate': ['operator', 'moderator'],
+  'answers.draft': ['operator', 'moderator', 'executor'],
+  'answers.review': ['operator', 'curator'],
+  'incidents.triage': ['operator', 'curator', 'moderator'],
+  'incidents.publish': ['operator', 'curator', 'moderator'],
+  'polls.read': ['operator', 'curator', 'moderator', 'responsible'],
+  'polls.write': ['operator', 'curator', 'moderator'],
+  'direct_lines.read': ['operator', 'curator', 'moderator', 'responsible'],
+  'direct_lines.write': ['operator', 'curator', 'moderator'],
+  'staff.read': ['operator', 'curator'],
+  'audit.read': ['operator', 'curator'],
+  'outbox.read': ['operator'],
+  'outbox.retry': ['operator'],
+  'sessions.manage': EVERYONE,
+};
+
+export const can = (role, permission) => (ROLES[permission] ?? []).includes(role);
+export const mayOpen = (role, page) => can(role, PAGE_PERMISSION[page]);

@@ -1,0 +1,49 @@
+// The audit log (operators, curators) and the dead outbox rows with retry (operators).
+import { useState } from 'preact/hooks';
+import { post } from '../api.js';
+import { html, loading, moreButton, useAction, useApi, usePaged, when } from '../ui.js';
+
+export function Audit({ t, fail }) {
+  const [action, setAction] = useState('');
+  const [page, more] = usePaged(`/api/v1/audit?limit=100${action ? `&action=${encodeURIComponent(action)}` : ''}`, fail);
+  // Names for the staff ids (the roles that read the audit log read the staff list too).
+  const [staff] = useApi('/api/v1/staff?limit=100', fail);
+  const who = (id) => (id === null ? '—' : (staff?.items.find((s) => s.id === id)?.fullName ?? `№ ${id}`));
+  const filter = (event) => {
+    event.preventDefault();
+    setAction(event.target.elements.action.value.trim());
+  };
+  return html`<main>
+    <h1>${t('audit.title')}</h1>
+    <form onSubmit=${filter}>
+      <label for="action">${t('audit.action')}</label><input id="action" name="action" maxlength="64" placeholder="message.accept" />
+      <p><button type="submit" class="secondary">${t('audit.filter')}</button></p>
+    </form>
+    ${!page ? html`<p>…</p>` : page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
+      <thead><tr><th>${t('audit.when')}</th><th>${t('audit.action')}</th><th>${t('audit.entity')}</th><th>${t('audit.who')}</th></tr></thead>
+      <tbody>${page.items.map(
+        (a) => html`<tr><td>${when(a.createdAt)}</td><td>${a.action}</td><td>${a.entity} ${a.entityId ?? ''}</td><td>${who(a.staffId)}</td></tr>`,
+      )}</tbody>
+    </table>`}
+    ${moreButton(t, page, more)}
+  </main>`;
+}
+
+export function Outbox({ t, fail, notify }) {
+  const [page, more, reload] = usePaged('/api/v1/outbox/dead', fail);
+  const act = useAction(t, fail, notify, reload);
+  if (!page) return loading;
+  return html`<main>
+    <h1>${t('outbox.title')}</h1>
+    ${page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
+      <thead><tr><th>№</th><th>${t('outbox.kind')}</th><th>${t('outbox.error')}</th><th>${t('audit.when')}</th><th></th></tr></thead>
+      <tbody>${page.items.map(
+        (r) => html`<tr>
+          <td>${r.id}</td><td>${r.kind} · ${r.channel} · ${r.recipientKind}</td><td>${r.lastError ?? '—'} (${r.attempts})</td><td>${when(r.createdAt)}</td>
+          <td><form onSubmit=${(e) => act(e, () => post(`/api/v1/outbox/${r.id}/retry`))}><button type="submit" class="secondary" aria-label=${`${t('outbox.retry')} ${r.id}`}>${t('outbox.retry')}</button></form></td>
+        </tr>`,
+      )}</tbody>
+    </table>`}
+    ${moreButton(t, page, more)}
+  </main>`;
+}

@@ -1,0 +1,69 @@
+// Shared pieces of the console's pages: the htm binding, loading from the admin API, one-click actions.
+import { h } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import htm from 'htm';
+import { get } from './api.js';
+
+export const html = htm.bind(h);
+export const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+export const excerpt = (text, n = 140) => (text.length > n ? `${text.slice(0, n)}…` : text);
+
+/** Loads `path` (null: nothing yet) and re-loads it when `reload()` is called; failures go to `fail`. */
+export function useApi(path, fail) {
+  const [data, setData] = useState(null);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    if (path === null) return undefined;
+    let live = true;
+    get(path).then((d) => live && setData(d), fail);
+    return () => {
+      live = false;
+    };
+  }, [path, version]);
+  return [data, () => setVersion((v) => v + 1)];
+}
+
+/** Runs an action, then reloads and says so; a refusal shows the API's detail. */
+export function useAction(t, fail, notify, reload) {
+  return async (event, run) => {
+    event.preventDefault();
+    try {
+      const result = await run(event.target.elements ?? {});
+      notify(t('act.done'));
+      reload(result);
+    } catch (error) {
+      fail(error);
+    }
+  };
+}
+
+/** A municipality's or a category's name in the console's language. */
+export const nameOf = (lang, item) => (item ? (lang === 'en' ? (item.nameEn ?? item.titleEn) : (item.nameRu ?? item.titleRu)) : '—');
+
+export const loading = html`<main><p>…</p></main>`;
+
+/**
+ * A paged list (`{ items, nextCursor }`): the first page of `path`, then `more()` appends the
+ * next one. Returns [page (items of every loaded page, nextCursor of the last) | null, more, reload].
+ */
+export function usePaged(path, fail) {
+  const [pages, setPages] = useState(null);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setPages(null);
+    get(path).then((d) => live && setPages(d), fail);
+    return () => {
+      live = false;
+    };
+  }, [path, version]);
+  const more = () => {
+    if (!pages?.nextCursor) return;
+    const next = `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(pages.nextCursor)}`;
+    get(next).then((d) => setPages({ items: [...pages.items, ...d.items], nextCursor: d.nextCursor }), fail);
+  };
+  return [pages, more, () => setVersion((v) => v + 1)];
+}
+
+/** The "more" button under a paged list. */
+export const moreButton = (t, page, more) => (page?.nextCursor ? html`<p><button type="button" class="secondary" onClick=${more}>${t('list.more')}</button></p>` : null);
