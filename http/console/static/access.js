@@ -17,7 +17,7 @@ const EVERYONE = ['operator', 'curator', 'moderator', 'executor', 'responsible']
 /** The roles of each permission the console uses, copied from core/access/permissions.ts. */
 export const ROLES = {
   'messages.read': EVERYONE,
-  'messages.moderate': ['operator', 'moderator'],
+  'messages.moderate': ['operator', 'curator', 'moderator'],
   'answers.draft': ['operator', 'moderator', 'executor'],
   'answers.review': ['operator', 'curator'],
   'incidents.triage': ['operator', 'curator', 'moderator'],
