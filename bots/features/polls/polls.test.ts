@@ -158,6 +158,33 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(chat.replyTexts).toEqual([ru('errors.POLL_NOT_OPEN')]);
   });
 
+  it('a resident comments on a poll from its card and reads the comments under the results', async () => {
+    const { chat, residentId } = await registered(channel, 'Kemerovo', 'Лев');
+    const poll = await publishedPoll(db.demo.municipalities.Kemerovo, { kind: 'vote', questions: [{ kind: 'single', text: 'Нужен каток?', options: ['Да', 'Нет'] }] });
+
+    await chat.say(`/start poll_${poll.id}`);
+    expect(chat.replyTexts[0]).toContain(poll.title);
+    const card = chat
+      .keyboards()[0]!
+      .rows.flat()
+      .map((b) => b.label);
+    expect(card).toEqual([ru('polls.comment'), ru('polls.comments', { count: 0 })]);
+    await chat.say(press(ru('polls.comment')));
+    expect(chat.replyTexts).toEqual([ru('item_comments.prompt', { max: 1000 })]);
+    await chat.say('Каток нужен у школы');
+    expect(chat.replyTexts).toEqual([ru('item_comments.published')]);
+    const stored = await db.db.selectFrom('item_comment').select(['target_kind', 'poll_id', 'text', 'state']).where('resident_id', '=', residentId).execute();
+    expect(stored).toEqual([{ target_kind: 'poll', poll_id: poll.id, text: 'Каток нужен у школы', state: 'published' }]);
+
+    // The vote goes on; the results (shown right after voting) carry the count and list the comment.
+    await chat.say(`/start poll_${poll.id}`);
+    await chat.say(press('Да'));
+    await chat.say(press(ru('polls.send')));
+    expect(chat.replyTexts[0]).toBe(ru('polls.thanks'));
+    await chat.say(press(ru('polls.comments', { count: 1 })));
+    expect(chat.replyTexts).toContain(ru('item_comments.item', { text: 'Каток нужен у школы' }));
+  });
+
   it('/ask sends up to 5 questions to an open direct line; the menu entry shows only while it collects; the answer reaches the author', async () => {
     // Each messenger's run uses its own municipality, so each starts without a campaign.
     const town = channel === 'tg' ? 'Novokuznetsk' : 'Belovo';
