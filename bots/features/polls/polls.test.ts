@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { listCategories, listSectors } from '../../../core/categories/category.repository.ts';
 import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
 import { createDirectLine } from '../../../core/polls/direct-line.ts';
 import { closePoll, createPoll, type Poll, publishPoll } from '../../../core/polls/polls.ts';
@@ -212,15 +213,43 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(chat.replyTexts.at(-1)).toContain('Глава');
     await chat.say('x'.repeat(1001));
     expect(chat.replyTexts[0]).toBe(ru('errors.TEXT_TOO_LONG', { max: 1000, length: 1001 }));
-    for (let i = 1; i <= 5; i++) {
-      if (i > 1) await chat.say('/ask');
+    // The first question with a category of the shared directory: a sector, then one of its categories (Back returns to the sectors).
+    const [sector] = await listSectors(db.db);
+    const [category] = await listCategories(db.db, { sectorId: sector!.id, activeOnly: true });
+    await chat.say('Вопрос номер 1');
+    expect(chat.replyTexts).toEqual([ru('polls.ask_sector')]);
+    const sectorKeyboard = chat.keyboards()[0]!.rows;
+    expect(sectorKeyboard.at(-1)!.map((b) => b.label)).toEqual([ru('polls.skip'), ru('polls.cancel')]);
+    if (channel === 'vk') {
+      expect(sectorKeyboard.length).toBeLessThanOrEqual(6);
+      expect(sectorKeyboard.flat().length).toBeLessThanOrEqual(10);
+    }
+    expect(await db.db.selectFrom('direct_line_question').select('id').where('resident_id', '=', residentId).execute()).toEqual([]);
+    await chat.say(press(sector!.titleRu));
+    expect(chat.replyTexts).toEqual([ru('polls.ask_category')]);
+    await chat.say(press(ru('polls.back')));
+    expect(chat.replyTexts).toEqual([ru('polls.ask_sector')]);
+    await chat.say(press(sector!.titleRu));
+    await chat.say(press(category!.titleRu));
+    expect(chat.replyTexts[0]).toBe(ru('polls.ask_saved', { left: 4 }));
+    // The others skip the category: at the sector step, or at the category step.
+    for (let i = 2; i <= 5; i++) {
+      await chat.say('/ask');
       await chat.say(`Вопрос номер ${i}`);
+      if (i === 5) await chat.say(press(sector!.titleRu));
+      await chat.say(press(ru('polls.skip')));
       expect(chat.replyTexts[0]).toBe(ru('polls.ask_saved', { left: 5 - i }));
     }
     await chat.say('/ask');
     expect(chat.replyTexts).toEqual([ru('errors.DIRECT_LINE_QUESTION_LIMIT', { max: 5 })]);
-    const questions = await db.db.selectFrom('direct_line_question').select(['id', 'direct_line_id']).where('resident_id', '=', residentId).orderBy('id').execute();
-    expect(questions).toHaveLength(5);
+    const questions = await db.db.selectFrom('direct_line_question').select(['id', 'direct_line_id', 'text', 'category_id']).where('resident_id', '=', residentId).orderBy('id').execute();
+    expect(questions.map((q) => [q.text, q.category_id])).toEqual([
+      ['Вопрос номер 1', category!.id],
+      ['Вопрос номер 2', null],
+      ['Вопрос номер 3', null],
+      ['Вопрос номер 4', null],
+      ['Вопрос номер 5', null],
+    ]);
 
     const { answerQuestion } = await import('../../../core/polls/direct-line.ts');
     await answerQuestion(db.db, questions[0]!.direct_line_id, questions[0]!.id, { text: 'Отвечаем: весной.' }, null, harness.now());
