@@ -4,9 +4,9 @@ import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
 import { createDirectLine } from '../../../core/polls/direct-line.ts';
 import { closePoll, createPoll, type Poll, publishPoll } from '../../../core/polls/polls.ts';
 import { pollResults } from '../../../core/polls/results.ts';
-import { newChat } from '../../../test/bots/chats.ts';
+import { newChat, residentRowOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, type ChannelName, press } from '../../../test/bots/player.ts';
+import { CHANNELS, type ChannelName, KEMEROVO, location, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { registeredResident } from '../../../test/residents.ts';
 import { createTranslator } from '../../i18n.ts';
@@ -184,6 +184,34 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(chat.replyTexts[0]).toBe(ru('polls.thanks'));
     await chat.say(press(ru('polls.comments', { count: 1 })));
     expect(chat.replyTexts).toContain(ru('item_comments.item', { text: 'Каток нужен у школы' }));
+  });
+
+  it("/start poll_<id> from a resident not registered yet (a poster's QR code): the registration, then the poll opens", async () => {
+    const poll = await publishedPoll(db.demo.municipalities.Kemerovo, { kind: 'vote', questions: [{ kind: 'single', text: 'Открыть библиотеку по субботам?', options: ['Да', 'Нет'] }] });
+    const chat = newChat(harness, channel, 'Новый житель');
+    await chat.say(`/start poll_${poll.id}`);
+    expect(chat.replyTexts).toEqual([ru('reg.choose_language')]);
+    await chat.say(press('Русский'), press('Понятно, дальше'), press('✅ Согласен(на)'), press('Пропустить'));
+    expect(chat.replyTexts.at(-1)).toBe(ru('reg.municipality_list'));
+    // /start with the link again in the middle resumes the registration; the poll still follows it.
+    await chat.say(`/start poll_${poll.id}`);
+    expect(chat.replyTexts).toEqual([ru('reg.resumed'), ru('reg.municipality'), ru('reg.municipality_list')]);
+    await chat.say(location(KEMEROVO.lat, KEMEROVO.lon));
+    expect(chat.replyTexts[0]).toBe(ru('reg.done', { municipality: 'Кемеровский городской округ' }));
+    expect(chat.replyTexts[1]).toContain(poll.title);
+    expect(chat.replyTexts.at(-1)).toBe(ru('polls.question', { index: 1, count: 1, text: 'Открыть библиотеку по субботам?' }));
+    await chat.say(press('Да'));
+    await chat.say(press(ru('polls.send')));
+    expect(chat.replyTexts[0]).toBe(ru('polls.thanks'));
+    const resident = await residentRowOf(db, chat);
+    expect(resident.municipality_id).toBe(db.demo.municipalities.Kemerovo);
+    expect(await db.db.selectFrom('poll_ballot').select(['resident_id', 'channel']).where('poll_id', '=', poll.id).execute()).toEqual([{ resident_id: resident.id, channel }]);
+
+    // A foreign poll's link: the registration completes with the reason, then the menu.
+    const foreign = await publishedPoll(db.demo.municipalities.Novokuznetsk, { title: 'Новокузнецкий опрос' });
+    const other = newChat(harness, channel, 'Ещё житель');
+    await other.say(`/start poll_${foreign.id}`, press('Русский'), press('Понятно, дальше'), press('✅ Согласен(на)'), press('Пропустить'), location(KEMEROVO.lat, KEMEROVO.lon));
+    expect(other.replyTexts.slice(0, 2)).toEqual([ru('reg.done', { municipality: 'Кемеровский городской округ' }), ru('errors.POLL_OTHER_MUNICIPALITY')]);
   });
 
   it('/ask sends up to 5 questions to an open direct line; the menu entry shows only while it collects; the answer reaches the author', async () => {
