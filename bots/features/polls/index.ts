@@ -38,9 +38,10 @@ const PRINTED_ID = /^[1-9][0-9]{0,9}$/;
  * is taken through the registration first, and the poll opens once it completes.
  */
 async function openPollLink(c: StepContext, rest: string): Promise<Outcome> {
-  if (!PRINTED_ID.test(rest)) return reply([{ key: 'errors.POLL_NOT_FOUND' }]);
-  if (!(await isRegistered(c))) return startRegistration(c, `poll_${rest}`);
-  return openPoll(c, Number(rest));
+  const printed = PRINTED_ID.test(rest);
+  // A new resident registers first even when the link is garbled (then nothing opens afterwards).
+  if (!(await isRegistered(c))) return startRegistration(c, printed ? `poll_${rest}` : undefined);
+  return printed ? openPoll(c, Number(rest)) : reply([{ key: 'errors.POLL_NOT_FOUND' }]);
 }
 
 /**
