@@ -255,6 +255,12 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(await db.db.selectFrom('direct_line_question').select('id').where('resident_id', '=', residentId).execute()).toEqual([]);
     await chat.say(press(sector!.titleRu));
     expect(chat.replyTexts).toEqual([ru('polls.ask_category')]);
+    const categoryKeyboard = chat.keyboards()[0]!.rows;
+    expect(categoryKeyboard.at(-1)!.map((b) => b.label)).toEqual([ru('polls.back'), ru('polls.skip')]);
+    if (channel === 'vk') {
+      expect(categoryKeyboard.length).toBeLessThanOrEqual(6);
+      expect(categoryKeyboard.flat().length).toBeLessThanOrEqual(10);
+    }
     await chat.say(press(ru('polls.back')));
     expect(chat.replyTexts).toEqual([ru('polls.ask_sector')]);
     await chat.say(press(sector!.titleRu));
