@@ -1,6 +1,9 @@
+import { getCategory, listCategories, listSectors, titleIn } from '../../../core/categories/category.repository.ts';
+import { DomainError } from '../../../core/errors.ts';
 import { askQuestion, collectingDirectLine, DIRECT_LINE_LIMITS, questionsAsked } from '../../../core/polls/direct-line.ts';
-import { button } from '../../dialogs/buttons.ts';
-import { end, enter, num, type Flow, type Outcome, reply, stay, type StepContext } from '../../dialogs/flow.ts';
+import { button, literalButton } from '../../dialogs/buttons.ts';
+import { end, enter, goto, num, type Flow, type Outcome, reply, type StepContext, stay, str } from '../../dialogs/flow.ts';
+import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 
 export const ASK_FLOW = 'direct-line';
@@ -22,7 +25,26 @@ export async function startAsking(c: StepContext, lineId?: number): Promise<Outc
   return enter(ASK_FLOW, { data: { lineId: line.id } });
 }
 
-/** One question for the head's direct line: text (≤ 1000 characters), or Cancel. */
+const LIST_PAGE_SIZE = 8;
+
+function idFrom(action: string, prefix: string): number | undefined {
+  if (!action.startsWith(prefix)) return undefined;
+  const id = Number(action.slice(prefix.length));
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** Saves the question (the text kept in the flow's data) with the chosen category, or none. */
+async function save(c: StepContext, categoryId: number | null): Promise<Outcome> {
+  const lineId = num(c.data, 'lineId')!;
+  await askQuestion(c.db, { directLineId: lineId, residentId: c.resident.id, channel: c.identity.channel, text: str(c.data, 'text') ?? '', categoryId }, c.now);
+  const left = DIRECT_LINE_LIMITS.questionsPerResident - (await questionsAsked(c.db, lineId, c.resident.id));
+  return end([{ key: 'polls.ask_saved', params: { left } }]);
+}
+
+/**
+ * One question for the head's direct line: text (≤ 1000 characters), then an optional category of
+ * the shared directory (sector → category, paged like filing's lists) or Skip; Cancel at the start.
+ */
 export const askFlow: Flow = {
   name: ASK_FLOW,
   first: 'text',
@@ -42,13 +64,64 @@ export const askFlow: Flow = {
           },
         ];
       },
-      async next(c, input) {
+      validate(_c, input) {
+        if (input.kind !== 'text') return undefined;
+        const text = input.text.trim();
+        if (text.length === 0) return { key: 'errors.TEXT_EMPTY' };
+        if (text.length > DIRECT_LINE_LIMITS.maxText) return { key: 'errors.TEXT_TOO_LONG', params: { max: DIRECT_LINE_LIMITS.maxText, length: text.length } };
+        return undefined;
+      },
+      next(_c, input) {
         if (input.kind === 'button') return input.action === 'x' ? end([{ key: 'polls.cancelled' }]) : stay({ reprompt: true });
         if (input.kind !== 'text') return stay({ reprompt: true });
-        const lineId = num(c.data, 'lineId')!;
-        await askQuestion(c.db, { directLineId: lineId, residentId: c.resident.id, channel: c.identity.channel, text: input.text }, c.now);
-        const left = DIRECT_LINE_LIMITS.questionsPerResident - (await questionsAsked(c.db, lineId, c.resident.id));
-        return end([{ key: 'polls.ask_saved', params: { left } }]);
+        return goto('sector', { data: { text: input.text.trim() } });
+      },
+    },
+    sector: {
+      accepts: ['button'],
+      wrongInput: 'polls.use_buttons',
+      async prompt(c) {
+        const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { perRow: 2, fixedButtons: 2, fixedRows: 1 });
+        const { items, page, pages } = pageOf(await listSectors(c.db), num(c.data, 'page') ?? 0, size);
+        const rows = listRows(
+          items.map((s) => literalButton(`s:${s.id}`, titleIn(s, c.language))),
+          page,
+          pages,
+          2,
+        );
+        return [{ key: 'polls.ask_sector', keyboard: { kind: 'inline', rows: [...rows, [button('k', 'polls.skip'), button('x', 'polls.cancel')]] } }];
+      },
+      next(c, input) {
+        if (input.kind !== 'button') return stay({ reprompt: true });
+        if (input.action === 'x') return end([{ key: 'polls.cancelled' }]);
+        if (input.action === 'k') return save(c, null);
+        const sectorId = idFrom(input.action, 's:');
+        return sectorId ? goto('category', { data: { sectorId } }) : stay({ reprompt: true });
+      },
+    },
+    category: {
+      accepts: ['button'],
+      wrongInput: 'polls.use_buttons',
+      async prompt(c) {
+        const categories = await listCategories(c.db, { sectorId: num(c.data, 'sectorId'), activeOnly: true });
+        const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { fixedButtons: 2, fixedRows: 1 });
+        const { items, page, pages } = pageOf(categories, num(c.data, 'page') ?? 0, size);
+        const rows = listRows(
+          items.map((cat) => literalButton(`c:${cat.id}`, titleIn(cat, c.language))),
+          page,
+          pages,
+        );
+        return [{ key: 'polls.ask_category', keyboard: { kind: 'inline', rows: [...rows, [button('b', 'polls.back'), button('k', 'polls.skip')]] } }];
+      },
+      async next(c, input) {
+        if (input.kind !== 'button') return stay({ reprompt: true });
+        if (input.action === 'b') return goto('sector', { data: { sectorId: undefined } });
+        if (input.action === 'k') return save(c, null);
+        const categoryId = idFrom(input.action, 'c:');
+        if (!categoryId) return stay({ reprompt: true });
+        const category = await getCategory(c.db, categoryId);
+        if (!category.active || category.sectorId !== num(c.data, 'sectorId')) throw new DomainError('CATEGORY_NOT_FOUND', { id: categoryId });
+        return save(c, categoryId);
       },
     },
   },

@@ -1,4 +1,5 @@
 import { isDomainError } from '../../../core/errors.ts';
+import { countVisibleComments } from '../../../core/item-comments/comments.service.ts';
 import { assertCanVote, castBallot, findPoll, getPoll, hasVoted, localDateTime, openPollsFor, type Poll, type PollQuestion, POLL_LIMITS, timeZoneOf } from '../../../core/polls/polls.ts';
 import { pollResults, textBar } from '../../../core/polls/results.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
@@ -7,7 +8,8 @@ import { end, enter, goto, num, type Outcome, reply, stay, type StepContext, typ
 import { excerpt } from '../../dialogs/format.ts';
 import { menuButton } from '../../dialogs/menu.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
-import { local, type View } from '../../dialogs/view.ts';
+import { type Button, local, type View } from '../../dialogs/view.ts';
+import { listComments, writeComment } from '../item-comments/index.ts';
 
 export const POLLS_FLOW = 'polls';
 
@@ -22,6 +24,13 @@ async function resultsVisible(c: StepContext, poll: Poll): Promise<boolean> {
   return poll.resultsVisibility === 'after_vote' && poll.state !== 'draft' && (await hasVoted(c.db, poll.id, c.resident.id));
 }
 
+/** "💬 Comment" and "Comments (n)" under a poll's card and results (the item-comments feature's `!cw:p:<id>` / `!cl:p:<id>`). */
+export async function commentRow(c: StepContext, pollId: number): Promise<Button[]> {
+  const target = { kind: 'poll', id: pollId } as const;
+  const count = await countVisibleComments(c.db, target);
+  return [writeComment.button(target, 'polls.comment'), listComments.button(target, 'polls.comments', { count })];
+}
+
 /** The results with text bars: one line per option, `▓▓▓░░ 60% (3) option`; free text only counted. */
 export async function resultsView(c: StepContext, poll: Poll): Promise<View> {
   const results = await pollResults(c.db, poll.id, { withTexts: false });
@@ -31,7 +40,12 @@ export async function resultsView(c: StepContext, poll: Poll): Promise<View> {
     if (q.kind === 'text') lines.push({ key: 'polls.results_text_answers', params: { count: q.answered } });
     for (const o of q.options) lines.push({ key: 'polls.results_option', params: { bar: textBar(o.percent), percent: o.percent, count: o.count, text: o.text } });
   }
-  return { key: 'polls.results', params: { title: poll.title, voters: results.voters, turnout: results.turnout }, lines };
+  return {
+    key: 'polls.results',
+    params: { title: poll.title, voters: results.voters, turnout: results.turnout },
+    lines,
+    keyboard: { kind: 'inline', rows: [await commentRow(c, poll.id)] },
+  };
 }
 
 /** Shows a poll's results to a resident, if they may see them. */
@@ -46,6 +60,7 @@ async function headerView(c: StepContext, poll: Poll): Promise<View> {
   return {
     key: 'polls.header',
     params: { title: poll.title, description: poll.description, count: poll.questions.length, endsAt: localDateTime(poll.endsAt, await timeZoneOf(c.db, poll.municipalityId)) },
+    keyboard: { kind: 'inline', rows: [await commentRow(c, poll.id)] },
     ...(poll.mediaId !== null && { media: [poll.mediaId] }),
   };
 }

@@ -1,7 +1,9 @@
 import { positiveIdArg } from '../../../core/dialogs/action-id.ts';
 import { POLL_TAGS } from '../../../core/polls/polls.ts';
 import { action, type BotFeature } from '../../dialogs/feature.ts';
-import { enter, reply } from '../../dialogs/flow.ts';
+import { enter, type Outcome, reply, type StepContext } from '../../dialogs/flow.ts';
+import { isRegistered } from '../../dialogs/registration-check.ts';
+import { startRegistration } from '../registration/index.ts';
 import { askFlow, directLineOpen, startAsking } from './ask.ts';
 import { openPoll, POLLS_FLOW, pollsFlow, showResults } from './flow.ts';
 
@@ -32,6 +34,17 @@ const askAction = action<number>({
 const PRINTED_ID = /^[1-9][0-9]{0,9}$/;
 
 /**
+ * `/start poll_<id>` (announcements, a poster's QR code): the poll; a resident not registered yet
+ * is taken through the registration first, and the poll opens once it completes.
+ */
+async function openPollLink(c: StepContext, rest: string): Promise<Outcome> {
+  const printed = PRINTED_ID.test(rest);
+  // A new resident registers first even when the link is garbled (then nothing opens afterwards).
+  if (!(await isRegistered(c))) return startRegistration(c, printed ? `poll_${rest}` : undefined);
+  return printed ? openPoll(c, Number(rest)) : reply([{ key: 'errors.POLL_NOT_FOUND' }]);
+}
+
+/**
  * Polls and votes (`/polls`, the main menu, `/start poll_<id>` from announcements and posters) and
  * the head's direct line (`/ask`, a menu entry while a campaign collects questions).
  */
@@ -47,5 +60,5 @@ export const polls: BotFeature = {
     { id: 'direct_line', label: 'polls.ask_menu', row: 26, column: 0, visible: directLineOpen, run: (c) => startAsking(c) },
   ],
   actions: [answerAction, resultsAction, askAction],
-  deepLinks: [{ prefix: 'poll_', open: (c, rest) => (PRINTED_ID.test(rest) ? openPoll(c, Number(rest)) : reply([{ key: 'errors.POLL_NOT_FOUND' }])) }],
+  deepLinks: [{ prefix: 'poll_', open: openPollLink }],
 };

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { listCategories, listSectors } from '../../../core/categories/category.repository.ts';
 import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
 import { createDirectLine } from '../../../core/polls/direct-line.ts';
 import { closePoll, createPoll, type Poll, publishPoll } from '../../../core/polls/polls.ts';
 import { pollResults } from '../../../core/polls/results.ts';
-import { newChat } from '../../../test/bots/chats.ts';
+import { newChat, residentRowOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, type ChannelName, press } from '../../../test/bots/player.ts';
+import { CHANNELS, type ChannelName, KEMEROVO, location, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { registeredResident } from '../../../test/residents.ts';
 import { createTranslator } from '../../i18n.ts';
@@ -158,6 +159,61 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(chat.replyTexts).toEqual([ru('errors.POLL_NOT_OPEN')]);
   });
 
+  it('a resident comments on a poll from its card and reads the comments under the results', async () => {
+    const { chat, residentId } = await registered(channel, 'Kemerovo', 'Лев');
+    const poll = await publishedPoll(db.demo.municipalities.Kemerovo, { kind: 'vote', questions: [{ kind: 'single', text: 'Нужен каток?', options: ['Да', 'Нет'] }] });
+
+    await chat.say(`/start poll_${poll.id}`);
+    expect(chat.replyTexts[0]).toContain(poll.title);
+    const card = chat
+      .keyboards()[0]!
+      .rows.flat()
+      .map((b) => b.label);
+    expect(card).toEqual([ru('polls.comment'), ru('polls.comments', { count: 0 })]);
+    await chat.say(press(ru('polls.comment')));
+    expect(chat.replyTexts).toEqual([ru('item_comments.prompt', { max: 1000 })]);
+    await chat.say('Каток нужен у школы');
+    expect(chat.replyTexts).toEqual([ru('item_comments.published')]);
+    const stored = await db.db.selectFrom('item_comment').select(['target_kind', 'poll_id', 'text', 'state']).where('resident_id', '=', residentId).execute();
+    expect(stored).toEqual([{ target_kind: 'poll', poll_id: poll.id, text: 'Каток нужен у школы', state: 'published' }]);
+
+    // The vote goes on; the results (shown right after voting) carry the count and list the comment.
+    await chat.say(`/start poll_${poll.id}`);
+    await chat.say(press('Да'));
+    await chat.say(press(ru('polls.send')));
+    expect(chat.replyTexts[0]).toBe(ru('polls.thanks'));
+    await chat.say(press(ru('polls.comments', { count: 1 })));
+    expect(chat.replyTexts).toContain(ru('item_comments.item', { text: 'Каток нужен у школы' }));
+  });
+
+  it("/start poll_<id> from a resident not registered yet (a poster's QR code): the registration, then the poll opens", async () => {
+    const poll = await publishedPoll(db.demo.municipalities.Kemerovo, { kind: 'vote', questions: [{ kind: 'single', text: 'Открыть библиотеку по субботам?', options: ['Да', 'Нет'] }] });
+    const chat = newChat(harness, channel, 'Новый житель');
+    await chat.say(`/start poll_${poll.id}`);
+    expect(chat.replyTexts).toEqual([ru('reg.choose_language')]);
+    await chat.say(press('Русский'), press('Понятно, дальше'), press('✅ Согласен(на)'), press('Пропустить'));
+    expect(chat.replyTexts.at(-1)).toBe(ru('reg.municipality_list'));
+    // /start with the link again in the middle resumes the registration; the poll still follows it.
+    await chat.say(`/start poll_${poll.id}`);
+    expect(chat.replyTexts).toEqual([ru('reg.resumed'), ru('reg.municipality'), ru('reg.municipality_list')]);
+    await chat.say(location(KEMEROVO.lat, KEMEROVO.lon));
+    expect(chat.replyTexts[0]).toBe(ru('reg.done', { municipality: 'Кемеровский городской округ' }));
+    expect(chat.replyTexts[1]).toContain(poll.title);
+    expect(chat.replyTexts.at(-1)).toBe(ru('polls.question', { index: 1, count: 1, text: 'Открыть библиотеку по субботам?' }));
+    await chat.say(press('Да'));
+    await chat.say(press(ru('polls.send')));
+    expect(chat.replyTexts[0]).toBe(ru('polls.thanks'));
+    const resident = await residentRowOf(db, chat);
+    expect(resident.municipality_id).toBe(db.demo.municipalities.Kemerovo);
+    expect(await db.db.selectFrom('poll_ballot').select(['resident_id', 'channel']).where('poll_id', '=', poll.id).execute()).toEqual([{ resident_id: resident.id, channel }]);
+
+    // A foreign poll's link: the registration completes with the reason, then the menu.
+    const foreign = await publishedPoll(db.demo.municipalities.Novokuznetsk, { title: 'Новокузнецкий опрос' });
+    const other = newChat(harness, channel, 'Ещё житель');
+    await other.say(`/start poll_${foreign.id}`, press('Русский'), press('Понятно, дальше'), press('✅ Согласен(на)'), press('Пропустить'), location(KEMEROVO.lat, KEMEROVO.lon));
+    expect(other.replyTexts.slice(0, 2)).toEqual([ru('reg.done', { municipality: 'Кемеровский городской округ' }), ru('errors.POLL_OTHER_MUNICIPALITY')]);
+  });
+
   it('/ask sends up to 5 questions to an open direct line; the menu entry shows only while it collects; the answer reaches the author', async () => {
     // Each messenger's run uses its own municipality, so each starts without a campaign.
     const town = channel === 'tg' ? 'Novokuznetsk' : 'Belovo';
@@ -185,15 +241,49 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(chat.replyTexts.at(-1)).toContain('Глава');
     await chat.say('x'.repeat(1001));
     expect(chat.replyTexts[0]).toBe(ru('errors.TEXT_TOO_LONG', { max: 1000, length: 1001 }));
-    for (let i = 1; i <= 5; i++) {
-      if (i > 1) await chat.say('/ask');
+    // The first question with a category of the shared directory: a sector, then one of its categories (Back returns to the sectors).
+    const [sector] = await listSectors(db.db);
+    const [category] = await listCategories(db.db, { sectorId: sector!.id, activeOnly: true });
+    await chat.say('Вопрос номер 1');
+    expect(chat.replyTexts).toEqual([ru('polls.ask_sector')]);
+    const sectorKeyboard = chat.keyboards()[0]!.rows;
+    expect(sectorKeyboard.at(-1)!.map((b) => b.label)).toEqual([ru('polls.skip'), ru('polls.cancel')]);
+    if (channel === 'vk') {
+      expect(sectorKeyboard.length).toBeLessThanOrEqual(6);
+      expect(sectorKeyboard.flat().length).toBeLessThanOrEqual(10);
+    }
+    expect(await db.db.selectFrom('direct_line_question').select('id').where('resident_id', '=', residentId).execute()).toEqual([]);
+    await chat.say(press(sector!.titleRu));
+    expect(chat.replyTexts).toEqual([ru('polls.ask_category')]);
+    const categoryKeyboard = chat.keyboards()[0]!.rows;
+    expect(categoryKeyboard.at(-1)!.map((b) => b.label)).toEqual([ru('polls.back'), ru('polls.skip')]);
+    if (channel === 'vk') {
+      expect(categoryKeyboard.length).toBeLessThanOrEqual(6);
+      expect(categoryKeyboard.flat().length).toBeLessThanOrEqual(10);
+    }
+    await chat.say(press(ru('polls.back')));
+    expect(chat.replyTexts).toEqual([ru('polls.ask_sector')]);
+    await chat.say(press(sector!.titleRu));
+    await chat.say(press(category!.titleRu));
+    expect(chat.replyTexts[0]).toBe(ru('polls.ask_saved', { left: 4 }));
+    // The others skip the category: at the sector step, or at the category step.
+    for (let i = 2; i <= 5; i++) {
+      await chat.say('/ask');
       await chat.say(`Вопрос номер ${i}`);
+      if (i === 5) await chat.say(press(sector!.titleRu));
+      await chat.say(press(ru('polls.skip')));
       expect(chat.replyTexts[0]).toBe(ru('polls.ask_saved', { left: 5 - i }));
     }
     await chat.say('/ask');
     expect(chat.replyTexts).toEqual([ru('errors.DIRECT_LINE_QUESTION_LIMIT', { max: 5 })]);
-    const questions = await db.db.selectFrom('direct_line_question').select(['id', 'direct_line_id']).where('resident_id', '=', residentId).orderBy('id').execute();
-    expect(questions).toHaveLength(5);
+    const questions = await db.db.selectFrom('direct_line_question').select(['id', 'direct_line_id', 'text', 'category_id']).where('resident_id', '=', residentId).orderBy('id').execute();
+    expect(questions.map((q) => [q.text, q.category_id])).toEqual([
+      ['Вопрос номер 1', category!.id],
+      ['Вопрос номер 2', null],
+      ['Вопрос номер 3', null],
+      ['Вопрос номер 4', null],
+      ['Вопрос номер 5', null],
+    ]);
 
     const { answerQuestion } = await import('../../../core/polls/direct-line.ts');
     await answerQuestion(db.db, questions[0]!.direct_line_id, questions[0]!.id, { text: 'Отвечаем: весной.' }, null, harness.now());

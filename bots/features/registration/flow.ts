@@ -2,9 +2,9 @@ import { DomainError } from '../../../core/errors.ts';
 import { findMunicipalityByPoint, getMunicipality, listMunicipalities, type Municipality } from '../../../core/municipalities/municipality.repository.ts';
 import { CONSENT_VERSION, giveConsent } from '../../../core/residents/consent.service.ts';
 import { contactPhone, normalizeRussianPhone } from '../../../core/residents/phone.ts';
-import { updateResident } from '../../../core/residents/resident.repository.ts';
+import { getResident, updateResident } from '../../../core/residents/resident.repository.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
-import { end, goto, num, stay, type Flow, type StepContext } from '../../dialogs/flow.ts';
+import { end, goto, num, type Outcome, stay, str, type Flow, type StepContext } from '../../dialogs/flow.ts';
 import { municipalityName } from '../../dialogs/format.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import type { View } from '../../dialogs/view.ts';
@@ -20,9 +20,21 @@ export function consentView(): View {
   };
 }
 
-async function register(c: StepContext, municipality: Municipality) {
+/** The flow's data key of a deep link to open once registered (index.ts `startRegistration`). */
+export const THEN_KEY = 'then';
+
+async function register(c: StepContext, municipality: Municipality): Promise<Outcome> {
   await updateResident(c.db, c.resident.id, { municipalityId: municipality.id, registeredAt: c.now });
-  return end([{ key: 'reg.done', params: { municipality: municipalityName(municipality, c) } }]);
+  const done = { key: 'reg.done', params: { municipality: municipalityName(municipality, c) } };
+  const then = str(c.data, THEN_KEY);
+  const found = then === undefined ? undefined : c.features.deepLink(then);
+  if (!found) return end([done]);
+  // The deep link the resident came with (a poster's poll), now as a registered resident of the chosen municipality.
+  c.resident = await getResident(c.db, c.resident.id);
+  const opened = await found.link.open(c, found.rest);
+  const say = [done, ...(opened.say ?? [])];
+  if (opened.kind === 'enter' || (opened.kind === 'goto' && opened.flow !== undefined && opened.flow !== registrationFlow.name)) return { ...opened, say };
+  return end(say, opened.kind === 'end' ? (opened.menu ?? true) : true);
 }
 
 /**

@@ -1,24 +1,30 @@
 import { hasLiveConsent } from '../../../core/residents/consent.service.ts';
 import { getResident } from '../../../core/residents/resident.repository.ts';
 import type { BotFeature, Run } from '../../dialogs/feature.ts';
-import { end, enter, stay } from '../../dialogs/flow.ts';
+import { end, enter, type Outcome, type StepContext, stay } from '../../dialogs/flow.ts';
 import { isRegistered } from '../../dialogs/registration-check.ts';
-import { registrationFlow } from './flow.ts';
+import { registrationFlow, THEN_KEY } from './flow.ts';
 
 /**
  * /start: a registered resident goes back to the menu; an unfinished registration resumes where
  * it stopped (the step shown again, or after consent: phone, else municipality), never from the
  * language choice and consent again; anybody else starts it.
+ *
+ * `then`: a deep-link payload (`poll_12` from a poster's QR code) an unregistered resident came
+ * with; kept in the registration's data and opened once the registration completes (flow.ts).
  */
-const start: Run<[payload: string | undefined]> = async (c) => {
+export async function startRegistration(c: StepContext, then?: string): Promise<Outcome> {
+  const data = then === undefined ? {} : { [THEN_KEY]: then };
   if (await isRegistered(c)) return end([{ key: 'dialog.welcome_back' }]);
-  if (c.position.flow === registrationFlow.name) return stay({ say: [{ key: 'reg.resumed' }], reprompt: true });
+  if (c.position.flow === registrationFlow.name) return stay({ say: [{ key: 'reg.resumed' }], reprompt: true, data });
   if (await hasLiveConsent(c.db, c.resident.id)) {
     const resident = await getResident(c.db, c.resident.id);
-    return enter(registrationFlow.name, { step: resident.phone ? 'municipality' : 'phone', say: [{ key: 'reg.resumed' }] });
+    return enter(registrationFlow.name, { step: resident.phone ? 'municipality' : 'phone', say: [{ key: 'reg.resumed' }], data });
   }
-  return enter(registrationFlow.name);
-};
+  return enter(registrationFlow.name, { data });
+}
+
+const start: Run<[payload: string | undefined]> = (c) => startRegistration(c);
 
 /** Registration: language → consent → phone → municipality (flow.ts); /start resumes an unfinished one. */
 export const registration: BotFeature = {
