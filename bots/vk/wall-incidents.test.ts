@@ -3,7 +3,7 @@ import { acceptIncident } from '../../core/incidents/incidents.service.ts';
 import { WALL_COMMENT_KIND } from '../../core/incidents/publish.ts';
 import { createRule, createSource } from '../../core/incidents/settings.service.ts';
 import { pollIncidentSources } from '../../core/incidents/vk-wall.ts';
-import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.ts';
+import { approveAnswer, draftAnswer, toAnswer, withDelivery } from '../../core/messages/answers.service.ts';
 import { claimDue } from '../../core/outbox/outbox.queue.ts';
 import { botHarnessPerFile, TEST_VK_GROUP_ID, TEST_VK_SECRET, TEST_VK_TOKEN, type BotHarness } from '../../test/bots/harness.ts';
 import type { TestDatabase } from '../../test/database.ts';
@@ -176,7 +176,8 @@ describe('the answer as a comment under the post', () => {
     expect(answer.state).toBe('draft');
     expect(await t.db.selectFrom('outbox').select('id').where('kind', '=', WALL_COMMENT_KIND).execute()).toEqual([]);
     const approved = await approveAnswer(t.db, { answerId: answer.id, actor: { kind: 'staff', staffId: await staffOf('curator') } }, now);
-    expect(approved.answer.state).toBe('delivered');
+    // Approved and queued: delivered only once VK has the comment (the delivery comes from the outbox row).
+    expect(approved.answer).toMatchObject({ state: 'approved', delivery: { state: 'queued' } });
     await expect(approveAnswer(t.db, { answerId: answer.id, actor: { kind: 'staff', staffId: await staffOf('curator') } }, now)).rejects.toMatchObject({ code: 'ANSWER_NOT_PENDING' });
     const rows = await t.db.selectFrom('outbox').selectAll().where('kind', '=', WALL_COMMENT_KIND).execute();
     expect(rows).toHaveLength(1);
@@ -205,6 +206,8 @@ describe('the answer as a comment under the post', () => {
     expect(h.vkFake.wallComments).toHaveLength(1);
     expect(h.vkFake.wallComments[0]).toMatchObject({ ownerId: `-${TEST_VK_GROUP_ID}`, postId: '601', fromGroup: String(TEST_VK_GROUP_ID), text: 'Яму осмотрят завтра, ремонт в плане на неделю.' });
     expect(h.vkFake.wallComments[0]!.replyTo).toBeUndefined();
+    const [after] = await withDelivery(t.db, [toAnswer(await t.db.selectFrom('answer').selectAll().where('id', '=', answer.id).executeTakeFirstOrThrow())]);
+    expect(after).toMatchObject({ state: 'delivered', delivery: { state: 'sent' } });
   });
 
   it('an answer to a comment goes into its thread (reply_to_comment)', async () => {
