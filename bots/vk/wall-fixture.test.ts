@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { toAnswer, withDelivery } from '../../core/messages/answers.service.ts';
 import { botHarnessPerFile, TEST_VK_GROUP_ID, type BotHarness } from '../../test/bots/harness.ts';
 import { newChat } from '../../test/bots/chats.ts';
 import type { TestDatabase } from '../../test/database.ts';
@@ -23,8 +24,9 @@ it('plays a VK wall post from intake to the published reply under it', async () 
   const message = await t.db.selectFrom('message').select(['status', 'open_source', 'source', 'answer_target']).where('id', '=', items[0]!.message_id!).executeTakeFirstOrThrow();
   expect(message).toEqual({ status: 'in_work', open_source: true, source: 'vk_wall', answer_target: 'source_comment' });
   expect(h.vkFake.wallComments).toEqual([expect.objectContaining({ postId: '501', ownerId: `-${TEST_VK_GROUP_ID}`, text: expect.stringContaining('ремонт ямы запланирован') })]);
-  const answer = await t.db.selectFrom('answer').select('state').where('message_id', '=', items[0]!.message_id!).executeTakeFirstOrThrow();
-  expect(answer.state).toBe('delivered');
+  // Delivered: the comment's outbox row was sent (the stored state stays approved; see withDelivery).
+  const [answer] = await withDelivery(t.db, [toAnswer(await t.db.selectFrom('answer').selectAll().where('message_id', '=', items[0]!.message_id!).executeTakeFirstOrThrow())]);
+  expect(answer).toMatchObject({ state: 'delivered', delivery: { state: 'sent' } });
   const first = await t.db.selectFrom('first_response').select('met').where('message_id', '=', items[0]!.message_id!).executeTakeFirstOrThrow();
   expect(first.met).toBe(true);
   expect(chat.transcript.filter((l) => l.startsWith('🤖 wall.createComment'))).toHaveLength(1);
