@@ -87,7 +87,8 @@ afterAll(async () => {
 });
 
 async function signIn(key: string, query = ''): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ru-RU' });
+  // Reduced motion: no zoom animations, whose end events headless Chromium does not always deliver.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ru-RU', reducedMotion: 'reduce' });
   const page = await context.newPage();
   const failures: string[] = [];
   page.on('pageerror', (error) => failures.push(error.message));

@@ -65,7 +65,9 @@ export async function mountMap(element, options) {
     return res.json();
   };
 
-  const map = L.map(element, { preferCanvas: false, zoomControl: true }).setView([54.9, 86.8], 7);
+  // Officials who ask for less motion get no zoom and cluster animations (and every move ends at once).
+  const still = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+  const map = L.map(element, { preferCanvas: false, zoomControl: true, zoomAnimation: !still, fadeAnimation: !still, markerZoomAnimation: !still }).setView([54.9, 86.8], 7);
   if (options.tileUrl) L.tileLayer(options.tileUrl, { attribution: options.tileAttribution, maxZoom: 19 }).addTo(map);
 
   const [municipalities, categories] = await Promise.all([api('/municipalities').then((r) => r.items), api('/categories').then((r) => r.items)]);
@@ -87,7 +89,7 @@ export async function mountMap(element, options) {
   if (boundaries.getLayers().length > 0) map.fitBounds(boundaries.getBounds(), { padding: [20, 20] });
 
   const heat = L.heatLayer([], { radius: 22, blur: 18, maxZoom: 14, minOpacity: 0.35 }).addTo(map);
-  const markers = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, chunkedLoading: true }).addTo(map);
+  const markers = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, chunkedLoading: true, animate: !still }).addTo(map);
   L.control.layers(null, { [t('layer_heat')]: heat, [t('layer_markers')]: markers, [t('layer_boundaries')]: boundaries }, { collapsed: true }).addTo(map);
   legend(L, t).addTo(map);
 
@@ -188,11 +190,15 @@ export async function mountMap(element, options) {
     categories,
     /** The ids of the messages drawn (tests and the console read it). */
     markerIds: () => [...shownIds],
-    /** Zooms to a drawn message (out of its cluster) and opens its card; false when it is not drawn. */
+    /**
+     * Centres a drawn message and opens its card at its place, inside a cluster or not (messages
+     * at one address never leave their cluster); false when it is not drawn.
+     */
     showMessage(id) {
       const marker = markerById.get(id);
       if (!marker) return false;
-      markers.zoomToShowLayer(marker, () => marker.openPopup());
+      map.setView(marker.getLatLng(), Math.max(map.getZoom(), 15), { animate: false });
+      marker.getPopup().setLatLng(marker.getLatLng()).openOn(map);
       return true;
     },
     map,
