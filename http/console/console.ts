@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
+import { cachedFiles, serveAssets } from '../static-files.ts';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { authenticate } from '../../core/access/api-keys.service.ts';
@@ -92,7 +92,7 @@ function clientOf(c: Context, trustProxy: boolean): string {
 
 export function createConsoleApp(deps: ConsoleDeps): Hono {
   const assets = assetTable();
-  const cache = new Map<string, Uint8Array>();
+  const read = cachedFiles();
   const page = readFileSync(path.join(here, 'static', 'index.html'));
   const csp = contentSecurityPolicy(page.toString('utf8'));
   const app = new Hono();
@@ -169,21 +169,6 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
     return c.body(null, 204);
   });
 
-  app.get('/:name{.+}', async (c) => {
-    const name = c.req.param('name');
-    const asset = assets[name];
-    if (!asset) return c.notFound();
-    const cacheControl = name.startsWith('vendor/') ? 'public, max-age=86400' : 'no-cache';
-    return c.body((await read(asset[0])).slice().buffer, 200, { 'content-type': asset[1], 'cache-control': cacheControl, 'x-content-type-options': 'nosniff' });
-  });
-
-  async function read(file: string): Promise<Uint8Array> {
-    let bytes = cache.get(file);
-    if (!bytes) {
-      bytes = new Uint8Array(await readFile(file));
-      cache.set(file, bytes);
-    }
-    return bytes;
-  }
+  serveAssets(app, assets, read);
   return app;
 }

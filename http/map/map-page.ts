@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { cachedFiles, serveAssets } from '../static-files.ts';
 
 /**
  * GET /map: the heat map page, served by the app itself with every asset (officials' networks are
@@ -56,7 +56,7 @@ export function tileSource(tileUrl: string): string | null {
 
 export function createMapPage(options: MapPageOptions): Hono {
   const assets = assetTable();
-  const cache = new Map<string, Uint8Array>();
+  const read = cachedFiles();
   const tiles = tileSource(options.tileUrl);
   const csp = [
     "default-src 'self'",
@@ -82,22 +82,6 @@ export function createMapPage(options: MapPageOptions): Hono {
     return c.body((await read(path.join(localesDir, lang, 'map.json'))).slice().buffer, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' });
   });
 
-  app.get('/:name{.+}', async (c) => {
-    const name = c.req.param('name');
-    const asset = assets[name];
-    if (!asset) return c.notFound();
-    // Our own files change with releases; the vendor files only with a dependency upgrade.
-    const cacheControl = name.startsWith('vendor/') ? 'public, max-age=86400' : 'no-cache';
-    return c.body((await read(asset[0])).slice().buffer, 200, { 'content-type': asset[1], 'cache-control': cacheControl, 'x-content-type-options': 'nosniff' });
-  });
-
-  async function read(file: string): Promise<Uint8Array> {
-    let bytes = cache.get(file);
-    if (!bytes) {
-      bytes = new Uint8Array(await readFile(file));
-      cache.set(file, bytes);
-    }
-    return bytes;
-  }
+  serveAssets(app, assets, read);
   return app;
 }
