@@ -54,6 +54,8 @@ function assetTable(): Record<string, [string, string]> {
     'pages/direct-lines.js': own('pages/direct-lines.js'),
     'pages/admin.js': own('pages/admin.js'),
     'pages/directories.js': own('pages/directories.js'),
+    'pages/kpi.js': own('pages/kpi.js'),
+    'pages/comments.js': own('pages/comments.js'),
     'console.css': own('console.css'),
     'vendor/preact.mjs': [besideEntry('preact', 'preact.mjs'), JS],
     'vendor/hooks.mjs': [besideEntry('preact/hooks', 'hooks.mjs'), JS],

@@ -9,6 +9,8 @@ export const PAGE_PERMISSION = {
   directories: 'staff.read',
   audit: 'audit.read',
   outbox: 'outbox.read',
+  kpi: 'kpi.read',
+  comments: 'item_comments.moderate',
   sessions: 'sessions.manage',
 };
 
@@ -30,6 +32,8 @@ export const ROLES = {
   'audit.read': ['operator', 'curator'],
   'outbox.read': ['operator'],
   'outbox.retry': ['operator'],
+  'kpi.read': EVERYONE,
+  'item_comments.moderate': ['operator', 'curator', 'moderator'],
   'sessions.manage': EVERYONE,
 };
 
