@@ -509,6 +509,20 @@ describe('the web console in Chromium', () => {
     const statuses = await november.locator('tbody tr td:nth-child(5)').allTextContents();
     const known = [...['met', 'on_track', 'at_risk', 'missed'].map((s) => ru(`kpi.statuses.${s}`)), ru('kpi.unavailable')];
     for (const status of statuses) expect(known).toContain(status);
+    // The chart (Chart.js served from node_modules under the page's CSP) drew on its canvas, without errors.
+    const errors: string[] = [];
+    curator.on('pageerror', (e) => errors.push(String(e)));
+    curator.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const chart = curator.getByRole('img', { name: ru('kpi.chart') });
+    await chart.waitFor();
+    // biome-ignore lint/suspicious/noExplicitAny: the page's canvas, typed without the DOM lib
+    const drawn = await chart.evaluate((canvas: any) => ({
+      width: canvas.width as number,
+      colours: new Set(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data).size as number,
+    }));
+    expect(drawn.width).toBeGreaterThan(100);
+    expect(drawn.colours).toBeGreaterThan(10);
+    expect(errors).toEqual([]);
     await curator.screenshot({ path: path.join(ARTIFACTS, 'console-kpi.png'), fullPage: true });
     // The report's links carry the session cookie (a same-origin GET).
     const xlsx = await curator.getByRole('link', { name: ru('kpi.download_xlsx') }).getAttribute('href');

@@ -60,6 +60,10 @@ function assetTable(): Record<string, [string, string]> {
     'vendor/preact.mjs': [besideEntry('preact', 'preact.mjs'), JS],
     'vendor/hooks.mjs': [besideEntry('preact/hooks', 'hooks.mjs'), JS],
     'vendor/htm.mjs': [besideEntry('htm', 'htm.mjs'), JS],
+    // Chart.js's ESM build (the KPI dashboard's chart): its entry, the chunk it imports relatively, and its colour module.
+    'vendor/chart.js': [besideEntry('chart.js', 'chart.js'), JS],
+    'vendor/chunks/index.js': [besideEntry('chart.js', 'chunks/index.js'), JS],
+    'vendor/color.esm.js': [besideEntry('@kurkle/color', 'color.esm.js'), JS],
   };
 }
 

@@ -1,8 +1,9 @@
 // The KPI dashboard (kpi.read): the 16 indicators of a municipality for a month with value, target,
-// status, trend and a bar toward the target (a native <meter>: no chart library is served yet),
-// the monthly report's downloads (XLSX / CSV: plain links, the session cookie goes with a
-// same-origin GET) and the executors' rating.
-import { useState } from 'preact/hooks';
+// status, trend and a bar toward the target (a native <meter>), a chart of each indicator's share
+// of its target (Chart.js's ESM build served from node_modules), the monthly report's downloads
+// (XLSX / CSV: plain links, the session cookie goes with a same-origin GET) and the executors' rating.
+import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html, loading, nameOf, useApi } from '../ui.js';
 
 /** The browser's current month as YYYY-MM. */
@@ -30,6 +31,39 @@ function bar(t, item) {
   if (!goal) return null;
   const max = item.target.kind === 'max_share' ? goal : Math.max(goal, item.value);
   return html`<meter min="0" max=${max} value=${Math.min(item.value, max)} aria-label=${t('kpi.progress', { kpi: item.kpi })}></meter>`;
+}
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
+
+/** How much of its target an indicator reached, in % (capped at 150): a maximum kept is 100. */
+function attainment(item) {
+  if (item.value === null) return null;
+  const { kind, min, max } = item.target;
+  if (kind === 'max_share') return item.value <= (max ?? 0) ? 100 : Math.round(((max ?? 0) / item.value) * 100);
+  if (!min) return 100;
+  return Math.min(150, Math.round((item.value / min) * 100));
+}
+
+const COLOURS = { met: '#1a7f37', on_track: '#2f6fb5', at_risk: '#b35900', missed: '#b3261e' };
+
+/** A horizontal bar per indicator: its share of the target, coloured by status. */
+function KpiChart({ t, items }) {
+  const canvas = useRef(null);
+  useEffect(() => {
+    const chart = new Chart(canvas.current, {
+      type: 'bar',
+      data: {
+        labels: items.map((i) => `№ ${i.kpi}`),
+        datasets: [{ label: t('kpi.chart_axis'), data: items.map(attainment), backgroundColor: items.map((i) => COLOURS[i.status] ?? '#767676') }],
+      },
+      options: { indexAxis: 'y', animation: false, maintainAspectRatio: false, scales: { x: { min: 0, max: 150, title: { display: true, text: t('kpi.chart_axis') } } } },
+    });
+    return () => chart.destroy();
+  }, [items]);
+  return html`<figure class="kpi-chart">
+    <figcaption>${t('kpi.chart')}</figcaption>
+    <div class="kpi-chart-box"><canvas ref=${canvas} role="img" aria-label=${t('kpi.chart')}></canvas></div>
+  </figure>`;
 }
 
 function trendOf(t, trend) {
@@ -79,6 +113,7 @@ export function Kpi({ t, lang, me, fail }) {
         </tr>`,
       )}</tbody>
     </table></div>`}
+    ${kpi && html`<${KpiChart} t=${t} items=${kpi.items} />`}
     <h2>${t('kpi.rating')}</h2>
     ${!rating ? html`<p>…</p>` : rating.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
       <thead><tr><th>${t('kpi.rank')}</th><th>${t('kpi.executor')}</th><th>${t('kpi.closed')}</th><th>${t('kpi.stars')}</th><th>${t('kpi.hours_to_closure')}</th><th>${t('kpi.score')}</th></tr></thead>
