@@ -243,9 +243,9 @@ describe('the web console in Chromium', () => {
   }, 60_000);
   it('the nav shows each role only its pages', async () => {
     const moderator = await signIn(staff.moderator);
-    expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'kpi', 'comments', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'kpi', 'comments', 'sessions'].map((p) => ru(`nav.${p}`)));
     const executor = await signIn(staff.executor);
-    expect(await navOf(executor)).toEqual(['queue', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(executor)).toEqual(['queue', 'news', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
     // A page the role may not use is not opened by URL either: the queue is shown instead.
     await executor.goto(`${harness.url}/console#/incidents`);
     await executor.getByRole('heading', { name: ru('queue.title.executor') }).waitFor();
@@ -254,7 +254,7 @@ describe('the web console in Chromium', () => {
 
   it('a curator triages an incident into a message; Kemerovo never sees the Belovo item', async () => {
     const curator = await signIn(staff.curator);
-    expect(await navOf(curator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'kpi', 'comments', 'directories', 'audit', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(curator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'kpi', 'comments', 'directories', 'audit', 'sessions'].map((p) => ru(`nav.${p}`)));
     await curator.getByRole('link', { name: ru('nav.incidents') }).click();
     await curator.getByRole('heading', { name: ru('incidents.title') }).waitFor();
     await curator.getByText('Во дворе на Весенней').waitFor();
@@ -401,7 +401,7 @@ describe('the web console in Chromium', () => {
 
   it('an operator reads the directories, the audit log, the direct line and retries a dead outbox row', async () => {
     const operator = await signIn(await operatorId(db.db));
-    expect(await navOf(operator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(operator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions'].map((p) => ru(`nav.${p}`)));
     await operator.getByRole('link', { name: ru('nav.directories') }).click();
     await operator.getByRole('heading', { name: ru('directories.municipalities') }).waitFor();
     expect(await operator.locator('main').textContent()).toContain('Беловский городской округ');
@@ -485,7 +485,7 @@ describe('the web console in Chromium', () => {
   it('a responsible official and a curator see the 16 KPIs, pick a month, download the report and see the rating', async () => {
     const responsibleId = (await createStaff(db.db, { fullName: 'Ответственный (Кемерово)', role: 'responsible', municipalityId: db.demo.municipalities.Kemerovo })).id;
     const responsible = await signIn(responsibleId);
-    expect(await navOf(responsible)).toEqual(['queue', 'polls', 'direct-lines', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(responsible)).toEqual(['queue', 'polls', 'direct-lines', 'news', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
     await responsible.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
     await responsible.getByRole('heading', { name: ru('kpi.title') }).waitFor();
     // The picker starts at the browser's current month.
@@ -592,6 +592,29 @@ describe('the web console in Chromium', () => {
     await moderator.getByText(`${ru('comments.hidden_reason')}: Оскорбления`).waitFor();
     await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-comments.png'), fullPage: true });
     expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.context().close();
+  }, 120_000);
+  it('a moderator writes a news item as a draft and publishes it; Kemerovo never sees Belovo news', async () => {
+    const moderator = await signIn(staff.moderator);
+    await moderator.getByRole('link', { name: ru('nav.news'), exact: true }).click();
+    await moderator.getByRole('heading', { name: ru('news.title') }).waitFor();
+    await moderator.getByText('Новость Кемерова').waitFor(); // from the comments test
+    expect(await moderator.getByText('Новость Белова').count()).toBe(0);
+    await moderator.getByRole('link', { name: ru('news.create') }).click();
+    await moderator.getByLabel(ru('news.name')).fill('Ремонт дорог в декабре');
+    await moderator.getByLabel(ru('news.body'), { exact: true }).fill('С 5 декабря ремонтируют проспект Ленина.');
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.getByRole('button', { name: ru('news.save') }).click();
+    await moderator.getByText('Ремонт дорог в декабре').waitFor();
+    const draft = await db.db.selectFrom('news_item').select(['id', 'state', 'municipality_id']).where('title', '=', 'Ремонт дорог в декабре').executeTakeFirstOrThrow();
+    expect(draft).toMatchObject({ state: 'draft', municipality_id: db.demo.municipalities.Kemerovo });
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.getByRole('button', { name: `${ru('news.publish')} ${draft.id}`, exact: true }).click();
+    await moderator.getByRole('button', { name: `${ru('news.archive')} ${draft.id}`, exact: true }).waitFor();
+    expect((await db.db.selectFrom('news_item').select('state').where('id', '=', draft.id).executeTakeFirstOrThrow()).state).toBe('published');
+    const audited = await db.db.selectFrom('audit_log').select('action').where('entity', '=', 'news_item').where('entity_id', '=', String(draft.id)).orderBy('id').execute();
+    expect(audited.map((a) => a.action)).toEqual(['news.create', 'news.publish']);
+    await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-news.png'), fullPage: true });
     await moderator.context().close();
   }, 120_000);
 });
