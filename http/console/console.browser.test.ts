@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
 import { createStaff } from '../../core/access/staff.service.ts';
+import { createContest, publishContest, advanceContests, submitEntry } from '../../core/contests/contests.ts';
 import { addComment } from '../../core/item-comments/comments.service.ts';
 import { createNews, publishNews } from '../../core/news/news.service.ts';
 import { intakeIncident } from '../../core/incidents/incidents.service.ts';
@@ -243,9 +244,9 @@ describe('the web console in Chromium', () => {
   }, 60_000);
   it('the nav shows each role only its pages', async () => {
     const moderator = await signIn(staff.moderator);
-    expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'kpi', 'comments', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'comments', 'sessions'].map((p) => ru(`nav.${p}`)));
     const executor = await signIn(staff.executor);
-    expect(await navOf(executor)).toEqual(['queue', 'news', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(executor)).toEqual(['queue', 'news', 'contests', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
     // A page the role may not use is not opened by URL either: the queue is shown instead.
     await executor.goto(`${harness.url}/console#/incidents`);
     await executor.getByRole('heading', { name: ru('queue.title.executor') }).waitFor();
@@ -254,7 +255,7 @@ describe('the web console in Chromium', () => {
 
   it('a curator triages an incident into a message; Kemerovo never sees the Belovo item', async () => {
     const curator = await signIn(staff.curator);
-    expect(await navOf(curator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'kpi', 'comments', 'directories', 'audit', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(curator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'comments', 'directories', 'audit', 'sessions'].map((p) => ru(`nav.${p}`)));
     await curator.getByRole('link', { name: ru('nav.incidents') }).click();
     await curator.getByRole('heading', { name: ru('incidents.title') }).waitFor();
     await curator.getByText('Во дворе на Весенней').waitFor();
@@ -401,7 +402,9 @@ describe('the web console in Chromium', () => {
 
   it('an operator reads the directories, the audit log, the direct line and retries a dead outbox row', async () => {
     const operator = await signIn(await operatorId(db.db));
-    expect(await navOf(operator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(operator)).toEqual(
+      ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions'].map((p) => ru(`nav.${p}`)),
+    );
     await operator.getByRole('link', { name: ru('nav.directories') }).click();
     await operator.getByRole('heading', { name: ru('directories.municipalities') }).waitFor();
     expect(await operator.locator('main').textContent()).toContain('Беловский городской округ');
@@ -485,7 +488,7 @@ describe('the web console in Chromium', () => {
   it('a responsible official and a curator see the 16 KPIs, pick a month, download the report and see the rating', async () => {
     const responsibleId = (await createStaff(db.db, { fullName: 'Ответственный (Кемерово)', role: 'responsible', municipalityId: db.demo.municipalities.Kemerovo })).id;
     const responsible = await signIn(responsibleId);
-    expect(await navOf(responsible)).toEqual(['queue', 'polls', 'direct-lines', 'news', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(responsible)).toEqual(['queue', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
     await responsible.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
     await responsible.getByRole('heading', { name: ru('kpi.title') }).waitFor();
     // The picker starts at the browser's current month.
@@ -616,5 +619,83 @@ describe('the web console in Chromium', () => {
     expect(audited.map((a) => a.action)).toEqual(['news.create', 'news.publish']);
     await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-news.png'), fullPage: true });
     await moderator.context().close();
+  }, 120_000);
+  it('a curator accepts and rejects contest entries and runs the draw', async () => {
+    const kemerovo = db.demo.municipalities.Kemerovo;
+    const day = (d: number) => new Date(Date.UTC(2026, 11, d, 0, 0));
+    const contest = await createContest(
+      db.db,
+      {
+        municipalityId: kemerovo,
+        createdByStaffId: null,
+        title: 'Зимний двор',
+        organiser: 'Администрация г. Кемерово',
+        terms: 'Фото двора зимой',
+        topic: 'Зима',
+        prizes: 'Сертификат',
+        drawingFormat: 'random_draw',
+        winnersCount: 1,
+        entryKind: 'photo',
+        entriesFrom: day(2),
+        entriesTo: day(10),
+        votingFrom: day(10),
+        votingTo: day(15),
+        resultsOn: day(16),
+      },
+      now,
+    );
+    await publishContest(db.db, contest.id, now, null);
+    await advanceContests(db.db, day(3)); // entries open, the draw's seed committed
+    const entries: number[] = [];
+    for (const caption of ['Снежная горка во дворе', 'Реклама магазина']) {
+      const author = await registeredResident(db.db, { municipalityId: kemerovo, now });
+      const media = await db.db
+        .insertInto('media')
+        .values({
+          sha256: caption.length.toString(16).padStart(64, String(entries.length)),
+          mime: 'image/jpeg',
+          kind: 'image',
+          size_bytes: 100,
+          municipality_id: kemerovo,
+          created_by_staff_id: null,
+          origin: 'tg',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      entries.push(
+        (await db.db.transaction().execute((trx) => submitEntry(trx, { contestId: contest.id, residentId: author, channel: 'tg', mediaId: media.id, mediaKind: 'photo', caption }, day(3)))).id,
+      );
+    }
+    // Entries have closed by the test's clock.
+    await db.db
+      .updateTable('contest')
+      .set({ entries_to: new Date(now.getTime() - 3_600_000) })
+      .where('id', '=', contest.id)
+      .execute();
+
+    const curator = await signIn(staff.curator);
+    await curator.getByRole('link', { name: ru('nav.contests'), exact: true }).click();
+    await curator.getByRole('link', { name: 'Зимний двор' }).click();
+    await curator.getByRole('heading', { name: 'Зимний двор' }).waitFor();
+    await curator.getByText('Снежная горка во дворе').first().waitFor();
+    await curator.getByRole('button', { name: `${ru('contests.accept')} ${entries[0]}`, exact: true }).click();
+    await curator.getByText(ru('contests.entry_states.accepted')).waitFor();
+    await curator.getByLabel(`${ru('contests.reject_reason')} ${entries[1]}`, { exact: true }).fill('Реклама, не по теме');
+    await curator.getByRole('button', { name: `${ru('contests.reject')} ${entries[1]}`, exact: true }).click();
+    await curator.getByText(`${ru('contests.reject_reason')}: Реклама, не по теме`).waitFor();
+    const states = await db.db.selectFrom('contest_entry').select(['id', 'state', 'reject_reason']).where('contest_id', '=', contest.id).orderBy('id').execute();
+    expect(states).toEqual([
+      { id: entries[0], state: 'accepted', reject_reason: null },
+      { id: entries[1], state: 'rejected', reject_reason: 'Реклама, не по теме' },
+    ]);
+    expect(await seriousViolations(curator)).toEqual([]);
+    await curator.getByRole('button', { name: ru('contests.draw'), exact: true }).click();
+    await curator.getByText(ru('contests.seed')).waitFor();
+    const drawn = await db.db.selectFrom('contest').select(['state', 'drawn_at']).where('id', '=', contest.id).executeTakeFirstOrThrow();
+    expect(drawn.drawn_at).not.toBeNull();
+    expect(drawn.state).toBe('winners_chosen');
+    await curator.getByText(ru('contests.place', { place: 1 })).waitFor();
+    await curator.screenshot({ path: path.join(ARTIFACTS, 'console-contest.png'), fullPage: true });
+    await curator.context().close();
   }, 120_000);
 });

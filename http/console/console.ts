@@ -57,6 +57,7 @@ function assetTable(): Record<string, [string, string]> {
     'pages/kpi.js': own('pages/kpi.js'),
     'pages/comments.js': own('pages/comments.js'),
     'pages/news.js': own('pages/news.js'),
+    'pages/contests.js': own('pages/contests.js'),
     'console.css': own('console.css'),
     'vendor/preact.mjs': [besideEntry('preact', 'preact.mjs'), JS],
     'vendor/hooks.mjs': [besideEntry('preact/hooks', 'hooks.mjs'), JS],
