@@ -326,7 +326,7 @@ describe('the web console in Chromium', () => {
 
     // On a phone the pages fit the screen's width (no sideways scrolling).
     await curator.setViewportSize({ width: 390, height: 844 });
-    for (const hash of ['#/incidents', `#/incident/${kemerovoIncident}`, '#/polls', '#/directories', '#/audit']) {
+    for (const hash of ['#/incidents', `#/incident/${kemerovoIncident}`, '#/polls', '#/directories', '#/audit', '#/news', '#/contests', '#/kpi', '#/comments']) {
       await curator.goto(`${harness.url}/console${hash}`);
       await curator.getByRole('heading', { level: 1 }).waitFor();
       await curator.waitForLoadState('networkidle');
@@ -620,7 +620,7 @@ describe('the web console in Chromium', () => {
     await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-news.png'), fullPage: true });
     await moderator.context().close();
   }, 120_000);
-  it('a curator accepts and rejects contest entries and runs the draw', async () => {
+  it('a curator accepts and rejects contest entries and runs the draw; Kemerovo never sees a Belovo contest', async () => {
     const kemerovo = db.demo.municipalities.Kemerovo;
     const day = (d: number) => new Date(Date.UTC(2026, 11, d, 0, 0));
     const contest = await createContest(
@@ -666,6 +666,7 @@ describe('the web console in Chromium', () => {
         (await db.db.transaction().execute((trx) => submitEntry(trx, { contestId: contest.id, residentId: author, channel: 'tg', mediaId: media.id, mediaKind: 'photo', caption }, day(3)))).id,
       );
     }
+    await createContest(db.db, { municipalityId: db.demo.municipalities.Belovo, createdByStaffId: null, title: 'Беловский конкурс' }, now);
     // Entries have closed by the test's clock.
     await db.db
       .updateTable('contest')
@@ -675,6 +676,9 @@ describe('the web console in Chromium', () => {
 
     const curator = await signIn(staff.curator);
     await curator.getByRole('link', { name: ru('nav.contests'), exact: true }).click();
+    await curator.getByRole('link', { name: 'Зимний двор' }).waitFor();
+    expect(await curator.getByText('Беловский конкурс').count()).toBe(0);
+    expect(await seriousViolations(curator)).toEqual([]);
     await curator.getByRole('link', { name: 'Зимний двор' }).click();
     await curator.getByRole('heading', { name: 'Зимний двор' }).waitFor();
     await curator.getByText('Снежная горка во дворе').first().waitFor();
