@@ -4,6 +4,10 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
+import { createStaff } from '../../core/access/staff.service.ts';
+import { createContest, publishContest, advanceContests, submitEntry } from '../../core/contests/contests.ts';
+import { addComment } from '../../core/item-comments/comments.service.ts';
+import { createNews, publishNews } from '../../core/news/news.service.ts';
 import { intakeIncident } from '../../core/incidents/incidents.service.ts';
 import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
@@ -149,6 +153,8 @@ describe('the web console in Chromium', () => {
     // The moderator's queue: new messages of Kemerovo only.
     const moderator = await signIn(staff.moderator);
     await moderator.getByRole('heading', { name: ru('queue.title.moderator') }).waitFor();
+    // The heading shows before the list has loaded: wait for a row before reading the page.
+    await moderator.locator('main').getByText('Яма на проспекте Ленина').first().waitFor();
     const queueText = await moderator.locator('main').textContent();
     expect(queueText).toContain('Яма на проспекте Ленина');
     expect(queueText).not.toContain('Беловский городской округ');
@@ -238,9 +244,9 @@ describe('the web console in Chromium', () => {
   }, 60_000);
   it('the nav shows each role only its pages', async () => {
     const moderator = await signIn(staff.moderator);
-    expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'comments', 'sessions'].map((p) => ru(`nav.${p}`)));
     const executor = await signIn(staff.executor);
-    expect(await navOf(executor)).toEqual(['queue', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(executor)).toEqual(['queue', 'news', 'contests', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
     // A page the role may not use is not opened by URL either: the queue is shown instead.
     await executor.goto(`${harness.url}/console#/incidents`);
     await executor.getByRole('heading', { name: ru('queue.title.executor') }).waitFor();
@@ -249,7 +255,7 @@ describe('the web console in Chromium', () => {
 
   it('a curator triages an incident into a message; Kemerovo never sees the Belovo item', async () => {
     const curator = await signIn(staff.curator);
-    expect(await navOf(curator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'directories', 'audit', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(curator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'comments', 'directories', 'audit', 'sessions'].map((p) => ru(`nav.${p}`)));
     await curator.getByRole('link', { name: ru('nav.incidents') }).click();
     await curator.getByRole('heading', { name: ru('incidents.title') }).waitFor();
     await curator.getByText('Во дворе на Весенней').waitFor();
@@ -320,7 +326,7 @@ describe('the web console in Chromium', () => {
 
     // On a phone the pages fit the screen's width (no sideways scrolling).
     await curator.setViewportSize({ width: 390, height: 844 });
-    for (const hash of ['#/incidents', `#/incident/${kemerovoIncident}`, '#/polls', '#/directories', '#/audit']) {
+    for (const hash of ['#/incidents', `#/incident/${kemerovoIncident}`, '#/polls', '#/directories', '#/audit', '#/news', '#/contests', '#/kpi', '#/comments']) {
       await curator.goto(`${harness.url}/console${hash}`);
       await curator.getByRole('heading', { level: 1 }).waitFor();
       await curator.waitForLoadState('networkidle');
@@ -396,7 +402,9 @@ describe('the web console in Chromium', () => {
 
   it('an operator reads the directories, the audit log, the direct line and retries a dead outbox row', async () => {
     const operator = await signIn(await operatorId(db.db));
-    expect(await navOf(operator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'directories', 'audit', 'outbox', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(operator)).toEqual(
+      ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions'].map((p) => ru(`nav.${p}`)),
+    );
     await operator.getByRole('link', { name: ru('nav.directories') }).click();
     await operator.getByRole('heading', { name: ru('directories.municipalities') }).waitFor();
     expect(await operator.locator('main').textContent()).toContain('Беловский городской округ');
@@ -476,5 +484,222 @@ describe('the web console in Chromium', () => {
       .waitFor();
     expect((await db.db.selectFrom('outbox').select('state').where('id', '=', last.id).executeTakeFirstOrThrow()).state).toBe('pending');
     await operator.context().close();
+  }, 120_000);
+  it('a responsible official and a curator see the 16 KPIs, pick a month, download the report and see the rating', async () => {
+    const responsibleId = (await createStaff(db.db, { fullName: 'Ответственный (Кемерово)', role: 'responsible', municipalityId: db.demo.municipalities.Kemerovo })).id;
+    const responsible = await signIn(responsibleId);
+    expect(await navOf(responsible)).toEqual(['queue', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
+    await responsible.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
+    await responsible.getByRole('heading', { name: ru('kpi.title') }).waitFor();
+    // The picker starts at the browser's current month.
+    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Novokuznetsk', year: 'numeric', month: '2-digit' }).format(new Date());
+    const thisMonth = responsible.getByRole('table', { name: ru('kpi.indicators', { period: month }) });
+    await thisMonth.waitFor();
+    expect(await thisMonth.getByRole('row').count()).toBe(17); // the header and the 16 indicators
+    await responsible.getByRole('heading', { name: ru('kpi.rating') }).waitFor();
+    expect(await seriousViolations(responsible)).toEqual([]);
+    await responsible.context().close();
+
+    const curator = await signIn(staff.curator);
+    await curator.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
+    await curator.getByRole('table', { name: ru('kpi.indicators', { period: month }) }).waitFor();
+    await curator.getByLabel(ru('kpi.period')).fill('2026-11');
+    await curator.getByRole('button', { name: ru('kpi.show') }).click();
+    const november = curator.getByRole('table', { name: ru('kpi.indicators', { period: '2026-11' }) });
+    await november.waitFor();
+    expect(await november.getByRole('row').count()).toBe(17);
+    // Every status shown is one of the four, in Russian.
+    const statuses = await november.locator('tbody tr td:nth-child(5)').allTextContents();
+    const known = [...['met', 'on_track', 'at_risk', 'missed'].map((s) => ru(`kpi.statuses.${s}`)), ru('kpi.unavailable')];
+    for (const status of statuses) expect(known).toContain(status);
+    // The chart (Chart.js served from node_modules under the page's CSP) drew on its canvas, without errors.
+    const errors: string[] = [];
+    curator.on('pageerror', (e) => errors.push(String(e)));
+    curator.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const chart = curator.getByRole('img', { name: ru('kpi.chart') });
+    await chart.waitFor();
+    // biome-ignore lint/suspicious/noExplicitAny: the page's canvas, typed without the DOM lib
+    const drawn = await chart.evaluate((canvas: any) => ({
+      width: canvas.width as number,
+      colours: new Set(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data).size as number,
+    }));
+    expect(drawn.width).toBeGreaterThan(100);
+    expect(drawn.colours).toBeGreaterThan(10);
+    expect(errors).toEqual([]);
+    await curator.screenshot({ path: path.join(ARTIFACTS, 'console-kpi.png'), fullPage: true });
+    // The report's links carry the session cookie (a same-origin GET).
+    const xlsx = await curator.getByRole('link', { name: ru('kpi.download_xlsx') }).getAttribute('href');
+    expect(xlsx).toBe(`/api/v1/reports/monthly?municipalityId=${db.demo.municipalities.Kemerovo}&period=2026-11&format=xlsx`);
+    const file = await curator.context().request.get(`${harness.url}${xlsx}`);
+    expect(file.status()).toBe(200);
+    expect(file.headers()['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect((await file.body()).subarray(0, 2).toString('latin1')).toBe('PK');
+    const csv = await curator.context().request.get(`${harness.url}${await curator.getByRole('link', { name: ru('kpi.download_csv') }).getAttribute('href')}`);
+    expect(csv.status()).toBe(200);
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    expect(await seriousViolations(curator)).toEqual([]);
+    await curator.context().close();
+  }, 120_000);
+
+  it('a moderator hides a comment with a reason and replies to another; Kemerovo never sees a Belovo comment', async () => {
+    const news = async (municipalityId: number, title: string) => {
+      const item = await createNews(db.db, { municipalityId, title, body: 'Текст новости', categoryId: null, mediaIds: [], link: null, pollId: null, publishAt: null, staffId: null }, now);
+      return (await publishNews(db.db, item.id, now, null)).id;
+    };
+    const kemerovoNews = await news(db.demo.municipalities.Kemerovo, 'Новость Кемерова');
+    const belovoNews = await news(db.demo.municipalities.Belovo, 'Новость Белова');
+    const author = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
+    const belovoAuthor = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Belovo, now });
+    const rude = await addComment(
+      db.db,
+      { residentId: author, residentMunicipalityId: db.demo.municipalities.Kemerovo, target: { kind: 'news', id: kemerovoNews }, text: 'Грубый комментарий с оскорблениями' },
+      now,
+    );
+    const question = await addComment(
+      db.db,
+      { residentId: author, residentMunicipalityId: db.demo.municipalities.Kemerovo, target: { kind: 'news', id: kemerovoNews }, text: 'Когда начнут ремонт?' },
+      now,
+    );
+    await addComment(db.db, { residentId: belovoAuthor, residentMunicipalityId: db.demo.municipalities.Belovo, target: { kind: 'news', id: belovoNews }, text: 'Беловский комментарий' }, now);
+
+    const moderator = await signIn(staff.moderator);
+    await moderator.getByRole('link', { name: ru('nav.comments'), exact: true }).click();
+    await moderator.getByRole('heading', { name: ru('comments.title') }).waitFor();
+    await moderator.getByLabel(ru('comments.state')).selectOption('published');
+    await moderator.getByRole('button', { name: ru('comments.show') }).click();
+    await moderator.getByText('Грубый комментарий с оскорблениями').waitFor();
+    expect(await moderator.getByText('Беловский комментарий').count()).toBe(0);
+    expect(await seriousViolations(moderator)).toEqual([]);
+
+    await moderator.getByLabel(`${ru('comments.reason')} ${rude.id}`, { exact: true }).fill('Оскорбления');
+    await moderator.getByRole('button', { name: `${ru('comments.hide')} ${rude.id}`, exact: true }).click();
+    await moderator
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    const hidden = await db.db.selectFrom('item_comment').select(['state', 'hidden_reason']).where('id', '=', rude.id).executeTakeFirstOrThrow();
+    expect(hidden).toEqual({ state: 'hidden', hidden_reason: 'Оскорбления' });
+    await moderator.getByText('Грубый комментарий с оскорблениями').waitFor({ state: 'detached' });
+
+    await moderator.getByLabel(`${ru('comments.reply')} ${question.id}`, { exact: true }).fill('Ремонт начнётся весной.');
+    await moderator.getByRole('button', { name: `${ru('comments.send')} ${question.id}`, exact: true }).click();
+    await moderator.getByText(`${ru('comments.reply')}: Ремонт начнётся весной.`).waitFor();
+    const replied = await db.db.selectFrom('item_comment').select('reply_text').where('id', '=', question.id).executeTakeFirstOrThrow();
+    expect(replied.reply_text).toBe('Ремонт начнётся весной.');
+    const audited = await db.db.selectFrom('audit_log').select('action').where('entity', '=', 'item_comment').orderBy('id').execute();
+    expect(audited.map((a) => a.action)).toEqual(['item_comment.hide', 'item_comment.reply']);
+
+    // The hidden list shows it with its reason.
+    await moderator.getByLabel(ru('comments.state')).selectOption('hidden');
+    await moderator.getByRole('button', { name: ru('comments.show') }).click();
+    await moderator.getByText(`${ru('comments.hidden_reason')}: Оскорбления`).waitFor();
+    await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-comments.png'), fullPage: true });
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.context().close();
+  }, 120_000);
+  it('a moderator writes a news item as a draft and publishes it; Kemerovo never sees Belovo news', async () => {
+    const moderator = await signIn(staff.moderator);
+    await moderator.getByRole('link', { name: ru('nav.news'), exact: true }).click();
+    await moderator.getByRole('heading', { name: ru('news.title') }).waitFor();
+    await moderator.getByText('Новость Кемерова').waitFor(); // from the comments test
+    expect(await moderator.getByText('Новость Белова').count()).toBe(0);
+    await moderator.getByRole('link', { name: ru('news.create') }).click();
+    await moderator.getByLabel(ru('news.name')).fill('Ремонт дорог в декабре');
+    await moderator.getByLabel(ru('news.body'), { exact: true }).fill('С 5 декабря ремонтируют проспект Ленина.');
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.getByRole('button', { name: ru('news.save') }).click();
+    await moderator.getByText('Ремонт дорог в декабре').waitFor();
+    const draft = await db.db.selectFrom('news_item').select(['id', 'state', 'municipality_id']).where('title', '=', 'Ремонт дорог в декабре').executeTakeFirstOrThrow();
+    expect(draft).toMatchObject({ state: 'draft', municipality_id: db.demo.municipalities.Kemerovo });
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.getByRole('button', { name: `${ru('news.publish')} ${draft.id}`, exact: true }).click();
+    await moderator.getByRole('button', { name: `${ru('news.archive')} ${draft.id}`, exact: true }).waitFor();
+    expect((await db.db.selectFrom('news_item').select('state').where('id', '=', draft.id).executeTakeFirstOrThrow()).state).toBe('published');
+    const audited = await db.db.selectFrom('audit_log').select('action').where('entity', '=', 'news_item').where('entity_id', '=', String(draft.id)).orderBy('id').execute();
+    expect(audited.map((a) => a.action)).toEqual(['news.create', 'news.publish']);
+    await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-news.png'), fullPage: true });
+    await moderator.context().close();
+  }, 120_000);
+  it('a curator accepts and rejects contest entries and runs the draw; Kemerovo never sees a Belovo contest', async () => {
+    const kemerovo = db.demo.municipalities.Kemerovo;
+    const day = (d: number) => new Date(Date.UTC(2026, 11, d, 0, 0));
+    const contest = await createContest(
+      db.db,
+      {
+        municipalityId: kemerovo,
+        createdByStaffId: null,
+        title: 'Зимний двор',
+        organiser: 'Администрация г. Кемерово',
+        terms: 'Фото двора зимой',
+        topic: 'Зима',
+        prizes: 'Сертификат',
+        drawingFormat: 'random_draw',
+        winnersCount: 1,
+        entryKind: 'photo',
+        entriesFrom: day(2),
+        entriesTo: day(10),
+        votingFrom: day(10),
+        votingTo: day(15),
+        resultsOn: day(16),
+      },
+      now,
+    );
+    await publishContest(db.db, contest.id, now, null);
+    await advanceContests(db.db, day(3)); // entries open, the draw's seed committed
+    const entries: number[] = [];
+    for (const caption of ['Снежная горка во дворе', 'Реклама магазина']) {
+      const author = await registeredResident(db.db, { municipalityId: kemerovo, now });
+      const media = await db.db
+        .insertInto('media')
+        .values({
+          sha256: caption.length.toString(16).padStart(64, String(entries.length)),
+          mime: 'image/jpeg',
+          kind: 'image',
+          size_bytes: 100,
+          municipality_id: kemerovo,
+          created_by_staff_id: null,
+          origin: 'tg',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      entries.push(
+        (await db.db.transaction().execute((trx) => submitEntry(trx, { contestId: contest.id, residentId: author, channel: 'tg', mediaId: media.id, mediaKind: 'photo', caption }, day(3)))).id,
+      );
+    }
+    await createContest(db.db, { municipalityId: db.demo.municipalities.Belovo, createdByStaffId: null, title: 'Беловский конкурс' }, now);
+    // Entries have closed by the test's clock.
+    await db.db
+      .updateTable('contest')
+      .set({ entries_to: new Date(now.getTime() - 3_600_000) })
+      .where('id', '=', contest.id)
+      .execute();
+
+    const curator = await signIn(staff.curator);
+    await curator.getByRole('link', { name: ru('nav.contests'), exact: true }).click();
+    await curator.getByRole('link', { name: 'Зимний двор' }).waitFor();
+    expect(await curator.getByText('Беловский конкурс').count()).toBe(0);
+    expect(await seriousViolations(curator)).toEqual([]);
+    await curator.getByRole('link', { name: 'Зимний двор' }).click();
+    await curator.getByRole('heading', { name: 'Зимний двор' }).waitFor();
+    await curator.getByText('Снежная горка во дворе').first().waitFor();
+    await curator.getByRole('button', { name: `${ru('contests.accept')} ${entries[0]}`, exact: true }).click();
+    await curator.getByText(ru('contests.entry_states.accepted')).waitFor();
+    await curator.getByLabel(`${ru('contests.reject_reason')} ${entries[1]}`, { exact: true }).fill('Реклама, не по теме');
+    await curator.getByRole('button', { name: `${ru('contests.reject')} ${entries[1]}`, exact: true }).click();
+    await curator.getByText(`${ru('contests.reject_reason')}: Реклама, не по теме`).waitFor();
+    const states = await db.db.selectFrom('contest_entry').select(['id', 'state', 'reject_reason']).where('contest_id', '=', contest.id).orderBy('id').execute();
+    expect(states).toEqual([
+      { id: entries[0], state: 'accepted', reject_reason: null },
+      { id: entries[1], state: 'rejected', reject_reason: 'Реклама, не по теме' },
+    ]);
+    expect(await seriousViolations(curator)).toEqual([]);
+    await curator.getByRole('button', { name: ru('contests.draw'), exact: true }).click();
+    await curator.getByText(ru('contests.seed')).waitFor();
+    const drawn = await db.db.selectFrom('contest').select(['state', 'drawn_at']).where('id', '=', contest.id).executeTakeFirstOrThrow();
+    expect(drawn.drawn_at).not.toBeNull();
+    expect(drawn.state).toBe('winners_chosen');
+    await curator.getByText(ru('contests.place', { place: 1 })).waitFor();
+    await curator.screenshot({ path: path.join(ARTIFACTS, 'console-contest.png'), fullPage: true });
+    await curator.context().close();
   }, 120_000);
 });

@@ -54,10 +54,18 @@ function assetTable(): Record<string, [string, string]> {
     'pages/direct-lines.js': own('pages/direct-lines.js'),
     'pages/admin.js': own('pages/admin.js'),
     'pages/directories.js': own('pages/directories.js'),
+    'pages/kpi.js': own('pages/kpi.js'),
+    'pages/comments.js': own('pages/comments.js'),
+    'pages/news.js': own('pages/news.js'),
+    'pages/contests.js': own('pages/contests.js'),
     'console.css': own('console.css'),
     'vendor/preact.mjs': [besideEntry('preact', 'preact.mjs'), JS],
     'vendor/hooks.mjs': [besideEntry('preact/hooks', 'hooks.mjs'), JS],
     'vendor/htm.mjs': [besideEntry('htm', 'htm.mjs'), JS],
+    // Chart.js's ESM build (the KPI dashboard's chart): its entry, the chunk it imports relatively, and its colour module.
+    'vendor/chart.js': [besideEntry('chart.js', 'chart.js'), JS],
+    'vendor/chunks/index.js': [besideEntry('chart.js', 'chunks/index.js'), JS],
+    'vendor/color.esm.js': [besideEntry('@kurkle/color', 'color.esm.js'), JS],
   };
 }
 

@@ -9,6 +9,10 @@ export const PAGE_PERMISSION = {
   directories: 'staff.read',
   audit: 'audit.read',
   outbox: 'outbox.read',
+  news: 'news.read',
+  contests: 'contests.read',
+  kpi: 'kpi.read',
+  comments: 'item_comments.moderate',
   sessions: 'sessions.manage',
 };
 
@@ -30,6 +34,13 @@ export const ROLES = {
   'audit.read': ['operator', 'curator'],
   'outbox.read': ['operator'],
   'outbox.retry': ['operator'],
+  'news.read': EVERYONE,
+  'news.write': ['operator', 'curator', 'moderator'],
+  'contests.read': EVERYONE,
+  'contests.write': ['operator', 'curator'],
+  'contests.moderate': ['operator', 'curator', 'moderator'],
+  'kpi.read': EVERYONE,
+  'item_comments.moderate': ['operator', 'curator', 'moderator'],
   'sessions.manage': EVERYONE,
 };
 

@@ -9,6 +9,10 @@ import { MessageCard, Queue, Sessions } from './pages.js';
 import { Audit, Outbox } from './pages/admin.js';
 import { DirectLineQuestions, DirectLines, NewDirectLine } from './pages/direct-lines.js';
 import { Directories } from './pages/directories.js';
+import { Comments } from './pages/comments.js';
+import { ContestCard, Contests } from './pages/contests.js';
+import { Kpi } from './pages/kpi.js';
+import { NewNews, News } from './pages/news.js';
 import { IncidentCard, Incidents } from './pages/incidents.js';
 import { NewPoll, PollCard, Polls } from './pages/polls.js';
 
@@ -29,11 +33,11 @@ export function translator(texts) {
 }
 
 /** The nav's pages, in order; each shown only to the roles that may use it (access.js). */
-const NAV = ['queue', 'incidents', 'polls', 'direct-lines', 'directories', 'audit', 'outbox', 'sessions'];
+const NAV = ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions'];
 
 /** `#/<page>` or `#/<card>/<id>`; a card belongs to a nav page (its permission). */
-const CARDS = { message: ['queue', MessageCard], incident: ['incidents', IncidentCard], poll: ['polls', PollCard], 'direct-line': ['direct-lines', DirectLineQuestions] };
-const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, 'direct-lines/new': NewDirectLine, directories: Directories, audit: Audit, outbox: Outbox, sessions: Sessions };
+const CARDS = { message: ['queue', MessageCard], incident: ['incidents', IncidentCard], poll: ['polls', PollCard], 'direct-line': ['direct-lines', DirectLineQuestions], contest: ['contests', ContestCard] };
+const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, 'direct-lines/new': NewDirectLine, news: News, 'news/new': NewNews, contests: Contests, kpi: Kpi, comments: Comments, directories: Directories, audit: Audit, outbox: Outbox, sessions: Sessions };
 
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');

@@ -1,0 +1,125 @@
+// The KPI dashboard (kpi.read): the 16 indicators of a municipality for a month with value, target,
+// status, trend and a bar toward the target (a native <meter>), a chart of each indicator's share
+// of its target (Chart.js's ESM build served from node_modules), the monthly report's downloads
+// (XLSX / CSV: plain links, the session cookie goes with a same-origin GET) and the executors' rating.
+import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { html, loading, nameOf, useApi } from '../ui.js';
+
+/** The browser's current month as YYYY-MM. */
+const thisMonth = () => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+};
+
+const isShare = (target) => target.kind === 'min_share' || target.kind === 'max_share';
+const number = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
+const valueOf = (item) => (item.value === null ? '—' : isShare(item.target) ? `${(item.value * 100).toFixed(1)} %` : number(item.value));
+const share = (v) => `${(v * 100).toFixed(0)} %`;
+
+function targetOf(target) {
+  const show = isShare(target) ? share : number;
+  if (target.kind === 'range') return `${show(target.min ?? 0)}–${show(target.max ?? 0)}`;
+  if (target.kind === 'max_share') return `≤ ${show(target.max ?? 0)}`;
+  return `≥ ${show(target.min ?? 0)}`;
+}
+
+/** A bar toward the target: how much of the minimum is reached, or how much of the maximum is used. */
+function bar(t, item) {
+  if (item.value === null) return null;
+  const goal = item.target.kind === 'max_share' ? item.target.max : (item.target.min ?? item.target.max);
+  if (!goal) return null;
+  const max = item.target.kind === 'max_share' ? goal : Math.max(goal, item.value);
+  return html`<meter min="0" max=${max} value=${Math.min(item.value, max)} aria-label=${t('kpi.progress', { kpi: item.kpi })}></meter>`;
+}
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
+
+/** How much of its target an indicator reached, in % (capped at 150): a maximum kept is 100. */
+function attainment(item) {
+  if (item.value === null) return null;
+  const { kind, min, max } = item.target;
+  if (kind === 'max_share') return item.value <= (max ?? 0) ? 100 : Math.round(((max ?? 0) / item.value) * 100);
+  if (!min) return 100;
+  return Math.min(150, Math.round((item.value / min) * 100));
+}
+
+const COLOURS = { met: '#1a7f37', on_track: '#2f6fb5', at_risk: '#b35900', missed: '#b3261e' };
+
+/** A horizontal bar per indicator: its share of the target, coloured by status. */
+function KpiChart({ t, items }) {
+  const canvas = useRef(null);
+  useEffect(() => {
+    const chart = new Chart(canvas.current, {
+      type: 'bar',
+      data: {
+        labels: items.map((i) => `№ ${i.kpi}`),
+        datasets: [{ label: t('kpi.chart_axis'), data: items.map(attainment), backgroundColor: items.map((i) => COLOURS[i.status] ?? '#767676') }],
+      },
+      options: { indexAxis: 'y', animation: false, maintainAspectRatio: false, scales: { x: { min: 0, max: 150, title: { display: true, text: t('kpi.chart_axis') } } } },
+    });
+    return () => chart.destroy();
+  }, [items]);
+  return html`<figure class="kpi-chart">
+    <figcaption>${t('kpi.chart')}</figcaption>
+    <div class="kpi-chart-box"><canvas ref=${canvas} role="img" aria-label=${t('kpi.chart')}></canvas></div>
+  </figure>`;
+}
+
+function trendOf(t, trend) {
+  if (!trend || trend.direction === null) return '—';
+  const arrow = { up: '↑', down: '↓', flat: '→' }[trend.direction];
+  const word = trend.improving === null ? '' : trend.improving ? t('kpi.improving') : t('kpi.worsening');
+  return `${arrow} ${word}`.trim();
+}
+
+export function Kpi({ t, lang, me, fail }) {
+  const [period, setPeriod] = useState(thisMonth());
+  const [town, setTown] = useState(me.municipalityId);
+  const [towns] = useApi(me.municipalityId === null ? '/api/v1/municipalities' : null, fail);
+  const query = town === null ? null : `municipalityId=${town}&period=${period}`;
+  const [kpi] = useApi(query && `/api/v1/kpi?${query}`, fail);
+  const [rating] = useApi(`/api/v1/ratings/executors?period=${period}${town === null ? '' : `&municipalityId=${town}`}`, fail);
+  const choose = (event) => {
+    event.preventDefault();
+    const f = event.target.elements;
+    if (/^\d{4}-\d{2}$/.test(f.period.value)) setPeriod(f.period.value);
+    if (f.municipality) setTown(f.municipality.value ? Number(f.municipality.value) : null);
+  };
+  return html`<main>
+    <h1>${t('kpi.title')}</h1>
+    <form onSubmit=${choose}>
+      ${me.municipalityId === null && html`<label for="municipality">${t('incidents.municipality')}</label>
+        <select id="municipality" name="municipality">
+          <option value="">${t('kpi.choose_municipality')}</option>
+          ${(towns?.items ?? []).map((m) => html`<option value=${m.id} selected=${m.id === town}>${nameOf(lang, m)}</option>`)}
+        </select>`}
+      <label for="period">${t('kpi.period')}</label><input id="period" name="period" type="month" value=${period} required />
+      <p><button type="submit" class="secondary">${t('kpi.show')}</button></p>
+    </form>
+    ${query && html`<p>${t('kpi.report')}: <a href=${`/api/v1/reports/monthly?${query}&format=xlsx`} download>${t('kpi.download_xlsx')}</a> · <a href=${`/api/v1/reports/monthly?${query}&format=csv`} download>${t('kpi.download_csv')}</a></p>`}
+    ${query === null ? html`<p>${t('kpi.choose_municipality')}</p>` : !kpi ? html`<p>…</p>` : html`<div class="scroll"><table class="kpi">
+      <caption>${t('kpi.indicators', { period: kpi.period })}</caption>
+      <thead><tr><th>№</th><th>${t('kpi.indicator')}</th><th>${t('kpi.value')}</th><th>${t('kpi.target')}</th><th>${t('kpi.status')}</th><th>${t('kpi.trend')}</th><th>${t('kpi.bar')}</th></tr></thead>
+      <tbody>${kpi.items.map(
+        (i) => html`<tr class=${i.status ? `kpi-${i.status}` : undefined}>
+          <td>${i.kpi}</td>
+          <td>${lang === 'en' ? i.nameEn : i.nameRu}</td>
+          <td>${valueOf(i)}</td>
+          <td>${targetOf(i.target)}</td>
+          <td>${i.status ? t(`kpi.statuses.${i.status}`) : t('kpi.unavailable')}</td>
+          <td>${trendOf(t, i.trend)}</td>
+          <td>${bar(t, i)}</td>
+        </tr>`,
+      )}</tbody>
+    </table></div>`}
+    ${kpi && html`<${KpiChart} t=${t} items=${kpi.items} />`}
+    <h2>${t('kpi.rating')}</h2>
+    ${!rating ? html`<p>…</p>` : rating.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
+      <thead><tr><th>${t('kpi.rank')}</th><th>${t('kpi.executor')}</th><th>${t('kpi.closed')}</th><th>${t('kpi.stars')}</th><th>${t('kpi.hours_to_closure')}</th><th>${t('kpi.score')}</th></tr></thead>
+      <tbody>${rating.items.map(
+        (r) => html`<tr><td>${r.rank}</td><td>${r.name}</td><td>${r.closed} / ${r.received}</td><td>${r.averageStars === null ? '—' : r.averageStars.toFixed(1)}</td><td>${r.medianWorkingHoursToClosure === null ? '—' : r.medianWorkingHoursToClosure.toFixed(1)}</td><td>${r.score.toFixed(0)}</td></tr>`,
+      )}</tbody>
+    </table>`}
+  </main>`;
+}
