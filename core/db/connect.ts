@@ -40,6 +40,10 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.poolWaitMs ?? 0 });
     pool.on('error', (error) => options.onPoolError?.(error));
+    // pg-pool listens for errors of idle clients only: a checked-out client whose session dies (a
+    // terminated backend, a restarted server) would emit 'error' with no listener and crash the
+    // process. The same error also fails the client's queries, which carry it to their caller.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', url: options.url, pool, close: () => db.destroy() };
   }
