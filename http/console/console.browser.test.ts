@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
 import { createStaff } from '../../core/access/staff.service.ts';
@@ -13,12 +11,12 @@ import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { askQuestion, createDirectLine } from '../../core/polls/direct-line.ts';
 import { castBallot, createPoll, getPoll } from '../../core/polls/polls.ts';
-import { createLinkCode } from '../../core/staff/link-codes.ts';
 import { newChat, type Chat } from '../../test/bots/chats.ts';
 import { BotHarness } from '../../test/bots/harness.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
 import { demoStaff, operatorId } from '../../test/staff.ts';
+import { ARTIFACTS, launchChromium, navOf, ru, seriousViolations as axeViolations, signIn as signInAs } from '../../test/console-browser.ts';
 
 /**
  * The web console in a real browser (Debian's Chromium through playwright-core) against the whole
@@ -26,15 +24,9 @@ import { demoStaff, operatorId } from '../../test/staff.ts';
  * accepts a message, the executor answers, the curator approves, and the resident's chat gets the
  * answer. Screenshots go to test-artifacts/; an axe-core check finds no serious violations.
  */
-// Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
-declare const window: { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } };
+// Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
 declare const document: unknown;
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(import.meta.dirname, '..', '..', 'test-artifacts');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const t = createTranslator();
-const ru = (key: string, params?: Record<string, unknown>) => t('ru', `console.${key}`, params);
 
 let db: TestDatabase;
 let harness: BotHarness;
@@ -51,7 +43,6 @@ let belovoPoll = 0;
 let directLine = 0;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   db = await createTestDatabase();
   harness = await BotHarness.start({ database: db, clock: () => now });
   staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
@@ -82,7 +73,7 @@ beforeAll(async () => {
   ).id;
   const asker = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
   await askQuestion(db.db, { directLineId: directLine, residentId: asker, channel: 'tg', text: 'Когда отремонтируют дорогу на улице Терешковой?' }, now);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -90,45 +81,8 @@ afterAll(async () => {
   await db?.close();
 });
 
-/** A linked official's chat and the sign-in code `/login` gave it. */
-async function codeFromBot(staffId: number): Promise<string> {
-  const chat = newChat(harness, 'tg', 'Сотрудник');
-  const { code: link } = await createLinkCode(db.db, { actorStaffId: await operatorId(db.db), staffId }, now);
-  await chat.say(`/start staff_${link}`);
-  await chat.say('/login');
-  const code = /([A-Z2-9]{5}-[A-Z2-9]{5})/.exec(chat.replyTexts.join('\n'))?.[1];
-  expect(code).toBeDefined();
-  return code!;
-}
-
-async function signIn(staffId: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU', timezoneId: 'Asia/Novokuznetsk' });
-  const page = await context.newPage();
-  const failures: string[] = [];
-  page.on('pageerror', (e) => failures.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && failures.push(m.text()));
-  await page.goto(`${harness.url}/console`);
-  await page.getByLabel(ru('sign_in.code')).fill(await codeFromBot(staffId));
-  await page.getByRole('button', { name: ru('sign_in.submit'), exact: true }).click();
-  await page.getByRole('link', { name: ru('nav.queue'), exact: true }).waitFor();
-  expect(failures).toEqual([]);
-  return page;
-}
-
-/** axe-core in the page (injected past the page's CSP in a context made for it). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const checked = await browser.newContext({ bypassCSP: true, timezoneId: 'Asia/Novokuznetsk', viewport: { width: 1366, height: 768 }, storageState: await page.context().storageState() });
-  const copy = await checked.newPage();
-  await copy.goto(page.url());
-  await copy.waitForLoadState('networkidle');
-  await copy.addScriptTag({ path: AXE });
-  const result = await copy.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  await checked.close();
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
-}
-
-/** The nav's links, in order: only the pages the role may use. */
-const navOf = async (page: Page) => page.getByRole('navigation', { name: 'main' }).getByRole('link').allTextContents();
+const signIn = (staffId: number) => signInAs(browser, harness, db.db, staffId, now);
+const seriousViolations = (page: Page) => axeViolations(browser, page);
 
 const statusOf = async (id: number) => (await db.db.selectFrom('message').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
 
