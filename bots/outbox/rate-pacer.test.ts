@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRatePacer } from './rate-pacer.ts';
+import { createRatePacer, sleep } from './rate-pacer.ts';
 
 /** Most calls in any window of `windowMs` over sorted times. */
 function busiestWindow(times: number[], windowMs: number): number {
@@ -31,5 +31,17 @@ describe('rate pacer', () => {
     expect(pacer.factor).toBeLessThan(1);
     await pacer.take();
     expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(295);
+  });
+
+  it('counts a call from when its answer came back: a slow call holds its slot a second past its end', async () => {
+    const pacer = createRatePacer({ perSecond: 2, headroom: 0 });
+    const start = Date.now();
+    const slow = await pacer.take();
+    (await pacer.take())(); // a quick call
+    await sleep(300);
+    slow(); // the slow call's answer came back 300 ms after it started
+    await pacer.take();
+    // Not a second after the slow call started (1000 ms) but a second after it ended.
+    expect(Date.now() - start).toBeGreaterThanOrEqual(1295);
   });
 });

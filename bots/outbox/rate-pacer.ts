@@ -4,15 +4,18 @@
  *   event loop was busy) may still use slots up to CATCH_UP_MS old, so a short stall costs nothing;
  * - a hard guard shaped like the messenger's own check: never more than `perSecond` calls in any
  *   window of 1 s plus the headroom (50 ms at 5%), which also bounds the catch-up bursts and leaves
- *   that margin for jitter between our clock and the messenger's arrival times.
+ *   that margin for jitter between our clock and the messenger's arrival times. A call counts in
+ *   that window from when its answer came back, once it has: the messenger saw it somewhere
+ *   between our start and our end, so a request held up in a busy process or the network cannot
+ *   land in the same window as the calls made a second after it started.
  * A 429 pauses the channel and slows it down (multiplicatively); the rate then recovers linearly.
  * After a start or a long idle the rate ramps up from half over a second: the first calls open new
  * connections and arrive late, the next ones reuse them and catch up, and that crowding would
  * otherwise overfill the messenger's first one-second window (measured in bench/outbox.ts).
  */
 export interface RatePacer {
-  /** Resolves when the caller may make one call; each call takes its own slot. */
-  take(): Promise<void>;
+  /** Resolves when the caller may make one call; each call takes its own slot. Call the returned function once the call's answer has come back. */
+  take(): Promise<CallFinished>;
   /** No slot before `ms` from now. */
   pause(ms: number): void;
   /** The messenger complained: go slower for a while. */
@@ -20,6 +23,8 @@ export interface RatePacer {
   /** The current share of the configured rate (1 = full speed), for logs and tests. */
   readonly factor: number;
 }
+
+export type CallFinished = () => void;
 
 export interface RatePacerOptions {
   perSecond: number;
@@ -42,6 +47,9 @@ export function createRatePacer(options: RatePacerOptions): RatePacer {
   const windowMs = 1000 * (1 + options.headroom);
   // The last `perSecond` call times, oldest first at `oldest` (a ring buffer).
   const recent: number[] = new Array(Math.max(1, Math.floor(options.perSecond))).fill(-Infinity);
+  // Which call holds each entry, so a late "finished" cannot move a newer call's time.
+  const holder: number[] = new Array(recent.length).fill(0);
+  let calls = 0;
   let oldest = 0;
   let nextSlot = 0;
   let pausedUntil = 0;
@@ -85,9 +93,14 @@ export function createRatePacer(options: RatePacerOptions): RatePacer {
         const ramp = Math.min(1, 0.5 + (0.5 * (at - rampFrom)) / RAMP_MS);
         nextSlot = slot + 1000 / (baseRate * ramp * currentFactor(at));
         lastCall = at;
-        recent[oldest] = at;
+        const entry = oldest;
+        const call = ++calls;
+        recent[entry] = at;
+        holder[entry] = call;
         oldest = (oldest + 1) % recent.length;
-        return;
+        return () => {
+          if (holder[entry] === call) recent[entry] = Math.max(recent[entry]!, now());
+        };
       }
     },
     pause(ms) {

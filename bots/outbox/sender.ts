@@ -15,7 +15,7 @@ import {
 } from '../../core/outbox/outbox.queue.ts';
 import { PRIORITY } from '../../core/outbox/outbox.repository.ts';
 import type { Logger } from '../../logger.ts';
-import { createRatePacer, sleep } from './rate-pacer.ts';
+import { type CallFinished, createRatePacer, sleep } from './rate-pacer.ts';
 import { createSignal } from './signal.ts';
 import { outboxSends, rateLimited } from '../../core/metrics/metrics.ts';
 import { describeError, type SendOutcome, type Transport } from './transport.ts';
@@ -165,15 +165,16 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         await slotFree.wait(1000);
         continue;
       }
-      await pacer.take();
+      const finished = await pacer.take();
       // Picked after the slot is granted, so a row claimed meanwhile with a higher priority wins it.
       const row = queue.shift();
       if (!current() || !row) {
+        finished();
         if (row) queue.unshift(row);
         continue;
       }
       if (queue.length < refillBelow && moreWaiting) requestClaim();
-      const sending = sendRow(row).finally(() => {
+      const sending = sendRow(row, finished).finally(() => {
         inFlight.delete(sending);
         slotFree.notify();
       });
@@ -181,22 +182,27 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     }
   }
 
-  async function sendRow(row: ClaimedRow): Promise<void> {
+  async function sendRow(row: ClaimedRow, firstCallFinished: CallFinished): Promise<void> {
     let calls = 0;
+    // A row's calls run one after another: the next one's turn means the previous one has finished.
+    let callFinished = firstCallFinished;
     // The dispatcher already took the slot of the first call; further parts of the same row wait
     // for a slot of their own and, except in a direct reply (one answer shown back to back, as
     // the messenger's own clients do), for the chat's gap.
     const backToBack = row.priority === PRIORITY.reply;
     const beforeCall = async () => {
       if (calls++ === 0) return;
+      callFinished();
       if (!backToBack) await sleep(chatGapMs(row.chat_id));
-      await pacer.take();
+      callFinished = await pacer.take();
     };
     let outcome: SendOutcome;
     try {
       outcome = await transport.send(row, beforeCall);
     } catch (error) {
       outcome = { kind: 'transient', error: describeError(error), partsDone: row.sent_parts };
+    } finally {
+      callFinished();
     }
     try {
       await settle(row, outcome);
