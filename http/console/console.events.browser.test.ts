@@ -94,9 +94,18 @@ describe('«Афиша» and media uploads in the console', () => {
     await moderator.getByLabel(ru('events.ends')).fill('2026-12-05T14:00');
     await moderator.getByLabel(ru('events.venue'), { exact: true }).fill('Лыжная база «Кедровка»');
     await moderator.getByLabel(ru('events.address')).fill('ул. Лыжная, 1');
+    await moderator.getByLabel(ru('events.age_limit')).fill('6');
+    // A venue in Belovo is refused, the API naming the field; nothing is saved.
+    await moderator.getByLabel(ru('events.lat')).fill('54.4166');
+    await moderator.getByLabel(ru('events.lon')).fill('86.2975');
+    await moderator.getByRole('button', { name: ru('events.save') }).click();
+    await moderator.getByRole('status').filter({ hasText: 'venue: the point is outside the municipality' }).waitFor();
+    expect(await db.db.selectFrom('afisha_event').select('id').where('title', '=', 'Лыжная гонка «Кузбасская лыжня»').execute()).toEqual([]);
+    // What was typed stays in the form.
+    expect(await moderator.getByLabel(ru('events.name')).inputValue()).toBe('Лыжная гонка «Кузбасская лыжня»');
+    expect(await moderator.getByLabel(ru('events.starts')).inputValue()).toBe('2026-12-05T11:00');
     await moderator.getByLabel(ru('events.lat')).fill(String(KEMEROVO_CENTER.lat));
     await moderator.getByLabel(ru('events.lon')).fill(String(KEMEROVO_CENTER.lon));
-    await moderator.getByLabel(ru('events.age_limit')).fill('6');
     expect(await seriousViolations(moderator)).toEqual([]);
     await moderator.getByRole('button', { name: ru('events.save') }).click();
     await moderator.getByRole('heading', { name: ru('events.title') }).waitFor();
@@ -304,6 +313,31 @@ describe('«Афиша» and media uploads in the console', () => {
       .filter({ hasText: ru('error.not_found') })
       .waitFor();
     expect(await moderator.locator('body').textContent()).not.toContain('Беловский концерт');
+
+    // Cancelling with a reason: the card then offers no edit, upload or action.
+    await moderator.goto(`${harness.url}/console#/event/${draft.id}`);
+    await moderator.getByLabel(ru('events.cancel_reason')).fill('Болезнь солистов');
+    await moderator.getByRole('button', { name: ru('events.cancel') }).click();
+    await moderator.getByText(`${ru('events.states.cancelled')} (Болезнь солистов)`).waitFor();
+    expect(await db.db.selectFrom('afisha_event').select(['state', 'cancel_reason']).where('id', '=', draft.id).executeTakeFirstOrThrow()).toEqual({
+      state: 'cancelled',
+      cancel_reason: 'Болезнь солистов',
+    });
+    expect(await moderator.locator('main input, main button').count()).toBe(0);
     await moderator.context().close();
   }, 90_000);
+
+  it('an executor reads «Афиша» but has nothing to write, publish or upload', async () => {
+    const published = await db.db.selectFrom('afisha_event').select('id').where('title', '=', 'Лыжная гонка «Кузбасская лыжня»').executeTakeFirstOrThrow();
+    const executor = await signIn(staff.executor);
+    await executor.getByRole('link', { name: ru('nav.events'), exact: true }).click();
+    await executor.locator('main').getByText('Лыжная гонка «Кузбасская лыжня»').waitFor();
+    expect(await executor.getByRole('link', { name: ru('events.create') }).count()).toBe(0);
+    expect(await executor.locator('main').getByRole('button').count()).toBe(0);
+    await executor.goto(`${harness.url}/console#/event/${published.id}`);
+    await executor.getByRole('heading', { name: 'Лыжная гонка «Кузбасская лыжня»' }).waitFor();
+    expect(await executor.locator('main input, main button').count()).toBe(0);
+    expect(await seriousViolations(executor)).toEqual([]);
+    await executor.context().close();
+  }, 60_000);
 });

@@ -40,23 +40,23 @@ function EventInputs({ t, e = {} }) {
   return html`
     <label for="kind">${t('events.kind')}</label>
     <select id="kind" name="kind">${KINDS.map((k) => html`<option value=${k} selected=${e.kind === k}>${t(`events.kinds.${k}`)}</option>`)}</select>
-    <label for="title">${t('events.name')}</label><input id="title" name="title" required maxlength="200" value=${e.title ?? ''} />
-    <label for="description">${t('events.description')}</label><textarea id="description" name="description" maxlength="4000" value=${e.description ?? ''}></textarea>
+    <label for="title">${t('events.name')}</label><input id="title" name="title" required maxlength="200" defaultValue=${e.title ?? ''} />
+    <label for="description">${t('events.description')}</label><textarea id="description" name="description" maxlength="4000" defaultValue=${e.description ?? ''}></textarea>
     <div class="pair">
-      <div><label for="startsAt">${t('events.starts')}</label><input id="startsAt" name="startsAt" type="datetime-local" required value=${e.startsAt ?? ''} /></div>
-      <div><label for="endsAt">${t('events.ends')}</label><input id="endsAt" name="endsAt" type="datetime-local" required value=${e.endsAt ?? ''} /></div>
+      <div><label for="startsAt">${t('events.starts')}</label><input id="startsAt" name="startsAt" type="datetime-local" required defaultValue=${e.startsAt ?? ''} /></div>
+      <div><label for="endsAt">${t('events.ends')}</label><input id="endsAt" name="endsAt" type="datetime-local" required defaultValue=${e.endsAt ?? ''} /></div>
     </div>
     <p class="hint">${t('events.local_time')}</p>
-    <label for="venueName">${t('events.venue')}</label><input id="venueName" name="venueName" required maxlength="200" value=${v.name ?? ''} />
-    <label for="venueAddress">${t('events.address')}</label><input id="venueAddress" name="venueAddress" required maxlength="300" value=${v.address ?? ''} />
+    <label for="venueName">${t('events.venue')}</label><input id="venueName" name="venueName" required maxlength="200" defaultValue=${v.name ?? ''} />
+    <label for="venueAddress">${t('events.address')}</label><input id="venueAddress" name="venueAddress" required maxlength="300" defaultValue=${v.address ?? ''} />
     <div class="pair">
-      <div><label for="lat">${t('events.lat')}</label><input id="lat" name="lat" type="number" step="any" min="-90" max="90" required value=${v.lat ?? ''} /></div>
-      <div><label for="lon">${t('events.lon')}</label><input id="lon" name="lon" type="number" step="any" min="-180" max="180" required value=${v.lon ?? ''} /></div>
+      <div><label for="lat">${t('events.lat')}</label><input id="lat" name="lat" type="number" step="any" min="-90" max="90" required defaultValue=${v.lat ?? ''} /></div>
+      <div><label for="lon">${t('events.lon')}</label><input id="lon" name="lon" type="number" step="any" min="-180" max="180" required defaultValue=${v.lon ?? ''} /></div>
     </div>
-    <label for="ageLimit">${t('events.age_limit')}</label><input id="ageLimit" name="ageLimit" type="number" min="0" max="21" step="1" value=${e.ageLimit ?? ''} />
-    <label for="price">${t('events.price')}</label><input id="price" name="price" maxlength="100" value=${e.price ?? ''} />
-    <label for="organiser">${t('events.organiser')}</label><input id="organiser" name="organiser" maxlength="200" value=${e.organiser ?? ''} />
-    <label for="link">${t('events.link')}</label><input id="link" name="link" type="url" maxlength="2000" value=${e.link ?? ''} />`;
+    <label for="ageLimit">${t('events.age_limit')}</label><input id="ageLimit" name="ageLimit" type="number" min="0" max="21" step="1" defaultValue=${e.ageLimit ?? ''} />
+    <label for="price">${t('events.price')}</label><input id="price" name="price" maxlength="100" defaultValue=${e.price ?? ''} />
+    <label for="organiser">${t('events.organiser')}</label><input id="organiser" name="organiser" maxlength="200" defaultValue=${e.organiser ?? ''} />
+    <label for="link">${t('events.link')}</label><input id="link" name="link" type="url" maxlength="2000" defaultValue=${e.link ?? ''} />`;
 }
 
 export function Events({ t, me, fail, notify }) {
@@ -147,7 +147,7 @@ export function EventCard({ id, t, me, fail, notify }) {
         <${EventInputs} t=${t} e=${local} />
         <p><button type="submit">${t('act.save')}</button></p>
       </form>` : html`<p class="body">${e.description}</p>`}
-    ${edits && can(me.role, 'media.write') ? html`<${MediaField} t=${t} ids=${photo} single=${true} save=${async (ids) => (await patch(`/api/v1/events/${e.id}`, { photoMediaId: ids[0] ?? null }), reload())} />` : html`<${MediaList} t=${t} ids=${photo} />`}
+    ${edits && can(me.role, 'media.write') ? html`<${MediaField} t=${t} ids=${photo} single=${true} save=${async (ids) => (await patch(`/api/v1/events/${e.id}`, { photoMediaId: ids[0] ?? null }), reload())} />` : can(me.role, 'media.read') && html`<${MediaList} t=${t} ids=${photo} />`}
     ${writes && e.state !== 'cancelled' && html`<div class="actions">
       ${e.state === 'draft' && html`<form onSubmit=${(ev) => act(ev, () => post(`/api/v1/events/${e.id}/publish`))}><button type="submit">${t('events.publish')}</button></form>`}
       <form onSubmit=${(ev) => act(ev, (f) => post(`/api/v1/events/${e.id}/cancel`, f.cancelReason.value.trim() ? { reason: f.cancelReason.value.trim() } : {}))}>

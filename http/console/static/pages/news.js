@@ -89,12 +89,12 @@ export function NewsCard({ id, t, me, fail, notify }) {
       <dt>${t('news.published')}</dt><dd>${when(n.publishedAt ?? n.publishAt)}</dd>
     </dl>
     ${writes ? html`<form onSubmit=${(e) => act(e, (f) => patch(`/api/v1/news/${n.id}`, changedFields({ title: f.title.value, body: f.body.value, link: f.link.value.trim() || null }, n)))}>
-        <label for="title">${t('news.name')}</label><input id="title" name="title" required maxlength="200" value=${n.title} />
-        <label for="body">${t('news.body')}</label><textarea id="body" name="body" required maxlength="20000" value=${n.body}></textarea>
-        <label for="link">${t('news.link')}</label><input id="link" name="link" type="url" maxlength="500" value=${n.link ?? ''} />
+        <label for="title">${t('news.name')}</label><input id="title" name="title" required maxlength="200" defaultValue=${n.title} />
+        <label for="body">${t('news.body')}</label><textarea id="body" name="body" required maxlength="20000" defaultValue=${n.body}></textarea>
+        <label for="link">${t('news.link')}</label><input id="link" name="link" type="url" maxlength="500" defaultValue=${n.link ?? ''} />
         <p><button type="submit">${t('act.save')}</button></p>
       </form>` : html`<p class="body">${n.body}</p>${n.link && html`<p><a href=${n.link} target="_blank" rel="noopener noreferrer">${n.link}</a></p>`}`}
-    ${attaches ? html`<${MediaField} t=${t} ids=${n.mediaIds} save=${async (ids) => (await patch(`/api/v1/news/${n.id}`, { mediaIds: ids }), reload())} />` : html`<${MediaList} t=${t} ids=${n.mediaIds} />`}
+    ${attaches ? html`<${MediaField} t=${t} ids=${n.mediaIds} save=${async (ids) => (await patch(`/api/v1/news/${n.id}`, { mediaIds: ids }), reload())} />` : can(me.role, 'media.read') && html`<${MediaList} t=${t} ids=${n.mediaIds} />`}
     ${writes && html`<div class="actions">
       <form onSubmit=${(e) => act(e, () => post(`/api/v1/news/${n.id}/publish`))}><button type="submit">${t('news.publish')}</button></form>
     </div>`}
