@@ -253,6 +253,31 @@ describe('«Афиша» and media uploads in the console', () => {
     await moderator.getByText(ru('media.full', { max: 10 })).waitFor();
     const [video] = await mediaIdsOf(item.id);
     expect((await db.db.selectFrom('media').select('kind').where('id', '=', video!).executeTakeFirstOrThrow()).kind).toBe('video');
+
+    // Nine photos attached: two more would be eleven, refused before uploading.
+    const photos = [];
+    for (let i = 0; i < 9; i++) {
+      const row = { sha256: `${i}`.padStart(64, 'a'), mime: 'image/jpeg', kind: 'image' as const, size_bytes: 100, municipality_id: db.demo.municipalities.Kemerovo, origin: 'upload' as const };
+      photos.push((await db.db.insertInto('media').values(row).returning('id').executeTakeFirstOrThrow()).id);
+    }
+    const album = await createNews(
+      db.db,
+      { municipalityId: db.demo.municipalities.Kemerovo, title: 'Фотоальбом', body: 'Девять фото.', categoryId: null, mediaIds: photos, link: null, pollId: null, publishAt: null, staffId: null },
+      now,
+    );
+    await moderator.goto(`${harness.url}/console#/news-item/${album.id}`);
+    await moderator.getByRole('heading', { name: 'Фотоальбом' }).waitFor();
+    const many = await mediaCount();
+    await moderator.getByLabel(ru('media.add')).setInputFiles([
+      { name: '10.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(jpegBytes(1024, 10)) },
+      { name: '11.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(jpegBytes(1024, 11)) },
+    ]);
+    await moderator
+      .getByRole('alert')
+      .filter({ hasText: ru('media.over_limit', { max: 10 }) })
+      .waitFor();
+    expect(await mediaCount()).toBe(many);
+    expect(await mediaIdsOf(album.id)).toEqual(photos);
     await moderator.context().close();
   }, 90_000);
 

@@ -58,26 +58,26 @@ export function MediaField({ t, ids, save, single = false, inputId = 'media-file
     setProblem(null);
     if (files.length === 0) return;
     const videos = files.filter((f) => f.type.startsWith('video/')).length;
-    if (single && videos > 0) return fail(input, t('media.image_only'));
-    if (!single && videos > 0 && (files.length > 1 || ids.length > 0)) return fail(input, t('media.video_alone'));
-    if (!single && ids.length + files.length > MAX_NEWS_PHOTOS) return fail(input, t('media.over_limit', { max: MAX_NEWS_PHOTOS }));
+    if (single && videos > 0) return refuse(input, t('media.image_only'));
+    if (!single && videos > 0 && (files.length > 1 || ids.length > 0)) return refuse(input, t('media.video_alone'));
+    if (!single && ids.length + files.length > MAX_NEWS_PHOTOS) return refuse(input, t('media.over_limit', { max: MAX_NEWS_PHOTOS }));
     setBusy(true);
     try {
       const stored = [];
       for (const file of files) stored.push(await upload(file));
       // The bytes decide the kind: a video sent as something else is caught here too.
-      if (single && stored.some((m) => m.kind !== 'image')) return fail(input, t('media.image_only'));
-      if (!single && stored.some((m) => m.kind === 'video') && ids.length + stored.length > 1) return fail(input, t('media.video_alone'));
+      if (single && stored.some((m) => m.kind !== 'image')) return refuse(input, t('media.image_only'));
+      if (!single && stored.some((m) => m.kind === 'video') && ids.length + stored.length > 1) return refuse(input, t('media.video_alone'));
       setKinds({ ...kinds, ...Object.fromEntries(stored.map((m) => [m.id, m.kind])) });
       await save(single ? [stored[0].id] : [...ids, ...stored.map((m) => m.id)]);
       input.value = '';
     } catch (error) {
-      fail(input, mediaProblem(t, error));
+      refuse(input, mediaProblem(t, error));
     } finally {
       setBusy(false);
     }
   };
-  function fail(input, text) {
+  function refuse(input, text) {
     input.value = '';
     setProblem(text);
   }
