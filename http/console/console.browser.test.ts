@@ -198,9 +198,9 @@ describe('the web console in Chromium', () => {
   }, 60_000);
   it('the nav shows each role only its pages', async () => {
     const moderator = await signIn(staff.moderator);
-    expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'comments', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'comments', 'sessions'].map((p) => ru(`nav.${p}`)));
     const executor = await signIn(staff.executor);
-    expect(await navOf(executor)).toEqual(['queue', 'news', 'contests', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(executor)).toEqual(['queue', 'news', 'events', 'contests', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
     // A page the role may not use is not opened by URL either: the queue is shown instead.
     await executor.goto(`${harness.url}/console#/incidents`);
     await executor.getByRole('heading', { name: ru('queue.title.executor') }).waitFor();
@@ -209,7 +209,9 @@ describe('the web console in Chromium', () => {
 
   it('a curator triages an incident into a message; Kemerovo never sees the Belovo item', async () => {
     const curator = await signIn(staff.curator);
-    expect(await navOf(curator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'comments', 'directories', 'audit', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(curator)).toEqual(
+      ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'comments', 'directories', 'audit', 'sessions'].map((p) => ru(`nav.${p}`)),
+    );
     await curator.getByRole('link', { name: ru('nav.incidents') }).click();
     await curator.getByRole('heading', { name: ru('incidents.title') }).waitFor();
     await curator.getByText('Во дворе на Весенней').waitFor();
@@ -357,7 +359,7 @@ describe('the web console in Chromium', () => {
   it('an operator reads the directories, the audit log, the direct line and retries a dead outbox row', async () => {
     const operator = await signIn(await operatorId(db.db));
     expect(await navOf(operator)).toEqual(
-      ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions'].map((p) => ru(`nav.${p}`)),
+      ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions'].map((p) => ru(`nav.${p}`)),
     );
     await operator.getByRole('link', { name: ru('nav.directories') }).click();
     await operator.getByRole('heading', { name: ru('directories.municipalities') }).waitFor();
@@ -442,7 +444,7 @@ describe('the web console in Chromium', () => {
   it('a responsible official and a curator see the 16 KPIs, pick a month, download the report and see the rating', async () => {
     const responsibleId = (await createStaff(db.db, { fullName: 'Ответственный (Кемерово)', role: 'responsible', municipalityId: db.demo.municipalities.Kemerovo })).id;
     const responsible = await signIn(responsibleId);
-    expect(await navOf(responsible)).toEqual(['queue', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(responsible)).toEqual(['queue', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
     await responsible.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
     await responsible.getByRole('heading', { name: ru('kpi.title') }).waitFor();
     // The picker starts at the browser's current month.

@@ -60,6 +60,8 @@ function assetTable(): Record<string, [string, string]> {
     'pages/kpi.js': own('pages/kpi.js'),
     'pages/comments.js': own('pages/comments.js'),
     'pages/news.js': own('pages/news.js'),
+    'pages/events.js': own('pages/events.js'),
+    'pages/media.js': own('pages/media.js'),
     'pages/contests.js': own('pages/contests.js'),
     'console.css': own('console.css'),
     'vendor/preact.mjs': [besideEntry('preact', 'preact.mjs'), JS],

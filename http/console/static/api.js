@@ -10,16 +10,26 @@ export function setCsrf(token) {
 
 async function call(method, path, body) {
   const headers = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
-  const response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  const payload = body === undefined || form ? body : JSON.stringify(body);
+  const response = await fetch(path, { method, headers, credentials: 'same-origin', body: payload });
   if (response.status === 401 && !path.startsWith('/console/session')) throw new SessionEnded();
   const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    // A proxy's HTML error page: the status says enough.
+  }
   if (!response.ok) {
-    const error = new Error(data?.detail ?? data?.code ?? String(response.status));
+    // A domain VALIDATION names its field and problem in `details`: more useful than the generic sentence.
+    const field = data?.details?.field;
+    const error = new Error(field && data.details.problem ? `${field}: ${data.details.problem}` : (data?.detail ?? data?.code ?? String(response.status)));
     error.status = response.status;
     error.code = data?.code;
+    error.details = data?.details;
     throw error;
   }
   return data;
@@ -28,4 +38,12 @@ async function call(method, path, body) {
 export const get = (path) => call('GET', path);
 export const post = (path, body = {}) => call('POST', path, body);
 export const put = (path, body = {}) => call('PUT', path, body);
+export const patch = (path, body) => call('PATCH', path, body);
 export const del = (path) => call('DELETE', path);
+
+/** Uploads one file to POST /api/v1/media (multipart, field `file`): the stored file's { id, kind, mime, … }. */
+export function upload(file) {
+  const form = new FormData();
+  form.append('file', file);
+  return call('POST', '/api/v1/media', form);
+}

@@ -67,3 +67,6 @@ export function usePaged(path, fail) {
 
 /** The "more" button under a paged list. */
 export const moreButton = (t, page, more) => (page?.nextCursor ? html`<p><button type="button" class="secondary" onClick=${more}>${t('list.more')}</button></p>` : null);
+
+/** The fields of `next` whose values differ from `current`'s (an edit sends only what changed). */
+export const changedFields = (next, current) => Object.fromEntries(Object.entries(next).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(current[k])));
