@@ -24,6 +24,7 @@ let staff: Awaited<ReturnType<typeof demoStaff>>;
 const ids = { recategorise: 0, original: 0, duplicate: 0, route: 0, dayEleven: 0, overdue: 0, openSource: 0, belovo: 0 };
 let utilityExecutor = 0;
 let cityExecutorName = '';
+let utilityName = '';
 
 async function fileNew(text: string, point = KEMEROVO_CENTER): Promise<number> {
   const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
@@ -63,6 +64,9 @@ beforeAll(async () => {
   cityExecutorName = executors.find((e) => e.id === routed.executor_id)!.name;
   utilityExecutor = (await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.utilityExecutor).executeTakeFirstOrThrow()).executor_id!;
   expect(utilityExecutor).not.toBe(routed.executor_id);
+  utilityName = executors.find((e) => e.id === utilityExecutor)!.name;
+  const dump = await categoryId(db.db, 'ecology.dump');
+  await db.db.updateTable('routing_rule').set({ executor_id: utilityExecutor }).where('municipality_id', '=', kemerovo).where('category_id', '=', dump).execute();
   browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
@@ -107,6 +111,8 @@ describe("the console's moderation queue and card in Chromium", () => {
     await done(page);
     expect((await row(ids.recategorise)).category_id).toBe(dump);
     expect((await row(ids.recategorise)).status).toBe('new');
+    // The suggestion follows the new category's routing rule (dumps go to the utility company here).
+    await page.getByText(`${ru('moderation.suggested')}: ${utilityName}`).waitFor();
 
     // The card: the suggested executor, the small map with the point (Leaflet under the console's CSP, tiles from the configured server).
     await openCard(page, ids.duplicate);

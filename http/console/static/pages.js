@@ -102,7 +102,7 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
           <p><button type="submit">${t('act.send')}</button></p>
         </form>`}
     </div>
-    ${moderates && html`<${ModerationTools} t=${t} lang=${lang} me=${me} card=${card} act=${act} />`}
+    ${moderates && html`<${ModerationTools} key=${m.version} t=${t} lang=${lang} me=${me} card=${card} act=${act} fail=${fail} />`}
     <h2>${t('card.answers')}</h2>
     ${card.answers.length === 0 ? html`<p>—</p>` : html`<ul>${card.answers.map(
       (a) => html`<li>

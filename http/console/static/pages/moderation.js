@@ -96,13 +96,13 @@ function CategorySelect({ t, lang, value }) {
 
 /**
  * The moderator's forms on a message card, each a single labelled form or button. `act(event, run)`
- * is the card's useAction (notice, reload, failures).
+ * is the card's useAction (notice, reload, failures); `fail` reports a failed load.
  */
-export function ModerationTools({ t, lang, me, card, act }) {
+export function ModerationTools({ t, lang, me, card, act, fail }) {
   const m = card.message;
   const open = m.status === 'new' || m.status === 'in_work';
-  const [hints] = useApi(open ? `/api/v1/messages/${m.id}/suggestions` : null, () => undefined);
-  const [executors] = useApi(m.status === 'in_work' ? `/api/v1/executors?municipalityId=${m.municipalityId}&active=true` : null, () => undefined);
+  const [hints] = useApi(open ? `/api/v1/messages/${m.id}/suggestions` : null, fail);
+  const [executors] = useApi(m.status === 'in_work' ? `/api/v1/executors?municipalityId=${m.municipalityId}&active=true` : null, fail);
   if (!open) return null;
   const suggested = hints?.suggestedExecutor;
   const body = (f, name) => ({ [name]: Number(f[name].value) });
