@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import {
   addCalendarDays,
   addWorkingHours,
+  calendarYear,
   isWorkingTime,
   localDateKey,
   workingHoursBetween,
@@ -175,5 +176,29 @@ describe('addCalendarDays', () => {
     const to = addCalendarDays('Europe/Berlin', from, 1);
     expect(to).toEqual(new Date('2026-03-29T12:00:00+02:00'));
     expect(to.getTime() - from.getTime()).toBe(23 * 3_600_000);
+  });
+});
+
+describe('calendarYear', () => {
+  it('lists the national days off, transfers and short days of a year on the working week', () => {
+    const y = calendarYear(kuzbass, 2025);
+    expect(y.daysOff).toContain('2025-01-08');
+    expect(y.daysOff).toContain('2025-05-02');
+    expect(y.daysOff).not.toContain('2025-01-04'); // a Saturday: off anyway, not listed
+    expect(y.workingWeekends).toEqual(['2025-11-01']);
+    expect(y.shortened).toEqual(['2025-03-07', '2025-04-30', '2025-06-11', '2025-11-01']);
+    // 2025 has 247 working days by the decree's calendar.
+    expect(y.workingDays).toBe(247);
+  });
+
+  it("adds the municipality's own holidays and transfers, and drops the national calendar when told", () => {
+    const own = calendarYear({ timeZone: NK, config: { holidays: ['2026-08-20'], extraWorkDays: ['2026-08-22'], shortenedDays: { '2026-08-19': '16:00' } } }, 2026);
+    expect(own.daysOff).toContain('2026-08-20');
+    expect(own.daysOff).toContain('2026-01-09');
+    expect(own.workingWeekends).toEqual(['2026-08-22']);
+    expect(own.shortened).toContain('2026-08-19');
+    const local = calendarYear({ timeZone: NK, config: { national: false, holidays: ['2026-08-20'] } }, 2026);
+    expect(local.daysOff).toEqual(['2026-08-20']);
+    expect(local.shortened).toEqual([]);
   });
 });

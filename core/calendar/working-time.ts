@@ -136,3 +136,35 @@ export function addCalendarDays(timeZone: string, from: Date, days: number): Dat
   local.setDate(local.getDate() + days);
   return new Date(local.getTime());
 }
+
+/** A year of a municipality's working time, as its officials read it: what differs from its working week. */
+export interface CalendarYear {
+  /** Days of the working week that are days off (holidays, transferred days off), 'YYYY-MM-DD'. */
+  daysOff: string[];
+  /** Days outside the working week that are working days (transfers). */
+  workingWeekends: string[];
+  /** Working days that end earlier than the usual end (pre-holiday days). */
+  shortened: string[];
+  /** How many working days the year has. */
+  workingDays: number;
+}
+
+/** The national calendar and the municipality's own changes applied to one year (the same rules as the deadlines). */
+export function calendarYear(cal: WorkCalendar, year: number): CalendarYear {
+  const week = cal.config.workDays ?? [1, 2, 3, 4, 5];
+  const result: CalendarYear = { daysOff: [], workingWeekends: [], shortened: [], workingDays: 0 };
+  const last = Date.UTC(year, 11, 31);
+  for (let day: Day = new Date(Date.UTC(year, 0, 1)); day.getTime() <= last; day = nextDay(day)) {
+    const key = dayKey(day);
+    const inWeek = week.includes(day.getUTCDay() || 7);
+    const iv = workInterval(cal, day);
+    if (!iv) {
+      if (inWeek) result.daysOff.push(key);
+      continue;
+    }
+    result.workingDays++;
+    if (!inWeek) result.workingWeekends.push(key);
+    if (iv.end < instantOn(cal.timeZone, day, cal.config.end ?? '18:00')) result.shortened.push(key);
+  }
+  return result;
+}

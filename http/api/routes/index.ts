@@ -19,6 +19,7 @@ import { registerGetMunicipality } from './municipalities/get.ts';
 import { registerCreateMunicipality } from './municipalities/create.ts';
 import { registerUpdateMunicipality } from './municipalities/update.ts';
 import { registerSetMunicipalityBoundary } from './municipalities/boundary.ts';
+import { registerGetCalendar } from './calendars/get.ts';
 import { registerListSectors } from './categories/list-sectors.ts';
 import { registerListCategories } from './categories/list.ts';
 import { registerCreateCategory } from './categories/create.ts';
@@ -156,6 +157,7 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerCreateMunicipality,
   registerUpdateMunicipality,
   registerSetMunicipalityBoundary,
+  registerGetCalendar,
   registerListSectors,
   registerListCategories,
   registerCreateCategory,

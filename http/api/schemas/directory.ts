@@ -140,3 +140,34 @@ export const AuditEntrySchema = z
   })
   .openapi('AuditEntry');
 export const auditEntryDto = (a: AuditEntry): z.infer<typeof AuditEntrySchema> => ({ ...a, createdAt: a.createdAt.toISOString() });
+
+const Days = z.array(LocalDate);
+
+export const CalendarYearSchema = z
+  .object({
+    year: z.number().int(),
+    national: z
+      .object({
+        source: z.string().openapi({ description: 'the legal act the year follows' }),
+        provisional: z.boolean().openapi({ description: 'true: the year\'s decree is not in yet, only the statutory holidays' }),
+        origin: z.enum(['shipped', 'imported']),
+        daysOff: Days,
+        shortened: Days,
+        workingWeekends: Days,
+      })
+      .nullable()
+      .openapi({ description: 'the official production calendar; null when this instance has no calendar for the year' }),
+    municipalities: z.array(
+      z.object({
+        municipalityId: z.number().int(),
+        timeZone: z.string(),
+        followsNational: z.boolean().openapi({ description: 'false: the municipality ignores the production calendar' }),
+        workDays: z.array(z.number().int().min(1).max(7)).openapi({ description: 'ISO weekdays of its working week' }),
+        daysOff: Days.openapi({ description: 'days of the working week that are off' }),
+        workingWeekends: Days.openapi({ description: 'days outside the working week that are working days' }),
+        shortened: Days.openapi({ description: 'working days that end earlier than usual' }),
+        workingDays: z.number().int(),
+      }),
+    ),
+  })
+  .openapi('CalendarYear');

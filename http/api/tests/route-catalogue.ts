@@ -222,6 +222,7 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/executors', permission: 'directories.read', url: (f) => `/api/v1/executors?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'post', path: '/executors', permission: 'municipality.team.write', url: () => '/api/v1/executors', body: (f) => ({ municipalityId: m(f), name: 'Водоканал', kind: 'organisation' }), crossScope: 'not_found', hasPathId: false },
   { method: 'patch', path: '/executors/{id}', permission: 'municipality.team.write', url: (f, id) => `/api/v1/executors/${id ?? f.executor}`, body: () => ({ name: 'Renamed' }), crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/calendars', permission: 'directories.read', url: (f) => `/api/v1/calendars?year=2026&municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/routing-rules', permission: 'directories.read', url: (f) => `/api/v1/routing-rules?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'put', path: '/routing-rules', permission: 'municipality.team.write', url: () => '/api/v1/routing-rules', body: (f) => ({ municipalityId: m(f), categoryId: f.category, executorId: f.executor }), crossScope: 'not_found', hasPathId: false },
   { method: 'delete', path: '/routing-rules/{id}', permission: 'municipality.team.write', url: (f, id) => `/api/v1/routing-rules/${id ?? f.routingRule}`, crossScope: 'not_found', hasPathId: true },

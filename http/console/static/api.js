@@ -27,4 +27,5 @@ async function call(method, path, body) {
 
 export const get = (path) => call('GET', path);
 export const post = (path, body = {}) => call('POST', path, body);
+export const put = (path, body = {}) => call('PUT', path, body);
 export const del = (path) => call('DELETE', path);

@@ -9,6 +9,9 @@ import { MessageCard, Queue, Sessions } from './pages.js';
 import { Audit, Outbox } from './pages/admin.js';
 import { DirectLineQuestions, DirectLines, NewDirectLine } from './pages/direct-lines.js';
 import { Directories } from './pages/directories.js';
+import { DirectoriesCalendar } from './pages/calendar.js';
+import { DirectoriesRouting } from './pages/routing.js';
+import { StaffCard } from './pages/staff-card.js';
 import { Comments } from './pages/comments.js';
 import { ContestCard, Contests } from './pages/contests.js';
 import { Kpi } from './pages/kpi.js';
@@ -36,14 +39,15 @@ export function translator(texts) {
 const NAV = ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'contests', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions'];
 
 /** `#/<page>` or `#/<card>/<id>`; a card belongs to a nav page (its permission). */
-const CARDS = { message: ['queue', MessageCard], incident: ['incidents', IncidentCard], poll: ['polls', PollCard], 'direct-line': ['direct-lines', DirectLineQuestions], contest: ['contests', ContestCard] };
-const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, 'direct-lines/new': NewDirectLine, news: News, 'news/new': NewNews, contests: Contests, kpi: Kpi, comments: Comments, directories: Directories, audit: Audit, outbox: Outbox, sessions: Sessions };
+const CARDS = { message: ['queue', MessageCard], incident: ['incidents', IncidentCard], poll: ['polls', PollCard], 'direct-line': ['direct-lines', DirectLineQuestions], contest: ['contests', ContestCard], staff: ['directories', StaffCard] };
+const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, 'direct-lines/new': NewDirectLine, news: News, 'news/new': NewNews, contests: Contests, kpi: Kpi, comments: Comments, directories: Directories, 'directories/routing': DirectoriesRouting, 'directories/calendar': DirectoriesCalendar, audit: Audit, outbox: Outbox, sessions: Sessions };
 
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');
   const card = /^([a-z-]+)\/(\d{1,12})$/.exec(hash);
   if (card && CARDS[card[1]]) return { page: CARDS[card[1]][0], view: CARDS[card[1]][1], id: Number(card[2]) };
-  if (PAGES[hash]) return { page: hash.replace(/\/new$/, ''), view: PAGES[hash] };
+  // A sub-page (`polls/new`, `directories/routing`) belongs to its nav page.
+  if (PAGES[hash]) return { page: hash.split('/')[0], view: PAGES[hash] };
   return { page: 'queue', view: Queue };
 }
 
