@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
+import { tileSource } from '../map/map-page.ts';
 import { cachedFiles, serveAssets } from '../static-files.ts';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
@@ -30,6 +31,8 @@ export interface ConsoleDeps {
   secureCookies: boolean;
   /** Behind a reverse proxy, the client is the first X-Forwarded-For address (TRUST_PROXY). */
   trustProxy: boolean;
+  /** The message card's small map: the same tile server as /map (MAP_TILE_URL); none: the point without tiles. */
+  tiles?: { tileUrl: string; tileAttribution: string };
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -63,6 +66,7 @@ function assetTable(): Record<string, [string, string]> {
     'pages/events.js': own('pages/events.js'),
     'pages/media.js': own('pages/media.js'),
     'pages/contests.js': own('pages/contests.js'),
+    'pages/moderation.js': own('pages/moderation.js'),
     'console.css': own('console.css'),
     'vendor/preact.mjs': [besideEntry('preact', 'preact.mjs'), JS],
     'vendor/hooks.mjs': [besideEntry('preact/hooks', 'hooks.mjs'), JS],
@@ -71,16 +75,20 @@ function assetTable(): Record<string, [string, string]> {
     'vendor/chart.js': [besideEntry('chart.js', 'chart.js'), JS],
     'vendor/chunks/index.js': [besideEntry('chart.js', 'chunks/index.js'), JS],
     'vendor/color.esm.js': [besideEntry('@kurkle/color', 'color.esm.js'), JS],
+    // Leaflet's ESM build and stylesheet (the message card's small map, as on /map).
+    'vendor/leaflet.mjs': [besideEntry('leaflet', 'leaflet-src.esm.js'), JS],
+    'vendor/leaflet.css': [besideEntry('leaflet', 'leaflet.css'), CSS],
   };
 }
 
 /** The page's one inline script is its import map: allowed by its hash, nothing else inline. */
-function contentSecurityPolicy(page: string): string {
+function contentSecurityPolicy(page: string, tileUrl: string | undefined): string {
   const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? '';
   const hash = createHash('sha256').update(importMap, 'utf8').digest('base64');
+  const tiles = tileUrl ? tileSource(tileUrl) : null;
   return [
     "default-src 'self'",
-    "img-src 'self' data: blob:",
+    `img-src 'self' data: blob:${tiles ? ` ${tiles}` : ''}`,
     "style-src 'self'",
     `script-src 'self' 'sha256-${hash}'`,
     "connect-src 'self'",
@@ -107,7 +115,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
   const assets = assetTable();
   const read = cachedFiles();
   const page = readFileSync(path.join(here, 'static', 'index.html'));
-  const csp = contentSecurityPolicy(page.toString('utf8'));
+  const csp = contentSecurityPolicy(page.toString('utf8'), deps.tiles?.tileUrl);
   const app = new Hono();
 
   const problem = (c: Context, status: 400 | 401 | 403 | 429, code: string, detail: string) =>
@@ -132,6 +140,9 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
       'referrer-policy': 'no-referrer',
     }),
   );
+
+  /** The tile server of the card's map (null: none configured; the map shows the point alone). */
+  app.get('/map.json', (c) => c.json({ tileUrl: deps.tiles?.tileUrl ?? null, tileAttribution: deps.tiles?.tileAttribution ?? null }, 200, { 'cache-control': 'no-cache' }));
 
   app.get('/i18n/:file', async (c) => {
     const lang = /^(ru|en)\.json$/.exec(c.req.param('file'))?.[1];

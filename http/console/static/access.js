@@ -23,6 +23,7 @@ const EVERYONE = ['operator', 'curator', 'moderator', 'executor', 'responsible']
 export const ROLES = {
   'messages.read': EVERYONE,
   'messages.moderate': ['operator', 'curator', 'moderator'],
+  'messages.mark_urgent': ['operator', 'curator', 'moderator'],
   'answers.draft': ['operator', 'moderator', 'executor'],
   'answers.review': ['operator', 'curator'],
   'incidents.triage': ['operator', 'curator', 'moderator'],

@@ -3,6 +3,7 @@
 import { can } from './access.js';
 import { post } from './api.js';
 import { excerpt, html, useAction, useApi, when } from './ui.js';
+import { Deadline, deadlineOf, firstResponseOf, MessageMap, ModerationTools, QueueDeadline } from './pages/moderation.js';
 
 function queuePath(role) {
   if (role === 'curator') return '/api/v1/answers?state=draft';
@@ -16,32 +17,47 @@ export function Queue({ t, me, fail }) {
   const [page] = useApi(queuePath(me.role), fail);
   const title = t(`queue.title.${['moderator', 'executor', 'curator'].includes(me.role) ? me.role : me.role === 'operator' ? 'moderator' : 'other'}`);
   if (!page) return html`<main><h1>${title}</h1><p>…</p></main>`;
-  if (page.items.length === 0) return html`<main><h1>${title}</h1><p>${t('queue.empty')}</p></main>`;
+  const watches = can(me.role, 'messages.moderate');
+  if (page.items.length === 0) return html`<main><h1>${title}</h1><p>${t('queue.empty')}</p>${watches && html`<${InWork} t=${t} fail=${fail} />`}</main>`;
   if (me.role === 'curator') {
     return html`<main><h1>${title}</h1><table>
       <thead><tr><th>№</th><th>${t('act.answer_kind')}</th><th>${t('act.answer_text')}</th><th></th></tr></thead>
       <tbody>${page.items.map((a) => html`<tr><td>${a.messageId}</td><td>${a.kind}</td><td>${excerpt(a.text)}</td><td><a href=${`#/message/${a.messageId}`}>${t('queue.open')}</a></td></tr>`)}</tbody>
-    </table></main>`;
+    </table><${InWork} t=${t} fail=${fail} /></main>`;
   }
-  return html`<main><h1>${title}</h1><table>
-    <thead><tr><th>№</th><th>${t('card.filed')}</th><th>${t('card.address')}</th><th>${t('card.status')}</th><th></th></tr></thead>
-    <tbody>${page.items.map(
+  return html`<main><h1>${title}</h1><${MessageTable} t=${t} items=${page.items} fail=${fail} />${watches && html`<${InWork} t=${t} fail=${fail} />`}</main>`;
+}
+
+/** Messages with their deadline state (day 10/13/14, the working hour), near and over ones said in words. */
+function MessageTable({ t, items, fail }) {
+  return html`<table class="queue">
+    <thead><tr><th>№</th><th>${t('card.filed')}</th><th>${t('card.address')}</th><th>${t('card.status')}</th><th>${t('deadline.title')}</th><th></th></tr></thead>
+    <tbody>${items.map(
       (m) => html`<tr>
-        <td>${m.id}</td>
+        <td>${m.id}${m.urgent ? html`<br /><small>${t('moderation.urgent')}</small>` : null}</td>
         <td>${when(m.createdAt)}</td>
-        <td>${m.address ?? t('card.no_address')}<br/><small>${excerpt(m.text)}</small></td>
-        <td>${t(`status.${m.status}`)} ${m.overdue ? html`<span class="overdue">${t('queue.overdue')}</span>` : null}</td>
+        <td>${m.address ?? (m.lat === null ? t('card.no_point') : t('card.no_address'))}<br/><small>${excerpt(m.text)}</small></td>
+        <td>${t(`status.${m.status}`)}</td>
+        <td><${QueueDeadline} t=${t} m=${m} fail=${fail} /></td>
         <td><a href=${`#/message/${m.id}`} aria-label=${`${t('queue.open')} ${m.id}`}>${t('queue.open')}</a></td>
       </tr>`,
     )}</tbody>
-  </table></main>`;
+  </table>`;
 }
 
-export function MessageCard({ id, t, me, fail, notify }) {
+/** For those who watch the deadlines (moderators, curators, operators): messages in work, the longest-waiting first. */
+function InWork({ t, fail }) {
+  const [page] = useApi('/api/v1/messages?status=in_work&sort=created_at&limit=50', fail);
+  if (!page) return null;
+  return html`<h2 id="in-work">${t('queue.in_work')}</h2>${page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<${MessageTable} t=${t} items=${page.items} fail=${fail} />`}`;
+}
+
+export function MessageCard({ id, t, lang, me, fail, notify }) {
   const [card, reload] = useApi(`/api/v1/messages/${id}`, fail);
   const act = useAction(t, fail, notify, reload);
   if (!card) return html`<main><p>…</p></main>`;
   const m = card.message;
+  const hour = firstResponseOf(card.firstResponse);
   const moderates = can(me.role, 'messages.moderate');
   const answers = can(me.role, 'answers.draft');
   const reviews = can(me.role, 'answers.review');
@@ -50,15 +66,17 @@ export function MessageCard({ id, t, me, fail, notify }) {
     <h1>${t('card.title', { id: m.id })}</h1>
     <p>${m.text}</p>
     <dl>
-      <dt>${t('card.status')}</dt><dd>${t(`status.${m.status}`)} ${m.overdue ? html`<span class="overdue">${t('queue.overdue')}</span>` : null}</dd>
-      <dt>${t('card.address')}</dt><dd>${m.lat === null ? t('card.no_point') : html`${m.address ?? t('card.no_address')} (${m.lat.toFixed(5)}, ${m.lon.toFixed(5)})
-        · <a href="/map" target="_blank" rel="noopener">${t('card.on_map')}</a>`}</dd>
+      <dt>${t('card.status')}</dt><dd>${t(`status.${m.status}`)}${m.urgent ? ` · ${t('moderation.urgent')}` : ''}</dd>
+      ${m.status === 'in_work' && html`<dt>${t('deadline.title')}</dt><dd><${Deadline} t=${t} state=${deadlineOf(m)} /></dd>`}
+      ${hour && html`<dt>${t('deadline.hour_title')}</dt><dd><${Deadline} t=${t} state=${hour} /></dd>`}
+      <dt>${t('card.address')}</dt><dd>${m.lat === null ? t('card.no_point') : html`${m.address ?? t('card.no_address')} (${m.lat.toFixed(5)}, ${m.lon.toFixed(5)})`}</dd>
       <dt>${t('card.filed')}</dt><dd>${when(m.createdAt)}</dd>
       <dt>${t('card.executor')}</dt><dd>${card.executorName ?? '—'}</dd>
       ${m.sourceUrl && html`<dt>${t('card.source')}</dt><dd><a href=${m.sourceUrl} target="_blank" rel="noopener noreferrer">${m.sourceUrl}</a></dd>`}
       ${m.publishedReplyUrl && html`<dt>${t('card.published_reply')}</dt><dd><a href=${m.publishedReplyUrl} target="_blank" rel="noopener noreferrer">${m.publishedReplyUrl}</a></dd>`}
       ${card.rating && html`<dt>${t('card.rating')}</dt><dd>${'★'.repeat(card.rating.stars)}${'☆'.repeat(5 - card.rating.stars)} ${card.rating.complaint ?? ''}</dd>`}
     </dl>
+    ${m.lat !== null && html`<${MessageMap} t=${t} lat=${m.lat} lon=${m.lon} />`}
     ${card.photos.length > 0 && html`<h2>${t('card.photos')}</h2><div class="photos">${card.photos.map((p) => html`<img src=${p.url} alt=${`${t('card.photos')} ${p.index + 1}`} />`)}</div>`}
     <div class="actions">
       ${moderates && m.status === 'new' && html`
@@ -84,6 +102,7 @@ export function MessageCard({ id, t, me, fail, notify }) {
           <p><button type="submit">${t('act.send')}</button></p>
         </form>`}
     </div>
+    ${moderates && html`<${ModerationTools} key=${m.version} t=${t} lang=${lang} me=${me} card=${card} act=${act} fail=${fail} />`}
     <h2>${t('card.answers')}</h2>
     ${card.answers.length === 0 ? html`<p>—</p>` : html`<ul>${card.answers.map(
       (a) => html`<li>
