@@ -137,6 +137,10 @@ describe('the web console in Chromium', () => {
       .filter({ hasText: ru('act.done') })
       .waitFor();
     expect(await statusOf(kemerovoMessage)).toBe('in_work');
+    // The history speaks the official's language, not the event kinds of the database.
+    await moderator.locator('main').getByText(ru('history.accepted')).first().waitFor();
+    expect(await moderator.locator('main').textContent()).toContain(ru('history.filed'));
+    expect(await moderator.locator('main').textContent()).not.toMatch(/· (filed|accepted)\b/);
 
     // The executor (routing rules chose the city administration) answers from their queue.
     const executor = await signIn(staff.executor);

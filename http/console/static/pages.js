@@ -106,7 +106,7 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
     <h2>${t('card.answers')}</h2>
     ${card.answers.length === 0 ? html`<p>—</p>` : html`<ul>${card.answers.map(
       (a) => html`<li>
-        <strong>${a.kind}${a.resolution ? ` (${a.resolution})` : ''}</strong> · ${t(`answer.state.${a.state}`)} · ${when(a.createdAt)}
+        <strong>${named(t, `answer.kind.${a.kind}`, a.kind)}${a.resolution ? ` (${named(t, `answer.resolution.${a.resolution}`, a.resolution)})` : ''}</strong> · ${t(`answer.state.${a.state}`)} · ${when(a.createdAt)}
         <p>${a.text}</p>
         ${reviews && a.state === 'draft' && html`<div class="actions">
           <form onSubmit=${(e) => act(e, () => post(`/api/v1/answers/${a.id}/approve`))}><button type="submit">${t('act.approve')}</button></form>
@@ -121,9 +121,15 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
       (c) => html`<li>${when(c.createdAt)} · ${t(`card.comment_by.${c.authorKind}`)}<p>${c.text}</p></li>`,
     )}</ul>`}
     <h2>${t('card.history')}</h2>
-    <ul>${card.history.map((e) => html`<li>${when(e.createdAt)} · ${e.kind}${e.toStatus ? ` → ${t(`status.${e.toStatus}`)}` : ''}${e.reason ? ` (${e.reason})` : ''}</li>`)}</ul>
+    <ul>${card.history.map((e) => html`<li>${when(e.createdAt)} · ${named(t, `history.${e.kind}`, e.kind)}${e.toStatus ? ` → ${t(`status.${e.toStatus}`)}` : ''}${e.reason ? ` (${e.reason})` : ''}</li>`)}</ul>
   </main>`;
 }
+
+/** A translated name, or the raw value when the locale has none (a kind added later). */
+const named = (t, key, raw) => {
+  const text = t(key);
+  return text === key ? raw : text;
+};
 
 function answerBody(kind, text) {
   if (kind === 'final_solved') return { kind: 'final', resolution: 'solved', text };
