@@ -202,19 +202,27 @@ describe('the web console in Chromium', () => {
   }, 60_000);
   it('the nav shows each role only its pages', async () => {
     const moderator = await signIn(staff.moderator);
-    expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'comments', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'comments', 'sessions', 'map'].map((p) => ru(`nav.${p}`)));
     const executor = await signIn(staff.executor);
-    expect(await navOf(executor)).toEqual(['queue', 'news', 'events', 'contests', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(executor)).toEqual(['queue', 'news', 'events', 'contests', 'kpi', 'sessions', 'map'].map((p) => ru(`nav.${p}`)));
     // A page the role may not use is not opened by URL either: the queue is shown instead.
     await executor.goto(`${harness.url}/console#/incidents`);
     await executor.getByRole('heading', { name: ru('queue.title.executor') }).waitFor();
+    // The heat map opens with the console's session, no API key asked; Kemerovo's points only.
+    await moderator.getByRole('link', { name: ru('nav.map'), exact: true }).click();
+    await moderator.waitForURL('**/map');
+    await expect.poll(() => moderator.locator('#count').textContent(), { timeout: 15_000 }).toMatch(/\d/);
+    expect(await moderator.locator('#key-form').isVisible()).toBe(false);
+    const shown = await moderator.evaluate(() => (document as { querySelector(s: string): { otklikMap: { markerIds(): number[] } } }).querySelector('#map').otklikMap.markerIds());
+    expect(shown).toContain(kemerovoMessage);
+    expect(shown).not.toContain(belovoMessage);
     for (const page of [moderator, executor]) await page.context().close();
   }, 60_000);
 
   it('a curator triages an incident into a message; Kemerovo never sees the Belovo item', async () => {
     const curator = await signIn(staff.curator);
     expect(await navOf(curator)).toEqual(
-      ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'comments', 'directories', 'audit', 'sessions'].map((p) => ru(`nav.${p}`)),
+      ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'comments', 'directories', 'audit', 'sessions', 'map'].map((p) => ru(`nav.${p}`)),
     );
     await curator.getByRole('link', { name: ru('nav.incidents') }).click();
     await curator.getByRole('heading', { name: ru('incidents.title') }).waitFor();
@@ -363,7 +371,7 @@ describe('the web console in Chromium', () => {
   it('an operator reads the directories, the audit log, the direct line and retries a dead outbox row', async () => {
     const operator = await signIn(await operatorId(db.db));
     expect(await navOf(operator)).toEqual(
-      ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions'].map((p) => ru(`nav.${p}`)),
+      ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions', 'map'].map((p) => ru(`nav.${p}`)),
     );
     await operator.getByRole('link', { name: ru('nav.directories') }).click();
     await operator.getByRole('heading', { name: ru('directories.municipalities') }).waitFor();
@@ -448,7 +456,7 @@ describe('the web console in Chromium', () => {
   it('a responsible official and a curator see the 16 KPIs, pick a month, download the report and see the rating', async () => {
     const responsibleId = (await createStaff(db.db, { fullName: 'Ответственный (Кемерово)', role: 'responsible', municipalityId: db.demo.municipalities.Kemerovo })).id;
     const responsible = await signIn(responsibleId);
-    expect(await navOf(responsible)).toEqual(['queue', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'sessions'].map((p) => ru(`nav.${p}`)));
+    expect(await navOf(responsible)).toEqual(['queue', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'sessions', 'map'].map((p) => ru(`nav.${p}`)));
     await responsible.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
     await responsible.getByRole('heading', { name: ru('kpi.title') }).waitFor();
     // The picker starts at the browser's current month.

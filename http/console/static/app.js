@@ -4,7 +4,7 @@ import { h, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { del, get, post, SessionEnded, setCsrf } from './api.js';
-import { mayOpen } from './access.js';
+import { can, mayOpen } from './access.js';
 import { MessageCard, Queue, Sessions } from './pages.js';
 import { Audit, Outbox } from './pages/admin.js';
 import { DirectLineQuestions, DirectLines, NewDirectLine } from './pages/direct-lines.js';
@@ -129,6 +129,7 @@ function App() {
       <strong>${t('title')}</strong>
       <nav aria-label="main">
         ${NAV.filter((p) => mayOpen(me.role, p)).map((p) => html`<a href=${`#/${p}`} aria-current=${where.page === p ? 'page' : undefined}>${t(`nav.${p}`)}</a>`)}
+        ${can(me.role, 'messages.read') && html`<a href="/map">${t('nav.map')}</a>`}
         <button type="button" class="secondary" onClick=${() => setLang(lang === 'ru' ? 'en' : 'ru')}>${t('nav.language')}</button>
         <button type="button" class="secondary" onClick=${signOut}>${t('nav.sign_out')}</button>
       </nav>

@@ -51,13 +51,14 @@ function el(tag, attrs = {}, children = []) {
 }
 
 /**
- * options: { apiKey, lang ('ru' | 'en'), texts (locales/<lang>/map.json), tileUrl, tileAttribution,
+ * options: { apiKey (none: the console session's cookie), lang ('ru' | 'en'), texts (locales/<lang>/map.json), tileUrl, tileAttribution,
  * onUnauthorized() }. Returns { load(filters), municipalities, categories, markerIds(), destroy() }.
  */
 export async function mountMap(element, options) {
   const L = window.L;
   const t = translator(options.texts, options.lang);
-  const headers = { authorization: `Bearer ${options.apiKey}` };
+  // Without a key the console's session cookie (same origin) signs the reads.
+  const headers = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
   const api = async (path) => {
     const res = await fetch(`/api/v1${path}`, { headers });
     if (res.status === 401 && options.onUnauthorized) options.onUnauthorized();

@@ -1,4 +1,5 @@
-// The /map page: asks for an API key once (kept in sessionStorage, so it dies with the tab),
+// The /map page: uses the console's session when the official is signed in there, else asks for
+// an API key once (kept in sessionStorage, so it dies with the tab),
 // then mounts the reusable map module with the page's filters. Texts come from locales/<lang>/map.json.
 import { mountMap, translator } from './otklik-map.js';
 
@@ -57,7 +58,7 @@ function options(select, items, allText) {
 }
 
 async function start(apiKey) {
-  $('forget').hidden = false;
+  $('forget').hidden = !apiKey;
   $('filters').hidden = false;
   $('count').textContent = t('loading');
   let handle;
@@ -108,6 +109,13 @@ async function start(apiKey) {
   await show();
 }
 
+/** An official signed in to the console needs no key: the session cookie goes with same-origin reads. */
+async function consoleSession() {
+  const res = await fetch('/api/v1/me').catch(() => null);
+  return res?.ok === true;
+}
+
 const saved = sessionStorage.getItem(KEY);
 if (saved) await start(saved);
+else if (await consoleSession()) await start(undefined);
 else askForKey(false);
