@@ -230,22 +230,27 @@ try {
     'status=solved&sort=created_at',
   ];
   const pages: number[] = [];
-  const get = async (query: string) => {
+  /** Each page's time by its filter (a cursor page under its filter with " (cursor)"), to show which variant is slow. */
+  const byFilter = new Map<string, number[]>();
+  const get = async (query: string, label: string) => {
     const [ms, res] = await timed(async () => api.request(`/messages?limit=50&${query}`, { headers: { authorization: `Bearer ${token}` } }));
     if (res.status !== 200) throw new Error(`GET /messages?${query}: ${res.status} ${await res.text()}`);
     pages.push(ms);
+    byFilter.set(label, [...(byFilter.get(label) ?? []), ms]);
     return (await res.json()) as { nextCursor: string | null };
   };
-  for (const f of filters) await get(f); // warm-up, not counted
+  for (const f of filters) await get(f, f); // warm-up, not counted
   pages.length = 0;
+  byFilter.clear();
   for (let i = 0; pages.length < 100; i++) {
     const f = filters[i % filters.length]!;
-    let page = await get(f);
+    let page = await get(f, f);
     // Every third round follows the cursor a few pages deep.
-    for (let d = 0; i % 3 === 0 && d < 3 && page.nextCursor && pages.length < 100; d++) page = await get(`${f}${f ? '&' : ''}cursor=${page.nextCursor}`);
+    for (let d = 0; i % 3 === 0 && d < 3 && page.nextCursor && pages.length < 100; d++) page = await get(`${f}${f ? '&' : ''}cursor=${page.nextCursor}`, `${f} (cursor)`);
   }
   const sorted = [...pages].sort((a, b) => a - b);
   const L = sorted[Math.ceil(0.99 * sorted.length) - 1]!;
+  for (const [label, ms] of byFilter) console.log(`  ${decodeURIComponent(label) || 'no filter'}: ${ms.length} pages, max ${Math.max(...ms).toFixed(1)} ms, median ${median(ms).toFixed(1)} ms`);
   console.log(`message list: ${pages.length} pages, median ${median(pages).toFixed(1)} ms, p99 ${L.toFixed(1)} ms`);
   console.log(`kpi: 16 indicators × ${municipalities} municipalities in ${T.toFixed(0)} ms; overdue scan ${O.toFixed(1)} ms; list p99 ${L.toFixed(1)} ms at ${messages} messages`);
 } finally {
