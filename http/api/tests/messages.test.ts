@@ -51,6 +51,40 @@ describe('GET /messages', () => {
     expect(ids(await get(`q=${encodeURIComponent('0% д')}`))).toEqual([pothole]);
   });
 
+  it('pages overdue messages with a cursor and combines overdue with other filters; text search ignores case', async () => {
+    const k = h.keys.Kemerovo.moderator;
+    const get = (q: string) => h.request('GET', `/api/v1/messages?${q}`, { token: k });
+    const first = await get('overdue=true&limit=1');
+    expect(ids(first)).toEqual([overdue]);
+    const second = await get(`overdue=true&limit=1&cursor=${first.body.nextCursor}`);
+    expect(ids(second)).toEqual([heating]);
+    expect(second.body.nextCursor).toBeNull();
+    expect(ids(await get('overdue=true&sort=created_at'))).toEqual([heating, overdue]);
+    expect(ids(await get(`overdue=true&categoryId=${await h.categoryId('roads.lighting')}`))).toEqual([overdue]);
+    expect(ids(await get('overdue=true&status=new'))).toEqual([]);
+    expect(ids(await get(`q=${encodeURIComponent('ФОНАРИ')}`))).toEqual([overdue]);
+    expect(ids(await get(`q=${encodeURIComponent('весенней')}`))).toEqual([pothole]);
+  });
+
+  it('searches text and address, each match once, newest first, page by page', async () => {
+    const k = h.keys.Kemerovo.moderator;
+    const get = (q: string) => h.request('GET', `/api/v1/messages?${q}`, { token: k });
+    const setAddress = (id: number, address: string) => h.t.db.updateTable('message').set({ address }).where('id', '=', id).execute();
+    await setAddress(heating, 'ул. Садовая, 12');
+    await setAddress(openSource, 'САДОВАЯ ул., 3');
+    await setAddress(pothole, 'ул. Весенняя, 1');
+    expect(ids(await get(`q=${encodeURIComponent('садовая')}`))).toEqual([openSource, heating]);
+    const first = await get(`q=${encodeURIComponent('Садовая')}&limit=1`);
+    expect(ids(first)).toEqual([openSource]);
+    const second = await get(`q=${encodeURIComponent('Садовая')}&limit=1&cursor=${first.body.nextCursor}`);
+    expect(ids(second)).toEqual([heating]);
+    expect(second.body.nextCursor).toBeNull();
+    // "Весенн" is in the pothole's text and its address: one item.
+    expect(ids(await get(`q=${encodeURIComponent('весенн')}`))).toEqual([pothole]);
+    expect(ids(await get(`q=${encodeURIComponent('садовая')}&status=in_work`))).toEqual([heating]);
+    expect(ids(await get(`q=${encodeURIComponent('садовая')}&sort=created_at`))).toEqual([heating, openSource]);
+  });
+
   it('pages with a cursor without gaps or repeats, in both sort orders', async () => {
     for (const sort of ['-created_at', 'created_at', '-updated_at']) {
       const seen: number[] = [];
