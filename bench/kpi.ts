@@ -270,13 +270,15 @@ try {
   // and those scans read the rows after all, until a vacuum refreshes the visibility map. The
   // migration 2026-12-02T1900 lets autovacuum do that after 1 % of the table changes (not the
   // default 20 %); with autovacuum off on a test server, the bench runs that vacuum itself and
-  // reports the list both before it and after it (L, in the last line).
+  // reports the list both before it and after it; the last line takes the worse.
   const beforeVacuum = await listPages('right after the overdue job, before a vacuum');
   const [vacuumMs] = await timed(() => sql`VACUUM message`.execute(db));
   console.log(`VACUUM message (autovacuum's work after the overdue job): ${(vacuumMs / 1000).toFixed(1)} s`);
   const L = await listPages('after the vacuum');
   console.log(`list p99 before the vacuum ${beforeVacuum.toFixed(1)} ms, after it ${L.toFixed(1)} ms`);
-  console.log(`kpi: 16 indicators × ${municipalities} municipalities in ${T.toFixed(0)} ms; overdue scan ${O.toFixed(1)} ms; list p99 ${L.toFixed(1)} ms at ${messages} messages`);
+  // The last line reports the worse of the two: until autovacuum has run, officials see the first.
+  const worst = Math.max(beforeVacuum, L);
+  console.log(`kpi: 16 indicators × ${municipalities} municipalities in ${T.toFixed(0)} ms; overdue scan ${O.toFixed(1)} ms; list p99 ${worst.toFixed(1)} ms at ${messages} messages`);
 } finally {
   await database.close();
 }
