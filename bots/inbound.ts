@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import { isTransientDatabaseError } from '../core/db/transient.ts';
 import { UnrecordedUpdateError } from '../core/inbound/unrecorded-update.ts';
 import { safeError } from './safe-error.ts';
+import { markProcessedLockingState, type DialogState } from './dialogs/state.ts';
 import { inboundSeconds, inboundUpdates } from '../core/metrics/metrics.ts';
 
 /** How one inbound update ended: already seen, handled (and committed), or failed and recorded as poison. */
@@ -37,12 +38,17 @@ export async function processOnce<T>(
   channel: Channel,
   updateId: string,
   log: Logger,
-  handle: (trx: Db) => Promise<T>,
+  handle: (trx: Db, state?: DialogState) => Promise<T>,
   /** Runs in the transaction that records a failed update as poison (the apology is queued there, so it is durable too). */
   onFailed?: (trx: Db) => Promise<void>,
+  /**
+   * The chat whose dialog the update runs (its external id): the dedupe row and the dialog state
+   * lock are then one statement, and `handle` gets the locked state (runDialog takes it).
+   */
+  dialogOf?: string,
 ): Promise<Inbound<T>> {
   const started = performance.now();
-  const outcome = await processOnceUncounted(db, channel, updateId, log, handle, onFailed).catch((error: unknown) => {
+  const outcome = await processOnceUncounted(db, channel, updateId, log, handle, onFailed, dialogOf).catch((error: unknown) => {
     inboundUpdates.inc({ channel, outcome: 'unrecorded' });
     throw error;
   });
@@ -56,11 +62,16 @@ async function processOnceUncounted<T>(
   channel: Channel,
   updateId: string,
   log: Logger,
-  handle: (trx: Db) => Promise<T>,
+  handle: (trx: Db, state?: DialogState) => Promise<T>,
   onFailed?: (trx: Db) => Promise<void>,
+  dialogOf?: string,
 ): Promise<Inbound<T>> {
   try {
     return await db.transaction().execute(async (trx): Promise<Inbound<T>> => {
+      if (dialogOf !== undefined) {
+        const state = await markProcessedLockingState(trx, channel, updateId, dialogOf);
+        return state ? { kind: 'handled', result: await handle(trx, state) } : { kind: 'duplicate' };
+      }
       if (!(await markProcessed(trx, channel, updateId))) return { kind: 'duplicate' };
       return { kind: 'handled', result: await handle(trx) };
     });

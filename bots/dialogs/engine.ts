@@ -15,6 +15,7 @@ import { isRegistered, registrationRequired } from './registration-check.ts';
 import { IDLE_FLOW, MENU_TAG, type Features } from './registry.ts';
 import { linkedOfficial } from './staff.ts';
 import { IDLE, lockState, saveState, type DialogState } from './state.ts';
+import { writeWatch } from '../../core/db/write-watch.ts';
 import type { View } from './view.ts';
 
 export interface DialogDeps {
@@ -50,19 +51,41 @@ const CANCEL_ACTION = 'x';
  * the views. Domain errors become `errors.<CODE>` answers and are rolled back to a savepoint,
  * so nothing is half-saved; any other error propagates and the caller rolls everything back.
  */
-export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, now: Date): Promise<DialogTurn> {
+/**
+ * Saves the turn's state instead of saveState (same meaning: false when the row is gone), e.g. in
+ * one statement with the turn's reply (bots/outbox/reply.ts queueReplySavingState).
+ */
+export type SaveTurn = (state: DialogState, turn: { views: View[]; language: Language; residentId: number }) => Promise<boolean>;
+
+export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, now: Date, locked?: DialogState, save?: SaveTurn): Promise<DialogTurn> {
   const { identity: from } = input;
   // The state row lock comes first: two updates of one chat (an album's photos, a first contact
-  // delivered twice at once) serialise here before the resident is created or changed.
-  const state = await lockState(db, from.channel, from.externalId);
-  const { resident, identity } = await touchResident(db, { channel: from.channel, externalId: from.externalId, chatId: from.chatId, username: from.username }, now);
+  // delivered twice at once) serialise here before the resident is created or changed. `locked`:
+  // the caller took it already in this transaction (bots/inbound.ts, with the update's dedupe row).
+  const state = locked ?? (await lockState(db, from.channel, from.externalId));
+  const { resident, identity, consented } = await touchResident(db, { channel: from.channel, externalId: from.externalId, chatId: from.chatId, username: from.username }, now);
   const position = { flow: state.flow, step: state.step };
-  const c: StepContext = { db, now, t: deps.t, resident, identity, from, language: resident.language, data: { ...state.data }, features: deps.features, position };
+  const c: StepContext = {
+    db,
+    now,
+    t: deps.t,
+    resident,
+    identity,
+    from,
+    language: resident.language,
+    data: { ...state.data },
+    features: deps.features,
+    position,
+    registration: { registered: resident.registeredAt !== null, consented },
+  };
+  // Steps see the transaction through a watch that forgets the registration read above at the
+  // first statement that may change it (core/db/write-watch.ts).
+  c.db = db.withPlugin(writeWatch(() => delete c.registration));
   // Before the guard: error texts of an official's action are in the official's language too.
   if (isStaffInput(deps.features, state, input)) await linkedOfficial(c);
 
-  const decision = await guarded(c, () => decide(c, state, input), async (error) => {
-    const again = await guarded(c, () => promptAt(c, state), async () => ({ views: [], to: { ...IDLE, data: {} } }));
+  const decision = await guarded(db, c, () => decide(c, state, input), async (error) => {
+    const again = await guarded(db, c, () => promptAt(c, state), async () => ({ views: [], to: { ...IDLE, data: {} } }));
     return { views: [error, ...again.views], to: again.to };
   });
 
@@ -71,7 +94,8 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const version = moved ? state.version + 1 : state.version;
   const views = decision.views.map((view) => stampButtons(view, version));
   const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard);
-  const kept = await saveState(db, from.channel, from.externalId, { ...to, version, replyKeyboard }, now);
+  const next: DialogState = { ...to, version, replyKeyboard };
+  const kept = save ? await save(next, { views, language: c.language, residentId: c.resident.id }) : await saveState(db, from.channel, from.externalId, next, now);
   return { views, language: c.language, ...(kept && { residentId: c.resident.id }) };
 }
 
@@ -217,17 +241,21 @@ async function promptAt(c: StepContext, position: Position): Promise<Decision> {
 
 const SAVEPOINT = 'dialog_step';
 
-/** Runs `fn` under a savepoint; a domain error rolls back to it and becomes `onDomainError`'s answer. */
-async function guarded(c: StepContext, fn: () => Promise<Decision>, onDomainError: (view: View) => Promise<Decision>): Promise<Decision> {
+/**
+ * Runs `fn` under a savepoint; a domain error rolls back to it and becomes `onDomainError`'s answer.
+ * `db` is the turn's transaction itself (the savepoint is no write the registration watch must see).
+ */
+async function guarded(db: Db, c: StepContext, fn: () => Promise<Decision>, onDomainError: (view: View) => Promise<Decision>): Promise<Decision> {
   const language = c.language;
-  await sql.raw(`SAVEPOINT ${SAVEPOINT}`).execute(c.db);
+  await sql.raw(`SAVEPOINT ${SAVEPOINT}`).execute(db);
   try {
     // Not released: the commit releases it, and a RELEASE would be one more round trip per update.
     return await fn();
   } catch (error) {
     const view = domainErrorView(error);
     if (!view) throw error;
-    await sql.raw(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`).execute(c.db);
+    await sql.raw(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`).execute(db);
+    delete c.registration;
     c.language = language;
     return onDomainError(view);
   }

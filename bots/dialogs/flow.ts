@@ -25,6 +25,12 @@ export interface StepContext {
   data: StepData;
   features: Features;
   readonly position: { readonly flow: FlowName; readonly step: string };
+  /**
+   * The resident's registration as the turn's first statement read it, while nothing in the turn
+   * may have changed it since (the engine clears it before the first statement that may write);
+   * isRegistered and hasConsent (registration-check.ts) answer from it without a query.
+   */
+  registration?: { registered: boolean; consented: boolean };
 }
 
 /** A button press reaches a step as its action, with the version stamp already checked. */

@@ -3,8 +3,13 @@ import { DomainError } from '../../core/errors.ts';
 import type { StepContext } from './flow.ts';
 import type { View } from './view.ts';
 
-/** Registered: finished registration and consent not withdrawn (read fresh, a step may just have changed it). */
+/**
+ * Registered: finished registration and consent not withdrawn. Read fresh (a step may just have
+ * changed it), unless the turn still knows it: the turn's first statement (touchResident) reads
+ * both, and the engine forgets them at the turn's first statement that may write (c.registration).
+ */
 export async function isRegistered(c: StepContext): Promise<boolean> {
+  if (c.registration) return c.registration.registered && c.registration.consented;
   // One round trip: the resident's registration and a live consent together.
   const row = await c.db
     .selectFrom('resident')
@@ -24,5 +29,11 @@ export async function isRegistered(c: StepContext): Promise<boolean> {
  */
 export async function registrationRequired(c: StepContext, stepFollows = false): Promise<View> {
   if (stepFollows) return { key: 'dialog.finish_registration_below' };
-  return (await hasLiveConsent(c.db, c.resident.id)) ? { key: 'errors.NOT_REGISTERED' } : { key: 'errors.CONSENT_REQUIRED' };
+  return (await hasConsent(c)) ? { key: 'errors.NOT_REGISTERED' } : { key: 'errors.CONSENT_REQUIRED' };
+}
+
+/** A live consent (known to the turn, else read as isRegistered does). */
+export async function hasConsent(c: StepContext): Promise<boolean> {
+  if (c.registration) return c.registration.consented;
+  return hasLiveConsent(c.db, c.resident.id);
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Channel, Db } from '../../core/db/types.ts';
 import type { FlowName, StepData } from './flow.ts';
 
@@ -32,16 +33,44 @@ export async function lockState(db: Db, channel: Channel, externalId: string): P
     .onConflict((oc) => oc.columns(['channel', 'external_id']).doUpdateSet((eb) => ({ version: eb.ref('dialog_state.version') })))
     .returningAll()
     .executeTakeFirstOrThrow();
+  return toState(row);
+}
+
+function toState(row: { flow: string; step: string; data: unknown; version: number }): DialogState {
   const stored = (row.data ?? {}) as StoredData;
   return { flow: row.flow as FlowName, step: row.step, data: stored.data ?? {}, version: row.version, replyKeyboard: stored.replyKeyboard === true };
 }
 
+/**
+ * An update's dedupe row and its chat's state lock in one statement (one round trip, the first of
+ * the update's transaction): records the update as processed and, only if it was new, locks (or
+ * creates) the state as lockState does. Undefined for a duplicate, which then changed nothing.
+ */
+export async function markProcessedLockingState(db: Db, channel: Channel, updateId: string, externalId: string): Promise<DialogState | undefined> {
+  const { rows } = await sql<{ flow: string; step: string; data: unknown; version: number }>`
+    WITH processed AS (
+      INSERT INTO processed_update (channel, update_id) VALUES (${channel}, ${updateId})
+      ON CONFLICT (channel, update_id) DO NOTHING RETURNING update_id
+    )
+    INSERT INTO dialog_state (channel, external_id, flow, step, data)
+    SELECT ${channel}::text, ${externalId}::text, ${IDLE.flow}::text, ${IDLE.step}::text, ${JSON.stringify({})}::jsonb FROM processed
+    ON CONFLICT (channel, external_id) DO UPDATE SET version = dialog_state.version
+    RETURNING flow, step, data, version`.execute(db);
+  const row = rows[0];
+  return row && toState(row);
+}
+
+/** The `data` column's JSON for a state. */
+export function storedData(state: DialogState): string {
+  const stored: StoredData = { data: state.data, replyKeyboard: state.replyKeyboard };
+  return JSON.stringify(stored);
+}
+
 /** Saves the position; false when the row is gone (the turn erased the account, e.g. consent withdrawn). */
 export async function saveState(db: Db, channel: Channel, externalId: string, state: DialogState, now: Date): Promise<boolean> {
-  const stored: StoredData = { data: state.data, replyKeyboard: state.replyKeyboard };
   const result = await db
     .updateTable('dialog_state')
-    .set({ flow: state.flow, step: state.step, data: JSON.stringify(stored), version: state.version, updated_at: now })
+    .set({ flow: state.flow, step: state.step, data: storedData(state), version: state.version, updated_at: now })
     .where('channel', '=', channel)
     .where('external_id', '=', externalId)
     .executeTakeFirst();

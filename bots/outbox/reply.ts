@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Channel, Db, Language } from '../../core/db/types.ts';
+import { storedData, type DialogState } from '../dialogs/state.ts';
 import { enqueue, PRIORITY } from '../../core/outbox/outbox.repository.ts';
 import type { OutboxPayload } from '../../core/outbox/outbox.table.ts';
 import type { View } from '../dialogs/view.ts';
@@ -26,13 +28,7 @@ export interface Reply {
  */
 export async function queueReply(trx: Db, reply: Reply): Promise<void> {
   if (reply.views.length === 0 && !reply.answer) return;
-  const payload: OutboxPayload = {
-    key: REPLY_KIND,
-    language: reply.language,
-    views: reply.views,
-    ...(reply.editMessageId !== undefined && { editMessageId: reply.editMessageId }),
-    ...(reply.answer && { answer: reply.answer }),
-  };
+  const payload = payloadOf(reply);
   await enqueue(trx, [
     {
       channel: reply.channel,
@@ -44,4 +40,40 @@ export async function queueReply(trx: Db, reply: Reply): Promise<void> {
       priority: PRIORITY.reply,
     },
   ]);
+}
+
+function payloadOf(reply: Reply): OutboxPayload {
+  return {
+    key: REPLY_KIND,
+    language: reply.language,
+    views: reply.views,
+    ...(reply.editMessageId !== undefined && { editMessageId: reply.editMessageId }),
+    ...(reply.answer && { answer: reply.answer }),
+  };
+}
+
+/**
+ * A dialog turn's end in one statement (one round trip): saves its state (as saveState) and queues
+ * its reply (as queueReply, to `reply.residentId` only while the state row is still there: a turn
+ * that erased the account answers the chat, linked to nobody). Returns whether the state row was there.
+ */
+export async function queueReplySavingState(trx: Db, save: { channel: Channel; externalId: string; state: DialogState; now: Date }, reply: Reply): Promise<boolean> {
+  const { state } = save;
+  const send = reply.views.length > 0 || reply.answer !== undefined;
+  const { rows } = await sql<{ kept: boolean }>`
+    WITH saved AS (
+      UPDATE dialog_state SET flow = ${state.flow}, step = ${state.step}, data = ${storedData(state)}::jsonb, version = ${state.version}, updated_at = ${save.now}
+      WHERE channel = ${save.channel} AND external_id = ${save.externalId}
+      RETURNING 1
+    ), queued AS (
+      INSERT INTO outbox (channel, chat_id, recipient_kind, resident_id, kind, payload, priority)
+      SELECT ${reply.channel}::text, ${reply.chatId}::text,
+        CASE WHEN ${reply.residentId ?? null}::int IS NOT NULL AND EXISTS (SELECT 1 FROM saved) THEN 'resident' ELSE 'chat' END,
+        CASE WHEN EXISTS (SELECT 1 FROM saved) THEN ${reply.residentId ?? null}::int END,
+        ${REPLY_KIND}::text, ${JSON.stringify(payloadOf(reply))}::jsonb, ${PRIORITY.reply}::int
+      WHERE ${send}::boolean
+      RETURNING id
+    )
+    SELECT EXISTS (SELECT 1 FROM saved) AS kept, (SELECT count(*) FROM queued) AS queued`.execute(trx);
+  return rows[0]?.kept === true;
 }

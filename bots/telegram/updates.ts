@@ -7,8 +7,9 @@ import type { Logger } from '../../logger.ts';
 import { runDialog, type DialogDeps, type DialogTurn } from '../dialogs/engine.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
 import type { Translate } from '../i18n.ts';
-import { queueReply } from '../outbox/reply.ts';
+import { queueReply, queueReplySavingState } from '../outbox/reply.ts';
 import type { ParsedUpdate } from './parse.ts';
+import type { DialogState } from '../dialogs/state.ts';
 import { languageOfIdentity, processOnce } from '../inbound.ts';
 
 export const CHANNEL = 'tg' as const;
@@ -34,21 +35,27 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
   const { db, logger, clock, t } = deps;
   const log = logger.child({ channel: CHANNEL });
 
-  async function handle(trx: Db, parsed: ParsedUpdate): Promise<DialogTurn | undefined> {
+  async function handle(trx: Db, parsed: ParsedUpdate, state?: DialogState): Promise<DialogTurn | undefined> {
     switch (parsed.kind) {
       case 'dialog': {
-        const turn = await runDialog(trx, parsed.input, { t, features: deps.features }, clock());
         const { identity } = parsed.input;
-        await queueReply(trx, {
-          channel: CHANNEL,
-          chatId: identity.chatId,
-          residentId: turn.residentId,
-          views: turn.views,
-          language: turn.language,
-          ...(parsed.originMessageId !== undefined && { editMessageId: parsed.originMessageId }),
-          ...(parsed.callbackQueryId && { answer: { queryId: parsed.callbackQueryId } }),
-        });
-        return turn;
+        const now = clock();
+        // The turn's state and its reply are saved in one statement (bots/outbox/reply.ts).
+        return runDialog(trx, parsed.input, { t, features: deps.features }, now, state, (next, turn) =>
+          queueReplySavingState(
+            trx,
+            { channel: CHANNEL, externalId: identity.externalId, state: next, now },
+            {
+              channel: CHANNEL,
+              chatId: identity.chatId,
+              residentId: turn.residentId,
+              views: turn.views,
+              language: turn.language,
+              ...(parsed.originMessageId !== undefined && { editMessageId: parsed.originMessageId }),
+              ...(parsed.callbackQueryId && { answer: { queryId: parsed.callbackQueryId } }),
+            },
+          ),
+        );
       }
       case 'blocked':
         await markIdentityUnreachable(trx, CHANNEL, parsed.externalId, clock());
@@ -86,8 +93,10 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
       CHANNEL,
       String(updateId),
       log,
-      (trx) => handle(trx, parsed),
+      (trx, state) => handle(trx, parsed, state),
       (trx) => apologise(trx, parsed),
+      // A dialog turn: its state lock rides with the dedupe row (one round trip).
+      parsed.kind === 'dialog' ? parsed.input.identity.externalId : undefined,
     );
     if (outcome.kind === 'duplicate') {
       log.info({ updateId }, 'duplicate update acknowledged without effect');

@@ -85,13 +85,14 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
       CHANNEL,
       eventId,
       log,
-      async (trx) => {
+      async (trx, locked) => {
         if (parsed.kind === 'dialog') {
           const views: View[] = [];
           let language: Language = 'ru';
           let residentId: number | undefined;
-          for (const input of parsed.inputs) {
-            const turn = await runDialog(trx, input, { t, features: options.features }, clock());
+          for (const [index, input] of parsed.inputs.entries()) {
+            // The state locked with the dedupe row serves the first input; later ones read what it saved.
+            const turn = await runDialog(trx, input, { t, features: options.features }, clock(), index === 0 ? locked : undefined);
             views.push(...turn.views);
             language = turn.language;
             residentId = turn.residentId;
@@ -116,6 +117,8 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
         const language = await languageOfIdentity(trx as Kysely<Database>, CHANNEL, externalId);
         await queueReply(trx, { channel: CHANNEL, chatId: parsed.peerId, views: [UNEXPECTED_ERROR_VIEW], language, ...(answer && { answer }) });
       },
+      // A dialog event: its state lock rides with the dedupe row (one round trip).
+      parsed.kind === 'dialog' ? parsed.inputs[0]!.identity.externalId : undefined,
     );
     if (outcome.kind === 'duplicate') {
       log.info({ eventId }, 'duplicate event acknowledged without effect');

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { listAnswers, type Answer } from './answers.service.ts';
@@ -43,13 +44,25 @@ export async function getMessageCard(db: Db, messageId: number, options: { visib
   };
 }
 
-/** A resident's own messages, newest first, a page at a time. */
+/**
+ * A resident's own messages, newest first, a page at a time. One round trip: the page carries the
+ * total (a window count); only a page past the end, which has no row to carry it, counts apart.
+ */
 export async function listResidentMessages(db: Db, residentId: number, page: { offset: number; limit: number }): Promise<{ items: Message[]; total: number }> {
-  const [rows, total] = await Promise.all([
-    db.selectFrom('message').selectAll().where('author_id', '=', residentId).orderBy('created_at', 'desc').orderBy('id', 'desc').offset(page.offset).limit(page.limit).execute(),
-    db.selectFrom('message').select((eb) => eb.fn.countAll<number>().as('n')).where('author_id', '=', residentId).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(toMessage), total: Number(total.n) };
+  const rows = await db
+    .selectFrom('message')
+    .selectAll()
+    .select(sql<string>`count(*) OVER ()`.as('total_count'))
+    .where('author_id', '=', residentId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .offset(page.offset)
+    .limit(page.limit)
+    .execute();
+  if (rows.length > 0) return { items: rows.map(({ total_count, ...row }) => toMessage(row)), total: Number(rows[0]!.total_count) };
+  if (page.offset === 0) return { items: [], total: 0 };
+  const total = await db.selectFrom('message').select((eb) => eb.fn.countAll<string>().as('n')).where('author_id', '=', residentId).executeTakeFirstOrThrow();
+  return { items: [], total: Number(total.n) };
 }
 
 /** Checks that a resident may open a message card: their own, or one they support. */

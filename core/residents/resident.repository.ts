@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Channel, Db, Language } from '../db/types.ts';
-import { recordActivity } from '../activity/activity.ts';
+import { DEFAULT_TIME_ZONE, localDay, recordActivity } from '../activity/activity.ts';
 import { DomainError } from '../errors.ts';
 import type { ResidentIdentityTable, ResidentTable } from './resident.table.ts';
 
@@ -78,45 +78,56 @@ export interface Contact {
   language?: Language;
 }
 
+/** What touchResident found: the resident, its identity, and its consent as of the same statement. */
+export interface Touched {
+  resident: Resident;
+  identity: ResidentIdentity;
+  /** A live (not withdrawn) consent exists: with `resident.registeredAt`, whether the resident is registered. */
+  consented: boolean;
+}
+
 /**
  * The resident behind a messenger identity, created on first contact; touches last_seen_at (it
  * decides which channel notifications go to), clears an old "unreachable" mark, and records the
  * first interaction of the local day (core/activity: no write on later ones).
+ *
+ * One round trip either way: a known identity is found, touched and joined to its resident (the
+ * CTE's snapshot still shows the previous last_seen_at, for the activity day); an unknown one gets
+ * its resident, identity and first activity row in the same statement. Two first contacts of one
+ * identity at once must be serialised by the caller (the dialog state lock does it): the second
+ * would otherwise fail on the identity's unique key.
  */
-export async function touchResident(db: Db, contact: Contact, now: Date): Promise<{ resident: Resident; identity: ResidentIdentity }> {
-  // A known identity (every update but the first): found, touched and joined to its resident in
-  // one round trip; the CTE's snapshot still shows the previous last_seen_at (for the activity day).
-  const known = await sql<Selectable<ResidentTable> & { i_id: number; i_chat_id: string; i_last_seen_at: Date }>`
+export async function touchResident(db: Db, contact: Contact, now: Date): Promise<Touched> {
+  const firstDay = localDay(now, DEFAULT_TIME_ZONE);
+  const { rows } = await sql<Selectable<ResidentTable> & { i_id: number; i_last_seen_at: Date | null; consented: boolean }>`
     WITH old AS (
-      SELECT id, resident_id, chat_id, last_seen_at FROM resident_identity WHERE channel = ${contact.channel} AND external_id = ${contact.externalId}
+      SELECT id, resident_id, last_seen_at FROM resident_identity WHERE channel = ${contact.channel} AND external_id = ${contact.externalId}
     ), touched AS (
       UPDATE resident_identity ri SET last_seen_at = ${now}, unreachable_at = NULL, chat_id = ${contact.chatId}, username = ${contact.username ?? null}
       FROM old WHERE ri.id = old.id RETURNING ri.id
-    )
-    SELECT r.*, old.id AS i_id, old.chat_id AS i_chat_id, old.last_seen_at AS i_last_seen_at
-    FROM old JOIN resident r ON r.id = old.resident_id`.execute(db);
-  const row = known.rows[0];
-  if (row) {
-    const resident = toResident(row);
-    await recordActivity(db, { residentId: resident.id, channel: contact.channel, municipalityId: resident.municipalityId, at: now, previousAt: row.i_last_seen_at });
-    const identity: ResidentIdentity = { id: row.i_id, residentId: resident.id, channel: contact.channel, externalId: contact.externalId, chatId: contact.chatId, lastSeenAt: now, unreachable: false };
-    return { resident, identity };
-  }
-  // A first contact: the resident and its identity in one statement (one round trip).
-  const created = await sql<Selectable<ResidentTable> & { i_id: number }>`
-    WITH r AS (
-      INSERT INTO resident (display_name, language, created_at) VALUES (${contact.displayName ?? null}, ${contact.language ?? 'ru'}, ${now}) RETURNING *
+    ), r AS (
+      INSERT INTO resident (display_name, language, created_at)
+      SELECT ${contact.displayName ?? null}::text, ${contact.language ?? 'ru'}::text, ${now}::timestamptz WHERE NOT EXISTS (SELECT 1 FROM old) RETURNING *
     ), i AS (
       INSERT INTO resident_identity (resident_id, channel, external_id, chat_id, username, last_seen_at)
       SELECT r.id, ${contact.channel}::text, ${contact.externalId}::text, ${contact.chatId}::text, ${contact.username ?? null}::text, ${now}::timestamptz FROM r RETURNING id
+    ), a AS (
+      INSERT INTO resident_activity (resident_id, day, channel, municipality_id, first_at)
+      SELECT r.id, ${firstDay}::date, ${contact.channel}::text, NULL, ${now}::timestamptz FROM r
+      ON CONFLICT (resident_id, day, channel) DO NOTHING
     )
-    SELECT r.*, i.id AS i_id FROM r, i`.execute(db);
-  const made = created.rows[0];
-  if (!made) throw new Error('creating a resident returned no row');
-  const resident = toResident(made);
-  const identity: ResidentIdentity = { id: made.i_id, residentId: resident.id, channel: contact.channel, externalId: contact.externalId, chatId: contact.chatId, lastSeenAt: now, unreachable: false };
-  await recordActivity(db, { residentId: resident.id, channel: contact.channel, municipalityId: null, at: now });
-  return { resident, identity };
+    SELECT res.*, old.id AS i_id, old.last_seen_at AS i_last_seen_at,
+      EXISTS (SELECT 1 FROM consent c WHERE c.resident_id = res.id AND c.withdrawn_at IS NULL) AS consented
+    FROM old JOIN resident res ON res.id = old.resident_id
+    UNION ALL
+    SELECT r.*, i.id, NULL::timestamptz, false FROM r, i`.execute(db);
+  const row = rows[0];
+  if (!row) throw new Error('touching a resident returned no row');
+  const resident = toResident(row);
+  const identity: ResidentIdentity = { id: row.i_id, residentId: resident.id, channel: contact.channel, externalId: contact.externalId, chatId: contact.chatId, lastSeenAt: now, unreachable: false };
+  // A known identity: its first interaction of the day is recorded here (usually no query at all).
+  if (row.i_last_seen_at !== null) await recordActivity(db, { residentId: resident.id, channel: contact.channel, municipalityId: resident.municipalityId, at: now, previousAt: row.i_last_seen_at });
+  return { resident, identity, consented: row.consented };
 }
 
 export async function updateResident(

@@ -1,8 +1,7 @@
-import { hasLiveConsent } from '../../../core/residents/consent.service.ts';
 import { getResident } from '../../../core/residents/resident.repository.ts';
 import type { BotFeature, Run } from '../../dialogs/feature.ts';
 import { end, enter, type Outcome, type StepContext, stay } from '../../dialogs/flow.ts';
-import { isRegistered } from '../../dialogs/registration-check.ts';
+import { hasConsent, isRegistered } from '../../dialogs/registration-check.ts';
 import { registrationFlow, THEN_KEY } from './flow.ts';
 
 /**
@@ -17,7 +16,7 @@ export async function startRegistration(c: StepContext, then?: string): Promise<
   const data = then === undefined ? {} : { [THEN_KEY]: then };
   if (await isRegistered(c)) return end([{ key: 'dialog.welcome_back' }]);
   if (c.position.flow === registrationFlow.name) return stay({ say: [{ key: 'reg.resumed' }], reprompt: true, data });
-  if (await hasLiveConsent(c.db, c.resident.id)) {
+  if (await hasConsent(c)) {
     const resident = await getResident(c.db, c.resident.id);
     return enter(registrationFlow.name, { step: resident.phone ? 'municipality' : 'phone', say: [{ key: 'reg.resumed' }], data });
   }
