@@ -169,9 +169,14 @@ describe('the web console in Chromium', () => {
       .filter({ hasText: ru('act.done') })
       .waitFor();
     expect(await statusOf(kemerovoMessage)).toBe('solved');
+    // The card says where the approved answer is: queued for the resident's messenger, then delivered.
+    await curator.getByText(new RegExp(ru('answer.delivery.queued', { at: '.+', attempts: '\\d+' }))).waitFor();
 
     await resident.deliverOutbox();
     expect(resident.replyTexts.join('\n')).toContain('Яму заделали 30 ноября');
+    await curator.reload();
+    await curator.getByText(ru('answer.state.delivered'), { exact: false }).first().waitFor();
+    expect(await curator.locator('main').textContent()).not.toContain(ru('answer.delivery.cancelled').split(':')[0]);
     for (const page of [moderator, executor, curator]) await page.context().close();
   }, 120_000);
 

@@ -108,6 +108,8 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
       (a) => html`<li>
         <strong>${named(t, `answer.kind.${a.kind}`, a.kind)}${a.resolution ? ` (${named(t, `answer.resolution.${a.resolution}`, a.resolution)})` : ''}</strong> · ${t(`answer.state.${a.state}`)} · ${when(a.createdAt)}
         <p>${a.text}</p>
+        ${a.returnRemark && a.state === 'returned' && html`<p><em>${t('answer.remark', { remark: a.returnRemark })}</em></p>`}
+        ${a.delivery && a.state !== 'delivered' && html`<p class=${a.delivery.state === 'failed' || a.delivery.state === 'unreachable' ? 'overdue' : ''}>${deliveryText(t, a.delivery)}</p>`}
         ${reviews && a.state === 'draft' && html`<div class="actions">
           <form onSubmit=${(e) => act(e, () => post(`/api/v1/answers/${a.id}/approve`))}><button type="submit">${t('act.approve')}</button></form>
           <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/answers/${a.id}/return`, { remark: f[`remark-${a.id}`].value }))}>
@@ -130,6 +132,12 @@ const named = (t, key, raw) => {
   const text = t(key);
   return text === key ? raw : text;
 };
+
+/** Where an approved answer is on its way to the resident (its notification's outbox row). */
+function deliveryText(t, delivery) {
+  const state = t(`answer.delivery.${delivery.state}`, { attempts: delivery.attempts, at: delivery.at ? when(delivery.at) : '—' });
+  return delivery.lastError ? `${state}: ${delivery.lastError}` : state;
+}
 
 function answerBody(kind, text) {
   if (kind === 'final_solved') return { kind: 'final', resolution: 'solved', text };
