@@ -1,8 +1,33 @@
+import type { ExpressionBuilder } from 'kysely';
+import type { Database } from '../db/database.ts';
 import type { Db } from '../db/types.ts';
 import type { MessageStatus } from './message.table.ts';
 import { boxAround, distanceMeters, type Point } from '../geo/geo.ts';
 
 export const NEARBY_RADIUS_M = 150;
+
+/**
+ * A radius search's first half, in SQL: the message's point inside the box around `center` (the
+ * lat/lon index does the work; messages without a point fall out).
+ */
+export function insideBox(center: Point, radiusM: number) {
+  const box = boxAround(center, radiusM);
+  return (eb: ExpressionBuilder<Database, 'message'>) =>
+    eb.and([eb('lat', '>=', box.minLat), eb('lat', '<=', box.maxLat), eb('lon', '>=', box.minLon), eb('lon', '<=', box.maxLon)]);
+}
+
+/** Its second half, here: the rows within `radiusM` of `center`, each with its distance, nearest first. */
+export function nearestWithin<R extends { lat: number | null; lon: number | null }>(
+  rows: R[],
+  center: Point,
+  radiusM: number,
+  tieBreak: (a: R, b: R) => number = () => 0,
+): (R & { distanceM: number })[] {
+  return rows
+    .map((r) => ({ ...r, distanceM: distanceMeters(center, { lat: r.lat ?? Number.NaN, lon: r.lon ?? Number.NaN }) }))
+    .filter((r) => r.distanceM <= radiusM)
+    .sort((a, b) => a.distanceM - b.distanceM || tieBreak(a, b));
+}
 
 export interface NearbyMessage {
   id: number;
@@ -21,7 +46,6 @@ export async function findNearby(
   input: { categoryId: number; point: Point; radiusM?: number; limit?: number; excludeAuthorId?: number },
 ): Promise<NearbyMessage[]> {
   const radius = input.radiusM ?? NEARBY_RADIUS_M;
-  const box = boxAround(input.point, radius);
   let query = db
     .selectFrom('message')
     .select(['id', 'text', 'status', 'lat', 'lon'])
@@ -29,17 +53,12 @@ export async function findNearby(
     .where('category_id', '=', input.categoryId)
     .where('published', '=', true)
     .where('status', 'in', ['new', 'in_work'])
-    .where('lat', '>=', box.minLat)
-    .where('lat', '<=', box.maxLat)
-    .where('lon', '>=', box.minLon)
-    .where('lon', '<=', box.maxLon);
+    .where(insideBox(input.point, radius));
   if (input.excludeAuthorId !== undefined) query = query.where((eb) => eb.or([eb('author_id', 'is', null), eb('author_id', '<>', input.excludeAuthorId!)]));
   const rows = await query.limit(200).execute();
-  return rows
-    .map((r) => ({ id: r.id, text: r.text, status: r.status, supporters: Number(r.supporters ?? 0), distanceM: distanceMeters(input.point, { lat: r.lat ?? Number.NaN, lon: r.lon ?? Number.NaN }) }))
-    .filter((r) => r.distanceM <= radius)
-    .sort((a, b) => a.distanceM - b.distanceM)
-    .slice(0, input.limit ?? 3);
+  return nearestWithin(rows, input.point, radius)
+    .slice(0, input.limit ?? 3)
+    .map((r) => ({ id: r.id, text: r.text, status: r.status, supporters: Number(r.supporters ?? 0), distanceM: r.distanceM }));
 }
 
 export interface DuplicateCandidate {
@@ -64,7 +83,6 @@ export async function duplicateCandidates(
   if (message.lat === null || message.lon === null) return [];
   const point = { lat: message.lat, lon: message.lon };
   const radius = options.radiusM ?? NEARBY_RADIUS_M;
-  const box = boxAround(point, radius);
   const rows = await db
     .selectFrom('message')
     .select(['id', 'text', 'status', 'category_id', 'created_at', 'lat', 'lon'])
@@ -72,15 +90,10 @@ export async function duplicateCandidates(
     .where('id', '<>', message.id)
     .where('status', 'in', ['new', 'in_work'])
     .where('duplicate_of', 'is', null)
-    .where('lat', '>=', box.minLat)
-    .where('lat', '<=', box.maxLat)
-    .where('lon', '>=', box.minLon)
-    .where('lon', '<=', box.maxLon)
+    .where(insideBox(point, radius))
     .limit(200)
     .execute();
-  return rows
-    .map((r) => ({ id: r.id, text: r.text, status: r.status, categoryId: r.category_id, createdAt: r.created_at, distanceM: distanceMeters(point, { lat: r.lat ?? Number.NaN, lon: r.lon ?? Number.NaN }) }))
-    .filter((r) => r.distanceM <= radius)
-    .sort((a, b) => a.distanceM - b.distanceM || a.id - b.id)
-    .slice(0, options.limit ?? 5);
+  return nearestWithin(rows, point, radius, (a, b) => a.id - b.id)
+    .slice(0, options.limit ?? 5)
+    .map((r) => ({ id: r.id, text: r.text, status: r.status, categoryId: r.category_id, createdAt: r.created_at, distanceM: r.distanceM }));
 }

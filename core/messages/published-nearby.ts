@@ -1,5 +1,6 @@
 import type { Db } from '../db/types.ts';
-import { boxAround, distanceMeters, type Point } from '../geo/geo.ts';
+import type { Point } from '../geo/geo.ts';
+import { insideBox, nearestWithin } from './nearby.ts';
 import type { MessageStatus } from './message.table.ts';
 
 /** How far "Problems near me" looks around a shared point. */
@@ -61,14 +62,10 @@ export async function listPublished(
     return { items: rows.map(map), total: Number(count.n) };
   }
   const radius = where.radiusM ?? AROUND_RADIUS_M;
-  const box = boxAround(where.point, radius);
-  const rows = await base.where('lat', '>=', box.minLat).where('lat', '<=', box.maxLat).where('lon', '>=', box.minLon).where('lon', '<=', box.maxLon).execute();
-  const all = rows
-    // The box filter leaves only messages with a point (open-source ones may have none).
-    .map((r) => ({ ...map(r), distanceM: distanceMeters(where.point, { lat: r.lat ?? Number.NaN, lon: r.lon ?? Number.NaN }) }))
-    .filter((m) => m.distanceM <= radius)
-    .sort((a, b) => a.distanceM - b.distanceM || b.id - a.id)
-    .slice(0, AROUND_MAX);
+  const rows = await base.where(insideBox(where.point, radius)).execute();
+  const all = nearestWithin(rows, where.point, radius, (a, b) => b.id - a.id)
+    .slice(0, AROUND_MAX)
+    .map((r) => ({ ...map(r), distanceM: r.distanceM }));
   return { items: all.slice(page.offset, page.offset + page.limit), total: all.length };
 }
 

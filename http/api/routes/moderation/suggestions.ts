@@ -3,6 +3,7 @@ import { messageInScope, scopeOf } from '../../../../core/access/scope.ts';
 import { isDomainError } from '../../../../core/errors.ts';
 import { routeExecutor } from '../../../../core/messages/moderation.service.ts';
 import { duplicateCandidates, NEARBY_RADIUS_M } from '../../../../core/messages/nearby.ts';
+import { getExecutor } from '../../../../core/staff/executor.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonContent, problems, Timestamp } from '../../schemas/common.ts';
@@ -38,11 +39,11 @@ export function registerModerationSuggestions(app: ApiApp, deps: ApiDeps) {
       if (isDomainError(error, 'NO_ROUTING_RULE')) return null;
       throw error;
     });
-    const executor = executorId === null ? undefined : await deps.db.selectFrom('executor').select(['id', 'name']).where('id', '=', executorId).executeTakeFirst();
+    const executor = executorId === null ? null : await getExecutor(deps.db, executorId);
     const nearby = await duplicateCandidates(deps.db, message);
     return c.json(
       {
-        suggestedExecutor: executor ?? null,
+        suggestedExecutor: executor && { id: executor.id, name: executor.name },
         nearby: nearby.map((n) => ({ id: n.id, text: n.text, status: n.status, categoryId: n.categoryId, createdAt: n.createdAt.toISOString(), distanceM: Math.round(n.distanceM) })),
       },
       200,
