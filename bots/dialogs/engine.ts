@@ -46,17 +46,18 @@ interface Decision {
 const CANCEL_ACTION = 'x';
 
 /**
- * Runs one input through the dialogs inside the caller's transaction: loads (and locks) the
- * state, applies commands, global buttons or the current step, saves the new state and returns
- * the views. Domain errors become `errors.<CODE>` answers and are rolled back to a savepoint,
- * so nothing is half-saved; any other error propagates and the caller rolls everything back.
- */
-/**
  * Saves the turn's state instead of saveState (same meaning: false when the row is gone), e.g. in
  * one statement with the turn's reply (bots/outbox/reply.ts queueReplySavingState).
  */
 export type SaveTurn = (state: DialogState, turn: { views: View[]; language: Language; residentId: number }) => Promise<boolean>;
 
+/**
+ * Runs one input through the dialogs inside the caller's transaction: loads (and locks) the
+ * state, applies commands, global buttons or the current step, saves the new state and returns
+ * the views (`locked`: the state the caller already locked; `save`: used instead of saveState).
+ * Domain errors become `errors.<CODE>` answers and are rolled back to a savepoint, so nothing is
+ * half-saved; any other error propagates and the caller rolls everything back.
+ */
 export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, now: Date, locked?: DialogState, save?: SaveTurn): Promise<DialogTurn> {
   const { identity: from } = input;
   // The state row lock comes first: two updates of one chat (an album's photos, a first contact
