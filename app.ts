@@ -88,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       dataDir: config.DATA_DIR,
       poolSize: config.DATABASE_POOL_SIZE,
       poolWaitMs: config.DATABASE_POOL_WAIT_MS,
+      preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
       onPoolError: (err) => logger.error({ err }, 'idle database client failed; the pool will reconnect'),
     }));
   const lifecycle = deps.lifecycle ?? createLifecycle();
@@ -167,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       token: config.TELEGRAM_BOT_TOKEN,
       apiRoot: config.TELEGRAM_API_ROOT,
       botInfo: deps.telegramBotInfo,
-      db: database.db,
+      db: database.prepared,
       logger,
       clock,
       t,
@@ -188,7 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   let vk: VkChannel | undefined;
   if (config.VK_GROUP_TOKEN && config.VK_GROUP_ID) {
-    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.db, logger, clock, t, features, replied: () => kickReplies() });
+    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.prepared, logger, clock, t, features, replied: () => kickReplies() });
     const channel = vk;
     if (config.VK_MODE === 'callback' && config.VK_SECRET && config.VK_CONFIRMATION_CODE) {
       mountVkWebhook(http, { groupId: config.VK_GROUP_ID, secret: config.VK_SECRET, confirmationCode: config.VK_CONFIRMATION_CODE, logger, handle: (event) => channel.handleEvent(event) });
@@ -201,7 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Broadcasts become outbox rows in short batches on whichever instance gets there first.
   let expander: BroadcastExpander | undefined;
   const kickBroadcasts = () => expander?.kick();
-  const outbox = createOutboxSenders({ config, db: database.db, databaseUrl: database.url, logger, translate: t, settings: deps.outboxSettings, media: media.store });
+  const outbox = createOutboxSenders({ config, db: database.prepared, databaseUrl: database.url, logger, translate: t, settings: deps.outboxSettings, media: media.store });
   kickOutbox = () => {
     outbox.kick();
     kickBroadcasts();

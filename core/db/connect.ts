@@ -3,12 +3,18 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from './database.ts';
+import { preparingPool } from './prepared.ts';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: DatabaseKind;
+  /**
+   * The same database for the per-update paths (bots, outbox): on PostgreSQL its statements are
+   * prepared on the server once per connection (core/db/prepared.ts); on PGlite it is `db`.
+   */
+  prepared: Kysely<Database>;
   /** The embedded instance, when kind is 'pglite' (tests snapshot it). */
   pglite?: PGlite;
   /** The PostgreSQL connection string, when kind is 'postgres' (a dedicated connection: the outbox leader's lock). */
@@ -33,6 +39,8 @@ export interface ConnectOptions {
    * fails; 0 waits for ever. A webhook then answers 5xx instead of hanging past the messenger's timeout.
    */
   poolWaitMs?: number;
+  /** Prepare the per-update paths' statements on the server (default true; off behind a pooler in transaction mode). */
+  preparedStatements?: boolean;
 }
 
 /** Opens PostgreSQL when a URL is given, else PGlite in `dataDir`; the same queries run on both. */
@@ -45,7 +53,8 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
     // process. The same error also fails the client's queries, which carry it to their caller.
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', url: options.url, pool, close: () => db.destroy() };
+    const prepared = options.preparedStatements === false ? db : new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+    return { db, prepared, kind: 'postgres', url: options.url, pool, close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   // pg_trgm backs the message search (`q`, a trigram index); PostgreSQL ships it as a contrib extension.
@@ -54,5 +63,5 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir, { extensions: { pg_trgm }, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: 'pglite', pglite, close: () => db.destroy() };
+  return { db, prepared: db, kind: 'pglite', pglite, close: () => db.destroy() };
 }

@@ -18,13 +18,23 @@ describe('isTransientDatabaseError', () => {
       new Error('timeout exceeded when trying to connect'),
       new Error('Connection terminated unexpectedly'),
       new Error('wrapped', { cause: pgError('57014') }),
+      // A prepared statement the session lost, or whose columns a migration changed: prepared again next time.
+      pgError('26000', 'ERROR', 'prepared statement "otklik_4" does not exist'),
+      pgError('0A000', 'ERROR', 'cached plan must not change result type'),
     ]) {
       expect(isTransientDatabaseError(error), error.message).toBe(true);
     }
   });
 
   it('counts bugs and bad data as permanent', () => {
-    for (const error of [pgError('23505'), pgError('22P05', 'ERROR', 'unsupported Unicode escape sequence'), pgError('42P01'), new TypeError('x is undefined'), 'a string']) {
+    for (const error of [
+      pgError('23505'),
+      pgError('0A000', 'ERROR', 'LOCK TABLE is not supported'),
+      pgError('22P05', 'ERROR', 'unsupported Unicode escape sequence'),
+      pgError('42P01'),
+      new TypeError('x is undefined'),
+      'a string',
+    ]) {
       expect(isTransientDatabaseError(error)).toBe(false);
     }
   });

@@ -13,10 +13,12 @@ const TRANSIENT_CODES = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
   '25006', // read_only_sql_transaction: a standby after a failover
+  '26000', // invalid_sql_statement_name: a prepared statement the session lost (core/db/prepared.ts prepares it again)
 ]);
 
 /** Errors of the client side of the connection (node-postgres, pg-pool, sockets). */
 const CLIENT_MESSAGES = [
+  'cached plan must not change result type', // 0A000: a migration changed a prepared statement's columns (prepared again)
   'timeout exceeded when trying to connect', // pg-pool: no free connection in time
   'connection terminated',
   'connection timeout',

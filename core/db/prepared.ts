@@ -1,0 +1,148 @@
+import type { PostgresPool, PostgresPoolClient } from 'kysely';
+import type pg from 'pg';
+import { queryAfter } from './prefixed-query.ts';
+
+/**
+ * A pool for the paths that run the same few statements per inbound update and per outbox send
+ * (bots, outbox), cutting PostgreSQL's work and the round trips per update (bench/inbound-queries.ts):
+ *
+ * - Statements with parameters are prepared on the server once per connection (pg's named
+ *   statements), then only bound and executed: parsing and planning them each time was half of
+ *   PostgreSQL's CPU per update. Reports, lists and other ad-hoc queries stay on the plain pool:
+ *   a generic plan, which PostgreSQL may pick after five executions of a prepared statement, can
+ *   be poor for their skewed filters.
+ * - BEGIN and SAVEPOINT are not sent on their own: they go with the next statement, in its network
+ *   write (core/db/prefixed-query.ts). A transaction or savepoint that ends before any statement
+ *   ran costs nothing.
+ *
+ * A statement's name is its text's number in this process (at most `maxStatements` texts; more
+ * run unnamed). A statement the server no longer has (a pooler in transaction mode, DISCARD ALL)
+ * or whose result columns changed (a migration by another instance) fails once; its text then gets
+ * a new name, so the next use prepares it again. Behind a pooler in transaction mode turn this off
+ * (`DATABASE_PREPARED_STATEMENTS=false`).
+ */
+export function preparingPool(pool: pg.Pool, maxStatements = 1000): PostgresPool {
+  const names = new Map<string, string>();
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+
+  const nameOf = (text: string): string | undefined => {
+    const known = names.get(text);
+    if (known !== undefined || names.size >= maxStatements) return known;
+    const name = `otklik_${++statementCount}`;
+    names.set(text, name);
+    return name;
+  };
+  const forget = (text: string, error: unknown) => {
+    const code = (error as { code?: string } | null)?.code;
+    // 26000: the prepared statement is gone; 0A000: "cached plan must not change result type".
+    if (code === '26000' || code === '0A000') names.delete(text);
+  };
+
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    /** BEGIN / SAVEPOINT commands not sent yet: they go with the next statement. */
+    let deferred: string[] = [];
+
+    /** Transaction control that needs no round trip now: a result, or undefined to send it. */
+    const withoutRoundTrip = (text: string): Promise<pg.QueryResult> | undefined => {
+      const control = controlOf(text);
+      if (!control) return undefined;
+      const opened = deferred.length > 0 && controlOf(deferred[0]!)?.kind === 'begin';
+      switch (control.kind) {
+        case 'begin':
+          if (deferred.length > 0) return undefined;
+          deferred.push(text);
+          return completed('BEGIN');
+        case 'savepoint':
+          deferred.push(text);
+          return completed('SAVEPOINT');
+        case 'commit':
+        case 'rollback':
+          // Nothing ran since BEGIN: there is no transaction to end on the server.
+          if (!opened) return undefined;
+          deferred = [];
+          return completed(control.kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
+        case 'rollback_to':
+        case 'release': {
+          // Nothing ran since the savepoint: rolling back to it changes nothing; releasing forgets it.
+          const at = deferred.findLastIndex((d) => savepointOf(d) === control.savepoint);
+          if (at < 0) return undefined;
+          deferred = deferred.slice(0, control.kind === 'release' ? at : at + 1);
+          return completed(control.kind === 'release' ? 'RELEASE' : 'ROLLBACK');
+        }
+      }
+    };
+
+    const query = ((...args: unknown[]) => {
+      const [text, values] = args;
+      // A cursor (no text) goes through as it came; Kysely opens none here (no cursor is configured).
+      if (typeof text !== 'string') return (client.query as (...a: unknown[]) => unknown)(...args);
+      const params = Array.isArray(values) ? (values as unknown[]) : [];
+      if (params.length === 0) {
+        const done = withoutRoundTrip(text);
+        if (done) return done;
+      }
+      const prefix = deferred;
+      deferred = [];
+      const name = params.length > 0 ? nameOf(text) : undefined;
+      if (prefix.length === 0 && name === undefined) return client.query(text, params);
+      return queryAfter(client, prefix, { text, values: params, ...(name && { name }) }).catch((error: unknown) => {
+        forget(text, error);
+        throw error;
+      });
+    }) as PostgresPoolClient['query'];
+
+    return {
+      query,
+      release: (destroy?: boolean) => {
+        deferred = [];
+        client.release(destroy);
+      },
+      // Kysely reads the backend's pid to cancel a query (an undocumented member of pg's Client).
+      get processID() {
+        return (client as unknown as { processID?: number }).processID;
+      },
+    } as PostgresPoolClient;
+  };
+
+  return {
+    Client: (pool as unknown as PostgresPool).Client,
+    options: pool.options,
+    async connect() {
+      const client = await pool.connect();
+      const known = wrappers.get(client);
+      if (known) return known;
+      const wrapper = wrap(client);
+      wrappers.set(client, wrapper);
+      return wrapper;
+    },
+    // The plain Kysely instance owns the pool and ends it.
+    end: async () => {},
+  };
+}
+
+/** Names are unique in the process: pools over one pg.Pool share its connections. */
+let statementCount = 0;
+
+type Control = { kind: 'begin' | 'commit' | 'rollback' } | { kind: 'savepoint' | 'rollback_to' | 'release'; savepoint: string };
+
+/** Transaction control as Kysely and the dialog engine write it (`begin`, `savepoint "x"`, `ROLLBACK TO SAVEPOINT x` …). */
+function controlOf(text: string): Control | undefined {
+  const words = text.trim().toLowerCase().split(/\s+/);
+  const [first, second] = words;
+  if (first === 'begin' || (first === 'start' && second === 'transaction')) return { kind: 'begin' };
+  if ((first === 'commit' || first === 'end') && words.length === 1) return { kind: 'commit' };
+  if ((first === 'rollback' || first === 'abort') && words.length === 1) return { kind: 'rollback' };
+  const savepoint = savepointOf(text);
+  if (savepoint === undefined) return undefined;
+  if (first === 'savepoint') return { kind: 'savepoint', savepoint };
+  if (first === 'rollback') return { kind: 'rollback_to', savepoint };
+  return { kind: 'release', savepoint };
+}
+
+/** The savepoint a SAVEPOINT / ROLLBACK TO / RELEASE names, unquoted. */
+function savepointOf(text: string): string | undefined {
+  const match = /^\s*(?:savepoint|rollback\s+to(?:\s+savepoint)?|release(?:\s+savepoint)?)\s+("?)([a-z_][a-z0-9_]*)\1\s*$/i.exec(text);
+  return match ? match[2] : undefined;
+}
+
+const completed = (command: string): Promise<pg.QueryResult> => Promise.resolve({ command, rowCount: null, rows: [], oid: 0, fields: [] });
