@@ -65,6 +65,9 @@ describe("the residents' activity log (KPI 2)", () => {
     ]);
     expect(await activeResidents(t.db, kemerovo, '2026-12-01', '2026-12-31')).toBe(1);
     expect(localDay(new Date('2026-12-01T17:10:00Z'), 'Europe/Moscow')).toBe('2026-12-01');
+    // Kuzbass is UTC+7: its day (and year) turns at 17:00 UTC.
+    expect(localDay(new Date('2026-12-31T16:59:59Z'), 'Asia/Novokuznetsk')).toBe('2026-12-31');
+    expect(localDay(new Date('2026-12-31T17:00:00Z'), 'Asia/Novokuznetsk')).toBe('2027-01-01');
   });
 
   it('retention keeps every row younger than two years and prunes only rows past it', async () => {

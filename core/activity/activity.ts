@@ -1,5 +1,3 @@
-import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
 import { sql } from 'kysely';
 import type { Channel, Db } from '../db/types.ts';
 
@@ -8,9 +6,22 @@ export const DEFAULT_TIME_ZONE = 'Asia/Novokuznetsk';
 /** Activity rows are kept at least two years (KPI 2 compares months year over year); pruned after three. */
 export const ACTIVITY_RETENTION_DAYS = 3 * 366;
 
-/** The calendar day of `at` in `timeZone`, 'YYYY-MM-DD'. */
+const days = new Map<string, { format: Intl.DateTimeFormat; minute: number; day: string }>();
+
+/**
+ * The calendar day of `at` in `timeZone`, 'YYYY-MM-DD'. Runs for every update: one formatter per
+ * zone, and the last minute's answer kept (a zone's offset only ever changes on a whole minute).
+ */
 export function localDay(at: Date, timeZone: string): string {
-  return format(new TZDate(at.getTime(), timeZone), 'yyyy-MM-dd');
+  const minute = Math.floor(at.getTime() / 60_000);
+  const cached = days.get(timeZone);
+  if (cached?.minute === minute) return cached.day;
+  const format = cached?.format ?? new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const parts = format.formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
+  const day = `${part('year')}-${part('month')}-${part('day')}`;
+  days.set(timeZone, { format, minute, day });
+  return day;
 }
 
 const ZONE_TTL_MS = 10 * 60_000;

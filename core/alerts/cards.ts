@@ -1,5 +1,5 @@
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
+import { format } from 'date-fns/format';
 import type { Channel, Db } from '../db/types.ts';
 import type { Message } from '../messages/message.repository.ts';
 import type { AnswerKind } from '../messages/message.table.ts';

@@ -1,5 +1,5 @@
 import { TZDate } from '@date-fns/tz';
-import { addMonths } from 'date-fns';
+import { addMonths } from 'date-fns/addMonths';
 import { sql } from 'kysely';
 import { announce } from '../broadcasts/broadcasts.ts';
 import { actionId } from '../dialogs/action-id.ts';

@@ -1,5 +1,4 @@
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import type { MonthlyReport } from './report.ts';
 
 type Cell = string | number | null;
@@ -87,6 +86,8 @@ export function reportCsv(r: MonthlyReport): string {
 
 /** The XLSX workbook (exceljs): one sheet per part, a bold header row. */
 export async function reportXlsx(r: MonthlyReport): Promise<Buffer> {
+  // Loaded on the first report: ExcelJS is ~18 MB of memory an instance serving webhooks never needs.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Otklik';
   for (const table of reportTables(r)) {
