@@ -46,9 +46,9 @@ await new Promise((r) => setTimeout(r, 500));
 let log: { client: pg.Client; text: string }[] | undefined;
 const original = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  // A statement carrying a deferred BEGIN / SAVEPOINT (core/db/prefixed-query.ts) is one round trip: shown as "BEGIN + statement".
-  const first = args[0] as string | { text: string; prefix?: string[] };
-  if (log) log.push({ client: this, text: typeof first === 'string' ? first : [...(first.prefix ?? []), first.text].join(' + ') });
+  // A statement carrying a deferred BEGIN / SAVEPOINT or its COMMIT (core/db/pipelined-query.ts) is one round trip: shown as "BEGIN + statement + COMMIT".
+  const first = args[0] as string | { text: string; prefix?: string[]; suffix?: string[] };
+  if (log) log.push({ client: this, text: typeof first === 'string' ? first : [...(first.prefix ?? []), first.text, ...(first.suffix ?? [])].join(' + ') });
   return (original as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof original;
 

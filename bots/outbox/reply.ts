@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Channel, Db, Language } from '../../core/db/types.ts';
 import { storedData, type DialogState } from '../dialogs/state.ts';
 import { enqueue, PRIORITY } from '../../core/outbox/outbox.repository.ts';
+import { asLastStatement } from '../../core/db/prepared.ts';
 import type { OutboxPayload } from '../../core/outbox/outbox.table.ts';
 import type { View } from '../dialogs/view.ts';
 
@@ -57,10 +58,20 @@ function payloadOf(reply: Reply): OutboxPayload {
  * its reply (as queueReply, to `reply.residentId` only while the state row is still there: a turn
  * that erased the account answers the chat, linked to nobody). Returns whether the state row was there.
  */
-export async function queueReplySavingState(trx: Db, save: { channel: Channel; externalId: string; state: DialogState; now: Date }, reply: Reply): Promise<boolean> {
+export async function queueReplySavingState(
+  trx: Db,
+  save: {
+    channel: Channel;
+    externalId: string;
+    state: DialogState;
+    now: Date /** No statement follows in the transaction: its COMMIT may ride along (core/db/prepared.ts). */;
+    endsTransaction?: boolean;
+  },
+  reply: Reply,
+): Promise<boolean> {
   const { state } = save;
   const send = reply.views.length > 0 || reply.answer !== undefined;
-  const { rows } = await sql<{ kept: boolean }>`
+  const statement = sql<{ kept: boolean }>`
     WITH saved AS (
       UPDATE dialog_state SET flow = ${state.flow}, step = ${state.step}, data = ${storedData(state)}::jsonb, version = ${state.version}, updated_at = ${save.now}
       WHERE channel = ${save.channel} AND external_id = ${save.externalId}
@@ -74,6 +85,7 @@ export async function queueReplySavingState(trx: Db, save: { channel: Channel; e
       WHERE ${send}::boolean
       RETURNING id
     )
-    SELECT EXISTS (SELECT 1 FROM saved) AS kept, (SELECT count(*) FROM queued) AS queued`.execute(trx);
+    SELECT EXISTS (SELECT 1 FROM saved) AS kept, (SELECT count(*) FROM queued) AS queued`;
+  const { rows } = save.endsTransaction ? await trx.executeQuery(asLastStatement(statement.compile(trx))) : await statement.execute(trx);
   return rows[0]?.kept === true;
 }

@@ -40,11 +40,12 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
       case 'dialog': {
         const { identity } = parsed.input;
         const now = clock();
-        // The turn's state and its reply are saved in one statement (bots/outbox/reply.ts).
+        // The turn's state and its reply are saved in one statement (bots/outbox/reply.ts), the
+        // transaction's last: nothing runs after the dialog's turn, so its COMMIT rides along.
         return runDialog(trx, parsed.input, { t, features: deps.features }, now, state, (next, turn) =>
           queueReplySavingState(
             trx,
-            { channel: CHANNEL, externalId: identity.externalId, state: next, now },
+            { channel: CHANNEL, externalId: identity.externalId, state: next, now, endsTransaction: true },
             {
               channel: CHANNEL,
               chatId: identity.chatId,

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, isRealPostgres, type TestDatabase } from '../../test/database.ts';
 import type { Database } from './database.ts';
-import { preparingPool } from './prepared.ts';
+import { asLastStatement, preparingPool } from './prepared.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -95,8 +95,8 @@ describe('the per-update database handle', () => {
         counted.on('connect', (client) => {
           const query = client.query.bind(client) as (...args: unknown[]) => unknown;
           (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
-            const first = args[0] as string | { text?: string; prefix?: string[] };
-            if (sent) sent.push(typeof first === 'string' ? first : [...(first.prefix ?? []), first.text].join(' + '));
+            const first = args[0] as string | { text?: string; prefix?: string[]; suffix?: string[] };
+            if (sent) sent.push(typeof first === 'string' ? first : [...(first.prefix ?? []), first.text, ...(first.suffix ?? [])].join(' + '));
             return query(...args);
           };
         });
@@ -168,6 +168,46 @@ describe('the per-update database handle', () => {
         await db.transaction().execute((trx) => locked(trx));
         expect(await ids()).toContain(41);
         await sql`DELETE FROM pipelined_probe WHERE id = 41`.execute(t.db);
+      });
+
+      it("sends a transaction's last statement with its COMMIT: a one-statement transaction is one round trip", async () => {
+        sent = [];
+        const last = (d: Kysely<Database>, id: number) => d.executeQuery(asLastStatement(sql`INSERT INTO pipelined_probe VALUES (${id}) RETURNING id`.compile(d)));
+        const result = await db.transaction().execute((trx) => last(trx, 50));
+        expect(result.rows).toEqual([{ id: 50 }]);
+        await db.transaction().execute(async (trx) => {
+          await insert(trx, 51);
+          await last(trx, 52);
+        });
+        expect(sent).toEqual([
+          'begin + INSERT INTO pipelined_probe VALUES ($1) RETURNING id + COMMIT',
+          'begin + INSERT INTO pipelined_probe VALUES ($1)',
+          'INSERT INTO pipelined_probe VALUES ($1) RETURNING id + COMMIT',
+        ]);
+        expect(await ids()).toEqual(expect.arrayContaining([50, 51, 52]));
+
+        // A failing last statement commits nothing: the transaction is rolled back as usual.
+        await expect(
+          db.transaction().execute(async (trx) => {
+            await insert(trx, 53);
+            await last(trx, 50);
+          }),
+        ).rejects.toMatchObject({ code: '23505' });
+        expect(await ids()).not.toContain(53);
+
+        // Nothing may run after it: the statement fails, the work before it stays committed.
+        await expect(
+          db.transaction().execute(async (trx) => {
+            await last(trx, 54);
+            await insert(trx, 55);
+          }),
+        ).rejects.toThrow('after its transaction was committed');
+        expect(await ids()).toContain(54);
+        expect(await ids()).not.toContain(55);
+        await sql`DELETE FROM pipelined_probe WHERE id >= 50`.execute(t.db);
+        await db.transaction().execute((trx) => insert(trx, 56));
+        expect(await ids()).toContain(56);
+        await sql`DELETE FROM pipelined_probe WHERE id = 56`.execute(t.db);
       });
 
       it('sends a SAVEPOINT with the next statement; rolling back to it undoes only what followed it', async () => {

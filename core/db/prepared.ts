@@ -1,6 +1,6 @@
-import type { PostgresPool, PostgresPoolClient } from 'kysely';
+import type { CompiledQuery, PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
-import { queryAfter } from './prefixed-query.ts';
+import { queryBetween } from './pipelined-query.ts';
 
 /**
  * A pool for the paths that run the same few statements per inbound update and per outbox send
@@ -12,8 +12,9 @@ import { queryAfter } from './prefixed-query.ts';
  *   a generic plan, which PostgreSQL may pick after five executions of a prepared statement, can
  *   be poor for their skewed filters.
  * - BEGIN and SAVEPOINT are not sent on their own: they go with the next statement, in its network
- *   write (core/db/prefixed-query.ts). A transaction or savepoint that ends before any statement
- *   ran costs nothing.
+ *   write (core/db/pipelined-query.ts). A transaction or savepoint that ends before any statement
+ *   ran costs nothing. A statement marked as its transaction's last (`asLastStatement`) carries
+ *   the COMMIT the same way.
  *
  * A statement's name is its text's number in this process (at most `maxStatements` texts; more
  * run unnamed). A statement the server no longer has (a pooler in transaction mode, DISCARD ALL)
@@ -41,6 +42,8 @@ export function preparingPool(pool: pg.Pool, maxStatements = 1000): PostgresPool
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     /** BEGIN / SAVEPOINT commands not sent yet: they go with the next statement. */
     let deferred: string[] = [];
+    /** The transaction's last statement committed it: only Kysely's COMMIT (or ROLLBACK) may follow. */
+    let committed = false;
 
     /** Transaction control that needs no round trip now: a result, or undefined to send it. */
     const withoutRoundTrip = (text: string): Promise<pg.QueryResult> | undefined => {
@@ -77,24 +80,44 @@ export function preparingPool(pool: pg.Pool, maxStatements = 1000): PostgresPool
       // A cursor (no text) goes through as it came; Kysely opens none here (no cursor is configured).
       if (typeof text !== 'string') return (client.query as (...a: unknown[]) => unknown)(...args);
       const params = Array.isArray(values) ? (values as unknown[]) : [];
+      if (committed) return afterCommit(text, params);
       if (params.length === 0) {
         const done = withoutRoundTrip(text);
         if (done) return done;
       }
       const prefix = deferred;
       deferred = [];
+      const last = lastStatements.has(values as object);
       const name = params.length > 0 ? nameOf(text) : undefined;
-      if (prefix.length === 0 && name === undefined) return client.query(text, params);
-      return queryAfter(client, prefix, { text, values: params, ...(name && { name }) }).catch((error: unknown) => {
-        forget(text, error);
-        throw error;
-      });
+      if (prefix.length === 0 && name === undefined && !last) return client.query(text, params);
+      return queryBetween(client, prefix, { text, values: params, ...(name && { name }) }, last ? ['COMMIT'] : []).then(
+        (result) => {
+          committed = last;
+          return result;
+        },
+        (error: unknown) => {
+          // Failed: the COMMIT did not run (or failed and ended the transaction); Kysely's ROLLBACK goes out as usual.
+          forget(text, error);
+          throw error;
+        },
+      );
     }) as PostgresPoolClient['query'];
+
+    const afterCommit = (text: string, params: unknown[]): Promise<pg.QueryResult> => {
+      const control = params.length === 0 ? controlOf(text) : undefined;
+      if (control?.kind !== 'commit' && control?.kind !== 'rollback') {
+        return Promise.reject(new Error('a statement after its transaction was committed by its last statement (asLastStatement)'));
+      }
+      committed = false;
+      // A ROLLBACK here comes too late: the work is committed (the caller failed after its last statement).
+      return completed(control.kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
+    };
 
     return {
       query,
       release: (destroy?: boolean) => {
         deferred = [];
+        committed = false;
         client.release(destroy);
       },
       // Kysely reads the backend's pid to cancel a query (an undocumented member of pg's Client).
@@ -118,6 +141,19 @@ export function preparingPool(pool: pg.Pool, maxStatements = 1000): PostgresPool
     // The plain Kysely instance owns the pool and ends it.
     end: async () => {},
   };
+}
+
+const lastStatements = new WeakSet<object>();
+
+/**
+ * Marks a statement as the last of its transaction: on the preparing pool its COMMIT goes in the
+ * same round trip (a failing statement is not committed: it aborts the transaction as usual). The
+ * caller runs no statement after it in the transaction (one would fail). Elsewhere (the plain
+ * pool, PGlite) it changes nothing: the transaction commits when its callback returns.
+ */
+export function asLastStatement<Q extends CompiledQuery>(query: Q): Q {
+  lastStatements.add(query.parameters);
+  return query;
 }
 
 /** Names are unique in the process: pools over one pg.Pool share its connections. */

@@ -2,13 +2,14 @@ import pg from 'pg';
 
 /**
  * One statement sent together with parameterless commands that must run before it (a deferred
- * BEGIN, a SAVEPOINT): one network write and one Sync for all of them, so they cost no round trip
- * of their own (PostgreSQL's extended query protocol runs the messages in order; an error skips the
- * rest up to the Sync). The statement keeps its parameters as parameters. pg's Query does the rest:
- * each prefix command completes as one more result before the statement's own, and the results
- * come back as an array whose last element is the statement's.
+ * BEGIN, a SAVEPOINT) and after it (the COMMIT of a transaction's last statement): one network
+ * write and one Sync for all of them, so they cost no round trip of their own (PostgreSQL's
+ * extended query protocol runs the messages in order; an error skips the rest up to the Sync, so a
+ * failing statement is never committed). The statement keeps its parameters as parameters. pg's
+ * Query does the rest: each command completes as one more result, in order.
  */
 interface QueryConnection {
+  sync(): void;
   on(event: 'parseComplete', listener: () => void): void;
   off(event: 'parseComplete', listener: () => void): void;
   parsedStatements: Record<string, string>;
@@ -25,15 +26,18 @@ const BaseQuery = pg.Query as unknown as new (
   hasBeenParsed(connection: QueryConnection): boolean;
   handleError(error: Error, connection: QueryConnection): void;
   handleReadyForQuery(connection: QueryConnection): void;
+  _getRows(connection: QueryConnection, rows?: number): void;
   queryMode?: string;
   name?: string;
 };
 
-class PrefixedQuery extends BaseQuery {
+class PipelinedQuery extends BaseQuery {
   private readonly prefix: readonly string[];
-  constructor(prefix: readonly string[], config: pg.QueryConfig & { callback: (error: Error | null, result: unknown) => void }) {
+  private readonly suffix: readonly string[];
+  constructor(prefix: readonly string[], suffix: readonly string[], config: pg.QueryConfig & { callback: (error: Error | null, result: unknown) => void }) {
     super(config);
     this.prefix = prefix;
+    this.suffix = suffix;
     // Extended protocol even without parameters: the prefix rides in the same Sync.
     this.queryMode = 'extended';
   }
@@ -73,23 +77,33 @@ class PrefixedQuery extends BaseQuery {
   }
 
   override prepare(connection: QueryConnection): void {
-    for (const text of this.prefix) {
-      connection.parse({ text, name: '', types: [] });
-      connection.bind({ portal: '', statement: '', values: [] });
-      connection.execute({ portal: '' });
-    }
+    for (const text of this.prefix) runUnnamed(connection, text);
     super.prepare(connection);
+  }
+
+  /** pg's last step of prepare(): Execute, then Sync; the suffix goes between them. */
+  override _getRows(connection: QueryConnection, rows?: number): void {
+    if (rows || this.suffix.length === 0) return super._getRows(connection, rows);
+    connection.execute({ portal: '' });
+    for (const text of this.suffix) runUnnamed(connection, text);
+    connection.sync();
   }
 }
 
-/** Runs `config` on `client` after `prefix` in one round trip; resolves with the statement's own result. */
-export function queryAfter(client: pg.PoolClient, prefix: readonly string[], config: { text: string; values: unknown[]; name?: string }): Promise<pg.QueryResult> {
+function runUnnamed(connection: QueryConnection, text: string): void {
+  connection.parse({ text, name: '', types: [] });
+  connection.bind({ portal: '', statement: '', values: [] });
+  connection.execute({ portal: '' });
+}
+
+/** Runs `config` on `client` between `prefix` and `suffix` in one round trip; resolves with the statement's own result. */
+export function queryBetween(client: pg.PoolClient, prefix: readonly string[], config: { text: string; values: unknown[]; name?: string }, suffix: readonly string[] = []): Promise<pg.QueryResult> {
   return new Promise((resolve, reject) => {
-    const query = new PrefixedQuery(prefix, {
+    const query = new PipelinedQuery(prefix, suffix, {
       ...config,
       callback: (error, result) => {
         if (error) reject(error);
-        else resolve((Array.isArray(result) ? result.at(-1) : result) as pg.QueryResult);
+        else resolve((Array.isArray(result) ? result[prefix.length] : result) as pg.QueryResult);
       },
     });
     client.query(query as unknown as pg.Submittable);
