@@ -83,7 +83,10 @@ class PipelinedQuery extends BaseQuery {
 
   /** pg's last step of prepare(): Execute, then Sync; the suffix goes between them. */
   override _getRows(connection: QueryConnection, rows?: number): void {
-    if (rows || this.suffix.length === 0) return super._getRows(connection, rows);
+    if (rows || this.suffix.length === 0) {
+      super._getRows(connection, rows);
+      return;
+    }
     connection.execute({ portal: '' });
     for (const text of this.suffix) runUnnamed(connection, text);
     connection.sync();
