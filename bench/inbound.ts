@@ -84,8 +84,9 @@ const app = await startChild(
     OUTBOX_TG_PER_GROUP_PER_MINUTE: '1000000',
   },
   'Otklik is listening',
-  // BENCH_PROFILE=<dir>: a CPU profile of the app process, written there when it stops.
-  process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+  // BENCH_PROFILE=<dir>: a CPU profile of the app process, written there when it stops;
+  // BENCH_APP_NODE_ARGS: Node / V8 flags for the app alone (heap sizing experiments).
+  [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), ...(process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
 );
 
 let peakRss = 0;
