@@ -82,4 +82,10 @@ describe('GET /calendars', () => {
     const anonymous = await h.request('GET', '/api/v1/calendars?year=2026', { token: null });
     expect(anonymous.status).toBe(401);
   });
+
+  it('answers 404 for a municipality that does not exist, even to an operator', async () => {
+    const res = await h.request('GET', '/api/v1/calendars?year=2026&municipalityId=999999');
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('MUNICIPALITY_NOT_FOUND');
+  });
 });

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { listMunicipality, scopeOf } from '../../../../core/access/scope.ts';
+import { DomainError } from '../../../../core/errors.ts';
 import { productionYears, SHIPPED_YEARS } from '../../../../core/calendar/production-calendar.ts';
 import { calendarYear } from '../../../../core/calendar/working-time.ts';
 import { listMunicipalities } from '../../../../core/municipalities/municipality.repository.ts';
@@ -31,6 +32,8 @@ export function registerGetCalendar(app: ApiApp, deps: ApiDeps) {
     const only = listMunicipality(scopeOf(c.get('principal')), municipalityId);
     const national = productionYears().find((y) => y.year === year);
     const towns = (await listMunicipalities(deps.db)).filter((m) => only === null || m.id === only);
+    // An operator's key sees every municipality: one that does not exist is a 404 too, not an empty year.
+    if (municipalityId !== undefined && towns.length === 0) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityId });
     return c.json(
       {
         year,
