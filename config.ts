@@ -15,8 +15,9 @@ export const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: optionalText,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
-  /** How long a request waits for a database connection before it fails (webhooks then answer 5xx). */
+  /** Prepare the bots' and the outbox's statements on the server (false behind a pooler in transaction mode). */
   DATABASE_PREPARED_STATEMENTS: bool(true),
+  /** How long a request waits for a database connection before it fails (webhooks then answer 5xx). */
   DATABASE_POOL_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
   DATA_DIR: z.string().default('./data'),
   DEMO_SEED: bool(true),

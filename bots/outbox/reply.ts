@@ -53,22 +53,22 @@ function payloadOf(reply: Reply): OutboxPayload {
   };
 }
 
+/** Where a turn's state is saved, and whether the statement ends its transaction. */
+export interface TurnSave {
+  channel: Channel;
+  externalId: string;
+  state: DialogState;
+  now: Date;
+  /** No statement follows in the transaction: its COMMIT may ride along (core/db/prepared.ts asLastStatement). */
+  endsTransaction?: boolean;
+}
+
 /**
  * A dialog turn's end in one statement (one round trip): saves its state (as saveState) and queues
  * its reply (as queueReply, to `reply.residentId` only while the state row is still there: a turn
  * that erased the account answers the chat, linked to nobody). Returns whether the state row was there.
  */
-export async function queueReplySavingState(
-  trx: Db,
-  save: {
-    channel: Channel;
-    externalId: string;
-    state: DialogState;
-    now: Date /** No statement follows in the transaction: its COMMIT may ride along (core/db/prepared.ts). */;
-    endsTransaction?: boolean;
-  },
-  reply: Reply,
-): Promise<boolean> {
+export async function queueReplySavingState(trx: Db, save: TurnSave, reply: Reply): Promise<boolean> {
   const { state } = save;
   const send = reply.views.length > 0 || reply.answer !== undefined;
   const statement = sql<{ kept: boolean }>`
