@@ -46,9 +46,10 @@ await new Promise((r) => setTimeout(r, 500));
 let log: { client: pg.Client; text: string }[] | undefined;
 const original = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  // A statement carrying a deferred BEGIN / SAVEPOINT or its COMMIT (core/db/pipelined-query.ts) is one round trip: shown as "BEGIN + statement + COMMIT".
-  const first = args[0] as string | { text: string; prefix?: string[]; suffix?: string[] };
-  if (log) log.push({ client: this, text: typeof first === 'string' ? first : [...(first.prefix ?? []), first.text, ...(first.suffix ?? [])].join(' + ') });
+  // A statement carrying a deferred BEGIN / SAVEPOINT, the statements sent with it or its COMMIT (core/db/pipelined-query.ts) is one round trip: shown as "BEGIN + statement + next + COMMIT".
+  const first = args[0] as string | { text: string; prefix?: string[]; followers?: { text: string }[]; suffix?: string[] };
+  if (log)
+    log.push({ client: this, text: typeof first === 'string' ? first : [...(first.prefix ?? []), first.text, ...(first.followers ?? []).map((f) => f.text), ...(first.suffix ?? [])].join(' + ') });
   return (original as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof original;
 
@@ -137,6 +138,7 @@ async function cpu(name: string, make: () => object): Promise<void> {
   const updates = Array.from({ length: runs }, make);
   if (process.env.BENCH_WINDOWS) console.log(`window ${name} start ${process.hrtime.bigint() / 1000n}`);
   const pgBefore = await backendsCpuMs();
+  log = [];
   const before = process.cpuUsage();
   const started = performance.now();
   let next = 0;
@@ -147,10 +149,12 @@ async function cpu(name: string, make: () => object): Promise<void> {
   );
   const wall = performance.now() - started;
   const used = process.cpuUsage(before);
+  const statements = log.length;
+  log = undefined;
   const pgUsed = (await backendsCpuMs()) - pgBefore;
   if (process.env.BENCH_WINDOWS) console.log(`window ${name} end ${process.hrtime.bigint() / 1000n}`);
   console.log(
-    `${name}: ${(runs / (wall / 1000)).toFixed(0)} updates/s in process; CPU per update: app ${((used.user + used.system) / 1000 / runs).toFixed(2)} ms, PostgreSQL ${(pgUsed / runs).toFixed(2)} ms`,
+    `${name}: ${(runs / (wall / 1000)).toFixed(0)} updates/s in process; CPU per update: app ${((used.user + used.system) / 1000 / runs).toFixed(2)} ms, PostgreSQL ${(pgUsed / runs).toFixed(2)} ms; round trips per update, all connections (the outbox's too): ${(statements / runs).toFixed(2)}`,
   );
 }
 let nextId = 7_300_000_000;

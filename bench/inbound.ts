@@ -132,8 +132,23 @@ async function post(url: string, update: Update): Promise<number> {
   return response.status;
 }
 
+/** CPU time (ms) of a process, and of the whole machine (all cores, all processes). */
+const cpuOf = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+const machineCpu = () => {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
+};
+/** CPU per update (ms) of the last fullSpeed run: the process served, and the machine. */
+let lastCpu = { server: 0, machine: 0 };
+
 /** Closed loop: C requests at a time until all are answered; updates/s. */
 async function fullSpeed(url: string, updates: Update[]): Promise<number> {
+  const server = url === app.url ? app.process.pid! : minimal.process.pid!;
+  const serverBefore = cpuOf(server);
+  const machineBefore = machineCpu();
   let next = 0;
   let failed = 0;
   const started = performance.now();
@@ -146,6 +161,8 @@ async function fullSpeed(url: string, updates: Update[]): Promise<number> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  await repliesSettled();
+  lastCpu = { server: (cpuOf(server) - serverBefore) / updates.length, machine: (machineCpu() - machineBefore) / updates.length };
   if (failed > 0) throw new Error(`${failed} updates were not answered 200`);
   return updates.length / seconds;
 }
@@ -213,14 +230,16 @@ async function scenario(name: string, make: (half: 'a' | 'b' | 'c') => Update[])
   // A short warm-up of each (JIT, pool connections), not counted.
   await fullSpeed(minimal.url, make('a').slice(0, Math.min(200, N)));
   const minimalRate = await fullSpeed(minimal.url, make('b'));
+  const minimalCpu = lastCpu;
   await repliesSettled();
   const appRate = await fullSpeed(app.url, make('c'));
+  const appCpu = lastCpu;
   await repliesSettled();
   const latencies = await atRate(app.url, make('c').slice(0, Math.max(1, Math.floor(N / 2))), appRate / 2);
   await repliesSettled();
   const result = { name, app: appRate, minimal: minimalRate, p99: p(latencies, 0.99) };
   console.log(
-    `${name}: app ${appRate.toFixed(0)} updates/s, minimal ${minimalRate.toFixed(0)} updates/s, ${((appRate / minimalRate) * 100).toFixed(0)}% of minimal; at ${(appRate / 2).toFixed(0)}/s: p50 ${p(latencies, 0.5).toFixed(1)} ms, p99 ${p(latencies, 0.99).toFixed(1)} ms`,
+    `${name}: app ${appRate.toFixed(0)} updates/s, minimal ${minimalRate.toFixed(0)} updates/s, ${((appRate / minimalRate) * 100).toFixed(0)}% of minimal; at ${(appRate / 2).toFixed(0)}/s: p50 ${p(latencies, 0.5).toFixed(1)} ms, p99 ${p(latencies, 0.99).toFixed(1)} ms; CPU per update: app ${appCpu.server.toFixed(2)} ms (machine ${appCpu.machine.toFixed(2)}), minimal ${minimalCpu.server.toFixed(2)} ms (machine ${minimalCpu.machine.toFixed(2)})`,
   );
   return result;
 }
