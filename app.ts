@@ -177,7 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
     const channel = telegram;
     const secret = config.TELEGRAM_WEBHOOK_SECRET;
-    if (config.TELEGRAM_MODE === 'webhook' && secret) mountTelegramWebhook(http, { secret, handle: (update) => channel.handleUpdate(update) });
+    if (config.TELEGRAM_MODE === 'webhook' && secret) mountTelegramWebhook(http, { secret, handle: (update) => channel.handleUpdate(update, { answerInResponse: true }) });
   }
   const staffLinks = { ttlHours: config.STAFF_LINK_CODE_TTL_HOURS, telegramBotUsername: telegram?.username };
   http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media, systemHealth, kpi: { ratingWeights: parseRatingWeights(config.KPI_RATING_WEIGHTS) } }));

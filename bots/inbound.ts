@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Database } from '../core/db/database.ts';
 import type { Channel, Db, Language } from '../core/db/types.ts';
 import type { Logger } from '../logger.ts';
@@ -42,10 +42,10 @@ export async function processOnce<T>(
   /** Runs in the transaction that records a failed update as poison (the apology is queued there, so it is durable too). */
   onFailed?: (trx: Db) => Promise<void>,
   /**
-   * The chat whose dialog the update runs (its external id): the dedupe row and the dialog state
-   * lock are then one statement, and `handle` gets the locked state (runDialog takes it).
+   * The chat whose dialog the update runs: the dedupe row and the dialog state lock are then one
+   * statement, and `handle` gets the locked state (runDialog takes it).
    */
-  dialogOf?: string,
+  dialogOf?: DialogLock,
 ): Promise<Inbound<T>> {
   const started = performance.now();
   const outcome = await processOnceUncounted(db, channel, updateId, log, handle, onFailed, dialogOf).catch((error: unknown) => {
@@ -57,6 +57,15 @@ export async function processOnce<T>(
   return outcome;
 }
 
+/** The dialog an update runs: its chat's external id, and the turn's first statement to send with the lock (runDialog's touch). */
+export interface DialogLock {
+  externalId: string;
+  ahead?: CompiledQuery;
+}
+
+/** Thrown inside the transaction for a duplicate: rolled back, so a statement sent ahead leaves no trace. */
+const DUPLICATE = new Error('duplicate update');
+
 async function processOnceUncounted<T>(
   db: Kysely<Database>,
   channel: Channel,
@@ -64,18 +73,20 @@ async function processOnceUncounted<T>(
   log: Logger,
   handle: (trx: Db, state?: DialogState) => Promise<T>,
   onFailed?: (trx: Db) => Promise<void>,
-  dialogOf?: string,
+  dialogOf?: DialogLock,
 ): Promise<Inbound<T>> {
   try {
     return await db.transaction().execute(async (trx): Promise<Inbound<T>> => {
       if (dialogOf !== undefined) {
-        const state = await markProcessedLockingState(trx, channel, updateId, dialogOf);
-        return state ? { kind: 'handled', result: await handle(trx, state) } : { kind: 'duplicate' };
+        const state = await markProcessedLockingState(trx, channel, updateId, dialogOf.externalId, dialogOf.ahead);
+        if (!state) throw DUPLICATE;
+        return { kind: 'handled', result: await handle(trx, state) };
       }
       if (!(await markProcessed(trx, channel, updateId))) return { kind: 'duplicate' };
       return { kind: 'handled', result: await handle(trx) };
     });
   } catch (error) {
+    if (error === DUPLICATE) return { kind: 'duplicate' };
     if (isTransientDatabaseError(error)) {
       log.warn({ updateId, err: safeError(error) }, 'database unavailable: update not recorded, the messenger will deliver it again');
       throw new UnrecordedUpdateError(updateId, error);

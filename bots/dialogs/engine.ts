@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { parseActionId } from '../../core/dialogs/action-id.ts';
 import type { Db, Language } from '../../core/db/types.ts';
 import { recordStartPayload } from '../../core/inbound/start-payload.repository.ts';
-import { touchResident } from '../../core/residents/resident.repository.ts';
+import { touchQuery, touchResident, type TouchQuery } from '../../core/residents/resident.repository.ts';
 import type { Translate } from '../i18n.ts';
 import { isActionButtonId, readStamped, stampId } from './buttons.ts';
 import { MENU_PAGE, mainMenu } from './menu.ts';
@@ -51,20 +51,36 @@ const CANCEL_ACTION = 'x';
  */
 export type SaveTurn = (state: DialogState, turn: { views: View[]; language: Language; residentId: number }) => Promise<boolean>;
 
+/** What the caller of runDialog did already in its transaction, and how the turn is saved. */
+export interface TurnOptions {
+  /** The state the caller locked (bots/inbound.ts, with the update's dedupe row). */
+  locked?: DialogState;
+  /** The turn's touch of the resident, compiled by dialogTouch and sent with the lock. */
+  touch?: TouchQuery;
+  /** Used instead of saveState. */
+  save?: SaveTurn;
+}
+
+/** The resident's touch a turn starts with (runDialog's first statement after the lock), compiled ahead to send with the lock. */
+export function dialogTouch(db: Db, input: DialogInput, now: Date): TouchQuery {
+  return touchQuery(db, contactOf(input), now);
+}
+
+const contactOf = ({ identity: from }: DialogInput) => ({ channel: from.channel, externalId: from.externalId, chatId: from.chatId, username: from.username });
+
 /**
  * Runs one input through the dialogs inside the caller's transaction: loads (and locks) the
  * state, applies commands, global buttons or the current step, saves the new state and returns
- * the views (`locked`: the state the caller already locked; `save`: used instead of saveState).
- * Domain errors become `errors.<CODE>` answers and are rolled back to a savepoint, so nothing is
- * half-saved; any other error propagates and the caller rolls everything back.
+ * the views. Domain errors become `errors.<CODE>` answers and are rolled back to a savepoint, so
+ * nothing is half-saved; any other error propagates and the caller rolls everything back.
  */
-export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, now: Date, locked?: DialogState, save?: SaveTurn): Promise<DialogTurn> {
+export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, now: Date, options: TurnOptions = {}): Promise<DialogTurn> {
   const { identity: from } = input;
+  const { locked, save } = options;
   // The state row lock comes first: two updates of one chat (an album's photos, a first contact
-  // delivered twice at once) serialise here before the resident is created or changed. `locked`:
-  // the caller took it already in this transaction (bots/inbound.ts, with the update's dedupe row).
+  // delivered twice at once) serialise here before the resident is created or changed.
   const state = locked ?? (await lockState(db, from.channel, from.externalId));
-  const { resident, identity, consented } = await touchResident(db, { channel: from.channel, externalId: from.externalId, chatId: from.chatId, username: from.username }, now);
+  const { resident, identity, consented } = await touchResident(db, contactOf(input), now, options.touch);
   const position = { flow: state.flow, step: state.step };
   const c: StepContext = {
     db,

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
+import { sendWith } from '../../core/db/prepared.ts';
 import type { Channel, Db } from '../../core/db/types.ts';
 import type { FlowName, StepData } from './flow.ts';
 
@@ -44,10 +45,12 @@ function toState(row: { flow: string; step: string; data: unknown; version: numb
 /**
  * An update's dedupe row and its chat's state lock in one statement (one round trip, the first of
  * the update's transaction): records the update as processed and, only if it was new, locks (or
- * creates) the state as lockState does. Undefined for a duplicate, which then changed nothing.
+ * creates) the state as lockState does. Undefined for a duplicate: the caller rolls back. `ahead`:
+ * the turn's next statement, sent in the same round trip (core/db/prepared.ts sendWith); it runs
+ * for a duplicate too, hence the rollback.
  */
-export async function markProcessedLockingState(db: Db, channel: Channel, updateId: string, externalId: string): Promise<DialogState | undefined> {
-  const { rows } = await sql<{ flow: string; step: string; data: unknown; version: number }>`
+export async function markProcessedLockingState(db: Db, channel: Channel, updateId: string, externalId: string, ahead?: CompiledQuery): Promise<DialogState | undefined> {
+  const statement = sql<{ flow: string; step: string; data: unknown; version: number }>`
     WITH processed AS (
       INSERT INTO processed_update (channel, update_id) VALUES (${channel}, ${updateId})
       ON CONFLICT (channel, update_id) DO NOTHING RETURNING update_id
@@ -55,7 +58,8 @@ export async function markProcessedLockingState(db: Db, channel: Channel, update
     INSERT INTO dialog_state (channel, external_id, flow, step, data)
     SELECT ${channel}::text, ${externalId}::text, ${IDLE.flow}::text, ${IDLE.step}::text, ${JSON.stringify({})}::jsonb FROM processed
     ON CONFLICT (channel, external_id) DO UPDATE SET version = dialog_state.version
-    RETURNING flow, step, data, version`.execute(db);
+    RETURNING flow, step, data, version`.compile(db);
+  const { rows } = await db.executeQuery(ahead ? sendWith(statement, ahead) : statement);
   const row = rows[0];
   return row && toState(row);
 }

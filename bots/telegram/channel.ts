@@ -12,7 +12,7 @@ import { publishCommands } from './commands.ts';
 import { parseUpdate, type ParsedUpdate } from './parse.ts';
 import { startTelegramPolling, type TelegramPolling } from './polling.ts';
 import { safeError } from './send.ts';
-import { createUpdateHandler } from './updates.ts';
+import { createUpdateHandler, type HandleOptions, type WebhookAnswer } from './updates.ts';
 
 export type TelegramBotInfo = UserFromGetMe;
 
@@ -41,7 +41,7 @@ export interface TelegramChannel {
    * recorded as poison; a bad update is logged, not thrown); throws UnrecordedUpdateError when it
    * could not be recorded at all, and the webhook must then not answer 2xx.
    */
-  handleUpdate(update: { update_id: number }): Promise<void>;
+  handleUpdate(update: { update_id: number }, options?: HandleOptions): Promise<WebhookAnswer | undefined>;
   startPolling(): void;
   /** Sets the command menu (setMyCommands) from the registered features; a failure is logged, not fatal. */
   publishCommands(): Promise<void>;
@@ -60,7 +60,7 @@ export async function createTelegramChannel(options: TelegramChannelOptions): Pr
   const username = bot.botInfo.username;
   const handle = createUpdateHandler({ db: options.db, logger: options.logger, clock: options.clock, t: options.t, features: options.features, replied: options.replied });
 
-  async function handleUpdate(update: { update_id: number }): Promise<void> {
+  async function handleUpdate(update: { update_id: number }, options?: HandleOptions): Promise<WebhookAnswer | undefined> {
     let parsed: ParsedUpdate;
     try {
       parsed = parseUpdate(update as Update, username);
@@ -71,11 +71,12 @@ export async function createTelegramChannel(options: TelegramChannelOptions): Pr
       parsed = { kind: 'ignore', reason: 'malformed update' };
     }
     try {
-      await handle(update.update_id, parsed);
+      return await handle(update.update_id, parsed, options);
     } catch (error) {
       if (error instanceof UnrecordedUpdateError) throw error;
       // Anything else happened after the update was recorded (e.g. while sending the replies).
       logger.error({ updateId: update.update_id, err: safeError(error) }, 'telegram update failed after it was recorded');
+      return undefined;
     }
   }
 
@@ -84,7 +85,7 @@ export async function createTelegramChannel(options: TelegramChannelOptions): Pr
     username,
     handleUpdate,
     startPolling() {
-      polling ??= startTelegramPolling({ api: bot.api, logger, allowedUpdates: ALLOWED_UPDATES, handle: handleUpdate });
+      polling ??= startTelegramPolling({ api: bot.api, logger, allowedUpdates: ALLOWED_UPDATES, handle: async (update) => void (await handleUpdate(update)) });
     },
     async publishCommands() {
       await publishCommands(bot.api, options.features, options.t).catch((error: unknown) => logger.warn({ err: safeError(error) }, 'setMyCommands failed: the command menu is not updated'));

@@ -46,6 +46,14 @@ describe('TELEGRAM_MODE=polling', () => {
     expect((await app.http.request('/webhooks/telegram', { method: 'POST', body: '{}' })).status).toBe(404);
   });
 
+  it('a button press is answered by the outbox (polling has no webhook response to carry the answer)', async () => {
+    const user = { id: 6200000000003, is_bot: false, first_name: 'Рита', language_code: 'ru' };
+    const chat = { id: user.id, type: 'private', first_name: 'Рита' };
+    fake.queueUpdates({ update_id: 50, callback_query: { id: 'press-50', from: user, chat_instance: '1', data: '!m:help', message: { message_id: 7, date: 1764000000, chat, text: 'меню' } } });
+    await fake.waitFor(() => fake.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === 'press-50'));
+    await fake.waitFor(() => fake.callsOf('sendMessage', user.id).length + fake.callsOf('editMessageText', user.id).length > 0);
+  });
+
   it('an update that cannot be recorded is tried again and never confirmed, not even by a stop; once the database is back it is handled once', async () => {
     const user = { id: 6200000000002, is_bot: false, first_name: 'Оля', language_code: 'ru' };
     const update = { update_id: 60, message: { message_id: 1, date: 1764000000, from: user, chat: { id: user.id, type: 'private', first_name: 'Оля' }, text: '/start', entities: [{ type: 'bot_command', offset: 0, length: 6 }] } };

@@ -4,7 +4,8 @@ import type { Database } from '../../core/db/database.ts';
 import type { Db, Language } from '../../core/db/types.ts';
 import { markIdentityUnreachable } from '../../core/residents/reachability.ts';
 import type { Logger } from '../../logger.ts';
-import { runDialog, type DialogDeps, type DialogTurn } from '../dialogs/engine.ts';
+import { dialogTouch, runDialog, type DialogDeps, type DialogTurn, type SaveTurn } from '../dialogs/engine.ts';
+import type { TouchQuery } from '../../core/residents/resident.repository.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
 import type { Translate } from '../i18n.ts';
 import { queueReply, queueReplySavingState } from '../outbox/reply.ts';
@@ -26,23 +27,24 @@ export interface UpdateHandlerDeps {
 
 /**
  * One update, once (bots/inbound.ts: dedupe and handling in one transaction, a failed update
- * recorded as poison, the resident then gets a short apology). Replies, the button answer
- * included, are one outbox row of the reply lane written in the handling transaction
- * (bots/outbox/reply.ts): committed with the update, sent by the token's one paced sender, never
- * lost to a crash or a long 429.
+ * recorded as poison, the resident then gets a short apology). Replies are one outbox row of the
+ * reply lane written in the handling transaction (bots/outbox/reply.ts): committed with the
+ * update, sent by the token's one paced sender, never lost to a crash or a long 429. A button
+ * press's answer (it only stops the spinner) is the row's first part, or, for an update that came
+ * to the webhook, the webhook's response (HandleOptions).
  */
-export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number, parsed: ParsedUpdate) => Promise<void> {
+export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number, parsed: ParsedUpdate, options?: HandleOptions) => Promise<WebhookAnswer | undefined> {
   const { db, logger, clock, t } = deps;
   const log = logger.child({ channel: CHANNEL });
 
-  async function handle(trx: Db, parsed: ParsedUpdate, state?: DialogState): Promise<DialogTurn | undefined> {
+  async function handle(trx: Db, parsed: ParsedUpdate, turn: TurnContext, state?: DialogState): Promise<DialogTurn | undefined> {
+    const { now, touch, answer } = turn;
     switch (parsed.kind) {
       case 'dialog': {
         const { identity } = parsed.input;
-        const now = clock();
         // The turn's state and its reply are saved in one statement (bots/outbox/reply.ts), the
         // transaction's last: nothing runs after the dialog's turn, so its COMMIT rides along.
-        return runDialog(trx, parsed.input, { t, features: deps.features }, now, state, (next, turn) =>
+        const save: SaveTurn = (next, turn) =>
           queueReplySavingState(
             trx,
             { channel: CHANNEL, externalId: identity.externalId, state: next, now, endsTransaction: true },
@@ -53,10 +55,10 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
               views: turn.views,
               language: turn.language,
               ...(parsed.originMessageId !== undefined && { editMessageId: parsed.originMessageId }),
-              ...(parsed.callbackQueryId && { answer: { queryId: parsed.callbackQueryId } }),
+              ...(answer && { answer }),
             },
-          ),
-        );
+          );
+        return runDialog(trx, parsed.input, { t, features: deps.features }, now, { locked: state, touch, save });
       }
       case 'blocked':
         await markIdentityUnreachable(trx, CHANNEL, parsed.externalId, clock());
@@ -68,14 +70,12 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
       }
       case 'ignore':
         // Stops the button's spinner (an old query may fail at Telegram, and that is fine).
-        if (parsed.callbackQueryId && parsed.chatId) {
-          await queueReply(trx, { channel: CHANNEL, chatId: parsed.chatId, views: [], language: 'ru', answer: { queryId: parsed.callbackQueryId } });
-        }
+        if (answer && parsed.chatId) await queueReply(trx, { channel: CHANNEL, chatId: parsed.chatId, views: [], language: 'ru', answer });
         return undefined;
     }
   }
 
-  async function apologise(trx: Db, parsed: ParsedUpdate): Promise<void> {
+  async function apologise(trx: Db, parsed: ParsedUpdate, answer: TurnContext['answer']): Promise<void> {
     if (parsed.kind !== 'dialog') return;
     const { identity } = parsed.input;
     const language = await languageOfIdentity(trx as Kysely<Database>, CHANNEL, identity.externalId);
@@ -84,26 +84,54 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
       chatId: identity.chatId,
       views: [UNEXPECTED_ERROR_VIEW],
       language,
-      ...(parsed.callbackQueryId && { answer: { queryId: parsed.callbackQueryId } }),
+      ...(answer && { answer }),
     });
   }
 
-  return async function handleUpdate(updateId: number, parsed: ParsedUpdate): Promise<void> {
+  return async function handleUpdate(updateId: number, parsed: ParsedUpdate, options: HandleOptions = {}): Promise<WebhookAnswer | undefined> {
+    const now = clock();
+    // A dialog turn: its state lock rides with the dedupe row, and the resident's touch with them (one round trip).
+    const touch = parsed.kind === 'dialog' ? dialogTouch(db, parsed.input, now) : undefined;
+    const queryId = parsed.kind === 'dialog' || parsed.kind === 'ignore' ? parsed.callbackQueryId : undefined;
+    const answer = queryId !== undefined && !options.answerInResponse ? { queryId } : undefined;
     const outcome = await processOnce(
       db,
       CHANNEL,
       String(updateId),
       log,
-      (trx, state) => handle(trx, parsed, state),
-      (trx) => apologise(trx, parsed),
-      // A dialog turn: its state lock rides with the dedupe row (one round trip).
-      parsed.kind === 'dialog' ? parsed.input.identity.externalId : undefined,
+      (trx, state) => handle(trx, parsed, { now, touch, answer }, state),
+      (trx) => apologise(trx, parsed, answer),
+      parsed.kind === 'dialog' ? { externalId: parsed.input.identity.externalId, ahead: touch } : undefined,
     );
     if (outcome.kind === 'duplicate') {
       log.info({ updateId }, 'duplicate update acknowledged without effect');
-      return;
+      return undefined;
     }
     if (parsed.kind === 'ignore') log.debug({ updateId, reason: parsed.reason }, 'update ignored');
     deps.replied?.();
+    // Handled or failed (and apologised for): the press is answered in the response.
+    return queryId !== undefined && options.answerInResponse ? { method: 'answerCallbackQuery', callback_query_id: queryId } : undefined;
   };
+}
+
+export interface HandleOptions {
+  /**
+   * The update came to the webhook: a button press is answered in the webhook's response (Telegram
+   * makes the call; the answer needs no result: it only stops the spinner, and a lost one costs
+   * nothing), not by the outbox, whose row keeps the replies that matter. Polling has no response.
+   */
+  answerInResponse?: boolean;
+}
+
+/** A Bot API call made by answering the webhook with it (Bot API: "making requests when getting updates"). */
+export interface WebhookAnswer {
+  method: 'answerCallbackQuery';
+  callback_query_id: string;
+}
+
+/** What one update's handling knows before its transaction: its time, the touch sent with the lock, the press's answer if the outbox sends it. */
+interface TurnContext {
+  now: Date;
+  touch?: TouchQuery;
+  answer?: { queryId: string };
 }

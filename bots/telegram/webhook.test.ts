@@ -67,6 +67,53 @@ describe('POST /webhooks/telegram', () => {
     expect(conversation.replies).toEqual([]);
   });
 
+  it('a re-delivered update changes nothing: no reply, and not even the resident\'s last-seen time (the touch sent with the lock is rolled back)', async () => {
+    const user = newUser();
+    const conversation = new Conversation(harness, user);
+    const update = startUpdate(700_000_150, user);
+    expect(await conversation.send(update)).toBe(200);
+    expect(conversation.replyTexts[0]).toContain('Выберите язык');
+    const seen = () => db.db.selectFrom('resident_identity').select('last_seen_at').where('channel', '=', 'tg').where('external_id', '=', String(user.id)).executeTakeFirstOrThrow();
+    const state = () => db.db.selectFrom('dialog_state').select(['flow', 'step', 'version', 'updated_at']).where('channel', '=', 'tg').where('external_id', '=', String(user.id)).executeTakeFirstOrThrow();
+    const before = { seen: await seen(), state: await state() };
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await conversation.send(update)).toBe(200);
+    expect(conversation.replies).toEqual([]);
+    expect({ seen: await seen(), state: await state() }).toEqual(before);
+  });
+
+  it('answers a button press in the webhook response (Telegram makes that call), not through the outbox', async () => {
+    const user = newUser();
+    const chat = { id: user.id, type: 'private', first_name: user.first_name };
+    const press = (updateId: number, queryId: string, inChat: object) => ({
+      update_id: updateId,
+      callback_query: { id: queryId, from: user, chat_instance: '1', data: '!m:help', message: { message_id: 9, date: 1764000000, chat: inChat, text: 'меню' } },
+    });
+    const post = (update: object) =>
+      fetch(`${harness.url}/webhooks/telegram`, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': TEST_WEBHOOK_SECRET }, body: JSON.stringify(update) });
+    const outboxAnswers = async () =>
+      (await db.db.selectFrom('outbox').select('payload').where('chat_id', '=', String(user.id)).execute()).filter((row) => (row.payload as { answer?: unknown }).answer !== undefined);
+
+    const handled = await post(press(700_000_160, 'press-160', chat));
+    expect(handled.status).toBe(200);
+    expect(await handled.json()).toEqual({ method: 'answerCallbackQuery', callback_query_id: 'press-160' });
+    await harness.repliesSent();
+    expect(harness.fake.textsTo(user.id).length + harness.fake.callsOf('editMessageText', user.id).length).toBeGreaterThan(0);
+    expect(harness.fake.callsOf('answerCallbackQuery').filter((c) => c.params.callback_query_id === 'press-160')).toEqual([]);
+    expect(await outboxAnswers()).toEqual([]);
+
+    // A press the bot does not act on (in a group) still gets its answer, and writes no outbox row.
+    const group = { id: -100_777, type: 'supergroup', title: 'Двор' };
+    const ignored = await post(press(700_000_161, 'press-161', group));
+    expect(await ignored.json()).toEqual({ method: 'answerCallbackQuery', callback_query_id: 'press-161' });
+    expect(await db.db.selectFrom('outbox').select('id').where('chat_id', '=', String(group.id)).execute()).toEqual([]);
+
+    // A re-delivery is acknowledged without effect, the answer included; a plain message is answered with ok.
+    const again = await post(press(700_000_160, 'press-160', chat));
+    expect(await again.json()).toEqual({ ok: true });
+    expect(await (await post(startUpdate(700_000_162, user))).json()).toEqual({ ok: true });
+  });
+
   it('keeps /start payloads (deep links) and goes on with registration', async () => {
     const user = newUser();
     const conversation = new Conversation(harness, user);

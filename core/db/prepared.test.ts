@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, isRealPostgres, type TestDatabase } from '../../test/database.ts';
 import type { Database } from './database.ts';
-import { asLastStatement, preparingPool } from './prepared.ts';
+import { asLastStatement, preparingPool, sendWith } from './prepared.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -26,6 +26,15 @@ describe('the per-update database handle', () => {
   it.runIf(!isRealPostgres())('is the plain one on the embedded database (PGlite has one connection and no pool)', () => {
     expect(t.kind).toBe('pglite');
     expect(t.prepared).toBe(t.db);
+  });
+
+  it('runs a statement sent ahead (sendWith) when its caller runs it, on either database', async () => {
+    const rows = await t.prepared.transaction().execute(async (trx) => {
+      const next = sql<{ sum: number }>`SELECT ${2}::int + ${3}::int AS sum`.compile(trx);
+      const first = await trx.executeQuery(sendWith(sql<{ one: number }>`SELECT ${1}::int AS one`.compile(trx), next));
+      return [first.rows, (await trx.executeQuery(next)).rows];
+    });
+    expect(rows).toEqual([[{ one: 1 }], [{ sum: 5 }]]);
   });
 
   describe.runIf(isRealPostgres())('on PostgreSQL', () => {
@@ -95,8 +104,8 @@ describe('the per-update database handle', () => {
         counted.on('connect', (client) => {
           const query = client.query.bind(client) as (...args: unknown[]) => unknown;
           (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
-            const first = args[0] as string | { text?: string; prefix?: string[]; suffix?: string[] };
-            if (sent) sent.push(typeof first === 'string' ? first : [...(first.prefix ?? []), first.text, ...(first.suffix ?? [])].join(' + '));
+            const first = args[0] as string | { text?: string; prefix?: string[]; followers?: { text: string }[]; suffix?: string[] };
+            if (sent) sent.push(typeof first === 'string' ? first : [...(first.prefix ?? []), first.text, ...(first.followers ?? []).map((f) => f.text), ...(first.suffix ?? [])].join(' + '));
             return query(...args);
           };
         });
@@ -208,6 +217,73 @@ describe('the per-update database handle', () => {
         await db.transaction().execute((trx) => insert(trx, 56));
         expect(await ids()).toContain(56);
         await sql`DELETE FROM pipelined_probe WHERE id = 56`.execute(t.db);
+      });
+
+      describe('a statement known ahead (sendWith) goes with the one before it', () => {
+        const insertQuery = (d: Kysely<Database>, id: number) => sql<{ id: number }>`INSERT INTO pipelined_probe VALUES (${id}) RETURNING id`.compile(d);
+        const countQuery = (d: Kysely<Database>, from: number) => sql<{ n: string }>`SELECT count(*) AS n FROM pipelined_probe WHERE id >= ${from}`.compile(d);
+        const bothIn = async (d: Kysely<Database>, id: number) =>
+          d.transaction().execute(async (trx) => {
+            const next = countQuery(trx, 60);
+            const first = await trx.executeQuery(sendWith(insertQuery(trx, id), next));
+            const second = await trx.executeQuery(next);
+            return [first.rows, second.rows];
+          });
+        afterAll(async () => {
+          await sql`DELETE FROM pipelined_probe WHERE id >= 60`.execute(t.db);
+        });
+
+        it('one round trip for both; each caller gets its own result, and the second sees what the first wrote', async () => {
+          sent = [];
+          expect(await bothIn(db, 60)).toEqual([[{ id: 60 }], [{ n: '1' }]]);
+          expect(sent).toEqual(['begin + INSERT INTO pipelined_probe VALUES ($1) RETURNING id + SELECT count(*) AS n FROM pipelined_probe WHERE id >= $1', 'commit']);
+          // Prepared once on the connection, bound again the next time (no "already exists").
+          expect(await bothIn(db, 61)).toEqual([[{ id: 61 }], [{ n: '2' }]]);
+          const { statements } = await preparedOn(db, async () => undefined);
+          expect(statements.filter((text) => text.includes('SELECT count(*) AS n FROM pipelined_probe'))).toHaveLength(1);
+        });
+
+        it('a failing first statement: the second did not run and the transaction is rolled back', async () => {
+          const ran = sql`INSERT INTO pipelined_probe VALUES (${62})`.compile(db);
+          await expect(
+            db.transaction().execute(async (trx) => {
+              await trx.executeQuery(sendWith(insertQuery(trx, 60), ran));
+            }),
+          ).rejects.toMatchObject({ code: '23505' });
+          expect(await ids()).not.toContain(62);
+          expect(await bothIn(db, 63)).toEqual([[{ id: 63 }], [{ n: '3' }]]);
+        });
+
+        it("a failing second statement fails the first one's call, keeps nothing of either, and is prepared again next time", async () => {
+          await expect(
+            db.transaction().execute(async (trx) => {
+              // The second statement's Parse completes on the server, its execution fails (a duplicate id).
+              await trx.executeQuery(sendWith(insertQuery(trx, 64), sql`INSERT INTO pipelined_probe SELECT ${60}::int AS again`.compile(trx)));
+            }),
+          ).rejects.toMatchObject({ code: '23505' });
+          expect(await ids()).not.toContain(64);
+          await db.transaction().execute(async (trx) => {
+            const next = sql`INSERT INTO pipelined_probe SELECT ${65}::int AS again`.compile(trx);
+            await trx.executeQuery(sendWith(insertQuery(trx, 66), next));
+            await trx.executeQuery(next);
+          });
+          expect(await ids()).toEqual(expect.arrayContaining([65, 66]));
+        });
+
+        it('the caller that does not run the second statement rolls back: it ran all the same', async () => {
+          await expect(
+            db.transaction().execute(async (trx) => {
+              await trx.executeQuery(sendWith(insertQuery(trx, 67), sql`INSERT INTO pipelined_probe VALUES (${68})`.compile(trx)));
+              throw new Error('a duplicate: roll back');
+            }),
+          ).rejects.toThrow('roll back');
+          expect(await ids()).not.toContain(67);
+          expect(await ids()).not.toContain(68);
+        });
+
+        it('on the plain handle the second statement runs when its caller runs it', async () => {
+          expect(await bothIn(t.db, 69)).toEqual([[{ id: 69 }], [{ n: '6' }]]);
+        });
       });
 
       it('sends a SAVEPOINT with the next statement; rolling back to it undoes only what followed it', async () => {

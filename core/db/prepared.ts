@@ -1,6 +1,6 @@
 import type { CompiledQuery, PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
-import { queryBetween } from './pipelined-query.ts';
+import { queryBetween, type Follower } from './pipelined-query.ts';
 
 /**
  * A pool for the paths that run the same few statements per inbound update and per outbox send
@@ -75,11 +75,19 @@ export function preparingPool(pool: pg.Pool, maxStatements = 1000): PostgresPool
       }
     };
 
+    /** Results of statements that went ahead with the one before them (`sendWith`), until the caller runs them. */
+    const ranAhead = new Map<object, pg.QueryResult>();
+
     const query = ((...args: unknown[]) => {
       const [text, values] = args;
       // A cursor (no text) goes through as it came; Kysely opens none here (no cursor is configured).
       if (typeof text !== 'string') return (client.query as (...a: unknown[]) => unknown)(...args);
       const params = Array.isArray(values) ? (values as unknown[]) : [];
+      const ahead = ranAhead.get(params);
+      if (ahead) {
+        ranAhead.delete(params);
+        return Promise.resolve(ahead);
+      }
       if (committed) return afterCommit(text, params);
       if (params.length === 0) {
         const done = withoutRoundTrip(text);
@@ -88,16 +96,20 @@ export function preparingPool(pool: pg.Pool, maxStatements = 1000): PostgresPool
       const prefix = deferred;
       deferred = [];
       const last = lastStatements.has(values as object);
+      const next = nextStatements.get(params);
       const name = params.length > 0 ? nameOf(text) : undefined;
-      if (prefix.length === 0 && name === undefined && !last) return client.query(text, params);
-      return queryBetween(client, prefix, { text, values: params, ...(name && { name }) }, last ? ['COMMIT'] : []).then(
-        (result) => {
+      if (prefix.length === 0 && name === undefined && !last && !next) return client.query(text, params);
+      const followers: Follower[] = next ? [{ text: next.sql, values: [...next.parameters], ...(next.parameters.length > 0 && { name: nameOf(next.sql) }) }] : [];
+      return queryBetween(client, prefix, { text, values: params, ...(name && { name }) }, last ? ['COMMIT'] : [], followers).then(
+        (results) => {
           committed = last;
-          return result;
+          if (next) ranAhead.set(next.parameters, results.followers[0]!);
+          return results.result;
         },
         (error: unknown) => {
           // Failed: the COMMIT did not run (or failed and ended the transaction); Kysely's ROLLBACK goes out as usual.
           forget(text, error);
+          if (next) forget(next.sql, error);
           throw error;
         },
       );
@@ -118,6 +130,7 @@ export function preparingPool(pool: pg.Pool, maxStatements = 1000): PostgresPool
       release: (destroy?: boolean) => {
         deferred = [];
         committed = false;
+        ranAhead.clear();
         client.release(destroy);
       },
       // Kysely reads the backend's pid to cancel a query (an undocumented member of pg's Client).
@@ -154,6 +167,21 @@ const lastStatements = new WeakSet<object>();
 export function asLastStatement<Q extends CompiledQuery>(query: Q): Q {
   lastStatements.add(query.parameters);
   return query;
+}
+
+const nextStatements = new WeakMap<object, CompiledQuery>();
+
+/**
+ * Sends `next` in the same round trip as `first`, right after it (its own snapshot: it sees what
+ * `first` wrote and any lock `first` waited for): for a caller that knows its next statement before
+ * running the first. The caller runs `first`, then `next` on the same transaction, which returns
+ * the result it already has without a round trip. If `first` fails, `next` did not run. If the
+ * caller then decides not to run `next`, it ran all the same: the caller rolls the transaction
+ * back. Elsewhere (the plain pool, PGlite) it changes nothing: `next` runs when the caller runs it.
+ */
+export function sendWith<Q extends CompiledQuery>(first: Q, next: CompiledQuery): Q {
+  nextStatements.set(first.parameters, next);
+  return first;
 }
 
 /** Names are unique in the process: pools over one pg.Pool share its connections. */

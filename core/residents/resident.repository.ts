@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Selectable } from 'kysely';
 import type { Channel, Db, Language } from '../db/types.ts';
 import { DEFAULT_TIME_ZONE, localDay, recordActivity } from '../activity/activity.ts';
 import { DomainError } from '../errors.ts';
@@ -97,9 +97,25 @@ export interface Touched {
  * identity at once must be serialised by the caller (the dialog state lock does it): the second
  * would otherwise fail on the identity's unique key.
  */
-export async function touchResident(db: Db, contact: Contact, now: Date): Promise<Touched> {
+export async function touchResident(db: Db, contact: Contact, now: Date, query: TouchQuery = touchQuery(db, contact, now)): Promise<Touched> {
+  const { rows } = await db.executeQuery(query);
+  const row = rows[0];
+  if (!row) throw new Error('touching a resident returned no row');
+  const resident = toResident(row);
+  const identity: ResidentIdentity = { id: row.i_id, residentId: resident.id, channel: contact.channel, externalId: contact.externalId, chatId: contact.chatId, lastSeenAt: now, unreachable: false };
+  // A known identity: its first interaction of the day is recorded here (usually no query at all).
+  if (row.i_last_seen_at !== null) await recordActivity(db, { residentId: resident.id, channel: contact.channel, municipalityId: resident.municipalityId, at: now, previousAt: row.i_last_seen_at });
+  return { resident, identity, consented: row.consented };
+}
+
+/** touchResident's statement, compiled ahead: an inbound update sends it with its first (core/db/prepared.ts sendWith). */
+export type TouchQuery = CompiledQuery<TouchRow>;
+type TouchRow = Selectable<ResidentTable> & { i_id: number; i_last_seen_at: Date | null; consented: boolean };
+
+/** The statement touchResident runs for `contact` at `now` (pass it back to touchResident with the same contact and time). */
+export function touchQuery(db: Db, contact: Contact, now: Date): TouchQuery {
   const firstDay = localDay(now, DEFAULT_TIME_ZONE);
-  const { rows } = await sql<Selectable<ResidentTable> & { i_id: number; i_last_seen_at: Date | null; consented: boolean }>`
+  return sql<TouchRow>`
     WITH old AS (
       SELECT id, resident_id, last_seen_at FROM resident_identity WHERE channel = ${contact.channel} AND external_id = ${contact.externalId}
     ), touched AS (
@@ -120,14 +136,7 @@ export async function touchResident(db: Db, contact: Contact, now: Date): Promis
       EXISTS (SELECT 1 FROM consent c WHERE c.resident_id = res.id AND c.withdrawn_at IS NULL) AS consented
     FROM old JOIN resident res ON res.id = old.resident_id
     UNION ALL
-    SELECT r.*, i.id, NULL::timestamptz, false FROM r, i`.execute(db);
-  const row = rows[0];
-  if (!row) throw new Error('touching a resident returned no row');
-  const resident = toResident(row);
-  const identity: ResidentIdentity = { id: row.i_id, residentId: resident.id, channel: contact.channel, externalId: contact.externalId, chatId: contact.chatId, lastSeenAt: now, unreachable: false };
-  // A known identity: its first interaction of the day is recorded here (usually no query at all).
-  if (row.i_last_seen_at !== null) await recordActivity(db, { residentId: resident.id, channel: contact.channel, municipalityId: resident.municipalityId, at: now, previousAt: row.i_last_seen_at });
-  return { resident, identity, consented: row.consented };
+    SELECT r.*, i.id, NULL::timestamptz, false FROM r, i`.compile(db);
 }
 
 export async function updateResident(

@@ -7,10 +7,19 @@ import type { AppEnv } from '../app.ts';
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
 export const SECRET_HEADER = 'X-Telegram-Bot-Api-Secret-Token';
 
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+/** The configured secrets' digests (a handful: the webhooks', the metrics token), hashed once. */
+const expectedDigests = new Map<string, Buffer>();
+
 /** Constant time whatever the lengths: both sides are hashed to 32 bytes first. */
 export function secretMatches(given: string | undefined, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return given !== undefined && timingSafeEqual(digest(given), digest(expected));
+  if (given === undefined) return false;
+  let expectedDigest = expectedDigests.get(expected);
+  if (!expectedDigest) {
+    expectedDigest = digest(expected);
+    if (expectedDigests.size < 16) expectedDigests.set(expected, expectedDigest);
+  }
+  return timingSafeEqual(digest(given), expectedDigest);
 }
 
 export interface UpdateEnvelope {
@@ -26,20 +35,23 @@ function isUpdate(body: unknown): body is UpdateEnvelope {
  * handled, its replies committed to the outbox, before answering. The answer is 200 once the update is durably
  * recorded, even when handling failed (the failure is logged and the update recorded as poison,
  * so Telegram does not retry it for ever); 503 when it could not be recorded at all (database
- * down, no free connection, timeouts), so that Telegram delivers it again later.
+ * down, no free connection, timeouts), so that Telegram delivers it again later. The 200's body
+ * may be a Bot API call that needs no result (a button press's answer), which Telegram then makes.
  */
-export function mountTelegramWebhook(app: Hono<AppEnv>, deps: { secret: string; handle: (update: UpdateEnvelope) => Promise<void> }): void {
+export function mountTelegramWebhook(app: Hono<AppEnv>, deps: { secret: string; handle: (update: UpdateEnvelope) => Promise<object | undefined> }): void {
   app.post(TELEGRAM_WEBHOOK_PATH, bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ ok: false }, 413) }), async (c) => {
     if (!secretMatches(c.req.header(SECRET_HEADER), deps.secret)) return c.json({ ok: false }, 403);
     const body: unknown = await c.req.json().catch(() => undefined);
     if (!isUpdate(body)) return c.json({ ok: false, error: 'not a Telegram update' }, 400);
+    let call: object | undefined;
     try {
-      await deps.handle(body);
+      call = await deps.handle(body);
     } catch (error) {
       // Logged by the pipeline; anything thrown here means "not recorded".
       if (error instanceof UnrecordedUpdateError) return c.json({ ok: false, error: 'try again later' }, 503);
       throw error;
     }
-    return c.json({ ok: true });
+    // A Bot API call that needs no result (a button's answer) rides in the response: Telegram makes it.
+    return c.json(call ?? { ok: true });
   });
 }

@@ -159,8 +159,17 @@ export class BotHarness {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (secret !== null) headers[SECRET_HEADER] = secret;
     const response = await fetch(`${this.url}${TELEGRAM_WEBHOOK_PATH}`, { method: 'POST', headers, body: JSON.stringify(update) });
+    await this.callFromResponse(response.clone());
     await this.repliesSent();
     return response;
+  }
+
+  /** What Telegram does with a webhook answer that names a method: it makes that call (here: on the fake Bot API). */
+  private async callFromResponse(response: Response): Promise<void> {
+    if (response.status !== 200) return;
+    const { method, ...params } = (await response.json().catch(() => ({}))) as { method?: unknown };
+    if (typeof method !== 'string') return;
+    await fetch(`${this.fake.url}/bot${TEST_BOT_TOKEN}/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
   }
 
   /** POSTs a Callback API body to /webhooks/vk (a string is sent as it is, to test non-JSON bodies) and waits for its replies. */
