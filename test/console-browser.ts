@@ -7,7 +7,8 @@ import { createTranslator } from '../bots/i18n.ts';
 import type { Db } from '../core/db/types.ts';
 import { createLinkCode } from '../core/staff/link-codes.ts';
 import { newChat } from './bots/chats.ts';
-import type { BotHarness } from './bots/harness.ts';
+import { BotHarness, type HarnessOptions } from './bots/harness.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
 import { operatorId } from './staff.ts';
 
 /**
@@ -70,3 +71,42 @@ export async function seriousViolations(browser: Browser, page: Page): Promise<s
 
 /** The nav's links, in order: only the pages the role may use. */
 export const navOf = async (page: Page) => page.getByRole('navigation', { name: 'main' }).getByRole('link').allTextContents();
+
+/** One console test file's world: its database, the whole app behind the harness, Chromium. */
+export interface ConsoleTest {
+  db: TestDatabase;
+  harness: BotHarness;
+  browser: Browser;
+  /** signIn at the harness's clock. */
+  signIn(staffId: number, viewport?: { width: number; height: number }): Promise<Page>;
+  seriousViolations(page: Page): Promise<string[]>;
+  /** Closes what was opened, the browser first. */
+  close(): Promise<void>;
+}
+
+/** Opens a console test file's world (the harness's options: its clock, settings).  */
+export async function startConsoleTest(options: HarnessOptions = {}): Promise<ConsoleTest> {
+  const db = await createTestDatabase();
+  let harness: BotHarness | undefined;
+  try {
+    harness = await BotHarness.start({ ...options, database: db });
+    const browser = await launchChromium();
+    const started = harness;
+    return {
+      db,
+      harness: started,
+      browser,
+      signIn: (staffId, viewport) => signIn(browser, started, db.db, staffId, started.now(), viewport),
+      seriousViolations: (page) => seriousViolations(browser, page),
+      async close() {
+        await browser.close();
+        await started.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await harness?.close();
+    await db.close();
+    throw error;
+  }
+}

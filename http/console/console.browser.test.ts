@@ -12,11 +12,11 @@ import { fileMessage } from '../../core/messages/filing.service.ts';
 import { askQuestion, createDirectLine } from '../../core/polls/direct-line.ts';
 import { castBallot, createPoll, getPoll } from '../../core/polls/polls.ts';
 import { newChat, type Chat } from '../../test/bots/chats.ts';
-import { BotHarness } from '../../test/bots/harness.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import type { BotHarness } from '../../test/bots/harness.ts';
+import type { TestDatabase } from '../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
 import { demoStaff, operatorId } from '../../test/staff.ts';
-import { ARTIFACTS, launchChromium, navOf, ru, seriousViolations as axeViolations, signIn as signInAs } from '../../test/console-browser.ts';
+import { ARTIFACTS, type ConsoleTest, navOf, ru, startConsoleTest } from '../../test/console-browser.ts';
 
 /**
  * The web console in a real browser (Debian's Chromium through playwright-core) against the whole
@@ -30,6 +30,7 @@ const t = createTranslator();
 
 let db: TestDatabase;
 let harness: BotHarness;
+let world: ConsoleTest;
 let browser: Browser;
 const now = new Date('2026-12-01T03:00:00.000Z');
 let staff: Awaited<ReturnType<typeof demoStaff>>;
@@ -43,8 +44,8 @@ let belovoPoll = 0;
 let directLine = 0;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  harness = await BotHarness.start({ database: db, clock: () => now });
+  world = await startConsoleTest({ clock: () => now });
+  ({ db, harness, browser } = world);
   staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   resident = newChat(harness, 'tg', 'Житель');
   const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, externalId: resident.externalId, now });
@@ -73,16 +74,11 @@ beforeAll(async () => {
   ).id;
   const asker = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
   await askQuestion(db.db, { directLineId: directLine, residentId: asker, channel: 'tg', text: 'Когда отремонтируют дорогу на улице Терешковой?' }, now);
-  browser = await launchChromium();
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-  await db?.close();
-});
+afterAll(() => world?.close());
 
-const signIn = (staffId: number) => signInAs(browser, harness, db.db, staffId, now);
-const seriousViolations = (page: Page) => axeViolations(browser, page);
+const signIn = (staffId: number) => world.signIn(staffId);
+const seriousViolations = (page: Page) => world.seriousViolations(page);
 
 const statusOf = async (id: number) => (await db.db.selectFrom('message').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
 

@@ -1,13 +1,13 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaff } from '../../core/access/staff.service.ts';
 import { newChat } from '../../test/bots/chats.ts';
-import { BotHarness } from '../../test/bots/harness.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import type { BotHarness } from '../../test/bots/harness.ts';
+import type { TestDatabase } from '../../test/database.ts';
 import { categoryId } from '../../test/residents.ts';
 import { demoStaff, operatorId } from '../../test/staff.ts';
-import { ARTIFACTS, launchChromium, navOf, ru, seriousViolations as axeViolations, signIn as signInAs } from '../../test/console-browser.ts';
+import { ARTIFACTS, type ConsoleTest, navOf, ru, startConsoleTest } from '../../test/console-browser.ts';
 
 /**
  * The console's directories in Chromium: an operator issues a messenger link code (the official
@@ -20,15 +20,15 @@ declare const document: unknown;
 
 let db: TestDatabase;
 let harness: BotHarness;
-let browser: Browser;
+let world: ConsoleTest;
 const now = new Date('2026-12-01T03:00:00.000Z');
 let kemerovo: Awaited<ReturnType<typeof demoStaff>>;
 let newcomer = 0;
 let belovoModerator = 0;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  harness = await BotHarness.start({ database: db, clock: () => now });
+  world = await startConsoleTest({ clock: () => now });
+  ({ db, harness } = world);
   kemerovo = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   newcomer = (await createStaff(db.db, { fullName: 'Новый модератор (Kemerovo)', role: 'moderator', municipalityId: db.demo.municipalities.Kemerovo })).id;
   belovoModerator = (await db.db.selectFrom('staff').select('id').where('full_name', '=', 'Модератор (Belovo)').executeTakeFirstOrThrow()).id;
@@ -48,16 +48,11 @@ beforeAll(async () => {
       max_lon: null,
     })
     .execute();
-  browser = await launchChromium();
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-  await db?.close();
-});
+afterAll(() => world?.close());
 
-const signIn = (staffId: number) => signInAs(browser, harness, db.db, staffId, now);
-const seriousViolations = (page: Page) => axeViolations(browser, page);
+const signIn = (staffId: number) => world.signIn(staffId);
+const seriousViolations = (page: Page) => world.seriousViolations(page);
 const main = (page: Page) => page.locator('main');
 const done = (page: Page) =>
   page

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent } from '../../core/news/events.service.ts';
 import { createNews } from '../../core/news/news.service.ts';
-import { BotHarness } from '../../test/bots/harness.ts';
-import { ARTIFACTS, launchChromium, ru, seriousViolations as axeViolations, signIn as signInAs } from '../../test/console-browser.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import type { BotHarness } from '../../test/bots/harness.ts';
+import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import type { TestDatabase } from '../../test/database.ts';
 import { jpegBytes, mp4Bytes } from '../../test/media/files.ts';
 import { KEMEROVO_CENTER } from '../../test/residents.ts';
 import { demoStaff } from '../../test/staff.ts';
@@ -26,7 +26,7 @@ const MAX_IMAGE_BYTES = 100 * 1024;
 
 let db: TestDatabase;
 let harness: BotHarness;
-let browser: Browser;
+let world: ConsoleTest;
 let mediaDir: string;
 const now = new Date('2026-12-01T03:00:00.000Z');
 let staff: Awaited<ReturnType<typeof demoStaff>>;
@@ -48,22 +48,19 @@ const eventFields = (title: string, point: { lat: number; lon: number }) => ({
 });
 
 beforeAll(async () => {
-  db = await createTestDatabase();
   mediaDir = mkdtempSync(path.join(os.tmpdir(), 'otklik-console-media-'));
-  harness = await BotHarness.start({ database: db, clock: () => now, env: { MEDIA_DIR: mediaDir, MEDIA_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) } });
+  world = await startConsoleTest({ clock: () => now, env: { MEDIA_DIR: mediaDir, MEDIA_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) } });
+  ({ db, harness } = world);
   staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   belovoEvent = (await createEvent(db.db, { municipalityId: db.demo.municipalities.Belovo, ...eventFields('Беловский концерт', { lat: 54.4166, lon: 86.2975 }) }, now)).id;
-  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-  await db?.close();
+  await world?.close();
   if (mediaDir) rmSync(mediaDir, { recursive: true, force: true });
 });
 
-const signIn = (staffId: number, viewport?: { width: number; height: number }) => signInAs(browser, harness, db.db, staffId, now, viewport);
-const seriousViolations = (page: Page) => axeViolations(browser, page);
+const signIn = (staffId: number, viewport?: { width: number; height: number }) => world.signIn(staffId, viewport);
+const seriousViolations = (page: Page) => world.seriousViolations(page);
 const overflowOf = (page: Page) =>
   page.evaluate(() => {
     const root = (document as { documentElement: { scrollWidth: number; clientWidth: number } }).documentElement;

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMessage } from '../../core/messages/filing.service.ts';
-import { BotHarness } from '../../test/bots/harness.ts';
-import { ARTIFACTS, launchChromium, ru, seriousViolations as axeViolations, signIn as signInAs } from '../../test/console-browser.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import type { BotHarness } from '../../test/bots/harness.ts';
+import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import type { TestDatabase } from '../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
 import { demoStaff, messageInWork } from '../../test/staff.ts';
 
@@ -19,7 +19,7 @@ const DAY = 86_400_000;
 const now = new Date('2026-12-01T03:00:00.000Z');
 let db: TestDatabase;
 let harness: BotHarness;
-let browser: Browser;
+let world: ConsoleTest;
 let staff: Awaited<ReturnType<typeof demoStaff>>;
 const ids = { recategorise: 0, original: 0, duplicate: 0, route: 0, dayEleven: 0, overdue: 0, openSource: 0, belovo: 0 };
 let utilityExecutor = 0;
@@ -35,9 +35,9 @@ const setText = (id: number, text: string) => db.db.updateTable('message').set({
 const row = (id: number) => db.db.selectFrom('message').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 beforeAll(async () => {
-  db = await createTestDatabase();
   // The tile server is configuration (as for /map); here an address where nothing answers, as on a closed network.
-  harness = await BotHarness.start({ database: db, clock: () => now, env: { MAP_TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' } });
+  world = await startConsoleTest({ clock: () => now, env: { MAP_TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' } });
+  ({ db, harness } = world);
   staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   const kemerovo = db.demo.municipalities.Kemerovo;
   ids.recategorise = await fileNew('Во дворе на Весенней, 5 гора мусора');
@@ -67,17 +67,12 @@ beforeAll(async () => {
   utilityName = executors.find((e) => e.id === utilityExecutor)!.name;
   const dump = await categoryId(db.db, 'ecology.dump');
   await db.db.updateTable('routing_rule').set({ executor_id: utilityExecutor }).where('municipality_id', '=', kemerovo).where('category_id', '=', dump).execute();
-  browser = await launchChromium();
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-  await db?.close();
-});
+afterAll(() => world?.close());
 
 /** A moderator's page on the test's clock (the deadlines count from it); CSP refusals are collected. */
 async function moderator(): Promise<{ page: Page; refused: string[] }> {
-  const page = await signInAs(browser, harness, db.db, staff.moderator, now);
+  const page = await world.signIn(staff.moderator);
   await page.clock.setFixedTime(now);
   const refused: string[] = [];
   page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && refused.push(m.text()));
@@ -122,7 +117,7 @@ describe("the console's moderation queue and card in Chromium", () => {
     expect(await page.getByRole('region', { name: ru('moderation.map_label', { lat: (KEMEROVO_CENTER.lat + 0.00036).toFixed(5), lon: KEMEROVO_CENTER.lon.toFixed(5) }) }).count()).toBe(1);
     expect(await page.locator('.card-map-box .leaflet-overlay-pane svg path').count()).toBe(1);
     expect(await page.locator('.card-map-box img.leaflet-tile').first().getAttribute('src')).toMatch(/^http:\/\/127\.0\.0\.1:9\/16\//);
-    expect(await axeViolations(browser, page)).toEqual([]);
+    expect(await world.seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-moderation-card.png'), fullPage: true });
 
     // Mark it a duplicate of the original, offered as an open message 40 m away.
@@ -171,7 +166,7 @@ describe("the console's moderation queue and card in Chromium", () => {
     expect(await rowOf(ids.overdue).locator('.deadline-over').count()).toBe(1);
     expect(await page.locator('main').textContent()).not.toContain('Беловская');
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-moderation-queue.png'), fullPage: true });
-    expect(await axeViolations(browser, page)).toEqual([]);
+    expect(await world.seriousViolations(page)).toEqual([]);
 
     // The card says the same.
     await openCard(page, ids.dayEleven);
