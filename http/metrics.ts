@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Database } from '../core/db/database.ts';
 import { metricsRegistry } from '../core/metrics/metrics.ts';
-import { secretMatches } from './webhooks/telegram.ts';
+import { secretMatcher } from './webhooks/telegram.ts';
 
 export const METRICS_PATH = '/metrics';
 
@@ -125,11 +125,12 @@ export function createMetricsSource(deps: MetricsSourceDeps): { scrape(): Promis
  * without one, open (for a listener on a separate port that only the monitoring network reaches).
  */
 export function mountMetrics<E extends Env>(app: Hono<E>, source: ReturnType<typeof createMetricsSource>, token: string | undefined): void {
+  const tokenMatches = token === undefined ? undefined : secretMatcher(token);
   app.get(METRICS_PATH, async (c) => {
-    if (token !== undefined) {
+    if (tokenMatches) {
       const header = c.req.header('Authorization');
       const given = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
-      if (!secretMatches(given, token)) return c.json({ status: 'unauthorized' }, 401, { 'WWW-Authenticate': 'Bearer' });
+      if (!tokenMatches(given)) return c.json({ status: 'unauthorized' }, 401, { 'WWW-Authenticate': 'Bearer' });
     }
     const { contentType, body } = await source.scrape();
     return c.body(body, 200, { 'Content-Type': contentType });

@@ -8,18 +8,14 @@ export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
 export const SECRET_HEADER = 'X-Telegram-Bot-Api-Secret-Token';
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-/** The configured secrets' digests (a handful: the webhooks', the metrics token), hashed once. */
-const expectedDigests = new Map<string, Buffer>();
 
-/** Constant time whatever the lengths: both sides are hashed to 32 bytes first. */
-export function secretMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  let expectedDigest = expectedDigests.get(expected);
-  if (!expectedDigest) {
-    expectedDigest = digest(expected);
-    if (expectedDigests.size < 16) expectedDigests.set(expected, expectedDigest);
-  }
-  return timingSafeEqual(digest(given), expectedDigest);
+/**
+ * Whether a given secret is `expected`, in constant time whatever the lengths: both sides are
+ * hashed to 32 bytes first (the expected one once, when the route is mounted).
+ */
+export function secretMatcher(expected: string): (given: string | undefined) => boolean {
+  const expectedDigest = digest(expected);
+  return (given) => given !== undefined && timingSafeEqual(digest(given), expectedDigest);
 }
 
 export interface UpdateEnvelope {
@@ -39,8 +35,9 @@ function isUpdate(body: unknown): body is UpdateEnvelope {
  * may be a Bot API call that needs no result (a button press's answer), which Telegram then makes.
  */
 export function mountTelegramWebhook(app: Hono<AppEnv>, deps: { secret: string; handle: (update: UpdateEnvelope) => Promise<object | undefined> }): void {
+  const secretMatches = secretMatcher(deps.secret);
   app.post(TELEGRAM_WEBHOOK_PATH, bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ ok: false }, 413) }), async (c) => {
-    if (!secretMatches(c.req.header(SECRET_HEADER), deps.secret)) return c.json({ ok: false }, 403);
+    if (!secretMatches(c.req.header(SECRET_HEADER))) return c.json({ ok: false }, 403);
     const body: unknown = await c.req.json().catch(() => undefined);
     if (!isUpdate(body)) return c.json({ ok: false, error: 'not a Telegram update' }, 400);
     let call: object | undefined;

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app.ts';
 import type { Logger } from '../../logger.ts';
-import { secretMatches } from './telegram.ts';
+import { secretMatcher } from './telegram.ts';
 
 export const VK_WEBHOOK_PATH = '/webhooks/vk';
 
@@ -38,6 +38,7 @@ function isEvent(body: unknown): body is VkCallbackEvent {
  */
 export function mountVkWebhook(app: Hono<AppEnv>, deps: VkWebhookDeps): void {
   const log = deps.logger.child({ channel: 'vk', route: VK_WEBHOOK_PATH });
+  const secretMatches = secretMatcher(deps.secret);
   app.post(VK_WEBHOOK_PATH, bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.text('body too large', 413) }), async (c) => {
     const raw = await c.req.text();
     let body: unknown;
@@ -51,7 +52,7 @@ export function mountVkWebhook(app: Hono<AppEnv>, deps: VkWebhookDeps): void {
       log.warn({ groupId: body.group_id }, 'event for another community refused');
       return c.text('unknown community', 403);
     }
-    if (!secretMatches(typeof body.secret === 'string' ? body.secret : undefined, deps.secret)) return c.text('wrong secret', 403);
+    if (!secretMatches(typeof body.secret === 'string' ? body.secret : undefined)) return c.text('wrong secret', 403);
     if (body.type === 'confirmation') return c.text(deps.confirmationCode, 200);
     try {
       await deps.handle(body);
