@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../app.ts';
@@ -9,6 +8,7 @@ import { createLogger } from '../logger.ts';
 import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../http/webhooks/telegram.ts';
 import { createTestDatabase } from '../test/database.ts';
 import { startFakeApi } from './fake-telegram.ts';
+import { processCpuMs } from './proc.ts';
 
 /**
  * Where an inbound update's time goes: the app in process (no HTTP in front of it) against a
@@ -122,12 +122,10 @@ await measure('registered resident taps a button', tap(7_200_000_101));
 const runs = Number(process.env.BENCH_N ?? 400);
 async function backendsCpuMs(): Promise<number> {
   const { rows } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(database.db);
-  const tick = 10; // USER_HZ 100
   let total = 0;
   for (const { pid } of rows) {
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * tick;
+      total += processCpuMs(pid);
     } catch {
       // not visible (another user's process namespace): counted as 0
     }

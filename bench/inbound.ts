@@ -8,6 +8,7 @@ import { touchResident, updateResident } from '../core/residents/resident.reposi
 import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../http/webhooks/telegram.ts';
 import { createTestDatabase } from '../test/database.ts';
 import { startFakeApi } from './fake-telegram.ts';
+import { machineCpuMs, processCpuMs } from './proc.ts';
 
 /**
  * Inbound speed of the app against a minimal pipeline on the same stack (bench/minimal.ts: Hono +
@@ -132,23 +133,14 @@ async function post(url: string, update: Update): Promise<number> {
   return response.status;
 }
 
-/** CPU time (ms) of a process, and of the whole machine (all cores, all processes). */
-const cpuOf = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
-const machineCpu = () => {
-  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
-  return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
-};
 /** CPU per update (ms) of the last fullSpeed run: the process served, and the machine. */
 let lastCpu = { server: 0, machine: 0 };
 
-/** Closed loop: C requests at a time until all are answered; updates/s. */
+/** Closed loop: C requests at a time until all are answered; updates/s (then waits until their replies are sent). */
 async function fullSpeed(url: string, updates: Update[]): Promise<number> {
   const server = url === app.url ? app.process.pid! : minimal.process.pid!;
-  const serverBefore = cpuOf(server);
-  const machineBefore = machineCpu();
+  const serverBefore = processCpuMs(server);
+  const machineBefore = machineCpuMs();
   let next = 0;
   let failed = 0;
   const started = performance.now();
@@ -162,7 +154,7 @@ async function fullSpeed(url: string, updates: Update[]): Promise<number> {
   );
   const seconds = (performance.now() - started) / 1000;
   await repliesSettled();
-  lastCpu = { server: (cpuOf(server) - serverBefore) / updates.length, machine: (machineCpu() - machineBefore) / updates.length };
+  lastCpu = { server: (processCpuMs(server) - serverBefore) / updates.length, machine: (machineCpuMs() - machineBefore) / updates.length };
   if (failed > 0) throw new Error(`${failed} updates were not answered 200`);
   return updates.length / seconds;
 }
@@ -231,10 +223,8 @@ async function scenario(name: string, make: (half: 'a' | 'b' | 'c') => Update[])
   await fullSpeed(minimal.url, make('a').slice(0, Math.min(200, N)));
   const minimalRate = await fullSpeed(minimal.url, make('b'));
   const minimalCpu = lastCpu;
-  await repliesSettled();
   const appRate = await fullSpeed(app.url, make('c'));
   const appCpu = lastCpu;
-  await repliesSettled();
   const latencies = await atRate(app.url, make('c').slice(0, Math.max(1, Math.floor(N / 2))), appRate / 2);
   await repliesSettled();
   const result = { name, app: appRate, minimal: minimalRate, p99: p(latencies, 0.99) };
@@ -255,7 +245,6 @@ await fullSpeed(
   app.url,
   Array.from({ length: Math.min(200, N) }, () => startUpdate(nextUser++)),
 );
-await repliesSettled();
 const results: Result[] = [];
 results.push(await scenario('new residents /start', () => Array.from({ length: N }, () => startUpdate(nextUser++))));
 const registered = await registeredResidents(N);
