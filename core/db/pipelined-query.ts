@@ -71,9 +71,10 @@ class PipelinedQuery extends BaseQuery {
   };
 
   override submit(connection: QueryConnection): Error | null {
-    this.parsesExpected = this.prefix.length + (this.name && !this.hasBeenParsed(connection) ? 1 : 0);
+    const ownParse = this.name && !this.hasBeenParsed(connection) ? this.name : undefined;
+    this.parsesExpected = this.prefix.length + (ownParse ? 1 : 0);
     // A named follower is parsed unless the connection has it, or an earlier statement of this round trip parses it.
-    const scheduled = new Set(this.name && !this.hasBeenParsed(connection) ? [this.name] : []);
+    const scheduled = new Set(ownParse ? [ownParse] : []);
     this.followerParses = this.followers.filter((f) => {
       if (!f.name) return true;
       if (connection.parsedStatements[f.name] !== undefined || scheduled.has(f.name)) return false;

@@ -33,6 +33,8 @@ export function preparingPool(pool: pg.Pool, maxStatements = 1000): PostgresPool
     names.set(text, name);
     return name;
   };
+  /** Only statements with parameters are prepared: the rest (transaction control, constants) gains nothing from it. */
+  const nameFor = (text: string, params: readonly unknown[]) => (params.length > 0 ? nameOf(text) : undefined);
   const forget = (text: string, error: unknown) => {
     const code = (error as { code?: string } | null)?.code;
     // 26000: the prepared statement is gone; 0A000: "cached plan must not change result type".
@@ -97,9 +99,10 @@ export function preparingPool(pool: pg.Pool, maxStatements = 1000): PostgresPool
       deferred = [];
       const last = lastStatements.has(values as object);
       const next = nextStatements.get(params);
-      const name = params.length > 0 ? nameOf(text) : undefined;
+      const name = nameFor(text, params);
       if (prefix.length === 0 && name === undefined && !last && !next) return client.query(text, params);
-      const followers: Follower[] = next ? [{ text: next.sql, values: [...next.parameters], ...(next.parameters.length > 0 && { name: nameOf(next.sql) }) }] : [];
+      const nextName = next && nameFor(next.sql, next.parameters);
+      const followers: Follower[] = next ? [{ text: next.sql, values: [...next.parameters], ...(nextName && { name: nextName }) }] : [];
       return queryBetween(client, prefix, { text, values: params, ...(name && { name }) }, last ? ['COMMIT'] : [], followers).then(
         (results) => {
           committed = last;
