@@ -1,11 +1,13 @@
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../core/db/database.ts';
 import type { Channel, Db, Language } from '../core/db/types.ts';
 import type { Logger } from '../logger.ts';
 import { isTransientDatabaseError } from '../core/db/transient.ts';
 import { UnrecordedUpdateError } from '../core/inbound/unrecorded-update.ts';
 import { safeError } from './safe-error.ts';
-import { markProcessedLockingState, type DialogState } from './dialogs/state.ts';
+import { markProcessedLockingState } from './dialogs/state.ts';
+import { dialogTouch, type TurnOptions } from './dialogs/engine.ts';
+import type { DialogInput } from './dialogs/input.ts';
 import { inboundSeconds, inboundUpdates } from '../core/metrics/metrics.ts';
 
 /** How one inbound update ended: already seen, handled (and committed), or failed and recorded as poison. */
@@ -38,12 +40,13 @@ export async function processOnce<T>(
   channel: Channel,
   updateId: string,
   log: Logger,
-  handle: (trx: Db, state?: DialogState) => Promise<T>,
+  handle: (trx: Db, turn?: LockedTurn) => Promise<T>,
   /** Runs in the transaction that records a failed update as poison (the apology is queued there, so it is durable too). */
   onFailed?: (trx: Db) => Promise<void>,
   /**
-   * The chat whose dialog the update runs: the dedupe row and the dialog state lock are then one
-   * statement, and `handle` gets the locked state (runDialog takes it).
+   * The dialog input the update runs (its first, if several) and the turn's time: the dedupe row
+   * and the chat's state lock are then one statement, the resident's touch goes in the same round
+   * trip, and `handle` gets both for runDialog.
    */
   dialogOf?: DialogLock,
 ): Promise<Inbound<T>> {
@@ -57,11 +60,14 @@ export async function processOnce<T>(
   return outcome;
 }
 
-/** The dialog an update runs: its chat's external id, and the turn's first statement to send with the lock (runDialog's touch). */
+/** The dialog an update runs: its (first) input and the turn's time. */
 export interface DialogLock {
-  externalId: string;
-  ahead?: CompiledQuery;
+  input: DialogInput;
+  now: Date;
 }
+
+/** What processOnce did for the turn before `handle`: runDialog's `locked` and `touch` (TurnOptions). */
+export type LockedTurn = Required<Pick<TurnOptions, 'locked' | 'touch'>>;
 
 /** Thrown inside the transaction for a duplicate: rolled back, so a statement sent ahead leaves no trace. */
 const DUPLICATE = new Error('duplicate update');
@@ -71,16 +77,17 @@ async function processOnceUncounted<T>(
   channel: Channel,
   updateId: string,
   log: Logger,
-  handle: (trx: Db, state?: DialogState) => Promise<T>,
+  handle: (trx: Db, turn?: LockedTurn) => Promise<T>,
   onFailed?: (trx: Db) => Promise<void>,
   dialogOf?: DialogLock,
 ): Promise<Inbound<T>> {
   try {
     return await db.transaction().execute(async (trx): Promise<Inbound<T>> => {
       if (dialogOf !== undefined) {
-        const state = await markProcessedLockingState(trx, channel, updateId, dialogOf.externalId, dialogOf.ahead);
-        if (!state) throw DUPLICATE;
-        return { kind: 'handled', result: await handle(trx, state) };
+        const touch = dialogTouch(trx, dialogOf.input, dialogOf.now);
+        const locked = await markProcessedLockingState(trx, channel, updateId, dialogOf.input.identity.externalId, touch);
+        if (!locked) throw DUPLICATE;
+        return { kind: 'handled', result: await handle(trx, { locked, touch }) };
       }
       if (!(await markProcessed(trx, channel, updateId))) return { kind: 'duplicate' };
       return { kind: 'handled', result: await handle(trx) };

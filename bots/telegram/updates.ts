@@ -4,14 +4,12 @@ import type { Database } from '../../core/db/database.ts';
 import type { Db, Language } from '../../core/db/types.ts';
 import { markIdentityUnreachable } from '../../core/residents/reachability.ts';
 import type { Logger } from '../../logger.ts';
-import { dialogTouch, runDialog, type DialogDeps, type DialogTurn, type SaveTurn } from '../dialogs/engine.ts';
-import type { TouchQuery } from '../../core/residents/resident.repository.ts';
+import { runDialog, type DialogDeps, type DialogTurn, type SaveTurn } from '../dialogs/engine.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
 import type { Translate } from '../i18n.ts';
 import { queueReply, queueReplySavingState } from '../outbox/reply.ts';
 import type { ParsedUpdate } from './parse.ts';
-import type { DialogState } from '../dialogs/state.ts';
-import { languageOfIdentity, processOnce } from '../inbound.ts';
+import { languageOfIdentity, processOnce, type LockedTurn } from '../inbound.ts';
 
 export const CHANNEL = 'tg' as const;
 
@@ -37,8 +35,8 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
   const { db, logger, clock, t } = deps;
   const log = logger.child({ channel: CHANNEL });
 
-  async function handle(trx: Db, parsed: ParsedUpdate, turn: TurnContext, state?: DialogState): Promise<DialogTurn | undefined> {
-    const { now, touch, answer } = turn;
+  async function handle(trx: Db, parsed: ParsedUpdate, turn: TurnContext, locked?: LockedTurn): Promise<DialogTurn | undefined> {
+    const { now, answer } = turn;
     switch (parsed.kind) {
       case 'dialog': {
         const { identity } = parsed.input;
@@ -58,7 +56,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
               ...(answer && { answer }),
             },
           );
-        return runDialog(trx, parsed.input, { t, features: deps.features }, now, { locked: state, touch, save });
+        return runDialog(trx, parsed.input, { t, features: deps.features }, now, { ...locked, save });
       }
       case 'blocked':
         await markIdentityUnreachable(trx, CHANNEL, parsed.externalId, clock());
@@ -90,8 +88,6 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
 
   return async function handleUpdate(updateId: number, parsed: ParsedUpdate, options: HandleOptions = {}): Promise<WebhookAnswer | undefined> {
     const now = clock();
-    // A dialog turn: its state lock rides with the dedupe row, and the resident's touch with them (one round trip).
-    const touch = parsed.kind === 'dialog' ? dialogTouch(db, parsed.input, now) : undefined;
     const queryId = parsed.kind === 'dialog' || parsed.kind === 'ignore' ? parsed.callbackQueryId : undefined;
     const answer = queryId !== undefined && !options.answerInResponse ? { queryId } : undefined;
     const outcome = await processOnce(
@@ -99,9 +95,10 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
       CHANNEL,
       String(updateId),
       log,
-      (trx, state) => handle(trx, parsed, { now, touch, answer }, state),
+      (trx, locked) => handle(trx, parsed, { now, answer }, locked),
       (trx) => apologise(trx, parsed, answer),
-      parsed.kind === 'dialog' ? { externalId: parsed.input.identity.externalId, ahead: touch } : undefined,
+      // A dialog turn: its state lock rides with the dedupe row, and the resident's touch with them (one round trip).
+      parsed.kind === 'dialog' ? { input: parsed.input, now } : undefined,
     );
     if (outcome.kind === 'duplicate') {
       log.info({ updateId }, 'duplicate update acknowledged without effect');
@@ -129,9 +126,8 @@ export interface WebhookAnswer {
   callback_query_id: string;
 }
 
-/** What one update's handling knows before its transaction: its time, the touch sent with the lock, the press's answer if the outbox sends it. */
+/** What one update's handling knows before its transaction: its time, the press's answer if the outbox sends it. */
 interface TurnContext {
   now: Date;
-  touch?: TouchQuery;
   answer?: { queryId: string };
 }

@@ -10,7 +10,7 @@ import { markIdentityReachable, markIdentityUnreachable } from '../../core/resid
 import { queueReply } from '../outbox/reply.ts';
 import type { Logger } from '../../logger.ts';
 import type { Features } from '../dialogs/registry.ts';
-import { dialogTouch, runDialog } from '../dialogs/engine.ts';
+import { runDialog } from '../dialogs/engine.ts';
 import { storableInput } from '../dialogs/input.ts';
 import { storableText } from '../../core/text/unsafe-text.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
@@ -80,9 +80,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
       // The press's id goes into the outbox payload (jsonb): made storable like every string from outside.
       return answer && { ...answer, eventId: storableText(answer.eventId) };
     };
-    // A dialog event: its first input's state lock rides with the dedupe row, and the resident's touch with them (one round trip).
     const now = clock();
-    const touch = parsed.kind === 'dialog' ? dialogTouch(db, parsed.inputs[0]!, now) : undefined;
     const outcome = await processOnce(
       db,
       CHANNEL,
@@ -95,7 +93,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
           let residentId: number | undefined;
           for (const [index, input] of parsed.inputs.entries()) {
             // The state locked with the dedupe row serves the first input; later ones read what it saved.
-            const turn = await runDialog(trx, input, { t, features: options.features }, index === 0 ? now : clock(), index === 0 ? { locked, touch } : {});
+            const turn = await runDialog(trx, input, { t, features: options.features }, index === 0 ? now : clock(), index === 0 ? locked : {});
             views.push(...turn.views);
             language = turn.language;
             residentId = turn.residentId;
@@ -120,7 +118,8 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
         const language = await languageOfIdentity(trx as Kysely<Database>, CHANNEL, externalId);
         await queueReply(trx, { channel: CHANNEL, chatId: parsed.peerId, views: [UNEXPECTED_ERROR_VIEW], language, ...(answer && { answer }) });
       },
-      parsed.kind === 'dialog' ? { externalId: parsed.inputs[0]!.identity.externalId, ahead: touch } : undefined,
+      // A dialog event: its first input's state lock rides with the dedupe row, and the resident's touch with them (one round trip).
+      parsed.kind === 'dialog' ? { input: parsed.inputs[0]!, now } : undefined,
     );
     if (outcome.kind === 'duplicate') {
       log.info({ eventId }, 'duplicate event acknowledged without effect');
