@@ -157,7 +157,10 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
     try {
       const now = deps.clock();
       const session = 'code' in body.data ? await signInWithCode(deps.db, { ...input, code: body.data.code }, now) : await signInWithKey(deps.db, { ...input, apiKey: body.data.apiKey }, now);
-      setCookie(c, SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'Strict', secure: deps.secureCookies, path: '/', expires: session.expiresAt });
+      // Max-Age, not Expires: the browser counts the session's lifetime from its own clock, so a
+      // client whose clock is off (or a server clock that is not the wall clock) keeps it as long.
+      const maxAge = Math.max(0, Math.floor((session.expiresAt.getTime() - now.getTime()) / 1000));
+      setCookie(c, SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'Strict', secure: deps.secureCookies, path: '/', maxAge });
       return c.json(await sessionBody(session, session.principal), 200, { 'cache-control': 'no-store' });
     } catch (error) {
       if (isDomainError(error, 'SIGN_IN_RATE_LIMITED')) return problem(c, 429, error.code, 'too many failed sign-ins from here; try again in 15 minutes');

@@ -88,6 +88,9 @@ describe.each(CHANNELS)('%s: /login', (channel) => {
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);
     expect(cookie).toMatch(/Path=\//);
+    // Its lifetime counted from the browser's own clock (Max-Age), not a date on the server's.
+    expect(cookie).toMatch(new RegExp(`Max-Age=${SESSION_TTL_MS / 1000}(;|$)`));
+    expect(cookie).not.toMatch(/Expires=/i);
     // Used once.
     expect((await signIn(newBrowser(), { code })).status).toBe(401);
     expect((await call(browser, 'GET', '/api/v1/me')).body).toMatchObject({ staff: { id: staff.moderator } });
