@@ -44,4 +44,12 @@ describe('rate pacer', () => {
     // Not a second after the slow call started (1000 ms) but a second after it ended.
     expect(Date.now() - start).toBeGreaterThanOrEqual(1295);
   });
+
+  it('costs no memory up front for a limit far above what is sent (a local Bot API server)', async () => {
+    const before = process.memoryUsage().heapUsed;
+    const pacer = createRatePacer({ perSecond: 100_000_000, headroom: 0 });
+    for (let i = 0; i < 1000; i++) (await pacer.take())();
+    // A ring buffer sized to the limit up front took 1.6 GB here; it grows with the calls made.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(20 * 1024 * 1024);
+  });
 });

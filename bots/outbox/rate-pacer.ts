@@ -45,10 +45,13 @@ export function createRatePacer(options: RatePacerOptions): RatePacer {
   const now = options.now ?? Date.now;
   const baseRate = options.perSecond * (1 - options.headroom);
   const windowMs = 1000 * (1 + options.headroom);
-  // The last `perSecond` call times, oldest first at `oldest` (a ring buffer).
-  const recent: number[] = new Array(Math.max(1, Math.floor(options.perSecond))).fill(-Infinity);
+  // The last `perSecond` call times, oldest first at `oldest` (a ring buffer). It grows as calls
+  // are made, up to that size: a limit set far above what is ever sent (a local Bot API server)
+  // must not cost memory up front (a million entries took 16 MB).
+  const capacity = Math.max(1, Math.floor(options.perSecond));
+  const recent: number[] = [];
   // Which call holds each entry, so a late "finished" cannot move a newer call's time.
-  const holder: number[] = new Array(recent.length).fill(0);
+  const holder: number[] = [];
   let calls = 0;
   let oldest = 0;
   let nextSlot = 0;
@@ -81,7 +84,8 @@ export function createRatePacer(options: RatePacerOptions): RatePacer {
     async take() {
       for (;;) {
         const at = now();
-        const notBefore = Math.max(pausedUntil, recent[oldest]! + windowMs);
+        // Fewer than `perSecond` calls ever made: the guard cannot bind yet.
+        const notBefore = recent.length < capacity ? pausedUntil : Math.max(pausedUntil, recent[oldest]! + windowMs);
         const wakeAt = Math.max(notBefore, nextSlot);
         if (wakeAt > at) {
           await sleep(wakeAt - at);
@@ -93,11 +97,11 @@ export function createRatePacer(options: RatePacerOptions): RatePacer {
         const ramp = Math.min(1, 0.5 + (0.5 * (at - rampFrom)) / RAMP_MS);
         nextSlot = slot + 1000 / (baseRate * ramp * currentFactor(at));
         lastCall = at;
-        const entry = oldest;
         const call = ++calls;
+        const entry = recent.length < capacity ? recent.length : oldest;
         recent[entry] = at;
         holder[entry] = call;
-        oldest = (oldest + 1) % recent.length;
+        if (recent.length === capacity) oldest = (entry + 1) % capacity;
         return () => {
           if (holder[entry] === call) recent[entry] = Math.max(recent[entry]!, now());
         };
