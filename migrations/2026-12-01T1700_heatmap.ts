@@ -1,4 +1,3 @@
-import { latLngToCell } from 'h3-js';
 import { sql, type Kysely } from 'kysely';
 import { runStatements } from '../core/db/run-statements.ts';
 
@@ -37,6 +36,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   for (;;) {
     const rows = await sql<{ id: number; lat: number; lon: number }>`SELECT id, lat, lon FROM message WHERE h3_r10 IS NULL ORDER BY id LIMIT 5000`.execute(db);
     if (rows.rows.length === 0) break;
+    // Loaded only when there are messages to fill: the migrator imports every migration file at
+    // each start, and h3-js costs ~10 MB of RSS once loaded.
+    const { latLngToCell } = await import('h3-js');
     const values = rows.rows.map((r) => sql`(${r.id}::int, ${BigInt(`0x${latLngToCell(r.lat, r.lon, 10)}`).toString()}::bigint)`);
     await sql`UPDATE message SET h3_r10 = v.cell FROM (VALUES ${sql.join(values)}) AS v(id, cell) WHERE message.id = v.id`.execute(db);
   }

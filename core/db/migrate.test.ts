@@ -2,12 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createMigrator, migrateDown, migrateToLatest } from './migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { insertMessages, POINT_A, POINT_B } from '../../test/stats.ts';
+import { storedCell } from '../stats/h3.ts';
 
 let t: TestDatabase;
+let seeded: TestDatabase;
 beforeAll(async () => {
   t = await createTestDatabase({ seed: false });
+  seeded = await createTestDatabase();
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await seeded.close();
+});
 
 describe('migrations', () => {
   it('apply, roll back every step and apply again', async () => {
@@ -19,5 +26,19 @@ describe('migrations', () => {
     expect(tables.rows[0]!.n).toBe(0);
     const applied = await migrateToLatest(t.db);
     expect(applied).toHaveLength(migrations.length);
+  });
+
+  it('the heat map migration gives messages filed before it their H3 cell', async () => {
+    const municipalityId = Object.values(seeded.demo.municipalities)[0]!;
+    const ids = await insertMessages(seeded.db, [
+      { municipalityId, point: POINT_A, status: 'new', createdAt: '2026-11-20T03:00:00Z' },
+      { municipalityId, point: POINT_B, status: 'new', createdAt: '2026-11-21T03:00:00Z' },
+    ]);
+    const heatmap = '2026-12-01T1700_heatmap';
+    const executed = async () => (await createMigrator(seeded.db).getMigrations()).filter((m) => m.executedAt).map((m) => m.name);
+    while ((await executed()).includes(heatmap)) await migrateDown(seeded.db);
+    expect(await migrateToLatest(seeded.db)).toContain(`Up ${heatmap}`);
+    const rows = await seeded.db.selectFrom('message').select(['id', 'h3_r10']).where('id', 'in', ids).orderBy('id').execute();
+    expect(rows.map((r) => String(r.h3_r10))).toEqual([storedCell(POINT_A), storedCell(POINT_B)]);
   });
 });

@@ -1,4 +1,4 @@
-import { cellToBoundary, latLngToCell } from 'h3-js';
+import { createRequire } from 'node:module';
 import { sql, type RawBuilder } from 'kysely';
 import type { Point } from '../geo/geo.ts';
 
@@ -7,9 +7,16 @@ export const STORED_RESOLUTION = 10;
 export const MIN_RESOLUTION = 5;
 export const MAX_RESOLUTION = STORED_RESOLUTION;
 
+/**
+ * h3-js reserves a 32 MB WebAssembly heap (about 10 MB of it resident) when it loads: it is loaded
+ * on first use, by the first geotagged message or heat map, not by every process at start.
+ */
+let library: typeof import('h3-js') | undefined;
+const h3 = () => (library ??= createRequire(import.meta.url)('h3-js') as typeof import('h3-js'));
+
 /** The stored form of a point's cell: the H3 index as a decimal bigint string (column `h3_r10`). */
 export function storedCell(point: Point): string {
-  return BigInt(`0x${latLngToCell(point.lat, point.lon, STORED_RESOLUTION)}`).toString();
+  return BigInt(`0x${h3().latLngToCell(point.lat, point.lon, STORED_RESOLUTION)}`).toString();
 }
 
 /**
@@ -29,5 +36,5 @@ export function parentCellSql(column: RawBuilder<unknown>, resolution: number): 
 
 /** The hexagon (or pentagon) of a cell as a closed GeoJSON ring, [lon, lat]. */
 export function cellPolygon(cell: string): [number, number][][] {
-  return [cellToBoundary(cell, true) as [number, number][]];
+  return [h3().cellToBoundary(cell, true) as [number, number][]];
 }
