@@ -85,10 +85,21 @@ const app = await startChild(
     OUTBOX_TG_PER_GROUP_PER_MINUTE: '1000000',
   },
   'Otklik is listening',
+  // The Node flags `npm start` gives the app (its heap sizing), so the RSS measured is the product's;
   // BENCH_PROFILE=<dir>: a CPU profile of the app process, written there when it stops;
-  // BENCH_APP_NODE_ARGS: Node / V8 flags for the app alone (heap sizing experiments).
-  [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), ...(process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+  // BENCH_APP_NODE_ARGS: more Node / V8 flags for the app alone (heap sizing experiments).
+  [
+    ...startScriptNodeFlags(),
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    ...(process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+  ],
 );
+
+/** The flags of package.json's start script (`node <flags> --env-file-if-exists=.env main.ts`). */
+function startScriptNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return start.split(' ').filter((arg) => arg.startsWith('--') && !arg.startsWith('--env-file'));
+}
 
 let peakRss = 0;
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
