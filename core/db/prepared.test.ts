@@ -23,9 +23,10 @@ async function preparedOn<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) =
 }
 
 describe('the per-update database handle', () => {
-  it.runIf(!isRealPostgres())('is the plain one on the embedded database (PGlite has one connection and no pool)', () => {
-    expect(t.kind).toBe('pglite');
-    expect(t.prepared).toBe(t.db);
+  it('is the plain one on the embedded database (PGlite has one connection and no pool), a preparing one on PostgreSQL', () => {
+    expect(t.kind).toBe(isRealPostgres() ? 'postgres' : 'pglite');
+    if (isRealPostgres()) expect(t.prepared).not.toBe(t.db);
+    else expect(t.prepared).toBe(t.db);
   });
 
   it('runs a statement sent ahead (sendWith) when its caller runs it, on either database', async () => {
