@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import { createOutboxSenders, type OutboxSenders } from './bots/outbox/senders.ts';
 import type { SenderSettings } from './bots/outbox/sender.ts';
+import type { ClaimedRow } from './core/outbox/outbox.queue.ts';
 import { startBroadcastExpander, type BroadcastExpander } from './core/broadcasts/expander.ts';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
@@ -135,7 +136,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // next poll. Webhook updates kick the outbox alone, once their replies are committed (`replied`
   // below): a dialog starts no broadcast, and a broadcast query per update would cost a round trip.
   let kickOutbox = () => {};
-  let kickReplies = () => {};
+  let kickReplies = (_claimed?: ClaimedRow) => {};
+  let replyClaimer = (): string | undefined => undefined;
   http.use('*', async (c, next) => {
     await next();
     if (c.req.method !== 'GET' && !c.req.path.startsWith('/webhooks/')) kickOutbox();
@@ -173,7 +175,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       clock,
       t,
       features,
-      replied: () => kickReplies(),
+      replied: (claimed) => kickReplies(claimed),
+      claimReply: () => replyClaimer(),
     });
     const channel = telegram;
     const secret = config.TELEGRAM_WEBHOOK_SECRET;
@@ -207,7 +210,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     outbox.kick();
     kickBroadcasts();
   };
-  kickReplies = () => outbox.kick();
+  // A reply claimed as it was inserted goes straight to this instance's sender (no claim statement).
+  kickReplies = (claimed) => (claimed ? outbox.adopt(claimed) : outbox.kick());
+  replyClaimer = () => outbox.replyClaimer('tg');
 
   const stoppers: (() => Promise<void>)[] = [];
   return {

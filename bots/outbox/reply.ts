@@ -3,7 +3,8 @@ import type { Channel, Db, Language } from '../../core/db/types.ts';
 import { storedData, type DialogState } from '../dialogs/state.ts';
 import { enqueue, PRIORITY } from '../../core/outbox/outbox.repository.ts';
 import { asLastStatement } from '../../core/db/prepared.ts';
-import type { OutboxPayload } from '../../core/outbox/outbox.table.ts';
+import type { OutboxPayload, RecipientKind } from '../../core/outbox/outbox.table.ts';
+import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import type { View } from '../dialogs/view.ts';
 
 /** Outbox `kind` of a direct reply: its payload carries the views, not a notification key. */
@@ -63,29 +64,74 @@ export interface TurnSave {
   endsTransaction?: boolean;
 }
 
+/** What a turn's end did: whether the state row was there, and the reply row if it was queued already claimed. */
+export interface SavedTurn {
+  kept: boolean;
+  /** The reply row, inserted `sending` under the claimer: hand it to that sender once committed. */
+  claimed?: ClaimedRow;
+}
+
 /**
  * A dialog turn's end in one statement (one round trip): saves its state (as saveState) and queues
  * its reply (as queueReply, to `reply.residentId` only while the state row is still there: a turn
- * that erased the account answers the chat, linked to nobody). Returns whether the state row was there.
+ * that erased the account answers the chat, linked to nobody).
+ *
+ * `claimedBy`: the instance id of this process's sender for the channel, when it leads and has room
+ * (bots/outbox/sender.ts `replyClaimer`). The row is then inserted already claimed (`sending`, one
+ * attempt), as claimDue would have claimed it, unless the chat has an earlier unsettled row of the
+ * same or a more urgent lane (that one leaves first: the row waits `pending` for a claim). The
+ * sender skips its claim statement for it; if the process dies before sending, the lease or the next
+ * leader's take-over queues it again, as for any claimed row.
  */
-export async function queueReplySavingState(trx: Db, save: TurnSave, reply: Reply): Promise<boolean> {
+export async function queueReplySavingState(trx: Db, save: TurnSave, reply: Reply, claimedBy?: string): Promise<SavedTurn> {
   const { state } = save;
   const send = reply.views.length > 0 || reply.answer !== undefined;
-  const statement = sql<{ kept: boolean }>`
+  const payloadJson = JSON.stringify(payloadOf(reply));
+  const statement = sql<{ kept: boolean; id: number | null; claimed: boolean | null; recipient_kind: RecipientKind | null; resident_id: number | null }>`
     WITH saved AS (
       UPDATE dialog_state SET flow = ${state.flow}, step = ${state.step}, data = ${storedData(state)}::jsonb, version = ${state.version}, updated_at = ${save.now}
       WHERE channel = ${save.channel} AND external_id = ${save.externalId}
       RETURNING 1
+    ), claim AS (
+      SELECT ${claimedBy ?? null}::text IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM outbox e
+        WHERE e.channel = ${reply.channel}::text AND e.chat_id = ${reply.chatId}::text AND e.state IN ('pending', 'sending') AND e.priority <= ${PRIORITY.reply}::int
+      ) AS yes
     ), queued AS (
-      INSERT INTO outbox (channel, chat_id, recipient_kind, resident_id, kind, payload, priority)
+      INSERT INTO outbox (channel, chat_id, recipient_kind, resident_id, kind, payload, priority, state, claimed_by, claimed_at, attempts)
       SELECT ${reply.channel}::text, ${reply.chatId}::text,
         CASE WHEN ${reply.residentId ?? null}::int IS NOT NULL AND EXISTS (SELECT 1 FROM saved) THEN 'resident' ELSE 'chat' END,
         CASE WHEN EXISTS (SELECT 1 FROM saved) THEN ${reply.residentId ?? null}::int END,
-        ${REPLY_KIND}::text, ${JSON.stringify(payloadOf(reply))}::jsonb, ${PRIORITY.reply}::int
+        ${REPLY_KIND}::text, ${payloadJson}::jsonb, ${PRIORITY.reply}::int,
+        CASE WHEN claim.yes THEN 'sending' ELSE 'pending' END,
+        CASE WHEN claim.yes THEN ${claimedBy ?? null}::text END,
+        CASE WHEN claim.yes THEN now() END,
+        CASE WHEN claim.yes THEN 1 ELSE 0 END
+      FROM claim
       WHERE ${send}::boolean
-      RETURNING id
+      RETURNING id, state = 'sending' AS claimed, recipient_kind, resident_id
     )
-    SELECT EXISTS (SELECT 1 FROM saved) AS kept, (SELECT count(*) FROM queued) AS queued`;
+    SELECT EXISTS (SELECT 1 FROM saved) AS kept, q.id, q.claimed, q.recipient_kind, q.resident_id
+    FROM (SELECT 1) one LEFT JOIN queued q ON true`;
   const { rows } = save.endsTransaction ? await trx.executeQuery(asLastStatement(statement.compile(trx))) : await statement.execute(trx);
-  return rows[0]?.kept === true;
+  const row = rows[0];
+  const kept = row?.kept === true;
+  if (!row?.claimed || row.id === null || row.recipient_kind === null) return { kept };
+  return {
+    kept,
+    claimed: {
+      id: row.id,
+      channel: reply.channel,
+      chat_id: reply.chatId,
+      recipient_kind: row.recipient_kind,
+      resident_id: row.resident_id,
+      staff_id: null,
+      kind: REPLY_KIND,
+      // As the sender would read it back from the table (a Date in a view's params becomes its ISO text).
+      payload: JSON.parse(payloadJson) as OutboxPayload,
+      priority: PRIORITY.reply,
+      attempts: 1,
+      sent_parts: 0,
+    },
+  };
 }

@@ -68,6 +68,17 @@ export interface OutboxSender {
   stop(options?: { pause?: boolean }): Promise<void>;
   /** A row was just committed in this process: claim now instead of at the next poll. */
   kick(): void;
+  /**
+   * This sender's instance id while it runs and its local queue has room: a reply may then be
+   * inserted already claimed by it (bots/outbox/reply.ts queueReplySavingState), sparing the claim.
+   */
+  claimer(): string | undefined;
+  /**
+   * A row inserted already claimed by this sender was committed: it joins the local queue (given
+   * back to pending if the sender stopped meanwhile). Rows the same transaction queued unclaimed
+   * are claimed within `flushMs` (one claim for all the adoptions of that interval).
+   */
+  adopt(row: ClaimedRow): void;
 }
 
 /**
@@ -99,6 +110,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   let moreWaiting = false;
   let flushing: Promise<void> | undefined;
   let flushTimer: NodeJS.Timeout | undefined;
+  let claimTimer: NodeJS.Timeout | undefined;
   let lastReclaim = 0;
   let startCount = 0;
   let closed = false;
@@ -302,6 +314,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       if (running) {
         running = false;
         for (const timer of timers) clearInterval(timer);
+        if (claimTimer) clearTimeout(claimTimer);
+        claimTimer = undefined;
         wake.notify();
         slotFree.notify();
         // The dispatcher may sit in a long pause; it sends nothing once stopped, so it is not awaited.
@@ -319,6 +333,26 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     kick() {
       if (!running) return;
       requestClaim();
+    },
+    claimer() {
+      return running && queue.length < batchSize ? instanceId : undefined;
+    },
+    adopt(row) {
+      if (!running) {
+        releaseClaims(db, [row.id], instanceId).catch((err: unknown) =>
+          logger.error({ row: row.id, err: describeError(err) }, 'could not give back a reply claimed for a stopped sender; the lease will'),
+        );
+        return;
+      }
+      // In (priority, id) order without sorting the whole queue per row (a burst queues thousands).
+      let at = queue.length;
+      while (at > 0 && (queue[at - 1]!.priority > row.priority || (queue[at - 1]!.priority === row.priority && queue[at - 1]!.id > row.id))) at--;
+      queue.splice(at, 0, row);
+      wake.notify();
+      claimTimer ??= setTimeout(() => {
+        claimTimer = undefined;
+        requestClaim();
+      }, flushMs);
     },
   };
 }

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../core/db/database.ts';
-import { takeOverClaims } from '../../core/outbox/outbox.queue.ts';
+import { takeOverClaims, type ClaimedRow } from '../../core/outbox/outbox.queue.ts';
+import type { Channel } from '../../core/db/types.ts';
 import type { MediaStore } from '../../core/media/store.ts';
 import type { Logger } from '../../logger.ts';
 import type { Translate } from '../i18n.ts';
@@ -37,6 +38,10 @@ export interface OutboxSenders {
   stop(): Promise<void>;
   /** Call after committing outbox rows, so they leave now rather than at the next poll. */
   kick(): void;
+  /** Who may claim a reply of `channel` as it is inserted: this instance's sender, if it leads and has room. */
+  replyClaimer(channel: Channel): string | undefined;
+  /** A committed reply row claimed at insert: to its sender (OutboxSender.adopt). */
+  adopt(row: ClaimedRow): void;
 }
 
 export function senderSettings(config: Config): SenderSettings {
@@ -51,6 +56,7 @@ export function senderSettings(config: Config): SenderSettings {
 }
 
 interface Channelled {
+  channel: Channel;
   sender: OutboxSender;
   election: LeaderElection;
 }
@@ -82,7 +88,7 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
       onLose: () => sender.stop({ pause: true }),
       onWake: () => sender.kick(),
     });
-    channels.push({ sender, election });
+    channels.push({ channel: transport.channel, sender, election });
   }
 
   if (config.OUTBOX_ENABLED && config.TELEGRAM_BOT_TOKEN) {
@@ -128,6 +134,11 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
     },
     kick: () => {
       for (const c of channels) c.election.wakeLeader();
+    },
+    replyClaimer: (channel) => channels.find((c) => c.channel === channel)?.sender.claimer(),
+    adopt: (row) => {
+      const sender = channels.find((c) => c.channel === row.channel)?.sender;
+      if (sender) sender.adopt(row);
     },
   };
 }

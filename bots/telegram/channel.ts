@@ -12,7 +12,7 @@ import { publishCommands } from './commands.ts';
 import { parseUpdate, type ParsedUpdate } from './parse.ts';
 import { startTelegramPolling, type TelegramPolling } from './polling.ts';
 import { safeError } from './send.ts';
-import { createUpdateHandler, type HandleOptions, type WebhookAnswer } from './updates.ts';
+import { createUpdateHandler, type HandleOptions, type UpdateHandlerDeps, type WebhookAnswer } from './updates.ts';
 
 export type TelegramBotInfo = UserFromGetMe;
 
@@ -29,8 +29,10 @@ export interface TelegramChannelOptions {
   clock: Clock;
   t: Translate;
   features: Features;
-  /** Called after an update's replies were committed: the outbox sends them now. */
-  replied?: () => void;
+  /** Called after an update's replies were committed: the outbox sends them now (UpdateHandlerDeps). */
+  replied?: UpdateHandlerDeps['replied'];
+  /** Who may claim a reply as it is inserted (UpdateHandlerDeps). */
+  claimReply?: UpdateHandlerDeps['claimReply'];
 }
 
 export interface TelegramChannel {
@@ -58,7 +60,15 @@ export async function createTelegramChannel(options: TelegramChannelOptions): Pr
   const bot = new Bot(options.token, { ...(options.botInfo && { botInfo: options.botInfo }), client: { apiRoot: options.apiRoot } });
   if (!options.botInfo) await bot.init();
   const username = bot.botInfo.username;
-  const handle = createUpdateHandler({ db: options.db, logger: options.logger, clock: options.clock, t: options.t, features: options.features, replied: options.replied });
+  const handle = createUpdateHandler({
+    db: options.db,
+    logger: options.logger,
+    clock: options.clock,
+    t: options.t,
+    features: options.features,
+    replied: options.replied,
+    claimReply: options.claimReply,
+  });
 
   async function handleUpdate(update: { update_id: number }, options?: HandleOptions): Promise<WebhookAnswer | undefined> {
     let parsed: ParsedUpdate;

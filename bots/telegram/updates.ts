@@ -9,6 +9,7 @@ import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
 import type { Translate } from '../i18n.ts';
 import { queueReply, queueReplySavingState } from '../outbox/reply.ts';
 import type { ParsedUpdate } from './parse.ts';
+import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import { languageOfIdentity, processOnce, type LockedTurn } from '../inbound.ts';
 
 export const CHANNEL = 'tg' as const;
@@ -19,8 +20,13 @@ export interface UpdateHandlerDeps {
   clock: Clock;
   t: Translate;
   features: DialogDeps['features'];
-  /** Called after an update's replies were committed: the outbox sends them now (bots/outbox/senders.ts). */
-  replied?: () => void;
+  /**
+   * Called after an update's replies were committed: the outbox sends them now (bots/outbox/senders.ts).
+   * `claimed`: the turn's reply row, inserted already claimed by `claimReply`'s sender.
+   */
+  replied?: (claimed?: ClaimedRow) => void;
+  /** This instance's sender for the channel, when a reply may be inserted already claimed by it (OutboxSenders.replyClaimer). */
+  claimReply?: () => string | undefined;
 }
 
 /**
@@ -42,20 +48,24 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
         const { identity } = parsed.input;
         // The turn's state and its reply are saved in one statement (bots/outbox/reply.ts), the
         // transaction's last: nothing runs after the dialog's turn, so its COMMIT rides along.
-        const save: SaveTurn = (next, turn) =>
-          queueReplySavingState(
+        const save: SaveTurn = async (next, dialogTurn) => {
+          const saved = await queueReplySavingState(
             trx,
             { channel: CHANNEL, externalId: identity.externalId, state: next, now, endsTransaction: true },
             {
               channel: CHANNEL,
               chatId: identity.chatId,
-              residentId: turn.residentId,
-              views: turn.views,
-              language: turn.language,
+              residentId: dialogTurn.residentId,
+              views: dialogTurn.views,
+              language: dialogTurn.language,
               ...(parsed.originMessageId !== undefined && { editMessageId: parsed.originMessageId }),
               ...(answer && { answer }),
             },
+            deps.claimReply?.(),
           );
+          turn.claimed = saved.claimed;
+          return saved.kept;
+        };
         return runDialog(trx, parsed.input, { t, features: deps.features }, now, { ...locked, save });
       }
       case 'blocked':
@@ -90,12 +100,13 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
     const now = clock();
     const queryId = parsed.kind === 'dialog' || parsed.kind === 'ignore' ? parsed.callbackQueryId : undefined;
     const answer = queryId !== undefined && !options.answerInResponse ? { queryId } : undefined;
+    const turn: TurnContext = { now, answer };
     const outcome = await processOnce(
       db,
       CHANNEL,
       String(updateId),
       log,
-      (trx, locked) => handle(trx, parsed, { now, answer }, locked),
+      (trx, locked) => handle(trx, parsed, turn, locked),
       (trx) => apologise(trx, parsed, answer),
       // A dialog turn: its state lock rides with the dedupe row, and the resident's touch with them (one round trip).
       parsed.kind === 'dialog' ? { input: parsed.input, now } : undefined,
@@ -105,7 +116,8 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
       return undefined;
     }
     if (parsed.kind === 'ignore') log.debug({ updateId, reason: parsed.reason }, 'update ignored');
-    deps.replied?.();
+    // A reply claimed at insert goes to its sender only once its transaction committed (handled).
+    deps.replied?.(outcome.kind === 'handled' ? turn.claimed : undefined);
     // Handled or failed (and apologised for): the press is answered in the response.
     return queryId !== undefined && options.answerInResponse ? { method: 'answerCallbackQuery', callback_query_id: queryId } : undefined;
   };
@@ -130,4 +142,6 @@ export interface WebhookAnswer {
 interface TurnContext {
   now: Date;
   answer?: { queryId: string };
+  /** Set by the turn's save: its reply row, if inserted already claimed. */
+  claimed?: ClaimedRow;
 }
