@@ -26,13 +26,7 @@ function starting(request: Request): Response {
 const server = serve({ fetch: (request, env) => (app ? app.http.fetch(request, env) : starting(request)), port: config.PORT, hostname: config.HOST }, (info) =>
   logger.info({ port: info.port }, 'socket open: probes answer while the app starts'),
 ) as Server;
-app = await buildApp({ config, logger, lifecycle });
-const address = server.address();
-logger.info({ port: typeof address === 'object' && address ? address.port : config.PORT, database: app.database.kind }, 'Otklik is listening');
-const metricsHttp = app.metricsHttp;
-const metricsServer = metricsHttp && config.METRICS_PORT ? (serve({ fetch: metricsHttp.fetch, port: config.METRICS_PORT, hostname: config.HOST }) as Server) : undefined;
-await app.start();
-
+let metricsServer: Server | undefined;
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -55,5 +49,14 @@ async function shutdown(signal: string) {
   logger.info({ ms: Date.now() - startedAt }, 'stopped');
   process.exit(0);
 }
+// Handled from the moment the socket is open: a SIGTERM during the start (or right after the
+// "listening" line) must stop the process gracefully, not kill it by the signal's default action.
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+
+app = await buildApp({ config, logger, lifecycle });
+const metricsHttp = app.metricsHttp;
+metricsServer = metricsHttp && config.METRICS_PORT ? (serve({ fetch: metricsHttp.fetch, port: config.METRICS_PORT, hostname: config.HOST }) as Server) : undefined;
+if (!stopping) await app.start();
+const address = server.address();
+logger.info({ port: typeof address === 'object' && address ? address.port : config.PORT, database: app.database.kind }, 'Otklik is listening');

@@ -209,4 +209,15 @@ describe('SIGTERM', () => {
     expect(at - signalledAt).toBeLessThan(5000);
     expect(running.logs.some((l) => l.includes('shutdown deadline passed'))).toBe(true);
   }, 240_000);
+
+  it('exits on SIGTERM when nobody reads its output any more (a supervisor that went away): no hang on a closed stdout', async () => {
+    const running = await startApp({});
+    // The reader goes away: the app's next log lines meet a closed pipe (EPIPE).
+    running.child.stdout!.destroy();
+    const signalledAt = Date.now();
+    running.child.kill('SIGTERM');
+    const { code, at } = await Promise.race([running.exited, new Promise<{ code: null; at: number }>((resolve) => setTimeout(() => resolve({ code: null, at: Date.now() }), 15_000))]);
+    expect(code).toBe(0);
+    expect(at - signalledAt).toBeLessThan(10_000);
+  }, 240_000);
 });
