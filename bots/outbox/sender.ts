@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../core/db/database.ts';
 import {
+  byUrgency,
   claimDue,
   markDead,
   markSent,
@@ -162,7 +163,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       return;
     }
     queue.push(...rows);
-    queue.sort((a, b) => a.priority - b.priority || a.id - b.id);
+    queue.sort(byUrgency);
     wake.notify();
   }
 
@@ -346,7 +347,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       }
       // In (priority, id) order without sorting the whole queue per row (a burst queues thousands).
       let at = queue.length;
-      while (at > 0 && (queue[at - 1]!.priority > row.priority || (queue[at - 1]!.priority === row.priority && queue[at - 1]!.id > row.id))) at--;
+      while (at > 0 && byUrgency(queue[at - 1]!, row) > 0) at--;
       queue.splice(at, 0, row);
       wake.notify();
       claimTimer ??= setTimeout(() => {

@@ -136,9 +136,6 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
       for (const c of channels) c.election.wakeLeader();
     },
     replyClaimer: (channel) => channels.find((c) => c.channel === channel)?.sender.claimer(),
-    adopt: (row) => {
-      const sender = channels.find((c) => c.channel === row.channel)?.sender;
-      if (sender) sender.adopt(row);
-    },
+    adopt: (row) => channels.find((c) => c.channel === row.channel)?.sender.adopt(row),
   };
 }

@@ -16,6 +16,9 @@ export type ClaimedRow = Pick<
   'id' | 'channel' | 'chat_id' | 'recipient_kind' | 'resident_id' | 'staff_id' | 'kind' | 'payload' | 'priority' | 'attempts' | 'sent_parts'
 >;
 
+/** The order rows leave in: the more urgent lane first, then by id. */
+export const byUrgency = (a: Pick<ClaimedRow, 'priority' | 'id'>, b: Pick<ClaimedRow, 'priority' | 'id'>): number => a.priority - b.priority || a.id - b.id;
+
 export interface ClaimOptions {
   channel: Channel;
   claimedBy: string;
@@ -60,7 +63,7 @@ export async function claimDue(db: Db, options: ClaimOptions): Promise<ClaimedRo
     RETURNING o.id, o.channel, o.chat_id, o.recipient_kind, o.resident_id, o.staff_id, o.kind, o.payload,
       o.priority, o.attempts, o.sent_parts
   `.execute(db);
-  return result.rows.sort((a, b) => a.priority - b.priority || a.id - b.id);
+  return result.rows.sort(byUrgency);
 }
 
 export interface SentRow {
