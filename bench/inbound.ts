@@ -8,7 +8,7 @@ import { touchResident, updateResident } from '../core/residents/resident.reposi
 import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../http/webhooks/telegram.ts';
 import { createTestDatabase } from '../test/database.ts';
 import { startFakeApi } from './fake-telegram.ts';
-import { machineCpuMs, processCpuMs } from './proc.ts';
+import { cpuSince, machineCpuMs, postgresCpuMs, processCpuMs } from './proc.ts';
 
 /**
  * Inbound speed of the app against a minimal pipeline on the same stack (bench/minimal.ts: Hono +
@@ -144,13 +144,19 @@ async function post(url: string, update: Update): Promise<number> {
   return response.status;
 }
 
-/** CPU per update (ms) of the last fullSpeed run: the process served, and the machine. */
-let lastCpu = { server: 0, machine: 0 };
+/** CPU per update (ms) of the last fullSpeed run: the process served, PostgreSQL, this process (client and fake Bot API), the machine. */
+let lastCpu = { server: 0, postgres: 0, bench: 0, machine: 0 };
+const benchCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 /** Closed loop: C requests at a time until all are answered; updates/s (then waits until their replies are sent). */
 async function fullSpeed(url: string, updates: Update[]): Promise<number> {
   const server = url === app.url ? app.process.pid! : minimal.process.pid!;
   const serverBefore = processCpuMs(server);
+  const postgresBefore = postgresCpuMs();
+  const benchBefore = benchCpuMs();
   const machineBefore = machineCpuMs();
   let next = 0;
   let failed = 0;
@@ -165,7 +171,13 @@ async function fullSpeed(url: string, updates: Update[]): Promise<number> {
   );
   const seconds = (performance.now() - started) / 1000;
   await repliesSettled();
-  lastCpu = { server: (processCpuMs(server) - serverBefore) / updates.length, machine: (machineCpuMs() - machineBefore) / updates.length };
+  const per = (used: number) => used / updates.length;
+  lastCpu = {
+    server: per(processCpuMs(server) - serverBefore),
+    postgres: per(cpuSince(postgresBefore, postgresCpuMs())),
+    bench: per(benchCpuMs() - benchBefore),
+    machine: per(machineCpuMs() - machineBefore),
+  };
   if (failed > 0) throw new Error(`${failed} updates were not answered 200`);
   return updates.length / seconds;
 }
@@ -227,6 +239,7 @@ interface Result {
   minimal: number;
   p99: number;
 }
+const cpuLine = (cpu: typeof lastCpu) => `${cpu.server.toFixed(2)} ms (PostgreSQL ${cpu.postgres.toFixed(2)}, client and fake API ${cpu.bench.toFixed(2)}, machine ${cpu.machine.toFixed(2)})`;
 const p = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
 
 async function scenario(name: string, make: (half: 'a' | 'b' | 'c') => Update[]): Promise<Result> {
@@ -240,7 +253,7 @@ async function scenario(name: string, make: (half: 'a' | 'b' | 'c') => Update[])
   await repliesSettled();
   const result = { name, app: appRate, minimal: minimalRate, p99: p(latencies, 0.99) };
   console.log(
-    `${name}: app ${appRate.toFixed(0)} updates/s, minimal ${minimalRate.toFixed(0)} updates/s, ${((appRate / minimalRate) * 100).toFixed(0)}% of minimal; at ${(appRate / 2).toFixed(0)}/s: p50 ${p(latencies, 0.5).toFixed(1)} ms, p99 ${p(latencies, 0.99).toFixed(1)} ms; CPU per update: app ${appCpu.server.toFixed(2)} ms (machine ${appCpu.machine.toFixed(2)}), minimal ${minimalCpu.server.toFixed(2)} ms (machine ${minimalCpu.machine.toFixed(2)})`,
+    `${name}: app ${appRate.toFixed(0)} updates/s, minimal ${minimalRate.toFixed(0)} updates/s, ${((appRate / minimalRate) * 100).toFixed(0)}% of minimal; at ${(appRate / 2).toFixed(0)}/s: p50 ${p(latencies, 0.5).toFixed(1)} ms, p99 ${p(latencies, 0.99).toFixed(1)} ms; CPU per update: app ${cpuLine(appCpu)}; minimal ${cpuLine(minimalCpu)}`,
   );
   return result;
 }
