@@ -22,6 +22,9 @@ import { cpuSince, machineCpuMs, postgresCpuMs, processCpuMs } from './proc.ts';
  * The app runs with every reliability guarantee on: 2xx only once the update and its reply are
  * committed, replies sent by the outbox (the benchmark waits until all are sent before moving on).
  * RSS: the app process's peak (VmRSS) over its runs. The last line compares the weaker scenario.
+ * CPU per update is split into the app, PostgreSQL and this process (the client and the fake API).
+ * BENCH_TAIL=1 lists the half-rate requests slower than 50 ms (wall-clock start + latency) to set
+ * beside the app's GC pauses and event-loop stalls.
  */
 const N = Number(process.env.BENCH_N ?? 4000);
 const C = Number(process.env.BENCH_C ?? 64);
@@ -183,6 +186,7 @@ async function fullSpeed(url: string, updates: Update[]): Promise<number> {
 }
 
 /** Open loop at `rate` updates/s: latencies in ms. */
+const slow: string[] = [];
 async function atRate(url: string, updates: Update[], rate: number): Promise<number[]> {
   const started = performance.now();
   const latencies: number[] = [];
@@ -194,9 +198,12 @@ async function atRate(url: string, updates: Update[], rate: number): Promise<num
       const sent = performance.now();
       const status = await post(url, update);
       if (status !== 200) throw new Error(`an update was answered ${status}`);
-      latencies.push(performance.now() - sent);
+      const latency = performance.now() - sent;
+      latencies.push(latency);
+      if (process.env.BENCH_TAIL && latency > 50) slow.push(`${Math.round(performance.timeOrigin + sent)}+${latency.toFixed(0)}`);
     }),
   );
+  if (process.env.BENCH_TAIL) console.log(`slow requests (epoch ms + latency): ${slow.splice(0).join(' ')}`);
   return latencies.sort((a, b) => a - b);
 }
 
