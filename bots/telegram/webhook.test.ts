@@ -52,6 +52,25 @@ describe('POST /webhooks/telegram', () => {
     expect(await count('processed_update')).toBe(before);
   });
 
+  it('refuses a body over 1 MB with 413 before reading it, by its length or as it streams; a chunked update within it is handled', async () => {
+    const before = await count('processed_update');
+    const user = newUser();
+    const huge = JSON.stringify(startUpdate(700_000_050, user, `/start ${'x'.repeat(1024 * 1024)}`));
+    const stream = (body: string) => new Blob([body]).stream();
+    const headers = { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': TEST_WEBHOOK_SECRET };
+    for (const body of [huge, stream(huge)]) {
+      const response = await fetch(`${harness.url}/webhooks/telegram`, { method: 'POST', headers, body, duplex: 'half' } as RequestInit);
+      expect(response.status).toBe(413);
+    }
+    expect(await count('processed_update')).toBe(before);
+    // Chunked (no Content-Length): counted as it streams, then handled as any update.
+    const response = await fetch(`${harness.url}/webhooks/telegram`, { method: 'POST', headers, body: stream(JSON.stringify(startUpdate(700_000_051, user))), duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(200);
+    expect(await count('processed_update')).toBe(before + 1);
+    await harness.fake.waitFor(() => harness.fake.textsTo(user.id).length > 0);
+    expect(harness.fake.textsTo(user.id)[0]).toContain('Выберите язык');
+  });
+
   it('a handler error rolls back, is recorded as processed once, answers 200 and apologises; a retry is not handled again', async () => {
     const user = newUser();
     const payloadsBefore = await count('start_payload');

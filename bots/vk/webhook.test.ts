@@ -96,6 +96,14 @@ describe('POST /webhooks/vk', () => {
     expect(await count('processed_update')).toBe(before);
   });
 
+  it('refuses a body over 1 MB with 413 before reading it, and records nothing', async () => {
+    const before = await count('processed_update');
+    const response = await harness.postVk({ ...startEvent('huge-1', newVkUser().id), padding: 'x'.repeat(1024 * 1024) });
+    expect(response.status).toBe(413);
+    expect(await response.text()).toBe('body too large');
+    expect(await count('processed_update')).toBe(before);
+  });
+
   it('a duplicate event_id is answered "ok" without effect', async () => {
     const user = newVkUser();
     const conversation = new VkConversation(harness, user);

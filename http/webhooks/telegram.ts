@@ -1,13 +1,13 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { UnrecordedUpdateError } from '../../core/inbound/unrecorded-update.ts';
 import type { AppEnv } from '../app.ts';
+import { limitBodySize } from '../body-limit.ts';
 
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
 export const SECRET_HEADER = 'X-Telegram-Bot-Api-Secret-Token';
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+const digest = (s: string) => hash('sha256', s, 'buffer');
 
 /**
  * Whether a given secret is `expected`, in constant time whatever the lengths: both sides are
@@ -36,19 +36,23 @@ function isUpdate(body: unknown): body is UpdateEnvelope {
  */
 export function mountTelegramWebhook(app: Hono<AppEnv>, deps: { secret: string; handle: (update: UpdateEnvelope) => Promise<object | undefined> }): void {
   const secretMatches = secretMatcher(deps.secret);
-  app.post(TELEGRAM_WEBHOOK_PATH, bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ ok: false }, 413) }), async (c) => {
-    if (!secretMatches(c.req.header(SECRET_HEADER))) return c.json({ ok: false }, 403);
-    const body: unknown = await c.req.json().catch(() => undefined);
-    if (!isUpdate(body)) return c.json({ ok: false, error: 'not a Telegram update' }, 400);
-    let call: object | undefined;
-    try {
-      call = await deps.handle(body);
-    } catch (error) {
-      // Logged by the pipeline; anything thrown here means "not recorded".
-      if (error instanceof UnrecordedUpdateError) return c.json({ ok: false, error: 'try again later' }, 503);
-      throw error;
-    }
-    // A Bot API call that needs no result (a button's answer) rides in the response: Telegram makes it.
-    return c.json(call ?? { ok: true });
-  });
+  app.post(
+    TELEGRAM_WEBHOOK_PATH,
+    limitBodySize(1024 * 1024, (c) => c.json({ ok: false }, 413)),
+    async (c) => {
+      if (!secretMatches(c.req.header(SECRET_HEADER))) return c.json({ ok: false }, 403);
+      const body: unknown = await c.req.json().catch(() => undefined);
+      if (!isUpdate(body)) return c.json({ ok: false, error: 'not a Telegram update' }, 400);
+      let call: object | undefined;
+      try {
+        call = await deps.handle(body);
+      } catch (error) {
+        // Logged by the pipeline; anything thrown here means "not recorded".
+        if (error instanceof UnrecordedUpdateError) return c.json({ ok: false, error: 'try again later' }, 503);
+        throw error;
+      }
+      // A Bot API call that needs no result (a button's answer) rides in the response: Telegram makes it.
+      return c.json(call ?? { ok: true });
+    },
+  );
 }

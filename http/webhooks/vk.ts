@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app.ts';
+import { limitBodySize } from '../body-limit.ts';
 import type { Logger } from '../../logger.ts';
 import { secretMatcher } from './telegram.ts';
 
@@ -39,27 +39,31 @@ function isEvent(body: unknown): body is VkCallbackEvent {
 export function mountVkWebhook(app: Hono<AppEnv>, deps: VkWebhookDeps): void {
   const log = deps.logger.child({ channel: 'vk', route: VK_WEBHOOK_PATH });
   const secretMatches = secretMatcher(deps.secret);
-  app.post(VK_WEBHOOK_PATH, bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.text('body too large', 413) }), async (c) => {
-    const raw = await c.req.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      return c.text('the body is not JSON', 400);
-    }
-    if (!isEvent(body)) return c.text('not a VK Callback API event: type and group_id are required', 400);
-    if (body.group_id !== deps.groupId) {
-      log.warn({ groupId: body.group_id }, 'event for another community refused');
-      return c.text('unknown community', 403);
-    }
-    if (!secretMatches(typeof body.secret === 'string' ? body.secret : undefined)) return c.text('wrong secret', 403);
-    if (body.type === 'confirmation') return c.text(deps.confirmationCode, 200);
-    try {
-      await deps.handle(body);
-    } catch {
-      // Already logged by the pipeline: not recorded, so let VK send it again.
-      return c.text('try again later', 500);
-    }
-    return c.text('ok', 200);
-  });
+  app.post(
+    VK_WEBHOOK_PATH,
+    limitBodySize(1024 * 1024, (c) => c.text('body too large', 413)),
+    async (c) => {
+      const raw = await c.req.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return c.text('the body is not JSON', 400);
+      }
+      if (!isEvent(body)) return c.text('not a VK Callback API event: type and group_id are required', 400);
+      if (body.group_id !== deps.groupId) {
+        log.warn({ groupId: body.group_id }, 'event for another community refused');
+        return c.text('unknown community', 403);
+      }
+      if (!secretMatches(typeof body.secret === 'string' ? body.secret : undefined)) return c.text('wrong secret', 403);
+      if (body.type === 'confirmation') return c.text(deps.confirmationCode, 200);
+      try {
+        await deps.handle(body);
+      } catch {
+        // Already logged by the pipeline: not recorded, so let VK send it again.
+        return c.text('try again later', 500);
+      }
+      return c.text('ok', 200);
+    },
+  );
 }
