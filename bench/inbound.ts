@@ -67,7 +67,7 @@ async function startChild(script: string, env: Record<string, string>, ready: st
 }
 
 const common = { DATABASE_URL: database.url!, DATABASE_POOL_SIZE: POOL, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: api.url };
-const minimal = await startChild(path.join(here, 'minimal.ts'), common, 'minimal is listening');
+const minimal = await startChild(path.join(here, 'minimal.ts'), common, 'minimal is listening', process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}/minimal`] : []);
 const app = await startChild(
   path.join(here, '..', 'main.ts'),
   {
@@ -187,6 +187,17 @@ async function fullSpeed(url: string, updates: Update[]): Promise<number> {
 
 /** Open loop at `rate` updates/s: latencies in ms. */
 const slow: string[] = [];
+// BENCH_TAIL: this process's own stalls too (its event loop reads the answers, so a stall here
+// would show as latency the app did not cause).
+const ownStalls: string[] = [];
+if (process.env.BENCH_TAIL) {
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - last > 20) ownStalls.push(`${Math.round(performance.timeOrigin + now)}-${(now - last - 5).toFixed(0)}`);
+    last = now;
+  }, 5).unref();
+}
 async function atRate(url: string, updates: Update[], rate: number): Promise<number[]> {
   const started = performance.now();
   const latencies: number[] = [];
@@ -203,7 +214,10 @@ async function atRate(url: string, updates: Update[], rate: number): Promise<num
       if (process.env.BENCH_TAIL && latency > 50) slow.push(`${Math.round(performance.timeOrigin + sent)}+${latency.toFixed(0)}`);
     }),
   );
-  if (process.env.BENCH_TAIL) console.log(`slow requests (epoch ms + latency): ${slow.splice(0).join(' ')}`);
+  if (process.env.BENCH_TAIL)
+    console.log(
+      `slow requests (epoch ms + latency) of the run from ${Math.round(performance.timeOrigin + started)}: ${slow.splice(0).join(' ')}; the benchmark's own stalls (end - ms): ${ownStalls.splice(0).join(' ')}`,
+    );
   return latencies.sort((a, b) => a - b);
 }
 
