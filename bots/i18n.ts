@@ -40,5 +40,17 @@ export function createTranslator(): Translate {
     ['ru', instance.getFixedT('ru')],
     ['en', instance.getFixedT('en')],
   ]);
-  return (language, key, params) => fixed.get(language)!(key, params ?? {}) as string;
+  // A text without parameters is the same every time (the resources never change after init):
+  // remembered, since a reply's keyboard alone asks for a dozen of them.
+  const plain = new Map<string, string>();
+  return (language, key, params) => {
+    if (params !== undefined && Object.keys(params).length > 0) return fixed.get(language)!(key, params) as string;
+    const id = `${language}:${key}`;
+    let text = plain.get(id);
+    if (text === undefined) {
+      text = fixed.get(language)!(key, {}) as string;
+      if (plain.size < 10_000) plain.set(id, text);
+    }
+    return text;
+  };
 }
