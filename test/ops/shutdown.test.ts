@@ -27,6 +27,7 @@ let api: FakeTelegramApi;
 /** One data directory for the file: on PGlite the second start finds the database migrated. */
 let dataDir: string;
 const children: ChildProcess[] = [];
+const appPids: number[] = [];
 beforeAll(async () => {
   if (isRealPostgres()) t = await createTestDatabase({ seed: false });
   api = await new FakeTelegramApi().start();
@@ -34,6 +35,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  // An app left behind by npm (the failure the `npm start` test looks for) would keep this run alive.
+  for (const pid of appPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already, as it should be
+    }
+  }
   await api.stop();
   await t?.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -41,6 +50,8 @@ afterAll(async () => {
 
 interface Running {
   child: ChildProcess;
+  /** The app's process: the child itself, or npm's child under `npm start`. */
+  appPid: number;
   url: string;
   port: number;
   logs: string[];
@@ -48,8 +59,16 @@ interface Running {
   dataDir: string;
 }
 
-async function startApp(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [main], {
+/**
+ * The app as a child: `node main.ts`, or as the image runs it (`npm start`, which then is the
+ * child: the app's own pid is read from its log).
+ */
+async function startApp(env: Record<string, string>, how: 'node' | 'npm start' = 'node'): Promise<Running> {
+  // Under `npm test` npm's own script path is known; else the npm on PATH.
+  const npm = process.env.npm_execpath ? { command: process.execPath, args: [process.env.npm_execpath, 'start'] } : { command: 'npm', args: ['start'] };
+  const [command, args] = how === 'node' ? [process.execPath, [main]] : [npm.command, npm.args];
+  const child = spawn(command, args, {
+    cwd: path.dirname(main),
     env: {
       ...process.env,
       ...(t?.url ? { DATABASE_URL: t.url } : { DATABASE_URL: '' }),
@@ -89,7 +108,9 @@ async function startApp(env: Record<string, string>): Promise<Running> {
     });
     child.once('exit', (code) => reject(new Error(`the app exited with ${code} before listening`)));
   });
-  return { child, url: `http://127.0.0.1:${port}`, port, logs, exited, dataDir };
+  const appPid = (JSON.parse(logs.find((l) => l.includes('Otklik is listening'))!) as { pid: number }).pid;
+  appPids.push(appPid);
+  return { child, appPid, url: `http://127.0.0.1:${port}`, port, logs, exited, dataDir };
 }
 
 function startUpdate(updateId: number, userId: number) {
@@ -208,6 +229,19 @@ describe('SIGTERM', () => {
     expect(at - signalledAt).toBeGreaterThanOrEqual(650);
     expect(at - signalledAt).toBeLessThan(5000);
     expect(running.logs.some((l) => l.includes('shutdown deadline passed'))).toBe(true);
+  }, 240_000);
+
+  it('run as the image runs it (`npm start` as PID 1): a SIGTERM to npm, as `docker stop` sends, reaches the app, which stops gracefully before npm exits', async () => {
+    const running = await startApp({ SHUTDOWN_TIMEOUT_MS: '15000' }, 'npm start');
+    expect(running.appPid).not.toBe(running.child.pid);
+    expect((await post(running.url, startUpdate(700_020, 6_400_000_020))).status).toBe(200);
+    running.child.kill('SIGTERM');
+    const { code } = await running.exited;
+    // npm waited for the app: it has exited, after logging its graceful stop (with `sh -c` in
+    // between, the shell died of the signal, npm exited and the app went on serving, orphaned).
+    expect(code).toBe(0);
+    expect(running.logs.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    expect(() => process.kill(running.appPid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
   }, 240_000);
 
   it('exits on SIGTERM when nobody reads its output any more (a supervisor that went away): no hang on a closed stdout', async () => {
