@@ -32,6 +32,7 @@ import { createConsoleApp } from './http/console/console.ts';
 import { mountTelegramWebhook } from './http/webhooks/telegram.ts';
 import { mountVkWebhook } from './http/webhooks/vk.ts';
 import { createVkChannel, type VkChannel } from './bots/vk/channel.ts';
+import type { Channel } from './core/db/types.ts';
 import { createTranslator } from './bots/i18n.ts';
 import type { BotFeature } from './bots/dialogs/feature.ts';
 import { createRegistry } from './bots/dialogs/registry.ts';
@@ -137,7 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // below): a dialog starts no broadcast, and a broadcast query per update would cost a round trip.
   let kickOutbox = () => {};
   let kickReplies = (_claimed?: ClaimedRow) => {};
-  let replyClaimer = (): string | undefined => undefined;
+  let replyClaimer = (_channel: Channel): string | undefined => undefined;
   http.use('*', async (c, next) => {
     await next();
     if (c.req.method !== 'GET' && !c.req.path.startsWith('/webhooks/')) kickOutbox();
@@ -176,7 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       t,
       features,
       replied: (claimed) => kickReplies(claimed),
-      claimReply: () => replyClaimer(),
+      claimReply: () => replyClaimer('tg'),
     });
     const channel = telegram;
     const secret = config.TELEGRAM_WEBHOOK_SECRET;
@@ -192,7 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   let vk: VkChannel | undefined;
   if (config.VK_GROUP_TOKEN && config.VK_GROUP_ID) {
-    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.prepared, logger, clock, t, features, replied: () => kickReplies() });
+    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.prepared, logger, clock, t, features, replied: (claimed) => kickReplies(claimed), claimReply: () => replyClaimer('vk') });
     const channel = vk;
     if (config.VK_MODE === 'callback' && config.VK_SECRET && config.VK_CONFIRMATION_CODE) {
       mountVkWebhook(http, { groupId: config.VK_GROUP_ID, secret: config.VK_SECRET, confirmationCode: config.VK_CONFIRMATION_CODE, logger, handle: (event) => channel.handleEvent(event) });
@@ -212,7 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   };
   // A reply claimed as it was inserted goes straight to this instance's sender (no claim statement).
   kickReplies = (claimed) => (claimed ? outbox.adopt(claimed) : outbox.kick());
-  replyClaimer = () => outbox.replyClaimer('tg');
+  replyClaimer = (channel) => outbox.replyClaimer(channel);
 
   const stoppers: (() => Promise<void>)[] = [];
   return {

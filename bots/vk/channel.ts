@@ -5,12 +5,12 @@ import type { Kysely } from 'kysely';
 import { type API, VK } from 'vk-io';
 import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../core/db/database.ts';
-import type { Language } from '../../core/db/types.ts';
 import { markIdentityReachable, markIdentityUnreachable } from '../../core/residents/reachability.ts';
-import { queueReply } from '../outbox/reply.ts';
+import { queueReply, queueReplySavingState } from '../outbox/reply.ts';
+import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import type { Logger } from '../../logger.ts';
 import type { Features } from '../dialogs/registry.ts';
-import { runDialog } from '../dialogs/engine.ts';
+import { runDialog, type SaveTurn } from '../dialogs/engine.ts';
 import { storableInput } from '../dialogs/input.ts';
 import { storableText } from '../../core/text/unsafe-text.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
@@ -33,8 +33,13 @@ export interface VkChannelOptions {
   clock: Clock;
   t: Translate;
   features: Features;
-  /** Called after an event's replies were committed: the outbox sends them now. */
-  replied?: () => void;
+  /**
+   * Called after an event's replies were committed: the outbox sends them now. `claimed`: the
+   * event's reply row, inserted already claimed by `claimReply`'s sender.
+   */
+  replied?: (claimed?: ClaimedRow) => void;
+  /** This instance's VK sender, when a reply may be inserted already claimed by it (OutboxSenders.replyClaimer). */
+  claimReply?: () => string | undefined;
 }
 
 export interface VkChannel {
@@ -81,32 +86,50 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
       return answer && { ...answer, eventId: storableText(answer.eventId) };
     };
     const now = clock();
+    let claimed: ClaimedRow | undefined;
     const outcome = await processOnce(
       db,
       CHANNEL,
       eventId,
       log,
       async (trx, locked) => {
+        // Residents' posts and comments on the community's wall: the incident triage queue (once per post, by its URL).
+        const wall = wallEventIntake(event, options.groupId);
         if (parsed.kind === 'dialog') {
           const views: View[] = [];
-          let language: Language = 'ru';
-          let residentId: number | undefined;
-          for (const [index, input] of parsed.inputs.entries()) {
-            // The state locked with the dedupe row serves the first input; later ones read what it saved.
-            const turn = await runDialog(trx, input, { t, features: options.features }, index === 0 ? now : clock(), index === 0 ? locked : {});
-            views.push(...turn.views);
-            language = turn.language;
-            residentId = turn.residentId;
-          }
           const answer = answerOf(parsed);
-          await queueReply(trx, { channel: CHANNEL, chatId: parsed.peerId, residentId, views, language, editMessageId: parsed.conversationMessageId, ...(answer && { answer }) });
+          const last = parsed.inputs.length - 1;
+          for (const [index, input] of parsed.inputs.entries()) {
+            const at = index === 0 ? now : clock();
+            // The last input's state and the event's reply (every input's views) are saved in one
+            // statement (bots/outbox/reply.ts), the transaction's last unless a wall intake follows.
+            const save: SaveTurn = async (next, turn) => {
+              const saved = await queueReplySavingState(
+                trx,
+                { channel: CHANNEL, externalId: input.identity.externalId, state: next, now: at, endsTransaction: !wall },
+                {
+                  channel: CHANNEL,
+                  chatId: parsed.peerId,
+                  residentId: turn.residentId,
+                  views: [...views, ...turn.views],
+                  language: turn.language,
+                  editMessageId: parsed.conversationMessageId,
+                  ...(answer && { answer }),
+                },
+                options.claimReply?.(),
+              );
+              claimed = saved.claimed;
+              return saved.kept;
+            };
+            // The state locked with the dedupe row serves the first input; later ones read what it saved.
+            const turn = await runDialog(trx, input, { t, features: options.features }, at, { ...(index === 0 && locked), ...(index === last && { save }) });
+            views.push(...turn.views);
+          }
         }
         if (parsed.kind === 'ignore') {
           const answer = answerOf(parsed);
           if (answer) await queueReply(trx, { channel: CHANNEL, chatId: answer.peerId, views: [], language: 'ru', answer });
         }
-        // Residents' posts and comments on the community's wall: the incident triage queue (once per post, by its URL).
-        const wall = wallEventIntake(event, options.groupId);
         if (wall) await intakeIncident(trx, { ...wall, text: storableText(wall.text).slice(0, 4000), authorName: wall.authorName && storableText(wall.authorName) }, clock());
         if (parsed.kind === 'blocked') await markIdentityUnreachable(trx, CHANNEL, parsed.externalId, clock());
         if (parsed.kind === 'allowed') await markIdentityReachable(trx, CHANNEL, parsed.externalId);
@@ -126,7 +149,8 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
       return;
     }
     if (parsed.kind === 'ignore') log.debug({ eventId, type: event.type, reason: parsed.reason }, 'event ignored');
-    options.replied?.();
+    // A reply claimed at insert goes to its sender only once its transaction committed (handled).
+    options.replied?.(outcome.kind === 'handled' ? claimed : undefined);
   }
 
   let longPoll: VkLongPoll | undefined;

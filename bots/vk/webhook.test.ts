@@ -104,6 +104,24 @@ describe('POST /webhooks/vk', () => {
     expect(await count('processed_update')).toBe(before);
   });
 
+  it('an event\'s reply, all of its inputs\' views in one row, is inserted already claimed by the VK sender (in the event\'s own transaction) and sent', async () => {
+    const user = newVkUser();
+    const photo = { type: 'photo', photo: { id: 457, owner_id: user.id, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/x.jpg' }] } };
+    const event = startEvent('claim-1', user.id, '/start');
+    // Text and a photo in one message: two inputs, one turn each, one reply.
+    (event.object.message as { attachments: unknown[] }).attachments = [photo];
+    const response = await harness.postVk(event);
+    expect(await response.text()).toBe('ok');
+    const rows = await db.db.selectFrom('outbox').selectAll().where('channel', '=', 'vk').where('chat_id', '=', String(user.id)).execute();
+    expect(rows).toHaveLength(1);
+    const [row] = rows;
+    expect((row!.payload as { views: unknown[] }).views.length).toBeGreaterThanOrEqual(2);
+    // Claimed by the statement that inserted it: the claim's time is the inserting transaction's.
+    expect(row!.claimed_at).toEqual(row!.created_at);
+    expect(row).toMatchObject({ state: 'sent', attempts: 1, kind: 'reply' });
+    expect(harness.vkFake.textsTo(user.id).join('\n')).toContain(t('ru', 'reg.choose_language'));
+  });
+
   it('a duplicate event_id is answered "ok" without effect', async () => {
     const user = newVkUser();
     const conversation = new VkConversation(harness, user);
