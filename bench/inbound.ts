@@ -185,7 +185,7 @@ async function fullSpeed(url: string, updates: Update[]): Promise<number> {
   return updates.length / seconds;
 }
 
-/** Open loop at `rate` updates/s: latencies in ms. */
+/** BENCH_TAIL: the half-rate requests over 50 ms, as `<start>+<latency>`. */
 const slow: string[] = [];
 // BENCH_TAIL: this process's own stalls too (its event loop reads the answers, so a stall here
 // would show as latency the app did not cause).
@@ -198,6 +198,8 @@ if (process.env.BENCH_TAIL) {
     last = now;
   }, 5).unref();
 }
+
+/** Open loop at `rate` updates/s: latencies in ms. */
 async function atRate(url: string, updates: Update[], rate: number): Promise<number[]> {
   const started = performance.now();
   const latencies: number[] = [];
