@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { localDay } from '../../activity/activity.ts';
 import { num, type Indicator, type Measurement, type Violation } from '../indicator.ts';
 
 /** States of a poll that has been run (a draft has not). */
@@ -33,7 +34,7 @@ export const kpi03: Indicator = {
     const result = new Map<number, Measurement>();
     for (const id of ctx.ids) {
       const byDay = new Map(rows.filter((r) => Number(r.municipality_id) === id).map((r) => [r.day, num(r.n)]));
-      result.set(id, judgeWeeks(byDay, ctx.period.fromDay, ctx.period.toDay, localDayOf(ctx.now, ctx.timeZone)));
+      result.set(id, judgeWeeks(byDay, ctx.period.fromDay, ctx.period.toDay, localDay(ctx.now, ctx.timeZone)));
     }
     return result;
   },
@@ -57,10 +58,6 @@ function judgeWeeks(byDay: Map<string, number>, fromDay: string, toDay: string, 
     }
     return { numerator: started, denominator: null, accumulates: { base: 0 }, violations };
   }
-}
-
-function localDayOf(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 const DAY_MS = 86_400_000;

@@ -1,0 +1,26 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../app.ts';
+import { loadConfig } from '../../config.ts';
+import { createLogger } from '../../logger.ts';
+import { createTestDatabase, type TestDatabase } from '../database.ts';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.close());
+
+describe('start()', () => {
+  it('builds the HTTP router before the first request (the first webhook after a start does not pay for it)', async () => {
+    const app = await buildApp({ config: loadConfig({ CRON_ENABLED: 'false' }), logger: createLogger('silent'), database: t });
+    expect(app.http.router.name).toBe('SmartRouter');
+    await app.start();
+    try {
+      // Hono's SmartRouter names the router it chose once it has matched.
+      expect(app.http.router.name).toMatch(/^SmartRouter \+ \w+Router$/);
+      expect((await app.http.request('/health')).status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+});
