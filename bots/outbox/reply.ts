@@ -6,6 +6,7 @@ import { asLastStatement } from '../../core/db/prepared.ts';
 import type { OutboxPayload, RecipientKind } from '../../core/outbox/outbox.table.ts';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import type { View } from '../dialogs/view.ts';
+import type { SaveTurn } from '../dialogs/engine.ts';
 
 /** Outbox `kind` of a direct reply: its payload carries the views, not a notification key. */
 export const REPLY_KIND = 'reply';
@@ -133,5 +134,25 @@ export async function queueReplySavingState(trx: Db, save: TurnSave, reply: Repl
       attempts: 1,
       sent_parts: 0,
     },
+  };
+}
+
+/**
+ * A dialog turn's save (bots/dialogs/engine.ts SaveTurn) that ends the turn with its reply, in one
+ * statement (queueReplySavingState). `reply` addresses the row; the turn's views follow
+ * `reply.views` (a VK event's earlier inputs'), with its language and resident. `claimReply` is
+ * asked at the save; the row, when inserted already claimed, goes to `onClaimed`.
+ */
+export function savingWithReply(
+  trx: Db,
+  at: Omit<TurnSave, 'state'>,
+  reply: Omit<Reply, 'language' | 'residentId'>,
+  claimReply: (() => string | undefined) | undefined,
+  onClaimed: (row: ClaimedRow | undefined) => void,
+): SaveTurn {
+  return async (state, turn) => {
+    const saved = await queueReplySavingState(trx, { ...at, state }, { ...reply, views: [...reply.views, ...turn.views], language: turn.language, residentId: turn.residentId }, claimReply?.());
+    onClaimed(saved.claimed);
+    return saved.kept;
   };
 }

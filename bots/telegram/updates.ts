@@ -4,10 +4,10 @@ import type { Database } from '../../core/db/database.ts';
 import type { Db, Language } from '../../core/db/types.ts';
 import { markIdentityUnreachable } from '../../core/residents/reachability.ts';
 import type { Logger } from '../../logger.ts';
-import { runDialog, type DialogDeps, type DialogTurn, type SaveTurn } from '../dialogs/engine.ts';
+import { runDialog, type DialogDeps, type DialogTurn } from '../dialogs/engine.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
 import type { Translate } from '../i18n.ts';
-import { queueReply, queueReplySavingState } from '../outbox/reply.ts';
+import { queueReply, savingWithReply } from '../outbox/reply.ts';
 import type { ParsedUpdate } from './parse.ts';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import { languageOfIdentity, processOnce, type LockedTurn } from '../inbound.ts';
@@ -48,24 +48,21 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
         const { identity } = parsed.input;
         // The turn's state and its reply are saved in one statement (bots/outbox/reply.ts), the
         // transaction's last: nothing runs after the dialog's turn, so its COMMIT rides along.
-        const save: SaveTurn = async (next, dialogTurn) => {
-          const saved = await queueReplySavingState(
-            trx,
-            { channel: CHANNEL, externalId: identity.externalId, state: next, now, endsTransaction: true },
-            {
-              channel: CHANNEL,
-              chatId: identity.chatId,
-              residentId: dialogTurn.residentId,
-              views: dialogTurn.views,
-              language: dialogTurn.language,
-              ...(parsed.originMessageId !== undefined && { editMessageId: parsed.originMessageId }),
-              ...(answer && { answer }),
-            },
-            deps.claimReply?.(),
-          );
-          turn.claimed = saved.claimed;
-          return saved.kept;
-        };
+        const save = savingWithReply(
+          trx,
+          { channel: CHANNEL, externalId: identity.externalId, now, endsTransaction: true },
+          {
+            channel: CHANNEL,
+            chatId: identity.chatId,
+            views: [],
+            ...(parsed.originMessageId !== undefined && { editMessageId: parsed.originMessageId }),
+            ...(answer && { answer }),
+          },
+          deps.claimReply,
+          (claimed) => {
+            turn.claimed = claimed;
+          },
+        );
         return runDialog(trx, parsed.input, { t, features: deps.features }, now, { ...locked, save });
       }
       case 'blocked':

@@ -6,11 +6,11 @@ import { type API, VK } from 'vk-io';
 import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../core/db/database.ts';
 import { markIdentityReachable, markIdentityUnreachable } from '../../core/residents/reachability.ts';
-import { queueReply, queueReplySavingState } from '../outbox/reply.ts';
+import { queueReply, savingWithReply } from '../outbox/reply.ts';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import type { Logger } from '../../logger.ts';
 import type { Features } from '../dialogs/registry.ts';
-import { runDialog, type SaveTurn } from '../dialogs/engine.ts';
+import { runDialog } from '../dialogs/engine.ts';
 import { storableInput } from '../dialogs/input.ts';
 import { storableText } from '../../core/text/unsafe-text.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
@@ -103,26 +103,19 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
             const at = index === 0 ? now : clock();
             // The last input's state and the event's reply (every input's views) are saved in one
             // statement (bots/outbox/reply.ts), the transaction's last unless a wall intake follows.
-            const save: SaveTurn = async (next, turn) => {
-              const saved = await queueReplySavingState(
+            const save =
+              index === last &&
+              savingWithReply(
                 trx,
-                { channel: CHANNEL, externalId: input.identity.externalId, state: next, now: at, endsTransaction: !wall },
-                {
-                  channel: CHANNEL,
-                  chatId: parsed.peerId,
-                  residentId: turn.residentId,
-                  views: [...views, ...turn.views],
-                  language: turn.language,
-                  editMessageId: parsed.conversationMessageId,
-                  ...(answer && { answer }),
+                { channel: CHANNEL, externalId: input.identity.externalId, now: at, endsTransaction: !wall },
+                { channel: CHANNEL, chatId: parsed.peerId, views, editMessageId: parsed.conversationMessageId, ...(answer && { answer }) },
+                options.claimReply,
+                (row) => {
+                  claimed = row;
                 },
-                options.claimReply?.(),
               );
-              claimed = saved.claimed;
-              return saved.kept;
-            };
             // The state locked with the dedupe row serves the first input; later ones read what it saved.
-            const turn = await runDialog(trx, input, { t, features: options.features }, at, { ...(index === 0 && locked), ...(index === last && { save }) });
+            const turn = await runDialog(trx, input, { t, features: options.features }, at, { ...(index === 0 && locked), ...(save && { save }) });
             views.push(...turn.views);
           }
         }
