@@ -12,7 +12,9 @@ import pg from 'pg';
 const url = process.env.DATABASE_URL;
 const secret = process.env.TELEGRAM_WEBHOOK_SECRET ?? '';
 if (!url) throw new Error('DATABASE_URL is required');
-const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+// Never closes idle connections: closing them (10 s after its own run, while the app is measured)
+// would load the machine the app shares with it (core/db/connect.ts keeps the app's open too).
+const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10), idleTimeoutMillis: 0 });
 await pool.query('CREATE TABLE IF NOT EXISTS bench_minimal_update (update_id bigint PRIMARY KEY)');
 const bot = new Bot(process.env.TELEGRAM_BOT_TOKEN ?? '1:BENCH', {
   client: { apiRoot: process.env.TELEGRAM_API_ROOT },

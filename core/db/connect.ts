@@ -46,7 +46,12 @@ export interface ConnectOptions {
 /** Opens PostgreSQL when a URL is given, else PGlite in `dataDir`; the same queries run on both. */
 export async function connectDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.poolWaitMs ?? 0 });
+    // min = max: connections are opened on demand and then kept. pg-pool would close each one idle
+    // for 10 s, all of a burst's at once; a PostgreSQL backend's exit costs ~20 ms of CPU (and the
+    // next burst reconnects and prepares its statements again): nine at once stalled a 2-core
+    // machine for 50-300 ms (the benchmark's p99, README "Inbound speed").
+    const poolSize = options.poolSize ?? 10;
+    const pool = new pg.Pool({ connectionString: options.url, max: poolSize, min: poolSize, connectionTimeoutMillis: options.poolWaitMs ?? 0 });
     pool.on('error', (error) => options.onPoolError?.(error));
     // pg-pool listens for errors of idle clients only: a checked-out client whose session dies (a
     // terminated backend, a restarted server) would emit 'error' with no listener and crash the
