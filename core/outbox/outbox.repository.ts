@@ -37,7 +37,7 @@ export async function enqueue(db: Db, entries: OutboxEntry[]): Promise<number[]>
         ...(e.notBefore && { next_attempt_at: e.notBefore }),
       })),
     )
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .onConflict((oc) => oc.column('dedupe_key').where('dedupe_key', 'is not', null).doNothing())
     .returning('id')
     .execute();
   return rows.map((r) => r.id);

@@ -452,7 +452,7 @@ export async function notifyVoters(db: Db, pollId: number, key: string, params: 
     WHERE b.poll_id = ${pollId}
       AND EXISTS (SELECT 1 FROM consent c WHERE c.resident_id = r.id AND c.withdrawn_at IS NULL)
     ORDER BY b.id
-    ON CONFLICT (dedupe_key) DO NOTHING
+    ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
   `.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
