@@ -67,7 +67,7 @@ describe('GET /heatmap: points', () => {
 
   it('filters: status, source, overdue only, category, sector', async () => {
     const ids = async (query: string) => ((await h.request('GET', `/api/v1/heatmap?period=2026-11&${query}`)).body.features as Feature[]).map((f) => f.id);
-    expect(await ids('status=solved,explained&municipalityId=' + h.municipality.Kemerovo)).toEqual([set.a[2], set.a[3], set.a[4], set.b[0]]);
+    expect(await ids(`status=solved,explained&municipalityId=${h.municipality.Kemerovo}`)).toEqual([set.a[2], set.a[3], set.a[4], set.b[0]]);
     expect(await ids('source=vk,open_source')).toEqual([set.a[1], set.a[3]]);
     expect(await ids('overdue=true')).toEqual([set.a[1], set.b[0]]);
     const yard = await h.categoryId('housing.yard');

@@ -6,7 +6,7 @@ import { METRICS } from '../../../../core/stats/metrics.ts';
 import { computeSlices, DIMENSIONS, type SliceTable } from '../../../../core/stats/slices.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { jsonContent, problems } from '../../schemas/common.ts';
+import { problems } from '../../schemas/common.ts';
 import { commaList, statsFilterOf, StatsFilterQuery } from '../../schemas/stats.ts';
 
 const Query = z.strictObject({
