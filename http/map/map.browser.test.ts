@@ -14,7 +14,11 @@ import { insertMessages, seedHandBuiltSet, type HandBuiltSet, type MessageSpec }
  * at a closed local port: the page must work offline. Screenshots go to test-artifacts/.
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
-declare const document: { querySelector(selector: string): any; querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }> & Iterable<{ textContent: string | null }> };
+interface PageElement {
+  getAttribute(name: string): string | null;
+  otklikMap: { markerIds(): number[]; showMessage(id: number): boolean; map: { getZoom(): number } };
+}
+declare const document: { querySelector(selector: string): PageElement; querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }> & Iterable<{ textContent: string | null }> };
 declare const sessionStorage: { getItem(key: string): string | null };
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -100,7 +104,7 @@ async function signIn(key: string, query = ''): Promise<Page> {
   return page;
 }
 
-const shownIds = (page: Page) => page.evaluate(() => document.querySelector('#map').otklikMap.markerIds() as number[]);
+const shownIds = (page: Page) => page.evaluate(() => document.querySelector('#map').otklikMap.markerIds());
 
 /** What the clusters and the lone markers on screen add up to, once zoom and cluster animations are over. */
 const markersOnScreen = async (page: Page) => {
@@ -156,7 +160,7 @@ describe('the map page in Chromium', () => {
     page.on('response', (res) => {
       if (res.url().includes(`/api/v1/messages/${withPhoto}/photos/0`)) photoRequests.push(res.status());
     });
-    await page.evaluate((id) => document.querySelector('#map').otklikMap.showMessage(id) as boolean, withPhoto);
+    await page.evaluate((id) => document.querySelector('#map').otklikMap.showMessage(id), withPhoto);
     const card = page.locator(`.otk-card[data-message-id="${withPhoto}"]`);
     await card.locator('.otk-card-photo').waitFor({ timeout: 15_000 });
     expect(await card.locator('.otk-card-title').textContent()).toBe(`Сообщение №${withPhoto}`);
@@ -167,7 +171,7 @@ describe('the map page in Chromium', () => {
     expect(photoRequests).toEqual([200]);
 
     // A card of a closed, rated message, for the screenshot.
-    await page.evaluate((id) => document.querySelector('#map').otklikMap.showMessage(id) as boolean, set.a[2]);
+    await page.evaluate((id) => document.querySelector('#map').otklikMap.showMessage(id), set.a[2]!);
     const closed = page.locator(`.otk-card[data-message-id="${set.a[2]}"]`);
     await closed.locator('.otk-card-dates').waitFor();
     expect(await closed.locator('.otk-card-status').textContent()).toBe('Решено');
@@ -191,7 +195,7 @@ describe('the map page in Chromium', () => {
     await page.waitForFunction((n) => document.querySelector('#map')?.getAttribute('data-markers') === String(n), Number(november.n));
     expect(await markersOnScreen(page)).toBe(Number(november.n));
     // Kemerovo fills the view: Novokuznetsk and Belovo are off screen.
-    const zoom = await page.evaluate(() => document.querySelector('#map').otklikMap.map.getZoom() as number);
+    const zoom = await page.evaluate(() => document.querySelector('#map').otklikMap.map.getZoom());
     expect(zoom).toBeGreaterThanOrEqual(10);
     // A click on a lone marker opens its card, as a person would.
     await page.locator('.leaflet-marker-pane .otk-marker.otk-status-overdue').first().click();
