@@ -21,25 +21,39 @@ export const TEXT_PROBLEM_MESSAGES: Record<TextProblem, string> = {
   surrogate: 'must be valid Unicode: it contains an unpaired UTF-16 surrogate',
 };
 
-/** The first string (value or object key) in a parsed JSON value that has a problem, with its path. */
+/** A step of the walk below: the value, and its path as a chain back to the root (built into an array only when found). */
+type Step = { value: unknown; key: string | number | undefined; parent: Step | undefined };
+
+function pathOf(step: Step | undefined, base: (string | number)[]): (string | number)[] {
+  const keys: (string | number)[] = [];
+  for (let s = step; s?.key !== undefined; s = s.parent) keys.push(s.key);
+  return [...base, ...keys.reverse()];
+}
+
+/**
+ * The first string (value or object key) in a parsed JSON value that has a problem, with its path.
+ * Walked with an explicit stack, not recursion: a body nested a few thousand levels deep is valid
+ * JSON that JSON.parse accepts, and must get the route's own answer, not a stack overflow (500).
+ */
 export function findUnsafeText(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; problem: TextProblem } | undefined {
-  if (typeof value === 'string') {
-    const problem = textProblem(value);
-    return problem && { path, problem };
-  }
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findUnsafeText(item, [...path, index]);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      const keyProblem = textProblem(key);
-      if (keyProblem) return { path: [...path, key], problem: keyProblem };
-      const found = findUnsafeText(item, [...path, key]);
-      if (found) return found;
+  const stack: Step[] = [{ value, key: undefined, parent: undefined }];
+  while (stack.length > 0) {
+    const step = stack.pop()!;
+    const current = step.value;
+    const keyProblem = typeof step.key === 'string' ? textProblem(step.key) : undefined;
+    if (keyProblem) return { path: pathOf(step, path), problem: keyProblem };
+    if (typeof current === 'string') {
+      const problem = textProblem(current);
+      if (problem) return { path: pathOf(step, path), problem };
+    } else if (typeof current === 'object' && current !== null) {
+      const children: Step[] = [];
+      if (Array.isArray(current)) {
+        for (const [index, item] of current.entries()) children.push({ value: item, key: index, parent: step });
+      } else {
+        for (const [key, item] of Object.entries(current)) children.push({ value: item, key, parent: step });
+      }
+      // Reversed onto the stack, so the first problem in document order is the one reported.
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
   }
   return undefined;

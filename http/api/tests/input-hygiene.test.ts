@@ -132,6 +132,17 @@ describe('NUL and lone surrogates: 400 VALIDATION naming the field, nothing writ
     expect(ok.status).toBe(200);
   });
 
+  it('a body nested thousands of levels deep gets a 400, not a stack overflow (500); a NUL at the bottom is still found', async () => {
+    const url = `/api/v1/messages/${f.newMessage}/reject`;
+    const deep = (leaf: string) => `{"reason":"x","a":${'['.repeat(30_000)}${leaf}${']'.repeat(30_000)}}`;
+    const before = await footprint(h);
+    const unknownKey = await h.request('POST', url, { rawBody: deep(''), headers: { 'content-type': 'application/json' } });
+    expectValidation(unknownKey, 'deep body', '', /Unrecognized key/);
+    const nul = await h.request('POST', url, { rawBody: deep('"\\u0000"'), headers: { 'content-type': 'application/json' } });
+    expectValidation(nul, 'deep NUL', `a${'.0'.repeat(30_000)}`, /NUL/);
+    expect(await footprint(h)).toEqual(before);
+  });
+
   it('no route takes free text in its path: every path parameter is a whole number or an enum (so its schema refuses NUL)', () => {
     for (const r of ROUTE_CASES) {
       for (const p of (operation(r).parameters ?? []).filter((x) => x.in === 'path')) {
