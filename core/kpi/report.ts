@@ -102,9 +102,12 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
       const ended = m.closed_at && (m.status === 'solved' || m.status === 'explained') ? Math.min(m.closed_at.getTime(), at.getTime()) : at.getTime();
       if (ended > deadline && !(m.first_intermediate_at && m.first_intermediate_at.getTime() <= deadline)) overdue++;
       if ((m.open_source || m.urgent) && m.accepted_at < at) {
-        rule.messages++;
+        // A message whose working hour has not run out yet is neither kept nor missed: it counts
+        // once it has a draft in time or its hour has passed (in a month still running).
         const due = firstResponseDue(calendar, m.accepted_at);
-        if (m.first_draft_at && m.first_draft_at.getTime() <= due.getTime()) rule.onTime++;
+        const onTime = m.first_draft_at !== null && m.first_draft_at.getTime() <= due.getTime();
+        if (onTime || due.getTime() <= at.getTime()) rule.messages++;
+        if (onTime) rule.onTime++;
       }
     }
     const closed = m.closed_at && (m.status === 'solved' || m.status === 'explained') ? m.closed_at : null;

@@ -190,6 +190,16 @@ describe('GET /reports/monthly', () => {
     expect(workbook.getWorksheet('Dynamics')!.getRow(2).getCell(7).value).toBe(3);
   });
 
+  it('first-hour rule: a message whose working hour has not run out yet is not counted as missed', async () => {
+    // The harness clock is Tuesday 1 December, 10:00 local; accepted at 09:40, due at 10:40.
+    const fresh = await freshMunicipality(h.t.db);
+    const [id] = await insertMessages(h.t.db, fresh, { count: 1, status: 'in_work', createdAt: local('2026-12-01T09:40:00'), acceptedAt: local('2026-12-01T09:40:00') });
+    await h.t.db.updateTable('message').set({ open_source: true }).where('id', '=', id!).execute();
+    const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-12`);
+    expect(res.status).toBe(200);
+    expect(res.body.timeliness.firstHourRule).toEqual({ messages: 0, onTime: 0, compliance: null });
+  });
+
   it('refuses a year or a malformed month and another municipality', async () => {
     expect((await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026`)).status).toBe(400);
     expect((await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=pdf`)).status).toBe(400);
