@@ -38,6 +38,18 @@ describe('municipalities', () => {
     expect(row).toEqual({ min_lat: 53.95, max_lat: 54.05, min_lon: 86.95, max_lon: 87.05 });
   });
 
+  it('refuses a population beyond the integer column with 400 naming the field, not 500, and saves nothing', async () => {
+    const created = await h.request('POST', '/api/v1/municipalities', { body: { nameRu: 'x', nameEn: 'x', oktmo: '32999001', populationOver14: 3_000_000_000 } });
+    expect(created.status).toBe(400);
+    expect(created.body.errors).toEqual([expect.objectContaining({ path: 'populationOver14' })]);
+    const patched = await h.request('PATCH', `/api/v1/municipalities/${h.municipality.Belovo}`, { body: { nameEn: 'Changed', populationOver14: 2 ** 31 } });
+    expect(patched.status).toBe(400);
+    expect(patched.body.errors).toEqual([expect.objectContaining({ path: 'populationOver14' })]);
+    const belovo = await h.request('GET', `/api/v1/municipalities/${h.municipality.Belovo}`);
+    expect(belovo.body.nameEn).toBe('Belovo');
+    expect((await h.t.db.selectFrom('municipality').select('id').where('oktmo', '=', '32999001').execute()).length).toBe(0);
+  });
+
   it('rejects a boundary the core finds invalid, and one that is not GeoJSON at all', async () => {
     const open = await h.request('PUT', `/api/v1/municipalities/${h.municipality.Belovo}/boundary`, { body: { type: 'Polygon', coordinates: [[[86, 54], [86.1, 54], [86.1, 54.1], [86, 54.1]]] } });
     expect(open.status).toBe(400);

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createMunicipality } from '../../../../core/municipalities/municipality.admin.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { jsonBody, jsonContent, MAX_ID, problems } from '../../schemas/common.ts';
 import { BoundarySchema, MunicipalitySchema, municipalityDto } from '../../schemas/directory.ts';
 import { audited } from '../../write.ts';
 
@@ -10,7 +10,7 @@ const Body = z.strictObject({
   nameRu: z.string().trim().min(1).max(200),
   nameEn: z.string().trim().min(1).max(200),
   oktmo: z.string().regex(/^\d{8}(\d{3})?$/, '8 or 11 digits'),
-  populationOver14: z.number().int().min(0),
+  populationOver14: z.number().int().min(0).max(MAX_ID),
   timeZone: z.string().max(64).optional().openapi({ description: 'IANA zone, default Asia/Novokuznetsk' }),
   answersNeedApproval: z.boolean().optional(),
   boundary: BoundarySchema.optional(),

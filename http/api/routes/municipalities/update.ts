@@ -2,14 +2,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { updateMunicipality } from '../../../../core/municipalities/municipality.admin.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { IdParams, jsonBody, jsonContent, MAX_ID, problems } from '../../schemas/common.ts';
 import { MunicipalitySchema, WorkCalendarSchema, municipalityDto } from '../../schemas/directory.ts';
 import { audited } from '../../write.ts';
 
 const Body = z.strictObject({
   nameRu: z.string().trim().min(1).max(200).optional(),
   nameEn: z.string().trim().min(1).max(200).optional(),
-  populationOver14: z.number().int().min(0).optional(),
+  populationOver14: z.number().int().min(0).max(MAX_ID).optional(),
   answersNeedApproval: z.boolean().optional().openapi({ description: 'false: executors\' and moderators\' answers reach residents without the curator' }),
   workCalendar: WorkCalendarSchema.optional().openapi({ description: 'replaces the whole calendar' }),
 });
