@@ -21,7 +21,7 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   EXECUTOR_NOT_FOUND: 'No executor with this id exists, or it is out of your scope.',
   ANSWER_NOT_FOUND: 'No answer with this id exists, or it is out of your scope.',
   COMMENT_NOT_FOUND: 'No comment with this id exists, or it is out of your scope.',
-  ILLEGAL_TRANSITION: 'The message is not in a state that allows this action (see `details` for its state).',
+  ILLEGAL_TRANSITION: 'It is not in a state that allows this action (see `details` for its state).',
   MESSAGE_ALREADY_CLOSED: 'The message is already closed; nothing can change it any more.',
   CONCURRENT_CHANGE: 'Somebody changed this in the meantime; read it again and retry.',
   ANSWER_NOT_PENDING: 'The answer is no longer waiting for this action (it was already approved, returned or sent).',

@@ -359,4 +359,13 @@ describe('events through the admin API', () => {
     expect((await h.request('GET', `/api/v1/events/${created.body.id}`, { token: h.keys.Novokuznetsk.curator })).status).toBe(404);
     expect((await h.request('POST', `/api/v1/events/${created.body.id}/cancel`, { token: h.keys.Novokuznetsk.curator })).status).toBe(404);
   });
+
+  it('a second publish of an event is 409 ILLEGAL_TRANSITION whose detail does not call the event a message', async () => {
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event() });
+    expect((await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator })).status).toBe(200);
+    const again = await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', details: { state: 'published', action: 'publish' } });
+    expect(again.body.detail).not.toMatch(/message/i);
+  });
 });
