@@ -46,17 +46,32 @@ export async function findDecision(db: Db, pollId: number): Promise<PollDecision
 }
 
 /**
+ * The news item that published a decision must exist and be the poll's municipality's own or a
+ * regional one (KPI 13 counts the decision by that item), once the news module is installed (its
+ * `news_item` table, read by name: this module does not depend on it). Throws VALIDATION naming `newsItemId`.
+ */
+async function checkNewsItem(db: Db, newsItemId: number | null, municipalityId: number | null): Promise<void> {
+  if (newsItemId === null) return;
+  const installed = await sql<{ t: string | null }>`SELECT to_regclass('news_item')::text AS t`.execute(db);
+  if (!installed.rows[0]?.t) return;
+  const item = await sql<{ municipality_id: number | null }>`SELECT municipality_id FROM news_item WHERE id = ${newsItemId}`.execute(db);
+  const row = item.rows[0];
+  if (!row || (row.municipality_id !== null && row.municipality_id !== municipalityId)) throw new DomainError('VALIDATION', { field: 'newsItemId', problem: 'no such news item' });
+}
+
+/**
  * Records the management decision taken on a closed poll's result (KPI 13), once per poll, and tells
  * every voter of the poll (a notification each, deduplicated).
  */
 export function recordDecision(db: Db, pollId: number, input: DecisionInput, staffId: number | null, now: Date): Promise<{ decision: PollDecision; notified: number }> {
   return inTransaction(db, async (trx) => {
-    const poll = await trx.selectFrom('poll').select(['id', 'state', 'title']).where('id', '=', pollId).forUpdate().executeTakeFirst();
+    const poll = await trx.selectFrom('poll').select(['id', 'state', 'title', 'municipality_id']).where('id', '=', pollId).forUpdate().executeTakeFirst();
     if (!poll) throw new DomainError('POLL_NOT_FOUND', { id: pollId });
     if (poll.state !== 'closed' && poll.state !== 'results_published') throw new DomainError('POLL_NOT_CLOSED', { id: pollId, state: poll.state });
     if (!DATE.test(input.decidedOn) || Number.isNaN(Date.parse(`${input.decidedOn}T00:00:00Z`))) throw new DomainError('VALIDATION', { field: 'decidedOn', problem: 'a date YYYY-MM-DD' });
     if (input.text.trim().length === 0) throw new DomainError('VALIDATION', { field: 'text', problem: 'must not be empty' });
     if (input.decidedBy.trim().length === 0) throw new DomainError('VALIDATION', { field: 'decidedBy', problem: 'must not be empty' });
+    await checkNewsItem(trx, input.newsItemId ?? null, poll.municipality_id);
     const inserted = await trx
       .insertInto('poll_decision')
       .values({

@@ -120,7 +120,7 @@ export const DecisionBody = z
     decidedOn: LocalDate,
     text: z.string().max(4000),
     decidedBy: z.string().max(300),
-    newsItemId: BodyId.nullable().optional().openapi({ description: 'the news item that published it' }),
+    newsItemId: BodyId.nullable().optional().openapi({ description: 'the news item that published it: the poll municipality’s own or a regional one (400 naming newsItemId otherwise)' }),
   })
   .openapi('PollDecisionInput');
 

@@ -160,12 +160,21 @@ describe('polls through the admin API: lifecycle', () => {
     expect(told.map((r) => r.resident_id).sort()).toEqual([...voters].sort());
     expect(told[0]!.payload).toMatchObject({ key: 'polls.results_ready', keyboard: { rows: [[{ id: `!pr:${draft.id}` }]] } });
 
+    // The news item that published it must exist and be the poll's municipality's (KPI 13 counts by it).
+    const news = await h.request('POST', '/api/v1/news', { token: curator, body: { municipalityId: kemerovo, title: 'Решение по опросу', body: 'Ставим освещение весной' } });
+    const foreignNews = await h.request('POST', '/api/v1/news', { token: h.keys.Novokuznetsk.curator, body: { municipalityId: h.municipality.Novokuznetsk, title: 'Чужая', body: 'Новость' } });
+    for (const newsItemId of [999_999, foreignNews.body.id]) {
+      const refused = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, { token: curator, body: { decidedOn: '2026-12-10', text: 'Ставим', decidedBy: 'Глава', newsItemId } });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'VALIDATION', details: { field: 'newsItemId' } });
+    }
+    expect(await h.t.db.selectFrom('poll_decision').select('id').where('poll_id', '=', draft.id).execute()).toEqual([]);
     const decision = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, {
       token: curator,
-      body: { decidedOn: '2026-12-10', text: 'Ставим освещение весной', decidedBy: 'Глава города', newsItemId: 42 },
+      body: { decidedOn: '2026-12-10', text: 'Ставим освещение весной', decidedBy: 'Глава города', newsItemId: news.body.id },
     });
     expect(decision.status).toBe(201);
-    expect(decision.body).toMatchObject({ pollId: draft.id, decidedOn: '2026-12-10', newsItemId: 42, votersNotified: 4 });
+    expect(decision.body).toMatchObject({ pollId: draft.id, decidedOn: '2026-12-10', newsItemId: news.body.id, votersNotified: 4 });
     const decided = await h.t.db.selectFrom('outbox').select(['resident_id', 'payload']).where('kind', '=', 'poll.decision').execute();
     expect(decided.map((r) => r.resident_id).sort()).toEqual([...voters].sort());
     expect(decided[0]!.payload).toMatchObject({ key: 'polls.decision_notice', params: { text: 'Ставим освещение весной' } });
