@@ -54,6 +54,22 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('writes a nullable reference as anyOf [$ref, null]: allOf with a null type is a schema no null satisfies', () => {
+    const wrong: string[] = [];
+    const walk = (node: unknown, path: string) => {
+      if (typeof node !== 'object' || node === null) return;
+      const allOf = (node as { allOf?: Record<string, unknown>[] }).allOf;
+      if (allOf?.some((s) => s.$ref) && allOf.some((s) => ([] as unknown[]).concat(s.type ?? []).includes('null'))) wrong.push(path);
+      for (const [key, child] of Object.entries(node)) walk(child, `${path}/${key}`);
+    };
+    walk(doc, '');
+    expect(wrong).toEqual([]);
+    // A message's history has events without a status change (published, marked urgent): both null.
+    const event = doc.components.schemas.MessageEvent as { properties: Record<string, { anyOf?: unknown[] }> };
+    expect(event.properties.fromStatus!.anyOf).toContainEqual({ type: 'null' });
+    expect(event.properties.toStatus!.anyOf).toContainEqual({ type: 'null' });
+  });
+
   it('documents query filters and path ids as parameters', () => {
     const list = doc.paths['/messages']!.get as { parameters: { name: string; in: string }[] };
     expect(list.parameters.map((p) => p.name).sort()).toEqual(
