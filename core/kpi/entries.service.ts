@@ -1,3 +1,4 @@
+import { localDateKey } from '../calendar/working-time.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 
@@ -79,6 +80,9 @@ export async function createPublication(db: Db, input: { municipalityId: number;
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.href.length > 2000) throw new DomainError('VALIDATION', { field: 'url', problem: 'expected an http(s) URL' });
   const publishedOn = validDate('publishedOn', input.publishedOn);
+  // KPI 16 counts a publication in the month of its date: one that has not appeared yet counts for nothing.
+  const municipality = await db.selectFrom('municipality').select('time_zone').where('id', '=', input.municipalityId).executeTakeFirst();
+  if (municipality && publishedOn > localDateKey(municipality.time_zone, now)) throw new DomainError('VALIDATION', { field: 'publishedOn', problem: 'in the future' });
   const row = await db
     .insertInto('kpi_publication')
     .values({ municipality_id: input.municipalityId, url: url.href, outlet, published_on: publishedOn, created_by: input.staffId, created_at: now })

@@ -106,6 +106,10 @@ describe('KPI 14 and 16 entries', () => {
     expect(again.status).toBe(409);
     expect((await h.request('POST', '/api/v1/kpi/publications', { body: { ...body, url: 'javascript:alert(1)' } })).status).toBe(400);
     expect((await h.request('POST', '/api/v1/kpi/publications', { body: { ...body, url: 'https://x.example/2', publishedOn: '20.11.2026' } })).status).toBe(400);
+    // Not yet published: the harness clock is 1 December 10:00 local, so the 2nd is tomorrow (the 1st is today).
+    const future = await h.request('POST', '/api/v1/kpi/publications', { body: { ...body, url: 'https://x.example/3', publishedOn: '2026-12-02' } });
+    expect(future.status).toBe(400);
+    expect(future.body.details).toEqual({ field: 'publishedOn', problem: 'in the future' });
     const kpi = await h.request('GET', `/api/v1/kpi?municipalityId=${m}&period=2026-11`);
     expect(kpi.body.items.find((i: { kpi: number }) => i.kpi === 16)).toMatchObject({ numerator: 1, status: 'missed' });
     expect(await audits('kpi.publication.create')).toHaveLength(1);

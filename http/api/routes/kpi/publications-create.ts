@@ -14,7 +14,7 @@ const Body = z.strictObject({
   publishedOn: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-    .openapi({ example: '2026-11-20' }),
+    .openapi({ example: '2026-11-20', description: 'the local date it appeared; not after today (400)' }),
 });
 
 export const route = createRoute({
