@@ -363,6 +363,12 @@ export async function cadenceConflict(db: Db, poll: Pick<Poll, 'id' | 'municipal
   return row && { id: row.id, title: row.title, startsAt: row.starts_at };
 }
 
+/**
+ * Advisory lock key held while a poll is published (any constant unique among the app's advisory
+ * locks): the cadence check reads other polls, so two publications at once could both pass it.
+ */
+const POLL_PUBLISH_LOCK_ID = 4_000_002;
+
 export interface PublishOptions {
   /** Publish despite a cadence conflict (curators and operators; the caller checks the role and audits it). */
   force?: boolean;
@@ -394,6 +400,9 @@ export function publishPoll(db: Db, id: number, options: PublishOptions, now: Da
     }
     if (row.state !== 'draft') throw new DomainError('ILLEGAL_TRANSITION', { id, state: row.state });
     if (row.ends_at <= now) throw invalid('endsAt', 'is already past');
+    // One publication at a time (region-wide polls conflict with every municipality's): the check
+    // below then sees a poll published concurrently, as it sees one published before.
+    await sql`SELECT pg_advisory_xact_lock(${POLL_PUBLISH_LOCK_ID})`.execute(trx);
     const conflict = await cadenceConflict(trx, { id, municipalityId: row.municipality_id, startsAt: row.starts_at });
     if (conflict && !options.force) throw new DomainError('POLL_CADENCE', { pollId: conflict.id, title: conflict.title, startsAt: conflict.startsAt.toISOString() });
     await trx.updateTable('poll').set({ state: 'published', published_at: now, updated_at: now }).where('id', '=', id).execute();

@@ -270,6 +270,29 @@ describe('polls through the admin API: cadence (KPI 3) at the local day boundari
   });
 });
 
+describe('polls through the admin API: cadence under concurrent publication', () => {
+  it('of four polls of one local day published at once, exactly one is published; the others get 409 POLL_CADENCE', async () => {
+    const curator = h.keys.Kemerovo.curator;
+    const day = (i: number) => body(h.municipality.Kemerovo, { title: `Одновременно ${i}`, startsAt: `2026-12-24T0${i}:00:00Z`, endsAt: '2026-12-28T00:00:00Z' });
+    const polls = [];
+    for (let i = 1; i <= 4; i++) polls.push(await create(curator, day(i)));
+    const results = await Promise.all(polls.map((p) => h.request('POST', `/api/v1/polls/${p.id}/publish`, { token: curator, body: {} })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'POLL_CADENCE')).toBe(true);
+    const published = await h.t.db
+      .selectFrom('poll')
+      .select('id')
+      .where(
+        'id',
+        'in',
+        polls.map((p) => p.id),
+      )
+      .where('state', '<>', 'draft')
+      .execute();
+    expect(published).toHaveLength(1);
+  });
+});
+
 describe('polls through the admin API: bad bodies', () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ['no options', { questions: [{ kind: 'single', text: 'Q', options: [] }] }, 'questions[0].options'],
