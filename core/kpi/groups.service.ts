@@ -36,6 +36,8 @@ export async function saveStaffGroup(db: Db, input: { id?: number; municipalityI
   } else {
     const existing = await db.selectFrom('staff_group').select('municipality_id').where('id', '=', id).executeTakeFirst();
     if (!existing || existing.municipality_id !== input.municipalityId) throw new DomainError('NOT_FOUND', { entity: 'staff_group', id });
+    const clash = await db.selectFrom('staff_group').select('id').where('municipality_id', '=', input.municipalityId).where('name', '=', name).where('id', '!=', id).executeTakeFirst();
+    if (clash) throw new DomainError('ALREADY_EXISTS', { field: 'name', id: clash.id });
     await db.updateTable('staff_group').set({ name }).where('id', '=', id).execute();
   }
   await db.deleteFrom('staff_group_member').where('group_id', '=', id).execute();

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ERROR_KINDS, isDomainError, type ErrorKind } from '../../core/errors.ts';
+import { isUniqueViolation } from '../../core/db/unique-violation.ts';
 import { PhotoFetchError } from '../../core/media/photo-fetcher.ts';
 import { detailFor } from './problem-detail.ts';
 
@@ -94,6 +95,11 @@ export function problemFor(error: unknown): { problem: Omit<Problem, 'type' | 't
     const code =
       error.status === 413 ? 'PAYLOAD_TOO_LARGE' : error.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : error.status === 400 ? 'VALIDATION' : `HTTP_${error.status}`;
     return { problem: { status: error.status, code, detail: error.message || undefined }, unexpected: error.status >= 500 };
+  }
+  if (isUniqueViolation(error)) {
+    // The duplicate check of a service lost a race (or has none): the same conflict as its own answer.
+    const detail = 'Something with the same unique value already exists (perhaps written at the same moment); read it again.';
+    return { problem: { status: STATUS_BY_KIND[ERROR_KINDS.ALREADY_EXISTS], code: 'ALREADY_EXISTS', detail }, unexpected: false };
   }
   return { problem: { status: 500, code: 'INTERNAL' }, unexpected: true };
 }

@@ -50,6 +50,16 @@ describe('municipalities', () => {
     expect((await h.t.db.selectFrom('municipality').select('id').where('oktmo', '=', '32999001').execute()).length).toBe(0);
   });
 
+  it('the same OKTMO or sector code sent several times at once: one is created, the others get 409 ALREADY_EXISTS, not 500', async () => {
+    const municipalities = await Promise.all(
+      Array.from({ length: 4 }, () => h.request('POST', '/api/v1/municipalities', { body: { nameRu: 'Гонка', nameEn: 'Race', oktmo: '32999777', populationOver14: 1 } })),
+    );
+    expect(municipalities.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    expect(municipalities.filter((r) => r.status === 409).every((r) => r.body.code === 'ALREADY_EXISTS')).toBe(true);
+    const sectors = await Promise.all(Array.from({ length: 4 }, () => h.request('POST', '/api/v1/sectors', { body: { code: 'race_sector', titleRu: 'Гонка', titleEn: 'Race' } })));
+    expect(sectors.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+  });
+
   it('rejects a boundary the core finds invalid, and one that is not GeoJSON at all', async () => {
     const open = await h.request('PUT', `/api/v1/municipalities/${h.municipality.Belovo}/boundary`, { body: { type: 'Polygon', coordinates: [[[86, 54], [86.1, 54], [86.1, 54.1], [86, 54.1]]] } });
     expect(open.status).toBe(400);

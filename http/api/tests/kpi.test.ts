@@ -293,4 +293,16 @@ describe('POST /kpi-groups', () => {
     const replaced = await h.request('POST', '/api/v1/kpi-groups', { body: { ...body, id: res.body.id, staffIds: [h.staff.Kemerovo.responsible], kpis: [9] } });
     expect(replaced.body).toMatchObject({ id: res.body.id, staffIds: [h.staff.Kemerovo.responsible], kpis: [9] });
   });
+
+  it('renaming a group to the name of another group of the municipality is 409 naming it, not 500; nothing changes', async () => {
+    const m = h.municipality.Belovo;
+    const body = { municipalityId: m, staffIds: [], kpis: [1] };
+    const first = await h.request('POST', '/api/v1/kpi-groups', { body: { ...body, name: 'Группа 1' } });
+    const second = await h.request('POST', '/api/v1/kpi-groups', { body: { ...body, name: 'Группа 2' } });
+    const renamed = await h.request('POST', '/api/v1/kpi-groups', { body: { ...body, id: second.body.id, name: 'Группа 1', kpis: [3] } });
+    expect(renamed.status).toBe(409);
+    expect(renamed.body).toMatchObject({ code: 'ALREADY_EXISTS', details: { field: 'name', id: first.body.id } });
+    const list = await h.request('GET', `/api/v1/kpi-groups?municipalityId=${m}`);
+    expect(list.body.items.find((g: { id: number }) => g.id === second.body.id)).toMatchObject({ name: 'Группа 2', kpis: [1] });
+  });
 });
