@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { announce } from '../broadcasts/broadcasts.ts';
+import { localDateKey } from '../calendar/working-time.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Channel, Db } from '../db/types.ts';
 import { actionId } from '../dialogs/action-id.ts';
@@ -112,9 +113,12 @@ export function createDirectLine(db: Db, input: DirectLineInput, staffId: number
     if (input.collectTo <= input.collectFrom) throw invalid('collectTo', 'must be after collectFrom');
     if (input.collectTo <= now) throw invalid('collectTo', 'is already past');
     if (!DATE.test(input.broadcastOn) || Number.isNaN(Date.parse(`${input.broadcastOn}T00:00:00Z`))) throw invalid('broadcastOn', 'a date YYYY-MM-DD');
-    if (`${input.broadcastOn}T23:59:59Z` < input.collectFrom.toISOString()) throw invalid('broadcastOn', 'must not be before collectFrom');
-    const municipality = await trx.selectFrom('municipality').select('id').where('id', '=', input.municipalityId).executeTakeFirst();
+    const municipality = await trx.selectFrom('municipality').select(['id', 'time_zone']).where('id', '=', input.municipalityId).executeTakeFirst();
     if (!municipality) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: input.municipalityId });
+    // broadcastOn is a local date: the collection's instants are compared as local dates too.
+    if (input.broadcastOn < localDateKey(municipality.time_zone, input.collectFrom)) throw invalid('broadcastOn', 'must not be before collectFrom');
+    // Questions are collected for the broadcast: an end at local midnight belongs to the day before.
+    if (localDateKey(municipality.time_zone, new Date(input.collectTo.getTime() - 1)) > input.broadcastOn) throw invalid('collectTo', 'must end by the broadcast day (broadcastOn)');
     const row = await trx
       .insertInto('direct_line')
       .values({

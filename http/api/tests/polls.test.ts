@@ -540,3 +540,24 @@ describe('the direct line opens on time', () => {
     expect(own.body.mediaId).toBe(foreign.body.id);
   });
 });
+
+describe("the direct line: dates in the municipality's time zone", () => {
+  const line = (collectFrom: string, collectTo: string, broadcastOn: string) =>
+    h.request('POST', '/api/v1/direct-lines', {
+      token: h.keys.Kemerovo.curator,
+      body: { municipalityId: h.municipality.Kemerovo, title: 'Прямая линия', headName: 'Глава', collectFrom, collectTo, broadcastOn },
+    });
+
+  it('refuses a broadcast day before the local day collection begins, and a collection that runs past the broadcast day', async () => {
+    // 2026-12-22T20:00Z is 23 December 03:00 local (UTC+7): after a broadcast on the 22nd.
+    const lateStart = await line('2026-12-22T20:00:00Z', '2026-12-22T22:00:00Z', '2026-12-22');
+    expect(lateStart.status).toBe(400);
+    expect(lateStart.body.details).toEqual({ field: 'broadcastOn', problem: 'must not be before collectFrom' });
+    const pastBroadcast = await line('2026-12-20T03:00:00Z', '2026-12-24T03:00:00Z', '2026-12-22');
+    expect(pastBroadcast.status).toBe(400);
+    expect(pastBroadcast.body.details.field).toBe('collectTo');
+    // Until local midnight after the broadcast day (2026-12-22T17:00Z) is within that day.
+    const untilMidnight = await line('2026-12-20T03:00:00Z', '2026-12-22T17:00:00Z', '2026-12-22');
+    expect(untilMidnight.status).toBe(201);
+  });
+});
