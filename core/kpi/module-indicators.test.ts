@@ -71,6 +71,16 @@ describe('KPI 3: polls and votes per month (≥ 5, every week, never two a day)'
     expect(await kpi(gap, 3, '2026-11')).toMatchObject({ numerator: 5, status: 'missed', violations: [{ rule: 'week_without_poll', weekStart: '2026-11-16', weekEnd: '2026-11-22' }] });
   });
 
+  it('a poll closed before it started was never held: it does not count, nor fill its week', async () => {
+    const m = await freshMunicipality(t.db);
+    for (const d of ['03', '10', '17', '24', '27']) await poll(m, `2026-11-${d}T10:00:00`);
+    const never = await poll(m, '2026-11-25T10:00:00', 'closed');
+    await sql`UPDATE poll SET closed_at = ${local('2026-11-20T10:00:00')} WHERE id = ${never}`.execute(t.db);
+    expect(await kpi(m, 3, '2026-11')).toMatchObject({ numerator: 5, violations: [] });
+    await sql`UPDATE poll SET closed_at = ${local('2026-11-25T12:00:00')} WHERE id = ${never}`.execute(t.db);
+    expect(await kpi(m, 3, '2026-11')).toMatchObject({ numerator: 6 });
+  });
+
   it('a week still running is not judged yet', async () => {
     const m = await freshMunicipality(t.db);
     for (const d of ['03', '10']) await poll(m, `2026-11-${d}T10:00:00`);

@@ -7,7 +7,8 @@ export const RUN_POLL_STATES = ['published', 'closed', 'results_published'];
 
 /**
  * KPI 3, monthly. Polls and votes of the municipality (its own: municipality_id = it) started in
- * the month (starts_at), at least 5, "not rarer than once a week, not more often than once a day":
+ * the month (starts_at; one closed before it started was never held), at least 5, "not rarer than
+ * once a week, not more often than once a day":
  * - a week is an ISO week (Monday to Sunday, local) that belongs to the month by its Thursday (the
  *   ISO rule); each such week that has ended by the time of measurement needs a poll start;
  * - no local day may have two starts.
@@ -19,7 +20,7 @@ export const kpi03: Indicator = {
   nameEn: 'Polls and votes held per month',
   period: 'month',
   target: { kind: 'min_count', min: 5 },
-  numerator: 'polls and votes (not drafts) started in the month; weeks without one and days with two reported',
+  numerator: 'polls and votes (not drafts, not closed before their start) started in the month; weeks without one and days with two reported',
   denominator: null,
   tables: ['poll'],
   async measure(db, ctx) {
@@ -30,6 +31,8 @@ export const kpi03: Indicator = {
       WHERE municipality_id = ANY(${ctx.ids}::int[]) AND state IN ('published', 'closed', 'results_published')
         AND starts_at >= ${ctx.period.from}::timestamptz - interval '7 days' AND starts_at < ${ctx.period.to}::timestamptz + interval '7 days'
         AND starts_at <= ${ctx.now}
+        -- closed before it started: never held (a published poll may be closed early at any time)
+        AND (closed_at IS NULL OR closed_at > starts_at)
       GROUP BY 1, 2 ORDER BY 1, 2`.execute(db);
     const result = new Map<number, Measurement>();
     for (const id of ctx.ids) {
