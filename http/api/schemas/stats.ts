@@ -51,5 +51,7 @@ export function statsFilterOf(query: FilterQuery): StatsFilter {
   if (period !== undefined && (from !== undefined || to !== undefined)) {
     throw new DomainError('VALIDATION', { field: 'period', problem: 'give either period or from/to, not both' });
   }
+  // An empty or reversed range is a mistake in the request, not a question whose answer is nothing.
+  if (from !== undefined && to !== undefined && Date.parse(to) <= Date.parse(from)) throw new DomainError('VALIDATION', { field: 'to', problem: 'must be after from' });
   return { ...rest, period, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined };
 }

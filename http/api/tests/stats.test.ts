@@ -112,6 +112,8 @@ describe('GET /heatmap?aggregate=h3', () => {
     ['an unknown source', 'source=fax'],
     ['a limit over 10,000', 'limit=10001'],
     ['a malformed cursor', 'cursor=%7B%7D'],
+    ['to before from', 'from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z'],
+    ['to equal to from', 'from=2026-12-01T00:00:00Z&to=2026-12-01T07:00:00%2B07:00'],
   ])('refuses %s with 400', async (_name, query) => {
     const res = await h.request('GET', `/api/v1/heatmap?${query}`);
     expect(res.status).toBe(400);
@@ -211,6 +213,7 @@ describe('GET /stats/slices', () => {
     ['an unknown metric', 'metrics=mood'],
     ['an unknown format', 'format=xlsx'],
     ['a bad week', 'period=2026-W60'],
+    ['to before from', 'from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z'],
   ])('refuses %s with 400', async (_name, query) => {
     const res = await h.request('GET', `/api/v1/stats/slices?${query}`);
     expect(res.status).toBe(400);
