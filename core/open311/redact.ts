@@ -14,11 +14,21 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A Cyrillic name declines (Иван → Ивана, Мария → Марии, Петров → Петровым): its stem plus up to 3 letters. */
+/** Cyrillic letters of a name: ё is often written е, and drops to е in declension (Пётр → Петра). */
+function lettersPattern(text: string): string {
+  return escapeRegExp(text).replace(/[её]/giu, '[её]');
+}
+
+/**
+ * A Cyrillic name declines (Иван → Ивана, Мария → Марии, Петров → Петровым): its stem plus up to 3
+ * letters. An е or ё before the last consonant may drop (Павел → Павла, Павлу).
+ */
 function wordPattern(word: string): string {
   if (!/^\p{Script=Cyrillic}+$/u.test(word)) return escapeRegExp(word);
   const stem = [...word].length > 3 ? word.replace(/[аяйьоеы]$/iu, '') : word;
-  return `${escapeRegExp(stem)}\\p{L}{0,3}`;
+  const fleeting = [...stem].length > 3 ? /^(.+)[её]([бвгджзклмнпрстфхцчшщ])$/iu.exec(stem) : null;
+  const pattern = fleeting ? `${lettersPattern(fleeting[1]!)}[её]?${lettersPattern(fleeting[2]!)}` : lettersPattern(stem);
+  return `${pattern}\\p{L}{0,3}`;
 }
 
 /**

@@ -294,4 +294,11 @@ describe('the mapping and the redaction', () => {
     expect(redactPersonal('пишите a.b@mail.ru или @some_handle', [null])).toBe(`пишите ${REDACTED} или ${REDACTED}`);
     expect(redactPersonal('Кв. 12, подъезд 3, 2026 год', ['Ли'])).toBe('Кв. 12, подъезд 3, 2026 год');
   });
+
+  it('redacts names whose ё is written е or drops in declension (Пётр → Петра) and whose е is fleeting (Павел → Павла)', () => {
+    expect(redactPersonal('Петра Иванова не слышат, Петр пишет снова', ['Пётр Иванов'])).toBe(`${REDACTED} ${REDACTED} не слышат, ${REDACTED} пишет снова`);
+    expect(redactPersonal('Спасибо, Артем! Передайте Артёму', ['Артём'])).toBe(`Спасибо, ${REDACTED}! Передайте ${REDACTED}`);
+    expect(redactPersonal('Ответ Павлу и Павлом подписан, Павел доволен', ['Павел'])).toBe(`Ответ ${REDACTED} и ${REDACTED} подписан, ${REDACTED} доволен`);
+    expect(redactPersonal('Ивановская улица, дом 8', ['Пётр Иванов'])).toBe('Ивановская улица, дом 8');
+  });
 });
