@@ -4,8 +4,15 @@ import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { getMunicipality, setBoundary, type Municipality } from './municipality.repository.ts';
 
-const TIME = /^([01]\d|2[0-4]):[0-5]\d$/;
+/** HH:MM of a day, 24:00 (the end of the day) included, 24:30 not. */
+export const TIME = /^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A real calendar date: Date.parse takes 30 February as 2 March, so the date must read back the same. */
+function isCalendarDate(date: string): boolean {
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  return DATE.test(date) && !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === date;
+}
 
 /** Checks a work calendar before it is stored: a broken one would stall every deadline. */
 export function workCalendarProblem(config: WorkCalendarConfig, timeZone: string): string | null {
@@ -14,7 +21,7 @@ export function workCalendarProblem(config: WorkCalendarConfig, timeZone: string
     if (time !== undefined && !TIME.test(time)) return 'times are HH:MM';
   }
   for (const date of [...(config.holidays ?? []), ...(config.extraWorkDays ?? []), ...Object.keys(config.shortenedDays ?? {})]) {
-    if (!DATE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) return 'dates are YYYY-MM-DD';
+    if (!isCalendarDate(date)) return 'dates are YYYY-MM-DD';
   }
   if ((config.start ?? '09:00') >= (config.end ?? '18:00')) return 'the working day must end after it starts';
   try {

@@ -4,6 +4,7 @@ import type { Staff } from '../../../core/access/staff.service.ts';
 import type { AuditEntry } from '../../../core/audit/audit.service.ts';
 import type { Category, Sector } from '../../../core/categories/category.repository.ts';
 import type { KpiResponsible } from '../../../core/kpi/kpi-responsible.service.ts';
+import { TIME } from '../../../core/municipalities/municipality.admin.ts';
 import type { Municipality } from '../../../core/municipalities/municipality.repository.ts';
 import type { Executor, RoutingRule } from '../../../core/staff/executor.service.ts';
 import { STAFF_ROLES } from '../../../core/staff/staff.table.ts';
@@ -11,7 +12,7 @@ import { Timestamp } from './common.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-const Time = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'HH:MM');
+const Time = z.string().regex(TIME, 'HH:MM');
 const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 
 export const WorkCalendarSchema = z

@@ -95,6 +95,20 @@ describe('municipalities', () => {
     const badTime = await h.request('PATCH', `/api/v1/municipalities/${h.municipality.Kemerovo}`, { body: { workCalendar: { start: '9am' } } });
     expect(badTime.status).toBe(400);
   });
+
+  it('refuses impossible dates and times in a work calendar (30 February, 24:30), keeping the stored one', async () => {
+    const url = `/api/v1/municipalities/${h.municipality.Novokuznetsk}`;
+    const before = (await h.request('GET', url)).body.workCalendar;
+    for (const workCalendar of [{ holidays: ['2026-02-30'] }, { extraWorkDays: ['2026-04-31'] }, { shortenedDays: { '2026-06-31': '16:00' } }, { start: '24:00', end: '24:30' }, { shortenedDays: { '2026-12-30': '24:59' } }]) {
+      const res = await h.request('PATCH', url, { body: { workCalendar } });
+      expect(res.status, JSON.stringify(workCalendar)).toBe(400);
+      expect(res.body.code).toBe('VALIDATION');
+    }
+    expect((await h.request('GET', url)).body.workCalendar).toEqual(before);
+    const midnight = await h.request('PATCH', url, { body: { workCalendar: { start: '09:00', end: '24:00' } } });
+    expect(midnight.status).toBe(200);
+    await h.request('PATCH', url, { body: { workCalendar: before } });
+  });
 });
 
 describe('categories and sectors', () => {
