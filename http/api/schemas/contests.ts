@@ -14,11 +14,11 @@ export const ContestTime = z
   .openapi({ description: "a date-time with an offset, or a date (00:00 in the municipality's time zone)", example: '2026-12-10T00:00:00+07:00' });
 
 export function contestTime(value: string, timeZone: string, field: string): Date {
-  const date = /^\d{4}-\d{2}-\d{2}$/.exec(value);
-  if (date) {
-    const [y, m, d] = value.split('-').map(Number) as [number, number, number];
-    return new Date(new TZDate(y, m - 1, d, 0, 0, 0, timeZone).getTime());
-  }
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  // The engine takes 30 February as 2 March: the calendar date must exist as written.
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) throw new DomainError('VALIDATION', { field, problem: 'not a valid date-time' });
+  if (value.length === 10) return new Date(new TZDate(y, m - 1, d, 0, 0, 0, timeZone).getTime());
   const at = new Date(value);
   if (Number.isNaN(at.getTime())) throw new DomainError('VALIDATION', { field, problem: 'not a valid date-time' });
   return at;

@@ -122,6 +122,12 @@ describe('contests: attributes and the publishing rules', () => {
     expect(refused.body.code).toBe('CONTEST_DATES_INVALID');
     const bad = await create(full({ entriesFrom: '10.12.2026' }));
     expect(bad.status).toBe(400);
+    // Dates that do not exist are refused, not rolled over into March.
+    for (const entriesFrom of ['2026-02-30', '2026-02-30T10:00:00+07:00', '2026-04-31T00:00:00Z']) {
+      const impossible = await create(full({ entriesFrom }));
+      expect(impossible.status, entriesFrom).toBe(400);
+      expect(impossible.body.details).toEqual({ field: 'entriesFrom', problem: 'not a valid date-time' });
+    }
     const unknown = await create(full({ colour: 'red' }));
     expect(unknown.status).toBe(400);
   });
