@@ -44,6 +44,20 @@ describe('item 14: every problem has a human-readable detail', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body.detail).toMatch(/^The request is invalid: query\.limit/);
   });
+
+  it('names what the request was about, not a message, where the code serves other things too', async () => {
+    // An official of Kemerovo bound to a Belovo executor: no message involved.
+    const staff = await h.request('POST', '/api/v1/staff', {
+      body: { fullName: 'Исполнитель', role: 'executor', municipalityId: h.municipality.Kemerovo, executorId: h.executors.Belovo.city },
+    });
+    expect(staff.status).toBe(422);
+    expect(staff.body.code).toBe('EXECUTOR_OUT_OF_SCOPE');
+    expect(staff.body.detail).not.toMatch(/message/i);
+    // A routing rule is deleted by its id.
+    const rule = await h.request('DELETE', '/api/v1/routing-rules/999999');
+    expect(rule.status).toBe(404);
+    expect(rule.body.detail).toMatch(/with this id/);
+  });
 });
 
 describe('item 17: a sector directory on a fresh install', () => {
