@@ -27,11 +27,15 @@ export function encodeCursor(position: { v: string | number | null; id: number }
   return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
 }
 
+/** Row ids are PostgreSQL integers: a forged id beyond them would fail in the query, not match nothing. */
+const MAX_ROW_ID = 2_147_483_647;
+
 export function decodeCursor(cursor: string): { v: string | number | null; id: number } {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown; id?: unknown };
-    const okValue = parsed.v === null || typeof parsed.v === 'string' || typeof parsed.v === 'number';
-    if (Number.isInteger(parsed.id) && okValue) return { v: parsed.v as string | number | null, id: parsed.id as number };
+    const okValue = parsed.v === null || typeof parsed.v === 'string' || (typeof parsed.v === 'number' && Number.isFinite(parsed.v));
+    const okId = Number.isInteger(parsed.id) && (parsed.id as number) >= 0 && (parsed.id as number) <= MAX_ROW_ID;
+    if (okId && okValue) return { v: parsed.v as string | number | null, id: parsed.id as number };
   } catch {
     // fall through: any malformed cursor is the same client error
   }

@@ -132,6 +132,20 @@ describe('NUL and lone surrogates: 400 VALIDATION naming the field, nothing writ
     expect(ok.status).toBe(200);
   });
 
+  const withCursor = ROUTE_CASES.filter((r) => r.method === 'get' && (operation(r).parameters ?? []).some((p) => p.in === 'query' && p.name === 'cursor'));
+  it.each(withCursor.map((r) => [label(r), r] as const))('%s: a forged cursor whose id is out of range is 400 INVALID_CURSOR, not 500', async (_, r) => {
+    for (const position of [
+      { v: null, id: 2 ** 31 },
+      { v: '2026-12-01T00:00:00.000Z', id: 99_999_999_999 },
+      { v: null, id: -1 },
+    ]) {
+      const cursor = Buffer.from(JSON.stringify(position)).toString('base64url');
+      const res = await h.request('GET', withQuery(r.url(f), 'cursor', cursor));
+      expect(res.status, JSON.stringify(position)).toBe(400);
+      expect(res.body.code).toBe('INVALID_CURSOR');
+    }
+  });
+
   it('a body nested thousands of levels deep gets a 400, not a stack overflow (500); a NUL at the bottom is still found', async () => {
     const url = `/api/v1/messages/${f.newMessage}/reject`;
     const deep = (leaf: string) => `{"reason":"x","a":${'['.repeat(30_000)}${leaf}${']'.repeat(30_000)}}`;
