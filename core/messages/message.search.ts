@@ -75,7 +75,9 @@ export async function searchMessages(db: Db, scope: Scope, filter: MessageFilter
   if (q && q.length < MIN_SEARCH_LENGTH) throw new DomainError('VALIDATION', { field: 'q', problem: `at least ${MIN_SEARCH_LENGTH} characters` });
   if (page.cursor !== undefined) {
     const { v, id } = decodeCursor(page.cursor);
-    const at = typeof v === 'string' ? new Date(v) : null;
+    // Written by toPage below as an ISO instant of years 0000-9999; a forged far one (year -271821)
+    // is a valid JS date that PostgreSQL's timestamptz cannot hold.
+    const at = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v) : null;
     if (!at || Number.isNaN(at.getTime())) throw new DomainError('INVALID_CURSOR');
     query = query.where((eb) => eb(eb.refTuple(column, 'id'), descending ? '<' : '>', eb.tuple(sql<Date>`${at}::timestamptz`, id)));
   }
