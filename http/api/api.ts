@@ -6,6 +6,7 @@ import { requireApiKey } from './middleware/authenticate.ts';
 import { rejectUnsafeText } from './middleware/text-guard.ts';
 import { BOUNDARY_BODY_LIMIT, DEFAULT_BODY_LIMIT, limitBody } from './middleware/body-limit.ts';
 import { problemFor, problemResponse } from './problem.ts';
+import { documentTransportProblems } from './route-kit.ts';
 import { ROUTES } from './routes/index.ts';
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -58,6 +59,7 @@ export function createAdminApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   api.use('*', requireApiKey(deps));
   api.use('*', rejectUnsafeText());
   for (const register of ROUTES) register(api, deps);
+  documentTransportProblems(api);
   api.all('*', (c) => problemResponse(c, { status: 404, code: 'ROUTE_NOT_FOUND', detail: `${c.req.method} ${c.req.path}` }));
 
   api.onError((error, c) => {

@@ -3,7 +3,8 @@ import type { Principal } from '../../core/access/principal.ts';
 import type { Actor } from '../../core/actor.ts';
 import { DomainError } from '../../core/errors.ts';
 import { permit } from './middleware/permit.ts';
-import { BEARER } from './schemas/common.ts';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { BEARER, problems } from './schemas/common.ts';
 
 /**
  * The access part of a route definition: the bearer scheme, the role check middleware, and the
@@ -35,3 +36,18 @@ export function etag(version: number): Record<string, string> {
   return { etag: `"${version}"` };
 }
 
+
+/**
+ * Answers the middleware gives before any route runs, written into every operation they apply to:
+ * 413 for any body over the limit (every write), 415 for a JSON route sent something else. The
+ * routes list their own problems; these two would otherwise be missing from the document.
+ */
+export function documentTransportProblems(api: Pick<OpenAPIHono, 'openAPIRegistry'>): void {
+  const transport = problems(413, 415);
+  for (const definition of api.openAPIRegistry.definitions) {
+    if (definition.type !== 'route' || definition.route.method === 'get') continue;
+    const { route } = definition;
+    const takesJson = route.request?.body?.content?.['application/json'] !== undefined;
+    route.responses = { 413: transport[413], ...(takesJson && { 415: transport[415] }), ...route.responses };
+  }
+}

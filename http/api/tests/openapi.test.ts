@@ -54,6 +54,21 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('documents the answers the middleware gives: 413 on every write, 415 on every JSON write, as the app answers them', async () => {
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, raw] of Object.entries(ops)) {
+        if (method === 'get') continue;
+        const op = raw as Operation;
+        expect(op.responses['413'], `${method} ${path} 413`).toMatchObject({ content: { 'application/problem+json': {} } });
+        if (op.requestBody?.content['application/json']) expect(op.responses['415'], `${method} ${path} 415`).toBeDefined();
+      }
+    }
+    const plain = await h.request('POST', `/api/v1/messages/1/reject`, { rawBody: '{"reason":"x"}', headers: { 'content-type': 'text/plain' } });
+    expect(plain.status).toBe(415);
+    const large = await h.request('POST', `/api/v1/messages/1/publish`, { rawBody: JSON.stringify({ x: 'y'.repeat(70_000) }), headers: { 'content-type': 'application/json' } });
+    expect(large.status).toBe(413);
+  });
+
   it('writes a nullable reference as anyOf [$ref, null]: allOf with a null type is a schema no null satisfies', () => {
     const wrong: string[] = [];
     const walk = (node: unknown, path: string) => {
