@@ -74,13 +74,13 @@ export async function rateExecutors(db: Db, filter: { municipalityId: number | n
     const closedRows = (
       await sql<{ executor_id: number; created_at: Date; first_intermediate_at: Date | null; closed_at: Date; rating_stars: number | null }>`
         SELECT executor_id, created_at, first_intermediate_at, closed_at, rating_stars FROM message
-        WHERE municipality_id = ${municipality.id} AND executor_id IS NOT NULL AND status IN ('solved', 'explained')
+        WHERE municipality_id = ${municipality.id} AND executor_id IS NOT NULL AND status IN ('solved', 'explained') AND duplicate_of IS NULL
           AND closed_at >= ${p.from} AND closed_at < ${p.to} AND closed_at <= ${now}`.execute(db)
     ).rows;
     const received = (
       await sql<{ executor_id: number; received: string; closed: string }>`
         SELECT executor_id, count(*) AS received, count(*) FILTER (WHERE status IN ('solved', 'explained')) AS closed FROM message
-        WHERE municipality_id = ${municipality.id} AND executor_id IS NOT NULL AND accepted_at >= ${p.from} AND accepted_at < ${p.to}
+        WHERE municipality_id = ${municipality.id} AND executor_id IS NOT NULL AND accepted_at >= ${p.from} AND accepted_at < ${p.to} AND duplicate_of IS NULL
         GROUP BY executor_id`.execute(db)
     ).rows;
     for (const e of executors) {

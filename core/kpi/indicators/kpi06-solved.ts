@@ -14,7 +14,7 @@ export const kpi06: Indicator = {
     const { rows } = await sql<{ municipality_id: number; solved: string; answered: string }>`
       SELECT municipality_id, count(*) FILTER (WHERE status = 'solved') AS solved, count(*) AS answered
       FROM message
-      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status IN ('solved', 'explained')
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status IN ('solved', 'explained') AND duplicate_of IS NULL
         AND closed_at >= ${ctx.period.from} AND closed_at < ${ctx.period.to}
       GROUP BY municipality_id`.execute(db);
     return perMunicipality(ctx, rows, (row) => ({ numerator: num(row?.solved), denominator: num(row?.answered) }));

@@ -23,11 +23,11 @@ export const kpi07: Indicator = {
       WITH worked AS (
         SELECT municipality_id, accepted_at, first_intermediate_at, ${ctx.at}::timestamptz AS ended
         FROM message
-        WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status = 'in_work' AND accepted_at < ${ctx.at}
+        WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status = 'in_work' AND accepted_at < ${ctx.at} AND duplicate_of IS NULL
         UNION ALL
         SELECT municipality_id, accepted_at, first_intermediate_at, LEAST(closed_at, ${ctx.at}::timestamptz) AS ended
         FROM message
-        WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status IN ('solved', 'explained')
+        WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status IN ('solved', 'explained') AND duplicate_of IS NULL
           AND closed_at >= ${ctx.period.from} AND accepted_at < ${ctx.at})
       SELECT municipality_id, count(*) AS in_work,
              count(*) FILTER (WHERE ended > accepted_at + make_interval(days => ${days})

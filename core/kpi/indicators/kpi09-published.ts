@@ -14,7 +14,7 @@ export const kpi09: Indicator = {
     const { rows } = await sql<{ municipality_id: number; published: string; accepted: string }>`
       SELECT municipality_id, count(*) FILTER (WHERE published) AS published, count(*) AS accepted
       FROM message
-      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND accepted_at >= ${ctx.period.from} AND accepted_at < ${ctx.period.to}
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND accepted_at >= ${ctx.period.from} AND accepted_at < ${ctx.period.to} AND duplicate_of IS NULL
       GROUP BY municipality_id`.execute(db);
     return perMunicipality(ctx, rows, (row) => ({ numerator: num(row?.published), denominator: num(row?.accepted) }));
   },

@@ -14,7 +14,7 @@ export const kpi11: Indicator = {
     const { rows } = await sql<{ municipality_id: number; good: string; answered: string }>`
       SELECT municipality_id, count(*) FILTER (WHERE rating_stars >= 4) AS good, count(*) AS answered
       FROM message
-      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status IN ('solved', 'explained')
+      WHERE municipality_id = ANY(${ctx.ids}::int[]) AND status IN ('solved', 'explained') AND duplicate_of IS NULL
         AND closed_at >= ${ctx.period.from} AND closed_at < ${ctx.period.to}
       GROUP BY municipality_id`.execute(db);
     return perMunicipality(ctx, rows, (row) => ({ numerator: num(row?.good), denominator: num(row?.answered) }));

@@ -54,6 +54,29 @@ describe('GET /kpi', () => {
   });
 });
 
+describe('GET /kpi: a duplicate linked in work is counted once (seeds)', () => {
+  it("KPI 6, 7, 9 and 11, the monthly report and the executors' rating leave the duplicate out; its original counts", async () => {
+    const m = await freshMunicipality(h.t.db);
+    const closed = { status: 'solved' as const, createdAt: local('2026-11-02T10:00:00'), acceptedAt: local('2026-11-02T11:00:00'), closedAt: local('2026-11-20T11:00:00'), stars: 5 };
+    const executor = await h.t.db.insertInto('executor').values({ municipality_id: m, name: 'Исполнитель', kind: 'organisation' }).returning('id').executeTakeFirstOrThrow();
+    const [original] = await insertMessages(h.t.db, m, { count: 1, ...closed, published: true, executorId: executor.id });
+    // Linked to the original while in work: closed with its outcome, never published, rated by its own author.
+    const [duplicate] = await insertMessages(h.t.db, m, { count: 1, ...closed, stars: 1, executorId: executor.id });
+    await h.t.db.updateTable('message').set({ duplicate_of: original! }).where('id', '=', duplicate!).execute();
+    const kpis = await h.request('GET', `/api/v1/kpi?municipalityId=${m}&period=2026-11`);
+    const item = (n: number) => kpis.body.items.find((i: { kpi: number }) => i.kpi === n);
+    expect(item(6)).toMatchObject({ numerator: 1, denominator: 1 });
+    expect(item(7)).toMatchObject({ numerator: 1, denominator: 1 });
+    expect(item(9)).toMatchObject({ numerator: 1, denominator: 1 });
+    expect(item(11)).toMatchObject({ numerator: 1, denominator: 1 });
+    const report = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11`);
+    expect(report.body.timeliness).toMatchObject({ messages: 1, accepted: 1, overdue: 1 });
+    expect(report.body.quality).toMatchObject({ rated: 1, averageStars: 5 });
+    const ratings = await h.request('GET', `/api/v1/ratings/executors?municipalityId=${m}&period=2026-11`);
+    expect(ratings.body.items).toEqual([expect.objectContaining({ executorId: executor.id, closed: 1, received: 1, averageStars: 5 })]);
+  });
+});
+
 describe('GET /kpi/region', () => {
   it('ranks every municipality by its score; only operators see the region', async () => {
     const res = await h.request('GET', '/api/v1/kpi/region?period=2026-11');
