@@ -2,13 +2,18 @@ import ical, { ICalAlarmType, ICalEventStatus } from 'ical-generator';
 import type { AfishaEvent } from './events.service.ts';
 import { REMIND_BEFORE_MS } from './events.service.ts';
 
+/** A TEXT value (RFC 5545 §3.3.11) escaped: ical-generator writes the calendar's NAME and X-WR-CALNAME as given. */
+function icsText(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+}
+
 /**
  * An event as an iCalendar file (RFC 5545) for the phone's calendar: times in UTC (every
  * calendar shows them in its own zone), the venue with its point, a display alarm 3 hours before
  * (as the bot's reminder), CANCELLED once cancelled. The UID is stable, so a second import updates it.
  */
 export function eventIcs(event: AfishaEvent, options: { host: string; url?: string }): string {
-  const calendar = ical({ name: event.title, prodId: { company: 'Otklik', product: 'afisha', language: 'RU' } });
+  const calendar = ical({ name: icsText(event.title), prodId: { company: 'Otklik', product: 'afisha', language: 'RU' } });
   const entry = calendar.createEvent({
     id: `afisha-event-${event.id}@${options.host}`,
     start: event.startsAt,

@@ -360,6 +360,18 @@ describe('events through the admin API', () => {
     expect((await h.request('POST', `/api/v1/events/${created.body.id}/cancel`, { token: h.keys.Novokuznetsk.curator })).status).toBe(404);
   });
 
+  it('escapes the calendar name of an .ics as the summary is (a title with ; , and a backslash)', async () => {
+    const title = 'Матч; финал, 1/2 \\ кубок';
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title, startsAt: '2026-12-12T19:00', endsAt: '2026-12-12T21:00' }) });
+    await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    const file = await h.request('GET', `/calendar/events/${created.body.id}.ics`, { token: null });
+    const lines = file.text.split('\r\n');
+    const escaped = 'Матч\\; финал\\, 1/2 \\\\ кубок';
+    expect(lines).toContain(`SUMMARY:${escaped}`);
+    expect(lines).toContain(`NAME:${escaped}`);
+    expect(lines).toContain(`X-WR-CALNAME:${escaped}`);
+  });
+
   it('a second publish of an event is 409 ILLEGAL_TRANSITION whose detail does not call the event a message', async () => {
     const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event() });
     expect((await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator })).status).toBe(200);
