@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { MAX_PAGE_SIZE } from '../../../core/db/pagination.ts';
+import { DomainError } from '../../../core/errors.ts';
 import { HTTP_ONLY_CODES, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 
 /** Ids are PostgreSQL `integer` serials. */
@@ -90,3 +91,12 @@ export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
 }
 
 export const BEARER = [{ bearer: [] }];
+
+/**
+ * The instants of a validated `from`/`to` query (ISO date-times): an empty or reversed range is a
+ * mistake in the request, not a question whose answer is nothing (400 naming `to`).
+ */
+export function instantRange(from: string | undefined, to: string | undefined): { from: Date | undefined; to: Date | undefined } {
+  if (from !== undefined && to !== undefined && Date.parse(to) <= Date.parse(from)) throw new DomainError('VALIDATION', { field: 'to', problem: 'must be after from' });
+  return { from: from === undefined ? undefined : new Date(from), to: to === undefined ? undefined : new Date(to) };
+}

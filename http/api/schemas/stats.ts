@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { DomainError } from '../../../core/errors.ts';
 import { MESSAGE_SOURCES, type StatsFilter } from '../../../core/stats/filter.ts';
 import { PERIOD_PATTERN } from '../../../core/stats/period.ts';
-import { Id, QueryBoolean } from './common.ts';
+import { Id, instantRange, QueryBoolean } from './common.ts';
 import { MessageStatus } from './message.ts';
 
 /** A comma-separated list of enum values in a query string, e.g. `status=new,in_work`. */
@@ -51,7 +51,5 @@ export function statsFilterOf(query: FilterQuery): StatsFilter {
   if (period !== undefined && (from !== undefined || to !== undefined)) {
     throw new DomainError('VALIDATION', { field: 'period', problem: 'give either period or from/to, not both' });
   }
-  // An empty or reversed range is a mistake in the request, not a question whose answer is nothing.
-  if (from !== undefined && to !== undefined && Date.parse(to) <= Date.parse(from)) throw new DomainError('VALIDATION', { field: 'to', problem: 'must be after from' });
-  return { ...rest, period, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined };
+  return { ...rest, period, ...instantRange(from, to) };
 }

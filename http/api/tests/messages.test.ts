@@ -110,6 +110,12 @@ describe('GET /messages', () => {
     expect(status.status).toBe(400);
     expect(status.body.errors[0].in).toBe('query');
     expect((await h.request('GET', '/api/v1/messages?overdue=yes', { token: k })).status).toBe(400);
+    // A reversed range is refused (as by /heatmap and Open311), here and in the audit log.
+    for (const path of ['/api/v1/messages', '/api/v1/audit']) {
+      const reversed = await h.request('GET', `${path}?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z`);
+      expect(reversed.status, path).toBe(400);
+      expect(reversed.body.details).toEqual({ field: 'to', problem: 'must be after from' });
+    }
   });
 
   it('never shows another municipality\'s messages, even without a filter', async () => {

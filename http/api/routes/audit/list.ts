@@ -3,7 +3,7 @@ import { listMunicipality, scopeOf } from '../../../../core/access/scope.ts';
 import { listAudit } from '../../../../core/audit/audit.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { Id, PageQuery, jsonContent, pageOf, problems } from '../../schemas/common.ts';
+import { Id, instantRange, PageQuery, jsonContent, pageOf, problems } from '../../schemas/common.ts';
 import { AuditEntrySchema, auditEntryDto } from '../../schemas/directory.ts';
 
 const Query = z.strictObject({
@@ -32,11 +32,7 @@ export function registerListAudit(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const { municipalityId, cursor, limit, from, to, ...filter } = c.req.valid('query');
     const scope = scopeOf(c.get('principal'));
-    const page = await listAudit(
-      deps.db,
-      { ...filter, municipalityId: listMunicipality(scope, municipalityId), from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined },
-      { cursor, limit },
-    );
+    const page = await listAudit(deps.db, { ...filter, municipalityId: listMunicipality(scope, municipalityId), ...instantRange(from, to) }, { cursor, limit });
     return c.json({ items: page.items.map(auditEntryDto), nextCursor: page.nextCursor }, 200);
   });
 }

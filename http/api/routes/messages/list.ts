@@ -3,7 +3,7 @@ import { listMunicipality, scopeOf } from '../../../../core/access/scope.ts';
 import { MESSAGE_SORTS, MIN_SEARCH_LENGTH, searchMessages } from '../../../../core/messages/message.search.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { Id, jsonContent, PageQuery, pageOf, problems, QueryBoolean } from '../../schemas/common.ts';
+import { Id, instantRange, jsonContent, PageQuery, pageOf, problems, QueryBoolean } from '../../schemas/common.ts';
 import { MessageSchema, MessageStatus, messageDto } from '../../schemas/message.ts';
 
 const Query = z.strictObject({
@@ -46,7 +46,7 @@ export function registerListMessages(app: ApiApp, deps: ApiDeps) {
     const page = await searchMessages(
       deps.db,
       scope,
-      { ...filter, municipalityId: listMunicipality(scope, municipalityId) ?? undefined, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined },
+      { ...filter, municipalityId: listMunicipality(scope, municipalityId) ?? undefined, ...instantRange(from, to) },
       sort,
       { cursor, limit },
       now,
