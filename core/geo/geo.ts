@@ -95,6 +95,11 @@ export function boundaryProblem(value: unknown): string | null {
       const first = ring[0] as number[];
       const last = ring[ring.length - 1] as number[];
       if (first[0] !== last[0] || first[1] !== last[1]) return 'a ring is not closed';
+      // Shoelace: a ring whose positions lie on one point or one line contains nothing (the
+      // tolerance, about half a square metre in square degrees, is above the rounding noise).
+      let twiceArea = 0;
+      for (let i = 1; i < ring.length; i++) twiceArea += ring[i - 1][0] * ring[i][1] - ring[i][0] * ring[i - 1][1];
+      if (Math.abs(twiceArea) < 1e-10) return 'a ring encloses no area';
     }
   }
   return null;

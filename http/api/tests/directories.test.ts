@@ -66,6 +66,12 @@ describe('municipalities', () => {
     expect(open.body).toMatchObject({ code: 'VALIDATION', details: { field: 'boundary', problem: 'a ring is not closed' } });
     const point = await h.request('PUT', `/api/v1/municipalities/${h.municipality.Belovo}/boundary`, { body: { type: 'Point', coordinates: [86, 54] } });
     expect(point.status).toBe(400);
+    // Closed, but on one point or one line: a municipality where nothing could ever be filed.
+    for (const ring of [[[86, 54], [86, 54], [86, 54], [86, 54]], [[86, 54], [86.1, 54.1], [86.2, 54.2], [86, 54]]]) {
+      const flat = await h.request('PUT', `/api/v1/municipalities/${h.municipality.Belovo}/boundary`, { body: { type: 'Polygon', coordinates: [ring] } });
+      expect(flat.status).toBe(400);
+      expect(flat.body.details).toEqual({ field: 'boundary', problem: 'a ring encloses no area' });
+    }
     const stillThere = await h.request('GET', `/api/v1/municipalities/${h.municipality.Belovo}`);
     expect(stillThere.body.boundary.coordinates[0]).toHaveLength(13);
   });
