@@ -33,6 +33,25 @@ const DAY_MS = 86_400_000;
 
 const W3_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
+/** The name of the first `name=value` pair of a urlencoded text whose value is not percent-encoded UTF-8. */
+function undecodableField(encoded: string): string | undefined {
+  for (const pair of encoded.split('&')) {
+    if (pair === '') continue;
+    const at = pair.indexOf('=');
+    const [name, value] = at < 0 ? [pair, ''] : [pair.slice(0, at), pair.slice(at + 1)];
+    try {
+      decodeURIComponent(value.replaceAll('+', ' '));
+    } catch {
+      try {
+        return decodeURIComponent(name.replaceAll('+', ' '));
+      } catch {
+        return 'a field name';
+      }
+    }
+  }
+  return undefined;
+}
+
 /** A w3 datetime with its time zone (the spec requires one); null when malformed or impossible. */
 export function parseW3Datetime(text: string): Date | null {
   const m = W3_DATETIME.exec(text);
@@ -168,6 +187,11 @@ export function createOpen311App(deps: Open311Deps): Hono {
     if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
       return respondError(c, resource.format, 400, 'POST requests takes a form (application/x-www-form-urlencoded or multipart/form-data)');
     }
+    // A form or query field that is not UTF-8 would be read with U+FFFD in place of its bytes: refused,
+    // as the admin API refuses it (an encoded lone surrogate, %ED%A0%80, included).
+    const urlEncoded = /^application\/x-www-form-urlencoded/i.test(type) ? await c.req.text().catch(() => '') : '';
+    const undecodable = undecodableField(`${urlEncoded}&${new URL(c.req.url).search.slice(1)}`);
+    if (undecodable !== undefined) return respondError(c, resource.format, 400, `${undecodable} is not valid percent-encoded UTF-8`);
     const form = await c.req.parseBody().catch(() => null);
     if (!form) return respondError(c, resource.format, 400, 'the form could not be read');
     const field = (name: string): string | undefined => {

@@ -102,6 +102,14 @@ describe('POST requests', () => {
     expect((await post(noPoint)).body[0].description).toMatch(/lat and long are required/);
     const asJson = await h.request('POST', '/open311/v2/requests.json', { token: null, body: valid() });
     expect(asJson.status).toBe(400);
+    // Bytes that are not UTF-8 (here a lone surrogate's would-be encoding) are refused, not turned into U+FFFD.
+    const undecodable = await h.request('POST', '/open311/v2/requests.json', {
+      token: null,
+      rawBody: `${new URLSearchParams(valid()).toString().replace(/description=[^&]*/, 'description=%D0%AF%ED%A0%80')}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(undecodable.status).toBe(400);
+    expect(undecodable.body).toEqual([{ code: 400, description: 'description is not valid percent-encoded UTF-8' }]);
     const xmlError = await post(noKey, 'xml');
     expect(xml.parse(xmlError.text).errors.error[0]).toEqual({ code: '400', description: expect.stringMatching(/api_key/) });
     const after = await h.t.db
