@@ -43,6 +43,11 @@ export const CreateBroadcastBody = z
     topic: TopicSchema,
     language: z.enum(['ru', 'en']).optional(),
     text: z.string().trim().min(1).max(3500).openapi({ description: "the mailing's text, shown as it is" }),
-    mediaIds: z.array(BodyId).max(10).optional().openapi({ description: 'files from POST /media shown with the text' }),
+    mediaIds: z
+      .array(BodyId)
+      .max(10)
+      .refine((ids) => new Set(ids).size === ids.length, 'a file is listed twice')
+      .optional()
+      .openapi({ description: 'files from POST /media shown with the text, each once', uniqueItems: true }),
   })
   .openapi('CreateBroadcast');

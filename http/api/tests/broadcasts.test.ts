@@ -79,6 +79,12 @@ describe('broadcasts through the admin API', () => {
     });
     expect(foreign.status).toBe(404);
     expect(foreign.body.code).toBe('MEDIA_NOT_FOUND');
+    // One file twice would reach every recipient twice (news refuses it too).
+    const twice = await h.request('POST', '/api/v1/broadcasts', {
+      body: { municipalityId: h.municipality.Novokuznetsk, topic: 'news', text: 'Дважды', mediaIds: [novokuznetskMedia.body.id, novokuznetskMedia.body.id] },
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body.errors).toEqual([expect.objectContaining({ path: 'mediaIds', message: 'a file is listed twice' })]);
     const topic = await h.request('POST', '/api/v1/broadcasts', { body: { municipalityId: h.municipality.Kemerovo, topic: 'weather', text: 'x' } });
     expect(topic.status).toBe(400);
     const empty = await h.request('POST', '/api/v1/broadcasts', { body: { municipalityId: h.municipality.Kemerovo, topic: 'news', text: '   ' } });
