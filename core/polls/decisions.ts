@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
+import { localDateKey } from '../calendar/working-time.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
-import { notifyVoters } from './polls.ts';
+import { notifyVoters, timeZoneOf } from './polls.ts';
 
 export interface PollDecision {
   id: number;
@@ -65,10 +66,12 @@ async function checkNewsItem(db: Db, newsItemId: number | null, municipalityId: 
  */
 export function recordDecision(db: Db, pollId: number, input: DecisionInput, staffId: number | null, now: Date): Promise<{ decision: PollDecision; notified: number }> {
   return inTransaction(db, async (trx) => {
-    const poll = await trx.selectFrom('poll').select(['id', 'state', 'title', 'municipality_id']).where('id', '=', pollId).forUpdate().executeTakeFirst();
+    const poll = await trx.selectFrom('poll').select(['id', 'state', 'title', 'municipality_id', 'starts_at']).where('id', '=', pollId).forUpdate().executeTakeFirst();
     if (!poll) throw new DomainError('POLL_NOT_FOUND', { id: pollId });
     if (poll.state !== 'closed' && poll.state !== 'results_published') throw new DomainError('POLL_NOT_CLOSED', { id: pollId, state: poll.state });
     if (!DATE.test(input.decidedOn) || Number.isNaN(Date.parse(`${input.decidedOn}T00:00:00Z`))) throw new DomainError('VALIDATION', { field: 'decidedOn', problem: 'a date YYYY-MM-DD' });
+    // Taken on the poll's result: not before the poll began (both local dates of its municipality).
+    if (input.decidedOn < localDateKey(await timeZoneOf(trx, poll.municipality_id), poll.starts_at)) throw new DomainError('VALIDATION', { field: 'decidedOn', problem: 'before the poll started' });
     if (input.text.trim().length === 0) throw new DomainError('VALIDATION', { field: 'text', problem: 'must not be empty' });
     if (input.decidedBy.trim().length === 0) throw new DomainError('VALIDATION', { field: 'decidedBy', problem: 'must not be empty' });
     await checkNewsItem(trx, input.newsItemId ?? null, poll.municipality_id);

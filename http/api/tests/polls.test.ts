@@ -168,6 +168,10 @@ describe('polls through the admin API: lifecycle', () => {
       expect(refused.status).toBe(400);
       expect(refused.body).toMatchObject({ code: 'VALIDATION', details: { field: 'newsItemId' } });
     }
+    // A decision on the poll's result is not taken before the poll began (local date).
+    const beforePoll = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, { token: curator, body: { decidedOn: '2020-01-01', text: 'Ставим', decidedBy: 'Глава' } });
+    expect(beforePoll.status).toBe(400);
+    expect(beforePoll.body.details).toEqual({ field: 'decidedOn', problem: 'before the poll started' });
     expect(await h.t.db.selectFrom('poll_decision').select('id').where('poll_id', '=', draft.id).execute()).toEqual([]);
     const decision = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, {
       token: curator,
