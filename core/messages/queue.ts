@@ -7,7 +7,7 @@ import type { MessageStatus } from './message.table.ts';
  * What waits for a staff member, by role (issue 18 item 15), oldest first:
  * - `moderate`: a new message to accept or reject (moderators, curators, operators);
  * - `answer`: a message in work assigned to the executor's organisation with no answer pending
- *   approval (executors);
+ *   approval, duplicates linked to an original left out (executors);
  * - `revise`: an answer the curator returned (executors and moderators who draft);
  * - `approve`: a draft answer waiting for the curator's approval (curators, operators).
  */
@@ -63,6 +63,8 @@ export async function staffQueue(db: Db, role: StaffRole, scope: Scope): Promise
   if (kinds.includes('answer')) {
     const rows = await messages()
       .where('message.status', '=', 'in_work')
+      // A duplicate linked in work closes with its original's final answer: nothing to answer there.
+      .where('message.duplicate_of', 'is', null)
       .where((eb) => eb.not(eb.exists(eb.selectFrom('answer').select('answer.id').whereRef('answer.message_id', '=', 'message.id').where('answer.state', 'in', ['draft', 'returned']))))
       .orderBy('message.accepted_at')
       .limit(QUEUE_LIMIT)

@@ -55,6 +55,16 @@ describe('item 15: GET /me/queue and the assignee on the message card', () => {
     expect(pick((await queue(h.operator)).items, ids).map((i) => i.messageId)).toEqual(expect.arrayContaining([fresh.id, belovo.id, drafted.id]));
   });
 
+  it("leaves out of the executor's queue a duplicate linked in work: it closes with its original's answer", async () => {
+    const original = await h.fileMessage('Novokuznetsk');
+    const duplicate = await h.fileMessage('Novokuznetsk');
+    for (const m of [original, duplicate]) await h.request('POST', `/api/v1/messages/${m.id}/accept`, { body: { executorId: h.executors.Novokuznetsk.city } });
+    const linked = await h.request('POST', `/api/v1/messages/${duplicate.id}/duplicate`, { body: { originalId: original.id } });
+    expect(linked.body).toMatchObject({ status: 'in_work', duplicateOf: original.id });
+    const executor = await queue(h.keys.Novokuznetsk.executor);
+    expect(pick(executor.items, [original.id, duplicate.id])).toEqual([{ kind: 'answer', messageId: original.id, answerId: null }]);
+  });
+
   it('names the executor organisation and its linked staff on the card', async () => {
     const m = await h.fileMessage('Kemerovo');
     const before = await h.request('GET', `/api/v1/messages/${m.id}`, { token: h.keys.Kemerovo.moderator });
