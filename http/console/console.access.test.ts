@@ -29,3 +29,12 @@ describe("the console's texts", () => {
     }
   });
 });
+
+describe("the console's refusals", () => {
+  it('names only codes the API answers, in Russian and English alike', async () => {
+    const { DETAILS } = await import('../api/problem-detail.ts');
+    const codes = (lang: string) => Object.keys(JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'locales', lang, 'console.json'), 'utf8')).error.code);
+    expect(codes('en')).toEqual(codes('ru'));
+    for (const code of codes('ru')) expect(DETAILS[code], code).toBeDefined();
+  });
+});

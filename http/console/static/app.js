@@ -52,6 +52,13 @@ function route() {
   return { page: 'queue', view: Queue };
 }
 
+/** The API's refusal in the console's language when the locale names its code (`error.code.*`), else the API's own detail. */
+export function refusal(t, error) {
+  const key = `error.code.${error.code}`;
+  const text = error.code ? t(key, error.details ?? {}) : key;
+  return text === key ? error.message : text;
+}
+
 function SignIn({ t, onSignedIn }) {
   const [useKey, setUseKey] = useState(false);
   const [error, setError] = useState(null);
@@ -112,7 +119,7 @@ function App() {
     if (error instanceof SessionEnded) {
       setSession(null);
       setNotice({ error: true, text: t('error.session_ended') });
-    } else setNotice({ error: true, text: error.status === 404 ? t('error.not_found') : t('error.generic', { detail: error.message }) });
+    } else setNotice({ error: true, text: error.status === 404 ? t('error.not_found') : t('error.generic', { detail: refusal(t, error) }) });
   }
   async function signOut() {
     await del('/console/session').catch(() => undefined);

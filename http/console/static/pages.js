@@ -2,7 +2,7 @@
 // page merely hides what the role cannot use.
 import { can } from './access.js';
 import { post } from './api.js';
-import { excerpt, html, useAction, useApi, when } from './ui.js';
+import { excerpt, html, moreButton, useAction, useApi, usePaged, when } from './ui.js';
 import { Deadline, deadlineOf, firstResponseOf, MessageMap, ModerationTools, QueueDeadline } from './pages/moderation.js';
 
 function queuePath(role) {
@@ -12,9 +12,9 @@ function queuePath(role) {
   return '/api/v1/messages';
 }
 
-/** "My queue": what waits for the caller's role. */
+/** "My queue": what waits for the caller's role, a page at a time ("more" loads the next). */
 export function Queue({ t, me, fail }) {
-  const [page] = useApi(queuePath(me.role), fail);
+  const [page, more] = usePaged(queuePath(me.role), fail);
   const title = t(`queue.title.${['moderator', 'executor', 'curator'].includes(me.role) ? me.role : me.role === 'operator' ? 'moderator' : 'other'}`);
   if (!page) return html`<main><h1>${title}</h1><p>…</p></main>`;
   const watches = can(me.role, 'messages.moderate');
@@ -22,10 +22,10 @@ export function Queue({ t, me, fail }) {
   if (me.role === 'curator') {
     return html`<main><h1>${title}</h1><table>
       <thead><tr><th>№</th><th>${t('act.answer_kind')}</th><th>${t('act.answer_text')}</th><th></th></tr></thead>
-      <tbody>${page.items.map((a) => html`<tr><td>${a.messageId}</td><td>${a.kind}</td><td>${excerpt(a.text)}</td><td><a href=${`#/message/${a.messageId}`}>${t('queue.open')}</a></td></tr>`)}</tbody>
-    </table><${InWork} t=${t} fail=${fail} /></main>`;
+      <tbody>${page.items.map((a) => html`<tr><td>${a.messageId}</td><td>${named(t, `answer.kind.${a.kind}`, a.kind)}</td><td>${excerpt(a.text)}</td><td><a href=${`#/message/${a.messageId}`}>${t('queue.open')}</a></td></tr>`)}</tbody>
+    </table>${moreButton(t, page, more)}<${InWork} t=${t} fail=${fail} /></main>`;
   }
-  return html`<main><h1>${title}</h1><${MessageTable} t=${t} items=${page.items} fail=${fail} />${watches && html`<${InWork} t=${t} fail=${fail} />`}</main>`;
+  return html`<main><h1>${title}</h1><${MessageTable} t=${t} items=${page.items} fail=${fail} />${moreButton(t, page, more)}${watches && html`<${InWork} t=${t} fail=${fail} />`}</main>`;
 }
 
 /** Messages with their deadline state (day 10/13/14, the working hour), near and over ones said in words. */
@@ -47,9 +47,9 @@ function MessageTable({ t, items, fail }) {
 
 /** For those who watch the deadlines (moderators, curators, operators): messages in work, the longest-waiting first. */
 function InWork({ t, fail }) {
-  const [page] = useApi('/api/v1/messages?status=in_work&sort=created_at&limit=50', fail);
+  const [page, more] = usePaged('/api/v1/messages?status=in_work&sort=created_at&limit=50', fail);
   if (!page) return null;
-  return html`<h2 id="in-work">${t('queue.in_work')}</h2>${page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<${MessageTable} t=${t} items=${page.items} fail=${fail} />`}`;
+  return html`<h2 id="in-work">${t('queue.in_work')}</h2>${page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<${MessageTable} t=${t} items=${page.items} fail=${fail} />${moreButton(t, page, more)}`}`;
 }
 
 export function MessageCard({ id, t, lang, me, fail, notify }) {
@@ -109,6 +109,10 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
         <strong>${named(t, `answer.kind.${a.kind}`, a.kind)}${a.resolution ? ` (${named(t, `answer.resolution.${a.resolution}`, a.resolution)})` : ''}</strong> · ${t(`answer.state.${a.state}`)} · ${when(a.createdAt)}
         <p>${a.text}</p>
         ${a.returnRemark && a.state === 'returned' && html`<p><em>${t('answer.remark', { remark: a.returnRemark })}</em></p>`}
+        ${answers && a.state === 'returned' && m.status === 'in_work' && html`<form onSubmit=${(e) => act(e, (f) => post(`/api/v1/answers/${a.id}/revise`, { text: f[`revise-${a.id}`].value }))}>
+          <label for=${`revise-${a.id}`}>${t('act.revise_text')}</label><textarea id=${`revise-${a.id}`} name=${`revise-${a.id}`} required maxlength="4000">${a.text}</textarea>
+          <p><button type="submit">${t('act.revise')}</button></p>
+        </form>`}
         ${a.delivery && a.state !== 'delivered' && html`<p class=${a.delivery.state === 'failed' || a.delivery.state === 'unreachable' ? 'overdue' : ''}>${deliveryText(t, a.delivery)}</p>`}
         ${reviews && a.state === 'draft' && html`<div class="actions">
           <form onSubmit=${(e) => act(e, () => post(`/api/v1/answers/${a.id}/approve`))}><button type="submit">${t('act.approve')}</button></form>

@@ -1,0 +1,100 @@
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
+import { fileMessage } from '../../core/messages/filing.service.ts';
+import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
+import { demoStaff, messageInWork } from '../../test/staff.ts';
+
+/**
+ * What officials stumbled on in the console: a queue longer than one page, a refusal in English
+ * out of sight at the bottom of a long card, a word too long for the screen, the curator's queue
+ * naming answer kinds by their codes, and a returned answer the executor could not correct.
+ */
+// Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
+declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
+declare const innerHeight: number;
+
+const MINUTE = 60_000;
+const now = new Date('2026-12-01T03:00:00.000Z');
+let world: ConsoleTest;
+let staff: Awaited<ReturnType<typeof demoStaff>>;
+const ids = { oldest: 0, long: 0, returned: 0, answer: 0 };
+const LONG_WORD = 'ОченьДлинноеСловоБезПробелов'.repeat(12);
+
+beforeAll(async () => {
+  world = await startConsoleTest({ clock: () => now, env: { MAP_TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' } });
+  const db = world.db.db;
+  const kemerovo = world.db.demo.municipalities.Kemerovo;
+  staff = await demoStaff(db, kemerovo);
+  const pothole = await categoryId(db, 'roads.pothole');
+  // 27 new messages: more than the API's page of 25.
+  for (let i = 27; i >= 1; i--) {
+    const filedAt = new Date(now.getTime() - i * MINUTE);
+    const residentId = await registeredResident(db, { municipalityId: kemerovo, now: filedAt });
+    const text = i === 1 ? `Жалоба: ${LONG_WORD}` : `Яма у дома ${i}`;
+    const id = (await fileMessage(db, { residentId, categoryId: pothole, text, point: KEMEROVO_CENTER, address: `ул. Весенняя, ${i}`, channel: 'tg' }, filedAt)).message.id;
+    if (i === 27) ids.oldest = id;
+    if (i === 1) ids.long = id;
+  }
+  ids.returned = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 2 * 86_400_000) });
+  const { answer } = await draftAnswer(db, { messageId: ids.returned, kind: 'intermediate', text: 'Отремонтируем', actor: { kind: 'staff', staffId: staff.executor } }, now);
+  ids.answer = answer.id;
+}, 120_000);
+afterAll(() => world?.close());
+
+const queueRows = (page: Page) => page.locator('main table').first().locator('tbody tr');
+
+describe('the console where officials stumbled', () => {
+  it("a moderator's queue longer than a page loads the rest with «more»", async () => {
+    const page = await world.signIn(staff.moderator);
+    await page.getByRole('link', { name: `${ru('queue.open')} ${ids.long}`, exact: true }).waitFor();
+    expect(await queueRows(page).count()).toBe(25);
+    await expect(page.getByRole('link', { name: `${ru('queue.open')} ${ids.oldest}`, exact: true }).count()).resolves.toBe(0);
+    await page
+      .getByRole('button', { name: ru('list.more') })
+      .first()
+      .click();
+    await page.getByRole('link', { name: `${ru('queue.open')} ${ids.oldest}`, exact: true }).waitFor();
+    expect(await queueRows(page).count()).toBe(27);
+    await page.context().close();
+  }, 60_000);
+
+  it('a long word stays on screen; a refusal is said in Russian and stays in sight at the bottom of the card', async () => {
+    const page = await world.signIn(staff.moderator);
+    await page.goto(`${world.harness.url}/console#/message/${ids.long}`);
+    await page.getByRole('heading', { name: ru('card.title', { id: ids.long }) }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    // A duplicate of itself: the API refuses (422 DUPLICATE_OF_SELF).
+    await page.getByLabel(ru('moderation.duplicate_of')).fill(String(ids.long));
+    await page.getByLabel(ru('moderation.duplicate_of')).press('Enter');
+    const notice = page.getByRole('status');
+    await notice.waitFor();
+    expect(await notice.textContent()).toBe(ru('error.generic', { detail: ru('error.code.DUPLICATE_OF_SELF') }));
+    const box = await notice.boundingBox();
+    expect(box && box.y >= 0 && box.y + box.height <= (await page.evaluate(() => innerHeight))).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-refusal-in-sight.png') });
+    await page.context().close();
+  }, 60_000);
+
+  it('the curator reads answer kinds in words and returns an answer; the executor corrects it and sends it again', async () => {
+    const curator = await world.signIn(staff.curator);
+    const row = curator.locator('main table').first().locator('tbody tr').filter({ hasText: 'Отремонтируем' });
+    await row.waitFor();
+    expect(await row.locator('td').nth(1).textContent()).toBe(ru('answer.kind.intermediate'));
+    await curator.context().close();
+    await returnAnswer(world.db.db, { answerId: ids.answer, remark: 'Назовите срок', actor: { kind: 'staff', staffId: staff.curator } }, now);
+
+    const executor = await world.signIn(staff.executor);
+    await executor.goto(`${world.harness.url}/console#/message/${ids.returned}`);
+    const corrected = executor.getByLabel(ru('act.revise_text'));
+    expect(await corrected.inputValue()).toBe('Отремонтируем');
+    await corrected.fill('Отремонтируем до 10 декабря');
+    await executor.getByRole('button', { name: ru('act.revise') }).click();
+    await executor.getByText(ru('answer.state.draft')).waitFor();
+    const answer = await world.db.db.selectFrom('answer').select(['state', 'text']).where('id', '=', ids.answer).executeTakeFirstOrThrow();
+    expect(answer).toEqual({ state: 'draft', text: 'Отремонтируем до 10 декабря' });
+    await executor.context().close();
+  }, 60_000);
+});
