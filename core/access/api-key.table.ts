@@ -13,6 +13,8 @@ export interface ApiKeyTable {
   /** `session`: a web-console session (core/console), which expires; `key`: an API key. */
   kind: Generated<'key' | 'session'>;
   expires_at: Date | null;
+  /** A session opened with an API key: that key (revoking it ends the session). */
+  opened_with: number | null;
 }
 
 export interface AccessTables {

@@ -73,7 +73,7 @@ export async function listKeys(db: Db, filter: { staffId?: number; active?: bool
   return toPage(await query.execute(), limit, toApiKey, (r) => ({ v: null, id: r.id }));
 }
 
-/** Revoking is final and idempotent; the last operator's last key cannot be revoked. */
+/** Revoking is final and idempotent, and ends the console sessions opened with the key; the last operator's last key cannot be revoked. */
 export function revokeKey(db: Db, id: number, now: Date): Promise<ApiKey> {
   return inTransaction(db, async (trx) => {
     const row = await trx
@@ -90,6 +90,7 @@ export function revokeKey(db: Db, id: number, now: Date): Promise<ApiKey> {
       throw new DomainError('LAST_OPERATOR', { keyId: id });
     }
     const updated = await trx.updateTable('api_key').set({ revoked_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    await trx.updateTable('api_key').set({ revoked_at: now }).where('opened_with', '=', id).where('revoked_at', 'is', null).execute();
     return toApiKey(updated);
   });
 }

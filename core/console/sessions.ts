@@ -77,12 +77,22 @@ async function recordFailure(db: Db, client: string, now: Date): Promise<void> {
   await db.insertInto('console_sign_in_failure').values({ client, failed_at: now }).execute();
 }
 
-async function openSession(db: Db, staffId: number, label: string, now: Date): Promise<{ token: string; keyId: number; expiresAt: Date }> {
+async function openSession(db: Db, staffId: number, label: string, now: Date, openedWith: number | null = null): Promise<{ token: string; keyId: number; expiresAt: Date }> {
   const token = generateToken();
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
   const row = await db
     .insertInto('api_key')
-    .values({ staff_id: staffId, kind: 'session', label, prefix: displayPrefix(token), token_hash: hashToken(token), created_by: staffId, created_at: now, expires_at: expiresAt })
+    .values({
+      staff_id: staffId,
+      kind: 'session',
+      label,
+      prefix: displayPrefix(token),
+      token_hash: hashToken(token),
+      created_by: staffId,
+      created_at: now,
+      expires_at: expiresAt,
+      opened_with: openedWith,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { token, keyId: row.id, expiresAt };
@@ -112,14 +122,14 @@ export async function signInWithCode(db: Db, input: { code: string; client: stri
 /** An official with an API key (an operator first of all) may open a console session with it. */
 export async function signInWithKey(db: Db, input: { apiKey: string; client: string; userAgent?: string }, now: Date): Promise<ConsoleSession> {
   await assertNotThrottled(db, input.client, now);
-  const key = await db.selectFrom('api_key').select(['staff_id', 'kind']).where('token_hash', '=', hashToken(input.apiKey)).executeTakeFirst();
+  const key = await db.selectFrom('api_key').select(['id', 'kind']).where('token_hash', '=', hashToken(input.apiKey)).executeTakeFirst();
   let principal: Principal | null = null;
   if (key?.kind === 'key') principal = await authenticate(db, input.apiKey, now).catch(() => null);
   if (!principal) {
     await recordFailure(db, input.client, now);
     throw new DomainError('UNAUTHORIZED');
   }
-  const opened = await openSession(db, principal.staffId, sessionLabel('API key', input.userAgent), now);
+  const opened = await openSession(db, principal.staffId, sessionLabel('API key', input.userAgent), now, key!.id);
   return { ...opened, principal: { ...principal, keyId: opened.keyId } };
 }
 

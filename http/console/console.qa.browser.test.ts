@@ -1,16 +1,18 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueKey } from '../../core/access/api-keys.service.ts';
 import { draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
-import { demoStaff, messageInWork } from '../../test/staff.ts';
+import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
 
 /**
  * What officials stumbled on in the console: a queue longer than one page, a refusal in English
  * out of sight at the bottom of a long card, a word too long for the screen, the curator's queue
- * naming answer kinds by their codes, and a returned answer the executor could not correct.
+ * naming answer kinds by their codes, a returned answer the executor could not correct, and a
+ * console session that outlived the API key it was opened with.
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -96,5 +98,27 @@ describe('the console where officials stumbled', () => {
     const answer = await world.db.db.selectFrom('answer').select(['state', 'text']).where('id', '=', ids.answer).executeTakeFirstOrThrow();
     expect(answer).toEqual({ state: 'draft', text: 'Отремонтируем до 10 декабря' });
     await executor.context().close();
+  }, 60_000);
+
+  it('revoking an API key ends the console session opened with it', async () => {
+    const db = world.db.db;
+    const { key, token } = await issueKey(db, { staffId: staff.executor, createdBy: null }, now);
+    const operator = await issueKey(db, { staffId: await operatorId(db), createdBy: null }, now);
+    const page = await (await world.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' })).newPage();
+    await page.goto(`${world.harness.url}/console`);
+    await page.getByRole('button', { name: ru('sign_in.key_toggle') }).click();
+    await page.getByLabel(ru('sign_in.key')).fill(token);
+    await page.getByRole('button', { name: ru('sign_in.submit'), exact: true }).click();
+    await page.getByRole('link', { name: ru('nav.news'), exact: true }).waitFor();
+    const revoked = await fetch(`${world.harness.url}/api/v1/keys/${key.id}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(revoked.status).toBe(200);
+    await page.getByRole('link', { name: ru('nav.news'), exact: true }).click();
+    await page.getByRole('heading', { name: ru('sign_in.title') }).waitFor();
+    await page.getByText(ru('error.session_ended')).waitFor();
+    await page.context().close();
   }, 60_000);
 });
