@@ -11,8 +11,8 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
 /**
  * What officials stumbled on in the console: a queue longer than one page, a refusal in English
  * out of sight at the bottom of a long card, a word too long for the screen, the curator's queue
- * naming answer kinds by their codes, a returned answer the executor could not correct, and a
- * console session that outlived the API key it was opened with.
+ * naming answer kinds by their codes, a returned answer the executor could not correct, a
+ * console session that outlived the API key it was opened with, and no page for official mailings.
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -120,5 +120,27 @@ describe('the console where officials stumbled', () => {
     await page.getByRole('heading', { name: ru('sign_in.title') }).waitFor();
     await page.getByText(ru('error.session_ended')).waitFor();
     await page.context().close();
+  }, 60_000);
+
+  it('a curator sends an official mailing to the subscribers of a topic and sees its progress; a moderator has no such page', async () => {
+    const moderator = await world.signIn(staff.moderator);
+    expect(await moderator.getByRole('link', { name: ru('nav.broadcasts') }).count()).toBe(0);
+    await moderator.context().close();
+    const curator = await world.signIn(staff.curator);
+    await curator.getByRole('link', { name: ru('nav.broadcasts'), exact: true }).click();
+    await curator.getByRole('heading', { name: ru('broadcasts.title'), exact: true }).waitFor();
+    await curator.getByText(ru('queue.empty')).waitFor();
+    await curator.getByLabel(ru('broadcasts.topic')).selectOption('news');
+    await curator.getByLabel(ru('broadcasts.text')).fill('Завтра отключат воду на Весенней с 9 до 17');
+    await curator.getByRole('button', { name: ru('broadcasts.send') }).click();
+    await curator.getByRole('cell', { name: `Кемеровский городской округ · ${ru('broadcasts.topics.news')}` }).waitFor();
+    const row = await world.db.db.selectFrom('broadcast').select(['municipality_id', 'topic', 'payload']).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ municipality_id: world.db.demo.municipalities.Kemerovo, topic: 'news' });
+    expect(JSON.stringify(row.payload)).toContain('Завтра отключат воду');
+    expect(await world.seriousViolations(curator)).toEqual([]);
+    await curator.setViewportSize({ width: 390, height: 800 });
+    expect(await curator.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await curator.screenshot({ path: path.join(ARTIFACTS, 'console-broadcasts.png'), fullPage: true });
+    await curator.context().close();
   }, 60_000);
 });
