@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../core/access/api-keys.service.ts';
+import { advanceContests, createContest, publishContest, submitEntry } from '../../core/contests/contests.ts';
 import { draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
@@ -12,7 +13,8 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * What officials stumbled on in the console: a queue longer than one page, a refusal in English
  * out of sight at the bottom of a long card, a word too long for the screen, the curator's queue
  * naming answer kinds by their codes, a returned answer the executor could not correct, a
- * console session that outlived the API key it was opened with, and no page for official mailings.
+ * console session that outlived the API key it was opened with, no page for official mailings,
+ * and a contest's entries past the API's page of 100.
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -143,4 +145,59 @@ describe('the console where officials stumbled', () => {
     await curator.screenshot({ path: path.join(ARTIFACTS, 'console-broadcasts.png'), fullPage: true });
     await curator.context().close();
   }, 60_000);
+
+  it("a contest's entries past the first hundred are shown with «more» and stay shown after an action", async () => {
+    const db = world.db.db;
+    const kemerovo = world.db.demo.municipalities.Kemerovo;
+    const day = 86_400_000;
+    const contest = await createContest(
+      db,
+      {
+        municipalityId: kemerovo,
+        createdByStaffId: null,
+        title: 'Снежный город',
+        organiser: 'Администрация г. Кемерово',
+        terms: 'Фото снежных фигур',
+        topic: 'Зима',
+        prizes: 'Сертификат',
+        drawingFormat: 'random_draw',
+        winnersCount: 1,
+        entryKind: 'photo',
+        entriesFrom: new Date(now.getTime() - day),
+        entriesTo: new Date(now.getTime() + 5 * day),
+        votingFrom: new Date(now.getTime() + 5 * day),
+        votingTo: new Date(now.getTime() + 9 * day),
+        resultsOn: new Date(now.getTime() + 10 * day),
+      },
+      now,
+    );
+    await publishContest(db, contest.id, now, null);
+    await advanceContests(db, now);
+    let last = 0;
+    for (let i = 0; i < 101; i++) {
+      const author = await registeredResident(db, { municipalityId: kemerovo, now });
+      const media = await db
+        .insertInto('media')
+        .values({ sha256: i.toString(16).padStart(64, 'a'), mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: kemerovo, created_by_staff_id: null, origin: 'tg' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      last = (
+        await db.transaction().execute((trx) => submitEntry(trx, { contestId: contest.id, residentId: author, channel: 'tg', mediaId: media.id, mediaKind: 'photo', caption: `Работа ${i + 1}` }, now))
+      ).id;
+    }
+    const curator = await world.signIn(staff.curator);
+    await curator.goto(`${world.harness.url}/console#/contest/${contest.id}`);
+    await curator.getByText('Работа 100', { exact: true }).waitFor();
+    expect(await curator.getByText('Работа 101', { exact: true }).count()).toBe(0);
+    await curator.getByRole('button', { name: ru('list.more') }).click();
+    await curator.getByRole('button', { name: `${ru('contests.accept')} ${last}`, exact: true }).click();
+    await curator.getByText(ru('act.done')).waitFor();
+    await curator.getByText('Работа 101', { exact: true }).waitFor();
+    // Reloaded with both pages: the entry is still there, accepted (no button left to accept it).
+    await curator.getByRole('button', { name: `${ru('contests.accept')} ${last}`, exact: true }).waitFor({ state: 'detached' });
+    await curator.getByText('Работа 101', { exact: true }).waitFor();
+    const entry = await db.selectFrom('contest_entry').select('state').where('id', '=', last).executeTakeFirstOrThrow();
+    expect(entry.state).toBe('accepted');
+    await curator.context().close();
+  }, 120_000);
 });

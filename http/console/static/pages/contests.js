@@ -1,8 +1,38 @@
 // Contests (contests.read): the list; a contest's card with its entries to accept or reject with a
 // reason (contests.moderate) and, for a random draw after entries close, the draw (contests.write).
+import { useEffect, useState } from 'preact/hooks';
 import { can } from '../access.js';
-import { post } from '../api.js';
+import { get, post } from '../api.js';
 import { html, loading, moreButton, useAction, useApi, usePaged, when } from '../ui.js';
+
+/** The entries API's largest page; it pages by `after` (the last id), with no cursor. */
+const ENTRIES_PAGE = 100;
+
+/** The first `count` entries of a contest (or all of them), a page at a time. */
+async function entriesUpTo(id, count) {
+  const items = [];
+  for (;;) {
+    const after = items.length > 0 ? `&after=${items[items.length - 1].id}` : '';
+    const page = await get(`/api/v1/contests/${id}/entries?limit=${ENTRIES_PAGE}${after}`);
+    items.push(...page.items);
+    if (page.items.length < ENTRIES_PAGE || items.length >= count) return { items, more: page.items.length === ENTRIES_PAGE };
+  }
+}
+
+/** [entries (every page asked for) | null, more | null, reload]: a reload keeps the pages already shown. */
+function useEntries(id, fail) {
+  const [wanted, setWanted] = useState(ENTRIES_PAGE);
+  const [version, setVersion] = useState(0);
+  const [entries, setEntries] = useState(null);
+  useEffect(() => {
+    let live = true;
+    entriesUpTo(id, wanted).then((e) => live && setEntries(e), fail);
+    return () => {
+      live = false;
+    };
+  }, [id, wanted, version]);
+  return [entries, entries?.more ? () => setWanted(entries.items.length + ENTRIES_PAGE) : null, () => setVersion((v) => v + 1)];
+}
 
 export function Contests({ t, fail }) {
   const [page, more] = usePaged('/api/v1/contests', fail);
@@ -43,7 +73,7 @@ function Entry({ t, contest, entry, act, moderates }) {
 
 export function ContestCard({ id, t, me, fail, notify }) {
   const [contest, reloadContest] = useApi(`/api/v1/contests/${id}`, fail);
-  const [entries, reloadEntries] = useApi(`/api/v1/contests/${id}/entries`, fail);
+  const [entries, moreEntries, reloadEntries] = useEntries(id, fail);
   const [draw, reloadDraw] = useApi(contest?.drawingFormat === 'random_draw' ? `/api/v1/contests/${id}/draw` : null, fail);
   const act = useAction(t, fail, notify, () => (reloadContest(), reloadEntries(), reloadDraw()));
   if (!contest || !entries) return loading;
@@ -63,5 +93,6 @@ export function ContestCard({ id, t, me, fail, notify }) {
     ${mayDraw && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/contests/${contest.id}/draw`))}><p><button type="submit">${t('contests.draw')}</button></p></form>`}
     <h2>${t('contests.entries')}</h2>
     ${entries.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<ul class="comments">${entries.items.map((e) => html`<${Entry} key=${e.id} t=${t} contest=${contest} entry=${e} act=${act} moderates=${can(me.role, 'contests.moderate')} />`)}</ul>`}
+    ${moreEntries && html`<p><button type="button" class="secondary" onClick=${moreEntries}>${t('list.more')}</button></p>`}
   </main>`;
 }
