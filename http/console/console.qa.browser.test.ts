@@ -14,10 +14,17 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * out of sight at the bottom of a long card, a word too long for the screen, the curator's queue
  * naming answer kinds by their codes, a returned answer the executor could not correct, a
  * console session that outlived the API key it was opened with, no page for official mailings,
- * and a contest's entries past the API's page of 100.
+ * a contest's entries past the API's page of 100, and KPI 7 far over its limit drawn as a full
+ * green bar under a target of "≤ 0 %".
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
+interface Meter {
+  value: number;
+  low: number;
+  high: number;
+  optimum: number;
+}
 declare const innerHeight: number;
 
 const MINUTE = 60_000;
@@ -43,6 +50,8 @@ beforeAll(async () => {
     if (i === 1) ids.long = id;
   }
   ids.returned = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 2 * 86_400_000) });
+  // Overdue (in work 15 days): KPI 7's share is far over its 0.3 % limit.
+  await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 15 * 86_400_000) });
   const { answer } = await draftAnswer(db, { messageId: ids.returned, kind: 'intermediate', text: 'Отремонтируем', actor: { kind: 'staff', staffId: staff.executor } }, now);
   ids.answer = answer.id;
 }, 120_000);
@@ -200,4 +209,21 @@ describe('the console where officials stumbled', () => {
     expect(entry.state).toBe('accepted');
     await curator.context().close();
   }, 120_000);
+
+  it('KPI 7 over its 0.3 % limit: the target reads "≤ 0.3 %" and the bar is in the meter\'s bad region', async () => {
+    const curator = await world.signIn(staff.curator);
+    await curator.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
+    const row = curator.getByRole('row').filter({ hasText: 'Доля просроченных сообщений за год' });
+    await row.waitFor();
+    expect(await row.getByRole('cell').nth(3).textContent()).toBe('≤ 0.3 %');
+    const meter = await row.locator('meter').evaluate((m) => {
+      const { value, low, high, optimum } = m as unknown as Meter;
+      return { value, low, high, optimum };
+    });
+    // HTML's meter: an optimum below `low` makes [high, max] the "even less good" region.
+    expect(meter.optimum).toBeLessThan(meter.low);
+    expect(meter.value).toBeGreaterThanOrEqual(meter.high);
+    await curator.screenshot({ path: path.join(ARTIFACTS, 'console-kpi-over-limit.png'), fullPage: true });
+    await curator.context().close();
+  }, 60_000);
 });

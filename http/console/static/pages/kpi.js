@@ -15,7 +15,8 @@ const thisMonth = () => {
 const isShare = (target) => target.kind === 'min_share' || target.kind === 'max_share';
 const number = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
 const valueOf = (item) => (item.value === null ? '—' : isShare(item.target) ? `${(item.value * 100).toFixed(1)} %` : number(item.value));
-const share = (v) => `${(v * 100).toFixed(0)} %`;
+/** A share as a percentage, a tenth kept when it matters (KPI 7's limit is 0.3 %, not "0 %"). */
+const share = (v) => `${Number((v * 100).toFixed(1))} %`;
 
 function targetOf(target) {
   const show = isShare(target) ? share : number;
@@ -24,13 +25,23 @@ function targetOf(target) {
   return `≥ ${show(target.min ?? 0)}`;
 }
 
-/** A bar toward the target: how much of the minimum is reached, or how much of the maximum is used. */
+/**
+ * A bar toward the target: how much of the minimum is reached, or how much of the maximum is used.
+ * For a maximum less is better: the meter's optimum is 0, and a value at or over the limit falls in
+ * its "even less good" region (the browser draws it red, not as a full green bar).
+ */
 function bar(t, item) {
   if (item.value === null) return null;
-  const goal = item.target.kind === 'max_share' ? item.target.max : (item.target.min ?? item.target.max);
+  const label = t('kpi.progress', { kpi: item.kpi });
+  if (item.target.kind === 'max_share') {
+    const limit = item.target.max;
+    if (!limit) return null;
+    return html`<meter min="0" max=${limit} low=${limit / 2} high=${limit} optimum="0" value=${Math.min(item.value, limit)} aria-label=${label}></meter>`;
+  }
+  const goal = item.target.min ?? item.target.max;
   if (!goal) return null;
-  const max = item.target.kind === 'max_share' ? goal : Math.max(goal, item.value);
-  return html`<meter min="0" max=${max} value=${Math.min(item.value, max)} aria-label=${t('kpi.progress', { kpi: item.kpi })}></meter>`;
+  const max = Math.max(goal, item.value);
+  return html`<meter min="0" max=${max} value=${Math.min(item.value, max)} aria-label=${label}></meter>`;
 }
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
