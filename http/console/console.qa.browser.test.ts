@@ -15,7 +15,7 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * naming answer kinds by their codes, a returned answer the executor could not correct, a
  * console session that outlived the API key it was opened with, no page for official mailings,
  * a contest's entries past the API's page of 100, and KPI 7 far over its limit drawn as a full
- * green bar under a target of "≤ 0 %".
+ * green bar under a target of "≤ 0 %", and a saved draft's "done" wiped by the page it opens.
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -225,5 +225,19 @@ describe('the console where officials stumbled', () => {
     expect(meter.value).toBeGreaterThanOrEqual(meter.high);
     await curator.screenshot({ path: path.join(ARTIFACTS, 'console-kpi-over-limit.png'), fullPage: true });
     await curator.context().close();
+  }, 60_000);
+
+  it('a news draft saved from the form says so on the list it opens; the next page clears it', async () => {
+    const moderator = await world.signIn(staff.moderator);
+    await moderator.goto(`${world.harness.url}/console#/news/new`);
+    await moderator.getByLabel(ru('news.name')).fill('Отключение воды на Весенней');
+    await moderator.getByLabel(ru('news.body'), { exact: true }).fill('Завтра с 9 до 17.');
+    await moderator.getByRole('button', { name: ru('news.save') }).click();
+    await moderator.getByRole('link', { name: 'Отключение воды на Весенней' }).waitFor();
+    expect(await moderator.getByRole('status').textContent()).toBe(ru('act.done'));
+    await moderator.getByRole('link', { name: ru('nav.events'), exact: true }).click();
+    await moderator.getByRole('heading', { name: ru('events.title'), exact: true }).waitFor();
+    expect(await moderator.getByRole('status').count()).toBe(0);
+    await moderator.context().close();
   }, 60_000);
 });

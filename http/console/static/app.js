@@ -102,7 +102,8 @@ function App() {
     get('/console/session').then((body) => (body.signedIn ? signedIn(body) : setSession(null)), () => setSession(null));
     const onHash = () => {
       setWhere(route());
-      setNotice(null);
+      // A notice given for the page being opened (a saved draft's list) stays there once; any other goes.
+      setNotice((n) => (n?.next && n.next === location.hash ? { ...n, next: undefined } : null));
     };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
@@ -130,7 +131,7 @@ function App() {
   if (!t || session === undefined) return html`<main><p>…</p></main>`;
   if (!session) return html`${notice && html`<p class="error" role="alert">${notice.text}</p>`}<${SignIn} t=${t} onSignedIn=${(b) => (setNotice(null), signedIn(b))} />`;
   const me = session.staff;
-  const props = { t, lang, me, fail, notify: (text) => setNotice({ error: false, text }) };
+  const props = { t, lang, me, fail, notify: (text, next) => setNotice({ error: false, text, next }) };
   const View = mayOpen(me.role, where.page) ? where.view : Queue;
   return html`
     <header>

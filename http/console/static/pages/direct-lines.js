@@ -60,7 +60,7 @@ export function NewDirectLine({ t, lang, me, fail, notify }) {
         collectTo: new Date(f.collectTo.value).toISOString(),
         broadcastOn: f.broadcastOn.value,
       });
-      notify(t('act.done'));
+      notify(t('act.done'), '#/direct-lines');
       location.hash = '#/direct-lines';
     } catch (error) {
       fail(error);

@@ -102,7 +102,7 @@ export function NewEvent({ t, lang, me, fail, notify }) {
         ...fieldsOf(f),
         ...(photo.length > 0 && { photoMediaId: photo[0] }),
       });
-      notify(t('act.done'));
+      notify(t('act.done'), '#/events');
       location.hash = '#/events';
     } catch (error) {
       fail(error);

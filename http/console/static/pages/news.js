@@ -50,7 +50,7 @@ export function NewNews({ t, lang, me, fail, notify }) {
         ...(f.link.value.trim() ? { link: f.link.value.trim() } : {}),
         ...(mediaIds.length > 0 && { mediaIds }),
       });
-      notify(t('act.done'));
+      notify(t('act.done'), '#/news');
       location.hash = '#/news';
     } catch (error) {
       fail(error);

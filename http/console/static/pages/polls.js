@@ -45,7 +45,7 @@ export function NewPoll({ t, lang, me, fail, notify }) {
         endsAt: instant(f.ends.value),
         questions: [{ kind: 'single', text: f.question.value, options }],
       });
-      notify(t('act.done'));
+      notify(t('act.done'), `#/poll/${poll.id}`);
       location.hash = `#/poll/${poll.id}`;
     } catch (error) {
       fail(error);
