@@ -235,4 +235,20 @@ describe('the map page in Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('otklik.apiKey'))).toBeNull();
     await context.close();
   }, 60_000);
+
+  it('an unknown ?lang is Russian; a word longer than the popup wraps inside the card', async () => {
+    const long = await h.fileMessage('Kemerovo', { text: `Жалоба: ${'ОченьДлинноеСловоБезПробелов'.repeat(12)}` });
+    const page = await signIn(h.operator, '?lang=xx');
+    expect(await page.getAttribute('html', 'lang')).toBe('ru');
+    expect(await page.locator('#key-submit').count()).toBe(1);
+    await page.evaluate((id) => document.querySelector('#map').otklikMap.showMessage(id), long.id);
+    const text = page.locator(`.otk-card[data-message-id="${long.id}"] .otk-card-text`);
+    await text.waitFor();
+    const overflow = await text.evaluate((el) => {
+      const box = el as unknown as { scrollWidth: number; clientWidth: number };
+      return box.scrollWidth - box.clientWidth;
+    });
+    expect(overflow).toBe(0);
+    await page.context().close();
+  }, 60_000);
 });

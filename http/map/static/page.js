@@ -7,9 +7,10 @@ const KEY = 'otklik.apiKey';
 const LANG = 'otklik.lang';
 const $ = (id) => document.getElementById(id);
 
-const lang = new URLSearchParams(location.search).get('lang') ?? sessionStorage.getItem(LANG) ?? 'ru';
+// Russian unless English is asked for: an unknown ?lang=xx must not end up as <html lang="xx">.
+const lang = (new URLSearchParams(location.search).get('lang') ?? sessionStorage.getItem(LANG)) === 'en' ? 'en' : 'ru';
 const [texts, config] = await Promise.all([
-  fetch(`/map/i18n/${lang === 'en' ? 'en' : 'ru'}.json`).then((r) => r.json()),
+  fetch(`/map/i18n/${lang}.json`).then((r) => r.json()),
   fetch('/map/config.json').then((r) => r.json()),
 ]);
 const t = translator(texts, lang);
