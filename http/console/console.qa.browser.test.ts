@@ -15,7 +15,8 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * naming answer kinds by their codes, a returned answer the executor could not correct, a
  * console session that outlived the API key it was opened with, no page for official mailings,
  * a contest's entries past the API's page of 100, and KPI 7 far over its limit drawn as a full
- * green bar under a target of "≤ 0 %", and a saved draft's "done" wiped by the page it opens.
+ * green bar under a target of "≤ 0 %", a saved draft's "done" wiped by the page it opens, and a
+ * poll form whose mistakes came back as "endsAt: must be after startsAt".
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -238,6 +239,31 @@ describe('the console where officials stumbled', () => {
     await moderator.getByRole('link', { name: ru('nav.events'), exact: true }).click();
     await moderator.getByRole('heading', { name: ru('events.title'), exact: true }).waitFor();
     expect(await moderator.getByRole('status').count()).toBe(0);
+    await moderator.context().close();
+  }, 60_000);
+
+  it("a new poll's end before its start and a single option are said at the field in Russian; nothing is sent", async () => {
+    const moderator = await world.signIn(staff.moderator);
+    const sent: string[] = [];
+    moderator.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/v1/polls') && sent.push(r.url()));
+    await moderator.goto(`${world.harness.url}/console#/polls/new`);
+    await moderator.getByLabel(ru('polls.name')).fill('Какой сквер благоустроить');
+    await moderator.getByLabel(ru('polls.starts')).fill('2026-12-10T10:00');
+    await moderator.getByLabel(ru('polls.ends')).fill('2026-12-09T10:00');
+    await moderator.getByLabel(ru('polls.question')).fill('Какой сквер?');
+    await moderator.getByLabel(ru('polls.options')).fill('Северный');
+    await moderator.getByRole('button', { name: ru('polls.save') }).click();
+    const ends = moderator.getByLabel(ru('polls.ends'));
+    await expect.poll(() => ends.evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage)).toBe(ru('polls.ends_after_starts'));
+    await ends.fill('2026-12-17T10:00');
+    await moderator.getByRole('button', { name: ru('polls.save') }).click();
+    const options = moderator.getByLabel(ru('polls.options'));
+    await expect.poll(() => options.evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage)).toBe(ru('polls.options_count', { n: 1 }));
+    expect(sent).toEqual([]);
+    await options.fill('Северный\nЮжный');
+    await moderator.getByRole('button', { name: ru('polls.save') }).click();
+    await moderator.getByRole('heading', { name: 'Какой сквер благоустроить' }).waitFor();
+    expect(sent).toHaveLength(1);
     await moderator.context().close();
   }, 60_000);
 });

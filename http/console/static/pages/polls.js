@@ -24,6 +24,15 @@ export function Polls({ t, me, fail }) {
   </main>`;
 }
 
+/** Marks `field` invalid with `problem` (focused, the browser's bubble) and says false; no problem: true. */
+function refuse(field, problem) {
+  field.setCustomValidity(problem || '');
+  if (!problem) return true;
+  field.reportValidity();
+  field.addEventListener('input', () => field.setCustomValidity(''), { once: true });
+  return false;
+}
+
 /** `datetime-local` input value (the browser's zone) as an ISO instant. */
 const instant = (value) => new Date(value).toISOString();
 
@@ -36,6 +45,9 @@ export function NewPoll({ t, lang, me, fail, notify }) {
       .split('\n')
       .map((o) => o.trim())
       .filter(Boolean);
+    // The API's refusals of these two name a field in English: said here, at the field, in the console's language.
+    if (!refuse(f.ends, instant(f.ends.value) <= instant(f.starts.value) && t('polls.ends_after_starts'))) return;
+    if (!refuse(f.options, (options.length < 2 || options.length > 10) && t('polls.options_count', { n: options.length }))) return;
     try {
       const poll = await post('/api/v1/polls', {
         municipalityId: me.municipalityId ?? (f.municipality.value ? Number(f.municipality.value) : null),
