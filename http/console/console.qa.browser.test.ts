@@ -16,7 +16,8 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * console session that outlived the API key it was opened with, no page for official mailings,
  * a contest's entries past the API's page of 100, and KPI 7 far over its limit drawn as a full
  * green bar under a target of "≤ 0 %", a saved draft's "done" wiped by the page it opens, and a
- * poll form whose mistakes came back as "endsAt: must be after startsAt".
+ * poll form whose mistakes came back as "endsAt: must be after startsAt", and a message published
+ * by mistake that could not be withdrawn (nor told apart from an unpublished one).
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -264,6 +265,20 @@ describe('the console where officials stumbled', () => {
     await moderator.getByRole('button', { name: ru('polls.save') }).click();
     await moderator.getByRole('heading', { name: 'Какой сквер благоустроить' }).waitFor();
     expect(sent).toHaveLength(1);
+    await moderator.context().close();
+  }, 60_000);
+
+  it('a moderator sees whether a message is published and withdraws one published by mistake', async () => {
+    const db = world.db.db;
+    const id = await messageInWork(db, { municipalityId: world.db.demo.municipalities.Kemerovo, acceptedAt: new Date(now.getTime() - 86_400_000) });
+    const moderator = await world.signIn(staff.moderator);
+    await moderator.goto(`${world.harness.url}/console#/message/${id}`);
+    await moderator.getByText(ru('card.published_no'), { exact: true }).waitFor();
+    await moderator.getByRole('button', { name: ru('act.publish'), exact: true }).click();
+    await moderator.getByText(ru('card.published_yes'), { exact: true }).waitFor();
+    await moderator.getByRole('button', { name: ru('act.unpublish'), exact: true }).click();
+    await moderator.getByText(ru('card.published_no'), { exact: true }).waitFor();
+    expect((await db.selectFrom('message').select('published').where('id', '=', id).executeTakeFirstOrThrow()).published).toBe(false);
     await moderator.context().close();
   }, 60_000);
 });

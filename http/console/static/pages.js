@@ -72,6 +72,7 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
       <dt>${t('card.address')}</dt><dd>${m.lat === null ? t('card.no_point') : html`${m.address ?? t('card.no_address')} (${m.lat.toFixed(5)}, ${m.lon.toFixed(5)})`}</dd>
       <dt>${t('card.filed')}</dt><dd>${when(m.createdAt)}</dd>
       <dt>${t('card.executor')}</dt><dd>${card.executorName ?? '—'}</dd>
+      <dt>${t('card.publication')}</dt><dd>${t(m.published ? 'card.published_yes' : 'card.published_no')}</dd>
       ${m.sourceUrl && html`<dt>${t('card.source')}</dt><dd><a href=${m.sourceUrl} target="_blank" rel="noopener noreferrer">${m.sourceUrl}</a></dd>`}
       ${m.publishedReplyUrl && html`<dt>${t('card.published_reply')}</dt><dd><a href=${m.publishedReplyUrl} target="_blank" rel="noopener noreferrer">${m.publishedReplyUrl}</a></dd>`}
       ${card.rating && html`<dt>${t('card.rating')}</dt><dd>${'★'.repeat(card.rating.stars)}${'☆'.repeat(5 - card.rating.stars)} ${card.rating.complaint ?? ''}</dd>`}
@@ -87,6 +88,8 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
         </form>`}
       ${moderates && m.status !== 'new' && m.status !== 'rejected' && !m.published && html`
         <form onSubmit=${(e) => act(e, () => post(`/api/v1/messages/${m.id}/publish`, {}))}><button type="submit" class="secondary">${t('act.publish')}</button></form>`}
+      ${moderates && m.published && html`
+        <form onSubmit=${(e) => act(e, () => post(`/api/v1/messages/${m.id}/unpublish`, {}))}><button type="submit" class="secondary">${t('act.unpublish')}</button></form>`}
       ${can(me.role, 'incidents.publish') && m.answerTarget === 'by_hand' && !m.publishedReplyUrl && card.answers.some((a) => a.state === 'approved') && html`
         <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/published-reply`, { url: f.replyUrl.value }))}>
           <label for="replyUrl">${t('act.published_reply')}</label><input id="replyUrl" name="replyUrl" type="url" required maxlength="2000" />
