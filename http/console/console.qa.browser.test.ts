@@ -5,6 +5,7 @@ import { issueKey } from '../../core/access/api-keys.service.ts';
 import { advanceContests, createContest, publishContest, submitEntry } from '../../core/contests/contests.ts';
 import { draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
+import { createPoll } from '../../core/polls/polls.ts';
 import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
 import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
@@ -17,7 +18,8 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * a contest's entries past the API's page of 100, and KPI 7 far over its limit drawn as a full
  * green bar under a target of "≤ 0 %", a saved draft's "done" wiped by the page it opens, and a
  * poll form whose mistakes came back as "endsAt: must be after startsAt", and a message published
- * by mistake that could not be withdrawn (nor told apart from an unpublished one).
+ * by mistake that could not be withdrawn (nor told apart from an unpublished one), and a draft
+ * poll whose typo could not be corrected.
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -279,6 +281,30 @@ describe('the console where officials stumbled', () => {
     await moderator.getByRole('button', { name: ru('act.unpublish'), exact: true }).click();
     await moderator.getByText(ru('card.published_no'), { exact: true }).waitFor();
     expect((await db.selectFrom('message').select('published').where('id', '=', id).executeTakeFirstOrThrow()).published).toBe(false);
+    await moderator.context().close();
+  }, 60_000);
+
+  it('a moderator corrects a draft poll: its title and options change, a wrong end is said at the field', async () => {
+    const db = world.db.db;
+    const week = { startsAt: new Date(now.getTime() + 86_400_000), endsAt: new Date(now.getTime() + 8 * 86_400_000) };
+    const questions = [{ kind: 'single' as const, text: 'Какой сквер?', options: ['Севрный', 'Южный'] }];
+    const poll = await createPoll(db, { municipalityId: world.db.demo.municipalities.Kemerovo, kind: 'poll', title: 'Опрос о скврере', ...week, questions }, null, now);
+    const moderator = await world.signIn(staff.moderator);
+    await moderator.goto(`${world.harness.url}/console#/poll/${poll.id}`);
+    await moderator.getByText(ru('polls.edit')).click();
+    const ends = moderator.getByLabel(ru('polls.ends'));
+    const starts = await moderator.getByLabel(ru('polls.starts')).inputValue();
+    await ends.fill(starts);
+    await moderator.getByRole('button', { name: ru('polls.save_changes') }).click();
+    await expect.poll(() => ends.evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage)).toBe(ru('polls.ends_after_starts'));
+    await ends.fill('2026-12-12T18:00');
+    await moderator.getByLabel(ru('polls.name')).fill('Опрос о сквере');
+    await moderator.getByLabel(ru('polls.options')).fill('Северный\nЮжный');
+    await moderator.getByRole('button', { name: ru('polls.save_changes') }).click();
+    await moderator.getByRole('heading', { name: 'Опрос о сквере', exact: true }).waitFor();
+    const row = await db.selectFrom('poll').select(['title', 'state']).where('id', '=', poll.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ title: 'Опрос о сквере', state: 'draft' });
+    await moderator.getByRole('listitem').filter({ hasText: 'Северный' }).first().waitFor();
     await moderator.context().close();
   }, 60_000);
 });

@@ -54,6 +54,7 @@ function assetTable(): Record<string, [string, string]> {
     'access.js': own('access.js'),
     'pages/incidents.js': own('pages/incidents.js'),
     'pages/polls.js': own('pages/polls.js'),
+    'pages/poll-form.js': own('pages/poll-form.js'),
     'pages/direct-lines.js': own('pages/direct-lines.js'),
     'pages/admin.js': own('pages/admin.js'),
     'pages/directories.js': own('pages/directories.js'),

@@ -1,8 +1,9 @@
 // Polls: the list, a simple poll's creation (one single-choice question), publish / close, results.
 import { useState } from 'preact/hooks';
 import { can } from '../access.js';
-import { post } from '../api.js';
-import { html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
+import { patch, post } from '../api.js';
+import { changedFields, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
+import { pollFields, readPoll, simpleQuestions } from './poll-form.js';
 
 export function Polls({ t, me, fail }) {
   const [page, more] = usePaged('/api/v1/polls', fail);
@@ -24,39 +25,15 @@ export function Polls({ t, me, fail }) {
   </main>`;
 }
 
-/** Marks `field` invalid with `problem` (focused, the browser's bubble) and says false; no problem: true. */
-function refuse(field, problem) {
-  field.setCustomValidity(problem || '');
-  if (!problem) return true;
-  field.reportValidity();
-  field.addEventListener('input', () => field.setCustomValidity(''), { once: true });
-  return false;
-}
-
-/** `datetime-local` input value (the browser's zone) as an ISO instant. */
-const instant = (value) => new Date(value).toISOString();
-
 export function NewPoll({ t, lang, me, fail, notify }) {
   const [towns] = useApi(me.municipalityId === null ? '/api/v1/municipalities' : null, fail);
   const create = async (event) => {
     event.preventDefault();
+    const body = readPoll(t, event.target.elements);
+    if (!body) return;
     const f = event.target.elements;
-    const options = f.options.value
-      .split('\n')
-      .map((o) => o.trim())
-      .filter(Boolean);
-    // The API's refusals of these two name a field in English: said here, at the field, in the console's language.
-    if (!refuse(f.ends, instant(f.ends.value) <= instant(f.starts.value) && t('polls.ends_after_starts'))) return;
-    if (!refuse(f.options, (options.length < 2 || options.length > 10) && t('polls.options_count', { n: options.length }))) return;
     try {
-      const poll = await post('/api/v1/polls', {
-        municipalityId: me.municipalityId ?? (f.municipality.value ? Number(f.municipality.value) : null),
-        kind: 'poll',
-        title: f.title.value,
-        startsAt: instant(f.starts.value),
-        endsAt: instant(f.ends.value),
-        questions: [{ kind: 'single', text: f.question.value, options }],
-      });
+      const poll = await post('/api/v1/polls', { municipalityId: me.municipalityId ?? (f.municipality.value ? Number(f.municipality.value) : null), kind: 'poll', ...body });
       notify(t('act.done'), `#/poll/${poll.id}`);
       location.hash = `#/poll/${poll.id}`;
     } catch (error) {
@@ -72,11 +49,7 @@ export function NewPoll({ t, lang, me, fail, notify }) {
           <option value="">${t('incidents.region')}</option>
           ${(towns?.items ?? []).map((m) => html`<option value=${m.id}>${nameOf(lang, m)}</option>`)}
         </select>`}
-      <label for="title">${t('polls.name')}</label><input id="title" name="title" required maxlength="200" />
-      <label for="starts">${t('polls.starts')}</label><input id="starts" name="starts" type="datetime-local" required />
-      <label for="ends">${t('polls.ends')}</label><input id="ends" name="ends" type="datetime-local" required />
-      <label for="question">${t('polls.question')}</label><input id="question" name="question" required maxlength="500" />
-      <label for="options">${t('polls.options')}</label><textarea id="options" name="options" required></textarea>
+      ${pollFields(t)}
       <p><button type="submit">${t('polls.save')}</button></p>
     </form>
   </main>`;
@@ -100,6 +73,17 @@ export function PollCard({ id, t, me, fail, notify }) {
       <dt>${t('polls.period')}</dt><dd>${when(poll.startsAt)} — ${when(poll.endsAt)}</dd>
     </dl>
     ${poll.questions.map((q) => html`<h2>${q.text}</h2><ul>${q.options.map((o) => html`<li>${o.text}</li>`)}</ul>`)}
+    ${writes && poll.state === 'draft' && html`<details>
+      <summary>${t('polls.edit')}</summary>
+      <form onSubmit=${(e) => act(e, (f) => {
+        const body = readPoll(t, f);
+        if (!body) throw Object.assign(new Error(t('polls.check_fields')), { status: 400 });
+        return patch(`/api/v1/polls/${poll.id}`, changedFields(body, { ...poll, questions: simpleQuestions(poll) ? [{ kind: 'single', text: poll.questions[0].text, options: poll.questions[0].options.map((o) => o.text) }] : undefined }));
+      })}>
+        ${pollFields(t, poll, simpleQuestions(poll))}
+        <p><button type="submit">${t('polls.save_changes')}</button></p>
+      </form>
+    </details>`}
     ${writes && html`<div class="actions">
       ${(poll.state === 'draft' || poll.state === 'closed') && html`<form onSubmit=${(e) => act(e, (f) => post(`/api/v1/polls/${poll.id}/publish`, f.force?.checked ? { force: true } : {}))}>
         ${poll.state === 'draft' && mayForce && html`<p><input type="checkbox" id="force" name="force" /> <label class="inline" for="force">${t('polls.force')}</label></p>`}

@@ -1,0 +1,50 @@
+// A simple poll's fields (title, local start and end, one single-choice question with its options),
+// shared by the new poll's form and a draft's edit form, and their checks at the field.
+import { html } from '../ui.js';
+
+/** `datetime-local` input value (the browser's zone) as an ISO instant. */
+const instant = (value) => new Date(value).toISOString();
+/** An ISO instant as a `datetime-local` value in the browser's zone. */
+const local = (iso) => {
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+
+/** Marks `field` invalid with `problem` (focused, the browser's bubble) and says false; no problem: true. */
+function refuse(field, problem) {
+  field.setCustomValidity(problem || '');
+  if (!problem) return true;
+  field.reportValidity();
+  field.addEventListener('input', () => field.setCustomValidity(''), { once: true });
+  return false;
+}
+
+/** Whether the console's form can edit this poll's questions (one single-choice question); others keep theirs. */
+export const simpleQuestions = (poll) => poll.questions.length === 1 && poll.questions[0].kind === 'single';
+
+/** The fields, filled from `poll` when one is edited; `questions: false` leaves the questions out. */
+export function pollFields(t, poll = null, questions = true) {
+  const q = poll?.questions[0];
+  return html`
+    <label for="title">${t('polls.name')}</label><input id="title" name="title" required maxlength="200" value=${poll?.title ?? ''} />
+    <label for="starts">${t('polls.starts')}</label><input id="starts" name="starts" type="datetime-local" required value=${poll ? local(poll.startsAt) : ''} />
+    <label for="ends">${t('polls.ends')}</label><input id="ends" name="ends" type="datetime-local" required value=${poll ? local(poll.endsAt) : ''} />
+    ${questions && html`<label for="question">${t('polls.question')}</label><input id="question" name="question" required maxlength="500" value=${q?.text ?? ''} />
+      <label for="options">${t('polls.options')}</label><textarea id="options" name="options" required>${q ? q.options.map((o) => o.text).join('\n') : ''}</textarea>`}`;
+}
+
+/**
+ * The form's poll fields for the API, or null when a field is wrong: the API's refusals of these
+ * name a field in English, so they are said here, at the field, in the console's language.
+ */
+export function readPoll(t, f) {
+  if (!refuse(f.ends, instant(f.ends.value) <= instant(f.starts.value) && t('polls.ends_after_starts'))) return null;
+  const body = { title: f.title.value, startsAt: instant(f.starts.value), endsAt: instant(f.ends.value) };
+  if (!f.options) return body;
+  const options = f.options.value
+    .split('\n')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (!refuse(f.options, (options.length < 2 || options.length > 10) && t('polls.options_count', { n: options.length }))) return null;
+  return { ...body, questions: [{ kind: 'single', text: f.question.value, options }] };
+}
