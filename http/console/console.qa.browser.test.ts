@@ -19,7 +19,7 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * green bar under a target of "≤ 0 %", a saved draft's "done" wiped by the page it opens, and a
  * poll form whose mistakes came back as "endsAt: must be after startsAt", and a message published
  * by mistake that could not be withdrawn (nor told apart from an unpublished one), and a draft
- * poll whose typo could not be corrected.
+ * poll whose typo could not be corrected, and no way to close the access of an official who left.
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -306,5 +306,22 @@ describe('the console where officials stumbled', () => {
     expect(row).toEqual({ title: 'Опрос о сквере', state: 'draft' });
     await moderator.getByRole('listitem').filter({ hasText: 'Северный' }).first().waitFor();
     await moderator.context().close();
+  }, 60_000);
+
+  it('an operator closes the access of an official who left: their open session ends; the access comes back', async () => {
+    const db = world.db.db;
+    const leaving = await world.signIn(staff.utilityExecutor);
+    const operator = await world.signIn(await operatorId(db));
+    await operator.goto(`${world.harness.url}/console#/staff/${staff.utilityExecutor}`);
+    await operator.getByRole('button', { name: ru('staff_card.deactivate') }).click();
+    await operator.getByRole('button', { name: ru('staff_card.activate') }).waitFor();
+    expect((await db.selectFrom('staff').select('active').where('id', '=', staff.utilityExecutor).executeTakeFirstOrThrow()).active).toBe(false);
+    await leaving.getByRole('link', { name: ru('nav.news'), exact: true }).click();
+    await leaving.getByRole('heading', { name: ru('sign_in.title') }).waitFor();
+    await operator.getByRole('button', { name: ru('staff_card.activate') }).click();
+    await operator.getByRole('button', { name: ru('staff_card.deactivate') }).waitFor();
+    expect((await db.selectFrom('staff').select('active').where('id', '=', staff.utilityExecutor).executeTakeFirstOrThrow()).active).toBe(true);
+    expect(await world.seriousViolations(operator)).toEqual([]);
+    for (const page of [leaving, operator]) await page.context().close();
   }, 60_000);
 });

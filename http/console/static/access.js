@@ -36,6 +36,7 @@ export const ROLES = {
   'directories.read': EVERYONE,
   'municipality.team.write': ['operator', 'curator'],
   'staff.read': ['operator', 'curator'],
+  'staff.write': ['operator'],
   'staff.link': ['operator', 'curator'],
   'keys.manage': ['operator'],
   'audit.read': ['operator', 'curator'],

@@ -3,7 +3,7 @@
 // (its token is shown once, here), list them, revoke one.
 import { useState } from 'preact/hooks';
 import { can } from '../access.js';
-import { post } from '../api.js';
+import { patch, post } from '../api.js';
 import { DirectoriesNav } from './directories.js';
 import { html, loading, useAction, useApi, when } from '../ui.js';
 
@@ -47,14 +47,25 @@ function Keys({ t, id, fail, notify }) {
   </section>`;
 }
 
+/** Access on and off (staff.write: operators): an official who left loses keys, sessions and the bot's /login at once. */
+function Access({ t, person, fail, notify, reload }) {
+  const act = useAction(t, fail, notify, reload);
+  const next = !person.active;
+  return html`<form onSubmit=${(e) => act(e, () => patch(`/api/v1/staff/${person.id}`, { active: next }))}>
+    <p>${t(next ? 'staff_card.inactive_hint' : 'staff_card.active_hint')}</p>
+    <button type="submit" class=${next ? '' : 'secondary'}>${t(next ? 'staff_card.activate' : 'staff_card.deactivate')}</button>
+  </form>`;
+}
+
 export function StaffCard({ t, me, id, fail, notify }) {
-  const [person] = useApi(`/api/v1/staff/${id}`, fail);
+  const [person, reload] = useApi(`/api/v1/staff/${id}`, fail);
   if (!person) return loading;
   const props = { t, id, fail, notify };
   return html`<main>
     <h1>${person.fullName}</h1>
     <${DirectoriesNav} t=${t} current="staff" />
     <p>${t(`role.${person.role}`)}${person.active ? '' : ` · ${t('directories.inactive')}`}</p>
+    ${can(me.role, 'staff.write') && person.id !== me.id && html`<${Access} t=${t} person=${person} fail=${fail} notify=${notify} reload=${reload} />`}
     ${can(me.role, 'staff.link') && html`<${LinkCode} ...${props} />`}
     ${can(me.role, 'keys.manage') && html`<${Keys} ...${props} />`}
   </main>`;
