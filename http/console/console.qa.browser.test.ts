@@ -19,7 +19,8 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * green bar under a target of "≤ 0 %", a saved draft's "done" wiped by the page it opens, and a
  * poll form whose mistakes came back as "endsAt: must be after startsAt", and a message published
  * by mistake that could not be withdrawn (nor told apart from an unpublished one), and a draft
- * poll whose typo could not be corrected, and no way to close the access of an official who left.
+ * poll whose typo could not be corrected, no way to close the access of an official who left, and
+ * an operator's list of everyone's sessions that never said whose each one was.
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -323,5 +324,19 @@ describe('the console where officials stumbled', () => {
     expect((await db.selectFrom('staff').select('active').where('id', '=', staff.utilityExecutor).executeTakeFirstOrThrow()).active).toBe(true);
     expect(await world.seriousViolations(operator)).toEqual([]);
     for (const page of [leaving, operator]) await page.context().close();
+  }, 60_000);
+
+  it("an operator's list of sessions says whose each one is", async () => {
+    const moderator = await world.signIn(staff.moderator);
+    const operator = await world.signIn(await operatorId(world.db.db));
+    await operator.getByRole('link', { name: ru('nav.sessions'), exact: true }).click();
+    await operator.getByRole('heading', { name: ru('sessions.title_all') }).waitFor();
+    const name = (await world.db.db.selectFrom('staff').select('full_name').where('id', '=', staff.moderator).executeTakeFirstOrThrow()).full_name;
+    await operator.getByRole('cell', { name, exact: true }).first().waitFor();
+    await operator
+      .getByRole('cell', { name: ru('sessions.you'), exact: true })
+      .first()
+      .waitFor();
+    for (const page of [moderator, operator]) await page.context().close();
   }, 60_000);
 });

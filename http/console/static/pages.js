@@ -152,14 +152,18 @@ function answerBody(kind, text) {
   return { kind, text };
 }
 
-export function Sessions({ t, fail, notify }) {
+/** One's own sessions; an operator sees everyone's, so each says whose it is. */
+export function Sessions({ t, me, fail, notify }) {
   const [list, reload] = useApi('/api/v1/sessions', fail);
+  const everyone = me.role === 'operator';
+  const [staff] = useApi(everyone ? '/api/v1/staff?limit=100' : null, fail);
   const act = useAction(t, fail, notify, reload);
   if (!list) return html`<main><p>…</p></main>`;
-  return html`<main><h1>${t('sessions.title')}</h1><table>
-    <thead><tr><th>№</th><th>${t('sessions.created')}</th><th>${t('sessions.expires')}</th><th></th></tr></thead>
+  const who = (id) => (id === me.id ? t('sessions.you') : (staff?.items.find((p) => p.id === id)?.fullName ?? `№ ${id}`));
+  return html`<main><h1>${t(everyone ? 'sessions.title_all' : 'sessions.title')}</h1><table>
+    <thead><tr><th>№</th>${everyone && html`<th>${t('sessions.staff')}</th>`}<th>${t('sessions.created')}</th><th>${t('sessions.expires')}</th><th></th></tr></thead>
     <tbody>${list.items.map(
-      (s) => html`<tr><td>${s.id}</td><td>${when(s.createdAt)}<br/><small>${s.label}</small></td><td>${when(s.expiresAt)}</td>
+      (s) => html`<tr><td>${s.id}</td>${everyone && html`<td>${who(s.staffId)}</td>`}<td>${when(s.createdAt)}<br/><small>${s.label}</small></td><td>${when(s.expiresAt)}</td>
         <td><form onSubmit=${(e) => act(e, () => post(`/api/v1/sessions/${s.id}/revoke`))}><button type="submit" class="secondary">${t('sessions.revoke')}</button></form></td></tr>`,
     )}</tbody>
   </table></main>`;
