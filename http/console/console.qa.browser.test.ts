@@ -20,7 +20,8 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * poll form whose mistakes came back as "endsAt: must be after startsAt", and a message published
  * by mistake that could not be withdrawn (nor told apart from an unpublished one), and a draft
  * poll whose typo could not be corrected, no way to close the access of an official who left, and
- * an operator's list of everyone's sessions that never said whose each one was.
+ * an operator's list of everyone's sessions that never said whose each one was, and an operator's
+ * queue and card that never said which municipality a message is from.
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -338,5 +339,19 @@ describe('the console where officials stumbled', () => {
       .first()
       .waitFor();
     for (const page of [moderator, operator]) await page.context().close();
+  }, 60_000);
+
+  it("an operator's queue and card say which municipality each message is from", async () => {
+    const db = world.db.db;
+    const belovo = world.db.demo.municipalities.Belovo;
+    const residentId = await registeredResident(db, { municipalityId: belovo, now });
+    const pothole = await categoryId(db, 'roads.pothole');
+    const id = (await fileMessage(db, { residentId, categoryId: pothole, text: 'Яма у рынка', point: { lat: 54.4166, lon: 86.2975 }, channel: 'tg' }, now)).message.id;
+    const operator = await world.signIn(await operatorId(db));
+    const row = operator.getByRole('row').filter({ has: operator.getByRole('link', { name: `${ru('queue.open')} ${id}`, exact: true }) });
+    await row.getByText('Беловский городской округ').waitFor();
+    await operator.goto(`${world.harness.url}/console#/message/${id}`);
+    await operator.getByRole('definition').filter({ hasText: 'Беловский городской округ' }).waitFor();
+    await operator.context().close();
   }, 60_000);
 });

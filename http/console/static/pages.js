@@ -2,7 +2,7 @@
 // page merely hides what the role cannot use.
 import { can } from './access.js';
 import { post } from './api.js';
-import { excerpt, html, moreButton, useAction, useApi, usePaged, when } from './ui.js';
+import { excerpt, html, moreButton, nameOf, useAction, useApi, usePaged, when } from './ui.js';
 import { Deadline, deadlineOf, firstResponseOf, MessageMap, ModerationTools, QueueDeadline } from './pages/moderation.js';
 
 function queuePath(role) {
@@ -12,31 +12,39 @@ function queuePath(role) {
   return '/api/v1/messages';
 }
 
+/** For region-wide officials (operators), who see several municipalities: a municipality's name by id; null for the others. */
+function useTownName(lang, me, fail) {
+  const region = me.municipalityId === null;
+  const [towns] = useApi(region ? '/api/v1/municipalities' : null, fail);
+  return region ? (id) => nameOf(lang, towns?.items.find((m) => m.id === id)) : null;
+}
+
 /** "My queue": what waits for the caller's role, a page at a time ("more" loads the next). */
-export function Queue({ t, me, fail }) {
+export function Queue({ t, lang, me, fail }) {
   const [page, more] = usePaged(queuePath(me.role), fail);
+  const town = useTownName(lang, me, fail);
   const title = t(`queue.title.${['moderator', 'executor', 'curator'].includes(me.role) ? me.role : me.role === 'operator' ? 'moderator' : 'other'}`);
   if (!page) return html`<main><h1>${title}</h1><p>…</p></main>`;
   const watches = can(me.role, 'messages.moderate');
-  if (page.items.length === 0) return html`<main><h1>${title}</h1><p>${t('queue.empty')}</p>${watches && html`<${InWork} t=${t} fail=${fail} />`}</main>`;
+  if (page.items.length === 0) return html`<main><h1>${title}</h1><p>${t('queue.empty')}</p>${watches && html`<${InWork} t=${t} town=${town} fail=${fail} />`}</main>`;
   if (me.role === 'curator') {
     return html`<main><h1>${title}</h1><table>
       <thead><tr><th>№</th><th>${t('act.answer_kind')}</th><th>${t('act.answer_text')}</th><th></th></tr></thead>
       <tbody>${page.items.map((a) => html`<tr><td>${a.messageId}</td><td>${named(t, `answer.kind.${a.kind}`, a.kind)}</td><td>${excerpt(a.text)}</td><td><a href=${`#/message/${a.messageId}`}>${t('queue.open')}</a></td></tr>`)}</tbody>
-    </table>${moreButton(t, page, more)}<${InWork} t=${t} fail=${fail} /></main>`;
+    </table>${moreButton(t, page, more)}<${InWork} t=${t} town=${town} fail=${fail} /></main>`;
   }
-  return html`<main><h1>${title}</h1><${MessageTable} t=${t} items=${page.items} fail=${fail} />${moreButton(t, page, more)}${watches && html`<${InWork} t=${t} fail=${fail} />`}</main>`;
+  return html`<main><h1>${title}</h1><${MessageTable} t=${t} town=${town} items=${page.items} fail=${fail} />${moreButton(t, page, more)}${watches && html`<${InWork} t=${t} town=${town} fail=${fail} />`}</main>`;
 }
 
 /** Messages with their deadline state (day 10/13/14, the working hour), near and over ones said in words. */
-function MessageTable({ t, items, fail }) {
+function MessageTable({ t, town, items, fail }) {
   return html`<table class="queue">
     <thead><tr><th>№</th><th>${t('card.filed')}</th><th>${t('card.address')}</th><th>${t('card.status')}</th><th>${t('deadline.title')}</th><th></th></tr></thead>
     <tbody>${items.map(
       (m) => html`<tr>
         <td>${m.id}${m.urgent ? html`<br /><small>${t('moderation.urgent')}</small>` : null}</td>
         <td>${when(m.createdAt)}</td>
-        <td>${m.address ?? (m.lat === null ? t('card.no_point') : t('card.no_address'))}<br/><small>${excerpt(m.text)}</small></td>
+        <td>${town && html`<strong>${town(m.municipalityId)}</strong><br />`}${m.address ?? (m.lat === null ? t('card.no_point') : t('card.no_address'))}<br/><small>${excerpt(m.text)}</small></td>
         <td>${t(`status.${m.status}`)}</td>
         <td><${QueueDeadline} t=${t} m=${m} fail=${fail} /></td>
         <td><a href=${`#/message/${m.id}`} aria-label=${`${t('queue.open')} ${m.id}`}>${t('queue.open')}</a></td>
@@ -46,15 +54,16 @@ function MessageTable({ t, items, fail }) {
 }
 
 /** For those who watch the deadlines (moderators, curators, operators): messages in work, the longest-waiting first. */
-function InWork({ t, fail }) {
+function InWork({ t, town, fail }) {
   const [page, more] = usePaged('/api/v1/messages?status=in_work&sort=created_at&limit=50', fail);
   if (!page) return null;
-  return html`<h2 id="in-work">${t('queue.in_work')}</h2>${page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<${MessageTable} t=${t} items=${page.items} fail=${fail} />${moreButton(t, page, more)}`}`;
+  return html`<h2 id="in-work">${t('queue.in_work')}</h2>${page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<${MessageTable} t=${t} town=${town} items=${page.items} fail=${fail} />${moreButton(t, page, more)}`}`;
 }
 
 export function MessageCard({ id, t, lang, me, fail, notify }) {
   const [card, reload] = useApi(`/api/v1/messages/${id}`, fail);
   const act = useAction(t, fail, notify, reload);
+  const town = useTownName(lang, me, fail);
   if (!card) return html`<main><p>…</p></main>`;
   const m = card.message;
   const hour = firstResponseOf(card.firstResponse);
@@ -69,6 +78,7 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
       <dt>${t('card.status')}</dt><dd>${t(`status.${m.status}`)}${m.urgent ? ` · ${t('moderation.urgent')}` : ''}</dd>
       ${m.status === 'in_work' && html`<dt>${t('deadline.title')}</dt><dd><${Deadline} t=${t} state=${deadlineOf(m)} /></dd>`}
       ${hour && html`<dt>${t('deadline.hour_title')}</dt><dd><${Deadline} t=${t} state=${hour} /></dd>`}
+      ${town && html`<dt>${t('card.municipality')}</dt><dd>${town(m.municipalityId)}</dd>`}
       <dt>${t('card.address')}</dt><dd>${m.lat === null ? t('card.no_point') : html`${m.address ?? t('card.no_address')} (${m.lat.toFixed(5)}, ${m.lon.toFixed(5)})`}</dd>
       <dt>${t('card.filed')}</dt><dd>${when(m.createdAt)}</dd>
       <dt>${t('card.executor')}</dt><dd>${card.executorName ?? '—'}</dd>
