@@ -69,5 +69,8 @@ describe('the shipped production calendars', () => {
   it('refuses a year with foreign or contradictory dates', () => {
     expect(productionYearProblem({ year: 2028, source: 'x', daysOff: ['2029-01-01'], shortened: [], workingWeekends: [] })).toMatch(/not a day of 2028/);
     expect(productionYearProblem({ year: 2028, source: 'x', daysOff: ['2028-01-01'], shortened: [], workingWeekends: ['2028-01-01'] })).toMatch(/both/);
+    // Date.parse takes 30 February as 2 March: an imported decree's typo must not move a holiday.
+    expect(productionYearProblem({ year: 2028, source: 'x', daysOff: ['2028-02-30'], shortened: [], workingWeekends: [] })).toMatch(/2028-02-30 is not a day of 2028/);
+    expect(productionYearProblem({ year: 2028, source: 'x', daysOff: ['2028-02-29'], shortened: [], workingWeekends: [] })).toBeNull();
   });
 });

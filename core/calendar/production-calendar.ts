@@ -1,3 +1,5 @@
+import { isCalendarDate } from './calendar-date.ts';
+
 /**
  * The official Russian production calendar («производственный календарь»): days off beyond the
  * weekends (public holidays of Labour Code art. 112 and the days the Government's annual decree
@@ -133,7 +135,7 @@ export function nationalDay(key: string): { off: boolean; shortened: boolean; wo
 export function productionYearProblem(y: ProductionYear): string | null {
   if (!Number.isInteger(y.year) || y.year < 2000 || y.year > 2100) return 'year must be between 2000 and 2100';
   for (const d of [...y.daysOff, ...y.shortened, ...y.workingWeekends]) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)) || !d.startsWith(`${y.year}-`)) return `date ${d} is not a day of ${y.year}`;
+    if (!isCalendarDate(d) || !d.startsWith(`${y.year}-`)) return `date ${d} is not a day of ${y.year}`;
   }
   const off = new Set(y.daysOff);
   const clash = y.workingWeekends.find((d) => off.has(d)) ?? y.shortened.find((d) => off.has(d));

@@ -1,18 +1,12 @@
 import { addWorkingHours, type WorkCalendarConfig } from '../calendar/working-time.ts';
 import { inTransaction } from '../db/transaction.ts';
+import { isCalendarDate } from '../calendar/calendar-date.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { getMunicipality, setBoundary, type Municipality } from './municipality.repository.ts';
 
 /** HH:MM of a day, 24:00 (the end of the day) included, 24:30 not. */
 export const TIME = /^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A real calendar date: Date.parse takes 30 February as 2 March, so the date must read back the same. */
-function isCalendarDate(date: string): boolean {
-  const ms = Date.parse(`${date}T00:00:00Z`);
-  return DATE.test(date) && !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === date;
-}
 
 /** Checks a work calendar before it is stored: a broken one would stall every deadline. */
 export function workCalendarProblem(config: WorkCalendarConfig, timeZone: string): string | null {

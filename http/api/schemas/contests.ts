@@ -1,5 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import { z } from '@hono/zod-openapi';
+import { isCalendarDate } from '../../../core/calendar/calendar-date.ts';
 import type { Contest, ContestEntry, DrawRecord } from '../../../core/contests/contests.ts';
 import { MAX_CAPTION } from '../../../core/contests/contests.ts';
 import { DomainError } from '../../../core/errors.ts';
@@ -14,10 +15,8 @@ export const ContestTime = z
   .openapi({ description: "a date-time with an offset, or a date (00:00 in the municipality's time zone)", example: '2026-12-10T00:00:00+07:00' });
 
 export function contestTime(value: string, timeZone: string, field: string): Date {
+  if (!isCalendarDate(value.slice(0, 10))) throw new DomainError('VALIDATION', { field, problem: 'not a valid date-time' });
   const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
-  // The engine takes 30 February as 2 March: the calendar date must exist as written.
-  const day = new Date(Date.UTC(y, m - 1, d));
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) throw new DomainError('VALIDATION', { field, problem: 'not a valid date-time' });
   if (value.length === 10) return new Date(new TZDate(y, m - 1, d, 0, 0, 0, timeZone).getTime());
   const at = new Date(value);
   if (Number.isNaN(at.getTime())) throw new DomainError('VALIDATION', { field, problem: 'not a valid date-time' });
