@@ -80,8 +80,7 @@ export async function postServiceRequest(db: Db, input: PostInput, now: Date): P
         now,
       );
     } catch (error) {
-      if (isDomainError(error) && error.kind === 'validation')
-        throw new PostRefused(400, `${String(error.details.field ?? 'request')}: ${String(error.details.problem ?? error.code)}`.replace(/^photos\[0\]/, 'media_url').replace(/^text/, 'description'));
+      if (isDomainError(error) && error.kind === 'validation') throw new PostRefused(400, refusal(error.code, error.details));
       throw error;
     }
     await recordAudit(
@@ -92,4 +91,15 @@ export async function postServiceRequest(db: Db, input: PostInput, now: Date): P
     );
     return { token: `incident-${created.incident.id}`, incidentId: created.incident.id };
   });
+}
+
+/** A validation error in the spec's words: its parameter names, and a sentence rather than a code. */
+function refusal(code: string, details: Record<string, unknown>): string {
+  const field = String(details.field ?? 'request')
+    .replace(/^photos\[0\]/, 'media_url')
+    .replace(/^text$/, 'description');
+  if (details.problem !== undefined) return `${field}: ${String(details.problem)}`;
+  if (code === 'TEXT_TOO_LONG') return `${field} is longer than ${String(details.max)} characters`;
+  if (code === 'TEXT_EMPTY') return `${field} is required`;
+  return `${field} is not valid`;
 }
