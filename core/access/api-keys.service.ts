@@ -73,8 +73,11 @@ export async function listKeys(db: Db, filter: { staffId?: number; active?: bool
   return toPage(await query.execute(), limit, toApiKey, (r) => ({ v: null, id: r.id }));
 }
 
-/** Revoking is final and idempotent, and ends the console sessions opened with the key; the last operator's last key cannot be revoked. */
-export function revokeKey(db: Db, id: number, now: Date): Promise<ApiKey> {
+/**
+ * Revoking is final and idempotent (`changed` false when the key was already revoked), and ends the
+ * console sessions opened with the key; the last operator's last key cannot be revoked.
+ */
+export function revokeKey(db: Db, id: number, now: Date): Promise<{ key: ApiKey; changed: boolean }> {
   return inTransaction(db, async (trx) => {
     const row = await trx
       .selectFrom('api_key')
@@ -85,13 +88,13 @@ export function revokeKey(db: Db, id: number, now: Date): Promise<ApiKey> {
       .forUpdate()
       .executeTakeFirst();
     if (!row) throw new DomainError('API_KEY_NOT_FOUND', { id });
-    if (row.revoked_at) return toApiKey(row);
+    if (row.revoked_at) return { key: toApiKey(row), changed: false };
     if (row.role === 'operator' && row.staff_active && !(await anotherOperatorCanSignIn(trx, { keyId: id }))) {
       throw new DomainError('LAST_OPERATOR', { keyId: id });
     }
     const updated = await trx.updateTable('api_key').set({ revoked_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     await trx.updateTable('api_key').set({ revoked_at: now }).where('opened_with', '=', id).where('revoked_at', 'is', null).execute();
-    return toApiKey(updated);
+    return { key: toApiKey(updated), changed: true };
   });
 }
 

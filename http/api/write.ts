@@ -15,18 +15,19 @@ export interface WriteContext {
 
 /**
  * Runs a write in one transaction together with its audit entry (who, which key, which request,
- * what): if either fails, neither happens. Every route that changes something goes through here.
+ * what): if either fails, neither happens. Every route that changes something goes through here;
+ * an idempotent repeat that changed nothing returns `audit: null` and leaves no entry.
  */
 export async function audited<T>(
   c: Context<ApiEnv>,
   deps: Pick<ApiDeps, 'db' | 'clock'>,
-  write: (ctx: WriteContext) => Promise<{ result: T; audit: AuditFacts }>,
+  write: (ctx: WriteContext) => Promise<{ result: T; audit: AuditFacts | null }>,
 ): Promise<T> {
   const principal = c.get('principal');
   return deps.db.transaction().execute(async (trx) => {
     const now = deps.clock();
     const { result, audit } = await write({ trx, now, principal, scope: scopeOf(principal) });
-    await recordAudit(trx, { staffId: principal.staffId, apiKeyId: principal.keyId, requestId: c.get('requestId') }, audit, now);
+    if (audit) await recordAudit(trx, { staffId: principal.staffId, apiKeyId: principal.keyId, requestId: c.get('requestId') }, audit, now);
     return result;
   });
 }

@@ -75,7 +75,12 @@ describe('keys', () => {
     expect((await h.request('GET', '/api/v1/me', { token: key.body.token })).status).toBe(200);
     const revoked = await h.request('POST', `/api/v1/keys/${key.body.key.id}/revoke`);
     expect(revoked.body.revokedAt).toBe(h.now().toISOString());
-    expect((await h.request('POST', `/api/v1/keys/${key.body.key.id}/revoke`)).status).toBe(200);
+    const again = await h.request('POST', `/api/v1/keys/${key.body.key.id}/revoke`);
+    expect(again.status).toBe(200);
+    expect(again.body.revokedAt).toBe(revoked.body.revokedAt);
+    // A repeat changes nothing, so the audit log holds the one revocation only.
+    const audit = await h.t.db.selectFrom('audit_log').select('action').where('entity', '=', 'api_key').where('entity_id', '=', String(key.body.key.id)).execute();
+    expect(audit.map((a) => a.action).filter((a) => a === 'api_key.revoke')).toEqual(['api_key.revoke']);
     expect((await h.request('GET', '/api/v1/me', { token: key.body.token })).status).toBe(401);
     const active = await h.request('GET', `/api/v1/keys?staffId=${h.staff.Belovo.moderator}&active=true`);
     expect(active.body.items.map((k: { id: number }) => k.id)).not.toContain(key.body.key.id);

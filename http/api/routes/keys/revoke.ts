@@ -22,7 +22,8 @@ export function registerRevokeKey(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
     const key = await audited(c, deps, async ({ trx, now }) => {
-      const result = await revokeKey(trx, id, now);
+      const { key: result, changed } = await revokeKey(trx, id, now);
+      if (!changed) return { result, audit: null };
       const staff = await getStaff(trx, result.staffId);
       return { result, audit: { action: 'api_key.revoke', entity: 'api_key', entityId: id, municipalityId: staff.municipalityId, data: { staffId: result.staffId } } };
     });
