@@ -72,6 +72,8 @@ describe('intake', () => {
       [{ text: '' }, 'text'],
       [{ text: 'x'.repeat(4001) }, 'text'],
       [{ postedAt: 'yesterday' }, 'postedAt'],
+      [{ postedAt: '2099-01-01T00:00:00Z' }, 'postedAt'],
+      [{ postedAt: new Date(h.now().getTime() + 6 * 60_000).toISOString() }, 'postedAt'],
       [{ point: { lat: 95, lon: 86 } }, 'point'],
       [{ photos: ['javascript:alert(1)'] }, 'photos'],
       [{ source: 'vk_wall' }, 'source'],
@@ -92,6 +94,14 @@ describe('intake', () => {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it("takes a postedAt a little ahead of the server's clock (the source's clock), not one from the future", async () => {
+    const ahead = await intake({ postedAt: new Date(h.now().getTime() + 2 * 60_000).toISOString() });
+    expect(ahead.status).toBe(201);
+    const future = await intake({ postedAt: '2099-01-01T00:00:00+07:00' });
+    expect(future.status).toBe(400);
+    expect(future.body.details).toEqual({ field: 'postedAt', problem: 'in the future' });
   });
 
   it('a key of another municipality cannot take in, read or list Kemerovo items', async () => {

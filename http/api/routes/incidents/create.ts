@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { DomainError } from '../../../../core/errors.ts';
 import { intakeIncident } from '../../../../core/incidents/incidents.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
@@ -12,7 +13,8 @@ export const route = createRoute({
   path: '/incidents',
   tags: ['incidents'],
   summary: 'Take in an open-source item (OK, a media-monitoring system, a post found by hand)',
-  description: 'Idempotent by sourceUrl: the first intake answers 201, a repeat 200 with the same item and no change. A new item alerts the curators and moderators of the municipality.',
+  description:
+    'Idempotent by sourceUrl: the first intake answers 201, a repeat 200 with the same item and no change. A new item alerts the curators and moderators of the municipality. A postedAt more than 5 minutes ahead of the server clock is refused (400).',
   ...access('incidents.triage'),
   request: { body: jsonBody(IntakeBody) },
   responses: {
@@ -22,12 +24,18 @@ export const route = createRoute({
   },
 });
 
+/** How far ahead of our clock a source's timestamp may be (its clock, not a post from the future). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 export function registerCreateIncident(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const { incident, created } = await audited(c, deps, async ({ trx, now, scope }) => {
       requireMunicipality(scope, body.municipalityId);
-      const result = await intakeIncident(trx, { ...body, postedAt: new Date(body.postedAt), point: body.point ?? null }, now);
+      const postedAt = new Date(body.postedAt);
+      // The first-hour rule runs from postedAt: a date ahead would postpone the item's deadline.
+      if (postedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new DomainError('VALIDATION', { field: 'postedAt', problem: 'in the future' });
+      const result = await intakeIncident(trx, { ...body, postedAt, point: body.point ?? null }, now);
       return {
         result,
         audit: {
