@@ -17,6 +17,7 @@ export const ERROR_KINDS = {
   EXECUTOR_NOT_FOUND: 'not_found',
   ANSWER_NOT_FOUND: 'not_found',
   COMMENT_NOT_FOUND: 'not_found',
+  COMMENT_ALREADY_REPLIED: 'conflict',
   ILLEGAL_TRANSITION: 'conflict',
   MESSAGE_ALREADY_CLOSED: 'conflict',
   CONCURRENT_CHANGE: 'conflict',

@@ -175,9 +175,10 @@ export async function approveComment(db: Db, id: number, staffId: number): Promi
   return toComment(row);
 }
 
-/** An official's reply: stored with the comment and sent to its author. */
+/** An official's reply: stored with the comment and sent to its author; one per comment, as the author has it already. */
 export async function replyToComment(db: Db, id: number, text: string, staffId: number, now: Date): Promise<ItemComment> {
-  await lockComment(db, id);
+  const current = await lockComment(db, id);
+  if (current.replyText !== null) throw new DomainError('COMMENT_ALREADY_REPLIED', { id });
   const row = await db.updateTable('item_comment').set({ reply_text: text, replied_at: now, replied_by_staff_id: staffId }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   const comment = toComment(row);
   await notifyResident(

@@ -21,6 +21,7 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   EXECUTOR_NOT_FOUND: 'No executor with this id exists, or it is out of your scope.',
   ANSWER_NOT_FOUND: 'No answer with this id exists, or it is out of your scope.',
   COMMENT_NOT_FOUND: 'No comment with this id exists, or it is out of your scope.',
+  COMMENT_ALREADY_REPLIED: 'The comment has a reply already, and its author has been sent it.',
   ILLEGAL_TRANSITION: 'It is not in a state that allows this action (see `details` for its state).',
   MESSAGE_ALREADY_CLOSED: 'The message is already closed; nothing can change it any more.',
   CONCURRENT_CHANGE: 'Somebody changed this in the meantime; read it again and retry.',

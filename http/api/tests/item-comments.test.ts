@@ -44,6 +44,11 @@ describe('comments on news and polls', () => {
     expect(notices[1]!.payload).toMatchObject({ key: 'item_comments.reply_notice', params: { reply: 'Откроем 1 мая.' } });
     const audit = await h.t.db.selectFrom('audit_log').select('action').where('entity', '=', 'item_comment').orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['item_comment.hide', 'item_comment.reply']);
+    // The author has the first reply: a second one would silently replace it.
+    const second = await h.request('POST', `/api/v1/comments/${shown.id}/reply`, { token: h.keys.Kemerovo.moderator, body: { text: 'Нет, 2 мая.' } });
+    expect(second.status).toBe(409);
+    expect(second.body.code).toBe('COMMENT_ALREADY_REPLIED');
+    expect((await noticesOf(author)).length).toBe(2);
     expect((await h.request('POST', `/api/v1/comments/${rude.id}/hide`, { token: h.keys.Kemerovo.moderator, body: { reason: 'ещё раз' } })).status).toBe(409);
   });
 

@@ -14,9 +14,10 @@ export const route = createRoute({
   path: '/comments/{id}/reply',
   tags: ['comments'],
   summary: "An official's reply to a comment on a news item or a poll; it goes to the comment's author",
+  description: 'One reply per comment: a second one is refused (409 COMMENT_ALREADY_REPLIED), since the author has been sent the first.',
   ...access('item_comments.moderate'),
   request: { params: IdParams, body: jsonBody(Body) },
-  responses: { 200: jsonContent(ItemCommentSchema, 'The comment with the reply'), ...problems(400, 404) },
+  responses: { 200: jsonContent(ItemCommentSchema, 'The comment with the reply'), ...problems(400, 404, 409) },
 });
 
 export function registerReplyItemComment(app: ApiApp, deps: ApiDeps) {
