@@ -15,6 +15,7 @@ export const ERROR_KINDS = {
   MESSAGE_NOT_FOUND: 'not_found',
   CATEGORY_NOT_FOUND: 'not_found',
   EXECUTOR_NOT_FOUND: 'not_found',
+  EXECUTOR_INACTIVE: 'rule',
   ANSWER_NOT_FOUND: 'not_found',
   COMMENT_NOT_FOUND: 'not_found',
   COMMENT_ALREADY_REPLIED: 'conflict',

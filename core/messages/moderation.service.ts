@@ -31,9 +31,11 @@ export async function routeExecutor(db: Db, municipalityId: number, categoryId: 
 
 async function checkExecutor(db: Db, executorId: number, municipalityId: number): Promise<string> {
   const executor = await db.selectFrom('executor').select(['id', 'name', 'municipality_id', 'active']).where('id', '=', executorId).executeTakeFirst();
-  if (!executor?.active) throw new DomainError('EXECUTOR_NOT_FOUND', { executorId });
+  if (!executor) throw new DomainError('EXECUTOR_NOT_FOUND', { executorId });
   // Regional executors (no municipality) serve every municipality.
   if (executor.municipality_id !== null && executor.municipality_id !== municipalityId) throw new DomainError('EXECUTOR_OUT_OF_SCOPE', { executorId, municipalityId });
+  // Listed, but taken off routing (PATCH /executors/{id} active: false): not the same as unknown.
+  if (!executor.active) throw new DomainError('EXECUTOR_INACTIVE', { executorId });
   return executor.name;
 }
 

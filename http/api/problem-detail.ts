@@ -19,6 +19,7 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   MESSAGE_NOT_FOUND: 'No message with this id exists, or it is out of your scope.',
   CATEGORY_NOT_FOUND: 'No category with this id exists.',
   EXECUTOR_NOT_FOUND: 'No executor with this id exists, or it is out of your scope.',
+  EXECUTOR_INACTIVE: 'The executor is switched off (active: false): no new messages are routed to it.',
   ANSWER_NOT_FOUND: 'No answer with this id exists, or it is out of your scope.',
   COMMENT_NOT_FOUND: 'No comment with this id exists, or it is out of your scope.',
   COMMENT_ALREADY_REPLIED: 'The comment has a reply already, and its author has been sent it.',

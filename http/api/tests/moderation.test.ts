@@ -26,6 +26,16 @@ describe('POST /messages/{id}/accept', () => {
     expect(res2.body.executorId).toBe(h.executors.Kemerovo.city);
   });
 
+  it('refuses an executor switched off as inactive (422), not as unknown, and changes nothing', async () => {
+    const m = await h.fileMessage('Kemerovo', { categoryCode: 'waste.pickup' });
+    expect((await h.request('PATCH', `/api/v1/executors/${h.executors.Kemerovo.city}`, { body: { active: false } })).status).toBe(200);
+    const res = await post(`/api/v1/messages/${m.id}/accept`, { executorId: h.executors.Kemerovo.city });
+    expect((await h.request('PATCH', `/api/v1/executors/${h.executors.Kemerovo.city}`, { body: { active: true } })).status).toBe(200);
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('EXECUTOR_INACTIVE');
+    expect((await h.request('GET', `/api/v1/messages/${m.id}`, { token: mod })).body.message.status).toBe('new');
+  });
+
   it('refuses an executor of another municipality as not found, and a closed message as a conflict', async () => {
     const m = await h.fileMessage('Kemerovo');
     const foreign = await post(`/api/v1/messages/${m.id}/accept`, { executorId: h.executors.Novokuznetsk.city });
