@@ -14,6 +14,7 @@ import { validText } from './text.ts';
 import { recordFirstDraft } from '../incidents/first-response.ts';
 import { queueSourceComment } from '../incidents/publish.ts';
 import { closeLinkedDuplicates } from './moderation.service.ts';
+import { withdrawOpenDrafts } from './open-drafts.ts';
 
 export interface Answer {
   id: number;
@@ -255,8 +256,11 @@ async function applyApproval(trx: Db, message: Message, answer: Answer, actor: A
     .where('id', '=', answer.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  // Duplicates in work linked to this message close with the same outcome and answer.
-  if (answer.kind === 'final') await closeLinkedDuplicates(trx, message.id, actor, now);
+  if (answer.kind === 'final') {
+    await withdrawOpenDrafts(trx, message.id, now);
+    // Duplicates in work linked to this message close with the same outcome and answer.
+    await closeLinkedDuplicates(trx, message.id, actor, now);
+  }
   const [approved] = await withDelivery(trx, [toAnswer(row)]);
   return { answer: approved!, message: updated };
 }

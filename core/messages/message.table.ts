@@ -4,7 +4,8 @@ import type { Channel } from '../db/types.ts';
 export type MessageStatus = 'new' | 'rejected' | 'in_work' | 'solved' | 'explained';
 export type AnswerKind = 'intermediate' | 'final' | 'clarification';
 export type Resolution = 'solved' | 'explained';
-export type AnswerState = 'draft' | 'returned' | 'approved' | 'delivered';
+/** withdrawn: still waiting for approval when its message closed (it can no longer be approved). */
+export type AnswerState = 'draft' | 'returned' | 'approved' | 'delivered' | 'withdrawn';
 /** Where a message came from: the residents' bots (tg, vk) or an open source. */
 export type MessageSource = 'tg' | 'vk' | 'vk_wall' | 'vk_page' | 'ok' | 'web' | 'open311' | 'other';
 /** Where its approved answers go: the resident's chat, a comment under the source post, or published by hand. */

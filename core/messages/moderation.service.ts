@@ -7,6 +7,7 @@ import { DomainError } from '../errors.ts';
 import { notifyResident, notifySupporters } from '../notifications/notify.ts';
 import { transition } from './lifecycle.ts';
 import { lockMessage, recordEvent, updateMessage, type Message } from './message.repository.ts';
+import { withdrawOpenDrafts } from './open-drafts.ts';
 
 export interface ModerationInput {
   messageId: number;
@@ -189,6 +190,7 @@ export async function closeLinkedDuplicates(trx: Db, originalId: number, actor: 
       .returning('id')
       .executeTakeFirstOrThrow();
     const updated = await updateMessage(trx, message, { status: to, closed_at: now }, now);
+    await withdrawOpenDrafts(trx, id, now);
     await recordEvent(trx, id, actor, { kind: 'closed', from: message.status, to, data: { answerId: answer.id, resolution: final.resolution, duplicateOf: originalId } }, now);
     if (message.authorId) {
       await notifyResident(

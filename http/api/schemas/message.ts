@@ -85,7 +85,7 @@ export const AnswerSchema = z
     kind: AnswerKind,
     resolution: Resolution.nullable(),
     text: z.string(),
-    state: z.enum(['draft', 'returned', 'approved', 'delivered']),
+    state: z.enum(['draft', 'returned', 'approved', 'delivered', 'withdrawn']).openapi({ description: 'withdrawn: still waiting for approval when the message closed' }),
     authorStaffId: z.number().int().nullable(),
     approvedBy: z.number().int().nullable(),
     approvedAt: Timestamp.nullable(),

@@ -81,6 +81,27 @@ describe('curator review', () => {
     expect(revise.status).toBe(409);
   });
 
+  it('withdraws the drafts still waiting when the message closes: they leave the curator\'s list and cannot be approved', async () => {
+    const m = await inWork();
+    const ex = h.keys.Kemerovo.executor;
+    const cur = h.keys.Kemerovo.curator;
+    const waiting = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: ex, body: { kind: 'intermediate', text: 'Работы в мае' } });
+    const returned = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: ex, body: { kind: 'clarification', text: 'Уточните адрес' } });
+    await h.request('POST', `/api/v1/answers/${returned.body.answer.id}/return`, { token: cur, body: { remark: 'Адрес есть на карте' } });
+    const final = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: ex, body: { kind: 'final', resolution: 'solved', text: 'Яма заделана' } });
+    expect((await h.request('POST', `/api/v1/answers/${final.body.answer.id}/approve`, { token: cur })).body.message.status).toBe('solved');
+
+    const card = await h.request('GET', `/api/v1/messages/${m.id}`, { token: cur });
+    const states = Object.fromEntries(card.body.answers.map((a: { id: number; state: string }) => [a.id, a.state]));
+    expect(states).toEqual({ [waiting.body.answer.id]: 'withdrawn', [returned.body.answer.id]: 'withdrawn', [final.body.answer.id]: 'approved' });
+    const drafts = await h.request('GET', '/api/v1/answers?state=draft', { token: cur });
+    expect(drafts.body.items.map((a: { messageId: number }) => a.messageId)).not.toContain(m.id);
+    const late = await h.request('POST', `/api/v1/answers/${waiting.body.answer.id}/approve`, { token: cur });
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('ANSWER_NOT_PENDING');
+    expect((await h.request('POST', `/api/v1/answers/${returned.body.answer.id}/revise`, { token: ex, body: { text: 'Дом 5' } })).status).toBe(409);
+  });
+
   it('lists the drafts waiting in the curator\'s municipality only', async () => {
     const m = await inWork();
     const draft = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'intermediate', text: 'В работе' } });

@@ -39,10 +39,16 @@ describe('item 18: duplicates', () => {
     const linked = await markDuplicate(dup.id, original.id);
     expect(linked.status).toBe(200);
     expect(linked.body).toMatchObject({ status: 'in_work', duplicateOf: original.id });
+    // A draft on the duplicate still waiting for the curator is withdrawn when it closes.
+    const waiting = await h.request('POST', `/api/v1/messages/${dup.id}/answers`, { token: h.keys.Belovo.moderator, body: { kind: 'intermediate', text: 'Работы в мае' } });
+    expect(waiting.body.answer.state).toBe('draft');
     await closeWithAnswer(original.id, 'Яму заделали 5 декабря', 'solved');
     const card = await h.request('GET', `/api/v1/messages/${dup.id}`, { token: h.keys.Belovo.curator });
     expect(card.body.message).toMatchObject({ status: 'solved', duplicateOf: original.id });
-    expect(card.body.answers).toEqual([expect.objectContaining({ kind: 'final', resolution: 'solved', text: 'Яму заделали 5 декабря', state: 'approved' })]);
+    expect(card.body.answers).toEqual([
+      expect.objectContaining({ id: waiting.body.answer.id, state: 'withdrawn' }),
+      expect.objectContaining({ kind: 'final', resolution: 'solved', text: 'Яму заделали 5 декабря', state: 'approved' }),
+    ]);
     expect(card.body.history.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['duplicate_linked', 'closed']));
     const notices = await noticesTo(dup.authorId!);
     expect(notices.at(-1)).toMatchObject({ kind: 'answer.final', payload: { key: 'notify.answer_final', params: { messageId: dup.id, text: 'Яму заделали 5 декабря', resolution: 'solved' } } });
