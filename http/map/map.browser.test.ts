@@ -90,9 +90,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function signIn(key: string, query = ''): Promise<Page> {
+async function signIn(key: string, query = '', viewport = { width: 1280, height: 800 }): Promise<Page> {
   // Reduced motion: no zoom animations, whose end events headless Chromium does not always deliver.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ru-RU', reducedMotion: 'reduce' });
+  const context = await browser.newContext({ viewport, locale: 'ru-RU', reducedMotion: 'reduce' });
   const page = await context.newPage();
   const failures: string[] = [];
   page.on('pageerror', (error) => failures.push(error.message));
@@ -234,6 +234,19 @@ describe('the map page in Chromium', () => {
     expect(await page.locator('#key-error').textContent()).toBe('The key was not accepted: check it and enter it again.');
     expect(await page.evaluate(() => sessionStorage.getItem('otklik.apiKey'))).toBeNull();
     await context.close();
+  }, 60_000);
+
+  it('the legend is open on a wide screen and folded on a phone, where a tap opens it', async () => {
+    const wide = await signIn(h.operator);
+    await wide.getByText('Граница муниципалитета').waitFor();
+    await wide.context().close();
+    const phone = await signIn(h.operator, '', { width: 390, height: 760 });
+    const legend = phone.locator('details.otk-legend');
+    expect(await legend.getAttribute('open')).toBeNull();
+    expect(await phone.getByText('Граница муниципалитета').isVisible()).toBe(false);
+    await phone.getByText('Легенда', { exact: true }).click();
+    await phone.getByText('Граница муниципалитета').waitFor();
+    await phone.context().close();
   }, 60_000);
 
   it('an unknown ?lang is Russian; a word longer than the popup wraps inside the card', async () => {

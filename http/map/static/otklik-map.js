@@ -212,10 +212,14 @@ export async function mountMap(element, options) {
   return handle;
 }
 
+/** The legend folds away (a <details>): open on a wide screen, closed on a phone, where it would cover the map. */
 function legend(L, t) {
   const control = L.control({ position: 'bottomright' });
-  control.onAdd = () => {
-    const box = el('div', { class: 'otk-legend leaflet-bar' }, [el('div', { class: 'otk-legend-title', text: t('legend') })]);
+  control.onAdd = (map) => {
+    const box = el('details', { class: 'otk-legend leaflet-bar' }, [el('summary', { class: 'otk-legend-title', text: t('legend') })]);
+    box.open = map.getContainer().clientWidth >= 600;
+    // Taps on the legend must not reach the map below (a click there would close a popup).
+    L.DomEvent.disableClickPropagation(box);
     for (const status of [...STATUSES.slice(0, 2), 'overdue', ...STATUSES.slice(2)]) {
       box.append(el('div', { class: 'otk-legend-row' }, [el('span', { class: `otk-marker otk-status-${status}` }), el('span', { text: t(`status_${status}`) })]));
     }
