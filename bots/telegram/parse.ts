@@ -9,6 +9,8 @@ export type ParsedUpdate =
   | { kind: 'group_start'; chatId: string; languageCode?: string }
   /** The resident blocked the bot (my_chat_member → kicked): stop notifying them. */
   | { kind: 'blocked'; externalId: string }
+  /** The resident unblocked the bot (my_chat_member → member): they can be written to again. */
+  | { kind: 'allowed'; externalId: string }
   /** A button press we do not act on still gets its spinner stopped (`callbackQueryId`, in `chatId`). */
   | { kind: 'ignore'; reason: string; callbackQueryId?: string; chatId?: string };
 
@@ -106,6 +108,7 @@ export function parseUpdate(update: Update, botUsername: string): ParsedUpdate {
   if (update.my_chat_member) {
     const member = update.my_chat_member;
     if (member.chat.type === 'private' && member.new_chat_member.status === 'kicked') return { kind: 'blocked', externalId: String(member.from.id) };
+    if (member.chat.type === 'private' && member.new_chat_member.status === 'member') return { kind: 'allowed', externalId: String(member.from.id) };
     return { kind: 'ignore', reason: 'membership change' };
   }
   const edited = update.edited_message;

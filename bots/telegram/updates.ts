@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../core/db/database.ts';
 import type { Db, Language } from '../../core/db/types.ts';
-import { markIdentityUnreachable } from '../../core/residents/reachability.ts';
+import { markIdentityReachable, markIdentityUnreachable } from '../../core/residents/reachability.ts';
 import type { Logger } from '../../logger.ts';
 import { runDialog, type DialogDeps, type DialogTurn } from '../dialogs/engine.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
@@ -67,6 +67,9 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
       }
       case 'blocked':
         await markIdentityUnreachable(trx, CHANNEL, parsed.externalId, clock());
+        return undefined;
+      case 'allowed':
+        await markIdentityReachable(trx, CHANNEL, parsed.externalId);
         return undefined;
       case 'group_start': {
         const language: Language = parsed.languageCode?.startsWith('en') ? 'en' : 'ru';

@@ -88,8 +88,9 @@ export interface Touched {
 
 /**
  * The resident behind a messenger identity, created on first contact; touches last_seen_at (it
- * decides which channel notifications go to), clears an old "unreachable" mark, and records the
- * first interaction of the local day (core/activity: no write on later ones).
+ * decides which channel notifications go to), clears an old "unreachable" mark (the account's
+ * staff link's too: an official who blocked the bot and writes again gets alerts again), and
+ * records the first interaction of the local day (core/activity: no write on later ones).
  *
  * One round trip either way: a known identity is found, touched and joined to its resident (the
  * CTE's snapshot still shows the previous last_seen_at, for the activity day); an unknown one gets
@@ -121,6 +122,9 @@ export function touchQuery(db: Db, contact: Contact, now: Date): TouchQuery {
     ), touched AS (
       UPDATE resident_identity ri SET last_seen_at = ${now}, unreachable_at = NULL, chat_id = ${contact.chatId}, username = ${contact.username ?? null}
       FROM old WHERE ri.id = old.id RETURNING ri.id
+    ), staff AS (
+      UPDATE staff_identity SET unreachable_at = NULL
+      WHERE channel = ${contact.channel} AND external_id = ${contact.externalId} AND unreachable_at IS NOT NULL RETURNING id
     ), r AS (
       INSERT INTO resident (display_name, language, created_at)
       SELECT ${contact.displayName ?? null}::text, ${contact.language ?? 'ru'}::text, ${now}::timestamptz WHERE NOT EXISTS (SELECT 1 FROM old) RETURNING *
