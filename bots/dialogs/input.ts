@@ -34,7 +34,8 @@ export type DialogInput = { identity: Identity } & (
   | { kind: 'command'; command: string; payload?: string }
   | { kind: 'button'; data: string }
   | { kind: 'location'; lat: number; lon: number; address?: string }
-  | { kind: 'photo'; fileId: string; fileUniqueId?: string; file?: SentFile }
+  /** `caption`: the text a Telegram photo carries (VK brings a message's text as an input of its own). */
+  | { kind: 'photo'; fileId: string; fileUniqueId?: string; file?: SentFile; caption?: string }
   | { kind: 'contact'; phone: string; own: boolean }
   | { kind: 'other'; what: OtherInput; file?: SentFile }
 );
@@ -51,9 +52,10 @@ function storable(value: unknown): unknown {
 /**
  * The input with every string the messenger sent (names, ids, payloads, addresses) made storable
  * for PostgreSQL (NUL dropped, lone surrogates replaced). A text the resident typed is left as it
- * is: text steps check it with validText and answer with their usual validation message.
+ * is (a photo's caption too): text steps check it with validText and answer with their usual validation message.
  */
 export function storableInput(input: DialogInput): DialogInput {
   const cleaned = storable(input) as DialogInput;
+  if (input.kind === 'photo' && input.caption !== undefined) return { ...cleaned, kind: 'photo', fileId: input.fileId, caption: input.caption } as DialogInput;
   return input.kind === 'text' ? { ...cleaned, kind: 'text', text: input.text } : cleaned;
 }

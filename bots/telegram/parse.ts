@@ -65,6 +65,7 @@ function messageInput(message: Message, identity: Identity, botUsername: string)
       fileId: largest.file_id,
       fileUniqueId: largest.file_unique_id,
       file: { kind: 'photo', fileId: largest.file_id, ...(largest.file_size !== undefined && { sizeBytes: largest.file_size }) },
+      ...(message.caption && { caption: message.caption }),
     };
   }
   if (message.contact) {

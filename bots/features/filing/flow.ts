@@ -6,7 +6,7 @@ import { findNearby } from '../../../core/messages/nearby.ts';
 import { MAX_TEXT_LENGTH, validText } from '../../../core/messages/text.ts';
 import { findMunicipalityByPoint, getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
-import { end, goto, num, stay, str, type Flow, type StepContext, type StepData } from '../../dialogs/flow.ts';
+import { end, goto, num, stay, str, type Flow, type StepContext, type StepData, type StepInput } from '../../dialogs/flow.ts';
 import { excerpt, municipalityName } from '../../dialogs/format.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
@@ -22,6 +22,19 @@ const CANCEL: Button = button('x', 'dialog.cancel');
 function photosOf(data: StepData): PhotoRef[] {
   return Array.isArray(data.photos) ? (data.photos as PhotoRef[]) : [];
 }
+
+/**
+ * A photo sent before the photos step (with the description as its caption, or together with the
+ * text in one VK message) is kept for the message rather than refused; a repeat of one is not added twice.
+ */
+function keepPhoto(c: StepContext, input: StepInput): PhotoRef[] {
+  const photos = photosOf(c.data);
+  if (input.kind !== 'photo' || photos.length >= MAX_PHOTOS) return photos;
+  if (input.fileUniqueId && photos.some((p) => p.fileUniqueId === input.fileUniqueId)) return photos;
+  return [...photos, { fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null }];
+}
+
+const photoKept = (key: string, photos: PhotoRef[], keyboard?: View['keyboard']): View => ({ key, params: { count: photos.length, max: MAX_PHOTOS }, ...(keyboard && { keyboard }) });
 
 /** After a change made from the summary's Edit menu, go back to the summary. */
 const forward = (c: StepContext, nextStep: string, data: StepData, say: View[] = []) => goto(c.data.editing ? 'summary' : nextStep, { data, say });
@@ -77,26 +90,43 @@ export const filingFlow: Flow = {
       },
     },
     text: {
-      accepts: ['text'],
+      accepts: ['text', 'photo'],
       wrongInput: 'filing.send_text',
       prompt: () => [{ key: 'filing.text', params: { max: MAX_TEXT_LENGTH }, keyboard: { kind: 'inline', rows: [[CANCEL]] } }],
-      next: (c, input) => forward(c, 'location', { text: validText(input.kind === 'text' ? input.text : '') }),
+      next(c, input) {
+        if (input.kind === 'text') return forward(c, 'location', { text: validText(input.text) });
+        const photos = keepPhoto(c, input);
+        // A photo with its caption is the description and a photo; without one the text is still due.
+        const caption = input.kind === 'photo' ? input.caption : undefined;
+        if (caption?.trim()) return forward(c, 'location', { text: validText(caption), photos });
+        return stay({ data: { photos }, say: [photoKept('filing.photo_kept_text', photos, { kind: 'inline', rows: [[CANCEL]] })] });
+      },
     },
     location: {
-      accepts: ['location'],
+      accepts: ['location', 'photo'],
       wrongInput: (c) => (c.from.channel === 'vk' ? 'filing.send_location_hint_vk' : 'filing.send_location_hint'),
       prompt: (c) => [{ key: c.from.channel === 'vk' ? 'filing.location_vk' : 'filing.location', keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'filing.send_location' }]], oneTime: true } }],
       async next(c, input) {
+        if (input.kind === 'photo') {
+          const photos = keepPhoto(c, input);
+          return stay({ data: { photos }, say: [photoKept('filing.photo_kept_location', photos)] });
+        }
         if (input.kind !== 'location') return stay({ reprompt: true });
         const municipality = await findMunicipalityByPoint(c.db, { lat: input.lat, lon: input.lon });
         const data = { lat: input.lat, lon: input.lon, address: input.address ?? null, municipalityId: municipality.id };
-        return forward(c, 'photos', data, [{ key: 'filing.location_ok', params: { municipality: municipalityName(municipality, c) } }]);
+        const next = photosOf(c.data).length >= MAX_PHOTOS ? 'summary' : 'photos';
+        return forward(c, next, data, [{ key: 'filing.location_ok', params: { municipality: municipalityName(municipality, c) } }]);
       },
     },
     photos: {
       accepts: ['photo', 'button'],
       wrongInput: 'filing.send_photo',
-      prompt: () => [{ key: 'filing.photos', params: { max: MAX_PHOTOS }, keyboard: { kind: 'inline', rows: [[button('done', 'filing.skip_photos')]] } }],
+      prompt(c) {
+        // Photos kept earlier (sent with the description or before the place) count here.
+        const kept = photosOf(c.data);
+        if (kept.length > 0) return [photoKept('filing.photo_added', kept, { kind: 'inline', rows: [[button('done', 'filing.photos_done')]] })];
+        return [{ key: 'filing.photos', params: { max: MAX_PHOTOS }, keyboard: { kind: 'inline', rows: [[button('done', 'filing.skip_photos')]] } }];
+      },
       next(c, input) {
         if (input.kind === 'button') return input.action === 'done' ? goto('summary') : stay({ reprompt: true });
         if (input.kind !== 'photo') return stay({ reprompt: true });

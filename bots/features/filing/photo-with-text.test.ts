@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { dialogStateOf, newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
+import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
+import { CHANNELS, KEMEROVO, location, photos, press } from '../../../test/bots/player.ts';
+import type { TestDatabase } from '../../../test/database.ts';
+import { createTranslator } from '../../i18n.ts';
+
+let db: TestDatabase;
+let harness: BotHarness;
+const t = createTranslator();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
+});
+
+const DESCRIPTION = 'Яма у школы №5, глубокая';
+
+/** A photo and its description in one message, as each messenger sends it: Telegram a photo with a caption, VK a text with a photo attached. */
+async function photoWithText(chat: Chat): Promise<void> {
+  if (chat.channel === 'tg') {
+    await chat.send({ message: { photo: [{ file_id: 'pit-l', file_unique_id: 'pit-ul', width: 1280, height: 853 }], caption: DESCRIPTION } });
+  } else {
+    const photo = { id: 457239017, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/x.jpg' }] };
+    await chat.send({ type: 'message_new', object: { message: { text: DESCRIPTION, attachments: [{ type: 'photo', photo }] } } });
+  }
+}
+
+const filed = async (chat: Chat) => {
+  const message = await db.db
+    .selectFrom('message')
+    .select(['id', 'text'])
+    .where('author_id', '=', await residentOf(db, chat))
+    .executeTakeFirstOrThrow();
+  const photoRows = await db.db.selectFrom('message_photo').select('file_id').where('message_id', '=', message.id).execute();
+  return { text: message.text, photos: photoRows.length };
+};
+
+describe.each(CHANNELS)('%s: a photo sent with the description, or before it is asked for, is kept', (channel) => {
+  it('a photo with its description where the text is asked: both are taken, the place is asked, the photo counts in the photos step and is filed', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'));
+    await photoWithText(chat);
+    expect(chat.replyTexts).not.toContain(t('ru', 'filing.send_text'));
+    expect(chat.replyTexts).not.toContain(t('ru', 'filing.send_location_hint_vk'));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'location' });
+
+    await chat.say(location(KEMEROVO.lat, KEMEROVO.lon));
+    expect(chat.replyTexts.at(-1)).toBe(t('ru', 'filing.photo_added', { count: 1, max: 5 }));
+    await chat.say(press(t('ru', 'filing.photos_done')));
+    const summary = chat.replyTexts.at(-1)!;
+    expect(summary).toContain(DESCRIPTION);
+    expect(summary).toContain('Фото: 1 фотография');
+    await chat.say(press(t('ru', 'filing.send')));
+    expect(await filed(chat)).toEqual({ text: DESCRIPTION, photos: 1 });
+  });
+
+  it('a photo alone where the text is asked is kept and the text asked for; a photo where the place is asked is kept too', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'), photos('101'));
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.photo_kept_text', { count: 1, max: 5 })]);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'text' });
+    await chat.say('Яма у остановки.', photos('102'));
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.photo_kept_location', { count: 2, max: 5 })]);
+    await chat.say(location(KEMEROVO.lat, KEMEROVO.lon), press(t('ru', 'filing.photos_done')), press(t('ru', 'filing.send')));
+    expect(await filed(chat)).toEqual({ text: 'Яма у остановки.', photos: 2 });
+  });
+});
