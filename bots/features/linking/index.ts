@@ -34,6 +34,13 @@ async function linkCommand(c: StepContext, code: string | undefined): Promise<Vi
 type NotifyChoice = 'tg' | 'vk' | 'last';
 const NOTIFY_LABELS: Record<NotifyChoice, string> = { tg: 'dialog.notify_tg', vk: 'dialog.notify_vk', last: 'dialog.notify_last' };
 
+/**
+ * With one messenger linked there is nothing to choose: notifications come to this chat, and the
+ * other messenger must be linked first (a choice of a messenger without an account would be saved
+ * and never used).
+ */
+const onlyThisMessenger = (c: StepContext): View => ({ key: 'dialog.notify_only_here', params: { other: otherMessenger(c.from.channel) } });
+
 /** `!n:<tg|vk|last>`: send notifications there. */
 const notifyAction = action<NotifyChoice>({
   tag: 'n',
@@ -41,6 +48,7 @@ const notifyAction = action<NotifyChoice>({
   decode: (args) => (args.length === 1 && Object.hasOwn(NOTIFY_LABELS, args[0]!) ? (args[0] as NotifyChoice) : undefined),
   async run(c, choice) {
     if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
+    if (choice !== 'last' && !(await linkedChannels(c.db, c.resident.id)).includes(choice)) return reply([onlyThisMessenger(c)]);
     await updateResident(c.db, c.resident.id, { notifyChannel: choice === 'last' ? null : choice });
     return reply([{ key: 'dialog.notify_set', params: { where: local(NOTIFY_LABELS[choice]) } }]);
   },
@@ -48,6 +56,7 @@ const notifyAction = action<NotifyChoice>({
 
 async function notifyChoice(c: StepContext): Promise<View[]> {
   if (!(await isRegistered(c))) return [await registrationRequired(c)];
+  if ((await linkedChannels(c.db, c.resident.id)).length < 2) return [onlyThisMessenger(c)];
   const current: NotifyChoice = c.resident.notifyChannel ?? 'last';
   const choices: NotifyChoice[] = ['tg', 'vk', 'last'];
   return [

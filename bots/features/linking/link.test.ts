@@ -3,7 +3,7 @@ import { addStaffComment } from '../../../core/messages/feedback.service.ts';
 import { createResidentLinkCode } from '../../../core/residents/identity-link.ts';
 import { newChat, residentOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { press, type ChannelName } from '../../../test/bots/player.ts';
+import { press, tap, type ChannelName } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { createTranslator } from '../../i18n.ts';
 
@@ -139,5 +139,31 @@ describe.each([
     await b.say(`/link ${old.code}`);
     expect(b.replyTexts[0]).toBe(t('ru', 'errors.RESIDENT_LINK_CODE_EXPIRED'));
     expect(await db.db.selectFrom('resident_identity').select('channel').where('resident_id', '=', resident).execute()).toEqual([{ channel: first }]);
+  });
+});
+
+describe.each(['tg', 'vk'] as const)('%s: notifications with one messenger linked', (channel) => {
+  it('/notify offers no messenger without an account: notifications come here, link the other first; a tap on such a choice saves nothing', async () => {
+    const chat = newChat(harness, channel, 'Вера');
+    await chat.playFixture('registration.json');
+    const other = channel === 'tg' ? 'vk' : 'tg';
+    const onlyHere = t('ru', 'dialog.notify_only_here', { other: nameOf(other) });
+    await chat.say('/notify');
+    expect(chat.replyTexts).toEqual([onlyHere]);
+    expect(
+      chat
+        .keyboards()
+        .flatMap((k) => k.rows.flat())
+        .map((b) => b.id),
+    ).not.toContain(`!n:${other}`);
+    // A button from an earlier screen (or typed by hand) for the messenger the resident has no account in.
+    await chat.say(tap(`!n:${other}`));
+    expect(chat.replyTexts).toEqual([onlyHere]);
+    const resident = await db.db
+      .selectFrom('resident')
+      .select('notify_channel')
+      .where('id', '=', await residentOf(db, chat))
+      .executeTakeFirstOrThrow();
+    expect(resident.notify_channel).toBeNull();
   });
 });
