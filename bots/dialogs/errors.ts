@@ -1,4 +1,5 @@
 import { isDomainError } from '../../core/errors.ts';
+import { textProblem } from '../../core/text/unsafe-text.ts';
 import type { View } from './view.ts';
 
 /** Details that are safe and useful inside an error text (limits, counts); ids and texts stay out. */
@@ -13,3 +14,9 @@ export function domainErrorView(error: unknown): View | undefined {
 }
 
 export const UNEXPECTED_ERROR_VIEW: View = { key: 'errors.unexpected' };
+
+/**
+ * A typed text PostgreSQL cannot store (a NUL, a lone surrogate), for steps that check their text
+ * themselves instead of with validText: the same answer every text step gives.
+ */
+export const unstorableTextView = (text: string): View | undefined => (textProblem(text) ? { key: 'errors.TEXT_INVALID_CHARACTERS' } : undefined);

@@ -3,6 +3,7 @@ import { addComment, commentableTarget, MAX_COMMENT_LENGTH, reportComment, visib
 import { button } from '../../dialogs/buttons.ts';
 import { action, type BotFeature } from '../../dialogs/feature.ts';
 import { end, enter, num, reply, str, type Flow, type StepContext } from '../../dialogs/flow.ts';
+import { unstorableTextView } from '../../dialogs/errors.ts';
 import { menuButton } from '../../dialogs/menu.ts';
 import type { View } from '../../dialogs/view.ts';
 
@@ -73,7 +74,10 @@ const commentFlow: Flow = {
       wrongInput: 'item_comments.send_text',
       prompt: () => [{ key: 'item_comments.prompt', params: { max: MAX_COMMENT_LENGTH }, keyboard: { kind: 'inline', rows: [[button('x', 'item_comments.cancel')]] } }],
       validate(_c, input) {
-        if (input.kind === 'text' && [...input.text.trim()].length > MAX_COMMENT_LENGTH) return { key: 'item_comments.too_long', params: { max: MAX_COMMENT_LENGTH } };
+        if (input.kind !== 'text') return undefined;
+        const unstorable = unstorableTextView(input.text);
+        if (unstorable) return unstorable;
+        if ([...input.text.trim()].length > MAX_COMMENT_LENGTH) return { key: 'item_comments.too_long', params: { max: MAX_COMMENT_LENGTH } };
         return undefined;
       },
       async next(c, input) {

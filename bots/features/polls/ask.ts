@@ -3,6 +3,7 @@ import { DomainError } from '../../../core/errors.ts';
 import { askQuestion, collectingDirectLine, DIRECT_LINE_LIMITS, questionsAsked } from '../../../core/polls/direct-line.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
 import { end, enter, goto, num, type Flow, type Outcome, reply, type StepContext, stay, str } from '../../dialogs/flow.ts';
+import { unstorableTextView } from '../../dialogs/errors.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 
@@ -67,6 +68,8 @@ export const askFlow: Flow = {
       validate(_c, input) {
         if (input.kind !== 'text') return undefined;
         const text = input.text.trim();
+        const unstorable = unstorableTextView(text);
+        if (unstorable) return unstorable;
         if (text.length === 0) return { key: 'errors.TEXT_EMPTY' };
         if (text.length > DIRECT_LINE_LIMITS.maxText) return { key: 'errors.TEXT_TOO_LONG', params: { max: DIRECT_LINE_LIMITS.maxText, length: text.length } };
         return undefined;

@@ -3,7 +3,7 @@ import { countVisibleComments } from '../../../core/item-comments/comments.servi
 import { assertCanVote, castBallot, findPoll, getPoll, hasVoted, localDateTime, openPollsFor, type Poll, type PollQuestion, POLL_LIMITS, timeZoneOf } from '../../../core/polls/polls.ts';
 import { pollResults, textBar } from '../../../core/polls/results.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
-import { domainErrorView } from '../../dialogs/errors.ts';
+import { domainErrorView, unstorableTextView } from '../../dialogs/errors.ts';
 import { end, enter, goto, num, type Outcome, reply, stay, type StepContext, type StepData, type Flow } from '../../dialogs/flow.ts';
 import { excerpt } from '../../dialogs/format.ts';
 import { menuButton } from '../../dialogs/menu.ts';
@@ -142,7 +142,8 @@ export const pollsFlow: Flow = {
       },
     },
     question: {
-      accepts: ['button', 'text'],
+      // Any input: what the hint says depends on the question (a button, or a text to write).
+      accepts: ['button', 'text', 'location', 'photo', 'contact', 'other'],
       wrongInput: 'polls.use_buttons',
       async prompt(c) {
         const poll = await getPoll(c.db, num(c.data, 'pollId')!);
@@ -157,11 +158,13 @@ export const pollsFlow: Flow = {
         if (input.kind === 'text') {
           if (q.kind !== 'text') return stay({ say: [{ key: 'polls.use_buttons' }], reprompt: true });
           const text = input.text.trim();
+          const unstorable = unstorableTextView(text);
+          if (unstorable) return stay({ say: [unstorable], reprompt: true });
           if (text.length > POLL_LIMITS.maxFreeText) return stay({ say: [{ key: 'errors.TEXT_TOO_LONG', params: { max: POLL_LIMITS.maxFreeText, length: text.length } }] });
           draft[q.id] = text.length > 0 ? text : null;
           return advance(poll, index, draft);
         }
-        if (input.kind !== 'button') return stay({ reprompt: true });
+        if (input.kind !== 'button') return stay({ say: [{ key: q.kind === 'text' ? 'polls.write_or_skip' : 'polls.use_buttons' }], reprompt: true });
         const [action, arg] = input.action.split(':');
         if (action === 'b') return index > 0 ? goto('question', { data: { index: index - 1 } }) : goto('list', { data: { pollId: undefined, index: undefined, answers: undefined } });
         const optionId = Number(arg);
