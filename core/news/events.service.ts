@@ -12,6 +12,8 @@ import type { AfishaEventTable, EventKind, EventState } from './news.table.ts';
 
 /** A reminder goes out this long before the start. */
 export const REMIND_BEFORE_MS = 3 * 60 * 60 * 1000;
+/** A reminder queued later than this after its time (asked for late, or cron catching up) says "soon", not "in 3 hours". */
+const LATE_REMINDER_MS = 5 * 60 * 1000;
 
 export interface AfishaEvent {
   id: number;
@@ -292,7 +294,8 @@ async function queueForResident(
   return id ?? null;
 }
 
-export type RemindResult = 'scheduled' | 'already' | 'started' | 'unavailable';
+/** `soon`: the event starts in less than 3 hours, the reminder is sent at once. */
+export type RemindResult = 'scheduled' | 'soon' | 'already' | 'started' | 'unavailable';
 
 /**
  * A resident's "Remind me": a reminder row, queued into the outbox by cron at start − 3 h (at
@@ -309,15 +312,16 @@ export async function remindMe(db: Db, eventId: number, residentId: number, now:
     .returning('event_id')
     .executeTakeFirst();
   if (!inserted) return 'already';
-  if (event.starts_at.getTime() - REMIND_BEFORE_MS <= now.getTime()) await queueReminder(db, toEvent(event), residentId, now);
-  return 'scheduled';
+  if (event.starts_at.getTime() - REMIND_BEFORE_MS > now.getTime()) return 'scheduled';
+  await queueReminder(db, toEvent(event), residentId, now);
+  return 'soon';
 }
 
 async function queueReminder(db: Db, event: AfishaEvent, residentId: number, now: Date): Promise<void> {
   const municipality = await getMunicipality(db, event.municipalityId);
   const outboxId = await queueForResident(db, residentId, {
     kind: 'event.reminder',
-    key: 'events.reminder',
+    key: event.startsAt.getTime() - now.getTime() < REMIND_BEFORE_MS - LATE_REMINDER_MS ? 'events.reminder_soon' : 'events.reminder',
     params: eventParams(event, municipality.timeZone),
     location: { lat: event.venue.lat, lon: event.venue.lon },
     // Unique per queueing (a moved event queues anew); the reminder row, locked and marked, keeps it to once.

@@ -294,7 +294,8 @@ describe('events through the admin API', () => {
       body: event({ title: 'Лыжня', kind: 'sport', startsAt: '2026-12-01T12:00', endsAt: '2026-12-01T13:00' }),
     });
     await h.request('POST', `/api/v1/events/${third.body.id}/publish`, { token: h.keys.Kemerovo.curator });
-    expect(await remindMe(h.t.db, third.body.id, sportFan, h.now())).toBe('scheduled');
+    // It starts within 3 hours: the reminder is queued at once (and says so).
+    expect(await remindMe(h.t.db, third.body.id, sportFan, h.now())).toBe('soon');
     const queuedNow = await h.t.db.selectFrom('outbox').select(['id', 'state']).where('resident_id', '=', sportFan).where('kind', '=', 'event.reminder').executeTakeFirstOrThrow();
     expect(queuedNow.state).toBe('pending');
     await h.request('POST', `/api/v1/events/${third.body.id}/cancel`, { token: h.keys.Kemerovo.curator });
@@ -308,7 +309,7 @@ describe('events through the admin API', () => {
     // Today 12:00 local (05:00 UTC); now is 10:00 local, inside the 3 hours: queued at once.
     const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Мастер-класс', startsAt: '2026-12-01T12:00', endsAt: '2026-12-01T13:00' }) });
     await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
-    expect(await remindMe(h.t.db, created.body.id, fan, h.now())).toBe('scheduled');
+    expect(await remindMe(h.t.db, created.body.id, fan, h.now())).toBe('soon');
     const first = await h.t.db.selectFrom('outbox').select(['id', 'state']).where('resident_id', '=', fan).where('kind', '=', 'event.reminder').executeTakeFirstOrThrow();
     expect(first.state).toBe('pending');
 

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { createEvent, publishEvent } from '../../../core/news/events.service.ts';
+import { newChat } from '../../../test/bots/chats.ts';
+import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
+import { CHANNELS, press } from '../../../test/bots/player.ts';
+import type { TestDatabase } from '../../../test/database.ts';
+import { KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
+import { createTranslator } from '../../i18n.ts';
+
+let db: TestDatabase;
+let harness: BotHarness;
+const t = createTranslator();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
+});
+
+const HOUR = 60 * 60 * 1000;
+
+describe.each(CHANNELS)('%s: "Remind me" on an event that starts in less than 3 hours', (channel) => {
+  it('says the reminder is sent now, and the reminder says "soon", not "in 3 hours"', async () => {
+    const chat = newChat(harness, channel, 'Анна');
+    await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const start = new Date(Date.now() + HOUR);
+    const venue = { name: 'Стадион «Химик»', address: 'Кемерово, ул. Весенняя, 1', ...KEMEROVO_CENTER };
+    const fields = { description: '', venue, ageLimit: null, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
+    const draft = await createEvent(
+      db.db,
+      { municipalityId: db.demo.municipalities.Kemerovo, kind: 'sport', title: `Лыжня ${channel}`, startsAt: start, endsAt: new Date(start.getTime() + HOUR), ...fields },
+      new Date(),
+    );
+    const event = await publishEvent(db.db, draft.id, new Date(), null);
+
+    await chat.say(`/start event_${event.id}`, press(t('ru', 'events.remind')));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.remind_soon')]);
+    await chat.deliverOutbox();
+    const reminder = chat.replyTexts.find((text) => text.includes(`Лыжня ${channel}`));
+    expect(reminder).toMatch(/^🔔 Скоро начало: /);
+    expect(chat.replyTexts.join('\n')).not.toContain('Через 3 часа');
+  });
+});
