@@ -66,7 +66,17 @@ export function dialogTouch(db: Db, input: DialogInput, now: Date): TouchQuery {
   return touchQuery(db, contactOf(input), now);
 }
 
-const contactOf = ({ identity: from }: DialogInput) => ({ channel: from.channel, externalId: from.externalId, chatId: from.chatId, username: from.username });
+/**
+ * Who wrote, for touchResident. A first contact starts in the messenger's UI language (English or
+ * else Russian), so the hints before the language is chosen are readable; the resident chooses it then.
+ */
+const contactOf = ({ identity: from }: DialogInput) => ({
+  channel: from.channel,
+  externalId: from.externalId,
+  chatId: from.chatId,
+  username: from.username,
+  ...(from.languageCode?.toLowerCase().startsWith('en') && { language: 'en' as const }),
+});
 
 /**
  * Runs one input through the dialogs inside the caller's transaction: loads (and locks) the
