@@ -18,6 +18,8 @@ const MAX_ADDRESS_LENGTH = 300;
 /** A shared point as the resident sees it: latitude, longitude to about a metre. */
 const pointText = (point: { lat: number; lon: number }) => `${point.lat.toFixed(5)}, ${point.lon.toFixed(5)}`;
 const CANCEL: Button = button('x', 'dialog.cancel');
+/** The location step's keyboard: a button that shares the resident's location. */
+const LOCATION_KEYBOARD: View['keyboard'] = { kind: 'reply', rows: [[{ kind: 'location', label: 'filing.send_location' }]], oneTime: true };
 
 function photosOf(data: StepData): PhotoRef[] {
   return Array.isArray(data.photos) ? (data.photos as PhotoRef[]) : [];
@@ -105,11 +107,12 @@ export const filingFlow: Flow = {
     location: {
       accepts: ['location', 'photo'],
       wrongInput: (c) => (c.from.channel === 'vk' ? 'filing.send_location_hint_vk' : 'filing.send_location_hint'),
-      prompt: (c) => [{ key: c.from.channel === 'vk' ? 'filing.location_vk' : 'filing.location', keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'filing.send_location' }]], oneTime: true } }],
+      prompt: (c) => [{ key: c.from.channel === 'vk' ? 'filing.location_vk' : 'filing.location', keyboard: LOCATION_KEYBOARD }],
       async next(c, input) {
         if (input.kind === 'photo') {
           const photos = keepPhoto(c, input);
-          return stay({ data: { photos }, say: [photoKept('filing.photo_kept_location', photos)] });
+          // The location button stays: an answer without a keyboard would take it away.
+          return stay({ data: { photos }, say: [photoKept('filing.photo_kept_location', photos, LOCATION_KEYBOARD)] });
         }
         if (input.kind !== 'location') return stay({ reprompt: true });
         const municipality = await findMunicipalityByPoint(c.db, { lat: input.lat, lon: input.lon });

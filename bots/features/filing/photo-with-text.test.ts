@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialogStateOf, newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
+import { dialogStateOf, newChat, perChannel, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, KEMEROVO, location, photos, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -63,6 +63,8 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'text' });
     await chat.say('Яма у остановки.', photos('102'));
     expect(chat.replyTexts).toEqual([t('ru', 'filing.photo_kept_location', { count: 2, max: 5 })]);
+    // The location button is still there to press.
+    expect(chat.keyboards()).toEqual([{ inline: false, removed: false, rows: [[{ label: perChannel(channel, { tg: t('ru', 'filing.send_location'), vk: '' }), request: 'location' }]] }]);
     await chat.say(location(KEMEROVO.lat, KEMEROVO.lon), press(t('ru', 'filing.photos_done')), press(t('ru', 'filing.send')));
     expect(await filed(chat)).toEqual({ text: 'Яма у остановки.', photos: 2 });
   });
