@@ -23,7 +23,7 @@ describe.each(CHANNELS)('%s: "Remind me" on an event that starts in less than 3 
     await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
     const start = new Date(Date.now() + HOUR);
     const venue = { name: 'Стадион «Химик»', address: 'Кемерово, ул. Весенняя, 1', ...KEMEROVO_CENTER };
-    const fields = { description: '', venue, ageLimit: null, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
+    const fields = { description: '', venue, ageLimit: 6, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
     const draft = await createEvent(
       db.db,
       { municipalityId: db.demo.municipalities.Kemerovo, kind: 'sport', title: `Лыжня ${channel}`, startsAt: start, endsAt: new Date(start.getTime() + HOUR), ...fields },
@@ -31,7 +31,11 @@ describe.each(CHANNELS)('%s: "Remind me" on an event that starts in less than 3 
     );
     const event = await publishEvent(db.db, draft.id, new Date(), null);
 
-    await chat.say(`/start event_${event.id}`, press(t('ru', 'events.remind')));
+    await chat.say(`/start event_${event.id}`);
+    // A 6+ event is not marked with 🔞 (which reads "adults only").
+    expect(chat.replyTexts.join('\n')).toContain('👤 Возраст: 6+');
+    expect(chat.replyTexts.join('\n')).not.toContain('🔞');
+    await chat.say(press(t('ru', 'events.remind')));
     expect(chat.replyTexts).toEqual([t('ru', 'events.remind_soon')]);
     await chat.deliverOutbox();
     const reminder = chat.replyTexts.find((text) => text.includes(`Лыжня ${channel}`));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newChat, perChannel, type Chat } from '../../../test/bots/chats.ts';
+import { dialogStateOf, newChat, perChannel, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -90,5 +90,10 @@ describe.each(CHANNELS)('%s: lists fit one message, the rest behind paging', (ch
     await chat.say({ other: 'sticker' });
     expect(chat.replyTexts[0]).toBe(t('ru', perChannel(channel, { tg: 'filing.send_location_hint', vk: 'filing.send_location_hint_vk' })));
     if (channel === 'vk') expect(chat.replyTexts[0]).not.toContain('📎');
+    // The location keyboard has no Cancel: the hint says how to leave, and it works.
+    expect(chat.replyTexts[0]).toContain('/cancel');
+    await chat.say('/cancel');
+    expect(chat.replyTexts[0]).toBe(t('ru', 'dialog.cancelled'));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
   });
 });
