@@ -14,6 +14,21 @@ export interface NotifyOptions {
 }
 
 /**
+ * The params of a notice for one messenger. With `photosByChannel`, `photosNote` says how many
+ * photos came through another messenger (their file ids mean nothing here, so they cannot be shown):
+ * a locale reference rendered in the reader's language, or '' when there are none.
+ */
+export function paramsForChannel(params: Record<string, unknown>, options: Pick<NotifyOptions, 'photosByChannel'>, channel: Channel): Record<string, unknown> {
+  const byChannel = options.photosByChannel;
+  if (!byChannel) return params;
+  const elsewhere = Object.entries(byChannel).filter(([other, ids]) => other !== channel && (ids?.length ?? 0) > 0);
+  if (elsewhere.length === 0 || (byChannel[channel]?.length ?? 0) > 0) return { ...params, photosNote: '' };
+  const [other, ids] = elsewhere[0]!;
+  const messenger = { $key: other === 'tg' ? 'menu.messenger_tg' : 'menu.messenger_vk' };
+  return { ...params, photosNote: { $key: 'alert.photos_elsewhere', $params: { count: ids!.length, messenger } } };
+}
+
+/**
  * Queues a notice for a resident on the channel they chose, else the one they used last.
  * Nobody is notified without a live consent or with no reachable identity; returns whether
  * a row was queued.
@@ -79,7 +94,7 @@ export async function notifyStaff(
       recipientKind: 'staff' as const,
       staffId: t.staff_id,
       kind: options.kind,
-      payload: { key, params, language: t.language, keyboard: options.keyboard, photos: options.photosByChannel?.[t.channel] ?? options.photos, location: options.location },
+      payload: { key, params: paramsForChannel(params, options, t.channel), language: t.language, keyboard: options.keyboard, photos: options.photosByChannel?.[t.channel] ?? options.photos, location: options.location },
       priority: options.priority ?? PRIORITY.alert,
       dedupeKey: options.dedupeKey ? `${options.dedupeKey}:${t.staff_id}:${t.channel}` : undefined,
     })),
