@@ -11,6 +11,8 @@ import { local, type View } from '../../dialogs/view.ts';
 const DEFAULT_TIME_ZONE = 'Asia/Novokuznetsk';
 /** The "all my data" entry (`!m:mydata`): not in the main menu, a button on the /privacy screen. */
 export const MY_DATA_ENTRY = 'mydata';
+/** The /privacy screen's "Withdraw consent": a button of its own, so the screen is no dialog step the resident stays in. */
+export const WITHDRAW_ENTRY = 'withdraw';
 const CHANNEL_NAMES = { tg: 'Telegram', vk: 'VK' } as const;
 
 /** `/mydata`: everything the platform stores about the resident (core/residents/data-export.ts), as text. */
@@ -39,7 +41,7 @@ export async function myDataView(c: StepContext): Promise<View> {
 }
 
 /** Everything the platform keeps about this resident, shown to the resident only (never logged). */
-async function storedDataView(c: StepContext): Promise<View> {
+export async function storedDataView(c: StepContext): Promise<View> {
   const resident = await getResident(c.db, c.resident.id);
   const municipality = resident.municipalityId ? await getMunicipality(c.db, resident.municipalityId) : null;
   const consent = await c.db
@@ -64,11 +66,14 @@ async function storedDataView(c: StepContext): Promise<View> {
         ? { key: 'privacy.item_consent', params: { date: formatDate(consent.given_at, c.language, municipality?.timeZone ?? DEFAULT_TIME_ZONE), version: consent.text_version } }
         : { key: 'privacy.item_no_consent', params: { version: CONSENT_VERSION } },
     ],
-    keyboard: { kind: 'inline', rows: [[menuButton(MY_DATA_ENTRY, 'privacy.all_data')], ...(live ? [[button('w', 'privacy.withdraw')]] : []), [menuButton('menu', 'menu.back_to_menu')]] },
+    keyboard: { kind: 'inline', rows: [[menuButton(MY_DATA_ENTRY, 'privacy.all_data')], ...(live ? [[menuButton(WITHDRAW_ENTRY, 'privacy.withdraw')]] : []), [menuButton('menu', 'menu.back_to_menu')]] },
   };
 }
 
-/** /privacy: what is stored; withdrawal of consent under 152-FZ and what then happens to the data. */
+/**
+ * Withdrawal of consent under 152-FZ and what then happens to the data: entered at `confirm` from
+ * the /privacy screen's button. `info` (the screen as a step) only answers keyboards sent before.
+ */
 export const privacyFlow: Flow = {
   name: 'privacy',
   first: 'info',
