@@ -132,7 +132,7 @@ export function rateMessage(db: Db, input: { residentId: number; messageId: numb
   });
 }
 
-/** What is wrong, after a low rating: stored with the rating and shown to the curator. */
+/** What is wrong, after a low rating: stored with the rating and sent to the curators (an alert, like the low rating itself). */
 export function addRatingComplaint(db: Db, input: { residentId: number; messageId: number; text: string }, now: Date): Promise<Rating> {
   return inTransaction(db, async (trx) => {
     const text = validText(input.text);
@@ -142,6 +142,18 @@ export function addRatingComplaint(db: Db, input: { residentId: number; messageI
     if (!rating) throw new DomainError('ILLEGAL_TRANSITION', { messageId: message.id, action: 'complain without a rating' });
     await trx.updateTable('rating').set({ complaint: text }).where('message_id', '=', input.messageId).execute();
     await recordEvent(trx, input.messageId, { kind: 'resident', residentId: input.residentId }, { kind: 'rating_complaint', reason: text }, now);
+    await raiseAlert(
+      trx,
+      await staffIdsByRole(trx, message.municipalityId, 'curator'),
+      {
+        kind: 'alert.rating_complaint',
+        key: 'alert.rating_complaint',
+        params: { messageId: message.id, stars: rating.stars, text },
+        messageId: message.id,
+        dedupeKey: `rating_complaint:${message.id}:${now.getTime()}`,
+      },
+      now,
+    );
     return (await getRating(trx, input.messageId))!;
   });
 }

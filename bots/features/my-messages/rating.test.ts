@@ -52,6 +52,10 @@ describe.each(CHANNELS)('%s: ratings and refusals answer briefly, without sendin
     expect(chat.replyTexts).toHaveLength(1);
     expect(chat.replyTexts[0]).toContain('передали ваш отзыв');
     expect(mainMenuShown(chat)).toBe(false);
+    // The curators do get it: an alert with the text, as the low rating itself.
+    const complaint = await db.db.selectFrom('staff_alert').select(['params']).where('kind', '=', 'alert.rating_complaint').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(complaint.params).toMatchObject({ stars: 1, text: 'Яма снова появилась.' });
+    expect(t('ru', 'alert.rating_complaint', complaint.params)).toContain('Яма снова появилась.');
   });
 
   it('"keep my consent" in /privacy replaces the question in place, no menu', async () => {
