@@ -151,6 +151,22 @@ describe.each(CHANNELS)('%s: contests', (channel) => {
     expect(chat.replyTexts[0]).toBe(t('ru', 'errors.ENTRY_LIMIT_REACHED', { max: 1 }));
   });
 
+  it('a photo sent with its caption in one message (a Telegram caption, a VK text with the photo): no caption step, the caption is kept', async () => {
+    const contest = await openContest();
+    const chat = await resident(channel, 'Зоя');
+    await startEntry(chat, contest.title!);
+    const update = photoUpdate(chat, jpegBytes(2600, 9)) as { message?: Record<string, unknown>; object?: { message: Record<string, unknown> } };
+    if (chat.channel === 'tg') update.message!.caption = 'Горка во дворе';
+    else update.object!.message.text = 'Горка во дворе';
+    await chat.post(update);
+    expect(chat.replyTexts).not.toContain(t('ru', 'contests.send_media'));
+    expect(chat.replyTexts).not.toContain(t('ru', 'contests.ask_caption', { max: 500 }));
+    expect(chat.replyTexts.at(-1)).toContain(contest.terms!);
+    await chat.say(press(t('ru', 'contests.agree')));
+    const entry = await db.db.selectFrom('contest_entry').select('caption').where('contest_id', '=', contest.id).executeTakeFirstOrThrow();
+    expect(entry.caption).toBe('Горка во дворе');
+  });
+
   it('a video contest takes a video and refuses a photo and a video over its length', async () => {
     const contest = await openContest({ entryKind: 'video', maxDurationSeconds: 60 });
     const chat = await resident(channel, 'Глеб');

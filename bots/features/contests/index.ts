@@ -145,13 +145,21 @@ function entryFile(input: { kind: string; file?: SentFile }): { file: SentFile; 
   return undefined;
 }
 
+/** A caption's problem (characters PostgreSQL cannot store, too long), or undefined when it is fine. */
+function captionProblem(text: string): View | undefined {
+  if (textProblem(text)) return { key: 'errors.TEXT_INVALID_CHARACTERS' };
+  if ([...text].length > MAX_CAPTION) return { key: 'contests.caption_too_long', params: { max: MAX_CAPTION, length: [...text].length } };
+  return undefined;
+}
+
 const entryFlow: Flow = {
   name: ENTRY_FLOW,
   first: 'media',
   needsRegistration: true,
   steps: {
     media: {
-      accepts: ['photo', 'other'],
+      // Text too: the caption sent with the photo (VK brings a message's text before its photos).
+      accepts: ['photo', 'other', 'text'],
       wrongInput: 'contests.send_media',
       async prompt(c) {
         const contest = await getContest(c.db, num(c.data, 'contestId')!);
@@ -159,6 +167,12 @@ const entryFlow: Flow = {
       },
       async next(c, input) {
         const contestId = num(c.data, 'contestId')!;
+        if (input.kind === 'text') {
+          const text = input.text.trim();
+          const problem = captionProblem(text);
+          if (problem) return stay({ say: [problem], reprompt: true });
+          return stay({ data: { caption: text }, say: [{ key: 'contests.caption_kept' }] });
+        }
         const sent = input.kind === 'photo' || input.kind === 'other' ? entryFile(input) : undefined;
         if (!sent) return stay({ say: [{ key: 'contests.send_media' }], reprompt: true });
         if (!sent.file.fileId && !sent.file.url) return stay({ say: [{ key: 'contests.send_as_file' }], reprompt: true });
@@ -176,20 +190,18 @@ const entryFlow: Flow = {
         }
         const stored: EntryMediaKind = media.kind === 'image' ? 'photo' : 'video';
         if (contest.entryKind !== 'any' && contest.entryKind !== stored) throw new DomainError('ENTRY_KIND_NOT_ALLOWED', { allowed: contest.entryKind });
-        return goto('caption', { data: { contestId, mediaId: media.id, mediaKind: stored, durationSeconds: sent.file.durationSeconds ?? null } });
+        const entry = { contestId, mediaId: media.id, mediaKind: stored, durationSeconds: sent.file.durationSeconds ?? null };
+        // A caption sent with the work (a Telegram photo's caption, or kept from the text before it) spares the caption step.
+        const captioned = input.kind === 'photo' && input.caption?.trim() && !captionProblem(input.caption.trim()) ? input.caption.trim() : str(c.data, 'caption');
+        if (captioned) return goto('terms', { data: { ...entry, caption: captioned } });
+        return goto('caption', { data: entry });
       },
     },
     caption: {
       accepts: ['text', 'button'],
       wrongInput: 'contests.ask_caption',
       prompt: () => [{ key: 'contests.ask_caption', params: { max: MAX_CAPTION }, keyboard: { kind: 'inline', rows: [[button('skip', 'contests.no_caption')], [CANCEL]] } }],
-      validate(_c, input) {
-        if (input.kind !== 'text') return undefined;
-        const text = input.text.trim();
-        if (textProblem(text)) return { key: 'errors.TEXT_INVALID_CHARACTERS' };
-        if ([...text].length > MAX_CAPTION) return { key: 'contests.caption_too_long', params: { max: MAX_CAPTION, length: [...text].length } };
-        return undefined;
-      },
+      validate: (_c, input) => (input.kind === 'text' ? captionProblem(input.text.trim()) : undefined),
       next(_c, input) {
         if (input.kind === 'button') return input.action === 'skip' ? goto('terms', { data: { caption: '' } }) : stay({ reprompt: true });
         if (input.kind !== 'text') return stay({ reprompt: true });
