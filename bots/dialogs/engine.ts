@@ -174,7 +174,7 @@ async function onCommand(c: StepContext, state: DialogState, name: string, paylo
   }
   const command = c.features.command(name);
   if (!command) return { views: [{ key: 'dialog.unknown_command' }, ...(await currentStepAgain(c, state))] };
-  return apply(c, state, keepStepShown(state, await command.run(c, payload)));
+  return apply(c, state, keepStepShown(c, state, await command.run(c, payload)));
 }
 
 /**
@@ -182,10 +182,21 @@ async function onCommand(c: StepContext, state: DialogState, name: string, paylo
  * current step is shown again after its answer, with its keyboard (a location button the answer
  * would otherwise take away), so the resident sees what the bot still waits for.
  */
-function keepStepShown(state: DialogState, outcome: Outcome): Outcome {
+function keepStepShown(c: StepContext, state: DialogState, outcome: Outcome): Outcome {
   if (state.flow === IDLE_FLOW || outcome.kind !== 'stay' || outcome.reprompt) return outcome;
-  return { ...outcome, reprompt: true };
+  return leavesScreen(c, state, outcome) ? { kind: 'end', say: outcome.say ?? [], menu: false } : { ...outcome, reprompt: true };
 }
+
+/** A plain answer (no data, no prompt) given while the dialog shows a screen step: the screen is left (Step.screen). */
+function leavesScreen(c: StepContext, state: DialogState, outcome: Outcome): boolean {
+  if (outcome.kind !== 'stay' || outcome.reprompt || outcome.data) return false;
+  const flow = state.flow === IDLE_FLOW ? undefined : flowOf(c, state.flow);
+  return (flow && stepOf(flow, state.step)?.screen) === true;
+}
+
+/** An action's or menu entry's outcome: a plain answer leaves a screen step (there is nothing to come back to). */
+const afterAction = (c: StepContext, state: DialogState, outcome: Outcome): Outcome =>
+  leavesScreen(c, state, outcome) ? { kind: 'end', say: outcome.kind === 'stay' ? (outcome.say ?? []) : [], menu: false } : outcome;
 
 /** The current step's prompt when the dialog is inside a flow; nothing between flows. */
 async function currentStepAgain(c: StepContext, state: DialogState): Promise<View[]> {
@@ -199,12 +210,12 @@ async function onAction(c: StepContext, state: DialogState, tag: string, args: r
       return (await isRegistered(c)) ? { views: [{ ...(await mainMenu(c, Number(args[1]))), edit: true }] } : outdated(c, state);
     }
     const entry = args.length === 1 ? c.features.menuEntry(args[0]!) : undefined;
-    return entry ? apply(c, state, await entry.run(c)) : outdated(c, state);
+    return entry ? apply(c, state, afterAction(c, state, await entry.run(c))) : outdated(c, state);
   }
   const handler = c.features.action(tag);
   const value = handler?.decode(args);
   if (!handler || value === undefined) return outdated(c, state);
-  return apply(c, state, await handler.run(c, value));
+  return apply(c, state, afterAction(c, state, await handler.run(c, value)));
 }
 
 /** "This menu is out of date", then the current step again. */

@@ -62,6 +62,11 @@ export const reply = (views: View[]): Outcome => ({ kind: 'stay', say: views });
  */
 export interface Step {
   prompt(c: StepContext): Promise<View[]> | View[];
+  /**
+   * A screen to look at (a list, a card) with nothing in progress: a command or another feature's
+   * button answered meanwhile leaves it for idle instead of showing it again after its answer.
+   */
+  screen?: boolean;
   accepts: readonly InputKind[];
   /** Answered when another kind of input arrives (a sticker where text is expected); per messenger when the hint names its buttons. */
   wrongInput?: string | ((c: StepContext) => string);

@@ -17,6 +17,7 @@ export const messagesFlow: Flow = {
   needsRegistration: true,
   steps: {
     list: {
+      screen: true,
       accepts: ['button'],
       wrongInput: 'dialog.use_buttons',
       async prompt(c) {
@@ -50,6 +51,7 @@ export const messagesFlow: Flow = {
       },
     },
     card: {
+      screen: true,
       accepts: ['button'],
       wrongInput: 'dialog.use_buttons',
       prompt: (c) => messageCardView(c, num(c.data, 'messageId')!, [[button('cm', 'my.add_comment')], [button('b', 'my.back_to_list'), menuButton('menu', 'menu.back_to_menu')]]),

@@ -58,6 +58,7 @@ export const nearbyFlow: Flow = {
       },
     },
     list: {
+      screen: true,
       accepts: ['button'],
       wrongInput: 'dialog.use_buttons',
       async prompt(c) {
@@ -100,6 +101,7 @@ export const nearbyFlow: Flow = {
       },
     },
     card: {
+      screen: true,
       accepts: ['button'],
       wrongInput: 'dialog.use_buttons',
       prompt: async (c) => [await publicCard(c, num(c.data, 'messageId')!)],

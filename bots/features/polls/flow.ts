@@ -128,6 +128,7 @@ export const pollsFlow: Flow = {
   needsRegistration: true,
   steps: {
     list: {
+      screen: true,
       accepts: ['button'],
       wrongInput: 'polls.use_buttons',
       async prompt(c) {
