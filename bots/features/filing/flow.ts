@@ -137,7 +137,8 @@ export const filingFlow: Flow = {
         if (photos.length >= MAX_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_PHOTOS });
         const next = [...photos, { fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null }];
         const added: View = { key: 'filing.photo_added', params: { count: next.length, max: MAX_PHOTOS } };
-        if (next.length === MAX_PHOTOS) return goto('summary', { data: { photos: next }, say: [added] });
+        // The last one allowed: no "send more", the summary follows.
+        if (next.length === MAX_PHOTOS) return goto('summary', { data: { photos: next }, say: [{ ...added, key: 'filing.photo_last' }] });
         return stay({ data: { photos: next }, say: [{ ...added, keyboard: { kind: 'inline', rows: [[button('done', 'filing.photos_done')]] } }] });
       },
     },

@@ -68,4 +68,14 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     await chat.say(location(KEMEROVO.lat, KEMEROVO.lon), press(t('ru', 'filing.photos_done')), press(t('ru', 'filing.send')));
     expect(await filed(chat)).toEqual({ text: 'Яма у остановки.', photos: 2 });
   });
+
+  it('the fifth photo is the last: its answer does not offer to send more, and the summary follows', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма.', location(KEMEROVO.lat, KEMEROVO.lon));
+    for (const id of ['201', '202', '203', '204']) await chat.say(photos(id));
+    await chat.say(photos('205'));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'filing.photo_last', { count: 5, max: 5 }));
+    expect(chat.replyTexts.at(-1)).toContain('Фото: 5 фотографий');
+  });
 });
