@@ -43,3 +43,24 @@ describe.each(CHANNELS)('%s: "Remind me" on an event that starts in less than 3 
     expect(chat.replyTexts.join('\n')).not.toContain('Через 3 часа');
   });
 });
+
+describe.each(CHANNELS)('%s: a deep link to a news item or an event that is gone', (channel) => {
+  it('says so with a "☰ Menu" button, not a bare line', async () => {
+    const chat = newChat(harness, channel, 'Борис');
+    await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    for (const [link, key] of [
+      ['news_99999', 'news.gone'],
+      ['event_99999', 'events.gone'],
+    ] as const) {
+      await chat.say(`/start ${link}`);
+      expect(chat.replyTexts, link).toEqual([t('ru', key)]);
+      expect(
+        chat
+          .keyboards()
+          .flatMap((k) => k.rows.flat())
+          .map((b) => b.label),
+        link,
+      ).toEqual([t('ru', 'menu.back_to_menu')]);
+    }
+  });
+});
