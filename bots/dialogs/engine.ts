@@ -194,7 +194,10 @@ function leavesScreen(c: StepContext, state: DialogState, outcome: Outcome): boo
   return (flow && stepOf(flow, state.step)?.screen) === true;
 }
 
-/** An action's or menu entry's outcome: a plain answer leaves a screen step (there is nothing to come back to). */
+/**
+ * A main-menu entry's outcome: a plain answer leaves a screen step (the resident went elsewhere).
+ * Other action buttons (a rating, a toggle) leave the dialog where it is, so the screen's own buttons keep working.
+ */
 const afterAction = (c: StepContext, state: DialogState, outcome: Outcome): Outcome =>
   leavesScreen(c, state, outcome) ? { kind: 'end', say: outcome.kind === 'stay' ? (outcome.say ?? []) : [], menu: false } : outcome;
 
@@ -215,7 +218,7 @@ async function onAction(c: StepContext, state: DialogState, tag: string, args: r
   const handler = c.features.action(tag);
   const value = handler?.decode(args);
   if (!handler || value === undefined) return outdated(c, state);
-  return apply(c, state, afterAction(c, state, await handler.run(c, value)));
+  return apply(c, state, await handler.run(c, value));
 }
 
 /** "This menu is out of date", then the current step again. */

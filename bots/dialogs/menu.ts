@@ -8,9 +8,6 @@ import type { Button, View } from './view.ts';
 export const menuButton = (entryId: string, label: string, labelParams?: Record<string, unknown>): Button => button(actionId(MENU_TAG, entryId), label, labelParams);
 
 /** The engine's own menu id for a page of the main menu (`!m:page:<n>`); feature ids cannot contain ':'. */
-/** A short answer with a way on: `key` and a "☰ Menu" button (e.g. a deep link to an item that is gone). */
-export const withMenuButton = (key: string): View => ({ key, keyboard: { kind: 'inline', rows: [[menuButton('menu', 'menu.back_to_menu')]] } });
-
 export const MENU_PAGE = 'page';
 
 /**

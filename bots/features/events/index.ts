@@ -5,9 +5,12 @@ import { AFISHA_PERIODS, timeZoneOf, type AfishaPeriod } from '../../../core/new
 import type { EventKind } from '../../../core/news/news.table.ts';
 import { action, type BotFeature } from '../../dialogs/feature.ts';
 import { reply, type StepContext } from '../../dialogs/flow.ts';
-import { menuButton, withMenuButton } from '../../dialogs/menu.ts';
+import { menuButton } from '../../dialogs/menu.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
+
+/** An item a deep link names that is gone: said, with the way back to the menu. */
+const goneView = (key: string): View => ({ key, keyboard: { kind: 'inline', rows: [[menuButton('menu', 'menu.back_to_menu')]] } });
 
 type KindFilter = EventKind | 'all';
 const KIND_ARG: Record<KindFilter, string> = { all: 'a', culture: 'c', sport: 's' };
@@ -90,7 +93,7 @@ async function eventView(c: StepContext, event: AfishaEvent, extraRows: Button[]
 
 async function openEvent(c: StepContext, id: number) {
   const event = await getEvent(c.db, id).catch(() => undefined);
-  if (!event || event.state === 'draft' || event.municipalityId !== c.resident.municipalityId) return reply([withMenuButton('events.gone')]);
+  if (!event || event.state === 'draft' || event.municipalityId !== c.resident.municipalityId) return reply([goneView('events.gone')]);
   if (event.state === 'cancelled') return reply([{ key: 'events.cancelled_card', params: { title: event.title } }]);
   return reply([await eventView(c, event, [])]);
 }
@@ -131,7 +134,7 @@ export const events: BotFeature = {
       prefix: 'event_',
       open: (c, rest) => {
         const id = positiveIdArg(rest, 2_147_483_647);
-        return id ? openEvent(c, id) : reply([withMenuButton('events.gone')]);
+        return id ? openEvent(c, id) : reply([goneView('events.gone')]);
       },
     },
   ],

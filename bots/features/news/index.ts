@@ -6,9 +6,12 @@ import { feedItem, visibleNews, type NewsItem } from '../../../core/news/news.se
 import { action, type BotFeature } from '../../dialogs/feature.ts';
 import { reply, type StepContext } from '../../dialogs/flow.ts';
 import { formatDate } from '../../dialogs/format.ts';
-import { menuButton, withMenuButton } from '../../dialogs/menu.ts';
+import { menuButton } from '../../dialogs/menu.ts';
 import type { Button, View } from '../../dialogs/view.ts';
 import { listComments, writeComment } from '../item-comments/index.ts';
+
+/** An item a deep link names that is gone: said, with the way back to the menu. */
+const goneView = (key: string): View => ({ key, keyboard: { kind: 'inline', rows: [[menuButton('menu', 'menu.back_to_menu')]] } });
 
 const MAX_INDEX = 100_000;
 
@@ -40,7 +43,7 @@ const comment = action<number>({
 
 async function itemReply(c: StepContext, id: number) {
   const item = await visibleNews(c.db, id, c.resident.municipalityId);
-  if (!item) return reply([withMenuButton('news.gone')]);
+  if (!item) return reply([goneView('news.gone')]);
   return reply([await cardView(c, item, [])]);
 }
 
@@ -97,7 +100,7 @@ export const news: BotFeature = {
       prefix: 'news_',
       open: (c, rest) => {
         const id = positiveIdArg(rest, 2_147_483_647);
-        return id ? itemReply(c, id) : reply([withMenuButton('news.gone')]);
+        return id ? itemReply(c, id) : reply([goneView('news.gone')]);
       },
     },
   ],
