@@ -48,6 +48,14 @@ describe('locales', () => {
     for (const code of codes) expect(keysOf(ru)).toContain(`errors.${code}`);
   });
 
+  it('an optional note missing from a notice queued before it existed reads as nothing; other parameters stay visible', () => {
+    const t = createTranslator();
+    const queuedEarlier = { messageId: 7, categoryRu: 'Ямы', address: 'ул. Ленина, 1', deadline: '05.12.2026', text: 'Яма' };
+    const text = t('ru', 'alert.assigned', queuedEarlier);
+    expect(text).toBe('Вам назначено сообщение №7.\nКатегория: Ямы\nАдрес: ул. Ленина, 1\nСрок: до 05.12.2026\n\nЯма');
+    expect(t('ru', 'notify.rejected', { messageId: 7 })).toContain('{{reason}}');
+  });
+
   it('translates with parameters in both languages', () => {
     const t = createTranslator();
     expect(t('ru', 'notify.rejected', { messageId: 7, reason: 'спам' })).toBe('Ваше сообщение №7 отклонено. Причина: спам');

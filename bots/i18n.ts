@@ -35,6 +35,9 @@ export function createTranslator(): Translate {
     resources: { ru: { translation: resources.ru }, en: { translation: resources.en } },
     interpolation: { escapeValue: false },
     returnNull: false,
+    // Notices queued before a deploy that added an optional note to their text (e.g. photosNote)
+    // lack the parameter: such a note reads as nothing rather than as a literal {{photosNote}}.
+    missingInterpolationHandler: (_text: string, match: RegExpExecArray) => (/^\s*\w+Note\s*$/.test(match[1] ?? '') ? '' : match[0]),
   });
   const fixed = new Map<Language, TFunction>([
     ['ru', instance.getFixedT('ru')],
