@@ -126,6 +126,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
         if (wall) await intakeIncident(trx, { ...wall, text: storableText(wall.text).slice(0, 4000), authorName: wall.authorName && storableText(wall.authorName) }, clock());
         if (parsed.kind === 'blocked') await markIdentityUnreachable(trx, CHANNEL, parsed.externalId, clock());
         if (parsed.kind === 'allowed') await markIdentityReachable(trx, CHANNEL, parsed.externalId);
+        if (parsed.kind === 'group_start') await queueReply(trx, { channel: CHANNEL, chatId: parsed.peerId, views: [{ key: 'dialog.group_only_private' }], language: parsed.language });
       },
       async (trx) => {
         if (parsed.kind !== 'dialog') return;

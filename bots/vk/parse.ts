@@ -23,6 +23,8 @@ export type ParsedEvent =
   | { kind: 'blocked'; externalId: string }
   /** message_allow: they can be written to again. */
   | { kind: 'allowed'; externalId: string }
+  /** /start in a group conversation: answered there with a hint to write privately, nothing stored (as in Telegram). */
+  | { kind: 'group_start'; peerId: string; language: 'ru' | 'en' }
   | { kind: 'ignore'; reason: string; eventAnswer?: { eventId: string; userId: string; peerId: string } };
 
 /** Peer ids of group conversations start at 2e9. */
@@ -34,8 +36,12 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const idOf = (v: unknown): string | undefined => (typeof v === 'number' && Number.isSafeInteger(v) && v !== 0 ? String(v) : typeof v === 'string' && /^-?\d+$/.test(v) ? v : undefined);
 
+function langIdOf(clientInfo: unknown): unknown {
+  return isObject(clientInfo) ? clientInfo.lang_id : undefined;
+}
+
 function identityOf(userId: string, peerId: string, clientInfo: unknown): Identity {
-  const langId = isObject(clientInfo) ? clientInfo.lang_id : undefined;
+  const langId = langIdOf(clientInfo);
   return { channel: 'vk', externalId: userId, chatId: peerId, ...(typeof langId === 'number' && { languageCode: langId === LANG_EN ? 'en' : 'ru' }) };
 }
 
@@ -100,6 +106,13 @@ function commandOf(text: string): { command: string; payload?: string } | undefi
   return { command: match[1]!.toLowerCase(), ...(payload && { payload }) };
 }
 
+/** `/start` in a conversation, possibly after a mention of the community (`[club1|@otklik] /start`), or the Start button. */
+function isGroupStart(message: Json): boolean {
+  if (typeof message.payload === 'string' && /"command"\s*:\s*"start"/.test(message.payload)) return true;
+  const text = typeof message.text === 'string' ? message.text.replace(/^\s*\[(?:club|public)\d+\|[^\]]*\][\s,]*/, '') : '';
+  return commandOf(text)?.command === 'start';
+}
+
 function messageInputs(message: Json, identity: Identity, ref: string | undefined): DialogInput[] {
   if (Array.isArray(message.fwd_messages) && message.fwd_messages.length > 0) return [{ identity, kind: 'other', what: 'forwarded' }];
   const text = typeof message.text === 'string' ? message.text : '';
@@ -151,7 +164,10 @@ export function parseEvent(event: VkEvent): ParsedEvent {
       const userId = idOf(message.from_id);
       const peerId = idOf(message.peer_id);
       if (!userId || !peerId || Number(userId) < 0) return { kind: 'ignore', reason: 'not a message from a person' };
-      if (Number(peerId) >= CHAT_PEER_OFFSET) return { kind: 'ignore', reason: 'group conversation' };
+      if (Number(peerId) >= CHAT_PEER_OFFSET) {
+        if (message.out !== 1 && isGroupStart(message)) return { kind: 'group_start', peerId, language: langIdOf(object.client_info) === LANG_EN ? 'en' : 'ru' };
+        return { kind: 'ignore', reason: 'group conversation' };
+      }
       if (message.out === 1) return { kind: 'ignore', reason: 'our own message' };
       const ref = typeof message.ref === 'string' && message.ref.length > 0 ? message.ref : undefined;
       return { kind: 'dialog', inputs: messageInputs(message, identityOf(userId, peerId, object.client_info), ref), peerId };

@@ -186,14 +186,18 @@ describe('POST /webhooks/vk', () => {
     expect((await identity()).unreachable_at).not.toBeNull();
   });
 
-  it('group conversations and the community\'s own messages are ignored', async () => {
+  it('group conversations and the community\'s own messages are ignored; /start there gets the hint to write privately, as in Telegram', async () => {
     const user = newVkUser();
     const residents = await count('resident');
     const before = harness.vkFake.calls.length;
     const conversation = new VkConversation(harness, user);
-    await conversation.send({ type: 'message_new', object: { message: { text: '/start', peer_id: 2_000_000_005 } } });
+    await conversation.send({ type: 'message_new', object: { message: { text: 'привет всем', peer_id: 2_000_000_005 } } });
     await conversation.send({ type: 'message_new', object: { message: { text: 'ответ', from_id: -TEST_VK_GROUP_ID, out: 1 } } });
     expect(harness.vkFake.calls.length).toBe(before);
+    await conversation.send({ type: 'message_new', object: { message: { text: `[club${TEST_VK_GROUP_ID}|@otklik] /start`, peer_id: 2_000_000_005 } } });
+    const sent = harness.vkFake.calls.slice(before);
+    expect(sent.map((c) => [c.method, String(c.params.peer_id)])).toEqual([['messages.send', '2000000005']]);
+    expect(sent[0]!.params.message).toBe(t('ru', 'dialog.group_only_private'));
     expect(await count('resident')).toBe(residents);
   });
 });
