@@ -134,12 +134,15 @@ export const filingFlow: Flow = {
         if (input.kind === 'button') return input.action === 'done' ? goto('summary') : stay({ reprompt: true });
         if (input.kind !== 'photo') return stay({ reprompt: true });
         const photos = photosOf(c.data);
+        const keyboard: View['keyboard'] = { kind: 'inline', rows: [[button('done', 'filing.photos_done')]] };
+        // The same photo sent again (re-sent from the gallery, or forwarded back) is not added twice.
+        if (input.fileUniqueId && photos.some((p) => p.fileUniqueId === input.fileUniqueId)) return stay({ say: [photoKept('filing.photo_repeat', photos, keyboard)] });
         if (photos.length >= MAX_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_PHOTOS });
         const next = [...photos, { fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null }];
         const added: View = { key: 'filing.photo_added', params: { count: next.length, max: MAX_PHOTOS } };
         // The last one allowed: no "send more", the summary follows.
         if (next.length === MAX_PHOTOS) return goto('summary', { data: { photos: next }, say: [{ ...added, key: 'filing.photo_last' }] });
-        return stay({ data: { photos: next }, say: [{ ...added, keyboard: { kind: 'inline', rows: [[button('done', 'filing.photos_done')]] } }] });
+        return stay({ data: { photos: next }, say: [{ ...added, keyboard }] });
       },
     },
     summary: {

@@ -69,6 +69,22 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     expect(await filed(chat)).toEqual({ text: 'Яма у остановки.', photos: 2 });
   });
 
+  it('the same photo sent twice at the photos step is attached once, and the resident is told', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма у моста.', location(KEMEROVO.lat, KEMEROVO.lon), photos('301'));
+    await chat.say(photos('301'));
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.photo_repeat', { count: 1, max: 5 })]);
+    expect(
+      chat
+        .keyboards()[0]!
+        .rows.flat()
+        .map((b) => b.label),
+    ).toEqual([t('ru', 'filing.photos_done')]);
+    await chat.say(photos('302'), press(t('ru', 'filing.photos_done')), press(t('ru', 'filing.send')));
+    expect(await filed(chat)).toEqual({ text: 'Яма у моста.', photos: 2 });
+  });
+
   it('the fifth photo is the last: its answer does not offer to send more, and the summary follows', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
