@@ -1,6 +1,6 @@
 import { actionId } from '../../core/dialogs/action-id.ts';
 import { button, literalButton } from './buttons.ts';
-import type { Flow, Outcome, StepContext } from './flow.ts';
+import type { Flow, Outcome, StepContext, StepInput } from './flow.ts';
 import type { Button, View } from './view.ts';
 
 /**
@@ -29,6 +29,8 @@ export interface BotFeature {
   freeText?(c: StepContext, text: string): Promise<View[] | undefined>;
   /** What an account that is not a registered resident is told between flows, when this feature knows better than "send /start". */
   idleHint?(c: StepContext): Promise<View | undefined>;
+  /** A place a registered resident shared between flows, when this feature starts something there (filing a message at it). */
+  idleLocation?(c: StepContext, input: Extract<StepInput, { kind: 'location' }>): Promise<Outcome | undefined>;
 }
 
 export type Run<A extends unknown[] = []> = (c: StepContext, ...args: A) => Outcome | Promise<Outcome>;

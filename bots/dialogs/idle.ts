@@ -38,6 +38,12 @@ export const idleFlow: Flow = {
         if (!(await isRegistered(c))) return stay({ say: [await unregisteredHint(c)] });
         const taken = input.kind === 'text' ? await freeTextAnswer(c, input.text) : undefined;
         if (taken) return stay({ say: taken });
+        if (input.kind === 'location') {
+          for (const feature of c.features.list) {
+            const started = await feature.idleLocation?.(c, input);
+            if (started) return started;
+          }
+        }
         const hint = input.kind === 'other' && input.what !== 'unsupported' ? 'dialog.hint_not_supported' : 'dialog.hint';
         return stay({ say: [{ key: hint }, await mainMenu(c)] });
       },

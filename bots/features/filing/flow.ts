@@ -6,7 +6,7 @@ import { findNearby } from '../../../core/messages/nearby.ts';
 import { MAX_TEXT_LENGTH, validText } from '../../../core/messages/text.ts';
 import { findMunicipalityByPoint, getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
-import { end, goto, num, stay, str, type Flow, type StepContext, type StepData, type StepInput } from '../../dialogs/flow.ts';
+import { end, enter, goto, num, stay, str, type Flow, type Outcome, type StepContext, type StepData, type StepInput } from '../../dialogs/flow.ts';
 import { excerpt, municipalityName } from '../../dialogs/format.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
@@ -37,6 +37,14 @@ function keepPhoto(c: StepContext, input: StepInput): PhotoRef[] {
 }
 
 const photoKept = (key: string, photos: PhotoRef[], keyboard?: View['keyboard']): View => ({ key, params: { count: photos.length, max: MAX_PHOTOS }, ...(keyboard && { keyboard }) });
+
+/** The step after one that filled `data`: the first of text, place and photos still missing (filing may start from a shared place). */
+function following(c: StepContext, data: StepData): string {
+  const all = { ...c.data, ...data };
+  if (str(all, 'text') === undefined) return 'text';
+  if (num(all, 'lat') === undefined) return 'location';
+  return photosOf(all).length >= MAX_PHOTOS ? 'summary' : 'photos';
+}
 
 /** After a change made from the summary's Edit menu, go back to the summary. */
 const forward = (c: StepContext, nextStep: string, data: StepData, say: View[] = []) => goto(c.data.editing ? 'summary' : nextStep, { data, say });
@@ -88,7 +96,7 @@ export const filingFlow: Flow = {
         if (!categoryId) return stay({ reprompt: true });
         const category = await getCategory(c.db, categoryId);
         if (!category.active || category.sectorId !== num(c.data, 'sectorId')) throw new DomainError('CATEGORY_NOT_FOUND', { id: categoryId });
-        return forward(c, 'text', { categoryId });
+        return forward(c, following(c, { categoryId }), { categoryId });
       },
     },
     text: {
@@ -96,11 +104,17 @@ export const filingFlow: Flow = {
       wrongInput: 'filing.send_text',
       prompt: () => [{ key: 'filing.text', params: { max: MAX_TEXT_LENGTH }, keyboard: { kind: 'inline', rows: [[CANCEL]] } }],
       next(c, input) {
-        if (input.kind === 'text') return forward(c, 'location', { text: validText(input.text) });
+        if (input.kind === 'text') {
+          const text = validText(input.text);
+          return forward(c, following(c, { text }), { text });
+        }
         const photos = keepPhoto(c, input);
         // A photo with its caption is the description and a photo; without one the text is still due.
         const caption = input.kind === 'photo' ? input.caption : undefined;
-        if (caption?.trim()) return forward(c, 'location', { text: validText(caption), photos });
+        if (caption?.trim()) {
+          const described = { text: validText(caption), photos };
+          return forward(c, following(c, described), described);
+        }
         return stay({ data: { photos }, say: [photoKept('filing.photo_kept_text', photos, { kind: 'inline', rows: [[CANCEL]] })] });
       },
     },
@@ -250,3 +264,11 @@ export const filingFlow: Flow = {
   },
 };
 
+/** A place shared from the main menu starts filing there: the place is kept, the usual steps ask for the rest. */
+export async function fileAtPlace(c: StepContext, input: Extract<StepInput, { kind: 'location' }>): Promise<Outcome> {
+  const municipality = await findMunicipalityByPoint(c.db, { lat: input.lat, lon: input.lon });
+  return enter(filingFlow.name, {
+    data: { lat: input.lat, lon: input.lon, address: input.address ?? null, municipalityId: municipality.id },
+    say: [{ key: 'filing.start_at_place', params: { municipality: municipalityName(municipality, c) } }],
+  });
+}
