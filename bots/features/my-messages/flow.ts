@@ -1,7 +1,7 @@
 import { addRatingComplaint, addResidentComment } from '../../../core/messages/feedback.service.ts';
 import { assertResidentCanView, listResidentMessages } from '../../../core/messages/message.queries.ts';
 import { getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
-import { button, literalButton } from '../../dialogs/buttons.ts';
+import { button } from '../../dialogs/buttons.ts';
 import { end, goto, num, stay, type Flow } from '../../dialogs/flow.ts';
 import { formatDate } from '../../dialogs/format.ts';
 import { menuButton } from '../../dialogs/menu.ts';
@@ -38,7 +38,7 @@ export const messagesFlow: Flow = {
             lines: items.map((m) => listItemLine(m, titles.get(m.categoryId) ?? '—', formatDate(m.createdAt, c.language, zones.get(m.municipalityId)!))),
             keyboard: {
               kind: 'inline',
-              rows: [items.map((m) => literalButton(`o:${m.id}`, `№${m.id}`)), ...(pager.length > 0 ? [pager] : []), [menuButton('menu', 'menu.back_to_menu')]],
+              rows: [items.map((m) => button(`o:${m.id}`, 'dialog.message_number', { id: m.id })), ...(pager.length > 0 ? [pager] : []), [menuButton('menu', 'menu.back_to_menu')]],
             },
           },
         ];

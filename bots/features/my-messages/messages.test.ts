@@ -87,6 +87,17 @@ describe.each(CHANNELS)('%s: my messages, clarification, comments', (channel) =>
     expect(stranger.replyTexts[0]).toBe(t('ru', 'errors.MESSAGE_NOT_FOUND'));
   });
 
+  it('in English the list buttons and the card number messages as #N, not №N', async () => {
+    const { chat, residentId } = await registeredChat(channel);
+    await db.db.updateTable('resident').set({ language: 'en' }).where('id', '=', residentId).execute();
+    const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId('roads.lighting'), text: 'Street light out', point: KEMEROVO, channel }, new Date());
+    await chat.say('/my');
+    expect(chat.keyboards()[0]!.rows[0]!.map((b) => b.label)).toEqual([`#${message.id}`]);
+    await chat.say(press(`#${message.id}`));
+    expect(chat.replyTexts[0]).toContain(`#${message.id}`);
+    expect(chat.replyTexts.join('\n')).not.toMatch(/№|No\. \d/);
+  });
+
   it('sectors are paged too (the page edits the message), and a category from the second page files normally', async () => {
     const { chat } = await registeredChat(channel);
     await chat.say('/new');

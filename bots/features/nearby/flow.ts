@@ -6,7 +6,7 @@ import { AROUND_RADIUS_M, listPublished, supports } from '../../../core/messages
 import { findMunicipalityByPoint, getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
 import { getResident } from '../../../core/residents/resident.repository.ts';
 import { DomainError } from '../../../core/errors.ts';
-import { button, literalButton } from '../../dialogs/buttons.ts';
+import { button } from '../../dialogs/buttons.ts';
 import { goto, num, stay, type Flow, type StepContext } from '../../dialogs/flow.ts';
 import { excerpt, formatDate, municipalityName } from '../../dialogs/format.ts';
 import { menuButton } from '../../dialogs/menu.ts';
@@ -88,7 +88,7 @@ export const nearbyFlow: Flow = {
             key: 'nearby.list',
             params: { place, count: total },
             lines,
-            keyboard: { kind: 'inline', rows: [items.map((m) => literalButton(`o:${m.id}`, `№${m.id}`)), ...(pager.length > 0 ? [pager] : []), back] },
+            keyboard: { kind: 'inline', rows: [items.map((m) => button(`o:${m.id}`, 'dialog.message_number', { id: m.id })), ...(pager.length > 0 ? [pager] : []), back] },
           },
         ];
       },
