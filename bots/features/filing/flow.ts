@@ -9,6 +9,8 @@ import { button, literalButton } from '../../dialogs/buttons.ts';
 import { end, enter, goto, num, stay, str, type Flow, type Outcome, type StepContext, type StepData, type StepInput } from '../../dialogs/flow.ts';
 import { excerpt, municipalityName } from '../../dialogs/format.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
+import { placeFromText } from './place-text.ts';
+import { freeTextAnswer } from '../../dialogs/idle.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
 
 const LIST_PAGE_SIZE = 8;
@@ -37,6 +39,8 @@ function keepPhoto(c: StepContext, input: StepInput): PhotoRef[] {
 }
 
 const photoKept = (key: string, photos: PhotoRef[], keyboard?: View['keyboard']): View => ({ key, params: { count: photos.length, max: MAX_PHOTOS }, ...(keyboard && { keyboard }) });
+
+const locationHint = (c: StepContext) => (c.from.channel === 'vk' ? 'filing.send_location_hint_vk' : 'filing.send_location_hint');
 
 /** The step after one that filled `data`: the first of text, place and photos still missing (filing may start from a shared place). */
 function following(c: StepContext, data: StepData): string {
@@ -119,8 +123,9 @@ export const filingFlow: Flow = {
       },
     },
     location: {
-      accepts: ['location', 'photo'],
-      wrongInput: (c) => (c.from.channel === 'vk' ? 'filing.send_location_hint_vk' : 'filing.send_location_hint'),
+      // Text too: coordinates or a map link, where the messenger cannot share a location (desktop apps).
+      accepts: ['location', 'photo', 'text'],
+      wrongInput: (c) => locationHint(c),
       prompt: (c) => [{ key: c.from.channel === 'vk' ? 'filing.location_vk' : 'filing.location', keyboard: LOCATION_KEYBOARD }],
       async next(c, input) {
         if (input.kind === 'photo') {
@@ -128,9 +133,16 @@ export const filingFlow: Flow = {
           // The location button stays: an answer without a keyboard would take it away.
           return stay({ data: { photos }, say: [photoKept('filing.photo_kept_location', photos, LOCATION_KEYBOARD)] });
         }
-        if (input.kind !== 'location') return stay({ reprompt: true });
-        const municipality = await findMunicipalityByPoint(c.db, { lat: input.lat, lon: input.lon });
-        const data = { lat: input.lat, lon: input.lon, address: input.address ?? null, municipalityId: municipality.id };
+        const typed = input.kind === 'text' ? placeFromText(input.text) : undefined;
+        if (input.kind === 'text' && !typed) {
+          // Not a place: maybe text a feature takes (the answer to a clarification request), as elsewhere.
+          const taken = await freeTextAnswer(c, input.text);
+          return stay({ say: taken ?? [{ key: locationHint(c) }], reprompt: !taken });
+        }
+        const place = input.kind === 'location' ? input : typed;
+        if (!place) return stay({ reprompt: true });
+        const municipality = await findMunicipalityByPoint(c.db, { lat: place.lat, lon: place.lon });
+        const data = { lat: place.lat, lon: place.lon, address: input.kind === 'location' ? (input.address ?? null) : null, municipalityId: municipality.id };
         const next = photosOf(c.data).length >= MAX_PHOTOS ? 'summary' : 'photos';
         return forward(c, next, data, [{ key: 'filing.location_ok', params: { municipality: municipalityName(municipality, c) } }]);
       },

@@ -13,6 +13,27 @@ botHarnessPerFile((opened, started) => {
   harness = started;
 });
 
+describe.each(CHANNELS)('%s: a place pasted as text where the messenger cannot share one (desktop apps)', (channel) => {
+  it('a map link or coordinates at the place step are the place; other text gets the hint and the location button again', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма у остановки.');
+    await chat.say('у магазина');
+    expect(chat.replyTexts[0]).toBe(t('ru', channel === 'vk' ? 'filing.send_location_hint_vk' : 'filing.send_location_hint'));
+    expect(chat.keyboards().at(-1)!.rows[0]![0]!.request).toBe('location');
+    await chat.say(`https://yandex.ru/maps/64/kemerovo/?ll=${KEMEROVO.lon}%2C${KEMEROVO.lat}&z=17`);
+    expect(chat.replyTexts[0]).toBe(t('ru', 'filing.location_ok', { municipality: 'Кемеровский городской округ' }));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'photos' });
+    await chat.say(press(t('ru', 'filing.skip_photos')), press(t('ru', 'filing.send')));
+    const message = await db.db
+      .selectFrom('message')
+      .select(['lat', 'lon'])
+      .where('author_id', '=', await residentOf(db, chat))
+      .executeTakeFirstOrThrow();
+    expect(message).toEqual({ lat: KEMEROVO.lat, lon: KEMEROVO.lon });
+  });
+});
+
 describe.each(CHANNELS)('%s: a place shared from the main menu starts filing there', (channel) => {
   it('keeps the place, asks the category and the text, skips the place step, and files the message at that point', async () => {
     const chat = newChat(harness, channel);
