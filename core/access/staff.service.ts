@@ -13,6 +13,8 @@ export interface Staff {
   executorId: number | null;
   language: Language;
   active: boolean;
+  /** Moderators: a card per new message at once, hourly, or only in the 09:00 digest. */
+  newMessageAlerts: 'immediate' | 'hourly' | 'digest';
   createdAt: Date;
 }
 
@@ -25,6 +27,7 @@ export function toStaff(row: Selectable<StaffTable>): Staff {
     executorId: row.executor_id,
     language: row.language,
     active: row.active,
+    newMessageAlerts: row.new_message_alerts,
     createdAt: row.created_at,
   };
 }

@@ -102,6 +102,7 @@ export const StaffSchema = z
     executorId: z.number().int().nullable(),
     language: z.enum(['ru', 'en']),
     active: z.boolean(),
+    newMessageAlerts: z.enum(['immediate', 'hourly', 'digest']).openapi({ description: 'moderators: a card per new message at once, at the top of each hour, or only the 09:00 digest' }),
     createdAt: Timestamp,
   })
   .openapi('Staff');

@@ -11,7 +11,7 @@ import { DirectLineQuestions, DirectLines, NewDirectLine } from './pages/direct-
 import { Directories } from './pages/directories.js';
 import { DirectoriesCalendar } from './pages/calendar.js';
 import { DirectoriesRouting } from './pages/routing.js';
-import { StaffCard } from './pages/staff-card.js';
+import { NewStaff, StaffCard } from './pages/staff-card.js';
 import { Broadcasts } from './pages/broadcasts.js';
 import { Comments } from './pages/comments.js';
 import { ContestCard, Contests } from './pages/contests.js';
@@ -42,7 +42,7 @@ const NAV = ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'b
 
 /** `#/<page>` or `#/<card>/<id>`; a card belongs to a nav page (its permission). */
 const CARDS = { message: ['queue', MessageCard], incident: ['incidents', IncidentCard], poll: ['polls', PollCard], 'direct-line': ['direct-lines', DirectLineQuestions], contest: ['contests', ContestCard], 'news-item': ['news', NewsCard], event: ['events', EventCard], staff: ['directories', StaffCard] };
-const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, 'direct-lines/new': NewDirectLine, news: News, 'news/new': NewNews, broadcasts: Broadcasts, events: Events, 'events/new': NewEvent, contests: Contests, kpi: Kpi, comments: Comments, directories: Directories, 'directories/routing': DirectoriesRouting, 'directories/calendar': DirectoriesCalendar, audit: Audit, outbox: Outbox, sessions: Sessions };
+const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, 'direct-lines/new': NewDirectLine, news: News, 'news/new': NewNews, broadcasts: Broadcasts, events: Events, 'events/new': NewEvent, contests: Contests, kpi: Kpi, comments: Comments, directories: Directories, 'directories/routing': DirectoriesRouting, 'directories/calendar': DirectoriesCalendar, 'directories/new-staff': NewStaff, audit: Audit, outbox: Outbox, sessions: Sessions };
 
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');

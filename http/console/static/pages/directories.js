@@ -42,6 +42,7 @@ export function Directories({ t, lang, me, fail }) {
       <tbody>${executors.items.map((x) => html`<tr><td>${x.id}</td><td>${x.name}${x.active ? '' : ` (${t('directories.inactive')})`}</td><td>${town(x.municipalityId)}</td></tr>`)}</tbody></table>
     <h2>${t('directories.staff')}</h2>
     ${opensCard ? html`<p>${t('directories.staff_hint')}</p>` : null}
+    ${can(me.role, 'staff.write') && html`<p><a href="#/directories/new-staff">${t('directories.new_staff')}</a></p>`}
     <table><thead><tr><th>№</th><th>${t('directories.name')}</th><th>${t('directories.role')}</th><th>${t('incidents.municipality')}</th></tr></thead>
       <tbody>${staff.items.map((s) => html`<tr><td>${s.id}</td><td>${person(s)}${s.active ? '' : ` (${t('directories.inactive')})`}</td><td>${t(`role.${s.role}`)}</td><td>${town(s.municipalityId)}</td></tr>`)}</tbody></table>
   </main>`;

@@ -1,11 +1,117 @@
-// A staff member's card (#/staff/<id>): a one-time link code for their messenger (staff.link:
-// operators, curators for their team) and their API keys (keys.manage: operators) — issue one
-// (its token is shown once, here), list them, revoke one.
+// A staff member's card (#/staff/<id>): their settings and access (staff.write: operators), a
+// one-time link code for their messenger and unlinking one (staff.link: operators, curators for
+// their team) and their API keys (keys.manage: operators) — issue one (its token is shown once,
+// here), list them, revoke one. And the new staff member's form (#/directories/new-staff, operators).
 import { useState } from 'preact/hooks';
 import { can } from '../access.js';
-import { patch, post } from '../api.js';
+import { del, patch, post } from '../api.js';
 import { DirectoriesNav } from './directories.js';
-import { html, loading, useAction, useApi, when } from '../ui.js';
+import { changedFields, html, loading, nameOf, useAction, useApi, when } from '../ui.js';
+
+/** The roles an operator may give in the console (integration keys are issued through the API). */
+const ROLES = ['operator', 'curator', 'moderator', 'executor', 'responsible'];
+
+/** Marks `field` invalid with `problem` (the browser's bubble, in the console's language) and says false; none: true. */
+function refuse(field, problem) {
+  field.setCustomValidity(problem || '');
+  if (!problem) return true;
+  field.reportValidity();
+  field.addEventListener('input', () => field.setCustomValidity(''), { once: true });
+  field.addEventListener('change', () => field.setCustomValidity(''), { once: true });
+  return false;
+}
+
+/** A new staff member (staff.write): name, role, municipality (none for operators), executor for executors; then their card. */
+export function NewStaff({ t, lang, me, fail, notify }) {
+  const [towns] = useApi('/api/v1/municipalities', fail);
+  const [executors] = useApi('/api/v1/executors', fail);
+  const [role, setRole] = useState('moderator');
+  const [town, setTown] = useState('');
+  if (!can(me.role, 'staff.write')) return html`<main><p>${t('error.not_found')}</p></main>`;
+  if (!towns || !executors) return loading;
+  const own = executors.items.filter((x) => x.active && town !== '' && town !== 'region' && x.municipalityId === Number(town));
+  const submit = async (event) => {
+    event.preventDefault();
+    const f = event.target.elements;
+    if (!refuse(f.fullName, !f.fullName.value.trim() && t('staff_card.name_required'))) return;
+    if (role !== 'operator' && !refuse(f.municipality, !f.municipality.value && t('staff_card.municipality_required'))) return;
+    if (role === 'executor' && !refuse(f.executor, !f.executor.value && t('staff_card.executor_required'))) return;
+    const body = { fullName: f.fullName.value.trim(), role, language: f.language.value };
+    if (role !== 'operator') body.municipalityId = f.municipality.value === 'region' ? null : Number(f.municipality.value);
+    if (role === 'executor') body.executorId = Number(f.executor.value);
+    try {
+      const created = await post('/api/v1/staff', body);
+      notify(t('staff_card.created', { name: created.fullName }), `#/staff/${created.id}`);
+      location.hash = `#/staff/${created.id}`;
+    } catch (error) {
+      fail(error);
+    }
+  };
+  return html`<main>
+    <h1>${t('staff_card.new')}</h1>
+    <${DirectoriesNav} t=${t} current="directories" />
+    <form onSubmit=${submit} noValidate>
+      <label for="fullName">${t('staff_card.full_name')}</label><input id="fullName" name="fullName" maxlength="300" />
+      <label for="role">${t('directories.role')}</label>
+      <select id="role" name="role" value=${role} onChange=${(e) => setRole(e.target.value)}>${ROLES.map((r) => html`<option value=${r}>${t(`role.${r}`)}</option>`)}</select>
+      ${role === 'operator' ? html`<p>${t('staff_card.operator_hint')}</p>` : html`
+        <label for="municipality">${t('incidents.municipality')}</label>
+        <select id="municipality" name="municipality" value=${town} onChange=${(e) => setTown(e.target.value)}>
+          <option value="">—</option>
+          ${role !== 'executor' && html`<option value="region">${t('incidents.region')}</option>`}
+          ${towns.items.map((m) => html`<option value=${String(m.id)}>${nameOf(lang, m)}</option>`)}
+        </select>`}
+      ${role === 'executor' && html`
+        <label for="executor">${t('directories.executors')}</label>
+        <select id="executor" name="executor"><option value="">—</option>${own.map((x) => html`<option value=${String(x.id)}>${x.name}</option>`)}</select>`}
+      <label for="language">${t('staff_card.language')}</label>
+      <select id="language" name="language"><option value="ru">Русский</option><option value="en">English</option></select>
+      <p><button type="submit">${t('staff_card.create')}</button></p>
+    </form>
+  </main>`;
+}
+
+/** Name, language and, for moderators, how new messages are announced to them (staff.write: operators); only what changed is sent. */
+function Settings({ t, person, fail, notify, reload }) {
+  const act = useAction(t, fail, notify, reload);
+  const save = (f) => {
+    if (!refuse(f.fullName, !f.fullName.value.trim() && t('staff_card.name_required'))) return Promise.reject(Object.assign(new Error(t('staff_card.check_fields')), { status: 400 }));
+    const next = { fullName: f.fullName.value.trim(), language: f.language.value, ...(f.alerts && { newMessageAlerts: f.alerts.value }) };
+    const changed = changedFields(next, person);
+    return Object.keys(changed).length === 0 ? Promise.resolve(person) : patch(`/api/v1/staff/${person.id}`, changed);
+  };
+  return html`<section aria-labelledby="settings">
+    <h2 id="settings">${t('staff_card.settings')}</h2>
+    <form onSubmit=${(e) => act(e, save)} noValidate>
+      <label for="fullName">${t('staff_card.full_name')}</label><input id="fullName" name="fullName" maxlength="300" value=${person.fullName} />
+      <label for="language">${t('staff_card.language')}</label>
+      <select id="language" name="language" value=${person.language}><option value="ru">Русский</option><option value="en">English</option></select>
+      ${person.role === 'moderator' && html`<label for="alerts">${t('staff_card.alerts')}</label>
+        <select id="alerts" name="alerts" value=${person.newMessageAlerts}>${['immediate', 'hourly', 'digest'].map((m) => html`<option value=${m}>${t(`staff_card.alerts_mode.${m}`)}</option>`)}</select>`}
+      <p><button type="submit">${t('staff_card.save')}</button></p>
+    </form>
+  </section>`;
+}
+
+/** Unlinks a messenger (a lost phone): alerts stop going there; a new link code links it again. */
+function Unlink({ t, id, fail, notify }) {
+  const unlink = async (event, channel) => {
+    event.preventDefault();
+    try {
+      const { removed } = await del(`/api/v1/staff/${id}/identities/${channel}`);
+      notify(t(removed ? 'staff_card.unlinked' : 'staff_card.not_linked', { channel: t(`staff_card.channel.${channel}`) }));
+    } catch (error) {
+      fail(error);
+    }
+  };
+  return html`<section aria-labelledby="unlink">
+    <h2 id="unlink">${t('staff_card.unlink')}</h2>
+    <p>${t('staff_card.unlink_hint')}</p>
+    <div class="actions">${['tg', 'vk'].map(
+      (channel) => html`<form onSubmit=${(e) => unlink(e, channel)}><button type="submit" class="secondary">${t('staff_card.unlink_channel', { channel: t(`staff_card.channel.${channel}`) })}</button></form>`,
+    )}</div>
+  </section>`;
+}
 
 function LinkCode({ t, id, fail, notify }) {
   const [code, setCode] = useState(null);
@@ -66,7 +172,9 @@ export function StaffCard({ t, me, id, fail, notify }) {
     <${DirectoriesNav} t=${t} current="staff" />
     <p>${t(`role.${person.role}`)}${person.active ? '' : ` · ${t('directories.inactive')}`}</p>
     ${can(me.role, 'staff.write') && person.id !== me.id && html`<${Access} t=${t} person=${person} fail=${fail} notify=${notify} reload=${reload} />`}
+    ${can(me.role, 'staff.write') && html`<${Settings} key=${JSON.stringify(person)} t=${t} person=${person} fail=${fail} notify=${notify} reload=${reload} />`}
     ${can(me.role, 'staff.link') && html`<${LinkCode} ...${props} />`}
+    ${can(me.role, 'staff.link') && html`<${Unlink} ...${props} />`}
     ${can(me.role, 'keys.manage') && html`<${Keys} ...${props} />`}
   </main>`;
 }

@@ -1,0 +1,100 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConsoleTest, navOf, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { demoStaff, linkStaff, operatorId } from '../../test/staff.ts';
+
+/**
+ * API capabilities officials had no console page for: adding a staff member, changing their
+ * settings (how new messages are announced to a moderator), unlinking a lost messenger.
+ */
+const now = new Date('2026-12-01T03:00:00.000Z');
+let world: ConsoleTest;
+let staff: Awaited<ReturnType<typeof demoStaff>>;
+let kemerovo: number;
+
+beforeAll(async () => {
+  world = await startConsoleTest({ clock: () => now });
+  kemerovo = world.db.demo.municipalities.Kemerovo;
+  staff = await demoStaff(world.db.db, kemerovo);
+}, 120_000);
+afterAll(() => world?.close());
+
+/** The browser's own message for an invalid field (what its bubble says). */
+const bubble = (page: Page, label: string) => page.getByLabel(label, { exact: true }).evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage);
+
+describe('staff in the console', () => {
+  it('an operator adds an executor official: the executor is required, then the card opens and the row exists', async () => {
+    const db = world.db.db;
+    const operator = await world.signIn(await operatorId(db));
+    await operator.getByRole('link', { name: ru('nav.directories'), exact: true }).click();
+    await operator.getByRole('link', { name: ru('directories.new_staff') }).click();
+    await operator.getByRole('heading', { name: ru('staff_card.new') }).waitFor();
+    await operator.getByLabel(ru('staff_card.full_name')).fill('Петров Пётр Петрович');
+    await operator.getByLabel(ru('directories.role')).selectOption('executor');
+    await operator.getByLabel(ru('incidents.municipality')).selectOption(String(kemerovo));
+    // No executor chosen: said at the field, in Russian, and nothing is sent.
+    await operator.getByRole('button', { name: ru('staff_card.create') }).click();
+    expect(await bubble(operator, ru('directories.executors'))).toBe(ru('staff_card.executor_required'));
+    expect(await db.selectFrom('staff').select('id').where('full_name', '=', 'Петров Пётр Петрович').execute()).toEqual([]);
+
+    const executor = await db.selectFrom('executor').select(['id', 'name']).where('municipality_id', '=', kemerovo).where('active', '=', true).orderBy('id').executeTakeFirstOrThrow();
+    await operator.getByLabel(ru('directories.executors')).selectOption(String(executor.id));
+    await operator.getByRole('button', { name: ru('staff_card.create') }).click();
+    await operator.getByRole('heading', { name: 'Петров Пётр Петрович' }).waitFor();
+    await operator.getByText(ru('staff_card.created', { name: 'Петров Пётр Петрович' })).waitFor();
+    const row = await db.selectFrom('staff').select(['role', 'municipality_id', 'executor_id', 'active']).where('full_name', '=', 'Петров Пётр Петрович').executeTakeFirstOrThrow();
+    expect(row).toEqual({ role: 'executor', municipality_id: kemerovo, executor_id: executor.id, active: true });
+    expect(await world.seriousViolations(operator)).toEqual([]);
+    await operator.context().close();
+  }, 60_000);
+
+  it('a new staff member without a name is refused at the field in Russian', async () => {
+    const operator = await world.signIn(await operatorId(world.db.db));
+    await operator.goto(`${world.harness.url}/console#/directories/new-staff`);
+    await operator.getByRole('heading', { name: ru('staff_card.new') }).waitFor();
+    await operator.getByLabel(ru('staff_card.full_name')).fill('   ');
+    await operator.getByRole('button', { name: ru('staff_card.create') }).click();
+    expect(await bubble(operator, ru('staff_card.full_name'))).toBe(ru('staff_card.name_required'));
+    await operator.context().close();
+  }, 60_000);
+
+  it("an operator switches a moderator's alerts to the digest and renames them; an empty name is refused", async () => {
+    const db = world.db.db;
+    const operator = await world.signIn(await operatorId(db));
+    await operator.goto(`${world.harness.url}/console#/staff/${staff.moderator}`);
+    await operator.getByRole('heading', { name: ru('staff_card.settings') }).waitFor();
+    expect(await operator.getByLabel(ru('staff_card.alerts')).inputValue()).toBe('immediate');
+    await operator.getByLabel(ru('staff_card.full_name')).fill('');
+    await operator.getByRole('button', { name: ru('staff_card.save') }).click();
+    expect(await bubble(operator, ru('staff_card.full_name'))).toBe(ru('staff_card.name_required'));
+
+    await operator.getByLabel(ru('staff_card.full_name')).fill('Модератор Новиков');
+    await operator.getByLabel(ru('staff_card.alerts')).selectOption('digest');
+    await operator.getByRole('button', { name: ru('staff_card.save') }).click();
+    await operator.getByRole('heading', { name: 'Модератор Новиков' }).waitFor();
+    const row = await db.selectFrom('staff').select(['full_name', 'new_message_alerts']).where('id', '=', staff.moderator).executeTakeFirstOrThrow();
+    expect(row).toEqual({ full_name: 'Модератор Новиков', new_message_alerts: 'digest' });
+    expect(await operator.getByLabel(ru('staff_card.alerts')).inputValue()).toBe('digest');
+    await operator.context().close();
+  }, 60_000);
+
+  it("a curator unlinks a colleague's lost Telegram; a second unlink says there was none; no settings for curators", async () => {
+    const db = world.db.db;
+    await linkStaff(db, staff.executor, 'tg');
+    const curator = await world.signIn(staff.curator);
+    await curator.goto(`${world.harness.url}/console#/staff/${staff.executor}`);
+    const tg = ru('staff_card.channel.tg');
+    await curator.getByRole('button', { name: ru('staff_card.unlink_channel', { channel: tg }) }).click();
+    await curator.getByText(ru('staff_card.unlinked', { channel: tg })).waitFor();
+    expect(await db.selectFrom('staff_identity').select('id').where('staff_id', '=', staff.executor).where('channel', '=', 'tg').execute()).toEqual([]);
+    await curator.getByRole('button', { name: ru('staff_card.unlink_channel', { channel: tg }) }).click();
+    await curator.getByText(ru('staff_card.not_linked', { channel: tg })).waitFor();
+    // Settings and new staff members are the operators' (staff.write).
+    expect(await curator.getByRole('heading', { name: ru('staff_card.settings') }).count()).toBe(0);
+    await curator.getByRole('link', { name: ru('nav.directories'), exact: true }).click();
+    await curator.getByRole('heading', { name: ru('directories.title') }).waitFor();
+    expect(await curator.getByRole('link', { name: ru('directories.new_staff') }).count()).toBe(0);
+    expect(await navOf(curator)).toContain(ru('nav.directories'));
+    await curator.context().close();
+  }, 60_000);
+});
