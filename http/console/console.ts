@@ -67,6 +67,7 @@ function assetTable(): Record<string, [string, string]> {
     'pages/events.js': own('pages/events.js'),
     'pages/media.js': own('pages/media.js'),
     'pages/contests.js': own('pages/contests.js'),
+    'pages/contest-form.js': own('pages/contest-form.js'),
     'pages/broadcasts.js': own('pages/broadcasts.js'),
     'pages/moderation.js': own('pages/moderation.js'),
     'console.css': own('console.css'),

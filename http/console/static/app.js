@@ -14,7 +14,7 @@ import { DirectoriesRouting } from './pages/routing.js';
 import { NewStaff, StaffCard } from './pages/staff-card.js';
 import { Broadcasts } from './pages/broadcasts.js';
 import { Comments } from './pages/comments.js';
-import { ContestCard, Contests } from './pages/contests.js';
+import { ContestCard, Contests, NewContest } from './pages/contests.js';
 import { Kpi } from './pages/kpi.js';
 import { EventCard, Events, NewEvent } from './pages/events.js';
 import { NewNews, News, NewsCard } from './pages/news.js';
@@ -42,7 +42,7 @@ const NAV = ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'b
 
 /** `#/<page>` or `#/<card>/<id>`; a card belongs to a nav page (its permission). */
 const CARDS = { message: ['queue', MessageCard], incident: ['incidents', IncidentCard], poll: ['polls', PollCard], 'direct-line': ['direct-lines', DirectLineQuestions], contest: ['contests', ContestCard], 'news-item': ['news', NewsCard], event: ['events', EventCard], staff: ['directories', StaffCard] };
-const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, 'direct-lines/new': NewDirectLine, news: News, 'news/new': NewNews, broadcasts: Broadcasts, events: Events, 'events/new': NewEvent, contests: Contests, kpi: Kpi, comments: Comments, directories: Directories, 'directories/routing': DirectoriesRouting, 'directories/calendar': DirectoriesCalendar, 'directories/new-staff': NewStaff, audit: Audit, outbox: Outbox, sessions: Sessions };
+const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, 'direct-lines/new': NewDirectLine, news: News, 'news/new': NewNews, broadcasts: Broadcasts, events: Events, 'events/new': NewEvent, contests: Contests, 'contests/new': NewContest, kpi: Kpi, comments: Comments, directories: Directories, 'directories/routing': DirectoriesRouting, 'directories/calendar': DirectoriesCalendar, 'directories/new-staff': NewStaff, audit: Audit, outbox: Outbox, sessions: Sessions };
 
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');

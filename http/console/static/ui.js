@@ -70,3 +70,25 @@ export const moreButton = (t, page, more) => (page?.nextCursor ? html`<p><button
 
 /** The fields of `next` whose values differ from `current`'s (an edit sends only what changed). */
 export const changedFields = (next, current) => Object.fromEntries(Object.entries(next).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(current[k])));
+
+/**
+ * Marks `field` invalid with `problem` (focused, the browser's bubble, in the console's language)
+ * and says false; no problem: true. The mark goes once the field is changed.
+ */
+export function refuse(field, problem) {
+  field.setCustomValidity(problem || '');
+  if (!problem) return true;
+  field.reportValidity();
+  const clear = () => field.setCustomValidity('');
+  field.addEventListener('input', clear, { once: true });
+  field.addEventListener('change', clear, { once: true });
+  return false;
+}
+
+/** `datetime-local` input value (the browser's zone) as an ISO instant. */
+export const instant = (value) => new Date(value).toISOString();
+/** An ISO instant as a `datetime-local` value in the browser's zone. */
+export const local = (iso) => {
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};

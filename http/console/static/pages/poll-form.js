@@ -1,23 +1,6 @@
 // A simple poll's fields (title, local start and end, one single-choice question with its options),
 // shared by the new poll's form and a draft's edit form, and their checks at the field.
-import { html } from '../ui.js';
-
-/** `datetime-local` input value (the browser's zone) as an ISO instant. */
-const instant = (value) => new Date(value).toISOString();
-/** An ISO instant as a `datetime-local` value in the browser's zone. */
-const local = (iso) => {
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-};
-
-/** Marks `field` invalid with `problem` (focused, the browser's bubble) and says false; no problem: true. */
-function refuse(field, problem) {
-  field.setCustomValidity(problem || '');
-  if (!problem) return true;
-  field.reportValidity();
-  field.addEventListener('input', () => field.setCustomValidity(''), { once: true });
-  return false;
-}
+import { html, instant, local, refuse } from '../ui.js';
 
 /** Whether the console's form can edit this poll's questions (one single-choice question); others keep theirs. */
 export const simpleQuestions = (poll) => poll.questions.length === 1 && poll.questions[0].kind === 'single';

@@ -6,20 +6,12 @@ import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { del, patch, post } from '../api.js';
 import { DirectoriesNav } from './directories.js';
-import { changedFields, html, loading, nameOf, useAction, useApi, when } from '../ui.js';
+import { changedFields, html, loading, nameOf, refuse, useAction, useApi, when } from '../ui.js';
 
 /** The roles an operator may give in the console (integration keys are issued through the API). */
 const ROLES = ['operator', 'curator', 'moderator', 'executor', 'responsible'];
-
-/** Marks `field` invalid with `problem` (the browser's bubble, in the console's language) and says false; none: true. */
-function refuse(field, problem) {
-  field.setCustomValidity(problem || '');
-  if (!problem) return true;
-  field.reportValidity();
-  field.addEventListener('input', () => field.setCustomValidity(''), { once: true });
-  field.addEventListener('change', () => field.setCustomValidity(''), { once: true });
-  return false;
-}
+/** Each language by its own name. */
+const LANGUAGES = { ru: 'Русский', en: 'English' };
 
 /** A new staff member (staff.write): name, role, municipality (none for operators), executor for executors; then their card. */
 export function NewStaff({ t, lang, me, fail, notify }) {
@@ -83,11 +75,11 @@ function Settings({ t, person, fail, notify, reload }) {
   return html`<section aria-labelledby="settings">
     <h2 id="settings">${t('staff_card.settings')}</h2>
     <form onSubmit=${(e) => act(e, save)} noValidate>
-      <label for="fullName">${t('staff_card.full_name')}</label><input id="fullName" name="fullName" maxlength="300" value=${person.fullName} />
+      <label for="fullName">${t('staff_card.full_name')}</label><input id="fullName" name="fullName" maxlength="300" defaultValue=${person.fullName} />
       <label for="language">${t('staff_card.language')}</label>
-      <select id="language" name="language" value=${person.language}><option value="ru">Русский</option><option value="en">English</option></select>
+      <select id="language" name="language">${['ru', 'en'].map((l) => html`<option value=${l} selected=${person.language === l}>${LANGUAGES[l]}</option>`)}</select>
       ${person.role === 'moderator' && html`<label for="alerts">${t('staff_card.alerts')}</label>
-        <select id="alerts" name="alerts" value=${person.newMessageAlerts}>${['immediate', 'hourly', 'digest'].map((m) => html`<option value=${m}>${t(`staff_card.alerts_mode.${m}`)}</option>`)}</select>`}
+        <select id="alerts" name="alerts">${['immediate', 'hourly', 'digest'].map((m) => html`<option value=${m} selected=${person.newMessageAlerts === m}>${t(`staff_card.alerts_mode.${m}`)}</option>`)}</select>`}
       <p><button type="submit">${t('staff_card.save')}</button></p>
     </form>
   </section>`;

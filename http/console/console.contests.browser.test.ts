@@ -1,0 +1,166 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advanceContests, createContest, moderateEntry, publishContest, submitEntry } from '../../core/contests/contests.ts';
+import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { registeredResident } from '../../test/residents.ts';
+import { demoStaff } from '../../test/staff.ts';
+
+/**
+ * Contests officials could only list in the console: a new contest saved as a draft, its
+ * correction and publication, and a jury's winners — each mistake said at its field in Russian.
+ */
+const HOUR = 3_600_000;
+const start = new Date('2026-12-01T03:00:00.000Z');
+let now = start;
+let world: ConsoleTest;
+let staff: Awaited<ReturnType<typeof demoStaff>>;
+let kemerovo: number;
+
+beforeAll(async () => {
+  world = await startConsoleTest({ clock: () => now });
+  kemerovo = world.db.demo.municipalities.Kemerovo;
+  staff = await demoStaff(world.db.db, kemerovo);
+}, 120_000);
+afterAll(() => world?.close());
+
+/** The browser's own message for an invalid field (what its bubble says). */
+const bubble = (page: Page, label: string) => page.getByLabel(label, { exact: true }).evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage);
+const field = (page: Page, name: string) => page.getByLabel(ru(`contests.field.${name}`), { exact: true });
+
+describe('contests in the console', () => {
+  it('a curator saves a new contest as a draft (dates out of order and over a month refused in Russian), completes it and publishes it', async () => {
+    const db = world.db.db;
+    const curator = await world.signIn(staff.curator);
+    await curator.getByRole('link', { name: ru('nav.contests'), exact: true }).click();
+    await curator.getByRole('link', { name: ru('contests.new') }).click();
+    await curator.getByRole('heading', { name: ru('contests.new') }).waitFor();
+    await field(curator, 'title').fill('Зимний двор');
+    await field(curator, 'entriesFrom').fill('2026-12-05T10:00');
+    await field(curator, 'entriesTo').fill('2026-12-04T10:00');
+    await curator.getByRole('button', { name: ru('contests.save_draft') }).click();
+    expect(await bubble(curator, ru('contests.field.entriesTo'))).toBe(ru('contests.check.after', { field: ru('contests.field.entriesFrom') }));
+    await field(curator, 'entriesTo').fill('2026-12-15T10:00');
+    await field(curator, 'resultsOn').fill('2027-01-20T10:00');
+    await curator.getByRole('button', { name: ru('contests.save_draft') }).click();
+    expect(await bubble(curator, ru('contests.field.resultsOn'))).toMatch(/^От начала приёма работ до итогов — не больше месяца: не позже /);
+    expect(await db.selectFrom('contest').select('id').where('title', '=', 'Зимний двор').execute()).toEqual([]);
+
+    await field(curator, 'resultsOn').fill('2026-12-30T10:00');
+    await curator.getByRole('button', { name: ru('contests.save_draft') }).click();
+    await curator.getByRole('heading', { name: 'Зимний двор' }).waitFor();
+    await curator.getByText(ru('contests.saved')).waitFor();
+    const draft = await db.selectFrom('contest').selectAll().where('title', '=', 'Зимний двор').executeTakeFirstOrThrow();
+    // Local times of Novokuznetsk (UTC+7) stored as instants.
+    expect({ state: draft.state, municipality: draft.municipality_id, entriesFrom: draft.entries_from?.toISOString(), organiser: draft.organiser }).toEqual({
+      state: 'draft',
+      municipality: kemerovo,
+      entriesFrom: '2026-12-05T03:00:00.000Z',
+      organiser: null,
+    });
+
+    // Publication needs every attribute: the missing ones are named in Russian, nothing changes.
+    await curator.getByRole('button', { name: ru('contests.publish') }).click();
+    await curator
+      .getByRole('status')
+      .filter({ hasText: ru('contests.field.organiser') })
+      .waitFor();
+    expect((await db.selectFrom('contest').select('state').where('id', '=', draft.id).executeTakeFirstOrThrow()).state).toBe('draft');
+
+    await field(curator, 'organiser').fill('Администрация г. Кемерово');
+    await field(curator, 'topic').fill('Зима');
+    await field(curator, 'terms').fill('Фото украшенного двора');
+    await field(curator, 'prizes').fill('Сертификат');
+    await field(curator, 'drawingFormat').selectOption('jury');
+    await field(curator, 'winnersCount').fill('2');
+    await field(curator, 'entryKind').selectOption('photo');
+    await field(curator, 'votingFrom').fill('2026-12-16T10:00');
+    await field(curator, 'votingTo').fill('2026-12-20T10:00');
+    await curator.getByRole('button', { name: ru('contests.save_draft') }).click();
+    await curator.getByText(ru('contests.publish_hint')).waitFor();
+    const saved = await db.selectFrom('contest').select(['organiser', 'winners_count', 'drawing_format', 'title']).where('id', '=', draft.id).executeTakeFirstOrThrow();
+    expect(saved).toEqual({ organiser: 'Администрация г. Кемерово', winners_count: 2, drawing_format: 'jury', title: 'Зимний двор' });
+
+    await curator.getByRole('button', { name: ru('contests.publish') }).click();
+    await curator.getByText(ru('contests.states.published'), { exact: true }).waitFor();
+    expect((await db.selectFrom('contest').select('state').where('id', '=', draft.id).executeTakeFirstOrThrow()).state).toBe('published');
+    // A published contest's terms are a promise: no draft form any more.
+    expect(await curator.getByRole('button', { name: ru('contests.save_draft') }).count()).toBe(0);
+    expect(await world.seriousViolations(curator)).toEqual([]);
+    await curator.context().close();
+  }, 90_000);
+
+  it("a curator names a jury contest's winners place by place (an entry twice refused in Russian); a moderator may not", async () => {
+    const db = world.db.db;
+    const contest = await createContest(
+      db,
+      {
+        municipalityId: kemerovo,
+        createdByStaffId: null,
+        title: 'Лучший снеговик',
+        organiser: 'Администрация г. Кемерово',
+        terms: 'Фото снеговика',
+        topic: 'Зима',
+        prizes: 'Сертификат',
+        drawingFormat: 'jury',
+        winnersCount: 2,
+        entryKind: 'photo',
+        entriesFrom: new Date(start.getTime() - 24 * HOUR),
+        entriesTo: new Date(start.getTime() + HOUR),
+        votingFrom: new Date(start.getTime() + HOUR),
+        votingTo: new Date(start.getTime() + 48 * HOUR),
+        resultsOn: new Date(start.getTime() + 72 * HOUR),
+      },
+      start,
+    );
+    await publishContest(db, contest.id, start, null);
+    await advanceContests(db, start);
+    const entries: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const author = await registeredResident(db, { municipalityId: kemerovo, now: start });
+      const media = await db
+        .insertInto('media')
+        .values({ sha256: i.toString(16).padStart(64, 'b'), mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: kemerovo, created_by_staff_id: null, origin: 'tg' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const entry = await db
+        .transaction()
+        .execute((trx) => submitEntry(trx, { contestId: contest.id, residentId: author, channel: 'tg', mediaId: media.id, mediaKind: 'photo', caption: `Снеговик ${i + 1}` }, start));
+      entries.push(entry.id);
+    }
+    for (const entryId of entries.slice(0, 2)) await db.transaction().execute((trx) => moderateEntry(trx, { contestId: contest.id, entryId, decision: 'accept', staffId: staff.curator }, start));
+    // Entries have closed.
+    now = new Date(start.getTime() + 2 * HOUR);
+
+    const moderator = await world.signIn(staff.moderator);
+    await moderator.goto(`${world.harness.url}/console#/contest/${contest.id}`);
+    await moderator.getByRole('heading', { name: 'Лучший снеговик' }).waitFor();
+    await moderator.getByText('Снеговик 1', { exact: true }).waitFor();
+    expect(await moderator.getByRole('heading', { name: ru('contests.jury') }).count()).toBe(0);
+    await moderator.getByRole('link', { name: ru('contests.back') }).click();
+    await moderator.getByRole('heading', { name: ru('contests.title') }).waitFor();
+    expect(await moderator.getByRole('link', { name: ru('contests.new') }).count()).toBe(0);
+    await moderator.context().close();
+
+    const curator = await world.signIn(staff.curator);
+    await curator.goto(`${world.harness.url}/console#/contest/${contest.id}`);
+    await curator.getByRole('heading', { name: ru('contests.jury') }).waitFor();
+    const place = (n: number) => curator.getByLabel(ru('contests.place_n', { place: n }), { exact: true });
+    // The pending entry is not offered.
+    expect(await place(1).locator('option').count()).toBe(3);
+    await place(1).selectOption(String(entries[1]));
+    await place(2).selectOption(String(entries[1]));
+    await curator.getByRole('button', { name: ru('contests.choose_winners') }).click();
+    expect(await bubble(curator, ru('contests.place_n', { place: 2 }))).toBe(ru('contests.check.twice'));
+    await place(2).selectOption(String(entries[0]));
+    await curator.getByRole('button', { name: ru('contests.choose_winners') }).click();
+    await curator.getByText(ru('contests.states.winners_chosen'), { exact: true }).waitFor();
+    const places = await db.selectFrom('contest_entry').select(['id', 'winner_place']).where('contest_id', '=', contest.id).orderBy('id').execute();
+    expect(places).toEqual([
+      { id: entries[0], winner_place: 2 },
+      { id: entries[1], winner_place: 1 },
+      { id: entries[2], winner_place: null },
+    ]);
+    expect(await place(1).inputValue()).toBe(String(entries[1]));
+    await curator.context().close();
+  }, 90_000);
+});

@@ -1,0 +1,83 @@
+// A contest's attributes (contests.write: operators, curators), shared by the new contest's form and
+// a draft's edit form, and their checks at the field: a draft may lack any attribute, but the dates
+// it has must be in the order the API's publication demands (entries, voting, results; at most one
+// month from the start of entries to the results, KPI 10), said in the console's language. The
+// fields are uncontrolled (defaultValue, selected): a notice re-renders the page and keeps what was typed.
+import { html, instant, local, refuse } from '../ui.js';
+
+const TEXTS = [
+  ['title', 200],
+  ['organiser', 300],
+  ['topic', 300],
+];
+const LONG_TEXTS = [
+  ['terms', 4000],
+  ['prizes', 1000],
+];
+export const DATES = ['entriesFrom', 'entriesTo', 'votingFrom', 'votingTo', 'resultsOn'];
+/** [earlier, later, may be equal]: checkDates of core/contests/contests.ts. */
+const ORDER = [
+  ['entriesFrom', 'entriesTo', false],
+  ['votingFrom', 'votingTo', false],
+  ['entriesFrom', 'votingFrom', true],
+  ['entriesTo', 'votingTo', true],
+  ['votingTo', 'resultsOn', true],
+];
+/** What publication requires (REQUIRED_ATTRIBUTES of core/contests/contests.ts). */
+export const REQUIRED = ['title', 'organiser', 'terms', 'topic', 'prizes', ...DATES, 'drawingFormat', 'winnersCount', 'entryKind'];
+
+/** The fields, filled from `contest` when a draft is edited. */
+export function contestFields(t, contest = null) {
+  const value = (name) => contest?.[name] ?? '';
+  const select = (name, options) => html`<label for=${name}>${t(`contests.field.${name}`)}</label>
+    <select id=${name} name=${name}><option value="">—</option>${options.map(([v, key]) => html`<option value=${v} selected=${value(name) === v}>${t(key)}</option>`)}</select>`;
+  return html`
+    ${TEXTS.map(([name, max]) => html`<label for=${name}>${t(`contests.field.${name}`)}</label><input id=${name} name=${name} maxlength=${max} defaultValue=${value(name)} />`)}
+    ${LONG_TEXTS.map(([name, max]) => html`<label for=${name}>${t(`contests.field.${name}`)}</label><textarea id=${name} name=${name} maxlength=${max} defaultValue=${value(name)}></textarea>`)}
+    ${select(
+      'drawingFormat',
+      ['audience_vote', 'jury', 'random_draw'].map((f) => [f, `contests.formats.${f}`]),
+    )}
+    <label for="winnersCount">${t('contests.field.winnersCount')}</label><input id="winnersCount" name="winnersCount" type="number" min="1" max="100" defaultValue=${value('winnersCount')} />
+    ${select(
+      'entryKind',
+      ['photo', 'video', 'any'].map((k) => [k, `contests.kinds.${k}`]),
+    )}
+    <label for="maxEntriesPerResident">${t('contests.field.maxEntriesPerResident')}</label>
+    <input id="maxEntriesPerResident" name="maxEntriesPerResident" type="number" min="1" max="20" required defaultValue=${contest?.maxEntriesPerResident ?? 1} />
+    ${DATES.map((name) => html`<label for=${name}>${t(`contests.field.${name}`)}</label><input id=${name} name=${name} type="datetime-local" defaultValue=${contest?.[name] ? local(contest[name]) : ''} />`)}`;
+}
+
+/** The latest results date KPI 10 allows: one calendar month after the start of entries. */
+const monthAfter = (iso) => {
+  const d = new Date(iso);
+  d.setMonth(d.getMonth() + 1);
+  return d;
+};
+
+/**
+ * The form's attributes for the API (an empty field: null), or null when one is wrong: checked here
+ * so the refusal names the field in the console's language.
+ */
+export function readContest(t, f) {
+  const body = {};
+  for (const [name] of [...TEXTS, ...LONG_TEXTS]) {
+    const text = f[name].value.trim();
+    if (!refuse(f[name], f[name].value !== '' && text === '' && t('contests.check.blank'))) return null;
+    body[name] = text || null;
+  }
+  body.drawingFormat = f.drawingFormat.value || null;
+  body.entryKind = f.entryKind.value || null;
+  body.winnersCount = f.winnersCount.value === '' ? null : Number(f.winnersCount.value);
+  body.maxEntriesPerResident = Number(f.maxEntriesPerResident.value);
+  for (const name of DATES) body[name] = f[name].value ? instant(f[name].value) : null;
+  for (const [a, b, equal] of ORDER) {
+    const wrong = body[a] && body[b] && (body[b] < body[a] || (!equal && body[b] === body[a]));
+    if (!refuse(f[b], wrong && t(equal ? 'contests.check.not_before' : 'contests.check.after', { field: t(`contests.field.${a}`) }))) return null;
+  }
+  if (body.entriesFrom && body.resultsOn) {
+    const latest = monthAfter(body.entriesFrom);
+    if (!refuse(f.resultsOn, new Date(body.resultsOn) > latest && t('contests.check.month', { latest: latest.toLocaleString() }))) return null;
+  }
+  return body;
+}
