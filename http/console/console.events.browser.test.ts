@@ -92,11 +92,13 @@ describe('«Афиша» and media uploads in the console', () => {
     await moderator.getByLabel(ru('events.venue'), { exact: true }).fill('Лыжная база «Кедровка»');
     await moderator.getByLabel(ru('events.address')).fill('ул. Лыжная, 1');
     await moderator.getByLabel(ru('events.age_limit')).fill('6');
-    // A venue in Belovo is refused, the API naming the field; nothing is saved.
+    // A venue in Belovo is refused at the field, in Russian; nothing is saved.
     await moderator.getByLabel(ru('events.lat')).fill('54.4166');
     await moderator.getByLabel(ru('events.lon')).fill('86.2975');
     await moderator.getByRole('button', { name: ru('events.save') }).click();
-    await moderator.getByRole('status').filter({ hasText: 'venue: the point is outside the municipality' }).waitFor();
+    const outside = ru('error.field', { field: ru('events.lat'), problem: ru('error.problem.outside') });
+    await moderator.getByRole('status').filter({ hasText: outside }).waitFor();
+    expect(await moderator.getByLabel(ru('events.lat')).evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage)).toBe(outside);
     expect(await db.db.selectFrom('afisha_event').select('id').where('title', '=', 'Лыжная гонка «Кузбасская лыжня»').execute()).toEqual([]);
     // What was typed stays in the form.
     expect(await moderator.getByLabel(ru('events.name')).inputValue()).toBe('Лыжная гонка «Кузбасская лыжня»');

@@ -30,6 +30,7 @@ async function call(method, path, body) {
     error.status = response.status;
     error.code = data?.code;
     error.details = data?.details;
+    error.errors = data?.errors;
     throw error;
   }
   return data;

@@ -23,7 +23,7 @@ export function useApi(path, fail) {
   return [data, () => setVersion((v) => v + 1)];
 }
 
-/** Runs an action, then reloads and says so; a refusal shows the API's detail. */
+/** Runs an action, then reloads and says so; a refusal shows the API's detail (a field's, at the field: fieldRefusal). */
 export function useAction(t, fail, notify, reload) {
   return async (event, run) => {
     event.preventDefault();
@@ -32,9 +32,53 @@ export function useAction(t, fail, notify, reload) {
       notify(t('act.done'));
       reload(result);
     } catch (error) {
-      fail(error);
+      fail(fieldRefusal(t, event.target, error));
     }
   };
+}
+
+/** The API's problems with a field (English) that the console says in its language: [pattern, key of error.problem]. */
+const PROBLEMS = [
+  [/http\(s\) URL|valid URL|^Invalid URL/i, 'url'],
+  [/^Too small: expected string|must not be empty|^empty$/i, 'empty'],
+  [/^Too big: expected string to have <=(\d+)/i, 'too_long'],
+  [/^Too (small|big): expected number/i, 'range'],
+  [/outside the municipality/i, 'outside'],
+  [/must be after (\w+)/i, 'after'],
+  [/in the future/i, 'future'],
+  [/must be an image/i, 'image'],
+];
+
+/**
+ * A 400 VALIDATION naming a field of `form` (a schema error's `errors[].path` or a domain error's
+ * `details.field`): the field is marked (the browser's bubble) and the refusal names it by its label
+ * with the problem in the console's language, not the API's English. A field is found by its
+ * `name` or a `data-field` naming the API's field; none found: the error as it was.
+ */
+export function fieldRefusal(t, form, error) {
+  if (error?.code !== 'VALIDATION' || !form?.elements) return error;
+  const schema = (error.errors ?? []).filter((e) => e.in === 'json').map((e) => [e.path, e.message]);
+  const domain = error.details?.field ? [[String(error.details.field), String(error.details.problem ?? '')]] : [];
+  const find = (path) => {
+    for (const name of [path, path.split('.').pop(), path.split('.')[0]]) {
+      const field = form.querySelector(`[data-field="${CSS.escape(name)}"]`) ?? form.elements.namedItem?.(name);
+      if (field?.labels?.length) return field;
+    }
+    return null;
+  };
+  const label = (field) => field.labels[0].textContent.trim();
+  for (const [path, problem] of [...domain, ...schema]) {
+    const field = path ? find(path.replace(/^json\./, '')) : null;
+    if (!field) continue;
+    const known = PROBLEMS.find(([pattern]) => pattern.test(problem));
+    const match = known && problem.match(known[0]);
+    const other = known?.[1] === 'after' ? find(match[1]) : null;
+    const said = known ? t(`error.problem.${known[1]}`, { max: match[1], field: other ? label(other) : match[1] }) : t('error.problem.invalid');
+    const text = t('error.field', { field: label(field), problem: said });
+    refuse(field, text);
+    return Object.assign(new Error(text), { status: error.status });
+  }
+  return error;
 }
 
 /** A municipality's or a category's name in the console's language. */

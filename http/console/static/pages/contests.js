@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { get, patch, post } from '../api.js';
-import { changedFields, html, loading, moreButton, nameOf, refuse, useAction, useApi, usePaged, when } from '../ui.js';
+import { changedFields, fieldRefusal, html, loading, moreButton, nameOf, refuse, useAction, useApi, usePaged, when } from '../ui.js';
 import { contestFields, readContest, REQUIRED } from './contest-form.js';
 
 /** A form's check failed at its field: nothing is sent, the notice says so. */
@@ -78,7 +78,7 @@ export function NewContest({ t, lang, me, fail, notify }) {
       notify(t('contests.saved'), `#/contest/${created.id}`);
       location.hash = `#/contest/${created.id}`;
     } catch (error) {
-      fail(error);
+      fail(fieldRefusal(t, event.target, error));
     }
   };
   return html`<main>

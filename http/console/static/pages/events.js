@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { patch, post } from '../api.js';
-import { changedFields, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
+import { changedFields, fieldRefusal, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
 import { MediaField, MediaList } from './media.js';
 
 const STATES = ['draft', 'published', 'cancelled'];
@@ -50,7 +50,7 @@ function EventInputs({ t, e = {} }) {
     <label for="venueName">${t('events.venue')}</label><input id="venueName" name="venueName" required maxlength="200" defaultValue=${v.name ?? ''} />
     <label for="venueAddress">${t('events.address')}</label><input id="venueAddress" name="venueAddress" required maxlength="300" defaultValue=${v.address ?? ''} />
     <div class="pair">
-      <div><label for="lat">${t('events.lat')}</label><input id="lat" name="lat" type="number" step="any" min="-90" max="90" required defaultValue=${v.lat ?? ''} /></div>
+      <div><label for="lat">${t('events.lat')}</label><input id="lat" name="lat" data-field="venue" type="number" step="any" min="-90" max="90" required defaultValue=${v.lat ?? ''} /></div>
       <div><label for="lon">${t('events.lon')}</label><input id="lon" name="lon" type="number" step="any" min="-180" max="180" required defaultValue=${v.lon ?? ''} /></div>
     </div>
     <label for="ageLimit">${t('events.age_limit')}</label><input id="ageLimit" name="ageLimit" type="number" min="0" max="21" step="1" defaultValue=${e.ageLimit ?? ''} />
@@ -105,7 +105,7 @@ export function NewEvent({ t, lang, me, fail, notify }) {
       notify(t('act.done'), '#/events');
       location.hash = '#/events';
     } catch (error) {
-      fail(error);
+      fail(fieldRefusal(t, event.target, error));
     }
   };
   return html`<main>

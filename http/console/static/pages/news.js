@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { patch, post } from '../api.js';
-import { changedFields, excerpt, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
+import { changedFields, excerpt, fieldRefusal, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
 import { MediaField, MediaList } from './media.js';
 
 const editable = (n) => n.state === 'draft' || n.state === 'scheduled';
@@ -53,7 +53,7 @@ export function NewNews({ t, lang, me, fail, notify }) {
       notify(t('act.done'), '#/news');
       location.hash = '#/news';
     } catch (error) {
-      fail(error);
+      fail(fieldRefusal(t, event.target, error));
     }
   };
   return html`<main>

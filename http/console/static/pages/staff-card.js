@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { del, patch, post } from '../api.js';
 import { DirectoriesNav } from './directories.js';
-import { changedFields, html, loading, nameOf, refuse, useAction, useApi, when } from '../ui.js';
+import { changedFields, fieldRefusal, html, loading, nameOf, refuse, useAction, useApi, when } from '../ui.js';
 
 /** The roles an operator may give in the console (integration keys are issued through the API). */
 const ROLES = ['operator', 'curator', 'moderator', 'executor', 'responsible'];
@@ -36,7 +36,7 @@ export function NewStaff({ t, lang, me, fail, notify }) {
       notify(t('staff_card.created', { name: created.fullName }), `#/staff/${created.id}`);
       location.hash = `#/staff/${created.id}`;
     } catch (error) {
-      fail(error);
+      fail(fieldRefusal(t, event.target, error));
     }
   };
   return html`<main>
@@ -93,7 +93,7 @@ function Unlink({ t, id, fail, notify }) {
       const { removed } = await del(`/api/v1/staff/${id}/identities/${channel}`);
       notify(t(removed ? 'staff_card.unlinked' : 'staff_card.not_linked', { channel: t(`staff_card.channel.${channel}`) }));
     } catch (error) {
-      fail(error);
+      fail(fieldRefusal(t, event.target, error));
     }
   };
   return html`<section aria-labelledby="unlink">

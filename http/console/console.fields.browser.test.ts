@@ -1,0 +1,79 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { KEMEROVO_CENTER } from '../../test/residents.ts';
+import { demoStaff } from '../../test/staff.ts';
+
+/**
+ * The API's field refusals came to the console in English ("The request is invalid: json.link: an
+ * http(s) URL."): now the field is marked and named by its label, the problem said in Russian.
+ */
+const now = new Date('2026-12-01T03:00:00.000Z');
+let world: ConsoleTest;
+let staff: Awaited<ReturnType<typeof demoStaff>>;
+
+beforeAll(async () => {
+  world = await startConsoleTest({ clock: () => now });
+  staff = await demoStaff(world.db.db, world.db.demo.municipalities.Kemerovo);
+}, 120_000);
+afterAll(() => world?.close());
+
+const bubble = (page: Page, label: string) => page.getByLabel(label, { exact: true }).evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage);
+const notice = (page: Page) => page.getByRole('status').textContent();
+const said = (field: string, problem: string, params?: Record<string, unknown>) => ru('error.field', { field: ru(field), problem: ru(`error.problem.${problem}`, params) });
+
+describe('field refusals in the console', () => {
+  it('a news item with a javascript: link is refused at the link, in Russian; a blank title of a draft too', async () => {
+    const db = world.db.db;
+    const moderator = await world.signIn(staff.moderator);
+    await moderator.goto(`${world.harness.url}/console#/news/new`);
+    await moderator.getByRole('heading', { name: ru('news.create') }).waitFor();
+    await moderator.getByLabel(ru('news.name')).fill('Ремонт моста');
+    await moderator.getByLabel(ru('news.body')).fill('Мост закрыт до пятницы.');
+    await moderator.getByLabel(ru('news.link')).fill('javascript:alert(1)');
+    await moderator.getByRole('button', { name: ru('news.save') }).click();
+    await moderator.getByRole('status').waitFor();
+    const expected = said('news.link', 'url');
+    expect(await notice(moderator)).toBe(ru('error.generic', { detail: expected }));
+    expect(await bubble(moderator, ru('news.link'))).toBe(expected);
+    expect(await notice(moderator)).not.toMatch(/json|invalid|http\(s\)/i);
+    expect(await db.selectFrom('news_item').select('id').where('title', '=', 'Ремонт моста').execute()).toEqual([]);
+
+    await moderator.getByLabel(ru('news.link')).fill('https://kemerovo.ru/most');
+    await moderator.getByRole('button', { name: ru('news.save') }).click();
+    await moderator.getByRole('heading', { name: ru('news.title') }).waitFor();
+    const item = await db.selectFrom('news_item').select(['id', 'link']).where('title', '=', 'Ремонт моста').executeTakeFirstOrThrow();
+    expect(item.link).toBe('https://kemerovo.ru/most');
+
+    // The draft's card: a title of spaces passes the browser's `required`, the API refuses it.
+    await moderator.goto(`${world.harness.url}/console#/news-item/${item.id}`);
+    await moderator.getByLabel(ru('news.name')).fill('   ');
+    await moderator.getByRole('button', { name: ru('act.save') }).click();
+    await moderator.getByRole('status').waitFor();
+    expect(await notice(moderator)).toBe(ru('error.generic', { detail: said('news.name', 'empty') }));
+    expect((await db.selectFrom('news_item').select('title').where('id', '=', item.id).executeTakeFirstOrThrow()).title).toBe('Ремонт моста');
+    await moderator.context().close();
+  }, 60_000);
+
+  it('an event that ends before it starts is refused at its end, naming the start, in Russian', async () => {
+    const moderator = await world.signIn(staff.moderator);
+    await moderator.goto(`${world.harness.url}/console#/events/new`);
+    await moderator.getByRole('heading', { name: ru('events.create') }).waitFor();
+    await moderator.getByLabel(ru('events.name')).fill('Ёлка на площади');
+    await moderator.getByLabel(ru('events.starts')).fill('2026-12-20T18:00');
+    await moderator.getByLabel(ru('events.ends')).fill('2026-12-20T17:00');
+    await moderator.getByLabel(ru('events.venue'), { exact: true }).fill('Площадь Советов');
+    await moderator.getByLabel(ru('events.address')).fill('пр. Советский, 62');
+    await moderator.getByLabel(ru('events.lat')).fill(String(KEMEROVO_CENTER.lat));
+    await moderator.getByLabel(ru('events.lon')).fill(String(KEMEROVO_CENTER.lon));
+    await moderator.getByRole('button', { name: ru('events.save') }).click();
+    await moderator.getByRole('status').waitFor();
+    const expected = said('events.ends', 'after', { field: ru('events.starts') });
+    expect(await notice(moderator)).toBe(ru('error.generic', { detail: expected }));
+    expect(await bubble(moderator, ru('events.ends'))).toBe(expected);
+    expect(await world.db.db.selectFrom('afisha_event').select('id').where('title', '=', 'Ёлка на площади').execute()).toEqual([]);
+    // What was typed stays.
+    expect(await moderator.getByLabel(ru('events.starts')).inputValue()).toBe('2026-12-20T18:00');
+    await moderator.context().close();
+  }, 60_000);
+});
