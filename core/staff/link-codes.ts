@@ -134,6 +134,12 @@ export async function unlinkStaff(db: Db, staffId: number, channel?: Channel): P
   return Number(result.numDeletedRows);
 }
 
+/** The messengers a staff member has linked (never the account ids: the console only says which and since when). */
+export async function linkedChannels(db: Db, staffId: number): Promise<{ channel: Channel; linkedAt: Date; unreachable: boolean }[]> {
+  const rows = await db.selectFrom('staff_identity').select(['channel', 'linked_at', 'unreachable_at']).where('staff_id', '=', staffId).orderBy('channel').execute();
+  return rows.map((r) => ({ channel: r.channel, linkedAt: r.linked_at, unreachable: r.unreachable_at !== null }));
+}
+
 /** The official's own "unlink me" from a messenger: returns the staff id that was unlinked, if any. */
 export async function unlinkIdentity(db: Db, channel: Channel, externalId: string): Promise<number | null> {
   const row = await db.deleteFrom('staff_identity').where('channel', '=', channel).where('external_id', '=', externalId).returning('staff_id').executeTakeFirst();

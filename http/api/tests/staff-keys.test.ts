@@ -58,6 +58,19 @@ describe('staff', () => {
     expect((await h.request('GET', `/api/v1/staff/${h.staff.Kemerovo.curator}`, { token: h.keys.Belovo.curator })).status).toBe(404);
   });
 
+  it("a staff member's card says their alert mode and which messengers are linked (no account ids); PATCH changes the mode", async () => {
+    const created = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Петрова Ольга', role: 'moderator', municipalityId: h.municipality.Belovo } });
+    expect(created.body.newMessageAlerts).toBe('immediate');
+    await h.t.db.insertInto('staff_identity').values({ staff_id: created.body.id, channel: 'vk', external_id: '777001', chat_id: '777001', linked_at: h.now() }).execute();
+    const card = await h.request('GET', `/api/v1/staff/${created.body.id}`);
+    expect(card.body.identities).toEqual([{ channel: 'vk', linkedAt: h.now().toISOString(), unreachable: false }]);
+    expect(JSON.stringify(card.body)).not.toContain('777001');
+    const changed = await h.request('PATCH', `/api/v1/staff/${created.body.id}`, { body: { newMessageAlerts: 'hourly' } });
+    expect(changed.body.newMessageAlerts).toBe('hourly');
+    await h.request('DELETE', `/api/v1/staff/${created.body.id}/identities/vk`);
+    expect((await h.request('GET', `/api/v1/staff/${created.body.id}`)).body.identities).toEqual([]);
+  });
+
   it('deactivating a staff member stops their keys at once', async () => {
     const s = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Сидоров', role: 'responsible', municipalityId: h.municipality.Belovo } });
     const key = await h.request('POST', `/api/v1/staff/${s.body.id}/keys`, { body: {} });

@@ -85,23 +85,31 @@ function Settings({ t, person, fail, notify, reload }) {
   </section>`;
 }
 
-/** Unlinks a messenger (a lost phone): alerts stop going there; a new link code links it again. */
-function Unlink({ t, id, fail, notify }) {
+/** The messengers linked (since when; one the bot could not reach is said so), each unlinked with a click (a lost phone): alerts stop going there; a new link code links it again. */
+function Unlink({ t, person, fail, notify, reload }) {
   const unlink = async (event, channel) => {
     event.preventDefault();
     try {
-      const { removed } = await del(`/api/v1/staff/${id}/identities/${channel}`);
+      const { removed } = await del(`/api/v1/staff/${person.id}/identities/${channel}`);
       notify(t(removed ? 'staff_card.unlinked' : 'staff_card.not_linked', { channel: t(`staff_card.channel.${channel}`) }));
+      reload();
     } catch (error) {
-      fail(fieldRefusal(t, event.target, error));
+      fail(error);
     }
   };
+  const linked = person.identities ?? [];
   return html`<section aria-labelledby="unlink">
-    <h2 id="unlink">${t('staff_card.unlink')}</h2>
-    <p>${t('staff_card.unlink_hint')}</p>
-    <div class="actions">${['tg', 'vk'].map(
-      (channel) => html`<form onSubmit=${(e) => unlink(e, channel)}><button type="submit" class="secondary">${t('staff_card.unlink_channel', { channel: t(`staff_card.channel.${channel}`) })}</button></form>`,
-    )}</div>
+    <h2 id="unlink">${t('staff_card.messengers')}</h2>
+    ${linked.length === 0 ? html`<p>${t('staff_card.no_messengers')}</p>` : html`<p>${t('staff_card.unlink_hint')}</p>
+      <ul>${linked.map((i) => {
+        const channel = t(`staff_card.channel.${i.channel}`);
+        return html`<li>
+          <form onSubmit=${(e) => unlink(e, i.channel)}>
+            ${t('staff_card.linked_since', { channel, at: when(i.linkedAt) })}${i.unreachable ? ` · ${t('staff_card.unreachable')}` : ''}
+            <button type="submit" class="secondary">${t('staff_card.unlink_channel', { channel })}</button>
+          </form>
+        </li>`;
+      })}</ul>`}
   </section>`;
 }
 
@@ -166,7 +174,7 @@ export function StaffCard({ t, me, id, fail, notify }) {
     ${can(me.role, 'staff.write') && person.id !== me.id && html`<${Access} t=${t} person=${person} fail=${fail} notify=${notify} reload=${reload} />`}
     ${can(me.role, 'staff.write') && html`<${Settings} key=${JSON.stringify(person)} t=${t} person=${person} fail=${fail} notify=${notify} reload=${reload} />`}
     ${can(me.role, 'staff.link') && html`<${LinkCode} ...${props} />`}
-    ${can(me.role, 'staff.link') && html`<${Unlink} ...${props} />`}
+    ${can(me.role, 'staff.link') && html`<${Unlink} t=${t} person=${person} fail=${fail} notify=${notify} reload=${reload} />`}
     ${can(me.role, 'keys.manage') && html`<${Keys} ...${props} />`}
   </main>`;
 }
