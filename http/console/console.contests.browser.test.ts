@@ -3,12 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceContests, createContest, moderateEntry, publishContest, submitEntry } from '../../core/contests/contests.ts';
 import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
 import { registeredResident } from '../../test/residents.ts';
-import { demoStaff } from '../../test/staff.ts';
+import { demoStaff, operatorId } from '../../test/staff.ts';
 
 /**
  * Contests officials could only list in the console: a new contest saved as a draft, its
  * correction and publication, and a jury's winners — each mistake said at its field in Russian.
  */
+// Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
+declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
 const HOUR = 3_600_000;
 const start = new Date('2026-12-01T03:00:00.000Z');
 let now = start;
@@ -162,5 +164,25 @@ describe('contests in the console', () => {
     ]);
     expect(await place(1).inputValue()).toBe(String(entries[1]));
     await curator.context().close();
+  }, 90_000);
+
+  it('the new pages fit a 390 px phone screen and axe finds no serious violation', async () => {
+    const operator = await world.signIn(await operatorId(world.db.db), { width: 390, height: 844 });
+    const curator = await world.signIn(staff.curator, { width: 390, height: 844 });
+    const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const draft = await createContest(world.db.db, { municipalityId: kemerovo, createdByStaffId: null, title: 'Конкурс для телефона' }, now);
+    const pages: [Page, string, string][] = [
+      [curator, '#/contests/new', ru('contests.new')],
+      [operator, '#/directories/new-staff', ru('staff_card.new')],
+      [operator, `#/staff/${staff.moderator}`, ru('staff_card.settings')],
+      [curator, `#/contest/${draft.id}`, ru('contests.edit')],
+    ];
+    for (const [page, hash, heading] of pages) {
+      await page.goto(`${world.harness.url}/console${hash}`);
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      expect(await overflow(page), hash).toBe(0);
+      expect(await world.seriousViolations(page), hash).toEqual([]);
+    }
+    for (const page of [operator, curator]) await page.context().close();
   }, 90_000);
 });
