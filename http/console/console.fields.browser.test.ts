@@ -76,4 +76,23 @@ describe('field refusals in the console', () => {
     expect(await moderator.getByLabel(ru('events.starts')).inputValue()).toBe('2026-12-20T18:00');
     await moderator.context().close();
   }, 60_000);
+
+  it('a new poll titled with spaces is refused at its title in Russian, and what was typed stays', async () => {
+    const moderator = await world.signIn(staff.moderator);
+    await moderator.goto(`${world.harness.url}/console#/polls/new`);
+    await moderator.getByRole('heading', { name: ru('polls.create') }).waitFor();
+    await moderator.getByLabel(ru('polls.name')).fill('   ');
+    await moderator.getByLabel(ru('polls.starts')).fill('2026-12-10T09:00');
+    await moderator.getByLabel(ru('polls.ends')).fill('2026-12-17T18:00');
+    await moderator.getByLabel(ru('polls.question')).fill('Где поставить ёлку?');
+    await moderator.getByLabel(ru('polls.options')).fill('У фонтана\nНа площади');
+    await moderator.getByRole('button', { name: ru('polls.save') }).click();
+    await moderator.getByRole('status').waitFor();
+    const expected = said('polls.name', 'empty');
+    expect(await notice(moderator)).toBe(ru('error.generic', { detail: expected }));
+    expect(await bubble(moderator, ru('polls.name'))).toBe(expected);
+    expect(await moderator.getByLabel(ru('polls.starts')).inputValue()).toBe('2026-12-10T09:00');
+    expect(await moderator.getByLabel(ru('polls.options')).inputValue()).toBe('У фонтана\nНа площади');
+    await moderator.context().close();
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 // The head's direct line: campaigns, their residents' questions (never their authors), answers.
 import { can } from '../access.js';
 import { post } from '../api.js';
-import { html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
+import { fieldRefusal, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
 
 export function DirectLines({ t, me, fail }) {
   const [page, more] = usePaged('/api/v1/direct-lines', fail);
@@ -36,7 +36,7 @@ export function DirectLineQuestions({ id, t, me, fail, notify }) {
         <p>${q.text} <small>(${when(q.createdAt)}${q.selected ? ` · ${t('direct_lines.selected')}` : ''})</small></p>
         ${q.answerText ? html`<p><strong>${t('direct_lines.answer')}:</strong> ${q.answerText}</p>` : null}
         ${writes && !q.answerText && html`<form onSubmit=${(e) => act(e, (f) => post(`/api/v1/direct-lines/${id}/questions/${q.id}/answer`, { text: f[`answer-${q.id}`].value }))}>
-          <label for=${`answer-${q.id}`}>${t('direct_lines.answer')}</label><textarea id=${`answer-${q.id}`} name=${`answer-${q.id}`} required maxlength="4000"></textarea>
+          <label for=${`answer-${q.id}`}>${t('direct_lines.answer')}</label><textarea id=${`answer-${q.id}`} name=${`answer-${q.id}`} data-field="text" required maxlength="4000"></textarea>
           <p><button type="submit">${t('direct_lines.send')}</button></p>
         </form>`}
       </li>`,
@@ -63,7 +63,7 @@ export function NewDirectLine({ t, lang, me, fail, notify }) {
       notify(t('act.done'), '#/direct-lines');
       location.hash = '#/direct-lines';
     } catch (error) {
-      fail(error);
+      fail(fieldRefusal(t, event.target, error));
     }
   };
   return html`<main>

@@ -1,5 +1,6 @@
 // A simple poll's fields (title, local start and end, one single-choice question with its options),
-// shared by the new poll's form and a draft's edit form, and their checks at the field.
+// shared by the new poll's form and a draft's edit form, and their checks at the field. Uncontrolled
+// (defaultValue): a notice re-renders the page and must keep what was typed.
 import { html, instant, local, refuse } from '../ui.js';
 
 /** Whether the console's form can edit this poll's questions (one single-choice question); others keep theirs. */
@@ -9,11 +10,11 @@ export const simpleQuestions = (poll) => poll.questions.length === 1 && poll.que
 export function pollFields(t, poll = null, questions = true) {
   const q = poll?.questions[0];
   return html`
-    <label for="title">${t('polls.name')}</label><input id="title" name="title" required maxlength="200" value=${poll?.title ?? ''} />
-    <label for="starts">${t('polls.starts')}</label><input id="starts" name="starts" type="datetime-local" required value=${poll ? local(poll.startsAt) : ''} />
-    <label for="ends">${t('polls.ends')}</label><input id="ends" name="ends" type="datetime-local" required value=${poll ? local(poll.endsAt) : ''} />
-    ${questions && html`<label for="question">${t('polls.question')}</label><input id="question" name="question" required maxlength="500" value=${q?.text ?? ''} />
-      <label for="options">${t('polls.options')}</label><textarea id="options" name="options" required>${q ? q.options.map((o) => o.text).join('\n') : ''}</textarea>`}`;
+    <label for="title">${t('polls.name')}</label><input id="title" name="title" required maxlength="200" defaultValue=${poll?.title ?? ''} />
+    <label for="starts">${t('polls.starts')}</label><input id="starts" name="starts" data-field="startsAt" type="datetime-local" required defaultValue=${poll ? local(poll.startsAt) : ''} />
+    <label for="ends">${t('polls.ends')}</label><input id="ends" name="ends" data-field="endsAt" type="datetime-local" required defaultValue=${poll ? local(poll.endsAt) : ''} />
+    ${questions && html`<label for="question">${t('polls.question')}</label><input id="question" name="question" required maxlength="500" defaultValue=${q?.text ?? ''} />
+      <label for="options">${t('polls.options')}</label><textarea id="options" name="options" required defaultValue=${q ? q.options.map((o) => o.text).join('\n') : ''}></textarea>`}`;
 }
 
 /**

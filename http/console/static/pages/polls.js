@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { patch, post } from '../api.js';
-import { changedFields, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
+import { changedFields, fieldRefusal, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
 import { pollFields, readPoll, simpleQuestions } from './poll-form.js';
 
 export function Polls({ t, me, fail }) {
@@ -37,7 +37,7 @@ export function NewPoll({ t, lang, me, fail, notify }) {
       notify(t('act.done'), `#/poll/${poll.id}`);
       location.hash = `#/poll/${poll.id}`;
     } catch (error) {
-      fail(error);
+      fail(fieldRefusal(t, event.target, error));
     }
   };
   return html`<main>
