@@ -2,6 +2,7 @@ import { getSubscriptions, isTopic, setSubscription, TOPICS, type Topic } from '
 import { action, type BotFeature } from '../../dialogs/feature.ts';
 import { reply, type StepContext } from '../../dialogs/flow.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
+import { menuButton } from '../../dialogs/menu.ts';
 import { local, type View } from '../../dialogs/view.ts';
 
 /** `!s:<topic>:<1|0>`: turn a topic on (1) or off (0). The wanted state is in the id, so a double tap is harmless. */
@@ -17,16 +18,14 @@ const toggle = action<{ topic: Topic; on: boolean }>({
   },
 });
 
-/** The settings screen: every topic with its state; a tap flips it. */
+/** The settings screen: every topic with its state (a tap flips it), and the way back to the menu. */
 async function settingsView(c: StepContext): Promise<View> {
   const choices = await getSubscriptions(c.db, c.resident.id);
-  return {
-    key: 'settings.title',
-    keyboard: {
-      kind: 'inline',
-      rows: TOPICS.map((topic) => [toggle.button({ topic, on: !choices[topic] }, choices[topic] ? 'settings.on' : 'settings.off', { topic: local(`settings.topic_${topic}`) })]),
-    },
-  };
+  const topics = TOPICS.map((topic) => toggle.button({ topic, on: !choices[topic] }, choices[topic] ? 'settings.on' : 'settings.off', { topic: local(`settings.topic_${topic}`) }));
+  // One topic a row; in VK two, as its inline keyboard has six rows and the menu needs one.
+  const perRow = c.from.channel === 'vk' ? 2 : 1;
+  const rows = Array.from({ length: Math.ceil(topics.length / perRow) }, (_, i) => topics.slice(i * perRow, (i + 1) * perRow));
+  return { key: 'settings.title', keyboard: { kind: 'inline', rows: [...rows, [menuButton('menu', 'menu.back_to_menu')]] } };
 }
 
 const show = async (c: StepContext) => ((await isRegistered(c)) ? reply([await settingsView(c)]) : reply([await registrationRequired(c)]));

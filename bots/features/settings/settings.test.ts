@@ -40,7 +40,19 @@ describe.each(CHANNELS)('subscriptions in the bot (%s)', (channel) => {
         .keyboards()[0]!
         .rows.flat()
         .map((b) => b.label),
-    ).toEqual([label('on', 'polls'), label('on', 'contests'), label('on', 'news'), label('off', 'culture_events'), label('off', 'sport_events'), label('on', 'direct_line')]);
+    ).toEqual([
+      label('on', 'polls'),
+      label('on', 'contests'),
+      label('on', 'news'),
+      label('off', 'culture_events'),
+      label('off', 'sport_events'),
+      label('on', 'direct_line'),
+      t('ru', 'menu.back_to_menu'),
+    ]);
+    // The way back to the menu, within VK's six rows of an inline keyboard.
+    const rows = chat.keyboards()[0]!.rows;
+    expect(rows.at(-1)!.map((b) => b.label)).toEqual([t('ru', 'menu.back_to_menu')]);
+    expect(rows.length).toBeLessThanOrEqual(channel === 'vk' ? 6 : 7);
 
     await chat.say(press(label('off', 'sport_events')));
     expect(chat.replyKinds()).toEqual(['edit']);
