@@ -684,9 +684,9 @@ export async function advanceContests(db: Db, now: Date): Promise<AdvanceCounts>
   return counts;
 }
 
-/** Open contests a resident can see in the bot: their municipality's and the region's, from publication to results. */
+/** Open contests a resident can see in the bot: their municipality's and the region's, from publication to results, newest first. */
 export async function openContestsFor(db: Db, municipalityId: number | null): Promise<Contest[]> {
-  let query = db.selectFrom('contest').selectAll().where('state', 'in', ['published', 'entries_open', 'voting_open', 'winners_chosen']).orderBy('id');
+  let query = db.selectFrom('contest').selectAll().where('state', 'in', ['published', 'entries_open', 'voting_open', 'winners_chosen']).orderBy('id', 'desc');
   query = query.where((eb) => (municipalityId === null ? eb('municipality_id', 'is', null) : eb.or([eb('municipality_id', '=', municipalityId), eb('municipality_id', 'is', null)])));
   return (await query.limit(20).execute()).map((r) => toContest(r as ContestRow));
 }

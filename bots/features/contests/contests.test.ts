@@ -195,6 +195,29 @@ describe.each(CHANNELS)('%s: contests', (channel) => {
   });
 });
 
+describe.each(CHANNELS)('%s: the list of contests', (channel) => {
+  it('is paged within the keyboard limits, newest first, with the way back to the menu', async () => {
+    for (let i = 0; i < 9; i++) await openContest();
+    const chat = await resident(channel, 'Лев');
+    await chat.say('/contests');
+    const keyboard = chat.keyboards()[0]!;
+    if (channel === 'vk') expect(keyboard.rows.length).toBeLessThanOrEqual(6);
+    expect(keyboard.rows.at(-1)!.map((b) => b.label)).toEqual([t('ru', 'menu.back_to_menu')]);
+    const newest = await db.db.selectFrom('contest').select('title').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(keyboard.rows[0]![0]!.label).toBe(contestLabel(newest.title!));
+    const shown = new Set(keyboard.rows.flat().map((b) => b.label));
+    await chat.say(press(t('ru', 'dialog.page_next')));
+    expect(chat.replyKinds()).toEqual(['edit']);
+    const next = chat
+      .keyboards()[0]!
+      .rows.flat()
+      .map((b) => b.label)
+      .filter((l) => l.startsWith('Конкурс'));
+    expect(next.length).toBeGreaterThan(0);
+    expect(next.some((l) => shown.has(l))).toBe(false);
+  });
+});
+
 describe('tg: contests', () => {
   it('takes a round video note as a video', async () => {
     const contest = await openContest({ entryKind: 'video' });

@@ -11,6 +11,8 @@ import { formatDate } from '../../dialogs/format.ts';
 import type { SentFile } from '../../dialogs/input.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
+import { menuButton } from '../../dialogs/menu.ts';
+import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { copyEntryFile } from './media.ts';
 
 const ENTRY_FLOW = 'contest_entry';
@@ -123,16 +125,36 @@ async function galleryView(c: StepContext, contestId: number, index: number): Pr
   };
 }
 
+const LIST_PAGE_SIZE = 8;
+
+/** Open contests a page at a time (VK's inline keyboard holds six rows), with the way back to the menu. */
 async function listView(c: StepContext): Promise<View> {
+  const back = [menuButton('menu', 'menu.back_to_menu')];
   const contests = await openContestsFor(c.db, c.resident.municipalityId);
-  if (contests.length === 0) return { key: 'contests.none' };
-  return {
-    key: 'contests.list',
-    keyboard: { kind: 'inline', rows: contests.map((x) => [openContest.button(x.id, 'contests.list_item', { title: x.title, state: local(`contests.state_${x.state}`) })]) },
-  };
+  if (contests.length === 0) return { key: 'contests.none', keyboard: { kind: 'inline', rows: [back] } };
+  const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { fixedButtons: 1, fixedRows: 1 });
+  const { items, page, pages } = pageOf(contests, num(c.data, 'page') ?? 0, size);
+  const buttons = items.map((x) => openContest.button(x.id, 'contests.list_item', { title: x.title, state: local(`contests.state_${x.state}`) }));
+  return { key: 'contests.list', keyboard: { kind: 'inline', rows: [...listRows(buttons, page, pages), back] } };
 }
 
-const showList = async (c: StepContext) => reply([await listView(c)]);
+/** The list is a screen (paged in place); a contest's button opens its card from any state. */
+const listFlow: Flow = {
+  name: 'contests_list',
+  first: 'list',
+  needsRegistration: true,
+  steps: {
+    list: {
+      screen: true,
+      accepts: ['button'],
+      wrongInput: 'dialog.use_buttons',
+      prompt: async (c) => [await listView(c)],
+      next: () => stay({ reprompt: true }),
+    },
+  },
+};
+
+const showList = () => enter(listFlow.name);
 
 /** What the resident sent, as a contest entry: a photo, or a video (video, video note, a document with a video or an image). */
 function entryFile(input: { kind: string; file?: SentFile }): { file: SentFile; mediaKind: EntryMediaKind } | undefined {
@@ -245,7 +267,7 @@ const entryFlow: Flow = {
 /** Contests (issue 13): /contests and the menu list open contests; entering with a photo or video, the gallery and the vote. */
 export const contests: BotFeature = {
   name: 'contests',
-  flows: [entryFlow],
+  flows: [entryFlow, listFlow],
   commands: [{ name: 'contests', description: 'contests.command', run: showList }],
   menu: [{ id: 'contests', label: 'contests.menu', row: 24, column: 1, run: showList }],
   actions: [openContest, enterContest, gallery, vote],
