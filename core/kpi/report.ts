@@ -6,6 +6,7 @@ import { firstResponseDue } from '../alerts/deadlines.ts';
 import { getMunicipality } from '../municipalities/municipality.repository.ts';
 import { OVERDUE_DAYS } from '../messages/overdue.ts';
 import { localPeriod, parseKpiPeriod, previousPeriodKey } from './period.ts';
+import { countedOnce } from '../stats/filter.ts';
 
 /**
  * The monthly report of seed 004 §25 for one municipality and one local month, over the messages
@@ -52,13 +53,6 @@ export interface DynamicsRow {
   yearOverYearShare: number | null;
 }
 
-/**
- * A duplicate is counted once (seeds): one linked to its original while in work is left out, as the
- * statistics do (core/stats/filter.ts); one rejected as a duplicate at moderation stays a filed message.
- */
-const COUNTED_ONCE = sql.raw('(duplicate_of IS NULL OR accepted_at IS NULL)');
-const COUNTED_ONCE_M = sql.raw('(m.duplicate_of IS NULL OR m.accepted_at IS NULL)');
-
 const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits;
 const share = (part: number, whole: number) => (whole > 0 ? round(part / whole) : null);
 
@@ -94,7 +88,7 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
       SELECT m.id, m.created_at, m.accepted_at, m.first_intermediate_at, m.closed_at, m.status, m.open_source, m.urgent,
              CASE WHEN m.open_source OR m.urgent THEN (SELECT min(a.created_at) FROM answer a WHERE a.message_id = m.id) END AS first_draft_at
       FROM message m
-      WHERE m.municipality_id = ${municipalityId} AND m.created_at >= ${month.from} AND m.created_at < ${month.to} AND ${COUNTED_ONCE_M}`.execute(db)
+      WHERE m.municipality_id = ${municipalityId} AND m.created_at >= ${month.from} AND m.created_at < ${month.to} AND ${countedOnce('m')}`.execute(db)
   ).rows;
   const deadlineMs = OVERDUE_DAYS * 86_400_000;
   let accepted = 0;
@@ -126,7 +120,7 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
   const q = (
     await sql<{ stars: number | null; n: string }>`
       SELECT rating_stars AS stars, count(*) AS n FROM message
-      WHERE municipality_id = ${municipalityId} AND created_at >= ${month.from} AND created_at < ${month.to} AND rating_stars IS NOT NULL AND ${COUNTED_ONCE}
+      WHERE municipality_id = ${municipalityId} AND created_at >= ${month.from} AND created_at < ${month.to} AND rating_stars IS NOT NULL AND ${countedOnce()}
       GROUP BY rating_stars`.execute(db)
   ).rows;
   const stars = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };

@@ -57,6 +57,14 @@ export function overdueSql(now: Date): Expression<SqlBool> {
 }
 
 /**
+ * A duplicate that entered the work is counted once, as its original (issue 18 item 18); one
+ * rejected as a duplicate at moderation stays a filed message. `table`: the message table's name or alias.
+ */
+export function countedOnce(table = 'message'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.ref(`${table}.duplicate_of`)} IS NULL OR ${sql.ref(`${table}.accepted_at`)} IS NULL)`;
+}
+
+/**
  * The WHERE condition for `filter` within `scope`: scope first (a municipality outside it is
  * MUNICIPALITY_NOT_FOUND, as everywhere in the API), then the filters. A local period becomes one
  * instant range per time zone among the municipalities concerned (one, in Kuzbass).
@@ -64,8 +72,7 @@ export function overdueSql(now: Date): Expression<SqlBool> {
 export async function statsCondition(db: Db, scope: Scope, filter: StatsFilter, now: Date): Promise<Expression<SqlBool>> {
   const municipalityId = listMunicipality(scope, filter.municipalityId);
   const conditions: Expression<SqlBool>[] = [];
-  // A duplicate that entered the work is counted once, as its original (issue 18 item 18).
-  conditions.push(eb.or([eb('message.duplicate_of', 'is', null), eb('message.accepted_at', 'is', null)]));
+  conditions.push(countedOnce());
   if (municipalityId !== null) conditions.push(eb('message.municipality_id', '=', municipalityId));
   if (scope.executorId !== null) conditions.push(eb('message.executor_id', '=', scope.executorId));
   if (filter.period !== undefined) conditions.push(await periodCondition(db, filter.period, municipalityId));
