@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../calendar/calendar-date.ts';
 import { localDateKey } from '../calendar/working-time.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
@@ -23,11 +24,8 @@ export interface Publication {
   createdAt: Date;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 function validDate(field: string, value: string): string {
-  const ms = Date.parse(`${value}T00:00:00Z`);
-  if (!DATE.test(value) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) throw new DomainError('VALIDATION', { field, problem: 'expected a date YYYY-MM-DD' });
+  if (!isCalendarDate(value)) throw new DomainError('VALIDATION', { field, problem: 'expected a date YYYY-MM-DD' });
   return value;
 }
 

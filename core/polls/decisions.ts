@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { isCalendarDate } from '../calendar/calendar-date.ts';
 import { localDateKey } from '../calendar/working-time.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
@@ -23,8 +24,6 @@ export interface DecisionInput {
   decidedBy: string;
   newsItemId?: number | null;
 }
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export async function findDecision(db: Db, pollId: number): Promise<PollDecision | undefined> {
   const row = await db
@@ -69,7 +68,7 @@ export function recordDecision(db: Db, pollId: number, input: DecisionInput, sta
     const poll = await trx.selectFrom('poll').select(['id', 'state', 'title', 'municipality_id', 'starts_at']).where('id', '=', pollId).forUpdate().executeTakeFirst();
     if (!poll) throw new DomainError('POLL_NOT_FOUND', { id: pollId });
     if (poll.state !== 'closed' && poll.state !== 'results_published') throw new DomainError('POLL_NOT_CLOSED', { id: pollId, state: poll.state });
-    if (!DATE.test(input.decidedOn) || Number.isNaN(Date.parse(`${input.decidedOn}T00:00:00Z`))) throw new DomainError('VALIDATION', { field: 'decidedOn', problem: 'a date YYYY-MM-DD' });
+    if (!isCalendarDate(input.decidedOn)) throw new DomainError('VALIDATION', { field: 'decidedOn', problem: 'a date YYYY-MM-DD' });
     // Taken on the poll's result: not before the poll began (both local dates of its municipality).
     if (input.decidedOn < localDateKey(await timeZoneOf(trx, poll.municipality_id), poll.starts_at)) throw new DomainError('VALIDATION', { field: 'decidedOn', problem: 'before the poll started' });
     if (input.text.trim().length === 0) throw new DomainError('VALIDATION', { field: 'text', problem: 'must not be empty' });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { announce } from '../broadcasts/broadcasts.ts';
+import { isCalendarDate } from '../calendar/calendar-date.ts';
 import { localDateKey } from '../calendar/working-time.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Channel, Db } from '../db/types.ts';
@@ -48,7 +49,6 @@ export interface DirectLineQuestion {
 }
 
 const invalid = (field: string, problem: string) => new DomainError('VALIDATION', { field, problem });
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function lineQuery(db: Db) {
   return db
@@ -112,7 +112,7 @@ export function createDirectLine(db: Db, input: DirectLineInput, staffId: number
     if (input.headName.trim().length === 0) throw invalid('headName', 'must not be empty');
     if (input.collectTo <= input.collectFrom) throw invalid('collectTo', 'must be after collectFrom');
     if (input.collectTo <= now) throw invalid('collectTo', 'is already past');
-    if (!DATE.test(input.broadcastOn) || Number.isNaN(Date.parse(`${input.broadcastOn}T00:00:00Z`))) throw invalid('broadcastOn', 'a date YYYY-MM-DD');
+    if (!isCalendarDate(input.broadcastOn)) throw invalid('broadcastOn', 'a date YYYY-MM-DD');
     const municipality = await trx.selectFrom('municipality').select(['id', 'time_zone']).where('id', '=', input.municipalityId).executeTakeFirst();
     if (!municipality) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: input.municipalityId });
     // broadcastOn is a local date: the collection's instants are compared as local dates too.
