@@ -1,4 +1,5 @@
 import { actionId, parseActionId, positiveIdArg } from '../dialogs/action-id.ts';
+import { MAX_ROW_ID } from '../db/types.ts';
 
 /**
  * Buttons on officials' alerts, as action ids of the one button scheme (core/dialogs/action-id.ts);
@@ -29,7 +30,6 @@ export type AlertAction =
 export const ANSWER_TAG = 'ans';
 export const APPROVAL_TAG = 'apr';
 const ANSWER_KINDS: Record<string, 'intermediate' | 'final' | 'clarification' | undefined> = { i: 'intermediate', f: 'final', c: 'clarification' };
-const MAX_ROW_ID = 2_147_483_647;
 
 /** The executor's card: intermediate answer, final answer, clarification request. */
 export function assignedKeyboard(messageId: number): AlertKeyboard {

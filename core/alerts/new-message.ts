@@ -1,5 +1,5 @@
 import { actionId, positiveIdArg } from '../dialogs/action-id.ts';
-import type { Db } from '../db/types.ts';
+import { type Db, MAX_ROW_ID } from '../db/types.ts';
 import type { Message } from '../messages/message.repository.ts';
 import { routeExecutor } from '../messages/moderation.service.ts';
 import { raiseAlert, type AlertResult } from './alerts.ts';
@@ -25,7 +25,7 @@ const OPS = { a: 'accept', o: 'other', r: 'reject', c: 'category' } as const;
 export function decodeModerationAction(args: readonly string[]): ModerationCardAction | undefined {
   if (args.length !== 2) return undefined;
   const op = OPS[args[0] as keyof typeof OPS];
-  const messageId = positiveIdArg(args[1], 2_147_483_647);
+  const messageId = positiveIdArg(args[1], MAX_ROW_ID);
   return op && messageId !== undefined ? { op, messageId } : undefined;
 }
 

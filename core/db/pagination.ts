@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.ts';
+import { MAX_ROW_ID } from './types.ts';
 
 /** Lists never return more than this many items per page, whatever the caller asks. */
 export const MAX_PAGE_SIZE = 100;
@@ -26,9 +27,6 @@ export function pageSize(limit: number | undefined): number {
 export function encodeCursor(position: { v: string | number | null; id: number }): string {
   return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
 }
-
-/** Row ids are PostgreSQL integers: a forged id beyond them would fail in the query, not match nothing. */
-const MAX_ROW_ID = 2_147_483_647;
 
 export function decodeCursor(cursor: string): { v: string | number | null; id: number } {
   try {

@@ -4,6 +4,7 @@ import type { Database } from '../../core/db/database.ts';
 import { isDomainError } from '../../core/errors.ts';
 import { getEvent } from '../../core/news/events.service.ts';
 import { eventIcs } from '../../core/news/ics.ts';
+import { MAX_ROW_ID } from '../../core/db/types.ts';
 
 /**
  * Public `.ics` files of «Афиша» events for the phone's calendar (`/calendar/events/<id>.ics`): the
@@ -14,7 +15,7 @@ export function createCalendarApp(deps: { db: Kysely<Database>; publicUrl?: stri
   const app = new Hono();
   app.get('/events/:file', async (c) => {
     const match = /^([1-9]\d{0,9})\.ics$/.exec(c.req.param('file'));
-    if (!match || Number(match[1]) > 2_147_483_647) return c.text('Not found', 404);
+    if (!match || Number(match[1]) > MAX_ROW_ID) return c.text('Not found', 404);
     try {
       const event = await getEvent(deps.db, Number(match[1]));
       if (event.state === 'draft') return c.text('Not found', 404);

@@ -8,6 +8,7 @@ import { reply, type StepContext } from '../../dialogs/flow.ts';
 import { menuButton } from '../../dialogs/menu.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
+import { MAX_ROW_ID } from '../../../core/db/types.ts';
 
 /** An item a deep link names that is gone: said, with the way back to the menu. */
 const goneView = (key: string): View => ({ key, keyboard: { kind: 'inline', rows: [[menuButton('menu', 'menu.back_to_menu')]] } });
@@ -42,7 +43,7 @@ const list = action<Screen>({
 const open = action<number>({
   tag: NEWS_TAGS.openEvent,
   encode: (id) => [id],
-  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], 2_147_483_647) : undefined),
+  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], MAX_ROW_ID) : undefined),
   run: (c, id) => openEvent(c, id),
 });
 
@@ -50,7 +51,7 @@ const open = action<number>({
 const remind = action<number>({
   tag: NEWS_TAGS.remind,
   encode: (id) => [id],
-  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], 2_147_483_647) : undefined),
+  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], MAX_ROW_ID) : undefined),
   async run(c, id) {
     if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
     const result = await remindMe(c.db, id, c.resident.id, c.now);
@@ -133,7 +134,7 @@ export const events: BotFeature = {
     {
       prefix: 'event_',
       open: (c, rest) => {
-        const id = positiveIdArg(rest, 2_147_483_647);
+        const id = positiveIdArg(rest, MAX_ROW_ID);
         return id ? openEvent(c, id) : reply([goneView('events.gone')]);
       },
     },

@@ -6,12 +6,13 @@ import { end, enter, num, reply, str, type Flow, type StepContext } from '../../
 import { unstorableTextView } from '../../dialogs/errors.ts';
 import { menuButton } from '../../dialogs/menu.ts';
 import type { View } from '../../dialogs/view.ts';
+import { MAX_ROW_ID } from '../../../core/db/types.ts';
 
 const KIND_ARG = { news: 'n', poll: 'p' } as const;
 const decodeTarget = (args: readonly string[]): CommentTarget | undefined => {
   if (args.length !== 2) return undefined;
   const kind = args[0] === 'n' ? 'news' : args[0] === 'p' ? 'poll' : undefined;
-  const id = positiveIdArg(args[1], 2_147_483_647);
+  const id = positiveIdArg(args[1], MAX_ROW_ID);
   return kind && id ? { kind, id } : undefined;
 };
 
@@ -40,7 +41,7 @@ export const listComments = action<CommentTarget>({
 const report = action<number>({
   tag: 'cr',
   encode: (id) => [id],
-  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], 2_147_483_647) : undefined),
+  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], MAX_ROW_ID) : undefined),
   async run(c, id) {
     const result = await reportComment(c.db, id, c.resident.id, c.now);
     return reply([{ key: `item_comments.report_${result}` }]);

@@ -9,6 +9,7 @@ import { formatDate } from '../../dialogs/format.ts';
 import { menuButton } from '../../dialogs/menu.ts';
 import type { Button, View } from '../../dialogs/view.ts';
 import { listComments, writeComment } from '../item-comments/index.ts';
+import { MAX_ROW_ID } from '../../../core/db/types.ts';
 
 /** An item a deep link names that is gone: said, with the way back to the menu. */
 const goneView = (key: string): View => ({ key, keyboard: { kind: 'inline', rows: [[menuButton('menu', 'menu.back_to_menu')]] } });
@@ -29,7 +30,7 @@ const feed = action<number>({
 const open = action<number>({
   tag: NEWS_TAGS.openNews,
   encode: (id) => [id],
-  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], 2_147_483_647) : undefined),
+  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], MAX_ROW_ID) : undefined),
   run: (c, id) => itemReply(c, id),
 });
 
@@ -37,7 +38,7 @@ const open = action<number>({
 const comment = action<number>({
   tag: NEWS_TAGS.commentNews,
   encode: (id) => [id],
-  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], 2_147_483_647) : undefined),
+  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], MAX_ROW_ID) : undefined),
   run: (c, id) => writeComment.run(c, { kind: 'news', id }),
 });
 
@@ -99,7 +100,7 @@ export const news: BotFeature = {
     {
       prefix: 'news_',
       open: (c, rest) => {
-        const id = positiveIdArg(rest, 2_147_483_647);
+        const id = positiveIdArg(rest, MAX_ROW_ID);
         return id ? itemReply(c, id) : reply([goneView('news.gone')]);
       },
     },

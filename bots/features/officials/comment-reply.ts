@@ -4,12 +4,13 @@ import { positiveIdArg } from '../../../core/dialogs/action-id.ts';
 import type { ActionHandler } from '../../dialogs/feature.ts';
 import { goto, stay } from '../../dialogs/flow.ts';
 import { linkedOfficial } from '../../dialogs/staff.ts';
+import { MAX_ROW_ID } from '../../../core/db/types.ts';
 
 /** `!cmr:<commentId>` on an author-comment alert: the official writes the reply in the bot (flow step comment_reply). */
 export const commentReplyAction: ActionHandler<number> = {
   tag: COMMENT_REPLY_TAG,
   asStaff: true,
-  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], 2_147_483_647) : undefined),
+  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], MAX_ROW_ID) : undefined),
   async run(c, commentId) {
     const staff = await linkedOfficial(c);
     if (!staff) return stay({ say: [{ key: 'official.not_linked' }] });

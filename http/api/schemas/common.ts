@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { MAX_PAGE_SIZE } from '../../../core/db/pagination.ts';
+import { MAX_ROW_ID } from '../../../core/db/types.ts';
 import { DomainError } from '../../../core/errors.ts';
 import { HTTP_ONLY_CODES, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 
 /** Ids are PostgreSQL `integer` serials. */
-export const MAX_ID = 2_147_483_647;
+export const MAX_ID = MAX_ROW_ID;
 
 /**
  * A whole number written in a URL (path or query): decimal digits only. No sign, exponent, hex,
