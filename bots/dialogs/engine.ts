@@ -184,22 +184,18 @@ async function onCommand(c: StepContext, state: DialogState, name: string, paylo
  */
 function keepStepShown(c: StepContext, state: DialogState, outcome: Outcome): Outcome {
   if (state.flow === IDLE_FLOW || outcome.kind !== 'stay' || outcome.reprompt) return outcome;
-  return leavesScreen(c, state, outcome) ? { kind: 'end', say: outcome.say ?? [], menu: false } : { ...outcome, reprompt: true };
-}
-
-/** A plain answer (no data, no prompt) given while the dialog shows a screen step: the screen is left (Step.screen). */
-function leavesScreen(c: StepContext, state: DialogState, outcome: Outcome): boolean {
-  if (outcome.kind !== 'stay' || outcome.reprompt || outcome.data) return false;
-  const flow = state.flow === IDLE_FLOW ? undefined : flowOf(c, state.flow);
-  return (flow && stepOf(flow, state.step)?.screen) === true;
+  return leftScreen(c, state, outcome) ?? { ...outcome, reprompt: true };
 }
 
 /**
- * A main-menu entry's outcome: a plain answer leaves a screen step (the resident went elsewhere).
- * Other action buttons (a rating, a toggle) leave the dialog where it is, so the screen's own buttons keep working.
+ * A plain answer (no data, no prompt) given while the dialog shows a screen step (Step.screen): the
+ * screen is left for idle, the answer said; undefined for any other outcome or step.
  */
-const afterAction = (c: StepContext, state: DialogState, outcome: Outcome): Outcome =>
-  leavesScreen(c, state, outcome) ? { kind: 'end', say: outcome.kind === 'stay' ? (outcome.say ?? []) : [], menu: false } : outcome;
+function leftScreen(c: StepContext, state: DialogState, outcome: Outcome): Outcome | undefined {
+  if (outcome.kind !== 'stay' || outcome.reprompt || outcome.data) return undefined;
+  const flow = state.flow === IDLE_FLOW ? undefined : flowOf(c, state.flow);
+  return flow && stepOf(flow, state.step)?.screen ? { kind: 'end', say: outcome.say ?? [], menu: false } : undefined;
+}
 
 /** The current step's prompt when the dialog is inside a flow; nothing between flows. */
 async function currentStepAgain(c: StepContext, state: DialogState): Promise<View[]> {
@@ -213,7 +209,11 @@ async function onAction(c: StepContext, state: DialogState, tag: string, args: r
       return (await isRegistered(c)) ? { views: [{ ...(await mainMenu(c, Number(args[1]))), edit: true }] } : outdated(c, state);
     }
     const entry = args.length === 1 ? c.features.menuEntry(args[0]!) : undefined;
-    return entry ? apply(c, state, afterAction(c, state, await entry.run(c))) : outdated(c, state);
+    // A main-menu entry's plain answer leaves a screen (the resident went elsewhere); other action
+    // buttons (a rating, a toggle) leave the dialog where it is, so the screen's own buttons keep working.
+    if (!entry) return outdated(c, state);
+    const outcome = await entry.run(c);
+    return apply(c, state, leftScreen(c, state, outcome) ?? outcome);
   }
   const handler = c.features.action(tag);
   const value = handler?.decode(args);

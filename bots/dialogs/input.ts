@@ -56,6 +56,6 @@ function storable(value: unknown): unknown {
  */
 export function storableInput(input: DialogInput): DialogInput {
   const cleaned = storable(input) as DialogInput;
-  if (input.kind === 'photo' && input.caption !== undefined) return { ...cleaned, kind: 'photo', fileId: input.fileId, caption: input.caption } as DialogInput;
+  if (input.kind === 'photo' && input.caption !== undefined) return { ...(cleaned as typeof input), caption: input.caption };
   return input.kind === 'text' ? { ...cleaned, kind: 'text', text: input.text } : cleaned;
 }
