@@ -33,9 +33,19 @@ function photosOf(data: StepData): PhotoRef[] {
  */
 function keepPhoto(c: StepContext, input: StepInput): PhotoRef[] {
   const photos = photosOf(c.data);
-  if (input.kind !== 'photo' || photos.length >= MAX_PHOTOS) return photos;
-  if (input.fileUniqueId && photos.some((p) => p.fileUniqueId === input.fileUniqueId)) return photos;
+  if (input.kind !== 'photo' || photos.length >= MAX_PHOTOS || isRepeat(photos, input)) return photos;
   return [...photos, { fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null }];
+}
+
+/** The same photo again (re-sent from the gallery, or forwarded back), known by the messenger's unique file id. */
+const isRepeat = (photos: PhotoRef[], input: { fileUniqueId?: string }) => Boolean(input.fileUniqueId) && photos.some((p) => p.fileUniqueId === input.fileUniqueId);
+
+const DONE_KEYBOARD: View['keyboard'] = { kind: 'inline', rows: [[button('done', 'filing.photos_done')]] };
+
+/** A place for the message: its municipality found by the point (OUTSIDE_MUNICIPALITY otherwise), and the "place accepted" name. */
+async function placeData(c: StepContext, place: { lat: number; lon: number }, address: string | null): Promise<{ data: StepData; municipality: string }> {
+  const municipality = await findMunicipalityByPoint(c.db, { lat: place.lat, lon: place.lon });
+  return { data: { lat: place.lat, lon: place.lon, address, municipalityId: municipality.id }, municipality: municipalityName(municipality, c) };
 }
 
 const photoKept = (key: string, photos: PhotoRef[], keyboard?: View['keyboard']): View => ({ key, params: { count: photos.length, max: MAX_PHOTOS }, ...(keyboard && { keyboard }) });
@@ -141,10 +151,8 @@ export const filingFlow: Flow = {
         }
         const place = input.kind === 'location' ? input : typed;
         if (!place) return stay({ reprompt: true });
-        const municipality = await findMunicipalityByPoint(c.db, { lat: place.lat, lon: place.lon });
-        const data = { lat: place.lat, lon: place.lon, address: input.kind === 'location' ? (input.address ?? null) : null, municipalityId: municipality.id };
-        const next = photosOf(c.data).length >= MAX_PHOTOS ? 'summary' : 'photos';
-        return forward(c, next, data, [{ key: 'filing.location_ok', params: { municipality: municipalityName(municipality, c) } }]);
+        const { data, municipality } = await placeData(c, place, input.kind === 'location' ? (input.address ?? null) : null);
+        return forward(c, following(c, data), data, [{ key: 'filing.location_ok', params: { municipality } }]);
       },
     },
     photos: {
@@ -153,22 +161,20 @@ export const filingFlow: Flow = {
       prompt(c) {
         // Photos kept earlier (sent with the description or before the place) count here.
         const kept = photosOf(c.data);
-        if (kept.length > 0) return [photoKept('filing.photo_added', kept, { kind: 'inline', rows: [[button('done', 'filing.photos_done')]] })];
+        if (kept.length > 0) return [photoKept('filing.photo_added', kept, DONE_KEYBOARD)];
         return [{ key: 'filing.photos', params: { max: MAX_PHOTOS }, keyboard: { kind: 'inline', rows: [[button('done', 'filing.skip_photos')]] } }];
       },
       next(c, input) {
         if (input.kind === 'button') return input.action === 'done' ? goto('summary') : stay({ reprompt: true });
         if (input.kind !== 'photo') return stay({ reprompt: true });
         const photos = photosOf(c.data);
-        const keyboard: View['keyboard'] = { kind: 'inline', rows: [[button('done', 'filing.photos_done')]] };
-        // The same photo sent again (re-sent from the gallery, or forwarded back) is not added twice.
-        if (input.fileUniqueId && photos.some((p) => p.fileUniqueId === input.fileUniqueId)) return stay({ say: [photoKept('filing.photo_repeat', photos, keyboard)] });
+        if (isRepeat(photos, input)) return stay({ say: [photoKept('filing.photo_repeat', photos, DONE_KEYBOARD)] });
         if (photos.length >= MAX_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_PHOTOS });
         const next = [...photos, { fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null }];
         const added: View = { key: 'filing.photo_added', params: { count: next.length, max: MAX_PHOTOS } };
         // The last one allowed: no "send more", the summary follows.
         if (next.length === MAX_PHOTOS) return goto('summary', { data: { photos: next }, say: [{ ...added, key: 'filing.photo_last' }] });
-        return stay({ data: { photos: next }, say: [{ ...added, keyboard }] });
+        return stay({ data: { photos: next }, say: [{ ...added, keyboard: DONE_KEYBOARD }] });
       },
     },
     summary: {
@@ -278,9 +284,6 @@ export const filingFlow: Flow = {
 
 /** A place shared from the main menu starts filing there: the place is kept, the usual steps ask for the rest. */
 export async function fileAtPlace(c: StepContext, input: Extract<StepInput, { kind: 'location' }>): Promise<Outcome> {
-  const municipality = await findMunicipalityByPoint(c.db, { lat: input.lat, lon: input.lon });
-  return enter(filingFlow.name, {
-    data: { lat: input.lat, lon: input.lon, address: input.address ?? null, municipalityId: municipality.id },
-    say: [{ key: 'filing.start_at_place', params: { municipality: municipalityName(municipality, c) } }],
-  });
+  const { data, municipality } = await placeData(c, input, input.address ?? null);
+  return enter(filingFlow.name, { data, say: [{ key: 'filing.start_at_place', params: { municipality } }] });
 }
