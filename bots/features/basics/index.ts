@@ -3,6 +3,7 @@ import { action, type BotFeature, type Run } from '../../dialogs/feature.ts';
 import { end, reply, stay } from '../../dialogs/flow.ts';
 import { IDLE_FLOW, type Features } from '../../dialogs/registry.ts';
 import { local, type View } from '../../dialogs/view.ts';
+import { BACK_TO_MENU_ENTRY } from './back-to-menu.ts';
 
 /** `!l:<ru|en>`: the bot's language; the current step is shown again in it. */
 const languageAction = action<'ru' | 'en'>({
@@ -52,7 +53,7 @@ export const basics: BotFeature = {
     { id: 'language', label: 'menu.language', row: 30, column: 1, run: chooseLanguage },
     { id: 'help', label: 'menu.help', row: 50, run: help },
     // Not in the main menu itself: the "back to menu" button other features put on their lists and cards.
-    { id: 'menu', label: 'menu.back_to_menu', run: backToMenu },
+    { id: BACK_TO_MENU_ENTRY, label: 'menu.back_to_menu', run: backToMenu },
   ],
   actions: [languageAction],
 };

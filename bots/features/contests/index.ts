@@ -11,9 +11,9 @@ import { formatDate } from '../../dialogs/format.ts';
 import type { SentFile } from '../../dialogs/input.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
-import { menuButton } from '../../dialogs/menu.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { copyEntryFile } from './media.ts';
+import { backToMenuButton } from '../basics/back-to-menu.ts';
 
 const ENTRY_FLOW = 'contest_entry';
 const CANCEL: Button = button('x', 'dialog.cancel');
@@ -129,7 +129,7 @@ const LIST_PAGE_SIZE = 8;
 
 /** Open contests a page at a time (VK's inline keyboard holds six rows), with the way back to the menu. */
 async function listView(c: StepContext): Promise<View> {
-  const back = [menuButton('menu', 'menu.back_to_menu')];
+  const back = [backToMenuButton()];
   const contests = await openContestsFor(c.db, c.resident.municipalityId);
   if (contests.length === 0) return { key: 'contests.none', keyboard: { kind: 'inline', rows: [back] } };
   const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { fixedButtons: 1, fixedRows: 1 });

@@ -5,13 +5,10 @@ import { AFISHA_PERIODS, timeZoneOf, type AfishaPeriod } from '../../../core/new
 import type { EventKind } from '../../../core/news/news.table.ts';
 import { action, type BotFeature } from '../../dialogs/feature.ts';
 import { reply, type StepContext } from '../../dialogs/flow.ts';
-import { menuButton } from '../../dialogs/menu.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
 import { MAX_ROW_ID } from '../../../core/db/types.ts';
-
-/** An item a deep link names that is gone: said, with the way back to the menu. */
-const goneView = (key: string): View => ({ key, keyboard: { kind: 'inline', rows: [[menuButton('menu', 'menu.back_to_menu')]] } });
+import { backToMenuButton, withMenuButton } from '../basics/back-to-menu.ts';
 
 type KindFilter = EventKind | 'all';
 const KIND_ARG: Record<KindFilter, string> = { all: 'a', culture: 'c', sport: 's' };
@@ -88,13 +85,13 @@ async function eventView(c: StepContext, event: AfishaEvent, extraRows: Button[]
     ],
     ...(event.photoMediaId !== null && { media: [event.photoMediaId] }),
     location: { lat: event.venue.lat, lon: event.venue.lon },
-    keyboard: { kind: 'inline', rows: [...extraRows, [remind.button(event.id, 'events.remind')], [menuButton('menu', 'menu.back_to_menu')]] },
+    keyboard: { kind: 'inline', rows: [...extraRows, [remind.button(event.id, 'events.remind')], [backToMenuButton()]] },
   };
 }
 
 async function openEvent(c: StepContext, id: number) {
   const event = await getEvent(c.db, id).catch(() => undefined);
-  if (!event || event.state === 'draft' || event.municipalityId !== c.resident.municipalityId) return reply([goneView('events.gone')]);
+  if (!event || event.state === 'draft' || event.municipalityId !== c.resident.municipalityId) return reply([withMenuButton('events.gone')]);
   if (event.state === 'cancelled') return reply([{ key: 'events.cancelled_card', params: { title: event.title } }]);
   return reply([await eventView(c, event, [])]);
 }
@@ -121,7 +118,7 @@ async function screenViews(c: StepContext, screen: Screen): Promise<View[]> {
 
 const show = async (c: StepContext) => {
   if (c.resident.municipalityId === null) return reply([await registrationRequired(c)]);
-  return reply([{ key: 'events.choose', keyboard: { kind: 'inline', rows: [...periodRows(), [menuButton('menu', 'menu.back_to_menu')]] } }]);
+  return reply([{ key: 'events.choose', keyboard: { kind: 'inline', rows: [...periodRows(), [backToMenuButton()]] } }]);
 };
 
 /** «Афиша»: `/events` and the menu; today, this weekend, the next 7 days, by kind; "Remind me"; `/start event_<id>`. */
@@ -135,7 +132,7 @@ export const events: BotFeature = {
       prefix: 'event_',
       open: (c, rest) => {
         const id = positiveIdArg(rest, MAX_ROW_ID);
-        return id ? openEvent(c, id) : reply([goneView('events.gone')]);
+        return id ? openEvent(c, id) : reply([withMenuButton('events.gone')]);
       },
     },
   ],

@@ -4,9 +4,9 @@ import { button } from '../../dialogs/buttons.ts';
 import { action, type BotFeature } from '../../dialogs/feature.ts';
 import { end, enter, num, reply, str, type Flow, type StepContext } from '../../dialogs/flow.ts';
 import { unstorableTextView } from '../../dialogs/errors.ts';
-import { menuButton } from '../../dialogs/menu.ts';
 import type { View } from '../../dialogs/view.ts';
 import { MAX_ROW_ID } from '../../../core/db/types.ts';
+import { backToMenuButton } from '../basics/back-to-menu.ts';
 
 const KIND_ARG = { news: 'n', poll: 'p' } as const;
 const decodeTarget = (args: readonly string[]): CommentTarget | undefined => {
@@ -91,7 +91,7 @@ const commentFlow: Flow = {
           [
             {
               key: comment.state === 'pending' ? 'item_comments.pending' : 'item_comments.published',
-              keyboard: { kind: 'inline', rows: [[listComments.button(target, 'item_comments.show')], [menuButton('menu', 'menu.back_to_menu')]] },
+              keyboard: { kind: 'inline', rows: [[listComments.button(target, 'item_comments.show')], [backToMenuButton()]] },
             },
           ],
           false,

@@ -7,6 +7,7 @@ import { formatDate } from '../../dialogs/format.ts';
 import { menuButton } from '../../dialogs/menu.ts';
 import { pagerRow } from '../../dialogs/paging.ts';
 import { categoryTitles, listItemLine, messageCardView } from './card.ts';
+import { backToMenuButton } from '../basics/back-to-menu.ts';
 
 const MESSAGES_PER_PAGE = 5;
 
@@ -26,7 +27,7 @@ export const messagesFlow: Flow = {
         const pages = Math.max(1, Math.ceil(total / MESSAGES_PER_PAGE));
         const page = Math.min(requested, pages - 1);
         if (page !== requested) ({ items, total } = await listResidentMessages(c.db, c.resident.id, { offset: page * MESSAGES_PER_PAGE, limit: MESSAGES_PER_PAGE }));
-        if (total === 0) return [{ key: 'my.empty', keyboard: { kind: 'inline', rows: [[menuButton('file', 'menu.file')], [menuButton('menu', 'menu.back_to_menu')]] } }];
+        if (total === 0) return [{ key: 'my.empty', keyboard: { kind: 'inline', rows: [[menuButton('file', 'menu.file')], [backToMenuButton()]] } }];
         const titles = await categoryTitles(c);
         const zones = new Map<number, string>();
         for (const m of items) if (!zones.has(m.municipalityId)) zones.set(m.municipalityId, (await getMunicipality(c.db, m.municipalityId)).timeZone);
@@ -38,7 +39,7 @@ export const messagesFlow: Flow = {
             lines: items.map((m) => listItemLine(m, titles.get(m.categoryId) ?? '—', formatDate(m.createdAt, c.language, zones.get(m.municipalityId)!))),
             keyboard: {
               kind: 'inline',
-              rows: [items.map((m) => button(`o:${m.id}`, 'dialog.message_number', { id: m.id })), ...(pager.length > 0 ? [pager] : []), [menuButton('menu', 'menu.back_to_menu')]],
+              rows: [items.map((m) => button(`o:${m.id}`, 'dialog.message_number', { id: m.id })), ...(pager.length > 0 ? [pager] : []), [backToMenuButton()]],
             },
           },
         ];
@@ -54,7 +55,7 @@ export const messagesFlow: Flow = {
       screen: true,
       accepts: ['button'],
       wrongInput: 'dialog.use_buttons',
-      prompt: (c) => messageCardView(c, num(c.data, 'messageId')!, [[button('cm', 'my.add_comment')], [button('b', 'my.back_to_list'), menuButton('menu', 'menu.back_to_menu')]]),
+      prompt: (c) => messageCardView(c, num(c.data, 'messageId')!, [[button('cm', 'my.add_comment')], [button('b', 'my.back_to_list'), backToMenuButton()]]),
       next(_c, input) {
         if (input.kind === 'button' && input.action === 'cm') return goto('comment');
         if (input.kind === 'button' && input.action === 'b') return goto('list', { data: { messageId: undefined } });

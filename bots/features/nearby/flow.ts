@@ -9,9 +9,9 @@ import { DomainError } from '../../../core/errors.ts';
 import { button } from '../../dialogs/buttons.ts';
 import { goto, num, stay, type Flow, type StepContext } from '../../dialogs/flow.ts';
 import { excerpt, formatDate, municipalityName } from '../../dialogs/format.ts';
-import { menuButton } from '../../dialogs/menu.ts';
 import { pagerRow, pageSizeFor } from '../../dialogs/paging.ts';
 import { local, type View } from '../../dialogs/view.ts';
+import { backToMenuButton } from '../basics/back-to-menu.ts';
 
 const PAGE_SIZE = 5;
 
@@ -41,7 +41,7 @@ export const nearbyFlow: Flow = {
           params: { radius: AROUND_RADIUS_M },
           keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'filing.send_location' }]], oneTime: true },
         },
-        { key: 'nearby.or_municipality', keyboard: { kind: 'inline', rows: [[button('mu', 'nearby.in_municipality')], [menuButton('menu', 'menu.back_to_menu')]] } },
+        { key: 'nearby.or_municipality', keyboard: { kind: 'inline', rows: [[button('mu', 'nearby.in_municipality')], [backToMenuButton()]] } },
       ],
       async next(c, input) {
         if (input.kind === 'location') {
@@ -69,7 +69,7 @@ export const nearbyFlow: Flow = {
         const pages = Math.max(1, Math.ceil(total / size));
         const page = Math.min(requested, pages - 1);
         if (page !== requested) ({ items, total } = await listPublished(c.db, scope, { offset: page * size, limit: size }));
-        const back = [button('w', 'nearby.elsewhere'), menuButton('menu', 'menu.back_to_menu')];
+        const back = [button('w', 'nearby.elsewhere'), backToMenuButton()];
         const place =
           'point' in scope ? local('nearby.around', { radius: AROUND_RADIUS_M }) : local('nearby.in', { municipality: municipalityName(await getMunicipality(c.db, scope.municipalityId), c) });
         if (total === 0) return [{ key: 'nearby.empty', params: { place }, keyboard: { kind: 'inline', rows: [back] } }];
@@ -155,7 +155,7 @@ async function publicCard(c: StepContext, id: number): Promise<View> {
     lines: note ? [{ key: note }] : [],
     keyboard: {
       kind: 'inline',
-      rows: [...(note ? [] : [[button('me', 'nearby.me_too')]]), [button('b', 'nearby.back_to_list'), menuButton('menu', 'menu.back_to_menu')]],
+      rows: [...(note ? [] : [[button('me', 'nearby.me_too')]]), [button('b', 'nearby.back_to_list'), backToMenuButton()]],
     },
   };
 }

@@ -6,13 +6,10 @@ import { feedItem, visibleNews, type NewsItem } from '../../../core/news/news.se
 import { action, type BotFeature } from '../../dialogs/feature.ts';
 import { reply, type StepContext } from '../../dialogs/flow.ts';
 import { formatDate } from '../../dialogs/format.ts';
-import { menuButton } from '../../dialogs/menu.ts';
 import type { Button, View } from '../../dialogs/view.ts';
 import { listComments, writeComment } from '../item-comments/index.ts';
 import { MAX_ROW_ID } from '../../../core/db/types.ts';
-
-/** An item a deep link names that is gone: said, with the way back to the menu. */
-const goneView = (key: string): View => ({ key, keyboard: { kind: 'inline', rows: [[menuButton('menu', 'menu.back_to_menu')]] } });
+import { backToMenuButton, withMenuButton } from '../basics/back-to-menu.ts';
 
 const MAX_INDEX = 100_000;
 
@@ -44,7 +41,7 @@ const comment = action<number>({
 
 async function itemReply(c: StepContext, id: number) {
   const item = await visibleNews(c.db, id, c.resident.municipalityId);
-  if (!item) return reply([goneView('news.gone')]);
+  if (!item) return reply([withMenuButton('news.gone')]);
   return reply([await cardView(c, item, [])]);
 }
 
@@ -66,7 +63,7 @@ async function cardView(c: StepContext, item: NewsItem, pager: Button[], positio
       rows: [
         ...(pager.length > 0 ? [pager] : []),
         [listComments.button({ kind: 'news', id: item.id }, 'news.comments', { count: comments }), writeComment.button({ kind: 'news', id: item.id }, 'news.comment')],
-        [menuButton('menu', 'menu.back_to_menu')],
+        [backToMenuButton()],
       ],
     },
   };
@@ -75,7 +72,7 @@ async function cardView(c: StepContext, item: NewsItem, pager: Button[], positio
 /** The feed's screen at `index`: latest news of the resident's municipality and of the region, one per screen. */
 async function feedView(c: StepContext, requested: number): Promise<View> {
   let { item, total } = await feedItem(c.db, c.resident.municipalityId, requested);
-  if (total === 0) return { key: 'news.empty', keyboard: { kind: 'inline', rows: [[menuButton('menu', 'menu.back_to_menu')]] } };
+  if (total === 0) return withMenuButton('news.empty');
   let index = requested;
   if (!item) {
     index = total - 1;
@@ -101,7 +98,7 @@ export const news: BotFeature = {
       prefix: 'news_',
       open: (c, rest) => {
         const id = positiveIdArg(rest, MAX_ROW_ID);
-        return id ? itemReply(c, id) : reply([goneView('news.gone')]);
+        return id ? itemReply(c, id) : reply([withMenuButton('news.gone')]);
       },
     },
   ],

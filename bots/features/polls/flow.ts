@@ -6,10 +6,10 @@ import { button, literalButton } from '../../dialogs/buttons.ts';
 import { domainErrorView, unstorableTextView } from '../../dialogs/errors.ts';
 import { end, enter, goto, num, type Outcome, reply, stay, type StepContext, type StepData, type Flow } from '../../dialogs/flow.ts';
 import { excerpt } from '../../dialogs/format.ts';
-import { menuButton } from '../../dialogs/menu.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import { type Button, local, type View } from '../../dialogs/view.ts';
 import { listComments, writeComment } from '../item-comments/index.ts';
+import { backToMenuButton } from '../basics/back-to-menu.ts';
 
 export const POLLS_FLOW = 'polls';
 
@@ -133,7 +133,7 @@ export const pollsFlow: Flow = {
       wrongInput: 'polls.use_buttons',
       async prompt(c) {
         const polls = await openPollsFor(c.db, c.resident.municipalityId, c.now);
-        const back = [menuButton('menu', 'menu.back_to_menu')];
+        const back = [backToMenuButton()];
         if (polls.length === 0) return [{ key: 'polls.list_empty', keyboard: { kind: 'inline', rows: [back] } }];
         return [{ key: 'polls.list_title', keyboard: { kind: 'inline', rows: [...polls.map((p) => [literalButton(`o:${p.id}`, excerpt(p.title, 60))]), back] } }];
       },

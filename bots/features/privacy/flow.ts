@@ -7,6 +7,7 @@ import { end, goto, stay, type Flow, type StepContext } from '../../dialogs/flow
 import { formatDate } from '../../dialogs/format.ts';
 import { menuButton } from '../../dialogs/menu.ts';
 import { local, type View } from '../../dialogs/view.ts';
+import { backToMenuButton } from '../basics/back-to-menu.ts';
 
 const DEFAULT_TIME_ZONE = 'Asia/Novokuznetsk';
 /** The "all my data" entry (`!m:mydata`): not in the main menu, a button on the /privacy screen. */
@@ -66,7 +67,7 @@ export async function storedDataView(c: StepContext): Promise<View> {
         ? { key: 'privacy.item_consent', params: { date: formatDate(consent.given_at, c.language, municipality?.timeZone ?? DEFAULT_TIME_ZONE), version: consent.text_version } }
         : { key: 'privacy.item_no_consent', params: { version: CONSENT_VERSION } },
     ],
-    keyboard: { kind: 'inline', rows: [[menuButton(MY_DATA_ENTRY, 'privacy.all_data')], ...(live ? [[menuButton(WITHDRAW_ENTRY, 'privacy.withdraw')]] : []), [menuButton('menu', 'menu.back_to_menu')]] },
+    keyboard: { kind: 'inline', rows: [[menuButton(MY_DATA_ENTRY, 'privacy.all_data')], ...(live ? [[menuButton(WITHDRAW_ENTRY, 'privacy.withdraw')]] : []), [backToMenuButton()]] },
   };
 }
 

@@ -2,8 +2,8 @@ import { getSubscriptions, isTopic, setSubscription, TOPICS, type Topic } from '
 import { action, type BotFeature } from '../../dialogs/feature.ts';
 import { reply, type StepContext } from '../../dialogs/flow.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
-import { menuButton } from '../../dialogs/menu.ts';
 import { local, type View } from '../../dialogs/view.ts';
+import { backToMenuButton } from '../basics/back-to-menu.ts';
 
 /** `!s:<topic>:<1|0>`: turn a topic on (1) or off (0). The wanted state is in the id, so a double tap is harmless. */
 const toggle = action<{ topic: Topic; on: boolean }>({
@@ -25,7 +25,7 @@ async function settingsView(c: StepContext): Promise<View> {
   // One topic a row; in VK two, as its inline keyboard has six rows and the menu needs one.
   const perRow = c.from.channel === 'vk' ? 2 : 1;
   const rows = Array.from({ length: Math.ceil(topics.length / perRow) }, (_, i) => topics.slice(i * perRow, (i + 1) * perRow));
-  return { key: 'settings.title', keyboard: { kind: 'inline', rows: [...rows, [menuButton('menu', 'menu.back_to_menu')]] } };
+  return { key: 'settings.title', keyboard: { kind: 'inline', rows: [...rows, [backToMenuButton()]] } };
 }
 
 const show = async (c: StepContext) => ((await isRegistered(c)) ? reply([await settingsView(c)]) : reply([await registrationRequired(c)]));
