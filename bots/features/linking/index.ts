@@ -5,9 +5,13 @@ import { action, type BotFeature } from '../../dialogs/feature.ts';
 import { end, reply, type StepContext } from '../../dialogs/flow.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import { local, type View } from '../../dialogs/view.ts';
+import { backToMenuButton } from '../basics/back-to-menu.ts';
 
 /** The name of the messenger other than `channel` (the one a resident may link from here). */
 const otherMessenger = (channel: Channel) => local(channel === 'tg' ? 'menu.messenger_vk' : 'menu.messenger_tg');
+
+/** A screen of this feature (the code, the notification choice) with the way back to the menu, as other screens have. */
+const screen = (view: View): View => ({ ...view, keyboard: { kind: 'inline', rows: [...(view.keyboard?.kind === 'inline' ? view.keyboard.rows : []), [backToMenuButton()]] } });
 
 /**
  * `/link` (or the menu's "Link VK/Telegram") shows a one-time code; `/link <code>` in the other
@@ -25,9 +29,9 @@ async function linkCommand(c: StepContext, code: string | undefined): Promise<Vi
   }
   if (!(await isRegistered(c))) return [await registrationRequired(c)];
   const channels = await linkedChannels(c.db, c.resident.id);
-  if (channels.includes('tg') && channels.includes('vk')) return [{ key: 'dialog.link_all_linked' }];
+  if (channels.includes('tg') && channels.includes('vk')) return [screen({ key: 'dialog.link_all_linked' })];
   const issued = await createResidentLinkCode(c.db, c.resident.id, c.from.channel, c.now);
-  return [{ key: 'dialog.link_code', params: { code: issued.code, other: otherMessenger(c.from.channel), minutes: RESIDENT_LINK_CODE_TTL_MINUTES } }];
+  return [screen({ key: 'dialog.link_code', params: { code: issued.code, other: otherMessenger(c.from.channel), minutes: RESIDENT_LINK_CODE_TTL_MINUTES } })];
 }
 
 /** Where notifications go: one messenger, or `last` (where the resident wrote last: `resident.notify_channel` null). */
@@ -56,15 +60,15 @@ const notifyAction = action<NotifyChoice>({
 
 async function notifyChoice(c: StepContext): Promise<View[]> {
   if (!(await isRegistered(c))) return [await registrationRequired(c)];
-  if ((await linkedChannels(c.db, c.resident.id)).length < 2) return [onlyThisMessenger(c)];
+  if ((await linkedChannels(c.db, c.resident.id)).length < 2) return [screen(onlyThisMessenger(c))];
   const current: NotifyChoice = c.resident.notifyChannel ?? 'last';
   const choices: NotifyChoice[] = ['tg', 'vk', 'last'];
   return [
-    {
+    screen({
       key: 'dialog.notify_choose',
       params: { current: local(NOTIFY_LABELS[current]) },
       keyboard: { kind: 'inline', rows: choices.map((choice) => [notifyAction.button(choice, NOTIFY_LABELS[choice])]) },
-    },
+    }),
   ];
 }
 

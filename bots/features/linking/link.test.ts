@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addStaffComment } from '../../../core/messages/feedback.service.ts';
 import { createResidentLinkCode } from '../../../core/residents/identity-link.ts';
-import { newChat, residentOf } from '../../../test/bots/chats.ts';
+import { type Chat, newChat, residentOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { press, tap, type ChannelName } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -23,6 +23,14 @@ const nameOf = (channel: ChannelName) => t('ru', channel === 'tg' ? 'menu.messen
 // Notifications only: the bot's direct replies are rows of the outbox's reply lane too.
 const lastNotification = async (residentId: number) =>
   db.db.selectFrom('outbox').select(['channel', 'chat_id']).where('resident_id', '=', residentId).where('kind', '<>', 'reply').orderBy('id', 'desc').executeTakeFirstOrThrow();
+
+const backToMenu = t('ru', 'menu.back_to_menu');
+/** The labels of the buttons under the bot's answers to the last input, in order. */
+const buttonLabels = (chat: Chat) =>
+  chat
+    .keyboards()
+    .flatMap((k) => k.rows.flat())
+    .map((b) => b.label);
 
 /** One resident, two messengers: started in `first`, linked from `second`, both ways round. */
 describe.each([
@@ -124,6 +132,11 @@ describe.each([
     // Both linked: nothing more to link.
     await b.say('/link');
     expect(b.replyTexts[0]).toBe(t('ru', 'dialog.link_all_linked'));
+    expect(buttonLabels(b)).toEqual([backToMenu]);
+    // With both linked, /notify offers the three choices and the way back to the menu.
+    await a.say('/notify');
+    expect(a.replyTexts).toEqual([t('ru', 'dialog.notify_choose', { current: t('ru', 'dialog.notify_last') })]);
+    expect(buttonLabels(a)).toEqual([t('ru', 'dialog.notify_tg'), t('ru', 'dialog.notify_vk'), t('ru', 'dialog.notify_last'), backToMenu]);
   });
 
   it(`a code entered in the messenger that showed it (${first}), or after 15 minutes, is refused`, async () => {
@@ -165,5 +178,19 @@ describe.each(['tg', 'vk'] as const)('%s: notifications with one messenger linke
       .where('id', '=', await residentOf(db, chat))
       .executeTakeFirstOrThrow();
     expect(resident.notify_channel).toBeNull();
+  });
+
+  it('/link and /notify show the way back to the menu, as other screens do; it brings the main menu', async () => {
+    const chat = newChat(harness, channel, 'Глеб');
+    await chat.playFixture('registration.json');
+    await chat.say('/link');
+    expect(codeIn(chat.replyTexts)).toMatch(/^[a-z2-9]{8}$/);
+    expect(buttonLabels(chat)).toEqual([backToMenu]);
+    await chat.say(press(backToMenu));
+    expect(chat.replyTexts).toEqual([t('ru', 'menu.main')]);
+    await chat.say('/notify');
+    expect(buttonLabels(chat)).toEqual([backToMenu]);
+    await chat.say(press(backToMenu));
+    expect(chat.replyTexts).toEqual([t('ru', 'menu.main')]);
   });
 });
