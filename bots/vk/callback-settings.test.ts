@@ -21,7 +21,7 @@ describe('npm run vk:callback', () => {
     const { stdout } = await run(process.execPath, [script], { env: env() });
     expect(stdout).toContain('https://otklik.example.ru/webhooks/vk');
     expect(stdout).toContain(VK_API_VERSION);
-    expect(stdout).toContain('message_new, message_event, message_allow, message_deny, wall_post_new, wall_reply_new');
+    expect(stdout).toContain('message_new, message_edit, message_event, message_allow, message_deny, wall_post_new, wall_reply_new');
     expect(stdout).not.toContain('cb-secret-1');
     expect(fake.calls).toEqual([]);
   });
@@ -31,7 +31,7 @@ describe('npm run vk:callback', () => {
     const add = fake.calls.find((c) => c.method === 'groups.addCallbackServer');
     expect(add?.params).toMatchObject({ group_id: '229000001', url: 'https://otklik.example.ru/webhooks/vk', secret_key: 'cb-secret-1' });
     const settings = fake.calls.find((c) => c.method === 'groups.setCallbackSettings');
-    expect(settings?.params).toMatchObject({ server_id: '7', api_version: VK_API_VERSION, message_new: '1', message_event: '1', message_allow: '1', message_deny: '1', wall_post_new: '1', wall_reply_new: '1' });
+    expect(settings?.params).toMatchObject({ server_id: '7', api_version: VK_API_VERSION, message_new: '1', message_edit: '1', message_event: '1', message_allow: '1', message_deny: '1', wall_post_new: '1', wall_reply_new: '1' });
     expect(stdout).toContain('confirmation code: fake1234');
   });
 

@@ -172,6 +172,19 @@ export function parseEvent(event: VkEvent): ParsedEvent {
       const ref = typeof message.ref === 'string' && message.ref.length > 0 ? message.ref : undefined;
       return { kind: 'dialog', inputs: messageInputs(message, identityOf(userId, peerId, object.client_info), ref), peerId };
     }
+    case 'message_edit': {
+      // The object is the edited message itself (VK's private message object), not wrapped in
+      // `message` as message_new's is. The community's own edits come back too (a list paged in
+      // place by messages.edit): out = 1, from_id = -group id.
+      const userId = idOf(object.from_id);
+      const peerId = idOf(object.peer_id);
+      if (object.out === 1 || !userId || Number(userId) < 0) return { kind: 'ignore', reason: 'our own edit or not a person' };
+      if (!peerId || Number(peerId) >= CHAT_PEER_OFFSET) return { kind: 'ignore', reason: 'edit outside a private conversation' };
+      // A point that moves is not an edit the resident made (as Telegram's live location).
+      if (isObject(object.geo)) return { kind: 'ignore', reason: 'location update' };
+      // An edit changes nothing already taken: answered as Telegram's edited_message is.
+      return { kind: 'dialog', inputs: [{ identity: identityOf(userId, peerId, undefined), kind: 'other', what: 'edited' }], peerId };
+    }
     case 'message_event': {
       const userId = idOf(object.user_id);
       const peerId = idOf(object.peer_id);

@@ -202,6 +202,42 @@ describe('POST /webhooks/vk', () => {
   });
 });
 
+describe('message_edit', () => {
+  const edit = (eventId: string, object: Record<string, unknown>) => ({ type: 'message_edit', event_id: eventId, object: { text: 'исправленный текст', conversation_message_id: 3, ...object } });
+
+  it("a resident's edit gets Telegram's answer (edits are not taken) once per event_id, and changes nothing", async () => {
+    const user = newVkUser();
+    const conversation = new VkConversation(harness, user);
+    await conversation.play(loadVkFixture(vkFixturePath('registration.json')).updates);
+    await conversation.send({ type: 'message_new', object: { message: { text: '/new' } } });
+    const stateBefore = await db.db.selectFrom('dialog_state').select(['flow', 'step', 'version']).where('channel', '=', 'vk').where('external_id', '=', String(user.id)).executeTakeFirstOrThrow();
+    expect(await conversation.send(edit('edit-1', {}))).toEqual({ status: 200, body: 'ok' });
+    expect(conversation.replyTexts).toEqual([t('ru', 'dialog.edited_ignored')]);
+    // VK delivers the same event again: acknowledged, not answered twice.
+    expect(await conversation.send(edit('edit-1', {}))).toEqual({ status: 200, body: 'ok' });
+    expect(conversation.replies).toEqual([]);
+    const stateAfter = await db.db.selectFrom('dialog_state').select(['flow', 'step', 'version']).where('channel', '=', 'vk').where('external_id', '=', String(user.id)).executeTakeFirstOrThrow();
+    expect(stateAfter).toEqual(stateBefore);
+  });
+
+  it("the community's own edits (a list paged in place), edits in group conversations and a moving point are acknowledged without an answer", async () => {
+    const user = newVkUser();
+    const conversation = new VkConversation(harness, user);
+    const residents = await count('resident');
+    const before = harness.vkFake.calls.length;
+    for (const [eventId, object] of [
+      ['own-edit-1', { from_id: -TEST_VK_GROUP_ID, out: 1, text: 'Ваши сообщения, страница 2' }],
+      ['own-edit-2', { from_id: -TEST_VK_GROUP_ID, text: 'без out' }],
+      ['group-edit-1', { peer_id: 2_000_000_005 }],
+      ['geo-edit-1', { text: '', geo: { type: 'point', coordinates: { latitude: 55.36, longitude: 86.09 } } }],
+    ] as const) {
+      expect(await conversation.send(edit(eventId, object)), eventId).toEqual({ status: 200, body: 'ok' });
+    }
+    expect(harness.vkFake.calls.length).toBe(before);
+    expect(await count('resident')).toBe(residents);
+  });
+});
+
 describe('VK startup', () => {
   it('callback mode refuses to start without the secret or the confirmation code', async () => {
     const base = { VK_GROUP_TOKEN: 'vk1.a.x', VK_GROUP_ID: '1', VK_MODE: 'callback', LOG_LEVEL: 'silent' };

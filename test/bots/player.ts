@@ -35,7 +35,7 @@ export type Say =
   /**
    * What the bot does not take as input: `forwarded` someone else's message, `shared` a post
    * (a forwarded channel post / a VK wall post), `edited` an earlier message changed (Telegram
-   * delivers it, VK's community bot gets no such event), `live_location` a live location moving.
+   * `edited_message`, VK `message_edit`), `live_location` a live location moving.
    */
   | { other: 'sticker' | 'voice' | 'document' | 'forwarded' | 'shared' | 'edited' | 'live_location' };
 

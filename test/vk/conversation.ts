@@ -189,6 +189,21 @@ export class VkConversation extends ChatPlayer {
         lang_id: this.user.lang_id ?? 0,
       };
     }
+    if (event.type === 'message_edit') {
+      // The edited message itself is the object (VK's private message object, no client_info).
+      object.date ??= Math.floor(Date.now() / 1000);
+      object.update_time ??= Math.floor(Date.now() / 1000);
+      object.from_id ??= this.user.id;
+      // The community's own edit (its list paged in place) comes from the community: -group id, out 1.
+      if (object.from_id === '$community') object.from_id = -TEST_VK_GROUP_ID;
+      object.peer_id ??= this.user.id;
+      object.id ??= 0;
+      object.out ??= 0;
+      object.text ??= '';
+      object.attachments ??= [];
+      object.fwd_messages ??= [];
+      object.conversation_message_id ??= 1;
+    }
     if (event.type === 'wall_post_new' || event.type === 'wall_reply_new') {
       // A resident's post on the community's wall, or a comment under one of its posts.
       object.id ??= nextWallId++;
@@ -281,6 +296,7 @@ export function describeEvent(event: Json): string {
   if (event.type === 'message_event') return `👤 [tap] payload=${JSON.stringify(object.payload)}`;
   if (event.type === 'wall_post_new') return `👤 (wall post) ${String(object.text ?? '')}`;
   if (event.type === 'wall_reply_new') return `👤 (wall comment under post ${String(object.post_id)}) ${String(object.text ?? '')}`;
+  if (event.type === 'message_edit') return `👤 ✏ edited${object.out === 1 ? ' (by the community)' : ''}: ${String(object.text ?? '')}`;
   if (event.type !== 'message_new') return `👤 (${String(event.type)})`;
   const message = (object.message ?? {}) as Json;
   const parts: string[] = [];
