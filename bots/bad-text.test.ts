@@ -26,8 +26,12 @@ botHarnessPerFile((opened, started) => {
   harness = started;
 });
 
-const stepOf = async (chat: Chat) =>
-  db.db.selectFrom('dialog_state').select(['flow', 'step', 'data']).where('channel', '=', chat.channel).where('external_id', '=', chat.externalId).executeTakeFirstOrThrow();
+/** Where the dialog is and the step's data; the engine's `lastText` (a split text's pieces are told by it) is left out. */
+const stepOf = async (chat: Chat) => {
+  const row = await db.db.selectFrom('dialog_state').select(['flow', 'step', 'data']).where('channel', '=', chat.channel).where('external_id', '=', chat.externalId).executeTakeFirstOrThrow();
+  const { lastText: _lastText, ...data } = row.data as Record<string, unknown>;
+  return { ...row, data };
+};
 const counts = async () => {
   const n = async (table: 'comment' | 'answer' | 'message') =>
     Number(

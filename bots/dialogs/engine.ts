@@ -14,8 +14,9 @@ import { PAGE_ACTION } from './paging.ts';
 import { isRegistered, registrationRequired } from './registration-check.ts';
 import { IDLE_FLOW, MENU_TAG, type Features } from './registry.ts';
 import { linkedOfficial } from './staff.ts';
-import { IDLE, lockState, saveState, type DialogState } from './state.ts';
+import { IDLE, lockState, MAX_LAST_TEXT, saveState, type DialogState, type LastText } from './state.ts';
 import { writeWatch } from '../../core/db/write-watch.ts';
+import { storableText } from '../../core/text/unsafe-text.ts';
 import type { View } from './view.ts';
 
 export interface DialogDeps {
@@ -91,7 +92,11 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   // delivered twice at once) serialise here before the resident is created or changed.
   const state = locked ?? (await lockState(db, from.channel, from.externalId));
   const { resident, identity, consented } = await touchResident(db, contactOf(input), now, options.touch);
-  const position = { flow: state.flow, step: state.step };
+  const piece = pieceOf(state.lastText, input);
+  // A piece of a split text is answered as the whole text so far, where its first piece was answered.
+  const base: DialogState = piece?.before ? { ...state, ...piece.before } : state;
+  const turnInput: DialogInput = piece && input.kind === 'text' ? { ...input, text: joinPieces(piece.text, input.text) } : input;
+  const position = { flow: base.flow, step: base.step };
   const c: StepContext = {
     db,
     now,
@@ -100,30 +105,93 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
     identity,
     from,
     language: resident.language,
-    data: { ...state.data },
+    data: { ...base.data },
     features: deps.features,
     position,
     registration: { registered: resident.registeredAt !== null, consented },
   };
   // Steps see the transaction through a watch that forgets the registration read above at the
-  // first statement that may change it (core/db/write-watch.ts).
-  c.db = db.withPlugin(writeWatch(() => delete c.registration));
+  // first statement that may change it (core/db/write-watch.ts), and tells whether the turn may have written.
+  let wrote = false;
+  c.db = db.withPlugin(
+    writeWatch(() => {
+      delete c.registration;
+      wrote = true;
+    }),
+  );
   // Before the guard: error texts of an official's action are in the official's language too.
-  if (isStaffInput(deps.features, state, input)) await linkedOfficial(c);
+  if (isStaffInput(deps.features, base, turnInput)) await linkedOfficial(c);
 
-  const decision = await guarded(db, c, () => decide(c, state, input), async (error) => {
-    const again = await guarded(db, c, () => promptAt(c, state), async () => ({ views: [], to: { ...IDLE, data: {} } }));
-    return { views: [error, ...again.views], to: again.to };
-  });
+  const decision =
+    piece && !piece.before
+      ? await restOfTakenText(c, state, piece)
+      : await guarded(
+          db,
+          c,
+          () => decide(c, base, turnInput),
+          async (error) => {
+            // Rolled back to the savepoint: nothing of the step is left.
+            wrote = false;
+            const again = await guarded(db, c, () => promptAt(c, base), async () => ({ views: [], to: { ...IDLE, data: {} } }));
+            return { views: [error, ...again.views], to: again.to };
+          },
+        );
 
-  const to = decision.to ?? { flow: state.flow, step: state.step, data: state.data };
+  const to = decision.to ?? { flow: base.flow, step: base.step, data: base.data };
   const moved = to.flow !== state.flow || to.step !== state.step;
   const version = moved ? state.version + 1 : state.version;
-  const views = decision.views.map((view) => stampButtons(view, version));
+  const untouched = !wrote && to.flow === base.flow && to.step === base.step && JSON.stringify(to.data) === JSON.stringify(base.data);
+  // The text's earlier pieces were answered already and this one changed nothing: one answer for the whole text.
+  const said = piece?.answered && untouched ? [] : decision.views;
+  const views = said.map((view) => stampButtons(view, version));
   const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard);
-  const next: DialogState = { ...to, version, replyKeyboard };
+  const next: DialogState = { ...to, version, replyKeyboard, ...(turnInput.kind === 'text' && { lastText: lastTextAfter(turnInput, base, piece, { wrote, untouched }) }) };
   const kept = save ? await save(next, { views, language: c.language, residentId: c.resident.id }) : await saveState(db, from.channel, from.externalId, next, now);
   return { views, language: c.language, ...(kept && { residentId: c.resident.id }) };
+}
+
+/**
+ * A split text. Telegram and VK clients send a text over 4096 characters as several messages at
+ * the same moment; none of them is the resident's answer on its own. A text is a piece of the one
+ * before it when both came in the same second (their messages' `date`), or within
+ * SPLIT_GAP_SECONDS of a piece that was answered without being taken (a refusal: "too long").
+ * Every limit a text step has is below 4096 characters, so the whole text is refused: once, with
+ * the step's own answer (its limit), and the step stays.
+ */
+const SPLIT_GAP_SECONDS = 2;
+
+/** The last text, when `input` is its next piece. */
+function pieceOf(last: LastText | undefined, input: DialogInput): LastText | undefined {
+  if (!last || input.kind !== 'text' || input.sentAt === undefined) return undefined;
+  if (input.sentAt === last.at) return last;
+  return last.answered && Math.abs(input.sentAt - last.at) <= SPLIT_GAP_SECONDS ? last : undefined;
+}
+
+/** The pieces as one text: a messenger cuts between lines or words, a newline keeps them apart. */
+const joinPieces = (before: string, piece: string) => `${before}\n${piece}`.slice(0, MAX_LAST_TEXT);
+
+/**
+ * What the next text may continue: this one (with its earlier pieces), where the dialog was before
+ * it while nothing but the dialog's position changed, and whether it was answered without being taken.
+ */
+function lastTextAfter(input: Extract<DialogInput, { kind: 'text' }>, base: DialogState, piece: LastText | undefined, turn: { wrote: boolean; untouched: boolean }): LastText | undefined {
+  if (input.sentAt === undefined) return undefined;
+  // Kept in the state's jsonb: made storable (the step itself refused a NUL or a lone surrogate in it).
+  const text = storableText(input.text.slice(0, MAX_LAST_TEXT));
+  // A piece after one taken with effects: its notice was said (restOfTakenText), later pieces get none.
+  if (piece && !piece.before) return { at: input.sentAt, text, answered: true };
+  const before = piece?.before ?? { flow: base.flow, step: base.step, data: base.data };
+  return { at: input.sentAt, text, ...(!turn.wrote && { before }), answered: turn.untouched };
+}
+
+/**
+ * A piece of a text whose first piece was taken with effects that cannot be undone (a comment
+ * posted, an answer sent): not taken on its own; the resident is told once that only the first
+ * part was, and sees the current step again.
+ */
+async function restOfTakenText(c: StepContext, state: DialogState, piece: LastText): Promise<Decision> {
+  if (piece.answered) return { views: [] };
+  return { views: [{ key: 'dialog.split_text_rest' }, ...(await currentStepAgain(c, state))] };
 }
 
 async function decide(c: StepContext, state: DialogState, input: DialogInput): Promise<Decision> {

@@ -30,7 +30,16 @@ export interface SentFile {
 
 /** One thing a resident did, the same for every messenger; adapters build it from their updates. */
 export type DialogInput = { identity: Identity } & (
-  | { kind: 'text'; text: string }
+  | {
+      kind: 'text';
+      text: string;
+      /**
+       * When the messenger says the message was sent (its `date`, Unix seconds). A text over the
+       * messenger's limit (4096 characters in Telegram and VK) comes as several messages sent at once:
+       * the engine tells their pieces by it (engine.ts, a split text).
+       */
+      sentAt?: number;
+    }
   | { kind: 'command'; command: string; payload?: string }
   | { kind: 'button'; data: string }
   | { kind: 'location'; lat: number; lon: number; address?: string }

@@ -15,11 +15,35 @@ export interface DialogState {
   version: number;
   /** A reply keyboard (location, contact) is still shown and must be removed by the next answer. */
   replyKeyboard: boolean;
+  /** The chat's last input, when it was a text: the next one may be a piece of the same text (engine.ts). */
+  lastText?: LastText;
 }
+
+/**
+ * The last text a chat sent, kept until its next input, so that the pieces of a text the messenger
+ * split (several messages sent at once) are answered as one text, not each on its own.
+ */
+export interface LastText {
+  /** The message's date (Unix seconds), of its last piece. */
+  at: number;
+  /** The text so far: its pieces joined (cut at MAX_LAST_TEXT). */
+  text: string;
+  /**
+   * Where the dialog was before the text's first piece, while its pieces changed nothing but the
+   * dialog's position (no statement that may write ran): the text can still be answered there.
+   */
+  before?: { flow: FlowName; step: string; data: StepData };
+  /** The text so far was answered without being taken (the dialog is where it was): later pieces need no answer of their own. */
+  answered: boolean;
+}
+
+/** More than a few messages' worth is not kept: the pieces of a longer text are refused all the same. */
+export const MAX_LAST_TEXT = 16_384;
 
 interface StoredData {
   data?: StepData;
   replyKeyboard?: boolean;
+  lastText?: LastText;
 }
 
 export const IDLE = { flow: 'idle', step: 'idle' } as const;
@@ -39,7 +63,14 @@ export async function lockState(db: Db, channel: Channel, externalId: string): P
 
 function toState(row: { flow: string; step: string; data: unknown; version: number }): DialogState {
   const stored = (row.data ?? {}) as StoredData;
-  return { flow: row.flow as FlowName, step: row.step, data: stored.data ?? {}, version: row.version, replyKeyboard: stored.replyKeyboard === true };
+  const lastText = isLastText(stored.lastText) ? { lastText: stored.lastText } : {};
+  return { flow: row.flow as FlowName, step: row.step, data: stored.data ?? {}, version: row.version, replyKeyboard: stored.replyKeyboard === true, ...lastText };
+}
+
+function isLastText(value: unknown): value is LastText {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<LastText>;
+  return typeof v.at === 'number' && typeof v.text === 'string' && typeof v.answered === 'boolean';
 }
 
 /**
@@ -66,7 +97,7 @@ export async function markProcessedLockingState(db: Db, channel: Channel, update
 
 /** The `data` column's JSON for a state. */
 export function storedData(state: DialogState): string {
-  const stored: StoredData = { data: state.data, replyKeyboard: state.replyKeyboard };
+  const stored: StoredData = { data: state.data, replyKeyboard: state.replyKeyboard, ...(state.lastText && { lastText: state.lastText }) };
   return JSON.stringify(stored);
 }
 

@@ -50,7 +50,7 @@ function messageInput(message: Message, identity: Identity, botUsername: string)
   const command = commandOf(message, botUsername);
   if (command === 'foreign') return 'foreign';
   if (command) return { identity, kind: 'command', ...command };
-  if (message.text !== undefined) return { identity, kind: 'text', text: message.text };
+  if (message.text !== undefined) return { identity, kind: 'text', text: message.text, ...(Number.isSafeInteger(message.date) && { sentAt: message.date }) };
   if (message.venue) {
     const { location, title, address } = message.venue;
     return { identity, kind: 'location', lat: location.latitude, lon: location.longitude, address: [title, address].filter(Boolean).join(', ') };

@@ -134,7 +134,8 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
   const inputs: DialogInput[] = [];
   if (text.trim().length > 0) {
     const command = commandOf(text);
-    inputs.push(command ? { identity, kind: 'command', ...command } : { identity, kind: 'text', text });
+    const sentAt = typeof message.date === 'number' && Number.isSafeInteger(message.date) ? message.date : undefined;
+    inputs.push(command ? { identity, kind: 'command', ...command } : { identity, kind: 'text', text, ...(sentAt !== undefined && { sentAt }) });
   }
   const attachments = Array.isArray(message.attachments) ? message.attachments.filter(isObject) : [];
   for (const attachment of attachments) {

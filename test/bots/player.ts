@@ -72,9 +72,21 @@ export abstract class ChatPlayer {
   protected readonly harness: BotHarness;
   private readonly echo: ((line: string) => void) | undefined;
 
+  private lastDate = 0;
+
   constructor(harness: BotHarness, echo?: (line: string) => void) {
     this.harness = harness;
     this.echo = echo;
+  }
+
+  /**
+   * A new message's `date` (Unix seconds): now, and at least a minute after this chat's previous
+   * message, as a person's messages are. Messages sent in one second are pieces of one split text
+   * to the bot (bots/dialogs/engine.ts): a test sends those with their `date` given.
+   */
+  protected nextDate(): number {
+    this.lastDate = Math.max(Math.floor(Date.now() / 1000), this.lastDate + 60);
+    return this.lastDate;
   }
 
   /** The messenger's id of this user (also their private chat's id). */

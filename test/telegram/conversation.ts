@@ -152,7 +152,7 @@ export class Conversation extends ChatPlayer {
       const message = update[field] as Json | undefined;
       if (!message) continue;
       message.message_id ??= this.nextMessageId++;
-      message.date ??= Math.floor(Date.now() / 1000);
+      message.date ??= field === 'message' ? this.nextDate() : Math.floor(Date.now() / 1000);
       if (message.from === undefined || message.from === '$user') message.from = this.user;
       if (message.chat === undefined || message.chat === '$chat') message.chat = chat;
       if (field === 'edited_message') message.edit_date ??= Math.floor(Date.now() / 1000);

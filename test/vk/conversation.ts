@@ -172,7 +172,7 @@ export class VkConversation extends ChatPlayer {
         message.text = press.label;
         message.payload = press.payload;
       }
-      message.date ??= Math.floor(Date.now() / 1000);
+      message.date ??= this.nextDate();
       message.from_id ??= this.user.id;
       message.peer_id ??= this.user.id;
       message.id ??= 0;
