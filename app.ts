@@ -16,6 +16,7 @@ import { mediaFromConfig } from './media-store.ts';
 import type { PhotoFetchers } from './core/media/photo-fetcher.ts';
 import { telegramPhotoFetcher } from './bots/media/telegram-photo-fetcher.ts';
 import { provideContestMedia } from './bots/features/contests/media.ts';
+import { createFilingPhotoCopier, type FilingPhotoCopier } from './bots/media/filing-photos.ts';
 import { provideEventLinks } from './bots/features/events/index.ts';
 import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
 import { startCron } from './cron/scheduler.ts';
@@ -57,6 +58,8 @@ export interface AppDeps {
   outboxSettings?: Partial<SenderSettings>;
   /** Readiness and the webhook gate (main.ts makes it before the app, so probes answer during migrations). */
   lifecycle?: Lifecycle;
+  /** How VK's file servers are reached to copy residents' photos (tests, replay: a stand-in; default fetch). */
+  vkFiles?: typeof fetch;
 }
 
 export interface App {
@@ -69,6 +72,8 @@ export interface App {
   lifecycle: Lifecycle;
   /** GET /metrics alone, when METRICS_PORT is set (main.ts listens on that port with it). */
   metricsHttp?: Hono;
+  /** Copies filed photos into the media store; started with the app (tests run a pass on demand). */
+  photoCopier: FilingPhotoCopier;
   /** Starts background work (senders, cron, polling); the HTTP server is started by the caller. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -154,16 +159,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }
   const media = await mediaFromConfig(config);
   const photos: PhotoFetchers = {};
-  if (config.TELEGRAM_BOT_TOKEN) {
-    const telegram = telegramPhotoFetcher({ apiRoot: config.TELEGRAM_API_ROOT, token: config.TELEGRAM_BOT_TOKEN });
-    photos.tg = cachedPhotoFetcher(telegram, { dir: path.join(config.DATA_DIR, 'photo-cache', 'tg'), namespace: 'tg' });
-  }
+  const telegramFiles = config.TELEGRAM_BOT_TOKEN ? telegramPhotoFetcher({ apiRoot: config.TELEGRAM_API_ROOT, token: config.TELEGRAM_BOT_TOKEN }) : undefined;
+  if (telegramFiles) photos.tg = cachedPhotoFetcher(telegramFiles, { dir: path.join(config.DATA_DIR, 'photo-cache', 'tg'), namespace: 'tg' });
   // Contest entries from residents are copied into the media store (Telegram getFile, VK URLs).
   provideEventLinks(config.PUBLIC_URL);
-  provideContestMedia({
+  provideContestMedia({ store: media.store, limits: media.limits, ...(telegramFiles && { telegram: telegramFiles }) });
+  // So are the photos of filed messages, after the filing commits (officials in the other messenger see them).
+  const photoCopier = createFilingPhotoCopier({
+    db: database.db,
     store: media.store,
     limits: media.limits,
-    ...(config.TELEGRAM_BOT_TOKEN && { telegram: telegramPhotoFetcher({ apiRoot: config.TELEGRAM_API_ROOT, token: config.TELEGRAM_BOT_TOKEN }) }),
+    ...(telegramFiles && { telegram: telegramFiles }),
+    ...(deps.vkFiles && { vkFetch: deps.vkFiles }),
+    clock,
+    logger: logger.child({ module: 'photo-copies' }),
+    pollMs: config.MEDIA_COPY_POLL_MS,
+    maxAttempts: config.MEDIA_COPY_MAX_ATTEMPTS,
+    retryBaseMs: config.MEDIA_COPY_RETRY_BASE_MS,
   });
   const t = createTranslator();
   const features = createRegistry([...FEATURES, ...(deps.extraFeatures ?? [])]);
@@ -226,6 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     outbox,
     lifecycle,
     metricsHttp,
+    photoCopier,
     async start() {
       await warmUp(http, database, clock(), logger);
       if (outbox.senders.length > 0) {
@@ -241,6 +254,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       });
       const running = expander;
       stoppers.push(() => running.stop());
+      photoCopier.start();
+      stoppers.push(() => photoCopier.stop());
       // Monitored VK pages (incident management) are polled only with a service token.
       const incidentPoll = config.VK_SERVICE_TOKEN
         ? [

@@ -101,6 +101,12 @@ export const schema = z.object({
     .positive()
     .default(50 * 1024 * 1024),
 
+  /** Filed photos copied into the media store (bots/media/filing-photos.ts): how often the queue is looked at. */
+  MEDIA_COPY_POLL_MS: z.coerce.number().int().min(10).default(2000),
+  /** Attempts per photo before it is given up; the first retry waits MEDIA_COPY_RETRY_BASE_MS, each next four times longer (at most 6 h). */
+  MEDIA_COPY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  MEDIA_COPY_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+
   /** Residents per broadcast batch: one short INSERT … SELECT transaction each. */
   /** Weights of the executors' rating (GET /ratings/executors): quantity, quality, speed, completeness. */
   KPI_RATING_WEIGHTS: z.string().trim().default('quantity=1,quality=1,speed=1,completeness=1'),

@@ -55,6 +55,11 @@ describe("residents' media copied into the store", () => {
       const tooLarge = await copyFromVk(t.db, store, `${base}/huge.mp4`, { municipalityId: kemerovo, limits }).catch((error: unknown) => error);
       expect(isDomainError(tooLarge, 'MEDIA_TOO_LARGE')).toBe(true);
       await expect(copyFromVk(t.db, store, 'file:///etc/passwd', { municipalityId: kemerovo, limits })).rejects.toThrow(/http/);
+      // VK's answer decides whether another attempt may help: a 4xx is final (gone, signature expired), a 5xx is not.
+      const answering = (status: number) => (async () => new Response('no', { status })) as unknown as typeof fetch;
+      await expect(copyFromVk(t.db, store, `${base}/gone.jpg`, { municipalityId: kemerovo, limits }, answering(404))).rejects.toMatchObject({ name: 'PhotoFetchError', permanent: true });
+      await expect(copyFromVk(t.db, store, `${base}/busy.jpg`, { municipalityId: kemerovo, limits }, answering(503))).rejects.toMatchObject({ name: 'PhotoFetchError', permanent: false });
+      await expect(copyFromVk(t.db, store, `${base}/slow.jpg`, { municipalityId: kemerovo, limits }, answering(429))).rejects.toMatchObject({ name: 'PhotoFetchError', permanent: false });
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -26,7 +26,7 @@ export async function copyFromTelegram(db: Db, store: MediaStore, fetcher: Photo
  */
 export async function copyFromVk(db: Db, store: MediaStore, url: string, target: CopyTarget, fetchImpl: typeof fetch = fetch): Promise<Media> {
   const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new PhotoFetchError('not an http(s) URL');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new PhotoFetchError('not an http(s) URL', { permanent: true });
   const max = Math.max(target.limits.maxImageBytes, target.limits.maxVideoBytes);
   let response: Response;
   try {
@@ -34,7 +34,11 @@ export async function copyFromVk(db: Db, store: MediaStore, url: string, target:
   } catch (error) {
     throw new PhotoFetchError('VK file download failed', { cause: error instanceof Error ? error.name : 'unknown' });
   }
-  if (!response.ok || !response.body) throw new PhotoFetchError(`VK file download answered ${response.status}`);
+  if (!response.ok || !response.body) {
+    // A 4xx (other than a timeout or a rate limit) is VK's final word on this URL: gone, or its signature expired.
+    const permanent = response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429;
+    throw new PhotoFetchError(`VK file download answered ${response.status}`, { permanent });
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body) {

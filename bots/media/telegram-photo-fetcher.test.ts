@@ -25,10 +25,15 @@ describe('telegramPhotoFetcher', () => {
     const error = await fetcher.fetch('bad').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PhotoFetchError);
     expect(JSON.stringify({ message: (error as Error).message, cause: (error as Error).cause })).not.toContain('SECRET');
+    // Telegram refused this file id: asking again will not help (a copy of it is given up).
+    expect((error as PhotoFetchError).permanent).toBe(true);
+    api.failNext({ status: 502, description: 'Bad Gateway' }, { method: 'getFile' });
+    const passing = await fetcher.fetch('later').catch((e: unknown) => e);
+    expect(passing).toMatchObject({ name: 'PhotoFetchError', permanent: false });
 
     const unreachable = telegramPhotoFetcher({ apiRoot: 'http://127.0.0.1:9', token: TOKEN, timeoutMs: 2000 });
     const down = await unreachable.fetch('x').catch((e: unknown) => e);
-    expect(down).toBeInstanceOf(PhotoFetchError);
+    expect(down).toMatchObject({ name: 'PhotoFetchError', permanent: false });
     expect(String((down as Error).message) + String((down as Error).cause)).not.toContain('SECRET');
   });
 });

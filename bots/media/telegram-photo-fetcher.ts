@@ -25,8 +25,9 @@ export function telegramPhotoFetcher(options: TelegramPhotoFetcherOptions): Phot
       try {
         const response = await doFetch(`${root}/bot${options.token}/getFile?file_id=${encodeURIComponent(fileId)}`, { signal: timeout() });
         const body = (await response.json()) as { ok?: boolean; result?: { file_path?: string; file_size?: number } };
-        if (!body.ok || !body.result?.file_path) throw new PhotoFetchError(`getFile answered ${response.status}`);
-        if ((body.result.file_size ?? 0) > MAX_PHOTO_BYTES) throw new PhotoFetchError('file too large');
+        // 400: Telegram refuses this file id (unknown, or over getFile's 20 MB); anything else may pass.
+        if (!body.ok || !body.result?.file_path) throw new PhotoFetchError(`getFile answered ${response.status}`, { permanent: response.status === 400 });
+        if ((body.result.file_size ?? 0) > MAX_PHOTO_BYTES) throw new PhotoFetchError('file too large', { permanent: true });
         filePath = body.result.file_path;
       } catch (error) {
         throw error instanceof PhotoFetchError ? error : new PhotoFetchError('getFile failed', { cause: errorName(error) });
@@ -39,7 +40,7 @@ export function telegramPhotoFetcher(options: TelegramPhotoFetcherOptions): Phot
       }
       if (!response.ok) throw new PhotoFetchError(`file download answered ${response.status}`);
       const bytes = new Uint8Array(await response.arrayBuffer());
-      if (bytes.byteLength > MAX_PHOTO_BYTES) throw new PhotoFetchError('file too large');
+      if (bytes.byteLength > MAX_PHOTO_BYTES) throw new PhotoFetchError('file too large', { permanent: true });
       const extension = filePath.split('.').pop()?.toLowerCase() ?? '';
       const header = response.headers.get('content-type') ?? '';
       const contentType = header.startsWith('image/') ? header : TYPES[extension] ?? 'application/octet-stream';

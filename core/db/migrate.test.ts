@@ -41,4 +41,36 @@ describe('migrations', () => {
     const rows = await seeded.db.selectFrom('message').select(['id', 'h3_r10']).where('id', 'in', ids).orderBy('id').execute();
     expect(rows.map((r) => String(r.h3_r10))).toEqual([storedCell(POINT_A), storedCell(POINT_B)]);
   });
+
+  it('the photo copies migration queues the photos of open Telegram messages (their cards are still to come), and only those', async () => {
+    const municipalityId = Object.values(seeded.demo.municipalities)[0]!;
+    const copies = '2026-12-04T1000_message-photo-copies';
+    const executed = async () => (await createMigrator(seeded.db).getMigrations()).filter((m) => m.executedAt).map((m) => m.name);
+    while ((await executed()).includes(copies)) await migrateDown(seeded.db);
+    const [open, closed, fromVk] = await insertMessages(seeded.db, [
+      { municipalityId, point: POINT_A, status: 'new', createdAt: '2026-11-20T03:00:00Z' },
+      { municipalityId, point: POINT_A, status: 'rejected', createdAt: '2026-11-20T04:00:00Z', closedAt: '2026-11-20T05:00:00Z' },
+      { municipalityId, point: POINT_B, status: 'new', createdAt: '2026-11-20T06:00:00Z', channel: 'vk' },
+    ]);
+    // Rows as the schema before the migration has them.
+    for (const [messageId, channel] of [
+      [open, 'tg'],
+      [closed, 'tg'],
+      [fromVk, 'vk'],
+    ] as const) {
+      await sql`INSERT INTO message_photo (message_id, channel, file_id, position) VALUES (${messageId}, ${channel}, ${`file-${messageId}`}, 0)`.execute(seeded.db);
+    }
+    expect(await migrateToLatest(seeded.db)).toContain(`Up ${copies}`);
+    const rows = await seeded.db
+      .selectFrom('message_photo')
+      .select(['message_id', 'copy_due_at', 'copy_attempts', 'media_id'])
+      .where('message_id', 'in', [open!, closed!, fromVk!])
+      .orderBy('message_id')
+      .execute();
+    expect(rows.map((r) => [r.message_id, r.copy_due_at !== null, r.copy_attempts, r.media_id])).toEqual([
+      [open, true, 0, null],
+      [closed, false, 0, null],
+      [fromVk, false, 0, null],
+    ]);
+  });
 });

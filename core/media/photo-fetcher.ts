@@ -15,11 +15,16 @@ export interface PhotoFetcher {
 
 export type PhotoFetchers = Partial<Record<Channel, PhotoFetcher>>;
 
-/** The messenger did not give the file (down, file expired, too large): not the caller's fault. */
+/**
+ * The messenger did not give the file (down, file expired, too large): not the caller's fault.
+ * `permanent`: asking again will not help (the messenger refused this file id or URL, or the file is too large).
+ */
 export class PhotoFetchError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly permanent: boolean;
+  constructor(message: string, options?: { cause?: unknown; permanent?: boolean }) {
     super(message, options);
     this.name = 'PhotoFetchError';
+    this.permanent = options?.permanent ?? false;
   }
 }
 

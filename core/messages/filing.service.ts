@@ -18,6 +18,14 @@ export const NOT_AN_APPEAL_NOTICE = 'notice.not_59fz';
 export interface PhotoRef {
   fileId: string;
   fileUniqueId?: string | null;
+  /** VK: where the photo's bytes can be downloaded (the largest size); Telegram fetches by file id. */
+  url?: string | null;
+}
+
+/** A download URL worth keeping: http(s) and of a sane length (VK's are some 200 characters). */
+function sourceUrl(url: string | null | undefined): string | null {
+  if (!url || url.length > 2048 || !/^https?:\/\//i.test(url)) return null;
+  return url;
 }
 
 export interface FileMessageInput {
@@ -66,7 +74,18 @@ export async function fileMessage(
   if (photos.length > 0) {
     await db
       .insertInto('message_photo')
-      .values(photos.map((p, position) => ({ message_id: row.id, channel: input.channel, file_id: p.fileId, file_unique_id: p.fileUniqueId ?? null, position })))
+      .values(
+        photos.map((p, position) => ({
+          message_id: row.id,
+          channel: input.channel,
+          file_id: p.fileId,
+          file_unique_id: p.fileUniqueId ?? null,
+          position,
+          source_url: sourceUrl(p.url),
+          // Copied into the media store after this commits (bots/media/filing-photos.ts): no download here.
+          copy_due_at: now,
+        })),
+      )
       .execute();
   }
   await recordEvent(db, row.id, { kind: 'resident', residentId: resident.id }, { kind: 'filed', to: 'new', data: { photos: photos.length } }, now);

@@ -11,7 +11,8 @@ export interface MessageCard {
   events: MessageEvent[];
   answers: Answer[];
   comments: Comment[];
-  photos: { fileId: string; fileUniqueId: string | null; channel: string }[];
+  /** `mediaId`: the photo's copy in the media store, once made (bots/media/filing-photos.ts). */
+  photos: { fileId: string; fileUniqueId: string | null; channel: string; mediaId: number | null }[];
   rating: Rating | null;
   supporters: number;
   executorName: string | null;
@@ -26,7 +27,7 @@ export async function getMessageCard(db: Db, messageId: number, options: { visib
     listEvents(db, messageId),
     listAnswers(db, messageId),
     listComments(db, messageId),
-    db.selectFrom('message_photo').select(['file_id', 'file_unique_id', 'channel']).where('message_id', '=', messageId).orderBy('position').execute(),
+    db.selectFrom('message_photo').select(['file_id', 'file_unique_id', 'channel', 'media_id']).where('message_id', '=', messageId).orderBy('position').execute(),
     getRating(db, messageId),
     countSupporters(db, messageId),
     assigneeOf(db, message.executorId),
@@ -36,7 +37,7 @@ export async function getMessageCard(db: Db, messageId: number, options: { visib
     events,
     answers: options.visibleToResident ? answers.filter((a) => a.state === 'approved' || a.state === 'delivered') : answers,
     comments,
-    photos: photos.map((p) => ({ fileId: p.file_id, fileUniqueId: p.file_unique_id, channel: p.channel })),
+    photos: photos.map((p) => ({ fileId: p.file_id, fileUniqueId: p.file_unique_id, channel: p.channel, mediaId: p.media_id })),
     rating,
     supporters,
     executorName: assignee?.name ?? null,

@@ -55,6 +55,14 @@ export interface MessagePhotoTable {
   file_id: string;
   file_unique_id: string | null;
   position: number;
+  /** The photo's copy in the media store (bots/media/filing-photos.ts), once made. */
+  media_id: Generated<number | null>;
+  /** VK: the URL of the attachment's largest size, where the copy is downloaded from. */
+  source_url: Generated<string | null>;
+  /** When the copier may try next; null when nothing is left to do (copied, given up, or filed before copies). */
+  copy_due_at: Generated<Date | null>;
+  copy_attempts: Generated<number>;
+  copy_error: Generated<string | null>;
 }
 
 export interface MessageEventTable {

@@ -131,6 +131,7 @@ export class BotHarness {
       clock: this.clock,
       telegramBotInfo: TEST_BOT_INFO,
       extraFeatures: this.extraFeatures,
+      vkFiles: this.vkFake.fileFetch,
       outboxSettings: {
         ...(this.options.outbox !== 'all' && { onlyBelowPriority: PRIORITY.reply + 1 }),
         flushMs: 1,

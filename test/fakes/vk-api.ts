@@ -75,6 +75,28 @@ export class FakeVkApi {
   longPollHoldMs: number | undefined;
   /** Files posted to the upload servers, in order. */
   readonly uploads: { kind: 'photo' | 'doc'; id: number; token: string; filename: string; size: number }[] = [];
+  /** Files on VK's file servers by URL (a photo size's `url`): what the app downloads to copy a resident's photo. */
+  readonly files = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  /** URLs asked of the file servers, in order (failed ones too). */
+  readonly downloads: string[] = [];
+  /** Downloads still to fail with this HTTP status (a file server down). */
+  private failingDownloads: number[] = [];
+  /**
+   * VK's file servers as the app reaches them (AppDeps.vkFiles): `files` served, anything else 404,
+   * so no test reaches the real userapi.com.
+   */
+  readonly fileFetch = (async (input: string | URL | Request) => {
+    const url = String(input instanceof Request ? input.url : input);
+    this.downloads.push(url);
+    const failing = this.failingDownloads.shift();
+    if (failing !== undefined) return new Response('unavailable', { status: failing });
+    const file = this.files.get(url);
+    return file ? new Response(Buffer.from(file.bytes), { status: 200, headers: { 'content-type': file.contentType } }) : new Response('not found', { status: 404 });
+  }) as typeof fetch;
+  /** The next `count` downloads from the file servers answer `status`. */
+  failDownloads(count: number, status = 503): void {
+    for (let i = 0; i < count; i++) this.failingDownloads.push(status);
+  }
   /** What groups.getCallbackConfirmationCode answers. */
   confirmationCode = 'fake1234';
   /** Public walls that wall.get reads, by owner id (newest post first, as VK answers). */

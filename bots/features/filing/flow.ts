@@ -34,7 +34,12 @@ function photosOf(data: StepData): PhotoRef[] {
 function keepPhoto(c: StepContext, input: StepInput): PhotoRef[] {
   const photos = photosOf(c.data);
   if (input.kind !== 'photo' || photos.length >= MAX_PHOTOS || isRepeat(photos, input)) return photos;
-  return [...photos, { fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null }];
+  return [...photos, photoRef(input)];
+}
+
+/** A photo as the message keeps it: the messenger's ids, and VK's download URL (the copy in the media store is made from it). */
+function photoRef(input: Extract<StepInput, { kind: 'photo' }>): PhotoRef {
+  return { fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null, ...(input.file?.url && { url: input.file.url }) };
 }
 
 /** The same photo again (re-sent from the gallery, or forwarded back), known by the messenger's unique file id. */
@@ -170,7 +175,7 @@ export const filingFlow: Flow = {
         const photos = photosOf(c.data);
         if (isRepeat(photos, input)) return stay({ say: [photoKept('filing.photo_repeat', photos, DONE_KEYBOARD)] });
         if (photos.length >= MAX_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_PHOTOS });
-        const next = [...photos, { fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null }];
+        const next = [...photos, photoRef(input)];
         const added: View = { key: 'filing.photo_added', params: { count: next.length, max: MAX_PHOTOS } };
         // The last one allowed: no "send more", the summary follows.
         if (next.length === MAX_PHOTOS) return goto('summary', { data: { photos: next }, say: [{ ...added, key: 'filing.photo_last' }] });

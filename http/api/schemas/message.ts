@@ -165,7 +165,14 @@ export const MessageCardSchema = z
     history: z.array(EventSchema),
     answers: z.array(AnswerSchema),
     comments: z.array(CommentSchema),
-    photos: z.array(z.object({ index: z.number().int(), channel: z.string(), url: z.string().openapi({ description: 'GET with the same key for the bytes' }) })),
+    photos: z.array(
+      z.object({
+        index: z.number().int(),
+        channel: z.string().openapi({ description: 'the messenger the resident sent it through' }),
+        url: z.string().openapi({ description: 'GET with the same key for the bytes (from the media store once copied, else from the messenger)' }),
+        mediaId: z.number().int().nullable().openapi({ description: 'its copy in the media store (GET /media/{id}), made after filing; null until then, or when the messenger never gave the file' }),
+      }),
+    ),
     supporters: z.number().int(),
     rating: z.object({ stars: z.number().int(), complaint: z.string().nullable(), flagged: z.boolean(), createdAt: Timestamp }).nullable(),
     firstResponse: z
@@ -185,7 +192,7 @@ export function messageCardDto(card: MessageCard, now: Date): z.infer<typeof Mes
     history: card.events.map(eventDto),
     answers: card.answers.map(answerDto),
     comments: card.comments.map(commentDto),
-    photos: card.photos.map((p, index) => ({ index, channel: p.channel, url: `/api/v1/messages/${id}/photos/${index}` })),
+    photos: card.photos.map((p, index) => ({ index, channel: p.channel, url: `/api/v1/messages/${id}/photos/${index}`, mediaId: p.mediaId })),
     supporters: card.supporters,
     rating: card.rating && { stars: card.rating.stars, complaint: card.rating.complaint, flagged: card.rating.flagged, createdAt: card.rating.createdAt.toISOString() },
   };

@@ -149,8 +149,8 @@ describe('GET /messages/{id}', () => {
   it('lists photos with URLs that serve their bytes', async () => {
     const res = await h.request('GET', `/api/v1/messages/${withPhotos}`, { token: h.keys.Kemerovo.moderator });
     expect(res.body.photos).toEqual([
-      { index: 0, channel: 'tg', url: `/api/v1/messages/${withPhotos}/photos/0` },
-      { index: 1, channel: 'tg', url: `/api/v1/messages/${withPhotos}/photos/1` },
+      { index: 0, channel: 'tg', url: `/api/v1/messages/${withPhotos}/photos/0`, mediaId: null },
+      { index: 1, channel: 'tg', url: `/api/v1/messages/${withPhotos}/photos/1`, mediaId: null },
     ]);
   });
 });
@@ -177,5 +177,32 @@ describe('GET /messages/{id}/photos/{index}', () => {
     expect(failed.status).toBe(502);
     expect(failed.body.code).toBe('PHOTO_UPSTREAM_FAILED');
     expect(failed.text).not.toContain('TEST-token');
+  });
+
+  it('once copied into the media store after filing, a photo is listed with its copy and served from it without asking Telegram', async () => {
+    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, ...Array.from({ length: 400 }, (_, i) => i % 251)]);
+    h.telegram.files.set('copied-photo', { path: 'photos/copied.jpg', bytes: jpeg, contentType: 'image/jpeg' });
+    // The second is no image (the fake's placeholder bytes): the store refuses it, and it is not tried again.
+    const message = (await h.fileMessage('Kemerovo', { photos: ['copied-photo', 'not-an-image'] })).id;
+    await h.app.photoCopier.runOnce();
+    const card = await h.request('GET', `/api/v1/messages/${message}`, { token: h.keys.Kemerovo.moderator });
+    const [copied, refused] = card.body.photos as { index: number; mediaId: number | null }[];
+    expect(copied!.mediaId).toEqual(expect.any(Number));
+    expect(refused!.mediaId).toBeNull();
+    const queue = await h.t.db.selectFrom('message_photo').select(['copy_due_at', 'copy_error']).where('message_id', '=', message).orderBy('position').execute();
+    expect(queue).toEqual([
+      { copy_due_at: null, copy_error: null },
+      { copy_due_at: null, copy_error: 'MEDIA_UNSUPPORTED_TYPE' },
+    ]);
+
+    h.telegram.reset();
+    const bytesOf = async (url: string) => {
+      const res = await h.app.http.request(url, { headers: { authorization: `Bearer ${h.keys.Kemerovo.curator}` } });
+      return { status: res.status, type: res.headers.get('content-type'), bytes: new Uint8Array(await res.arrayBuffer()) };
+    };
+    expect(await bytesOf(`/api/v1/messages/${message}/photos/0`)).toEqual({ status: 200, type: 'image/jpeg', bytes: jpeg });
+    // The copy is a media file of the message's municipality, like an upload.
+    expect(await bytesOf(`/api/v1/media/${copied!.mediaId}`)).toMatchObject({ status: 200, bytes: jpeg });
+    expect(h.telegram.callsOf('getFile')).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { messageInScope, scopeOf } from '../../../../core/access/scope.ts';
+import { isDomainError } from '../../../../core/errors.ts';
+import { readMedia } from '../../../../core/media/media.repository.ts';
 import { getPhotoRef } from '../../../../core/messages/message-photos.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { problemResponse } from '../../problem.ts';
@@ -16,7 +18,8 @@ export const route = createRoute({
   path: '/messages/{id}/photos/{index}',
   tags: ['messages'],
   summary: 'The bytes of one photo of a message',
-  description: 'Fetched from the messenger by file id on first use, then served from the cache.',
+  description:
+    "Served from the media store once the photo is copied there (after filing, whatever messenger it came through); until then a Telegram photo is fetched by its file id on first use and served from the cache.",
   ...access('messages.read'),
   request: { params: Params },
   responses: {
@@ -30,14 +33,24 @@ export function registerGetMessagePhoto(app: ApiApp, deps: ApiDeps) {
     const { id, index } = c.req.valid('param');
     await messageInScope(deps.db, scopeOf(c.get('principal')), id);
     const photo = await getPhotoRef(deps.db, id, index);
+    if (photo.mediaId !== null && deps.media) {
+      const stored = await readMedia(deps.db, deps.media.store, photo.mediaId).catch((error: unknown) => {
+        // The row without its bytes (a store restored from an older backup): the messenger may still have them.
+        if (isDomainError(error, 'MEDIA_NOT_FOUND')) return undefined;
+        throw error;
+      });
+      if (stored) return c.body(stored.bytes.slice().buffer, 200, photoHeaders(stored.media.mime));
+    }
     const fetcher = deps.photos[photo.channel];
     if (!fetcher) return problemResponse(c, { status: 503, code: 'CHANNEL_DISABLED', detail: `the ${photo.channel} channel is not configured` });
     const { bytes, contentType } = await fetcher.fetch(photo.fileId);
-    return c.body(bytes.slice().buffer, 200, {
-      'content-type': contentType,
-      // The bytes behind a file id never change; only the key holder may see them.
-      'cache-control': 'private, max-age=86400, immutable',
-      'x-content-type-options': 'nosniff',
-    });
+    return c.body(bytes.slice().buffer, 200, photoHeaders(contentType));
   });
 }
+
+/** The bytes behind a file id (and its copy) never change; only the key holder may see them. */
+const photoHeaders = (contentType: string) => ({
+  'content-type': contentType,
+  'cache-control': 'private, max-age=86400, immutable',
+  'x-content-type-options': 'nosniff',
+});

@@ -1,0 +1,151 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.ts';
+import type { Database } from '../../core/db/database.ts';
+import type { Channel } from '../../core/db/types.ts';
+import { DomainError } from '../../core/errors.ts';
+import { rememberUpload, type Media, type MediaLimits } from '../../core/media/media.repository.ts';
+import { PhotoFetchError, type PhotoFetcher } from '../../core/media/photo-fetcher.ts';
+import type { MediaStore } from '../../core/media/store.ts';
+import { claimPhotoCopies, photoCopied, photoCopyFailed, type PhotoToCopy } from '../../core/messages/photo-copies.ts';
+import type { Logger } from '../../logger.ts';
+import { copyFromTelegram, copyFromVk } from './copy.ts';
+
+/** Photos claimed at a time; each is one download (a Telegram getFile plus the file, or a VK URL). */
+const BATCH = 10;
+/** A claimed photo not settled in this time goes back to the queue (the downloads time out in 15–30 s). */
+const LEASE_MS = 5 * 60_000;
+/** The longest wait between two attempts. */
+const MAX_RETRY_MS = 6 * 3_600_000;
+
+export interface FilingPhotoCopierOptions {
+  db: Kysely<Database>;
+  store: MediaStore;
+  limits: MediaLimits;
+  /** Telegram getFile + download; without it (Telegram off) Telegram photos are left queued. */
+  telegram?: PhotoFetcher;
+  /** How VK's file servers are reached (tests and replay: a stand-in). */
+  vkFetch?: typeof fetch;
+  clock: Clock;
+  logger: Logger;
+  pollMs: number;
+  /** Attempts per photo before it is given up (the card then counts it in its note). */
+  maxAttempts: number;
+  /** The wait after the first failed attempt; each next one waits four times longer (at most 6 h). */
+  retryBaseMs: number;
+}
+
+export interface CopyCounts {
+  copied: number;
+  /** Failed attempts that will be tried again. */
+  retrying: number;
+  /** Photos given up: the messenger refused the file for good, or the attempts ran out. */
+  gaveUp: number;
+}
+
+export interface FilingPhotoCopier {
+  /** One pass now, after the one under way if any (tests; the timer runs the same passes). */
+  runOnce(): Promise<CopyCounts>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Copies the photos of filed messages into the media store, so an official working in the other
+ * messenger sees them on the card (core/alerts/cards.ts) and the API serves them whatever messenger
+ * they came through. It runs beside the webhooks, never inside them: the filing transaction only
+ * queues the photos (message_photo.copy_due_at), and this worker downloads them afterwards, on every
+ * instance (a claim leases its rows with SKIP LOCKED). A failed download is retried with a growing
+ * wait and then given up; a card sent meanwhile counts the photo in its note instead of showing it.
+ */
+export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): FilingPhotoCopier {
+  const { db, logger } = options;
+  const channels: Channel[] = ['vk', ...(options.telegram ? (['tg'] as const) : [])];
+  const vkFetch = options.vkFetch ?? fetch;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let busy: Promise<CopyCounts> | undefined;
+
+  async function download(photo: PhotoToCopy): Promise<Media> {
+    const target = { municipalityId: photo.municipalityId, limits: options.limits };
+    if (photo.channel === 'tg') {
+      const media = await copyFromTelegram(db, options.store, options.telegram!, photo.fileId, target);
+      // The resident's file id is Telegram's own id for these bytes: a later send to Telegram uploads nothing.
+      if (media.kind === 'image') await rememberUpload(db, media.sha256, 'tg', photo.fileId);
+      return media;
+    }
+    if (!photo.sourceUrl) throw new PhotoFetchError('no download URL was kept for this VK photo', { permanent: true });
+    return copyFromVk(db, options.store, photo.sourceUrl, target, vkFetch);
+  }
+
+  async function copy(photo: PhotoToCopy): Promise<keyof CopyCounts> {
+    try {
+      const media = await download(photo);
+      if (media.kind !== 'image') throw new DomainError('MEDIA_UNSUPPORTED_TYPE', { detected: media.mime });
+      await photoCopied(db, photo.id, media.id);
+      return 'copied';
+    } catch (error) {
+      const reason = describe(error);
+      const final = isPermanent(error) || photo.attempt >= options.maxAttempts;
+      const retryAt = final ? null : new Date(options.clock().getTime() + Math.min(options.retryBaseMs * 4 ** (photo.attempt - 1), MAX_RETRY_MS));
+      await photoCopyFailed(db, photo.id, reason, retryAt);
+      const context = { messageId: photo.messageId, photoId: photo.id, channel: photo.channel, attempt: photo.attempt, reason };
+      if (final) logger.warn(context, 'a filed photo could not be copied into the media store: given up (cards in the other messenger count it instead)');
+      else logger.info({ ...context, retryAt }, 'a filed photo could not be copied into the media store yet: tried again later');
+      return final ? 'gaveUp' : 'retrying';
+    }
+  }
+
+  async function pass(): Promise<CopyCounts> {
+    const counts: CopyCounts = { copied: 0, retrying: 0, gaveUp: 0 };
+    for (;;) {
+      if (stopped) return counts;
+      const batch = await claimPhotoCopies(db, { channels, now: options.clock(), leaseMs: LEASE_MS, limit: BATCH });
+      for (const photo of batch) {
+        // Photos left claimed come back when their lease ends.
+        if (stopped) return counts;
+        counts[await copy(photo)]++;
+      }
+      if (batch.length < BATCH) return counts;
+    }
+  }
+
+  async function runOnce(): Promise<CopyCounts> {
+    while (busy) await busy.catch(() => undefined);
+    busy = pass().finally(() => {
+      busy = undefined;
+    });
+    return busy;
+  }
+
+  function tick(): void {
+    if (stopped || busy) return;
+    runOnce().catch((err: unknown) => logger.error({ err }, 'copying filed photos failed; retrying at the next poll'));
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (timer || stopped) return;
+      timer = setInterval(tick, options.pollMs);
+      tick();
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await busy?.catch(() => undefined);
+    },
+  };
+}
+
+/** Refusals that another attempt would meet again: the messenger's final word, or a file the store does not take. */
+function isPermanent(error: unknown): boolean {
+  if (error instanceof PhotoFetchError) return error.permanent;
+  return error instanceof DomainError && (error.code === 'MEDIA_UNSUPPORTED_TYPE' || error.code === 'MEDIA_TOO_LARGE');
+}
+
+/** A short, log-safe reason: Telegram's errors come as PhotoFetchError, whose messages never carry the token. */
+function describe(error: unknown): string {
+  if (error instanceof DomainError) return error.code;
+  if (error instanceof PhotoFetchError) return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : 'unknown';
+}
