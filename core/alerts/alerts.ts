@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { CHANNELS, type Db } from '../db/types.ts';
-import { notifyStaff, paramsForChannel, type NotifyOptions } from '../notifications/notify.ts';
+import { notifyStaff, staffPayload, type NotifyOptions } from '../notifications/notify.ts';
 import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
 import type { StaffRole } from '../staff/staff.table.ts';
 
@@ -100,7 +100,7 @@ export async function raiseAlerts(db: Db, batch: BatchAlert[], now: Date): Promi
         recipientKind: 'staff' as const,
         staffId,
         kind: alert.kind,
-        payload: { key: alert.key, params: paramsForChannel(alert.params, options, t.channel), language: t.language, keyboard: options.keyboard, photos: options.photosByChannel?.[t.channel] ?? options.photos, location: options.location },
+        payload: staffPayload(alert.key, alert.params, options, t.channel, t.language),
         priority: options.priority ?? PRIORITY.alert,
         dedupeKey: `${alert.dedupeKey}:${staffId}:${t.channel}`,
       }));

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Keyboard } from '../../bots/dialogs/view.ts';
 import { createTranslator } from '../../bots/i18n.ts';
+import { renderText } from '../../bots/render-text.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
 import { demoStaff, linkStaff } from '../../test/staff.ts';
@@ -74,6 +76,55 @@ describe('the executor card and the approval card', () => {
     expect(ru).toContain('Яма у дома 5');
     expect(t9n('en', tg!.key, tg!.params)).toContain(`Message #${message.id} has been assigned to you.`);
     expect(await listAlerts(t.db, { messageId: message.id, kind: 'alert.assigned' })).toMatchObject([{ staffId: staff.executor, queued: true }]);
+  });
+
+  it("the other messenger's card carries the photos' copies in the media store, and counts in its note only those not copied", async () => {
+    const kemerovo = t.demo.municipalities.Kemerovo;
+    const staff = await demoStaff(t.db, kemerovo);
+    const residentId = await registeredResident(t.db, { municipalityId: kemerovo });
+    const pothole = await categoryId(t.db, 'roads.pothole');
+    const filed = (photos: { fileId: string; url: string }[]) => fileMessage(t.db, { residentId, categoryId: pothole, text: 'Яма', point: KEMEROVO_CENTER, channel: 'vk', photos }, at('2026-11-05T02:00:00Z'));
+    const vkPhoto = (n: number) => ({ fileId: `photo700_${n}_k`, url: `https://sun9-1.userapi.com/${n}.jpg` });
+    const copy = async (messageId: number, position: number) => {
+      const media = await t.db
+        .insertInto('media')
+        .values({ sha256: randomBytes(32).toString('hex'), mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: kemerovo, created_by_staff_id: null, origin: 'vk' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await t.db.updateTable('message_photo').set({ media_id: media.id, copy_due_at: null }).where('message_id', '=', messageId).where('position', '=', position).execute();
+      return media.id;
+    };
+    const cardPayloads = async (messageId: number) => {
+      await acceptMessage(t.db, { messageId, actor: { kind: 'staff', staffId: staff.moderator } }, at('2026-11-06T03:00:00Z'));
+      const rows = await t.db.selectFrom('outbox').select(['channel', 'payload']).where('kind', '=', 'alert.assigned').where('staff_id', '=', staff.executor).execute();
+      return Object.fromEntries(rows.filter((r) => r.payload.params?.messageId === messageId).map((r) => [r.channel, r.payload]));
+    };
+    await linkStaff(t.db, staff.executor, 'tg');
+    await linkStaff(t.db, staff.executor, 'vk');
+    const t9n = createTranslator();
+
+    // Both copied: Telegram shows the copies, VK the resident's own attachments; no note anywhere.
+    const all = (await filed([vkPhoto(1), vkPhoto(2)])).message.id;
+    const copies = [await copy(all, 0), await copy(all, 1)];
+    const both = await cardPayloads(all);
+    expect(both.tg).toMatchObject({ media: copies, params: { photosNote: '' } });
+    expect(both.tg!.photos).toBeUndefined();
+    expect(both.vk).toMatchObject({ photos: ['photo700_1_k', 'photo700_2_k'], params: { photosNote: '' } });
+    expect(both.vk!.media).toBeUndefined();
+
+    // One of two copied: Telegram shows it and counts the other.
+    const half = (await filed([vkPhoto(3), vkPhoto(4)])).message.id;
+    const second = await copy(half, 1);
+    const some = await cardPayloads(half);
+    expect(some.tg!.media).toEqual([second]);
+    expect(renderText(t9n, 'ru', some.tg!)).toContain('Не показаны фото: 1 из 2 — присланы через VK');
+    expect(renderText(t9n, 'en', some.tg!)).toContain('Photos not shown here: 1 of 2, sent via VK');
+
+    // None copied (yet, or ever): the note counts them all, as before copies existed.
+    const none = (await filed([vkPhoto(5)])).message.id;
+    const bare = await cardPayloads(none);
+    expect(bare.tg!.media).toBeUndefined();
+    expect(renderText(t9n, 'ru', bare.tg!)).toContain('Фото к сообщению: 1 — присланы через VK');
   });
 
   it('an urgent or open-source message card asks for a draft within one working hour', async () => {

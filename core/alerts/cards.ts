@@ -1,6 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns/format';
-import type { Channel, Db } from '../db/types.ts';
+import { CHANNELS, type Channel, type Db } from '../db/types.ts';
 import type { Message } from '../messages/message.repository.ts';
 import type { AnswerKind } from '../messages/message.table.ts';
 import { OVERDUE_DAYS } from '../messages/overdue.ts';
@@ -21,6 +21,25 @@ export function formatLocal(timeZone: string, at: Date): string {
 }
 
 /**
+ * A message's photos for each messenger: its own file ids where they came from, and in every other
+ * messenger the copies the media store holds of them (made after filing, bots/media/filing-photos.ts);
+ * a photo not copied (yet, or ever) is counted in the card's note instead (paramsForChannel).
+ */
+export function photosFor(photos: { channel: Channel; file_id: string; media_id: number | null }[]): {
+  photosByChannel: Partial<Record<Channel, string[]>>;
+  mediaByChannel: Partial<Record<Channel, number[]>>;
+} {
+  const photosByChannel: Partial<Record<Channel, string[]>> = {};
+  const mediaByChannel: Partial<Record<Channel, number[]>> = {};
+  for (const p of photos) {
+    photosByChannel[p.channel] = [...(photosByChannel[p.channel] ?? []), p.file_id];
+    if (p.media_id === null) continue;
+    for (const other of CHANNELS) if (other !== p.channel) mediaByChannel[other] = [...(mediaByChannel[other] ?? []), p.media_id];
+  }
+  return { photosByChannel, mediaByChannel };
+}
+
+/**
  * The executor's card for a newly assigned message: text, category, address, deadline (local time
  * of the municipality), photos, location, and the three answer buttons. Open-source and urgent
  * messages use the `_urgent` text that asks for a draft within one working hour.
@@ -34,11 +53,10 @@ export async function alertAssigned(db: Db, message: Message, now: Date): Promis
       .select(['c.title_ru', 'c.title_en', 'm.time_zone'])
       .where('c.id', '=', message.categoryId)
       .executeTakeFirstOrThrow(),
-    db.selectFrom('message_photo').select(['channel', 'file_id']).where('message_id', '=', message.id).orderBy('position').execute(),
+    db.selectFrom('message_photo').select(['channel', 'file_id', 'media_id']).where('message_id', '=', message.id).orderBy('position').execute(),
     executorStaffIds(db, message.executorId),
   ]);
-  const photosByChannel: Partial<Record<Channel, string[]>> = {};
-  for (const p of photos) photosByChannel[p.channel] = [...(photosByChannel[p.channel] ?? []), p.file_id];
+  const { photosByChannel, mediaByChannel } = photosFor(photos);
   return raiseAlert(
     db,
     staffIds,
@@ -56,7 +74,7 @@ export async function alertAssigned(db: Db, message: Message, now: Date): Promis
         ...(message.openSource || message.urgent ? { context: 'urgent' } : {}),
       },
       dedupeKey: `assigned:${message.id}:${message.executorId}`,
-      delivery: { keyboard: assignedKeyboard(message.id), photosByChannel, location: message.lat !== null && message.lon !== null ? { lat: message.lat, lon: message.lon } : undefined },
+      delivery: { keyboard: assignedKeyboard(message.id), photosByChannel, mediaByChannel, location: message.lat !== null && message.lon !== null ? { lat: message.lat, lon: message.lon } : undefined },
     },
     now,
   );

@@ -10,22 +10,46 @@ export interface NotifyOptions {
   photos?: string[];
   /** Photo file ids are only valid in the messenger that issued them: per channel, overriding `photos`. */
   photosByChannel?: Partial<Record<Channel, string[]>>;
+  /**
+   * Copies in the media store (core/media) of the photos that came through another messenger, per
+   * messenger they are shown in: the sender uploads each there once and reuses its id afterwards.
+   */
+  mediaByChannel?: Partial<Record<Channel, number[]>>;
   location?: { lat: number; lon: number };
 }
 
 /**
  * The params of a notice for one messenger. With `photosByChannel`, `photosNote` says how many
- * photos came through another messenger (their file ids mean nothing here, so they cannot be shown):
- * a locale reference rendered in the reader's language, or '' when there are none.
+ * photos came through another messenger and are not shown here (their file ids mean nothing here,
+ * and no copy in the media store is ready: `mediaByChannel`): a locale reference rendered in the
+ * reader's language, or '' when every photo is shown.
  */
-export function paramsForChannel(params: Record<string, unknown>, options: Pick<NotifyOptions, 'photosByChannel'>, channel: Channel): Record<string, unknown> {
+export function paramsForChannel(params: Record<string, unknown>, options: Pick<NotifyOptions, 'photosByChannel' | 'mediaByChannel'>, channel: Channel): Record<string, unknown> {
   const byChannel = options.photosByChannel;
   if (!byChannel) return params;
   const elsewhere = Object.entries(byChannel).filter(([other, ids]) => other !== channel && (ids?.length ?? 0) > 0);
   if (elsewhere.length === 0 || (byChannel[channel]?.length ?? 0) > 0) return { ...params, photosNote: '' };
   const [other, ids] = elsewhere[0]!;
+  const total = ids!.length;
+  const copied = Math.min(options.mediaByChannel?.[channel]?.length ?? 0, total);
+  if (copied === total) return { ...params, photosNote: '' };
   const messenger = { $key: other === 'tg' ? 'menu.messenger_tg' : 'menu.messenger_vk' };
-  return { ...params, photosNote: { $key: 'alert.photos_elsewhere', $params: { count: ids!.length, messenger } } };
+  if (copied === 0) return { ...params, photosNote: { $key: 'alert.photos_elsewhere', $params: { count: total, messenger } } };
+  return { ...params, photosNote: { $key: 'alert.photos_elsewhere_some', $params: { count: total - copied, total, messenger } } };
+}
+
+/** A staff member's outbox payload on one messenger: the params for it, and the photos (or their copies) it can show. */
+export function staffPayload(key: string, params: Record<string, unknown>, options: Omit<NotifyOptions, 'kind'>, channel: Channel, language: string): OutboxPayload {
+  const media = options.mediaByChannel?.[channel];
+  return {
+    key,
+    params: paramsForChannel(params, options, channel),
+    language,
+    keyboard: options.keyboard,
+    photos: options.photosByChannel?.[channel] ?? options.photos,
+    ...(media?.length && { media }),
+    location: options.location,
+  };
 }
 
 /**
@@ -94,7 +118,7 @@ export async function notifyStaff(
       recipientKind: 'staff' as const,
       staffId: t.staff_id,
       kind: options.kind,
-      payload: { key, params: paramsForChannel(params, options, t.channel), language: t.language, keyboard: options.keyboard, photos: options.photosByChannel?.[t.channel] ?? options.photos, location: options.location },
+      payload: staffPayload(key, params, options, t.channel, t.language),
       priority: options.priority ?? PRIORITY.alert,
       dedupeKey: options.dedupeKey ? `${options.dedupeKey}:${t.staff_id}:${t.channel}` : undefined,
     })),

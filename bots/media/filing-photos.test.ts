@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { issueKey } from '../../core/access/api-keys.service.ts';
+import { createStaff } from '../../core/access/staff.service.ts';
+import { acceptMessage } from '../../core/messages/moderation.service.ts';
+import { createLinkCode, staffStartPayload } from '../../core/staff/link-codes.ts';
+import { type Chat, newChat, residentOf } from '../../test/bots/chats.ts';
+import { type BotHarness, botHarnessPerFile } from '../../test/bots/harness.ts';
+import type { ChannelName } from '../../test/bots/player.ts';
+import type { TestDatabase } from '../../test/database.ts';
+import { jpegBytes } from '../../test/media/files.ts';
+import { eventually } from '../../test/outbox.ts';
+import { demoStaff, operatorId } from '../../test/staff.ts';
+import { createTranslator } from '../i18n.ts';
+
+/**
+ * A resident files a message with photos in one messenger; the executor works in the other. The
+ * photos are copied into the media store after the filing (the app's own copier, polling every
+ * 50 ms), and the card reaches the executor with them as that messenger's photos, each uploaded
+ * there once. Everything goes through the real webhooks and the app's own outbox sender against the
+ * fake Bot API and VK API (and VK's file servers, served by the fake).
+ */
+let db: TestDatabase;
+let harness: BotHarness;
+/** The app's clock runs ahead by this much (a retry's wait passes without waiting). */
+let ahead = 0;
+const RETRY_BASE_MS = 60_000;
+botHarnessPerFile(
+  (opened, started) => {
+    db = opened;
+    harness = started;
+  },
+  { outbox: 'all', clock: () => new Date(Date.now() + ahead), env: { MEDIA_COPY_POLL_MS: '50', MEDIA_COPY_RETRY_BASE_MS: String(RETRY_BASE_MS) } },
+);
+
+const t = createTranslator();
+/** Telegram's file ids of the largest sizes of fixtures/telegram/file-message.json's two photos. */
+const TG_PHOTOS = ['AgACAgIAAxkBAAEBphoto1-l', 'AgACAgIAAxkBAAEBphoto2-l'];
+/** The URLs of the largest sizes of fixtures/vk/file-message.json's two photos. */
+const VK_URLS = ['https://sun9-1.userapi.com/w.jpg', 'https://sun9-1.userapi.com/x.jpg'];
+
+/** The resident's photos on the fake Telegram: real JPEG headers, distinct bytes per test. */
+function telegramFiles(seed: number): Uint8Array[] {
+  return TG_PHOTOS.map((fileId, i) => {
+    const bytes = jpegBytes(3000, seed + i);
+    harness.fake.files.set(fileId, { path: `photos/${fileId}.jpg`, bytes, contentType: 'image/jpeg' });
+    return bytes;
+  });
+}
+
+/** The same on VK's file servers. */
+function vkFiles(seed: number): Uint8Array[] {
+  return VK_URLS.map((url, i) => {
+    const bytes = jpegBytes(3000, seed + i);
+    harness.vkFake.files.set(url, { bytes, contentType: 'image/jpeg' });
+    return bytes;
+  });
+}
+
+/** A new executor organisation's officials, each linked in `channel` through `/start staff_<code>`. */
+async function executorOfficials(channel: ChannelName, count: number): Promise<{ executorId: number; chats: Chat[] }> {
+  const kemerovo = db.demo.municipalities.Kemerovo;
+  const executor = await db.db
+    .insertInto('executor')
+    .values({ municipality_id: kemerovo, name: `Подрядчик ${channel}-${Date.now()}`, kind: 'organisation' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const chats: Chat[] = [];
+  for (let i = 0; i < count; i++) {
+    const staff = await createStaff(db.db, { fullName: `Исполнитель ${i + 1}`, role: 'executor', municipalityId: kemerovo, executorId: executor.id });
+    const { code } = await createLinkCode(db.db, { actorStaffId: await operatorId(db.db), staffId: staff.id }, harness.now());
+    const chat = newChat(harness, channel, 'Сотрудник');
+    await chat.say(`/start ${staffStartPayload(code)}`);
+    chats.push(chat);
+  }
+  return { executorId: executor.id, chats };
+}
+
+/** A resident of `channel` registers and files fixtures' message with its two photos; its id. */
+async function filedWithPhotos(channel: ChannelName): Promise<number> {
+  const resident = newChat(harness, channel, 'Анна');
+  await resident.playFixture('registration.json');
+  await resident.playFixture('file-message.json');
+  const message = await db.db
+    .selectFrom('message')
+    .select('id')
+    .where('author_id', '=', await residentOf(db, resident))
+    .executeTakeFirstOrThrow();
+  return message.id;
+}
+
+const photoRows = (messageId: number) =>
+  db.db.selectFrom('message_photo').select(['id', 'media_id', 'copy_due_at', 'copy_attempts', 'copy_error']).where('message_id', '=', messageId).orderBy('position').execute();
+
+/** Until every photo is copied or its attempt has failed. */
+async function copiesSettled(messageId: number): Promise<void> {
+  await eventually(async () => (await photoRows(messageId)).every((p) => p.media_id !== null || p.copy_error !== null), 10_000, 'copies settled');
+}
+
+async function accept(messageId: number, executorId: number): Promise<void> {
+  const { moderator } = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
+  await acceptMessage(db.db, { messageId, executorId, actor: { kind: 'staff', staffId: moderator } }, harness.now());
+  harness.app.kickOutbox();
+}
+
+const storedBytes = async (messageId: number) =>
+  db.db
+    .selectFrom('message_photo as p')
+    .innerJoin('media as m', 'm.id', 'p.media_id')
+    .select(['m.sha256', 'm.origin', 'm.size_bytes', 'm.municipality_id'])
+    .where('p.message_id', '=', messageId)
+    .orderBy('p.position')
+    .execute();
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+const vkCardTo = (chat: Chat) => harness.vkFake.calls.filter((c) => c.method === 'messages.send' && c.params.peer_id === chat.externalId && c.params.message?.includes('назначено'));
+
+async function api(path: string) {
+  const { moderator } = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
+  const key = (await issueKey(db.db, { staffId: moderator, label: 'test', createdBy: null }, harness.now())).token;
+  return fetch(`${harness.url}/api/v1${path}`, { headers: { authorization: `Bearer ${key}` } });
+}
+
+describe("a resident's photos on the executor's card in the other messenger", () => {
+  it('Telegram resident → VK executors: the photos arrive as VK photos, each uploaded to VK once', async () => {
+    const bytes = telegramFiles(1);
+    const messageId = await filedWithPhotos('tg');
+    await copiesSettled(messageId);
+    const rows = await photoRows(messageId);
+    expect(rows.map((r) => [r.media_id !== null, r.copy_due_at, r.copy_attempts, r.copy_error])).toEqual([
+      [true, null, 1, null],
+      [true, null, 1, null],
+    ]);
+    expect((await storedBytes(messageId)).map((m) => [m.origin, m.sha256, m.municipality_id])).toEqual(bytes.map((b) => ['tg', sha256(b), db.demo.municipalities.Kemerovo]));
+
+    const { executorId, chats } = await executorOfficials('vk', 2);
+    harness.vkFake.reset();
+    await accept(messageId, executorId);
+    await harness.vkFake.waitFor(() => chats.every((chat) => vkCardTo(chat).length > 0), 10_000);
+
+    // Two photos, two uploads to VK (not four): the second official's card reuses the attachments.
+    expect(harness.vkFake.calls.filter((c) => c.method === 'photos.getMessagesUploadServer')).toHaveLength(2);
+    expect(harness.vkFake.calls.filter((c) => c.method === 'photos.saveMessagesPhoto')).toHaveLength(2);
+    const uploads = harness.vkFake.uploads.slice(-2);
+    expect(uploads.map((u) => [u.kind, u.size])).toEqual(bytes.map((b) => ['photo', b.byteLength]));
+    const attachments = uploads.map((u) => `photo-229000001_${u.id}_key${u.id}`).join(',');
+    for (const chat of chats) {
+      const [card] = vkCardTo(chat);
+      expect(card!.params.attachment).toBe(attachments);
+      expect(card!.params.message).toContain(`№${messageId}`);
+      // Every photo is shown: no note about photos left in Telegram.
+      expect(card!.params.message).not.toContain('Фото к сообщению');
+      expect(card!.params.message).not.toContain('Не показаны фото');
+    }
+    // Telegram's own file ids were remembered for the copies: nothing would be uploaded back to Telegram.
+    const remembered = await db.db
+      .selectFrom('media_upload')
+      .select(['channel', 'file_ref'])
+      .where(
+        'sha256',
+        'in',
+        (await storedBytes(messageId)).map((m) => m.sha256),
+      )
+      .orderBy('file_ref')
+      .execute();
+    expect(remembered).toEqual(
+      [...TG_PHOTOS.map((id) => ({ channel: 'tg', file_ref: id })), ...uploads.map((u) => ({ channel: 'vk', file_ref: `photo-229000001_${u.id}_key${u.id}` }))].sort((a, b) =>
+        a.file_ref.localeCompare(b.file_ref),
+      ),
+    );
+  });
+
+  it('VK resident → Telegram executors: the photos arrive as Telegram photos, each uploaded to Telegram once', async () => {
+    const bytes = vkFiles(11);
+    const messageId = await filedWithPhotos('vk');
+    await copiesSettled(messageId);
+    expect((await storedBytes(messageId)).map((m) => [m.origin, m.sha256])).toEqual(bytes.map((b) => ['vk', sha256(b)]));
+    expect(harness.vkFake.downloads.slice(-2)).toEqual(VK_URLS);
+
+    const { executorId, chats } = await executorOfficials('tg', 2);
+    harness.fake.reset();
+    const uploadsBefore = harness.fake.uploads.length;
+    await accept(messageId, executorId);
+    const cardTo = (chat: Chat) => harness.fake.callsOf('sendMessage', chat.externalId).filter((c) => String(c.params.text).includes('назначено'));
+    await harness.fake.waitFor(() => chats.every((chat) => cardTo(chat).length > 0), 10_000);
+
+    const uploads = harness.fake.uploads.slice(uploadsBefore);
+    expect(uploads.map((u) => [u.method, u.size])).toEqual(bytes.map((b) => ['sendPhoto', b.byteLength]));
+    // Each official gets both photos; each photo's first send uploads it, the other sends Telegram's file id.
+    const photosTo = (chat: Chat) => harness.fake.callsOf('sendPhoto', chat.externalId).map((c) => String(c.params.photo));
+    for (const chat of chats) expect(photosTo(chat)).toHaveLength(2);
+    const sent = chats.flatMap(photosTo);
+    expect(sent.filter((p) => p.startsWith('attach://'))).toHaveLength(2);
+    expect(sent.filter((p) => !p.startsWith('attach://')).sort()).toEqual(uploads.map((u) => u.fileId).sort());
+    for (const chat of chats) expect(cardTo(chat)[0]!.params.text).not.toContain('Фото к сообщению');
+
+    // The API (and the web console through it) shows VK photos too now: from the store.
+    const photo = await api(`/messages/${messageId}/photos/1`);
+    expect(photo.status).toBe(200);
+    expect(new Uint8Array(await photo.arrayBuffer())).toEqual(bytes[1]);
+  });
+
+  it('a failed download leaves the card with the count note, never holding it back, and is retried; the API then serves the copy', async () => {
+    const bytes = telegramFiles(21);
+    // Telegram's file API fails once: one of the two photos is not copied at the first attempt.
+    harness.fake.failNext({ status: 502, description: 'Bad Gateway' }, { method: 'getFile' });
+    const messageId = await filedWithPhotos('tg');
+    await copiesSettled(messageId);
+    const rows = await photoRows(messageId);
+    const failed = rows.find((r) => r.media_id === null)!;
+    expect(rows.filter((r) => r.media_id !== null)).toHaveLength(1);
+    expect(failed).toMatchObject({ copy_attempts: 1, copy_error: 'getFile answered 502' });
+    expect(failed.copy_due_at!.getTime() - (Date.now() + ahead)).toBeGreaterThan(RETRY_BASE_MS - 10_000);
+
+    const { executorId, chats } = await executorOfficials('vk', 1);
+    const [official] = chats as [Chat];
+    await accept(messageId, executorId);
+    await harness.vkFake.waitFor(() => vkCardTo(official).length > 0, 10_000);
+    const [card] = vkCardTo(official);
+    expect(card!.params.attachment?.split(',')).toHaveLength(1);
+    expect(card!.params.message).toContain(t('ru', 'alert.photos_elsewhere_some', { count: 1, total: 2, messenger: 'Telegram' }));
+
+    // The retry's wait passes: the copier tries again and the copy is made.
+    ahead += RETRY_BASE_MS + 1000;
+    await eventually(async () => (await photoRows(messageId)).every((r) => r.media_id !== null), 10_000, 'the retried copy');
+    expect((await photoRows(messageId)).find((r) => r.id === failed.id)).toMatchObject({ copy_attempts: 2, copy_due_at: null, copy_error: null });
+
+    // The API lists both copies and serves the photo's bytes from the store, without asking Telegram.
+    const listed = (await (await api(`/messages/${messageId}`)).json()) as { photos: { channel: string; mediaId: number | null }[] };
+    expect(listed.photos.map((p) => [p.channel, p.mediaId !== null])).toEqual([
+      ['tg', true],
+      ['tg', true],
+    ]);
+    const index = rows.indexOf(failed);
+    const getFiles = harness.fake.callsOf('getFile').length;
+    const photo = await api(`/messages/${messageId}/photos/${index}`);
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/jpeg');
+    expect(new Uint8Array(await photo.arrayBuffer())).toEqual(bytes[index]);
+    expect(harness.fake.callsOf('getFile')).toHaveLength(getFiles);
+  });
+
+  it('a photo VK no longer serves is given up at once: the Telegram card counts it, as before copies existed', async () => {
+    for (const url of VK_URLS) harness.vkFake.files.delete(url);
+    const messageId = await filedWithPhotos('vk');
+    await copiesSettled(messageId);
+    expect((await photoRows(messageId)).map((r) => [r.media_id, r.copy_due_at, r.copy_attempts, r.copy_error])).toEqual([
+      [null, null, 1, 'VK file download answered 404'],
+      [null, null, 1, 'VK file download answered 404'],
+    ]);
+
+    const { executorId, chats } = await executorOfficials('tg', 1);
+    const [official] = chats as [Chat];
+    harness.fake.reset();
+    await accept(messageId, executorId);
+    const cardTo = () => harness.fake.callsOf('sendMessage', official.externalId).filter((c) => String(c.params.text).includes('назначено'));
+    await harness.fake.waitFor(() => cardTo().length > 0, 10_000);
+    expect(harness.fake.callsOf('sendPhoto', official.externalId)).toEqual([]);
+    expect(cardTo()[0]!.params.text).toContain(t('ru', 'alert.photos_elsewhere', { count: 2, messenger: 'VK' }));
+  });
+});
