@@ -98,22 +98,27 @@ export function createMetricsSource(deps: MetricsSourceDeps): { scrape(): Promis
       for (const r of rows.rows) this.set({ state: r.state }, Number(r.n));
     },
   });
+  // The pool as it was when the scrape began: the gauges above query through the same pool, and
+  // read after them, `waiting` counted the scrape's own queries (5 on an idle instance).
+  let poolAtScrape: { total: number; idle: number; waiting: number } | undefined;
   if (pool) {
     new Gauge({
       name: 'otklik_db_pool_connections',
-      help: 'PostgreSQL pool connections by state (total open, idle, waiting = queries waiting for a connection, max)',
+      help: 'PostgreSQL pool connections by state (total open, idle, waiting = queries waiting for a connection, max), before the scrape queried',
       labelNames: ['state'] as const,
       registers: [own],
       collect() {
-        this.set({ state: 'total' }, pool.totalCount);
-        this.set({ state: 'idle' }, pool.idleCount);
-        this.set({ state: 'waiting' }, pool.waitingCount);
+        const at = poolAtScrape ?? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+        this.set({ state: 'total' }, at.total);
+        this.set({ state: 'idle' }, at.idle);
+        this.set({ state: 'waiting' }, at.waiting);
         this.set({ state: 'max' }, deps.poolMax ?? pool.options.max ?? 0);
       },
     });
   }
   return {
     async scrape() {
+      if (pool) poolAtScrape = { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
       const merged = Registry.merge([metricsRegistry, own]);
       return { contentType: merged.contentType, body: await merged.metrics() };
     },

@@ -131,6 +131,18 @@ describe('GET /metrics', () => {
     expect(after.get('process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 
+  it("the pool's waiting count is what waited before the scrape, not the scrape's own queries", async () => {
+    const metrics = await scrape(); // connections opened by earlier scrapes are idle now
+    if (h.t.kind === 'postgres') {
+      expect(metrics.get('otklik_db_pool_connections{state="idle"}')).toBeGreaterThan(0);
+      // Nothing else runs: the gauges' own queries (queue depth, broadcasts …) must not count as waiting.
+      expect(metrics.get('otklik_db_pool_connections{state="waiting"}')).toBe(0);
+    } else {
+      // PGlite: one connection in the process, no pool to count.
+      expect([...metrics.keys()].some((name) => name.startsWith('otklik_db_pool_connections'))).toBe(false);
+    }
+  });
+
   it('webhooks answer 503 while the instance stops, and the refusal is counted', async () => {
     const key = 'otklik_inbound_updates_total{channel="tg",outcome="refused_shutting_down"}';
     const before = (await scrape()).get(key) ?? 0;
