@@ -23,4 +23,10 @@ describe('configuration', () => {
     expect(loadConfig({ PORT: '8080', VK_GROUP_ID: '42' })).toMatchObject({ PORT: 8080, VK_GROUP_ID: 42 });
     expect(() => loadConfig({ VK_GROUP_ID: 'abc' })).toThrow('VK_GROUP_ID');
   });
+
+  it('a bootstrap token shorter than 32 characters is refused at once, with its name and the minimum', () => {
+    expect(() => loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'changeme' })).toThrow(/ADMIN_BOOTSTRAP_TOKEN: must be at least 32 characters/);
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'x'.repeat(32) }).ADMIN_BOOTSTRAP_TOKEN).toBe('x'.repeat(32));
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: '' }).ADMIN_BOOTSTRAP_TOKEN).toBeUndefined();
+  });
 });

@@ -44,7 +44,8 @@ export const schema = z.object({
   /** How often monitored VK pages are polled, in minutes. */
   INCIDENT_POLL_MINUTES: z.coerce.number().int().min(1).max(59).default(10),
 
-  ADMIN_BOOTSTRAP_TOKEN: optionalText,
+  /** The first operator's key on a database without one; refused here, before the database is touched, when it could be guessed (MIN_BOOTSTRAP_TOKEN_LENGTH). */
+  ADMIN_BOOTSTRAP_TOKEN: z.string().trim().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 24`)').optional(),
 
   /** GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset (and no METRICS_PORT): /metrics is off. */
   METRICS_TOKEN: z.string().trim().min(16).optional(),
