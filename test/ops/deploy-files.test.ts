@@ -61,6 +61,17 @@ describe('deployment files', () => {
     for (const app of apps) for (const name of Object.keys(compose.services[app]?.environment ?? {})) expect(appNames.has(name), name).toBe(true);
   });
 
+  it('compose.yaml with .env.example copied to .env, as the README says: the instances behind Caddy trust its X-Forwarded-For', () => {
+    // Compose's `${NAME:-default}`: the .env value when set and not empty, else the default.
+    const resolved = (value: string) => value.replace(/^\$\{(\w+):-(.*)\}$/s, (_, name: string, fallback: string) => example[name] || fallback);
+    for (const app of apps) {
+      const environment = compose.services[app]?.environment ?? {};
+      // Otherwise every sign-in comes from Caddy's address: 10 failures lock the console for everyone.
+      expect(resolved(environment.TRUST_PROXY ?? ''), app).toBe('true');
+      expect(resolved(environment.DEMO_SEED ?? ''), app).toBe('false');
+    }
+  });
+
   it('compose.yaml: PostgreSQL 16 on a volume, two instances of one image on it, a reverse proxy in front of both', () => {
     const { postgres, proxy } = compose.services;
     expect(postgres?.image).toBe('postgres:16');
