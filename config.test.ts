@@ -24,6 +24,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ VK_GROUP_ID: 'abc' })).toThrow('VK_GROUP_ID');
   });
 
+  it('PUBLIC_URL is a base URL: a bare host name or a path is refused at start instead of broken links later', () => {
+    for (const url of ['https://otklik.example.org', 'https://otklik.example.org/', 'http://localhost:3000']) expect(loadConfig({ PUBLIC_URL: url }).PUBLIC_URL).toBe(url);
+    for (const url of ['otklik.example.org', 'ftp://otklik.example.org', 'https://otklik.example.org/otklik', 'https://otklik.example.org/?a=1']) {
+      expect(() => loadConfig({ PUBLIC_URL: url }), url).toThrow(/PUBLIC_URL: must be the public base URL/);
+    }
+  });
+
   it('a bootstrap token shorter than 32 characters is refused at once, with its name and the minimum', () => {
     expect(() => loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'changeme' })).toThrow(/ADMIN_BOOTSTRAP_TOKEN: must be at least 32 characters/);
     expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'x'.repeat(32) }).ADMIN_BOOTSTRAP_TOKEN).toBe('x'.repeat(32));

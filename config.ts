@@ -8,6 +8,13 @@ const bool = (fallback: boolean) =>
 const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 
+/** `https://host[:port]` (http too, for a local setup), with no path: every route is absolute. */
+function isBaseUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.host !== '' && url.pathname === '/' && !url.search && !url.hash && !url.username;
+}
+
 /** Every environment variable the app reads, validated once at start (README lists the same). */
 export const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -24,7 +31,8 @@ export const schema = z.object({
   CRON_ENABLED: bool(true),
   /** How long a staff link code (issued through the admin API) stays valid. */
   STAFF_LINK_CODE_TTL_HOURS: z.coerce.number().positive().max(720).default(24),
-  PUBLIC_URL: optionalText,
+  /** The public base URL: webhooks are registered under it, Open311 discovery and event cards link it, https makes the console's cookie Secure. */
+  PUBLIC_URL: z.string().trim().refine(isBaseUrl, 'must be the public base URL, scheme and host only, e.g. https://otklik.example.org').optional(),
   /** Behind a reverse proxy: take the client's address from X-Forwarded-For (the console's sign-in limit). */
   TRUST_PROXY: bool(false),
 
