@@ -31,6 +31,13 @@ describe('configuration', () => {
     }
   });
 
+  it('MEDIA_S3_ENDPOINT that is not an http(s) URL is refused, not silently replaced by AWS', () => {
+    expect(loadConfig({ MEDIA_S3_ENDPOINT: 'http://minio:9000' }).MEDIA_S3_ENDPOINT).toBe('http://minio:9000');
+    for (const endpoint of ['minio', 'minio:9000', '//minio:9000']) {
+      expect(() => loadConfig({ MEDIA_S3_ENDPOINT: endpoint }), endpoint).toThrow(/MEDIA_S3_ENDPOINT: must be an http\(s\) URL/);
+    }
+  });
+
   it('a bootstrap token shorter than 32 characters is refused at once, with its name and the minimum', () => {
     expect(() => loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'changeme' })).toThrow(/ADMIN_BOOTSTRAP_TOKEN: must be at least 32 characters/);
     expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'x'.repeat(32) }).ADMIN_BOOTSTRAP_TOKEN).toBe('x'.repeat(32));

@@ -93,7 +93,12 @@ export const schema = z.object({
   MEDIA_DIR: optionalText,
   MEDIA_S3_BUCKET: optionalText,
   MEDIA_S3_REGION: z.string().default('us-east-1'),
-  MEDIA_S3_ENDPOINT: z.string().url().optional().catch(undefined),
+  /** An S3-compatible server (MinIO …) as an http(s) URL; a value that is not one is refused, never read as "unset: AWS". */
+  MEDIA_S3_ENDPOINT: z
+    .string()
+    .trim()
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL, e.g. http://minio:9000')
+    .optional(),
   MEDIA_S3_ACCESS_KEY_ID: optionalText,
   MEDIA_S3_SECRET_ACCESS_KEY: optionalText,
   MEDIA_S3_FORCE_PATH_STYLE: bool(true),
