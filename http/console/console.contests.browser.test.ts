@@ -166,6 +166,68 @@ describe('contests in the console', () => {
     await curator.context().close();
   }, 90_000);
 
+  it("a jury contest's winner may be any accepted entry, past the entries API's page of 100", async () => {
+    const db = world.db.db;
+    const at = now;
+    const contest = await createContest(
+      db,
+      {
+        municipalityId: kemerovo,
+        createdByStaffId: null,
+        title: 'Большой конкурс',
+        organiser: 'Администрация г. Кемерово',
+        terms: 'Фото зимнего двора',
+        topic: 'Зима',
+        prizes: 'Сертификат',
+        drawingFormat: 'jury',
+        winnersCount: 1,
+        entryKind: 'photo',
+        entriesFrom: new Date(at.getTime() - 24 * HOUR),
+        entriesTo: new Date(at.getTime() + HOUR),
+        votingFrom: new Date(at.getTime() + HOUR),
+        votingTo: new Date(at.getTime() + 48 * HOUR),
+        resultsOn: new Date(at.getTime() + 72 * HOUR),
+      },
+      at,
+    );
+    await publishContest(db, contest.id, at, null);
+    await advanceContests(db, at);
+    // 102 entries, the first one rejected: 101 accepted ones, the last past the first page of 100.
+    const entries: number[] = [];
+    for (let i = 0; i < 102; i++) {
+      const author = await registeredResident(db, { municipalityId: kemerovo, now: at });
+      const media = await db
+        .insertInto('media')
+        .values({ sha256: i.toString(16).padStart(64, 'c'), mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: kemerovo, created_by_staff_id: null, origin: 'tg' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const entry = await db
+        .transaction()
+        .execute((trx) => submitEntry(trx, { contestId: contest.id, residentId: author, channel: 'tg', mediaId: media.id, mediaKind: 'photo', caption: `Двор ${i + 1}` }, at));
+      const decision = i === 0 ? 'reject' : 'accept';
+      await db.transaction().execute((trx) => moderateEntry(trx, { contestId: contest.id, entryId: entry.id, decision, reason: 'Не по теме', staffId: staff.curator }, at));
+      entries.push(entry.id);
+    }
+    const last = entries[entries.length - 1]!;
+    now = new Date(at.getTime() + 2 * HOUR);
+
+    const curator = await world.signIn(staff.curator);
+    await curator.goto(`${world.harness.url}/console#/contest/${contest.id}`);
+    const place = curator.getByLabel(ru('contests.place_n', { place: 1 }), { exact: true });
+    await place.waitFor();
+    // Every accepted entry and "—"; the rejected one is not offered.
+    expect(await place.locator('option').count()).toBe(102);
+    expect(await place.locator(`option[value="${entries[0]}"]`).count()).toBe(0);
+    await place.selectOption(String(last));
+    await curator.getByRole('button', { name: ru('contests.choose_winners') }).click();
+    await curator.getByText(ru('contests.states.winners_chosen'), { exact: true }).waitFor();
+    const winners = await db.selectFrom('contest_entry').select(['id', 'winner_place']).where('contest_id', '=', contest.id).where('winner_place', 'is not', null).execute();
+    expect(winners).toEqual([{ id: last, winner_place: 1 }]);
+    // Reloaded: the winner past the first page is shown chosen.
+    await expect.poll(() => place.inputValue()).toBe(String(last));
+    await curator.context().close();
+  }, 120_000);
+
   it('the new pages fit a 390 px phone screen and axe finds no serious violation', async () => {
     const operator = await world.signIn(await operatorId(world.db.db), { width: 390, height: 844 });
     const curator = await world.signIn(staff.curator, { width: 390, height: 844 });

@@ -25,6 +25,32 @@ async function entriesUpTo(id, count) {
   }
 }
 
+/** Every accepted entry of a contest (a jury's candidates, however many), a page at a time. */
+async function everyAccepted(id) {
+  const items = [];
+  for (;;) {
+    const after = items.length > 0 ? `&after=${items[items.length - 1].id}` : '';
+    const page = await get(`/api/v1/contests/${id}/entries?state=accepted&limit=${ENTRIES_PAGE}${after}`);
+    items.push(...page.items);
+    if (page.items.length < ENTRIES_PAGE) return items;
+  }
+}
+
+/** [accepted entries | null, reload]; nothing is loaded while `id` is null. */
+function useAccepted(id, fail) {
+  const [version, setVersion] = useState(0);
+  const [accepted, setAccepted] = useState(null);
+  useEffect(() => {
+    if (id === null) return undefined;
+    let live = true;
+    everyAccepted(id).then((a) => live && setAccepted(a), fail);
+    return () => {
+      live = false;
+    };
+  }, [id, version]);
+  return [accepted, () => setVersion((v) => v + 1)];
+}
+
 /** [entries (every page asked for) | null, more | null, reload]: a reload keeps the pages already shown. */
 function useEntries(id, fail) {
   const [wanted, setWanted] = useState(ENTRIES_PAGE);
@@ -120,9 +146,11 @@ function DraftTools({ t, contest, act }) {
   </section>`;
 }
 
-/** A jury contest after entries close: a place by place choice among the accepted entries. */
-function JuryWinners({ t, contest, entries, act }) {
-  const accepted = entries.filter((e) => e.state === 'accepted');
+/**
+ * A jury contest after entries close: a place by place choice among the accepted entries, every one
+ * of them (not only those of the entries' pages shown below).
+ */
+function JuryWinners({ t, contest, accepted, act }) {
   const places = Array.from({ length: contest.winnersCount ?? 1 }, (_, i) => i + 1);
   const chosen = (place) => accepted.find((e) => e.winnerPlace === place)?.id ?? '';
   const choose = (f) => {
@@ -169,10 +197,11 @@ export function ContestCard({ id, t, me, fail, notify }) {
   const [contest, reloadContest] = useApi(`/api/v1/contests/${id}`, fail);
   const [entries, moreEntries, reloadEntries] = useEntries(id, fail);
   const [draw, reloadDraw] = useApi(contest?.drawingFormat === 'random_draw' ? `/api/v1/contests/${id}/draw` : null, fail);
-  const act = useAction(t, fail, notify, () => (reloadContest(), reloadEntries(), reloadDraw()));
+  const writes = can(me.role, 'contests.write');
+  const [accepted, reloadAccepted] = useAccepted(writes && contest?.drawingFormat === 'jury' ? id : null, fail);
+  const act = useAction(t, fail, notify, () => (reloadContest(), reloadEntries(), reloadDraw(), reloadAccepted()));
   if (!contest || !entries) return loading;
   const closed = contest.entriesTo !== null && new Date(contest.entriesTo) <= new Date();
-  const writes = can(me.role, 'contests.write');
   const mayDraw = writes && contest.drawingFormat === 'random_draw' && draw && draw.seed === null && closed && (contest.state === 'entries_open' || contest.state === 'voting_open');
   const mayChoose = writes && contest.drawingFormat === 'jury' && closed && ['entries_open', 'voting_open', 'winners_chosen'].includes(contest.state);
   return html`<main>
@@ -187,7 +216,7 @@ export function ContestCard({ id, t, me, fail, notify }) {
       ${draw?.seed && html`<dt>${t('contests.winners')}</dt><dd>${draw.winners.map((w) => `№ ${w}`).join(', ') || '—'}</dd>`}
     </dl>
     ${writes && contest.state === 'draft' && html`<${DraftTools} key=${contest.updatedAt} t=${t} contest=${contest} act=${act} />`}
-    ${mayChoose && html`<${JuryWinners} key=${contest.updatedAt} t=${t} contest=${contest} entries=${entries.items} act=${act} />`}
+    ${mayChoose && (accepted ? html`<${JuryWinners} key=${contest.updatedAt} t=${t} contest=${contest} accepted=${accepted} act=${act} />` : html`<p>…</p>`)}
     ${mayDraw && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/contests/${contest.id}/draw`))}><p><button type="submit">${t('contests.draw')}</button></p></form>`}
     <h2>${t('contests.entries')}</h2>
     ${entries.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<ul class="comments">${entries.items.map((e) => html`<${Entry} key=${e.id} t=${t} contest=${contest} entry=${e} act=${act} moderates=${can(me.role, 'contests.moderate')} />`)}</ul>`}
