@@ -91,6 +91,65 @@ describe('contests in the console', () => {
     await curator.context().close();
   }, 90_000);
 
+  it("a curator sets a video contest's media limits (a file's size, a video's length): out of range refused in Russian, saved, cleared", async () => {
+    const db = world.db.db;
+    const curator = await world.signIn(staff.curator);
+    await curator.goto(`${world.harness.url}/console#/contests/new`);
+    await curator.getByRole('heading', { name: ru('contests.new') }).waitFor();
+    await field(curator, 'title').fill('Видео о зиме');
+    await field(curator, 'entryKind').selectOption('video');
+    await field(curator, 'maxSizeMb').fill('5000');
+    await field(curator, 'maxDurationSeconds').fill('90');
+    const save = () => curator.getByRole('button', { name: ru('contests.save_draft') }).click();
+    await save();
+    expect(await bubble(curator, ru('contests.field.maxSizeMb'))).toBe(ru('contests.check.range', { min: 1, max: 2000 }));
+    await curator
+      .getByRole('status')
+      .filter({ hasText: ru('contests.check.fields') })
+      .waitFor();
+    await field(curator, 'maxSizeMb').fill('50');
+    await field(curator, 'maxDurationSeconds').fill('0');
+    await save();
+    expect(await bubble(curator, ru('contests.field.maxDurationSeconds'))).toBe(ru('contests.check.range', { min: 1, max: 36000 }));
+    // A fraction is no whole number of seconds; nor is a winners count over 100 taken.
+    await field(curator, 'maxDurationSeconds').fill('1.5');
+    await save();
+    expect(await bubble(curator, ru('contests.field.maxDurationSeconds'))).toBe(ru('contests.check.range', { min: 1, max: 36000 }));
+    await field(curator, 'maxDurationSeconds').fill('90');
+    await field(curator, 'winnersCount').fill('150');
+    await save();
+    expect(await bubble(curator, ru('contests.field.winnersCount'))).toBe(ru('contests.check.range', { min: 1, max: 100 }));
+    expect(await db.selectFrom('contest').select('id').where('title', '=', 'Видео о зиме').execute()).toEqual([]);
+    // What was typed stays.
+    expect(await field(curator, 'maxSizeMb').inputValue()).toBe('50');
+
+    await field(curator, 'winnersCount').fill('3');
+    // A date typed in part is said so, not dropped as if empty.
+    await field(curator, 'entriesFrom').focus();
+    await curator.keyboard.type('05');
+    await save();
+    expect(await bubble(curator, ru('contests.field.entriesFrom'))).toBe(ru('contests.check.partial'));
+    await field(curator, 'entriesFrom').fill('');
+    await save();
+    await curator.getByRole('heading', { name: 'Видео о зиме' }).waitFor();
+    const draft = await db.selectFrom('contest').select(['id', 'max_size_mb', 'max_duration_seconds', 'winners_count', 'entry_kind']).where('title', '=', 'Видео о зиме').executeTakeFirstOrThrow();
+    expect(draft).toEqual({ id: draft.id, max_size_mb: 50, max_duration_seconds: 90, winners_count: 3, entry_kind: 'video' });
+    // The draft's form shows the limits saved; one cleared is no limit (null), the other changed.
+    expect(await field(curator, 'maxSizeMb').inputValue()).toBe('50');
+    expect(await field(curator, 'maxDurationSeconds').inputValue()).toBe('90');
+    await field(curator, 'maxSizeMb').fill('');
+    await field(curator, 'maxDurationSeconds').fill('36001');
+    await save();
+    expect(await bubble(curator, ru('contests.field.maxDurationSeconds'))).toBe(ru('contests.check.range', { min: 1, max: 36000 }));
+    await field(curator, 'maxDurationSeconds').fill('120');
+    await save();
+    await curator.getByText(ru('act.done')).waitFor();
+    await expect
+      .poll(() => db.selectFrom('contest').select(['max_size_mb', 'max_duration_seconds']).where('id', '=', draft.id).executeTakeFirstOrThrow())
+      .toEqual({ max_size_mb: null, max_duration_seconds: 120 });
+    await curator.context().close();
+  }, 90_000);
+
   it("a curator names a jury contest's winners place by place (an entry twice refused in Russian); a moderator may not", async () => {
     const db = world.db.db;
     const contest = await createContest(

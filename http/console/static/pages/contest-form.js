@@ -3,6 +3,8 @@
 // it has must be in the order the API's publication demands (entries, voting, results; at most one
 // month from the start of entries to the results, KPI 10), said in the console's language. The
 // fields are uncontrolled (defaultValue, selected): a notice re-renders the page and keeps what was typed.
+// The numbers (winners, entries per resident, the media limits: a file's size and a video's length)
+// are checked against the API's ranges here too, in the console's language (the forms are noValidate).
 import { html, instant, local, refuse } from '../ui.js';
 
 const TEXTS = [
@@ -23,6 +25,13 @@ const ORDER = [
   ['entriesTo', 'votingTo', true],
   ['votingTo', 'resultsOn', true],
 ];
+/** [name, min, max, required]: whole numbers in the ranges of the API's contest schema (ContestFieldsSchema). */
+const NUMBERS = [
+  ['winnersCount', 1, 100, false],
+  ['maxEntriesPerResident', 1, 20, true],
+  ['maxSizeMb', 1, 2000, false],
+  ['maxDurationSeconds', 1, 36000, false],
+];
 /** What publication requires (REQUIRED_ATTRIBUTES of core/contests/contests.ts). */
 export const REQUIRED = ['title', 'organiser', 'terms', 'topic', 'prizes', ...DATES, 'drawingFormat', 'winnersCount', 'entryKind'];
 
@@ -31,6 +40,8 @@ export function contestFields(t, contest = null) {
   const value = (name) => contest?.[name] ?? '';
   const select = (name, options) => html`<label for=${name}>${t(`contests.field.${name}`)}</label>
     <select id=${name} name=${name}><option value="">—</option>${options.map(([v, key]) => html`<option value=${v} selected=${value(name) === v}>${t(key)}</option>`)}</select>`;
+  const number = ([name, min, max, required]) => html`<label for=${name}>${t(`contests.field.${name}`)}</label>
+    <input id=${name} name=${name} type="number" inputmode="numeric" step="1" min=${min} max=${max} required=${required} defaultValue=${name === 'maxEntriesPerResident' ? (contest?.[name] ?? 1) : value(name)} />`;
   return html`
     ${TEXTS.map(([name, max]) => html`<label for=${name}>${t(`contests.field.${name}`)}</label><input id=${name} name=${name} maxlength=${max} defaultValue=${value(name)} />`)}
     ${LONG_TEXTS.map(([name, max]) => html`<label for=${name}>${t(`contests.field.${name}`)}</label><textarea id=${name} name=${name} maxlength=${max} defaultValue=${value(name)}></textarea>`)}
@@ -38,13 +49,12 @@ export function contestFields(t, contest = null) {
       'drawingFormat',
       ['audience_vote', 'jury', 'random_draw'].map((f) => [f, `contests.formats.${f}`]),
     )}
-    <label for="winnersCount">${t('contests.field.winnersCount')}</label><input id="winnersCount" name="winnersCount" type="number" min="1" max="100" defaultValue=${value('winnersCount')} />
+    ${number(NUMBERS[0])}
     ${select(
       'entryKind',
       ['photo', 'video', 'any'].map((k) => [k, `contests.kinds.${k}`]),
     )}
-    <label for="maxEntriesPerResident">${t('contests.field.maxEntriesPerResident')}</label>
-    <input id="maxEntriesPerResident" name="maxEntriesPerResident" type="number" min="1" max="20" required defaultValue=${contest?.maxEntriesPerResident ?? 1} />
+    ${NUMBERS.slice(1).map(number)}
     ${DATES.map((name) => html`<label for=${name}>${t(`contests.field.${name}`)}</label><input id=${name} name=${name} type="datetime-local" defaultValue=${contest?.[name] ? local(contest[name]) : ''} />`)}`;
 }
 
@@ -68,9 +78,19 @@ export function readContest(t, f) {
   }
   body.drawingFormat = f.drawingFormat.value || null;
   body.entryKind = f.entryKind.value || null;
-  body.winnersCount = f.winnersCount.value === '' ? null : Number(f.winnersCount.value);
-  body.maxEntriesPerResident = Number(f.maxEntriesPerResident.value);
-  for (const name of DATES) body[name] = f[name].value ? instant(f[name].value) : null;
+  // The form has noValidate: the browser's own bubbles would speak its language, not the console's.
+  for (const [name, min, max, required] of NUMBERS) {
+    const field = f[name];
+    const n = Number(field.value);
+    const empty = field.value === '' && !field.validity.badInput;
+    const wrong = empty ? required : !Number.isInteger(n) || n < min || n > max;
+    if (!refuse(field, wrong && t('contests.check.range', { min, max }))) return null;
+    body[name] = empty ? null : n;
+  }
+  for (const name of DATES) {
+    if (!refuse(f[name], f[name].validity.badInput && t('contests.check.partial'))) return null;
+    body[name] = f[name].value ? instant(f[name].value) : null;
+  }
   for (const [a, b, equal] of ORDER) {
     const wrong = body[a] && body[b] && (body[b] < body[a] || (!equal && body[b] === body[a]));
     if (!refuse(f[b], wrong && t(equal ? 'contests.check.not_before' : 'contests.check.after', { field: t(`contests.field.${a}`) }))) return null;

@@ -111,7 +111,7 @@ export function NewContest({ t, lang, me, fail, notify }) {
     <p><a href="#/contests">${t('contests.back')}</a></p>
     <h1>${t('contests.new')}</h1>
     <p>${t('contests.draft_hint')}</p>
-    <form onSubmit=${submit}>
+    <form onSubmit=${submit} noValidate>
       ${region && html`<label for="municipality">${t('incidents.municipality')}</label>
         <select id="municipality" name="municipality">${me.role === 'operator' && html`<option value="region">${t('incidents.region')}</option>`}${towns.items.map((m) => html`<option value=${String(m.id)}>${nameOf(lang, m)}</option>`)}</select>`}
       ${contestFields(t)}
@@ -136,7 +136,7 @@ function DraftTools({ t, contest, act }) {
   };
   return html`<section aria-labelledby="draft">
     <h2 id="draft">${t('contests.edit')}</h2>
-    <form onSubmit=${(e) => act(e, save)}>
+    <form onSubmit=${(e) => act(e, save)} noValidate>
       ${contestFields(t, contest)}
       <p><button type="submit">${t('contests.save_draft')}</button></p>
     </form>
