@@ -95,4 +95,71 @@ describe('field refusals in the console', () => {
     expect(await moderator.getByLabel(ru('polls.options')).inputValue()).toBe('У фонтана\nНа площади');
     await moderator.context().close();
   }, 60_000);
+
+  it("a poll option longer than the API's 100 characters is refused at the options field, in Russian", async () => {
+    const moderator = await world.signIn(staff.moderator);
+    await moderator.goto(`${world.harness.url}/console#/polls/new`);
+    await moderator.getByRole('heading', { name: ru('polls.create') }).waitFor();
+    await moderator.getByLabel(ru('polls.name')).fill('Ёлка во дворе');
+    await moderator.getByLabel(ru('polls.starts')).fill('2026-12-10T09:00');
+    await moderator.getByLabel(ru('polls.ends')).fill('2026-12-17T18:00');
+    await moderator.getByLabel(ru('polls.question')).fill('Где поставить ёлку?');
+    const options = `У фонтана\n${'На площади у нового торгового центра, '.repeat(3)}`;
+    await moderator.getByLabel(ru('polls.options')).fill(options);
+    await moderator.getByRole('button', { name: ru('polls.save') }).click();
+    await moderator.getByRole('status').waitFor();
+    // The API names `questions.0.options.1`: the form's options field.
+    const expected = said('polls.options', 'too_long', { max: 100 });
+    expect(await notice(moderator)).toBe(ru('error.generic', { detail: expected }));
+    expect(await bubble(moderator, ru('polls.options'))).toBe(expected);
+    expect(await moderator.getByLabel(ru('polls.options')).inputValue()).toBe(options);
+    expect(await world.db.db.selectFrom('poll').select('id').where('title', '=', 'Ёлка во дворе').execute()).toEqual([]);
+    await moderator.context().close();
+  }, 60_000);
+
+  it("a refusal naming a field the form has not (or of no form) is said in Russian: a known field by its name, another by the API's", async () => {
+    const moderator = await world.signIn(staff.moderator);
+    await moderator.goto(`${world.harness.url}/console#/polls/new`);
+    await moderator.getByRole('heading', { name: ru('polls.create') }).waitFor();
+    await moderator.getByLabel(ru('polls.name')).fill('Каток');
+    await moderator.getByLabel(ru('polls.starts')).fill('2026-12-10T09:00');
+    await moderator.getByLabel(ru('polls.ends')).fill('2026-12-17T18:00');
+    await moderator.getByLabel(ru('polls.question')).fill('Где залить каток?');
+    await moderator.getByLabel(ru('polls.options')).fill('В парке\nВо дворе');
+    // What the API answers for fields no console form has (a schema error, then a domain one).
+    const answers = [
+      {
+        status: 400,
+        code: 'VALIDATION',
+        detail: 'The request is invalid: json.municipalityId: Too small: expected number to be >0.',
+        errors: [{ in: 'json', path: 'municipalityId', message: 'Too small: expected number to be >0' }],
+      },
+      { status: 400, code: 'VALIDATION', detail: 'The request is invalid: see `errors` or `details` for the field and the problem.', details: { field: 'quorumShare', problem: 'must not be empty' } },
+    ];
+    await moderator.route('**/api/v1/polls', (request) => request.fulfill({ status: 400, contentType: 'application/problem+json', body: JSON.stringify(answers.shift()) }));
+    const save = () => moderator.getByRole('button', { name: ru('polls.save') }).click();
+    await save();
+    await moderator.getByRole('status').waitFor();
+    expect(await notice(moderator)).toBe(ru('error.generic', { detail: ru('error.field', { field: ru('error.fields.municipalityId'), problem: ru('error.problem.range') }) }));
+    await save();
+    await moderator.getByRole('status').filter({ hasText: 'quorumShare' }).waitFor();
+    expect(await notice(moderator)).toBe(ru('error.generic', { detail: ru('error.field', { field: 'quorumShare', problem: ru('error.problem.empty') }) }));
+    expect(await notice(moderator)).not.toMatch(/invalid|must|Too small/i);
+    // What was typed stays.
+    expect(await moderator.getByLabel(ru('polls.options')).inputValue()).toBe('В парке\nВо дворе');
+
+    // A list's load refused for a query parameter, past any form: said in Russian too.
+    await moderator.unroute('**/api/v1/polls');
+    const refused = {
+      status: 400,
+      code: 'VALIDATION',
+      detail: 'The request is invalid: query.limit: Too big: expected number to be <=100.',
+      errors: [{ in: 'query', path: 'limit', message: 'Too big: expected number to be <=100' }],
+    };
+    await moderator.route('**/api/v1/polls', (request) => request.fulfill({ status: 400, contentType: 'application/problem+json', body: JSON.stringify(refused) }));
+    await moderator.getByRole('link', { name: ru('nav.polls'), exact: true }).click();
+    await moderator.getByRole('status').filter({ hasText: 'limit' }).waitFor();
+    expect(await notice(moderator)).toBe(ru('error.generic', { detail: ru('error.field', { field: 'limit', problem: ru('error.problem.range') }) }));
+    await moderator.context().close();
+  }, 60_000);
 });

@@ -20,6 +20,7 @@ import { EventCard, Events, NewEvent } from './pages/events.js';
 import { NewNews, News, NewsCard } from './pages/news.js';
 import { IncidentCard, Incidents } from './pages/incidents.js';
 import { NewPoll, PollCard, Polls } from './pages/polls.js';
+import { fieldRefusal } from './ui.js';
 
 const html = htm.bind(h);
 
@@ -53,8 +54,12 @@ function route() {
   return { page: 'queue', view: Queue };
 }
 
-/** The API's refusal in the console's language when the locale names its code (`error.code.*`), else the API's own detail. */
+/**
+ * The API's refusal in the console's language when the locale names its code (`error.code.*`; a
+ * field's refusal that no form said at its field: fieldRefusal), else the API's own detail.
+ */
 export function refusal(t, error) {
+  if (error.code === 'VALIDATION') return fieldRefusal(t, null, error).message;
   const key = `error.code.${error.code}`;
   const text = error.code ? t(key, error.details ?? {}) : key;
   return text === key ? error.message : text;

@@ -50,35 +50,54 @@ const PROBLEMS = [
 ];
 
 /**
- * A 400 VALIDATION naming a field of `form` (a schema error's `errors[].path` or a domain error's
- * `details.field`): the field is marked (the browser's bubble) and the refusal names it by its label
- * with the problem in the console's language, not the API's English. A field is found by its
- * `name` or a `data-field` naming the API's field; none found: the error as it was.
+ * A 400 VALIDATION naming a field (a schema error's `errors[].path` or a domain error's
+ * `details.field`), said in the console's language, not the API's English. A field of `form` is
+ * found by its `name` or a `data-field` naming the API's field (or the start of its path: an
+ * option of a poll's question, `questions.0.options.2`, is the `questions.0.options` field): it is
+ * marked (the browser's bubble) and named by its label. A field the form has not is named by
+ * `error.fields.*` (else as the API names it), the problem still in the console's language.
  */
 export function fieldRefusal(t, form, error) {
-  if (error?.code !== 'VALIDATION' || !form?.elements) return error;
-  const schema = (error.errors ?? []).filter((e) => e.in === 'json').map((e) => [e.path, e.message]);
-  const domain = error.details?.field ? [[String(error.details.field), String(error.details.problem ?? '')]] : [];
+  if (error?.code !== 'VALIDATION') return error;
+  const schema = (error.errors ?? []).filter((e) => e.path).map((e) => [e.path.replace(/^json\./, ''), e.message, e.in === 'json']);
+  const domain = error.details?.field ? [[String(error.details.field).replace(/^json\./, ''), String(error.details.problem ?? ''), true]] : [];
+  const refusals = [...domain, ...schema];
   const find = (path) => {
-    for (const name of [path, path.split('.').pop(), path.split('.')[0]]) {
+    if (!form?.elements) return null;
+    const parts = path.split('.');
+    const names = [path, parts[parts.length - 1], ...parts.slice(0, -1).map((_, i) => parts.slice(0, parts.length - 1 - i).join('.'))];
+    for (const name of names) {
       const field = form.querySelector(`[data-field="${CSS.escape(name)}"]`) ?? form.elements.namedItem?.(name);
       if (field?.labels?.length) return field;
     }
     return null;
   };
   const label = (field) => field.labels[0].textContent.trim();
-  for (const [path, problem] of [...domain, ...schema]) {
-    const field = path ? find(path.replace(/^json\./, '')) : null;
-    if (!field) continue;
+  /** A field the form has not: the deepest part of its path the locale names, else the path itself. */
+  const named = (path) => {
+    for (const part of path.split('.').reverse()) {
+      const name = t(`error.fields.${part}`);
+      if (name !== `error.fields.${part}`) return name;
+    }
+    return path;
+  };
+  const said = (problem) => {
     const known = PROBLEMS.find(([pattern]) => pattern.test(problem));
-    const match = known && problem.match(known[0]);
-    const other = known?.[1] === 'after' ? find(match[1]) : null;
-    const said = known ? t(`error.problem.${known[1]}`, { max: match[1], field: other ? label(other) : match[1] }) : t('error.problem.invalid');
-    const text = t('error.field', { field: label(field), problem: said });
+    if (!known) return t('error.problem.invalid');
+    const match = problem.match(known[0]);
+    const other = known[1] === 'after' ? find(match[1]) : null;
+    return t(`error.problem.${known[1]}`, { max: match[1], field: other ? label(other) : named(match[1] ?? '') });
+  };
+  for (const [path, problem, body] of refusals) {
+    const field = body ? find(path) : null;
+    if (!field) continue;
+    const text = t('error.field', { field: label(field), problem: said(problem) });
     refuse(field, text);
     return Object.assign(new Error(text), { status: error.status });
   }
-  return error;
+  if (refusals.length === 0) return error;
+  const [path, problem] = refusals[0];
+  return Object.assign(new Error(t('error.field', { field: named(path), problem: said(problem) })), { status: error.status });
 }
 
 /** A municipality's or a category's name in the console's language. */

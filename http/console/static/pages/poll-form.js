@@ -14,7 +14,7 @@ export function pollFields(t, poll = null, questions = true) {
     <label for="starts">${t('polls.starts')}</label><input id="starts" name="starts" data-field="startsAt" type="datetime-local" required defaultValue=${poll ? local(poll.startsAt) : ''} />
     <label for="ends">${t('polls.ends')}</label><input id="ends" name="ends" data-field="endsAt" type="datetime-local" required defaultValue=${poll ? local(poll.endsAt) : ''} />
     ${questions && html`<label for="question">${t('polls.question')}</label><input id="question" name="question" required maxlength="500" defaultValue=${q?.text ?? ''} />
-      <label for="options">${t('polls.options')}</label><textarea id="options" name="options" required defaultValue=${q ? q.options.map((o) => o.text).join('\n') : ''}></textarea>`}`;
+      <label for="options">${t('polls.options')}</label><textarea id="options" name="options" data-field="questions.0.options" required defaultValue=${q ? q.options.map((o) => o.text).join('\n') : ''}></textarea>`}`;
 }
 
 /**
