@@ -46,7 +46,7 @@ export function Broadcasts({ t, lang, me, fail, notify }) {
         (b) => html`<tr>
           <td>${b.id}<br /><small>${when(b.createdAt)}</small></td>
           <td>${town(b.municipalityId)} · ${t(`broadcasts.topics.${b.topic}`)}${b.language ? ` · ${b.language}` : ''}<br /><small>${excerpt(b.source ?? b.kind, 60)}</small></td>
-          <td>${t(`broadcasts.statuses.${b.status}`)}</td>
+          <td class="state">${t(`broadcasts.statuses.${b.status}`)}</td>
           <td>${t('broadcasts.counts', { sent: b.sent, recipients: b.recipients, pending: b.pending, failed: b.failed })}</td>
           <td>${sends && live(b) && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/broadcasts/${b.id}/cancel`))}><button type="submit" class="secondary" aria-label=${`${t('broadcasts.cancel')} ${b.id}`}>${t('broadcasts.cancel')}</button></form>`}</td>
         </tr>`,

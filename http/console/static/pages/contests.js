@@ -77,7 +77,7 @@ export function Contests({ t, me, fail }) {
         (c) => html`<tr>
           <td>${c.id}</td>
           <td><a href=${`#/contest/${c.id}`}>${c.title ?? `№ ${c.id}`}</a></td>
-          <td>${t(`contests.states.${c.state}`)}</td>
+          <td class="state">${t(`contests.states.${c.state}`)}</td>
           <td>${when(c.entriesFrom)} — ${when(c.entriesTo)}</td>
         </tr>`,
       )}</tbody>

@@ -79,7 +79,7 @@ export function Events({ t, me, fail, notify }) {
           <td>${e.id}</td>
           <td><a href=${`#/event/${e.id}`}><strong>${e.title}</strong></a><br /><small>${t(`events.kinds.${e.kind}`)} · ${when(e.startsAt)}</small></td>
           <td>${e.venue.name}<br /><small>${e.venue.address}</small></td>
-          <td>${t(`events.states.${e.state}`)}</td>
+          <td class="state">${t(`events.states.${e.state}`)}</td>
           ${writes && html`<td>
             ${e.state === 'draft' && html`<form onSubmit=${(ev) => act(ev, () => post(`/api/v1/events/${e.id}/publish`))}><button type="submit" aria-label=${`${t('events.publish')} ${e.id}`}>${t('events.publish')}</button></form>`}
           </td>`}

@@ -22,7 +22,7 @@ export function News({ t, me, fail, notify }) {
           <td>${n.id}</td>
           <td><a href=${`#/news-item/${n.id}`}><strong>${n.title}</strong></a><br />${excerpt(n.body, 100)}
             ${n.mediaIds.length > 0 && html`<br /><small>${t('media.count', { n: n.mediaIds.length })}</small>`}</td>
-          <td>${t(`news.states.${n.state}`)}</td>
+          <td class="state">${t(`news.states.${n.state}`)}</td>
           <td>${when(n.publishedAt ?? n.publishAt)}</td>
           ${writes && html`<td>
             ${editable(n) && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/news/${n.id}/publish`))}><button type="submit" aria-label=${`${t('news.publish')} ${n.id}`}>${t('news.publish')}</button></form>`}

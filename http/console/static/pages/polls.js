@@ -16,7 +16,7 @@ export function Polls({ t, me, fail }) {
         (p) => html`<tr>
           <td>${p.id}</td>
           <td><a href=${`#/poll/${p.id}`}>${p.title}</a></td>
-          <td>${t(`polls.states.${p.state}`)}</td>
+          <td class="state">${t(`polls.states.${p.state}`)}</td>
           <td>${when(p.startsAt)} — ${when(p.endsAt)}</td>
         </tr>`,
       )}</tbody>
