@@ -1,12 +1,16 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announce } from '../../core/broadcasts/broadcasts.ts';
+import { intakeIncident } from '../../core/incidents/incidents.service.ts';
 import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { categoryId, KEMEROVO_CENTER } from '../../test/residents.ts';
 import { demoStaff } from '../../test/staff.ts';
 
 /**
  * What a curator's and a moderator's round of the console found: table headers, states and
- * buttons broken inside a word when a long column squeezed the table («Заверши ть»).
+ * buttons broken inside a word when a long column squeezed the table («Заверши ть»), and an
+ * incident accepted into work under the first category of a flat list mixing every sector
+ * (heating for a pothole) when the rules suggested none.
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: {
@@ -63,4 +67,33 @@ describe("a curator's and a moderator's round", () => {
     }
     await curator.context().close();
   }, 90_000);
+
+  it('an incident the rules suggest no category for starts at "—", grouped by sector, and is refused until one is chosen', async () => {
+    const db = world.db.db;
+    const { incident } = await intakeIncident(
+      db,
+      { municipalityId: kemerovo, source: 'vk_page', sourceUrl: 'https://vk.com/wall-1_301', authorName: 'Житель', text: 'Яма во дворе на Весенней', postedAt: now, point: KEMEROVO_CENTER },
+      now,
+    );
+    const curator = await world.signIn(staff.curator);
+    await curator.goto(`${world.harness.url}/console#/incident/${incident.id}`);
+    const category = curator.getByLabel(ru('incidents.category'), { exact: true });
+    await category.locator('optgroup').first().waitFor({ state: 'attached' });
+    expect(await category.inputValue()).toBe('');
+    const pothole = await categoryId(db, 'roads.pothole');
+    // The pothole is among the roads, not between heating and a bus schedule.
+    expect(await category.locator(`option[value="${pothole}"]`).evaluate((o) => (o as unknown as { parentElement: { label: string } }).parentElement.label)).toBe('Дороги');
+    await curator.getByRole('button', { name: ru('incidents.accept') }).click();
+    expect(await category.evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage)).toBe(ru('incidents.category_required'));
+    expect((await db.selectFrom('incident').select('state').where('id', '=', incident.id).executeTakeFirstOrThrow()).state).toBe('new');
+
+    await category.selectOption(String(pothole));
+    await curator.getByRole('button', { name: ru('incidents.accept') }).click();
+    await curator.getByText(ru('act.done')).waitFor();
+    const accepted = await db.selectFrom('incident').select(['state', 'message_id']).where('id', '=', incident.id).executeTakeFirstOrThrow();
+    expect(accepted.state).toBe('accepted');
+    const message = await db.selectFrom('message').select('category_id').where('id', '=', accepted.message_id!).executeTakeFirstOrThrow();
+    expect(message.category_id).toBe(pothole);
+    await curator.context().close();
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
 // Incidents triage: open-source items (public posts) accepted into work as messages or dismissed.
 import { useState } from 'preact/hooks';
 import { post } from '../api.js';
-import { excerpt, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
+import { excerpt, html, loading, moreButton, nameOf, refuse, useAction, useApi, usePaged, when } from '../ui.js';
+import { CategorySelect } from './moderation.js';
 
 const STATES = ['new', 'accepted', 'dismissed'];
 
@@ -35,19 +36,21 @@ export function Incidents({ t, lang, fail }) {
 export function IncidentCard({ id, t, lang, me, fail, notify }) {
   const [item, reload] = useApi(`/api/v1/incidents/${id}`, fail);
   const [towns] = useApi('/api/v1/municipalities', fail);
-  const [categories] = useApi('/api/v1/categories?active=true', fail);
   const [town, setTown] = useState(null);
   const chosenTown = town ?? item?.municipalityId ?? me.municipalityId ?? towns?.items[0]?.id ?? null;
   const [executors] = useApi(chosenTown === null ? null : `/api/v1/executors?municipalityId=${chosenTown}&active=true`, fail);
   const act = useAction(t, fail, notify, reload);
-  if (!item || !towns || !categories) return loading;
+  if (!item || !towns) return loading;
   const suggested = item.suggestion.categoryId ?? item.suggestedCategoryId;
-  const accept = (f) =>
-    post(`/api/v1/incidents/${item.id}/accept`, {
+  const accept = (f) => {
+    // No suggestion: the category starts as "—", and a curator who leaves it so is told at the field.
+    if (!refuse(f.category, !f.category.value && t('incidents.category_required'))) return Promise.reject(Object.assign(new Error(t('incidents.category_required')), { status: 400 }));
+    return post(`/api/v1/incidents/${item.id}/accept`, {
       municipalityId: Number(f.municipality.value),
       categoryId: Number(f.category.value),
       ...(f.executor.value ? { executorId: Number(f.executor.value) } : {}),
     });
+  };
   return html`<main>
     <p><a href="#/incidents">${t('incidents.back')}</a></p>
     <h1>${t('incidents.item', { id: item.id })}</h1>
@@ -62,15 +65,13 @@ export function IncidentCard({ id, t, lang, me, fail, notify }) {
     </dl>
     ${item.photos.length > 0 && html`<p>${item.photos.map((url, n) => html`<a href=${url} target="_blank" rel="noopener noreferrer">${t('card.photos')} ${n + 1}</a> `)}</p>`}
     ${item.state === 'new' && html`<div class="actions">
-      <form onSubmit=${(e) => act(e, accept)}>
+      <form onSubmit=${(e) => act(e, accept)} noValidate>
         <label for="municipality">${t('incidents.municipality')}</label>
         <select id="municipality" name="municipality" value=${chosenTown} onChange=${(e) => setTown(Number(e.target.value))}>
           ${towns.items.map((m) => html`<option value=${m.id}>${nameOf(lang, m)}</option>`)}
         </select>
         <label for="category">${t('incidents.category')}</label>
-        <select id="category" name="category" required>
-          ${categories.items.map((c) => html`<option value=${c.id} selected=${c.id === suggested}>${nameOf(lang, c)}${c.id === suggested ? ` — ${t('incidents.suggested')}` : ''}</option>`)}
-        </select>
+        <${CategorySelect} t=${t} lang=${lang} id="category" value=${suggested ?? null} suggested=${suggested} empty=${true} />
         <label for="executor">${t('incidents.executor')}</label>
         <select id="executor" name="executor">
           <option value="">${t('incidents.by_rules')}</option>

@@ -76,20 +76,26 @@ export function MessageMap({ t, lat, lon }) {
   </figure>`;
 }
 
-/** Categories grouped by sector (active ones only, and the message's own even if retired). */
-function CategorySelect({ t, lang, value }) {
+/**
+ * Categories grouped by sector (active ones only, and `value` even if retired). `suggested` is
+ * marked so; `empty` starts with a "—" chosen when `value` is none (nothing is picked unseen).
+ */
+export function CategorySelect({ t, lang, value, id = 'categoryId', suggested = null, empty = false }) {
   const [sectors, setSectors] = useState(null);
   const [categories, setCategories] = useState(null);
   useEffect(() => {
     get('/api/v1/sectors').then((r) => setSectors(r.items), () => setSectors([]));
     get('/api/v1/categories').then((r) => setCategories(r.items), () => setCategories([]));
   }, []);
-  if (!sectors || !categories) return html`<select id="categoryId" name="categoryId" disabled><option>…</option></select>`;
+  if (!sectors || !categories) return html`<select id=${id} name=${id} disabled><option>…</option></select>`;
   const shown = categories.filter((c) => c.active || c.id === value);
-  return html`<select id="categoryId" name="categoryId">
+  return html`<select id=${id} name=${id}>
+    ${empty && html`<option value="" selected=${value === null}>—</option>`}
     ${sectors.map((s) => {
       const own = shown.filter((c) => c.sectorId === s.id);
-      return own.length === 0 ? null : html`<optgroup label=${nameOf(lang, s)}>${own.map((c) => html`<option value=${c.id} selected=${c.id === value}>${nameOf(lang, c)}</option>`)}</optgroup>`;
+      return own.length === 0
+        ? null
+        : html`<optgroup label=${nameOf(lang, s)}>${own.map((c) => html`<option value=${c.id} selected=${c.id === value}>${nameOf(lang, c)}${c.id === suggested ? ` — ${t('incidents.suggested')}` : ''}</option>`)}</optgroup>`;
     })}
   </select>`;
 }
