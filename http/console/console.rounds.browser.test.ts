@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announce } from '../../core/broadcasts/broadcasts.ts';
+import { createContest } from '../../core/contests/contests.ts';
 import { intakeIncident } from '../../core/incidents/incidents.service.ts';
 import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
 import { categoryId, KEMEROVO_CENTER } from '../../test/residents.ts';
@@ -10,7 +11,8 @@ import { demoStaff } from '../../test/staff.ts';
  * What a curator's and a moderator's round of the console found: table headers, states and
  * buttons broken inside a word when a long column squeezed the table («Заверши ть»), and an
  * incident accepted into work under the first category of a flat list mixing every sector
- * (heating for a pothole) when the rules suggested none.
+ * (heating for a pothole) when the rules suggested none, and mailings listed by the API's codes
+ * («contest:1», «broadcast.official»).
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: {
@@ -94,6 +96,30 @@ describe("a curator's and a moderator's round", () => {
     expect(accepted.state).toBe('accepted');
     const message = await db.selectFrom('message').select('category_id').where('id', '=', accepted.message_id!).executeTakeFirstOrThrow();
     expect(message.category_id).toBe(pothole);
+    await curator.context().close();
+  }, 60_000);
+
+  it("a mailing says what it announces (the contest, linked to its card) or that it is an official one, not the API's codes", async () => {
+    const db = world.db.db;
+    const contest = await createContest(db, { municipalityId: kemerovo, createdByStaffId: null, title: 'Снежная крепость' }, now);
+    await announce(db, { audience: { municipalityId: kemerovo, topic: 'contests' }, message: { key: 'contests.announced' }, source: `contest:${contest.id}` });
+    await announce(db, {
+      audience: { municipalityId: kemerovo, topic: 'news' },
+      message: { key: 'broadcast.official', params: { text: 'Отключат воду' } },
+      kind: 'broadcast.official',
+      createdByStaffId: staff.curator,
+    });
+    const curator = await world.signIn(staff.curator);
+    await curator.getByRole('link', { name: ru('nav.broadcasts'), exact: true }).click();
+    await curator.getByRole('heading', { name: ru('broadcasts.list'), exact: true }).waitFor();
+    await curator.getByText(ru('broadcasts.official'), { exact: true }).waitFor();
+    const table = await curator.locator('main table').textContent();
+    expect(table).not.toMatch(/contest:|broadcast\.official/);
+    await curator
+      .getByRole('link', { name: ru('broadcasts.sources.contest', { id: contest.id }), exact: true })
+      .first()
+      .click();
+    await curator.getByRole('heading', { name: 'Снежная крепость' }).waitFor();
     await curator.context().close();
   }, 60_000);
 });

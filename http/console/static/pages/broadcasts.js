@@ -7,6 +7,16 @@ import { excerpt, html, moreButton, nameOf, useAction, useApi, usePaged, when } 
 /** The subscription topics residents choose in the bot (core/subscriptions/subscriptions.ts). */
 const TOPICS = ['news', 'polls', 'contests', 'culture_events', 'sport_events', 'direct_line'];
 const live = (b) => b.status === 'expanding' || b.status === 'sending';
+/** The cards of what announces itself (`contest:1`, `poll:12`, …: the API's `source`). */
+const SOURCES = { news: 'news-item', event: 'event', poll: 'poll', contest: 'contest', direct_line: 'direct-line' };
+
+/** What a mailing is: an announcement of its item (named, linked to its card), an official mailing, else the API's code. */
+function origin(t, b) {
+  const source = /^([a-z_]+):(\d+)$/.exec(b.source ?? '');
+  if (source && SOURCES[source[1]]) return html`<a href=${`#/${SOURCES[source[1]]}/${source[2]}`}>${t(`broadcasts.sources.${source[1]}`, { id: source[2] })}</a>`;
+  if (b.kind === 'broadcast.official') return t('broadcasts.official');
+  return excerpt(b.source ?? b.kind, 60);
+}
 
 export function Broadcasts({ t, lang, me, fail, notify }) {
   const [page, more, reload] = usePaged('/api/v1/broadcasts', fail);
@@ -45,7 +55,7 @@ export function Broadcasts({ t, lang, me, fail, notify }) {
       <tbody>${page.items.map(
         (b) => html`<tr>
           <td>${b.id}<br /><small>${when(b.createdAt)}</small></td>
-          <td>${town(b.municipalityId)} · ${t(`broadcasts.topics.${b.topic}`)}${b.language ? ` · ${b.language}` : ''}<br /><small>${excerpt(b.source ?? b.kind, 60)}</small></td>
+          <td>${town(b.municipalityId)} · ${t(`broadcasts.topics.${b.topic}`)}${b.language ? ` · ${b.language}` : ''}<br /><small>${origin(t, b)}</small></td>
           <td class="state">${t(`broadcasts.statuses.${b.status}`)}</td>
           <td>${t('broadcasts.counts', { sent: b.sent, recipients: b.recipients, pending: b.pending, failed: b.failed })}</td>
           <td>${sends && live(b) && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/broadcasts/${b.id}/cancel`))}><button type="submit" class="secondary" aria-label=${`${t('broadcasts.cancel')} ${b.id}`}>${t('broadcasts.cancel')}</button></form>`}</td>
