@@ -5,7 +5,7 @@ import { createContest } from '../../core/contests/contests.ts';
 import { intakeIncident } from '../../core/incidents/incidents.service.ts';
 import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
 import { categoryId, KEMEROVO_CENTER } from '../../test/residents.ts';
-import { demoStaff } from '../../test/staff.ts';
+import { demoStaff, messageInWork } from '../../test/staff.ts';
 
 /**
  * What a curator's and a moderator's round of the console found: table headers, states and
@@ -122,4 +122,22 @@ describe("a curator's and a moderator's round", () => {
     await curator.getByRole('heading', { name: 'Снежная крепость' }).waitFor();
     await curator.context().close();
   }, 60_000);
+
+  it("an executor's queue starts with the message nearest its deadline, not behind «more»", async () => {
+    const db = world.db.db;
+    const day = 86_400_000;
+    // The oldest (day 12 of 14), then 25 accepted later: more than the API's page of 25.
+    const oldest = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 12 * day) });
+    for (let i = 25; i >= 1; i--) await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - i * 3_600_000) });
+    const executor = await world.signIn(staff.executor);
+    const rows = executor.locator('main table tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(25);
+    await rows
+      .first()
+      .getByRole('link', { name: `${ru('queue.open')} ${oldest}`, exact: true })
+      .waitFor();
+    await rows.first().getByText(ru('deadline.level.near'), { exact: false }).waitFor();
+    await executor.context().close();
+  }, 90_000);
 });

@@ -7,7 +7,8 @@ import { Deadline, deadlineOf, firstResponseOf, MessageMap, ModerationTools, Que
 
 function queuePath(role) {
   if (role === 'curator') return '/api/v1/answers?state=draft';
-  if (role === 'executor') return '/api/v1/messages?status=in_work';
+  // The oldest first: the nearest deadlines on the first page, not behind «more».
+  if (role === 'executor') return '/api/v1/messages?status=in_work&sort=created_at';
   if (role === 'moderator' || role === 'operator') return '/api/v1/messages?status=new';
   return '/api/v1/messages';
 }
