@@ -96,6 +96,28 @@ describe('field refusals in the console', () => {
     await moderator.context().close();
   }, 60_000);
 
+  it('a direct line collecting past its broadcast day, or only in the past, is refused at its end in Russian, saying why', async () => {
+    const curator = await world.signIn(staff.curator);
+    const fill = async (from: string, to: string, on: string) => {
+      await curator.goto(`${world.harness.url}/console#/direct-lines/new`);
+      await curator.getByLabel(ru('direct_lines.name')).fill('Прямая линия с главой');
+      await curator.getByLabel(ru('direct_lines.head')).fill('Глава города');
+      await curator.getByLabel(ru('direct_lines.collect_from')).fill(from);
+      await curator.getByLabel(ru('direct_lines.collect_to')).fill(to);
+      await curator.getByLabel(ru('direct_lines.broadcast_on')).fill(on);
+      await curator.getByRole('button', { name: ru('direct_lines.save') }).click();
+      await curator.getByRole('status').waitFor();
+    };
+    await fill('2026-12-10T10:00', '2026-12-15T10:00', '2026-12-12');
+    const late = said('direct_lines.collect_to', 'by', { field: ru('direct_lines.broadcast_on') });
+    expect(await notice(curator)).toBe(ru('error.generic', { detail: late }));
+    expect(await bubble(curator, ru('direct_lines.collect_to'))).toBe(late);
+    await fill('2026-11-10T10:00', '2026-11-15T10:00', '2026-11-20');
+    await expect.poll(() => notice(curator)).toBe(ru('error.generic', { detail: said('direct_lines.collect_to', 'past') }));
+    expect(await world.db.db.selectFrom('direct_line').select('id').where('title', '=', 'Прямая линия с главой').execute()).toEqual([]);
+    await curator.context().close();
+  }, 60_000);
+
   it("a poll option longer than the API's 100 characters is refused at the options field, in Russian", async () => {
     const moderator = await world.signIn(staff.moderator);
     await moderator.goto(`${world.harness.url}/console#/polls/new`);

@@ -37,7 +37,10 @@ export function useAction(t, fail, notify, reload) {
   };
 }
 
-/** The API's problems with a field (English) that the console says in its language: [pattern, key of error.problem]. */
+/**
+ * The API's problems with a field (English) that the console says in its language: [pattern, key of
+ * error.problem]; after, not_before and by capture the other field they name.
+ */
 const PROBLEMS = [
   [/http\(s\) URL|valid URL|^Invalid URL/i, 'url'],
   [/^Too small: expected string|must not be empty|^empty$/i, 'empty'],
@@ -45,7 +48,10 @@ const PROBLEMS = [
   [/^Too (small|big): expected number/i, 'range'],
   [/outside the municipality/i, 'outside'],
   [/must be after (\w+)/i, 'after'],
+  [/^(?:must not be )?before (\w+)$/i, 'not_before'],
+  [/must end by .*\((\w+)\)/i, 'by'],
   [/in the future/i, 'future'],
+  [/already past/i, 'past'],
   [/must be an image/i, 'image'],
 ];
 
@@ -85,7 +91,7 @@ export function fieldRefusal(t, form, error) {
     const known = PROBLEMS.find(([pattern]) => pattern.test(problem));
     if (!known) return t('error.problem.invalid');
     const match = problem.match(known[0]);
-    const other = known[1] === 'after' ? find(match[1]) : null;
+    const other = ['after', 'not_before', 'by'].includes(known[1]) ? find(match[1]) : null;
     return t(`error.problem.${known[1]}`, { max: match[1], field: other ? label(other) : named(match[1] ?? '') });
   };
   for (const [path, problem, body] of refusals) {
