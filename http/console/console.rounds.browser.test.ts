@@ -5,7 +5,7 @@ import { createContest } from '../../core/contests/contests.ts';
 import { intakeIncident } from '../../core/incidents/incidents.service.ts';
 import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
 import { categoryId, KEMEROVO_CENTER } from '../../test/residents.ts';
-import { demoStaff, messageInWork } from '../../test/staff.ts';
+import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
 
 /**
  * What a curator's and a moderator's round of the console found: table headers, states and
@@ -16,6 +16,7 @@ import { demoStaff, messageInWork } from '../../test/staff.ts';
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: {
+  documentElement: { scrollWidth: number; clientWidth: number };
   querySelectorAll(selector: string): Iterable<unknown>;
   createTreeWalker(root: unknown, what: number): { nextNode(): { data: string } | null };
   createRange(): { setStart(node: unknown, at: number): void; setEnd(node: unknown, at: number): void; getClientRects(): { length: number } };
@@ -68,6 +69,15 @@ describe("a curator's and a moderator's round", () => {
       expect(await brokenWords(curator), hash).toEqual([]);
     }
     await curator.context().close();
+    // On a phone the same tables still fit the screen (an operator's sessions have one column more).
+    const operator = await world.signIn(await operatorId(world.db.db), { width: 390, height: 844 });
+    for (const [hash, heading] of [...pages.slice(1), ['#/sessions', ru('sessions.title_all')]]) {
+      await operator.goto(`${world.harness.url}/console${hash}`);
+      await operator.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await operator.locator('main table tbody tr').first().waitFor();
+      expect(await operator.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), hash).toBe(0);
+    }
+    await operator.context().close();
   }, 90_000);
 
   it('an incident the rules suggest no category for starts at "—", grouped by sector, and is refused until one is chosen', async () => {
