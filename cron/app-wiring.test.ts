@@ -42,6 +42,7 @@ describe('cron in the app', () => {
       'message-cells',
       'news-publish',
       'overdue-alerts',
+      'poll-announcements',
       'polls',
       'unanswered-comment-alerts',
     ]);

@@ -82,6 +82,8 @@ describe('the cron scheduler', () => {
                   ? { queued: 0 }
                   : job === 'polls'
                     ? { pollsClosed: 0, directLinesOpened: 0, cadenceAlerts: 0 }
+                    : job === 'poll-announcements'
+                      ? { pollsAnnounced: 0 }
                     : job === 'contests-advance'
                       ? { entriesOpened: 0, votingOpened: 0, winnersChosen: 0, resultsPublished: 0 }
                       : { alerts: 0 };
@@ -103,6 +105,7 @@ describe('the cron scheduler', () => {
       ['news-publish', '* * * * *', 'Asia/Novokuznetsk'],
       ['event-reminders', '* * * * *', 'Asia/Novokuznetsk'],
       ['polls', '*/5 * * * *', 'Asia/Novokuznetsk'],
+      ['poll-announcements', '* * * * *', 'Asia/Novokuznetsk'],
       ['unanswered-comment-alerts', '*/15 * * * *', 'Asia/Novokuznetsk'],
       ['hourly-new-message-cards', '0 * * * *', 'Asia/Novokuznetsk'],
       ['contests-advance', '* * * * *', 'Asia/Novokuznetsk'],
@@ -116,7 +119,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 16);
+    expect(cron.getTasks().size).toBe(before + 17);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

@@ -24,6 +24,10 @@ export interface PollTable {
   published_at: Date | null;
   closed_at: Date | null;
   results_published_at: Date | null;
+  /** When the announcement to residents was queued: at publication when the poll is already open, else by the `poll-announcements` job at its start; null: not yet. */
+  announced_at: Date | null;
+  /** The announcement's broadcast. */
+  broadcast_id: number | null;
   created_by_staff_id: number | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

@@ -56,6 +56,8 @@ export interface Poll {
   startsAt: Date;
   endsAt: Date;
   publishedAt: Date | null;
+  /** When residents were told of it (null: not yet; a poll published ahead of its start is announced at the start). */
+  announcedAt: Date | null;
   closedAt: Date | null;
   resultsPublishedAt: Date | null;
   createdByStaffId: number | null;
@@ -166,6 +168,8 @@ export function createPoll(db: Db, input: PollInput, staffId: number | null, now
         published_at: null,
         closed_at: null,
         results_published_at: null,
+        announced_at: null,
+        broadcast_id: null,
         created_by_staff_id: staffId,
         created_at: now,
         updated_at: now,
@@ -245,6 +249,7 @@ function toPoll(r: PollRow, questions: PollQuestion[]): Poll {
     startsAt: r.starts_at,
     endsAt: r.ends_at,
     publishedAt: r.published_at,
+    announcedAt: r.announced_at,
     closedAt: r.closed_at,
     resultsPublishedAt: r.results_published_at,
     createdByStaffId: r.created_by_staff_id,
@@ -386,9 +391,11 @@ export interface PublishResult {
 }
 
 /**
- * `draft → published`: checks the cadence (409 POLL_CADENCE naming the other poll, unless forced)
- * and announces the poll to the residents of its municipality (or all) subscribed to polls, with an
- * "Answer" button. `closed → results_published`: every voter is told, with a button to see them.
+ * `draft → published`: checks the cadence (409 POLL_CADENCE naming the other poll, unless forced).
+ * A poll already open is announced at once to the residents of its municipality (or all) subscribed
+ * to polls, with an "Answer" button; one published ahead of its start is announced by the
+ * `poll-announcements` job when it opens (announceDuePolls), so the button works when it arrives.
+ * `closed → results_published`: every voter is told, with a button to see them.
  */
 export function publishPoll(db: Db, id: number, options: PublishOptions, now: Date): Promise<PublishResult> {
   return inTransaction(db, async (trx) => {
@@ -406,20 +413,52 @@ export function publishPoll(db: Db, id: number, options: PublishOptions, now: Da
     const conflict = await cadenceConflict(trx, { id, municipalityId: row.municipality_id, startsAt: row.starts_at });
     if (conflict && !options.force) throw new DomainError('POLL_CADENCE', { pollId: conflict.id, title: conflict.title, startsAt: conflict.startsAt.toISOString() });
     await trx.updateTable('poll').set({ state: 'published', published_at: now, updated_at: now }).where('id', '=', id).execute();
-    const broadcastId = await announce(trx, {
-      audience: { municipalityId: row.municipality_id, topic: 'polls' },
-      message: {
-        key: row.kind === 'vote' ? 'polls.announcement_vote' : 'polls.announcement',
-        params: { title: row.title, description: row.description, endsAt: localDateTime(row.ends_at, await timeZoneOf(trx, row.municipality_id)) },
-        keyboard: { kind: 'inline', rows: [[{ id: actionId(POLL_TAGS.answer, id), label: 'polls.answer' }]] },
-        ...(row.media_id !== null && { media: [row.media_id] }),
-      },
-      kind: 'broadcast.poll',
-      source: `poll:${id}`,
-      createdByStaffId: options.staffId ?? null,
-    });
-    return { poll: await getPoll(trx, id), published: 'poll', broadcastId, ...(conflict && { forcedOver: conflict.id }) };
+    const broadcastId = row.starts_at <= now ? await announcePoll(trx, row, options.staffId ?? null, now) : undefined;
+    return { poll: await getPoll(trx, id), published: 'poll', ...(broadcastId !== undefined && { broadcastId }), ...(conflict && { forcedOver: conflict.id }) };
   });
+}
+
+/** Queues a published poll's announcement and marks it announced (the caller holds the poll's row lock). */
+async function announcePoll(trx: Db, row: PollRow, staffId: number | null, now: Date): Promise<number> {
+  const broadcastId = await announce(trx, {
+    audience: { municipalityId: row.municipality_id, topic: 'polls' },
+    message: {
+      key: row.kind === 'vote' ? 'polls.announcement_vote' : 'polls.announcement',
+      params: { title: row.title, description: row.description, endsAt: localDateTime(row.ends_at, await timeZoneOf(trx, row.municipality_id)) },
+      keyboard: { kind: 'inline', rows: [[{ id: actionId(POLL_TAGS.answer, row.id), label: 'polls.answer' }]] },
+      ...(row.media_id !== null && { media: [row.media_id] }),
+    },
+    kind: 'broadcast.poll',
+    source: `poll:${row.id}`,
+    createdByStaffId: staffId,
+  });
+  await trx.updateTable('poll').set({ announced_at: now, broadcast_id: broadcastId }).where('id', '=', row.id).execute();
+  return broadcastId;
+}
+
+/**
+ * Cron (`poll-announcements`, every minute, under the job's advisory lock): published polls whose
+ * start has come and that were not announced yet are announced, each once — the row is locked
+ * (SKIP LOCKED) and `announced_at` set in the same transaction as the broadcast, so a second
+ * instance, a retry or a run after a restart finds nothing left. A poll closed before its start,
+ * or already past its end (the app was down for all of it), is not announced.
+ */
+export async function announceDuePolls(db: Db, now: Date): Promise<{ pollsAnnounced: number }> {
+  const due = await db
+    .selectFrom('poll')
+    .selectAll()
+    .where('state', '=', 'published')
+    .where('announced_at', 'is', null)
+    .where('starts_at', '<=', now)
+    .where('ends_at', '>', now)
+    .orderBy('starts_at')
+    .orderBy('id')
+    .limit(100)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  for (const row of due) await announcePoll(db, row, null, now);
+  return { pollsAnnounced: due.length };
 }
 
 /** `published → closed` (by hand, early or not). */

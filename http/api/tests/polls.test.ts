@@ -2,8 +2,10 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
 import { isDomainError } from '../../../core/errors.ts';
+import { runJob } from '../../../core/jobs/run-job.ts';
 import { runPollJobs } from '../../../core/polls/jobs.ts';
 import { castBallot, getPoll } from '../../../core/polls/polls.ts';
+import { JOBS } from '../../../cron/jobs.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { jpegBytes } from '../../../test/media/files.ts';
 import { registeredResident } from '../../../test/residents.ts';
@@ -68,6 +70,7 @@ describe('polls through the admin API: lifecycle', () => {
     const published = await h.request('POST', `/api/v1/polls/${draft.id}/publish`, { token: curator, body: {} });
     expect(published.status).toBe(200);
     expect(published.body.state).toBe('published');
+    expect(published.body.announcedAt).toBe(h.now().toISOString());
     const broadcast = await h.t.db.selectFrom('broadcast').selectAll().where('source', '=', `poll:${draft.id}`).executeTakeFirstOrThrow();
     expect(broadcast).toMatchObject({ municipality_id: kemerovo, topic: 'polls', kind: 'broadcast.poll' });
     expect(broadcast.payload).toMatchObject({
@@ -225,6 +228,90 @@ describe('polls through the admin API: lifecycle', () => {
     walk(Object.entries(doc.body.components.schemas).filter(([name]) => /^Poll|^DirectLine/.test(name)));
     expect(names.length).toBeGreaterThan(20);
     expect(names.filter((n) => /^(resident|author|voter|ballot|chat|external|user)(Ids?)?$/i.test(n))).toEqual([]);
+  });
+});
+
+describe('polls through the admin API: a poll published ahead of its start', () => {
+  /** The poll-announcements cron job as an instance runs it at `at`. */
+  const announceAt = (at: string, instance = 'test') => runJob(h.t.db, JOBS.pollAnnouncements, () => new Date(at), instance);
+  const broadcastsOf = (pollId: number) => h.t.db.selectFrom('broadcast').selectAll().where('source', '=', `poll:${pollId}`).execute();
+
+  it('is announced when it opens (its start in the local zone), once, even with two instances and a run after a restart; the Answer button then works', async () => {
+    const kemerovo = h.municipality.Kemerovo;
+    const curator = h.keys.Kemerovo.curator;
+    const resident = await registeredResident(h.t.db, { municipalityId: kemerovo, now: h.now() });
+    // 10 December 09:00 in Kemerovo (UTC+7) is 02:00Z, days after the harness's now.
+    const poll = await create(curator, body(kemerovo, { title: 'Сквер: опрос с 10 декабря', startsAt: '2026-12-10T09:00:00+07:00', endsAt: '2026-12-17T09:00:00+07:00' }));
+
+    const published = await h.request('POST', `/api/v1/polls/${poll.id}/publish`, { token: curator, body: {} });
+    expect(published.status).toBe(200);
+    expect(published.body).toMatchObject({ state: 'published', announcedAt: null });
+    expect(await broadcastsOf(poll.id)).toEqual([]);
+    const audit = await h.t.db
+      .selectFrom('audit_log')
+      .select('data')
+      .where('entity', '=', 'poll')
+      .where('entity_id', '=', String(poll.id))
+      .where('action', '=', 'poll.publish')
+      .executeTakeFirstOrThrow();
+    expect(audit.data).not.toHaveProperty('broadcastId');
+
+    // A minute before the start: nothing yet.
+    expect((await announceAt('2026-12-10T01:59:00Z')).counts).toEqual({ pollsAnnounced: 0 });
+    expect(await broadcastsOf(poll.id)).toEqual([]);
+
+    // At the start two instances run the job at once: one announcement.
+    const runs = await Promise.all([announceAt('2026-12-10T02:00:00Z', 'a'), announceAt('2026-12-10T02:00:00Z', 'b')]);
+    expect(runs.map((r) => r.outcome).every((o) => o === 'ok' || o === 'skipped')).toBe(true);
+    const [broadcast, ...more] = await broadcastsOf(poll.id);
+    expect(more).toEqual([]);
+    expect(broadcast).toMatchObject({ municipality_id: kemerovo, topic: 'polls', kind: 'broadcast.poll' });
+    expect(broadcast!.payload).toMatchObject({
+      key: 'polls.announcement',
+      params: { title: 'Сквер: опрос с 10 декабря', endsAt: '17.12.2026 09:00' },
+      keyboard: { kind: 'inline', rows: [[{ id: `!pa:${poll.id}`, label: 'polls.answer' }]] },
+    });
+    const shown = await h.request('GET', `/api/v1/polls/${poll.id}`, { token: curator });
+    expect(shown.body).toMatchObject({ announcedAt: '2026-12-10T02:00:00.000Z' });
+
+    // Later runs (the next minute, a restart's catch-up) find nothing left.
+    expect((await announceAt('2026-12-10T02:01:00Z')).counts).toEqual({ pollsAnnounced: 0 });
+    expect((await announceAt('2026-12-10T05:00:00Z', 'restarted')).counts).toEqual({ pollsAnnounced: 0 });
+    expect(await broadcastsOf(poll.id)).toHaveLength(1);
+
+    await expandAll();
+    expect(await h.t.db.selectFrom('outbox').select('resident_id').where('broadcast_id', '=', broadcast!.id).where('resident_id', '=', resident).execute()).toHaveLength(1);
+    // The button the announcement carries takes the answer now.
+    const q = poll.questions[0]!;
+    await castBallot(
+      h.t.db,
+      {
+        pollId: poll.id,
+        residentId: resident,
+        channel: 'tg',
+        answers: [
+          { questionId: q.id, optionIds: [q.options[0]!.id] },
+          { questionId: poll.questions[1]!.id, optionIds: [poll.questions[1]!.options[0]!.id] },
+        ],
+      },
+      new Date('2026-12-10T02:00:30Z'),
+    );
+  });
+
+  it('closed before its start, it is never announced; one past its end before any run (the app was down) is not announced either', async () => {
+    const kemerovo = h.municipality.Kemerovo;
+    const curator = h.keys.Kemerovo.curator;
+    const withdrawn = await create(curator, body(kemerovo, { title: 'Отозванный опрос', startsAt: '2026-12-11T09:00:00+07:00', endsAt: '2026-12-18T09:00:00+07:00' }));
+    expect((await h.request('POST', `/api/v1/polls/${withdrawn.id}/publish`, { token: curator, body: {} })).status).toBe(200);
+    expect((await h.request('POST', `/api/v1/polls/${withdrawn.id}/close`, { token: curator })).status).toBe(200);
+    await announceAt('2026-12-11T02:00:00Z');
+    expect(await broadcastsOf(withdrawn.id)).toEqual([]);
+    expect((await getPoll(h.t.db, withdrawn.id)).announcedAt).toBeNull();
+
+    const missed = await create(curator, body(kemerovo, { title: 'Пропущенный опрос', startsAt: '2026-12-12T09:00:00+07:00', endsAt: '2026-12-12T21:00:00+07:00' }));
+    expect((await h.request('POST', `/api/v1/polls/${missed.id}/publish`, { token: curator, body: {} })).status).toBe(200);
+    await announceAt('2026-12-12T15:00:00Z');
+    expect(await broadcastsOf(missed.id)).toEqual([]);
   });
 });
 

@@ -16,8 +16,9 @@ export const route = createRoute({
   method: 'post',
   path: '/polls/{id}/publish',
   tags: ['polls'],
-  summary: 'Publish a draft (announced to subscribed residents with an "Answer" button), or the results of a closed poll (voters are told)',
+  summary: 'Publish a draft (announced to subscribed residents with an "Answer" button when it opens), or the results of a closed poll (voters are told)',
   description:
+    'A draft whose start has come is announced at once; one published ahead of its start is announced when it opens (announcedAt stays null until then; closing it before means no announcement). ' +
     'A draft whose start falls on a local calendar day on which another poll of the same municipality starts is refused with 409 POLL_CADENCE ' +
     '(details.pollId names that poll), unless a curator or operator passes force: true. Other states: 409 ILLEGAL_TRANSITION.',
   ...access('polls.write'),
