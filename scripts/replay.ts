@@ -11,7 +11,9 @@ import { isVkFixture, VkConversation, vkFixturePath, type VkFixture } from '../t
  * PGlite with the demo region and in-process fakes of the Bot API and the VK API, and prints the
  * transcript. A fixture is a file in fixtures/telegram/ or fixtures/vk/ (`vk/registration.json`
  * picks the VK one when both have the name) or a path; VK fixtures are recognised by their folder
- * or by events with a Callback API `type`. Exits 1 when an `$expect` in the fixture fails.
+ * or by events with a Callback API `type`. Exits 1 when an `$expect` in the fixture fails. Files the
+ * app writes (media copied from the fakes) go to a temporary directory removed at the end, never to
+ * ./data; REPLAY_DATA_DIR names a directory to keep them in instead.
  */
 const name = process.argv[2];
 if (!name) {
@@ -28,7 +30,7 @@ const fixture = JSON.parse(readFileSync(path, 'utf8')) as Fixture | VkFixture;
 const database = await connectDatabase({ dataDir: 'memory://' });
 await migrateToLatest(database.db);
 await seedDemo(database.db);
-const harness = await BotHarness.start({ database });
+const harness = await BotHarness.start({ database, ...(process.env.REPLAY_DATA_DIR && { dataDir: process.env.REPLAY_DATA_DIR }) });
 if (fixture.description) console.log(`# ${fixture.description}\n`);
 const print = (line: string) => console.log(line);
 try {

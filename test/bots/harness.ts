@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { serve, type ServerType } from '@hono/node-server';
 import { buildApp, type App } from '../../app.ts';
@@ -58,6 +61,12 @@ export interface HarnessOptions {
   outbox?: 'replies' | 'all';
   /** Settings over the harness's own (limits of a test). */
   env?: Record<string, string>;
+  /**
+   * DATA_DIR of the app (media store, photo cache). Default: a new temporary directory removed by
+   * close(), so a test or `npm run replay` never writes into the repository's ./data (the
+   * developer's embedded database folder).
+   */
+  dataDir?: string;
 }
 
 /**
@@ -70,6 +79,10 @@ export class BotHarness {
   readonly fake: FakeTelegramApi;
   readonly vkFake: FakeVkApi;
   readonly database: DatabaseHandle;
+  /** The app's DATA_DIR (see HarnessOptions.dataDir). */
+  readonly dataDir: string;
+  /** Whether dataDir is the harness's own temporary directory (removed by close()). */
+  private readonly ownsDataDir: boolean;
   app!: App;
   url = '';
   private server: ServerType | undefined;
@@ -88,6 +101,9 @@ export class BotHarness {
     this.extraFeatures = options.extraFeatures;
     this.vkMode = options.vkMode ?? 'callback';
     this.options = options;
+    const given = options.env?.DATA_DIR ?? options.dataDir;
+    this.dataDir = given ?? mkdtempSync(path.join(tmpdir(), 'otklik-bots-'));
+    this.ownsDataDir = given === undefined;
   }
 
   static async start(options: HarnessOptions & { database: DatabaseHandle }): Promise<BotHarness> {
@@ -122,6 +138,7 @@ export class BotHarness {
       OUTBOX_POLL_MS: '50',
       OUTBOX_LEADER_RETRY_MS: '100',
       CRON_ENABLED: 'false',
+      DATA_DIR: this.dataDir,
       ...this.options.env,
     });
     this.app = await buildApp({
@@ -219,11 +236,15 @@ export class BotHarness {
     await this.app.stop();
   }
 
-  /** Stops the app and the fake; the database belongs to the caller. */
+  /** Stops the app and the fakes and removes the harness's own data directory; the database belongs to the caller. */
   async close(): Promise<void> {
-    await this.shutdownApp();
-    await this.fake.stop();
-    await this.vkFake.stop();
+    try {
+      await this.shutdownApp();
+      await this.fake.stop();
+      await this.vkFake.stop();
+    } finally {
+      if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+    }
   }
 }
 
