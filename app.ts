@@ -198,6 +198,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (config.TELEGRAM_MODE === 'webhook' && secret) mountTelegramWebhook(http, { secret, handle: (update) => channel.handleUpdate(update, { answerInResponse: true }) });
   }
   const staffLinks = { ttlHours: config.STAFF_LINK_CODE_TTL_HOURS, telegramBotUsername: telegram?.username };
+  // The pages' canonical paths have no trailing slash: /console/, /api/docs/ and /map/ (typed by hand,
+  // or a proxy's location block) are sent there, query kept, instead of a bare 404.
+  for (const page of ['/console', '/api/docs', '/map']) {
+    http.on(['GET', 'HEAD'], `${page}/`, (c) => c.redirect(`${page}${new URL(c.req.url).search}`, 308));
+  }
   http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media, systemHealth, kpi: { ratingWeights: parseRatingWeights(config.KPI_RATING_WEIGHTS) } }));
   http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
   http.route('/console', createConsoleApp({ db: database.db, clock, secureCookies: config.PUBLIC_URL?.startsWith('https://') ?? false, trustProxy: config.TRUST_PROXY, tiles: { tileUrl: config.MAP_TILE_URL, tileAttribution: config.MAP_TILE_ATTRIBUTION } }));
