@@ -65,6 +65,37 @@ describe('production calendar import', () => {
     expect(refused(JSON.stringify({ year: 2028, daysOff: ['2029-01-09'] }))).toMatchObject({ problem: expect.stringContaining('not a day of 2028') });
   });
 
+  it('npm run calendar:import refuses a bad file in one line naming the file and the problem, exit 1, no stack trace', async () => {
+    const write = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    const cases: [string, string][] = [
+      [path.join(dir, 'missing.xml'), 'no such file'],
+      [dir, 'is a directory, not a file'],
+      [write('broken.json', '{"year": 2028, "daysOff": ['), 'not valid JSON'],
+      [write('broken.xml', '<calendar year="2028"><days><day d="01.03" t="1"></days>'), 'not well-formed XML'],
+      [write('page.html', '<html><body>Производственный календарь</body></html>'), 'not a production calendar'],
+      [write('empty.xml', ''), 'not a production calendar'],
+      [write('wrong-year.json', JSON.stringify({ year: 2028, daysOff: ['2029-01-09'] })), 'date 2029-01-09 is not a day of 2028'],
+      [write('array.json', '[]'), 'year must be between 2000 and 2100'],
+    ];
+    for (const [file, problem] of cases) {
+      const run = await execFileAsync(process.execPath, ['scripts/calendar-import.ts', file], { env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } }).then(
+        () => null,
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect(run, file).not.toBeNull();
+      expect(run!.code, file).toBe(1);
+      expect(run!.stdout, file).toBe('');
+      const lines = run!.stderr.trim().split('\n');
+      expect(lines, file).toHaveLength(1);
+      expect(lines[0], file).toContain(`calendar:import: ${file} refused: ${problem}`);
+      expect(run!.stderr, file).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it.runIf(isRealPostgres())('npm run calendar:import stores the year; it applies after a (re)start', async () => {
     const file = path.join(dir, '2028.xml');
     writeFileSync(file, XML_2028);

@@ -1,6 +1,7 @@
-import { XMLParser } from 'fast-xml-parser';
+import { readFileSync } from 'node:fs';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Db } from '../db/types.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, isDomainError } from '../errors.ts';
 import { productionYearProblem, useProductionYears, type ProductionYear } from './production-calendar.ts';
 
 /**
@@ -12,11 +13,13 @@ import { productionYearProblem, useProductionYears, type ProductionYear } from '
 export function parseProductionYear(text: string, source?: string): ProductionYear {
   const trimmed = text.trim();
   let year: ProductionYear;
-  if (trimmed.startsWith('{')) {
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     const json = JSON.parse(trimmed) as Partial<ProductionYear>;
     const list = (v: unknown) => (Array.isArray(v) && v.every((d) => typeof d === 'string') ? (v as string[]) : []);
     year = { year: Number(json.year), source: source ?? json.source ?? 'imported', daysOff: list(json.daysOff), shortened: list(json.shortened), workingWeekends: list(json.workingWeekends) };
   } else {
+    const valid = trimmed === '' || XMLValidator.validate(trimmed);
+    if (valid !== true) throw new DomainError('VALIDATION', { field: 'calendar', problem: `not well-formed XML (line ${valid.err.line}: ${valid.err.msg.replace(/\s+/g, ' ')})` });
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'day' }).parse(trimmed) as {
       calendar?: { year?: string; days?: { day?: { d: string; t: string }[] } };
     };
@@ -41,6 +44,30 @@ export function parseProductionYear(text: string, source?: string): ProductionYe
   const problem = productionYearProblem(year);
   if (problem) throw new DomainError('VALIDATION', { field: 'calendar', problem });
   return year;
+}
+
+/**
+ * `npm run calendar:import`'s reading of its file: the year, or why the file is refused in one line
+ * (no stack: a missing file, a directory, text that is neither JSON nor a calendar's XML, dates that
+ * do not fit the year). Unexpected errors are thrown as they are.
+ */
+export function readProductionYearFile(file: string, source?: string): { year: ProductionYear } | { refused: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'is a directory, not a file', EACCES: 'cannot be read (permission denied)' };
+    if (code && why[code]) return { refused: why[code] };
+    throw error;
+  }
+  try {
+    return { year: parseProductionYear(text, source) };
+  } catch (error) {
+    if (error instanceof SyntaxError) return { refused: `not valid JSON (${error.message})` };
+    if (isDomainError(error, 'VALIDATION')) return { refused: String(error.details.problem) };
+    throw error;
+  }
 }
 
 /** Stores a year (replacing an earlier import of it) and applies it in this process at once. */
