@@ -54,6 +54,30 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('gives every operation an operationId of its own: lowerCamelCase, verb first, unique, the same from release to release', () => {
+    const ids = new Map<string, string>();
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, raw] of Object.entries(ops)) {
+        const where = `${method} ${path}`;
+        const id = (raw as { operationId?: unknown }).operationId;
+        expect(typeof id, where).toBe('string');
+        expect(id, where).toMatch(/^(list|get|create|update|delete|set|save|assign|remove|issue|revoke|cancel|publish|unpublish|archive|close|accept|reject|dismiss|approve|return|revise|draft|hide|reply|mark|change|route|retry|run|choose|record|answer|recompute|unlink|upload)[A-Z][A-Za-z]*$/);
+        expect(ids.get(id as string), `${where}: ${id} is also the id of`).toBeUndefined();
+        ids.set(id as string, where);
+      }
+    }
+    expect(ids.size).toBe(Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0));
+    // Generated clients name their methods after these: they are declared in each route file and stay put.
+    expect(Object.fromEntries([...ids].filter(([id]) => ['listMessages', 'getMessage', 'publishPoll', 'createIncidentRule', 'getPollResults', 'createMessageComment'].includes(id)))).toEqual({
+      listMessages: 'get /messages',
+      getMessage: 'get /messages/{id}',
+      publishPoll: 'post /polls/{id}/publish',
+      createIncidentRule: 'post /incident-rules',
+      getPollResults: 'get /polls/{id}/results',
+      createMessageComment: 'post /messages/{id}/comments',
+    });
+  });
+
   it('documents the answers the middleware gives: 413 on every write, 415 on every JSON write, as the app answers them', async () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, raw] of Object.entries(ops)) {

@@ -18,6 +18,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listAlerts',
   path: '/alerts',
   tags: ['alerts and jobs'],
   summary: 'Alerts raised for officials, newest first, whether or not a messenger delivered them',

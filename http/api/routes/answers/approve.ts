@@ -9,6 +9,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'approveAnswer',
   path: '/answers/{id}/approve',
   tags: ['answers'],
   summary: 'Approve a draft answer: it is queued for the resident and moves the lifecycle',

@@ -18,6 +18,7 @@ const Body = z
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'draftAnswer',
   path: '/messages/{id}/answers',
   tags: ['answers'],
   summary: 'Draft an answer: intermediate, final (solved | explained) or a clarification request',

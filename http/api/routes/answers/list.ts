@@ -15,6 +15,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listAnswers',
   path: '/answers',
   tags: ['answers'],
   summary: 'List answers in the key\'s scope (e.g. drafts awaiting approval), oldest first',

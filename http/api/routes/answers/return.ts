@@ -11,6 +11,7 @@ const Body = z.strictObject({ remark: z.string().max(2000).openapi({ description
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'returnAnswer',
   path: '/answers/{id}/return',
   tags: ['answers'],
   summary: 'Return a draft answer to its author with a remark',

@@ -14,6 +14,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'reviseAnswer',
   path: '/answers/{id}/revise',
   tags: ['answers'],
   summary: 'Revise a draft or returned answer; it goes back to the curator',

@@ -19,6 +19,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listAudit',
   path: '/audit',
   tags: ['audit'],
   summary: 'The audit log, newest first: who changed what, when, with which key and request',

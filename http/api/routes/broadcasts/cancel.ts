@@ -12,6 +12,7 @@ const Body = z.strictObject({});
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'cancelBroadcast',
   path: '/broadcasts/{id}/cancel',
   tags: ['broadcasts'],
   summary: 'Cancel a broadcast: no more recipients are written, rows not yet sent are dropped',

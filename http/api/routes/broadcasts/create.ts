@@ -11,6 +11,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createBroadcast',
   path: '/broadcasts',
   tags: ['broadcasts'],
   summary: 'Send an official mailing to the residents of a municipality subscribed to a topic',

@@ -8,6 +8,7 @@ import { broadcastInScope } from './scope.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getBroadcast',
   path: '/broadcasts/{id}',
   tags: ['broadcasts'],
   summary: 'One broadcast and its progress: recipients written, pending, sent, failed, cancelled',

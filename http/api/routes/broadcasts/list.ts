@@ -14,6 +14,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listBroadcasts',
   path: '/broadcasts',
   tags: ['broadcasts'],
   summary: 'Broadcasts (announcements and mailings) with their progress, newest first',

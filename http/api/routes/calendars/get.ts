@@ -13,6 +13,7 @@ const Query = z.strictObject({ year: urlInteger(2000, 2100).openapi({ example: 2
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getCalendars',
   path: '/calendars',
   tags: ['directories'],
   summary: "The working calendar of a year: the national production calendar and each municipality's working days",

@@ -18,6 +18,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createSector',
   path: '/sectors',
   tags: ['directories'],
   summary: 'Add a sector block (seed 002 §3.1); give it at least three categories',

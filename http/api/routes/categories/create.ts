@@ -16,6 +16,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createCategory',
   path: '/categories',
   tags: ['directories'],
   summary: 'Add a category (e.g. when "other within the sector" becomes a priority)',

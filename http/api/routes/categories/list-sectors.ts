@@ -7,6 +7,7 @@ import { SectorSchema, sectorDto } from '../../schemas/directory.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listSectors',
   path: '/sectors',
   tags: ['directories'],
   summary: 'Sector blocks (ЖКХ, roads, …) that group the categories',

@@ -9,6 +9,7 @@ const Query = z.strictObject({ sectorId: Id.optional(), active: QueryBoolean.opt
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listCategories',
   path: '/categories',
   tags: ['directories'],
   summary: 'The category directory (one for the whole region)',

@@ -15,6 +15,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'patch',
+  operationId: 'updateSector',
   path: '/sectors/{id}',
   tags: ['directories'],
   summary: 'Rename, reorder or retire a sector',

@@ -11,6 +11,7 @@ const Body = z.strictObject({});
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'approveItemComment',
   path: '/comments/{id}/approve',
   tags: ['comments'],
   summary: 'Show a comment waiting for pre-moderation, or one hidden by reports after review',

@@ -14,6 +14,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createMessageComment',
   path: '/messages/{id}/comments',
   tags: ['comments'],
   summary: 'An official\'s comment, usually a reply to the resident\'s; the resident is notified',

@@ -11,6 +11,7 @@ const Body = z.strictObject({ reason: z.string().trim().min(1).max(500).openapi(
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'hideItemComment',
   path: '/comments/{id}/hide',
   tags: ['comments'],
   summary: 'Hide a comment on a news item or a poll, with a reason; its author is told',

@@ -38,6 +38,7 @@ const permitByList = createMiddleware<ApiEnv>(async (c, next) => {
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listItemComments',
   path: '/comments',
   tags: ['comments'],
   summary: "Residents' comments on news and polls, newest first; filter by target and state",

@@ -10,6 +10,7 @@ const Body = z.strictObject({ municipalityId: BodyId, premoderation: z.boolean()
 
 export const route = createRoute({
   method: 'put',
+  operationId: 'setCommentPolicy',
   path: '/comments/policy',
   tags: ['comments'],
   summary: "A municipality's comment moderation: after publication (default) or before (premoderation true)",

@@ -11,6 +11,7 @@ const Body = z.strictObject({ text: z.string().trim().min(1).max(2000) });
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'replyItemComment',
   path: '/comments/{id}/reply',
   tags: ['comments'],
   summary: "An official's reply to a comment on a news item or a poll; it goes to the comment's author",

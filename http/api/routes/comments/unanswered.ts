@@ -22,6 +22,7 @@ export const UnansweredCommentSchema = z
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listUnansweredComments',
   path: '/comments/unanswered',
   tags: ['messages'],
   summary: "Authors' comments on their messages that no official has answered yet, oldest first",

@@ -15,6 +15,7 @@ const Body = z.strictObject({});
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'acceptContestEntry',
   path: '/contests/{id}/entries/{entryId}/accept',
   tags: ['contests'],
   summary: 'Accept an entry: it joins the gallery; the author is told',

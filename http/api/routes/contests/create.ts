@@ -10,6 +10,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createContest',
   path: '/contests',
   tags: ['contests'],
   summary: 'Create a contest (a draft): attributes may be filled in later, all are required to publish',

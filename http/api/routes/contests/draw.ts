@@ -11,6 +11,7 @@ const Body = z.strictObject({});
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'runContestDraw',
   path: '/contests/{id}/draw',
   tags: ['contests'],
   summary: 'random_draw contests: reveal the seed and draw the winners now (after entries close; the cron does it at votingTo otherwise)',

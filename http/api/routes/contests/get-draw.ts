@@ -9,6 +9,7 @@ import { contestInScope } from './scope.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getContestDraw',
   path: '/contests/{id}/draw',
   tags: ['contests'],
   summary: 'The verifiable draw: commitment (from entries opening), seed (after the draw), ordered candidates, winners, and the algorithm to recompute it',

@@ -8,6 +8,7 @@ import { contestInScope } from './scope.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getContest',
   path: '/contests/{id}',
   tags: ['contests'],
   summary: 'A contest with its attributes, dates, state and draw commitment',

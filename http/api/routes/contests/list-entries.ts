@@ -16,6 +16,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listContestEntries',
   path: '/contests/{id}/entries',
   tags: ['contests'],
   summary: "A contest's entries in the order they came (media in the store: GET /api/v1/media/{mediaId})",

@@ -15,6 +15,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listContests',
   path: '/contests',
   tags: ['contests'],
   summary: 'Contests, newest first',

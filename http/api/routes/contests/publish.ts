@@ -11,6 +11,7 @@ const Body = z.strictObject({});
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'publishContest',
   path: '/contests/{id}/publish',
   tags: ['contests'],
   summary: 'Publish a draft contest: announced to residents subscribed to contests; the cron then opens entries and voting on their dates',

@@ -15,6 +15,7 @@ const Body = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'rejectContestEntry',
   path: '/contests/{id}/entries/{entryId}/reject',
   tags: ['contests'],
   summary: 'Reject an entry with a reason; the author is told the reason',

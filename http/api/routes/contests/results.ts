@@ -22,6 +22,7 @@ const ResultsSchema = z
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getContestResults',
   path: '/contests/{id}/results',
   tags: ['contests'],
   summary: "A contest's accepted entries with votes, ranking and winners",

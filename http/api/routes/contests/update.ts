@@ -9,6 +9,7 @@ import { contestInScope } from './scope.ts';
 
 export const route = createRoute({
   method: 'patch',
+  operationId: 'updateContest',
   path: '/contests/{id}',
   tags: ['contests'],
   summary: "Change a draft contest's attributes (null clears one)",

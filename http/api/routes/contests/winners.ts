@@ -13,6 +13,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'chooseContestWinners',
   path: '/contests/{id}/winners',
   tags: ['contests'],
   summary: 'Jury contests: the officials name the winners (after entries close, before results are published)',

@@ -14,6 +14,7 @@ const Params = z.object({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'answerDirectLineQuestion',
   path: '/direct-lines/{id}/questions/{questionId}/answer',
   tags: ['direct lines'],
   summary: 'Answer a question (the answer goes to its author in the bot) and/or mark it selected for the broadcast',

@@ -9,6 +9,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createDirectLine',
   path: '/direct-lines',
   tags: ['direct lines'],
   summary: "Create a campaign for the head's direct line («Прямая линия», KPI 12)",

@@ -11,6 +11,7 @@ const Query = z.strictObject({ municipalityId: Id.optional(), ...PageQuery });
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listDirectLines',
   path: '/direct-lines',
   tags: ['direct lines'],
   summary: 'Direct-line campaigns with their number of questions, newest first',

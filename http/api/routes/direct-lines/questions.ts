@@ -29,6 +29,7 @@ function questionsCsv(rows: DirectLineQuestion[]): string {
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listDirectLineQuestions',
   path: '/direct-lines/{id}/questions',
   tags: ['direct lines'],
   summary: "A campaign's questions, oldest first (JSON, or CSV with ?format=csv); the authors are never shown",

@@ -11,6 +11,7 @@ const Body = z.strictObject({ reason: z.string().trim().min(1).max(500).optional
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'cancelEvent',
   path: '/events/{id}/cancel',
   tags: ['events'],
   summary: 'Cancel an event: reminders not yet sent are dropped and every resident who asked for one is told',

@@ -10,6 +10,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createEvent',
   path: '/events',
   tags: ['events'],
   summary: "Create an event of «Афиша» (a draft): culture or sport, times in the municipality's local time, the venue with its point",

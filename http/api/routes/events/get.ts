@@ -8,6 +8,7 @@ import { eventInScope } from '../news/scope.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getEvent',
   path: '/events/{id}',
   tags: ['events'],
   summary: 'One event of «Афиша»',

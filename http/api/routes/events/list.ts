@@ -18,6 +18,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listEvents',
   path: '/events',
   tags: ['events'],
   summary: 'Events of «Афиша», newest first; filter by kind, period and municipality',

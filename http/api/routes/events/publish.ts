@@ -11,6 +11,7 @@ const Body = z.strictObject({});
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'publishEvent',
   path: '/events/{id}/publish',
   tags: ['events'],
   summary: 'Publish an event: it appears in «Афиша» and is broadcast to residents subscribed to its kind',

@@ -10,6 +10,7 @@ import { eventInScope } from '../news/scope.ts';
 
 export const route = createRoute({
   method: 'patch',
+  operationId: 'updateEvent',
   path: '/events/{id}',
   tags: ['events'],
   summary: 'Edit an event (a cancelled one is read-only); a new start time moves the reminders not yet sent',

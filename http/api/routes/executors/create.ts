@@ -15,6 +15,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createExecutor',
   path: '/executors',
   tags: ['directories'],
   summary: 'Add an executor organisation or official to a municipality',

@@ -10,6 +10,7 @@ const Query = z.strictObject({ municipalityId: Id.optional(), active: QueryBoole
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listExecutors',
   path: '/executors',
   tags: ['directories'],
   summary: 'Executors («Исполнители») in the key\'s scope',

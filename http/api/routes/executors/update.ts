@@ -14,6 +14,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'patch',
+  operationId: 'updateExecutor',
   path: '/executors/{id}',
   tags: ['directories'],
   summary: 'Rename or deactivate an executor',

@@ -13,6 +13,7 @@ const Body = z.strictObject({ municipalityId: BodyId, categoryId: BodyId, keywor
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createIncidentRule',
   path: '/incident-rules',
   tags: ['incidents'],
   summary: "A keyword rule: posts of the municipality's monitored pages with these words go to triage under the category",

@@ -7,6 +7,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'delete',
+  operationId: 'deleteIncidentRule',
   path: '/incident-rules/{id}',
   tags: ['incidents'],
   summary: 'Remove a keyword rule',

@@ -10,6 +10,7 @@ const Query = z.strictObject({ municipalityId: Id.optional() });
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listIncidentRules',
   path: '/incident-rules',
   tags: ['incidents'],
   summary: 'Keyword rules per category that pick posts of monitored pages',

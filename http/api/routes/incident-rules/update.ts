@@ -13,6 +13,7 @@ const Body = z
 
 export const route = createRoute({
   method: 'patch',
+  operationId: 'updateIncidentRule',
   path: '/incident-rules/{id}',
   tags: ['incidents'],
   summary: "Edit a keyword rule's words, category or activity",

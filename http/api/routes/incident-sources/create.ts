@@ -21,6 +21,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createIncidentSource',
   path: '/incident-sources',
   tags: ['incidents'],
   summary: 'Monitor a public VK page for the municipality (polled with wall.get through VK_SERVICE_TOKEN)',

@@ -7,6 +7,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'delete',
+  operationId: 'deleteIncidentSource',
   path: '/incident-sources/{id}',
   tags: ['incidents'],
   summary: 'Remove a monitored page',

@@ -10,6 +10,7 @@ const Query = z.strictObject({ municipalityId: Id.optional() });
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listIncidentSources',
   path: '/incident-sources',
   tags: ['incidents'],
   summary: 'Monitored public VK pages (communities) per municipality',

@@ -10,6 +10,7 @@ const Body = z.strictObject({ name: z.string().max(200).optional(), active: z.bo
 
 export const route = createRoute({
   method: 'patch',
+  operationId: 'updateIncidentSource',
   path: '/incident-sources/{id}',
   tags: ['incidents'],
   summary: 'Rename a monitored page, or pause / resume its polling',

@@ -18,6 +18,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'acceptIncident',
   path: '/incidents/{id}/accept',
   tags: ['incidents'],
   summary: 'Accept an item into work: it becomes an open-source message, assigned to the executor',

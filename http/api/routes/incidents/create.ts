@@ -10,6 +10,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createIncident',
   path: '/incidents',
   tags: ['incidents'],
   summary: 'Take in an open-source item (OK, a media-monitoring system, a post found by hand)',

@@ -10,6 +10,7 @@ const Body = z.strictObject({ reason: z.string().max(1000).openapi({ description
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'dismissIncident',
   path: '/incidents/{id}/dismiss',
   tags: ['incidents'],
   summary: 'Dismiss an item with a reason',

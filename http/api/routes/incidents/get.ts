@@ -12,6 +12,7 @@ const Response = IncidentSchema.extend({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getIncident',
   path: '/incidents/{id}',
   tags: ['incidents'],
   summary: 'One open-source item with the routing suggestion',

@@ -8,6 +8,7 @@ import { IncidentListQuery, IncidentSchema, incidentDto } from '../../schemas/in
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listIncidents',
   path: '/incidents',
   tags: ['incidents'],
   summary: 'The triage queue of open-source items (public posts found on VK walls, monitored pages and integrations)',

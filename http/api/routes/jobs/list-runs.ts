@@ -16,6 +16,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listJobRuns',
   path: '/jobs/runs',
   tags: ['alerts and jobs'],
   summary: 'Cron job runs, newest first: when each job ran, on which instance, how it ended and what it counted',

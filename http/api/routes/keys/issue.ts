@@ -11,6 +11,7 @@ const Body = z.strictObject({ label: z.string().trim().max(100).optional().opena
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'issueKey',
   path: '/staff/{id}/keys',
   tags: ['staff and keys'],
   summary: 'Issue an API key for a staff member; the key is shown in this response only',

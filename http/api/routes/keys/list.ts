@@ -9,6 +9,7 @@ const Query = z.strictObject({ staffId: Id.optional(), active: QueryBoolean.opti
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listKeys',
   path: '/keys',
   tags: ['staff and keys'],
   summary: 'API keys (prefix and usage only, never the key itself)',

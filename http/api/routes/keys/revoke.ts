@@ -9,6 +9,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'revokeKey',
   path: '/keys/{id}/revoke',
   tags: ['staff and keys'],
   summary: 'Revoke a key at once (idempotent)',

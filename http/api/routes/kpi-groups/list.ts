@@ -8,6 +8,7 @@ import { StaffGroupSchema } from '../../schemas/kpi.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listKpiGroups',
   path: '/kpi-groups',
   tags: ['directories'],
   summary: 'Groups of officials responsible for KPI indicators, with members and indicators',

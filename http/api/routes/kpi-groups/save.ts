@@ -17,6 +17,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'saveKpiGroup',
   path: '/kpi-groups',
   tags: ['directories'],
   summary: "Create or replace a group of officials responsible for KPI indicators (seed 000's working group)",

@@ -11,6 +11,7 @@ const Body = z.strictObject({ municipalityId: BodyId, kpi: z.number().int().min(
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'assignKpiResponsible',
   path: '/kpi-responsibles',
   tags: ['directories'],
   summary: 'Name an official of the municipality responsible for a KPI indicator (idempotent)',

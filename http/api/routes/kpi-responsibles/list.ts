@@ -10,6 +10,7 @@ const Query = z.strictObject({ municipalityId: Id.optional(), kpi: urlInteger(1,
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listKpiResponsibles',
   path: '/kpi-responsibles',
   tags: ['directories'],
   summary: 'Responsible officials per KPI indicator (1..16, seed 000 table 2)',

@@ -8,6 +8,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'delete',
+  operationId: 'removeKpiResponsible',
   path: '/kpi-responsibles/{id}',
   tags: ['directories'],
   summary: 'Remove a KPI responsible assignment',

@@ -14,6 +14,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getKpi',
   path: '/kpi',
   tags: ['kpi'],
   summary: "The municipality's 16 KPI indicators (seed 000) for a month or a year",

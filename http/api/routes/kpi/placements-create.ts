@@ -22,6 +22,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createKpiPlacement',
   path: '/kpi/placements',
   tags: ['kpi'],
   summary: 'Enter a unit of outdoor advertising of the platform (KPI 14)',

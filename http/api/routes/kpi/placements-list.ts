@@ -9,6 +9,7 @@ import { PlacementSchema, placementDto } from '../../schemas/kpi.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listKpiPlacements',
   path: '/kpi/placements',
   tags: ['kpi'],
   summary: "The municipality's outdoor advertising units (KPI 14), latest first (at most 500)",

@@ -19,6 +19,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createKpiPublication',
   path: '/kpi/publications',
   tags: ['kpi'],
   summary: 'Enter a publication about the platform in the media or on an official page (KPI 16); a URL once per municipality (409)',

@@ -9,6 +9,7 @@ import { PublicationSchema, publicationDto } from '../../schemas/kpi.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listKpiPublications',
   path: '/kpi/publications',
   tags: ['kpi'],
   summary: "The municipality's publications about the platform (KPI 16), latest first (at most 500)",

@@ -11,6 +11,7 @@ const Body = z.strictObject({ municipalityId: BodyId, period: KpiPeriodQuery });
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'recomputeKpi',
   path: '/kpi/recompute',
   tags: ['kpi'],
   summary: 'Recompute the snapshot of an ended period from the current data (audited, with the old and new values)',

@@ -21,6 +21,7 @@ const RowSchema = z
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getRegionKpi',
   path: '/kpi/region',
   tags: ['kpi'],
   summary: "Every municipality's indicators side by side, ranked",

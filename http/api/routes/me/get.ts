@@ -8,6 +8,7 @@ import { StaffSchema, staffDto } from '../../schemas/directory.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getMe',
   path: '/me',
   tags: ['staff and keys'],
   summary: 'Who the key belongs to and what it may do',

@@ -25,6 +25,7 @@ const QueueItemSchema = z
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getMyQueue',
   path: '/me/queue',
   tags: ['staff and keys'],
   summary: 'What waits for the caller, by role, oldest first',

@@ -8,6 +8,7 @@ import { IdParams, problems } from '../../schemas/common.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getMedia',
   path: '/media/{id}',
   tags: ['media'],
   summary: 'The bytes of a stored file',

@@ -16,6 +16,7 @@ const Form = z.object({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'uploadMedia',
   path: '/media',
   tags: ['media'],
   summary: 'Upload an image or a video for announcements (multipart/form-data, field `file`)',

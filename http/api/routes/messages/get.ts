@@ -9,6 +9,7 @@ import { MessageCardSchema, messageCardDto } from '../../schemas/message.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getMessage',
   path: '/messages/{id}',
   tags: ['messages'],
   summary: 'One message with its history, answers, comments, photos, supporters and rating',

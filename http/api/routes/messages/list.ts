@@ -29,6 +29,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listMessages',
   path: '/messages',
   tags: ['messages'],
   summary: 'List messages in the key\'s scope',

@@ -15,6 +15,7 @@ const Params = z.object({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getMessagePhoto',
   path: '/messages/{id}/photos/{index}',
   tags: ['messages'],
   summary: 'The bytes of one photo of a message',

@@ -11,6 +11,7 @@ const Body = z.strictObject({ url: z.string().max(2000).openapi({ description: '
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createPublishedReply',
   path: '/messages/{id}/published-reply',
   tags: ['incidents'],
   summary: 'Record the URL of an approved answer published by hand under the source post',

@@ -13,6 +13,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'acceptMessage',
   path: '/messages/{id}/accept',
   tags: ['moderation'],
   summary: 'Accept a new message into work («принято в работу»)',

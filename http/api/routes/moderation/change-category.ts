@@ -11,6 +11,7 @@ const Body = z.strictObject({ categoryId: BodyId });
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'changeMessageCategory',
   path: '/messages/{id}/category',
   tags: ['moderation'],
   summary: 'Move an open message to another category',

@@ -11,6 +11,7 @@ const Body = z.strictObject({ originalId: BodyId.openapi({ description: 'an open
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'markDuplicate',
   path: '/messages/{id}/duplicate',
   tags: ['moderation'],
   summary: 'Mark a message as a duplicate of another one',

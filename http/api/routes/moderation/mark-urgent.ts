@@ -9,6 +9,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'markUrgent',
   path: '/messages/{id}/urgent',
   tags: ['moderation'],
   summary: 'Mark an open message urgent: its executor then owes a draft within 1 working hour',

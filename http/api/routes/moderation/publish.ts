@@ -9,6 +9,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'publishMessage',
   path: '/messages/{id}/publish',
   tags: ['moderation'],
   summary: 'Publish a message so other residents see and support it («опубликовано»)',

@@ -13,6 +13,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'rejectMessage',
   path: '/messages/{id}/reject',
   tags: ['moderation'],
   summary: 'Reject a new message with a reason',

@@ -11,6 +11,7 @@ const Body = z.strictObject({ executorId: BodyId });
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'routeMessage',
   path: '/messages/{id}/executor',
   tags: ['moderation'],
   summary: 'Route a message in work to another executor',

@@ -23,6 +23,7 @@ const SuggestionsSchema = z
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getModerationSuggestions',
   path: '/messages/{id}/suggestions',
   tags: ['moderation'],
   summary: 'What to moderate a message with: the suggested executor and duplicates nearby',

@@ -9,6 +9,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'unpublishMessage',
   path: '/messages/{id}/unpublish',
   tags: ['moderation'],
   summary: 'Withdraw a message from publication',

@@ -8,6 +8,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'put',
+  operationId: 'setMunicipalityBoundary',
   path: '/municipalities/{id}/boundary',
   tags: ['directories'],
   summary: 'Upload a municipality\'s boundary (GeoJSON Polygon or MultiPolygon, up to 4 MiB)',

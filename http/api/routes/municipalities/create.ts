@@ -18,6 +18,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createMunicipality',
   path: '/municipalities',
   tags: ['directories'],
   summary: 'Add a municipality',

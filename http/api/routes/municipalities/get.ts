@@ -8,6 +8,7 @@ import { MunicipalityWithBoundarySchema, municipalityDto } from '../../schemas/d
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getMunicipality',
   path: '/municipalities/{id}',
   tags: ['directories'],
   summary: 'One municipality with its GeoJSON boundary',

@@ -8,6 +8,7 @@ import { MunicipalitySchema, municipalityDto } from '../../schemas/directory.ts'
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listMunicipalities',
   path: '/municipalities',
   tags: ['directories'],
   summary: 'Municipalities in the key\'s scope (boundaries omitted; see GET /municipalities/{id})',

@@ -16,6 +16,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'patch',
+  operationId: 'updateMunicipality',
   path: '/municipalities/{id}',
   tags: ['directories'],
   summary: 'Change a municipality\'s settings: names, population, answer approval, work calendar',

@@ -11,6 +11,7 @@ const Body = z.strictObject({});
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'archiveNews',
   path: '/news/{id}/archive',
   tags: ['news'],
   summary: 'Archive a news item: hidden from residents, kept for reports',

@@ -11,6 +11,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createNews',
   path: '/news',
   tags: ['news'],
   summary: 'Create a news item: a draft, or scheduled when publishAt is given',

@@ -8,6 +8,7 @@ import { newsInScope } from './scope.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getNews',
   path: '/news/{id}',
   tags: ['news'],
   summary: 'One news item',

@@ -16,6 +16,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listNews',
   path: '/news',
   tags: ['news'],
   summary: 'News items, newest first (archived ones included: they are kept for reports)',

@@ -12,6 +12,7 @@ const Body = z.strictObject({ publishAt: ApiTime.optional().openapi({ descriptio
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'publishNews',
   path: '/news/{id}/publish',
   tags: ['news'],
   summary: 'Publish a draft or scheduled item now (or schedule it for publishAt)',

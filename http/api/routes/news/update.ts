@@ -10,6 +10,7 @@ import { newsInScope } from './scope.ts';
 
 export const route = createRoute({
   method: 'patch',
+  operationId: 'updateNews',
   path: '/news/{id}',
   tags: ['news'],
   summary: 'Edit a news item (an edit after publication is stamped and audited; archived items are read-only)',

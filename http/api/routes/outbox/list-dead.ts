@@ -14,6 +14,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listDeadOutbox',
   path: '/outbox/dead',
   tags: ['outbox'],
   summary: 'Notifications that stopped for good (dead outbox rows), newest first',

@@ -12,6 +12,7 @@ const Body = z.strictObject({});
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'retryDeadOutbox',
   path: '/outbox/{id}/retry',
   tags: ['outbox'],
   summary: 'Send a dead notification again: a fresh set of attempts, due now',

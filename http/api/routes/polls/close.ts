@@ -11,6 +11,7 @@ const Body = z.strictObject({});
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'closePoll',
   path: '/polls/{id}/close',
   tags: ['polls'],
   summary: 'Close a published poll early (polls also close at their end, by cron)',

@@ -11,6 +11,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createPoll',
   path: '/polls',
   tags: ['polls'],
   summary: 'Create a poll or a vote (a draft)',

@@ -9,6 +9,7 @@ import { pollInScope } from './scope.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'recordPollDecision',
   path: '/polls/{id}/decision',
   tags: ['polls'],
   summary: 'Record the management decision taken on a closed poll’s result (KPI 13); its voters are told',

@@ -8,6 +8,7 @@ import { pollInScope } from './scope.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getPoll',
   path: '/polls/{id}',
   tags: ['polls'],
   summary: 'One poll with its questions and options',

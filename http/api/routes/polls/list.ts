@@ -16,6 +16,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listPolls',
   path: '/polls',
   tags: ['polls'],
   summary: 'Polls and votes, newest first',

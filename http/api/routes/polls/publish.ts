@@ -14,6 +14,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'publishPoll',
   path: '/polls/{id}/publish',
   tags: ['polls'],
   summary: 'Publish a draft (announced to subscribed residents with an "Answer" button when it opens), or the results of a closed poll (voters are told)',

@@ -13,6 +13,7 @@ const Query = z.strictObject({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getPollResults',
   path: '/polls/{id}/results',
   tags: ['polls'],
   summary: "A poll's results: counts and percentages per option, voters, turnout, free-text answers (without authors)",

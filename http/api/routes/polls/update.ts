@@ -10,6 +10,7 @@ import { pollInScope } from './scope.ts';
 
 export const route = createRoute({
   method: 'patch',
+  operationId: 'updatePoll',
   path: '/polls/{id}',
   tags: ['polls'],
   summary: 'Change a draft poll (questions, when given, replace the old ones)',

@@ -30,6 +30,7 @@ const RatingSchema = z
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getExecutorRatings',
   path: '/ratings/executors',
   tags: ['kpi'],
   summary: 'Executors ranked by quantity, quality, speed and completeness of their answers (seed 002 §4.1)',

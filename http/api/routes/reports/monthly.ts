@@ -39,6 +39,7 @@ const ReportSchema = z
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getMonthlyReport',
   path: '/reports/monthly',
   tags: ['kpi'],
   summary: 'The monthly report of seed 004 §25: timeliness, quality and dynamics of messages (JSON, CSV or XLSX)',

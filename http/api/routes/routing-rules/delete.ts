@@ -8,6 +8,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'delete',
+  operationId: 'deleteRoutingRule',
   path: '/routing-rules/{id}',
   tags: ['directories'],
   summary: 'Remove a routing rule (messages of that category then need a chosen executor)',

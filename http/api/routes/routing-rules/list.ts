@@ -10,6 +10,7 @@ const Query = z.strictObject({ municipalityId: Id.optional(), categoryId: Id.opt
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listRoutingRules',
   path: '/routing-rules',
   tags: ['directories'],
   summary: 'Which executor receives which category, per municipality',

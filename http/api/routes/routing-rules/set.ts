@@ -11,6 +11,7 @@ const Body = z.strictObject({ municipalityId: BodyId, categoryId: BodyId, execut
 
 export const route = createRoute({
   method: 'put',
+  operationId: 'setRoutingRule',
   path: '/routing-rules',
   tags: ['directories'],
   summary: 'Set the executor for a municipality and category (replaces the previous one)',

@@ -7,6 +7,7 @@ import { SessionSchema, sessionDto } from './schema.ts';
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listSessions',
   path: '/sessions',
   tags: ['staff and keys'],
   summary: "Live web-console sessions: your own (operators: everyone's)",

@@ -7,6 +7,7 @@ import { audited } from '../../write.ts';
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'revokeSession',
   path: '/sessions/{id}/revoke',
   tags: ['staff and keys'],
   summary: "End a web-console session at once (idempotent); someone else's session is 404 unless you are an operator",

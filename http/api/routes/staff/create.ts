@@ -16,6 +16,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'createStaff',
   path: '/staff',
   tags: ['staff and keys'],
   summary: 'Add a staff member (then issue them a key)',

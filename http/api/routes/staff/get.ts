@@ -16,6 +16,7 @@ const StaffCardSchema = StaffSchema.extend({
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getStaff',
   path: '/staff/{id}',
   tags: ['staff and keys'],
   summary: 'One staff member',

@@ -13,6 +13,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'post',
+  operationId: 'issueLinkCode',
   path: '/staff/{id}/link-codes',
   tags: ['staff and keys'],
   summary: 'Issue a one-time code that links an official\'s messenger account to them',

@@ -10,6 +10,7 @@ const Query = z.strictObject({ municipalityId: Id.optional(), role: StaffRole.op
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'listStaff',
   path: '/staff',
   tags: ['staff and keys'],
   summary: 'Staff in the key\'s scope (curators: their municipality)',

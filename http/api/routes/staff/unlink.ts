@@ -14,6 +14,7 @@ const Params = z.object({
 
 export const route = createRoute({
   method: 'delete',
+  operationId: 'unlinkStaffIdentity',
   path: '/staff/{id}/identities/{channel}',
   tags: ['staff and keys'],
   summary: 'Unlink a staff member\'s messenger account (a lost phone, a colleague who left)',

@@ -15,6 +15,7 @@ const Body = z.strictObject({
 
 export const route = createRoute({
   method: 'patch',
+  operationId: 'updateStaff',
   path: '/staff/{id}',
   tags: ['staff and keys'],
   summary: 'Rename, deactivate or reactivate a staff member',

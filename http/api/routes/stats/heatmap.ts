@@ -77,6 +77,7 @@ const Collection = z
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getHeatmap',
   path: '/heatmap',
   tags: ['statistics'],
   summary: 'Messages on the map: points, or H3 hexagon cells with their measures (GeoJSON)',

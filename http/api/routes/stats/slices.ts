@@ -34,6 +34,7 @@ const SliceSchema = z
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getStatsSlices',
   path: '/stats/slices',
   tags: ['statistics'],
   summary: 'Statistical slices: messages grouped by any dimensions, with the chosen measures (JSON or CSV)',

@@ -24,6 +24,7 @@ const SystemHealthSchema = z
 
 export const route = createRoute({
   method: 'get',
+  operationId: 'getSystemHealth',
   path: '/system/health',
   tags: ['alerts and jobs'],
   summary: "This instance's health in detail (the public /health only answers 200 or 503)",
