@@ -310,6 +310,32 @@ describe('the console where officials stumbled', () => {
     await moderator.context().close();
   }, 60_000);
 
+  it('a poll published ahead of its start says residents are told when it opens, and nothing is announced before; closed early, it says it was not announced', async () => {
+    const db = world.db.db;
+    const questions = [{ kind: 'single' as const, text: 'Нужна ли горка?', options: ['Да', 'Нет'] }];
+    const poll = await createPoll(
+      db,
+      {
+        municipalityId: world.db.demo.municipalities.Kemerovo,
+        kind: 'poll',
+        title: 'Горка во дворе',
+        startsAt: new Date(now.getTime() + 86_400_000),
+        endsAt: new Date(now.getTime() + 8 * 86_400_000),
+        questions,
+      },
+      null,
+      now,
+    );
+    const curator = await world.signIn(staff.curator);
+    await curator.goto(`${world.harness.url}/console#/poll/${poll.id}`);
+    await curator.getByRole('button', { name: ru('polls.publish'), exact: true }).click();
+    await curator.getByText(ru('polls.announce_pending'), { exact: true }).waitFor();
+    expect(await db.selectFrom('broadcast').select('id').where('source', '=', `poll:${poll.id}`).execute()).toEqual([]);
+    await curator.getByRole('button', { name: ru('polls.close'), exact: true }).click();
+    await curator.getByText(ru('polls.not_announced'), { exact: true }).waitFor();
+    await curator.context().close();
+  }, 60_000);
+
   it('an operator closes the access of an official who left: their open session ends; the access comes back', async () => {
     const db = world.db.db;
     const leaving = await world.signIn(staff.utilityExecutor);

@@ -71,6 +71,7 @@ export function PollCard({ id, t, me, fail, notify }) {
     <dl>
       <dt>${t('polls.state')}</dt><dd>${t(`polls.states.${poll.state}`)}</dd>
       <dt>${t('polls.period')}</dt><dd>${when(poll.startsAt)} — ${when(poll.endsAt)}</dd>
+      ${poll.state !== 'draft' && html`<dt>${t('polls.announced')}</dt><dd>${poll.announcedAt ? when(poll.announcedAt) : poll.state === 'published' ? t('polls.announce_pending') : t('polls.not_announced')}</dd>`}
     </dl>
     ${poll.questions.map((q) => html`<h2>${q.text}</h2><ul>${q.options.map((o) => html`<li>${o.text}</li>`)}</ul>`)}
     ${writes && poll.state === 'draft' && html`<details>
