@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContest } from '../../../core/contests/contests.ts';
+import { advanceContests, createContest, publishContest } from '../../../core/contests/contests.ts';
+import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
 import type { DrawingFormat, EntryKind } from '../../../core/contests/contest.table.ts';
 import { newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
@@ -192,6 +193,54 @@ describe.each(CHANNELS)('%s: contests', (channel) => {
       .where('contest_id', '=', contest.id)
       .executeTakeFirstOrThrow();
     expect(entry).toEqual({ media_kind: 'video', kind: 'video', mime: 'video/mp4' });
+  });
+});
+
+describe.each(CHANNELS)('%s: a contest published ahead of its entries', (channel) => {
+  it("the publication's announcement opens a card that says entries open soon (no Take part yet); entries opening is announced on its day with the button", async () => {
+    const chat = await resident(channel, 'Вера');
+    const now = harness.now();
+    const day = 86_400_000;
+    const contest = await createContest(
+      db.db,
+      {
+        municipalityId: db.demo.municipalities.Kemerovo,
+        createdByStaffId: null,
+        title: `Будущий конкурс ${++seq}`,
+        organiser: 'Администрация',
+        terms: 'Снимайте весну',
+        topic: 'Весна',
+        prizes: 'Сертификат',
+        drawingFormat: 'audience_vote',
+        winnersCount: 1,
+        entryKind: 'photo',
+        entriesFrom: new Date(now.getTime() + 2 * day),
+        entriesTo: new Date(now.getTime() + 7 * day),
+        votingFrom: new Date(now.getTime() + 7 * day),
+        votingTo: new Date(now.getTime() + 10 * day),
+        resultsOn: new Date(now.getTime() + 11 * day),
+      },
+      now,
+    );
+    const expand = async () => {
+      for (const { id } of await db.db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').execute()) while (!(await expandBatch(db.db, id, 100)).done);
+    };
+    await publishContest(db.db, contest.id, now, null);
+    await expand();
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.join('\n')).toContain(contest.title);
+    await chat.say(press(t('ru', 'contests.open_button')));
+    expect(chat.replyTexts.join('\n')).toContain(t('ru', 'contests.state_published'));
+    const labels = chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label));
+    expect(labels).not.toContain(t('ru', 'contests.take_part'));
+
+    // Entries open on their day: announced then, and the card offers Take part.
+    await advanceContests(db.db, new Date(now.getTime() + 2 * day));
+    await expand();
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.join('\n')).toContain(t('ru', 'contests.entries_open', { title: contest.title, entriesTo: '' }).split('—')[0]!.trim());
+    await chat.say(press(t('ru', 'contests.open_button')));
+    expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).toContain(t('ru', 'contests.take_part'));
   });
 });
 
