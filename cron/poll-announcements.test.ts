@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPoll, getPoll, publishPoll } from '../core/polls/polls.ts';
+import { announceDuePolls, createPoll, getPoll, publishPoll } from '../core/polls/polls.ts';
 import { createLogger } from '../logger.ts';
 import { createTestDatabase, type TestDatabase } from '../test/database.ts';
 import { startCron } from './scheduler.ts';
@@ -53,5 +53,26 @@ describe('poll announcements across restarts and instances', () => {
     const broadcasts = await t.db.selectFrom('broadcast').select(['id', 'kind', 'topic', 'municipality_id']).where('source', '=', `poll:${poll.id}`).execute();
     expect(broadcasts).toEqual([{ id: expect.any(Number), kind: 'broadcast.poll', topic: 'polls', municipality_id: t.demo.municipalities.Belovo }]);
     expect((await getPoll(t.db, poll.id)).announcedAt).toEqual(later);
+  });
+
+  it('without the job lock (called directly, in parallel transactions) the row lock still lets one caller announce it', async () => {
+    const at = new Date('2026-12-14T03:00:00Z');
+    const poll = await createPoll(
+      t.db,
+      {
+        municipalityId: t.demo.municipalities.Novokuznetsk,
+        kind: 'vote',
+        title: 'Ёлка на площади',
+        startsAt: new Date('2026-12-14T02:00:00Z'),
+        endsAt: new Date('2026-12-20T02:00:00Z'),
+        questions: [{ kind: 'single', text: 'Ставить ёлку?', options: ['Да', 'Нет'] }],
+      },
+      null,
+      new Date('2026-12-01T03:00:00Z'),
+    );
+    await publishPoll(t.db, poll.id, {}, new Date('2026-12-01T03:00:00Z'));
+    const counts = await Promise.all([announceDuePolls(t.db, at), announceDuePolls(t.db, at), announceDuePolls(t.db, at)]);
+    expect(counts.reduce((n, c) => n + c.pollsAnnounced, 0)).toBe(1);
+    expect(await t.db.selectFrom('broadcast').select('id').where('source', '=', `poll:${poll.id}`).execute()).toHaveLength(1);
   });
 });

@@ -443,22 +443,24 @@ async function announcePoll(trx: Db, row: PollRow, staffId: number | null, now: 
  * instance, a retry or a run after a restart finds nothing left. A poll closed before its start,
  * or already past its end (the app was down for all of it), is not announced.
  */
-export async function announceDuePolls(db: Db, now: Date): Promise<{ pollsAnnounced: number }> {
-  const due = await db
-    .selectFrom('poll')
-    .selectAll()
-    .where('state', '=', 'published')
-    .where('announced_at', 'is', null)
-    .where('starts_at', '<=', now)
-    .where('ends_at', '>', now)
-    .orderBy('starts_at')
-    .orderBy('id')
-    .limit(100)
-    .forUpdate()
-    .skipLocked()
-    .execute();
-  for (const row of due) await announcePoll(db, row, null, now);
-  return { pollsAnnounced: due.length };
+export function announceDuePolls(db: Db, now: Date): Promise<{ pollsAnnounced: number }> {
+  return inTransaction(db, async (trx) => {
+    const due = await trx
+      .selectFrom('poll')
+      .selectAll()
+      .where('state', '=', 'published')
+      .where('announced_at', 'is', null)
+      .where('starts_at', '<=', now)
+      .where('ends_at', '>', now)
+      .orderBy('starts_at')
+      .orderBy('id')
+      .limit(100)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    for (const row of due) await announcePoll(trx, row, null, now);
+    return { pollsAnnounced: due.length };
+  });
 }
 
 /** `published → closed` (by hand, early or not). */
