@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { connectDatabase } from '../core/db/connect.ts';
 import { migrateToLatest } from '../core/db/migrate.ts';
 import { seedDemo } from '../core/seed/demo.ts';
@@ -13,11 +14,13 @@ import { isVkFixture, VkConversation, vkFixturePath, type VkFixture } from '../t
  * picks the VK one when both have the name) or a path; VK fixtures are recognised by their folder
  * or by events with a Callback API `type`. Exits 1 when an `$expect` in the fixture fails. Files the
  * app writes (media copied from the fakes) go to a temporary directory removed at the end, never to
- * ./data; REPLAY_DATA_DIR names a directory to keep them in instead.
+ * ./data; `--keep-files <dir>` names a directory to keep them in instead (an option, not a variable:
+ * the app reads the environment only through config.ts).
  */
-const name = process.argv[2];
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'keep-files': { type: 'string' } } });
+const name = positionals[0];
 if (!name) {
-  console.error('usage: npm run replay -- <fixture> (e.g. full-journey.json, vk/full-journey.json; see fixtures/README.md)');
+  console.error('usage: npm run replay -- <fixture> [--keep-files <dir>] (e.g. full-journey.json, vk/full-journey.json; see fixtures/README.md)');
   process.exit(2);
 }
 const candidates = name.startsWith('vk/') ? [vkFixturePath(name.slice(3))] : name.includes('/') ? [name] : [fixturePath(name), vkFixturePath(name)];
@@ -30,7 +33,7 @@ const fixture = JSON.parse(readFileSync(path, 'utf8')) as Fixture | VkFixture;
 const database = await connectDatabase({ dataDir: 'memory://' });
 await migrateToLatest(database.db);
 await seedDemo(database.db);
-const harness = await BotHarness.start({ database, ...(process.env.REPLAY_DATA_DIR && { dataDir: process.env.REPLAY_DATA_DIR }) });
+const harness = await BotHarness.start({ database, ...(values['keep-files'] && { dataDir: values['keep-files'] }) });
 if (fixture.description) console.log(`# ${fixture.description}\n`);
 const print = (line: string) => console.log(line);
 try {

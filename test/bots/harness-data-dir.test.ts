@@ -67,7 +67,7 @@ describe('the bot harness writes nothing under ./data', () => {
     try {
       const { stdout } = await promisify(execFile)(process.execPath, [path.join(REPO, 'scripts/replay.ts'), 'contest-photo.json'], {
         cwd,
-        env: { ...process.env, TMPDIR: tmp, REPLAY_DATA_DIR: '' },
+        env: { ...process.env, TMPDIR: tmp },
         maxBuffer: 16 * 1024 * 1024,
       });
       expect(stdout).toContain('📬');
