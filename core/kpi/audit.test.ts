@@ -8,7 +8,7 @@ import { acceptMessage } from '../messages/moderation.service.ts';
 import { isOverdue } from '../messages/overdue.ts';
 import { computeKpis, type KpiResult } from './engine.ts';
 import { INDICATORS } from './indicators/index.ts';
-import { freshMunicipality, insertMessages, local } from './tests/kpi-data.ts';
+import { freshMunicipality, insertMessages, local, type MessageRows } from './tests/kpi-data.ts';
 
 /**
  * An independent audit of the KPI engine against seed 000 (Постановление Администрации Беловского
@@ -55,7 +55,7 @@ describe('the targets and periods of seed 000, table 2', () => {
 describe('one hand-computed month (November 2026) for KPI 6, 7, 9 and 11', () => {
   it('counts each message where the act puts it', async () => {
     const m = await freshMunicipality(t.db);
-    const one = async (rows: Parameters<typeof insertMessages>[2]) => (await insertMessages(t.db, m, { count: 1, ...rows }))[0]!;
+    const one = async (rows: Omit<MessageRows, 'count'>) => (await insertMessages(t.db, m, { count: 1, ...rows }))[0]!;
     // A: solved in 4 days, published, 5 stars.
     const a = await one({ status: 'solved', acceptedAt: local('2026-11-01T10:00:00'), closedAt: local('2026-11-05T10:00:00'), published: true, stars: 5 });
     // B: explained at 23:30 local on 30 November (16:30 UTC, still November), 28 days in work: overdue.
@@ -94,18 +94,18 @@ describe('one hand-computed month (November 2026) for KPI 6, 7, 9 and 11', () =>
 
 describe('KPI 7: «в работе дольше 14 дней», excused by an intermediate answer «в эти 14 дней»', () => {
   const accepted = local('2026-04-01T10:00:00');
-  const after = (ms: number) => new Date(accepted.getTime() + ms);
+  const plus = (ms: number) => new Date(accepted.getTime() + ms);
   const DAYS_14 = 14 * 86_400_000;
 
   it('exactly 14 days is not longer than 14 days; a second more is', async () => {
     const m = await freshMunicipality(t.db);
-    await insertMessages(t.db, m, { count: 1, status: 'solved', acceptedAt: accepted, closedAt: after(DAYS_14) });
-    await insertMessages(t.db, m, { count: 1, status: 'solved', acceptedAt: accepted, closedAt: after(DAYS_14 + 1000) });
+    await insertMessages(t.db, m, { count: 1, status: 'solved', acceptedAt: accepted, closedAt: plus(DAYS_14) });
+    await insertMessages(t.db, m, { count: 1, status: 'solved', acceptedAt: accepted, closedAt: plus(DAYS_14 + 1000) });
     // 14 calendar days, whatever the days off in between: 1 May holidays do not stretch it.
     await insertMessages(t.db, m, { count: 1, status: 'explained', acceptedAt: local('2026-04-28T10:00:00'), closedAt: local('2026-05-12T10:00:01') });
     // An intermediate answer at the very end of the 14 days still excuses; a second later does not.
-    await insertMessages(t.db, m, { count: 1, status: 'solved', acceptedAt: accepted, firstIntermediateAt: after(DAYS_14), closedAt: after(30 * 86_400_000) });
-    await insertMessages(t.db, m, { count: 1, status: 'solved', acceptedAt: accepted, firstIntermediateAt: after(DAYS_14 + 1000), closedAt: after(30 * 86_400_000) });
+    await insertMessages(t.db, m, { count: 1, status: 'solved', acceptedAt: accepted, firstIntermediateAt: plus(DAYS_14), closedAt: plus(30 * 86_400_000) });
+    await insertMessages(t.db, m, { count: 1, status: 'solved', acceptedAt: accepted, firstIntermediateAt: plus(DAYS_14 + 1000), closedAt: plus(30 * 86_400_000) });
     expect(await kpi(m, 7, '2026')).toMatchObject({ numerator: 3, denominator: 5, final: true, status: 'missed' });
   });
 
@@ -183,5 +183,33 @@ describe("KPI 8: the author's comments answered «в месяц»", () => {
     const c2 = await comment('resident', '2026-11-30T23:00:00');
     await comment('staff', '2026-12-01T09:00:00', c2);
     expect(await kpi(m, 8, '2026-11')).toMatchObject({ numerator: 1, denominator: 2 });
+  });
+});
+
+describe('KPI 14 over a year: «не менее 1 и не более 10 единиц наружной рекламы в месяц»', () => {
+  async function place(m: number, starts: string, ends: string) {
+    await t.db.insertInto('kpi_placement').values({ municipality_id: m, address: 'пр. Ленина, 1', starts_on: starts, ends_on: ends, media_id: null, created_by: null, created_at: AFTER }).execute();
+  }
+
+  it('a year whose every month had one unit on display is met; one month without any is missed', async () => {
+    const m = await freshMunicipality(t.db);
+    // Four units of three months each, one after the other: one unit on display in every month.
+    await place(m, '2026-01-01', '2026-03-31');
+    await place(m, '2026-04-01', '2026-06-30');
+    await place(m, '2026-07-01', '2026-09-30');
+    await place(m, '2026-10-01', '2026-12-31');
+    for (const month of ['2026-01', '2026-05', '2026-12']) expect(await kpi(m, 14, month)).toMatchObject({ numerator: 1, status: 'met' });
+    const year = await kpi(m, 14, '2026');
+    expect(year).toMatchObject({ status: 'met', violations: [] });
+
+    const gap = await freshMunicipality(t.db);
+    await place(gap, '2026-01-01', '2026-03-31');
+    await place(gap, '2026-04-01', '2026-06-30');
+    await place(gap, '2026-08-01', '2026-10-31');
+    await place(gap, '2026-10-01', '2026-12-31');
+    expect(await kpi(gap, 14, '2026-07')).toMatchObject({ numerator: 0, status: 'missed' });
+    const gapYear = await kpi(gap, 14, '2026');
+    expect(gapYear.status).toBe('missed');
+    expect(gapYear.violations).toEqual([expect.objectContaining({ rule: 'month_out_of_range', month: '2026-07', units: 0 })]);
   });
 });
