@@ -8,7 +8,7 @@ import { acceptMessage } from '../messages/moderation.service.ts';
 import { isOverdue } from '../messages/overdue.ts';
 import { computeKpis, type KpiResult } from './engine.ts';
 import { INDICATORS } from './indicators/index.ts';
-import { freshMunicipality, insertMessages, local, type MessageRows } from './tests/kpi-data.ts';
+import { freshMunicipality, insertMessages, insertResidents, local, type MessageRows } from './tests/kpi-data.ts';
 
 /**
  * An independent audit of the KPI engine against seed 000 (Постановление Администрации Беловского
@@ -211,5 +211,41 @@ describe('KPI 14 over a year: «не менее 1 и не более 10 един
     const gapYear = await kpi(gap, 14, '2026');
     expect(gapYear.status).toBe('missed');
     expect(gapYear.violations).toEqual([expect.objectContaining({ rule: 'month_out_of_range', month: '2026-07', units: 0 })]);
+  });
+});
+
+describe('KPI 2 over a year: «Доля аудитории на Платформе … в месяц — не менее 15%»', () => {
+  /** 100 residents registered before the year; in each month of 2026 `perMonth(i)` of them active, different ones each month. */
+  async function year(perMonth: (month: number) => number): Promise<number> {
+    const m = await freshMunicipality(t.db);
+    const residents = await insertResidents(t.db, m, 100, local('2025-12-01T10:00:00'));
+    let next = 0;
+    for (let month = 1; month <= 12; month++) {
+      const day = `2026-${String(month).padStart(2, '0')}-10`;
+      for (let i = 0; i < perMonth(month); i++) {
+        const id = residents[next++ % residents.length]!;
+        await t.db
+          .insertInto('resident_activity')
+          .values({ resident_id: id, day, channel: 'tg', municipality_id: m, first_at: local(`${day}T10:00:00`) })
+          .execute();
+      }
+    }
+    return m;
+  }
+
+  it('ten different residents a month (10 % every month) is missed, though 100 % were active some time in the year', async () => {
+    const m = await year(() => 10);
+    expect(await kpi(m, 2, '2026-03')).toMatchObject({ numerator: 10, denominator: 100, status: 'missed' });
+    const r = await kpi(m, 2, '2026');
+    expect(r.status).toBe('missed');
+    expect(r.value).toBeCloseTo(0.1, 9);
+    expect(r.violations).toHaveLength(12);
+  });
+
+  it('15 % in every month is met; one month at 14 % is missed and named', async () => {
+    expect(await kpi(await year(() => 15), 2, '2026')).toMatchObject({ value: 0.15, status: 'met', violations: [] });
+    const r = await kpi(await year((month) => (month === 7 ? 14 : 15)), 2, '2026');
+    expect(r.status).toBe('missed');
+    expect(r.violations).toEqual([expect.objectContaining({ rule: 'month_below_target', month: '2026-07', active: 14, registered: 100 })]);
   });
 });
