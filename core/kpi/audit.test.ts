@@ -249,3 +249,26 @@ describe('KPI 2 over a year: «Доля аудитории на Платформ
     expect(r.violations).toEqual([expect.objectContaining({ rule: 'month_below_target', month: '2026-07', active: 14, registered: 100 })]);
   });
 });
+
+describe('yearly boundaries and rounding', () => {
+  it("KPI 12: a collection opened at 00:30 on 1 January local (17:30 UTC on 31 December) is the new year's", async () => {
+    const m = await freshMunicipality(t.db);
+    const line = (opened: Date) =>
+      sql`INSERT INTO direct_line (municipality_id, title, head_name, collect_from, collect_to, broadcast_on, opened_at)
+          VALUES (${m}, 'Прямая линия', 'Глава', ${opened}, ${local('2027-01-20T00:00:00')}, '2027-01-25', ${opened})`.execute(t.db);
+    await line(local('2027-01-01T00:30:00'));
+    expect(await kpi(m, 12, '2026', local('2027-02-01T12:00:00'))).toMatchObject({ numerator: 0, status: 'missed' });
+    expect(await kpi(m, 12, '2027', local('2027-02-01T12:00:00'))).toMatchObject({ numerator: 1, status: 'met', final: false });
+    await line(local('2026-12-31T23:30:00'));
+    expect(await kpi(m, 12, '2026', local('2027-02-01T12:00:00'))).toMatchObject({ numerator: 1, status: 'met' });
+  });
+
+  it('KPI 1: 25 % of 1001 is 250.25 people, so 250 registered fall short and 251 reach it (no rounding down)', async () => {
+    const short = await freshMunicipality(t.db, 1001);
+    await insertResidents(t.db, short, 250, local('2026-05-01T10:00:00'));
+    expect(await kpi(short, 1, '2026')).toMatchObject({ numerator: 250, denominator: 1001, status: 'missed' });
+    const enough = await freshMunicipality(t.db, 1001);
+    await insertResidents(t.db, enough, 251, local('2026-05-01T10:00:00'));
+    expect(await kpi(enough, 1, '2026')).toMatchObject({ numerator: 251, status: 'met' });
+  });
+});
