@@ -165,6 +165,39 @@ describe('KPI 7: «в работе дольше 14 дней», excused by an int
   });
 });
 
+describe('KPI 6: a final answer returned by the curator and re-sent', () => {
+  it('counts in the month the curator approved it (the author had no answer before)', async () => {
+    const { db } = t;
+    const kemerovo = t.demo.municipalities.Kemerovo;
+    const residentId = await registeredResident(db, { municipalityId: kemerovo });
+    const moderator = { kind: 'staff' as const, staffId: await demoStaffId(db, kemerovo, 'moderator') };
+    const curator = { kind: 'staff' as const, staffId: await demoStaffId(db, kemerovo, 'curator') };
+    const executorStaff = await db
+      .selectFrom('staff')
+      .select('id')
+      .where('municipality_id', '=', kemerovo)
+      .where('role', '=', 'executor')
+      .where('full_name', 'not like', '%УК%')
+      .executeTakeFirstOrThrow();
+    const executor = { kind: 'staff' as const, staffId: executorStaff.id };
+    const filed = await fileMessage(
+      db,
+      { residentId, categoryId: await categoryId(db, 'roads.pothole'), text: 'Аудит KPI 6', point: KEMEROVO_CENTER, channel: 'tg', photos: [] },
+      local('2026-11-20T09:00:00'),
+    );
+    await acceptMessage(db, { messageId: filed.message.id, actor: moderator }, local('2026-11-20T10:00:00'));
+    // Drafted on 30 November, returned the same day, re-sent and approved on 1 December (local).
+    const draft = await draftAnswer(db, { messageId: filed.message.id, kind: 'final', resolution: 'solved', text: 'Яма заделана', actor: executor }, local('2026-11-30T15:00:00'));
+    await returnAnswer(db, { answerId: draft.answer.id, remark: 'Приложите фото', actor: curator }, local('2026-11-30T16:00:00'));
+    await reviseAnswer(db, { answerId: draft.answer.id, text: 'Яма заделана, фото в карточке', actor: executor }, local('2026-12-01T09:30:00'));
+    await approveAnswer(db, { answerId: draft.answer.id, actor: curator }, local('2026-12-01T10:00:00'));
+    const m = await freshMunicipality(db);
+    await sql`UPDATE message SET municipality_id = ${m} WHERE id = ${filed.message.id}`.execute(db);
+    expect(await kpi(m, 6, '2026-11')).toMatchObject({ numerator: 0, denominator: 0 });
+    expect(await kpi(m, 6, '2026-12')).toMatchObject({ numerator: 1, denominator: 1, status: 'met' });
+  });
+});
+
 describe("KPI 8: the author's comments answered «в месяц»", () => {
   it('a comment of the month is answered by what the officials wrote by its end', async () => {
     const m = await freshMunicipality(t.db);
