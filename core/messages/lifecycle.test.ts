@@ -91,7 +91,7 @@ describe('one message from filing to rating', () => {
       ['rating_complaint', null, null, 'resident'],
     ]);
     expect(card.events.find((e) => e.kind === 'answer_returned')?.reason).toBe('Приложите фото');
-    expect(card.photos).toEqual([{ fileId: 'AgAD1', fileUniqueId: 'u1', channel: 'tg' }]);
+    expect(card.photos).toEqual([{ fileId: 'AgAD1', fileUniqueId: 'u1', channel: 'tg', mediaId: null }]);
     expect(card.rating).toMatchObject({ stars: 2, complaint: 'Яма снова появилась' });
 
     const notices = await db.selectFrom('outbox').select(['kind', 'payload', 'recipient_kind']).where('resident_id', '=', residentId).orderBy('id').execute();
