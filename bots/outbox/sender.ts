@@ -80,6 +80,12 @@ export interface OutboxSender {
    * are claimed within `flushMs` (one claim for all the adoptions of that interval).
    */
   adopt(row: ClaimedRow): void;
+  /**
+   * Marks sent what this sender sent but could not record yet (the database failed meanwhile);
+   * throws while that is still impossible. Called before the sender starts again after losing
+   * leadership: until then those rows look like stale claims and would be sent a second time.
+   */
+  settleSent(): Promise<void>;
 }
 
 /**
@@ -295,6 +301,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         sentBuffer.push(...rows);
         logger.error({ rows: rows.length, err: describeError(err) }, 'could not mark rows sent; retrying');
         if (running) scheduleFlush();
+        // Stopped (leadership lost in a database outage): keep trying, so that the rows are
+        // recorded before whichever instance leads next takes the unsettled claims back.
+        else if (!closed) flushTimer ??= setTimeout(() => void flush(), STOPPED_FLUSH_RETRY_MS);
       })
       .finally(() => (flushing = undefined));
     await flushing;
@@ -328,12 +337,18 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       }
       if (!stopOptions?.pause && !closed) {
         closed = true;
+        if (flushTimer) clearTimeout(flushTimer);
+        flushTimer = undefined;
         await transport.close?.();
       }
     },
     kick() {
       if (!running) return;
       requestClaim();
+    },
+    async settleSent() {
+      await flush();
+      if (sentBuffer.length > 0) throw new Error(`${sentBuffer.length} sent rows could not be marked sent`);
     },
     claimer() {
       return running && queue.length < batchSize ? instanceId : undefined;
@@ -357,6 +372,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     },
   };
 }
+
+/** How often a stopped sender tries again to record rows it sent (the database was down). */
+const STOPPED_FLUSH_RETRY_MS = 500;
 
 /** The lane of a row for metrics: replies, personal notifications and alerts, digests, broadcasts. */
 function laneOf(priority: number): string {

@@ -81,7 +81,11 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
       retryMs: config.OUTBOX_LEADER_RETRY_MS,
       logger,
       async onGain() {
-        const taken = await takeOverClaims(db, { channel: transport.channel, claimedBy: sender.instanceId });
+        // This instance may have led before and lost the lead in a database outage: what it sent
+        // then is recorded first (else it would be taken back below and sent again); every other
+        // row still `sending` is a stale claim, its own included, since its sender is idle now.
+        await sender.settleSent();
+        const taken = await takeOverClaims(db, { channel: transport.channel });
         if (taken.length > 0) logger.warn({ channel: transport.channel, rows: taken.length }, 'rows left sending by the previous sender are queued again');
         sender.start();
       },

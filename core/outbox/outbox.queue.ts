@@ -214,18 +214,20 @@ function truncate(text: string): string {
 }
 
 /**
- * The channel's sender leadership was just won (bots/outbox/leader.ts): only one instance sends for
- * a token, so rows still `sending` under another claimer belong to a leader that died or lost its
- * database session. They are queued again at once instead of after the lease: a reply committed
- * just before a crash reaches its resident as soon as the new leader starts. A row the old leader
- * had handed to the messenger may show twice (the at-least-once window).
+ * The channel's sender leadership was just won (bots/outbox/leader.ts) and the new leader's sender
+ * has not started: only one instance sends for a token, so every row still `sending` belongs to a
+ * leader that died or lost its database session — another instance, or this one before a database
+ * outage (its sender stopped, and recorded what it had sent first: OutboxSender.settleSent). They
+ * are queued again at once instead of after the lease: a reply committed just before a crash or an
+ * outage reaches its resident as soon as the new leader starts. A row the old leader had handed to
+ * the messenger and could not record may show twice (the at-least-once window).
  */
-export async function takeOverClaims(db: Db, options: { channel: Channel; claimedBy: string }): Promise<number[]> {
+export async function takeOverClaims(db: Db, options: { channel: Channel }): Promise<number[]> {
   const result = await sql<{ id: number }>`
     UPDATE outbox
     SET state = 'pending', claimed_by = NULL, claimed_at = NULL, next_attempt_at = now(),
       last_error = 'taken over: the previous sender of this token stopped before settling the row'
-    WHERE state = 'sending' AND channel = ${options.channel} AND claimed_by IS DISTINCT FROM ${options.claimedBy}
+    WHERE state = 'sending' AND channel = ${options.channel}
     RETURNING id
   `.execute(db);
   return result.rows.map((r) => r.id);
