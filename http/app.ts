@@ -65,6 +65,14 @@ export function createHttpApp(deps: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { lifecycle } = deps;
   app.use('*', requestId());
+  // Draining: every answer closes its connection. A client that keeps a keep-alive connection
+  // busy (a proxy's upstream pool, a messenger re-sending the updates refused with 503) would
+  // otherwise never let the server close, and the process would wait for its deadline and exit
+  // without stopping its senders.
+  app.use('*', async (c, next) => {
+    await next();
+    if (lifecycle.stopping) c.header('Connection', 'close');
+  });
   app.get('/health/live', (c) => c.json({ status: 'ok' }));
   const ready = async (c: Context<AppEnv>) => {
     const ok = lifecycle.migrated && !lifecycle.stopping && (await deps.databaseUp().catch(() => false));

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest, type ClientRequest } from 'node:http';
+import { Agent, request as httpRequest, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -215,6 +215,52 @@ describe('SIGTERM', () => {
       await db.close();
       api.latencyMs = 0;
     }
+  }, 240_000);
+
+  it('stops in time while the messenger (or the proxy in front) keeps re-sending over its keep-alive connection: the 503s close it', async () => {
+    const running = await startApp({ SHUTDOWN_TIMEOUT_MS: '10000' });
+    // A few pooled connections, as a reverse proxy keeps to its upstream: every retry comes over them.
+    const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+    const send = (updateId: number) =>
+      new Promise<number>((resolve) => {
+        const text = JSON.stringify(startUpdate(updateId, 6_400_000_030));
+        const req = httpRequest(
+          {
+            agent,
+            host: '127.0.0.1',
+            port: running.port,
+            path: TELEGRAM_WEBHOOK_PATH,
+            method: 'POST',
+            headers: { [SECRET_HEADER]: SECRET, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', () => resolve(0));
+        req.end(text);
+      });
+    expect(await send(700_030)).toBe(200);
+    let stopped = false;
+    const statuses: number[] = [];
+    // Updates refused while draining come again at once, as a busy bot's do.
+    const retrying = Promise.all(
+      [700_031, 700_032, 700_033, 700_034].map(async (updateId) => {
+        while (!stopped) statuses.push(await send(updateId));
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const signalledAt = Date.now();
+    running.child.kill('SIGTERM');
+    const { code, at } = await running.exited;
+    stopped = true;
+    await retrying;
+    agent.destroy();
+    expect(code).toBe(0);
+    expect(at - signalledAt).toBeLessThan(5000);
+    expect(running.logs.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    expect(statuses).toContain(503);
   }, 240_000);
 
   it('exits with code 1 once SHUTDOWN_TIMEOUT_MS has passed with a webhook unfinished', async () => {
