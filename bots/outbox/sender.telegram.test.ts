@@ -81,6 +81,22 @@ describe('outbox sender on Telegram', () => {
     expect(await row(limited!)).toMatchObject({ attempts: 1 });
   });
 
+  it('a 429 whose retry_after outlasts the lease: the rows it holds meanwhile are not taken back and sent a second time', async () => {
+    const ids = await enqueueMarked(
+      t.db,
+      Array.from({ length: 30 }, (_, i) => ({ chatId: 1_300 + i, marker: 1_300 + i })),
+    );
+    api.failNext({ status: 429, description: 'Too Many Requests: retry after 3', retryAfter: 3 });
+    // The lease (its check runs every 375 ms here) is shorter than the flood wait Telegram asks for.
+    sender = telegramSender(t.db, api.url, { settings: { leaseMs: 1500 } });
+    sender.start();
+    await allSettled(t.db, ids, 20_000);
+    expect(api.count429).toBe(1);
+    expect(await states(t.db, ids)).toEqual(ids.map(() => 'sent'));
+    const markers = api.callsOf('sendMessage').map((c) => markerOf(String(c.params.text)));
+    expect(markers.toSorted()).toEqual(ids.map((_, i) => 1_300 + i)); // each once
+  });
+
   it('403: the row and the chat\'s later rows become unreachable and the identity is marked', async () => {
     const resident = await t.db.insertInto('resident').values({ language: 'en' }).returning('id').executeTakeFirstOrThrow();
     await t.db.insertInto('resident_identity').values({ resident_id: resident.id, channel: 'tg', external_id: '301', chat_id: '301' }).execute();

@@ -110,6 +110,10 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const queue: ClaimedRow[] = [];
   const inFlight = new Set<Promise<void>>();
   let sentBuffer: SentRow[] = [];
+  /** Rows being recorded as sent right now (taken out of sentBuffer by a flush). */
+  let flushingRows: SentRow[] = [];
+  /** Rows handed to the transport and not settled yet. */
+  const sendingIds = new Set<number>();
   let running = false;
   let timers: NodeJS.Timeout[] = [];
   let claiming: Promise<void> | undefined;
@@ -149,7 +153,10 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   async function claimOnce(): Promise<void> {
     if (Date.now() - lastReclaim >= Math.min(settings.leaseMs / 4, Math.max(settings.pollMs, 1000))) {
       lastReclaim = Date.now();
-      const { requeued, dead } = await reclaimExpired(db, { channel, leaseMs: settings.leaseMs, maxAttempts: settings.maxAttempts });
+      // Rows this sender still holds are not expired, however long they waited (a 429 whose
+      // retry_after outlasts the lease): taken back, they would be claimed and sent a second time.
+      const held = [...queue.map((r) => r.id), ...sendingIds, ...sentBuffer.map((r) => r.id), ...flushingRows.map((r) => r.id)];
+      const { requeued, dead } = await reclaimExpired(db, { channel, leaseMs: settings.leaseMs, maxAttempts: settings.maxAttempts, except: held });
       if (requeued.length > 0) logger.warn({ rows: requeued }, 'rows of an instance that stopped mid-send are queued again');
       if (dead.length > 0) logger.error({ rows: dead }, 'rows of an instance that stopped mid-send used up their attempts');
     }
@@ -216,6 +223,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       callFinished = await pacer.take();
     };
     let outcome: SendOutcome;
+    sendingIds.add(row.id);
     try {
       outcome = await transport.send(row, beforeCall);
     } catch (error) {
@@ -228,6 +236,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     } catch (err) {
       // The row stays `sending`; the lease brings it back (and it may be sent again).
       logger.error({ row: row.id, err: describeError(err) }, 'outbox row could not be settled');
+    } finally {
+      sendingIds.delete(row.id); // a sent row is in sentBuffer by now
     }
   }
 
@@ -295,6 +305,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     if (sentBuffer.length === 0) return;
     const rows = sentBuffer;
     sentBuffer = [];
+    flushingRows = rows;
     flushing = markSent(db, rows)
       .catch((err: unknown) => {
         // Keep them for the next flush: settling late is fine, sending again is what we avoid.
@@ -305,7 +316,10 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         // recorded before whichever instance leads next takes the unsettled claims back.
         else if (!closed) flushTimer ??= setTimeout(() => void flush(), STOPPED_FLUSH_RETRY_MS);
       })
-      .finally(() => (flushing = undefined));
+      .finally(() => {
+        flushing = undefined;
+        flushingRows = [];
+      });
     await flushing;
   }
 

@@ -193,7 +193,16 @@ export interface ReclaimResult {
  * committed leaves the row in `sending`; after the lease it is sent again. Telegram shows such a
  * message twice; VK drops the repeat because random_id is derived from the row id.
  */
-export async function reclaimExpired(db: Db, options: { channel: Channel; leaseMs: number; maxAttempts: number }): Promise<ReclaimResult> {
+export async function reclaimExpired(
+  db: Db,
+  options: {
+    channel: Channel;
+    leaseMs: number;
+    maxAttempts: number;
+    /** Rows the calling sender still holds (queued, in flight, sent and not yet recorded): not expired. */
+    except?: number[];
+  },
+): Promise<ReclaimResult> {
   const result = await sql<{ id: number; state: string }>`
     UPDATE outbox
     SET state = CASE WHEN attempts >= ${options.maxAttempts} THEN 'dead' ELSE 'pending' END,
@@ -201,6 +210,7 @@ export async function reclaimExpired(db: Db, options: { channel: Channel; leaseM
       claimed_by = NULL, claimed_at = NULL, next_attempt_at = now()
     WHERE state = 'sending' AND channel = ${options.channel}
       AND claimed_at < now() - ${options.leaseMs} * interval '1 millisecond'
+      AND NOT (id = ANY(${options.except ?? []}::int[]))
     RETURNING id, state
   `.execute(db);
   return {
