@@ -90,5 +90,40 @@ if (isRealPostgres()) {
       const markers = api.callsOf('sendMessage').map((c) => markerOf(String(c.params.text)));
       expect(markers.toSorted()).toEqual(ids.map((_, i) => 70_000 + i)); // each once
     });
+
+    it('stopping for good (SIGTERM) while the database is down: what was sent is recorded once it is back, not sent again by the next sender', { timeout: 60_000 }, async () => {
+      const config = loadConfig({ TELEGRAM_BOT_TOKEN: '123:TEST', TELEGRAM_API_ROOT: api.url, OUTBOX_LEADER_RETRY_MS: '200', LOG_LEVEL: 'silent' });
+      const instance = () => createOutboxSenders({ config, db: t.db, databaseUrl: t.url, logger: silentLogger, translate: createTranslator(), renderTelegram, settings: { pollMs: 50, flushMs: 10 } });
+      api.reset();
+      const ids = await enqueueMarked(
+        t.db,
+        Array.from({ length: 10 }, (_, i) => ({ chatId: 71_000 + i, marker: 71_000 + i })),
+      );
+      api.latencyMs = 1500;
+      const first = instance();
+      first.start();
+      await eventually(async () => first.leading()[0] === true, 5000, 'the sender to lead');
+      await eventually(async () => Number(await sendingCount()) === 10, 5000, 'rows claimed');
+      await new Promise((resolve) => setTimeout(resolve, 700)); // all ten under way
+      const restore = await refuseConnections(t);
+      let stopped: Promise<void>;
+      try {
+        stopped = first.stop(); // the calls under way finish while the database is down
+        await api.waitFor(() => api.callsOf('sendMessage').length === 10, 5000);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      } finally {
+        await restore();
+      }
+      await stopped;
+      api.latencyMs = 0;
+      expect(await states(t.db, ids)).toEqual(ids.map(() => 'sent'));
+
+      const next = instance();
+      next.start();
+      await eventually(async () => next.leading()[0] === true, 5000, 'the next sender to lead');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await next.stop();
+      expect(api.callsOf('sendMessage')).toHaveLength(10); // none again
+    });
   });
 }

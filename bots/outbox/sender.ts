@@ -350,6 +350,15 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         logger.info('outbox sender stopped');
       }
       if (!stopOptions?.pause && !closed) {
+        // Rows sent but not recorded (the database is failing): a sender that stops for good
+        // keeps trying for a while, else the next sender would send them again. The process's
+        // shutdown deadline still bounds the wait.
+        const giveUpAt = Date.now() + STOP_SETTLE_MS;
+        while (sentBuffer.length > 0 && Date.now() < giveUpAt) {
+          await sleep(STOPPED_FLUSH_RETRY_MS);
+          await flush();
+        }
+        if (sentBuffer.length > 0) logger.error({ rows: sentBuffer.length }, 'could not mark rows sent before stopping; they will be sent again');
         closed = true;
         if (flushTimer) clearTimeout(flushTimer);
         flushTimer = undefined;
@@ -389,6 +398,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
 
 /** How often a stopped sender tries again to record rows it sent (the database was down). */
 const STOPPED_FLUSH_RETRY_MS = 500;
+/** How long a sender that stops for good keeps trying to record rows it sent. */
+const STOP_SETTLE_MS = 15_000;
 
 /** The lane of a row for metrics: replies, personal notifications and alerts, digests, broadcasts. */
 function laneOf(priority: number): string {
