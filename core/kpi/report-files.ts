@@ -1,12 +1,20 @@
 import { stringify } from 'csv-stringify/sync';
-import type { MonthlyReport } from './report.ts';
+import type { ChangeCounts, MonthlyReport } from './report.ts';
 
 type Cell = string | number | null;
 
-/** The report's three parts as tables (a header, then rows): one CSV section or XLSX sheet each. */
-export function reportTables(r: MonthlyReport): { name: 'Timeliness' | 'Quality' | 'Dynamics'; header: string[]; rows: Cell[][] }[] {
+const CHANGE_HEADER = ['current', 'previous_month', 'previous_year', 'month_over_month', 'month_over_month_share', 'year_over_year', 'year_over_year_share'];
+const changeCells = (c: ChangeCounts): Cell[] => [c.current, c.previousMonth, c.previousYear, c.monthOverMonth, c.monthOverMonthShare, c.yearOverYear, c.yearOverYearShare];
+
+/**
+ * The report's parts as tables (a header, then rows): one CSV section or XLSX sheet each. The
+ * open-source messages of seed 004 §25 come after the three parts of the whole report: their
+ * timeliness and quality (`OpenSource`) and their dynamics per source, `all` last (`OpenSourceDynamics`).
+ */
+export function reportTables(r: MonthlyReport): { name: 'Timeliness' | 'Quality' | 'Dynamics' | 'OpenSource' | 'OpenSourceDynamics'; header: string[]; rows: Cell[][] }[] {
   const t = r.timeliness;
   const q = r.quality;
+  const o = r.openSource;
   return [
     {
       name: 'Timeliness',
@@ -67,6 +75,39 @@ export function reportTables(r: MonthlyReport): { name: 'Timeliness' | 'Quality'
         d.yearOverYear,
         d.yearOverYearShare,
       ]),
+    },
+    {
+      name: 'OpenSource',
+      header: ['metric', 'value'],
+      rows: [
+        ['messages', o.messages],
+        ['first_hour_rule_met', o.timeliness.firstHourRule.met],
+        ['first_hour_rule_missed', o.timeliness.firstHourRule.missed],
+        ['first_hour_rule_pending', o.timeliness.firstHourRule.pending],
+        ['first_hour_rule_compliance', o.timeliness.firstHourRule.compliance],
+        ['median_working_minutes_to_first_draft', o.timeliness.medianWorkingMinutesToFirstDraft],
+        ['answers_approved', o.timeliness.answersApproved],
+        ['answers_published', o.timeliness.answersPublished],
+        ['published_as_source_comment', o.timeliness.publishedAsSourceComment],
+        ['published_by_hand', o.timeliness.publishedByHand],
+        ['awaiting_publication', o.timeliness.awaitingPublication],
+        ['messages_with_published_answer', o.timeliness.messagesWithPublishedAnswer],
+        ['median_working_hours_to_first_publication', o.timeliness.medianWorkingHoursToFirstPublication],
+        ['drafts', o.quality.drafts],
+        ['drafts_returned', o.quality.draftsReturned],
+        ['returned_share', o.quality.returnedShare],
+        ['closed', o.quality.closed],
+        ['solved', o.quality.solved],
+        ['solved_share', o.quality.solvedShare],
+        ['rated', o.quality.rated],
+        ['average_stars', o.quality.averageStars],
+        ['share_4_to_5', o.quality.share4to5],
+      ],
+    },
+    {
+      name: 'OpenSourceDynamics',
+      header: ['source', ...CHANGE_HEADER],
+      rows: [...o.dynamics.bySource.map((d): Cell[] => [d.source, ...changeCells(d)]), ['all', ...changeCells(o.dynamics.total)]],
     },
   ];
 }

@@ -7,6 +7,9 @@ import { getMunicipality } from '../municipalities/municipality.repository.ts';
 import { OVERDUE_DAYS } from '../messages/overdue.ts';
 import { localPeriod, parseKpiPeriod, previousPeriodKey } from './period.ts';
 import { countedOnce } from '../stats/filter.ts';
+import { INCIDENT_SOURCES } from '../incidents/incident.table.ts';
+import { answerOutboxKey, sourceCommentOutboxKey } from '../messages/answers.service.ts';
+import type { MessageSource } from '../messages/message.table.ts';
 
 /**
  * The monthly report of seed 004 §25 for one municipality and one local month, over the messages
@@ -18,7 +21,11 @@ import { countedOnce } from '../stats/filter.ts';
  * - quality: ratings given, mean stars, share of 4–5 among rated, stars 1..5; answers returned by
  *   the curator and messages reopened (a closed message back in work) during the month;
  * - dynamics: messages filed per sector and category this month, the previous month and the same
- *   month a year before, with the changes.
+ *   month a year before, with the changes;
+ * - openSource: the same three for the messages from open sources alone (seed 004 §25: «сводную
+ *   информацию о своевременности работы по подготовке ответов на сообщения из открытых источников и
+ *   размещению их в социальных сетях, качестве этой работы и динамике сообщений из открытых
+ *   источников»), see OpenSourceReport.
  */
 export interface MonthlyReport {
   municipalityId: number;
@@ -34,6 +41,72 @@ export interface MonthlyReport {
   };
   quality: { rated: number; averageStars: number | null; share4to5: number | null; stars: Record<'1' | '2' | '3' | '4' | '5', number>; answersReturned: number; messagesReopened: number };
   dynamics: DynamicsRow[];
+  openSource: OpenSourceReport;
+}
+
+/**
+ * Seed 004 §25 over the open-source messages (`open_source`) filed in the month, counted once,
+ * as of the month's end (or now, in a running month):
+ * - timeliness of preparing answers: the 1-working-hour rule of §13 (a first draft of any kind by
+ *   the due time) met, missed (the hour ran out without a draft), pending (the hour has not run out
+ *   yet), compliance = met / (met + missed); the median working minutes from acceptance to the first draft;
+ * - timeliness of posting them in social networks: approved answers, those published (sent as the
+ *   community's comment under the post by the outbox, or published by hand with a recorded URL),
+ *   those approved and not yet published, the messages with a published answer, the median working
+ *   hours from acceptance to the first published answer (the acts set no deadline for publishing);
+ * - quality: drafts, drafts the curator returned at least once and their share; closed, solved and
+ *   the solved share among closed; ratings where any (these messages have no author in the bots);
+ * - dynamics: open-source messages per source this month, the previous month and the same month a
+ *   year before, and in all.
+ */
+export interface OpenSourceReport {
+  messages: number;
+  timeliness: {
+    firstHourRule: { met: number; missed: number; pending: number; compliance: number | null };
+    medianWorkingMinutesToFirstDraft: number | null;
+    answersApproved: number;
+    answersPublished: number;
+    publishedAsSourceComment: number;
+    publishedByHand: number;
+    awaitingPublication: number;
+    messagesWithPublishedAnswer: number;
+    medianWorkingHoursToFirstPublication: number | null;
+  };
+  quality: {
+    drafts: number;
+    draftsReturned: number;
+    returnedShare: number | null;
+    closed: number;
+    solved: number;
+    solvedShare: number | null;
+    rated: number;
+    averageStars: number | null;
+    share4to5: number | null;
+  };
+  dynamics: { total: ChangeCounts; bySource: (ChangeCounts & { source: MessageSource })[] };
+}
+
+/** Counts of this month, the previous one and the same month a year before, with the changes (relative: null over 0). */
+export interface ChangeCounts {
+  current: number;
+  previousMonth: number;
+  previousYear: number;
+  monthOverMonth: number;
+  monthOverMonthShare: number | null;
+  yearOverYear: number;
+  yearOverYearShare: number | null;
+}
+
+function changeCounts(current: number, previousMonth: number, previousYear: number): ChangeCounts {
+  return {
+    current,
+    previousMonth,
+    previousYear,
+    monthOverMonth: current - previousMonth,
+    monthOverMonthShare: previousMonth > 0 ? round((current - previousMonth) / previousMonth) : null,
+    yearOverYear: current - previousYear,
+    yearOverYearShare: previousYear > 0 ? round((current - previousYear) / previousYear) : null,
+  };
 }
 
 export interface DynamicsRow {
@@ -200,5 +273,128 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
       messagesReopened: Number(events?.reopened ?? 0),
     },
     dynamics,
+    openSource: await openSourceReport(db, { municipalityId, calendar, month, prevMonth, lastYear, at }),
+  };
+}
+
+type Range = { from: Date; to: Date };
+
+async function openSourceReport(db: Db, p: { municipalityId: number; calendar: WorkCalendar; month: Range; prevMonth: Range; lastYear: Range; at: Date }): Promise<OpenSourceReport> {
+  const { municipalityId, calendar, month, prevMonth, lastYear, at } = p;
+  const messages = (
+    await sql<{ id: number; accepted_at: Date | null; status: string; closed_at: Date | null; answer_target: string; rating_stars: number | null; first_draft_at: Date | null }>`
+      SELECT m.id, m.accepted_at, m.status, m.closed_at, m.answer_target, m.rating_stars,
+             (SELECT min(a.created_at) FROM answer a WHERE a.message_id = m.id) AS first_draft_at
+      FROM message m
+      WHERE m.municipality_id = ${municipalityId} AND m.open_source AND m.created_at >= ${month.from} AND m.created_at < ${month.to} AND ${countedOnce('m')}`.execute(db)
+  ).rows;
+  const ids = messages.map((m) => m.id);
+  const answers =
+    ids.length === 0
+      ? []
+      : await db.selectFrom('answer').select(['id', 'message_id', 'state', 'created_at', 'approved_at', 'delivered_at']).where('message_id', 'in', ids).where('created_at', '<', at).execute();
+  const approvedIds = answers.filter((a) => a.state === 'approved' || a.state === 'delivered').map((a) => a.id);
+  // Sent by the outbox (a comment under the post, or a chat message) or marked delivered by hand.
+  const sent =
+    approvedIds.length === 0
+      ? []
+      : await db
+          .selectFrom('outbox')
+          .select(['dedupe_key', 'sent_at'])
+          .where('state', '=', 'sent')
+          .where(
+            'dedupe_key',
+            'in',
+            approvedIds.flatMap((id) => [answerOutboxKey(id), sourceCommentOutboxKey(id)]),
+          )
+          .execute();
+  const sentAt = new Map(sent.map((r) => [r.dedupe_key, r.sent_at]));
+  const returned =
+    ids.length === 0
+      ? new Set<number>()
+      : new Set(
+          (
+            await sql<{ answer_id: number }>`
+              SELECT DISTINCT (data->>'answerId')::int AS answer_id FROM message_event
+              WHERE message_id = ANY(${ids}::int[]) AND kind = 'answer_returned' AND created_at < ${at}`.execute(db)
+          ).rows.map((r) => r.answer_id),
+        );
+
+  const byId = new Map(messages.map((m) => [m.id, m]));
+  const rule = { met: 0, missed: 0, pending: 0 };
+  const toDraft: number[] = [];
+  for (const m of messages) {
+    if (!m.accepted_at || m.accepted_at >= at) continue;
+    const due = firstResponseDue(calendar, m.accepted_at);
+    if (m.first_draft_at !== null && m.first_draft_at.getTime() <= due.getTime()) rule.met++;
+    else if (due.getTime() <= at.getTime()) rule.missed++;
+    else rule.pending++;
+    if (m.first_draft_at !== null && m.first_draft_at < at) toDraft.push(Math.round(workingHoursBetween(calendar, m.accepted_at, m.first_draft_at) * 60));
+  }
+  let approved = 0;
+  let asComment = 0;
+  let byHand = 0;
+  const firstPublished = new Map<number, Date>();
+  for (const a of answers) {
+    if ((a.state !== 'approved' && a.state !== 'delivered') || !a.approved_at || a.approved_at >= at) continue;
+    approved++;
+    const publishedAt = sentAt.get(sourceCommentOutboxKey(a.id)) ?? sentAt.get(answerOutboxKey(a.id)) ?? (a.state === 'delivered' ? a.delivered_at : null);
+    if (!publishedAt || publishedAt >= at) continue;
+    if (byId.get(a.message_id)!.answer_target === 'by_hand') byHand++;
+    else asComment++;
+    const first = firstPublished.get(a.message_id);
+    if (!first || publishedAt < first) firstPublished.set(a.message_id, publishedAt);
+  }
+  const toPublished = [...firstPublished].flatMap(([id, when]) => {
+    const acceptedAt = byId.get(id)!.accepted_at;
+    return acceptedAt ? [workingHoursBetween(calendar, acceptedAt, when)] : [];
+  });
+  const closed = messages.filter((m) => (m.status === 'solved' || m.status === 'explained') && m.closed_at !== null && m.closed_at < at);
+  const solved = closed.filter((m) => m.status === 'solved').length;
+  const stars = messages.filter((m) => m.rating_stars !== null).map((m) => m.rating_stars!);
+
+  const dyn = (
+    await sql<{ source: MessageSource; current: string; previous_month: string; previous_year: string }>`
+      SELECT source,
+             count(*) FILTER (WHERE created_at >= ${month.from} AND created_at < ${month.to}) AS current,
+             count(*) FILTER (WHERE created_at >= ${prevMonth.from} AND created_at < ${prevMonth.to}) AS previous_month,
+             count(*) FILTER (WHERE created_at >= ${lastYear.from} AND created_at < ${lastYear.to}) AS previous_year
+      FROM message
+      WHERE municipality_id = ${municipalityId} AND open_source AND ${countedOnce()}
+        AND ((created_at >= ${prevMonth.from} AND created_at < ${month.to}) OR (created_at >= ${lastYear.from} AND created_at < ${lastYear.to}))
+      GROUP BY source`.execute(db)
+  ).rows;
+  const sources = [...INCIDENT_SOURCES, ...dyn.map((d) => d.source).filter((s) => !(INCIDENT_SOURCES as readonly string[]).includes(s))] as MessageSource[];
+  const bySource = sources.map((source) => {
+    const d = dyn.find((r) => r.source === source);
+    return { source, ...changeCounts(Number(d?.current ?? 0), Number(d?.previous_month ?? 0), Number(d?.previous_year ?? 0)) };
+  });
+  const sum = (k: 'current' | 'previousMonth' | 'previousYear') => bySource.reduce((a, r) => a + r[k], 0);
+
+  return {
+    messages: messages.length,
+    timeliness: {
+      firstHourRule: { ...rule, compliance: share(rule.met, rule.met + rule.missed) },
+      medianWorkingMinutesToFirstDraft: median(toDraft),
+      answersApproved: approved,
+      answersPublished: asComment + byHand,
+      publishedAsSourceComment: asComment,
+      publishedByHand: byHand,
+      awaitingPublication: approved - asComment - byHand,
+      messagesWithPublishedAnswer: firstPublished.size,
+      medianWorkingHoursToFirstPublication: median(toPublished),
+    },
+    quality: {
+      drafts: answers.length,
+      draftsReturned: answers.filter((a) => returned.has(a.id)).length,
+      returnedShare: share(answers.filter((a) => returned.has(a.id)).length, answers.length),
+      closed: closed.length,
+      solved,
+      solvedShare: share(solved, closed.length),
+      rated: stars.length,
+      averageStars: stars.length > 0 ? round(stars.reduce((a, b) => a + b, 0) / stars.length, 2) : null,
+      share4to5: share(stars.filter((s) => s >= 4).length, stars.length),
+    },
+    dynamics: { total: changeCounts(sum('current'), sum('previousMonth'), sum('previousYear')), bySource },
   };
 }

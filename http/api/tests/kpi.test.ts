@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshMunicipality, insertMessages, local } from '../../../core/kpi/tests/kpi-data.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { XLSX_TYPE } from '../routes/reports/monthly.ts';
+import { sourceCommentOutboxKey } from '../../../core/messages/answers.service.ts';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -208,13 +209,137 @@ describe('GET /reports/monthly', () => {
     const raw = await fetchBytes(`/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=xlsx`);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(raw);
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Timeliness', 'Quality', 'Dynamics']);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Timeliness', 'Quality', 'Dynamics', 'OpenSource', 'OpenSourceDynamics']);
     const timeliness = workbook.getWorksheet('Timeliness')!;
     const values = new Map<string, unknown>();
     timeliness.eachRow((row) => values.set(String(row.getCell(1).value), row.getCell(2).value));
     expect(values.get('overdue')).toBe(1);
     expect(values.get('median_working_hours_to_closure')).toBe(6.5);
     expect(workbook.getWorksheet('Dynamics')!.getRow(2).getCell(7).value).toBe(3);
+  });
+
+  it('open-source messages (seed 004 §25): timeliness of preparing and publishing answers, quality and dynamics per source, in JSON, CSV and XLSX', async () => {
+    const fresh = await freshMunicipality(h.t.db);
+    type Draft = { at: string; kind?: 'final' | 'intermediate' | 'clarification'; returnedAt?: string; approvedAt?: string; sentAt?: string; byHandAt?: string };
+    const openSource = async (source: string, target: 'source_comment' | 'by_hand', acceptedAt: string, more: { status?: 'in_work' | 'solved'; stars?: number; draft?: Draft } = {}) => {
+      const [id] = await insertMessages(h.t.db, fresh, {
+        count: 1,
+        status: more.status ?? 'in_work',
+        createdAt: local(acceptedAt),
+        acceptedAt: local(acceptedAt),
+        closedAt: more.status === 'solved' ? local(more.draft!.approvedAt!) : null,
+        stars: more.stars ?? null,
+      });
+      await h.t.db
+        .updateTable('message')
+        .set({ open_source: true, source: source as never, answer_target: target })
+        .where('id', '=', id!)
+        .execute();
+      const d = more.draft;
+      if (!d) return id!;
+      const answer = await h.t.db
+        .insertInto('answer')
+        .values({
+          message_id: id!,
+          kind: d.kind ?? 'final',
+          resolution: (d.kind ?? 'final') === 'final' ? 'solved' : null,
+          text: 'Ответ',
+          state: d.byHandAt ? 'delivered' : d.approvedAt ? 'approved' : 'draft',
+          approved_at: d.approvedAt ? local(d.approvedAt) : null,
+          delivered_at: d.byHandAt ? local(d.byHandAt) : null,
+          created_at: local(d.at),
+          updated_at: local(d.at),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      if (d.returnedAt)
+        await h.t.db
+          .insertInto('message_event')
+          .values({ message_id: id!, kind: 'answer_returned', actor_kind: 'staff', data: JSON.stringify({ answerId: answer.id }), created_at: local(d.returnedAt) })
+          .execute();
+      if (d.sentAt)
+        await h.t.db
+          .insertInto('outbox')
+          .values({
+            channel: 'vk',
+            chat_id: 'wall-1_1',
+            recipient_kind: 'chat',
+            kind: 'wall.comment',
+            payload: JSON.stringify({ key: 'wall.comment' }),
+            state: 'sent',
+            dedupe_key: sourceCommentOutboxKey(answer.id),
+            sent_at: local(d.sentAt),
+          })
+          .execute();
+      return id!;
+    };
+    // Working days 09:00–18:00 (Kuzbass time); Monday 9 to Thursday 12 November 2026.
+    // A (wall): drafted in 30 min (met), returned once, approved, posted under the post at 11:10 (1 h 10 min), solved, 4 stars.
+    const a = await openSource('vk_wall', 'source_comment', '2026-11-09T10:00:00', {
+      status: 'solved',
+      stars: 4,
+      draft: { at: '2026-11-09T10:30:00', returnedAt: '2026-11-09T10:40:00', approvedAt: '2026-11-09T11:00:00', sentAt: '2026-11-09T11:10:00' },
+    });
+    // B (page): intermediate drafted after 2 h (missed), approved, published by hand at 16:00 (4 working hours).
+    await openSource('vk_page', 'by_hand', '2026-11-09T12:00:00', { draft: { at: '2026-11-09T14:00:00', kind: 'intermediate', approvedAt: '2026-11-09T14:30:00', byHandAt: '2026-11-09T16:00:00' } });
+    // C (OK): no draft at all (missed). D (OK): clarification drafted in 20 min (met), approved, not published yet.
+    await openSource('ok', 'by_hand', '2026-11-10T10:00:00');
+    await openSource('ok', 'by_hand', '2026-11-11T10:00:00', { draft: { at: '2026-11-11T10:20:00', kind: 'clarification', approvedAt: '2026-11-11T10:50:00' } });
+    // Not in the section: a resident's message, and an open-source duplicate linked to A in work (counted once, as A).
+    await insertMessages(h.t.db, fresh, { count: 1, status: 'in_work', createdAt: local('2026-11-12T10:00:00'), acceptedAt: local('2026-11-12T10:00:00') });
+    const duplicate = await openSource('vk_wall', 'source_comment', '2026-11-12T11:00:00');
+    await h.t.db.updateTable('message').set({ duplicate_of: a }).where('id', '=', duplicate).execute();
+    // Dynamics: one wall message in October, two OK ones in November 2025.
+    await openSource('vk_wall', 'source_comment', '2026-10-12T10:00:00');
+    await openSource('ok', 'by_hand', '2025-11-10T10:00:00');
+    await openSource('ok', 'by_hand', '2025-11-11T10:00:00');
+
+    const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-11`);
+    expect(res.status).toBe(200);
+    const o = res.body.openSource;
+    expect(o.messages).toBe(4);
+    expect(o.timeliness).toEqual({
+      firstHourRule: { met: 2, missed: 2, pending: 0, compliance: 0.5 },
+      // 30, 120 and 20 minutes.
+      medianWorkingMinutesToFirstDraft: 30,
+      answersApproved: 3,
+      answersPublished: 2,
+      publishedAsSourceComment: 1,
+      publishedByHand: 1,
+      awaitingPublication: 1,
+      messagesWithPublishedAnswer: 2,
+      // (70 / 60 + 4) / 2 = 2.583…
+      medianWorkingHoursToFirstPublication: 2.58,
+    });
+    expect(o.quality).toEqual({ drafts: 3, draftsReturned: 1, returnedShare: 0.3333, closed: 1, solved: 1, solvedShare: 1, rated: 1, averageStars: 4, share4to5: 1 });
+    expect(o.dynamics.total).toEqual({ current: 4, previousMonth: 1, previousYear: 2, monthOverMonth: 3, monthOverMonthShare: 3, yearOverYear: 2, yearOverYearShare: 1 });
+    const bySource = Object.fromEntries(
+      o.dynamics.bySource.map((r: { source: string; current: number; previousMonth: number; previousYear: number }) => [r.source, [r.current, r.previousMonth, r.previousYear]]),
+    );
+    expect(bySource).toEqual({ vk_wall: [1, 1, 0], vk_page: [1, 0, 0], ok: [2, 0, 2], web: [0, 0, 0], open311: [0, 0, 0], other: [0, 0, 0] });
+    // The whole report still covers every message: the resident's too (the duplicate counted once).
+    expect(res.body.timeliness).toMatchObject({ messages: 5, firstHourRule: { messages: 4, onTime: 2, compliance: 0.5 } });
+
+    const csv = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-11&format=csv`);
+    const rows = parse(csv.text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    expect(rows).toContainEqual(['part', 'metric', 'value']);
+    expect(rows).toContainEqual(['OpenSource', 'first_hour_rule_missed', '2']);
+    expect(rows).toContainEqual(['OpenSource', 'published_by_hand', '1']);
+    expect(rows).toContainEqual(['OpenSource', 'drafts_returned', '1']);
+    expect(rows).toContainEqual(['part', 'source', 'current', 'previous_month', 'previous_year', 'month_over_month', 'month_over_month_share', 'year_over_year', 'year_over_year_share']);
+    expect(rows).toContainEqual(['OpenSourceDynamics', 'ok', '2', '0', '2', '2', '', '0', '0']);
+    expect(rows).toContainEqual(['OpenSourceDynamics', 'all', '4', '1', '2', '3', '3', '2', '1']);
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await fetchBytes(`/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-11&format=xlsx`));
+    const values = new Map<string, unknown>();
+    workbook.getWorksheet('OpenSource')!.eachRow((row) => values.set(String(row.getCell(1).value), row.getCell(2).value));
+    expect(values.get('first_hour_rule_compliance')).toBe(0.5);
+    expect(values.get('median_working_hours_to_first_publication')).toBe(2.58);
+    const dynamics = workbook.getWorksheet('OpenSourceDynamics')!;
+    const cells = (n: number) => Array.from({ length: 8 }, (_, i) => dynamics.getRow(n).getCell(i + 1).value);
+    expect(cells(2)).toEqual(['vk_wall', 1, 1, 0, 0, 0, 1, null]);
+    expect(cells(8)).toEqual(['all', 4, 1, 2, 3, 3, 2, 1]);
   });
 
   it('first-hour rule: a message whose working hour has not run out yet is not counted as missed', async () => {

@@ -15,10 +15,58 @@ const Query = z.strictObject({
     .string()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
     .openapi({ description: 'a local month', example: '2026-11' }),
-  format: z.enum(['json', 'csv', 'xlsx']).default('json').openapi({ description: 'csv: one file, a section per part; xlsx: a sheet per part' }),
+  format: z
+    .enum(['json', 'csv', 'xlsx'])
+    .default('json')
+    .openapi({ description: 'csv: one file, a section per part; xlsx: a sheet per part (Timeliness, Quality, Dynamics, OpenSource, OpenSourceDynamics)' }),
 });
 
 const Num = z.number().nullable();
+const Int = z.number().int();
+const ChangeCounts = {
+  current: Int,
+  previousMonth: Int,
+  previousYear: Int,
+  monthOverMonth: Int,
+  monthOverMonthShare: Num.openapi({ description: 'null when the previous month had none' }),
+  yearOverYear: Int,
+  yearOverYearShare: Num.openapi({ description: 'null when the same month a year before had none' }),
+};
+const OpenSourceSchema = z
+  .object({
+    messages: Int.openapi({ description: 'open-source messages filed in the month, a linked duplicate in work counted once' }),
+    timeliness: z.object({
+      firstHourRule: z
+        .object({ met: Int, missed: Int, pending: Int, compliance: Num.openapi({ description: 'met / (met + missed)' }) })
+        .openapi({ description: 'seed 004 §13: a first draft within 1 working hour of acceptance; pending: the hour has not run out yet' }),
+      medianWorkingMinutesToFirstDraft: Num,
+      answersApproved: Int,
+      answersPublished: Int.openapi({ description: 'approved answers posted under the source post (outbox sent) or published by hand with a recorded URL' }),
+      publishedAsSourceComment: Int,
+      publishedByHand: Int,
+      awaitingPublication: Int.openapi({ description: 'approved, not published yet' }),
+      messagesWithPublishedAnswer: Int,
+      medianWorkingHoursToFirstPublication: Num.openapi({ description: 'from acceptance to the first published answer' }),
+    }),
+    quality: z.object({
+      drafts: Int,
+      draftsReturned: Int.openapi({ description: 'drafts the curator returned at least once' }),
+      returnedShare: Num,
+      closed: Int,
+      solved: Int,
+      solvedShare: Num,
+      rated: Int,
+      averageStars: Num,
+      share4to5: Num,
+    }),
+    dynamics: z.object({
+      total: z.object(ChangeCounts),
+      bySource: z.array(z.object({ source: z.enum(['tg', 'vk', 'vk_wall', 'vk_page', 'ok', 'web', 'open311', 'other']), ...ChangeCounts })),
+    }),
+  })
+  .openapi('MonthlyReportOpenSource', {
+    description: 'Seed 004 §25 for the open-source messages filed in the month, as of its end (or now): timeliness of preparing and publishing answers, their quality, dynamics per source',
+  });
 const ReportSchema = z
   .object({
     municipalityId: z.number().int(),
@@ -34,6 +82,7 @@ const ReportSchema = z
     }),
     quality: z.object({ rated: z.number(), averageStars: Num, share4to5: Num, stars: z.record(z.string(), z.number()), answersReturned: z.number(), messagesReopened: z.number() }),
     dynamics: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))),
+    openSource: OpenSourceSchema,
   })
   .openapi('MonthlyReport');
 
@@ -42,11 +91,13 @@ export const route = createRoute({
   operationId: 'getMonthlyReport',
   path: '/reports/monthly',
   tags: ['kpi'],
-  summary: 'The monthly report of seed 004 §25: timeliness, quality and dynamics of messages (JSON, CSV or XLSX)',
+  summary: 'The monthly report of seed 004 §25: timeliness, quality and dynamics of messages, and of open-source messages apart (JSON, CSV or XLSX)',
   description:
     'Over the messages filed in the local month. Timeliness: overdue share (KPI 7 rule among accepted), median working hours to the first answer and to closure, ' +
     'the 1-working-hour rule for open-source and urgent messages. Quality: ratings, share 4–5, answers returned, messages reopened. ' +
-    'Dynamics: messages per sector and category vs the previous month and the same month a year before.',
+    'Dynamics: messages per sector and category vs the previous month and the same month a year before. ' +
+    'openSource (seed 004 §25, open-source messages only): the 1-working-hour draft rule met / missed / pending, answers approved and published (comment under the post or by hand), ' +
+    'working time to the first draft and to the first publication; drafts returned, solved share, ratings; messages per source vs the previous month and a year before.',
   ...access('kpi.read'),
   request: { query: Query },
   responses: {
