@@ -21,7 +21,7 @@ import type { MessageSource } from '../messages/message.table.ts';
  * - quality: ratings given, mean stars, share of 4–5 among rated, stars 1..5; answers returned by
  *   the curator and messages reopened (a closed message back in work) during the month;
  * - dynamics: messages filed per sector and category this month, the previous month and the same
- *   month a year before, with the changes;
+ *   month a year before, with the changes (a duplicate linked in work counted once, as everywhere);
  * - openSource: the same three for the messages from open sources alone (seed 004 §25: «сводную
  *   информацию о своевременности работы по подготовке ответов на сообщения из открытых источников и
  *   размещению их в социальных сетях, качестве этой работы и динамике сообщений из открытых
@@ -217,7 +217,7 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
              count(*) FILTER (WHERE created_at >= ${prevMonth.from} AND created_at < ${prevMonth.to}) AS previous_month,
              count(*) FILTER (WHERE created_at >= ${lastYear.from} AND created_at < ${lastYear.to}) AS previous_year
       FROM message
-      WHERE municipality_id = ${municipalityId}
+      WHERE municipality_id = ${municipalityId} AND ${countedOnce()}
         AND ((created_at >= ${prevMonth.from} AND created_at < ${month.to}) OR (created_at >= ${lastYear.from} AND created_at < ${lastYear.to}))
       GROUP BY category_id`.execute(db)
   ).rows;

@@ -78,6 +78,28 @@ describe('GET /kpi: a duplicate linked in work is counted once (seeds)', () => {
   });
 });
 
+describe('GET /reports/monthly: dynamics count a linked duplicate once, like the rest of the report', () => {
+  it('a duplicate linked in work this month, the previous month or a year before is left out; one rejected as a duplicate at moderation stays', async () => {
+    const m = await freshMunicipality(h.t.db);
+    const inWork = (at: string) => ({ count: 1, status: 'in_work' as const, createdAt: local(at), acceptedAt: local(at) });
+    // November 2026: an original and its duplicate linked in work; October: the same; November 2025: the same.
+    for (const at of ['2026-11-10T10:00:00', '2026-10-12T10:00:00', '2025-11-10T10:00:00']) {
+      const [original] = await insertMessages(h.t.db, m, inWork(at));
+      const [duplicate] = await insertMessages(h.t.db, m, inWork(at));
+      await h.t.db.updateTable('message').set({ duplicate_of: original! }).where('id', '=', duplicate!).execute();
+    }
+    // Rejected as a duplicate at moderation (never accepted): a filed message, counted.
+    const [original] = await insertMessages(h.t.db, m, inWork('2026-11-11T10:00:00'));
+    const [rejected] = await insertMessages(h.t.db, m, { count: 1, status: 'rejected', createdAt: local('2026-11-11T11:00:00'), acceptedAt: null });
+    await h.t.db.updateTable('message').set({ duplicate_of: original! }).where('id', '=', rejected!).execute();
+    const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11`);
+    expect(res.status).toBe(200);
+    expect(res.body.timeliness.messages).toBe(3);
+    // current: 2 + 1 rejected = 3 (not 4); previous month 1 (not 2); a year before 1 (not 2).
+    expect(res.body.dynamics).toEqual([expect.objectContaining({ current: 3, previousMonth: 1, previousYear: 1, monthOverMonth: 2, monthOverMonthShare: 2, yearOverYear: 2, yearOverYearShare: 2 })]);
+  });
+});
+
 describe('GET /kpi/region', () => {
   it('ranks every municipality by its score; only operators see the region', async () => {
     const res = await h.request('GET', '/api/v1/kpi/region?period=2026-11');
