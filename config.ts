@@ -122,7 +122,7 @@ export const schema = z.object({
   MEDIA_COPY_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
 
   /** Residents per broadcast batch: one short INSERT … SELECT transaction each. */
-  /** Weights of the executors' rating (GET /ratings/executors): quantity, quality, speed, completeness. */
+  /** Weights of the executors' and the municipalities' ratings (GET /ratings/executors, GET /ratings/municipalities): quantity, quality, speed, completeness. */
   KPI_RATING_WEIGHTS: z.string().trim().default('quantity=1,quality=1,speed=1,completeness=1'),
   BROADCAST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2000),
   /** How often queued broadcasts are looked for (new ones of this process start at once). */

@@ -130,6 +130,7 @@ import { registerCreateKpiPublication } from './kpi/publications-create.ts';
 import { registerListKpiPublications } from './kpi/publications-list.ts';
 import { registerMonthlyReport } from './reports/monthly.ts';
 import { registerExecutorRatings } from './ratings/executors.ts';
+import { registerMunicipalityRatings } from './ratings/municipalities.ts';
 import { registerSaveKpiGroup } from './kpi-groups/save.ts';
 import { registerListKpiGroups } from './kpi-groups/list.ts';
 
@@ -266,6 +267,7 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerListKpiPublications,
   registerMonthlyReport,
   registerExecutorRatings,
+  registerMunicipalityRatings,
   registerSaveKpiGroup,
   registerListKpiGroups,
 ];

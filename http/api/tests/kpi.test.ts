@@ -5,6 +5,7 @@ import { freshMunicipality, insertMessages, local } from '../../../core/kpi/test
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { XLSX_TYPE } from '../routes/reports/monthly.ts';
 import { sourceCommentOutboxKey } from '../../../core/messages/answers.service.ts';
+import { rateMunicipalities } from '../../../core/kpi/ratings.ts';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -443,6 +444,120 @@ describe('GET /ratings/executors', () => {
     ]);
     expect((await h.request('GET', `/api/v1/ratings/executors?municipalityId=${m}&period=2026-11`, { token: h.keys.Kemerovo.curator })).status).toBe(404);
     expect((await h.request('GET', '/api/v1/ratings/executors?period=11-2026')).status).toBe(400);
+  });
+});
+
+describe('GET /ratings/municipalities', () => {
+  let p: number;
+  let q: number;
+  beforeAll(async () => {
+    // March 2025: no other messages in this database. Working days 09:00–18:00, Kuzbass time.
+    p = await freshMunicipality(h.t.db);
+    q = await freshMunicipality(h.t.db);
+    const closed = (at: string, hours: number, stars: number) => ({
+      count: 1,
+      status: 'solved' as const,
+      createdAt: local(at),
+      acceptedAt: local(at),
+      closedAt: new Date(local(at).getTime() + hours * 3_600_000),
+      stars,
+    });
+    // P: two closed, in 4 and 2 working hours (median 3), stars 5 and 3 (mean 4), both received in March. No executor named: a municipality counts all its messages.
+    await insertMessages(h.t.db, p, closed('2025-03-03T10:00:00', 4, 5));
+    await insertMessages(h.t.db, p, closed('2025-03-04T10:00:00', 2, 3));
+    // Q: one closed in 1 working hour, 5 stars; of two received, one still in work; a duplicate linked in work (closed in 8 hours, 1 star) counts once, as its original.
+    const [original] = await insertMessages(h.t.db, q, closed('2025-03-03T10:00:00', 1, 5));
+    await insertMessages(h.t.db, q, { count: 1, status: 'in_work', createdAt: local('2025-03-05T10:00:00'), acceptedAt: local('2025-03-05T10:00:00') });
+    const [duplicate] = await insertMessages(h.t.db, q, closed('2025-03-03T09:00:00', 8, 1));
+    await h.t.db.updateTable('message').set({ duplicate_of: original! }).where('id', '=', duplicate!).execute();
+  });
+
+  it('ranks municipalities by quantity, quality, speed and completeness with the executors’ scoring, as worked out by hand', async () => {
+    const res = await h.request('GET', '/api/v1/ratings/municipalities?period=2025-03');
+    expect(res.status).toBe(200);
+    expect(res.body.weights).toEqual({ quantity: 1, quality: 1, speed: 1, completeness: 1 });
+    // P: (1 + 0.75 + 1/3 + 1) / 4 = 77.08; Q: (0.5 + 1 + 1 + 0.5) / 4 = 75; every other municipality: nothing, 0.
+    const [first, second, ...rest] = res.body.items;
+    expect(first).toEqual({
+      rank: 1,
+      municipalityId: p,
+      nameRu: expect.any(String),
+      nameEn: expect.any(String),
+      closed: 2,
+      rated: 2,
+      averageStars: 4,
+      medianWorkingHoursToFirstAnswer: 3,
+      medianWorkingHoursToClosure: 3,
+      received: 2,
+      closedOfReceived: 2,
+      completeness: 1,
+      scores: { quantity: 1, quality: 0.75, speed: 0.3333, completeness: 1 },
+      score: 77.08,
+    });
+    expect(second).toMatchObject({
+      rank: 2,
+      municipalityId: q,
+      closed: 1,
+      rated: 1,
+      averageStars: 5,
+      medianWorkingHoursToClosure: 1,
+      received: 2,
+      closedOfReceived: 1,
+      completeness: 0.5,
+      scores: { quantity: 0.5, quality: 1, speed: 1, completeness: 0.5 },
+      score: 75,
+    });
+    expect(rest.length).toBe((await h.t.db.selectFrom('municipality').select('id').execute()).length - 2);
+    expect(rest.every((r: { score: number; closed: number; rank: number }, i: number) => r.score === 0 && r.closed === 0 && r.rank === i + 3)).toBe(true);
+    // The executors' rating of the same month has no one: no executor was named.
+    expect((await h.request('GET', `/api/v1/ratings/executors?municipalityId=${p}&period=2025-03`)).body.items.every((r: { closed: number }) => r.closed === 0)).toBe(true);
+    // The year gives the same here (nothing else in 2025 for P and Q).
+    const year = await h.request('GET', `/api/v1/ratings/municipalities?period=2025&municipalityId=${q}`);
+    expect(year.body.items).toEqual([expect.objectContaining({ municipalityId: q, closed: 1, score: 75 })]);
+  });
+
+  it('uses the weights of KPI_RATING_WEIGHTS: speed alone puts Q first', async () => {
+    const items = await rateMunicipalities(h.t.db, { municipalityId: null, period: '2025-03' }, { quantity: 0, quality: 0, speed: 1, completeness: 0 }, h.now());
+    // Q: 1 → 100; P: 1/3 → 33.33.
+    expect(items.slice(0, 2).map((r) => [r.municipalityId, r.rank, r.score])).toEqual([
+      [q, 1, 100],
+      [p, 2, 33.33],
+    ]);
+  });
+
+  it('a named municipality gets its own row with its rank in the region; the existing region rating is unchanged', async () => {
+    const res = await h.request('GET', `/api/v1/ratings/municipalities?period=2025-03&municipalityId=${q}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([expect.objectContaining({ rank: 2, municipalityId: q, score: 75 })]);
+    const region = await h.request('GET', '/api/v1/kpi/region?period=2025-03');
+    expect(region.status).toBe(200);
+    expect(Object.keys(region.body.items[0]).sort()).toEqual(['counts', 'indicators', 'municipalityId', 'nameEn', 'nameRu', 'rank', 'score']);
+  });
+
+  it("officials of a municipality see their own row (without naming it); another municipality's is 404; any role with kpi.read may ask", async () => {
+    for (const role of ['curator', 'moderator', 'executor', 'responsible'] as const) {
+      const own = await h.request('GET', '/api/v1/ratings/municipalities?period=2025-03', { token: h.keys.Kemerovo[role] });
+      expect(own.status, role).toBe(200);
+      expect(own.body.items, role).toEqual([expect.objectContaining({ municipalityId: h.municipality.Kemerovo, closed: 0, score: 0, rank: expect.any(Number) })]);
+      expect(own.body.items[0].rank).toBeGreaterThan(2);
+      const cross = await h.request('GET', `/api/v1/ratings/municipalities?period=2025-03&municipalityId=${q}`, { token: h.keys.Kemerovo[role] });
+      expect(cross.status, role).toBe(404);
+      expect(cross.body.code).toBe('MUNICIPALITY_NOT_FOUND');
+      expect(JSON.stringify(cross.body)).not.toContain('score');
+    }
+    expect((await h.request('GET', '/api/v1/ratings/municipalities?period=2025-03', { token: null })).status).toBe(401);
+  });
+
+  it('refuses a malformed period, an unknown municipality and an unknown parameter', async () => {
+    for (const period of ['2025-13', '03-2025', '2025-W10', '']) {
+      const res = await h.request('GET', `/api/v1/ratings/municipalities?period=${period}`);
+      expect(res.status, period).toBe(400);
+      expect(res.body.code).toBe('VALIDATION');
+    }
+    expect((await h.request('GET', '/api/v1/ratings/municipalities')).status).toBe(400);
+    expect((await h.request('GET', '/api/v1/ratings/municipalities?period=2025-03&municipalityId=999999')).status).toBe(404);
+    expect((await h.request('GET', '/api/v1/ratings/municipalities?period=2025-03&municipalityId=abc')).status).toBe(400);
+    expect((await h.request('GET', '/api/v1/ratings/municipalities?period=2025-03&by=kpi')).status).toBe(400);
   });
 });
 

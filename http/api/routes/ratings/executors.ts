@@ -9,22 +9,28 @@ import { KpiPeriodQuery } from '../../schemas/kpi.ts';
 const Query = z.strictObject({ period: KpiPeriodQuery, municipalityId: Id.optional().openapi({ description: "operators: omit for the whole region; others: their own municipality's" }) });
 
 const Num = z.number().nullable();
+/** The four measures of seed 002 §4.1 and their scores, shared with GET /ratings/municipalities. */
+export const RatingMeasures = {
+  closed: z.number().int(),
+  rated: z.number().int(),
+  averageStars: Num,
+  medianWorkingHoursToFirstAnswer: Num,
+  medianWorkingHoursToClosure: Num,
+  received: z.number().int(),
+  closedOfReceived: z.number().int(),
+  completeness: Num,
+  scores: z.object({ quantity: z.number(), quality: z.number(), speed: z.number(), completeness: z.number() }),
+  score: z.number(),
+};
+export const RatingWeightsSchema = z.object({ quantity: z.number(), quality: z.number(), speed: z.number(), completeness: z.number() });
+
 const RatingSchema = z
   .object({
     rank: z.number().int(),
     executorId: z.number().int(),
     name: z.string(),
     municipalityId: z.number().int(),
-    closed: z.number().int(),
-    rated: z.number().int(),
-    averageStars: Num,
-    medianWorkingHoursToFirstAnswer: Num,
-    medianWorkingHoursToClosure: Num,
-    received: z.number().int(),
-    closedOfReceived: z.number().int(),
-    completeness: Num,
-    scores: z.object({ quantity: z.number(), quality: z.number(), speed: z.number(), completeness: z.number() }),
-    score: z.number(),
+    ...RatingMeasures,
   })
   .openapi('ExecutorRating');
 
@@ -40,10 +46,7 @@ export const route = createRoute({
   ...access('kpi.read'),
   request: { query: Query },
   responses: {
-    200: jsonContent(
-      z.object({ period: z.string(), weights: z.object({ quantity: z.number(), quality: z.number(), speed: z.number(), completeness: z.number() }), items: z.array(RatingSchema) }),
-      'The ranking',
-    ),
+    200: jsonContent(z.object({ period: z.string(), weights: RatingWeightsSchema, items: z.array(RatingSchema) }), 'The ranking'),
     ...problems(400, 404),
   },
 });
