@@ -80,7 +80,7 @@ export function createStaff(db: Db, input: NewStaff): Promise<Staff> {
 
 export async function listStaff(
   db: Db,
-  filter: { municipalityId: number | null; role?: StaffRole; active?: boolean },
+  filter: { municipalityId: number | null; role?: StaffRole; active?: boolean; ids?: number[] },
   page: PageRequest,
 ): Promise<Page<Staff>> {
   const limit = pageSize(page.limit);
@@ -89,6 +89,7 @@ export async function listStaff(
   if (filter.municipalityId !== null) query = query.where('municipality_id', '=', filter.municipalityId);
   if (filter.role) query = query.where('role', '=', filter.role);
   if (filter.active !== undefined) query = query.where('active', '=', filter.active);
+  if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids);
   if (after !== undefined) query = query.where('id', '>', after);
   return toPage(await query.execute(), limit, toStaff, (r) => ({ v: null, id: r.id }));
 }

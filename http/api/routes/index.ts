@@ -122,6 +122,7 @@ import { registerGetContestDraw } from './contests/get-draw.ts';
 import { registerContestResults } from './contests/results.ts';
 import { registerSystemHealth } from './system/health.ts';
 import { registerGetKpi } from './kpi/get.ts';
+import { registerListKpiIndicators } from './kpi/indicators.ts';
 import { registerKpiRegion } from './kpi/region.ts';
 import { registerRecomputeKpi } from './kpi/recompute.ts';
 import { registerCreateKpiPlacement } from './kpi/placements-create.ts';
@@ -259,6 +260,7 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerContestResults,
   registerSystemHealth,
   registerGetKpi,
+  registerListKpiIndicators,
   registerKpiRegion,
   registerRecomputeKpi,
   registerCreateKpiPlacement,

@@ -11,7 +11,7 @@ export const KpiPeriodQuery = z
 
 export const KpiStatusSchema = z.enum(['met', 'on_track', 'at_risk', 'missed']);
 
-const TargetSchema = z
+export const KpiTargetSchema = z
   .object({ kind: z.enum(['min_count', 'min_share', 'max_share', 'range']), min: z.number().optional(), max: z.number().optional() })
   .openapi('KpiTarget', { description: 'min_count / range: counts per period; min_share / max_share: fractions (0.45 = 45 %)' });
 
@@ -30,10 +30,10 @@ export const KpiResultSchema = z
     value: z.number().nullable(),
     numerator: z.number(),
     denominator: z.number().nullable(),
-    target: TargetSchema,
+    target: KpiTargetSchema,
     status: KpiStatusSchema.nullable().openapi({ description: 'null when the data source is not installed (available false)' }),
     projection: z.number().nullable(),
-    parts: z.array(z.object({ name: z.string(), numerator: z.number(), target: TargetSchema, status: KpiStatusSchema })),
+    parts: z.array(z.object({ name: z.string(), numerator: z.number(), target: KpiTargetSchema, status: KpiStatusSchema })),
     violations: z.array(z.record(z.string(), z.unknown())),
     details: z.record(z.string(), z.unknown()),
     trend: z

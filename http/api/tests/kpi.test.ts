@@ -56,6 +56,25 @@ describe('GET /kpi', () => {
   });
 });
 
+describe('GET /kpi/indicators', () => {
+  it('names the 16 indicators as GET /kpi does, for every role, with no municipality or period', async () => {
+    const computed = await h.request('GET', `/api/v1/kpi?municipalityId=${h.municipality.Kemerovo}&period=2026-11`);
+    for (const token of [undefined, h.keys.Kemerovo.executor, h.keys.Belovo.responsible]) {
+      const res = await h.request('GET', '/api/v1/kpi/indicators', { token });
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((i: { kpi: number }) => i.kpi)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+      expect(res.body.items).toEqual(computed.body.items.map((i: Record<string, unknown>) => ({ kpi: i.kpi, nameRu: i.nameRu, nameEn: i.nameEn, periodKind: i.periodKind, target: i.target })));
+    }
+  });
+
+  it('refuses an unknown query parameter (400) and a request without a key (401)', async () => {
+    const unknown = await h.request('GET', '/api/v1/kpi/indicators?period=2026-11');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.code).toBe('VALIDATION');
+    for (const token of [null, h.revoked]) expect((await h.request('GET', '/api/v1/kpi/indicators', { token })).status).toBe(401);
+  });
+});
+
 describe('GET /kpi: a duplicate linked in work is counted once (seeds)', () => {
   it("KPI 6, 7, 9 and 11, the monthly report and the executors' rating leave the duplicate out; its original counts", async () => {
     const m = await freshMunicipality(h.t.db);

@@ -276,6 +276,7 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'delete', path: '/incident-rules/{id}', permission: 'incidents.configure', url: (f, id) => `/api/v1/incident-rules/${id ?? f.incidentRule}`, crossScope: 'not_found', hasPathId: true },
   { method: 'post', path: '/messages/{id}/published-reply', permission: 'incidents.publish', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/published-reply`, body: () => ({ url: 'https://ok.ru/group/1/topic/2#reply' }), crossScope: 'not_found', hasPathId: true },
   { method: 'get', path: '/kpi', permission: 'kpi.read', url: (f) => `/api/v1/kpi?municipalityId=${m(f)}&period=2026-11`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/kpi/indicators', permission: 'kpi.read', url: () => '/api/v1/kpi/indicators', crossScope: 'global', hasPathId: false },
   { method: 'get', path: '/kpi/region', permission: 'kpi.region', url: () => '/api/v1/kpi/region?period=2026-11', crossScope: 'global', hasPathId: false },
   { method: 'post', path: '/kpi/recompute', permission: 'kpi.recompute', url: () => '/api/v1/kpi/recompute', body: (f) => ({ municipalityId: m(f), period: '2026-10' }), crossScope: 'not_found', hasPathId: false },
   {

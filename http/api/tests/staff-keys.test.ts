@@ -58,6 +58,36 @@ describe('staff', () => {
     expect((await h.request('GET', `/api/v1/staff/${h.staff.Kemerovo.curator}`, { token: h.keys.Belovo.curator })).status).toBe(404);
   });
 
+  it("lists only the staff named by ids (at most 100), past the first page of the list, within the key's scope", async () => {
+    // More staff than one page, so the wanted ones are past the first 100.
+    const made: number[] = [];
+    for (let i = 0; i < 101; i++) made.push((await h.request('POST', '/api/v1/staff', { body: { fullName: `Сотрудник ${i}`, role: 'moderator', municipalityId: h.municipality.Belovo } })).body.id);
+    const wanted = [made[100]!, h.staff.Kemerovo.curator, made[0]!];
+    const first = await h.request('GET', '/api/v1/staff?limit=100');
+    expect(first.body.items.map((s: { id: number }) => s.id)).not.toContain(made[100]);
+    const named = await h.request('GET', `/api/v1/staff?ids=${wanted.join(',')}&limit=100`);
+    expect(named.status).toBe(200);
+    expect(named.body.items.map((s: { id: number }) => s.id)).toEqual([...wanted].sort((a, b) => a - b));
+    expect(named.body.items.find((s: { id: number }) => s.id === made[100]).fullName).toBe('Сотрудник 100');
+    // A Belovo curator naming a Kemerovo official gets only Belovo's; a missing id is left out.
+    const scoped = await h.request('GET', `/api/v1/staff?ids=${[...wanted, 99_999_999].join(',')}`, { token: h.keys.Belovo.curator });
+    expect(scoped.body.items.map((s: { id: number }) => s.id)).toEqual([made[0], made[100]]);
+    // Combined with the other filters (AND).
+    const none = await h.request('GET', `/api/v1/staff?ids=${made[0]}&role=curator`);
+    expect(none.body.items).toEqual([]);
+  });
+
+  it('refuses ids that are not a comma-separated list of 1 to 100 ids (400), and ids to those who may not list staff (403)', async () => {
+    const hundredAndOne = Array.from({ length: 101 }, (_, i) => i + 1).join(',');
+    for (const raw of ['', 'abc', '1,,2', '1,abc', '01', '1;2', '0', hundredAndOne]) {
+      const res = await h.request('GET', `/api/v1/staff?ids=${raw}`);
+      expect([res.status, res.body.code], raw).toEqual([400, 'VALIDATION']);
+    }
+    expect((await h.request('GET', `/api/v1/staff?ids=${Array.from({ length: 100 }, (_, i) => i + 1).join(',')}`)).status).toBe(200);
+    const moderator = await h.request('GET', `/api/v1/staff?ids=${h.staff.Kemerovo.curator}`, { token: h.keys.Kemerovo.moderator });
+    expect(moderator.status).toBe(403);
+  });
+
   it("a staff member's card says their alert mode and which messengers are linked (no account ids); PATCH changes the mode", async () => {
     const created = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Петрова Ольга', role: 'moderator', municipalityId: h.municipality.Belovo } });
     expect(created.body.newMessageAlerts).toBe('immediate');
