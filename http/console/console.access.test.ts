@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../core/access/permissions.ts';
 // @ts-expect-error a plain ES module of the console's client, without types
 import { PAGE_PERMISSION, ROLES } from './static/access.js';
+// @ts-expect-error a plain ES module of the console's client, without types
+import { AUDIT_ACTIONS } from './static/audit-actions.js';
 
 /** The console's nav hides the pages a role may not use: its copy of the roles must be the API's. */
 describe("the console's role table", () => {
@@ -36,5 +38,60 @@ describe("the console's refusals", () => {
     const codes = (lang: string) => Object.keys(JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'locales', lang, 'console.json'), 'utf8')).error.code);
     expect(codes('en')).toEqual(codes('ru'));
     for (const code of codes('ru')) expect(DETAILS[code], code).toBeDefined();
+  });
+});
+
+/**
+ * The audit actions the code writes: every string literal of the form `a.b` given as an audit
+ * entry's `action` (`action: 'message.accept'`, `action: created ? 'incident.create' : …`,
+ * `const action = … ? 'news.edit_published' : 'news.update'`) in the files that write audit
+ * entries: the admin API's routes, the officials' bot, Open311.
+ */
+function writtenAuditActions(): Set<string> {
+  const root = path.join(import.meta.dirname, '..', '..');
+  const sources = ['http/api/routes', 'bots/features/officials', 'core/open311'].flatMap((dir) =>
+    readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => readFileSync(path.join(root, dir, f), 'utf8')),
+  );
+  const codes = new Set<string>();
+  for (const source of sources.filter((s) => /\baudit/i.test(s))) {
+    for (const [, expression] of source.matchAll(/\baction\s*(?::|=(?!=))\s*([^,;\n]+)/g)) {
+      for (const [, code] of expression!.matchAll(/'([a-z0-9_]+(?:\.[a-z0-9_]+)+)'/g)) codes.add(code!);
+    }
+  }
+  return codes;
+}
+
+describe("the audit log's actions", () => {
+  const texts = (lang: string) => JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'locales', lang, 'console.json'), 'utf8'));
+  const phrase = (lang: string, code: string) => `audit.actions.${code}`.split('.').reduce((node, part) => node?.[part], texts(lang));
+
+  it('finds the codes the API writes, those of ternaries and of the bot and Open311 too', () => {
+    const written = writtenAuditActions();
+    for (const code of ['message.accept', 'kpi.placement.create', 'incident.create_repeat', 'news.edit_published', 'poll.publish_results', 'kpi_group.create', 'message.category', 'open311.post']) {
+      expect(written, code).toContain(code);
+    }
+    expect(written.size).toBeGreaterThanOrEqual(80);
+  });
+
+  it('every code written has a phrase in Russian and English, and the console offers exactly those codes', () => {
+    const written = [...writtenAuditActions()].sort();
+    expect([...(AUDIT_ACTIONS as string[])].sort()).toEqual(written);
+    for (const lang of ['ru', 'en']) {
+      const missing = written.filter((code) => typeof phrase(lang, code) !== 'string' || phrase(lang, code).trim() === '');
+      expect(missing, lang).toEqual([]);
+    }
+  });
+
+  it('the phrases name no code the platform does not write (a renamed action leaves none behind)', () => {
+    const written = writtenAuditActions();
+    const leaves = (node: Record<string, unknown>, prefix: string[] = []): string[] =>
+      Object.entries(node).flatMap(([k, v]) => (typeof v === 'string' ? [[...prefix, k].join('.')] : leaves(v as Record<string, unknown>, [...prefix, k])));
+    for (const lang of ['ru', 'en'])
+      expect(
+        leaves(texts(lang).audit.actions).filter((code) => !written.has(code)),
+        lang,
+      ).toEqual([]);
   });
 });

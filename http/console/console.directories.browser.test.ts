@@ -144,12 +144,13 @@ describe('the directories in Chromium', () => {
     await operator.getByLabel(ru('routing.kpi'), { exact: true }).selectOption('7');
     await operator.getByLabel(ru('routing.official'), { exact: true }).selectOption(String(kemerovo.moderator));
     await operator.getByRole('button', { name: ru('routing.assign_submit') }).click();
-    const assigned = operator.getByRole('row').filter({ hasText: ru('routing.kpi_n', { kpi: 7 }) });
+    const seven = ru('routing.kpi_named', { kpi: 7, name: 'Доля просроченных сообщений за год' });
+    const assigned = operator.getByRole('row').filter({ hasText: seven });
     await assigned.getByRole('cell', { name: 'Модератор (Kemerovo)', exact: true }).waitFor();
     const responsible = () => db.db.selectFrom('kpi_responsible').select(['kpi', 'staff_id']).where('municipality_id', '=', db.demo.municipalities.Kemerovo).execute();
     expect(await responsible()).toEqual([{ kpi: 7, staff_id: kemerovo.moderator }]);
     expect(await seriousViolations(operator)).toEqual([]);
-    await assigned.getByRole('button', { name: `${ru('routing.remove')}: ${ru('routing.kpi_n', { kpi: 7 })}, Модератор (Kemerovo)` }).click();
+    await assigned.getByRole('button', { name: `${ru('routing.remove')}: ${seven}, Модератор (Kemerovo)` }).click();
     await operator.getByText(ru('routing.no_responsibles')).waitFor();
     expect(await responsible()).toEqual([]);
     const actions = await db.db.selectFrom('audit_log').select('action').where('action', 'like', 'routing_rule.%').orderBy('id').execute();

@@ -52,6 +52,7 @@ function assetTable(): Record<string, [string, string]> {
     'pages.js': own('pages.js'),
     'ui.js': own('ui.js'),
     'access.js': own('access.js'),
+    'audit-actions.js': own('audit-actions.js'),
     'pages/incidents.js': own('pages/incidents.js'),
     'pages/polls.js': own('pages/polls.js'),
     'pages/poll-form.js': own('pages/poll-form.js'),

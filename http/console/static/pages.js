@@ -2,7 +2,7 @@
 // page merely hides what the role cannot use.
 import { can } from './access.js';
 import { post } from './api.js';
-import { excerpt, html, moreButton, nameOf, useAction, useApi, usePaged, when } from './ui.js';
+import { excerpt, html, moreButton, nameOf, useAction, useApi, usePaged, useStaffOf, when } from './ui.js';
 import { Deadline, deadlineOf, firstResponseOf, MessageMap, ModerationTools, QueueDeadline } from './pages/moderation.js';
 
 function queuePath(role) {
@@ -167,10 +167,11 @@ function answerBody(kind, text) {
 export function Sessions({ t, me, fail, notify }) {
   const [list, reload] = useApi('/api/v1/sessions', fail);
   const everyone = me.role === 'operator';
-  const [staff] = useApi(everyone ? '/api/v1/staff?limit=100' : null, fail);
+  // Whose each session is: the staff it names, however far down the staff list they are.
+  const staffOf = useStaffOf(everyone && list ? list.items.map((s) => s.staffId) : [], fail);
   const act = useAction(t, fail, notify, reload);
   if (!list) return html`<main><p>…</p></main>`;
-  const who = (id) => (id === me.id ? t('sessions.you') : (staff?.items.find((p) => p.id === id)?.fullName ?? `№ ${id}`));
+  const who = (id) => (id === me.id ? t('sessions.you') : (staffOf(id)?.fullName ?? `№ ${id}`));
   return html`<main><h1>${t(everyone ? 'sessions.title_all' : 'sessions.title')}</h1><table>
     <thead><tr><th>№</th>${everyone && html`<th>${t('sessions.staff')}</th>`}<th>${t('sessions.created')}</th><th>${t('sessions.expires')}</th><th></th></tr></thead>
     <tbody>${list.items.map(

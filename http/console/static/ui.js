@@ -134,6 +134,59 @@ export function usePaged(path, fail) {
   return [pages, more, () => setVersion((v) => v + 1)];
 }
 
+/** Every page of a paged list (`{ items, nextCursor }`) fetched in turn: `{ items }` of them all. */
+export async function getAll(path) {
+  const items = [];
+  let cursor = null;
+  do {
+    const page = await get(cursor === null ? path : `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { items };
+}
+
+/** useApi for a paged list the page needs whole (a select of every official): every page of `path`. */
+export function useAll(path, fail) {
+  const [data, setData] = useState(null);
+  useEffect(() => {
+    if (path === null) return undefined;
+    let live = true;
+    setData(null);
+    getAll(path).then((d) => live && setData(d), fail);
+    return () => {
+      live = false;
+    };
+  }, [path]);
+  return data;
+}
+
+/**
+ * The staff members `ids` name (an audit page's, the sessions'), fetched by `GET /staff?ids=`
+ * (100 a request) as new ids come: `staffOf(id)` is the member, null when the key may not see
+ * them (or they are gone), undefined while loading. Not limited to the staff list's first page.
+ */
+export function useStaffOf(ids, fail) {
+  const [known, setKnown] = useState(() => new Map());
+  const missing = [...new Set(ids)].filter((id) => id !== null && id !== undefined && !known.has(id)).sort((a, b) => a - b);
+  const key = missing.join(',');
+  useEffect(() => {
+    if (key === '') return undefined;
+    let live = true;
+    const chunks = [];
+    for (let i = 0; i < missing.length; i += 100) chunks.push(missing.slice(i, i + 100));
+    Promise.all(chunks.map((chunk) => get(`/api/v1/staff?ids=${chunk.join(',')}&limit=100`))).then((pages) => {
+      if (!live) return;
+      const found = new Map(pages.flatMap((p) => p.items).map((s) => [s.id, s]));
+      setKnown((before) => new Map([...before, ...missing.map((id) => [id, found.get(id) ?? null])]));
+    }, fail);
+    return () => {
+      live = false;
+    };
+  }, [key]);
+  return (id) => known.get(id);
+}
+
 /** The "more" button under a paged list. */
 export const moreButton = (t, page, more) => (page?.nextCursor ? html`<p><button type="button" class="secondary" onClick=${more}>${t('list.more')}</button></p>` : null);
 

@@ -1,14 +1,27 @@
 // The audit log (operators, curators) and the dead outbox rows with retry (operators).
 import { useState } from 'preact/hooks';
 import { post } from '../api.js';
-import { html, loading, moreButton, useAction, useApi, usePaged, when } from '../ui.js';
+import { AUDIT_ACTIONS } from '../audit-actions.js';
+import { html, loading, moreButton, useAction, usePaged, useStaffOf, when } from '../ui.js';
+
+/** An audit action in the console's language, its code beside it for operators; an unknown code as itself. */
+export function actionText(t, code) {
+  const key = `audit.actions.${code}`;
+  const phrase = t(key);
+  return phrase === key ? null : phrase;
+}
+
+const actionCell = (t, code) => {
+  const phrase = actionText(t, code);
+  return phrase === null ? html`<code>${code}</code>` : html`${phrase}<br /><small><code title=${t('audit.code')}>${code}</code></small>`;
+};
 
 export function Audit({ t, fail }) {
   const [action, setAction] = useState('');
   const [page, more] = usePaged(`/api/v1/audit?limit=100${action ? `&action=${encodeURIComponent(action)}` : ''}`, fail);
-  // Names for the staff ids (the roles that read the audit log read the staff list too).
-  const [staff] = useApi('/api/v1/staff?limit=100', fail);
-  const who = (id) => (id === null ? '—' : (staff?.items.find((s) => s.id === id)?.fullName ?? `№ ${id}`));
+  // Names for the staff ids of the entries shown (the roles that read the audit log read the staff list too).
+  const staffOf = useStaffOf(page?.items.map((a) => a.staffId) ?? [], fail);
+  const who = (id) => (id === null ? '—' : (staffOf(id)?.fullName ?? `№ ${id}`));
   const filter = (event) => {
     event.preventDefault();
     setAction(event.target.elements.action.value.trim());
@@ -16,13 +29,14 @@ export function Audit({ t, fail }) {
   return html`<main>
     <h1>${t('audit.title')}</h1>
     <form onSubmit=${filter}>
-      <label for="action">${t('audit.action')}</label><input id="action" name="action" maxlength="64" placeholder="message.accept" />
+      <label for="action">${t('audit.action')}</label><input id="action" name="action" maxlength="64" list="audit-actions" placeholder="message.accept" />
+      <datalist id="audit-actions">${AUDIT_ACTIONS.map((code) => html`<option value=${code}>${actionText(t, code)}</option>`)}</datalist>
       <p><button type="submit" class="secondary">${t('audit.filter')}</button></p>
     </form>
     ${!page ? html`<p>…</p>` : page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
       <thead><tr><th>${t('audit.when')}</th><th>${t('audit.action')}</th><th>${t('audit.entity')}</th><th>${t('audit.who')}</th></tr></thead>
       <tbody>${page.items.map(
-        (a) => html`<tr><td>${when(a.createdAt)}</td><td>${a.action}</td><td>${a.entity} ${a.entityId ?? ''}</td><td>${who(a.staffId)}</td></tr>`,
+        (a) => html`<tr><td>${when(a.createdAt)}</td><td>${actionCell(t, a.action)}</td><td>${a.entity} ${a.entityId ?? ''}</td><td>${who(a.staffId)}</td></tr>`,
       )}</tbody>
     </table>`}
     ${moreButton(t, page, more)}

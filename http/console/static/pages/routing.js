@@ -5,9 +5,13 @@ import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { del, post, put } from '../api.js';
 import { DirectoriesNav } from './directories.js';
-import { html, loading, nameOf, useAction, useApi } from '../ui.js';
+import { html, loading, nameOf, useAction, useAll, useApi } from '../ui.js';
 
-const KPIS = Array.from({ length: 16 }, (_, i) => i + 1);
+/** «1. Новые пользователи…»: an indicator by its number and its name in the console's language. */
+const kpiName = (t, lang, indicators, kpi) => {
+  const indicator = indicators.find((i) => i.kpi === kpi);
+  return indicator ? t('routing.kpi_named', { kpi, name: nameOf(lang, indicator) }) : t('routing.kpi_n', { kpi });
+};
 
 function Rules({ t, lang, fail, town, categories, executors, writes, act }) {
   const [rules, reload] = useApi(`/api/v1/routing-rules?municipalityId=${town}`, fail);
@@ -33,22 +37,23 @@ function Rules({ t, lang, fail, town, categories, executors, writes, act }) {
   </section>`;
 }
 
-function Responsibles({ t, fail, town, staff, writes, act }) {
+function Responsibles({ t, lang, fail, town, staff, indicators, writes, act }) {
   const [list, reload] = useApi(`/api/v1/kpi-responsibles?municipalityId=${town}`, fail);
   const run = (e, fn) => act(e, fn, reload);
+  const kpi = (k) => kpiName(t, lang, indicators, k);
   const name = (id) => staff.find((s) => s.id === id)?.fullName ?? `№ ${id}`;
   return html`<section aria-labelledby="responsibles">
     <h2 id="responsibles">${t('routing.responsibles')}</h2>
     ${!list ? html`<p>…</p>` : list.items.length === 0 ? html`<p>${t('routing.no_responsibles')}</p>` : html`<table>
       <thead><tr><th>${t('routing.kpi')}</th><th>${t('routing.official')}</th>${writes ? html`<th>${t('routing.actions')}</th>` : null}</tr></thead>
       <tbody>${list.items.map(
-        (r) => html`<tr><td>${t('routing.kpi_n', { kpi: r.kpi })}</td><td>${name(r.staffId)}</td>${writes ? html`<td>
-          <form onSubmit=${(e) => run(e, () => del(`/api/v1/kpi-responsibles/${r.id}`))}><button type="submit" class="secondary" aria-label=${`${t('routing.remove')}: ${t('routing.kpi_n', { kpi: r.kpi })}, ${name(r.staffId)}`}>${t('routing.remove')}</button></form></td>` : null}</tr>`,
+        (r) => html`<tr><td>${kpi(r.kpi)}</td><td>${name(r.staffId)}</td>${writes ? html`<td>
+          <form onSubmit=${(e) => run(e, () => del(`/api/v1/kpi-responsibles/${r.id}`))}><button type="submit" class="secondary" aria-label=${`${t('routing.remove')}: ${kpi(r.kpi)}, ${name(r.staffId)}`}>${t('routing.remove')}</button></form></td>` : null}</tr>`,
       )}</tbody></table>`}
     ${writes && html`<form onSubmit=${(e) => run(e, (f) => post('/api/v1/kpi-responsibles', { municipalityId: town, kpi: Number(f.kpi.value), staffId: Number(f.official.value) }))}>
       <h3>${t('routing.assign')}</h3>
       <label for="resp-kpi">${t('routing.kpi')}</label>
-      <select id="resp-kpi" name="kpi" required>${KPIS.map((k) => html`<option value=${k}>${t('routing.kpi_n', { kpi: k })}</option>`)}</select>
+      <select id="resp-kpi" name="kpi" required>${indicators.map((i) => html`<option value=${i.kpi}>${kpi(i.kpi)}</option>`)}</select>
       <label for="resp-official">${t('routing.official')}</label>
       <select id="resp-official" name="official" required>${staff.filter((s) => s.active).map((s) => html`<option value=${s.id}>${s.fullName} (${t(`role.${s.role}`)})</option>`)}</select>
       <p><button type="submit">${t('routing.assign_submit')}</button></p>
@@ -63,9 +68,11 @@ export function DirectoriesRouting({ t, lang, me, fail, notify }) {
   const [categories] = useApi('/api/v1/categories', fail);
   // A municipality's executors include the regional ones its rules may name.
   const [executors] = useApi(town === null ? null : `/api/v1/executors?municipalityId=${town}`, fail);
-  const [staff] = useApi(town === null ? null : `/api/v1/staff?municipalityId=${town}&limit=100`, fail);
+  // Every official of the municipality (page after page): the select offers them all, the table names them all.
+  const staff = useAll(town === null ? null : `/api/v1/staff?municipalityId=${town}&limit=100`, fail);
+  const [indicators] = useApi('/api/v1/kpi/indicators', fail);
   const doAct = useAction(t, fail, notify, (reload) => reload());
-  if (!towns || !categories || !executors || !staff) return loading;
+  if (!towns || !categories || !executors || !staff || !indicators) return loading;
   const act = (e, fn, reload) => doAct(e, async (f) => (await fn(f), reload));
   const props = { t, lang, fail, town, writes: can(me.role, 'municipality.team.write'), act };
   return html`<main>
@@ -78,6 +85,6 @@ export function DirectoriesRouting({ t, lang, me, fail, notify }) {
     </form>`}
     <p>${nameOf(lang, towns.items.find((m) => m.id === town))}</p>
     <${Rules} key=${`r${town}`} ...${props} categories=${categories.items} executors=${executors.items} />
-    <${Responsibles} key=${`k${town}`} ...${props} staff=${staff.items} />
+    <${Responsibles} key=${`k${town}`} ...${props} staff=${staff.items} indicators=${indicators.items} />
   </main>`;
 }
