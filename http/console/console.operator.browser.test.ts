@@ -11,6 +11,9 @@ import { demoStaff, operatorId } from '../../test/staff.ts';
  * 1…16» with no names, an audit log of raw codes (`message.accept`), and the audit log and the
  * sessions naming only the first 100 staff (the rest showed as «№ 123»).
  */
+// Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
+declare const document: { querySelectorAll(selector: string): { length: number } };
+
 const now = new Date('2026-12-01T03:00:00.000Z');
 const t = createTranslator();
 const en = (key: string, params?: Record<string, unknown>) => t('en', `console.${key}`, params);
@@ -120,6 +123,40 @@ describe("an operator's and a curator's console", () => {
     await operator.getByRole('heading', { name: ru('sessions.title_all'), exact: true }).waitFor();
     await operator.getByRole('cell', { name: 'Дальний 109', exact: true }).waitFor();
     expect(await operator.locator('tbody tr td:nth-child(2)').allTextContents()).not.toContainEqual(expect.stringMatching(/^№ \d+$/));
+    await operator.context().close();
+  }, 120_000);
+
+  it("the directories list every official, not only the staff list's first 100: «more» reads on and the last one's card opens", async () => {
+    const count = async () =>
+      Number(
+        (
+          await world.db.db
+            .selectFrom('staff')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    // Past two pages of the list (with or without the tests above), the newcomer last.
+    const adding = Math.max(30, 230 - (await count()));
+    const [newcomer] = (await addStaff(adding, kemerovo, (i) => (i === adding - 1 ? 'Новичок Последний' : `Новичок ${i}`))).slice(-1);
+    const total = await count();
+    expect(total).toBeGreaterThan(200);
+    const operator = await world.signIn(await operatorId(world.db.db));
+    await operator.goto(`${world.harness.url}/console#/directories`);
+    const staffRows = operator.locator('main table').last().locator('tbody tr');
+    await staffRows.first().waitFor();
+    expect(await staffRows.count()).toBe(100);
+    const more = operator.getByRole('button', { name: ru('list.more'), exact: true });
+    while ((await staffRows.count()) < total) {
+      const before = await staffRows.count();
+      await more.click();
+      await operator.waitForFunction((n) => document.querySelectorAll('main > table:last-of-type tbody tr').length > n, before);
+    }
+    expect(await staffRows.count()).toBe(total);
+    expect(await more.count()).toBe(0);
+    await operator.getByRole('link', { name: 'Новичок Последний', exact: true }).click();
+    await operator.getByRole('heading', { name: 'Новичок Последний', exact: true }).waitFor();
+    expect(operator.url()).toContain(`#/staff/${newcomer}`);
     await operator.context().close();
   }, 120_000);
 });

@@ -2,7 +2,7 @@
 // (each name opens the staff card: link codes and keys). Sub-pages: routing rules and KPI
 // responsibles (routing.js), the working calendar (calendar.js).
 import { can } from '../access.js';
-import { html, loading, nameOf, useApi } from '../ui.js';
+import { html, loading, moreButton, nameOf, useApi, usePaged } from '../ui.js';
 
 /** The directories' own nav: the overview, routing and KPI responsibles, the working calendar. */
 export function DirectoriesNav({ t, current }) {
@@ -17,7 +17,8 @@ export function Directories({ t, lang, me, fail }) {
   const [sectors] = useApi('/api/v1/sectors', fail);
   const [categories] = useApi('/api/v1/categories', fail);
   const [executors] = useApi('/api/v1/executors', fail);
-  const [staff] = useApi('/api/v1/staff?limit=100', fail);
+  // A region has more officials than the API's page: «more» reads on.
+  const [staff, moreStaff] = usePaged('/api/v1/staff?limit=100', fail);
   if (!towns || !sectors || !categories || !executors || !staff) return loading;
   const town = (id) => (id === null ? t('incidents.region') : nameOf(lang, towns.items.find((m) => m.id === id)));
   // The card manages link codes (curators: their team) and keys (operators).
@@ -45,5 +46,6 @@ export function Directories({ t, lang, me, fail }) {
     ${can(me.role, 'staff.write') && html`<p><a href="#/directories/new-staff">${t('directories.new_staff')}</a></p>`}
     <table><thead><tr><th>№</th><th>${t('directories.name')}</th><th>${t('directories.role')}</th><th>${t('incidents.municipality')}</th></tr></thead>
       <tbody>${staff.items.map((s) => html`<tr><td>${s.id}</td><td>${person(s)}${s.active ? '' : ` (${t('directories.inactive')})`}</td><td>${t(`role.${s.role}`)}</td><td>${town(s.municipalityId)}</td></tr>`)}</tbody></table>
+    ${moreButton(t, staff, moreStaff)}
   </main>`;
 }
