@@ -5,7 +5,7 @@ import { PERMISSIONS } from '../../core/access/permissions.ts';
 // @ts-expect-error a plain ES module of the console's client, without types
 import { PAGE_PERMISSION, ROLES } from './static/access.js';
 // @ts-expect-error a plain ES module of the console's client, without types
-import { AUDIT_ACTIONS } from './static/audit-actions.js';
+import { AUDIT_ACTIONS, RETIRED_AUDIT_ACTIONS } from './static/audit-actions.js';
 
 /** The console's nav hides the pages a role may not use: its copy of the roles must be the API's. */
 describe("the console's role table", () => {
@@ -69,7 +69,7 @@ describe("the audit log's actions", () => {
 
   it('finds the codes the API writes, those of ternaries and of the bot and Open311 too', () => {
     const written = writtenAuditActions();
-    for (const code of ['message.accept', 'kpi.placement.create', 'incident.create_repeat', 'news.edit_published', 'poll.publish_results', 'kpi_group.create', 'message.category', 'open311.post']) {
+    for (const code of ['message.accept', 'kpi.placement.create', 'incident.create_repeat', 'news.edit_published', 'poll.publish_results', 'kpi_group.create', 'open311.post']) {
       expect(written, code).toContain(code);
     }
     expect(written.size).toBeGreaterThanOrEqual(80);
@@ -79,13 +79,19 @@ describe("the audit log's actions", () => {
     const written = [...writtenAuditActions()].sort();
     expect([...(AUDIT_ACTIONS as string[])].sort()).toEqual(written);
     for (const lang of ['ru', 'en']) {
-      const missing = written.filter((code) => typeof phrase(lang, code) !== 'string' || phrase(lang, code).trim() === '');
+      const missing = [...written, ...(RETIRED_AUDIT_ACTIONS as string[])].filter((code) => typeof phrase(lang, code) !== 'string' || phrase(lang, code).trim() === '');
       expect(missing, lang).toEqual([]);
     }
   });
 
-  it('the phrases name no code the platform does not write (a renamed action leaves none behind)', () => {
+  it('the phrases name no code the platform does not write, but for the retired ones older entries carry', () => {
     const written = writtenAuditActions();
+    // The bot and the API write one code for one change: the bot's old `message.category` is retired.
+    expect(written).not.toContain('message.category');
+    for (const code of RETIRED_AUDIT_ACTIONS as string[]) {
+      expect(written, code).not.toContain(code);
+      written.add(code);
+    }
     const leaves = (node: Record<string, unknown>, prefix: string[] = []): string[] =>
       Object.entries(node).flatMap(([k, v]) => (typeof v === 'string' ? [[...prefix, k].join('.')] : leaves(v as Record<string, unknown>, [...prefix, k])));
     for (const lang of ['ru', 'en'])

@@ -238,7 +238,7 @@ export const officialFlow: Flow = {
         const before = await c.db.selectFrom('message').select('category_id').where('id', '=', messageId).executeTakeFirstOrThrow();
         const changed = await changeCategory(c.db, { messageId, categoryId, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
         await auditBotAction(c, staff.staffId, {
-          action: 'message.category',
+          action: 'message.change_category',
           entity: 'message',
           entityId: messageId,
           municipalityId: changed.municipalityId,

@@ -103,7 +103,7 @@ describe.each(CHANNELS)('%s: moderating from the new-message card', (channel) =>
     await moderator.say(press('Не работает уличное освещение'));
     expect(moderator.replyTexts).toEqual([t('ru', 'official.category_changed', { messageId: fourth.messageId, category: 'Не работает уличное освещение' })]);
     expect((await messageRow(fourth.messageId)).category_id).toBe(await categoryId(db.db, 'roads.lighting'));
-    expect((await auditOf(fourth.messageId)).map((a) => a.action)).toEqual(['message.category']);
+    expect((await auditOf(fourth.messageId)).map((a) => a.action)).toEqual(['message.change_category']);
   });
 
   it('refuses an executor and an official of another municipality', async () => {
