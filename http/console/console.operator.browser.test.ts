@@ -71,7 +71,7 @@ describe("an operator's and a curator's console", () => {
     await curator.context().close();
   }, 120_000);
 
-  it('the audit log says each action in words, the code beside it, an unknown code as itself, and names staff past the first 100', async () => {
+  it('the audit log says each action in words, the code beside it, an unknown code as itself, names staff past the first 100 and links an entry to its card', async () => {
     const [first, far] = [...(await addStaff(120, kemerovo, (i) => `Сотрудник ${i}`))].filter((_, i) => i === 0 || i === 119);
     const entry = (staffId: number | null, action: string, entityId: string) => ({
       staff_id: staffId,
@@ -93,6 +93,8 @@ describe("an operator's and a curator's console", () => {
     const accepted = operator.getByRole('row').filter({ hasText: 'message.accept' });
     await accepted.getByRole('cell', { name: 'Сотрудник 119', exact: true }).waitFor();
     expect(await actionOf(accepted)).toEqual(['Сообщение принято в работу', 'message.accept']);
+    // The entity opens its card.
+    expect(await accepted.getByRole('link', { name: 'message 2', exact: true }).getAttribute('href')).toBe('#/message/2');
     const placement = operator.getByRole('row').filter({ hasText: 'kpi.placement.create' });
     expect(await actionOf(placement)).toEqual(['Добавлено размещение наружной рекламы', 'kpi.placement.create']);
     expect(await placement.getByRole('cell').nth(3).textContent()).toBe('Сотрудник 0');

@@ -16,6 +16,14 @@ const actionCell = (t, code) => {
   return phrase === null ? html`<code>${code}</code>` : html`${phrase}<br /><small><code title=${t('audit.code')}>${code}</code></small>`;
 };
 
+/** The console's card of an audited entity (`#/<card>/<id>`), for those that have one. */
+const CARD_OF = { message: 'message', incident: 'incident', poll: 'poll', news_item: 'news-item', afisha_event: 'event', contest: 'contest', direct_line: 'direct-line', staff: 'staff' };
+
+const entityCell = (a) => {
+  const text = `${a.entity} ${a.entityId ?? ''}`;
+  return CARD_OF[a.entity] && /^\d{1,12}$/.test(a.entityId ?? '') ? html`<a href=${`#/${CARD_OF[a.entity]}/${a.entityId}`}>${text}</a>` : text;
+};
+
 export function Audit({ t, fail }) {
   const [action, setAction] = useState('');
   const [page, more] = usePaged(`/api/v1/audit?limit=100${action ? `&action=${encodeURIComponent(action)}` : ''}`, fail);
@@ -36,7 +44,7 @@ export function Audit({ t, fail }) {
     ${!page ? html`<p>…</p>` : page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
       <thead><tr><th>${t('audit.when')}</th><th>${t('audit.action')}</th><th>${t('audit.entity')}</th><th>${t('audit.who')}</th></tr></thead>
       <tbody>${page.items.map(
-        (a) => html`<tr><td>${when(a.createdAt)}</td><td>${actionCell(t, a.action)}</td><td>${a.entity} ${a.entityId ?? ''}</td><td>${who(a.staffId)}</td></tr>`,
+        (a) => html`<tr><td>${when(a.createdAt)}</td><td>${actionCell(t, a.action)}</td><td>${entityCell(a)}</td><td>${who(a.staffId)}</td></tr>`,
       )}</tbody>
     </table>`}
     ${moreButton(t, page, more)}
