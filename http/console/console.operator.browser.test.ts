@@ -1,6 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
+import { issueKey, revokeKey } from '../../core/access/api-keys.service.ts';
 import { issueLoginCode, signInWithCode } from '../../core/console/sessions.ts';
 import { INDICATORS } from '../../core/kpi/indicators/index.ts';
 import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
@@ -159,6 +160,22 @@ describe("an operator's and a curator's console", () => {
     await operator.getByRole('link', { name: 'Новичок Последний', exact: true }).click();
     await operator.getByRole('heading', { name: 'Новичок Последний', exact: true }).waitFor();
     expect(operator.url()).toContain(`#/staff/${newcomer}`);
+    await operator.context().close();
+  }, 120_000);
+
+  it("a staff card lists every key, not only the first 100: a long-rotated account's live key (listed last) can be revoked", async () => {
+    const [account] = await addStaff(1, kemerovo, () => 'Интеграция');
+    for (let i = 0; i < 101; i++) {
+      const old = await issueKey(world.db.db, { staffId: account!, label: `старый ${i}`, createdBy: null }, now);
+      await revokeKey(world.db.db, old.key.id, now);
+    }
+    const live = await issueKey(world.db.db, { staffId: account!, label: 'рабочий', createdBy: null }, now);
+    const operator = await world.signIn(await operatorId(world.db.db));
+    await operator.goto(`${world.harness.url}/console#/staff/${account}`);
+    await operator.getByRole('button', { name: `${ru('staff_card.revoke')} ${live.key.prefix}`, exact: true }).click();
+    await operator.getByRole('row').filter({ hasText: 'рабочий' }).getByText(ru('staff_card.revoked')).waitFor();
+    const stored = await world.db.db.selectFrom('api_key').select('revoked_at').where('id', '=', live.key.id).executeTakeFirstOrThrow();
+    expect(stored.revoked_at).not.toBeNull();
     await operator.context().close();
   }, 120_000);
 });

@@ -146,9 +146,10 @@ export async function getAll(path) {
   return { items };
 }
 
-/** useApi for a paged list the page needs whole (a select of every official): every page of `path`. */
+/** useApi for a paged list the page needs whole (a select of every official): every page of `path`; [data, reload]. */
 export function useAll(path, fail) {
   const [data, setData] = useState(null);
+  const [version, setVersion] = useState(0);
   useEffect(() => {
     if (path === null) return undefined;
     let live = true;
@@ -157,8 +158,8 @@ export function useAll(path, fail) {
     return () => {
       live = false;
     };
-  }, [path]);
-  return data;
+  }, [path, version]);
+  return [data, () => setVersion((v) => v + 1)];
 }
 
 /**

@@ -69,7 +69,7 @@ export function DirectoriesRouting({ t, lang, me, fail, notify }) {
   // A municipality's executors include the regional ones its rules may name.
   const [executors] = useApi(town === null ? null : `/api/v1/executors?municipalityId=${town}`, fail);
   // Every official of the municipality (page after page): the select offers them all, the table names them all.
-  const staff = useAll(town === null ? null : `/api/v1/staff?municipalityId=${town}&limit=100`, fail);
+  const [staff] = useAll(town === null ? null : `/api/v1/staff?municipalityId=${town}&limit=100`, fail);
   const [indicators] = useApi('/api/v1/kpi/indicators', fail);
   const doAct = useAction(t, fail, notify, (reload) => reload());
   if (!towns || !categories || !executors || !staff || !indicators) return loading;

@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { del, patch, post } from '../api.js';
 import { DirectoriesNav } from './directories.js';
-import { changedFields, fieldRefusal, html, loading, nameOf, refuse, useAction, useApi, when } from '../ui.js';
+import { changedFields, fieldRefusal, html, loading, nameOf, refuse, useAction, useAll, useApi, when } from '../ui.js';
 
 /** The roles an operator may give in the console (integration keys are issued through the API). */
 const ROLES = ['operator', 'curator', 'moderator', 'executor', 'responsible'];
@@ -130,7 +130,8 @@ function LinkCode({ t, id, fail, notify }) {
 }
 
 function Keys({ t, id, fail, notify }) {
-  const [keys, reload] = useApi(`/api/v1/keys?staffId=${id}&limit=100`, fail);
+  // Every key, page after page: listed oldest first, the live ones of a long-rotated account come last.
+  const [keys, reload] = useAll(`/api/v1/keys?staffId=${id}&limit=100`, fail);
   const [issued, setIssued] = useState(null);
   const act = useAction(t, fail, notify, reload);
   const issue = useAction(t, fail, notify, (result) => (setIssued(result), reload()));
