@@ -126,7 +126,7 @@ export class Conversation extends ChatPlayer {
   protected async postTogether(entries: Json[]): Promise<number[]> {
     const before = this.harness.fake.calls.length;
     const statuses = await Promise.all(entries.map((entry) => this.send(entry)));
-    this.lastReplies = this.harness.fake.calls.slice(before).filter((c) => c.method !== 'answerCallbackQuery');
+    this.lastReplies = this.harness.fake.calls.slice(before).filter(isReply);
     return statuses;
   }
 
@@ -139,7 +139,7 @@ export class Conversation extends ChatPlayer {
     const before = this.harness.fake.calls.length;
     const response = await this.harness.post(update, secret);
     await response.body?.cancel();
-    this.lastReplies = this.harness.fake.calls.slice(before).filter((c) => c.method !== 'answerCallbackQuery');
+    this.lastReplies = this.harness.fake.calls.slice(before).filter(isReply);
     for (const call of this.lastReplies) this.log(describeCall(call));
     return response.status;
   }
@@ -205,6 +205,14 @@ export class Conversation extends ChatPlayer {
     for (const call of this.lastReplies) this.log(describeCall(call));
   }
 }
+
+/**
+ * A call answering the update: not the spinner's answer, nor what the app calls on its own meanwhile
+ * (the filed-photo copier's getFile, a restart's getMe and setMyCommands), which a busy machine may
+ * interleave with the update's replies.
+ */
+const NOT_REPLIES = new Set(['answerCallbackQuery', 'getFile', 'getMe', 'setMyCommands', 'deleteMyCommands', 'setWebhook', 'deleteWebhook']);
+const isReply = (call: RecordedCall) => !NOT_REPLIES.has(call.method);
 
 /** `"$user_id"` anywhere in an update stands for the resident's Telegram id (a contact's user_id). */
 function replaceUserId(value: Json | unknown[], id: number): void {
