@@ -109,21 +109,13 @@ function changeCounts(current: number, previousMonth: number, previousYear: numb
   };
 }
 
-export interface DynamicsRow {
+export interface DynamicsRow extends ChangeCounts {
   sectorId: number;
   sectorRu: string;
   sectorEn: string;
   categoryId: number;
   categoryRu: string;
   categoryEn: string;
-  current: number;
-  previousMonth: number;
-  previousYear: number;
-  /** current − previous; the relative change is null when the base is 0. */
-  monthOverMonth: number;
-  monthOverMonthShare: number | null;
-  yearOverYear: number;
-  yearOverYearShare: number | null;
 }
 
 const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -231,9 +223,6 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
   const dynamics: DynamicsRow[] = dyn
     .map((d) => {
       const c = byId.get(d.category_id)!;
-      const current = Number(d.current);
-      const previousMonth = Number(d.previous_month);
-      const previousYear = Number(d.previous_year);
       return {
         sectorId: c.sector_id,
         sectorRu: c.sector_ru,
@@ -241,13 +230,7 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
         categoryId: c.id,
         categoryRu: c.title_ru,
         categoryEn: c.title_en,
-        current,
-        previousMonth,
-        previousYear,
-        monthOverMonth: current - previousMonth,
-        monthOverMonthShare: previousMonth > 0 ? round((current - previousMonth) / previousMonth) : null,
-        yearOverYear: current - previousYear,
-        yearOverYearShare: previousYear > 0 ? round((current - previousYear) / previousYear) : null,
+        ...changeCounts(Number(d.current), Number(d.previous_month), Number(d.previous_year)),
       };
     })
     .sort((a, b) => a.sectorId - b.sectorId || a.categoryId - b.categoryId);
