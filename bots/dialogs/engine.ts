@@ -145,7 +145,7 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const said = piece?.answered && untouched ? [] : decision.views;
   const views = said.map((view) => stampButtons(view, version));
   const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard);
-  const next: DialogState = { ...to, version, replyKeyboard, ...(turnInput.kind === 'text' && { lastText: lastTextAfter(turnInput, base, piece, { wrote, untouched }) }) };
+  const next: DialogState = { ...to, version, replyKeyboard, ...(turnInput.kind === 'text' && { lastText: lastTextAfter(turnInput, input, base, piece, { wrote, untouched }) }) };
   const kept = save ? await save(next, { views, language: c.language, residentId: c.resident.id }) : await saveState(db, from.channel, from.externalId, next, now);
   return { views, language: c.language, ...(kept && { residentId: c.resident.id }) };
 }
@@ -154,15 +154,29 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
  * A split text. Telegram and VK clients send a text over 4096 characters as several messages at
  * the same moment; none of them is the resident's answer on its own. A text is a piece of the one
  * before it when both came in the same second (their messages' `date`), or within
- * SPLIT_GAP_SECONDS of a piece that was answered without being taken (a refusal: "too long").
+ * SPLIT_GAP_SECONDS of a piece that was answered without being taken (a refusal: "too long"), and
+ * one of the two is long enough to be a piece the messenger cut (SPLIT_PIECE_MIN): two short texts
+ * sent in one second, or a short text just after a refused one, are two answers.
  * Every limit a text step has is below 4096 characters, so the whole text is refused: once, with
  * the step's own answer (its limit), and the step stays.
  */
 const SPLIT_GAP_SECONDS = 2;
 
+/**
+ * The shortest piece a messenger is taken to have cut from a longer text. Every piece but the last
+ * is cut near the limit: Telegram at 4096 UTF-16 code units, a little earlier to end at a word or
+ * line; VK's limit is 4096 characters too, and its clients may cut at a paragraph, further back.
+ * 3000 leaves room for any such cut (a paragraph of over 1000 characters is rare) while a text a
+ * person types in one go, or two sent in one second, stays far below it. Of two neighbouring pieces
+ * one is always a cut piece: the earlier one, or, when the pieces are handled out of order (the
+ * short tail first), the later one.
+ */
+export const SPLIT_PIECE_MIN = 3000;
+
 /** The last text, when `input` is its next piece. */
 function pieceOf(last: LastText | undefined, input: DialogInput): LastText | undefined {
   if (!last || input.kind !== 'text' || input.sentAt === undefined) return undefined;
+  if ((last.piece ?? 0) < SPLIT_PIECE_MIN && input.text.length < SPLIT_PIECE_MIN) return undefined;
   if (input.sentAt === last.at) return last;
   return last.answered && Math.abs(input.sentAt - last.at) <= SPLIT_GAP_SECONDS ? last : undefined;
 }
@@ -171,17 +185,25 @@ function pieceOf(last: LastText | undefined, input: DialogInput): LastText | und
 const joinPieces = (before: string, piece: string) => `${before}\n${piece}`.slice(0, MAX_LAST_TEXT);
 
 /**
- * What the next text may continue: this one (with its earlier pieces), where the dialog was before
- * it while nothing but the dialog's position changed, and whether it was answered without being taken.
+ * What the next text may continue: this one (with its earlier pieces), the length of the piece
+ * `received` (this input's own text), where the dialog was before it while nothing but the
+ * dialog's position changed, and whether it was answered without being taken.
  */
-function lastTextAfter(input: Extract<DialogInput, { kind: 'text' }>, base: DialogState, piece: LastText | undefined, turn: { wrote: boolean; untouched: boolean }): LastText | undefined {
+function lastTextAfter(
+  input: Extract<DialogInput, { kind: 'text' }>,
+  received: DialogInput,
+  base: DialogState,
+  piece: LastText | undefined,
+  turn: { wrote: boolean; untouched: boolean },
+): LastText | undefined {
   if (input.sentAt === undefined) return undefined;
   // Kept in the state's jsonb: made storable (the step itself refused a NUL or a lone surrogate in it).
   const text = storableText(input.text.slice(0, MAX_LAST_TEXT));
+  const at = { at: input.sentAt, text, piece: received.kind === 'text' ? received.text.length : 0 };
   // A piece after one taken with effects: its notice was said (restOfTakenText), later pieces get none.
-  if (piece && !piece.before) return { at: input.sentAt, text, answered: true };
+  if (piece && !piece.before) return { ...at, answered: true };
   const before = piece?.before ?? { flow: base.flow, step: base.step, data: base.data };
-  return { at: input.sentAt, text, ...(!turn.wrote && { before }), answered: turn.untouched };
+  return { ...at, ...(!turn.wrote && { before }), answered: turn.untouched };
 }
 
 /**

@@ -66,11 +66,11 @@ describe.each(CHANNELS)('%s: a text the messenger split into several messages', 
   it('a first piece short enough to be taken (cut at a paragraph) is taken back by the next piece of the same second: one refusal for the whole text, the description step again', async () => {
     const chat = await registered();
     await chat.say(...toText);
-    const [first, second, third] = [piece(3900), piece(1500, 3900), piece(300, 5400)];
+    const [first, second, third] = [piece(3900), piece(4000, 3900), piece(300, 7900)];
     await sendAt(chat, first, SENT);
     expect(chat.replyTexts).toEqual([locationPrompt(chat)]);
     await sendAt(chat, second, SENT);
-    expect(chat.replyTexts).toEqual([tooLong(3900 + 1 + 1500), textPrompt]);
+    expect(chat.replyTexts).toEqual([tooLong(3900 + 1 + 4000), textPrompt]);
     // The location button shown for the first piece is taken away with the refusal.
     expect(chat.keyboards()[0]).toMatchObject({ removed: true });
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'text' });
@@ -123,9 +123,9 @@ describe.each(CHANNELS)('%s: a text the messenger split into several messages', 
     const first = piece(3900);
     await sendAt(chat, first, SENT);
     expect(chat.replyTexts[0]).toContain('добавлен');
-    await sendAt(chat, piece(1500, 3900), SENT);
+    await sendAt(chat, piece(4000, 3900), SENT);
     expect(chat.replyTexts[0]).toBe(t('ru', 'dialog.split_text_rest'));
-    await sendAt(chat, piece(300, 5400), SENT + 1);
+    await sendAt(chat, piece(300, 7900), SENT + 1);
     expect(chat.replyTexts).toEqual([]);
     const comments = await db.db
       .selectFrom('comment')
@@ -135,6 +135,29 @@ describe.each(CHANNELS)('%s: a text the messenger split into several messages', 
       .where('comment.author_kind', '=', 'resident')
       .execute();
     expect(comments).toEqual([{ text: first }]);
+  });
+
+  it('two short texts a person sends in the same second are two answers: only a piece near the limit is taken for part of a split text', async () => {
+    const chat = await registered();
+    await chat.say(...toText);
+    await sendAt(chat, 'Яма у дома 12.', SENT);
+    expect(chat.replyTexts).toEqual([locationPrompt(chat)]);
+    // The same second: the place step answers it; the description stays the first text.
+    await sendAt(chat, 'Второй подъезд.', SENT);
+    expect(chat.replyTexts).not.toEqual([]);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'location' });
+    expect(await draftText(chat)).toBe('Яма у дома 12.');
+  });
+
+  it('between flows, short texts of one second, or a second after a hint, each get the hint', async () => {
+    const chat = await registered();
+    const hint = [t('ru', 'dialog.hint'), t('ru', 'menu.main')];
+    await sendAt(chat, 'Здравствуйте', SENT);
+    expect(chat.replyTexts).toEqual(hint);
+    await sendAt(chat, 'Как сообщить о яме?', SENT);
+    expect(chat.replyTexts).toEqual(hint);
+    await sendAt(chat, 'Ответьте, пожалуйста', SENT + 1);
+    expect(chat.replyTexts).toEqual(hint);
   });
 
   it('two texts a person sends seconds apart are two answers', async () => {

@@ -29,6 +29,11 @@ export interface LastText {
   /** The text so far: its pieces joined (cut at MAX_LAST_TEXT). */
   text: string;
   /**
+   * The length of its last piece alone (UTF-16 code units, as the messengers count): whether it may
+   * be a piece the messenger cut (engine.ts, SPLIT_PIECE_MIN). Absent in states saved before it was kept.
+   */
+  piece?: number;
+  /**
    * Where the dialog was before the text's first piece, while its pieces changed nothing but the
    * dialog's position (no statement that may write ran): the text can still be answered there.
    */
