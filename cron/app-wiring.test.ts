@@ -32,6 +32,7 @@ describe('cron in the app', () => {
       'contests-advance',
       'daily-digest',
       'deadline-reminders',
+      'direct-line-announcements',
       'event-reminders',
       'first-response-alerts',
       'hourly-new-message-cards',

@@ -6,7 +6,7 @@ import { pruneActivity } from '../core/activity/activity.ts';
 import { runFillMessageCells } from '../core/stats/cells.ts';
 import { publishDueNews } from '../core/news/news.service.ts';
 import { queueDueReminders } from '../core/news/events.service.ts';
-import { runPollAnnouncements, runPollJobs } from '../core/polls/jobs.ts';
+import { runDirectLineAnnouncements, runPollAnnouncements, runPollJobs } from '../core/polls/jobs.ts';
 import { runUnansweredCommentAlerts } from '../core/alerts/author-comments.ts';
 import { runHourlyNewMessageCards } from '../core/alerts/new-message.ts';
 import { advanceContests } from '../core/contests/contests.ts';
@@ -29,6 +29,7 @@ export const JOBS = {
   eventReminders: { name: 'event-reminders', run: queueDueReminders },
   polls: { name: 'polls', run: runPollJobs },
   pollAnnouncements: { name: 'poll-announcements', run: runPollAnnouncements },
+  directLineAnnouncements: { name: 'direct-line-announcements', run: runDirectLineAnnouncements },
   unansweredComments: { name: 'unanswered-comment-alerts', run: runUnansweredCommentAlerts },
   hourlyNewMessages: { name: 'hourly-new-message-cards', run: runHourlyNewMessageCards },
   contests: { name: 'contests-advance', run: async (trx, now) => ({ ...(await advanceContests(trx, now)) }) },
@@ -63,6 +64,8 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.polls, expression: '*/5 * * * *', timeZone: defaultTimeZone },
     // A poll published ahead of its start is announced on the minute it opens.
     { job: JOBS.pollAnnouncements, expression: '* * * * *', timeZone: defaultTimeZone },
+    // A direct line created ahead of its collection is announced on the minute the collection begins.
+    { job: JOBS.directLineAnnouncements, expression: '* * * * *', timeZone: defaultTimeZone },
     { job: JOBS.unansweredComments, expression: '*/15 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.hourlyNewMessages, expression: '0 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.contests, expression: '* * * * *', timeZone: defaultTimeZone },

@@ -81,9 +81,11 @@ describe('the cron scheduler', () => {
                 : job === 'event-reminders'
                   ? { queued: 0 }
                   : job === 'polls'
-                    ? { pollsClosed: 0, directLinesOpened: 0, cadenceAlerts: 0 }
+                    ? { pollsClosed: 0, cadenceAlerts: 0 }
                     : job === 'poll-announcements'
                       ? { pollsAnnounced: 0 }
+                    : job === 'direct-line-announcements'
+                      ? { directLinesOpened: 0 }
                     : job === 'contests-advance'
                       ? { entriesOpened: 0, votingOpened: 0, winnersChosen: 0, resultsPublished: 0 }
                       : { alerts: 0 };
@@ -106,6 +108,7 @@ describe('the cron scheduler', () => {
       ['event-reminders', '* * * * *', 'Asia/Novokuznetsk'],
       ['polls', '*/5 * * * *', 'Asia/Novokuznetsk'],
       ['poll-announcements', '* * * * *', 'Asia/Novokuznetsk'],
+      ['direct-line-announcements', '* * * * *', 'Asia/Novokuznetsk'],
       ['unanswered-comment-alerts', '*/15 * * * *', 'Asia/Novokuznetsk'],
       ['hourly-new-message-cards', '0 * * * *', 'Asia/Novokuznetsk'],
       ['contests-advance', '* * * * *', 'Asia/Novokuznetsk'],
@@ -119,7 +122,7 @@ describe('the cron scheduler', () => {
     expect(digest.next!.getUTCMinutes()).toBe(0);
     expect(digest.next!.getUTCHours()).toBeGreaterThanOrEqual(2);
     expect(digest.next!.getUTCHours()).toBeLessThanOrEqual(14);
-    expect(cron.getTasks().size).toBe(before + 17);
+    expect(cron.getTasks().size).toBe(before + 18);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
   });

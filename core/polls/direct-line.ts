@@ -140,33 +140,44 @@ export function createDirectLine(db: Db, input: DirectLineInput, staffId: number
 }
 
 /**
- * Cron (and creation): campaigns whose collection has begun are opened once — `opened_at` set and
- * the residents of the municipality subscribed to the direct line told, with an "Ask" button.
+ * Cron (`direct-line-announcements`, every minute, under the job's advisory lock) and creation:
+ * campaigns whose collection has begun are opened once — `opened_at` set and the residents of the
+ * municipality subscribed to the direct line told, with an "Ask" button. Each row is locked (SKIP
+ * LOCKED) and marked in the same transaction as its broadcast, so a second instance, a retry or a
+ * run after a restart finds nothing left; a campaign whose collection ended before any run (the app
+ * was down for all of it) is not announced.
  */
-export async function openDueDirectLines(db: Db, now: Date, onlyId?: number): Promise<{ directLinesOpened: number }> {
-  let query = db
-    .updateTable('direct_line')
-    .set({ opened_at: now })
-    .where('opened_at', 'is', null)
-    .where('collect_from', '<=', now)
-    .where('collect_to', '>', now)
-    .returning(['id', 'municipality_id', 'title', 'head_name', 'collect_to', 'created_by_staff_id']);
-  if (onlyId !== undefined) query = query.where('id', '=', onlyId);
-  const opened = await query.execute();
-  for (const line of opened) {
-    await announce(db, {
-      audience: { municipalityId: line.municipality_id, topic: 'direct_line' },
-      message: {
-        key: 'polls.direct_line_announcement',
-        params: { title: line.title, head: line.head_name, until: localDateTime(line.collect_to, await timeZoneOf(db, line.municipality_id)) },
-        keyboard: { kind: 'inline', rows: [[{ id: actionId(POLL_TAGS.ask, line.id), label: 'polls.ask_button' }]] },
-      },
-      kind: 'broadcast.direct_line',
-      source: `direct_line:${line.id}`,
-      createdByStaffId: line.created_by_staff_id,
-    });
-  }
-  return { directLinesOpened: opened.length };
+export function openDueDirectLines(db: Db, now: Date, onlyId?: number): Promise<{ directLinesOpened: number }> {
+  return inTransaction(db, async (trx) => {
+    let query = trx
+      .selectFrom('direct_line')
+      .select(['id', 'municipality_id', 'title', 'head_name', 'collect_to', 'created_by_staff_id'])
+      .where('opened_at', 'is', null)
+      .where('collect_from', '<=', now)
+      .where('collect_to', '>', now)
+      .orderBy('collect_from')
+      .orderBy('id')
+      .limit(100)
+      .forUpdate()
+      .skipLocked();
+    if (onlyId !== undefined) query = query.where('id', '=', onlyId);
+    const due = await query.execute();
+    for (const line of due) {
+      await trx.updateTable('direct_line').set({ opened_at: now }).where('id', '=', line.id).execute();
+      await announce(trx, {
+        audience: { municipalityId: line.municipality_id, topic: 'direct_line' },
+        message: {
+          key: 'polls.direct_line_announcement',
+          params: { title: line.title, head: line.head_name, until: localDateTime(line.collect_to, await timeZoneOf(trx, line.municipality_id)) },
+          keyboard: { kind: 'inline', rows: [[{ id: actionId(POLL_TAGS.ask, line.id), label: 'polls.ask_button' }]] },
+        },
+        kind: 'broadcast.direct_line',
+        source: `direct_line:${line.id}`,
+        createdByStaffId: line.created_by_staff_id,
+      });
+    }
+    return { directLinesOpened: due.length };
+  });
 }
 
 /** The campaign collecting questions from residents of `municipalityId` now, if any. */

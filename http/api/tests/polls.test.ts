@@ -600,7 +600,7 @@ describe('the direct line through the admin API', () => {
 });
 
 describe('the direct line opens on time', () => {
-  it('a campaign starting later is opened (and announced) by the polls job once its collection begins, once', async () => {
+  it('a campaign starting later is opened (and announced) by the direct-line-announcements job once its collection begins, once', async () => {
     const collectFrom = h.now().getTime() + 2 * DAY;
     const created = await h.request('POST', '/api/v1/direct-lines', {
       token: h.keys.Belovo.curator,
@@ -609,11 +609,14 @@ describe('the direct line opens on time', () => {
     expect(created.status).toBe(201);
     expect(created.body.openedAt).toBeNull();
     const announcements = () => h.t.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${created.body.id}`).execute();
-    await runPollJobs(h.t.db, new Date(collectFrom - 60_000));
+    const announceAt = async (at: number) => (await runJob(h.t.db, JOBS.directLineAnnouncements, () => new Date(at))).counts;
+    await announceAt(collectFrom - 60_000);
     expect(await announcements()).toEqual([]);
-    expect((await runPollJobs(h.t.db, new Date(collectFrom))).directLinesOpened).toBe(1);
-    expect((await runPollJobs(h.t.db, new Date(collectFrom + 300_000))).directLinesOpened).toBe(0);
+    expect(await announceAt(collectFrom)).toEqual({ directLinesOpened: 1 });
+    expect(await announceAt(collectFrom + 60_000)).toEqual({ directLinesOpened: 0 });
     expect(await announcements()).toHaveLength(1);
+    const opened = await h.t.db.selectFrom('direct_line').select('opened_at').where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    expect(opened.opened_at).toEqual(new Date(collectFrom));
   });
 
   it("a poll's photo must be one of the municipality's files", async () => {
