@@ -16,6 +16,7 @@ import { IDLE_FLOW, MENU_TAG, type Features } from './registry.ts';
 import { linkedOfficial } from './staff.ts';
 import { IDLE, lockState, MAX_LAST_TEXT, saveState, type DialogState, type LastText } from './state.ts';
 import { writeWatch } from '../../core/db/write-watch.ts';
+import { withdrawHeldReply } from '../outbox/reply.ts';
 import { storableText } from '../../core/text/unsafe-text.ts';
 import type { View } from './view.ts';
 
@@ -48,9 +49,11 @@ const CANCEL_ACTION = 'x';
 
 /**
  * Saves the turn's state instead of saveState (same meaning: false when the row is gone), e.g. in
- * one statement with the turn's reply (bots/outbox/reply.ts queueReplySavingState).
+ * one statement with the turn's reply (bots/outbox/reply.ts queueReplySavingState). `holdMs`: the
+ * reply answers what may be the first pieces of a split text: it is held back that long, so that the
+ * next piece can take it back (withdrawHeldReply) and answer the whole text instead.
  */
-export type SaveTurn = (state: DialogState, turn: { views: View[]; language: Language; residentId: number }) => Promise<boolean>;
+export type SaveTurn = (state: DialogState, turn: { views: View[]; language: Language; residentId: number; holdMs?: number }) => Promise<boolean>;
 
 /** What the caller of runDialog did already in its transaction, and how the turn is saved. */
 export interface TurnOptions {
@@ -93,6 +96,8 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const state = locked ?? (await lockState(db, from.channel, from.externalId));
   const { resident, identity, consented } = await touchResident(db, contactOf(input), now, options.touch);
   const piece = pieceOf(state.lastText, input);
+  // The answer to the text so far, still held back (not sent): this piece answers the whole text instead.
+  const withdrawn = piece?.answered ? await withdrawHeldReply(db, from.channel, from.chatId) : undefined;
   // A piece of a split text is answered as the whole text so far, where its first piece was answered.
   const base: DialogState = piece?.before ? { ...state, ...piece.before } : state;
   const turnInput: DialogInput = piece && input.kind === 'text' ? { ...input, text: joinPieces(piece.text, input.text) } : input;
@@ -141,12 +146,17 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const moved = to.flow !== state.flow || to.step !== state.step;
   const version = moved ? state.version + 1 : state.version;
   const untouched = !wrote && to.flow === base.flow && to.step === base.step && JSON.stringify(to.data) === JSON.stringify(base.data);
-  // The text's earlier pieces were answered already and this one changed nothing: one answer for the whole text.
-  const said = piece?.answered && untouched ? [] : decision.views;
+  // The text's earlier pieces were answered already (and that answer is out) and this one changed
+  // nothing: one answer for the whole text.
+  const said = piece?.answered && untouched && !withdrawn ? [] : decision.views;
   const views = said.map((view) => stampButtons(view, version));
-  const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard);
+  // The withdrawn answer's removal of a reply keyboard was never sent: this answer carries it.
+  const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard || withdrawn?.removedKeyboard === true);
   const next: DialogState = { ...to, version, replyKeyboard, ...(turnInput.kind === 'text' && { lastText: lastTextAfter(turnInput, input, base, piece, { wrote, untouched }) }) };
-  const kept = save ? await save(next, { views, language: c.language, residentId: c.resident.id }) : await saveState(db, from.channel, from.externalId, next, now);
+  const hold = input.kind === 'text' && input.sentAt !== undefined && input.text.length >= SPLIT_PIECE_MIN && untouched && !(piece && !piece.before) && views.length > 0;
+  const kept = save
+    ? await save(next, { views, language: c.language, residentId: c.resident.id, ...(hold && { holdMs: SPLIT_GAP_SECONDS * 1000 }) })
+    : await saveState(db, from.channel, from.externalId, next, now);
   return { views, language: c.language, ...(kept && { residentId: c.resident.id }) };
 }
 
@@ -158,7 +168,10 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
  * one of the two is long enough to be a piece the messenger cut (SPLIT_PIECE_MIN): two short texts
  * sent in one second, or a short text just after a refused one, are two answers.
  * Every limit a text step has is below 4096 characters, so the whole text is refused: once, with
- * the step's own answer (its limit), and the step stays.
+ * the step's own answer (its limit and the whole text's length), and the step stays. That answer,
+ * when it is to a piece long enough to be followed by another, is held back SPLIT_GAP_SECONDS
+ * (SaveTurn `holdMs`): the next piece, arriving meanwhile, withdraws it and answers the text with
+ * all its pieces so far; a piece arriving after it went out gets no answer of its own.
  */
 const SPLIT_GAP_SECONDS = 2;
 

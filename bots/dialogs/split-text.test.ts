@@ -21,9 +21,16 @@ const piece = (length: number, from = 0) => `я${SENTENCE.repeat(Math.ceil((leng
 const SENT = 1_780_000_000;
 
 /** A text message as the messenger delivers it, with its `date` given: the pieces of a split text share it. */
+const messageAt = (chat: Chat, text: string, date: number) => (chat.channel === 'tg' ? { message: { text, date } } : { type: 'message_new', object: { message: { text, date } } });
+
+/** One message, its replies awaited before the next is sent. */
 async function sendAt(chat: Chat, text: string, date: number): Promise<void> {
-  if (chat.channel === 'tg') await chat.post({ message: { text, date } });
-  else await chat.post({ type: 'message_new', object: { message: { text, date } } });
+  await chat.post(messageAt(chat, text, date));
+}
+
+/** The pieces of a split text as the messenger delivers them: each right after the one before, the replies of all awaited at the end. */
+async function sendPieces(chat: Chat, pieces: [text: string, date: number][]): Promise<void> {
+  expect(await chat.postInTurn(pieces.map(([text, date]) => messageAt(chat, text, date)))).toEqual(pieces.map(() => 200));
 }
 
 /** The description kept in the filing draft (dialog_state data), if any. */
@@ -135,6 +142,36 @@ describe.each(CHANNELS)('%s: a text the messenger split into several messages', 
       .where('comment.author_kind', '=', 'resident')
       .execute();
     expect(comments).toEqual([{ text: first }]);
+  });
+
+  it('pieces delivered one right after another: the one refusal gives the length of the whole text, not of its first piece', async () => {
+    const chat = await registered();
+    await chat.say(...toText);
+    await sendPieces(chat, [
+      [piece(4096), SENT],
+      [piece(4096, 4096), SENT],
+      [piece(700, 8192), SENT + 1],
+    ]);
+    expect(chat.replyTexts).toEqual([tooLong(4096 + 1 + 4096 + 1 + 700), textPrompt]);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'text' });
+    expect(await draftText(chat)).toBeUndefined();
+    await sendAt(chat, 'Яма у дома 12.', SENT + 90);
+    expect(chat.replyTexts).toEqual([locationPrompt(chat)]);
+    expect(await draftText(chat)).toBe('Яма у дома 12.');
+  });
+
+  it('pieces delivered one right after another, the first taken at first: the refusal gives the whole length and takes the location button away', async () => {
+    const chat = await registered();
+    await chat.say(...toText);
+    await sendPieces(chat, [
+      [piece(3900), SENT],
+      [piece(4000, 3900), SENT],
+      [piece(300, 7900), SENT + 1],
+    ]);
+    expect(chat.replyTexts).toEqual([locationPrompt(chat), tooLong(3900 + 1 + 4000 + 1 + 300), textPrompt]);
+    expect(chat.keyboards()).toContainEqual(expect.objectContaining({ removed: true }));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'text' });
+    expect(await draftText(chat)).toBeUndefined();
   });
 
   it('two short texts a person sends in the same second are two answers: only a piece near the limit is taken for part of a split text', async () => {

@@ -20,6 +20,12 @@ export interface Reply {
   language: Language;
   editMessageId?: number;
   answer?: OutboxPayload['answer'];
+  /**
+   * Held back this long (queued `pending`, due then, never claimed at once), marked `held`: the
+   * answer to what may be the first pieces of a split text, which the next piece may withdraw
+   * (withdrawHeldReply). Only for a row of the turn's own views (no earlier input's, no button answer).
+   */
+  holdMs?: number;
 }
 
 /**
@@ -52,7 +58,34 @@ function payloadOf(reply: Reply): OutboxPayload {
     views: reply.views,
     ...(reply.editMessageId !== undefined && { editMessageId: reply.editMessageId }),
     ...(reply.answer && { answer: reply.answer }),
+    ...(reply.holdMs !== undefined && { held: true }),
   };
+}
+
+/** What withdrawHeldReply took back: whether the withdrawn answer was to remove a reply keyboard (so the next answer must). */
+export interface WithdrawnReply {
+  removedKeyboard: boolean;
+}
+
+/**
+ * Takes back the chat's reply held for the next piece of a split text (Reply `holdMs`) if it is
+ * still waiting (`pending`): deleted in the caller's transaction, so it is never sent; undefined when
+ * there is none (it went out, or is being sent: a sender's claim locks the row first, and the DELETE
+ * then finds it `sending`).
+ */
+export async function withdrawHeldReply(trx: Db, channel: Channel, chatId: string): Promise<WithdrawnReply | undefined> {
+  const rows = await trx
+    .deleteFrom('outbox')
+    .where('channel', '=', channel)
+    .where('chat_id', '=', chatId)
+    .where('state', '=', 'pending')
+    .where('kind', '=', REPLY_KIND)
+    .where(sql<boolean>`payload @> '{"held": true}'::jsonb`)
+    .returning('payload')
+    .execute();
+  if (rows.length === 0) return undefined;
+  const views = rows.flatMap((r) => (r.payload.views ?? []) as View[]);
+  return { removedKeyboard: views.some((v) => v.keyboard?.kind === 'remove') };
 }
 
 /** Where a turn's state is saved, and whether the statement ends its transaction. */
@@ -88,26 +121,30 @@ export async function queueReplySavingState(trx: Db, save: TurnSave, reply: Repl
   const { state } = save;
   const send = reply.views.length > 0 || reply.answer !== undefined;
   const payloadJson = JSON.stringify(payloadOf(reply));
+  // A held reply waits out its hold unclaimed: the next piece of its text may withdraw it.
+  const claimer = reply.holdMs === undefined ? claimedBy : undefined;
+  const holdMs = Math.max(0, Math.round(reply.holdMs ?? 0));
   const statement = sql<{ kept: boolean; id: number | null; claimed: boolean | null; recipient_kind: RecipientKind | null; resident_id: number | null }>`
     WITH saved AS (
       UPDATE dialog_state SET flow = ${state.flow}, step = ${state.step}, data = ${storedData(state)}::jsonb, version = ${state.version}, updated_at = ${save.now}
       WHERE channel = ${save.channel} AND external_id = ${save.externalId}
       RETURNING 1
     ), claim AS (
-      SELECT ${claimedBy ?? null}::text IS NOT NULL AND NOT EXISTS (
+      SELECT ${claimer ?? null}::text IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM outbox e
         WHERE e.channel = ${reply.channel}::text AND e.chat_id = ${reply.chatId}::text AND e.state IN ('pending', 'sending') AND e.priority <= ${PRIORITY.reply}::int
       ) AS yes
     ), queued AS (
-      INSERT INTO outbox (channel, chat_id, recipient_kind, resident_id, kind, payload, priority, state, claimed_by, claimed_at, attempts)
+      INSERT INTO outbox (channel, chat_id, recipient_kind, resident_id, kind, payload, priority, state, claimed_by, claimed_at, attempts, next_attempt_at)
       SELECT ${reply.channel}::text, ${reply.chatId}::text,
         CASE WHEN ${reply.residentId ?? null}::int IS NOT NULL AND EXISTS (SELECT 1 FROM saved) THEN 'resident' ELSE 'chat' END,
         CASE WHEN EXISTS (SELECT 1 FROM saved) THEN ${reply.residentId ?? null}::int END,
         ${REPLY_KIND}::text, ${payloadJson}::jsonb, ${PRIORITY.reply}::int,
         CASE WHEN claim.yes THEN 'sending' ELSE 'pending' END,
-        CASE WHEN claim.yes THEN ${claimedBy ?? null}::text END,
+        CASE WHEN claim.yes THEN ${claimer ?? null}::text END,
         CASE WHEN claim.yes THEN now() END,
-        CASE WHEN claim.yes THEN 1 ELSE 0 END
+        CASE WHEN claim.yes THEN 1 ELSE 0 END,
+        now() + ${holdMs}::int * interval '1 millisecond'
       FROM claim
       WHERE ${send}::boolean
       RETURNING id, state = 'sending' AS claimed, recipient_kind, resident_id
@@ -151,7 +188,14 @@ export function savingWithReply(
   onClaimed: (row: ClaimedRow | undefined) => void,
 ): SaveTurn {
   return async (state, turn) => {
-    const saved = await queueReplySavingState(trx, { ...at, state }, { ...reply, views: [...reply.views, ...turn.views], language: turn.language, residentId: turn.residentId }, claimReply?.());
+    // Only a row of the turn's own views is held (nothing else in it waits, or goes if it is withdrawn).
+    const hold = turn.holdMs !== undefined && reply.views.length === 0 && !reply.answer ? { holdMs: turn.holdMs } : {};
+    const saved = await queueReplySavingState(
+      trx,
+      { ...at, state },
+      { ...reply, views: [...reply.views, ...turn.views], language: turn.language, residentId: turn.residentId, ...hold },
+      hold.holdMs === undefined ? claimReply?.() : undefined,
+    );
     onClaimed(saved.claimed);
     return saved.kept;
   };

@@ -52,6 +52,8 @@ export interface OutboxPayload {
   editMessageId?: number;
   /** A reply to a button press: the messenger's id of the press, answered first to stop its spinner. */
   answer?: { queryId: string } | { eventId: string; userId: string; peerId: string };
+  /** A direct reply held back for the next piece of a split text, which may withdraw it (bots/outbox/reply.ts). */
+  held?: boolean;
 }
 
 export interface OutboxTables {

@@ -111,6 +111,12 @@ export abstract class ChatPlayer {
   protected abstract templates(input: Say): Json[];
   /** Posts several updates at once (an album); the replies are those of all of them. */
   protected abstract postTogether(entries: Json[]): Promise<number[]>;
+  /**
+   * Posts several updates one after the other as fast as the messenger delivers them (the next once
+   * the webhook answered the one before, without waiting for its replies): the pieces of a split
+   * text. The replies are those of all of them, once every reply is out. Returns the HTTP statuses.
+   */
+  abstract postInTurn(entries: Json[]): Promise<number[]>;
   /** The entries of this messenger's fixture `name` (fixtures/telegram/… or fixtures/vk/…). */
   abstract fixtureUpdates(name: string): Json[];
 

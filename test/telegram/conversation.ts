@@ -130,6 +130,22 @@ export class Conversation extends ChatPlayer {
     return statuses;
   }
 
+  async postInTurn(entries: Json[]): Promise<number[]> {
+    const before = this.harness.fake.calls.length;
+    const statuses: number[] = [];
+    for (const entry of entries) {
+      const update = this.complete(structuredClone(entry));
+      this.log(describeInput(update));
+      const response = await this.harness.post(update, undefined, { awaitReplies: false });
+      await response.body?.cancel();
+      statuses.push(response.status);
+    }
+    await this.harness.repliesSent();
+    this.lastReplies = this.harness.fake.calls.slice(before).filter(isReply);
+    for (const call of this.lastReplies) this.log(describeCall(call));
+    return statuses;
+  }
+
   /** Completes and posts one update; returns the webhook's HTTP status. */
   async send(template: FixtureEntry, secret?: string | null): Promise<number> {
     const query = template.callback_query as Json | undefined;

@@ -144,6 +144,22 @@ export class VkConversation extends ChatPlayer {
     return statuses;
   }
 
+  async postInTurn(entries: Json[]): Promise<number[]> {
+    const before = this.harness.vkFake.calls.length;
+    const statuses: number[] = [];
+    for (const entry of entries) {
+      const event = this.complete(structuredClone(entry));
+      this.log(describeEvent(event));
+      const response = await this.harness.postVk(event, { awaitReplies: false });
+      await response.text();
+      statuses.push(response.status);
+    }
+    await this.harness.repliesSent();
+    this.lastReplies = this.harness.vkFake.calls.slice(before).filter((c) => c.method !== 'messages.sendMessageEventAnswer');
+    for (const call of this.lastReplies) this.log(describeVkCall(call));
+    return statuses;
+  }
+
   /** Completes an event and posts it; returns the HTTP status and the answer's text. */
   async send(template: Json): Promise<{ status: number; body: string }> {
     const event = this.complete(structuredClone(template));
