@@ -27,6 +27,11 @@ export interface AuditEntry extends AuditFacts {
   createdAt: Date;
 }
 
+/** An entry as the audit log lists it: with its actor's name (an operator's too, whom a curator's staff list leaves out). */
+export interface ListedAuditEntry extends AuditEntry {
+  staffName: string | null;
+}
+
 /** Written in the transaction of the change itself, so there is no change without its entry. */
 export async function recordAudit(db: Db, context: AuditContext, facts: AuditFacts, now: Date): Promise<void> {
   await db
@@ -57,18 +62,24 @@ export interface AuditFilter {
 }
 
 /** Newest first. */
-export async function listAudit(db: Db, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>> {
+export async function listAudit(db: Db, filter: AuditFilter, page: PageRequest): Promise<Page<ListedAuditEntry>> {
   const limit = pageSize(page.limit);
   const before = idCursor(page.cursor);
-  let query = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit + 1);
-  if (filter.municipalityId !== null) query = query.where('municipality_id', '=', filter.municipalityId);
-  if (filter.staffId !== undefined) query = query.where('staff_id', '=', filter.staffId);
-  if (filter.action) query = query.where('action', '=', filter.action);
-  if (filter.entity) query = query.where('entity', '=', filter.entity);
-  if (filter.entityId) query = query.where('entity_id', '=', filter.entityId);
-  if (filter.from) query = query.where('created_at', '>=', filter.from);
-  if (filter.to) query = query.where('created_at', '<', filter.to);
-  if (before !== undefined) query = query.where('id', '<', before);
+  let query = db
+    .selectFrom('audit_log as a')
+    .leftJoin('staff as s', 's.id', 'a.staff_id')
+    .selectAll('a')
+    .select('s.full_name as staff_name')
+    .orderBy('a.id', 'desc')
+    .limit(limit + 1);
+  if (filter.municipalityId !== null) query = query.where('a.municipality_id', '=', filter.municipalityId);
+  if (filter.staffId !== undefined) query = query.where('a.staff_id', '=', filter.staffId);
+  if (filter.action) query = query.where('a.action', '=', filter.action);
+  if (filter.entity) query = query.where('a.entity', '=', filter.entity);
+  if (filter.entityId) query = query.where('a.entity_id', '=', filter.entityId);
+  if (filter.from) query = query.where('a.created_at', '>=', filter.from);
+  if (filter.to) query = query.where('a.created_at', '<', filter.to);
+  if (before !== undefined) query = query.where('a.id', '<', before);
   const rows = await query.execute();
   return toPage(
     rows,
@@ -76,6 +87,7 @@ export async function listAudit(db: Db, filter: AuditFilter, page: PageRequest):
     (r) => ({
       id: r.id,
       staffId: r.staff_id,
+      staffName: r.staff_name,
       apiKeyId: r.api_key_id,
       requestId: r.request_id,
       action: r.action,

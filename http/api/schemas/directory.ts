@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { ApiKey } from '../../../core/access/api-keys.service.ts';
 import type { Staff } from '../../../core/access/staff.service.ts';
-import type { AuditEntry } from '../../../core/audit/audit.service.ts';
+import type { ListedAuditEntry } from '../../../core/audit/audit.service.ts';
 import type { Category, Sector } from '../../../core/categories/category.repository.ts';
 import type { KpiResponsible } from '../../../core/kpi/kpi-responsible.service.ts';
 import { TIME } from '../../../core/municipalities/municipality.admin.ts';
@@ -131,6 +131,9 @@ export const AuditEntrySchema = z
   .object({
     id: z.number().int(),
     staffId: z.number().int().nullable(),
+    staffName: z.string().nullable().openapi({
+      description: "the acting staff member's full name (only it: an operator's too, whom a curator's GET /staff leaves out); null for the platform's own entries",
+    }),
     apiKeyId: z.number().int().nullable(),
     requestId: z.string().nullable(),
     action: z.string(),
@@ -141,7 +144,7 @@ export const AuditEntrySchema = z
     createdAt: Timestamp,
   })
   .openapi('AuditEntry');
-export const auditEntryDto = (a: AuditEntry): z.infer<typeof AuditEntrySchema> => ({ ...a, createdAt: a.createdAt.toISOString() });
+export const auditEntryDto = (a: ListedAuditEntry): z.infer<typeof AuditEntrySchema> => ({ ...a, createdAt: a.createdAt.toISOString() });
 
 const Days = z.array(LocalDate);
 

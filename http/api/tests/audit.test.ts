@@ -55,3 +55,58 @@ describe('GET /audit', () => {
     expect(after.body.items).toEqual(before.body.items);
   });
 });
+
+describe('GET /audit: the actor by name', () => {
+  it('names who acted, an operator too, for a curator whose staff list leaves operators out', async () => {
+    const operatorKey = await h.t.db
+      .selectFrom('api_key as k')
+      .innerJoin('staff as s', 's.id', 'k.staff_id')
+      .select(['s.id', 's.full_name'])
+      .where('s.role', '=', 'operator')
+      .executeTakeFirstOrThrow();
+    await h.request('PATCH', `/api/v1/executors/${h.executors.Belovo.city}`, { body: { name: 'Администрация Белово (оператор)' } });
+    await h.request('PATCH', `/api/v1/executors/${h.executors.Belovo.city}`, { token: h.keys.Belovo.curator, body: { name: 'Администрация Белово' } });
+    const res = await h.request('GET', '/api/v1/audit?action=executor.update&limit=2', { token: h.keys.Belovo.curator });
+    expect(res.status).toBe(200);
+    const [byCurator, byOperator] = res.body.items;
+    expect(byOperator).toMatchObject({ staffId: operatorKey.id, staffName: operatorKey.full_name });
+    const curator = await h.t.db.selectFrom('staff').select('full_name').where('id', '=', h.staff.Belovo.curator).executeTakeFirstOrThrow();
+    expect(byCurator).toMatchObject({ staffId: h.staff.Belovo.curator, staffName: curator.full_name });
+    // Why the console could not name the operator before: a curator's GET /staff is their municipality's staff only.
+    const lookup = await h.request('GET', `/api/v1/staff?ids=${operatorKey.id}`, { token: h.keys.Belovo.curator });
+    expect(lookup.body.items).toEqual([]);
+  });
+
+  it("an entry with no staff member (the platform's own) has no name", async () => {
+    await h.t.db
+      .insertInto('audit_log')
+      .values({ staff_id: null, api_key_id: null, request_id: null, action: 'kpi.recompute', entity: 'kpi', entity_id: null, municipality_id: h.municipality.Belovo, data: '{}', created_at: h.now() })
+      .execute();
+    const res = await h.request('GET', '/api/v1/audit?action=kpi.recompute&limit=1', { token: h.keys.Belovo.curator });
+    expect(res.body.items[0]).toMatchObject({ staffId: null, staffName: null });
+  });
+});
+
+describe('GET /audit: security of the actor', () => {
+  it("gives the actor's name only: no key hash, role, messenger or other staff fields", async () => {
+    await h.request('PATCH', `/api/v1/executors/${h.executors.Belovo.city}`, { body: { name: 'Администрация Белово' } });
+    const res = await h.request('GET', '/api/v1/audit?action=executor.update&limit=100', { token: h.keys.Belovo.curator });
+    expect(res.body.items.length).toBeGreaterThan(0);
+    for (const item of res.body.items) {
+      expect(Object.keys(item).sort()).toEqual(['action', 'apiKeyId', 'createdAt', 'data', 'entity', 'entityId', 'id', 'municipalityId', 'requestId', 'staffId', 'staffName'].sort());
+    }
+    const hashes = await h.t.db.selectFrom('api_key').select('token_hash').execute();
+    const identities = await h.t.db.selectFrom('staff_identity').select(['chat_id']).execute();
+    const body = JSON.stringify(res.body);
+    for (const { token_hash } of hashes) expect(body).not.toContain(token_hash);
+    for (const { chat_id } of identities) expect(body).not.toContain(`"${chat_id}"`);
+  });
+
+  it("names no one outside the curator's municipality: another municipality's entries stay out", async () => {
+    await h.request('PATCH', `/api/v1/executors/${h.executors.Novokuznetsk.city}`, { token: h.keys.Novokuznetsk.curator, body: { name: 'Администрация Новокузнецка' } });
+    const other = await h.t.db.selectFrom('staff').select('full_name').where('id', '=', h.staff.Novokuznetsk.curator).executeTakeFirstOrThrow();
+    const res = await h.request('GET', '/api/v1/audit?limit=100', { token: h.keys.Belovo.curator });
+    expect(res.body.items.every((e: { municipalityId: number }) => e.municipalityId === h.municipality.Belovo)).toBe(true);
+    expect(JSON.stringify(res.body)).not.toContain(other.full_name);
+  });
+});

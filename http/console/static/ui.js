@@ -163,7 +163,7 @@ export function useAll(path, fail) {
 }
 
 /**
- * The staff members `ids` name (an audit page's, the sessions'), fetched by `GET /staff?ids=`
+ * The staff members `ids` name (the sessions'), fetched by `GET /staff?ids=`
  * (100 a request) as new ids come: `staffOf(id)` is the member, null when the key may not see
  * them (or they are gone), undefined while loading. Not limited to the staff list's first page.
  */

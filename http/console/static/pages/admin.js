@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { post } from '../api.js';
 import { AUDIT_ACTIONS } from '../audit-actions.js';
-import { html, loading, moreButton, useAction, usePaged, useStaffOf, when } from '../ui.js';
+import { html, loading, moreButton, useAction, usePaged, when } from '../ui.js';
 
 /** An audit action in the console's language, its code beside it for operators; an unknown code as itself. */
 export function actionText(t, code) {
@@ -27,9 +27,8 @@ const entityCell = (a) => {
 export function Audit({ t, fail }) {
   const [action, setAction] = useState('');
   const [page, more] = usePaged(`/api/v1/audit?limit=100${action ? `&action=${encodeURIComponent(action)}` : ''}`, fail);
-  // Names for the staff ids of the entries shown (the roles that read the audit log read the staff list too).
-  const staffOf = useStaffOf(page?.items.map((a) => a.staffId) ?? [], fail);
-  const who = (id) => (id === null ? '—' : (staffOf(id)?.fullName ?? `№ ${id}`));
+  // The API names each entry's actor: a curator's staff list leaves operators out (their municipality's staff only).
+  const who = (a) => (a.staffId === null ? '—' : (a.staffName ?? `№ ${a.staffId}`));
   const filter = (event) => {
     event.preventDefault();
     setAction(event.target.elements.action.value.trim());
@@ -44,7 +43,7 @@ export function Audit({ t, fail }) {
     ${!page ? html`<p>…</p>` : page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
       <thead><tr><th>${t('audit.when')}</th><th>${t('audit.action')}</th><th>${t('audit.entity')}</th><th>${t('audit.who')}</th></tr></thead>
       <tbody>${page.items.map(
-        (a) => html`<tr><td>${when(a.createdAt)}</td><td>${actionCell(t, a.action)}</td><td>${entityCell(a)}</td><td>${who(a.staffId)}</td></tr>`,
+        (a) => html`<tr><td>${when(a.createdAt)}</td><td>${actionCell(t, a.action)}</td><td>${entityCell(a)}</td><td>${who(a)}</td></tr>`,
       )}</tbody>
     </table>`}
     ${moreButton(t, page, more)}
