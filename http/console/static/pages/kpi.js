@@ -1,7 +1,8 @@
 // The KPI dashboard (kpi.read): the 16 indicators of a municipality for a month with value, target,
 // status, trend and a bar toward the target (a native <meter>), a chart of each indicator's share
 // of its target (Chart.js's ESM build served from node_modules), the monthly report's downloads
-// (XLSX / CSV: plain links, the session cookie goes with a same-origin GET) and the executors' rating.
+// (XLSX / CSV: plain links, the session cookie goes with a same-origin GET), the executors' rating and
+// the municipalities' ranking (the region's for operators; a municipality's official sees their own row and its rank).
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html, loading, nameOf, useApi } from '../ui.js';
@@ -91,6 +92,8 @@ export function Kpi({ t, lang, me, fail }) {
   const query = town === null ? null : `municipalityId=${town}&period=${period}`;
   const [kpi] = useApi(query && `/api/v1/kpi?${query}`, fail);
   const [rating] = useApi(`/api/v1/ratings/executors?period=${period}${town === null ? '' : `&municipalityId=${town}`}`, fail);
+  // Operators: every municipality (the chosen one marked); others: the API answers their own row only.
+  const [townsRating] = useApi(`/api/v1/ratings/municipalities?period=${period}`, fail);
   const choose = (event) => {
     event.preventDefault();
     const f = event.target.elements;
@@ -132,5 +135,16 @@ export function Kpi({ t, lang, me, fail }) {
         (r) => html`<tr><td>${r.rank}</td><td>${r.name}</td><td>${r.closed} / ${r.received}</td><td>${r.averageStars === null ? '—' : r.averageStars.toFixed(1)}</td><td>${r.medianWorkingHoursToClosure === null ? '—' : r.medianWorkingHoursToClosure.toFixed(1)}</td><td>${r.score.toFixed(0)}</td></tr>`,
       )}</tbody>
     </table>`}
+    <h2>${t('kpi.municipalities_rating')}</h2>
+    ${me.municipalityId !== null && html`<p class="hint">${t('kpi.municipalities_rating_own')}</p>`}
+    ${!townsRating ? html`<p>…</p>` : townsRating.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<div class="scroll"><table class="municipalities-rating">
+      <thead><tr><th>${t('kpi.rank')}</th><th>${t('incidents.municipality')}</th><th>${t('kpi.closed')}</th><th>${t('kpi.stars')}</th><th>${t('kpi.hours_to_closure')}</th><th>${t('kpi.completeness')}</th><th>${t('kpi.score')}</th></tr></thead>
+      <tbody>${townsRating.items.map(
+        (r) => html`<tr aria-current=${r.municipalityId === town ? 'true' : undefined} class=${r.municipalityId === town ? 'chosen' : undefined}>
+          <td>${r.rank}</td><td>${nameOf(lang, r)}</td><td>${r.closed} / ${r.received}</td><td>${r.averageStars === null ? '—' : r.averageStars.toFixed(1)}</td>
+          <td>${r.medianWorkingHoursToClosure === null ? '—' : r.medianWorkingHoursToClosure.toFixed(1)}</td><td>${r.completeness === null ? '—' : share(r.completeness)}</td><td>${r.score.toFixed(0)}</td>
+        </tr>`,
+      )}</tbody>
+    </table></div>`}
   </main>`;
 }
