@@ -50,6 +50,19 @@ export function Audit({ t, fail }) {
   </main>`;
 }
 
+/** A phrase of the locale (`<prefix>.<code>`), else null: the caller shows the code itself. */
+const phraseOf = (t, prefix, code) => {
+  const key = `${prefix}.${code}`;
+  const phrase = t(key);
+  return phrase === key ? null : phrase;
+};
+
+/** An outbox row's kind (`status.accepted`, `alert.overdue`, …) in words, its code beside it; an unknown kind as itself. */
+const kindCell = (t, kind) => {
+  const phrase = phraseOf(t, 'outbox.kinds', kind);
+  return phrase === null ? html`<code>${kind}</code>` : html`${phrase}<br /><small><code title=${t('outbox.kind_code')}>${kind}</code></small>`;
+};
+
 export function Outbox({ t, fail, notify }) {
   const [page, more, reload] = usePaged('/api/v1/outbox/dead', fail);
   const act = useAction(t, fail, notify, reload);
@@ -57,10 +70,10 @@ export function Outbox({ t, fail, notify }) {
   return html`<main>
     <h1>${t('outbox.title')}</h1>
     ${page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
-      <thead><tr><th>№</th><th>${t('outbox.kind')}</th><th>${t('outbox.error')}</th><th>${t('audit.when')}</th><th></th></tr></thead>
+      <thead><tr><th>№</th><th>${t('outbox.kind')}</th><th>${t('outbox.recipient')}</th><th>${t('outbox.error')}</th><th>${t('audit.when')}</th><th></th></tr></thead>
       <tbody>${page.items.map(
         (r) => html`<tr>
-          <td>${r.id}</td><td>${r.kind} · ${r.channel} · ${r.recipientKind}</td><td>${r.lastError ?? '—'} (${r.attempts})</td><td>${when(r.createdAt)}</td>
+          <td>${r.id}</td><td>${kindCell(t, r.kind)}</td><td>${phraseOf(t, 'outbox.recipients', r.recipientKind) ?? r.recipientKind} · ${r.channel}</td><td>${r.lastError ?? '—'} (${r.attempts})</td><td>${when(r.createdAt)}</td>
           <td><form onSubmit=${(e) => act(e, () => post(`/api/v1/outbox/${r.id}/retry`))}><button type="submit" class="secondary" aria-label=${`${t('outbox.retry')} ${r.id}`}>${t('outbox.retry')}</button></form></td>
         </tr>`,
       )}</tbody>
