@@ -6,6 +6,8 @@ import { PERMISSIONS } from '../../core/access/permissions.ts';
 import { PAGE_PERMISSION, ROLES } from './static/access.js';
 // @ts-expect-error a plain ES module of the console's client, without types
 import { AUDIT_ACTIONS, RETIRED_AUDIT_ACTIONS } from './static/audit-actions.js';
+// @ts-expect-error a plain ES module of the console's client, without types
+import { JOB_NAMES } from './static/pages/admin.js';
 
 /** The console's nav hides the pages a role may not use: its copy of the roles must be the API's. */
 describe("the console's role table", () => {
@@ -99,5 +101,20 @@ describe("the audit log's actions", () => {
         leaves(texts(lang).audit.actions).filter((code) => !written.has(code)),
         lang,
       ).toEqual([]);
+  });
+});
+
+describe("the cron jobs' page", () => {
+  it('offers exactly the jobs of cron/jobs.ts, each named in Russian and English', async () => {
+    const { JOBS } = await import('../../cron/jobs.ts');
+    expect([...(JOB_NAMES as string[])].sort()).toEqual(
+      Object.values(JOBS)
+        .map((j) => j.name)
+        .sort(),
+    );
+    for (const lang of ['ru', 'en']) {
+      const names = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'locales', lang, 'console.json'), 'utf8')).jobs.names;
+      expect(Object.keys(names).sort(), lang).toEqual([...(JOB_NAMES as string[])].sort());
+    }
   });
 });

@@ -372,7 +372,9 @@ describe('the web console in Chromium', () => {
   it('an operator reads the directories, the audit log, the direct line and retries a dead outbox row', async () => {
     const operator = await signIn(await operatorId(db.db));
     expect(await navOf(operator)).toEqual(
-      ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'broadcasts', 'contests', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions', 'map'].map((p) => ru(`nav.${p}`)),
+      ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'broadcasts', 'contests', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'jobs', 'sessions', 'map'].map((p) =>
+        ru(`nav.${p}`),
+      ),
     );
     await operator.getByRole('link', { name: ru('nav.directories') }).click();
     await operator.getByRole('heading', { name: ru('directories.municipalities') }).waitFor();

@@ -6,7 +6,7 @@ import htm from 'htm';
 import { del, get, post, SessionEnded, setCsrf } from './api.js';
 import { can, mayOpen } from './access.js';
 import { MessageCard, Queue, Sessions } from './pages.js';
-import { Audit, Outbox } from './pages/admin.js';
+import { Audit, Jobs, Outbox } from './pages/admin.js';
 import { DirectLineQuestions, DirectLines, NewDirectLine } from './pages/direct-lines.js';
 import { Directories } from './pages/directories.js';
 import { DirectoriesCalendar } from './pages/calendar.js';
@@ -39,11 +39,11 @@ export function translator(texts) {
 }
 
 /** The nav's pages, in order; each shown only to the roles that may use it (access.js). */
-const NAV = ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'broadcasts', 'contests', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'sessions'];
+const NAV = ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'broadcasts', 'contests', 'kpi', 'comments', 'directories', 'audit', 'outbox', 'jobs', 'sessions'];
 
 /** `#/<page>` or `#/<card>/<id>`; a card belongs to a nav page (its permission). */
 const CARDS = { message: ['queue', MessageCard], incident: ['incidents', IncidentCard], poll: ['polls', PollCard], 'direct-line': ['direct-lines', DirectLineQuestions], contest: ['contests', ContestCard], 'news-item': ['news', NewsCard], event: ['events', EventCard], staff: ['directories', StaffCard] };
-const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, 'direct-lines/new': NewDirectLine, news: News, 'news/new': NewNews, broadcasts: Broadcasts, events: Events, 'events/new': NewEvent, contests: Contests, 'contests/new': NewContest, kpi: Kpi, comments: Comments, directories: Directories, 'directories/routing': DirectoriesRouting, 'directories/calendar': DirectoriesCalendar, 'directories/new-staff': NewStaff, audit: Audit, outbox: Outbox, sessions: Sessions };
+const PAGES = { queue: Queue, incidents: Incidents, polls: Polls, 'polls/new': NewPoll, 'direct-lines': DirectLines, 'direct-lines/new': NewDirectLine, news: News, 'news/new': NewNews, broadcasts: Broadcasts, events: Events, 'events/new': NewEvent, contests: Contests, 'contests/new': NewContest, kpi: Kpi, comments: Comments, directories: Directories, 'directories/routing': DirectoriesRouting, 'directories/calendar': DirectoriesCalendar, 'directories/new-staff': NewStaff, audit: Audit, outbox: Outbox, jobs: Jobs, sessions: Sessions };
 
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');

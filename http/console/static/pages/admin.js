@@ -1,4 +1,4 @@
-// The audit log (operators, curators) and the dead outbox rows with retry (operators).
+// The audit log (operators, curators), the dead outbox rows with retry and the cron jobs' runs (operators).
 import { useState } from 'preact/hooks';
 import { post } from '../api.js';
 import { AUDIT_ACTIONS } from '../audit-actions.js';
@@ -78,6 +78,91 @@ export function Outbox({ t, fail, notify }) {
         </tr>`,
       )}</tbody>
     </table>`}
+    ${moreButton(t, page, more)}
+  </main>`;
+}
+
+/** The cron jobs (cron/jobs.ts), in the order the filter offers them; each has a name in the locales (`jobs.names.<job>`). */
+export const JOB_NAMES = [
+  'first-response-alerts',
+  'deadline-reminders',
+  'overdue-alerts',
+  'daily-digest',
+  'inbound-retention',
+  'activity-retention',
+  'message-cells',
+  'news-publish',
+  'event-reminders',
+  'polls',
+  'poll-announcements',
+  'unanswered-comment-alerts',
+  'hourly-new-message-cards',
+  'contests-advance',
+  'kpi-snapshots',
+  'kpi-at-risk',
+  'kpi-monthly-summary',
+];
+const OUTCOMES = ['running', 'ok', 'skipped', 'error'];
+
+/** A run's length: milliseconds under a second, seconds under a minute, else minutes and seconds; no end: —. */
+export function durationOf(t, lang, run) {
+  if (!run.finishedAt) return '—';
+  const ms = Math.max(0, new Date(run.finishedAt).getTime() - new Date(run.startedAt).getTime());
+  if (ms < 1000) return t('jobs.ms', { n: ms });
+  if (ms < 60_000) return t('jobs.seconds', { n: (ms / 1000).toLocaleString(lang, { maximumFractionDigits: 1 }) });
+  const seconds = Math.round(ms / 1000);
+  return t('jobs.minutes', { m: Math.floor(seconds / 60), s: seconds % 60 });
+}
+
+const jobCell = (t, job) => {
+  const phrase = phraseOf(t, 'jobs.names', job);
+  return phrase === null ? html`<code>${job}</code>` : html`${phrase}<br /><small><code>${job}</code></small>`;
+};
+
+/** What a run counted (`{ alerts: 3 }`), as `alerts: 3`; nothing: —. */
+const countsOf = (counts) => {
+  const entries = Object.entries(counts ?? {});
+  return entries.length === 0 ? '—' : entries.map(([k, v]) => `${k}: ${v}`).join(', ');
+};
+
+/** The cron jobs' runs (jobs.read, operators), newest first: filtered by job and outcome, or only each job's latest. */
+export function Jobs({ t, lang, fail }) {
+  const [filter, setFilter] = useState({ job: '', outcome: '', latest: false });
+  const query = filter.latest
+    ? 'latest=true'
+    : ['limit=50', filter.job && `job=${encodeURIComponent(filter.job)}`, filter.outcome && `outcome=${filter.outcome}`].filter(Boolean).join('&');
+  const [page, more] = usePaged(`/api/v1/jobs/runs?${query}`, fail);
+  const choose = (event) => {
+    event.preventDefault();
+    const f = event.target.elements;
+    setFilter({ job: f.job.value, outcome: f.outcome.value, latest: f.latest.checked });
+  };
+  return html`<main>
+    <h1>${t('jobs.title')}</h1>
+    <form onSubmit=${choose}>
+      <label for="job">${t('jobs.job')}</label>
+      <select id="job" name="job" disabled=${filter.latest}>
+        <option value="">${t('jobs.all')}</option>
+        ${JOB_NAMES.map((job) => html`<option value=${job} selected=${job === filter.job}>${phraseOf(t, 'jobs.names', job) ?? job}</option>`)}
+      </select>
+      <label for="outcome">${t('jobs.outcome')}</label>
+      <select id="outcome" name="outcome" disabled=${filter.latest}>
+        <option value="">${t('jobs.all')}</option>
+        ${OUTCOMES.map((o) => html`<option value=${o} selected=${o === filter.outcome}>${t(`jobs.outcomes.${o}`)}</option>`)}
+      </select>
+      <p><input type="checkbox" id="latest" name="latest" checked=${filter.latest} onChange=${(e) => setFilter({ ...filter, latest: e.target.checked })} /> <label class="inline" for="latest">${t('jobs.latest')}</label></p>
+      <p><button type="submit" class="secondary">${t('audit.filter')}</button></p>
+    </form>
+    ${!page ? html`<p>…</p>` : page.items.length === 0 ? html`<p>${t('jobs.empty')}</p>` : html`<div class="scroll"><table>
+      <thead><tr><th>${t('jobs.job')}</th><th>${t('jobs.started')}</th><th>${t('jobs.finished')}</th><th>${t('jobs.duration')}</th><th>${t('jobs.outcome')}</th><th>${t('jobs.counts')}</th><th>${t('jobs.instance')}</th></tr></thead>
+      <tbody>${page.items.map(
+        (r) => html`<tr>
+          <td>${jobCell(t, r.job)}</td><td>${when(r.startedAt)}</td><td>${when(r.finishedAt)}</td><td>${durationOf(t, lang, r)}</td>
+          <td class=${r.outcome === 'error' ? 'error' : undefined}>${t(`jobs.outcomes.${r.outcome}`)}${r.error ? html`<br /><small>${r.error}</small>` : null}</td>
+          <td>${countsOf(r.counts)}</td><td>${r.instance ?? '—'}</td>
+        </tr>`,
+      )}</tbody>
+    </table></div>`}
     ${moreButton(t, page, more)}
   </main>`;
 }
