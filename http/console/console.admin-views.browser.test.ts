@@ -128,6 +128,8 @@ describe("the municipalities' ranking on the KPI page", () => {
   it('an operator sees every municipality ranked, the chosen one marked; a curator sees only their own row, with its rank in the region', async () => {
     const db = world.db.db;
     await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 3_600_000) });
+    // The page opens at the browser's month.
+    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Novokuznetsk', year: 'numeric', month: '2-digit' }).format(new Date());
     const towns = await db.selectFrom('municipality').select(['id', 'name_ru', 'name_en']).execute();
     const kemerovoName = towns.find((m) => m.id === kemerovo)!.name_ru;
 
@@ -145,6 +147,7 @@ describe("the municipalities' ranking on the KPI page", () => {
     expect(await ranking.locator('tr[aria-current="true"]').count()).toBe(0);
     await operator.getByLabel(ru('incidents.municipality'), { exact: true }).selectOption(String(kemerovo));
     await operator.getByRole('button', { name: ru('kpi.show'), exact: true }).click();
+    await operator.getByRole('table', { name: ru('kpi.indicators', { period: month }) }).waitFor();
     await ranking.locator('tr[aria-current="true"]').waitFor();
     expect(await ranking.locator('tr[aria-current="true"] td:nth-child(2)').textContent()).toBe(kemerovoName);
     const operatorsRow = await ranking.locator('tr[aria-current="true"] td').allTextContents();
@@ -158,9 +161,12 @@ describe("the municipalities' ranking on the KPI page", () => {
     await curator.goto(`${world.harness.url}/console#/kpi`);
     await curator.getByRole('heading', { name: ru('kpi.municipalities_rating'), exact: true }).waitFor();
     await curator.getByText(ru('kpi.municipalities_rating_own'), { exact: true }).waitFor();
+    // The municipality's indicators load too (the page settles before the ranking is read).
+    await curator.getByRole('table', { name: ru('kpi.indicators', { period: month }) }).waitFor();
     const own = curator.locator('table.municipalities-rating tbody tr');
     await own.first().waitFor();
     expect(await own.count()).toBe(1);
+    expect(await curator.locator('table.kpi tbody tr').count()).toBe(16);
     // The same row, rank in the region included, as the operator's.
     expect(await own.locator('td').allTextContents()).toEqual(operatorsRow);
     await curator.context().close();

@@ -112,7 +112,7 @@ export function Kpi({ t, lang, me, fail }) {
       <p><button type="submit" class="secondary">${t('kpi.show')}</button></p>
     </form>
     ${query && html`<p>${t('kpi.report')}: <a href=${`/api/v1/reports/monthly?${query}&format=xlsx`} download>${t('kpi.download_xlsx')}</a> · <a href=${`/api/v1/reports/monthly?${query}&format=csv`} download>${t('kpi.download_csv')}</a></p>`}
-    ${query === null ? html`<p>${t('kpi.choose_municipality')}</p>` : !kpi ? html`<p>…</p>` : html`<div class="scroll"><table class="kpi">
+    ${query === null ? html`<p>${t('kpi.choose_municipality')}</p>` : !kpi ? html`<p>…</p>` : html`<div class="scroll" key="indicators"><table class="kpi">
       <caption>${t('kpi.indicators', { period: kpi.period })}</caption>
       <thead><tr><th>№</th><th>${t('kpi.indicator')}</th><th>${t('kpi.value')}</th><th>${t('kpi.target')}</th><th>${t('kpi.status')}</th><th>${t('kpi.trend')}</th><th>${t('kpi.bar')}</th></tr></thead>
       <tbody>${kpi.items.map(
@@ -137,7 +137,7 @@ export function Kpi({ t, lang, me, fail }) {
     </table>`}
     <h2>${t('kpi.municipalities_rating')}</h2>
     ${me.municipalityId !== null && html`<p class="hint">${t('kpi.municipalities_rating_own')}</p>`}
-    ${!townsRating ? html`<p>…</p>` : townsRating.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<div class="scroll"><table class="municipalities-rating">
+    ${!townsRating ? html`<p>…</p>` : townsRating.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<div class="scroll" key="municipalities"><table class="municipalities-rating">
       <thead><tr><th>${t('kpi.rank')}</th><th>${t('incidents.municipality')}</th><th>${t('kpi.closed')}</th><th>${t('kpi.stars')}</th><th>${t('kpi.hours_to_closure')}</th><th>${t('kpi.completeness')}</th><th>${t('kpi.score')}</th></tr></thead>
       <tbody>${townsRating.items.map(
         (r) => html`<tr aria-current=${r.municipalityId === town ? 'true' : undefined} class=${r.municipalityId === town ? 'chosen' : undefined}>
