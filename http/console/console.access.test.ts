@@ -118,3 +118,35 @@ describe("the cron jobs' page", () => {
     }
   });
 });
+
+/**
+ * The kinds of outbox rows the code queues: every `kind: 'a.b'` literal of the sources (notifications,
+ * alerts, digests, mailings), and those built at run time: a direct reply (REPLY_KIND), an answer's
+ * `answer.<kind>`, a KPI alert's `alert.kpi_<status>`, the supporters' `follow.*` (notifySupporters).
+ */
+async function queuedOutboxKinds(): Promise<Set<string>> {
+  const { REPLY_KIND } = await import('../../bots/outbox/reply.ts');
+  const root = path.join(import.meta.dirname, '..', '..');
+  const kinds = new Set<string>([REPLY_KIND, 'answer.intermediate', 'answer.final', 'answer.clarification', 'alert.kpi_at_risk', 'alert.kpi_missed']);
+  for (const dir of ['core', 'bots', 'http/api/routes', 'cron']) {
+    for (const file of readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+      const source = readFileSync(path.join(root, dir, file), 'utf8');
+      for (const [, kind] of source.matchAll(/\bkind: '([a-z_]+\.[a-z_.]+)'/g)) kinds.add(kind!);
+      for (const [, kind] of source.matchAll(/notifySupporters\([^;]*'([a-z_]+\.[a-z_]+)'\);/g)) kinds.add(kind!);
+    }
+  }
+  return kinds;
+}
+
+describe("the dead outbox rows' kinds", () => {
+  it('every kind the code queues is phrased in Russian and English, and no phrase names a kind never queued', async () => {
+    const queued = await queuedOutboxKinds();
+    for (const kind of ['status.accepted', 'alert.overdue', 'broadcast.contest', 'follow.accepted', 'contest.winner', 'reply']) expect(queued, kind).toContain(kind);
+    const leaves = (node: Record<string, unknown>, prefix: string[] = []): string[] =>
+      Object.entries(node).flatMap(([k, v]) => (typeof v === 'string' ? [[...prefix, k].join('.')] : leaves(v as Record<string, unknown>, [...prefix, k])));
+    for (const lang of ['ru', 'en']) {
+      const phrased = leaves(JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'locales', lang, 'console.json'), 'utf8')).outbox.kinds);
+      expect([...phrased].sort(), lang).toEqual([...queued].sort());
+    }
+  });
+});
