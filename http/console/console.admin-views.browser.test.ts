@@ -1,7 +1,8 @@
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
-import { type ConsoleTest, navOf, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { ARTIFACTS, type ConsoleTest, navOf, ru, startConsoleTest } from '../../test/console-browser.ts';
 import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
 
 /**
@@ -10,6 +11,12 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * `kind`, and a curator's audit log showing operators as «№ id» (a curator's staff list is their
  * municipality's staff only; the audit log now names each entry's actor itself).
  */
+// Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
+declare const document: {
+  querySelectorAll(selector: string): Iterable<unknown>;
+  createRange(): { selectNodeContents(node: unknown): void; getClientRects(): { length: number } };
+};
+
 const now = new Date('2026-12-01T03:00:00.000Z');
 const t = createTranslator();
 const en = (key: string, params?: Record<string, unknown>) => t('en', `console.${key}`, params);
@@ -79,11 +86,12 @@ describe("the cron jobs' runs", () => {
     expect((await cells('daily-digest')).slice(2, 5)).toEqual(['—', '—', ru('jobs.outcomes.running')]);
     expect(await world.seriousViolations(operator)).toEqual([]);
 
+    await operator.screenshot({ path: path.join(ARTIFACTS, 'console-jobs.png'), fullPage: false });
     // Paged like the other lists: 50, then «more» for the rest.
     const rows = operator.locator('main tbody tr');
     expect(await rows.count()).toBe(50);
     await operator.getByRole('button', { name: ru('list.more'), exact: true }).click();
-    await operator.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('main tbody tr').length === 59);
+    await operator.waitForFunction(() => [...document.querySelectorAll('main tbody tr')].length === 59);
     expect(await operator.getByRole('button', { name: ru('list.more'), exact: true }).count()).toBe(0);
 
     // Only the failed runs.
@@ -151,6 +159,7 @@ describe("the municipalities' ranking on the KPI page", () => {
     await ranking.locator('tr[aria-current="true"]').waitFor();
     expect(await ranking.locator('tr[aria-current="true"] td:nth-child(2)').textContent()).toBe(kemerovoName);
     const operatorsRow = await ranking.locator('tr[aria-current="true"] td').allTextContents();
+    await ranking.screenshot({ path: path.join(ARTIFACTS, 'console-municipalities-rating.png') });
     expect(await world.seriousViolations(operator)).toEqual([]);
     await toEnglish(operator);
     await operator.getByRole('heading', { name: en('kpi.municipalities_rating'), exact: true }).waitFor();
@@ -176,7 +185,9 @@ describe("the municipalities' ranking on the KPI page", () => {
 describe('the dead outbox rows', () => {
   it("name each row's kind in words, its code beside it; an unknown kind as itself", async () => {
     const db = world.db.db;
-    const dead = (kind: string, recipientKind: 'resident' | 'staff' | 'chat') => ({
+    // Numbers of six digits, as on a platform that has sent for a while.
+    const dead = (kind: string, recipientKind: 'resident' | 'staff' | 'chat', id: number) => ({
+      id,
       channel: 'tg' as const,
       chat_id: '555',
       recipient_kind: recipientKind,
@@ -189,7 +200,7 @@ describe('the dead outbox rows', () => {
     });
     await db
       .insertInto('outbox')
-      .values([dead('status.accepted', 'resident'), dead('alert.overdue', 'staff'), dead('legacy.unknown_kind', 'chat')])
+      .values([dead('status.accepted', 'resident', 500_001), dead('alert.overdue', 'staff', 500_002), dead('legacy.unknown_kind', 'chat', 500_003)])
       .execute();
     const operator = await world.signIn(await operatorId(db));
     await operator.goto(`${world.harness.url}/console#/outbox`);
@@ -206,6 +217,16 @@ describe('the dead outbox rows', () => {
     expect(await kindOf('legacy.unknown_kind')).toEqual(['', 'legacy.unknown_kind']);
     const recipient = await row('alert.overdue').getByRole('cell').nth(2).textContent();
     expect(recipient).toBe(`${ru('outbox.recipients.staff')} · tg`);
+    // Each row's number stays whole beside the kind's words (it read «1» over «2»).
+    const numbers = await operator.evaluate(() =>
+      [...document.querySelectorAll('main tbody td:first-child')].map((td) => {
+        const range = document.createRange();
+        range.selectNodeContents(td);
+        return range.getClientRects().length;
+      }),
+    );
+    expect(numbers).toEqual([1, 1, 1]);
+    await operator.screenshot({ path: path.join(ARTIFACTS, 'console-outbox-kinds.png') });
     expect(await world.seriousViolations(operator)).toEqual([]);
     await toEnglish(operator);
     await operator.getByRole('heading', { name: en('outbox.title'), exact: true }).waitFor();

@@ -73,7 +73,7 @@ export function Outbox({ t, fail, notify }) {
       <thead><tr><th>№</th><th>${t('outbox.kind')}</th><th>${t('outbox.recipient')}</th><th>${t('outbox.error')}</th><th>${t('audit.when')}</th><th></th></tr></thead>
       <tbody>${page.items.map(
         (r) => html`<tr>
-          <td>${r.id}</td><td>${kindCell(t, r.kind)}</td><td>${phraseOf(t, 'outbox.recipients', r.recipientKind) ?? r.recipientKind} · ${r.channel}</td><td>${r.lastError ?? '—'} (${r.attempts})</td><td>${when(r.createdAt)}</td>
+          <td class="num">${r.id}</td><td>${kindCell(t, r.kind)}</td><td>${phraseOf(t, 'outbox.recipients', r.recipientKind) ?? r.recipientKind} · ${r.channel}</td><td>${r.lastError ?? '—'} (${r.attempts})</td><td>${when(r.createdAt)}</td>
           <td><form onSubmit=${(e) => act(e, () => post(`/api/v1/outbox/${r.id}/retry`))}><button type="submit" class="secondary" aria-label=${`${t('outbox.retry')} ${r.id}`}>${t('outbox.retry')}</button></form></td>
         </tr>`,
       )}</tbody>
