@@ -95,6 +95,7 @@ export const JOB_NAMES = [
   'event-reminders',
   'polls',
   'poll-announcements',
+  'direct-line-announcements',
   'unanswered-comment-alerts',
   'hourly-new-message-cards',
   'contests-advance',
