@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { workingHoursBetween, type WorkCalendar } from '../calendar/working-time.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
@@ -202,17 +202,7 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
   const previous = parseKpiPeriod(previousPeriodKey(requested));
   const prevMonth = localPeriod(previous.year, previous.month, municipality.timeZone);
   const lastYear = localPeriod(requested.year - 1, requested.month, municipality.timeZone);
-  const dyn = (
-    await sql<{ category_id: number; current: string; previous_month: string; previous_year: string }>`
-      SELECT category_id,
-             count(*) FILTER (WHERE created_at >= ${month.from} AND created_at < ${month.to}) AS current,
-             count(*) FILTER (WHERE created_at >= ${prevMonth.from} AND created_at < ${prevMonth.to}) AS previous_month,
-             count(*) FILTER (WHERE created_at >= ${lastYear.from} AND created_at < ${lastYear.to}) AS previous_year
-      FROM message
-      WHERE municipality_id = ${municipalityId} AND ${countedOnce()}
-        AND ((created_at >= ${prevMonth.from} AND created_at < ${month.to}) OR (created_at >= ${lastYear.from} AND created_at < ${lastYear.to}))
-      GROUP BY category_id`.execute(db)
-  ).rows;
+  const dyn = await dynamicsCounts(db, 'category_id', { municipalityId, month, prevMonth, lastYear });
   const categories = await db
     .selectFrom('category as c')
     .innerJoin('sector as s', 's.id', 'c.sector_id')
@@ -261,6 +251,33 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
 }
 
 type Range = { from: Date; to: Date };
+
+type DynamicsKey = { category_id: number; source: MessageSource };
+
+/**
+ * The dynamics' counts of a municipality's messages (counted once) filed this month, the previous
+ * month and the same month a year before, per `groupBy`, narrowed by `extraWhere` (raw counts,
+ * changeCounts turns them into ChangeCounts).
+ */
+async function dynamicsCounts<K extends keyof DynamicsKey>(
+  db: Db,
+  groupBy: K,
+  p: { municipalityId: number; month: Range; prevMonth: Range; lastYear: Range },
+  extraWhere: RawBuilder<unknown> = sql`TRUE`,
+): Promise<({ [k in K]: DynamicsKey[K] } & { current: string; previous_month: string; previous_year: string })[]> {
+  const { municipalityId, month, prevMonth, lastYear } = p;
+  return (
+    await sql<{ [k in K]: DynamicsKey[K] } & { current: string; previous_month: string; previous_year: string }>`
+      SELECT ${sql.ref(groupBy)},
+             count(*) FILTER (WHERE created_at >= ${month.from} AND created_at < ${month.to}) AS current,
+             count(*) FILTER (WHERE created_at >= ${prevMonth.from} AND created_at < ${prevMonth.to}) AS previous_month,
+             count(*) FILTER (WHERE created_at >= ${lastYear.from} AND created_at < ${lastYear.to}) AS previous_year
+      FROM message
+      WHERE municipality_id = ${municipalityId} AND ${extraWhere} AND ${countedOnce()}
+        AND ((created_at >= ${prevMonth.from} AND created_at < ${month.to}) OR (created_at >= ${lastYear.from} AND created_at < ${lastYear.to}))
+      GROUP BY ${sql.ref(groupBy)}`.execute(db)
+  ).rows;
+}
 
 async function openSourceReport(db: Db, p: { municipalityId: number; calendar: WorkCalendar; month: Range; prevMonth: Range; lastYear: Range; at: Date }): Promise<OpenSourceReport> {
   const { municipalityId, calendar, month, prevMonth, lastYear, at } = p;
@@ -336,17 +353,7 @@ async function openSourceReport(db: Db, p: { municipalityId: number; calendar: W
   const solved = closed.filter((m) => m.status === 'solved').length;
   const stars = messages.filter((m) => m.rating_stars !== null).map((m) => m.rating_stars!);
 
-  const dyn = (
-    await sql<{ source: MessageSource; current: string; previous_month: string; previous_year: string }>`
-      SELECT source,
-             count(*) FILTER (WHERE created_at >= ${month.from} AND created_at < ${month.to}) AS current,
-             count(*) FILTER (WHERE created_at >= ${prevMonth.from} AND created_at < ${prevMonth.to}) AS previous_month,
-             count(*) FILTER (WHERE created_at >= ${lastYear.from} AND created_at < ${lastYear.to}) AS previous_year
-      FROM message
-      WHERE municipality_id = ${municipalityId} AND open_source AND ${countedOnce()}
-        AND ((created_at >= ${prevMonth.from} AND created_at < ${month.to}) OR (created_at >= ${lastYear.from} AND created_at < ${lastYear.to}))
-      GROUP BY source`.execute(db)
-  ).rows;
+  const dyn = await dynamicsCounts(db, 'source', { municipalityId, month, prevMonth, lastYear }, sql`open_source`);
   const sources = [...INCIDENT_SOURCES, ...dyn.map((d) => d.source).filter((s) => !(INCIDENT_SOURCES as readonly string[]).includes(s))] as MessageSource[];
   const bySource = sources.map((source) => {
     const d = dyn.find((r) => r.source === source);
