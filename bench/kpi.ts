@@ -18,13 +18,15 @@ import { createTestDatabase } from '../test/database.ts';
  * over 2025-2026 with their events (filed, accepted, closed), answers, authors' comments with
  * officials' replies, ratings and two months of the activity log, all generated in SQL.
  * Then it measures, and prints as its last line:
- *   kpi: 16 indicators × 34 municipalities in <T> ms; overdue scan <O> ms; list p99 <L> ms at <M> messages
+ *   kpi: 16 indicators × 34 municipalities in <T> ms; overdue scan <O> ms; list p99 <L> ms; ratings: executors <E> ms, municipalities <R> ms at <M> messages
  * - T: every indicator of every municipality for November 2026 (computeRegion, no snapshots, no
  *   trend), median of BENCH_RUNS runs;
  * - O: the overdue alert job's scan (overdueScan, one batch) once the backlog has been alerted,
  *   median of 20 runs (the first run of the job over the whole backlog is printed before);
  * - L: p99 of 100 pages of GET /api/v1/messages through the admin API (in process), with filters:
- *   none, status, category, municipality, overdue, municipality + status, q, deep cursor pages.
+ *   none, status, category, municipality, overdue, municipality + status, q, deep cursor pages;
+ * - E, R: GET /api/v1/ratings/executors and GET /api/v1/ratings/municipalities for November 2026
+ *   (the whole region, in process), median of BENCH_RUNS runs.
  *
  * Needs PostgreSQL: DATABASE_URL names the server; a scratch database is created on it and dropped
  * after. BENCH_REUSE=true uses DATABASE_URL as it is and generates only when it has no messages
@@ -278,7 +280,25 @@ try {
   console.log(`list p99 before the vacuum ${beforeVacuum.toFixed(1)} ms, after it ${L.toFixed(1)} ms`);
   // The last line reports the worse of the two: until autovacuum has run, officials see the first.
   const worst = Math.max(beforeVacuum, L);
-  console.log(`kpi: 16 indicators × ${municipalities} municipalities in ${T.toFixed(0)} ms; overdue scan ${O.toFixed(1)} ms; list p99 ${worst.toFixed(1)} ms at ${messages} messages`);
+
+  // E, R: the executors' and the municipalities' rankings for the month, through the admin API.
+  const rating = async (path: string): Promise<number> => {
+    const times: number[] = [];
+    let items = 0;
+    for (let i = 0; i < runs; i++) {
+      const [ms, res] = await timed(async () => api.request(`/ratings/${path}?period=2026-11`, { headers: { authorization: `Bearer ${token}` } }));
+      if (res.status !== 200) throw new Error(`GET /ratings/${path}: ${res.status} ${await res.text()}`);
+      times.push(ms);
+      items = ((await res.json()) as { items: unknown[] }).items.length;
+    }
+    console.log(`ratings, ${path}, November 2026: median ${median(times).toFixed(0)} ms of ${runs} (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}); ${items} ranked`);
+    return median(times);
+  };
+  const E = await rating('executors');
+  const R = await rating('municipalities');
+  console.log(
+    `kpi: 16 indicators × ${municipalities} municipalities in ${T.toFixed(0)} ms; overdue scan ${O.toFixed(1)} ms; list p99 ${worst.toFixed(1)} ms; ratings: executors ${E.toFixed(0)} ms, municipalities ${R.toFixed(0)} ms at ${messages} messages`,
+  );
 } finally {
   await database.close();
 }
