@@ -6,6 +6,7 @@ import {
   isWorkingTime,
   localDateKey,
   workingHoursBetween,
+  workingHoursMeter,
 } from './working-time.ts';
 import type { WorkCalendar } from './working-time.ts';
 
@@ -144,6 +145,43 @@ describe('workingHoursBetween', () => {
           expect(workingHoursBetween(cal, from, to)).toBeCloseTo(h, 6);
         }
       }
+    }
+  });
+});
+
+describe('workingHoursMeter', () => {
+  it('gives exactly what workingHoursBetween gives, in zones from UTC−11 to UTC+14, over DST changes and whole-day hours', () => {
+    const calendars: WorkCalendar[] = [
+      kuzbass,
+      moscow,
+      november,
+      { timeZone: NK, config: { extraWorkDays: ['2026-11-28'], workDays: [1, 2, 3, 4, 5, 6] } },
+      { timeZone: 'Europe/Berlin', config: { national: false } },
+      { timeZone: 'America/New_York', config: { start: '00:00', end: '24:00', workDays: [1, 2, 3, 4, 5, 6, 7] } },
+      { timeZone: 'Pacific/Kiritimati', config: { start: '00:00', end: '23:30' } },
+      { timeZone: 'Pacific/Pago_Pago', config: { start: '06:00', end: '24:00', shortenedDays: { '2026-11-02': '12:00' } } },
+    ];
+    // A fixed pseudo-random sequence: instants around 2026's autumn DST changes and the new year.
+    let seed = 42;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const base = Date.parse('2026-10-20T00:00:00Z');
+    for (const cal of calendars) {
+      const meter = workingHoursMeter(cal);
+      for (let i = 0; i < 150; i++) {
+        const from = new Date(base + Math.floor(next() * 80 * 86_400_000));
+        const to = new Date(from.getTime() + Math.floor((next() - 0.05) * 35 * 86_400_000));
+        expect(meter(from, to), `${cal.timeZone} ${from.toISOString()} → ${to.toISOString()}`).toBe(workingHoursBetween(cal, from, to));
+      }
+      // Instants on local midnights and on a day's working bounds.
+      for (const [a, b] of [
+        [nk('2026-11-27T00:00'), nk('2026-12-01T00:00')],
+        [nk('2026-11-27T18:00'), nk('2026-11-30T09:00')],
+        [nk('2026-11-30T09:00'), nk('2026-11-30T09:00')],
+      ] as const)
+        expect(meter(a, b)).toBe(workingHoursBetween(cal, a, b));
     }
   });
 });

@@ -118,6 +118,39 @@ export function workingHoursBetween(cal: WorkCalendar, from: Date, to: Date): nu
   return total / MS_PER_HOUR;
 }
 
+/**
+ * workingHoursBetween for many pairs of instants over one calendar (a ranking, a report): each local
+ * day's working interval is worked out once and kept (resolving local times with TZDate costs tens of
+ * microseconds, ~0.6 ms for a month-long span, which over the tens of thousands of messages a region
+ * closes in a month took half a minute). The same result as workingHoursBetween: a working interval
+ * lies within its local day (times run 00:00–24:00), and an instant's local day is its UTC day ±1, so
+ * the days around those of `from` and `to` add nothing. Keep one meter for one request: it holds the
+ * days it has seen and does not see later changes of the calendar or the national one.
+ */
+export function workingHoursMeter(cal: WorkCalendar): (from: Date, to: Date) => number {
+  const days = new Map<number, Interval | null>();
+  const intervalOf = (day: number): Interval | null => {
+    let iv = days.get(day);
+    if (iv === undefined) {
+      iv = workInterval(cal, new Date(day));
+      days.set(day, iv);
+    }
+    return iv;
+  };
+  return (from, to) => {
+    const a = from.getTime();
+    const b = to.getTime();
+    if (b <= a) return 0;
+    const last = Math.floor(b / MS_PER_DAY) * MS_PER_DAY + MS_PER_DAY;
+    let total = 0;
+    for (let day = Math.floor(a / MS_PER_DAY) * MS_PER_DAY - MS_PER_DAY; day <= last; day += MS_PER_DAY) {
+      const iv = intervalOf(day);
+      if (iv) total += Math.max(0, Math.min(b, iv.end) - Math.max(a, iv.start));
+    }
+    return total / MS_PER_HOUR;
+  };
+}
+
 /** Whether `at` falls within working hours (start inclusive, end exclusive). */
 export function isWorkingTime(cal: WorkCalendar, at: Date): boolean {
   const iv = workInterval(cal, localDay(cal.timeZone, at));

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import { workingHoursBetween } from '../calendar/working-time.ts';
+import { workingHoursMeter } from '../calendar/working-time.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
-import { listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
+import { listMunicipalities } from '../municipalities/municipality.repository.ts';
 import { median } from './report.ts';
 import { localPeriod, parseKpiPeriod } from './period.ts';
 
@@ -67,8 +67,11 @@ export interface MunicipalityRating extends ResponseMeasures, ResponseScore {
 
 type ClosedRow = { created_at: Date; first_intermediate_at: Date | null; closed_at: Date; rating_stars: number | null };
 
-/** The measures of one body from its messages closed in the period and its received / closed-of-received counts. */
-function measures(calendar: Municipality['calendar'], closed: ClosedRow[], received: { received: string; closed: string } | undefined): ResponseMeasures {
+/**
+ * The measures of one body from its messages closed in the period and its received / closed-of-received
+ * counts; `hours` is workingHoursBetween in the municipality's calendar (a workingHoursMeter).
+ */
+function measures(hours: (from: Date, to: Date) => number, closed: ClosedRow[], received: { received: string; closed: string } | undefined): ResponseMeasures {
   const starsOf = closed.filter((r) => r.rating_stars !== null).map((r) => r.rating_stars!);
   const receivedN = Number(received?.received ?? 0);
   const closedOfReceived = Number(received?.closed ?? 0);
@@ -76,10 +79,8 @@ function measures(calendar: Municipality['calendar'], closed: ClosedRow[], recei
     closed: closed.length,
     rated: starsOf.length,
     averageStars: starsOf.length > 0 ? Math.round((starsOf.reduce((a, b) => a + b, 0) / starsOf.length) * 100) / 100 : null,
-    medianWorkingHoursToFirstAnswer: median(
-      closed.map((r) => workingHoursBetween(calendar, r.created_at, r.first_intermediate_at && r.first_intermediate_at < r.closed_at ? r.first_intermediate_at : r.closed_at)),
-    ),
-    medianWorkingHoursToClosure: median(closed.map((r) => workingHoursBetween(calendar, r.created_at, r.closed_at))),
+    medianWorkingHoursToFirstAnswer: median(closed.map((r) => hours(r.created_at, r.first_intermediate_at && r.first_intermediate_at < r.closed_at ? r.first_intermediate_at : r.closed_at))),
+    medianWorkingHoursToClosure: median(closed.map((r) => hours(r.created_at, r.closed_at))),
     received: receivedN,
     closedOfReceived,
     completeness: receivedN > 0 ? Math.round((closedOfReceived / receivedN) * 10_000) / 10_000 : null,
@@ -141,13 +142,14 @@ export async function rateExecutors(db: Db, filter: { municipalityId: number | n
         WHERE municipality_id = ${municipality.id} AND executor_id IS NOT NULL AND accepted_at >= ${p.from} AND accepted_at < ${p.to} AND duplicate_of IS NULL
         GROUP BY executor_id`.execute(db)
     ).rows;
+    const hours = workingHoursMeter(municipality.calendar);
     for (const e of executors) {
       rows.push({
         executorId: e.id,
         name: e.name,
         municipalityId: municipality.id,
         ...measures(
-          municipality.calendar,
+          hours,
           closedRows.filter((r) => r.executor_id === e.id),
           received.find((r) => r.executor_id === e.id),
         ),
@@ -184,7 +186,7 @@ export async function rateMunicipalities(db: Db, filter: { municipalityId: numbe
         SELECT count(*) AS received, count(*) FILTER (WHERE status IN ('solved', 'explained')) AS closed FROM message
         WHERE municipality_id = ${municipality.id} AND accepted_at >= ${p.from} AND accepted_at < ${p.to} AND duplicate_of IS NULL`.execute(db)
     ).rows[0];
-    rows.push({ municipalityId: municipality.id, nameRu: municipality.nameRu, nameEn: municipality.nameEn, ...measures(municipality.calendar, closedRows, received) });
+    rows.push({ municipalityId: municipality.id, nameRu: municipality.nameRu, nameEn: municipality.nameEn, ...measures(workingHoursMeter(municipality.calendar), closedRows, received) });
   }
   const ranked = rank(rows, weights, (r) => r.nameRu);
   return filter.municipalityId === null ? ranked : ranked.filter((r) => r.municipalityId === filter.municipalityId);

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { workingHoursBetween, type WorkCalendar } from '../calendar/working-time.ts';
+import { workingHoursMeter, type WorkCalendar } from '../calendar/working-time.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { firstResponseDue } from '../alerts/deadlines.ts';
@@ -156,6 +156,7 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
       WHERE m.municipality_id = ${municipalityId} AND m.created_at >= ${month.from} AND m.created_at < ${month.to} AND ${countedOnce('m')}`.execute(db)
   ).rows;
   const deadlineMs = OVERDUE_DAYS * 86_400_000;
+  const hours = workingHoursMeter(calendar);
   let accepted = 0;
   let overdue = 0;
   const toFirst: number[] = [];
@@ -178,8 +179,8 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
     }
     const closed = m.closed_at && (m.status === 'solved' || m.status === 'explained') ? m.closed_at : null;
     const candidates = [m.first_intermediate_at, closed].filter((d): d is Date => d !== null);
-    if (candidates.length > 0) toFirst.push(workingHoursBetween(calendar, m.created_at, new Date(Math.min(...candidates.map((d) => d.getTime())))));
-    if (closed) toClose.push(workingHoursBetween(calendar, m.created_at, closed));
+    if (candidates.length > 0) toFirst.push(hours(m.created_at, new Date(Math.min(...candidates.map((d) => d.getTime())))));
+    if (closed) toClose.push(hours(m.created_at, closed));
   }
 
   const q = (
@@ -321,6 +322,7 @@ async function openSourceReport(db: Db, p: { municipalityId: number; calendar: W
         );
 
   const byId = new Map(messages.map((m) => [m.id, m]));
+  const hours = workingHoursMeter(calendar);
   const rule = { met: 0, missed: 0, pending: 0 };
   const toDraft: number[] = [];
   for (const m of messages) {
@@ -329,7 +331,7 @@ async function openSourceReport(db: Db, p: { municipalityId: number; calendar: W
     if (m.first_draft_at !== null && m.first_draft_at.getTime() <= due.getTime()) rule.met++;
     else if (due.getTime() <= at.getTime()) rule.missed++;
     else rule.pending++;
-    if (m.first_draft_at !== null && m.first_draft_at < at) toDraft.push(Math.round(workingHoursBetween(calendar, m.accepted_at, m.first_draft_at) * 60));
+    if (m.first_draft_at !== null && m.first_draft_at < at) toDraft.push(Math.round(hours(m.accepted_at, m.first_draft_at) * 60));
   }
   let approved = 0;
   let asComment = 0;
@@ -347,7 +349,7 @@ async function openSourceReport(db: Db, p: { municipalityId: number; calendar: W
   }
   const toPublished = [...firstPublished].flatMap(([id, when]) => {
     const acceptedAt = byId.get(id)!.accepted_at;
-    return acceptedAt ? [workingHoursBetween(calendar, acceptedAt, when)] : [];
+    return acceptedAt ? [hours(acceptedAt, when)] : [];
   });
   const closed = messages.filter((m) => (m.status === 'solved' || m.status === 'explained') && m.closed_at !== null && m.closed_at < at);
   const solved = closed.filter((m) => m.status === 'solved').length;
