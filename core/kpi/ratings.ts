@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { workingHoursMeter } from '../calendar/working-time.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
-import { listMunicipalities } from '../municipalities/municipality.repository.ts';
+import { listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
 import { median } from './report.ts';
 import { localPeriod, parseKpiPeriod } from './period.ts';
 
@@ -71,10 +71,10 @@ type ClosedRow = { created_at: Date; first_intermediate_at: Date | null; closed_
  * The measures of one body from its messages closed in the period and its received / closed-of-received
  * counts; `hours` is workingHoursBetween in the municipality's calendar (a workingHoursMeter).
  */
-function measures(hours: (from: Date, to: Date) => number, closed: ClosedRow[], received: { received: string; closed: string } | undefined): ResponseMeasures {
+function measures(hours: (from: Date, to: Date) => number, closed: ClosedRow[], received: { received: number; closed: number } | undefined): ResponseMeasures {
   const starsOf = closed.filter((r) => r.rating_stars !== null).map((r) => r.rating_stars!);
-  const receivedN = Number(received?.received ?? 0);
-  const closedOfReceived = Number(received?.closed ?? 0);
+  const receivedN = received?.received ?? 0;
+  const closedOfReceived = received?.closed ?? 0;
   return {
     closed: closed.length,
     rated: starsOf.length,
@@ -117,6 +117,61 @@ function rank<T extends ResponseMeasures>(rows: T[], weights: RatingWeights, nam
   return scored.map((r, i) => ({ ...r, rank: i + 1 }));
 }
 
+/** A municipality and its local month. */
+type Period = { municipality: Municipality; from: Date; to: Date };
+
+function periodsOf(municipalities: Municipality[], requested: ReturnType<typeof parseKpiPeriod>): Period[] {
+  return municipalities.map((municipality) => ({ municipality, ...localPeriod(requested.year, requested.month, municipality.timeZone) }));
+}
+
+/** `(municipality_id, from, to)` rows to join messages with, each municipality in its own month. */
+const periodValues = (periods: Period[]) => sql.join(periods.map((p) => sql`(${p.municipality.id}::int, ${p.from}::timestamptz, ${p.to}::timestamptz)`));
+
+/**
+ * The messages closed (solved or explained) in each municipality's month by `now`, a linked
+ * duplicate left out: one query for the region, an index-only range scan of message_rating_closed_idx
+ * per municipality.
+ */
+async function closedIn(db: Db, periods: Period[], now: Date): Promise<(ClosedRow & { municipality_id: number; executor_id: number | null })[]> {
+  if (periods.length === 0) return [];
+  return (
+    await sql<ClosedRow & { municipality_id: number; executor_id: number | null }>`
+      SELECT m.municipality_id, m.executor_id, m.created_at, m.first_intermediate_at, m.closed_at, m.rating_stars
+      FROM (VALUES ${periodValues(periods)}) AS p (municipality_id, period_from, period_to)
+      JOIN message m ON m.municipality_id = p.municipality_id AND m.closed_at >= p.period_from AND m.closed_at < p.period_to
+      WHERE m.status IN ('solved', 'explained') AND m.duplicate_of IS NULL AND m.closed_at <= ${now}`.execute(db)
+  ).rows;
+}
+
+/**
+ * The messages accepted into work in each municipality's month and those of them closed since, per
+ * municipality and executor (none: null), a linked duplicate left out: one query for the region (an
+ * index-only range scan of message_rating_accepted_idx per municipality).
+ */
+async function receivedIn(db: Db, periods: Period[]): Promise<{ municipality_id: number; executor_id: number | null; received: number; closed: number }[]> {
+  if (periods.length === 0) return [];
+  return (
+    await sql<{ municipality_id: number; executor_id: number | null; received: number; closed: number }>`
+      SELECT m.municipality_id, m.executor_id, count(*)::int AS received, (count(*) FILTER (WHERE m.status IN ('solved', 'explained')))::int AS closed
+      FROM (VALUES ${periodValues(periods)}) AS p (municipality_id, period_from, period_to)
+      JOIN message m ON m.municipality_id = p.municipality_id AND m.accepted_at >= p.period_from AND m.accepted_at < p.period_to
+      WHERE m.duplicate_of IS NULL
+      GROUP BY m.municipality_id, m.executor_id`.execute(db)
+  ).rows;
+}
+
+/** Rows grouped by a key, in their order. */
+function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
+}
+
 /**
  * Executors ranked by a combined score (seed 002 §4.1: quantity, quality, speed, completeness),
  * normalised among the executors ranked (see rank).
@@ -125,35 +180,18 @@ export async function rateExecutors(db: Db, filter: { municipalityId: number | n
   const requested = parseKpiPeriod(filter.period);
   const municipalities = (await listMunicipalities(db)).filter((m) => filter.municipalityId === null || m.id === filter.municipalityId);
   if (filter.municipalityId !== null && municipalities.length === 0) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: filter.municipalityId });
+  const periods = periodsOf(municipalities, requested);
+  const ids = municipalities.map((m) => m.id);
+  const executors = ids.length === 0 ? [] : await db.selectFrom('executor').select(['id', 'name', 'municipality_id']).where('municipality_id', 'in', ids).orderBy('id').execute();
+  // By municipality and executor: an executor is ranked on its own municipality's messages.
+  const key = (municipalityId: number, executorId: number | null) => `${municipalityId}:${executorId}`;
+  const closed = groupBy(await closedIn(db, periods, now), (r) => key(r.municipality_id, r.executor_id));
+  const received = new Map((await receivedIn(db, periods)).map((r) => [key(r.municipality_id, r.executor_id), r]));
   const rows: Omit<ExecutorRating, keyof ResponseScore>[] = [];
-  for (const municipality of municipalities) {
-    const p = localPeriod(requested.year, requested.month, municipality.timeZone);
-    const executors = await db.selectFrom('executor').select(['id', 'name']).where('municipality_id', '=', municipality.id).orderBy('id').execute();
-    if (executors.length === 0) continue;
-    const closedRows = (
-      await sql<ClosedRow & { executor_id: number }>`
-        SELECT executor_id, created_at, first_intermediate_at, closed_at, rating_stars FROM message
-        WHERE municipality_id = ${municipality.id} AND executor_id IS NOT NULL AND status IN ('solved', 'explained') AND duplicate_of IS NULL
-          AND closed_at >= ${p.from} AND closed_at < ${p.to} AND closed_at <= ${now}`.execute(db)
-    ).rows;
-    const received = (
-      await sql<{ executor_id: number; received: string; closed: string }>`
-        SELECT executor_id, count(*) AS received, count(*) FILTER (WHERE status IN ('solved', 'explained')) AS closed FROM message
-        WHERE municipality_id = ${municipality.id} AND executor_id IS NOT NULL AND accepted_at >= ${p.from} AND accepted_at < ${p.to} AND duplicate_of IS NULL
-        GROUP BY executor_id`.execute(db)
-    ).rows;
+  for (const { municipality } of periods) {
     const hours = workingHoursMeter(municipality.calendar);
-    for (const e of executors) {
-      rows.push({
-        executorId: e.id,
-        name: e.name,
-        municipalityId: municipality.id,
-        ...measures(
-          hours,
-          closedRows.filter((r) => r.executor_id === e.id),
-          received.find((r) => r.executor_id === e.id),
-        ),
-      });
+    for (const e of executors.filter((e) => e.municipality_id === municipality.id)) {
+      rows.push({ executorId: e.id, name: e.name, municipalityId: municipality.id, ...measures(hours, closed.get(key(municipality.id, e.id)) ?? [], received.get(key(municipality.id, e.id))) });
     }
   }
   return rank(rows, weights, (r) => r.name);
@@ -172,22 +210,19 @@ export async function rateMunicipalities(db: Db, filter: { municipalityId: numbe
   const requested = parseKpiPeriod(filter.period);
   const municipalities = await listMunicipalities(db);
   if (filter.municipalityId !== null && !municipalities.some((m) => m.id === filter.municipalityId)) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: filter.municipalityId });
-  const rows: Omit<MunicipalityRating, keyof ResponseScore>[] = [];
-  for (const municipality of municipalities) {
-    const p = localPeriod(requested.year, requested.month, municipality.timeZone);
-    const closedRows = (
-      await sql<ClosedRow>`
-        SELECT created_at, first_intermediate_at, closed_at, rating_stars FROM message
-        WHERE municipality_id = ${municipality.id} AND status IN ('solved', 'explained') AND duplicate_of IS NULL
-          AND closed_at >= ${p.from} AND closed_at < ${p.to} AND closed_at <= ${now}`.execute(db)
-    ).rows;
-    const received = (
-      await sql<{ received: string; closed: string }>`
-        SELECT count(*) AS received, count(*) FILTER (WHERE status IN ('solved', 'explained')) AS closed FROM message
-        WHERE municipality_id = ${municipality.id} AND accepted_at >= ${p.from} AND accepted_at < ${p.to} AND duplicate_of IS NULL`.execute(db)
-    ).rows[0];
-    rows.push({ municipalityId: municipality.id, nameRu: municipality.nameRu, nameEn: municipality.nameEn, ...measures(workingHoursMeter(municipality.calendar), closedRows, received) });
+  const periods = periodsOf(municipalities, requested);
+  const closed = groupBy(await closedIn(db, periods, now), (r) => r.municipality_id);
+  const received = new Map<number, { received: number; closed: number }>();
+  for (const r of await receivedIn(db, periods)) {
+    const sum = received.get(r.municipality_id) ?? { received: 0, closed: 0 };
+    received.set(r.municipality_id, { received: sum.received + r.received, closed: sum.closed + r.closed });
   }
+  const rows: Omit<MunicipalityRating, keyof ResponseScore>[] = periods.map(({ municipality }) => ({
+    municipalityId: municipality.id,
+    nameRu: municipality.nameRu,
+    nameEn: municipality.nameEn,
+    ...measures(workingHoursMeter(municipality.calendar), closed.get(municipality.id) ?? [], received.get(municipality.id)),
+  }));
   const ranked = rank(rows, weights, (r) => r.nameRu);
   return filter.municipalityId === null ? ranked : ranked.filter((r) => r.municipalityId === filter.municipalityId);
 }
