@@ -464,6 +464,22 @@ describe('GET /ratings/executors', () => {
     expect((await h.request('GET', `/api/v1/ratings/executors?municipalityId=${m}&period=2026-11`, { token: h.keys.Kemerovo.curator })).status).toBe(404);
     expect((await h.request('GET', '/api/v1/ratings/executors?period=11-2026')).status).toBe(400);
   });
+
+  it("ranks an executor on its own municipality's messages, also in the whole region's ranking", async () => {
+    const m = await freshMunicipality(h.t.db);
+    const other = await freshMunicipality(h.t.db);
+    const e = (await h.t.db.insertInto('executor').values({ municipality_id: m, name: 'Горсвет', kind: 'organisation' }).returning('id').executeTakeFirstOrThrow()).id;
+    const closed = (municipality: number, at: string) =>
+      insertMessages(h.t.db, municipality, { count: 1, executorId: e, status: 'solved', createdAt: local(at), acceptedAt: local(at), closedAt: local(at.replace('T10', 'T12')), stars: 4 });
+    await closed(m, '2026-11-02T10:00:00');
+    // A message of another municipality that names this executor is not its municipality's work.
+    await closed(other, '2026-11-03T10:00:00');
+    const region = await h.request('GET', '/api/v1/ratings/executors?period=2026-11');
+    expect(region.status).toBe(200);
+    const own = await h.request('GET', `/api/v1/ratings/executors?municipalityId=${m}&period=2026-11`);
+    for (const items of [region.body.items, own.body.items])
+      expect(items.find((r: { executorId: number }) => r.executorId === e)).toMatchObject({ municipalityId: m, closed: 1, received: 1, closedOfReceived: 1, medianWorkingHoursToClosure: 2 });
+  });
 });
 
 describe('GET /ratings/municipalities', () => {
