@@ -7,15 +7,33 @@ const CHANGE_HEADER = ['current', 'previous_month', 'previous_year', 'month_over
 const changeCells = (c: ChangeCounts): Cell[] => [c.current, c.previousMonth, c.previousYear, c.monthOverMonth, c.monthOverMonthShare, c.yearOverYear, c.yearOverYearShare];
 
 /**
- * The report's parts as tables (a header, then rows): one CSV section or XLSX sheet each. The
- * open-source messages of seed 004 §25 come after the three parts of the whole report: their
- * timeliness and quality (`OpenSource`) and their dynamics per source, `all` last (`OpenSourceDynamics`).
+ * The report's parts as tables (a header, then rows): one CSV section or XLSX sheet each, after
+ * what the file covers (`Report`: the municipality, the month and the instant the figures are as
+ * of, the month's end or, in a running month, when it was made). The open-source messages of seed
+ * 004 §25 come after the three parts of the whole report: their timeliness and quality
+ * (`OpenSource`) and their dynamics per source, `all` last (`OpenSourceDynamics`).
  */
-export function reportTables(r: MonthlyReport): { name: 'Timeliness' | 'Quality' | 'Dynamics' | 'OpenSource' | 'OpenSourceDynamics'; header: string[]; rows: Cell[][] }[] {
+export function reportTables(r: MonthlyReport): {
+  name: 'Report' | 'Timeliness' | 'Quality' | 'Dynamics' | 'OpenSource' | 'OpenSourceDynamics';
+  header: string[];
+  rows: Cell[][];
+}[] {
   const t = r.timeliness;
   const q = r.quality;
   const o = r.openSource;
   return [
+    {
+      // What the file covers: a report goes up as a file, apart from the request that made it.
+      name: 'Report',
+      header: ['field', 'value'],
+      rows: [
+        ['municipality_id', r.municipalityId],
+        ['municipality_ru', r.municipalityRu],
+        ['municipality_en', r.municipalityEn],
+        ['period', r.period],
+        ['as_of', r.asOf],
+      ],
+    },
     {
       name: 'Timeliness',
       header: ['metric', 'value'],

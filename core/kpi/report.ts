@@ -29,7 +29,14 @@ import type { MessageSource } from '../messages/message.table.ts';
  */
 export interface MonthlyReport {
   municipalityId: number;
+  municipalityRu: string;
+  municipalityEn: string;
   period: string;
+  /**
+   * The instant the figures are as of (ISO 8601): the month's end, or the moment the report was
+   * made in a month still running (its figures are then partial).
+   */
+  asOf: string;
   timeliness: {
     messages: number;
     accepted: number;
@@ -228,7 +235,10 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
 
   return {
     municipalityId,
+    municipalityRu: municipality.nameRu,
+    municipalityEn: municipality.nameEn,
     period,
+    asOf: at.toISOString(),
     timeliness: {
       messages: rows.length,
       accepted,

@@ -232,6 +232,8 @@ describe('GET /reports/monthly', () => {
     expect(res.body.timeliness).toMatchObject({ messages: 3, accepted: 3, overdue: 1, overdueShare: 0.3333, medianWorkingHoursToFirstAnswer: 6.5, medianWorkingHoursToClosure: 6.5 });
     expect(res.body.quality).toMatchObject({ rated: 2, averageStars: 3.5, share4to5: 0.5, stars: { '5': 1, '2': 1 } });
     expect(res.body.dynamics).toEqual([expect.objectContaining({ current: 3, previousMonth: 0, previousYear: 3, yearOverYear: 0, yearOverYearShare: 0, monthOverMonthShare: null })]);
+    // November has ended (the clock is 1 December): its figures are as of its end, midnight in Kuzbass.
+    expect(res.body).toMatchObject({ municipalityId: m, municipalityRu: expect.any(String), period: '2026-11', asOf: '2026-11-30T17:00:00.000Z' });
   });
 
   it('CSV: a section per part', async () => {
@@ -242,6 +244,12 @@ describe('GET /reports/monthly', () => {
     expect(rows).toContainEqual(['Timeliness', 'overdue', '1']);
     expect(rows).toContainEqual(['Quality', 'share_4_to_5', '0.5']);
     expect(rows.filter((r) => r[0] === 'Dynamics')).toHaveLength(1);
+    // The file says what it covers: it goes up apart from the request that made it.
+    expect(rows[0]).toEqual(['part', 'field', 'value']);
+    expect(rows.filter((r) => r[0] === 'Report').map((r) => r[1])).toEqual(['municipality_id', 'municipality_ru', 'municipality_en', 'period', 'as_of']);
+    expect(rows).toContainEqual(['Report', 'municipality_id', String(m)]);
+    expect(rows).toContainEqual(['Report', 'period', '2026-11']);
+    expect(rows).toContainEqual(['Report', 'as_of', '2026-11-30T17:00:00.000Z']);
   });
 
   it('XLSX: one sheet per part, read back with exceljs', async () => {
@@ -251,7 +259,17 @@ describe('GET /reports/monthly', () => {
     const raw = await fetchBytes(`/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=xlsx`);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(raw);
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Timeliness', 'Quality', 'Dynamics', 'OpenSource', 'OpenSourceDynamics']);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Report', 'Timeliness', 'Quality', 'Dynamics', 'OpenSource', 'OpenSourceDynamics']);
+    const report = new Map<string, unknown>();
+    workbook.getWorksheet('Report')!.eachRow((row) => report.set(String(row.getCell(1).value), row.getCell(2).value));
+    expect(Object.fromEntries(report)).toEqual({
+      field: 'value',
+      municipality_id: m,
+      municipality_ru: expect.any(String),
+      municipality_en: expect.any(String),
+      period: '2026-11',
+      as_of: '2026-11-30T17:00:00.000Z',
+    });
     const timeliness = workbook.getWorksheet('Timeliness')!;
     const values = new Map<string, unknown>();
     timeliness.eachRow((row) => values.set(String(row.getCell(1).value), row.getCell(2).value));
@@ -392,6 +410,8 @@ describe('GET /reports/monthly', () => {
     const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-12`);
     expect(res.status).toBe(200);
     expect(res.body.timeliness.firstHourRule).toEqual({ messages: 0, onTime: 0, compliance: null });
+    // A month still running: the figures are as of now, and the report says so.
+    expect(res.body.asOf).toBe(h.now().toISOString());
   });
 
   it('refuses a year or a malformed month and another municipality', async () => {

@@ -5,7 +5,7 @@ import { monthlyReport } from '../../../../core/kpi/report.ts';
 import { reportCsv, reportXlsx } from '../../../../core/kpi/report-files.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
-import { Id, problems } from '../../schemas/common.ts';
+import { Id, problems, Timestamp } from '../../schemas/common.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -18,7 +18,7 @@ const Query = z.strictObject({
   format: z
     .enum(['json', 'csv', 'xlsx'])
     .default('json')
-    .openapi({ description: 'csv: one file, a section per part; xlsx: a sheet per part (Timeliness, Quality, Dynamics, OpenSource, OpenSourceDynamics)' }),
+    .openapi({ description: 'csv: one file, a section per part; xlsx: a sheet per part (Report: municipality, period, as of; Timeliness, Quality, Dynamics, OpenSource, OpenSourceDynamics)' }),
 });
 
 const Num = z.number().nullable();
@@ -70,7 +70,10 @@ const OpenSourceSchema = z
 const ReportSchema = z
   .object({
     municipalityId: z.number().int(),
+    municipalityRu: z.string(),
+    municipalityEn: z.string(),
     period: z.string(),
+    asOf: Timestamp.openapi({ description: "the instant the figures are as of: the month's end, or when the report was made in a month still running (partial figures)" }),
     timeliness: z.object({
       messages: z.number(),
       accepted: z.number(),
