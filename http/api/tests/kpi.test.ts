@@ -236,6 +236,40 @@ describe('GET /reports/monthly', () => {
     expect(res.body).toMatchObject({ municipalityId: m, municipalityRu: expect.any(String), period: '2026-11', asOf: '2026-11-30T17:00:00.000Z' });
   });
 
+  it('quality: answers returned by the curator and messages reopened during the month, in the municipality', async () => {
+    const fresh = await freshMunicipality(h.t.db);
+    const [a, b] = await insertMessages(h.t.db, fresh, { count: 2, status: 'in_work', createdAt: local('2026-10-20T10:00:00'), acceptedAt: local('2026-10-20T10:00:00') });
+    const [elsewhere] = await insertMessages(h.t.db, await freshMunicipality(h.t.db), {
+      count: 1,
+      status: 'in_work',
+      createdAt: local('2026-11-02T10:00:00'),
+      acceptedAt: local('2026-11-02T10:00:00'),
+    });
+    const event = (messageId: number, at: string, e: { kind: string; from?: string; to?: string }) =>
+      h.t.db
+        .insertInto('message_event')
+        .values({ message_id: messageId, kind: e.kind as never, actor_kind: 'staff', from_status: (e.from ?? null) as never, to_status: (e.to ?? null) as never, created_at: local(at) })
+        .execute();
+    const returned = { kind: 'answer_returned' };
+    const reopened = { kind: 'status_changed', from: 'solved', to: 'in_work' };
+    // In November: two returns (a message filed in October counts: the event's month matters) and one reopening.
+    await event(a!, '2026-11-03T10:00:00', returned);
+    await event(b!, '2026-11-04T10:00:00', returned);
+    await event(b!, '2026-11-05T10:00:00', reopened);
+    // Not counted: October's, other kinds and transitions, another municipality's.
+    await event(a!, '2026-10-30T10:00:00', returned);
+    await event(a!, '2026-10-31T10:00:00', reopened);
+    await event(a!, '2026-11-06T10:00:00', { kind: 'status_changed', from: 'new', to: 'in_work' });
+    await event(a!, '2026-11-06T11:00:00', { kind: 'closed', from: 'in_work', to: 'solved' });
+    await event(elsewhere!, '2026-11-07T10:00:00', returned);
+    const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-11`);
+    expect(res.status).toBe(200);
+    expect(res.body.quality).toMatchObject({ answersReturned: 2, messagesReopened: 1 });
+    const csv = parse((await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-11&format=csv`)).text.replace(/^\uFEFF/, ''), { relax_column_count: true });
+    expect(csv).toContainEqual(['Quality', 'answers_returned', '2']);
+    expect(csv).toContainEqual(['Quality', 'messages_reopened', '1']);
+  });
+
   it('CSV: a section per part', async () => {
     const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=csv`);
     expect(res.status).toBe(200);
