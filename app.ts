@@ -176,6 +176,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     pollMs: config.MEDIA_COPY_POLL_MS,
     maxAttempts: config.MEDIA_COPY_MAX_ATTEMPTS,
     retryBaseMs: config.MEDIA_COPY_RETRY_BASE_MS,
+    // Photos for cards that went out without them leave now, not at the outbox's next poll.
+    onQueued: () => kickOutbox(),
   });
   const t = createTranslator();
   const features = createRegistry([...FEATURES, ...(deps.extraFeatures ?? [])]);

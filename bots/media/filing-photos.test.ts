@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { issueKey } from '../../core/access/api-keys.service.ts';
 import { createStaff } from '../../core/access/staff.service.ts';
 import { acceptMessage } from '../../core/messages/moderation.service.ts';
+import { LATE_PHOTOS_KIND, recordCopies } from '../../core/messages/photo-copies.ts';
 import { createLinkCode, staffStartPayload } from '../../core/staff/link-codes.ts';
 import { type Chat, newChat, residentOf } from '../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../test/bots/harness.ts';
@@ -239,6 +240,49 @@ describe("a resident's photos on the executor's card in the other messenger", ()
     expect(photo.headers.get('content-type')).toBe('image/jpeg');
     expect(new Uint8Array(await photo.arrayBuffer())).toEqual(bytes[index]);
     expect(harness.fake.callsOf('getFile')).toHaveLength(getFiles);
+  });
+
+  it('copies made after the card went out follow it to its officials, in one message per official, once', async () => {
+    const bytes = telegramFiles(31);
+    // Telegram's file API fails for both photos: the cards go out before any copy exists.
+    harness.fake.failNext({ status: 502, description: 'Bad Gateway' }, { method: 'getFile' });
+    harness.fake.failNext({ status: 502, description: 'Bad Gateway' }, { method: 'getFile' });
+    const messageId = await filedWithPhotos('tg');
+    await copiesSettled(messageId);
+    expect((await photoRows(messageId)).map((r) => r.media_id)).toEqual([null, null]);
+
+    const { executorId, chats } = await executorOfficials('vk', 2);
+    await accept(messageId, executorId);
+    await harness.vkFake.waitFor(() => chats.every((chat) => vkCardTo(chat).length > 0), 10_000);
+    for (const chat of chats) {
+      expect(vkCardTo(chat)[0]!.params.attachment ?? '').toBe('');
+      expect(vkCardTo(chat)[0]!.params.message).toContain(t('ru', 'alert.photos_elsewhere', { count: 2, messenger: 'Telegram' }));
+    }
+
+    // The retry's wait passes: both copies are made, and each official gets them after the card.
+    const late = t('ru', 'alert.late_photos', { messageId });
+    const followUpTo = (chat: Chat) => harness.vkFake.calls.filter((c) => c.method === 'messages.send' && c.params.peer_id === chat.externalId && c.params.message === late);
+    ahead += RETRY_BASE_MS + 1000;
+    await harness.vkFake.waitFor(() => chats.every((chat) => followUpTo(chat).length > 0), 10_000);
+    expect((await storedBytes(messageId)).map((m) => m.sha256)).toEqual(bytes.map(sha256));
+    const uploads = harness.vkFake.uploads.slice(-2);
+    expect(uploads.map((u) => u.size)).toEqual(bytes.map((b) => b.byteLength));
+    const attachments = uploads.map((u) => `photo-229000001_${u.id}_key${u.id}`).join(',');
+    for (const chat of chats) {
+      expect(followUpTo(chat).map((c) => c.params.attachment)).toEqual([attachments]);
+      // After the card, never before it.
+      const sends = harness.vkFake.calls.filter((c) => c.method === 'messages.send' && c.params.peer_id === chat.externalId);
+      expect(sends.indexOf(followUpTo(chat)[0]!)).toBeGreaterThan(sends.indexOf(vkCardTo(chat)[0]!));
+    }
+
+    // Once: another pass, or another copier recording the same copies (its lease had run out), queues nothing more.
+    await harness.app.photoCopier.runOnce();
+    const copies = (await photoRows(messageId)).map((r) => ({ photoId: r.id, mediaId: r.media_id! }));
+    expect(await recordCopies(db.db, messageId, copies)).toBe(0);
+    const followUps = await db.db.selectFrom('outbox').select(['chat_id', 'payload']).where('kind', '=', LATE_PHOTOS_KIND).execute();
+    expect(followUps.filter((r) => r.payload.params?.messageId === messageId)).toHaveLength(2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const chat of chats) expect(followUpTo(chat)).toHaveLength(1);
   });
 
   it('a photo VK no longer serves is given up at once: the Telegram card counts it, as before copies existed', async () => {

@@ -6,7 +6,7 @@ import { DomainError } from '../../core/errors.ts';
 import { rememberUpload, type Media, type MediaLimits } from '../../core/media/media.repository.ts';
 import { PhotoFetchError, type PhotoFetcher } from '../../core/media/photo-fetcher.ts';
 import type { MediaStore } from '../../core/media/store.ts';
-import { claimPhotoCopies, photoCopied, photoCopyFailed, type PhotoToCopy } from '../../core/messages/photo-copies.ts';
+import { claimPhotoCopies, photoCopyFailed, recordCopies, type PhotoToCopy } from '../../core/messages/photo-copies.ts';
 import type { Logger } from '../../logger.ts';
 import { copyFromTelegram, copyFromVk } from './copy.ts';
 
@@ -32,10 +32,14 @@ export interface FilingPhotoCopierOptions {
   maxAttempts: number;
   /** The wait after the first failed attempt; each next one waits four times longer (at most 6 h). */
   retryBaseMs: number;
+  /** Photos were queued for cards that went out without them: the outbox may send them now. */
+  onQueued?: () => void;
 }
 
 export interface CopyCounts {
   copied: number;
+  /** Outbox rows queued with copies for cards that had gone out without them. */
+  followUps: number;
   /** Failed attempts that will be tried again. */
   retrying: number;
   /** Photos given up: the messenger refused the file for good, or the attempts ran out. */
@@ -77,12 +81,12 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
     return copyFromVk(db, options.store, photo.sourceUrl, target, vkFetch);
   }
 
-  async function copy(photo: PhotoToCopy): Promise<keyof CopyCounts> {
+  /** One photo's download: its copy, or the failure recorded (retried later or given up). */
+  async function copy(photo: PhotoToCopy): Promise<Media | 'retrying' | 'gaveUp'> {
     try {
       const media = await download(photo);
       if (media.kind !== 'image') throw new DomainError('MEDIA_UNSUPPORTED_TYPE', { detected: media.mime });
-      await photoCopied(db, photo.id, media.id);
-      return 'copied';
+      return media;
     } catch (error) {
       const reason = describe(error);
       const final = isPermanent(error) || photo.attempt >= options.maxAttempts;
@@ -96,14 +100,30 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
   }
 
   async function pass(): Promise<CopyCounts> {
-    const counts: CopyCounts = { copied: 0, retrying: 0, gaveUp: 0 };
+    const counts: CopyCounts = { copied: 0, followUps: 0, retrying: 0, gaveUp: 0 };
     for (;;) {
       if (stopped) return counts;
       const batch = await claimPhotoCopies(db, { channels, now: options.clock(), leaseMs: LEASE_MS, limit: BATCH });
-      for (const photo of batch) {
-        // Photos left claimed come back when their lease ends.
+      // A message's photos are recorded together: the cards that went out without them get them in one follow-up (an album).
+      const byMessage = new Map<number, PhotoToCopy[]>();
+      for (const photo of batch) byMessage.set(photo.messageId, [...(byMessage.get(photo.messageId) ?? []), photo]);
+      for (const [messageId, photos] of byMessage) {
         if (stopped) return counts;
-        counts[await copy(photo)]++;
+        const copies: { photoId: number; mediaId: number }[] = [];
+        for (const photo of photos) {
+          // Photos left claimed come back when their lease ends (the ones copied are recorded first).
+          if (stopped) break;
+          const result = await copy(photo);
+          if (typeof result === 'string') counts[result]++;
+          else copies.push({ photoId: photo.id, mediaId: result.id });
+        }
+        const followUps = await recordCopies(db, messageId, copies);
+        counts.copied += copies.length;
+        counts.followUps += followUps;
+        if (followUps > 0) {
+          logger.info({ messageId, photos: copies.length, followUps }, 'photos copied after their cards went out are sent to those officials');
+          options.onQueued?.();
+        }
       }
       if (batch.length < BATCH) return counts;
     }

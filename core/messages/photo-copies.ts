@@ -1,4 +1,8 @@
+import { sql } from 'kysely';
+import { inTransaction } from '../db/transaction.ts';
 import type { Channel, Db } from '../db/types.ts';
+import { enqueue } from '../outbox/outbox.repository.ts';
+import type { OutboxPayload } from '../outbox/outbox.table.ts';
 
 /**
  * The queue of filed photos to copy into the media store (message_photo.copy_due_at). Copies are
@@ -53,9 +57,80 @@ export async function claimPhotoCopies(db: Db, options: { channels: readonly Cha
   }));
 }
 
-/** The copy is made: the photo points at it and leaves the queue. */
-export async function photoCopied(db: Db, photoId: number, mediaId: number): Promise<void> {
-  await db.updateTable('message_photo').set({ media_id: mediaId, copy_due_at: null, copy_error: null }).where('id', '=', photoId).execute();
+/** The outbox kind of the photos sent after a card that went out without them. */
+export const LATE_PHOTOS_KIND = 'alert.photos';
+/** Cards that show the message's photos (core/alerts/cards.ts): the ones a late copy is sent after. */
+const PHOTO_CARD_KINDS = ['alert.assigned'];
+
+/**
+ * Copies of one message's photos are made (`copies`, in the message's order): each photo points
+ * at its copy and leaves the queue, and every card of the message already queued without them —
+ * in the other messenger, to an official of the message's current executor — gets them in a
+ * follow-up row, all of them in one (an album in Telegram). Returns the follow-up rows queued.
+ *
+ * One transaction that first share-locks the message: a card is queued under the message's row
+ * lock (acceptMessage, routeMessage lock it before reading the photos), so either the card's
+ * transaction saw these copies (it committed after this one) or this one sees the card (it
+ * committed before). A photo already copied (a second copier whose lease had run out) counts for
+ * nothing, and each follow-up's dedupe key names its card and photos: repeated or concurrent
+ * passes queue a card's photos once.
+ */
+export async function recordCopies(db: Db, messageId: number, copies: { photoId: number; mediaId: number }[]): Promise<number> {
+  if (copies.length === 0) return 0;
+  return inTransaction(db, async (trx) => {
+    const message = await trx.selectFrom('message').select(['id', 'status', 'executor_id']).where('id', '=', messageId).forShare().executeTakeFirst();
+    const fresh: { id: number; channel: Channel; media_id: number | null; position: number }[] = [];
+    for (const copy of copies) {
+      const row = await trx
+        .updateTable('message_photo')
+        .set({ media_id: copy.mediaId, copy_due_at: null, copy_error: null })
+        .where('id', '=', copy.photoId)
+        .where('message_id', '=', messageId)
+        .where('media_id', 'is', null)
+        .returning(['id', 'channel', 'media_id', 'position'])
+        .executeTakeFirst();
+      if (row) fresh.push(row);
+    }
+    const executorId = message?.status === 'in_work' ? message.executor_id : null;
+    if (executorId === null || fresh.length === 0) return 0;
+    fresh.sort((a, b) => a.position - b.position || a.id - b.id);
+    const cards = await trx
+      .selectFrom('staff_alert as a')
+      .innerJoin('outbox as o', (join) => join.on('o.dedupe_key', 'in', [sql<string>`a.dedupe_key || ':tg'`, sql<string>`a.dedupe_key || ':vk'`]))
+      .innerJoin('staff as s', 's.id', 'a.staff_id')
+      .select(['o.id', 'o.channel', 'o.chat_id', 'o.staff_id', 'o.payload', 'o.priority'])
+      .where('a.message_id', '=', messageId)
+      .where('a.kind', 'in', PHOTO_CARD_KINDS)
+      .where('s.executor_id', '=', executorId)
+      .where('s.active', '=', true)
+      .where('o.state', 'in', ['pending', 'sending', 'sent'])
+      .execute();
+    const entries = cards.flatMap((card) => {
+      const shown = new Set(card.payload.media ?? []);
+      const late = fresh.filter((p) => p.channel !== card.channel && p.media_id !== null && !shown.has(p.media_id));
+      if (late.length === 0) return [];
+      const payload: OutboxPayload = {
+        key: 'alert.late_photos',
+        params: { messageId },
+        ...(card.payload.language && { language: card.payload.language }),
+        media: late.map((p) => p.media_id!),
+      };
+      return [
+        {
+          channel: card.channel,
+          chatId: card.chat_id,
+          recipientKind: 'staff' as const,
+          staffId: card.staff_id,
+          kind: LATE_PHOTOS_KIND,
+          payload,
+          // The card's lane: the follow-up leaves after it, never before.
+          priority: card.priority,
+          dedupeKey: `late_photos:${card.id}:${late.map((p) => p.id).join(',')}`,
+        },
+      ];
+    });
+    return (await enqueue(trx, entries)).length;
+  });
 }
 
 /** The attempt failed: tried again at `retryAt`, or never (null: given up; the photo stays with its messenger). */
