@@ -187,13 +187,20 @@ describe("a resident's photos on the executor's card in the other messenger", ()
     await harness.fake.waitFor(() => chats.every((chat) => cardTo(chat).length > 0), 10_000);
 
     const uploads = harness.fake.uploads.slice(uploadsBefore);
-    expect(uploads.map((u) => [u.method, u.size])).toEqual(bytes.map((b) => ['sendPhoto', b.byteLength]));
-    // Each official gets both photos; each photo's first send uploads it, the other sends Telegram's file id.
-    const photosTo = (chat: Chat) => harness.fake.callsOf('sendPhoto', chat.externalId).map((c) => String(c.params.photo));
-    for (const chat of chats) expect(photosTo(chat)).toHaveLength(2);
-    const sent = chats.flatMap(photosTo);
-    expect(sent.filter((p) => p.startsWith('attach://'))).toHaveLength(2);
-    expect(sent.filter((p) => !p.startsWith('attach://')).sort()).toEqual(uploads.map((u) => u.fileId).sort());
+    expect(uploads.map((u) => [u.method, u.size])).toEqual(bytes.map((b) => ['sendMediaGroup', b.byteLength]));
+    // Each official gets both photos as one album, before the card; the first album uploads them, the other sends Telegram's file ids.
+    const albumsTo = (chat: Chat) => harness.fake.callsOf('sendMediaGroup', chat.externalId).map((c) => (c.params.media as { type: string; media: string }[]).map((m) => [m.type, m.media]));
+    for (const chat of chats) {
+      expect(albumsTo(chat)).toHaveLength(1);
+      expect(harness.fake.callsOf('sendPhoto', chat.externalId)).toEqual([]);
+      const sends = harness.fake.calls.filter((c) => String(c.params.chat_id) === chat.externalId);
+      expect(sends.findIndex((c) => c.method === 'sendMediaGroup')).toBeLessThan(sends.indexOf(cardTo(chat)[0]!));
+    }
+    const albums = chats.map((chat) => albumsTo(chat)[0]!);
+    const uploaded = albums.find((album) => album.every(([, media]) => String(media).startsWith('attach://')));
+    const reused = albums.find((album) => album !== uploaded);
+    expect(uploaded).toHaveLength(2);
+    expect(reused).toEqual(uploads.map((u) => ['photo', u.fileId]));
     for (const chat of chats) expect(cardTo(chat)[0]!.params.text).not.toContain('Фото к сообщению');
 
     // The API (and the web console through it) shows VK photos too now: from the store.

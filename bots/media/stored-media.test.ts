@@ -98,14 +98,27 @@ describe('stored media sent to both messengers', () => {
     const states = await h.t.db.selectFrom('outbox').select(['state', 'last_error']).where('broadcast_id', '=', id).execute();
     expect(states).toEqual([0, 1, 2, 3].map(() => ({ state: 'sent', last_error: null })));
 
-    // Telegram: the first send of each file uploaded it; the second resident got it by file_id.
-    expect(h.telegram.uploads.map((u) => u.method).sort()).toEqual(['sendPhoto', 'sendVideo']);
-    expect(h.telegram.uploads.find((u) => u.method === 'sendPhoto')!.size).toBe(3000);
-    const photoId = h.telegram.uploads.find((u) => u.method === 'sendPhoto')!.fileId;
-    const photoSends = h.telegram.callsOf('sendPhoto');
-    expect(photoSends).toHaveLength(2);
-    expect(photoSends.filter((c) => c.params.photo === photoId)).toHaveLength(1);
-    expect(h.telegram.callsOf('sendVideo')).toHaveLength(2);
+    // Telegram: the photo and the video go as one album (one sendMediaGroup per resident); the first
+    // album uploaded both, the second resident got them by file_id.
+    expect(h.telegram.uploads.map((u) => [u.method, u.size])).toEqual([
+      ['sendMediaGroup', 3000],
+      ['sendMediaGroup', 6000],
+    ]);
+    const [photoUploaded, videoUploaded] = h.telegram.uploads;
+    const photoId = photoUploaded!.fileId;
+    const albums = h.telegram.callsOf('sendMediaGroup').map((c) => (c.params.media as { type: string; media: string }[]).map((m) => [m.type, m.media.startsWith('attach://') ? 'upload' : m.media]));
+    expect(albums).toEqual([
+      [
+        ['photo', 'upload'],
+        ['video', 'upload'],
+      ],
+      [
+        ['photo', photoId],
+        ['video', videoUploaded!.fileId],
+      ],
+    ]);
+    expect(h.telegram.callsOf('sendPhoto')).toEqual([]);
+    expect(h.telegram.callsOf('sendVideo')).toEqual([]);
     expect(h.telegram.callsOf('sendMessage').map((c) => c.params.text)).toEqual(['📢 Концерт в субботу', '📢 Концерт в субботу']);
 
     // VK: one photo upload (getMessagesUploadServer → upload → saveMessagesPhoto), one document upload, then reuse.
@@ -141,11 +154,7 @@ describe('stored media sent to both messengers', () => {
     );
     expect(h.telegram.uploads).toHaveLength(2);
     expect(vk.uploads).toHaveLength(2);
-    expect(
-      h.telegram
-        .callsOf('sendPhoto')
-        .slice(-2)
-        .map((c) => c.params.photo),
-    ).toEqual([photoId, photoId]);
+    // A single file is no album: sendPhoto by the kept file id.
+    expect(h.telegram.callsOf('sendPhoto').map((c) => c.params.photo)).toEqual([photoId, photoId]);
   });
 });

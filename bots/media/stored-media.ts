@@ -51,3 +51,68 @@ export async function uploadOnce(deps: StoredMediaDeps, channel: Channel, media:
 }
 
 export const fileNameOf = (media: Media) => `${media.kind}-${media.id}.${media.mime.split('/')[1] ?? 'bin'}`;
+
+/**
+ * Several stored files sent in one call (a Telegram album): those uploaded before go by their id;
+ * those being uploaded by another send are waited for and then go by id too; the rest are uploaded
+ * by this call (`send` gets, per file in order, the messenger's id or the bytes, and returns the
+ * messenger's id of each file), their ids kept as uploadOnce keeps them. Sends of the same content
+ * meanwhile wait for this one instead of uploading again.
+ */
+export async function sendTogether(
+  deps: StoredMediaDeps,
+  channel: Channel,
+  mediaIds: number[],
+  send: (items: { media: Media; file: string | Uint8Array }[]) => Promise<(string | undefined)[]>,
+): Promise<void> {
+  const resolved = await Promise.all(mediaIds.map((id) => resolveStored(deps, channel, id)));
+  const refs = resolved.map((r) => r.ref);
+  // Two entries of one content in the album: it is uploaded once, by whichever entry comes first.
+  const mine = new Map<string, { resolve: (ref: string) => void; reject: (error: unknown) => void }>();
+  const items: { media: Media; file: string | Uint8Array }[] = [];
+  const uploaded: number[] = [];
+  for (const [i, { media }] of resolved.entries()) {
+    const key = `${channel}:${media.sha256}`;
+    if (refs[i] === undefined && !mine.has(key) && uploading.has(key)) refs[i] = await uploading.get(key)!.catch(() => undefined);
+    if (refs[i] !== undefined) {
+      items.push({ media, file: refs[i]! });
+      continue;
+    }
+    if (!mine.has(key)) {
+      let settle!: { resolve: (ref: string) => void; reject: (error: unknown) => void };
+      const pending = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
+      pending.catch(() => undefined);
+      uploading.set(key, pending);
+      mine.set(key, settle);
+    }
+    items.push({ media, file: new Uint8Array() });
+    uploaded.push(i);
+  }
+  try {
+    for (const i of uploaded) {
+      const bytes = await deps.store.get(resolved[i]!.media.sha256);
+      if (!bytes) throw new Error(`media ${resolved[i]!.media.id}: no stored bytes`);
+      items[i] = { media: resolved[i]!.media, file: bytes };
+    }
+    const ids = await send(items);
+    // The files are shown by now: nothing below may fail the send (a retry would show them twice).
+    for (const i of uploaded) {
+      const { media } = resolved[i]!;
+      const key = `${channel}:${media.sha256}`;
+      const settle = mine.get(key);
+      const ref = ids[i];
+      // No id in the answer: the next send uploads the file again (the waiting ones upload it themselves).
+      if (!settle || !ref) continue;
+      // Not kept (the database failed): a later send uploads it once more.
+      await rememberUpload(deps.db, media.sha256, channel, ref).catch(() => undefined);
+      settle.resolve(ref);
+      mine.delete(key);
+      uploading.delete(key);
+    }
+  } finally {
+    for (const [key, settle] of mine) {
+      settle.reject(new Error('the upload failed'));
+      uploading.delete(key);
+    }
+  }
+}

@@ -1,4 +1,10 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { storeMedia } from '../../core/media/media.repository.ts';
+import { createDiskMediaStore } from '../../core/media/store.ts';
+import { jpegBytes } from '../../test/media/files.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
 import { allSettled, clearOutbox, enqueueMarked, eventually, markerOf, states, telegramSender } from '../../test/outbox.ts';
@@ -237,6 +243,43 @@ describe('outbox sender on Telegram', () => {
     expect(api.textsTo(901).at(-1)).toBe('Your message #7 was rejected. Reason: test');
     expect(api.callsOf('sendLocation', 901)).toHaveLength(1);
     expect(api.callsOf('sendLocation', 901)[0]!.params).toMatchObject({ latitude: 55.35, longitude: 86.08 });
+  });
+
+  it('sends stored photos as one album: its answer (one message per photo) keeps their file ids, a 429 resends the album, a failed text after it does not', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'otklik-album-'));
+    const media = { db: t.db, store: createDiskMediaStore(dir) };
+    const limits = { maxImageBytes: 100_000, maxVideoBytes: 100_000 };
+    const photos = [];
+    for (const seed of [41, 42, 43]) photos.push(await storeMedia(t.db, media.store, { bytes: jpegBytes(2000 + seed, seed), municipalityId: null, origin: 'upload', limits }));
+    api.failNext({ status: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 }, { method: 'sendMediaGroup' });
+    api.failNext({ status: 500, description: 'Internal Server Error' }, { method: 'sendMessage', chatId: 911 });
+    const payload = { key: 'notify.rejected', params: { messageId: 8, reason: 'test' }, language: 'en' };
+    const [album, single] = await enqueue(t.db, [
+      { channel: 'tg', chatId: '911', recipientKind: 'chat', kind: 'test', priority: 1, payload: { ...payload, media: photos.map((p) => p.id) } },
+      { channel: 'tg', chatId: '912', recipientKind: 'chat', kind: 'test', priority: 1, payload: { ...payload, media: [photos[0]!.id] } },
+    ]);
+    sender = telegramSender(t.db, api.url, { media, limits: { perSecond: 100, perChatPerSecond: 10, perGroupPerMinute: 600 } });
+    sender.start();
+    await allSettled(t.db, [album!, single!]);
+
+    // The album, the 429 not counted; the text's 500 counted and retried without the album again.
+    expect(await row(album!)).toMatchObject({ state: 'sent', attempts: 2, sent_parts: 2 });
+    expect(api.rejected.filter((c) => String(c.params.chat_id) === '911').map((c) => c.method).sort()).toEqual(['sendMediaGroup', 'sendMessage']);
+    const albums = api.callsOf('sendMediaGroup', 911);
+    expect(albums).toHaveLength(1);
+    const items = albums[0]!.params.media as { type: string; media: string }[];
+    expect(items.map((i) => i.type)).toEqual(['photo', 'photo', 'photo']);
+    expect(api.callsOf('sendMessage', 911).map((c) => c.params.text)).toEqual(['Your message #8 was rejected. Reason: test']);
+    // Each file uploaded once (the album, or the other chat's single photo that may have gone first
+    // while the album waited out its 429); the ids Telegram answered, album items included, are kept.
+    expect(api.uploads.map((u) => u.size).sort()).toEqual(photos.map((p) => p.sizeBytes));
+    expect(api.uploads.filter((u) => u.method === 'sendMediaGroup').length).toBeGreaterThanOrEqual(2);
+    const kept = await t.db.selectFrom('media_upload').select(['sha256', 'file_ref']).where('channel', '=', 'tg').where('sha256', 'in', photos.map((p) => p.sha256)).execute();
+    expect(photos.map((p) => kept.find((k) => k.sha256 === p.sha256)?.file_ref)).toEqual(photos.map((p) => api.uploads.find((u) => u.size === p.sizeBytes)!.fileId));
+    expect(items.map((i) => i.media.startsWith('attach://') || kept.some((k) => k.file_ref === i.media))).toEqual([true, true, true]);
+    // A single stored photo is no album.
+    expect(api.callsOf('sendMediaGroup', 912)).toEqual([]);
+    expect(api.callsOf('sendPhoto', 912).map((c) => c.params.photo)).toHaveLength(1);
   });
 });
 

@@ -52,6 +52,14 @@ describe('renderTelegram', () => {
     expect(edit).toMatchObject({ method: 'editMessageText', params: { message_id: 99, text: 'О какой сфере ваше сообщение?' } });
   });
 
+  it('sends stored files as albums of up to 10 (one sendMediaGroup each), a file left alone by itself', () => {
+    const stored = (count: number) =>
+      renderTelegram({ key: 'alert.late_photos', params: { messageId: 3 }, media: Array.from({ length: count }, (_, i) => i + 1) }, { chatId, language: 'ru', t }).map((c) => [c.method, 'media' in c.params ? c.params.media : undefined]);
+    expect(stored(1)).toEqual([['sendStoredMedia', 1], ['sendMessage', undefined]]);
+    expect(stored(2)).toEqual([['sendStoredMediaGroup', [1, 2]], ['sendMessage', undefined]]);
+    expect(stored(11)).toEqual([['sendStoredMediaGroup', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]], ['sendStoredMedia', 11], ['sendMessage', undefined]]);
+  });
+
   it('refuses a button id over 64 bytes rather than let Telegram reject the message', () => {
     expect(() => renderTelegram({ key: 'dialog.hint', keyboard: { kind: 'inline', rows: [[{ id: `1:${'я'.repeat(40)}`, text: 'x' }]] } }, { chatId, language: 'ru', t })).toThrow(/64 bytes/);
   });

@@ -23,6 +23,8 @@ export type TelegramCall =
   | { method: 'answerCallbackQuery'; params: { callback_query_id: string } }
   /** A stored file (core/media): sendPhoto or sendVideo, uploading it on its first send to Telegram (bots/media/stored-media.ts). */
   | { method: 'sendStoredMedia'; params: { chat_id: string; media: number } }
+  /** 2–10 stored files as one album (sendMediaGroup), uploading those not yet sent to Telegram. */
+  | { method: 'sendStoredMediaGroup'; params: { chat_id: string; media: number[] } }
   | { method: 'sendPhoto'; params: { chat_id: string; photo: string } }
   | { method: 'sendMediaGroup'; params: { chat_id: string; media: { type: 'photo'; media: string }[] } }
   | { method: 'sendLocation'; params: { chat_id: string; latitude: number; longitude: number } };
@@ -72,7 +74,13 @@ export function renderTelegram(view: View, options: RenderOptions): TelegramCall
   const photos = (view.photos ?? []).slice(0, MAX_ALBUM);
   if (photos.length === 1) calls.push({ method: 'sendPhoto', params: { chat_id: chatId, photo: photos[0]! } });
   if (photos.length > 1) calls.push({ method: 'sendMediaGroup', params: { chat_id: chatId, media: photos.map((media) => ({ type: 'photo' as const, media })) } });
-  for (const media of view.media ?? []) calls.push({ method: 'sendStoredMedia', params: { chat_id: chatId, media } });
+  // Stored files go as albums of up to 10 (one call each); a file left alone goes by itself.
+  const stored = view.media ?? [];
+  for (let i = 0; i < stored.length; i += MAX_ALBUM) {
+    const album = stored.slice(i, i + MAX_ALBUM);
+    if (album.length === 1) calls.push({ method: 'sendStoredMedia', params: { chat_id: chatId, media: album[0]! } });
+    else calls.push({ method: 'sendStoredMediaGroup', params: { chat_id: chatId, media: album } });
+  }
   if (view.location) calls.push({ method: 'sendLocation', params: { chat_id: chatId, latitude: view.location.lat, longitude: view.location.lon } });
 
   const text = renderText(t, language, { ...view, params: completeParams(view.params) });

@@ -1,6 +1,6 @@
 import { InputFile, type Api } from 'grammy';
 import type { Message } from 'grammy/types';
-import { fileNameOf, resolveStored, uploadOnce, type StoredMediaDeps } from '../media/stored-media.ts';
+import { fileNameOf, resolveStored, sendTogether, uploadOnce, type StoredMediaDeps } from '../media/stored-media.ts';
 import type { TelegramCall } from './render.ts';
 
 /** Performs one rendered call through grammY; stored media needs the store (`media`). */
@@ -28,7 +28,33 @@ export async function performCall(api: Api, call: TelegramCall, media?: StoredMe
       if (!media) throw new Error('stored media cannot be sent without the media store');
       await sendStoredMedia(api, call.params.chat_id, call.params.media, media);
       return;
+    case 'sendStoredMediaGroup':
+      if (!media) throw new Error('stored media cannot be sent without the media store');
+      await sendStoredMediaGroup(api, call.params.chat_id, call.params.media, media);
+      return;
   }
+}
+
+/**
+ * 2–10 stored files as one album (sendMediaGroup: one call, one message per file in its answer):
+ * files uploaded to Telegram before go by file_id, the others are uploaded with this call and their
+ * file_ids, read from the answer's messages in order, are kept for every later send.
+ */
+async function sendStoredMediaGroup(api: Api, chatId: string, mediaIds: number[], deps: StoredMediaDeps): Promise<void> {
+  await sendTogether(deps, 'tg', mediaIds, async (items) => {
+    const messages = await api.raw.sendMediaGroup({
+      chat_id: chatId,
+      media: items.map(({ media, file }) => {
+        const input = typeof file === 'string' ? file : new InputFile(file, fileNameOf(media));
+        return media.kind === 'image' ? { type: 'photo' as const, media: input } : { type: 'video' as const, media: input, supports_streaming: true };
+      }),
+    });
+    if (messages.length !== items.length) throw new Error(`Telegram answered an album of ${items.length} with ${messages.length} messages`);
+    return messages.map((message, i) => {
+      const shown = message as { photo?: { file_id: string }[]; video?: { file_id: string } };
+      return items[i]!.media.kind === 'image' ? shown.photo?.at(-1)?.file_id : shown.video?.file_id;
+    });
+  });
 }
 
 export { safeError } from '../safe-error.ts';

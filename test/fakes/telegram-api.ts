@@ -207,7 +207,18 @@ export class FakeTelegramApi {
       case 'getMe':
         return { id: 7000000001, is_bot: true, first_name: 'Otklik', username: 'otklik_test_bot' };
       case 'sendMediaGroup':
-        return (params.media as unknown[] | undefined)?.map(() => message()) ?? [];
+        // One message per item, each with its photo or video; files uploaded with the call (attach://<name>) are recorded.
+        return ((params.media as { type?: string; media?: unknown }[] | undefined) ?? []).map((item) => {
+          const named = item.media;
+          const file = typeof named === 'string' && named.startsWith('attach://') ? params[named.slice('attach://'.length)] : named;
+          let fileId = String(file);
+          if (isUpload(file)) {
+            fileId = `tgfile-${this.nextFileId++}`;
+            this.uploads.push({ method, filename: file.filename, size: file.size, fileId });
+          }
+          const media = { file_id: fileId, file_unique_id: `u-${fileId}`, width: 640, height: 480 };
+          return { ...message(), ...(item.type === 'video' ? { video: { ...media, duration: 1 } } : { photo: [media] }) };
+        });
       case 'sendPhoto':
       case 'sendVideo': {
         const field = method === 'sendPhoto' ? 'photo' : 'video';
