@@ -2,15 +2,17 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { issueKey } from '../../core/access/api-keys.service.ts';
 import { createStaff } from '../../core/access/staff.service.ts';
+import { acceptIncident } from '../../core/incidents/incidents.service.ts';
 import { acceptMessage } from '../../core/messages/moderation.service.ts';
 import { LATE_PHOTOS_KIND, recordCopies } from '../../core/messages/photo-copies.ts';
 import { createLinkCode, staffStartPayload } from '../../core/staff/link-codes.ts';
 import { type Chat, newChat, residentOf } from '../../test/bots/chats.ts';
-import { type BotHarness, botHarnessPerFile } from '../../test/bots/harness.ts';
+import { type BotHarness, botHarnessPerFile, TEST_VK_GROUP_ID, TEST_VK_SECRET } from '../../test/bots/harness.ts';
 import type { ChannelName } from '../../test/bots/player.ts';
 import type { TestDatabase } from '../../test/database.ts';
 import { jpegBytes } from '../../test/media/files.ts';
 import { eventually } from '../../test/outbox.ts';
+import { categoryId } from '../../test/residents.ts';
 import { demoStaff, operatorId } from '../../test/staff.ts';
 import { createTranslator } from '../i18n.ts';
 
@@ -290,6 +292,72 @@ describe("a resident's photos on the executor's card in the other messenger", ()
     expect(followUps.filter((r) => r.payload.params?.messageId === messageId)).toHaveLength(2);
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const chat of chats) expect(followUpTo(chat)).toHaveLength(1);
+  });
+
+  it("a VK wall post's photos are copied once its item is accepted: Telegram officials get them as an album after the card", async () => {
+    const urls = ['https://sun9-7.userapi.com/wall-a.jpg', 'https://sun9-7.userapi.com/wall-b.jpg'];
+    const bytes = urls.map((url, i) => {
+      const b = jpegBytes(3000, 41 + i);
+      harness.vkFake.files.set(url, { bytes: b, contentType: 'image/jpeg' });
+      return b;
+    });
+    const sizes = (url: string) => [
+      { url: url.replace('.jpg', '-s.jpg'), width: 100, height: 75 },
+      { url, width: 1280, height: 960 },
+    ];
+    const post = {
+      type: 'wall_post_new',
+      group_id: TEST_VK_GROUP_ID,
+      secret: TEST_VK_SECRET,
+      v: '5.199',
+      event_id: 'wall-photos-1',
+      object: {
+        id: 811,
+        owner_id: -TEST_VK_GROUP_ID,
+        from_id: 700000081,
+        date: 1_796_100_000,
+        text: 'Во дворе Весенней 9 яма',
+        attachments: urls.map((url, i) => ({ type: 'photo', photo: { id: 80 + i, owner_id: 700000081, sizes: sizes(url) } })),
+      },
+    };
+    expect(await (await harness.postVk(post)).text()).toBe('ok');
+    const item = await db.db.selectFrom('incident').select(['id', 'photos']).where('source_url', '=', `https://vk.com/wall-${TEST_VK_GROUP_ID}_811`).executeTakeFirstOrThrow();
+    expect(item.photos).toEqual(urls);
+
+    const { executorId, chats } = await executorOfficials('tg', 1);
+    const [official] = chats as [Chat];
+    harness.fake.reset();
+    const uploadsBefore = harness.fake.uploads.length;
+    const { moderator } = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
+    const { message } = await acceptIncident(
+      db.db,
+      { municipalityId: db.demo.municipalities.Kemerovo, executorId: null },
+      { incidentId: item.id, municipalityId: db.demo.municipalities.Kemerovo, categoryId: await categoryId(db.db, 'roads.pothole'), executorId, actor: { kind: 'staff', staffId: moderator } },
+      harness.now(),
+    );
+    harness.app.kickOutbox();
+    // The card is composed before any copy exists: no photos, and no note about photos elsewhere.
+    const cardTo = () => harness.fake.callsOf('sendMessage', official.externalId).filter((c) => String(c.params.text).includes('назначено'));
+    await harness.fake.waitFor(() => cardTo().length > 0, 10_000);
+    expect(cardTo()[0]!.params.text).not.toContain('Фото к сообщению:');
+
+    // The copier downloads them from VK's file servers; they follow the card as one album with a line of text.
+    const late = t('ru', 'alert.late_photos', { messageId: message.id });
+    const followUp = () => harness.fake.callsOf('sendMessage', official.externalId).filter((c) => c.params.text === late);
+    await harness.fake.waitFor(() => followUp().length > 0, 10_000);
+    expect((await storedBytes(message.id)).map((m) => [m.origin, m.sha256, m.municipality_id])).toEqual(bytes.map((b) => ['vk', sha256(b), db.demo.municipalities.Kemerovo]));
+    const albums = harness.fake.callsOf('sendMediaGroup', official.externalId);
+    expect(albums).toHaveLength(1);
+    expect(harness.fake.uploads.slice(uploadsBefore).map((u) => [u.method, u.size])).toEqual(bytes.map((b) => ['sendMediaGroup', b.byteLength]));
+    const sends = harness.fake.calls.filter((c) => String(c.params.chat_id) === official.externalId);
+    expect(sends.indexOf(cardTo()[0]!)).toBeLessThan(sends.indexOf(albums[0]!));
+    expect(sends.indexOf(albums[0]!)).toBeLessThan(sends.indexOf(followUp()[0]!));
+
+    // The API and the web console serve them from the store, whatever becomes of VK's URLs.
+    harness.vkFake.files.clear();
+    const photo = await api(`/messages/${message.id}/photos/1`);
+    expect(photo.status).toBe(200);
+    expect(new Uint8Array(await photo.arrayBuffer())).toEqual(bytes[1]);
   });
 
   it('a photo VK no longer serves is given up at once: the Telegram card counts it, as before copies existed', async () => {

@@ -71,7 +71,7 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
 
   async function download(photo: PhotoToCopy): Promise<Media> {
     const target = { municipalityId: photo.municipalityId, limits: options.limits };
-    if (photo.channel === 'tg') {
+    if (photo.channel === 'tg' && photo.fileId !== null) {
       const media = await copyFromTelegram(db, options.store, options.telegram!, photo.fileId, target);
       // The resident's file id is Telegram's own id for these bytes: a later send to Telegram uploads nothing.
       if (media.kind === 'image') await rememberUpload(db, media.sha256, 'tg', photo.fileId);

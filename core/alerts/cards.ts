@@ -25,16 +25,17 @@ export function formatLocal(timeZone: string, at: Date): string {
  * messenger the copies the media store holds of them (made after filing, bots/media/filing-photos.ts);
  * a photo not copied (yet, or ever) is counted in the card's note instead (paramsForChannel).
  */
-export function photosFor(photos: { channel: Channel; file_id: string; media_id: number | null }[]): {
+export function photosFor(photos: { channel: Channel; file_id: string | null; media_id: number | null }[]): {
   photosByChannel: Partial<Record<Channel, string[]>>;
   mediaByChannel: Partial<Record<Channel, number[]>>;
 } {
   const photosByChannel: Partial<Record<Channel, string[]>> = {};
   const mediaByChannel: Partial<Record<Channel, number[]>> = {};
   for (const p of photos) {
-    photosByChannel[p.channel] = [...(photosByChannel[p.channel] ?? []), p.file_id];
+    // An open-source photo (no messenger file, file_id null) is shown through its copy everywhere, once made.
+    if (p.file_id !== null) photosByChannel[p.channel] = [...(photosByChannel[p.channel] ?? []), p.file_id];
     if (p.media_id === null) continue;
-    for (const other of CHANNELS) if (other !== p.channel) mediaByChannel[other] = [...(mediaByChannel[other] ?? []), p.media_id];
+    for (const other of CHANNELS) if (other !== p.channel || p.file_id === null) mediaByChannel[other] = [...(mediaByChannel[other] ?? []), p.media_id];
   }
   return { photosByChannel, mediaByChannel };
 }

@@ -262,6 +262,15 @@ export function acceptIncident(db: Db, scope: Scope, input: AcceptIncidentInput,
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordEvent(trx, row.id, input.actor, { kind: 'filed', to: 'new', data: { incidentId: incident.id, source: incident.source, url: incident.sourceUrl } }, now);
+    // The item's photos on VK's file servers become the message's, queued for the filed-photo copier
+    // before the card is composed: the card shows the copies made by then, later ones follow it.
+    const copied = copiablePhotos(incident.photos);
+    if (copied.length > 0) {
+      await trx
+        .insertInto('message_photo')
+        .values(copied.map((url, position) => ({ message_id: row.id, channel: 'vk' as const, file_id: null, file_unique_id: null, position, source_url: url, copy_due_at: now })))
+        .execute();
+    }
     const message = await acceptMessage(trx, { messageId: row.id, executorId: input.executorId, actor: input.actor }, now);
     await trx
       .insertInto('first_response')
@@ -274,6 +283,26 @@ export function acceptIncident(db: Db, scope: Scope, input: AcceptIncidentInput,
       .returningAll()
       .executeTakeFirstOrThrow();
     return { incident: toIncident(updated), message };
+  });
+}
+
+/**
+ * VK's file servers: the only photo URLs of an item the server downloads (the wall and the monitored
+ * pages give those; a URL another source sent through the API stays a link the console opens, never
+ * fetched by the server).
+ */
+const VK_FILE_HOSTS = ['userapi.com', 'vk.com', 'vk.me', 'vkuserphoto.ru', 'vk-cdn.net'];
+
+export function copiablePhotos(urls: readonly string[]): string[] {
+  return urls.filter((url) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    const host = parsed.hostname.toLowerCase();
+    return parsed.protocol === 'https:' && parsed.port === '' && !parsed.username && !parsed.password && VK_FILE_HOSTS.some((h) => host === h || host.endsWith(`.${h}`));
   });
 }
 

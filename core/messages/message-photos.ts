@@ -1,8 +1,8 @@
 import type { Channel, Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 
-/** The messenger file behind a message's photo at `index` (the card's order), and its copy in the media store once made. */
-export async function getPhotoRef(db: Db, messageId: number, index: number): Promise<{ channel: Channel; fileId: string; mediaId: number | null }> {
+/** The messenger file behind (null: an open-source photo, known only by its copy) a message's photo at `index` (the card's order), and its copy in the media store once made. */
+export async function getPhotoRef(db: Db, messageId: number, index: number): Promise<{ channel: Channel; fileId: string | null; mediaId: number | null }> {
   const photo = await db
     .selectFrom('message_photo')
     .select(['channel', 'file_id', 'media_id'])

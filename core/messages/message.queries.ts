@@ -12,7 +12,8 @@ export interface MessageCard {
   answers: Answer[];
   comments: Comment[];
   /** `mediaId`: the photo's copy in the media store, once made (bots/media/filing-photos.ts). */
-  photos: { fileId: string; fileUniqueId: string | null; channel: string; mediaId: number | null }[];
+  /** fileId: null for an open-source photo known only by its URL (shown through its copy). */
+  photos: { fileId: string | null; fileUniqueId: string | null; channel: string; mediaId: number | null }[];
   rating: Rating | null;
   supporters: number;
   executorName: string | null;

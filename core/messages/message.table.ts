@@ -52,7 +52,8 @@ export interface MessagePhotoTable {
   id: Generated<number>;
   message_id: number;
   channel: Channel;
-  file_id: string;
+  /** The messenger's file id (Telegram file_id, VK attachment); null for an open-source photo known only by its URL (`source_url`). */
+  file_id: string | null;
   file_unique_id: string | null;
   position: number;
   /** The photo's copy in the media store (bots/media/filing-photos.ts), once made. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
 import { demoStaff, linkStaff } from '../../test/staff.ts';
+import { copiablePhotos } from '../incidents/incidents.service.ts';
 import { fileMessage } from './filing.service.ts';
 import { acceptMessage } from './moderation.service.ts';
 import { LATE_PHOTOS_KIND, recordCopies } from './photo-copies.ts';
@@ -76,5 +77,25 @@ describe('copies recorded while a card is being queued', () => {
     expect(followUps[0]!.id).toBeGreaterThan(card.id);
     // Recorded again (a copier whose lease ran out): nothing more.
     expect(await recordCopies(t.db, message.id, copies)).toBe(0);
+  });
+});
+
+describe("an open-source item's photos", () => {
+  it('only those on VK file servers are downloaded by the server; any other URL stays a link', () => {
+    expect(
+      copiablePhotos([
+        'https://sun9-1.userapi.com/impg/x.jpg?size=1280x960&sign=abc',
+        'https://pp.vk.me/c1/y.jpg',
+        'https://userapi.com/z.jpg',
+        'http://sun9-1.userapi.com/plain-http.jpg',
+        'https://sun9-1.userapi.com:8443/port.jpg',
+        'https://user:pw@sun9-1.userapi.com/creds.jpg',
+        'https://evil-userapi.com/a.jpg',
+        'https://userapi.com.evil.example/b.jpg',
+        'https://169.254.169.254/latest/meta-data',
+        'https://ok.ru/photo.jpg',
+        'not a url',
+      ]),
+    ).toEqual(['https://sun9-1.userapi.com/impg/x.jpg?size=1280x960&sign=abc', 'https://pp.vk.me/c1/y.jpg', 'https://userapi.com/z.jpg']);
   });
 });

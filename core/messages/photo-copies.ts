@@ -15,7 +15,8 @@ export interface PhotoToCopy {
   messageId: number;
   municipalityId: number;
   channel: Channel;
-  fileId: string;
+  /** Null for an open-source photo: downloaded from `sourceUrl` whatever its channel. */
+  fileId: string | null;
   fileUniqueId: string | null;
   sourceUrl: string | null;
   /** This attempt's number (1 for the first). */
@@ -65,7 +66,7 @@ const PHOTO_CARD_KINDS = ['alert.assigned'];
 /**
  * Copies of one message's photos are made (`copies`, in the message's order): each photo points
  * at its copy and leaves the queue, and every card of the message already queued without them —
- * in the other messenger, to an official of the message's current executor — gets them in a
+ * in the other messenger (or in any, for an open-source photo), to an official of the message's current executor — gets them in a
  * follow-up row, all of them in one (an album in Telegram). Returns the follow-up rows queued.
  *
  * One transaction that first share-locks the message: a card is queued under the message's row
@@ -79,7 +80,7 @@ export async function recordCopies(db: Db, messageId: number, copies: { photoId:
   if (copies.length === 0) return 0;
   return inTransaction(db, async (trx) => {
     const message = await trx.selectFrom('message').select(['id', 'status', 'executor_id']).where('id', '=', messageId).forShare().executeTakeFirst();
-    const fresh: { id: number; channel: Channel; media_id: number | null; position: number }[] = [];
+    const fresh: { id: number; channel: Channel; file_id: string | null; media_id: number | null; position: number }[] = [];
     for (const copy of copies) {
       const row = await trx
         .updateTable('message_photo')
@@ -87,7 +88,7 @@ export async function recordCopies(db: Db, messageId: number, copies: { photoId:
         .where('id', '=', copy.photoId)
         .where('message_id', '=', messageId)
         .where('media_id', 'is', null)
-        .returning(['id', 'channel', 'media_id', 'position'])
+        .returning(['id', 'channel', 'file_id', 'media_id', 'position'])
         .executeTakeFirst();
       if (row) fresh.push(row);
     }
@@ -107,7 +108,8 @@ export async function recordCopies(db: Db, messageId: number, copies: { photoId:
       .execute();
     const entries = cards.flatMap((card) => {
       const shown = new Set(card.payload.media ?? []);
-      const late = fresh.filter((p) => p.channel !== card.channel && p.media_id !== null && !shown.has(p.media_id));
+      // A messenger's own photos are on its cards already; an open-source photo (no file id) only ever as its copy.
+      const late = fresh.filter((p) => (p.channel !== card.channel || p.file_id === null) && p.media_id !== null && !shown.has(p.media_id));
       if (late.length === 0) return [];
       const payload: OutboxPayload = {
         key: 'alert.late_photos',

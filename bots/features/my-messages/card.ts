@@ -49,7 +49,7 @@ export async function messageCardView(c: StepContext, messageId: number, actions
   history.sort((a, b) => a.at.getTime() - b.at.getTime());
 
   const canRate = message.authorId === c.resident.id && isClosed(message.status) && !card.rating;
-  const photos = card.photos.filter((p) => p.channel === c.from.channel).map((p) => p.fileId);
+  const photos = card.photos.flatMap((p) => (p.channel === c.from.channel && p.fileId !== null ? [p.fileId] : []));
   const view: View = {
     key: 'my.card',
     params: {

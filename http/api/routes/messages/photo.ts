@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { messageInScope, scopeOf } from '../../../../core/access/scope.ts';
-import { isDomainError } from '../../../../core/errors.ts';
+import { DomainError, isDomainError } from '../../../../core/errors.ts';
 import { readMedia } from '../../../../core/media/media.repository.ts';
 import { getPhotoRef } from '../../../../core/messages/message-photos.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
@@ -20,7 +20,7 @@ export const route = createRoute({
   tags: ['messages'],
   summary: 'The bytes of one photo of a message',
   description:
-    "Served from the media store once the photo is copied there (after filing, whatever messenger it came through); until then a Telegram photo is fetched by its file id on first use and served from the cache.",
+    "Served from the media store once the photo is copied there (after filing, whatever messenger it came through); until then a Telegram photo is fetched by its file id on first use and served from the cache. A photo of an open-source item (a VK wall post) is served only from its copy (404 until it is made).",
   ...access('messages.read'),
   request: { params: Params },
   responses: {
@@ -42,6 +42,8 @@ export function registerGetMessagePhoto(app: ApiApp, deps: ApiDeps) {
       });
       if (stored) return c.body(stored.bytes.slice().buffer, 200, photoHeaders(stored.media.mime));
     }
+    // An open-source photo has no messenger file: only its copy, once made.
+    if (photo.fileId === null) throw new DomainError('PHOTO_NOT_FOUND', { messageId: id, index, reason: 'not copied yet' });
     const fetcher = deps.photos[photo.channel];
     if (!fetcher) return problemResponse(c, { status: 503, code: 'CHANNEL_DISABLED', detail: `the ${photo.channel} channel is not configured` });
     const { bytes, contentType } = await fetcher.fetch(photo.fileId);
