@@ -258,12 +258,15 @@ describe('outbox sender on Telegram', () => {
       { channel: 'tg', chatId: '911', recipientKind: 'chat', kind: 'test', priority: 1, payload: { ...payload, media: photos.map((p) => p.id) } },
       { channel: 'tg', chatId: '912', recipientKind: 'chat', kind: 'test', priority: 1, payload: { ...payload, media: [photos[0]!.id] } },
     ]);
+    const uploadsBefore = api.uploads.length;
     sender = telegramSender(t.db, api.url, { media, limits: { perSecond: 100, perChatPerSecond: 10, perGroupPerMinute: 600 } });
     sender.start();
     await allSettled(t.db, [album!, single!]);
+    const uploads = api.uploads.slice(uploadsBefore);
 
     // The album, the 429 not counted; the text's 500 counted and retried without the album again.
-    expect(await row(album!)).toMatchObject({ state: 'sent', attempts: 2, sent_parts: 2 });
+    // The album counts one part per file (sent_parts 3 + the text), as when each file was a call.
+    expect(await row(album!)).toMatchObject({ state: 'sent', attempts: 2, sent_parts: 4 });
     expect(api.rejected.filter((c) => String(c.params.chat_id) === '911').map((c) => c.method).sort()).toEqual(['sendMediaGroup', 'sendMessage']);
     const albums = api.callsOf('sendMediaGroup', 911);
     expect(albums).toHaveLength(1);
@@ -272,14 +275,41 @@ describe('outbox sender on Telegram', () => {
     expect(api.callsOf('sendMessage', 911).map((c) => c.params.text)).toEqual(['Your message #8 was rejected. Reason: test']);
     // Each file uploaded once (the album, or the other chat's single photo that may have gone first
     // while the album waited out its 429); the ids Telegram answered, album items included, are kept.
-    expect(api.uploads.map((u) => u.size).sort()).toEqual(photos.map((p) => p.sizeBytes));
-    expect(api.uploads.filter((u) => u.method === 'sendMediaGroup').length).toBeGreaterThanOrEqual(2);
+    expect(uploads.map((u) => u.size).sort()).toEqual(photos.map((p) => p.sizeBytes));
+    expect(uploads.filter((u) => u.method === 'sendMediaGroup').length).toBeGreaterThanOrEqual(2);
     const kept = await t.db.selectFrom('media_upload').select(['sha256', 'file_ref']).where('channel', '=', 'tg').where('sha256', 'in', photos.map((p) => p.sha256)).execute();
-    expect(photos.map((p) => kept.find((k) => k.sha256 === p.sha256)?.file_ref)).toEqual(photos.map((p) => api.uploads.find((u) => u.size === p.sizeBytes)!.fileId));
+    expect(photos.map((p) => kept.find((k) => k.sha256 === p.sha256)?.file_ref)).toEqual(photos.map((p) => uploads.find((u) => u.size === p.sizeBytes)!.fileId));
     expect(items.map((i) => i.media.startsWith('attach://') || kept.some((k) => k.file_ref === i.media))).toEqual([true, true, true]);
     // A single stored photo is no album.
     expect(api.callsOf('sendMediaGroup', 912)).toEqual([]);
     expect(api.callsOf('sendPhoto', 912).map((c) => c.params.photo)).toHaveLength(1);
+  });
+
+  it('a row that sent some of its stored files one by one (before albums) resumes with an album of the rest', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'otklik-album-'));
+    const media = { db: t.db, store: createDiskMediaStore(dir) };
+    const limits = { maxImageBytes: 100_000, maxVideoBytes: 100_000 };
+    const photos = [];
+    for (const seed of [51, 52, 53]) photos.push(await storeMedia(t.db, media.store, { bytes: jpegBytes(2100 + seed, seed), municipalityId: null, origin: 'upload', limits }));
+    const payload = { key: 'notify.rejected', params: { messageId: 9, reason: 'test' }, language: 'en', media: photos.map((p) => p.id) };
+    const [first, second] = await enqueue(t.db, [
+      { channel: 'tg', chatId: '921', recipientKind: 'chat', kind: 'test', priority: 1, payload },
+      { channel: 'tg', chatId: '922', recipientKind: 'chat', kind: 'test', priority: 1, payload },
+    ]);
+    // The first file went out as a call of its own; the second and third are left. The other row: all three, not the text.
+    await t.db.updateTable('outbox').set({ sent_parts: 1 }).where('id', '=', first!).execute();
+    await t.db.updateTable('outbox').set({ sent_parts: 3 }).where('id', '=', second!).execute();
+    const uploadsBefore = api.uploads.length;
+    sender = telegramSender(t.db, api.url, { media, limits: { perSecond: 100, perChatPerSecond: 10, perGroupPerMinute: 600 } });
+    sender.start();
+    await allSettled(t.db, [first!, second!]);
+    expect(await row(first!)).toMatchObject({ state: 'sent', sent_parts: 4 });
+    expect(api.callsOf('sendMediaGroup', 921).map((c) => (c.params.media as unknown[]).length)).toEqual([2]);
+    expect(api.callsOf('sendPhoto', 921)).toEqual([]);
+    expect(api.uploads.slice(uploadsBefore).map((u) => u.size)).toEqual(photos.slice(1).map((p) => p.sizeBytes));
+    expect(api.callsOf('sendMessage', 921).map((c) => c.params.text)).toEqual(['Your message #9 was rejected. Reason: test']);
+    expect(await row(second!)).toMatchObject({ state: 'sent', sent_parts: 4 });
+    expect(api.calls.filter((c) => String(c.params.chat_id) === '922').map((c) => c.method)).toEqual(['sendMessage']);
   });
 });
 

@@ -59,11 +59,14 @@ export function createTelegramTransport(options: TelegramTransportOptions): Tran
       } catch (error) {
         return { kind: 'permanent', error: `render failed: ${describeError(error)}`, partsDone: row.sent_parts };
       }
+      const slots = partSlots(calls);
       let done = row.sent_parts;
       try {
-        for (; done < calls.length; done++) {
+        while (done < slots.length) {
+          const slot = slots[done]!;
           await beforeCall();
-          await performPart(calls[done]!, beforeCall);
+          await performPart(slot.call, beforeCall);
+          done = slot.end;
         }
         return { kind: 'sent', partsDone: done };
       } catch (error) {
@@ -71,6 +74,37 @@ export function createTelegramTransport(options: TelegramTransportOptions): Tran
       }
     },
   };
+}
+
+/** One part of a row (`sent_parts` counts them): the call that makes it, and the part after it. */
+interface PartSlot {
+  call: TelegramCall;
+  end: number;
+}
+
+/**
+ * A row's parts as `sent_parts` counts them: one per call, except an album of stored files, which
+ * counts one per file — as when each file was a call of its own. A row retried across the change
+ * with some of those files already sent resumes with an album (or a single file) of the rest,
+ * instead of skipping them or showing the sent ones twice.
+ */
+export function partSlots(calls: TelegramCall[]): PartSlot[] {
+  const slots: PartSlot[] = [];
+  for (const call of calls) {
+    if (call.method !== 'sendStoredMediaGroup') {
+      slots.push({ call, end: slots.length + 1 });
+      continue;
+    }
+    const { chat_id, media } = call.params;
+    const end = slots.length + media.length;
+    media.forEach((_, i) => {
+      const rest = media.slice(i);
+      const resumed: TelegramCall =
+        i === 0 ? call : rest.length === 1 ? { method: 'sendStoredMedia', params: { chat_id, media: rest[0]! } } : { method: 'sendStoredMediaGroup', params: { chat_id, media: rest } };
+      slots.push({ call: resumed, end });
+    });
+  }
+  return slots;
 }
 
 /** Telegram's answers, sorted into what the sender does next. */
