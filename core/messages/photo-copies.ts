@@ -66,8 +66,9 @@ const PHOTO_CARD_KINDS = ['alert.assigned'];
 /**
  * Copies of one message's photos are made (`copies`, in the message's order): each photo points
  * at its copy and leaves the queue, and every card of the message already queued without them —
- * in the other messenger (or in any, for an open-source photo), to an official of the message's current executor — gets them in a
- * follow-up row, all of them in one (an album in Telegram). Returns the follow-up rows queued.
+ * in the other messenger (in any, for an open-source photo), to an official of the message's
+ * current executor — gets them in a follow-up row, all of them in one (an album in Telegram).
+ * Returns the follow-up rows queued.
  *
  * One transaction that first share-locks the message: a card is queued under the message's row
  * lock (acceptMessage, routeMessage lock it before reading the photos), so either the card's
