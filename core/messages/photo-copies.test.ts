@@ -5,7 +5,8 @@ import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/resi
 import { demoStaff, linkStaff } from '../../test/staff.ts';
 import { copiablePhotos } from '../incidents/incidents.service.ts';
 import { fileMessage } from './filing.service.ts';
-import { acceptMessage } from './moderation.service.ts';
+import { createStaff } from '../access/staff.service.ts';
+import { acceptMessage, routeMessage } from './moderation.service.ts';
 import { LATE_PHOTOS_KIND, recordCopies } from './photo-copies.ts';
 
 let t: TestDatabase;
@@ -77,6 +78,48 @@ describe('copies recorded while a card is being queued', () => {
     expect(followUps[0]!.id).toBeGreaterThan(card.id);
     // Recorded again (a copier whose lease ran out): nothing more.
     expect(await recordCopies(t.db, message.id, copies)).toBe(0);
+  });
+});
+
+describe('cards that get the late copies', () => {
+  it("only the current executor's cards that went out without them: not a routed-away executor's, not a card that died, not the resident's own messenger", async () => {
+    const kemerovo = t.demo.municipalities.Kemerovo;
+    const staff = await demoStaff(t.db, kemerovo);
+    const residentId = await registeredResident(t.db, { municipalityId: kemerovo });
+    const { message } = await fileMessage(
+      t.db,
+      {
+        residentId,
+        categoryId: await categoryId(t.db, 'roads.pothole'),
+        text: 'Яма у дома 9',
+        point: KEMEROVO_CENTER,
+        address: 'ул. Весенняя, 9',
+        channel: 'tg',
+        photos: [{ fileId: 'AgAD-q1', fileUniqueId: 'q1' }],
+      },
+      at('2026-11-03T02:00:00Z'),
+    );
+    const executors = [];
+    for (const name of ['Подрядчик А', 'Подрядчик Б']) {
+      const executor = await t.db.insertInto('executor').values({ municipality_id: kemerovo, name, kind: 'organisation' }).returning('id').executeTakeFirstOrThrow();
+      const officials = [];
+      for (const n of [1, 2]) officials.push((await createStaff(t.db, { fullName: `${name} ${n}`, role: 'executor', municipalityId: kemerovo, executorId: executor.id })).id);
+      executors.push({ id: executor.id, officials });
+    }
+    const [first, second] = executors as [(typeof executors)[0], (typeof executors)[0]];
+    const firstVk = await linkStaff(t.db, first.officials[0]!, 'vk');
+    const secondVk = await linkStaff(t.db, second.officials[0]!, 'vk');
+    const secondVkDead = await linkStaff(t.db, second.officials[1]!, 'vk');
+    const secondTg = await linkStaff(t.db, second.officials[1]!, 'tg');
+    await acceptMessage(t.db, { messageId: message.id, executorId: first.id, actor: { kind: 'staff', staffId: staff.moderator } }, at('2026-11-03T03:00:00Z'));
+    await routeMessage(t.db, { messageId: message.id, executorId: second.id, actor: { kind: 'staff', staffId: staff.moderator } }, at('2026-11-03T04:00:00Z'));
+    await t.db.updateTable('outbox').set({ state: 'dead' }).where('chat_id', '=', secondVkDead).where('kind', '=', 'alert.assigned').execute();
+
+    const [photo] = await t.db.selectFrom('message_photo').select('id').where('message_id', '=', message.id).execute();
+    const mediaId = await copyRow(kemerovo);
+    expect(await recordCopies(t.db, message.id, [{ photoId: photo!.id, mediaId }])).toBe(1);
+    const followUps = await t.db.selectFrom('outbox').select(['chat_id', 'payload']).where('kind', '=', LATE_PHOTOS_KIND).where('chat_id', 'in', [firstVk, secondVk, secondVkDead, secondTg]).execute();
+    expect(followUps).toEqual([{ chat_id: secondVk, payload: { key: 'alert.late_photos', params: { messageId: message.id }, language: 'ru', media: [mediaId] } }]);
   });
 });
 
