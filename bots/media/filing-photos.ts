@@ -59,7 +59,10 @@ export interface FilingPhotoCopier {
  * they came through. It runs beside the webhooks, never inside them: the filing transaction only
  * queues the photos (message_photo.copy_due_at), and this worker downloads them afterwards, on every
  * instance (a claim leases its rows with SKIP LOCKED). A failed download is retried with a growing
- * wait and then given up; a card sent meanwhile counts the photo in its note instead of showing it.
+ * wait and then given up; a card sent meanwhile counts the photo in its note instead of showing it,
+ * and gets the copies in a follow-up once they are made (core/messages/photo-copies.ts recordCopies:
+ * one message's copies are recorded together, so the follow-up is one album). Photos of open-source
+ * items (core/incidents, accepted into messages) are downloaded from their VK URLs the same way.
  */
 export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): FilingPhotoCopier {
   const { db, logger } = options;
