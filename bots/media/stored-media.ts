@@ -89,6 +89,20 @@ export async function sendTogether(
     uploaded.push(i);
   }
   try {
+    // An upload that finished between the look-up above and these claims has kept its id by now.
+    const found = new Map<string, string>();
+    for (const i of [...uploaded]) {
+      const { media } = resolved[i]!;
+      const key = `${channel}:${media.sha256}`;
+      const ref = found.get(key) ?? (mine.has(key) ? await uploadedRef(deps.db, media.sha256, channel) : undefined);
+      if (!ref) continue;
+      items[i] = { media, file: ref };
+      uploaded.splice(uploaded.indexOf(i), 1);
+      found.set(key, ref);
+      mine.get(key)?.resolve(ref);
+      mine.delete(key);
+      uploading.delete(key);
+    }
     for (const i of uploaded) {
       const bytes = await deps.store.get(resolved[i]!.media.sha256);
       if (!bytes) throw new Error(`media ${resolved[i]!.media.id}: no stored bytes`);
