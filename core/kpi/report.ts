@@ -3,9 +3,9 @@ import { workingHoursMeter, type WorkCalendar } from '../calendar/working-time.t
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { firstResponseDue } from '../alerts/deadlines.ts';
-import { getMunicipality } from '../municipalities/municipality.repository.ts';
+import { getMunicipality, listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
 import { OVERDUE_DAYS } from '../messages/overdue.ts';
-import { localPeriod, parseKpiPeriod, previousPeriodKey } from './period.ts';
+import { localPeriod, parseKpiPeriod, previousPeriodKey, type RequestedPeriod } from './period.ts';
 import { countedOnce } from '../stats/filter.ts';
 import { INCIDENT_SOURCES } from '../incidents/incident.table.ts';
 import { answerOutboxKey, sourceCommentOutboxKey } from '../messages/answers.service.ts';
@@ -135,15 +135,49 @@ export function median(values: number[]): number | null {
   return round(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, 2);
 }
 
-export async function monthlyReport(db: Db, municipalityId: number, period: string, now: Date): Promise<MonthlyReport> {
+type Range = { from: Date; to: Date };
+
+/**
+ * A municipality's local month of a report, the months it is compared with (the previous one, the
+ * same one a year before) and the instant its figures are as of: the month's end, or now in a month
+ * still running.
+ */
+interface ReportWindow {
+  municipalityId: number;
+  calendar: WorkCalendar;
+  month: Range;
+  prevMonth: Range;
+  lastYear: Range;
+  at: Date;
+}
+
+/** `period` as a month (a year or anything else is VALIDATION on `period`). */
+function requestedMonth(period: string): RequestedPeriod & { month: number } {
   const requested = parseKpiPeriod(period);
   if (requested.kind !== 'month') throw new DomainError('VALIDATION', { field: 'period', problem: 'expected a month YYYY-MM' });
+  return requested as RequestedPeriod & { month: number };
+}
+
+function reportWindow(municipality: Municipality, requested: RequestedPeriod & { month: number }, now: Date): ReportWindow {
+  const month = localPeriod(requested.year, requested.month, municipality.timeZone);
+  const previous = parseKpiPeriod(previousPeriodKey(requested));
+  return {
+    municipalityId: municipality.id,
+    calendar: municipality.calendar,
+    month,
+    prevMonth: localPeriod(previous.year, previous.month, municipality.timeZone),
+    lastYear: localPeriod(requested.year - 1, requested.month, municipality.timeZone),
+    at: new Date(Math.min(now.getTime(), month.to.getTime())),
+  };
+}
+
+export async function monthlyReport(db: Db, municipalityId: number, period: string, now: Date): Promise<MonthlyReport> {
+  const requested = requestedMonth(period);
   const municipality = await getMunicipality(db, municipalityId).catch(() => {
     throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityId });
   });
-  const calendar: WorkCalendar = municipality.calendar;
-  const month = localPeriod(requested.year, requested.month, municipality.timeZone);
-  const at = new Date(Math.min(now.getTime(), month.to.getTime()));
+  const window = reportWindow(municipality, requested, now);
+  const { calendar, month, at } = window;
 
   const rows = (
     await sql<{
@@ -209,10 +243,7 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
         AND (e.kind = 'answer_returned' OR (e.from_status IN ('solved', 'explained') AND e.to_status = 'in_work'))`.execute(db)
   ).rows[0];
 
-  const previous = parseKpiPeriod(previousPeriodKey(requested));
-  const prevMonth = localPeriod(previous.year, previous.month, municipality.timeZone);
-  const lastYear = localPeriod(requested.year - 1, requested.month, municipality.timeZone);
-  const dyn = await dynamicsCounts(db, 'category_id', { municipalityId, month, prevMonth, lastYear });
+  const dyn = await dynamicsCounts(db, 'category_id', [window]);
   const categories = await db
     .selectFrom('category as c')
     .innerJoin('sector as s', 's.id', 'c.sector_id')
@@ -259,53 +290,106 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
       messagesReopened: Number(events?.reopened ?? 0),
     },
     dynamics,
-    openSource: await openSourceReport(db, { municipalityId, calendar, month, prevMonth, lastYear, at }),
+    openSource: (await openSourceReports(db, [window])).byMunicipality.get(municipalityId)!,
   };
 }
-
-type Range = { from: Date; to: Date };
 
 type DynamicsKey = { category_id: number; source: MessageSource };
 
 /**
- * The dynamics' counts of a municipality's messages (counted once) filed this month, the previous
- * month and the same month a year before, per `groupBy`, narrowed by `extraWhere` (raw counts,
- * changeCounts turns them into ChangeCounts).
+ * The dynamics' counts of each window's municipality's messages (counted once) filed in its month,
+ * the previous month and the same month a year before, per municipality and `groupBy`, narrowed by
+ * `extraWhere` over `m` (raw counts, changeCounts turns them into ChangeCounts): one query for any
+ * number of municipalities, a range scan of message_list_municipality_idx per municipality.
  */
 async function dynamicsCounts<K extends keyof DynamicsKey>(
   db: Db,
   groupBy: K,
-  p: { municipalityId: number; month: Range; prevMonth: Range; lastYear: Range },
+  windows: ReportWindow[],
   extraWhere: RawBuilder<unknown> = sql`TRUE`,
-): Promise<({ [k in K]: DynamicsKey[K] } & { current: string; previous_month: string; previous_year: string })[]> {
-  const { municipalityId, month, prevMonth, lastYear } = p;
+): Promise<({ [k in K]: DynamicsKey[K] } & { municipality_id: number; current: string; previous_month: string; previous_year: string })[]> {
+  if (windows.length === 0) return [];
+  const values = sql.join(
+    windows.map(
+      (w) =>
+        sql`(${w.municipalityId}::int, ${w.month.from}::timestamptz, ${w.month.to}::timestamptz, ${w.prevMonth.from}::timestamptz, ${w.prevMonth.to}::timestamptz, ${w.lastYear.from}::timestamptz, ${w.lastYear.to}::timestamptz)`,
+    ),
+  );
   return (
-    await sql<{ [k in K]: DynamicsKey[K] } & { current: string; previous_month: string; previous_year: string }>`
-      SELECT ${sql.ref(groupBy)},
-             count(*) FILTER (WHERE created_at >= ${month.from} AND created_at < ${month.to}) AS current,
-             count(*) FILTER (WHERE created_at >= ${prevMonth.from} AND created_at < ${prevMonth.to}) AS previous_month,
-             count(*) FILTER (WHERE created_at >= ${lastYear.from} AND created_at < ${lastYear.to}) AS previous_year
-      FROM message
-      WHERE municipality_id = ${municipalityId} AND ${extraWhere} AND ${countedOnce()}
-        AND ((created_at >= ${prevMonth.from} AND created_at < ${month.to}) OR (created_at >= ${lastYear.from} AND created_at < ${lastYear.to}))
-      GROUP BY ${sql.ref(groupBy)}`.execute(db)
+    await sql<{ [k in K]: DynamicsKey[K] } & { municipality_id: number; current: string; previous_month: string; previous_year: string }>`
+      SELECT m.municipality_id, ${sql.ref(`m.${groupBy}`)},
+             count(*) FILTER (WHERE m.created_at >= p.month_from AND m.created_at < p.month_to) AS current,
+             count(*) FILTER (WHERE m.created_at >= p.prev_from AND m.created_at < p.prev_to) AS previous_month,
+             count(*) FILTER (WHERE m.created_at >= p.year_from AND m.created_at < p.year_to) AS previous_year
+      FROM (VALUES ${values}) AS p (municipality_id, month_from, month_to, prev_from, prev_to, year_from, year_to)
+      JOIN message m ON m.municipality_id = p.municipality_id
+        AND ((m.created_at >= p.prev_from AND m.created_at < p.month_to) OR (m.created_at >= p.year_from AND m.created_at < p.year_to))
+      WHERE ${extraWhere} AND ${countedOnce('m')}
+      GROUP BY m.municipality_id, ${sql.ref(`m.${groupBy}`)}`.execute(db)
   ).rows;
 }
 
-async function openSourceReport(db: Db, p: { municipalityId: number; calendar: WorkCalendar; month: Range; prevMonth: Range; lastYear: Range; at: Date }): Promise<OpenSourceReport> {
-  const { municipalityId, calendar, month, prevMonth, lastYear, at } = p;
-  const messages = (
-    await sql<{ id: number; accepted_at: Date | null; status: string; closed_at: Date | null; answer_target: string; rating_stars: number | null; first_draft_at: Date | null }>`
-      SELECT m.id, m.accepted_at, m.status, m.closed_at, m.answer_target, m.rating_stars,
-             (SELECT min(a.created_at) FROM answer a WHERE a.message_id = m.id) AS first_draft_at
-      FROM message m
-      WHERE m.municipality_id = ${municipalityId} AND m.open_source AND m.created_at >= ${month.from} AND m.created_at < ${month.to} AND ${countedOnce('m')}`.execute(db)
-  ).rows;
+/** What one open-source message adds to OpenSourceReport, as of its municipality's `at`, in its working calendar. */
+interface OpenSourceFacts {
+  municipalityId: number;
+  rule: 'met' | 'missed' | 'pending' | null;
+  minutesToFirstDraft: number | null;
+  drafts: number;
+  draftsReturned: number;
+  answersApproved: number;
+  publishedAsSourceComment: number;
+  publishedByHand: number;
+  hasPublishedAnswer: boolean;
+  hoursToFirstPublication: number | null;
+  closed: boolean;
+  solved: boolean;
+  stars: number | null;
+}
+
+/**
+ * The open-source part of the report (OpenSourceReport) for each window's municipality, and pooled
+ * from the messages of them all (`total`: medians over every message, shares over the pooled
+ * counts, never averages of the municipalities' figures). Five queries whatever the number of
+ * municipalities: the messages, their drafts, the outbox rows that posted them, the returns, the
+ * dynamics.
+ */
+async function openSourceReports(db: Db, windows: ReportWindow[]): Promise<{ byMunicipality: Map<number, OpenSourceReport>; total: OpenSourceReport }> {
+  const windowOf = new Map(windows.map((w) => [w.municipalityId, w]));
+  const latest = new Date(Math.max(0, ...windows.map((w) => w.at.getTime())));
+  const months = sql.join(windows.map((w) => sql`(${w.municipalityId}::int, ${w.month.from}::timestamptz, ${w.month.to}::timestamptz)`));
+  const messages =
+    windows.length === 0
+      ? []
+      : (
+          await sql<{
+            id: number;
+            municipality_id: number;
+            accepted_at: Date | null;
+            status: string;
+            closed_at: Date | null;
+            answer_target: string;
+            rating_stars: number | null;
+            first_draft_at: Date | null;
+          }>`
+            SELECT m.id, m.municipality_id, m.accepted_at, m.status, m.closed_at, m.answer_target, m.rating_stars,
+                   (SELECT min(a.created_at) FROM answer a WHERE a.message_id = m.id) AS first_draft_at
+            FROM (VALUES ${months}) AS p (municipality_id, month_from, month_to)
+            JOIN message m ON m.municipality_id = p.municipality_id AND m.created_at >= p.month_from AND m.created_at < p.month_to
+            WHERE m.open_source AND ${countedOnce('m')}`.execute(db)
+        ).rows;
   const ids = messages.map((m) => m.id);
-  const answers =
+  const atOf = new Map(messages.map((m) => [m.id, windowOf.get(m.municipality_id)!.at]));
+  // Drafts made by the figures' instant (each municipality's own, at most the latest).
+  const answers = (
     ids.length === 0
       ? []
-      : await db.selectFrom('answer').select(['id', 'message_id', 'state', 'created_at', 'approved_at', 'delivered_at']).where('message_id', 'in', ids).where('created_at', '<', at).execute();
+      : await db
+          .selectFrom('answer')
+          .select(['id', 'message_id', 'state', 'created_at', 'approved_at', 'delivered_at'])
+          .where(sql<boolean>`message_id = ANY(${ids}::int[])`)
+          .where('created_at', '<', latest)
+          .execute()
+  ).filter((a) => a.created_at < atOf.get(a.message_id)!);
   const approvedIds = answers.filter((a) => a.state === 'approved' || a.state === 'delivered').map((a) => a.id);
   // Sent by the outbox (a comment under the post, or a chat message) or marked delivered by hand.
   const sent =
@@ -315,90 +399,130 @@ async function openSourceReport(db: Db, p: { municipalityId: number; calendar: W
           .selectFrom('outbox')
           .select(['dedupe_key', 'sent_at'])
           .where('state', '=', 'sent')
-          .where(
-            'dedupe_key',
-            'in',
-            approvedIds.flatMap((id) => [answerOutboxKey(id), sourceCommentOutboxKey(id)]),
-          )
+          .where(sql<boolean>`dedupe_key = ANY(${approvedIds.flatMap((id) => [answerOutboxKey(id), sourceCommentOutboxKey(id)])}::text[])`)
           .execute();
   const sentAt = new Map(sent.map((r) => [r.dedupe_key, r.sent_at]));
-  const returned =
+  const returnedAt =
     ids.length === 0
-      ? new Set<number>()
-      : new Set(
+      ? new Map<number, Date>()
+      : new Map(
           (
-            await sql<{ answer_id: number }>`
-              SELECT DISTINCT (data->>'answerId')::int AS answer_id FROM message_event
-              WHERE message_id = ANY(${ids}::int[]) AND kind = 'answer_returned' AND created_at < ${at}`.execute(db)
-          ).rows.map((r) => r.answer_id),
+            await sql<{ answer_id: number; first_at: Date }>`
+              SELECT (data->>'answerId')::int AS answer_id, min(created_at) AS first_at FROM message_event
+              WHERE message_id = ANY(${ids}::int[]) AND kind = 'answer_returned' AND created_at < ${latest}
+              GROUP BY 1`.execute(db)
+          ).rows.map((r) => [r.answer_id, r.first_at]),
         );
+  const answersOf = new Map<number, typeof answers>();
+  for (const a of answers) answersOf.set(a.message_id, [...(answersOf.get(a.message_id) ?? []), a]);
 
-  const byId = new Map(messages.map((m) => [m.id, m]));
-  const hours = workingHoursMeter(calendar);
-  const rule = { met: 0, missed: 0, pending: 0 };
-  const toDraft: number[] = [];
-  for (const m of messages) {
-    if (!m.accepted_at || m.accepted_at >= at) continue;
-    const due = firstResponseDue(calendar, m.accepted_at);
-    if (m.first_draft_at !== null && m.first_draft_at.getTime() <= due.getTime()) rule.met++;
-    else if (due.getTime() <= at.getTime()) rule.missed++;
-    else rule.pending++;
-    if (m.first_draft_at !== null && m.first_draft_at < at) toDraft.push(Math.round(hours(m.accepted_at, m.first_draft_at) * 60));
-  }
-  let approved = 0;
-  let asComment = 0;
-  let byHand = 0;
-  const firstPublished = new Map<number, Date>();
-  for (const a of answers) {
-    if ((a.state !== 'approved' && a.state !== 'delivered') || !a.approved_at || a.approved_at >= at) continue;
-    approved++;
-    const publishedAt = sentAt.get(sourceCommentOutboxKey(a.id)) ?? sentAt.get(answerOutboxKey(a.id)) ?? (a.state === 'delivered' ? a.delivered_at : null);
-    if (!publishedAt || publishedAt >= at) continue;
-    if (byId.get(a.message_id)!.answer_target === 'by_hand') byHand++;
-    else asComment++;
-    const first = firstPublished.get(a.message_id);
-    if (!first || publishedAt < first) firstPublished.set(a.message_id, publishedAt);
-  }
-  const toPublished = [...firstPublished].flatMap(([id, when]) => {
-    const acceptedAt = byId.get(id)!.accepted_at;
-    return acceptedAt ? [hours(acceptedAt, when)] : [];
+  const meters = new Map(windows.map((w) => [w.municipalityId, workingHoursMeter(w.calendar)]));
+  const facts: OpenSourceFacts[] = messages.map((m) => {
+    const { calendar, at } = windowOf.get(m.municipality_id)!;
+    const hours = meters.get(m.municipality_id)!;
+    let rule: OpenSourceFacts['rule'] = null;
+    let minutesToFirstDraft: number | null = null;
+    if (m.accepted_at && m.accepted_at < at) {
+      const due = firstResponseDue(calendar, m.accepted_at);
+      if (m.first_draft_at !== null && m.first_draft_at.getTime() <= due.getTime()) rule = 'met';
+      else if (due.getTime() <= at.getTime()) rule = 'missed';
+      else rule = 'pending';
+      if (m.first_draft_at !== null && m.first_draft_at < at) minutesToFirstDraft = Math.round(hours(m.accepted_at, m.first_draft_at) * 60);
+    }
+    const drafts = answersOf.get(m.id) ?? [];
+    let answersApproved = 0;
+    let publishedAsSourceComment = 0;
+    let publishedByHand = 0;
+    let firstPublished: Date | null = null;
+    for (const a of drafts) {
+      if ((a.state !== 'approved' && a.state !== 'delivered') || !a.approved_at || a.approved_at >= at) continue;
+      answersApproved++;
+      const publishedAt = sentAt.get(sourceCommentOutboxKey(a.id)) ?? sentAt.get(answerOutboxKey(a.id)) ?? (a.state === 'delivered' ? a.delivered_at : null);
+      if (!publishedAt || publishedAt >= at) continue;
+      if (m.answer_target === 'by_hand') publishedByHand++;
+      else publishedAsSourceComment++;
+      if (!firstPublished || publishedAt < firstPublished) firstPublished = publishedAt;
+    }
+    const closed = (m.status === 'solved' || m.status === 'explained') && m.closed_at !== null && m.closed_at < at;
+    return {
+      municipalityId: m.municipality_id,
+      rule,
+      minutesToFirstDraft,
+      drafts: drafts.length,
+      draftsReturned: drafts.filter((a) => {
+        const returned = returnedAt.get(a.id);
+        return returned !== undefined && returned < at;
+      }).length,
+      answersApproved,
+      publishedAsSourceComment,
+      publishedByHand,
+      hasPublishedAnswer: firstPublished !== null,
+      hoursToFirstPublication: firstPublished && m.accepted_at ? hours(m.accepted_at, firstPublished) : null,
+      closed,
+      solved: closed && m.status === 'solved',
+      stars: m.rating_stars,
+    };
   });
-  const closed = messages.filter((m) => (m.status === 'solved' || m.status === 'explained') && m.closed_at !== null && m.closed_at < at);
-  const solved = closed.filter((m) => m.status === 'solved').length;
-  const stars = messages.filter((m) => m.rating_stars !== null).map((m) => m.rating_stars!);
 
-  const dyn = await dynamicsCounts(db, 'source', { municipalityId, month, prevMonth, lastYear }, sql`open_source`);
+  const dyn = await dynamicsCounts(db, 'source', windows, sql`m.open_source`);
+  const byMunicipality = new Map(
+    windows.map((w) => [
+      w.municipalityId,
+      openSourceSummary(
+        facts.filter((f) => f.municipalityId === w.municipalityId),
+        dyn.filter((d) => d.municipality_id === w.municipalityId),
+      ),
+    ]),
+  );
+  return { byMunicipality, total: openSourceSummary(facts, dyn) };
+}
+
+/** OpenSourceReport from the messages' facts and the dynamics' counts (summed per source over the municipalities given). */
+function openSourceSummary(facts: OpenSourceFacts[], dyn: { source: MessageSource; current: string; previous_month: string; previous_year: string }[]): OpenSourceReport {
+  const count = (f: (x: OpenSourceFacts) => boolean) => facts.filter(f).length;
+  const sum = (f: (x: OpenSourceFacts) => number) => facts.reduce((a, x) => a + f(x), 0);
+  const rule = { met: count((f) => f.rule === 'met'), missed: count((f) => f.rule === 'missed'), pending: count((f) => f.rule === 'pending') };
+  const approved = sum((f) => f.answersApproved);
+  const asComment = sum((f) => f.publishedAsSourceComment);
+  const byHand = sum((f) => f.publishedByHand);
+  const drafts = sum((f) => f.drafts);
+  const draftsReturned = sum((f) => f.draftsReturned);
+  const closed = count((f) => f.closed);
+  const solved = count((f) => f.solved);
+  const stars = facts.flatMap((f) => (f.stars === null ? [] : [f.stars]));
+
   const sources = [...INCIDENT_SOURCES, ...dyn.map((d) => d.source).filter((s) => !(INCIDENT_SOURCES as readonly string[]).includes(s))] as MessageSource[];
-  const bySource = sources.map((source) => {
-    const d = dyn.find((r) => r.source === source);
-    return { source, ...changeCounts(Number(d?.current ?? 0), Number(d?.previous_month ?? 0), Number(d?.previous_year ?? 0)) };
+  const bySource = [...new Set(sources)].map((source) => {
+    const rows = dyn.filter((r) => r.source === source);
+    const total = (k: 'current' | 'previous_month' | 'previous_year') => rows.reduce((a, r) => a + Number(r[k]), 0);
+    return { source, ...changeCounts(total('current'), total('previous_month'), total('previous_year')) };
   });
-  const sum = (k: 'current' | 'previousMonth' | 'previousYear') => bySource.reduce((a, r) => a + r[k], 0);
+  const all = (k: 'current' | 'previousMonth' | 'previousYear') => bySource.reduce((a, r) => a + r[k], 0);
 
   return {
-    messages: messages.length,
+    messages: facts.length,
     timeliness: {
       firstHourRule: { ...rule, compliance: share(rule.met, rule.met + rule.missed) },
-      medianWorkingMinutesToFirstDraft: median(toDraft),
+      medianWorkingMinutesToFirstDraft: median(facts.flatMap((f) => (f.minutesToFirstDraft === null ? [] : [f.minutesToFirstDraft]))),
       answersApproved: approved,
       answersPublished: asComment + byHand,
       publishedAsSourceComment: asComment,
       publishedByHand: byHand,
       awaitingPublication: approved - asComment - byHand,
-      messagesWithPublishedAnswer: firstPublished.size,
-      medianWorkingHoursToFirstPublication: median(toPublished),
+      messagesWithPublishedAnswer: count((f) => f.hasPublishedAnswer),
+      medianWorkingHoursToFirstPublication: median(facts.flatMap((f) => (f.hoursToFirstPublication === null ? [] : [f.hoursToFirstPublication]))),
     },
     quality: {
-      drafts: answers.length,
-      draftsReturned: answers.filter((a) => returned.has(a.id)).length,
-      returnedShare: share(answers.filter((a) => returned.has(a.id)).length, answers.length),
-      closed: closed.length,
+      drafts,
+      draftsReturned,
+      returnedShare: share(draftsReturned, drafts),
+      closed,
       solved,
-      solvedShare: share(solved, closed.length),
+      solvedShare: share(solved, closed),
       rated: stars.length,
       averageStars: stars.length > 0 ? round(stars.reduce((a, b) => a + b, 0) / stars.length, 2) : null,
       share4to5: share(stars.filter((s) => s >= 4).length, stars.length),
     },
-    dynamics: { total: changeCounts(sum('current'), sum('previousMonth'), sum('previousYear')), bySource },
+    dynamics: { total: changeCounts(all('current'), all('previousMonth'), all('previousYear')), bySource },
   };
 }
