@@ -1,10 +1,40 @@
 import { stringify } from 'csv-stringify/sync';
-import type { ChangeCounts, MonthlyReport } from './report.ts';
+import type { ChangeCounts, MonthlyReport, OpenSourceRegionReport, OpenSourceReport } from './report.ts';
 
 type Cell = string | number | null;
 
 const CHANGE_HEADER = ['current', 'previous_month', 'previous_year', 'month_over_month', 'month_over_month_share', 'year_over_year', 'year_over_year_share'];
 const changeCells = (c: ChangeCounts): Cell[] => [c.current, c.previousMonth, c.previousYear, c.monthOverMonth, c.monthOverMonthShare, c.yearOverYear, c.yearOverYearShare];
+
+type Table = { name: string; header: string[]; rows: Cell[][] };
+
+/** The open-source part's figures by name: the monthly report's `OpenSource` rows, the region summary's columns. */
+function openSourceMetrics(o: OpenSourceReport): [string, Cell][] {
+  return [
+    ['messages', o.messages],
+    ['first_hour_rule_met', o.timeliness.firstHourRule.met],
+    ['first_hour_rule_missed', o.timeliness.firstHourRule.missed],
+    ['first_hour_rule_pending', o.timeliness.firstHourRule.pending],
+    ['first_hour_rule_compliance', o.timeliness.firstHourRule.compliance],
+    ['median_working_minutes_to_first_draft', o.timeliness.medianWorkingMinutesToFirstDraft],
+    ['answers_approved', o.timeliness.answersApproved],
+    ['answers_published', o.timeliness.answersPublished],
+    ['published_as_source_comment', o.timeliness.publishedAsSourceComment],
+    ['published_by_hand', o.timeliness.publishedByHand],
+    ['awaiting_publication', o.timeliness.awaitingPublication],
+    ['messages_with_published_answer', o.timeliness.messagesWithPublishedAnswer],
+    ['median_working_hours_to_first_publication', o.timeliness.medianWorkingHoursToFirstPublication],
+    ['drafts', o.quality.drafts],
+    ['drafts_returned', o.quality.draftsReturned],
+    ['returned_share', o.quality.returnedShare],
+    ['closed', o.quality.closed],
+    ['solved', o.quality.solved],
+    ['solved_share', o.quality.solvedShare],
+    ['rated', o.quality.rated],
+    ['average_stars', o.quality.averageStars],
+    ['share_4_to_5', o.quality.share4to5],
+  ];
+}
 
 /**
  * The report's parts as tables (a header, then rows): one CSV section or XLSX sheet each, after
@@ -97,30 +127,7 @@ export function reportTables(r: MonthlyReport): {
     {
       name: 'OpenSource',
       header: ['metric', 'value'],
-      rows: [
-        ['messages', o.messages],
-        ['first_hour_rule_met', o.timeliness.firstHourRule.met],
-        ['first_hour_rule_missed', o.timeliness.firstHourRule.missed],
-        ['first_hour_rule_pending', o.timeliness.firstHourRule.pending],
-        ['first_hour_rule_compliance', o.timeliness.firstHourRule.compliance],
-        ['median_working_minutes_to_first_draft', o.timeliness.medianWorkingMinutesToFirstDraft],
-        ['answers_approved', o.timeliness.answersApproved],
-        ['answers_published', o.timeliness.answersPublished],
-        ['published_as_source_comment', o.timeliness.publishedAsSourceComment],
-        ['published_by_hand', o.timeliness.publishedByHand],
-        ['awaiting_publication', o.timeliness.awaitingPublication],
-        ['messages_with_published_answer', o.timeliness.messagesWithPublishedAnswer],
-        ['median_working_hours_to_first_publication', o.timeliness.medianWorkingHoursToFirstPublication],
-        ['drafts', o.quality.drafts],
-        ['drafts_returned', o.quality.draftsReturned],
-        ['returned_share', o.quality.returnedShare],
-        ['closed', o.quality.closed],
-        ['solved', o.quality.solved],
-        ['solved_share', o.quality.solvedShare],
-        ['rated', o.quality.rated],
-        ['average_stars', o.quality.averageStars],
-        ['share_4_to_5', o.quality.share4to5],
-      ],
+      rows: openSourceMetrics(o),
     },
     {
       name: 'OpenSourceDynamics',
@@ -130,10 +137,63 @@ export function reportTables(r: MonthlyReport): {
   ];
 }
 
+/** The region's open-source summary's row for its total (pooled from the messages of the rows above it). */
+const TOTAL: Cell[] = ['', 'Итого', 'Total'];
+
+/**
+ * The region's open-source summary (seed 004 §25) as tables: what it covers (`Report`: the month,
+ * the instant its figures are as of, the scope and the number of municipalities), a row per
+ * municipality with the open-source part's figures and its messages against the previous month and
+ * the same month a year before, the total last (`OpenSource`), then each municipality's messages
+ * per source, the total's last (`OpenSourceDynamics`).
+ */
+export function openSourceRegionTables(r: OpenSourceRegionReport): Table[] {
+  const metrics = openSourceMetrics(r.total).map(([name]) => name);
+  const dynamicsHeader = CHANGE_HEADER.slice(1).map((h) => `messages_${h}`);
+  const row = (who: Cell[], o: OpenSourceReport): Cell[] => [...who, ...openSourceMetrics(o).map(([, v]) => v), ...changeCells(o.dynamics.total).slice(1)];
+  const sources = (who: Cell[], o: OpenSourceReport): Cell[][] => [...o.dynamics.bySource.map((d): Cell[] => [...who, d.source, ...changeCells(d)]), [...who, 'all', ...changeCells(o.dynamics.total)]];
+  const named = (i: OpenSourceRegionReport['items'][number]): Cell[] => [i.municipalityId, i.municipalityRu, i.municipalityEn];
+  return [
+    {
+      name: 'Report',
+      header: ['field', 'value'],
+      rows: [
+        ['scope', r.municipalityId === null ? 'region' : 'municipality'],
+        ['municipality_id', r.municipalityId],
+        ['period', r.period],
+        ['as_of', r.asOf],
+        ['municipalities', r.items.length],
+      ],
+    },
+    {
+      name: 'OpenSource',
+      header: ['municipality_id', 'municipality_ru', 'municipality_en', ...metrics, ...dynamicsHeader],
+      rows: [...r.items.map((i) => row(named(i), i)), row(TOTAL, r.total)],
+    },
+    {
+      name: 'OpenSourceDynamics',
+      header: ['municipality_id', 'municipality_ru', 'municipality_en', 'source', ...CHANGE_HEADER],
+      rows: [...r.items.flatMap((i) => sources(named(i), i)), ...sources(TOTAL, r.total)],
+    },
+  ];
+}
+
 /** One CSV: each part a section (`part` first column), UTF-8 with a BOM, formulas escaped. */
 export function reportCsv(r: MonthlyReport): string {
+  return tablesCsv(reportTables(r));
+}
+
+export function openSourceRegionCsv(r: OpenSourceRegionReport): string {
+  return tablesCsv(openSourceRegionTables(r));
+}
+
+export function openSourceRegionXlsx(r: OpenSourceRegionReport): Promise<Buffer> {
+  return tablesXlsx(openSourceRegionTables(r));
+}
+
+function tablesCsv(tables: Table[]): string {
   const lines: Cell[][] = [];
-  for (const table of reportTables(r)) {
+  for (const table of tables) {
     lines.push(['part', ...table.header]);
     for (const row of table.rows) lines.push([table.name, ...row]);
   }
@@ -144,12 +204,16 @@ export function reportCsv(r: MonthlyReport): string {
 }
 
 /** The XLSX workbook (exceljs): one sheet per part, a bold header row. */
-export async function reportXlsx(r: MonthlyReport): Promise<Buffer> {
+export function reportXlsx(r: MonthlyReport): Promise<Buffer> {
+  return tablesXlsx(reportTables(r));
+}
+
+async function tablesXlsx(tables: Table[]): Promise<Buffer> {
   // Loaded on the first report: ExcelJS is ~18 MB of memory an instance serving webhooks never needs.
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Otklik';
-  for (const table of reportTables(r)) {
+  for (const table of tables) {
     const sheet = workbook.addWorksheet(table.name);
     sheet.addRow(table.header).font = { bold: true };
     for (const row of table.rows) sheet.addRow(row);

@@ -10,6 +10,7 @@ import { countedOnce } from '../stats/filter.ts';
 import { INCIDENT_SOURCES } from '../incidents/incident.table.ts';
 import { answerOutboxKey, sourceCommentOutboxKey } from '../messages/answers.service.ts';
 import type { MessageSource } from '../messages/message.table.ts';
+import { REGION_TIME_ZONE } from '../news/local-time.ts';
 
 /**
  * The monthly report of seed 004 §25 for one municipality and one local month, over the messages
@@ -133,6 +134,47 @@ export function median(values: number[]): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return round(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, 2);
+}
+
+/** A municipality's row of the region's open-source summary: its messages' OpenSourceReport. */
+export interface OpenSourceRegionRow extends OpenSourceReport {
+  municipalityId: number;
+  municipalityRu: string;
+  municipalityEn: string;
+}
+
+/**
+ * Seed 004 §25's summary the ЦУР reports to the Governor each month: the open-source part of the
+ * monthly report (OpenSourceReport) for each municipality of the region, by name, and `total`
+ * pooled from the messages of the rows listed (the region's when not narrowed to one municipality):
+ * its counts are sums, its shares and medians are over the pooled messages, never averages of the
+ * municipalities' figures.
+ */
+export interface OpenSourceRegionReport {
+  period: string;
+  /** The latest of the municipalities' instants their figures are as of (one time zone in Kuzbass: the month's end, or now in a running month). */
+  asOf: string;
+  /** null: every municipality of the region; otherwise the one the report is narrowed to. */
+  municipalityId: number | null;
+  items: OpenSourceRegionRow[];
+  total: OpenSourceReport;
+}
+
+/** The region's open-source summary for a local month (every municipality, or one): the same five queries as one municipality's. */
+export async function openSourceRegionReport(db: Db, filter: { municipalityId: number | null; period: string }, now: Date): Promise<OpenSourceRegionReport> {
+  const requested = requestedMonth(filter.period);
+  const municipalities = (await listMunicipalities(db)).filter((m) => filter.municipalityId === null || m.id === filter.municipalityId);
+  if (filter.municipalityId !== null && municipalities.length === 0) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: filter.municipalityId });
+  const windows = municipalities.map((m) => reportWindow(m, requested, now));
+  const { byMunicipality, total } = await openSourceReports(db, windows);
+  const latest = Math.max(0, ...windows.map((w) => w.at.getTime()));
+  return {
+    period: filter.period,
+    asOf: new Date(windows.length > 0 ? latest : Math.min(now.getTime(), localPeriod(requested.year, requested.month, REGION_TIME_ZONE).to.getTime())).toISOString(),
+    municipalityId: filter.municipalityId,
+    items: municipalities.map((m) => ({ municipalityId: m.id, municipalityRu: m.nameRu, municipalityEn: m.nameEn, ...byMunicipality.get(m.id)! })),
+    total,
+  };
 }
 
 type Range = { from: Date; to: Date };

@@ -130,6 +130,7 @@ import { registerListKpiPlacements } from './kpi/placements-list.ts';
 import { registerCreateKpiPublication } from './kpi/publications-create.ts';
 import { registerListKpiPublications } from './kpi/publications-list.ts';
 import { registerMonthlyReport } from './reports/monthly.ts';
+import { registerOpenSourceSummary } from './reports/open-sources.ts';
 import { registerExecutorRatings } from './ratings/executors.ts';
 import { registerMunicipalityRatings } from './ratings/municipalities.ts';
 import { registerSaveKpiGroup } from './kpi-groups/save.ts';
@@ -268,6 +269,7 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerCreateKpiPublication,
   registerListKpiPublications,
   registerMonthlyReport,
+  registerOpenSourceSummary,
   registerExecutorRatings,
   registerMunicipalityRatings,
   registerSaveKpiGroup,

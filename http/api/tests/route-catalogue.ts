@@ -300,6 +300,7 @@ export const ROUTE_CASES: RouteCase[] = [
   },
   { method: 'get', path: '/kpi/publications', permission: 'kpi.read', url: (f) => `/api/v1/kpi/publications?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/reports/monthly', permission: 'kpi.read', url: (f) => `/api/v1/reports/monthly?municipalityId=${m(f)}&period=2026-11`, crossScope: 'not_found', hasPathId: false },
+  { method: 'get', path: '/reports/open-sources', permission: 'kpi.read', url: (f) => `/api/v1/reports/open-sources?municipalityId=${m(f)}&period=2026-11`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/ratings/executors', permission: 'kpi.read', url: (f) => `/api/v1/ratings/executors?municipalityId=${m(f)}&period=2026-11`, crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/ratings/municipalities', permission: 'kpi.read', url: (f) => `/api/v1/ratings/municipalities?municipalityId=${m(f)}&period=2026-11`, crossScope: 'not_found', hasPathId: false },
   { method: 'post', path: '/kpi-groups', permission: 'municipality.team.write', url: () => '/api/v1/kpi-groups', body: (f) => ({ municipalityId: m(f), name: `Группа ${Math.random()}`, staffIds: [f.staff], kpis: [2] }), crossScope: 'not_found', hasPathId: false },

@@ -32,7 +32,7 @@ const ChangeCounts = {
   yearOverYear: Int,
   yearOverYearShare: Num.openapi({ description: 'null when the same month a year before had none' }),
 };
-const OpenSourceSchema = z
+export const OpenSourceSchema = z
   .object({
     messages: Int.openapi({ description: 'open-source messages filed in the month, a linked duplicate in work counted once' }),
     timeliness: z.object({

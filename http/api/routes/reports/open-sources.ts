@@ -1,0 +1,72 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { listMunicipality, scopeOf } from '../../../../core/access/scope.ts';
+import { openSourceRegionReport } from '../../../../core/kpi/report.ts';
+import { openSourceRegionCsv, openSourceRegionXlsx } from '../../../../core/kpi/report-files.ts';
+import type { ApiApp, ApiDeps } from '../../env.ts';
+import { access } from '../../route-kit.ts';
+import { Id, problems, Timestamp } from '../../schemas/common.ts';
+import { OpenSourceSchema, XLSX_TYPE } from './monthly.ts';
+
+const Query = z.strictObject({
+  period: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
+    .openapi({ description: 'a local month', example: '2026-11' }),
+  municipalityId: Id.optional().openapi({ description: "operators: omit for every municipality of the region; others: their own municipality's row (omitted or named)" }),
+  format: z.enum(['json', 'csv', 'xlsx']).default('json').openapi({
+    description:
+      'csv: one file, a section per part; xlsx: a sheet per part (Report: period, as of, scope; OpenSource: a row per municipality and the total; OpenSourceDynamics: messages per municipality and source)',
+  }),
+});
+
+const RowSchema = OpenSourceSchema.extend({ municipalityId: z.number().int(), municipalityRu: z.string(), municipalityEn: z.string() }).openapi('OpenSourceSummaryRow');
+
+const SummarySchema = z
+  .object({
+    period: z.string(),
+    asOf: Timestamp.openapi({ description: "the instant the figures are as of: the month's end, or when the summary was made in a month still running (partial figures)" }),
+    municipalityId: z.number().int().nullable().openapi({ description: 'null: every municipality of the region; otherwise the one municipality the summary is narrowed to' }),
+    items: z.array(RowSchema).openapi({ description: 'one row per municipality, by Russian name' }),
+    total: OpenSourceSchema.openapi({
+      description: 'pooled from the messages of the rows listed (the region when not narrowed): counts summed, shares and medians over the pooled messages, not averages of the rows',
+    }),
+  })
+  .openapi('OpenSourceSummary');
+
+export const route = createRoute({
+  method: 'get',
+  operationId: 'getOpenSourceSummary',
+  path: '/reports/open-sources',
+  tags: ['kpi'],
+  summary: "The region's monthly open-source summary of seed 004 §25 (what the ЦУР reports to the Governor): a row per municipality and the region's total (JSON, CSV or XLSX)",
+  description:
+    "The monthly report's openSource part for every municipality at once, over the open-source messages filed in the local month (a linked duplicate in work counted once), " +
+    'as of its end or now: the 1-working-hour draft rule met / missed / pending, answers approved and published in the social networks (a comment under the post or by hand), ' +
+    'working time to the first draft and to the first publication; drafts returned, solved share, ratings; messages per source vs the previous month and the same month a year before. ' +
+    "The total is pooled from the messages, not averaged over the rows. Operators read the region; a municipality's official reads their own municipality's row (and a total equal to it).",
+  ...access('kpi.read'),
+  request: { query: Query },
+  responses: {
+    200: {
+      description: 'The summary',
+      content: { 'application/json': { schema: SummarySchema }, 'text/csv': { schema: z.string() }, [XLSX_TYPE]: { schema: z.string().openapi({ format: 'binary' }) } },
+    },
+    ...problems(400, 404),
+  },
+});
+
+export function registerOpenSourceSummary(app: ApiApp, deps: ApiDeps) {
+  app.openapi(route, async (c) => {
+    const { municipalityId, period, format } = c.req.valid('query');
+    // Operators: the region (or the municipality they name); anyone else: their own municipality only.
+    const id = listMunicipality(scopeOf(c.get('principal')), municipalityId);
+    const report = await openSourceRegionReport(deps.db, { municipalityId: id, period }, deps.clock());
+    const filename = `open-sources-${id ?? 'region'}-${period}`;
+    if (format === 'csv') return c.body(openSourceRegionCsv(report), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}.csv"` });
+    if (format === 'xlsx') {
+      const bytes = await openSourceRegionXlsx(report);
+      return c.body(new Uint8Array(bytes), 200, { 'content-type': XLSX_TYPE, 'content-disposition': `attachment; filename="${filename}.xlsx"` });
+    }
+    return c.json(report, 200);
+  });
+}
