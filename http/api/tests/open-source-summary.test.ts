@@ -309,3 +309,21 @@ describe('GET /reports/open-sources: security', () => {
     expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="open-sources-${h.municipality.Kemerovo}-2026-11.csv"`);
   });
 });
+
+describe('GET /reports/open-sources: the OpenAPI document', () => {
+  it('names the operation and its schema: a row per municipality with the monthly report’s open-source fields, and the total', async () => {
+    const doc = (await h.request('GET', '/api/v1/openapi.json', { token: null })).body;
+    const op = doc.paths['/reports/open-sources'].get;
+    expect(op.operationId).toBe('getOpenSourceSummary');
+    expect(op['x-roles']).toEqual(['operator', 'curator', 'moderator', 'executor', 'responsible']);
+    expect(Object.keys(op.responses[200].content).sort()).toEqual(['application/json', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv']);
+    expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['format', 'municipalityId', 'period']);
+    const summary = doc.components.schemas.OpenSourceSummary;
+    expect(Object.keys(summary.properties).sort()).toEqual(['asOf', 'items', 'municipalityId', 'period', 'total']);
+    // The row is the monthly report's open-source part (the same schema) and the municipality's names.
+    const row = doc.components.schemas.OpenSourceSummaryRow;
+    expect(row.allOf[0]).toEqual({ $ref: '#/components/schemas/MonthlyReportOpenSource' });
+    expect(Object.keys(row.allOf[1].properties)).toEqual(['municipalityId', 'municipalityRu', 'municipalityEn']);
+    expect(summary.properties.items.items).toEqual({ $ref: '#/components/schemas/OpenSourceSummaryRow' });
+  });
+});

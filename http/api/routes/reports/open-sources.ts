@@ -19,7 +19,9 @@ const Query = z.strictObject({
   }),
 });
 
-const RowSchema = OpenSourceSchema.extend({ municipalityId: z.number().int(), municipalityRu: z.string(), municipalityEn: z.string() }).openapi('OpenSourceSummaryRow');
+const RowSchema = OpenSourceSchema.extend({ municipalityId: z.number().int(), municipalityRu: z.string(), municipalityEn: z.string() }).openapi('OpenSourceSummaryRow', {
+  description: "A municipality's open-source messages filed in the month (the monthly report's openSource part) and its names",
+});
 
 const SummarySchema = z
   .object({
