@@ -182,6 +182,55 @@ describe("the municipalities' ranking on the KPI page", () => {
   }, 120_000);
 });
 
+describe("the region's open-source summary on the KPI page", () => {
+  it('an operator downloads the region (every municipality and the total); a curator the same link gives their own row only', async () => {
+    const db = world.db.db;
+    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Novokuznetsk', year: 'numeric', month: '2-digit' }).format(new Date());
+    const towns = await db.selectFrom('municipality').select('id').execute();
+    const label = (who: 'region' | 'own') => `${ru('kpi.open_sources')} (${ru(`kpi.open_sources_${who}`)})`;
+    const rowsOf = (csv: string) =>
+      csv
+        .replace(/^\uFEFF/, '')
+        .split('\r\n')
+        .filter((line) => line.startsWith('OpenSource,'));
+
+    const operator = await world.signIn(await operatorId(db));
+    await operator.goto(`${world.harness.url}/console#/kpi`);
+    // No municipality chosen yet: the region's summary is there (the monthly report's links wait for one).
+    const xlsx = operator.getByRole('link', { name: `${label('region')}: ${ru('kpi.download_xlsx')}`, exact: true });
+    await xlsx.waitFor();
+    expect(await xlsx.getAttribute('href')).toBe(`/api/v1/reports/open-sources?period=${month}&format=xlsx`);
+    const csvLink = operator.getByRole('link', { name: `${label('region')}: ${ru('kpi.download_csv')}`, exact: true });
+    const csvHref = await csvLink.getAttribute('href');
+    expect(csvHref).toBe(`/api/v1/reports/open-sources?period=${month}&format=csv`);
+    // The links work with the session cookie: a sheet, and a CSV with a row per municipality and the total.
+    const sheet = await operator.context().request.get(`${world.harness.url}${await xlsx.getAttribute('href')}`);
+    expect(sheet.status()).toBe(200);
+    expect(sheet.headers()['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const regionCsv = await operator.context().request.get(`${world.harness.url}${csvHref}`);
+    expect(regionCsv.status()).toBe(200);
+    expect(rowsOf(await regionCsv.text())).toHaveLength(towns.length + 1);
+    expect(await world.seriousViolations(operator)).toEqual([]);
+    await toEnglish(operator);
+    await operator
+      .getByText(`${en('kpi.open_sources')} (${en('kpi.open_sources_region')}):`, { exact: false })
+      .first()
+      .waitFor();
+    await operator.context().close();
+
+    const curator = await world.signIn(staff.curator);
+    await curator.goto(`${world.harness.url}/console#/kpi`);
+    const own = curator.getByRole('link', { name: `${label('own')}: ${ru('kpi.download_csv')}`, exact: true });
+    await own.waitFor();
+    const ownCsv = await curator.context().request.get(`${world.harness.url}${await own.getAttribute('href')}`);
+    expect(ownCsv.status()).toBe(200);
+    const rows = rowsOf(await ownCsv.text());
+    // Kemerovo's row, then the total.
+    expect(rows.map((r) => r.split(',')[1])).toEqual([String(kemerovo), '']);
+    await curator.context().close();
+  }, 120_000);
+});
+
 describe('the dead outbox rows', () => {
   it("name each row's kind in words, its code beside it; an unknown kind as itself", async () => {
     const db = world.db.db;
