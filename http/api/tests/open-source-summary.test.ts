@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
 import { createStaff } from '../../../core/access/staff.service.ts';
+import { openSourceRegionReport } from '../../../core/kpi/report.ts';
 import { freshMunicipality, insertMessages, local } from '../../../core/kpi/tests/kpi-data.ts';
 import { sourceCommentOutboxKey } from '../../../core/messages/answers.service.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
@@ -325,5 +326,35 @@ describe('GET /reports/open-sources: the OpenAPI document', () => {
     expect(row.allOf[0]).toEqual({ $ref: '#/components/schemas/MonthlyReportOpenSource' });
     expect(Object.keys(row.allOf[1].properties)).toEqual(['municipalityId', 'municipalityRu', 'municipalityEn']);
     expect(summary.properties.items.items).toEqual({ $ref: '#/components/schemas/OpenSourceSummaryRow' });
+  });
+});
+
+describe('GET /reports/open-sources: the queries', () => {
+  it('the region costs as many queries as one municipality, however many municipalities it has', async () => {
+    let queries = 0;
+    const counted = h.t.db.withPlugin({
+      transformQuery: (args) => {
+        queries++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const count = async (municipalityId: number | null) => {
+      queries = 0;
+      await openSourceRegionReport(counted, { municipalityId, period: '2026-11' }, h.now());
+      return queries;
+    };
+    const one = await count(b);
+    const region = await count(null);
+    // Five more municipalities, each with an open-source message drafted, approved and posted.
+    for (let i = 0; i < 5; i++) {
+      await openSource(await freshMunicipality(h.t.db), 'vk_wall', 'source_comment', '2026-11-16T10:00:00', {
+        draft: { at: '2026-11-16T10:10:00', approvedAt: '2026-11-16T10:20:00', sentAt: '2026-11-16T10:30:00', returnedAt: '2026-11-16T10:15:00' },
+      });
+    }
+    expect(await count(null)).toBe(region);
+    expect(region).toBe(one);
+    // The municipalities, the messages, their drafts, the outbox rows that posted them, the returns, the dynamics.
+    expect(region).toBe(6);
   });
 });
