@@ -27,6 +27,7 @@ import { createTestDatabase } from '../test/database.ts';
  *   none, status, category, municipality, overdue, municipality + status, q, deep cursor pages;
  * - E, R: GET /api/v1/ratings/executors and GET /api/v1/ratings/municipalities for November 2026
  *   (the whole region, in process), median of BENCH_RUNS runs.
+ * Its own line, not in the last: GET /api/v1/reports/open-sources for November 2026 (the region).
  *
  * Needs PostgreSQL: DATABASE_URL names the server; a scratch database is created on it and dropped
  * after. BENCH_REUSE=true uses DATABASE_URL as it is and generates only when it has no messages
@@ -296,6 +297,19 @@ try {
   };
   const E = await rating('executors');
   const R = await rating('municipalities');
+  // The region's open-source summary (seed 004 §25, GET /reports/open-sources) for the month, through the admin API.
+  const summary: number[] = [];
+  let summarised = '';
+  for (let i = 0; i < runs; i++) {
+    const [ms, res] = await timed(async () => api.request('/reports/open-sources?period=2026-11', { headers: { authorization: `Bearer ${token}` } }));
+    if (res.status !== 200) throw new Error(`GET /reports/open-sources: ${res.status} ${await res.text()}`);
+    summary.push(ms);
+    const body = (await res.json()) as { items: unknown[]; total: { messages: number; quality: { drafts: number } } };
+    summarised = `${body.items.length} municipalities, ${body.total.messages} open-source messages, ${body.total.quality.drafts} drafts`;
+  }
+  console.log(
+    `open-source summary, region, November 2026: median ${median(summary).toFixed(0)} ms of ${runs} (min ${Math.min(...summary).toFixed(0)}, max ${Math.max(...summary).toFixed(0)}); ${summarised}`,
+  );
   console.log(
     `kpi: 16 indicators × ${municipalities} municipalities in ${T.toFixed(0)} ms; overdue scan ${O.toFixed(1)} ms; list p99 ${worst.toFixed(1)} ms; ratings: executors ${E.toFixed(0)} ms, municipalities ${R.toFixed(0)} ms at ${messages} messages`,
   );

@@ -160,7 +160,10 @@ export interface OpenSourceRegionReport {
   total: OpenSourceReport;
 }
 
-/** The region's open-source summary for a local month (every municipality, or one): the same five queries as one municipality's. */
+/**
+ * The region's open-source summary for a local month (every municipality, or one): the list of
+ * municipalities and the five queries of one municipality's open-source part, whatever their number.
+ */
 export async function openSourceRegionReport(db: Db, filter: { municipalityId: number | null; period: string }, now: Date): Promise<OpenSourceRegionReport> {
   const requested = requestedMonth(filter.period);
   const municipalities = (await listMunicipalities(db)).filter((m) => filter.municipalityId === null || m.id === filter.municipalityId);
