@@ -94,6 +94,19 @@ describe.each(CHANNELS)('%s: bad input gets a clear answer and changes nothing',
     }
   });
 
+  it('an action button whose id is past the database\'s integer range is "out of date", not an apology', async () => {
+    await (await registered()).say(...toText);
+    // Row ids are PostgreSQL integers: 2^31 and past it used to reach a query and fail there.
+    for (const id of ['!o:2147483648', '!c:99999999999', '!r:99999999999:5', '!pa:2147483648', '!pr:99999999999', '!dla:99999999999']) {
+      await bot.say(tap(id));
+      expect(bot.replyTexts[0], id).toBe(t('ru', 'dialog.outdated'));
+    }
+    expect(await dialogStateOf(db, bot)).toEqual({ flow: 'filing', step: 'text' });
+    // The same id printed in a poll's link (a poster's QR code) is a poll that does not exist.
+    await bot.say('/start poll_9999999999');
+    expect(bot.replyTexts[0]).toBe(t('ru', 'errors.POLL_NOT_FOUND'));
+  });
+
   it('an edited message, a forwarded message and a shared post get their own answer; a moving live location is ignored', async () => {
     await (await registered()).say(...toText);
     await bot.say(other('edited'));

@@ -1,3 +1,5 @@
+import { MAX_ROW_ID } from '../db/types.ts';
+
 /**
  * The one button-id scheme of the bots, shared by dialog keyboards and by the keyboards core
  * stores in outbox payloads (officials' alert cards), so core can write ids without importing bots.
@@ -43,8 +45,11 @@ export function parseActionId(id: string): ActionId | null {
   return { tag, args };
 }
 
-/** A positive integer argument (ids of rows), at most `max`; undefined for anything else. */
-export function positiveIdArg(arg: string | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
+/**
+ * A positive integer argument (ids of rows), at most `max` (by default the largest row id: a
+ * PostgreSQL `integer` past it fails in the query instead of matching nothing); undefined for anything else.
+ */
+export function positiveIdArg(arg: string | undefined, max = MAX_ROW_ID): number | undefined {
   if (arg === undefined || !/^[1-9][0-9]{0,15}$/.test(arg)) return undefined;
   const value = Number(arg);
   return Number.isSafeInteger(value) && value <= max ? value : undefined;

@@ -31,17 +31,15 @@ const askAction = action<number>({
   run: (c, lineId) => startAsking(c, lineId),
 });
 
-const PRINTED_ID = /^[1-9][0-9]{0,9}$/;
-
 /**
  * `/start poll_<id>` (announcements, a poster's QR code): the poll; a resident not registered yet
  * is taken through the registration first, and the poll opens once it completes.
  */
 async function openPollLink(c: StepContext, rest: string): Promise<Outcome> {
-  const printed = PRINTED_ID.test(rest);
+  const pollId = positiveIdArg(rest);
   // A new resident registers first even when the link is garbled (then nothing opens afterwards).
-  if (!(await isRegistered(c))) return startRegistration(c, printed ? `poll_${rest}` : undefined);
-  return printed ? openPoll(c, Number(rest)) : reply([{ key: 'errors.POLL_NOT_FOUND' }]);
+  if (!(await isRegistered(c))) return startRegistration(c, pollId !== undefined ? `poll_${rest}` : undefined);
+  return pollId !== undefined ? openPoll(c, pollId) : reply([{ key: 'errors.POLL_NOT_FOUND' }]);
 }
 
 /**
