@@ -9,6 +9,7 @@ import { MENU_PAGE, mainMenu } from './menu.ts';
 import { domainErrorView } from './errors.ts';
 import { stepOf, type Flow, type FlowName, type Outcome, type StepContext, type StepData, type StepInput } from './flow.ts';
 import { freeTextAnswer, idleFlow } from './idle.ts';
+import { ATTACHMENTS_NOT_TAKEN } from './input.ts';
 import type { DialogInput } from './input.ts';
 import { PAGE_ACTION } from './paging.ts';
 import { isRegistered, registrationRequired } from './registration-check.ts';
@@ -256,6 +257,8 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
     return apply(c, state, { kind: 'stay', data: { page: Number(stepInput.action.slice(PAGE_ACTION.length + 1)) || 0 }, reprompt: 'edit' });
   }
   if (!step.accepts.includes(stepInput.kind)) {
+    // The message's first part was answered already (its screen shown): only a word about the rest.
+    if (input.alongside) return { views: [{ key: ATTACHMENTS_NOT_TAKEN }] };
     const taken = stepInput.kind === 'text' && (await isRegistered(c)) ? await freeTextAnswer(c, stepInput.text) : undefined;
     if (taken) return { views: taken };
     const hint = typeof step.wrongInput === 'function' ? step.wrongInput(c) : (step.wrongInput ?? 'dialog.hint');

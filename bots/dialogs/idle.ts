@@ -1,4 +1,5 @@
 import { stay, type Flow, type StepContext } from './flow.ts';
+import { ATTACHMENTS_NOT_TAKEN } from './input.ts';
 import { mainMenu } from './menu.ts';
 import { isRegistered } from './registration-check.ts';
 import { IDLE_FLOW } from './registry.ts';
@@ -38,6 +39,8 @@ export const idleFlow: Flow = {
         if (!(await isRegistered(c))) return stay({ say: [await unregisteredHint(c)] });
         const taken = input.kind === 'text' ? await freeTextAnswer(c, input.text) : undefined;
         if (taken) return stay({ say: taken });
+        // The message's text was answered already (the menu, or what a feature took it for).
+        if (input.kind !== 'button' && input.alongside) return stay({ say: [{ key: ATTACHMENTS_NOT_TAKEN }] });
         if (input.kind === 'location') {
           for (const feature of c.features.list) {
             const started = await feature.idleLocation?.(c, input);

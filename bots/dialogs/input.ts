@@ -29,7 +29,15 @@ export interface SentFile {
 }
 
 /** One thing a resident did, the same for every messenger; adapters build it from their updates. */
-export type DialogInput = { identity: Identity } & (
+export type DialogInput = {
+  identity: Identity;
+  /**
+   * An attachment that came in one message after the message's text or another attachment (a VK
+   * message is one input per part): a step that takes no such input says once that it was not
+   * taken, instead of its hint and its screen again after the screen the message's first part got.
+   */
+  alongside?: true;
+} & (
   | {
       kind: 'text';
       text: string;
@@ -50,6 +58,9 @@ export type DialogInput = { identity: Identity } & (
 );
 
 export type InputKind = DialogInput['kind'];
+
+/** Said once per message for its attachments no step took (DialogInput.alongside). */
+export const ATTACHMENTS_NOT_TAKEN = 'dialog.attachments_not_taken';
 
 function storable(value: unknown): unknown {
   if (typeof value === 'string') return storableText(value);

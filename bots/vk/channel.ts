@@ -10,8 +10,8 @@ import { queueReply, savingWithReply } from '../outbox/reply.ts';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import type { Logger } from '../../logger.ts';
 import type { Features } from '../dialogs/registry.ts';
-import { runDialog } from '../dialogs/engine.ts';
-import { storableInput } from '../dialogs/input.ts';
+import { runDialog, type SaveTurn } from '../dialogs/engine.ts';
+import { ATTACHMENTS_NOT_TAKEN, storableInput } from '../dialogs/input.ts';
 import { storableText } from '../../core/text/unsafe-text.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
 import type { View } from '../dialogs/view.ts';
@@ -52,6 +52,9 @@ export interface VkChannel {
   startPolling(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** One word for all the attachments of a message no step took: left out of a later input's views once said. */
+const notSaidYet = (said: View[], views: View[]) => (said.some((v) => v.key === ATTACHMENTS_NOT_TAKEN) ? views.filter((v) => v.key !== ATTACHMENTS_NOT_TAKEN) : views);
 
 /** An event without event_id (an old API version) is deduplicated by its content. */
 export function eventIdOf(event: VkEvent): string {
@@ -103,7 +106,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
             const at = index === 0 ? now : clock();
             // The last input's state and the event's reply (every input's views) are saved in one
             // statement (bots/outbox/reply.ts), the transaction's last unless a wall intake follows.
-            const save =
+            const saveReply =
               index === last &&
               savingWithReply(
                 trx,
@@ -114,9 +117,10 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
                   claimed = row;
                 },
               );
+            const save: SaveTurn | false = saveReply && ((state, turn) => saveReply(state, { ...turn, views: notSaidYet(views, turn.views) }));
             // The state locked with the dedupe row serves the first input; later ones read what it saved.
             const turn = await runDialog(trx, input, { t, features: options.features }, at, { ...(index === 0 && locked), ...(save && { save }) });
-            views.push(...turn.views);
+            views.push(...notSaidYet(views, turn.views));
           }
         }
         if (parsed.kind === 'ignore') {

@@ -141,13 +141,15 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
   for (const attachment of attachments) {
     const type = typeof attachment.type === 'string' ? attachment.type : '';
     const photo = type === 'photo' && isObject(attachment.photo) ? photoAttachment(attachment.photo) : undefined;
+    // Every part after the message's first (its text or first attachment) comes along with it.
+    const alongside = inputs.length > 0 ? { alongside: true as const } : {};
     if (photo) {
       const largest = largestSize(attachment.photo as Json);
-      inputs.push({ identity, kind: 'photo', ...photo, ...(largest && { file: { kind: 'photo', url: largest.url } }) });
-    } else if (type === 'wall' || type === 'wall_reply') inputs.push({ identity, kind: 'other', what: 'forwarded' });
+      inputs.push({ identity, kind: 'photo', ...photo, ...(largest && { file: { kind: 'photo', url: largest.url } }), ...alongside });
+    } else if (type === 'wall' || type === 'wall_reply') inputs.push({ identity, kind: 'other', what: 'forwarded', ...alongside });
     else {
       const file = sentFile(type, attachment);
-      inputs.push({ identity, kind: 'other', what: otherKind(type), ...(file && { file }) });
+      inputs.push({ identity, kind: 'other', what: otherKind(type), ...(file && { file }), ...alongside });
     }
   }
   if (inputs.length === 0) inputs.push({ identity, kind: 'other', what: 'unsupported' });

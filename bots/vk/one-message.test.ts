@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { dialogStateOf, newChat, residentOf } from '../../test/bots/chats.ts';
+import { type BotHarness, botHarnessPerFile } from '../../test/bots/harness.ts';
+import { KEMEROVO, location, press } from '../../test/bots/player.ts';
+import type { TestDatabase } from '../../test/database.ts';
+import type { VkConversation } from '../../test/vk/conversation.ts';
+import { createTranslator } from '../i18n.ts';
+
+let db: TestDatabase;
+let harness: BotHarness;
+const t = createTranslator();
+botHarnessPerFile((opened, started) => {
+  db = opened;
+  harness = started;
+});
+
+const NOT_TAKEN = t('ru', 'dialog.attachments_not_taken');
+
+/** A VK message as a resident sends it: a text with photos attached (one event, one input per part). */
+async function sendMessage(chat: VkConversation, text: string, photoIds: number[]): Promise<void> {
+  const attachments = photoIds.map((id) => ({ type: 'photo', photo: { id, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: `https://sun9-1.userapi.com/${id}.jpg` }] } }));
+  await chat.send({ type: 'message_new', object: { message: { text, attachments } } });
+}
+
+const registered = async () => {
+  const chat = newChat(harness, 'vk') as VkConversation;
+  await chat.playFixture('registration.json');
+  return chat;
+};
+
+// VK brings a message's text and each of its attachments as inputs of one event. Once a part of the
+// message has been answered with a screen, a part the step cannot take gets one word, not that
+// step's hint and its screen again (a message with a photo where only text is taken, or more
+// photos than a message may have).
+describe('vk: the parts of one message a step does not take', () => {
+  it('seven photos in one message at the photos step: five kept, the summary shown once, one word about the rest', async () => {
+    const chat = await registered();
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма у школы.', location(KEMEROVO.lat, KEMEROVO.lon));
+    await sendMessage(chat, '', [701, 702, 703, 704, 705, 706, 707]);
+    const texts = chat.replyTexts;
+    expect(texts.filter((text) => text.startsWith('Проверьте сообщение:'))).toHaveLength(1);
+    expect(texts).not.toContain(t('ru', 'filing.summary_hint'));
+    expect(texts.at(-1)).toBe(NOT_TAKEN);
+    expect(texts.filter((text) => text === NOT_TAKEN)).toHaveLength(1);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'summary' });
+    await chat.say(press(t('ru', 'filing.send')));
+    const message = await db.db
+      .selectFrom('message')
+      .select('id')
+      .where('author_id', '=', await residentOf(db, chat))
+      .executeTakeFirstOrThrow();
+    expect(await db.db.selectFrom('message_photo').select('file_id').where('message_id', '=', message.id).execute()).toHaveLength(5);
+  });
+
+  it('a comment with a photo attached: the comment is added and the card shown once, then one word about the photo', async () => {
+    const chat = await registered();
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма у моста.', location(KEMEROVO.lat, KEMEROVO.lon), press(t('ru', 'filing.skip_photos')), press(t('ru', 'filing.send')));
+    const messageId = (
+      await db.db
+        .selectFrom('message')
+        .select('id')
+        .where('author_id', '=', await residentOf(db, chat))
+        .executeTakeFirstOrThrow()
+    ).id;
+    await chat.say('/my', press(t('ru', 'dialog.message_number', { id: messageId })), press(t('ru', 'my.add_comment')));
+    await sendMessage(chat, 'Вот как это выглядит сейчас', [801]);
+    const texts = chat.replyTexts;
+    expect(texts[0]).toBe(t('ru', 'my.comment_added', { messageId }));
+    expect(texts).not.toContain(t('ru', 'dialog.use_buttons'));
+    expect(texts.filter((text) => text.includes('Вот как это выглядит сейчас'))).toHaveLength(1);
+    expect(texts.at(-1)).toBe(NOT_TAKEN);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'messages', step: 'card' });
+    const comments = await db.db.selectFrom('comment').select('text').where('message_id', '=', messageId).execute();
+    expect(comments).toEqual([{ text: 'Вот как это выглядит сейчас' }]);
+  });
+
+  it('between flows: a text with a photo gets the hint and the menu once, then one word about the photo', async () => {
+    const chat = await registered();
+    await sendMessage(chat, 'привет', [901, 902]);
+    expect(chat.replyTexts).toEqual([t('ru', 'dialog.hint'), t('ru', 'menu.main'), NOT_TAKEN]);
+    // A photo sent on its own is still answered as before.
+    await sendMessage(chat, '', [903]);
+    expect(chat.replyTexts).toEqual([t('ru', 'dialog.hint'), t('ru', 'menu.main')]);
+  });
+});
