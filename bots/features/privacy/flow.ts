@@ -34,7 +34,7 @@ export async function myDataView(c: StepContext): Promise<View> {
     ...data.comments.map((k) => ({ key: 'privacy.d_comment', params: { id: k.messageId, date: date(k.createdAt), text: k.text } })),
     ...data.ratings.map((r) => ({ key: 'privacy.d_rating', params: { id: r.messageId, stars: r.stars, complaint: r.complaint ?? none } })),
     ...data.supports.map((s) => ({ key: 'privacy.d_support', params: { id: s.messageId, date: date(s.createdAt) } })),
-    ...data.subscriptions.map((s) => ({ key: s.enabled ? 'privacy.d_subscribed' : 'privacy.d_unsubscribed', params: { topic: s.topic } })),
+    ...data.subscriptions.map((s) => ({ key: s.enabled ? 'privacy.d_subscribed' : 'privacy.d_unsubscribed', params: { topic: local(`settings.topic_${s.topic}`) } })),
     { key: 'privacy.d_activity', params: { days: data.activeDays } },
     { key: 'privacy.d_footer' },
   ];

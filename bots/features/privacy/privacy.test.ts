@@ -49,7 +49,9 @@ describe.each(CHANNELS)('%s: privacy', (channel) => {
     expect(text).toContain(`№${messageId} от `);
     expect(text).toContain('место 55.36010, 86.09020');
     expect(text).toContain('Глубокая яма на проезжей части');
-    expect(text).toContain('Рассылка «news»: выключена.');
+    // The topic by the name the settings screen gives it, not its code.
+    expect(text).toContain('Рассылка «Новости»: выключена.');
+    expect(text).not.toContain('«news»');
     expect(text).toContain('(редакция 2026-11-25');
   });
 
