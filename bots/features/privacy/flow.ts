@@ -23,7 +23,7 @@ export async function myDataView(c: StepContext): Promise<View> {
   const date = (d: Date | null) => (d ? formatDate(d, c.language, zone) : local('privacy.none'));
   const none = local('privacy.none');
   const lines: { key: string; params?: Record<string, unknown> }[] = [
-    { key: 'privacy.d_profile', params: { name: data.displayName ?? none, phone: data.phone ?? none, language: data.language, municipality: data.municipality ? (c.language === 'en' ? data.municipality.nameEn : data.municipality.nameRu) : none, registered: date(data.registeredAt), notify: data.notifyChannel ? CHANNEL_NAMES[data.notifyChannel] : local('privacy.d_notify_last'), since: date(data.createdAt) } },
+    { key: 'privacy.d_profile', params: { name: data.displayName ?? none, phone: data.phone ?? none, language: local(`privacy.language_${data.language}`), municipality: data.municipality ? (c.language === 'en' ? data.municipality.nameEn : data.municipality.nameRu) : none, registered: date(data.registeredAt), notify: data.notifyChannel ? CHANNEL_NAMES[data.notifyChannel] : local('privacy.d_notify_last'), since: date(data.createdAt) } },
     ...data.identities.map((i) => ({ key: 'privacy.d_identity', params: { channel: CHANNEL_NAMES[i.channel], id: i.externalId, chat: i.chatId, username: i.username ? `@${i.username}` : none, seen: date(i.lastSeenAt) } })),
     ...data.consents.map((k) => ({ key: k.withdrawnAt ? 'privacy.d_consent_withdrawn' : 'privacy.d_consent', params: { version: k.version, channel: CHANNEL_NAMES[k.channel], given: date(k.givenAt), withdrawn: date(k.withdrawnAt) } })),
     { key: 'privacy.d_messages', params: { count: data.messages.length } },
@@ -57,11 +57,11 @@ export async function storedDataView(c: StepContext): Promise<View> {
   return {
     key: 'privacy.info',
     lines: [
-      { key: 'privacy.item_identity', params: { channel: c.from.channel, id: c.from.externalId, username: c.from.username ? `@${c.from.username}` : none } },
+      { key: 'privacy.item_identity', params: { channel: CHANNEL_NAMES[c.from.channel], id: c.from.externalId, username: c.from.username ? `@${c.from.username}` : none } },
       { key: 'privacy.item_name', params: { name: resident.displayName ?? none } },
       { key: 'privacy.item_phone', params: { phone: resident.phone ?? none } },
       { key: 'privacy.item_municipality', params: { municipality: municipality ? (c.language === 'en' ? municipality.nameEn : municipality.nameRu) : none } },
-      { key: 'privacy.item_language', params: { language: resident.language } },
+      { key: 'privacy.item_language', params: { language: local(`privacy.language_${resident.language}`) } },
       { key: 'privacy.item_messages', params: { count: Number(messages.n) } },
       consent
         ? { key: 'privacy.item_consent', params: { date: formatDate(consent.given_at, c.language, municipality?.timeZone ?? DEFAULT_TIME_ZONE), version: consent.text_version } }

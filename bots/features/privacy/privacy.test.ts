@@ -53,6 +53,13 @@ describe.each(CHANNELS)('%s: privacy', (channel) => {
     expect(text).toContain('Рассылка «Новости»: выключена.');
     expect(text).not.toContain('«news»');
     expect(text).toContain('(редакция 2026-11-25');
+    // The language by its name, not its code.
+    expect(text).toContain('язык — русский;');
+    await chat.say('/privacy');
+    const screen = chat.replyTexts.join('\n');
+    // The messenger and the language by their names, as /mydata gives them, not their codes.
+    expect(screen).toContain(`• Аккаунт в мессенджере (${channel === 'tg' ? 'Telegram' : 'VK'}): id ${chat.externalId}`);
+    expect(screen).toContain('• Язык: русский');
   });
 
   it('withdrawal erases name, phone, accounts and the link to the messages (kept anonymised), cancels every queued notification and says so', async () => {
