@@ -256,6 +256,8 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
   if (stepInput.kind === 'button' && stepInput.action.startsWith(`${PAGE_ACTION}:`)) {
     return apply(c, state, { kind: 'stay', data: { page: Number(stepInput.action.slice(PAGE_ACTION.length + 1)) || 0 }, reprompt: 'edit' });
   }
+  // A text sent with a point: where a place is asked, the point (the next input) answers alone.
+  if (stepInput.kind === 'text' && stepInput.placeFollows && step.accepts.includes('location')) return { views: [] };
   if (!step.accepts.includes(stepInput.kind)) {
     // The message's first part was answered already (its screen shown): only a word about the rest.
     if (input.alongside) return { views: [{ key: ATTACHMENTS_NOT_TAKEN }] };

@@ -39,8 +39,9 @@ export const idleFlow: Flow = {
         if (!(await isRegistered(c))) return stay({ say: [await unregisteredHint(c)] });
         const taken = input.kind === 'text' ? await freeTextAnswer(c, input.text) : undefined;
         if (taken) return stay({ say: taken });
-        // The message's text was answered already (the menu, or what a feature took it for).
-        if (input.kind !== 'button' && input.alongside) return stay({ say: [{ key: ATTACHMENTS_NOT_TAKEN }] });
+        // The message's text was answered already (the menu, or what a feature took it for); a point
+        // attached to it still starts filing there.
+        if (input.kind !== 'button' && input.kind !== 'location' && input.alongside) return stay({ say: [{ key: ATTACHMENTS_NOT_TAKEN }] });
         if (input.kind === 'location') {
           for (const feature of c.features.list) {
             const started = await feature.idleLocation?.(c, input);

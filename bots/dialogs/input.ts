@@ -47,6 +47,11 @@ export type DialogInput = {
        * the engine tells their pieces by it (engine.ts, a split text).
        */
       sentAt?: number;
+      /**
+       * The message carries a point too, its next input (a VK message with a place attached): a step
+       * that asks for a place takes the point, and the text is no second answer there.
+       */
+      placeFollows?: true;
     }
   | { kind: 'command'; command: string; payload?: string }
   | { kind: 'button'; data: string }

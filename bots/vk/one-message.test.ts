@@ -74,6 +74,33 @@ describe('vk: the parts of one message a step does not take', () => {
     expect(comments).toEqual([{ text: 'Вот как это выглядит сейчас' }]);
   });
 
+  it('a description with a map point attached where the description is asked: the text is the description and the point the place', async () => {
+    const chat = await registered();
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'));
+    const geo = { type: 'point', coordinates: { latitude: KEMEROVO.lat, longitude: KEMEROVO.lon }, place: { title: 'ул. Весенняя, 5', city: 'Кемерово' } };
+    await chat.send({ type: 'message_new', object: { message: { text: 'Глубокая яма у въезда во двор', geo } } });
+    expect(chat.replyTexts).not.toContain(t('ru', 'filing.send_text'));
+    expect(chat.replyTexts.at(-1)).toBe(t('ru', 'filing.photos', { max: 5 }));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'photos' });
+    await chat.say(press(t('ru', 'filing.skip_photos')), press(t('ru', 'filing.send')));
+    const message = await db.db
+      .selectFrom('message')
+      .select(['text', 'address'])
+      .where('author_id', '=', await residentOf(db, chat))
+      .executeTakeFirstOrThrow();
+    expect(message).toEqual({ text: 'Глубокая яма у въезда во двор', address: 'ул. Весенняя, 5, Кемерово' });
+  });
+
+  it('a text with a map point where the place is asked: the point is taken, the text is not a second answer', async () => {
+    const chat = await registered();
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма у моста.');
+    const geo = { type: 'point', coordinates: { latitude: KEMEROVO.lat, longitude: KEMEROVO.lon } };
+    await chat.send({ type: 'message_new', object: { message: { text: 'Вот здесь', geo } } });
+    expect(chat.replyTexts[0]).toBe(t('ru', 'filing.location_ok', { municipality: 'Кемеровский городской округ' }));
+    expect(chat.replyTexts).not.toContain(t('ru', 'filing.send_location_hint_vk'));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'photos' });
+  });
+
   it('between flows: a text with a photo gets the hint and the menu once, then one word about the photo', async () => {
     const chat = await registered();
     await sendMessage(chat, 'привет', [901, 902]);

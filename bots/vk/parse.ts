@@ -123,19 +123,23 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
   if (typeof payload === 'string' && /"command"\s*:\s*"start"/.test(payload)) return [{ identity, kind: 'command', command: 'start' }];
   const buttonId = buttonIdOf(payload);
   const geo = isObject(message.geo) && isObject(message.geo.coordinates) ? message.geo : undefined;
-  if (geo) {
-    const coordinates = geo.coordinates as Json;
-    const place = isObject(geo.place) ? geo.place : {};
-    const address = [place.title, place.city].filter((v): v is string => typeof v === 'string' && v.length > 0).join(', ');
-    return [{ identity, kind: 'location', lat: Number(coordinates.latitude), lon: Number(coordinates.longitude), ...(address && { address }) }];
-  }
   // A text button of a regular keyboard: our id in the payload (the label is only what it shows).
-  if (buttonId && buttonId !== 'location') return [{ identity, kind: 'button', data: buttonId }];
+  if (!geo && buttonId && buttonId !== 'location') return [{ identity, kind: 'button', data: buttonId }];
   const inputs: DialogInput[] = [];
   if (text.trim().length > 0) {
     const command = commandOf(text);
     const sentAt = typeof message.date === 'number' && Number.isSafeInteger(message.date) ? message.date : undefined;
-    inputs.push(command ? { identity, kind: 'command', ...command } : { identity, kind: 'text', text, ...(sentAt !== undefined && { sentAt }) });
+    inputs.push(command ? { identity, kind: 'command', ...command } : { identity, kind: 'text', text, ...(sentAt !== undefined && { sentAt }), ...(geo && { placeFollows: true as const }) });
+  }
+  if (geo) {
+    // The location button's point, or a point attached to a message (which may have a text too:
+    // the description and its place in one message, the text first).
+    const coordinates = geo.coordinates as Json;
+    const place = isObject(geo.place) ? geo.place : {};
+    const address = [place.title, place.city].filter((v): v is string => typeof v === 'string' && v.length > 0).join(', ');
+    const alongside = inputs.length > 0 ? { alongside: true as const } : {};
+    inputs.push({ identity, kind: 'location', lat: Number(coordinates.latitude), lon: Number(coordinates.longitude), ...(address && { address }), ...alongside });
+    return inputs;
   }
   const attachments = Array.isArray(message.attachments) ? message.attachments.filter(isObject) : [];
   for (const attachment of attachments) {
