@@ -232,7 +232,8 @@ async function restOfTakenText(c: StepContext, state: DialogState, piece: LastTe
 
 async function decide(c: StepContext, state: DialogState, input: DialogInput): Promise<Decision> {
   if (input.kind === 'other' && input.what === 'edited') return { views: [{ key: 'dialog.edited_ignored' }] };
-  if (input.kind === 'other' && input.what === 'forwarded') return { views: [{ key: 'dialog.forwarded_not_accepted' }] };
+  // Forwarded with a text of the resident's own (a VK message): the text was answered, the rest is only not taken.
+  if (input.kind === 'other' && input.what === 'forwarded') return { views: [{ key: input.alongside ? ATTACHMENTS_NOT_TAKEN : 'dialog.forwarded_not_accepted' }] };
   if (input.kind === 'command') return onCommand(c, state, input.command, input.payload);
 
   let stepInput: StepInput;

@@ -101,6 +101,20 @@ describe('vk: the parts of one message a step does not take', () => {
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'photos' });
   });
 
+  it('a description written over forwarded messages (VK forwards with a comment): the text is the description, the forwarded ones are only not taken', async () => {
+    const chat = await registered();
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'));
+    const fwd_messages = [{ from_id: 5, text: 'у нас во дворе яма', date: 1764000000 }];
+    await chat.send({ type: 'message_new', object: { message: { text: 'Сосед пишет о той же яме у въезда', fwd_messages } } });
+    expect(chat.replyTexts).not.toContain(t('ru', 'dialog.forwarded_not_accepted'));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'filing.location_vk'));
+    expect(chat.replyTexts.at(-1)).toBe(NOT_TAKEN);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'location' });
+    // Forwarded messages alone are still refused as before.
+    await chat.send({ type: 'message_new', object: { message: { text: '', fwd_messages } } });
+    expect(chat.replyTexts).toEqual([t('ru', 'dialog.forwarded_not_accepted')]);
+  });
+
   it('between flows: a text with a photo gets the hint and the menu once, then one word about the photo', async () => {
     const chat = await registered();
     await sendMessage(chat, 'привет', [901, 902]);

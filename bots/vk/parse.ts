@@ -114,8 +114,10 @@ function isGroupStart(message: Json): boolean {
 }
 
 function messageInputs(message: Json, identity: Identity, ref: string | undefined): DialogInput[] {
-  if (Array.isArray(message.fwd_messages) && message.fwd_messages.length > 0) return [{ identity, kind: 'other', what: 'forwarded' }];
   const text = typeof message.text === 'string' ? message.text : '';
+  // Forwarded messages alone are not the resident's words; with a text of their own (VK forwards with a comment) the text is.
+  const forwarded = Array.isArray(message.fwd_messages) && message.fwd_messages.length > 0;
+  if (forwarded && text.trim().length === 0) return [{ identity, kind: 'other', what: 'forwarded' }];
   // A deep link vk.me/<group>?ref=<payload> brings `ref` on the first message: a /start with that payload.
   if (ref) return [{ identity, kind: 'command', command: 'start', payload: ref.slice(0, MAX_START_PAYLOAD) }];
   const payload = message.payload;
@@ -156,6 +158,7 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
       inputs.push({ identity, kind: 'other', what: otherKind(type), ...(file && { file }), ...alongside });
     }
   }
+  if (forwarded) inputs.push({ identity, kind: 'other', what: 'forwarded', alongside: true });
   if (inputs.length === 0) inputs.push({ identity, kind: 'other', what: 'unsupported' });
   return inputs;
 }
