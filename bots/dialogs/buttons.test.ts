@@ -28,7 +28,7 @@ describe('button ids', () => {
 
   it('action ids round-trip through the registered handlers and junk is refused', () => {
     const cases: [string, unknown][] = [
-      [rateAction.id({ messageId: 2147483650, stars: 5 }), { messageId: 2147483650, stars: 5 }],
+      [rateAction.id({ messageId: 2147483647, stars: 5 }), { messageId: 2147483647, stars: 5 }],
       [openAction.id(9), 9],
       [commentAction.id(9), 9],
       [menuButton('file', 'menu.file').id, 'file'],
@@ -36,12 +36,13 @@ describe('button ids', () => {
       [actionId('n', 'last'), 'last'],
     ];
     // The ids residents already have in their chats keep their meaning.
-    expect(cases.map(([id]) => id)).toEqual(['!r:2147483650:5', '!o:9', '!c:9', '!m:file', '!l:en', '!n:last']);
+    expect(cases.map(([id]) => id)).toEqual(['!r:2147483647:5', '!o:9', '!c:9', '!m:file', '!l:en', '!n:last']);
     for (const [id, value] of cases) {
       expect(Buffer.byteLength(id)).toBeLessThanOrEqual(MAX_BUTTON_ID_BYTES);
       expect(decoded(id)).toEqual(value);
     }
-    for (const junk of ['!r:1:6', '!r:0:3', '!r:x:3', '!r:1', '!o:-1', '!o:1:2', '!m:nope', '!l:de', '!zz:1', 'r:1:3', '!']) expect(decoded(junk), junk).toBeUndefined();
+    for (const junk of ['!r:1:6', '!r:0:3', '!r:x:3', '!r:1', '!r:2147483648:5', '!o:-1', '!o:1:2', '!o:99999999999', '!m:nope', '!l:de', '!zz:1', 'r:1:3', '!'])
+      expect(decoded(junk), junk).toBeUndefined();
   });
 
   it('refuses to build an id that is malformed or too long', () => {
