@@ -9,6 +9,7 @@ import { isRegistered, registrationRequired } from '../../dialogs/registration-c
 import { local, type Button, type View } from '../../dialogs/view.ts';
 import { MAX_ROW_ID } from '../../../core/db/types.ts';
 import { backToMenuButton, withMenuButton } from '../basics/back-to-menu.ts';
+import { startRegistration } from '../registration/index.ts';
 
 type KindFilter = EventKind | 'all';
 const KIND_ARG: Record<KindFilter, string> = { all: 'a', culture: 'c', sport: 's' };
@@ -130,9 +131,13 @@ export const events: BotFeature = {
   deepLinks: [
     {
       prefix: 'event_',
-      open: (c, rest) => {
+      open: async (c, rest) => {
         const id = positiveIdArg(rest, MAX_ROW_ID);
-        return id ? openEvent(c, id) : reply([withMenuButton('events.gone')]);
+        if (!id) return reply([withMenuButton('events.gone')]);
+        // Events are a municipality's: a visitor not registered yet (a poster, a shared link) registers
+        // first, and the event opens then (the link is kept, as a poll's is).
+        if (!(await isRegistered(c))) return startRegistration(c, `event_${id}`);
+        return openEvent(c, id);
       },
     },
   ],

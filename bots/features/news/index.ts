@@ -10,6 +10,8 @@ import type { Button, View } from '../../dialogs/view.ts';
 import { listComments, writeComment } from '../item-comments/index.ts';
 import { MAX_ROW_ID } from '../../../core/db/types.ts';
 import { backToMenuButton, withMenuButton } from '../basics/back-to-menu.ts';
+import { isRegistered } from '../../dialogs/registration-check.ts';
+import { startRegistration } from '../registration/index.ts';
 
 const MAX_INDEX = 100_000;
 
@@ -96,9 +98,13 @@ export const news: BotFeature = {
   deepLinks: [
     {
       prefix: 'news_',
-      open: (c, rest) => {
+      open: async (c, rest) => {
         const id = positiveIdArg(rest, MAX_ROW_ID);
-        return id ? itemReply(c, id) : reply([withMenuButton('news.gone')]);
+        if (!id) return reply([withMenuButton('news.gone')]);
+        // A visitor not registered yet (a poster, a shared link) sees only the region's items: one of a
+        // municipality opens once they have registered (the link is kept, as a poll's is).
+        if (!(await isRegistered(c)) && !(await visibleNews(c.db, id, c.resident.municipalityId))) return startRegistration(c, `news_${id}`);
+        return itemReply(c, id);
       },
     },
   ],

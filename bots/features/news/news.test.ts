@@ -64,6 +64,44 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
     expect(neighbour.replyTexts).toEqual([t('ru', 'item_comments.report_reported')]);
   });
 
+  it("a visitor not registered yet follows a link to a municipality's news item or event (a poster, a shared link): registers first, then it opens", async () => {
+    const item = await published(`Субботник ${channel}`, 'Приходите в парк.');
+    const start = new Date(Date.now() + 30 * 60 * 60 * 1000);
+    const draft = await createEvent(
+      db.db,
+      {
+        municipalityId: db.demo.municipalities.Kemerovo,
+        kind: 'culture',
+        title: `Концерт ${channel}`,
+        description: 'Оркестр',
+        startsAt: start,
+        endsAt: new Date(start.getTime() + 2 * 60 * 60 * 1000),
+        venue: { name: 'Филармония', address: 'Кемерово, пр. Советский, 1', ...KEMEROVO_CENTER },
+        ageLimit: null,
+        price: null,
+        organiser: null,
+        photoMediaId: null,
+        link: null,
+        staffId: null,
+      },
+      new Date(),
+    );
+    const event = await publishEvent(db.db, draft.id, new Date(), null);
+    for (const [link, title] of [
+      [`news_${item.id}`, `Субботник ${channel}`],
+      [`event_${event.id}`, `Концерт ${channel}`],
+    ] as const) {
+      const visitor = newChat(harness, channel, 'Гость');
+      await visitor.say(`/start ${link}`);
+      // Not "this item is no longer available": it is, for the residents of its municipality.
+      expect(visitor.replyTexts, link).toEqual([t('ru', 'reg.choose_language')]);
+      await visitor.say(press('Русский'), press('Понятно, дальше'), press('✅ Согласен(на)'), press('Пропустить'));
+      await visitor.say(press('Кемеровский городской округ'));
+      expect(visitor.replyTexts[0], link).toBe(t('ru', 'reg.done', { municipality: 'Кемеровский городской округ' }));
+      expect(visitor.replyTexts.join('\n'), link).toContain(title);
+    }
+  });
+
   it('«Афиша» shows today\'s event with its venue as a location, and "Remind me" is accepted once', async () => {
     const chat = newChat(harness, channel, 'Анна');
     const residentId = await resident(chat);
