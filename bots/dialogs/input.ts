@@ -52,6 +52,8 @@ export type DialogInput = {
        * that asks for a place takes the point, and the text is no second answer there.
        */
       placeFollows?: true;
+      /** The message carries attachments too, its next inputs (a VK text with a photo): a step may keep the text for them quietly. */
+      attachmentsFollow?: true;
     }
   | { kind: 'command'; command: string; payload?: string }
   | { kind: 'button'; data: string }

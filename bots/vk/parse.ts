@@ -131,7 +131,12 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
   if (text.trim().length > 0) {
     const command = commandOf(text);
     const sentAt = typeof message.date === 'number' && Number.isSafeInteger(message.date) ? message.date : undefined;
-    inputs.push(command ? { identity, kind: 'command', ...command } : { identity, kind: 'text', text, ...(sentAt !== undefined && { sentAt }), ...(geo && { placeFollows: true as const }) });
+    const attached = !geo && Array.isArray(message.attachments) && message.attachments.length > 0;
+    inputs.push(
+      command
+        ? { identity, kind: 'command', ...command }
+        : { identity, kind: 'text', text, ...(sentAt !== undefined && { sentAt }), ...(geo && { placeFollows: true as const }), ...(attached && { attachmentsFollow: true as const }) },
+    );
   }
   if (geo) {
     // The location button's point, or a point attached to a message (which may have a text too:

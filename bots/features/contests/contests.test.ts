@@ -162,6 +162,8 @@ describe.each(CHANNELS)('%s: contests', (channel) => {
     await chat.post(update);
     expect(chat.replyTexts).not.toContain(t('ru', 'contests.send_media'));
     expect(chat.replyTexts).not.toContain(t('ru', 'contests.ask_caption', { max: 500 }));
+    // Nor "now send the work itself" before the work that came in the same message.
+    expect(chat.replyTexts).not.toContain(t('ru', 'contests.caption_kept'));
     expect(chat.replyTexts.at(-1)).toContain(contest.terms!);
     await chat.say(press(t('ru', 'contests.agree')));
     const entry = await db.db.selectFrom('contest_entry').select('caption').where('contest_id', '=', contest.id).executeTakeFirstOrThrow();

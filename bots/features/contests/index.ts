@@ -193,7 +193,8 @@ const entryFlow: Flow = {
           const text = input.text.trim();
           const problem = captionProblem(text);
           if (problem) return stay({ say: [problem], reprompt: true });
-          return stay({ data: { caption: text }, say: [{ key: 'contests.caption_kept' }] });
+          // With the work attached to the same message, the work follows at once: nothing to ask for.
+          return stay({ data: { caption: text }, ...(!input.attachmentsFollow && { say: [{ key: 'contests.caption_kept' }] }) });
         }
         const sent = input.kind === 'photo' || input.kind === 'other' ? entryFile(input) : undefined;
         if (!sent) return stay({ say: [{ key: 'contests.send_media' }], reprompt: true });
