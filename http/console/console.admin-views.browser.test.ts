@@ -89,6 +89,7 @@ describe("the cron jobs' runs", () => {
     await operator.screenshot({ path: path.join(ARTIFACTS, 'console-jobs.png'), fullPage: false });
     // Paged like the other lists: 50, then «more» for the rest.
     const rows = operator.locator('main tbody tr');
+    const rowCountIs = (n: number) => operator.waitForFunction((count) => document.querySelectorAll('main tbody tr').length === count, n);
     expect(await rows.count()).toBe(50);
     await operator.getByRole('button', { name: ru('list.more'), exact: true }).click();
     await operator.waitForFunction(() => [...document.querySelectorAll('main tbody tr')].length === 59);
@@ -97,20 +98,21 @@ describe("the cron jobs' runs", () => {
     // Only the failed runs.
     await operator.getByLabel(ru('jobs.outcome'), { exact: true }).selectOption('error');
     await operator.getByRole('button', { name: ru('audit.filter'), exact: true }).click();
+    // The list is reloaded: wait for the filtered rows, not for the old ones to go (between the two it may be empty).
+    await rowCountIs(1);
     await row('overdue-alerts').waitFor({ state: 'detached' });
-    expect(await rows.count()).toBe(1);
     await row('kpi-snapshots').waitFor();
     // Only one job: its runs.
     await operator.getByLabel(ru('jobs.outcome'), { exact: true }).selectOption('');
     await operator.getByLabel(ru('jobs.job'), { exact: true }).selectOption('overdue-alerts');
     await operator.getByRole('button', { name: ru('audit.filter'), exact: true }).click();
     await row('kpi-snapshots').waitFor({ state: 'detached' });
+    await rowCountIs(1);
     expect(await cells('overdue-alerts')).toHaveLength(7);
-    expect(await rows.count()).toBe(1);
     // Each job's latest run: one row a job.
     await operator.getByLabel(ru('jobs.latest'), { exact: true }).check();
     await row('kpi-snapshots').waitFor();
-    expect(await rows.count()).toBe(5);
+    await rowCountIs(5);
     expect(await row('polls').count()).toBe(1);
 
     await toEnglish(operator);
