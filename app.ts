@@ -199,7 +199,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const secret = config.TELEGRAM_WEBHOOK_SECRET;
     if (config.TELEGRAM_MODE === 'webhook' && secret) mountTelegramWebhook(http, { secret, handle: (update) => channel.handleUpdate(update, { answerInResponse: true }) });
   }
-  const staffLinks = { ttlHours: config.STAFF_LINK_CODE_TTL_HOURS, telegramBotUsername: telegram?.username };
+  const staffLinks = { ttlHours: config.STAFF_LINK_CODE_TTL_HOURS, telegramBotUsername: telegram?.username, vkGroupId: config.VK_GROUP_TOKEN ? config.VK_GROUP_ID : undefined };
   // The pages' canonical paths have no trailing slash: /console/, /api/docs/ and /map/ (typed by hand,
   // or a proxy's location block) are sent there, query kept, instead of a bare 404.
   for (const page of ['/console', '/api/docs', '/map']) {

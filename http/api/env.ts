@@ -26,8 +26,11 @@ export interface ApiDeps {
   logger: Logger;
   /** Per messenger; a channel that is off has none and its photos answer 503. */
   photos: PhotoFetchers;
-  /** Staff link codes: their lifetime, and the Telegram bot whose t.me deep link carries them (unknown when Telegram is off). */
-  staffLinks?: { ttlHours?: number; telegramBotUsername?: string };
+  /**
+   * Staff link codes: their lifetime, the Telegram bot whose t.me deep link carries them (unknown when Telegram is off)
+   * and the VK community whose vk.me link carries them as `ref` (unset when VK is off).
+   */
+  staffLinks?: { ttlHours?: number; telegramBotUsername?: string; vkGroupId?: number };
   /** The process's state for GET /system/health (operators). */
   systemHealth?: () => Promise<SystemHealth>;
   /** The media store and upload limits (POST /media, GET /media/{id}). */

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaff } from '../../core/access/staff.service.ts';
 import { newChat } from '../../test/bots/chats.ts';
-import type { BotHarness } from '../../test/bots/harness.ts';
+import { type BotHarness, TEST_BOT_INFO, TEST_VK_GROUP_ID } from '../../test/bots/harness.ts';
 import type { TestDatabase } from '../../test/database.ts';
 import { categoryId } from '../../test/residents.ts';
 import { demoStaff, operatorId } from '../../test/staff.ts';
@@ -83,6 +83,18 @@ describe('the directories in Chromium', () => {
     const command = (await operator.locator('dd code').nth(1).textContent())!;
     const code = (await operator.locator('dd code').first().textContent())!;
     expect(command).toBe(`/start staff_${code}`);
+    // A link for each messenger that is on, named by its messenger.
+    expect(await operator.locator('dl.secret dt').allTextContents()).toEqual([
+      ru('staff_card.code'),
+      ru('staff_card.command'),
+      ru('staff_card.deep_link_for', { channel: ru('staff_card.channel.tg') }),
+      ru('staff_card.deep_link_for', { channel: ru('staff_card.channel.vk') }),
+      ru('staff_card.expires'),
+    ]);
+    expect(await operator.locator('dl.secret dd a').evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href))).toEqual([
+      `https://t.me/${TEST_BOT_INFO.username}?start=staff_${code}`,
+      `https://vk.me/club${TEST_VK_GROUP_ID}?ref=staff_${code}`,
+    ]);
     const official = newChat(harness, 'tg', 'Новый модератор');
     await official.say(command);
     const linked = await db.db.selectFrom('staff_identity').select(['staff_id', 'channel']).where('external_id', '=', official.externalId).executeTakeFirstOrThrow();

@@ -4,7 +4,8 @@ import { fileMessage } from '../../../core/messages/filing.service.ts';
 import { createLinkCode, staffStartPayload } from '../../../core/staff/link-codes.ts';
 import { MAX_FAILED_LINK_ATTEMPTS } from '../../../core/staff/link-attempts.ts';
 import { newChat, perChannel, type Chat } from '../../../test/bots/chats.ts';
-import { BotHarness, TEST_BOT_INFO } from '../../../test/bots/harness.ts';
+import { BotHarness, TEST_BOT_INFO, TEST_VK_GROUP_ID } from '../../../test/bots/harness.ts';
+import { newVkUser, VkConversation } from '../../../test/vk/conversation.ts';
 import { CHANNELS, other, press, tap } from '../../../test/bots/player.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
@@ -453,5 +454,22 @@ describe.each(CHANNELS)('%s: an official links with a typed code', (channel) => 
     await stranger.say(`/start ${staffStartPayload(code)}`);
     expect(stranger.replyTexts.join('\n')).toContain(t('ru', 'errors.LINK_CODE_USED'));
     expect(await identityOf(stranger)).toBeUndefined();
+  });
+});
+
+describe("VK: an official links with the API's vk.me link", () => {
+  it('opening https://vk.me/club<group>?ref=staff_<code> and writing brings the code as `ref`: the account is linked', async () => {
+    const issued = await api('POST', `/staff/${staff.moderator}/link-codes`, keys.operator, {});
+    expect(issued.status).toBe(201);
+    const link = new URL(issued.body.deepLinks.vk);
+    expect(`${link.origin}${link.pathname}`).toBe(`https://vk.me/club${TEST_VK_GROUP_ID}`);
+    // Both bots are on here: deepLink stays the Telegram one, as before.
+    expect(issued.body.deepLink).toBe(issued.body.deepLinks.telegram);
+    const user = newVkUser();
+    const official = new VkConversation(harness, user);
+    await official.send({ type: 'message_new', object: { message: { text: 'Здравствуйте', ref: link.searchParams.get('ref'), ref_source: 'link' } } });
+    expect(official.replyTexts).toEqual([t('ru', 'official.linked', { role: t('ru', 'official.role_moderator'), municipality: kemerovoName })]);
+    const identity = await db.db.selectFrom('staff_identity').select(['staff_id']).where('channel', '=', 'vk').where('external_id', '=', String(user.id)).executeTakeFirst();
+    expect(identity).toEqual({ staff_id: staff.moderator });
   });
 });

@@ -12,7 +12,16 @@ export const LinkCodeSchema = z
   .object({
     staffId: z.number().int(),
     code: z.string().openapi({ description: 'one-time code, shown only in this answer (only its hash is stored)' }),
-    deepLink: z.string().nullable().openapi({ description: 'https://t.me/<bot>?start=staff_<code>; null when the Telegram bot is off', example: 'https://t.me/otklik_bot?start=staff_abcd2345efgh6789' }),
+    deepLink: z.string().nullable().openapi({
+      description: 'the Telegram link (deepLinks.telegram) when the Telegram bot is on, else the VK link (deepLinks.vk); null when both are off',
+      example: 'https://t.me/otklik_bot?start=staff_abcd2345efgh6789',
+    }),
+    deepLinks: z
+      .object({
+        telegram: z.string().nullable().openapi({ description: 'https://t.me/<bot>?start=staff_<code>; null when the Telegram bot is off', example: 'https://t.me/otklik_bot?start=staff_abcd2345efgh6789' }),
+        vk: z.string().nullable().openapi({ description: 'https://vk.me/club<VK_GROUP_ID>?ref=staff_<code>: opens the community\'s messages, and the first message carries the code; null when VK is off', example: 'https://vk.me/club229000001?ref=staff_abcd2345efgh6789' }),
+      })
+      .openapi({ description: 'the link for each messenger' }),
     startCommand: z.string().openapi({ description: 'what the official may send the bot instead of opening the link', example: '/start staff_abcd2345efgh6789' }),
     expiresAt: Timestamp,
   })

@@ -42,6 +42,7 @@ describe('POST /staff/{id}/link-codes', () => {
       staffId: h.staff.Kemerovo.executor,
       code,
       deepLink: `https://t.me/${TEST_BOT_INFO.username}?start=staff_${code}`,
+      deepLinks: { telegram: `https://t.me/${TEST_BOT_INFO.username}?start=staff_${code}`, vk: null },
       startCommand: `/start staff_${code}`,
       expiresAt: new Date(h.now().getTime() + 24 * HOUR).toISOString(),
     });
@@ -51,6 +52,25 @@ describe('POST /staff/{id}/link-codes', () => {
     const audit = await lastAudit('staff.link_code');
     expect(audit).toMatchObject({ entity: 'staff', entity_id: String(h.staff.Kemerovo.executor), municipality_id: h.municipality.Kemerovo });
     expect(JSON.stringify(audit)).not.toContain(code);
+  });
+
+  it('gives the VK link (vk.me/club<group>?ref=staff_<code>) when VK is on, as deepLink when Telegram is off', async () => {
+    const vk = { VK_GROUP_TOKEN: 'vk1.a.test', VK_GROUP_ID: '229000001', VK_SECRET: 'vk-secret', VK_CONFIRMATION_CODE: 'abc123', VK_API_BASE_URL: 'http://127.0.0.1:9/method' };
+    for (const [env, telegramOn] of [
+      [{ ...vk, TELEGRAM_BOT_TOKEN: '' }, false],
+      [vk, true],
+    ] as const) {
+      const other = await createApiHarness(env);
+      try {
+        const res = await other.request('POST', `/api/v1/staff/${other.staff.Kemerovo.executor}/link-codes`, { body: {} });
+        expect(res.status).toBe(201);
+        const { code } = res.body;
+        const links = { telegram: telegramOn ? `https://t.me/${TEST_BOT_INFO.username}?start=staff_${code}` : null, vk: `https://vk.me/club229000001?ref=staff_${code}` };
+        expect(res.body).toMatchObject({ deepLink: links.telegram ?? links.vk, deepLinks: links, startCommand: `/start staff_${code}` });
+      } finally {
+        await other.close();
+      }
+    }
   });
 
   it('lets a curator issue codes for their own team and takes a lifetime within bounds', async () => {

@@ -18,7 +18,7 @@ export const route = createRoute({
   tags: ['staff and keys'],
   summary: 'Issue a one-time code that links an official\'s messenger account to them',
   description:
-    'The official opens the deep link (or sends `/start staff_<code>` to the bot) and is linked. Only the latest code of a staff member works; ' +
+    'The official opens the deep link of their messenger (or sends `/start staff_<code>` to the bot) and is linked. Only the latest code of a staff member works; ' +
     'it expires and is used once. Operators issue codes for anyone, curators for the staff of their municipality.',
   ...access('staff.link'),
   request: { params: IdParams, body: jsonBody(Body) },
@@ -37,8 +37,11 @@ export function registerIssueLinkCode(app: ApiApp, deps: ApiDeps) {
     });
     const payload = staffStartPayload(issued.code);
     const bot = deps.staffLinks?.telegramBotUsername;
+    const group = deps.staffLinks?.vkGroupId;
+    // VK brings a vk.me link's `ref` on the first message (message_new's `ref`): the bot takes it as /start <ref>.
+    const deepLinks = { telegram: bot ? `https://t.me/${bot}?start=${payload}` : null, vk: group ? `https://vk.me/club${group}?ref=${payload}` : null };
     return c.json(
-      { staffId: issued.staffId, code: issued.code, deepLink: bot ? `https://t.me/${bot}?start=${payload}` : null, startCommand: `/start ${payload}`, expiresAt: issued.expiresAt.toISOString() },
+      { staffId: issued.staffId, code: issued.code, deepLink: deepLinks.telegram ?? deepLinks.vk, deepLinks, startCommand: `/start ${payload}`, expiresAt: issued.expiresAt.toISOString() },
       201,
     );
   });

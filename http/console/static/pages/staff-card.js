@@ -123,7 +123,9 @@ function LinkCode({ t, id, fail, notify }) {
     ${code && html`<dl class="secret">
       <dt>${t('staff_card.code')}</dt><dd><code>${code.code}</code></dd>
       <dt>${t('staff_card.command')}</dt><dd><code>${code.startCommand}</code></dd>
-      ${code.deepLink && html`<dt>${t('staff_card.deep_link')}</dt><dd><a href=${code.deepLink}>${code.deepLink}</a></dd>`}
+      ${[['tg', code.deepLinks?.telegram], ['vk', code.deepLinks?.vk]]
+        .filter(([, link]) => link)
+        .map(([channel, link]) => html`<dt>${t('staff_card.deep_link_for', { channel: t(`staff_card.channel.${channel}`) })}</dt><dd><a href=${link}>${link}</a></dd>`)}
       <dt>${t('staff_card.expires')}</dt><dd>${when(code.expiresAt)}</dd>
     </dl>`}
   </section>`;
