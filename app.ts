@@ -18,6 +18,7 @@ import { telegramPhotoFetcher } from './bots/media/telegram-photo-fetcher.ts';
 import { provideContestMedia } from './bots/features/contests/media.ts';
 import { createFilingPhotoCopier, type FilingPhotoCopier } from './bots/media/filing-photos.ts';
 import { provideEventLinks } from './bots/features/events/index.ts';
+import { provideMessengers } from './bots/features/linking/index.ts';
 import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
 import { startCron } from './cron/scheduler.ts';
 import { createVkWallReader, incidentPollJob } from './bots/vk/wall-reader.ts';
@@ -163,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (telegramFiles) photos.tg = cachedPhotoFetcher(telegramFiles, { dir: path.join(config.DATA_DIR, 'photo-cache', 'tg'), namespace: 'tg' });
   // Contest entries from residents are copied into the media store (Telegram getFile, VK URLs).
   provideEventLinks(config.PUBLIC_URL);
+  provideMessengers({ tg: Boolean(config.TELEGRAM_BOT_TOKEN), vk: Boolean(config.VK_GROUP_TOKEN) });
   provideContestMedia({ store: media.store, limits: media.limits, ...(telegramFiles && { telegram: telegramFiles }) });
   // So are the photos of filed messages, after the filing commits (officials in the other messenger see them).
   const photoCopier = createFilingPhotoCopier({

@@ -7,8 +7,23 @@ import { isRegistered, registrationRequired } from '../../dialogs/registration-c
 import { local, type View } from '../../dialogs/view.ts';
 import { backToMenuButton } from '../basics/back-to-menu.ts';
 
-/** The name of the messenger other than `channel` (the one a resident may link from here). */
-const otherMessenger = (channel: Channel) => local(channel === 'tg' ? 'menu.messenger_vk' : 'menu.messenger_tg');
+/** The messenger other than `channel` (the one a resident may link from here). */
+const otherChannel = (channel: Channel): Channel => (channel === 'tg' ? 'vk' : 'tg');
+/** The name of the messenger other than `channel`. */
+const otherMessenger = (channel: Channel) => local(otherChannel(channel) === 'vk' ? 'menu.messenger_vk' : 'menu.messenger_tg');
+
+/** Which messengers' bots run (TELEGRAM_BOT_TOKEN, VK_GROUP_TOKEN), given once at start by app.ts; both until then. */
+let running: Record<Channel, boolean> = { tg: true, vk: true };
+
+export function provideMessengers(on: Record<Channel, boolean>): void {
+  running = { ...on };
+}
+
+/** Whether the bot runs in the other messenger: without it there is nothing to link, nowhere else to notify. */
+const otherRuns = (c: StepContext) => running[otherChannel(c.from.channel)];
+
+/** The bot runs in this messenger alone: notifications come here (nothing to choose, nothing to link). */
+const onlyMessengerRunning: View = { key: 'dialog.notify_only_messenger' };
 
 /** A screen of this feature (the code, the notification choice) with the way back to the menu, as other screens have. */
 const screen = (view: View): View => ({ ...view, keyboard: { kind: 'inline', rows: [...(view.keyboard?.kind === 'inline' ? view.keyboard.rows : []), [backToMenuButton()]] } });
@@ -30,6 +45,7 @@ async function linkCommand(c: StepContext, code: string | undefined): Promise<Vi
   if (!(await isRegistered(c))) return [await registrationRequired(c)];
   const channels = await linkedChannels(c.db, c.resident.id);
   if (channels.includes('tg') && channels.includes('vk')) return [screen({ key: 'dialog.link_all_linked' })];
+  if (!otherRuns(c)) return [screen({ key: 'dialog.link_other_off' })];
   const issued = await createResidentLinkCode(c.db, c.resident.id, c.from.channel, c.now);
   return [screen({ key: 'dialog.link_code', params: { code: issued.code, other: otherMessenger(c.from.channel), minutes: RESIDENT_LINK_CODE_TTL_MINUTES } })];
 }
@@ -52,6 +68,7 @@ const notifyAction = action<NotifyChoice>({
   decode: (args) => (args.length === 1 && Object.hasOwn(NOTIFY_LABELS, args[0]!) ? (args[0] as NotifyChoice) : undefined),
   async run(c, choice) {
     if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
+    if (choice !== 'last' && !running[choice]) return reply([onlyMessengerRunning]);
     if (choice !== 'last' && !(await linkedChannels(c.db, c.resident.id)).includes(choice)) return reply([onlyThisMessenger(c)]);
     await updateResident(c.db, c.resident.id, { notifyChannel: choice === 'last' ? null : choice });
     return reply([{ key: 'dialog.notify_set', params: { where: local(NOTIFY_LABELS[choice]) } }]);
@@ -60,6 +77,7 @@ const notifyAction = action<NotifyChoice>({
 
 async function notifyChoice(c: StepContext): Promise<View[]> {
   if (!(await isRegistered(c))) return [await registrationRequired(c)];
+  if (!otherRuns(c)) return [screen(onlyMessengerRunning)];
   if ((await linkedChannels(c.db, c.resident.id)).length < 2) return [screen(onlyThisMessenger(c))];
   const current: NotifyChoice = c.resident.notifyChannel ?? 'last';
   const choices: NotifyChoice[] = ['tg', 'vk', 'last'];
@@ -84,7 +102,7 @@ export const linking: BotFeature = {
     { name: 'notify', description: 'commands.notify', run: showNotify },
   ],
   menu: [
-    { id: 'link', label: 'menu.link', labelParams: (c) => ({ other: otherMessenger(c.from.channel) }), row: 40, column: 0, run: showCode },
+    { id: 'link', label: 'menu.link', labelParams: (c) => ({ other: otherMessenger(c.from.channel) }), visible: otherRuns, row: 40, column: 0, run: showCode },
     { id: 'notify', label: 'menu.notify', row: 40, column: 1, run: showNotify },
   ],
   actions: [notifyAction],

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Chat, newChat, residentOf } from '../../../test/bots/chats.ts';
+import { BotHarness } from '../../../test/bots/harness.ts';
+import { press, tap } from '../../../test/bots/player.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
+import { createTranslator } from '../../i18n.ts';
+
+/**
+ * The bot in one messenger alone (the other's token unset): /link and /notify do not send the
+ * resident to a messenger where no bot answers, and the main menu offers no linking.
+ */
+const t = createTranslator();
+const backToMenu = t('ru', 'menu.back_to_menu');
+const buttonLabels = (chat: Chat) =>
+  chat
+    .keyboards()
+    .flatMap((k) => k.rows.flat())
+    .map((b) => b.label);
+
+describe.each([
+  ['vk', 'tg', { TELEGRAM_BOT_TOKEN: '' }],
+  ['tg', 'vk', { VK_GROUP_TOKEN: '' }],
+] as const)('only %s is on', (channel, off, env) => {
+  let db: TestDatabase;
+  let harness: BotHarness;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    harness = await BotHarness.start({ database: db, env });
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await db?.close();
+  });
+
+  it(`/link gives no code for ${off}, /notify says notifications come here, and the menu has no "Link ${off}"`, async () => {
+    const chat = newChat(harness, channel, 'Дина');
+    await chat.playFixture('registration.json');
+    const offName = t('ru', off === 'tg' ? 'menu.messenger_tg' : 'menu.messenger_vk');
+    expect(buttonLabels(chat)).not.toContain(t('ru', 'menu.link', { other: offName }));
+
+    await chat.say('/link');
+    expect(chat.replyTexts).toEqual([t('ru', 'dialog.link_other_off')]);
+    expect(chat.replyTexts.join('\n')).not.toContain(offName);
+    expect(await db.db.selectFrom('resident_link_code').select('id').execute()).toEqual([]);
+    expect(buttonLabels(chat)).toEqual([backToMenu]);
+    await chat.say(press(backToMenu));
+    expect(chat.replyTexts).toEqual([t('ru', 'menu.main')]);
+    expect(buttonLabels(chat)).not.toContain(t('ru', 'menu.link', { other: offName }));
+
+    await chat.say('/notify');
+    expect(chat.replyTexts).toEqual([t('ru', 'dialog.notify_only_messenger')]);
+    expect(buttonLabels(chat)).toEqual([backToMenu]);
+    // A button from an earlier screen (or typed by hand) for the messenger that is off saves nothing.
+    await chat.say(tap(`!n:${off}`));
+    expect(chat.replyTexts).toEqual([t('ru', 'dialog.notify_only_messenger')]);
+    const resident = await db.db
+      .selectFrom('resident')
+      .select('notify_channel')
+      .where('id', '=', await residentOf(db, chat))
+      .executeTakeFirstOrThrow();
+    expect(resident.notify_channel).toBeNull();
+  });
+});
