@@ -57,7 +57,12 @@ export type DialogInput = {
     }
   | { kind: 'command'; command: string; payload?: string }
   | { kind: 'button'; data: string }
-  | { kind: 'location'; lat: number; lon: number; address?: string }
+  /**
+   * `caption`: the text of the message the point came in (a VK message with a text and a place; the
+   * text is an input of its own too, before the point): filing started at the point between flows
+   * keeps it as the description.
+   */
+  | { kind: 'location'; lat: number; lon: number; address?: string; caption?: string }
   /** `caption`: the text a Telegram photo carries (VK brings a message's text as an input of its own). */
   | { kind: 'photo'; fileId: string; fileUniqueId?: string; file?: SentFile; caption?: string }
   | { kind: 'contact'; phone: string; own: boolean }

@@ -115,6 +115,34 @@ describe('vk: the parts of one message a step does not take', () => {
     expect(chat.replyTexts).toEqual([t('ru', 'dialog.forwarded_not_accepted')]);
   });
 
+  it('between flows: a text with a map point starts filing at the point with the text as the description', async () => {
+    const chat = await registered();
+    const geo = { type: 'point', coordinates: { latitude: KEMEROVO.lat, longitude: KEMEROVO.lon }, place: { title: 'ул. Весенняя, 5', city: 'Кемерово' } };
+    await chat.send({ type: 'message_new', object: { message: { text: 'Сломана скамейка во дворе', geo } } });
+    expect(chat.replyTexts[0]).toBe(t('ru', 'filing.start_at_place_described', { municipality: 'Кемеровский городской округ' }));
+    expect(chat.replyTexts).not.toContain(NOT_TAKEN);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'sector' });
+    // The category chosen, the description and the place are there: photos come next, not "describe the problem".
+    await chat.say(press('Дороги'), press('Ямы на дороге'));
+    expect(chat.replyTexts).not.toContain(t('ru', 'filing.text', { max: 4000 }));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'photos' });
+    await chat.say(press(t('ru', 'filing.skip_photos')), press(t('ru', 'filing.send')));
+    const message = await db.db
+      .selectFrom('message')
+      .select(['text', 'address'])
+      .where('author_id', '=', await residentOf(db, chat))
+      .executeTakeFirstOrThrow();
+    expect(message).toEqual({ text: 'Сломана скамейка во дворе', address: 'ул. Весенняя, 5, Кемерово' });
+  });
+
+  it('between flows: a map point alone starts filing there and asks for the description', async () => {
+    const chat = await registered();
+    await chat.send({ type: 'message_new', object: { message: { text: '', geo: { type: 'point', coordinates: { latitude: KEMEROVO.lat, longitude: KEMEROVO.lon } } } } });
+    expect(chat.replyTexts[0]).toBe(t('ru', 'filing.start_at_place', { municipality: 'Кемеровский городской округ' }));
+    await chat.say(press('Дороги'), press('Ямы на дороге'));
+    expect(chat.replyTexts.at(-1)).toBe(t('ru', 'filing.text', { max: 4000 }));
+  });
+
   it('between flows: a text with a photo gets the hint and the menu once, then one word about the photo', async () => {
     const chat = await registered();
     await sendMessage(chat, 'привет', [901, 902]);

@@ -145,7 +145,9 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
     const place = isObject(geo.place) ? geo.place : {};
     const address = [place.title, place.city].filter((v): v is string => typeof v === 'string' && v.length > 0).join(', ');
     const alongside = inputs.length > 0 ? { alongside: true as const } : {};
-    inputs.push({ identity, kind: 'location', lat: Number(coordinates.latitude), lon: Number(coordinates.longitude), ...(address && { address }), ...alongside });
+    // The message's text rides along with its point too: filing started at the point keeps it as the description.
+    const caption = inputs[0]?.kind === 'text' ? { caption: inputs[0].text } : {};
+    inputs.push({ identity, kind: 'location', lat: Number(coordinates.latitude), lon: Number(coordinates.longitude), ...(address && { address }), ...alongside, ...caption });
     return inputs;
   }
   const attachments = Array.isArray(message.attachments) ? message.attachments.filter(isObject) : [];

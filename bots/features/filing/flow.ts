@@ -287,8 +287,24 @@ export const filingFlow: Flow = {
   },
 };
 
-/** A place shared from the main menu starts filing there: the place is kept, the usual steps ask for the rest. */
+/**
+ * A place shared from the main menu starts filing there: the place is kept, and the text of the
+ * message the point came in (a VK message with both) as the description; the usual steps ask for the rest.
+ */
 export async function fileAtPlace(c: StepContext, input: Extract<StepInput, { kind: 'location' }>): Promise<Outcome> {
   const { data, municipality } = await placeData(c, input, input.address ?? null);
-  return enter(filingFlow.name, { data, say: [{ key: 'filing.start_at_place', params: { municipality } }] });
+  const text = descriptionOf(input.caption);
+  if (text === undefined) return enter(filingFlow.name, { data, say: [{ key: 'filing.start_at_place', params: { municipality } }] });
+  return enter(filingFlow.name, { data: { ...data, text }, say: [{ key: 'filing.start_at_place_described', params: { municipality } }] });
+}
+
+/** The text that came with a point as a description, or undefined when it cannot be one (empty, too long, unstorable: the text step asks then). */
+function descriptionOf(caption: string | undefined): string | undefined {
+  if (caption === undefined) return undefined;
+  try {
+    return validText(caption);
+  } catch (error) {
+    if (error instanceof DomainError) return undefined;
+    throw error;
+  }
 }
