@@ -13,7 +13,8 @@ export interface Identity {
 }
 
 /** Why an input is of kind `other`; each gets its own clear answer. */
-export type OtherInput = 'sticker' | 'voice' | 'document' | 'video' | 'edited' | 'forwarded' | 'unsupported';
+/** `attachment`: another kind of content the bot does not take (VK graffiti, a poll, a gift, a link card…); `unsupported`: nothing it can tell. */
+export type OtherInput = 'sticker' | 'voice' | 'document' | 'video' | 'attachment' | 'edited' | 'forwarded' | 'unsupported';
 
 /**
  * A file the resident sent, as the messenger describes it (contest entries copy it into the media

@@ -152,3 +152,25 @@ describe('vk: the parts of one message a step does not take', () => {
     expect(chat.replyTexts).toEqual([t('ru', 'dialog.hint'), t('ru', 'menu.main')]);
   });
 });
+
+describe('vk: content the bot does not take', () => {
+  it('graffiti, a poll and a gift between flows get "such messages are not processed", as a sticker does', async () => {
+    const chat = await registered();
+    const attachments = [
+      { type: 'sticker', sticker: { product_id: 1, sticker_id: 9, images: [{ url: 'https://vk.com/sticker/1-9-128', width: 128, height: 128 }] } },
+      { type: 'graffiti', graffiti: { id: 456239017, owner_id: chat.userId, url: 'https://sun9-2.userapi.com/graffiti.png', width: 720, height: 720, access_key: 'abc' } },
+      {
+        type: 'poll',
+        poll: { id: 700123, owner_id: chat.userId, question: 'Где поставить урну?', answers: [{ id: 1, text: 'У подъезда', votes: 0, rate: 0 }], anonymous: false, multiple: false, votes: 0 },
+      },
+      {
+        type: 'gift',
+        gift: { id: 1055, thumb_256: 'https://vk.com/images/gift/1055/256.jpg', thumb_96: 'https://vk.com/images/gift/1055/96.png', thumb_48: 'https://vk.com/images/gift/1055/48.png' },
+      },
+    ];
+    for (const attachment of attachments) {
+      await chat.send({ type: 'message_new', object: { message: { text: '', attachments: [attachment] } } });
+      expect(chat.replyTexts, attachment.type).toEqual([t('ru', 'dialog.hint_not_supported'), t('ru', 'menu.main')]);
+    }
+  });
+});

@@ -72,7 +72,8 @@ function otherKind(type: string): OtherInput {
   if (type === 'audio_message' || type === 'audio') return 'voice';
   if (type === 'doc') return 'document';
   if (type === 'video') return 'video';
-  return 'unsupported';
+  // Graffiti, a poll, a gift, a link card, a market item, a story…: content, answered as a sticker is.
+  return type ? 'attachment' : 'unsupported';
 }
 
 /**
