@@ -212,7 +212,12 @@ export async function publishEvent(db: Db, id: number, now: Date, staffId: numbe
     audience: { municipalityId: event.municipalityId, topic: event.kind === 'culture' ? 'culture_events' : 'sport_events' },
     message: {
       key: 'events.broadcast',
-      params: { ...eventParams(event, municipality.timeZone), kindLabel: { $key: `events.kind_${event.kind}` } },
+      params: {
+        ...eventParams(event, municipality.timeZone),
+        kindLabel: { $key: `events.kind_${event.kind}` },
+        // The age limit as the card shows it, a line of its own only when there is one.
+        ageLine: event.ageLimit === null ? '' : { $key: 'events.broadcast_age', $params: { age: `${event.ageLimit}+` } },
+      },
       ...(event.photoMediaId !== null && { media: [event.photoMediaId] }),
       keyboard: { kind: 'inline', rows: [[{ id: remindId(event.id), label: 'events.remind' }], [{ id: openEventId(event.id), label: 'events.details' }]] },
     },

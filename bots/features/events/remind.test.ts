@@ -5,6 +5,8 @@ import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.t
 import { CHANNELS, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
+import { expandFully } from '../../../test/expand.ts';
+import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
 import { createTranslator } from '../../i18n.ts';
 
 let db: TestDatabase;
@@ -62,5 +64,33 @@ describe.each(CHANNELS)('%s: a deep link to a news item or an event that is gone
         link,
       ).toEqual([t('ru', 'menu.back_to_menu')]);
     }
+  });
+});
+
+describe.each(CHANNELS)('%s: the announcement of a published event', (channel) => {
+  it('names the age limit as the card does, and has no age line without one', async () => {
+    const chat = newChat(harness, channel, 'Вера');
+    const resident = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    await setSubscription(db.db, resident, 'culture_events', true, new Date());
+    const start = new Date(Date.now() + 48 * HOUR);
+    const venue = { name: 'Филармония Кузбасса', address: 'Кемерово, пр. Советский, 68', ...KEMEROVO_CENTER };
+    for (const [title, ageLimit] of [
+      [`Джаз ${channel}`, 16],
+      [`Ёлка ${channel}`, null],
+    ] as const) {
+      const fields = { description: 'Вечер', venue, ageLimit, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
+      const draft = await createEvent(
+        db.db,
+        { municipalityId: db.demo.municipalities.Kemerovo, kind: 'culture', title, startsAt: start, endsAt: new Date(start.getTime() + HOUR), ...fields },
+        new Date(),
+      );
+      const event = await publishEvent(db.db, draft.id, new Date(), null);
+      await expandFully(db.db, event.broadcastId!);
+    }
+    await chat.deliverOutbox();
+    const announcement = (title: string) => chat.replyTexts.find((text) => text.includes(title));
+    expect(announcement(`Джаз ${channel}`)).toContain(`📍 Филармония Кузбасса, Кемерово, пр. Советский, 68\n${t('ru', 'events.line_age', { age: '16+' })}\n💳 `);
+    expect(announcement(`Ёлка ${channel}`)).toContain('📍 Филармония Кузбасса, Кемерово, пр. Советский, 68\n💳 ');
+    expect(announcement(`Ёлка ${channel}`)).not.toContain('👤');
   });
 });
