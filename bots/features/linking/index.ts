@@ -53,6 +53,8 @@ async function linkCommand(c: StepContext, code: string | undefined): Promise<Vi
 /** Where notifications go: one messenger, or `last` (where the resident wrote last: `resident.notify_channel` null). */
 type NotifyChoice = 'tg' | 'vk' | 'last';
 const NOTIFY_LABELS: Record<NotifyChoice, string> = { tg: 'dialog.notify_tg', vk: 'dialog.notify_vk', last: 'dialog.notify_last' };
+/** The same choice inside a sentence ("notifications will come …"): the button labels read as answers, not as part of one. */
+const NOTIFY_WHERE: Record<NotifyChoice, string> = { tg: 'dialog.notify_where_tg', vk: 'dialog.notify_where_vk', last: 'dialog.notify_where_last' };
 
 /**
  * With one messenger linked there is nothing to choose: notifications come to this chat, and the
@@ -71,7 +73,7 @@ const notifyAction = action<NotifyChoice>({
     if (choice !== 'last' && !running[choice]) return reply([onlyMessengerRunning]);
     if (choice !== 'last' && !(await linkedChannels(c.db, c.resident.id)).includes(choice)) return reply([onlyThisMessenger(c)]);
     await updateResident(c.db, c.resident.id, { notifyChannel: choice === 'last' ? null : choice });
-    return reply([{ key: 'dialog.notify_set', params: { where: local(NOTIFY_LABELS[choice]) } }]);
+    return reply([{ key: 'dialog.notify_set', params: { where: local(NOTIFY_WHERE[choice]) } }]);
   },
 });
 
@@ -84,7 +86,7 @@ async function notifyChoice(c: StepContext): Promise<View[]> {
   return [
     screen({
       key: 'dialog.notify_choose',
-      params: { current: local(NOTIFY_LABELS[current]) },
+      params: { current: local(NOTIFY_WHERE[current]) },
       keyboard: { kind: 'inline', rows: choices.map((choice) => [notifyAction.button(choice, NOTIFY_LABELS[choice])]) },
     }),
   ];

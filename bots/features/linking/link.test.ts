@@ -95,7 +95,8 @@ describe.each([
     // VK pages a main menu longer than its keyboard (news, «Афиша», polls): the entry is on the next page.
     if (first === 'vk') await a.say(press(t('ru', 'menu.more')));
     await a.say(press('🔔 Уведомления'), press(t('ru', choice)));
-    expect(a.replyTexts[0]).toBe(t('ru', 'dialog.notify_set', { where: t('ru', choice) }));
+    // Named as a sentence says it, not as the button reads ("Уведомления: Во VK").
+    expect(a.replyTexts[0]).toBe(second === 'tg' ? 'Сохранено: уведомления будут приходить в Telegram.' : 'Сохранено: уведомления будут приходить во ВКонтакте.');
     await addStaffComment(db.db, { staffId: await executorId(), messageId: message!.id, text: 'Работы завершены.' }, new Date());
     expect(await lastNotification(resident)).toEqual({ channel: second, chat_id: b.externalId });
   });
@@ -135,7 +136,7 @@ describe.each([
     expect(buttonLabels(b)).toEqual([backToMenu]);
     // With both linked, /notify offers the three choices and the way back to the menu.
     await a.say('/notify');
-    expect(a.replyTexts).toEqual([t('ru', 'dialog.notify_choose', { current: t('ru', 'dialog.notify_last') })]);
+    expect(a.replyTexts).toEqual(['Куда присылать уведомления о ваших сообщениях? Сейчас они приходят в мессенджер, которым вы пользовались последним.']);
     expect(buttonLabels(a)).toEqual([t('ru', 'dialog.notify_tg'), t('ru', 'dialog.notify_vk'), t('ru', 'dialog.notify_last'), backToMenu]);
   });
 
