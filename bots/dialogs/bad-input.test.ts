@@ -175,6 +175,33 @@ describe.each(CHANNELS)('%s: bad input gets a clear answer and changes nothing',
     expect(bot.replyTexts[0]).toBe(t('ru', 'dialog.hint'));
     await bot.say(other('sticker'));
     expect(bot.replyTexts[0]).toBe(t('ru', 'dialog.hint_not_supported'));
+    if (bot.channel === 'tg') {
+      // A poll, a dice, a game, a story: content the bot does not take, answered as a sticker is (not "I did not understand").
+      const parts = [
+        {
+          poll: {
+            id: '5001',
+            question: 'Где поставить урну?',
+            options: [
+              { text: 'У подъезда', voter_count: 0 },
+              { text: 'У остановки', voter_count: 0 },
+            ],
+            total_voter_count: 0,
+            is_closed: false,
+            is_anonymous: true,
+            type: 'regular',
+            allows_multiple_answers: false,
+          },
+        },
+        { dice: { emoji: '🎲', value: 4 } },
+        { game: { title: 'Игра', description: 'Игра', photo: [{ file_id: 'g1', file_unique_id: 'g1u', width: 320, height: 180 }] } },
+        { story: { chat: { id: 777, type: 'channel', title: 'Канал' }, id: 12 } },
+      ];
+      for (const part of parts) {
+        await bot.post({ message: part });
+        expect(bot.replyTexts[0], Object.keys(part)[0]).toBe(t('ru', 'dialog.hint_not_supported'));
+      }
+    }
   });
 });
 

@@ -42,6 +42,8 @@ function otherKind(message: Message): OtherInput {
   if (message.voice || message.audio) return 'voice';
   if (message.document) return 'document';
   if (message.video || message.animation) return 'video';
+  // A poll, a dice, a game, a story: content, answered as a sticker is.
+  if (message.poll || message.dice || message.game || message.story) return 'attachment';
   return 'unsupported';
 }
 
