@@ -40,6 +40,8 @@ export interface Command {
   name: string;
   /** Locale key of its one-line description; set it to list the command in the messenger's command menu (Telegram setMyCommands). */
   description?: string;
+  /** Whether /help and the command menu list it (default: always); the command still works when typed. */
+  listed?(): boolean;
   /** A staff member's command: the whole turn is in the official's language. */
   asStaff?: boolean;
   /** `payload` is what follows the command (`/link abc` → `abc`). */

@@ -21,7 +21,7 @@ export interface Features {
   readonly menuRows: readonly (readonly MenuEntry[])[];
   /** The deep link whose prefix starts `payload`, with the rest. */
   deepLink(payload: string): { link: DeepLink; rest: string } | undefined;
-  /** Commands with a description, in registry order: the messenger's command menu. */
+  /** Commands with a description and listed (Command.listed), in registry order: /help and the messenger's command menu. */
   readonly described: readonly (Command & { description: string })[];
 }
 
@@ -80,6 +80,7 @@ export function createRegistry(features: readonly BotFeature[]): Features {
   for (const entry of menu.values()) if (entry.row !== undefined) rows.set(entry.row, [...(rows.get(entry.row) ?? []), entry]);
   const menuRows = [...rows.entries()].sort(([a], [b]) => a - b).map(([, entries]) => entries.sort((a, b) => (a.column ?? 0) - (b.column ?? 0)));
 
+  const describedCommands = [...commands.values()].filter((c): c is Command & { description: string } => c.description !== undefined);
   return {
     list: features,
     flow: (name) => flows.get(name),
@@ -91,6 +92,9 @@ export function createRegistry(features: readonly BotFeature[]): Features {
       const link = links.find((l) => payload.startsWith(l.prefix));
       return link ? { link, rest: payload.slice(link.prefix.length) } : undefined;
     },
-    described: [...commands.values()].filter((c): c is Command & { description: string } => c.description !== undefined),
+    // Read when listed (/help, the command menu at start): a command may be unlisted by the app's settings.
+    get described() {
+      return describedCommands.filter((c) => c.listed?.() ?? true);
+    },
   };
 }

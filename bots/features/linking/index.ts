@@ -100,7 +100,8 @@ export const linking: BotFeature = {
   name: 'linking',
   commands: [
     // Linking may replace the resident behind this chat: the menu shown is the one of the resident it joined.
-    { name: 'link', description: 'commands.link', run: async (c, code) => (code ? end(await linkCommand(c, code)) : showCode(c)) },
+    // Listed only with both bots on: with one, there is nothing to link.
+    { name: 'link', description: 'commands.link', listed: () => running.tg && running.vk, run: async (c, code) => (code ? end(await linkCommand(c, code)) : showCode(c)) },
     { name: 'notify', description: 'commands.notify', run: showNotify },
   ],
   menu: [

@@ -38,6 +38,16 @@ describe.each([
     const offName = t('ru', off === 'tg' ? 'menu.messenger_tg' : 'menu.messenger_vk');
     expect(buttonLabels(chat)).not.toContain(t('ru', 'menu.link', { other: offName }));
 
+    // /help lists no /link (it has nothing to link), and for Telegram neither does its command menu.
+    await chat.say('/help');
+    expect(chat.replyTexts.join('\n')).toContain('/notify');
+    expect(chat.replyTexts.join('\n')).not.toContain('/link');
+    if (channel === 'tg') {
+      const published = harness.fake.callsOf('setMyCommands');
+      expect(published).toHaveLength(2);
+      for (const call of published) expect((call.params.commands as { command: string }[]).map((c) => c.command)).not.toContain('link');
+    }
+
     await chat.say('/link');
     expect(chat.replyTexts).toEqual([t('ru', 'dialog.link_other_off')]);
     expect(chat.replyTexts.join('\n')).not.toContain(offName);
