@@ -89,7 +89,7 @@ describe("the cron jobs' runs", () => {
     await operator.screenshot({ path: path.join(ARTIFACTS, 'console-jobs.png'), fullPage: false });
     // Paged like the other lists: 50, then «more» for the rest.
     const rows = operator.locator('main tbody tr');
-    const rowCountIs = (n: number) => operator.waitForFunction((count) => document.querySelectorAll('main tbody tr').length === count, n);
+    const rowCountIs = (n: number) => operator.waitForFunction((count) => [...document.querySelectorAll('main tbody tr')].length === count, n);
     expect(await rows.count()).toBe(50);
     await operator.getByRole('button', { name: ru('list.more'), exact: true }).click();
     await operator.waitForFunction(() => [...document.querySelectorAll('main tbody tr')].length === 59);
