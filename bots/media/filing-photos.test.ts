@@ -229,7 +229,9 @@ describe("a resident's photos on the executor's card in the other messenger", ()
     await harness.vkFake.waitFor(() => vkCardTo(official).length > 0, 10_000);
     const [card] = vkCardTo(official);
     expect(card!.params.attachment?.split(',')).toHaveLength(1);
-    expect(card!.params.message).toContain(t('ru', 'alert.photos_elsewhere_some', { count: 1, total: 2, messenger: 'Telegram' }));
+    // The other photo's copy is to be retried: the note says it follows, not that it could not be brought.
+    expect(card!.params.message).toContain(t('ru', 'alert.photos_following_some', { count: 1, total: 2, messenger: 'Telegram' }));
+    expect(card!.params.message).not.toContain(t('ru', 'alert.photos_elsewhere_some', { count: 1, total: 2, messenger: 'Telegram' }));
 
     // The retry's wait passes: the copier tries again and the copy is made.
     ahead += RETRY_BASE_MS + 1000;
@@ -265,7 +267,9 @@ describe("a resident's photos on the executor's card in the other messenger", ()
     await harness.vkFake.waitFor(() => chats.every((chat) => vkCardTo(chat).length > 0), 10_000);
     for (const chat of chats) {
       expect(vkCardTo(chat)[0]!.params.attachment ?? '').toBe('');
-      expect(vkCardTo(chat)[0]!.params.message).toContain(t('ru', 'alert.photos_elsewhere', { count: 2, messenger: 'Telegram' }));
+      // The copies are being retried and will follow the card: the official is told so, not sent to the web console.
+      expect(vkCardTo(chat)[0]!.params.message).toContain(t('ru', 'alert.photos_following', { count: 2, messenger: 'Telegram' }));
+      expect(vkCardTo(chat)[0]!.params.message).not.toContain(t('ru', 'alert.photos_elsewhere', { count: 2, messenger: 'Telegram' }));
     }
 
     // The retry's wait passes: both copies are made, and each official gets them after the card.

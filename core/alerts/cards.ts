@@ -23,21 +23,25 @@ export function formatLocal(timeZone: string, at: Date): string {
 /**
  * A message's photos for each messenger: its own file ids where they came from, and in every other
  * messenger the copies the media store holds of them (made after filing, bots/media/filing-photos.ts);
- * a photo not copied (yet, or ever) is counted in the card's note instead (paramsForChannel).
+ * a photo not copied (yet, or ever) is counted in the card's note instead (paramsForChannel): one
+ * still being copied (`copy_due_at` set) as following the card, one given up as not brought.
  */
-export function photosFor(photos: { channel: Channel; file_id: string | null; media_id: number | null }[]): {
+export function photosFor(photos: { channel: Channel; file_id: string | null; media_id: number | null; copy_due_at?: Date | null }[]): {
   photosByChannel: Partial<Record<Channel, string[]>>;
   mediaByChannel: Partial<Record<Channel, number[]>>;
+  photosFollowing: number;
 } {
   const photosByChannel: Partial<Record<Channel, string[]>> = {};
   const mediaByChannel: Partial<Record<Channel, number[]>> = {};
+  let photosFollowing = 0;
   for (const p of photos) {
+    if (p.file_id !== null && p.media_id === null && p.copy_due_at != null) photosFollowing++;
     // An open-source photo (no messenger file, file_id null) is shown through its copy everywhere, once made.
     if (p.file_id !== null) photosByChannel[p.channel] = [...(photosByChannel[p.channel] ?? []), p.file_id];
     if (p.media_id === null) continue;
     for (const other of CHANNELS) if (other !== p.channel || p.file_id === null) mediaByChannel[other] = [...(mediaByChannel[other] ?? []), p.media_id];
   }
-  return { photosByChannel, mediaByChannel };
+  return { photosByChannel, mediaByChannel, photosFollowing };
 }
 
 /**
@@ -54,10 +58,10 @@ export async function alertAssigned(db: Db, message: Message, now: Date): Promis
       .select(['c.title_ru', 'c.title_en', 'm.time_zone'])
       .where('c.id', '=', message.categoryId)
       .executeTakeFirstOrThrow(),
-    db.selectFrom('message_photo').select(['channel', 'file_id', 'media_id']).where('message_id', '=', message.id).orderBy('position').execute(),
+    db.selectFrom('message_photo').select(['channel', 'file_id', 'media_id', 'copy_due_at']).where('message_id', '=', message.id).orderBy('position').execute(),
     executorStaffIds(db, message.executorId),
   ]);
-  const { photosByChannel, mediaByChannel } = photosFor(photos);
+  const { photosByChannel, mediaByChannel, photosFollowing } = photosFor(photos);
   return raiseAlert(
     db,
     staffIds,
@@ -75,7 +79,7 @@ export async function alertAssigned(db: Db, message: Message, now: Date): Promis
         ...(message.openSource || message.urgent ? { context: 'urgent' } : {}),
       },
       dedupeKey: `assigned:${message.id}:${message.executorId}`,
-      delivery: { keyboard: assignedKeyboard(message.id), photosByChannel, mediaByChannel, location: message.lat !== null && message.lon !== null ? { lat: message.lat, lon: message.lon } : undefined },
+      delivery: { keyboard: assignedKeyboard(message.id), photosByChannel, mediaByChannel, photosFollowing, location: message.lat !== null && message.lon !== null ? { lat: message.lat, lon: message.lon } : undefined },
     },
     now,
   );

@@ -15,6 +15,12 @@ export interface NotifyOptions {
    * messenger they are shown in: the sender uploads each there once and reuses its id afterwards.
    */
   mediaByChannel?: Partial<Record<Channel, number[]>>;
+  /**
+   * Of the photos in `photosByChannel`, how many have no copy yet but are still being copied (a
+   * download due or to be retried): their copies follow the card (alert.photos), so the note says
+   * they are on their way rather than that they could not be brought.
+   */
+  photosFollowing?: number;
   location?: { lat: number; lon: number };
 }
 
@@ -24,7 +30,7 @@ export interface NotifyOptions {
  * and no copy in the media store is ready: `mediaByChannel`): a locale reference rendered in the
  * reader's language, or '' when every photo is shown.
  */
-export function paramsForChannel(params: Record<string, unknown>, options: Pick<NotifyOptions, 'photosByChannel' | 'mediaByChannel'>, channel: Channel): Record<string, unknown> {
+export function paramsForChannel(params: Record<string, unknown>, options: Pick<NotifyOptions, 'photosByChannel' | 'mediaByChannel' | 'photosFollowing'>, channel: Channel): Record<string, unknown> {
   const byChannel = options.photosByChannel;
   if (!byChannel) return params;
   const elsewhere = Object.entries(byChannel).filter(([other, ids]) => other !== channel && (ids?.length ?? 0) > 0);
@@ -34,6 +40,11 @@ export function paramsForChannel(params: Record<string, unknown>, options: Pick<
   const copied = Math.min(options.mediaByChannel?.[channel]?.length ?? 0, total);
   if (copied === total) return { ...params, photosNote: '' };
   const messenger = { $key: other === 'tg' ? 'menu.messenger_tg' : 'menu.messenger_vk' };
+  // Every photo not shown is still being copied: its copy follows the card.
+  if ((options.photosFollowing ?? 0) >= total - copied) {
+    if (copied === 0) return { ...params, photosNote: { $key: 'alert.photos_following', $params: { count: total, messenger } } };
+    return { ...params, photosNote: { $key: 'alert.photos_following_some', $params: { count: total - copied, total, messenger } } };
+  }
   if (copied === 0) return { ...params, photosNote: { $key: 'alert.photos_elsewhere', $params: { count: total, messenger } } };
   return { ...params, photosNote: { $key: 'alert.photos_elsewhere_some', $params: { count: total - copied, total, messenger } } };
 }
