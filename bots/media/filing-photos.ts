@@ -6,7 +6,7 @@ import { DomainError } from '../../core/errors.ts';
 import { rememberUpload, type Media, type MediaLimits } from '../../core/media/media.repository.ts';
 import { PhotoFetchError, type PhotoFetcher } from '../../core/media/photo-fetcher.ts';
 import type { MediaStore } from '../../core/media/store.ts';
-import { claimPhotoCopies, photoCopyFailed, recordCopies, type PhotoToCopy } from '../../core/messages/photo-copies.ts';
+import { claimPhotoCopies, photoCopyFailed, recordCopies, releasePhotoCopies, type PhotoToCopy } from '../../core/messages/photo-copies.ts';
 import type { Logger } from '../../logger.ts';
 import { copyFromTelegram, copyFromVk } from './copy.ts';
 
@@ -110,12 +110,15 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
       // A message's photos are recorded together: the cards that went out without them get them in one follow-up (an album).
       const byMessage = new Map<number, PhotoToCopy[]>();
       for (const photo of batch) byMessage.set(photo.messageId, [...(byMessage.get(photo.messageId) ?? []), photo]);
+      // Stopping (a deploy's SIGTERM), the photos never started go back to the queue at once, not
+      // when their lease ends five minutes later; the ones copied are recorded first.
+      const unstarted = new Set(batch);
       for (const [messageId, photos] of byMessage) {
-        if (stopped) return counts;
+        if (stopped) break;
         const copies: { photoId: number; mediaId: number }[] = [];
         for (const photo of photos) {
-          // Photos left claimed come back when their lease ends (the ones copied are recorded first).
           if (stopped) break;
+          unstarted.delete(photo);
           const result = await copy(photo);
           if (typeof result === 'string') counts[result]++;
           else copies.push({ photoId: photo.id, mediaId: result.id });
@@ -128,7 +131,8 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
           options.onQueued?.();
         }
       }
-      if (batch.length < BATCH) return counts;
+      if (unstarted.size > 0) await releasePhotoCopies(db, [...unstarted], options.clock());
+      if (stopped || batch.length < BATCH) return counts;
     }
   }
 

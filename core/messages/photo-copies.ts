@@ -21,14 +21,17 @@ export interface PhotoToCopy {
   sourceUrl: string | null;
   /** This attempt's number (1 for the first). */
   attempt: number;
+  /** The claim's lease: the photo's due time until it is settled (or given back, releasePhotoCopies). */
+  leasedUntil: Date;
 }
 
 export async function claimPhotoCopies(db: Db, options: { channels: readonly Channel[]; now: Date; leaseMs: number; limit: number }): Promise<PhotoToCopy[]> {
   if (options.channels.length === 0) return [];
+  const leasedUntil = new Date(options.now.getTime() + options.leaseMs);
   const rows = await db
     .updateTable('message_photo as p')
     .from('message as m')
-    .set((eb) => ({ copy_due_at: new Date(options.now.getTime() + options.leaseMs), copy_attempts: eb('p.copy_attempts', '+', 1) }))
+    .set((eb) => ({ copy_due_at: leasedUntil, copy_attempts: eb('p.copy_attempts', '+', 1) }))
     .whereRef('m.id', '=', 'p.message_id')
     .where('p.id', 'in', (eb) =>
       eb
@@ -55,7 +58,27 @@ export async function claimPhotoCopies(db: Db, options: { channels: readonly Cha
     fileUniqueId: r.file_unique_id,
     sourceUrl: r.source_url,
     attempt: r.copy_attempts,
+    leasedUntil,
   }));
+}
+
+/**
+ * Claimed photos whose download never started (the copier is stopping) go back to the queue at
+ * once, their attempt uncounted, rather than waiting for the lease to run out: the next instance's
+ * copier takes them at its first pass. A photo whose lease is no longer this claim's is left alone.
+ */
+export async function releasePhotoCopies(db: Db, photos: readonly PhotoToCopy[], now: Date): Promise<void> {
+  const byLease = new Map<number, number[]>();
+  for (const p of photos) byLease.set(p.leasedUntil.getTime(), [...(byLease.get(p.leasedUntil.getTime()) ?? []), p.id]);
+  for (const [leasedUntil, ids] of byLease) {
+    await db
+      .updateTable('message_photo')
+      .set((eb) => ({ copy_due_at: now, copy_attempts: eb('copy_attempts', '-', 1) }))
+      .where('id', 'in', ids)
+      .where('media_id', 'is', null)
+      .where('copy_due_at', '=', new Date(leasedUntil))
+      .execute();
+  }
 }
 
 /** The outbox kind of the photos sent after a card that went out without them. */
