@@ -98,7 +98,9 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const { resident, identity, consented } = await touchResident(db, contactOf(input), now, options.touch);
   const piece = pieceOf(state.lastText, input);
   // The answer to the text so far, still held back (not sent): this piece answers the whole text instead.
-  const withdrawn = piece?.answered ? await withdrawHeldReply(db, from.channel, from.chatId) : undefined;
+  // So is the answer to a first piece taken with nothing but the dialog's move (its next step's
+  // prompt): the whole text is answered instead, and the resident never sees the next step asked.
+  const withdrawn = piece?.answered || piece?.before ? await withdrawHeldReply(db, from.channel, from.chatId) : undefined;
   // A piece of a split text is answered as the whole text so far, where its first piece was answered.
   const base: DialogState = piece?.before ? { ...state, ...piece.before } : state;
   const turnInput: DialogInput = piece && input.kind === 'text' ? { ...input, text: joinPieces(piece.text, input.text) } : input;
@@ -154,7 +156,9 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   // The withdrawn answer's removal of a reply keyboard was never sent: this answer carries it.
   const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard || withdrawn?.removedKeyboard === true);
   const next: DialogState = { ...to, version, replyKeyboard, ...(turnInput.kind === 'text' && { lastText: lastTextAfter(turnInput, input, base, piece, { wrote, untouched }) }) };
-  const hold = input.kind === 'text' && input.sentAt !== undefined && input.text.length >= SPLIT_PIECE_MIN && untouched && !(piece && !piece.before) && views.length > 0;
+  // A piece long enough to be followed by another, refused or taken with nothing but the dialog's
+  // move (which the next piece takes back): its answer waits for that piece.
+  const hold = input.kind === 'text' && input.sentAt !== undefined && input.text.length >= SPLIT_PIECE_MIN && (untouched || !wrote) && !(piece && !piece.before) && views.length > 0;
   const kept = save
     ? await save(next, { views, language: c.language, residentId: c.resident.id, ...(hold && { holdMs: SPLIT_GAP_SECONDS * 1000 }) })
     : await saveState(db, from.channel, from.externalId, next, now);
