@@ -499,13 +499,13 @@ describe('the web console in Chromium', () => {
     expect(errors).toEqual([]);
     await curator.screenshot({ path: path.join(ARTIFACTS, 'console-kpi.png'), fullPage: true });
     // The report's links carry the session cookie (a same-origin GET).
-    const xlsx = await curator.getByRole('link', { name: ru('kpi.download_xlsx') }).getAttribute('href');
+    const xlsx = await curator.getByRole('link', { name: ru('kpi.download_xlsx'), exact: true }).getAttribute('href');
     expect(xlsx).toBe(`/api/v1/reports/monthly?municipalityId=${db.demo.municipalities.Kemerovo}&period=2026-11&format=xlsx`);
     const file = await curator.context().request.get(`${harness.url}${xlsx}`);
     expect(file.status()).toBe(200);
     expect(file.headers()['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect((await file.body()).subarray(0, 2).toString('latin1')).toBe('PK');
-    const csv = await curator.context().request.get(`${harness.url}${await curator.getByRole('link', { name: ru('kpi.download_csv') }).getAttribute('href')}`);
+    const csv = await curator.context().request.get(`${harness.url}${await curator.getByRole('link', { name: ru('kpi.download_csv'), exact: true }).getAttribute('href')}`);
     expect(csv.status()).toBe(200);
     expect(csv.headers()['content-type']).toContain('text/csv');
     expect(await seriousViolations(curator)).toEqual([]);
