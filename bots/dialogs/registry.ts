@@ -76,8 +76,10 @@ export function createRegistry(features: readonly BotFeature[]): Features {
     }
   }
 
-  const rows = new Map<number, MenuEntry[]>();
-  for (const entry of menu.values()) if (entry.row !== undefined) rows.set(entry.row, [...(rows.get(entry.row) ?? []), entry]);
+  const rows = Map.groupBy(
+    [...menu.values()].filter((entry) => entry.row !== undefined),
+    (entry) => entry.row!,
+  );
   const menuRows = [...rows.entries()].sort(([a], [b]) => a - b).map(([, entries]) => entries.sort((a, b) => (a.column ?? 0) - (b.column ?? 0)));
 
   const describedCommands = [...commands.values()].filter((c): c is Command & { description: string } => c.description !== undefined);

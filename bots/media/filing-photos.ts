@@ -108,8 +108,7 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
       if (stopped) return counts;
       const batch = await claimPhotoCopies(db, { channels, now: options.clock(), leaseMs: LEASE_MS, limit: BATCH });
       // A message's photos are recorded together: the cards that went out without them get them in one follow-up (an album).
-      const byMessage = new Map<number, PhotoToCopy[]>();
-      for (const photo of batch) byMessage.set(photo.messageId, [...(byMessage.get(photo.messageId) ?? []), photo]);
+      const byMessage = Map.groupBy(batch, (photo) => photo.messageId);
       // Stopping (a deploy's SIGTERM), the photos never started go back to the queue at once, not
       // when their lease ends five minutes later; the ones copied are recorded first.
       const unstarted = new Set(batch);

@@ -67,11 +67,9 @@ export const ALERT_BATCH = 500;
 
 /** Active staff of the given executor organisations, by organisation (one query). */
 async function staffByExecutor(db: Db, executorIds: number[]): Promise<Map<number, number[]>> {
-  const map = new Map<number, number[]>();
-  if (executorIds.length === 0) return map;
+  if (executorIds.length === 0) return new Map();
   const rows = await db.selectFrom('staff').select(['id', 'executor_id']).where('executor_id', 'in', [...new Set(executorIds)]).where('active', '=', true).orderBy('id').execute();
-  for (const r of rows) map.set(r.executor_id!, [...(map.get(r.executor_id!) ?? []), r.id]);
-  return map;
+  return new Map([...Map.groupBy(rows, (r) => r.executor_id!)].map(([executorId, staff]) => [executorId, staff.map((s) => s.id)]));
 }
 
 /**

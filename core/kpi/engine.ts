@@ -86,9 +86,7 @@ export async function measureIndicators(
   missing: Set<string> = new Set(),
 ): Promise<Map<number, KpiResult>> {
   const results = new Map<number, KpiResult>();
-  const zones = new Map<string, Municipality[]>();
-  for (const m of municipalities) zones.set(m.timeZone, [...(zones.get(m.timeZone) ?? []), m]);
-  for (const [timeZone, group] of zones) {
+  for (const [timeZone, group] of Map.groupBy(municipalities, (m) => m.timeZone)) {
     const w = indicatorWindow(indicator, requested, timeZone);
     const at = new Date(Math.min(now.getTime(), w.measured.to.getTime()));
     const final = now.getTime() >= w.judgedTo.getTime();

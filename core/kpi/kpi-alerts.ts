@@ -2,7 +2,7 @@ import { TZDate } from '@date-fns/tz';
 import { addWorkingHours, localDateKey } from '../calendar/working-time.ts';
 import type { Db } from '../db/types.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
+import { listMunicipalities } from '../municipalities/municipality.repository.ts';
 import { PRIORITY } from '../outbox/outbox.repository.ts';
 import { raiseAlert, type AlertResult } from '../alerts/alerts.ts';
 import { computeKpis, computeMany, missingTables, type KpiResult } from './engine.ts';
@@ -72,11 +72,7 @@ export async function runKpiAtRiskAlerts(db: Db, now: Date): Promise<{ municipal
   const counts = { municipalities: 0, atRisk: 0, alerts: 0, queued: 0 };
   const missing = await missingTables(db);
   // One grouped computation per current month (one in Kuzbass), then one short transaction per municipality.
-  const byMonth = new Map<string, Municipality[]>();
-  for (const m of await listMunicipalities(db)) {
-    const key = monthKeyAt(now, m.timeZone);
-    byMonth.set(key, [...(byMonth.get(key) ?? []), m]);
-  }
+  const byMonth = Map.groupBy(await listMunicipalities(db), (m) => monthKeyAt(now, m.timeZone));
   for (const [month, municipalities] of byMonth) {
     const all = await computeMany(db, municipalities, month, now, { trend: false, missing });
     for (const municipality of municipalities) {

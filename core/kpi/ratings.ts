@@ -160,18 +160,6 @@ async function receivedIn(db: Db, periods: Period[]): Promise<{ municipality_id:
   ).rows;
 }
 
-/** Rows grouped by a key, in their order. */
-function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const group = groups.get(k);
-    if (group) group.push(row);
-    else groups.set(k, [row]);
-  }
-  return groups;
-}
-
 /**
  * Executors ranked by a combined score (seed 002 §4.1: quantity, quality, speed, completeness),
  * normalised among the executors ranked (see rank).
@@ -185,7 +173,7 @@ export async function rateExecutors(db: Db, filter: { municipalityId: number | n
   const executors = ids.length === 0 ? [] : await db.selectFrom('executor').select(['id', 'name', 'municipality_id']).where('municipality_id', 'in', ids).orderBy('id').execute();
   // By municipality and executor: an executor is ranked on its own municipality's messages.
   const key = (municipalityId: number, executorId: number | null) => `${municipalityId}:${executorId}`;
-  const closed = groupBy(await closedIn(db, periods, now), (r) => key(r.municipality_id, r.executor_id));
+  const closed = Map.groupBy(await closedIn(db, periods, now), (r) => key(r.municipality_id, r.executor_id));
   const received = new Map((await receivedIn(db, periods)).map((r) => [key(r.municipality_id, r.executor_id), r]));
   const rows: Omit<ExecutorRating, keyof ResponseScore>[] = [];
   for (const { municipality } of periods) {
@@ -211,7 +199,7 @@ export async function rateMunicipalities(db: Db, filter: { municipalityId: numbe
   const municipalities = await listMunicipalities(db);
   if (filter.municipalityId !== null && !municipalities.some((m) => m.id === filter.municipalityId)) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: filter.municipalityId });
   const periods = periodsOf(municipalities, requested);
-  const closed = groupBy(await closedIn(db, periods, now), (r) => r.municipality_id);
+  const closed = Map.groupBy(await closedIn(db, periods, now), (r) => r.municipality_id);
   const received = new Map<number, { received: number; closed: number }>();
   for (const r of await receivedIn(db, periods)) {
     const sum = received.get(r.municipality_id) ?? { received: 0, closed: 0 };

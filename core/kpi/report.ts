@@ -458,8 +458,7 @@ async function openSourceReports(db: Db, windows: ReportWindow[]): Promise<{ byM
               GROUP BY 1`.execute(db)
           ).rows.map((r) => [r.answer_id, r.first_at]),
         );
-  const answersOf = new Map<number, typeof answers>();
-  for (const a of answers) answersOf.set(a.message_id, [...(answersOf.get(a.message_id) ?? []), a]);
+  const answersOf = Map.groupBy(answers, (a) => a.message_id);
 
   const meters = new Map(windows.map((w) => [w.municipalityId, workingHoursMeter(w.calendar)]));
   const facts: OpenSourceFacts[] = messages.map((m) => {

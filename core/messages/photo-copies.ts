@@ -68,9 +68,8 @@ export async function claimPhotoCopies(db: Db, options: { channels: readonly Cha
  * copier takes them at its first pass. A photo whose lease is no longer this claim's is left alone.
  */
 export async function releasePhotoCopies(db: Db, photos: readonly PhotoToCopy[], now: Date): Promise<void> {
-  const byLease = new Map<number, number[]>();
-  for (const p of photos) byLease.set(p.leasedUntil.getTime(), [...(byLease.get(p.leasedUntil.getTime()) ?? []), p.id]);
-  for (const [leasedUntil, ids] of byLease) {
+  for (const [leasedUntil, leased] of Map.groupBy(photos, (p) => p.leasedUntil.getTime())) {
+    const ids = leased.map((p) => p.id);
     await db
       .updateTable('message_photo')
       .set((eb) => ({ copy_due_at: now, copy_attempts: eb('copy_attempts', '-', 1) }))

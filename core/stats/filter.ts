@@ -94,10 +94,10 @@ async function periodCondition(db: Db, period: string, municipalityId: number | 
   let query = db.selectFrom('municipality').select(['id', 'time_zone']);
   if (municipalityId !== null) query = query.where('id', '=', municipalityId);
   const rows = await query.execute();
-  const zones = new Map<string, number[]>();
-  for (const row of rows) zones.set(row.time_zone, [...(zones.get(row.time_zone) ?? []), row.id]);
+  const zones = Map.groupBy(rows, (row) => row.time_zone);
   if (zones.size === 0) return sql<SqlBool>`false`;
-  const ranges = [...zones].map(([zone, ids]) => {
+  const ranges = [...zones].map(([zone, inZone]) => {
+    const ids = inZone.map((row) => row.id);
     const { from, to } = periodInstants(range, zone);
     const inRange = eb.and([eb('message.created_at', '>=', from), eb('message.created_at', '<', to)]);
     // With a single zone the range alone is exact and keeps the plan a plain index range scan.
