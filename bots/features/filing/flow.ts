@@ -162,7 +162,8 @@ export const filingFlow: Flow = {
     },
     photos: {
       accepts: ['photo', 'button'],
-      wrongInput: 'filing.send_photo',
+      // The button under the step is «No photos» until a photo is kept, then «Done»: the hint names the one there.
+      wrongInput: (c) => (photosOf(c.data).length > 0 ? 'filing.send_photo_or_done' : 'filing.send_photo'),
       prompt(c) {
         // Photos kept earlier (sent with the description or before the place) count here.
         const kept = photosOf(c.data);

@@ -85,6 +85,18 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     expect(await filed(chat)).toEqual({ text: 'Яма у моста.', photos: 2 });
   });
 
+  it('a text at the photos step after a photo points to the button that is there, «Готово», not «Без фото»', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма у рынка.', location(KEMEROVO.lat, KEMEROVO.lon));
+    await chat.say('Это всё');
+    expect(chat.replyTexts[0]).toBe(t('ru', 'filing.send_photo'));
+    await chat.say(photos('401'), 'Это всё');
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.send_photo_or_done'), t('ru', 'filing.photo_added', { count: 1, max: 5 })]);
+    expect(chat.replyTexts[0]).toContain('«Готово»');
+    expect(chat.replyTexts[0]).not.toContain('Без фото');
+  });
+
   it('the fifth photo is the last: its answer does not offer to send more, and the summary follows', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
