@@ -1,5 +1,6 @@
 import { positiveIdArg } from '../../../core/dialogs/action-id.ts';
-import { rateMessage } from '../../../core/messages/feedback.service.ts';
+import { DomainError } from '../../../core/errors.ts';
+import { getRating, rateMessage } from '../../../core/messages/feedback.service.ts';
 import { assertResidentCanView } from '../../../core/messages/message.queries.ts';
 import { action } from '../../dialogs/feature.ts';
 import { enter, reply, type StepContext } from '../../dialogs/flow.ts';
@@ -35,7 +36,14 @@ export const rateAction = action<{ messageId: number; stars: number }>({
   },
   async run(c, { messageId: id, stars }) {
     if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
-    await rateMessage(c.db, { residentId: c.resident.id, messageId: id, stars }, c.now);
+    try {
+      await rateMessage(c.db, { residentId: c.resident.id, messageId: id, stars }, c.now);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'ALREADY_RATED') throw error;
+      // A double tap, or the stars of an old notification: the rating given, briefly, where the resident is.
+      const given = await getRating(c.db, id);
+      return reply([{ key: 'my.already_rated', params: { stars: given?.stars ?? stars } }]);
+    }
     if (stars <= 2) return enter(MESSAGES_FLOW, { step: 'complaint', data: { messageId: id }, say: [{ key: 'my.rated_low', params: { stars } }] });
     // A short thanks where the resident is: the chat does not fill with main menus.
     return reply([{ key: 'my.rated', params: { stars } }]);

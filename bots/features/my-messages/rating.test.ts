@@ -33,6 +33,21 @@ describe.each(CHANNELS)('%s: ratings and refusals answer briefly, without sendin
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
   });
 
+  it('a second tap on the stars (a double tap, an old notification) says the rating given, once, no main menu', async () => {
+    const chat = newChat(harness, channel);
+    await answered(chat);
+    await chat.say(press('5 ★'));
+    await chat.say(press('5 ★'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.already_rated', { stars: 5 })]);
+    expect(chat.replyTexts[0]).toBe('Вы уже оценили это сообщение: 5 ★.');
+    expect(mainMenuShown(chat)).toBe(false);
+    await chat.say(press('1 ★'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.already_rated', { stars: 5 })]);
+    const rating = await db.db.selectFrom('rating').select(['stars', 'flagged']).executeTakeFirstOrThrow();
+    expect(rating).toEqual({ stars: 5, flagged: false });
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+  });
+
   it('a 2 ★ tap asks what is wrong; Skip turns that question into a thanks in place, no menu', async () => {
     const chat = newChat(harness, channel);
     await answered(chat);
