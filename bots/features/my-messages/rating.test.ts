@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialogStateOf, newChat, type Chat } from '../../../test/bots/chats.ts';
+import { dialogStateOf, newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -43,7 +43,11 @@ describe.each(CHANNELS)('%s: ratings and refusals answer briefly, without sendin
     expect(mainMenuShown(chat)).toBe(false);
     await chat.say(press('1 ★'));
     expect(chat.replyTexts).toEqual([t('ru', 'my.already_rated', { stars: 5 })]);
-    const rating = await db.db.selectFrom('rating').select(['stars', 'flagged']).executeTakeFirstOrThrow();
+    const rating = await db.db
+      .selectFrom('rating')
+      .select(['stars', 'flagged'])
+      .where('resident_id', '=', await residentOf(db, chat))
+      .executeTakeFirstOrThrow();
     expect(rating).toEqual({ stars: 5, flagged: false });
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
   });
@@ -71,6 +75,28 @@ describe.each(CHANNELS)('%s: ratings and refusals answer briefly, without sendin
     const complaint = await db.db.selectFrom('staff_alert').select(['params']).where('kind', '=', 'alert.rating_complaint').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(complaint.params).toMatchObject({ stars: 1, text: 'Яма снова появилась.' });
     expect(t('ru', 'alert.rating_complaint', complaint.params)).toContain('Яма снова появилась.');
+  });
+
+  it('a complaint sent as a photo with its text (Telegram: a caption; VK: a text with a photo) takes the text and says the photo was not taken', async () => {
+    const chat = newChat(harness, channel);
+    await answered(chat);
+    await chat.say(press('1 ★'));
+    const complaint = 'Яма осталась, вот фото.';
+    if (chat.channel === 'tg') {
+      await chat.send({ message: { photo: [{ file_id: 'still-l', file_unique_id: 'still-ul', width: 1280, height: 853 }], caption: complaint } });
+    } else {
+      const photo = { id: 457239018, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/y.jpg' }] };
+      await chat.send({ type: 'message_new', object: { message: { text: complaint, attachments: [{ type: 'photo', photo }] } } });
+    }
+    const rating = await db.db
+      .selectFrom('rating')
+      .select(['message_id', 'stars', 'complaint'])
+      .where('resident_id', '=', await residentOf(db, chat))
+      .executeTakeFirstOrThrow();
+    expect(chat.replyTexts).toEqual([t('ru', 'my.complaint_saved', { messageId: rating.message_id }), t('ru', 'dialog.attachments_not_taken')]);
+    expect(chat.replyTexts).not.toContain(t('ru', 'filing.send_text'));
+    expect(rating).toMatchObject({ stars: 1, complaint });
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
   });
 
   it('"keep my consent" in /privacy replaces the question in place, no menu', async () => {
