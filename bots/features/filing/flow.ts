@@ -45,6 +45,13 @@ function photoRef(input: Extract<StepInput, { kind: 'photo' }>): PhotoRef {
 /** The same photo again (re-sent from the gallery, or forwarded back), known by the messenger's unique file id. */
 const isRepeat = (photos: PhotoRef[], input: { fileUniqueId?: string }) => Boolean(input.fileUniqueId) && photos.some((p) => p.fileUniqueId === input.fileUniqueId);
 
+/**
+ * A description needs words: a text with fewer letters than this (an emoji, "!!!", a number, "ок")
+ * tells the moderator and the executor nothing, and the message would only be rejected.
+ */
+const MIN_DESCRIPTION_LETTERS = 3;
+const hasWords = (text: string) => (text.match(/\p{L}/gu)?.length ?? 0) >= MIN_DESCRIPTION_LETTERS;
+
 const DONE_KEYBOARD: View['keyboard'] = { kind: 'inline', rows: [[button('done', 'filing.photos_done')]] };
 
 /** A place for the message: its municipality found by the point (OUTSIDE_MUNICIPALITY otherwise), and the "place accepted" name. */
@@ -125,12 +132,13 @@ export const filingFlow: Flow = {
       next(c, input) {
         if (input.kind === 'text') {
           const text = validText(input.text);
+          if (!hasWords(text)) return stay({ say: [{ key: 'filing.text_no_words' }], reprompt: true });
           return forward(c, following(c, { text }), { text });
         }
         const photos = keepPhoto(c, input);
-        // A photo with its caption is the description and a photo; without one the text is still due.
+        // A photo with its caption is the description and a photo; without one (or with a caption of no words) the text is still due.
         const caption = input.kind === 'photo' ? input.caption : undefined;
-        if (caption?.trim()) {
+        if (caption?.trim() && hasWords(caption)) {
           const described = { text: validText(caption), photos };
           return forward(c, following(c, described), described);
         }
@@ -299,9 +307,9 @@ export async function fileAtPlace(c: StepContext, input: Extract<StepInput, { ki
   return enter(filingFlow.name, { data: { ...data, text }, say: [{ key: 'filing.start_at_place_described', params: { municipality } }] });
 }
 
-/** The text that came with a point as a description, or undefined when it cannot be one (empty, too long, unstorable: the text step asks then). */
+/** The text that came with a point as a description, or undefined when it cannot be one (no words, too long, unstorable: the text step asks then). */
 function descriptionOf(caption: string | undefined): string | undefined {
-  if (caption === undefined) return undefined;
+  if (caption === undefined || !hasWords(caption)) return undefined;
   try {
     return validText(caption);
   } catch (error) {
