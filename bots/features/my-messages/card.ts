@@ -45,7 +45,11 @@ export async function messageCardView(c: StepContext, messageId: number, actions
     const key = comment.authorKind === 'resident' ? (comment.residentId === c.resident.id ? 'my.h_comment_mine' : 'my.h_comment_resident') : 'my.h_comment_official';
     history.push({ at: comment.createdAt, key, params: { date: date(comment.createdAt), text: excerpt(comment.text, 500) } });
   }
-  if (card.rating) history.push({ at: card.rating.createdAt, key: 'my.h_rated', params: { stars: card.rating.stars } });
+  // The author's own rating, and what they wrote after a low one (the dispute the curators got); nobody else's card says "your rating".
+  if (card.rating && message.authorId === c.resident.id) {
+    const { stars, complaint } = card.rating;
+    history.push({ at: card.rating.createdAt, ...(complaint ? { key: 'my.h_rated_complaint', params: { stars, complaint: excerpt(complaint, 500) } } : { key: 'my.h_rated', params: { stars } }) });
+  }
   history.sort((a, b) => a.at.getTime() - b.at.getTime());
 
   const canRate = message.authorId === c.resident.id && isClosed(message.status) && !card.rating;

@@ -99,6 +99,35 @@ describe.each(CHANNELS)('%s: ratings and refusals answer briefly, without sendin
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
   });
 
+  it('the card shows the resident what they wrote after a low rating, with the rating', async () => {
+    const chat = newChat(harness, channel);
+    await answered(chat);
+    await chat.say(press('2 ★'), 'Яму засыпали щебнем, она снова появилась.');
+    await chat.say('/my', press('№'));
+    const card = chat.replyTexts.at(-1)!;
+    expect(card).toContain(t('ru', 'my.h_rated_complaint', { stars: 2, complaint: 'Яму засыпали щебнем, она снова появилась.' }));
+    expect(card).toContain('Ваша оценка: 2 ★. Что не так: Яму засыпали щебнем, она снова появилась.');
+  });
+
+  it('a neighbour who opens the author\'s published card sees no "your rating" and not what the author wrote', async () => {
+    const chat = newChat(harness, channel);
+    await answered(chat);
+    await chat.play([{ $staff: 'publish' }]);
+    await chat.say(press('1 ★'), 'Ничего не сделано, яма на месте.');
+    const { message_id: messageId } = await db.db
+      .selectFrom('rating')
+      .select('message_id')
+      .where('resident_id', '=', await residentOf(db, chat))
+      .executeTakeFirstOrThrow();
+    const neighbour = newChat(harness, channel, 'Пётр');
+    await neighbour.playFixture('registration.json');
+    await neighbour.say({ tap: `!o:${messageId}` });
+    const card = neighbour.replyTexts.at(-1)!;
+    expect(card).toContain(`Сообщение №${messageId}`);
+    expect(card).not.toContain('Ваша оценка');
+    expect(card).not.toContain('Ничего не сделано');
+  });
+
   it('"keep my consent" in /privacy replaces the question in place, no menu', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
