@@ -24,6 +24,12 @@ async function unregisteredHint(c: StepContext): Promise<View> {
 }
 
 /**
+ * The start word typed instead of /start: «Начать» is the label of VK's own start button, which a
+ * resident also types (and older clients send as a plain text); «Start» in English.
+ */
+const START_WORD = /^(?:начать|старт|start)[\s!.]*$/iu;
+
+/**
  * Between flows: the main menu for a registered resident, a hint for anybody else. Free text a
  * feature takes (freeText) goes there; anything else gets a short hint and the menu.
  */
@@ -36,6 +42,8 @@ export const idleFlow: Flow = {
       accepts: ['text', 'location', 'photo', 'contact', 'other', 'button'],
       prompt: async (c) => [(await isRegistered(c)) ? await mainMenu(c) : await unregisteredHint(c)],
       async next(c, input) {
+        const start = input.kind === 'text' && START_WORD.test(input.text.trim()) ? c.features.command('start') : undefined;
+        if (start) return start.run(c, undefined);
         if (!(await isRegistered(c))) return stay({ say: [await unregisteredHint(c)] });
         const taken = input.kind === 'text' ? await freeTextAnswer(c, input.text) : undefined;
         if (taken) return stay({ say: taken });

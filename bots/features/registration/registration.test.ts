@@ -115,3 +115,26 @@ describe.each(CHANNELS)('%s: a command in the middle of a step', (channel) => {
     expect(await dialogStateOf(db, chat)).not.toEqual({ flow: 'filing', step: 'location' });
   });
 });
+
+describe.each(CHANNELS)('%s: a stranger who writes the start word instead of /start', (channel) => {
+  it("«Начать» (the label of VK's own start button) or «Start» typed starts the registration; other text gets the hint, which names it", async () => {
+    const chat = newChat(harness, channel);
+    await chat.say('Здравствуйте');
+    expect(chat.replyTexts).toEqual([t('ru', 'dialog.start_hint')]);
+    expect(chat.replyTexts[0]).toContain('«Начать»');
+    await chat.say('Начать');
+    expect(chat.replyTexts.join('\n')).toContain('Выберите язык');
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'registration', step: 'language' });
+
+    const english = newChat(harness, channel, 'John', 'en');
+    await english.say('start!');
+    expect(english.replyTexts.join('\n')).toContain('Choose your language');
+  });
+
+  it('a registered resident who writes «Начать» gets the main menu as with /start', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('начать');
+    expect(chat.replyTexts).toEqual([t('ru', 'dialog.welcome_back'), t('ru', 'menu.main')]);
+  });
+});
