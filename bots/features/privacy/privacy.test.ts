@@ -62,6 +62,19 @@ describe.each(CHANNELS)('%s: privacy', (channel) => {
     expect(screen).toContain('• Язык: русский');
   });
 
+  it('/mydata names the message each rating, comment and support is about, and gives "what is wrong" only when written', async () => {
+    const chat = oleg(channel);
+    const { messageId } = await withQueuedNotification(chat);
+    await chat.play([{ $staff: 'final_solved', text: 'Яма заделана.' }, { $deliver_outbox: true }]);
+    await chat.say(press('5 ★'), '/my', press('№'), press(t('ru', 'my.add_comment')), 'Спасибо, сделали быстро.');
+    await chat.say('/mydata');
+    const text = chat.replyTexts.join('\n');
+    expect(text).toContain(`Ваша оценка сообщения №${messageId}: 5 ★.`);
+    expect(text).not.toContain('что не так: нет');
+    expect(text).toContain(`Ваш комментарий к сообщению №${messageId} (`);
+    expect(text).not.toMatch(/оценка №|к №|поддержали №/);
+  });
+
   it('withdrawal erases name, phone, accounts and the link to the messages (kept anonymised), cancels every queued notification and says so', async () => {
     const chat = oleg(channel);
     const { residentId, messageId } = await withQueuedNotification(chat);
