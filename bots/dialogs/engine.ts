@@ -272,6 +272,7 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
   if (!step.accepts.includes(stepInput.kind)) {
     // The message's first part was answered already (its screen shown): only a word about the rest.
     if (input.alongside) return { views: [{ key: ATTACHMENTS_NOT_TAKEN }] };
+    if (stepInput.kind === 'photo' && stepInput.album) return albumPhotoNotTaken(c, state, step, stepInput.album);
     const taken = stepInput.kind === 'text' && (await isRegistered(c)) ? await freeTextAnswer(c, stepInput.text) : undefined;
     if (taken) return { views: taken };
     const hint = typeof step.wrongInput === 'function' ? step.wrongInput(c) : (step.wrongInput ?? 'dialog.hint');
@@ -279,7 +280,33 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
   }
   const invalid = await step.validate?.(c, stepInput);
   if (invalid) return { views: [{ key: invalid.key, params: invalid.params }, ...(await step.prompt(c))] };
-  return apply(c, state, await step.next(c, stepInput));
+  const decision = await apply(c, state, await step.next(c, stepInput));
+  return stepInput.kind === 'photo' && stepInput.album ? withAlbum(decision, state, { [ALBUM]: stepInput.album }) : decision;
+}
+
+/** The Telegram album whose photos the dialog has had (StepData keys): its photos come one update each. */
+const ALBUM = 'album';
+/** The album whose photos past the step's taking were answered already. */
+const ALBUM_ANSWERED = 'albumAnswered';
+
+/** The dialog's position after `decision`, with `album` in its data (not between flows: idle keeps no data). */
+function withAlbum(decision: Decision, state: DialogState, album: StepData): Decision {
+  const to = decision.to ?? { flow: state.flow, step: state.step, data: state.data };
+  return to.flow === IDLE_FLOW ? decision : { ...decision, to: { ...to, data: { ...to.data, ...album } } };
+}
+
+/**
+ * A photo of a Telegram album at a step that takes no photo (the summary after the fifth photo of
+ * seven, a comment): the album's first such photo gets one line when earlier photos of it were
+ * taken ("the other attachments were not taken", as a VK message's extra parts), else the step's
+ * hint and screen; the album's later photos get nothing, so the screen is not sent once per photo.
+ */
+async function albumPhotoNotTaken(c: StepContext, state: DialogState, step: NonNullable<ReturnType<typeof stepOf>>, album: string): Promise<Decision> {
+  if (state.data[ALBUM_ANSWERED] === album) return { views: [] };
+  const answered = withAlbum({ views: [] }, state, { [ALBUM]: album, [ALBUM_ANSWERED]: album });
+  if (state.data[ALBUM] === album) return { ...answered, views: [{ key: ATTACHMENTS_NOT_TAKEN }] };
+  const hint = typeof step.wrongInput === 'function' ? step.wrongInput(c) : (step.wrongInput ?? 'dialog.hint');
+  return { ...answered, views: [{ key: hint }, ...(await step.prompt(c))] };
 }
 
 /** `/start <payload>` goes to the deep link of its prefix (recorded first); any other command to the feature declaring it. */

@@ -64,8 +64,11 @@ export type DialogInput = {
    * keeps it as the description.
    */
   | { kind: 'location'; lat: number; lon: number; address?: string; caption?: string }
-  /** `caption`: the text a Telegram photo carries (VK brings a message's text as an input of its own). */
-  | { kind: 'photo'; fileId: string; fileUniqueId?: string; file?: SentFile; caption?: string }
+  /**
+   * `caption`: the text a Telegram photo carries (VK brings a message's text as an input of its own).
+   * `album`: the Telegram album (media_group_id) the photo came in: one update per photo, handled in turn.
+   */
+  | { kind: 'photo'; fileId: string; fileUniqueId?: string; file?: SentFile; caption?: string; album?: string }
   | { kind: 'contact'; phone: string; own: boolean }
   | { kind: 'other'; what: OtherInput; file?: SentFile }
 );

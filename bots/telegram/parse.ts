@@ -68,6 +68,7 @@ function messageInput(message: Message, identity: Identity, botUsername: string)
       fileUniqueId: largest.file_unique_id,
       file: { kind: 'photo', fileId: largest.file_id, ...(largest.file_size !== undefined && { sizeBytes: largest.file_size }) },
       ...(message.caption && { caption: message.caption }),
+      ...(message.media_group_id && { album: message.media_group_id }),
     };
   }
   if (message.contact) {

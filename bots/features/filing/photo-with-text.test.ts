@@ -97,6 +97,30 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     expect(chat.replyTexts[0]).not.toContain('Без фото');
   });
 
+  it('seven photos sent together (a Telegram album, one VK message): five are attached, the summary comes once, and one line says the rest were not taken', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма у вокзала.', location(KEMEROVO.lat, KEMEROVO.lon));
+    await chat.sayOnce(photos('501', '502', '503', '504', '505', '506', '507'));
+    const summaries = chat.replyTexts.filter((text) => text.startsWith('Проверьте сообщение'));
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toContain('Фото: 5 фотографий');
+    expect(chat.replyTexts.filter((text) => text === t('ru', 'dialog.attachments_not_taken'))).toHaveLength(1);
+    expect(chat.replyTexts).not.toContain(t('ru', 'filing.summary_hint'));
+    await chat.say(press(t('ru', 'filing.send')));
+    expect(await filed(chat)).toMatchObject({ photos: 5 });
+  });
+
+  it('an album sent where no photo is taken (the sector list) gets the hint and the list once, not once per photo', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('/new');
+    await chat.sayOnce(photos('601', '602', '603'));
+    const hintAndList = [t('ru', 'dialog.use_buttons'), t('ru', 'filing.sector')];
+    expect(chat.replyTexts).toEqual(perChannel(channel, { tg: hintAndList, vk: [...hintAndList, t('ru', 'dialog.attachments_not_taken')] }));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'sector' });
+  });
+
   it('the fifth photo is the last: its answer does not offer to send more, and the summary follows', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
