@@ -131,9 +131,25 @@ export function markDuplicate(db: Db, input: ModerationInput & { originalId: num
     if (original.duplicateOf !== null) throw new DomainError('ILLEGAL_TRANSITION', { original: original.id, problem: 'the original is itself a duplicate', originalOf: original.duplicateOf });
     if (message.status === 'in_work') {
       transition(message.status, 'link_duplicate');
+      // An original still on moderation may be rejected, and its duplicates would wait for ever.
+      if (original.status === 'new') {
+        throw new DomainError(
+          'ILLEGAL_TRANSITION',
+          { original: original.id, status: original.status },
+          `Message #${original.id} is still on moderation: accept it first, or mark it as the duplicate of #${message.id}.`,
+        );
+      }
       const linked = await updateMessage(trx, message, { duplicate_of: original.id }, now);
       await recordEvent(trx, message.id, input.actor, { kind: 'duplicate_linked', data: { originalId: original.id } }, now);
       await recordEvent(trx, original.id, input.actor, { kind: 'duplicate_merged', data: { duplicateId: message.id } }, now);
+      // Its own duplicates waiting for it follow it to the original (a duplicate is never an original).
+      const followers = await trx.selectFrom('message').select('id').where('duplicate_of', '=', message.id).where('status', '=', 'in_work').orderBy('id').execute();
+      for (const { id } of followers) {
+        const follower = await lockMessage(trx, id);
+        await updateMessage(trx, follower, { duplicate_of: original.id }, now);
+        await recordEvent(trx, id, input.actor, { kind: 'duplicate_linked', data: { originalId: original.id, via: message.id } }, now);
+        await recordEvent(trx, original.id, input.actor, { kind: 'duplicate_merged', data: { duplicateId: id } }, now);
+      }
       if (original.status === 'solved' || original.status === 'explained') {
         const closed = await closeLinkedDuplicates(trx, original.id, input.actor, now);
         return closed.find((m) => m.id === message.id) ?? linked;

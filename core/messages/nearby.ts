@@ -73,11 +73,12 @@ export interface DuplicateCandidate {
 /**
  * Open messages of the same municipality near a message's point, nearest first: what a moderator
  * may mark it a duplicate of (any category, published or not; not the message itself, not a
- * duplicate, since a duplicate cannot be an original). None for a message without a point.
+ * duplicate, since a duplicate cannot be an original; for a message in work, only messages in
+ * work, since one still on moderation cannot be its original). None for a message without a point.
  */
 export async function duplicateCandidates(
   db: Db,
-  message: { id: number; municipalityId: number; lat: number | null; lon: number | null },
+  message: { id: number; municipalityId: number; status: MessageStatus; lat: number | null; lon: number | null },
   options: { radiusM?: number; limit?: number } = {},
 ): Promise<DuplicateCandidate[]> {
   if (message.lat === null || message.lon === null) return [];
@@ -88,7 +89,7 @@ export async function duplicateCandidates(
     .select(['id', 'text', 'status', 'category_id', 'created_at', 'lat', 'lon'])
     .where('municipality_id', '=', message.municipalityId)
     .where('id', '<>', message.id)
-    .where('status', 'in', ['new', 'in_work'])
+    .where('status', 'in', message.status === 'in_work' ? ['in_work'] : ['new', 'in_work'])
     .where('duplicate_of', 'is', null)
     .where(insideBox(point, radius))
     .limit(200)

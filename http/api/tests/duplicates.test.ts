@@ -83,4 +83,40 @@ describe('item 18: duplicates', () => {
     const solved = slices.body.rows.find((r: { status: string }) => r.status === 'solved');
     expect(solved.count).toBe(1);
   });
+
+  it('refuses to link a message in work to an original still on moderation: it could be rejected and leave the duplicate open for ever', async () => {
+    const original = await h.fileMessage('Belovo');
+    const dup = await h.fileMessage('Belovo');
+    await accept(dup.id);
+    const res = await markDuplicate(dup.id, original.id);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', details: { original: original.id, status: 'new' } });
+    expect(res.body.detail).toMatch(/accept/i);
+    const row = await h.t.db.selectFrom('message').select(['status', 'duplicate_of']).where('id', '=', dup.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'in_work', duplicate_of: null });
+    // Nor is it offered as a candidate on the card of the one in work.
+    const hints = await h.request('GET', `/api/v1/messages/${dup.id}/suggestions`, { token: h.keys.Belovo.moderator });
+    expect(hints.body.nearby.map((n: { id: number }) => n.id)).not.toContain(original.id);
+    // The other way round is the moderator's way: the new one is the duplicate.
+    expect((await markDuplicate(original.id, dup.id)).body).toMatchObject({ status: 'rejected', duplicateOf: dup.id });
+  });
+
+  it("moves an original's own duplicates to its original when it becomes a duplicate, so they close with it", async () => {
+    const first = await h.fileMessage('Belovo');
+    const second = await h.fileMessage('Belovo');
+    const third = await h.fileMessage('Belovo');
+    for (const m of [first, second, third]) await accept(m.id);
+    expect((await markDuplicate(third.id, second.id)).status).toBe(200);
+    const res = await markDuplicate(second.id, first.id);
+    expect(res.status).toBe(200);
+    const thirdCard = await h.request('GET', `/api/v1/messages/${third.id}`, { token: h.keys.Belovo.curator });
+    expect(thirdCard.body.message.duplicateOf).toBe(first.id);
+    await closeWithAnswer(first.id, 'Освещение восстановили', 'solved');
+    const rows = await h.t.db.selectFrom('message').select(['id', 'status']).where('id', 'in', [second.id, third.id]).orderBy('id').execute();
+    expect(rows).toEqual([
+      { id: second.id, status: 'solved' },
+      { id: third.id, status: 'solved' },
+    ]);
+    expect((await noticesTo(third.authorId!)).at(-1)).toMatchObject({ kind: 'answer.final', payload: { params: { messageId: third.id, text: 'Освещение восстановили' } } });
+  });
 });

@@ -43,8 +43,10 @@ describe('GET /messages/{id}/suggestions', () => {
       { id: near.id, text: near.text, status: 'new', categoryId: await h.categoryId('ecology.dump'), createdAt: expect.any(String), distanceM: 50 },
     ]);
 
-    // A message marked as a duplicate is no candidate any more.
-    await h.request('POST', `/api/v1/messages/${inWork.id}/duplicate`, { token: h.keys.Kemerovo.moderator, body: { originalId: near.id } });
+    // A message marked as a duplicate is no candidate any more (an original of one in work is in work too).
+    await h.request('POST', `/api/v1/messages/${near.id}/accept`, { body: {} });
+    const linked = await h.request('POST', `/api/v1/messages/${inWork.id}/duplicate`, { token: h.keys.Kemerovo.moderator, body: { originalId: near.id } });
+    expect(linked.body).toMatchObject({ status: 'in_work', duplicateOf: near.id });
     const after = await suggestions(message.id);
     expect(after.body.nearby.map((n: { id: number }) => n.id)).not.toContain(inWork.id);
   });

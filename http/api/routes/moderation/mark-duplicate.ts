@@ -16,7 +16,7 @@ export const route = createRoute({
   tags: ['moderation'],
   summary: 'Mark a message as a duplicate of another one',
   description:
-    'A new message is rejected with the reason "duplicate of #…" and its author becomes a supporter of the original. A message already in work is linked to the original and closed with the original\'s outcome and final answer (at once if the original is closed, else when its final answer is approved); its author is told. Counted once in the statistics.',
+    'A new message is rejected with the reason "duplicate of #…" and its author becomes a supporter of the original. A message already in work is linked to an original accepted into work or closed (one still on moderation is a 409), takes the duplicates linked to it along, and is closed with the original\'s outcome and final answer (at once if the original is closed, else when its final answer is approved); its author is told. Counted once in the statistics.',
   ...access('messages.moderate'),
   request: { params: IdParams, headers: IfMatchHeaders, body: jsonBody(Body) },
   responses: { 200: jsonContent(MessageSchema, 'The duplicate: rejected, or linked (and closed if the original is)'), ...problems(400, 404, 409, 422) },
