@@ -17,6 +17,7 @@ const reply = (messageId: number): Button => commentAction.button(messageId, 'me
 const KEYBOARDS: Record<string, (messageId: number, params: Record<string, unknown>) => Button[][]> = {
   'status.accepted': (id) => [[open(id)]],
   'status.rejected': (id) => [[open(id)]],
+  'status.reopened': (id) => [[open(id)]],
   'status.duplicate': (_id, params) => (positive(params.originalId) ? [[open(Number(params.originalId))]] : []),
   'answer.intermediate': (id) => [[open(id)]],
   'answer.clarification': (id) => [[reply(id)], [open(id)]],

@@ -86,6 +86,27 @@ export async function alertAssigned(db: Db, message: Message, now: Date): Promis
 }
 
 /**
+ * The executor's card for a message the curator put back in work (a bad rating, a complaint): the
+ * curator's reason and the answer buttons. Each reopening is a new alert.
+ */
+export async function alertReopened(db: Db, message: Message, reason: string, now: Date): Promise<AlertResult> {
+  if (!message.executorId) return { raised: 0, queued: 0 };
+  return raiseAlert(
+    db,
+    await executorStaffIds(db, message.executorId),
+    {
+      kind: 'alert.reopened',
+      key: 'alert.reopened',
+      messageId: message.id,
+      params: { messageId: message.id, reason, text: message.text },
+      dedupeKey: `reopened:${message.id}:${now.getTime()}`,
+      delivery: { keyboard: assignedKeyboard(message.id) },
+    },
+    now,
+  );
+}
+
+/**
  * The curators' card for an answer waiting for approval: the answer's text and kind (the locale
  * key has one variant per kind through i18next's context), with Approve / Return buttons. Each
  * submission (a first draft, a revision) is a new alert.

@@ -124,7 +124,7 @@ export function rateMessage(db: Db, input: { residentId: number; messageId: numb
       await raiseAlert(
         trx,
         await staffIdsByRole(trx, message.municipalityId, 'curator'),
-        { kind: 'alert.low_rating', key: 'alert.low_rating', params: { messageId: message.id, stars: input.stars }, messageId: message.id, dedupeKey: `low_rating:${message.id}` },
+        { kind: 'alert.low_rating', key: 'alert.low_rating', params: { messageId: message.id, stars: input.stars }, messageId: message.id, dedupeKey: `low_rating:${message.id}:${now.getTime()}` },
         now,
       );
     }

@@ -9,6 +9,7 @@ import type { MessageStatus } from './message.table.ts';
  *    └──reject / duplicate──► rejected
  *   in_work ──link_duplicate──► in_work, closed later with its original's outcome
  *   in_work ──intermediate | clarification──► in_work
+ *   solved | explained ──reopen──► in_work   (the curator, after a bad rating or a complaint)
  */
 export type MessageAction =
   | 'accept'
@@ -25,7 +26,8 @@ export type MessageAction =
   | 'route'
   | 'mark_urgent'
   | 'rate'
-  | 'comment';
+  | 'comment'
+  | 'reopen';
 
 const CLOSED: readonly MessageStatus[] = ['solved', 'explained'];
 export const OPEN_STATUSES: readonly MessageStatus[] = ['new', 'in_work'];
@@ -49,6 +51,8 @@ const RULES: Record<MessageAction, { from: readonly MessageStatus[]; to?: Messag
   mark_urgent: { from: ['new', 'in_work'] },
   rate: { from: ['solved', 'explained'] },
   comment: { from: ['new', 'in_work', 'solved', 'explained'] },
+  /** A closed message back in work when its answer did not solve the problem (counted in the monthly report). */
+  reopen: { from: ['solved', 'explained'], to: 'in_work' },
 };
 
 export function isClosed(status: MessageStatus): boolean {

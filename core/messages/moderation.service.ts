@@ -1,5 +1,5 @@
 import type { Actor } from '../actor.ts';
-import { alertAssigned } from '../alerts/cards.ts';
+import { alertAssigned, alertReopened } from '../alerts/cards.ts';
 import { getCategory } from '../categories/category.repository.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
@@ -96,6 +96,34 @@ export function routeMessage(db: Db, input: ModerationInput & { executorId: numb
     const updated = await updateMessage(trx, message, { executor_id: input.executorId }, now);
     await recordEvent(trx, message.id, input.actor, { kind: 'routed', data: { from: message.executorId, to: input.executorId } }, now);
     await alertAssigned(trx, updated, now);
+    return updated;
+  });
+}
+
+/**
+ * solved | explained → in_work: the curator puts a closed message back in work when its answer
+ * did not solve the problem (a bad rating, the author's complaint). The author is told with the
+ * reason and may rate the next final answer (the earlier rating is kept in the history only);
+ * the executor's staff get the card again. A duplicate closes with its original: reopen that one.
+ */
+export function reopenMessage(db: Db, input: ModerationInput & { reason: string }, now: Date): Promise<Message> {
+  return inTransaction(db, async (trx) => {
+    const reason = input.reason?.trim();
+    if (!reason) throw new DomainError('REASON_REQUIRED');
+    const message = await lockMessage(trx, input.messageId, input.expectedVersion);
+    const to = transition(message.status, 'reopen');
+    if (message.duplicateOf !== null) {
+      throw new DomainError(
+        'ILLEGAL_TRANSITION',
+        { status: message.status, action: 'reopen', duplicateOf: message.duplicateOf },
+        `Message #${message.id} is a duplicate and closes with its original: reopen #${message.duplicateOf} instead.`,
+      );
+    }
+    const rating = await trx.deleteFrom('rating').where('message_id', '=', message.id).returning(['stars', 'complaint']).executeTakeFirst();
+    const updated = await updateMessage(trx, message, { status: to, closed_at: null }, now);
+    await recordEvent(trx, message.id, input.actor, { kind: 'reopened', from: message.status, to, reason, data: { stars: rating?.stars ?? null, complaint: rating?.complaint ?? null } }, now);
+    if (message.authorId) await notifyResident(trx, message.authorId, 'notify.reopened', { messageId: message.id, reason }, { kind: 'status.reopened' });
+    await alertReopened(trx, updated, reason, now);
     return updated;
   });
 }

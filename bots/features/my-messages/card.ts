@@ -33,6 +33,7 @@ export async function messageCardView(c: StepContext, messageId: number, actions
   for (const event of card.events) {
     if (event.kind === 'accepted') history.push({ at: event.createdAt, key: 'my.h_accepted', params: { date: date(event.createdAt), executor: card.executorName ?? '—' } });
     if (event.kind === 'rejected') history.push({ at: event.createdAt, key: 'my.h_rejected', params: { date: date(event.createdAt), reason: event.reason ?? '—' } });
+    if (event.kind === 'reopened') history.push({ at: event.createdAt, key: 'my.h_reopened', params: { date: date(event.createdAt), reason: event.reason ?? '—' } });
     if (event.kind === 'duplicate') history.push({ at: event.createdAt, key: 'my.h_duplicate', params: { date: date(event.createdAt), originalId: event.data.originalId } });
   }
   for (const answer of card.answers) {

@@ -43,6 +43,7 @@ import { registerRevokeKey } from './keys/revoke.ts';
 import { registerListAudit } from './audit/list.ts';
 import { registerGetMe } from './me/get.ts';
 import { registerMarkUrgent } from './moderation/mark-urgent.ts';
+import { registerReopenMessage } from './moderation/reopen.ts';
 import { registerModerationSuggestions } from './moderation/suggestions.ts';
 import { registerIssueLinkCode } from './staff/link-code.ts';
 import { registerUnlinkStaffIdentity } from './staff/unlink.ts';
@@ -148,6 +149,7 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerChangeMessageCategory,
   registerMarkDuplicate,
   registerMarkUrgent,
+  registerReopenMessage,
   registerModerationSuggestions,
   registerListAnswers,
   registerDraftAnswer,

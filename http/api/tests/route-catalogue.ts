@@ -194,6 +194,7 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'post', path: '/messages/{id}/unpublish', permission: 'messages.moderate', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/unpublish`, crossScope: 'not_found', hasPathId: true },
   { method: 'post', path: '/messages/{id}/category', permission: 'messages.moderate', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/category`, body: (f) => ({ categoryId: f.category }), crossScope: 'not_found', hasPathId: true },
   { method: 'post', path: '/messages/{id}/urgent', permission: 'messages.mark_urgent', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/urgent`, crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/messages/{id}/reopen', permission: 'answers.review', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/reopen`, body: () => ({ reason: 'not solved' }), crossScope: 'not_found', hasPathId: true },
   { method: 'get', path: '/messages/{id}/suggestions', permission: 'messages.moderate', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/suggestions`, crossScope: 'not_found', hasPathId: true },
   { method: 'post', path: '/messages/{id}/duplicate', permission: 'messages.moderate', url: (f, id) => `/api/v1/messages/${id ?? f.newMessage}/duplicate`, body: (f) => ({ originalId: f.otherNewMessage }), crossScope: 'not_found', hasPathId: true },
   { method: 'get', path: '/answers', permission: 'messages.read', url: (f) => `/api/v1/answers?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },

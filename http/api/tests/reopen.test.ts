@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rateMessage } from '../../../core/messages/feedback.service.ts';
+import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+
+/**
+ * A closed message back in work (the monthly report counts "messages reopened"): the curator, after
+ * a bad rating, returns it to its executor with a reason; the author is told and rates the next answer.
+ */
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await createApiHarness();
+});
+afterAll(() => h.close());
+
+const reopen = (id: number, body: unknown, token = h.keys.Kemerovo.curator) => h.request('POST', `/api/v1/messages/${id}/reopen`, { token, body });
+async function close(id: number, text: string) {
+  const draft = await h.request('POST', `/api/v1/messages/${id}/answers`, { token: h.keys.Kemerovo.moderator, body: { kind: 'final', resolution: 'solved', text } });
+  expect(draft.status).toBe(201);
+  if (draft.body.answer.state === 'draft') expect((await h.request('POST', `/api/v1/answers/${draft.body.answer.id}/approve`, { token: h.keys.Kemerovo.curator })).status).toBe(200);
+}
+async function closedAndRated(stars: number) {
+  const m = await h.fileMessage('Kemerovo');
+  expect((await h.request('POST', `/api/v1/messages/${m.id}/accept`, { token: h.keys.Kemerovo.moderator, body: {} })).status).toBe(200);
+  await close(m.id, 'Яму засыпали щебнем');
+  await rateMessage(h.t.db, { residentId: m.authorId!, messageId: m.id, stars }, h.now());
+  return m;
+}
+
+describe('POST /messages/{id}/reopen', () => {
+  it('puts a solved message rated 1 star back in work: the author is told, the executor gets the card, the next answer can be rated', async () => {
+    const m = await closedAndRated(1);
+    const res = await reopen(m.id, { reason: 'Яму засыпали щебнем, асфальт не положили' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'in_work', closedAt: null });
+    const notice = await h.t.db.selectFrom('outbox').select(['kind', 'payload']).where('resident_id', '=', m.authorId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(notice).toMatchObject({ kind: 'status.reopened', payload: { key: 'notify.reopened', params: { messageId: m.id, reason: 'Яму засыпали щебнем, асфальт не положили' } } });
+    const alert = await h.t.db.selectFrom('staff_alert').select(['staff_id', 'params']).where('kind', '=', 'alert.reopened').where('message_id', '=', m.id).execute();
+    expect(alert.map((a) => a.staff_id)).toContain(h.staff.Kemerovo.executor);
+    const card = await h.request('GET', `/api/v1/messages/${m.id}`, { token: h.keys.Kemerovo.curator });
+    expect(card.body.history.at(-1)).toMatchObject({ kind: 'reopened', fromStatus: 'solved', toStatus: 'in_work', reason: 'Яму засыпали щебнем, асфальт не положили' });
+    // The executor answers again; the author rates the new answer.
+    await close(m.id, 'Участок заасфальтировали 10 декабря');
+    const rated = await rateMessage(h.t.db, { residentId: m.authorId!, messageId: m.id, stars: 5 }, h.now());
+    expect(rated.stars).toBe(5);
+    const report = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${h.municipality.Kemerovo}&period=2026-12`, { token: h.keys.Kemerovo.curator });
+    expect(report.body.quality.messagesReopened).toBeGreaterThanOrEqual(1);
+  });
+
+  it('raises the low-rating alert again when the new answer is rated low too', async () => {
+    const m = await closedAndRated(2);
+    expect((await reopen(m.id, { reason: 'Не сделано' })).status).toBe(200);
+    await close(m.id, 'Сделано');
+    h.advance(60_000);
+    await rateMessage(h.t.db, { residentId: m.authorId!, messageId: m.id, stars: 1 }, h.now());
+    const alerts = await h.t.db.selectFrom('staff_alert').select('id').where('kind', '=', 'alert.low_rating').where('message_id', '=', m.id).where('staff_id', '=', h.staff.Kemerovo.curator).execute();
+    expect(alerts).toHaveLength(2);
+  });
+
+  it("refuses an open, a rejected or a duplicate message (409), wants a reason (400), and is the curator's (403)", async () => {
+    const open = await h.fileMessage('Kemerovo');
+    const notClosed = await reopen(open.id, { reason: 'x' });
+    expect(notClosed.status).toBe(409);
+    expect(notClosed.body.code).toBe('ILLEGAL_TRANSITION');
+    await h.request('POST', `/api/v1/messages/${open.id}/reject`, { token: h.keys.Kemerovo.moderator, body: { reason: 'Спам' } });
+    expect((await reopen(open.id, { reason: 'x' })).body.code).toBe('ILLEGAL_TRANSITION');
+
+    const m = await closedAndRated(1);
+    const blank = await reopen(m.id, { reason: '  ' });
+    expect(blank.status).toBe(400);
+    expect(blank.body.code).toBe('REASON_REQUIRED');
+    expect((await reopen(m.id, { reason: 'x' }, h.keys.Kemerovo.executor)).status).toBe(403);
+    expect((await reopen(m.id, { reason: 'x' }, h.keys.Novokuznetsk.curator)).status).toBe(404);
+
+    const original = await h.fileMessage('Kemerovo');
+    const dup = await h.fileMessage('Kemerovo');
+    for (const x of [original, dup]) await h.request('POST', `/api/v1/messages/${x.id}/accept`, { token: h.keys.Kemerovo.moderator, body: {} });
+    await h.request('POST', `/api/v1/messages/${dup.id}/duplicate`, { token: h.keys.Kemerovo.moderator, body: { originalId: original.id } });
+    await close(original.id, 'Готово');
+    const duplicate = await reopen(dup.id, { reason: 'x' });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.detail).toContain(`#${original.id}`);
+    const row = await h.t.db.selectFrom('message').select('status').where('id', '=', m.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('solved');
+  });
+});
