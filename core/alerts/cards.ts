@@ -78,7 +78,8 @@ export async function alertAssigned(db: Db, message: Message, now: Date): Promis
         deadline: formatLocal(facts.time_zone, overdueDeadline(message.acceptedAt)),
         ...(message.openSource || message.urgent ? { context: 'urgent' } : {}),
       },
-      dedupeKey: `assigned:${message.id}:${message.executorId}`,
+      // Per assignment: a message routed away and back again is a new card for the same staff.
+      dedupeKey: `assigned:${message.id}:${message.executorId}:${now.getTime()}`,
       delivery: { keyboard: assignedKeyboard(message.id), photosByChannel, mediaByChannel, photosFollowing, location: message.lat !== null && message.lon !== null ? { lat: message.lat, lon: message.lon } : undefined },
     },
     now,

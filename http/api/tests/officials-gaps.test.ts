@@ -181,6 +181,17 @@ describe('item 19: curators accept, reject and route in their municipality (seed
     ]);
   });
 
+  it('alerts the first executor again when the message is routed back to it', async () => {
+    const curator = h.keys.Kemerovo.curator;
+    const m = await h.fileMessage('Kemerovo');
+    await h.request('POST', `/api/v1/messages/${m.id}/accept`, { token: curator, body: { executorId: h.executors.Kemerovo.city } });
+    expect((await h.request('POST', `/api/v1/messages/${m.id}/executor`, { token: curator, body: { executorId: h.executors.Kemerovo.utility } })).status).toBe(200);
+    h.advance(60_000);
+    expect((await h.request('POST', `/api/v1/messages/${m.id}/executor`, { token: curator, body: { executorId: h.executors.Kemerovo.city } })).status).toBe(200);
+    const cards = await h.t.db.selectFrom('staff_alert').select('id').where('message_id', '=', m.id).where('kind', '=', 'alert.assigned').where('staff_id', '=', h.staff.Kemerovo.executor).execute();
+    expect(cards).toHaveLength(2);
+  });
+
   it("cannot touch another municipality's message (404), and responsible officials still may not (403)", async () => {
     const belovo = await h.fileMessage('Belovo');
     const foreign = await h.request('POST', `/api/v1/messages/${belovo.id}/accept`, { token: h.keys.Kemerovo.curator, body: {} });
