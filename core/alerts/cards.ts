@@ -87,6 +87,25 @@ export async function alertAssigned(db: Db, message: Message, now: Date): Promis
 }
 
 /**
+ * Tells the staff of the executor a message was taken from (routed to another one) that it is no
+ * longer theirs: the buttons of their card would answer "not found" from now on.
+ */
+export async function alertRoutedAway(db: Db, message: Message, fromExecutorId: number, toExecutorName: string, now: Date): Promise<AlertResult> {
+  return raiseAlert(
+    db,
+    await executorStaffIds(db, fromExecutorId),
+    {
+      kind: 'alert.routed_away',
+      key: 'alert.routed_away',
+      messageId: message.id,
+      params: { messageId: message.id, executor: toExecutorName },
+      dedupeKey: `routed_away:${message.id}:${fromExecutorId}:${now.getTime()}`,
+    },
+    now,
+  );
+}
+
+/**
  * The executor's card for a message the curator put back in work (a bad rating, a complaint): the
  * curator's reason and the answer buttons. Each reopening is a new alert.
  */

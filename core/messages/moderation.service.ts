@@ -1,5 +1,5 @@
 import type { Actor } from '../actor.ts';
-import { alertAssigned, alertReopened } from '../alerts/cards.ts';
+import { alertAssigned, alertReopened, alertRoutedAway } from '../alerts/cards.ts';
 import { getCategory } from '../categories/category.repository.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
@@ -91,11 +91,12 @@ export function routeMessage(db: Db, input: ModerationInput & { executorId: numb
   return inTransaction(db, async (trx) => {
     const message = await lockMessage(trx, input.messageId, input.expectedVersion);
     transition(message.status, 'route');
-    await checkExecutor(trx, input.executorId, message.municipalityId);
+    const executorName = await checkExecutor(trx, input.executorId, message.municipalityId);
     if (message.executorId === input.executorId) return message;
     const updated = await updateMessage(trx, message, { executor_id: input.executorId }, now);
     await recordEvent(trx, message.id, input.actor, { kind: 'routed', data: { from: message.executorId, to: input.executorId } }, now);
     await alertAssigned(trx, updated, now);
+    if (message.executorId !== null) await alertRoutedAway(trx, updated, message.executorId, executorName, now);
     return updated;
   });
 }

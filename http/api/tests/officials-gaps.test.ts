@@ -159,6 +159,10 @@ describe('item 19: curators accept, reject and route in their municipality (seed
     expect((await h.request('GET', `/api/v1/messages/${first.id}`, { token: h.keys.Kemerovo.utility_executor })).status).toBe(200);
     const alerts = await h.t.db.selectFrom('staff_alert').select(['staff_id', 'kind']).where('message_id', '=', first.id).execute();
     expect(alerts).toEqual(expect.arrayContaining([{ staff_id: h.staff.Kemerovo.utility_executor, kind: 'alert.assigned' }]));
+    // The city's executor, whose card's buttons now answer "not found", is told the message went to another executor.
+    const away = await h.t.db.selectFrom('staff_alert').select(['staff_id', 'key', 'params']).where('message_id', '=', first.id).where('kind', '=', 'alert.routed_away').execute();
+    const utilityName = (await h.t.db.selectFrom('executor').select('name').where('id', '=', h.executors.Kemerovo.utility).executeTakeFirstOrThrow()).name;
+    expect(away).toEqual([{ staff_id: h.staff.Kemerovo.executor, key: 'alert.routed_away', params: { messageId: first.id, executor: utilityName } }]);
     const elsewhere = await h.request('POST', `/api/v1/messages/${first.id}/executor`, { token: curator, body: { executorId: h.executors.Belovo.city } });
     expect(elsewhere.status).toBe(404);
     const second = await h.fileMessage('Kemerovo');

@@ -15,7 +15,7 @@ export const route = createRoute({
   path: '/messages/{id}/executor',
   tags: ['moderation'],
   summary: 'Route a message in work to another executor',
-  description: "Curators and moderators of the message's municipality (seed 004 §6). The new executor's staff are alerted.",
+  description: "Curators and moderators of the message's municipality (seed 004 §6). The new executor's staff are alerted; the previous executor's staff are told it is no longer theirs.",
   ...access('messages.moderate'),
   request: { params: IdParams, headers: IfMatchHeaders, body: jsonBody(Body) },
   responses: { 200: jsonContent(MessageSchema, 'The message, with its new executor'), ...problems(400, 404, 409, 422) },
