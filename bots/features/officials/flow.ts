@@ -15,12 +15,14 @@ import { authorizeModeration } from './moderation.ts';
 import { acceptMessage, changeCategory, rejectMessage } from '../../../core/messages/moderation.service.ts';
 import { listCategories, titleIn } from '../../../core/categories/category.repository.ts';
 import { auditBotAction } from './audit.ts';
+import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 
 const CANCEL: Button = button('x', 'dialog.cancel');
 /** Rejection reasons offered on the moderation card; a typed reason works too. */
 const REJECT_REASONS: readonly string[] = ['not_competence', 'no_details', 'abuse'];
-/** Buttons of a list step: within VK's ten per inline keyboard, with Cancel. */
+/** Buttons of a list step's page (fewer in VK, so the page, its pager and Cancel are one keyboard). */
 const MAX_CHOICES = 8;
+const choicesPerPage = (c: StepContext) => pageSizeFor(c.from.channel, MAX_CHOICES, { fixedButtons: 1, fixedRows: 1 });
 const KINDS: readonly AnswerKind[] = ['intermediate', 'final', 'clarification'];
 
 function answerKind(c: StepContext): AnswerKind {
@@ -142,9 +144,14 @@ export const officialFlow: Flow = {
           .where((eb) => eb.or([eb('municipality_id', '=', message.municipality_id), eb('municipality_id', 'is', null)]))
           .orderBy('municipality_id')
           .orderBy('id')
-          .limit(MAX_CHOICES)
           .execute();
-        return [{ key: 'official.choose_executor', params: { messageId }, keyboard: { kind: 'inline', rows: [...executors.map((e) => [literalButton(`e${e.id}`, excerpt(e.name, 40))]), [CANCEL]] } }];
+        const { items, page, pages } = pageOf(executors, num(c.data, 'page') ?? 0, choicesPerPage(c));
+        const rows = listRows(
+          items.map((e) => literalButton(`e${e.id}`, excerpt(e.name, 40))),
+          page,
+          pages,
+        );
+        return [{ key: 'official.choose_executor', params: { messageId }, keyboard: { kind: 'inline', rows: [...rows, [CANCEL]] } }];
       },
       async next(c, input) {
         const executorId = input.kind === 'button' && /^e\d+$/.test(input.action) ? Number(input.action.slice(1)) : undefined;
@@ -211,23 +218,14 @@ export const officialFlow: Flow = {
           .select(['category.sector_id', 'message.category_id'])
           .where('message.id', '=', messageId)
           .executeTakeFirstOrThrow();
-        const categories = await listCategories(c.db, { sectorId: message.sector_id, activeOnly: true });
-        return [
-          {
-            key: 'official.choose_category',
-            params: { messageId },
-            keyboard: {
-              kind: 'inline',
-              rows: [
-                ...categories
-                  .filter((x) => x.id !== message.category_id)
-                  .slice(0, MAX_CHOICES)
-                  .map((x) => [literalButton(`k${x.id}`, excerpt(titleIn(x, c.language), 40))]),
-                [CANCEL],
-              ],
-            },
-          },
-        ];
+        const categories = (await listCategories(c.db, { sectorId: message.sector_id, activeOnly: true })).filter((x) => x.id !== message.category_id);
+        const { items, page, pages } = pageOf(categories, num(c.data, 'page') ?? 0, choicesPerPage(c));
+        const rows = listRows(
+          items.map((x) => literalButton(`k${x.id}`, excerpt(titleIn(x, c.language), 40))),
+          page,
+          pages,
+        );
+        return [{ key: 'official.choose_category', params: { messageId }, keyboard: { kind: 'inline', rows: [...rows, [CANCEL]] } }];
       },
       async next(c, input) {
         const categoryId = input.kind === 'button' && /^k\d+$/.test(input.action) ? Number(input.action.slice(1)) : undefined;

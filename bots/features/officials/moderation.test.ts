@@ -106,6 +106,38 @@ describe.each(CHANNELS)('%s: moderating from the new-message card', (channel) =>
     expect((await auditOf(fourth.messageId)).map((a) => a.action)).toEqual(['message.change_category']);
   });
 
+  it('pages the list of executors, so every one of a long directory can be chosen, within one VK keyboard', async () => {
+    const kemerovo = db.demo.municipalities.Kemerovo;
+    const prefix = `${channel}: УК «Дом-`;
+    await db.db
+      .insertInto('executor')
+      .values(Array.from({ length: 11 }, (_, i) => ({ municipality_id: kemerovo, name: `${prefix}${i + 1}»`, kind: 'organisation' as const })))
+      .execute();
+    const last = await db.db.selectFrom('executor').select(['id', 'name']).where('name', '=', `${prefix}11»`).executeTakeFirstOrThrow();
+    const moderator = await link(channel, staff.moderator, 'Модератор');
+    const { messageId } = await filed();
+    await moderator.say(tap(`!mod:o:${messageId}`));
+    const rows = () => moderator.keyboards().at(-1)!.rows;
+    expect(rows().length).toBeLessThanOrEqual(channel === 'vk' ? 6 : 12);
+    expect(rows().flat().length).toBeLessThanOrEqual(channel === 'vk' ? 10 : 100);
+    for (
+      let page = 0;
+      page < 5 &&
+      !rows()
+        .flat()
+        .some((b) => b.label === last.name);
+      page++
+    )
+      await moderator.say(press(t('ru', 'dialog.page_next')));
+    await moderator.say(press(last.name));
+    expect(moderator.replyTexts).toEqual([t('ru', 'official.accepted', { messageId, executor: last.name })]);
+    expect((await messageRow(messageId)).executor_id).toBe(last.id);
+    // The other tests pick Kemerovo's executors by id: the long directory goes away again.
+    const city = await db.db.selectFrom('executor').select('id').where('municipality_id', '=', kemerovo).orderBy('id').executeTakeFirstOrThrow();
+    await db.db.updateTable('message').set({ executor_id: city.id }).where('id', '=', messageId).execute();
+    await db.db.deleteFrom('executor').where('name', 'like', `${prefix}%`).execute();
+  });
+
   it('refuses an executor and an official of another municipality', async () => {
     const executor = await link(channel, staff.executor, 'Исполнитель');
     const { messageId } = await filed();
