@@ -46,7 +46,9 @@ export async function alertButtonOutcome(c: StepContext, action: AlertAction): P
       messageId: answer.messageId,
       data: { from: beforeMessage.status, to: message.status },
     });
-    return stay({ say: [{ key: 'official.approved', params: { messageId: answer.messageId, kind: kindText(answer.kind) } }] });
+    // Where the answer goes: the author's chat; a comment under the source post; or an official publishes it by hand.
+    const key = message.answerTarget === 'by_hand' ? 'official.approved_by_hand' : message.answerTarget === 'source_comment' ? 'official.approved_source_comment' : 'official.approved';
+    return stay({ say: [{ key, params: { messageId: answer.messageId, kind: kindText(answer.kind), url: message.sourceUrl ?? '—' } }] });
   }
   const answer = await getAnswer(c.db, action.answerId);
   // Asked before the remark is typed: nobody writes a remark for an answer that is already handled.

@@ -241,6 +241,40 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
   });
 });
 
+describe.each(CHANNELS)('%s: approving an answer to an open-source message', (channel) => {
+  it('tells the curator where the answer goes: published by hand under the post (its link), or a comment under it — not to an author there is none of', async () => {
+    const curator = await linkOfficial(channel, staff.curator, 'Куратор');
+    const answered = async (body: Record<string, unknown>, onOurWall = false) => {
+      const intake = await api('POST', '/incidents', keys.curator, {
+        municipalityId: db.demo.municipalities.Kemerovo,
+        text: 'На Ленина огромная яма, машины ломают колёса',
+        postedAt: '2026-11-30T10:00:00+07:00',
+        ...body,
+      });
+      expect(intake.status).toBe(201);
+      const accepted = await api('POST', `/incidents/${intake.body.id}/accept`, keys.curator, {
+        municipalityId: db.demo.municipalities.Kemerovo,
+        categoryId: await categoryId(db.db, 'roads.pothole'),
+      });
+      expect(accepted.status).toBe(200);
+      const messageId = accepted.body.message.id as number;
+      // A post of our own community's wall (the wall reader takes those in): answered by a comment under it.
+      if (onOurWall) {
+        await db.db.updateTable('message').set({ source: 'vk_wall', answer_target: 'source_comment' }).where('id', '=', messageId).execute();
+        await db.db.updateTable('incident').set({ source_ref: JSON.stringify({ ownerId: -77, postId: 15 }) }).where('message_id', '=', messageId).execute();
+      }
+      const draft = await api('POST', `/messages/${messageId}/answers`, keys.moderator, { kind: 'intermediate', text: 'Ремонт участка запланирован на май.' });
+      expect(draft.body.answer.state).toBe('draft');
+      await curator.say(tap(`!apr:a:${draft.body.answer.id}`));
+      return { messageId, url: accepted.body.message.sourceUrl as string };
+    };
+    const byHand = await answered({ source: 'web', sourceUrl: `https://news.example.org/${channel}/post/1` });
+    expect(curator.replyTexts).toEqual([t('ru', 'official.approved_by_hand', { kind: kindRu('intermediate'), messageId: byHand.messageId, url: byHand.url })]);
+    const onWall = await answered({ source: 'web', sourceUrl: `https://vk.com/wall-${channel === 'tg' ? 77 : 78}_15` }, true);
+    expect(curator.replyTexts).toEqual([t('ru', 'official.approved_source_comment', { kind: kindRu('intermediate'), messageId: onWall.messageId })]);
+  });
+});
+
 describe.each(CHANNELS)("%s: taps that are not the tapper's to make", (channel) => {
   it('another executor, a moderator and a stranger get a clear refusal and nothing changes', async () => {
     const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
