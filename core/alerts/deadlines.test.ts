@@ -6,7 +6,9 @@ import { demoStaff, linkStaff, messageInWork } from '../../test/staff.ts';
 import { approveAnswer, draftAnswer } from '../messages/answers.service.ts';
 import { listAlerts } from './alerts.ts';
 import { parseAlertButton } from './buttons.ts';
-import { overdueScan, runDeadlineReminders, runOverdueAlerts } from './deadlines.ts';
+import { overdueScan, runDeadlineReminders, runFirstResponseAlerts, runOverdueAlerts } from './deadlines.ts';
+import { markDuplicate } from '../messages/moderation.service.ts';
+import { buildStaffDigest } from './digest.ts';
 
 let t: TestDatabase;
 let kemerovo: number;
@@ -109,6 +111,33 @@ describe('deadline reminders and the overdue alert', () => {
     const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
     await runDeadlineReminders(t.db, daysAfter(accepted, 13.5));
     expect((await outboxFor(id, 'alert.deadline_reminder')).map((r) => r.payload.params?.day)).toEqual([13]);
+  });
+
+  it('a duplicate linked in work is not chased: it closes with its original, which is', async () => {
+    const accepted = new Date('2027-04-05T03:00:00Z');
+    const original = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
+    const duplicate = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
+    const urgent = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted, flags: { urgent: true } });
+    const executorOf = (await t.db.selectFrom('message').select('executor_id').where('id', '=', original).executeTakeFirstOrThrow()).executor_id;
+    await markDuplicate(t.db, { messageId: duplicate, originalId: original, actor: { kind: 'staff', staffId: staff.moderator } }, daysAfter(accepted, 0, 60_000));
+    await markDuplicate(t.db, { messageId: urgent, originalId: original, actor: { kind: 'staff', staffId: staff.moderator } }, daysAfter(accepted, 0, 60_000));
+    for (const day of [0.5, 10, 13, 14.5]) {
+      await runFirstResponseAlerts(t.db, daysAfter(accepted, day));
+      await runDeadlineReminders(t.db, daysAfter(accepted, day));
+      await runOverdueAlerts(t.db, daysAfter(accepted, day));
+    }
+    for (const id of [duplicate, urgent]) {
+      expect((await listAlerts(t.db, { messageId: id })).map((a) => a.kind).filter((k) => k !== 'alert.assigned' && k !== 'alert.new_message')).toEqual([]);
+    }
+    expect((await outboxFor(original, 'alert.deadline_reminder')).map((r) => r.payload.params?.day)).toEqual([10, 13]);
+    expect(await outboxFor(original, 'alert.overdue')).not.toEqual([]);
+    // Nor does the 09:00 digest count it as waiting or overdue for the executor.
+    const digest = await buildStaffDigest(t.db, { id: staff.executor, role: 'executor', municipalityId: kemerovo, executorId: executorOf }, daysAfter(accepted, 14.5));
+    expect(digest!.overdue.messageIds).toContain(original);
+    for (const id of [duplicate, urgent]) {
+      expect(digest!.overdue.messageIds).not.toContain(id);
+      expect(digest!.waiting.messageIds).not.toContain(id);
+    }
   });
 
   it('alerts go to the executor the message is routed to, not to other executors', async () => {

@@ -96,6 +96,8 @@ export async function runDeadlineReminders(db: Db, now: Date): Promise<ScanCount
           .where('accepted_at', '>', daysBefore(now, until))
           .where('first_intermediate_at', 'is', null)
           .where('executor_id', 'is not', null)
+          // A duplicate linked in work closes with its original: nobody answers it, so nobody is chased.
+          .where('duplicate_of', 'is', null)
           .where((eb) => eb(eb.refTuple('accepted_at', 'id'), '>', eb.tuple(after, afterId)))
           .where((eb) =>
             eb.not(
@@ -156,6 +158,7 @@ export function overdueScan(db: Db, now: Date) {
     .select(['id', 'executor_id', 'municipality_id', 'accepted_at'])
     .where('status', '=', 'in_work')
     .where('overdue_alerted_at', 'is', null)
+    .where('duplicate_of', 'is', null)
     .where((eb) => eb.or([eb('first_intermediate_at', 'is', null), eb(sql<string>`first_intermediate_at - accepted_at`, '>', sql<string>`interval '14 days'`)]))
     .where('accepted_at', '<', daysBefore(now, OVERDUE_DAYS))
     .orderBy('accepted_at')
@@ -229,6 +232,7 @@ export async function runFirstResponseAlerts(db: Db, now: Date): Promise<ScanCou
     .where('accepted_at', '<=', new Date(now.getTime() - FIRST_RESPONSE_WORKING_HOURS * MS_PER_HOUR))
     .where('accepted_at', '>', daysBefore(now, FIRST_RESPONSE_LOOKBACK_DAYS))
     .where((eb) => eb.or([eb('open_source', '=', true), eb('urgent', '=', true)]))
+    .where('duplicate_of', 'is', null)
     .where((eb) => eb.not(eb.exists(eb.selectFrom('answer').select('id').whereRef('answer.message_id', '=', 'message.id'))))
     .where((eb) => eb.not(eb.exists(eb.selectFrom('staff_alert').select('id').whereRef('staff_alert.message_id', '=', 'message.id').where('staff_alert.kind', '=', 'alert.first_response_late'))))
     .orderBy('accepted_at')

@@ -54,6 +54,8 @@ function dueSoon(now: Date): Scope {
 }
 
 const both = (a: Scope, b: Scope): Scope => (eb) => eb.and([a(eb), b(eb)]);
+/** A duplicate linked in work closes with its original: it is neither overdue nor due on its own. */
+const notLinkedDuplicate: Scope = (eb) => eb('message.duplicate_of', 'is', null);
 
 /** What waits for one official, what is overdue and what is due soon, in their own scope. */
 export async function buildStaffDigest(db: Db, staff: { id: number; role: StaffRole; municipalityId: number; executorId: number | null }, now: Date): Promise<StaffDigest | null> {
@@ -64,7 +66,7 @@ export async function buildStaffDigest(db: Db, staff: { id: number; role: StaffR
     if (staff.executorId === null) return null;
     const executorId = staff.executorId;
     mine = (eb) => eb('message.executor_id', '=', executorId);
-    waiting = (eb) => eb('message.status', '=', 'in_work');
+    waiting = (eb) => eb.and([eb('message.status', '=', 'in_work'), eb('message.duplicate_of', 'is', null)]);
   } else if (staff.role === 'curator') {
     mine = inMunicipality;
     waiting = (eb) => eb.exists(eb.selectFrom('answer').select('answer.id').whereRef('answer.message_id', '=', 'message.id').where('answer.state', '=', 'draft'));
@@ -79,8 +81,8 @@ export async function buildStaffDigest(db: Db, staff: { id: number; role: StaffR
   }
   const [w, o, d] = await Promise.all([
     waiting ? line(db, both(mine, waiting)) : Promise.resolve({ count: 0, messageIds: [] }),
-    line(db, both(mine, (eb) => openOverduePredicate(eb, now))),
-    line(db, both(mine, dueSoon(now))),
+    line(db, both(both(mine, notLinkedDuplicate), (eb) => openOverduePredicate(eb, now))),
+    line(db, both(both(mine, notLinkedDuplicate), dueSoon(now))),
   ]);
   return { staffId: staff.id, role: staff.role, waiting: w, overdue: o, dueSoon: d };
 }
