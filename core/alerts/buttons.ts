@@ -11,6 +11,7 @@ import { MAX_ROW_ID } from '../db/types.ts';
  *   !ans:c:<messageId>   executor: ask the author for a clarification
  *   !apr:a:<answerId>    curator: approve the answer
  *   !apr:r:<answerId>    curator: return the answer with a remark
+ *   !reo:<messageId>     curator: put a closed message back in work (low rating, complaint)
  *
  * Cards sent earlier carry `ans1:…` / `apr1:…`; the codec reads them as these same actions.
  */
@@ -49,6 +50,19 @@ export function approvalKeyboard(answerId: number): AlertKeyboard {
     kind: 'inline',
     rows: [[{ id: actionId(APPROVAL_TAG, 'a', answerId), label: 'alert.button_approve' }, { id: actionId(APPROVAL_TAG, 'r', answerId), label: 'alert.button_return' }]],
   };
+}
+
+export const REOPEN_TAG = 'reo';
+
+/** The curator's low-rating and complaint alerts: put the message back in work. */
+export function reopenKeyboard(messageId: number): AlertKeyboard {
+  return { kind: 'inline', rows: [[{ id: actionId(REOPEN_TAG, messageId), label: 'alert.button_reopen' }]] };
+}
+
+/** The message id of a `reo` button's arguments; undefined when malformed. */
+export function decodeReopenAction(args: readonly string[]): { messageId: number } | undefined {
+  const messageId = args.length === 1 ? positiveIdArg(args[0], MAX_ROW_ID) : undefined;
+  return messageId === undefined ? undefined : { messageId };
 }
 
 /** The alert action of an answer (`ans`) or approval (`apr`) tag's arguments; null when malformed. */

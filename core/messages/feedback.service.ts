@@ -4,6 +4,7 @@ import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
 import { raiseAlert } from '../alerts/alerts.ts';
 import { alertAuthorComment } from '../alerts/author-comments.ts';
+import { reopenKeyboard } from '../alerts/buttons.ts';
 import { DomainError } from '../errors.ts';
 import { notifyResident, staffIdsByRole } from '../notifications/notify.ts';
 import { requireLiveConsent } from '../residents/consent.service.ts';
@@ -124,7 +125,14 @@ export function rateMessage(db: Db, input: { residentId: number; messageId: numb
       await raiseAlert(
         trx,
         await staffIdsByRole(trx, message.municipalityId, 'curator'),
-        { kind: 'alert.low_rating', key: 'alert.low_rating', params: { messageId: message.id, stars: input.stars }, messageId: message.id, dedupeKey: `low_rating:${message.id}:${now.getTime()}` },
+        {
+          kind: 'alert.low_rating',
+          key: 'alert.low_rating',
+          params: { messageId: message.id, stars: input.stars },
+          messageId: message.id,
+          dedupeKey: `low_rating:${message.id}:${now.getTime()}`,
+          delivery: { keyboard: reopenKeyboard(message.id) },
+        },
         now,
       );
     }
@@ -151,6 +159,7 @@ export function addRatingComplaint(db: Db, input: { residentId: number; messageI
         params: { messageId: message.id, stars: rating.stars, text },
         messageId: message.id,
         dedupeKey: `rating_complaint:${message.id}:${now.getTime()}`,
+        delivery: { keyboard: reopenKeyboard(message.id) },
       },
       now,
     );

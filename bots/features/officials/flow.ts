@@ -12,7 +12,8 @@ import { authorizeCommentReply } from '../../../core/alerts/authorize-comment.ts
 import { addStaffComment } from '../../../core/messages/feedback.service.ts';
 import { kindText } from './alert-buttons.ts';
 import { authorizeModeration } from './moderation.ts';
-import { acceptMessage, changeCategory, rejectMessage } from '../../../core/messages/moderation.service.ts';
+import { acceptMessage, changeCategory, rejectMessage, reopenMessage } from '../../../core/messages/moderation.service.ts';
+import { authorizeReopen } from './reopen.ts';
 import { listCategories, titleIn } from '../../../core/categories/category.repository.ts';
 import { auditBotAction } from './audit.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
@@ -245,6 +246,20 @@ export const officialFlow: Flow = {
         });
         const category = await c.db.selectFrom('category').select(['title_ru', 'title_en']).where('id', '=', categoryId).executeTakeFirstOrThrow();
         return end([{ key: 'official.category_changed', params: { messageId, category: c.language === 'en' ? category.title_en : category.title_ru } }], false);
+      },
+    },
+    reopen_reason: {
+      accepts: ['text'],
+      wrongInput: 'official.send_text',
+      prompt: (c) => [{ key: 'official.write_reopen_reason', params: { messageId: num(c.data, 'messageId') }, keyboard: { kind: 'inline', rows: [[CANCEL]] } }],
+      async next(c, input) {
+        const staff = await requireOfficial(c);
+        const messageId = num(c.data, 'messageId')!;
+        await authorizeReopen(c.db, staff.staffId, messageId);
+        const reason = validText(input.kind === 'text' ? input.text : '', 'reason');
+        const reopened = await reopenMessage(c.db, { messageId, reason, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
+        await auditBotAction(c, staff.staffId, { action: 'message.reopen', entity: 'message', entityId: messageId, municipalityId: reopened.municipalityId, messageId, data: { reason } });
+        return end([{ key: 'official.reopened', params: { messageId } }], false);
       },
     },
     comment_reply: {

@@ -7,6 +7,7 @@ import { officialFlow } from './flow.ts';
 import { staffLink } from './link.ts';
 import { commentReplyAction } from './comment-reply.ts';
 import { moderationAction } from './moderation.ts';
+import { reopenAction } from './reopen.ts';
 
 /** The alert cards' buttons: core writes their ids (core/alerts/buttons.ts), this feature answers them. */
 const alertActions = [ANSWER_TAG, APPROVAL_TAG].map(
@@ -28,7 +29,7 @@ export const officials: BotFeature = {
       run: async (c) => ((await linkedOfficial(c)) ? enter(officialFlow.name, { step: 'unlink' }) : reply([{ key: 'official.not_linked_account' }])),
     },
   ],
-  actions: [...alertActions, commentReplyAction, moderationAction],
+  actions: [...alertActions, commentReplyAction, moderationAction, reopenAction],
   deepLinks: [staffLink],
   idleHint: async (c) => ((await linkedStaff(c)) ? { key: 'official.idle_hint' } : undefined),
 };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
+import { rateMessage } from '../../../core/messages/feedback.service.ts';
 import { createLinkCode, staffStartPayload } from '../../../core/staff/link-codes.ts';
 import { MAX_FAILED_LINK_ATTEMPTS } from '../../../core/staff/link-attempts.ts';
 import { newChat, perChannel, type Chat } from '../../../test/bots/chats.ts';
@@ -261,7 +262,11 @@ describe.each(CHANNELS)('%s: approving an answer to an open-source message', (ch
       // A post of our own community's wall (the wall reader takes those in): answered by a comment under it.
       if (onOurWall) {
         await db.db.updateTable('message').set({ source: 'vk_wall', answer_target: 'source_comment' }).where('id', '=', messageId).execute();
-        await db.db.updateTable('incident').set({ source_ref: JSON.stringify({ ownerId: -77, postId: 15 }) }).where('message_id', '=', messageId).execute();
+        await db.db
+          .updateTable('incident')
+          .set({ source_ref: JSON.stringify({ ownerId: -77, postId: 15 }) })
+          .where('message_id', '=', messageId)
+          .execute();
       }
       const draft = await api('POST', `/messages/${messageId}/answers`, keys.moderator, { kind: 'intermediate', text: 'Ремонт участка запланирован на май.' });
       expect(draft.body.answer.state).toBe('draft');
@@ -272,6 +277,36 @@ describe.each(CHANNELS)('%s: approving an answer to an open-source message', (ch
     expect(curator.replyTexts).toEqual([t('ru', 'official.approved_by_hand', { kind: kindRu('intermediate'), messageId: byHand.messageId, url: byHand.url })]);
     const onWall = await answered({ source: 'web', sourceUrl: `https://vk.com/wall-${channel === 'tg' ? 77 : 78}_15` }, true);
     expect(curator.replyTexts).toEqual([t('ru', 'official.approved_source_comment', { kind: kindRu('intermediate'), messageId: onWall.messageId })]);
+  });
+});
+
+describe.each(CHANNELS)('%s: a low rating, and the message back in work from the alert', (channel) => {
+  it('the curator taps «Вернуть в работу» on the low-rating alert and writes why; a moderator may not, and a second tap is stale', async () => {
+    const curator = await linkOfficial(channel, staff.curator, 'Куратор');
+    const moderator = await linkOfficial(channel, staff.moderator, 'Модератор');
+    const { messageId, residentId } = await acceptedMessage();
+    const draft = await api('POST', `/messages/${messageId}/answers`, keys.moderator, { kind: 'final', resolution: 'solved', text: 'Яму засыпали' });
+    if (draft.body.answer.state === 'draft') expect((await api('POST', `/answers/${draft.body.answer.id}/approve`, keys.curator)).status).toBe(200);
+    await rateMessage(db.db, { residentId, messageId, stars: 1 }, now);
+    await curator.deliverOutbox();
+    expect(curator.replyTexts.at(-1)).toBe(t('ru', 'alert.low_rating', { stars: 1, messageId }));
+
+    await moderator.say(tap(`!reo:${messageId}`));
+    expect(moderator.replyTexts[0]).toBe(t('ru', 'errors.FORBIDDEN'));
+
+    await curator.say(press(t('ru', 'alert.button_reopen')));
+    expect(curator.replyTexts).toEqual([t('ru', 'official.write_reopen_reason', { messageId })]);
+    await curator.say('Яму засыпали щебнем, асфальт не положили');
+    expect(curator.replyTexts).toEqual([t('ru', 'official.reopened', { messageId })]);
+    const row = await db.db.selectFrom('message').select(['status', 'closed_at']).where('id', '=', messageId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'in_work', closed_at: null });
+    const notice = await db.db.selectFrom('outbox').select('payload').where('resident_id', '=', residentId).where('kind', '=', 'status.reopened').executeTakeFirstOrThrow();
+    expect(notice.payload.params).toMatchObject({ messageId, reason: 'Яму засыпали щебнем, асфальт не положили' });
+    const audit = await db.db.selectFrom('audit_log').select(['action', 'staff_id']).where('action', '=', 'message.reopen').where('entity_id', '=', String(messageId)).execute();
+    expect(audit).toEqual([{ action: 'message.reopen', staff_id: staff.curator }]);
+
+    await curator.say(press(t('ru', 'alert.button_reopen')));
+    expect(curator.replyTexts[0]).toBe(t('ru', 'errors.ILLEGAL_TRANSITION'));
   });
 });
 
