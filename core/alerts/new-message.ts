@@ -3,6 +3,7 @@ import { type Db, MAX_ROW_ID } from '../db/types.ts';
 import type { Message } from '../messages/message.repository.ts';
 import { routeExecutor } from '../messages/moderation.service.ts';
 import { raiseAlert, type AlertResult } from './alerts.ts';
+import { photosFor } from './cards.ts';
 import type { AlertKeyboard } from './buttons.ts';
 
 /**
@@ -56,10 +57,18 @@ async function moderators(db: Db, municipalityId: number, mode: 'immediate' | 'h
 }
 
 /** The card for one new message, to the moderators who want it `mode`; once per moderator. */
-export async function alertNewMessage(db: Db, message: Pick<Message, 'id' | 'municipalityId' | 'categoryId' | 'text'>, now: Date, mode: 'immediate' | 'hourly' = 'immediate'): Promise<AlertResult> {
+export async function alertNewMessage(
+  db: Db,
+  message: Pick<Message, 'id' | 'municipalityId' | 'categoryId' | 'text' | 'address' | 'lat' | 'lon'>,
+  now: Date,
+  mode: 'immediate' | 'hourly' = 'immediate',
+): Promise<AlertResult> {
   const staffIds = await moderators(db, message.municipalityId, mode);
   if (staffIds.length === 0) return { raised: 0, queued: 0 };
   const category = await db.selectFrom('category').select(['title_ru', 'title_en']).where('id', '=', message.categoryId).executeTakeFirstOrThrow();
+  // The resident's photos and place, as on the executor's card: a moderator judges the message by them.
+  const photos = await db.selectFrom('message_photo').select(['channel', 'file_id', 'media_id', 'copy_due_at']).where('message_id', '=', message.id).orderBy('position').execute();
+  const { photosByChannel, mediaByChannel, photosFollowing } = photosFor(photos);
   const suggested = await routeExecutor(db, message.municipalityId, message.categoryId)
     .then((id) => db.selectFrom('executor').select('name').where('id', '=', id).executeTakeFirst())
     .then((e) => e?.name ?? null)
@@ -71,9 +80,15 @@ export async function alertNewMessage(db: Db, message: Pick<Message, 'id' | 'mun
       kind: 'alert.new_message',
       key: 'alert.new_message',
       messageId: message.id,
-      params: { messageId: message.id, text: message.text, categoryRu: category.title_ru, categoryEn: category.title_en, executor: suggested ?? '—' },
+      params: { messageId: message.id, text: message.text, categoryRu: category.title_ru, categoryEn: category.title_en, executor: suggested ?? '—', address: message.address ?? '—' },
       dedupeKey: `new_message:${message.id}`,
-      delivery: { keyboard: moderationKeyboard(message.id, suggested) },
+      delivery: {
+        keyboard: moderationKeyboard(message.id, suggested),
+        photosByChannel,
+        mediaByChannel,
+        photosFollowing,
+        location: message.lat !== null && message.lon !== null ? { lat: message.lat, lon: message.lon } : undefined,
+      },
     },
     now,
   );
@@ -84,14 +99,14 @@ export async function runHourlyNewMessageCards(db: Db, now: Date): Promise<{ mes
   const counts = { messages: 0, alerts: 0, queued: 0 };
   const rows = await db
     .selectFrom('message')
-    .select(['id', 'municipality_id', 'category_id', 'text'])
+    .select(['id', 'municipality_id', 'category_id', 'text', 'address', 'lat', 'lon'])
     .where('status', '=', 'new')
     .where('created_at', '>', new Date(now.getTime() - 2 * 86_400_000))
     .where('created_at', '<=', now)
     .orderBy('id')
     .execute();
   for (const r of rows) {
-    const result = await alertNewMessage(db, { id: r.id, municipalityId: r.municipality_id, categoryId: r.category_id, text: r.text }, now, 'hourly');
+    const result = await alertNewMessage(db, { id: r.id, municipalityId: r.municipality_id, categoryId: r.category_id, text: r.text, address: r.address, lat: r.lat, lon: r.lon }, now, 'hourly');
     counts.messages++;
     counts.alerts += result.raised;
     counts.queued += result.queued;

@@ -82,8 +82,11 @@ export async function releasePhotoCopies(db: Db, photos: readonly PhotoToCopy[],
 
 /** The outbox kind of the photos sent after a card that went out without them. */
 export const LATE_PHOTOS_KIND = 'alert.photos';
-/** Cards that show the message's photos (core/alerts/cards.ts): the ones a late copy is sent after. */
-const PHOTO_CARD_KINDS = ['alert.assigned'];
+/**
+ * Cards that show the message's photos (core/alerts/cards.ts, new-message.ts): the ones a late copy
+ * is sent after — the executor's while it is in work, the moderators' while it is new.
+ */
+const CARD_KIND_BY_STATUS: Partial<Record<string, string>> = { in_work: 'alert.assigned', new: 'alert.new_message' };
 
 /**
  * Copies of one message's photos are made (`copies`, in the message's order): each photo points
@@ -115,8 +118,9 @@ export async function recordCopies(db: Db, messageId: number, copies: { photoId:
         .executeTakeFirst();
       if (row) fresh.push(row);
     }
+    const cardKind = message ? CARD_KIND_BY_STATUS[message.status] : undefined;
     const executorId = message?.status === 'in_work' ? message.executor_id : null;
-    if (executorId === null || fresh.length === 0) return 0;
+    if (cardKind === undefined || (cardKind === 'alert.assigned' && executorId === null) || fresh.length === 0) return 0;
     fresh.sort((a, b) => a.position - b.position || a.id - b.id);
     const cards = await trx
       .selectFrom('staff_alert as a')
@@ -124,8 +128,8 @@ export async function recordCopies(db: Db, messageId: number, copies: { photoId:
       .innerJoin('staff as s', 's.id', 'a.staff_id')
       .select(['o.id', 'o.channel', 'o.chat_id', 'o.staff_id', 'o.payload', 'o.priority'])
       .where('a.message_id', '=', messageId)
-      .where('a.kind', 'in', PHOTO_CARD_KINDS)
-      .where('s.executor_id', '=', executorId)
+      .where('a.kind', '=', cardKind)
+      .$if(executorId !== null, (q) => q.where('s.executor_id', '=', executorId!))
       .where('s.active', '=', true)
       .where('o.state', 'in', ['pending', 'sending', 'sent'])
       .execute();
