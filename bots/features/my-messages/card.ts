@@ -10,13 +10,16 @@ import { local, type Button, type View } from '../../dialogs/view.ts';
 import { ratingRow } from './actions.ts';
 
 export const statusText = (status: MessageStatus) => local(`my.status_${status}`);
+/** A message merged with another at moderation reads as its notice said («объединено»), not «отклонено». */
+const statusOf = (message: Pick<Message, 'status' | 'duplicateOf'>) =>
+  message.status === 'rejected' && message.duplicateOf !== null ? local('my.status_merged', { originalId: message.duplicateOf }) : statusText(message.status);
 
 export async function categoryTitles(c: StepContext): Promise<Map<number, string>> {
   return new Map((await listCategories(c.db)).map((cat) => [cat.id, titleIn(cat, c.language)]));
 }
 
 export function listItemLine(message: Message, category: string, date: string): { key: string; params: Record<string, unknown> } {
-  return { key: 'my.list_item', params: { messageId: message.id, status: statusText(message.status), category, date } };
+  return { key: 'my.list_item', params: { messageId: message.id, status: statusOf(message), category, date } };
 }
 
 /**
@@ -59,7 +62,7 @@ export async function messageCardView(c: StepContext, messageId: number, actions
     key: 'my.card',
     params: {
       messageId: message.id,
-      status: statusText(message.status),
+      status: statusOf(message),
       category: titles.get(message.categoryId) ?? '—',
       date: date(message.createdAt),
       text: excerpt(message.text, 1200),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
-import { acceptMessage, setPublished } from '../../../core/messages/moderation.service.ts';
+import { acceptMessage, markDuplicate, setPublished } from '../../../core/messages/moderation.service.ts';
 import { messageCount, newChat, residentOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, KEMEROVO, location, press, tap, type ChannelName } from '../../../test/bots/player.ts';
@@ -59,6 +59,21 @@ describe.each(CHANNELS)('%s: my messages, clarification, comments', (channel) =>
       { author_kind: 'staff', text: 'Спасибо, выехали на место.' },
       { author_kind: 'resident', text: 'Жду результата.' },
     ]);
+  });
+
+  it('a message merged with another at moderation reads «объединено с №…» in the list and on its card, as its notice said, not «отклонено»', async () => {
+    const { chat, residentId } = await registeredChat(channel);
+    const other = (await registeredChat(channel, 'Сосед')).residentId;
+    const category = await categoryId('roads.pothole');
+    const original = (await fileMessage(db.db, { residentId: other, categoryId: category, text: 'Яма у дома 7', point: KEMEROVO, channel }, new Date())).message;
+    const mine = (await fileMessage(db.db, { residentId, categoryId: category, text: 'Та же яма у дома 7', point: KEMEROVO, channel }, new Date())).message;
+    await markDuplicate(db.db, { messageId: mine.id, originalId: original.id, actor: await moderator() }, new Date());
+    await chat.say('/my');
+    expect(chat.replyTexts[0]).toContain(t('ru', 'my.status_merged', { originalId: original.id }));
+    expect(chat.replyTexts[0]).not.toContain(t('ru', 'my.status_rejected'));
+    await chat.say(tap(`!o:${mine.id}`));
+    expect(chat.replyTexts.join('\n')).toContain(t('ru', 'my.status_merged', { originalId: original.id }));
+    expect(chat.replyTexts.join('\n')).not.toContain(t('ru', 'my.status_rejected'));
   });
 
   it("the list is paged; the next page replaces the list message; nobody opens another resident's message", async () => {
