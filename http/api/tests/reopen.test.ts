@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rateMessage } from '../../../core/messages/feedback.service.ts';
+import { rateMessage, supportMessage } from '../../../core/messages/feedback.service.ts';
+import { registeredResident } from '../../../test/residents.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 
 /**
@@ -44,6 +45,26 @@ describe('POST /messages/{id}/reopen', () => {
     expect(rated.stars).toBe(5);
     const report = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${h.municipality.Kemerovo}&period=2026-12`, { token: h.keys.Kemerovo.curator });
     expect(report.body.quality.messagesReopened).toBeGreaterThanOrEqual(1);
+  });
+
+  it("tells the message's supporters it is back in work, and that it closed again", async () => {
+    const m = await h.fileMessage('Kemerovo');
+    expect((await h.request('POST', `/api/v1/messages/${m.id}/accept`, { token: h.keys.Kemerovo.moderator, body: {} })).status).toBe(200);
+    expect((await h.request('POST', `/api/v1/messages/${m.id}/publish`, { token: h.keys.Kemerovo.moderator })).status).toBe(200);
+    const neighbour = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+    await supportMessage(h.t.db, { residentId: neighbour, messageId: m.id }, h.now());
+    await close(m.id, 'Яму засыпали');
+    await rateMessage(h.t.db, { residentId: m.authorId!, messageId: m.id, stars: 1 }, h.now());
+    h.advance(60_000);
+    expect((await reopen(m.id, { reason: 'Асфальт не положили' })).status).toBe(200);
+    h.advance(60_000);
+    await close(m.id, 'Участок заасфальтировали');
+    const notices = await h.t.db.selectFrom('outbox').select(['kind', 'payload']).where('resident_id', '=', neighbour).orderBy('id').execute();
+    expect(notices.map((n) => [n.kind, n.payload.params?.text ?? n.payload.params?.reason])).toEqual([
+      ['follow.closed', 'Яму засыпали'],
+      ['follow.reopened', 'Асфальт не положили'],
+      ['follow.closed', 'Участок заасфальтировали'],
+    ]);
   });
 
   it('raises the low-rating alert again when the new answer is rated low too', async () => {
