@@ -1,7 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsoleTest, navOf, ru, startConsoleTest } from '../../test/console-browser.ts';
-import { demoStaff, linkStaff, operatorId } from '../../test/staff.ts';
+import { demoStaff, linkStaff, messageInWork, operatorId } from '../../test/staff.ts';
+import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.ts';
+import { rateMessage } from '../../core/messages/feedback.service.ts';
 
 /**
  * API capabilities officials had no console page for: adding a staff member, changing their
@@ -98,6 +100,32 @@ describe('staff in the console', () => {
     await curator.getByRole('heading', { name: ru('directories.title') }).waitFor();
     expect(await curator.getByRole('link', { name: ru('directories.new_staff') }).count()).toBe(0);
     expect(await navOf(curator)).toContain(ru('nav.directories'));
+    await curator.context().close();
+  }, 60_000);
+});
+
+describe('a message back in work', () => {
+  it('a curator reads the 1-star rating on a solved message and puts it back in work with a reason; a moderator is not offered it', async () => {
+    const db = world.db.db;
+    const id = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 86_400_000) });
+    const { answer } = await draftAnswer(db, { messageId: id, kind: 'final', resolution: 'solved', text: 'Яму засыпали', actor: { kind: 'staff', staffId: staff.executor } }, now);
+    if (answer.state === 'draft') await approveAnswer(db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, now);
+    const author = await db.selectFrom('message').select('author_id').where('id', '=', id).executeTakeFirstOrThrow();
+    await rateMessage(db, { residentId: author.author_id!, messageId: id, stars: 1 }, now);
+
+    const moderator = await world.signIn(staff.moderator);
+    await moderator.goto(`${world.harness.url}/console#/message/${id}`);
+    await moderator.getByRole('heading', { name: ru('card.history') }).waitFor();
+    expect(await moderator.getByRole('button', { name: ru('act.reopen') }).count()).toBe(0);
+    await moderator.context().close();
+
+    const curator = await world.signIn(staff.curator);
+    await curator.goto(`${world.harness.url}/console#/message/${id}`);
+    await curator.getByLabel(ru('act.reopen_reason')).fill('Яму засыпали щебнем, асфальт не положили');
+    await curator.getByRole('button', { name: ru('act.reopen') }).click();
+    await curator.getByText(`${ru('history.reopened')} → ${ru('status.in_work')}`, { exact: false }).waitFor();
+    const row = await db.selectFrom('message').select(['status', 'closed_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'in_work', closed_at: null });
     await curator.context().close();
   }, 60_000);
 });

@@ -106,6 +106,11 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
           <label for="replyUrl">${t('act.published_reply')}</label><input id="replyUrl" name="replyUrl" type="url" required maxlength="2000" />
           <p><button type="submit" class="secondary">${t('act.save')}</button></p>
         </form>`}
+      ${reviews && (m.status === 'solved' || m.status === 'explained') && m.duplicateOf === null && html`
+        <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/reopen`, { reason: f.reopenReason.value }))}>
+          <label for="reopenReason">${t('act.reopen_reason')}</label><input id="reopenReason" name="reopenReason" required maxlength="1000" />
+          <p><button type="submit" class="secondary">${t('act.reopen')}</button></p>
+        </form>`}
       ${answers && m.status === 'in_work' && html`
         <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/answers`, answerBody(f.kind.value, f.text.value)))}>
           <label for="kind">${t('act.answer_kind')}</label>
