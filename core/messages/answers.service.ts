@@ -248,7 +248,7 @@ async function applyApproval(trx: Db, message: Message, answer: Answer, actor: A
     await notifyResident(trx, message.authorId, `notify.answer_${answer.kind}`, { messageId: message.id, text: answer.text, resolution: answer.resolution }, { kind: `answer.${answer.kind}`, dedupeKey: answerOutboxKey(answer.id) });
   }
   if (answer.kind === 'final') {
-    await notifySupporters(trx, message.id, 'notify.followed_closed', { messageId: message.id, text: answer.text, resolution: answer.resolution }, 'follow.closed', answer.id);
+    await notifySupporters(trx, { messageId: message.id, occasion: answer.id }, 'notify.followed_closed', { messageId: message.id, text: answer.text, resolution: answer.resolution }, 'follow.closed');
   }
   const row = await trx
     .updateTable('answer')

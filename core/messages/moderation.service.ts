@@ -124,7 +124,7 @@ export function reopenMessage(db: Db, input: ModerationInput & { reason: string 
     const updated = await updateMessage(trx, message, { status: to, closed_at: null }, now);
     await recordEvent(trx, message.id, input.actor, { kind: 'reopened', from: message.status, to, reason, data: { stars: rating?.stars ?? null, complaint: rating?.complaint ?? null } }, now);
     if (message.authorId) await notifyResident(trx, message.authorId, 'notify.reopened', { messageId: message.id, reason }, { kind: 'status.reopened' });
-    await notifySupporters(trx, message.id, 'notify.followed_reopened', { messageId: message.id, reason }, 'follow.reopened', now.getTime());
+    await notifySupporters(trx, { messageId: message.id, occasion: now.getTime() }, 'notify.followed_reopened', { messageId: message.id, reason }, 'follow.reopened');
     await alertReopened(trx, updated, reason, now);
     return updated;
   });

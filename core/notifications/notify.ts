@@ -164,9 +164,16 @@ export async function executorStaffIds(db: Db, executorId: number): Promise<numb
  * Residents who support ("me too") a message follow it: they hear when it is accepted and closed.
  * Each gets one row per event (the dedupe key makes retries harmless).
  */
-export async function notifySupporters(db: Db, messageId: number, key: string, params: Record<string, unknown>, kind: string, occasion?: string | number): Promise<void> {
-  const rows = await db.selectFrom('support').select('resident_id').where('message_id', '=', messageId).execute();
+export async function notifySupporters(
+  db: Db,
+  target: number | { messageId: number; occasion: string | number },
+  key: string,
+  params: Record<string, unknown>,
+  kind: string,
+): Promise<void> {
   // `occasion` tells apart notices of one kind that may happen again (closed, reopened, closed again).
+  const { messageId, occasion } = typeof target === 'number' ? { messageId: target, occasion: undefined } : target;
+  const rows = await db.selectFrom('support').select('resident_id').where('message_id', '=', messageId).execute();
   const suffix = occasion === undefined ? '' : `:${occasion}`;
   for (const { resident_id } of rows) {
     await notifyResident(db, resident_id, key, params, { kind, dedupeKey: `${kind}:${messageId}:${resident_id}${suffix}` });

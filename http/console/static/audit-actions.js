@@ -5,6 +5,7 @@ export const AUDIT_ACTIONS = [
   'message.accept',
   'message.reject',
   'message.route',
+  'message.reopen',
   'message.change_category',
   'message.mark_duplicate',
   'message.mark_urgent',
