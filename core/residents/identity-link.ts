@@ -56,7 +56,8 @@ export async function linkIdentityByCode(db: Db, code: string, identity: { chann
  * Moves everything of resident `from` to resident `into`, then deletes `from`, in the caller's
  * transaction: identities (dialog states are keyed by identity and follow them), messages,
  * comments, ratings, supports (one per message: a message both supported is kept once), consents
- * (records per channel, kept as given), pending notifications, unused link codes. Profile fields
+ * (records per channel, kept as given), pending notifications, unused link codes, poll ballots,
+ * direct-line questions, contest entries and votes, event reminders, comments on news and polls. Profile fields
  * `into` lacks are taken from `from`. Consent given once covers both messengers: a channel of the
  * merged resident without a live consent gets one recorded, the same text version and hash.
  */
@@ -83,6 +84,7 @@ export async function mergeResidents(db: Db, from: number, into: number, now: Da
     .execute();
   await db.updateTable('poll_ballot').set({ resident_id: into }).where('resident_id', '=', from).execute();
   await db.updateTable('direct_line_question').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await mergeContestsEventsComments(db, from, into);
 
   const [a, b] = await Promise.all([
     db.selectFrom('resident').selectAll().where('id', '=', into).executeTakeFirstOrThrow(),
@@ -101,6 +103,52 @@ export async function mergeResidents(db: Db, from: number, into: number, now: Da
     .execute();
   await db.deleteFrom('resident').where('id', '=', from).execute();
   await extendConsent(db, into, now);
+}
+
+/**
+ * Contest entries, contest votes, event reminders, comments on news and polls and their reports of
+ * `from` become `into`'s (deleting `from` would cascade them away: a vote lost and cast again, an
+ * entry gone). One vote per person per contest: where both had voted, `into`'s stays and `from`'s
+ * is taken off its entry's count while voting is open (a finished contest's counts stay as
+ * published). One reminder per event and one report per comment likewise.
+ */
+async function mergeContestsEventsComments(db: Db, from: number, into: number): Promise<void> {
+  await db.updateTable('contest_entry').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await sql`
+    WITH dropped AS (
+      DELETE FROM contest_vote v
+      WHERE v.resident_id = ${from}
+        AND EXISTS (SELECT 1 FROM contest_vote w WHERE w.contest_id = v.contest_id AND w.resident_id = ${into})
+      RETURNING v.contest_id, v.entry_id
+    )
+    UPDATE contest_entry e SET votes = e.votes - d.n
+    FROM (
+      SELECT d.entry_id, count(*)::int AS n FROM dropped d
+      JOIN contest c ON c.id = d.contest_id AND c.state = 'voting_open'
+      GROUP BY d.entry_id
+    ) d
+    WHERE e.id = d.entry_id
+  `.execute(db);
+  await db.updateTable('contest_vote').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await db
+    .deleteFrom('event_reminder')
+    .where('resident_id', '=', from)
+    .where('event_id', 'in', (eb) => eb.selectFrom('event_reminder').select('event_id').where('resident_id', '=', into))
+    .execute();
+  await db.updateTable('event_reminder').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await db.updateTable('item_comment').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await sql`
+    WITH dropped AS (
+      DELETE FROM item_comment_report r
+      WHERE r.resident_id = ${from}
+        AND EXISTS (SELECT 1 FROM item_comment_report o WHERE o.comment_id = r.comment_id AND o.resident_id = ${into})
+      RETURNING r.comment_id
+    )
+    UPDATE item_comment c SET reports = greatest(c.reports - d.n, 0)
+    FROM (SELECT comment_id, count(*)::int AS n FROM dropped GROUP BY comment_id) d
+    WHERE c.id = d.comment_id
+  `.execute(db);
+  await db.updateTable('item_comment_report').set({ resident_id: into }).where('resident_id', '=', from).execute();
 }
 
 /** Records the resident's live consent for each of their channels that has none (one consent, recorded per channel). */

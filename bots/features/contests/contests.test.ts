@@ -422,4 +422,95 @@ describe('one resident, two messengers, one vote', () => {
     const votes = await db.db.selectFrom('contest_vote').select(['resident_id', 'channel']).where('contest_id', '=', contest.id).execute();
     expect(votes).toEqual([{ resident_id: await residentOf(db, tg), channel: 'tg' }]);
   });
+
+  it('a resident who voted and entered from VK before linking it to Telegram keeps that vote and entry: a second vote from Telegram is refused', async () => {
+    const contest = await openContest({ state: 'voting_open' });
+    const author = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo });
+    const media = await db.db
+      .insertInto('media')
+      .values({ sha256: 'e'.repeat(64), mime: 'image/jpeg', kind: 'image', size_bytes: 10, municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: null, origin: 'tg' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.db
+      .insertInto('media_upload')
+      .values([
+        { sha256: 'e'.repeat(64), channel: 'tg', file_ref: 'AgACstored2' },
+        { sha256: 'e'.repeat(64), channel: 'vk', file_ref: 'photo-1_2' },
+      ])
+      .execute();
+    const entry = await db.db
+      .insertInto('contest_entry')
+      .values({ contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Ледяной городок', state: 'accepted' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    // Two accounts of one person, each registered in its own messenger.
+    const tg = await resident('tg', 'Олег');
+    const vk = await resident('vk', 'Олег');
+    const vkResident = await residentOf(db, vk);
+    const vkEntry = await db.db
+      .insertInto('contest_entry')
+      .values({ contest_id: contest.id, resident_id: vkResident, channel: 'vk', media_id: media.id, media_kind: 'photo', caption: 'Моя работа', state: 'pending' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const openGallery = async (chat: Chat) => {
+      await chat.say('/contests');
+      await chat.say(press(contestLabel(contest.title!, 'state_voting_open')));
+      await chat.say(press(t('ru', 'contests.gallery_vote')));
+    };
+    await openGallery(vk);
+    await vk.say(press(t('ru', 'contests.vote')));
+    expect(vk.replyTexts).toEqual([t('ru', 'contests.voted', { entryId: entry.id })]);
+
+    await tg.say('/link');
+    const code = /\/link ([a-z0-9]+)/.exec(tg.replyTexts.join('\n'))?.[1];
+    await vk.say(`/link ${code!}`);
+    const merged = await residentOf(db, tg);
+    expect(await residentOf(db, vk)).toBe(merged);
+
+    // The vote from VK is the person's one vote; the entry sent from VK is still theirs.
+    expect(await db.db.selectFrom('contest_vote').select(['resident_id', 'entry_id']).where('contest_id', '=', contest.id).execute()).toEqual([{ resident_id: merged, entry_id: entry.id }]);
+    expect(await db.db.selectFrom('contest_entry').select('resident_id').where('id', '=', vkEntry.id).executeTakeFirst()).toEqual({ resident_id: merged });
+    await openGallery(tg);
+    await tg.say(press(t('ru', 'contests.vote')));
+    expect(tg.replyTexts[0]).toBe(t('ru', 'errors.ALREADY_VOTED'));
+    expect((await db.db.selectFrom('contest_entry').select('votes').where('id', '=', entry.id).executeTakeFirstOrThrow()).votes).toBe(1);
+  });
+
+  it('when both accounts had voted before linking, the person keeps one vote and the count drops by the other', async () => {
+    const contest = await openContest({ state: 'voting_open' });
+    const author = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo });
+    const media = await db.db
+      .insertInto('media')
+      .values({ sha256: 'd'.repeat(64), mime: 'image/jpeg', kind: 'image', size_bytes: 10, municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: null, origin: 'tg' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.db
+      .insertInto('media_upload')
+      .values([
+        { sha256: 'd'.repeat(64), channel: 'tg', file_ref: 'AgACstored3' },
+        { sha256: 'd'.repeat(64), channel: 'vk', file_ref: 'photo-1_3' },
+      ])
+      .execute();
+    const entry = await db.db
+      .insertInto('contest_entry')
+      .values({ contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Снегирь', state: 'accepted' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const tg = await resident('tg', 'Пётр');
+    const vk = await resident('vk', 'Пётр');
+    for (const chat of [tg, vk]) {
+      await chat.say('/contests');
+      await chat.say(press(contestLabel(contest.title!, 'state_voting_open')));
+      await chat.say(press(t('ru', 'contests.gallery_vote')));
+      await chat.say(press(t('ru', 'contests.vote')));
+      expect(chat.replyTexts).toEqual([t('ru', 'contests.voted', { entryId: entry.id })]);
+    }
+    await tg.say('/link');
+    const code = /\/link ([a-z0-9]+)/.exec(tg.replyTexts.join('\n'))?.[1];
+    await vk.say(`/link ${code!}`);
+    expect(await residentOf(db, vk)).toBe(await residentOf(db, tg));
+    expect(await db.db.selectFrom('contest_vote').select('resident_id').where('contest_id', '=', contest.id).execute()).toEqual([{ resident_id: await residentOf(db, tg) }]);
+    expect((await db.db.selectFrom('contest_entry').select('votes').where('id', '=', entry.id).executeTakeFirstOrThrow()).votes).toBe(1);
+  });
 });
