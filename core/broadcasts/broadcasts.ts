@@ -153,6 +153,23 @@ export async function cancelBroadcast(db: Db, broadcastId: number, now: Date): P
   return true;
 }
 
+/**
+ * What a broadcast announced was withdrawn (a news item archived, an event cancelled, a poll
+ * closed): whatever of it is not sent yet is not sent (cancelBroadcast). A broadcast sent in full
+ * stays as it is (done, not "cancelled"). The row is locked, so an expander batch in flight ends
+ * first and the next one finds it cancelled. Returns whether anything was stopped.
+ */
+export async function stopAnnouncement(db: Db, broadcastId: number | null, now: Date): Promise<boolean> {
+  if (broadcastId === null) return false;
+  const row = await db.selectFrom('broadcast').select('state').where('id', '=', broadcastId).forUpdate().executeTakeFirst();
+  if (!row || row.state === 'cancelled') return false;
+  if (row.state === 'sending') {
+    const unsent = await db.selectFrom('outbox').select('id').where('broadcast_id', '=', broadcastId).where('state', '=', 'pending').limit(1).executeTakeFirst();
+    if (!unsent) return false;
+  }
+  return cancelBroadcast(db, broadcastId, now);
+}
+
 const CANCEL_BATCH = 5000;
 
 async function dropUnsent(db: Db, broadcastId: number): Promise<void> {

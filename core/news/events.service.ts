@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import { announce } from '../broadcasts/broadcasts.ts';
+import { announce, stopAnnouncement } from '../broadcasts/broadcasts.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { containsPoint, isValidPoint } from '../geo/geo.ts';
@@ -241,12 +241,14 @@ export async function publishEvent(db: Db, id: number, now: Date, staffId: numbe
 }
 
 /**
- * Cancels an event: its reminders not yet sent are dropped, and every resident who asked for one
- * is told (a notice, at once). Returns the event and how many were told.
+ * Cancels an event: its announcement and reminders not yet sent are dropped, and every resident
+ * who asked for one is told (a notice, at once). Returns the event and how many were told.
  */
 export async function cancelEvent(db: Db, id: number, reason: string | null, now: Date): Promise<{ event: AfishaEvent; told: number }> {
   const event = await lockEvent(db, id);
   if (event.state === 'cancelled') throw new DomainError('ILLEGAL_TRANSITION', { id, state: event.state, action: 'cancel' });
+  // Its announcement (with "Remind me") is not sent further.
+  await stopAnnouncement(db, event.broadcastId, now);
   const row = await db.updateTable('afisha_event').set({ state: 'cancelled', cancelled_at: now, cancel_reason: reason, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   const reminders = await db.selectFrom('event_reminder').select(['resident_id', 'outbox_id']).where('event_id', '=', id).execute();
   const queued = reminders.map((r) => r.outbox_id).filter((x): x is number => x !== null);

@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import { announce } from '../broadcasts/broadcasts.ts';
+import { announce, stopAnnouncement } from '../broadcasts/broadcasts.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { getMedia } from '../media/media.repository.ts';
@@ -219,10 +219,11 @@ export async function scheduleNews(db: Db, id: number, at: Date, now: Date): Pro
   return toNews(row);
 }
 
-/** Hidden from residents, kept for reports. */
+/** Hidden from residents, kept for reports; what of its announcement is not sent yet is not sent. */
 export async function archiveNews(db: Db, id: number, now: Date): Promise<NewsItem> {
   const item = await lockNews(db, id);
   if (item.state === 'archived') throw new DomainError('ILLEGAL_TRANSITION', { id, state: item.state, action: 'archive' });
+  await stopAnnouncement(db, item.broadcastId, now);
   const row = await db.updateTable('news_item').set({ state: 'archived', archived_at: now, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   return toNews(row);
 }

@@ -4,7 +4,7 @@ import { format } from 'date-fns/format';
 import { startOfDay } from 'date-fns/startOfDay';
 import { sql } from 'kysely';
 import { DEFAULT_TIME_ZONE } from '../activity/activity.ts';
-import { announce } from '../broadcasts/broadcasts.ts';
+import { announce, stopAnnouncement } from '../broadcasts/broadcasts.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Channel, Db } from '../db/types.ts';
 import { actionId } from '../dialogs/action-id.ts';
@@ -463,20 +463,28 @@ export function announceDuePolls(db: Db, now: Date): Promise<{ pollsAnnounced: n
   });
 }
 
-/** `published → closed` (by hand, early or not). */
+/** `published → closed` (by hand, early or not); what of its announcement is not sent yet is not sent. */
 export function closePoll(db: Db, id: number, now: Date): Promise<Poll> {
   return inTransaction(db, async (trx) => {
     const row = await lockPoll(trx, id);
     if (row.state !== 'published') throw new DomainError('ILLEGAL_TRANSITION', { id, state: row.state });
     await trx.updateTable('poll').set({ state: 'closed', closed_at: now, updated_at: now }).where('id', '=', id).execute();
+    await stopAnnouncement(trx, row.broadcast_id, now);
     return getPoll(trx, id);
   });
 }
 
-/** Cron: published polls whose end has come are closed. */
+/** Cron: published polls whose end has come are closed (an announcement still going out stops). */
 export async function closeDuePolls(db: Db, now: Date): Promise<{ pollsClosed: number }> {
-  const result = await db.updateTable('poll').set({ state: 'closed', closed_at: sql<Date>`ends_at`, updated_at: now }).where('state', '=', 'published').where('ends_at', '<=', now).executeTakeFirst();
-  return { pollsClosed: Number(result.numUpdatedRows) };
+  const closed = await db
+    .updateTable('poll')
+    .set({ state: 'closed', closed_at: sql<Date>`ends_at`, updated_at: now })
+    .where('state', '=', 'published')
+    .where('ends_at', '<=', now)
+    .returning('broadcast_id')
+    .execute();
+  for (const { broadcast_id } of closed) await stopAnnouncement(db, broadcast_id, now);
+  return { pollsClosed: closed.length };
 }
 
 /**

@@ -115,6 +115,32 @@ describe('news through the admin API', () => {
     expect(list.body.items.map((n: { id: number }) => n.id)).toContain(created.body.id);
   });
 
+  it('archiving an item while its announcement is still going out stops the rest of it; an announcement sent in full stays done', async () => {
+    const kemerovo = h.municipality.Kemerovo;
+    for (let i = 0; i < 3; i++) await registeredResident(h.t.db, { municipalityId: kemerovo, now: h.now() });
+    const publish = async (title: string) => {
+      const created = await h.request('POST', '/api/v1/news', { token: h.keys.Kemerovo.moderator, body: { municipalityId: kemerovo, title, body: 'Текст' } });
+      const published = await h.request('POST', `/api/v1/news/${created.body.id}/publish`, { token: h.keys.Kemerovo.moderator });
+      await expand(published.body.broadcastId);
+      return published.body as { id: number; broadcastId: number };
+    };
+    const progress = async (id: number) => (await h.request('GET', `/api/v1/broadcasts/${id}`, { token: h.keys.Kemerovo.curator })).body;
+
+    // Published by mistake: one resident has it already, the others are still waiting in the outbox.
+    const mistaken = await publish('Ошибочная новость');
+    const first = await h.t.db.selectFrom('outbox').select('id').where('broadcast_id', '=', mistaken.broadcastId).orderBy('id').executeTakeFirstOrThrow();
+    await h.t.db.updateTable('outbox').set({ state: 'sent' }).where('id', '=', first.id).execute();
+    const recipients = (await progress(mistaken.broadcastId)).recipients as number;
+    expect(recipients).toBeGreaterThanOrEqual(3);
+    expect((await h.request('POST', `/api/v1/news/${mistaken.id}/archive`, { token: h.keys.Kemerovo.moderator })).status).toBe(200);
+    expect(await progress(mistaken.broadcastId)).toMatchObject({ status: 'cancelled', pending: 0, sent: 1, cancelled: recipients - 1 });
+
+    const delivered = await publish('Новость, которую все получили');
+    await h.t.db.updateTable('outbox').set({ state: 'sent' }).where('broadcast_id', '=', delivered.broadcastId).execute();
+    await h.request('POST', `/api/v1/news/${delivered.id}/archive`, { token: h.keys.Kemerovo.moderator });
+    expect(await progress(delivered.broadcastId)).toMatchObject({ status: 'done', pending: 0, cancelled: 0 });
+  });
+
   it('a news item reports a decision on a poll (KPI 13): linked both ways, found by the poll; an unknown poll is refused', async () => {
     const poll = await sql<{
       id: number;
@@ -301,6 +327,23 @@ describe('events through the admin API', () => {
     await h.request('POST', `/api/v1/events/${third.body.id}/cancel`, { token: h.keys.Kemerovo.curator });
     const dropped = await h.t.db.selectFrom('outbox').select('state').where('id', '=', queuedNow.id).executeTakeFirstOrThrow();
     expect(dropped.state).toBe('cancelled');
+  });
+
+  it('cancelling an event while its announcement is still going out stops the rest of it (no "Remind me" for a cancelled event)', async () => {
+    const fans = [];
+    for (let i = 0; i < 2; i++) {
+      const fan = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+      await setSubscription(h.t.db, fan, 'culture_events', true, h.now());
+      fans.push(fan);
+    }
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Органный вечер', startsAt: '2026-12-07T18:00', endsAt: '2026-12-07T20:00' }) });
+    const published = await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    await expand(published.body.broadcastId);
+    expect(await recipients(published.body.broadcastId)).toEqual(expect.arrayContaining(fans));
+    expect((await h.request('POST', `/api/v1/events/${created.body.id}/cancel`, { token: h.keys.Kemerovo.curator, body: { reason: 'Болезнь солиста' } })).status).toBe(200);
+    const progress = (await h.request('GET', `/api/v1/broadcasts/${published.body.broadcastId}`, { token: h.keys.Kemerovo.curator })).body;
+    expect(progress).toMatchObject({ status: 'cancelled', pending: 0, sent: 0 });
+    expect(progress.cancelled).toBe(progress.recipients);
   });
 
   it('moving an event moves its reminders: a queued one goes back to waiting for the new start − 3 h', async () => {

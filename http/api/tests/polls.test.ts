@@ -298,6 +298,22 @@ describe('polls through the admin API: a poll published ahead of its start', () 
     );
   });
 
+  it('closed early while its announcement is still going out, the rest of the announcement is not sent (its Answer button would only say the poll is closed)', async () => {
+    const kemerovo = h.municipality.Kemerovo;
+    for (let i = 0; i < 2; i++) await registeredResident(h.t.db, { municipalityId: kemerovo, now: h.now() });
+    const poll = await create(h.keys.Kemerovo.curator, body(kemerovo, { title: 'Опрос закрыт досрочно' }));
+    const published = await h.request('POST', `/api/v1/polls/${poll.id}/publish`, { token: h.keys.Kemerovo.curator, body: { force: true } });
+    expect(published.status).toBe(200);
+    await expandAll();
+    const broadcast = await h.t.db.selectFrom('broadcast').select('id').where('source', '=', `poll:${poll.id}`).executeTakeFirstOrThrow();
+    const first = await h.t.db.selectFrom('outbox').select('id').where('broadcast_id', '=', broadcast.id).orderBy('id').executeTakeFirstOrThrow();
+    await h.t.db.updateTable('outbox').set({ state: 'sent' }).where('id', '=', first.id).execute();
+    expect((await h.request('POST', `/api/v1/polls/${poll.id}/close`, { token: h.keys.Kemerovo.curator, body: {} })).status).toBe(200);
+    const progress = (await h.request('GET', `/api/v1/broadcasts/${broadcast.id}`, { token: h.keys.Kemerovo.curator })).body;
+    expect(progress).toMatchObject({ status: 'cancelled', pending: 0, sent: 1 });
+    expect(progress.cancelled).toBe(progress.recipients - 1);
+  });
+
   it('closed before its start, it is never announced; one past its end before any run (the app was down) is not announced either', async () => {
     const kemerovo = h.municipality.Kemerovo;
     const curator = h.keys.Kemerovo.curator;
