@@ -25,6 +25,8 @@ export interface Announcement {
   params?: Record<string, unknown>;
   keyboard?: unknown;
   media?: number[];
+  /** A point sent after the text (an event's venue). */
+  location?: { lat: number; lon: number };
 }
 
 export interface AnnounceInput {
@@ -42,13 +44,18 @@ export interface AnnounceInput {
  * after the commit the expander (startBroadcastExpander) turns the audience into outbox rows of the
  * bulk lane in short keyset batches, which the token's sender paces behind replies and notifications.
  */
-export async function announce(db: Db, input: AnnounceInput): Promise<number> {
-  const payload: OutboxPayload = {
-    key: input.message.key,
-    ...(input.message.params && { params: input.message.params }),
-    ...(input.message.keyboard !== undefined && { keyboard: input.message.keyboard }),
-    ...(input.message.media?.length && { media: input.message.media }),
+function announcementPayload(message: Announcement): OutboxPayload {
+  return {
+    key: message.key,
+    ...(message.params && { params: message.params }),
+    ...(message.keyboard !== undefined && { keyboard: message.keyboard }),
+    ...(message.media?.length && { media: message.media }),
+    ...(message.location && { location: message.location }),
   };
+}
+
+export async function announce(db: Db, input: AnnounceInput): Promise<number> {
+  const payload = announcementPayload(input.message);
   const row = await db
     .insertInto('broadcast')
     .values({
@@ -168,6 +175,24 @@ export async function stopAnnouncement(db: Db, broadcastId: number | null, now: 
     if (!unsent) return false;
   }
   return cancelBroadcast(db, broadcastId, now);
+}
+
+/**
+ * What a broadcast announces was edited after publication (a news item's text, an event's time):
+ * residents it has not reached yet get the new version — the rows still to be written (the
+ * broadcast's payload) and the rows waiting in the outbox (each keeps its recipient's language).
+ * Rows sent, or claimed by a sender, stay as they went out. A cancelled broadcast is left alone.
+ */
+export async function reviseAnnouncement(db: Db, broadcastId: number | null, message: Announcement): Promise<void> {
+  if (broadcastId === null) return;
+  const row = await db.selectFrom('broadcast').select('state').where('id', '=', broadcastId).forUpdate().executeTakeFirst();
+  if (!row || row.state === 'cancelled') return;
+  const payload = JSON.stringify(announcementPayload(message));
+  await db.updateTable('broadcast').set({ payload }).where('id', '=', broadcastId).execute();
+  await sql`
+    UPDATE outbox SET payload = ${payload}::jsonb || jsonb_build_object('language', payload->'language')
+    WHERE broadcast_id = ${broadcastId} AND state = 'pending'
+  `.execute(db);
 }
 
 const CANCEL_BATCH = 5000;

@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import { announce, stopAnnouncement } from '../broadcasts/broadcasts.ts';
+import { type Announcement, announce, reviseAnnouncement, stopAnnouncement } from '../broadcasts/broadcasts.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { containsPoint, isValidPoint } from '../geo/geo.ts';
@@ -152,7 +152,7 @@ export async function createEvent(db: Db, input: EventFields & { municipalityId:
   return toEvent(row);
 }
 
-/** Edits an event (a cancelled one is read-only); the result is checked as a whole. */
+/** Edits an event (a cancelled one is read-only); the result is checked as a whole. A published event's announcement not sent yet carries the edit. */
 export async function updateEvent(db: Db, id: number, patch: Partial<EventFields>, now: Date): Promise<{ event: AfishaEvent; changed: string[] }> {
   const event = await lockEvent(db, id);
   if (event.state === 'cancelled') throw new DomainError('ILLEGAL_TRANSITION', { id, state: event.state, action: 'edit' });
@@ -165,9 +165,12 @@ export async function updateEvent(db: Db, id: number, patch: Partial<EventFields
     .returningAll()
     .executeTakeFirstOrThrow();
   const changed = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
+  const updated = toEvent(row);
+  // Residents its announcement has not reached yet get the edited card (a new time, venue …).
+  if (event.state === 'published') await reviseAnnouncement(db, updated.broadcastId, eventAnnouncement(updated, (await getMunicipality(db, updated.municipalityId)).timeZone));
   // A new start time moves reminders not yet sent: queued ones whose new time is still ahead go back to waiting.
   if (patch.startsAt && patch.startsAt.getTime() !== event.startsAt.getTime()) await requeueReminders(db, id);
-  return { event: toEvent(row), changed };
+  return { event: updated, changed };
 }
 
 async function requeueReminders(db: Db, eventId: number): Promise<void> {
@@ -198,6 +201,22 @@ export function eventParams(event: AfishaEvent, timeZone: string): Record<string
   };
 }
 
+/** What subscribers are sent: the card with the photo, the venue as a location (OutboxPayload.location), "Remind me" and "Details". */
+function eventAnnouncement(event: AfishaEvent, timeZone: string): Announcement {
+  return {
+    key: 'events.broadcast',
+    params: {
+      ...eventParams(event, timeZone),
+      kindLabel: { $key: `events.kind_${event.kind}` },
+      // The age limit as the card shows it, a line of its own only when there is one.
+      ageLine: event.ageLimit === null ? '' : { $key: 'events.broadcast_age', $params: { age: `${event.ageLimit}+` } },
+    },
+    ...(event.photoMediaId !== null && { media: [event.photoMediaId] }),
+    keyboard: { kind: 'inline', rows: [[{ id: remindId(event.id), label: 'events.remind' }], [{ id: openEventId(event.id), label: 'events.details' }]] },
+    location: { lat: event.venue.lat, lon: event.venue.lon },
+  };
+}
+
 /**
  * Publishes a draft: state `published`, and a broadcast to the municipality's residents subscribed
  * to the kind's topic (`culture_events`, `sport_events`) with the photo, the venue as a location
@@ -210,27 +229,11 @@ export async function publishEvent(db: Db, id: number, now: Date, staffId: numbe
   const municipality = await getMunicipality(db, event.municipalityId);
   const broadcastId = await announce(db, {
     audience: { municipalityId: event.municipalityId, topic: event.kind === 'culture' ? 'culture_events' : 'sport_events' },
-    message: {
-      key: 'events.broadcast',
-      params: {
-        ...eventParams(event, municipality.timeZone),
-        kindLabel: { $key: `events.kind_${event.kind}` },
-        // The age limit as the card shows it, a line of its own only when there is one.
-        ageLine: event.ageLimit === null ? '' : { $key: 'events.broadcast_age', $params: { age: `${event.ageLimit}+` } },
-      },
-      ...(event.photoMediaId !== null && { media: [event.photoMediaId] }),
-      keyboard: { kind: 'inline', rows: [[{ id: remindId(event.id), label: 'events.remind' }], [{ id: openEventId(event.id), label: 'events.details' }]] },
-    },
+    message: eventAnnouncement(event, municipality.timeZone),
     kind: 'broadcast.event',
     source: `event:${event.id}`,
     createdByStaffId: staffId,
   });
-  // The venue as a location: a second field of the payload the renderers read (OutboxPayload.location).
-  await db
-    .updateTable('broadcast')
-    .set({ payload: sql<string>`jsonb_set(payload, '{location}', ${JSON.stringify({ lat: event.venue.lat, lon: event.venue.lon })}::jsonb)` })
-    .where('id', '=', broadcastId)
-    .execute();
   const row = await db
     .updateTable('afisha_event')
     .set({ state: 'published', published_at: now, broadcast_id: broadcastId, updated_at: now })

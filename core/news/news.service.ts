@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import { announce, stopAnnouncement } from '../broadcasts/broadcasts.ts';
+import { announce, reviseAnnouncement, stopAnnouncement } from '../broadcasts/broadcasts.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { getMedia } from '../media/media.repository.ts';
@@ -141,7 +141,7 @@ export type NewsPatch = Partial<NewsFields> & { publishAt?: Date | null };
 
 /**
  * Edits an item; an archived one is read-only. A published item's edit is stamped (`edited_at`,
- * and the route audits it); changing `publishAt` of a draft schedules it, null unschedules it.
+ * and the route audits it) and reaches the residents its announcement has not reached yet; changing `publishAt` of a draft schedules it, null unschedules it.
  */
 export async function updateNews(db: Db, id: number, patch: NewsPatch, now: Date): Promise<{ item: NewsItem; changed: string[] }> {
   const item = await lockNews(db, id);
@@ -173,7 +173,10 @@ export async function updateNews(db: Db, id: number, patch: NewsPatch, now: Date
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { item: toNews(row), changed };
+  const updated = toNews(row);
+  // Residents the announcement has not reached yet get the edited item.
+  if (item.state === 'published') await reviseAnnouncement(db, updated.broadcastId, newsAnnouncement(updated));
+  return { item: updated, changed };
 }
 
 /** What residents get: the title, the text, the link; photos or the video; a "Comment" button. */

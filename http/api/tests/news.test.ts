@@ -141,6 +141,39 @@ describe('news through the admin API', () => {
     expect(await progress(delivered.broadcastId)).toMatchObject({ status: 'done', pending: 0, cancelled: 0 });
   });
 
+  it('an edit after publication reaches the residents the announcement has not reached yet; who got it keeps what they got', async () => {
+    const kemerovo = h.municipality.Kemerovo;
+    for (let i = 0; i < 3; i++) await registeredResident(h.t.db, { municipalityId: kemerovo, now: h.now() });
+    const payloads = async (broadcastId: number) =>
+      (await h.t.db.selectFrom('outbox').select(['state', 'payload']).where('broadcast_id', '=', broadcastId).orderBy('id').execute()).map((r) => ({
+        state: r.state,
+        ...(r.payload.params as { title: string; body: string }),
+      }));
+
+    // Corrected while the announcement is still being written out: every row carries the correction.
+    const early = await h.request('POST', '/api/v1/news', { token: h.keys.Kemerovo.moderator, body: { municipalityId: kemerovo, title: 'Отключение воды', body: 'Улица Ленина, 3 декабря' } });
+    const earlyPublished = await h.request('POST', `/api/v1/news/${early.body.id}/publish`, { token: h.keys.Kemerovo.moderator });
+    const fixed = await h.request('PATCH', `/api/v1/news/${early.body.id}`, { token: h.keys.Kemerovo.moderator, body: { body: 'Улица Ленина, 4 декабря' } });
+    expect(fixed.status).toBe(200);
+    await expand(earlyPublished.body.broadcastId);
+    const written = await payloads(earlyPublished.body.broadcastId);
+    expect(written.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(written.map((p) => p.body))).toEqual(new Set(['Улица Ленина, 4 декабря']));
+
+    // Corrected while it is being sent: the one sent stays, those waiting get the correction (each in their language).
+    const late = await h.request('POST', '/api/v1/news', { token: h.keys.Kemerovo.moderator, body: { municipalityId: kemerovo, title: 'Ярмарка', body: 'В субботу' } });
+    const latePublished = await h.request('POST', `/api/v1/news/${late.body.id}/publish`, { token: h.keys.Kemerovo.moderator });
+    await expand(latePublished.body.broadcastId);
+    const first = await h.t.db.selectFrom('outbox').select('id').where('broadcast_id', '=', latePublished.body.broadcastId).orderBy('id').executeTakeFirstOrThrow();
+    await h.t.db.updateTable('outbox').set({ state: 'sent' }).where('id', '=', first.id).execute();
+    await h.request('PATCH', `/api/v1/news/${late.body.id}`, { token: h.keys.Kemerovo.moderator, body: { title: 'Ярмарка выходного дня', body: 'В субботу и воскресенье' } });
+    const rows = await payloads(latePublished.body.broadcastId);
+    expect(rows[0]).toMatchObject({ state: 'sent', title: 'Ярмарка', body: 'В субботу' });
+    for (const row of rows.slice(1)) expect(row).toMatchObject({ state: 'pending', title: 'Ярмарка выходного дня', body: 'В субботу и воскресенье' });
+    const languages = await h.t.db.selectFrom('outbox').select(sql<string>`payload->>'language'`.as('language')).where('broadcast_id', '=', latePublished.body.broadcastId).execute();
+    expect(languages.every((l) => l.language === 'ru')).toBe(true);
+  });
+
   it('a news item reports a decision on a poll (KPI 13): linked both ways, found by the poll; an unknown poll is refused', async () => {
     const poll = await sql<{
       id: number;
@@ -344,6 +377,18 @@ describe('events through the admin API', () => {
     const progress = (await h.request('GET', `/api/v1/broadcasts/${published.body.broadcastId}`, { token: h.keys.Kemerovo.curator })).body;
     expect(progress).toMatchObject({ status: 'cancelled', pending: 0, sent: 0 });
     expect(progress.cancelled).toBe(progress.recipients);
+  });
+
+  it('an event moved after publication: the announcement not sent yet says the new time', async () => {
+    const fan = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+    await setSubscription(h.t.db, fan, 'culture_events', true, h.now());
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Джазовый вечер', startsAt: '2026-12-08T18:00', endsAt: '2026-12-08T20:00' }) });
+    const published = await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    await expand(published.body.broadcastId);
+    const moved = await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { startsAt: '2026-12-09T19:00', endsAt: '2026-12-09T21:00' } });
+    expect(moved.status).toBe(200);
+    const row = await h.t.db.selectFrom('outbox').select('payload').where('broadcast_id', '=', published.body.broadcastId).where('resident_id', '=', fan).executeTakeFirstOrThrow();
+    expect(row.payload).toMatchObject({ key: 'events.broadcast', params: { starts: '09.12.2026 19:00', ends: '09.12.2026 21:00' }, location: { lat: venue.lat, lon: venue.lon }, language: 'ru' });
   });
 
   it('moving an event moves its reminders: a queued one goes back to waiting for the new start − 3 h', async () => {

@@ -14,6 +14,7 @@ export const route = createRoute({
   path: '/events/{id}',
   tags: ['events'],
   summary: 'Edit an event (a cancelled one is read-only); a new start time moves the reminders not yet sent',
+  description: 'Residents who already got the announcement are not sent it again; those it has not reached yet get the edited event.',
   ...access('news.write'),
   request: { params: IdParams, body: jsonBody(UpdateEventBody) },
   responses: { 200: jsonContent(EventSchema, 'The event'), ...problems(400, 404, 409) },

@@ -14,7 +14,7 @@ export const route = createRoute({
   path: '/news/{id}',
   tags: ['news'],
   summary: 'Edit a news item (an edit after publication is stamped and audited; archived items are read-only)',
-  description: 'publishAt schedules a draft (null turns it back into a draft). Residents who already got the broadcast are not sent it again.',
+  description: 'publishAt schedules a draft (null turns it back into a draft). Residents who already got the broadcast are not sent it again; those it has not reached yet get the edited item.',
   ...access('news.write'),
   request: { params: IdParams, body: jsonBody(UpdateNewsBody) },
   responses: { 200: jsonContent(NewsSchema, 'The item'), ...problems(400, 404, 409) },
