@@ -80,9 +80,16 @@ export async function openPoll(c: StepContext, pollId: number): Promise<Outcome>
   try {
     assertCanVote(poll, c.resident.municipalityId, c.now);
   } catch (error) {
+    if (isDomainError(error, 'POLL_NOT_OPEN')) {
+      // Say which: a poster's link followed before the start learns when to come back.
+      if (poll.state === 'published' && c.now < poll.startsAt) {
+        return reply([{ key: 'polls.not_started', params: { title: poll.title, startsAt: localDateTime(poll.startsAt, await timeZoneOf(c.db, poll.municipalityId)) } }]);
+      }
+      return reply([{ key: 'polls.closed', params: { title: poll.title } }, ...((await resultsVisible(c, poll)) ? [await resultsView(c, poll)] : [])]);
+    }
     const view = domainErrorView(error);
     if (!view) throw error;
-    return reply([view, ...(isDomainError(error, 'POLL_NOT_OPEN') && (await resultsVisible(c, poll)) ? [await resultsView(c, poll)] : [])]);
+    return reply([view]);
   }
   return enter(POLLS_FLOW, { step: 'question', data: { pollId: poll.id, index: 0, answers: {} }, say: [await headerView(c, poll)] });
 }

@@ -156,7 +156,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(chat.replyTexts[0]).toBe(ru('errors.POLL_NOT_OPEN'));
     expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', '=', own.id).execute()).toEqual([]);
     await chat.say(`/start poll_${own.id}`);
-    expect(chat.replyTexts).toEqual([ru('errors.POLL_NOT_OPEN')]);
+    expect(chat.replyTexts).toEqual([ru('polls.closed', { title: own.title })]);
   });
 
   it('a resident comments on a poll from its card and reads the comments under the results', async () => {
