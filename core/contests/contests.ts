@@ -590,9 +590,11 @@ async function publishResults(db: Db, contest: Contest, now: Date): Promise<void
   await db.updateTable('contest').set({ state: 'results_published', results_published_at: now, updated_at: now }).where('id', '=', contest.id).execute();
   const winners = (await listEntries(db, contest.id, { states: ['accepted'] })).filter((e) => e.winnerPlace !== null).sort((a, b) => a.winnerPlace! - b.winnerPlace!);
   const params = { ...announcementParams(contest, await timeZoneOf(db, contest.municipalityId)), winners: winners.map((w) => `${w.winnerPlace}. №${w.id}`).join(', ') };
+  // No accepted entry, no winner: said so, not "Winners:" and nothing.
+  const key = winners.length > 0 ? 'contests.results' : 'contests.results_none';
   await announce(db, {
     audience: { municipalityId: contest.municipalityId, topic: 'contests' },
-    message: { key: 'contests.results', params, keyboard: openKeyboard(contest.id) },
+    message: { key, params, keyboard: openKeyboard(contest.id) },
     kind: 'broadcast.contest',
     source: `contest:${contest.id}`,
   });
@@ -610,7 +612,7 @@ async function publishResults(db: Db, contest: Contest, now: Date): Promise<void
     .where('resident_id', 'not in', winners.length > 0 ? winners.map((w) => w.residentId) : [0])
     .execute();
   for (const { resident_id } of others) {
-    await notifyResident(db, resident_id, 'contests.results', params, { kind: 'contest.results', dedupeKey: `contest.results:${contest.id}:${resident_id}`, keyboard: openKeyboard(contest.id) });
+    await notifyResident(db, resident_id, key, params, { kind: 'contest.results', dedupeKey: `contest.results:${contest.id}:${resident_id}`, keyboard: openKeyboard(contest.id) });
   }
 }
 

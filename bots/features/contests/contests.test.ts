@@ -246,6 +246,46 @@ describe.each(CHANNELS)('%s: a contest published ahead of its entries', (channel
   });
 });
 
+describe.each(CHANNELS)('%s: a contest nobody entered', (channel) => {
+  it('its results say there were no entries to choose winners from, not "Winners:" followed by nothing', async () => {
+    const chat = await resident(channel, 'Зоя');
+    const now = harness.now();
+    const day = 86_400_000;
+    const contest = await createContest(
+      db.db,
+      {
+        municipalityId: db.demo.municipalities.Kemerovo,
+        createdByStaffId: null,
+        title: `Пустой конкурс ${++seq}`,
+        organiser: 'Администрация',
+        terms: 'Снимайте осень',
+        topic: 'Осень',
+        prizes: 'Сертификат',
+        drawingFormat: 'audience_vote',
+        winnersCount: 1,
+        entryKind: 'photo',
+        entriesFrom: new Date(now.getTime() + day),
+        entriesTo: new Date(now.getTime() + 3 * day),
+        votingFrom: new Date(now.getTime() + 3 * day),
+        votingTo: new Date(now.getTime() + 5 * day),
+        resultsOn: new Date(now.getTime() + 6 * day),
+      },
+      now,
+    );
+    const expand = async () => {
+      for (const { id } of await db.db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').execute()) while (!(await expandBatch(db.db, id, 100)).done);
+    };
+    await publishContest(db.db, contest.id, now, null);
+    for (const days of [1, 3, 5]) await advanceContests(db.db, new Date(now.getTime() + days * day));
+    await expand();
+    await chat.deliverOutbox();
+    await advanceContests(db.db, new Date(now.getTime() + 6 * day));
+    await expand();
+    await chat.deliverOutbox();
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.results_none', { title: contest.title })]);
+  });
+});
+
 describe.each(CHANNELS)('%s: the list of contests', (channel) => {
   it('is paged within the keyboard limits, newest first, with the way back to the menu', async () => {
     for (let i = 0; i < 9; i++) await openContest();
