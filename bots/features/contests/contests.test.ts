@@ -6,7 +6,7 @@ import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
 import type { DrawingFormat, EntryKind } from '../../../core/contests/contest.table.ts';
 import { newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, type ChannelName, press } from '../../../test/bots/player.ts';
+import { CHANNELS, type ChannelName, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { jpegBytes, mp4Bytes } from '../../../test/media/files.ts';
 import { registeredResident } from '../../../test/residents.ts';
@@ -282,7 +282,51 @@ describe.each(CHANNELS)('%s: a contest nobody entered', (channel) => {
     await advanceContests(db.db, new Date(now.getTime() + 6 * day));
     await expand();
     await chat.deliverOutbox();
-    expect(chat.replyTexts).toEqual([t('ru', 'contests.results_none', { title: contest.title })]);
+    expect(chat.replyTexts.filter((text) => text.includes(`«${contest.title}»`))).toEqual([t('ru', 'contests.results_none', { title: contest.title })]);
+  });
+});
+
+describe.each(CHANNELS)('%s: a contest with its results published', (channel) => {
+  it('the card opened from the results names the winners, and the gallery marks the winning entry', async () => {
+    const chat = await resident(channel, 'Ян');
+    const contest = await openContest({ state: 'voting_open' });
+    const author = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo });
+    const sha = channel === 'tg' ? 'c'.repeat(64) : 'b'.repeat(64);
+    const media = await db.db
+      .insertInto('media')
+      .values({ sha256: sha, mime: 'image/jpeg', kind: 'image', size_bytes: 10, municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: null, origin: 'tg' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.db
+      .insertInto('media_upload')
+      .values([
+        { sha256: sha, channel: 'tg', file_ref: `AgACwinner${channel}` },
+        { sha256: sha, channel: 'vk', file_ref: `photo-1_9${channel === 'tg' ? 1 : 2}` },
+      ])
+      .execute();
+    const [first, second] = await db.db
+      .insertInto('contest_entry')
+      .values([
+        { contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Иней', state: 'accepted', votes: 2 },
+        { contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Метель', state: 'accepted', votes: 5 },
+      ])
+      .returning('id')
+      .execute();
+    await advanceContests(db.db, contest.resultsOn!);
+    for (const { id } of await db.db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').execute()) while (!(await expandBatch(db.db, id, 100)).done);
+    await chat.deliverOutbox();
+    // (other contests of the file move on too: only this one's results are looked at)
+    expect(chat.replyTexts.filter((text) => text.includes(`«${contest.title}»`))).toEqual([t('ru', 'contests.results', { title: contest.title, winners: `1. №${second!.id}` })]);
+
+    await chat.say(tap(`!cto:${contest.id}`));
+    expect(chat.replyTexts[0]).toContain(t('ru', 'contests.state_results_published'));
+    expect(chat.replyTexts[0]).toContain(t('ru', 'contests.card_winners', { winners: `1. №${second!.id}` }));
+    await chat.say(press(t('ru', 'contests.gallery')));
+    expect(chat.replyTexts[0]).toContain(`№${first!.id}`);
+    expect(chat.replyTexts[0]).not.toContain(t('ru', 'contests.gallery_place', { place: 1 }));
+    await chat.say(press(t('ru', 'contests.next')));
+    expect(chat.replyTexts[0]).toContain(`№${second!.id}`);
+    expect(chat.replyTexts[0]).toContain(t('ru', 'contests.gallery_place', { place: 1 }));
   });
 });
 

@@ -81,6 +81,13 @@ async function contestCard(c: StepContext, id: number): Promise<View> {
   const rows: Button[][] = [];
   if (contest.state === 'entries_open') rows.push([enterContest.button(id, 'contests.take_part')]);
   const accepted = await listEntries(c.db, id, { states: ['accepted'], limit: 1 });
+  const lines: View['lines'] = [];
+  if (contest.drawCommitment) lines.push({ key: 'contests.commitment', params: { commitment: contest.drawCommitment } });
+  if (contest.state === 'results_published') {
+    // The card the results announcement opens names the winners, as the announcement did.
+    const winners = (await listEntries(c.db, id, { states: ['accepted'] })).filter((e) => e.winnerPlace !== null).sort((a, b) => a.winnerPlace! - b.winnerPlace!);
+    lines.push(winners.length > 0 ? { key: 'contests.card_winners', params: { winners: winners.map((w) => `${w.winnerPlace}. №${w.id}`).join(', ') } } : { key: 'contests.card_no_winners' });
+  }
   if (accepted.length > 0)
     rows.push([gallery.button({ contestId: id, index: 0 }, contest.state === 'voting_open' && contest.drawingFormat === 'audience_vote' ? 'contests.gallery_vote' : 'contests.gallery')]);
   return {
@@ -100,7 +107,7 @@ async function contestCard(c: StepContext, id: number): Promise<View> {
       votingTo: when(c, contest.votingTo, tz),
       resultsOn: when(c, contest.resultsOn, tz),
     },
-    ...(contest.drawCommitment && { lines: [{ key: 'contests.commitment', params: { commitment: contest.drawCommitment } }] }),
+    ...(lines.length > 0 && { lines }),
     ...(rows.length > 0 && { keyboard: { kind: 'inline', rows } }),
   };
 }
@@ -120,6 +127,7 @@ async function galleryView(c: StepContext, contestId: number, index: number): Pr
   return {
     key: 'contests.gallery_entry',
     params: { title: contest.title, entryId: entry.id, position: at + 1, total: entries.length, caption: entry.caption || '—', votes: entry.votes },
+    ...(contest.state === 'results_published' && entry.winnerPlace !== null && { lines: [{ key: 'contests.gallery_place', params: { place: entry.winnerPlace } }] }),
     media: [entry.mediaId],
     ...(rows.length > 0 && { keyboard: { kind: 'inline', rows } }),
   };
