@@ -32,13 +32,27 @@ export async function getSubscriptions(db: Db, residentId: number): Promise<Reco
   return choices;
 }
 
-/** Turns one topic on or off for the resident (idempotent). */
+/**
+ * Turns one topic on or off for the resident (idempotent). Turned off, the broadcasts of the topic
+ * already written out for the resident and still waiting in the outbox are not sent either (a
+ * paced broadcast may take a while to reach them); rows a sender claimed still go out. Found by the
+ * resident's chats (the outbox's per-chat index of unsent rows).
+ */
 export async function setSubscription(db: Db, residentId: number, topic: Topic, enabled: boolean, now: Date): Promise<void> {
   await db
     .insertInto('resident_subscription')
     .values({ resident_id: residentId, topic, enabled, updated_at: now })
     .onConflict((oc) => oc.columns(['resident_id', 'topic']).doUpdateSet({ enabled, updated_at: now }))
     .execute();
+  if (enabled) return;
+  await sql`
+    UPDATE outbox o SET state = 'cancelled', last_error = 'unsubscribed'
+    FROM resident_identity ri, broadcast b
+    WHERE ri.resident_id = ${residentId}
+      AND o.channel = ri.channel AND o.chat_id = ri.chat_id
+      AND o.state = 'pending' AND o.resident_id = ${residentId}
+      AND b.id = o.broadcast_id AND b.topic = ${topic}
+  `.execute(db);
 }
 
 /** SQL: whether the resident `residentId` (a column reference) gets announcements of `topic`. */

@@ -82,3 +82,24 @@ describe.each(CHANNELS)('subscriptions in the bot (%s)', (channel) => {
     ).toContain(label('off', 'news'));
   });
 });
+
+describe.each(CHANNELS)('turning a topic off while its broadcast is on the way (%s)', (channel) => {
+  it('the announcements of that topic still waiting for this resident are not sent; other topics still are', async () => {
+    const chat = newChat(harness, channel, 'Инна');
+    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const send = async (topic: 'news' | 'polls', text: string) => {
+      const id = await announce(db.db, { audience: { municipalityId: db.demo.municipalities.Kemerovo, topic }, message: { key: 'broadcast.official', params: { text } } });
+      while (!(await expandBatch(db.db, id, 100)).done);
+    };
+    // Two news items and a poll queued behind thousands of others: nothing has reached this chat yet.
+    await send('news', 'Новость первая');
+    await send('news', 'Новость вторая');
+    await send('polls', 'Новый опрос');
+
+    await chat.say('/settings');
+    await chat.say(press(label('on', 'news')));
+    expect((await getSubscriptions(db.db, residentId)).news).toBe(false);
+    await chat.deliverOutbox();
+    expect(chat.replyTexts).toEqual([t('ru', 'broadcast.official', { text: 'Новый опрос' })]);
+  });
+});
