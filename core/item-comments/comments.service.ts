@@ -172,7 +172,25 @@ export async function approveComment(db: Db, id: number, staffId: number): Promi
   if (comment.state !== 'pending' && comment.state !== 'review') throw new DomainError('ILLEGAL_TRANSITION', { id, state: comment.state, action: 'approve' });
   // Reviewed and kept: it takes three new reports (from residents who have not reported it yet) to hide it again.
   const row = await db.updateTable('item_comment').set({ state: 'published', reports: 0, moderated_by_staff_id: staffId }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  // Its author was told it would be shown after a check: they hear that it is shown now. (One kept
+  // after reports was never said to be hidden, so nothing is said.)
+  if (comment.state === 'pending') {
+    await notifyResident(
+      db,
+      comment.residentId,
+      'item_comments.approved_notice',
+      { text: excerpt(comment.text), title: await targetTitle(db, comment.target) },
+      { kind: 'item_comment.approved', dedupeKey: `item-comment-approved:${id}` },
+    );
+  }
   return toComment(row);
+}
+
+/** The title of what a comment is on (a news item or a poll), for notices. */
+async function targetTitle(db: Db, target: CommentTarget): Promise<string> {
+  if (target.kind === 'news') return (await db.selectFrom('news_item').select('title').where('id', '=', target.id).executeTakeFirst())?.title ?? '';
+  const poll = await sql<{ title: string }>`SELECT title FROM poll WHERE id = ${target.id}`.execute(db);
+  return poll.rows[0]?.title ?? '';
 }
 
 /** An official's reply: stored with the comment and sent to its author; one per comment, as the author has it already. */

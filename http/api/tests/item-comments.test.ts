@@ -64,6 +64,10 @@ describe('comments on news and polls', () => {
     const approved = await h.request('POST', `/api/v1/comments/${waiting.id}/approve`, { token: h.keys.Kemerovo.moderator });
     expect(approved.body.state).toBe('published');
     expect((await visibleComments(h.t.db, { kind: 'news', id: newsId })).map((c) => c.id)).toContain(waiting.id);
+    // The author was told it would be shown after a check: they are told it is shown now.
+    const notices = await noticesOf(author);
+    expect(notices.map((n) => n.kind)).toEqual(['item_comment.approved']);
+    expect(notices[0]!.payload).toMatchObject({ key: 'item_comments.approved_notice', params: { text: 'Когда уберут снег?', title: 'Благоустройство' } });
     await h.request('PUT', '/api/v1/comments/policy', { token: h.keys.Kemerovo.curator, body: { municipalityId: h.municipality.Kemerovo, premoderation: false } });
   });
 
@@ -83,6 +87,8 @@ describe('comments on news and polls', () => {
     // Reviewed and kept: shown again; the same residents cannot hide it again, three new ones can.
     const kept = await h.request('POST', `/api/v1/comments/${target.id}/approve`, { token: h.keys.Kemerovo.moderator });
     expect(kept.body).toMatchObject({ state: 'published', reports: 0 });
+    // Kept after reports: the author was never told it was hidden for review, so nothing to say now.
+    expect(await noticesOf(author)).toEqual([]);
     expect(await reportComment(h.t.db, target.id, a, h.now())).toBe('already');
     expect((await visibleComments(h.t.db, { kind: 'news', id: newsId })).map((x) => x.id)).toContain(target.id);
   });
