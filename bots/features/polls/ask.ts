@@ -39,7 +39,7 @@ async function save(c: StepContext, categoryId: number | null): Promise<Outcome>
   const lineId = num(c.data, 'lineId')!;
   await askQuestion(c.db, { directLineId: lineId, residentId: c.resident.id, channel: c.identity.channel, text: str(c.data, 'text') ?? '', categoryId }, c.now);
   const left = DIRECT_LINE_LIMITS.questionsPerResident - (await questionsAsked(c.db, lineId, c.resident.id));
-  return end([{ key: 'polls.ask_saved', params: { left } }]);
+  return end([left > 0 ? { key: 'polls.ask_saved', params: { left } } : { key: 'polls.ask_saved_last', params: { max: DIRECT_LINE_LIMITS.questionsPerResident } }]);
 }
 
 /**
