@@ -326,7 +326,7 @@ const announcementParams = (c: Contest, timeZone: string = DEFAULT_TIME_ZONE) =>
 
 const openKeyboard = (contestId: number) => ({ kind: 'inline', rows: [[{ id: actionId(CONTEST_OPEN_TAG, contestId), label: 'contests.open_button' }]] });
 
-/** draft → published: every attribute present (else 422 CONTEST_INCOMPLETE listing them), dates valid; announced to subscribers. */
+/** draft → published: every attribute present (else 422 CONTEST_INCOMPLETE listing them), dates valid, entries not closed yet; announced to subscribers. */
 export async function publishContest(db: Db, id: number, now: Date, staffId: number | null): Promise<Contest> {
   const row = await lockContest(db, id);
   if (row.state !== 'draft') throw new DomainError('CONTEST_WRONG_STATE', { id, state: row.state, expected: 'draft' });
@@ -335,6 +335,8 @@ export async function publishContest(db: Db, id: number, now: Date, staffId: num
   if (missing.length > 0) throw new DomainError('CONTEST_INCOMPLETE', { missing });
   const timeZone = await timeZoneOf(db, contest.municipalityId);
   checkDates(contest, timeZone);
+  // Entries closed already: it would be announced and then run through every step in one cron run.
+  if (contest.entriesTo!.getTime() <= now.getTime()) throw new DomainError('VALIDATION', { field: 'entriesTo', problem: 'is already past' });
   await db.updateTable('contest').set({ state: 'published', published_at: now, updated_at: now }).where('id', '=', id).execute();
   await announce(db, {
     audience: { municipalityId: contest.municipalityId, topic: 'contests' },

@@ -115,6 +115,21 @@ describe('contests: attributes and the publishing rules', () => {
     expect(again.status).toBe(409);
   });
 
+  it('refuses to publish a draft whose entries closed already (it would be announced and run through every step at once), naming the field', async () => {
+    const day = 86_400_000;
+    const at = (days: number) => new Date(h.now().getTime() + days * day).toISOString();
+    const stale = await create(full({ entriesFrom: at(-20), entriesTo: at(-10), votingFrom: at(-10), votingTo: at(-5), resultsOn: at(-4) }));
+    expect(stale.status).toBe(201);
+    const refused = await h.request('POST', `/api/v1/contests/${stale.body.id}/publish`, { body: {} });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ code: 'VALIDATION', details: { field: 'entriesTo', problem: 'is already past' } });
+    expect((await h.request('GET', `/api/v1/contests/${stale.body.id}`, {})).body.state).toBe('draft');
+    expect(await h.t.db.selectFrom('broadcast').select('id').where('source', '=', `contest:${stale.body.id}`).execute()).toEqual([]);
+    // Entries open already but not closed yet: published, the cron opens them at once.
+    const running = await create(full({ entriesFrom: at(-1), entriesTo: at(5), votingFrom: at(5), votingTo: at(10), resultsOn: at(11) }));
+    expect((await h.request('POST', `/api/v1/contests/${running.body.id}/publish`, { body: {} })).status).toBe(200);
+  });
+
   it('refuses dates out of order and bad dates', async () => {
     const backwards = await create(full({ entriesTo: '2026-12-09' }));
     const refused = await h.request('POST', `/api/v1/contests/${backwards.body.id}/publish`, { body: {} });
@@ -317,7 +332,9 @@ describe('contests: verifiable random draw', () => {
 
   it('the cron draws by itself at the end of voting when nobody did', async () => {
     const contest = (await create(full({ drawingFormat: 'random_draw', winnersCount: 1 }))).body;
-    await h.request('POST', `/api/v1/contests/${contest.id}/publish`, { body: {} });
+    // Published before its entries open (the tests before moved the clock past them).
+    h.advance(Date.parse('2026-12-05T00:00:00Z') - h.now().getTime());
+    expect((await h.request('POST', `/api/v1/contests/${contest.id}/publish`, { body: {} })).status).toBe(200);
     await cron('2026-12-09T17:00:00.000Z');
     const r = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo });
     const x = await entry(contest.id, r, '2026-12-12T00:00:00Z');
