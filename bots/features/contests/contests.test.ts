@@ -330,6 +330,37 @@ describe.each(CHANNELS)('%s: a contest with its results published', (channel) =>
   });
 });
 
+describe.each(CHANNELS)('%s: the gallery of a contest without an audience vote', (channel) => {
+  it('a jury or draw contest shows no vote count on the works (nobody votes there)', async () => {
+    const chat = await resident(channel, 'Ефим');
+    const author = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo });
+    const sha = channel === 'tg' ? '9'.repeat(64) : '8'.repeat(64);
+    const media = await db.db
+      .insertInto('media')
+      .values({ sha256: sha, mime: 'image/jpeg', kind: 'image', size_bytes: 10, municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: null, origin: 'tg' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.db
+      .insertInto('media_upload')
+      .values([
+        { sha256: sha, channel: 'tg', file_ref: `AgACjury${channel}` },
+        { sha256: sha, channel: 'vk', file_ref: `photo-1_7${channel === 'tg' ? 1 : 2}` },
+      ])
+      .execute();
+    for (const drawingFormat of ['jury', 'random_draw'] as const) {
+      const contest = await openContest({ drawingFormat, state: 'voting_open' });
+      const entry = await db.db
+        .insertInto('contest_entry')
+        .values({ contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Сугробы', state: 'accepted' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await chat.say(tap(`!cto:${contest.id}`));
+      await chat.say(press(t('ru', 'contests.gallery')));
+      expect(chat.replyTexts).toEqual([t('ru', 'contests.gallery_entry_no_votes', { title: contest.title, entryId: entry.id, position: 1, total: 1, caption: 'Сугробы' })]);
+    }
+  });
+});
+
 describe.each(CHANNELS)('%s: the list of contests', (channel) => {
   it('is paged within the keyboard limits, newest first, with the way back to the menu', async () => {
     for (let i = 0; i < 9; i++) await openContest();

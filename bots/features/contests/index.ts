@@ -125,7 +125,8 @@ async function galleryView(c: StepContext, contestId: number, index: number): Pr
   if (contest.state === 'voting_open' && contest.drawingFormat === 'audience_vote' && entry.residentId !== c.resident.id) rows.push([vote.button({ contestId, entryId: entry.id }, 'contests.vote')]);
   if (nav.length > 0) rows.push(nav);
   return {
-    key: 'contests.gallery_entry',
+    // Votes are counted only in an audience vote: a jury's or a draw's works show none.
+    key: contest.drawingFormat === 'audience_vote' ? 'contests.gallery_entry' : 'contests.gallery_entry_no_votes',
     params: { title: contest.title, entryId: entry.id, position: at + 1, total: entries.length, caption: entry.caption || '—', votes: entry.votes },
     ...(contest.state === 'results_published' && entry.winnerPlace !== null && { lines: [{ key: 'contests.gallery_place', params: { place: entry.winnerPlace } }] }),
     media: [entry.mediaId],
