@@ -152,7 +152,10 @@ export async function createEvent(db: Db, input: EventFields & { municipalityId:
   return toEvent(row);
 }
 
-/** Edits an event (a cancelled one is read-only); the result is checked as a whole. A published event's announcement not sent yet carries the edit. */
+/**
+ * Edits an event (a cancelled one is read-only); the result is checked as a whole. A published
+ * event's announcement not sent yet carries the edit; moved, everyone who asked for a reminder is told.
+ */
 export async function updateEvent(db: Db, id: number, patch: Partial<EventFields>, now: Date): Promise<{ event: AfishaEvent; changed: string[] }> {
   const event = await lockEvent(db, id);
   if (event.state === 'cancelled') throw new DomainError('ILLEGAL_TRANSITION', { id, state: event.state, action: 'edit' });
@@ -166,11 +169,29 @@ export async function updateEvent(db: Db, id: number, patch: Partial<EventFields
     .executeTakeFirstOrThrow();
   const changed = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
   const updated = toEvent(row);
+  const timeZone = (await getMunicipality(db, updated.municipalityId)).timeZone;
   // Residents its announcement has not reached yet get the edited card (a new time, venue …).
-  if (event.state === 'published') await reviseAnnouncement(db, updated.broadcastId, eventAnnouncement(updated, (await getMunicipality(db, updated.municipalityId)).timeZone));
-  // A new start time moves reminders not yet sent: queued ones whose new time is still ahead go back to waiting.
-  if (patch.startsAt && patch.startsAt.getTime() !== event.startsAt.getTime()) await requeueReminders(db, id);
+  if (event.state === 'published') await reviseAnnouncement(db, updated.broadcastId, eventAnnouncement(updated, timeZone));
+  if (patch.startsAt && patch.startsAt.getTime() !== event.startsAt.getTime()) {
+    // A new start time moves reminders not yet sent: queued ones whose new time is still ahead go back to waiting.
+    await requeueReminders(db, id);
+    // Who asked for a reminder planned for the old time: told of the new one now, not 3 hours before it.
+    if (event.state === 'published') await tellMoved(db, event, updated, timeZone);
+  }
   return { event: updated, changed };
+}
+
+async function tellMoved(db: Db, before: AfishaEvent, after: AfishaEvent, timeZone: string): Promise<void> {
+  const reminders = await db.selectFrom('event_reminder').select('resident_id').where('event_id', '=', after.id).execute();
+  for (const r of reminders) {
+    await queueForResident(db, r.resident_id, {
+      kind: 'event.moved',
+      key: 'events.moved',
+      params: { ...eventParams(after, timeZone), was: formatLocal(before.startsAt, timeZone) },
+      dedupeKey: `event-moved:${after.id}:${r.resident_id}:${after.startsAt.getTime()}`,
+      location: { lat: after.venue.lat, lon: after.venue.lon },
+    });
+  }
 }
 
 async function requeueReminders(db: Db, eventId: number): Promise<void> {

@@ -414,6 +414,26 @@ describe('events through the admin API', () => {
     expect(audit.map((a) => a.action)).toEqual(['event.create', 'event.publish', 'event.edit_published']);
   });
 
+  it('moving a published event tells everyone who asked for a reminder the new time at once; an edit that keeps the time tells no one', async () => {
+    const { remindMe } = await import('../../../core/news/events.service.ts');
+    const fan = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+    const created = await h.request('POST', '/api/v1/events', {
+      token: h.keys.Kemerovo.curator,
+      body: event({ title: 'Лекция о Кузбассе', startsAt: '2026-12-10T18:00', endsAt: '2026-12-10T19:30' }),
+    });
+    await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    expect(await remindMe(h.t.db, created.body.id, fan, h.now())).toBe('scheduled');
+    const notices = () => h.t.db.selectFrom('outbox').select(['kind', 'payload']).where('resident_id', '=', fan).where('kind', '=', 'event.moved').execute();
+
+    await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { description: 'Вход по записи' } });
+    expect(await notices()).toEqual([]);
+    const moved = await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { startsAt: '2026-12-11T17:00', endsAt: '2026-12-11T18:30' } });
+    expect(moved.status).toBe(200);
+    const told = await notices();
+    expect(told).toHaveLength(1);
+    expect(told[0]!.payload).toMatchObject({ key: 'events.moved', params: { title: 'Лекция о Кузбассе', was: '10.12.2026 18:00', starts: '11.12.2026 17:00', ends: '11.12.2026 18:30' } });
+  });
+
   it('«Афиша» across the weekend and the time-zone boundary: an event at 00:30 Saturday local is not Friday\'s "today"', async () => {
     const { afisha } = await import('../../../core/news/events.service.ts');
     const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Ночь кино', startsAt: '2026-12-12T00:30', endsAt: '2026-12-12T03:00' }) });
