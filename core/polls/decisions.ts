@@ -93,7 +93,8 @@ export function recordDecision(db: Db, pollId: number, input: DecisionInput, sta
       trx,
       pollId,
       'polls.decision_notice',
-      { title: poll.title, text: input.text.trim(), decidedBy: input.decidedBy.trim(), decidedOn: input.decidedOn },
+      // The date as residents write it (dd.mm.yyyy, the same in both languages), not the API's YYYY-MM-DD.
+      { title: poll.title, text: input.text.trim(), decidedBy: input.decidedBy.trim(), decidedOn: input.decidedOn.split('-').reverse().join('.') },
       'poll.decision',
     );
     return { decision: (await findDecision(trx, pollId))!, notified };

@@ -120,6 +120,10 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     const chat = newChat(harness, channel, 'Ольга');
     await chat.playFixture('poll.json');
     expect(chat.replyTexts.join('\n')).toContain('Весной установим освещение в сквере.');
+    // The decision's date as residents write it (15 December 2026), not the API's 2026-12-15.
+    expect(chat.replyTexts.at(-1)).toBe(
+      ru('polls.decision_notice', { title: 'Благоустройство сквера на Весенней', decidedBy: 'Глава города', decidedOn: '15.12.2026', text: 'Весной установим освещение в сквере.' }),
+    );
   });
 
   it('/polls lists the open polls of the municipality and the region; /start poll_<id> opens one; closed and foreign polls are refused', async () => {
