@@ -527,6 +527,13 @@ export async function openPollsFor(db: Db, municipalityId: number | null, now: D
   return rows.map((r) => toPoll(r, questions.get(r.id)!));
 }
 
+/** Which of `pollIds` the resident has cast a ballot in. */
+export async function votedPolls(db: Db, pollIds: number[], residentId: number): Promise<Set<number>> {
+  if (pollIds.length === 0) return new Set();
+  const rows = await db.selectFrom('poll_ballot').select('poll_id').where('resident_id', '=', residentId).where('poll_id', 'in', pollIds).execute();
+  return new Set(rows.map((r) => r.poll_id));
+}
+
 export async function hasVoted(db: Db, pollId: number, residentId: number): Promise<boolean> {
   const row = await db.selectFrom('poll_ballot').select('id').where('poll_id', '=', pollId).where('resident_id', '=', residentId).executeTakeFirst();
   return row !== undefined;

@@ -116,6 +116,26 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', '=', poll.id).execute()).toHaveLength(1);
   });
 
+  it('/polls marks the polls the resident has answered already, so the list does not ask to answer them again', async () => {
+    const { chat } = await registered(channel, 'Belovo', 'Глеб');
+    const vote = { kind: 'vote' as const, questions: [{ kind: 'single' as const, text: 'Нужен светофор?', options: ['Да', 'Нет'] }] };
+    const answered = await publishedPoll(db.demo.municipalities.Belovo, { ...vote, title: `Светофор ${channel}` });
+    const open = await publishedPoll(db.demo.municipalities.Belovo, { ...vote, title: `Пешеходный переход ${channel}` });
+    await chat.say(`/start poll_${answered.id}`);
+    await chat.say(press('Да'));
+    await chat.say(press(ru('polls.send')));
+    expect(chat.replyTexts[0]).toBe(ru('polls.thanks'));
+
+    await chat.say('/polls');
+    const labels = chat
+      .keyboards()[0]!
+      .rows.flat()
+      .map((b) => b.label);
+    expect(labels).toContain(ru('polls.list_item_answered', { title: answered.title }));
+    expect(labels).not.toContain(answered.title);
+    expect(labels).toContain(open.title);
+  });
+
   it('the poll fixture plays from the announcement to the results and the decision (npm run replay -- poll.json)', async () => {
     const chat = newChat(harness, channel, 'Ольга');
     await chat.playFixture('poll.json');
