@@ -83,8 +83,10 @@ export interface IntakeInput {
  * One open-source item into the triage queue, idempotent by its source URL: a second intake of
  * the same post (a retried webhook, a poll that overlaps, an integration sending again) returns the
  * first item and changes nothing. A new item raises the urgent alert to the curators and moderators.
+ * With a `scope` (an official's intake), a URL whose item the scope cannot see (another
+ * municipality took it in) is ALREADY_EXISTS, not that item.
  */
-export function intakeIncident(db: Db, input: IntakeInput, now: Date): Promise<{ incident: Incident; created: boolean }> {
+export function intakeIncident(db: Db, input: IntakeInput, now: Date, scope?: Scope): Promise<{ incident: Incident; created: boolean }> {
   return inTransaction(db, async (trx) => {
     // Open311 requests have no public URL: the façade names them itself (urn:otklik:open311:…).
     const sourceUrl = input.source === 'open311' ? input.sourceUrl : validUrl(input.sourceUrl, 'sourceUrl');
@@ -117,8 +119,9 @@ export function intakeIncident(db: Db, input: IntakeInput, now: Date): Promise<{
       .returningAll()
       .executeTakeFirst();
     if (!row) {
-      const existing = await trx.selectFrom('incident').selectAll().where('source_url', '=', sourceUrl).executeTakeFirstOrThrow();
-      return { incident: toIncident(existing), created: false };
+      const existing = toIncident(await trx.selectFrom('incident').selectAll().where('source_url', '=', sourceUrl).executeTakeFirstOrThrow());
+      if (scope && !visible(scope, existing)) throw new DomainError('ALREADY_EXISTS', { field: 'sourceUrl' });
+      return { incident: existing, created: false };
     }
     const incident = toIncident(row);
     await alertNewIncident(trx, incident, now);

@@ -49,6 +49,29 @@ describe('intake', () => {
     expect(audit.map((a) => a.action)).toEqual(['incident.create', 'incident.create_repeat']);
   });
 
+  it("a URL another municipality took in is 409 ALREADY_EXISTS, without that municipality's item (the repeat answered it whole)", async () => {
+    const url = 'https://ok.ru/group/77/topic/1';
+    const belovo = await intake({ municipalityId: h.municipality.Belovo, sourceUrl: url, authorName: 'Иван Белов', text: 'Жалоба из Белова' }, h.keys.Belovo.moderator);
+    expect(belovo.status).toBe(201);
+    const auditBefore = await h.t.db.selectFrom('audit_log').select('id').where('entity', '=', 'incident').execute();
+    const probe = await intake({ sourceUrl: url }, h.keys.Kemerovo.moderator);
+    expect(probe.status).toBe(409);
+    expect(probe.body).toMatchObject({ code: 'ALREADY_EXISTS', details: { field: 'sourceUrl' } });
+    expect(probe.text).not.toContain('Белов');
+    expect(probe.text).not.toContain(String(belovo.body.id));
+    expect(await h.t.db.selectFrom('audit_log').select('id').where('entity', '=', 'incident').execute()).toEqual(auditBefore);
+    // The region's shared queue (no municipality yet) is everyone's: its repeat is still the item.
+    const wall = 'https://vk.com/wall-1_42';
+    const shared = await h.t.db
+      .insertInto('incident')
+      .values({ municipality_id: null, source: 'vk_wall', source_url: wall, text: 'Пост на стене', posted_at: h.now(), created_at: h.now() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const repeat = await intake({ sourceUrl: wall, source: 'vk_page' }, h.keys.Kemerovo.moderator);
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.id).toBe(shared.id);
+  });
+
   it("raises the urgent alert once to the municipality's curator and moderator", async () => {
     const res = await intake();
     const alerts = await h.t.db

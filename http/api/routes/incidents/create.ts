@@ -15,13 +15,13 @@ export const route = createRoute({
   tags: ['incidents'],
   summary: 'Take in an open-source item (OK, a media-monitoring system, a post found by hand)',
   description:
-    'Idempotent by sourceUrl: the first intake answers 201, a repeat 200 with the same item and no change. A new item alerts the curators and moderators of the municipality. A postedAt more than 5 minutes ahead of the server clock is refused (400).',
+    'Idempotent by sourceUrl: the first intake answers 201, a repeat 200 with the same item and no change (409 ALREADY_EXISTS when another municipality took that URL in). A new item alerts the curators and moderators of the municipality. A postedAt more than 5 minutes ahead of the server clock is refused (400).',
   ...access('incidents.triage'),
   request: { body: jsonBody(IntakeBody) },
   responses: {
     201: jsonContent(IncidentSchema, 'The new item'),
     200: jsonContent(IncidentSchema, 'The item taken in before from the same URL'),
-    ...problems(400, 404),
+    ...problems(400, 404, 409),
   },
 });
 
@@ -36,7 +36,7 @@ export function registerCreateIncident(app: ApiApp, deps: ApiDeps) {
       const postedAt = new Date(body.postedAt);
       // The first-hour rule runs from postedAt: a date ahead would postpone the item's deadline.
       if (postedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new DomainError('VALIDATION', { field: 'postedAt', problem: 'in the future' });
-      const result = await intakeIncident(trx, { ...body, postedAt, point: body.point ?? null }, now);
+      const result = await intakeIncident(trx, { ...body, postedAt, point: body.point ?? null }, now, scope);
       return {
         result,
         audit: {
