@@ -165,8 +165,15 @@ export async function listSessions(db: Db, principal: Principal, now: Date): Pro
 }
 
 /** Ends a session: one's own, or anyone's for an operator; someone else's looks like nothing (404). Idempotent. */
-export async function revokeSession(db: Db, principal: Principal, id: number, now: Date): Promise<void> {
-  const row = await db.selectFrom('api_key').select(['id', 'staff_id', 'revoked_at']).where('id', '=', id).where('kind', '=', 'session').executeTakeFirst();
+export async function revokeSession(db: Db, principal: Principal, id: number, now: Date): Promise<{ staffId: number; municipalityId: number | null; ended: boolean }> {
+  const row = await db
+    .selectFrom('api_key')
+    .innerJoin('staff', 'staff.id', 'api_key.staff_id')
+    .select(['api_key.id', 'api_key.staff_id', 'api_key.revoked_at', 'staff.municipality_id'])
+    .where('api_key.id', '=', id)
+    .where('api_key.kind', '=', 'session')
+    .executeTakeFirst();
   if (!row || (principal.role !== 'operator' && row.staff_id !== principal.staffId)) throw new DomainError('SESSION_NOT_FOUND', { id });
   if (!row.revoked_at) await db.updateTable('api_key').set({ revoked_at: now }).where('id', '=', id).execute();
+  return { staffId: row.staff_id, municipalityId: row.municipality_id, ended: !row.revoked_at };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../../core/access/tokens.ts';
+import { issueLoginCode, signInWithCode } from '../../../core/console/sessions.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 
 let h: ApiHarness;
@@ -109,6 +110,22 @@ describe('staff', () => {
     expect((await h.request('GET', '/api/v1/me', { token: key.body.token })).status).toBe(401);
     const noKey = await h.request('POST', `/api/v1/staff/${s.body.id}/keys`, { body: {} });
     expect(noKey.status).toBe(400);
+  });
+});
+
+describe('console sessions', () => {
+  it("an operator ending an official's session is in the audit log of the official's municipality, once", async () => {
+    const { code } = await issueLoginCode(h.t.db, h.staff.Kemerovo.moderator, h.now());
+    const session = await signInWithCode(h.t.db, { code, client: 'staff-keys-test' }, h.now());
+    const ended = await h.request('POST', `/api/v1/sessions/${session.keyId}/revoke`);
+    expect(ended.status).toBe(204);
+    expect((await h.request('GET', '/api/v1/me', { token: session.token })).status).toBe(401);
+    const curator = await h.request('GET', `/api/v1/audit?action=session.revoke&entityId=${session.keyId}`, { token: h.keys.Kemerovo.curator });
+    expect(curator.body.items).toMatchObject([{ action: 'session.revoke', entity: 'api_key', municipalityId: h.municipality.Kemerovo, data: { staffId: h.staff.Kemerovo.moderator } }]);
+    // Ending it again changes nothing and writes nothing.
+    expect((await h.request('POST', `/api/v1/sessions/${session.keyId}/revoke`)).status).toBe(204);
+    const all = await h.request('GET', `/api/v1/audit?action=session.revoke&entityId=${session.keyId}`);
+    expect(all.body.items).toHaveLength(1);
   });
 });
 

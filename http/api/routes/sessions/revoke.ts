@@ -21,8 +21,10 @@ export function registerRevokeSession(app: ApiApp, deps: ApiDeps) {
     const { id } = c.req.valid('param');
     const principal = c.get('principal');
     await audited(c, deps, async ({ trx, now }) => {
-      await revokeSession(trx, principal, id, now);
-      return { result: undefined, audit: { action: 'session.revoke', entity: 'api_key', entityId: id, municipalityId: principal.municipalityId } };
+      // The session owner's municipality, so its curator sees an operator ending it; a repeat changed nothing.
+      const session = await revokeSession(trx, principal, id, now);
+      const audit = { action: 'session.revoke', entity: 'api_key', entityId: id, municipalityId: session.municipalityId, data: { staffId: session.staffId } };
+      return { result: undefined, audit: session.ended ? audit : null };
     });
     return c.body(null, 204);
   });
