@@ -39,14 +39,18 @@ export function etag(version: number): Record<string, string> {
 
 /**
  * Answers the middleware gives before any route runs, written into every operation they apply to:
- * 413 for any body over the limit (every write), 415 for a JSON route sent something else. The
- * routes list their own problems; these two would otherwise be missing from the document.
+ * 400 for a request its validators refuse (an unknown query parameter, a malformed id), 413 for
+ * any body over the limit (every write), 415 for a JSON route sent something else. The routes list
+ * their own problems; these would otherwise be missing from the document.
  */
 export function documentTransportProblems(api: Pick<OpenAPIHono, 'openAPIRegistry'>): void {
-  const transport = problems(413, 415);
+  const transport = problems(400, 413, 415);
   for (const definition of api.openAPIRegistry.definitions) {
-    if (definition.type !== 'route' || definition.route.method === 'get') continue;
+    if (definition.type !== 'route') continue;
     const { route } = definition;
+    const validates = route.request !== undefined && Object.keys(route.request).length > 0;
+    if (validates) route.responses = { 400: transport[400], ...route.responses };
+    if (route.method === 'get') continue;
     const takesJson = route.request?.body?.content?.['application/json'] !== undefined;
     route.responses = { 413: transport[413], ...(takesJson && { 415: transport[415] }), ...route.responses };
   }

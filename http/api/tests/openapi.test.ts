@@ -93,6 +93,18 @@ describe('the OpenAPI document', () => {
     expect(large.status).toBe(413);
   });
 
+  it('every list and read without a path id refuses an unknown query parameter with 400 VALIDATION, and documents that 400', async () => {
+    const wrong: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const op = ops.get as Operation | undefined;
+      if (!op || path.includes('{')) continue;
+      const res = await h.request('GET', `/api/v1${path}?unknownFilter=1`);
+      if (res.status !== 400 || res.body.code !== 'VALIDATION') wrong.push(`${path}: ${res.status}`);
+      else if (!op.responses['400']) wrong.push(`${path}: 400 not documented`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('writes a nullable reference as anyOf [$ref, null]: allOf with a null type is a schema no null satisfies', () => {
     const wrong: string[] = [];
     const walk = (node: unknown, path: string) => {

@@ -12,6 +12,7 @@ export const route = createRoute({
   tags: ['directories'],
   summary: 'Sector blocks (ЖКХ, roads, …) that group the categories',
   ...access('directories.read'),
+  request: { query: z.strictObject({}) },
   responses: { 200: jsonContent(z.object({ items: z.array(SectorSchema) }), 'The sectors'), ...problems() },
 });
 

@@ -13,6 +13,7 @@ export const route = createRoute({
   tags: ['staff and keys'],
   summary: 'Who the key belongs to and what it may do',
   ...access('directories.read'),
+  request: { query: z.strictObject({}) },
   responses: {
     200: jsonContent(z.object({ staff: StaffSchema, keyId: z.number().int(), permissions: z.array(z.string()) }), 'The caller'),
     ...problems(),

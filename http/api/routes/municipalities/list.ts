@@ -13,6 +13,7 @@ export const route = createRoute({
   tags: ['directories'],
   summary: 'Municipalities in the key\'s scope (boundaries omitted; see GET /municipalities/{id})',
   ...access('directories.read'),
+  request: { query: z.strictObject({}) },
   responses: { 200: jsonContent(z.object({ items: z.array(MunicipalitySchema) }), 'The municipalities'), ...problems() },
 });
 
