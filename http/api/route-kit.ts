@@ -24,9 +24,9 @@ export function staffActor(principal: Principal): Actor {
 
 const IF_MATCH = /^(?:W\/)?"?(\d{1,9})"?$/;
 
-/** The message version an If-Match header names, if any; the core compares it under lock. */
+/** The message version an If-Match header names, if any; the core compares it under lock. `*` matches any version (RFC 9110). */
 export function expectedVersion(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
+  if (header === undefined || header.trim() === '*') return undefined;
   const match = IF_MATCH.exec(header.trim());
   if (!match) throw new DomainError('VALIDATION', { field: 'If-Match', problem: 'expected a version such as "3"' });
   return Number(match[1]);

@@ -200,5 +200,8 @@ export function messageCardDto(card: MessageCard, now: Date): z.infer<typeof Mes
 
 /** Optimistic concurrency for moderation: the version from the card's ETag or `version`. */
 export const IfMatchHeaders = z.object({
-  'if-match': z.string().optional().openapi({ description: 'message version, e.g. "3"; a mismatch answers 409 CONCURRENT_CHANGE', example: '"3"' }),
+  'if-match': z
+    .string()
+    .optional()
+    .openapi({ description: 'message version, e.g. "3" (the ETag of GET /messages/{id}); a mismatch answers 409 CONCURRENT_CHANGE; * matches any version', example: '"3"' }),
 });

@@ -61,6 +61,15 @@ describe('POST /messages/{id}/accept', () => {
     expect((await h.request('GET', `/api/v1/messages/${m.id}`, { token: mod })).body.message.status).toBe('new');
   });
 
+  it('takes If-Match: * (RFC 9110: any current version) as no version check, not as a malformed version', async () => {
+    const m = await h.fileMessage('Kemerovo');
+    await post(`/api/v1/messages/${m.id}/category`, { categoryId: await h.categoryId('roads.sidewalk') });
+    const any = await post(`/api/v1/messages/${m.id}/accept`, {}, { 'if-match': '*' });
+    expect(any.status).toBe(200);
+    expect(any.body).toMatchObject({ status: 'in_work', version: 3 });
+    expect(any.headers.get('etag')).toBe('"3"');
+  });
+
   it('answers 422 NO_ROUTING_RULE when no rule names an executor', async () => {
     const m = await h.fileMessage('Kemerovo', { categoryCode: 'roads.signs' });
     const rule = await h.t.db.selectFrom('routing_rule').select('id').where('municipality_id', '=', h.municipality.Kemerovo).where('category_id', '=', m.categoryId).executeTakeFirstOrThrow();
