@@ -17,6 +17,20 @@ export interface ApiKeyTable {
   opened_with: number | null;
 }
 
+/** A POST's `Idempotency-Key` (core/access/idempotency.ts): the request's fingerprint and, once answered, the answer. */
+export interface ApiIdempotencyTable {
+  api_key_id: number;
+  key: string;
+  fingerprint: string;
+  /** null while the first request runs. */
+  status: number | null;
+  content_type: string | null;
+  etag: string | null;
+  body: string | null;
+  created_at: Date;
+}
+
 export interface AccessTables {
   api_key: ApiKeyTable;
+  api_idempotency: ApiIdempotencyTable;
 }

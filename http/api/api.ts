@@ -3,6 +3,7 @@ import type { ZodError } from 'zod';
 import type { ApiDeps, ApiEnv } from './env.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { requireApiKey } from './middleware/authenticate.ts';
+import { idempotentPosts } from './middleware/idempotency.ts';
 import { rejectUnsafeText } from './middleware/text-guard.ts';
 import { BOUNDARY_BODY_LIMIT, DEFAULT_BODY_LIMIT, limitBody } from './middleware/body-limit.ts';
 import { problemFor, problemResponse } from './problem.ts';
@@ -58,6 +59,7 @@ export function createAdminApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   });
   api.use('*', requireApiKey(deps));
   api.use('*', rejectUnsafeText());
+  api.use('*', idempotentPosts(deps));
   for (const register of ROUTES) register(api, deps);
   documentTransportProblems(api);
   api.all('*', (c) => problemResponse(c, { status: 404, code: 'ROUTE_NOT_FOUND', detail: `${c.req.method} ${c.req.path}` }));

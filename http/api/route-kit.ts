@@ -3,7 +3,7 @@ import type { Principal } from '../../core/access/principal.ts';
 import type { Actor } from '../../core/actor.ts';
 import { DomainError } from '../../core/errors.ts';
 import { permit } from './middleware/permit.ts';
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { BEARER, problems } from './schemas/common.ts';
 
 /**
@@ -44,7 +44,7 @@ export function etag(version: number): Record<string, string> {
  * their own problems; these would otherwise be missing from the document.
  */
 export function documentTransportProblems(api: Pick<OpenAPIHono, 'openAPIRegistry'>): void {
-  const transport = problems(400, 413, 415);
+  const transport = problems(400, 409, 413, 415, 422);
   for (const definition of api.openAPIRegistry.definitions) {
     if (definition.type !== 'route') continue;
     const { route } = definition;
@@ -53,5 +53,22 @@ export function documentTransportProblems(api: Pick<OpenAPIHono, 'openAPIRegistr
     if (route.method === 'get') continue;
     const takesJson = route.request?.body?.content?.['application/json'] !== undefined;
     route.responses = { 413: transport[413], ...(takesJson && { 415: transport[415] }), ...route.responses };
+    // Idempotency-Key (middleware/idempotency.ts): every POST but the multipart upload.
+    if (route.method !== 'post' || route.request?.body?.content?.['multipart/form-data'] !== undefined) continue;
+    const headers = route.request?.headers;
+    const own = headers instanceof z.ZodObject ? headers.shape : {};
+    route.request = { ...route.request, headers: z.object({ ...own, 'idempotency-key': IDEMPOTENCY_KEY_PARAMETER }) };
+    route.responses = { 409: transport[409], 422: transport[422], ...route.responses };
   }
 }
+
+const IDEMPOTENCY_KEY_PARAMETER = z
+  .string()
+  .max(255)
+  .optional()
+  .openapi({
+    description:
+      'optional, 1 to 255 visible ASCII characters: the same request sent again with the same key (and API key) within a day gets the first answer back ' +
+      '(header Idempotent-Replayed: true) and changes nothing; while the first still runs 409 IDEMPOTENCY_KEY_IN_USE; the key with another path or body 422 IDEMPOTENCY_KEY_REUSED',
+    example: '5f1c0a2e-mailing-2026-12-05',
+  });
