@@ -4,6 +4,9 @@ import type { Db } from '../db/types.ts';
 /** How long an answer is kept for a repeat of its request (the IETF Idempotency-Key draft leaves it to the server). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** A claim still unanswered after this long was left by a process that stopped mid-request. */
+export const ABANDONED_AFTER_MS = 5 * 60 * 1000;
+
 /** An answer kept for the repeats of its request. */
 export interface StoredReply {
   status: number;
@@ -53,7 +56,20 @@ export async function claimIdempotencyKey(db: Db, ref: KeyRef & { fingerprint: s
   // Released (the first request failed) between the two statements: this one may run.
   if (!row) return claimIdempotencyKey(db, ref, now);
   if (row.fingerprint !== ref.fingerprint) return { kind: 'mismatch' };
-  if (row.status === null) return { kind: 'in_progress' };
+  if (row.status === null) {
+    // A claim older than any request takes: its process stopped before answering; this repeat runs it.
+    if (row.created_at.getTime() >= now.getTime() - ABANDONED_AFTER_MS) return { kind: 'in_progress' };
+    const taken = await db
+      .updateTable('api_idempotency')
+      .set({ created_at: now })
+      .where('api_key_id', '=', ref.apiKeyId)
+      .where('key', '=', ref.key)
+      .where('status', 'is', null)
+      .where('created_at', '=', row.created_at)
+      .returning('key')
+      .executeTakeFirst();
+    return taken ? { kind: 'claimed' } : { kind: 'in_progress' };
+  }
   return { kind: 'replay', reply: { status: row.status, contentType: row.content_type, etag: row.etag, body: row.body ?? '' } };
 }
 

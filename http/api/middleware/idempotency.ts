@@ -13,7 +13,8 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
  * with a key runs and its answer is kept for a day; the same request again (same method, path and
  * body, with the same API key) gets that answer back with `Idempotent-Replayed: true` and changes
  * nothing, so an integrator that lost an answer can send again without a second mailing, message
- * action or item. Sent while the first still runs: 409 IDEMPOTENCY_KEY_IN_USE; the key with another
+ * action or item. Sent while the first still runs: 409 IDEMPOTENCY_KEY_IN_USE (a claim unanswered
+ * for 5 minutes was left by a stopped process: the repeat runs); the key with another
  * request: 422 IDEMPOTENCY_KEY_REUSED. A server error (5xx) or 429 is not kept: a repeat runs again.
  * Multipart uploads (POST /media) are not covered: the same bytes are stored once anyway.
  */

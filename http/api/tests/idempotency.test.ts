@@ -99,6 +99,10 @@ describe('keys that cannot be used', () => {
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
     expect(await broadcasts()).toBe(before);
+    // A claim left unanswered for 5 minutes belongs to a process that stopped: the repeat runs.
+    h.advance(6 * 60 * 1000);
+    expect((await mailing('running')).status).toBe(201);
+    expect(await broadcasts()).toBe(before + 1);
   });
 
   it.each([['with a space'], ['x'.repeat(256)]])('a malformed key (%s) is 400 naming the header, and nothing runs', async (key) => {
