@@ -85,7 +85,8 @@ export function revokeKey(db: Db, id: number, now: Date): Promise<{ key: ApiKey;
       .selectAll('api_key')
       .select(['staff.role', 'staff.active as staff_active'])
       .where('api_key.id', '=', id)
-      .forUpdate()
+      // NO KEY: an audit entry of a request made with this key share-locks it (a foreign key).
+      .forNoKeyUpdate('api_key')
       .executeTakeFirst();
     if (!row) throw new DomainError('API_KEY_NOT_FOUND', { id });
     if (row.revoked_at) return { key: toApiKey(row), changed: false };

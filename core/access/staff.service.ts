@@ -96,9 +96,13 @@ export async function listStaff(
 
 /**
  * Whether at least one active operator other than `exceptStaffId` still holds a live key
- * (ignoring `exceptKeyId`): the platform must never lock its operators out.
+ * (ignoring `exceptKeyId`): the platform must never lock its operators out. Locks the operators'
+ * rows first (in id order, FOR NO KEY UPDATE), so two operators deactivating each other, or two keys
+ * of the last one revoked, at the same moment are answered one after the other: the second sees the
+ * first and is refused. NO KEY: the audit entry's foreign key share-locks its author's row.
  */
 export async function anotherOperatorCanSignIn(db: Db, except: { staffId?: number; keyId?: number }): Promise<boolean> {
+  await db.selectFrom('staff').select('id').where('role', '=', 'operator').orderBy('id').forNoKeyUpdate().execute();
   let query = db
     .selectFrom('api_key')
     .innerJoin('staff', 'staff.id', 'api_key.staff_id')
@@ -114,7 +118,12 @@ export async function anotherOperatorCanSignIn(db: Db, except: { staffId?: numbe
 
 export function updateStaff(db: Db, id: number, patch: { fullName?: string; active?: boolean; language?: Language; newMessageAlerts?: 'immediate' | 'hourly' | 'digest' }): Promise<Staff> {
   return inTransaction(db, async (trx) => {
-    const current = await trx.selectFrom('staff').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    // An operator's deactivation takes the operators' locks before its own row's (anotherOperatorCanSignIn's
+    // order), so two of them cannot each hold one and wait for the other.
+    const target = await trx.selectFrom('staff').select('role').where('id', '=', id).executeTakeFirst();
+    if (target?.role === 'operator' && patch.active === false) await trx.selectFrom('staff').select('id').where('role', '=', 'operator').orderBy('id').forNoKeyUpdate().execute();
+    // NO KEY: the audit entry written in the same request share-locks its author's row (a foreign key).
+    const current = await trx.selectFrom('staff').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
     if (!current) throw new DomainError('STAFF_NOT_FOUND', { id });
     const fullName = patch.fullName?.trim();
     if (patch.fullName !== undefined && !fullName) throw new DomainError('VALIDATION', { field: 'fullName', problem: 'empty' });

@@ -113,6 +113,42 @@ describe('staff', () => {
   });
 });
 
+describe('the last operator, under concurrent requests', () => {
+  // A harness of its own: the rounds leave either operator (or key) the surviving one.
+  let g: ApiHarness;
+  beforeAll(async () => {
+    g = await createApiHarness();
+  });
+  afterAll(() => g.close());
+
+  it('two operators deactivating each other at the same moment leave one of them able to sign in', async () => {
+    const bootstrap = await g.t.db.selectFrom('api_key').select(['id', 'staff_id']).where('token_hash', '=', hashToken(g.operator)).executeTakeFirstOrThrow();
+    const other = await g.request('POST', '/api/v1/staff', { body: { fullName: 'Оператор-напарник', role: 'operator' } });
+    const otherKey = await g.request('POST', `/api/v1/staff/${other.body.id}/keys`, { body: {} });
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = await Promise.all([
+        g.request('PATCH', `/api/v1/staff/${other.body.id}`, { body: { active: false } }),
+        g.request('PATCH', `/api/v1/staff/${bootstrap.staff_id}`, { token: otherKey.body.token, body: { active: false } }),
+      ]);
+      // One wins; the other is refused as the last operator, or finds its own key already dead (401).
+      expect([a.status, b.status].filter((s) => s === 200)).toHaveLength(1);
+      expect([a.status, b.status].every((s) => [200, 401, 422].includes(s))).toBe(true);
+      // The one still active brings the other back for the next round.
+      const survivor = a.status === 200 ? g.operator : otherKey.body.token;
+      const back = await g.request('PATCH', `/api/v1/staff/${a.status === 200 ? other.body.id : bootstrap.staff_id}`, { token: survivor, body: { active: true } });
+      expect(back.status).toBe(200);
+    }
+    // Two keys of the last operator revoked at once: one of them survives.
+    await g.request('PATCH', `/api/v1/staff/${other.body.id}`, { body: { active: false } });
+    const spare = await g.request('POST', `/api/v1/staff/${bootstrap.staff_id}/keys`, { body: {} });
+    const [x, y] = await Promise.all([g.request('POST', `/api/v1/keys/${bootstrap.id}/revoke`, { token: spare.body.token }), g.request('POST', `/api/v1/keys/${spare.body.key.id}/revoke`)]);
+    expect([x.status, y.status].filter((s) => s === 200)).toHaveLength(1);
+    expect([x.status, y.status].every((s) => [200, 401, 422].includes(s))).toBe(true);
+    const alive = x.status === 200 ? spare.body.token : g.operator;
+    expect((await g.request('GET', '/api/v1/me', { token: alive })).status).toBe(200);
+  });
+});
+
 describe('console sessions', () => {
   it("an operator ending an official's session is in the audit log of the official's municipality, once", async () => {
     const { code } = await issueLoginCode(h.t.db, h.staff.Kemerovo.moderator, h.now());
