@@ -13,10 +13,15 @@ export interface Scope {
   municipalityId: number | null;
   /** Executors see only the messages assigned to their organisation. */
   executorId: number | null;
+  /**
+   * Operators (the platform's own staff) are seen only by operators: a regional official's scope
+   * is the whole region, not the platform (no reading an operator, nor linking a messenger to one).
+   */
+  seesOperators?: boolean;
 }
 
 export function scopeOf(principal: Principal): Scope {
-  if (principal.role === 'operator') return { municipalityId: null, executorId: null };
+  if (principal.role === 'operator') return { municipalityId: null, executorId: null, seesOperators: true };
   return { municipalityId: principal.municipalityId, executorId: principal.role === 'executor' ? principal.executorId : null };
 }
 
@@ -66,8 +71,8 @@ export async function executorInScope(db: Db, scope: Scope, executorId: number):
 }
 
 export async function staffInScope(db: Db, scope: Scope, staffId: number): Promise<{ id: number; municipalityId: number | null }> {
-  const row = await db.selectFrom('staff').select(['id', 'municipality_id']).where('id', '=', staffId).executeTakeFirst();
-  // Operators belong to no municipality: only other operators see them.
-  if (!row || !seesMunicipality(scope, row.municipality_id)) throw new DomainError('STAFF_NOT_FOUND', { id: staffId });
+  const row = await db.selectFrom('staff').select(['id', 'municipality_id', 'role']).where('id', '=', staffId).executeTakeFirst();
+  // Operators belong to no municipality: only other operators see them (a regional official neither).
+  if (!row || !seesMunicipality(scope, row.municipality_id) || (row.role === 'operator' && !scope.seesOperators)) throw new DomainError('STAFF_NOT_FOUND', { id: staffId });
   return { id: row.id, municipalityId: row.municipality_id };
 }

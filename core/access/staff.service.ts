@@ -80,13 +80,14 @@ export function createStaff(db: Db, input: NewStaff): Promise<Staff> {
 
 export async function listStaff(
   db: Db,
-  filter: { municipalityId: number | null; role?: StaffRole; active?: boolean; ids?: number[] },
+  filter: { municipalityId: number | null; role?: StaffRole; active?: boolean; ids?: number[]; withOperators?: boolean },
   page: PageRequest,
 ): Promise<Page<Staff>> {
   const limit = pageSize(page.limit);
   const after = idCursor(page.cursor);
   let query = db.selectFrom('staff').selectAll().orderBy('id').limit(limit + 1);
   if (filter.municipalityId !== null) query = query.where('municipality_id', '=', filter.municipalityId);
+  if (filter.withOperators === false) query = query.where('role', '<>', 'operator');
   if (filter.role) query = query.where('role', '=', filter.role);
   if (filter.active !== undefined) query = query.where('active', '=', filter.active);
   if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids);

@@ -76,3 +76,29 @@ describe('item 20: regional executors and staff', () => {
     ]);
   });
 });
+
+describe('item 20: a regional official and the operators', () => {
+  it("a regional curator (whole-region scope) neither sees the platform's operators nor links a messenger to one, and still serves every municipality's team", async () => {
+    const curator = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Куратор ЦУР (регион)', role: 'curator', municipalityId: null } });
+    const token = (await h.request('POST', `/api/v1/staff/${curator.body.id}/keys`, { body: { label: 'cur' } })).body.token as string;
+    const operator = (await h.request('GET', '/api/v1/me')).body.staff.id as number;
+    const codesBefore = await h.t.db.selectFrom('staff_link_code').select('staff_id').execute();
+
+    expect((await h.request('GET', `/api/v1/staff/${operator}`, { token })).status).toBe(404);
+    const code = await h.request('POST', `/api/v1/staff/${operator}/link-codes`, { token, body: {} });
+    expect(code.status).toBe(404);
+    expect(code.body.code).toBe('STAFF_NOT_FOUND');
+    expect(code.text).not.toContain('/start');
+    expect((await h.request('DELETE', `/api/v1/staff/${operator}/identities/tg`, { token })).status).toBe(404);
+    expect((await h.request('GET', `/api/v1/alerts?staffId=${operator}`, { token })).status).toBe(404);
+    const listed = await h.request('GET', '/api/v1/staff?limit=100', { token });
+    expect(listed.body.items.map((s: { role: string }) => s.role)).not.toContain('operator');
+    expect(await h.t.db.selectFrom('staff_link_code').select('staff_id').execute()).toEqual(codesBefore);
+
+    // The teams of the municipalities, regional officials included, are still theirs.
+    expect((await h.request('GET', `/api/v1/staff/${h.staff.Belovo.moderator}`, { token })).status).toBe(200);
+    expect(listed.body.items.map((s: { id: number }) => s.id)).toEqual(expect.arrayContaining([h.staff.Kemerovo.curator, curator.body.id]));
+    // Operators still see one another.
+    expect((await h.request('GET', `/api/v1/staff/${operator}`)).status).toBe(200);
+  });
+});

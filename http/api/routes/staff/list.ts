@@ -39,7 +39,7 @@ export function registerListStaff(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const { municipalityId, cursor, limit, ...filter } = c.req.valid('query');
     const scope = scopeOf(c.get('principal'));
-    const page = await listStaff(deps.db, { ...filter, municipalityId: listMunicipality(scope, municipalityId) }, { cursor, limit });
+    const page = await listStaff(deps.db, { ...filter, municipalityId: listMunicipality(scope, municipalityId), withOperators: scope.seesOperators === true }, { cursor, limit });
     return c.json({ items: page.items.map(staffDto), nextCursor: page.nextCursor }, 200);
   });
 }
