@@ -17,7 +17,13 @@ export function workCalendarProblem(config: WorkCalendarConfig, timeZone: string
   for (const date of [...(config.holidays ?? []), ...(config.extraWorkDays ?? []), ...Object.keys(config.shortenedDays ?? {})]) {
     if (!isCalendarDate(date)) return 'dates are YYYY-MM-DD';
   }
-  if ((config.start ?? '09:00') >= (config.end ?? '18:00')) return 'the working day must end after it starts';
+  if (config.workDays && new Set(config.workDays).size !== config.workDays.length) return 'workDays lists a weekday twice';
+  const start = config.start ?? '09:00';
+  const end = config.end ?? '18:00';
+  if (start >= end) return 'the working day must end after it starts';
+  // A shortened day ending by the start would silently be a day off (working-time.ts), one after the usual end is not shortened.
+  const [day, shortEnd] = Object.entries(config.shortenedDays ?? {}).find(([, t]) => t <= start || t > end) ?? [];
+  if (day !== undefined) return `the shortened day ${day} must end after the working day starts (${start}) and by its usual end (${end}), not at ${shortEnd}`;
   try {
     addWorkingHours({ timeZone, config }, new Date(), 1);
   } catch {

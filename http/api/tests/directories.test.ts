@@ -102,7 +102,7 @@ describe('municipalities', () => {
     expect(badTime.status).toBe(400);
   });
 
-  it('refuses impossible dates and times in a work calendar (30 February, 24:30), keeping the stored one', async () => {
+  it('refuses impossible dates and times in a work calendar (30 February, 24:30, a shortened day outside the working day, a weekday twice), keeping the stored one', async () => {
     const url = `/api/v1/municipalities/${h.municipality.Novokuznetsk}`;
     const before = (await h.request('GET', url)).body.workCalendar;
     for (const workCalendar of [{ holidays: ['2026-02-30'] }, { extraWorkDays: ['2026-04-31'] }, { shortenedDays: { '2026-06-31': '16:00' } }, { start: '24:00', end: '24:30' }, { shortenedDays: { '2026-12-30': '24:59' } }]) {
@@ -111,6 +111,15 @@ describe('municipalities', () => {
       expect(res.body.code).toBe('VALIDATION');
     }
     expect((await h.request('GET', url)).body.workCalendar).toEqual(before);
+    // A "shortened" day that ends before the working day starts was kept and silently made a day off
+    // (every deadline then skipped it); one ending after the usual end is not shortened either.
+    for (const workCalendar of [{ shortenedDays: { '2026-12-31': '08:00' } }, { shortenedDays: { '2026-12-31': '09:00' } }, { end: '17:00', shortenedDays: { '2026-12-31': '17:30' } }, { workDays: [1, 1, 2] }]) {
+      const res = await h.request('PATCH', url, { body: { workCalendar } });
+      expect(res.status, JSON.stringify(workCalendar)).toBe(400);
+      expect(res.body.details.field).toBe('workCalendar');
+    }
+    expect((await h.request('GET', url)).body.workCalendar).toEqual(before);
+    expect((await h.request('PATCH', url, { body: { workCalendar: { start: '08:00', shortenedDays: { '2026-12-31': '08:30' } } } })).status).toBe(200);
     const midnight = await h.request('PATCH', url, { body: { workCalendar: { start: '09:00', end: '24:00' } } });
     expect(midnight.status).toBe(200);
     await h.request('PATCH', url, { body: { workCalendar: before } });
