@@ -160,6 +160,8 @@ export async function updateEvent(db: Db, id: number, patch: Partial<EventFields
   const event = await lockEvent(db, id);
   if (event.state === 'cancelled') throw new DomainError('ILLEGAL_TRANSITION', { id, state: event.state, action: 'edit' });
   const merged: EventFields = { ...event, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as EventFields;
+  // Nothing to change: no write (the route audits nothing).
+  if (Object.values(patch).every((v) => v === undefined)) return { event, changed: [] };
   await checkEvent(db, event.municipalityId, merged);
   const row = await db
     .updateTable('afisha_event')

@@ -156,6 +156,8 @@ export async function updateNews(db: Db, id: number, patch: NewsPatch, now: Date
     state = patch.publishAt ? 'scheduled' : 'draft';
   }
   const changed = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
+  // Nothing to change: no write, no «edited» stamp on a published item (the route audits nothing).
+  if (changed.length === 0) return { item, changed };
   const row = await db
     .updateTable('news_item')
     .set({

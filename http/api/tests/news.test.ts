@@ -88,6 +88,10 @@ describe('news through the admin API', () => {
     const kemerovo = h.municipality.Kemerovo;
     const created = await h.request('POST', '/api/v1/news', { token: h.keys.Kemerovo.moderator, body: { municipalityId: kemerovo, title: 'Снег', body: 'Уборка ночью' } });
     await h.request('POST', `/api/v1/news/${created.body.id}/publish`, { token: h.keys.Kemerovo.moderator });
+    // An empty PATCH changes nothing: no «edited» stamp, no audit entry.
+    const untouched = await h.request('PATCH', `/api/v1/news/${created.body.id}`, { token: h.keys.Kemerovo.moderator, body: {} });
+    expect(untouched.status).toBe(200);
+    expect(untouched.body.editedAt).toBeNull();
     const edited = await h.request('PATCH', `/api/v1/news/${created.body.id}`, { token: h.keys.Kemerovo.moderator, body: { body: 'Уборка ночью, с 23:00' } });
     expect(edited.status).toBe(200);
     expect(edited.body.editedAt).not.toBeNull();
@@ -401,6 +405,7 @@ describe('events through the admin API', () => {
     const first = await h.t.db.selectFrom('outbox').select(['id', 'state']).where('resident_id', '=', fan).where('kind', '=', 'event.reminder').executeTakeFirstOrThrow();
     expect(first.state).toBe('pending');
 
+    expect((await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: {} })).status).toBe(200);
     const moved = await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { startsAt: '2026-12-02T18:00', endsAt: '2026-12-02T19:00' } });
     expect(moved.status).toBe(200);
     expect((await h.t.db.selectFrom('outbox').select('state').where('id', '=', first.id).executeTakeFirstOrThrow()).state).toBe('cancelled');

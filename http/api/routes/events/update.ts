@@ -36,7 +36,10 @@ export function registerUpdateEvent(app: ApiApp, deps: ApiDeps) {
       );
       return {
         result: updated,
-        audit: { action: before.state === 'published' ? 'event.edit_published' : 'event.update', entity: 'afisha_event', entityId: id, municipalityId: updated.municipalityId, data: { changed } },
+        audit:
+          changed.length > 0
+            ? { action: before.state === 'published' ? 'event.edit_published' : 'event.update', entity: 'afisha_event', entityId: id, municipalityId: updated.municipalityId, data: { changed } }
+            : null,
       };
     });
     return c.json(eventDto(event), 200);

@@ -35,7 +35,8 @@ export function registerUpdateNews(app: ApiApp, deps: ApiDeps) {
         now,
       );
       const action = before.state === 'published' ? 'news.edit_published' : 'news.update';
-      return { result: updated, audit: { action, entity: 'news_item', entityId: id, municipalityId: updated.municipalityId, data: { changed, state: updated.state } } };
+      const audit = { action, entity: 'news_item', entityId: id, municipalityId: updated.municipalityId, data: { changed, state: updated.state } };
+      return { result: updated, audit: changed.length > 0 ? audit : null };
     });
     return c.json(newsDto(item), 200);
   });
