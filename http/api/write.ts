@@ -31,3 +31,8 @@ export async function audited<T>(
     return result;
   });
 }
+
+/** The audit entry of an edit (PATCH): none when the body names no field, since nothing changed. */
+export function editAudit(patch: object, facts: AuditFacts): AuditFacts | null {
+  return Object.keys(patch).length > 0 ? facts : null;
+}

@@ -200,3 +200,27 @@ describe('KPI responsibles', () => {
     expect(foreign.body.code).toBe('STAFF_NOT_FOUND');
   });
 });
+
+describe('an edit that names no field', () => {
+  it('PATCH {} of a municipality, category, sector, executor or staff member answers the record and writes no audit entry', async () => {
+    const category = await h.categoryId('roads.pothole');
+    const sector = (await h.request('GET', '/api/v1/sectors')).body.items[0].id as number;
+    const targets = [
+      `/api/v1/municipalities/${h.municipality.Belovo}`,
+      `/api/v1/categories/${category}`,
+      `/api/v1/sectors/${sector}`,
+      `/api/v1/executors/${h.executors.Belovo.city}`,
+      `/api/v1/staff/${h.staff.Belovo.moderator}`,
+    ];
+    const entries = async () => (await h.t.db.selectFrom('audit_log').select('id').execute()).length;
+    const before = await entries();
+    for (const url of targets) {
+      const res = await h.request('PATCH', url, { body: {} });
+      expect(res.status, url).toBe(200);
+    }
+    expect(await entries()).toBe(before);
+    // A field that is named is audited as before.
+    expect((await h.request('PATCH', `/api/v1/staff/${h.staff.Belovo.moderator}`, { body: { language: 'ru' } })).status).toBe(200);
+    expect(await entries()).toBe(before + 1);
+  });
+});

@@ -4,7 +4,7 @@ import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { CategorySchema, categoryDto } from '../../schemas/directory.ts';
-import { audited } from '../../write.ts';
+import { audited, editAudit } from '../../write.ts';
 
 const Body = z.strictObject({
   titleRu: z.string().trim().min(1).max(200).optional(),
@@ -30,7 +30,7 @@ export function registerUpdateCategory(app: ApiApp, deps: ApiDeps) {
     const patch = c.req.valid('json');
     const category = await audited(c, deps, async ({ trx }) => {
       const result = await updateCategory(trx, id, patch);
-      return { result, audit: { action: 'category.update', entity: 'category', entityId: id, municipalityId: null, data: patch } };
+      return { result, audit: editAudit(patch, { action: 'category.update', entity: 'category', entityId: id, municipalityId: null, data: patch }) };
     });
     return c.json(categoryDto(category), 200);
   });

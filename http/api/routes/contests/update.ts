@@ -4,7 +4,7 @@ import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { ContestSchema, contestDto, contestFields, UpdateContestBody } from '../../schemas/contests.ts';
-import { audited } from '../../write.ts';
+import { audited, editAudit } from '../../write.ts';
 import { contestInScope } from './scope.ts';
 
 export const route = createRoute({
@@ -26,7 +26,7 @@ export function registerUpdateContest(app: ApiApp, deps: ApiDeps) {
     const contest = await audited(c, deps, async ({ trx, scope, now }) => {
       const existing = await contestInScope(trx, scope, id);
       const updated = await updateContest(trx, id, contestFields(body, await timeZoneOf(trx, existing.municipalityId)), now);
-      return { result: updated, audit: { action: 'contest.update', entity: 'contest', entityId: id, municipalityId: existing.municipalityId, data: { fields: Object.keys(body) } } };
+      return { result: updated, audit: editAudit(body, { action: 'contest.update', entity: 'contest', entityId: id, municipalityId: existing.municipalityId, data: { fields: Object.keys(body) } }) };
     });
     return c.json(contestDto(contest), 200);
   });

@@ -5,7 +5,7 @@ import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { ExecutorSchema, executorDto } from '../../schemas/directory.ts';
-import { audited } from '../../write.ts';
+import { audited, editAudit } from '../../write.ts';
 
 const Body = z.strictObject({
   name: z.string().trim().min(1).max(300).optional(),
@@ -32,7 +32,7 @@ export function registerUpdateExecutor(app: ApiApp, deps: ApiDeps) {
       // A regional executor is managed by regional officials (and operators) only.
       requireMunicipality(scope, municipalityId, 'EXECUTOR_NOT_FOUND', id);
       const result = await updateExecutor(trx, id, patch);
-      return { result, audit: { action: 'executor.update', entity: 'executor', entityId: id, municipalityId, data: { fields: Object.keys(patch), active: patch.active } } };
+      return { result, audit: editAudit(patch, { action: 'executor.update', entity: 'executor', entityId: id, municipalityId, data: { fields: Object.keys(patch), active: patch.active } }) };
     });
     return c.json(executorDto(executor), 200);
   });

@@ -4,7 +4,7 @@ import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, MAX_ID, problems } from '../../schemas/common.ts';
 import { MunicipalitySchema, WorkCalendarSchema, municipalityDto } from '../../schemas/directory.ts';
-import { audited } from '../../write.ts';
+import { audited, editAudit } from '../../write.ts';
 
 const Body = z.strictObject({
   nameRu: z.string().trim().min(1).max(200).optional(),
@@ -31,7 +31,7 @@ export function registerUpdateMunicipality(app: ApiApp, deps: ApiDeps) {
     const patch = c.req.valid('json');
     const municipality = await audited(c, deps, async ({ trx }) => {
       const result = await updateMunicipality(trx, id, patch);
-      return { result, audit: { action: 'municipality.update', entity: 'municipality', entityId: id, municipalityId: id, data: { fields: Object.keys(patch), answersNeedApproval: patch.answersNeedApproval } } };
+      return { result, audit: editAudit(patch, { action: 'municipality.update', entity: 'municipality', entityId: id, municipalityId: id, data: { fields: Object.keys(patch), answersNeedApproval: patch.answersNeedApproval } }) };
     });
     return c.json(municipalityDto(municipality), 200);
   });

@@ -5,7 +5,7 @@ import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { PollSchema, pollDto, UpdatePollBody } from '../../schemas/polls.ts';
-import { audited } from '../../write.ts';
+import { audited, editAudit } from '../../write.ts';
 import { pollInScope } from './scope.ts';
 
 export const route = createRoute({
@@ -33,7 +33,7 @@ export function registerUpdatePoll(app: ApiApp, deps: ApiDeps) {
         { ...body, startsAt: body.startsAt === undefined ? undefined : new Date(body.startsAt), endsAt: body.endsAt === undefined ? undefined : new Date(body.endsAt) },
         now,
       );
-      return { result: updated, audit: { action: 'poll.update', entity: 'poll', entityId: id, municipalityId: before.municipalityId, data: { fields: Object.keys(body) } } };
+      return { result: updated, audit: editAudit(body, { action: 'poll.update', entity: 'poll', entityId: id, municipalityId: before.municipalityId, data: { fields: Object.keys(body) } }) };
     });
     return c.json(pollDto(poll), 200);
   });

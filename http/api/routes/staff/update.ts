@@ -4,7 +4,7 @@ import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { StaffSchema, staffDto } from '../../schemas/directory.ts';
-import { audited } from '../../write.ts';
+import { audited, editAudit } from '../../write.ts';
 
 const Body = z.strictObject({
   fullName: z.string().trim().min(1).max(300).optional(),
@@ -31,7 +31,10 @@ export function registerUpdateStaff(app: ApiApp, deps: ApiDeps) {
     const patch = c.req.valid('json');
     const staff = await audited(c, deps, async ({ trx }) => {
       const result = await updateStaff(trx, id, patch);
-      return { result, audit: { action: 'staff.update', entity: 'staff', entityId: id, municipalityId: result.municipalityId, data: { fields: Object.keys(patch), active: patch.active } } };
+      return {
+        result,
+        audit: editAudit(patch, { action: 'staff.update', entity: 'staff', entityId: id, municipalityId: result.municipalityId, data: { fields: Object.keys(patch), active: patch.active } }),
+      };
     });
     return c.json(staffDto(staff), 200);
   });
