@@ -131,6 +131,8 @@ export interface AlertFilter {
   /** Keyset paging: alerts older than this id. */
   beforeId?: number;
   limit?: number;
+  /** false: leave out the operators' alerts (only operators see the platform's own staff). */
+  withOperators?: boolean;
 }
 
 /** Alerts raised for officials, newest first (for the admin API). */
@@ -154,6 +156,7 @@ export async function listAlerts(db: Db, filter: AlertFilter = {}): Promise<Aler
     .limit(Math.min(Math.max(filter.limit ?? 50, 1), 500));
   if (filter.staffId !== undefined) query = query.where('a.staff_id', '=', filter.staffId);
   if (filter.municipalityId !== undefined) query = query.where('s.municipality_id', '=', filter.municipalityId);
+  if (filter.withOperators === false) query = query.where('s.role', '<>', 'operator');
   if (filter.kind !== undefined) query = query.where('a.kind', '=', filter.kind);
   if (filter.messageId !== undefined) query = query.where('a.message_id', '=', filter.messageId);
   if (filter.beforeId !== undefined) query = query.where('a.id', '<', filter.beforeId);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { raiseAlert } from '../../../core/alerts/alerts.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 
 /** Issue 18 item 20: regional bodies — executors and staff whose scope is the whole region. */
@@ -100,5 +101,19 @@ describe('item 20: a regional official and the operators', () => {
     expect(listed.body.items.map((s: { id: number }) => s.id)).toEqual(expect.arrayContaining([h.staff.Kemerovo.curator, curator.body.id]));
     // Operators still see one another.
     expect((await h.request('GET', `/api/v1/staff/${operator}`)).status).toBe(200);
+  });
+
+  it("a regional curator's GET /alerts holds no operator's alerts (the platform's own), and still every municipality's", async () => {
+    const curator = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Куратор ЦУР (оповещения)', role: 'curator', municipalityId: null } });
+    const token = (await h.request('POST', `/api/v1/staff/${curator.body.id}/keys`, { body: { label: 'cur' } })).body.token as string;
+    const operator = (await h.request('GET', '/api/v1/me')).body.staff.id as number;
+    await raiseAlert(h.t.db, [operator], { kind: 'alert.outbox_dead', key: 'alert.outbox_dead', params: { count: 3 }, dedupeKey: 'regional-test-operator' }, h.now());
+    await raiseAlert(h.t.db, [h.staff.Belovo.moderator], { kind: 'alert.test', key: 'alert.test', params: {}, dedupeKey: 'regional-test-belovo' }, h.now());
+    const listed = await h.request('GET', '/api/v1/alerts?limit=100', { token });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((a: { staffRole: string }) => a.staffRole)).not.toContain('operator');
+    expect(listed.body.items.map((a: { staffId: number }) => a.staffId)).toContain(h.staff.Belovo.moderator);
+    const all = await h.request('GET', '/api/v1/alerts?limit=100');
+    expect(all.body.items.map((a: { staffId: number }) => a.staffId)).toContain(operator);
   });
 });

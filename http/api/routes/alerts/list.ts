@@ -42,7 +42,14 @@ export function registerListAlerts(app: ApiApp, deps: ApiDeps) {
       await staffInScope(deps.db, scope, staffId);
     }
     const size = pageSize(limit);
-    const rows = await listAlerts(deps.db, { ...filter, municipalityId: municipality, staffId: ownerId, beforeId: idCursor(cursor), limit: size + 1 });
+    const rows = await listAlerts(deps.db, {
+      ...filter,
+      municipalityId: municipality,
+      staffId: ownerId,
+      beforeId: idCursor(cursor),
+      limit: size + 1,
+      withOperators: scope.seesOperators === true,
+    });
     const page = toPage(rows, size, alertDto, (a) => ({ v: null, id: a.id }));
     return c.json(page, 200);
   });
