@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/types.ts';
 import { idCursor, pageSize, toPage, type Page, type PageRequest } from '../db/pagination.ts';
 
@@ -59,6 +60,8 @@ export interface AuditFilter {
   entityId?: string;
   from?: Date;
   to?: Date;
+  /** false: leave out the entries about an operator or an operator's key (only operators see the platform's own staff). */
+  withOperators?: boolean;
 }
 
 /** Newest first. */
@@ -73,6 +76,19 @@ export async function listAudit(db: Db, filter: AuditFilter, page: PageRequest):
     .orderBy('a.id', 'desc')
     .limit(limit + 1);
   if (filter.municipalityId !== null) query = query.where('a.municipality_id', '=', filter.municipalityId);
+  if (filter.withOperators === false) {
+    query = query.where((eb) =>
+      eb.not(
+        eb.or([
+          eb.and([eb('a.entity', '=', 'staff'), eb('a.entity_id', 'in', eb.selectFrom('staff as o').select(sql<string>`o.id::text`.as('id')).where('o.role', '=', 'operator'))]),
+          eb.and([
+            eb('a.entity', '=', 'api_key'),
+            eb('a.entity_id', 'in', eb.selectFrom('api_key as k').innerJoin('staff as o', 'o.id', 'k.staff_id').select(sql<string>`k.id::text`.as('id')).where('o.role', '=', 'operator')),
+          ]),
+        ]),
+      ),
+    );
+  }
   if (filter.staffId !== undefined) query = query.where('a.staff_id', '=', filter.staffId);
   if (filter.action) query = query.where('a.action', '=', filter.action);
   if (filter.entity) query = query.where('a.entity', '=', filter.entity);

@@ -116,4 +116,23 @@ describe('item 20: a regional official and the operators', () => {
     const all = await h.request('GET', '/api/v1/alerts?limit=100');
     expect(all.body.items.map((a: { staffId: number }) => a.staffId)).toContain(operator);
   });
+
+  it("a regional curator's GET /audit holds no entry about an operator or an operator's key, and still the municipalities' entries", async () => {
+    const curator = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Куратор ЦУР (журнал)', role: 'curator', municipalityId: null } });
+    const token = (await h.request('POST', `/api/v1/staff/${curator.body.id}/keys`, { body: { label: 'cur' } })).body.token as string;
+    const operator = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Оператор платформы', role: 'operator' } });
+    const operatorKey = await h.request('POST', `/api/v1/staff/${operator.body.id}/keys`, { body: { label: 'ops' } });
+    const moderator = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Модератор (Белово, новый)', role: 'moderator', municipalityId: h.municipality.Belovo } });
+    const seen = async (tok?: string) => {
+      const res = await h.request('GET', '/api/v1/audit?limit=100', { token: tok });
+      expect(res.status).toBe(200);
+      return res.body.items.map((e: { entity: string; entityId: string }) => `${e.entity}:${e.entityId}`);
+    };
+    const regional = await seen(token);
+    expect(regional).not.toContain(`staff:${operator.body.id}`);
+    expect(regional).not.toContain(`api_key:${operatorKey.body.key.id}`);
+    expect(regional).toContain(`staff:${moderator.body.id}`);
+    const all = await seen();
+    expect(all).toEqual(expect.arrayContaining([`staff:${operator.body.id}`, `api_key:${operatorKey.body.key.id}`]));
+  });
 });

@@ -33,7 +33,11 @@ export function registerListAudit(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const { municipalityId, cursor, limit, from, to, ...filter } = c.req.valid('query');
     const scope = scopeOf(c.get('principal'));
-    const page = await listAudit(deps.db, { ...filter, municipalityId: listMunicipality(scope, municipalityId), ...instantRange(from, to) }, { cursor, limit });
+    const page = await listAudit(
+      deps.db,
+      { ...filter, municipalityId: listMunicipality(scope, municipalityId), ...instantRange(from, to), withOperators: scope.seesOperators === true },
+      { cursor, limit },
+    );
     return c.json({ items: page.items.map(auditEntryDto), nextCursor: page.nextCursor }, 200);
   });
 }
