@@ -201,6 +201,17 @@ describe('service requests', () => {
     expect(await list(`service_request_id=${ids.solved},${ids.unpublished},${ids.newOne}&status=open`)).toEqual([ids.solved]);
   });
 
+  it('a time zone offset written with a bare + (read back as a space by any query decoder) is the offset it names', async () => {
+    // curl 'requests.json?start_date=2026-12-01T10:00:00+07:00': the '+' arrives as a space.
+    const list = async (query: string) => (await get(`/open311/v2/requests.json?${query}`)).body;
+    expect(await list('start_date=2026-12-01T10:00:00+07:00')).toEqual(await list('start_date=2026-12-01T10:00:00%2B07:00'));
+    expect(await list('start_date=2026-12-01T10:00:00+07:00')).toHaveLength(3);
+    expect(await list('start_date=2026-12-01T11:00:00+07:00')).toEqual([]);
+    expect(await list('end_date=2026-12-01T10:00:00.5+07:00')).toHaveLength(3);
+    // A space anywhere else is still no w3 datetime.
+    expect((await get('/open311/v2/requests.json?start_date=2026-12-01%2010:00:00Z')).status).toBe(400);
+  });
+
   it.each([
     ['an unknown service code', 'service_code=roads.nope', 400, 'service_code not found: roads.nope'],
     ['an unknown status', 'status=pending', 400, 'status must be open, closed or both (comma-separated)'],

@@ -99,8 +99,10 @@ async function jurisdiction(c: Context, db: Db): Promise<number | undefined> {
 /** start_date / end_date by the spec: the most recent 90 days by default, never a longer span. */
 function dateRange(c: Context, now: Date): { from: Date; to: Date } {
   const read = (name: string) => {
-    const text = param(c, name);
-    if (text === undefined) return undefined;
+    const raw = param(c, name);
+    if (raw === undefined) return undefined;
+    // A '+' of the offset sent unencoded (curl '…T10:00:00+07:00') is decoded as a space by the query: put back.
+    const text = raw.replace(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:\d{2})$/, '$1+$2');
     const at = parseW3Datetime(text);
     if (!at) throw new Open311Error(400, `${name} is not a w3 datetime with a time zone, e.g. 2026-11-01T00:00:00Z: ${text}`);
     return at;
