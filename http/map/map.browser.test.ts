@@ -249,6 +249,53 @@ describe('the map page in Chromium', () => {
     await phone.context().close();
   }, 60_000);
 
+  it('a message solved after its 14 days is shown as solved, red only while it is still in work, its card saying the deadline was missed', async () => {
+    // Accepted on 2 November, no intermediate answer, solved on 25 November: overdue by KPI 7, but closed.
+    const [late] = await insertMessages(h.t.db, [
+      {
+        municipalityId: h.municipality.Novokuznetsk,
+        point: { lat: 53.95, lon: 87.45 },
+        status: 'solved',
+        createdAt: '2026-11-02T03:00:00Z',
+        acceptedAt: '2026-11-02T04:00:00Z',
+        closedAt: '2026-11-25T04:00:00Z',
+        category: 'roads.pothole',
+        text: 'Яма у остановки, заделали через три недели',
+      },
+    ]);
+    const page = await signIn(h.operator);
+    await page.locator('#status').selectOption('solved');
+    await page.locator('#apply').click();
+    await page.waitForFunction((n) => document.querySelector('#map')?.getAttribute('data-markers') === String(n), await countMessages({ status: 'solved' }));
+    await page.evaluate((id) => document.querySelector('#map').otklikMap.showMessage(id), late!);
+    const marker = page.locator(`.leaflet-marker-pane .otk-marker[title^="Сообщение №${late}:"]`);
+    await marker.waitFor();
+    expect(await marker.getAttribute('title')).toBe(`Сообщение №${late}: Решено`);
+    expect(await marker.getAttribute('class')).toContain('otk-status-solved');
+    const card = page.locator(`.otk-card[data-message-id="${late}"]`);
+    await card.locator('.otk-card-dates').waitFor();
+    expect(await card.locator('.otk-card-status').textContent()).toBe('Решено');
+    expect(await card.locator('.otk-card-late').textContent()).toBe('Срок нарушен: больше 14 дней в работе без промежуточного ответа');
+    // A message still in work past its 14 days stays red and names no second status.
+    await page.locator('#status').selectOption('');
+    await page.locator('#apply').click();
+    await page.waitForFunction((n) => document.querySelector('#map')?.getAttribute('data-markers') === String(n), await countMessages());
+    const open = await h.t.db
+      .selectFrom('message')
+      .select('id')
+      .where('status', '=', 'in_work')
+      .where('first_intermediate_at', 'is', null)
+      .where('accepted_at', '<', new Date(h.now().getTime() - 15 * 86_400_000))
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    await page.evaluate((id) => document.querySelector('#map').otklikMap.showMessage(id), open.id);
+    const openCard = page.locator(`.otk-card[data-message-id="${open.id}"]`);
+    await openCard.locator('.otk-card-dates').waitFor();
+    expect(await openCard.locator('.otk-card-status').textContent()).toBe('Просрочено');
+    expect(await openCard.locator('.otk-card-late').count()).toBe(0);
+    await page.context().close();
+  }, 90_000);
+
   it('an unknown ?lang is Russian; a word longer than the popup wraps inside the card', async () => {
     const long = await h.fileMessage('Kemerovo', { text: `Жалоба: ${'ОченьДлинноеСловоБезПробелов'.repeat(12)}` });
     const page = await signIn(h.operator, '?lang=xx');

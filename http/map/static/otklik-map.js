@@ -32,6 +32,14 @@ export function heatmapQuery(filters) {
   return q;
 }
 
+/**
+ * A message's colour and status name: red «overdue» while it is in work past its deadline; one
+ * closed late (still overdue by KPI 7) keeps its own status, solved or explained.
+ */
+export function markerStatus(m) {
+  return m.overdue && m.status === 'in_work' ? 'overdue' : m.status;
+}
+
 class ApiError extends Error {
   constructor(status, code) {
     super(`${status} ${code ?? ''}`.trim());
@@ -102,7 +110,7 @@ export async function mountMap(element, options) {
     const data = await api(`/messages/${id}`);
     const m = data.message;
     const zone = municipalityZone.get(m.municipalityId) ?? 'Asia/Novokuznetsk';
-    const status = m.overdue ? 'overdue' : m.status;
+    const status = markerStatus(m);
     const text = m.text.length > EXCERPT ? `${m.text.slice(0, EXCERPT)}…` : m.text;
     const rows = [
       [t('popup_created'), date(m.createdAt, zone)],
@@ -113,6 +121,8 @@ export async function mountMap(element, options) {
     container.replaceChildren(
       el('div', { class: 'otk-card-title', text: t('popup_message', { id: m.id }) }),
       el('div', { class: `otk-card-status otk-status-${status}`, text: t(`status_${status}`) }),
+      // Closed after its 14 days (KPI 7 counts it overdue): the status it has, and the missed deadline apart.
+      m.overdue && status !== 'overdue' ? el('div', { class: 'otk-card-late', text: t('popup_late') }) : null,
       el('div', { class: 'otk-card-category', text: categoryName.get(m.categoryId) ?? '' }),
       el('p', { class: 'otk-card-text', text }),
       el('dl', { class: 'otk-card-dates' }, rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })])),
@@ -165,7 +175,7 @@ export async function mountMap(element, options) {
     heat.setLatLngs(points.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0], 1]));
     const layer = points.map((f) => {
       const p = f.properties;
-      const status = p.overdue ? 'overdue' : p.status;
+      const status = markerStatus(p);
       const marker = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
         icon: L.divIcon({ className: `otk-marker otk-status-${status}`, iconSize: [14, 14] }),
         title: `${t('popup_message', { id: p.id })}: ${t(`status_${status}`)}`,
