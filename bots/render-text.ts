@@ -5,8 +5,15 @@ import type { Translate } from './i18n.ts';
 function resolveParams(t: Translate, language: Language, params: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!params) return {};
   return Object.fromEntries(
-    Object.entries(params).map(([name, value]) => [name, isLocalText(value) ? t(language, value.$key, resolveParams(t, language, value.$params)) : value]),
+    Object.entries(params).map(([name, value]) => [name, resolveValue(t, language, value)]),
   );
+}
+
+/** A local text in the language; a list of them, one per line (a digest's lines); anything else as it is. */
+function resolveValue(t: Translate, language: Language, value: unknown): unknown {
+  if (isLocalText(value)) return t(language, value.$key, resolveParams(t, language, value.$params));
+  if (Array.isArray(value) && value.length > 0 && value.every(isLocalText)) return value.map((v) => resolveValue(t, language, v)).join('\n');
+  return value;
 }
 
 /** The full text of a view in one language: the main key, then its extra lines. Shared by every adapter. */

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTranslator } from '../../bots/i18n.ts';
+import { renderText } from '../../bots/render-text.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { linkStaff } from '../../test/staff.ts';
 import { listAlerts } from '../alerts/alerts.ts';
@@ -14,6 +16,7 @@ let t: TestDatabase;
 let m: number;
 const staff = { alone: 0, member: 0, unlinked: 0 };
 const MID_NOVEMBER = local('2026-11-16T00:00:00');
+const translate = createTranslator();
 
 async function official(name: string) {
   return (await t.db.insertInto('staff').values({ full_name: name, role: 'responsible', municipality_id: m, executor_id: null }).returning('id').executeTakeFirstOrThrow()).id;
@@ -58,7 +61,14 @@ describe('the at-risk alert', () => {
     expect(raised.every((a) => a.dedupe_key.startsWith(`kpi_at_risk:${m}:16:2026-11:`))).toBe(true);
     const queued = await outboxOf('alert.kpi_at_risk');
     expect(queued.map((q) => q.staff_id).sort()).toEqual([staff.alone, staff.member].sort());
-    expect(queued[0]!.payload).toMatchObject({ key: 'kpi.at_risk', params: { kpi: 16, period: '2026-11', value: '0', target: '≥ 20', name: { $key: 'kpi.name_16' } } });
+    // The month in words, as officials read it.
+    const text = (language: 'ru' | 'en') => renderText(translate, language, queued[0]!.payload as { key: string; params: Record<string, unknown> });
+    expect(text('ru')).toBe(`Показатель №16 «${translate('ru', 'kpi.name_16')}» под угрозой за ноябрь 2026 г.: сейчас 0, прогноз 0, цель ≥ 20.`);
+    expect(text('en')).toContain('at risk for November 2026:');
+    expect(queued[0]!.payload).toMatchObject({
+      key: 'kpi.at_risk',
+      params: { kpi: 16, period: { $key: 'kpi.period_month', $params: { year: '2026', month: { $key: 'kpi.month_11' } } }, value: '0', target: '≥ 20', name: { $key: 'kpi.name_16' } },
+    });
 
     await runKpiAtRiskAlerts(t.db, new Date(MID_NOVEMBER.getTime() + 86_400_000));
     expect(await alertsOf('alert.kpi_at_risk')).toHaveLength(3);
@@ -126,8 +136,12 @@ describe('the monthly summary', () => {
     await runKpiMonthlySummary(t.db, local('2026-12-01T09:00:00'));
     const sent = await alertsOf('digest.kpi_monthly');
     expect(sent).toHaveLength(3);
-    expect(sent[0]!.params).toMatchObject({ period: '2026-11' });
-    expect(String(sent[0]!.params.lines)).toContain('✅ №16: 20 (≥ 20)');
+    expect(sent[0]!.params).toMatchObject({ period: { $key: 'kpi.period_month', $params: { year: '2026', month: { $key: 'kpi.month_11' } } } });
+    const [digest] = await outboxOf('digest.kpi_monthly');
+    const text = renderText(translate, 'ru', digest!.payload as { key: string; params: Record<string, unknown> });
+    expect(text).toContain('Итоги показателей «Кузбасс Онлайн» за ноябрь 2026 г.:');
+    expect(text).toContain('✅ №16: 20 (≥ 20)');
+    expect(text).toContain('🔴 №6: — (≥ 45 %)');
     await runKpiMonthlySummary(t.db, local('2026-12-01T15:00:00'));
     await runKpiMonthlySummary(t.db, local('2026-12-02T09:00:00'));
     expect(await alertsOf('digest.kpi_monthly')).toHaveLength(3);

@@ -13,25 +13,40 @@ import { localPeriod, monthKeyAt, parseKpiPeriod, previousPeriodKey } from './pe
 /** The local hour from which the monthly summary goes out on the month's first working day. */
 export const SUMMARY_HOUR = 9;
 
-const pct = (v: number) => `${(Math.round(v * 1000) / 10).toString()} %`;
-
-/** A value as officials read it: shares in percent (one decimal), counts as they are. */
-export function formatValue(target: Target, value: number | null): string {
-  if (value === null) return '—';
-  return target.kind === 'min_share' || target.kind === 'max_share' ? pct(value) : String(Math.round(value * 100) / 100);
+/** A text the bots render in each recipient's language (bots/render-text.ts): `kpi.*` keys of locales/<lang>/kpi.json. */
+export interface KpiText {
+  $key: string;
+  $params?: Record<string, unknown>;
 }
 
-export function formatTarget(target: Target): string {
+/** Percent with one decimal at most, written by the language's rules (0,3 % in Russian): `kpi.percent`. */
+const percent = (key: string, share: number): KpiText => ({ $key: key, $params: { value: Math.round(share * 1000) / 10 } });
+
+/** A value as officials read it: shares in percent (one decimal), counts as they are (a fraction in the language's digits). */
+export function formatValue(target: Target, value: number | null): string | KpiText {
+  if (value === null) return '—';
+  if (target.kind === 'min_share' || target.kind === 'max_share') return percent('kpi.percent', value);
+  const count = Math.round(value * 100) / 100;
+  return Number.isInteger(count) ? String(count) : { $key: 'kpi.number', $params: { value: count } };
+}
+
+export function formatTarget(target: Target): string | KpiText {
   switch (target.kind) {
     case 'min_count':
       return `≥ ${target.min}`;
     case 'min_share':
-      return `≥ ${pct(target.min)}`;
+      return percent('kpi.percent_min', target.min);
     case 'max_share':
-      return `≤ ${pct(target.max)}`;
+      return percent('kpi.percent_max', target.max);
     case 'range':
       return `${target.min}–${target.max}`;
   }
+}
+
+/** A period key (2026-11, 2026) in words: «ноябрь 2026 г.», «2026 год» (November 2026, 2026). */
+export function periodText(key: string): KpiText {
+  const [year, month] = key.split('-');
+  return month === undefined ? { $key: 'kpi.period_year', $params: { year } } : { $key: 'kpi.period_month', $params: { year, month: { $key: `kpi.month_${Number(month)}` } } };
 }
 
 export const STATUS_MARK: Record<KpiStatus, string> = { met: '✅', on_track: '🟢', at_risk: '🟠', missed: '🔴' };
@@ -52,7 +67,7 @@ export async function raiseKpiAlert(db: Db, municipalityId: number, r: KpiResult
       params: {
         kpi: r.kpi,
         name: { $key: `kpi.name_${r.kpi}` },
-        period: r.ownPeriod,
+        period: periodText(r.ownPeriod),
         value: formatValue(r.target, r.value),
         projection: formatValue(r.target, r.projection),
         target: formatTarget(r.target),
@@ -119,7 +134,10 @@ export async function runKpiMonthlySummary(db: Db, now: Date): Promise<{ municip
     counts.municipalities++;
     await inTransaction(db, async (trx) => {
       for (const [staffId, mine] of byStaff) {
-        const lines = mine.map((r) => `${STATUS_MARK[r.status!]} №${r.kpi}: ${formatValue(r.target, r.value)} (${formatTarget(r.target)})`).join('\n');
+        // A line each, rendered in the official's language (a list of texts is joined line by line).
+        const lines = mine.map(
+          (r): KpiText => ({ $key: 'kpi.summary_line', $params: { mark: STATUS_MARK[r.status!], kpi: r.kpi, value: formatValue(r.target, r.value), target: formatTarget(r.target) } }),
+        );
         const tally = (s: KpiStatus) => mine.filter((r) => r.status === s).length;
         const result = await raiseAlert(
           trx,
@@ -127,7 +145,7 @@ export async function runKpiMonthlySummary(db: Db, now: Date): Promise<{ municip
           {
             kind: 'digest.kpi_monthly',
             key: 'kpi.summary',
-            params: { period: month, met: tally('met'), onTrack: tally('on_track'), atRisk: tally('at_risk'), missed: tally('missed'), lines },
+            params: { period: periodText(month), met: tally('met'), onTrack: tally('on_track'), atRisk: tally('at_risk'), missed: tally('missed'), lines },
             dedupeKey: `kpi_summary:${municipality.id}:${month}`,
             delivery: { priority: PRIORITY.digest },
           },

@@ -1,5 +1,5 @@
 import { computeKpis } from '../../../core/kpi/engine.ts';
-import { formatTarget, formatValue, STATUS_MARK } from '../../../core/kpi/kpi-alerts.ts';
+import { formatTarget, formatValue, periodText, STATUS_MARK } from '../../../core/kpi/kpi-alerts.ts';
 import { kpiNumbersOf } from '../../../core/kpi/kpi-responsible.service.ts';
 import { monthKeyAt } from '../../../core/kpi/period.ts';
 import { getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
@@ -29,7 +29,7 @@ export const kpi: BotFeature = {
         return reply([
           {
             key: 'kpi.header',
-            params: { period },
+            params: { period: periodText(period) },
             lines: results.map((r) => ({
               key: 'kpi.line',
               params: { mark: r.status ? STATUS_MARK[r.status] : '⚪', kpi: r.kpi, name: { $key: `kpi.name_${r.kpi}` }, value: formatValue(r.target, r.value), target: formatTarget(r.target) },

@@ -42,7 +42,24 @@ describe.each(CHANNELS)('%s: /kpi', (channel) => {
     await chat.say('/kpi');
     const line = (kpi: number, mark: string, value: string, target: string) => t('ru', 'kpi.line', { mark, kpi, name: t('ru', `kpi.name_${kpi}`), value, target });
     // 1 December, 10:00 local: too early in the month to call a shortfall at risk.
-    expect(chat.replyTexts).toEqual([[t('ru', 'kpi.header', { period: '2026-12' }), line(6, '🟢', '—', '≥ 45 %'), line(16, '🟢', '0', '≥ 20')].join('\n')]);
+    expect(chat.replyTexts).toEqual([['Ваши показатели за декабрь 2026 г.:', line(6, '🟢', '—', '≥ 45 %'), line(16, '🟢', '0', '≥ 20')].join('\n')]);
+  });
+
+  it('names the month in words and writes a share with a decimal comma in Russian', async () => {
+    const m = db.demo.municipalities.Novokuznetsk;
+    const staffId = (
+      await db.db
+        .insertInto('staff')
+        .values({ full_name: `Ответственный за сроки ${channel}`, role: 'responsible', municipality_id: m, executor_id: null })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    await assignKpiResponsible(db.db, { municipalityId: m, kpi: 7, staffId }, now);
+    const { code } = await createLinkCode(db.db, { actorStaffId: await operatorId(db.db), staffId }, now);
+    const chat = newChat(harness, channel, 'Официальное лицо');
+    await chat.say(`/start staff_${code}`);
+    await chat.say('/kpi');
+    expect(chat.replyTexts).toEqual([`Ваши показатели за декабрь 2026 г.:\n🟢 №7 ${t('ru', 'kpi.name_7')}: — (цель ≤ 0,3 %)`]);
   });
 
   it('tells a resident who is not a linked official that the command is for officials', async () => {
