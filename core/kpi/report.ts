@@ -17,7 +17,7 @@ import { REGION_TIME_ZONE } from '../news/local-time.ts';
  * filed in that month (created_at):
  * - timeliness: overdue share (KPI 7's rule at the month's end or now, among those accepted into
  *   work); median working hours (the municipality's calendar) from filing to the first answer
- *   (first intermediate or final) and to closure; the 1-working-hour rule for open-source and
+ *   (first intermediate or final) and to closure, those by the month's end (or now) only; the 1-working-hour rule for open-source and
  *   urgent messages (a draft of any kind by the due time), its compliance share;
  * - quality: ratings given, mean stars, share of 4–5 among rated, stars 1..5; answers returned by
  *   the curator and messages reopened (a closed message back in work) during the month;
@@ -258,13 +258,15 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
         // A message whose working hour has not run out yet is neither kept nor missed: it counts
         // once it has a draft in time or its hour has passed (in a month still running).
         const due = firstResponseDue(calendar, m.accepted_at);
-        const onTime = m.first_draft_at !== null && m.first_draft_at.getTime() <= due.getTime();
+        const onTime = m.first_draft_at !== null && m.first_draft_at.getTime() <= due.getTime() && m.first_draft_at < at;
         if (onTime || due.getTime() <= at.getTime()) rule.messages++;
         if (onTime) rule.onTime++;
       }
     }
-    const closed = m.closed_at && (m.status === 'solved' || m.status === 'explained') ? m.closed_at : null;
-    const candidates = [m.first_intermediate_at, closed].filter((d): d is Date => d !== null);
+    // As of `at`, like the overdue count above: an answer or a closure after it is not yet one.
+    const closed = m.closed_at && (m.status === 'solved' || m.status === 'explained') && m.closed_at < at ? m.closed_at : null;
+    const intermediate = m.first_intermediate_at && m.first_intermediate_at < at ? m.first_intermediate_at : null;
+    const candidates = [intermediate, closed].filter((d): d is Date => d !== null);
     if (candidates.length > 0) toFirst.push(hours(m.created_at, new Date(Math.min(...candidates.map((d) => d.getTime())))));
     if (closed) toClose.push(hours(m.created_at, closed));
   }

@@ -448,6 +448,25 @@ describe('GET /reports/monthly', () => {
     expect(res.body.asOf).toBe(h.now().toISOString());
   });
 
+  it("a month's figures are as of its end: an answer or a closure after it is not in October's medians, as the overdue count does not see it either", async () => {
+    const fresh = await freshMunicipality(h.t.db);
+    // Wednesday 28 October, 10:00 local: one closed at 14:00 the same day (4 working hours) ...
+    await insertMessages(h.t.db, fresh, { count: 1, status: 'solved', createdAt: local('2026-10-28T10:00:00'), acceptedAt: local('2026-10-28T10:30:00'), closedAt: local('2026-10-28T14:00:00') });
+    // ... and one answered on 2 November and closed on 3 November, after October's end.
+    await insertMessages(h.t.db, fresh, {
+      count: 1,
+      status: 'solved',
+      createdAt: local('2026-10-28T10:00:00'),
+      acceptedAt: local('2026-10-28T10:30:00'),
+      firstIntermediateAt: local('2026-11-02T10:00:00'),
+      closedAt: local('2026-11-03T10:00:00'),
+    });
+    const october = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-10`);
+    expect(october.status).toBe(200);
+    expect(october.body.asOf).toBe('2026-10-31T17:00:00.000Z');
+    expect(october.body.timeliness).toMatchObject({ messages: 2, accepted: 2, overdue: 0, medianWorkingHoursToFirstAnswer: 4, medianWorkingHoursToClosure: 4 });
+  });
+
   it('refuses a year or a malformed month and another municipality', async () => {
     expect((await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026`)).status).toBe(400);
     expect((await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=pdf`)).status).toBe(400);
