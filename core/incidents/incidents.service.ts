@@ -17,7 +17,7 @@ import { findMunicipalityByPoint, getMunicipality } from '../municipalities/muni
 import { storedCell } from '../stats/h3.ts';
 import type { IncidentSourceKind, IncidentState, IncidentTable, SourceRef } from './incident.table.ts';
 import { matchCount } from './stems.ts';
-import { validUrl } from './url.ts';
+import { canonicalSourceUrl, validUrl } from './url.ts';
 
 export interface Incident {
   id: number;
@@ -89,7 +89,7 @@ export interface IntakeInput {
 export function intakeIncident(db: Db, input: IntakeInput, now: Date, scope?: Scope): Promise<{ incident: Incident; created: boolean }> {
   return inTransaction(db, async (trx) => {
     // Open311 requests have no public URL: the façade names them itself (urn:otklik:open311:…).
-    const sourceUrl = input.source === 'open311' ? input.sourceUrl : validUrl(input.sourceUrl, 'sourceUrl');
+    const sourceUrl = input.source === 'open311' ? input.sourceUrl : canonicalSourceUrl(validUrl(input.sourceUrl, 'sourceUrl'));
     const text = validText(input.text);
     if (input.point && !isValidPoint(input.point)) throw new DomainError('INVALID_POINT', { field: 'point' });
     const photos = (input.photos ?? []).map((p, i) => validUrl(p, `photos[${i}]`));

@@ -12,3 +12,25 @@ export function validUrl(raw: unknown, field: string): string {
   }
   return url;
 }
+
+/** Hosts whose mobile site (m.<host>) shows the same posts at the same paths. */
+const MOBILE_MIRRORED = ['vk.com', 'vk.ru', 'ok.ru'];
+
+/**
+ * A post's URL in one spelling, so that the same post sent again under another is a repeat
+ * (incidents are unique by their source URL): https, the host without `www.` (and without `m.` for
+ * VK and OK), no trailing slash, no fragment, no `utm_*` tags. Anything else (a comment's
+ * `?reply=`) is kept as it is.
+ */
+export function canonicalSourceUrl(valid: string): string {
+  const url = new URL(valid);
+  url.protocol = 'https:';
+  let host = url.hostname.replace(/^www\./, '');
+  if (host.startsWith('m.') && MOBILE_MIRRORED.includes(host.slice(2))) host = host.slice(2);
+  url.hostname = host;
+  url.hash = '';
+  for (const name of [...url.searchParams.keys()]) if (/^utm_/i.test(name)) url.searchParams.delete(name);
+  if (url.pathname.length > 1) url.pathname = url.pathname.replace(/\/+$/, '');
+  // URL keeps a bare '?' once every parameter is gone.
+  return url.toString().replace(/\?$/, '');
+}

@@ -72,6 +72,21 @@ describe('intake', () => {
     expect(repeat.body.id).toBe(shared.id);
   });
 
+  it('takes the same post under another spelling of its URL as a repeat: scheme, www./m., trailing slash, fragment and utm_ tags', async () => {
+    const first = await intake({ sourceUrl: 'https://vk.com/wall-77_5', source: 'vk_page' });
+    expect(first.status).toBe(201);
+    for (const spelling of ['http://m.vk.com/wall-77_5', 'https://VK.com/wall-77_5/', 'https://www.vk.com/wall-77_5#comments', 'https://vk.com/wall-77_5?utm_source=telegram&utm_medium=social']) {
+      const again = await intake({ sourceUrl: spelling, source: 'vk_page' });
+      expect(again.status, spelling).toBe(200);
+      expect(again.body.id, spelling).toBe(first.body.id);
+    }
+    // A comment under the post, a different page and another site's post stay items of their own.
+    for (const other of ['https://vk.com/wall-77_5?reply=9', 'https://vk.com/wall-77_6', 'https://m.example.org/wall-77_5']) {
+      expect((await intake({ sourceUrl: other, source: 'vk_page' })).status, other).toBe(201);
+    }
+    expect(await h.t.db.selectFrom('incident').select('id').where('source_url', 'like', '%wall-77_5%').execute()).toHaveLength(3);
+  });
+
   it("raises the urgent alert once to the municipality's curator and moderator", async () => {
     const res = await intake();
     const alerts = await h.t.db
