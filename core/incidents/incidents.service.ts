@@ -140,7 +140,7 @@ async function alertNewIncident(db: Db, incident: Incident, now: Date): Promise<
     {
       kind: 'alert.incident_new',
       key: 'incident.alert_new',
-      params: { incidentId: incident.id, source: incident.source, url: incident.sourceUrl, text: incident.text.slice(0, 500) },
+      params: { incidentId: incident.id, source: { $key: `incident.sources.${incident.source}` }, url: incident.sourceUrl, text: incident.text.slice(0, 500) },
       dedupeKey: `incident:${incident.id}`,
     },
     now,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFirstResponseAlerts } from '../../../core/alerts/deadlines.ts';
+import { createTranslator } from '../../../bots/i18n.ts';
+import { renderText } from '../../../bots/render-text.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 
 /**
@@ -11,6 +13,7 @@ import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts'
 let h: ApiHarness;
 let pothole: number;
 let lighting: number;
+const translate = createTranslator();
 
 beforeAll(async () => {
   h = await createApiHarness();
@@ -96,7 +99,20 @@ describe('intake', () => {
       .where('dedupe_key', 'like', `incident:${res.body.id}:%`)
       .execute();
     expect(alerts.map((a) => a.staff_id).sort()).toEqual([h.staff.Kemerovo.curator, h.staff.Kemerovo.moderator].sort());
-    expect(alerts[0]!.params).toMatchObject({ incidentId: res.body.id, source: 'web' });
+    expect(alerts[0]!.params).toMatchObject({ incidentId: res.body.id, source: { $key: 'incident.sources.web' } });
+    // The source in words, in the official's language.
+    const text = (language: 'ru' | 'en') => renderText(translate, language, alerts[0]! as { key: string; params: Record<string, unknown> });
+    expect(text('ru')).toContain(`Срочно: новый пост жителя в открытом источнике (№${res.body.id}, сайт), нужен разбор.`);
+    expect(text('en')).toContain(`(#${res.body.id}, a website)`);
+    for (const [source, ru] of [
+      ['vk_page', 'страница ВКонтакте'],
+      ['ok', 'Одноклассники'],
+      ['other', 'другой источник'],
+    ] as const) {
+      const item = await intake({ source });
+      const [alert] = await h.t.db.selectFrom('staff_alert').select(['key', 'params']).where('dedupe_key', 'like', `incident:${item.body.id}:%`).execute();
+      expect(renderText(translate, 'ru', alert as { key: string; params: Record<string, unknown> })).toContain(`(№${item.body.id}, ${ru})`);
+    }
   });
 
   it('refuses bad bodies with 400 naming the field, and writes nothing', async () => {
