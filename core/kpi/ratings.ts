@@ -92,8 +92,9 @@ function measures(hours: (from: Date, to: Date) => number, closed: ClosedRow[], 
  * to 0..1 among the bodies ranked:
  * - quantity = closed / the most closed by any of them;
  * - quality = (mean stars − 1) / 4 (no rating: 0);
- * - speed = the fastest median working hours to closure / this one's (0 hours counts as the
- *   fastest; nothing closed: 0);
+ * - speed = the fastest median working hours to closure / this one's, each at least one working
+ *   hour (SPEED_FLOOR_HOURS: a median of 0, filed and closed out of hours, would otherwise take
+ *   every other body's speed to 0); nothing closed: 0;
  * - completeness = closed among received (nothing received: 0).
  * score = 100 × Σ weight × measure / Σ weights, two decimals; ties by closed, then by name.
  */
@@ -106,7 +107,7 @@ function rank<T extends ResponseMeasures>(rows: T[], weights: RatingWeights, nam
     const scores = {
       quantity: mostClosed > 0 ? r.closed / mostClosed : 0,
       quality: r.averageStars === null ? 0 : (r.averageStars - 1) / 4,
-      speed: c === null ? 0 : c === 0 || fastest === c ? 1 : fastest / c,
+      speed: c === null ? 0 : Math.min(1, Math.max(fastest, SPEED_FLOOR_HOURS) / Math.max(c, SPEED_FLOOR_HOURS)),
       completeness: r.completeness ?? 0,
     };
     const score =
@@ -116,6 +117,9 @@ function rank<T extends ResponseMeasures>(rows: T[], weights: RatingWeights, nam
   scored.sort((a, b) => b.score - a.score || b.closed - a.closed || nameOf(a).localeCompare(nameOf(b), 'ru'));
   return scored.map((r, i) => ({ ...r, rank: i + 1 }));
 }
+
+/** Medians to closure under this many working hours are equally fast (the acts' shortest deadline: 1 working hour). */
+export const SPEED_FLOOR_HOURS = 1;
 
 /** A municipality and its local month. */
 type Period = { municipality: Municipality; from: Date; to: Date };

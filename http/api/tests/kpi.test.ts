@@ -538,6 +538,39 @@ describe('GET /ratings/executors', () => {
     expect((await h.request('GET', '/api/v1/ratings/executors?period=11-2026')).status).toBe(400);
   });
 
+  it('a closure within no working time (filed and closed over a weekend) does not take every other speed to 0: under an hour is as fast as it gets', async () => {
+    const m = await freshMunicipality(h.t.db);
+    const [night, day] = await Promise.all(
+      ['Дежурная служба', 'Управление дорог'].map(
+        async (name) => (await h.t.db.insertInto('executor').values({ municipality_id: m, name, kind: 'organisation' }).returning('id').executeTakeFirstOrThrow()).id,
+      ),
+    );
+    // Saturday 7 November, 10:00 to 12:00: no working hour at all.
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      executorId: night,
+      status: 'solved',
+      createdAt: local('2026-11-07T10:00:00'),
+      acceptedAt: local('2026-11-07T10:00:00'),
+      closedAt: local('2026-11-07T12:00:00'),
+    });
+    // Monday 9 November, 10:00 to 12:00: 2 working hours.
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      executorId: day,
+      status: 'solved',
+      createdAt: local('2026-11-09T10:00:00'),
+      acceptedAt: local('2026-11-09T10:00:00'),
+      closedAt: local('2026-11-09T12:00:00'),
+    });
+    const res = await h.request('GET', `/api/v1/ratings/executors?municipalityId=${m}&period=2026-11`);
+    expect(res.status).toBe(200);
+    const of = (id: number) => res.body.items.find((r: { executorId: number }) => r.executorId === id);
+    expect(of(night!)).toMatchObject({ medianWorkingHoursToClosure: 0, scores: { speed: 1 } });
+    // 1 working hour (the fastest counted) / 2.
+    expect(of(day!)).toMatchObject({ medianWorkingHoursToClosure: 2, scores: { speed: 0.5 } });
+  });
+
   it("ranks an executor on its own municipality's messages, also in the whole region's ranking", async () => {
     const m = await freshMunicipality(h.t.db);
     const other = await freshMunicipality(h.t.db);
