@@ -113,6 +113,7 @@ export async function listServiceRequests(db: Db, query: RequestQuery): Promise<
     .select([
       'message.id',
       'message.author_id',
+      'message.open_source',
       'message.status',
       'message.text',
       'message.address',
@@ -152,7 +153,9 @@ export async function listServiceRequests(db: Db, query: RequestQuery): Promise<
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const authors = [...new Set(rows.map((r) => r.author_id).filter((id): id is number => id !== null))];
-  const [answers, handles] = await Promise.all([
+  // An open-source message has no resident: its author is named by the item it came from (a city app's first and last name, a page's poster).
+  const sourced = rows.filter((r) => r.open_source).map((r) => r.id);
+  const [answers, handles, sourceAuthors] = await Promise.all([
     db
       .selectFrom('answer')
       .select(['message_id', 'text', 'kind'])
@@ -163,7 +166,9 @@ export async function listServiceRequests(db: Db, query: RequestQuery): Promise<
       .orderBy('id', 'asc')
       .execute(),
     authors.length > 0 ? db.selectFrom('resident_identity').select(['resident_id', 'username']).where('resident_id', 'in', authors).execute() : [],
+    sourced.length > 0 ? db.selectFrom('incident').select(['message_id', 'author_name']).where('message_id', 'in', sourced).execute() : [],
   ]);
+  const sourceAuthor = new Map(sourceAuthors.map((i) => [i.message_id, i.author_name]));
   // The public answer: the final one once closed, else the latest intermediate one.
   const notes = new Map<number, { text: string; final: boolean }>();
   for (const a of answers) {
@@ -171,7 +176,7 @@ export async function listServiceRequests(db: Db, query: RequestQuery): Promise<
     if (!current?.final || a.kind === 'final') notes.set(a.message_id, { text: a.text, final: a.kind === 'final' });
   }
   return rows.map((r) => {
-    const names = [r.display_name, ...handles.filter((h) => h.resident_id === r.author_id).map((h) => h.username)];
+    const names = [r.display_name, sourceAuthor.get(r.id), ...handles.filter((h) => h.resident_id === r.author_id).map((h) => h.username)];
     const status = open311Status(r.status);
     const note = notes.get(r.id);
     return {

@@ -67,6 +67,31 @@ describe('POST requests', () => {
     expect(JSON.stringify(one.body)).not.toMatch(/Пётр|Иванов/);
   });
 
+  it("a published request from a city app or a public page does not name its author: the name the app or the page gave is redacted like a resident's", async () => {
+    const res = await post({ ...valid(), description: 'Пётр Иванов сообщает: яма у дома 5. Спросить Петра Ивановича Иванова' });
+    const incidentId = Number(res.body[0].token.slice('incident-'.length));
+    const fromOk = await h.request('POST', '/api/v1/incidents', {
+      body: {
+        municipalityId: h.municipality.Kemerovo,
+        source: 'ok',
+        sourceUrl: 'https://ok.ru/group/1/topic/2',
+        authorName: 'Анна Смирнова',
+        text: 'Анна Смирнова: во дворе сломаны качели',
+        postedAt: '2026-11-30T10:00:00+07:00',
+      },
+    });
+    const pothole = await h.categoryId('roads.pothole');
+    for (const id of [incidentId, fromOk.body.id]) {
+      const accepted = await h.request('POST', `/api/v1/incidents/${id}/accept`, { body: { municipalityId: h.municipality.Kemerovo, categoryId: pothole, point: { lat: 55.3547, lon: 86.0873 } } });
+      expect(accepted.status).toBe(200);
+      expect((await h.request('POST', `/api/v1/messages/${accepted.body.message.id}/publish`)).status).toBe(200);
+      const one = await h.request('GET', `/open311/v2/requests/${accepted.body.message.id}.json`, { token: null });
+      expect(one.status).toBe(200);
+      expect(JSON.stringify(one.body)).not.toMatch(/Пётр|Петр|Иванов|Анна|Смирнова/);
+      expect(one.body[0].description).toContain('[скрыто]');
+    }
+  });
+
   it('answers in XML too', async () => {
     const res = await post(valid(), 'xml');
     expect(res.status).toBe(201);
