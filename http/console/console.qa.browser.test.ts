@@ -221,12 +221,14 @@ describe('the console where officials stumbled', () => {
     await curator.context().close();
   }, 120_000);
 
-  it('KPI 7 over its 0.3 % limit: the target reads "≤ 0.3 %" and the bar is in the meter\'s bad region', async () => {
+  it('KPI 7 over its 0.3 % limit: the target reads "≤ 0,3 %" (a decimal comma in Russian) and the bar is in the meter\'s bad region', async () => {
     const curator = await world.signIn(staff.curator);
     await curator.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
     const row = curator.getByRole('row').filter({ hasText: 'Доля просроченных сообщений за год' });
     await row.waitFor();
-    expect(await row.getByRole('cell').nth(3).textContent()).toBe('≤ 0.3 %');
+    expect(await row.getByRole('cell').nth(3).textContent()).toBe('≤ 0,3 %');
+    // The value too: far over the limit, written the Russian way.
+    expect(await row.getByRole('cell').nth(2).textContent()).toMatch(/^\d+,\d %$/);
     const meter = await row.locator('meter').evaluate((m) => {
       const { value, low, high, optimum } = m as unknown as Meter;
       return { value, low, high, optimum };

@@ -15,13 +15,17 @@ const thisMonth = () => {
 };
 
 const isShare = (target) => target.kind === 'min_share' || target.kind === 'max_share';
-const number = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
-const valueOf = (item) => (item.value === null ? '—' : isShare(item.target) ? `${(item.value * 100).toFixed(1)} %` : number(item.value));
+/** A fraction written by the page's language (0,3 in Russian, 0.3 in English): `digits` after the point, `least` of them kept. */
+const decimal = (lang, v, digits, least = digits) => v.toLocaleString(lang === 'en' ? 'en-GB' : 'ru-RU', { minimumFractionDigits: least, maximumFractionDigits: digits });
+const number = (lang, v) => (Number.isInteger(v) ? String(v) : decimal(lang, v, 2));
+const valueOf = (lang, item) => (item.value === null ? '—' : isShare(item.target) ? `${decimal(lang, item.value * 100, 1)} %` : number(lang, item.value));
 /** A share as a percentage, a tenth kept when it matters (KPI 7's limit is 0.3 %, not "0 %"). */
-const share = (v) => `${Number((v * 100).toFixed(1))} %`;
+const share = (lang, v) => `${decimal(lang, v * 100, 1, 0)} %`;
+/** Stars and hours: one decimal. */
+const tenths = (lang, v) => (v === null ? '—' : decimal(lang, v, 1));
 
-function targetOf(target) {
-  const show = isShare(target) ? share : number;
+function targetOf(lang, target) {
+  const show = (v) => (isShare(target) ? share(lang, v) : number(lang, v));
   if (target.kind === 'range') return `${show(target.min ?? 0)}–${show(target.max ?? 0)}`;
   if (target.kind === 'max_share') return `≤ ${show(target.max ?? 0)}`;
   return `≥ ${show(target.min ?? 0)}`;
@@ -123,8 +127,8 @@ export function Kpi({ t, lang, me, fail }) {
         (i) => html`<tr class=${i.status ? `kpi-${i.status}` : undefined}>
           <td>${i.kpi}</td>
           <td>${lang === 'en' ? i.nameEn : i.nameRu}</td>
-          <td>${valueOf(i)}</td>
-          <td>${targetOf(i.target)}</td>
+          <td>${valueOf(lang, i)}</td>
+          <td>${targetOf(lang, i.target)}</td>
           <td>${i.status ? t(`kpi.statuses.${i.status}`) : t('kpi.unavailable')}</td>
           <td>${trendOf(t, i.trend)}</td>
           <td>${bar(t, i)}</td>
@@ -136,7 +140,7 @@ export function Kpi({ t, lang, me, fail }) {
     ${!rating ? html`<p>…</p>` : rating.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
       <thead><tr><th>${t('kpi.rank')}</th><th>${t('kpi.executor')}</th><th>${t('kpi.closed')}</th><th>${t('kpi.stars')}</th><th>${t('kpi.hours_to_closure')}</th><th>${t('kpi.score')}</th></tr></thead>
       <tbody>${rating.items.map(
-        (r) => html`<tr><td>${r.rank}</td><td>${r.name}</td><td>${r.closed} / ${r.received}</td><td>${r.averageStars === null ? '—' : r.averageStars.toFixed(1)}</td><td>${r.medianWorkingHoursToClosure === null ? '—' : r.medianWorkingHoursToClosure.toFixed(1)}</td><td>${r.score.toFixed(0)}</td></tr>`,
+        (r) => html`<tr><td>${r.rank}</td><td>${r.name}</td><td>${r.closed} / ${r.received}</td><td>${tenths(lang, r.averageStars)}</td><td>${tenths(lang, r.medianWorkingHoursToClosure)}</td><td>${r.score.toFixed(0)}</td></tr>`,
       )}</tbody>
     </table>`}
     <h2>${t('kpi.municipalities_rating')}</h2>
@@ -145,8 +149,8 @@ export function Kpi({ t, lang, me, fail }) {
       <thead><tr><th>${t('kpi.rank')}</th><th>${t('incidents.municipality')}</th><th>${t('kpi.closed')}</th><th>${t('kpi.stars')}</th><th>${t('kpi.hours_to_closure')}</th><th>${t('kpi.completeness')}</th><th>${t('kpi.score')}</th></tr></thead>
       <tbody>${townsRating.items.map(
         (r) => html`<tr aria-current=${r.municipalityId === town ? 'true' : undefined} class=${r.municipalityId === town ? 'chosen' : undefined}>
-          <td>${r.rank}</td><td>${nameOf(lang, r)}</td><td>${r.closed} / ${r.received}</td><td>${r.averageStars === null ? '—' : r.averageStars.toFixed(1)}</td>
-          <td>${r.medianWorkingHoursToClosure === null ? '—' : r.medianWorkingHoursToClosure.toFixed(1)}</td><td>${r.completeness === null ? '—' : share(r.completeness)}</td><td>${r.score.toFixed(0)}</td>
+          <td>${r.rank}</td><td>${nameOf(lang, r)}</td><td>${r.closed} / ${r.received}</td><td>${tenths(lang, r.averageStars)}</td>
+          <td>${tenths(lang, r.medianWorkingHoursToClosure)}</td><td>${r.completeness === null ? '—' : share(lang, r.completeness)}</td><td>${r.score.toFixed(0)}</td>
         </tr>`,
       )}</tbody>
     </table></div>`}
