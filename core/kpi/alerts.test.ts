@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
 import { renderText } from '../../bots/render-text.ts';
@@ -8,7 +9,7 @@ import { computeKpis, missingTables } from './engine.ts';
 import { INDICATORS } from './indicators/index.ts';
 import { saveStaffGroup } from './groups.service.ts';
 import { assignKpiResponsible, kpiResponsibleStaffIds } from './kpi-responsible.service.ts';
-import { firstWorkingDay, runKpiAtRiskAlerts, runKpiMonthlySummary } from './kpi-alerts.ts';
+import { firstWorkingDay, reasonsNote, runKpiAtRiskAlerts, runKpiMonthlySummary } from './kpi-alerts.ts';
 import { recomputePeriod, runKpiSnapshots } from './snapshots.ts';
 import { freshMunicipality, local } from './tests/kpi-data.ts';
 
@@ -123,6 +124,37 @@ describe('closing a period', () => {
 
   it('refuses to snapshot a period that has not ended', async () => {
     await expect(recomputePeriod(t.db, m, '2026-12', DECEMBER_1)).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+});
+
+describe('an alert whose indicator is at risk for a part or a rule, not its total', () => {
+  it('says what is wrong: the total projects to the target, the cultural events do not', async () => {
+    const town = await freshMunicipality(t.db, 1000);
+    const official = (await t.db.insertInto('staff').values({ full_name: 'Илюшина Г.Р.', role: 'responsible', municipality_id: town, executor_id: null }).returning('id').executeTakeFirstOrThrow()).id;
+    await linkStaff(t.db, official);
+    await assignKpiResponsible(t.db, { municipalityId: town, kpi: 5, staffId: official }, MID_NOVEMBER);
+    // 30 sport events by mid-November, no cultural one: 60 projected of 50 in all, but 0 of 40 cultural.
+    await sql`
+      INSERT INTO afisha_event (municipality_id, kind, state, title, starts_at, ends_at, venue_name, venue_address, venue_lat, venue_lon, published_at)
+      SELECT ${town}, 'sport', 'published', 'Турнир ' || g, ${local('2026-11-20T10:00:00')}, ${local('2026-11-20T12:00:00')}, 'Стадион', 'ул. Ленина, 1', 55.35, 86.08, ${local('2026-11-10T10:00:00')}
+      FROM generate_series(1, 30) g`.execute(t.db);
+    await runKpiAtRiskAlerts(t.db, MID_NOVEMBER);
+    const [queued] = await t.db.selectFrom('outbox').select('payload').where('kind', '=', 'alert.kpi_at_risk').where('staff_id', '=', official).execute();
+    const text = (language: 'ru' | 'en') => renderText(translate, language, queued!.payload as { key: string; params: Record<string, unknown> });
+    expect(text('ru')).toBe(`Показатель №5 «${translate('ru', 'kpi.name_5')}» под угрозой за ноябрь 2026 г.: сейчас 30, прогноз 60, цель ≥ 50.\n— культурных событий: 0 при цели ≥ 40`);
+    expect(text('en')).toContain('\n— cultural events: 0, target ≥ 40');
+    // KPI 3's rules, counted by kind.
+    const note = reasonsNote({
+      parts: [],
+      violations: [
+        { rule: 'week_without_poll', weekStart: '2026-11-02' },
+        { rule: 'week_without_poll', weekStart: '2026-11-09' },
+        { rule: 'two_in_a_day', day: '2026-11-17', count: 2 },
+      ],
+    });
+    expect(renderText(translate, 'ru', { key: 'kpi.missed', params: { kpi: 3, name: 'Опросы', period: '2026', value: '6', target: '≥ 5', reasonsNote: note } })).toBe(
+      'Показатель №3 «Опросы» не выполнен за 2026: 6, цель ≥ 5.\n— недель без опроса: 2 (нужен хотя бы один опрос в неделю)\n— дней с двумя опросами и более: 1 (не чаще одного в день)',
+    );
   });
 });
 

@@ -51,6 +51,25 @@ export function periodText(key: string): KpiText {
 
 export const STATUS_MARK: Record<KpiStatus, string> = { met: '✅', on_track: '🟢', at_risk: '🟠', missed: '🔴' };
 
+/** Rules of the indicators whose breaking has a text of its own (`kpi.rules.<rule>`); others read as `kpi.rules.unknown`. */
+const RULE_TEXTS = ['week_without_poll', 'two_in_a_day', 'month_below_target', 'month_out_of_range'];
+
+/**
+ * Why an indicator is at risk or missed when its total alone does not say it: a part short of its
+ * own target (KPI 5: cultural and sport events apart) or a rule broken (KPI 3: a week without a
+ * poll, a day with two; KPI 2 and 14 over a year: a month out of range), a line each after the
+ * alert's text. Empty when the total tells it all.
+ */
+export function reasonsNote(r: Pick<KpiResult, 'parts' | 'violations'>): KpiText | '' {
+  const lines: KpiText[] = r.parts
+    .filter((p) => p.status === 'at_risk' || p.status === 'missed')
+    .map((p) => ({ $key: `kpi.parts.${p.name}`, $params: { value: p.numerator, target: formatTarget(p.target) } }));
+  const counts = new Map<string, number>();
+  for (const v of r.violations) counts.set(v.rule, (counts.get(v.rule) ?? 0) + 1);
+  for (const [rule, count] of counts) lines.push({ $key: `kpi.rules.${RULE_TEXTS.includes(rule) ? rule : 'unknown'}`, $params: { count } });
+  return lines.length === 0 ? '' : { $key: 'kpi.reasons', $params: { list: lines } };
+}
+
 /**
  * Alerts an indicator's responsible officials (named one by one or through a group) once per
  * indicator, its own period and kind (`at_risk` or `missed`): the dedupe key holds all three.
@@ -71,6 +90,7 @@ export async function raiseKpiAlert(db: Db, municipalityId: number, r: KpiResult
         value: formatValue(r.target, r.value),
         projection: formatValue(r.target, r.projection),
         target: formatTarget(r.target),
+        reasonsNote: reasonsNote(r),
         municipalityId,
       },
       dedupeKey: `kpi_${kind}:${municipalityId}:${r.kpi}:${r.ownPeriod}`,
