@@ -1,7 +1,16 @@
+import { TZDate } from '@date-fns/tz';
 import { stringify } from 'csv-stringify/sync';
+import { REGION_TIME_ZONE } from '../news/local-time.ts';
 import type { ChangeCounts, MonthlyReport, OpenSourceRegionReport, OpenSourceReport } from './report.ts';
 
 type Cell = string | number | null;
+
+/**
+ * The instant the figures are as of, in Kuzbass time with its offset (2026-12-01T00:00:00.000+07:00,
+ * not 2026-11-30T17:00:00.000Z): the file is read by people, who took the UTC form for the evening
+ * of the month's last day.
+ */
+const localInstant = (iso: string): string => new TZDate(Date.parse(iso), REGION_TIME_ZONE).toISOString();
 
 const CHANGE_HEADER = ['current', 'previous_month', 'previous_year', 'month_over_month', 'month_over_month_share', 'year_over_year', 'year_over_year_share'];
 const changeCells = (c: ChangeCounts): Cell[] => [c.current, c.previousMonth, c.previousYear, c.monthOverMonth, c.monthOverMonthShare, c.yearOverYear, c.yearOverYearShare];
@@ -61,7 +70,7 @@ export function reportTables(r: MonthlyReport): {
         ['municipality_ru', r.municipalityRu],
         ['municipality_en', r.municipalityEn],
         ['period', r.period],
-        ['as_of', r.asOf],
+        ['as_of', localInstant(r.asOf)],
       ],
     },
     {
@@ -161,7 +170,7 @@ export function openSourceRegionTables(r: OpenSourceRegionReport): Table[] {
         ['scope', r.municipalityId === null ? 'region' : 'municipality'],
         ['municipality_id', r.municipalityId],
         ['period', r.period],
-        ['as_of', r.asOf],
+        ['as_of', localInstant(r.asOf)],
         ['municipalities', r.items.length],
       ],
     },

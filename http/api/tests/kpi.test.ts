@@ -283,7 +283,8 @@ describe('GET /reports/monthly', () => {
     expect(rows.filter((r) => r[0] === 'Report').map((r) => r[1])).toEqual(['municipality_id', 'municipality_ru', 'municipality_en', 'period', 'as_of']);
     expect(rows).toContainEqual(['Report', 'municipality_id', String(m)]);
     expect(rows).toContainEqual(['Report', 'period', '2026-11']);
-    expect(rows).toContainEqual(['Report', 'as_of', '2026-11-30T17:00:00.000Z']);
+    // In Kuzbass time: midnight of 1 December, the end of November (not «30 November, 17:00» in UTC).
+    expect(rows).toContainEqual(['Report', 'as_of', '2026-12-01T00:00:00.000+07:00']);
   });
 
   it('XLSX: one sheet per part, read back with exceljs', async () => {
@@ -302,7 +303,7 @@ describe('GET /reports/monthly', () => {
       municipality_ru: expect.any(String),
       municipality_en: expect.any(String),
       period: '2026-11',
-      as_of: '2026-11-30T17:00:00.000Z',
+      as_of: '2026-12-01T00:00:00.000+07:00',
     });
     const timeliness = workbook.getWorksheet('Timeliness')!;
     const values = new Map<string, unknown>();

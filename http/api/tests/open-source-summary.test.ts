@@ -214,7 +214,7 @@ describe('GET /reports/open-sources: happy path', () => {
       ['scope', 'region'],
       ['municipality_id', ''],
       ['period', '2026-11'],
-      ['as_of', '2026-11-30T17:00:00.000Z'],
+      ['as_of', '2026-12-01T00:00:00.000+07:00'],
       ['municipalities', String((await h.t.db.selectFrom('municipality').select('id').execute()).length)],
     ]);
     const header = rows.find((r) => r[0] === 'part' && r[1] === 'municipality_id' && r[4] === 'messages')!;
@@ -243,7 +243,7 @@ describe('GET /reports/open-sources: happy path', () => {
     const report = new Map<string, unknown>();
     workbook.getWorksheet('Report')!.eachRow((row) => report.set(String(row.getCell(1).value), row.getCell(2).value));
     expect(report.get('period')).toBe('2026-11');
-    expect(report.get('as_of')).toBe('2026-11-30T17:00:00.000Z');
+    expect(report.get('as_of')).toBe('2026-12-01T00:00:00.000+07:00');
     const sheet = workbook.getWorksheet('OpenSource')!;
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
     const last = (sheet.getRow(sheet.rowCount).values as unknown[]).slice(1);
