@@ -140,7 +140,13 @@ async function alertNewIncident(db: Db, incident: Incident, now: Date): Promise<
     {
       kind: 'alert.incident_new',
       key: 'incident.alert_new',
-      params: { incidentId: incident.id, source: { $key: `incident.sources.${incident.source}` }, url: incident.sourceUrl, text: incident.text.slice(0, 500) },
+      params: {
+        incidentId: incident.id,
+        source: { $key: `incident.sources.${incident.source}` },
+        // A city app's request has no public page: its urn:otklik:open311:… is no link for an official.
+        url: incident.source === 'open311' ? { $key: 'incident.no_link_open311' } : incident.sourceUrl,
+        text: incident.text.slice(0, 500),
+      },
       dedupeKey: `incident:${incident.id}`,
     },
     now,

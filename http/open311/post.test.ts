@@ -1,5 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTranslator } from '../../bots/i18n.ts';
+import { renderText } from '../../bots/render-text.ts';
 import { createApiHarness, type ApiHarness } from '../../test/api-harness.ts';
 
 /**
@@ -58,6 +60,13 @@ describe('POST requests', () => {
     expect(JSON.stringify(listed.body)).not.toContain('Яма на перекрёстке');
     const audit = await h.t.db.selectFrom('audit_log').select(['staff_id', 'action']).where('entity', '=', 'incident').where('entity_id', '=', String(id)).execute();
     expect(audit).toEqual([{ staff_id: integrationId, action: 'open311.post' }]);
+    // The curators' alert has no internal urn:otklik:… for a link: such a request has no public page.
+    const [alert] = await h.t.db.selectFrom('staff_alert').select(['key', 'params']).where('dedupe_key', 'like', `incident:${id}:%`).execute();
+    const alertText = renderText(createTranslator(), 'ru', alert as { key: string; params: Record<string, unknown> });
+    expect(alertText).not.toContain('urn:');
+    expect(alertText).toBe(
+      `Срочно: новый пост жителя в открытом источнике (№${id}, городское приложение, Open311), нужен разбор.\nСсылки на пост нет: заявка пришла из городского приложения.\n\nЯма на перекрёстке`,
+    );
     // Accepted and published, it is a public request without the author's name.
     const accepted = await h.request('POST', `/api/v1/incidents/${id}/accept`, { body: { municipalityId: h.municipality.Kemerovo, categoryId: await h.categoryId('roads.pothole') } });
     await h.request('POST', `/api/v1/messages/${accepted.body.message.id}/publish`);
