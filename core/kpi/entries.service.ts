@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { isCalendarDate } from '../calendar/calendar-date.ts';
 import { localDateKey } from '../calendar/working-time.ts';
 import type { Db } from '../db/types.ts';
@@ -46,6 +47,17 @@ export async function createPlacement(
     if (!media || (media.municipality_id !== null && media.municipality_id !== input.municipalityId)) throw new DomainError('MEDIA_NOT_FOUND', { id: input.mediaId });
     if (media.kind !== 'image') throw new DomainError('VALIDATION', { field: 'mediaId', problem: 'the photo must be an image' });
   }
+  // The same unit sent again (a retried form) would count twice toward the 1–10 a month: refused,
+  // the address compared without case and extra spaces.
+  const same = await db
+    .selectFrom('kpi_placement')
+    .select('id')
+    .where('municipality_id', '=', input.municipalityId)
+    .where('starts_on', '=', startsOn)
+    .where('ends_on', '=', endsOn)
+    .where(sql<boolean>`lower(regexp_replace(btrim(address), '\s+', ' ', 'g')) = ${address.replace(/\s+/g, ' ').toLowerCase()}`)
+    .executeTakeFirst();
+  if (same) throw new DomainError('ALREADY_EXISTS', { field: 'address', id: same.id });
   const row = await db
     .insertInto('kpi_placement')
     .values({ municipality_id: input.municipalityId, address, starts_on: startsOn, ends_on: endsOn, media_id: input.mediaId ?? null, created_by: input.staffId, created_at: now })

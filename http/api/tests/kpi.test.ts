@@ -163,6 +163,19 @@ describe('KPI 14 and 16 entries', () => {
     expect(await audits('kpi.placement.create')).toHaveLength(1);
   });
 
+  it('the same placement sent twice (a retried form) is one unit: 409 the second time, KPI 14 counts it once', async () => {
+    const m = h.municipality.Novokuznetsk;
+    const body = { municipalityId: m, address: 'пр. Металлургов, 1', startsOn: '2026-11-01', endsOn: '2027-01-31' };
+    expect((await h.request('POST', '/api/v1/kpi/placements', { body })).status).toBe(201);
+    const again = await h.request('POST', '/api/v1/kpi/placements', { body: { ...body, address: '  пр. металлургов,  1 ' } });
+    expect(again.status).toBe(409);
+    expect(again.body.details).toMatchObject({ field: 'address' });
+    // Another unit at the same address over other dates is another placement.
+    expect((await h.request('POST', '/api/v1/kpi/placements', { body: { ...body, startsOn: '2027-02-01', endsOn: '2027-04-30' } })).status).toBe(201);
+    const kpi = await h.request('GET', `/api/v1/kpi?municipalityId=${m}&period=2026-11`);
+    expect(kpi.body.items.find((i: { kpi: number }) => i.kpi === 14)).toMatchObject({ numerator: 1 });
+  });
+
   it('a publication is entered once per URL (409 the second time); a bad URL answers 400', async () => {
     const m = h.municipality.Belovo;
     const body = { municipalityId: m, url: 'https://belovo.example/news/kuzbass-online', outlet: 'Сайт администрации', publishedOn: '2026-11-20' };

@@ -26,9 +26,10 @@ export const route = createRoute({
   path: '/kpi/placements',
   tags: ['kpi'],
   summary: 'Enter a unit of outdoor advertising of the platform (KPI 14)',
+  description: 'The same unit entered again (same address, whatever its case and spaces, and the same days) is 409: it would count twice.',
   ...access('kpi.enter'),
   request: { body: jsonBody(Body) },
-  responses: { 201: jsonContent(PlacementSchema, 'The placement'), ...problems(400, 404) },
+  responses: { 201: jsonContent(PlacementSchema, 'The placement'), ...problems(400, 404, 409) },
 });
 
 export function registerCreateKpiPlacement(app: ApiApp, deps: ApiDeps) {
