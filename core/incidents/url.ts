@@ -17,8 +17,8 @@ export function validUrl(raw: unknown, field: string): string {
 const MOBILE_MIRRORED = ['vk.com', 'vk.ru', 'ok.ru'];
 
 /**
- * A post's URL in one spelling, so that the same post sent again under another is a repeat
- * (incidents are unique by their source URL): https, the host without `www.` (and without `m.` for
+ * A post's (or a page's) URL in one spelling, so that the same post sent again under another is a
+ * repeat (incidents are unique by their source URL, KPI 16's publications by theirs): https, the host without `www.` (and without `m.` for
  * VK and OK), no trailing slash, no fragment, no `utm_*` tags. Anything else (a comment's
  * `?reply=`) is kept as it is.
  */

@@ -3,6 +3,7 @@ import { isCalendarDate } from '../calendar/calendar-date.ts';
 import { localDateKey } from '../calendar/working-time.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
+import { canonicalSourceUrl } from '../incidents/url.ts';
 
 /** KPI 14: a unit of outdoor advertising (address, first and last day, a photo from the media store). */
 export interface Placement {
@@ -93,14 +94,16 @@ export async function createPublication(db: Db, input: { municipalityId: number;
   // KPI 16 counts a publication in the month of its date: one that has not appeared yet counts for nothing.
   const municipality = await db.selectFrom('municipality').select('time_zone').where('id', '=', input.municipalityId).executeTakeFirst();
   if (municipality && publishedOn > localDateKey(municipality.time_zone, now)) throw new DomainError('VALIDATION', { field: 'publishedOn', problem: 'in the future' });
+  // One spelling per page (https, no www., trailing slash, fragment or utm_ tags): the same page sent again under another is a repeat.
+  const href = canonicalSourceUrl(url.href);
   const row = await db
     .insertInto('kpi_publication')
-    .values({ municipality_id: input.municipalityId, url: url.href, outlet, published_on: publishedOn, created_by: input.staffId, created_at: now })
+    .values({ municipality_id: input.municipalityId, url: href, outlet, published_on: publishedOn, created_by: input.staffId, created_at: now })
     .onConflict((oc) => oc.columns(['municipality_id', 'url']).doNothing())
     .returning(['id', 'created_at'])
     .executeTakeFirst();
   if (!row) throw new DomainError('ALREADY_EXISTS', { field: 'url' });
-  return { id: row.id, municipalityId: input.municipalityId, url: url.href, outlet, publishedOn, createdAt: row.created_at };
+  return { id: row.id, municipalityId: input.municipalityId, url: href, outlet, publishedOn, createdAt: row.created_at };
 }
 
 export async function listPublications(db: Db, municipalityId: number): Promise<Publication[]> {

@@ -183,6 +183,14 @@ describe('KPI 14 and 16 entries', () => {
     expect(first.status).toBe(201);
     const again = await h.request('POST', '/api/v1/kpi/publications', { body });
     expect(again.status).toBe(409);
+    // The same page under another spelling of its URL is the same publication.
+    for (const url of [
+      'http://www.belovo.example/news/kuzbass-online/',
+      'https://belovo.example/news/kuzbass-online?utm_source=vk&utm_medium=post',
+      'https://belovo.example/news/kuzbass-online#comments',
+    ]) {
+      expect((await h.request('POST', '/api/v1/kpi/publications', { body: { ...body, url } })).status, url).toBe(409);
+    }
     expect((await h.request('POST', '/api/v1/kpi/publications', { body: { ...body, url: 'javascript:alert(1)' } })).status).toBe(400);
     expect((await h.request('POST', '/api/v1/kpi/publications', { body: { ...body, url: 'https://x.example/2', publishedOn: '20.11.2026' } })).status).toBe(400);
     // Not yet published: the harness clock is 1 December 10:00 local, so the 2nd is tomorrow (the 1st is today).
