@@ -2,7 +2,8 @@
  * Keyword matching for monitored pages: a light Russian stemmer (inflection endings stripped,
  * ё read as е), applied to the dictionary's words and to the post's words alike, so «яма»,
  * «ямы», «ямой» and «ям» meet on one stem. A dictionary entry may also be a stem itself
- * («освещ*» style, written without the star): a post word matches when its stem starts with it.
+ * («освещ*» style, written without the star): a post word matches when its stem starts with it,
+ * if the entry has at least PREFIX_STEM_MIN letters (a shorter one matches its own forms only).
  */
 const ENDINGS = [
   // Longest first: adjectives and participles, then nouns and verbs.
@@ -104,8 +105,15 @@ export function stemsOf(keywords: string[]): string[] {
   ];
 }
 
+/**
+ * A rule's stem shorter than this matches only a word of that same stem: as a prefix, «вод» (вода)
+ * took «водитель» and «газ» took «газета», «газон» and «Газель», flooding the queue with posts of
+ * other topics under a wrong suggested category. Longer stems («освещ», «водопровод») stay prefixes.
+ */
+export const PREFIX_STEM_MIN = 4;
+
 /** How many of `stems` the text contains (each counted once). */
 export function matchCount(text: string, stems: string[]): number {
   const words = wordsOf(text).map(stem);
-  return stems.filter((s) => words.some((w) => w.startsWith(s))).length;
+  return stems.filter((s) => words.some((w) => (s.length < PREFIX_STEM_MIN ? w === s : w.startsWith(s)))).length;
 }

@@ -192,6 +192,20 @@ describe('keyword rules and monitored pages', () => {
     );
   });
 
+  it('a short keyword matches its own forms, not longer words that start with it: «вода» is not «водитель», «газ» is not «газета» or «Газель»', async () => {
+    const town = h.municipality.Novokuznetsk;
+    const water = await h.categoryId('housing.water');
+    const rule = await h.request('POST', '/api/v1/incident-rules', { token: h.keys.Novokuznetsk.curator, body: { municipalityId: town, categoryId: water, keywords: ['вода', 'газ', 'водопровод'] } });
+    expect(rule.status).toBe(201);
+    const suggested = async (text: string) => (await intake({ municipalityId: town, text })).body.suggestedCategoryId;
+    expect(await suggested('Водитель автобуса нагрубил пассажирке')).toBeNull();
+    expect(await suggested('Новая газета вышла, а Газель опять не пришла')).toBeNull();
+    // Their own forms still match, and a longer keyword still takes its derived words.
+    expect(await suggested('Второй день нет воды')).toBe(water);
+    expect(await suggested('Пахнет газом в подъезде')).toBe(water);
+    expect(await suggested('Прорвало водопроводную трубу')).toBe(water);
+  });
+
   it('a page is monitored once per municipality; pausing and removing it are audited', async () => {
     const page = await h.request('POST', '/api/v1/incident-sources', { token: h.keys.Kemerovo.curator, body: { municipalityId: h.municipality.Kemerovo, ownerId: -5005, name: 'Типичный Кемерово' } });
     expect(page.status).toBe(201);
