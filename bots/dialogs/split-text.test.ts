@@ -106,7 +106,7 @@ describe.each(CHANNELS)('%s: a text the messenger split into several messages', 
     const chat = await registered();
     await chat.say(...toText, 'Яма.', location(KEMEROVO.lat, KEMEROVO.lon), press(t('ru', 'filing.skip_photos')), press(t('ru', 'filing.add_address')));
     await sendAt(chat, piece(4096), SENT);
-    expect(chat.replyTexts).toEqual([t('ru', 'filing.address_invalid', { max: 300 }), t('ru', 'filing.address', { max: 300 })]);
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.address_too_long', { max: 300, length: piece(4096).length }), t('ru', 'filing.address', { max: 300 })]);
     await sendAt(chat, piece(200, 4096), SENT);
     expect(chat.replyTexts).toEqual([]);
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'address' });

@@ -16,6 +16,7 @@ import { local, type Button, type View } from '../../dialogs/view.ts';
 const LIST_PAGE_SIZE = 8;
 /** An address or landmark in words, added from the summary. */
 const MAX_ADDRESS_LENGTH = 300;
+const MIN_ADDRESS_LENGTH = 3;
 
 /** A shared point as the resident sees it: latitude, longitude to about a metre. */
 const pointText = (point: { lat: number; lon: number }) => `${point.lat.toFixed(5)}, ${point.lon.toFixed(5)}`;
@@ -260,7 +261,9 @@ export const filingFlow: Flow = {
       validate(_c, input) {
         if (input.kind !== 'text') return undefined;
         const length = [...input.text.trim()].length;
-        return length < 3 || length > MAX_ADDRESS_LENGTH ? { key: 'filing.address_invalid', params: { max: MAX_ADDRESS_LENGTH } } : undefined;
+        // Too short asks for more, too long for less (with the length, as the description's refusal gives it).
+        if (length < MIN_ADDRESS_LENGTH) return { key: 'filing.address_too_short', params: { min: MIN_ADDRESS_LENGTH } };
+        return length > MAX_ADDRESS_LENGTH ? { key: 'filing.address_too_long', params: { max: MAX_ADDRESS_LENGTH, length } } : undefined;
       },
       next(_c, input) {
         if (input.kind === 'text') return goto('summary', { data: { address: validText(input.text).replace(/\s+/g, ' ') } });

@@ -26,7 +26,9 @@ describe.each(CHANNELS)('%s: the summary shows the place', (channel) => {
     await chat.say(press(t('ru', 'filing.add_address')));
     expect(chat.replyTexts).toEqual([t('ru', 'filing.address', { max: 300 })]);
     await chat.say('ab');
-    expect(chat.replyTexts[0]).toBe(t('ru', 'filing.address_invalid', { max: 300 }));
+    // Too short: the answer asks for more, not for a shorter text.
+    expect(chat.replyTexts[0]).toBe(t('ru', 'filing.address_too_short', { min: 3 }));
+    expect(chat.replyTexts[0]).not.toContain('короче');
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'address' });
     await chat.say('  остановка «Школа №5»,   напротив аптеки ');
     expect(chat.replyTexts.at(-1)).toContain('Адрес или ориентир: остановка «Школа №5», напротив аптеки');
