@@ -9,6 +9,11 @@ import type { Button } from '../../dialogs/view.ts';
 
 /** The flow these buttons open (bots/features/my-messages/flow.ts). */
 const MESSAGES_FLOW = 'messages';
+/**
+ * The card is shown again right under its photos (after a comment, or Back from the comment
+ * prompt): its photos are not sent again. `false` when a card is opened (from the list, a notification).
+ */
+export const CARD_AGAIN = 'cardAgain';
 
 const messageId = (args: readonly string[]) => (args.length === 1 ? positiveIdArg(args[0]) : undefined);
 
@@ -16,7 +21,7 @@ const messageId = (args: readonly string[]) => (args.length === 1 ? positiveIdAr
 async function openMessage(c: StepContext, id: number, step: 'card' | 'comment') {
   if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
   await assertResidentCanView(c.db, c.resident.id, id);
-  return enter(MESSAGES_FLOW, { step, data: { messageId: id } });
+  return enter(MESSAGES_FLOW, { step, data: { messageId: id, [CARD_AGAIN]: false } });
 }
 
 /** `!o:<messageId>`: open the message card (notifications, "support instead" lists). */

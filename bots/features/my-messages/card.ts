@@ -25,9 +25,10 @@ export function listItemLine(message: Message, category: string, date: string): 
 /**
  * One message as its author sees it: status, text, then its history in time order (accepted
  * with the executor, approved intermediate answers and clarification requests, the final
- * answer, comments, the rating). Drafts officials have not approved are never shown.
+ * answer, comments, the rating). Drafts officials have not approved are never shown. `photos: false`
+ * leaves out the photos (the card shown again right under them, after a comment).
  */
-export async function messageCardView(c: StepContext, messageId: number, actions: Button[][]): Promise<View[]> {
+export async function messageCardView(c: StepContext, messageId: number, actions: Button[][], options: { photos?: boolean } = {}): Promise<View[]> {
   const card = await getMessageCard(c.db, messageId, { visibleToResident: true });
   const { message } = card;
   const [titles, municipality] = await Promise.all([categoryTitles(c), getMunicipality(c.db, message.municipalityId)]);
@@ -71,5 +72,5 @@ export async function messageCardView(c: StepContext, messageId: number, actions
     lines: history.length > 0 ? [{ key: 'my.history' }, ...history.map(({ key, params }) => ({ key, params }))] : [],
     keyboard: { kind: 'inline', rows: [...(canRate ? [ratingRow(message.id)] : []), ...actions] },
   };
-  return photos.length > 0 ? [{ key: 'my.card_photos', params: { messageId: message.id }, photos }, view] : [view];
+  return photos.length > 0 && options.photos !== false ? [{ key: 'my.card_photos', params: { messageId: message.id }, photos }, view] : [view];
 }

@@ -6,6 +6,7 @@ import { end, goto, num, stay, type Flow } from '../../dialogs/flow.ts';
 import { formatDate } from '../../dialogs/format.ts';
 import { menuButton } from '../../dialogs/menu.ts';
 import { pagerRow } from '../../dialogs/paging.ts';
+import { CARD_AGAIN } from './actions.ts';
 import { categoryTitles, listItemLine, messageCardView } from './card.ts';
 import { backToMenuButton } from '../basics/back-to-menu.ts';
 
@@ -48,14 +49,14 @@ export const messagesFlow: Flow = {
         const id = input.kind === 'button' && input.action.startsWith('o:') ? Number(input.action.slice(2)) : NaN;
         if (!Number.isSafeInteger(id)) return stay({ reprompt: true });
         await assertResidentCanView(c.db, c.resident.id, id);
-        return goto('card', { data: { messageId: id } });
+        return goto('card', { data: { messageId: id, [CARD_AGAIN]: false } });
       },
     },
     card: {
       screen: true,
       accepts: ['button'],
       wrongInput: 'dialog.use_buttons',
-      prompt: (c) => messageCardView(c, num(c.data, 'messageId')!, [[button('cm', 'my.add_comment')], [button('b', 'my.back_to_list'), backToMenuButton()]]),
+      prompt: (c) => messageCardView(c, num(c.data, 'messageId')!, [[button('cm', 'my.add_comment')], [button('b', 'my.back_to_list'), backToMenuButton()]], { photos: c.data[CARD_AGAIN] !== true }),
       next(_c, input) {
         if (input.kind === 'button' && input.action === 'cm') return goto('comment');
         if (input.kind === 'button' && input.action === 'b') return goto('list', { data: { messageId: undefined } });
@@ -67,11 +68,11 @@ export const messagesFlow: Flow = {
       wrongInput: 'filing.send_text',
       prompt: (c) => [{ key: 'my.comment_prompt', params: { messageId: num(c.data, 'messageId') }, keyboard: { kind: 'inline', rows: [[button('b', 'dialog.back')]] } }],
       async next(c, input) {
-        if (input.kind === 'button') return input.action === 'b' ? goto('card') : stay({ reprompt: true });
+        if (input.kind === 'button') return input.action === 'b' ? goto('card', { data: { [CARD_AGAIN]: true } }) : stay({ reprompt: true });
         if (input.kind !== 'text') return stay({ reprompt: true });
         const messageId = num(c.data, 'messageId')!;
         await addResidentComment(c.db, { residentId: c.resident.id, messageId, text: input.text }, c.now);
-        return goto('card', { say: [{ key: 'my.comment_added', params: { messageId } }] });
+        return goto('card', { data: { [CARD_AGAIN]: true }, say: [{ key: 'my.comment_added', params: { messageId } }] });
       },
     },
     complaint: {

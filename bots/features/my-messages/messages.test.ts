@@ -158,3 +158,30 @@ describe.each(CHANNELS)('%s: my messages, clarification, comments', (channel) =>
     expect(message.text).toBe('Автобус 12 не ходит по выходным.');
   });
 });
+
+describe.each(CHANNELS)('%s: the card with photos', (channel) => {
+  it('after a comment (or Back from the comment prompt) the card comes again without its photos, which are already above; a card opened anew has them', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.playFixture('file-message.json');
+    const photosNote = (messageId: number) => t('ru', 'my.card_photos', { messageId });
+    const messageId = (
+      await db.db
+        .selectFrom('message')
+        .select('id')
+        .where('author_id', '=', await residentOf(db, chat))
+        .executeTakeFirstOrThrow()
+    ).id;
+    await chat.say('/my', press(t('ru', 'dialog.message_number', { id: messageId })));
+    expect(chat.replyTexts).toContain(photosNote(messageId));
+    await chat.say(press(t('ru', 'my.add_comment')), 'Яма стала больше после дождя.');
+    expect(chat.replyTexts[0]).toBe(t('ru', 'my.comment_added', { messageId }));
+    expect(chat.replyTexts).not.toContain(photosNote(messageId));
+    expect(chat.replyTexts.at(-1)).toContain('ваш комментарий: Яма стала больше после дождя.');
+    await chat.say(press(t('ru', 'my.add_comment')), press(t('ru', 'dialog.back')));
+    expect(chat.replyTexts).not.toContain(photosNote(messageId));
+    expect(chat.replyTexts.at(-1)).toContain(`Сообщение №${messageId}`);
+    await chat.say(press(t('ru', 'my.back_to_list')), press(t('ru', 'dialog.message_number', { id: messageId })));
+    expect(chat.replyTexts).toContain(photosNote(messageId));
+  });
+});
