@@ -36,7 +36,8 @@ export async function myDataView(c: StepContext): Promise<View> {
     ...data.supports.map((s) => ({ key: 'privacy.d_support', params: { id: s.messageId, date: date(s.createdAt) } })),
     ...data.subscriptions.map((s) => ({ key: s.enabled ? 'privacy.d_subscribed' : 'privacy.d_unsubscribed', params: { topic: local(`settings.topic_${s.topic}`) } })),
     { key: 'privacy.d_activity', params: { days: data.activeDays } },
-    { key: 'privacy.d_footer' },
+    // Withdrawing is offered only where there is a consent to withdraw (the /privacy screen has the button only then).
+    { key: data.consents.some((k) => !k.withdrawnAt) ? 'privacy.d_footer' : 'privacy.d_footer_no_consent' },
   ];
   return { key: 'privacy.d_title', lines };
 }

@@ -75,6 +75,18 @@ describe.each(CHANNELS)('%s: privacy', (channel) => {
     expect(text).not.toMatch(/оценка №|к №|поддержали №/);
   });
 
+  it('/mydata of an account with no consent (never given, or withdrawn) does not offer to withdraw it', async () => {
+    const chat = newChat(harness, channel);
+    await chat.say('/mydata');
+    const text = chat.replyTexts.join('\n');
+    expect(text).toContain(t('ru', 'privacy.d_title'));
+    expect(text).not.toContain(t('ru', 'privacy.d_footer'));
+    expect(text).toContain(t('ru', 'privacy.d_footer_no_consent'));
+    await chat.playFixture('registration.json');
+    await chat.say('/mydata');
+    expect(chat.replyTexts.join('\n')).toContain(t('ru', 'privacy.d_footer'));
+  });
+
   it('withdrawal erases name, phone, accounts and the link to the messages (kept anonymised), cancels every queued notification and says so', async () => {
     const chat = oleg(channel);
     const { residentId, messageId } = await withQueuedNotification(chat);
