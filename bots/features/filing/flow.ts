@@ -283,8 +283,13 @@ export const filingFlow: Flow = {
           },
         },
       ],
-      next(_c, input) {
+      next(c, input) {
         const action = input.kind === 'button' ? input.action : '';
+        // Photos are replaced, not added to: the resident is told the earlier ones are gone.
+        const kept = photosOf(c.data).length;
+        if (action === 'ph' && kept > 0) {
+          return goto('photos', { data: { editing: true, photos: [] }, say: [{ key: 'filing.photos_removed', params: { photos: local('filing.photo_count', { count: kept }) } }] });
+        }
         const targets: Record<string, [string, StepData]> = {
           cat: ['sector', { editing: true }],
           text: ['text', { editing: true }],

@@ -121,6 +121,18 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'sector' });
   });
 
+  it('Edit → Photos says the earlier photos were removed, then asks for new ones', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма у парка.', location(KEMEROVO.lat, KEMEROVO.lon), photos('701'));
+    await chat.say(photos('702'));
+    await chat.say(press(t('ru', 'filing.photos_done')), press(t('ru', 'filing.edit')), press(t('ru', 'filing.edit_photos')));
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.photos_removed', { photos: t('ru', 'filing.photo_count', { count: 2 }) }), t('ru', 'filing.photos', { max: 5 })]);
+    expect(chat.replyTexts[0]).toBe('Прежние фото (2 фотографии) убраны: пришлите новые.');
+    await chat.say(photos('703'), press(t('ru', 'filing.photos_done')));
+    expect(chat.replyTexts.at(-1)).toContain('Фото: 1 фотография');
+  });
+
   it('the fifth photo is the last: its answer does not offer to send more, and the summary follows', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
