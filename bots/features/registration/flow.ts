@@ -112,7 +112,8 @@ export const registrationFlow: Flow = {
       },
     },
     municipality: {
-      accepts: ['location', 'button'],
+      // Text too: the municipality's name typed ("Новокузнецк"), where the list is not tapped.
+      accepts: ['location', 'button', 'text'],
       wrongInput: 'reg.municipality_wrong_input',
       async prompt(c) {
         const all = await listMunicipalities(c.db);
@@ -124,6 +125,10 @@ export const registrationFlow: Flow = {
       },
       async next(c, input) {
         if (input.kind === 'location') return register(c, await findMunicipalityByPoint(c.db, { lat: input.lat, lon: input.lon }));
+        if (input.kind === 'text') {
+          const named = municipalityNamed(await listMunicipalities(c.db), input.text);
+          return named ? register(c, named) : stay({ say: [{ key: 'reg.municipality_wrong_input' }], reprompt: true });
+        }
         const id = input.kind === 'button' && input.action.startsWith('mu:') ? Number(input.action.slice(3)) : NaN;
         if (!Number.isSafeInteger(id)) throw new DomainError('NOT_FOUND', { entity: 'municipality' });
         return register(c, await getMunicipality(c.db, id));
@@ -131,3 +136,21 @@ export const registrationFlow: Flow = {
     },
   },
 };
+
+/** The words of a name, lower case, ё as е: "г. Кемерово" → ["г", "кемерово"]. */
+const wordsOf = (text: string) => text.toLowerCase().replace(/ё/g, 'е').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+/**
+ * The one municipality a typed name means: every word of four letters or more begins (its first
+ * five letters: "Кемерово" → "кемер") a word of its Russian or English name ("Кемеровский городской
+ * округ"); none when no word is that long, or when it fits none or several (the list is shown again).
+ */
+export function municipalityNamed<M extends { nameRu: string; nameEn: string }>(all: M[], typed: string): M | undefined {
+  const stems = wordsOf(typed)
+    .filter((w) => [...w].length >= 4)
+    .map((w) => [...w].slice(0, 5).join(''));
+  if (stems.length === 0) return undefined;
+  const fits = (name: string) => stems.every((stem) => wordsOf(name).some((w) => w.startsWith(stem)));
+  const found = all.filter((m) => fits(m.nameRu) || fits(m.nameEn));
+  return found.length === 1 ? found[0] : undefined;
+}

@@ -138,3 +138,21 @@ describe.each(CHANNELS)('%s: a stranger who writes the start word instead of /st
     expect(chat.replyTexts).toEqual([t('ru', 'dialog.welcome_back'), t('ru', 'menu.main')]);
   });
 });
+
+describe.each(CHANNELS)('%s: the municipality typed by name', (channel) => {
+  it('«Новокузнецк» or «г. Белово» typed at the municipality step registers there; a name that is no connected municipality gets the hint and the list again', async () => {
+    const chat = newChat(harness, channel);
+    await chat.say(...toConsent, press(t('ru', 'reg.skip')));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'registration', step: 'municipality' });
+    await chat.say('Москва');
+    expect(chat.replyTexts[0]).toBe(t('ru', 'reg.municipality_wrong_input'));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'registration', step: 'municipality' });
+    await chat.say('Новокузнецк');
+    expect(chat.replyTexts[0]).toBe(t('ru', 'reg.done', { municipality: 'Новокузнецкий городской округ' }));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+
+    const other = newChat(harness, channel);
+    await other.say(...toConsent, press(t('ru', 'reg.skip')), 'г. Белово');
+    expect(other.replyTexts[0]).toBe(t('ru', 'reg.done', { municipality: 'Беловский городской округ' }));
+  });
+});
