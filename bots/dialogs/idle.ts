@@ -24,10 +24,19 @@ async function unregisteredHint(c: StepContext): Promise<View> {
 }
 
 /**
- * The start word typed instead of /start: «Начать» is the label of VK's own start button, which a
- * resident also types (and older clients send as a plain text); «Start» in English.
+ * Words typed instead of a command between flows: «Начать» (the label of VK's own start button,
+ * which residents also type) for /start, «Меню» for /menu, «Помощь» for /help; English too.
  */
-const START_WORD = /^(?:начать|старт|start)[\s!.]*$/iu;
+const COMMAND_WORDS: Record<string, string> = { начать: 'start', старт: 'start', start: 'start', меню: 'menu', menu: 'menu', помощь: 'help', help: 'help' };
+
+/** The command a text written between flows stands for, if it is one of COMMAND_WORDS (case and trailing "!", "." aside). */
+const commandWord = (text: string): string | undefined => {
+  const word = text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s!.]+$/u, '');
+  return Object.hasOwn(COMMAND_WORDS, word) ? COMMAND_WORDS[word] : undefined;
+};
 
 /**
  * Between flows: the main menu for a registered resident, a hint for anybody else. Free text a
@@ -42,8 +51,9 @@ export const idleFlow: Flow = {
       accepts: ['text', 'location', 'photo', 'contact', 'other', 'button'],
       prompt: async (c) => [(await isRegistered(c)) ? await mainMenu(c) : await unregisteredHint(c)],
       async next(c, input) {
-        const start = input.kind === 'text' && START_WORD.test(input.text.trim()) ? c.features.command('start') : undefined;
-        if (start) return start.run(c, undefined);
+        const word = input.kind === 'text' ? commandWord(input.text) : undefined;
+        const command = word ? c.features.command(word) : undefined;
+        if (command) return command.run(c, undefined);
         if (!(await isRegistered(c))) return stay({ say: [await unregisteredHint(c)] });
         const taken = input.kind === 'text' ? await freeTextAnswer(c, input.text) : undefined;
         if (taken) return stay({ say: taken });

@@ -131,6 +131,15 @@ describe.each(CHANNELS)('%s: a stranger who writes the start word instead of /st
     expect(english.replyTexts.join('\n')).toContain('Choose your language');
   });
 
+  it('a registered resident who writes «Помощь» or «меню» gets the help or the main menu, not "I did not understand"', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('Помощь');
+    expect(chat.replyTexts).toEqual([helpText(t, 'ru')]);
+    await chat.say('меню');
+    expect(chat.replyTexts).toEqual([t('ru', 'menu.main')]);
+  });
+
   it('a registered resident who writes «Начать» gets the main menu as with /start', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
