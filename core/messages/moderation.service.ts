@@ -68,6 +68,8 @@ export function rejectMessage(db: Db, input: ModerationInput & { reason: string 
     const updated = await updateMessage(trx, message, { status: to, rejection_reason: reason, closed_at: now, published: false }, now);
     await recordEvent(trx, message.id, input.actor, { kind: 'rejected', from: message.status, to, reason }, now);
     if (message.authorId) await notifyResident(trx, message.authorId, 'notify.rejected', { messageId: message.id, reason }, { kind: 'status.rejected' });
+    // A new message's only followers are the authors of the duplicates merged into it: they were told to follow it.
+    await notifySupporters(trx, message.id, 'notify.followed_rejected', { messageId: message.id, reason }, 'follow.rejected');
     return updated;
   });
 }

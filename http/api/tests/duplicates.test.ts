@@ -31,6 +31,16 @@ describe('item 18: duplicates', () => {
     expect(row.rejection_reason).toBe(`duplicate of #${original.id}`);
   });
 
+  it("tells the duplicate's author when the original they were merged into is rejected after all", async () => {
+    const original = await h.fileMessage('Belovo');
+    const dup = await h.fileMessage('Belovo');
+    expect((await markDuplicate(dup.id, original.id)).status).toBe(200);
+    const rejected = await h.request('POST', `/api/v1/messages/${original.id}/reject`, { token: h.keys.Belovo.moderator, body: { reason: 'Участок не муниципальный' } });
+    expect(rejected.status).toBe(200);
+    const notices = await noticesTo(dup.authorId!);
+    expect(notices.at(-1)).toMatchObject({ kind: 'follow.rejected', payload: { key: 'notify.followed_rejected', params: { messageId: original.id, reason: 'Участок не муниципальный' } } });
+  });
+
   it('in work: stays in work linked to the original, then closes with its outcome and answer; the author is told', async () => {
     const original = await h.fileMessage('Belovo');
     const dup = await h.fileMessage('Belovo');
