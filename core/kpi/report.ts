@@ -285,7 +285,7 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
       SELECT count(*) FILTER (WHERE e.kind = 'answer_returned') AS returned,
              count(*) FILTER (WHERE e.from_status IN ('solved', 'explained') AND e.to_status = 'in_work') AS reopened
       FROM message_event e JOIN message m ON m.id = e.message_id
-      WHERE m.municipality_id = ${municipalityId} AND e.created_at >= ${month.from} AND e.created_at < ${month.to}
+      WHERE m.municipality_id = ${municipalityId} AND e.created_at >= ${month.from} AND e.created_at < ${month.to} AND ${countedOnce('m')}
         -- The two kinds counted, as message_event_report_idx names them (no scan of every event).
         AND (e.kind = 'answer_returned' OR (e.from_status IN ('solved', 'explained') AND e.to_status = 'in_work'))`.execute(db)
   ).rows[0];

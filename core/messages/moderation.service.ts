@@ -128,6 +128,17 @@ export function reopenMessage(db: Db, input: ModerationInput & { reason: string 
     if (message.authorId) await notifyResident(trx, message.authorId, 'notify.reopened', { messageId: message.id, reason }, { kind: 'status.reopened' });
     await notifySupporters(trx, { messageId: message.id, occasion: now.getTime() }, 'notify.followed_reopened', { messageId: message.id, reason }, 'follow.reopened');
     await alertReopened(trx, updated, reason, now);
+    // The duplicates that closed with it reopen with it, and close again with its next final answer.
+    const duplicates = await trx.selectFrom('message').select('id').where('duplicate_of', '=', message.id).where('status', 'in', ['solved', 'explained']).orderBy('id').execute();
+    for (const { id } of duplicates) {
+      const duplicate = await lockMessage(trx, id);
+      const duplicateTo = transition(duplicate.status, 'reopen');
+      const duplicateRating = await trx.deleteFrom('rating').where('message_id', '=', id).returning(['stars', 'complaint']).executeTakeFirst();
+      await updateMessage(trx, duplicate, { status: duplicateTo, closed_at: null }, now);
+      const data = { originalId: message.id, stars: duplicateRating?.stars ?? null, complaint: duplicateRating?.complaint ?? null };
+      await recordEvent(trx, id, input.actor, { kind: 'reopened', from: duplicate.status, to: duplicateTo, reason, data }, now);
+      if (duplicate.authorId) await notifyResident(trx, duplicate.authorId, 'notify.reopened', { messageId: id, reason }, { kind: 'status.reopened' });
+    }
     return updated;
   });
 }

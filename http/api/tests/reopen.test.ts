@@ -67,6 +67,30 @@ describe('POST /messages/{id}/reopen', () => {
     ]);
   });
 
+  it('takes along the duplicates that closed with it: their authors are told, and get the next answer too', async () => {
+    const original = await h.fileMessage('Kemerovo');
+    const dup = await h.fileMessage('Kemerovo');
+    for (const x of [original, dup]) expect((await h.request('POST', `/api/v1/messages/${x.id}/accept`, { token: h.keys.Kemerovo.moderator, body: {} })).status).toBe(200);
+    expect((await h.request('POST', `/api/v1/messages/${dup.id}/duplicate`, { token: h.keys.Kemerovo.moderator, body: { originalId: original.id } })).status).toBe(200);
+    await close(original.id, 'Фонарь заменили');
+    h.advance(60_000);
+    const reopenedCount = async () =>
+      (await h.request('GET', `/api/v1/reports/monthly?municipalityId=${h.municipality.Kemerovo}&period=2026-12`, { token: h.keys.Kemerovo.curator })).body.quality.messagesReopened as number;
+    const before = await reopenedCount();
+    expect((await reopen(original.id, { reason: 'Фонарь снова не горит' })).status).toBe(200);
+    // Counted once in the report, as duplicates are everywhere.
+    expect(await reopenedCount()).toBe(before + 1);
+    const row = await h.t.db.selectFrom('message').select(['status', 'closed_at']).where('id', '=', dup.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'in_work', closed_at: null });
+    const told = await h.t.db.selectFrom('outbox').select(['kind', 'payload']).where('resident_id', '=', dup.authorId).orderBy('id').execute();
+    expect(told.at(-1)).toMatchObject({ kind: 'status.reopened', payload: { params: { messageId: dup.id, reason: 'Фонарь снова не горит' } } });
+    h.advance(60_000);
+    await close(original.id, 'Заменили кабель и фонарь');
+    const after = await h.t.db.selectFrom('outbox').select(['kind', 'payload']).where('resident_id', '=', dup.authorId).orderBy('id').execute();
+    expect(after.at(-1)).toMatchObject({ kind: 'answer.final', payload: { params: { messageId: dup.id, text: 'Заменили кабель и фонарь' } } });
+    expect((await h.t.db.selectFrom('message').select('status').where('id', '=', dup.id).executeTakeFirstOrThrow()).status).toBe('solved');
+  });
+
   it('raises the low-rating alert again when the new answer is rated low too', async () => {
     const m = await closedAndRated(2);
     expect((await reopen(m.id, { reason: 'Не сделано' })).status).toBe(200);
