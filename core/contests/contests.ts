@@ -688,9 +688,22 @@ export async function advanceContests(db: Db, now: Date): Promise<AdvanceCounts>
   return counts;
 }
 
-/** Open contests a resident can see in the bot: their municipality's and the region's, from publication to results, newest first. */
-export async function openContestsFor(db: Db, municipalityId: number | null): Promise<Contest[]> {
-  let query = db.selectFrom('contest').selectAll().where('state', 'in', ['published', 'entries_open', 'voting_open', 'winners_chosen']).orderBy('id', 'desc');
+/** How long a contest stays in the bot's list after its results are published (a resident looks for them there). */
+export const RESULTS_LISTED_DAYS = 30;
+
+/**
+ * Contests a resident can see in the bot: their municipality's and the region's, from publication
+ * to the results and for RESULTS_LISTED_DAYS after them, newest first.
+ */
+export async function openContestsFor(db: Db, municipalityId: number | null, now: Date): Promise<Contest[]> {
+  const resultsSince = new Date(now.getTime() - RESULTS_LISTED_DAYS * 86_400_000);
+  let query = db
+    .selectFrom('contest')
+    .selectAll()
+    .where((eb) =>
+      eb.or([eb('state', 'in', ['published', 'entries_open', 'voting_open', 'winners_chosen']), eb.and([eb('state', '=', 'results_published'), eb('results_published_at', '>', resultsSince)])]),
+    )
+    .orderBy('id', 'desc');
   query = query.where((eb) => (municipalityId === null ? eb('municipality_id', 'is', null) : eb.or([eb('municipality_id', '=', municipalityId), eb('municipality_id', 'is', null)])));
   return (await query.limit(20).execute()).map((r) => toContest(r as ContestRow));
 }

@@ -318,6 +318,14 @@ describe.each(CHANNELS)('%s: a contest with its results published', (channel) =>
     // (other contests of the file move on too: only this one's results are looked at)
     expect(chat.replyTexts.filter((text) => text.includes(`«${contest.title}»`))).toEqual([t('ru', 'contests.results', { title: contest.title, winners: `1. №${second!.id}` })]);
 
+    // /contests still lists it, with its results, for a while after they are published.
+    await chat.say('/contests');
+    expect(
+      chat
+        .keyboards()[0]!
+        .rows.flat()
+        .map((b) => b.label),
+    ).toContain(contestLabel(contest.title!, 'state_results_published'));
     await chat.say(tap(`!cto:${contest.id}`));
     expect(chat.replyTexts[0]).toContain(t('ru', 'contests.state_results_published'));
     expect(chat.replyTexts[0]).toContain(t('ru', 'contests.card_winners', { winners: `1. №${second!.id}` }));
@@ -327,6 +335,19 @@ describe.each(CHANNELS)('%s: a contest with its results published', (channel) =>
     await chat.say(press(t('ru', 'contests.next')));
     expect(chat.replyTexts[0]).toContain(`№${second!.id}`);
     expect(chat.replyTexts[0]).toContain(t('ru', 'contests.gallery_place', { place: 1 }));
+    // A month after its results it leaves the list.
+    await db.db
+      .updateTable('contest')
+      .set({ results_published_at: new Date(harness.now().getTime() - 31 * 86_400_000) })
+      .where('id', '=', contest.id)
+      .execute();
+    await chat.say('/contests');
+    expect(
+      chat
+        .keyboards()[0]!
+        .rows.flat()
+        .map((b) => b.label),
+    ).not.toContain(contestLabel(contest.title!, 'state_results_published'));
   });
 });
 

@@ -136,10 +136,10 @@ async function galleryView(c: StepContext, contestId: number, index: number): Pr
 
 const LIST_PAGE_SIZE = 8;
 
-/** Open contests a page at a time (VK's inline keyboard holds six rows), with the way back to the menu. */
+/** Open contests (and those with recent results) a page at a time (VK's inline keyboard holds six rows), with the way back to the menu. */
 async function listView(c: StepContext): Promise<View> {
   const back = [backToMenuButton()];
-  const contests = await openContestsFor(c.db, c.resident.municipalityId);
+  const contests = await openContestsFor(c.db, c.resident.municipalityId, c.now);
   if (contests.length === 0) return { key: 'contests.none', keyboard: { kind: 'inline', rows: [back] } };
   const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { fixedButtons: 1, fixedRows: 1 });
   const { items, page, pages } = pageOf(contests, num(c.data, 'page') ?? 0, size);
