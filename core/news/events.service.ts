@@ -327,8 +327,8 @@ async function queueForResident(
   return id ?? null;
 }
 
-/** `soon`: the event starts in less than 3 hours, the reminder is sent at once. */
-export type RemindResult = 'scheduled' | 'soon' | 'already' | 'started' | 'unavailable';
+/** `soon`: the event starts in less than 3 hours, the reminder is sent at once; `started` / `over`: too late for one. */
+export type RemindResult = 'scheduled' | 'soon' | 'already' | 'started' | 'over' | 'unavailable';
 
 /**
  * A resident's "Remind me": a reminder row, queued into the outbox by cron at start − 3 h (at
@@ -337,6 +337,7 @@ export type RemindResult = 'scheduled' | 'soon' | 'already' | 'started' | 'unava
 export async function remindMe(db: Db, eventId: number, residentId: number, now: Date): Promise<RemindResult> {
   const event = await db.selectFrom('afisha_event').selectAll().where('id', '=', eventId).executeTakeFirst();
   if (event?.state !== 'published') return 'unavailable';
+  if (event.ends_at.getTime() <= now.getTime()) return 'over';
   if (event.starts_at.getTime() <= now.getTime()) return 'started';
   const inserted = await db
     .insertInto('event_reminder')

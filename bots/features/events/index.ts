@@ -86,7 +86,8 @@ async function eventView(c: StepContext, event: AfishaEvent, extraRows: Button[]
     ],
     ...(event.photoMediaId !== null && { media: [event.photoMediaId] }),
     location: { lat: event.venue.lat, lon: event.venue.lon },
-    keyboard: { kind: 'inline', rows: [...extraRows, [remind.button(event.id, 'events.remind')], [backToMenuButton()]] },
+    // "Remind me" only while there is something to be reminded of.
+    keyboard: { kind: 'inline', rows: [...extraRows, ...(event.startsAt.getTime() > c.now.getTime() ? [[remind.button(event.id, 'events.remind')]] : []), [backToMenuButton()]] },
   };
 }
 

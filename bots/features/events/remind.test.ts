@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createEvent, publishEvent } from '../../../core/news/events.service.ts';
 import { newChat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, press } from '../../../test/bots/player.ts';
+import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
 import { expandFully } from '../../../test/expand.ts';
@@ -92,5 +92,32 @@ describe.each(CHANNELS)('%s: the announcement of a published event', (channel) =
     expect(announcement(`Джаз ${channel}`)).toContain(`📍 Филармония Кузбасса, Кемерово, пр. Советский, 68\n${t('ru', 'events.line_age', { age: '16+' })}\n💳 `);
     expect(announcement(`Ёлка ${channel}`)).toContain('📍 Филармония Кузбасса, Кемерово, пр. Советский, 68\n💳 ');
     expect(announcement(`Ёлка ${channel}`)).not.toContain('👤');
+  });
+});
+
+describe.each(CHANNELS)('%s: an event that is over', (channel) => {
+  it('its card offers no "Remind me", and the button of its old announcement says it is over, not that it has started', async () => {
+    const chat = newChat(harness, channel, 'Глеб');
+    await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const venue = { name: 'Дворец спорта', address: 'Кемерово, ул. Кирова, 25', ...KEMEROVO_CENTER };
+    const fields = { description: 'Матч', venue, ageLimit: null, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
+    // Published yesterday for last evening.
+    const published = new Date(Date.now() - 24 * HOUR);
+    const draft = await createEvent(
+      db.db,
+      { municipalityId: db.demo.municipalities.Kemerovo, kind: 'sport', title: `Хоккей ${channel}`, startsAt: new Date(Date.now() - 6 * HOUR), endsAt: new Date(Date.now() - 4 * HOUR), ...fields },
+      published,
+    );
+    const event = await publishEvent(db.db, draft.id, published, null);
+
+    await chat.say(`/start event_${event.id}`);
+    expect(chat.replyTexts.join('\n')).toContain(`Хоккей ${channel}`);
+    const labels = chat
+      .keyboards()
+      .flatMap((k) => k.rows.flat())
+      .map((b) => b.label);
+    expect(labels).not.toContain(t('ru', 'events.remind'));
+    await chat.say(tap(`!er:${event.id}`));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.remind_over')]);
   });
 });
