@@ -59,8 +59,9 @@ export const askFlow: Flow = {
         const asked = line ? await questionsAsked(c.db, line.id, c.resident.id) : 0;
         return [
           {
-            key: 'polls.ask_prompt',
-            params: { title: line?.title ?? '', head: line?.headName ?? '', left: DIRECT_LINE_LIMITS.questionsPerResident - asked },
+            // The first question says how many may be asked in all; later ones how many are left.
+            key: asked === 0 ? 'polls.ask_prompt_first' : 'polls.ask_prompt',
+            params: { title: line?.title ?? '', head: line?.headName ?? '', left: DIRECT_LINE_LIMITS.questionsPerResident - asked, max: DIRECT_LINE_LIMITS.questionsPerResident },
             keyboard: { kind: 'inline', rows: [[button('x', 'polls.cancel')]] },
           },
         ];

@@ -262,7 +262,8 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     await chat.say('/menu');
     expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).toContain(ru('polls.ask_menu'));
     await chat.say(press(ru('polls.ask_menu')));
-    expect(chat.replyTexts.at(-1)).toContain('Глава');
+    // Nothing asked yet: how many may be asked in all, not "5 more".
+    expect(chat.replyTexts.at(-1)).toBe(ru('polls.ask_prompt_first', { title: 'Прямая линия', head: 'Глава', max: 5 }));
     await chat.say('x'.repeat(1001));
     expect(chat.replyTexts[0]).toBe(ru('errors.TEXT_TOO_LONG', { max: 1000, length: 1001 }));
     // The first question with a category of the shared directory: a sector, then one of its categories (Back returns to the sectors).
@@ -293,6 +294,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     // The others skip the category: at the sector step, or at the category step.
     for (let i = 2; i <= 5; i++) {
       await chat.say('/ask');
+      expect(chat.replyTexts.at(-1)).toBe(ru('polls.ask_prompt', { title: 'Прямая линия', head: 'Глава', left: 6 - i }));
       await chat.say(`Вопрос номер ${i}`);
       if (i === 5) await chat.say(press(sector!.titleRu));
       await chat.say(press(ru('polls.skip')));
