@@ -527,6 +527,23 @@ export async function openPollsFor(db: Db, municipalityId: number | null, now: D
   return rows.map((r) => toPoll(r, questions.get(r.id)!));
 }
 
+/** How long a poll whose results are published stays in the bot's list (a resident looks for them there). */
+export const RESULTS_LISTED_DAYS = 30;
+
+/** Polls of `municipalityId` (and region-wide ones) whose results were published in the last RESULTS_LISTED_DAYS, newest results first. */
+export async function recentResultsFor(db: Db, municipalityId: number | null, now: Date): Promise<{ id: number; title: string }[]> {
+  let query = db
+    .selectFrom('poll')
+    .select(['id', 'title'])
+    .where('state', '=', 'results_published')
+    .where('results_published_at', '>', new Date(now.getTime() - RESULTS_LISTED_DAYS * 86_400_000))
+    .orderBy('results_published_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(10);
+  query = municipalityId === null ? query.where('municipality_id', 'is', null) : query.where((eb) => eb.or([eb('municipality_id', '=', municipalityId), eb('municipality_id', 'is', null)]));
+  return query.execute();
+}
+
 /** Which of `pollIds` the resident has cast a ballot in. */
 export async function votedPolls(db: Db, pollIds: number[], residentId: number): Promise<Set<number>> {
   if (pollIds.length === 0) return new Set();

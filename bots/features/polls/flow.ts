@@ -1,6 +1,20 @@
 import { isDomainError } from '../../../core/errors.ts';
 import { countVisibleComments } from '../../../core/item-comments/comments.service.ts';
-import { assertCanVote, castBallot, findPoll, getPoll, hasVoted, localDateTime, openPollsFor, type Poll, type PollQuestion, POLL_LIMITS, timeZoneOf, votedPolls } from '../../../core/polls/polls.ts';
+import {
+  assertCanVote,
+  castBallot,
+  findPoll,
+  getPoll,
+  hasVoted,
+  localDateTime,
+  openPollsFor,
+  type Poll,
+  type PollQuestion,
+  POLL_LIMITS,
+  recentResultsFor,
+  timeZoneOf,
+  votedPolls,
+} from '../../../core/polls/polls.ts';
 import { pollResults, textBar } from '../../../core/polls/results.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
 import { domainErrorView, unstorableTextView } from '../../dialogs/errors.ts';
@@ -140,8 +154,10 @@ export const pollsFlow: Flow = {
       wrongInput: 'polls.use_buttons',
       async prompt(c) {
         const polls = await openPollsFor(c.db, c.resident.municipalityId, c.now);
+        // Results published lately stay findable here (only voters are told of them).
+        const results = await recentResultsFor(c.db, c.resident.municipalityId, c.now);
         const back = [backToMenuButton()];
-        if (polls.length === 0) return [{ key: 'polls.list_empty', keyboard: { kind: 'inline', rows: [back] } }];
+        if (polls.length === 0 && results.length === 0) return [{ key: 'polls.list_empty', keyboard: { kind: 'inline', rows: [back] } }];
         // Those answered already are marked (they open as "you have answered", with the results when visible).
         const voted = await votedPolls(
           c.db,
@@ -149,7 +165,13 @@ export const pollsFlow: Flow = {
           c.resident.id,
         );
         const item = (p: Poll) => (voted.has(p.id) ? button(`o:${p.id}`, 'polls.list_item_answered', { title: excerpt(p.title, 60) }) : literalButton(`o:${p.id}`, excerpt(p.title, 60)));
-        return [{ key: 'polls.list_title', keyboard: { kind: 'inline', rows: [...polls.map((p) => [item(p)]), back] } }];
+        const finished = results.map((p) => [button(`o:${p.id}`, 'polls.list_item_results', { title: excerpt(p.title, 60) })]);
+        return [
+          {
+            key: results.length > 0 ? 'polls.list_title_with_results' : 'polls.list_title',
+            keyboard: { kind: 'inline', rows: [...polls.map((p) => [item(p)]), ...finished, back] },
+          },
+        ];
       },
       next(c, input) {
         const id = input.kind === 'button' && input.action.startsWith('o:') ? Number(input.action.slice(2)) : Number.NaN;

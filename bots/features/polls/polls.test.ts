@@ -136,6 +136,36 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(labels).toContain(open.title);
   });
 
+  it('/polls also lists polls whose results were published lately, so a resident who did not vote can see them', async () => {
+    const { chat } = await registered(channel, 'Belovo', 'Фаина');
+    const finished = await publishedPoll(db.demo.municipalities.Belovo, {
+      kind: 'vote',
+      title: `Парк или сквер ${channel}`,
+      questions: [{ kind: 'single', text: 'Что благоустроить?', options: ['Парк', 'Сквер'] }],
+    });
+    await closePoll(db.db, finished.id, harness.now());
+    await publishPoll(db.db, finished.id, {}, harness.now());
+
+    await chat.say('/polls');
+    const labels = chat
+      .keyboards()[0]!
+      .rows.flat()
+      .map((b) => b.label);
+    expect(labels).toContain(ru('polls.list_item_results', { title: finished.title }));
+    await chat.say(press(ru('polls.list_item_results', { title: finished.title })));
+    expect(chat.replyTexts[0]).toBe(ru('polls.closed', { title: finished.title }));
+    expect(chat.replyTexts[1]).toContain(ru('polls.results', { title: finished.title, voters: 0, turnout: 0 }));
+
+    // A month after its results it leaves the list.
+    await db.db
+      .updateTable('poll')
+      .set({ results_published_at: new Date(harness.now().getTime() - 31 * DAY) })
+      .where('id', '=', finished.id)
+      .execute();
+    await chat.say('/polls');
+    expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).not.toContain(ru('polls.list_item_results', { title: finished.title }));
+  });
+
   it('the poll fixture plays from the announcement to the results and the decision (npm run replay -- poll.json)', async () => {
     const chat = newChat(harness, channel, 'Ольга');
     await chat.playFixture('poll.json');
