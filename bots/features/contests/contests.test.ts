@@ -376,8 +376,18 @@ describe.each(CHANNELS)('%s: the gallery of a contest without an audience vote',
         .returning('id')
         .executeTakeFirstOrThrow();
       await chat.say(tap(`!cto:${contest.id}`));
+      // Nobody votes in it: its state does not say «идёт голосование».
+      expect(chat.replyTexts[0]).toContain(t('ru', 'contests.state_judging'));
+      expect(chat.replyTexts[0]).not.toContain(t('ru', 'contests.state_voting_open'));
       await chat.say(press(t('ru', 'contests.gallery')));
       expect(chat.replyTexts).toEqual([t('ru', 'contests.gallery_entry_no_votes', { title: contest.title, entryId: entry.id, position: 1, total: 1, caption: 'Сугробы' })]);
+      await chat.say('/contests');
+      expect(
+        chat
+          .keyboards()[0]!
+          .rows.flat()
+          .map((b) => b.label),
+      ).toContain(contestLabel(contest.title!, 'state_judging'));
     }
   });
 });

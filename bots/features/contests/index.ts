@@ -68,6 +68,12 @@ const vote = action<{ contestId: number; entryId: number }>({
   },
 });
 
+/** Where the contest is, as residents read it: between entries and winners only an audience vote is «voting». */
+function stateLabel(contest: Contest) {
+  if (contest.state === 'voting_open' && contest.drawingFormat !== 'audience_vote') return local('contests.state_judging');
+  return local(`contests.state_${contest.state}`);
+}
+
 async function visibleContest(c: StepContext, id: number): Promise<Contest> {
   const contest = await getContest(c.db, id).catch(() => undefined);
   // A draft, or another municipality's contest, looks like nothing.
@@ -100,7 +106,7 @@ async function contestCard(c: StepContext, id: number): Promise<View> {
       terms: contest.terms,
       kind: local(`contests.kind_${contest.entryKind}`),
       format: local(`contests.format_${contest.drawingFormat}`),
-      state: local(`contests.state_${contest.state}`),
+      state: stateLabel(contest),
       entriesFrom: when(c, contest.entriesFrom, tz),
       entriesTo: when(c, contest.entriesTo, tz),
       votingFrom: when(c, contest.votingFrom, tz),
@@ -143,7 +149,7 @@ async function listView(c: StepContext): Promise<View> {
   if (contests.length === 0) return { key: 'contests.none', keyboard: { kind: 'inline', rows: [back] } };
   const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { fixedButtons: 1, fixedRows: 1 });
   const { items, page, pages } = pageOf(contests, num(c.data, 'page') ?? 0, size);
-  const buttons = items.map((x) => openContest.button(x.id, 'contests.list_item', { title: x.title, state: local(`contests.state_${x.state}`) }));
+  const buttons = items.map((x) => openContest.button(x.id, 'contests.list_item', { title: x.title, state: stateLabel(x) }));
   return { key: 'contests.list', keyboard: { kind: 'inline', rows: [...listRows(buttons, page, pages), back] } };
 }
 
