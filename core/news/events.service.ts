@@ -328,7 +328,7 @@ async function queueForResident(
 }
 
 /** `soon`: the event starts in less than 3 hours, the reminder is sent at once; `started` / `over`: too late for one. */
-export type RemindResult = 'scheduled' | 'soon' | 'already' | 'started' | 'over' | 'unavailable';
+export type RemindResult = 'scheduled' | 'soon' | 'already' | 'started' | 'over' | 'cancelled' | 'unavailable';
 
 /**
  * A resident's "Remind me": a reminder row, queued into the outbox by cron at start − 3 h (at
@@ -336,6 +336,7 @@ export type RemindResult = 'scheduled' | 'soon' | 'already' | 'started' | 'over'
  */
 export async function remindMe(db: Db, eventId: number, residentId: number, now: Date): Promise<RemindResult> {
   const event = await db.selectFrom('afisha_event').selectAll().where('id', '=', eventId).executeTakeFirst();
+  if (event?.state === 'cancelled') return 'cancelled';
   if (event?.state !== 'published') return 'unavailable';
   if (event.ends_at.getTime() <= now.getTime()) return 'over';
   if (event.starts_at.getTime() <= now.getTime()) return 'started';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEvent, publishEvent } from '../../../core/news/events.service.ts';
+import { cancelEvent, createEvent, publishEvent } from '../../../core/news/events.service.ts';
 import { newChat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
@@ -119,5 +119,24 @@ describe.each(CHANNELS)('%s: an event that is over', (channel) => {
     expect(labels).not.toContain(t('ru', 'events.remind'));
     await chat.say(tap(`!er:${event.id}`));
     expect(chat.replyTexts).toEqual([t('ru', 'events.remind_over')]);
+  });
+});
+
+describe.each(CHANNELS)('%s: "Remind me" on the announcement of an event cancelled since', (channel) => {
+  it('says the event is cancelled, as its card does, not just that it is unavailable', async () => {
+    const chat = newChat(harness, channel, 'Дина');
+    await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const venue = { name: 'Драмтеатр', address: 'Кемерово, пр. Советский, 92', ...KEMEROVO_CENTER };
+    const fields = { description: 'Премьера', venue, ageLimit: null, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
+    const start = new Date(Date.now() + 48 * HOUR);
+    const draft = await createEvent(
+      db.db,
+      { municipalityId: db.demo.municipalities.Kemerovo, kind: 'culture', title: `Спектакль ${channel}`, startsAt: start, endsAt: new Date(start.getTime() + 2 * HOUR), ...fields },
+      new Date(),
+    );
+    const event = await publishEvent(db.db, draft.id, new Date(), null);
+    await cancelEvent(db.db, event.id, 'Болезнь актёра', new Date());
+    await chat.say(tap(`!er:${event.id}`));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.remind_cancelled')]);
   });
 });
