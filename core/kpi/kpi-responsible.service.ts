@@ -34,17 +34,18 @@ export async function getKpiResponsible(db: Db, id: number): Promise<KpiResponsi
  * Names an active official of the municipality as responsible for one indicator; they receive
  * that indicator's alerts. Naming the same person twice returns the existing assignment.
  */
-export function assignKpiResponsible(db: Db, input: { municipalityId: number; kpi: number; staffId: number }, now: Date): Promise<KpiResponsible> {
+export function assignKpiResponsible(db: Db, input: { municipalityId: number; kpi: number; staffId: number }, now: Date): Promise<{ assignment: KpiResponsible; created: boolean }> {
   return inTransaction(db, async (trx) => {
     if (!KPI_NUMBERS.includes(input.kpi)) throw new DomainError('VALIDATION', { field: 'kpi', problem: '1 to 16' });
     const staff = await trx.selectFrom('staff').select(['id', 'municipality_id', 'active']).where('id', '=', input.staffId).executeTakeFirst();
     if (!staff || staff.municipality_id !== input.municipalityId) throw new DomainError('STAFF_NOT_FOUND', { id: input.staffId });
     if (!staff.active) throw new DomainError('VALIDATION', { field: 'staffId', problem: 'staff member is inactive' });
-    await trx
+    const inserted = await trx
       .insertInto('kpi_responsible')
       .values({ municipality_id: input.municipalityId, kpi: input.kpi, staff_id: input.staffId, created_at: now })
       .onConflict((oc) => oc.columns(['municipality_id', 'kpi', 'staff_id']).doNothing())
-      .execute();
+      .returning('id')
+      .executeTakeFirst();
     const row = await trx
       .selectFrom('kpi_responsible')
       .selectAll()
@@ -52,7 +53,7 @@ export function assignKpiResponsible(db: Db, input: { municipalityId: number; kp
       .where('kpi', '=', input.kpi)
       .where('staff_id', '=', input.staffId)
       .executeTakeFirstOrThrow();
-    return toResponsible(row);
+    return { assignment: toResponsible(row), created: inserted !== undefined };
   });
 }
 

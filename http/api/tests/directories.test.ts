@@ -185,7 +185,10 @@ describe('KPI responsibles', () => {
     const first = await h.request('POST', '/api/v1/kpi-responsibles', { token: h.keys.Novokuznetsk.curator, body });
     const second = await h.request('POST', '/api/v1/kpi-responsibles', { token: h.keys.Novokuznetsk.curator, body });
     expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
     expect(second.body.id).toBe(first.body.id);
+    const audit = await h.t.db.selectFrom('audit_log').select('action').where('entity', '=', 'kpi_responsible').where('entity_id', '=', String(first.body.id)).execute();
+    expect(audit.map((a) => a.action)).toEqual(['kpi_responsible.assign']);
     const list = await h.request('GET', '/api/v1/kpi-responsibles?kpi=7', { token: h.keys.Novokuznetsk.responsible });
     expect(list.body.items).toEqual([first.body]);
     expect((await h.request('DELETE', `/api/v1/kpi-responsibles/${first.body.id}`, { token: h.keys.Novokuznetsk.curator })).status).toBe(204);

@@ -14,20 +14,22 @@ export const route = createRoute({
   operationId: 'assignKpiResponsible',
   path: '/kpi-responsibles',
   tags: ['directories'],
-  summary: 'Name an official of the municipality responsible for a KPI indicator (idempotent)',
+  summary: 'Name an official of the municipality responsible for a KPI indicator (idempotent: 201 the first time, 200 with the same assignment after)',
   ...access('municipality.team.write'),
   request: { body: jsonBody(Body) },
-  responses: { 201: jsonContent(KpiResponsibleSchema, 'The assignment'), ...problems(400, 404) },
+  responses: { 201: jsonContent(KpiResponsibleSchema, 'The assignment'), 200: jsonContent(KpiResponsibleSchema, 'The assignment made before'), ...problems(400, 404) },
 });
 
 export function registerAssignKpiResponsible(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
-    const assignment = await audited(c, deps, async ({ trx, now, scope }) => {
+    const { assignment, created } = await audited(c, deps, async ({ trx, now, scope }) => {
       requireMunicipality(scope, body.municipalityId);
       const result = await assignKpiResponsible(trx, body, now);
-      return { result, audit: { action: 'kpi_responsible.assign', entity: 'kpi_responsible', entityId: result.id, municipalityId: body.municipalityId, data: { kpi: body.kpi, staffId: body.staffId } } };
+      const audit = { action: 'kpi_responsible.assign', entity: 'kpi_responsible', entityId: result.assignment.id, municipalityId: body.municipalityId, data: { kpi: body.kpi, staffId: body.staffId } };
+      // Naming the same official again changes nothing: the assignment as it is, no audit entry.
+      return { result, audit: result.created ? audit : null };
     });
-    return c.json(kpiResponsibleDto(assignment), 201);
+    return created ? c.json(kpiResponsibleDto(assignment), 201) : c.json(kpiResponsibleDto(assignment), 200);
   });
 }
