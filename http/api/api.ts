@@ -62,7 +62,17 @@ export function createAdminApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   api.use('*', idempotentPosts(deps));
   for (const register of ROUTES) register(api, deps);
   documentTransportProblems(api);
-  api.all('*', (c) => problemResponse(c, { status: 404, code: 'ROUTE_NOT_FOUND', detail: `${c.req.method} ${c.req.path}` }));
+  const allowedMethods = methodsOfPaths(api);
+  api.all('*', (c) => {
+    // A known path asked with a method it does not take: 405 with the methods it does (RFC 9110 §15.5.6).
+    const mount = c.req.routePath.replace(/\/?\*$/, '');
+    const allowed = allowedMethods(c.req.path.slice(mount.length) || '/');
+    if (allowed.length > 0) {
+      c.header('allow', allowed.join(', '));
+      return problemResponse(c, { status: 405, code: 'METHOD_NOT_ALLOWED', detail: `${c.req.method} ${c.req.path}: this path takes ${allowed.join(', ')}` });
+    }
+    return problemResponse(c, { status: 404, code: 'ROUTE_NOT_FOUND', detail: `${c.req.method} ${c.req.path}` });
+  });
 
   api.onError((error, c) => {
     const { problem, unexpected } = problemFor(error);
@@ -71,4 +81,28 @@ export function createAdminApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     return problemResponse(c, problem);
   });
   return api;
+}
+
+/** The methods each registered path takes (its `:param`s match one segment), read once from the router's table. */
+function methodsOfPaths(api: OpenAPIHono<ApiEnv>): (path: string) => string[] {
+  let table: { pattern: RegExp; methods: Set<string> }[] | undefined;
+  const build = () => {
+    const byPath = new Map<string, Set<string>>();
+    for (const r of api.routes) {
+      if (r.method === 'ALL' || r.path.includes('*')) continue;
+      const methods = byPath.get(r.path) ?? new Set<string>();
+      methods.add(r.method.toUpperCase());
+      byPath.set(r.path, methods);
+    }
+    return [...byPath].map(([routePath, methods]) => ({
+      pattern: new RegExp(`^${routePath.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}$`),
+      methods,
+    }));
+  };
+  return (path) => {
+    table ??= build();
+    const methods = new Set<string>();
+    for (const { pattern, methods: own } of table) if (pattern.test(path)) for (const m of own) methods.add(m);
+    return [...methods].sort();
+  };
 }

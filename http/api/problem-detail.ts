@@ -106,6 +106,7 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   DRAW_NOT_AVAILABLE: 'A draw is only for a random_draw contest whose entries have closed, once; its published data are at GET /contests/{id}/draw.',
   // Codes of the HTTP layer itself.
   ROUTE_NOT_FOUND: 'No such route.',
+  METHOD_NOT_ALLOWED: 'This path does not take this method; the Allow header lists the ones it takes.',
   IDEMPOTENCY_KEY_IN_USE: 'The first request with this Idempotency-Key is still running; send it again in a moment to get its answer.',
   IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was used for a different request (another path or body); use a new key for a new request.',
   PAYLOAD_TOO_LARGE: 'The request body is too large.',

@@ -24,6 +24,7 @@ export const STATUS_BY_KIND = {
 
 export const HTTP_ONLY_CODES = {
   ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   IDEMPOTENCY_KEY_IN_USE: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   PAYLOAD_TOO_LARGE: 413,
@@ -38,6 +39,7 @@ const TITLES: Record<number, string> = {
   401: 'A valid API key is required',
   403: 'Your role may not do this',
   404: 'Not found',
+  405: 'Method not allowed',
   409: 'The request conflicts with the current state',
   413: 'The request body is too large',
   415: 'Unsupported media type',

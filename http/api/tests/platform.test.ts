@@ -40,6 +40,24 @@ describe('request ids, errors and logs', () => {
     expect(problem.body.type).toMatch(/message-not-found$/);
   });
 
+  it('a known path with a method it does not take is 405 METHOD_NOT_ALLOWED naming the methods it takes (Allow), not "no such route"', async () => {
+    const m = await h.fileMessage('Kemerovo');
+    for (const [method, url, allow] of [
+      ['DELETE', '/api/v1/messages', 'GET'],
+      ['PUT', `/api/v1/messages/${m.id}`, 'GET'],
+      ['GET', `/api/v1/messages/${m.id}/accept`, 'POST'],
+      ['DELETE', `/api/v1/municipalities/${h.municipality.Kemerovo}`, 'GET, PATCH'],
+    ] as const) {
+      const res = await h.request(method, url, method === 'PUT' ? { body: {} } : {});
+      expect([res.status, res.body.code], `${method} ${url}`).toEqual([405, 'METHOD_NOT_ALLOWED']);
+      expect(res.headers.get('allow'), `${method} ${url}`).toBe(allow);
+    }
+    expect((await h.request('GET', `/api/v1/messages/${m.id}`)).body.message.status).toBe('new');
+    // Without a key it is still 401 first; an unknown path still 404.
+    expect((await h.request('DELETE', '/api/v1/messages', { token: null })).status).toBe(401);
+    expect((await h.request('DELETE', '/api/v1/nothing-here')).body.code).toBe('ROUTE_NOT_FOUND');
+  });
+
   it('answers unknown routes, malformed JSON, non-JSON bodies and oversized bodies as problems', async () => {
     const unknown = await h.request('GET', '/api/v1/nothing-here');
     expect([unknown.status, unknown.body.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
