@@ -167,8 +167,14 @@ export function changeCategory(db: Db, input: ModerationInput & { categoryId: nu
 export function markDuplicate(db: Db, input: ModerationInput & { originalId: number }, now: Date): Promise<Message> {
   return inTransaction(db, async (trx) => {
     if (input.originalId === input.messageId) throw new DomainError('DUPLICATE_OF_SELF');
-    const message = await lockMessage(trx, input.messageId, input.expectedVersion);
-    const original = await lockMessage(trx, input.originalId);
+    // Both rows locked in id order: two moderators marking two messages duplicates of each other at
+    // once would otherwise each hold one lock and wait for the other (a deadlock, answered 500).
+    const locked = new Map<number, Message>();
+    for (const id of [input.messageId, input.originalId].sort((a, b) => a - b)) {
+      locked.set(id, await lockMessage(trx, id, id === input.messageId ? input.expectedVersion : undefined));
+    }
+    const message = locked.get(input.messageId)!;
+    const original = locked.get(input.originalId)!;
     if (original.municipalityId !== message.municipalityId) throw new DomainError('NOT_FOUND', { entity: 'message', id: original.id });
     if (original.status === 'rejected') throw new DomainError('ILLEGAL_TRANSITION', { original: original.id, status: original.status });
     if (original.duplicateOf !== null) throw new DomainError('ILLEGAL_TRANSITION', { original: original.id, problem: 'the original is itself a duplicate', originalOf: original.duplicateOf });

@@ -76,6 +76,17 @@ describe('item 18: duplicates', () => {
     expect(notices.at(-1)).toMatchObject({ kind: 'answer.final', payload: { params: { resolution: 'explained', text: 'Работы не требуются: участок частный' } } });
   });
 
+  it('two moderators marking two messages duplicates of each other at the same moment: one is marked, the other refused (409), never a 500', async () => {
+    for (let round = 0; round < 5; round++) {
+      const a = await h.fileMessage('Belovo');
+      const b = await h.fileMessage('Belovo');
+      const [first, second] = await Promise.all([markDuplicate(a.id, b.id), h.request('POST', `/api/v1/messages/${b.id}/duplicate`, { token: h.keys.Belovo.curator, body: { originalId: a.id } })]);
+      expect([first.status, second.status].sort(), `round ${round}`).toEqual([200, 409]);
+      const rows = await h.t.db.selectFrom('message').select(['id', 'duplicate_of']).where('id', 'in', [a.id, b.id]).execute();
+      expect(rows.filter((r) => r.duplicate_of !== null)).toHaveLength(1);
+    }
+  });
+
   it('is counted once in the statistics, and a duplicate cannot be an original', async () => {
     const original = await h.fileMessage('Belovo', { categoryCode: 'ecology.dump' });
     const dup = await h.fileMessage('Belovo', { categoryCode: 'ecology.dump' });
