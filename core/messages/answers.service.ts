@@ -126,6 +126,18 @@ async function lockAnswer(db: Db, answerId: number): Promise<Answer> {
   return toAnswer(row);
 }
 
+/**
+ * An answer and its message, both locked, the message first: approving a final answer locks the
+ * message and then withdraws its other drafts (their rows), so a revision of one of those drafts
+ * must take the message's lock before the draft's, or the two wait for each other (a deadlock).
+ */
+async function lockAnswerAndMessage(db: Db, answerId: number): Promise<{ answer: Answer; message: Message }> {
+  const row = await db.selectFrom('answer').select('message_id').where('id', '=', answerId).executeTakeFirst();
+  if (!row) throw new DomainError('ANSWER_NOT_FOUND', { id: answerId });
+  const message = await lockMessage(db, row.message_id);
+  return { answer: await lockAnswer(db, answerId), message };
+}
+
 export async function listAnswers(db: Db, messageId: number): Promise<Answer[]> {
   const rows = await db.selectFrom('answer').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
   return withDelivery(db, rows.map(toAnswer));
@@ -176,7 +188,7 @@ export function draftAnswer(db: Db, input: DraftAnswerInput, now: Date): Promise
 export function reviseAnswer(db: Db, input: { answerId: number; text: string; resolution?: Resolution; actor: Actor }, now: Date): Promise<Answer> {
   return inTransaction(db, async (trx) => {
     const text = validText(input.text);
-    const answer = await lockAnswer(trx, input.answerId);
+    const { answer, message } = await lockAnswerAndMessage(trx, input.answerId);
     if (answer.state !== 'draft' && answer.state !== 'returned') throw new DomainError('ANSWER_NOT_PENDING', { id: answer.id, state: answer.state });
     const resolution = answer.kind === 'final' ? input.resolution ?? answer.resolution : null;
     const row = await trx
@@ -186,7 +198,6 @@ export function reviseAnswer(db: Db, input: { answerId: number; text: string; re
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordEvent(trx, answer.messageId, input.actor, { kind: 'answer_revised', data: { answerId: answer.id } }, now);
-    const message = await lockMessage(trx, answer.messageId);
     await alertAnswerPending(trx, message, row, now);
     return toAnswer(row);
   });
@@ -216,9 +227,8 @@ export function returnAnswer(db: Db, input: { answerId: number; remark: string; 
 /** The curator approves a draft: it moves the lifecycle and is queued for the author. */
 export function approveAnswer(db: Db, input: { answerId: number; actor: Actor }, now: Date): Promise<{ answer: Answer; message: Message }> {
   return inTransaction(db, async (trx) => {
-    const answer = await lockAnswer(trx, input.answerId);
+    const { answer, message } = await lockAnswerAndMessage(trx, input.answerId);
     if (answer.state !== 'draft') throw new DomainError('ANSWER_NOT_PENDING', { id: answer.id, state: answer.state });
-    const message = await lockMessage(trx, answer.messageId);
     return applyApproval(trx, message, answer, input.actor, now);
   });
 }

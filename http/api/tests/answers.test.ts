@@ -102,6 +102,24 @@ describe('curator review', () => {
     expect((await h.request('POST', `/api/v1/answers/${returned.body.answer.id}/revise`, { token: ex, body: { text: 'Дом 5' } })).status).toBe(409);
   });
 
+  it('the curator approving the final answer while the executor revises another draft of the same message: no 500, the revision is withdrawn or lands first', async () => {
+    const ex = h.keys.Kemerovo.executor;
+    const cur = h.keys.Kemerovo.curator;
+    for (let round = 0; round < 5; round++) {
+      const m = await inWork();
+      const other = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: ex, body: { kind: 'intermediate', text: 'Работы в мае' } });
+      const final = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: ex, body: { kind: 'final', resolution: 'solved', text: 'Яма заделана' } });
+      const [approved, revised] = await Promise.all([
+        h.request('POST', `/api/v1/answers/${final.body.answer.id}/approve`, { token: cur }),
+        h.request('POST', `/api/v1/answers/${other.body.answer.id}/revise`, { token: ex, body: { text: 'Работы в июне' } }),
+      ]);
+      expect(approved.status, `round ${round}`).toBe(200);
+      expect([200, 409], `round ${round}: ${revised.status} ${revised.body.code}`).toContain(revised.status);
+      const state = (await h.t.db.selectFrom('answer').select('state').where('id', '=', other.body.answer.id).executeTakeFirstOrThrow()).state;
+      expect(state).toBe('withdrawn');
+    }
+  });
+
   it('lists the drafts waiting in the curator\'s municipality only', async () => {
     const m = await inWork();
     const draft = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'intermediate', text: 'В работе' } });
