@@ -158,6 +158,26 @@ describe('an alert whose indicator is at risk for a part or a rule, not its tota
   });
 });
 
+describe('a projected count', () => {
+  it('is a whole number in the alert: 3 publications by 17 November project to 6 of 20, not 5,63', async () => {
+    const town = await freshMunicipality(t.db, 1000);
+    const official = (await t.db.insertInto('staff').values({ full_name: 'Косвинцева Е.В.', role: 'responsible', municipality_id: town, executor_id: null }).returning('id').executeTakeFirstOrThrow())
+      .id;
+    await linkStaff(t.db, official);
+    await assignKpiResponsible(t.db, { municipalityId: town, kpi: 16, staffId: official }, MID_NOVEMBER);
+    for (const n of [1, 2, 3]) {
+      await t.db
+        .insertInto('kpi_publication')
+        .values({ municipality_id: town, url: `https://town.example/news/${n}`, outlet: 'Сайт', published_on: '2026-11-05', created_at: MID_NOVEMBER })
+        .execute();
+    }
+    // 16 of November's 30 days have passed: 3 / (16/30) = 5.625.
+    await runKpiAtRiskAlerts(t.db, local('2026-11-17T00:00:00'));
+    const [queued] = await t.db.selectFrom('outbox').select('payload').where('kind', '=', 'alert.kpi_at_risk').where('staff_id', '=', official).execute();
+    expect(renderText(translate, 'ru', queued!.payload as { key: string; params: Record<string, unknown> })).toContain('сейчас 3, прогноз 6, цель ≥ 20.');
+  });
+});
+
 describe('the monthly summary', () => {
   it("goes on the month's first working day from 09:00 local, once per official", async () => {
     // November 2026 begins on a Sunday; December on a Tuesday.

@@ -19,13 +19,15 @@ export interface KpiText {
   $params?: Record<string, unknown>;
 }
 
+const isShareTarget = (target: Target) => target.kind === 'min_share' || target.kind === 'max_share';
+
 /** Percent with one decimal at most, written by the language's rules (0,3 % in Russian): `kpi.percent`. */
 const percent = (key: string, share: number): KpiText => ({ $key: key, $params: { value: Math.round(share * 1000) / 10 } });
 
 /** A value as officials read it: shares in percent (one decimal), counts as they are (a fraction in the language's digits). */
 export function formatValue(target: Target, value: number | null): string | KpiText {
   if (value === null) return '—';
-  if (target.kind === 'min_share' || target.kind === 'max_share') return percent('kpi.percent', value);
+  if (isShareTarget(target)) return percent('kpi.percent', value);
   const count = Math.round(value * 100) / 100;
   return Number.isInteger(count) ? String(count) : { $key: 'kpi.number', $params: { value: count } };
 }
@@ -88,7 +90,8 @@ export async function raiseKpiAlert(db: Db, municipalityId: number, r: KpiResult
         name: { $key: `kpi.name_${r.kpi}` },
         period: periodText(r.ownPeriod),
         value: formatValue(r.target, r.value),
-        projection: formatValue(r.target, r.projection),
+        // A count is projected in whole units (6 publications, not 5,63).
+        projection: formatValue(r.target, r.projection !== null && !isShareTarget(r.target) ? Math.round(r.projection) : r.projection),
         target: formatTarget(r.target),
         reasonsNote: reasonsNote(r),
         municipalityId,
