@@ -62,28 +62,12 @@ export async function linkIdentityByCode(db: Db, code: string, identity: { chann
  * merged resident without a live consent gets one recorded, the same text version and hash.
  */
 export async function mergeResidents(db: Db, from: number, into: number, now: Date): Promise<void> {
-  await db.updateTable('resident_identity').set({ resident_id: into }).where('resident_id', '=', from).execute();
   await db.updateTable('message').set({ author_id: into }).where('author_id', '=', from).execute();
-  await db.updateTable('comment').set({ resident_id: into }).where('resident_id', '=', from).execute();
-  await db.updateTable('rating').set({ resident_id: into }).where('resident_id', '=', from).execute();
-  await db
-    .deleteFrom('support')
-    .where('resident_id', '=', from)
-    .where('message_id', 'in', (eb) => eb.selectFrom('support').select('message_id').where('resident_id', '=', into))
-    .execute();
-  await db.updateTable('support').set({ resident_id: into }).where('resident_id', '=', from).execute();
-  await db.updateTable('consent').set({ resident_id: into }).where('resident_id', '=', from).execute();
-  await db.updateTable('outbox').set({ resident_id: into }).where('resident_id', '=', from).execute();
-  await db.updateTable('resident_link_code').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  for (const table of ['resident_identity', 'comment', 'rating', 'consent', 'outbox', 'resident_link_code', 'direct_line_question'] as const) await moveRows(db, table, from, into);
+  // One supporter row per message, one ballot per poll: where both had one, `into`'s stays.
+  await moveRows(db, 'support', from, into, 'message_id');
+  await moveRows(db, 'poll_ballot', from, into, 'poll_id');
   await mergeSubscriptionsAndActivity(db, from, into);
-  // Polls: one ballot per resident — a poll both had answered keeps the one ballot of `into`.
-  await db
-    .deleteFrom('poll_ballot')
-    .where('resident_id', '=', from)
-    .where('poll_id', 'in', (eb) => eb.selectFrom('poll_ballot').select('poll_id').where('resident_id', '=', into))
-    .execute();
-  await db.updateTable('poll_ballot').set({ resident_id: into }).where('resident_id', '=', from).execute();
-  await db.updateTable('direct_line_question').set({ resident_id: into }).where('resident_id', '=', from).execute();
   await mergeContestsEventsComments(db, from, into);
 
   const [a, b] = await Promise.all([
@@ -113,7 +97,7 @@ export async function mergeResidents(db: Db, from: number, into: number, now: Da
  * published). One reminder per event and one report per comment likewise.
  */
 async function mergeContestsEventsComments(db: Db, from: number, into: number): Promise<void> {
-  await db.updateTable('contest_entry').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await moveRows(db, 'contest_entry', from, into);
   await sql`
     WITH dropped AS (
       DELETE FROM contest_vote v
@@ -129,14 +113,9 @@ async function mergeContestsEventsComments(db: Db, from: number, into: number): 
     ) d
     WHERE e.id = d.entry_id
   `.execute(db);
-  await db.updateTable('contest_vote').set({ resident_id: into }).where('resident_id', '=', from).execute();
-  await db
-    .deleteFrom('event_reminder')
-    .where('resident_id', '=', from)
-    .where('event_id', 'in', (eb) => eb.selectFrom('event_reminder').select('event_id').where('resident_id', '=', into))
-    .execute();
-  await db.updateTable('event_reminder').set({ resident_id: into }).where('resident_id', '=', from).execute();
-  await db.updateTable('item_comment').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await moveRows(db, 'contest_vote', from, into);
+  await moveRows(db, 'event_reminder', from, into, 'event_id');
+  await moveRows(db, 'item_comment', from, into);
   await sql`
     WITH dropped AS (
       DELETE FROM item_comment_report r
@@ -148,7 +127,35 @@ async function mergeContestsEventsComments(db: Db, from: number, into: number): 
     FROM (SELECT comment_id, count(*)::int AS n FROM dropped GROUP BY comment_id) d
     WHERE c.id = d.comment_id
   `.execute(db);
-  await db.updateTable('item_comment_report').set({ resident_id: into }).where('resident_id', '=', from).execute();
+  await moveRows(db, 'item_comment_report', from, into);
+}
+
+/** Tables whose rows belong to a resident by `resident_id`. */
+type ResidentRows =
+  | 'resident_identity'
+  | 'comment'
+  | 'rating'
+  | 'consent'
+  | 'outbox'
+  | 'resident_link_code'
+  | 'direct_line_question'
+  | 'support'
+  | 'poll_ballot'
+  | 'contest_entry'
+  | 'contest_vote'
+  | 'event_reminder'
+  | 'item_comment'
+  | 'item_comment_report';
+
+/**
+ * `from`'s rows of `table` become `into`'s. With `onePer` (a column unique per resident), a row of
+ * `from` whose value `into` has a row for too is dropped first: `into`'s stays.
+ */
+async function moveRows(db: Db, table: ResidentRows, from: number, into: number, onePer?: string): Promise<void> {
+  if (onePer) {
+    await sql`DELETE FROM ${sql.table(table)} WHERE resident_id = ${from} AND ${sql.ref(onePer)} IN (SELECT ${sql.ref(onePer)} FROM ${sql.table(table)} WHERE resident_id = ${into})`.execute(db);
+  }
+  await sql`UPDATE ${sql.table(table)} SET resident_id = ${into} WHERE resident_id = ${from}`.execute(db);
 }
 
 /** Records the resident's live consent for each of their channels that has none (one consent, recorded per channel). */
