@@ -42,6 +42,11 @@ export interface Command {
   description?: string;
   /** Whether /help and the command menu list it (default: always); the command still works when typed. */
   listed?(): boolean;
+  /**
+   * Plain words that stand for the command when typed between flows (lower case, any language:
+   * «помощь» for /help); case and a trailing "!" or "." do not matter.
+   */
+  words?: readonly string[];
   /** A staff member's command: the whole turn is in the official's language. */
   asStaff?: boolean;
   /** `payload` is what follows the command (`/link abc` → `abc`). */

@@ -24,21 +24,6 @@ async function unregisteredHint(c: StepContext): Promise<View> {
 }
 
 /**
- * Words typed instead of a command between flows: «Начать» (the label of VK's own start button,
- * which residents also type) for /start, «Меню» for /menu, «Помощь» for /help; English too.
- */
-const COMMAND_WORDS: Record<string, string> = { начать: 'start', старт: 'start', start: 'start', меню: 'menu', menu: 'menu', помощь: 'help', help: 'help' };
-
-/** The command a text written between flows stands for, if it is one of COMMAND_WORDS (case and trailing "!", "." aside). */
-const commandWord = (text: string): string | undefined => {
-  const word = text
-    .trim()
-    .toLowerCase()
-    .replace(/[\s!.]+$/u, '');
-  return Object.hasOwn(COMMAND_WORDS, word) ? COMMAND_WORDS[word] : undefined;
-};
-
-/**
  * Between flows: the main menu for a registered resident, a hint for anybody else. Free text a
  * feature takes (freeText) goes there; anything else gets a short hint and the menu.
  */
@@ -51,8 +36,8 @@ export const idleFlow: Flow = {
       accepts: ['text', 'location', 'photo', 'contact', 'other', 'button'],
       prompt: async (c) => [(await isRegistered(c)) ? await mainMenu(c) : await unregisteredHint(c)],
       async next(c, input) {
-        const word = input.kind === 'text' ? commandWord(input.text) : undefined;
-        const command = word ? c.features.command(word) : undefined;
+        // A command's word typed instead of it («Помощь» for /help; Command.words).
+        const command = input.kind === 'text' ? c.features.commandWord(input.text) : undefined;
         if (command) return command.run(c, undefined);
         if (!(await isRegistered(c))) return stay({ say: [await unregisteredHint(c)] });
         const taken = input.kind === 'text' ? await freeTextAnswer(c, input.text) : undefined;

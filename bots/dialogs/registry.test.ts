@@ -83,7 +83,7 @@ describe('the feature registry', () => {
     expect(commandMenu(features, t, 'ru').map((c) => c.command)).not.toContain('unlink');
   });
 
-  it('refuses two features claiming the same flow, command, action tag, menu entry or an overlapping deep link, and the engine\'s own names', () => {
+  it('refuses two features claiming the same flow, command, command word, action tag, menu entry or an overlapping deep link, and the engine\'s own names', () => {
     const broken: [string, BotFeature[]][] = [
       ['flow "filing"', [{ name: 'x', flows: [flow('filing')] }]],
       ['flow "idle"', [{ name: 'x', flows: [flow('idle')] }]],
@@ -95,6 +95,8 @@ describe('the feature registry', () => {
       ['feature "filing"', [{ name: 'filing' }]],
       ['missing step', [{ name: 'x', flows: [flow('y', 'nope')] }]],
       ['is not [a-z0-9_]', [{ name: 'x', commands: [{ name: 'New', run: noop }] }]],
+      ['command word "помощь"', [{ name: 'x', commands: [{ name: 'assist', words: ['помощь'], run: noop }] }]],
+      ['is not a lower-case word', [{ name: 'x', commands: [{ name: 'assist', words: ['Помощь'], run: noop }] }]],
     ];
     for (const [message, extra] of broken) expect(() => createRegistry([...FEATURES, ...extra]), message).toThrow(message);
   });

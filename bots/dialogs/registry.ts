@@ -15,6 +15,8 @@ export interface Features {
   readonly list: readonly BotFeature[];
   flow(name: string): Flow | undefined;
   command(name: string): Command | undefined;
+  /** The command a text typed between flows stands for (Command.words), if it is one of those words. */
+  commandWord(text: string): Command | undefined;
   action(tag: string): ActionHandler | undefined;
   menuEntry(id: string): MenuEntry | undefined;
   /** Main-menu entries in rows, in order (before each entry's `visible`). */
@@ -33,6 +35,7 @@ export interface Features {
 export function createRegistry(features: readonly BotFeature[]): Features {
   const flows = new Map<string, Flow>();
   const commands = new Map<string, Command>();
+  const words = new Map<string, Command>();
   const actions = new Map<string, ActionHandler>();
   const menu = new Map<string, MenuEntry>();
   const links: DeepLink[] = [];
@@ -58,6 +61,11 @@ export function createRegistry(features: readonly BotFeature[]): Features {
       if (!COMMAND_NAME.test(command.name)) throw new Error(`command "${command.name}" of "${feature.name}" is not [a-z0-9_]{1,32}`);
       claim('command', command.name, feature);
       commands.set(command.name, command);
+      for (const word of command.words ?? []) {
+        if (word !== word.trim().toLowerCase() || word.length === 0) throw new Error(`word "${word}" of command "${command.name}" is not a lower-case word`);
+        claim('command word', word, feature);
+        words.set(word, command);
+      }
     }
     for (const handler of feature.actions ?? []) {
       if (!TAG.test(handler.tag)) throw new Error(`action tag "${handler.tag}" of "${feature.name}" is not [a-z][a-z0-9]{0,7}`);
@@ -87,6 +95,13 @@ export function createRegistry(features: readonly BotFeature[]): Features {
     list: features,
     flow: (name) => flows.get(name),
     command: (name) => commands.get(name),
+    commandWord: (text) =>
+      words.get(
+        text
+          .trim()
+          .toLowerCase()
+          .replace(/[\s!.]+$/u, ''),
+      ),
     action: (tag) => actions.get(tag),
     menuEntry: (id) => menu.get(id),
     menuRows,

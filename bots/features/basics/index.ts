@@ -40,9 +40,9 @@ const backToMenu = () => end([]);
 export const basics: BotFeature = {
   name: 'basics',
   commands: [
-    { name: 'menu', description: 'commands.menu', run: backToMenu },
+    { name: 'menu', description: 'commands.menu', words: ['меню', 'menu'], run: backToMenu },
     { name: 'language', description: 'commands.language', run: chooseLanguage },
-    { name: 'help', description: 'commands.help', run: help },
+    { name: 'help', description: 'commands.help', words: ['помощь', 'help'], run: help },
     {
       name: 'cancel',
       description: 'commands.cancel',

@@ -33,6 +33,8 @@ export const registration: BotFeature = {
     {
       name: 'start',
       description: 'commands.start',
+      // «Начать» is the label of VK's own start button, which residents also type.
+      words: ['начать', 'старт', 'start'],
       run: start,
     },
   ],
