@@ -21,16 +21,20 @@ export function formatLocal(timeZone: string, at: Date): string {
 }
 
 /**
- * A message's photos for each messenger: its own file ids where they came from, and in every other
+ * A message's photos for a staff card (the executor's, the moderator's), for each messenger: its own file ids where they came from, and in every other
  * messenger the copies the media store holds of them (made after filing, bots/media/filing-photos.ts);
  * a photo not copied (yet, or ever) is counted in the card's note instead (paramsForChannel): one
  * still being copied (`copy_due_at` set) as following the card, one given up as not brought.
  */
-export function photosFor(photos: { channel: Channel; file_id: string | null; media_id: number | null; copy_due_at?: Date | null }[]): {
+export async function cardPhotos(
+  db: Db,
+  messageId: number,
+): Promise<{
   photosByChannel: Partial<Record<Channel, string[]>>;
   mediaByChannel: Partial<Record<Channel, number[]>>;
   photosFollowing: number;
-} {
+}> {
+  const photos = await db.selectFrom('message_photo').select(['channel', 'file_id', 'media_id', 'copy_due_at']).where('message_id', '=', messageId).orderBy('position').execute();
   const photosByChannel: Partial<Record<Channel, string[]>> = {};
   const mediaByChannel: Partial<Record<Channel, number[]>> = {};
   let photosFollowing = 0;
@@ -51,17 +55,16 @@ export function photosFor(photos: { channel: Channel; file_id: string | null; me
  */
 export async function alertAssigned(db: Db, message: Message, now: Date): Promise<AlertResult> {
   if (!message.executorId || !message.acceptedAt) return { raised: 0, queued: 0 };
-  const [facts, photos, staffIds] = await Promise.all([
+  const [facts, { photosByChannel, mediaByChannel, photosFollowing }, staffIds] = await Promise.all([
     db
       .selectFrom('category as c')
       .innerJoin('municipality as m', (join) => join.on('m.id', '=', message.municipalityId))
       .select(['c.title_ru', 'c.title_en', 'm.time_zone'])
       .where('c.id', '=', message.categoryId)
       .executeTakeFirstOrThrow(),
-    db.selectFrom('message_photo').select(['channel', 'file_id', 'media_id', 'copy_due_at']).where('message_id', '=', message.id).orderBy('position').execute(),
+    cardPhotos(db, message.id),
     executorStaffIds(db, message.executorId),
   ]);
-  const { photosByChannel, mediaByChannel, photosFollowing } = photosFor(photos);
   return raiseAlert(
     db,
     staffIds,

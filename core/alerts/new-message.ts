@@ -3,7 +3,7 @@ import { type Db, MAX_ROW_ID } from '../db/types.ts';
 import type { Message } from '../messages/message.repository.ts';
 import { routeExecutor } from '../messages/moderation.service.ts';
 import { raiseAlert, type AlertResult } from './alerts.ts';
-import { photosFor } from './cards.ts';
+import { cardPhotos } from './cards.ts';
 import type { AlertKeyboard } from './buttons.ts';
 
 /**
@@ -67,8 +67,7 @@ export async function alertNewMessage(
   if (staffIds.length === 0) return { raised: 0, queued: 0 };
   const category = await db.selectFrom('category').select(['title_ru', 'title_en']).where('id', '=', message.categoryId).executeTakeFirstOrThrow();
   // The resident's photos and place, as on the executor's card: a moderator judges the message by them.
-  const photos = await db.selectFrom('message_photo').select(['channel', 'file_id', 'media_id', 'copy_due_at']).where('message_id', '=', message.id).orderBy('position').execute();
-  const { photosByChannel, mediaByChannel, photosFollowing } = photosFor(photos);
+  const { photosByChannel, mediaByChannel, photosFollowing } = await cardPhotos(db, message.id);
   const suggested = await routeExecutor(db, message.municipalityId, message.categoryId)
     .then((id) => db.selectFrom('executor').select('name').where('id', '=', id).executeTakeFirst())
     .then((e) => e?.name ?? null)
