@@ -7,6 +7,7 @@ import { DomainError } from '../errors.ts';
 import { notifyResident, notifySupporters } from '../notifications/notify.ts';
 import { transition } from './lifecycle.ts';
 import { lockMessage, recordEvent, updateMessage, type Message } from './message.repository.ts';
+import type { MessageStatus } from './message.table.ts';
 import { withdrawOpenDrafts } from './open-drafts.ts';
 
 export interface ModerationInput {
@@ -122,25 +123,29 @@ export function reopenMessage(db: Db, input: ModerationInput & { reason: string 
         `Message #${message.id} is a duplicate and closes with its original: reopen #${message.duplicateOf} instead.`,
       );
     }
-    const rating = await trx.deleteFrom('rating').where('message_id', '=', message.id).returning(['stars', 'complaint']).executeTakeFirst();
-    const updated = await updateMessage(trx, message, { status: to, closed_at: null }, now);
-    await recordEvent(trx, message.id, input.actor, { kind: 'reopened', from: message.status, to, reason, data: { stars: rating?.stars ?? null, complaint: rating?.complaint ?? null } }, now);
-    if (message.authorId) await notifyResident(trx, message.authorId, 'notify.reopened', { messageId: message.id, reason }, { kind: 'status.reopened' });
+    const updated = await reopenClosed(trx, message, to, input.actor, reason, {}, now);
     await notifySupporters(trx, { messageId: message.id, occasion: now.getTime() }, 'notify.followed_reopened', { messageId: message.id, reason }, 'follow.reopened');
     await alertReopened(trx, updated, reason, now);
     // The duplicates that closed with it reopen with it, and close again with its next final answer.
     const duplicates = await trx.selectFrom('message').select('id').where('duplicate_of', '=', message.id).where('status', 'in', ['solved', 'explained']).orderBy('id').execute();
     for (const { id } of duplicates) {
       const duplicate = await lockMessage(trx, id);
-      const duplicateTo = transition(duplicate.status, 'reopen');
-      const duplicateRating = await trx.deleteFrom('rating').where('message_id', '=', id).returning(['stars', 'complaint']).executeTakeFirst();
-      await updateMessage(trx, duplicate, { status: duplicateTo, closed_at: null }, now);
-      const data = { originalId: message.id, stars: duplicateRating?.stars ?? null, complaint: duplicateRating?.complaint ?? null };
-      await recordEvent(trx, id, input.actor, { kind: 'reopened', from: duplicate.status, to: duplicateTo, reason, data }, now);
-      if (duplicate.authorId) await notifyResident(trx, duplicate.authorId, 'notify.reopened', { messageId: id, reason }, { kind: 'status.reopened' });
+      await reopenClosed(trx, duplicate, transition(duplicate.status, 'reopen'), input.actor, reason, { originalId: message.id }, now);
     }
     return updated;
   });
+}
+
+/**
+ * One closed message back in work (`to`): its rating taken off (kept in the `reopened` event with
+ * `data`, so the author may rate the next answer), and its author told with the reason.
+ */
+async function reopenClosed(trx: Db, message: Message, to: MessageStatus, actor: Actor, reason: string, data: Record<string, unknown>, now: Date): Promise<Message> {
+  const rating = await trx.deleteFrom('rating').where('message_id', '=', message.id).returning(['stars', 'complaint']).executeTakeFirst();
+  const updated = await updateMessage(trx, message, { status: to, closed_at: null }, now);
+  await recordEvent(trx, message.id, actor, { kind: 'reopened', from: message.status, to, reason, data: { ...data, stars: rating?.stars ?? null, complaint: rating?.complaint ?? null } }, now);
+  if (message.authorId) await notifyResident(trx, message.authorId, 'notify.reopened', { messageId: message.id, reason }, { kind: 'status.reopened' });
+  return updated;
 }
 
 export function changeCategory(db: Db, input: ModerationInput & { categoryId: number }, now: Date): Promise<Message> {
