@@ -1,4 +1,5 @@
 import { decodeModerationAction, MODERATION_TAG, type ModerationCardAction } from '../../../core/alerts/new-message.ts';
+import { can, type Permission } from '../../../core/access/permissions.ts';
 import { messageInScope } from '../../../core/access/scope.ts';
 import { DomainError } from '../../../core/errors.ts';
 import { transition } from '../../../core/messages/lifecycle.ts';
@@ -10,15 +11,22 @@ import { linkedOfficial } from '../../dialogs/staff.ts';
 import { auditBotAction } from './audit.ts';
 
 /** Who may moderate from a card: moderators and curators of the message's municipality (regional ones too) and operators. */
-export async function authorizeModeration(db: Db, staffId: number, messageId: number): Promise<void> {
+export function authorizeModeration(db: Db, staffId: number, messageId: number): Promise<void> {
+  return authorizeOnMessage(db, staffId, messageId, 'messages.moderate', 'may not moderate');
+}
+
+/**
+ * An official's action on a message from a card, checked as the admin API checks it: an active
+ * staff member whose municipality (an operator's: the region) holds the message, and whose role has
+ * `permission` (core/access/permissions.ts). An executor's card never names another's message:
+ * not found for them.
+ */
+export async function authorizeOnMessage(db: Db, staffId: number, messageId: number, permission: Permission, refusal: string): Promise<void> {
   const staff = await db.selectFrom('staff').select(['role', 'municipality_id', 'active']).where('id', '=', staffId).executeTakeFirst();
   if (!staff?.active) throw new DomainError('FORBIDDEN', { reason: 'not active staff' });
-  const scope = { municipalityId: staff.role === 'operator' ? null : staff.municipality_id, executorId: null };
-  if (staff.role === 'executor') {
-    throw new DomainError('MESSAGE_NOT_FOUND', { id: messageId });
-  }
-  await messageInScope(db, scope, messageId);
-  if (!['operator', 'curator', 'moderator'].includes(staff.role)) throw new DomainError('FORBIDDEN', { reason: 'may not moderate', messageId });
+  if (staff.role === 'executor') throw new DomainError('MESSAGE_NOT_FOUND', { id: messageId });
+  await messageInScope(db, { municipalityId: staff.role === 'operator' ? null : staff.municipality_id, executorId: null }, messageId);
+  if (!can(staff, permission)) throw new DomainError('FORBIDDEN', { reason: refusal, messageId });
 }
 
 /** Accept to the suggested executor at once; the other buttons continue in the official flow. */

@@ -1,20 +1,15 @@
 import { decodeReopenAction, REOPEN_TAG } from '../../../core/alerts/buttons.ts';
-import { messageInScope } from '../../../core/access/scope.ts';
 import type { Db } from '../../../core/db/types.ts';
-import { DomainError } from '../../../core/errors.ts';
 import { transition } from '../../../core/messages/lifecycle.ts';
 import { getMessage } from '../../../core/messages/message.repository.ts';
 import type { ActionHandler } from '../../dialogs/feature.ts';
 import { goto, stay, type StepContext } from '../../dialogs/flow.ts';
 import { linkedOfficial } from '../../dialogs/staff.ts';
+import { authorizeOnMessage } from './moderation.ts';
 
-/** Who may reopen from a low-rating alert: curators of the message's municipality (regional ones too) and operators, as in the API. */
-export async function authorizeReopen(db: Db, staffId: number, messageId: number): Promise<void> {
-  const staff = await db.selectFrom('staff').select(['role', 'municipality_id', 'active']).where('id', '=', staffId).executeTakeFirst();
-  if (!staff?.active) throw new DomainError('FORBIDDEN', { reason: 'not active staff' });
-  if (staff.role === 'executor') throw new DomainError('MESSAGE_NOT_FOUND', { id: messageId });
-  await messageInScope(db, { municipalityId: staff.role === 'operator' ? null : staff.municipality_id, executorId: null }, messageId);
-  if (staff.role !== 'operator' && staff.role !== 'curator') throw new DomainError('FORBIDDEN', { reason: 'may not reopen', messageId });
+/** Who may reopen from a low-rating alert: as in the API (`answers.review`: curators of the message's municipality, regional ones too, and operators). */
+export function authorizeReopen(db: Db, staffId: number, messageId: number): Promise<void> {
+  return authorizeOnMessage(db, staffId, messageId, 'answers.review', 'may not reopen');
 }
 
 /** «Вернуть в работу» on a low-rating or complaint alert: checked now, then the reason is asked for. */
