@@ -18,6 +18,7 @@ const KEYBOARDS: Record<string, (messageId: number, params: Record<string, unkno
   'status.accepted': (id) => [[open(id)]],
   'status.rejected': (id) => [[open(id)]],
   'status.reopened': (id) => [[open(id)]],
+  'status.routed': (id) => [[open(id)]],
   'status.duplicate': (_id, params) => (positive(params.originalId) ? [[open(Number(params.originalId))]] : []),
   'answer.intermediate': (id) => [[open(id)]],
   'answer.clarification': (id) => [[reply(id)], [open(id)]],

@@ -88,7 +88,8 @@ export function setPublished(db: Db, input: ModerationInput & { published: boole
 
 /**
  * Routes a message in work to another executor of its municipality (seed 004 §6: the curator
- * directs messages to the bodies responsible). The new executor's staff get the assignment alert.
+ * directs messages to the bodies responsible). The new executor's staff get the assignment alert,
+ * the previous one's are told it is no longer theirs, and the author which body answers now.
  */
 export function routeMessage(db: Db, input: ModerationInput & { executorId: number }, now: Date): Promise<Message> {
   return inTransaction(db, async (trx) => {
@@ -100,6 +101,9 @@ export function routeMessage(db: Db, input: ModerationInput & { executorId: numb
     await recordEvent(trx, message.id, input.actor, { kind: 'routed', data: { from: message.executorId, to: input.executorId } }, now);
     await alertAssigned(trx, updated, now);
     if (message.executorId !== null) await alertRoutedAway(trx, updated, message.executorId, executorName, now);
+    // The author was told at acceptance which body handles it: they hear which one does now (the
+    // organisation, as at acceptance; never a staff member's name).
+    if (message.authorId) await notifyResident(trx, message.authorId, 'notify.routed', { messageId: message.id, executor: executorName }, { kind: 'status.routed' });
     return updated;
   });
 }

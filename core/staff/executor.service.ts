@@ -36,6 +36,13 @@ export async function getExecutor(db: Db, id: number): Promise<Executor> {
   return toExecutor(row);
 }
 
+/** The names of the given executors (organisations, never their staff), by id; unknown ids left out. */
+export async function executorNames(db: Db, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('executor').select(['id', 'name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 /** `municipalityId: null` makes a regional executor (a regional ministry) serving every municipality. */
 export async function createExecutor(db: Db, input: { municipalityId: number | null; name: string; kind: 'organisation' | 'official' }): Promise<Executor> {
   const name = input.name.trim();

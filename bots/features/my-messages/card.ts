@@ -4,6 +4,7 @@ import { getMessageCard } from '../../../core/messages/message.queries.ts';
 import type { Message } from '../../../core/messages/message.repository.ts';
 import type { MessageStatus } from '../../../core/messages/message.table.ts';
 import { getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
+import { executorNames } from '../../../core/staff/executor.service.ts';
 import type { StepContext } from '../../dialogs/flow.ts';
 import { excerpt, formatDate } from '../../dialogs/format.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
@@ -24,7 +25,7 @@ export function listItemLine(message: Message, category: string, date: string): 
 
 /**
  * One message as its author sees it: status, text, then its history in time order (accepted
- * with the executor, approved intermediate answers and clarification requests, the final
+ * with the executor, handed to another executor, approved intermediate answers and clarification requests, the final
  * answer, comments, the rating). Drafts officials have not approved are never shown. `photos: false`
  * leaves out the photos (the card shown again right under them, after a comment).
  */
@@ -34,8 +35,13 @@ export async function messageCardView(c: StepContext, messageId: number, actions
   const [titles, municipality] = await Promise.all([categoryTitles(c), getMunicipality(c.db, message.municipalityId)]);
   const date = (d: Date) => formatDate(d, c.language, municipality.timeZone);
   const history: { at: Date; key: string; params: Record<string, unknown> }[] = [];
+  // Each acceptance and re-routing names the body that took the message then (the organisation, never a person).
+  const executorIds = card.events.flatMap((e) => [e.kind === 'accepted' ? e.data.executorId : e.kind === 'routed' ? e.data.to : undefined]).filter((id): id is number => Number.isSafeInteger(id));
+  const executors = await executorNames(c.db, executorIds);
+  const executorName = (id: unknown) => executors.get(id as number) ?? card.executorName ?? '—';
   for (const event of card.events) {
-    if (event.kind === 'accepted') history.push({ at: event.createdAt, key: 'my.h_accepted', params: { date: date(event.createdAt), executor: card.executorName ?? '—' } });
+    if (event.kind === 'accepted') history.push({ at: event.createdAt, key: 'my.h_accepted', params: { date: date(event.createdAt), executor: executorName(event.data.executorId) } });
+    if (event.kind === 'routed') history.push({ at: event.createdAt, key: 'my.h_routed', params: { date: date(event.createdAt), executor: executorName(event.data.to) } });
     if (event.kind === 'rejected') history.push({ at: event.createdAt, key: 'my.h_rejected', params: { date: date(event.createdAt), reason: event.reason ?? '—' } });
     if (event.kind === 'reopened') history.push({ at: event.createdAt, key: 'my.h_reopened', params: { date: date(event.createdAt), reason: event.reason ?? '—' } });
     if (event.kind === 'duplicate') history.push({ at: event.createdAt, key: 'my.h_duplicate', params: { date: date(event.createdAt), originalId: event.data.originalId } });

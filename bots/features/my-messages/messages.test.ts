@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
-import { acceptMessage, markDuplicate, setPublished } from '../../../core/messages/moderation.service.ts';
+import { acceptMessage, markDuplicate, routeMessage, setPublished } from '../../../core/messages/moderation.service.ts';
 import { messageCount, newChat, residentOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, KEMEROVO, location, press, tap, type ChannelName } from '../../../test/bots/player.ts';
@@ -74,6 +74,27 @@ describe.each(CHANNELS)('%s: my messages, clarification, comments', (channel) =>
     await chat.say(tap(`!o:${mine.id}`));
     expect(chat.replyTexts.join('\n')).toContain(t('ru', 'my.status_merged', { originalId: original.id }));
     expect(chat.replyTexts.join('\n')).not.toContain(t('ru', 'my.status_rejected'));
+  });
+
+  it('a message handed to another executor: its author is told which body answers now, and the card names both in its history', async () => {
+    const { chat, residentId } = await registeredChat(channel);
+    const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId('roads.pothole'), text: 'Яма у дома 3', point: KEMEROVO, channel }, new Date());
+    await acceptMessage(db.db, { messageId: message.id, actor: await moderator() }, new Date());
+    const executors = await db.db.selectFrom('executor').select(['id', 'name']).where('municipality_id', '=', db.demo.municipalities.Kemerovo).orderBy('id').execute();
+    const [city, utility] = executors as [{ id: number; name: string }, { id: number; name: string }];
+    await chat.deliverOutbox();
+    await routeMessage(db.db, { messageId: message.id, executorId: utility.id, actor: await moderator() }, new Date(Date.now() + 60_000));
+    await chat.deliverOutbox();
+    // The organisation, as at acceptance: no official's name reaches the resident.
+    expect(chat.replyTexts).toEqual([t('ru', 'notify.routed', { messageId: message.id, executor: utility.name })]);
+    expect(chat.keyboards()[0]!.rows).toEqual([[{ label: t('ru', 'menu.open_message', { messageId: message.id }), id: `!o:${message.id}` }]]);
+    const staffNames = await db.db.selectFrom('staff').select('full_name').where('executor_id', 'in', [city.id, utility.id]).execute();
+    for (const { full_name } of staffNames) expect(chat.replyTexts[0]).not.toContain(full_name);
+    await chat.say(tap(`!o:${message.id}`));
+    const card = chat.replyTexts.join('\n');
+    const accepted = card.indexOf(`принято в работу. Исполнитель: ${city.name}`);
+    expect(accepted).toBeGreaterThan(-1);
+    expect(card.indexOf(`передано другому исполнителю: ${utility.name}`)).toBeGreaterThan(accepted);
   });
 
   it("the list is paged; the next page replaces the list message; nobody opens another resident's message", async () => {
