@@ -224,12 +224,25 @@ export function returnAnswer(db: Db, input: { answerId: number; remark: string; 
   });
 }
 
-/** The curator approves a draft: it moves the lifecycle and is queued for the author. */
+/** The curator approves a draft: it moves the lifecycle, is queued for the author, and its writer is told. */
 export function approveAnswer(db: Db, input: { answerId: number; actor: Actor }, now: Date): Promise<{ answer: Answer; message: Message }> {
   return inTransaction(db, async (trx) => {
     const { answer, message } = await lockAnswerAndMessage(trx, input.answerId);
     if (answer.state !== 'draft') throw new DomainError('ANSWER_NOT_PENDING', { id: answer.id, state: answer.state });
-    return applyApproval(trx, message, answer, input.actor, now);
+    const approved = await applyApproval(trx, message, answer, input.actor, now);
+    // Its author hears it went through, and where: the resident's chat (the key itself), a comment
+    // under the source post, or published by hand under it (the key's context).
+    if (answer.authorStaffId !== null && answer.authorStaffId !== staffIdOf(input.actor)) {
+      const target = message.answerTarget;
+      await notifyStaff(
+        trx,
+        [answer.authorStaffId],
+        'alert.answer_approved',
+        { messageId: message.id, answerId: answer.id, kind: { $key: `official.kind_${answer.kind}` }, ...(target !== 'chat' && { context: target }) },
+        { kind: 'alert.answer_approved', dedupeKey: `answer_approved:${answer.id}` },
+      );
+    }
+    return approved;
   });
 }
 

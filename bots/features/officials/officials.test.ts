@@ -219,6 +219,33 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
     ]);
   });
 
+  it('the executor is told when the curator approves their answer, in their language; an answer nobody else approved tells nobody', async () => {
+    const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
+    const curator = await linkOfficial(channel, staff.curator, 'Куратор');
+    const { messageId } = await acceptedMessage();
+    await executor.deliverOutbox();
+    await executor.say(press(t('ru', 'alert.button_intermediate')), 'Работы запланированы.', press(t('ru', 'official.send')));
+    await curator.deliverOutbox();
+    await curator.say(press(t('ru', 'alert.button_approve')));
+    expect(curator.replyTexts).toEqual([t('ru', 'official.approved', { kind: kindRu('intermediate'), messageId })]);
+    await executor.deliverOutbox();
+    expect(executor.replyTexts).toEqual([t('ru', 'alert.answer_approved', { kind: kindRu('intermediate'), messageId })]);
+    // The curator who approved is not told about it; the moderator, who wrote nothing, neither.
+    expect(await outboxFor(curator, 'alert.answer_approved')).toEqual([]);
+
+    // In English for an official who reads English; the final answer approved through the API.
+    await db.db.updateTable('staff').set({ language: 'en' }).where('id', '=', staff.executor).execute();
+    try {
+      const draft = await api('POST', `/messages/${messageId}/answers`, keys.executor, { kind: 'final', resolution: 'solved', text: 'Яма заделана.' });
+      expect(draft.body.answer.state).toBe('draft');
+      expect((await api('POST', `/answers/${draft.body.answer.id}/approve`, keys.curator)).status).toBe(200);
+      await executor.deliverOutbox();
+      expect(executor.replyTexts).toEqual([t('en', 'alert.answer_approved', { kind: t('en', 'official.kind_final'), messageId })]);
+    } finally {
+      await db.db.updateTable('staff').set({ language: 'ru' }).where('id', '=', staff.executor).execute();
+    }
+  });
+
   it("the returned alert's own button revises the returned answer instead of starting another one", async () => {
     const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
     const { messageId } = await acceptedMessage();
@@ -245,6 +272,7 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
 describe.each(CHANNELS)('%s: approving an answer to an open-source message', (channel) => {
   it('tells the curator where the answer goes: published by hand under the post (its link), or a comment under it — not to an author there is none of', async () => {
     const curator = await linkOfficial(channel, staff.curator, 'Куратор');
+    const moderator = await linkOfficial(channel, staff.moderator, 'Модератор');
     const answered = async (body: Record<string, unknown>, onOurWall = false) => {
       const intake = await api('POST', '/incidents', keys.curator, {
         municipalityId: db.demo.municipalities.Kemerovo,
@@ -275,8 +303,13 @@ describe.each(CHANNELS)('%s: approving an answer to an open-source message', (ch
     };
     const byHand = await answered({ source: 'web', sourceUrl: `https://news.example.org/${channel}/post/1` });
     expect(curator.replyTexts).toEqual([t('ru', 'official.approved_by_hand', { kind: kindRu('intermediate'), messageId: byHand.messageId, url: byHand.url })]);
+    // The moderator who drafted it hears it was approved, and that it is to be published by hand.
+    await moderator.deliverOutbox();
+    expect(moderator.replyTexts).toContain(t('ru', 'alert.answer_approved_by_hand', { kind: kindRu('intermediate'), messageId: byHand.messageId }));
     const onWall = await answered({ source: 'web', sourceUrl: `https://vk.com/wall-${channel === 'tg' ? 77 : 78}_15` }, true);
     expect(curator.replyTexts).toEqual([t('ru', 'official.approved_source_comment', { kind: kindRu('intermediate'), messageId: onWall.messageId })]);
+    await moderator.deliverOutbox();
+    expect(moderator.replyTexts).toContain(t('ru', 'alert.answer_approved_source_comment', { kind: kindRu('intermediate'), messageId: onWall.messageId }));
   });
 });
 
