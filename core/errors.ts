@@ -23,6 +23,7 @@ export const ERROR_KINDS = {
   MESSAGE_ALREADY_CLOSED: 'conflict',
   CONCURRENT_CHANGE: 'conflict',
   ANSWER_NOT_PENDING: 'conflict',
+  ANSWER_ROUTED_AWAY: 'conflict',
   ALREADY_RATED: 'conflict',
   REASON_REQUIRED: 'validation',
   NO_ROUTING_RULE: 'rule',

@@ -138,6 +138,26 @@ async function lockAnswerAndMessage(db: Db, answerId: number): Promise<{ answer:
   return { answer: await lockAnswer(db, answerId), message };
 }
 
+/**
+ * An answer waiting for review must still be its writer's to give: one written by the staff of an
+ * executor the message was since handed away from is refused (ANSWER_ROUTED_AWAY; re-routing
+ * withdraws those), then one no longer waiting for `states` is ANSWER_NOT_PENDING.
+ */
+export async function assertAnswerPending(db: Db, answer: Answer, states: AnswerState[] = ['draft']): Promise<void> {
+  if (answer.authorStaffId !== null && answer.state !== 'approved' && answer.state !== 'delivered') {
+    const found = await db
+      .selectFrom('staff')
+      .innerJoin('message', (join) => join.on('message.id', '=', answer.messageId))
+      .select(['staff.executor_id', 'message.executor_id as message_executor_id'])
+      .where('staff.id', '=', answer.authorStaffId)
+      .executeTakeFirst();
+    if (found && found.executor_id !== null && found.executor_id !== found.message_executor_id) {
+      throw new DomainError('ANSWER_ROUTED_AWAY', { id: answer.id, messageId: answer.messageId, state: answer.state, executorId: found.message_executor_id });
+    }
+  }
+  if (!states.includes(answer.state)) throw new DomainError('ANSWER_NOT_PENDING', { id: answer.id, state: answer.state });
+}
+
 export async function listAnswers(db: Db, messageId: number): Promise<Answer[]> {
   const rows = await db.selectFrom('answer').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
   return withDelivery(db, rows.map(toAnswer));
@@ -189,7 +209,7 @@ export function reviseAnswer(db: Db, input: { answerId: number; text: string; re
   return inTransaction(db, async (trx) => {
     const text = validText(input.text);
     const { answer, message } = await lockAnswerAndMessage(trx, input.answerId);
-    if (answer.state !== 'draft' && answer.state !== 'returned') throw new DomainError('ANSWER_NOT_PENDING', { id: answer.id, state: answer.state });
+    await assertAnswerPending(trx, answer, ['draft', 'returned']);
     const resolution = answer.kind === 'final' ? input.resolution ?? answer.resolution : null;
     const row = await trx
       .updateTable('answer')
@@ -209,7 +229,7 @@ export function returnAnswer(db: Db, input: { answerId: number; remark: string; 
     const remark = input.remark?.trim();
     if (!remark) throw new DomainError('REASON_REQUIRED', { field: 'remark' });
     const answer = await lockAnswer(trx, input.answerId);
-    if (answer.state !== 'draft') throw new DomainError('ANSWER_NOT_PENDING', { id: answer.id, state: answer.state });
+    await assertAnswerPending(trx, answer);
     const row = await trx
       .updateTable('answer')
       .set({ state: 'returned', return_remark: remark, updated_at: now })
@@ -228,7 +248,7 @@ export function returnAnswer(db: Db, input: { answerId: number; remark: string; 
 export function approveAnswer(db: Db, input: { answerId: number; actor: Actor }, now: Date): Promise<{ answer: Answer; message: Message }> {
   return inTransaction(db, async (trx) => {
     const { answer, message } = await lockAnswerAndMessage(trx, input.answerId);
-    if (answer.state !== 'draft') throw new DomainError('ANSWER_NOT_PENDING', { id: answer.id, state: answer.state });
+    await assertAnswerPending(trx, answer);
     const approved = await applyApproval(trx, message, answer, input.actor, now);
     // Its author hears it went through, and where: the resident's chat (the key itself), a comment
     // under the source post, or published by hand under it (the key's context).

@@ -8,7 +8,7 @@ import { notifyResident, notifySupporters } from '../notifications/notify.ts';
 import { transition } from './lifecycle.ts';
 import { lockMessage, recordEvent, updateMessage, type Message } from './message.repository.ts';
 import type { MessageStatus } from './message.table.ts';
-import { withdrawOpenDrafts } from './open-drafts.ts';
+import { withdrawDraftsOfExecutor, withdrawOpenDrafts } from './open-drafts.ts';
 
 export interface ModerationInput {
   messageId: number;
@@ -89,7 +89,8 @@ export function setPublished(db: Db, input: ModerationInput & { published: boole
 /**
  * Routes a message in work to another executor of its municipality (seed 004 §6: the curator
  * directs messages to the bodies responsible). The new executor's staff get the assignment alert,
- * the previous one's are told it is no longer theirs, and the author which body answers now.
+ * the previous one's are told it is no longer theirs (their drafts waiting for approval are
+ * withdrawn), and the author which body answers now.
  */
 export function routeMessage(db: Db, input: ModerationInput & { executorId: number }, now: Date): Promise<Message> {
   return inTransaction(db, async (trx) => {
@@ -98,7 +99,9 @@ export function routeMessage(db: Db, input: ModerationInput & { executorId: numb
     const executorName = await checkExecutor(trx, input.executorId, message.municipalityId);
     if (message.executorId === input.executorId) return message;
     const updated = await updateMessage(trx, message, { executor_id: input.executorId }, now);
-    await recordEvent(trx, message.id, input.actor, { kind: 'routed', data: { from: message.executorId, to: input.executorId } }, now);
+    // The previous executor's drafts still waiting for the curator are no longer anyone's to approve.
+    const withdrawn = message.executorId !== null ? await withdrawDraftsOfExecutor(trx, message.id, message.executorId, now) : [];
+    await recordEvent(trx, message.id, input.actor, { kind: 'routed', data: { from: message.executorId, to: input.executorId, ...(withdrawn.length > 0 && { withdrawnAnswerIds: withdrawn }) } }, now);
     await alertAssigned(trx, updated, now);
     if (message.executorId !== null) await alertRoutedAway(trx, updated, message.executorId, executorName, now);
     // The author was told at acceptance which body handles it: they hear which one does now (the

@@ -27,6 +27,7 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   MESSAGE_ALREADY_CLOSED: 'The message is already closed; nothing can change it any more.',
   CONCURRENT_CHANGE: 'Somebody changed this in the meantime; read it again and retry.',
   ANSWER_NOT_PENDING: 'The answer is no longer waiting for this action (it was already approved, returned or sent).',
+  ANSWER_ROUTED_AWAY: 'The message was handed to another executor: this answer, written for the previous one, was withdrawn and cannot be approved, returned or revised.',
   ALREADY_RATED: 'The answer has already been rated.',
   REASON_REQUIRED: 'A reason is required for this action.',
   NO_ROUTING_RULE: 'No routing rule names an executor for this category in this municipality; pass `executorId` or add a rule.',

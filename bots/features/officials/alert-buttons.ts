@@ -1,7 +1,6 @@
 import { authorizeAlertAction } from '../../../core/alerts/authorize.ts';
 import type { AlertAction } from '../../../core/alerts/buttons.ts';
-import { DomainError } from '../../../core/errors.ts';
-import { approveAnswer, getAnswer, listAnswers } from '../../../core/messages/answers.service.ts';
+import { approveAnswer, assertAnswerPending, getAnswer, listAnswers } from '../../../core/messages/answers.service.ts';
 import { transition } from '../../../core/messages/lifecycle.ts';
 import { getMessage } from '../../../core/messages/message.repository.ts';
 import { goto, stay, type Outcome, type StepContext } from '../../dialogs/flow.ts';
@@ -52,6 +51,6 @@ export async function alertButtonOutcome(c: StepContext, action: AlertAction): P
   }
   const answer = await getAnswer(c.db, action.answerId);
   // Asked before the remark is typed: nobody writes a remark for an answer that is already handled.
-  if (answer.state !== 'draft') throw new DomainError('ANSWER_NOT_PENDING', { id: answer.id, state: answer.state });
+  await assertAnswerPending(c.db, answer);
   return goto('remark', { flow: 'official', data: { answerId: answer.id, messageId: answer.messageId } });
 }

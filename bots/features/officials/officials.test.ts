@@ -246,6 +246,24 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
     }
   });
 
+  it("after the message is handed to another executor, the curator's Approve and Return on the previous executor's draft say it was withdrawn", async () => {
+    const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
+    const curator = await linkOfficial(channel, staff.curator, 'Куратор');
+    const { messageId } = await acceptedMessage();
+    await executor.deliverOutbox();
+    await executor.say(press(t('ru', 'alert.button_intermediate')), 'Работы запланированы.', press(t('ru', 'official.send')));
+    await curator.deliverOutbox();
+    const utility = (await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.utilityExecutor).executeTakeFirstOrThrow()).executor_id;
+    expect((await api('POST', `/messages/${messageId}/executor`, keys.curator, { executorId: utility })).status).toBe(200);
+    await curator.say(press(t('ru', 'alert.button_approve')));
+    expect(curator.replyTexts[0]).toBe(t('ru', 'errors.ANSWER_ROUTED_AWAY'));
+    await curator.say(press(t('ru', 'alert.button_return')));
+    expect(curator.replyTexts[0]).toBe(t('ru', 'errors.ANSWER_ROUTED_AWAY'));
+    expect((await answersOf(messageId)).map((a) => a.state)).toEqual(['withdrawn']);
+    const message = await db.db.selectFrom('message').select(['status', 'first_intermediate_at']).where('id', '=', messageId).executeTakeFirstOrThrow();
+    expect(message).toEqual({ status: 'in_work', first_intermediate_at: null });
+  });
+
   it("the returned alert's own button revises the returned answer instead of starting another one", async () => {
     const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
     const { messageId } = await acceptedMessage();

@@ -102,6 +102,39 @@ describe('curator review', () => {
     expect((await h.request('POST', `/api/v1/answers/${returned.body.answer.id}/revise`, { token: ex, body: { text: 'Дом 5' } })).status).toBe(409);
   });
 
+  it("withdraws the previous executor's drafts when the message is handed to another: 409 ANSWER_ROUTED_AWAY on approve and return; the new executor's and a moderator's answers go through", async () => {
+    const m = await inWork();
+    const ex = h.keys.Kemerovo.executor;
+    const cur = h.keys.Kemerovo.curator;
+    const waiting = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: ex, body: { kind: 'final', resolution: 'solved', text: 'Яма заделана' } });
+    const returned = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: ex, body: { kind: 'intermediate', text: 'Работы в мае' } });
+    await h.request('POST', `/api/v1/answers/${returned.body.answer.id}/return`, { token: cur, body: { remark: 'Точнее' } });
+    const byModerator = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: h.keys.Kemerovo.moderator, body: { kind: 'clarification', text: 'Уточните подъезд' } });
+    expect((await h.request('POST', `/api/v1/messages/${m.id}/executor`, { token: cur, body: { executorId: h.executors.Kemerovo.utility } })).status).toBe(200);
+
+    const card = await h.request('GET', `/api/v1/messages/${m.id}`, { token: cur });
+    const states = Object.fromEntries(card.body.answers.map((a: { id: number; state: string }) => [a.id, a.state]));
+    expect(states).toEqual({ [waiting.body.answer.id]: 'withdrawn', [returned.body.answer.id]: 'withdrawn', [byModerator.body.answer.id]: 'draft' });
+    const drafts = await h.request('GET', '/api/v1/answers?state=draft', { token: cur });
+    expect(drafts.body.items.map((a: { id: number }) => a.id)).not.toContain(waiting.body.answer.id);
+    for (const [id, action] of [[waiting.body.answer.id, 'approve'], [returned.body.answer.id, 'approve'], [waiting.body.answer.id, 'return']] as const) {
+      const refused = await h.request('POST', `/api/v1/answers/${id}/${action}`, { token: cur, body: action === 'return' ? { remark: 'Нет' } : undefined });
+      expect(refused.status, `${action} ${id}`).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'ANSWER_ROUTED_AWAY', detail: expect.stringContaining('another executor') });
+    }
+    const message = await h.t.db.selectFrom('message').select(['status', 'executor_id']).where('id', '=', m.id).executeTakeFirstOrThrow();
+    expect(message).toEqual({ status: 'in_work', executor_id: h.executors.Kemerovo.utility });
+    const routed = await h.t.db.selectFrom('message_event').select('data').where('message_id', '=', m.id).where('kind', '=', 'routed').executeTakeFirstOrThrow();
+    expect(routed.data).toMatchObject({ withdrawnAnswerIds: [waiting.body.answer.id, returned.body.answer.id].sort((a, b) => a - b) });
+
+    expect((await h.request('POST', `/api/v1/answers/${byModerator.body.answer.id}/approve`, { token: cur })).status).toBe(200);
+    const fresh = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: h.keys.Kemerovo.utility_executor, body: { kind: 'final', resolution: 'solved', text: 'Трубу заменили' } });
+    expect(fresh.status).toBe(201);
+    const done = await h.request('POST', `/api/v1/answers/${fresh.body.answer.id}/approve`, { token: cur });
+    expect(done.status).toBe(200);
+    expect(done.body.message.status).toBe('solved');
+  });
+
   it('the curator approving the final answer while the executor revises another draft of the same message: no 500, the revision is withdrawn or lands first', async () => {
     const ex = h.keys.Kemerovo.executor;
     const cur = h.keys.Kemerovo.curator;
