@@ -43,9 +43,9 @@ export const PERMISSIONS = {
   /** Broadcasts (announcements, official mailings): curators for their municipality, operators for all. */
   'broadcasts.read': ['operator', 'curator'],
   'broadcasts.send': ['operator', 'curator'],
-  /** Media files for announcements: uploaded and read by those who write announcements and moderate. */
-  'media.write': ['operator', 'curator', 'moderator'],
-  'media.read': ['operator', 'curator', 'moderator'],
+  /** Media files for announcements and answers' photos: uploaded and read by those who write announcements, moderate or answer. */
+  'media.write': ['operator', 'curator', 'moderator', 'executor'],
+  'media.read': ['operator', 'curator', 'moderator', 'executor'],
   /** News and «Афиша» events: written by those who write announcements; read by every official. */
   'news.read': EVERYONE,
   'news.write': ['operator', 'curator', 'moderator'],

@@ -11,6 +11,7 @@ import { lockMessage, recordEvent, updateMessage, type Message } from './message
 import type { OutboxState } from '../outbox/outbox.table.ts';
 import type { AnswerKind, AnswerState, AnswerTable, Resolution } from './message.table.ts';
 import { validText } from './text.ts';
+import { getMedia } from '../media/media.repository.ts';
 import { recordFirstDraft } from '../incidents/first-response.ts';
 import { queueSourceComment } from '../incidents/publish.ts';
 import { closeLinkedDuplicates } from './moderation.service.ts';
@@ -27,6 +28,8 @@ export interface Answer {
   approvedBy: number | null;
   approvedAt: Date | null;
   returnRemark: string | null;
+  /** Photos attached by the official (media store ids), sent to the resident with the answer. */
+  mediaIds: number[];
   /** When the resident's messenger accepted the notification (the outbox row's `sent_at`). */
   deliveredAt: Date | null;
   createdAt: Date;
@@ -107,6 +110,7 @@ export function toAnswer(row: Selectable<AnswerTable>): Answer {
     approvedBy: row.approved_by,
     approvedAt: row.approved_at,
     returnRemark: row.return_remark,
+    mediaIds: Array.isArray(row.media_ids) ? row.media_ids : [],
     deliveredAt: row.delivered_at,
     createdAt: row.created_at,
     delivery: null,
@@ -175,7 +179,26 @@ export interface DraftAnswerInput {
   kind: AnswerKind;
   resolution?: Resolution | null;
   text: string;
+  /** Photos from the media store (POST /api/v1/media) to send with the answer. */
+  mediaIds?: number[];
   actor: Actor;
+}
+
+/** Photos an answer may carry. */
+export const MAX_ANSWER_PHOTOS = 10;
+
+/**
+ * Up to 10 images of the media store, each once, usable in the message's municipality (its own
+ * files or regional ones); otherwise VALIDATION naming `mediaIds`, or MEDIA_NOT_FOUND.
+ */
+async function checkAnswerMedia(db: Db, municipalityId: number, mediaIds: number[]): Promise<void> {
+  if (mediaIds.length > MAX_ANSWER_PHOTOS) throw new DomainError('VALIDATION', { field: 'mediaIds', problem: `at most ${MAX_ANSWER_PHOTOS} photos` });
+  if (new Set(mediaIds).size !== mediaIds.length) throw new DomainError('VALIDATION', { field: 'mediaIds', problem: 'a file is listed twice' });
+  for (const id of mediaIds) {
+    const media = await getMedia(db, id);
+    if (media.municipalityId !== null && media.municipalityId !== municipalityId) throw new DomainError('MEDIA_NOT_FOUND', { id });
+    if (media.kind !== 'image') throw new DomainError('VALIDATION', { field: 'mediaIds', problem: 'photos only', id });
+  }
 }
 
 /**
@@ -189,9 +212,11 @@ export function draftAnswer(db: Db, input: DraftAnswerInput, now: Date): Promise
     if (input.kind === 'final' && !resolution) throw new DomainError('VALIDATION', { field: 'resolution', problem: 'required for a final answer' });
     const message = await lockMessage(trx, input.messageId);
     transition(message.status, actionOf(input.kind, resolution));
+    const mediaIds = input.mediaIds ?? [];
+    await checkAnswerMedia(trx, message.municipalityId, mediaIds);
     const row = await trx
       .insertInto('answer')
-      .values({ message_id: message.id, kind: input.kind, resolution, text, author_staff_id: staffIdOf(input.actor), created_at: now, updated_at: now })
+      .values({ message_id: message.id, kind: input.kind, resolution, text, author_staff_id: staffIdOf(input.actor), media_ids: JSON.stringify(mediaIds), created_at: now, updated_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordEvent(trx, message.id, input.actor, { kind: 'answer_drafted', data: { answerId: row.id, answerKind: input.kind, resolution } }, now);
@@ -288,7 +313,13 @@ async function applyApproval(trx: Db, message: Message, answer: Answer, actor: A
   // delivered: whether it arrived is the outbox row's to say (withDelivery).
   if (message.answerTarget === 'source_comment') await queueSourceComment(trx, message, answer);
   else if (message.answerTarget === 'chat' && message.authorId !== null) {
-    await notifyResident(trx, message.authorId, `notify.answer_${answer.kind}`, { messageId: message.id, text: answer.text, resolution: answer.resolution }, { kind: `answer.${answer.kind}`, dedupeKey: answerOutboxKey(answer.id) });
+    await notifyResident(
+      trx,
+      message.authorId,
+      `notify.answer_${answer.kind}`,
+      { messageId: message.id, text: answer.text, resolution: answer.resolution },
+      { kind: `answer.${answer.kind}`, dedupeKey: answerOutboxKey(answer.id), media: answer.mediaIds },
+    );
   }
   if (answer.kind === 'final') {
     await notifySupporters(trx, { messageId: message.id, occasion: answer.id }, 'notify.followed_closed', { messageId: message.id, text: answer.text, resolution: answer.resolution }, 'follow.closed');

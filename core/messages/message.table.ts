@@ -91,6 +91,8 @@ export interface AnswerTable {
   approved_at: Date | null;
   return_remark: string | null;
   delivered_at: Date | null;
+  /** Photos attached by the official: media store ids (core/media), up to 10 images. */
+  media_ids: JSONColumnType<number[], string | undefined, string>;
   created_at: Date;
   updated_at: Date;
 }

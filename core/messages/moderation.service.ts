@@ -238,7 +238,7 @@ export function markDuplicate(db: Db, input: ModerationInput & { originalId: num
 export async function closeLinkedDuplicates(trx: Db, originalId: number, actor: Actor, now: Date): Promise<Message[]> {
   const final = await trx
     .selectFrom('answer')
-    .select(['text', 'resolution', 'author_staff_id', 'approved_by'])
+    .select(['text', 'resolution', 'author_staff_id', 'approved_by', 'media_ids'])
     .where('message_id', '=', originalId)
     .where('kind', '=', 'final')
     .where('state', 'in', ['approved', 'delivered'])
@@ -260,6 +260,7 @@ export async function closeLinkedDuplicates(trx: Db, originalId: number, actor: 
         state: 'approved',
         author_staff_id: final.author_staff_id,
         approved_by: final.approved_by,
+        media_ids: JSON.stringify(final.media_ids),
         approved_at: now,
         created_at: now,
         updated_at: now,
@@ -275,7 +276,7 @@ export async function closeLinkedDuplicates(trx: Db, originalId: number, actor: 
         message.authorId,
         'notify.answer_final',
         { messageId: id, text: final.text, resolution: final.resolution },
-        { kind: 'answer.final', dedupeKey: `answer:${answer.id}` },
+        { kind: 'answer.final', dedupeKey: `answer:${answer.id}`, media: final.media_ids },
       );
     }
     closed.push(updated);

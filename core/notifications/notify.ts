@@ -15,6 +15,8 @@ export interface NotifyOptions {
    * messenger they are shown in: the sender uploads each there once and reuses its id afterwards.
    */
   mediaByChannel?: Partial<Record<Channel, number[]>>;
+  /** Files of the media store shown in whichever messenger the resident is reached in (notifyResident). */
+  media?: number[];
   /**
    * Of the photos in `photosByChannel`, how many have no copy yet but are still being copied (a
    * download due or to be retried): their copies follow the card (alert.photos), so the note says
@@ -88,7 +90,15 @@ export async function notifyResident(
     .orderBy('ri.last_seen_at', 'desc')
     .executeTakeFirst();
   if (!target) return false;
-  const payload: OutboxPayload = { key, params, language: target.language, keyboard: options.keyboard, photos: options.photos, location: options.location };
+  const payload: OutboxPayload = {
+    key,
+    params,
+    language: target.language,
+    keyboard: options.keyboard,
+    photos: options.photos,
+    ...(options.media?.length && { media: options.media }),
+    location: options.location,
+  };
   const ids = await enqueue(db, [
     {
       channel: target.channel,

@@ -90,6 +90,7 @@ export const AnswerSchema = z
     approvedBy: z.number().int().nullable(),
     approvedAt: Timestamp.nullable(),
     returnRemark: z.string().nullable(),
+    mediaIds: z.array(z.number().int()).openapi({ description: 'photos sent with the answer: files of the media store (GET /media/{id})' }),
     deliveredAt: Timestamp.nullable().openapi({ description: "when the resident's messenger accepted the notification" }),
     createdAt: Timestamp,
     delivery: z

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTranslator } from '../../../bots/i18n.ts';
+import { renderOutboxRow } from '../../../bots/telegram/render.ts';
+import { renderVkNotificationRow } from '../../../bots/vk/render.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { jpegBytes, mp4Bytes } from '../../../test/media/files.ts';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -190,5 +194,54 @@ describe('POST /messages/{id}/comments', () => {
     const res = await h.request('POST', `/api/v1/messages/${a.id}/comments`, { token: h.keys.Kemerovo.moderator, body: { text: 'Ответ', replyToId: foreign.id } });
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('COMMENT_NOT_FOUND');
+  });
+});
+
+describe('photos with an answer', () => {
+  async function upload(bytes: Uint8Array, type: string, token: string) {
+    const form = new FormData();
+    form.append('file', new Blob([bytes.slice().buffer], { type }), type.startsWith('video') ? 'clip.mp4' : 'photo.jpg');
+    const res = await h.request('POST', '/api/v1/media', { form, token });
+    expect(res.status).toBe(201);
+    return res.body.id as number;
+  }
+
+  it('an executor uploads photos and drafts with them; once approved they reach the resident with the answer, in either messenger', async () => {
+    const m = await inWork();
+    const ex = h.keys.Kemerovo.executor;
+    const photos = [await upload(jpegBytes(300, 11), 'image/jpeg', ex), await upload(jpegBytes(300, 12), 'image/jpeg', ex)];
+    const draft = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: ex, body: { kind: 'final', resolution: 'solved', text: 'Яма заделана, фото до и после', mediaIds: photos } });
+    expect(draft.status).toBe(201);
+    expect(draft.body.answer).toMatchObject({ state: 'draft', mediaIds: photos });
+    expect((await h.request('POST', `/api/v1/answers/${draft.body.answer.id}/approve`, { token: h.keys.Kemerovo.curator })).status).toBe(200);
+    const row = await h.t.db.selectFrom('outbox').select(['kind', 'chat_id', 'payload']).where('dedupe_key', '=', `answer:${draft.body.answer.id}`).executeTakeFirstOrThrow();
+    expect(row.payload.media).toEqual(photos);
+    const t = createTranslator();
+    // Files of the media store, not one messenger's file ids: each messenger's sender uploads them.
+    const tg = renderOutboxRow(row, t);
+    expect(JSON.stringify(tg)).toContain('Яма заделана, фото до и после');
+    expect(tg.find((c) => c.method === 'sendStoredMediaGroup')?.params).toMatchObject({ chat_id: row.chat_id, media: photos });
+    const vk = renderVkNotificationRow(row, t);
+    expect(vk.find((p) => p.media)?.media).toEqual(photos);
+    const card = await h.request('GET', `/api/v1/messages/${m.id}`, { token: h.keys.Kemerovo.curator });
+    expect(card.body.answers[0].mediaIds).toEqual(photos);
+  });
+
+  it('refuses more than 10 photos, a video, a file listed twice and another municipality\'s file', async () => {
+    const m = await inWork();
+    const ex = h.keys.Kemerovo.executor;
+    const draft = (body: Record<string, unknown>) => h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: ex, body: { kind: 'intermediate', text: 'В работе', ...body } });
+    const one = await upload(jpegBytes(300, 21), 'image/jpeg', ex);
+    expect((await draft({ mediaIds: Array.from({ length: 11 }, (_, i) => one + i) })).status).toBe(400);
+    expect((await draft({ mediaIds: [one, one] })).body).toMatchObject({ code: 'VALIDATION' });
+    const video = await upload(mp4Bytes(), 'video/mp4', h.keys.Kemerovo.curator);
+    expect((await draft({ mediaIds: [video] })).body).toMatchObject({ code: 'VALIDATION' });
+    const foreign = await upload(jpegBytes(300, 22), 'image/jpeg', h.keys.Belovo.curator);
+    const refused = await draft({ mediaIds: [foreign] });
+    expect(refused.status).toBe(404);
+    expect(refused.body.code).toBe('MEDIA_NOT_FOUND');
+    expect((await draft({ mediaIds: ['x'] })).status).toBe(400);
+    const answers = await h.t.db.selectFrom('answer').select('id').where('message_id', '=', m.id).execute();
+    expect(answers).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { messageInScope } from '../../../../core/access/scope.ts';
-import { draftAnswer } from '../../../../core/messages/answers.service.ts';
+import { draftAnswer, MAX_ANSWER_PHOTOS } from '../../../../core/messages/answers.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access, staffActor } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
@@ -8,11 +8,16 @@ import { AnswerSchema, MessageSchema, Resolution, answerDto, messageDto } from '
 import { audited } from '../../write.ts';
 
 const Text = z.string().max(4000);
+const MediaIds = z
+  .array(z.number().int().positive())
+  .max(MAX_ANSWER_PHOTOS)
+  .optional()
+  .openapi({ description: 'up to 10 photos uploaded with POST /media, sent to the resident with the answer once approved' });
 const Body = z
   .discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('final'), resolution: Resolution, text: Text }),
-    z.strictObject({ kind: z.literal('intermediate'), text: Text }),
-    z.strictObject({ kind: z.literal('clarification'), text: Text }),
+    z.strictObject({ kind: z.literal('final'), resolution: Resolution, text: Text, mediaIds: MediaIds }),
+    z.strictObject({ kind: z.literal('intermediate'), text: Text, mediaIds: MediaIds }),
+    z.strictObject({ kind: z.literal('clarification'), text: Text, mediaIds: MediaIds }),
   ])
   .openapi('AnswerDraft');
 
@@ -39,10 +44,10 @@ export function registerDraftAnswer(app: ApiApp, deps: ApiDeps) {
     const { answer, message } = await audited(c, deps, async ({ trx, now, principal, scope }) => {
       const before = await messageInScope(trx, scope, id);
       const resolution = body.kind === 'final' ? body.resolution : null;
-      const result = await draftAnswer(trx, { messageId: id, kind: body.kind, resolution, text: body.text, actor: staffActor(principal) }, now);
+      const result = await draftAnswer(trx, { messageId: id, kind: body.kind, resolution, text: body.text, mediaIds: body.mediaIds, actor: staffActor(principal) }, now);
       return {
         result,
-        audit: { action: 'answer.draft', entity: 'answer', entityId: result.answer.id, municipalityId: before.municipalityId, data: { messageId: id, kind: body.kind, resolution, state: result.answer.state } },
+        audit: { action: 'answer.draft', entity: 'answer', entityId: result.answer.id, municipalityId: before.municipalityId, data: { messageId: id, kind: body.kind, resolution, state: result.answer.state, mediaIds: body.mediaIds ?? [] } },
       };
     });
     return c.json({ answer: answerDto(answer), message: messageDto(message, deps.clock()) }, 201);
