@@ -47,6 +47,7 @@ export const ERROR_KINDS = {
   API_KEY_NOT_FOUND: 'not_found',
   SECTOR_NOT_FOUND: 'not_found',
   MUNICIPALITY_NOT_FOUND: 'not_found',
+  BOUNDARY_OVERLAP: 'conflict',
   ROUTING_RULE_NOT_FOUND: 'not_found',
   KPI_RESPONSIBLE_NOT_FOUND: 'not_found',
   PHOTO_NOT_FOUND: 'not_found',

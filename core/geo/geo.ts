@@ -42,7 +42,7 @@ export function boxAround(center: Point, radiusM: number): BoundingBox {
   return { minLat: center.lat - dLat, maxLat: center.lat + dLat, minLon: center.lon - dLon, maxLon: center.lon + dLon };
 }
 
-function polygons(boundary: Boundary): Position[][][] {
+export function polygons(boundary: Boundary): Position[][][] {
   return boundary.type === 'Polygon' ? [boundary.coordinates] : boundary.coordinates;
 }
 

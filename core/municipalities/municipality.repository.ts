@@ -1,5 +1,6 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { boundaryProblem, boundingBox, containsPoint, isValidPoint, type Boundary, type Point } from '../geo/geo.ts';
+import { boundariesOverlap } from '../geo/overlap.ts';
 import type { WorkCalendar } from '../calendar/working-time.ts';
 import { DomainError } from '../errors.ts';
 import type { Db } from '../db/types.ts';
@@ -61,11 +62,43 @@ export async function findMunicipalityByPoint(db: Db, point: Point): Promise<Mun
   return toMunicipality(found);
 }
 
+/** Advisory lock key of boundary uploads; any constant unique among the app's advisory locks. */
+const BOUNDARY_LOCK_ID = 0x4f746b42; // 'OtkB'
+
+/**
+ * Refuses a boundary that shares area with another municipality's (BOUNDARY_OVERLAP naming it): a
+ * point there would belong to both, and messages would land in whichever the prefilter met first.
+ * Touching along a border is fine. Serialised by an advisory lock held to the end of the caller's
+ * transaction, so two overlapping uploads at once cannot both pass.
+ */
+async function refuseOverlap(db: Db, municipalityId: number, boundary: Boundary, box: ReturnType<typeof boundingBox>): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${BOUNDARY_LOCK_ID})`.execute(db);
+  const q = db
+    .selectFrom('municipality')
+    .select(['id', 'name_ru', 'name_en', 'boundary'])
+    .where('boundary', 'is not', null)
+    .where('min_lat', '<', box.maxLat)
+    .where('max_lat', '>', box.minLat)
+    .where('min_lon', '<', box.maxLon)
+    .where('max_lon', '>', box.minLon)
+    .where('id', '!=', municipalityId)
+    .orderBy('id');
+  for (const other of await q.execute()) {
+    if (!other.boundary || !boundariesOverlap(boundary, other.boundary)) continue;
+    throw new DomainError(
+      'BOUNDARY_OVERLAP',
+      { field: 'boundary', municipalityId: other.id, nameRu: other.name_ru, nameEn: other.name_en },
+      `The boundary overlaps the boundary of ${other.name_en} (${other.name_ru}, id ${other.id}): municipalities may share a border but not area. Correct one of the two boundaries.`,
+    );
+  }
+}
+
 /** Stores a validated boundary together with its bounding box (used by the SQL prefilter). */
 export async function setBoundary(db: Db, municipalityId: number, boundary: unknown): Promise<void> {
   const problem = boundaryProblem(boundary);
   if (problem) throw new DomainError('VALIDATION', { field: 'boundary', problem });
   const box = boundingBox(boundary as Boundary);
+  await refuseOverlap(db, municipalityId, boundary as Boundary, box);
   const result = await db
     .updateTable('municipality')
     .set({

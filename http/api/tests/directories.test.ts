@@ -60,6 +60,34 @@ describe('municipalities', () => {
     expect(sectors.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
   });
 
+  it("refuses a boundary sharing area with another municipality's with 409 naming it, saving nothing; a shared point or its own old boundary is fine", async () => {
+    const kemerovo = (await h.request('GET', `/api/v1/municipalities/${h.municipality.Kemerovo}`)).body;
+    const inside = await h.request('POST', '/api/v1/municipalities', {
+      body: { nameRu: 'Ленинск-Кузнецкий', nameEn: 'Leninsk', oktmo: '32727000', populationOver14: 80_000, boundary: square(86.1, 55.35) },
+    });
+    expect(inside.status).toBe(409);
+    expect(inside.body).toMatchObject({ code: 'BOUNDARY_OVERLAP', details: { field: 'boundary', municipalityId: h.municipality.Kemerovo, nameEn: 'Kemerovo', nameRu: 'Кемеровский городской округ' } });
+    expect(inside.body.detail).toContain('Kemerovo');
+    expect(await h.t.db.selectFrom('municipality').select('id').where('oktmo', '=', '32727000').execute()).toEqual([]);
+    // Kemerovo's easternmost vertex is [86.2873, 55.3547]: a neighbour whose west side passes through it touches, nothing more.
+    const east = { type: 'Polygon', coordinates: [[[86.2873, 55.3], [86.4, 55.3], [86.4, 55.4], [86.2873, 55.4], [86.2873, 55.3]]] };
+    const neighbour = await h.request('POST', '/api/v1/municipalities', { body: { nameRu: 'Соседний', nameEn: 'Neighbour', oktmo: '32727001', populationOver14: 1, boundary: east } });
+    expect(neighbour.status).toBe(201);
+    // Moved west, it would cover part of Kemerovo; a key that is not the operator's may not even try.
+    const url = `/api/v1/municipalities/${neighbour.body.id}/boundary`;
+    const moved = await h.request('PUT', url, { body: square(86.28, 55.35) });
+    expect(moved.status).toBe(409);
+    expect(moved.body.details.municipalityId).toBe(h.municipality.Kemerovo);
+    expect((await h.request('GET', `/api/v1/municipalities/${neighbour.body.id}`)).body.boundary).toEqual(east);
+    expect((await h.request('PUT', url, { token: h.keys.Kemerovo.curator, body: east })).status).toBe(403);
+    // Kemerovo sent again as it is overlaps only itself.
+    expect((await h.request('PUT', `/api/v1/municipalities/${h.municipality.Kemerovo}/boundary`, { body: kemerovo.boundary })).status).toBe(200);
+    // A boundary covering Kemerovo whole (its eastern vertex on the edge, no edges crossing) is refused the same way.
+    const around = await h.request('PUT', url, { body: { type: 'Polygon', coordinates: [[[85.5, 55], [86.2873, 55], [86.2873, 55.7], [85.5, 55.7], [85.5, 55]]] } });
+    expect(around.status).toBe(409);
+    expect(around.body.details.nameEn).toBe('Kemerovo');
+  });
+
   it('rejects a boundary the core finds invalid, and one that is not GeoJSON at all', async () => {
     const open = await h.request('PUT', `/api/v1/municipalities/${h.municipality.Belovo}/boundary`, { body: { type: 'Polygon', coordinates: [[[86, 54], [86.1, 54], [86.1, 54.1], [86, 54.1]]] } });
     expect(open.status).toBe(400);

@@ -12,10 +12,12 @@ export const route = createRoute({
   path: '/municipalities/{id}/boundary',
   tags: ['directories'],
   summary: 'Upload a municipality\'s boundary (GeoJSON Polygon or MultiPolygon, up to 4 MiB)',
-  description: 'Validated (closed rings, [lon, lat] in range); messages are placed into municipalities by this boundary.',
+  description:
+    'Validated (closed rings, [lon, lat] in range); messages are placed into municipalities by this boundary. ' +
+    "A boundary sharing area with another municipality's is 409 BOUNDARY_OVERLAP naming it in `details` (a shared border is fine).",
   ...access('directories.write'),
   request: { params: IdParams, body: jsonBody(BoundarySchema) },
-  responses: { 200: jsonContent(MunicipalitySchema, 'The municipality'), ...problems(400, 404, 413) },
+  responses: { 200: jsonContent(MunicipalitySchema, 'The municipality'), ...problems(400, 404, 409, 413) },
 });
 
 export function registerSetMunicipalityBoundary(app: ApiApp, deps: ApiDeps) {

@@ -22,6 +22,7 @@ export const route = createRoute({
   path: '/municipalities',
   tags: ['directories'],
   summary: 'Add a municipality',
+  description: "409 ALREADY_EXISTS for a known OKTMO; 409 BOUNDARY_OVERLAP for a boundary sharing area with another municipality's (named in `details`).",
   ...access('directories.write'),
   request: { body: jsonBody(Body) },
   responses: { 201: jsonContent(MunicipalitySchema, 'The new municipality'), ...problems(400, 409, 413) },
