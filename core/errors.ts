@@ -54,6 +54,7 @@ export const ERROR_KINDS = {
   LAST_OPERATOR: 'rule',
   WEAK_BOOTSTRAP_TOKEN: 'validation',
   INVALID_CURSOR: 'validation',
+  PERIOD_NOT_STARTED: 'rule',
   OUTBOX_NOT_FOUND: 'not_found',
   OUTBOX_NOT_DEAD: 'conflict',
   BROADCAST_NOT_FOUND: 'not_found',

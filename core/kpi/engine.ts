@@ -4,7 +4,7 @@ import { DomainError } from '../errors.ts';
 import { getMunicipality, listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
 import type { Indicator, KpiStatus, Measurement, Target, Violation } from './indicator.ts';
 import { INDICATORS } from './indicators/index.ts';
-import { indicatorWindow, parseKpiPeriod, previousPeriodKey, scaleTarget, type RequestedPeriod } from './period.ts';
+import { indicatorWindow, parseKpiPeriod, previousPeriodKey, requireStarted, scaleTarget, type RequestedPeriod } from './period.ts';
 import { judge } from './status.ts';
 
 export interface KpiTrend {
@@ -264,6 +264,7 @@ async function periodResults(
 /** The indicators of several municipalities for `period`, with trends unless asked not to. */
 export async function computeMany(db: Db, municipalities: Municipality[], period: string, now: Date, options: ComputeOptions): Promise<Map<number, KpiResult[]>> {
   const requested = parseKpiPeriod(period);
+  for (const m of municipalities) requireStarted(requested, m.timeZone, now);
   const indicators = options.kpis ? options.kpis.map(indicatorByNumber) : INDICATORS;
   const useSnapshots = options.useSnapshots ?? true;
   const missing = options.missing ?? (await missingTables(db));

@@ -46,6 +46,21 @@ export function localPeriod(year: number, month: number | null, timeZone: string
   };
 }
 
+/**
+ * Refuses a period that has not begun in `timeZone` at `now` (PERIOD_NOT_STARTED): it has no
+ * figures, and zeros would read as a real month. The period running now is answered (partial, as
+ * of now); so is any past one.
+ */
+export function requireStarted(requested: RequestedPeriod, timeZone: string, now: Date): void {
+  const { from } = localPeriod(requested.year, requested.month, timeZone);
+  if (now.getTime() >= from.getTime()) return;
+  throw new DomainError(
+    'PERIOD_NOT_STARTED',
+    { field: 'period', period: requested.key, startsAt: from.toISOString() },
+    `The period ${requested.key} has not begun yet (it starts at ${from.toISOString()}), so it has no figures: ask for the current period or an earlier one.`,
+  );
+}
+
 export function previousPeriodKey(p: RequestedPeriod): string {
   if (p.kind === 'year') return String(p.year - 1);
   return p.month === 1 ? `${p.year - 1}-12` : `${p.year}-${pad(p.month! - 1)}`;

@@ -4,7 +4,7 @@ import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
 import { median } from './report.ts';
-import { localPeriod, parseKpiPeriod } from './period.ts';
+import { localPeriod, parseKpiPeriod, requireStarted } from './period.ts';
 
 /** Weights of the combined score (configuration: KPI_RATING_WEIGHTS); each ≥ 0, not all 0. */
 export interface RatingWeights {
@@ -124,7 +124,8 @@ export const SPEED_FLOOR_HOURS = 1;
 /** A municipality and its local month. */
 type Period = { municipality: Municipality; from: Date; to: Date };
 
-function periodsOf(municipalities: Municipality[], requested: ReturnType<typeof parseKpiPeriod>): Period[] {
+function periodsOf(municipalities: Municipality[], requested: ReturnType<typeof parseKpiPeriod>, now: Date): Period[] {
+  for (const m of municipalities) requireStarted(requested, m.timeZone, now);
   return municipalities.map((municipality) => ({ municipality, ...localPeriod(requested.year, requested.month, municipality.timeZone) }));
 }
 
@@ -172,7 +173,7 @@ export async function rateExecutors(db: Db, filter: { municipalityId: number | n
   const requested = parseKpiPeriod(filter.period);
   const municipalities = (await listMunicipalities(db)).filter((m) => filter.municipalityId === null || m.id === filter.municipalityId);
   if (filter.municipalityId !== null && municipalities.length === 0) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: filter.municipalityId });
-  const periods = periodsOf(municipalities, requested);
+  const periods = periodsOf(municipalities, requested, now);
   const ids = municipalities.map((m) => m.id);
   const executors = ids.length === 0 ? [] : await db.selectFrom('executor').select(['id', 'name', 'municipality_id']).where('municipality_id', 'in', ids).orderBy('id').execute();
   // By municipality and executor: an executor is ranked on its own municipality's messages.
@@ -202,7 +203,7 @@ export async function rateMunicipalities(db: Db, filter: { municipalityId: numbe
   const requested = parseKpiPeriod(filter.period);
   const municipalities = await listMunicipalities(db);
   if (filter.municipalityId !== null && !municipalities.some((m) => m.id === filter.municipalityId)) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: filter.municipalityId });
-  const periods = periodsOf(municipalities, requested);
+  const periods = periodsOf(municipalities, requested, now);
   const closed = Map.groupBy(await closedIn(db, periods, now), (r) => r.municipality_id);
   const received = new Map<number, { received: number; closed: number }>();
   for (const r of await receivedIn(db, periods)) {

@@ -5,7 +5,7 @@ import { DomainError } from '../errors.ts';
 import { firstResponseDue } from '../alerts/deadlines.ts';
 import { getMunicipality, listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
 import { OVERDUE_DAYS } from '../messages/overdue.ts';
-import { localPeriod, parseKpiPeriod, previousPeriodKey, type RequestedPeriod } from './period.ts';
+import { localPeriod, parseKpiPeriod, previousPeriodKey, requireStarted, type RequestedPeriod } from './period.ts';
 import { countedOnce } from '../stats/filter.ts';
 import { INCIDENT_SOURCES } from '../incidents/incident.table.ts';
 import { answerOutboxKey, sourceCommentOutboxKey } from '../messages/answers.service.ts';
@@ -166,6 +166,7 @@ export interface OpenSourceRegionReport {
  */
 export async function openSourceRegionReport(db: Db, filter: { municipalityId: number | null; period: string }, now: Date): Promise<OpenSourceRegionReport> {
   const requested = requestedMonth(filter.period);
+  requireStarted(requested, REGION_TIME_ZONE, now);
   const municipalities = (await listMunicipalities(db)).filter((m) => filter.municipalityId === null || m.id === filter.municipalityId);
   if (filter.municipalityId !== null && municipalities.length === 0) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: filter.municipalityId });
   const windows = municipalities.map((m) => reportWindow(m, requested, now));
@@ -204,6 +205,7 @@ function requestedMonth(period: string): RequestedPeriod & { month: number } {
 }
 
 function reportWindow(municipality: Municipality, requested: RequestedPeriod & { month: number }, now: Date): ReportWindow {
+  requireStarted(requested, municipality.timeZone, now);
   const month = localPeriod(requested.year, requested.month, municipality.timeZone);
   const previous = parseKpiPeriod(previousPeriodKey(requested));
   return {

@@ -58,6 +58,7 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   LAST_OPERATOR: 'The last active operator cannot be removed or demoted.',
   WEAK_BOOTSTRAP_TOKEN: 'ADMIN_BOOTSTRAP_TOKEN is too short or too simple.',
   INVALID_CURSOR: 'The pagination cursor is not valid; start again without it.',
+  PERIOD_NOT_STARTED: 'The period has not begun yet, so it has no figures: ask for the current period (answered as of now) or an earlier one.',
   OUTBOX_NOT_FOUND: 'No outbox row with this id exists.',
   OUTBOX_NOT_DEAD: 'Only a dead outbox row can be retried (see `details.state`).',
   BROADCAST_NOT_FOUND: 'No broadcast with this id exists, or it is out of your scope.',

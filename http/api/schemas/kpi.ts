@@ -4,10 +4,10 @@ import type { Placement, Publication } from '../../../core/kpi/entries.service.t
 import { Timestamp } from './common.ts';
 import { KPI_PERIOD_PATTERN } from '../../../core/kpi/period.ts';
 
-export const KpiPeriodQuery = z
-  .string()
-  .regex(KPI_PERIOD_PATTERN, 'expected YYYY-MM or YYYY')
-  .openapi({ description: "a local month (YYYY-MM) or year (YYYY) of the municipality's time zone", example: '2026-11' });
+export const KpiPeriodQuery = z.string().regex(KPI_PERIOD_PATTERN, 'expected YYYY-MM or YYYY').openapi({
+  description: "a local month (YYYY-MM) or year (YYYY) of the municipality's time zone; the running one is answered as of now, one not begun yet is 422 PERIOD_NOT_STARTED",
+  example: '2026-11',
+});
 
 export const KpiStatusSchema = z.enum(['met', 'on_track', 'at_risk', 'missed']);
 

@@ -56,6 +56,47 @@ describe('GET /kpi', () => {
   });
 });
 
+describe('a period that has not begun', () => {
+  // The harness's now: 2026-12-01 10:00 in Kemerovo (UTC+7), so December 2026 runs and January 2027 is ahead.
+  const k = () => h.municipality.Kemerovo;
+  it('is 422 PERIOD_NOT_STARTED naming it on every KPI, report and rating read, not a page of zeros', async () => {
+    const urls = [
+      `/api/v1/kpi?municipalityId=${k()}&period=2027-01`,
+      `/api/v1/kpi?municipalityId=${k()}&period=2027`,
+      '/api/v1/kpi/region?period=2027-01',
+      `/api/v1/reports/monthly?municipalityId=${k()}&period=2027-01`,
+      `/api/v1/reports/monthly?municipalityId=${k()}&period=2027-01&format=xlsx`,
+      '/api/v1/reports/open-sources?period=2027-01',
+      `/api/v1/ratings/executors?municipalityId=${k()}&period=2027-01`,
+      '/api/v1/ratings/municipalities?period=2099-12',
+    ];
+    for (const url of urls) {
+      const res = await h.request('GET', url);
+      expect(res.status, url).toBe(422);
+      expect(res.body.code, url).toBe('PERIOD_NOT_STARTED');
+      expect(res.body.detail, url).toMatch(/20(27|99)/);
+      expect(res.body.details.field, url).toBe('period');
+    }
+    // A curator's own municipality, not named: the same refusal.
+    const own = await h.request('GET', '/api/v1/kpi?period=2027-01', { token: h.keys.Kemerovo.curator });
+    expect(own.status).toBe(422);
+    expect(own.body.details).toMatchObject({ period: '2027-01', startsAt: '2026-12-31T17:00:00.000Z' });
+  });
+
+  it('the month and the year running now are answered, as of now', async () => {
+    const month = await h.request('GET', `/api/v1/kpi?municipalityId=${k()}&period=2026-12`);
+    expect(month.status).toBe(200);
+    expect(month.body.items.find((i: { kpi: number }) => i.kpi === 6)).toMatchObject({ final: false, asOf: h.now().toISOString() });
+    expect((await h.request('GET', `/api/v1/kpi?municipalityId=${k()}&period=2026`)).status).toBe(200);
+    expect((await h.request('GET', '/api/v1/kpi/region?period=2026-12')).status).toBe(200);
+    const report = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${k()}&period=2026-12`);
+    expect(report.status).toBe(200);
+    expect(report.body.asOf).toBe(h.now().toISOString());
+    expect((await h.request('GET', '/api/v1/reports/open-sources?period=2026-12')).status).toBe(200);
+    expect((await h.request('GET', '/api/v1/ratings/municipalities?period=2026-12')).status).toBe(200);
+  });
+});
+
 describe('GET /kpi/indicators', () => {
   it('names the 16 indicators as GET /kpi does, for every role, with no municipality or period', async () => {
     const computed = await h.request('GET', `/api/v1/kpi?municipalityId=${h.municipality.Kemerovo}&period=2026-11`);

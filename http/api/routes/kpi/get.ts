@@ -23,7 +23,7 @@ export const route = createRoute({
     'An ended period is read from its snapshot (taken when it closed) when there is one.',
   ...access('kpi.read'),
   request: { query: Query },
-  responses: { 200: jsonContent(z.object({ municipalityId: z.number().int(), period: z.string(), items: z.array(KpiResultSchema) }), 'The indicators'), ...problems(400, 404) },
+  responses: { 200: jsonContent(z.object({ municipalityId: z.number().int(), period: z.string(), items: z.array(KpiResultSchema) }), 'The indicators'), ...problems(400, 404, 422) },
 });
 
 export function registerGetKpi(app: ApiApp, deps: ApiDeps) {

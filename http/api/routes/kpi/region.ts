@@ -28,7 +28,7 @@ export const route = createRoute({
   description: 'Ranking: score = (2 points per indicator met + 1 per indicator on track) / (2 × indicators judged) × 100; ties by indicators met, then name.',
   ...access('kpi.region'),
   request: { query: Query },
-  responses: { 200: jsonContent(z.object({ period: z.string(), items: z.array(RowSchema) }), 'The ranking'), ...problems(400) },
+  responses: { 200: jsonContent(z.object({ period: z.string(), items: z.array(RowSchema) }), 'The ranking'), ...problems(400, 422) },
 });
 
 export function registerKpiRegion(app: ApiApp, deps: ApiDeps) {

@@ -47,7 +47,7 @@ export const route = createRoute({
   request: { query: Query },
   responses: {
     200: jsonContent(z.object({ period: z.string(), weights: RatingWeightsSchema, items: z.array(RatingSchema) }), 'The ranking'),
-    ...problems(400, 404),
+    ...problems(400, 404, 422),
   },
 });
 

@@ -14,7 +14,7 @@ const Query = z.strictObject({
   period: z
     .string()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
-    .openapi({ description: 'a local month', example: '2026-11' }),
+    .openapi({ description: 'a local month; the running one is answered as of now (partial), one not begun yet is 422 PERIOD_NOT_STARTED', example: '2026-11' }),
   format: z
     .enum(['json', 'csv', 'xlsx'])
     .default('json')
@@ -108,7 +108,7 @@ export const route = createRoute({
       description: 'The report',
       content: { 'application/json': { schema: ReportSchema }, 'text/csv': { schema: z.string() }, [XLSX_TYPE]: { schema: z.string().openapi({ format: 'binary' }) } },
     },
-    ...problems(400, 404),
+    ...problems(400, 404, 422),
   },
 });
 

@@ -11,7 +11,7 @@ const Query = z.strictObject({
   period: z
     .string()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
-    .openapi({ description: 'a local month', example: '2026-11' }),
+    .openapi({ description: 'a local month; the running one is answered as of now (partial), one not begun yet is 422 PERIOD_NOT_STARTED', example: '2026-11' }),
   municipalityId: Id.optional().openapi({ description: "operators: omit for every municipality of the region; others: their own municipality's row (omitted or named)" }),
   format: z.enum(['json', 'csv', 'xlsx']).default('json').openapi({
     description:
@@ -53,7 +53,7 @@ export const route = createRoute({
       description: 'The summary',
       content: { 'application/json': { schema: SummarySchema }, 'text/csv': { schema: z.string() }, [XLSX_TYPE]: { schema: z.string().openapi({ format: 'binary' }) } },
     },
-    ...problems(400, 404),
+    ...problems(400, 404, 422),
   },
 });
 
