@@ -98,6 +98,9 @@ export async function setBoundary(db: Db, municipalityId: number, boundary: unkn
   const problem = boundaryProblem(boundary);
   if (problem) throw new DomainError('VALIDATION', { field: 'boundary', problem });
   const box = boundingBox(boundary as Boundary);
+  // An unknown municipality is 404 whatever its boundary would overlap.
+  const exists = await db.selectFrom('municipality').select('id').where('id', '=', municipalityId).executeTakeFirst();
+  if (!exists) throw new DomainError('NOT_FOUND', { entity: 'municipality', id: municipalityId });
   await refuseOverlap(db, municipalityId, boundary as Boundary, box);
   const result = await db
     .updateTable('municipality')
