@@ -75,4 +75,48 @@ describe('item 15: GET /me/queue and the assignee on the message card', () => {
     expect(card.body.assignee).toMatchObject({ executorId: h.executors.Kemerovo.utility, kind: 'organisation', name: expect.stringContaining('Kemerovo-Сервис') });
     expect(card.body.assignee.staff).toEqual([{ id: h.staff.Kemerovo.utility_executor, fullName: 'Исполнитель УК (Kemerovo)', active: true, channels: ['tg'] }]);
   });
+
+  it('pages the queue like the other lists: limit items, nextCursor while more wait, each item once in order even as items leave', async () => {
+    const filed = [];
+    for (let i = 0; i < 5; i++) filed.push((await h.fileMessage('Belovo')).id);
+    // A returned answer too, so the page merges two kinds.
+    const m = await h.fileMessage('Belovo');
+    await h.request('POST', `/api/v1/messages/${m.id}/accept`, { body: { executorId: h.executors.Belovo.city } });
+    const back = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: h.keys.Belovo.executor, body: { kind: 'intermediate', text: 'черновик' } });
+    await h.request('POST', `/api/v1/answers/${back.body.answer.id}/return`, { token: h.keys.Belovo.curator, body: { remark: 'Уточните сроки' } });
+    const token = h.keys.Belovo.moderator;
+    const whole = await h.request('GET', '/api/v1/me/queue?limit=100', { token });
+    expect(whole.body.nextCursor).toBeNull();
+    const all = whole.body.items.map((i: { kind: string; messageId: number }) => `${i.kind}:${i.messageId}`);
+    expect(all).toEqual(expect.arrayContaining([...filed.map((id) => `moderate:${id}`), `revise:${m.id}`]));
+    const first = await h.request('GET', '/api/v1/me/queue?limit=2', { token });
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    // Moderating an item already seen moves nothing on the later pages.
+    expect((await h.request('POST', `/api/v1/messages/${first.body.items[0].messageId}/reject`, { token, body: { reason: 'Не по теме' } })).status).toBe(200);
+    const seen = first.body.items.map((i: { kind: string; messageId: number }) => `${i.kind}:${i.messageId}`);
+    let cursor: string | null = first.body.nextCursor;
+    while (cursor !== null) {
+      const next = await h.request('GET', `/api/v1/me/queue?limit=2&cursor=${cursor}`, { token });
+      expect(next.status).toBe(200);
+      expect(next.body.items.length).toBeGreaterThan(0);
+      seen.push(...next.body.items.map((i: { kind: string; messageId: number }) => `${i.kind}:${i.messageId}`));
+      cursor = next.body.nextCursor;
+    }
+    expect(seen).toEqual(all);
+    // Without a limit: 25 at most, like every list.
+    expect((await h.request('GET', '/api/v1/me/queue', { token: h.operator })).body.items.length).toBeLessThanOrEqual(25);
+  });
+
+  it('refuses a forged cursor and a limit over 100 with 400', async () => {
+    const token = h.keys.Belovo.moderator;
+    for (const cursor of ['not-a-cursor', Buffer.from(JSON.stringify({ v: 'yesterday|0', id: 1 })).toString('base64url'), Buffer.from(JSON.stringify({ v: 5, id: 1 })).toString('base64url')]) {
+      const res = await h.request('GET', `/api/v1/me/queue?cursor=${cursor}`, { token });
+      expect(res.status, cursor).toBe(400);
+      expect(res.body.code).toBe('INVALID_CURSOR');
+    }
+    expect((await h.request('GET', '/api/v1/me/queue?limit=101', { token })).status).toBe(400);
+    expect((await h.request('GET', '/api/v1/me/queue?limit=0', { token })).status).toBe(400);
+  });
 });
