@@ -53,8 +53,8 @@ export function documentTransportProblems(api: Pick<OpenAPIHono, 'openAPIRegistr
     if (route.method === 'get') continue;
     const takesJson = route.request?.body?.content?.['application/json'] !== undefined;
     route.responses = { 413: transport[413], ...(takesJson && { 415: transport[415] }), ...route.responses };
-    // Idempotency-Key (middleware/idempotency.ts): every POST but the multipart upload.
-    if (route.method !== 'post' || route.request?.body?.content?.['multipart/form-data'] !== undefined) continue;
+    // Idempotency-Key (middleware/idempotency.ts): every POST, the multipart upload included.
+    if (route.method !== 'post') continue;
     const headers = route.request?.headers;
     const own = headers instanceof z.ZodObject ? headers.shape : {};
     route.request = { ...route.request, headers: z.object({ ...own, 'idempotency-key': IDEMPOTENCY_KEY_PARAMETER }) };
@@ -69,6 +69,7 @@ const IDEMPOTENCY_KEY_PARAMETER = z
   .openapi({
     description:
       'optional, 1 to 255 visible ASCII characters: the same request sent again with the same key (and API key) within a day gets the first answer back ' +
-      '(header Idempotent-Replayed: true) and changes nothing; while the first still runs 409 IDEMPOTENCY_KEY_IN_USE; the key with another path or body 422 IDEMPOTENCY_KEY_REUSED',
+      '(header Idempotent-Replayed: true) and changes nothing; while the first still runs 409 IDEMPOTENCY_KEY_IN_USE; the key with another path or body 422 IDEMPOTENCY_KEY_REUSED ' +
+      '(a multipart upload is compared field by field, the file by its name, type and bytes, whatever its boundary)',
     example: '5f1c0a2e-mailing-2026-12-05',
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestFingerprint } from '../../../core/access/idempotency.ts';
 import { hashToken } from '../../../core/access/tokens.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { jpegBytes } from '../../../test/media/files.ts';
 
 /**
  * `Idempotency-Key` on POST: an integrator that lost an answer sends the request again and gets the
@@ -144,5 +145,61 @@ describe('bodies the route refuses', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION');
+  });
+});
+
+describe('multipart uploads (POST /media)', () => {
+  // Each FormData gets its own boundary, as a client's retry would.
+  const upload = (key: string, bytes = jpegBytes(), fields: Record<string, string> = {}) => {
+    const form = new FormData();
+    form.append('file', new Blob([bytes.slice().buffer], { type: 'image/jpeg' }), 'poster.jpg');
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    return h.request('POST', '/api/v1/media', { form, token: h.keys.Kemerovo.curator, headers: { 'idempotency-key': key } });
+  };
+
+  it('an upload sent again with the same key gets the first answer back and writes no second audit entry', async () => {
+    const audit = (await auditOf('media.upload')).length;
+    const first = await upload('poster-upload-1');
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const again = await upload('poster-upload-1');
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await auditOf('media.upload')).toHaveLength(audit + 1);
+  });
+
+  it('the same key with another file or another field is 422 IDEMPOTENCY_KEY_REUSED and stores nothing', async () => {
+    expect((await upload('poster-upload-2')).status).toBe(201);
+    const media = async () =>
+      Number(
+        (
+          await h.t.db
+            .selectFrom('media')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await media();
+    const otherFile = await upload('poster-upload-2', jpegBytes(320, 7));
+    expect(otherFile.status).toBe(422);
+    expect(otherFile.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const otherField = await upload('poster-upload-2', jpegBytes(), { municipalityId: String(h.municipality.Kemerovo) });
+    expect(otherField.status).toBe(422);
+    expect(await media()).toBe(before);
+  });
+
+  it('a refused upload is answered the same way again; a malformed key is 400 before anything is read', async () => {
+    const form = new FormData();
+    form.append('note', 'no file');
+    const send = () => h.request('POST', '/api/v1/media', { form, token: h.keys.Kemerovo.curator, headers: { 'idempotency-key': 'no-file' } });
+    const refused = await send();
+    expect(refused.status).toBe(400);
+    const again = await send();
+    expect(again.status).toBe(400);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const bad = await upload('with a space');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ in: 'header', path: 'Idempotency-Key' })]);
   });
 });

@@ -78,19 +78,21 @@ describe('the OpenAPI document', () => {
     });
   });
 
-  it('documents the answers the middleware gives: 413 on every write, 415 on every JSON write, Idempotency-Key (409, 422) on every JSON POST, as the app answers them', async () => {
+  it('documents the answers the middleware gives: 413 on every write, 415 on every JSON write, Idempotency-Key (409, 422) on every POST, uploads included, as the app answers them', async () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, raw] of Object.entries(ops)) {
         if (method === 'get') continue;
         const op = raw as Operation;
         expect(op.responses['413'], `${method} ${path} 413`).toMatchObject({ content: { 'application/problem+json': {} } });
         if (op.requestBody?.content['application/json']) expect(op.responses['415'], `${method} ${path} 415`).toBeDefined();
-        if (method !== 'post' || op.requestBody?.content['multipart/form-data']) continue;
+        if (method !== 'post') continue;
         const parameters = (raw as { parameters?: { name: string; in: string }[] }).parameters ?? [];
         expect(parameters, `${method} ${path} Idempotency-Key`).toContainEqual(expect.objectContaining({ name: 'idempotency-key', in: 'header' }));
         for (const status of ['409', '422']) expect(op.responses[status], `${method} ${path} ${status}`).toBeDefined();
       }
     }
+    const upload = doc.paths['/media']!.post as { parameters: { name: string }[] };
+    expect(upload.parameters.map((p) => p.name)).toContain('idempotency-key');
     const accept = doc.paths['/messages/{id}/accept']!.post as { parameters: { name: string }[] };
     expect(accept.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['id', 'if-match', 'idempotency-key']));
     const plain = await h.request('POST', `/api/v1/messages/1/reject`, { rawBody: '{"reason":"x"}', headers: { 'content-type': 'text/plain' } });
