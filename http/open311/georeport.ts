@@ -2,7 +2,9 @@ import { Hono, type Context } from 'hono';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../core/db/types.ts';
 import { jurisdictionMunicipality, listServiceRequests, listServices, unknownServiceCodes, type Open311Status } from '../../core/open311/georeport.ts';
+import { authenticate } from '../../core/access/api-keys.service.ts';
 import { PostRefused, postServiceRequest } from '../../core/open311/post.ts';
+import { formFingerprint, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY, startIdempotent } from '../api/middleware/idempotency.ts';
 import type { Logger } from '../../logger.ts';
 import { CONTENT_TYPES, respond, respondError, splitResource, type Format } from './format.ts';
 
@@ -202,29 +204,62 @@ export function createOpen311App(deps: Open311Deps): Hono {
       if (value.includes('\u0000')) throw new Open311Error(400, `${name} holds a NUL character`);
       return value.trim() === '' ? undefined : value.trim();
     };
+    const run = async (): Promise<Response> => {
+      try {
+        const { token } = await postServiceRequest(
+          db,
+          {
+            apiKey: field('api_key'),
+            serviceCode: field('service_code'),
+            jurisdictionId: field('jurisdiction_id'),
+            lat: field('lat'),
+            long: field('long'),
+            description: field('description'),
+            mediaUrl: field('media_url'),
+            firstName: field('first_name'),
+            lastName: field('last_name'),
+          },
+          deps.clock(),
+        );
+        // Moderated first: no service_request_id until a moderator accepts it (then it is a message).
+        const notice = 'Принято на модерацию: заявка будет опубликована после проверки модератором.';
+        return respond(c, resource.format, 201, [{ token, service_notice: notice, account_id: null }], 'service_requests', 'request');
+      } catch (error) {
+        if (error instanceof PostRefused) return respondError(c, resource.format, error.status, error.message);
+        throw error;
+      }
+    };
+    // Idempotency-Key (as on the admin API's POSTs): a city app that lost the answer sends the same
+    // request again and gets the first answer back instead of a second item in the triage queue.
+    const idempotencyKey = c.req.header(IDEMPOTENCY_HEADER);
+    if (idempotencyKey === undefined) return run();
+    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) return respondError(c, resource.format, 400, 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+    const apiKey = field('api_key');
+    const principal = apiKey === undefined ? null : await authenticate(db, apiKey, deps.clock()).catch(() => null);
+    // No valid integration key: refused whatever the key, nothing to keep.
+    if (principal?.role !== 'integration') return run();
+    const fingerprint = await formFingerprint('POST', `${c.req.path}${new URL(c.req.url).search}`, form);
+    const start = await startIdempotent(deps, { apiKeyId: principal.keyId, key: idempotencyKey }, fingerprint, (status, code) =>
+      respondError(
+        c,
+        resource.format,
+        status,
+        code === 'IDEMPOTENCY_KEY_IN_USE' ? 'A request with this Idempotency-Key is still being processed: try again shortly' : 'This Idempotency-Key was used for a different request',
+      ),
+    );
+    if (start.kind === 'answer') {
+      start.response.headers.set('access-control-allow-origin', '*');
+      return start.response;
+    }
+    let res: Response;
     try {
-      const { token } = await postServiceRequest(
-        db,
-        {
-          apiKey: field('api_key'),
-          serviceCode: field('service_code'),
-          jurisdictionId: field('jurisdiction_id'),
-          lat: field('lat'),
-          long: field('long'),
-          description: field('description'),
-          mediaUrl: field('media_url'),
-          firstName: field('first_name'),
-          lastName: field('last_name'),
-        },
-        deps.clock(),
-      );
-      // Moderated first: no service_request_id until a moderator accepts it (then it is a message).
-      const notice = 'Принято на модерацию: заявка будет опубликована после проверки модератором.';
-      return respond(c, resource.format, 201, [{ token, service_notice: notice, account_id: null }], 'service_requests', 'request');
+      res = await run();
     } catch (error) {
-      if (error instanceof PostRefused) return respondError(c, resource.format, error.status, error.message);
+      await start.finish(new Response(null, { status: 500 }));
       throw error;
     }
+    await start.finish(res);
+    return res;
   });
 
   app.all('*', (c) => respondError(c, c.req.path.endsWith('.xml') ? 'xml' : 'json', 404, `Not found: ${c.req.method} ${c.req.path}`));

@@ -160,3 +160,76 @@ describe('POST requests', () => {
     expect(res.status).toBe(403);
   });
 });
+
+describe('POST requests sent again (Idempotency-Key)', () => {
+  const incidents = async () =>
+    Number(
+      (
+        await h.t.db
+          .selectFrom('incident')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const withKey = (idempotencyKey: string, fields: Record<string, string>, format: 'json' | 'xml' = 'json') =>
+    h.request('POST', `/open311/v2/requests.${format}`, {
+      token: null,
+      rawBody: new URLSearchParams(fields).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': idempotencyKey },
+    });
+
+  it('a request retried with the same key creates one item: the retry gets the first token back, marked Idempotent-Replayed', async () => {
+    const before = await incidents();
+    const first = await withKey('app-42-request-1', valid());
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const again = await withKey('app-42-request-1', valid());
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('access-control-allow-origin')).toBe('*');
+    expect(again.headers.get('content-type')).toBe(first.headers.get('content-type'));
+    expect(again.body).toEqual(first.body);
+    expect(await incidents()).toBe(before + 1);
+    // The same form as multipart, each send with its own boundary: one item too.
+    const multipart = () => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(valid())) form.append(name, value);
+      return h.request('POST', '/open311/v2/requests.xml', { token: null, form, headers: { 'idempotency-key': 'app-42-request-2' } });
+    };
+    const one = await multipart();
+    const two = await multipart();
+    expect([one.status, two.status]).toEqual([201, 201]);
+    expect(two.text).toBe(one.text);
+    expect(two.headers.get('idempotent-replayed')).toBe('true');
+    expect(await incidents()).toBe(before + 2);
+    // Without a key every POST is a new request.
+    expect((await post(valid())).status).toBe(201);
+    expect(await incidents()).toBe(before + 3);
+  });
+
+  it("the same key with another request is refused in the spec's error list and creates nothing; a malformed key is 400", async () => {
+    expect((await withKey('app-42-request-3', valid())).status).toBe(201);
+    const before = await incidents();
+    const other = await withKey('app-42-request-3', { ...valid(), description: 'Другая яма' });
+    expect(other.status).toBe(422);
+    expect(other.body).toEqual([{ code: 422, description: expect.stringContaining('Idempotency-Key') }]);
+    const malformed = await withKey('with a space', valid());
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toEqual([{ code: 400, description: expect.stringContaining('Idempotency-Key') }]);
+    expect(await incidents()).toBe(before);
+  });
+
+  it("keys belong to the integration key that sent them: another app's request with the same key runs on its own; a refusal is not kept", async () => {
+    const staff = await h.request('POST', '/api/v1/staff', { body: { fullName: 'Приложение «Соседи»', role: 'integration', municipalityId: h.municipality.Kemerovo } });
+    const otherKey = (await h.request('POST', `/api/v1/staff/${staff.body.id}/keys`, { body: { label: 'open311' } })).body.token as string;
+    const mine = await withKey('shared-app-key', valid());
+    const theirs = await withKey('shared-app-key', { ...valid(), api_key: otherKey });
+    expect(theirs.status).toBe(201);
+    expect(theirs.headers.get('idempotent-replayed')).toBeNull();
+    expect(theirs.body[0].token).not.toBe(mine.body[0].token);
+    // A key that is not valid is refused each time and keeps nothing under the Idempotency-Key.
+    const forged = { ...valid(), api_key: 'otk_not-a-key-000000000000000000000000000' };
+    expect((await withKey('forged', forged)).status).toBe(403);
+    expect((await withKey('forged', forged)).headers.get('idempotent-replayed')).toBeNull();
+  });
+});
