@@ -88,5 +88,14 @@ export function can(principal: Pick<Principal, 'role'>, permission: Permission):
 }
 
 export function requirePermission(principal: Pick<Principal, 'role'>, permission: Permission): void {
-  if (!can(principal, permission)) throw new DomainError('FORBIDDEN', { permission });
+  if (can(principal, permission)) return;
+  // An integration key holds no permission at all: say what it is for rather than name one it lacks.
+  if (principal.role === 'integration') {
+    throw new DomainError(
+      'FORBIDDEN',
+      { permission, role: 'integration' },
+      'An integration key serves Open311 alone (as api_key of POST /open311/v2/requests); no /api/v1 route takes it, GET /me included.',
+    );
+  }
+  throw new DomainError('FORBIDDEN', { permission });
 }

@@ -72,6 +72,20 @@ describe('integration keys', () => {
     expect(res.body.code).toBe('FORBIDDEN');
     expect(await footprint(h)).toEqual(before);
   });
+  it('GET /me: 403 saying what the key is for (Open311), as README says; the same key posts to Open311', async () => {
+    const me = await h.request('GET', '/api/v1/me', { token: integration });
+    expect(me.status).toBe(403);
+    expect(me.body).toMatchObject({ code: 'FORBIDDEN', details: { permission: 'directories.read', role: 'integration' } });
+    expect(me.body.detail).toMatch(/Open311/);
+    expect(me.body.detail).toContain('/me');
+    const form = new URLSearchParams({ api_key: integration, service_code: 'roads.pothole', description: 'Яма у дома 5', lat: '55.3547', long: '86.0873' });
+    const posted = await h.request('POST', '/open311/v2/requests.json', { token: null, rawBody: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(posted.status).toBe(201);
+    // Another role's refusal still names only the permission.
+    const responsible = await h.request('GET', '/api/v1/staff', { token: h.keys.Kemerovo.responsible });
+    expect(responsible.status).toBe(403);
+    expect(responsible.body.details).toEqual({ permission: 'staff.read' });
+  });
 });
 
 describe('municipality scope', () => {
