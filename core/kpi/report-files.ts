@@ -1,6 +1,8 @@
 import { TZDate } from '@date-fns/tz';
 import { stringify } from 'csv-stringify/sync';
+import type { Language } from '../db/types.ts';
 import { REGION_TIME_ZONE } from '../news/local-time.ts';
+import { labelOf, reportLabels, type ReportLabels } from './report-labels.ts';
 import type { ChangeCounts, MonthlyReport, OpenSourceRegionReport, OpenSourceReport } from './report.ts';
 
 type Cell = string | number | null;
@@ -15,7 +17,23 @@ const localInstant = (iso: string): string => new TZDate(Date.parse(iso), REGION
 const CHANGE_HEADER = ['current', 'previous_month', 'previous_year', 'month_over_month', 'month_over_month_share', 'year_over_year', 'year_over_year_share'];
 const changeCells = (c: ChangeCounts): Cell[] => [c.current, c.previousMonth, c.previousYear, c.monthOverMonth, c.monthOverMonthShare, c.yearOverYear, c.yearOverYearShare];
 
-type Table = { name: string; header: string[]; rows: Cell[][] };
+/**
+ * A part of a file, in codes: `name` and `header` are codes, and so is each row's first cell when
+ * `keyed` (a field or metric name); `localize` turns them into the labels of locales/<lang>/report.json.
+ */
+type Table = { name: string; header: string[]; rows: Cell[][]; keyed?: boolean };
+
+/** The table as people read it: part name, column labels and (keyed) row labels in the language asked. */
+function localize(table: Table, l: ReportLabels): Table {
+  return {
+    name: labelOf(l.parts, table.name),
+    header: table.header.map((h) => labelOf(l.labels, h)),
+    rows: table.keyed ? table.rows.map(([key, ...rest]) => [labelOf(l.labels, String(key)), ...rest]) : table.rows,
+  };
+}
+
+/** A coded value (a source, the scope) as a label. */
+const codeLabel = (l: ReportLabels, code: string): string => labelOf(l.values, code);
 
 /** The open-source part's figures by name: the monthly report's `OpenSource` rows, the region summary's columns. */
 function openSourceMetrics(o: OpenSourceReport): [string, Cell][] {
@@ -52,11 +70,8 @@ function openSourceMetrics(o: OpenSourceReport): [string, Cell][] {
  * 004 §25 come after the three parts of the whole report: their timeliness and quality
  * (`OpenSource`) and their dynamics per source, `all` last (`OpenSourceDynamics`).
  */
-export function reportTables(r: MonthlyReport): {
-  name: 'Report' | 'Timeliness' | 'Quality' | 'Dynamics' | 'OpenSource' | 'OpenSourceDynamics';
-  header: string[];
-  rows: Cell[][];
-}[] {
+export function reportTables(r: MonthlyReport, language: Language): Table[] {
+  const l = reportLabels(language);
   const t = r.timeliness;
   const q = r.quality;
   const o = r.openSource;
@@ -65,6 +80,7 @@ export function reportTables(r: MonthlyReport): {
       // What the file covers: a report goes up as a file, apart from the request that made it.
       name: 'Report',
       header: ['field', 'value'],
+      keyed: true,
       rows: [
         ['municipality_id', r.municipalityId],
         ['municipality_ru', r.municipalityRu],
@@ -76,6 +92,7 @@ export function reportTables(r: MonthlyReport): {
     {
       name: 'Timeliness',
       header: ['metric', 'value'],
+      keyed: true,
       rows: [
         ['messages', t.messages],
         ['accepted', t.accepted],
@@ -91,6 +108,7 @@ export function reportTables(r: MonthlyReport): {
     {
       name: 'Quality',
       header: ['metric', 'value'],
+      keyed: true,
       rows: [
         ['rated', q.rated],
         ['average_stars', q.averageStars],
@@ -136,14 +154,15 @@ export function reportTables(r: MonthlyReport): {
     {
       name: 'OpenSource',
       header: ['metric', 'value'],
+      keyed: true,
       rows: openSourceMetrics(o),
     },
     {
       name: 'OpenSourceDynamics',
       header: ['source', ...CHANGE_HEADER],
-      rows: [...o.dynamics.bySource.map((d): Cell[] => [d.source, ...changeCells(d)]), ['all', ...changeCells(o.dynamics.total)]],
+      rows: [...o.dynamics.bySource.map((d): Cell[] => [codeLabel(l, d.source), ...changeCells(d)]), [codeLabel(l, 'all'), ...changeCells(o.dynamics.total)]],
     },
-  ];
+  ].map((table) => localize(table, l));
 }
 
 /** The region's open-source summary's row for its total (pooled from the messages of the rows above it). */
@@ -156,18 +175,23 @@ const TOTAL: Cell[] = ['', 'Итого', 'Total'];
  * the same month a year before, the total last (`OpenSource`), then each municipality's messages
  * per source, the total's last (`OpenSourceDynamics`).
  */
-export function openSourceRegionTables(r: OpenSourceRegionReport): Table[] {
+export function openSourceRegionTables(r: OpenSourceRegionReport, language: Language): Table[] {
+  const l = reportLabels(language);
   const metrics = openSourceMetrics(r.total).map(([name]) => name);
   const dynamicsHeader = CHANGE_HEADER.slice(1).map((h) => `messages_${h}`);
   const row = (who: Cell[], o: OpenSourceReport): Cell[] => [...who, ...openSourceMetrics(o).map(([, v]) => v), ...changeCells(o.dynamics.total).slice(1)];
-  const sources = (who: Cell[], o: OpenSourceReport): Cell[][] => [...o.dynamics.bySource.map((d): Cell[] => [...who, d.source, ...changeCells(d)]), [...who, 'all', ...changeCells(o.dynamics.total)]];
+  const sources = (who: Cell[], o: OpenSourceReport): Cell[][] => [
+    ...o.dynamics.bySource.map((d): Cell[] => [...who, codeLabel(l, d.source), ...changeCells(d)]),
+    [...who, codeLabel(l, 'all'), ...changeCells(o.dynamics.total)],
+  ];
   const named = (i: OpenSourceRegionReport['items'][number]): Cell[] => [i.municipalityId, i.municipalityRu, i.municipalityEn];
   return [
     {
       name: 'Report',
       header: ['field', 'value'],
+      keyed: true,
       rows: [
-        ['scope', r.municipalityId === null ? 'region' : 'municipality'],
+        ['scope', codeLabel(l, r.municipalityId === null ? 'region' : 'municipality')],
         ['municipality_id', r.municipalityId],
         ['period', r.period],
         ['as_of', localInstant(r.asOf)],
@@ -184,26 +208,27 @@ export function openSourceRegionTables(r: OpenSourceRegionReport): Table[] {
       header: ['municipality_id', 'municipality_ru', 'municipality_en', 'source', ...CHANGE_HEADER],
       rows: [...r.items.flatMap((i) => sources(named(i), i)), ...sources(TOTAL, r.total)],
     },
-  ];
+  ].map((table) => localize(table, l));
 }
 
-/** One CSV: each part a section (`part` first column), UTF-8 with a BOM, formulas escaped. */
-export function reportCsv(r: MonthlyReport): string {
-  return tablesCsv(reportTables(r));
+/** One CSV: each part a section (the part's name first column), UTF-8 with a BOM, formulas escaped. */
+export function reportCsv(r: MonthlyReport, language: Language): string {
+  return tablesCsv(reportTables(r, language), language);
 }
 
-export function openSourceRegionCsv(r: OpenSourceRegionReport): string {
-  return tablesCsv(openSourceRegionTables(r));
+export function openSourceRegionCsv(r: OpenSourceRegionReport, language: Language): string {
+  return tablesCsv(openSourceRegionTables(r, language), language);
 }
 
-export function openSourceRegionXlsx(r: OpenSourceRegionReport): Promise<Buffer> {
-  return tablesXlsx(openSourceRegionTables(r));
+export function openSourceRegionXlsx(r: OpenSourceRegionReport, language: Language): Promise<Buffer> {
+  return tablesXlsx(openSourceRegionTables(r, language));
 }
 
-function tablesCsv(tables: Table[]): string {
+function tablesCsv(tables: Table[], language: Language): string {
+  const part = labelOf(reportLabels(language).labels, 'part');
   const lines: Cell[][] = [];
   for (const table of tables) {
-    lines.push(['part', ...table.header]);
+    lines.push([part, ...table.header]);
     for (const row of table.rows) lines.push([table.name, ...row]);
   }
   return stringify(
@@ -213,8 +238,8 @@ function tablesCsv(tables: Table[]): string {
 }
 
 /** The XLSX workbook (exceljs): one sheet per part, a bold header row. */
-export function reportXlsx(r: MonthlyReport): Promise<Buffer> {
-  return tablesXlsx(reportTables(r));
+export function reportXlsx(r: MonthlyReport, language: Language): Promise<Buffer> {
+  return tablesXlsx(reportTables(r, language));
 }
 
 async function tablesXlsx(tables: Table[]): Promise<Buffer> {

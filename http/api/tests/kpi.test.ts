@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
+import { csvCodes, workbookCodes } from './report-codes.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshMunicipality, insertMessages, local } from '../../../core/kpi/tests/kpi-data.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
@@ -327,7 +328,9 @@ describe('GET /reports/monthly', () => {
     const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-11`);
     expect(res.status).toBe(200);
     expect(res.body.quality).toMatchObject({ answersReturned: 2, messagesReopened: 1 });
-    const csv = parse((await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-11&format=csv`)).text.replace(/^\uFEFF/, ''), { relax_column_count: true });
+    const csv = csvCodes(
+      parse((await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-11&format=csv`)).text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][],
+    );
     expect(csv).toContainEqual(['Quality', 'answers_returned', '2']);
     expect(csv).toContainEqual(['Quality', 'messages_reopened', '1']);
   });
@@ -336,7 +339,7 @@ describe('GET /reports/monthly', () => {
     const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=csv`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
-    const rows = parse(res.text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    const rows = csvCodes(parse(res.text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][]);
     expect(rows).toContainEqual(['Timeliness', 'overdue', '1']);
     expect(rows).toContainEqual(['Quality', 'share_4_to_5', '0.5']);
     expect(rows.filter((r) => r[0] === 'Dynamics')).toHaveLength(1);
@@ -349,6 +352,43 @@ describe('GET /reports/monthly', () => {
     expect(rows).toContainEqual(['Report', 'as_of', '2026-12-01T00:00:00.000+07:00']);
   });
 
+  it('CSV and XLSX are labelled for the officials who read them: Russian by default, English with lang=en', async () => {
+    const csv = (lang: string) => h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=csv${lang}`);
+    const ru = parse((await csv('')).text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    expect(ru[0]).toEqual(['Раздел', 'Поле', 'Значение']);
+    expect(ru).toContainEqual(['Своевременность', 'Просрочено', '1']);
+    expect(ru).toContainEqual(['Качество', 'Доля оценок 4–5', '0.5']);
+    expect(ru).toContainEqual(['Отчёт', 'Данные на', '2026-12-01T00:00:00.000+07:00']);
+    expect(ru).toContainEqual([
+      'Раздел',
+      'Источник',
+      'За месяц',
+      'За предыдущий месяц',
+      'За тот же месяц год назад',
+      'Изменение к предыдущему месяцу',
+      'Изменение к предыдущему месяцу, доля',
+      'Изменение к прошлому году',
+      'Изменение к прошлому году, доля',
+    ]);
+    expect(ru.filter((r) => r[0] === 'Динамика открытых источников').at(-1)?.[1]).toBe('Все источники');
+    // No English code is left in a Russian file's labels.
+    expect(ru.flatMap((r) => r.slice(0, 2)).filter((cell) => /^[a-z]+(_[a-z0-9]+)+$|^(overdue|messages|rated|part|metric)$/.test(cell))).toEqual([]);
+    expect(await csv('&lang=ru').then((r) => r.text)).toBe((await csv('')).text);
+    const en = parse((await csv('&lang=en')).text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    expect(en[0]).toEqual(['Part', 'Field', 'Value']);
+    expect(en).toContainEqual(['Timeliness', 'Overdue', '1']);
+    expect(en).toContainEqual(['Quality', 'Share of 4–5 stars', '0.5']);
+    expect((await csv('&lang=de')).status).toBe(400);
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await fetchBytes(`/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=xlsx`));
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Отчёт', 'Своевременность', 'Качество', 'Динамика', 'Открытые источники', 'Динамика открытых источников']);
+    expect((workbook.getWorksheet('Динамика')!.getRow(1).values as unknown[]).slice(1, 7)).toEqual(['Код сферы', 'Сфера', 'Сфера (англ.)', 'Код категории', 'Категория', 'Категория (англ.)']);
+    const english = new ExcelJS.Workbook();
+    await english.xlsx.load(await fetchBytes(`/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=xlsx&lang=en`));
+    expect(english.worksheets.map((s) => s.name)).toEqual(['Report', 'Timeliness', 'Quality', 'Dynamics', 'Open sources', 'Open-source dynamics']);
+  });
+
   it('XLSX: one sheet per part, read back with exceljs', async () => {
     const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=xlsx`);
     expect(res.status).toBe(200);
@@ -356,6 +396,7 @@ describe('GET /reports/monthly', () => {
     const raw = await fetchBytes(`/api/v1/reports/monthly?municipalityId=${m}&period=2026-11&format=xlsx`);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(raw);
+    workbookCodes(workbook);
     expect(workbook.worksheets.map((s) => s.name)).toEqual(['Report', 'Timeliness', 'Quality', 'Dynamics', 'OpenSource', 'OpenSourceDynamics']);
     const report = new Map<string, unknown>();
     workbook.getWorksheet('Report')!.eachRow((row) => report.set(String(row.getCell(1).value), row.getCell(2).value));
@@ -478,7 +519,7 @@ describe('GET /reports/monthly', () => {
     expect(res.body.timeliness).toMatchObject({ messages: 5, firstHourRule: { messages: 4, onTime: 2, compliance: 0.5 } });
 
     const csv = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-11&format=csv`);
-    const rows = parse(csv.text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    const rows = csvCodes(parse(csv.text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][]);
     expect(rows).toContainEqual(['part', 'metric', 'value']);
     expect(rows).toContainEqual(['OpenSource', 'first_hour_rule_missed', '2']);
     expect(rows).toContainEqual(['OpenSource', 'published_by_hand', '1']);
@@ -489,6 +530,7 @@ describe('GET /reports/monthly', () => {
 
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await fetchBytes(`/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-11&format=xlsx`));
+    workbookCodes(workbook);
     const values = new Map<string, unknown>();
     workbook.getWorksheet('OpenSource')!.eachRow((row) => values.set(String(row.getCell(1).value), row.getCell(2).value));
     expect(values.get('first_hour_rule_compliance')).toBe(0.5);

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
+import { csvCodes, workbookCodes } from './report-codes.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
 import { createStaff } from '../../../core/access/staff.service.ts';
@@ -208,7 +209,7 @@ describe('GET /reports/open-sources: happy path', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="open-sources-region-2026-11.csv"');
-    const rows = parse(res.text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    const rows = csvCodes(parse(res.text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][]);
     expect(rows[0]).toEqual(['part', 'field', 'value']);
     expect(rows.filter((r) => r[0] === 'Report').map((r) => r.slice(1))).toEqual([
       ['scope', 'region'],
@@ -233,12 +234,28 @@ describe('GET /reports/open-sources: happy path', () => {
     expect(rows).toContainEqual(['OpenSourceDynamics', '', 'Итого', 'Total', 'all', '5', '4', '1', '1', '0.25', '4', '4']);
   });
 
+  it('CSV and XLSX labels in Russian by default, in English with lang=en', async () => {
+    const ru = parse((await h.request('GET', '/api/v1/reports/open-sources?period=2026-11&format=csv')).text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    expect(ru).toContainEqual(['Отчёт', 'Охват', 'Регион']);
+    const header = ru.find((r) => r[0] === 'Раздел' && r[1] === 'Код муниципального образования' && r[4] === 'Сообщений')!;
+    expect(header).toContain('Соблюдение правила одного рабочего часа, доля');
+    expect(header).toContain('Сообщений: изменение к предыдущему месяцу');
+    expect(ru).toContainEqual(['Динамика открытых источников', '', 'Итого', 'Total', 'Все источники', '5', '4', '1', '1', '0.25', '4', '4']);
+    const en = parse((await h.request('GET', '/api/v1/reports/open-sources?period=2026-11&format=csv&lang=en')).text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    expect(en).toContainEqual(['Report', 'Scope', 'Region']);
+    expect(en).toContainEqual(['Open-source dynamics', '', 'Итого', 'Total', 'All sources', '5', '4', '1', '1', '0.25', '4', '4']);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await fetchBytes('/api/v1/reports/open-sources?period=2026-11&format=xlsx'));
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Отчёт', 'Открытые источники', 'Динамика открытых источников']);
+  });
+
   it('XLSX: a sheet per part, read back with exceljs', async () => {
     const res = await h.request('GET', '/api/v1/reports/open-sources?period=2026-11&format=xlsx');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe(XLSX_TYPE);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await fetchBytes('/api/v1/reports/open-sources?period=2026-11&format=xlsx'));
+    workbookCodes(workbook);
     expect(workbook.worksheets.map((s) => s.name)).toEqual(['Report', 'OpenSource', 'OpenSourceDynamics']);
     const report = new Map<string, unknown>();
     workbook.getWorksheet('Report')!.eachRow((row) => report.set(String(row.getCell(1).value), row.getCell(2).value));
@@ -304,7 +321,7 @@ describe('GET /reports/open-sources: security', () => {
       expect(other.body.code).toBe('MUNICIPALITY_NOT_FOUND');
     }
     const csv = await h.request('GET', '/api/v1/reports/open-sources?period=2026-11&format=csv', { token: h.keys.Kemerovo.curator });
-    const rows = parse(csv.text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    const rows = csvCodes(parse(csv.text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][]);
     expect(rows.filter((r) => r[0] === 'OpenSource').map((r) => r[1])).toEqual([String(h.municipality.Kemerovo), '']);
     expect(rows).toContainEqual(['Report', 'scope', 'municipality']);
     expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="open-sources-${h.municipality.Kemerovo}-2026-11.csv"`);
@@ -318,7 +335,7 @@ describe('GET /reports/open-sources: the OpenAPI document', () => {
     expect(op.operationId).toBe('getOpenSourceSummary');
     expect(op['x-roles']).toEqual(['operator', 'curator', 'moderator', 'executor', 'responsible']);
     expect(Object.keys(op.responses[200].content).sort()).toEqual(['application/json', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv']);
-    expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['format', 'municipalityId', 'period']);
+    expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['format', 'lang', 'municipalityId', 'period']);
     const summary = doc.components.schemas.OpenSourceSummary;
     expect(Object.keys(summary.properties).sort()).toEqual(['asOf', 'items', 'municipalityId', 'period', 'total']);
     // The row is the monthly report's open-source part (the same schema) and the municipality's names.

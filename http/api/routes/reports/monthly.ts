@@ -9,6 +9,12 @@ import { Id, problems, Timestamp } from '../../schemas/common.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/** The files' labels (parts, columns, metrics, sources) in the language asked, Russian by default as in /stats/slices. */
+export const ReportLanguage = z
+  .enum(['ru', 'en'])
+  .default('ru')
+  .openapi({ description: 'language of the CSV and XLSX labels (part names, columns, metrics, sources); the JSON keeps its field names' });
+
 const Query = z.strictObject({
   municipalityId: Id.optional().openapi({ description: 'required for operators' }),
   period: z
@@ -19,6 +25,7 @@ const Query = z.strictObject({
     .enum(['json', 'csv', 'xlsx'])
     .default('json')
     .openapi({ description: 'csv: one file, a section per part; xlsx: a sheet per part (Report: municipality, period, as of; Timeliness, Quality, Dynamics, OpenSource, OpenSourceDynamics)' }),
+  lang: ReportLanguage,
 });
 
 const Num = z.number().nullable();
@@ -114,14 +121,14 @@ export const route = createRoute({
 
 export function registerMonthlyReport(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
-    const { municipalityId, period, format } = c.req.valid('query');
+    const { municipalityId, period, format, lang } = c.req.valid('query');
     const id = listMunicipality(scopeOf(c.get('principal')), municipalityId);
     if (id === null) throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'required' });
     const report = await monthlyReport(deps.db, id, period, deps.clock());
     const filename = `report-${id}-${period}`;
-    if (format === 'csv') return c.body(reportCsv(report), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}.csv"` });
+    if (format === 'csv') return c.body(reportCsv(report, lang), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}.csv"` });
     if (format === 'xlsx') {
-      const bytes = await reportXlsx(report);
+      const bytes = await reportXlsx(report, lang);
       return c.body(new Uint8Array(bytes), 200, { 'content-type': XLSX_TYPE, 'content-disposition': `attachment; filename="${filename}.xlsx"` });
     }
     return c.json(report, 200);

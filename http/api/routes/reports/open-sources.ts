@@ -5,7 +5,7 @@ import { openSourceRegionCsv, openSourceRegionXlsx } from '../../../../core/kpi/
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { Id, problems, Timestamp } from '../../schemas/common.ts';
-import { OpenSourceSchema, XLSX_TYPE } from './monthly.ts';
+import { OpenSourceSchema, ReportLanguage, XLSX_TYPE } from './monthly.ts';
 
 const Query = z.strictObject({
   period: z
@@ -17,6 +17,7 @@ const Query = z.strictObject({
     description:
       'csv: one file, a section per part; xlsx: a sheet per part (Report: period, as of, scope; OpenSource: a row per municipality and the total; OpenSourceDynamics: messages per municipality and source)',
   }),
+  lang: ReportLanguage,
 });
 
 const RowSchema = OpenSourceSchema.extend({ municipalityId: z.number().int(), municipalityRu: z.string(), municipalityEn: z.string() }).openapi('OpenSourceSummaryRow', {
@@ -59,14 +60,14 @@ export const route = createRoute({
 
 export function registerOpenSourceSummary(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
-    const { municipalityId, period, format } = c.req.valid('query');
+    const { municipalityId, period, format, lang } = c.req.valid('query');
     // Operators: the region (or the municipality they name); anyone else: their own municipality only.
     const id = listMunicipality(scopeOf(c.get('principal')), municipalityId);
     const report = await openSourceRegionReport(deps.db, { municipalityId: id, period }, deps.clock());
     const filename = `open-sources-${id ?? 'region'}-${period}`;
-    if (format === 'csv') return c.body(openSourceRegionCsv(report), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}.csv"` });
+    if (format === 'csv') return c.body(openSourceRegionCsv(report, lang), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}.csv"` });
     if (format === 'xlsx') {
-      const bytes = await openSourceRegionXlsx(report);
+      const bytes = await openSourceRegionXlsx(report, lang);
       return c.body(new Uint8Array(bytes), 200, { 'content-type': XLSX_TYPE, 'content-disposition': `attachment; filename="${filename}.xlsx"` });
     }
     return c.json(report, 200);
