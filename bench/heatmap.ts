@@ -91,6 +91,8 @@ async function generate(db: Db) {
   await sql`SET session_replication_role = replica`.execute(db);
   await sql`INSERT INTO rating (message_id, resident_id, stars, created_at)
     SELECT id, ${resident.rows[0]!.id}, rating_stars, closed_at FROM message WHERE rating_stars IS NOT NULL`.execute(db);
+  // What the trigger mirrors (off here): when the stars were given.
+  await sql`UPDATE message SET rated_at = closed_at WHERE rating_stars IS NOT NULL`.execute(db);
   await sql`SET session_replication_role = DEFAULT`.execute(db);
   await sql`VACUUM ANALYZE message`.execute(db);
   await sql`VACUUM ANALYZE rating`.execute(db);

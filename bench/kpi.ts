@@ -158,6 +158,8 @@ async function load(db: Db, step: (label: string) => void) {
   step('comments');
   await sql`SET session_replication_role = replica`.execute(db);
   await sql`INSERT INTO rating (message_id, resident_id, stars, created_at) SELECT id, author_id, rating_stars, closed_at FROM message WHERE rating_stars IS NOT NULL`.execute(db);
+  // What the trigger mirrors (off here): when the stars were given.
+  await sql`UPDATE message SET rated_at = closed_at WHERE rating_stars IS NOT NULL`.execute(db);
   await sql`SET session_replication_role = DEFAULT`.execute(db);
   await sql`INSERT INTO resident_activity (resident_id, day, channel, municipality_id, first_at)
     SELECT r.id, d::date, 'tg', r.municipality_id, d + interval '12 hours'

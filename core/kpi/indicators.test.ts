@@ -146,6 +146,22 @@ describe('KPI 11: rated 4–5 among answered in the month (≥ 20 %)', () => {
     await insertMessages(t.db, bad, { ...closed, count: 5, stars: 2 });
     expect(await kpi(bad, 11, '2026-10')).toMatchObject({ numerator: 1, denominator: 6, status: 'missed' });
   });
+
+  it("counts only the stars given within the month (Kuzbass time): a rating after the month's end is not the month's", async () => {
+    const m = await freshMunicipality(t.db);
+    const closed = { status: 'solved' as const, acceptedAt: local('2026-10-01T10:00:00'), closedAt: local('2026-10-30T10:00:00') };
+    // The last second of October in Kuzbass (17:59:59 UTC) counts; 1 November 00:00 local (still 31 October in UTC) does not.
+    await insertMessages(t.db, m, { ...closed, count: 1, stars: 5, ratedAt: local('2026-10-31T23:59:59') });
+    await insertMessages(t.db, m, { ...closed, count: 1, stars: 5, ratedAt: local('2026-11-01T00:00:00') });
+    await insertMessages(t.db, m, { ...closed, count: 1, stars: 4, ratedAt: local('2026-12-05T12:00:00') });
+    await insertMessages(t.db, m, { ...closed, count: 2, stars: null });
+    expect(await kpi(m, 11, '2026-10')).toMatchObject({ numerator: 1, denominator: 5, value: 0.2 });
+    // Measured during the month: stars given after the measurement are not counted either.
+    const running = await freshMunicipality(t.db);
+    await insertMessages(t.db, running, { ...closed, count: 1, stars: 5, ratedAt: local('2026-10-30T12:00:00') });
+    expect(await kpi(running, 11, '2026-10', local('2026-10-30T11:00:00'))).toMatchObject({ numerator: 0, denominator: 1 });
+    expect(await kpi(running, 11, '2026-10', local('2026-10-30T13:00:00'))).toMatchObject({ numerator: 1, denominator: 1 });
+  });
 });
 
 describe('KPI 1: registered vs 25 % of the population over 14, then +2 % a year', () => {

@@ -134,14 +134,16 @@ const periodValues = (periods: Period[]) => sql.join(periods.map((p) => sql`(${p
 
 /**
  * The messages closed (solved or explained) in each municipality's month by `now`, a linked
- * duplicate left out: one query for the region, an index-only range scan of message_rating_closed_idx
+ * duplicate left out, with their stars if given within the month: one query for the region, an index-only range scan of message_rating_closed_idx
  * per municipality.
  */
 async function closedIn(db: Db, periods: Period[], now: Date): Promise<(ClosedRow & { municipality_id: number; executor_id: number | null })[]> {
   if (periods.length === 0) return [];
   return (
     await sql<ClosedRow & { municipality_id: number; executor_id: number | null }>`
-      SELECT m.municipality_id, m.executor_id, m.created_at, m.first_intermediate_at, m.closed_at, m.rating_stars
+      SELECT m.municipality_id, m.executor_id, m.created_at, m.first_intermediate_at, m.closed_at,
+             -- Stars given after the month's end (or after now) are not the month's.
+             CASE WHEN m.rated_at < p.period_to AND m.rated_at <= ${now} THEN m.rating_stars END AS rating_stars
       FROM (VALUES ${periodValues(periods)}) AS p (municipality_id, period_from, period_to)
       JOIN message m ON m.municipality_id = p.municipality_id AND m.closed_at >= p.period_from AND m.closed_at < p.period_to
       WHERE m.status IN ('solved', 'explained') AND m.duplicate_of IS NULL AND m.closed_at <= ${now}`.execute(db)

@@ -276,7 +276,7 @@ export async function monthlyReport(db: Db, municipalityId: number, period: stri
   const q = (
     await sql<{ stars: number | null; n: string }>`
       SELECT rating_stars AS stars, count(*) AS n FROM message
-      WHERE municipality_id = ${municipalityId} AND created_at >= ${month.from} AND created_at < ${month.to} AND rating_stars IS NOT NULL AND ${countedOnce()}
+      WHERE municipality_id = ${municipalityId} AND created_at >= ${month.from} AND created_at < ${month.to} AND rating_stars IS NOT NULL AND rated_at < ${at} AND ${countedOnce()}
       GROUP BY rating_stars`.execute(db)
   ).rows;
   const stars = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
@@ -418,9 +418,10 @@ async function openSourceReports(db: Db, windows: ReportWindow[]): Promise<{ byM
             closed_at: Date | null;
             answer_target: string;
             rating_stars: number | null;
+            rated_at: Date | null;
             first_draft_at: Date | null;
           }>`
-            SELECT m.id, m.municipality_id, m.accepted_at, m.status, m.closed_at, m.answer_target, m.rating_stars,
+            SELECT m.id, m.municipality_id, m.accepted_at, m.status, m.closed_at, m.answer_target, m.rating_stars, m.rated_at,
                    (SELECT min(a.created_at) FROM answer a WHERE a.message_id = m.id) AS first_draft_at
             FROM (VALUES ${months}) AS p (municipality_id, month_from, month_to)
             JOIN message m ON m.municipality_id = p.municipality_id AND m.created_at >= p.month_from AND m.created_at < p.month_to
@@ -508,7 +509,7 @@ async function openSourceReports(db: Db, windows: ReportWindow[]): Promise<{ byM
       hoursToFirstPublication: firstPublished && m.accepted_at ? hours(m.accepted_at, firstPublished) : null,
       closed,
       solved: closed && m.status === 'solved',
-      stars: m.rating_stars,
+      stars: m.rated_at !== null && m.rated_at < at ? m.rating_stars : null,
     };
   });
 

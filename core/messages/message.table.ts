@@ -44,6 +44,8 @@ export interface MessageTable {
   h3_r10: ColumnType<string | null, string | null | undefined, string | null>;
   /** The author's stars, mirrored from `rating` by a trigger (statistics read it without a join). */
   rating_stars: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When the author rated it (rating.created_at, mirrored by the same trigger): a month's figures count stars given by its end. */
+  rated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** When the overdue alert (KPI 7) was raised; the alert scan skips marked messages. */
   overdue_alerted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }

@@ -67,8 +67,12 @@ describe('stars mirrored onto the message', () => {
     expect(await stars()).toBe(3);
     await t.db.updateTable('rating').set({ stars: 4 }).where('message_id', '=', id).execute();
     expect(await stars()).toBe(4);
+    // And when they were given: a month's figures count only the stars given within it.
+    const ratedAt = async () => (await t.db.selectFrom('message').select('rated_at').where('id', '=', id).executeTakeFirstOrThrow()).rated_at;
+    expect(await ratedAt()).toEqual(now);
     await t.db.deleteFrom('rating').where('message_id', '=', id).execute();
     expect(await stars()).toBeNull();
+    expect(await ratedAt()).toBeNull();
   });
 });
 

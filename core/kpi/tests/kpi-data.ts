@@ -28,6 +28,8 @@ export interface MessageRows {
   firstIntermediateAt?: Date | null;
   published?: boolean;
   stars?: number | null;
+  /** When the stars were given (default: when closed, else when filed). */
+  ratedAt?: Date | null;
   authorId?: number | null;
   executorId?: number | null;
 }
@@ -37,9 +39,10 @@ export async function insertMessages(db: Db, municipalityId: number, rows: Messa
   const category = await db.selectFrom('category').select('id').orderBy('id').executeTakeFirstOrThrow();
   const created = rows.createdAt ?? rows.acceptedAt ?? new Date('2026-01-01T00:00:00Z');
   const result = await sql<{ id: number }>`
-    INSERT INTO message (author_id, municipality_id, category_id, text, lat, lon, status, published, executor_id, created_at, accepted_at, first_intermediate_at, closed_at, updated_at, rating_stars)
+    INSERT INTO message (author_id, municipality_id, category_id, text, lat, lon, status, published, executor_id, created_at, accepted_at, first_intermediate_at, closed_at, updated_at, rating_stars, rated_at)
     SELECT ${rows.authorId ?? null}::int, ${municipalityId}::int, ${category.id}::int, 'Тестовое сообщение ' || g, 55.35, 86.08, ${rows.status ?? 'in_work'}, ${rows.published ?? false}, ${rows.executorId ?? null}::int,
-           ${created}::timestamptz, ${rows.acceptedAt ?? null}::timestamptz, ${rows.firstIntermediateAt ?? null}::timestamptz, ${rows.closedAt ?? null}::timestamptz, ${created}::timestamptz, ${rows.stars ?? null}::smallint
+           ${created}::timestamptz, ${rows.acceptedAt ?? null}::timestamptz, ${rows.firstIntermediateAt ?? null}::timestamptz, ${rows.closedAt ?? null}::timestamptz, ${created}::timestamptz, ${rows.stars ?? null}::smallint,
+           ${rows.stars == null ? null : (rows.ratedAt ?? rows.closedAt ?? created)}::timestamptz
     FROM generate_series(1, ${rows.count}) g
     RETURNING id`.execute(db);
   return result.rows.map((r) => r.id);

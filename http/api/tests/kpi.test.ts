@@ -643,6 +643,22 @@ describe('GET /ratings/executors', () => {
     expect((await h.request('GET', '/api/v1/ratings/executors?period=11-2026')).status).toBe(400);
   });
 
+  it("quality counts only the stars given within the month: a rating given after it is not the month's", async () => {
+    const m = await freshMunicipality(h.t.db);
+    const e = (await h.t.db.insertInto('executor').values({ municipality_id: m, name: 'Горсвет', kind: 'organisation' }).returning('id').executeTakeFirstOrThrow()).id;
+    const closed = { count: 1, executorId: e, status: 'solved' as const, createdAt: local('2026-11-30T10:00:00'), acceptedAt: local('2026-11-30T10:00:00'), closedAt: local('2026-11-30T12:00:00') };
+    await insertMessages(h.t.db, m, { ...closed, stars: 5, ratedAt: local('2026-11-30T23:00:00') });
+    // Closed in November, rated 1 star on 1 December at 09:00 (the harness's now is 10:00 that day).
+    await insertMessages(h.t.db, m, { ...closed, stars: 1, ratedAt: local('2026-12-01T09:00:00') });
+    const executors = await h.request('GET', `/api/v1/ratings/executors?municipalityId=${m}&period=2026-11`);
+    expect(executors.body.items).toEqual([expect.objectContaining({ executorId: e, closed: 2, rated: 1, averageStars: 5, scores: expect.objectContaining({ quality: 1 }) })]);
+    const municipality = await h.request('GET', `/api/v1/ratings/municipalities?municipalityId=${m}&period=2026-11`);
+    expect(municipality.body.items).toEqual([expect.objectContaining({ municipalityId: m, closed: 2, rated: 1, averageStars: 5 })]);
+    // The monthly report, as of November's end, has the same single rating.
+    const report = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=2026-11`);
+    expect(report.body.quality).toMatchObject({ rated: 1, averageStars: 5, stars: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 1 } });
+  });
+
   it('a closure within no working time (filed and closed over a weekend) does not take every other speed to 0: under an hour is as fast as it gets', async () => {
     const m = await freshMunicipality(h.t.db);
     const [night, day] = await Promise.all(
