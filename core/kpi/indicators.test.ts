@@ -118,6 +118,44 @@ describe("KPI 8: the author's comments answered in the month (≥ 70 %)", () => 
     await comments(bad, 6, 4);
     expect(await kpi(bad, 8, '2026-10')).toMatchObject({ numerator: 6, denominator: 10, status: 'missed' });
   });
+
+  it("the body's approved answer after the comment answers it too; a draft, a clarification request or an answer from before do not", async () => {
+    const m = await freshMunicipality(t.db);
+    const [author] = await insertResidents(t.db, m, 1, local('2026-01-01T10:00:00'));
+    const staff = (await t.db.insertInto('staff').values({ full_name: 'Исполнитель', role: 'moderator', municipality_id: m, executor_id: null }).returning('id').executeTakeFirstOrThrow()).id;
+    const comment = (messageId: number, at: string) =>
+      t.db
+        .insertInto('comment')
+        .values({ message_id: messageId, author_kind: 'resident', resident_id: author!, text: 'уточнение', created_at: local(at) })
+        .execute();
+    const answer = (messageId: number, kind: 'intermediate' | 'final' | 'clarification', state: 'draft' | 'approved' | 'delivered', approvedAt: string | null) =>
+      t.db
+        .insertInto('answer')
+        .values({
+          message_id: messageId,
+          kind,
+          resolution: kind === 'final' ? 'solved' : null,
+          text: 'Ответ',
+          state,
+          author_staff_id: staff,
+          approved_by: approvedAt === null ? null : staff,
+          approved_at: approvedAt === null ? null : local(approvedAt),
+          created_at: local('2026-10-01T10:00:00'),
+          updated_at: local('2026-10-01T10:00:00'),
+        })
+        .execute();
+    const messages = await Promise.all(Array.from({ length: 6 }, () => insertMessages(t.db, m, { count: 1, authorId: author!, acceptedAt: local('2026-10-01T10:00:00') }).then(([id]) => id!)));
+    for (const id of messages) await comment(id, '2026-10-05T10:00:00');
+    await answer(messages[0]!, 'intermediate', 'approved', '2026-10-05T12:00:00');
+    await answer(messages[1]!, 'final', 'delivered', '2026-10-06T09:00:00');
+    await answer(messages[2]!, 'intermediate', 'draft', null);
+    await answer(messages[3]!, 'clarification', 'approved', '2026-10-05T12:00:00');
+    await answer(messages[4]!, 'intermediate', 'approved', '2026-10-04T12:00:00');
+    // Approved after the measurement: not yet an answer.
+    await answer(messages[5]!, 'intermediate', 'approved', '2026-10-20T12:00:00');
+    expect(await kpi(m, 8, '2026-10', local('2026-10-10T10:00:00'))).toMatchObject({ numerator: 2, denominator: 6 });
+    expect(await kpi(m, 8, '2026-10')).toMatchObject({ numerator: 3, denominator: 6 });
+  });
 });
 
 describe('KPI 9: published among accepted in the month (≥ 70 %)', () => {
