@@ -16,8 +16,18 @@ export const OPENAPI_PATH = '/openapi.json';
 const LARGE_BODY_PATHS = /\/municipalities(?:\/\d+\/boundary)?$/;
 const MEDIA_UPLOAD_PATH = /\/media$/;
 
-function validationErrors(error: ZodError, target: string) {
-  return error.issues.map((issue) => ({ in: target, path: issue.path.join('.'), message: issue.message }));
+/**
+ * The schemas' issues as problem details. A query parameter given more than once arrives as an
+ * array, which a scalar schema calls «expected string, received array»: said plainly instead
+ * (a comma-separated list says how to list its values, see commaList).
+ */
+function validationErrors(error: ZodError, target: string, repeated: (name: string) => number) {
+  return error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '');
+    const times = target === 'query' && issue.code === 'invalid_type' && issue.path.length === 1 ? repeated(name) : 0;
+    const message = times > 1 && !issue.message.startsWith('given more than once') ? `given ${times} times: give ${name} once` : issue.message;
+    return { in: target, path: issue.path.join('.'), message };
+  });
 }
 
 /**
@@ -29,7 +39,7 @@ export function createAdminApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     // A request the schemas reject: 400 with every problem listed, as problem+json.
     defaultHook: (result, c) => {
       if (!result.success) {
-        return problemResponse(c, { status: 400, code: 'VALIDATION', errors: validationErrors(result.error, result.target) });
+        return problemResponse(c, { status: 400, code: 'VALIDATION', errors: validationErrors(result.error, result.target, (name) => c.req.queries(name)?.length ?? 0) });
       }
     },
   });

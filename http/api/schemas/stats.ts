@@ -5,10 +5,13 @@ import { PERIOD_PATTERN } from '../../../core/stats/period.ts';
 import { Id, instantRange, QueryBoolean } from './common.ts';
 import { MessageStatus } from './message.ts';
 
-/** A comma-separated list of enum values in a query string, e.g. `status=new,in_work`. */
+/**
+ * A comma-separated list of enum values in a query string, e.g. `status=new,in_work`. Given as a
+ * repeated parameter (`groupBy=a&groupBy=b`), the 400 says to list the values once, comma-separated.
+ */
 export function commaList<const T extends readonly [string, ...string[]]>(values: T, example: string) {
   return z
-    .string()
+    .string({ error: (issue) => (Array.isArray(issue.input) ? `given more than once: list the values once, comma-separated (e.g. ${example})` : undefined) })
     .transform((v) => v.split(','))
     .pipe(z.array(z.enum(values)))
     .openapi({ type: 'string', description: `comma-separated: ${values.join(', ')}`, example });

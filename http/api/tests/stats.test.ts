@@ -219,4 +219,18 @@ describe('GET /stats/slices', () => {
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION');
   });
+
+  it('a list given as a repeated parameter is refused with a message that says how to give it', async () => {
+    const res = await h.request('GET', '/api/v1/stats/slices?groupBy=municipality&groupBy=month&period=2026-11');
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ in: 'query', path: 'groupBy', message: 'given more than once: list the values once, comma-separated (e.g. municipality,month)' }]);
+    const metrics = await h.request('GET', '/api/v1/stats/slices?metrics=count&metrics=avg_rating');
+    expect(metrics.body.errors).toEqual([{ in: 'query', path: 'metrics', message: 'given more than once: list the values once, comma-separated (e.g. count,overdue_share)' }]);
+    // A single-valued parameter given twice says so too.
+    const period = await h.request('GET', '/api/v1/stats/slices?period=2026-11&period=2026-10');
+    expect(period.status).toBe(400);
+    expect(period.body.errors).toEqual([{ in: 'query', path: 'period', message: 'given 2 times: give period once' }]);
+    // The list given once, comma-separated, is fine.
+    expect((await h.request('GET', '/api/v1/stats/slices?groupBy=municipality,month&period=2026-11')).status).toBe(200);
+  });
 });
