@@ -17,7 +17,10 @@ export interface IncidentTable {
   /** null: not known yet (the community's own wall serves the whole region). */
   municipality_id: number | null;
   source: IncidentSourceKind;
+  /** The post's URL as given (what officials open). */
   source_url: string;
+  /** Its canonical spelling (core/incidents/url.ts), unique: the same post under another spelling is a repeat. */
+  canonical_url: string;
   source_ref: JSONColumnType<SourceRef, string | undefined, string>;
   incident_source_id: number | null;
   author_name: string | null;

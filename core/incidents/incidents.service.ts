@@ -89,7 +89,9 @@ export interface IntakeInput {
 export function intakeIncident(db: Db, input: IntakeInput, now: Date, scope?: Scope): Promise<{ incident: Incident; created: boolean }> {
   return inTransaction(db, async (trx) => {
     // Open311 requests have no public URL: the façade names them itself (urn:otklik:open311:…).
-    const sourceUrl = input.source === 'open311' ? input.sourceUrl : canonicalSourceUrl(validUrl(input.sourceUrl, 'sourceUrl'));
+    // Kept as given (an http-only site stays http), deduplicated by its canonical spelling.
+    const sourceUrl = input.source === 'open311' ? input.sourceUrl : validUrl(input.sourceUrl, 'sourceUrl');
+    const canonicalUrl = input.source === 'open311' ? sourceUrl : canonicalSourceUrl(sourceUrl);
     const text = validText(input.text);
     if (input.point && !isValidPoint(input.point)) throw new DomainError('INVALID_POINT', { field: 'point' });
     const photos = (input.photos ?? []).map((p, i) => validUrl(p, `photos[${i}]`));
@@ -104,6 +106,7 @@ export function intakeIncident(db: Db, input: IntakeInput, now: Date, scope?: Sc
         municipality_id: input.municipalityId,
         source: input.source,
         source_url: sourceUrl,
+        canonical_url: canonicalUrl,
         source_ref: JSON.stringify(input.sourceRef ?? {}),
         incident_source_id: input.incidentSourceId ?? null,
         author_name: authorName,
@@ -115,11 +118,11 @@ export function intakeIncident(db: Db, input: IntakeInput, now: Date, scope?: Sc
         suggested_category_id: suggested,
         created_at: now,
       })
-      .onConflict((oc) => oc.column('source_url').doNothing())
+      .onConflict((oc) => oc.column('canonical_url').doNothing())
       .returningAll()
       .executeTakeFirst();
     if (!row) {
-      const existing = toIncident(await trx.selectFrom('incident').selectAll().where('source_url', '=', sourceUrl).executeTakeFirstOrThrow());
+      const existing = toIncident(await trx.selectFrom('incident').selectAll().where('canonical_url', '=', canonicalUrl).executeTakeFirstOrThrow());
       if (scope && !visible(scope, existing)) throw new DomainError('ALREADY_EXISTS', { field: 'sourceUrl' });
       return { incident: existing, created: false };
     }

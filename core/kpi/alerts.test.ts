@@ -104,7 +104,15 @@ describe('closing a period', () => {
     for (let i = 0; i < 20; i++) {
       await t.db
         .insertInto('kpi_publication')
-        .values({ municipality_id: m, url: `https://late.example/${i}`, outlet: 'Газета', published_on: '2026-11-20', created_by: null, created_at: DECEMBER_1 })
+        .values({
+          municipality_id: m,
+          url: `https://late.example/${i}`,
+          canonical_url: `https://late.example/${i}`,
+          outlet: 'Газета',
+          published_on: '2026-11-20',
+          created_by: null,
+          created_at: DECEMBER_1,
+        })
         .execute();
     }
     const frozen = await computeKpis(t.db, m, '2026-11', DECEMBER_1, { kpis: [16], trend: false });
@@ -168,7 +176,7 @@ describe('a projected count', () => {
     for (const n of [1, 2, 3]) {
       await t.db
         .insertInto('kpi_publication')
-        .values({ municipality_id: town, url: `https://town.example/news/${n}`, outlet: 'Сайт', published_on: '2026-11-05', created_at: MID_NOVEMBER })
+        .values({ municipality_id: town, url: `https://town.example/news/${n}`, canonical_url: `https://town.example/news/${n}`, outlet: 'Сайт', published_on: '2026-11-05', created_at: MID_NOVEMBER })
         .execute();
     }
     // 16 of November's 30 days have passed: 3 / (16/30) = 5.625.

@@ -94,12 +94,13 @@ export async function createPublication(db: Db, input: { municipalityId: number;
   // KPI 16 counts a publication in the month of its date: one that has not appeared yet counts for nothing.
   const municipality = await db.selectFrom('municipality').select('time_zone').where('id', '=', input.municipalityId).executeTakeFirst();
   if (municipality && publishedOn > localDateKey(municipality.time_zone, now)) throw new DomainError('VALIDATION', { field: 'publishedOn', problem: 'in the future' });
-  // One spelling per page (https, no www., trailing slash, fragment or utm_ tags): the same page sent again under another is a repeat.
-  const href = canonicalSourceUrl(url.href);
+  // Kept as given (an http-only site stays http); one canonical spelling per page (https, no www.,
+  // trailing slash, fragment or utm_ tags) makes the same page sent again under another a repeat.
+  const href = input.url.trim();
   const row = await db
     .insertInto('kpi_publication')
-    .values({ municipality_id: input.municipalityId, url: href, outlet, published_on: publishedOn, created_by: input.staffId, created_at: now })
-    .onConflict((oc) => oc.columns(['municipality_id', 'url']).doNothing())
+    .values({ municipality_id: input.municipalityId, url: href, canonical_url: canonicalSourceUrl(url.href), outlet, published_on: publishedOn, created_by: input.staffId, created_at: now })
+    .onConflict((oc) => oc.columns(['municipality_id', 'canonical_url']).doNothing())
     .returning(['id', 'created_at'])
     .executeTakeFirst();
   if (!row) throw new DomainError('ALREADY_EXISTS', { field: 'url' });

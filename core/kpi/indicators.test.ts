@@ -296,16 +296,40 @@ describe('KPI 16: publications about the platform (≥ 20 a month)', () => {
     for (let i = 0; i < 19; i++)
       await t.db
         .insertInto('kpi_publication')
-        .values({ municipality_id: m, url: `https://news.example/${m}/${i}`, outlet: 'Газета', published_on: '2026-10-31', created_by: null, created_at: AFTER })
+        .values({
+          municipality_id: m,
+          url: `https://news.example/${m}/${i}`,
+          canonical_url: `https://news.example/${m}/${i}`,
+          outlet: 'Газета',
+          published_on: '2026-10-31',
+          created_by: null,
+          created_at: AFTER,
+        })
         .execute();
     await t.db
       .insertInto('kpi_publication')
-      .values({ municipality_id: m, url: `https://news.example/${m}/nov`, outlet: 'Газета', published_on: '2026-11-01', created_by: null, created_at: AFTER })
+      .values({
+        municipality_id: m,
+        url: `https://news.example/${m}/nov`,
+        canonical_url: `https://news.example/${m}/nov`,
+        outlet: 'Газета',
+        published_on: '2026-11-01',
+        created_by: null,
+        created_at: AFTER,
+      })
       .execute();
     expect(await kpi(m, 16, '2026-10')).toMatchObject({ numerator: 19, status: 'missed' });
     await t.db
       .insertInto('kpi_publication')
-      .values({ municipality_id: m, url: `https://news.example/${m}/last`, outlet: 'Сайт администрации', published_on: '2026-10-01', created_by: null, created_at: AFTER })
+      .values({
+        municipality_id: m,
+        url: `https://news.example/${m}/last`,
+        canonical_url: `https://news.example/${m}/last`,
+        outlet: 'Сайт администрации',
+        published_on: '2026-10-01',
+        created_by: null,
+        created_at: AFTER,
+      })
       .execute();
     expect(await kpi(m, 16, '2026-10')).toMatchObject({ numerator: 20, status: 'met' });
   });
@@ -315,14 +339,14 @@ describe('KPI 16: publications about the platform (≥ 20 a month)', () => {
     for (let i = 0; i < 9; i++)
       await t.db
         .insertInto('kpi_publication')
-        .values({ municipality_id: m, url: `https://p.example/${m}/${i}`, outlet: 'ТВ', published_on: '2026-11-02', created_by: null, created_at: AFTER })
+        .values({ municipality_id: m, url: `https://p.example/${m}/${i}`, canonical_url: `https://p.example/${m}/${i}`, outlet: 'ТВ', published_on: '2026-11-02', created_by: null, created_at: AFTER })
         .execute();
     // 16 November 00:00 local: half of November gone, 9 → 18 projected < 20.
     const half = await kpi(m, 16, '2026-11', local('2026-11-16T00:00:00'));
     expect(half).toMatchObject({ status: 'at_risk', final: false, projection: 18 });
     await t.db
       .insertInto('kpi_publication')
-      .values({ municipality_id: m, url: `https://p.example/${m}/x`, outlet: 'ТВ', published_on: '2026-11-03', created_by: null, created_at: AFTER })
+      .values({ municipality_id: m, url: `https://p.example/${m}/x`, canonical_url: `https://p.example/${m}/x`, outlet: 'ТВ', published_on: '2026-11-03', created_by: null, created_at: AFTER })
       .execute();
     expect(await kpi(m, 16, '2026-11', local('2026-11-16T00:00:00'))).toMatchObject({ status: 'on_track', projection: 20 });
   });

@@ -33,7 +33,10 @@ export interface KpiPlacementTable {
 export interface KpiPublicationTable {
   id: Generated<number>;
   municipality_id: number;
+  /** The page's URL as given (what officials open). */
   url: string;
+  /** Its canonical spelling (core/incidents/url.ts), unique per municipality: the same page again is a repeat. */
+  canonical_url: string;
   outlet: string;
   published_on: ColumnType<string, string, string>;
   created_by: number | null;

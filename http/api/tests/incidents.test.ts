@@ -69,7 +69,7 @@ describe('intake', () => {
     const wall = 'https://vk.com/wall-1_42';
     const shared = await h.t.db
       .insertInto('incident')
-      .values({ municipality_id: null, source: 'vk_wall', source_url: wall, text: 'Пост на стене', posted_at: h.now(), created_at: h.now() })
+      .values({ municipality_id: null, source: 'vk_wall', source_url: wall, canonical_url: wall, text: 'Пост на стене', posted_at: h.now(), created_at: h.now() })
       .returning('id')
       .executeTakeFirstOrThrow();
     const repeat = await intake({ sourceUrl: wall, source: 'vk_page' }, h.keys.Kemerovo.moderator);
@@ -90,6 +90,20 @@ describe('intake', () => {
       expect((await intake({ sourceUrl: other, source: 'vk_page' })).status, other).toBe(201);
     }
     expect(await h.t.db.selectFrom('incident').select('id').where('source_url', 'like', '%wall-77_5%').execute()).toHaveLength(3);
+  });
+
+  it('keeps the URL as given (an http-only site stays http), in the item and in the message it becomes; repeats still go by the canonical spelling', async () => {
+    const given = 'http://www.gazeta-kemerovo.example/news/yama-na-lenina/?utm_source=vk';
+    const first = await intake({ sourceUrl: given });
+    expect(first.status).toBe(201);
+    expect(first.body.sourceUrl).toBe(given);
+    const again = await intake({ sourceUrl: 'https://gazeta-kemerovo.example/news/yama-na-lenina' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: first.body.id, sourceUrl: given });
+    expect((await h.request('GET', `/api/v1/incidents/${first.body.id}`)).body.sourceUrl).toBe(given);
+    const accepted = await h.request('POST', `/api/v1/incidents/${first.body.id}/accept`, { body: { municipalityId: h.municipality.Kemerovo, categoryId: pothole } });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.message.sourceUrl).toBe(given);
   });
 
   it("raises the urgent alert once to the municipality's curator and moderator", async () => {

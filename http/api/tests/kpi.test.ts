@@ -243,6 +243,20 @@ describe('KPI 14 and 16 entries', () => {
     expect(kpi.body.items.find((i: { kpi: number }) => i.kpi === 16)).toMatchObject({ numerator: 1, status: 'missed' });
     expect(await audits('kpi.publication.create')).toHaveLength(1);
   });
+
+  it('a publication keeps its URL as given: an http-only site is listed with its http link', async () => {
+    const m = h.municipality.Belovo;
+    const url = 'http://www.belovo-tv.example/news/platforma/';
+    const created = await h.request('POST', '/api/v1/kpi/publications', { body: { municipalityId: m, url, outlet: 'Беловское ТВ', publishedOn: '2026-11-21' } });
+    expect(created.status).toBe(201);
+    expect(created.body.url).toBe(url);
+    const list = await h.request('GET', `/api/v1/kpi/publications?municipalityId=${m}`);
+    expect(list.body.items.find((p: { id: number }) => p.id === created.body.id)?.url).toBe(url);
+    // Still one publication per page: its https spelling is the same one.
+    expect(
+      (await h.request('POST', '/api/v1/kpi/publications', { body: { municipalityId: m, url: 'https://belovo-tv.example/news/platforma', outlet: 'ТВ', publishedOn: '2026-11-21' } })).status,
+    ).toBe(409);
+  });
 });
 
 describe('POST /kpi/recompute', () => {
