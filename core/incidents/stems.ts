@@ -3,7 +3,8 @@
  * ё read as е), applied to the dictionary's words and to the post's words alike, so «яма»,
  * «ямы», «ямой» and «ям» meet on one stem. A dictionary entry may also be a stem itself
  * («освещ*» style, written without the star): a post word matches when its stem starts with it,
- * if the entry has at least PREFIX_STEM_MIN letters (a shorter one matches its own forms only).
+ * if the entry has at least PREFIX_STEM_MIN letters (a shorter one matches its own forms and its
+ * diminutives only, see stemMatches).
  */
 const ENDINGS = [
   // Longest first: adjectives and participles, then nouns and verbs.
@@ -112,8 +113,27 @@ export function stemsOf(keywords: string[]): string[] {
  */
 export const PREFIX_STEM_MIN = 4;
 
+/**
+ * What a short stem takes besides its own forms: the same word with a diminutive or augmentative
+ * suffix, as the stemmer leaves it («ямка», «ямку», «ямкой» → ямк; «ямок» → ямок; «ямочка» → ямочк;
+ * «водица» → водиц; «ямища» → ямищ). Only these suffixes: «водитель» (вод + ител), «газета»
+ * (газ + ет), «газон», «Газель» stay other words.
+ */
+const DERIVED_SUFFIXES = ['к', 'ок', 'ек', 'ик', 'чик', 'очк', 'ечк', 'ичк', 'оньк', 'еньк', 'ушк', 'юшк', 'ышк', 'иц', 'ищ', 'ишк'];
+
+/** Words of that shape that name something else: «водка» is not a small «вода», «полка» not a small «пол». */
+const LEXICALISED = new Set(['водк', 'водок', 'полк', 'полок', 'леск']);
+
+/** Whether a post word's stem is a rule's stem: a long stem as a prefix, a short one as itself or derived from it. */
+export function stemMatches(ruleStem: string, wordStem: string): boolean {
+  if (ruleStem.length >= PREFIX_STEM_MIN) return wordStem.startsWith(ruleStem);
+  if (wordStem === ruleStem) return true;
+  if (!wordStem.startsWith(ruleStem) || LEXICALISED.has(wordStem)) return false;
+  return DERIVED_SUFFIXES.includes(wordStem.slice(ruleStem.length));
+}
+
 /** How many of `stems` the text contains (each counted once). */
 export function matchCount(text: string, stems: string[]): number {
   const words = wordsOf(text).map(stem);
-  return stems.filter((s) => words.some((w) => (s.length < PREFIX_STEM_MIN ? w === s : w.startsWith(s)))).length;
+  return stems.filter((s) => words.some((w) => stemMatches(s, w))).length;
 }
