@@ -6,6 +6,7 @@ import type { Indicator, KpiStatus, Measurement, Target, Violation } from './ind
 import { INDICATORS } from './indicators/index.ts';
 import { indicatorWindow, parseKpiPeriod, previousPeriodKey, requireStarted, scaleTarget, type RequestedPeriod } from './period.ts';
 import { judge } from './status.ts';
+import { competitionRanks } from './competition-rank.ts';
 
 export interface KpiTrend {
   previousPeriod: string;
@@ -305,8 +306,8 @@ export interface RegionRow {
 /**
  * Every municipality's indicators for one period side by side, ranked by score: 2 points per
  * indicator met, 1 per indicator on track, none at risk or missed, over twice the number of
- * indicators that could be judged (a module not installed is left out), as a percentage. Ties:
- * more indicators met first, then the name.
+ * indicators that could be judged (a module not installed is left out), as a percentage. An
+ * equal score is an equal rank (1, 2, 2, 4); listed among equals by more indicators met, then the name.
  */
 export async function computeRegion(db: Db, period: string, now: Date, options: ComputeOptions = {}): Promise<RegionRow[]> {
   parseKpiPeriod(period);
@@ -325,5 +326,5 @@ export async function computeRegion(db: Db, period: string, now: Date, options: 
     return { municipalityId: municipality.id, nameRu: municipality.nameRu, nameEn: municipality.nameEn, indicators, counts, score };
   });
   rows.sort((a, b) => b.score - a.score || b.counts.met - a.counts.met || a.nameRu.localeCompare(b.nameRu, 'ru'));
-  return rows.map((r, i) => ({ ...r, rank: i + 1 }));
+  return competitionRanks(rows);
 }

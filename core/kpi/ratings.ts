@@ -5,6 +5,7 @@ import { DomainError } from '../errors.ts';
 import { listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
 import { median } from './report.ts';
 import { localPeriod, parseKpiPeriod, requireStarted } from './period.ts';
+import { competitionRanks } from './competition-rank.ts';
 
 /** Weights of the combined score (configuration: KPI_RATING_WEIGHTS); each ≥ 0, not all 0. */
 export interface RatingWeights {
@@ -96,7 +97,8 @@ function measures(hours: (from: Date, to: Date) => number, closed: ClosedRow[], 
  *   hour (SPEED_FLOOR_HOURS: a median of 0, filed and closed out of hours, would otherwise take
  *   every other body's speed to 0); nothing closed: 0;
  * - completeness = closed among received (nothing received: 0).
- * score = 100 × Σ weight × measure / Σ weights, two decimals; ties by closed, then by name.
+ * score = 100 × Σ weight × measure / Σ weights, two decimals; an equal score is an equal rank
+ * (1, 2, 2, 4), listed among equals by closed, then by name.
  */
 function rank<T extends ResponseMeasures>(rows: T[], weights: RatingWeights, nameOf: (row: T) => string): (T & ResponseScore)[] {
   const mostClosed = Math.max(0, ...rows.map((r) => r.closed));
@@ -115,7 +117,7 @@ function rank<T extends ResponseMeasures>(rows: T[], weights: RatingWeights, nam
     return { ...r, scores: { quantity: round4(scores.quantity), quality: round4(scores.quality), speed: round4(scores.speed), completeness: round4(scores.completeness) }, score };
   });
   scored.sort((a, b) => b.score - a.score || b.closed - a.closed || nameOf(a).localeCompare(nameOf(b), 'ru'));
-  return scored.map((r, i) => ({ ...r, rank: i + 1 }));
+  return competitionRanks(scored);
 }
 
 /** Medians to closure under this many working hours are equally fast (the acts' shortest deadline: 1 working hour). */
