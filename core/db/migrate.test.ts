@@ -42,6 +42,25 @@ describe('migrations', () => {
     expect(rows.map((r) => String(r.h3_r10))).toEqual([storedCell(POINT_A), storedCell(POINT_B)]);
   });
 
+  it('the placement unit index removes repeats stored before it, keeping the first of each', async () => {
+    const municipalityId = Object.values(seeded.demo.municipalities)[0]!;
+    const unique = '2026-12-07T0502_placement-unique';
+    const executed = async () => (await createMigrator(seeded.db).getMigrations()).filter((m) => m.executedAt).map((m) => m.name);
+    while ((await executed()).includes(unique)) await migrateDown(seeded.db);
+    const place = async (address: string, startsOn = '2026-06-01') =>
+      (
+        await sql<{ id: number }>`INSERT INTO kpi_placement (municipality_id, address, starts_on, ends_on, created_at)
+          VALUES (${municipalityId}, ${address}, ${startsOn}, '2026-08-31', now()) RETURNING id`.execute(seeded.db)
+      ).rows[0]!.id;
+    const kept = await place('ул. Ленина, 5');
+    await place('УЛ. ЛЕНИНА,  5 ');
+    await place('ул. Ленина, 5');
+    const other = await place('ул. Ленина, 5', '2026-07-01');
+    expect(await migrateToLatest(seeded.db)).toContain(`Up ${unique}`);
+    const rows = await sql<{ id: number }>`SELECT id FROM kpi_placement WHERE municipality_id = ${municipalityId} AND address ILIKE '%ленина%' ORDER BY id`.execute(seeded.db);
+    expect(rows.rows.map((r) => r.id)).toEqual([kept, other]);
+  });
+
   it('the photo copies migration queues the photos of open Telegram messages (their cards are still to come), and only those', async () => {
     const municipalityId = Object.values(seeded.demo.municipalities)[0]!;
     const copies = '2026-12-04T1000_message-photo-copies';

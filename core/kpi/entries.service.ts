@@ -33,6 +33,9 @@ function validDate(field: string, value: string): string {
 
 const dateText = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
 
+/** A placement's address as kpi_placement_unit_key compares it (migration 2026-12-07T0502): written the same, for the conflict target. */
+const PLACEMENT_ADDRESS_KEY = sql.raw(`lower(regexp_replace(btrim(address), '\\s+', ' ', 'g'))`);
+
 export async function createPlacement(
   db: Db,
   input: { municipalityId: number; address: string; startsOn: string; endsOn: string; mediaId?: number | null; staffId: number },
@@ -48,22 +51,26 @@ export async function createPlacement(
     if (!media || (media.municipality_id !== null && media.municipality_id !== input.municipalityId)) throw new DomainError('MEDIA_NOT_FOUND', { id: input.mediaId });
     if (media.kind !== 'image') throw new DomainError('VALIDATION', { field: 'mediaId', problem: 'the photo must be an image' });
   }
-  // The same unit sent again (a retried form) would count twice toward the 1–10 a month: refused,
-  // the address compared without case and extra spaces.
-  const same = await db
-    .selectFrom('kpi_placement')
-    .select('id')
-    .where('municipality_id', '=', input.municipalityId)
-    .where('starts_on', '=', startsOn)
-    .where('ends_on', '=', endsOn)
-    .where(sql<boolean>`lower(regexp_replace(btrim(address), '\s+', ' ', 'g')) = ${address.replace(/\s+/g, ' ').toLowerCase()}`)
-    .executeTakeFirst();
-  if (same) throw new DomainError('ALREADY_EXISTS', { field: 'address', id: same.id });
+  // The same unit sent again (a retried form, or two sent in the same instant) would count twice
+  // toward the 1–10 a month: the unique index kpi_placement_unit_key (the address compared without
+  // case and extra spaces) lets one in, the other is ALREADY_EXISTS naming the first.
   const row = await db
     .insertInto('kpi_placement')
     .values({ municipality_id: input.municipalityId, address, starts_on: startsOn, ends_on: endsOn, media_id: input.mediaId ?? null, created_by: input.staffId, created_at: now })
+    .onConflict((oc) => oc.expression(sql`municipality_id, starts_on, ends_on, (${PLACEMENT_ADDRESS_KEY})`).doNothing())
     .returning(['id', 'created_at'])
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!row) {
+    const same = await db
+      .selectFrom('kpi_placement')
+      .select('id')
+      .where('municipality_id', '=', input.municipalityId)
+      .where('starts_on', '=', startsOn)
+      .where('ends_on', '=', endsOn)
+      .where(sql<boolean>`${PLACEMENT_ADDRESS_KEY} = lower(regexp_replace(btrim(${address}::text), '\\s+', ' ', 'g'))`)
+      .executeTakeFirstOrThrow();
+    throw new DomainError('ALREADY_EXISTS', { field: 'address', id: same.id });
+  }
   return { id: row.id, municipalityId: input.municipalityId, address, startsOn, endsOn, mediaId: input.mediaId ?? null, createdAt: row.created_at };
 }
 

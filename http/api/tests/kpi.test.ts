@@ -219,6 +219,24 @@ describe('KPI 14 and 16 entries', () => {
     expect(kpi.body.items.find((i: { kpi: number }) => i.kpi === 14)).toMatchObject({ numerator: 1 });
   });
 
+  it('identical forms sent in the same instant make one unit: the database refuses the others with the same 409', async () => {
+    const m = h.municipality.Belovo;
+    const body = { municipalityId: m, address: 'ул. Советская, 12', startsOn: '2026-10-01', endsOn: '2026-12-31' };
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => h.request('POST', '/api/v1/kpi/placements', { body: { ...body, address: i % 2 ? ' УЛ. советская,   12' : body.address } })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const first = results.find((r) => r.status === 201)!.body.id;
+    for (const r of results.filter((r) => r.status === 409)) expect(r.body).toMatchObject({ code: 'ALREADY_EXISTS', details: { field: 'address', id: first } });
+    const rows = await h.t.db.selectFrom('kpi_placement').select('id').where('municipality_id', '=', m).where('starts_on', '=', '2026-10-01').execute();
+    expect(rows).toHaveLength(1);
+    // The database itself refuses a second row for the unit, whatever writes it.
+    await expect(
+      h.t.db
+        .insertInto('kpi_placement')
+        .values({ municipality_id: m, address: 'ул. советская, 12', starts_on: '2026-10-01', ends_on: '2026-12-31', media_id: null, created_by: null, created_at: h.now() })
+        .execute(),
+    ).rejects.toThrow(/kpi_placement_unit_key/);
+  });
+
   it('a publication is entered once per URL (409 the second time); a bad URL answers 400', async () => {
     const m = h.municipality.Belovo;
     const body = { municipalityId: m, url: 'https://belovo.example/news/kuzbass-online', outlet: 'Сайт администрации', publishedOn: '2026-11-20' };
