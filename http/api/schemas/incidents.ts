@@ -60,12 +60,9 @@ export const IncidentListQuery = z.strictObject({
 export const IntakeBody = z.strictObject({
   municipalityId: BodyId.openapi({ description: 'the municipality the item concerns' }),
   source: z.enum(['ok', 'web', 'other', 'vk_page']).openapi({ description: 'OK, a media-monitoring system (web, other), or a VK page found by hand' }),
-  sourceUrl: z
-    .string()
-    .max(2000)
-    .openapi({
-      description: 'the public post, kept as given; a second intake of the same URL (in any spelling: http/https, www., m., trailing slash, fragment, utm_ tags) returns the first item (200)',
-    }),
+  sourceUrl: z.string().max(2000).openapi({
+    description: 'the public post, kept as given; a second intake of the same URL (in any spelling: http/https, www., m., trailing slash, fragment, utm_ tags) returns the first item (200)',
+  }),
   authorName: z.string().max(200).optional(),
   text: z.string().max(4000),
   postedAt: z.iso.datetime({ offset: true }).openapi({ format: 'date-time' }),
