@@ -265,8 +265,13 @@ describe('KPI 2: monthly audience (≥ 15 % of registered)', () => {
 });
 
 describe('KPI 14: outdoor advertising, 1–10 units a month, each ≥ 3 months', () => {
+  // Each unit at an address of its own: the same address over the same days is one unit (kpi_placement_unit_key).
+  let house = 0;
   async function place(m: number, starts: string, ends: string) {
-    await t.db.insertInto('kpi_placement').values({ municipality_id: m, address: 'ул. Весенняя, 1', starts_on: starts, ends_on: ends, media_id: null, created_by: null, created_at: AFTER }).execute();
+    await t.db
+      .insertInto('kpi_placement')
+      .values({ municipality_id: m, address: `ул. Весенняя, ${++house}`, starts_on: starts, ends_on: ends, media_id: null, created_by: null, created_at: AFTER })
+      .execute();
   }
 
   it('89 days are three months from 1 February, not from 1 March', async () => {
