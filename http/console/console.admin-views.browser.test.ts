@@ -194,17 +194,17 @@ describe("the region's open-source summary on the KPI page", () => {
       csv
         .replace(/^\uFEFF/, '')
         .split('\r\n')
-        .filter((line) => line.startsWith('OpenSource,'));
+        .filter((line) => line.startsWith('Открытые источники,'));
 
     const operator = await world.signIn(await operatorId(db));
     await operator.goto(`${world.harness.url}/console#/kpi`);
     // No municipality chosen yet: the region's summary is there (the monthly report's links wait for one).
     const xlsx = operator.getByRole('link', { name: `${label('region')}: ${ru('kpi.download_xlsx')}`, exact: true });
     await xlsx.waitFor();
-    expect(await xlsx.getAttribute('href')).toBe(`/api/v1/reports/open-sources?period=${month}&format=xlsx`);
+    expect(await xlsx.getAttribute('href')).toBe(`/api/v1/reports/open-sources?period=${month}&format=xlsx&lang=ru`);
     const csvLink = operator.getByRole('link', { name: `${label('region')}: ${ru('kpi.download_csv')}`, exact: true });
     const csvHref = await csvLink.getAttribute('href');
-    expect(csvHref).toBe(`/api/v1/reports/open-sources?period=${month}&format=csv`);
+    expect(csvHref).toBe(`/api/v1/reports/open-sources?period=${month}&format=csv&lang=ru`);
     // The links work with the session cookie: a sheet, and a CSV with a row per municipality and the total.
     const sheet = await operator.context().request.get(`${world.harness.url}${await xlsx.getAttribute('href')}`);
     expect(sheet.status()).toBe(200);
@@ -218,6 +218,9 @@ describe("the region's open-source summary on the KPI page", () => {
       .getByText(`${en('kpi.open_sources')} (${en('kpi.open_sources_region')}):`, { exact: false })
       .first()
       .waitFor();
+    // In English, the files are asked for in English.
+    const english = operator.getByRole('link', { name: `${en('kpi.open_sources')} (${en('kpi.open_sources_region')}): ${en('kpi.download_csv')}`, exact: true });
+    expect(await english.getAttribute('href')).toBe(`/api/v1/reports/open-sources?period=${month}&format=csv&lang=en`);
     await operator.context().close();
 
     const curator = await world.signIn(staff.curator);

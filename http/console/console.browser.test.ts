@@ -500,7 +500,7 @@ describe('the web console in Chromium', () => {
     await curator.screenshot({ path: path.join(ARTIFACTS, 'console-kpi.png'), fullPage: true });
     // The report's links carry the session cookie (a same-origin GET).
     const xlsx = await curator.getByRole('link', { name: ru('kpi.download_xlsx'), exact: true }).getAttribute('href');
-    expect(xlsx).toBe(`/api/v1/reports/monthly?municipalityId=${db.demo.municipalities.Kemerovo}&period=2026-11&format=xlsx`);
+    expect(xlsx).toBe(`/api/v1/reports/monthly?municipalityId=${db.demo.municipalities.Kemerovo}&period=2026-11&format=xlsx&lang=ru`);
     const file = await curator.context().request.get(`${harness.url}${xlsx}`);
     expect(file.status()).toBe(200);
     expect(file.headers()['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');

@@ -118,8 +118,8 @@ export function Kpi({ t, lang, me, fail }) {
       <label for="period">${t('kpi.period')}</label><input id="period" name="period" type="month" value=${period} required />
       <p><button type="submit" class="secondary">${t('kpi.show')}</button></p>
     </form>
-    ${query && html`<p>${t('kpi.report')}: <a href=${`/api/v1/reports/monthly?${query}&format=xlsx`} download>${t('kpi.download_xlsx')}</a> · <a href=${`/api/v1/reports/monthly?${query}&format=csv`} download>${t('kpi.download_csv')}</a></p>`}
-    <p class="open-sources-summary">${openSources}: <a href=${`/api/v1/reports/open-sources?period=${period}&format=xlsx`} aria-label=${`${openSources}: ${t('kpi.download_xlsx')}`} download>${t('kpi.download_xlsx')}</a> · <a href=${`/api/v1/reports/open-sources?period=${period}&format=csv`} aria-label=${`${openSources}: ${t('kpi.download_csv')}`} download>${t('kpi.download_csv')}</a></p>
+    ${query && html`<p>${t('kpi.report')}: <a href=${`/api/v1/reports/monthly?${query}&format=xlsx&lang=${lang}`} download>${t('kpi.download_xlsx')}</a> · <a href=${`/api/v1/reports/monthly?${query}&format=csv&lang=${lang}`} download>${t('kpi.download_csv')}</a></p>`}
+    <p class="open-sources-summary">${openSources}: <a href=${`/api/v1/reports/open-sources?period=${period}&format=xlsx&lang=${lang}`} aria-label=${`${openSources}: ${t('kpi.download_xlsx')}`} download>${t('kpi.download_xlsx')}</a> · <a href=${`/api/v1/reports/open-sources?period=${period}&format=csv&lang=${lang}`} aria-label=${`${openSources}: ${t('kpi.download_csv')}`} download>${t('kpi.download_csv')}</a></p>
     ${query === null ? html`<p>${t('kpi.choose_municipality')}</p>` : !kpi ? html`<p>…</p>` : html`<div class="scroll" key="indicators"><table class="kpi">
       <caption>${t('kpi.indicators', { period: kpi.period })}</caption>
       <thead><tr><th>№</th><th>${t('kpi.indicator')}</th><th>${t('kpi.value')}</th><th>${t('kpi.target')}</th><th>${t('kpi.status')}</th><th>${t('kpi.trend')}</th><th>${t('kpi.bar')}</th></tr></thead>
