@@ -459,11 +459,13 @@ describe('the web console in Chromium', () => {
   it('a responsible official and a curator see the 16 KPIs, pick a month, download the report and see the rating', async () => {
     const responsibleId = (await createStaff(db.db, { fullName: 'Ответственный (Кемерово)', role: 'responsible', municipalityId: db.demo.municipalities.Kemerovo })).id;
     const responsible = await signIn(responsibleId);
+    // The browser on the server's clock: the picker's month is the server's running month.
+    await responsible.clock.setFixedTime(now);
     expect(await navOf(responsible)).toEqual(['queue', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'sessions', 'map'].map((p) => ru(`nav.${p}`)));
     await responsible.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
     await responsible.getByRole('heading', { name: ru('kpi.title') }).waitFor();
-    // The picker starts at the browser's current month.
-    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Novokuznetsk', year: 'numeric', month: '2-digit' }).format(new Date());
+    // The picker starts at the running month in Kuzbass (the server's clock, 2026-12-01 10:00 local).
+    const month = '2026-12';
     const thisMonth = responsible.getByRole('table', { name: ru('kpi.indicators', { period: month }) });
     await thisMonth.waitFor();
     expect(await thisMonth.getByRole('row').count()).toBe(17); // the header and the 16 indicators
@@ -472,6 +474,7 @@ describe('the web console in Chromium', () => {
     await responsible.context().close();
 
     const curator = await signIn(staff.curator);
+    await curator.clock.setFixedTime(now);
     await curator.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
     await curator.getByRole('table', { name: ru('kpi.indicators', { period: month }) }).waitFor();
     await curator.getByLabel(ru('kpi.period')).fill('2026-11');
