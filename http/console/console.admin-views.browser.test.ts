@@ -24,6 +24,13 @@ let world: ConsoleTest;
 let staff: Awaited<ReturnType<typeof demoStaff>>;
 let kemerovo: number;
 
+/** A console page whose browser runs on the server's clock (the KPI page starts at its running month). */
+async function signInAtNow(staffId: number): Promise<Page> {
+  const page = await world.signIn(staffId);
+  await page.clock.setFixedTime(now);
+  return page;
+}
+
 async function toEnglish(page: Page) {
   await page.getByRole('button', { name: ru('nav.language') }).click();
   await page.getByRole('link', { name: en('nav.queue') }).waitFor();
@@ -138,12 +145,12 @@ describe("the municipalities' ranking on the KPI page", () => {
   it('an operator sees every municipality ranked, the chosen one marked; a curator sees only their own row, with its rank in the region', async () => {
     const db = world.db.db;
     await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 3_600_000) });
-    // The page opens at the browser's month.
-    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Novokuznetsk', year: 'numeric', month: '2-digit' }).format(new Date());
+    // The page opens at the running month in Kuzbass (the browser on the server's clock).
+    const month = '2026-12';
     const towns = await db.selectFrom('municipality').select(['id', 'name_ru', 'name_en']).execute();
     const kemerovoName = towns.find((m) => m.id === kemerovo)!.name_ru;
 
-    const operator = await world.signIn(await operatorId(db));
+    const operator = await signInAtNow(await operatorId(db));
     await operator.goto(`${world.harness.url}/console#/kpi`);
     await operator.getByRole('heading', { name: ru('kpi.municipalities_rating'), exact: true }).waitFor();
     const ranking = operator.locator('table.municipalities-rating');
@@ -168,7 +175,7 @@ describe("the municipalities' ranking on the KPI page", () => {
     expect((await ranking.locator('tbody tr td:nth-child(2)').allTextContents()).sort()).toEqual(towns.map((m) => m.name_en).sort());
     await operator.context().close();
 
-    const curator = await world.signIn(staff.curator);
+    const curator = await signInAtNow(staff.curator);
     await curator.goto(`${world.harness.url}/console#/kpi`);
     await curator.getByRole('heading', { name: ru('kpi.municipalities_rating'), exact: true }).waitFor();
     await curator.getByText(ru('kpi.municipalities_rating_own'), { exact: true }).waitFor();
@@ -187,7 +194,7 @@ describe("the municipalities' ranking on the KPI page", () => {
 describe("the region's open-source summary on the KPI page", () => {
   it('an operator downloads the region (every municipality and the total); a curator the same link gives their own row only', async () => {
     const db = world.db.db;
-    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Novokuznetsk', year: 'numeric', month: '2-digit' }).format(new Date());
+    const month = '2026-12';
     const towns = await db.selectFrom('municipality').select('id').execute();
     const label = (who: 'region' | 'own') => `${ru('kpi.open_sources')} (${ru(`kpi.open_sources_${who}`)})`;
     const rowsOf = (csv: string) =>
@@ -196,7 +203,7 @@ describe("the region's open-source summary on the KPI page", () => {
         .split('\r\n')
         .filter((line) => line.startsWith('Открытые источники,'));
 
-    const operator = await world.signIn(await operatorId(db));
+    const operator = await signInAtNow(await operatorId(db));
     await operator.goto(`${world.harness.url}/console#/kpi`);
     // No municipality chosen yet: the region's summary is there (the monthly report's links wait for one).
     const xlsx = operator.getByRole('link', { name: `${label('region')}: ${ru('kpi.download_xlsx')}`, exact: true });
@@ -223,7 +230,7 @@ describe("the region's open-source summary on the KPI page", () => {
     expect(await english.getAttribute('href')).toBe(`/api/v1/reports/open-sources?period=${month}&format=csv&lang=en`);
     await operator.context().close();
 
-    const curator = await world.signIn(staff.curator);
+    const curator = await signInAtNow(staff.curator);
     await curator.goto(`${world.harness.url}/console#/kpi`);
     const own = curator.getByRole('link', { name: `${label('own')}: ${ru('kpi.download_csv')}`, exact: true });
     await own.waitFor();
