@@ -4,7 +4,7 @@ import { createTestDatabase, isRealPostgres, type TestDatabase } from '../../tes
 import { registeredResident } from '../../test/residents.ts';
 import { withdrawConsent } from '../residents/consent.service.ts';
 import { touchResident, updateResident } from '../residents/resident.repository.ts';
-import { setSubscription } from '../subscriptions/subscriptions.ts';
+import { setSubscription, unsubscribeRow } from '../subscriptions/subscriptions.ts';
 import { announce, cancelBroadcast, expandBatch, getBroadcast } from './broadcasts.ts';
 
 let t: TestDatabase;
@@ -61,7 +61,12 @@ describe("a broadcast's audience", () => {
     expect(rows.map((r) => r.resident_id)).toEqual([defaultOn, twoMessengers, english]);
     expect(rows.find((r) => r.resident_id === twoMessengers)).toMatchObject({ channel: 'vk', chat_id: '9100' });
     expect(rows.every((r) => r.priority === 9 && r.kind === 'broadcast.news' && r.state === 'pending')).toBe(true);
-    expect(rows.find((r) => r.resident_id === english)!.payload).toEqual({ key: 'broadcast.official', params: { text: 'Hello' }, language: 'en' });
+    expect(rows.find((r) => r.resident_id === english)!.payload).toEqual({
+      key: 'broadcast.official',
+      params: { text: 'Hello' },
+      keyboard: { kind: 'inline', rows: [unsubscribeRow('news')] },
+      language: 'en',
+    });
     const progress = await getBroadcast(t.db, id);
     expect(progress).toMatchObject({ status: 'sending', recipients: 3, pending: 3, sent: 0, source: 'news:1' });
     void [optedOut, elsewhere, withdrawn, unregistered, blocked];

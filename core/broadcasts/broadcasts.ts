@@ -3,7 +3,7 @@ import type { Database } from '../db/database.ts';
 import type { Db, Language } from '../db/types.ts';
 import { PRIORITY } from '../outbox/outbox.repository.ts';
 import type { OutboxPayload } from '../outbox/outbox.table.ts';
-import { subscribedSql, type Topic } from '../subscriptions/subscriptions.ts';
+import { subscribedSql, type Topic, unsubscribeRow } from '../subscriptions/subscriptions.ts';
 import type { BroadcastState } from './broadcast.table.ts';
 
 /** Who gets a broadcast: registered residents of a municipality (or all) subscribed to a topic, optionally of one language. */
@@ -39,23 +39,31 @@ export interface AnnounceInput {
   createdByStaffId?: number | null;
 }
 
-/**
- * Queues a broadcast in the caller's transaction and returns its id. Nothing else is written here:
- * after the commit the expander (startBroadcastExpander) turns the audience into outbox rows of the
- * bulk lane in short keyset batches, which the token's sender paces behind replies and notifications.
- */
-function announcementPayload(message: Announcement): OutboxPayload {
+function announcementPayload(message: Announcement, topic: Topic): OutboxPayload {
   return {
     key: message.key,
     ...(message.params && { params: message.params }),
-    ...(message.keyboard !== undefined && { keyboard: message.keyboard }),
+    keyboard: withUnsubscribe(message.keyboard, topic),
     ...(message.media?.length && { media: message.media }),
     ...(message.location && { location: message.location }),
   };
 }
 
+/** The announcement's inline keyboard with the one-tap "Unsubscribe: <topic>" row last (a keyboard of another kind is kept as it is). */
+function withUnsubscribe(keyboard: unknown, topic: Topic): unknown {
+  if (keyboard === undefined) return { kind: 'inline', rows: [unsubscribeRow(topic)] };
+  const inline = keyboard as { kind?: unknown; rows?: unknown };
+  if (inline.kind !== 'inline' || !Array.isArray(inline.rows)) return keyboard;
+  return { ...inline, rows: [...inline.rows, unsubscribeRow(topic)] };
+}
+
+/**
+ * Queues a broadcast in the caller's transaction and returns its id. Nothing else is written here:
+ * after the commit the expander (startBroadcastExpander) turns the audience into outbox rows of the
+ * bulk lane in short keyset batches, which the token's sender paces behind replies and notifications.
+ */
 export async function announce(db: Db, input: AnnounceInput): Promise<number> {
-  const payload = announcementPayload(input.message);
+  const payload = announcementPayload(input.message, input.audience.topic);
   const row = await db
     .insertInto('broadcast')
     .values({
@@ -185,9 +193,9 @@ export async function stopAnnouncement(db: Db, broadcastId: number | null, now: 
  */
 export async function reviseAnnouncement(db: Db, broadcastId: number | null, message: Announcement): Promise<void> {
   if (broadcastId === null) return;
-  const row = await db.selectFrom('broadcast').select('state').where('id', '=', broadcastId).forUpdate().executeTakeFirst();
+  const row = await db.selectFrom('broadcast').select(['state', 'topic']).where('id', '=', broadcastId).forUpdate().executeTakeFirst();
   if (!row || row.state === 'cancelled') return;
-  const payload = JSON.stringify(announcementPayload(message));
+  const payload = JSON.stringify(announcementPayload(message, row.topic));
   await db.updateTable('broadcast').set({ payload }).where('id', '=', broadcastId).execute();
   await sql`
     UPDATE outbox SET payload = ${payload}::jsonb || jsonb_build_object('language', payload->'language')

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { actionId } from '../dialogs/action-id.ts';
 import type { Db } from '../db/types.ts';
 import type { Topic } from './subscription.table.ts';
 
@@ -58,4 +59,15 @@ export async function setSubscription(db: Db, residentId: number, topic: Topic, 
 /** SQL: whether the resident `residentId` (a column reference) gets announcements of `topic`. */
 export function subscribedSql(residentId: RawBuilder<unknown>, topic: Topic): RawBuilder<boolean> {
   return sql<boolean>`COALESCE((SELECT s.enabled FROM resident_subscription s WHERE s.resident_id = ${residentId} AND s.topic = ${topic}), ${TOPIC_DEFAULTS[topic]})`;
+}
+
+/**
+ * The button tag of the one-tap switch under every announcement (`!so:<topic>:<1|0>`, answered by
+ * the settings feature, bots/features/settings): core writes it into broadcast payloads.
+ */
+export const SUBSCRIPTION_TAG = 'so';
+
+/** The row put under every announcement of `topic`: "🔕 Unsubscribe: <topic>" (labels rendered in the reader's language). */
+export function unsubscribeRow(topic: Topic): { id: string; label: string; labelParams: Record<string, unknown> }[] {
+  return [{ id: actionId(SUBSCRIPTION_TAG, topic, 0), label: 'settings.unsubscribe', labelParams: { topic: { $key: `settings.topic_${topic}` } } }];
 }

@@ -1,5 +1,5 @@
-import { getSubscriptions, isTopic, setSubscription, TOPICS, type Topic } from '../../../core/subscriptions/subscriptions.ts';
-import { action, type BotFeature } from '../../dialogs/feature.ts';
+import { getSubscriptions, isTopic, SUBSCRIPTION_TAG, setSubscription, TOPICS, type Topic } from '../../../core/subscriptions/subscriptions.ts';
+import { type Action, action, type BotFeature } from '../../dialogs/feature.ts';
 import { reply, type StepContext } from '../../dialogs/flow.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import { local, type View } from '../../dialogs/view.ts';
@@ -15,6 +15,24 @@ const toggle = action<{ topic: Topic; on: boolean }>({
     await setSubscription(c.db, c.resident.id, topic, on, c.now);
     // The screen is redrawn in place (the message whose button was pressed).
     return reply([{ ...(await settingsView(c)), edit: true }]);
+  },
+});
+
+/**
+ * `!so:<topic>:<1|0>`: the one-tap switch under an announcement (core/subscriptions unsubscribeRow).
+ * Off: says what was turned off and how to turn it back on (a button here, or /settings); the
+ * announcement itself stays as it is. On (that button): says it is back.
+ */
+const fromAnnouncement: Action<{ topic: Topic; on: boolean }> = action({
+  tag: SUBSCRIPTION_TAG,
+  encode: ({ topic, on }) => [topic, on ? 1 : 0],
+  decode: toggle.decode,
+  async run(c, { topic, on }) {
+    if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
+    await setSubscription(c.db, c.resident.id, topic, on, c.now);
+    const params = { topic: local(`settings.topic_${topic}`) };
+    if (on) return reply([{ key: 'settings.resubscribed', params }]);
+    return reply([{ key: 'settings.unsubscribed', params, keyboard: { kind: 'inline', rows: [[fromAnnouncement.button({ topic, on: true }, 'settings.resubscribe', params)]] } }]);
   },
 });
 
@@ -35,5 +53,5 @@ export const settings: BotFeature = {
   name: 'settings',
   commands: [{ name: 'settings', description: 'commands.settings', run: show }],
   menu: [{ id: 'settings', label: 'menu.settings', row: 40, column: 2, run: show }],
-  actions: [toggle],
+  actions: [toggle, fromAnnouncement],
 };

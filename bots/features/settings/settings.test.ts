@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { announce, expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { createNews, publishNews } from '../../../core/news/news.service.ts';
 import { getSubscriptions } from '../../../core/subscriptions/subscriptions.ts';
+import { expandFully } from '../../../test/expand.ts';
 import { newChat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, press } from '../../../test/bots/player.ts';
@@ -101,5 +103,76 @@ describe.each(CHANNELS)('turning a topic off while its broadcast is on the way (
     expect((await getSubscriptions(db.db, residentId)).news).toBe(false);
     await chat.deliverOutbox();
     expect(chat.replyTexts).toEqual([t('ru', 'broadcast.official', { text: 'Новый опрос' })]);
+  });
+});
+
+describe.each(CHANNELS)('one tap under an announcement turns its topic off (%s)', (channel) => {
+  it('a news item and a poll each carry "Unsubscribe: <topic>"; the tap says what was turned off and how to turn it back on, and the next one does not come', async () => {
+    const chat = newChat(harness, channel, 'Вера');
+    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const publishedNews = async (title: string) => {
+      const item = await createNews(
+        db.db,
+        { municipalityId: db.demo.municipalities.Kemerovo, title, body: 'Текст.', categoryId: null, mediaIds: [], link: null, pollId: null, publishAt: null, staffId: null },
+        new Date(),
+      );
+      await expandFully(db.db, (await publishNews(db.db, item.id, new Date(), null)).broadcastId!);
+    };
+    const unsubscribe = (topic: string) => t('ru', 'settings.unsubscribe', { topic: t('ru', `settings.topic_${topic}`) });
+
+    await publishedNews(`Ремонт дороги ${channel}`);
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.join('\n')).toContain(`Ремонт дороги ${channel}`);
+    const rows = chat.keyboards().at(-1)!.rows;
+    // The item's own button first, the switch last.
+    expect(rows.flat().map((b) => b.label)).toEqual([t('ru', 'news.comment'), unsubscribe('news')]);
+
+    await chat.say(press(unsubscribe('news')));
+    // A new message: the announcement stays as it was.
+    expect(chat.replyKinds()).toEqual(['text']);
+    expect(chat.replyTexts).toEqual([t('ru', 'settings.unsubscribed', { topic: t('ru', 'settings.topic_news') })]);
+    expect(chat.replyTexts[0]).toContain('/settings');
+    expect(await getSubscriptions(db.db, residentId)).toMatchObject({ news: false, polls: true });
+    // A second tap on the same button is harmless.
+    await chat.say(press(unsubscribe('news')));
+    expect((await getSubscriptions(db.db, residentId)).news).toBe(false);
+
+    await publishedNews(`Ярмарка ${channel}`);
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.join('\n')).not.toContain(`Ярмарка ${channel}`);
+
+    // Other topics carry their own switch (a poll here); the official mailing of any topic too.
+    const poll = await announce(db.db, {
+      audience: { municipalityId: db.demo.municipalities.Kemerovo, topic: 'polls' },
+      message: { key: 'broadcast.official', params: { text: `Опрос ${channel}` } },
+    });
+    await expandFully(db.db, poll);
+    await chat.deliverOutbox();
+    expect(
+      chat
+        .keyboards()
+        .at(-1)!
+        .rows.flat()
+        .map((b) => b.label),
+    ).toEqual([unsubscribe('polls')]);
+
+    // The way back is under the confirmation.
+    await chat.say(press(unsubscribe('news')));
+    const resubscribe = t('ru', 'settings.resubscribe', { topic: t('ru', 'settings.topic_news') });
+    await chat.say(press(resubscribe));
+    expect(chat.replyTexts).toEqual([t('ru', 'settings.resubscribed', { topic: t('ru', 'settings.topic_news') })]);
+    expect(await getSubscriptions(db.db, residentId)).toMatchObject({ news: true, polls: true });
+  });
+
+  it('a resident who withdrew their consent since is asked to register, and nothing is changed', async () => {
+    const chat = newChat(harness, channel, 'Глеб');
+    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const id = await announce(db.db, { audience: { municipalityId: db.demo.municipalities.Kemerovo, topic: 'contests' }, message: { key: 'broadcast.official', params: { text: 'Конкурс' } } });
+    await expandFully(db.db, id);
+    await chat.deliverOutbox();
+    await db.db.updateTable('consent').set({ withdrawn_at: new Date() }).where('resident_id', '=', residentId).execute();
+    await chat.say(press(t('ru', 'settings.unsubscribe', { topic: t('ru', 'settings.topic_contests') })));
+    expect(chat.replyTexts.join('\n')).not.toContain(t('ru', 'settings.unsubscribed', { topic: t('ru', 'settings.topic_contests') }));
+    expect(await db.db.selectFrom('resident_subscription').select('topic').where('resident_id', '=', residentId).execute()).toEqual([]);
   });
 });

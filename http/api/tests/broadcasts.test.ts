@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { unsubscribeRow } from '../../../core/subscriptions/subscriptions.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { jpegBytes } from '../../../test/media/files.ts';
 import { registeredResident } from '../../../test/residents.ts';
@@ -40,7 +41,13 @@ describe('broadcasts through the admin API', () => {
     await expand(created.body.id);
     const rows = await h.t.db.selectFrom('outbox').select(['payload', 'priority']).where('broadcast_id', '=', created.body.id).execute();
     expect(rows).toHaveLength(3);
-    expect(rows[0]!.payload).toEqual({ key: 'broadcast.official', params: { text: 'Отключение воды 3 декабря' }, media: [poster.body.id], language: 'ru' });
+    expect(rows[0]!.payload).toEqual({
+      key: 'broadcast.official',
+      params: { text: 'Отключение воды 3 декабря' },
+      keyboard: { kind: 'inline', rows: [unsubscribeRow('news')] },
+      media: [poster.body.id],
+      language: 'ru',
+    });
 
     const read = await h.request('GET', `/api/v1/broadcasts/${created.body.id}`, { token: h.keys.Kemerovo.curator });
     expect(read.body).toMatchObject({ status: 'sending', recipients: 3, pending: 3, sent: 0, failed: 0, cancelled: 0 });

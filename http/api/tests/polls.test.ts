@@ -5,6 +5,7 @@ import { isDomainError } from '../../../core/errors.ts';
 import { runJob } from '../../../core/jobs/run-job.ts';
 import { runPollJobs } from '../../../core/polls/jobs.ts';
 import { castBallot, getPoll } from '../../../core/polls/polls.ts';
+import { unsubscribeRow } from '../../../core/subscriptions/subscriptions.ts';
 import { JOBS } from '../../../cron/jobs.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { jpegBytes } from '../../../test/media/files.ts';
@@ -76,7 +77,7 @@ describe('polls through the admin API: lifecycle', () => {
     expect(broadcast.payload).toMatchObject({
       key: 'polls.announcement',
       params: { title: 'Сквер на Весенней' },
-      keyboard: { kind: 'inline', rows: [[{ id: `!pa:${draft.id}`, label: 'polls.answer' }]] },
+      keyboard: { kind: 'inline', rows: [[{ id: `!pa:${draft.id}`, label: 'polls.answer' }], unsubscribeRow('polls')] },
     });
     await expandAll();
     const announced = await h.t.db.selectFrom('outbox').select('resident_id').where('broadcast_id', '=', broadcast.id).execute();
@@ -269,7 +270,7 @@ describe('polls through the admin API: a poll published ahead of its start', () 
     expect(broadcast!.payload).toMatchObject({
       key: 'polls.announcement',
       params: { title: 'Сквер: опрос с 10 декабря', endsAt: '17.12.2026 09:00' },
-      keyboard: { kind: 'inline', rows: [[{ id: `!pa:${poll.id}`, label: 'polls.answer' }]] },
+      keyboard: { kind: 'inline', rows: [[{ id: `!pa:${poll.id}`, label: 'polls.answer' }], unsubscribeRow('polls')] },
     });
     const shown = await h.request('GET', `/api/v1/polls/${poll.id}`, { token: curator });
     expect(shown.body).toMatchObject({ announcedAt: '2026-12-10T02:00:00.000Z' });
@@ -556,7 +557,7 @@ describe('the direct line through the admin API', () => {
     expect(created.body.openedAt).not.toBeNull();
     const announcement = await h.t.db.selectFrom('broadcast').selectAll().where('source', '=', `direct_line:${created.body.id}`).executeTakeFirstOrThrow();
     expect(announcement).toMatchObject({ topic: 'direct_line', municipality_id: kemerovo });
-    expect(announcement.payload).toMatchObject({ key: 'polls.direct_line_announcement', keyboard: { rows: [[{ id: `!dla:${created.body.id}` }]] } });
+    expect(announcement.payload).toMatchObject({ key: 'polls.direct_line_announcement', keyboard: { rows: [[{ id: `!dla:${created.body.id}` }], unsubscribeRow('direct_line')] } });
 
     const { askQuestion } = await import('../../../core/polls/direct-line.ts');
     const author = await registeredResident(h.t.db, { municipalityId: kemerovo, now: h.now() });
