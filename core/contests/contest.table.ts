@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 import type { Channel } from '../db/types.ts';
 
-export type ContestState = 'draft' | 'published' | 'entries_open' | 'voting_open' | 'winners_chosen' | 'results_published';
+export type ContestState = 'draft' | 'published' | 'entries_open' | 'voting_open' | 'winners_chosen' | 'results_published' | 'withdrawn';
 export type DrawingFormat = 'audience_vote' | 'jury' | 'random_draw';
 export type EntryKind = 'photo' | 'video' | 'any';
 export type EntryMediaKind = 'photo' | 'video';
@@ -39,6 +39,8 @@ export interface ContestTable {
   voting_opened_at: Date | null;
   winners_chosen_at: Date | null;
   results_published_at: Date | null;
+  /** Withdrawn by officials (state `withdrawn`): entries kept, nothing further happens. */
+  withdrawn_at: Generated<Date | null>;
   created_by_staff_id: number | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

@@ -1,7 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import { addMonths } from 'date-fns/addMonths';
 import { sql } from 'kysely';
-import { announce } from '../broadcasts/broadcasts.ts';
+import { announce, stopAnnouncement } from '../broadcasts/broadcasts.ts';
 import { actionId } from '../dialogs/action-id.ts';
 import type { Db } from '../db/types.ts';
 import type { Channel } from '../db/types.ts';
@@ -42,6 +42,7 @@ export interface Contest {
   drawSeed: string | null;
   drawnAt: Date | null;
   publishedAt: Date | null;
+  withdrawnAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -93,6 +94,7 @@ function toContest(row: ContestRow): Contest {
     drawSeed: row.drawn_at ? row.draw_seed : null,
     drawnAt: row.drawn_at,
     publishedAt: row.published_at,
+    withdrawnAt: row.withdrawn_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -373,6 +375,7 @@ export async function checkCanEnter(
 ): Promise<Contest> {
   const row = lock ? await lockContest(db, input.contestId) : await db.selectFrom('contest').selectAll().where('id', '=', input.contestId).executeTakeFirst();
   if (!row || row.state === 'draft') throw new DomainError('CONTEST_NOT_FOUND', { id: input.contestId });
+  if (row.state === 'withdrawn') throw new DomainError('CONTEST_WITHDRAWN', { id: input.contestId });
   const contest = toContest(row as ContestRow);
   if (contest.state !== 'entries_open' || (contest.entriesTo && now.getTime() >= contest.entriesTo.getTime())) throw new DomainError('CONTEST_NOT_OPEN', { id: contest.id });
   const resident = await db.selectFrom('resident').select(['municipality_id']).where('id', '=', input.residentId).executeTakeFirstOrThrow();
@@ -433,7 +436,8 @@ export async function moderateEntry(db: Db, input: { contestId: number; entryId:
   const entry = await getEntry(db, input.contestId, input.entryId);
   if (entry.state !== 'pending') throw new DomainError('ENTRY_ALREADY_MODERATED', { id: entry.id, state: entry.state });
   if (input.decision === 'reject' && !input.reason?.trim()) throw new DomainError('REASON_REQUIRED', { field: 'reason' });
-  if (contest.state === 'winners_chosen' || contest.state === 'results_published') throw new DomainError('CONTEST_WRONG_STATE', { id: contest.id, state: contest.state });
+  if (contest.state === 'winners_chosen' || contest.state === 'results_published' || contest.state === 'withdrawn')
+    throw new DomainError('CONTEST_WRONG_STATE', { id: contest.id, state: contest.state });
   const state: EntryState = input.decision === 'accept' ? 'accepted' : 'rejected';
   const row = await db
     .updateTable('contest_entry')
@@ -464,6 +468,7 @@ export async function moderateEntry(db: Db, input: { contestId: number; entryId:
 export async function castVote(db: Db, input: { contestId: number; entryId: number; residentId: number; channel: Channel }, now: Date): Promise<ContestEntry> {
   const contestRow = await db.selectFrom('contest').selectAll().where('id', '=', input.contestId).executeTakeFirst();
   if (!contestRow || contestRow.state === 'draft') throw new DomainError('CONTEST_NOT_FOUND', { id: input.contestId });
+  if (contestRow.state === 'withdrawn') throw new DomainError('CONTEST_WITHDRAWN', { id: input.contestId });
   const contest = toContest(contestRow as ContestRow);
   if (contest.drawingFormat !== 'audience_vote' || contest.state !== 'voting_open' || (contest.votingTo && now.getTime() >= contest.votingTo.getTime()))
     throw new DomainError('VOTING_CLOSED', { id: contest.id });
@@ -686,6 +691,23 @@ export async function advanceContests(db: Db, now: Date): Promise<AdvanceCounts>
     }
   }
   return counts;
+}
+
+/**
+ * Withdraws a published contest (by mistake, called off) before its results: state `withdrawn`,
+ * nothing further happens to it (the cron leaves it, no entries, votes or winners); whatever of its
+ * announcements is not sent yet is not sent; the entries are kept. A draft or a finished contest is
+ * 409 CONTEST_WRONG_STATE. Residents who open it afterwards are told it was withdrawn.
+ */
+export async function withdrawContest(db: Db, id: number, now: Date): Promise<Contest> {
+  const row = await lockContest(db, id);
+  if (!(['published', 'entries_open', 'voting_open', 'winners_chosen'] as ContestState[]).includes(row.state))
+    throw new DomainError('CONTEST_WRONG_STATE', { id, state: row.state, rule: 'published, before its results' });
+  await db.updateTable('contest').set({ state: 'withdrawn', withdrawn_at: now, updated_at: now }).where('id', '=', id).execute();
+  // Every step of a contest is announced on its own (publication, entries, voting): each one stops.
+  const broadcasts = await db.selectFrom('broadcast').select('id').where('source', '=', `contest:${id}`).where('state', '<>', 'cancelled').orderBy('id').execute();
+  for (const broadcast of broadcasts) await stopAnnouncement(db, broadcast.id, now);
+  return getContest(db, id);
 }
 
 /** How long a contest stays in the bot's list after its results are published (a resident looks for them there). */

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { announce } from '../broadcasts/broadcasts.ts';
+import { announce, stopAnnouncement } from '../broadcasts/broadcasts.ts';
 import { isCalendarDate } from '../calendar/calendar-date.ts';
 import { localDateKey } from '../calendar/working-time.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -21,6 +21,8 @@ export interface DirectLine {
   /** 'YYYY-MM-DD', local. */
   broadcastOn: string;
   openedAt: Date | null;
+  /** Withdrawn by officials: no questions taken, not announced (further). */
+  withdrawnAt: Date | null;
   createdByStaffId: number | null;
   createdAt: Date;
   questions: number;
@@ -62,6 +64,7 @@ function lineQuery(db: Db) {
       'd.collect_to',
       sql<string>`d.broadcast_on::text`.as('broadcast_on'),
       'd.opened_at',
+      'd.withdrawn_at',
       'd.created_by_staff_id',
       'd.created_at',
     ])
@@ -86,6 +89,7 @@ function toLine(r: LineRow): DirectLine {
     collectTo: r.collect_to,
     broadcastOn: r.broadcast_on,
     openedAt: r.opened_at,
+    withdrawnAt: r.withdrawn_at,
     createdByStaffId: r.created_by_staff_id,
     createdAt: r.created_at,
     questions: Number(r.questions ?? 0),
@@ -153,6 +157,7 @@ export function openDueDirectLines(db: Db, now: Date, onlyId?: number): Promise<
       .selectFrom('direct_line')
       .select(['id', 'municipality_id', 'title', 'head_name', 'collect_to', 'created_by_staff_id'])
       .where('opened_at', 'is', null)
+      .where('withdrawn_at', 'is', null)
       .where('collect_from', '<=', now)
       .where('collect_to', '>', now)
       .orderBy('collect_from')
@@ -180,10 +185,31 @@ export function openDueDirectLines(db: Db, now: Date, onlyId?: number): Promise<
   });
 }
 
+/**
+ * Withdraws a campaign (announced by mistake, called off): no more questions are taken, it is not
+ * announced if it has not been, and what of its announcement is not sent yet is not sent; the
+ * questions asked are kept (and may still be answered). Withdrawn already: 409 DIRECT_LINE_WITHDRAWN.
+ */
+export async function withdrawDirectLine(db: Db, id: number, now: Date): Promise<DirectLine> {
+  const row = await db.selectFrom('direct_line').select(['id', 'withdrawn_at']).where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!row) throw new DomainError('DIRECT_LINE_NOT_FOUND', { id });
+  if (row.withdrawn_at) throw new DomainError('DIRECT_LINE_WITHDRAWN', { id });
+  await db.updateTable('direct_line').set({ withdrawn_at: now }).where('id', '=', id).execute();
+  const broadcasts = await db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${id}`).where('state', '<>', 'cancelled').execute();
+  for (const broadcast of broadcasts) await stopAnnouncement(db, broadcast.id, now);
+  return getDirectLine(db, id);
+}
+
 /** The campaign collecting questions from residents of `municipalityId` now, if any. */
 export async function collectingDirectLine(db: Db, municipalityId: number | null, now: Date): Promise<DirectLine | undefined> {
   if (municipalityId === null) return undefined;
-  const row = await lineQuery(db).where('d.municipality_id', '=', municipalityId).where('d.collect_from', '<=', now).where('d.collect_to', '>', now).orderBy('d.collect_to').executeTakeFirst();
+  const row = await lineQuery(db)
+    .where('d.municipality_id', '=', municipalityId)
+    .where('d.withdrawn_at', 'is', null)
+    .where('d.collect_from', '<=', now)
+    .where('d.collect_to', '>', now)
+    .orderBy('d.collect_to')
+    .executeTakeFirst();
   return row && toLine(row);
 }
 
@@ -207,6 +233,7 @@ export function askQuestion(db: Db, input: { directLineId: number; residentId: n
     const resident = await trx.selectFrom('resident').select(['id', 'municipality_id', 'registered_at']).where('id', '=', input.residentId).forUpdate().executeTakeFirst();
     if (!resident?.registered_at) throw new DomainError('NOT_REGISTERED');
     const line = await getDirectLine(trx, input.directLineId);
+    if (line.withdrawnAt) throw new DomainError('DIRECT_LINE_WITHDRAWN', { id: line.id });
     if (line.municipalityId !== resident.municipality_id || now < line.collectFrom || now >= line.collectTo) throw new DomainError('DIRECT_LINE_NOT_OPEN', { id: line.id });
     const text = input.text.trim();
     if (text.length === 0) throw new DomainError('TEXT_EMPTY');

@@ -96,6 +96,8 @@ export interface DirectLineTable {
   broadcast_on: string;
   /** When collection opened and residents were told (null: not yet). */
   opened_at: Date | null;
+  /** Withdrawn by officials: not announced (further), no questions taken; those asked are kept. */
+  withdrawn_at: Generated<Date | null>;
   created_by_staff_id: number | null;
   created_at: Generated<Date>;
 }

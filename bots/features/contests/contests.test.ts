@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { advanceContests, createContest, publishContest } from '../../../core/contests/contests.ts';
-import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { advanceContests, createContest, publishContest, withdrawContest } from '../../../core/contests/contests.ts';
+import { announce, expandBatch } from '../../../core/broadcasts/broadcasts.ts';
 import type { DrawingFormat, EntryKind } from '../../../core/contests/contest.table.ts';
 import { newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
@@ -658,5 +658,30 @@ describe('one resident, two messengers, one vote', () => {
     expect(await residentOf(db, vk)).toBe(await residentOf(db, tg));
     expect(await db.db.selectFrom('contest_vote').select('resident_id').where('contest_id', '=', contest.id).execute()).toEqual([{ resident_id: await residentOf(db, tg) }]);
     expect((await db.db.selectFrom('contest_entry').select('votes').where('id', '=', entry.id).executeTakeFirstOrThrow()).votes).toBe(1);
+  });
+});
+
+describe.each(CHANNELS)('%s: a withdrawn contest', (channel) => {
+  it("its announcement's button says it was withdrawn; it leaves the list; Take part on its card shown earlier says so too", async () => {
+    const chat = await resident(channel, 'Нина');
+    const contest = await openContest();
+    // Announced to the resident before the withdrawal, its card opened.
+    const broadcastId = await announce(db.db, {
+      audience: { municipalityId: db.demo.municipalities.Kemerovo, topic: 'contests' },
+      message: { key: 'contests.entries_open', params: { title: contest.title, entriesTo: '—' }, keyboard: { kind: 'inline', rows: [[{ id: `!cto:${contest.id}`, label: 'contests.open_button' }]] } },
+      source: `contest:${contest.id}`,
+    });
+    while (!(await expandBatch(db.db, broadcastId, 100)).done);
+    await chat.deliverOutbox();
+    await chat.say(press(t('ru', 'contests.open_button')));
+    expect(chat.replyTexts.join('\n')).toContain(contest.title);
+
+    await withdrawContest(db.db, contest.id, harness.now());
+    await chat.say(press(t('ru', 'contests.take_part')));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'errors.CONTEST_WITHDRAWN'));
+    await chat.say(press(t('ru', 'contests.open_button')));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'errors.CONTEST_WITHDRAWN'));
+    await chat.say('/contests');
+    expect(chat.replyTexts.join('\n')).not.toContain(contest.title);
   });
 });

@@ -1,6 +1,6 @@
 import { getCategory, listCategories, listSectors, titleIn } from '../../../core/categories/category.repository.ts';
 import { DomainError } from '../../../core/errors.ts';
-import { askQuestion, collectingDirectLine, DIRECT_LINE_LIMITS, questionsAsked } from '../../../core/polls/direct-line.ts';
+import { askQuestion, collectingDirectLine, DIRECT_LINE_LIMITS, getDirectLine, questionsAsked } from '../../../core/polls/direct-line.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
 import { end, enter, goto, num, type Flow, type Outcome, reply, type StepContext, stay, str } from '../../dialogs/flow.ts';
 import { unstorableTextView } from '../../dialogs/errors.ts';
@@ -19,7 +19,11 @@ export async function directLineOpen(c: StepContext): Promise<boolean> {
 export async function startAsking(c: StepContext, lineId?: number): Promise<Outcome> {
   if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
   const line = await collectingDirectLine(c.db, c.resident.municipalityId, c.now);
-  if (!line || (lineId !== undefined && line.id !== lineId)) return reply([{ key: 'polls.ask_none' }]);
+  if (!line || (lineId !== undefined && line.id !== lineId)) {
+    // The button of a campaign called off since: said so, not just "no campaign now".
+    const tapped = lineId === undefined ? undefined : await getDirectLine(c.db, lineId).catch(() => undefined);
+    return reply([{ key: tapped?.withdrawnAt ? 'errors.DIRECT_LINE_WITHDRAWN' : 'polls.ask_none' }]);
+  }
   if ((await questionsAsked(c.db, line.id, c.resident.id)) >= DIRECT_LINE_LIMITS.questionsPerResident) {
     return reply([{ key: 'errors.DIRECT_LINE_QUESTION_LIMIT', params: { max: DIRECT_LINE_LIMITS.questionsPerResident } }]);
   }

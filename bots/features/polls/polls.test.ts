@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listCategories, listSectors } from '../../../core/categories/category.repository.ts';
 import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
-import { createDirectLine } from '../../../core/polls/direct-line.ts';
+import { createDirectLine, withdrawDirectLine } from '../../../core/polls/direct-line.ts';
 import { closePoll, createPoll, type Poll, publishPoll } from '../../../core/polls/polls.ts';
 import { pollResults } from '../../../core/polls/results.ts';
 import { newChat, residentRowOf } from '../../../test/bots/chats.ts';
@@ -370,5 +370,36 @@ describe('one resident, two messengers, one ballot', () => {
     const results = await pollResults(db.db, poll.id, { withTexts: false });
     expect(results.voters).toBe(1);
     expect(results.questions[0]!.options.map((o) => o.count)).toEqual([1, 0]);
+  });
+});
+
+describe.each(CHANNELS)('a direct line called off (%s)', (channel) => {
+  it("its announcement's Ask button says it was called off; /ask and the menu no longer offer it", async () => {
+    const { chat } = await registered(channel, 'Kemerovo', 'Лев');
+    const line = await createDirectLine(
+      db.db,
+      {
+        municipalityId: db.demo.municipalities.Kemerovo,
+        title: `Прямая линия ${channel}`,
+        headName: 'Глава',
+        collectFrom: new Date(harness.now().getTime() - HOUR),
+        collectTo: new Date(harness.now().getTime() + 5 * DAY),
+        broadcastOn: '2026-12-30',
+      },
+      null,
+      harness.now(),
+    );
+    const announcement = await db.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${line.id}`).executeTakeFirstOrThrow();
+    while (!(await expandBatch(db.db, announcement.id, 100)).done);
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.join('\n')).toContain(`Прямая линия ${channel}`);
+
+    await withdrawDirectLine(db.db, line.id, harness.now());
+    await chat.say(press(ru('polls.ask_button')));
+    expect(chat.replyTexts).toEqual([ru('errors.DIRECT_LINE_WITHDRAWN')]);
+    await chat.say('/ask');
+    expect(chat.replyTexts).toEqual([ru('polls.ask_none')]);
+    await chat.say('/menu');
+    expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).not.toContain(ru('polls.ask_menu'));
   });
 });

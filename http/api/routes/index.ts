@@ -90,6 +90,7 @@ import { registerCreateDirectLine } from './direct-lines/create.ts';
 import { registerListDirectLines } from './direct-lines/list.ts';
 import { registerListDirectLineQuestions } from './direct-lines/questions.ts';
 import { registerAnswerDirectLineQuestion } from './direct-lines/answer.ts';
+import { registerWithdrawDirectLine } from './direct-lines/withdraw.ts';
 import { registerListIncidents } from './incidents/list.ts';
 import { registerCreateIncident } from './incidents/create.ts';
 import { registerGetIncident } from './incidents/get.ts';
@@ -114,6 +115,7 @@ import { registerListContests } from './contests/list.ts';
 import { registerGetContest } from './contests/get.ts';
 import { registerUpdateContest } from './contests/update.ts';
 import { registerPublishContest } from './contests/publish.ts';
+import { registerWithdrawContest } from './contests/withdraw.ts';
 import { registerListContestEntries } from './contests/list-entries.ts';
 import { registerAcceptContestEntry } from './contests/accept-entry.ts';
 import { registerRejectContestEntry } from './contests/reject-entry.ts';
@@ -230,6 +232,7 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerListDirectLines,
   registerListDirectLineQuestions,
   registerAnswerDirectLineQuestion,
+  registerWithdrawDirectLine,
   registerListIncidents,
   registerCreateIncident,
   registerGetIncident,
@@ -254,6 +257,7 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerGetContest,
   registerUpdateContest,
   registerPublishContest,
+  registerWithdrawContest,
   registerListContestEntries,
   registerAcceptContestEntry,
   registerRejectContestEntry,

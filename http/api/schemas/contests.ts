@@ -69,7 +69,7 @@ export const ContestSchema = z
   .object({
     id: z.number().int(),
     municipalityId: z.number().int().nullable(),
-    state: z.enum(['draft', 'published', 'entries_open', 'voting_open', 'winners_chosen', 'results_published']),
+    state: z.enum(['draft', 'published', 'entries_open', 'voting_open', 'winners_chosen', 'results_published', 'withdrawn']),
     title: z.string().nullable(),
     organiser: z.string().nullable(),
     terms: z.string().nullable(),
@@ -88,6 +88,7 @@ export const ContestSchema = z
     maxDurationSeconds: z.number().int().nullable(),
     drawCommitment: z.string().nullable().openapi({ description: 'random_draw: SHA-256 (hex) of the seed, published when entries open' }),
     publishedAt: Timestamp.nullable(),
+    withdrawnAt: Timestamp.nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -118,6 +119,7 @@ export function contestDto(c: Contest): z.infer<typeof ContestSchema> {
     maxDurationSeconds: c.maxDurationSeconds,
     drawCommitment: c.drawCommitment,
     publishedAt: iso(c.publishedAt),
+    withdrawnAt: iso(c.withdrawnAt),
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };

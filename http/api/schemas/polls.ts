@@ -163,6 +163,7 @@ export const DirectLineSchema = z
     collectTo: Timestamp,
     broadcastOn: z.string(),
     openedAt: Timestamp.nullable().openapi({ description: 'when collection opened and residents were told' }),
+    withdrawnAt: Timestamp.nullable().openapi({ description: 'when officials withdrew it (POST /direct-lines/{id}/withdraw): no questions taken since' }),
     createdByStaffId: z.number().int().nullable(),
     createdAt: Timestamp,
     questions: z.number().int(),
@@ -174,6 +175,7 @@ export const directLineDto = (d: DirectLine): z.infer<typeof DirectLineSchema> =
   collectFrom: d.collectFrom.toISOString(),
   collectTo: d.collectTo.toISOString(),
   openedAt: d.openedAt?.toISOString() ?? null,
+  withdrawnAt: d.withdrawnAt?.toISOString() ?? null,
   createdAt: d.createdAt.toISOString(),
 });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
 import { castVote, REQUIRED_ATTRIBUTES, submitEntry } from '../../../core/contests/contests.ts';
 import { runJob } from '../../../core/jobs/run-job.ts';
 import { JOBS } from '../../../cron/jobs.ts';
@@ -344,5 +345,60 @@ describe('contests: verifiable random draw', () => {
     const draw = (await h.request('GET', `/api/v1/contests/${contest.id}/draw`)).body;
     expect(draw.winners).toEqual([x.id]);
     expect(recompute(draw.seed, draw.entries, 1)).toEqual([x.id]);
+  });
+});
+
+describe('contests: withdrawal', () => {
+  it('a curator withdraws a published contest: its unsent announcements are dropped, the cron and residents leave it, its entries stay; again, or a draft, is 409', async () => {
+    const k = h.municipality.Kemerovo;
+    const resident = await registeredResident(h.t.db, { municipalityId: k });
+    const contest = (await create(full({ title: 'Отзываемый конкурс' }))).body;
+    expect((await h.request('POST', `/api/v1/contests/${contest.id}/publish`, { body: {} })).status).toBe(200);
+    await cron('2026-12-09T17:00:00.000Z');
+    const mine = await entry(contest.id, resident, '2026-12-10T05:00:00.000Z');
+    // The announcements are written for their residents and not sent yet.
+    const broadcasts = await h.t.db.selectFrom('broadcast').select('id').where('source', '=', `contest:${contest.id}`).execute();
+    expect(broadcasts.length).toBe(2);
+    for (const b of broadcasts) while (!(await expandBatch(h.t.db, b.id, 1000)).done);
+    const pending = () =>
+      h.t.db
+        .selectFrom('outbox')
+        .select('id')
+        .where(
+          'broadcast_id',
+          'in',
+          broadcasts.map((b) => b.id),
+        )
+        .where('state', '=', 'pending')
+        .execute();
+    expect((await pending()).length).toBeGreaterThan(0);
+
+    // A moderator may not; another municipality's curator does not see it.
+    expect((await h.request('POST', `/api/v1/contests/${contest.id}/withdraw`, { token: h.keys.Kemerovo.moderator, body: {} })).status).toBe(403);
+    expect((await h.request('POST', `/api/v1/contests/${contest.id}/withdraw`, { token: h.keys.Novokuznetsk.curator, body: {} })).status).toBe(404);
+    const withdrawn = await h.request('POST', `/api/v1/contests/${contest.id}/withdraw`, { token: h.keys.Kemerovo.curator, body: {} });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body).toMatchObject({ state: 'withdrawn' });
+    expect(withdrawn.body.withdrawnAt).not.toBeNull();
+    expect(await pending()).toEqual([]);
+    const audit = await h.t.db.selectFrom('audit_log').select('action').where('entity', '=', 'contest').where('entity_id', '=', String(contest.id)).execute();
+    expect(audit.map((a) => a.action)).toContain('contest.withdraw');
+
+    // Entries kept (and listed), but none taken, moderated or voted on, and the cron leaves it be.
+    const entries = await h.request('GET', `/api/v1/contests/${contest.id}/entries`);
+    expect(entries.body.items.map((x: { id: number }) => x.id)).toEqual([mine.id]);
+    const other = await registeredResident(h.t.db, { municipalityId: k });
+    expect((await enter(contest.id, other, '2026-12-10T06:00:00.000Z')).code).toBe('CONTEST_WITHDRAWN');
+    expect((await h.request('POST', `/api/v1/contests/${contest.id}/entries/${mine.id}/accept`, { token: h.keys.Kemerovo.moderator, body: {} })).status).toBe(409);
+    await cron('2026-12-28T17:00:00.000Z');
+    expect((await h.request('GET', `/api/v1/contests/${contest.id}`)).body.state).toBe('withdrawn');
+    expect((await h.t.db.selectFrom('broadcast').select('id').where('source', '=', `contest:${contest.id}`).execute()).length).toBe(2);
+
+    const again = await h.request('POST', `/api/v1/contests/${contest.id}/withdraw`, { body: {} });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('CONTEST_WRONG_STATE');
+    const draft = (await create({ title: 'Черновик' })).body;
+    expect((await h.request('POST', `/api/v1/contests/${draft.id}/withdraw`, { body: {} })).status).toBe(409);
+    expect((await h.request('POST', '/api/v1/contests/999999/withdraw', { body: {} })).status).toBe(404);
   });
 });

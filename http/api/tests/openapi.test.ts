@@ -61,7 +61,7 @@ describe('the OpenAPI document', () => {
         const where = `${method} ${path}`;
         const id = (raw as { operationId?: unknown }).operationId;
         expect(typeof id, where).toBe('string');
-        expect(id, where).toMatch(/^(list|get|create|update|delete|set|save|assign|remove|issue|revoke|cancel|publish|unpublish|archive|close|accept|reject|dismiss|approve|return|revise|draft|hide|reply|mark|change|route|retry|run|choose|record|answer|recompute|unlink|upload)[A-Z][A-Za-z]*$/);
+        expect(id, where).toMatch(/^(list|get|create|update|delete|set|save|assign|remove|issue|revoke|cancel|publish|unpublish|archive|close|accept|reject|dismiss|approve|return|revise|draft|hide|reply|mark|change|route|retry|run|choose|record|answer|recompute|unlink|upload|withdraw)[A-Z][A-Za-z]*$/);
         expect(ids.get(id as string), `${where}: ${id} is also the id of`).toBeUndefined();
         ids.set(id as string, where);
       }

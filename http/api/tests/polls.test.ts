@@ -672,3 +672,40 @@ describe("the direct line: dates in the municipality's time zone", () => {
     expect(untilMidnight.status).toBe(201);
   });
 });
+
+describe('withdrawing a direct-line campaign', () => {
+  it('a curator withdraws an open campaign: its unsent announcement is dropped, no more questions, those asked kept; a campaign withdrawn before its start is never announced; again is 409', async () => {
+    const town = h.municipality.Novokuznetsk;
+    const curator = h.keys.Novokuznetsk.curator;
+    const body = (from: number) => ({ municipalityId: town, title: 'Прямая линия по ошибке', headName: 'Глава', collectFrom: iso(from), collectTo: iso(from + 5 * DAY), broadcastOn: '2026-12-30' });
+    const resident = await registeredResident(h.t.db, { municipalityId: town, now: h.now() });
+    const open = (await h.request('POST', '/api/v1/direct-lines', { token: curator, body: body(h.now().getTime() - HOUR) })).body;
+    const { askQuestion } = await import('../../../core/polls/direct-line.ts');
+    const ask = (text: string) => askQuestion(h.t.db, { directLineId: open.id, residentId: resident, channel: 'tg', text }, h.now());
+    await ask('Успею спросить?');
+    const announcement = await h.t.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${open.id}`).executeTakeFirstOrThrow();
+    while (!(await expandBatch(h.t.db, announcement.id, 1000)).done);
+    const pending = () => h.t.db.selectFrom('outbox').select('id').where('broadcast_id', '=', announcement.id).where('state', '=', 'pending').execute();
+    expect((await pending()).length).toBeGreaterThan(0);
+
+    expect((await h.request('POST', `/api/v1/direct-lines/${open.id}/withdraw`, { token: h.keys.Novokuznetsk.responsible, body: {} })).status).toBe(403);
+    expect((await h.request('POST', `/api/v1/direct-lines/${open.id}/withdraw`, { token: h.keys.Kemerovo.curator, body: {} })).status).toBe(404);
+    const withdrawn = await h.request('POST', `/api/v1/direct-lines/${open.id}/withdraw`, { token: curator, body: {} });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.withdrawnAt).not.toBeNull();
+    expect(await pending()).toEqual([]);
+    await expect(ask('А теперь?')).rejects.toMatchObject({ code: 'DIRECT_LINE_WITHDRAWN' });
+    const questions = await h.request('GET', `/api/v1/direct-lines/${open.id}/questions`, { token: curator });
+    expect(questions.body.items.map((q: { text: string }) => q.text)).toEqual(['Успею спросить?']);
+    const again = await h.request('POST', `/api/v1/direct-lines/${open.id}/withdraw`, { token: curator, body: {} });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('DIRECT_LINE_WITHDRAWN');
+
+    const later = (await h.request('POST', '/api/v1/direct-lines', { token: curator, body: body(h.now().getTime() + DAY) })).body;
+    expect(later.openedAt).toBeNull();
+    expect((await h.request('POST', `/api/v1/direct-lines/${later.id}/withdraw`, { token: curator, body: {} })).status).toBe(200);
+    await runJob(h.t.db, JOBS.directLineAnnouncements, () => new Date(h.now().getTime() + 2 * DAY));
+    expect(await h.t.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${later.id}`).execute()).toEqual([]);
+    expect((await h.request('POST', '/api/v1/direct-lines/999999/withdraw', { token: curator, body: {} })).status).toBe(404);
+  });
+});

@@ -352,6 +352,7 @@ export const ROUTE_CASES: RouteCase[] = [
   },
   { method: 'post', path: '/direct-lines', permission: 'direct_lines.write', url: () => '/api/v1/direct-lines', body: (f) => directLineBody(m(f), new Date('2026-12-01T03:00:00Z')), crossScope: 'not_found', hasPathId: false },
   { method: 'get', path: '/direct-lines', permission: 'direct_lines.read', url: (f) => `/api/v1/direct-lines?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
+  { method: 'post', path: '/direct-lines/{id}/withdraw', permission: 'direct_lines.write', url: (f, id) => `/api/v1/direct-lines/${id ?? f.directLine}/withdraw`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
   { method: 'get', path: '/direct-lines/{id}/questions', permission: 'direct_lines.read', url: (f, id) => `/api/v1/direct-lines/${id ?? f.directLine}/questions`, crossScope: 'not_found', hasPathId: true },
   {
     method: 'post',
@@ -373,6 +374,7 @@ export const ROUTE_CASES: RouteCase[] = [
   { method: 'get', path: '/contests/{id}', permission: 'contests.read', url: (f, id) => `/api/v1/contests/${id ?? f.contest}`, crossScope: 'not_found', hasPathId: true },
   { method: 'patch', path: '/contests/{id}', permission: 'contests.write', url: (f, id) => `/api/v1/contests/${id ?? f.contest}`, body: () => ({ topic: 'Зима' }), crossScope: 'not_found', hasPathId: true },
   { method: 'post', path: '/contests/{id}/publish', permission: 'contests.write', url: (f, id) => `/api/v1/contests/${id ?? f.contest}/publish`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
+  { method: 'post', path: '/contests/{id}/withdraw', permission: 'contests.write', url: (f, id) => `/api/v1/contests/${id ?? f.contest}/withdraw`, body: () => ({}), crossScope: 'not_found', hasPathId: true },
   { method: 'get', path: '/contests/{id}/entries', permission: 'contests.read', url: (f, id) => `/api/v1/contests/${id ?? f.contest}/entries`, crossScope: 'not_found', hasPathId: true },
   {
     method: 'post',

@@ -9,7 +9,7 @@ import { ContestSchema, contestDto } from '../../schemas/contests.ts';
 
 const Query = z.strictObject({
   municipalityId: Id.optional(),
-  state: z.enum(['draft', 'published', 'entries_open', 'voting_open', 'winners_chosen', 'results_published']).optional(),
+  state: z.enum(['draft', 'published', 'entries_open', 'voting_open', 'winners_chosen', 'results_published', 'withdrawn']).optional(),
   ...PageQuery,
 });
 

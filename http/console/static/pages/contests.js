@@ -203,6 +203,7 @@ export function ContestCard({ id, t, me, fail, notify }) {
   if (!contest || !entries) return loading;
   const closed = contest.entriesTo !== null && new Date(contest.entriesTo) <= new Date();
   const mayDraw = writes && contest.drawingFormat === 'random_draw' && draw && draw.seed === null && closed && (contest.state === 'entries_open' || contest.state === 'voting_open');
+  const mayWithdraw = writes && ['published', 'entries_open', 'voting_open', 'winners_chosen'].includes(contest.state);
   const mayChoose = writes && contest.drawingFormat === 'jury' && closed && ['entries_open', 'voting_open', 'winners_chosen'].includes(contest.state);
   return html`<main>
     <p><a href="#/contests">${t('contests.back')}</a></p>
@@ -218,6 +219,7 @@ export function ContestCard({ id, t, me, fail, notify }) {
     ${writes && contest.state === 'draft' && html`<${DraftTools} key=${contest.updatedAt} t=${t} contest=${contest} act=${act} />`}
     ${mayChoose && (accepted ? html`<${JuryWinners} key=${contest.updatedAt} t=${t} contest=${contest} accepted=${accepted} act=${act} />` : html`<p>…</p>`)}
     ${mayDraw && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/contests/${contest.id}/draw`))}><p><button type="submit">${t('contests.draw')}</button></p></form>`}
+    ${mayWithdraw && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/contests/${contest.id}/withdraw`))}><p>${t('contests.withdraw_hint')}</p><p><button type="submit" class="secondary">${t('contests.withdraw')}</button></p></form>`}
     <h2>${t('contests.entries')}</h2>
     ${entries.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<ul class="comments">${entries.items.map((e) => html`<${Entry} key=${e.id} t=${t} contest=${contest} entry=${e} act=${act} moderates=${can(me.role, 'contests.moderate')} />`)}</ul>`}
     ${moreEntries && html`<p><button type="button" class="secondary" onClick=${moreEntries}>${t('list.more')}</button></p>`}

@@ -3,17 +3,20 @@ import { can } from '../access.js';
 import { post } from '../api.js';
 import { fieldRefusal, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
 
-export function DirectLines({ t, me, fail }) {
-  const [page, more] = usePaged('/api/v1/direct-lines', fail);
+export function DirectLines({ t, me, fail, notify }) {
+  const [page, more, reload] = usePaged('/api/v1/direct-lines', fail);
+  const act = useAction(t, fail, notify, reload);
+  const writes = can(me.role, 'direct_lines.write');
   return html`<main>
     <h1>${t('direct_lines.title')}</h1>
-    ${can(me.role, 'direct_lines.write') && html`<p><a href="#/direct-lines/new">${t('direct_lines.create')}</a></p>`}
+    ${writes && html`<p><a href="#/direct-lines/new">${t('direct_lines.create')}</a></p>`}
     ${!page ? html`<p>…</p>` : page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
       <thead><tr><th>№</th><th>${t('direct_lines.name')}</th><th>${t('direct_lines.collect')}</th><th>${t('direct_lines.questions')}</th></tr></thead>
       <tbody>${page.items.map(
         (d) => html`<tr>
           <td>${d.id}</td>
-          <td><a href=${`#/direct-line/${d.id}`}>${d.title}</a><br/><small>${d.headName} · ${d.broadcastOn}</small></td>
+          <td><a href=${`#/direct-line/${d.id}`}>${d.title}</a><br/><small>${d.headName} · ${d.broadcastOn}${d.withdrawnAt ? ` · ${t('direct_lines.withdrawn')}` : ''}</small>
+            ${writes && !d.withdrawnAt && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/direct-lines/${d.id}/withdraw`))}><button type="submit" class="secondary" title=${t('direct_lines.withdraw_hint')} aria-label=${`${t('direct_lines.withdraw')} ${d.id}`}>${t('direct_lines.withdraw')}</button></form>`}</td>
           <td>${when(d.collectFrom)} — ${when(d.collectTo)}</td>
           <td>${d.questions}</td>
         </tr>`,
