@@ -592,11 +592,19 @@ export async function drawRecord(db: Db, contest: Contest): Promise<DrawRecord> 
   };
 }
 
+/**
+ * The winners as residents read them, one a line in their language: «1 место — работа № 12» (a
+ * list of locale references, rendered by the bots; «1. №12» read as a list of numbers).
+ */
+export function winnerLines(winners: Pick<ContestEntry, 'id' | 'winnerPlace'>[]): { $key: string; $params: Record<string, unknown> }[] {
+  return winners.map((w) => ({ $key: 'contests.winner_line', $params: { place: w.winnerPlace, entryId: w.id } }));
+}
+
 /** winners_chosen → results_published: broadcast to subscribers, winners told personally, other participants told too. */
 async function publishResults(db: Db, contest: Contest, now: Date): Promise<void> {
   await db.updateTable('contest').set({ state: 'results_published', results_published_at: now, updated_at: now }).where('id', '=', contest.id).execute();
   const winners = (await listEntries(db, contest.id, { states: ['accepted'] })).filter((e) => e.winnerPlace !== null).sort((a, b) => a.winnerPlace! - b.winnerPlace!);
-  const params = { ...announcementParams(contest, await timeZoneOf(db, contest.municipalityId)), winners: winners.map((w) => `${w.winnerPlace}. №${w.id}`).join(', ') };
+  const params = { ...announcementParams(contest, await timeZoneOf(db, contest.municipalityId)), winners: winnerLines(winners) };
   // No accepted entry, no winner: said so, not "Winners:" and nothing.
   const key = winners.length > 0 ? 'contests.results' : 'contests.results_none';
   await announce(db, {

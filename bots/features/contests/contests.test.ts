@@ -316,7 +316,7 @@ describe.each(CHANNELS)('%s: a contest with its results published', (channel) =>
     for (const { id } of await db.db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').execute()) while (!(await expandBatch(db.db, id, 100)).done);
     await chat.deliverOutbox();
     // (other contests of the file move on too: only this one's results are looked at)
-    expect(chat.replyTexts.filter((text) => text.includes(`«${contest.title}»`))).toEqual([t('ru', 'contests.results', { title: contest.title, winners: `1. №${second!.id}` })]);
+    expect(chat.replyTexts.filter((text) => text.includes(`«${contest.title}»`))).toEqual([`🏆 Итоги конкурса «${contest.title}». Победители:\n1 место — работа № ${second!.id}`]);
 
     // /contests still lists it, with its results, for a while after they are published.
     await chat.say('/contests');
@@ -328,7 +328,7 @@ describe.each(CHANNELS)('%s: a contest with its results published', (channel) =>
     ).toContain(contestLabel(contest.title!, 'state_results_published'));
     await chat.say(tap(`!cto:${contest.id}`));
     expect(chat.replyTexts[0]).toContain(t('ru', 'contests.state_results_published'));
-    expect(chat.replyTexts[0]).toContain(t('ru', 'contests.card_winners', { winners: `1. №${second!.id}` }));
+    expect(chat.replyTexts[0]).toContain(`🏆 Победители:\n1 место — работа № ${second!.id}`);
     await chat.say(press(t('ru', 'contests.gallery')));
     expect(chat.replyTexts[0]).toContain(`№${first!.id}`);
     expect(chat.replyTexts[0]).not.toContain(t('ru', 'contests.gallery_place', { place: 1 }));

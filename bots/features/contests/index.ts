@@ -1,4 +1,16 @@
-import { CONTEST_OPEN_TAG, type Contest, checkCanEnter, castVote, getContest, listEntries, MAX_CAPTION, openContestsFor, submitEntry, timeZoneOf } from '../../../core/contests/contests.ts';
+import {
+  CONTEST_OPEN_TAG,
+  type Contest,
+  checkCanEnter,
+  castVote,
+  getContest,
+  listEntries,
+  MAX_CAPTION,
+  openContestsFor,
+  submitEntry,
+  timeZoneOf,
+  winnerLines,
+} from '../../../core/contests/contests.ts';
 import type { EntryMediaKind } from '../../../core/contests/contest.table.ts';
 import { positiveIdArg } from '../../../core/dialogs/action-id.ts';
 import { DomainError } from '../../../core/errors.ts';
@@ -94,7 +106,7 @@ async function contestCard(c: StepContext, id: number): Promise<View> {
   if (contest.state === 'results_published') {
     // The card the results announcement opens names the winners, as the announcement did.
     const winners = (await listEntries(c.db, id, { states: ['accepted'] })).filter((e) => e.winnerPlace !== null).sort((a, b) => a.winnerPlace! - b.winnerPlace!);
-    lines.push(winners.length > 0 ? { key: 'contests.card_winners', params: { winners: winners.map((w) => `${w.winnerPlace}. №${w.id}`).join(', ') } } : { key: 'contests.card_no_winners' });
+    lines.push(winners.length > 0 ? { key: 'contests.card_winners', params: { winners: winnerLines(winners) } } : { key: 'contests.card_no_winners' });
   }
   if (accepted.length > 0)
     rows.push([gallery.button({ contestId: id, index: 0 }, contest.state === 'voting_open' && contest.drawingFormat === 'audience_vote' ? 'contests.gallery_vote' : 'contests.gallery')]);
