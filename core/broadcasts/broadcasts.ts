@@ -187,8 +187,10 @@ export async function stopAnnouncement(db: Db, broadcastId: number | null, now: 
 
 /**
  * What a broadcast announces was edited after publication (a news item's text, an event's time):
- * residents it has not reached yet get the new version — the rows still to be written (the
- * broadcast's payload) and the rows waiting in the outbox (each keeps its recipient's language).
+ * residents it has not reached yet get the new version. Only the broadcast's one payload is
+ * written, whatever the audience: the rows still to be written copy it, and the rows waiting in
+ * the outbox take it when a sender claims them (claimDue, each keeping its recipient's language),
+ * so an edit of an item announced to 100,000 residents is one short statement in the request.
  * Rows sent, or claimed by a sender, stay as they went out. A cancelled broadcast is left alone.
  */
 export async function reviseAnnouncement(db: Db, broadcastId: number | null, message: Announcement): Promise<void> {
@@ -197,10 +199,6 @@ export async function reviseAnnouncement(db: Db, broadcastId: number | null, mes
   if (!row || row.state === 'cancelled') return;
   const payload = JSON.stringify(announcementPayload(message, row.topic));
   await db.updateTable('broadcast').set({ payload }).where('id', '=', broadcastId).execute();
-  await sql`
-    UPDATE outbox SET payload = ${payload}::jsonb || jsonb_build_object('language', payload->'language')
-    WHERE broadcast_id = ${broadcastId} AND state = 'pending'
-  `.execute(db);
 }
 
 const CANCEL_BATCH = 5000;

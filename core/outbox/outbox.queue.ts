@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Channel, Db } from '../db/types.ts';
 import { inTransaction } from '../db/transaction.ts';
-import type { OutboxTable } from './outbox.table.ts';
+import type { OutboxPayload, OutboxTable } from './outbox.table.ts';
 
 /**
  * The sender's side of the outbox: claim, settle and lease handling. Every state change is one
@@ -28,8 +28,20 @@ export interface ClaimOptions {
 }
 
 /**
+ * SQL: the payload an outbox row (alias `o`) goes out with. A broadcast row goes out as its
+ * broadcast reads now: an item edited after publication (reviseAnnouncement) revises the one
+ * broadcast row, and each waiting row takes the revision when claimed, keeping its recipient's
+ * language. A row partly sent already keeps what it began with.
+ */
+export const PAYLOAD_AS_SENT = sql<OutboxPayload>`CASE WHEN o.broadcast_id IS NULL OR o.sent_parts > 0 THEN o.payload ELSE COALESCE(
+  (SELECT b.payload || jsonb_build_object('language', o.payload->'language') FROM broadcast b
+   WHERE b.id = o.broadcast_id AND b.payload <> (o.payload - 'language')),
+  o.payload) END`;
+
+/**
  * Claims up to `limit` due rows in (priority, id) order with one UPDATE … RETURNING: state becomes
- * `sending` with the claimer and time (the lease), and the attempt is counted.
+ * `sending` with the claimer and time (the lease), and the attempt is counted; a broadcast row
+ * takes its broadcast's current payload (revised after an edit).
  */
 export async function claimDue(db: Db, options: ClaimOptions): Promise<ClaimedRow[]> {
   const { channel, claimedBy, limit, belowPriority } = options;
@@ -57,7 +69,8 @@ export async function claimDue(db: Db, options: ClaimOptions): Promise<ClaimedRo
       FOR UPDATE SKIP LOCKED
     )
     UPDATE outbox o
-    SET state = 'sending', claimed_by = ${claimedBy}, claimed_at = now(), attempts = o.attempts + 1
+    SET state = 'sending', claimed_by = ${claimedBy}, claimed_at = now(), attempts = o.attempts + 1,
+      payload = ${PAYLOAD_AS_SENT}
     FROM due
     WHERE o.id = due.id
     RETURNING o.id, o.channel, o.chat_id, o.recipient_kind, o.resident_id, o.staff_id, o.kind, o.payload,

@@ -1,6 +1,7 @@
 import { Api } from 'grammy';
 import { createTranslator } from '../../bots/i18n.ts';
 import { renderOutboxRow } from '../../bots/telegram/render.ts';
+import { PAYLOAD_AS_SENT } from '../../core/outbox/outbox.queue.ts';
 import { performCall } from '../../bots/telegram/send.ts';
 import type { RecordedCall } from '../fakes/telegram-api.ts';
 import { TEST_BOT_TOKEN, type BotHarness } from '../bots/harness.ts';
@@ -208,12 +209,21 @@ export class Conversation extends ChatPlayer {
   /** What the outbox sender will do, done here for this chat: render pending rows and send them. */
   async deliverOutbox(): Promise<void> {
     const { db } = this.harness.database;
-    const rows = await db.selectFrom('outbox').selectAll().where('channel', '=', 'tg').where('chat_id', '=', String(this.user.id)).where('state', '=', 'pending').orderBy('id').execute();
+    // With the payload the sender would send (a broadcast's revision after an edit: core/outbox/outbox.queue.ts).
+    const rows = await db
+      .selectFrom('outbox as o')
+      .selectAll('o')
+      .select(PAYLOAD_AS_SENT.as('sent_payload'))
+      .where('channel', '=', 'tg')
+      .where('chat_id', '=', String(this.user.id))
+      .where('state', '=', 'pending')
+      .orderBy('id')
+      .execute();
     const api = new Api(TEST_BOT_TOKEN, { apiRoot: this.harness.fake.url });
     const t = createTranslator();
     const before = this.harness.fake.calls.length;
     for (const row of rows) {
-      for (const call of renderOutboxRow(row, t)) await performCall(api, call);
+      for (const call of renderOutboxRow({ ...row, payload: row.sent_payload }, t)) await performCall(api, call);
       await db.updateTable('outbox').set({ state: 'sent', sent_at: new Date() }).where('id', '=', row.id).execute();
     }
     this.log(`📬 outbox delivered: ${rows.map((r) => r.kind).join(', ') || 'nothing pending'}`);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { hideComment, setPremoderation } from '../../../core/item-comments/comments.service.ts';
 import { expandFully } from '../../../test/expand.ts';
 import { cancelEvent, createEvent, publishEvent } from '../../../core/news/events.service.ts';
-import { createNews, publishNews } from '../../../core/news/news.service.ts';
+import { createNews, publishNews, updateNews } from '../../../core/news/news.service.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
 import { newChat, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
@@ -184,5 +184,19 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
     await chat.deliverOutbox();
     expect(chat.replyTexts).toEqual([t('ru', 'item_comments.hidden_notice', { text: 'Голосую за парк', reason: 'Не по теме опроса' })]);
     await setPremoderation(db.db, db.demo.municipalities.Kemerovo, false, new Date());
+  });
+});
+
+describe.each(CHANNELS)('a news item corrected after publication (%s)', (channel) => {
+  it('a resident the announcement has not reached yet gets the corrected text', async () => {
+    const chat = newChat(harness, channel, 'Зоя');
+    await resident(chat);
+    const item = await published(`Отключение воды ${channel}`, 'Улица Ленина, 3 декабря');
+    await expandFully(db.db, item.broadcastId!);
+    await updateNews(db.db, item.id, { body: 'Улица Ленина, 4 декабря' }, new Date());
+    await chat.deliverOutbox();
+    const text = chat.replyTexts.join('\n');
+    expect(text).toContain('Улица Ленина, 4 декабря');
+    expect(text).not.toContain('3 декабря');
   });
 });

@@ -3,6 +3,7 @@ import nodeIcal from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandFully } from '../../../test/expand.ts';
 import { feedItem } from '../../../core/news/news.service.ts';
+import { claimDue } from '../../../core/outbox/outbox.queue.ts';
 import { runJob } from '../../../core/jobs/run-job.ts';
 import { JOBS } from '../../../cron/jobs.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
@@ -165,15 +166,38 @@ describe('news through the admin API', () => {
     expect(new Set(written.map((p) => p.body))).toEqual(new Set(['Улица Ленина, 4 декабря']));
 
     // Corrected while it is being sent: the one sent stays, those waiting get the correction (each in their language).
+    // The edit writes the broadcast's one payload, not every waiting row (an audience of 100,000 would
+    // be as many rows rewritten inside the request): each row takes the correction when it is claimed.
     const late = await h.request('POST', '/api/v1/news', { token: h.keys.Kemerovo.moderator, body: { municipalityId: kemerovo, title: 'Ярмарка', body: 'В субботу' } });
     const latePublished = await h.request('POST', `/api/v1/news/${late.body.id}/publish`, { token: h.keys.Kemerovo.moderator });
     await expand(latePublished.body.broadcastId);
     const first = await h.t.db.selectFrom('outbox').select('id').where('broadcast_id', '=', latePublished.body.broadcastId).orderBy('id').executeTakeFirstOrThrow();
     await h.t.db.updateTable('outbox').set({ state: 'sent' }).where('id', '=', first.id).execute();
     await h.request('PATCH', `/api/v1/news/${late.body.id}`, { token: h.keys.Kemerovo.moderator, body: { title: 'Ярмарка выходного дня', body: 'В субботу и воскресенье' } });
+    const waiting = await payloads(latePublished.body.broadcastId);
+    expect(waiting.slice(1).every((row) => row.state === 'pending' && row.body === 'В субботу')).toBe(true);
+    // What a sender claims (the rows of earlier broadcasts to the same chats settled first: a chat's rows leave in order).
+    const mine = await h.t.db.selectFrom('outbox').select(['id', 'chat_id']).where('broadcast_id', '=', latePublished.body.broadcastId).where('state', '=', 'pending').execute();
+    await h.t.db
+      .updateTable('outbox')
+      .set({ state: 'sent' })
+      .where('state', '=', 'pending')
+      .where('broadcast_id', '<>', latePublished.body.broadcastId)
+      .where(
+        'chat_id',
+        'in',
+        mine.map((r) => r.chat_id),
+      )
+      .execute();
+    const claimed = [...(await claimDue(h.t.db, { channel: 'tg', claimedBy: 'test', limit: 1000 })), ...(await claimDue(h.t.db, { channel: 'vk', claimedBy: 'test', limit: 1000 }))].filter((r) =>
+      mine.some((m) => m.id === r.id),
+    );
+    expect(claimed.length).toBe(mine.length);
+    expect(mine.length).toBe(waiting.length - 1);
+    for (const row of claimed) expect(row.payload).toMatchObject({ language: 'ru', params: { title: 'Ярмарка выходного дня', body: 'В субботу и воскресенье' } });
     const rows = await payloads(latePublished.body.broadcastId);
     expect(rows[0]).toMatchObject({ state: 'sent', title: 'Ярмарка', body: 'В субботу' });
-    for (const row of rows.slice(1)) expect(row).toMatchObject({ state: 'pending', title: 'Ярмарка выходного дня', body: 'В субботу и воскресенье' });
+    for (const row of rows.slice(1)) expect(row).toMatchObject({ state: 'sending', title: 'Ярмарка выходного дня', body: 'В субботу и воскресенье' });
     const languages = await h.t.db.selectFrom('outbox').select(sql<string>`payload->>'language'`.as('language')).where('broadcast_id', '=', latePublished.body.broadcastId).execute();
     expect(languages.every((l) => l.language === 'ru')).toBe(true);
   });
@@ -391,8 +415,13 @@ describe('events through the admin API', () => {
     await expand(published.body.broadcastId);
     const moved = await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { startsAt: '2026-12-09T19:00', endsAt: '2026-12-09T21:00' } });
     expect(moved.status).toBe(200);
-    const row = await h.t.db.selectFrom('outbox').select('payload').where('broadcast_id', '=', published.body.broadcastId).where('resident_id', '=', fan).executeTakeFirstOrThrow();
-    expect(row.payload).toMatchObject({ key: 'events.broadcast', params: { starts: '09.12.2026 19:00', ends: '09.12.2026 21:00' }, location: { lat: venue.lat, lon: venue.lon }, language: 'ru' });
+    // The waiting row takes the new time when a sender claims it (the edit revises the broadcast's one payload).
+    const row = await h.t.db.selectFrom('outbox').select(['id', 'chat_id']).where('broadcast_id', '=', published.body.broadcastId).where('resident_id', '=', fan).executeTakeFirstOrThrow();
+    await h.t.db.updateTable('outbox').set({ state: 'sent' }).where('chat_id', '=', row.chat_id).where('state', '=', 'pending').where('id', '<>', row.id).execute();
+    const claimed = [...(await claimDue(h.t.db, { channel: 'tg', claimedBy: 'test', limit: 1000 })), ...(await claimDue(h.t.db, { channel: 'vk', claimedBy: 'test', limit: 1000 }))].find(
+      (r) => r.id === row.id,
+    );
+    expect(claimed!.payload).toMatchObject({ key: 'events.broadcast', params: { starts: '09.12.2026 19:00', ends: '09.12.2026 21:00' }, location: { lat: venue.lat, lon: venue.lon }, language: 'ru' });
   });
 
   it('moving an event moves its reminders: a queued one goes back to waiting for the new start − 3 h', async () => {
