@@ -704,7 +704,7 @@ export async function advanceContests(db: Db, now: Date): Promise<AdvanceCounts>
 /**
  * Withdraws a published contest (by mistake, called off) before its results: state `withdrawn`,
  * nothing further happens to it (the cron leaves it, no entries, votes or winners); whatever of its
- * announcements is not sent yet is not sent; the entries are kept. A draft or a finished contest is
+ * announcements is not sent yet is not sent; the entries are kept and their authors told. A draft or a finished contest is
  * 409 CONTEST_WRONG_STATE. Residents who open it afterwards are told it was withdrawn.
  */
 export async function withdrawContest(db: Db, id: number, now: Date): Promise<Contest> {
@@ -715,6 +715,11 @@ export async function withdrawContest(db: Db, id: number, now: Date): Promise<Co
   // Every step of a contest is announced on its own (publication, entries, voting): each one stops.
   const broadcasts = await db.selectFrom('broadcast').select('id').where('source', '=', `contest:${id}`).where('state', '<>', 'cancelled').orderBy('id').execute();
   for (const broadcast of broadcasts) await stopAnnouncement(db, broadcast.id, now);
+  // Who sent an entry is told once (their entry is kept), whatever their subscriptions.
+  const participants = await db.selectFrom('contest_entry').select('resident_id').distinct().where('contest_id', '=', id).orderBy('resident_id').execute();
+  for (const { resident_id } of participants) {
+    await notifyResident(db, resident_id, 'contests.withdrawn_notice', { title: row.title }, { kind: 'contest.withdrawn', dedupeKey: `contest.withdrawn:${id}:${resident_id}` });
+  }
   return getContest(db, id);
 }
 

@@ -381,6 +381,8 @@ describe('contests: withdrawal', () => {
     expect(withdrawn.body).toMatchObject({ state: 'withdrawn' });
     expect(withdrawn.body.withdrawnAt).not.toBeNull();
     expect(await pending()).toEqual([]);
+    // Its participant is told, once.
+    expect((await outboxFor(resident, 'contest.withdrawn')).map((r) => r.payload)).toEqual([expect.objectContaining({ key: 'contests.withdrawn_notice', params: { title: 'Отзываемый конкурс' } })]);
     const audit = await h.t.db.selectFrom('audit_log').select('action').where('entity', '=', 'contest').where('entity_id', '=', String(contest.id)).execute();
     expect(audit.map((a) => a.action)).toContain('contest.withdraw');
 
