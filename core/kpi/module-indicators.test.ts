@@ -143,6 +143,8 @@ describe('KPI 10: contests a year (≥ 2, each ≤ 1 month, every attribute)', (
     await contest(bad, { from: '2026-05-01T00:00:00', to: '2026-06-02T00:00:00' });
     await contest(bad, { prizes: null });
     await contest(bad, { state: 'draft' });
+    // A contest withdrawn after publication (by mistake, called off) was never held.
+    await contest(bad, { state: 'withdrawn' });
     const r = await kpi(bad, 10, '2026');
     expect(r).toMatchObject({ numerator: 1, status: 'missed' });
     expect((r.details.notCounted as { rule: string }[]).map((v) => v.rule).sort()).toEqual(['contest_longer_than_a_month', 'contest_missing_attributes']);
@@ -150,12 +152,15 @@ describe('KPI 10: contests a year (≥ 2, each ≤ 1 month, every attribute)', (
 });
 
 describe('KPI 12: direct-line collections a year (≥ 1)', () => {
-  it('one opened in the year is met; one not opened is not', async () => {
+  it('one opened in the year is met; one not opened, or withdrawn, is not', async () => {
     const m = await freshMunicipality(t.db);
     const line = (opened: Date | null) =>
       sql`INSERT INTO direct_line (municipality_id, title, head_name, collect_from, collect_to, broadcast_on, opened_at)
           VALUES (${m}, 'Прямая линия', 'Глава', ${local('2026-06-01T00:00:00')}, ${local('2026-06-10T00:00:00')}, '2026-06-15', ${opened})`.execute(t.db);
     await line(null);
+    expect(await kpi(m, 12, '2026')).toMatchObject({ numerator: 0, status: 'missed' });
+    // Opened, then called off (POST /direct-lines/{id}/withdraw): not a collection held.
+    await sql`UPDATE direct_line SET opened_at = ${local('2026-06-01T00:00:00')}, withdrawn_at = ${local('2026-06-02T00:00:00')} WHERE municipality_id = ${m}`.execute(t.db);
     expect(await kpi(m, 12, '2026')).toMatchObject({ numerator: 0, status: 'missed' });
     await line(local('2026-06-01T00:00:00'));
     expect(await kpi(m, 12, '2026')).toMatchObject({ numerator: 1, status: 'met' });
@@ -178,9 +183,10 @@ describe('KPI 13: a decision on a poll published in News (≥ 1 a year)', () => 
 });
 
 describe('KPI 15: a video contest a year (≥ 1)', () => {
-  it('a video contest is met, a photo contest is not', async () => {
+  it('a video contest is met, a photo contest or a withdrawn video contest is not', async () => {
     const m = await freshMunicipality(t.db);
     await contest(m, { entryKind: 'photo' });
+    await contest(m, { entryKind: 'video', state: 'withdrawn' });
     expect(await kpi(m, 15, '2026')).toMatchObject({ numerator: 0, status: 'missed' });
     await contest(m, { entryKind: 'video' });
     expect(await kpi(m, 15, '2026')).toMatchObject({ numerator: 1, status: 'met' });

@@ -6,7 +6,7 @@ export const CONTEST_ATTRIBUTES = ['conditions', 'draw_format', 'prize', 'organi
 
 /**
  * KPI 10, yearly: the municipality's own contests published in the year (published_at, not a
- * draft), at least 2, each lasting at most one month (from entries_from to its last date:
+ * draft, not withdrawn), at least 2, each lasting at most one month (from entries_from to its last date:
  * results_on, else voting_to, else entries_to; end ≤ start + 1 calendar month) and carrying every
  * attribute. Only contests meeting both count; the others are reported as violations (they do not
  * block the indicator once two valid ones exist).
@@ -27,7 +27,7 @@ export const kpi10: Indicator = {
              (coalesce(c.results_on, c.voting_to, c.entries_to) AT TIME ZONE ${ctx.timeZone}) > (c.entries_from AT TIME ZONE ${ctx.timeZone}) + interval '1 month' AS too_long,
              to_jsonb(c) AS row
       FROM contest c
-      WHERE c.municipality_id = ANY(${ctx.ids}::int[]) AND c.state <> 'draft'
+      WHERE c.municipality_id = ANY(${ctx.ids}::int[]) AND c.state NOT IN ('draft', 'withdrawn')
         AND c.published_at >= ${ctx.period.from} AND c.published_at < ${ctx.period.to}
       ORDER BY c.published_at, c.id`.execute(db);
     const result = new Map<number, Measurement>();
