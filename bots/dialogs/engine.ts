@@ -316,11 +316,26 @@ async function onCommand(c: StepContext, state: DialogState, name: string, paylo
     // A payload that is a credential (a one-time code) is recorded by its prefix only.
     const recordable = found?.link.secret ? found.link.prefix : payload;
     await recordStartPayload(c.db, { channel: c.from.channel, externalId: c.from.externalId, payload: recordable }, c.now);
-    if (found) return apply(c, state, await found.link.open(c, found.rest));
+    if (found) return draftNotice(c, state, await apply(c, state, await found.link.open(c, found.rest)));
   }
   const command = c.features.command(name);
   if (!command) return { views: [{ key: 'dialog.unknown_command' }, ...(await currentStepAgain(c, state))] };
-  return apply(c, state, keepStepShown(c, state, await command.run(c, payload)));
+  return draftNotice(c, state, await apply(c, state, keepStepShown(c, state, await command.run(c, payload))));
+}
+
+/**
+ * A command or a button from another message (the main menu, a notification's) that takes the
+ * dialog out of a flow holding a draft (Flow.draft: a message being filed), or starts the flow
+ * over: the resident is told first that the draft was discarded, never left to find it gone. A
+ * cancel (/cancel) says so itself.
+ */
+function draftNotice(c: StepContext, state: DialogState, decision: Decision): Decision {
+  const flow = state.flow === IDLE_FLOW ? undefined : c.features.flow(state.flow);
+  const draft = flow?.draft?.(state.data);
+  const to = decision.to;
+  if (!flow || !draft || !to || decision.views.some((v) => v.key === 'dialog.cancelled')) return decision;
+  if (to.flow === state.flow && flow.draft?.(to.data) !== undefined) return decision;
+  return { ...decision, views: [{ key: draft }, ...decision.views] };
 }
 
 /**
@@ -359,12 +374,12 @@ async function onAction(c: StepContext, state: DialogState, tag: string, args: r
     // buttons (a rating, a toggle) leave the dialog where it is, so the screen's own buttons keep working.
     if (!entry) return outdated(c, state);
     const outcome = await entry.run(c);
-    return apply(c, state, leftScreen(c, state, outcome) ?? outcome);
+    return draftNotice(c, state, await apply(c, state, leftScreen(c, state, outcome) ?? outcome));
   }
   const handler = c.features.action(tag);
   const value = handler?.decode(args);
   if (!handler || value === undefined) return outdated(c, state);
-  return apply(c, state, await handler.run(c, value));
+  return draftNotice(c, state, await apply(c, state, await handler.run(c, value)));
 }
 
 /** "This menu is out of date", then the current step again. */

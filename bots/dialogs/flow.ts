@@ -88,6 +88,12 @@ export interface Flow {
   registers?: boolean;
   /** A staff member's flow: every turn in it (error texts included) is in the official's language. */
   asStaff?: boolean;
+  /**
+   * What the resident has put into the flow so far that leaving it discards (a message being
+   * filed): the locale key said when a command or a button from another message (/start, the main
+   * menu) takes the dialog out of the flow with it; undefined while there is nothing to lose.
+   */
+  draft?(data: StepData): string | undefined;
   steps: Record<string, Step>;
 }
 

@@ -91,6 +91,8 @@ export const filingFlow: Flow = {
   name: 'filing',
   first: 'sector',
   needsRegistration: true,
+  // Anything chosen, written, shared or sent so far is the resident's work: leaving by /start or the menu says it is dropped.
+  draft: (data) => (num(data, 'sectorId') !== undefined || str(data, 'text') !== undefined || num(data, 'lat') !== undefined || photosOf(data).length > 0 ? 'filing.draft_discarded' : undefined),
   steps: {
     sector: {
       accepts: ['button'],
