@@ -15,7 +15,7 @@ import { PAGE_ACTION } from './paging.ts';
 import { isRegistered, registrationRequired } from './registration-check.ts';
 import { IDLE_FLOW, MENU_TAG, type Features } from './registry.ts';
 import { linkedOfficial } from './staff.ts';
-import { IDLE, lockState, MAX_LAST_TEXT, saveState, type DialogState, type LastText } from './state.ts';
+import { IDLE, lockState, MAX_LAST_TEXT, saveState, type DialogState, type LastTap, type LastText } from './state.ts';
 import { writeWatch } from '../../core/db/write-watch.ts';
 import { withdrawHeldReply } from '../outbox/reply.ts';
 import { storableText } from '../../core/text/unsafe-text.ts';
@@ -155,7 +155,14 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const views = said.map((view) => stampButtons(view, version));
   // The withdrawn answer's removal of a reply keyboard was never sent: this answer carries it.
   const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard || withdrawn?.removedKeyboard === true);
-  const next: DialogState = { ...to, version, replyKeyboard, ...(turnInput.kind === 'text' && { lastText: lastTextAfter(turnInput, input, base, piece, { wrote, untouched }) }) };
+  const lastTap = tapAfter(turnInput, state, moved, now);
+  const next: DialogState = {
+    ...to,
+    version,
+    replyKeyboard,
+    ...(turnInput.kind === 'text' && { lastText: lastTextAfter(turnInput, input, base, piece, { wrote, untouched }) }),
+    ...(lastTap && { lastTap }),
+  };
   // A piece long enough to be followed by another, refused or taken with nothing but the dialog's
   // move (which the next piece takes back): its answer waits for that piece.
   const hold = input.kind === 'text' && input.sentAt !== undefined && input.text.length >= SPLIT_PIECE_MIN && (untouched || !wrote) && !(piece && !piece.before) && views.length > 0;
@@ -190,6 +197,23 @@ const SPLIT_GAP_SECONDS = 2;
  * short tail first), the later one.
  */
 export const SPLIT_PIECE_MIN = 3000;
+
+/**
+ * The step's button whose tap moved the dialog (its stamped id), kept while the dialog stays at
+ * the version it moved to: the same tap again within DOUBLE_TAP_MS is a double tap (decide answers it quietly).
+ */
+function tapAfter(input: DialogInput, state: DialogState, moved: boolean, now: Date): LastTap | undefined {
+  if (!moved) return state.lastTap;
+  return input.kind === 'button' && !isActionButtonId(input.data) ? { id: input.data, at: now.getTime() } : undefined;
+}
+
+/**
+ * How long after a tap that moved the dialog the same tap is taken for a double tap (or the same
+ * press delivered late) rather than a tap on an old keyboard, which is answered "out of date".
+ */
+const DOUBLE_TAP_MS = 60_000;
+
+const isDoubleTap = (data: string, state: DialogState, now: Date) => state.lastTap?.id === data && now.getTime() - state.lastTap.at <= DOUBLE_TAP_MS;
 
 /** The last text, when `input` is its next piece. */
 function pieceOf(last: LastText | undefined, input: DialogInput): LastText | undefined {
@@ -245,6 +269,9 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
     const tapped = parseActionId(input.data);
     if (tapped) return onAction(c, state, tapped.tag, tapped.args);
     const stamped = readStamped(input.data, state.version);
+    // The very tap that moved the dialog here, again (a double tap, or a second press delivered
+    // after the step advanced): already done; the press is answered, nothing said, nothing done twice.
+    if (stamped === 'stale' && isDoubleTap(input.data, state, c.now)) return { views: [] };
     if (stamped === 'stale') return outdated(c, state);
     stepInput = { kind: 'button', action: stamped.action, identity: input.identity };
   } else {

@@ -17,6 +17,17 @@ export interface DialogState {
   replyKeyboard: boolean;
   /** The chat's last input, when it was a text: the next one may be a piece of the same text (engine.ts). */
   lastText?: LastText;
+  /**
+   * The step's button whose tap moved the dialog to this version (its stamped id) and when (ms):
+   * the same tap again soon after (a double tap, a second press arriving after the step advanced)
+   * is answered quietly.
+   */
+  lastTap?: LastTap;
+}
+
+export interface LastTap {
+  id: string;
+  at: number;
 }
 
 /**
@@ -49,6 +60,7 @@ interface StoredData {
   data?: StepData;
   replyKeyboard?: boolean;
   lastText?: LastText;
+  lastTap?: LastTap;
 }
 
 export const IDLE = { flow: 'idle', step: 'idle' } as const;
@@ -69,7 +81,9 @@ export async function lockState(db: Db, channel: Channel, externalId: string): P
 function toState(row: { flow: string; step: string; data: unknown; version: number }): DialogState {
   const stored = (row.data ?? {}) as StoredData;
   const lastText = isLastText(stored.lastText) ? { lastText: stored.lastText } : {};
-  return { flow: row.flow as FlowName, step: row.step, data: stored.data ?? {}, version: row.version, replyKeyboard: stored.replyKeyboard === true, ...lastText };
+  const tap = stored.lastTap;
+  const lastTap = typeof tap?.id === 'string' && typeof tap.at === 'number' ? { lastTap: { id: tap.id, at: tap.at } } : {};
+  return { flow: row.flow as FlowName, step: row.step, data: stored.data ?? {}, version: row.version, replyKeyboard: stored.replyKeyboard === true, ...lastText, ...lastTap };
 }
 
 function isLastText(value: unknown): value is LastText {
@@ -102,7 +116,7 @@ export async function markProcessedLockingState(db: Db, channel: Channel, update
 
 /** The `data` column's JSON for a state. */
 export function storedData(state: DialogState): string {
-  const stored: StoredData = { data: state.data, replyKeyboard: state.replyKeyboard, ...(state.lastText && { lastText: state.lastText }) };
+  const stored: StoredData = { data: state.data, replyKeyboard: state.replyKeyboard, ...(state.lastText && { lastText: state.lastText }), ...(state.lastTap && { lastTap: state.lastTap }) };
   return JSON.stringify(stored);
 }
 
