@@ -292,7 +292,7 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
   if (stepInput.kind === 'text' && stepInput.placeFollows && step.accepts.includes('location')) return { views: [] };
   // A Telegram photo with a caption where only a text is taken (a comment, a complaint, an answer):
   // the caption is the answer, as a VK message's text is when a photo comes with it, and the photo is said not taken.
-  if (stepInput.kind === 'photo' && stepInput.caption?.trim() && !step.accepts.includes('photo') && step.accepts.includes('text')) {
+  if (stepInput.kind === 'photo' && !input.alongside && stepInput.caption?.trim() && !step.accepts.includes('photo') && step.accepts.includes('text')) {
     const answered = await decide(c, state, { identity: input.identity, kind: 'text', text: stepInput.caption });
     return { ...answered, views: [...answered.views, { key: ATTACHMENTS_NOT_TAKEN }] };
   }

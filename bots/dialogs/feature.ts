@@ -31,6 +31,8 @@ export interface BotFeature {
   idleHint?(c: StepContext): Promise<View | undefined>;
   /** A place a registered resident shared between flows, when this feature starts something there (filing a message at it). */
   idleLocation?(c: StepContext, input: Extract<StepInput, { kind: 'location' }>): Promise<Outcome | undefined>;
+  /** A photo a registered resident sent between flows (its caption, if any, the words sent with it), when this feature starts something with it (filing a message). */
+  idlePhoto?(c: StepContext, input: Extract<StepInput, { kind: 'photo' }>): Promise<Outcome | undefined>;
 }
 
 export type Run<A extends unknown[] = []> = (c: StepContext, ...args: A) => Outcome | Promise<Outcome>;

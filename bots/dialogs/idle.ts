@@ -5,6 +5,9 @@ import { isRegistered } from './registration-check.ts';
 import { IDLE_FLOW } from './registry.ts';
 import type { View } from './view.ts';
 
+/** Idle's data while a VK message's photo follows its text (DialogInput text `photoFollows`). */
+const PHOTO_AWAITED = 'photoAwaited';
+
 /** Text no step asked for, offered to the features in registry order (e.g. an answer to a clarification request). */
 export async function freeTextAnswer(c: StepContext, text: string): Promise<View[] | undefined> {
   for (const feature of c.features.list) {
@@ -36,12 +39,24 @@ export const idleFlow: Flow = {
       accepts: ['text', 'location', 'photo', 'contact', 'other', 'button'],
       prompt: async (c) => [(await isRegistered(c)) ? await mainMenu(c) : await unregisteredHint(c)],
       async next(c, input) {
+        // Set by the text of a VK message whose photo comes next (its caption): only for that photo.
+        const photoAwaited = c.data[PHOTO_AWAITED] === true;
+        delete c.data[PHOTO_AWAITED];
         // A command's word typed instead of it («Помощь» for /help; Command.words).
         const command = input.kind === 'text' ? c.features.commandWord(input.text) : undefined;
         if (command) return command.run(c, undefined);
         if (!(await isRegistered(c))) return stay({ say: [await unregisteredHint(c)] });
         const taken = input.kind === 'text' ? await freeTextAnswer(c, input.text) : undefined;
         if (taken) return stay({ say: taken });
+        // A VK text with a photo: the photo, next, carries it and starts filing; the text gets no answer of its own.
+        if (input.kind === 'text' && input.photoFollows) return stay({ data: { [PHOTO_AWAITED]: true } });
+        // A photo (with the words sent with it) starts filing: a Telegram photo, or a VK message's first photo.
+        if (input.kind === 'photo' && (!input.alongside || photoAwaited)) {
+          for (const feature of c.features.list) {
+            const started = await feature.idlePhoto?.(c, input);
+            if (started) return started;
+          }
+        }
         // The message's text was answered already (the menu, or what a feature took it for); a point
         // attached to it still starts filing there.
         if (input.kind !== 'button' && input.kind !== 'location' && input.alongside) return stay({ say: [{ key: ATTACHMENTS_NOT_TAKEN }] });

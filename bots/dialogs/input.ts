@@ -55,6 +55,12 @@ export type DialogInput = {
       placeFollows?: true;
       /** The message carries attachments too, its next inputs (a VK text with a photo): a step may keep the text for them quietly. */
       attachmentsFollow?: true;
+      /**
+       * Its first attachment is a photo, which carries this text as its `caption` (a VK text with a
+       * photo): between flows the photo starts filing with the text as the description, and the
+       * text is no answer of its own.
+       */
+      photoFollows?: true;
     }
   | { kind: 'command'; command: string; payload?: string }
   | { kind: 'button'; data: string }
@@ -65,7 +71,8 @@ export type DialogInput = {
    */
   | { kind: 'location'; lat: number; lon: number; address?: string; caption?: string }
   /**
-   * `caption`: the text a Telegram photo carries (VK brings a message's text as an input of its own).
+   * `caption`: the text a Telegram photo carries; VK brings a message's text as an input of its own,
+   * before the photo, and the text rides along with the message's first attachment when it is a photo.
    * `album`: the Telegram album (media_group_id) the photo came in: one update per photo, handled in turn.
    */
   | { kind: 'photo'; fileId: string; fileUniqueId?: string; file?: SentFile; caption?: string; album?: string }

@@ -143,13 +143,13 @@ describe('vk: the parts of one message a step does not take', () => {
     expect(chat.replyTexts.at(-1)).toBe(t('ru', 'filing.text', { max: 4000 }));
   });
 
-  it('between flows: a text with a photo gets the hint and the menu once, then one word about the photo', async () => {
+  it('between flows: a text with photos starts filing once, with the photos and the text as the description; a text with a document gets the hint and one word about it', async () => {
     const chat = await registered();
-    await sendMessage(chat, 'привет', [901, 902]);
+    await sendMessage(chat, 'Мусор во дворе', [901, 902]);
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.start_with_photo_described'), t('ru', 'filing.sector')]);
+    await chat.say('/cancel');
+    await chat.send({ type: 'message_new', object: { message: { text: 'привет', attachments: [{ type: 'doc', doc: { id: 1, owner_id: chat.userId, title: 'жалоба.pdf' } }] } } });
     expect(chat.replyTexts).toEqual([t('ru', 'dialog.hint'), t('ru', 'menu.main'), NOT_TAKEN]);
-    // A photo sent on its own is still answered as before.
-    await sendMessage(chat, '', [903]);
-    expect(chat.replyTexts).toEqual([t('ru', 'dialog.hint'), t('ru', 'menu.main')]);
   });
 });
 

@@ -133,10 +133,20 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
     const command = commandOf(text);
     const sentAt = typeof message.date === 'number' && Number.isSafeInteger(message.date) ? message.date : undefined;
     const attached = !geo && Array.isArray(message.attachments) && message.attachments.length > 0;
+    const firstAttachment = attached ? (message.attachments as unknown[])[0] : undefined;
+    const photoFirst = isObject(firstAttachment) && firstAttachment.type === 'photo' && isObject(firstAttachment.photo) && photoAttachment(firstAttachment.photo) !== undefined;
     inputs.push(
       command
         ? { identity, kind: 'command', ...command }
-        : { identity, kind: 'text', text, ...(sentAt !== undefined && { sentAt }), ...(geo && { placeFollows: true as const }), ...(attached && { attachmentsFollow: true as const }) },
+        : {
+            identity,
+            kind: 'text',
+            text,
+            ...(sentAt !== undefined && { sentAt }),
+            ...(geo && { placeFollows: true as const }),
+            ...(attached && { attachmentsFollow: true as const }),
+            ...(photoFirst && { photoFollows: true as const }),
+          },
     );
   }
   if (geo) {
@@ -159,7 +169,10 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
     const alongside = inputs.length > 0 ? { alongside: true as const } : {};
     if (photo) {
       const largest = largestSize(attachment.photo as Json);
-      inputs.push({ identity, kind: 'photo', ...photo, ...(largest && { file: { kind: 'photo', url: largest.url } }), ...alongside });
+      // The message's text rides along with its first attachment when that is a photo (DialogInput photo `caption`).
+      const first = inputs.length === 1 && inputs[0]!.kind === 'text' ? inputs[0] : undefined;
+      const caption = first?.kind === 'text' && first.photoFollows ? { caption: first.text } : {};
+      inputs.push({ identity, kind: 'photo', ...photo, ...(largest && { file: { kind: 'photo', url: largest.url } }), ...alongside, ...caption });
     } else if (type === 'wall' || type === 'wall_reply') inputs.push({ identity, kind: 'other', what: 'forwarded', ...alongside });
     else {
       const file = sentFile(type, attachment);

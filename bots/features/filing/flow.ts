@@ -53,6 +53,17 @@ const isRepeat = (photos: PhotoRef[], input: { fileUniqueId?: string }) => Boole
 const MIN_DESCRIPTION_LETTERS = 3;
 const hasWords = (text: string) => (text.match(/\p{L}/gu)?.length ?? 0) >= MIN_DESCRIPTION_LETTERS;
 
+/**
+ * A photo while the sector or category is chosen (the rest of an album or a VK message that started
+ * filing, or one sent early) is kept for the message. One line says so, and the list stays above;
+ * the album's or message's later photos are kept quietly.
+ */
+function photoBeforeCategory(c: StepContext, input: Extract<StepInput, { kind: 'photo' }>): Outcome {
+  const photos = keepPhoto(c, input);
+  const quiet = input.alongside === true || (input.album !== undefined && c.data.album === input.album);
+  return stay({ data: { photos }, ...(!quiet && { say: [{ key: 'filing.photo_kept_choose' }] }) });
+}
+
 const DONE_KEYBOARD: View['keyboard'] = { kind: 'inline', rows: [[button('done', 'filing.photos_done')]] };
 
 /** A place for the message: its municipality found by the point (OUTSIDE_MUNICIPALITY otherwise), and the "place accepted" name. */
@@ -95,7 +106,7 @@ export const filingFlow: Flow = {
   draft: (data) => (num(data, 'sectorId') !== undefined || str(data, 'text') !== undefined || num(data, 'lat') !== undefined || photosOf(data).length > 0 ? 'filing.draft_discarded' : undefined),
   steps: {
     sector: {
-      accepts: ['button'],
+      accepts: ['button', 'photo'],
       wrongInput: 'dialog.use_buttons',
       async prompt(c) {
         const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { perRow: 2, fixedButtons: 1, fixedRows: 1 });
@@ -103,13 +114,14 @@ export const filingFlow: Flow = {
         const rows = listRows(items.map((s) => literalButton(`s:${s.id}`, titleIn(s, c.language))), page, pages, 2);
         return [{ key: 'filing.sector', keyboard: { kind: 'inline', rows: [...rows, [CANCEL]] } }];
       },
-      next(_c, input) {
+      next(c, input) {
+        if (input.kind === 'photo') return photoBeforeCategory(c, input);
         const sectorId = input.kind === 'button' ? idFrom(input.action, 's:') : undefined;
         return sectorId ? goto('category', { data: { sectorId } }) : stay({ reprompt: true });
       },
     },
     category: {
-      accepts: ['button'],
+      accepts: ['button', 'photo'],
       wrongInput: 'dialog.use_buttons',
       async prompt(c) {
         const categories = await listCategories(c.db, { sectorId: num(c.data, 'sectorId'), activeOnly: true });
@@ -119,6 +131,7 @@ export const filingFlow: Flow = {
         return [{ key: 'filing.category', keyboard: { kind: 'inline', rows: [...rows, [button('b', 'dialog.back'), CANCEL]] } }];
       },
       async next(c, input) {
+        if (input.kind === 'photo') return photoBeforeCategory(c, input);
         if (input.kind !== 'button') return stay({ reprompt: true });
         if (input.action === 'b') return goto('sector');
         const categoryId = idFrom(input.action, 'c:');
@@ -315,6 +328,18 @@ export async function fileAtPlace(c: StepContext, input: Extract<StepInput, { ki
   const text = descriptionOf(input.caption);
   if (text === undefined) return enter(filingFlow.name, { data, say: [{ key: 'filing.start_at_place', params: { municipality } }] });
   return enter(filingFlow.name, { data: { ...data, text }, say: [{ key: 'filing.start_at_place_described', params: { municipality } }] });
+}
+
+/**
+ * A photo sent between flows starts filing with it: the photo is kept, and its caption (the text of
+ * the VK message it came in) as the description; the sector and category are asked, then the rest.
+ * The other photos of its Telegram album or VK message are kept as they come (the sector and category steps).
+ */
+export async function fileWithPhoto(_c: StepContext, input: Extract<StepInput, { kind: 'photo' }>): Promise<Outcome> {
+  const photos = [photoRef(input)];
+  const text = descriptionOf(input.caption);
+  if (text === undefined) return enter(filingFlow.name, { data: { photos }, say: [{ key: 'filing.start_with_photo' }] });
+  return enter(filingFlow.name, { data: { photos, text }, say: [{ key: 'filing.start_with_photo_described' }] });
 }
 
 /** The text that came with a point as a description, or undefined when it cannot be one (no words, too long, unstorable: the text step asks then). */

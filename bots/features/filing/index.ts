@@ -1,14 +1,15 @@
 import type { BotFeature } from '../../dialogs/feature.ts';
 import { enter } from '../../dialogs/flow.ts';
-import { fileAtPlace, filingFlow } from './flow.ts';
+import { fileAtPlace, fileWithPhoto, filingFlow } from './flow.ts';
 
 const file = () => enter(filingFlow.name);
 
-/** Filing a message: /new or "📝 File a message" in the menu, or a place shared from the menu. */
+/** Filing a message: /new or "📝 File a message" in the menu, or a place or a photo sent between flows. */
 export const filing: BotFeature = {
   name: 'filing',
   flows: [filingFlow],
   commands: [{ name: 'new', description: 'commands.new', run: file }],
   menu: [{ id: 'file', label: 'menu.file', row: 10, run: file }],
   idleLocation: fileAtPlace,
+  idlePhoto: fileWithPhoto,
 };

@@ -111,14 +111,15 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     expect(await filed(chat)).toMatchObject({ photos: 5 });
   });
 
-  it('an album sent where no photo is taken (the sector list) gets the hint and the list once, not once per photo', async () => {
+  it('an album sent while the sector is chosen is kept for the message with one line, not once per photo, and the list stays', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
     await chat.say('/new');
     await chat.sayOnce(photos('601', '602', '603'));
-    const hintAndList = [t('ru', 'dialog.use_buttons'), t('ru', 'filing.sector')];
-    expect(chat.replyTexts).toEqual(perChannel(channel, { tg: hintAndList, vk: [...hintAndList, t('ru', 'dialog.attachments_not_taken')] }));
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.photo_kept_choose')]);
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'sector' });
+    await chat.say(press('Дороги'), press('Ямы на дороге'), 'Яма у рынка.', location(KEMEROVO.lat, KEMEROVO.lon));
+    expect(chat.replyTexts.at(-1)).toBe(t('ru', 'filing.photo_added', { count: 3, max: 5 }));
   });
 
   it('Edit → Photos says the earlier photos were removed, then asks for new ones', async () => {
