@@ -33,6 +33,8 @@ export interface DialogTurn {
   language: Language;
   /** Absent when the turn erased the account (consent withdrawn): the answer goes to the chat, linked to nobody. */
   residentId?: number;
+  /** The turn would have kept the resident's messenger name, which the input did not carry (StepContext.nameWanted). */
+  nameWanted?: true;
 }
 
 interface Position {
@@ -169,7 +171,7 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const kept = save
     ? await save(next, { views, language: c.language, residentId: c.resident.id, ...(hold && { holdMs: SPLIT_GAP_SECONDS * 1000 }) })
     : await saveState(db, from.channel, from.externalId, next, now);
-  return { views, language: c.language, ...(kept && { residentId: c.resident.id }) };
+  return { views, language: c.language, ...(kept && { residentId: c.resident.id }), ...(kept && c.nameWanted && { nameWanted: true }) };
 }
 
 /**
@@ -485,6 +487,7 @@ async function guarded(db: Db, c: StepContext, fn: () => Promise<Decision>, onDo
     if (!view) throw error;
     await sql.raw(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`).execute(db);
     delete c.registration;
+    delete c.nameWanted;
     c.language = language;
     return onDomainError(view);
   }

@@ -31,6 +31,11 @@ export interface StepContext {
    * isRegistered and hasConsent (registration-check.ts) answer from it without a query.
    */
   registration?: { registered: boolean; consented: boolean };
+  /**
+   * Set by a step that keeps the messenger's name of the resident when the input did not carry it
+   * (a VK button press): the adapter looks it up after the turn commits (DialogTurn.nameWanted).
+   */
+  nameWanted?: true;
 }
 
 /** A button press reaches a step as its action, with the version stamp already checked. */

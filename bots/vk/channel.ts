@@ -6,6 +6,7 @@ import { type API, VK } from 'vk-io';
 import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../core/db/database.ts';
 import { markIdentityReachable, markIdentityUnreachable } from '../../core/residents/reachability.ts';
+import { storeLookedUpName } from '../../core/residents/resident.repository.ts';
 import { queueReply, savingWithReply } from '../outbox/reply.ts';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import type { Logger } from '../../logger.ts';
@@ -14,6 +15,7 @@ import { runDialog, type SaveTurn } from '../dialogs/engine.ts';
 import { ATTACHMENTS_NOT_TAKEN, storableInput } from '../dialogs/input.ts';
 import { storableText } from '../../core/text/unsafe-text.ts';
 import { UNEXPECTED_ERROR_VIEW } from '../dialogs/errors.ts';
+import { safeError } from '../safe-error.ts';
 import type { View } from '../dialogs/view.ts';
 import type { Translate } from '../i18n.ts';
 import { languageOfIdentity, processOnce } from '../inbound.ts';
@@ -75,6 +77,30 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
   const agent = options.apiBaseUrl.startsWith('http:') ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
   const vk = new VK({ token: options.token, apiBaseUrl: options.apiBaseUrl, agent: agent as HttpsAgent, apiLimit: 20 });
   const api: API = vk.api;
+  /** Name look-ups under way (after their events committed): stop() waits for them. */
+  const lookups = new Set<Promise<void>>();
+
+  /**
+   * A VK press carries no name, so a resident who registered by pressing has none: it is looked up
+   * with users.get once the consent is committed and stored as Telegram's is. Never the event's
+   * business: a failure (VK down, a closed profile) is logged and the resident stays without a name.
+   */
+  function lookUpName(residentId: number, userId: string): void {
+    const lookup = (async () => {
+      try {
+        const [user] = await api.users.get({ user_ids: [userId] });
+        // A deleted or banned page is named "DELETED": no name of the resident's.
+        if (!user || user.deactivated) return;
+        const name = [user?.first_name, user?.last_name].filter((part): part is string => typeof part === 'string' && part.trim().length > 0).join(' ');
+        const storable = storableText(name).trim();
+        if (storable) await storeLookedUpName(db, residentId, storable);
+      } catch (error) {
+        log.warn({ residentId, err: safeError(error) }, 'users.get failed: the resident stays without a name');
+      }
+    })();
+    lookups.add(lookup);
+    void lookup.finally(() => lookups.delete(lookup));
+  }
 
   async function handleEvent(event: VkEvent): Promise<void> {
     const eventId = eventIdOf(event);
@@ -90,6 +116,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
     };
     const now = clock();
     let claimed: ClaimedRow | undefined;
+    let nameWanted: { residentId: number; userId: string } | undefined;
     const outcome = await processOnce(
       db,
       CHANNEL,
@@ -121,6 +148,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
             // The state locked with the dedupe row serves the first input; later ones read what it saved.
             const turn = await runDialog(trx, input, { t, features: options.features }, at, { ...(index === 0 && locked), ...(save && { save }) });
             views.push(...notSaidYet(views, turn.views));
+            if (turn.nameWanted && turn.residentId !== undefined) nameWanted = { residentId: turn.residentId, userId: input.identity.externalId };
           }
         }
         if (parsed.kind === 'ignore') {
@@ -149,6 +177,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
     if (parsed.kind === 'ignore') log.debug({ eventId, type: event.type, reason: parsed.reason }, 'event ignored');
     // A reply claimed at insert goes to its sender only once its transaction committed (handled).
     options.replied?.(outcome.kind === 'handled' ? claimed : undefined);
+    if (outcome.kind === 'handled' && nameWanted) lookUpName(nameWanted.residentId, nameWanted.userId);
   }
 
   let longPoll: VkLongPoll | undefined;
@@ -161,6 +190,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
     },
     async stop() {
       await longPoll?.stop();
+      await Promise.allSettled([...lookups]);
       agent.destroy();
     },
   };

@@ -143,6 +143,22 @@ export function touchQuery(db: Db, contact: Contact, now: Date): TouchQuery {
     SELECT r.*, i.id, NULL::timestamptz, false FROM r, i`.compile(db);
 }
 
+/**
+ * The resident's name as the messenger gives it, looked up after the fact (VK's users.get after the
+ * consent): stored only where none is yet and the consent is still live, since the name is personal
+ * data kept only from the consent on (a withdrawal meanwhile erased it and must stay so).
+ */
+export async function storeLookedUpName(db: Db, residentId: number, displayName: string): Promise<boolean> {
+  const result = await db
+    .updateTable('resident')
+    .set({ display_name: displayName.slice(0, 200) })
+    .where('id', '=', residentId)
+    .where('display_name', 'is', null)
+    .where((eb) => eb.exists(eb.selectFrom('consent').select('consent.id').whereRef('consent.resident_id', '=', 'resident.id').where('consent.withdrawn_at', 'is', null)))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export async function updateResident(
   db: Db,
   residentId: number,

@@ -97,6 +97,10 @@ export class FakeVkApi {
   failDownloads(count: number, status = 503): void {
     for (let i = 0; i < count; i++) this.failingDownloads.push(status);
   }
+  /** VK users by id, as users.get answers them; an id not here is answered as a deleted page. */
+  readonly users = new Map<string, { first_name: string; last_name: string }>();
+  /** users.get for these ids fails (error 30, a private profile): the app must do without the name. */
+  readonly failingUsers = new Set<string>();
   /** What groups.getCallbackConfirmationCode answers. */
   confirmationCode = 'fake1234';
   /** Public walls that wall.get reads, by owner id (newest post first, as VK answers). */
@@ -346,6 +350,19 @@ export class FakeVkApi {
       // A new key each time, as VK does; the old one stops working.
       this.longPollKey = `lp-key-${++this.longPollKeys}`;
       answer({ response: { key: this.longPollKey, server: `${this.url}/lp`, ts: this.longPollTs() } });
+      return;
+    }
+    if (method === 'users.get') {
+      const ids = (params.user_ids ?? '').split(',').filter(Boolean);
+      if (ids.some((id) => this.failingUsers.has(id))) {
+        fail(30, 'This profile is private');
+        return;
+      }
+      const users = ids.map((id) => {
+        const user = this.users.get(id);
+        return user ? { id: Number(id), ...user, can_access_closed: true, is_closed: false } : { id: Number(id), first_name: 'DELETED', last_name: '', deactivated: 'deleted' };
+      });
+      answer({ response: users });
       return;
     }
     const responses: Record<string, unknown> = {

@@ -45,6 +45,9 @@ interface VkButtonFound {
 
 const message = (fields: Json): Json => ({ type: 'message_new', object: { message: fields } });
 
+/** A call answering the event: not the press's answer, nor the name look-up the app makes after a consent (users.get). */
+const isReply = (call: RecordedVkCall) => call.method !== 'messages.sendMessageEventAnswer' && call.method !== 'users.get';
+
 export class VkConversation extends ChatPlayer {
   readonly channel = 'vk' as const;
   private lastReplies: RecordedVkCall[] = [];
@@ -140,7 +143,7 @@ export class VkConversation extends ChatPlayer {
   protected async postTogether(entries: Json[]): Promise<number[]> {
     const before = this.harness.vkFake.calls.length;
     const statuses = await Promise.all(entries.map(async (entry) => (await this.send(entry)).status));
-    this.lastReplies = this.harness.vkFake.calls.slice(before).filter((c) => c.method !== 'messages.sendMessageEventAnswer');
+    this.lastReplies = this.harness.vkFake.calls.slice(before).filter(isReply);
     return statuses;
   }
 
@@ -155,7 +158,7 @@ export class VkConversation extends ChatPlayer {
       statuses.push(response.status);
     }
     await this.harness.repliesSent();
-    this.lastReplies = this.harness.vkFake.calls.slice(before).filter((c) => c.method !== 'messages.sendMessageEventAnswer');
+    this.lastReplies = this.harness.vkFake.calls.slice(before).filter(isReply);
     for (const call of this.lastReplies) this.log(describeVkCall(call));
     return statuses;
   }
@@ -167,7 +170,7 @@ export class VkConversation extends ChatPlayer {
     const before = this.harness.vkFake.calls.length;
     const response = await this.harness.postVk(event);
     const body = await response.text();
-    this.lastReplies = this.harness.vkFake.calls.slice(before).filter((c) => c.method !== 'messages.sendMessageEventAnswer');
+    this.lastReplies = this.harness.vkFake.calls.slice(before).filter(isReply);
     for (const call of this.lastReplies) this.log(describeVkCall(call));
     return { status: response.status, body };
   }

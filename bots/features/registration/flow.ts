@@ -81,6 +81,8 @@ export const registrationFlow: Flow = {
         await giveConsent(c.db, c.resident.id, c.from.channel, shown, c.now);
         // The name is personal data: it is kept only from the moment of consent on.
         if (c.from.displayName) await updateResident(c.db, c.resident.id, { displayName: c.from.displayName.slice(0, 200) });
+        // A VK press carries no name: the VK adapter looks it up (users.get) once this is committed.
+        else c.nameWanted = true;
         return goto('phone', { say: [{ key: 'reg.consent_recorded' }] });
       },
     },
