@@ -27,6 +27,12 @@ export interface BotFeature {
    * clarification request. Features are asked in registry order; the first answer wins.
    */
   freeText?(c: StepContext, text: string): Promise<View[] | undefined>;
+  /**
+   * A photo or a place a registered resident sent between flows that this feature answers before
+   * anything starts with it (a pending clarification request: told it takes a text). Asked before
+   * idlePhoto and idleLocation, in registry order; the first answer wins.
+   */
+  freeAttachment?(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'location' }>): Promise<View[] | undefined>;
   /** What an account that is not a registered resident is told between flows, when this feature knows better than "send /start". */
   idleHint?(c: StepContext): Promise<View | undefined>;
   /** A place a registered resident shared between flows, when this feature starts something there (filing a message at it). */

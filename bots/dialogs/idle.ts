@@ -50,6 +50,13 @@ export const idleFlow: Flow = {
         if (taken) return stay({ say: taken });
         // A VK text with a photo: the photo, next, carries it and starts filing; the text gets no answer of its own.
         if (input.kind === 'text' && input.photoFollows) return stay({ data: { [PHOTO_AWAITED]: true } });
+        // A photo or a place some feature answers first (the reply to a clarification request).
+        if ((input.kind === 'photo' || input.kind === 'location') && (!input.alongside || photoAwaited || input.kind === 'location')) {
+          for (const feature of c.features.list) {
+            const answered = await feature.freeAttachment?.(c, input);
+            if (answered) return stay({ say: answered });
+          }
+        }
         // A photo (with the words sent with it) starts filing: a Telegram photo, or a VK message's first photo.
         if (input.kind === 'photo' && (!input.alongside || photoAwaited)) {
           for (const feature of c.features.list) {

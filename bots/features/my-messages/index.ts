@@ -1,7 +1,7 @@
 import type { BotFeature } from '../../dialogs/feature.ts';
 import { enter } from '../../dialogs/flow.ts';
 import { commentAction, openAction, rateAction } from './actions.ts';
-import { answerClarification } from './clarification.ts';
+import { answerClarification, clarificationAttachment } from './clarification.ts';
 import { messagesFlow } from './flow.ts';
 
 const list = () => enter(messagesFlow.name);
@@ -17,4 +17,5 @@ export const myMessages: BotFeature = {
   menu: [{ id: 'my', label: 'menu.my', row: 20, run: list }],
   actions: [openAction, commentAction, rateAction],
   freeText: answerClarification,
+  freeAttachment: clarificationAttachment,
 };
