@@ -186,6 +186,15 @@ export async function stopAnnouncement(db: Db, broadcastId: number | null, now: 
 }
 
 /**
+ * Every announcement of one source withdrawn (`contest:<id>`: a contest announces each of its
+ * steps on its own; `direct_line:<id>`): stopAnnouncement for each, oldest first.
+ */
+export async function stopAnnouncementsOf(db: Db, source: string, now: Date): Promise<void> {
+  const broadcasts = await db.selectFrom('broadcast').select('id').where('source', '=', source).where('state', '<>', 'cancelled').orderBy('id').execute();
+  for (const broadcast of broadcasts) await stopAnnouncement(db, broadcast.id, now);
+}
+
+/**
  * What a broadcast announces was edited after publication (a news item's text, an event's time):
  * residents it has not reached yet get the new version. Only the broadcast's one payload is
  * written, whatever the audience: the rows still to be written copy it, and the rows waiting in

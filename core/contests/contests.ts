@@ -1,7 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import { addMonths } from 'date-fns/addMonths';
 import { sql } from 'kysely';
-import { announce, stopAnnouncement } from '../broadcasts/broadcasts.ts';
+import { announce, stopAnnouncementsOf } from '../broadcasts/broadcasts.ts';
 import { actionId } from '../dialogs/action-id.ts';
 import type { Db } from '../db/types.ts';
 import type { Channel } from '../db/types.ts';
@@ -713,8 +713,7 @@ export async function withdrawContest(db: Db, id: number, now: Date): Promise<Co
     throw new DomainError('CONTEST_WRONG_STATE', { id, state: row.state, rule: 'published, before its results' });
   await db.updateTable('contest').set({ state: 'withdrawn', withdrawn_at: now, updated_at: now }).where('id', '=', id).execute();
   // Every step of a contest is announced on its own (publication, entries, voting): each one stops.
-  const broadcasts = await db.selectFrom('broadcast').select('id').where('source', '=', `contest:${id}`).where('state', '<>', 'cancelled').orderBy('id').execute();
-  for (const broadcast of broadcasts) await stopAnnouncement(db, broadcast.id, now);
+  await stopAnnouncementsOf(db, `contest:${id}`, now);
   // Who sent an entry is told once (their entry is kept), whatever their subscriptions.
   const participants = await db.selectFrom('contest_entry').select('resident_id').distinct().where('contest_id', '=', id).orderBy('resident_id').execute();
   for (const { resident_id } of participants) {

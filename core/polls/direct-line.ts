@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { announce, stopAnnouncement } from '../broadcasts/broadcasts.ts';
+import { announce, stopAnnouncementsOf } from '../broadcasts/broadcasts.ts';
 import { isCalendarDate } from '../calendar/calendar-date.ts';
 import { localDateKey } from '../calendar/working-time.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -195,8 +195,7 @@ export async function withdrawDirectLine(db: Db, id: number, now: Date): Promise
   if (!row) throw new DomainError('DIRECT_LINE_NOT_FOUND', { id });
   if (row.withdrawn_at) throw new DomainError('DIRECT_LINE_WITHDRAWN', { id });
   await db.updateTable('direct_line').set({ withdrawn_at: now }).where('id', '=', id).execute();
-  const broadcasts = await db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${id}`).where('state', '<>', 'cancelled').execute();
-  for (const broadcast of broadcasts) await stopAnnouncement(db, broadcast.id, now);
+  await stopAnnouncementsOf(db, `direct_line:${id}`, now);
   return getDirectLine(db, id);
 }
 
