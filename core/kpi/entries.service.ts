@@ -4,6 +4,7 @@ import { localDateKey } from '../calendar/working-time.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { canonicalSourceUrl } from '../incidents/url.ts';
+import { usableMedia } from '../media/media.repository.ts';
 
 /** KPI 14: a unit of outdoor advertising (address, first and last day, a photo from the media store). */
 export interface Placement {
@@ -47,8 +48,7 @@ export async function createPlacement(
   const endsOn = validDate('endsOn', input.endsOn);
   if (endsOn < startsOn) throw new DomainError('VALIDATION', { field: 'endsOn', problem: 'before startsOn' });
   if (input.mediaId != null) {
-    const media = await db.selectFrom('media').select(['id', 'municipality_id', 'kind']).where('id', '=', input.mediaId).executeTakeFirst();
-    if (!media || (media.municipality_id !== null && media.municipality_id !== input.municipalityId)) throw new DomainError('MEDIA_NOT_FOUND', { id: input.mediaId });
+    const media = await usableMedia(db, input.municipalityId, input.mediaId);
     if (media.kind !== 'image') throw new DomainError('VALIDATION', { field: 'mediaId', problem: 'the photo must be an image' });
   }
   // The same unit sent again (a retried form, or two sent in the same instant) would count twice

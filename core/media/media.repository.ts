@@ -86,6 +86,25 @@ export async function getMedia(db: Db, id: number): Promise<Media> {
   return toMedia(row);
 }
 
+/** A file an item of `municipalityId` may carry (its municipality's files, or regional ones); otherwise MEDIA_NOT_FOUND. */
+export async function usableMedia(db: Db, municipalityId: number | null, id: number): Promise<Media> {
+  const media = await getMedia(db, id);
+  if (media.municipalityId !== null && media.municipalityId !== municipalityId) throw new DomainError('MEDIA_NOT_FOUND', { id });
+  return media;
+}
+
+/**
+ * The files listed for an item of `municipalityId` (a news item's, an answer's), in order: at most
+ * `max`, each once (VALIDATION naming `mediaIds`), each usable there (usableMedia).
+ */
+export async function usableMediaList(db: Db, municipalityId: number | null, mediaIds: number[], max: number): Promise<Media[]> {
+  if (mediaIds.length > max) throw new DomainError('VALIDATION', { field: 'mediaIds', problem: `at most ${max} photos` });
+  if (new Set(mediaIds).size !== mediaIds.length) throw new DomainError('VALIDATION', { field: 'mediaIds', problem: 'a file is listed twice' });
+  const list: Media[] = [];
+  for (const id of mediaIds) list.push(await usableMedia(db, municipalityId, id));
+  return list;
+}
+
 /** A file the scope may use: its municipality's, or a regional one (operators' only); otherwise MEDIA_NOT_FOUND. */
 export async function mediaInScope(db: Db, scope: Scope, id: number): Promise<Media> {
   const media = await getMedia(db, id);

@@ -11,7 +11,7 @@ import { lockMessage, recordEvent, updateMessage, type Message } from './message
 import type { OutboxState } from '../outbox/outbox.table.ts';
 import type { AnswerKind, AnswerState, AnswerTable, Resolution } from './message.table.ts';
 import { validText } from './text.ts';
-import { getMedia } from '../media/media.repository.ts';
+import { usableMediaList } from '../media/media.repository.ts';
 import { recordFirstDraft } from '../incidents/first-response.ts';
 import { queueSourceComment } from '../incidents/publish.ts';
 import { closeLinkedDuplicates } from './moderation.service.ts';
@@ -192,13 +192,8 @@ export const MAX_ANSWER_PHOTOS = 10;
  * files or regional ones); otherwise VALIDATION naming `mediaIds`, or MEDIA_NOT_FOUND.
  */
 async function checkAnswerMedia(db: Db, municipalityId: number, mediaIds: number[]): Promise<void> {
-  if (mediaIds.length > MAX_ANSWER_PHOTOS) throw new DomainError('VALIDATION', { field: 'mediaIds', problem: `at most ${MAX_ANSWER_PHOTOS} photos` });
-  if (new Set(mediaIds).size !== mediaIds.length) throw new DomainError('VALIDATION', { field: 'mediaIds', problem: 'a file is listed twice' });
-  for (const id of mediaIds) {
-    const media = await getMedia(db, id);
-    if (media.municipalityId !== null && media.municipalityId !== municipalityId) throw new DomainError('MEDIA_NOT_FOUND', { id });
-    if (media.kind !== 'image') throw new DomainError('VALIDATION', { field: 'mediaIds', problem: 'photos only', id });
-  }
+  const video = (await usableMediaList(db, municipalityId, mediaIds, MAX_ANSWER_PHOTOS)).find((media) => media.kind !== 'image');
+  if (video) throw new DomainError('VALIDATION', { field: 'mediaIds', problem: 'photos only', id: video.id });
 }
 
 /**

@@ -3,7 +3,7 @@ import { type Announcement, announce, reviseAnnouncement, stopAnnouncement } fro
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { containsPoint, isValidPoint } from '../geo/geo.ts';
-import { getMedia } from '../media/media.repository.ts';
+import { usableMedia } from '../media/media.repository.ts';
 import { getMunicipality } from '../municipalities/municipality.repository.ts';
 import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
 import { openEventId, remindId } from './actions.ts';
@@ -89,8 +89,7 @@ async function checkEvent(db: Db, municipalityId: number, fields: EventFields): 
     throw new DomainError('VALIDATION', { field: 'venue', problem: 'the point is outside the municipality' });
   }
   if (fields.photoMediaId !== null) {
-    const media = await getMedia(db, fields.photoMediaId);
-    if (media.municipalityId !== null && media.municipalityId !== municipalityId) throw new DomainError('MEDIA_NOT_FOUND', { id: fields.photoMediaId });
+    const media = await usableMedia(db, municipalityId, fields.photoMediaId);
     if (media.kind !== 'image') throw new DomainError('VALIDATION', { field: 'photoMediaId', problem: 'an image, not a video' });
   }
 }

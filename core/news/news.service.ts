@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import { announce, reviseAnnouncement, stopAnnouncement } from '../broadcasts/broadcasts.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
-import { getMedia } from '../media/media.repository.ts';
+import { usableMediaList } from '../media/media.repository.ts';
 import { commentNewsId } from './actions.ts';
 import type { NewsItemTable, NewsState } from './news.table.ts';
 
@@ -66,14 +66,7 @@ export interface NewsFields {
  * or regional ones for a regional item). Throws VALIDATION naming `mediaIds`.
  */
 export async function checkNewsMedia(db: Db, municipalityId: number | null, mediaIds: number[]): Promise<void> {
-  if (mediaIds.length > MAX_NEWS_PHOTOS) throw new DomainError('VALIDATION', { field: 'mediaIds', problem: `at most ${MAX_NEWS_PHOTOS} photos` });
-  if (new Set(mediaIds).size !== mediaIds.length) throw new DomainError('VALIDATION', { field: 'mediaIds', problem: 'a file is listed twice' });
-  const kinds: string[] = [];
-  for (const id of mediaIds) {
-    const media = await getMedia(db, id);
-    if (media.municipalityId !== null && media.municipalityId !== municipalityId) throw new DomainError('MEDIA_NOT_FOUND', { id });
-    kinds.push(media.kind);
-  }
+  const kinds = (await usableMediaList(db, municipalityId, mediaIds, MAX_NEWS_PHOTOS)).map((media) => media.kind);
   if (kinds.includes('video') && kinds.length > 1) throw new DomainError('VALIDATION', { field: 'mediaIds', problem: 'up to 10 photos or one video, not both' });
 }
 
