@@ -8,7 +8,7 @@ import { notifyResident, notifySupporters } from '../notifications/notify.ts';
 import { transition } from './lifecycle.ts';
 import { lockMessage, recordEvent, updateMessage, type Message } from './message.repository.ts';
 import type { MessageStatus } from './message.table.ts';
-import { withdrawDraftsOfExecutor, withdrawOpenDrafts } from './open-drafts.ts';
+import { withdrawOpenDrafts } from './open-drafts.ts';
 
 export interface ModerationInput {
   messageId: number;
@@ -100,7 +100,7 @@ export function routeMessage(db: Db, input: ModerationInput & { executorId: numb
     if (message.executorId === input.executorId) return message;
     const updated = await updateMessage(trx, message, { executor_id: input.executorId }, now);
     // The previous executor's drafts still waiting for the curator are no longer anyone's to approve.
-    const withdrawn = message.executorId !== null ? await withdrawDraftsOfExecutor(trx, message.id, message.executorId, now) : [];
+    const withdrawn = message.executorId !== null ? await withdrawOpenDrafts(trx, message.id, now, message.executorId) : [];
     await recordEvent(trx, message.id, input.actor, { kind: 'routed', data: { from: message.executorId, to: input.executorId, ...(withdrawn.length > 0 && { withdrawnAnswerIds: withdrawn }) } }, now);
     await alertAssigned(trx, updated, now);
     if (message.executorId !== null) await alertRoutedAway(trx, updated, message.executorId, executorName, now);
