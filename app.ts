@@ -19,6 +19,7 @@ import { provideContestMedia } from './bots/features/contests/media.ts';
 import { createFilingPhotoCopier, type FilingPhotoCopier } from './bots/media/filing-photos.ts';
 import { provideEventLinks } from './bots/features/events/index.ts';
 import { provideMessengers } from './bots/features/linking/index.ts';
+import { recordRunningMessengers } from './core/notifications/notify.ts';
 import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
 import { startCron } from './cron/scheduler.ts';
 import { createVkWallReader, incidentPollJob } from './bots/vk/wall-reader.ts';
@@ -164,7 +165,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (telegramFiles) photos.tg = cachedPhotoFetcher(telegramFiles, { dir: path.join(config.DATA_DIR, 'photo-cache', 'tg'), namespace: 'tg' });
   // Contest entries from residents are copied into the media store (Telegram getFile, VK URLs).
   provideEventLinks(config.PUBLIC_URL);
-  provideMessengers({ tg: Boolean(config.TELEGRAM_BOT_TOKEN), vk: Boolean(config.VK_GROUP_TOKEN) });
+  const messengersRunning = { tg: Boolean(config.TELEGRAM_BOT_TOKEN), vk: Boolean(config.VK_GROUP_TOKEN) };
+  provideMessengers(messengersRunning);
+  // Notices (core/notifications) go to a messenger of the resident's that runs, whatever they chose.
+  await recordRunningMessengers(database.db, messengersRunning, clock());
   provideContestMedia({ store: media.store, limits: media.limits, ...(telegramFiles && { telegram: telegramFiles }) });
   // So are the photos of filed messages, after the filing commits (officials in the other messenger see them).
   const photoCopier = createFilingPhotoCopier({

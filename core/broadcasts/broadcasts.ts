@@ -3,6 +3,7 @@ import type { Database } from '../db/database.ts';
 import type { Db, Language } from '../db/types.ts';
 import { PRIORITY } from '../outbox/outbox.repository.ts';
 import type { OutboxPayload } from '../outbox/outbox.table.ts';
+import { reachOrder } from '../notifications/notify.ts';
 import { subscribedSql, type Topic, unsubscribeRow } from '../subscriptions/subscriptions.ts';
 import type { BroadcastState } from './broadcast.table.ts';
 
@@ -127,7 +128,7 @@ export async function expandBatch(db: Kysely<Database>, broadcastId: number, bat
         CROSS JOIN LATERAL (
           SELECT ri.channel, ri.chat_id FROM resident_identity ri
           WHERE ri.resident_id = b.id AND ri.unreachable_at IS NULL
-          ORDER BY CASE WHEN ri.channel = b.notify_channel THEN 0 ELSE 1 END, ri.last_seen_at DESC
+          ORDER BY ${reachOrder('ri', 'b.notify_channel')}
           LIMIT 1
         ) t
         ORDER BY b.id

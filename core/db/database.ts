@@ -27,6 +27,7 @@ import type { IncidentTables } from '../incidents/incident.table.ts';
 import type { ProductionCalendarTables } from '../calendar/production-calendar.table.ts';
 import type { ContestTables } from '../contests/contest.table.ts';
 import type { KpiEngineTables } from '../kpi/kpi.table.ts';
+import type { MessengerTables } from '../notifications/messenger.table.ts';
 
 /** Every table, composed from the domains' own table files (one line per domain). */
 export interface Database
@@ -58,4 +59,5 @@ export interface Database
     IncidentTables,
     ProductionCalendarTables,
     ContestTables,
-    KpiEngineTables {}
+    KpiEngineTables,
+    MessengerTables {}

@@ -6,6 +6,7 @@ import { containsPoint, isValidPoint } from '../geo/geo.ts';
 import { usableMedia } from '../media/media.repository.ts';
 import { getMunicipality } from '../municipalities/municipality.repository.ts';
 import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
+import { residentTarget } from '../notifications/notify.ts';
 import { openEventId, remindId } from './actions.ts';
 import { formatLocal, periodRange, type AfishaPeriod } from './local-time.ts';
 import type { AfishaEventTable, EventKind, EventState } from './news.table.ts';
@@ -294,22 +295,13 @@ export async function cancelEvent(db: Db, id: number, reason: string | null, now
   return { event: toEvent(row), told };
 }
 
-/** One outbox row for a resident on the messenger they chose (else the one used last), with a live consent; the row id or null. */
+/** One outbox row for a resident where notices reach them (`residentTarget`), with a live consent; the row id or null. */
 async function queueForResident(
   db: Db,
   residentId: number,
   row: { kind: string; key: string; params: Record<string, unknown>; dedupeKey: string; keyboard?: unknown; location?: { lat: number; lon: number } },
 ): Promise<number | null> {
-  const target = await db
-    .selectFrom('resident_identity as ri')
-    .innerJoin('resident as r', 'r.id', 'ri.resident_id')
-    .select(['ri.channel', 'ri.chat_id', 'r.language'])
-    .where('ri.resident_id', '=', residentId)
-    .where('ri.unreachable_at', 'is', null)
-    .where((eb) => eb.exists(eb.selectFrom('consent').select('id').where('resident_id', '=', residentId).where('withdrawn_at', 'is', null)))
-    .orderBy((eb) => eb.case().when('ri.channel', '=', eb.ref('r.notify_channel')).then(0).else(1).end())
-    .orderBy('ri.last_seen_at', 'desc')
-    .executeTakeFirst();
+  const target = await residentTarget(db, residentId);
   if (!target) return null;
   const [id] = await enqueue(db, [
     {

@@ -1,4 +1,5 @@
-import type { Channel, Db } from '../db/types.ts';
+import { type RawBuilder, sql } from 'kysely';
+import { CHANNELS, type Channel, type Db, type Language } from '../db/types.ts';
 import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
 import type { OutboxPayload } from '../outbox/outbox.table.ts';
 
@@ -66,7 +67,46 @@ export function staffPayload(key: string, params: Record<string, unknown>, optio
 }
 
 /**
- * Queues a notice for a resident on the channel they chose, else the one they used last.
+ * Records which messengers' bots run on this deployment (their tokens set), as app.ts finds them at
+ * start: a resident's notices then skip a messenger that was turned off (see `reachOrder`).
+ */
+export async function recordRunningMessengers(db: Db, running: Record<Channel, boolean>, now: Date): Promise<void> {
+  await db
+    .insertInto('messenger')
+    .values(CHANNELS.map((channel) => ({ channel, running: running[channel], changed_at: now })))
+    .onConflict((oc) => oc.column('channel').doUpdateSet((eb) => ({ running: eb.ref('excluded.running'), changed_at: eb.ref('excluded.changed_at') })).where('messenger.running', 'is distinct from', (eb) => eb.ref('excluded.running')))
+    .execute();
+}
+
+/**
+ * The order in which a resident's identities are tried for a notice: a messenger whose bot runs
+ * before one turned off (a notice there would wait for its bot to come back), then the messenger
+ * the resident chose, then the one they wrote in last. `identity` is the resident_identity alias,
+ * `notifyChannel` the column holding the resident's choice.
+ */
+export function reachOrder(identity: string, notifyChannel: string): RawBuilder<unknown> {
+  const channel = sql.ref(`${identity}.channel`);
+  return sql`${channel} IN (SELECT m.channel FROM messenger m WHERE NOT m.running), CASE WHEN ${channel} = ${sql.ref(notifyChannel)} THEN 0 ELSE 1 END, ${sql.ref(`${identity}.last_seen_at`)} DESC`;
+}
+
+/** Where a resident is reached for a notice (`reachOrder`), with their language; none without a live consent or a reachable identity. */
+export async function residentTarget(db: Db, residentId: number): Promise<{ channel: Channel; chat_id: string; language: Language } | undefined> {
+  return db
+    .selectFrom('resident_identity as ri')
+    .innerJoin('resident as r', 'r.id', 'ri.resident_id')
+    .select(['ri.channel', 'ri.chat_id', 'r.language'])
+    .where('ri.resident_id', '=', residentId)
+    .where('ri.unreachable_at', 'is', null)
+    .where((eb) =>
+      eb.exists(eb.selectFrom('consent').select('id').where('resident_id', '=', residentId).where('withdrawn_at', 'is', null)),
+    )
+    .orderBy(reachOrder('ri', 'r.notify_channel'))
+    .executeTakeFirst();
+}
+
+/**
+ * Queues a notice for a resident on the channel they chose, else the one they used last (a
+ * messenger turned off only when nothing else reaches them: `reachOrder`).
  * Nobody is notified without a live consent or with no reachable identity; returns whether
  * a row was queued.
  */
@@ -77,18 +117,7 @@ export async function notifyResident(
   params: Record<string, unknown>,
   options: NotifyOptions,
 ): Promise<boolean> {
-  const target = await db
-    .selectFrom('resident_identity as ri')
-    .innerJoin('resident as r', 'r.id', 'ri.resident_id')
-    .select(['ri.channel', 'ri.chat_id', 'r.language', 'r.notify_channel'])
-    .where('ri.resident_id', '=', residentId)
-    .where('ri.unreachable_at', 'is', null)
-    .where((eb) =>
-      eb.exists(eb.selectFrom('consent').select('id').where('resident_id', '=', residentId).where('withdrawn_at', 'is', null)),
-    )
-    .orderBy((eb) => eb.case().when('ri.channel', '=', eb.ref('r.notify_channel')).then(0).else(1).end())
-    .orderBy('ri.last_seen_at', 'desc')
-    .executeTakeFirst();
+  const target = await residentTarget(db, residentId);
   if (!target) return false;
   const payload: OutboxPayload = {
     key,

@@ -10,6 +10,7 @@ import type { Channel, Db } from '../db/types.ts';
 import { actionId } from '../dialogs/action-id.ts';
 import { DomainError } from '../errors.ts';
 import { PRIORITY } from '../outbox/outbox.repository.ts';
+import { reachOrder } from '../notifications/notify.ts';
 import type { PollKind, PollState, QuestionKind, ResultsVisibility } from './poll.table.ts';
 
 export const POLL_LIMITS = {
@@ -504,7 +505,7 @@ export async function notifyVoters(db: Db, pollId: number, key: string, params: 
     CROSS JOIN LATERAL (
       SELECT ri.channel, ri.chat_id FROM resident_identity ri
       WHERE ri.resident_id = r.id AND ri.unreachable_at IS NULL
-      ORDER BY CASE WHEN ri.channel = r.notify_channel THEN 0 ELSE 1 END, ri.last_seen_at DESC
+      ORDER BY ${reachOrder('ri', 'r.notify_channel')}
       LIMIT 1
     ) t
     WHERE b.poll_id = ${pollId}

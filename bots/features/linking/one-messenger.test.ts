@@ -3,6 +3,7 @@ import { type Chat, newChat, residentOf } from '../../../test/bots/chats.ts';
 import { BotHarness } from '../../../test/bots/harness.ts';
 import { press, tap } from '../../../test/bots/player.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
+import { notifyResident } from '../../../core/notifications/notify.ts';
 import { createTranslator } from '../../i18n.ts';
 
 /**
@@ -69,5 +70,22 @@ describe.each([
       .where('id', '=', await residentOf(db, chat))
       .executeTakeFirstOrThrow();
     expect(resident.notify_channel).toBeNull();
+  });
+  it(`sends a notice here when the resident chose ${off} (linked while it ran): the choice is kept for when it runs again`, async () => {
+    const chat = newChat(harness, channel, 'Олег');
+    await chat.playFixture('registration.json');
+    const resident = await residentOf(db, chat);
+    await db.db
+      .insertInto('resident_identity')
+      .values({ resident_id: resident, channel: off, external_id: '424242', chat_id: '424242', last_seen_at: new Date(Date.now() - 60_000) })
+      .execute();
+    await db.db.updateTable('resident').set({ notify_channel: off }).where('id', '=', resident).execute();
+
+    expect(await notifyResident(db.db, resident, 'broadcast.official', { text: 'Ответ готов' }, { kind: 'status' })).toBe(true);
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.join('\n')).toContain('Ответ готов');
+    const notice = await db.db.selectFrom('outbox').select('channel').where('resident_id', '=', resident).where('kind', '=', 'status').executeTakeFirstOrThrow();
+    expect(notice.channel).toBe(channel);
+    expect((await db.db.selectFrom('resident').select('notify_channel').where('id', '=', resident).executeTakeFirstOrThrow()).notify_channel).toBe(off);
   });
 });
