@@ -19,6 +19,7 @@ export const ERROR_KINDS = {
   ANSWER_NOT_FOUND: 'not_found',
   COMMENT_NOT_FOUND: 'not_found',
   COMMENT_ALREADY_REPLIED: 'conflict',
+  CLARIFICATION_NOT_AWAITED: 'conflict',
   ILLEGAL_TRANSITION: 'conflict',
   MESSAGE_ALREADY_CLOSED: 'conflict',
   CONCURRENT_CHANGE: 'conflict',

@@ -46,12 +46,14 @@ export const idleFlow: Flow = {
         const command = input.kind === 'text' ? c.features.commandWord(input.text) : undefined;
         if (command) return command.run(c, undefined);
         if (!(await isRegistered(c))) return stay({ say: [await unregisteredHint(c)] });
-        const taken = input.kind === 'text' ? await freeTextAnswer(c, input.text) : undefined;
+        // A VK text whose photo comes next is that photo's caption: the photo answers with both (freeAttachment, idlePhoto).
+        const taken = input.kind === 'text' && !input.photoFollows ? await freeTextAnswer(c, input.text) : undefined;
         if (taken) return stay({ say: taken });
         // A VK text with a photo: the photo, next, carries it and starts filing; the text gets no answer of its own.
         if (input.kind === 'text' && input.photoFollows) return stay({ data: { [PHOTO_AWAITED]: true } });
-        // A photo or a place some feature answers first (the reply to a clarification request).
-        if ((input.kind === 'photo' || input.kind === 'location') && (!input.alongside || photoAwaited || input.kind === 'location')) {
+        // A photo or a place some feature answers first (the reply to a clarification request, with a
+        // VK message's later photos and a Telegram album's next ones).
+        if (input.kind === 'photo' || input.kind === 'location') {
           for (const feature of c.features.list) {
             const answered = await feature.freeAttachment?.(c, input);
             if (answered) return stay({ say: answered });

@@ -3,9 +3,10 @@ import { addWorkingHours, type WorkCalendar } from '../calendar/working-time.ts'
 import { actionId } from '../dialogs/action-id.ts';
 import type { Scope } from '../access/scope.ts';
 import type { Database } from '../db/database.ts';
-import type { Db } from '../db/types.ts';
+import type { Channel, Db } from '../db/types.ts';
+import type { Point } from '../geo/geo.ts';
 import { listMunicipalities } from '../municipalities/municipality.repository.ts';
-import { executorStaffIds, staffIdsByRole } from '../notifications/notify.ts';
+import { executorStaffIds, staffIdsByRole, type NotifyOptions } from '../notifications/notify.ts';
 import { raiseAlert, type AlertResult } from './alerts.ts';
 import type { AlertKeyboard } from './buttons.ts';
 
@@ -29,18 +30,89 @@ async function answerers(db: Db, municipalityId: number, executorId: number | nu
   return executorId ? executorStaffIds(db, executorId) : staffIdsByRole(db, municipalityId, 'moderator');
 }
 
-/** Called in the transaction that stores the author's comment. */
-export async function alertAuthorComment(db: Db, message: { id: number; municipalityId: number; executorId: number | null }, comment: { id: number; text: string }, now: Date): Promise<AlertResult> {
+/** Photos a clarification reply brought: their file ids, valid in the messenger they came through. */
+export interface ReplyPhotos {
+  channel: Channel;
+  fileIds: string[];
+}
+
+/**
+ * How an alert shows photos that came with a reply: in their messenger as they are, in the other one
+ * counted in the note until their copies are made (recordCopies then sends them after the alert).
+ */
+function replyPhotosDelivery(photos: ReplyPhotos | undefined): Pick<NotifyOptions, 'photosByChannel' | 'photosFollowing'> {
+  if (!photos || photos.fileIds.length === 0) return {};
+  return { photosByChannel: { [photos.channel]: photos.fileIds }, photosFollowing: photos.fileIds.length };
+}
+
+/** A place given with a reply, as officials read it: coordinates and a map link (the pin is sent too). */
+export function placeLine(place: Point): { $key: string; $params: Record<string, unknown> } {
+  const lat = place.lat.toFixed(6);
+  const lon = place.lon.toFixed(6);
+  return { $key: 'alert.clarification_place', $params: { lat, lon, url: `https://yandex.ru/maps/?pt=${lon},${lat}&z=17&l=map` } };
+}
+
+/**
+ * Called in the transaction that stores the author's comment. A clarification reply's photos are
+ * sent with it (as the executor's card sends the message's) and its place as a point, both named
+ * in the text.
+ */
+export async function alertAuthorComment(
+  db: Db,
+  message: { id: number; municipalityId: number; executorId: number | null },
+  comment: { id: number; text: string; photos?: ReplyPhotos; place?: Point | null },
+  now: Date,
+): Promise<AlertResult> {
+  const photoCount = comment.photos?.fileIds.length ?? 0;
+  const attached = photoCount > 0 || comment.place;
   return raiseAlert(
     db,
     await answerers(db, message.municipalityId, message.executorId),
     {
       kind: 'alert.author_comment',
-      key: 'alert.author_comment',
+      key: attached ? 'alert.clarification_reply' : 'alert.author_comment',
       messageId: message.id,
-      params: { messageId: message.id, commentId: comment.id, text: comment.text },
+      params: {
+        messageId: message.id,
+        commentId: comment.id,
+        text: comment.text,
+        ...(attached && {
+          photosNote: '',
+          photos: photoCount > 0 ? { $key: 'alert.clarification_photos', $params: { count: photoCount } } : '',
+          place: comment.place ? placeLine(comment.place) : '',
+        }),
+      },
       dedupeKey: `author_comment:${comment.id}`,
-      delivery: { keyboard: commentReplyKeyboard(comment.id) },
+      delivery: {
+        keyboard: commentReplyKeyboard(comment.id),
+        ...replyPhotosDelivery(comment.photos),
+        ...(comment.place && { location: { lat: comment.place.lat, lon: comment.place.lon } }),
+      },
+    },
+    now,
+  );
+}
+
+/**
+ * More photos of a clarification reply that was alerted already (the next photos of an album, each
+ * its own update): sent to the officials who answer the message, as a follow-up of the reply.
+ */
+export async function alertClarificationPhotos(
+  db: Db,
+  message: { id: number; municipalityId: number; executorId: number | null },
+  reply: { id: number; photoIds: number[] } & ReplyPhotos,
+  now: Date,
+): Promise<AlertResult> {
+  return raiseAlert(
+    db,
+    await answerers(db, message.municipalityId, message.executorId),
+    {
+      kind: 'alert.author_comment_photos',
+      key: 'alert.clarification_more_photos',
+      messageId: message.id,
+      params: { messageId: message.id, commentId: reply.id, count: reply.fileIds.length, photosNote: '' },
+      dedupeKey: `author_comment_photos:${reply.id}:${reply.photoIds.join(',')}`,
+      delivery: { keyboard: commentReplyKeyboard(reply.id), ...replyPhotosDelivery(reply) },
     },
     now,
   );

@@ -61,7 +61,7 @@ export function addResidentComment(db: Db, input: { residentId: number; messageI
       .executeTakeFirstOrThrow();
     await recordEvent(trx, message.id, { kind: 'resident', residentId: input.residentId }, { kind: 'comment', data: { commentId: row.id } }, now);
     // The author's comment waits for an answer: the executor is alerted (issue 18 item 10).
-    if (message.authorId === input.residentId) await alertAuthorComment(trx, message, row, now);
+    if (message.authorId === input.residentId) await alertAuthorComment(trx, message, { id: row.id, text: row.text }, now);
     return toComment(row);
   });
 }

@@ -66,6 +66,8 @@ export interface MessagePhotoTable {
   copy_due_at: Generated<Date | null>;
   copy_attempts: Generated<number>;
   copy_error: Generated<string | null>;
+  /** The clarification reply that brought the photo, if one did (the rest came with the message). */
+  comment_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface MessageEventTable {
@@ -105,9 +107,15 @@ export interface CommentTable {
   author_kind: 'resident' | 'staff';
   resident_id: number | null;
   staff_id: number | null;
+  /** May be empty only when the comment carries photos or a place (a clarification reply, core/messages/clarification.service.ts). */
   text: string;
   reply_to_id: number | null;
   created_at: Date;
+  /** How many photos the comment added to its message (message_photo.comment_id). */
+  photos: Generated<number>;
+  /** The place a clarification reply gave (the message's own geotag is left as filed). */
+  lat: ColumnType<number | null, number | null | undefined, number | null>;
+  lon: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface RatingTable {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { inTransaction } from '../db/transaction.ts';
 import type { Channel, Db } from '../db/types.ts';
-import { enqueue } from '../outbox/outbox.repository.ts';
+import { enqueue, type OutboxEntry } from '../outbox/outbox.repository.ts';
 import type { OutboxPayload } from '../outbox/outbox.table.ts';
 
 /**
@@ -106,7 +106,7 @@ export async function recordCopies(db: Db, messageId: number, copies: { photoId:
   if (copies.length === 0) return 0;
   return inTransaction(db, async (trx) => {
     const message = await trx.selectFrom('message').select(['id', 'status', 'executor_id']).where('id', '=', messageId).forShare().executeTakeFirst();
-    const fresh: { id: number; channel: Channel; file_id: string | null; media_id: number | null; position: number }[] = [];
+    const fresh: { id: number; channel: Channel; file_id: string | null; media_id: number | null; position: number; comment_id: number | null }[] = [];
     for (const copy of copies) {
       const row = await trx
         .updateTable('message_photo')
@@ -114,14 +114,17 @@ export async function recordCopies(db: Db, messageId: number, copies: { photoId:
         .where('id', '=', copy.photoId)
         .where('message_id', '=', messageId)
         .where('media_id', 'is', null)
-        .returning(['id', 'channel', 'file_id', 'media_id', 'position'])
+        .returning(['id', 'channel', 'file_id', 'media_id', 'position', 'comment_id'])
         .executeTakeFirst();
       if (row) fresh.push(row);
     }
+    fresh.sort((a, b) => a.position - b.position || a.id - b.id);
+    // Photos a clarification reply brought follow its alert, not the message's card (which never showed them).
+    const entries = await replyFollowUps(trx, messageId, fresh);
+    const filed = fresh.filter((p) => p.comment_id === null);
     const cardKind = message ? CARD_KIND_BY_STATUS[message.status] : undefined;
     const executorId = message?.status === 'in_work' ? message.executor_id : null;
-    if (cardKind === undefined || (cardKind === 'alert.assigned' && executorId === null) || fresh.length === 0) return 0;
-    fresh.sort((a, b) => a.position - b.position || a.id - b.id);
+    if (cardKind === undefined || (cardKind === 'alert.assigned' && executorId === null) || filed.length === 0) return (await enqueue(trx, entries)).length;
     const cards = await trx
       .selectFrom('staff_alert as a')
       .innerJoin('outbox as o', (join) => join.on('o.dedupe_key', 'in', [sql<string>`a.dedupe_key || ':tg'`, sql<string>`a.dedupe_key || ':vk'`]))
@@ -133,32 +136,81 @@ export async function recordCopies(db: Db, messageId: number, copies: { photoId:
       .where('s.active', '=', true)
       .where('o.state', 'in', ['pending', 'sending', 'sent'])
       .execute();
-    const entries = cards.flatMap((card) => {
-      const shown = new Set(card.payload.media ?? []);
-      // A messenger's own photos are on its cards already; an open-source photo (no file id) only ever as its copy.
-      const late = fresh.filter((p) => (p.channel !== card.channel || p.file_id === null) && p.media_id !== null && !shown.has(p.media_id));
-      if (late.length === 0) return [];
-      const payload: OutboxPayload = {
-        key: 'alert.late_photos',
-        params: { messageId },
-        ...(card.payload.language && { language: card.payload.language }),
-        media: late.map((p) => p.media_id!),
-      };
-      return [
-        {
-          channel: card.channel,
-          chatId: card.chat_id,
-          recipientKind: 'staff' as const,
-          staffId: card.staff_id,
-          kind: LATE_PHOTOS_KIND,
-          payload,
-          // The card's lane: the follow-up leaves after it, never before.
-          priority: card.priority,
-          dedupeKey: `late_photos:${card.id}:${late.map((p) => p.id).join(',')}`,
-        },
-      ];
-    });
+    entries.push(...lateEntries(cards, messageId, filed));
     return (await enqueue(trx, entries)).length;
+  });
+}
+
+interface FreshCopy {
+  id: number;
+  channel: Channel;
+  file_id: string | null;
+  media_id: number | null;
+}
+
+interface SentCard {
+  id: number;
+  channel: Channel;
+  chat_id: string;
+  staff_id: number | null;
+  payload: OutboxPayload;
+  priority: number;
+}
+
+/**
+ * The follow-ups of clarification replies' photos (message_photo.comment_id): each reply's alert
+ * (core/alerts/author-comments.ts), once per official and messenger (its first row), gets the
+ * reply's photos that came through the other messenger.
+ */
+async function replyFollowUps(trx: Db, messageId: number, fresh: (FreshCopy & { comment_id: number | null })[]): Promise<OutboxEntry[]> {
+  const entries: OutboxEntry[] = [];
+  for (const [commentId, photos] of Map.groupBy(
+    fresh.filter((p) => p.comment_id !== null),
+    (p) => p.comment_id!,
+  )) {
+    const rows = await trx
+      .selectFrom('staff_alert as a')
+      .innerJoin('outbox as o', (join) => join.on('o.dedupe_key', 'in', [sql<string>`a.dedupe_key || ':tg'`, sql<string>`a.dedupe_key || ':vk'`]))
+      .innerJoin('staff as s', 's.id', 'a.staff_id')
+      .select(['o.id', 'o.channel', 'o.chat_id', 'o.staff_id', 'o.payload', 'o.priority'])
+      .where('a.message_id', '=', messageId)
+      .where('a.kind', '=', 'alert.author_comment')
+      .where('a.dedupe_key', 'like', `author_comment:${commentId}:%`)
+      .where('s.active', '=', true)
+      .where('o.state', 'in', ['pending', 'sending', 'sent'])
+      .orderBy('o.id')
+      .execute();
+    entries.push(...lateEntries(rows, messageId, photos));
+  }
+  return entries;
+}
+
+/** A follow-up row per card for the fresh copies it does not show (its messenger's own photos it shows already). */
+function lateEntries(cards: SentCard[], messageId: number, fresh: FreshCopy[]): OutboxEntry[] {
+  return cards.flatMap((card) => {
+    const shown = new Set(card.payload.media ?? []);
+    // A messenger's own photos are on its cards already; an open-source photo (no file id) only ever as its copy.
+    const late = fresh.filter((p) => (p.channel !== card.channel || p.file_id === null) && p.media_id !== null && !shown.has(p.media_id));
+    if (late.length === 0) return [];
+    const payload: OutboxPayload = {
+      key: 'alert.late_photos',
+      params: { messageId },
+      ...(card.payload.language && { language: card.payload.language }),
+      media: late.map((p) => p.media_id!),
+    };
+    return [
+      {
+        channel: card.channel,
+        chatId: card.chat_id,
+        recipientKind: 'staff' as const,
+        staffId: card.staff_id,
+        kind: LATE_PHOTOS_KIND,
+        payload,
+        // The card's lane: the follow-up leaves after it, never before.
+        priority: card.priority,
+        dedupeKey: `late_photos:${card.id}:${late.map((p) => p.id).join(',')}`,
+      },
+    ];
   });
 }
 

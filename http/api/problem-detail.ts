@@ -22,6 +22,7 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   EXECUTOR_INACTIVE: 'The executor is switched off (active: false): no new messages are routed to it.',
   ANSWER_NOT_FOUND: 'No answer with this id exists, or it is out of your scope.',
   COMMENT_NOT_FOUND: 'No comment with this id exists, or it is out of your scope.',
+  CLARIFICATION_NOT_AWAITED: 'No clarification request awaits a reply on this message.',
   COMMENT_ALREADY_REPLIED: 'The comment has a reply already, and its author has been sent it.',
   ILLEGAL_TRANSITION: 'It is not in a state that allows this action (see `details` for its state).',
   MESSAGE_ALREADY_CLOSED: 'The message is already closed; nothing can change it any more.',

@@ -13,45 +13,112 @@ botHarnessPerFile((opened, started) => {
   harness = started;
 });
 
-/** A resident whose filed message got a clarification request, delivered. */
-async function askedToClarify(channel: (typeof CHANNELS)[number]): Promise<{ chat: Chat; messageId: number; residentId: number }> {
+/**
+ * A resident whose filed message (two photos, at KEMEROVO) got a clarification request, delivered;
+ * the message's executor has linked `channel` first, so the reply's alert reaches them there.
+ */
+async function askedToClarify(channel: (typeof CHANNELS)[number]): Promise<{ chat: Chat; official: Chat; messageId: number; residentId: number }> {
+  const official = newChat(harness, channel, 'Исполнитель');
+  await official.play([{ $link_staff: 'executor' }]);
   const chat = newChat(harness, channel, 'Мария');
   await chat.playFixture('registration.json');
   await chat.playFixture('file-message.json');
   await chat.play([{ $staff: 'accept' }, { $staff: 'clarification', text: 'Уточните, пожалуйста, номер подъезда.' }, { $deliver_outbox: true }]);
+  // The card of the accepted message went to the executor: what follows is the reply's alone.
+  await official.deliverOutbox();
   const residentId = await residentOf(db, chat);
   const message = await db.db.selectFrom('message').select('id').where('author_id', '=', residentId).executeTakeFirstOrThrow();
-  return { chat, messageId: message.id, residentId };
+  return { chat, official, messageId: message.id, residentId };
 }
 
 const messagesOf = async (residentId: number) => (await db.db.selectFrom('message').select('id').where('author_id', '=', residentId).execute()).length;
-const commentsOn = async (messageId: number) => (await db.db.selectFrom('comment').select('text').where('message_id', '=', messageId).orderBy('id').execute()).map((c) => c.text);
+const commentsOn = async (messageId: number) =>
+  db.db.selectFrom('comment').select(['id', 'text', 'photos', 'lat', 'lon']).where('message_id', '=', messageId).where('author_kind', '=', 'resident').orderBy('id').execute();
+const photosOf = async (messageId: number) =>
+  db.db.selectFrom('message_photo').select(['file_id', 'comment_id', 'position', 'copy_due_at']).where('message_id', '=', messageId).orderBy('position').execute();
+const historyOf = async (messageId: number) =>
+  (await db.db.selectFrom('message_event').select(['kind', 'data']).where('message_id', '=', messageId).orderBy('id').execute()).filter(
+    (e) => e.kind === 'comment' || e.kind === 'clarification_photos',
+  );
+const messagePlace = async (messageId: number) => db.db.selectFrom('message').select(['lat', 'lon']).where('id', '=', messageId).executeTakeFirstOrThrow();
 
-describe.each(CHANNELS)('%s: a photo or a place sent while a clarification is awaited', (channel) => {
-  it('a photo alone or a place is told the reply is a text, and starts no new message', async () => {
-    const { chat, messageId, residentId } = await askedToClarify(channel);
-    await chat.say(photos('c-901'));
-    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo', { messageId })]);
-    await chat.say(location(KEMEROVO.lat, KEMEROVO.lon));
-    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_place', { messageId })]);
-    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+describe.each(CHANNELS)('%s: photos or a place sent while a clarification is awaited are the reply', (channel) => {
+  it('photos alone (a Telegram album, a VK message with two): they join the message, its history records them, the executor gets them', async () => {
+    const { chat, official, messageId, residentId } = await askedToClarify(channel);
+    await chat.say(photos('c-901', 'c-902'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_attached', { messageId })]);
+    const [reply] = await commentsOn(messageId);
+    expect(reply).toMatchObject({ text: '', photos: 2, lat: null, lon: null });
+    const added = (await photosOf(messageId)).filter((p) => p.comment_id !== null);
+    expect(added).toHaveLength(2);
+    expect(added.every((p) => p.comment_id === reply!.id && p.copy_due_at !== null)).toBe(true);
+    expect((await photosOf(messageId)).map((p) => p.position)).toEqual([0, 1, 2, 3]);
+    expect(await historyOf(messageId)).toEqual([
+      { kind: 'comment', data: { commentId: reply!.id, clarification: true, photos: 1 } },
+      { kind: 'clarification_photos', data: { commentId: reply!.id, photos: 1 } },
+    ]);
     expect(await messagesOf(residentId)).toBe(1);
-    // The text reply is still taken.
-    await chat.say('Второй подъезд.');
-    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_attached', { messageId })]);
-    expect(await commentsOn(messageId)).toEqual(['Второй подъезд.']);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+
+    // The executor: the reply with its first photo, then the next one, each with the Reply button.
+    await official.deliverOutbox();
+    const texts = official.replyTexts.join('\n');
+    expect(texts).toContain(t('ru', 'alert.clarification_reply', { messageId, text: '', photos: t('ru', 'alert.clarification_photos', { count: 1 }), place: '', photosNote: '' }));
+    expect(texts).toContain(t('ru', 'alert.clarification_more_photos', { messageId, count: 1, photosNote: '' }));
+    expect(official.replyKinds().filter((k) => k === 'photo')).toHaveLength(2);
+    const buttons = official.keyboards().flatMap((k) => (k.inline ? k.rows.flat() : []));
+    expect(buttons.map((b) => b.id)).toContain(`!cmr:${reply!.id}`);
   });
 
-  it('a photo with a text (a Telegram caption, a VK message with both): the text is the reply, the photo is said not taken', async () => {
+  it('a photo with a text (a Telegram caption, a VK message with both): one reply with the words and the photo', async () => {
     const { chat, messageId, residentId } = await askedToClarify(channel);
-    const reply = 'Второй подъезд, вот фото.';
-    if (chat.channel === 'tg') await chat.send({ message: { photo: [{ file_id: 'cl-1', file_unique_id: 'cl-u1', width: 1280, height: 853 }], caption: reply } });
+    const words = 'Второй подъезд, вот фото.';
+    if (chat.channel === 'tg') await chat.send({ message: { photo: [{ file_id: 'cl-1', file_unique_id: 'cl-u1', width: 1280, height: 853 }], caption: words } });
     else {
       const photo = { id: 457239099, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/cl.jpg' }] };
-      await chat.send({ type: 'message_new', object: { message: { text: reply, attachments: [{ type: 'photo', photo }] } } });
+      await chat.send({ type: 'message_new', object: { message: { text: words, attachments: [{ type: 'photo', photo }] } } });
     }
-    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_attached', { messageId }), t('ru', 'dialog.attachments_not_taken')]);
-    expect(await commentsOn(messageId)).toEqual([reply]);
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_attached', { messageId })]);
+    expect(await commentsOn(messageId)).toMatchObject([{ text: words, photos: 1 }]);
+    expect((await photosOf(messageId)).filter((p) => p.comment_id !== null)).toHaveLength(1);
+    expect(await messagesOf(residentId)).toBe(1);
+  });
+
+  it('photos past the message’s five are not taken, and the resident is told once', async () => {
+    const { chat, messageId } = await askedToClarify(channel);
+    // Two photos were filed: three more fit.
+    await chat.say(photos('o-1', 'o-2', 'o-3', 'o-4', 'o-5'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_attached', { messageId }), t('ru', 'my.clarification_photos_over', { messageId, max: 5 })]);
+    expect(await photosOf(messageId)).toHaveLength(5);
+    expect(await commentsOn(messageId)).toMatchObject([{ photos: 3 }]);
+  });
+
+  it('a place: kept with the reply and shown to the executor as a point and coordinates; the message keeps its own point', async () => {
+    const { chat, official, messageId, residentId } = await askedToClarify(channel);
+    const before = await messagePlace(messageId);
+    await chat.say(location(55.3612, 86.0877));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_place_attached', { messageId })]);
+    const [reply] = await commentsOn(messageId);
+    expect(reply).toMatchObject({ text: '', photos: 0, lat: 55.3612, lon: 86.0877 });
+    expect(await messagePlace(messageId)).toEqual(before);
+    expect(await historyOf(messageId)).toEqual([{ kind: 'comment', data: { commentId: reply!.id, clarification: true, photos: 0, place: { lat: 55.3612, lon: 86.0877 } } }]);
+    expect(await messagesOf(residentId)).toBe(1);
+    await official.deliverOutbox();
+    expect(official.replyTexts.join('\n')).toContain('55.361200, 86.087700');
+    expect(official.replyKinds()).toContain('location');
+    // The request is answered: a later text is no second reply.
+    await chat.say('Второй подъезд.');
+    expect(chat.replyTexts).not.toContain(t('ru', 'my.clarification_attached', { messageId }));
+  });
+});
+
+describe('vk: a message with a text and a point during a clarification', () => {
+  it('is the reply, with the words and the place, and starts no new message', async () => {
+    const { chat, messageId, residentId } = await askedToClarify('vk');
+    const words = 'Вот здесь, у второго подъезда.';
+    await chat.send({ type: 'message_new', object: { message: { text: words, geo: { type: 'point', coordinates: { latitude: KEMEROVO.lat, longitude: KEMEROVO.lon } } } } });
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_place_attached', { messageId })]);
+    expect(await commentsOn(messageId)).toMatchObject([{ text: words, lat: KEMEROVO.lat, lon: KEMEROVO.lon }]);
     expect(await messagesOf(residentId)).toBe(1);
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
   });

@@ -1,7 +1,8 @@
 import { findAwaitingClarification } from '../../../core/messages/clarification.queries.ts';
+import { addClarificationPhotos, replyToClarification } from '../../../core/messages/clarification.service.ts';
 import { addResidentComment } from '../../../core/messages/feedback.service.ts';
+import { MAX_PHOTOS } from '../../../core/messages/filing.service.ts';
 import type { StepContext, StepInput } from '../../dialogs/flow.ts';
-import { ATTACHMENTS_NOT_TAKEN } from '../../dialogs/input.ts';
 import type { View } from '../../dialogs/view.ts';
 
 /**
@@ -15,17 +16,72 @@ export async function answerClarification(c: StepContext, text: string): Promise
   return [{ key: 'my.clarification_attached', params: { messageId } }];
 }
 
+/** Idle's data: the clarification reply whose photos may still come (a Telegram album's next photos, a VK message's next ones). */
+const REPLY_UNDER_WAY = 'clarificationReply';
+/** Parts of one message come at once: a reply older than this is over. */
+const REPLY_PARTS_WITHIN_MS = 60_000;
+
+interface ReplyUnderWay {
+  /** Null: the photos alone did not fit, no reply was stored. */
+  commentId: number | null;
+  messageId: number;
+  /** The Telegram album of the reply's photo; a VK message's next photos come `alongside`. */
+  album?: string;
+  at: number;
+  /** Whether the resident was told that photos past the limit were not taken. */
+  toldOver?: boolean;
+}
+
+function underWay(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'location' }>): ReplyUnderWay | undefined {
+  const reply = c.data[REPLY_UNDER_WAY] as ReplyUnderWay | undefined;
+  if (!reply || input.kind !== 'photo' || c.now.getTime() - reply.at > REPLY_PARTS_WITHIN_MS) return undefined;
+  return (input.album !== undefined ? reply.album === input.album : input.alongside === true && reply.album === undefined) ? reply : undefined;
+}
+
+const photoRef = (input: Extract<StepInput, { kind: 'photo' }>) => ({ fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null, ...(input.file?.url && { url: input.file.url }) });
+const overLimit = (messageId: number): View => ({ key: 'my.clarification_photos_over', params: { messageId, max: MAX_PHOTOS } });
+
 /**
- * A photo or a place sent between flows while a clarification request waits for its reply: the
- * reply is a text (a comment), so the resident is told so rather than filing a new message with it.
- * A photo's caption (the text of a VK message with the photo) is the reply, and the photo is said not taken.
+ * A photo or a place sent between flows while a clarification request waits for its reply is the
+ * reply (core/messages/clarification.service.ts): the photo joins the message's photos (within its
+ * limit; the resident is told once when some were not taken), the place is kept with the reply, and
+ * a caption (a VK message's text) is the reply's words. A Telegram album's next photos, or a VK
+ * message's, join the same reply. Anything else is left to the other features (undefined).
  */
 export async function clarificationAttachment(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'location' }>): Promise<View[] | undefined> {
+  const going = underWay(c, input);
+  if (going && input.kind === 'photo') {
+    // The reply's photos did not fit at all (none stored): the album's next ones do not either.
+    if (going.commentId === null) return [];
+    const added = await addClarificationPhotos(c.db, { residentId: c.resident.id, commentId: going.commentId, channel: c.from.channel, photos: [photoRef(input)] }, c.now);
+    if (added.photosNotTaken === 0 || going.toldOver) return [];
+    c.data[REPLY_UNDER_WAY] = { ...going, toldOver: true };
+    return [overLimit(going.messageId)];
+  }
+  delete c.data[REPLY_UNDER_WAY];
+  // A VK message's later photo that came with no reply under way (its first part was a command, a video…): not a reply.
+  if (input.alongside && input.kind === 'photo' && !input.caption?.trim()) return undefined;
   const messageId = await findAwaitingClarification(c.db, c.resident.id);
   if (messageId === null) return undefined;
-  if (input.kind === 'photo' && input.caption?.trim()) {
-    const answered = await answerClarification(c, input.caption);
-    if (answered) return [...answered, { key: ATTACHMENTS_NOT_TAKEN }];
-  }
-  return [{ key: input.kind === 'photo' ? 'my.clarification_photo' : 'my.clarification_place', params: { messageId } }];
+  const reply = await replyToClarification(
+    c.db,
+    {
+      residentId: c.resident.id,
+      messageId,
+      channel: c.from.channel,
+      text: input.caption ?? null,
+      ...(input.kind === 'photo' ? { photos: [photoRef(input)] } : { place: { lat: input.lat, lon: input.lon } }),
+    },
+    c.now,
+  );
+  if (input.kind === 'location') return [{ key: 'my.clarification_place_attached', params: { messageId } }];
+  c.data[REPLY_UNDER_WAY] = {
+    commentId: reply.commentId,
+    messageId,
+    ...(input.album !== undefined && { album: input.album }),
+    at: c.now.getTime(),
+    toldOver: reply.photosNotTaken > 0,
+  } satisfies ReplyUnderWay;
+  if (reply.commentId === null) return [overLimit(messageId)];
+  return [{ key: 'my.clarification_photo_attached', params: { messageId } }, ...(reply.photosNotTaken > 0 ? [overLimit(messageId)] : [])];
 }
