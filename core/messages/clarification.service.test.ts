@@ -6,6 +6,7 @@ import { demoStaff, linkStaff } from '../../test/staff.ts';
 import { isDomainError } from '../errors.ts';
 import { approveAnswer, draftAnswer } from './answers.service.ts';
 import { addClarificationPhotos, replyToClarification } from './clarification.service.ts';
+import { listComments } from './feedback.service.ts';
 import { fileMessage } from './filing.service.ts';
 import { acceptMessage } from './moderation.service.ts';
 import { LATE_PHOTOS_KIND, recordCopies } from './photo-copies.ts';
@@ -106,5 +107,10 @@ describe('replyToClarification / addClarificationPhotos', () => {
     expect(byMedia).toContainEqual([replyCopy]);
     expect(byMedia.flat().filter((id) => id === replyCopy)).toHaveLength(1);
     expect(photos[1]!.comment_id).toBe(reply.commentId);
+    // The API's comments (the message card) show what the reply brought.
+    expect(await listComments(t.db, messageId)).toMatchObject([{ id: reply.commentId, text: 'Вот подъезд', photos: 1, place: null }]);
+    const placed = await awaitingReply();
+    await replyToClarification(t.db, { residentId: placed.residentId, messageId: placed.messageId, channel: 'vk', place: { lat: 55.36, lon: 86.09 } }, now);
+    expect(await listComments(t.db, placed.messageId)).toMatchObject([{ text: '', photos: 0, place: { lat: 55.36, lon: 86.09 } }]);
   });
 });

@@ -22,6 +22,10 @@ export interface Comment {
   text: string;
   replyToId: number | null;
   createdAt: Date;
+  /** Photos the comment added to the message (a clarification reply's; its text may then be empty). */
+  photos: number;
+  /** The place a clarification reply gave (the message's own point is unchanged). */
+  place: { lat: number; lon: number } | null;
 }
 
 function toComment(r: Selectable<CommentTable>): Comment {
@@ -34,6 +38,8 @@ function toComment(r: Selectable<CommentTable>): Comment {
     text: r.text,
     replyToId: r.reply_to_id,
     createdAt: r.created_at,
+    photos: r.photos,
+    place: r.lat !== null && r.lon !== null ? { lat: r.lat, lon: r.lon } : null,
   };
 }
 

@@ -125,6 +125,8 @@ export const CommentSchema = z
     text: z.string(),
     replyToId: z.number().int().nullable(),
     createdAt: Timestamp,
+    photos: z.number().int().openapi({ description: "Photos the comment added to the message's photos (a clarification reply's; its text may then be empty)" }),
+    place: z.object({ lat: z.number(), lon: z.number() }).nullable().openapi({ description: "The place a clarification reply gave; the message's own point is unchanged" }),
   })
   .openapi('Comment');
 
