@@ -59,9 +59,25 @@ const hasWords = (text: string) => (text.match(/\p{L}/gu)?.length ?? 0) >= MIN_D
  * the album's or message's later photos are kept quietly.
  */
 function photoBeforeCategory(c: StepContext, input: Extract<StepInput, { kind: 'photo' }>): Outcome {
+  const before = photosOf(c.data);
   const photos = keepPhoto(c, input);
   const quiet = input.alongside === true || (input.album !== undefined && c.data.album === input.album);
+  // Past the fifth: a photo of its own is told at once; the album's or message's later ones are
+  // counted and told together when the choice is made (photosOverSaid), not once per photo.
+  if (photos.length === before.length && !isRepeat(before, input)) {
+    if (!quiet) return stay({ say: [{ key: 'filing.photo_over_choose', params: { max: MAX_PHOTOS } }] });
+    return stay({ data: { [PHOTOS_OVER]: (num(c.data, PHOTOS_OVER) ?? 0) + 1 } });
+  }
   return stay({ data: { photos }, ...(!quiet && { say: [{ key: 'filing.photo_kept_choose' }] }) });
+}
+
+/** How many photos of an album or a VK message past MAX_PHOTOS came while the sector or category was chosen. */
+const PHOTOS_OVER = 'photosOver';
+
+/** The line for the photos past the limit counted so far (none: nothing), said with the step the choice leads to. */
+function photosOverSaid(c: StepContext): View[] {
+  const count = num(c.data, PHOTOS_OVER) ?? 0;
+  return count > 0 ? [{ key: 'filing.photos_over', params: { count, max: MAX_PHOTOS } }] : [];
 }
 
 const DONE_KEYBOARD: View['keyboard'] = { kind: 'inline', rows: [[button('done', 'filing.photos_done')]] };
@@ -117,7 +133,7 @@ export const filingFlow: Flow = {
       next(c, input) {
         if (input.kind === 'photo') return photoBeforeCategory(c, input);
         const sectorId = input.kind === 'button' ? idFrom(input.action, 's:') : undefined;
-        return sectorId ? goto('category', { data: { sectorId } }) : stay({ reprompt: true });
+        return sectorId ? goto('category', { data: { sectorId, [PHOTOS_OVER]: 0 }, say: photosOverSaid(c) }) : stay({ reprompt: true });
       },
     },
     category: {
@@ -138,7 +154,7 @@ export const filingFlow: Flow = {
         if (!categoryId) return stay({ reprompt: true });
         const category = await getCategory(c.db, categoryId);
         if (!category.active || category.sectorId !== num(c.data, 'sectorId')) throw new DomainError('CATEGORY_NOT_FOUND', { id: categoryId });
-        return forward(c, following(c, { categoryId }), { categoryId });
+        return forward(c, following(c, { categoryId }), { categoryId, [PHOTOS_OVER]: 0 }, photosOverSaid(c));
       },
     },
     text: {
