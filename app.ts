@@ -23,6 +23,7 @@ import { recordRunningMessengers } from './core/notifications/notify.ts';
 import { createAdminApi, OPENAPI_PATH } from './http/api/api.ts';
 import { startCron } from './cron/scheduler.ts';
 import { createVkWallReader, incidentPollJob } from './bots/vk/wall-reader.ts';
+import { createVkNameLookup, vkNameBackfillJob } from './bots/vk/users.ts';
 import { createHttpApp, createLifecycle, type AppEnv, type Lifecycle } from './http/app.ts';
 import { DEFAULT_TIME_ZONE, localDay } from './core/activity/activity.ts';
 import { formatDate } from './bots/dialogs/format.ts';
@@ -279,7 +280,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
             },
           ]
         : [];
-      const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED, extra: incidentPoll });
+      // VK residents registered before names were looked up at the consent get them, in batches (also once at start: the catch-up run).
+      const vkNames = config.VK_GROUP_TOKEN
+        ? [{ job: vkNameBackfillJob(createVkNameLookup({ token: config.VK_GROUP_TOKEN, apiBaseUrl: config.VK_API_BASE_URL })), expression: '40 * * * *', timeZone: 'Asia/Novokuznetsk' }]
+        : [];
+      const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED, extra: [...incidentPoll, ...vkNames] });
       stoppers.push(() => cron.stop());
       if (vk) stoppers.push(() => vk.stop());
       if (vk && config.VK_MODE === 'longpoll') await vk.startPolling();

@@ -7,6 +7,8 @@ import type { Clock } from '../../core/clock.ts';
 import type { Database } from '../../core/db/database.ts';
 import { markIdentityReachable, markIdentityUnreachable } from '../../core/residents/reachability.ts';
 import { storeLookedUpName } from '../../core/residents/resident.repository.ts';
+import { markNameLookedUp } from '../../core/residents/name-backfill.ts';
+import { vkUserName } from './users.ts';
 import { queueReply, savingWithReply } from '../outbox/reply.ts';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
 import type { Logger } from '../../logger.ts';
@@ -89,11 +91,12 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
     const lookup = (async () => {
       try {
         const [user] = await api.users.get({ user_ids: [userId] });
+        // Asked: the name backfill (bots/vk/users.ts) does not ask again, whatever VK answered.
+        await markNameLookedUp(db, 'vk', userId, clock());
         // A deleted or banned page is named "DELETED": no name of the resident's.
-        if (!user || user.deactivated) return;
-        const name = [user?.first_name, user?.last_name].filter((part): part is string => typeof part === 'string' && part.trim().length > 0).join(' ');
-        const storable = storableText(name).trim();
-        if (storable) await storeLookedUpName(db, residentId, storable);
+        const name = vkUserName(user);
+        if (!name) return;
+        await storeLookedUpName(db, residentId, name);
       } catch (error) {
         log.warn({ residentId, err: safeError(error) }, 'users.get failed: the resident stays without a name');
       }

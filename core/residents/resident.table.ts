@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Channel, Language } from '../db/types.ts';
 
 export interface ResidentTable {
@@ -21,6 +21,8 @@ export interface ResidentIdentityTable {
   username: string | null;
   last_seen_at: Generated<Date>;
   unreachable_at: Date | null;
+  /** When the resident's name was asked of the messenger (VK users.get), whatever it answered. */
+  name_looked_up_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface ConsentTable {
