@@ -181,7 +181,7 @@ export async function runUnansweredCommentAlerts(db: Db, now: Date): Promise<{ c
   const rows = await db
     .selectFrom('comment')
     .innerJoin('message', 'message.id', 'comment.message_id')
-    .select(['comment.id', 'comment.message_id', 'comment.text', 'comment.created_at', 'message.municipality_id'])
+    .select(['comment.id', 'comment.message_id', 'comment.text', 'comment.created_at', 'comment.photos', 'comment.lat', 'comment.lon', 'message.municipality_id'])
     .where((eb) => unansweredAuthorComment(eb))
     .where('comment.created_at', '>', new Date(now.getTime() - ESCALATION_LOOKBACK_DAYS * 86_400_000))
     // A working day is at least eight hours of clock time: nothing newer can be due.
@@ -196,14 +196,25 @@ export async function runUnansweredCommentAlerts(db: Db, now: Date): Promise<{ c
     if (due.getTime() > now.getTime()) continue;
     counts.comments++;
     if (!curators.has(r.municipality_id)) curators.set(r.municipality_id, await staffIdsByRole(db, r.municipality_id, 'curator'));
+    // A clarification reply with photos or a place names them (its text may be empty).
+    const place = r.lat !== null && r.lon !== null ? { lat: r.lat, lon: r.lon } : null;
+    const attached = r.photos > 0 || place !== null;
     const result = await raiseAlert(
       db,
       curators.get(r.municipality_id)!,
       {
         kind: 'alert.author_comment_unanswered',
-        key: 'alert.author_comment_unanswered',
+        key: attached ? 'alert.clarification_reply_unanswered' : 'alert.author_comment_unanswered',
         messageId: r.message_id,
-        params: { messageId: r.message_id, commentId: r.id, text: r.text },
+        params: {
+          messageId: r.message_id,
+          commentId: r.id,
+          text: r.text,
+          ...(attached && {
+            photos: r.photos > 0 ? { $key: 'alert.clarification_photos', $params: { count: r.photos } } : '',
+            place: place ? placeLine(place) : '',
+          }),
+        },
         dedupeKey: `author_comment_unanswered:${r.id}`,
         delivery: { keyboard: commentReplyKeyboard(r.id) },
       },

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
 import { demoStaff, linkStaff } from '../../test/staff.ts';
+import { runUnansweredCommentAlerts } from '../alerts/author-comments.ts';
 import { isDomainError } from '../errors.ts';
 import { approveAnswer, draftAnswer } from './answers.service.ts';
 import { addClarificationPhotos, replyToClarification } from './clarification.service.ts';
@@ -112,5 +113,15 @@ describe('replyToClarification / addClarificationPhotos', () => {
     const placed = await awaitingReply();
     await replyToClarification(t.db, { residentId: placed.residentId, messageId: placed.messageId, channel: 'vk', place: { lat: 55.36, lon: 86.09 } }, now);
     expect(await listComments(t.db, placed.messageId)).toMatchObject([{ text: '', photos: 0, place: { lat: 55.36, lon: 86.09 } }]);
+  });
+
+  it('a reply of a place alone, unanswered for a working day, reaches the curators with its place', async () => {
+    const { residentId, messageId } = await awaitingReply();
+    const reply = await replyToClarification(t.db, { residentId, messageId, channel: 'vk', place: { lat: 55.3612, lon: 86.0877 } }, now);
+    // Monday 2 November 10:00 in Kemerovo + a working day.
+    await runUnansweredCommentAlerts(t.db, new Date('2026-11-03T04:00:00Z'));
+    const alert = await t.db.selectFrom('staff_alert').select(['key', 'params']).where('dedupe_key', 'like', `author_comment_unanswered:${reply.commentId}:%`).executeTakeFirstOrThrow();
+    expect(alert.key).toBe('alert.clarification_reply_unanswered');
+    expect(alert.params).toMatchObject({ text: '', photos: '', place: { $key: 'alert.clarification_place', $params: { lat: '55.361200', lon: '86.087700' } } });
   });
 });

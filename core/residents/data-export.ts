@@ -30,7 +30,8 @@ export interface ResidentData {
     address: string | null;
     photos: number;
   }[];
-  comments: { messageId: number; createdAt: Date; text: string }[];
+  /** `photos` and `place`: what a clarification reply brought (the photos joined the message's). */
+  comments: { messageId: number; createdAt: Date; text: string; photos: number; place: { lat: number; lon: number } | null }[];
   ratings: { messageId: number; stars: number; complaint: string | null }[];
   supports: { messageId: number; createdAt: Date }[];
   subscriptions: { topic: Topic; enabled: boolean }[];
@@ -53,7 +54,13 @@ export async function residentData(db: Db, residentId: number): Promise<Resident
     .where('message.author_id', '=', residentId)
     .orderBy('message.id')
     .execute();
-  const comments = await db.selectFrom('comment').select(['message_id', 'created_at', 'text']).where('resident_id', '=', residentId).where('author_kind', '=', 'resident').orderBy('id').execute();
+  const comments = await db
+    .selectFrom('comment')
+    .select(['message_id', 'created_at', 'text', 'photos', 'lat', 'lon'])
+    .where('resident_id', '=', residentId)
+    .where('author_kind', '=', 'resident')
+    .orderBy('id')
+    .execute();
   const ratings = await db.selectFrom('rating').select(['message_id', 'stars', 'complaint']).where('resident_id', '=', residentId).orderBy('message_id').execute();
   const supports = await db.selectFrom('support').select(['message_id', 'created_at']).where('resident_id', '=', residentId).orderBy('message_id').execute();
   const subscriptions = await db.selectFrom('resident_subscription').select(['topic', 'enabled']).where('resident_id', '=', residentId).orderBy('topic').execute();
@@ -83,7 +90,7 @@ export async function residentData(db: Db, residentId: number): Promise<Resident
       address: m.address,
       photos: Number(m.photos ?? 0),
     })),
-    comments: comments.map((c) => ({ messageId: c.message_id, createdAt: c.created_at, text: c.text })),
+    comments: comments.map((c) => ({ messageId: c.message_id, createdAt: c.created_at, text: c.text, photos: c.photos, place: c.lat !== null && c.lon !== null ? { lat: c.lat, lon: c.lon } : null })),
     ratings: ratings.map((r) => ({ messageId: r.message_id, stars: r.stars, complaint: r.complaint })),
     supports: supports.map((s) => ({ messageId: s.message_id, createdAt: s.created_at })),
     subscriptions: subscriptions.map((s) => ({ topic: s.topic, enabled: s.enabled })),

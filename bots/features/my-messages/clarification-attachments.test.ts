@@ -106,6 +106,9 @@ describe.each(CHANNELS)('%s: photos or a place sent while a clarification is awa
     await official.deliverOutbox();
     expect(official.replyTexts.join('\n')).toContain('55.361200, 86.087700');
     expect(official.replyKinds()).toContain('location');
+    // The resident's data (/mydata) shows the place the reply gave.
+    await chat.say('/mydata');
+    expect(chat.replyTexts.join('\n')).toContain('55.36120, 86.08770');
     // The request is answered: a later text is no second reply.
     await chat.say('Второй подъезд.');
     expect(chat.replyTexts).not.toContain(t('ru', 'my.clarification_attached', { messageId }));

@@ -31,7 +31,11 @@ export async function myDataView(c: StepContext): Promise<View> {
       key: 'privacy.d_message',
       params: { id: m.id, date: date(m.createdAt), status: local(`my.status_${m.status}`), category: c.language === 'en' ? m.category.en : m.category.ru, lat: m.lat?.toFixed(5) ?? none, lon: m.lon?.toFixed(5) ?? none, address: m.address ?? none, photos: m.photos, text: m.text },
     })),
-    ...data.comments.map((k) => ({ key: 'privacy.d_comment', params: { id: k.messageId, date: date(k.createdAt), text: k.text } })),
+    ...data.comments.map((k) =>
+      k.photos > 0 || k.place
+        ? { key: 'privacy.d_comment_attached', params: { id: k.messageId, date: date(k.createdAt), text: k.text || none, photos: k.photos, place: k.place ? `${k.place.lat.toFixed(5)}, ${k.place.lon.toFixed(5)}` : none } }
+        : { key: 'privacy.d_comment', params: { id: k.messageId, date: date(k.createdAt), text: k.text } },
+    ),
     ...data.ratings.map((r) => ({ key: r.complaint ? 'privacy.d_rating_complaint' : 'privacy.d_rating', params: { id: r.messageId, stars: r.stars, complaint: r.complaint } })),
     ...data.supports.map((s) => ({ key: 'privacy.d_support', params: { id: s.messageId, date: date(s.createdAt) } })),
     ...data.subscriptions.map((s) => ({ key: s.enabled ? 'privacy.d_subscribed' : 'privacy.d_unsubscribed', params: { topic: local(`settings.topic_${s.topic}`) } })),
