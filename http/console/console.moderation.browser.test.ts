@@ -226,4 +226,18 @@ describe("the console's moderation queue and card in Chromium", () => {
     expect(await page.locator('main').textContent()).not.toContain('Беловская');
     await page.context().close();
   }, 120_000);
+
+  it("the card shows what a resident's clarification reply brought: its photos counted, its place linked to the map", async () => {
+    const { page } = await moderator();
+    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
+    await db.db
+      .insertInto('comment')
+      .values({ message_id: ids.dayEleven, author_kind: 'resident', resident_id: residentId, text: '', photos: 2, lat: 55.3612, lon: 86.0877, created_at: now })
+      .execute();
+    await openCard(page, ids.dayEleven);
+    await page.getByText(ru('card.comment_photos', { count: 2 })).waitFor();
+    const link = page.getByRole('link', { name: '55.361200, 86.087700' });
+    expect(await link.getAttribute('href')).toBe('https://yandex.ru/maps/?pt=86.0877,55.3612&z=17&l=map');
+    await page.context().close();
+  }, 120_000);
 });

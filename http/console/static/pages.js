@@ -143,7 +143,10 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
       </li>`,
     )}</ul>`}
     ${card.comments.length > 0 && html`<h2>${t('card.comments')}</h2><ul>${card.comments.map(
-      (c) => html`<li>${when(c.createdAt)} · ${t(`card.comment_by.${c.authorKind}`)}<p>${c.text}</p></li>`,
+      (c) =>
+        html`<li>${when(c.createdAt)} · ${t(`card.comment_by.${c.authorKind}`)}${c.text && html`<p>${c.text}</p>`}${c.photos > 0 && html`<p>${t('card.comment_photos', { count: c.photos })}</p>`}${
+          c.place && html`<p>${t('card.comment_place')}: <a href=${`https://yandex.ru/maps/?pt=${c.place.lon},${c.place.lat}&z=17&l=map`} target="_blank" rel="noopener">${c.place.lat.toFixed(6)}, ${c.place.lon.toFixed(6)}</a></p>`
+        }</li>`,
     )}</ul>`}
     <h2>${t('card.history')}</h2>
     <ul>${card.history.map((e) => html`<li>${when(e.createdAt)} · ${named(t, `history.${e.kind}`, e.kind)}${e.toStatus ? ` → ${t(`status.${e.toStatus}`)}` : ''}${e.reason ? ` (${e.reason})` : ''}</li>`)}</ul>
