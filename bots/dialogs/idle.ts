@@ -52,8 +52,9 @@ export const idleFlow: Flow = {
         // A VK text with a photo: the photo, next, carries it and starts filing; the text gets no answer of its own.
         if (input.kind === 'text' && input.photoFollows) return stay({ data: { [PHOTO_AWAITED]: true } });
         // A photo or a place some feature answers first (the reply to a clarification request, with a
-        // VK message's later photos and a Telegram album's next ones).
-        if (input.kind === 'photo' || input.kind === 'location') {
+        // VK message's later photos, which carry no caption, and a Telegram album's next ones).
+        const laterPhoto = input.kind === 'photo' && input.alongside === true && !input.caption;
+        if ((input.kind === 'photo' || input.kind === 'location') && (!input.alongside || photoAwaited || input.kind === 'location' || laterPhoto)) {
           for (const feature of c.features.list) {
             const answered = await feature.freeAttachment?.(c, input);
             if (answered) return stay({ say: answered });

@@ -125,4 +125,13 @@ describe('vk: a message with a text and a point during a clarification', () => {
     expect(await messagesOf(residentId)).toBe(1);
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
   });
+
+  it('a command word with a photo («Меню» and a photo) is the command: the photo is no reply', async () => {
+    const { chat, messageId, residentId } = await askedToClarify('vk');
+    const photo = { id: 457239111, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/menu.jpg' }] };
+    await chat.send({ type: 'message_new', object: { message: { text: 'Меню', attachments: [{ type: 'photo', photo }] } } });
+    expect(await commentsOn(messageId)).toEqual([]);
+    expect(chat.replyTexts).toContain(t('ru', 'dialog.attachments_not_taken'));
+    expect(await messagesOf(residentId)).toBe(1);
+  });
 });
