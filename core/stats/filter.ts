@@ -65,19 +65,31 @@ export function countedOnce(table = 'message'): RawBuilder<SqlBool> {
 }
 
 /**
- * The WHERE condition for `filter` within `scope`: scope first (a municipality outside it is
- * MUNICIPALITY_NOT_FOUND, as everywhere in the API), then the filters. A local period becomes one
- * instant range per time zone among the municipalities concerned (one, in Kuzbass).
+ * What the heat map and the slices read. `where`: the messages matching `filter` within `scope`:
+ * scope first (a municipality outside it is MUNICIPALITY_NOT_FOUND, as everywhere in the API), then
+ * the filters; a local period becomes one instant range per time zone among the municipalities
+ * concerned (one, in Kuzbass). `starsCounted`:
+ * whether a message's stars count: given by the period's end (the local period's end in the
+ * message's municipality's time zone, or `to`) and by `now`, as KPI 11, the rankings and the monthly
+ * report count them (message.rated_at). Stars given in December do not raise November's mean rating.
  */
-export async function statsCondition(db: Db, scope: Scope, filter: StatsFilter, now: Date): Promise<Expression<SqlBool>> {
+export async function statsSelection(db: Db, scope: Scope, filter: StatsFilter, now: Date): Promise<{ where: Expression<SqlBool>; starsCounted: Expression<SqlBool> }> {
   const municipalityId = listMunicipality(scope, filter.municipalityId);
   const conditions: Expression<SqlBool>[] = [];
+  const starsBy: Expression<SqlBool>[] = [eb('message.rated_at', '<=', now)];
   conditions.push(countedOnce());
   if (municipalityId !== null) conditions.push(eb('message.municipality_id', '=', municipalityId));
   if (scope.executorId !== null) conditions.push(eb('message.executor_id', '=', scope.executorId));
-  if (filter.period !== undefined) conditions.push(await periodCondition(db, filter.period, municipalityId));
+  if (filter.period !== undefined) {
+    const period = await periodCondition(db, filter.period, municipalityId);
+    conditions.push(period.where);
+    starsBy.push(period.starsBy);
+  }
   if (filter.from) conditions.push(eb('message.created_at', '>=', filter.from));
-  if (filter.to) conditions.push(eb('message.created_at', '<', filter.to));
+  if (filter.to) {
+    conditions.push(eb('message.created_at', '<', filter.to));
+    starsBy.push(eb('message.rated_at', '<', filter.to));
+  }
   if (filter.sectorId !== undefined) {
     conditions.push(eb('message.category_id', 'in', eb.selectFrom('category').select('category.id').where('category.sector_id', '=', filter.sectorId)));
   }
@@ -86,22 +98,27 @@ export async function statsCondition(db: Db, scope: Scope, filter: StatsFilter, 
   if (filter.source && filter.source.length > 0) conditions.push(eb(sourceSql(), 'in', filter.source));
   if (filter.overdue !== undefined) conditions.push(filter.overdue ? overdueSql(now) : eb.not(overdueSql(now)));
   if (filter.published !== undefined) conditions.push(eb('message.published', '=', filter.published));
-  return eb.and(conditions);
+  return { where: eb.and(conditions), starsCounted: eb.and(starsBy) };
 }
 
-async function periodCondition(db: Db, period: string, municipalityId: number | null): Promise<Expression<SqlBool>> {
+/** The filing range of a local period, and the cut of its stars (rated before the period's end), per time zone. */
+async function periodCondition(db: Db, period: string, municipalityId: number | null): Promise<{ where: Expression<SqlBool>; starsBy: Expression<SqlBool> }> {
   const range = parsePeriod(period);
   let query = db.selectFrom('municipality').select(['id', 'time_zone']);
   if (municipalityId !== null) query = query.where('id', '=', municipalityId);
   const rows = await query.execute();
   const zones = Map.groupBy(rows, (row) => row.time_zone);
-  if (zones.size === 0) return sql<SqlBool>`false`;
+  if (zones.size === 0) return { where: sql<SqlBool>`false`, starsBy: sql<SqlBool>`false` };
   const ranges = [...zones].map(([zone, inZone]) => {
     const ids = inZone.map((row) => row.id);
     const { from, to } = periodInstants(range, zone);
     const inRange = eb.and([eb('message.created_at', '>=', from), eb('message.created_at', '<', to)]);
+    const ratedBy = eb('message.rated_at', '<', to);
     // With a single zone the range alone is exact and keeps the plan a plain index range scan.
-    return zones.size === 1 ? inRange : eb.and([eb('message.municipality_id', 'in', ids), inRange]);
+    if (zones.size === 1) return { inRange, ratedBy };
+    const inZoneIds = eb('message.municipality_id', 'in', ids);
+    return { inRange: eb.and([inZoneIds, inRange]), ratedBy: eb.and([inZoneIds, ratedBy]) };
   });
-  return ranges.length === 1 ? ranges[0]! : eb.or(ranges);
+  if (ranges.length === 1) return { where: ranges[0]!.inRange, starsBy: ranges[0]!.ratedBy };
+  return { where: eb.or(ranges.map((r) => r.inRange)), starsBy: eb.or(ranges.map((r) => r.ratedBy)) };
 }

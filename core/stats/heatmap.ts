@@ -3,7 +3,7 @@ import type { Scope } from '../access/scope.ts';
 import { decodeCursor, encodeCursor } from '../db/pagination.ts';
 import type { Db } from '../db/types.ts';
 import type { MessageStatus } from '../messages/message.table.ts';
-import { firstAnswerAtSql, overdueSql, sourceSql, statsCondition, type MessageSource, type StatsFilter } from './filter.ts';
+import { firstAnswerAtSql, overdueSql, sourceSql, statsSelection, type MessageSource, type StatsFilter } from './filter.ts';
 import { parentCellSql } from './h3.ts';
 import { aggregateColumns, toMetrics, type AggregateRow, type Metrics } from './metrics.ts';
 
@@ -27,7 +27,7 @@ export interface HeatPoint {
   firstAnswerAt: Date | null;
   closedAt: Date | null;
   overdue: boolean;
-  /** The author's stars, null when not rated. */
+  /** The author's stars, null when not rated by the period's end (or by now). */
   rating: number | null;
 }
 
@@ -38,6 +38,7 @@ export interface HeatPoint {
 export async function heatmapPoints(db: Db, scope: Scope, filter: StatsFilter, page: { cursor?: string; limit?: number }, now: Date): Promise<{ points: HeatPoint[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(Math.trunc(page.limit ?? MAX_POINTS), 1), MAX_POINTS);
   const after = page.cursor === undefined ? 0 : decodeCursor(page.cursor).id;
+  const { where, starsCounted } = await statsSelection(db, scope, filter, now);
   const rows = await db
     .selectFrom('message')
     .select([
@@ -51,12 +52,12 @@ export async function heatmapPoints(db: Db, scope: Scope, filter: StatsFilter, p
       'message.created_at',
       'message.accepted_at',
       'message.closed_at',
-      'message.rating_stars',
+      sql<number | null>`CASE WHEN ${starsCounted} THEN message.rating_stars END`.as('rating_stars'),
       sourceSql().as('source'),
       firstAnswerAtSql().as('first_answer_at'),
       sql<boolean>`${overdueSql(now)}`.as('overdue'),
     ])
-    .where(await statsCondition(db, scope, filter, now))
+    .where(where)
     // An open-source message may have no point yet (triage left it out): nothing to draw.
     .where('message.lat', 'is not', null)
     .where('message.id', '>', after)
@@ -104,10 +105,11 @@ export interface HeatCell extends Metrics {
 export async function heatmapCells(db: Db, scope: Scope, filter: StatsFilter, resolution: number, now: Date): Promise<{ cells: HeatCell[]; unplaced: number }> {
   // Grouped by the bigint parent (cheaper to sort than its hex text), turned to hex outside.
   const parent = parentCellSql(sql.ref('message.h3_r10'), resolution);
+  const { where, starsCounted } = await statsSelection(db, scope, filter, now);
   const grouped = db
     .selectFrom('message')
-    .select([parent.as('parent'), ...aggregateColumns(now)])
-    .where(await statsCondition(db, scope, filter, now))
+    .select([parent.as('parent'), ...aggregateColumns(now, starsCounted)])
+    .where(where)
     .groupBy(parent)
     .as('g');
   const rows = (await db.selectFrom(grouped).selectAll('g').select(sql<string | null>`to_hex(g.parent)`.as('cell')).execute()) as unknown as (AggregateRow & { cell: string | null })[];

@@ -1,4 +1,4 @@
-import { sql, type AliasedRawBuilder } from 'kysely';
+import { sql, type AliasedRawBuilder, type Expression, type SqlBool } from 'kysely';
 import { firstAnswerHoursSql, overdueSql } from './filter.ts';
 
 /**
@@ -9,7 +9,8 @@ import { firstAnswerHoursSql, overdueSql } from './filter.ts';
  * - solved_share: solved among answered (solved + explained), as KPI 6;
  * - median_first_answer_hours: median of the hours from filing to the first answer (firstAnswerAtSql),
  *   over the messages that got one; percentile_cont, so an even count averages the middle two;
- * - avg_rating: mean of the authors' stars (1-5) over rated messages.
+ * - avg_rating: mean of the authors' stars (1-5) over rated messages, counting only the stars given
+ *   by the period's end and by `now` (statsSelection's starsCounted), as KPI 11 and the monthly report.
  * A share or mean over nothing is null, not 0.
  */
 export const METRICS = ['count', 'overdue_share', 'solved_share', 'median_first_answer_hours', 'avg_rating'] as const;
@@ -36,11 +37,12 @@ export interface Metrics {
 }
 
 /**
- * Aggregate select expressions over `message` alone (stars come from message.rating_stars, kept by a
- * trigger), so a period is one index-only range scan. The median sorts within each group: it is
+ * Aggregate select expressions over `message` alone (stars and when they were given come from
+ * message.rating_stars and rated_at, kept by a trigger), so a period is one index-only range scan.
+ * `starsCounted`: which stars count (statsSelection). The median sorts within each group: it is
  * left out (null) unless asked for.
  */
-export function aggregateColumns(now: Date, options = { median: true }): AliasedRawBuilder<unknown, string>[] {
+export function aggregateColumns(now: Date, starsCounted: Expression<SqlBool>, options = { median: true }): AliasedRawBuilder<unknown, string>[] {
   const overdue = overdueSql(now);
   return [
     sql`count(*)::int`.as('n'),
@@ -49,8 +51,8 @@ export function aggregateColumns(now: Date, options = { median: true }): Aliased
     sql`(count(*) FILTER (WHERE message.status = 'solved'))::int`.as('solved'),
     sql`(count(*) FILTER (WHERE message.status IN ('solved', 'explained')))::int`.as('answered'),
     (options.median ? sql`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${firstAnswerHoursSql()})` : sql`NULL::float8`).as('median_hours'),
-    sql`avg(message.rating_stars)::float8`.as('avg_rating'),
-    sql`count(message.rating_stars)::int`.as('rated'),
+    sql`(avg(message.rating_stars) FILTER (WHERE ${starsCounted}))::float8`.as('avg_rating'),
+    sql`(count(message.rating_stars) FILTER (WHERE ${starsCounted}))::int`.as('rated'),
   ];
 }
 

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Scope } from '../access/scope.ts';
 import type { Db, Language } from '../db/types.ts';
-import { sourceSql, statsCondition, type StatsFilter } from './filter.ts';
+import { sourceSql, statsSelection, type StatsFilter } from './filter.ts';
 import { aggregateColumns, toMetrics, type AggregateRow, type Metric, type Metrics } from './metrics.ts';
 
 /**
@@ -79,14 +79,15 @@ export async function computeSlices(
   const dims = input.groupBy.map((d) => ({ name: d, ...dimensionSql(d, input.language) }));
   const selections = dims.flatMap((d) => [d.key.as(`d_${d.name}`), ...(d.label ? [d.label.as(`l_${d.name}`)] : [])]);
   const grouping = dims.flatMap((d) => (d.label ? [d.key, d.label] : [d.key]));
+  const { where, starsCounted } = await statsSelection(db, scope, input.filter, now);
   let query = db
     .selectFrom('message')
     .innerJoin('municipality', 'municipality.id', 'message.municipality_id')
     .innerJoin('category', 'category.id', 'message.category_id')
     .innerJoin('sector', 'sector.id', 'category.sector_id')
     .leftJoin('executor', 'executor.id', 'message.executor_id')
-    .select([...selections, ...aggregateColumns(now, { median: input.metrics.includes('median_first_answer_hours') })])
-    .where(await statsCondition(db, scope, input.filter, now));
+    .select([...selections, ...aggregateColumns(now, starsCounted, { median: input.metrics.includes('median_first_answer_hours') })])
+    .where(where);
   if (grouping.length > 0) query = query.groupBy(grouping);
   for (const d of dims) query = query.orderBy(d.key);
   const rows = (await query.execute()) as unknown as (AggregateRow & Record<string, unknown>)[];

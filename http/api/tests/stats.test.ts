@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { latLngToCell } from 'h3-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
-import { POINT_A, POINT_B, seedHandBuiltSet, STATS_NOW, type HandBuiltSet } from '../../../test/stats.ts';
+import { insertMessages, POINT_A, POINT_B, seedHandBuiltSet, STATS_NOW, type HandBuiltSet } from '../../../test/stats.ts';
 
 let h: ApiHarness;
 let set: HandBuiltSet;
@@ -232,5 +232,41 @@ describe('GET /stats/slices', () => {
     expect(period.body.errors).toEqual([{ in: 'query', path: 'period', message: 'given 2 times: give period once' }]);
     // The list given once, comma-separated, is fine.
     expect((await h.request('GET', '/api/v1/stats/slices?groupBy=municipality,month&period=2026-11')).status).toBe(200);
+  });
+});
+
+describe('a closed period counts only the stars given by its end (as KPI 11, the rankings and the monthly report)', () => {
+  it('slices, heat-map points and cells leave out stars given after the local month ended', async () => {
+    const K = h.municipality.Kemerovo;
+    // September 2026 in Kemerovo (UTC+7): nothing else of the set is filed in it.
+    const [early, late] = await insertMessages(h.t.db, [
+      { municipalityId: K, point: POINT_A, status: 'solved', createdAt: '2026-09-10T00:00:00Z', acceptedAt: '2026-09-10T01:00:00Z', closedAt: '2026-09-12T00:00:00Z' },
+      { municipalityId: K, point: POINT_A, status: 'solved', createdAt: '2026-09-20T00:00:00Z', acceptedAt: '2026-09-20T01:00:00Z', closedAt: '2026-09-30T10:00:00Z' },
+    ]);
+    const rate = async (messageId: number, stars: number, at: string) => {
+      const { author_id } = await h.t.db.selectFrom('message').select('author_id').where('id', '=', messageId).executeTakeFirstOrThrow();
+      await h.t.db
+        .insertInto('rating')
+        .values({ message_id: messageId, resident_id: author_id!, stars, complaint: null, created_at: new Date(at) })
+        .execute();
+    };
+    await rate(early!, 5, '2026-09-13T00:00:00Z');
+    // 30 September 18:00 UTC is 1 October 01:00 in Kemerovo: after September's end there.
+    await rate(late!, 1, '2026-09-30T18:00:00Z');
+
+    const slices = await h.request('GET', `/api/v1/stats/slices?metrics=count,avg_rating&period=2026-09&municipalityId=${K}`);
+    expect(slices.status).toBe(200);
+    expect(slices.body.rows).toEqual([{ count: 2, avg_rating: 5 }]);
+    const byMonth = await h.request('GET', `/api/v1/stats/slices?groupBy=month&metrics=avg_rating&from=2026-09-01T00:00:00%2B07:00&to=2026-10-01T00:00:00%2B07:00&municipalityId=${K}`);
+    expect(byMonth.body.rows).toEqual([{ month: '2026-09', avg_rating: 5 }]);
+    // A range ending after both stars counts both.
+    const fromTo = await h.request('GET', `/api/v1/stats/slices?metrics=count,avg_rating&from=2026-09-01T00:00:00%2B07:00&to=2026-10-05T00:00:00%2B07:00&municipalityId=${K}`);
+    expect(fromTo.body.rows).toEqual([{ count: 2, avg_rating: 3 }]);
+
+    const points = await h.request('GET', `/api/v1/heatmap?period=2026-09&municipalityId=${K}`);
+    expect(points.status).toBe(200);
+    expect(Object.fromEntries((points.body.features as Feature[]).map((f) => [f.id, f.properties.rating]))).toEqual({ [early!]: 5, [late!]: null });
+    const cells = await h.request('GET', `/api/v1/heatmap?aggregate=h3&resolution=8&period=2026-09&municipalityId=${K}`);
+    expect((cells.body.features as Feature[]).map((f) => f.properties)).toMatchObject([{ count: 2, avgRating: 5 }]);
   });
 });
