@@ -41,6 +41,8 @@ export interface ContestTable {
   results_published_at: Date | null;
   /** Withdrawn by officials (state `withdrawn`): entries kept, nothing further happens. */
   withdrawn_at: Generated<Date | null>;
+  /** Why, as officials gave it (optional): shown to participants. */
+  withdrawn_reason: Generated<string | null>;
   created_by_staff_id: number | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

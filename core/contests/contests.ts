@@ -6,6 +6,7 @@ import { actionId } from '../dialogs/action-id.ts';
 import type { Db } from '../db/types.ts';
 import type { Channel } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
+import { withdrawReason } from '../text/withdraw-reason.ts';
 import { notifyResident } from '../notifications/notify.ts';
 import { subscribedSql } from '../subscriptions/subscriptions.ts';
 import type { ContestState, ContestTable, DrawingFormat, EntryKind, EntryMediaKind, EntryState } from './contest.table.ts';
@@ -43,6 +44,8 @@ export interface Contest {
   drawnAt: Date | null;
   publishedAt: Date | null;
   withdrawnAt: Date | null;
+  /** Why it was withdrawn, as officials gave it (null: none given). */
+  withdrawnReason: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -95,6 +98,7 @@ function toContest(row: ContestRow): Contest {
     drawnAt: row.drawn_at,
     publishedAt: row.published_at,
     withdrawnAt: row.withdrawn_at,
+    withdrawnReason: row.withdrawn_reason,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -375,7 +379,7 @@ export async function checkCanEnter(
 ): Promise<Contest> {
   const row = lock ? await lockContest(db, input.contestId) : await db.selectFrom('contest').selectAll().where('id', '=', input.contestId).executeTakeFirst();
   if (!row || row.state === 'draft') throw new DomainError('CONTEST_NOT_FOUND', { id: input.contestId });
-  if (row.state === 'withdrawn') throw new DomainError('CONTEST_WITHDRAWN', { id: input.contestId });
+  if (row.state === 'withdrawn') throw new DomainError('CONTEST_WITHDRAWN', { id: input.contestId, ...(row.withdrawn_reason && { withdrawnReason: row.withdrawn_reason }) });
   const contest = toContest(row as ContestRow);
   if (contest.state !== 'entries_open' || (contest.entriesTo && now.getTime() >= contest.entriesTo.getTime())) throw new DomainError('CONTEST_NOT_OPEN', { id: contest.id });
   const resident = await db.selectFrom('resident').select(['municipality_id']).where('id', '=', input.residentId).executeTakeFirstOrThrow();
@@ -468,7 +472,7 @@ export async function moderateEntry(db: Db, input: { contestId: number; entryId:
 export async function castVote(db: Db, input: { contestId: number; entryId: number; residentId: number; channel: Channel }, now: Date): Promise<ContestEntry> {
   const contestRow = await db.selectFrom('contest').selectAll().where('id', '=', input.contestId).executeTakeFirst();
   if (!contestRow || contestRow.state === 'draft') throw new DomainError('CONTEST_NOT_FOUND', { id: input.contestId });
-  if (contestRow.state === 'withdrawn') throw new DomainError('CONTEST_WITHDRAWN', { id: input.contestId });
+  if (contestRow.state === 'withdrawn') throw new DomainError('CONTEST_WITHDRAWN', { id: input.contestId, ...(contestRow.withdrawn_reason && { withdrawnReason: contestRow.withdrawn_reason }) });
   const contest = toContest(contestRow as ContestRow);
   if (contest.drawingFormat !== 'audience_vote' || contest.state !== 'voting_open' || (contest.votingTo && now.getTime() >= contest.votingTo.getTime()))
     throw new DomainError('VOTING_CLOSED', { id: contest.id });
@@ -704,20 +708,31 @@ export async function advanceContests(db: Db, now: Date): Promise<AdvanceCounts>
 /**
  * Withdraws a published contest (by mistake, called off) before its results: state `withdrawn`,
  * nothing further happens to it (the cron leaves it, no entries, votes or winners); whatever of its
- * announcements is not sent yet is not sent; the entries are kept and their authors told. A draft or a finished contest is
- * 409 CONTEST_WRONG_STATE. Residents who open it afterwards are told it was withdrawn.
+ * announcements is not sent yet is not sent; the entries are kept and their authors told (with the
+ * reason, when officials gave one: WITHDRAW_REASON_MAX characters at most). A draft or a finished contest is
+ * 409 CONTEST_WRONG_STATE. Residents who open it afterwards are told it was withdrawn (and why).
  */
-export async function withdrawContest(db: Db, id: number, now: Date): Promise<Contest> {
+export async function withdrawContest(db: Db, id: number, now: Date, reason: string | null = null): Promise<Contest> {
+  const why = withdrawReason(reason);
   const row = await lockContest(db, id);
   if (!(['published', 'entries_open', 'voting_open', 'winners_chosen'] as ContestState[]).includes(row.state))
     throw new DomainError('CONTEST_WRONG_STATE', { id, state: row.state, rule: 'published, before its results' });
-  await db.updateTable('contest').set({ state: 'withdrawn', withdrawn_at: now, updated_at: now }).where('id', '=', id).execute();
+  await db.updateTable('contest').set({ state: 'withdrawn', withdrawn_at: now, withdrawn_reason: why, updated_at: now }).where('id', '=', id).execute();
   // Every step of a contest is announced on its own (publication, entries, voting): each one stops.
   await stopAnnouncementsOf(db, `contest:${id}`, now);
   // Who sent an entry is told once (their entry is kept), whatever their subscriptions.
   const participants = await db.selectFrom('contest_entry').select('resident_id').distinct().where('contest_id', '=', id).orderBy('resident_id').execute();
   for (const { resident_id } of participants) {
-    await notifyResident(db, resident_id, 'contests.withdrawn_notice', { title: row.title }, { kind: 'contest.withdrawn', dedupeKey: `contest.withdrawn:${id}:${resident_id}` });
+    await notifyResident(
+      db,
+      resident_id,
+      why === null ? 'contests.withdrawn_notice' : 'contests.withdrawn_notice_reason',
+      { title: row.title, ...(why !== null && { reason: why }) },
+      {
+        kind: 'contest.withdrawn',
+        dedupeKey: `contest.withdrawn:${id}:${resident_id}`,
+      },
+    );
   }
   return getContest(db, id);
 }

@@ -6,6 +6,7 @@ import { inTransaction } from '../db/transaction.ts';
 import type { Channel, Db } from '../db/types.ts';
 import { actionId } from '../dialogs/action-id.ts';
 import { DomainError } from '../errors.ts';
+import { withdrawReason } from '../text/withdraw-reason.ts';
 import { notifyResident } from '../notifications/notify.ts';
 import { localDateTime, POLL_TAGS, timeZoneOf } from './polls.ts';
 
@@ -23,6 +24,8 @@ export interface DirectLine {
   openedAt: Date | null;
   /** Withdrawn by officials: no questions taken, not announced (further). */
   withdrawnAt: Date | null;
+  /** Why, as officials gave it (null: none given). */
+  withdrawnReason: string | null;
   createdByStaffId: number | null;
   createdAt: Date;
   questions: number;
@@ -65,6 +68,7 @@ function lineQuery(db: Db) {
       sql<string>`d.broadcast_on::text`.as('broadcast_on'),
       'd.opened_at',
       'd.withdrawn_at',
+      'd.withdrawn_reason',
       'd.created_by_staff_id',
       'd.created_at',
     ])
@@ -90,6 +94,7 @@ function toLine(r: LineRow): DirectLine {
     broadcastOn: r.broadcast_on,
     openedAt: r.opened_at,
     withdrawnAt: r.withdrawn_at,
+    withdrawnReason: r.withdrawn_reason,
     createdByStaffId: r.created_by_staff_id,
     createdAt: r.created_at,
     questions: Number(r.questions ?? 0),
@@ -188,13 +193,15 @@ export function openDueDirectLines(db: Db, now: Date, onlyId?: number): Promise<
 /**
  * Withdraws a campaign (announced by mistake, called off): no more questions are taken, it is not
  * announced if it has not been, and what of its announcement is not sent yet is not sent; the
- * questions asked are kept (and may still be answered). Withdrawn already: 409 DIRECT_LINE_WITHDRAWN.
+ * questions asked are kept (and may still be answered). `reason` (optional, WITHDRAW_REASON_MAX
+ * characters at most) is told to residents who tap its button afterwards. Withdrawn already: 409 DIRECT_LINE_WITHDRAWN.
  */
-export async function withdrawDirectLine(db: Db, id: number, now: Date): Promise<DirectLine> {
+export async function withdrawDirectLine(db: Db, id: number, now: Date, reason: string | null = null): Promise<DirectLine> {
+  const why = withdrawReason(reason);
   const row = await db.selectFrom('direct_line').select(['id', 'withdrawn_at']).where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw new DomainError('DIRECT_LINE_NOT_FOUND', { id });
   if (row.withdrawn_at) throw new DomainError('DIRECT_LINE_WITHDRAWN', { id });
-  await db.updateTable('direct_line').set({ withdrawn_at: now }).where('id', '=', id).execute();
+  await db.updateTable('direct_line').set({ withdrawn_at: now, withdrawn_reason: why }).where('id', '=', id).execute();
   await stopAnnouncementsOf(db, `direct_line:${id}`, now);
   return getDirectLine(db, id);
 }
@@ -232,7 +239,7 @@ export function askQuestion(db: Db, input: { directLineId: number; residentId: n
     const resident = await trx.selectFrom('resident').select(['id', 'municipality_id', 'registered_at']).where('id', '=', input.residentId).forUpdate().executeTakeFirst();
     if (!resident?.registered_at) throw new DomainError('NOT_REGISTERED');
     const line = await getDirectLine(trx, input.directLineId);
-    if (line.withdrawnAt) throw new DomainError('DIRECT_LINE_WITHDRAWN', { id: line.id });
+    if (line.withdrawnAt) throw new DomainError('DIRECT_LINE_WITHDRAWN', { id: line.id, ...(line.withdrawnReason && { withdrawnReason: line.withdrawnReason }) });
     if (line.municipalityId !== resident.municipality_id || now < line.collectFrom || now >= line.collectTo) throw new DomainError('DIRECT_LINE_NOT_OPEN', { id: line.id });
     const text = input.text.trim();
     if (text.length === 0) throw new DomainError('TEXT_EMPTY');

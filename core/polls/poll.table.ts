@@ -98,6 +98,8 @@ export interface DirectLineTable {
   opened_at: Date | null;
   /** Withdrawn by officials: not announced (further), no questions taken; those asked are kept. */
   withdrawn_at: Generated<Date | null>;
+  /** Why, as officials gave it (optional): shown to residents who tap its button afterwards. */
+  withdrawn_reason: Generated<string | null>;
   created_by_staff_id: number | null;
   created_at: Generated<Date>;
 }

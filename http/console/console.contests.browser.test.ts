@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceContests, createContest, moderateEntry, publishContest, submitEntry } from '../../core/contests/contests.ts';
+import { createDirectLine } from '../../core/polls/direct-line.ts';
 import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
 import { registeredResident } from '../../test/residents.ts';
 import { demoStaff, operatorId } from '../../test/staff.ts';
@@ -286,6 +287,63 @@ describe('contests in the console', () => {
     await expect.poll(() => place.inputValue()).toBe(String(last));
     await curator.context().close();
   }, 120_000);
+
+  it('a curator withdraws a contest and calls off a direct line, each with a reason, which the card and the list then show', async () => {
+    const db = world.db.db;
+    const contest = await createContest(
+      db,
+      {
+        municipalityId: kemerovo,
+        createdByStaffId: null,
+        title: 'Отзываемая фотовыставка',
+        organiser: 'Администрация г. Кемерово',
+        terms: 'Фото',
+        topic: 'Зима',
+        prizes: 'Сертификат',
+        drawingFormat: 'jury',
+        winnersCount: 1,
+        entryKind: 'photo',
+        entriesFrom: new Date(now.getTime() - 24 * HOUR),
+        entriesTo: new Date(now.getTime() + 24 * HOUR),
+        votingFrom: new Date(now.getTime() + 24 * HOUR),
+        votingTo: new Date(now.getTime() + 48 * HOUR),
+        resultsOn: new Date(now.getTime() + 72 * HOUR),
+      },
+      now,
+    );
+    await publishContest(db, contest.id, now, null);
+    const line = await createDirectLine(
+      db,
+      {
+        municipalityId: kemerovo,
+        title: 'Линия по ошибке',
+        headName: 'Глава',
+        collectFrom: new Date(now.getTime() + 24 * HOUR),
+        collectTo: new Date(now.getTime() + 72 * HOUR),
+        broadcastOn: '2026-12-30',
+      },
+      null,
+      now,
+    );
+
+    const curator = await world.signIn(staff.curator);
+    await curator.goto(`${world.harness.url}/console#/contest/${contest.id}`);
+    await curator.getByRole('heading', { name: 'Отзываемая фотовыставка' }).waitFor();
+    await curator.getByLabel(ru('contests.withdraw_reason'), { exact: true }).fill('Спонсор отказался от призов');
+    await curator.getByRole('button', { name: ru('contests.withdraw') }).click();
+    await curator.getByText(`${ru('contests.states.withdrawn')} (Спонсор отказался от призов)`, { exact: true }).waitFor();
+    expect(await db.selectFrom('contest').select(['state', 'withdrawn_reason']).where('id', '=', contest.id).executeTakeFirstOrThrow()).toEqual({
+      state: 'withdrawn',
+      withdrawn_reason: 'Спонсор отказался от призов',
+    });
+
+    await curator.goto(`${world.harness.url}/console#/direct-lines`);
+    await curator.getByLabel(`${ru('direct_lines.withdraw_reason')} ${line.id}`, { exact: true }).fill('Глава в командировке');
+    await curator.getByRole('button', { name: `${ru('direct_lines.withdraw')} ${line.id}` }).click();
+    await curator.getByText(`(Глава в командировке)`).waitFor();
+    expect(await db.selectFrom('direct_line').select('withdrawn_reason').where('id', '=', line.id).executeTakeFirstOrThrow()).toEqual({ withdrawn_reason: 'Глава в командировке' });
+    await curator.context().close();
+  }, 90_000);
 
   it('the new pages fit a 390 px phone screen and axe finds no serious violation', async () => {
     const operator = await world.signIn(await operatorId(world.db.db), { width: 390, height: 844 });

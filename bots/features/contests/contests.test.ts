@@ -684,4 +684,21 @@ describe.each(CHANNELS)('%s: a withdrawn contest', (channel) => {
     await chat.say('/contests');
     expect(chat.replyTexts.join('\n')).not.toContain(contest.title);
   });
+
+  it('withdrawn with a reason: its button says why', async () => {
+    const chat = await resident(channel, 'Олег');
+    const contest = await openContest();
+    const broadcastId = await announce(db.db, {
+      audience: { municipalityId: db.demo.municipalities.Kemerovo, topic: 'contests' },
+      message: { key: 'contests.entries_open', params: { title: contest.title, entriesTo: '—' }, keyboard: { kind: 'inline', rows: [[{ id: `!cto:${contest.id}`, label: 'contests.open_button' }]] } },
+      source: `contest:${contest.id}`,
+    });
+    while (!(await expandBatch(db.db, broadcastId, 100)).done);
+    await chat.deliverOutbox();
+    const reason = 'Спонсор отказался от призов';
+    await withdrawContest(db.db, contest.id, harness.now(), reason);
+    await chat.say(press(t('ru', 'contests.open_button')));
+    // The menu follows, as for any press on an announcement's button outside a flow.
+    expect(chat.replyTexts[0]).toBe(`${t('ru', 'errors.CONTEST_WITHDRAWN')}\n${t('ru', 'errors.withdrawn_reason', { reason })}`);
+  });
 });

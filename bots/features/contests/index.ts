@@ -91,7 +91,7 @@ async function visibleContest(c: StepContext, id: number): Promise<Contest> {
   // A draft, or another municipality's contest, looks like nothing.
   if (!contest || contest.state === 'draft' || (contest.municipalityId !== null && contest.municipalityId !== c.resident.municipalityId)) throw new DomainError('CONTEST_NOT_FOUND', { id });
   // An announcement or a notice further up the chat still has its button.
-  if (contest.state === 'withdrawn') throw new DomainError('CONTEST_WITHDRAWN', { id });
+  if (contest.state === 'withdrawn') throw new DomainError('CONTEST_WITHDRAWN', { id, ...(contest.withdrawnReason && { withdrawnReason: contest.withdrawnReason }) });
   return contest;
 }
 

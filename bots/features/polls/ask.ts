@@ -3,7 +3,7 @@ import { DomainError } from '../../../core/errors.ts';
 import { askQuestion, collectingDirectLine, DIRECT_LINE_LIMITS, getDirectLine, questionsAsked } from '../../../core/polls/direct-line.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
 import { end, enter, goto, num, type Flow, type Outcome, reply, type StepContext, stay, str } from '../../dialogs/flow.ts';
-import { unstorableTextView } from '../../dialogs/errors.ts';
+import { unstorableTextView, withdrawnReasonLine } from '../../dialogs/errors.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 
@@ -22,7 +22,8 @@ export async function startAsking(c: StepContext, lineId?: number): Promise<Outc
   if (!line || (lineId !== undefined && line.id !== lineId)) {
     // The button of a campaign called off since: said so, not just "no campaign now".
     const tapped = lineId === undefined ? undefined : await getDirectLine(c.db, lineId).catch(() => undefined);
-    return reply([{ key: tapped?.withdrawnAt ? 'errors.DIRECT_LINE_WITHDRAWN' : 'polls.ask_none' }]);
+    if (!tapped?.withdrawnAt) return reply([{ key: 'polls.ask_none' }]);
+    return reply([{ key: 'errors.DIRECT_LINE_WITHDRAWN', ...(tapped.withdrawnReason && { lines: [withdrawnReasonLine(tapped.withdrawnReason)] }) }]);
   }
   if ((await questionsAsked(c.db, line.id, c.resident.id)) >= DIRECT_LINE_LIMITS.questionsPerResident) {
     return reply([{ key: 'errors.DIRECT_LINE_QUESTION_LIMIT', params: { max: DIRECT_LINE_LIMITS.questionsPerResident } }]);

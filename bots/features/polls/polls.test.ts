@@ -402,4 +402,29 @@ describe.each(CHANNELS)('a direct line called off (%s)', (channel) => {
     await chat.say('/menu');
     expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).not.toContain(ru('polls.ask_menu'));
   });
+
+  it('called off with a reason: its Ask button says why', async () => {
+    const { chat } = await registered(channel, 'Kemerovo', 'Ада');
+    const line = await createDirectLine(
+      db.db,
+      {
+        municipalityId: db.demo.municipalities.Kemerovo,
+        title: `Прямая линия с причиной ${channel}`,
+        headName: 'Глава',
+        collectFrom: new Date(harness.now().getTime() - HOUR),
+        collectTo: new Date(harness.now().getTime() + 5 * DAY),
+        broadcastOn: '2026-12-30',
+      },
+      null,
+      harness.now(),
+    );
+    const announcement = await db.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${line.id}`).executeTakeFirstOrThrow();
+    while (!(await expandBatch(db.db, announcement.id, 100)).done);
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.join('\n')).toContain(`Прямая линия с причиной ${channel}`);
+    const reason = 'Глава в командировке, линия переносится';
+    await withdrawDirectLine(db.db, line.id, harness.now(), reason);
+    await chat.say(press(ru('polls.ask_button')));
+    expect(chat.replyTexts).toEqual([`${ru('errors.DIRECT_LINE_WITHDRAWN')}\n${ru('errors.withdrawn_reason', { reason })}`]);
+  });
 });

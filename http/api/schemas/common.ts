@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { MAX_PAGE_SIZE } from '../../../core/db/pagination.ts';
 import { MAX_ROW_ID } from '../../../core/db/types.ts';
 import { DomainError } from '../../../core/errors.ts';
+import { WITHDRAW_REASON_MAX } from '../../../core/text/withdraw-reason.ts';
 import { HTTP_ONLY_CODES, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 
 /** Ids are PostgreSQL `integer` serials. */
@@ -101,3 +102,16 @@ export function instantRange(from: string | undefined, to: string | undefined): 
   if (from !== undefined && to !== undefined && Date.parse(to) <= Date.parse(from)) throw new DomainError('VALIDATION', { field: 'to', problem: 'must be after from' });
   return { from: from === undefined ? undefined : new Date(from), to: to === undefined ? undefined : new Date(to) };
 }
+
+/** The body of a withdrawal (a contest, a direct-line campaign): an optional reason, told to the participants. */
+export const WithdrawBody = z
+  .strictObject({
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(WITHDRAW_REASON_MAX)
+      .optional()
+      .openapi({ description: `why (1 to ${WITHDRAW_REASON_MAX} characters, no NUL): stored, shown in the read and told to the participants; absent: none given` }),
+  })
+  .openapi('Withdraw');

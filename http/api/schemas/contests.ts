@@ -89,6 +89,7 @@ export const ContestSchema = z
     drawCommitment: z.string().nullable().openapi({ description: 'random_draw: SHA-256 (hex) of the seed, published when entries open' }),
     publishedAt: Timestamp.nullable(),
     withdrawnAt: Timestamp.nullable(),
+    withdrawnReason: z.string().nullable().openapi({ description: 'why officials withdrew it, as given (null: none given); told to the participants' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -120,6 +121,7 @@ export function contestDto(c: Contest): z.infer<typeof ContestSchema> {
     drawCommitment: c.drawCommitment,
     publishedAt: iso(c.publishedAt),
     withdrawnAt: iso(c.withdrawnAt),
+    withdrawnReason: c.withdrawnReason,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };

@@ -164,6 +164,7 @@ export const DirectLineSchema = z
     broadcastOn: z.string(),
     openedAt: Timestamp.nullable().openapi({ description: 'when collection opened and residents were told' }),
     withdrawnAt: Timestamp.nullable().openapi({ description: 'when officials withdrew it (POST /direct-lines/{id}/withdraw): no questions taken since' }),
+    withdrawnReason: z.string().nullable().openapi({ description: 'why officials withdrew it, as given (null: none given); told to residents who tap its button afterwards' }),
     createdByStaffId: z.number().int().nullable(),
     createdAt: Timestamp,
     questions: z.number().int(),

@@ -403,4 +403,38 @@ describe('contests: withdrawal', () => {
     expect((await h.request('POST', `/api/v1/contests/${draft.id}/withdraw`, { body: {} })).status).toBe(409);
     expect((await h.request('POST', '/api/v1/contests/999999/withdraw', { body: {} })).status).toBe(404);
   });
+
+  it('takes an optional reason: refused with a 400 naming it when too long, blank, not a text or holding a NUL (nothing withdrawn), else stored, read back and told to the participants', async () => {
+    const k = h.municipality.Kemerovo;
+    const resident = await registeredResident(h.t.db, { municipalityId: k });
+    const contest = (await create(full({ title: 'Конкурс с причиной' }))).body;
+    expect((await h.request('POST', `/api/v1/contests/${contest.id}/publish`, { body: {} })).status).toBe(200);
+    await cron('2026-12-09T17:00:00.000Z');
+    await entry(contest.id, resident, '2026-12-10T05:00:00.000Z');
+    const withdraw = (body: unknown) => h.request('POST', `/api/v1/contests/${contest.id}/withdraw`, { token: h.keys.Kemerovo.curator, body });
+
+    for (const reason of ['я'.repeat(501), '   ', 42, 'до\u0000после']) {
+      const refused = await withdraw({ reason });
+      expect(refused.status).toBe(400);
+      expect(refused.body.code).toBe('VALIDATION');
+      expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'reason' })]);
+    }
+    expect((await h.request('GET', `/api/v1/contests/${contest.id}`)).body).toMatchObject({ state: 'entries_open', withdrawnAt: null, withdrawnReason: null });
+    expect(await outboxFor(resident, 'contest.withdrawn')).toEqual([]);
+
+    const reason = 'Организатор отказался от проведения';
+    const withdrawn = await withdraw({ reason: `  ${reason}\n` });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body).toMatchObject({ state: 'withdrawn', withdrawnReason: reason });
+    expect((await h.request('GET', `/api/v1/contests/${contest.id}`)).body.withdrawnReason).toBe(reason);
+    expect((await outboxFor(resident, 'contest.withdrawn')).map((r) => r.payload)).toEqual([
+      expect.objectContaining({ key: 'contests.withdrawn_notice_reason', params: { title: 'Конкурс с причиной', reason } }),
+    ]);
+    // 500 characters is the limit, not past it.
+    const other = (await create(full({ title: 'Другой' }))).body;
+    expect((await h.request('POST', `/api/v1/contests/${other.id}/publish`, { body: {} })).status).toBe(200);
+    const long = await h.request('POST', `/api/v1/contests/${other.id}/withdraw`, { body: { reason: 'я'.repeat(500) } });
+    expect(long.status).toBe(200);
+    expect(long.body.withdrawnReason).toHaveLength(500);
+  });
 });

@@ -708,4 +708,35 @@ describe('withdrawing a direct-line campaign', () => {
     expect(await h.t.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${later.id}`).execute()).toEqual([]);
     expect((await h.request('POST', '/api/v1/direct-lines/999999/withdraw', { token: curator, body: {} })).status).toBe(404);
   });
+
+  it('takes an optional reason: refused with a 400 naming it when too long, blank, not a text or holding a NUL (nothing withdrawn), else stored and listed', async () => {
+    const town = h.municipality.Novokuznetsk;
+    const curator = h.keys.Novokuznetsk.curator;
+    const line = (
+      await h.request('POST', '/api/v1/direct-lines', {
+        token: curator,
+        body: {
+          municipalityId: town,
+          title: 'Прямая линия с причиной',
+          headName: 'Глава',
+          collectFrom: iso(h.now().getTime() + DAY),
+          collectTo: iso(h.now().getTime() + 3 * DAY),
+          broadcastOn: '2026-12-30',
+        },
+      })
+    ).body;
+    const withdraw = (body: unknown) => h.request('POST', `/api/v1/direct-lines/${line.id}/withdraw`, { token: curator, body });
+    const listed = async () => ((await h.request('GET', `/api/v1/direct-lines?municipalityId=${town}`, { token: curator })).body.items as { id: number }[]).find((d) => d.id === line.id);
+    for (const reason of ['я'.repeat(501), '', 42, 'до\u0000после']) {
+      const refused = await withdraw({ reason });
+      expect(refused.status).toBe(400);
+      expect(refused.body.code).toBe('VALIDATION');
+      expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'reason' })]);
+    }
+    expect(await listed()).toMatchObject({ withdrawnAt: null, withdrawnReason: null });
+    const withdrawn = await withdraw({ reason: ' Глава в командировке ' });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body).toMatchObject({ withdrawnReason: 'Глава в командировке' });
+    expect(await listed()).toMatchObject({ withdrawnAt: expect.any(String), withdrawnReason: 'Глава в командировке' });
+  });
 });

@@ -193,6 +193,9 @@ function Entry({ t, contest, entry, act, moderates }) {
   </li>`;
 }
 
+/** A withdrawal's body: the reason typed, if any (the API takes none as no reason). */
+const withdrawBody = (f) => (f.reason.value.trim() ? { reason: f.reason.value.trim() } : {});
+
 export function ContestCard({ id, t, me, fail, notify }) {
   const [contest, reloadContest] = useApi(`/api/v1/contests/${id}`, fail);
   const [entries, moreEntries, reloadEntries] = useEntries(id, fail);
@@ -209,7 +212,7 @@ export function ContestCard({ id, t, me, fail, notify }) {
     <p><a href="#/contests">${t('contests.back')}</a></p>
     <h1>${contest.title ?? `№ ${contest.id}`}</h1>
     <dl>
-      <dt>${t('contests.state')}</dt><dd>${t(`contests.states.${contest.state}`)}</dd>
+      <dt>${t('contests.state')}</dt><dd>${t(`contests.states.${contest.state}`)}${contest.withdrawnReason ? ` (${contest.withdrawnReason})` : ''}</dd>
       <dt>${t('contests.entries_period')}</dt><dd>${when(contest.entriesFrom)} — ${when(contest.entriesTo)}</dd>
       <dt>${t('contests.format')}</dt><dd>${contest.drawingFormat ? t(`contests.formats.${contest.drawingFormat}`) : '—'}</dd>
       ${draw?.commitment && html`<dt>${t('contests.commitment')}</dt><dd><code>${draw.commitment}</code></dd>`}
@@ -219,7 +222,9 @@ export function ContestCard({ id, t, me, fail, notify }) {
     ${writes && contest.state === 'draft' && html`<${DraftTools} key=${contest.updatedAt} t=${t} contest=${contest} act=${act} />`}
     ${mayChoose && (accepted ? html`<${JuryWinners} key=${contest.updatedAt} t=${t} contest=${contest} accepted=${accepted} act=${act} />` : html`<p>…</p>`)}
     ${mayDraw && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/contests/${contest.id}/draw`))}><p><button type="submit">${t('contests.draw')}</button></p></form>`}
-    ${mayWithdraw && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/contests/${contest.id}/withdraw`))}><p>${t('contests.withdraw_hint')}</p><p><button type="submit" class="secondary">${t('contests.withdraw')}</button></p></form>`}
+    ${mayWithdraw && html`<form onSubmit=${(e) => act(e, (f) => post(`/api/v1/contests/${contest.id}/withdraw`, withdrawBody(f)))}><p>${t('contests.withdraw_hint')}</p>
+      <label for="withdrawReason">${t('contests.withdraw_reason')}</label><input id="withdrawReason" name="reason" maxlength="500" />
+      <p><button type="submit" class="secondary">${t('contests.withdraw')}</button></p></form>`}
     <h2>${t('contests.entries')}</h2>
     ${entries.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<ul class="comments">${entries.items.map((e) => html`<${Entry} key=${e.id} t=${t} contest=${contest} entry=${e} act=${act} moderates=${can(me.role, 'contests.moderate')} />`)}</ul>`}
     ${moreEntries && html`<p><button type="button" class="secondary" onClick=${moreEntries}>${t('list.more')}</button></p>`}

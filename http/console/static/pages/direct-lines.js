@@ -15,8 +15,10 @@ export function DirectLines({ t, me, fail, notify }) {
       <tbody>${page.items.map(
         (d) => html`<tr>
           <td>${d.id}</td>
-          <td><a href=${`#/direct-line/${d.id}`}>${d.title}</a><br/><small>${d.headName} · ${d.broadcastOn}${d.withdrawnAt ? ` · ${t('direct_lines.withdrawn')}` : ''}</small>
-            ${writes && !d.withdrawnAt && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/direct-lines/${d.id}/withdraw`))}><button type="submit" class="secondary" title=${t('direct_lines.withdraw_hint')} aria-label=${`${t('direct_lines.withdraw')} ${d.id}`}>${t('direct_lines.withdraw')}</button></form>`}</td>
+          <td><a href=${`#/direct-line/${d.id}`}>${d.title}</a><br/><small>${d.headName} · ${d.broadcastOn}${d.withdrawnAt ? ` · ${t('direct_lines.withdrawn')}${d.withdrawnReason ? ` (${d.withdrawnReason})` : ''}` : ''}</small>
+            ${writes && !d.withdrawnAt && html`<form onSubmit=${(e) => act(e, (f) => post(`/api/v1/direct-lines/${d.id}/withdraw`, f.reason.value.trim() ? { reason: f.reason.value.trim() } : {}))}>
+              <input name="reason" maxlength="500" placeholder=${t('direct_lines.withdraw_reason')} aria-label=${`${t('direct_lines.withdraw_reason')} ${d.id}`} />
+              <button type="submit" class="secondary" title=${t('direct_lines.withdraw_hint')} aria-label=${`${t('direct_lines.withdraw')} ${d.id}`}>${t('direct_lines.withdraw')}</button></form>`}</td>
           <td>${when(d.collectFrom)} — ${when(d.collectTo)}</td>
           <td>${d.questions}</td>
         </tr>`,
