@@ -8,6 +8,7 @@ import { newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, type ChannelName, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
+import { expandFully } from '../../../test/expand.ts';
 import { jpegBytes, mp4Bytes } from '../../../test/media/files.ts';
 import { registeredResident } from '../../../test/residents.ts';
 import { createTranslator } from '../../i18n.ts';
@@ -693,7 +694,7 @@ describe.each(CHANNELS)('%s: a withdrawn contest', (channel) => {
       message: { key: 'contests.entries_open', params: { title: contest.title, entriesTo: '—' }, keyboard: { kind: 'inline', rows: [[{ id: `!cto:${contest.id}`, label: 'contests.open_button' }]] } },
       source: `contest:${contest.id}`,
     });
-    while (!(await expandBatch(db.db, broadcastId, 100)).done);
+    await expandFully(db.db, broadcastId);
     await chat.deliverOutbox();
     const reason = 'Спонсор отказался от призов';
     await withdrawContest(db.db, contest.id, harness.now(), reason);

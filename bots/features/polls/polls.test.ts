@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { listCategories, listSectors } from '../../../core/categories/category.repository.ts';
-import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
 import { createDirectLine, withdrawDirectLine } from '../../../core/polls/direct-line.ts';
 import { closePoll, createPoll, type Poll, publishPoll } from '../../../core/polls/polls.ts';
 import { pollResults } from '../../../core/polls/results.ts';
@@ -8,6 +7,7 @@ import { newChat, residentRowOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, type ChannelName, KEMEROVO, location, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
+import { expandFully } from '../../../test/expand.ts';
 import { registeredResident } from '../../../test/residents.ts';
 import { createTranslator } from '../../i18n.ts';
 
@@ -50,7 +50,7 @@ async function publishedPoll(municipalityId: number | null, overrides: Partial<P
     now,
   );
   const { broadcastId } = await publishPoll(db.db, poll.id, { force: true }, now);
-  while (!(await expandBatch(db.db, broadcastId!, 100)).done);
+  await expandFully(db.db, broadcastId!);
   return poll;
 }
 
@@ -390,7 +390,7 @@ describe.each(CHANNELS)('a direct line called off (%s)', (channel) => {
       harness.now(),
     );
     const announcement = await db.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${line.id}`).executeTakeFirstOrThrow();
-    while (!(await expandBatch(db.db, announcement.id, 100)).done);
+    await expandFully(db.db, announcement.id);
     await chat.deliverOutbox();
     expect(chat.replyTexts.join('\n')).toContain(`Прямая линия ${channel}`);
 
@@ -419,7 +419,7 @@ describe.each(CHANNELS)('a direct line called off (%s)', (channel) => {
       harness.now(),
     );
     const announcement = await db.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${line.id}`).executeTakeFirstOrThrow();
-    while (!(await expandBatch(db.db, announcement.id, 100)).done);
+    await expandFully(db.db, announcement.id);
     await chat.deliverOutbox();
     expect(chat.replyTexts.join('\n')).toContain(`Прямая линия с причиной ${channel}`);
     const reason = 'Глава в командировке, линия переносится';
