@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import { expandBatch, expandingBroadcasts } from './broadcasts.ts';
+import { dropCancelledUnsent, expandBatch, expandingBroadcasts } from './broadcasts.ts';
 
 export interface BroadcastExpander {
   /** A broadcast was just committed: expand now rather than at the next poll. */
@@ -20,7 +20,8 @@ export interface ExpanderOptions {
 
 /**
  * Expands queued broadcasts into outbox rows, one batch after another, on every instance (a
- * broadcast row locked by one instance's batch is skipped by the others). Memory stays bounded:
+ * broadcast row locked by one instance's batch is skipped by the others), and marks the rows of
+ * cancelled broadcasts still waiting `cancelled` (dropCancelledUnsent). Memory stays bounded:
  * rows are written by INSERT … SELECT in the database, never held here.
  */
 export function startBroadcastExpander(options: ExpanderOptions): BroadcastExpander {
@@ -29,6 +30,8 @@ export function startBroadcastExpander(options: ExpanderOptions): BroadcastExpan
   let again = false;
 
   async function runOnce(): Promise<void> {
+    // Rows of broadcasts cancelled since are never claimed; marked so here, in short batches.
+    await dropCancelledUnsent(options.db);
     for (const id of await expandingBroadcasts(options.db)) {
       for (;;) {
         if (stopped) return;

@@ -39,6 +39,13 @@ export const PAYLOAD_AS_SENT = sql<OutboxPayload>`CASE WHEN o.broadcast_id IS NU
   o.payload) END`;
 
 /**
+ * SQL: an outbox row (alias `o`) may be claimed: not a row of a cancelled broadcast. Cancelling
+ * a broadcast writes only its own row (cancelBroadcast), so from that commit its waiting rows are
+ * never claimed, however many they are; the expander marks them `cancelled` afterwards.
+ */
+export const NOT_CANCELLED = sql<boolean>`(o.broadcast_id IS NULL OR NOT EXISTS (SELECT 1 FROM broadcast cb WHERE cb.id = o.broadcast_id AND cb.state = 'cancelled'))`;
+
+/**
  * Claims up to `limit` due rows in (priority, id) order with one UPDATE … RETURNING: state becomes
  * `sending` with the claimer and time (the lease), and the attempt is counted; a broadcast row
  * takes its broadcast's current payload (revised after an edit).
@@ -52,6 +59,7 @@ export async function claimDue(db: Db, options: ClaimOptions): Promise<ClaimedRo
         AND o.state = 'pending'
         AND o.next_attempt_at <= now()
         ${belowPriority === undefined ? sql`` : sql`AND o.priority < ${belowPriority}`}
+        AND ${NOT_CANCELLED}
         -- Only the first unsettled row of its chat among rows as urgent or more: a chat's rows leave
         -- in id order within a lane, and a more urgent lane overtakes (a reply never waits behind
         -- the resident's broadcast row or a notification waiting out a backoff). A scalar subquery

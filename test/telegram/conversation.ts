@@ -1,7 +1,7 @@
 import { Api } from 'grammy';
 import { createTranslator } from '../../bots/i18n.ts';
 import { renderOutboxRow } from '../../bots/telegram/render.ts';
-import { PAYLOAD_AS_SENT } from '../../core/outbox/outbox.queue.ts';
+import { NOT_CANCELLED, PAYLOAD_AS_SENT } from '../../core/outbox/outbox.queue.ts';
 import { performCall } from '../../bots/telegram/send.ts';
 import type { RecordedCall } from '../fakes/telegram-api.ts';
 import { TEST_BOT_TOKEN, type BotHarness } from '../bots/harness.ts';
@@ -217,6 +217,8 @@ export class Conversation extends ChatPlayer {
       .where('channel', '=', 'tg')
       .where('chat_id', '=', String(this.user.id))
       .where('state', '=', 'pending')
+      // As claimDue: a cancelled broadcast's rows are never sent.
+      .where(NOT_CANCELLED)
       .orderBy('id')
       .execute();
     const api = new Api(TEST_BOT_TOKEN, { apiRoot: this.harness.fake.url });

@@ -2,7 +2,7 @@ import { createTranslator } from '../../bots/i18n.ts';
 import { renderVkNotificationRow } from '../../bots/vk/render.ts';
 import { createVkTransport } from '../../bots/outbox/vk-transport.ts';
 import { WALL_COMMENT_KIND } from '../../core/incidents/publish.ts';
-import { claimDue, markSent, PAYLOAD_AS_SENT, releaseClaims } from '../../core/outbox/outbox.queue.ts';
+import { claimDue, markSent, NOT_CANCELLED, PAYLOAD_AS_SENT, releaseClaims } from '../../core/outbox/outbox.queue.ts';
 import type { RecordedVkCall } from '../fakes/vk-api.ts';
 import { TEST_VK_GROUP_ID, TEST_VK_SECRET, TEST_VK_TOKEN, type BotHarness } from '../bots/harness.ts';
 import { ChatPlayer, loadJson, type FixtureFile, type Json, type ReplyKind, type Say, type ShownKeyboard } from '../bots/player.ts';
@@ -297,6 +297,8 @@ export class VkConversation extends ChatPlayer {
       .where('channel', '=', 'vk')
       .where('chat_id', '=', String(this.user.id))
       .where('state', '=', 'pending')
+      // As claimDue: a cancelled broadcast's rows are never sent.
+      .where(NOT_CANCELLED)
       .orderBy('id')
       .execute();
     const t = createTranslator();

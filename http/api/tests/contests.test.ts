@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { dropCancelledUnsent, expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { NOT_CANCELLED } from '../../../core/outbox/outbox.queue.ts';
 import { castVote, REQUIRED_ATTRIBUTES, submitEntry } from '../../../core/contests/contests.ts';
 import { runJob } from '../../../core/jobs/run-job.ts';
 import { JOBS } from '../../../cron/jobs.ts';
@@ -9,6 +10,10 @@ import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts'
 import { registeredResident } from '../../../test/residents.ts';
 
 let h: ApiHarness;
+
+/** Rows of these broadcasts a sender could still claim (claimDue's rule). */
+const claimable = (broadcastIds: number[]) =>
+  h.t.db.selectFrom('outbox as o').select('o.id').where('o.broadcast_id', 'in', broadcastIds).where('o.state', '=', 'pending').where(NOT_CANCELLED).execute();
 beforeAll(async () => {
   h = await createApiHarness();
 });
@@ -380,6 +385,9 @@ describe('contests: withdrawal', () => {
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body).toMatchObject({ state: 'withdrawn' });
     expect(withdrawn.body.withdrawnAt).not.toBeNull();
+    // From the answer on none of them is claimed by a sender; the expander marks them cancelled.
+    expect(await claimable(broadcasts.map((b) => b.id))).toEqual([]);
+    await dropCancelledUnsent(h.t.db);
     expect(await pending()).toEqual([]);
     // Its participant is told, once.
     expect((await outboxFor(resident, 'contest.withdrawn')).map((r) => r.payload)).toEqual([expect.objectContaining({ key: 'contests.withdrawn_notice', params: { title: 'Отзываемый конкурс' } })]);

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { dropCancelledUnsent, expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { NOT_CANCELLED } from '../../../core/outbox/outbox.queue.ts';
 import { isDomainError } from '../../../core/errors.ts';
 import { runJob } from '../../../core/jobs/run-job.ts';
 import { runPollJobs } from '../../../core/polls/jobs.ts';
@@ -12,6 +13,10 @@ import { jpegBytes } from '../../../test/media/files.ts';
 import { registeredResident } from '../../../test/residents.ts';
 
 let h: ApiHarness;
+
+/** Rows of these broadcasts a sender could still claim (claimDue's rule). */
+const claimable = (broadcastIds: number[]) =>
+  h.t.db.selectFrom('outbox as o').select('o.id').where('o.broadcast_id', 'in', broadcastIds).where('o.state', '=', 'pending').where(NOT_CANCELLED).execute();
 beforeAll(async () => {
   h = await createApiHarness();
 });
@@ -693,6 +698,9 @@ describe('withdrawing a direct-line campaign', () => {
     const withdrawn = await h.request('POST', `/api/v1/direct-lines/${open.id}/withdraw`, { token: curator, body: {} });
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body.withdrawnAt).not.toBeNull();
+    // From the answer on none of them is claimed by a sender; the expander marks them cancelled.
+    expect(await claimable([announcement.id])).toEqual([]);
+    await dropCancelledUnsent(h.t.db);
     expect(await pending()).toEqual([]);
     await expect(ask('А теперь?')).rejects.toMatchObject({ code: 'DIRECT_LINE_WITHDRAWN' });
     const questions = await h.request('GET', `/api/v1/direct-lines/${open.id}/questions`, { token: curator });
