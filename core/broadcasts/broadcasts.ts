@@ -265,6 +265,12 @@ export interface BroadcastProgress {
   expandedAt: Date | null;
   cancelledAt: Date | null;
   createdByStaffId: number | null;
+  /**
+   * What it says now: the broadcast's one payload (locale key and params), revised at once by an
+   * edit of what it announces (reviseAnnouncement) and taken by every row still waiting when a
+   * sender claims it; rows sent before the edit went out as they were.
+   */
+  message: { key: string; params: Record<string, unknown> };
 }
 
 /** Broadcasts with their progress, newest first; `municipalityIds` limits to those (a scoped key also sees nothing else). */
@@ -309,6 +315,7 @@ export async function listBroadcasts(db: Db, options: { municipalityIds?: number
       expandedAt: r.expanded_at,
       cancelledAt: r.cancelled_at,
       createdByStaffId: r.created_by_staff_id,
+      message: { key: r.payload.key, params: r.payload.params ?? {} },
     };
   });
 }

@@ -123,6 +123,8 @@ describe("a curator's and a moderator's round", () => {
     await curator.getByRole('link', { name: ru('nav.broadcasts'), exact: true }).click();
     await curator.getByRole('heading', { name: ru('broadcasts.list'), exact: true }).waitFor();
     await curator.getByText(ru('broadcasts.official'), { exact: true }).waitFor();
+    // And what it says (the API's current version of it).
+    await curator.getByText('Отключат воду', { exact: true }).waitFor();
     const table = await curator.locator('main table').textContent();
     expect(table).not.toMatch(/contest:|broadcast\.official/);
     await curator

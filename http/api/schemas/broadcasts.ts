@@ -25,6 +25,16 @@ export const BroadcastSchema = z
     expandedAt: Timestamp.nullable(),
     cancelledAt: Timestamp.nullable(),
     createdByStaffId: z.number().int().nullable(),
+    message: z
+      .object({
+        key: z.string().openapi({ example: 'broadcast.official' }),
+        params: z.record(z.string(), z.unknown()).openapi({ example: { text: 'Отключение воды 5 декабря' } }),
+      })
+      .openapi({
+        description:
+          "what it says now (a locale key and its params: an official mailing's `text`, a news item's `title` and `body`, …): an edit of the item it announces shows here at once, " +
+          'and every recipient not reached yet gets this version',
+      }),
   })
   .openapi('Broadcast');
 

@@ -176,6 +176,11 @@ describe('news through the admin API', () => {
     await h.request('PATCH', `/api/v1/news/${late.body.id}`, { token: h.keys.Kemerovo.moderator, body: { title: 'Ярмарка выходного дня', body: 'В субботу и воскресенье' } });
     const waiting = await payloads(latePublished.body.broadcastId);
     expect(waiting.slice(1).every((row) => row.state === 'pending' && row.body === 'В субботу')).toBe(true);
+    // The API (and so the console's mailings page) reads the edited version at once, not what the waiting rows hold until claimed.
+    const shown = { key: 'news.broadcast', params: { title: 'Ярмарка выходного дня', body: 'В субботу и воскресенье', link: '' } };
+    expect((await h.request('GET', `/api/v1/broadcasts/${latePublished.body.broadcastId}`, { token: h.keys.Kemerovo.curator })).body.message).toEqual(shown);
+    const listed = (await h.request('GET', '/api/v1/broadcasts', { token: h.keys.Kemerovo.curator })).body.items as { id: number; message: unknown }[];
+    expect(listed.find((x) => x.id === latePublished.body.broadcastId)!.message).toEqual(shown);
     // What a sender claims (the rows of earlier broadcasts to the same chats settled first: a chat's rows leave in order).
     const mine = await h.t.db.selectFrom('outbox').select(['id', 'chat_id']).where('broadcast_id', '=', latePublished.body.broadcastId).where('state', '=', 'pending').execute();
     await h.t.db

@@ -18,6 +18,13 @@ function origin(t, b) {
   return excerpt(b.source ?? b.kind, 60);
 }
 
+/** What a mailing says now (the API's `message`, an edit of its item included): its text, else its item's title. */
+function said(b) {
+  const params = b.message?.params ?? {};
+  const text = typeof params.text === 'string' ? params.text : typeof params.title === 'string' ? params.title : '';
+  return text.trim();
+}
+
 export function Broadcasts({ t, lang, me, fail, notify }) {
   const [page, more, reload] = usePaged('/api/v1/broadcasts', fail);
   const [towns] = useApi('/api/v1/municipalities', fail);
@@ -55,7 +62,7 @@ export function Broadcasts({ t, lang, me, fail, notify }) {
       <tbody>${page.items.map(
         (b) => html`<tr>
           <td>${b.id}<br /><small>${when(b.createdAt)}</small></td>
-          <td>${town(b.municipalityId)} · ${t(`broadcasts.topics.${b.topic}`)}${b.language ? ` · ${b.language}` : ''}<br /><small>${origin(t, b)}</small></td>
+          <td>${town(b.municipalityId)} · ${t(`broadcasts.topics.${b.topic}`)}${b.language ? ` · ${b.language}` : ''}<br /><small>${origin(t, b)}</small>${said(b) && html`<br /><small>${excerpt(said(b), 120)}</small>`}</td>
           <td class="state">${t(`broadcasts.statuses.${b.status}`)}</td>
           <td>${t('broadcasts.counts', { sent: b.sent, recipients: b.recipients, pending: b.pending, failed: b.failed })}</td>
           <td>${sends && live(b) && html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/broadcasts/${b.id}/cancel`))}><button type="submit" class="secondary" aria-label=${`${t('broadcasts.cancel')} ${b.id}`}>${t('broadcasts.cancel')}</button></form>`}</td>
