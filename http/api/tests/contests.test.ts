@@ -435,6 +435,14 @@ describe('contests: withdrawal', () => {
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body).toMatchObject({ state: 'withdrawn', withdrawnReason: reason });
     expect((await h.request('GET', `/api/v1/contests/${contest.id}`)).body.withdrawnReason).toBe(reason);
+    const audit = await h.t.db
+      .selectFrom('audit_log')
+      .select(['action', 'data'])
+      .where('entity', '=', 'contest')
+      .where('entity_id', '=', String(contest.id))
+      .where('action', '=', 'contest.withdraw')
+      .execute();
+    expect(audit).toEqual([{ action: 'contest.withdraw', data: { reason } }]);
     expect((await outboxFor(resident, 'contest.withdrawn')).map((r) => r.payload)).toEqual([
       expect.objectContaining({ key: 'contests.withdrawn_notice_reason', params: { title: 'Конкурс с причиной', reason } }),
     ]);

@@ -28,7 +28,16 @@ export function registerWithdrawContest(app: ApiApp, deps: ApiDeps) {
     const contest = await audited(c, deps, async ({ trx, scope, now }) => {
       const existing = await contestInScope(trx, scope, id);
       const withdrawn = await withdrawContest(trx, id, now, reason);
-      return { result: withdrawn, audit: { action: 'contest.withdraw', entity: 'contest', entityId: id, municipalityId: existing.municipalityId } };
+      return {
+        result: withdrawn,
+        audit: {
+          action: 'contest.withdraw',
+          entity: 'contest',
+          entityId: id,
+          municipalityId: existing.municipalityId,
+          ...(withdrawn.withdrawnReason && { data: { reason: withdrawn.withdrawnReason } }),
+        },
+      };
     });
     return c.json(contestDto(contest), 200);
   });

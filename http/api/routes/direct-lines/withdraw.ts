@@ -28,7 +28,16 @@ export function registerWithdrawDirectLine(app: ApiApp, deps: ApiDeps) {
     const line = await audited(c, deps, async ({ trx, scope, now }) => {
       const existing = await directLineInScope(trx, scope, id);
       const withdrawn = await withdrawDirectLine(trx, id, now, reason);
-      return { result: withdrawn, audit: { action: 'direct_line.withdraw', entity: 'direct_line', entityId: id, municipalityId: existing.municipalityId } };
+      return {
+        result: withdrawn,
+        audit: {
+          action: 'direct_line.withdraw',
+          entity: 'direct_line',
+          entityId: id,
+          municipalityId: existing.municipalityId,
+          ...(withdrawn.withdrawnReason && { data: { reason: withdrawn.withdrawnReason } }),
+        },
+      };
     });
     return c.json(directLineDto(line), 200);
   });
