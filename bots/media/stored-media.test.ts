@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { expandFully } from '../../test/expand.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announce, expandBatch } from '../../core/broadcasts/broadcasts.ts';
+import { announce } from '../../core/broadcasts/broadcasts.ts';
 import { createDiskMediaStore } from '../../core/media/store.ts';
 import { createApiHarness, type ApiHarness } from '../../test/api-harness.ts';
 import { FakeVkApi } from '../../test/fakes/vk-api.ts';
@@ -79,7 +80,7 @@ describe('stored media sent to both messengers', () => {
       message: { key: 'broadcast.official', params: { text: 'Концерт в субботу' }, media: [photo.body.id, video.body.id] },
     });
     for (const r of residents) await h.t.db.insertInto('resident_subscription').values({ resident_id: r, topic: 'culture_events', enabled: true }).execute();
-    while (!(await expandBatch(h.t.db, id, 100)).done);
+    await expandFully(h.t.db, id);
     const rows = await h.t.db.selectFrom('outbox').select('id').where('broadcast_id', '=', id).execute();
     expect(rows).toHaveLength(4);
 
@@ -143,7 +144,7 @@ describe('stored media sent to both messengers', () => {
       audience: { municipalityId: kemerovo, topic: 'culture_events' },
       message: { key: 'broadcast.official', params: { text: 'Ещё раз' }, media: [photo.body.id] },
     });
-    while (!(await expandBatch(h.t.db, again, 100)).done);
+    await expandFully(h.t.db, again);
     tg.kick();
     vkOut.kick();
     const againRows = await h.t.db.selectFrom('outbox').select('id').where('broadcast_id', '=', again).execute();

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceContests, createContest, publishContest, withdrawContest } from '../../../core/contests/contests.ts';
-import { announce, expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { announce } from '../../../core/broadcasts/broadcasts.ts';
 import type { DrawingFormat, EntryKind } from '../../../core/contests/contest.table.ts';
 import { newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
@@ -226,7 +226,7 @@ describe.each(CHANNELS)('%s: a contest published ahead of its entries', (channel
       now,
     );
     const expand = async () => {
-      for (const { id } of await db.db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').execute()) while (!(await expandBatch(db.db, id, 100)).done);
+      for (const { id } of await db.db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').execute()) await expandFully(db.db, id);
     };
     await publishContest(db.db, contest.id, now, null);
     await expand();
@@ -274,7 +274,7 @@ describe.each(CHANNELS)('%s: a contest nobody entered', (channel) => {
       now,
     );
     const expand = async () => {
-      for (const { id } of await db.db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').execute()) while (!(await expandBatch(db.db, id, 100)).done);
+      for (const { id } of await db.db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').execute()) await expandFully(db.db, id);
     };
     await publishContest(db.db, contest.id, now, null);
     for (const days of [1, 3, 5]) await advanceContests(db.db, new Date(now.getTime() + days * day));
@@ -314,7 +314,7 @@ describe.each(CHANNELS)('%s: a contest with its results published', (channel) =>
       .returning('id')
       .execute();
     await advanceContests(db.db, contest.resultsOn!);
-    for (const { id } of await db.db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').execute()) while (!(await expandBatch(db.db, id, 100)).done);
+    for (const { id } of await db.db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').execute()) await expandFully(db.db, id);
     await chat.deliverOutbox();
     // (other contests of the file move on too: only this one's results are looked at)
     expect(chat.replyTexts.filter((text) => text.includes(`«${contest.title}»`))).toEqual([`🏆 Итоги конкурса «${contest.title}». Победители:\n1 место — работа № ${second!.id}`]);
@@ -672,7 +672,7 @@ describe.each(CHANNELS)('%s: a withdrawn contest', (channel) => {
       message: { key: 'contests.entries_open', params: { title: contest.title, entriesTo: '—' }, keyboard: { kind: 'inline', rows: [[{ id: `!cto:${contest.id}`, label: 'contests.open_button' }]] } },
       source: `contest:${contest.id}`,
     });
-    while (!(await expandBatch(db.db, broadcastId, 100)).done);
+    await expandFully(db.db, broadcastId);
     await chat.deliverOutbox();
     await chat.say(press(t('ru', 'contests.open_button')));
     expect(chat.replyTexts.join('\n')).toContain(contest.title);

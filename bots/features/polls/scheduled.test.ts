@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expandFully } from '../../../test/expand.ts';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
-import { expandBatch } from '../../../core/broadcasts/broadcasts.ts';
 import { runJob } from '../../../core/jobs/run-job.ts';
 import { JOBS } from '../../../cron/jobs.ts';
 import { newChat } from '../../../test/bots/chats.ts';
@@ -44,7 +44,7 @@ async function api(method: string, path: string, body?: unknown) {
 
 async function expandAll(): Promise<void> {
   const rows = await db.db.selectFrom('broadcast').select('id').where('state', '=', 'expanding').execute();
-  for (const { id } of rows) while (!(await expandBatch(db.db, id, 100)).done);
+  for (const { id } of rows) await expandFully(db.db, id);
 }
 
 describe.each(CHANNELS)('a poll published ahead of its start (%s)', (channel) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announce, expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { announce } from '../../../core/broadcasts/broadcasts.ts';
 import { createNews, publishNews } from '../../../core/news/news.service.ts';
 import { getSubscriptions } from '../../../core/subscriptions/subscriptions.ts';
 import { expandFully } from '../../../test/expand.ts';
@@ -23,7 +23,7 @@ const label = (state: 'on' | 'off', topic: string) => t('ru', `settings.${state}
 /** Who a broadcast of `topic` to Kemerovo reaches (written by the same batches the expander runs). */
 async function audience(topic: 'news' | 'sport_events'): Promise<number[]> {
   const id = await announce(db.db, { audience: { municipalityId: db.demo.municipalities.Kemerovo, topic }, message: { key: 'broadcast.official', params: { text: topic } } });
-  while (!(await expandBatch(db.db, id, 100)).done);
+  await expandFully(db.db, id);
   const rows = await db.db.selectFrom('outbox').select('resident_id').where('broadcast_id', '=', id).execute();
   return rows.map((r) => r.resident_id!);
 }
@@ -91,7 +91,7 @@ describe.each(CHANNELS)('turning a topic off while its broadcast is on the way (
     const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
     const send = async (topic: 'news' | 'polls', text: string) => {
       const id = await announce(db.db, { audience: { municipalityId: db.demo.municipalities.Kemerovo, topic }, message: { key: 'broadcast.official', params: { text } } });
-      while (!(await expandBatch(db.db, id, 100)).done);
+      await expandFully(db.db, id);
     };
     // Two news items and a poll queued behind thousands of others: nothing has reached this chat yet.
     await send('news', 'Новость первая');
