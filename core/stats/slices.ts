@@ -1,4 +1,5 @@
-import { sql, type RawBuilder } from 'kysely';
+import { expressionBuilder, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import type { Database } from '../db/database.ts';
 import type { Scope } from '../access/scope.ts';
 import type { Db, Language } from '../db/types.ts';
 import { sourceSql, statsSelection, type StatsFilter } from './filter.ts';
@@ -34,6 +35,19 @@ function dimensionSql(dimension: Dimension, language: Language): { key: RawBuild
     case 'week':
       return { key: sql`to_char(${local}, 'IYYY-"W"IW')` };
   }
+}
+
+/**
+ * A row of a month or a week is a period of its own: its stars count only if given by that month's
+ * (week's) end in the municipality's time zone, as the monthly report counts a month's, whatever
+ * the filter's range (a year grouped by month does not give November the stars given in December).
+ */
+function groupStarsCut(groupBy: readonly Dimension[]): Expression<SqlBool>[] {
+  const local = sql`(message.created_at AT TIME ZONE municipality.time_zone)`;
+  const cuts: Expression<SqlBool>[] = [];
+  if (groupBy.includes('month')) cuts.push(sql<SqlBool>`message.rated_at < ((date_trunc('month', ${local}) + interval '1 month') AT TIME ZONE municipality.time_zone)`);
+  if (groupBy.includes('week')) cuts.push(sql<SqlBool>`message.rated_at < ((date_trunc('week', ${local}) + interval '7 days') AT TIME ZONE municipality.time_zone)`);
+  return cuts;
 }
 
 /** A column of the table: a dimension's id or value, its label, or a metric. */
@@ -79,7 +93,9 @@ export async function computeSlices(
   const dims = input.groupBy.map((d) => ({ name: d, ...dimensionSql(d, input.language) }));
   const selections = dims.flatMap((d) => [d.key.as(`d_${d.name}`), ...(d.label ? [d.label.as(`l_${d.name}`)] : [])]);
   const grouping = dims.flatMap((d) => (d.label ? [d.key, d.label] : [d.key]));
-  const { where, starsCounted } = await statsSelection(db, scope, input.filter, now);
+  const selection = await statsSelection(db, scope, input.filter, now);
+  const { where } = selection;
+  const starsCounted = expressionBuilder<Database, 'message'>().and([selection.starsCounted, ...groupStarsCut(input.groupBy)]);
   let query = db
     .selectFrom('message')
     .innerJoin('municipality', 'municipality.id', 'message.municipality_id')

@@ -259,6 +259,15 @@ describe('a closed period counts only the stars given by its end (as KPI 11, the
     expect(slices.body.rows).toEqual([{ count: 2, avg_rating: 5 }]);
     const byMonth = await h.request('GET', `/api/v1/stats/slices?groupBy=month&metrics=avg_rating&from=2026-09-01T00:00:00%2B07:00&to=2026-10-01T00:00:00%2B07:00&municipalityId=${K}`);
     expect(byMonth.body.rows).toEqual([{ month: '2026-09', avg_rating: 5 }]);
+    // A month's row is a period of its own: a range running past September still gives September only its own stars.
+    const monthsOfLonger = await h.request('GET', `/api/v1/stats/slices?groupBy=month&metrics=avg_rating&from=2026-09-01T00:00:00%2B07:00&to=2026-10-05T00:00:00%2B07:00&municipalityId=${K}`);
+    expect(monthsOfLonger.body.rows).toEqual([{ month: '2026-09', avg_rating: 5 }]);
+    const weeks = await h.request('GET', `/api/v1/stats/slices?groupBy=week&metrics=avg_rating&from=2026-09-01T00:00:00%2B07:00&to=2026-10-05T00:00:00%2B07:00&municipalityId=${K}`);
+    // Filed 20 September (week 38), rated 1 October local: after its week; the early one rated within its week 37.
+    expect(weeks.body.rows).toEqual([
+      { week: '2026-W37', avg_rating: 5 },
+      { week: '2026-W38', avg_rating: null },
+    ]);
     // A range ending after both stars counts both.
     const fromTo = await h.request('GET', `/api/v1/stats/slices?metrics=count,avg_rating&from=2026-09-01T00:00:00%2B07:00&to=2026-10-05T00:00:00%2B07:00&municipalityId=${K}`);
     expect(fromTo.body.rows).toEqual([{ count: 2, avg_rating: 3 }]);
