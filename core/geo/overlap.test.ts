@@ -79,3 +79,48 @@ describe('boundaries that overlap', () => {
     expect(boundariesOverlap(upper, rect(86.29, 54.39, 86.31, 54.41))).toBe(true);
   });
 });
+
+describe('boundaries of neighbours from different sources', () => {
+  // Near Kemerovo (55.35° N) one metre is about 9.0e-6° of latitude and 1.58e-5° of longitude.
+  const M_LAT = 1 / 111_195;
+  const M_LON = M_LAT / Math.cos((55.35 * Math.PI) / 180);
+  /** A winding north-south border about 10 km long, 400 vertices; `shift` moves it east in metres at each vertex. */
+  const border = (start: number, shift: (i: number) => number): Position[] =>
+    Array.from({ length: 400 }, (_, k) => {
+      const i = start + (k * (399 - start)) / 399;
+      return [86.1 + 0.002 * Math.sin(i / 20) + shift(i) * M_LON, 55.3 + i * 0.000225] as Position;
+    });
+  /** West of the border (its vertices south to north, then round by the west). */
+  const west = (line: Position[]): Boundary => ({ type: 'Polygon', coordinates: [[...line, [86.0, 55.39], [86.0, 55.3], line[0]!]] });
+  /** East of the border. */
+  const east = (line: Position[]): Boundary => {
+    const ring = [...line].reverse();
+    return { type: 'Polygon', coordinates: [[...ring, [86.2, 55.3], [86.2, 55.39], ring[0]!]] };
+  };
+  /** 5 to 50 cm, changing side from vertex to vertex (a fixed sequence, not random). */
+  const jitter = (i: number) => (i % 2 === 0 ? 1 : -1) * (0.05 + 0.45 * ((Math.round(i * 7) % 10) / 9));
+  const westLine = border(0, () => 0);
+  const western = west(westLine);
+
+  it('accepts a shared border digitised again with other vertices 5 to 50 cm off, either side', () => {
+    // Other vertices along the same line (the corners stay where they are), each a few centimetres off.
+    const line = border(0.5, jitter);
+    line[0] = westLine[0]!;
+    line[line.length - 1] = westLine[399]!;
+    expect(both(western, east(line))).toEqual([false, false]);
+  });
+
+  it('accepts a border 50 cm inside the neighbour along its whole 10 km (a sliver of about 5,000 m²)', () => {
+    expect(both(western, east(border(0, () => -0.5)))).toEqual([false, false]);
+    expect(both(western, east(border(0, () => -0.05)))).toEqual([false, false]);
+  });
+
+  it('refuses a real overlap: a 100 m strip, a border 2 m inside, a 30 m bump on a sliver', () => {
+    expect(both(western, east(border(0, () => -100)))).toEqual([true, true]);
+    expect(both(western, east(border(0, () => -2)))).toEqual([true, true]);
+    // 10 cm inside everywhere, but 30 m inside over five vertices (about 120 m of border).
+    expect(both(western, east(border(0, (i) => (i >= 200 && i < 205 ? -30 : -0.1))))).toEqual([true, true]);
+    // However small, a municipality inside another overlaps it: a square of 80 cm.
+    expect(both(western, rect(86.05, 55.35, 86.05 + 0.8 * M_LON, 55.35 + 0.8 * M_LAT))).toEqual([true, true]);
+  });
+});

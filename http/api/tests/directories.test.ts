@@ -88,6 +88,26 @@ describe('municipalities', () => {
     expect(around.body.details.nameEn).toBe('Kemerovo');
   });
 
+  it("accepts a neighbour whose copy of the shared border is centimetres off Kemerovo's, and refuses one 100 m inside it", async () => {
+    const kemerovo = (await h.request('GET', `/api/v1/municipalities/${h.municipality.Kemerovo}`)).body;
+    // Kemerovo's western half, north to south, as another source would give it: each vertex 5 to 50 cm east or west.
+    const metre = 1 / 111_195 / Math.cos((55.35 * Math.PI) / 180);
+    const half = (kemerovo.boundary.coordinates[0] as [number, number][]).filter(([lon]) => lon <= 86.0873).sort((p, q) => q[1] - p[1]);
+    const west = (shift: (i: number) => number) => {
+      const line = half.map(([lon, lat], i) => [lon + shift(i) * metre, lat]);
+      return { type: 'Polygon', coordinates: [[...line, [85.8, line.at(-1)![1]], [85.8, line[0]![1]], line[0]]] };
+    };
+    const jittered = west((i) => (i % 2 === 0 ? 0.05 : -0.5));
+    const created = await h.request('POST', '/api/v1/municipalities', { body: { nameRu: 'Западный', nameEn: 'West', oktmo: '32727002', populationOver14: 1, boundary: jittered } });
+    expect(created.status).toBe(201);
+    const url = `/api/v1/municipalities/${created.body.id}/boundary`;
+    expect((await h.request('PUT', url, { body: west(() => 0.3) })).status).toBe(200);
+    const strip = await h.request('PUT', url, { body: west(() => 100) });
+    expect(strip.status).toBe(409);
+    expect(strip.body).toMatchObject({ code: 'BOUNDARY_OVERLAP', details: { field: 'boundary', municipalityId: h.municipality.Kemerovo, nameEn: 'Kemerovo' } });
+    expect((await h.request('GET', `/api/v1/municipalities/${created.body.id}`)).body.boundary).toEqual(west(() => 0.3));
+  });
+
   it('rejects a boundary the core finds invalid, and one that is not GeoJSON at all', async () => {
     const open = await h.request('PUT', `/api/v1/municipalities/${h.municipality.Belovo}/boundary`, { body: { type: 'Polygon', coordinates: [[[86, 54], [86.1, 54], [86.1, 54.1], [86, 54.1]]] } });
     expect(open.status).toBe(400);
