@@ -30,8 +30,12 @@ export type Say =
   /** A button id tapped as it is (a stale or forged one). */
   | { tap: string }
   | { location: { lat: number; lon: number } }
-  /** Photos sent together: a Telegram album (one update each, at the same time), or one VK message with them all. */
-  | { photos: string[] }
+  /**
+   * Photos sent together: a Telegram album (one update each, at the same time), or one VK message
+   * with them all; with `text`, the Telegram caption (on the first photo, the album's updates then
+   * posted in turn) or the VK message's text.
+   */
+  | { photos: string[]; text?: string }
   /**
    * What the bot does not take as input: `forwarded` someone else's message, `shared` a post
    * (a forwarded channel post / a VK wall post), `edited` an earlier message changed (Telegram
@@ -43,6 +47,8 @@ export const press = (label: string): Say => ({ press: label });
 export const tap = (id: string): Say => ({ tap: id });
 export const location = (lat: number, lon: number): Say => ({ location: { lat, lon } });
 export const photos = (...ids: string[]): Say => ({ photos: ids });
+/** Photos with a text in one message: a Telegram photo (or album) with a caption, a VK text with the photos attached. */
+export const photosWithText = (text: string, ...ids: string[]): Say => ({ photos: ids, text });
 export const other = (what: Extract<Say, { other: string }>['other']): Say => ({ other: what });
 
 /** A Kemerovo point inside the demo boundary (centre 55.3547, 86.0873), and one far outside every municipality. */
@@ -132,6 +138,8 @@ export abstract class ChatPlayer {
   async sayOnce(input: Say, deliveryId?: string): Promise<number[]> {
     const entries = this.templates(input);
     if (entries.length === 1) return [await this.post(entries[0]!, deliveryId)];
+    // An album with a caption: in turn, so the captioned photo (the first) is the first handled.
+    if (typeof input === 'object' && 'photos' in input && input.text !== undefined) return this.postInTurn(entries);
     return this.postTogether(entries);
   }
 

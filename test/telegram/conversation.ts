@@ -100,7 +100,10 @@ export class Conversation extends ChatPlayer {
     if ('press' in input) return [{ callback_query: { data: `${PRESS}${input.press}` } }];
     if ('tap' in input) return [{ callback_query: { data: input.tap } }];
     if ('location' in input) return [{ message: { location: { latitude: input.location.lat, longitude: input.location.lon } } }];
-    if ('photos' in input) return input.photos.map((id) => ({ message: { photo: photoSizes(id), ...(input.photos.length > 1 && { media_group_id: `album-${input.photos[0]}` }) } }));
+    if ('photos' in input) {
+      const album = input.photos.length > 1 && { media_group_id: `album-${input.photos[0]}` };
+      return input.photos.map((id, i) => ({ message: { photo: photoSizes(id), ...(i === 0 && input.text !== undefined && { caption: input.text }), ...album } }));
+    }
     const date = 1764000000;
     switch (input.other) {
       case 'sticker':

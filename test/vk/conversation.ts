@@ -111,7 +111,7 @@ export class VkConversation extends ChatPlayer {
         type: 'photo',
         photo: { id: Number(id.replace(/\D/g, '')), owner_id: this.user.id, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/x.jpg' }] },
       });
-      return [message({ attachments: input.photos.map(photo) })];
+      return [message({ ...(input.text !== undefined && { text: input.text }), attachments: input.photos.map(photo) })];
     }
     switch (input.other) {
       case 'sticker':

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dialogStateOf, newChat, residentOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, KEMEROVO, location, press } from '../../../test/bots/player.ts';
+import { CHANNELS, KEMEROVO, location, photosWithText, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { createTranslator } from '../../i18n.ts';
 
@@ -36,12 +36,10 @@ describe.each(CHANNELS)('%s: the description of a problem needs words', (channel
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
     await chat.say('/new', press('Дороги'), press('Ямы на дороге'));
+    await chat.say(photosWithText('👍', '457239019'));
     if (chat.channel === 'tg') {
-      await chat.send({ message: { photo: [{ file_id: 'thumb-l', file_unique_id: 'thumb-ul', width: 1280, height: 853 }], caption: '👍' } });
       expect(chat.replyTexts).toEqual([t('ru', 'filing.photo_kept_text', { count: 1, max: 5 })]);
     } else {
-      const photo = { id: 457239019, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/z.jpg' }] };
-      await chat.send({ type: 'message_new', object: { message: { text: '👍', attachments: [{ type: 'photo', photo }] } } });
       expect(chat.replyTexts).toEqual([t('ru', 'filing.text_no_words'), t('ru', 'filing.text', { max: 4000 }), t('ru', 'filing.photo_kept_text', { count: 1, max: 5 })]);
     }
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'text' });

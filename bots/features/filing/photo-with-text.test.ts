@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dialogStateOf, newChat, perChannel, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, KEMEROVO, location, photos, press } from '../../../test/bots/player.ts';
+import { CHANNELS, KEMEROVO, location, photos, photosWithText, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { createTranslator } from '../../i18n.ts';
 
@@ -14,16 +14,6 @@ botHarnessPerFile((opened, started) => {
 });
 
 const DESCRIPTION = 'Яма у школы №5, глубокая';
-
-/** A photo and its description in one message, as each messenger sends it: Telegram a photo with a caption, VK a text with a photo attached. */
-async function photoWithText(chat: Chat): Promise<void> {
-  if (chat.channel === 'tg') {
-    await chat.send({ message: { photo: [{ file_id: 'pit-l', file_unique_id: 'pit-ul', width: 1280, height: 853 }], caption: DESCRIPTION } });
-  } else {
-    const photo = { id: 457239017, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/x.jpg' }] };
-    await chat.send({ type: 'message_new', object: { message: { text: DESCRIPTION, attachments: [{ type: 'photo', photo }] } } });
-  }
-}
 
 const filed = async (chat: Chat) => {
   const message = await db.db
@@ -40,7 +30,8 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
     await chat.say('/new', press('Дороги'), press('Ямы на дороге'));
-    await photoWithText(chat);
+    // A photo and its description in one message: a Telegram photo with a caption, a VK text with a photo attached.
+    await chat.say(photosWithText(DESCRIPTION, '457239017'));
     expect(chat.replyTexts).not.toContain(t('ru', 'filing.send_text'));
     expect(chat.replyTexts).not.toContain(t('ru', 'filing.send_location_hint_vk'));
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'location' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dialogStateOf, newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, KEMEROVO, location, photos, press } from '../../../test/bots/player.ts';
+import { CHANNELS, KEMEROVO, location, photos, photosWithText, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { createTranslator } from '../../i18n.ts';
 
@@ -14,22 +14,6 @@ botHarnessPerFile((opened, started) => {
 });
 
 const CAPTION = 'Яма у школы №5, глубокая';
-
-/** Photos (ids) with a caption in one message, as each messenger sends them: Telegram a photo or an album with the caption on its first photo, VK a text with the photos attached. */
-async function photosWithText(chat: Chat, ids: string[], caption: string): Promise<void> {
-  if (chat.channel === 'tg') {
-    const album = ids.length > 1 ? { media_group_id: `album-${ids[0]}` } : {};
-    const updates = ids.map((id, i) => ({ message: { photo: [{ file_id: `f-${id}`, file_unique_id: `u-${id}`, width: 1280, height: 853 }], ...(i === 0 && { caption }), ...album } }));
-    if (updates.length === 1) await chat.send(updates[0]!);
-    else await chat.postInTurn(updates);
-    return;
-  }
-  const attachments = ids.map((id) => ({
-    type: 'photo',
-    photo: { id: Number(id), owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: `https://sun9-1.userapi.com/${id}.jpg` }] },
-  }));
-  await chat.send({ type: 'message_new', object: { message: { text: caption, attachments } } });
-}
 
 const filed = async (chat: Chat) => {
   const message = await db.db
@@ -45,7 +29,7 @@ describe.each(CHANNELS)('%s: a photo sent between flows starts filing a message 
   it('a photo with a caption: filing starts with the photo kept and the caption as the description; sector, category and place are all that is asked', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
-    await photosWithText(chat, ['801'], CAPTION);
+    await chat.say(photosWithText(CAPTION, '801'));
     expect(chat.replyTexts).toEqual([t('ru', 'filing.start_with_photo_described'), t('ru', 'filing.sector')]);
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'sector' });
     await chat.say(press('Дороги'), press('Ямы на дороге'));
@@ -61,7 +45,7 @@ describe.each(CHANNELS)('%s: a photo sent between flows starts filing a message 
   it('three photos with a caption (a Telegram album, one VK message): all three kept, one answer', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
-    await photosWithText(chat, ['811', '812', '813'], CAPTION);
+    await chat.say(photosWithText(CAPTION, '811', '812', '813'));
     expect(chat.replyTexts).toEqual([t('ru', 'filing.start_with_photo_described'), t('ru', 'filing.sector')]);
     await chat.say(press('Дороги'), press('Ямы на дороге'), location(KEMEROVO.lat, KEMEROVO.lon));
     expect(chat.replyTexts.at(-1)).toBe(t('ru', 'filing.photo_added', { count: 3, max: 5 }));
@@ -107,7 +91,7 @@ describe.each(CHANNELS)('%s: a photo sent between flows starts filing a message 
   it('a caption without words is no description: the photo is kept and the text asked for', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
-    await photosWithText(chat, ['831'], '!!!');
+    await chat.say(photosWithText('!!!', '831'));
     expect(chat.replyTexts).toEqual([t('ru', 'filing.start_with_photo'), t('ru', 'filing.sector')]);
     await chat.say(press('Дороги'), press('Ямы на дороге'));
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'text' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dialogStateOf, newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, press } from '../../../test/bots/player.ts';
+import { CHANNELS, photosWithText, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { createTranslator } from '../../i18n.ts';
 
@@ -82,12 +82,7 @@ describe.each(CHANNELS)('%s: ratings and refusals answer briefly, without sendin
     await answered(chat);
     await chat.say(press('1 ★'));
     const complaint = 'Яма осталась, вот фото.';
-    if (chat.channel === 'tg') {
-      await chat.send({ message: { photo: [{ file_id: 'still-l', file_unique_id: 'still-ul', width: 1280, height: 853 }], caption: complaint } });
-    } else {
-      const photo = { id: 457239018, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/y.jpg' }] };
-      await chat.send({ type: 'message_new', object: { message: { text: complaint, attachments: [{ type: 'photo', photo }] } } });
-    }
+    await chat.say(photosWithText(complaint, '457239018'));
     const rating = await db.db
       .selectFrom('rating')
       .select(['message_id', 'stars', 'complaint'])
