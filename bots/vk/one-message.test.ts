@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialogStateOf, newChat, residentOf } from '../../test/bots/chats.ts';
+import { dialogStateOf, filedMessageOf, newChat, residentOf } from '../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../test/bots/harness.ts';
 import { KEMEROVO, location, press } from '../../test/bots/player.ts';
 import type { TestDatabase } from '../../test/database.ts';
@@ -44,12 +44,7 @@ describe('vk: the parts of one message a step does not take', () => {
     expect(texts.filter((text) => text === NOT_TAKEN)).toHaveLength(1);
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'summary' });
     await chat.say(press(t('ru', 'filing.send')));
-    const message = await db.db
-      .selectFrom('message')
-      .select('id')
-      .where('author_id', '=', await residentOf(db, chat))
-      .executeTakeFirstOrThrow();
-    expect(await db.db.selectFrom('message_photo').select('file_id').where('message_id', '=', message.id).execute()).toHaveLength(5);
+    expect((await filedMessageOf(db, chat)).photos).toBe(5);
   });
 
   it('a comment with a photo attached: the comment is added and the card shown once, then one word about the photo', async () => {

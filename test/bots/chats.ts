@@ -41,6 +41,17 @@ export const messageCount = async (db: TestDatabase) =>
     ).n,
   );
 
+/** The message the chat's resident filed (their only one): its text and how many photos it has. */
+export async function filedMessageOf(db: TestDatabase, chat: Chat): Promise<{ text: string; photos: number }> {
+  const message = await db.db
+    .selectFrom('message')
+    .select(['id', 'text'])
+    .where('author_id', '=', await residentOf(db, chat))
+    .executeTakeFirstOrThrow();
+  const photos = await db.db.selectFrom('message_photo').select('file_id').where('message_id', '=', message.id).execute();
+  return { text: message.text, photos: photos.length };
+}
+
 /** Where the chat's dialog is. */
 export const dialogStateOf = (db: TestDatabase, chat: Chat) =>
   db.db.selectFrom('dialog_state').select(['flow', 'step']).where('channel', '=', chat.channel).where('external_id', '=', chat.externalId).executeTakeFirstOrThrow();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialogStateOf, newChat, perChannel, residentOf, type Chat } from '../../../test/bots/chats.ts';
+import { dialogStateOf, filedMessageOf, newChat, perChannel } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, KEMEROVO, location, photos, photosWithText, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -14,16 +14,6 @@ botHarnessPerFile((opened, started) => {
 });
 
 const DESCRIPTION = 'Яма у школы №5, глубокая';
-
-const filed = async (chat: Chat) => {
-  const message = await db.db
-    .selectFrom('message')
-    .select(['id', 'text'])
-    .where('author_id', '=', await residentOf(db, chat))
-    .executeTakeFirstOrThrow();
-  const photoRows = await db.db.selectFrom('message_photo').select('file_id').where('message_id', '=', message.id).execute();
-  return { text: message.text, photos: photoRows.length };
-};
 
 describe.each(CHANNELS)('%s: a photo sent with the description, or before it is asked for, is kept', (channel) => {
   it('a photo with its description where the text is asked: both are taken, the place is asked, the photo counts in the photos step and is filed', async () => {
@@ -43,7 +33,7 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     expect(summary).toContain(DESCRIPTION);
     expect(summary).toContain('Фото: 1 фотография');
     await chat.say(press(t('ru', 'filing.send')));
-    expect(await filed(chat)).toEqual({ text: DESCRIPTION, photos: 1 });
+    expect(await filedMessageOf(db, chat)).toEqual({ text: DESCRIPTION, photos: 1 });
   });
 
   it('a photo alone where the text is asked is kept and the text asked for; a photo where the place is asked is kept too', async () => {
@@ -57,7 +47,7 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     // The location button is still there to press.
     expect(chat.keyboards()).toEqual([{ inline: false, removed: false, rows: [[{ label: perChannel(channel, { tg: t('ru', 'filing.send_location'), vk: '' }), request: 'location' }]] }]);
     await chat.say(location(KEMEROVO.lat, KEMEROVO.lon), press(t('ru', 'filing.photos_done')), press(t('ru', 'filing.send')));
-    expect(await filed(chat)).toEqual({ text: 'Яма у остановки.', photos: 2 });
+    expect(await filedMessageOf(db, chat)).toEqual({ text: 'Яма у остановки.', photos: 2 });
   });
 
   it('the same photo sent twice at the photos step is attached once, and the resident is told', async () => {
@@ -73,7 +63,7 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
         .map((b) => b.label),
     ).toEqual([t('ru', 'filing.photos_done')]);
     await chat.say(photos('302'), press(t('ru', 'filing.photos_done')), press(t('ru', 'filing.send')));
-    expect(await filed(chat)).toEqual({ text: 'Яма у моста.', photos: 2 });
+    expect(await filedMessageOf(db, chat)).toEqual({ text: 'Яма у моста.', photos: 2 });
   });
 
   it('a text at the photos step after a photo points to the button that is there, «Готово», not «Без фото»', async () => {
@@ -99,7 +89,7 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     expect(chat.replyTexts.filter((text) => text === t('ru', 'dialog.attachments_not_taken'))).toHaveLength(1);
     expect(chat.replyTexts).not.toContain(t('ru', 'filing.summary_hint'));
     await chat.say(press(t('ru', 'filing.send')));
-    expect(await filed(chat)).toMatchObject({ photos: 5 });
+    expect(await filedMessageOf(db, chat)).toMatchObject({ photos: 5 });
   });
 
   it('an album sent while the sector is chosen is kept for the message with one line, not once per photo, and the list stays', async () => {

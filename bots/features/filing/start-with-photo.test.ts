@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialogStateOf, newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
+import { dialogStateOf, filedMessageOf, newChat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, KEMEROVO, location, photos, photosWithText, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -15,16 +15,6 @@ botHarnessPerFile((opened, started) => {
 
 const CAPTION = 'Яма у школы №5, глубокая';
 
-const filed = async (chat: Chat) => {
-  const message = await db.db
-    .selectFrom('message')
-    .select(['id', 'text'])
-    .where('author_id', '=', await residentOf(db, chat))
-    .executeTakeFirstOrThrow();
-  const photoRows = await db.db.selectFrom('message_photo').select('file_id').where('message_id', '=', message.id).execute();
-  return { text: message.text, photos: photoRows.length };
-};
-
 describe.each(CHANNELS)('%s: a photo sent between flows starts filing a message with it', (channel) => {
   it('a photo with a caption: filing starts with the photo kept and the caption as the description; sector, category and place are all that is asked', async () => {
     const chat = newChat(harness, channel);
@@ -39,7 +29,7 @@ describe.each(CHANNELS)('%s: a photo sent between flows starts filing a message 
     await chat.say(press(t('ru', 'filing.photos_done')));
     expect(chat.replyTexts.at(-1)).toContain(CAPTION);
     await chat.say(press(t('ru', 'filing.send')));
-    expect(await filed(chat)).toEqual({ text: CAPTION, photos: 1 });
+    expect(await filedMessageOf(db, chat)).toEqual({ text: CAPTION, photos: 1 });
   });
 
   it('three photos with a caption (a Telegram album, one VK message): all three kept, one answer', async () => {
@@ -50,7 +40,7 @@ describe.each(CHANNELS)('%s: a photo sent between flows starts filing a message 
     await chat.say(press('Дороги'), press('Ямы на дороге'), location(KEMEROVO.lat, KEMEROVO.lon));
     expect(chat.replyTexts.at(-1)).toBe(t('ru', 'filing.photo_added', { count: 3, max: 5 }));
     await chat.say(press(t('ru', 'filing.photos_done')), press(t('ru', 'filing.send')));
-    expect(await filed(chat)).toEqual({ text: CAPTION, photos: 3 });
+    expect(await filedMessageOf(db, chat)).toEqual({ text: CAPTION, photos: 3 });
   });
 
   it('seven photos (a Telegram album, one VK message): five kept, and the resident is told at the choice that two were not', async () => {
