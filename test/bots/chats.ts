@@ -1,4 +1,5 @@
 import type { TestDatabase } from '../database.ts';
+import { registeredResident } from '../residents.ts';
 import { Conversation, newUser } from '../telegram/conversation.ts';
 import { newVkUser, VkConversation } from '../vk/conversation.ts';
 import type { BotHarness } from './harness.ts';
@@ -11,6 +12,23 @@ export function newChat(harness: BotHarness, channel: ChannelName, name = 'Ив�
   const [first = name, ...last] = name.split(' ');
   if (channel === 'vk') return new VkConversation(harness, newVkUser(first, language === 'en' ? 3 : 0));
   return new Conversation(harness, { ...newUser(first, language), ...(last.length > 0 && { last_name: last.join(' ') }) });
+}
+
+/**
+ * A fresh chat of `channel` whose resident is already registered in a demo `municipality` (through
+ * core, without the registration dialog), and the resident's id.
+ */
+export async function registeredChat(
+  db: TestDatabase,
+  harness: BotHarness,
+  channel: ChannelName,
+  municipality: keyof TestDatabase['demo']['municipalities'] = 'Kemerovo',
+  name = 'Ольга',
+  now?: Date,
+): Promise<{ chat: Chat; residentId: number }> {
+  const chat = newChat(harness, channel, name);
+  const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities[municipality], channel, externalId: chat.externalId, ...(now && { now }) });
+  return { chat, residentId };
 }
 
 /** A per-messenger expectation: `perChannel(channel, { tg: …, vk: … })`. */

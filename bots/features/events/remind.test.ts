@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { cancelEvent, createEvent, publishEvent } from '../../../core/news/events.service.ts';
-import { newChat } from '../../../test/bots/chats.ts';
+import { registeredChat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
-import { KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
+import { KEMEROVO_CENTER } from '../../../test/residents.ts';
 import { expandFully } from '../../../test/expand.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
 import { createTranslator } from '../../i18n.ts';
@@ -21,8 +21,7 @@ const HOUR = 60 * 60 * 1000;
 
 describe.each(CHANNELS)('%s: "Remind me" on an event that starts in less than 3 hours', (channel) => {
   it('says the reminder is sent now, and the reminder says "soon", not "in 3 hours"', async () => {
-    const chat = newChat(harness, channel, 'Анна');
-    await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Анна');
     const start = new Date(Date.now() + HOUR);
     const venue = { name: 'Стадион «Химик»', address: 'Кемерово, ул. Весенняя, 1', ...KEMEROVO_CENTER };
     const fields = { description: '', venue, ageLimit: 6, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
@@ -48,8 +47,7 @@ describe.each(CHANNELS)('%s: "Remind me" on an event that starts in less than 3 
 
 describe.each(CHANNELS)('%s: a deep link to a news item or an event that is gone', (channel) => {
   it('says so with a "☰ Menu" button, not a bare line', async () => {
-    const chat = newChat(harness, channel, 'Борис');
-    await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Борис');
     for (const [link, key] of [
       ['news_99999', 'news.gone'],
       ['event_99999', 'events.gone'],
@@ -69,8 +67,7 @@ describe.each(CHANNELS)('%s: a deep link to a news item or an event that is gone
 
 describe.each(CHANNELS)('%s: the announcement of a published event', (channel) => {
   it('names the age limit as the card does, and has no age line without one', async () => {
-    const chat = newChat(harness, channel, 'Вера');
-    const resident = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const { chat, residentId: resident } = await registeredChat(db, harness, channel, 'Kemerovo', 'Вера');
     await setSubscription(db.db, resident, 'culture_events', true, new Date());
     const start = new Date(Date.now() + 48 * HOUR);
     const venue = { name: 'Филармония Кузбасса', address: 'Кемерово, пр. Советский, 68', ...KEMEROVO_CENTER };
@@ -97,8 +94,7 @@ describe.each(CHANNELS)('%s: the announcement of a published event', (channel) =
 
 describe.each(CHANNELS)('%s: an event that is over', (channel) => {
   it('its card offers no "Remind me", and the button of its old announcement says it is over, not that it has started', async () => {
-    const chat = newChat(harness, channel, 'Глеб');
-    await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Глеб');
     const venue = { name: 'Дворец спорта', address: 'Кемерово, ул. Кирова, 25', ...KEMEROVO_CENTER };
     const fields = { description: 'Матч', venue, ageLimit: null, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
     // Published yesterday for last evening.
@@ -124,8 +120,7 @@ describe.each(CHANNELS)('%s: an event that is over', (channel) => {
 
 describe.each(CHANNELS)('%s: "Remind me" on the announcement of an event cancelled since', (channel) => {
   it('says the event is cancelled, as its card does, not just that it is unavailable', async () => {
-    const chat = newChat(harness, channel, 'Дина');
-    await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Дина');
     const venue = { name: 'Драмтеатр', address: 'Кемерово, пр. Советский, 92', ...KEMEROVO_CENTER };
     const fields = { description: 'Премьера', venue, ageLimit: null, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
     const start = new Date(Date.now() + 48 * HOUR);

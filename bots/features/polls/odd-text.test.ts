@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createDirectLine } from '../../../core/polls/direct-line.ts';
 import { createPoll, type Poll, publishPoll } from '../../../core/polls/polls.ts';
-import { newChat } from '../../../test/bots/chats.ts';
+import { registeredChat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, type ChannelName, location, press } from '../../../test/bots/player.ts';
+import { CHANNELS, location, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
-import { registeredResident } from '../../../test/residents.ts';
 import { createTranslator } from '../../i18n.ts';
 
 /**
@@ -40,15 +39,9 @@ async function textPoll(municipalityId: number): Promise<Poll> {
   return poll;
 }
 
-async function registered(channel: ChannelName, municipality: 'Kemerovo' | 'Novokuznetsk' | 'Belovo' = 'Kemerovo') {
-  const chat = newChat(harness, channel, 'Ольга');
-  const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities[municipality], channel, externalId: chat.externalId });
-  return { chat, residentId };
-}
-
 describe.each(CHANNELS)("%s: odd input in the polls' text steps", (channel) => {
   it('a free-text question: a location gets "write or skip", a NUL the invalid-characters answer, both with the question again; a good text goes on', async () => {
-    const { chat } = await registered(channel);
+    const { chat } = await registeredChat(db, harness, channel);
     const poll = await textPoll(db.demo.municipalities.Kemerovo);
     await chat.say(`/start poll_${poll.id}`);
     const question = chat.replyTexts.at(-1)!;
@@ -63,7 +56,7 @@ describe.each(CHANNELS)("%s: odd input in the polls' text steps", (channel) => {
   });
 
   it('a comment on a poll with a NUL is refused with the usual answer and the prompt again, and nothing is stored', async () => {
-    const { chat, residentId } = await registered(channel);
+    const { chat, residentId } = await registeredChat(db, harness, channel);
     const poll = await textPoll(db.demo.municipalities.Kemerovo);
     await chat.say(`/start poll_${poll.id}`, press(ru('polls.comment')));
     await chat.say(NUL_TEXT);
@@ -73,7 +66,7 @@ describe.each(CHANNELS)("%s: odd input in the polls' text steps", (channel) => {
 
   it('a question to the direct line with a NUL is refused with the usual answer and the prompt again', async () => {
     const town = channel === 'tg' ? 'Novokuznetsk' : 'Belovo';
-    const { chat } = await registered(channel, town);
+    const { chat } = await registeredChat(db, harness, channel, town);
     const now = harness.now();
     const line = {
       municipalityId: db.demo.municipalities[town],

@@ -3,12 +3,11 @@ import { listCategories, listSectors } from '../../../core/categories/category.r
 import { createDirectLine, withdrawDirectLine } from '../../../core/polls/direct-line.ts';
 import { closePoll, createPoll, type Poll, publishPoll } from '../../../core/polls/polls.ts';
 import { pollResults } from '../../../core/polls/results.ts';
-import { newChat, residentRowOf } from '../../../test/bots/chats.ts';
+import { newChat, registeredChat, residentRowOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, type ChannelName, KEMEROVO, location, press } from '../../../test/bots/player.ts';
+import { CHANNELS, KEMEROVO, location, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { expandFully } from '../../../test/expand.ts';
-import { registeredResident } from '../../../test/residents.ts';
 import { createTranslator } from '../../i18n.ts';
 
 let db: TestDatabase;
@@ -56,15 +55,9 @@ async function publishedPoll(municipalityId: number | null, overrides: Partial<P
 
 const ru = (key: string, params?: Record<string, unknown>) => t('ru', key, params);
 
-async function registered(channel: ChannelName, municipality: 'Kemerovo' | 'Novokuznetsk' | 'Belovo' = 'Kemerovo', name = 'Ольга') {
-  const chat = newChat(harness, channel, name);
-  const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities[municipality], channel, externalId: chat.externalId });
-  return { chat, residentId };
-}
-
 describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
   it('a full vote from the announcement button: one question per screen, Back, a summary, Send, the results with text bars', async () => {
-    const { chat, residentId } = await registered(channel);
+    const { chat, residentId } = await registeredChat(db, harness, channel);
     const poll = await publishedPoll(db.demo.municipalities.Kemerovo);
 
     await chat.deliverOutbox();
@@ -117,7 +110,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
   });
 
   it('/polls marks the polls the resident has answered already, so the list does not ask to answer them again', async () => {
-    const { chat } = await registered(channel, 'Belovo', 'Глеб');
+    const { chat } = await registeredChat(db, harness, channel, 'Belovo', 'Глеб');
     const vote = { kind: 'vote' as const, questions: [{ kind: 'single' as const, text: 'Нужен светофор?', options: ['Да', 'Нет'] }] };
     const answered = await publishedPoll(db.demo.municipalities.Belovo, { ...vote, title: `Светофор ${channel}` });
     const open = await publishedPoll(db.demo.municipalities.Belovo, { ...vote, title: `Пешеходный переход ${channel}` });
@@ -137,7 +130,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
   });
 
   it('/polls also lists polls whose results were published lately, so a resident who did not vote can see them', async () => {
-    const { chat } = await registered(channel, 'Belovo', 'Фаина');
+    const { chat } = await registeredChat(db, harness, channel, 'Belovo', 'Фаина');
     const finished = await publishedPoll(db.demo.municipalities.Belovo, {
       kind: 'vote',
       title: `Парк или сквер ${channel}`,
@@ -177,7 +170,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
   });
 
   it('/polls lists the open polls of the municipality and the region; /start poll_<id> opens one; closed and foreign polls are refused', async () => {
-    const { chat } = await registered(channel, 'Novokuznetsk', 'Пётр');
+    const { chat } = await registeredChat(db, harness, channel, 'Novokuznetsk', 'Пётр');
     const own = await publishedPoll(db.demo.municipalities.Novokuznetsk, { kind: 'vote', questions: [{ kind: 'single', text: 'Переименовать парк?', options: ['Да', 'Нет'] }] });
     const region = await publishedPoll(null, { title: 'Областной опрос' });
     const foreign = await publishedPoll(db.demo.municipalities.Kemerovo, { title: 'Кемеровский опрос' });
@@ -214,7 +207,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
   });
 
   it('a resident comments on a poll from its card and reads the comments under the results', async () => {
-    const { chat, residentId } = await registered(channel, 'Kemerovo', 'Лев');
+    const { chat, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Лев');
     const poll = await publishedPoll(db.demo.municipalities.Kemerovo, { kind: 'vote', questions: [{ kind: 'single', text: 'Нужен каток?', options: ['Да', 'Нет'] }] });
 
     await chat.say(`/start poll_${poll.id}`);
@@ -271,7 +264,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
   it('/ask sends up to 5 questions to an open direct line; the menu entry shows only while it collects; the answer reaches the author', async () => {
     // Each messenger's run uses its own municipality, so each starts without a campaign.
     const town = channel === 'tg' ? 'Novokuznetsk' : 'Belovo';
-    const { chat, residentId } = await registered(channel, town, 'Анна');
+    const { chat, residentId } = await registeredChat(db, harness, channel, town, 'Анна');
     await chat.say('/ask');
     expect(chat.replyTexts).toEqual([ru('polls.ask_none')]);
     await chat.say('/menu');
@@ -352,8 +345,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
 
 describe('one resident, two messengers, one ballot', () => {
   it('the same resident through Telegram and VK is one voter: the second Send is refused and counts nothing', async () => {
-    const tg = newChat(harness, 'tg', 'Мария');
-    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel: 'tg', externalId: tg.externalId });
+    const { chat: tg, residentId } = await registeredChat(db, harness, 'tg', 'Kemerovo', 'Мария');
     const vk = newChat(harness, 'vk', 'Мария');
     await db.db.insertInto('resident_identity').values({ resident_id: residentId, channel: 'vk', external_id: vk.externalId, chat_id: vk.externalId, last_seen_at: harness.now() }).execute();
     const poll = await publishedPoll(db.demo.municipalities.Kemerovo, { kind: 'vote', questions: [{ kind: 'single', text: 'Ремонт моста?', options: ['Да', 'Нет'] }] });
@@ -375,7 +367,7 @@ describe('one resident, two messengers, one ballot', () => {
 
 describe.each(CHANNELS)('a direct line called off (%s)', (channel) => {
   it("its announcement's Ask button says it was called off; /ask and the menu no longer offer it", async () => {
-    const { chat } = await registered(channel, 'Kemerovo', 'Лев');
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Лев');
     const line = await createDirectLine(
       db.db,
       {

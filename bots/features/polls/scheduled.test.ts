@@ -3,11 +3,11 @@ import { expandFully } from '../../../test/expand.ts';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
 import { runJob } from '../../../core/jobs/run-job.ts';
 import { JOBS } from '../../../cron/jobs.ts';
-import { newChat } from '../../../test/bots/chats.ts';
+import { registeredChat } from '../../../test/bots/chats.ts';
 import { BotHarness } from '../../../test/bots/harness.ts';
 import { CHANNELS, press } from '../../../test/bots/player.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
-import { demoStaffId, registeredResident } from '../../../test/residents.ts';
+import { demoStaffId } from '../../../test/residents.ts';
 import { createTranslator } from '../../i18n.ts';
 
 /**
@@ -49,8 +49,7 @@ async function expandAll(): Promise<void> {
 
 describe.each(CHANNELS)('a poll published ahead of its start (%s)', (channel) => {
   it('is not announced at publication; at its start the announcement arrives and its Answer button opens the poll', async () => {
-    const chat = newChat(harness, channel, 'Ольга');
-    await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId, now });
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Ольга', now);
     // Each messenger's poll opens on a day of its own (KPI 3 allows one poll a day): 09:00 local (UTC+7).
     const day = channel === 'tg' ? 10 : 11;
     const startsAt = new Date(`2026-12-${day}T09:00:00+07:00`);

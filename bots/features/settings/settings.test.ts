@@ -3,11 +3,10 @@ import { announce } from '../../../core/broadcasts/broadcasts.ts';
 import { createNews, publishNews } from '../../../core/news/news.service.ts';
 import { getSubscriptions } from '../../../core/subscriptions/subscriptions.ts';
 import { expandFully } from '../../../test/expand.ts';
-import { newChat } from '../../../test/bots/chats.ts';
+import { registeredChat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
-import { registeredResident } from '../../../test/residents.ts';
 import { createTranslator } from '../../i18n.ts';
 
 let db: TestDatabase;
@@ -30,8 +29,7 @@ async function audience(topic: 'news' | 'sport_events'): Promise<number[]> {
 
 describe.each(CHANNELS)('subscriptions in the bot (%s)', (channel) => {
   it('/settings shows every topic with its state; taps change it in place, and broadcasts honour the choice', async () => {
-    const chat = newChat(harness, channel, 'Ольга');
-    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const { chat, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Ольга');
     expect(await audience('news')).toContain(residentId);
     expect(await audience('sport_events')).not.toContain(residentId);
 
@@ -87,8 +85,7 @@ describe.each(CHANNELS)('subscriptions in the bot (%s)', (channel) => {
 
 describe.each(CHANNELS)('turning a topic off while its broadcast is on the way (%s)', (channel) => {
   it('the announcements of that topic still waiting for this resident are not sent; other topics still are', async () => {
-    const chat = newChat(harness, channel, 'Инна');
-    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const { chat, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Инна');
     const send = async (topic: 'news' | 'polls', text: string) => {
       const id = await announce(db.db, { audience: { municipalityId: db.demo.municipalities.Kemerovo, topic }, message: { key: 'broadcast.official', params: { text } } });
       await expandFully(db.db, id);
@@ -108,8 +105,7 @@ describe.each(CHANNELS)('turning a topic off while its broadcast is on the way (
 
 describe.each(CHANNELS)('one tap under an announcement turns its topic off (%s)', (channel) => {
   it('a news item and a poll each carry "Unsubscribe: <topic>"; the tap says what was turned off and how to turn it back on, and the next one does not come', async () => {
-    const chat = newChat(harness, channel, 'Вера');
-    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const { chat, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Вера');
     const publishedNews = async (title: string) => {
       const item = await createNews(
         db.db,
@@ -165,8 +161,7 @@ describe.each(CHANNELS)('one tap under an announcement turns its topic off (%s)'
   });
 
   it('a resident who withdrew their consent since is asked to register, and nothing is changed', async () => {
-    const chat = newChat(harness, channel, 'Глеб');
-    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
+    const { chat, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Глеб');
     const id = await announce(db.db, { audience: { municipalityId: db.demo.municipalities.Kemerovo, topic: 'contests' }, message: { key: 'broadcast.official', params: { text: 'Конкурс' } } });
     await expandFully(db.db, id);
     await chat.deliverOutbox();
