@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceContests, createContest, publishContest, withdrawContest } from '../../../core/contests/contests.ts';
 import { announce } from '../../../core/broadcasts/broadcasts.ts';
 import type { DrawingFormat, EntryKind } from '../../../core/contests/contest.table.ts';
-import { newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
+import { newChat, registeredChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, type ChannelName, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -78,11 +78,7 @@ async function openContest(options: { entryKind?: EntryKind; drawingFormat?: Dra
   return contest;
 }
 
-async function resident(channel: ChannelName, name: string): Promise<Chat> {
-  const chat = newChat(harness, channel, name);
-  await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel, externalId: chat.externalId });
-  return chat;
-}
+const resident = async (channel: ChannelName, name: string): Promise<Chat> => (await registeredChat(db, harness, channel, 'Kemerovo', name)).chat;
 
 let fileSeq = 0;
 /** A photo as each messenger delivers it: Telegram sizes with a file id (served by getFile), VK sizes with a URL. */

@@ -5,11 +5,11 @@ import { expandFully } from '../../../test/expand.ts';
 import { cancelEvent, createEvent, publishEvent } from '../../../core/news/events.service.ts';
 import { createNews, publishNews, updateNews } from '../../../core/news/news.service.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
-import { newChat, type Chat } from '../../../test/bots/chats.ts';
+import { newChat, registeredChat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
-import { KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
+import { KEMEROVO_CENTER } from '../../../test/residents.ts';
 import { createTranslator } from '../../i18n.ts';
 import { listComments, writeComment } from '../item-comments/index.ts';
 
@@ -21,10 +21,6 @@ botHarnessPerFile((opened, started) => {
   harness = started;
 });
 
-async function resident(chat: Chat): Promise<number> {
-  return registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, channel: chat.channel, externalId: chat.externalId });
-}
-
 async function published(title: string, body: string, municipalityId: number | null = db.demo.municipalities.Kemerovo) {
   const item = await createNews(db.db, { municipalityId, title, body, categoryId: null, mediaIds: [], link: null, pollId: null, publishAt: null, staffId: null }, new Date());
   return publishNews(db.db, item.id, new Date(), null);
@@ -32,8 +28,7 @@ async function published(title: string, body: string, municipalityId: number | n
 
 describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => {
   it('the broadcast reaches the resident; /news pages through the feed; a comment is posted and listed; a deep link opens one item', async () => {
-    const chat = newChat(harness, channel, 'Ольга');
-    await resident(chat);
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Ольга');
     const older = await published(`Ремонт моста ${channel}`, 'Мост закроют на два дня.');
     const newer = await published(`Ярмарка ${channel}`, 'В субботу на площади.');
     await published(`Новости Новокузнецка ${channel}`, 'Не для Кемерова.', db.demo.municipalities.Novokuznetsk);
@@ -54,8 +49,7 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
     await chat.say('А объезд будет?');
     expect(chat.replyTexts).toEqual([t('ru', 'item_comments.published')]);
 
-    const neighbour = newChat(harness, channel, 'Пётр');
-    await resident(neighbour);
+    const { chat: neighbour } = await registeredChat(db, harness, channel, 'Kemerovo', 'Пётр');
     await neighbour.say(`/start news_${older.id}`);
     expect(neighbour.replyTexts[0]).toContain(`Ремонт моста ${channel}`);
     await neighbour.say(press(t('ru', 'news.comments', { count: 1 })));
@@ -103,8 +97,7 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
   });
 
   it('«Афиша» shows today\'s event with its venue as a location, and "Remind me" is accepted once', async () => {
-    const chat = newChat(harness, channel, 'Анна');
-    const residentId = await resident(chat);
+    const { chat, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Анна');
     await setSubscription(db.db, residentId, 'sport_events', true, new Date());
     const start = new Date(Date.now() + 5 * 60 * 60 * 1000);
     const draft = await createEvent(
@@ -160,8 +153,7 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
   });
 
   it('pre-moderation and a comment on a poll: the author is told it waits, then that a moderator hid it and why', async () => {
-    const chat = newChat(harness, channel, 'Игорь');
-    const residentId = await resident(chat);
+    const { chat, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Игорь');
     await setPremoderation(db.db, db.demo.municipalities.Kemerovo, true, new Date());
     const poll = await sql<{
       id: number;
@@ -189,8 +181,7 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
 
 describe.each(CHANNELS)('a news item corrected after publication (%s)', (channel) => {
   it('a resident the announcement has not reached yet gets the corrected text', async () => {
-    const chat = newChat(harness, channel, 'Зоя');
-    await resident(chat);
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Зоя');
     const item = await published(`Отключение воды ${channel}`, 'Улица Ленина, 3 декабря');
     await expandFully(db.db, item.broadcastId!);
     await updateNews(db.db, item.id, { body: 'Улица Ленина, 4 декабря' }, new Date());
