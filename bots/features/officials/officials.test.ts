@@ -83,6 +83,17 @@ const outboxFor = (chat: Chat, kind: string) =>
 const answersOf = (messageId: number) => db.db.selectFrom('answer').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
 const kindRu = (kind: string) => t('ru', `official.kind_${kind}`);
 
+/** The executor and the curator linked in `channel`; the executor sent an intermediate answer from the alert, and the curator has its approval card. */
+async function intermediateAwaitingApproval(channel: Chat['channel']): Promise<{ executor: Chat; curator: Chat; messageId: number }> {
+  const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
+  const curator = await linkOfficial(channel, staff.curator, 'Куратор');
+  const { messageId } = await acceptedMessage();
+  await executor.deliverOutbox();
+  await executor.say(press(t('ru', 'alert.button_intermediate')), 'Работы запланированы.', press(t('ru', 'official.send')));
+  await curator.deliverOutbox();
+  return { executor, curator, messageId };
+}
+
 describe.each(CHANNELS)('%s: an executor answers from the alert, the curator approves from theirs', (channel) => {
   it('link by API code → assigned card → final answer dialog → draft → approval card → Approve → solved, resident notified; a second Approve is stale', async () => {
     const issued = await api('POST', `/staff/${staff.executor}/link-codes`, keys.operator, {});
@@ -220,12 +231,7 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
   });
 
   it('the executor is told when the curator approves their answer, in their language; an answer nobody else approved tells nobody', async () => {
-    const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
-    const curator = await linkOfficial(channel, staff.curator, 'Куратор');
-    const { messageId } = await acceptedMessage();
-    await executor.deliverOutbox();
-    await executor.say(press(t('ru', 'alert.button_intermediate')), 'Работы запланированы.', press(t('ru', 'official.send')));
-    await curator.deliverOutbox();
+    const { executor, curator, messageId } = await intermediateAwaitingApproval(channel);
     await curator.say(press(t('ru', 'alert.button_approve')));
     expect(curator.replyTexts).toEqual([t('ru', 'official.approved', { kind: kindRu('intermediate'), messageId })]);
     await executor.deliverOutbox();
@@ -247,12 +253,7 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
   });
 
   it("after the message is handed to another executor, the curator's Approve and Return on the previous executor's draft say it was withdrawn", async () => {
-    const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
-    const curator = await linkOfficial(channel, staff.curator, 'Куратор');
-    const { messageId } = await acceptedMessage();
-    await executor.deliverOutbox();
-    await executor.say(press(t('ru', 'alert.button_intermediate')), 'Работы запланированы.', press(t('ru', 'official.send')));
-    await curator.deliverOutbox();
+    const { curator, messageId } = await intermediateAwaitingApproval(channel);
     const utility = (await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.utilityExecutor).executeTakeFirstOrThrow()).executor_id;
     expect((await api('POST', `/messages/${messageId}/executor`, keys.curator, { executorId: utility })).status).toBe(200);
     await curator.say(press(t('ru', 'alert.button_approve')));
