@@ -55,6 +55,15 @@ async function publishedPoll(municipalityId: number | null, overrides: Partial<P
 
 const ru = (key: string, params?: Record<string, unknown>) => t('ru', key, params);
 
+/** A direct line headed by «Глава», taking questions from an hour ago for five days. */
+const openDirectLine = (municipalityId: number, title: string) =>
+  createDirectLine(
+    db.db,
+    { municipalityId, title, headName: 'Глава', collectFrom: new Date(harness.now().getTime() - HOUR), collectTo: new Date(harness.now().getTime() + 5 * DAY), broadcastOn: '2026-12-30' },
+    null,
+    harness.now(),
+  );
+
 describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
   it('a full vote from the announcement button: one question per screen, Back, a summary, Send, the results with text bars', async () => {
     const { chat, residentId } = await registeredChat(db, harness, channel);
@@ -269,19 +278,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(chat.replyTexts).toEqual([ru('polls.ask_none')]);
     await chat.say('/menu');
     expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).not.toContain(ru('polls.ask_menu'));
-    await createDirectLine(
-      db.db,
-      {
-        municipalityId: db.demo.municipalities[town],
-        title: 'Прямая линия',
-        headName: 'Глава',
-        collectFrom: new Date(harness.now().getTime() - HOUR),
-        collectTo: new Date(harness.now().getTime() + 5 * DAY),
-        broadcastOn: '2026-12-30',
-      },
-      null,
-      harness.now(),
-    );
+    await openDirectLine(db.demo.municipalities[town], 'Прямая линия');
     await chat.say('/menu');
     expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).toContain(ru('polls.ask_menu'));
     await chat.say(press(ru('polls.ask_menu')));
@@ -368,19 +365,7 @@ describe('one resident, two messengers, one ballot', () => {
 describe.each(CHANNELS)('a direct line called off (%s)', (channel) => {
   it("its announcement's Ask button says it was called off; /ask and the menu no longer offer it", async () => {
     const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Лев');
-    const line = await createDirectLine(
-      db.db,
-      {
-        municipalityId: db.demo.municipalities.Kemerovo,
-        title: `Прямая линия ${channel}`,
-        headName: 'Глава',
-        collectFrom: new Date(harness.now().getTime() - HOUR),
-        collectTo: new Date(harness.now().getTime() + 5 * DAY),
-        broadcastOn: '2026-12-30',
-      },
-      null,
-      harness.now(),
-    );
+    const line = await openDirectLine(db.demo.municipalities.Kemerovo, `Прямая линия ${channel}`);
     const announcement = await db.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${line.id}`).executeTakeFirstOrThrow();
     await expandFully(db.db, announcement.id);
     await chat.deliverOutbox();
