@@ -7,6 +7,7 @@ import { acceptIncident, dismissIncident } from '../../core/incidents/incidents.
 import { approveAnswer, draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { acceptMessage } from '../../core/messages/moderation.service.ts';
+import { NOT_CANCELLED, PAYLOAD_AS_SENT } from '../../core/outbox/outbox.queue.ts';
 import { createLinkCode, staffStartPayload } from '../../core/staff/link-codes.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../residents.ts';
 import { staffAct } from '../staff-actions.ts';
@@ -111,6 +112,24 @@ export abstract class ChatPlayer {
   abstract buttonId(label: string): string;
   /** What the outbox sender does, for this chat: pending rows rendered for this messenger and sent. */
   abstract deliverOutbox(): Promise<void>;
+
+  /**
+   * This chat's pending outbox rows the sender may claim, oldest first, each with the payload it would send
+   * (`sent_payload`: a broadcast's revision after an edit, core/outbox/outbox.queue.ts).
+   */
+  protected pendingOutbox() {
+    return this.harness.database.db
+      .selectFrom('outbox as o')
+      .selectAll('o')
+      .select(PAYLOAD_AS_SENT.as('sent_payload'))
+      .where('channel', '=', this.channel)
+      .where('chat_id', '=', this.externalId)
+      .where('state', '=', 'pending')
+      // As claimDue: a cancelled broadcast's rows are never sent.
+      .where(NOT_CANCELLED)
+      .orderBy('id')
+      .execute();
+  }
   /** One fixture entry (a messenger update template): completed and posted; the HTTP status. */
   abstract post(entry: Json, deliveryId?: string): Promise<number>;
   /** The messenger update templates for a neutral input (several for an album). */

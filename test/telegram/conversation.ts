@@ -1,7 +1,6 @@
 import { Api } from 'grammy';
 import { createTranslator } from '../../bots/i18n.ts';
 import { renderOutboxRow } from '../../bots/telegram/render.ts';
-import { NOT_CANCELLED, PAYLOAD_AS_SENT } from '../../core/outbox/outbox.queue.ts';
 import { performCall } from '../../bots/telegram/send.ts';
 import type { RecordedCall } from '../fakes/telegram-api.ts';
 import { TEST_BOT_TOKEN, type BotHarness } from '../bots/harness.ts';
@@ -212,18 +211,7 @@ export class Conversation extends ChatPlayer {
   /** What the outbox sender will do, done here for this chat: render pending rows and send them. */
   async deliverOutbox(): Promise<void> {
     const { db } = this.harness.database;
-    // With the payload the sender would send (a broadcast's revision after an edit: core/outbox/outbox.queue.ts).
-    const rows = await db
-      .selectFrom('outbox as o')
-      .selectAll('o')
-      .select(PAYLOAD_AS_SENT.as('sent_payload'))
-      .where('channel', '=', 'tg')
-      .where('chat_id', '=', String(this.user.id))
-      .where('state', '=', 'pending')
-      // As claimDue: a cancelled broadcast's rows are never sent.
-      .where(NOT_CANCELLED)
-      .orderBy('id')
-      .execute();
+    const rows = await this.pendingOutbox();
     const api = new Api(TEST_BOT_TOKEN, { apiRoot: this.harness.fake.url });
     const t = createTranslator();
     const before = this.harness.fake.calls.length;

@@ -2,7 +2,7 @@ import { createTranslator } from '../../bots/i18n.ts';
 import { renderVkNotificationRow } from '../../bots/vk/render.ts';
 import { createVkTransport } from '../../bots/outbox/vk-transport.ts';
 import { WALL_COMMENT_KIND } from '../../core/incidents/publish.ts';
-import { claimDue, markSent, NOT_CANCELLED, PAYLOAD_AS_SENT, releaseClaims } from '../../core/outbox/outbox.queue.ts';
+import { claimDue, markSent, releaseClaims } from '../../core/outbox/outbox.queue.ts';
 import type { RecordedVkCall } from '../fakes/vk-api.ts';
 import { TEST_VK_GROUP_ID, TEST_VK_SECRET, TEST_VK_TOKEN, type BotHarness } from '../bots/harness.ts';
 import { ChatPlayer, loadJson, type FixtureFile, type Json, type ReplyKind, type Say, type ShownKeyboard } from '../bots/player.ts';
@@ -289,18 +289,7 @@ export class VkConversation extends ChatPlayer {
   /** What the outbox sender does, for this peer: pending VK rows rendered by bots/vk/render.ts and sent. */
   async deliverOutbox(): Promise<void> {
     const { db } = this.harness.database;
-    // With the payload the sender would send (a broadcast's revision after an edit: core/outbox/outbox.queue.ts).
-    const rows = await db
-      .selectFrom('outbox as o')
-      .selectAll('o')
-      .select(PAYLOAD_AS_SENT.as('sent_payload'))
-      .where('channel', '=', 'vk')
-      .where('chat_id', '=', String(this.user.id))
-      .where('state', '=', 'pending')
-      // As claimDue: a cancelled broadcast's rows are never sent.
-      .where(NOT_CANCELLED)
-      .orderBy('id')
-      .execute();
+    const rows = await this.pendingOutbox();
     const t = createTranslator();
     const before = this.harness.vkFake.calls.length;
     for (const row of rows) {
