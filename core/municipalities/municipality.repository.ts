@@ -84,12 +84,29 @@ async function refuseOverlap(db: Db, municipalityId: number, boundary: Boundary,
     .where('id', '!=', municipalityId)
     .orderBy('id');
   for (const other of await q.execute()) {
-    if (!other.boundary || !boundariesOverlap(boundary, other.boundary)) continue;
+    if (!other.boundary || !comparedOverlap(boundary, other.boundary, other)) continue;
     throw new DomainError(
       'BOUNDARY_OVERLAP',
       { field: 'boundary', municipalityId: other.id, nameRu: other.name_ru, nameEn: other.name_en },
       `The boundary overlaps the boundary of ${other.name_en} (${other.name_ru}, id ${other.id}): municipalities may share a border but not area. Correct one of the two boundaries.`,
     );
+  }
+}
+
+/**
+ * Whether the boundary overlaps `other`'s. The polygon library can fail on a geometry it cannot
+ * resolve (polyclip-ts: "Unable to complete output ring …", e.g. rings crossing themselves):
+ * that is a boundary to correct, answered as such (VALIDATION naming the neighbour), not a 500.
+ */
+function comparedOverlap(boundary: Boundary, otherBoundary: Boundary, other: { id: number; name_ru: string; name_en: string }): boolean {
+  try {
+    return boundariesOverlap(boundary, otherBoundary);
+  } catch (error) {
+    throw new DomainError('VALIDATION', {
+      field: 'boundary',
+      municipalityId: other.id,
+      problem: `it could not be compared with the boundary of ${other.name_en} (${other.name_ru}, id ${other.id}): ${error instanceof Error ? error.message : String(error)}. Check that no ring crosses itself or another, or simplify the boundary.`,
+    });
   }
 }
 
