@@ -55,6 +55,30 @@ describe('boundaries that overlap', () => {
     expect(both(ring, rect(86.3, 54.45, 86.55, 54.55))).toEqual([true, true]);
   });
 
+  it('compares a concave boundary by the part near its neighbour: a neighbour in its notch only touches it', () => {
+    // A U whose notch is 86.1..86.2 wide; cut to the neighbour's box, it leaves and re-enters that box.
+    const u: Boundary = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [86, 54],
+          [86.3, 54],
+          [86.3, 54.3],
+          [86.2, 54.3],
+          [86.2, 54.1],
+          [86.1, 54.1],
+          [86.1, 54.3],
+          [86, 54.3],
+          [86, 54],
+        ],
+      ],
+    };
+    expect(both(u, rect(86.1, 54.1, 86.2, 54.2))).toEqual([false, false]);
+    expect(both(u, rect(86.1, 54.1, 86.2, 54.5))).toEqual([false, false]);
+    expect(both(u, rect(86.1, 54.1, 86.21, 54.2))).toEqual([true, true]);
+    expect(both(u, rect(86.05, 54.25, 86.25, 54.4))).toEqual([true, true]);
+  });
+
   it('reads every part of a MultiPolygon', () => {
     const multi: Boundary = { type: 'MultiPolygon', coordinates: [rect(80, 50, 81, 51).coordinates as Position[][], rect(86, 54, 87, 55).coordinates as Position[][]] };
     expect(both(multi, rect(86.9, 54.9, 88, 56))).toEqual([true, true]);

@@ -1,6 +1,7 @@
 import { area } from '@turf/area';
+import { clipPolygon } from 'lineclip';
 import { intersection } from 'polyclip-ts';
-import type { Boundary, Position } from './geo.ts';
+import { boundingBox, polygons, type Boundary, type Position } from './geo.ts';
 
 /**
  * How far apart two neighbours' copies of one border may lie, in metres. Boundaries from different
@@ -58,8 +59,27 @@ function fartherThan(x: number, y: number, edges: Segment[], limit: number): boo
   return true;
 }
 
-function rings(boundary: Boundary): Position[][] {
-  return boundary.type === 'Polygon' ? boundary.coordinates : boundary.coordinates.flat();
+/**
+ * How far beyond the two boxes' common part both boundaries are kept (degrees: 57 m or more below
+ * 85° of latitude, far beyond the tolerance, so the box's own edges never count as a border).
+ */
+const CLIP_MARGIN = 0.001;
+
+/**
+ * The polygons of a boundary cut to a box (lineclip): all of it that can meet the other boundary,
+ * so a large municipality is compared with each neighbour by the part near it alone.
+ */
+function clipped(boundary: Boundary, box: [number, number, number, number]): Position[][][] {
+  const out: Position[][][] = [];
+  for (const [outer, ...holes] of polygons(boundary)) {
+    const ring = (r: Position[]): Position[] => {
+      const points = clipPolygon(r, box);
+      return points.length < 3 ? [] : [...points, points[0]!];
+    };
+    const kept = ring(outer ?? []);
+    if (kept.length > 0) out.push([kept, ...holes.map(ring).filter((h) => h.length > 0)]);
+  }
+  return out;
 }
 
 /**
@@ -70,7 +90,19 @@ function rings(boundary: Boundary): Position[][] {
  * PostgreSQL and PGlite (no PostGIS).
  */
 export function overlapArea(a: Boundary, b: Boundary): number {
-  const pieces = intersection(a.coordinates, b.coordinates);
+  const boxA = boundingBox(a);
+  const boxB = boundingBox(b);
+  const box: [number, number, number, number] = [
+    Math.max(boxA.minLon, boxB.minLon) - CLIP_MARGIN,
+    Math.max(boxA.minLat, boxB.minLat) - CLIP_MARGIN,
+    Math.min(boxA.maxLon, boxB.maxLon) + CLIP_MARGIN,
+    Math.min(boxA.maxLat, boxB.maxLat) + CLIP_MARGIN,
+  ];
+  if (box[0] >= box[2] || box[1] >= box[3]) return 0;
+  const nearA = clipped(a, box);
+  const nearB = clipped(b, box);
+  if (nearA.length === 0 || nearB.length === 0) return 0;
+  const pieces = intersection(nearA, nearB);
   if (pieces.length === 0) return 0;
   const toMetres = projection(pieces[0]![0]![0]![1]);
   let edges: [Segment[], Segment[]] | undefined;
@@ -82,7 +114,8 @@ export function overlapArea(a: Boundary, b: Boundary): number {
     let overlaps = (2 * squareMetres) / perimeter > OVERLAP_TOLERANCE_M;
     if (!overlaps) {
       // A thin piece: a border digitised twice, unless one of them reaches deep into the other side somewhere.
-      edges ??= [segments(rings(a), toMetres), segments(rings(b), toMetres)];
+      // The cut boundaries: the box's edges they gained are far beyond the tolerance from any piece.
+      edges ??= [segments(nearA.flat(), toMetres), segments(nearB.flat(), toMetres)];
       const [ofA, ofB] = edges;
       overlaps = piece
         .flat()
