@@ -85,9 +85,10 @@ function clipped(boundary: Boundary, box: [number, number, number, number]): Pos
 /**
  * The area, in square metres, that two boundaries (valid per `boundaryProblem`) have in common
  * beyond `OVERLAP_TOLERANCE_M`: 0 for neighbours touching along a border or at a point, or whose
- * copies of one border differ by less than the tolerance. The common area comes from polyclip-ts
- * (exact polygon intersection) and @turf/area (geodesic area): plain JavaScript, so the same on
- * PostgreSQL and PGlite (no PostGIS).
+ * copies of one border differ by less than the tolerance. Both are cut to the box they share
+ * (lineclip), then the common area comes from polyclip-ts (exact polygon intersection, which may
+ * throw on a geometry it cannot resolve) and @turf/area (geodesic area): plain JavaScript, so the
+ * same on PostgreSQL and PGlite (no PostGIS).
  */
 export function overlapArea(a: Boundary, b: Boundary): number {
   const boxA = boundingBox(a);
