@@ -1,6 +1,7 @@
 import { area } from '@turf/area';
 import { clipPolygon } from 'lineclip';
-import { intersection } from 'polyclip-ts';
+import polygonClipping from 'polygon-clipping';
+const { intersection } = polygonClipping;
 import { boundingBox, polygons, type Boundary, type Position } from './geo.ts';
 
 /**
@@ -86,7 +87,7 @@ function clipped(boundary: Boundary, box: [number, number, number, number]): Pos
  * The area, in square metres, that two boundaries (valid per `boundaryProblem`) have in common
  * beyond `OVERLAP_TOLERANCE_M`: 0 for neighbours touching along a border or at a point, or whose
  * copies of one border differ by less than the tolerance. Both are cut to the box they share
- * (lineclip), then the common area comes from polyclip-ts (exact polygon intersection, which may
+ * (lineclip), then the common area comes from polygon-clipping (polygon intersection in floating point, which may
  * throw on a geometry it cannot resolve) and @turf/area (geodesic area): plain JavaScript, so the
  * same on PostgreSQL and PGlite (no PostGIS).
  */

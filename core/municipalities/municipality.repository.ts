@@ -95,7 +95,7 @@ async function refuseOverlap(db: Db, municipalityId: number, boundary: Boundary,
 
 /**
  * Whether the boundary overlaps `other`'s. The polygon library can fail on a geometry it cannot
- * resolve (polyclip-ts: "Unable to complete output ring …", e.g. rings crossing themselves):
+ * resolve (polygon-clipping: "Unable to complete output ring …", e.g. rings crossing themselves):
  * that is a boundary to correct, answered as such (VALIDATION naming the neighbour), not a 500.
  */
 function comparedOverlap(boundary: Boundary, otherBoundary: Boundary, other: { id: number; name_ru: string; name_en: string }): boolean {
