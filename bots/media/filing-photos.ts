@@ -7,6 +7,21 @@ import { rememberUpload, type Media, type MediaLimits } from '../../core/media/m
 import { PhotoFetchError, type PhotoFetcher } from '../../core/media/photo-fetcher.ts';
 import type { MediaStore } from '../../core/media/store.ts';
 import { claimPhotoCopies, photoCopyFailed, recordCopies, releasePhotoCopies, type PhotoToCopy } from '../../core/messages/photo-copies.ts';
+import { answerPhotoCopyFailed, claimAnswerPhotoCopies, recordAnswerCopies, releaseAnswerPhotoCopies } from '../../core/messages/answer-photos.ts';
+
+/**
+ * One queue of photos to copy: the photos of filed messages (message_photo), or those officials
+ * sent with answers in the bot (answer_photo, core/messages/answer-photos.ts). A group's copies are
+ * recorded together (a message's, an answer's), so their follow-up is one album.
+ */
+interface CopyQueue {
+  name: string;
+  claim(options: { channels: readonly Channel[]; now: Date; leaseMs: number; limit: number }): Promise<PhotoToCopy[]>;
+  groupOf(photo: PhotoToCopy): number;
+  failed(photoId: number, reason: string, retryAt: Date | null): Promise<number>;
+  record(group: number, copies: { photoId: number; mediaId: number }[]): Promise<number>;
+  release(photos: PhotoToCopy[], now: Date): Promise<void>;
+}
 import type { Logger } from '../../logger.ts';
 import { copyFromTelegram, copyFromVk } from './copy.ts';
 
@@ -72,6 +87,28 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
   let timer: NodeJS.Timeout | undefined;
   let busy: Promise<CopyCounts> | undefined;
 
+  const queues: CopyQueue[] = [
+    {
+      name: 'filed',
+      claim: (o) => claimPhotoCopies(db, o),
+      groupOf: (p) => p.messageId,
+      failed: async (id, reason, retryAt) => {
+        await photoCopyFailed(db, id, reason, retryAt);
+        return 0;
+      },
+      record: (messageId, copies) => recordCopies(db, messageId, copies),
+      release: (photos, now) => releasePhotoCopies(db, photos, now),
+    },
+    {
+      name: 'answer',
+      claim: (o) => claimAnswerPhotoCopies(db, o),
+      groupOf: (p) => (p as PhotoToCopy & { answerId: number }).answerId,
+      failed: (id, reason, retryAt) => answerPhotoCopyFailed(db, id, reason, retryAt),
+      record: (answerId, copies) => recordAnswerCopies(db, answerId, copies),
+      release: (photos, now) => releaseAnswerPhotoCopies(db, photos, now),
+    },
+  ];
+
   async function download(photo: PhotoToCopy): Promise<Media> {
     const target = { municipalityId: photo.municipalityId, limits: options.limits };
     if (photo.channel === 'tg' && photo.fileId !== null) {
@@ -85,7 +122,7 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
   }
 
   /** One photo's download: its copy, or the failure recorded (retried later or given up). */
-  async function copy(photo: PhotoToCopy): Promise<Media | 'retrying' | 'gaveUp'> {
+  async function copy(queue: CopyQueue, photo: PhotoToCopy): Promise<Media | 'retrying' | 'gaveUp'> {
     try {
       const media = await download(photo);
       if (media.kind !== 'image') throw new DomainError('MEDIA_UNSUPPORTED_TYPE', { detected: media.mime });
@@ -94,8 +131,9 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
       const reason = describe(error);
       const final = isPermanent(error) || photo.attempt >= options.maxAttempts;
       const retryAt = final ? null : new Date(options.clock().getTime() + Math.min(options.retryBaseMs * 4 ** (photo.attempt - 1), MAX_RETRY_MS));
-      await photoCopyFailed(db, photo.id, reason, retryAt);
-      const context = { messageId: photo.messageId, photoId: photo.id, channel: photo.channel, attempt: photo.attempt, reason };
+      const told = await queue.failed(photo.id, reason, retryAt);
+      if (told > 0) options.onQueued?.();
+      const context = { queue: queue.name, messageId: photo.messageId, photoId: photo.id, channel: photo.channel, attempt: photo.attempt, reason };
       if (final) logger.warn(context, 'a filed photo could not be copied into the media store: given up (cards in the other messenger count it instead)');
       else logger.info({ ...context, retryAt }, 'a filed photo could not be copied into the media store yet: tried again later');
       return final ? 'gaveUp' : 'retrying';
@@ -104,11 +142,19 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
 
   async function pass(): Promise<CopyCounts> {
     const counts: CopyCounts = { copied: 0, followUps: 0, retrying: 0, gaveUp: 0 };
+    for (const queue of queues) {
+      if (stopped) break;
+      await passOf(queue, counts);
+    }
+    return counts;
+  }
+
+  async function passOf(queue: CopyQueue, counts: CopyCounts): Promise<void> {
     for (;;) {
-      if (stopped) return counts;
-      const batch = await claimPhotoCopies(db, { channels, now: options.clock(), leaseMs: LEASE_MS, limit: BATCH });
+      if (stopped) return;
+      const batch = await queue.claim({ channels, now: options.clock(), leaseMs: LEASE_MS, limit: BATCH });
       // A message's photos are recorded together: the cards that went out without them get them in one follow-up (an album).
-      const byMessage = Map.groupBy(batch, (photo) => photo.messageId);
+      const byMessage = Map.groupBy(batch, (photo) => queue.groupOf(photo));
       // Stopping (a deploy's SIGTERM), the photos never started go back to the queue at once, not
       // when their lease ends five minutes later; the ones copied are recorded first.
       const unstarted = new Set(batch);
@@ -118,20 +164,20 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
         for (const photo of photos) {
           if (stopped) break;
           unstarted.delete(photo);
-          const result = await copy(photo);
+          const result = await copy(queue, photo);
           if (typeof result === 'string') counts[result]++;
           else copies.push({ photoId: photo.id, mediaId: result.id });
         }
-        const followUps = await recordCopies(db, messageId, copies);
+        const followUps = await queue.record(messageId, copies);
         counts.copied += copies.length;
         counts.followUps += followUps;
         if (followUps > 0) {
-          logger.info({ messageId, photos: copies.length, followUps }, 'photos copied after their cards went out are sent to those officials');
+          logger.info({ queue: queue.name, group: messageId, photos: copies.length, followUps }, 'photos copied after their cards (or answers) went out are sent after them');
           options.onQueued?.();
         }
       }
-      if (unstarted.size > 0) await releasePhotoCopies(db, [...unstarted], options.clock());
-      if (stopped || batch.length < BATCH) return counts;
+      if (unstarted.size > 0) await queue.release([...unstarted], options.clock());
+      if (stopped || batch.length < BATCH) return;
     }
   }
 

@@ -7,6 +7,19 @@ import { OVERDUE_DAYS } from '../messages/overdue.ts';
 import { executorStaffIds, staffIdsByRole } from '../notifications/notify.ts';
 import { raiseAlert, type AlertResult } from './alerts.ts';
 import { approvalKeyboard, assignedKeyboard } from './buttons.ts';
+import { answerMedia, type AnswerMediaView } from '../messages/answer-photos.ts';
+
+/** An answer's photos on the curator's card in one messenger, and a line on those not shown (yet). */
+function curatorAnswerMedia(view: AnswerMediaView): { photos: string[]; media: number[]; params: Record<string, unknown> } {
+  const messenger = { $key: view.from === 'tg' ? 'menu.messenger_tg' : 'menu.messenger_vk' };
+  const note =
+    view.following > 0
+      ? { $key: 'alert.answer_photos_following', $params: { count: view.following, messenger } }
+      : view.lost > 0
+        ? { $key: 'alert.answer_photos_lost', $params: { count: view.lost, messenger } }
+        : '';
+  return { photos: view.photos, media: view.media, params: { photosNote: note } };
+}
 
 const MS_PER_DAY = 86_400_000;
 
@@ -137,9 +150,11 @@ export async function alertReopened(db: Db, message: Message, reason: string, no
 export async function alertAnswerPending(
   db: Db,
   message: Pick<Message, 'id' | 'municipalityId'>,
-  answer: { id: number; kind: AnswerKind; text: string },
+  answer: { id: number; kind: AnswerKind; text: string; mediaIds: number[] },
   now: Date,
 ): Promise<AlertResult> {
+  // The answer's photos, as the resident will get them: file ids in their messenger, copies elsewhere.
+  const media = await answerMedia(db, answer);
   return raiseAlert(
     db,
     await staffIdsByRole(db, message.municipalityId, 'curator'),
@@ -147,9 +162,9 @@ export async function alertAnswerPending(
       kind: 'alert.answer_pending',
       key: 'alert.answer_pending',
       messageId: message.id,
-      params: { messageId: message.id, answerId: answer.id, kind: answer.kind, context: answer.kind, text: answer.text },
+      params: { messageId: message.id, answerId: answer.id, kind: answer.kind, context: answer.kind, text: answer.text, photosNote: '' },
       dedupeKey: `answer_pending:${answer.id}:${now.getTime()}`,
-      delivery: { keyboard: approvalKeyboard(answer.id) },
+      delivery: { keyboard: approvalKeyboard(answer.id), perChannel: (channel) => curatorAnswerMedia(media(channel)) },
     },
     now,
   );

@@ -16,6 +16,8 @@ import { recordFirstDraft } from '../incidents/first-response.ts';
 import { queueSourceComment } from '../incidents/publish.ts';
 import { closeLinkedDuplicates } from './moderation.service.ts';
 import { withdrawOpenDrafts } from './open-drafts.ts';
+import { addAnswerPhotos, answerMedia, answerPhotosOf, countAnswerPhotos, type AnswerMediaView, type AnswerPhoto, type AnswerPhotoRef } from './answer-photos.ts';
+import type { Channel } from '../db/types.ts';
 
 export interface Answer {
   id: number;
@@ -28,8 +30,13 @@ export interface Answer {
   approvedBy: number | null;
   approvedAt: Date | null;
   returnRemark: string | null;
-  /** Photos attached by the official (media store ids), sent to the resident with the answer. */
+  /**
+   * Photos attached by the official (media store ids), sent to the resident with the answer: those
+   * attached through the API, and the copies of those sent in the bot once made (`photos`).
+   */
   mediaIds: number[];
+  /** Photos sent with the answer in the bot, in order: the messenger they came through and their copy (answer-photos.ts). */
+  photos: AnswerPhoto[];
   /** When the resident's messenger accepted the notification (the outbox row's `sent_at`). */
   deliveredAt: Date | null;
   createdAt: Date;
@@ -69,7 +76,12 @@ const DELIVERY_BY_OUTBOX: Record<OutboxState, AnswerDeliveryState> = {
  * Sets each approved answer's delivery from its outbox row, one query for all. The stored state
  * says only that the answer was approved; `delivered` and `deliveredAt` are the outbox's word.
  */
-export async function withDelivery(db: Db, answers: Answer[]): Promise<Answer[]> {
+export async function withDelivery(db: Db, listed: Answer[]): Promise<Answer[]> {
+  const photos = await answerPhotosOf(
+    db,
+    listed.map((a) => a.id),
+  );
+  const answers = listed.map((a) => ({ ...a, photos: photos.get(a.id) ?? [] }));
   const approved = answers.filter((a) => a.state === 'approved' || a.state === 'delivered');
   if (approved.length === 0) return answers;
   const rows = await db
@@ -111,6 +123,7 @@ export function toAnswer(row: Selectable<AnswerTable>): Answer {
     approvedAt: row.approved_at,
     returnRemark: row.return_remark,
     mediaIds: Array.isArray(row.media_ids) ? row.media_ids : [],
+    photos: [],
     deliveredAt: row.delivered_at,
     createdAt: row.created_at,
     delivery: null,
@@ -181,6 +194,8 @@ export interface DraftAnswerInput {
   text: string;
   /** Photos from the media store (POST /api/v1/media) to send with the answer. */
   mediaIds?: number[];
+  /** Photos sent in the bot with the answer, as the messenger's file ids (copied afterwards, answer-photos.ts). */
+  photos?: { channel: Channel; refs: AnswerPhotoRef[] };
   actor: Actor;
 }
 
@@ -209,27 +224,42 @@ export function draftAnswer(db: Db, input: DraftAnswerInput, now: Date): Promise
     transition(message.status, actionOf(input.kind, resolution));
     const mediaIds = input.mediaIds ?? [];
     await checkAnswerMedia(trx, message.municipalityId, mediaIds);
+    const photos = input.photos?.refs ?? [];
+    if (mediaIds.length + photos.length > MAX_ANSWER_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_ANSWER_PHOTOS });
     const row = await trx
       .insertInto('answer')
       .values({ message_id: message.id, kind: input.kind, resolution, text, author_staff_id: staffIdOf(input.actor), media_ids: JSON.stringify(mediaIds), created_at: now, updated_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordEvent(trx, message.id, input.actor, { kind: 'answer_drafted', data: { answerId: row.id, answerKind: input.kind, resolution } }, now);
+    // Kept as the messenger's file ids; copied after this commits (bots/media/filing-photos.ts): no download here.
+    if (input.photos) await addAnswerPhotos(trx, row.id, input.photos.channel, photos, now);
+    await recordEvent(trx, message.id, input.actor, { kind: 'answer_drafted', data: { answerId: row.id, answerKind: input.kind, resolution, ...(photos.length > 0 && { photos: photos.length }) } }, now);
     await recordFirstDraft(trx, message.id, message.municipalityId, now);
     const municipality = await getMunicipality(trx, message.municipalityId);
     // Seed 004 §13: the curator approves every answer to an open-source message, whatever the municipality's setting.
     if (!municipality.answersNeedApproval && !message.openSource) return applyApproval(trx, message, toAnswer(row), input.actor, now);
-    await alertAnswerPending(trx, message, row, now);
+    await alertAnswerPending(trx, message, toAnswer(row), now);
     return { answer: toAnswer(row), message };
   });
 }
 
 /** The executor edits a returned (or still pending) draft; it goes back to the curator. */
-export function reviseAnswer(db: Db, input: { answerId: number; text: string; resolution?: Resolution; actor: Actor }, now: Date): Promise<Answer> {
+export function reviseAnswer(
+  db: Db,
+  input: { answerId: number; text: string; resolution?: Resolution; actor: Actor; photos?: { channel: Channel; refs: AnswerPhotoRef[] } },
+  now: Date,
+): Promise<Answer> {
   return inTransaction(db, async (trx) => {
     const text = validText(input.text);
     const { answer, message } = await lockAnswerAndMessage(trx, input.answerId);
     await assertAnswerPending(trx, answer, ['draft', 'returned']);
+    // Photos sent with the revision join those the answer has, within the one limit.
+    const added = input.photos?.refs ?? [];
+    if (added.length > 0) {
+      const has = await answerPhotoCount(trx, answer);
+      if (has + added.length > MAX_ANSWER_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_ANSWER_PHOTOS });
+      await addAnswerPhotos(trx, answer.id, input.photos!.channel, added, now);
+    }
     const resolution = answer.kind === 'final' ? input.resolution ?? answer.resolution : null;
     const row = await trx
       .updateTable('answer')
@@ -237,9 +267,10 @@ export function reviseAnswer(db: Db, input: { answerId: number; text: string; re
       .where('id', '=', answer.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordEvent(trx, answer.messageId, input.actor, { kind: 'answer_revised', data: { answerId: answer.id } }, now);
-    await alertAnswerPending(trx, message, row, now);
-    return toAnswer(row);
+    await recordEvent(trx, answer.messageId, input.actor, { kind: 'answer_revised', data: { answerId: answer.id, ...(added.length > 0 && { photos: added.length }) } }, now);
+    const revised = toAnswer(row);
+    await alertAnswerPending(trx, message, revised, now);
+    return revised;
   });
 }
 
@@ -286,6 +317,24 @@ export function approveAnswer(db: Db, input: { answerId: number; actor: Actor },
   });
 }
 
+/** The photos an answer shows a resident in one messenger, and a line on those that are not there (yet). */
+function residentAnswerMedia(view: AnswerMediaView): { photos: string[]; media: number[]; params: Record<string, unknown> } {
+  const note =
+    view.following > 0
+      ? { $key: 'notify.answer_photos_following', $params: { count: view.following } }
+      : view.lost > 0
+        ? { $key: 'notify.answer_photos_lost', $params: { count: view.lost } }
+        : '';
+  return { photos: view.photos, media: view.media, params: { photosNote: note } };
+}
+
+/** Photos the answer carries: attached through the API, and sent in the bot (each counted once). */
+async function answerPhotoCount(db: Db, answer: Answer): Promise<number> {
+  const rows = await db.selectFrom('answer_photo').select('media_id').where('answer_id', '=', answer.id).execute();
+  const copies = new Set(rows.map((r) => r.media_id));
+  return answer.mediaIds.filter((id) => !copies.has(id)).length + (await countAnswerPhotos(db, answer.id));
+}
+
 async function applyApproval(trx: Db, message: Message, answer: Answer, actor: Actor, now: Date): Promise<{ answer: Answer; message: Message }> {
   const action = actionOf(answer.kind, answer.resolution);
   const to = transition(message.status, action);
@@ -308,12 +357,15 @@ async function applyApproval(trx: Db, message: Message, answer: Answer, actor: A
   // delivered: whether it arrived is the outbox row's to say (withDelivery).
   if (message.answerTarget === 'source_comment') await queueSourceComment(trx, message, answer);
   else if (message.answerTarget === 'chat' && message.authorId !== null) {
+    // Photos sent in the bot: their file ids in the resident's messenger if they came through it,
+    // else their copies; those not copied yet follow (answer-photos.ts recordAnswerCopies).
+    const media = await answerMedia(trx, answer);
     await notifyResident(
       trx,
       message.authorId,
       `notify.answer_${answer.kind}`,
-      { messageId: message.id, text: answer.text, resolution: answer.resolution },
-      { kind: `answer.${answer.kind}`, dedupeKey: answerOutboxKey(answer.id), media: answer.mediaIds },
+      { messageId: message.id, text: answer.text, resolution: answer.resolution, photosNote: '' },
+      { kind: `answer.${answer.kind}`, dedupeKey: answerOutboxKey(answer.id), perChannel: (channel) => residentAnswerMedia(media(channel)) },
     );
   }
   if (answer.kind === 'final') {

@@ -70,6 +70,21 @@ export interface MessagePhotoTable {
   comment_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
+/** A photo an official sent with an answer in the bot (migration 2026-12-08T0400): copied like message_photo. */
+export interface AnswerPhotoTable {
+  id: Generated<number>;
+  answer_id: number;
+  channel: Channel;
+  file_id: string;
+  file_unique_id: string | null;
+  source_url: string | null;
+  position: number;
+  media_id: Generated<number | null>;
+  copy_due_at: Date | null;
+  copy_attempts: Generated<number>;
+  copy_error: Generated<string | null>;
+}
+
 export interface MessageEventTable {
   id: Generated<number>;
   message_id: number;
@@ -138,6 +153,7 @@ export interface MessageTables {
   message_photo: MessagePhotoTable;
   message_event: MessageEventTable;
   answer: AnswerTable;
+  answer_photo: AnswerPhotoTable;
   comment: CommentTable;
   rating: RatingTable;
   support: SupportTable;

@@ -25,6 +25,12 @@ export interface NotifyOptions {
    */
   photosFollowing?: number;
   location?: { lat: number; lon: number };
+  /**
+   * What this notice shows in the messenger it is queued to, computed once that messenger is known
+   * (an answer's photos: their file ids there, copies elsewhere, and a note on those not shown):
+   * overrides `photos` and `media`, and adds to the params.
+   */
+  perChannel?: (channel: Channel) => { photos?: string[]; media?: number[]; params?: Record<string, unknown> };
 }
 
 /**
@@ -54,13 +60,14 @@ export function paramsForChannel(params: Record<string, unknown>, options: Pick<
 
 /** A staff member's outbox payload on one messenger: the params for it, and the photos (or their copies) it can show. */
 export function staffPayload(key: string, params: Record<string, unknown>, options: Omit<NotifyOptions, 'kind'>, channel: Channel, language: string): OutboxPayload {
-  const media = options.mediaByChannel?.[channel];
+  const own = options.perChannel?.(channel);
+  const media = own?.media ?? options.mediaByChannel?.[channel];
   return {
     key,
-    params: paramsForChannel(params, options, channel),
+    params: { ...paramsForChannel(params, options, channel), ...own?.params },
     language,
     keyboard: options.keyboard,
-    photos: options.photosByChannel?.[channel] ?? options.photos,
+    photos: own?.photos ?? options.photosByChannel?.[channel] ?? options.photos,
     ...(media?.length && { media }),
     location: options.location,
   };
@@ -119,13 +126,16 @@ export async function notifyResident(
 ): Promise<boolean> {
   const target = await residentTarget(db, residentId);
   if (!target) return false;
+  const own = options.perChannel?.(target.channel);
+  const media = own?.media ?? options.media;
+  const photos = own?.photos ?? options.photos;
   const payload: OutboxPayload = {
     key,
-    params,
+    params: { ...params, ...own?.params },
     language: target.language,
     keyboard: options.keyboard,
-    photos: options.photos,
-    ...(options.media?.length && { media: options.media }),
+    ...(photos?.length && { photos }),
+    ...(media?.length && { media }),
     location: options.location,
   };
   const ids = await enqueue(db, [

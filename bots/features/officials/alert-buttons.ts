@@ -30,7 +30,10 @@ export async function alertButtonOutcome(c: StepContext, action: AlertAction): P
     transition(message.status, action.kind === 'final' ? 'close_solved' : action.kind);
     // An answer of this kind the curator returned is revised, not left behind for a new one.
     const returned = (await listAnswers(c.db, message.id)).filter((a) => a.state === 'returned' && a.kind === action.kind).at(-1);
-    const revision = returned ? { reviseId: returned.id, remark: returned.returnRemark ?? '' } : {};
+    // A revision keeps the answer's photos: the ones sent now join them, within the one limit.
+    const copies = new Set(returned?.photos.map((p) => p.mediaId) ?? []);
+    const photosBefore = returned ? returned.photos.length + returned.mediaIds.filter((id) => !copies.has(id)).length : 0;
+    const revision = returned ? { reviseId: returned.id, remark: returned.returnRemark ?? '', photosBefore } : {};
     return goto(action.kind === 'final' ? 'resolution' : 'text', { flow: 'official', data: { messageId: message.id, kind: action.kind, ...revision } });
   }
   if (action.action === 'approve') {

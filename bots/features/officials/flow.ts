@@ -1,10 +1,11 @@
 import { authorizeAlertAction } from '../../../core/alerts/authorize.ts';
-import { draftAnswer, returnAnswer, reviseAnswer } from '../../../core/messages/answers.service.ts';
+import { draftAnswer, MAX_ANSWER_PHOTOS, returnAnswer, reviseAnswer } from '../../../core/messages/answers.service.ts';
+import type { AnswerPhotoRef } from '../../../core/messages/answer-photos.ts';
 import type { AnswerKind, Resolution } from '../../../core/messages/message.table.ts';
 import { MAX_TEXT_LENGTH, validText } from '../../../core/messages/text.ts';
 import { unlinkIdentity } from '../../../core/staff/link-codes.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
-import { end, goto, num, stay, str, type Flow, type StepContext } from '../../dialogs/flow.ts';
+import { end, goto, num, stay, str, type Flow, type Outcome, type StepContext, type StepData, type StepInput } from '../../dialogs/flow.ts';
 import { excerpt } from '../../dialogs/format.ts';
 import { requireOfficial } from '../../dialogs/staff.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
@@ -36,15 +37,56 @@ function resolutionOf(c: StepContext): Resolution | null {
   return r === 'solved' || r === 'explained' ? r : null;
 }
 
-/** The executor's answer as they will send it: kind, the outcome of a final answer, the text. */
+/** Photos the executor sent for the answer in this dialog: the messenger's file ids (copied after the answer is saved). */
+function photosOf(data: StepData): AnswerPhotoRef[] {
+  return Array.isArray(data.photos) ? (data.photos as AnswerPhotoRef[]) : [];
+}
+
+/** How many more photos this answer may take: a revised answer keeps the photos it has. */
+const photoRoom = (c: StepContext) => MAX_ANSWER_PHOTOS - (num(c.data, 'photosBefore') ?? 0);
+
+type PhotoInput = Extract<StepInput, { kind: 'photo' }>;
+
+/**
+ * A photo for the answer: kept (a repeat of one kept, by the messenger's unique id, is not added
+ * twice), or refused past the limit with a clear word. `photos` is what the answer then has.
+ */
+function keepPhoto(c: StepContext, input: PhotoInput): { photos: AnswerPhotoRef[]; over: boolean } {
+  const photos = photosOf(c.data);
+  if (input.fileUniqueId && photos.some((p) => p.fileUniqueId === input.fileUniqueId)) return { photos, over: false };
+  if (photos.length >= photoRoom(c)) return { photos, over: true };
+  return { photos: [...photos, { fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null, ...(input.file?.url && { url: input.file.url }) }], over: false };
+}
+
+const limitView = (c: StepContext): View => ({ key: 'official.photos_limit', params: { max: MAX_ANSWER_PHOTOS, room: Math.max(photoRoom(c), 0) } });
+
+function confirmKeyboard(photos: AnswerPhotoRef[]): View['keyboard'] {
+  return {
+    kind: 'inline',
+    rows: [[button('ok', 'official.send')], ...(photos.length > 0 ? [[button('np', 'official.remove_photos')]] : []), [button('ed', 'official.edit'), CANCEL]],
+  };
+}
+
+/** The executor's answer as they will send it: kind, the outcome of a final answer, the text, the photos. */
 function previewView(c: StepContext): View {
   const resolution = resolutionOf(c);
+  const photos = photosOf(c.data);
   return {
     key: 'official.confirm',
     params: { kind: kindText(answerKind(c)), messageId: num(c.data, 'messageId'), text: excerpt(str(c.data, 'text') ?? '', 3000) },
-    lines: resolution ? [{ key: 'official.confirm_resolution', params: { resolution: local(`official.resolution_${resolution}`) } }] : [],
-    keyboard: { kind: 'inline', rows: [[button('ok', 'official.send')], [button('ed', 'official.edit'), CANCEL]] },
+    lines: [
+      ...(resolution ? [{ key: 'official.confirm_resolution', params: { resolution: local(`official.resolution_${resolution}`) } }] : []),
+      photos.length > 0 ? { key: 'official.confirm_photos', params: { count: photos.length, max: photoRoom(c) } } : { key: 'official.confirm_photos_hint', params: { max: photoRoom(c) } },
+    ],
+    keyboard: confirmKeyboard(photos),
   };
+}
+
+/** A photo at the check step: added (one line, the check's buttons under it), or refused past the limit. */
+function photoAtConfirm(c: StepContext, input: PhotoInput): Outcome {
+  const { photos, over } = keepPhoto(c, input);
+  if (over) return stay({ say: [{ ...limitView(c), keyboard: confirmKeyboard(photos) }] });
+  return stay({ data: { photos }, say: [{ key: 'official.photo_added', params: { count: photos.length, max: photoRoom(c) }, keyboard: confirmKeyboard(photos) }] });
 }
 
 /**
@@ -77,7 +119,7 @@ export const officialFlow: Flow = {
       },
     },
     text: {
-      accepts: ['text'],
+      accepts: ['text', 'photo'],
       wrongInput: 'official.send_text',
       prompt: (c) => [
         {
@@ -87,13 +129,24 @@ export const officialFlow: Flow = {
           keyboard: { kind: 'inline', rows: [[CANCEL]] },
         },
       ],
-      next: (_c, input) => goto('confirm', { data: { text: validText(input.kind === 'text' ? input.text : '') } }),
+      next(c, input) {
+        if (input.kind !== 'photo') return goto('confirm', { data: { text: validText(input.kind === 'text' ? input.text : '') } });
+        // A photo with a caption is the answer's text and its first photo; a photo alone is kept and the text still asked for.
+        const { photos, over } = keepPhoto(c, input);
+        const caption = input.caption?.trim() ? validText(input.caption) : undefined;
+        const said = over ? [limitView(c)] : [];
+        if (caption !== undefined) return goto('confirm', { data: { text: caption, photos }, say: said });
+        if (over) return stay({ say: said });
+        return stay({ data: { photos }, say: [{ key: 'official.photo_kept_text', params: { count: photos.length, max: photoRoom(c) }, keyboard: { kind: 'inline', rows: [[CANCEL]] } }] });
+      },
     },
     confirm: {
-      accepts: ['button'],
+      accepts: ['button', 'photo'],
       wrongInput: 'dialog.use_buttons',
       prompt: (c) => [previewView(c)],
       async next(c, input) {
+        if (input.kind === 'photo') return photoAtConfirm(c, input);
+        if (input.kind === 'button' && input.action === 'np') return stay({ data: { photos: [] }, say: [{ key: 'official.photos_removed' }], reprompt: true });
         if (input.kind === 'button' && input.action === 'ed') return goto('text');
         if (input.kind !== 'button' || input.action !== 'ok') return stay({ reprompt: true });
         const staff = await requireOfficial(c);
@@ -103,19 +156,23 @@ export const officialFlow: Flow = {
         const actor = { kind: 'staff' as const, staffId: staff.staffId };
         const text = str(c.data, 'text') ?? '';
         const reviseId = num(c.data, 'reviseId');
+        const refs = photosOf(c.data);
+        // The photos go with the answer as this messenger's file ids; the copier copies them afterwards, outside this turn.
+        const photos = refs.length > 0 ? { channel: c.from.channel, refs } : undefined;
         const answer = reviseId
-          ? await reviseAnswer(c.db, { answerId: reviseId, text, resolution: resolutionOf(c) ?? undefined, actor }, c.now)
-          : (await draftAnswer(c.db, { messageId, kind, resolution: resolutionOf(c), text, actor }, c.now)).answer;
+          ? await reviseAnswer(c.db, { answerId: reviseId, text, resolution: resolutionOf(c) ?? undefined, actor, photos }, c.now)
+          : (await draftAnswer(c.db, { messageId, kind, resolution: resolutionOf(c), text, actor, photos }, c.now)).answer;
         await auditBotAction(c, staff.staffId, {
           action: reviseId ? 'answer.revise' : 'answer.draft',
           entity: 'answer',
           entityId: answer.id,
           municipalityId: null,
           messageId,
-          data: { kind, resolution: resolutionOf(c), state: answer.state },
+          data: { kind, resolution: resolutionOf(c), state: answer.state, ...(refs.length > 0 && { photos: refs.length }) },
         });
         const key = answer.state === 'draft' ? 'official.sent_for_approval' : 'official.sent_to_author';
-        return end([{ key, params: { kind: kindText(kind), messageId } }], false);
+        const lines = refs.length > 0 ? [{ key: 'official.sent_photos', params: { count: refs.length } }] : [];
+        return end([{ key, params: { kind: kindText(kind), messageId }, lines }], false);
       },
     },
     remark: {

@@ -90,7 +90,20 @@ export const AnswerSchema = z
     approvedBy: z.number().int().nullable(),
     approvedAt: Timestamp.nullable(),
     returnRemark: z.string().nullable(),
-    mediaIds: z.array(z.number().int()).openapi({ description: 'photos sent with the answer: files of the media store (GET /media/{id})' }),
+    mediaIds: z.array(z.number().int()).openapi({ description: 'photos sent with the answer: files of the media store (GET /media/{id}); a photo sent in the bot is here once copied' }),
+    photos: z
+      .array(
+        z.object({
+          channel: z.enum(['tg', 'vk']),
+          mediaId: z.number().int().nullable(),
+          copy: z.enum(['copied', 'copying', 'failed']),
+          error: z.string().nullable(),
+        }),
+      )
+      .openapi({
+        description:
+          'photos the official sent with the answer in the bot, in order: the messenger they came through and their copy in the media store (null until copied; failed: given up, `error` says why, and the resident in the other messenger was told it could not be brought)',
+      }),
     deliveredAt: Timestamp.nullable().openapi({ description: "when the resident's messenger accepted the notification" }),
     createdAt: Timestamp,
     delivery: z
