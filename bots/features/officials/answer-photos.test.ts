@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
-import { MAX_ANSWER_PHOTOS } from '../../../core/messages/answers.service.ts';
+import { MAX_ANSWER_PHOTOS, returnAnswer } from '../../../core/messages/answers.service.ts';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
 import { acceptMessage } from '../../../core/messages/moderation.service.ts';
 import { createLinkCode, staffStartPayload } from '../../../core/staff/link-codes.ts';
@@ -293,5 +293,34 @@ describe.each(CHANNELS)('%s: the limit, and the text-only path', (channel) => {
     const seen = residentSaw(channel, chatId);
     expect(seen.texts).toEqual([t('ru', 'notify.answer_intermediate', { messageId, text: 'Только текст.' })]);
     expect(seen.photos).toEqual([]);
+  });
+});
+
+describe.each(CHANNELS)('%s: a photo before the text, and a revision', (channel) => {
+  it('a photo alone where the text is asked is kept and the text still asked; a returned answer revised in the bot keeps its photo and takes another', async () => {
+    await needsApproval(true);
+    const staff = await staffOf();
+    const executor = await linked(staff.executor, channel, 'Исполнитель');
+    const { messageId } = await messageInWork(staff, channel);
+    await executor.say(tap(`!ans:i:${messageId}`));
+    const first = newPhoto();
+    await sendPhotos(executor, [first]);
+    expect(executor.replyTexts).toEqual([t('ru', 'official.photo_kept_text', { count: 1, max: MAX_ANSWER_PHOTOS })]);
+    await executor.say('Первый вариант.');
+    expect(executor.replyTexts[0]).toContain(t('ru', 'official.confirm_photos', { count: 1, max: MAX_ANSWER_PHOTOS }));
+    await executor.say(press(t('ru', 'official.send')));
+    const answer = await lastAnswer(messageId);
+    expect(answer.state).toBe('draft');
+    await returnAnswer(db.db, { answerId: answer.id, remark: 'Нужно фото ближе', actor: { kind: 'staff', staffId: staff.curator } }, harness.now());
+
+    await executor.say(tap(`!ans:i:${messageId}`));
+    await sendPhotos(executor, [newPhoto()], 'Второй вариант.');
+    const texts = executor.replyTexts.join('\n');
+    expect(texts).toContain('Второй вариант.');
+    expect(texts).toContain(channel === 'tg' ? t('ru', 'official.confirm_photos', { count: 2, max: MAX_ANSWER_PHOTOS }) : t('ru', 'official.photo_added', { count: 2, max: MAX_ANSWER_PHOTOS }));
+    await executor.say(press(t('ru', 'official.send')));
+    const revised = await lastAnswer(messageId);
+    expect(revised).toMatchObject({ id: answer.id, state: 'draft', text: 'Второй вариант.' });
+    expect((await answerPhotoRows(answer.id)).map((p) => p.file_id)).toEqual([fileIdOf(executor, first), expect.any(String)]);
   });
 });

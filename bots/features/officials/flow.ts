@@ -58,7 +58,9 @@ function keepPhoto(c: StepContext, input: PhotoInput): { photos: AnswerPhotoRef[
   return { photos: [...photos, { fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null, ...(input.file?.url && { url: input.file.url }) }], over: false };
 }
 
-const limitView = (c: StepContext): View => ({ key: 'official.photos_limit', params: { max: MAX_ANSWER_PHOTOS, room: Math.max(photoRoom(c), 0) } });
+const limitView = (): View => ({ key: 'official.photos_limit', params: { max: MAX_ANSWER_PHOTOS } });
+/** "N of 10": the answer's photos, those a revised answer had included. */
+const photoCount = (c: StepContext, photos: AnswerPhotoRef[]) => ({ count: (num(c.data, 'photosBefore') ?? 0) + photos.length, max: MAX_ANSWER_PHOTOS });
 
 function confirmKeyboard(photos: AnswerPhotoRef[]): View['keyboard'] {
   return {
@@ -76,7 +78,7 @@ function previewView(c: StepContext): View {
     params: { kind: kindText(answerKind(c)), messageId: num(c.data, 'messageId'), text: excerpt(str(c.data, 'text') ?? '', 3000) },
     lines: [
       ...(resolution ? [{ key: 'official.confirm_resolution', params: { resolution: local(`official.resolution_${resolution}`) } }] : []),
-      photos.length > 0 ? { key: 'official.confirm_photos', params: { count: photos.length, max: photoRoom(c) } } : { key: 'official.confirm_photos_hint', params: { max: photoRoom(c) } },
+      photos.length > 0 ? { key: 'official.confirm_photos', params: photoCount(c, photos) } : { key: 'official.confirm_photos_hint', params: { max: photoRoom(c) } },
     ],
     keyboard: confirmKeyboard(photos),
   };
@@ -85,8 +87,8 @@ function previewView(c: StepContext): View {
 /** A photo at the check step: added (one line, the check's buttons under it), or refused past the limit. */
 function photoAtConfirm(c: StepContext, input: PhotoInput): Outcome {
   const { photos, over } = keepPhoto(c, input);
-  if (over) return stay({ say: [{ ...limitView(c), keyboard: confirmKeyboard(photos) }] });
-  return stay({ data: { photos }, say: [{ key: 'official.photo_added', params: { count: photos.length, max: photoRoom(c) }, keyboard: confirmKeyboard(photos) }] });
+  if (over) return stay({ say: [{ ...limitView(), keyboard: confirmKeyboard(photos) }] });
+  return stay({ data: { photos }, say: [{ key: 'official.photo_added', params: photoCount(c, photos), keyboard: confirmKeyboard(photos) }] });
 }
 
 /**
@@ -134,10 +136,10 @@ export const officialFlow: Flow = {
         // A photo with a caption is the answer's text and its first photo; a photo alone is kept and the text still asked for.
         const { photos, over } = keepPhoto(c, input);
         const caption = input.caption?.trim() ? validText(input.caption) : undefined;
-        const said = over ? [limitView(c)] : [];
+        const said = over ? [limitView()] : [];
         if (caption !== undefined) return goto('confirm', { data: { text: caption, photos }, say: said });
         if (over) return stay({ say: said });
-        return stay({ data: { photos }, say: [{ key: 'official.photo_kept_text', params: { count: photos.length, max: photoRoom(c) }, keyboard: { kind: 'inline', rows: [[CANCEL]] } }] });
+        return stay({ data: { photos }, say: [{ key: 'official.photo_kept_text', params: photoCount(c, photos), keyboard: { kind: 'inline', rows: [[CANCEL]] } }] });
       },
     },
     confirm: {
