@@ -176,24 +176,33 @@ export async function releaseAnswerPhotoCopies(db: Db, photos: readonly PhotoToC
   }
 }
 
-/** The notices of an answer already queued in a messenger other than `channel`: the resident's, and the curators' cards while it waits. */
+/**
+ * The notices of an answer already queued in a messenger other than `channel`: the resident's
+ * (dedupe key `answer:<id>`), and the curators' approval cards while it waits (their alerts, by the
+ * message, name the outbox rows' keys): exact keys, so the outbox's unique index finds them.
+ */
 async function noticesElsewhere(trx: Db, answerId: number, channel: Channel) {
-  const answer = await trx.selectFrom('answer').select(['state']).where('id', '=', answerId).executeTakeFirst();
+  const answer = await trx.selectFrom('answer').select(['state', 'message_id']).where('id', '=', answerId).executeTakeFirst();
   if (!answer) return [];
-  const rows = await trx
+  const cards =
+    answer.state === 'draft'
+      ? await trx
+          .selectFrom('staff_alert')
+          .select('dedupe_key')
+          .where('message_id', '=', answer.message_id)
+          .where('kind', '=', 'alert.answer_pending')
+          .where('dedupe_key', 'like', `answer_pending:${answerId}:%`)
+          .execute()
+      : [];
+  const keys = [`answer:${answerId}`, ...cards.flatMap((card) => [`${card.dedupe_key}:tg`, `${card.dedupe_key}:vk`])];
+  return trx
     .selectFrom('outbox')
     .select(['id', 'kind', 'channel', 'chat_id', 'recipient_kind', 'resident_id', 'staff_id', 'payload', 'priority'])
-    .where((eb) =>
-      eb.or([
-        eb('dedupe_key', '=', `answer:${answerId}`),
-        ...(answer.state === 'draft' ? [eb.and([eb('kind', '=', 'alert.answer_pending'), eb('dedupe_key', 'like', `answer_pending:${answerId}:%`)])] : []),
-      ]),
-    )
+    .where('dedupe_key', 'in', keys)
     .where('channel', '!=', channel)
     .where('state', 'in', ['pending', 'sending', 'sent'])
     .orderBy('id')
     .execute();
-  return rows;
 }
 
 /**

@@ -213,9 +213,16 @@ describe.each(CHANNELS)('%s executor, resident in the other messenger', (channel
     const answer = await lastAnswer(messageId);
     await eventually(async () => (await answerPhotoRows(answer.id))[0]?.media_id !== null, 10_000, 'the copy');
     // The card went out before the copy (or with it): either way the curator sees the photo in their messenger.
-    await eventually(async () => residentSaw(other, curator.externalId).photos.length === 1, 10_000, "the curator's card shows the photo");
-    const card = residentSaw(other, curator.externalId).texts.find((text) => text.includes(`№${messageId}`) && text.includes('Яма заделана.'))!;
+    const late = t('ru', 'alert.answer_late_photos', { messageId });
+    await eventually(async () => residentSaw(other, curator.externalId).texts.includes(late), 10_000, "the photo follows the curator's card");
+    expect(residentSaw(other, curator.externalId).photos).toHaveLength(1);
+    const curatorGot = residentSaw(other, curator.externalId).texts;
+    const card = curatorGot.find((text) => text.includes(`№${messageId}`) && text.includes('Яма заделана.'))!;
     expect(card).not.toContain('{{');
+    // The card is queued in the executor's turn, before any copy: it says the photo follows, and the copy follows it.
+    const messenger = channel === 'tg' ? 'Telegram' : 'VK';
+    expect(card).toContain(t('ru', 'alert.answer_photos_following', { count: 1, messenger }).trim());
+    expect(curatorGot.indexOf(card)).toBeLessThan(curatorGot.indexOf(late));
 
     await curator.say(tap(`!apr:a:${answer.id}`));
     await eventually(async () => residentSaw(other, chatId).texts.length > 0, 10_000, 'the approved answer');
