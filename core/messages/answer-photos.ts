@@ -114,12 +114,6 @@ export async function answerMedia(db: Db, answer: { id: number; mediaIds: number
   };
 }
 
-/** The outbox kinds of an answer's photos copied after its notice (the resident's) or its approval card (the curators') went out. */
-export const ANSWER_LATE_PHOTOS_KIND = 'answer.photos';
-export const ANSWER_CARD_LATE_PHOTOS_KIND = 'alert.answer_photos';
-/** A photo of an answer whose copy was given up after the resident's notice said it would follow. */
-export const ANSWER_PHOTOS_LOST_KIND = 'answer.photos_lost';
-
 /** Claims answer photos due for copying, as claimPhotoCopies does for filed ones (`messageId`: the answer's message). */
 export async function claimAnswerPhotoCopies(db: Db, options: { channels: readonly Channel[]; now: Date; leaseMs: number; limit: number }): Promise<(PhotoToCopy & { answerId: number })[]> {
   if (options.channels.length === 0) return [];
@@ -261,7 +255,8 @@ export async function recordAnswerCopies(db: Db, answerId: number, copies: { pho
           recipientKind: notice.recipient_kind,
           residentId: notice.resident_id ?? undefined,
           staffId: notice.staff_id ?? undefined,
-          kind: resident ? ANSWER_LATE_PHOTOS_KIND : ANSWER_CARD_LATE_PHOTOS_KIND,
+          // Copies after the resident's answer, or after the curators' approval card.
+          ...(resident ? { kind: 'answer.photos' } : { kind: 'alert.answer_photos' }),
           payload,
           // The notice's lane: the photos leave after it, never before.
           priority: notice.priority,
@@ -296,7 +291,8 @@ export async function answerPhotoCopyFailed(db: Db, photoId: number, error: stri
         chatId: notice.chat_id,
         recipientKind: 'resident' as const,
         residentId: notice.resident_id ?? undefined,
-        kind: ANSWER_PHOTOS_LOST_KIND,
+        // A photo given up after the resident's answer said it would follow.
+        kind: 'answer.photos_lost',
         payload: { key: 'notify.answer_photos_lost_later', params: { messageId: answer.message_id, count: 1 }, ...(notice.payload.language && { language: notice.payload.language }) },
         priority: notice.priority,
         dedupeKey: `answer_photo_lost:${notice.id}:${photoId}`,
