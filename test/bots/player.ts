@@ -118,17 +118,19 @@ export abstract class ChatPlayer {
    * (`sent_payload`: a broadcast's revision after an edit, core/outbox/outbox.queue.ts).
    */
   protected pendingOutbox() {
-    return this.harness.database.db
-      .selectFrom('outbox as o')
-      .selectAll('o')
-      .select(PAYLOAD_AS_SENT.as('sent_payload'))
-      .where('channel', '=', this.channel)
-      .where('chat_id', '=', this.externalId)
-      .where('state', '=', 'pending')
-      // As claimDue: a cancelled broadcast's rows are never sent.
-      .where(NOT_CANCELLED)
-      .orderBy('id')
-      .execute();
+    return (
+      this.harness.database.db
+        .selectFrom('outbox as o')
+        .selectAll('o')
+        .select(PAYLOAD_AS_SENT.as('sent_payload'))
+        .where('channel', '=', this.channel)
+        .where('chat_id', '=', this.externalId)
+        .where('state', '=', 'pending')
+        // As claimDue: a cancelled broadcast's rows are never sent.
+        .where(NOT_CANCELLED)
+        .orderBy('id')
+        .execute()
+    );
   }
   /** One fixture entry (a messenger update template): completed and posted; the HTTP status. */
   abstract post(entry: Json, deliveryId?: string): Promise<number>;

@@ -46,7 +46,7 @@ describe.each(CHANNELS)('%s: a photo sent between flows starts filing a message 
   it('seven photos (a Telegram album, one VK message): five kept, and the resident is told at the choice that two were not', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
-    await photosWithText(chat, ['831', '832', '833', '834', '835', '836', '837'], CAPTION);
+    await chat.say(photosWithText(CAPTION, '831', '832', '833', '834', '835', '836', '837'));
     expect(chat.replyTexts).toEqual([t('ru', 'filing.start_with_photo_described'), t('ru', 'filing.sector')]);
     await chat.say(press('Дороги'));
     expect(chat.replyTexts).toEqual([t('ru', 'filing.photos_over', { count: 2, max: 5 }), t('ru', 'filing.category')]);
@@ -54,13 +54,13 @@ describe.each(CHANNELS)('%s: a photo sent between flows starts filing a message 
     await chat.say(press('Ямы на дороге'));
     expect(chat.replyTexts.join('\n')).not.toContain(t('ru', 'filing.photos_over', { count: 2, max: 5 }));
     await chat.say(location(KEMEROVO.lat, KEMEROVO.lon), press(t('ru', 'filing.send')));
-    expect(await filed(chat)).toEqual({ text: CAPTION, photos: 5 });
+    expect(await filedMessageOf(db, chat)).toEqual({ text: CAPTION, photos: 5 });
   });
 
   it('a photo of its own past the fifth while the sector is chosen is told at once that it was not kept', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
-    await photosWithText(chat, ['841', '842', '843', '844', '845'], CAPTION);
+    await chat.say(photosWithText(CAPTION, '841', '842', '843', '844', '845'));
     await chat.say(photos('846'));
     expect(chat.replyTexts).toEqual([t('ru', 'filing.photo_over_choose', { max: 5 })]);
     await chat.say(press('Дороги'));

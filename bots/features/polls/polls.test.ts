@@ -381,20 +381,8 @@ describe.each(CHANNELS)('a direct line called off (%s)', (channel) => {
   });
 
   it('called off with a reason: its Ask button says why', async () => {
-    const { chat } = await registered(channel, 'Kemerovo', 'Ада');
-    const line = await createDirectLine(
-      db.db,
-      {
-        municipalityId: db.demo.municipalities.Kemerovo,
-        title: `Прямая линия с причиной ${channel}`,
-        headName: 'Глава',
-        collectFrom: new Date(harness.now().getTime() - HOUR),
-        collectTo: new Date(harness.now().getTime() + 5 * DAY),
-        broadcastOn: '2026-12-30',
-      },
-      null,
-      harness.now(),
-    );
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Ада');
+    const line = await openDirectLine(db.demo.municipalities.Kemerovo, `Прямая линия с причиной ${channel}`);
     const announcement = await db.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${line.id}`).executeTakeFirstOrThrow();
     await expandFully(db.db, announcement.id);
     await chat.deliverOutbox();
