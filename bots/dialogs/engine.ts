@@ -264,6 +264,9 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
   if (input.kind === 'other' && input.what === 'edited') return { views: [{ key: 'dialog.edited_ignored' }] };
   // Forwarded with a text of the resident's own (a VK message): the text was answered, the rest is only not taken.
   if (input.kind === 'other' && input.what === 'forwarded') return { views: [{ key: input.alongside ? ATTACHMENTS_NOT_TAKEN : 'dialog.forwarded_not_accepted' }] };
+  // Between flows a command or a button starts something else: what idle's data carried from the
+  // input before (a clarification reply's photos still coming, bots/dialogs/idle.ts) is over.
+  if (state.flow === IDLE_FLOW && (input.kind === 'command' || input.kind === 'button')) c.data = {};
   if (input.kind === 'command') return onCommand(c, state, input.command, input.payload);
 
   let stepInput: StepInput;

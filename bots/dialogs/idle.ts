@@ -42,6 +42,10 @@ export const idleFlow: Flow = {
         // Set by the text of a VK message whose photo comes next (its caption): only for that photo.
         const photoAwaited = c.data[PHOTO_AWAITED] === true;
         delete c.data[PHOTO_AWAITED];
+        // Idle's data carries what is under way from one input to the next (a VK text's photo, a
+        // clarification reply's photos sent one by one): a text, a contact, anything else the
+        // resident sends on its own ends it (commands and buttons: engine.ts), so a photo after it starts anew.
+        if ((input.kind === 'text' && !input.photoFollows) || input.kind === 'contact' || (input.kind === 'other' && !input.alongside)) c.data = {};
         // A command's word typed instead of it («Помощь» for /help; Command.words).
         const command = input.kind === 'text' ? c.features.commandWord(input.text) : undefined;
         if (command) return command.run(c, undefined);

@@ -32,3 +32,21 @@ export async function findAwaitingClarification(db: Db, residentId: number): Pro
     .executeTakeFirst();
   return row?.messageId ?? null;
 }
+
+/**
+ * The message of the resident's clarification reply `commentId` while more of that reply may still
+ * come (photos sent one by one after it): the reply is theirs, on their own message, and the
+ * message is still in work; null otherwise (then a photo is no part of it).
+ */
+export async function openClarificationReply(db: Db, residentId: number, commentId: number): Promise<number | null> {
+  const row = await db
+    .selectFrom('comment')
+    .innerJoin('message', 'message.id', 'comment.message_id')
+    .select('message.id as messageId')
+    .where('comment.id', '=', commentId)
+    .where('comment.resident_id', '=', residentId)
+    .where('message.author_id', '=', residentId)
+    .where('message.status', '=', 'in_work')
+    .executeTakeFirst();
+  return row?.messageId ?? null;
+}

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { dialogStateOf, newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, KEMEROVO, location, photos } from '../../../test/bots/player.ts';
@@ -8,9 +8,17 @@ import { createTranslator } from '../../i18n.ts';
 let db: TestDatabase;
 let harness: BotHarness;
 const t = createTranslator();
-botHarnessPerFile((opened, started) => {
-  db = opened;
-  harness = started;
+/** How far the app's clock runs ahead of the wall clock (a resident who waits minutes, without waiting). */
+let ahead = 0;
+botHarnessPerFile(
+  (opened, started) => {
+    db = opened;
+    harness = started;
+  },
+  { clock: () => new Date(Date.now() + ahead) },
+);
+beforeEach(() => {
+  ahead = 0;
 });
 
 /**
@@ -133,5 +141,100 @@ describe('vk: a message with a text and a point during a clarification', () => {
     expect(await commentsOn(messageId)).toEqual([]);
     expect(chat.replyTexts).toContain(t('ru', 'dialog.attachments_not_taken'));
     expect(await messagesOf(residentId)).toBe(1);
+  });
+});
+
+describe.each(CHANNELS)('%s: photos sent one by one right after a clarification reply', (channel) => {
+  const added = (messageId: number) => t('ru', 'my.clarification_photo_added', { messageId });
+
+  it('after a text reply: each photo joins the reply, the resident is told it was added to the message, the executor gets each', async () => {
+    const { chat, official, messageId, residentId } = await askedToClarify(channel);
+    await chat.say('Второй подъезд, сейчас пришлю фото.');
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_attached', { messageId })]);
+    await official.deliverOutbox();
+    ahead = 40_000;
+    await chat.say(photos('p-701'));
+    expect(chat.replyTexts).toEqual([added(messageId)]);
+    ahead = 80_000;
+    await chat.say(photos('p-702'));
+    expect(chat.replyTexts).toEqual([added(messageId)]);
+    const [reply] = await commentsOn(messageId);
+    expect(reply).toMatchObject({ text: 'Второй подъезд, сейчас пришлю фото.', photos: 2 });
+    expect((await photosOf(messageId)).filter((p) => p.comment_id === reply!.id)).toHaveLength(2);
+    expect(await historyOf(messageId)).toEqual([
+      { kind: 'comment', data: { commentId: reply!.id } },
+      { kind: 'clarification_photos', data: { commentId: reply!.id, photos: 1 } },
+      { kind: 'clarification_photos', data: { commentId: reply!.id, photos: 1 } },
+    ]);
+    expect(await messagesOf(residentId)).toBe(1);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+    await official.deliverOutbox();
+    expect(official.replyTexts.filter((x) => x === t('ru', 'alert.clarification_more_photos', { messageId, count: 1, photosNote: '' }))).toHaveLength(2);
+    expect(official.replyKinds().filter((k) => k === 'photo')).toHaveLength(2);
+  });
+
+  it('after a photo reply: the next photo, a message of its own, joins the same reply', async () => {
+    const { chat, messageId, residentId } = await askedToClarify(channel);
+    await chat.say(photos('p-711'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_attached', { messageId })]);
+    ahead = 20_000;
+    await chat.say(photos('p-712'));
+    expect(chat.replyTexts).toEqual([added(messageId)]);
+    expect(await commentsOn(messageId)).toMatchObject([{ photos: 2 }]);
+    expect(await messagesOf(residentId)).toBe(1);
+  });
+
+  it('photos past the message’s five: the one that does not fit is told so and not added', async () => {
+    const { chat, messageId } = await askedToClarify(channel);
+    await chat.say('Вот фото подъезда.');
+    // Two photos were filed: three more fit.
+    for (const [i, id] of ['p-721', 'p-722', 'p-723'].entries()) {
+      ahead = (i + 1) * 30_000;
+      await chat.say(photos(id));
+      expect(chat.replyTexts).toEqual([added(messageId)]);
+    }
+    ahead = 120_000;
+    await chat.say(photos('p-724'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photos_over', { messageId, max: 5 })]);
+    expect(await photosOf(messageId)).toHaveLength(5);
+    expect(await commentsOn(messageId)).toMatchObject([{ photos: 3 }]);
+  });
+
+  it('a photo after the window starts a new message as before', async () => {
+    const { chat, messageId } = await askedToClarify(channel);
+    await chat.say('Второй подъезд.');
+    ahead = 3 * 60_000 + 5_000;
+    await chat.say(photos('p-731'));
+    expect(chat.replyTexts).not.toContain(added(messageId));
+    expect((await dialogStateOf(db, chat)).flow).toBe('filing');
+    expect(await commentsOn(messageId)).toMatchObject([{ photos: 0 }]);
+  });
+
+  it('a photo after a text that is no reply starts a new message as before', async () => {
+    const { chat, messageId } = await askedToClarify(channel);
+    await chat.say('Второй подъезд.');
+    await chat.say('Спасибо');
+    await chat.say(photos('p-761'));
+    expect(chat.replyTexts).not.toContain(added(messageId));
+    expect((await dialogStateOf(db, chat)).flow).toBe('filing');
+  });
+
+  it('a photo after a command starts a new message as before', async () => {
+    const { chat, messageId } = await askedToClarify(channel);
+    await chat.say('Второй подъезд.');
+    await chat.say('/help');
+    await chat.say(photos('p-741'));
+    expect(chat.replyTexts).not.toContain(added(messageId));
+    expect((await dialogStateOf(db, chat)).flow).toBe('filing');
+    expect(await commentsOn(messageId)).toMatchObject([{ photos: 0 }]);
+  });
+
+  it('a photo after the message left work (solved) starts a new message', async () => {
+    const { chat, messageId } = await askedToClarify(channel);
+    await chat.say('Второй подъезд.');
+    await db.db.updateTable('message').set({ status: 'solved' }).where('id', '=', messageId).execute();
+    await chat.say(photos('p-751'));
+    expect(chat.replyTexts).not.toContain(added(messageId));
+    expect((await dialogStateOf(db, chat)).flow).toBe('filing');
   });
 });

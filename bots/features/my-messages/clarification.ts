@@ -1,8 +1,9 @@
-import { findAwaitingClarification } from '../../../core/messages/clarification.queries.ts';
+import { findAwaitingClarification, openClarificationReply } from '../../../core/messages/clarification.queries.ts';
 import { addClarificationPhotos, replyToClarification } from '../../../core/messages/clarification.service.ts';
 import { addResidentComment } from '../../../core/messages/feedback.service.ts';
 import { MAX_PHOTOS } from '../../../core/messages/filing.service.ts';
 import type { StepContext, StepInput } from '../../dialogs/flow.ts';
+import { IDLE_FLOW } from '../../dialogs/registry.ts';
 import type { View } from '../../dialogs/view.ts';
 
 /**
@@ -12,14 +13,25 @@ import type { View } from '../../dialogs/view.ts';
 export async function answerClarification(c: StepContext, text: string): Promise<View[] | undefined> {
   const messageId = await findAwaitingClarification(c.db, c.resident.id);
   if (messageId === null) return undefined;
-  await addResidentComment(c.db, { residentId: c.resident.id, messageId, text }, c.now);
+  const comment = await addResidentComment(c.db, { residentId: c.resident.id, messageId, text }, c.now);
+  // Between flows, photos sent one by one after the words join this reply (LATER_PHOTOS_WITHIN_MS).
+  if (c.position.flow === IDLE_FLOW) c.data[REPLY_UNDER_WAY] = { commentId: comment.id, messageId, at: c.now.getTime() } satisfies ReplyUnderWay;
   return [{ key: 'my.clarification_attached', params: { messageId } }];
 }
 
-/** Idle's data: the clarification reply whose photos may still come (a Telegram album's next photos, a VK message's next ones). */
+/** Idle's data: the clarification reply whose photos may still come (a Telegram album's next photos, a VK message's next ones, photos sent one by one). */
 const REPLY_UNDER_WAY = 'clarificationReply';
 /** Parts of one message come at once: a reply older than this is over. */
 const REPLY_PARTS_WITHIN_MS = 60_000;
+/**
+ * Photos sent one by one after a reply (each its own message: picked in the gallery one at a time,
+ * or several sent with "group" off) join it while they come within this of the reply's last part.
+ * Three minutes: a photo picked and uploaded over a slow mobile link takes well under a minute, so
+ * the message's five photos sent one by one fit with room, while a photo sent later (a new problem
+ * seen on the way) starts a report of its own as before. Any other input between flows (a command,
+ * a button, a text) ends the reply sooner (bots/dialogs/idle.ts, engine.ts).
+ */
+const LATER_PHOTOS_WITHIN_MS = 3 * 60_000;
 
 interface ReplyUnderWay {
   /** Null: the photos alone did not fit, no reply was stored. */
@@ -38,6 +50,19 @@ function underWay(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'l
   return (input.album !== undefined ? reply.album === input.album : input.alongside === true && reply.album === undefined) ? reply : undefined;
 }
 
+/**
+ * The stored reply a photo sent as a message of its own (a Telegram photo or a new album's first, a
+ * VK message's first photo) joins: one came within LATER_PHOTOS_WITHIN_MS, nothing else came
+ * between, and its message is still in work.
+ */
+async function replyGoingOn(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'location' }>): Promise<(ReplyUnderWay & { commentId: number }) | undefined> {
+  const reply = c.data[REPLY_UNDER_WAY] as ReplyUnderWay | undefined;
+  if (!reply || reply.commentId === null || c.now.getTime() - reply.at > LATER_PHOTOS_WITHIN_MS) return undefined;
+  if (input.kind !== 'photo' || input.caption?.trim()) return undefined;
+  if ((await openClarificationReply(c.db, c.resident.id, reply.commentId)) === null) return undefined;
+  return { ...reply, commentId: reply.commentId };
+}
+
 const photoRef = (input: Extract<StepInput, { kind: 'photo' }>) => ({ fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null, ...(input.file?.url && { url: input.file.url }) });
 const overLimit = (messageId: number): View => ({ key: 'my.clarification_photos_over', params: { messageId, max: MAX_PHOTOS } });
 
@@ -54,9 +79,23 @@ export async function clarificationAttachment(c: StepContext, input: Extract<Ste
     // The reply's photos did not fit at all (none stored): the album's next ones do not either.
     if (going.commentId === null) return [];
     const added = await addClarificationPhotos(c.db, { residentId: c.resident.id, commentId: going.commentId, channel: c.from.channel, photos: [photoRef(input)] }, c.now);
-    if (added.photosNotTaken === 0 || going.toldOver) return [];
-    c.data[REPLY_UNDER_WAY] = { ...going, toldOver: true };
-    return [overLimit(going.messageId)];
+    const tell = added.photosNotTaken > 0 && !going.toldOver;
+    c.data[REPLY_UNDER_WAY] = { ...going, at: c.now.getTime(), toldOver: going.toldOver || tell } satisfies ReplyUnderWay;
+    return tell ? [overLimit(going.messageId)] : [];
+  }
+  const later = going ? undefined : await replyGoingOn(c, input);
+  if (later && input.kind === 'photo') {
+    const added = await addClarificationPhotos(c.db, { residentId: c.resident.id, commentId: later.commentId, channel: c.from.channel, photos: [photoRef(input)] }, c.now);
+    // The next photos of this one's album (or VK message) join it too; the window runs from the last part.
+    c.data[REPLY_UNDER_WAY] = {
+      commentId: later.commentId,
+      messageId: later.messageId,
+      ...(input.album !== undefined && { album: input.album }),
+      at: c.now.getTime(),
+      toldOver: added.photosNotTaken > 0,
+    } satisfies ReplyUnderWay;
+    if (added.photosTaken > 0) return [{ key: 'my.clarification_photo_added', params: { messageId: later.messageId } }, ...(added.photosNotTaken > 0 ? [overLimit(later.messageId)] : [])];
+    return [added.photosNotTaken > 0 ? overLimit(later.messageId) : { key: 'my.clarification_photo_already', params: { messageId: later.messageId } }];
   }
   delete c.data[REPLY_UNDER_WAY];
   // A VK message's later photo that came with no reply under way (its first part was a command, a video…): not a reply.
