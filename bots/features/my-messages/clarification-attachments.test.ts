@@ -238,3 +238,45 @@ describe.each(CHANNELS)('%s: photos sent one by one right after a clarification 
     expect((await dialogStateOf(db, chat)).flow).toBe('filing');
   });
 });
+
+describe('a later photo delivered twice, or sent again', () => {
+  /** One resident's later photo as its messenger delivers it: the same update (update_id / event_id) each time. */
+  const laterPhoto = (chat: Chat, delivery: string, id: number) =>
+    chat.channel === 'tg'
+      ? { update_id: 7_000_000 + id, message: { message_id: 70_000 + id, photo: [{ file_id: `lp-${id}`, file_unique_id: `lp-u${id}`, width: 1280, height: 853 }] } }
+      : {
+          type: 'message_new',
+          event_id: `${delivery}-${id}`,
+          object: { message: { id: 70_000 + id, attachments: [{ type: 'photo', photo: { id: 800_000 + id, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/lp.jpg' }] } }] } },
+        };
+
+  it.each(CHANNELS)('%s: the same update re-delivered is answered once, nothing doubled', async (channel) => {
+    const { chat, official, messageId } = await askedToClarify(channel);
+    await chat.say('Второй подъезд.');
+    await official.deliverOutbox();
+    const update = laterPhoto(chat, `redelivered-${channel}`, channel === 'tg' ? 1 : 2);
+    await chat.send(update);
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_added', { messageId })]);
+    await chat.send(update);
+    expect(chat.replyTexts).toEqual([]);
+    expect(await commentsOn(messageId)).toMatchObject([{ photos: 1 }]);
+    expect((await photosOf(messageId)).filter((p) => p.comment_id !== null)).toHaveLength(1);
+    expect(await historyOf(messageId)).toHaveLength(2);
+    await official.deliverOutbox();
+    expect(official.replyTexts.filter((x) => x === t('ru', 'alert.clarification_more_photos', { messageId, count: 1, photosNote: '' }))).toHaveLength(1);
+  });
+
+  it.each(CHANNELS)('%s: the same photo sent again as a new message is said to be there already, not added twice', async (channel) => {
+    const { chat, official, messageId, residentId } = await askedToClarify(channel);
+    await chat.say('Второй подъезд.');
+    await chat.say(photos('p-771'));
+    await official.deliverOutbox();
+    await chat.say(photos('p-771'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_already', { messageId })]);
+    expect(await commentsOn(messageId)).toMatchObject([{ photos: 1 }]);
+    expect((await photosOf(messageId)).filter((p) => p.comment_id !== null)).toHaveLength(1);
+    expect(await messagesOf(residentId)).toBe(1);
+    await official.deliverOutbox();
+    expect(official.replyTexts).toEqual([]);
+  });
+});
