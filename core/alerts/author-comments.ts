@@ -118,6 +118,32 @@ export async function alertClarificationPhotos(
   );
 }
 
+/**
+ * A place the author gave to a clarification reply alerted already (a point sent right after the
+ * reply's words or photos): sent to the officials who answer the message as a pin, coordinates and
+ * a map link, as a follow-up of the reply.
+ */
+export async function alertClarificationPlace(
+  db: Db,
+  message: { id: number; municipalityId: number; executorId: number | null },
+  reply: { id: number; place: Point },
+  now: Date,
+): Promise<AlertResult> {
+  return raiseAlert(
+    db,
+    await answerers(db, message.municipalityId, message.executorId),
+    {
+      kind: 'alert.author_comment_place',
+      key: 'alert.clarification_more_place',
+      messageId: message.id,
+      params: { messageId: message.id, commentId: reply.id, place: placeLine(reply.place) },
+      dedupeKey: `author_comment_place:${reply.id}:${reply.place.lat},${reply.place.lon}`,
+      delivery: { keyboard: commentReplyKeyboard(reply.id), location: { lat: reply.place.lat, lon: reply.place.lon } },
+    },
+    now,
+  );
+}
+
 /** `comment` is an author's comment that no official answered (reply or later comment). */
 export function unansweredAuthorComment(eb: ExpressionBuilder<Database, 'comment' | 'message'>) {
   return eb.and([

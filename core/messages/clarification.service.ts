@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { alertAuthorComment, alertClarificationPhotos } from '../alerts/author-comments.ts';
+import { alertAuthorComment, alertClarificationPhotos, alertClarificationPlace } from '../alerts/author-comments.ts';
 import type { Database } from '../db/database.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Channel, Db } from '../db/types.ts';
@@ -178,5 +178,34 @@ export function addClarificationPhotos(db: Db, input: { residentId: number; comm
       await alertClarificationPhotos(trx, message, { id: comment.id, photoIds: added.map((p) => p.id), channel: input.channel, fileIds: added.map((p) => p.fileId) }, now);
     }
     return { messageId: message.id, commentId: comment.id, photosTaken: added.length, photosNotTaken: room.notTaken };
+  });
+}
+
+/**
+ * A place given to a clarification reply already stored (a point sent right after the reply's words
+ * or photos): kept with the reply (`comment.lat/lon`; a place it had is replaced, the newest point
+ * being the author's correction; the message's geotag is not moved), recorded in the history
+ * (`clarification_place`) and sent to the officials the reply alerted. The reply must be the
+ * resident's own on their message still open for comments; the same point again changes nothing.
+ */
+export function addClarificationPlace(db: Db, input: { residentId: number; commentId: number; place: Point }, now: Date): Promise<{ messageId: number; added: boolean }> {
+  return inTransaction(db, async (trx) => {
+    const place = validPlace(input.place);
+    await requireLiveConsent(trx, input.residentId);
+    const comment = await trx.selectFrom('comment').select(['id', 'message_id', 'resident_id']).where('id', '=', input.commentId).executeTakeFirst();
+    if (!comment || comment.resident_id !== input.residentId) throw new DomainError('COMMENT_NOT_FOUND', { id: input.commentId });
+    const message = await lockMessage(trx, comment.message_id);
+    if (message.authorId !== input.residentId) throw new DomainError('COMMENT_NOT_FOUND', { id: input.commentId });
+    transition(message.status, 'comment');
+    const changed = await trx
+      .updateTable('comment')
+      .set({ lat: place.lat, lon: place.lon })
+      .where('id', '=', comment.id)
+      .where((eb) => eb.or([eb('lat', 'is', null), eb('lon', 'is', null), eb('lat', '!=', place.lat), eb('lon', '!=', place.lon)]))
+      .executeTakeFirst();
+    if (Number(changed.numUpdatedRows) === 0) return { messageId: message.id, added: false };
+    await recordEvent(trx, message.id, { kind: 'resident', residentId: input.residentId }, { kind: 'clarification_place', data: { commentId: comment.id, place } }, now);
+    await alertClarificationPlace(trx, message, { id: comment.id, place }, now);
+    return { messageId: message.id, added: true };
   });
 }

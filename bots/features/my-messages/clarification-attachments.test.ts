@@ -247,7 +247,12 @@ describe('a later photo delivered twice, or sent again', () => {
       : {
           type: 'message_new',
           event_id: `${delivery}-${id}`,
-          object: { message: { id: 70_000 + id, attachments: [{ type: 'photo', photo: { id: 800_000 + id, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/lp.jpg' }] } }] } },
+          object: {
+            message: {
+              id: 70_000 + id,
+              attachments: [{ type: 'photo', photo: { id: 800_000 + id, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/lp.jpg' }] } }],
+            },
+          },
         };
 
   it.each(CHANNELS)('%s: the same update re-delivered is answered once, nothing doubled', async (channel) => {
@@ -278,5 +283,44 @@ describe('a later photo delivered twice, or sent again', () => {
     expect(await messagesOf(residentId)).toBe(1);
     await official.deliverOutbox();
     expect(official.replyTexts).toEqual([]);
+  });
+});
+
+describe.each(CHANNELS)('%s: a place sent right after a clarification reply', (channel) => {
+  const placeAdded = (messageId: number) => t('ru', 'my.clarification_place_added', { messageId });
+
+  it.each(['text', 'photo'] as const)('after a %s reply: the place joins the reply, the executor gets it, no new message', async (kind) => {
+    const { chat, official, messageId, residentId } = await askedToClarify(channel);
+    const before = await messagePlace(messageId);
+    await chat.say(kind === 'text' ? 'Второй подъезд, вот где.' : photos('p-781'));
+    await official.deliverOutbox();
+    ahead = 30_000;
+    await chat.say(location(55.3612, 86.0877));
+    expect(chat.replyTexts).toEqual([placeAdded(messageId)]);
+    const [reply] = await commentsOn(messageId);
+    expect(reply).toMatchObject({ lat: 55.3612, lon: 86.0877, photos: kind === 'photo' ? 1 : 0 });
+    expect(await messagePlace(messageId)).toEqual(before);
+    expect((await historyOf(messageId)).length).toBe(1);
+    const events = await db.db.selectFrom('message_event').select(['kind', 'data']).where('message_id', '=', messageId).where('kind', '=', 'clarification_place').execute();
+    expect(events).toEqual([{ kind: 'clarification_place', data: { commentId: reply!.id, place: { lat: 55.3612, lon: 86.0877 } } }]);
+    expect(await messagesOf(residentId)).toBe(1);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+    await official.deliverOutbox();
+    expect(official.replyTexts.join('\n')).toContain('55.361200, 86.087700');
+    expect(official.replyKinds()).toContain('location');
+    // A photo right after the place still joins the same reply.
+    ahead = 60_000;
+    await chat.say(photos('p-782'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_added', { messageId })]);
+  });
+
+  it('a place after the window starts filing at it as before', async () => {
+    const { chat, messageId } = await askedToClarify(channel);
+    await chat.say('Второй подъезд.');
+    ahead = 3 * 60_000 + 5_000;
+    await chat.say(location(55.3612, 86.0877));
+    expect(chat.replyTexts).not.toContain(placeAdded(messageId));
+    expect((await dialogStateOf(db, chat)).flow).toBe('filing');
+    expect(await commentsOn(messageId)).toMatchObject([{ lat: null, lon: null }]);
   });
 });

@@ -1,5 +1,5 @@
 import { findAwaitingClarification, openClarificationReply } from '../../../core/messages/clarification.queries.ts';
-import { addClarificationPhotos, replyToClarification } from '../../../core/messages/clarification.service.ts';
+import { addClarificationPhotos, addClarificationPlace, replyToClarification } from '../../../core/messages/clarification.service.ts';
 import { addResidentComment } from '../../../core/messages/feedback.service.ts';
 import { MAX_PHOTOS } from '../../../core/messages/filing.service.ts';
 import type { StepContext, StepInput } from '../../dialogs/flow.ts';
@@ -52,13 +52,13 @@ function underWay(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'l
 
 /**
  * The stored reply a photo sent as a message of its own (a Telegram photo or a new album's first, a
- * VK message's first photo) joins: one came within LATER_PHOTOS_WITHIN_MS, nothing else came
- * between, and its message is still in work.
+ * VK message's first photo) or a place joins: one came within LATER_PHOTOS_WITHIN_MS, nothing else
+ * came between, and its message is still in work.
  */
 async function replyGoingOn(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'location' }>): Promise<(ReplyUnderWay & { commentId: number }) | undefined> {
   const reply = c.data[REPLY_UNDER_WAY] as ReplyUnderWay | undefined;
   if (!reply || reply.commentId === null || c.now.getTime() - reply.at > LATER_PHOTOS_WITHIN_MS) return undefined;
-  if (input.kind !== 'photo' || input.caption?.trim()) return undefined;
+  if (input.caption?.trim()) return undefined;
   if ((await openClarificationReply(c.db, c.resident.id, reply.commentId)) === null) return undefined;
   return { ...reply, commentId: reply.commentId };
 }
@@ -84,6 +84,12 @@ export async function clarificationAttachment(c: StepContext, input: Extract<Ste
     return tell ? [overLimit(going.messageId)] : [];
   }
   const later = going ? undefined : await replyGoingOn(c, input);
+  if (later && input.kind === 'location') {
+    // A point right after the reply's words or photos: the reply's place, not a new message at it.
+    await addClarificationPlace(c.db, { residentId: c.resident.id, commentId: later.commentId, place: { lat: input.lat, lon: input.lon } }, c.now);
+    c.data[REPLY_UNDER_WAY] = { commentId: later.commentId, messageId: later.messageId, at: c.now.getTime() } satisfies ReplyUnderWay;
+    return [{ key: 'my.clarification_place_added', params: { messageId: later.messageId } }];
+  }
   if (later && input.kind === 'photo') {
     const added = await addClarificationPhotos(c.db, { residentId: c.resident.id, commentId: later.commentId, channel: c.from.channel, photos: [photoRef(input)] }, c.now);
     // The next photos of this one's album (or VK message) join it too; the window runs from the last part.
@@ -113,14 +119,14 @@ export async function clarificationAttachment(c: StepContext, input: Extract<Ste
     },
     c.now,
   );
-  if (input.kind === 'location') return [{ key: 'my.clarification_place_attached', params: { messageId } }];
   c.data[REPLY_UNDER_WAY] = {
     commentId: reply.commentId,
     messageId,
-    ...(input.album !== undefined && { album: input.album }),
+    ...(input.kind === 'photo' && input.album !== undefined && { album: input.album }),
     at: c.now.getTime(),
     toldOver: reply.photosNotTaken > 0,
   } satisfies ReplyUnderWay;
+  if (input.kind === 'location') return [{ key: 'my.clarification_place_attached', params: { messageId } }];
   if (reply.commentId === null) return [overLimit(messageId)];
   return [{ key: 'my.clarification_photo_attached', params: { messageId } }, ...(reply.photosNotTaken > 0 ? [overLimit(messageId)] : [])];
 }
