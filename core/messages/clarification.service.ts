@@ -34,6 +34,12 @@ export interface ClarificationReplyInput {
   text?: string | null;
   photos?: PhotoRef[];
   place?: Point | null;
+  /**
+   * The resident's reply this one continues: words sent with a photo or a place right after it (a
+   * captioned photo, a VK message with a text), when the request counts as answered already. Its
+   * message must still be in work; no request needs to wait.
+   */
+  continues?: number;
 }
 
 export interface ClarificationReply {
@@ -121,7 +127,11 @@ export function replyToClarification(db: Db, input: ClarificationReplyInput, now
     const message = await lockMessage(trx, input.messageId);
     if (message.authorId !== input.residentId) throw new DomainError('MESSAGE_NOT_FOUND', { id: message.id });
     transition(message.status, 'comment');
-    if ((await findAwaitingClarification(trx, input.residentId)) !== message.id) throw new DomainError('CLARIFICATION_NOT_AWAITED', { messageId: message.id });
+    if (input.continues !== undefined) {
+      const prior = await trx.selectFrom('comment').select(['message_id', 'resident_id']).where('id', '=', input.continues).executeTakeFirst();
+      if (!prior || prior.resident_id !== input.residentId || prior.message_id !== message.id) throw new DomainError('COMMENT_NOT_FOUND', { id: input.continues });
+      if (message.status !== 'in_work') throw new DomainError('CLARIFICATION_NOT_AWAITED', { messageId: message.id });
+    } else if ((await findAwaitingClarification(trx, input.residentId)) !== message.id) throw new DomainError('CLARIFICATION_NOT_AWAITED', { messageId: message.id });
     const room = await photoRoom(trx, message.id, photos);
     // Photos alone, none of which fit: no reply is stored, the request still waits (for words).
     if (text === '' && !place && room.kept.length === 0) return { messageId: message.id, commentId: null, photosTaken: 0, photosNotTaken: room.notTaken };

@@ -324,3 +324,51 @@ describe.each(CHANNELS)('%s: a place sent right after a clarification reply', (c
     expect(await commentsOn(messageId)).toMatchObject([{ lat: null, lon: null }]);
   });
 });
+
+describe.each(CHANNELS)('%s: words sent with a photo or a place right after a clarification reply', (channel) => {
+  /** A photo with words as one message: a Telegram photo with a caption, a VK message with a text and the photo. */
+  const captioned = (chat: Chat, id: number, words: string) =>
+    chat.channel === 'tg'
+      ? { message: { photo: [{ file_id: `cap-${id}`, file_unique_id: `cap-u${id}`, width: 1280, height: 853 }], caption: words } }
+      : {
+          type: 'message_new',
+          object: {
+            message: {
+              text: words,
+              attachments: [{ type: 'photo', photo: { id: 900_000 + id, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: 'https://sun9-1.userapi.com/cap.jpg' }] } }],
+            },
+          },
+        };
+
+  it.each(['text', 'photo'] as const)('after a %s reply, a photo with words: a further reply with both, no new message', async (kind) => {
+    const { chat, official, messageId, residentId } = await askedToClarify(channel);
+    await chat.say(kind === 'text' ? 'Второй подъезд.' : photos('p-791'));
+    await official.deliverOutbox();
+    ahead = 20_000;
+    const words = 'А это вход в подвал, там и течёт.';
+    await chat.send(captioned(chat, 1, words));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_words_added', { messageId })]);
+    const replies = await commentsOn(messageId);
+    expect(replies).toHaveLength(2);
+    expect(replies[1]).toMatchObject({ text: words, photos: 1 });
+    expect((await photosOf(messageId)).filter((p) => p.comment_id === replies[1]!.id)).toHaveLength(1);
+    expect(await messagesOf(residentId)).toBe(1);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+    await official.deliverOutbox();
+    expect(official.replyTexts.join('\n')).toContain(words);
+    expect(official.replyKinds()).toContain('photo');
+  });
+});
+
+describe('vk: a text with a point right after a clarification reply (a Telegram place carries no words)', () => {
+  it('a VK message with a text and a point right after a text reply: a further reply with both, no new message', async () => {
+    const { chat, messageId, residentId } = await askedToClarify('vk');
+    await chat.say('Второй подъезд.');
+    ahead = 20_000;
+    const words = 'Вот здесь вход.';
+    await chat.send({ type: 'message_new', object: { message: { text: words, geo: { type: 'point', coordinates: { latitude: 55.3612, longitude: 86.0877 } } } } });
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_place_words_added', { messageId })]);
+    expect(await commentsOn(messageId)).toMatchObject([{ text: 'Второй подъезд.' }, { text: words, lat: 55.3612, lon: 86.0877 }]);
+    expect(await messagesOf(residentId)).toBe(1);
+  });
+});

@@ -47,7 +47,8 @@ interface ReplyUnderWay {
 function underWay(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'location' }>): ReplyUnderWay | undefined {
   const reply = c.data[REPLY_UNDER_WAY] as ReplyUnderWay | undefined;
   if (!reply || input.kind !== 'photo' || c.now.getTime() - reply.at > REPLY_PARTS_WITHIN_MS) return undefined;
-  return (input.album !== undefined ? reply.album === input.album : input.alongside === true && reply.album === undefined) ? reply : undefined;
+  // A VK message's later photos carry no caption: a captioned one starts a message of its own.
+  return (input.album !== undefined ? reply.album === input.album : input.alongside === true && !input.caption?.trim() && reply.album === undefined) ? reply : undefined;
 }
 
 /**
@@ -55,10 +56,9 @@ function underWay(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'l
  * VK message's first photo) or a place joins: one came within LATER_PHOTOS_WITHIN_MS, nothing else
  * came between, and its message is still in work.
  */
-async function replyGoingOn(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'location' }>): Promise<(ReplyUnderWay & { commentId: number }) | undefined> {
+async function replyGoingOn(c: StepContext): Promise<(ReplyUnderWay & { commentId: number }) | undefined> {
   const reply = c.data[REPLY_UNDER_WAY] as ReplyUnderWay | undefined;
   if (!reply || reply.commentId === null || c.now.getTime() - reply.at > LATER_PHOTOS_WITHIN_MS) return undefined;
-  if (input.caption?.trim()) return undefined;
   if ((await openClarificationReply(c.db, c.resident.id, reply.commentId)) === null) return undefined;
   return { ...reply, commentId: reply.commentId };
 }
@@ -83,7 +83,33 @@ export async function clarificationAttachment(c: StepContext, input: Extract<Ste
     c.data[REPLY_UNDER_WAY] = { ...going, at: c.now.getTime(), toldOver: going.toldOver || tell } satisfies ReplyUnderWay;
     return tell ? [overLimit(going.messageId)] : [];
   }
-  const later = going ? undefined : await replyGoingOn(c, input);
+  const later = going ? undefined : await replyGoingOn(c);
+  if (later && input.caption?.trim()) {
+    // Words with the photo or the place (a caption, a VK message's text): a further reply on the
+    // message, with them and the photo or place, alerted as a reply is.
+    const more = await replyToClarification(
+      c.db,
+      {
+        residentId: c.resident.id,
+        messageId: later.messageId,
+        channel: c.from.channel,
+        text: input.caption,
+        ...(input.kind === 'photo' ? { photos: [photoRef(input)] } : { place: { lat: input.lat, lon: input.lon } }),
+        continues: later.commentId,
+      },
+      c.now,
+    );
+    c.data[REPLY_UNDER_WAY] = {
+      commentId: more.commentId,
+      messageId: later.messageId,
+      ...(input.kind === 'photo' && input.album !== undefined && { album: input.album }),
+      at: c.now.getTime(),
+      toldOver: more.photosNotTaken > 0,
+    } satisfies ReplyUnderWay;
+    // The photo not added (past the five, or there already): only the words joined.
+    const key = input.kind === 'location' ? 'my.clarification_place_words_added' : more.photosTaken > 0 ? 'my.clarification_photo_words_added' : 'my.clarification_attached';
+    return [{ key, params: { messageId: later.messageId } }, ...(more.photosNotTaken > 0 ? [overLimit(later.messageId)] : [])];
+  }
   if (later && input.kind === 'location') {
     // A point right after the reply's words or photos: the reply's place, not a new message at it.
     await addClarificationPlace(c.db, { residentId: c.resident.id, commentId: later.commentId, place: { lat: input.lat, lon: input.lon } }, c.now);
