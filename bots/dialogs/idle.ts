@@ -43,16 +43,19 @@ export const idleFlow: Flow = {
         const photoAwaited = c.data[PHOTO_AWAITED] === true;
         delete c.data[PHOTO_AWAITED];
         // Idle's data carries what is under way from one input to the next (a VK text's photo, a
-        // clarification reply's photos sent one by one): a text, a contact, anything else the
-        // resident sends on its own ends it (commands and buttons: engine.ts), so a photo after it starts anew.
-        if ((input.kind === 'text' && !input.photoFollows) || input.kind === 'contact' || (input.kind === 'other' && !input.alongside)) c.data = {};
+        // clarification reply's parts sent one by one): a command, a text no feature takes, a
+        // contact, anything else the resident sends on its own ends it (commands and buttons:
+        // engine.ts too), so a photo after it starts anew.
+        const ends = (input.kind === 'text' && !input.photoFollows) || input.kind === 'contact' || (input.kind === 'other' && !input.alongside);
         // A command's word typed instead of it («Помощь» for /help; Command.words).
         const command = input.kind === 'text' ? c.features.commandWord(input.text) : undefined;
+        if (ends && (command || input.kind !== 'text')) c.data = {};
         if (command) return command.run(c, undefined);
         if (!(await isRegistered(c))) return stay({ say: [await unregisteredHint(c)] });
         // A VK text whose photo comes next is that photo's caption: the photo answers with both (freeAttachment, idlePhoto).
         const taken = input.kind === 'text' && !input.photoFollows ? await freeTextAnswer(c, input.text) : undefined;
         if (taken) return stay({ say: taken });
+        if (ends) c.data = {};
         // A VK text with a photo: the photo, next, carries it and starts filing; the text gets no answer of its own.
         if (input.kind === 'text' && input.photoFollows) return stay({ data: { [PHOTO_AWAITED]: true } });
         // A photo or a place some feature answers first (the reply to a clarification request, with a

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dialogStateOf, newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, KEMEROVO, location, photos } from '../../../test/bots/player.ts';
+import { CHANNELS, KEMEROVO, location, other, photos } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { createTranslator } from '../../i18n.ts';
 
@@ -210,10 +210,10 @@ describe.each(CHANNELS)('%s: photos sent one by one right after a clarification 
     expect(await commentsOn(messageId)).toMatchObject([{ photos: 0 }]);
   });
 
-  it('a photo after a text that is no reply starts a new message as before', async () => {
+  it('a photo after something else sent (a sticker) starts a new message as before', async () => {
     const { chat, messageId } = await askedToClarify(channel);
     await chat.say('Второй подъезд.');
-    await chat.say('Спасибо');
+    await chat.say(other('sticker'));
     await chat.say(photos('p-761'));
     expect(chat.replyTexts).not.toContain(added(messageId));
     expect((await dialogStateOf(db, chat)).flow).toBe('filing');
@@ -370,5 +370,34 @@ describe('vk: a text with a point right after a clarification reply (a Telegram 
     expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_place_words_added', { messageId })]);
     expect(await commentsOn(messageId)).toMatchObject([{ text: 'Второй подъезд.' }, { text: words, lat: 55.3612, lon: 86.0877 }]);
     expect(await messagesOf(residentId)).toBe(1);
+  });
+});
+
+describe.each(CHANNELS)('%s: a text sent on its own right after a reply of photos or a place', (channel) => {
+  it.each(['photo', 'place'] as const)('after a %s reply: the text is a comment on the message, alerted, not "not understood"', async (kind) => {
+    const { chat, official, messageId, residentId } = await askedToClarify(channel);
+    await chat.say(kind === 'photo' ? photos('p-801') : location(55.3612, 86.0877));
+    await official.deliverOutbox();
+    ahead = 30_000;
+    const words = 'Это второй подъезд, со двора.';
+    await chat.say(words);
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_text_added', { messageId })]);
+    expect((await commentsOn(messageId)).map((r) => r.text)).toEqual(['', words]);
+    expect(await messagesOf(residentId)).toBe(1);
+    await official.deliverOutbox();
+    expect(official.replyTexts.join('\n')).toContain(words);
+    // A photo right after the words joins too.
+    ahead = 60_000;
+    await chat.say(photos('p-802'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_added', { messageId })]);
+  });
+
+  it('after the window, a text is not taken as before', async () => {
+    const { chat, messageId } = await askedToClarify(channel);
+    await chat.say(photos('p-811'));
+    ahead = 3 * 60_000 + 5_000;
+    await chat.say('Это второй подъезд.');
+    expect(chat.replyTexts).not.toContain(t('ru', 'my.clarification_text_added', { messageId }));
+    expect(await commentsOn(messageId)).toHaveLength(1);
   });
 });

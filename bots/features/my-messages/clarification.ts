@@ -12,11 +12,24 @@ import type { View } from '../../dialogs/view.ts';
  */
 export async function answerClarification(c: StepContext, text: string): Promise<View[] | undefined> {
   const messageId = await findAwaitingClarification(c.db, c.resident.id);
-  if (messageId === null) return undefined;
+  if (messageId === null) return moreWords(c, text);
   const comment = await addResidentComment(c.db, { residentId: c.resident.id, messageId, text }, c.now);
   // Between flows, photos sent one by one after the words join this reply (LATER_PHOTOS_WITHIN_MS).
   if (c.position.flow === IDLE_FLOW) c.data[REPLY_UNDER_WAY] = { commentId: comment.id, messageId, at: c.now.getTime() } satisfies ReplyUnderWay;
   return [{ key: 'my.clarification_attached', params: { messageId } }];
+}
+
+/**
+ * Words sent on their own right after a clarification reply of photos or a place (or after its
+ * words), in its window and while its message is in work: the resident explains what they sent, so
+ * the text is their comment on that message (alerted as an author's comment), not "not understood".
+ */
+async function moreWords(c: StepContext, text: string): Promise<View[] | undefined> {
+  const later = c.position.flow === IDLE_FLOW ? await replyGoingOn(c) : undefined;
+  if (!later) return undefined;
+  const comment = await addResidentComment(c.db, { residentId: c.resident.id, messageId: later.messageId, text }, c.now);
+  c.data[REPLY_UNDER_WAY] = { commentId: comment.id, messageId: later.messageId, at: c.now.getTime() } satisfies ReplyUnderWay;
+  return [{ key: 'my.clarification_text_added', params: { messageId: later.messageId } }];
 }
 
 /** Idle's data: the clarification reply whose photos may still come (a Telegram album's next photos, a VK message's next ones, photos sent one by one). */
