@@ -401,3 +401,19 @@ describe.each(CHANNELS)('%s: a text sent on its own right after a reply of photo
     expect(await commentsOn(messageId)).toHaveLength(1);
   });
 });
+
+describe.each(CHANNELS)('%s: a new clarification request within the window of the last reply', (channel) => {
+  it('a photo answers the new request, not the reply before it', async () => {
+    const { chat, messageId } = await askedToClarify(channel);
+    await chat.say('Второй подъезд.');
+    await chat.play([{ $staff: 'clarification', text: 'Пришлите, пожалуйста, фото подъезда.' }, { $deliver_outbox: true }]);
+    ahead = 30_000;
+    await chat.say(photos('p-821'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_attached', { messageId })]);
+    const replies = await commentsOn(messageId);
+    expect(replies).toMatchObject([
+      { text: 'Второй подъезд.', photos: 0 },
+      { text: '', photos: 1 },
+    ]);
+  });
+});

@@ -66,12 +66,14 @@ function underWay(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'l
 
 /**
  * The stored reply a photo sent as a message of its own (a Telegram photo or a new album's first, a
- * VK message's first photo) or a place joins: one came within LATER_PHOTOS_WITHIN_MS, nothing else
- * came between, and its message is still in work.
+ * VK message's first photo), a place or words join: one came within LATER_PHOTOS_WITHIN_MS, nothing
+ * else came between, no request was asked since, and its message is still in work.
  */
 async function replyGoingOn(c: StepContext): Promise<(ReplyUnderWay & { commentId: number }) | undefined> {
   const reply = c.data[REPLY_UNDER_WAY] as ReplyUnderWay | undefined;
   if (!reply || reply.commentId === null || c.now.getTime() - reply.at > LATER_PHOTOS_WITHIN_MS) return undefined;
+  // A request asked since (on this message or another) takes what comes next: it is that request's reply.
+  if ((await findAwaitingClarification(c.db, c.resident.id)) !== null) return undefined;
   if ((await openClarificationReply(c.db, c.resident.id, reply.commentId)) === null) return undefined;
   return { ...reply, commentId: reply.commentId };
 }
