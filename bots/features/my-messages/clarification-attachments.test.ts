@@ -417,3 +417,17 @@ describe.each(CHANNELS)('%s: a new clarification request within the window of th
     ]);
   });
 });
+
+describe.each(CHANNELS)('%s: an album sent one message after a text reply', (channel) => {
+  it('joins the reply with one line for the album; photos past the five are told once', async () => {
+    const { chat, messageId, residentId } = await askedToClarify(channel);
+    await chat.say('Второй подъезд, вот фото.');
+    ahead = 30_000;
+    // Two photos were filed: three more fit.
+    await chat.say(photos('p-831', 'p-832', 'p-833', 'p-834'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_added', { messageId }), t('ru', 'my.clarification_photos_over', { messageId, max: 5 })]);
+    expect(await commentsOn(messageId)).toMatchObject([{ photos: 3 }]);
+    expect(await photosOf(messageId)).toHaveLength(5);
+    expect(await messagesOf(residentId)).toBe(1);
+  });
+});
