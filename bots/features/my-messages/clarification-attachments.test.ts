@@ -431,3 +431,25 @@ describe.each(CHANNELS)('%s: an album sent one message after a text reply', (cha
     expect(await messagesOf(residentId)).toBe(1);
   });
 });
+
+describe.each(CHANNELS)('%s: a second place right after a place reply', (channel) => {
+  it('is the correction: the reply keeps the newest point, the executor is alerted once per new point, the same point again changes nothing', async () => {
+    const { chat, official, messageId, residentId } = await askedToClarify(channel);
+    await chat.say(location(55.3612, 86.0877));
+    await official.deliverOutbox();
+    ahead = 20_000;
+    await chat.say(location(55.3615, 86.0881));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_place_added', { messageId })]);
+    expect(await commentsOn(messageId)).toMatchObject([{ lat: 55.3615, lon: 86.0881 }]);
+    await official.deliverOutbox();
+    expect(official.replyTexts.join('\n')).toContain('55.361500, 86.088100');
+    ahead = 40_000;
+    await chat.say(location(55.3615, 86.0881));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_place_added', { messageId })]);
+    const events = await db.db.selectFrom('message_event').select('kind').where('message_id', '=', messageId).where('kind', '=', 'clarification_place').execute();
+    expect(events).toHaveLength(1);
+    await official.deliverOutbox();
+    expect(official.replyTexts).toEqual([]);
+    expect(await messagesOf(residentId)).toBe(1);
+  });
+});
