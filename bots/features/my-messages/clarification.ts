@@ -86,7 +86,9 @@ const overLimit = (messageId: number): View => ({ key: 'my.clarification_photos_
  * reply (core/messages/clarification.service.ts): the photo joins the message's photos (within its
  * limit; the resident is told once when some were not taken), the place is kept with the reply, and
  * a caption (a VK message's text) is the reply's words. A Telegram album's next photos, or a VK
- * message's, join the same reply. Anything else is left to the other features (undefined).
+ * message's, join the same reply. So do photos and a place sent one by one right after a reply (its
+ * words, photos or place; replyGoingOn), each told it was added to message №N; with words they are
+ * a further reply. Anything else is left to the other features (undefined).
  */
 export async function clarificationAttachment(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'location' }>): Promise<View[] | undefined> {
   const going = underWay(c, input);
