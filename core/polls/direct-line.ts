@@ -193,16 +193,29 @@ export function openDueDirectLines(db: Db, now: Date, onlyId?: number): Promise<
 /**
  * Withdraws a campaign (announced by mistake, called off): no more questions are taken, it is not
  * announced if it has not been, and what of its announcement is not sent yet is not sent; the
- * questions asked are kept (and may still be answered). `reason` (optional, WITHDRAW_REASON_MAX
- * characters at most) is told to residents who tap its button afterwards. Withdrawn already: 409 DIRECT_LINE_WITHDRAWN.
+ * questions asked are kept (and may still be answered). Every resident who asked a question is told
+ * once, through the outbox in the caller's transaction (with the reason, when officials gave one:
+ * WITHDRAW_REASON_MAX characters at most), as a withdrawn contest tells its entrants; residents who
+ * tap its button afterwards are told too. Withdrawn already: 409 DIRECT_LINE_WITHDRAWN.
  */
 export async function withdrawDirectLine(db: Db, id: number, now: Date, reason: string | null = null): Promise<DirectLine> {
   const why = withdrawReason(reason);
-  const row = await db.selectFrom('direct_line').select(['id', 'withdrawn_at']).where('id', '=', id).forUpdate().executeTakeFirst();
+  const row = await db.selectFrom('direct_line').select(['id', 'withdrawn_at', 'title', 'head_name']).where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw new DomainError('DIRECT_LINE_NOT_FOUND', { id });
   if (row.withdrawn_at) throw new DomainError('DIRECT_LINE_WITHDRAWN', { id });
   await db.updateTable('direct_line').set({ withdrawn_at: now, withdrawn_reason: why }).where('id', '=', id).execute();
   await stopAnnouncementsOf(db, `direct_line:${id}`, now);
+  // Who asked is told once (however many questions they asked; anonymised questions have no author).
+  const askers = await db.selectFrom('direct_line_question').select('resident_id').distinct().where('direct_line_id', '=', id).where('resident_id', 'is not', null).orderBy('resident_id').execute();
+  for (const { resident_id } of askers) {
+    await notifyResident(
+      db,
+      resident_id!,
+      why === null ? 'polls.direct_line_withdrawn_notice' : 'polls.direct_line_withdrawn_notice_reason',
+      { title: row.title, head: row.head_name, ...(why !== null && { reason: why }) },
+      { kind: 'direct_line.withdrawn', dedupeKey: `direct_line.withdrawn:${id}:${resident_id}` },
+    );
+  }
   return getDirectLine(db, id);
 }
 

@@ -380,15 +380,27 @@ describe.each(CHANNELS)('a direct line called off (%s)', (channel) => {
     expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).not.toContain(ru('polls.ask_menu'));
   });
 
-  it('called off with a reason: its Ask button says why', async () => {
+  it('called off with a reason: a resident who asked is told why, once, and its Ask button says why', async () => {
     const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Ада');
-    const line = await openDirectLine(db.demo.municipalities.Kemerovo, `Прямая линия с причиной ${channel}`);
+    const title = `Прямая линия с причиной ${channel}`;
+    const line = await openDirectLine(db.demo.municipalities.Kemerovo, title);
     const announcement = await db.db.selectFrom('broadcast').select('id').where('source', '=', `direct_line:${line.id}`).executeTakeFirstOrThrow();
     await expandFully(db.db, announcement.id);
     await chat.deliverOutbox();
-    expect(chat.replyTexts.join('\n')).toContain(`Прямая линия с причиной ${channel}`);
+    expect(chat.replyTexts.join('\n')).toContain(title);
+    // Two questions from the announcement's button, each without a category.
+    for (const question of ['Когда починят дорогу?', 'А мост?']) {
+      await chat.say(press(ru('polls.ask_button')));
+      await chat.say(question);
+      await chat.say(press(ru('polls.skip')));
+    }
+    expect(chat.replyTexts[0]).toBe(ru('polls.ask_saved', { left: 3 }));
     const reason = 'Глава в командировке, линия переносится';
     await withdrawDirectLine(db.db, line.id, harness.now(), reason);
+    await chat.deliverOutbox();
+    expect(chat.replyTexts).toEqual([ru('polls.direct_line_withdrawn_notice_reason', { title, head: 'Глава', reason })]);
+    await chat.deliverOutbox();
+    expect(chat.replyTexts).toEqual([]);
     await chat.say(press(ru('polls.ask_button')));
     expect(chat.replyTexts).toEqual([`${ru('errors.DIRECT_LINE_WITHDRAWN')}\n${ru('errors.withdrawn_reason', { reason })}`]);
   });

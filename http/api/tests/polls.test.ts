@@ -747,4 +747,71 @@ describe('withdrawing a direct-line campaign', () => {
     expect(withdrawn.body).toMatchObject({ withdrawnReason: 'Глава в командировке' });
     expect(await listed()).toMatchObject({ withdrawnAt: expect.any(String), withdrawnReason: 'Глава в командировке' });
   });
+
+  it('tells every resident who asked a question, once each, through the outbox (with the reason when given); nobody else; a refused withdrawal tells nobody', async () => {
+    const town = h.municipality.Novokuznetsk;
+    const curator = h.keys.Novokuznetsk.curator;
+    const create = async (title: string) =>
+      (
+        await h.request('POST', '/api/v1/direct-lines', {
+          token: curator,
+          body: { municipalityId: town, title, headName: 'Глава города', collectFrom: iso(h.now().getTime() - HOUR), collectTo: iso(h.now().getTime() + 3 * DAY), broadcastOn: '2026-12-30' },
+        })
+      ).body as { id: number };
+    const { askQuestion } = await import('../../../core/polls/direct-line.ts');
+    const twice = await registeredResident(h.t.db, { municipalityId: town, now: h.now() });
+    const once = await registeredResident(h.t.db, { municipalityId: town, channel: 'vk', now: h.now() });
+    const bystander = await registeredResident(h.t.db, { municipalityId: town, now: h.now() });
+    const notices = (lineId: number) =>
+      h.t.db
+        .selectFrom('outbox')
+        .select(['resident_id', 'channel', 'payload', 'dedupe_key'])
+        .where('kind', '=', 'direct_line.withdrawn')
+        .where('dedupe_key', 'like', `direct_line.withdrawn:${lineId}:%`)
+        .orderBy('resident_id')
+        .execute();
+
+    const withReason = await create('Прямая линия, отменённая с причиной');
+    const ask = (residentId: number, text: string, channel: 'tg' | 'vk' = 'tg') => askQuestion(h.t.db, { directLineId: withReason.id, residentId, channel, text }, h.now());
+    await ask(twice, 'Когда починят мост?');
+    await ask(twice, 'А освещение на Кирова?');
+    await ask(once, 'Где новая школа?', 'vk');
+    const withdraw = (id: number, body: unknown) => h.request('POST', `/api/v1/direct-lines/${id}/withdraw`, { token: curator, body });
+    // Refused (a reason too long): nothing withdrawn, nobody told.
+    expect((await withdraw(withReason.id, { reason: 'я'.repeat(501) })).status).toBe(400);
+    expect(await notices(withReason.id)).toEqual([]);
+    expect((await withdraw(withReason.id, { reason: 'Глава в командировке' })).status).toBe(200);
+    const told = await notices(withReason.id);
+    expect(told).toEqual([
+      {
+        resident_id: twice,
+        channel: 'tg',
+        dedupe_key: `direct_line.withdrawn:${withReason.id}:${twice}`,
+        payload: expect.objectContaining({
+          key: 'polls.direct_line_withdrawn_notice_reason',
+          params: { title: 'Прямая линия, отменённая с причиной', head: 'Глава города', reason: 'Глава в командировке' },
+        }),
+      },
+      {
+        resident_id: once,
+        channel: 'vk',
+        dedupe_key: `direct_line.withdrawn:${withReason.id}:${once}`,
+        payload: expect.objectContaining({ key: 'polls.direct_line_withdrawn_notice_reason' }),
+      },
+    ]);
+    expect(told.some((r) => r.resident_id === bystander)).toBe(false);
+    // Again: 409, nobody told twice.
+    expect((await withdraw(withReason.id, {})).status).toBe(409);
+    expect(await notices(withReason.id)).toHaveLength(2);
+
+    const noReason = await create('Прямая линия без причины');
+    await askQuestion(h.t.db, { directLineId: noReason.id, residentId: once, channel: 'vk', text: 'Будет ли автобус?' }, h.now());
+    expect((await h.request('POST', `/api/v1/direct-lines/${noReason.id}/withdraw`, { token: curator })).status).toBe(200);
+    expect(await notices(noReason.id)).toEqual([
+      expect.objectContaining({
+        resident_id: once,
+        payload: expect.objectContaining({ key: 'polls.direct_line_withdrawn_notice', params: { title: 'Прямая линия без причины', head: 'Глава города' } }),
+      }),
+    ]);
+  });
 });

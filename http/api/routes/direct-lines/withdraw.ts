@@ -14,7 +14,7 @@ export const route = createRoute({
   tags: ['direct lines'],
   summary: 'Withdraw a campaign, optionally saying why: no more questions, its announcement not sent yet is not sent (nor made later); the questions asked are kept',
   description:
-    '409 DIRECT_LINE_WITHDRAWN: withdrawn already. Residents who tap its "Ask" button afterwards are told it was called off, with the reason when one is given (400 VALIDATION: longer than 500 characters, or a NUL).',
+    '409 DIRECT_LINE_WITHDRAWN: withdrawn already. Every resident who asked it a question is told once (outbox kind `direct_line.withdrawn`), and residents who tap its "Ask" button afterwards are told it was called off, both with the reason when one is given (400 VALIDATION: longer than 500 characters, or a NUL).',
   ...access('direct_lines.write'),
   request: { params: IdParams, body: { required: false, content: { 'application/json': { schema: WithdrawBody } } } },
   responses: { 200: jsonContent(DirectLineSchema, 'The campaign, withdrawn'), ...problems(400, 404, 409) },
