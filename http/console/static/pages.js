@@ -1,8 +1,10 @@
 // The console's pages. Each calls the admin API only; what a role may do is decided there, the
 // page merely hides what the role cannot use.
+import { useState } from 'preact/hooks';
 import { can } from './access.js';
 import { post } from './api.js';
 import { excerpt, html, moreButton, nameOf, useAction, useApi, usePaged, useStaffOf, when } from './ui.js';
+import { MAX_ANSWER_PHOTOS, MediaList, PhotoField } from './pages/media.js';
 import { Deadline, deadlineOf, firstResponseOf, MessageMap, ModerationTools, QueueDeadline } from './pages/moderation.js';
 
 function queuePath(role) {
@@ -111,15 +113,7 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
           <label for="reopenReason">${t('act.reopen_reason')}</label><input id="reopenReason" name="reopenReason" required maxlength="1000" />
           <p><button type="submit" class="secondary">${t('act.reopen')}</button></p>
         </form>`}
-      ${answers && m.status === 'in_work' && html`
-        <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/answers`, answerBody(f.kind.value, f.text.value)))}>
-          <label for="kind">${t('act.answer_kind')}</label>
-          <select id="kind" name="kind">
-            ${['final_solved', 'final_explained', 'intermediate', 'clarification'].map((k) => html`<option value=${k}>${t(`act.kind.${k}`)}</option>`)}
-          </select>
-          <label for="text">${t('act.answer_text')}</label><textarea id="text" name="text" required maxlength="4000"></textarea>
-          <p><button type="submit">${t('act.send')}</button></p>
-        </form>`}
+      ${answers && m.status === 'in_work' && html`<${AnswerForm} t=${t} messageId=${m.id} act=${act} />`}
     </div>
     ${moderates && html`<${ModerationTools} key=${m.version} t=${t} lang=${lang} me=${me} card=${card} act=${act} fail=${fail} />`}
     <h2>${t('card.answers')}</h2>
@@ -127,6 +121,7 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
       (a) => html`<li>
         <strong>${named(t, `answer.kind.${a.kind}`, a.kind)}${a.resolution ? ` (${named(t, `answer.resolution.${a.resolution}`, a.resolution)})` : ''}</strong> · ${t(`answer.state.${a.state}`)} · ${when(a.createdAt)}
         <p>${a.text}</p>
+        ${a.mediaIds.length > 0 && html`<p>${t('media.photos_attached', { n: a.mediaIds.length })}</p><${MediaList} t=${t} ids=${a.mediaIds} />`}
         ${a.returnRemark && a.state === 'returned' && html`<p><em>${t('answer.remark', { remark: a.returnRemark })}</em></p>`}
         ${answers && a.state === 'returned' && m.status === 'in_work' && html`<form onSubmit=${(e) => act(e, (f) => post(`/api/v1/answers/${a.id}/revise`, { text: f[`revise-${a.id}`].value }))}>
           <label for=${`revise-${a.id}`}>${t('act.revise_text')}</label><textarea id=${`revise-${a.id}`} name=${`revise-${a.id}`} required maxlength="4000">${a.text}</textarea>
@@ -165,10 +160,36 @@ function deliveryText(t, delivery) {
   return delivery.lastError ? `${state}: ${delivery.lastError}` : state;
 }
 
-function answerBody(kind, text) {
-  if (kind === 'final_solved') return { kind: 'final', resolution: 'solved', text };
-  if (kind === 'final_explained') return { kind: 'final', resolution: 'explained', text };
-  return { kind, text };
+function answerBody(kind, text, mediaIds) {
+  const photos = mediaIds.length > 0 ? { mediaIds } : {};
+  if (kind === 'final_solved') return { kind: 'final', resolution: 'solved', text, ...photos };
+  if (kind === 'final_explained') return { kind: 'final', resolution: 'explained', text, ...photos };
+  return { kind, text, ...photos };
+}
+
+/**
+ * An official's answer: its kind, text and photos (uploaded to the media store as they are chosen,
+ * sent with the answer as `mediaIds`). Sending waits for uploads; the photos are cleared once the
+ * answer is saved, and kept when it is refused, so nothing is half-sent.
+ */
+function AnswerForm({ t, messageId, act }) {
+  const [photos, setPhotos] = useState([]);
+  const [uploading, setUploading] = useState(false);
+  const send = (e) =>
+    act(e, async (f) => {
+      const saved = await post(`/api/v1/messages/${messageId}/answers`, answerBody(f.kind.value, f.text.value, photos));
+      setPhotos([]);
+      return saved;
+    });
+  return html`<form onSubmit=${send}>
+    <label for="kind">${t('act.answer_kind')}</label>
+    <select id="kind" name="kind">
+      ${['final_solved', 'final_explained', 'intermediate', 'clarification'].map((k) => html`<option value=${k}>${t(`act.kind.${k}`)}</option>`)}
+    </select>
+    <label for="text">${t('act.answer_text')}</label><textarea id="text" name="text" required maxlength="4000"></textarea>
+    <${PhotoField} t=${t} ids=${photos} save=${setPhotos} max=${MAX_ANSWER_PHOTOS} onBusy=${setUploading} inputId="answer-photos" />
+    <p><button type="submit" disabled=${uploading}>${t('act.send')}</button></p>
+  </form>`;
 }
 
 /** One's own sessions; an operator sees everyone's, so each says whose it is. */

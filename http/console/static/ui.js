@@ -52,7 +52,7 @@ const PROBLEMS = [
   [/must end by .*\((\w+)\)/i, 'by'],
   [/in the future/i, 'future'],
   [/already past/i, 'past'],
-  [/must be an image/i, 'image'],
+  [/must be an image|photos only/i, 'image'],
 ];
 
 /**

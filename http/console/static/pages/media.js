@@ -6,6 +6,8 @@ import { upload } from '../api.js';
 import { html } from '../ui.js';
 
 export const MAX_NEWS_PHOTOS = 10;
+/** Photos with one answer (core/messages/answers.service.ts MAX_ANSWER_PHOTOS; the API refuses more). */
+export const MAX_ANSWER_PHOTOS = 10;
 const ACCEPT_IMAGES = 'image/jpeg,image/png,image/webp';
 
 /** A size as people read it: "100 KB", "10 MB". */
@@ -104,5 +106,76 @@ export function MediaField({ t, ids, save, single = false, inputId = 'media-file
       <p id=${`${inputId}-hint`} class="hint">${single ? t('media.hint_photo') : t('media.hint', { max: MAX_NEWS_PHOTOS })}</p>`}
     ${busy && html`<p role="status">${t('media.uploading')}</p>`}
     ${problem && html`<p class="error" role="alert">${problem}</p>`}
+  </fieldset>`;
+}
+
+/**
+ * Photos chosen for something not saved yet (an official's answer): `ids` now, `save(ids)` keeps the
+ * new list in the form's state, `onBusy(true|false)` while files upload (the form waits for them).
+ * Images only, at most `max`; each file is uploaded on its own (POST /api/v1/media), so one refused
+ * file (not an image, too large) is named and the others stay attached.
+ */
+export function PhotoField({ t, ids, save, max, onBusy = () => undefined, inputId = 'photo-file' }) {
+  const [busy, setBusy] = useState(false);
+  const [problems, setProblems] = useState([]);
+  const full = ids.length >= max;
+
+  const add = async (event) => {
+    const input = event.target;
+    const files = [...input.files];
+    input.value = '';
+    setProblems([]);
+    if (files.length === 0) return;
+    if (ids.length + files.length > max) return setProblems([t('media.photos_over', { max, left: max - ids.length })]);
+    setBusy(true);
+    onBusy(true);
+    const stored = [];
+    const refused = [];
+    try {
+      for (const file of files) {
+        // A file the browser already knows is not an image is not sent at all.
+        if (file.type && !ACCEPT_IMAGES.split(',').includes(file.type)) {
+          refused.push(t('media.file_refused', { name: file.name, problem: t('media.image_only') }));
+          continue;
+        }
+        try {
+          const media = await upload(file);
+          // The bytes decide the kind: a video named as a photo is caught here.
+          if (media.kind !== 'image') refused.push(t('media.file_refused', { name: file.name, problem: t('media.image_only') }));
+          else stored.push(media.id);
+        } catch (error) {
+          // Not an image by its bytes: said as what this field takes (photos), not what the store takes.
+          const problem = error.code === 'MEDIA_UNSUPPORTED_TYPE' ? t('media.image_only') : mediaProblem(t, error);
+          refused.push(t('media.file_refused', { name: file.name, problem }));
+        }
+      }
+      // The same bytes are stored once: a photo chosen twice is attached once.
+      save([...ids, ...stored.filter((id, i) => !ids.includes(id) && stored.indexOf(id) === i)]);
+      setProblems(refused);
+    } finally {
+      setBusy(false);
+      onBusy(false);
+    }
+  };
+  const remove = (id) => {
+    setProblems([]);
+    save(ids.filter((x) => x !== id));
+  };
+
+  return html`<fieldset class="media-field">
+    <legend>${t('media.answer_photos')}</legend>
+    <p>${t('media.photos_count', { n: ids.length, max })}</p>
+    ${ids.length > 0 && html`<ul class="media">${ids.map(
+      (id, i) => html`<li key=${id}>
+        <${Thumb} t=${t} id=${id} kind="image" n=${i + 1} />
+        <button type="button" class="secondary" onClick=${() => remove(id)} aria-label=${t('media.remove_n', { n: i + 1 })}>${t('media.remove')}</button>
+      </li>`,
+    )}</ul>`}
+    ${full ? html`<p>${t('media.photos_full', { max })}</p>` : html`
+      <label for=${inputId}>${t('media.add_photos')}</label>
+      <input id=${inputId} data-field="mediaIds" type="file" accept=${ACCEPT_IMAGES} multiple disabled=${busy} onChange=${add} aria-describedby=${`${inputId}-hint`} />
+      <p id=${`${inputId}-hint`} class="hint">${t('media.hint_photos', { max })}</p>`}
+    ${busy && html`<p role="status">${t('media.uploading')}</p>`}
+    ${problems.length > 0 && html`<div class="error" role="alert">${problems.map((p) => html`<p>${p}</p>`)}</div>`}
   </fieldset>`;
 }

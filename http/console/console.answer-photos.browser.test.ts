@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileMessage } from '../../core/messages/filing.service.ts';
+import { acceptMessage } from '../../core/messages/moderation.service.ts';
+import { newChat, type Chat } from '../../test/bots/chats.ts';
+import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { jpegBytes, mp4Bytes } from '../../test/media/files.ts';
+import { eventually } from '../../test/outbox.ts';
+import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
+import { demoStaff } from '../../test/staff.ts';
+
+/**
+ * Photos with an official's answer in the web console, in Chromium against the whole app with its
+ * own outbox sender: the executor chooses files in the answer form (each uploaded through
+ * POST /api/v1/media), sees them as thumbnails with a count, removes one, is told clearly of a
+ * file that is too large, not a photo, or over the limit, and sends the answer: it is saved with
+ * the photos (the API lists them) and the resident's Telegram chat gets them with the answer.
+ */
+const MAX_IMAGE_BYTES = 100 * 1024;
+/** A real 1×1 PNG (it decodes, so the thumbnail shows). */
+const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const now = new Date('2026-12-01T03:00:00.000Z');
+
+let world: ConsoleTest;
+let mediaDir: string;
+let staff: Awaited<ReturnType<typeof demoStaff>>;
+let resident: Chat;
+let messageId = 0;
+
+beforeAll(async () => {
+  mediaDir = mkdtempSync(path.join(os.tmpdir(), 'otklik-console-answer-photos-'));
+  world = await startConsoleTest({ clock: () => now, outbox: 'all', env: { MEDIA_DIR: mediaDir, MEDIA_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) } });
+  const { db, harness } = world;
+  staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
+  // The answer goes to the resident at once (no curator's approval), so the photos' delivery is seen here.
+  await db.db.updateTable('municipality').set({ answers_need_approval: false }).where('id', '=', db.demo.municipalities.Kemerovo).execute();
+  resident = newChat(harness, 'tg', 'Житель');
+  const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, externalId: resident.externalId, now });
+  const { message } = await fileMessage(
+    db.db,
+    { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма у школы на Весенней', point: KEMEROVO_CENTER, address: 'ул. Весенняя, 5', channel: 'tg' },
+    now,
+  );
+  messageId = message.id;
+  const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
+  await acceptMessage(db.db, { messageId, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
+}, 120_000);
+afterAll(async () => {
+  await world?.close();
+  if (mediaDir) rmSync(mediaDir, { recursive: true, force: true });
+});
+
+const mediaCount = async () =>
+  Number(
+    (
+      await world.db.db
+        .selectFrom('media')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+const jpeg = (name: string, seed: number, size = 2048) => ({ name, mimeType: 'image/jpeg', buffer: Buffer.from(jpegBytes(size, seed)) });
+
+describe('photos with an answer in the console', () => {
+  it('the executor attaches photos (thumbnails, count, removal, clear refusals, the limit) and sends the answer: saved with them, the resident gets them', async () => {
+    const { db, harness } = world;
+    const executor = await world.signIn(staff.executor);
+    await executor.goto(`${harness.url}/console#/message/${messageId}`);
+    await executor.getByRole('heading', { name: ru('card.title', { id: messageId }) }).waitFor();
+    const field = executor.getByRole('group', { name: ru('media.answer_photos') });
+    await field.getByText(ru('media.photos_count', { n: 0, max: 10 })).waitFor();
+    expect(await world.seriousViolations(executor)).toEqual([]);
+    const input = executor.getByLabel(ru('media.add_photos'));
+
+    // Four files at once: two photos are attached; one too large and a video are each named with why.
+    const before = await mediaCount();
+    await input.setInputFiles([
+      jpeg('yama-1.jpg', 1),
+      { name: 'yama-2.png', mimeType: 'image/png', buffer: PNG_1X1 },
+      jpeg('huge.jpg', 3, MAX_IMAGE_BYTES + 1),
+      { name: 'clip.mp4', mimeType: 'video/mp4', buffer: Buffer.from(mp4Bytes()) },
+    ]);
+    await field.getByText(ru('media.photos_count', { n: 2, max: 10 })).waitFor();
+    const alert = field.getByRole('alert');
+    await alert.getByText(ru('media.file_refused', { name: 'huge.jpg', problem: ru('media.too_large', { max: '100 KB' }) })).waitFor();
+    await alert.getByText(ru('media.file_refused', { name: 'clip.mp4', problem: ru('media.image_only') })).waitFor();
+    expect(await field.getByRole('img').count()).toBe(2);
+    // The video never left the browser, the large photo was refused by the API: two files stored.
+    expect(await mediaCount()).toBe(before + 2);
+    // A video named as a photo is refused by its bytes, not attached.
+    await input.setInputFiles({ name: 'disguised.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(mp4Bytes(700)) });
+    await alert.getByText(ru('media.file_refused', { name: 'disguised.jpg', problem: ru('media.image_only') })).waitFor();
+    await field.getByText(ru('media.photos_count', { n: 2, max: 10 })).waitFor();
+
+    // Removed before sending: it does not go with the answer.
+    await field.getByRole('button', { name: ru('media.remove_n', { n: 1 }) }).click();
+    await field.getByText(ru('media.photos_count', { n: 1, max: 10 })).waitFor();
+    await input.setInputFiles(jpeg('yama-3.jpg', 4));
+    await field.getByText(ru('media.photos_count', { n: 2, max: 10 })).waitFor();
+
+    // More than the answer's limit of 10 is refused before anything is uploaded.
+    const stored = await mediaCount();
+    await input.setInputFiles(Array.from({ length: 9 }, (_, i) => jpeg(`extra-${i}.jpg`, 10 + i)));
+    await field
+      .getByRole('alert')
+      .getByText(ru('media.photos_over', { max: 10, left: 8 }))
+      .waitFor();
+    expect(await mediaCount()).toBe(stored);
+    await field.getByText(ru('media.photos_count', { n: 2, max: 10 })).waitFor();
+    // Eight more fill it: the input gives way to a line saying so.
+    await input.setInputFiles(Array.from({ length: 8 }, (_, i) => jpeg(`more-${i}.jpg`, 30 + i)));
+    await field.getByText(ru('media.photos_count', { n: 10, max: 10 })).waitFor();
+    await field.getByText(ru('media.photos_full', { max: 10 })).waitFor();
+    expect(await executor.getByLabel(ru('media.add_photos')).count()).toBe(0);
+    for (let n = 10; n > 2; n--) await field.getByRole('button', { name: ru('media.remove_n', { n }) }).click();
+    await field.getByText(ru('media.photos_count', { n: 2, max: 10 })).waitFor();
+    const chosen = (await field.getByRole('img').evaluateAll((images) => images.map((img) => (img as unknown as { getAttribute(name: string): string }).getAttribute('src')))).map((src) =>
+      Number(src.split('/').pop()),
+    );
+    expect(chosen).toHaveLength(2);
+    await executor.screenshot({ path: path.join(ARTIFACTS, 'console-answer-photos.png'), fullPage: true });
+
+    await executor.getByLabel(ru('act.answer_kind')).selectOption('final_solved');
+    // An answer the API refuses (its text only spaces) saves nothing, and the photos stay chosen.
+    await executor.getByLabel(ru('act.answer_text')).fill('   ');
+    await executor.getByRole('button', { name: ru('act.send') }).click();
+    await executor
+      .getByRole('status')
+      .filter({ hasText: ru('error.code.TEXT_EMPTY') })
+      .waitFor();
+    expect(await db.db.selectFrom('answer').select('id').where('message_id', '=', messageId).execute()).toEqual([]);
+    await field.getByText(ru('media.photos_count', { n: 2, max: 10 })).waitFor();
+    await executor.getByLabel(ru('act.answer_text')).fill('Яму заделали, фото после ремонта прилагаем.');
+    await executor.getByRole('button', { name: ru('act.send') }).click();
+    await executor
+      .getByRole('status')
+      .filter({ hasText: ru('act.done') })
+      .waitFor();
+    const answer = await db.db.selectFrom('answer').selectAll().where('message_id', '=', messageId).executeTakeFirstOrThrow();
+    expect(answer).toMatchObject({ kind: 'final', resolution: 'solved', media_ids: chosen });
+    // Read through the API, as the card does: the answer lists its photos; the card shows them.
+    const card = (await executor.evaluate(async (id) => (await fetch(`/api/v1/messages/${id}`, { credentials: 'same-origin' })).json(), messageId)) as { answers: { mediaIds: number[] }[] };
+    expect(card.answers.map((a) => a.mediaIds)).toEqual([chosen]);
+    await executor.getByText(ru('media.photos_attached', { n: 2 })).waitFor();
+
+    // The resident's chat gets the two photos (uploaded to Telegram now) and the answer.
+    harness.app.kickOutbox();
+    const toResident = () => harness.fake.calls.filter((c) => String(c.params.chat_id) === resident.externalId);
+    await eventually(async () => toResident().some((c) => c.method === 'sendMessage' && String(c.params.text).includes('Яму заделали')), 15_000, "the resident's answer");
+    await eventually(
+      async () =>
+        toResident()
+          .filter((c) => c.method === 'sendMediaGroup')
+          .flatMap((c) => c.params.media as unknown[]).length === 2,
+      15_000,
+      "the answer's photos",
+    );
+    await executor.context().close();
+  }, 120_000);
+});
