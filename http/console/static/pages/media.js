@@ -159,6 +159,8 @@ export function PhotoField({ t, ids, save, max, onBusy = () => undefined, inputI
   };
   const remove = (id) => {
     setProblems([]);
+    // A refusal of the answer's photos marked the input (ui.js refuse): removing one answers it.
+    document.getElementById(inputId)?.setCustomValidity('');
     save(ids.filter((x) => x !== id));
   };
 
