@@ -178,4 +178,20 @@ describe('photos with an answer in the console', () => {
     );
     await executor.context().close();
   }, 120_000);
+
+  it('a session that ended while photos are chosen returns to the sign-in form, as every other request does', async () => {
+    const { db } = world;
+    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
+    const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Сломана скамейка', point: KEMEROVO_CENTER, channel: 'tg' }, now);
+    const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
+    await acceptMessage(db.db, { messageId: message.id, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
+    const executor = await world.signIn(staff.executor);
+    await executor.goto(`${world.harness.url}/console#/message/${message.id}`);
+    await executor.getByRole('heading', { name: ru('card.title', { id: message.id }) }).waitFor();
+    await db.db.updateTable('api_key').set({ revoked_at: now }).where('staff_id', '=', staff.executor).where('kind', '=', 'session').execute();
+    await executor.getByLabel(ru('media.add_photos')).setInputFiles(jpeg('bench.jpg', 50));
+    await executor.getByRole('heading', { name: ru('sign_in.title') }).waitFor();
+    await executor.getByText(ru('error.session_ended')).waitFor();
+    await executor.context().close();
+  }, 60_000);
 });

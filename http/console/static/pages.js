@@ -113,7 +113,7 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
           <label for="reopenReason">${t('act.reopen_reason')}</label><input id="reopenReason" name="reopenReason" required maxlength="1000" />
           <p><button type="submit" class="secondary">${t('act.reopen')}</button></p>
         </form>`}
-      ${answers && m.status === 'in_work' && html`<${AnswerForm} t=${t} messageId=${m.id} act=${act} />`}
+      ${answers && m.status === 'in_work' && html`<${AnswerForm} t=${t} messageId=${m.id} act=${act} fail=${fail} />`}
     </div>
     ${moderates && html`<${ModerationTools} key=${m.version} t=${t} lang=${lang} me=${me} card=${card} act=${act} fail=${fail} />`}
     <h2>${t('card.answers')}</h2>
@@ -172,7 +172,7 @@ function answerBody(kind, text, mediaIds) {
  * sent with the answer as `mediaIds`). Sending waits for uploads; the photos are cleared once the
  * answer is saved, and kept when it is refused, so nothing is half-sent.
  */
-function AnswerForm({ t, messageId, act }) {
+function AnswerForm({ t, messageId, act, fail }) {
   const [photos, setPhotos] = useState([]);
   const [uploading, setUploading] = useState(false);
   const send = (e) =>
@@ -187,7 +187,7 @@ function AnswerForm({ t, messageId, act }) {
       ${['final_solved', 'final_explained', 'intermediate', 'clarification'].map((k) => html`<option value=${k}>${t(`act.kind.${k}`)}</option>`)}
     </select>
     <label for="text">${t('act.answer_text')}</label><textarea id="text" name="text" required maxlength="4000"></textarea>
-    <${PhotoField} t=${t} ids=${photos} save=${setPhotos} max=${MAX_ANSWER_PHOTOS} onBusy=${setUploading} inputId="answer-photos" />
+    <${PhotoField} t=${t} ids=${photos} save=${setPhotos} max=${MAX_ANSWER_PHOTOS} fail=${fail} onBusy=${setUploading} inputId="answer-photos" />
     <p><button type="submit" disabled=${uploading}>${t('act.send')}</button></p>
   </form>`;
 }

@@ -2,7 +2,7 @@
 // thumbnails, removal, and a file input that uploads to POST /api/v1/media. The API sniffs the
 // type and enforces the sizes; the field checks the counts first and words the API's refusals.
 import { useEffect, useState } from 'preact/hooks';
-import { upload } from '../api.js';
+import { SessionEnded, upload } from '../api.js';
 import { html } from '../ui.js';
 
 export const MAX_NEWS_PHOTOS = 10;
@@ -111,11 +111,12 @@ export function MediaField({ t, ids, save, single = false, inputId = 'media-file
 
 /**
  * Photos chosen for something not saved yet (an official's answer): `ids` now, `save(ids)` keeps the
- * new list in the form's state, `onBusy(true|false)` while files upload (the form waits for them).
+ * new list in the form's state, `onBusy(true|false)` while files upload (the form waits for them),
+ * `fail` the page's failure report (an ended session).
  * Images only, at most `max`; each file is uploaded on its own (POST /api/v1/media), so one refused
  * file (not an image, too large) is named and the others stay attached.
  */
-export function PhotoField({ t, ids, save, max, onBusy = () => undefined, inputId = 'photo-file' }) {
+export function PhotoField({ t, ids, save, max, fail, onBusy = () => undefined, inputId = 'photo-file' }) {
   const [busy, setBusy] = useState(false);
   const [problems, setProblems] = useState([]);
   const full = ids.length >= max;
@@ -144,6 +145,8 @@ export function PhotoField({ t, ids, save, max, onBusy = () => undefined, inputI
           if (media.kind !== 'image') refused.push(t('media.file_refused', { name: file.name, problem: t('media.image_only') }));
           else stored.push(media.id);
         } catch (error) {
+          // The session ended meanwhile: back to the sign-in form, as every other request does.
+          if (error instanceof SessionEnded) return fail(error);
           // Not an image by its bytes: said as what this field takes (photos), not what the store takes.
           const problem = error.code === 'MEDIA_UNSUPPORTED_TYPE' ? t('media.image_only') : mediaProblem(t, error);
           refused.push(t('media.file_refused', { name: file.name, problem }));
