@@ -6,8 +6,9 @@ import { getResident } from './resident.repository.ts';
 /**
  * Everything the platform stores about one resident (152-FZ art. 14: the subject's right to
  * know): the profile, messenger accounts, consents, messages with their places and photos,
- * comments, ratings, supports, subscriptions and the activity log. `/mydata` sends it to the
- * resident; it is never logged.
+ * comments, ratings, supports, subscriptions, the activity log, and what the resident gave the
+ * platform's other modules: questions to direct lines, poll votes, contest entries and votes,
+ * comments on news and polls, event reminders. `/mydata` sends it to the resident; it is never logged.
  */
 export interface ResidentData {
   displayName: string | null;
@@ -36,6 +37,13 @@ export interface ResidentData {
   supports: { messageId: number; createdAt: Date }[];
   subscriptions: { topic: Topic; enabled: boolean }[];
   activeDays: number;
+  directLineQuestions: { title: string; createdAt: Date; text: string; answered: boolean }[];
+  /** Which polls the resident took part in, and when (their answers are counted in the results). */
+  pollVotes: { title: string; votedAt: Date }[];
+  contestEntries: { id: number; contest: string | null; createdAt: Date; caption: string; state: string }[];
+  contestVotes: { contest: string | null; entryId: number; createdAt: Date }[];
+  itemComments: { target: 'news' | 'poll'; title: string; createdAt: Date; text: string }[];
+  eventReminders: { title: string; startsAt: Date }[];
 }
 
 export async function residentData(db: Db, residentId: number): Promise<ResidentData> {
@@ -69,6 +77,49 @@ export async function residentData(db: Db, residentId: number): Promise<Resident
     .select((eb) => eb.fn.count<number>('day').distinct().as('n'))
     .where('resident_id', '=', residentId)
     .executeTakeFirstOrThrow();
+  const questions = await db
+    .selectFrom('direct_line_question as q')
+    .innerJoin('direct_line as d', 'd.id', 'q.direct_line_id')
+    .select(['d.title', 'q.created_at', 'q.text', 'q.answered_at'])
+    .where('q.resident_id', '=', residentId)
+    .orderBy('q.id')
+    .execute();
+  const ballots = await db
+    .selectFrom('poll_ballot as b')
+    .innerJoin('poll as p', 'p.id', 'b.poll_id')
+    .select(['p.title', 'b.created_at'])
+    .where('b.resident_id', '=', residentId)
+    .orderBy('b.id')
+    .execute();
+  const entries = await db
+    .selectFrom('contest_entry as e')
+    .innerJoin('contest as c', 'c.id', 'e.contest_id')
+    .select(['e.id', 'c.title', 'e.created_at', 'e.caption', 'e.state'])
+    .where('e.resident_id', '=', residentId)
+    .orderBy('e.id')
+    .execute();
+  const votes = await db
+    .selectFrom('contest_vote as v')
+    .innerJoin('contest as c', 'c.id', 'v.contest_id')
+    .select(['c.title', 'v.entry_id', 'v.created_at'])
+    .where('v.resident_id', '=', residentId)
+    .orderBy('v.created_at')
+    .execute();
+  const itemComments = await db
+    .selectFrom('item_comment as k')
+    .leftJoin('news_item as n', 'n.id', 'k.news_item_id')
+    .leftJoin('poll as p', 'p.id', 'k.poll_id')
+    .select(['k.target_kind', 'n.title as news_title', 'p.title as poll_title', 'k.created_at', 'k.text'])
+    .where('k.resident_id', '=', residentId)
+    .orderBy('k.id')
+    .execute();
+  const reminders = await db
+    .selectFrom('event_reminder as r')
+    .innerJoin('afisha_event as e', 'e.id', 'r.event_id')
+    .select(['e.title', 'e.starts_at'])
+    .where('r.resident_id', '=', residentId)
+    .orderBy('e.starts_at')
+    .execute();
   return {
     displayName: resident.displayName,
     phone: resident.phone,
@@ -95,5 +146,16 @@ export async function residentData(db: Db, residentId: number): Promise<Resident
     supports: supports.map((s) => ({ messageId: s.message_id, createdAt: s.created_at })),
     subscriptions: subscriptions.map((s) => ({ topic: s.topic, enabled: s.enabled })),
     activeDays: Number(activity.n),
+    directLineQuestions: questions.map((q) => ({ title: q.title, createdAt: q.created_at, text: q.text, answered: q.answered_at !== null })),
+    pollVotes: ballots.map((b) => ({ title: b.title, votedAt: b.created_at })),
+    contestEntries: entries.map((e) => ({ id: e.id, contest: e.title, createdAt: e.created_at, caption: e.caption, state: e.state })),
+    contestVotes: votes.map((v) => ({ contest: v.title, entryId: v.entry_id, createdAt: v.created_at })),
+    itemComments: itemComments.map((k) => ({
+      target: k.target_kind === 'poll' ? 'poll' : 'news',
+      title: (k.target_kind === 'poll' ? k.poll_title : k.news_title) ?? '',
+      createdAt: k.created_at,
+      text: k.text,
+    })),
+    eventReminders: reminders.map((r) => ({ title: r.title, startsAt: r.starts_at })),
   };
 }

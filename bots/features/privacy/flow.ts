@@ -39,6 +39,12 @@ export async function myDataView(c: StepContext): Promise<View> {
     ...data.ratings.map((r) => ({ key: r.complaint ? 'privacy.d_rating_complaint' : 'privacy.d_rating', params: { id: r.messageId, stars: r.stars, complaint: r.complaint } })),
     ...data.supports.map((s) => ({ key: 'privacy.d_support', params: { id: s.messageId, date: date(s.createdAt) } })),
     ...data.subscriptions.map((s) => ({ key: s.enabled ? 'privacy.d_subscribed' : 'privacy.d_unsubscribed', params: { topic: local(`settings.topic_${s.topic}`) } })),
+    ...data.directLineQuestions.map((q) => ({ key: q.answered ? 'privacy.d_question_answered' : 'privacy.d_question', params: { title: q.title, date: date(q.createdAt), text: q.text } })),
+    ...data.pollVotes.map((v) => ({ key: 'privacy.d_poll_vote', params: { title: v.title, date: date(v.votedAt) } })),
+    ...data.contestEntries.map((e) => ({ key: 'privacy.d_contest_entry', params: { id: e.id, contest: e.contest ?? none, date: date(e.createdAt), caption: e.caption || none, state: local(`privacy.entry_${e.state}`) } })),
+    ...data.contestVotes.map((v) => ({ key: 'privacy.d_contest_vote', params: { contest: v.contest ?? none, id: v.entryId, date: date(v.createdAt) } })),
+    ...data.itemComments.map((k) => ({ key: `privacy.d_item_comment_${k.target}`, params: { title: k.title, date: date(k.createdAt), text: k.text } })),
+    ...data.eventReminders.map((r) => ({ key: 'privacy.d_reminder', params: { title: r.title, date: date(r.startsAt) } })),
     { key: 'privacy.d_activity', params: { days: data.activeDays } },
     // Withdrawing is offered only where there is a consent to withdraw (the /privacy screen has the button only then).
     { key: data.consents.some((k) => !k.withdrawnAt) ? 'privacy.d_footer' : 'privacy.d_footer_no_consent' },

@@ -29,11 +29,92 @@ async function withQueuedNotification(chat: Chat): Promise<{ residentId: number;
   return { residentId, messageId: message.id };
 }
 
+/**
+ * What a resident gave the platform's other modules, written as those modules store it: a question
+ * to a direct line (answered), a poll vote, a contest entry and a vote, a comment on a news item,
+ * an event reminder.
+ */
+async function withModuleData(residentId: number, channel: 'tg' | 'vk'): Promise<{ entryId: number }> {
+  const kemerovo = db.demo.municipalities.Kemerovo;
+  const now = harness.now();
+  const day = 24 * 3600_000;
+  const line = await db.db
+    .insertInto('direct_line')
+    .values({
+      municipality_id: kemerovo,
+      title: 'Прямая линия о дорогах',
+      head_name: 'Глава',
+      collect_from: new Date(now.getTime() - day),
+      collect_to: new Date(now.getTime() + day),
+      broadcast_on: '2026-12-30',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.db
+    .insertInto('direct_line_question')
+    .values({ direct_line_id: line.id, resident_id: residentId, channel, text: 'Когда отремонтируют Весеннюю?', answer_text: 'Летом', answered_at: now })
+    .execute();
+  const poll = await db.db
+    .insertInto('poll')
+    .values({ title: 'Опрос о парках', kind: 'poll', starts_at: new Date(now.getTime() - day), ends_at: new Date(now.getTime() + day) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.db.insertInto('poll_ballot').values({ poll_id: poll.id, resident_id: residentId, channel, municipality_id: kemerovo }).execute();
+  const contest = await db.db.insertInto('contest').values({ title: 'Зимний город' }).returning('id').executeTakeFirstOrThrow();
+  const media = await db.db
+    .insertInto('media')
+    .values({ kind: 'image', mime: 'image/jpeg', sha256: 'a'.repeat(64), size_bytes: 1 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const entry = await db.db
+    .insertInto('contest_entry')
+    .values({ contest_id: contest.id, resident_id: residentId, channel, media_id: media.id, media_kind: 'photo', caption: 'Горка у школы', state: 'accepted' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.db.insertInto('contest_vote').values({ contest_id: contest.id, resident_id: residentId, entry_id: entry.id, channel }).execute();
+  const news = await db.db.insertInto('news_item').values({ title: 'Открыт каток', body: 'Каток в парке открыт.' }).returning('id').executeTakeFirstOrThrow();
+  await db.db.insertInto('item_comment').values({ target_kind: 'news', news_item_id: news.id, resident_id: residentId, text: 'Отличная новость', state: 'published' }).execute();
+  const event = await db.db
+    .insertInto('afisha_event')
+    .values({
+      municipality_id: kemerovo,
+      kind: 'culture',
+      title: 'Ёлка на площади',
+      starts_at: new Date(now.getTime() + 2 * day),
+      ends_at: new Date(now.getTime() + 2 * day + 3600_000),
+      venue_name: 'Площадь',
+      venue_address: 'пр. Советский, 1',
+      venue_lat: 55.35,
+      venue_lon: 86.08,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.db.insertInto('event_reminder').values({ event_id: event.id, resident_id: residentId }).execute();
+  return { entryId: entry.id };
+}
+
 describe.each(CHANNELS)('%s: privacy', (channel) => {
   it('the fixture plays: /mydata, /privacy, withdrawal destroys the personal data, the account is a stranger afterwards', async () => {
     const chat = oleg(channel);
     await chat.playFixture('privacy-withdraw.json');
     expect(chat.replyTexts).toEqual([t('ru', 'errors.CONSENT_REQUIRED')]);
+  });
+
+  it('/mydata also lists what the resident gave the other modules: direct-line questions, poll votes, contest entries and votes, comments on news, event reminders', async () => {
+    const chat = newChat(harness, channel, 'Вера');
+    await chat.playFixture('registration.json');
+    const { entryId } = await withModuleData(await residentOf(db, chat), channel);
+    await chat.say('/mydata');
+    const text = chat.replyTexts.join('\n');
+    expect(text).toContain('Ваш вопрос на прямую линию «Прямая линия о дорогах» (');
+    expect(text).toContain('Когда отремонтируют Весеннюю? — ответ дан.');
+    expect(text).toContain('Вы участвовали в опросе «Опрос о парках» (');
+    expect(text).toContain(`Ваша работа № ${entryId} на конкурс «Зимний город» (`);
+    expect(text).toContain('подпись: Горка у школы — принята.');
+    expect(text).toContain(`Ваш голос в конкурсе «Зимний город»: за работу № ${entryId} (`);
+    expect(text).toContain('Ваш комментарий к новости «Открыт каток» (');
+    expect(text).toContain('Отличная новость');
+    expect(text).toContain('Вы просили напомнить о событии «Ёлка на площади» (');
   });
 
   it('/mydata sends everything stored: profile, accounts, consent, messages with place and text, subscriptions', async () => {
