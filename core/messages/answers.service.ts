@@ -243,16 +243,21 @@ export function draftAnswer(db: Db, input: DraftAnswerInput, now: Date): Promise
   });
 }
 
-/** The executor edits a returned (or still pending) draft; it goes back to the curator. */
+/**
+ * The executor edits a returned (or still pending) draft; it goes back to the curator. `mediaIds`,
+ * when given, is the answer's new list of photos attached through the API (a returned answer
+ * asked for a photo of the result, or one taken off); photos sent in the bot and their copies stay.
+ */
 export function reviseAnswer(
   db: Db,
-  input: { answerId: number; text: string; resolution?: Resolution; actor: Actor; photos?: { channel: Channel; refs: AnswerPhotoRef[] } },
+  input: { answerId: number; text: string; resolution?: Resolution; actor: Actor; photos?: { channel: Channel; refs: AnswerPhotoRef[] }; mediaIds?: number[] },
   now: Date,
 ): Promise<Answer> {
   return inTransaction(db, async (trx) => {
     const text = validText(input.text);
-    const { answer, message } = await lockAnswerAndMessage(trx, input.answerId);
-    await assertAnswerPending(trx, answer, ['draft', 'returned']);
+    const { answer: current, message } = await lockAnswerAndMessage(trx, input.answerId);
+    await assertAnswerPending(trx, current, ['draft', 'returned']);
+    const answer = input.mediaIds === undefined ? current : await replaceAttachedMedia(trx, current, message.municipalityId, input.mediaIds);
     // Photos sent with the revision join those the answer has, within the one limit.
     const added = input.photos?.refs ?? [];
     if (added.length > 0) {
@@ -326,6 +331,25 @@ function residentAnswerMedia(view: AnswerMediaView): { photos: string[]; media: 
         ? { $key: 'notify.answer_photos_lost', $params: { count: view.lost } }
         : '';
   return { photos: view.photos, media: view.media, params: { photosNote: note } };
+}
+
+/**
+ * The answer's photos attached through the API become `mediaIds` (checked as a draft's are); the
+ * copies of photos sent in the bot stay after them, and all of them together keep to the limit.
+ */
+async function replaceAttachedMedia(trx: Db, answer: Answer, municipalityId: number, mediaIds: number[]): Promise<Answer> {
+  await checkAnswerMedia(trx, municipalityId, mediaIds);
+  const copies = (await trx.selectFrom('answer_photo').select('media_id').where('answer_id', '=', answer.id).execute()).flatMap((r) => (r.media_id === null ? [] : [r.media_id]));
+  const attached = mediaIds.filter((id) => !copies.includes(id));
+  if (attached.length + (await countAnswerPhotos(trx, answer.id)) > MAX_ANSWER_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_ANSWER_PHOTOS });
+  const kept = answer.mediaIds.filter((id) => copies.includes(id));
+  const row = await trx
+    .updateTable('answer')
+    .set({ media_ids: JSON.stringify([...attached, ...kept]) })
+    .where('id', '=', answer.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toAnswer(row);
 }
 
 /** Photos the answer carries: attached through the API, and sent in the bot (each counted once). */

@@ -244,4 +244,33 @@ describe('photos with an answer', () => {
     const answers = await h.t.db.selectFrom('answer').select('id').where('message_id', '=', m.id).execute();
     expect(answers).toEqual([]);
   });
+
+  it('a returned answer is revised with a photo of the result (mediaIds replace those attached), and a bad list changes nothing', async () => {
+    const m = await inWork();
+    const ex = h.keys.Kemerovo.executor;
+    const before = await upload(jpegBytes(300, 31), 'image/jpeg', ex);
+    const draft = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: ex, body: { kind: 'final', resolution: 'solved', text: 'Яма заделана', mediaIds: [before] } });
+    const id = draft.body.answer.id as number;
+    expect((await h.request('POST', `/api/v1/answers/${id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Приложите фото после ремонта' } })).status).toBe(200);
+    const after = await upload(jpegBytes(300, 32), 'image/jpeg', ex);
+    const revise = (body: Record<string, unknown>) => h.request('POST', `/api/v1/answers/${id}/revise`, { token: ex, body: { text: 'Яма заделана, фото после ремонта', ...body } });
+
+    // Refused whole: nothing of the revision is kept (the text, the state, the photos).
+    const video = await upload(mp4Bytes(), 'video/mp4', h.keys.Kemerovo.curator);
+    expect((await revise({ mediaIds: [after, video] })).body).toMatchObject({ code: 'VALIDATION' });
+    const foreign = await upload(jpegBytes(300, 33), 'image/jpeg', h.keys.Belovo.curator);
+    expect((await revise({ mediaIds: [foreign] })).body).toMatchObject({ code: 'MEDIA_NOT_FOUND' });
+    expect((await revise({ mediaIds: Array.from({ length: 11 }, () => after) })).status).toBe(400);
+    expect(await h.t.db.selectFrom('answer').select(['state', 'text', 'media_ids']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ state: 'returned', text: 'Яма заделана', media_ids: [before] });
+
+    const revised = await revise({ mediaIds: [before, after] });
+    expect(revised.status).toBe(200);
+    expect(revised.body).toMatchObject({ state: 'draft', mediaIds: [before, after] });
+    // A revision naming no photos keeps them; naming others replaces them.
+    expect((await revise({})).body.mediaIds).toEqual([before, after]);
+    expect((await revise({ mediaIds: [after] })).body.mediaIds).toEqual([after]);
+    expect((await h.request('POST', `/api/v1/answers/${id}/approve`, { token: h.keys.Kemerovo.curator })).status).toBe(200);
+    const row = await h.t.db.selectFrom('outbox').select('payload').where('dedupe_key', '=', `answer:${id}`).executeTakeFirstOrThrow();
+    expect(row.payload.media).toEqual([after]);
+  });
 });
