@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMessage } from '../../core/messages/filing.service.ts';
+import { draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { acceptMessage } from '../../core/messages/moderation.service.ts';
 import { newChat, type Chat } from '../../test/bots/chats.ts';
 import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
@@ -178,6 +179,43 @@ describe('photos with an answer in the console', () => {
     );
     await executor.context().close();
   }, 120_000);
+
+  it('a returned answer is corrected with a photo of the result: the revise form takes photos as the answer form does', async () => {
+    const { db, harness } = world;
+    const kemerovo = db.demo.municipalities.Kemerovo;
+    await db.db.updateTable('municipality').set({ answers_need_approval: true }).where('id', '=', kemerovo).execute();
+    try {
+      const residentId = await registeredResident(db.db, { municipalityId: kemerovo, now });
+      const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма во дворе', point: KEMEROVO_CENTER, channel: 'tg' }, now);
+      const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
+      await acceptMessage(db.db, { messageId: message.id, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
+      const { answer } = await draftAnswer(db.db, { messageId: message.id, kind: 'final', resolution: 'solved', text: 'Яма заделана', actor: { kind: 'staff', staffId: staff.executor } }, now);
+      await returnAnswer(db.db, { answerId: answer.id, remark: 'Приложите фото после ремонта', actor: { kind: 'staff', staffId: staff.curator } }, now);
+
+      const executor = await world.signIn(staff.executor);
+      await executor.goto(`${harness.url}/console#/message/${message.id}`);
+      await executor.getByText(ru('answer.remark', { remark: 'Приложите фото после ремонта' })).waitFor();
+      const field = executor.getByRole('group', { name: ru('media.revise_photos') });
+      await field.getByText(ru('media.photos_count', { n: 0, max: 10 })).waitFor();
+      await field.getByLabel(ru('media.add_photos')).setInputFiles([jpeg('after-1.jpg', 61), jpeg('after-2.jpg', 62)]);
+      await field.getByText(ru('media.photos_count', { n: 2, max: 10 })).waitFor();
+      await field.getByRole('button', { name: ru('media.remove_n', { n: 2 }) }).click();
+      await field.getByText(ru('media.photos_count', { n: 1, max: 10 })).waitFor();
+      expect(await world.seriousViolations(executor)).toEqual([]);
+      await executor.getByLabel(ru('act.revise_text')).fill('Яма заделана, фото после ремонта');
+      await executor.getByRole('button', { name: ru('act.revise') }).click();
+      await executor
+        .getByRole('status')
+        .filter({ hasText: ru('act.done') })
+        .waitFor();
+      const revised = await db.db.selectFrom('answer').select(['state', 'text', 'media_ids']).where('id', '=', answer.id).executeTakeFirstOrThrow();
+      expect(revised).toMatchObject({ state: 'draft', text: 'Яма заделана, фото после ремонта' });
+      expect(revised.media_ids).toHaveLength(1);
+      await executor.context().close();
+    } finally {
+      await db.db.updateTable('municipality').set({ answers_need_approval: false }).where('id', '=', kemerovo).execute();
+    }
+  }, 60_000);
 
   it('a session that ended while photos are chosen returns to the sign-in form, as every other request does', async () => {
     const { db } = world;

@@ -123,10 +123,7 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
         <p>${a.text}</p>
         ${a.mediaIds.length > 0 && html`<p>${t('media.photos_attached', { n: a.mediaIds.length })}</p><${MediaList} t=${t} ids=${a.mediaIds} />`}
         ${a.returnRemark && a.state === 'returned' && html`<p><em>${t('answer.remark', { remark: a.returnRemark })}</em></p>`}
-        ${answers && a.state === 'returned' && m.status === 'in_work' && html`<form onSubmit=${(e) => act(e, (f) => post(`/api/v1/answers/${a.id}/revise`, { text: f[`revise-${a.id}`].value }))}>
-          <label for=${`revise-${a.id}`}>${t('act.revise_text')}</label><textarea id=${`revise-${a.id}`} name=${`revise-${a.id}`} required maxlength="4000">${a.text}</textarea>
-          <p><button type="submit">${t('act.revise')}</button></p>
-        </form>`}
+        ${answers && a.state === 'returned' && m.status === 'in_work' && html`<${ReviseForm} t=${t} answer=${a} act=${act} fail=${fail} />`}
         ${a.delivery && a.state !== 'delivered' && html`<p class=${a.delivery.state === 'failed' || a.delivery.state === 'unreachable' ? 'overdue' : ''}>${deliveryText(t, a.delivery)}</p>`}
         ${reviews && a.state === 'draft' && html`<div class="actions">
           <form onSubmit=${(e) => act(e, () => post(`/api/v1/answers/${a.id}/approve`))}><button type="submit">${t('act.approve')}</button></form>
@@ -189,6 +186,21 @@ function AnswerForm({ t, messageId, act, fail }) {
     <label for="text">${t('act.answer_text')}</label><textarea id="text" name="text" required maxlength="4000"></textarea>
     <${PhotoField} t=${t} ids=${photos} save=${setPhotos} max=${MAX_ANSWER_PHOTOS} fail=${fail} onBusy=${setUploading} inputId="answer-photos" />
     <p><button type="submit" disabled=${uploading}>${t('act.send')}</button></p>
+  </form>`;
+}
+
+/**
+ * A returned answer corrected: its text and its photos (those it has, taken off or more added, as
+ * in the answer form), sent back to the curator (`mediaIds` replaces the photos attached before).
+ */
+function ReviseForm({ t, answer, act, fail }) {
+  const [photos, setPhotos] = useState(answer.mediaIds);
+  const [uploading, setUploading] = useState(false);
+  const field = `revise-${answer.id}`;
+  return html`<form onSubmit=${(e) => act(e, (f) => post(`/api/v1/answers/${answer.id}/revise`, { text: f[field].value, mediaIds: photos }))}>
+    <label for=${field}>${t('act.revise_text')}</label><textarea id=${field} name=${field} required maxlength="4000">${answer.text}</textarea>
+    <${PhotoField} t=${t} ids=${photos} save=${setPhotos} max=${MAX_ANSWER_PHOTOS} fail=${fail} onBusy=${setUploading} inputId=${`revise-photos-${answer.id}`} legend=${t('media.revise_photos')} />
+    <p><button type="submit" disabled=${uploading}>${t('act.revise')}</button></p>
   </form>`;
 }
 

@@ -116,7 +116,7 @@ export function MediaField({ t, ids, save, single = false, inputId = 'media-file
  * Images only, at most `max`; each file is uploaded on its own (POST /api/v1/media), so one refused
  * file (not an image, too large) is named and the others stay attached.
  */
-export function PhotoField({ t, ids, save, max, fail, onBusy = () => undefined, inputId = 'photo-file' }) {
+export function PhotoField({ t, ids, save, max, fail, onBusy = () => undefined, inputId = 'photo-file', legend = t('media.answer_photos') }) {
   const [busy, setBusy] = useState(false);
   const [problems, setProblems] = useState([]);
   const full = ids.length >= max;
@@ -168,7 +168,7 @@ export function PhotoField({ t, ids, save, max, fail, onBusy = () => undefined, 
   };
 
   return html`<fieldset class="media-field">
-    <legend>${t('media.answer_photos')}</legend>
+    <legend>${legend}</legend>
     <p>${t('media.photos_count', { n: ids.length, max })}</p>
     ${ids.length > 0 && html`<ul class="media">${ids.map(
       (id, i) => html`<li key=${id}>
