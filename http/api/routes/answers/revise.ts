@@ -10,14 +10,10 @@ import { audited } from '../../write.ts';
 const Body = z.strictObject({
   text: z.string().max(4000),
   resolution: Resolution.optional().openapi({ description: 'final answers only' }),
-  mediaIds: z
-    .array(z.number().int().positive())
-    .max(MAX_ANSWER_PHOTOS)
-    .optional()
-    .openapi({
-      description:
-        "the answer's photos attached through the API from now on (POST /media; images of the message's municipality or regional), replacing those attached before; photos sent with the answer in the bot stay; at most 10 photos in all",
-    }),
+  mediaIds: z.array(z.number().int().positive()).max(MAX_ANSWER_PHOTOS).optional().openapi({
+    description:
+      "the answer's photos attached through the API from now on (POST /media; images of the message's municipality or regional), replacing those attached before; photos sent with the answer in the bot stay; at most 10 photos in all",
+  }),
 });
 
 export const route = createRoute({
