@@ -351,6 +351,33 @@ describe('«Афиша» and media uploads in the console', () => {
     await moderator.context().close();
   }, 90_000);
 
+  it("a session that ended while a news draft's photo is chosen returns to the sign-in form, as every other request does", async () => {
+    const item = await createNews(
+      db.db,
+      {
+        municipalityId: db.demo.municipalities.Kemerovo,
+        title: 'Ярмарка выходного дня',
+        body: 'Ярмарка на площади.',
+        categoryId: null,
+        mediaIds: [],
+        link: null,
+        pollId: null,
+        publishAt: null,
+        staffId: null,
+      },
+      now,
+    );
+    const moderator = await signIn(staff.moderator);
+    await moderator.goto(`${harness.url}/console#/news-item/${item.id}`);
+    await moderator.getByRole('heading', { name: 'Ярмарка выходного дня' }).waitFor();
+    await db.db.updateTable('api_key').set({ revoked_at: now }).where('staff_id', '=', staff.moderator).where('kind', '=', 'session').execute();
+    await moderator.getByLabel(ru('media.add')).setInputFiles({ name: 'fair.png', mimeType: 'image/png', buffer: PNG_1X1 });
+    await moderator.getByRole('heading', { name: ru('sign_in.title') }).waitFor();
+    await moderator.getByText(ru('error.session_ended')).waitFor();
+    expect(await mediaIdsOf(item.id)).toEqual([]);
+    await moderator.context().close();
+  }, 60_000);
+
   it('an executor reads «Афиша» but has nothing to write, publish or upload', async () => {
     const published = await db.db.selectFrom('afisha_event').select('id').where('title', '=', 'Лыжная гонка «Кузбасская лыжня»').executeTakeFirstOrThrow();
     const executor = await signIn(staff.executor);

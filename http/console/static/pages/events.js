@@ -117,7 +117,7 @@ export function NewEvent({ t, lang, me, fail, notify }) {
           ${(towns?.items ?? []).map((m) => html`<option value=${m.id}>${nameOf(lang, m)}</option>`)}
         </select>`}
       <${EventInputs} t=${t} />
-      ${can(me.role, 'media.write') && html`<${MediaField} t=${t} ids=${photo} save=${async (ids) => setPhoto(ids)} single=${true} />`}
+      ${can(me.role, 'media.write') && html`<${MediaField} t=${t} fail=${fail} ids=${photo} save=${async (ids) => setPhoto(ids)} single=${true} />`}
       <p><button type="submit">${t('events.save')}</button></p>
     </form>
   </main>`;
@@ -147,7 +147,7 @@ export function EventCard({ id, t, me, fail, notify }) {
         <${EventInputs} t=${t} e=${local} />
         <p><button type="submit">${t('act.save')}</button></p>
       </form>` : html`<p class="body">${e.description}</p>`}
-    ${edits && can(me.role, 'media.write') ? html`<${MediaField} t=${t} ids=${photo} single=${true} save=${async (ids) => (await patch(`/api/v1/events/${e.id}`, { photoMediaId: ids[0] ?? null }), reload())} />` : can(me.role, 'media.read') && html`<${MediaList} t=${t} ids=${photo} />`}
+    ${edits && can(me.role, 'media.write') ? html`<${MediaField} t=${t} fail=${fail} ids=${photo} single=${true} save=${async (ids) => (await patch(`/api/v1/events/${e.id}`, { photoMediaId: ids[0] ?? null }), reload())} />` : can(me.role, 'media.read') && html`<${MediaList} t=${t} ids=${photo} />`}
     ${writes && e.state !== 'cancelled' && html`<div class="actions">
       ${e.state === 'draft' && html`<form onSubmit=${(ev) => act(ev, () => post(`/api/v1/events/${e.id}/publish`))}><button type="submit">${t('events.publish')}</button></form>`}
       <form onSubmit=${(ev) => act(ev, (f) => post(`/api/v1/events/${e.id}/cancel`, f.cancelReason.value.trim() ? { reason: f.cancelReason.value.trim() } : {}))}>

@@ -46,8 +46,9 @@ export function MediaList({ t, ids }) {
 /**
  * The attachments of a draft: `ids` now, `save(ids)` stores a new list (a PATCH, or the create
  * form's state). `single`: one photo (an event); otherwise up to 10 photos or one video (news).
+ * `fail`: the page's failure report, for a session that ended meanwhile (back to the sign-in form).
  */
-export function MediaField({ t, ids, save, single = false, inputId = 'media-file' }) {
+export function MediaField({ t, ids, save, fail, single = false, inputId = 'media-file' }) {
   const [kinds, setKinds] = useState({});
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
@@ -74,6 +75,7 @@ export function MediaField({ t, ids, save, single = false, inputId = 'media-file
       await save(single ? [stored[0].id] : [...ids, ...stored.map((m) => m.id)]);
       input.value = '';
     } catch (error) {
+      if (error instanceof SessionEnded) return fail(error);
       refuse(input, mediaProblem(t, error));
     } finally {
       setBusy(false);
@@ -88,6 +90,7 @@ export function MediaField({ t, ids, save, single = false, inputId = 'media-file
     try {
       await save(ids.filter((x) => x !== id));
     } catch (error) {
+      if (error instanceof SessionEnded) return fail(error);
       setProblem(mediaProblem(t, error));
     }
   };

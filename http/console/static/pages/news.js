@@ -68,7 +68,7 @@ export function NewNews({ t, lang, me, fail, notify }) {
       <label for="title">${t('news.name')}</label><input id="title" name="title" required maxlength="200" />
       <label for="body">${t('news.body')}</label><textarea id="body" name="body" required maxlength="20000"></textarea>
       <label for="link">${t('news.link')}</label><input id="link" name="link" type="url" maxlength="500" />
-      ${attaches && html`<${MediaField} t=${t} ids=${mediaIds} save=${async (ids) => setMediaIds(ids)} />`}
+      ${attaches && html`<${MediaField} t=${t} fail=${fail} ids=${mediaIds} save=${async (ids) => setMediaIds(ids)} />`}
       <p><button type="submit">${t('news.save')}</button></p>
     </form>
   </main>`;
@@ -94,7 +94,7 @@ export function NewsCard({ id, t, me, fail, notify }) {
         <label for="link">${t('news.link')}</label><input id="link" name="link" type="url" maxlength="500" defaultValue=${n.link ?? ''} />
         <p><button type="submit">${t('act.save')}</button></p>
       </form>` : html`<p class="body">${n.body}</p>${n.link && html`<p><a href=${n.link} target="_blank" rel="noopener noreferrer">${n.link}</a></p>`}`}
-    ${attaches ? html`<${MediaField} t=${t} ids=${n.mediaIds} save=${async (ids) => (await patch(`/api/v1/news/${n.id}`, { mediaIds: ids }), reload())} />` : can(me.role, 'media.read') && html`<${MediaList} t=${t} ids=${n.mediaIds} />`}
+    ${attaches ? html`<${MediaField} t=${t} fail=${fail} ids=${n.mediaIds} save=${async (ids) => (await patch(`/api/v1/news/${n.id}`, { mediaIds: ids }), reload())} />` : can(me.role, 'media.read') && html`<${MediaList} t=${t} ids=${n.mediaIds} />`}
     ${writes && html`<div class="actions">
       <form onSubmit=${(e) => act(e, () => post(`/api/v1/news/${n.id}/publish`))}><button type="submit">${t('news.publish')}</button></form>
     </div>`}
