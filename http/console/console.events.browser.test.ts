@@ -47,6 +47,10 @@ const eventFields = (title: string, point: { lat: number; lon: number }) => ({
   staffId: null,
 });
 
+/** A news draft of Kemerovo's written through core, with these photos (media ids). */
+const kemerovoNewsDraft = (title: string, body: string, mediaIds: number[] = []) =>
+  createNews(db.db, { municipalityId: db.demo.municipalities.Kemerovo, title, body, categoryId: null, mediaIds, link: null, pollId: null, publishAt: null, staffId: null }, now);
+
 beforeAll(async () => {
   mediaDir = mkdtempSync(path.join(os.tmpdir(), 'otklik-console-media-'));
   world = await startConsoleTest({ clock: () => now, env: { MEDIA_DIR: mediaDir, MEDIA_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) } });
@@ -138,21 +142,7 @@ describe('«Афиша» and media uploads in the console', () => {
   }, 90_000);
 
   it('a moderator attaches a photo to a news draft through the file input: the media row is linked and shown', async () => {
-    const item = await createNews(
-      db.db,
-      {
-        municipalityId: db.demo.municipalities.Kemerovo,
-        title: 'Субботник в сквере',
-        body: 'Приглашаем на субботник.',
-        categoryId: null,
-        mediaIds: [],
-        link: null,
-        pollId: null,
-        publishAt: null,
-        staffId: null,
-      },
-      now,
-    );
+    const item = await kemerovoNewsDraft('Субботник в сквере', 'Приглашаем на субботник.');
     const moderator = await signIn(staff.moderator);
     await moderator.getByRole('link', { name: ru('nav.news'), exact: true }).click();
     await moderator.getByRole('link', { name: 'Субботник в сквере' }).click();
@@ -210,11 +200,7 @@ describe('«Афиша» and media uploads in the console', () => {
   }, 90_000);
 
   it('a file that is not an image, or one too large, is refused with a clear text and nothing is attached', async () => {
-    const item = await createNews(
-      db.db,
-      { municipalityId: db.demo.municipalities.Kemerovo, title: 'Ёлка на площади', body: 'Открытие ёлки.', categoryId: null, mediaIds: [], link: null, pollId: null, publishAt: null, staffId: null },
-      now,
-    );
+    const item = await kemerovoNewsDraft('Ёлка на площади', 'Открытие ёлки.');
     const moderator = await signIn(staff.moderator);
     await moderator.goto(`${harness.url}/console#/news-item/${item.id}`);
     await moderator.getByRole('heading', { name: 'Ёлка на площади' }).waitFor();
@@ -259,11 +245,7 @@ describe('«Афиша» and media uploads in the console', () => {
       const row = { sha256: `${i}`.padStart(64, 'a'), mime: 'image/jpeg', kind: 'image' as const, size_bytes: 100, municipality_id: db.demo.municipalities.Kemerovo, origin: 'upload' as const };
       photos.push((await db.db.insertInto('media').values(row).returning('id').executeTakeFirstOrThrow()).id);
     }
-    const album = await createNews(
-      db.db,
-      { municipalityId: db.demo.municipalities.Kemerovo, title: 'Фотоальбом', body: 'Девять фото.', categoryId: null, mediaIds: photos, link: null, pollId: null, publishAt: null, staffId: null },
-      now,
-    );
+    const album = await kemerovoNewsDraft('Фотоальбом', 'Девять фото.', photos);
     await moderator.goto(`${harness.url}/console#/news-item/${album.id}`);
     await moderator.getByRole('heading', { name: 'Фотоальбом' }).waitFor();
     const many = await mediaCount();
