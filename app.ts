@@ -46,6 +46,7 @@ import { FEATURES } from './bots/features/registry.ts';
 import { createTelegramChannel, type TelegramBotInfo, type TelegramChannel } from './bots/telegram/channel.ts';
 import type { Logger } from './logger.ts';
 import { loadProductionCalendars } from './core/calendar/production-calendar.import.ts';
+import { configureOverlapChecks, stopOverlapChecks } from './core/geo/overlap-check.ts';
 
 export interface AppDeps {
   config: Config;
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       onPoolError: (err) => logger.error({ err }, 'idle database client failed; the pool will reconnect'),
     }));
   const lifecycle = deps.lifecycle ?? createLifecycle();
+  configureOverlapChecks({ timeoutMs: config.BOUNDARY_CHECK_TIMEOUT_MS });
   const applied = await migrateToLatest(database.db);
   lifecycle.migrated = true;
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
@@ -297,6 +299,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     async stop() {
       for (const stop of stoppers.reverse()) await stop();
+      // Boundary checks still running end with their requests (their transactions roll back).
+      await stopOverlapChecks();
       if (!deps.database) await database.close();
     },
   };

@@ -61,6 +61,8 @@ export const schema = z.object({
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** After SIGTERM: how long in-flight updates, sends and cron runs get before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  /** How long an uploaded boundary's overlap check (on a worker thread) may take before the upload is refused. */
+  BOUNDARY_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
 
   /** The map page's tile server ({z}/{x}/{y} template); without tiles it still shows boundaries and data. */
   MAP_TILE_URL: z.string().trim().min(1).default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),

@@ -49,6 +49,7 @@ export const ERROR_KINDS = {
   SECTOR_NOT_FOUND: 'not_found',
   MUNICIPALITY_NOT_FOUND: 'not_found',
   BOUNDARY_OVERLAP: 'conflict',
+  BOUNDARY_CHECK_TIMEOUT: 'rule',
   ROUTING_RULE_NOT_FOUND: 'not_found',
   KPI_RESPONSIBLE_NOT_FOUND: 'not_found',
   PHOTO_NOT_FOUND: 'not_found',

@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import { boundaryProblem, boundingBox, containsPoint, isValidPoint, type Boundary, type Point } from '../geo/geo.ts';
-import { boundariesOverlap } from '../geo/overlap.ts';
+import { firstOverlap } from '../geo/overlap-check.ts';
 import type { WorkCalendar } from '../calendar/working-time.ts';
 import { DomainError } from '../errors.ts';
 import type { Db } from '../db/types.ts';
@@ -69,7 +69,8 @@ const BOUNDARY_LOCK_ID = 0x4f746b42; // 'OtkB'
  * Refuses a boundary that shares area with another municipality's (BOUNDARY_OVERLAP naming it): a
  * point there would belong to both, and messages would land in whichever the prefilter met first.
  * Touching along a border is fine. Serialised by an advisory lock held to the end of the caller's
- * transaction, so two overlapping uploads at once cannot both pass.
+ * transaction, so two overlapping uploads at once cannot both pass. The comparison runs on a worker
+ * thread within BOUNDARY_CHECK_TIMEOUT_MS (core/geo/overlap-check.ts).
  */
 async function refuseOverlap(db: Db, municipalityId: number, boundary: Boundary, box: ReturnType<typeof boundingBox>): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(${BOUNDARY_LOCK_ID})`.execute(db);
@@ -83,31 +84,27 @@ async function refuseOverlap(db: Db, municipalityId: number, boundary: Boundary,
     .where('max_lon', '>', box.minLon)
     .where('id', '!=', municipalityId)
     .orderBy('id');
-  for (const other of await q.execute()) {
-    if (!other.boundary || !comparedOverlap(boundary, other.boundary, other)) continue;
-    throw new DomainError(
-      'BOUNDARY_OVERLAP',
-      { field: 'boundary', municipalityId: other.id, nameRu: other.name_ru, nameEn: other.name_en },
-      `The boundary overlaps the boundary of ${other.name_en} (${other.name_ru}, id ${other.id}): municipalities may share a border but not area. Correct one of the two boundaries.`,
-    );
-  }
-}
-
-/**
- * Whether the boundary overlaps `other`'s. The polygon library can fail on a geometry it cannot
- * resolve (polygon-clipping: "Unable to complete output ring …", e.g. rings crossing themselves):
- * that is a boundary to correct, answered as such (VALIDATION naming the neighbour), not a 500.
- */
-function comparedOverlap(boundary: Boundary, otherBoundary: Boundary, other: { id: number; name_ru: string; name_en: string }): boolean {
-  try {
-    return boundariesOverlap(boundary, otherBoundary);
-  } catch (error) {
+  const others = (await q.execute()).flatMap(({ boundary, ...other }) => (boundary ? [{ ...other, boundary }] : []));
+  const verdict = await firstOverlap(
+    boundary,
+    others.map((other) => other.boundary),
+  );
+  const other = others[verdict.index];
+  if (!other) return;
+  if (verdict.failed !== undefined) {
+    // The polygon library can fail on a geometry it cannot resolve (polygon-clipping: "Unable to
+    // complete output ring …", e.g. rings crossing themselves): a boundary to correct, not a 500.
     throw new DomainError('VALIDATION', {
       field: 'boundary',
       municipalityId: other.id,
-      problem: `it could not be compared with the boundary of ${other.name_en} (${other.name_ru}, id ${other.id}): ${error instanceof Error ? error.message : String(error)}. Check that no ring crosses itself or another, or simplify the boundary.`,
+      problem: `it could not be compared with the boundary of ${other.name_en} (${other.name_ru}, id ${other.id}): ${verdict.failed}. Check that no ring crosses itself or another, or simplify the boundary.`,
     });
   }
+  throw new DomainError(
+    'BOUNDARY_OVERLAP',
+    { field: 'boundary', municipalityId: other.id, nameRu: other.name_ru, nameEn: other.name_en },
+    `The boundary overlaps the boundary of ${other.name_en} (${other.name_ru}, id ${other.id}): municipalities may share a border but not area. Correct one of the two boundaries.`,
+  );
 }
 
 /** Stores a validated boundary together with its bounding box (used by the SQL prefilter). */

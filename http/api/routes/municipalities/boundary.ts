@@ -14,10 +14,11 @@ export const route = createRoute({
   summary: 'Upload a municipality\'s boundary (GeoJSON Polygon or MultiPolygon, up to 4 MiB)',
   description:
     'Validated (closed rings, [lon, lat] in range); messages are placed into municipalities by this boundary. ' +
-    "A boundary sharing area with another municipality's is 409 BOUNDARY_OVERLAP naming it in `details` (a shared border is fine, also when the two copies of it lie up to a metre apart).",
+    "A boundary sharing area with another municipality's is 409 BOUNDARY_OVERLAP naming it in `details` (a shared border is fine, also when the two copies of it lie up to a metre apart). " +
+    'The comparison runs off the event loop; one taking longer than BOUNDARY_CHECK_TIMEOUT_MS (default 20 s; about 13 s near the 4 MiB limit) is 422 BOUNDARY_CHECK_TIMEOUT, nothing saved.',
   ...access('directories.write'),
   request: { params: IdParams, body: jsonBody(BoundarySchema) },
-  responses: { 200: jsonContent(MunicipalitySchema, 'The municipality'), ...problems(400, 404, 409, 413) },
+  responses: { 200: jsonContent(MunicipalitySchema, 'The municipality'), ...problems(400, 404, 409, 413, 422) },
 });
 
 export function registerSetMunicipalityBoundary(app: ApiApp, deps: ApiDeps) {

@@ -22,10 +22,11 @@ export const route = createRoute({
   path: '/municipalities',
   tags: ['directories'],
   summary: 'Add a municipality',
-  description: "409 ALREADY_EXISTS for a known OKTMO; 409 BOUNDARY_OVERLAP for a boundary sharing area with another municipality's (named in `details`).",
+  description:
+    "409 ALREADY_EXISTS for a known OKTMO; 409 BOUNDARY_OVERLAP for a boundary sharing area with another municipality's (named in `details`); 422 BOUNDARY_CHECK_TIMEOUT when comparing it with its neighbours' takes longer than BOUNDARY_CHECK_TIMEOUT_MS.",
   ...access('directories.write'),
   request: { body: jsonBody(Body) },
-  responses: { 201: jsonContent(MunicipalitySchema, 'The new municipality'), ...problems(400, 409, 413) },
+  responses: { 201: jsonContent(MunicipalitySchema, 'The new municipality'), ...problems(400, 409, 413, 422) },
 });
 
 export function registerCreateMunicipality(app: ApiApp, deps: ApiDeps) {
