@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Database } from '../core/db/database.ts';
 import { metricsRegistry } from '../core/metrics/metrics.ts';
+import { NOT_CANCELLED } from '../core/outbox/outbox.queue.ts';
 import { secretMatcher } from './webhooks/telegram.ts';
 
 export const METRICS_PATH = '/metrics';
@@ -19,8 +20,9 @@ export interface MetricsSourceDeps {
 
 /**
  * The scrape: the process's counters (core/metrics) and process metrics (memory, event loop lag,
- * GC), plus gauges read at scrape time — outbox queue depth and the age of its oldest due row,
- * broadcast progress — from the database, and the pool's connections.
+ * GC), plus gauges read at scrape time — outbox queue depth and the age of its oldest due row
+ * (neither counting the waiting rows of a cancelled broadcast, never sent), broadcast progress —
+ * from the database, and the pool's connections.
  */
 export function createMetricsSource(deps: MetricsSourceDeps): { scrape(): Promise<{ contentType: string; body: string }> } {
   if (!defaultsCollected) {
@@ -31,13 +33,13 @@ export function createMetricsSource(deps: MetricsSourceDeps): { scrape(): Promis
   const { db, pool } = deps;
   new Gauge({
     name: 'otklik_outbox_queue_depth',
-    help: 'Outbox rows waiting to be sent (pending), by channel and whether they are due now',
+    help: 'Outbox rows waiting to be sent (pending; not those of a cancelled broadcast, never sent), by channel and whether they are due now',
     labelNames: ['channel', 'due'] as const,
     registers: [own],
     async collect() {
       this.reset();
       const rows = await sql<{ channel: string; due: boolean; n: string }>`
-        SELECT channel, next_attempt_at <= now() AS due, count(*) AS n FROM outbox WHERE state = 'pending' GROUP BY 1, 2`.execute(db);
+        SELECT o.channel, o.next_attempt_at <= now() AS due, count(*) AS n FROM outbox o WHERE o.state = 'pending' AND ${NOT_CANCELLED} GROUP BY 1, 2`.execute(db);
       for (const r of rows.rows) this.set({ channel: r.channel, due: String(r.due) }, Number(r.n));
     },
   });
@@ -49,8 +51,8 @@ export function createMetricsSource(deps: MetricsSourceDeps): { scrape(): Promis
     async collect() {
       this.reset();
       const rows = await sql<{ channel: string; age: number | string | null }>`
-        SELECT channel, extract(epoch FROM now() - min(next_attempt_at)) AS age
-        FROM outbox WHERE state = 'pending' AND next_attempt_at <= now() GROUP BY channel`.execute(db);
+        SELECT o.channel, extract(epoch FROM now() - min(o.next_attempt_at)) AS age
+        FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= now() AND ${NOT_CANCELLED} GROUP BY o.channel`.execute(db);
       for (const channel of ['tg', 'vk']) this.set({ channel }, 0);
       for (const r of rows.rows) this.set({ channel: r.channel }, Math.max(0, Number(r.age ?? 0)));
     },

@@ -5,7 +5,8 @@ import { registeredResident } from '../../test/residents.ts';
 import { withdrawConsent } from '../residents/consent.service.ts';
 import { touchResident, updateResident } from '../residents/resident.repository.ts';
 import { setSubscription, unsubscribeRow } from '../subscriptions/subscriptions.ts';
-import { claimDue } from '../outbox/outbox.queue.ts';
+import { claimDue, markSent } from '../outbox/outbox.queue.ts';
+import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
 import { announce, cancelBroadcast, dropCancelledUnsent, expandBatch, getBroadcast, stopAnnouncement } from './broadcasts.ts';
 import { startBroadcastExpander } from './expander.ts';
 
@@ -124,6 +125,32 @@ describe('expansion and cancel', () => {
       await expander.stop();
     }
     expect((await rowsOf(id)).map((r) => r.state)).toEqual(['cancelled', 'cancelled']);
+  });
+
+  it('nothing a chat gets later waits behind the rows of a cancelled broadcast before the expander marks them', async () => {
+    const resident = await registeredResident(t.db, { municipalityId: kemerovo, externalId: '5900000001' });
+    const chat = { channel: 'tg' as const, chatId: '5900000001', recipientKind: 'resident' as const, residentId: resident };
+    const [notice] = await enqueue(t.db, [{ ...chat, kind: 'test.notice', payload: { key: 'broadcast.official', params: { text: 'Notice' } }, priority: PRIORITY.notification }]);
+    const withdrawn = await announce(t.db, { audience: { municipalityId: kemerovo, topic: 'news' }, message: { key: 'broadcast.official', params: { text: 'Withdrawn' } } });
+    await expandAll(withdrawn, 10);
+    const later = await announce(t.db, { audience: { municipalityId: kemerovo, topic: 'news' }, message: { key: 'broadcast.official', params: { text: 'Later' } } });
+    await expandAll(later, 10);
+    expect(await cancelBroadcast(t.db, withdrawn, new Date())).toBe(true);
+    const laterRow = async () => t.db.selectFrom('outbox').select(['id', 'next_attempt_at']).where('broadcast_id', '=', later).executeTakeFirstOrThrow();
+    // The notice leaves first; the chat's gap after it falls on the later broadcast's row, the
+    // next one sent, not on the withdrawn one's (never sent).
+    expect((await claimDue(t.db, { channel: 'tg', claimedBy: 'test', limit: 10 })).map((r) => r.id)).toEqual([notice]);
+    await markSent(t.db, [{ id: notice!, chatGapMs: 60_000, parts: 1 }]);
+    expect((await laterRow()).next_attempt_at.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    expect(await claimDue(t.db, { channel: 'tg', claimedBy: 'test', limit: 10 })).toEqual([]);
+    await t.db
+      .updateTable('outbox')
+      .set({ next_attempt_at: new Date(Date.now() - 1000) })
+      .where('broadcast_id', '=', later)
+      .execute();
+    // The withdrawn broadcast's row is still pending (the expander has not marked it yet), and passed over.
+    expect((await rowsOf(withdrawn)).map((r) => r.state)).toEqual(['pending']);
+    expect((await claimDue(t.db, { channel: 'tg', claimedBy: 'test', limit: 10 })).map((r) => r.id)).toEqual([(await laterRow()).id]);
   });
 
   it('a finished broadcast reads done once every row is settled', async () => {

@@ -39,11 +39,16 @@ export const PAYLOAD_AS_SENT = sql<OutboxPayload>`CASE WHEN o.broadcast_id IS NU
   o.payload) END`;
 
 /**
- * SQL: an outbox row (alias `o`) may be claimed: not a row of a cancelled broadcast. Cancelling
- * a broadcast writes only its own row (cancelBroadcast), so from that commit its waiting rows are
- * never claimed, however many they are; the expander marks them `cancelled` afterwards.
+ * SQL: an outbox row (alias `alias`) is not a row of a cancelled broadcast. Cancelling a broadcast
+ * writes only its own row (cancelBroadcast), so from that commit its waiting rows are never claimed,
+ * however many they are, nor counted as waiting (/metrics), nor does a chat's later row wait behind
+ * them (claimDue, markSent); the expander marks them `cancelled` afterwards.
  */
-export const NOT_CANCELLED = sql<boolean>`(o.broadcast_id IS NULL OR NOT EXISTS (SELECT 1 FROM broadcast cb WHERE cb.id = o.broadcast_id AND cb.state = 'cancelled'))`;
+export const notCancelled = (alias: 'o' | 'e') =>
+  sql<boolean>`(${sql.ref(`${alias}.broadcast_id`)} IS NULL OR NOT EXISTS (SELECT 1 FROM broadcast cb WHERE cb.id = ${sql.ref(`${alias}.broadcast_id`)} AND cb.state = 'cancelled'))`;
+
+/** SQL: an outbox row (alias `o`) may be claimed: not a row of a cancelled broadcast (notCancelled). */
+export const NOT_CANCELLED = notCancelled('o');
 
 /**
  * Claims up to `limit` due rows in (priority, id) order with one UPDATE … RETURNING: state becomes
@@ -65,11 +70,12 @@ export async function claimDue(db: Db, options: ClaimOptions): Promise<ClaimedRo
         -- the resident's broadcast row or a notification waiting out a backoff). A scalar subquery
         -- with LIMIT stays a per-row index probe (outbox_chat_idx); as NOT EXISTS the planner may
         -- turn it into an anti-join that scans the whole backlog for each row while the table's
-        -- statistics are stale.
+        -- statistics are stale. A waiting row of a cancelled broadcast, never to be claimed, is
+        -- passed over (one a sender claimed before the cancel is still being sent: it stays first).
         AND o.id = (
           SELECT e.id FROM outbox e
           WHERE e.channel = o.channel AND e.chat_id = o.chat_id AND e.state IN ('pending', 'sending')
-            AND e.priority <= o.priority
+            AND e.priority <= o.priority AND (e.state = 'sending' OR ${notCancelled('e')})
           ORDER BY e.id LIMIT 1
         )
       ORDER BY o.priority, o.id
@@ -116,11 +122,12 @@ export async function markSent(db: Db, rows: SentRow[]): Promise<void> {
     UPDATE outbox n
     SET next_attempt_at = greatest(n.next_attempt_at, now() + d.gap_ms * interval '1 millisecond')
     FROM done d,
-      -- The chat's next row only: the rows after it wait for it anyway. LATERAL … LIMIT keeps this
-      -- an index probe per sent row whatever the planner believes about the table.
+      -- The chat's next row only: the rows after it wait for it anyway (a row of a cancelled
+      -- broadcast, never sent, is passed over). LATERAL … LIMIT keeps this an index probe per sent
+      -- row whatever the planner believes about the table.
       LATERAL (
         SELECT e.id FROM outbox e
-        WHERE e.channel = d.channel AND e.chat_id = d.chat_id AND e.state = 'pending' AND e.id > d.id
+        WHERE e.channel = d.channel AND e.chat_id = d.chat_id AND e.state = 'pending' AND e.id > d.id AND ${notCancelled('e')}
         ORDER BY e.id LIMIT 1
       ) next_row
     WHERE d.gap_ms > 0 AND n.id = next_row.id

@@ -5,6 +5,8 @@ import { loadConfig } from '../../config.ts';
 import { createLogger } from '../../logger.ts';
 import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../../http/webhooks/telegram.ts';
 import { createApiHarness, type ApiHarness } from '../api-harness.ts';
+import { announce, cancelBroadcast, expandBatch } from '../../core/broadcasts/broadcasts.ts';
+import { registeredResident } from '../residents.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 let h: ApiHarness;
@@ -140,6 +142,30 @@ describe('GET /metrics', () => {
     } else {
       // PGlite: one connection in the process, no pool to count.
       expect([...metrics.keys()].some((name) => name.startsWith('otklik_db_pool_connections'))).toBe(false);
+    }
+  });
+
+  it("the queue depth and the oldest due row leave out a cancelled broadcast's rows still waiting to be marked", async () => {
+    const before = await scrape();
+    const depth = before.get('otklik_outbox_queue_depth{channel="tg",due="true"}') ?? 0;
+    for (let i = 0; i < 3; i++) await registeredResident(h.t.db, { municipalityId: h.municipality.Belovo });
+    const id = await announce(h.t.db, { audience: { municipalityId: h.municipality.Belovo, topic: 'news' }, message: { key: 'broadcast.official', params: { text: 'Withdrawn' } } });
+    while (!(await expandBatch(h.t.db, id, 100)).done);
+    // Due for an hour already (a broadcast that waited behind the rate limit), then withdrawn.
+    await h.t.db
+      .updateTable('outbox')
+      .set({ next_attempt_at: new Date(Date.now() - 3_600_000) })
+      .where('broadcast_id', '=', id)
+      .execute();
+    expect(await cancelBroadcast(h.t.db, id, new Date())).toBe(true);
+    try {
+      const rows = await h.t.db.selectFrom('outbox').select('state').where('broadcast_id', '=', id).execute();
+      expect(rows.map((r) => r.state)).toEqual(['pending', 'pending', 'pending']);
+      const after = await scrape();
+      expect(after.get('otklik_outbox_queue_depth{channel="tg",due="true"}') ?? 0).toBe(depth);
+      expect(after.get('otklik_outbox_oldest_due_seconds{channel="tg"}')).toBeLessThan(3_000);
+    } finally {
+      await h.t.db.deleteFrom('outbox').where('broadcast_id', '=', id).execute();
     }
   });
 
