@@ -59,6 +59,7 @@ export const ERROR_KINDS = {
   PERIOD_NOT_STARTED: 'rule',
   OUTBOX_NOT_FOUND: 'not_found',
   OUTBOX_NOT_DEAD: 'conflict',
+  OUTBOX_BROADCAST_CANCELLED: 'conflict',
   BROADCAST_NOT_FOUND: 'not_found',
   BROADCAST_NOT_ACTIVE: 'conflict',
   MEDIA_NOT_FOUND: 'not_found',

@@ -219,7 +219,8 @@ const CANCEL_BATCH = 5000;
  * Marks `cancelled` the rows of cancelled broadcasts still waiting in the outbox (never claimed
  * since the cancel: claimDue skips them), `batch` rows per statement, each statement its own short
  * transaction; returns how many. The expander runs it on every instance, so the table catches up
- * within a poll (meanwhile claimDue, markSent's chat gap and the /metrics gauges pass these rows over). A row of a cancelled broadcast retried by hand (POST /outbox/{id}/retry) is dropped too.
+ * within a poll (meanwhile claimDue, markSent's chat gap and the /metrics gauges pass these rows
+ * over). A dead row of a cancelled broadcast is not retried by hand (retryDead: 409).
  */
 export async function dropCancelledUnsent(db: Db, batch = CANCEL_BATCH): Promise<number> {
   const cancelled = await sql<{ id: number }>`

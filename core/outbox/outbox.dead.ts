@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Channel, Db } from '../db/types.ts';
-import type { OutboxState } from './outbox.table.ts';
+import { DomainError } from '../errors.ts';
+import { NOT_CANCELLED } from './outbox.queue.ts';
 
 /** A row that stopped for good, as the admin API lists it (no payload: it may hold personal data). */
 export interface DeadRow {
@@ -43,21 +44,34 @@ export async function listDead(db: Db, options: { channel?: Channel; limit?: num
 
 /**
  * Gives a dead row a fresh set of attempts, due now. Returns false when the row is not dead
- * (unknown id, or already retried): retrying twice is harmless. The caller kicks the sender.
+ * (unknown id, or already retried: retrying twice is harmless) or belongs to a cancelled broadcast
+ * (it would never be claimed: the row stays dead); `whyNotRetried` says which. The caller kicks the sender.
  */
 export async function retryDead(db: Db, id: number): Promise<boolean> {
   const row = await db
-    .updateTable('outbox')
+    .updateTable('outbox as o')
     .set({ state: 'pending', attempts: 0, next_attempt_at: sql<Date>`now()`, claimed_by: null, claimed_at: null })
-    .where('id', '=', id)
-    .where('state', '=', 'dead')
-    .returning('id')
+    .where('o.id', '=', id)
+    .where('o.state', '=', 'dead')
+    .where(NOT_CANCELLED)
+    .returning('o.id')
     .executeTakeFirst();
   return row !== undefined;
 }
 
-/** The state of one row, or undefined when there is no such row: says why a retry found nothing to do. */
-export async function outboxState(db: Db, id: number): Promise<OutboxState | undefined> {
-  const row = await db.selectFrom('outbox').select('state').where('id', '=', id).executeTakeFirst();
-  return row?.state;
+/**
+ * Why `retryDead` found nothing to do: OUTBOX_NOT_FOUND, OUTBOX_NOT_DEAD (with its state), or
+ * OUTBOX_BROADCAST_CANCELLED (a dead row of a broadcast cancelled since: what it announced was
+ * withdrawn, so it is not sent again).
+ */
+export async function whyNotRetried(db: Db, id: number): Promise<DomainError> {
+  const row = await db
+    .selectFrom('outbox as o')
+    .leftJoin('broadcast as b', 'b.id', 'o.broadcast_id')
+    .select(['o.state', 'o.broadcast_id', 'b.state as broadcast_state'])
+    .where('o.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return new DomainError('OUTBOX_NOT_FOUND', { id });
+  if (row.state !== 'dead') return new DomainError('OUTBOX_NOT_DEAD', { id, state: row.state });
+  return new DomainError('OUTBOX_BROADCAST_CANCELLED', { id, broadcastId: row.broadcast_id });
 }

@@ -64,6 +64,7 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   PERIOD_NOT_STARTED: 'The period has not begun yet, so it has no figures: ask for the current period (answered as of now) or an earlier one.',
   OUTBOX_NOT_FOUND: 'No outbox row with this id exists.',
   OUTBOX_NOT_DEAD: 'Only a dead outbox row can be retried (see `details.state`).',
+  OUTBOX_BROADCAST_CANCELLED: 'The row belongs to a broadcast that was cancelled (`details.broadcastId`: what it announced was withdrawn), so it is not sent again; it stays dead.',
   BROADCAST_NOT_FOUND: 'No broadcast with this id exists, or it is out of your scope.',
   BROADCAST_NOT_ACTIVE: 'The broadcast is no longer active.',
   MEDIA_NOT_FOUND: 'No media file with this id exists, or it is out of your scope.',

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel } from '../../../core/db/types.ts';
 import { enqueue, PRIORITY } from '../../../core/outbox/outbox.repository.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { announce, cancelBroadcast, expandBatch } from '../../../core/broadcasts/broadcasts.ts';
+import { registeredResident } from '../../../test/residents.ts';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -119,6 +121,24 @@ describe('POST /outbox/{id}/retry', () => {
     const sent = await h.request('POST', `/api/v1/outbox/${id}/retry`);
     expect(sent.status).toBe(409);
     expect(sent.body.details.state).toBe('sent');
+  });
+
+  it('answers 409 OUTBOX_BROADCAST_CANCELLED for a dead row of a cancelled broadcast, the row kept as it was', async () => {
+    await registeredResident(h.t.db, { municipalityId: h.municipality.Belovo });
+    const broadcastId = await announce(h.t.db, { audience: { municipalityId: h.municipality.Belovo, topic: 'news' }, message: { key: 'broadcast.official', params: { text: 'Withdrawn' } } });
+    while (!(await expandBatch(h.t.db, broadcastId, 100)).done);
+    const { id } = await h.t.db.selectFrom('outbox').select('id').where('broadcast_id', '=', broadcastId).executeTakeFirstOrThrow();
+    await h.t.db.updateTable('outbox').set({ state: 'dead', attempts: 4, last_error: 'Too Many Requests' }).where('id', '=', id).execute();
+    expect(await cancelBroadcast(h.t.db, broadcastId, new Date())).toBe(true);
+    const before = await row(id);
+
+    const res = await h.request('POST', `/api/v1/outbox/${id}/retry`);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'OUTBOX_BROADCAST_CANCELLED', details: { id, broadcastId } });
+    expect(res.body.detail).toContain('cancelled');
+    expect(await row(id)).toEqual(before);
+    expect(await deadIds()).toContain(id);
+    expect(await h.t.db.selectFrom('audit_log').select('id').where('action', '=', 'outbox.retry').where('entity_id', '=', String(id)).execute()).toEqual([]);
   });
 
   it('answers 404 OUTBOX_NOT_FOUND for an unknown id', async () => {
