@@ -50,6 +50,8 @@ export const ERROR_KINDS = {
   MUNICIPALITY_NOT_FOUND: 'not_found',
   BOUNDARY_OVERLAP: 'conflict',
   BOUNDARY_CHECK_TIMEOUT: 'rule',
+  // The instance is stopping (SIGTERM) and ended the work the request waited on: try again.
+  SHUTTING_DOWN: 'unavailable',
   ROUTING_RULE_NOT_FOUND: 'not_found',
   KPI_RESPONSIBLE_NOT_FOUND: 'not_found',
   PHOTO_NOT_FOUND: 'not_found',

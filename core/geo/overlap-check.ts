@@ -16,7 +16,8 @@ export type OverlapVerdict = { index: number; overlaps?: true; failed?: string }
 
 /** How long one upload's check may take (BOUNDARY_CHECK_TIMEOUT_MS); set by the app from its config. */
 let timeoutMs = 20_000;
-const running = new Set<Worker>();
+/** The checks running now, each with the way to fail its upload when the instance stops. */
+const running = new Map<Worker, (error: Error) => void>();
 
 export function configureOverlapChecks(settings: { timeoutMs: number }): void {
   timeoutMs = settings.timeoutMs;
@@ -34,9 +35,9 @@ export function firstOverlap(boundary: Boundary, others: Boundary[]): Promise<Ov
   const limit = timeoutMs;
   const task: OverlapTask = { boundary, others };
   const worker = new Worker(new URL('./overlap.worker.ts', import.meta.url), { workerData: task });
-  running.add(worker);
   let timer: NodeJS.Timeout | undefined;
   return new Promise<OverlapVerdict>((resolve, reject) => {
+    running.set(worker, reject);
     timer = setTimeout(() => reject(new DomainError('BOUNDARY_CHECK_TIMEOUT', { field: 'boundary', timeoutMs: limit })), limit);
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -53,9 +54,14 @@ export function overlapChecksRunning(): number {
   return running.size;
 }
 
-/** Terminates the checks still running (the app's stop): their uploads fail, their transactions roll back. */
+/**
+ * Terminates the checks still running (SIGTERM, once the webhooks have drained, and the app's stop):
+ * their uploads fail with SHUTTING_DOWN (503, send it again) and their transactions roll back, so
+ * a check of up to BOUNDARY_CHECK_TIMEOUT_MS does not hold the shutdown past its deadline.
+ */
 export async function stopOverlapChecks(): Promise<void> {
-  const workers = [...running];
+  const checks = [...running];
   running.clear();
-  await Promise.all(workers.map((worker) => worker.terminate()));
+  for (const [, fail] of checks) fail(new DomainError('SHUTTING_DOWN', { field: 'boundary' }));
+  await Promise.all(checks.map(([worker]) => worker.terminate()));
 }

@@ -53,6 +53,7 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   SECTOR_NOT_FOUND: 'No sector with this id exists.',
   MUNICIPALITY_NOT_FOUND: 'No municipality with this id exists, or it is out of your scope.',
   BOUNDARY_OVERLAP: "The boundary shares area with another municipality's (named in `details`); neighbours may share a border, not area.",
+  SHUTTING_DOWN: 'This instance is stopping and ended the work the request waited on; nothing was saved: send the request again.',
   BOUNDARY_CHECK_TIMEOUT:
     "Comparing the boundary with its neighbours' took longer than allowed (`details.timeoutMs`, BOUNDARY_CHECK_TIMEOUT_MS); nothing was saved: simplify the boundary (fewer vertices) and upload it again.",
   ROUTING_RULE_NOT_FOUND: 'No routing rule with this id exists (or none for this municipality and category), or it is out of your scope.',

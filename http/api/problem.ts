@@ -20,6 +20,7 @@ export const STATUS_BY_KIND = {
   unsupported_type: 415,
   rule: 422,
   rate_limited: 429,
+  unavailable: 503,
 } as const satisfies Record<ErrorKind, ContentfulStatusCode>;
 
 export const HTTP_ONLY_CODES = {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../core/db/connect.ts';
 import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../../http/webhooks/telegram.ts';
+import { farOutlines } from '../boundary-outlines.ts';
 import { createTestDatabase, isRealPostgres, type TestDatabase } from '../database.ts';
 import { FakeTelegramApi } from '../fakes/telegram-api.ts';
 
@@ -290,6 +291,36 @@ describe('SIGTERM', () => {
     expect(code).toBe(0);
     expect(running.logs.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
     expect(() => process.kill(running.appPid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+  }, 240_000);
+
+  it("ends an admin upload's running boundary check: the upload is 503 SHUTTING_DOWN, nothing saved, exit 0 long before the check would end", async () => {
+    const token = 'shutdown-bootstrap-token-0123456789abcdef';
+    const running = await startApp({ ADMIN_BOOTSTRAP_TOKEN: token, SHUTDOWN_TIMEOUT_MS: '15000' });
+    const municipality = (oktmo: string, boundary: unknown) =>
+      fetch(`${running.url}/api/v1/municipalities`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ nameRu: `Дальний ${oktmo}`, nameEn: `Far ${oktmo}`, oktmo, populationOver14: 1, boundary }),
+      });
+    // Two outlines of 30,000 vertices: comparing them takes the polygon library several seconds.
+    const { far, twice } = farOutlines(30_000);
+    expect((await municipality('32727097', far)).status).toBe(201);
+    // The check's worker thread shows in the process's task list (the pool's threads are up by now).
+    const threads = () => readdirSync(`/proc/${running.appPid}/task`).length;
+    const before = threads();
+    const upload = municipality('32727096', twice);
+    await until(async () => threads() > before);
+    const signalledAt = Date.now();
+    running.child.kill('SIGTERM');
+    const answer = await upload;
+    expect(answer.status).toBe(503);
+    expect(await answer.json()).toMatchObject({ code: 'SHUTTING_DOWN', details: { field: 'boundary' } });
+    const { code, at } = await running.exited;
+    expect(code).toBe(0);
+    expect(at - signalledAt).toBeLessThan(3_000);
+    const db = await openDatabase(running);
+    expect(await db.handle.db.selectFrom('municipality').select('oktmo').where('oktmo', 'in', ['32727096', '32727097']).execute()).toEqual([{ oktmo: '32727097' }]);
+    await db.close();
   }, 240_000);
 
   it('exits on SIGTERM when nobody reads its output any more (a supervisor that went away): no hang on a closed stdout', async () => {

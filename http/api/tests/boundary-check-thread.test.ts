@@ -2,22 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { overlapChecksRunning } from '../../../core/geo/overlap-check.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { farOutlines } from '../../../test/boundary-outlines.ts';
 
-// A municipality far from the demo region drawn with 5,000 vertices, and the same outline digitised
-// again (vertices between its own, 30 cm either side) for another: comparing the two takes the
-// polygon library a second or more, and they overlap (the same area twice).
-const METRE = 1 / 111_195;
-const outline = (shift: number, offsetM: (i: number) => number) => {
-  const n = 5_000;
-  const ring = Array.from({ length: n }, (_, i): [number, number] => {
-    const a = ((i + shift) / n) * 2 * Math.PI;
-    const r = 0.1 + offsetM(i) * METRE;
-    return [120 + 2 * r * Math.cos(a), 60 + r * Math.sin(a)];
-  });
-  return { type: 'Polygon', coordinates: [[...ring, ring[0]!]] };
-};
-const FAR = outline(0, () => 0);
-const TWICE = outline(0.5, (i) => (i % 2 ? 0.3 : -0.3));
+const { far: FAR, twice: TWICE } = farOutlines();
 
 async function withFar(h: ApiHarness): Promise<number> {
   const far = await h.request('POST', '/api/v1/municipalities', { body: { nameRu: 'Дальний', nameEn: 'Far', oktmo: '32727097', populationOver14: 1, boundary: FAR } });
@@ -52,13 +39,15 @@ describe('the boundary overlap check', () => {
     expect(overlapChecksRunning()).toBe(0);
   });
 
-  it("is ended by the app's stop: the upload under way fails (nothing saved) instead of holding the process", async () => {
+  it("is ended by the app's stop: the upload under way is 503 SHUTTING_DOWN (nothing saved) instead of holding the process", async () => {
     const before = await h.t.db.selectFrom('municipality').select('boundary').where('id', '=', h.municipality.Belovo).executeTakeFirstOrThrow();
     const upload = h.request('PUT', `/api/v1/municipalities/${h.municipality.Belovo}/boundary`, { body: TWICE });
     while (overlapChecksRunning() === 0) await sleep(10);
     await h.app.stop();
     expect(overlapChecksRunning()).toBe(0);
-    expect((await upload).status).toBe(500);
+    const put = await upload;
+    expect(put.status).toBe(503);
+    expect(put.body).toMatchObject({ code: 'SHUTTING_DOWN', details: { field: 'boundary' } });
     expect(await h.t.db.selectFrom('municipality').select('boundary').where('id', '=', h.municipality.Belovo).executeTakeFirstOrThrow()).toEqual(before);
   });
 });
