@@ -21,9 +21,19 @@ export function splitResource(file: string): { name: string; format: Format } | 
   return FORMATS.includes(format) ? { name: file.slice(0, dot), format } : null;
 }
 
-/** XML has no null: an absent value is an empty element, as in the spec's examples. */
+/**
+ * XML 1.0's Char production: C0 controls but tab, LF and CR, lone surrogates, U+FFFE and U+FFFF
+ * cannot be in a document at all, escaped or not. A resident's text may hold one (pasted from
+ * elsewhere); written as is, it would make the whole document unreadable to any XML parser.
+ */
+function isXmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || code >= 0x10000;
+}
+
+/** XML has no null: an absent value is an empty element, as in the spec's examples. A character XML cannot carry becomes U+FFFD. */
 function xmlValue(value: unknown): unknown {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return [...value].map((ch) => (isXmlChar(ch.codePointAt(0)!) ? ch : '\uFFFD')).join('');
   if (Array.isArray(value)) return value.map(xmlValue);
   if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, xmlValue(v)]));
   return value;

@@ -186,6 +186,30 @@ describe('service requests', () => {
     expect(xml.parse(res.text).service_requests.request[1].address).toBe('ул. <Ленина> & "Кирова"');
   });
 
+  it('XML stays well-formed when a text holds characters XML 1.0 cannot carry (they become U+FFFD); JSON keeps them', async () => {
+    const address = 'ул. Весенняя,\u0001 5\u000b\u001f\tкв.\uffff 7';
+    const before = await h.t.db.selectFrom('message').select('address').where('id', '=', ids.inWork).executeTakeFirstOrThrow();
+    await h.t.db.updateTable('message').set({ address }).where('id', '=', ids.inWork).execute();
+    try {
+      for (const url of ['/open311/v2/requests.xml', `/open311/v2/requests/${ids.inWork}.xml`]) {
+        const res = await get(url);
+        expect(res.status, url).toBe(200);
+        // Everything outside the XML 1.0 Char production; no parser accepts a document holding one.
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is looked for
+        expect(res.text, url).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
+        expect(res.text, url).toContain('<address>ул. Весенняя,\uFFFD 5\uFFFD\uFFFD\tкв.\uFFFD 7</address>');
+      }
+      // An id echoed in an error is a text like any other.
+      const error = await get('/open311/v2/requests/%01.xml');
+      expect(error.status).toBe(404);
+      expect(error.text).toContain('<description>service_request_id not found: \uFFFD</description>');
+      const json = await get(`/open311/v2/requests/${ids.inWork}.json`);
+      expect(json.body[0].address).toBe(address);
+    } finally {
+      await h.t.db.updateTable('message').set({ address: before.address }).where('id', '=', ids.inWork).execute();
+    }
+  });
+
   it('filters: service_code (one or several), status, dates, jurisdiction_id', async () => {
     const list = async (query: string) => ((await get(`/open311/v2/requests.json?${query}`)).body as { service_request_id: string }[]).map((r) => Number(r.service_request_id));
     expect(await list('service_code=roads.pothole')).toEqual([ids.solved]);
