@@ -8,9 +8,20 @@ function icsText(text: string): string {
 }
 
 /**
+ * The event's SEQUENCE (RFC 5545 §3.8.7.4): 0 as published, higher with every later revision (a
+ * move, an edit, the cancellation), so a calendar that imported it takes the new file for the same
+ * UID; one that sees no higher SEQUENCE keeps what it has. Seconds from publication to the last
+ * revision: every revision raises it, and it fits the INTEGER of the property for 68 years.
+ */
+function icsSequence(event: Pick<AfishaEvent, 'publishedAt' | 'updatedAt'>): number {
+  return event.publishedAt ? Math.max(0, Math.floor((event.updatedAt.getTime() - event.publishedAt.getTime()) / 1000)) : 0;
+}
+
+/**
  * An event as an iCalendar file (RFC 5545) for the phone's calendar: times in UTC (every
  * calendar shows them in its own zone), the venue with its point, a display alarm 3 hours before
- * (as the bot's reminder), CANCELLED once cancelled. The UID is stable, so a second import updates it.
+ * (as the bot's reminder), CANCELLED once cancelled. The UID is stable and the SEQUENCE grows with
+ * every revision, so a second import updates it (or cancels it).
  */
 export function eventIcs(event: AfishaEvent, options: { host: string; url?: string }): string {
   const calendar = ical({ name: icsText(event.title), prodId: { company: 'Otklik', product: 'afisha', language: 'RU' } });
@@ -23,6 +34,7 @@ export function eventIcs(event: AfishaEvent, options: { host: string; url?: stri
     location: { title: event.venue.name, address: event.venue.address, geo: { lat: event.venue.lat, lon: event.venue.lon } },
     url: event.link ?? options.url ?? null,
     status: event.state === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    sequence: icsSequence(event),
     stamp: event.updatedAt,
     lastModified: event.updatedAt,
   });

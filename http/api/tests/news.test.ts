@@ -520,6 +520,30 @@ describe('events through the admin API', () => {
     expect(lines).toContain(`X-WR-CALNAME:${escaped}`);
   });
 
+  it('an .ics of a moved or cancelled event carries a higher SEQUENCE than the one imported before, so calendars take the change', async () => {
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Лыжня Кузбасса', startsAt: '2026-12-19T10:00', endsAt: '2026-12-19T13:00' }) });
+    await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    const vevent = async () => {
+      const file = await h.request('GET', `/calendar/events/${created.body.id}.ics`, { token: null });
+      return Object.values(nodeIcal.sync.parseICS(file.text)).find((c) => c?.type === 'VEVENT') as nodeIcal.VEvent;
+    };
+    const published = await vevent();
+    // RFC 5545 §3.8.7.4: 0 when created, higher with every revision; a calendar that has the event
+    // (same UID) applies a file only when its SEQUENCE is higher.
+    expect(published.sequence).toBe(0);
+    h.advance(60_000);
+    await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { startsAt: '2026-12-20T10:00', endsAt: '2026-12-20T13:00' } });
+    const moved = await vevent();
+    expect(moved.uid).toBe(published.uid);
+    expect(new Date(moved.start as unknown as string).toISOString()).toBe('2026-12-20T03:00:00.000Z');
+    expect(moved.sequence).toBeGreaterThan(0);
+    h.advance(60_000);
+    await h.request('POST', `/api/v1/events/${created.body.id}/cancel`, { token: h.keys.Kemerovo.curator, body: { reason: 'Оттепель' } });
+    const cancelled = await vevent();
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(cancelled.sequence).toBeGreaterThan(moved.sequence as number);
+  });
+
   it('a second publish of an event is 409 ILLEGAL_TRANSITION whose detail does not call the event a message', async () => {
     const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event() });
     expect((await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator })).status).toBe(200);
