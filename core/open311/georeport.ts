@@ -1,6 +1,6 @@
 import type { Db } from '../db/types.ts';
 import type { MessageStatus } from '../messages/message.table.ts';
-import { redactPersonal } from './redact.ts';
+import { REDACTED, redactPersonal } from './redact.ts';
 
 /**
  * The public Open311 GeoReport v2 view of the platform (wiki.open311.org/GeoReport_v2): the
@@ -177,22 +177,26 @@ export async function listServiceRequests(db: Db, query: RequestQuery): Promise<
   }
   return rows.map((r) => {
     const names = [r.display_name, sourceAuthor.get(r.id), ...handles.filter((h) => h.resident_id === r.author_id).map((h) => h.username)];
+    // A resident's message without its author: they withdrew consent and their names were destroyed,
+    // so nothing can find them in the texts any more. The texts are withheld, the request stays.
+    const erased = r.author_id === null && !r.open_source;
+    const redact = (text: string) => (erased ? REDACTED : redactPersonal(text, names));
     const status = open311Status(r.status);
     const note = notes.get(r.id);
     return {
       service_request_id: String(r.id),
       status,
-      status_notes: note ? redactPersonal(note.text, names) : null,
+      status_notes: note ? redact(note.text) : null,
       service_name: r.title_ru,
       service_code: r.code,
-      description: redactPersonal(r.text, names),
+      description: redact(r.text),
       // An executor of kind 'official' is a person: only organisations are named.
       agency_responsible: r.executor_kind === 'organisation' ? r.executor_name : null,
       service_notice: null,
       requested_datetime: r.created_at.toISOString(),
       updated_datetime: (status === 'closed' && r.closed_at ? r.closed_at : r.updated_at).toISOString(),
       expected_datetime: null,
-      address: r.address === null ? null : redactPersonal(r.address, names),
+      address: r.address === null ? null : redact(r.address),
       address_id: null,
       zipcode: null,
       lat: r.lat!,

@@ -2,6 +2,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open311Status } from '../../core/open311/georeport.ts';
 import { REDACTED, redactPersonal } from '../../core/open311/redact.ts';
+import { withdrawConsent } from '../../core/residents/consent.service.ts';
 import { createApiHarness, type ApiHarness } from '../../test/api-harness.ts';
 
 let h: ApiHarness;
@@ -308,6 +309,33 @@ describe('privacy', () => {
       expect(res.status, url).toBe(200);
       expectNoPersonalData(res.text);
       for (const i of identities) expect(res.text, url).not.toMatch(new RegExp(`\\b${i.external_id}\\b|\\b${i.chat_id}\\b`));
+    }
+  });
+
+  it('an author who withdrew consent is not named once their names are erased: the texts that could name them are withheld', async () => {
+    const filed = await h.fileMessage('Kemerovo', { text: 'Сломаны качели, перезвоните Анне Смирновой' });
+    await author(filed.id, 'Анна Смирнова', '89005556677', 'anna_smirnova');
+    await h.request('POST', `/api/v1/messages/${filed.id}/accept`, { body: {} });
+    await answer(filed.id, { kind: 'intermediate', text: 'Анна, качели починят в пятницу.' });
+    await h.request('POST', `/api/v1/messages/${filed.id}/publish`);
+    try {
+      const before = (await get(`/open311/v2/requests/${filed.id}.json`)).body[0];
+      // While the author's names are known, they are redacted from the texts.
+      expect(before.description).toBe(`Сломаны качели, перезвоните ${REDACTED} ${REDACTED}`);
+      expect(before.status_notes).toBe(`${REDACTED}, качели починят в пятницу.`);
+      const { author_id } = await h.t.db.selectFrom('message').select('author_id').where('id', '=', filed.id).executeTakeFirstOrThrow();
+      await withdrawConsent(h.t.db, author_id!, h.now());
+      // The names are destroyed, so nothing can tell them in the texts any more.
+      for (const url of [`requests/${filed.id}.json`, `requests/${filed.id}.xml`, 'requests.json', 'requests.xml']) {
+        const res = await get(`/open311/v2/${url}`);
+        expect(res.status, url).toBe(200);
+        expect(res.text, url).not.toMatch(/Анн|Смирнов/);
+      }
+      // The request stays, without its texts.
+      const after = (await get(`/open311/v2/requests/${filed.id}.json`)).body[0];
+      expect(after).toMatchObject({ service_request_id: String(filed.id), service_code: 'roads.pothole', status: 'open', description: REDACTED, status_notes: REDACTED });
+    } finally {
+      await h.t.db.updateTable('message').set({ published: false }).where('id', '=', filed.id).execute();
     }
   });
 
