@@ -101,6 +101,8 @@ export interface RequestQuery {
   to?: Date;
   municipalityId?: number;
   limit: number;
+  /** Rows skipped before the first returned (a page past the first). */
+  offset?: number;
 }
 
 /** Published messages as service requests, newest first. */
@@ -134,7 +136,8 @@ export async function listServiceRequests(db: Db, query: RequestQuery): Promise<
     .where('message.lat', 'is not', null)
     .orderBy('message.created_at', 'desc')
     .orderBy('message.id', 'desc')
-    .limit(query.limit);
+    .limit(query.limit)
+    .offset(query.offset ?? 0);
   if (query.ids) {
     q = q.where('message.id', 'in', query.ids.length > 0 ? query.ids : [0]);
   } else {

@@ -226,6 +226,24 @@ describe('service requests', () => {
     expect(await list(`service_request_id=${ids.solved},${ids.unpublished},${ids.newOne}&status=open`)).toEqual([ids.solved]);
   });
 
+  it('pages: page and page_size walk the list once, newest first, and an empty page ends it', async () => {
+    const list = async (query: string) => ((await get(`/open311/v2/requests.json?${query}`)).body as { service_request_id: string }[]).map((r) => Number(r.service_request_id));
+    const all = await list('');
+    expect(all).toEqual([ids.novokuznetsk, ids.inWork, ids.solved]);
+    expect(await list('page_size=2')).toEqual(all.slice(0, 2));
+    expect(await list('page=1&page_size=2')).toEqual(all.slice(0, 2));
+    expect(await list('page=2&page_size=2')).toEqual(all.slice(2));
+    expect(await list('page=3&page_size=2')).toEqual([]);
+    // Without page_size a page is the 1,000 the spec allows: the second is empty here, not the first again.
+    expect(await list('page=2')).toEqual([]);
+    expect(await list('page=2&page_size=1&status=open')).toEqual([ids.inWork]);
+    for (const query of ['page=0', 'page=-1', 'page=x', 'page_size=0', 'page_size=1001', 'page_size=2.5']) {
+      const res = await get(`/open311/v2/requests.xml?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(xml.parse(res.text).errors.error[0].description, query).toMatch(/^page(_size)? must be a whole number from 1 to \d+$/);
+    }
+  });
+
   it('a time zone offset written with a bare + (read back as a space by any query decoder) is the offset it names', async () => {
     // curl 'requests.json?start_date=2026-12-01T10:00:00+07:00': the '+' arrives as a space.
     const list = async (query: string) => (await get(`/open311/v2/requests.json?${query}`)).body;

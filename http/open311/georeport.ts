@@ -119,6 +119,24 @@ function dateRange(c: Context, now: Date): { from: Date; to: Date } {
   return { from, to };
 }
 
+/**
+ * `page` (from 1) and `page_size` (at most MAX_REQUESTS, the default), the paging extension city
+ * endpoints commonly have: a client that walks pages until one comes back empty gets each request
+ * once, and the requests past the first 1,000 of a range can be reached.
+ */
+function paging(c: Context): { limit: number; offset: number } {
+  const whole = (name: string, max: number) => {
+    const raw = param(c, name);
+    if (raw === undefined) return undefined;
+    const n = /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
+    if (n < 1 || n > max) throw new Open311Error(400, `${name} must be a whole number from 1 to ${max}`);
+    return n;
+  };
+  const size = whole('page_size', MAX_REQUESTS) ?? MAX_REQUESTS;
+  const page = whole('page', 1_000_000) ?? 1;
+  return { limit: size, offset: (page - 1) * size };
+}
+
 export function createOpen311App(deps: Open311Deps): Hono {
   const app = new Hono();
   const { db } = deps;
@@ -155,7 +173,8 @@ export function createOpen311App(deps: Open311Deps): Hono {
     const status = list(param(c, 'status'));
     if (status && !status.every((s) => s === 'open' || s === 'closed')) throw new Open311Error(400, 'status must be open, closed or both (comma-separated)');
     const { from, to } = dateRange(c, deps.clock());
-    const found = await listServiceRequests(db, { serviceCodes, status: status as Open311Status[] | undefined, from, to, municipalityId, limit: MAX_REQUESTS });
+    const { limit, offset } = paging(c);
+    const found = await listServiceRequests(db, { serviceCodes, status: status as Open311Status[] | undefined, from, to, municipalityId, limit, offset });
     return respond(c, format, 200, found, 'service_requests', 'request');
   };
 
