@@ -50,10 +50,13 @@ export async function listServices(db: Db): Promise<Open311Service[]> {
   }));
 }
 
-/** The codes among `codes` that name no active category. */
+/**
+ * The codes among `codes` that name no category. One taken out of the directory (inactive) is no
+ * longer a service, but its requests still carry its code: filtering by it is no error.
+ */
 export async function unknownServiceCodes(db: Db, codes: readonly string[]): Promise<string[]> {
   if (codes.length === 0) return [];
-  const known = new Set((await db.selectFrom('category').select('code').where('code', 'in', codes).where('active', '=', true).execute()).map((r) => r.code));
+  const known = new Set((await db.selectFrom('category').select('code').where('code', 'in', codes).execute()).map((r) => r.code));
   return codes.filter((c) => !known.has(c));
 }
 

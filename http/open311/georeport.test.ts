@@ -226,6 +226,21 @@ describe('service requests', () => {
     expect(await list(`service_request_id=${ids.solved},${ids.unpublished},${ids.newOne}&status=open`)).toEqual([ids.solved]);
   });
 
+  it('a service code of a category taken out of the directory still filters the requests that carry it', async () => {
+    await h.t.db.updateTable('category').set({ active: false }).where('code', '=', 'roads.lighting').execute();
+    try {
+      const services = (await get('/open311/v2/services.json')).body as { service_code: string }[];
+      expect(services.map((s) => s.service_code)).not.toContain('roads.lighting');
+      // Its requests still say service_code roads.lighting: asking for them is no error.
+      const listed = await get('/open311/v2/requests.json?service_code=roads.lighting');
+      expect(listed.status).toBe(200);
+      expect((listed.body as { service_request_id: string }[]).map((r) => Number(r.service_request_id))).toEqual([ids.novokuznetsk, ids.inWork]);
+      expect((await get('/open311/v2/requests.json?service_code=roads.nope')).status).toBe(400);
+    } finally {
+      await h.t.db.updateTable('category').set({ active: true }).where('code', '=', 'roads.lighting').execute();
+    }
+  });
+
   it('pages: page and page_size walk the list once, newest first, and an empty page ends it', async () => {
     const list = async (query: string) => ((await get(`/open311/v2/requests.json?${query}`)).body as { service_request_id: string }[]).map((r) => Number(r.service_request_id));
     const all = await list('');
