@@ -226,6 +226,20 @@ describe('service requests', () => {
     expect(await list(`service_request_id=${ids.solved},${ids.unpublished},${ids.newOne}&status=open`)).toEqual([ids.solved]);
   });
 
+  it("a list parameter given more than once (a client library's array) is all its values; any other one repeated is a 400", async () => {
+    const list = async (query: string) => ((await get(`/open311/v2/requests.json?${query}`)).body as { service_request_id: string }[]).map((r) => Number(r.service_request_id));
+    expect(await list('service_code=roads.pothole&service_code=roads.lighting')).toEqual(await list('service_code=roads.pothole,roads.lighting'));
+    expect(await list('service_code=roads.pothole&service_code=roads.lighting')).toHaveLength(3);
+    expect(await list('status=open&status=closed')).toHaveLength(3);
+    expect(await list(`service_request_id=${ids.solved}&service_request_id=${ids.inWork}`)).toEqual([ids.inWork, ids.solved]);
+    expect((await get('/open311/v2/requests.json?service_code=roads.pothole&service_code=roads.nope')).status).toBe(400);
+    for (const query of ['start_date=2026-11-01T00:00:00Z&start_date=2026-12-01T00:00:00Z', 'jurisdiction_id=32701000&jurisdiction_id=32731000', 'page=1&page=2']) {
+      const res = await get(`/open311/v2/requests.json?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.body, query).toEqual([{ code: 400, description: `${query.split('=')[0]} is given more than once` }]);
+    }
+  });
+
   it('a service code of a category taken out of the directory still filters the requests that carry it', async () => {
     await h.t.db.updateTable('category').set({ active: false }).where('code', '=', 'roads.lighting').execute();
     try {

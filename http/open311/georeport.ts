@@ -76,18 +76,26 @@ class Open311Error extends Error {
 
 /** The spec's "optional": an empty parameter is the same as one not given. NUL never reaches PostgreSQL. */
 function param(c: Context, name: string): string | undefined {
-  const value = c.req.query(name);
-  if (value?.includes('\u0000')) throw new Open311Error(400, `${name} holds a NUL character`);
+  const values = c.req.queries(name) ?? [];
+  if (values.some((v) => v.includes('\u0000'))) throw new Open311Error(400, `${name} holds a NUL character`);
+  // One value read and the others dropped would answer another question than the one asked.
+  if (values.length > 1) throw new Open311Error(400, `${name} is given more than once`);
+  const value = values[0];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
-function list(value: string | undefined): string[] | undefined {
-  return value === undefined
-    ? undefined
-    : value
-        .split(',')
-        .map((v) => v.trim())
-        .filter((v) => v !== '');
+/**
+ * A comma-separated list parameter. Given more than once (a client library's array:
+ * service_code=a&service_code=b), its values are all of them, as service_code=a,b.
+ */
+function list(c: Context, name: string): string[] | undefined {
+  const values = c.req.queries(name) ?? [];
+  if (values.some((v) => v.includes('\u0000'))) throw new Open311Error(400, `${name} holds a NUL character`);
+  const items = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  return items.length === 0 ? undefined : items;
 }
 
 async function jurisdiction(c: Context, db: Db): Promise<number | undefined> {
@@ -162,15 +170,15 @@ export function createOpen311App(deps: Open311Deps): Hono {
 
   const requests = async (c: Context, format: Format) => {
     const municipalityId = await jurisdiction(c, db);
-    const idList = list(param(c, 'service_request_id'));
+    const idList = list(c, 'service_request_id');
     if (idList) {
       if (idList.length > MAX_REQUESTS || !idList.every((id) => /^\d{1,9}$/.test(id))) throw new Open311Error(400, 'service_request_id must be a comma-separated list of request ids');
       return respond(c, format, 200, await listServiceRequests(db, { ids: idList.map(Number), municipalityId, limit: MAX_REQUESTS }), 'service_requests', 'request');
     }
-    const serviceCodes = list(param(c, 'service_code'));
+    const serviceCodes = list(c, 'service_code');
     const unknown = await unknownServiceCodes(db, serviceCodes ?? []);
     if (unknown.length > 0) throw new Open311Error(400, `service_code not found: ${unknown.join(', ')}`);
-    const status = list(param(c, 'status'));
+    const status = list(c, 'status');
     if (status && !status.every((s) => s === 'open' || s === 'closed')) throw new Open311Error(400, 'status must be open, closed or both (comma-separated)');
     const { from, to } = dateRange(c, deps.clock());
     const { limit, offset } = paging(c);
