@@ -6,7 +6,21 @@
  */
 export const REDACTED = '[скрыто]';
 
-const PHONE = /(?:\+7|(?<!\d)8)[\s\-()]*\d{3}[\s\-()]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d)/g;
+/** A run of digits with the separators phone numbers are written with (spaces, hyphens, dashes, brackets). */
+const DIGIT_RUN = /(?<![\p{L}\p{N}+])\+?\s*\(?\d[\d\s()\-\u2010-\u2014]{7,}\d(?![\p{L}\p{N}])/gu;
+
+/**
+ * A run is a phone number by its digits, however grouped: +, then 10 to 15 of them (an
+ * international number); 11 starting with 7 or 8 (+7 or 8, then the 10 of a Russian number); or
+ * those 10 alone, starting as Russian codes do (3 and 4 for cities, 8 and 9 for mobiles and free
+ * numbers): 8 (3842) 58-12-34, 913-123-45-67, +375 29 123-45-67.
+ */
+function isPhone(run: string): boolean {
+  const digits = run.replace(/\D/g, '');
+  if (run.startsWith('+')) return digits.length >= 10 && digits.length <= 15;
+  if (digits.length === 11) return digits.startsWith('7') || digits.startsWith('8');
+  return digits.length === 10 && /^[3489]/.test(digits);
+}
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 const HANDLE = /(?<![\p{L}\p{N}_])@[A-Za-z0-9_.]{3,}/gu;
 
@@ -37,7 +51,10 @@ function wordPattern(word: string): string {
  * words of their own ("Ивана" in "спросить Ивана", not "Ивановская" in "Ивановская улица").
  */
 export function redactPersonal(text: string, names: readonly (string | null | undefined)[]): string {
-  let out = text.replace(EMAIL, REDACTED).replace(PHONE, REDACTED).replace(HANDLE, REDACTED);
+  let out = text
+    .replace(EMAIL, REDACTED)
+    .replace(DIGIT_RUN, (run) => (isPhone(run) ? REDACTED : run))
+    .replace(HANDLE, REDACTED);
   const words = new Set<string>();
   for (const name of names) {
     const trimmed = name?.replace(/^@/, '').trim();

@@ -405,6 +405,30 @@ describe('the mapping and the redaction', () => {
     expect(redactPersonal('Кв. 12, подъезд 3, 2026 год', ['Ли'])).toBe('Кв. 12, подъезд 3, 2026 год');
   });
 
+  it('redacts phone numbers as residents write them: city numbers with a 4- or 5-digit code, mobiles without +7 or 8, foreign ones', () => {
+    for (const phone of [
+      '8 (3842) 58-12-34',
+      '+7 (3842) 58-12-34',
+      '8-3843-45-67-89',
+      '8 (38452) 2-12-34',
+      '(3842) 58-12-34',
+      '9131234567',
+      '913-123-45-67',
+      '79131234567',
+      '7 913 123 45 67',
+      '+7 913 12 345 67',
+      '+7–913–123–45–67',
+      '+375 29 123-45-67',
+      '+998 90 123 45 67',
+    ]) {
+      expect(redactPersonal(`мой телефон ${phone}, звоните`, []), phone).not.toMatch(/\d{2}/);
+    }
+    // Numbers that are no phone stay: dates, times, house and flat numbers, years, a short count.
+    for (const text of ['с 8:00 до 20:00, 01.12.2026', 'дом 12, кв. 345, подъезд 6', 'в 2026 году 1500 обращений', 'счётчик № 0123456789', 'участок 42:24:0101001:123']) {
+      expect(redactPersonal(text, []), text).toBe(text);
+    }
+  });
+
   it('redacts names whose ё is written е or drops in declension (Пётр → Петра) and whose е is fleeting (Павел → Павла)', () => {
     expect(redactPersonal('Петра Иванова не слышат, Петр пишет снова', ['Пётр Иванов'])).toBe(`${REDACTED} ${REDACTED} не слышат, ${REDACTED} пишет снова`);
     expect(redactPersonal('Спасибо, Артем! Передайте Артёму', ['Артём'])).toBe(`Спасибо, ${REDACTED}! Передайте ${REDACTED}`);
