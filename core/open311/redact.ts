@@ -2,9 +2,12 @@
  * Public texts (a message's description, an official's answer) may still name their author or
  * carry contacts: answers often address the resident by name. Before anything leaves through the
  * public Open311 façade, the author's names and handles and anything shaped like a phone number,
- * an e-mail address or a messenger handle are replaced by this mark.
+ * an e-mail address, a messenger handle or a link to a profile are replaced by this mark.
  */
 export const REDACTED = '[скрыто]';
+
+/** A link to a person's messenger or social profile (Telegram, VK, OK, WhatsApp): a handle or an id in URL form. */
+const PROFILE = /(?<![\p{L}\p{N}.\-/])(?:https?:\/\/)?(?:www\.|m\.)?(?:t\.me|telegram\.me|vk\.com|vk\.ru|ok\.ru|wa\.me)\/[A-Za-z0-9_.\-/]*[A-Za-z0-9_]/giu;
 
 /** A run of digits with the separators phone numbers are written with (spaces, hyphens, dashes, brackets). */
 const DIGIT_RUN = /(?<![\p{L}\p{N}+])\+?\s*\(?\d[\d\s()\-\u2010-\u2014]{7,}\d(?![\p{L}\p{N}])/gu;
@@ -53,6 +56,7 @@ function wordPattern(word: string): string {
 export function redactPersonal(text: string, names: readonly (string | null | undefined)[]): string {
   let out = text
     .replace(EMAIL, REDACTED)
+    .replace(PROFILE, REDACTED)
     .replace(DIGIT_RUN, (run) => (isPhone(run) ? REDACTED : run))
     .replace(HANDLE, REDACTED);
   const words = new Set<string>();

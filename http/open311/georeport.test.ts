@@ -429,6 +429,14 @@ describe('the mapping and the redaction', () => {
     }
   });
 
+  it('redacts links to a messenger or social profile, which name a person as a handle does', () => {
+    const text = 'пишите vk.com/id123456 или https://t.me/kem_neighbour, мой ОК: ok.ru/profile/571234567890, WhatsApp wa.me/79131234567; фото: https://vk.ru/ivan.petrov';
+    const out = redactPersonal(text, []);
+    expect(out).toBe(`пишите ${REDACTED} или ${REDACTED}, мой ОК: ${REDACTED}, WhatsApp ${REDACTED}; фото: ${REDACTED}`);
+    // Other links stay.
+    expect(redactPersonal('график на https://kemerovo.ru/news/123 и gorod.example.org/vk.com', [])).toBe('график на https://kemerovo.ru/news/123 и gorod.example.org/vk.com');
+  });
+
   it('redacts names whose ё is written е or drops in declension (Пётр → Петра) and whose е is fleeting (Павел → Павла)', () => {
     expect(redactPersonal('Петра Иванова не слышат, Петр пишет снова', ['Пётр Иванов'])).toBe(`${REDACTED} ${REDACTED} не слышат, ${REDACTED} пишет снова`);
     expect(redactPersonal('Спасибо, Артем! Передайте Артёму', ['Артём'])).toBe(`Спасибо, ${REDACTED}! Передайте ${REDACTED}`);
