@@ -24,6 +24,7 @@ function isPhone(run: string): boolean {
   if (digits.length === 11) return digits.startsWith('7') || digits.startsWith('8');
   return digits.length === 10 && /^[3489]/.test(digits);
 }
+
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 const HANDLE = /(?<![\p{L}\p{N}_])@[A-Za-z0-9_.]{3,}/gu;
 

@@ -74,13 +74,18 @@ class Open311Error extends Error {
   }
 }
 
-/** The spec's "optional": an empty parameter is the same as one not given. NUL never reaches PostgreSQL. */
+/** Every value a query parameter is given. NUL never reaches PostgreSQL. */
+function values(c: Context, name: string): string[] {
+  const given = c.req.queries(name) ?? [];
+  if (given.some((v) => v.includes('\u0000'))) throw new Open311Error(400, `${name} holds a NUL character`);
+  return given;
+}
+
+/** The spec's "optional": an empty parameter is the same as one not given. */
 function param(c: Context, name: string): string | undefined {
-  const values = c.req.queries(name) ?? [];
-  if (values.some((v) => v.includes('\u0000'))) throw new Open311Error(400, `${name} holds a NUL character`);
+  const [value, ...more] = values(c, name);
   // One value read and the others dropped would answer another question than the one asked.
-  if (values.length > 1) throw new Open311Error(400, `${name} is given more than once`);
-  const value = values[0];
+  if (more.length > 0) throw new Open311Error(400, `${name} is given more than once`);
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
@@ -89,9 +94,7 @@ function param(c: Context, name: string): string | undefined {
  * service_code=a&service_code=b), its values are all of them, as service_code=a,b.
  */
 function list(c: Context, name: string): string[] | undefined {
-  const values = c.req.queries(name) ?? [];
-  if (values.some((v) => v.includes('\u0000'))) throw new Open311Error(400, `${name} holds a NUL character`);
-  const items = values
+  const items = values(c, name)
     .flatMap((v) => v.split(','))
     .map((v) => v.trim())
     .filter((v) => v !== '');
