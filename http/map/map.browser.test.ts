@@ -296,6 +296,32 @@ describe('the map page in Chromium', () => {
     await page.context().close();
   }, 90_000);
 
+  it('where the browser has no month picker (Firefox, desktop Safari: a text box), the month field says its format and refuses another', async () => {
+    const page = await signIn(h.operator);
+    const asked: string[] = [];
+    page.on('request', (req) => {
+      if (req.url().includes('/api/v1/heatmap')) asked.push(new URL(req.url()).searchParams.get('period') ?? '');
+    });
+    // What those browsers make of <input type="month">.
+    await page.evaluate(() => {
+      (document.querySelector('#period') as unknown as { type: string }).type = 'text';
+    });
+    const period = page.locator('#period');
+    expect(await period.getAttribute('placeholder')).toBe('ГГГГ-ММ, например 2026-11');
+    await period.fill('11.2026');
+    await page.locator('#apply').click();
+    // The form stops it: nothing is asked of the API, so no 400 ends up as «Не удалось загрузить данные».
+    expect(await page.locator('#period:invalid').count()).toBe(1);
+    await page.waitForTimeout(300);
+    expect(asked).toEqual([]);
+    expect(await page.locator('#count').textContent()).not.toContain('Не удалось');
+    await period.fill('2026-11');
+    await page.locator('#apply').click();
+    await page.waitForFunction(() => document.querySelector('#map')?.getAttribute('data-state') === 'ready');
+    expect(asked).toContain('2026-11');
+    await page.context().close();
+  }, 60_000);
+
   it('an unknown ?lang is Russian; a word longer than the popup wraps inside the card', async () => {
     const long = await h.fileMessage('Kemerovo', { text: `Жалоба: ${'ОченьДлинноеСловоБезПробелов'.repeat(12)}` });
     const page = await signIn(h.operator, '?lang=xx');

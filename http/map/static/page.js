@@ -24,6 +24,10 @@ $('key-prompt').textContent = t('key_prompt');
 $('key-label').textContent = t('key_label');
 $('key-submit').textContent = t('key_submit');
 for (const node of document.querySelectorAll('[data-text]')) node.textContent = t(node.dataset.text);
+// Firefox and desktop Safari have no month picker: a text box, which shows the format the API takes
+// (the input's pattern refuses another before anything is asked).
+$('period').placeholder = t('period_format');
+$('period').title = t('period_format');
 
 $('lang').addEventListener('click', () => {
   sessionStorage.setItem(LANG, lang === 'en' ? 'ru' : 'en');
