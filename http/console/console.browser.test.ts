@@ -477,6 +477,18 @@ describe('the web console in Chromium', () => {
     await curator.clock.setFixedTime(now);
     await curator.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
     await curator.getByRole('table', { name: ru('kpi.indicators', { period: month }) }).waitFor();
+    // Where the browser has no month picker (Firefox, desktop Safari: a text box), the field says its
+    // format, and a month typed another way is refused at the field instead of doing nothing.
+    await curator.evaluate(() => {
+      (document.querySelector('#period') as unknown as { type: string }).type = 'text';
+    });
+    expect(await curator.getByLabel(ru('kpi.period')).getAttribute('placeholder')).toBe(ru('kpi.period_format'));
+    await curator.getByLabel(ru('kpi.period')).fill('11.2026');
+    await curator.getByRole('button', { name: ru('kpi.show') }).click();
+    expect(await curator.locator('#period:invalid').count()).toBe(1);
+    // The browser's refusal bubble shows the field's title under "Please match the requested format".
+    expect(await curator.getByLabel(ru('kpi.period')).getAttribute('title')).toBe(ru('kpi.period_format'));
+    await curator.getByRole('table', { name: ru('kpi.indicators', { period: month }) }).waitFor();
     await curator.getByLabel(ru('kpi.period')).fill('2026-11');
     await curator.getByRole('button', { name: ru('kpi.show') }).click();
     const november = curator.getByRole('table', { name: ru('kpi.indicators', { period: '2026-11' }) });

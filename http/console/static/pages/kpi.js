@@ -104,6 +104,8 @@ export function Kpi({ t, lang, me, fail }) {
   const choose = (event) => {
     event.preventDefault();
     const f = event.target.elements;
+    // Firefox and desktop Safari show a text box for type="month": its pattern refuses another format
+    // with the format's hint before the form gets here.
     if (/^\d{4}-\d{2}$/.test(f.period.value)) setPeriod(f.period.value);
     if (f.municipality) setTown(f.municipality.value ? Number(f.municipality.value) : null);
   };
@@ -115,7 +117,7 @@ export function Kpi({ t, lang, me, fail }) {
           <option value="">${t('kpi.choose_municipality')}</option>
           ${(towns?.items ?? []).map((m) => html`<option value=${m.id} selected=${m.id === town}>${nameOf(lang, m)}</option>`)}
         </select>`}
-      <label for="period">${t('kpi.period')}</label><input id="period" name="period" type="month" value=${period} required />
+      <label for="period">${t('kpi.period')}</label><input id="period" name="period" type="month" value=${period} required pattern="[0-9]{4}-(0[1-9]|1[0-2])" placeholder=${t('kpi.period_format')} title=${t('kpi.period_format')} />
       <p><button type="submit" class="secondary">${t('kpi.show')}</button></p>
     </form>
     ${query && html`<p>${t('kpi.report')}: <a href=${`/api/v1/reports/monthly?${query}&format=xlsx&lang=${lang}`} download>${t('kpi.download_xlsx')}</a> · <a href=${`/api/v1/reports/monthly?${query}&format=csv&lang=${lang}`} download>${t('kpi.download_csv')}</a></p>`}
