@@ -110,6 +110,7 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const c: StepContext = {
     db,
     now,
+    ...(turnInput.sentAt !== undefined && { sentAt: new Date(turnInput.sentAt * 1000) }),
     t: deps.t,
     resident,
     identity,

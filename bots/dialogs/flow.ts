@@ -17,6 +17,8 @@ export type StepData = Record<string, unknown>;
 export interface StepContext {
   db: Db;
   now: Date;
+  /** When the resident sent the input, as the messenger dated it (DialogInput `sentAt`); absent when it did not. */
+  sentAt?: Date;
   t: Translate;
   resident: Resident;
   identity: ResidentIdentity;

@@ -38,16 +38,17 @@ export type DialogInput = {
    * taken, instead of its hint and its screen again after the screen the message's first part got.
    */
   alongside?: true;
+  /**
+   * When the messenger says the message was sent (its `date`, Unix seconds; texts, photos and places).
+   * A text over the messenger's limit (4096 characters in Telegram and VK) comes as several messages
+   * sent at once: the engine tells their pieces by it (engine.ts, a split text). A clarification
+   * reply's later parts are timed by it too (updates re-delivered after an outage are handled late).
+   */
+  sentAt?: number;
 } & (
   | {
       kind: 'text';
       text: string;
-      /**
-       * When the messenger says the message was sent (its `date`, Unix seconds). A text over the
-       * messenger's limit (4096 characters in Telegram and VK) comes as several messages sent at once:
-       * the engine tells their pieces by it (engine.ts, a split text).
-       */
-      sentAt?: number;
       /**
        * The message carries a point too, its next input (a VK message with a place attached): a step
        * that asks for a place takes the point, and the text is no second answer there.

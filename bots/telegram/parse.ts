@@ -52,12 +52,13 @@ function messageInput(message: Message, identity: Identity, botUsername: string)
   const command = commandOf(message, botUsername);
   if (command === 'foreign') return 'foreign';
   if (command) return { identity, kind: 'command', ...command };
-  if (message.text !== undefined) return { identity, kind: 'text', text: message.text, ...(Number.isSafeInteger(message.date) && { sentAt: message.date }) };
+  const sent = Number.isSafeInteger(message.date) ? { sentAt: message.date } : {};
+  if (message.text !== undefined) return { identity, kind: 'text', text: message.text, ...sent };
   if (message.venue) {
     const { location, title, address } = message.venue;
-    return { identity, kind: 'location', lat: location.latitude, lon: location.longitude, address: [title, address].filter(Boolean).join(', ') };
+    return { identity, kind: 'location', lat: location.latitude, lon: location.longitude, address: [title, address].filter(Boolean).join(', '), ...sent };
   }
-  if (message.location) return { identity, kind: 'location', lat: message.location.latitude, lon: message.location.longitude };
+  if (message.location) return { identity, kind: 'location', lat: message.location.latitude, lon: message.location.longitude, ...sent };
   if (message.photo && message.photo.length > 0) {
     // Telegram sends every size; keep the largest (the last one, but do not rely on the order).
     const largest = message.photo.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
@@ -69,6 +70,7 @@ function messageInput(message: Message, identity: Identity, botUsername: string)
       file: { kind: 'photo', fileId: largest.file_id, ...(largest.file_size !== undefined && { sizeBytes: largest.file_size }) },
       ...(message.caption && { caption: message.caption }),
       ...(message.media_group_id && { album: message.media_group_id }),
+      ...sent,
     };
   }
   if (message.contact) {

@@ -129,9 +129,10 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
   // A text button of a regular keyboard: our id in the payload (the label is only what it shows).
   if (!geo && buttonId && buttonId !== 'location') return [{ identity, kind: 'button', data: buttonId }];
   const inputs: DialogInput[] = [];
+  const sentAt = typeof message.date === 'number' && Number.isSafeInteger(message.date) ? message.date : undefined;
+  const sent = sentAt !== undefined ? { sentAt } : {};
   if (text.trim().length > 0) {
     const command = commandOf(text);
-    const sentAt = typeof message.date === 'number' && Number.isSafeInteger(message.date) ? message.date : undefined;
     const attached = !geo && Array.isArray(message.attachments) && message.attachments.length > 0;
     const firstAttachment = attached ? (message.attachments as unknown[])[0] : undefined;
     const photoFirst = isObject(firstAttachment) && firstAttachment.type === 'photo' && isObject(firstAttachment.photo) && photoAttachment(firstAttachment.photo) !== undefined;
@@ -142,7 +143,7 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
             identity,
             kind: 'text',
             text,
-            ...(sentAt !== undefined && { sentAt }),
+            ...sent,
             ...(geo && { placeFollows: true as const }),
             ...(attached && { attachmentsFollow: true as const }),
             ...(photoFirst && { photoFollows: true as const }),
@@ -158,7 +159,7 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
     const alongside = inputs.length > 0 ? { alongside: true as const } : {};
     // The message's text rides along with its point too: filing started at the point keeps it as the description.
     const caption = inputs[0]?.kind === 'text' ? { caption: inputs[0].text } : {};
-    inputs.push({ identity, kind: 'location', lat: Number(coordinates.latitude), lon: Number(coordinates.longitude), ...(address && { address }), ...alongside, ...caption });
+    inputs.push({ identity, kind: 'location', lat: Number(coordinates.latitude), lon: Number(coordinates.longitude), ...(address && { address }), ...alongside, ...caption, ...sent });
     return inputs;
   }
   const attachments = Array.isArray(message.attachments) ? message.attachments.filter(isObject) : [];
@@ -172,7 +173,7 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
       // The message's text rides along with its first attachment when that is a photo (DialogInput photo `caption`).
       const first = inputs.length === 1 && inputs[0]!.kind === 'text' ? inputs[0] : undefined;
       const caption = first?.kind === 'text' && first.photoFollows ? { caption: first.text } : {};
-      inputs.push({ identity, kind: 'photo', ...photo, ...(largest && { file: { kind: 'photo', url: largest.url } }), ...alongside, ...caption });
+      inputs.push({ identity, kind: 'photo', ...photo, ...(largest && { file: { kind: 'photo', url: largest.url } }), ...alongside, ...caption, ...sent });
     } else if (type === 'wall' || type === 'wall_reply') inputs.push({ identity, kind: 'other', what: 'forwarded', ...alongside });
     else {
       const file = sentFile(type, attachment);

@@ -80,6 +80,8 @@ export abstract class ChatPlayer {
   private readonly echo: ((line: string) => void) | undefined;
 
   private lastDate = 0;
+  /** How far the app's clock ran ahead of the wall clock at this chat's previous message (seconds). */
+  private lastLead = 0;
 
   constructor(harness: BotHarness, echo?: (line: string) => void) {
     this.harness = harness;
@@ -89,10 +91,14 @@ export abstract class ChatPlayer {
   /**
    * A new message's `date` (Unix seconds): now, and at least a minute after this chat's previous
    * message, as a person's messages are. Messages sent in one second are pieces of one split text
-   * to the bot (bots/dialogs/engine.ts): a test sends those with their `date` given.
+   * to the bot (bots/dialogs/engine.ts): a test sends those with their `date` given. When the app's
+   * clock jumps ahead (a test's resident who waits minutes), the message is sent that much later too.
    */
   protected nextDate(): number {
-    this.lastDate = Math.max(Math.floor(Date.now() / 1000), this.lastDate + 60);
+    const clock = Math.floor(this.harness.now().getTime() / 1000);
+    const lead = clock - Math.floor(Date.now() / 1000);
+    this.lastDate = Math.max(clock, this.lastDate + 60 + Math.max(0, lead - this.lastLead));
+    this.lastLead = lead;
     return this.lastDate;
   }
 

@@ -453,3 +453,39 @@ describe.each(CHANNELS)('%s: a second place right after a place reply', (channel
     expect(await messagesOf(residentId)).toBe(1);
   });
 });
+
+describe.each(CHANNELS)('%s: a later part’s window runs by when the resident sent it (the messenger’s date), not when it was handled', (channel) => {
+  /** A text or a photo as the messenger delivers it, dated `date` (Unix seconds). */
+  const dated = (chat: Chat, date: number, what: { text: string } | { photo: string }) => {
+    if (chat.channel === 'tg')
+      return { message: { date, ...('text' in what ? { text: what.text } : { photo: [{ file_id: what.photo, file_unique_id: `${what.photo}-u`, width: 1280, height: 853 }] }) } };
+    const photo = 'photo' in what && {
+      attachments: [
+        { type: 'photo', photo: { id: 457_300_000 + what.photo.length, owner_id: chat.userId, sizes: [{ type: 'x', width: 604, height: 453, url: `https://sun9-1.userapi.com/${what.photo}.jpg` }] } },
+      ],
+    };
+    return { type: 'message_new', object: { message: { date, ...('text' in what ? { text: what.text } : photo) } } };
+  };
+
+  it('a photo sent two minutes after the reply, handled ten minutes later (re-delivered after an outage), joins it', async () => {
+    const { chat, messageId, residentId } = await askedToClarify(channel);
+    const sentAt = Math.floor(Date.now() / 1000);
+    await chat.send(dated(chat, sentAt, { text: 'Второй подъезд, фото следом.' }));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_attached', { messageId })]);
+    ahead = 10 * 60_000;
+    await chat.send(dated(chat, sentAt + 120, { photo: 'late-1' }));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_added', { messageId })]);
+    expect(await commentsOn(messageId)).toMatchObject([{ text: 'Второй подъезд, фото следом.', photos: 1 }]);
+    expect(await messagesOf(residentId)).toBe(1);
+  });
+
+  it('a photo sent four minutes after the reply, handled at once, starts a new message', async () => {
+    const { chat, messageId } = await askedToClarify(channel);
+    const sentAt = Math.floor(Date.now() / 1000);
+    await chat.send(dated(chat, sentAt, { text: 'Второй подъезд.' }));
+    await chat.send(dated(chat, sentAt + 240, { photo: 'late-2' }));
+    expect(chat.replyTexts).not.toContain(t('ru', 'my.clarification_photo_added', { messageId }));
+    expect((await dialogStateOf(db, chat)).flow).toBe('filing');
+    expect(await commentsOn(messageId)).toMatchObject([{ photos: 0 }]);
+  });
+});

@@ -15,7 +15,7 @@ export async function answerClarification(c: StepContext, text: string): Promise
   if (messageId === null) return moreWords(c, text);
   const comment = await addResidentComment(c.db, { residentId: c.resident.id, messageId, text }, c.now);
   // Between flows, photos sent one by one after the words join this reply (LATER_PHOTOS_WITHIN_MS).
-  if (c.position.flow === IDLE_FLOW) c.data[REPLY_UNDER_WAY] = { commentId: comment.id, messageId, at: c.now.getTime() } satisfies ReplyUnderWay;
+  if (c.position.flow === IDLE_FLOW) c.data[REPLY_UNDER_WAY] = { commentId: comment.id, messageId, ...stamp(c) } satisfies ReplyUnderWay;
   return [{ key: 'my.clarification_attached', params: { messageId } }];
 }
 
@@ -28,7 +28,7 @@ async function moreWords(c: StepContext, text: string): Promise<View[] | undefin
   const later = c.position.flow === IDLE_FLOW ? await replyGoingOn(c) : undefined;
   if (!later) return undefined;
   const comment = await addResidentComment(c.db, { residentId: c.resident.id, messageId: later.messageId, text }, c.now);
-  c.data[REPLY_UNDER_WAY] = { commentId: comment.id, messageId: later.messageId, at: c.now.getTime() } satisfies ReplyUnderWay;
+  c.data[REPLY_UNDER_WAY] = { commentId: comment.id, messageId: later.messageId, ...stamp(c) } satisfies ReplyUnderWay;
   return [{ key: 'my.clarification_text_added', params: { messageId: later.messageId } }];
 }
 
@@ -39,6 +39,7 @@ const REPLY_PARTS_WITHIN_MS = 60_000;
 /**
  * Photos sent one by one after a reply (each its own message: picked in the gallery one at a time,
  * or several sent with "group" off) join it while they come within this of the reply's last part.
+ * Measured by when the resident sent each (the messenger's date), not when it was handled.
  * Three minutes: a photo picked and uploaded over a slow mobile link takes well under a minute, so
  * the message's five photos sent one by one fit with room, while a photo sent later (a new problem
  * seen on the way) starts a report of its own as before. Any other input between flows (a command,
@@ -52,10 +53,20 @@ interface ReplyUnderWay {
   messageId: number;
   /** The Telegram album of the reply's photo; a VK message's next photos come `alongside`. */
   album?: string;
+  /** When the reply's last part was handled (ms): an album's or a VK message's parts come at once. */
   at: number;
+  /**
+   * When the resident sent the reply's last part (ms; the messenger's `date`, else when it was
+   * handled): the later parts' window runs from it, by their own send times, so updates delivered
+   * late (after an outage) are judged by when the resident sent them. Missing in a state saved before.
+   */
+  sent?: number;
   /** Whether the resident was told that photos past the limit were not taken. */
   toldOver?: boolean;
 }
+
+/** The reply's last part is this input: when it was handled and when it was sent. */
+const stamp = (c: StepContext) => ({ at: c.now.getTime(), sent: (c.sentAt ?? c.now).getTime() });
 
 function underWay(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'location' }>): ReplyUnderWay | undefined {
   const reply = c.data[REPLY_UNDER_WAY] as ReplyUnderWay | undefined;
@@ -71,7 +82,7 @@ function underWay(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'l
  */
 async function replyGoingOn(c: StepContext): Promise<(ReplyUnderWay & { commentId: number }) | undefined> {
   const reply = c.data[REPLY_UNDER_WAY] as ReplyUnderWay | undefined;
-  if (!reply || reply.commentId === null || c.now.getTime() - reply.at > LATER_PHOTOS_WITHIN_MS) return undefined;
+  if (!reply || reply.commentId === null || (c.sentAt ?? c.now).getTime() - (reply.sent ?? reply.at) > LATER_PHOTOS_WITHIN_MS) return undefined;
   // A request asked since (on this message or another) takes what comes next: it is that request's reply.
   if ((await findAwaitingClarification(c.db, c.resident.id)) !== null) return undefined;
   if ((await openClarificationReply(c.db, c.resident.id, reply.commentId)) === null) return undefined;
@@ -97,7 +108,7 @@ export async function clarificationAttachment(c: StepContext, input: Extract<Ste
     if (going.commentId === null) return [];
     const added = await addClarificationPhotos(c.db, { residentId: c.resident.id, commentId: going.commentId, channel: c.from.channel, photos: [photoRef(input)] }, c.now);
     const tell = added.photosNotTaken > 0 && !going.toldOver;
-    c.data[REPLY_UNDER_WAY] = { ...going, at: c.now.getTime(), toldOver: going.toldOver || tell } satisfies ReplyUnderWay;
+    c.data[REPLY_UNDER_WAY] = { ...going, ...stamp(c), toldOver: going.toldOver || tell } satisfies ReplyUnderWay;
     return tell ? [overLimit(going.messageId)] : [];
   }
   const later = going ? undefined : await replyGoingOn(c);
@@ -120,7 +131,7 @@ export async function clarificationAttachment(c: StepContext, input: Extract<Ste
       commentId: more.commentId,
       messageId: later.messageId,
       ...(input.kind === 'photo' && input.album !== undefined && { album: input.album }),
-      at: c.now.getTime(),
+      ...stamp(c),
       toldOver: more.photosNotTaken > 0,
     } satisfies ReplyUnderWay;
     // The photo not added (past the five, or there already): only the words joined.
@@ -130,7 +141,7 @@ export async function clarificationAttachment(c: StepContext, input: Extract<Ste
   if (later && input.kind === 'location') {
     // A point right after the reply's words or photos: the reply's place, not a new message at it.
     await addClarificationPlace(c.db, { residentId: c.resident.id, commentId: later.commentId, place: { lat: input.lat, lon: input.lon } }, c.now);
-    c.data[REPLY_UNDER_WAY] = { commentId: later.commentId, messageId: later.messageId, at: c.now.getTime() } satisfies ReplyUnderWay;
+    c.data[REPLY_UNDER_WAY] = { commentId: later.commentId, messageId: later.messageId, ...stamp(c) } satisfies ReplyUnderWay;
     return [{ key: 'my.clarification_place_added', params: { messageId: later.messageId } }];
   }
   if (later && input.kind === 'photo') {
@@ -140,7 +151,7 @@ export async function clarificationAttachment(c: StepContext, input: Extract<Ste
       commentId: later.commentId,
       messageId: later.messageId,
       ...(input.album !== undefined && { album: input.album }),
-      at: c.now.getTime(),
+      ...stamp(c),
       toldOver: added.photosNotTaken > 0,
     } satisfies ReplyUnderWay;
     if (added.photosTaken > 0) return [{ key: 'my.clarification_photo_added', params: { messageId: later.messageId } }, ...(added.photosNotTaken > 0 ? [overLimit(later.messageId)] : [])];
@@ -166,7 +177,7 @@ export async function clarificationAttachment(c: StepContext, input: Extract<Ste
     commentId: reply.commentId,
     messageId,
     ...(input.kind === 'photo' && input.album !== undefined && { album: input.album }),
-    at: c.now.getTime(),
+    ...stamp(c),
     toldOver: reply.photosNotTaken > 0,
   } satisfies ReplyUnderWay;
   if (input.kind === 'location') return [{ key: 'my.clarification_place_attached', params: { messageId } }];
