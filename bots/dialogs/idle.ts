@@ -51,6 +51,10 @@ export const idleFlow: Flow = {
         const command = input.kind === 'text' ? c.features.commandWord(input.text) : undefined;
         if (ends && (command || input.kind !== 'text')) c.data = {};
         if (command) return command.run(c, undefined);
+        // A point that came with a command (a VK message «Меню» or /help with a place attached): the
+        // command was the message's answer, as it is for a photo with one; the point is not taken (no
+        // clarification reply, no filing at it). Only a command leaves such a point without the text as its caption.
+        if (input.kind === 'location' && input.alongside && (input.caption === undefined || c.features.commandWord(input.caption))) return stay({ say: [{ key: ATTACHMENTS_NOT_TAKEN }] });
         if (!(await isRegistered(c))) return stay({ say: [await unregisteredHint(c)] });
         // A VK text whose photo comes next is that photo's caption: the photo answers with both (freeAttachment, idlePhoto).
         const taken = input.kind === 'text' && !input.photoFollows ? await freeTextAnswer(c, input.text) : undefined;

@@ -142,6 +142,19 @@ describe('vk: a message with a text and a point during a clarification', () => {
     expect(chat.replyTexts).toContain(t('ru', 'dialog.attachments_not_taken'));
     expect(await messagesOf(residentId)).toBe(1);
   });
+
+  it.each(['Меню', '/help'])('a command («%s») with a point is the command: the point is no reply and starts no message, the request still waits', async (text) => {
+    const { chat, messageId, residentId } = await askedToClarify('vk');
+    await chat.send({ type: 'message_new', object: { message: { text, geo: { type: 'point', coordinates: { latitude: KEMEROVO.lat, longitude: KEMEROVO.lon } } } } });
+    expect(chat.replyTexts).toContain(t('ru', 'dialog.attachments_not_taken'));
+    expect(chat.replyTexts).not.toContain(t('ru', 'my.clarification_place_attached', { messageId }));
+    expect(await commentsOn(messageId)).toEqual([]);
+    expect(await messagesOf(residentId)).toBe(1);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+    // The request still waits: the next text is its reply.
+    await chat.say('Второй подъезд.');
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_attached', { messageId })]);
+  });
 });
 
 describe.each(CHANNELS)('%s: photos sent one by one right after a clarification reply', (channel) => {
