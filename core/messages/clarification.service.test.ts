@@ -65,12 +65,14 @@ describe('replyToClarification / addClarificationPhotos', () => {
         photos: [
           { fileId: 'AgAD-e', fileUniqueId: 'e' },
           { fileId: 'AgAD-f1', fileUniqueId: 'f1' },
+          { fileId: 'AgAD-g', fileUniqueId: 'g' },
         ],
       },
       now,
     );
-    // The filed photo sent again is skipped, not counted as over the limit.
-    expect(more).toMatchObject({ photosTaken: 0, photosNotTaken: 1 });
+    // The reply brings five of its own (the filed one not counted); the filed photo sent again is
+    // skipped, not counted as over the limit.
+    expect(more).toMatchObject({ photosTaken: 1, photosNotTaken: 1 });
     const { residentId: r2, messageId: m2 } = await awaitingReply();
     await replyToClarification(t.db, { residentId: r2, messageId: m2, channel: 'tg', photos: ['1', '2', '3', '4'].map((id) => ({ fileId: `AgAD-x${id}`, fileUniqueId: `x${id}` })) }, now).catch(
       domainCode,

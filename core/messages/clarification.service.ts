@@ -15,10 +15,12 @@ import { validText } from './text.ts';
 /**
  * The author's reply to a clarification request may bring photos and a place, not only words
  * (an official asking "which entrance?" is often best answered with a photo or a point):
- * - the photos join the message's own, within its limit (MAX_PHOTOS in all, the ones filed
- *   included): the executor's and the moderator's cards, the API and the media copier see them as
+ * - the photos join the message's own: the reply to each request (its first part and what joins
+ *   it, photoRoom) brings up to MAX_PHOTOS of its own, the ones filed not counted (an official
+ *   asking for a photo of a message filed with five gets it), and the message holds at most
+ *   PHOTOS_IN_ALL; the executor's and the moderator's cards, the API and the media copier see them as
  *   the message's photos, each marked with the reply that brought it (`message_photo.comment_id`);
- *   the ones past the limit are not taken and counted in the answer, so the bot can say so;
+ *   the ones past either limit are not taken and counted in the answer, so the bot can say so;
  * - the place is kept with the reply (`comment.lat/lon`) and shown to the officials as a point and
  *   coordinates with a map link; the message's geotag is not moved (only filing sets it);
  * - the reply is a comment like a text reply (so the request counts as answered, KPI 8 counts it,
@@ -48,7 +50,7 @@ export interface ClarificationReply {
   commentId: number | null;
   /** Photos added to the message. */
   photosTaken: number;
-  /** Photos not added: the message had its MAX_PHOTOS already, or this reply went past them. */
+  /** Photos not added: the reply to this request had its MAX_PHOTOS already, or the message its PHOTOS_IN_ALL. */
   photosNotTaken: number;
 }
 
@@ -71,10 +73,36 @@ interface PhotoRoom {
   nextPosition: number;
 }
 
-/** Which of `photos` the locked message takes: up to MAX_PHOTOS in all. */
+/**
+ * Photos a message holds in all, the filed ones and those of every clarification reply: what one
+ * album on the officials' cards shows (Telegram and VK send up to ten at once).
+ */
+export const PHOTOS_IN_ALL = 10;
+
+/**
+ * Which of `photos` the locked message takes: up to MAX_PHOTOS brought by the replies to the
+ * newest clarification request (those stored since it was approved: the reply and what joined it),
+ * and up to PHOTOS_IN_ALL on the message.
+ */
 async function photoRoom(trx: Transaction<Database>, messageId: number, photos: PhotoRef[]): Promise<PhotoRoom> {
   if (photos.length === 0) return { kept: [], notTaken: 0, nextPosition: 0 };
-  const existing = await trx.selectFrom('message_photo').select(['file_id', 'file_unique_id', 'position']).where('message_id', '=', messageId).execute();
+  const asked = await trx
+    .selectFrom('answer')
+    .select('approved_at')
+    .where('message_id', '=', messageId)
+    .where('kind', '=', 'clarification')
+    .where('approved_at', 'is not', null)
+    .orderBy('approved_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const existing = await trx
+    .selectFrom('message_photo')
+    .leftJoin('comment', 'comment.id', 'message_photo.comment_id')
+    .select(['message_photo.file_id', 'message_photo.file_unique_id', 'message_photo.position', 'comment.created_at as repliedAt'])
+    .where('message_photo.message_id', '=', messageId)
+    .execute();
+  const askedAt = asked?.approved_at ?? null;
+  const thisRequest = existing.filter((p) => p.repliedAt !== null && (askedAt === null || p.repliedAt >= askedAt)).length;
   const seen = new Set(existing.flatMap((p) => [p.file_unique_id, p.file_id].filter((v): v is string => v !== null)));
   const fresh: PhotoRef[] = [];
   for (const photo of photos) {
@@ -83,7 +111,7 @@ async function photoRoom(trx: Transaction<Database>, messageId: number, photos: 
     seen.add(key);
     fresh.push(photo);
   }
-  const kept = fresh.slice(0, Math.max(0, MAX_PHOTOS - existing.length));
+  const kept = fresh.slice(0, Math.max(0, Math.min(MAX_PHOTOS - thisRequest, PHOTOS_IN_ALL - existing.length)));
   return { kept, notTaken: fresh.length - kept.length, nextPosition: existing.reduce((max, p) => Math.max(max, p.position + 1), 0) };
 }
 

@@ -48,6 +48,7 @@ const historyOf = async (messageId: number) =>
   (await db.db.selectFrom('message_event').select(['kind', 'data']).where('message_id', '=', messageId).orderBy('id').execute()).filter(
     (e) => e.kind === 'comment' || e.kind === 'clarification_photos',
   );
+const over = (messageId: number) => t('ru', 'my.clarification_photos_over', { messageId, max: 5, total: 10 });
 const messagePlace = async (messageId: number) => db.db.selectFrom('message').select(['lat', 'lon']).where('id', '=', messageId).executeTakeFirstOrThrow();
 
 describe.each(CHANNELS)('%s: photos or a place sent while a clarification is awaited are the reply', (channel) => {
@@ -92,13 +93,13 @@ describe.each(CHANNELS)('%s: photos or a place sent while a clarification is awa
     expect(await messagesOf(residentId)).toBe(1);
   });
 
-  it('photos past the message’s five are not taken, and the resident is told once', async () => {
+  it('photos past the reply’s five are not taken, and the resident is told once', async () => {
     const { chat, messageId } = await askedToClarify(channel);
-    // Two photos were filed: three more fit.
-    await chat.say(photos('o-1', 'o-2', 'o-3', 'o-4', 'o-5'));
-    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_attached', { messageId }), t('ru', 'my.clarification_photos_over', { messageId, max: 5 })]);
-    expect(await photosOf(messageId)).toHaveLength(5);
-    expect(await commentsOn(messageId)).toMatchObject([{ photos: 3 }]);
+    // Two photos were filed: the reply brings five of its own.
+    await chat.say(photos('o-1', 'o-2', 'o-3', 'o-4', 'o-5', 'o-6'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_attached', { messageId }), over(messageId)]);
+    expect(await photosOf(messageId)).toHaveLength(7);
+    expect(await commentsOn(messageId)).toMatchObject([{ photos: 5 }]);
   });
 
   it('a place: kept with the reply and shown to the executor as a point and coordinates; the message keeps its own point', async () => {
@@ -197,20 +198,20 @@ describe.each(CHANNELS)('%s: photos sent one by one right after a clarification 
     expect(await messagesOf(residentId)).toBe(1);
   });
 
-  it('photos past the message’s five: the one that does not fit is told so and not added', async () => {
+  it('photos past the reply’s five: the one that does not fit is told so and not added', async () => {
     const { chat, messageId } = await askedToClarify(channel);
     await chat.say('Вот фото подъезда.');
-    // Two photos were filed: three more fit.
-    for (const [i, id] of ['p-721', 'p-722', 'p-723'].entries()) {
+    // Two photos were filed: the reply brings five of its own.
+    for (const [i, id] of ['p-721', 'p-722', 'p-723', 'p-724', 'p-725'].entries()) {
       ahead = (i + 1) * 30_000;
       await chat.say(photos(id));
       expect(chat.replyTexts).toEqual([added(messageId)]);
     }
-    ahead = 120_000;
-    await chat.say(photos('p-724'));
-    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photos_over', { messageId, max: 5 })]);
-    expect(await photosOf(messageId)).toHaveLength(5);
-    expect(await commentsOn(messageId)).toMatchObject([{ photos: 3 }]);
+    ahead = 180_000;
+    await chat.say(photos('p-726'));
+    expect(chat.replyTexts).toEqual([over(messageId)]);
+    expect(await photosOf(messageId)).toHaveLength(7);
+    expect(await commentsOn(messageId)).toMatchObject([{ photos: 5 }]);
   });
 
   it('a photo after the window starts a new message as before', async () => {
@@ -436,11 +437,11 @@ describe.each(CHANNELS)('%s: an album sent one message after a text reply', (cha
     const { chat, messageId, residentId } = await askedToClarify(channel);
     await chat.say('Второй подъезд, вот фото.');
     ahead = 30_000;
-    // Two photos were filed: three more fit.
-    await chat.say(photos('p-831', 'p-832', 'p-833', 'p-834'));
-    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_added', { messageId }), t('ru', 'my.clarification_photos_over', { messageId, max: 5 })]);
-    expect(await commentsOn(messageId)).toMatchObject([{ photos: 3 }]);
-    expect(await photosOf(messageId)).toHaveLength(5);
+    // Two photos were filed: the reply brings five of its own.
+    await chat.say(photos('p-831', 'p-832', 'p-833', 'p-834', 'p-835', 'p-836'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_added', { messageId }), over(messageId)]);
+    expect(await commentsOn(messageId)).toMatchObject([{ photos: 5 }]);
+    expect(await photosOf(messageId)).toHaveLength(7);
     expect(await messagesOf(residentId)).toBe(1);
   });
 });
@@ -500,5 +501,31 @@ describe.each(CHANNELS)('%s: a later part’s window runs by when the resident s
     expect(chat.replyTexts).not.toContain(t('ru', 'my.clarification_photo_added', { messageId }));
     expect((await dialogStateOf(db, chat)).flow).toBe('filing');
     expect(await commentsOn(messageId)).toMatchObject([{ photos: 0 }]);
+  });
+});
+
+describe.each(CHANNELS)('%s: a message filed with five photos, asked for a photo', (channel) => {
+  it('takes five of its own with the reply; a later request’s reply takes none past the message’s ten, and the resident is told', async () => {
+    const { chat, official, messageId } = await askedToClarify(channel);
+    // Filed with five (the fixture's two and three more).
+    await db.db
+      .insertInto('message_photo')
+      .values([2, 3, 4].map((position) => ({ message_id: messageId, channel, file_id: `filed-${position}`, file_unique_id: `filed-u${position}`, position })))
+      .execute();
+    await chat.say(photos('f-1', 'f-2', 'f-3', 'f-4', 'f-5', 'f-6'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_attached', { messageId }), over(messageId)]);
+    const [reply] = await commentsOn(messageId);
+    expect(reply).toMatchObject({ photos: 5 });
+    expect((await photosOf(messageId)).filter((p) => p.comment_id === reply!.id)).toHaveLength(5);
+    await official.deliverOutbox();
+    expect(official.replyKinds().filter((k) => k === 'photo')).toHaveLength(5);
+
+    // Asked again: the message has its ten, so the photo is not taken (nothing stored, the request still waits).
+    await chat.play([{ $staff: 'clarification', text: 'И ещё фото двора, пожалуйста.' }, { $deliver_outbox: true }]);
+    ahead = 5 * 60_000;
+    await chat.say(photos('f-7'));
+    expect(chat.replyTexts).toEqual([over(messageId)]);
+    expect(await photosOf(messageId)).toHaveLength(10);
+    expect(await commentsOn(messageId)).toHaveLength(1);
   });
 });

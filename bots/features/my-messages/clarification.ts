@@ -1,5 +1,5 @@
 import { findAwaitingClarification, openClarificationReply } from '../../../core/messages/clarification.queries.ts';
-import { addClarificationPhotos, addClarificationPlace, replyToClarification } from '../../../core/messages/clarification.service.ts';
+import { addClarificationPhotos, addClarificationPlace, PHOTOS_IN_ALL, replyToClarification } from '../../../core/messages/clarification.service.ts';
 import { addResidentComment } from '../../../core/messages/feedback.service.ts';
 import { MAX_PHOTOS } from '../../../core/messages/filing.service.ts';
 import type { StepContext, StepInput } from '../../dialogs/flow.ts';
@@ -90,12 +90,12 @@ async function replyGoingOn(c: StepContext): Promise<(ReplyUnderWay & { commentI
 }
 
 const photoRef = (input: Extract<StepInput, { kind: 'photo' }>) => ({ fileId: input.fileId, fileUniqueId: input.fileUniqueId ?? null, ...(input.file?.url && { url: input.file.url }) });
-const overLimit = (messageId: number): View => ({ key: 'my.clarification_photos_over', params: { messageId, max: MAX_PHOTOS } });
+const overLimit = (messageId: number): View => ({ key: 'my.clarification_photos_over', params: { messageId, max: MAX_PHOTOS, total: PHOTOS_IN_ALL } });
 
 /**
  * A photo or a place sent between flows while a clarification request waits for its reply is the
  * reply (core/messages/clarification.service.ts): the photo joins the message's photos (within its
- * limit; the resident is told once when some were not taken), the place is kept with the reply, and
+ * limits; the resident is told once when some were not taken), the place is kept with the reply, and
  * a caption (a VK message's text) is the reply's words. A Telegram album's next photos, or a VK
  * message's, join the same reply. So do photos and a place sent one by one right after a reply (its
  * words, photos or place; replyGoingOn), each told it was added to message №N; with words they are
