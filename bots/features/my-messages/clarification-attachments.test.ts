@@ -529,3 +529,33 @@ describe.each(CHANNELS)('%s: a message filed with five photos, asked for a photo
     expect(await commentsOn(messageId)).toHaveLength(1);
   });
 });
+
+describe.each(CHANNELS)('%s: a courtesy sent right after a clarification reply', (channel) => {
+  it.each(['Спасибо!', 'ок 👍', 'Спасибо большое))', 'THANK YOU', '🙏'])('«%s» is acknowledged, not stored with the reply, and alerts nobody', async (courtesy) => {
+    const { chat, official, messageId } = await askedToClarify(channel);
+    await chat.say('Второй подъезд.');
+    await official.deliverOutbox();
+    ahead = 30_000;
+    await chat.say(courtesy);
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_courtesy', { messageId })]);
+    expect((await commentsOn(messageId)).map((r) => r.text)).toEqual(['Второй подъезд.']);
+    await official.deliverOutbox();
+    expect(official.replyTexts).toEqual([]);
+    // The reply's window still runs: a photo right after joins it.
+    ahead = 60_000;
+    await chat.say(photos('p-901'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_added', { messageId })]);
+  });
+
+  it('words with more to them are still added and alerted', async () => {
+    const { chat, official, messageId } = await askedToClarify(channel);
+    await chat.say(photos('p-911'));
+    await official.deliverOutbox();
+    ahead = 30_000;
+    await chat.say('Спасибо, и ещё: там второй подъезд.');
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_text_added', { messageId })]);
+    expect((await commentsOn(messageId)).map((r) => r.text)).toEqual(['', 'Спасибо, и ещё: там второй подъезд.']);
+    await official.deliverOutbox();
+    expect(official.replyTexts.join('\n')).toContain('Спасибо, и ещё: там второй подъезд.');
+  });
+});

@@ -3,6 +3,7 @@ import { addClarificationPhotos, addClarificationPlace, PHOTOS_IN_ALL, replyToCl
 import { addResidentComment } from '../../../core/messages/feedback.service.ts';
 import { MAX_PHOTOS } from '../../../core/messages/filing.service.ts';
 import type { StepContext, StepInput } from '../../dialogs/flow.ts';
+import { isCourtesy } from './courtesy.ts';
 import { IDLE_FLOW } from '../../dialogs/registry.ts';
 import type { View } from '../../dialogs/view.ts';
 
@@ -23,10 +24,15 @@ export async function answerClarification(c: StepContext, text: string): Promise
  * Words sent on their own right after a clarification reply of photos or a place (or after its
  * words), in its window and while its message is in work: the resident explains what they sent, so
  * the text is their comment on that message (alerted as an author's comment), not "not understood".
+ * A text that is only a courtesy (isCourtesy) is acknowledged and not stored: the official is not
+ * alerted again for a «Спасибо».
  */
 async function moreWords(c: StepContext, text: string): Promise<View[] | undefined> {
   const later = c.position.flow === IDLE_FLOW ? await replyGoingOn(c) : undefined;
   if (!later) return undefined;
+  // Only a courtesy («Спасибо!», «ок»): acknowledged, neither stored with the reply nor alerted;
+  // the reply's window still runs from its last part.
+  if (isCourtesy(c.t, text)) return [{ key: 'my.clarification_courtesy', params: { messageId: later.messageId } }];
   const comment = await addResidentComment(c.db, { residentId: c.resident.id, messageId: later.messageId, text }, c.now);
   c.data[REPLY_UNDER_WAY] = { commentId: comment.id, messageId: later.messageId, ...stamp(c) } satisfies ReplyUnderWay;
   return [{ key: 'my.clarification_text_added', params: { messageId: later.messageId } }];

@@ -1,0 +1,38 @@
+import type { Translate } from '../../i18n.ts';
+
+/** Lower case, ё as е, only letters and digits kept (punctuation and emoji dropped), single spaces. */
+const normalized = (text: string) =>
+  text
+    .toLowerCase()
+    .replaceAll('ё', 'е')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+
+const escaped = (phrase: string) => phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const patterns = new WeakMap<Translate, RegExp>();
+
+/** The courtesy phrases of both languages (`my.clarification_courtesy_words`, `|`-separated), one or more in a row. */
+function courtesyPattern(t: Translate): RegExp {
+  const known = patterns.get(t);
+  if (known) return known;
+  const phrases = (['ru', 'en'] as const)
+    .flatMap((language) => t(language, 'my.clarification_courtesy_words').split('|'))
+    .map(normalized)
+    .filter((p) => p.length > 0)
+    .sort((a, b) => b.length - a.length)
+    .map(escaped);
+  const pattern = new RegExp(`^(?:(?:${phrases.join('|')})(?: |$))+$`, 'u');
+  patterns.set(t, pattern);
+  return pattern;
+}
+
+/**
+ * Whether a text is only a courtesy («Спасибо!», «ок 👍», «Thank you very much»): one or more of the
+ * phrases the locales list, case, punctuation and emoji aside, or nothing but emoji and punctuation.
+ * Sent right after a clarification reply, it adds nothing the official needs to read.
+ */
+export function isCourtesy(t: Translate, text: string): boolean {
+  const words = normalized(text);
+  return words.length === 0 || courtesyPattern(t).test(words);
+}
