@@ -3,9 +3,9 @@ import { addClarificationPhotos, addClarificationPlace, PHOTOS_IN_ALL, replyToCl
 import { addResidentComment } from '../../../core/messages/feedback.service.ts';
 import { MAX_PHOTOS } from '../../../core/messages/filing.service.ts';
 import type { StepContext, StepInput } from '../../dialogs/flow.ts';
-import { isCourtesy } from './courtesy.ts';
 import { IDLE_FLOW } from '../../dialogs/registry.ts';
 import type { View } from '../../dialogs/view.ts';
+import { isCourtesy } from './courtesy.ts';
 
 /**
  * Free text that no step asked for answers a pending clarification request, if there is one:
@@ -47,7 +47,7 @@ const REPLY_PARTS_WITHIN_MS = 60_000;
  * or several sent with "group" off) join it while they come within this of the reply's last part.
  * Measured by when the resident sent each (the messenger's date), not when it was handled.
  * Three minutes: a photo picked and uploaded over a slow mobile link takes well under a minute, so
- * the message's five photos sent one by one fit with room, while a photo sent later (a new problem
+ * the reply's five photos sent one by one fit with room, while a photo sent later (a new problem
  * seen on the way) starts a report of its own as before. Any other input between flows (a command,
  * a button, a text) ends the reply sooner (bots/dialogs/idle.ts, engine.ts).
  */
