@@ -479,8 +479,8 @@ describe('the web console in Chromium', () => {
     await curator.getByRole('table', { name: ru('kpi.indicators', { period: month }) }).waitFor();
     // Where the browser has no month picker (Firefox, desktop Safari: a text box), the field says its
     // format, and a month typed another way is refused at the field instead of doing nothing.
-    await curator.evaluate(() => {
-      (document.querySelector('#period') as unknown as { type: string }).type = 'text';
+    await curator.locator('#period').evaluate((input) => {
+      (input as unknown as { type: string }).type = 'text';
     });
     expect(await curator.getByLabel(ru('kpi.period')).getAttribute('placeholder')).toBe(ru('kpi.period_format'));
     await curator.getByLabel(ru('kpi.period')).fill('11.2026');
