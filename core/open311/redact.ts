@@ -2,7 +2,8 @@
  * Public texts (a message's description, an official's answer) may still name their author or
  * carry contacts: answers often address the resident by name. Before anything leaves through the
  * public Open311 façade, the author's names and handles and anything shaped like a phone number,
- * an e-mail address, a messenger handle or a link to a profile are replaced by this mark.
+ * an e-mail address, a messenger handle, a link to a profile, a SNILS or a bank card number are
+ * replaced by this mark.
  */
 export const REDACTED = '[скрыто]';
 
@@ -23,6 +24,28 @@ function isPhone(run: string): boolean {
   if (run.startsWith('+')) return digits.length >= 10 && digits.length <= 15;
   if (digits.length === 11) return digits.startsWith('7') || digits.startsWith('8');
   return digits.length === 10 && /^[3489]/.test(digits);
+}
+
+/** SNILS (the pension insurance number, «123-456-789 01»): 11 digits whose last two check the first nine. */
+function isSnils(run: string): boolean {
+  const digits = run.replace(/\D/g, '');
+  if (digits.length !== 11) return false;
+  const sum = [...digits.slice(0, 9)].reduce((total, digit, i) => total + Number(digit) * (9 - i), 0);
+  const check = sum < 100 ? sum : sum % 101 === 100 ? 0 : sum % 101;
+  return check === Number(digits.slice(9));
+}
+
+/** A bank card number («2202 2012 3456 7890»): 13 to 19 digits passing the Luhn check. */
+function isCardNumber(run: string): boolean {
+  const digits = run.replace(/\D/g, '');
+  if (digits.length < 13 || digits.length > 19) return false;
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let digit = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+    sum += digit;
+  }
+  return sum % 10 === 0;
 }
 
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
@@ -58,7 +81,7 @@ export function redactPersonal(text: string, names: readonly (string | null | un
   let out = text
     .replace(EMAIL, REDACTED)
     .replace(PROFILE, REDACTED)
-    .replace(DIGIT_RUN, (run) => (isPhone(run) ? REDACTED : run))
+    .replace(DIGIT_RUN, (run) => (isPhone(run) || isSnils(run) || isCardNumber(run) ? REDACTED : run))
     .replace(HANDLE, REDACTED);
   const words = new Set<string>();
   for (const name of names) {

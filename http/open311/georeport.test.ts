@@ -429,6 +429,16 @@ describe('the mapping and the redaction', () => {
     }
   });
 
+  it('redacts a SNILS and a bank card number (by their check digits), and leaves numbers that fail the check', () => {
+    for (const number of ['112-233-445 95', '11223344595', '2202 2012 3456 7895', '4276-3800-1234-5679', '5469380012345673', '2200700112345678908']) {
+      expect(redactPersonal(`вот мой номер ${number}, проверьте`, []), number).toBe(`вот мой номер ${REDACTED}, проверьте`);
+    }
+    // The same shapes with a wrong check digit: a meter or contract number, not a person's.
+    for (const number of ['112-233-445 96', '2202 2012 3456 7890', '5469380012345670']) {
+      expect(redactPersonal(`номер ${number}`, []), number).toBe(`номер ${number}`);
+    }
+  });
+
   it('redacts links to a messenger or social profile, which name a person as a handle does', () => {
     const text = 'пишите vk.com/id123456 или https://t.me/kem_neighbour, мой ОК: ok.ru/profile/571234567890, WhatsApp wa.me/79131234567; фото: https://vk.ru/ivan.petrov';
     const out = redactPersonal(text, []);
