@@ -6,8 +6,8 @@ import { DomainError } from '../../core/errors.ts';
 import { rememberUpload, type Media, type MediaLimits } from '../../core/media/media.repository.ts';
 import { PhotoFetchError, type PhotoFetcher } from '../../core/media/photo-fetcher.ts';
 import type { MediaStore } from '../../core/media/store.ts';
-import { claimPhotoCopies, photoCopyFailed, recordCopies, releasePhotoCopies, type PhotoToCopy } from '../../core/messages/photo-copies.ts';
-import { answerPhotoCopyFailed, claimAnswerPhotoCopies, recordAnswerCopies, releaseAnswerPhotoCopies } from '../../core/messages/answer-photos.ts';
+import { claimPhotoCopies, photoCopyFailed, recordCopies, releasePhotoCopies, type ClaimOptions, type PhotoToCopy } from '../../core/messages/photo-copies.ts';
+import { answerPhotoCopyFailed, recordAnswerCopies } from '../../core/messages/answer-photos.ts';
 
 /**
  * One queue of photos to copy: the photos of filed messages (message_photo), or those officials
@@ -16,7 +16,7 @@ import { answerPhotoCopyFailed, claimAnswerPhotoCopies, recordAnswerCopies, rele
  */
 interface CopyQueue {
   name: string;
-  claim(options: { channels: readonly Channel[]; now: Date; leaseMs: number; limit: number }): Promise<PhotoToCopy[]>;
+  claim(options: ClaimOptions): Promise<PhotoToCopy[]>;
   groupOf(photo: PhotoToCopy): number;
   failed(photoId: number, reason: string, retryAt: Date | null): Promise<number>;
   record(group: number, copies: { photoId: number; mediaId: number }[]): Promise<number>;
@@ -90,22 +90,22 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
   const queues: CopyQueue[] = [
     {
       name: 'filed',
-      claim: (o) => claimPhotoCopies(db, o),
+      claim: (o) => claimPhotoCopies(db, 'message_photo', o),
       groupOf: (p) => p.messageId,
       failed: async (id, reason, retryAt) => {
         await photoCopyFailed(db, id, reason, retryAt);
         return 0;
       },
       record: (messageId, copies) => recordCopies(db, messageId, copies),
-      release: (photos, now) => releasePhotoCopies(db, photos, now),
+      release: (photos, now) => releasePhotoCopies(db, 'message_photo', photos, now),
     },
     {
       name: 'answer',
-      claim: (o) => claimAnswerPhotoCopies(db, o),
-      groupOf: (p) => (p as PhotoToCopy & { answerId: number }).answerId,
+      claim: (o) => claimPhotoCopies(db, 'answer_photo', o),
+      groupOf: (p) => p.answerId!,
       failed: (id, reason, retryAt) => answerPhotoCopyFailed(db, id, reason, retryAt),
       record: (answerId, copies) => recordAnswerCopies(db, answerId, copies),
-      release: (photos, now) => releaseAnswerPhotoCopies(db, photos, now),
+      release: (photos, now) => releasePhotoCopies(db, 'answer_photo', photos, now),
     },
   ];
 

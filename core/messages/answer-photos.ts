@@ -2,7 +2,6 @@ import { inTransaction } from '../db/transaction.ts';
 import type { Channel, Db } from '../db/types.ts';
 import { enqueue } from '../outbox/outbox.repository.ts';
 import type { OutboxPayload } from '../outbox/outbox.table.ts';
-import type { PhotoToCopy } from './photo-copies.ts';
 
 /**
  * Photos an official sent with an answer in the bot (answer_photo): kept as the messenger's file
@@ -112,62 +111,6 @@ export async function answerMedia(db: Db, answer: { id: number; mediaIds: number
       from: elsewhere[0]?.channel ?? null,
     };
   };
-}
-
-/** Claims answer photos due for copying, as claimPhotoCopies does for filed ones (`messageId`: the answer's message). */
-export async function claimAnswerPhotoCopies(db: Db, options: { channels: readonly Channel[]; now: Date; leaseMs: number; limit: number }): Promise<(PhotoToCopy & { answerId: number })[]> {
-  if (options.channels.length === 0) return [];
-  const leasedUntil = new Date(options.now.getTime() + options.leaseMs);
-  const rows = await db
-    .updateTable('answer_photo as p')
-    .from('answer as a')
-    .innerJoin('message as m', 'm.id', 'a.message_id')
-    .set((eb) => ({ copy_due_at: leasedUntil, copy_attempts: eb('p.copy_attempts', '+', 1) }))
-    .whereRef('a.id', '=', 'p.answer_id')
-    .where('p.id', 'in', (eb) =>
-      eb
-        .selectFrom('answer_photo')
-        .select('id')
-        .where('copy_due_at', '<=', options.now)
-        .where('channel', 'in', options.channels)
-        .orderBy('copy_due_at')
-        .orderBy('id')
-        .limit(options.limit)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .returning(['p.id', 'p.answer_id', 'a.message_id', 'm.municipality_id', 'p.channel', 'p.file_id', 'p.file_unique_id', 'p.source_url', 'p.copy_attempts'])
-    .execute();
-  rows.sort((a, b) => a.id - b.id);
-  return rows.map((r) => ({
-    id: r.id,
-    answerId: r.answer_id,
-    messageId: r.message_id,
-    municipalityId: r.municipality_id,
-    channel: r.channel,
-    fileId: r.file_id,
-    fileUniqueId: r.file_unique_id,
-    sourceUrl: r.source_url,
-    attempt: r.copy_attempts,
-    leasedUntil,
-  }));
-}
-
-/** Claimed answer photos never started (the copier stopping) go back to the queue at once. */
-export async function releaseAnswerPhotoCopies(db: Db, photos: readonly PhotoToCopy[], now: Date): Promise<void> {
-  for (const [leasedUntil, leased] of Map.groupBy(photos, (p) => p.leasedUntil.getTime())) {
-    await db
-      .updateTable('answer_photo')
-      .set((eb) => ({ copy_due_at: now, copy_attempts: eb('copy_attempts', '-', 1) }))
-      .where(
-        'id',
-        'in',
-        leased.map((p) => p.id),
-      )
-      .where('media_id', 'is', null)
-      .where('copy_due_at', '=', new Date(leasedUntil))
-      .execute();
-  }
 }
 
 /**

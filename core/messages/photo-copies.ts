@@ -12,7 +12,10 @@ import type { OutboxPayload } from '../outbox/outbox.table.ts';
  */
 export interface PhotoToCopy {
   id: number;
+  /** The message the photo belongs to (an answer's photo: the answer's message). */
   messageId: number;
+  /** An answer's photo (answer_photo): its answer; absent for a filed one. */
+  answerId?: number;
   municipalityId: number;
   channel: Channel;
   /** Null for an open-source photo: downloaded from `sourceUrl` whatever its channel. */
@@ -25,33 +28,54 @@ export interface PhotoToCopy {
   leasedUntil: Date;
 }
 
-export async function claimPhotoCopies(db: Db, options: { channels: readonly Channel[]; now: Date; leaseMs: number; limit: number }): Promise<PhotoToCopy[]> {
+/**
+ * The two queues of photos to copy, with the same columns: filed photos (message_photo, of a
+ * message) and those sent with an answer in the bot (answer_photo, of an answer of a message).
+ */
+export type CopyQueueTable = 'message_photo' | 'answer_photo';
+
+export interface ClaimOptions {
+  channels: readonly Channel[];
+  now: Date;
+  leaseMs: number;
+  limit: number;
+}
+
+/**
+ * Claims up to `limit` photos of `table` due for copying through `channels`, oldest first, in one
+ * statement: each row's due time moves to the lease's end and its attempt is counted (SKIP LOCKED,
+ * so concurrent copiers take different rows). An answer's photo comes with its answer and message.
+ */
+export async function claimPhotoCopies(db: Db, table: CopyQueueTable, options: ClaimOptions): Promise<PhotoToCopy[]> {
   if (options.channels.length === 0) return [];
   const leasedUntil = new Date(options.now.getTime() + options.leaseMs);
-  const rows = await db
-    .updateTable('message_photo as p')
-    .from('message as m')
-    .set((eb) => ({ copy_due_at: leasedUntil, copy_attempts: eb('p.copy_attempts', '+', 1) }))
-    .whereRef('m.id', '=', 'p.message_id')
-    .where('p.id', 'in', (eb) =>
-      eb
-        .selectFrom('message_photo')
-        .select('id')
-        .where('copy_due_at', '<=', options.now)
-        .where('channel', 'in', options.channels)
-        .orderBy('copy_due_at')
-        .orderBy('id')
-        .limit(options.limit)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .returning(['p.id', 'p.message_id', 'm.municipality_id', 'p.channel', 'p.file_id', 'p.file_unique_id', 'p.source_url', 'p.copy_attempts'])
-    .execute();
-  // RETURNING follows no order: the oldest photos first, in their message's order.
+  const answers = table === 'answer_photo';
+  const owner = answers ? sql`FROM answer a JOIN message m ON m.id = a.message_id WHERE a.id = p.answer_id` : sql`FROM message m WHERE m.id = p.message_id`;
+  const { rows } = await sql<{
+    id: number;
+    message_id: number;
+    answer_id: number | null;
+    municipality_id: number;
+    channel: Channel;
+    file_id: string | null;
+    file_unique_id: string | null;
+    source_url: string | null;
+    copy_attempts: number;
+  }>`
+    UPDATE ${sql.table(table)} AS p SET copy_due_at = ${leasedUntil}, copy_attempts = p.copy_attempts + 1
+    ${owner}
+      AND p.id IN (
+        SELECT id FROM ${sql.table(table)}
+        WHERE copy_due_at <= ${options.now} AND channel IN (${sql.join([...options.channels])})
+        ORDER BY copy_due_at, id LIMIT ${options.limit} FOR UPDATE SKIP LOCKED
+      )
+    RETURNING p.id, m.id AS message_id, ${answers ? sql`a.id` : sql`NULL::int`} AS answer_id, m.municipality_id, p.channel, p.file_id, p.file_unique_id, p.source_url, p.copy_attempts`.execute(db);
+  // RETURNING follows no order: the oldest photos first, in their message's (or answer's) order.
   rows.sort((a, b) => a.id - b.id);
   return rows.map((r) => ({
     id: r.id,
     messageId: r.message_id,
+    ...(r.answer_id !== null && { answerId: r.answer_id }),
     municipalityId: r.municipality_id,
     channel: r.channel,
     fileId: r.file_id,
@@ -67,16 +91,12 @@ export async function claimPhotoCopies(db: Db, options: { channels: readonly Cha
  * once, their attempt uncounted, rather than waiting for the lease to run out: the next instance's
  * copier takes them at its first pass. A photo whose lease is no longer this claim's is left alone.
  */
-export async function releasePhotoCopies(db: Db, photos: readonly PhotoToCopy[], now: Date): Promise<void> {
+export async function releasePhotoCopies(db: Db, table: CopyQueueTable, photos: readonly PhotoToCopy[], now: Date): Promise<void> {
   for (const [leasedUntil, leased] of Map.groupBy(photos, (p) => p.leasedUntil.getTime())) {
     const ids = leased.map((p) => p.id);
-    await db
-      .updateTable('message_photo')
-      .set((eb) => ({ copy_due_at: now, copy_attempts: eb('copy_attempts', '-', 1) }))
-      .where('id', 'in', ids)
-      .where('media_id', 'is', null)
-      .where('copy_due_at', '=', new Date(leasedUntil))
-      .execute();
+    await sql`
+      UPDATE ${sql.table(table)} SET copy_due_at = ${now}, copy_attempts = copy_attempts - 1
+      WHERE id IN (${sql.join(ids)}) AND media_id IS NULL AND copy_due_at = ${new Date(leasedUntil)}`.execute(db);
   }
 }
 
