@@ -245,8 +245,8 @@ export function draftAnswer(db: Db, input: DraftAnswerInput, now: Date): Promise
 
 /**
  * The executor edits a returned (or still pending) draft; it goes back to the curator. `mediaIds`,
- * when given, is the answer's new list of photos attached through the API (a returned answer
- * asked for a photo of the result, or one taken off); photos sent in the bot and their copies stay.
+ * when given, is the answer's whole new list of photos (a returned answer asked for a photo of the
+ * result, or one taken off): replaceAnswerMedia. Without it the photos stay as they are.
  */
 export function reviseAnswer(
   db: Db,
@@ -257,7 +257,8 @@ export function reviseAnswer(
     const text = validText(input.text);
     const { answer: current, message } = await lockAnswerAndMessage(trx, input.answerId);
     await assertAnswerPending(trx, current, ['draft', 'returned']);
-    const answer = input.mediaIds === undefined ? current : await replaceAttachedMedia(trx, current, message.municipalityId, input.mediaIds);
+    const replaced = input.mediaIds === undefined ? undefined : await replaceAnswerMedia(trx, current, message.municipalityId, input.mediaIds);
+    const answer = replaced?.answer ?? current;
     // Photos sent with the revision join those the answer has, within the one limit.
     const added = input.photos?.refs ?? [];
     if (added.length > 0) {
@@ -272,10 +273,12 @@ export function reviseAnswer(
       .where('id', '=', answer.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordEvent(trx, answer.messageId, input.actor, { kind: 'answer_revised', data: { answerId: answer.id, ...(added.length > 0 && { photos: added.length }) } }, now);
+    await recordEvent(trx, answer.messageId, input.actor, { kind: 'answer_revised', data: { answerId: answer.id, ...(added.length > 0 && { photos: added.length }), ...(replaced?.dropped && { photosDropped: replaced.dropped }) } }, now);
     const revised = toAnswer(row);
     await alertAnswerPending(trx, message, revised, now);
-    return revised;
+    // As the API reads it back: with its bot photos (withDelivery), not an empty list.
+    const [read] = await withDelivery(trx, [revised]);
+    return read!;
   });
 }
 
@@ -334,22 +337,27 @@ function residentAnswerMedia(view: AnswerMediaView): { photos: string[]; media: 
 }
 
 /**
- * The answer's photos attached through the API become `mediaIds` (checked as a draft's are); the
- * copies of photos sent in the bot stay after them, and all of them together keep to the limit.
+ * `mediaIds` become the answer's photos, all of them (checked as a draft's are). An id that is the
+ * copy of a photo sent in the bot keeps that photo (its file id still goes to its own messenger);
+ * any other id is a photo attached through the API. Photos sent in the bot that the list leaves out
+ * are dropped with their copies, those not copied yet too (no list can name them). A refused list
+ * throws before anything changes, and the caller's transaction keeps nothing of the revision.
  */
-async function replaceAttachedMedia(trx: Db, answer: Answer, municipalityId: number, mediaIds: number[]): Promise<Answer> {
+async function replaceAnswerMedia(trx: Db, answer: Answer, municipalityId: number, mediaIds: number[]): Promise<{ answer: Answer; dropped: number }> {
   await checkAnswerMedia(trx, municipalityId, mediaIds);
-  const copies = (await trx.selectFrom('answer_photo').select('media_id').where('answer_id', '=', answer.id).execute()).flatMap((r) => (r.media_id === null ? [] : [r.media_id]));
-  const attached = mediaIds.filter((id) => !copies.includes(id));
-  if (attached.length + (await countAnswerPhotos(trx, answer.id)) > MAX_ANSWER_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_ANSWER_PHOTOS });
-  const kept = answer.mediaIds.filter((id) => copies.includes(id));
+  const named = new Set(mediaIds);
+  const sent = await trx.selectFrom('answer_photo').select(['id', 'media_id']).where('answer_id', '=', answer.id).orderBy('position').execute();
+  const kept = sent.flatMap((p) => (p.media_id !== null && named.has(p.media_id) ? [p.media_id] : []));
+  const dropped = sent.filter((p) => p.media_id === null || !named.has(p.media_id)).map((p) => p.id);
+  if (dropped.length > 0) await trx.deleteFrom('answer_photo').where('id', 'in', dropped).execute();
+  const attached = mediaIds.filter((id) => !kept.includes(id));
   const row = await trx
     .updateTable('answer')
     .set({ media_ids: JSON.stringify([...attached, ...kept]) })
     .where('id', '=', answer.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toAnswer(row);
+  return { answer: toAnswer(row), dropped: dropped.length };
 }
 
 /** Photos the answer carries: attached through the API, and sent in the bot (each counted once). */

@@ -4,6 +4,8 @@ import { renderOutboxRow } from '../../../bots/telegram/render.ts';
 import { renderVkNotificationRow } from '../../../bots/vk/render.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { jpegBytes, mp4Bytes } from '../../../test/media/files.ts';
+import { recordAnswerCopies } from '../../../core/messages/answer-photos.ts';
+import { draftAnswer } from '../../../core/messages/answers.service.ts';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -272,5 +274,51 @@ describe('photos with an answer', () => {
     expect((await h.request('POST', `/api/v1/answers/${id}/approve`, { token: h.keys.Kemerovo.curator })).status).toBe(200);
     const row = await h.t.db.selectFrom('outbox').select('payload').where('dedupe_key', '=', `answer:${id}`).executeTakeFirstOrThrow();
     expect(row.payload.media).toEqual([after]);
+  });
+
+  it('mediaIds is the whole list: photos sent in the bot it leaves out are dropped with their copies, those it names stay; a refused list changes nothing', async () => {
+    const m = await inWork();
+    const ex = h.keys.Kemerovo.executor;
+    const actor = { kind: 'staff' as const, staffId: h.staff.Kemerovo.executor };
+    // Three photos sent in the bot (Telegram): two copied into the media store, the third not yet.
+    const refs = ['tg-a', 'tg-b', 'tg-c'].map((fileId) => ({ fileId, fileUniqueId: `${fileId}-u` }));
+    const { answer } = await draftAnswer(h.t.db, { messageId: m.id, kind: 'final', resolution: 'solved', text: 'Яма заделана', photos: { channel: 'tg', refs }, actor }, h.now());
+    const sent = await h.t.db.selectFrom('answer_photo').select('id').where('answer_id', '=', answer.id).orderBy('position').execute();
+    const copyA = await upload(jpegBytes(300, 41), 'image/jpeg', ex);
+    const copyB = await upload(jpegBytes(300, 42), 'image/jpeg', ex);
+    await recordAnswerCopies(h.t.db, answer.id, [
+      { photoId: sent[0]!.id, mediaId: copyA },
+      { photoId: sent[1]!.id, mediaId: copyB },
+    ]);
+    expect((await h.request('POST', `/api/v1/answers/${answer.id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Оставьте одно фото после ремонта' } })).status).toBe(200);
+    const revise = (body: Record<string, unknown>) => h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'Яма заделана, фото после', ...body } });
+    const botPhotos = () => h.t.db.selectFrom('answer_photo').select(['file_id', 'media_id']).where('answer_id', '=', answer.id).orderBy('position').execute();
+    const stored = () => h.t.db.selectFrom('answer').select(['state', 'text', 'media_ids']).where('id', '=', answer.id).executeTakeFirstOrThrow();
+
+    // Refused whole: the bot's photos and their copies are all still there.
+    const video = await upload(mp4Bytes(), 'video/mp4', h.keys.Kemerovo.curator);
+    expect((await revise({ mediaIds: [copyA, video] })).body).toMatchObject({ code: 'VALIDATION' });
+    expect(await botPhotos()).toEqual([
+      { file_id: 'tg-a', media_id: copyA },
+      { file_id: 'tg-b', media_id: copyB },
+      { file_id: 'tg-c', media_id: null },
+    ]);
+    expect(await stored()).toEqual({ state: 'returned', text: 'Яма заделана', media_ids: [copyA, copyB] });
+
+    // The list names the first copy and a new upload: the second photo (its copy) and the uncopied third are dropped.
+    const after = await upload(jpegBytes(300, 43), 'image/jpeg', ex);
+    const revised = await revise({ mediaIds: [after, copyA] });
+    expect(revised.status).toBe(200);
+    expect(revised.body).toMatchObject({ state: 'draft', mediaIds: [after, copyA], photos: [{ channel: 'tg', mediaId: copyA, copy: 'copied', error: null }] });
+    expect(await botPhotos()).toEqual([{ file_id: 'tg-a', media_id: copyA }]);
+
+    // Leaving the last bot photo out too: only the upload goes to the resident, no file id of the bot's.
+    expect((await h.request('POST', `/api/v1/answers/${answer.id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Только фото после' } })).status).toBe(200);
+    expect((await revise({ mediaIds: [after] })).body).toMatchObject({ mediaIds: [after], photos: [] });
+    expect(await botPhotos()).toEqual([]);
+    expect((await h.request('POST', `/api/v1/answers/${answer.id}/approve`, { token: h.keys.Kemerovo.curator })).status).toBe(200);
+    const row = await h.t.db.selectFrom('outbox').select('payload').where('dedupe_key', '=', `answer:${answer.id}`).executeTakeFirstOrThrow();
+    expect(row.payload.media).toEqual([after]);
+    expect(row.payload.photos ?? []).toEqual([]);
   });
 });

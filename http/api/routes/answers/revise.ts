@@ -12,7 +12,7 @@ const Body = z.strictObject({
   resolution: Resolution.optional().openapi({ description: 'final answers only' }),
   mediaIds: z.array(z.number().int().positive()).max(MAX_ANSWER_PHOTOS).optional().openapi({
     description:
-      "the answer's photos attached through the API from now on (POST /media; images of the message's municipality or regional), replacing those attached before; photos sent with the answer in the bot stay; at most 10 photos in all",
+      "the answer's photos from now on, all of them, in place of those it had (omitted: its photos stay as they are). Ids uploaded with POST /media (images of the message's municipality or regional) are attached; the id of a copy of a photo sent with the answer in the bot (its `photos[].mediaId`) keeps that photo. Photos sent in the bot that the list leaves out are dropped with their copies, and so are those not copied yet (no list can name them); an empty list sends the answer without photos. At most 10. A refused list (400, 404) changes nothing: neither the photos nor the text.",
   }),
 });
 
