@@ -330,4 +330,36 @@ describe.each(CHANNELS)('%s: a photo before the text, and a revision', (channel)
     expect(revised).toMatchObject({ id: answer.id, state: 'draft', text: 'Второй вариант.' });
     expect((await answerPhotoRows(answer.id)).map((p) => p.file_id)).toEqual([fileIdOf(executor, first), expect.any(String)]);
   });
+
+  it('"Without photos" in a revision: the revised answer goes with none of its photos, those of the first answer included', async () => {
+    await needsApproval(true);
+    const staff = await staffOf();
+    const executor = await linked(staff.executor, channel, 'Исполнитель');
+    const { chatId, messageId } = await messageInWork(staff, channel);
+    await executor.say(tap(`!ans:i:${messageId}`));
+    await sendPhotos(executor, [newPhoto()], 'Первый вариант.');
+    await executor.say(press(t('ru', 'official.send')));
+    const answer = await lastAnswer(messageId);
+    await eventually(async () => (await answerPhotoRows(answer.id))[0]?.media_id !== null, 10_000, 'the copy');
+    await returnAnswer(db.db, { answerId: answer.id, remark: 'Фото не то, без него', actor: { kind: 'staff', staffId: staff.curator } }, harness.now());
+
+    await executor.say(tap(`!ans:i:${messageId}`), 'Второй вариант.');
+    // The check counts the photo the answer has, and offers to send it without.
+    expect(executor.replyTexts[0]).toContain(t('ru', 'official.confirm_photos', { count: 1, max: MAX_ANSWER_PHOTOS }));
+    await executor.say(press(t('ru', 'official.remove_photos')));
+    expect(executor.replyTexts[0]).toBe(t('ru', 'official.photos_removed_all'));
+    expect(executor.replyTexts[1]).toContain(t('ru', 'official.confirm_photos_hint', { max: MAX_ANSWER_PHOTOS }));
+    await executor.say(press(t('ru', 'official.send')));
+    const revised = await lastAnswer(messageId);
+    expect(revised).toMatchObject({ id: answer.id, state: 'draft', text: 'Второй вариант.', media_ids: [] });
+    expect(await answerPhotoRows(answer.id)).toEqual([]);
+
+    const curator = await linked(staff.curator, channel, 'Куратор');
+    await curator.say(tap(`!apr:a:${answer.id}`));
+    await eventually(async () => residentSaw(channel, chatId).texts.length > 0, 10_000, 'the approved answer');
+    await new Promise((r) => setTimeout(r, 300));
+    const seen = residentSaw(channel, chatId);
+    expect(seen.texts).toEqual([t('ru', 'notify.answer_intermediate', { messageId, text: 'Второй вариант.' })]);
+    expect(seen.photos).toEqual([]);
+  });
 });

@@ -42,8 +42,11 @@ function photosOf(data: StepData): AnswerPhotoRef[] {
   return Array.isArray(data.photos) ? (data.photos as AnswerPhotoRef[]) : [];
 }
 
-/** How many more photos this answer may take: a revised answer keeps the photos it has. */
+/** How many more photos this answer may take: a revised answer keeps the photos it has (unless "Without photos" dropped them). */
 const photoRoom = (c: StepContext) => MAX_ANSWER_PHOTOS - (num(c.data, 'photosBefore') ?? 0);
+
+/** "Without photos" was pressed: the answer goes with none of its photos, a revised answer's earlier ones included. */
+const WITHOUT_PHOTOS = 'withoutPhotos';
 
 type PhotoInput = Extract<StepInput, { kind: 'photo' }>;
 
@@ -62,11 +65,23 @@ const limitView = (): View => ({ key: 'official.photos_limit', params: { max: MA
 /** "N of 10": the answer's photos, those a revised answer had included. */
 const photoCount = (c: StepContext, photos: AnswerPhotoRef[]) => ({ count: (num(c.data, 'photosBefore') ?? 0) + photos.length, max: MAX_ANSWER_PHOTOS });
 
-function confirmKeyboard(photos: AnswerPhotoRef[]): View['keyboard'] {
+/** The check's buttons; "Without photos" while the answer has any (a revised answer's earlier ones count). */
+function confirmKeyboard(c: StepContext, photos: AnswerPhotoRef[]): View['keyboard'] {
+  const any = photoCount(c, photos).count > 0;
   return {
     kind: 'inline',
-    rows: [[button('ok', 'official.send')], ...(photos.length > 0 ? [[button('np', 'official.remove_photos')]] : []), [button('ed', 'official.edit'), CANCEL]],
+    rows: [[button('ok', 'official.send')], ...(any ? [[button('np', 'official.remove_photos')]] : []), [button('ed', 'official.edit'), CANCEL]],
   };
+}
+
+/** "Without photos": those sent in this dialog and, in a revision, those the answer had (dropped when it is sent). */
+function withoutPhotos(c: StepContext): Outcome {
+  const earlier = (num(c.data, 'photosBefore') ?? 0) > 0;
+  return stay({
+    data: { photos: [], ...(num(c.data, 'reviseId') && { photosBefore: 0, [WITHOUT_PHOTOS]: true }) },
+    say: [{ key: earlier ? 'official.photos_removed_all' : 'official.photos_removed' }],
+    reprompt: true,
+  });
 }
 
 /** The executor's answer as they will send it: kind, the outcome of a final answer, the text, the photos. */
@@ -78,17 +93,18 @@ function previewView(c: StepContext): View {
     params: { kind: kindText(answerKind(c)), messageId: num(c.data, 'messageId'), text: excerpt(str(c.data, 'text') ?? '', 3000) },
     lines: [
       ...(resolution ? [{ key: 'official.confirm_resolution', params: { resolution: local(`official.resolution_${resolution}`) } }] : []),
-      photos.length > 0 ? { key: 'official.confirm_photos', params: photoCount(c, photos) } : { key: 'official.confirm_photos_hint', params: { max: photoRoom(c) } },
+      // A revision's earlier photos count: the check says the answer has them.
+      photoCount(c, photos).count > 0 ? { key: 'official.confirm_photos', params: photoCount(c, photos) } : { key: 'official.confirm_photos_hint', params: { max: photoRoom(c) } },
     ],
-    keyboard: confirmKeyboard(photos),
+    keyboard: confirmKeyboard(c, photos),
   };
 }
 
 /** A photo at the check step: added (one line, the check's buttons under it), or refused past the limit. */
 function photoAtConfirm(c: StepContext, input: PhotoInput): Outcome {
   const { photos, over } = keepPhoto(c, input);
-  if (over) return stay({ say: [{ ...limitView(), keyboard: confirmKeyboard(photos) }] });
-  return stay({ data: { photos }, say: [{ key: 'official.photo_added', params: photoCount(c, photos), keyboard: confirmKeyboard(photos) }] });
+  if (over) return stay({ say: [{ ...limitView(), keyboard: confirmKeyboard(c, photos) }] });
+  return stay({ data: { photos }, say: [{ key: 'official.photo_added', params: photoCount(c, photos), keyboard: confirmKeyboard(c, photos) }] });
 }
 
 /**
@@ -148,7 +164,7 @@ export const officialFlow: Flow = {
       prompt: (c) => [previewView(c)],
       async next(c, input) {
         if (input.kind === 'photo') return photoAtConfirm(c, input);
-        if (input.kind === 'button' && input.action === 'np') return stay({ data: { photos: [] }, say: [{ key: 'official.photos_removed' }], reprompt: true });
+        if (input.kind === 'button' && input.action === 'np') return withoutPhotos(c);
         if (input.kind === 'button' && input.action === 'ed') return goto('text');
         if (input.kind !== 'button' || input.action !== 'ok') return stay({ reprompt: true });
         const staff = await requireOfficial(c);
@@ -162,7 +178,12 @@ export const officialFlow: Flow = {
         // The photos go with the answer as this messenger's file ids; the copier copies them afterwards, outside this turn.
         const photos = refs.length > 0 ? { channel: c.from.channel, refs } : undefined;
         const answer = reviseId
-          ? await reviseAnswer(c.db, { answerId: reviseId, text, resolution: resolutionOf(c) ?? undefined, actor, photos }, c.now)
+          ? await reviseAnswer(
+              c.db,
+              // "Without photos": an empty list drops the answer's earlier photos (the bot's and the API's); those sent after it are added.
+              { answerId: reviseId, text, resolution: resolutionOf(c) ?? undefined, actor, photos, ...(c.data[WITHOUT_PHOTOS] === true && { mediaIds: [] }) },
+              c.now,
+            )
           : (await draftAnswer(c.db, { messageId, kind, resolution: resolutionOf(c), text, actor, photos }, c.now)).answer;
         await auditBotAction(c, staff.staffId, {
           action: reviseId ? 'answer.revise' : 'answer.draft',
