@@ -213,8 +213,9 @@ export async function recordAnswerCopies(db: Db, answerId: number, copies: { pho
 
 /**
  * The attempt failed: tried again at `retryAt`, or never (null: given up). A photo given up after
- * the resident's notice went out in the other messenger saying it would follow: the resident is
- * told it could not be brought (one row per photo, deduplicated). Returns the rows queued.
+ * a notice in the other messenger said it would follow is said not brought, one row per notice and
+ * photo (deduplicated): to the resident after their answer, and to each curator after their approval
+ * card while the answer waits. Returns the rows queued.
  */
 export async function answerPhotoCopyFailed(db: Db, photoId: number, error: string, retryAt: Date | null): Promise<number> {
   return inTransaction(db, async (trx) => {
@@ -225,21 +226,28 @@ export async function answerPhotoCopyFailed(db: Db, photoId: number, error: stri
       .returning(['answer_id', 'channel'])
       .executeTakeFirst();
     if (!photo || retryAt !== null) return 0;
-    const notices = (await noticesElsewhere(trx, photo.answer_id, photo.channel)).filter((n) => n.recipient_kind === 'resident');
+    const notices = await noticesElsewhere(trx, photo.answer_id, photo.channel);
     const answer = await trx.selectFrom('answer').select('message_id').where('id', '=', photo.answer_id).executeTakeFirstOrThrow();
+    const messenger = { $key: photo.channel === 'tg' ? 'menu.messenger_tg' : 'menu.messenger_vk' };
     const ids = await enqueue(
       trx,
-      notices.map((notice) => ({
-        channel: notice.channel,
-        chatId: notice.chat_id,
-        recipientKind: 'resident' as const,
-        residentId: notice.resident_id ?? undefined,
-        // A photo given up after the resident's answer said it would follow.
-        kind: 'answer.photos_lost',
-        payload: { key: 'notify.answer_photos_lost_later', params: { messageId: answer.message_id, count: 1 }, ...(notice.payload.language && { language: notice.payload.language }) },
-        priority: notice.priority,
-        dedupeKey: `answer_photo_lost:${notice.id}:${photoId}`,
-      })),
+      notices.map((notice) => {
+        const resident = notice.recipient_kind === 'resident';
+        const language = notice.payload.language && { language: notice.payload.language };
+        return {
+          channel: notice.channel,
+          chatId: notice.chat_id,
+          recipientKind: notice.recipient_kind,
+          residentId: notice.resident_id ?? undefined,
+          staffId: notice.staff_id ?? undefined,
+          // A photo given up after the resident's answer, or the curator's approval card, said it would follow.
+          ...(resident
+            ? { kind: 'answer.photos_lost', payload: { key: 'notify.answer_photos_lost_later', params: { messageId: answer.message_id, count: 1 }, ...language } }
+            : { kind: 'alert.answer_photos_lost', payload: { key: 'alert.answer_photos_lost_later', params: { messageId: answer.message_id, messenger }, ...language } }),
+          priority: notice.priority,
+          dedupeKey: `answer_photo_lost:${notice.id}:${photoId}`,
+        };
+      }),
     );
     return ids.length;
   });

@@ -256,6 +256,29 @@ describe.each(CHANNELS)('%s executor, resident in the other messenger', (channel
     expect(listed!.mediaIds).toEqual([]);
     expect(listed!.photos).toEqual([{ channel, mediaId: null, copy: 'failed', error: expect.stringMatching(channel === 'tg' ? /400/ : /404/) }]);
   });
+
+  it('with approval, a photo whose download fails for good: the curator whose card said it would follow is told it will not', async () => {
+    await needsApproval(true);
+    const staff = await staffOf();
+    const executor = await linked(staff.executor, channel, 'Исполнитель');
+    const curator = await linked(staff.curator, other, 'Куратор');
+    const { messageId } = await messageInWork(staff, other);
+    await executor.say(tap(`!ans:i:${messageId}`), 'Работы идут.');
+    if (channel === 'tg') harness.fake.failNext({ status: 400, description: 'Bad Request: wrong file_id' }, { method: 'getFile' });
+    await sendPhotos(executor, [newPhoto(false)]);
+    await executor.say(press(t('ru', 'official.send')));
+
+    const messenger = channel === 'tg' ? 'Telegram' : 'VK';
+    const lost = t('ru', 'alert.answer_photos_lost_later', { messageId, messenger });
+    expect(lost).not.toContain('{{');
+    await eventually(async () => residentSaw(other, curator.externalId).texts.includes(lost), 10_000, 'the curator told the photo will not follow');
+    const curatorGot = residentSaw(other, curator.externalId).texts;
+    const card = curatorGot.find((text) => text.includes(`№${messageId}`) && text.includes('Работы идут.'))!;
+    expect(card).toContain(t('ru', 'alert.answer_photos_following', { count: 1, messenger }).trim());
+    expect(curatorGot.indexOf(card)).toBeLessThan(curatorGot.indexOf(lost));
+    expect(curatorGot.filter((text) => text === lost)).toHaveLength(1);
+    expect(residentSaw(other, curator.externalId).photos).toEqual([]);
+  });
 });
 
 describe.each(CHANNELS)('%s: the limit, and the text-only path', (channel) => {
