@@ -169,8 +169,13 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   // A piece long enough to be followed by another, refused or taken with nothing but the dialog's
   // move (which the next piece takes back): its answer waits for that piece.
   const hold = input.kind === 'text' && input.sentAt !== undefined && input.text.length >= SPLIT_PIECE_MIN && (untouched || !wrote) && !(piece && !piece.before) && views.length > 0;
+  // A Telegram album's photo answered only with running lines (View `slot`): the line of the album's
+  // photo before, still held, is taken back, and this one waits for the album's next photo.
+  const albumLine = input.kind === 'photo' && input.album !== undefined && views.length > 0 && views.every((v) => v.slot !== undefined);
+  if (albumLine && save && state.data[ALBUM] === input.album) await withdrawHeldReply(db, from.channel, from.chatId);
+  const holdMs = hold ? SPLIT_GAP_SECONDS * 1000 : albumLine ? ALBUM_GAP_MS : undefined;
   const kept = save
-    ? await save(next, { views, language: c.language, residentId: c.resident.id, ...(hold && { holdMs: SPLIT_GAP_SECONDS * 1000 }) })
+    ? await save(next, { views, language: c.language, residentId: c.resident.id, ...(holdMs !== undefined && { holdMs }) })
     : await saveState(db, from.channel, from.externalId, next, now);
   return { views, language: c.language, ...(kept && { residentId: c.resident.id }), ...(kept && c.nameWanted && { nameWanted: true }) };
 }
@@ -316,6 +321,13 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
   const decision = await apply(c, state, await step.next(c, stepInput));
   return stepInput.kind === 'photo' && stepInput.album ? withAlbum(decision, state, { [ALBUM]: stepInput.album }) : decision;
 }
+
+/**
+ * How long the running line answering a Telegram album's photo is held back (View `slot`): the
+ * album's photos come as updates of their own within a second or so, each taking back the line
+ * before it, so the album is answered once, with its final count, a moment after its last photo.
+ */
+const ALBUM_GAP_MS = 1500;
 
 /** The Telegram album whose photos the dialog has had (StepData keys): its photos come one update each. */
 const ALBUM = 'album';

@@ -52,4 +52,11 @@ export interface View {
   location?: { lat: number; lon: number };
   /** Replace the message whose button was pressed (paging) instead of sending a new one. */
   edit?: boolean;
+  /**
+   * A running line (a count) the next photo of the same batch says again: within one reply (a VK
+   * message's photos) a later view of the slot replaces the earlier ones, and across the updates
+   * of a Telegram album the line is held back and taken back by the album's next photo
+   * (bots/dialogs/engine.ts), so the batch gets the line once, with its final state.
+   */
+  slot?: string;
 }

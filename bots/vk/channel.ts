@@ -60,6 +60,18 @@ export interface VkChannel {
 /** One word for all the attachments of a message no step took: left out of a later input's views once said. */
 const notSaidYet = (said: View[], views: View[]) => (said.some((v) => v.key === ATTACHMENTS_NOT_TAKEN) ? views.filter((v) => v.key !== ATTACHMENTS_NOT_TAKEN) : views);
 
+/**
+ * An input's views after those of the message's earlier inputs (`said`): as notSaidYet, and a view
+ * of a slot (View `slot`: a count the message's next photo says again) takes the place of the
+ * earlier ones of that slot, taken out of `said`, so the message gets the line once, its last count.
+ */
+function sayAfter(said: View[], views: View[]): View[] {
+  const fresh = notSaidYet(said, views);
+  const slots = new Set(fresh.flatMap((v) => (v.slot === undefined ? [] : [v.slot])));
+  for (let i = said.length - 1; i >= 0; i--) if (said[i]!.slot !== undefined && slots.has(said[i]!.slot!)) said.splice(i, 1);
+  return fresh;
+}
+
 /** An event without event_id (an old API version) is deduplicated by its content. */
 export function eventIdOf(event: VkEvent): string {
   if (typeof event.event_id === 'string' && event.event_id.length > 0) return storableText(event.event_id.slice(0, 128));
@@ -147,10 +159,10 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
                   claimed = row;
                 },
               );
-            const save: SaveTurn | false = saveReply && ((state, turn) => saveReply(state, { ...turn, views: notSaidYet(views, turn.views) }));
+            const save: SaveTurn | false = saveReply && ((state, turn) => saveReply(state, { ...turn, views: sayAfter(views, turn.views) }));
             // The state locked with the dedupe row serves the first input; later ones read what it saved.
             const turn = await runDialog(trx, input, { t, features: options.features }, at, { ...(index === 0 && locked), ...(save && { save }) });
-            views.push(...notSaidYet(views, turn.views));
+            views.push(...sayAfter(views, turn.views));
             if (turn.nameWanted && turn.residentId !== undefined) nameWanted = { residentId: turn.residentId, userId: input.identity.externalId };
           }
         }

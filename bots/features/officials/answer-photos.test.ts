@@ -73,16 +73,17 @@ interface SentPhoto {
 
 async function sendPhotos(chat: Chat, photos: SentPhoto[], caption?: string): Promise<void> {
   if (chat.channel === 'tg') {
-    for (const [i, photo] of photos.entries()) {
-      if (photo.bytes) harness.fake.files.set(photo.id, { path: `photos/${photo.id}.jpg`, bytes: photo.bytes, contentType: 'image/jpeg' });
-      await chat.send({
+    for (const photo of photos) if (photo.bytes) harness.fake.files.set(photo.id, { path: `photos/${photo.id}.jpg`, bytes: photo.bytes, contentType: 'image/jpeg' });
+    // An album is one update per photo, delivered back to back (not each after the bot's replies); the replies are all of theirs.
+    await chat.postInTurn(
+      photos.map((photo, i) => ({
         message: {
           photo: [{ file_id: photo.id, file_unique_id: `${photo.id}-u`, width: 1280, height: 960 }],
           ...(photos.length > 1 && { media_group_id: `album-${photos[0]!.id}` }),
           ...(i === 0 && caption !== undefined && { caption }),
         },
-      });
-    }
+      })),
+    );
     return;
   }
   const attachments = photos.map((photo) => {
@@ -297,6 +298,36 @@ describe.each(CHANNELS)('%s: the limit, and the text-only path', (channel) => {
     await executor.say(press(t('ru', 'official.send')));
     const answer = await lastAnswer(messageId);
     expect(await answerPhotoRows(answer.id)).toHaveLength(MAX_ANSWER_PHOTOS);
+  });
+
+  it('an album (a VK message with several photos) at the check step gets one line with its final count', async () => {
+    await needsApproval(false);
+    const staff = await staffOf();
+    const executor = await linked(staff.executor, channel, 'Исполнитель');
+    const { messageId } = await messageInWork(staff, channel);
+    await executor.say(tap(`!ans:i:${messageId}`), 'Фотоотчёт о ремонте.');
+    await sendPhotos(executor, [newPhoto(), newPhoto(), newPhoto()]);
+    expect(executor.replyTexts).toEqual([t('ru', 'official.photo_added', { count: 3, max: MAX_ANSWER_PHOTOS })]);
+    // A second album adds to the first: again one line, the answer's count.
+    await sendPhotos(executor, [newPhoto(), newPhoto()]);
+    expect(executor.replyTexts).toEqual([t('ru', 'official.photo_added', { count: 5, max: MAX_ANSWER_PHOTOS })]);
+    await executor.say(press(t('ru', 'official.send')));
+    expect(await answerPhotoRows((await lastAnswer(messageId)).id)).toHaveLength(5);
+  });
+
+  it(`an album past ${MAX_ANSWER_PHOTOS} at the check step: one count and one word on the photos that did not fit`, async () => {
+    await needsApproval(false);
+    const staff = await staffOf();
+    const executor = await linked(staff.executor, channel, 'Исполнитель');
+    const { messageId } = await messageInWork(staff, channel);
+    await executor.say(tap(`!ans:i:${messageId}`), 'Большой фотоотчёт.');
+    await sendPhotos(executor, [newPhoto(), newPhoto(), newPhoto(), newPhoto(), newPhoto(), newPhoto(), newPhoto(), newPhoto()]);
+    await sendPhotos(executor, [newPhoto(), newPhoto(), newPhoto(), newPhoto()]);
+    expect(executor.replyTexts).toEqual([t('ru', 'official.photo_added', { count: MAX_ANSWER_PHOTOS, max: MAX_ANSWER_PHOTOS }), t('ru', 'official.photos_limit', { max: MAX_ANSWER_PHOTOS })]);
+    // The check's buttons come with the last line.
+    expect(executor.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).toContain(t('ru', 'official.send'));
+    await executor.say(press(t('ru', 'official.send')));
+    expect(await answerPhotoRows((await lastAnswer(messageId)).id)).toHaveLength(MAX_ANSWER_PHOTOS);
   });
 
   it('text only: the check has no photo button and the answer goes as before; "Without photos" drops photos sent', async () => {

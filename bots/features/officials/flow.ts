@@ -100,11 +100,23 @@ function previewView(c: StepContext): View {
   };
 }
 
-/** A photo at the check step: added (one line, the check's buttons under it), or refused past the limit. */
+/** The running line of the photos at the check step (View `slot`): an album or a VK message's photos get it once, with their final count. */
+const PHOTOS_SLOT = 'answer_photos';
+
+/**
+ * A photo at the check step: added (one line, the check's buttons under it), or refused past the
+ * limit. Every photo of an album (a VK message) answers with the same running line, so the album
+ * gets one: the count, and the limit's word when some of it did not fit (`albumOver`: that album).
+ */
 function photoAtConfirm(c: StepContext, input: PhotoInput): Outcome {
   const { photos, over } = keepPhoto(c, input);
-  if (over) return stay({ say: [{ ...limitView(), keyboard: confirmKeyboard(c, photos) }] });
-  return stay({ data: { photos }, say: [{ key: 'official.photo_added', params: photoCount(c, photos), keyboard: confirmKeyboard(c, photos) }] });
+  const batch = input.album ?? (input.alongside ? 'vk' : undefined);
+  const overBefore = batch !== undefined && c.data.albumOver === batch;
+  const added: View = { key: 'official.photo_added', params: photoCount(c, photos), keyboard: confirmKeyboard(c, photos), slot: PHOTOS_SLOT };
+  if (!over && !overBefore) return stay({ data: { photos, albumOver: null }, say: [added] });
+  const refused: View = { ...limitView(), keyboard: confirmKeyboard(c, photos), slot: PHOTOS_SLOT };
+  const say = batch === undefined ? [refused] : [{ ...added, keyboard: undefined }, refused];
+  return stay({ data: { photos, albumOver: batch ?? null }, say });
 }
 
 /**
