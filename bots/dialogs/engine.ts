@@ -159,8 +159,15 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   // The withdrawn answer's removal of a reply keyboard was never sent: this answer carries it.
   const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard || withdrawn?.removedKeyboard === true);
   const lastTap = tapAfter(turnInput, state, moved, now);
+  // A Telegram album's photo answered only with running lines (View `slot`): held back for the album's next photo.
+  const albumLine = input.kind === 'photo' && input.album !== undefined && save !== undefined && to.flow !== IDLE_FLOW && views.length > 0 && views.every((v) => v.slot !== undefined);
+  // The line held for the photo before is out of date whatever comes now: the album's next photo
+  // says it again, a press or a text moves on (Send pressed at once: the line never follows "sent").
+  if (save && state.data[ALBUM_LINE_HELD] === true) await withdrawHeldReply(db, from.channel, from.chatId, { runningLines: true });
+  const { [ALBUM_LINE_HELD]: _held, ...toData } = to.data;
   const next: DialogState = {
     ...to,
+    data: albumLine ? { ...toData, [ALBUM_LINE_HELD]: true } : toData,
     version,
     replyKeyboard,
     ...(turnInput.kind === 'text' && { lastText: lastTextAfter(turnInput, input, base, piece, { wrote, untouched }) }),
@@ -169,10 +176,6 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   // A piece long enough to be followed by another, refused or taken with nothing but the dialog's
   // move (which the next piece takes back): its answer waits for that piece.
   const hold = input.kind === 'text' && input.sentAt !== undefined && input.text.length >= SPLIT_PIECE_MIN && (untouched || !wrote) && !(piece && !piece.before) && views.length > 0;
-  // A Telegram album's photo answered only with running lines (View `slot`): the line of the album's
-  // photo before, still held, is taken back, and this one waits for the album's next photo.
-  const albumLine = input.kind === 'photo' && input.album !== undefined && views.length > 0 && views.every((v) => v.slot !== undefined);
-  if (albumLine && save && state.data[ALBUM] === input.album) await withdrawHeldReply(db, from.channel, from.chatId);
   const holdMs = hold ? SPLIT_GAP_SECONDS * 1000 : albumLine ? ALBUM_GAP_MS : undefined;
   const kept = save
     ? await save(next, { views, language: c.language, residentId: c.resident.id, ...(holdMs !== undefined && { holdMs }) })
@@ -328,6 +331,9 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
  * before it, so the album is answered once, with its final count, a moment after its last photo.
  */
 const ALBUM_GAP_MS = 1500;
+
+/** StepData key: this turn's reply is an album's running line, held back (ALBUM_GAP_MS) for its next photo. */
+const ALBUM_LINE_HELD = 'albumLineHeld';
 
 /** The Telegram album whose photos the dialog has had (StepData keys): its photos come one update each. */
 const ALBUM = 'album';

@@ -71,9 +71,10 @@ export interface WithdrawnReply {
  * Takes back the chat's reply held for the next piece of a split text (Reply `holdMs`) if it is
  * still waiting (`pending`): deleted in the caller's transaction, so it is never sent; undefined when
  * there is none (it went out, or is being sent: a sender's claim locks the row first, and the DELETE
- * then finds it `sending`).
+ * then finds it `sending`). `runningLines`: only a reply of running lines (every view of a `slot`,
+ * a Telegram album photo's count), held for the album's next photo.
  */
-export async function withdrawHeldReply(trx: Db, channel: Channel, chatId: string): Promise<WithdrawnReply | undefined> {
+export async function withdrawHeldReply(trx: Db, channel: Channel, chatId: string, options: { runningLines?: boolean } = {}): Promise<WithdrawnReply | undefined> {
   const rows = await trx
     .deleteFrom('outbox')
     .where('channel', '=', channel)
@@ -81,6 +82,7 @@ export async function withdrawHeldReply(trx: Db, channel: Channel, chatId: strin
     .where('state', '=', 'pending')
     .where('kind', '=', REPLY_KIND)
     .where(sql<boolean>`payload @> '{"held": true}'::jsonb`)
+    .$if(options.runningLines === true, (q) => q.where(sql<boolean>`NOT EXISTS (SELECT 1 FROM jsonb_array_elements(payload->'views') v WHERE v->'slot' IS NULL)`))
     .returning('payload')
     .execute();
   if (rows.length === 0) return undefined;

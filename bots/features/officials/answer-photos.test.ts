@@ -71,27 +71,35 @@ interface SentPhoto {
   bytes?: Uint8Array;
 }
 
-async function sendPhotos(chat: Chat, photos: SentPhoto[], caption?: string): Promise<void> {
+/**
+ * The updates the messenger brings for photos sent at once (their files served by its fake):
+ * Telegram, one per photo (an album when several); VK, one message carrying them all.
+ */
+function photoUpdates(chat: Chat, photos: SentPhoto[], caption?: string): Record<string, unknown>[] {
   if (chat.channel === 'tg') {
     for (const photo of photos) if (photo.bytes) harness.fake.files.set(photo.id, { path: `photos/${photo.id}.jpg`, bytes: photo.bytes, contentType: 'image/jpeg' });
-    // An album is one update per photo, delivered back to back (not each after the bot's replies); the replies are all of theirs.
-    await chat.postInTurn(
-      photos.map((photo, i) => ({
-        message: {
-          photo: [{ file_id: photo.id, file_unique_id: `${photo.id}-u`, width: 1280, height: 960 }],
-          ...(photos.length > 1 && { media_group_id: `album-${photos[0]!.id}` }),
-          ...(i === 0 && caption !== undefined && { caption }),
-        },
-      })),
-    );
-    return;
+    return photos.map((photo, i) => ({
+      message: {
+        photo: [{ file_id: photo.id, file_unique_id: `${photo.id}-u`, width: 1280, height: 960 }],
+        ...(photos.length > 1 && { media_group_id: `album-${photos[0]!.id}` }),
+        ...(i === 0 && caption !== undefined && { caption }),
+      },
+    }));
   }
   const attachments = photos.map((photo) => {
     const url = `https://sun9-2.userapi.com/answer-${photo.id}.jpg`;
     if (photo.bytes) harness.vkFake.files.set(url, { bytes: photo.bytes, contentType: 'image/jpeg' });
     return { type: 'photo', photo: { id: Number(photo.id), owner_id: chat.userId, sizes: [{ type: 'x', width: 1280, height: 960, url }] } };
   });
-  await chat.send({ type: 'message_new', object: { message: { text: caption ?? '', attachments } } });
+  return [{ type: 'message_new', object: { message: { text: caption ?? '', attachments } } }];
+}
+
+/** A press of the button labelled `label`, as the messenger brings it (resolved by the chat when posted). */
+const pressUpdate = (chat: Chat, label: string) => (chat.channel === 'tg' ? { callback_query: { data: `$press:${label}` } } : { type: 'message_event', object: { payload: `$press:${label}` } });
+
+/** Photos sent at once, delivered back to back (an album's updates do not wait for the bot's replies); the replies are all of theirs. */
+async function sendPhotos(chat: Chat, photos: SentPhoto[], caption?: string): Promise<void> {
+  await chat.postInTurn(photoUpdates(chat, photos, caption));
 }
 
 /** The messenger's id of a photo the executor sent: what the resident's messenger shows by it. */
@@ -313,6 +321,24 @@ describe.each(CHANNELS)('%s: the limit, and the text-only path', (channel) => {
     expect(executor.replyTexts).toEqual([t('ru', 'official.photo_added', { count: 5, max: MAX_ANSWER_PHOTOS })]);
     await executor.say(press(t('ru', 'official.send')));
     expect(await answerPhotoRows((await lastAnswer(messageId)).id)).toHaveLength(5);
+  });
+
+  it('Send pressed right after an album: the answer goes with its photos, and no count line follows "sent"', async () => {
+    await needsApproval(false);
+    const staff = await staffOf();
+    const executor = await linked(staff.executor, channel, 'Исполнитель');
+    const { messageId } = await messageInWork(staff, channel);
+    await executor.say(tap(`!ans:i:${messageId}`), 'Фото после ремонта.');
+    await executor.postInTurn([...photoUpdates(executor, [newPhoto(), newPhoto(), newPhoto()]), pressUpdate(executor, t('ru', 'official.send'))]);
+    const sent = executor.replyTexts.find((text) => text.startsWith(t('ru', 'official.sent_to_author', { kind: kindRu('intermediate'), messageId })));
+    expect(sent).toContain(t('ru', 'official.sent_photos', { count: 3 }));
+    await new Promise((r) => setTimeout(r, 1800));
+    const toExecutor = sentTo(channel, executor.externalId).texts;
+    expect(toExecutor.filter((text) => text.startsWith(t('ru', 'official.photo_added', { count: 1, max: MAX_ANSWER_PHOTOS }).split(':')[0]!))).toEqual(
+      channel === 'tg' ? [] : [t('ru', 'official.photo_added', { count: 3, max: MAX_ANSWER_PHOTOS })],
+    );
+    expect(toExecutor.at(-1)).toBe(sent);
+    expect(await answerPhotoRows((await lastAnswer(messageId)).id)).toHaveLength(3);
   });
 
   it(`an album past ${MAX_ANSWER_PHOTOS} at the check step: one count and one word on the photos that did not fit`, async () => {
