@@ -422,6 +422,9 @@ describe.each(CHANNELS)('%s: a photo before the text, and a revision', (channel)
     const answer = await lastAnswer(messageId);
     await eventually(async () => (await answerPhotoRows(answer.id))[0]?.media_id !== null, 10_000, 'the copy');
     await returnAnswer(db.db, { answerId: answer.id, remark: 'Фото не то, без него', actor: { kind: 'staff', staffId: staff.curator } }, harness.now());
+    // The executor is told it was returned before going on (that notice is no reply of the dialog's).
+    harness.app.kickOutbox();
+    await eventually(async () => (await db.db.selectFrom('outbox').select('id').where('state', 'in', ['pending', 'sending']).execute()).length === 0, 10_000, 'the outbox drained');
 
     await executor.say(tap(`!ans:i:${messageId}`), 'Второй вариант.');
     // The check counts the photo the answer has, and offers to send it without.
