@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { messageInScope } from '../../../../core/access/scope.ts';
 import { changeCategory } from '../../../../core/messages/moderation.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
-import { access, etag, expectedVersion, staffActor } from '../../route-kit.ts';
+import { access } from '../../route-kit.ts';
 import { BodyId, IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
-import { IfMatchHeaders, MessageSchema, messageDto } from '../../schemas/message.ts';
-import { audited } from '../../write.ts';
+import { IfMatchHeaders, MessageSchema } from '../../schemas/message.ts';
+import { answerMessageWrite } from './message-write.ts';
 
 const Body = z.strictObject({ categoryId: BodyId });
 
@@ -24,12 +23,9 @@ export function registerChangeMessageCategory(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
     const { categoryId } = c.req.valid('json');
-    const version = expectedVersion(c.req.valid('header')['if-match']);
-    const message = await audited(c, deps, async ({ trx, now, principal, scope }) => {
-      const before = await messageInScope(trx, scope, id);
-      const result = await changeCategory(trx, { messageId: id, categoryId, expectedVersion: version, actor: staffActor(principal) }, now);
-      return { result, audit: { action: 'message.change_category', entity: 'message', entityId: id, municipalityId: result.municipalityId, data: { from: before.categoryId, to: categoryId } } };
+    return answerMessageWrite(c, deps, id, c.req.valid('header')['if-match'], async ({ trx, now, before, target }) => {
+      const result = await changeCategory(trx, { ...target, categoryId }, now);
+      return { result, action: 'message.change_category', data: { from: before.categoryId, to: categoryId } };
     });
-    return c.json(messageDto(message, deps.clock()), 200, etag(message.version));
   });
 }

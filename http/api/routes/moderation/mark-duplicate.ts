@@ -2,10 +2,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { messageInScope } from '../../../../core/access/scope.ts';
 import { markDuplicate } from '../../../../core/messages/moderation.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
-import { access, etag, expectedVersion, staffActor } from '../../route-kit.ts';
+import { access } from '../../route-kit.ts';
 import { BodyId, IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
-import { IfMatchHeaders, MessageSchema, messageDto } from '../../schemas/message.ts';
-import { audited } from '../../write.ts';
+import { IfMatchHeaders, MessageSchema } from '../../schemas/message.ts';
+import { answerMessageWrite } from './message-write.ts';
 
 const Body = z.strictObject({ originalId: BodyId.openapi({ description: 'an open message of the same municipality' }) });
 
@@ -26,13 +26,10 @@ export function registerMarkDuplicate(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
     const { originalId } = c.req.valid('json');
-    const version = expectedVersion(c.req.valid('header')['if-match']);
-    const message = await audited(c, deps, async ({ trx, now, principal, scope }) => {
-      await messageInScope(trx, scope, id);
+    return answerMessageWrite(c, deps, id, c.req.valid('header')['if-match'], async ({ trx, now, scope, target }) => {
       await messageInScope(trx, scope, originalId);
-      const result = await markDuplicate(trx, { messageId: id, originalId, expectedVersion: version, actor: staffActor(principal) }, now);
-      return { result, audit: { action: 'message.mark_duplicate', entity: 'message', entityId: id, municipalityId: result.municipalityId, data: { originalId } } };
+      const result = await markDuplicate(trx, { ...target, originalId }, now);
+      return { result, action: 'message.mark_duplicate', data: { originalId } };
     });
-    return c.json(messageDto(message, deps.clock()), 200, etag(message.version));
   });
 }

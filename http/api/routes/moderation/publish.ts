@@ -1,11 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
-import { messageInScope } from '../../../../core/access/scope.ts';
 import { setPublished } from '../../../../core/messages/moderation.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
-import { access, etag, expectedVersion, staffActor } from '../../route-kit.ts';
+import { access } from '../../route-kit.ts';
 import { IdParams, jsonContent, problems } from '../../schemas/common.ts';
-import { IfMatchHeaders, MessageSchema, messageDto } from '../../schemas/message.ts';
-import { audited } from '../../write.ts';
+import { IfMatchHeaders, MessageSchema } from '../../schemas/message.ts';
+import { answerMessageWrite } from './message-write.ts';
 
 export const route = createRoute({
   method: 'post',
@@ -22,12 +21,9 @@ export const route = createRoute({
 export function registerPublishMessage(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    const version = expectedVersion(c.req.valid('header')['if-match']);
-    const message = await audited(c, deps, async ({ trx, now, principal, scope }) => {
-      await messageInScope(trx, scope, id);
-      const result = await setPublished(trx, { messageId: id, published: true, expectedVersion: version, actor: staffActor(principal) }, now);
-      return { result, audit: { action: 'message.publish', entity: 'message', entityId: id, municipalityId: result.municipalityId } };
+    return answerMessageWrite(c, deps, id, c.req.valid('header')['if-match'], async ({ trx, now, target }) => {
+      const result = await setPublished(trx, { ...target, published: true }, now);
+      return { result, action: 'message.publish' };
     });
-    return c.json(messageDto(message, deps.clock()), 200, etag(message.version));
   });
 }

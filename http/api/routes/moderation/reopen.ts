@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { messageInScope } from '../../../../core/access/scope.ts';
 import { reopenMessage } from '../../../../core/messages/moderation.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
-import { access, etag, expectedVersion, staffActor } from '../../route-kit.ts';
+import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
-import { IfMatchHeaders, MessageSchema, messageDto } from '../../schemas/message.ts';
-import { audited } from '../../write.ts';
+import { IfMatchHeaders, MessageSchema } from '../../schemas/message.ts';
+import { answerMessageWrite } from './message-write.ts';
 
 const Body = z.strictObject({
   reason: z.string().max(1000).openapi({ description: 'why the answer did not solve the problem; shown to the resident and the executor' }),
@@ -30,12 +29,9 @@ export function registerReopenMessage(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
     const { reason } = c.req.valid('json');
-    const version = expectedVersion(c.req.valid('header')['if-match']);
-    const message = await audited(c, deps, async ({ trx, now, principal, scope }) => {
-      await messageInScope(trx, scope, id);
-      const result = await reopenMessage(trx, { messageId: id, reason, expectedVersion: version, actor: staffActor(principal) }, now);
-      return { result, audit: { action: 'message.reopen', entity: 'message', entityId: id, municipalityId: result.municipalityId, data: { reason } } };
+    return answerMessageWrite(c, deps, id, c.req.valid('header')['if-match'], async ({ trx, now, target }) => {
+      const result = await reopenMessage(trx, { ...target, reason }, now);
+      return { result, action: 'message.reopen', data: { reason } };
     });
-    return c.json(messageDto(message, deps.clock()), 200, etag(message.version));
   });
 }
