@@ -16,11 +16,8 @@ export const REMIND_BEFORE_MS = 3 * 60 * 60 * 1000;
 /** A reminder queued later than this after its time (asked for late, or cron catching up) says "soon", not "in 3 hours". */
 const LATE_REMINDER_MS = 5 * 60 * 1000;
 
-export interface AfishaEvent {
-  id: number;
-  municipalityId: number;
+export interface EventFields {
   kind: EventKind;
-  state: EventState;
   title: string;
   description: string;
   startsAt: Date;
@@ -31,6 +28,13 @@ export interface AfishaEvent {
   organiser: string | null;
   photoMediaId: number | null;
   link: string | null;
+}
+
+/** An event: what staff write (its fields) and what the platform keeps about it. */
+export interface AfishaEvent extends EventFields {
+  id: number;
+  municipalityId: number;
+  state: EventState;
   publishedAt: Date | null;
   cancelledAt: Date | null;
   cancelReason: string | null;
@@ -64,20 +68,6 @@ function toEvent(row: Selectable<AfishaEventTable>): AfishaEvent {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-export interface EventFields {
-  kind: EventKind;
-  title: string;
-  description: string;
-  startsAt: Date;
-  endsAt: Date;
-  venue: { name: string; address: string; lat: number; lon: number };
-  ageLimit: number | null;
-  price: string | null;
-  organiser: string | null;
-  photoMediaId: number | null;
-  link: string | null;
 }
 
 /** End after start, the venue inside the municipality's boundary, the photo an image of its scope. Throws VALIDATION with the field. */

@@ -10,16 +10,20 @@ export const MAX_NEWS_PHOTOS = 10;
 /** Longer texts are split at paragraph breaks by the messengers' renderers (4096 characters a message). */
 export const MAX_NEWS_TEXT = 20_000;
 
-export interface NewsItem {
-  id: number;
-  municipalityId: number | null;
-  state: NewsState;
+export interface NewsFields {
   title: string;
   body: string;
   categoryId: number | null;
   mediaIds: number[];
   link: string | null;
   pollId: number | null;
+}
+
+/** A news item: what staff write (its fields) and what the platform keeps about it. */
+export interface NewsItem extends NewsFields {
+  id: number;
+  municipalityId: number | null;
+  state: NewsState;
   publishAt: Date | null;
   publishedAt: Date | null;
   archivedAt: Date | null;
@@ -50,15 +54,6 @@ function toNews(row: Selectable<NewsItemTable>): NewsItem {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-export interface NewsFields {
-  title: string;
-  body: string;
-  categoryId: number | null;
-  mediaIds: number[];
-  link: string | null;
-  pollId: number | null;
 }
 
 /**
