@@ -72,14 +72,9 @@ export type LockedTurn = Required<Pick<TurnOptions, 'locked' | 'touch'>>;
 /** Thrown inside the transaction for a duplicate: rolled back, so a statement sent ahead leaves no trace. */
 const DUPLICATE = new Error('duplicate update');
 
+/** processOnce without its metrics: the same arguments, as processOnce documents them. */
 async function processOnceUncounted<T>(
-  db: Kysely<Database>,
-  channel: Channel,
-  updateId: string,
-  log: Logger,
-  handle: (trx: Db, turn?: LockedTurn) => Promise<T>,
-  onFailed?: (trx: Db) => Promise<void>,
-  dialogOf?: DialogLock,
+  ...[db, channel, updateId, log, handle, onFailed, dialogOf]: Parameters<typeof processOnce<T>>
 ): Promise<Inbound<T>> {
   try {
     return await db.transaction().execute(async (trx): Promise<Inbound<T>> => {
