@@ -112,6 +112,21 @@ export const nameOf = (lang, item) => (item ? (lang === 'en' ? (item.nameEn ?? i
 export const loading = html`<main><p>…</p></main>`;
 
 /**
+ * The municipality a new item is for: only an operator (no municipality of their own) chooses it.
+ * `region`: the first choice is the whole region (read as null by chosenTown); otherwise one is required.
+ */
+export const townField = (t, lang, me, towns, region) =>
+  me.municipalityId === null &&
+  html`<label for="municipality">${t('incidents.municipality')}</label>
+    <select id="municipality" name="municipality" required=${!region}>
+      ${region && html`<option value="">${t('incidents.region')}</option>`}
+      ${(towns?.items ?? []).map((m) => html`<option value=${m.id}>${nameOf(lang, m)}</option>`)}
+    </select>`;
+
+/** The municipality of a townField with the region among its choices: the staff member's own, else the one chosen (null: the region). */
+export const chosenTown = (me, f) => me.municipalityId ?? (f.municipality.value ? Number(f.municipality.value) : null);
+
+/**
  * A paged list (`{ items, nextCursor }`): the first page of `path`, then `more()` appends the
  * next one. Returns [page (items of every loaded page, nextCursor of the last) | null, more, reload].
  */

@@ -2,7 +2,7 @@
 // a new mailing to the residents of a municipality subscribed to a topic, and cancel.
 import { can } from '../access.js';
 import { post } from '../api.js';
-import { excerpt, html, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
+import { chosenTown, excerpt, html, moreButton, nameOf, townField, useAction, useApi, usePaged, when } from '../ui.js';
 
 /** The subscription topics residents choose in the bot (core/subscriptions/subscriptions.ts). */
 const TOPICS = ['news', 'polls', 'contests', 'culture_events', 'sport_events', 'direct_line'];
@@ -33,7 +33,7 @@ export function Broadcasts({ t, lang, me, fail, notify }) {
   const town = (id) => (id === null ? t('incidents.region') : (towns?.items.find((m) => m.id === id) ? nameOf(lang, towns.items.find((m) => m.id === id)) : `№${id}`));
   const send = (e) =>
     act(e, async (f) => {
-      const body = { municipalityId: me.municipalityId ?? (f.municipality.value ? Number(f.municipality.value) : null), topic: f.topic.value, text: f.text.value };
+      const body = { municipalityId: chosenTown(me, f), topic: f.topic.value, text: f.text.value };
       if (f.language.value) body.language = f.language.value;
       await post('/api/v1/broadcasts', body);
       e.target.reset();
@@ -42,11 +42,7 @@ export function Broadcasts({ t, lang, me, fail, notify }) {
     <h1>${t('broadcasts.title')}</h1>
     ${sends && html`<form onSubmit=${send} aria-labelledby="broadcast-new">
       <h2 id="broadcast-new">${t('broadcasts.create')}</h2>
-      ${me.municipalityId === null && html`<label for="municipality">${t('incidents.municipality')}</label>
-        <select id="municipality" name="municipality">
-          <option value="">${t('incidents.region')}</option>
-          ${(towns?.items ?? []).map((m) => html`<option value=${m.id}>${nameOf(lang, m)}</option>`)}
-        </select>`}
+      ${townField(t, lang, me, towns, true)}
       <label for="topic">${t('broadcasts.topic')}</label>
       <select id="topic" name="topic">${TOPICS.map((k) => html`<option value=${k}>${t(`broadcasts.topics.${k}`)}</option>`)}</select>
       <label for="language">${t('broadcasts.language')}</label>

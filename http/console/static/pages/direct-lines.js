@@ -1,7 +1,7 @@
 // The head's direct line: campaigns, their residents' questions (never their authors), answers.
 import { can } from '../access.js';
 import { post } from '../api.js';
-import { fieldRefusal, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
+import { fieldRefusal, html, loading, moreButton, townField, useAction, useApi, usePaged, when } from '../ui.js';
 
 export function DirectLines({ t, me, fail, notify }) {
   const [page, more, reload] = usePaged('/api/v1/direct-lines', fail);
@@ -75,10 +75,7 @@ export function NewDirectLine({ t, lang, me, fail, notify }) {
     <p><a href="#/direct-lines">${t('direct_lines.back')}</a></p>
     <h1>${t('direct_lines.create')}</h1>
     <form onSubmit=${create}>
-      ${me.municipalityId === null && html`<label for="municipality">${t('incidents.municipality')}</label>
-        <select id="municipality" name="municipality" required>
-          ${(towns?.items ?? []).map((m) => html`<option value=${m.id}>${nameOf(lang, m)}</option>`)}
-        </select>`}
+      ${townField(t, lang, me, towns, false)}
       <label for="title">${t('direct_lines.name')}</label><input id="title" name="title" required maxlength="200" />
       <label for="headName">${t('direct_lines.head')}</label><input id="headName" name="headName" required maxlength="200" />
       <label for="collectFrom">${t('direct_lines.collect_from')}</label><input id="collectFrom" name="collectFrom" type="datetime-local" required />

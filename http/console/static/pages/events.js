@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { patch, post } from '../api.js';
-import { changedFields, fieldRefusal, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
+import { changedFields, fieldRefusal, html, loading, moreButton, townField, useAction, useApi, usePaged, when } from '../ui.js';
 import { MediaField, MediaList } from './media.js';
 
 const STATES = ['draft', 'published', 'cancelled'];
@@ -112,10 +112,7 @@ export function NewEvent({ t, lang, me, fail, notify }) {
     <p><a href="#/events">${t('events.back')}</a></p>
     <h1>${t('events.create')}</h1>
     <form onSubmit=${create}>
-      ${me.municipalityId === null && html`<label for="municipality">${t('incidents.municipality')}</label>
-        <select id="municipality" name="municipality" required>
-          ${(towns?.items ?? []).map((m) => html`<option value=${m.id}>${nameOf(lang, m)}</option>`)}
-        </select>`}
+      ${townField(t, lang, me, towns, false)}
       <${EventInputs} t=${t} />
       ${can(me.role, 'media.write') && html`<${MediaField} t=${t} fail=${fail} ids=${photo} save=${async (ids) => setPhoto(ids)} single=${true} />`}
       <p><button type="submit">${t('events.save')}</button></p>

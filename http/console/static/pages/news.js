@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { patch, post } from '../api.js';
-import { changedFields, excerpt, fieldRefusal, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
+import { changedFields, chosenTown, excerpt, fieldRefusal, html, loading, moreButton, townField, useAction, useApi, usePaged, when } from '../ui.js';
 import { MediaField, MediaList } from './media.js';
 
 const editable = (n) => n.state === 'draft' || n.state === 'scheduled';
@@ -44,7 +44,7 @@ export function NewNews({ t, lang, me, fail, notify }) {
     const f = event.target.elements;
     try {
       await post('/api/v1/news', {
-        municipalityId: me.municipalityId ?? (f.municipality.value ? Number(f.municipality.value) : null),
+        municipalityId: chosenTown(me, f),
         title: f.title.value,
         body: f.body.value,
         ...(f.link.value.trim() ? { link: f.link.value.trim() } : {}),
@@ -60,11 +60,7 @@ export function NewNews({ t, lang, me, fail, notify }) {
     <p><a href="#/news">${t('news.back')}</a></p>
     <h1>${t('news.create')}</h1>
     <form onSubmit=${create}>
-      ${me.municipalityId === null && html`<label for="municipality">${t('incidents.municipality')}</label>
-        <select id="municipality" name="municipality">
-          <option value="">${t('incidents.region')}</option>
-          ${(towns?.items ?? []).map((m) => html`<option value=${m.id}>${nameOf(lang, m)}</option>`)}
-        </select>`}
+      ${townField(t, lang, me, towns, true)}
       <label for="title">${t('news.name')}</label><input id="title" name="title" required maxlength="200" />
       <label for="body">${t('news.body')}</label><textarea id="body" name="body" required maxlength="20000"></textarea>
       <label for="link">${t('news.link')}</label><input id="link" name="link" type="url" maxlength="500" />

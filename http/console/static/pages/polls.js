@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { patch, post } from '../api.js';
-import { changedFields, fieldRefusal, html, loading, moreButton, nameOf, useAction, useApi, usePaged, when } from '../ui.js';
+import { changedFields, chosenTown, fieldRefusal, html, loading, moreButton, townField, useAction, useApi, usePaged, when } from '../ui.js';
 import { pollFields, readPoll, simpleQuestions } from './poll-form.js';
 
 export function Polls({ t, me, fail }) {
@@ -33,7 +33,7 @@ export function NewPoll({ t, lang, me, fail, notify }) {
     if (!body) return;
     const f = event.target.elements;
     try {
-      const poll = await post('/api/v1/polls', { municipalityId: me.municipalityId ?? (f.municipality.value ? Number(f.municipality.value) : null), kind: 'poll', ...body });
+      const poll = await post('/api/v1/polls', { municipalityId: chosenTown(me, f), kind: 'poll', ...body });
       notify(t('act.done'), `#/poll/${poll.id}`);
       location.hash = `#/poll/${poll.id}`;
     } catch (error) {
@@ -44,11 +44,7 @@ export function NewPoll({ t, lang, me, fail, notify }) {
     <p><a href="#/polls">${t('polls.back')}</a></p>
     <h1>${t('polls.create')}</h1>
     <form onSubmit=${create}>
-      ${me.municipalityId === null && html`<label for="municipality">${t('incidents.municipality')}</label>
-        <select id="municipality" name="municipality">
-          <option value="">${t('incidents.region')}</option>
-          ${(towns?.items ?? []).map((m) => html`<option value=${m.id}>${nameOf(lang, m)}</option>`)}
-        </select>`}
+      ${townField(t, lang, me, towns, true)}
       ${pollFields(t)}
       <p><button type="submit">${t('polls.save')}</button></p>
     </form>
