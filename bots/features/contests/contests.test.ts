@@ -111,6 +111,55 @@ function videoUpdate(chat: Chat, bytes: Uint8Array, duration: number) {
 
 const contestLabel = (title: string, state = 'state_entries_open') => t('ru', 'contests.list_item', { title, state: t('ru', `contests.${state}`) });
 
+/** A photo in the store, already uploaded to both messengers (its Telegram file id and VK attachment saved): its media id. */
+async function storedPhoto(sha256: string, tgRef: string, vkRef: string): Promise<number> {
+  const media = await db.db
+    .insertInto('media')
+    .values({ sha256, mime: 'image/jpeg', kind: 'image', size_bytes: 10, municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: null, origin: 'tg' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.db
+    .insertInto('media_upload')
+    .values([
+      { sha256, channel: 'tg', file_ref: tgRef },
+      { sha256, channel: 'vk', file_ref: vkRef },
+    ])
+    .execute();
+  return media.id;
+}
+
+/** An accepted photo entry sent from Telegram. */
+const acceptedEntry = (contestId: number, residentId: number, mediaId: number, caption: string) =>
+  db.db
+    .insertInto('contest_entry')
+    .values({ contest_id: contestId, resident_id: residentId, channel: 'tg', media_id: mediaId, media_kind: 'photo', caption, state: 'accepted' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
+/** /contests, the contest in voting, its gallery with the Vote button. */
+async function openGallery(chat: Chat, title: string) {
+  await chat.say('/contests');
+  await chat.say(press(contestLabel(title, 'state_voting_open')));
+  await chat.say(press(t('ru', 'contests.gallery_vote')));
+}
+
+/** Links `other` to `tg`'s resident with the code /link gives in Telegram. */
+async function linkFromTelegram(tg: Chat, other: Chat) {
+  await tg.say('/link');
+  const code = /\/link ([a-z0-9]+)/.exec(tg.replyTexts.join('\n'))?.[1];
+  await other.say(`/link ${code!}`);
+}
+
+/** The contest's "entries open" announcement, delivered to the residents of Kemerovo subscribed to contests. */
+async function announceEntriesOpen(contest: { id: number; title: string | null }) {
+  const broadcastId = await announce(db.db, {
+    audience: { municipalityId: db.demo.municipalities.Kemerovo, topic: 'contests' },
+    message: { key: 'contests.entries_open', params: { title: contest.title, entriesTo: '—' }, keyboard: { kind: 'inline', rows: [[{ id: `!cto:${contest.id}`, label: 'contests.open_button' }]] } },
+    source: `contest:${contest.id}`,
+  });
+  await expandFully(db.db, broadcastId);
+}
+
 async function startEntry(chat: Chat, title: string) {
   await chat.say('/contests');
   await chat.say(press(contestLabel(title)));
@@ -289,23 +338,12 @@ describe.each(CHANNELS)('%s: a contest with its results published', (channel) =>
     const contest = await openContest({ state: 'voting_open' });
     const author = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo });
     const sha = channel === 'tg' ? 'c'.repeat(64) : 'b'.repeat(64);
-    const media = await db.db
-      .insertInto('media')
-      .values({ sha256: sha, mime: 'image/jpeg', kind: 'image', size_bytes: 10, municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: null, origin: 'tg' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.db
-      .insertInto('media_upload')
-      .values([
-        { sha256: sha, channel: 'tg', file_ref: `AgACwinner${channel}` },
-        { sha256: sha, channel: 'vk', file_ref: `photo-1_9${channel === 'tg' ? 1 : 2}` },
-      ])
-      .execute();
+    const mediaId = await storedPhoto(sha, `AgACwinner${channel}`, `photo-1_9${channel === 'tg' ? 1 : 2}`);
     const [first, second] = await db.db
       .insertInto('contest_entry')
       .values([
-        { contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Иней', state: 'accepted', votes: 2 },
-        { contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Метель', state: 'accepted', votes: 5 },
+        { contest_id: contest.id, resident_id: author, channel: 'tg', media_id: mediaId, media_kind: 'photo', caption: 'Иней', state: 'accepted', votes: 2 },
+        { contest_id: contest.id, resident_id: author, channel: 'tg', media_id: mediaId, media_kind: 'photo', caption: 'Метель', state: 'accepted', votes: 5 },
       ])
       .returning('id')
       .execute();
@@ -353,25 +391,10 @@ describe.each(CHANNELS)('%s: the gallery of a contest without an audience vote',
     const chat = await resident(channel, 'Ефим');
     const author = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo });
     const sha = channel === 'tg' ? '9'.repeat(64) : '8'.repeat(64);
-    const media = await db.db
-      .insertInto('media')
-      .values({ sha256: sha, mime: 'image/jpeg', kind: 'image', size_bytes: 10, municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: null, origin: 'tg' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.db
-      .insertInto('media_upload')
-      .values([
-        { sha256: sha, channel: 'tg', file_ref: `AgACjury${channel}` },
-        { sha256: sha, channel: 'vk', file_ref: `photo-1_7${channel === 'tg' ? 1 : 2}` },
-      ])
-      .execute();
+    const mediaId = await storedPhoto(sha, `AgACjury${channel}`, `photo-1_7${channel === 'tg' ? 1 : 2}`);
     for (const drawingFormat of ['jury', 'random_draw'] as const) {
       const contest = await openContest({ drawingFormat, state: 'voting_open' });
-      const entry = await db.db
-        .insertInto('contest_entry')
-        .values({ contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Сугробы', state: 'accepted' })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const entry = await acceptedEntry(contest.id, author, mediaId, 'Сугробы');
       await chat.say(tap(`!cto:${contest.id}`));
       // Nobody votes in it: its state does not say «идёт голосование».
       expect(chat.replyTexts[0]).toContain(t('ru', 'contests.state_judging'));
@@ -475,9 +498,7 @@ describe('contests across messengers', () => {
     const vkUploadsBefore = harness.vkFake.uploads.length;
     const viewers = [fromVk, await resident('vk', 'Вика')];
     for (const viewer of viewers) {
-      await viewer.say('/contests');
-      await viewer.say(press(contestLabel(contest.title!, 'state_voting_open')));
-      await viewer.say(press(t('ru', 'contests.gallery_vote')));
+      await openGallery(viewer, contest.title!);
       expect(viewer.replyTexts[0]).toContain(t('ru', 'contests.gallery_entry', { title: contest.title, entryId: tgEntry.id, position: 1, total: 2, caption: '—', votes: 0 }));
       expect(viewer.replyKinds()).toContain('photo');
     }
@@ -488,9 +509,7 @@ describe('contests across messengers', () => {
     const tgUploadsBefore = harness.fake.uploads.length;
     const tgViewers = [fromTg, await resident('tg', 'Гена')];
     for (const viewer of tgViewers) {
-      await viewer.say('/contests');
-      await viewer.say(press(contestLabel(contest.title!, 'state_voting_open')));
-      await viewer.say(press(t('ru', 'contests.gallery_vote')));
+      await openGallery(viewer, contest.title!);
       await viewer.say(press(t('ru', 'contests.next')));
       expect(viewer.replyTexts[0]).toContain(`№${vkEntry.id}`);
       expect(viewer.replyKinds()).toContain('photo');
@@ -526,40 +545,18 @@ describe('one resident, two messengers, one vote', () => {
   it('a resident who linked VK to Telegram votes in Telegram; the vote from VK is refused', async () => {
     const contest = await openContest({ state: 'voting_open' });
     const author = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo });
-    const media = await db.db
-      .insertInto('media')
-      .values({ sha256: 'f'.repeat(64), mime: 'image/jpeg', kind: 'image', size_bytes: 10, municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: null, origin: 'tg' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.db
-      .insertInto('media_upload')
-      .values([
-        { sha256: 'f'.repeat(64), channel: 'tg', file_ref: 'AgACstored' },
-        { sha256: 'f'.repeat(64), channel: 'vk', file_ref: 'photo-1_1' },
-      ])
-      .execute();
-    const entry = await db.db
-      .insertInto('contest_entry')
-      .values({ contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Соседский двор', state: 'accepted' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const mediaId = await storedPhoto('f'.repeat(64), 'AgACstored', 'photo-1_1');
+    const entry = await acceptedEntry(contest.id, author, mediaId, 'Соседский двор');
 
     const tg = await resident('tg', 'Ирина');
-    await tg.say('/link');
-    const code = /\/link ([a-z0-9]+)/.exec(tg.replyTexts.join('\n'))?.[1];
     const vk = newChat(harness, 'vk', 'Ирина');
-    await vk.say(`/link ${code!}`);
+    await linkFromTelegram(tg, vk);
     expect(await residentOf(db, vk)).toBe(await residentOf(db, tg));
 
-    const openGallery = async (chat: Chat) => {
-      await chat.say('/contests');
-      await chat.say(press(contestLabel(contest.title!, 'state_voting_open')));
-      await chat.say(press(t('ru', 'contests.gallery_vote')));
-    };
-    await openGallery(tg);
+    await openGallery(tg, contest.title!);
     await tg.say(press(t('ru', 'contests.vote')));
     expect(tg.replyTexts).toEqual([t('ru', 'contests.voted', { entryId: entry.id })]);
-    await openGallery(vk);
+    await openGallery(vk, contest.title!);
     await vk.say(press(t('ru', 'contests.vote')));
     expect(vk.replyTexts[0]).toBe(t('ru', 'errors.ALREADY_VOTED'));
     const votes = await db.db.selectFrom('contest_vote').select(['resident_id', 'channel']).where('contest_id', '=', contest.id).execute();
@@ -569,23 +566,8 @@ describe('one resident, two messengers, one vote', () => {
   it('a resident who voted and entered from VK before linking it to Telegram keeps that vote and entry: a second vote from Telegram is refused', async () => {
     const contest = await openContest({ state: 'voting_open' });
     const author = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo });
-    const media = await db.db
-      .insertInto('media')
-      .values({ sha256: 'e'.repeat(64), mime: 'image/jpeg', kind: 'image', size_bytes: 10, municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: null, origin: 'tg' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.db
-      .insertInto('media_upload')
-      .values([
-        { sha256: 'e'.repeat(64), channel: 'tg', file_ref: 'AgACstored2' },
-        { sha256: 'e'.repeat(64), channel: 'vk', file_ref: 'photo-1_2' },
-      ])
-      .execute();
-    const entry = await db.db
-      .insertInto('contest_entry')
-      .values({ contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Ледяной городок', state: 'accepted' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const mediaId = await storedPhoto('e'.repeat(64), 'AgACstored2', 'photo-1_2');
+    const entry = await acceptedEntry(contest.id, author, mediaId, 'Ледяной городок');
 
     // Two accounts of one person, each registered in its own messenger.
     const tg = await resident('tg', 'Олег');
@@ -593,28 +575,21 @@ describe('one resident, two messengers, one vote', () => {
     const vkResident = await residentOf(db, vk);
     const vkEntry = await db.db
       .insertInto('contest_entry')
-      .values({ contest_id: contest.id, resident_id: vkResident, channel: 'vk', media_id: media.id, media_kind: 'photo', caption: 'Моя работа', state: 'pending' })
+      .values({ contest_id: contest.id, resident_id: vkResident, channel: 'vk', media_id: mediaId, media_kind: 'photo', caption: 'Моя работа', state: 'pending' })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const openGallery = async (chat: Chat) => {
-      await chat.say('/contests');
-      await chat.say(press(contestLabel(contest.title!, 'state_voting_open')));
-      await chat.say(press(t('ru', 'contests.gallery_vote')));
-    };
-    await openGallery(vk);
+    await openGallery(vk, contest.title!);
     await vk.say(press(t('ru', 'contests.vote')));
     expect(vk.replyTexts).toEqual([t('ru', 'contests.voted', { entryId: entry.id })]);
 
-    await tg.say('/link');
-    const code = /\/link ([a-z0-9]+)/.exec(tg.replyTexts.join('\n'))?.[1];
-    await vk.say(`/link ${code!}`);
+    await linkFromTelegram(tg, vk);
     const merged = await residentOf(db, tg);
     expect(await residentOf(db, vk)).toBe(merged);
 
     // The vote from VK is the person's one vote; the entry sent from VK is still theirs.
     expect(await db.db.selectFrom('contest_vote').select(['resident_id', 'entry_id']).where('contest_id', '=', contest.id).execute()).toEqual([{ resident_id: merged, entry_id: entry.id }]);
     expect(await db.db.selectFrom('contest_entry').select('resident_id').where('id', '=', vkEntry.id).executeTakeFirst()).toEqual({ resident_id: merged });
-    await openGallery(tg);
+    await openGallery(tg, contest.title!);
     await tg.say(press(t('ru', 'contests.vote')));
     expect(tg.replyTexts[0]).toBe(t('ru', 'errors.ALREADY_VOTED'));
     expect((await db.db.selectFrom('contest_entry').select('votes').where('id', '=', entry.id).executeTakeFirstOrThrow()).votes).toBe(1);
@@ -623,35 +598,16 @@ describe('one resident, two messengers, one vote', () => {
   it('when both accounts had voted before linking, the person keeps one vote and the count drops by the other', async () => {
     const contest = await openContest({ state: 'voting_open' });
     const author = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo });
-    const media = await db.db
-      .insertInto('media')
-      .values({ sha256: 'd'.repeat(64), mime: 'image/jpeg', kind: 'image', size_bytes: 10, municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: null, origin: 'tg' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.db
-      .insertInto('media_upload')
-      .values([
-        { sha256: 'd'.repeat(64), channel: 'tg', file_ref: 'AgACstored3' },
-        { sha256: 'd'.repeat(64), channel: 'vk', file_ref: 'photo-1_3' },
-      ])
-      .execute();
-    const entry = await db.db
-      .insertInto('contest_entry')
-      .values({ contest_id: contest.id, resident_id: author, channel: 'tg', media_id: media.id, media_kind: 'photo', caption: 'Снегирь', state: 'accepted' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const mediaId = await storedPhoto('d'.repeat(64), 'AgACstored3', 'photo-1_3');
+    const entry = await acceptedEntry(contest.id, author, mediaId, 'Снегирь');
     const tg = await resident('tg', 'Пётр');
     const vk = await resident('vk', 'Пётр');
     for (const chat of [tg, vk]) {
-      await chat.say('/contests');
-      await chat.say(press(contestLabel(contest.title!, 'state_voting_open')));
-      await chat.say(press(t('ru', 'contests.gallery_vote')));
+      await openGallery(chat, contest.title!);
       await chat.say(press(t('ru', 'contests.vote')));
       expect(chat.replyTexts).toEqual([t('ru', 'contests.voted', { entryId: entry.id })]);
     }
-    await tg.say('/link');
-    const code = /\/link ([a-z0-9]+)/.exec(tg.replyTexts.join('\n'))?.[1];
-    await vk.say(`/link ${code!}`);
+    await linkFromTelegram(tg, vk);
     expect(await residentOf(db, vk)).toBe(await residentOf(db, tg));
     expect(await db.db.selectFrom('contest_vote').select('resident_id').where('contest_id', '=', contest.id).execute()).toEqual([{ resident_id: await residentOf(db, tg) }]);
     expect((await db.db.selectFrom('contest_entry').select('votes').where('id', '=', entry.id).executeTakeFirstOrThrow()).votes).toBe(1);
@@ -663,12 +619,7 @@ describe.each(CHANNELS)('%s: a withdrawn contest', (channel) => {
     const chat = await resident(channel, 'Нина');
     const contest = await openContest();
     // Announced to the resident before the withdrawal, its card opened.
-    const broadcastId = await announce(db.db, {
-      audience: { municipalityId: db.demo.municipalities.Kemerovo, topic: 'contests' },
-      message: { key: 'contests.entries_open', params: { title: contest.title, entriesTo: '—' }, keyboard: { kind: 'inline', rows: [[{ id: `!cto:${contest.id}`, label: 'contests.open_button' }]] } },
-      source: `contest:${contest.id}`,
-    });
-    await expandFully(db.db, broadcastId);
+    await announceEntriesOpen(contest);
     await chat.deliverOutbox();
     await chat.say(press(t('ru', 'contests.open_button')));
     expect(chat.replyTexts.join('\n')).toContain(contest.title);
@@ -685,12 +636,7 @@ describe.each(CHANNELS)('%s: a withdrawn contest', (channel) => {
   it('withdrawn with a reason: its button says why', async () => {
     const chat = await resident(channel, 'Олег');
     const contest = await openContest();
-    const broadcastId = await announce(db.db, {
-      audience: { municipalityId: db.demo.municipalities.Kemerovo, topic: 'contests' },
-      message: { key: 'contests.entries_open', params: { title: contest.title, entriesTo: '—' }, keyboard: { kind: 'inline', rows: [[{ id: `!cto:${contest.id}`, label: 'contests.open_button' }]] } },
-      source: `contest:${contest.id}`,
-    });
-    await expandFully(db.db, broadcastId);
+    await announceEntriesOpen(contest);
     await chat.deliverOutbox();
     const reason = 'Спонсор отказался от призов';
     await withdrawContest(db.db, contest.id, harness.now(), reason);
