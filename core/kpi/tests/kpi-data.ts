@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/types.ts';
+import { sourceCommentOutboxKey } from '../../messages/answers.service.ts';
 
 let seq = 0;
 
@@ -59,4 +60,78 @@ export async function insertResidents(db: Db, municipalityId: number, count: num
 /** Kuzbass local time (UTC+7) as an instant: local('2026-10-31T23:59:59'). */
 export function local(text: string): Date {
   return new Date(`${text}+07:00`);
+}
+
+/** An answer draft of an open-source message and what became of it (local Kuzbass times). */
+export interface OpenSourceDraft {
+  at: string;
+  kind?: 'final' | 'intermediate' | 'clarification';
+  returnedAt?: string;
+  approvedAt?: string;
+  sentAt?: string;
+  byHandAt?: string;
+}
+
+/**
+ * An open-source message (a post or comment the ЦУР took in) of `municipality`, accepted at `acceptedAt`, answered
+ * under the source or by hand; with its draft: approved, returned, posted under the source (outbox sent) or delivered by hand.
+ */
+export async function insertOpenSourceMessage(
+  db: Db,
+  municipality: number,
+  source: string,
+  target: 'source_comment' | 'by_hand',
+  acceptedAt: string,
+  more: { status?: 'in_work' | 'solved'; stars?: number; draft?: OpenSourceDraft } = {},
+): Promise<number> {
+  const [id] = await insertMessages(db, municipality, {
+    count: 1,
+    status: more.status ?? 'in_work',
+    createdAt: local(acceptedAt),
+    acceptedAt: local(acceptedAt),
+    closedAt: more.status === 'solved' ? local(more.draft!.approvedAt!) : null,
+    stars: more.stars ?? null,
+  });
+  await db
+    .updateTable('message')
+    .set({ open_source: true, source: source as never, answer_target: target })
+    .where('id', '=', id!)
+    .execute();
+  const d = more.draft;
+  if (!d) return id!;
+  const answer = await db
+    .insertInto('answer')
+    .values({
+      message_id: id!,
+      kind: d.kind ?? 'final',
+      resolution: (d.kind ?? 'final') === 'final' ? 'solved' : null,
+      text: 'Ответ',
+      state: d.byHandAt ? 'delivered' : d.approvedAt ? 'approved' : 'draft',
+      approved_at: d.approvedAt ? local(d.approvedAt) : null,
+      delivered_at: d.byHandAt ? local(d.byHandAt) : null,
+      created_at: local(d.at),
+      updated_at: local(d.at),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (d.returnedAt)
+    await db
+      .insertInto('message_event')
+      .values({ message_id: id!, kind: 'answer_returned', actor_kind: 'staff', data: JSON.stringify({ answerId: answer.id }), created_at: local(d.returnedAt) })
+      .execute();
+  if (d.sentAt)
+    await db
+      .insertInto('outbox')
+      .values({
+        channel: 'vk',
+        chat_id: 'wall-1_1',
+        recipient_kind: 'chat',
+        kind: 'wall.comment',
+        payload: JSON.stringify({ key: 'wall.comment' }),
+        state: 'sent',
+        dedupe_key: sourceCommentOutboxKey(answer.id),
+        sent_at: local(d.sentAt),
+      })
+      .execute();
+  return id!;
 }

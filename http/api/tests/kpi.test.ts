@@ -2,10 +2,9 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { csvCodes, workbookCodes } from './report-codes.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshMunicipality, insertMessages, local } from '../../../core/kpi/tests/kpi-data.ts';
+import { freshMunicipality, insertMessages, insertOpenSourceMessage, local } from '../../../core/kpi/tests/kpi-data.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { XLSX_TYPE } from '../routes/reports/monthly.ts';
-import { sourceCommentOutboxKey } from '../../../core/messages/answers.service.ts';
 import { rateMunicipalities } from '../../../core/kpi/ratings.ts';
 
 let h: ApiHarness;
@@ -451,79 +450,28 @@ describe('GET /reports/monthly', () => {
 
   it('open-source messages (seed 004 §25): timeliness of preparing and publishing answers, quality and dynamics per source, in JSON, CSV and XLSX', async () => {
     const fresh = await freshMunicipality(h.t.db);
-    type Draft = { at: string; kind?: 'final' | 'intermediate' | 'clarification'; returnedAt?: string; approvedAt?: string; sentAt?: string; byHandAt?: string };
-    const openSource = async (source: string, target: 'source_comment' | 'by_hand', acceptedAt: string, more: { status?: 'in_work' | 'solved'; stars?: number; draft?: Draft } = {}) => {
-      const [id] = await insertMessages(h.t.db, fresh, {
-        count: 1,
-        status: more.status ?? 'in_work',
-        createdAt: local(acceptedAt),
-        acceptedAt: local(acceptedAt),
-        closedAt: more.status === 'solved' ? local(more.draft!.approvedAt!) : null,
-        stars: more.stars ?? null,
-      });
-      await h.t.db
-        .updateTable('message')
-        .set({ open_source: true, source: source as never, answer_target: target })
-        .where('id', '=', id!)
-        .execute();
-      const d = more.draft;
-      if (!d) return id!;
-      const answer = await h.t.db
-        .insertInto('answer')
-        .values({
-          message_id: id!,
-          kind: d.kind ?? 'final',
-          resolution: (d.kind ?? 'final') === 'final' ? 'solved' : null,
-          text: 'Ответ',
-          state: d.byHandAt ? 'delivered' : d.approvedAt ? 'approved' : 'draft',
-          approved_at: d.approvedAt ? local(d.approvedAt) : null,
-          delivered_at: d.byHandAt ? local(d.byHandAt) : null,
-          created_at: local(d.at),
-          updated_at: local(d.at),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      if (d.returnedAt)
-        await h.t.db
-          .insertInto('message_event')
-          .values({ message_id: id!, kind: 'answer_returned', actor_kind: 'staff', data: JSON.stringify({ answerId: answer.id }), created_at: local(d.returnedAt) })
-          .execute();
-      if (d.sentAt)
-        await h.t.db
-          .insertInto('outbox')
-          .values({
-            channel: 'vk',
-            chat_id: 'wall-1_1',
-            recipient_kind: 'chat',
-            kind: 'wall.comment',
-            payload: JSON.stringify({ key: 'wall.comment' }),
-            state: 'sent',
-            dedupe_key: sourceCommentOutboxKey(answer.id),
-            sent_at: local(d.sentAt),
-          })
-          .execute();
-      return id!;
-    };
     // Working days 09:00–18:00 (Kuzbass time); Monday 9 to Thursday 12 November 2026.
     // A (wall): drafted in 30 min (met), returned once, approved, posted under the post at 11:10 (1 h 10 min), solved, 4 stars.
-    const a = await openSource('vk_wall', 'source_comment', '2026-11-09T10:00:00', {
+    const a = await insertOpenSourceMessage(h.t.db, fresh, 'vk_wall', 'source_comment', '2026-11-09T10:00:00', {
       status: 'solved',
       stars: 4,
       draft: { at: '2026-11-09T10:30:00', returnedAt: '2026-11-09T10:40:00', approvedAt: '2026-11-09T11:00:00', sentAt: '2026-11-09T11:10:00' },
     });
     // B (page): intermediate drafted after 2 h (missed), approved, published by hand at 16:00 (4 working hours).
-    await openSource('vk_page', 'by_hand', '2026-11-09T12:00:00', { draft: { at: '2026-11-09T14:00:00', kind: 'intermediate', approvedAt: '2026-11-09T14:30:00', byHandAt: '2026-11-09T16:00:00' } });
+    await insertOpenSourceMessage(h.t.db, fresh, 'vk_page', 'by_hand', '2026-11-09T12:00:00', {
+      draft: { at: '2026-11-09T14:00:00', kind: 'intermediate', approvedAt: '2026-11-09T14:30:00', byHandAt: '2026-11-09T16:00:00' },
+    });
     // C (OK): no draft at all (missed). D (OK): clarification drafted in 20 min (met), approved, not published yet.
-    await openSource('ok', 'by_hand', '2026-11-10T10:00:00');
-    await openSource('ok', 'by_hand', '2026-11-11T10:00:00', { draft: { at: '2026-11-11T10:20:00', kind: 'clarification', approvedAt: '2026-11-11T10:50:00' } });
+    await insertOpenSourceMessage(h.t.db, fresh, 'ok', 'by_hand', '2026-11-10T10:00:00');
+    await insertOpenSourceMessage(h.t.db, fresh, 'ok', 'by_hand', '2026-11-11T10:00:00', { draft: { at: '2026-11-11T10:20:00', kind: 'clarification', approvedAt: '2026-11-11T10:50:00' } });
     // Not in the section: a resident's message, and an open-source duplicate linked to A in work (counted once, as A).
     await insertMessages(h.t.db, fresh, { count: 1, status: 'in_work', createdAt: local('2026-11-12T10:00:00'), acceptedAt: local('2026-11-12T10:00:00') });
-    const duplicate = await openSource('vk_wall', 'source_comment', '2026-11-12T11:00:00');
+    const duplicate = await insertOpenSourceMessage(h.t.db, fresh, 'vk_wall', 'source_comment', '2026-11-12T11:00:00');
     await h.t.db.updateTable('message').set({ duplicate_of: a }).where('id', '=', duplicate).execute();
     // Dynamics: one wall message in October, two OK ones in November 2025.
-    await openSource('vk_wall', 'source_comment', '2026-10-12T10:00:00');
-    await openSource('ok', 'by_hand', '2025-11-10T10:00:00');
-    await openSource('ok', 'by_hand', '2025-11-11T10:00:00');
+    await insertOpenSourceMessage(h.t.db, fresh, 'vk_wall', 'source_comment', '2026-10-12T10:00:00');
+    await insertOpenSourceMessage(h.t.db, fresh, 'ok', 'by_hand', '2025-11-10T10:00:00');
+    await insertOpenSourceMessage(h.t.db, fresh, 'ok', 'by_hand', '2025-11-11T10:00:00');
 
     const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-11`);
     expect(res.status).toBe(200);

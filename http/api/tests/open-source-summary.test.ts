@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
 import { createStaff } from '../../../core/access/staff.service.ts';
 import { openSourceRegionReport } from '../../../core/kpi/report.ts';
-import { freshMunicipality, insertMessages, local } from '../../../core/kpi/tests/kpi-data.ts';
-import { sourceCommentOutboxKey } from '../../../core/messages/answers.service.ts';
+import { freshMunicipality, insertMessages, insertOpenSourceMessage, local } from '../../../core/kpi/tests/kpi-data.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { XLSX_TYPE } from '../routes/reports/monthly.ts';
 
@@ -20,88 +19,33 @@ let h: ApiHarness;
 let a: number;
 let b: number;
 
-type Draft = { at: string; kind?: 'final' | 'intermediate'; returnedAt?: string; approvedAt?: string; sentAt?: string; byHandAt?: string };
-
-async function openSource(municipality: number, source: string, target: 'source_comment' | 'by_hand', acceptedAt: string, more: { status?: 'in_work' | 'solved'; stars?: number; draft?: Draft } = {}) {
-  const [id] = await insertMessages(h.t.db, municipality, {
-    count: 1,
-    status: more.status ?? 'in_work',
-    createdAt: local(acceptedAt),
-    acceptedAt: local(acceptedAt),
-    closedAt: more.status === 'solved' ? local(more.draft!.approvedAt!) : null,
-    stars: more.stars ?? null,
-  });
-  await h.t.db
-    .updateTable('message')
-    .set({ open_source: true, source: source as never, answer_target: target })
-    .where('id', '=', id!)
-    .execute();
-  const d = more.draft;
-  if (!d) return id!;
-  const answer = await h.t.db
-    .insertInto('answer')
-    .values({
-      message_id: id!,
-      kind: d.kind ?? 'final',
-      resolution: (d.kind ?? 'final') === 'final' ? 'solved' : null,
-      text: 'Ответ',
-      state: d.byHandAt ? 'delivered' : d.approvedAt ? 'approved' : 'draft',
-      approved_at: d.approvedAt ? local(d.approvedAt) : null,
-      delivered_at: d.byHandAt ? local(d.byHandAt) : null,
-      created_at: local(d.at),
-      updated_at: local(d.at),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  if (d.returnedAt)
-    await h.t.db
-      .insertInto('message_event')
-      .values({ message_id: id!, kind: 'answer_returned', actor_kind: 'staff', data: JSON.stringify({ answerId: answer.id }), created_at: local(d.returnedAt) })
-      .execute();
-  if (d.sentAt)
-    await h.t.db
-      .insertInto('outbox')
-      .values({
-        channel: 'vk',
-        chat_id: 'wall-1_1',
-        recipient_kind: 'chat',
-        kind: 'wall.comment',
-        payload: JSON.stringify({ key: 'wall.comment' }),
-        state: 'sent',
-        dedupe_key: sourceCommentOutboxKey(answer.id),
-        sent_at: local(d.sentAt),
-      })
-      .execute();
-  return id!;
-}
-
 beforeAll(async () => {
   h = await createApiHarness();
   a = await freshMunicipality(h.t.db);
   b = await freshMunicipality(h.t.db);
   // A, November: a1 (wall) drafted in 30 min (met), approved 11:00, posted under the post 11:10 (70 working minutes
   // after acceptance), solved, 4 stars; a2 (OK) never drafted (missed); a3, a wall duplicate of a1 linked in work: counted once, as a1.
-  const a1 = await openSource(a, 'vk_wall', 'source_comment', '2026-11-09T10:00:00', {
+  const a1 = await insertOpenSourceMessage(h.t.db, a, 'vk_wall', 'source_comment', '2026-11-09T10:00:00', {
     status: 'solved',
     stars: 4,
     draft: { at: '2026-11-09T10:30:00', approvedAt: '2026-11-09T11:00:00', sentAt: '2026-11-09T11:10:00' },
   });
-  await openSource(a, 'ok', 'by_hand', '2026-11-10T10:00:00');
-  const a3 = await openSource(a, 'vk_wall', 'source_comment', '2026-11-12T11:00:00');
+  await insertOpenSourceMessage(h.t.db, a, 'ok', 'by_hand', '2026-11-10T10:00:00');
+  const a3 = await insertOpenSourceMessage(h.t.db, a, 'vk_wall', 'source_comment', '2026-11-12T11:00:00');
   await h.t.db.updateTable('message').set({ duplicate_of: a1 }).where('id', '=', a3).execute();
   // A, October: one wall message. Not open-source (not in the summary): a resident's message in November.
-  await openSource(a, 'vk_wall', 'source_comment', '2026-10-12T10:00:00');
+  await insertOpenSourceMessage(h.t.db, a, 'vk_wall', 'source_comment', '2026-10-12T10:00:00');
   await insertMessages(h.t.db, a, { count: 1, status: 'in_work', createdAt: local('2026-11-13T10:00:00'), acceptedAt: local('2026-11-13T10:00:00') });
   // B, November: b1 (OK) intermediate drafted after 2 h (missed), returned once, approved, published by hand at 14:00
   // (4 working hours); b2 (page) drafted in 20 min (met), approved, not published, 2 stars; b3 (OK) drafted in 50 min (met).
-  await openSource(b, 'ok', 'by_hand', '2026-11-11T10:00:00', {
+  await insertOpenSourceMessage(h.t.db, b, 'ok', 'by_hand', '2026-11-11T10:00:00', {
     draft: { at: '2026-11-11T12:00:00', kind: 'intermediate', returnedAt: '2026-11-11T12:10:00', approvedAt: '2026-11-11T12:30:00', byHandAt: '2026-11-11T14:00:00' },
   });
-  await openSource(b, 'vk_page', 'by_hand', '2026-11-12T10:00:00', { stars: 2, draft: { at: '2026-11-12T10:20:00', approvedAt: '2026-11-12T10:50:00' } });
-  await openSource(b, 'ok', 'by_hand', '2026-11-13T10:00:00', { draft: { at: '2026-11-13T10:50:00' } });
+  await insertOpenSourceMessage(h.t.db, b, 'vk_page', 'by_hand', '2026-11-12T10:00:00', { stars: 2, draft: { at: '2026-11-12T10:20:00', approvedAt: '2026-11-12T10:50:00' } });
+  await insertOpenSourceMessage(h.t.db, b, 'ok', 'by_hand', '2026-11-13T10:00:00', { draft: { at: '2026-11-13T10:50:00' } });
   // B, October: three OK messages; November 2025: one.
-  for (const day of ['05', '06', '07']) await openSource(b, 'ok', 'by_hand', `2026-10-${day}T10:00:00`);
-  await openSource(b, 'ok', 'by_hand', '2025-11-10T10:00:00');
+  for (const day of ['05', '06', '07']) await insertOpenSourceMessage(h.t.db, b, 'ok', 'by_hand', `2026-10-${day}T10:00:00`);
+  await insertOpenSourceMessage(h.t.db, b, 'ok', 'by_hand', '2025-11-10T10:00:00');
 });
 afterAll(() => h.close());
 
@@ -365,7 +309,7 @@ describe('GET /reports/open-sources: the queries', () => {
     const region = await count(null);
     // Five more municipalities, each with an open-source message drafted, approved and posted.
     for (let i = 0; i < 5; i++) {
-      await openSource(await freshMunicipality(h.t.db), 'vk_wall', 'source_comment', '2026-11-16T10:00:00', {
+      await insertOpenSourceMessage(h.t.db, await freshMunicipality(h.t.db), 'vk_wall', 'source_comment', '2026-11-16T10:00:00', {
         draft: { at: '2026-11-16T10:10:00', approvedAt: '2026-11-16T10:20:00', sentAt: '2026-11-16T10:30:00', returnedAt: '2026-11-16T10:15:00' },
       });
     }
