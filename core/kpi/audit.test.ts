@@ -6,9 +6,9 @@ import { approveAnswer, draftAnswer, returnAnswer, reviseAnswer } from '../messa
 import { fileMessage } from '../messages/filing.service.ts';
 import { acceptMessage } from '../messages/moderation.service.ts';
 import { isOverdue } from '../messages/overdue.ts';
-import { computeKpis, type KpiResult } from './engine.ts';
+import type { KpiResult } from './engine.ts';
 import { INDICATORS } from './indicators/index.ts';
-import { freshMunicipality, insertMessages, insertResidents, local, type MessageRows } from './tests/kpi-data.ts';
+import { AFTER_2026 as AFTER, freshMunicipality, insertMessages, insertResidents, local, type MessageRows, oneKpi } from './tests/kpi-data.ts';
 
 /**
  * An independent audit of the KPI engine against seed 000 (Постановление Администрации Беловского
@@ -21,11 +21,23 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const AFTER = local('2027-01-15T12:00:00');
+const kpi = (municipalityId: number, n: number, period: string, now = AFTER): Promise<KpiResult> => oneKpi(t.db, municipalityId, n, period, now);
 
-async function kpi(municipalityId: number, n: number, period: string, now = AFTER): Promise<KpiResult> {
-  const [r] = await computeKpis(t.db, municipalityId, period, now, { kpis: [n], trend: false });
-  return r!;
+/** A resident of Kemerovo and its moderator, curator and city administration executor (not the УК) as actors. */
+async function kemerovoCase() {
+  const { db } = t;
+  const kemerovo = t.demo.municipalities.Kemerovo;
+  const residentId = await registeredResident(db, { municipalityId: kemerovo });
+  const moderator = { kind: 'staff' as const, staffId: await demoStaffId(db, kemerovo, 'moderator') };
+  const curator = { kind: 'staff' as const, staffId: await demoStaffId(db, kemerovo, 'curator') };
+  const executorStaff = await db
+    .selectFrom('staff')
+    .select('id')
+    .where('municipality_id', '=', kemerovo)
+    .where('role', '=', 'executor')
+    .where('full_name', 'not like', '%УК%')
+    .executeTakeFirstOrThrow();
+  return { residentId, moderator, curator, executor: { kind: 'staff' as const, staffId: executorStaff.id } };
 }
 
 describe('the targets and periods of seed 000, table 2', () => {
@@ -124,18 +136,7 @@ describe('KPI 7: «в работе дольше 14 дней», excused by an int
 
   it('an intermediate answer returned by the curator is given when the re-sent one is approved', async () => {
     const { db } = t;
-    const kemerovo = t.demo.municipalities.Kemerovo;
-    const residentId = await registeredResident(db, { municipalityId: kemerovo });
-    const moderator = { kind: 'staff' as const, staffId: await demoStaffId(db, kemerovo, 'moderator') };
-    const curator = { kind: 'staff' as const, staffId: await demoStaffId(db, kemerovo, 'curator') };
-    const executorStaff = await db
-      .selectFrom('staff')
-      .select('id')
-      .where('municipality_id', '=', kemerovo)
-      .where('role', '=', 'executor')
-      .where('full_name', 'not like', '%УК%')
-      .executeTakeFirstOrThrow();
-    const executor = { kind: 'staff' as const, staffId: executorStaff.id };
+    const { residentId, moderator, curator, executor } = await kemerovoCase();
     const pothole = await categoryId(db, 'roads.pothole');
     const day = (n: number, base: Date) => new Date(base.getTime() + n * 86_400_000);
 
@@ -168,18 +169,7 @@ describe('KPI 7: «в работе дольше 14 дней», excused by an int
 describe('KPI 6: a final answer returned by the curator and re-sent', () => {
   it('counts in the month the curator approved it (the author had no answer before)', async () => {
     const { db } = t;
-    const kemerovo = t.demo.municipalities.Kemerovo;
-    const residentId = await registeredResident(db, { municipalityId: kemerovo });
-    const moderator = { kind: 'staff' as const, staffId: await demoStaffId(db, kemerovo, 'moderator') };
-    const curator = { kind: 'staff' as const, staffId: await demoStaffId(db, kemerovo, 'curator') };
-    const executorStaff = await db
-      .selectFrom('staff')
-      .select('id')
-      .where('municipality_id', '=', kemerovo)
-      .where('role', '=', 'executor')
-      .where('full_name', 'not like', '%УК%')
-      .executeTakeFirstOrThrow();
-    const executor = { kind: 'staff' as const, staffId: executorStaff.id };
+    const { residentId, moderator, curator, executor } = await kemerovoCase();
     const filed = await fileMessage(
       db,
       { residentId, categoryId: await categoryId(db, 'roads.pothole'), text: 'Аудит KPI 6', point: KEMEROVO_CENTER, channel: 'tg', photos: [] },

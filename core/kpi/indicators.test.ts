@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { computeKpis, type KpiResult } from './engine.ts';
 import { GRACE_FRACTION, judgeOne } from './status.ts';
-import { freshMunicipality, insertMessages, insertResidents, local } from './tests/kpi-data.ts';
+import { AFTER_2026 as AFTER, freshMunicipality, insertMessages, insertResidents, local, oneKpi } from './tests/kpi-data.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -10,13 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** After the end of 2026 (every 2026 period closed). */
-const AFTER = local('2027-01-15T12:00:00');
-
-async function kpi(municipalityId: number, n: number, period: string, now = AFTER): Promise<KpiResult> {
-  const [r] = await computeKpis(t.db, municipalityId, period, now, { kpis: [n], trend: false });
-  return r!;
-}
+const kpi = (municipalityId: number, n: number, period: string, now = AFTER): Promise<KpiResult> => oneKpi(t.db, municipalityId, n, period, now);
 
 describe('KPI 6: solved among answered in the month (≥ 45 %)', () => {
   it('44.9 % is missed, 45 % is met', async () => {

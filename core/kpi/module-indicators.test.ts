@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { computeKpis, type KpiResult } from './engine.ts';
-import { freshMunicipality, local } from './tests/kpi-data.ts';
+import type { KpiResult } from './engine.ts';
+import { AFTER_2026 as AFTER, freshMunicipality, local, oneKpi } from './tests/kpi-data.ts';
 
 /** Indicators 3, 4, 5, 10, 12, 13, 15 on the tables of the polls, news and contests modules. */
 let t: TestDatabase;
@@ -11,12 +11,10 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const AFTER = local('2027-01-15T12:00:00');
-
 async function kpi(municipalityId: number, n: number, period: string, now = AFTER): Promise<KpiResult> {
-  const [r] = await computeKpis(t.db, municipalityId, period, now, { kpis: [n], trend: false });
-  expect(r!.available).toBe(true);
-  return r!;
+  const r = await oneKpi(t.db, municipalityId, n, period, now);
+  expect(r.available).toBe(true);
+  return r;
 }
 
 async function poll(m: number, startsLocal: string, state = 'published') {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/types.ts';
+import { computeKpis, type KpiResult } from '../engine.ts';
 import { sourceCommentOutboxKey } from '../../messages/answers.service.ts';
 
 let seq = 0;
@@ -60,6 +61,15 @@ export async function insertResidents(db: Db, municipalityId: number, count: num
 /** Kuzbass local time (UTC+7) as an instant: local('2026-10-31T23:59:59'). */
 export function local(text: string): Date {
   return new Date(`${text}+07:00`);
+}
+
+/** After the end of 2026 (every 2026 period closed). */
+export const AFTER_2026 = local('2027-01-15T12:00:00');
+
+/** One indicator of one municipality for a period, as the engine computes it (no trend). */
+export async function oneKpi(db: Db, municipalityId: number, n: number, period: string, now = AFTER_2026): Promise<KpiResult> {
+  const [r] = await computeKpis(db, municipalityId, period, now, { kpis: [n], trend: false });
+  return r!;
 }
 
 /** An answer draft of an open-source message and what became of it (local Kuzbass times). */
