@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../core/jobs/run-job.ts';
 import { createDirectLine, getDirectLine, openDueDirectLines } from '../core/polls/direct-line.ts';
-import { createLogger } from '../logger.ts';
 import { createTestDatabase, type TestDatabase } from '../test/database.ts';
 import { cronSchedules, JOBS } from './jobs.ts';
-import { startCron } from './scheduler.ts';
+import { cronInstanceStarts } from '../test/cron.ts';
 
 /**
  * A direct line created ahead of its collection is announced when the collection begins — by the
@@ -17,14 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const logger = createLogger('silent');
-
-/** An instance that starts at `at`, catches up and stops. */
-async function instanceStarts(at: Date, instance: string): Promise<void> {
-  const handle = await startCron({ db: t.db, clock: () => at, logger, enabled: true, instance });
-  await handle.catchUp;
-  await handle.stop();
-}
+const instanceStarts = (at: Date, instance: string) => cronInstanceStarts(t.db, at, instance);
 
 const announcements = (id: number) => t.db.selectFrom('broadcast').select(['id', 'kind', 'topic', 'municipality_id']).where('source', '=', `direct_line:${id}`).execute();
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceDuePolls, createPoll, getPoll, publishPoll } from '../core/polls/polls.ts';
-import { createLogger } from '../logger.ts';
 import { createTestDatabase, type TestDatabase } from '../test/database.ts';
-import { startCron } from './scheduler.ts';
+import { cronInstanceStarts } from '../test/cron.ts';
 
 /**
  * A poll published ahead of its start, with the app down when it opens: the instances' start-up
@@ -14,14 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const logger = createLogger('silent');
-
-/** An instance that starts at `at`, catches up and stops. */
-async function instanceStarts(at: Date, instance: string): Promise<void> {
-  const handle = await startCron({ db: t.db, clock: () => at, logger, enabled: true, instance });
-  await handle.catchUp;
-  await handle.stop();
-}
+const instanceStarts = (at: Date, instance: string) => cronInstanceStarts(t.db, at, instance);
 
 describe('poll announcements across restarts and instances', () => {
   it('the catch-up of instances started after the start announces the poll once', async () => {
