@@ -164,6 +164,17 @@ export class BotHarness {
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
+  /** A call to the app's admin API (/api/v1) with an API key: the status and the parsed JSON body (null when empty). */
+  async api(method: string, path: string, token: string, body?: unknown) {
+    const res = await fetch(`${this.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const raw = await res.text();
+    return { status: res.status, body: raw ? JSON.parse(raw) : null };
+  }
+
   /** The app's clock (directives that act for officials use it, so codes and deadlines match the bot's time). */
   now(): Date {
     return this.clock ? this.clock() : new Date();

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
 import { runUnansweredCommentAlerts } from '../../../core/alerts/author-comments.ts';
 import { addResidentComment } from '../../../core/messages/feedback.service.ts';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
 import { newChat, type Chat } from '../../../test/bots/chats.ts';
-import { BotHarness } from '../../../test/bots/harness.ts';
+import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
-import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
+import type { TestDatabase } from '../../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
 import { demoStaff, operatorId } from '../../../test/staff.ts';
 import { createTranslator } from '../../i18n.ts';
@@ -23,9 +23,14 @@ const t = createTranslator();
 const keys = { operator: '', curator: '', executor: '', utilityExecutor: '', responsible: '' };
 let staff: Awaited<ReturnType<typeof demoStaff>>;
 
+botHarnessPerFile(
+  (opened, started) => {
+    db = opened;
+    harness = started;
+  },
+  { clock: () => now },
+);
 beforeAll(async () => {
-  db = await createTestDatabase();
-  harness = await BotHarness.start({ database: db, clock: () => now });
   staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   const issue = async (staffId: number) => (await issueKey(db.db, { staffId, label: 'test', createdBy: null }, now)).token;
   keys.operator = await issue(await operatorId(db.db));
@@ -33,23 +38,9 @@ beforeAll(async () => {
   keys.executor = await issue(staff.executor);
   keys.utilityExecutor = await issue(staff.utilityExecutor);
 });
-afterAll(async () => {
-  await harness?.close();
-  await db?.close();
-});
-
-async function api(method: string, path: string, token: string, body?: unknown) {
-  const res = await fetch(`${harness.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const raw = await res.text();
-  return { status: res.status, body: raw ? JSON.parse(raw) : null };
-}
 
 async function linkOfficial(channel: Chat['channel'], staffId: number, name: string): Promise<Chat> {
-  const code = await api('POST', `/staff/${staffId}/link-codes`, keys.operator, {});
+  const code = await harness.api('POST', `/staff/${staffId}/link-codes`, keys.operator, {});
   const chat = newChat(harness, channel, name);
   await chat.say(`/start staff_${code.body.code}`);
   return chat;
@@ -59,12 +50,12 @@ async function commentedMessage(text: string): Promise<{ messageId: number; resi
   const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
   // Road categories go to the city administration (executor staff.executor) by the demo routing rules.
   const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма у остановки', point: KEMEROVO_CENTER, channel: 'tg' }, now);
-  expect((await api('POST', `/messages/${message.id}/accept`, keys.curator, {})).status).toBe(200);
+  expect((await harness.api('POST', `/messages/${message.id}/accept`, keys.curator, {})).status).toBe(200);
   const comment = await addResidentComment(db.db, { residentId, messageId: message.id, text }, now);
   return { messageId: message.id, residentId, commentId: comment.id };
 }
 
-const unanswered = async (token: string) => (await api('GET', '/comments/unanswered', token)).body.items.map((i: { id: number }) => i.id) as number[];
+const unanswered = async (token: string) => (await harness.api('GET', '/comments/unanswered', token)).body.items.map((i: { id: number }) => i.id) as number[];
 
 describe.each(CHANNELS)('%s: an author comment reaches the executor, who replies from the alert', (channel) => {
   it('alerts the executor with a Reply button; the reply goes to the author, is audited, and the comment leaves the unanswered list', async () => {
@@ -124,23 +115,23 @@ describe('an author comment unanswered for a working day goes to the curators', 
     const curatorAlerts = await db.db.selectFrom('staff_alert').select(['staff_id', 'params']).where('kind', '=', 'alert.author_comment_unanswered').where('message_id', '=', messageId).execute();
     expect(curatorAlerts).toEqual([{ staff_id: staff.curator, params: { messageId, commentId, text: 'Ответьте, пожалуйста' } }]);
     expect((await runUnansweredCommentAlerts(db.db, now)).alerts).toBe(0);
-    const listed = await api('GET', '/comments/unanswered', keys.curator);
+    const listed = await harness.api('GET', '/comments/unanswered', keys.curator);
     expect(listed.body.items.find((i: { id: number }) => i.id === commentId)).toMatchObject({ messageId, escalated: true });
     // Another municipality's key sees none of Kemerovo's, and asking for Kemerovo is 404.
     const belovo = await db.db.selectFrom('staff').select('id').where('municipality_id', '=', db.demo.municipalities.Belovo).where('role', '=', 'curator').executeTakeFirstOrThrow();
     const belovoKey = (await issueKey(db.db, { staffId: belovo.id, label: 'test', createdBy: null }, now)).token;
     expect(await unanswered(belovoKey)).not.toContain(commentId);
-    expect((await api('GET', `/comments/unanswered?municipalityId=${db.demo.municipalities.Kemerovo}`, belovoKey)).status).toBe(404);
+    expect((await harness.api('GET', `/comments/unanswered?municipalityId=${db.demo.municipalities.Kemerovo}`, belovoKey)).status).toBe(404);
     // The same list at the issue's address, GET /comments?unanswered=true, for executors too.
-    const sameList = await api('GET', '/comments?unanswered=true', keys.curator);
+    const sameList = await harness.api('GET', '/comments?unanswered=true', keys.curator);
     expect(sameList.status).toBe(200);
     expect(sameList.body.items).toEqual(listed.body.items);
-    const forExecutor = await api('GET', '/comments?unanswered=true', keys.executor);
+    const forExecutor = await harness.api('GET', '/comments?unanswered=true', keys.executor);
     expect(forExecutor.status).toBe(200);
     expect(forExecutor.body.items.map((i: { id: number }) => i.id)).toContain(commentId);
-    expect((await api('GET', '/comments?unanswered=true', belovoKey)).body.items.map((i: { id: number }) => i.id)).not.toContain(commentId);
+    expect((await harness.api('GET', '/comments?unanswered=true', belovoKey)).body.items.map((i: { id: number }) => i.id)).not.toContain(commentId);
     // Comments on news and polls stay their moderators' business.
-    expect((await api('GET', '/comments', keys.executor)).status).toBe(403);
-    expect((await api('GET', '/comments?unanswered=maybe', keys.curator)).status).toBe(400);
+    expect((await harness.api('GET', '/comments', keys.executor)).status).toBe(403);
+    expect((await harness.api('GET', '/comments?unanswered=maybe', keys.curator)).status).toBe(400);
   });
 });

@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
 import { rateMessage } from '../../../core/messages/feedback.service.ts';
 import { createLinkCode, staffStartPayload } from '../../../core/staff/link-codes.ts';
 import { MAX_FAILED_LINK_ATTEMPTS } from '../../../core/staff/link-attempts.ts';
 import { newChat, perChannel, type Chat } from '../../../test/bots/chats.ts';
-import { BotHarness, TEST_BOT_INFO, TEST_VK_GROUP_ID } from '../../../test/bots/harness.ts';
+import { type BotHarness, botHarnessPerFile, TEST_BOT_INFO, TEST_VK_GROUP_ID } from '../../../test/bots/harness.ts';
 import { newVkUser, VkConversation } from '../../../test/vk/conversation.ts';
 import { CHANNELS, other, press, tap } from '../../../test/bots/player.ts';
-import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
+import type { TestDatabase } from '../../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
 import { demoStaff, operatorId } from '../../../test/staff.ts';
 import { MAX_BUTTON_ID_BYTES } from '../../dialogs/buttons.ts';
@@ -29,9 +29,14 @@ const keys = { operator: '', moderator: '', curator: '', executor: '', utilityEx
 let staff: Awaited<ReturnType<typeof demoStaff>>;
 let kemerovoName = '';
 
+botHarnessPerFile(
+  (opened, started) => {
+    db = opened;
+    harness = started;
+  },
+  { clock: () => now },
+);
 beforeAll(async () => {
-  db = await createTestDatabase();
-  harness = await BotHarness.start({ database: db, clock: () => now });
   staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   const issue = async (staffId: number) => (await issueKey(db.db, { staffId, label: 'test', createdBy: null }, now)).token;
   keys.operator = await issue(await operatorId(db.db));
@@ -41,23 +46,9 @@ beforeAll(async () => {
   keys.utilityExecutor = await issue(staff.utilityExecutor);
   kemerovoName = (await db.db.selectFrom('municipality').select('name_ru').where('id', '=', db.demo.municipalities.Kemerovo).executeTakeFirstOrThrow()).name_ru;
 });
-afterAll(async () => {
-  await harness?.close();
-  await db?.close();
-});
-
-async function api(method: string, path: string, token: string, body?: unknown) {
-  const res = await fetch(`${harness.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const raw = await res.text();
-  return { status: res.status, body: raw ? JSON.parse(raw) : null };
-}
 
 async function issueCode(staffId: number, token = keys.operator): Promise<string> {
-  const res = await api('POST', `/staff/${staffId}/link-codes`, token, {});
+  const res = await harness.api('POST', `/staff/${staffId}/link-codes`, token, {});
   expect(res.status).toBe(201);
   return res.body.code as string;
 }
@@ -72,7 +63,7 @@ async function linkOfficial(channel: Chat['channel'], staffId: number, name = '�
 async function acceptedMessage(): Promise<{ messageId: number; residentId: number }> {
   const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
   const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма у остановки', point: KEMEROVO_CENTER, channel: 'tg' }, now);
-  const accepted = await api('POST', `/messages/${message.id}/accept`, keys.moderator, {});
+  const accepted = await harness.api('POST', `/messages/${message.id}/accept`, keys.moderator, {});
   expect(accepted.status).toBe(200);
   return { messageId: message.id, residentId };
 }
@@ -96,7 +87,7 @@ async function intermediateAwaitingApproval(channel: Chat['channel']): Promise<{
 
 describe.each(CHANNELS)('%s: an executor answers from the alert, the curator approves from theirs', (channel) => {
   it('link by API code → assigned card → final answer dialog → draft → approval card → Approve → solved, resident notified; a second Approve is stale', async () => {
-    const issued = await api('POST', `/staff/${staff.executor}/link-codes`, keys.operator, {});
+    const issued = await harness.api('POST', `/staff/${staff.executor}/link-codes`, keys.operator, {});
     expect(issued.status).toBe(201);
     expect(issued.body.deepLink).toBe(`https://t.me/${TEST_BOT_INFO.username}?start=staff_${issued.body.code}`);
     expect(issued.body.expiresAt).toBe(new Date(now.getTime() + 24 * 3_600_000).toISOString());
@@ -210,7 +201,7 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
     expect(executor.replyTexts.join('\n')).toContain(t('ru', 'alert.answer_returned', { messageId, remark: 'Укажите сроки работ.' }));
     // Each submission is its own approval alert, keyed by its time: the revision comes later.
     now = new Date(now.getTime() + 60_000);
-    const revised = await api('POST', `/answers/${answer!.id}/revise`, keys.executor, { text: 'Работы запланированы на 10 декабря.' });
+    const revised = await harness.api('POST', `/answers/${answer!.id}/revise`, keys.executor, { text: 'Работы запланированы на 10 декабря.' });
     expect(revised.status).toBe(200);
 
     await curator.deliverOutbox();
@@ -242,9 +233,9 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
     // In English for an official who reads English; the final answer approved through the API.
     await db.db.updateTable('staff').set({ language: 'en' }).where('id', '=', staff.executor).execute();
     try {
-      const draft = await api('POST', `/messages/${messageId}/answers`, keys.executor, { kind: 'final', resolution: 'solved', text: 'Яма заделана.' });
+      const draft = await harness.api('POST', `/messages/${messageId}/answers`, keys.executor, { kind: 'final', resolution: 'solved', text: 'Яма заделана.' });
       expect(draft.body.answer.state).toBe('draft');
-      expect((await api('POST', `/answers/${draft.body.answer.id}/approve`, keys.curator)).status).toBe(200);
+      expect((await harness.api('POST', `/answers/${draft.body.answer.id}/approve`, keys.curator)).status).toBe(200);
       await executor.deliverOutbox();
       expect(executor.replyTexts).toEqual([t('en', 'alert.answer_approved', { kind: t('en', 'official.kind_final'), messageId })]);
     } finally {
@@ -255,7 +246,7 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
   it("after the message is handed to another executor, the curator's Approve and Return on the previous executor's draft say it was withdrawn", async () => {
     const { curator, messageId } = await intermediateAwaitingApproval(channel);
     const utility = (await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.utilityExecutor).executeTakeFirstOrThrow()).executor_id;
-    expect((await api('POST', `/messages/${messageId}/executor`, keys.curator, { executorId: utility })).status).toBe(200);
+    expect((await harness.api('POST', `/messages/${messageId}/executor`, keys.curator, { executorId: utility })).status).toBe(200);
     await curator.say(press(t('ru', 'alert.button_approve')));
     expect(curator.replyTexts[0]).toBe(t('ru', 'errors.ANSWER_ROUTED_AWAY'));
     await curator.say(press(t('ru', 'alert.button_return')));
@@ -273,7 +264,7 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
     await executor.say('Уточните номер дома.');
     await executor.say(press(t('ru', 'official.send')));
     const [answer] = await answersOf(messageId);
-    const returned = await api('POST', `/answers/${answer!.id}/return`, keys.curator, { remark: 'Вежливее, пожалуйста.' });
+    const returned = await harness.api('POST', `/answers/${answer!.id}/return`, keys.curator, { remark: 'Вежливее, пожалуйста.' });
     expect(returned.status).toBe(200);
 
     await executor.deliverOutbox();
@@ -293,14 +284,14 @@ describe.each(CHANNELS)('%s: approving an answer to an open-source message', (ch
     const curator = await linkOfficial(channel, staff.curator, 'Куратор');
     const moderator = await linkOfficial(channel, staff.moderator, 'Модератор');
     const answered = async (body: Record<string, unknown>, onOurWall = false) => {
-      const intake = await api('POST', '/incidents', keys.curator, {
+      const intake = await harness.api('POST', '/incidents', keys.curator, {
         municipalityId: db.demo.municipalities.Kemerovo,
         text: 'На Ленина огромная яма, машины ломают колёса',
         postedAt: '2026-11-30T10:00:00+07:00',
         ...body,
       });
       expect(intake.status).toBe(201);
-      const accepted = await api('POST', `/incidents/${intake.body.id}/accept`, keys.curator, {
+      const accepted = await harness.api('POST', `/incidents/${intake.body.id}/accept`, keys.curator, {
         municipalityId: db.demo.municipalities.Kemerovo,
         categoryId: await categoryId(db.db, 'roads.pothole'),
       });
@@ -315,7 +306,7 @@ describe.each(CHANNELS)('%s: approving an answer to an open-source message', (ch
           .where('message_id', '=', messageId)
           .execute();
       }
-      const draft = await api('POST', `/messages/${messageId}/answers`, keys.moderator, { kind: 'intermediate', text: 'Ремонт участка запланирован на май.' });
+      const draft = await harness.api('POST', `/messages/${messageId}/answers`, keys.moderator, { kind: 'intermediate', text: 'Ремонт участка запланирован на май.' });
       expect(draft.body.answer.state).toBe('draft');
       await curator.say(tap(`!apr:a:${draft.body.answer.id}`));
       return { messageId, url: accepted.body.message.sourceUrl as string };
@@ -337,8 +328,8 @@ describe.each(CHANNELS)('%s: a low rating, and the message back in work from the
     const curator = await linkOfficial(channel, staff.curator, 'Куратор');
     const moderator = await linkOfficial(channel, staff.moderator, 'Модератор');
     const { messageId, residentId } = await acceptedMessage();
-    const draft = await api('POST', `/messages/${messageId}/answers`, keys.moderator, { kind: 'final', resolution: 'solved', text: 'Яму засыпали' });
-    if (draft.body.answer.state === 'draft') expect((await api('POST', `/answers/${draft.body.answer.id}/approve`, keys.curator)).status).toBe(200);
+    const draft = await harness.api('POST', `/messages/${messageId}/answers`, keys.moderator, { kind: 'final', resolution: 'solved', text: 'Яму засыпали' });
+    if (draft.body.answer.state === 'draft') expect((await harness.api('POST', `/answers/${draft.body.answer.id}/approve`, keys.curator)).status).toBe(200);
     await rateMessage(db.db, { residentId, messageId, stars: 1 }, now);
     await curator.deliverOutbox();
     expect(curator.replyTexts.at(-1)).toBe(t('ru', 'alert.low_rating', { stars: 1, messageId }));
@@ -442,7 +433,7 @@ describe.each(CHANNELS)('%s: link codes in the bot', (channel) => {
   });
 
   it('answers an official in their own language, and /unlink asks first', async () => {
-    const english = await api('PATCH', `/staff/${staff.moderator}`, keys.operator, { language: 'en' });
+    const english = await harness.api('PATCH', `/staff/${staff.moderator}`, keys.operator, { language: 'en' });
     expect(english.status).toBe(200);
     const official = newChat(harness, channel, 'Moderator', 'ru');
     await official.say(`/start staff_${await issueCode(staff.moderator)}`);
@@ -471,7 +462,7 @@ describe.each(CHANNELS)('%s: link codes in the bot', (channel) => {
     expect(unlinkAudit).toEqual([{ staff_id: staff.moderator, entity_id: String(staff.moderator), request_id: `bot:${channel}:${official.externalId}`, data: { channel, removed: true } }]);
     await official.say('/unlink');
     expect(official.replyTexts).toEqual([t('ru', 'official.not_linked_account')]);
-    await api('PATCH', `/staff/${staff.moderator}`, keys.operator, { language: 'ru' });
+    await harness.api('PATCH', `/staff/${staff.moderator}`, keys.operator, { language: 'ru' });
   });
 
   it("a linked official is a resident too: registration and the official's buttons both work for one account", async () => {
@@ -580,7 +571,7 @@ describe.each(CHANNELS)('%s: an official links with a typed code', (channel) => 
 
 describe("VK: an official links with the API's vk.me link", () => {
   it('opening https://vk.me/club<group>?ref=staff_<code> and writing brings the code as `ref`: the account is linked', async () => {
-    const issued = await api('POST', `/staff/${staff.moderator}/link-codes`, keys.operator, {});
+    const issued = await harness.api('POST', `/staff/${staff.moderator}/link-codes`, keys.operator, {});
     expect(issued.status).toBe(201);
     const link = new URL(issued.body.deepLinks.vk);
     expect(`${link.origin}${link.pathname}`).toBe(`https://vk.me/club${TEST_VK_GROUP_ID}`);
