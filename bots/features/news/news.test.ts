@@ -26,6 +26,31 @@ async function published(title: string, body: string, municipalityId: number | n
   return publishNews(db.db, item.id, new Date(), null);
 }
 
+/** A published two-hour event of Kemerovo at `venue`, starting `hoursAhead` from now. */
+async function publishedEvent(kind: 'culture' | 'sport', title: string, description: string, venue: { name: string; address: string }, hoursAhead: number) {
+  const start = new Date(Date.now() + hoursAhead * 60 * 60 * 1000);
+  const draft = await createEvent(
+    db.db,
+    {
+      municipalityId: db.demo.municipalities.Kemerovo,
+      kind,
+      title,
+      description,
+      startsAt: start,
+      endsAt: new Date(start.getTime() + 2 * 60 * 60 * 1000),
+      venue: { ...venue, ...KEMEROVO_CENTER },
+      ageLimit: null,
+      price: null,
+      organiser: null,
+      photoMediaId: null,
+      link: null,
+      staffId: null,
+    },
+    new Date(),
+  );
+  return publishEvent(db.db, draft.id, new Date(), null);
+}
+
 describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => {
   it('the broadcast reaches the resident; /news pages through the feed; a comment is posted and listed; a deep link opens one item', async () => {
     const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Ольга');
@@ -60,27 +85,7 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
 
   it("a visitor not registered yet follows a link to a municipality's news item or event (a poster, a shared link): registers first, then it opens", async () => {
     const item = await published(`Субботник ${channel}`, 'Приходите в парк.');
-    const start = new Date(Date.now() + 30 * 60 * 60 * 1000);
-    const draft = await createEvent(
-      db.db,
-      {
-        municipalityId: db.demo.municipalities.Kemerovo,
-        kind: 'culture',
-        title: `Концерт ${channel}`,
-        description: 'Оркестр',
-        startsAt: start,
-        endsAt: new Date(start.getTime() + 2 * 60 * 60 * 1000),
-        venue: { name: 'Филармония', address: 'Кемерово, пр. Советский, 1', ...KEMEROVO_CENTER },
-        ageLimit: null,
-        price: null,
-        organiser: null,
-        photoMediaId: null,
-        link: null,
-        staffId: null,
-      },
-      new Date(),
-    );
-    const event = await publishEvent(db.db, draft.id, new Date(), null);
+    const event = await publishedEvent('culture', `Концерт ${channel}`, 'Оркестр', { name: 'Филармония', address: 'Кемерово, пр. Советский, 1' }, 30);
     for (const [link, title] of [
       [`news_${item.id}`, `Субботник ${channel}`],
       [`event_${event.id}`, `Концерт ${channel}`],
@@ -99,27 +104,7 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
   it('«Афиша» shows today\'s event with its venue as a location, and "Remind me" is accepted once', async () => {
     const { chat, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Анна');
     await setSubscription(db.db, residentId, 'sport_events', true, new Date());
-    const start = new Date(Date.now() + 5 * 60 * 60 * 1000);
-    const draft = await createEvent(
-      db.db,
-      {
-        municipalityId: db.demo.municipalities.Kemerovo,
-        kind: 'sport',
-        title: `Лыжная гонка ${channel}`,
-        description: 'Классический стиль, 5 км',
-        startsAt: start,
-        endsAt: new Date(start.getTime() + 2 * 60 * 60 * 1000),
-        venue: { name: 'Стадион «Химик»', address: 'Кемерово, ул. Весенняя, 1', ...KEMEROVO_CENTER },
-        ageLimit: null,
-        price: null,
-        organiser: null,
-        photoMediaId: null,
-        link: null,
-        staffId: null,
-      },
-      new Date(),
-    );
-    const event = await publishEvent(db.db, draft.id, new Date(), null);
+    const event = await publishedEvent('sport', `Лыжная гонка ${channel}`, 'Классический стиль, 5 км', { name: 'Стадион «Химик»', address: 'Кемерово, ул. Весенняя, 1' }, 5);
     await expandFully(db.db, event.broadcastId!);
     await chat.deliverOutbox();
     expect(chat.replyTexts.join('\n')).toContain(`Лыжная гонка ${channel}`);
