@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../core/db/connect.ts';
 import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../../http/webhooks/telegram.ts';
 import { createTestDatabase, isRealPostgres, type TestDatabase } from '../../test/database.ts';
+import { childAppEnv, listeningPort } from '../../test/app-process.ts';
 import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
+import { startCommandUpdate } from '../../test/telegram/updates.ts';
 
 /**
  * Issue 11, "replies survive a crash": the real app (main.ts) as a child process, a burst of
@@ -50,59 +52,17 @@ interface Running {
 /** Starts main.ts and resolves with its URL once it listens. */
 async function startApp(): Promise<Running> {
   const child = spawn(process.execPath, [main], {
-    env: {
-      ...process.env,
-      ...(t?.url ? { DATABASE_URL: t.url } : { DATABASE_URL: '' }),
-      DATA_DIR: dataDir,
-      DEMO_SEED: 'false',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
-      TELEGRAM_API_ROOT: api.url,
-      TELEGRAM_MODE: 'webhook',
-      VK_GROUP_TOKEN: '',
-      CRON_ENABLED: 'false',
-      OUTBOX_LEADER_RETRY_MS: '200',
-      ADMIN_BOOTSTRAP_TOKEN: '',
-    },
+    env: childAppEnv({ database: t, dataDir, token: TOKEN, secret: SECRET, apiRoot: api.url }),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error('the app did not start in time')), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      for (const line of buffer.split('\n').slice(0, -1)) {
-        if (!line.includes('Otklik is listening')) continue;
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`);
-      }
-      buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-    });
-    child.once('exit', (code) => reject(new Error(`the app exited with ${code} before listening`)));
-  });
+  const url = `http://127.0.0.1:${await listeningPort(child, 60_000)}`;
   child.stdout!.resume();
   return { child, url, exited };
 }
 
-function startUpdate(i: number) {
-  const id = 6_300_000_000 + i;
-  const from = { id, is_bot: false, first_name: `Житель ${i}`, language_code: 'ru' };
-  return {
-    update_id: 500_000 + i,
-    message: {
-      message_id: 1,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id, type: 'private', first_name: from.first_name },
-      from,
-      text: '/start',
-      entities: [{ type: 'bot_command', offset: 0, length: 6 }],
-    },
-  };
-}
+/** Resident i's /start. */
+const startUpdate = (i: number) => startCommandUpdate(500_000 + i, 6_300_000_000 + i, `Житель ${i}`);
 
 async function deliver(url: string, update: ReturnType<typeof startUpdate>): Promise<number> {
   try {

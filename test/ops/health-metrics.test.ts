@@ -7,6 +7,7 @@ import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../../http/webhooks/telegr
 import { createApiHarness, type ApiHarness } from '../api-harness.ts';
 import { announce, cancelBroadcast, expandBatch } from '../../core/broadcasts/broadcasts.ts';
 import { registeredResident } from '../residents.ts';
+import { startCommandUpdate } from '../telegram/updates.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 let h: ApiHarness;
@@ -16,17 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const startUpdate = (updateId: number, userId: number) => ({
-  update_id: updateId,
-  message: {
-    message_id: 1,
-    date: 1_764_561_600,
-    from: { id: userId, is_bot: false, first_name: 'Анна', language_code: 'ru' },
-    chat: { id: userId, type: 'private', first_name: 'Анна' },
-    text: '/start',
-    entities: [{ type: 'bot_command', offset: 0, length: 6 }],
-  },
-});
+const startUpdate = (updateId: number, userId: number) => startCommandUpdate(updateId, userId, 'Анна', 1_764_561_600);
 
 async function webhook(body: unknown) {
   return h.app.http.request(TELEGRAM_WEBHOOK_PATH, { method: 'POST', headers: { [SECRET_HEADER]: 'api-harness-secret', 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -9,7 +9,9 @@ import { connectDatabase, type DatabaseHandle } from '../../core/db/connect.ts';
 import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../../http/webhooks/telegram.ts';
 import { farOutlines } from '../boundary-outlines.ts';
 import { createTestDatabase, isRealPostgres, type TestDatabase } from '../database.ts';
+import { childAppEnv, listeningPort } from '../app-process.ts';
 import { FakeTelegramApi } from '../fakes/telegram-api.ts';
+import { startCommandUpdate } from '../telegram/updates.ts';
 
 /**
  * Graceful shutdown of the real process (main.ts as a child): on SIGTERM readiness and new webhooks
@@ -70,64 +72,19 @@ async function startApp(env: Record<string, string>, how: 'node' | 'npm start' =
   const [command, args] = how === 'node' ? [process.execPath, [main]] : [npm.command, npm.args];
   const child = spawn(command, args, {
     cwd: path.dirname(main),
-    env: {
-      ...process.env,
-      ...(t?.url ? { DATABASE_URL: t.url } : { DATABASE_URL: '' }),
-      DATA_DIR: dataDir,
-      DEMO_SEED: 'false',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
-      TELEGRAM_API_ROOT: api.url,
-      TELEGRAM_MODE: 'webhook',
-      VK_GROUP_TOKEN: '',
-      CRON_ENABLED: 'false',
-      OUTBOX_LEADER_RETRY_MS: '200',
-      ADMIN_BOOTSTRAP_TOKEN: '',
-      METRICS_TOKEN,
-      ...env,
-    },
+    env: { ...childAppEnv({ database: t, dataDir, token: TOKEN, secret: SECRET, apiRoot: api.url }), METRICS_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
   const logs: string[] = [];
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error('the app did not start in time')), 150_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      for (const line of buffer.split('\n').slice(0, -1)) {
-        logs.push(line);
-        if (!line.includes('Otklik is listening')) continue;
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { port: number }).port);
-      }
-      buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-    });
-    child.once('exit', (code) => reject(new Error(`the app exited with ${code} before listening`)));
-  });
+  const port = await listeningPort(child, 150_000, (line) => logs.push(line));
   const appPid = (JSON.parse(logs.find((l) => l.includes('Otklik is listening'))!) as { pid: number }).pid;
   appPids.push(appPid);
   return { child, appPid, url: `http://127.0.0.1:${port}`, port, logs, exited, dataDir };
 }
 
-function startUpdate(updateId: number, userId: number) {
-  const from = { id: userId, is_bot: false, first_name: 'Анна', language_code: 'ru' };
-  return {
-    update_id: updateId,
-    message: {
-      message_id: 1,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: userId, type: 'private', first_name: 'Анна' },
-      from,
-      text: '/start',
-      entities: [{ type: 'bot_command', offset: 0, length: 6 }],
-    },
-  };
-}
+const startUpdate = (updateId: number, userId: number) => startCommandUpdate(updateId, userId, 'Анна');
 
 const post = (url: string, body: unknown) =>
   fetch(`${url}${TELEGRAM_WEBHOOK_PATH}`, { method: 'POST', headers: { [SECRET_HEADER]: SECRET, 'content-type': 'application/json' }, body: JSON.stringify(body) });
