@@ -22,6 +22,19 @@ async function sendMessage(chat: VkConversation, text: string, photoIds: number[
   await chat.send({ type: 'message_new', object: { message: { text, attachments } } });
 }
 
+/** A VK map point with its place, as VK attaches it. */
+const VESENNYAYA_5 = { type: 'point', coordinates: { latitude: KEMEROVO.lat, longitude: KEMEROVO.lon }, place: { title: 'ул. Весенняя, 5', city: 'Кемерово' } };
+
+/** Skips the photos and sends the report: the text and address it was filed with. */
+async function sentWithoutPhotos(chat: VkConversation) {
+  await chat.say(press(t('ru', 'filing.skip_photos')), press(t('ru', 'filing.send')));
+  return db.db
+    .selectFrom('message')
+    .select(['text', 'address'])
+    .where('author_id', '=', await residentOf(db, chat))
+    .executeTakeFirstOrThrow();
+}
+
 const registered = async () => {
   const chat = newChat(harness, 'vk') as VkConversation;
   await chat.playFixture('registration.json');
@@ -72,17 +85,11 @@ describe('vk: the parts of one message a step does not take', () => {
   it('a description with a map point attached where the description is asked: the text is the description and the point the place', async () => {
     const chat = await registered();
     await chat.say('/new', press('Дороги'), press('Ямы на дороге'));
-    const geo = { type: 'point', coordinates: { latitude: KEMEROVO.lat, longitude: KEMEROVO.lon }, place: { title: 'ул. Весенняя, 5', city: 'Кемерово' } };
-    await chat.send({ type: 'message_new', object: { message: { text: 'Глубокая яма у въезда во двор', geo } } });
+    await chat.send({ type: 'message_new', object: { message: { text: 'Глубокая яма у въезда во двор', geo: VESENNYAYA_5 } } });
     expect(chat.replyTexts).not.toContain(t('ru', 'filing.send_text'));
     expect(chat.replyTexts.at(-1)).toBe(t('ru', 'filing.photos', { max: 5 }));
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'photos' });
-    await chat.say(press(t('ru', 'filing.skip_photos')), press(t('ru', 'filing.send')));
-    const message = await db.db
-      .selectFrom('message')
-      .select(['text', 'address'])
-      .where('author_id', '=', await residentOf(db, chat))
-      .executeTakeFirstOrThrow();
+    const message = await sentWithoutPhotos(chat);
     expect(message).toEqual({ text: 'Глубокая яма у въезда во двор', address: 'ул. Весенняя, 5, Кемерово' });
   });
 
@@ -112,8 +119,7 @@ describe('vk: the parts of one message a step does not take', () => {
 
   it('between flows: a text with a map point starts filing at the point with the text as the description', async () => {
     const chat = await registered();
-    const geo = { type: 'point', coordinates: { latitude: KEMEROVO.lat, longitude: KEMEROVO.lon }, place: { title: 'ул. Весенняя, 5', city: 'Кемерово' } };
-    await chat.send({ type: 'message_new', object: { message: { text: 'Сломана скамейка во дворе', geo } } });
+    await chat.send({ type: 'message_new', object: { message: { text: 'Сломана скамейка во дворе', geo: VESENNYAYA_5 } } });
     expect(chat.replyTexts[0]).toBe(t('ru', 'filing.start_at_place_described', { municipality: 'Кемеровский городской округ' }));
     expect(chat.replyTexts).not.toContain(NOT_TAKEN);
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'sector' });
@@ -121,12 +127,7 @@ describe('vk: the parts of one message a step does not take', () => {
     await chat.say(press('Дороги'), press('Ямы на дороге'));
     expect(chat.replyTexts).not.toContain(t('ru', 'filing.text', { max: 4000 }));
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'photos' });
-    await chat.say(press(t('ru', 'filing.skip_photos')), press(t('ru', 'filing.send')));
-    const message = await db.db
-      .selectFrom('message')
-      .select(['text', 'address'])
-      .where('author_id', '=', await residentOf(db, chat))
-      .executeTakeFirstOrThrow();
+    const message = await sentWithoutPhotos(chat);
     expect(message).toEqual({ text: 'Сломана скамейка во дворе', address: 'ул. Весенняя, 5, Кемерово' });
   });
 
