@@ -1,12 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
 import { runUnansweredCommentAlerts } from '../../../core/alerts/author-comments.ts';
 import { addResidentComment } from '../../../core/messages/feedback.service.ts';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
 import { newChat, type Chat } from '../../../test/bots/chats.ts';
-import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
+import { BotHarness } from '../../../test/bots/harness.ts';
 import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
-import type { TestDatabase } from '../../../test/database.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
 import { demoStaff, operatorId } from '../../../test/staff.ts';
 import { createTranslator } from '../../i18n.ts';
@@ -23,20 +23,19 @@ const t = createTranslator();
 const keys = { operator: '', curator: '', executor: '', utilityExecutor: '', responsible: '' };
 let staff: Awaited<ReturnType<typeof demoStaff>>;
 
-botHarnessPerFile(
-  (opened, started) => {
-    db = opened;
-    harness = started;
-  },
-  { clock: () => now },
-);
 beforeAll(async () => {
+  db = await createTestDatabase();
+  harness = await BotHarness.start({ database: db, clock: () => now });
   staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   const issue = async (staffId: number) => (await issueKey(db.db, { staffId, label: 'test', createdBy: null }, now)).token;
   keys.operator = await issue(await operatorId(db.db));
   keys.curator = await issue(staff.curator);
   keys.executor = await issue(staff.executor);
   keys.utilityExecutor = await issue(staff.utilityExecutor);
+});
+afterAll(async () => {
+  await harness?.close();
+  await db?.close();
 });
 
 async function linkOfficial(channel: Chat['channel'], staffId: number, name: string): Promise<Chat> {

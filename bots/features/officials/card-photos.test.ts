@@ -1,12 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
 import { acceptMessage } from '../../../core/messages/moderation.service.ts';
 import { recordCopies } from '../../../core/messages/photo-copies.ts';
 import { createLinkCode, staffStartPayload } from '../../../core/staff/link-codes.ts';
 import { newChat, type Chat } from '../../../test/bots/chats.ts';
-import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
+import { BotHarness } from '../../../test/bots/harness.ts';
 import { CHANNELS } from '../../../test/bots/player.ts';
-import type { TestDatabase } from '../../../test/database.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
 import { demoStaff, operatorId } from '../../../test/staff.ts';
 
@@ -19,15 +19,14 @@ let harness: BotHarness;
 const now = new Date('2026-12-01T03:00:00.000Z');
 let staff: Awaited<ReturnType<typeof demoStaff>>;
 
-botHarnessPerFile(
-  (opened, started) => {
-    db = opened;
-    harness = started;
-  },
-  { clock: () => now },
-);
 beforeAll(async () => {
+  db = await createTestDatabase();
+  harness = await BotHarness.start({ database: db, clock: () => now });
   staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
+});
+afterAll(async () => {
+  await harness?.close();
+  await db?.close();
 });
 
 async function linkedExecutor(channel: Chat['channel']): Promise<Chat> {

@@ -1,11 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
 import { runHourlyNewMessageCards } from '../../../core/alerts/new-message.ts';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
 import { newChat, type Chat } from '../../../test/bots/chats.ts';
-import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
+import { BotHarness } from '../../../test/bots/harness.ts';
 import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
-import type { TestDatabase } from '../../../test/database.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
 import { demoStaff, operatorId } from '../../../test/staff.ts';
 import { createTranslator } from '../../i18n.ts';
@@ -18,16 +18,15 @@ const t = createTranslator();
 let operator = '';
 let staff: Awaited<ReturnType<typeof demoStaff>>;
 
-botHarnessPerFile(
-  (opened, started) => {
-    db = opened;
-    harness = started;
-  },
-  { clock: () => now },
-);
 beforeAll(async () => {
+  db = await createTestDatabase();
+  harness = await BotHarness.start({ database: db, clock: () => now });
   staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   operator = (await issueKey(db.db, { staffId: await operatorId(db.db), label: 'test', createdBy: null }, now)).token;
+});
+afterAll(async () => {
+  await harness?.close();
+  await db?.close();
 });
 
 const api = (method: string, path: string, body?: unknown) => harness.api(method, path, operator, body);

@@ -1,14 +1,14 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
 import { rateMessage } from '../../../core/messages/feedback.service.ts';
 import { createLinkCode, staffStartPayload } from '../../../core/staff/link-codes.ts';
 import { MAX_FAILED_LINK_ATTEMPTS } from '../../../core/staff/link-attempts.ts';
 import { newChat, perChannel, type Chat } from '../../../test/bots/chats.ts';
-import { type BotHarness, botHarnessPerFile, TEST_BOT_INFO, TEST_VK_GROUP_ID } from '../../../test/bots/harness.ts';
+import { BotHarness, TEST_BOT_INFO, TEST_VK_GROUP_ID } from '../../../test/bots/harness.ts';
 import { newVkUser, VkConversation } from '../../../test/vk/conversation.ts';
 import { CHANNELS, other, press, tap } from '../../../test/bots/player.ts';
-import type { TestDatabase } from '../../../test/database.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
 import { demoStaff, operatorId } from '../../../test/staff.ts';
 import { MAX_BUTTON_ID_BYTES } from '../../dialogs/buttons.ts';
@@ -29,14 +29,9 @@ const keys = { operator: '', moderator: '', curator: '', executor: '', utilityEx
 let staff: Awaited<ReturnType<typeof demoStaff>>;
 let kemerovoName = '';
 
-botHarnessPerFile(
-  (opened, started) => {
-    db = opened;
-    harness = started;
-  },
-  { clock: () => now },
-);
 beforeAll(async () => {
+  db = await createTestDatabase();
+  harness = await BotHarness.start({ database: db, clock: () => now });
   staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   const issue = async (staffId: number) => (await issueKey(db.db, { staffId, label: 'test', createdBy: null }, now)).token;
   keys.operator = await issue(await operatorId(db.db));
@@ -45,6 +40,10 @@ beforeAll(async () => {
   keys.executor = await issue(staff.executor);
   keys.utilityExecutor = await issue(staff.utilityExecutor);
   kemerovoName = (await db.db.selectFrom('municipality').select('name_ru').where('id', '=', db.demo.municipalities.Kemerovo).executeTakeFirstOrThrow()).name_ru;
+});
+afterAll(async () => {
+  await harness?.close();
+  await db?.close();
 });
 
 async function issueCode(staffId: number, token = keys.operator): Promise<string> {

@@ -1,11 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
 import { acceptMessage } from '../../../core/messages/moderation.service.ts';
 import { createLinkCode, staffStartPayload } from '../../../core/staff/link-codes.ts';
 import { newChat, type Chat } from '../../../test/bots/chats.ts';
-import { type BotHarness, botHarnessPerFile, TEST_VK_GROUP_ID, TEST_VK_SECRET } from '../../../test/bots/harness.ts';
+import { BotHarness, TEST_VK_GROUP_ID, TEST_VK_SECRET } from '../../../test/bots/harness.ts';
 import { CHANNELS } from '../../../test/bots/player.ts';
-import type { TestDatabase } from '../../../test/database.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
 import { demoStaff, operatorId } from '../../../test/staff.ts';
 
@@ -18,15 +18,14 @@ let harness: BotHarness;
 const now = new Date('2026-12-01T03:00:00.000Z');
 let staff: Awaited<ReturnType<typeof demoStaff>>;
 
-botHarnessPerFile(
-  (opened, started) => {
-    db = opened;
-    harness = started;
-  },
-  { clock: () => now },
-);
 beforeAll(async () => {
+  db = await createTestDatabase();
+  harness = await BotHarness.start({ database: db, clock: () => now });
   staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
+});
+afterAll(async () => {
+  await harness?.close();
+  await db?.close();
 });
 
 const identityOf = (chat: Chat) => db.db.selectFrom('staff_identity').selectAll().where('channel', '=', chat.channel).where('external_id', '=', chat.externalId).executeTakeFirstOrThrow();
