@@ -28,24 +28,12 @@ async function published(title: string, body: string, municipalityId: number | n
 
 /** A published two-hour event of Kemerovo at `venue`, starting `hoursAhead` from now. */
 async function publishedEvent(kind: 'culture' | 'sport', title: string, description: string, venue: { name: string; address: string }, hoursAhead: number) {
-  const start = new Date(Date.now() + hoursAhead * 60 * 60 * 1000);
+  const startsAt = new Date(Date.now() + hoursAhead * 60 * 60 * 1000);
+  const endsAt = new Date(startsAt.getTime() + 2 * 60 * 60 * 1000);
+  const unset = { ageLimit: null, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
   const draft = await createEvent(
     db.db,
-    {
-      municipalityId: db.demo.municipalities.Kemerovo,
-      kind,
-      title,
-      description,
-      startsAt: start,
-      endsAt: new Date(start.getTime() + 2 * 60 * 60 * 1000),
-      venue: { ...venue, ...KEMEROVO_CENTER },
-      ageLimit: null,
-      price: null,
-      organiser: null,
-      photoMediaId: null,
-      link: null,
-      staffId: null,
-    },
+    { municipalityId: db.demo.municipalities.Kemerovo, kind, title, description, startsAt, endsAt, venue: { ...venue, ...KEMEROVO_CENTER }, ...unset },
     new Date(),
   );
   return publishEvent(db.db, draft.id, new Date(), null);
