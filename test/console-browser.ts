@@ -25,6 +25,14 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const t = createTranslator();
 /** A console text in Russian, as the page shows it by default. */
 export const ru = (key: string, params?: Record<string, unknown>) => t('ru', `console.${key}`, params);
+/** A console text in English, as the page shows it once switched (toEnglish). */
+export const en = (key: string, params?: Record<string, unknown>) => t('en', `console.${key}`, params);
+
+/** Switches a signed-in page to English and waits for the English navigation. */
+export async function toEnglish(page: Page): Promise<void> {
+  await page.getByRole('button', { name: ru('nav.language') }).click();
+  await page.getByRole('link', { name: en('nav.queue') }).waitFor();
+}
 
 export async function launchChromium(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });

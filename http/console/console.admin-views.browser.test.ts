@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTranslator } from '../../bots/i18n.ts';
-import { ARTIFACTS, type ConsoleTest, navOf, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { ARTIFACTS, type ConsoleTest, en, navOf, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
 import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
 
 /**
@@ -18,8 +17,6 @@ declare const document: {
 };
 
 const now = new Date('2026-12-01T03:00:00.000Z');
-const t = createTranslator();
-const en = (key: string, params?: Record<string, unknown>) => t('en', `console.${key}`, params);
 let world: ConsoleTest;
 let staff: Awaited<ReturnType<typeof demoStaff>>;
 let kemerovo: number;
@@ -29,11 +26,6 @@ async function signInAtNow(staffId: number): Promise<Page> {
   const page = await world.signIn(staffId);
   await page.clock.setFixedTime(now);
   return page;
-}
-
-async function toEnglish(page: Page) {
-  await page.getByRole('button', { name: ru('nav.language') }).click();
-  await page.getByRole('link', { name: en('nav.queue') }).waitFor();
 }
 
 beforeAll(async () => {

@@ -1,10 +1,9 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTranslator } from '../../bots/i18n.ts';
 import { issueKey, revokeKey } from '../../core/access/api-keys.service.ts';
 import { issueLoginCode, signInWithCode } from '../../core/console/sessions.ts';
 import { INDICATORS } from '../../core/kpi/indicators/index.ts';
-import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { type ConsoleTest, en, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
 import { demoStaff, operatorId } from '../../test/staff.ts';
 
 /**
@@ -16,8 +15,6 @@ import { demoStaff, operatorId } from '../../test/staff.ts';
 declare const document: { querySelectorAll(selector: string): { length: number } };
 
 const now = new Date('2026-12-01T03:00:00.000Z');
-const t = createTranslator();
-const en = (key: string, params?: Record<string, unknown>) => t('en', `console.${key}`, params);
 let world: ConsoleTest;
 let staff: Awaited<ReturnType<typeof demoStaff>>;
 let kemerovo: number;
@@ -33,11 +30,6 @@ async function actionOf(row: Locator): Promise<[string, string]> {
   const cell = row.getByRole('cell').nth(1);
   const code = (await cell.locator('code').textContent())!;
   return [(await cell.textContent())!.replace(code, '').trim(), code];
-}
-
-async function toEnglish(page: Page) {
-  await page.getByRole('button', { name: ru('nav.language') }).click();
-  await page.getByRole('link', { name: en('nav.queue') }).waitFor();
 }
 
 beforeAll(async () => {
