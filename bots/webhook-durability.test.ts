@@ -67,9 +67,9 @@ async function deliver(d: Delivery): Promise<{ status: number; acknowledged: boo
   return { status: response.status, acknowledged };
 }
 
-async function recordedIds(deliveries: Delivery[]): Promise<Set<string>> {
-  if (deliveries.length === 0) return new Set();
-  const rows = await db.db
+/** The processed_update rows of these deliveries (there must be at least one). */
+const processedRows = (deliveries: Delivery[]) =>
+  db.db
     .selectFrom('processed_update')
     .select(['channel', 'update_id'])
     .where(
@@ -78,6 +78,10 @@ async function recordedIds(deliveries: Delivery[]): Promise<Set<string>> {
       deliveries.map((d) => d.updateId),
     )
     .execute();
+
+async function recordedIds(deliveries: Delivery[]): Promise<Set<string>> {
+  if (deliveries.length === 0) return new Set();
+  const rows = await processedRows(deliveries);
   return new Set(rows.map((r) => `${r.channel}:${r.update_id}`));
 }
 const keyOf = (d: Delivery) => `${d.kind}:${d.updateId}`;
@@ -88,15 +92,7 @@ const textsTo = (d: Delivery) => (d.kind === 'tg' ? harness.fake.textsTo(d.userI
 /** Each resident got exactly the one answer of their /start, and each update is recorded once. */
 async function expectHandledOnce(deliveries: Delivery[]): Promise<void> {
   for (const d of deliveries) expect(textsTo(d), `${d.kind} ${d.userId}`).toEqual([t('ru', 'reg.choose_language')]);
-  const rows = await db.db
-    .selectFrom('processed_update')
-    .select(['channel', 'update_id'])
-    .where(
-      'update_id',
-      'in',
-      deliveries.map((d) => d.updateId),
-    )
-    .execute();
+  const rows = await processedRows(deliveries);
   expect(rows).toHaveLength(deliveries.length);
 }
 
