@@ -112,6 +112,12 @@ export abstract class ChatPlayer {
   abstract get replyTexts(): string[];
   /** The keyboards of the last input's replies, in order. */
   abstract keyboards(): ShownKeyboard[];
+  /** The labels of the buttons under the last input's replies, in order. */
+  buttonLabels(): string[] {
+    return this.keyboards()
+      .flatMap((k) => k.rows.flat())
+      .map((b) => b.label);
+  }
   /** What each of the last input's replies was. */
   abstract replyKinds(): ReplyKind[];
   /** The id of the newest button labelled `label` in this chat (exact label first, then the only partial match). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addStaffComment } from '../../../core/messages/feedback.service.ts';
 import { createResidentLinkCode } from '../../../core/residents/identity-link.ts';
-import { type Chat, newChat, residentOf } from '../../../test/bots/chats.ts';
+import { newChat, residentOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { press, tap, type ChannelName } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -25,12 +25,6 @@ const lastNotification = async (residentId: number) =>
   db.db.selectFrom('outbox').select(['channel', 'chat_id']).where('resident_id', '=', residentId).where('kind', '<>', 'reply').orderBy('id', 'desc').executeTakeFirstOrThrow();
 
 const backToMenu = t('ru', 'menu.back_to_menu');
-/** The labels of the buttons under the bot's answers to the last input, in order. */
-const buttonLabels = (chat: Chat) =>
-  chat
-    .keyboards()
-    .flatMap((k) => k.rows.flat())
-    .map((b) => b.label);
 
 /** One resident, two messengers: started in `first`, linked from `second`, both ways round. */
 describe.each([
@@ -133,11 +127,11 @@ describe.each([
     // Both linked: nothing more to link.
     await b.say('/link');
     expect(b.replyTexts[0]).toBe(t('ru', 'dialog.link_all_linked'));
-    expect(buttonLabels(b)).toEqual([backToMenu]);
+    expect(b.buttonLabels()).toEqual([backToMenu]);
     // With both linked, /notify offers the three choices and the way back to the menu.
     await a.say('/notify');
     expect(a.replyTexts).toEqual(['Куда присылать уведомления о ваших сообщениях? Сейчас они приходят в мессенджер, которым вы пользовались последним.']);
-    expect(buttonLabels(a)).toEqual([t('ru', 'dialog.notify_tg'), t('ru', 'dialog.notify_vk'), t('ru', 'dialog.notify_last'), backToMenu]);
+    expect(a.buttonLabels()).toEqual([t('ru', 'dialog.notify_tg'), t('ru', 'dialog.notify_vk'), t('ru', 'dialog.notify_last'), backToMenu]);
   });
 
   it(`a code entered in the messenger that showed it (${first}), or after 15 minutes, is refused`, async () => {
@@ -186,11 +180,11 @@ describe.each(['tg', 'vk'] as const)('%s: notifications with one messenger linke
     await chat.playFixture('registration.json');
     await chat.say('/link');
     expect(codeIn(chat.replyTexts)).toMatch(/^[a-z2-9]{8}$/);
-    expect(buttonLabels(chat)).toEqual([backToMenu]);
+    expect(chat.buttonLabels()).toEqual([backToMenu]);
     await chat.say(press(backToMenu));
     expect(chat.replyTexts).toEqual([t('ru', 'menu.main')]);
     await chat.say('/notify');
-    expect(buttonLabels(chat)).toEqual([backToMenu]);
+    expect(chat.buttonLabels()).toEqual([backToMenu]);
     await chat.say(press(backToMenu));
     expect(chat.replyTexts).toEqual([t('ru', 'menu.main')]);
   });

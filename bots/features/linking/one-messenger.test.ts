@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Chat, newChat, residentOf } from '../../../test/bots/chats.ts';
+import { newChat, residentOf } from '../../../test/bots/chats.ts';
 import { BotHarness } from '../../../test/bots/harness.ts';
 import { press, tap } from '../../../test/bots/player.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
@@ -12,11 +12,6 @@ import { createTranslator } from '../../i18n.ts';
  */
 const t = createTranslator();
 const backToMenu = t('ru', 'menu.back_to_menu');
-const buttonLabels = (chat: Chat) =>
-  chat
-    .keyboards()
-    .flatMap((k) => k.rows.flat())
-    .map((b) => b.label);
 
 describe.each([
   ['vk', 'tg', { TELEGRAM_BOT_TOKEN: '' }],
@@ -37,7 +32,7 @@ describe.each([
     const chat = newChat(harness, channel, 'Дина');
     await chat.playFixture('registration.json');
     const offName = t('ru', off === 'tg' ? 'menu.messenger_tg' : 'menu.messenger_vk');
-    expect(buttonLabels(chat)).not.toContain(t('ru', 'menu.link', { other: offName }));
+    expect(chat.buttonLabels()).not.toContain(t('ru', 'menu.link', { other: offName }));
 
     // /help lists no /link (it has nothing to link), and for Telegram neither does its command menu.
     await chat.say('/help');
@@ -53,14 +48,14 @@ describe.each([
     expect(chat.replyTexts).toEqual([t('ru', 'dialog.link_other_off')]);
     expect(chat.replyTexts.join('\n')).not.toContain(offName);
     expect(await db.db.selectFrom('resident_link_code').select('id').execute()).toEqual([]);
-    expect(buttonLabels(chat)).toEqual([backToMenu]);
+    expect(chat.buttonLabels()).toEqual([backToMenu]);
     await chat.say(press(backToMenu));
     expect(chat.replyTexts).toEqual([t('ru', 'menu.main')]);
-    expect(buttonLabels(chat)).not.toContain(t('ru', 'menu.link', { other: offName }));
+    expect(chat.buttonLabels()).not.toContain(t('ru', 'menu.link', { other: offName }));
 
     await chat.say('/notify');
     expect(chat.replyTexts).toEqual([t('ru', 'dialog.notify_only_messenger')]);
-    expect(buttonLabels(chat)).toEqual([backToMenu]);
+    expect(chat.buttonLabels()).toEqual([backToMenu]);
     // A button from an earlier screen (or typed by hand) for the messenger that is off saves nothing.
     await chat.say(tap(`!n:${off}`));
     expect(chat.replyTexts).toEqual([t('ru', 'dialog.notify_only_messenger')]);
