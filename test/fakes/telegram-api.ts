@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Waiters } from './waiters.ts';
 
 /** One Bot API call as it reached the fake server. */
 export interface RecordedCall {
@@ -44,7 +45,7 @@ export class FakeTelegramApi {
   private sentAt: number[] = [];
   private chatSentAt = new Map<string, number[]>();
   private nextMessageId = 1000;
-  private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  private waiters = new Waiters('FakeTelegramApi');
   private updates: ({ update_id: number } & Record<string, unknown>)[] = [];
   limits: TelegramLimits;
   count429 = 0;
@@ -112,17 +113,7 @@ export class FakeTelegramApi {
 
   /** Resolves when `predicate` holds (checked after every call), or rejects after `timeoutMs`. */
   waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('FakeTelegramApi.waitFor timed out')), timeoutMs);
-      this.waiters.push({
-        predicate,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
+    return this.waiters.waitFor(predicate, timeoutMs);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -170,9 +161,7 @@ export class FakeTelegramApi {
     call.result = this.resultFor(method, params);
     this.calls.push(call);
     this.reply(res, 200, { ok: true, result: call.result });
-    const ready = this.waiters.filter((w) => w.predicate());
-    this.waiters = this.waiters.filter((w) => !ready.includes(w));
-    for (const w of ready) w.resolve();
+    this.waiters.wake();
   }
 
   /** Confirms updates below `offset` (as Telegram does) and hands out the rest; waits a little when there are none. */

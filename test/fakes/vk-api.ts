@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Waiters } from './waiters.ts';
 import { parseMultipart, type Upload } from './telegram-api.ts';
 
 /** One VK API call as it reached the fake server. */
@@ -60,7 +61,7 @@ export class FakeVkApi {
   private delivered = new Map<string, number>();
   private nextMessageId = 1;
   private cmids = new Map<string, number>();
-  private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  private waiters = new Waiters('FakeVkApi');
   limits: VkLimits;
   countTooMany = 0;
   url = '';
@@ -196,17 +197,7 @@ export class FakeVkApi {
   }
 
   waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('FakeVkApi.waitFor timed out')), timeoutMs);
-      this.waiters.push({
-        predicate,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
+    return this.waiters.waitFor(predicate, timeoutMs);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -391,7 +382,7 @@ export class FakeVkApi {
     const params = await readForm(req);
     const request: LongPollRequest = { key: params.key ?? '', ts: params.ts ?? '', wait: params.wait ?? '', at: Date.now() };
     this.longPollRequests.push(request);
-    this.wakeWaiters();
+    this.waiters.wake();
     if (params.act !== 'a_check') return this.reply(res, 404, { failed: 'unknown act' });
     const from = Number(request.ts);
     const pending = () => this.longPollEvents.filter((e) => e.n >= from);
@@ -437,14 +428,7 @@ export class FakeVkApi {
 
   private accept(call: RecordedVkCall): void {
     this.calls.push(call);
-    this.wakeWaiters();
-  }
-
-  /** Resolves the waiters whose predicate now holds and keeps the others. */
-  private wakeWaiters(): void {
-    const ready = this.waiters.filter((w) => w.predicate());
-    this.waiters = this.waiters.filter((w) => !ready.includes(w));
-    for (const w of ready) w.resolve();
+    this.waiters.wake();
   }
 
   private error(res: ServerResponse, call: RecordedVkCall, code: number, message: string): void {
