@@ -4,7 +4,7 @@ import { DomainError } from '../errors.ts';
 import { getMunicipality, listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
 import type { Indicator, KpiStatus, Measurement, Target, Violation } from './indicator.ts';
 import { INDICATORS } from './indicators/index.ts';
-import { indicatorWindow, parseKpiPeriod, previousPeriodKey, requireStarted, scaleTarget, type RequestedPeriod } from './period.ts';
+import { type IndicatorWindow, indicatorWindow, parseKpiPeriod, previousPeriodKey, requireStarted, scaleTarget, type RequestedPeriod } from './period.ts';
 import { judge } from './status.ts';
 import { competitionRanks } from './competition-rank.ts';
 
@@ -74,6 +74,20 @@ export async function missingTables(db: Db): Promise<Set<string>> {
   return new Set(rows.map((r) => r.name));
 }
 
+/** What a result says of itself whatever its figures: its indicator, the period asked for and its own, the window measured. */
+function heading(indicator: Indicator, requested: RequestedPeriod, w: IndicatorWindow) {
+  return {
+    kpi: indicator.number,
+    nameRu: indicator.nameRu,
+    nameEn: indicator.nameEn,
+    periodKind: indicator.period,
+    period: requested.key,
+    ownPeriod: w.ownKey,
+    from: w.measured.from,
+    to: w.measured.to,
+  };
+}
+
 /**
  * Measures and judges one indicator live (no snapshot) for several municipalities: one grouped
  * query per time zone among them (one, in Kuzbass), whatever their number.
@@ -93,14 +107,7 @@ export async function measureIndicators(
     const final = now.getTime() >= w.judgedTo.getTime();
     const fraction = Math.min(1, Math.max(0, (at.getTime() - w.judgedFrom.getTime()) / (w.judgedTo.getTime() - w.judgedFrom.getTime())));
     const base = {
-      kpi: indicator.number,
-      nameRu: indicator.nameRu,
-      nameEn: indicator.nameEn,
-      periodKind: indicator.period,
-      period: requested.key,
-      ownPeriod: w.ownKey,
-      from: w.measured.from,
-      to: w.measured.to,
+      ...heading(indicator, requested, w),
       asOf: at,
       final,
       trend: null,
@@ -231,14 +238,7 @@ async function periodResults(
       results.get(municipality.id)!.push(
         fromSnapshot(
           {
-            kpi: indicator.number,
-            nameRu: indicator.nameRu,
-            nameEn: indicator.nameEn,
-            periodKind: indicator.period,
-            period: requested.key,
-            ownPeriod: w.ownKey,
-            from: w.measured.from,
-            to: w.measured.to,
+            ...heading(indicator, requested, w),
             asOf: w.measured.to,
             final: now >= w.judgedTo,
             value: null,
