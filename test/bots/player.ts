@@ -118,6 +118,12 @@ export abstract class ChatPlayer {
       .flatMap((k) => k.rows.flat())
       .map((b) => b.label);
   }
+  /** The labels of the first keyboard under the last input's replies (it must have one), in order. */
+  keyboardLabels(): string[] {
+    return this.keyboards()[0]!
+      .rows.flat()
+      .map((b) => b.label);
+  }
   /** What each of the last input's replies was. */
   abstract replyKinds(): ReplyKind[];
   /** The id of the newest button labelled `label` in this chat (exact label first, then the only partial match). */

@@ -129,10 +129,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(chat.replyTexts[0]).toBe(ru('polls.thanks'));
 
     await chat.say('/polls');
-    const labels = chat
-      .keyboards()[0]!
-      .rows.flat()
-      .map((b) => b.label);
+    const labels = chat.keyboardLabels();
     expect(labels).toContain(ru('polls.list_item_answered', { title: answered.title }));
     expect(labels).not.toContain(answered.title);
     expect(labels).toContain(open.title);
@@ -149,10 +146,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     await publishPoll(db.db, finished.id, {}, harness.now());
 
     await chat.say('/polls');
-    const labels = chat
-      .keyboards()[0]!
-      .rows.flat()
-      .map((b) => b.label);
+    const labels = chat.keyboardLabels();
     expect(labels).toContain(ru('polls.list_item_results', { title: finished.title }));
     await chat.say(press(ru('polls.list_item_results', { title: finished.title })));
     expect(chat.replyTexts[0]).toBe(ru('polls.closed', { title: finished.title }));
@@ -186,10 +180,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
 
     await chat.say('/polls');
     expect(chat.replyTexts).toEqual([ru('polls.list_title')]);
-    const labels = chat
-      .keyboards()[0]!
-      .rows.flat()
-      .map((b) => b.label);
+    const labels = chat.keyboardLabels();
     expect(labels).toEqual(expect.arrayContaining([own.title, region.title]));
     expect(labels).not.toContain(foreign.title);
 
@@ -221,10 +212,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
 
     await chat.say(`/start poll_${poll.id}`);
     expect(chat.replyTexts[0]).toContain(poll.title);
-    const card = chat
-      .keyboards()[0]!
-      .rows.flat()
-      .map((b) => b.label);
+    const card = chat.keyboardLabels();
     expect(card).toEqual([ru('polls.comment'), ru('polls.comments', { count: 0 })]);
     await chat.say(press(ru('polls.comment')));
     expect(chat.replyTexts).toEqual([ru('item_comments.prompt', { max: 1000 })]);
