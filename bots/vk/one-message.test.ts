@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialogStateOf, filedMessageOf, newChat, residentOf } from '../../test/bots/chats.ts';
+import { dialogStateOf, filedMessageId, filedMessageOf, newChat, residentOf } from '../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../test/bots/harness.ts';
 import { KEMEROVO, location, press } from '../../test/bots/player.ts';
 import type { TestDatabase } from '../../test/database.ts';
@@ -63,13 +63,7 @@ describe('vk: the parts of one message a step does not take', () => {
   it('a comment with a photo attached: the comment is added and the card shown once, then one word about the photo', async () => {
     const chat = await registered();
     await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма у моста.', location(KEMEROVO.lat, KEMEROVO.lon), press(t('ru', 'filing.skip_photos')), press(t('ru', 'filing.send')));
-    const messageId = (
-      await db.db
-        .selectFrom('message')
-        .select('id')
-        .where('author_id', '=', await residentOf(db, chat))
-        .executeTakeFirstOrThrow()
-    ).id;
+    const messageId = await filedMessageId(db, chat);
     await chat.say('/my', press(t('ru', 'dialog.message_number', { id: messageId })), press(t('ru', 'my.add_comment')));
     await sendMessage(chat, 'Вот как это выглядит сейчас', [801]);
     const texts = chat.replyTexts;

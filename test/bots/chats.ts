@@ -59,6 +59,16 @@ export const messageCount = async (db: TestDatabase) =>
     ).n,
   );
 
+/** The id of the (one) message the chat's resident filed. */
+export async function filedMessageId(db: TestDatabase, chat: Chat): Promise<number> {
+  const message = await db.db
+    .selectFrom('message')
+    .select('id')
+    .where('author_id', '=', await residentOf(db, chat))
+    .executeTakeFirstOrThrow();
+  return message.id;
+}
+
 /** The message the chat's resident filed (their only one): its text and how many photos it has. */
 export async function filedMessageOf(db: TestDatabase, chat: Chat): Promise<{ text: string; photos: number }> {
   const message = await db.db

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
 import { acceptMessage, markDuplicate, routeMessage, setPublished } from '../../../core/messages/moderation.service.ts';
-import { messageCount, newChat, residentOf } from '../../../test/bots/chats.ts';
+import { filedMessageId, messageCount, newChat, residentOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, KEMEROVO, location, press, tap, type ChannelName } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -186,13 +186,7 @@ describe.each(CHANNELS)('%s: the card with photos', (channel) => {
     await chat.playFixture('registration.json');
     await chat.playFixture('file-message.json');
     const photosNote = (messageId: number) => t('ru', 'my.card_photos', { messageId });
-    const messageId = (
-      await db.db
-        .selectFrom('message')
-        .select('id')
-        .where('author_id', '=', await residentOf(db, chat))
-        .executeTakeFirstOrThrow()
-    ).id;
+    const messageId = await filedMessageId(db, chat);
     await chat.say('/my', press(t('ru', 'dialog.message_number', { id: messageId })));
     expect(chat.replyTexts).toContain(photosNote(messageId));
     await chat.say(press(t('ru', 'my.add_comment')), 'Яма стала больше после дождя.');

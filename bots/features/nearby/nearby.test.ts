@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
 import { acceptMessage, setPublished } from '../../../core/messages/moderation.service.ts';
-import { dialogStateOf, newChat, perChannel, residentOf, type Chat } from '../../../test/bots/chats.ts';
+import { type Chat, dialogStateOf, filedMessageId, newChat, perChannel, residentOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, KEMEROVO, location, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -86,12 +86,8 @@ describe.each(CHANNELS)('%s: problems near me', (channel) => {
   it("the fixture plays: the resident's own published message is listed around a point and in the municipality", async () => {
     const chat = newChat(harness, channel, 'Вера');
     await chat.playFixture('nearby.json');
-    const own = await db.db
-      .selectFrom('message')
-      .select('id')
-      .where('author_id', '=', await residentOf(db, chat))
-      .executeTakeFirstOrThrow();
-    expect(listed(chat)).toContain(`№${own.id} — ${t('ru', 'my.status_in_work')}`);
+    const own = await filedMessageId(db, chat);
+    expect(listed(chat)).toContain(`№${own} — ${t('ru', 'my.status_in_work')}`);
   });
 
   it('the menu has the entry in row 20 next to "My messages"; an unregistered resident is asked to register', async () => {
