@@ -6,7 +6,7 @@ import { acceptIncident } from '../../core/incidents/incidents.service.ts';
 import { acceptMessage } from '../../core/messages/moderation.service.ts';
 import { LATE_PHOTOS_KIND, recordCopies } from '../../core/messages/photo-copies.ts';
 import { createLinkCode, staffStartPayload } from '../../core/staff/link-codes.ts';
-import { type Chat, newChat, residentOf } from '../../test/bots/chats.ts';
+import { type Chat, filedMessageId, newChat } from '../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile, TEST_VK_GROUP_ID, TEST_VK_SECRET } from '../../test/bots/harness.ts';
 import type { ChannelName } from '../../test/bots/player.ts';
 import type { TestDatabase } from '../../test/database.ts';
@@ -84,12 +84,7 @@ async function filedWithPhotos(channel: ChannelName): Promise<number> {
   const resident = newChat(harness, channel, 'Анна');
   await resident.playFixture('registration.json');
   await resident.playFixture('file-message.json');
-  const message = await db.db
-    .selectFrom('message')
-    .select('id')
-    .where('author_id', '=', await residentOf(db, resident))
-    .executeTakeFirstOrThrow();
-  return message.id;
+  return filedMessageId(db, resident);
 }
 
 const photoRows = (messageId: number) =>
