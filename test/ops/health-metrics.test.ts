@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../../core/jobs/run-job.ts';
+import { startCommandUpdate } from '../telegram/updates.ts';
 import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { createLogger } from '../../logger.ts';
@@ -7,7 +8,6 @@ import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../../http/webhooks/telegr
 import { createApiHarness, type ApiHarness } from '../api-harness.ts';
 import { announce, cancelBroadcast, expandBatch } from '../../core/broadcasts/broadcasts.ts';
 import { registeredResident } from '../residents.ts';
-import { startCommandUpdate } from '../telegram/updates.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 let h: ApiHarness;
