@@ -8,6 +8,9 @@ export interface SniffedType {
 const startsWith = (bytes: Uint8Array, signature: number[], at = 0) => signature.every((b, i) => bytes[at + i] === b);
 const ascii = (bytes: Uint8Array, from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
 
+/** Every type sniffMediaType answers: the only ones the media store holds and serves. */
+export const MEDIA_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'video/mp4'] as const;
+
 /**
  * The real type of a file from its first bytes, whatever its name or declared type says. Only what
  * both messengers show inline is accepted: JPEG, PNG and WebP images, MP4 (ISO base media) video.

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { scopeOf } from '../../../../core/access/scope.ts';
+import { MEDIA_MIME_TYPES } from '../../../../core/media/sniff.ts';
 import { mediaInScope, readMedia } from '../../../../core/media/media.repository.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { requireStore } from './store.ts';
@@ -16,7 +17,11 @@ export const route = createRoute({
   ...access('media.read'),
   request: { params: IdParams },
   responses: {
-    200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+    // Served as the type sniffed at upload (MEDIA_MIME_TYPES), never as a generic octet stream.
+    200: {
+      description: 'The file, as the type found in its bytes at upload',
+      content: Object.fromEntries(MEDIA_MIME_TYPES.map((type) => [type, { schema: z.string().openapi({ format: 'binary' }) }])),
+    },
     ...problems(400, 404),
   },
 });
