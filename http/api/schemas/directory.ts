@@ -62,7 +62,8 @@ export function municipalityDto(m: Municipality): z.infer<typeof MunicipalitySch
   };
 }
 
-export const MunicipalityWithBoundarySchema = MunicipalitySchema.extend({ boundary: z.unknown().nullable() }).openapi('MunicipalityWithBoundary');
+// A union, not BoundarySchema.nullable(): with .openapi() on it the latter would make the Boundary component (the PUT body) nullable too.
+export const MunicipalityWithBoundarySchema = MunicipalitySchema.extend({ boundary: z.union([BoundarySchema, z.null()]).openapi({ description: 'null until one is uploaded (PUT …/boundary)' }) }).openapi('MunicipalityWithBoundary');
 
 export const SectorSchema = z
   .object({ id: z.number().int(), code: z.string(), titleRu: z.string(), titleEn: z.string(), position: z.number().int(), active: z.boolean() })
