@@ -139,6 +139,25 @@ describe('every catalogue route answers what the OpenAPI document says', () => {
     ).toEqual(NO_HAPPY_CASE);
   });
 
+  it('every other format a read offers (format=csv, xlsx) answers with a documented content type and a body', async () => {
+    type Parameter = { name: string; in: string; schema: { enum?: string[] } };
+    const tried: string[] = [];
+    const mismatches: string[] = [];
+    for (const r of ROUTE_CASES.filter((c) => c.method === 'get')) {
+      const parameters = (doc.paths[r.path]!.get as Operation & { parameters?: Parameter[] }).parameters ?? [];
+      const formats = parameters.find((p) => p.in === 'query' && p.name === 'format')?.schema.enum ?? [];
+      for (const format of formats.filter((x) => x !== 'json')) {
+        const url = `${r.url(f)}${r.url(f).includes('?') ? '&' : '?'}format=${format}`;
+        const res = await h.request('GET', url);
+        tried.push(`${label(r)} ${format} → ${res.status}`);
+        const wrong = res.status === 200 ? mismatch(r, res) : `answered ${res.status}`;
+        if (wrong) mismatches.push(`${label(r)} format=${format}: ${wrong}`);
+      }
+    }
+    expect(mismatches.join('\n')).toBe('');
+    expect(tried.length, tried.join('\n')).toBeGreaterThanOrEqual(7);
+  });
+
   it('every field of a documented schema says what it holds (no bare {} a generated client can only type as unknown)', () => {
     const bare: string[] = [];
     const saysNothing = (schema: Node) => Object.keys(schema).every((k) => k === 'description' || k === 'example');
