@@ -251,12 +251,13 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         return;
       case 'rate_limited': {
         // Telegram does not say which limit was hit: a group's own limit only holds that chat back
-        // (the row's due time does it); otherwise the whole channel waits and slows down.
-        if (!transport.isGroupChat(row.chat_id)) pacer.pause(outcome.retryAfterMs);
-        pacer.slowDown();
-        logger.warn({ row: row.id, retryAfterMs: outcome.retryAfterMs, rateFactor: pacer.factor }, 'rate limited by the messenger');
+        // (the row's due time does it); otherwise the whole channel waits and slows down. A limit
+        // the messenger names as the recipient's own (chatOnly) holds that chat back only.
+        if (!outcome.chatOnly && !transport.isGroupChat(row.chat_id)) pacer.pause(outcome.retryAfterMs);
+        if (!outcome.chatOnly) pacer.slowDown();
+        logger.warn({ row: row.id, retryAfterMs: outcome.retryAfterMs, rateFactor: pacer.factor, chatOnly: outcome.chatOnly ?? false }, 'rate limited by the messenger');
         await reschedule(db, row.id, { delayMs: outcome.retryAfterMs, error: outcome.error, countAttempt: false, sentParts: outcome.partsDone });
-        if (outcome.retryAfterMs > settings.leaseMs / 2) await releaseQueue();
+        if (!outcome.chatOnly && outcome.retryAfterMs > settings.leaseMs / 2) await releaseQueue();
         return;
       }
       case 'channel_down':

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { FakeVkApi } from '../../test/fakes/vk-api.ts';
-import { allSettled, clearOutbox, enqueueMarked, markerOf, states, vkSender } from '../../test/outbox.ts';
+import { allSettled, clearOutbox, enqueueMarked, eventually, markerOf, states, vkSender } from '../../test/outbox.ts';
 import type { OutboxSender } from './sender.ts';
 
 let t: TestDatabase;
@@ -70,6 +70,23 @@ describe('outbox sender on VK', () => {
     await allSettled(t.db, [id!]);
     expect(await row(id!)).toMatchObject({ state: 'sent', attempts: 1 });
     expect(api.calls[0]!.at - api.rejected[0]!.at).toBeGreaterThanOrEqual(990);
+  });
+
+  it('error 9 (flood control: too many messages to one user): only that row waits a minute, uncounted; the others go at once', async () => {
+    api.failNext({ errorCode: 9, errorMsg: 'Flood control: too much messages sent to user' }, { peerId: 5251 });
+    const [id] = await vkRows([{ chatId: 5251, marker: 1 }]);
+    sender = vkSender(t.db, api.apiBaseUrl);
+    sender.start();
+    await eventually(async () => (await row(id!)).last_error !== null, 3000, 'the flooded row rescheduled');
+    const flooded = await row(id!);
+    expect(flooded).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(flooded.last_error).toContain('VK 9');
+    expect(flooded.next_attempt_at.getTime() - api.rejected[0]!.at).toBeGreaterThan(50_000);
+    // The other residents are not held back by one resident's limit (VK's per-second limit is error 6).
+    const others = await vkRows([{ chatId: 5252, marker: 2 }, { chatId: 5253, marker: 3 }]);
+    await allSettled(t.db, others, 3000);
+    expect(await states(t.db, others)).toEqual(['sent', 'sent']);
+    expect(api.textsTo(5251)).toEqual([]);
   });
 
   it('901 (messages not allowed): unreachable, the staff identity is marked, no retry', async () => {

@@ -5,6 +5,7 @@ import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
  * How one send ended, classified by the messenger's transport so the sender stays generic:
  * - `sent`: every part went out;
  * - `rate_limited`: the messenger said "too many requests"; wait `retryAfterMs` (the attempt is not counted);
+ *   `chatOnly`: the limit is this recipient's own (VK's flood control), so only the row (and its chat) waits;
  * - `unreachable`: the recipient blocked the bot or forbids messages; never retried;
  * - `transient`: network error, timeout, 5xx; retried with backoff;
  * - `permanent`: the request itself is wrong (400 …); the row is dead;
@@ -12,7 +13,7 @@ import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
  */
 export type SendOutcome =
   | { kind: 'sent'; partsDone: number }
-  | { kind: 'rate_limited'; retryAfterMs: number; error: string; partsDone: number }
+  | { kind: 'rate_limited'; retryAfterMs: number; error: string; partsDone: number; chatOnly?: true }
   | { kind: 'unreachable'; error: string; partsDone: number }
   | { kind: 'transient'; error: string; partsDone: number }
   | { kind: 'permanent'; error: string; partsDone: number }

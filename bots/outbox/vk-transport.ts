@@ -61,9 +61,13 @@ const UNREACHABLE = new Set([
 ]);
 const RATE_LIMITED = new Map([
   [6, 1000], // too many requests per second
-  [9, 10_000], // flood control: too many similar messages
   [29, 60_000], // method rate limit reached
 ]);
+/**
+ * 9 "Flood control: too much messages sent to user": that recipient's own limit, lifted after
+ * minutes. Only their row waits (not counted as an attempt); the channel keeps its pace for everyone else.
+ */
+const FLOOD_CONTROL = { code: 9, retryAfterMs: 60_000 } as const;
 const TRANSIENT = new Set([1, 10]); // unknown error, internal server error
 const TOKEN_REFUSED = new Set([5, 27, 28]); // authorisation failed, group/app token invalid
 
@@ -231,6 +235,7 @@ class VkCallFailed extends Error {
 
 export function classify(code: number, message: string): SendOutcome {
   const error = `VK ${code} ${message}`.slice(0, 300);
+  if (code === FLOOD_CONTROL.code) return { kind: 'rate_limited', retryAfterMs: FLOOD_CONTROL.retryAfterMs, chatOnly: true, error, partsDone: 0 };
   const retryAfterMs = RATE_LIMITED.get(code);
   if (retryAfterMs !== undefined) return { kind: 'rate_limited', retryAfterMs, error, partsDone: 0 };
   if (UNREACHABLE.has(code)) return { kind: 'unreachable', error, partsDone: 0 };
