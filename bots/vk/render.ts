@@ -11,7 +11,7 @@ import { renderLabel, renderText } from '../render-text.ts';
  * VK's limits (dev.vk.com, "Клавиатуры для ботов"; vk-io Keyboard docs): a message text of at most
  * 4096 characters; an inline keyboard of at most 6 rows, 5 buttons a row and 10 buttons; a regular
  * keyboard of at most 10 rows, 5 a row and 40 buttons; a wide button (location) fills its row; a
- * label of at most 40 characters; a button payload of at most 255 characters of JSON.
+ * label of at most 40 characters (UTF-16 units, as vk-io counts); a button payload of at most 255 characters of JSON.
  */
 export const VK_LIMITS = {
   text: 4096,
@@ -84,9 +84,18 @@ export function buttonIdOf(payload: unknown): string | undefined {
   return typeof id === 'string' && id.length > 0 ? id : undefined;
 }
 
+/**
+ * A label within VK's 40 characters, counted as vk-io's Keyboard counts them (JavaScript length:
+ * an emoji such as 📊 is two), cut between characters with "…" in place of the rest.
+ */
 function label(text: string): string {
-  const chars = [...text];
-  return chars.length <= VK_LIMITS.label ? text : `${chars.slice(0, VK_LIMITS.label - 1).join('')}…`;
+  if (text.length <= VK_LIMITS.label) return text;
+  let kept = '';
+  for (const char of text) {
+    if (kept.length + char.length > VK_LIMITS.label - 1) break;
+    kept += char;
+  }
+  return `${kept}…`;
 }
 
 /**

@@ -328,6 +328,27 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
   });
 });
 
+describe('a long poll title on a VK button', () => {
+  it("the list's «📊 Итоги: …» button is cut to 40 characters as VK counts them (an emoji is two) and still opens the results", async () => {
+    const { chat } = await registeredChat(db, harness, 'vk', 'Belovo', 'Зоя');
+    const finished = await publishedPoll(db.demo.municipalities.Belovo, {
+      kind: 'vote',
+      title: 'Благоустройство сквера на Весенней улице у школы',
+      questions: [{ kind: 'single', text: 'Что благоустроить?', options: ['Парк', 'Сквер'] }],
+    });
+    await closePoll(db.db, finished.id, harness.now());
+    await publishPoll(db.db, finished.id, {}, harness.now());
+
+    await chat.say('/polls');
+    const labels = chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label));
+    const results = labels.find((l) => l.startsWith('📊 Итоги: Благоустройство'));
+    expect(results).toBe('📊 Итоги: Благоустройство сквера на Вес…');
+    for (const shown of labels) expect(shown.length).toBeLessThanOrEqual(40);
+    await chat.say(press(results!));
+    expect(chat.replyTexts[0]).toBe(ru('polls.closed', { title: finished.title }));
+  });
+});
+
 describe('one resident, two messengers, one ballot', () => {
   it('the same resident through Telegram and VK is one voter: the second Send is refused and counts nothing', async () => {
     const { chat: tg, residentId } = await registeredChat(db, harness, 'tg', 'Kemerovo', 'Мария');
