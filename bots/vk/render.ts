@@ -163,12 +163,16 @@ function keyboardsOf(keyboard: Keyboard | undefined, language: Language, t: Tran
   return inlineKeyboards(keyboard.rows, language, t);
 }
 
-/** Text cut into parts of at most 4096 characters, at a paragraph or line break, else a space, when there is one. */
+/**
+ * Text cut into parts of at most 4096 characters, at a paragraph or line break, else a space, when
+ * there is one. Counted in UTF-16 units, as Telegram counts (an emoji such as 🔹 is two; for VK
+ * the stricter of the two counts), never between the two halves of one.
+ */
 export function splitText(text: string, max: number = VK_LIMITS.text): string[] {
   const parts: string[] = [];
-  let rest = [...text];
+  let rest = text;
   while (rest.length > max) {
-    const window = rest.slice(0, max + 1).join('');
+    const window = rest.slice(0, max + 1);
     let cut = -1;
     for (const separator of ['\n\n', '\n', ' ']) {
       const at = window.lastIndexOf(separator, max);
@@ -177,14 +181,16 @@ export function splitText(text: string, max: number = VK_LIMITS.text): string[] 
         break;
       }
     }
-    const taken = cut > 0 ? [...window.slice(0, cut)].length : max;
-    parts.push(rest.slice(0, taken).join('').trimEnd());
-    rest = rest.slice(taken);
-    while (rest[0] === '\n' || rest[0] === ' ') rest.shift();
+    let taken = cut > 0 ? cut : max;
+    if (cut <= 0 && isHighSurrogate(rest.charCodeAt(taken - 1))) taken -= 1;
+    parts.push(rest.slice(0, taken).trimEnd());
+    rest = rest.slice(taken).replace(/^[\n ]+/, '');
   }
-  parts.push(rest.join(''));
+  parts.push(rest);
   return parts;
 }
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 
 /**
  * One abstract view → the VK calls that show it. Photos and the place ride on the first message

@@ -39,6 +39,20 @@ async function publishedEvent(kind: 'culture' | 'sport', title: string, descript
   return publishEvent(db.db, draft.id, new Date(), null);
 }
 
+describe.each(CHANNELS)('a long news item full of emoji (%s)', (channel) => {
+  it('comes in parts of at most 4096 characters as the messenger counts them (an emoji is two), nothing lost', async () => {
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Эмма');
+    // 50 paragraphs of 60 emoji and 60 words each: 4096 code points of them are about 5400 UTF-16 units.
+    const paragraphs = Array.from({ length: 50 }, (_, i) => `${i + 1}. ${'🔹🌳🚧 двор '.repeat(20).trim()}`);
+    const item = await published(`Работы во дворах ${channel}`, paragraphs.join('\n\n'));
+    await chat.say(`/start news_${item.id}`);
+    expect(chat.replyTexts.length).toBeGreaterThan(1);
+    for (const text of chat.replyTexts) expect(text.length).toBeLessThanOrEqual(4096);
+    const shown = chat.replyTexts.join('\n\n');
+    for (const paragraph of paragraphs) expect(shown).toContain(paragraph);
+  });
+});
+
 describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => {
   it('the broadcast reaches the resident; /news pages through the feed; a comment is posted and listed; a deep link opens one item', async () => {
     const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Ольга');
