@@ -159,7 +159,8 @@ describe.each(CHANNELS)('%s: the whole resident journey, replayed from fixtures'
     await vera.say('/new', press('Дороги'), press('Разрушен тротуар'), 'Тротуар провалился.', location(KEMEROVO.lat, KEMEROVO.lon));
     // Telegram: three updates of one chat at the same time (they serialise on the dialog state); VK: one event.
     expect(await vera.sayOnce(photos('p1', 'p2', 'p3'))).toEqual(perChannel(channel, { tg: [200, 200, 200], vk: [200] }));
-    expect(vera.replyTexts.filter((text) => text.includes('из 5'))).toHaveLength(3);
+    // One count line for the three, with their count (View `slot`), not one per photo.
+    expect(vera.replyTexts.filter((text) => text.includes('из 5'))).toEqual([t('ru', 'filing.photo_added', { count: 3, max: 5 })]);
     await vera.say(press('Готово'), press('✅ Отправить'));
     const [message] = await messagesOf(vera);
     const stored = await db.db.selectFrom('message_photo').select('file_id').where('message_id', '=', message!.id).orderBy('position').execute();

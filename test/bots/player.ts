@@ -47,6 +47,9 @@ export type Say =
 export const press = (label: string): Say => ({ press: label });
 export const tap = (id: string): Say => ({ tap: id });
 export const location = (lat: number, lon: number): Say => ({ location: { lat, lon } });
+/** The Telegram album (media_group_id) a fixture entry's message belongs to. */
+const albumOf = (entry: Json): unknown => (entry.message as Json | undefined)?.media_group_id;
+
 export const photos = (...ids: string[]): Say => ({ photos: ids });
 /** Photos with a text in one message: a Telegram photo (or album) with a caption, a VK text with the photos attached. */
 export const photosWithText = (text: string, ...ids: string[]): Say => ({ photos: ids, text });
@@ -182,12 +185,33 @@ export abstract class ChatPlayer {
     return this.postTogether(entries);
   }
 
+  /**
+   * One input whose updates are posted back to back (postInTurn), as the messenger delivers a
+   * Telegram album: one update per photo, the next not waiting for the bot's replies to the one before.
+   */
+  async sayInTurn(input: Say): Promise<number[]> {
+    return this.postInTurn(this.updates(input));
+  }
+
+  /** The messenger update templates for `input` (several for a Telegram album), to post with others (postInTurn). */
+  updates(input: Say): Json[] {
+    return this.templates(input);
+  }
+
   async playFixture(name: string): Promise<void> {
     await this.play(this.fixtureUpdates(name));
   }
 
+  /** Plays the entries in turn; a Telegram album's updates next to each other (one media_group_id) are posted back to back (postInTurn), as Telegram brings them. */
   async play(entries: Json[]): Promise<void> {
-    for (const entry of entries) await this.step(entry);
+    for (let i = 0; i < entries.length; ) {
+      const album = albumOf(entries[i]!);
+      let end = i + 1;
+      while (album !== undefined && end < entries.length && albumOf(entries[end]!) === album) end++;
+      if (end - i > 1) await this.postInTurn(entries.slice(i, end));
+      else await this.step(entries[i]!);
+      i = end;
+    }
   }
 
   async step(entry: Json): Promise<void> {

@@ -88,7 +88,19 @@ async function placeData(c: StepContext, place: { lat: number; lon: number }, ad
   return { data: { lat: place.lat, lon: place.lon, address, municipalityId: municipality.id }, municipality: municipalityName(municipality, c) };
 }
 
-const photoKept = (key: string, photos: PhotoRef[], keyboard?: View['keyboard']): View => ({ key, params: { count: photos.length, max: MAX_PHOTOS }, ...(keyboard && { keyboard }) });
+/**
+ * The running line of the message's photos (View `slot`): every photo of a Telegram album or a VK
+ * message answers with its count, and the album or message gets the line once, with its final count.
+ */
+const PHOTOS_SLOT = 'filing_photos';
+
+/** A photo's count line ("photo 2 of 5 …"), a running line of PHOTOS_SLOT. */
+const photoKept = (key: string, photos: PhotoRef[], keyboard?: View['keyboard']): View => ({
+  key,
+  params: { count: photos.length, max: MAX_PHOTOS },
+  ...(keyboard && { keyboard }),
+  slot: PHOTOS_SLOT,
+});
 
 const locationHint = (c: StepContext) => (c.from.channel === 'vk' ? 'filing.send_location_hint_vk' : 'filing.send_location_hint');
 
@@ -217,10 +229,9 @@ export const filingFlow: Flow = {
         if (isRepeat(photos, input)) return stay({ say: [photoKept('filing.photo_repeat', photos, DONE_KEYBOARD)] });
         if (photos.length >= MAX_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_PHOTOS });
         const next = [...photos, photoRef(input)];
-        const added: View = { key: 'filing.photo_added', params: { count: next.length, max: MAX_PHOTOS } };
         // The last one allowed: no "send more", the summary follows.
-        if (next.length === MAX_PHOTOS) return goto('summary', { data: { photos: next }, say: [{ ...added, key: 'filing.photo_last' }] });
-        return stay({ data: { photos: next }, say: [{ ...added, keyboard: DONE_KEYBOARD }] });
+        if (next.length === MAX_PHOTOS) return goto('summary', { data: { photos: next }, say: [photoKept('filing.photo_last', next)] });
+        return stay({ data: { photos: next }, say: [photoKept('filing.photo_added', next, DONE_KEYBOARD)] });
       },
     },
     summary: {
