@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { type Chat, filedMessageOf, newChat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
@@ -27,6 +28,9 @@ function sentTexts(chat: Chat): string[] {
   if (chat.channel === 'tg') return harness.fake.calls.filter((c) => c.method === 'sendMessage' && String(c.params.chat_id) === chat.externalId).map((c) => String(c.params.text));
   return harness.vkFake.calls.filter((c) => c.method === 'messages.send' && String(c.params.peer_id) === chat.externalId).map((c) => String(c.params.message));
 }
+/** The chat's replies that were held back before going out (bots/outbox/reply.ts `held`). */
+const heldReplies = async (chat: Chat) =>
+  (await db.db.selectFrom('outbox').select('id').where('chat_id', '=', chat.externalId).where(sql<boolean>`payload @> '{"held": true}'::jsonb`).execute()).length;
 const isSummary = (text: string) => text.startsWith('Проверьте сообщение');
 
 // A Telegram album is one update per photo, posted back to back (sayInTurn); a VK message carries them all.
@@ -36,6 +40,8 @@ describe.each(CHANNELS)('%s: photos sent together while filing get one count lin
     await chat.sayInTurn(photos('a-101', 'a-102', 'a-103'));
     expect(chat.replyTexts).toEqual([count('filing.photo_added', 3)]);
     expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).toEqual([t('ru', 'filing.photos_done')]);
+    // Telegram: the album's last photo's line, held back 1.5 s (the two before it were taken back); VK: the message's one reply, at once.
+    expect(await heldReplies(chat)).toBe(channel === 'tg' ? 1 : 0);
     await chat.sayInTurn(photos('a-104', 'a-105'));
     expect(chat.replyTexts[0]).toBe(count('filing.photo_last', 5));
     expect(chat.replyTexts.slice(1).map(isSummary)).toEqual([true]);
@@ -82,5 +88,7 @@ describe.each(CHANNELS)('%s: photos sent together while filing get one count lin
     const chat = await atPhotosStep(channel);
     await chat.sayInTurn(photos('e-101'));
     expect(chat.replyTexts).toEqual([count('filing.photo_added', 1)]);
+    // Not held back: a Telegram photo outside an album has no media_group_id.
+    expect(await heldReplies(chat)).toBe(0);
   });
 });
