@@ -411,6 +411,21 @@ describe.each(CHANNELS)('%s: a photo before the text, and a revision', (channel)
     expect((await answerPhotoRows(answer.id)).map((p) => p.file_id)).toEqual([fileIdOf(executor, first), expect.any(String)]);
   });
 
+  it('an album (a VK message with several photos) where the text is asked gets one "kept" line with its final count', async () => {
+    await needsApproval(false);
+    const staff = await staffOf();
+    const executor = await linked(staff.executor, channel, 'Исполнитель');
+    const { messageId } = await messageInWork(staff, channel);
+    await executor.say(tap(`!ans:i:${messageId}`));
+    await sendPhotos(executor, [newPhoto(), newPhoto(), newPhoto()]);
+    expect(executor.replyTexts).toEqual([t('ru', 'official.photo_kept_text', { count: 3, max: MAX_ANSWER_PHOTOS })]);
+    expect(executor.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).toEqual([t('ru', 'dialog.cancel')]);
+    await executor.say('Фотоотчёт без подписи.');
+    expect(executor.replyTexts[0]).toContain(t('ru', 'official.confirm_photos', { count: 3, max: MAX_ANSWER_PHOTOS }));
+    await executor.say(press(t('ru', 'official.send')));
+    expect(await answerPhotoRows((await lastAnswer(messageId)).id)).toHaveLength(3);
+  });
+
   it('"Without photos" in a revision: the revised answer goes with none of its photos, those of the first answer included', async () => {
     await needsApproval(true);
     const staff = await staffOf();

@@ -100,21 +100,21 @@ function previewView(c: StepContext): View {
   };
 }
 
-/** The running line of the photos at the check step (View `slot`): an album or a VK message's photos get it once, with their final count. */
+/** The running line of the answer's photos (View `slot`): an album or a VK message's photos get it once, with their final count. */
 const PHOTOS_SLOT = 'answer_photos';
 
 /**
- * A photo at the check step: added (one line, the check's buttons under it), or refused past the
- * limit. Every photo of an album (a VK message) answers with the same running line, so the album
+ * A photo kept for the answer (`key`: its count line, `keyboard(photos)` under it), or refused past
+ * the limit. Every photo of an album (a VK message) answers with the same running line, so the album
  * gets one: the count, and the limit's word when some of it did not fit (`albumOver`: that album).
  */
-function photoAtConfirm(c: StepContext, input: PhotoInput): Outcome {
+function photoLine(c: StepContext, input: PhotoInput, key: string, keyboard: (photos: AnswerPhotoRef[]) => View['keyboard']): Outcome {
   const { photos, over } = keepPhoto(c, input);
   const batch = input.album ?? (input.alongside ? 'vk' : undefined);
   const overBefore = batch !== undefined && c.data.albumOver === batch;
-  const added: View = { key: 'official.photo_added', params: photoCount(c, photos), keyboard: confirmKeyboard(c, photos), slot: PHOTOS_SLOT };
+  const added: View = { key, params: photoCount(c, photos), keyboard: keyboard(photos), slot: PHOTOS_SLOT };
   if (!over && !overBefore) return stay({ data: { photos, albumOver: null }, say: [added] });
-  const refused: View = { ...limitView(), keyboard: confirmKeyboard(c, photos), slot: PHOTOS_SLOT };
+  const refused: View = { ...limitView(), keyboard: keyboard(photos), slot: PHOTOS_SLOT };
   const say = batch === undefined ? [refused] : [{ ...added, keyboard: undefined }, refused];
   return stay({ data: { photos, albumOver: batch ?? null }, say });
 }
@@ -162,12 +162,10 @@ export const officialFlow: Flow = {
       next(c, input) {
         if (input.kind !== 'photo') return goto('confirm', { data: { text: validText(input.kind === 'text' ? input.text : '') } });
         // A photo with a caption is the answer's text and its first photo; a photo alone is kept and the text still asked for.
-        const { photos, over } = keepPhoto(c, input);
         const caption = input.caption?.trim() ? validText(input.caption) : undefined;
-        const said = over ? [limitView()] : [];
-        if (caption !== undefined) return goto('confirm', { data: { text: caption, photos }, say: said });
-        if (over) return stay({ say: said });
-        return stay({ data: { photos }, say: [{ key: 'official.photo_kept_text', params: photoCount(c, photos), keyboard: { kind: 'inline', rows: [[CANCEL]] } }] });
+        if (caption === undefined) return photoLine(c, input, 'official.photo_kept_text', () => ({ kind: 'inline', rows: [[CANCEL]] }));
+        const { photos, over } = keepPhoto(c, input);
+        return goto('confirm', { data: { text: caption, photos }, say: over ? [limitView()] : [] });
       },
     },
     confirm: {
@@ -175,7 +173,7 @@ export const officialFlow: Flow = {
       wrongInput: 'dialog.use_buttons',
       prompt: (c) => [previewView(c)],
       async next(c, input) {
-        if (input.kind === 'photo') return photoAtConfirm(c, input);
+        if (input.kind === 'photo') return photoLine(c, input, 'official.photo_added', (photos) => confirmKeyboard(c, photos));
         if (input.kind === 'button' && input.action === 'np') return withoutPhotos(c);
         if (input.kind === 'button' && input.action === 'ed') return goto('text');
         if (input.kind !== 'button' || input.action !== 'ok') return stay({ reprompt: true });
