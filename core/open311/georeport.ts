@@ -102,6 +102,8 @@ export interface RequestQuery {
   status?: Open311Status[];
   from?: Date;
   to?: Date;
+  /** `to` itself is out of the range (the midnight after a day asked for as a date alone). */
+  toExcluded?: boolean;
   municipalityId?: number;
   limit: number;
   /** Rows skipped before the first returned (a page past the first). */
@@ -152,7 +154,7 @@ export async function listServiceRequests(db: Db, query: RequestQuery): Promise<
         query.status.flatMap((s) => STATUSES_OF[s]),
       );
     if (query.from) q = q.where('message.created_at', '>=', query.from);
-    if (query.to) q = q.where('message.created_at', '<=', query.to);
+    if (query.to) q = q.where('message.created_at', query.toExcluded ? '<' : '<=', query.to);
   }
   if (query.municipalityId !== undefined) q = q.where('message.municipality_id', '=', query.municipalityId);
   const rows = await q.execute();

@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open311Status } from '../../core/open311/georeport.ts';
 import { REDACTED, redactPersonal } from '../../core/open311/redact.ts';
@@ -284,13 +285,78 @@ describe('service requests', () => {
     expect((await get('/open311/v2/requests.json?start_date=2026-12-01%2010:00:00Z')).status).toBe(400);
   });
 
+  it('a date alone (2026-12-01) is that whole day in Kuzbass time (UTC+7): start_date from its first instant, end_date through its last', async () => {
+    const list = async (query: string) => {
+      const res = await get(`/open311/v2/requests.json?${query}`);
+      expect(res.status, query).toBe(200);
+      return (res.body as { service_request_id: string }[]).map((r) => Number(r.service_request_id));
+    };
+    const times = await h.t.db.selectFrom('message').select(['id', 'created_at']).where('id', 'in', [ids.solved, ids.inWork]).execute();
+    // 30 November 23:59:59.999999 and 1 December 00:00:00 in Kemerovo (microseconds, as PostgreSQL keeps them).
+    await h.t.db.updateTable('message').set({ created_at: sql`'2026-11-30T16:59:59.999999Z'::timestamptz` }).where('id', '=', ids.solved).execute();
+    await h.t.db
+      .updateTable('message')
+      .set({ created_at: new Date('2026-11-30T17:00:00Z') })
+      .where('id', '=', ids.inWork)
+      .execute();
+    try {
+      expect(await list('start_date=2026-12-01')).toEqual([ids.novokuznetsk, ids.inWork]);
+      expect(await list('end_date=2026-11-30')).toEqual([ids.solved]);
+      expect(await list('start_date=2026-11-30&end_date=2026-11-30')).toEqual([ids.solved]);
+      expect(await list('start_date=2026-12-01&end_date=2026-12-01')).toEqual([ids.novokuznetsk, ids.inWork]);
+      expect(await list('start_date=2026-11-30&end_date=2026-12-01')).toEqual([ids.novokuznetsk, ids.inWork, ids.solved]);
+      // A date and a datetime together; 90 whole days is the longest span.
+      expect(await list('start_date=2026-11-30T16:59:59.5Z&end_date=2026-11-30')).toEqual([ids.solved]);
+      expect(await list('start_date=2026-09-02&end_date=2026-11-30')).toEqual([ids.solved]);
+      // With jurisdiction_id, the day is the municipality's: Novokuznetsk moved to UTC+6 for a moment.
+      await h.t.db.updateTable('municipality').set({ time_zone: 'Asia/Omsk' }).where('oktmo', '=', '32731000').execute();
+      await h.t.db
+        .updateTable('message')
+        .set({ created_at: new Date('2026-11-30T17:30:00Z') })
+        .where('id', '=', ids.novokuznetsk)
+        .execute();
+      expect(await list('jurisdiction_id=32731000&start_date=2026-12-01')).toEqual([]);
+      expect(await list('jurisdiction_id=32731000&end_date=2026-11-30')).toEqual([ids.novokuznetsk]);
+      expect(await list('start_date=2026-12-01')).toEqual([ids.novokuznetsk, ids.inWork]);
+    } finally {
+      await h.t.db.updateTable('municipality').set({ time_zone: 'Asia/Novokuznetsk' }).where('oktmo', '=', '32731000').execute();
+      await h.t.db
+        .updateTable('message')
+        .set({ created_at: new Date('2026-12-01T03:00:00Z') })
+        .where('id', '=', ids.novokuznetsk)
+        .execute();
+      for (const { id, created_at } of times) await h.t.db.updateTable('message').set({ created_at }).where('id', '=', id).execute();
+    }
+  });
+
+  it('an offset without its colon (+0700, -0330) is the offset it names, encoded or sent with a bare +', async () => {
+    const list = async (query: string) => {
+      const res = await get(`/open311/v2/requests.json?${query}`);
+      expect(res.status, query).toBe(200);
+      return (res.body as { service_request_id: string }[]).map((r) => Number(r.service_request_id));
+    };
+    // The requests are at 2026-12-01T03:00:00Z = 10:00 in Kemerovo.
+    expect(await list('start_date=2026-12-01T10:00:00%2B0700')).toHaveLength(3);
+    expect(await list('start_date=2026-12-01T10:00:00+0700')).toHaveLength(3);
+    expect(await list('start_date=2026-12-01T10:00:01%2B0700')).toEqual([]);
+    expect(await list('end_date=2026-12-01T09:59:59+0700')).toEqual([]);
+    expect(await list('end_date=2026-11-30T23:30:00-0330')).toHaveLength(3);
+    expect(await list('end_date=2026-11-30T23:29:59-0330')).toEqual([]);
+  });
+
   it.each([
     ['an unknown service code', 'service_code=roads.nope', 400, 'service_code not found: roads.nope'],
     ['an unknown status', 'status=pending', 400, 'status must be open, closed or both (comma-separated)'],
-    ['a start date that is not w3', 'start_date=01.11.2026', 400, 'start_date is not a w3 datetime with a time zone, e.g. 2026-11-01T00:00:00Z: 01.11.2026'],
-    ['a date without a time zone', 'start_date=2026-11-01T00:00:00', 400, 'start_date is not a w3 datetime with a time zone, e.g. 2026-11-01T00:00:00Z: 2026-11-01T00:00:00'],
-    ['an impossible date', 'end_date=2026-02-30T00:00:00Z', 400, 'end_date is not a w3 datetime with a time zone, e.g. 2026-11-01T00:00:00Z: 2026-02-30T00:00:00Z'],
+    ['a start date that is not w3', 'start_date=01.11.2026', 400, 'start_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 01.11.2026'],
+    ['a date without a time zone', 'start_date=2026-11-01T00:00:00', 400, 'start_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11-01T00:00:00'],
+    ['an impossible date', 'end_date=2026-02-30T00:00:00Z', 400, 'end_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-02-30T00:00:00Z'],
+    ['an impossible date alone', 'start_date=2026-02-30', 400, 'start_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-02-30'],
+    ['a thirteenth month', 'end_date=2026-13-01', 400, 'end_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-13-01'],
+    ['a date with a time zone but no time', 'start_date=2026-11-01Z', 400, 'start_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11-01Z'],
+    ['an offset of 60 minutes', 'start_date=2026-11-01T00:00:00%2B0760', 400, 'start_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11-01T00:00:00+0760'],
     ['an end before the start', 'start_date=2026-11-02T00:00:00Z&end_date=2026-11-01T00:00:00Z', 400, 'end_date is before start_date'],
+    ['an end day before the start', 'start_date=2026-11-02T00:00:00%2B07:00&end_date=2026-11-01', 400, 'end_date is before start_date'],
+    ['a span of 91 whole days', 'start_date=2026-09-01&end_date=2026-11-30', 400, 'start_date and end_date may not span more than 90 days'],
     ['a span over 90 days', 'start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z', 400, 'start_date and end_date may not span more than 90 days'],
     ['a malformed id list', 'service_request_id=1;DROP', 400, 'service_request_id must be a comma-separated list of request ids'],
     ['an unknown jurisdiction', 'jurisdiction_id=99999999', 404, 'jurisdiction_id not found: 99999999'],

@@ -6,6 +6,9 @@ import { authenticate } from '../../core/access/api-keys.service.ts';
 import { PostRefused, postServiceRequest } from '../../core/open311/post.ts';
 import { formFingerprint, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY, startIdempotent } from '../api/middleware/idempotency.ts';
 import type { Logger } from '../../logger.ts';
+import { isCalendarDate } from '../../core/calendar/calendar-date.ts';
+import { timeZoneOf } from '../../core/news/local-time.ts';
+import { periodInstants } from '../../core/stats/period.ts';
 import { CONTENT_TYPES, respond, respondError, splitResource, type Format } from './format.ts';
 
 /**
@@ -33,7 +36,10 @@ export const MAX_REQUESTS = 1000;
 export const MAX_SPAN_DAYS = 90;
 const DAY_MS = 86_400_000;
 
-const W3_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+// The offset as the W3C note writes it (+07:00) or as ISO 8601's basic form (+0700), which city systems send too.
+const W3_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
+/** The W3C note's complete date (YYYY-MM-DD): a day, read in the platform's time zone. */
+const W3_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The name of the first `name=value` pair of a urlencoded text whose value is not percent-encoded UTF-8. */
 function undecodableField(encoded: string): string | undefined {
@@ -62,8 +68,24 @@ export function parseW3Datetime(text: string): Date | null {
   const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
   if (calendar.getUTCMonth() !== Number(month) - 1 || calendar.getUTCDate() !== Number(day)) return null;
   if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59 || Number(offH) > 14 || Number(offM) > 59) return null;
-  const at = new Date(text);
+  const at = new Date(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   return Number.isNaN(at.getTime()) ? null : at;
+}
+
+/**
+ * A start_date / end_date value as the instants it covers: a w3 datetime is one instant; a date alone
+ * is that whole day in `timeZone`, from its midnight to the next one (`next`, excluded). Null when
+ * malformed or impossible (2026-02-30).
+ */
+async function parseW3Date(text: string, timeZone: () => Promise<string>): Promise<{ first: Date; next?: Date } | null> {
+  if (!W3_DATE.test(text)) {
+    const at = parseW3Datetime(text);
+    return at && { first: at };
+  }
+  if (!isCalendarDate(text)) return null;
+  const [year, month, day] = text.split('-').map(Number) as [number, number, number];
+  const { from, to } = periodInstants({ start: { year, month, day }, days: 1 }, await timeZone());
+  return { first: from, next: to };
 }
 
 class Open311Error extends Error {
@@ -109,25 +131,31 @@ async function jurisdiction(c: Context, db: Db): Promise<number | undefined> {
   return municipality;
 }
 
-/** start_date / end_date by the spec: the most recent 90 days by default, never a longer span. */
-function dateRange(c: Context, now: Date): { from: Date; to: Date } {
-  const read = (name: string) => {
+/**
+ * start_date / end_date by the spec: the most recent 90 days by default, never a longer span. A date
+ * alone is a whole day in `timeZone` (the jurisdiction's, else the region's): start_date from its
+ * first instant, end_date up to its last (`toExcluded`: the next day's midnight is not in the range).
+ */
+async function dateRange(c: Context, now: Date, timeZone: () => Promise<string>): Promise<{ from: Date; to: Date; toExcluded: boolean }> {
+  const read = async (name: string) => {
     const raw = param(c, name);
     if (raw === undefined) return undefined;
     // A '+' of the offset sent unencoded (curl '…T10:00:00+07:00') is decoded as a space by the query: put back.
-    const text = raw.replace(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:\d{2})$/, '$1+$2');
-    const at = parseW3Datetime(text);
-    if (!at) throw new Open311Error(400, `${name} is not a w3 datetime with a time zone, e.g. 2026-11-01T00:00:00Z: ${text}`);
+    const text = raw.replace(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2');
+    const at = await parseW3Date(text, timeZone);
+    if (!at) throw new Open311Error(400, `${name} is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): ${text}`);
     return at;
   };
-  const start = read('start_date');
-  const end = read('end_date');
+  const start = (await read('start_date'))?.first;
+  const endDate = await read('end_date');
+  const end = endDate?.next ?? endDate?.first;
+  const toExcluded = endDate?.next !== undefined;
   const span = MAX_SPAN_DAYS * DAY_MS;
   const from = start ?? new Date((end ?? now).getTime() - span);
   const to = end ?? (start ? new Date(start.getTime() + span) : now);
-  if (to < from) throw new Open311Error(400, 'end_date is before start_date');
+  if (to < from || (toExcluded && to.getTime() === from.getTime())) throw new Open311Error(400, 'end_date is before start_date');
   if (to.getTime() - from.getTime() > span) throw new Open311Error(400, `start_date and end_date may not span more than ${MAX_SPAN_DAYS} days`);
-  return { from, to };
+  return { from, to, toExcluded };
 }
 
 /**
@@ -183,9 +211,10 @@ export function createOpen311App(deps: Open311Deps): Hono {
     if (unknown.length > 0) throw new Open311Error(400, `service_code not found: ${unknown.join(', ')}`);
     const status = list(c, 'status');
     if (status && !status.every((s) => s === 'open' || s === 'closed')) throw new Open311Error(400, 'status must be open, closed or both (comma-separated)');
-    const { from, to } = dateRange(c, deps.clock());
+    let zone: Promise<string> | undefined;
+    const { from, to, toExcluded } = await dateRange(c, deps.clock(), () => (zone ??= timeZoneOf(db, municipalityId ?? null)));
     const { limit, offset } = paging(c);
-    const found = await listServiceRequests(db, { serviceCodes, status: status as Open311Status[] | undefined, from, to, municipalityId, limit, offset });
+    const found = await listServiceRequests(db, { serviceCodes, status: status as Open311Status[] | undefined, from, to, toExcluded, municipalityId, limit, offset });
     return respond(c, format, 200, found, 'service_requests', 'request');
   };
 
