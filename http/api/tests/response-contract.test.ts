@@ -2,6 +2,12 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHarness, type ApiHarness, type Reply } from '../../../test/api-harness.ts';
+import { addComment } from '../../../core/item-comments/comments.service.ts';
+import { submitEntry } from '../../../core/contests/contests.ts';
+import { runJob } from '../../../core/jobs/run-job.ts';
+import { JOBS } from '../../../cron/jobs.ts';
+import { jpegBytes } from '../../../test/media/files.ts';
+import { registeredResident } from '../../../test/residents.ts';
 import { buildFixture, ROUTE_CASES, type Fixture, type RouteCase } from './route-catalogue.ts';
 
 /**
@@ -10,7 +16,7 @@ import { buildFixture, ROUTE_CASES, type Fixture, type RouteCase } from './route
  * that status, a problem (4xx/5xx) against the documented problem schema, anything else by its
  * content type. Every object of the document is taken as closed. Reads run first, then writes in
  * catalogue order, then the reads again, on one fixture; a write that did not get a 2xx is tried
- * again on a fresh one, and the routes that still do not are listed in NO_HAPPY_CASE.
+ * again on a fresh one, and the routes that still do not get a set-up of their own in HAPPY_CASES.
  */
 let h: ApiHarness;
 let f: Fixture;
@@ -92,21 +98,117 @@ function mismatch(r: RouteCase, res: Reply): string | null {
   return validate(res.body) ? null : errorList(validate.errors);
 }
 
+/** A request of a happy case: its route's path parameters filled in, the key of a role that may call it. */
+type Call = { url: string; body?: Record<string, unknown>; form?: FormData; token?: string };
+
 /**
- * Routes the catalogue has no happy case for, even on a fresh fixture: their problem answers are
- * checked, their 2xx bodies are not. Each needs a case of its own (a state the fixture lacks).
+ * The catalogue's routes that do not get a 2xx on its fixture (their problem answers are checked
+ * there), each with a set-up of its own reaching the state it succeeds in: their 2xx bodies are
+ * checked by the last describe.
  */
-const NO_HAPPY_CASE = [
-  'POST /messages/{id}/reopen', // needs a closed message
-  'POST /messages/{id}/duplicate', // the catalogue rejects the message first; the original must be past "new"
-  'POST /media', // multipart: the catalogue sends no file
-  'POST /messages/{id}/published-reply', // needs an open-source message answered by hand
-  'POST /comments/{id}/approve', // needs a comment held for premoderation
-  'PATCH /contests/{id}', // the fixture's contest is open for entries, not a draft
-  'POST /contests/{id}/publish', // likewise
-  'POST /contests/{id}/entries/{entryId}/reject', // the catalogue accepts the entry first
-  'POST /contests/{id}/draw', // needs a contest drawn by lot, past its entries
-];
+const HAPPY_CASES: Record<string, () => Promise<Call>> = {
+  // A message closed by a final answer, back in work at the curator's word.
+  'POST /messages/{id}/reopen': async () => {
+    const m = await acceptedMessage();
+    const draft = await h.request('POST', `/api/v1/messages/${m}/answers`, { token: h.keys.Kemerovo.moderator, body: { kind: 'final', resolution: 'solved', text: 'Яму засыпали' } });
+    if (draft.body.answer.state === 'draft') await h.request('POST', `/api/v1/answers/${draft.body.answer.id}/approve`, { token: h.keys.Kemerovo.curator });
+    return { url: `/api/v1/messages/${m}/reopen`, body: { reason: 'Асфальт не положили' }, token: h.keys.Kemerovo.curator };
+  },
+  // Two messages in work, the second the same problem as the first.
+  'POST /messages/{id}/duplicate': async () => {
+    const [original, duplicate] = [await acceptedMessage(), await acceptedMessage()];
+    return { url: `/api/v1/messages/${duplicate}/duplicate`, body: { originalId: original }, token: h.keys.Kemerovo.moderator };
+  },
+  'POST /media': async () => {
+    const form = new FormData();
+    form.append('file', new Blob([jpegBytes().slice().buffer], { type: 'image/jpeg' }), 'photo.jpg');
+    return { url: '/api/v1/media', form, token: h.keys.Kemerovo.curator };
+  },
+  // An open-source item accepted as a message, its answer approved by the curator: published by hand.
+  'POST /messages/{id}/published-reply': async () => {
+    const item = await h.request('POST', '/api/v1/incidents', {
+      body: { municipalityId: h.municipality.Kemerovo, source: 'web', sourceUrl: 'https://news.example.org/post/happy', text: 'Во дворе яма', postedAt: '2026-11-30T10:00:00Z' },
+    });
+    const accepted = await h.request('POST', `/api/v1/incidents/${item.body.id}/accept`, {
+      body: { municipalityId: h.municipality.Kemerovo, categoryId: await h.categoryId('roads.pothole'), executorId: h.executors.Kemerovo.city },
+    });
+    const message = accepted.body.message.id;
+    const draft = await h.request('POST', `/api/v1/messages/${message}/answers`, { token: h.keys.Kemerovo.executor, body: { kind: 'intermediate', text: 'Бригада выедет завтра' } });
+    await h.request('POST', `/api/v1/answers/${draft.body.answer.id}/approve`, { token: h.keys.Kemerovo.curator });
+    return { url: `/api/v1/messages/${message}/published-reply`, body: { url: 'https://news.example.org/post/happy#c1' }, token: h.keys.Kemerovo.moderator };
+  },
+  // A comment on a published news item held while Kemerovo premoderates (the policy restored after).
+  'POST /comments/{id}/approve': async () => {
+    const policy = (premoderation: boolean) => h.request('PUT', '/api/v1/comments/policy', { body: { municipalityId: h.municipality.Kemerovo, premoderation } });
+    await policy(true);
+    const news = await h.request('POST', '/api/v1/news', { body: { municipalityId: h.municipality.Kemerovo, title: 'Благоустройство', body: 'Текст' } });
+    await h.request('POST', `/api/v1/news/${news.body.id}/publish`, { body: {} });
+    const author = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+    const held = await addComment(h.t.db, { residentId: author, residentMunicipalityId: h.municipality.Kemerovo, target: { kind: 'news', id: news.body.id }, text: 'Когда уберут снег?' }, h.now());
+    await policy(false);
+    return { url: `/api/v1/comments/${held.id}/approve`, body: {}, token: h.keys.Kemerovo.moderator };
+  },
+  'PATCH /contests/{id}': async () => ({ url: `/api/v1/contests/${(await draftContest()).body.id}`, body: { topic: 'Зима' } }),
+  'POST /contests/{id}/publish': async () => ({ url: `/api/v1/contests/${(await draftContest(CONTEST)).body.id}/publish`, body: {} }),
+  // A pending entry of a contest open for entries.
+  'POST /contests/{id}/entries/{entryId}/reject': async () => {
+    const contest = await openContest('jury');
+    const entry = await enter(contest);
+    return { url: `/api/v1/contests/${contest}/entries/${entry}/reject`, body: { reason: 'не по теме' } };
+  },
+  // A contest drawn by lot with an accepted entry, past its entries (moves the harness clock: last).
+  'POST /contests/{id}/draw': async () => {
+    const contest = await openContest('random_draw');
+    const entry = await enter(contest);
+    await h.request('POST', `/api/v1/contests/${contest}/entries/${entry}/accept`, { body: {} });
+    h.advance(Date.parse('2026-12-19T17:00:00Z') - h.now().getTime());
+    return { url: `/api/v1/contests/${contest}/draw`, body: {}, token: h.keys.Kemerovo.curator };
+  },
+};
+
+/** Routes with no happy case anywhere: their 2xx bodies are not checked. */
+const NO_HAPPY_CASE: string[] = [];
+
+async function acceptedMessage() {
+  const m = await h.fileMessage('Kemerovo');
+  await h.request('POST', `/api/v1/messages/${m.id}/accept`, { token: h.keys.Kemerovo.moderator, body: {} });
+  return m.id;
+}
+
+/** Every attribute a contest needs to be published; dates local to Kemerovo (entries open at 2026-12-09T17:00Z). */
+const CONTEST = {
+  title: 'Зимний Кемерово',
+  organiser: 'Администрация г. Кемерово',
+  terms: 'Фото зимнего города, снятое в декабре.',
+  topic: 'Зима в городе',
+  prizes: 'Сертификат 5000 ₽',
+  drawingFormat: 'jury',
+  winnersCount: 1,
+  entryKind: 'photo',
+  entriesFrom: '2026-12-10',
+  entriesTo: '2026-12-20',
+  votingFrom: '2026-12-20',
+  votingTo: '2026-12-27',
+  resultsOn: '2026-12-28',
+};
+const draftContest = (body: Record<string, unknown> = { title: 'Конкурс' }) => h.request('POST', '/api/v1/contests', { body: { municipalityId: h.municipality.Kemerovo, ...body } });
+
+/** A published contest the contests job opened for entries. */
+async function openContest(drawingFormat: 'jury' | 'random_draw') {
+  const contest = (await draftContest({ ...CONTEST, drawingFormat })).body.id as number;
+  await h.request('POST', `/api/v1/contests/${contest}/publish`, { body: {} });
+  await runJob(h.t.db, JOBS.contests, () => new Date('2026-12-09T17:00:00.000Z'));
+  return contest;
+}
+
+/** A resident's photo entry, pending moderation. */
+async function enter(contestId: number) {
+  const residentId = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+  const entry = await h.t.db
+    .transaction()
+    .execute((trx) => submitEntry(trx, { contestId, residentId, channel: 'tg', mediaId: f.media, mediaKind: 'photo', caption: 'зима' }, new Date('2026-12-12T00:00:00Z')));
+  return entry.id;
+}
 
 describe('every catalogue route answers what the OpenAPI document says', () => {
   it('2xx bodies match their schemas, problems the problem schema, other answers their content type', async () => {
@@ -133,10 +235,7 @@ describe('every catalogue route answers what the OpenAPI document says', () => {
       await buildFixture(fresh),
     ).finally(() => fresh.close());
     expect(mismatches.join('\n')).toBe('');
-    expect(
-      unhappy.map(([r]) => label(r)),
-      unhappy.map(([, why]) => why).join('\n'),
-    ).toEqual(NO_HAPPY_CASE);
+    expect(unhappy.map(([r]) => label(r)).sort(), unhappy.map(([, why]) => why).join('\n')).toEqual([...Object.keys(HAPPY_CASES), ...NO_HAPPY_CASE].sort());
   });
 
   it('every other format a read offers (format=csv, xlsx) answers with a documented content type and a body', async () => {
@@ -197,5 +296,29 @@ describe('every catalogue route answers what the OpenAPI document says', () => {
     expect(missing.status).toBe(404);
     expect(mismatch(getMessage, missing)).toBeNull();
     expect(mismatch(getMessage, { ...missing, body: { ...missing.body, code: undefined } })).toMatch(/code/);
+  });
+});
+
+describe('the routes the catalogue cannot bring to success answer what the document says on theirs', () => {
+  // On a harness of their own: the catalogue's writes moved Kemerovo's boundary off its centre, where messages are filed.
+  let catalogue: [ApiHarness, Fixture];
+  beforeAll(async () => {
+    catalogue = [h, f];
+    h = await createApiHarness();
+    f = await buildFixture(h);
+  });
+  afterAll(async () => {
+    await h.close();
+    [h, f] = catalogue;
+  });
+  it.each(Object.keys(HAPPY_CASES))('%s', async (route) => {
+    const r = ROUTE_CASES.find((c) => label(c) === route)!;
+    const call = await HAPPY_CASES[route]!();
+    const res = await h.request(r.method.toUpperCase(), call.url, { body: call.body, form: call.form, token: call.token });
+    expect(res.status, res.text.slice(0, 500)).toBeGreaterThanOrEqual(200);
+    expect(res.status, res.text.slice(0, 500)).toBeLessThan(300);
+    expect(mismatch(r, res)).toBeNull();
+    // The check did look at the body: a field the document does not list is refused.
+    expect(mismatch(r, { ...res, body: { ...res.body, undocumented: 1 } })).toMatch(/undocumented/);
   });
 });
