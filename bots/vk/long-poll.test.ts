@@ -132,6 +132,19 @@ describe('VK Bots Long Poll', () => {
     await tsStored(ts);
   });
 
+  it('a long-poll server that stops answering is replaced: the next attempt asks VK for a server again and keeps its ts', async () => {
+    const user = newVkUser();
+    await tsStored(harness.vkFake.longPollTs());
+    const servers = serverCalls().length;
+    // The key expires and the server VK then gives is gone (a closed port: connection refused).
+    harness.vkFake.giveLongPollServers('http://127.0.0.1:1/lp');
+    harness.vkFake.failLongPoll(2);
+    await harness.vkFake.waitFor(() => serverCalls().length >= servers + 2, 15_000);
+    const ts = harness.vkFake.queueLongPoll(startEvent('lp-after-moved-server', user.id));
+    await harness.vkFake.waitFor(() => replies(user.id).length > 0, 15_000);
+    await tsStored(ts);
+  });
+
   it('a network error is retried after a pause, not in a tight loop', async () => {
     const user = newVkUser();
     await tsStored(harness.vkFake.longPollTs());

@@ -80,7 +80,12 @@ export function startVkLongPoll(options: VkLongPollOptions): VkLongPoll {
           // Keep our ts when we have one: VK re-sends events after it while it still holds them.
           ts ??= fresh.ts;
         }
-        const answer = await check(server.server, server.key, ts);
+        const answer = await check(server.server, server.key, ts).catch((error: unknown) => {
+          // The long-poll server itself failed (refused, timed out, 5xx): VK may have moved it, so
+          // the next attempt asks for a server again (keeping our ts) instead of retrying this one forever.
+          server = undefined;
+          throw error;
+        });
         if ('failed' in answer) {
           if (answer.failed === 1) {
             // Part of the history is gone for good: carry on from where VK says it now stands.

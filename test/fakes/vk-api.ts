@@ -69,6 +69,7 @@ export class FakeVkApi {
   readonly longPollRequests: LongPollRequest[] = [];
   private longPollEvents: { n: number; update: unknown }[] = [];
   private longPollFailures: (1 | 2 | 3 | 502)[] = [];
+  private longPollServers: string[] = [];
   private longPollKeys = 0;
   private longPollKey = '';
   private held = new Set<() => void>();
@@ -183,6 +184,11 @@ export class FakeVkApi {
     for (const update of updates) this.longPollEvents.push({ n: this.longPollEvents.length + 1, update });
     for (const release of [...this.held]) release();
     return this.longPollTs();
+  }
+
+  /** The next groups.getLongPollServer answers point at these servers, in turn (then at this fake again). */
+  giveLongPollServers(...servers: string[]): void {
+    this.longPollServers.push(...servers);
   }
 
   /** The next a_check answers `{failed}` (1: history lost, with the current ts; 2: key expired; 3: key and ts lost), or 502 with an HTML page. */
@@ -340,7 +346,8 @@ export class FakeVkApi {
     if (method === 'groups.getLongPollServer') {
       // A new key each time, as VK does; the old one stops working.
       this.longPollKey = `lp-key-${++this.longPollKeys}`;
-      answer({ response: { key: this.longPollKey, server: `${this.url}/lp`, ts: this.longPollTs() } });
+      const server = this.longPollServers.shift() ?? `${this.url}/lp`;
+      answer({ response: { key: this.longPollKey, server, ts: this.longPollTs() } });
       return;
     }
     if (method === 'users.get') {
