@@ -330,7 +330,11 @@ describe.each(CHANNELS)('%s: the limit, and the text-only path', (channel) => {
     const { messageId } = await messageInWork(staff, channel);
     await executor.say(tap(`!ans:i:${messageId}`), 'Фото после ремонта.');
     await executor.postInTurn([...photoUpdates(executor, [newPhoto(), newPhoto(), newPhoto()]), pressUpdate(executor, t('ru', 'official.send'))]);
-    const sent = executor.replyTexts.find((text) => text.startsWith(t('ru', 'official.sent_to_author', { kind: kindRu('intermediate'), messageId })));
+    // "Sent" follows the album's count line in the same chat, so the chat's pacing may put it a moment
+    // later than the turn's other replies: wait for it in what the messenger got.
+    const isSent = (text: string) => text.startsWith(t('ru', 'official.sent_to_author', { kind: kindRu('intermediate'), messageId }));
+    await (channel === 'tg' ? harness.fake : harness.vkFake).waitFor(() => sentTo(channel, executor.externalId).texts.some(isSent), 10_000);
+    const sent = sentTo(channel, executor.externalId).texts.find(isSent);
     expect(sent).toContain(t('ru', 'official.sent_photos', { count: 3 }));
     await new Promise((r) => setTimeout(r, 1800));
     const toExecutor = sentTo(channel, executor.externalId).texts;
