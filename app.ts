@@ -46,7 +46,7 @@ import { FEATURES } from './bots/features/registry.ts';
 import { createTelegramChannel, type TelegramBotInfo, type TelegramChannel } from './bots/telegram/channel.ts';
 import type { Logger } from './logger.ts';
 import { loadProductionCalendars } from './core/calendar/production-calendar.import.ts';
-import { configureOverlapChecks, stopOverlapChecks } from './core/geo/overlap-check.ts';
+import { createOverlapChecker, type OverlapChecker } from './core/geo/overlap-check.ts';
 
 export interface AppDeps {
   config: Config;
@@ -78,6 +78,8 @@ export interface App {
   metricsHttp?: Hono;
   /** Copies filed photos into the media store; started with the app (tests run a pass on demand). */
   photoCopier: FilingPhotoCopier;
+  /** Municipality boundary uploads' overlap checks (main.ts ends them once the webhooks have drained). */
+  overlapChecker: OverlapChecker;
   /** Starts background work (senders, cron, polling); the HTTP server is started by the caller. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -105,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       onPoolError: (err) => logger.error({ err }, 'idle database client failed; the pool will reconnect'),
     }));
   const lifecycle = deps.lifecycle ?? createLifecycle();
-  configureOverlapChecks({ timeoutMs: config.BOUNDARY_CHECK_TIMEOUT_MS });
+  const overlapChecker = createOverlapChecker({ timeoutMs: config.BOUNDARY_CHECK_TIMEOUT_MS });
   const applied = await migrateToLatest(database.db);
   lifecycle.migrated = true;
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
@@ -214,7 +216,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   for (const page of ['/console', '/api/docs', '/map']) {
     http.on(['GET', 'HEAD'], `${page}/`, (c) => c.redirect(`${page}${new URL(c.req.url).search}`, 308));
   }
-  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media, systemHealth, kpi: { ratingWeights: parseRatingWeights(config.KPI_RATING_WEIGHTS) } }));
+  http.route('/api/v1', createAdminApi({ db: database.db, clock, logger: logger.child({ module: 'api' }), photos, staffLinks, media, systemHealth, overlapChecker, kpi: { ratingWeights: parseRatingWeights(config.KPI_RATING_WEIGHTS) } }));
   http.route('/api/docs', createDocsApp({ basePath: '/api/docs', specUrl: `/api/v1${OPENAPI_PATH}` }));
   http.route('/console', createConsoleApp({ db: database.db, clock, secureCookies: config.PUBLIC_URL?.startsWith('https://') ?? false, trustProxy: config.TRUST_PROXY, tiles: { tileUrl: config.MAP_TILE_URL, tileAttribution: config.MAP_TILE_ATTRIBUTION } }));
   http.route('/map', createMapPage({ tileUrl: config.MAP_TILE_URL, tileAttribution: config.MAP_TILE_ATTRIBUTION }));
@@ -255,6 +257,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     lifecycle,
     metricsHttp,
     photoCopier,
+    overlapChecker,
     async start() {
       await warmUp(http, database, clock(), logger);
       if (outbox.senders.length > 0) {
@@ -300,7 +303,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     async stop() {
       for (const stop of stoppers.reverse()) await stop();
       // Boundary checks still running end with their requests (their transactions roll back).
-      await stopOverlapChecks();
+      await overlapChecker.stop();
       if (!deps.database) await database.close();
     },
   };

@@ -2,7 +2,6 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { buildApp, type App } from './app.ts';
 import { loadConfig } from './config.ts';
-import { stopOverlapChecks } from './core/geo/overlap-check.ts';
 import { createLifecycle } from './http/app.ts';
 import { createLogger } from './logger.ts';
 
@@ -43,7 +42,7 @@ async function shutdown(signal: string) {
   await lifecycle.drained();
   // An admin upload's boundary check may run for BOUNDARY_CHECK_TIMEOUT_MS: end it (503, nothing
   // saved) rather than let the server's close wait for it past the deadline.
-  await stopOverlapChecks();
+  await app?.overlapChecker.stop();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   metricsServer?.close();

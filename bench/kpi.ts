@@ -9,6 +9,7 @@ import { computeRegion } from '../core/kpi/engine.ts';
 import { INDICATORS } from '../core/kpi/indicators/index.ts';
 import { seedDemo } from '../core/seed/demo.ts';
 import { createAdminApi } from '../http/api/api.ts';
+import { createOverlapChecker } from '../core/geo/overlap-check.ts';
 import { createLogger } from '../logger.ts';
 import { createTestDatabase } from '../test/database.ts';
 
@@ -227,7 +228,7 @@ try {
   const operatorId =
     operator?.id ?? (await db.insertInto('staff').values({ full_name: 'Оператор', role: 'operator', municipality_id: null, executor_id: null }).returning('id').executeTakeFirstOrThrow()).id;
   const { token } = await issueKey(db, { staffId: operatorId, label: 'bench', createdBy: null }, now);
-  const api = createAdminApi({ db, clock: () => now, logger: createLogger('silent'), photos: {} });
+  const api = createAdminApi({ db, clock: () => now, logger: createLogger('silent'), photos: {}, overlapChecker: createOverlapChecker({ timeoutMs: 20_000 }) });
   const category = (await db.selectFrom('category').select('id').orderBy('id').limit(1).offset(3).executeTakeFirstOrThrow()).id;
   const kemerovo = (await db.selectFrom('municipality').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
   const filters = [

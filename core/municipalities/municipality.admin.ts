@@ -3,6 +3,7 @@ import { inTransaction } from '../db/transaction.ts';
 import { isCalendarDate } from '../calendar/calendar-date.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
+import type { OverlapChecker } from '../geo/overlap-check.ts';
 import { getMunicipality, setBoundary, type Municipality } from './municipality.repository.ts';
 
 /** HH:MM of a day, 24:00 (the end of the day) included, 24:30 not. */
@@ -51,7 +52,7 @@ export interface NewMunicipality {
   boundary?: unknown;
 }
 
-export function createMunicipality(db: Db, input: NewMunicipality): Promise<Municipality> {
+export function createMunicipality(db: Db, checker: OverlapChecker, input: NewMunicipality): Promise<Municipality> {
   return inTransaction(db, async (trx) => {
     const timeZone = input.timeZone ?? 'Asia/Novokuznetsk';
     if (!validTimeZone(timeZone)) throw new DomainError('VALIDATION', { field: 'timeZone', problem: 'unknown time zone' });
@@ -74,7 +75,7 @@ export function createMunicipality(db: Db, input: NewMunicipality): Promise<Muni
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    if (input.boundary !== undefined) await setBoundary(trx, row.id, input.boundary);
+    if (input.boundary !== undefined) await setBoundary(trx, checker, row.id, input.boundary);
     return getMunicipality(trx, row.id);
   });
 }

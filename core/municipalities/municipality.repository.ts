@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import { boundaryProblem, boundingBox, containsPoint, isValidPoint, type Boundary, type Point } from '../geo/geo.ts';
-import { firstOverlap } from '../geo/overlap-check.ts';
+import type { OverlapChecker } from '../geo/overlap-check.ts';
 import type { WorkCalendar } from '../calendar/working-time.ts';
 import { DomainError } from '../errors.ts';
 import type { Db } from '../db/types.ts';
@@ -72,7 +72,7 @@ const BOUNDARY_LOCK_ID = 0x4f746b42; // 'OtkB'
  * transaction, so two overlapping uploads at once cannot both pass. The comparison runs on a worker
  * thread within BOUNDARY_CHECK_TIMEOUT_MS (core/geo/overlap-check.ts).
  */
-async function refuseOverlap(db: Db, municipalityId: number, boundary: Boundary, box: ReturnType<typeof boundingBox>): Promise<void> {
+async function refuseOverlap(db: Db, checker: OverlapChecker, municipalityId: number, boundary: Boundary, box: ReturnType<typeof boundingBox>): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(${BOUNDARY_LOCK_ID})`.execute(db);
   const q = db
     .selectFrom('municipality')
@@ -85,7 +85,7 @@ async function refuseOverlap(db: Db, municipalityId: number, boundary: Boundary,
     .where('id', '!=', municipalityId)
     .orderBy('id');
   const others = (await q.execute()).flatMap(({ boundary, ...other }) => (boundary ? [{ ...other, boundary }] : []));
-  const verdict = await firstOverlap(
+  const verdict = await checker.firstOverlap(
     boundary,
     others.map((other) => other.boundary),
   );
@@ -107,15 +107,18 @@ async function refuseOverlap(db: Db, municipalityId: number, boundary: Boundary,
   );
 }
 
-/** Stores a validated boundary together with its bounding box (used by the SQL prefilter). */
-export async function setBoundary(db: Db, municipalityId: number, boundary: unknown): Promise<void> {
+/**
+ * Stores a validated boundary together with its bounding box (used by the SQL prefilter), once the
+ * app's `checker` found it overlaps no other municipality's.
+ */
+export async function setBoundary(db: Db, checker: OverlapChecker, municipalityId: number, boundary: unknown): Promise<void> {
   const problem = boundaryProblem(boundary);
   if (problem) throw new DomainError('VALIDATION', { field: 'boundary', problem });
   const box = boundingBox(boundary as Boundary);
   // An unknown municipality is 404 whatever its boundary would overlap.
   const exists = await db.selectFrom('municipality').select('id').where('id', '=', municipalityId).executeTakeFirst();
   if (!exists) throw new DomainError('NOT_FOUND', { entity: 'municipality', id: municipalityId });
-  await refuseOverlap(db, municipalityId, boundary as Boundary, box);
+  await refuseOverlap(db, checker, municipalityId, boundary as Boundary, box);
   const result = await db
     .updateTable('municipality')
     .set({

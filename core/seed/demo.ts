@@ -1,5 +1,6 @@
 import type { Db } from '../db/types.ts';
 import type { Boundary } from '../geo/geo.ts';
+import { createOverlapChecker } from '../geo/overlap-check.ts';
 import { setBoundary } from '../municipalities/municipality.repository.ts';
 import { SECTORS } from './directory.ts';
 
@@ -51,6 +52,8 @@ export interface DemoRegion {
 export async function seedDemo(db: Db): Promise<DemoRegion> {
   await seedDirectory(db);
   const municipalities = {} as DemoRegion['municipalities'];
+  // The demo's boundaries lie apart; their checks all end before the seed returns.
+  const checker = createOverlapChecker({ timeoutMs: 60_000 });
   const categories = await db.selectFrom('category').innerJoin('sector', 'sector.id', 'category.sector_id').select(['category.id', 'sector.code']).execute();
   for (const m of DEMO_MUNICIPALITIES) {
     const existing = await db.selectFrom('municipality').select('id').where('oktmo', '=', m.oktmo).executeTakeFirst();
@@ -64,7 +67,7 @@ export async function seedDemo(db: Db): Promise<DemoRegion> {
       .returning('id')
       .executeTakeFirstOrThrow();
     municipalities[m.en] = id;
-    await setBoundary(db, id, approxCity(m.center.lat, m.center.lon, m.r[0], m.r[1]));
+    await setBoundary(db, checker, id, approxCity(m.center.lat, m.center.lon, m.r[0], m.r[1]));
     const city = await db.insertInto('executor').values({ municipality_id: id, name: `Администрация: ${m.ru}`, kind: 'organisation' }).returning('id').executeTakeFirstOrThrow();
     const utility = await db.insertInto('executor').values({ municipality_id: id, name: `Управляющая компания «${m.en}-Сервис»`, kind: 'organisation' }).returning('id').executeTakeFirstOrThrow();
     await db

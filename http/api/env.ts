@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Principal } from '../../core/access/principal.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../core/db/types.ts';
+import type { OverlapChecker } from '../../core/geo/overlap-check.ts';
 import type { PhotoFetchers } from '../../core/media/photo-fetcher.ts';
 import type { MediaLimits } from '../../core/media/media.repository.ts';
 import type { MediaStore } from '../../core/media/store.ts';
@@ -35,6 +36,8 @@ export interface ApiDeps {
   systemHealth?: () => Promise<SystemHealth>;
   /** The media store and upload limits (POST /media, GET /media/{id}). */
   media?: { store: MediaStore; limits: MediaLimits };
+  /** Compares uploaded municipality boundaries with their neighbours' (one per app: its stop ends them). */
+  overlapChecker: OverlapChecker;
   /** Weights of the executors' rating (KPI_RATING_WEIGHTS); the defaults when absent. */
   kpi?: { ratingWeights: RatingWeights };
 }

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { overlapChecksRunning } from '../../../core/geo/overlap-check.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { farOutlines } from '../../../test/boundary-outlines.ts';
 
@@ -36,15 +35,15 @@ describe('the boundary overlap check', () => {
     // The check took a while (many probes answered during it), none waiting for it.
     expect(gaps.length).toBeGreaterThan(5);
     expect(Math.max(...gaps)).toBeLessThan(200);
-    expect(overlapChecksRunning()).toBe(0);
+    expect(h.app.overlapChecker.running()).toBe(0);
   });
 
   it("is ended by the app's stop: the upload under way is 503 SHUTTING_DOWN (nothing saved) instead of holding the process", async () => {
     const before = await h.t.db.selectFrom('municipality').select('boundary').where('id', '=', h.municipality.Belovo).executeTakeFirstOrThrow();
     const upload = h.request('PUT', `/api/v1/municipalities/${h.municipality.Belovo}/boundary`, { body: TWICE });
-    while (overlapChecksRunning() === 0) await sleep(10);
+    while (h.app.overlapChecker.running() === 0) await sleep(10);
     await h.app.stop();
-    expect(overlapChecksRunning()).toBe(0);
+    expect(h.app.overlapChecker.running()).toBe(0);
     const put = await upload;
     expect(put.status).toBe(503);
     expect(put.body).toMatchObject({ code: 'SHUTTING_DOWN', details: { field: 'boundary' } });

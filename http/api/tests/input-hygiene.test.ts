@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../logger.ts';
 import { createAdminApi, OPENAPI_PATH } from '../api.ts';
+import { createOverlapChecker } from '../../../core/geo/overlap-check.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { buildFixture, footprint, ROUTE_CASES, type Fixture, type RouteCase } from './route-catalogue.ts';
 
@@ -17,7 +18,9 @@ type Parameter = { name: string; in: 'path' | 'query'; schema: Schema };
 type Operation = { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> } };
 type Document = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 // The document is needed to list the cases, before any database exists: it is public and static.
-const doc = (await (await createAdminApi({ db: null as never, clock: () => new Date(), logger: createLogger('silent'), photos: {} }).request(OPENAPI_PATH)).json()) as Document;
+const doc = (await (
+  await createAdminApi({ db: null as never, clock: () => new Date(), logger: createLogger('silent'), photos: {}, overlapChecker: createOverlapChecker({ timeoutMs: 20_000 }) }).request(OPENAPI_PATH)
+).json()) as Document;
 
 beforeAll(async () => {
   h = await createApiHarness();

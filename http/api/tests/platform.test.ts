@@ -6,6 +6,7 @@ import { bootstrapOperator } from '../../../core/access/bootstrap.ts';
 import { createLogger } from '../../../logger.ts';
 import { BOOTSTRAP_TOKEN, createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { createAdminApi } from '../api.ts';
+import { createOverlapChecker } from '../../../core/geo/overlap-check.ts';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -99,7 +100,7 @@ describe('request ids, errors and logs', () => {
     const app = new Hono();
     app.use('*', requestId());
     const failing = { fetch: async () => Promise.reject(new Error('disk on fire')) };
-    app.route('/api/v1', createAdminApi({ db: h.t.db, clock: h.now, logger, photos: { tg: failing } }));
+    app.route('/api/v1', createAdminApi({ db: h.t.db, clock: h.now, logger, photos: { tg: failing }, overlapChecker: createOverlapChecker({ timeoutMs: 20_000 }) }));
     const m = await h.fileMessage('Kemerovo', { photos: ['p1'] });
     const res = await app.request(`/api/v1/messages/${m.id}/photos/0`, { headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` } });
     expect(res.status).toBe(500);
@@ -113,7 +114,7 @@ describe('request ids, errors and logs', () => {
   it('answers 503 CHANNEL_DISABLED for a photo of a channel that is off', async () => {
     const app = new Hono();
     app.use('*', requestId());
-    app.route('/api/v1', createAdminApi({ db: h.t.db, clock: h.now, logger: createLogger('silent'), photos: {} }));
+    app.route('/api/v1', createAdminApi({ db: h.t.db, clock: h.now, logger: createLogger('silent'), photos: {}, overlapChecker: createOverlapChecker({ timeoutMs: 20_000 }) }));
     const m = await h.fileMessage('Kemerovo', { photos: ['p2'] });
     const res = await app.request(`/api/v1/messages/${m.id}/photos/0`, { headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` } });
     expect(res.status).toBe(503);

@@ -26,7 +26,7 @@ export function registerSetMunicipalityBoundary(app: ApiApp, deps: ApiDeps) {
     const { id } = c.req.valid('param');
     const boundary = c.req.valid('json');
     const municipality = await audited(c, deps, async ({ trx }) => {
-      await setBoundary(trx, id, boundary);
+      await setBoundary(trx, deps.overlapChecker, id, boundary);
       const result = await getMunicipality(trx, id);
       return { result, audit: { action: 'municipality.set_boundary', entity: 'municipality', entityId: id, municipalityId: id, data: { type: boundary.type } } };
     });

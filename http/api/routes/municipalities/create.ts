@@ -33,7 +33,7 @@ export function registerCreateMunicipality(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const municipality = await audited(c, deps, async ({ trx }) => {
-      const result = await createMunicipality(trx, body);
+      const result = await createMunicipality(trx, deps.overlapChecker, body);
       return { result, audit: { action: 'municipality.create', entity: 'municipality', entityId: result.id, municipalityId: result.id, data: { oktmo: result.oktmo } } };
     });
     return c.json(municipalityDto(municipality), 201);
