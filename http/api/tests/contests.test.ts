@@ -6,6 +6,7 @@ import { NOT_CANCELLED } from '../../../core/outbox/outbox.queue.ts';
 import { castVote, REQUIRED_ATTRIBUTES, submitEntry } from '../../../core/contests/contests.ts';
 import { runJob } from '../../../core/jobs/run-job.ts';
 import { JOBS } from '../../../cron/jobs.ts';
+import { fullContest } from '../../../test/contest-body.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { registeredResident } from '../../../test/residents.ts';
 
@@ -21,23 +22,7 @@ afterAll(async () => {
   await h.close();
 });
 
-/** Every attribute; dates as local dates of Kemerovo (UTC+7): entries open at 2026-12-09T17:00Z. */
-const full = (over: Record<string, unknown> = {}) => ({
-  title: 'Зимний Кемерово',
-  organiser: 'Администрация г. Кемерово',
-  terms: 'Фото зимнего города, снятое в декабре.',
-  topic: 'Зима в городе',
-  prizes: 'Сертификат 5000 ₽',
-  drawingFormat: 'audience_vote',
-  winnersCount: 2,
-  entryKind: 'photo',
-  entriesFrom: '2026-12-10',
-  entriesTo: '2026-12-20',
-  votingFrom: '2026-12-20',
-  votingTo: '2026-12-27',
-  resultsOn: '2026-12-28',
-  ...over,
-});
+const full = fullContest;
 
 async function create(body: Record<string, unknown>, token?: string) {
   return h.request('POST', '/api/v1/contests', { token, body: { municipalityId: h.municipality.Kemerovo, ...body } });

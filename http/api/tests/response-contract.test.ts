@@ -1,6 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fullContest } from '../../../test/contest-body.ts';
 import { createApiHarness, type ApiHarness, type Reply } from '../../../test/api-harness.ts';
 import { addComment } from '../../../core/item-comments/comments.service.ts';
 import { submitEntry } from '../../../core/contests/contests.ts';
@@ -175,22 +176,8 @@ async function acceptedMessage() {
   return m.id;
 }
 
-/** Every attribute a contest needs to be published; dates local to Kemerovo (entries open at 2026-12-09T17:00Z). */
-const CONTEST = {
-  title: 'Зимний Кемерово',
-  organiser: 'Администрация г. Кемерово',
-  terms: 'Фото зимнего города, снятое в декабре.',
-  topic: 'Зима в городе',
-  prizes: 'Сертификат 5000 ₽',
-  drawingFormat: 'jury',
-  winnersCount: 1,
-  entryKind: 'photo',
-  entriesFrom: '2026-12-10',
-  entriesTo: '2026-12-20',
-  votingFrom: '2026-12-20',
-  votingTo: '2026-12-27',
-  resultsOn: '2026-12-28',
-};
+/** Every attribute a contest needs to be published (entries open at 2026-12-09T17:00Z). */
+const CONTEST = fullContest({ drawingFormat: 'jury', winnersCount: 1 });
 const draftContest = (body: Record<string, unknown> = { title: 'Конкурс' }) => h.request('POST', '/api/v1/contests', { body: { municipalityId: h.municipality.Kemerovo, ...body } });
 
 /** A published contest the contests job opened for entries. */
