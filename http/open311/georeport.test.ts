@@ -329,6 +329,50 @@ describe('service requests', () => {
     }
   });
 
+  it("a year (2026) or a month (2026-11) alone is that whole period in Kuzbass time, or the jurisdiction's", async () => {
+    const list = async (query: string) => {
+      const res = await get(`/open311/v2/requests.json?${query}`);
+      expect(res.status, query).toBe(200);
+      return (res.body as { service_request_id: string }[]).map((r) => Number(r.service_request_id));
+    };
+    const times = await h.t.db.selectFrom('message').select(['id', 'created_at']).where('id', 'in', [ids.solved, ids.inWork, ids.novokuznetsk]).execute();
+    // The last instant of 2025 and the first of 2026 in Kemerovo (UTC+7).
+    await h.t.db.updateTable('message').set({ created_at: sql`'2025-12-31T16:59:59.999999Z'::timestamptz` }).where('id', '=', ids.solved).execute();
+    await h.t.db
+      .updateTable('message')
+      .set({ created_at: new Date('2025-12-31T17:00:00Z') })
+      .where('id', '=', ids.inWork)
+      .execute();
+    // 1 November 00:30 in Kemerovo, still 31 October 23:30 in Omsk (UTC+6).
+    await h.t.db
+      .updateTable('message')
+      .set({ created_at: new Date('2026-10-31T17:30:00Z') })
+      .where('id', '=', ids.novokuznetsk)
+      .execute();
+    try {
+      expect(await list('end_date=2025')).toEqual([ids.solved]);
+      expect(await list('start_date=2026')).toEqual([ids.inWork]);
+      expect(await list('end_date=2025-12')).toEqual([ids.solved]);
+      expect(await list('start_date=2025-12&end_date=2025-12')).toEqual([ids.solved]);
+      expect(await list('start_date=2026-01&end_date=2026-01')).toEqual([ids.inWork]);
+      expect(await list('start_date=2025-12&end_date=2026-01')).toEqual([ids.inWork, ids.solved]);
+      // Mixed with a date and a datetime; a year through its March is 90 days, the longest span.
+      expect(await list('start_date=2025-12-31&end_date=2026-01')).toEqual([ids.inWork, ids.solved]);
+      expect(await list('start_date=2026-01-01T00:00:00%2B07:00&end_date=2026-01')).toEqual([ids.inWork]);
+      expect(await list('start_date=2026&end_date=2026-03')).toEqual([ids.inWork]);
+      expect(await list('start_date=2026-11')).toEqual([ids.novokuznetsk]);
+      expect(await list('end_date=2026-10')).toEqual([]);
+      // With jurisdiction_id, the month is the municipality's: Novokuznetsk moved to UTC+6 for a moment.
+      await h.t.db.updateTable('municipality').set({ time_zone: 'Asia/Omsk' }).where('oktmo', '=', '32731000').execute();
+      expect(await list('jurisdiction_id=32731000&start_date=2026-11')).toEqual([]);
+      expect(await list('jurisdiction_id=32731000&end_date=2026-10')).toEqual([ids.novokuznetsk]);
+      expect(await list('jurisdiction_id=32731000&start_date=2026-10&end_date=2026-10')).toEqual([ids.novokuznetsk]);
+    } finally {
+      await h.t.db.updateTable('municipality').set({ time_zone: 'Asia/Novokuznetsk' }).where('oktmo', '=', '32731000').execute();
+      for (const { id, created_at } of times) await h.t.db.updateTable('message').set({ created_at }).where('id', '=', id).execute();
+    }
+  });
+
   it('an offset without its colon (+0700, -0330) is the offset it names, encoded or sent with a bare +', async () => {
     const list = async (query: string) => {
       const res = await get(`/open311/v2/requests.json?${query}`);
@@ -347,13 +391,37 @@ describe('service requests', () => {
   it.each([
     ['an unknown service code', 'service_code=roads.nope', 400, 'service_code not found: roads.nope'],
     ['an unknown status', 'status=pending', 400, 'status must be open, closed or both (comma-separated)'],
-    ['a start date that is not w3', 'start_date=01.11.2026', 400, 'start_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 01.11.2026'],
-    ['a date without a time zone', 'start_date=2026-11-01T00:00:00', 400, 'start_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11-01T00:00:00'],
-    ['an impossible date', 'end_date=2026-02-30T00:00:00Z', 400, 'end_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-02-30T00:00:00Z'],
-    ['an impossible date alone', 'start_date=2026-02-30', 400, 'start_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-02-30'],
-    ['a thirteenth month', 'end_date=2026-13-01', 400, 'end_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-13-01'],
-    ['a date with a time zone but no time', 'start_date=2026-11-01Z', 400, 'start_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11-01Z'],
-    ['an offset of 60 minutes', 'start_date=2026-11-01T00:00:00%2B0760', 400, 'start_date is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11-01T00:00:00+0760'],
+    ['a start date that is not w3', 'start_date=01.11.2026', 400, 'start_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 01.11.2026'],
+    [
+      'a date without a time zone',
+      'start_date=2026-11-01T00:00:00',
+      400,
+      'start_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11-01T00:00:00',
+    ],
+    ['an impossible date', 'end_date=2026-02-30T00:00:00Z', 400, 'end_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-02-30T00:00:00Z'],
+    ['an impossible date alone', 'start_date=2026-02-30', 400, 'start_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-02-30'],
+    ['a thirteenth month', 'end_date=2026-13-01', 400, 'end_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-13-01'],
+    [
+      'a date with a time zone but no time',
+      'start_date=2026-11-01Z',
+      400,
+      'start_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11-01Z',
+    ],
+    [
+      'an offset of 60 minutes',
+      'start_date=2026-11-01T00:00:00%2B0760',
+      400,
+      'start_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11-01T00:00:00+0760',
+    ],
+    ['a thirteenth month alone', 'end_date=2026-13', 400, 'end_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-13'],
+    ['a month zero', 'start_date=2026-00', 400, 'start_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-00'],
+    ['a month of one digit', 'start_date=2026-1', 400, 'start_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-1'],
+    ['a year of three digits', 'start_date=202', 400, 'start_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 202'],
+    ['a year of five digits', 'end_date=20261', 400, 'end_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 20261'],
+    ['a month with a trailing dash', 'start_date=2026-11-', 400, 'start_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11-'],
+    ['a month with a time zone but no time', 'end_date=2026-11Z', 400, 'end_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11Z'],
+    ['a whole year and another', 'start_date=2026&end_date=2026', 400, 'start_date and end_date may not span more than 90 days'],
+    ['a month that ends before the start', 'start_date=2026-11-02&end_date=2026-10', 400, 'end_date is before start_date'],
     ['an end before the start', 'start_date=2026-11-02T00:00:00Z&end_date=2026-11-01T00:00:00Z', 400, 'end_date is before start_date'],
     ['an end day before the start', 'start_date=2026-11-02T00:00:00%2B07:00&end_date=2026-11-01', 400, 'end_date is before start_date'],
     ['a span of 91 whole days', 'start_date=2026-09-01&end_date=2026-11-30', 400, 'start_date and end_date may not span more than 90 days'],

@@ -8,7 +8,7 @@ import { formFingerprint, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY, startIdempotent }
 import type { Logger } from '../../logger.ts';
 import { isCalendarDate } from '../../core/calendar/calendar-date.ts';
 import { timeZoneOf } from '../../core/news/local-time.ts';
-import { periodInstants } from '../../core/stats/period.ts';
+import { TZDate } from '@date-fns/tz';
 import { CONTENT_TYPES, respond, respondError, splitResource, type Format } from './format.ts';
 
 /**
@@ -38,9 +38,11 @@ const DAY_MS = 86_400_000;
 
 // The offset as the W3C note writes it (+07:00) or as ISO 8601's basic form (+0700), which city systems send too.
 const W3_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
-/** The W3C note's complete date (YYYY-MM-DD): a day, read in the platform's time zone. */
-const W3_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
+/**
+ * The W3C note's coarser forms (www.w3.org/TR/NOTE-datetime): a year (YYYY), a year and month (YYYY-MM)
+ * or a complete date (YYYY-MM-DD), each read as that whole period in the platform's time zone.
+ */
+const W3_PERIOD = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 /** The name of the first `name=value` pair of a urlencoded text whose value is not percent-encoded UTF-8. */
 function undecodableField(encoded: string): string | undefined {
   for (const pair of encoded.split('&')) {
@@ -72,20 +74,32 @@ export function parseW3Datetime(text: string): Date | null {
   return Number.isNaN(at.getTime()) ? null : at;
 }
 
+/** Local midnight of a day in `timeZone` as an instant; years below 100 stay themselves (Date reads 0050 as 1950). */
+function localMidnight(year: number, monthIndex: number, day: number, timeZone: string): Date {
+  const at = new TZDate(year, monthIndex, day, timeZone);
+  if (year < 100) at.setFullYear(year, monthIndex, day);
+  return new Date(at.getTime());
+}
+
 /**
- * A start_date / end_date value as the instants it covers: a w3 datetime is one instant; a date alone
- * is that whole day in `timeZone`, from its midnight to the next one (`next`, excluded). Null when
- * malformed or impossible (2026-02-30).
+ * A start_date / end_date value as the instants it covers: a w3 datetime is one instant; a year
+ * (2026), a year and month (2026-11) or a date alone (2026-11-01) is that whole period in
+ * `timeZone`, from its first midnight to the one after it (`next`, excluded). Null when malformed or
+ * impossible (2026-13, 2026-02-30).
  */
 async function parseW3Date(text: string, timeZone: () => Promise<string>): Promise<{ first: Date; next?: Date } | null> {
-  if (!W3_DATE.test(text)) {
+  const period = W3_PERIOD.exec(text);
+  if (!period) {
     const at = parseW3Datetime(text);
     return at && { first: at };
   }
-  if (!isCalendarDate(text)) return null;
-  const [year, month, day] = text.split('-').map(Number) as [number, number, number];
-  const { from, to } = periodInstants({ start: { year, month, day }, days: 1 }, await timeZone());
-  return { first: from, next: to };
+  const [year, month, day] = period.slice(1).map((v) => (v === undefined ? undefined : Number(v))) as [number, number | undefined, number | undefined];
+  if (month !== undefined && (month < 1 || month > 12)) return null;
+  if (day !== undefined && !isCalendarDate(text)) return null;
+  const zone = await timeZone();
+  if (month === undefined) return { first: localMidnight(year, 0, 1, zone), next: localMidnight(year + 1, 0, 1, zone) };
+  if (day === undefined) return { first: localMidnight(year, month - 1, 1, zone), next: localMidnight(year, month, 1, zone) };
+  return { first: localMidnight(year, month - 1, day, zone), next: localMidnight(year, month - 1, day + 1, zone) };
 }
 
 class Open311Error extends Error {
@@ -132,9 +146,10 @@ async function jurisdiction(c: Context, db: Db): Promise<number | undefined> {
 }
 
 /**
- * start_date / end_date by the spec: the most recent 90 days by default, never a longer span. A date
- * alone is a whole day in `timeZone` (the jurisdiction's, else the region's): start_date from its
- * first instant, end_date up to its last (`toExcluded`: the next day's midnight is not in the range).
+ * start_date / end_date by the spec: the most recent 90 days by default, never a longer span. A year,
+ * a month or a date alone is that whole period in `timeZone` (the jurisdiction's, else the region's):
+ * start_date from its first instant, end_date up to its last (`toExcluded`: the next period's first
+ * midnight is not in the range).
  */
 async function dateRange(c: Context, now: Date, timeZone: () => Promise<string>): Promise<{ from: Date; to: Date; toExcluded: boolean }> {
   const read = async (name: string) => {
@@ -143,7 +158,7 @@ async function dateRange(c: Context, now: Date, timeZone: () => Promise<string>)
     // A '+' of the offset sent unencoded (curl '…T10:00:00+07:00') is decoded as a space by the query: put back.
     const text = raw.replace(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2');
     const at = await parseW3Date(text, timeZone);
-    if (!at) throw new Open311Error(400, `${name} is not a w3 date (2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): ${text}`);
+    if (!at) throw new Open311Error(400, `${name} is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): ${text}`);
     return at;
   };
   const start = (await read('start_date'))?.first;
