@@ -44,7 +44,8 @@ function xmlValue(value: unknown): unknown {
  * or <root>…</root> for an object. `wrap` names a nested list's item element (e.g. formats → format).
  */
 export function respond(c: Context, format: Format, status: ContentfulStatusCode, data: unknown, root: string, item?: string): Response {
-  const headers = { 'content-type': CONTENT_TYPES[format], 'access-control-allow-origin': '*' };
+  // CORS headers come from the app's middleware (OPEN311_CORS in georeport.ts).
+  const headers = { 'content-type': CONTENT_TYPES[format] };
   if (format === 'json') return c.body(JSON.stringify(data), status, headers);
   const body = item ? { [root]: { [item]: xmlValue(data) } } : { [root]: xmlValue(data) };
   return c.body(`<?xml version="1.0" encoding="utf-8"?>\n${builder.build(body)}`, status, headers);

@@ -81,6 +81,54 @@ function expectNoPersonalData(raw: string) {
   expect(raw).not.toMatch(/author|resident|phone|external_id|display_name|username/i);
 }
 
+describe('CORS', () => {
+  const ORIGIN = 'https://map.city.example.org';
+  const fromBrowser = (method: string, url: string, headers: Record<string, string> = {}) => h.request(method, url, { token: null, headers: { origin: ORIGIN, ...headers } });
+
+  it('every GET answer, an error or a 404 included, in JSON or XML, carries Access-Control-Allow-Origin: *', async () => {
+    for (const [url, status] of [
+      ['/open311/v2/discovery.json', 200],
+      ['/open311/v2/services.xml', 200],
+      ['/open311/v2/requests.json', 200],
+      ['/open311/v2/requests.xml?status=pending', 400],
+      ['/open311/v2/requests/999999.json', 404],
+      ['/open311/v2/nothing', 404],
+    ] as const) {
+      const res = await fromBrowser('GET', url);
+      expect(res.status, url).toBe(status);
+      expect(res.headers.get('access-control-allow-origin'), url).toBe('*');
+      expect(res.headers.get('access-control-allow-credentials'), url).toBeNull();
+    }
+  });
+
+  it('a preflight of any Open311 route, a POST with Idempotency-Key and a JSON Content-Type included, is 204 with the methods and headers allowed', async () => {
+    for (const url of ['/open311/v2/requests.json', '/open311/v2/requests.xml', '/open311/v2/discovery.json', `/open311/v2/requests/${ids.solved}.json`]) {
+      const res = await fromBrowser('OPTIONS', url, { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,idempotency-key' });
+      expect(res.status, url).toBe(204);
+      expect(res.text, url).toBe('');
+      expect(res.headers.get('access-control-allow-origin'), url).toBe('*');
+      expect(res.headers.get('access-control-allow-methods')?.split(','), url).toEqual(['GET', 'HEAD', 'POST', 'OPTIONS']);
+      expect(res.headers.get('access-control-allow-headers')?.toLowerCase().split(','), url).toEqual(['content-type', 'idempotency-key']);
+      expect(res.headers.get('access-control-max-age'), url).toBe('86400');
+    }
+    // A preflight writes nothing: no incident came of it.
+    const incidents = await h.t.db.selectFrom('incident').select('id').execute();
+    await fromBrowser('OPTIONS', '/open311/v2/requests.json', { 'access-control-request-method': 'POST' });
+    expect(await h.t.db.selectFrom('incident').select('id').execute()).toEqual(incidents);
+  });
+
+  it('the admin API and the console open no CORS: neither a GET nor a preflight from another origin gets an allow-origin', async () => {
+    for (const url of ['/api/v1/me', '/api/v1/messages', '/console', '/console/api/session']) {
+      const get = await h.request('GET', url, { headers: { origin: ORIGIN } });
+      expect(get.headers.get('access-control-allow-origin'), url).toBeNull();
+      const preflight = await fromBrowser('OPTIONS', url, { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' });
+      expect(preflight.status, url).not.toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin'), url).toBeNull();
+      expect(preflight.headers.get('access-control-allow-methods'), url).toBeNull();
+    }
+  });
+});
+
 describe('discovery', () => {
   it('JSON and XML with every field of the service discovery spec', async () => {
     const json = await get('/open311/v2/discovery.json');

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../core/db/types.ts';
 import { jurisdictionMunicipality, listServiceRequests, listServices, unknownServiceCodes, type Open311Status } from '../../core/open311/georeport.ts';
@@ -191,9 +192,25 @@ function paging(c: Context): { limit: number; offset: number } {
   return { limit: size, offset: (page - 1) * size };
 }
 
+/**
+ * CORS for browsers on other origins (a city's map page, an aggregator's web app): every answer,
+ * errors included, carries `Access-Control-Allow-Origin: *`, and a preflight (OPTIONS) of any
+ * Open311 route is 204 with the methods and the request headers a POST of a city app's web client
+ * sends (`Content-Type`, `Idempotency-Key`). No credentials: the API key travels in the form. The
+ * admin API and the console stay same-origin (this is mounted on /open311/v2 alone).
+ */
+export const OPEN311_CORS = {
+  origin: '*',
+  allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+  allowHeaders: ['Content-Type', IDEMPOTENCY_HEADER],
+  exposeHeaders: ['Idempotent-Replayed'],
+  maxAge: 86_400,
+};
+
 export function createOpen311App(deps: Open311Deps): Hono {
   const app = new Hono();
   const { db } = deps;
+  app.use('*', cors(OPEN311_CORS));
 
   const discovery = (c: Context, format: Format) => {
     const url = `${(deps.publicUrl ?? new URL(c.req.url).origin).replace(/\/+$/, '')}/open311/v2`;
@@ -321,10 +338,7 @@ export function createOpen311App(deps: Open311Deps): Hono {
         code === 'IDEMPOTENCY_KEY_IN_USE' ? 'A request with this Idempotency-Key is still being processed: try again shortly' : 'This Idempotency-Key was used for a different request',
       ),
     );
-    if (start.kind === 'answer') {
-      start.response.headers.set('access-control-allow-origin', '*');
-      return start.response;
-    }
+    if (start.kind === 'answer') return start.response;
     let res: Response;
     try {
       res = await run();

@@ -187,6 +187,8 @@ describe('POST requests sent again (Idempotency-Key)', () => {
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.headers.get('access-control-allow-origin')).toBe('*');
+    // A browser client on another origin may read the marker.
+    expect(again.headers.get('access-control-expose-headers')).toBe('Idempotent-Replayed');
     expect(again.headers.get('content-type')).toBe(first.headers.get('content-type'));
     expect(again.body).toEqual(first.body);
     expect(await incidents()).toBe(before + 1);
