@@ -18,15 +18,26 @@ function icsSequence(event: Pick<AfishaEvent, 'publishedAt' | 'updatedAt'>): num
 }
 
 /**
+ * The event's UID (RFC 5545 §3.8.4.7): the same for as long as the event exists, whatever host
+ * serves the file. It names no host (a changed PUBLIC_URL, or a file fetched through another name,
+ * would make it another event in every calendar that has it: a duplicate, and a cancellation that
+ * never arrives), and the event's creation instant beside its id keeps two installations (a
+ * staging copy and production) from sharing one.
+ */
+export function eventUid(event: Pick<AfishaEvent, 'id' | 'createdAt'>): string {
+  return `afisha-event-${event.id}-${event.createdAt.getTime().toString(36)}@otklik`;
+}
+
+/**
  * An event as an iCalendar file (RFC 5545) for the phone's calendar: times in UTC (every
  * calendar shows them in its own zone), the venue with its point, a display alarm 3 hours before
  * (as the bot's reminder), CANCELLED once cancelled. The UID is stable and the SEQUENCE grows with
  * every revision, so a second import updates it (or cancels it).
  */
-export function eventIcs(event: AfishaEvent, options: { host: string; url?: string }): string {
+export function eventIcs(event: AfishaEvent, options: { url?: string } = {}): string {
   const calendar = ical({ name: icsText(event.title), prodId: { company: 'Otklik', product: 'afisha', language: 'RU' } });
   const entry = calendar.createEvent({
-    id: `afisha-event-${event.id}@${options.host}`,
+    id: eventUid(event),
     start: event.startsAt,
     end: event.endsAt,
     summary: event.title,

@@ -544,6 +544,69 @@ describe('events through the admin API', () => {
     expect(cancelled.sequence).toBeGreaterThan(moved.sequence as number);
   });
 
+  it('an .ics carries a strong ETag and Cache-Control; If-None-Match with it is 304 until the event is revised or cancelled', async () => {
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Ёлка на площади', startsAt: '2026-12-26T18:00', endsAt: '2026-12-26T21:00' }) });
+    await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    const url = `/calendar/events/${created.body.id}.ics`;
+    const fetchIcs = (ifNoneMatch?: string, method = 'GET') => h.request(method, url, { token: null, headers: ifNoneMatch === undefined ? {} : { 'if-none-match': ifNoneMatch } });
+    const first = await fetchIcs();
+    expect(first.status).toBe(200);
+    const tag = first.headers.get('etag')!;
+    expect(tag).toMatch(/^"[0-9a-f]{40}"$/);
+    expect(first.headers.get('cache-control')).toBe('public, max-age=300');
+    // The same file for the same event: the same tag, however often it is asked.
+    expect((await fetchIcs()).headers.get('etag')).toBe(tag);
+    for (const header of [tag, `W/${tag}`, `"older", ${tag}`, '*']) {
+      const cached = await fetchIcs(header);
+      expect(cached.status, header).toBe(304);
+      expect(cached.text, header).toBe('');
+      expect(cached.headers.get('etag'), header).toBe(tag);
+      expect(cached.headers.get('cache-control'), header).toBe('public, max-age=300');
+    }
+    expect((await fetchIcs(tag, 'HEAD')).status).toBe(304);
+    const other = await fetchIcs('"0000000000000000000000000000000000000000"');
+    expect(other.status).toBe(200);
+    expect(other.text).toBe(first.text);
+    // A revision is another file: the old tag gets the whole new one.
+    h.advance(60_000);
+    await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { title: 'Ёлка на главной площади' } });
+    const revised = await fetchIcs(tag);
+    expect(revised.status).toBe(200);
+    expect(revised.text).toContain('SUMMARY:Ёлка на главной площади');
+    const revisedTag = revised.headers.get('etag')!;
+    expect(revisedTag).toMatch(/^"[0-9a-f]{40}"$/);
+    expect(revisedTag).not.toBe(tag);
+    expect((await fetchIcs(revisedTag)).status).toBe(304);
+    h.advance(60_000);
+    await h.request('POST', `/api/v1/events/${created.body.id}/cancel`, { token: h.keys.Kemerovo.curator, body: { reason: 'Мороз' } });
+    const cancelled = await fetchIcs(revisedTag);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.text).toContain('STATUS:CANCELLED');
+    expect(cancelled.headers.get('etag')).not.toBe(revisedTag);
+    expect(cancelled.headers.get('etag')).not.toBe(tag);
+    // Not found stays 404 whatever the client holds.
+    expect((await h.request('GET', '/calendar/events/999999.ics', { token: null, headers: { 'if-none-match': '*' } })).status).toBe(404);
+  });
+
+  it("an .ics event's UID names no host: the same whichever host name serves the file (PUBLIC_URL or the request's)", async () => {
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Каток', startsAt: '2026-12-27T12:00', endsAt: '2026-12-27T14:00' }) });
+    await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    const uid = async (base: string) => {
+      const file = await h.request('GET', `${base}/calendar/events/${created.body.id}.ics`, { token: null });
+      expect(file.status).toBe(200);
+      return (Object.values(nodeIcal.sync.parseICS(file.text)).find((c) => c?.type === 'VEVENT') as nodeIcal.VEvent).uid;
+    };
+    const { created_at } = await h.t.db.selectFrom('afisha_event').select('created_at').where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    const expected = `afisha-event-${created.body.id}-${created_at.getTime().toString(36)}@otklik`;
+    expect(await uid('')).toBe(expected);
+    expect(await uid('http://otklik.example.org')).toBe(expected);
+    expect(await uid('https://new-name.example.org:8443')).toBe(expected);
+    // A revision keeps it.
+    h.advance(60_000);
+    await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { title: 'Каток на стадионе' } });
+    expect(await uid('http://otklik.example.org')).toBe(expected);
+  });
+
   it('a second publish of an event is 409 ILLEGAL_TRANSITION whose detail does not call the event a message', async () => {
     const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event() });
     expect((await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator })).status).toBe(200);
