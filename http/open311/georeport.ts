@@ -41,9 +41,10 @@ const DAY_MS = 86_400_000;
 const W3_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
 /**
  * The W3C note's coarser forms (www.w3.org/TR/NOTE-datetime): a year (YYYY), a year and month (YYYY-MM)
- * or a complete date (YYYY-MM-DD), each read as that whole period in the platform's time zone.
+ * or a complete date (YYYY-MM-DD), each read as that whole period in the jurisdiction's time zone.
  */
 const W3_PERIOD = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
 /** The name of the first `name=value` pair of a urlencoded text whose value is not percent-encoded UTF-8. */
 function undecodableField(encoded: string): string | undefined {
   for (const pair of encoded.split('&')) {
