@@ -153,9 +153,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   let kickOutbox = () => {};
   let kickReplies = (_claimed?: ClaimedRow) => {};
   let replyClaimer = (_channel: Channel): string | undefined => undefined;
+  // Only a write may have queued something: a browser's CORS preflight (OPTIONS) or a HEAD costs no query.
+  const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
   http.use('*', async (c, next) => {
     await next();
-    if (c.req.method !== 'GET' && !c.req.path.startsWith('/webhooks/')) kickOutbox();
+    if (WRITES.has(c.req.method) && !c.req.path.startsWith('/webhooks/')) kickOutbox();
   });
 
   if (config.ADMIN_BOOTSTRAP_TOKEN) {
