@@ -52,6 +52,6 @@ export function respond(c: Context, format: Format, status: ContentfulStatusCode
 }
 
 /** The spec's error document: a list of { code, description }. */
-export function respondError(c: Context, format: Format, status: 400 | 403 | 404 | 409 | 422 | 500, description: string, code: number = status): Response {
+export function respondError(c: Context, format: Format, status: 400 | 403 | 404 | 409 | 413 | 422 | 500, description: string, code: number = status): Response {
   return respond(c, format, status, [{ code, description }], 'errors', 'error');
 }

@@ -10,6 +10,8 @@ import type { Logger } from '../../logger.ts';
 import { isCalendarDate } from '../../core/calendar/calendar-date.ts';
 import { timeZoneOf } from '../../core/news/local-time.ts';
 import { TZDate } from '@date-fns/tz';
+import { limitBodySize } from '../body-limit.ts';
+import { TEXT_PROBLEM_MESSAGES, textProblem } from '../../core/text/unsafe-text.ts';
 import { CONTENT_TYPES, respond, respondError, splitResource, type Format } from './format.ts';
 
 /**
@@ -208,6 +210,17 @@ export const OPEN311_CORS = {
   maxAge: 86_400,
 };
 
+/**
+ * The largest POST body: a request is a handful of fields, the description at most 4,000 characters
+ * (16 KB of UTF-8, three times that percent-encoded), its media a URL. The key is checked only after
+ * the body is read, so an anonymous client must not make the instance buffer more.
+ */
+export const OPEN311_BODY_LIMIT = 256 * 1024;
+
+function tooLarge(c: Context): Response {
+  return respondError(c, splitResource(c.req.param('file') ?? '')?.format ?? 'json', 413, `The request body is larger than ${OPEN311_BODY_LIMIT} bytes`);
+}
+
 export function createOpen311App(deps: Open311Deps): Hono {
   const app = new Hono();
   const { db } = deps;
@@ -276,20 +289,22 @@ export function createOpen311App(deps: Open311Deps): Hono {
   });
 
   // POST requests.{format}: an integration key's service request, into the incident triage queue.
-  app.post('/:file', async (c) => {
+  app.post('/:file', limitBodySize(OPEN311_BODY_LIMIT, tooLarge), async (c) => {
     const resource = splitResource(c.req.param('file'));
     if (resource?.name !== 'requests') return respondError(c, resource?.format ?? 'json', 404, `Not found: POST ${c.req.path}`);
     const type = c.req.header('content-type') ?? '';
-    if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
-      return respondError(c, resource.format, 400, 'POST requests takes a form (application/x-www-form-urlencoded or multipart/form-data)');
+    const isJson = /^application\/json\s*(;|$)/i.test(type);
+    if (!isJson && !/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
+      return respondError(c, resource.format, 400, "POST requests takes a form (application/x-www-form-urlencoded or multipart/form-data) or a JSON object of the form's fields (application/json)");
     }
     // A form or query field that is not UTF-8 would be read with U+FFFD in place of its bytes: refused,
     // as the admin API refuses it (an encoded lone surrogate, %ED%A0%80, included).
     const urlEncoded = /^application\/x-www-form-urlencoded/i.test(type) ? await c.req.text().catch(() => '') : '';
     const undecodable = undecodableField(`${urlEncoded}&${new URL(c.req.url).search.slice(1)}`);
     if (undecodable !== undefined) return respondError(c, resource.format, 400, `${undecodable} is not valid percent-encoded UTF-8`);
-    const form = await c.req.parseBody().catch(() => null);
-    if (!form) return respondError(c, resource.format, 400, 'the form could not be read');
+    const read = isJson ? await jsonFields(c.req.raw) : await c.req.parseBody().catch(() => 'the form could not be read');
+    if (typeof read === 'string') return respondError(c, resource.format, 400, read);
+    const form = read;
     const field = (name: string): string | undefined => {
       const value = form[name] ?? c.req.query(name);
       if (typeof value !== 'string') return undefined;
@@ -360,4 +375,30 @@ export function createOpen311App(deps: Open311Deps): Hono {
     return respondError(c, format, 500, 'General service error: try again later');
   });
   return app;
+}
+
+/**
+ * A JSON body's fields as a form's (a browser app's `fetch` sends JSON more readily than a form):
+ * an object of strings or numbers (lat and long often come as numbers), null or absent for a field
+ * not given; anything else is a refusal's description.
+ */
+async function jsonFields(request: Request): Promise<Record<string, string> | string> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await request.text());
+  } catch {
+    return 'the JSON body could not be read';
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the JSON body must be an object of the request fields';
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (value === null) continue;
+    if (typeof value === 'number' && Number.isFinite(value)) fields[name] = String(value);
+    else if (typeof value === 'string') {
+      const problem = textProblem(value) ?? textProblem(name);
+      if (problem) return `${name} ${TEXT_PROBLEM_MESSAGES[problem]}`;
+      fields[name] = value;
+    } else return `${name} must be a string or a number`;
+  }
+  return fields;
 }

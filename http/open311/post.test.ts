@@ -134,8 +134,9 @@ describe('POST requests', () => {
     }
     const { lat: _lat, ...noPoint } = valid();
     expect((await post(noPoint)).body[0].description).toMatch(/lat and long are required/);
-    const asJson = await h.request('POST', '/open311/v2/requests.json', { token: null, body: valid() });
-    expect(asJson.status).toBe(400);
+    const asText = await h.request('POST', '/open311/v2/requests.json', { token: null, rawBody: 'api_key=x', headers: { 'content-type': 'text/plain' } });
+    expect(asText.status).toBe(400);
+    expect(asText.body[0].description).toMatch(/takes a form .* or a JSON object/);
     // Bytes that are not UTF-8 (here a lone surrogate's would-be encoding) are refused, not turned into U+FFFD.
     const undecodable = await h.request('POST', '/open311/v2/requests.json', {
       token: null,
@@ -151,6 +152,48 @@ describe('POST requests', () => {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it("takes the form's fields as a JSON object too (a browser app's fetch), lat and long as numbers; a JSON body that is not such an object is 400, nothing saved", async () => {
+    const before = await h.t.db
+      .selectFrom('incident')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const asJson = await h.request('POST', '/open311/v2/requests.json', { token: null, body: { ...valid(), lat: 55.3547, long: 86.0873, first_name: null, description: 'Яма у школы 🚧' } });
+    expect(asJson.status).toBe(201);
+    const id = Number(asJson.body[0].token.slice('incident-'.length));
+    const item = await h.request('GET', `/api/v1/incidents/${id}`, { token: h.keys.Kemerovo.moderator });
+    expect(item.body).toMatchObject({ source: 'open311', text: 'Яма у школы 🚧', point: { lat: 55.3547, lon: 86.0873 }, authorName: 'Иванов' });
+    const refusals: [string, RegExp][] = [
+      ['{"api_key":', /JSON body could not be read/],
+      ['[1,2]', /must be an object/],
+      ['"text"', /must be an object/],
+      [JSON.stringify({ ...valid(), lat: [55.3] }), /^lat must be a string or a number$/],
+      [JSON.stringify({ ...valid(), description: { text: 'Яма' } }), /^description must be a string or a number$/],
+      [JSON.stringify({ ...valid(), description: 'Яма \ud800' }), /^description must be valid Unicode/],
+      [JSON.stringify({ ...valid(), description: 'Яма\u0000' }), /^description must not contain the NUL character/],
+      [JSON.stringify({ ...valid(), api_key: undefined }), /api_key is required/],
+    ];
+    for (const [rawBody, description] of refusals) {
+      const res = await h.request('POST', '/open311/v2/requests.json', { token: null, rawBody, headers: { 'content-type': 'application/json; charset=utf-8' } });
+      expect(res.status, rawBody.slice(0, 60)).toBe(400);
+      expect(res.body).toEqual([{ code: 400, description: expect.stringMatching(description) }]);
+    }
+    const after = await h.t.db
+      .selectFrom('incident')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n) + 1);
+  });
+
+  it('refuses a body over 256 KiB before reading it, key or not, in the asked format', async () => {
+    const huge = new URLSearchParams({ ...valid(), description: 'я'.repeat(200_000) }).toString();
+    const res = await h.request('POST', '/open311/v2/requests.xml', { token: null, rawBody: huge, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.status).toBe(413);
+    expect(xml.parse(res.text).errors.error[0]).toEqual({ code: '413', description: expect.stringContaining('262144 bytes') });
+    const json = await h.request('POST', '/open311/v2/requests.json', { token: null, body: { ...valid(), description: 'x'.repeat(300_000) } });
+    expect(json.status).toBe(413);
+    expect(json.headers.get('access-control-allow-origin')).toBe('*');
   });
 
   it('a revoked integration key is refused', async () => {
@@ -204,9 +247,17 @@ describe('POST requests sent again (Idempotency-Key)', () => {
     expect(two.text).toBe(one.text);
     expect(two.headers.get('idempotent-replayed')).toBe('true');
     expect(await incidents()).toBe(before + 2);
+    // The same fields as JSON, sent again: one item, the first answer.
+    const asJson = () => h.request('POST', '/open311/v2/requests.json', { token: null, body: { ...valid(), lat: 55.3547 }, headers: { 'idempotency-key': 'app-42-request-json' } });
+    const jsonFirst = await asJson();
+    const jsonAgain = await asJson();
+    expect([jsonFirst.status, jsonAgain.status]).toEqual([201, 201]);
+    expect(jsonAgain.body).toEqual(jsonFirst.body);
+    expect(jsonAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(await incidents()).toBe(before + 3);
     // Without a key every POST is a new request.
     expect((await post(valid())).status).toBe(201);
-    expect(await incidents()).toBe(before + 3);
+    expect(await incidents()).toBe(before + 4);
   });
 
   it("the same key with another request is refused in the spec's error list and creates nothing; a malformed key is 400", async () => {
