@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import { tileSource } from '../map/map-page.ts';
+import { limitBodySize } from '../body-limit.ts';
 import { cachedFiles, serveAssets } from '../static-files.ts';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
@@ -115,6 +116,9 @@ function clientOf(c: Context, trustProxy: boolean): string {
   }
 }
 
+/** The largest sign-in body (POST /console/session): `{"code": …}` or `{"apiKey": …}`. */
+export const SIGN_IN_BODY_LIMIT = 4096;
+
 export function createConsoleApp(deps: ConsoleDeps): Hono {
   const assets = assetTable();
   const read = cachedFiles();
@@ -122,7 +126,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
   const csp = contentSecurityPolicy(page.toString('utf8'), deps.tiles?.tileUrl);
   const app = new Hono();
 
-  const problem = (c: Context, status: 400 | 401 | 403 | 429, code: string, detail: string) =>
+  const problem = (c: Context, status: 400 | 401 | 403 | 413 | 429, code: string, detail: string) =>
     c.json({ type: `https://otklik.invalid/problems/${code.toLowerCase().replaceAll('_', '-')}`, title: detail, status, code, detail }, status, { 'content-type': 'application/problem+json' });
 
   async function sessionBody(session: Pick<ConsoleSession, 'token' | 'expiresAt'>, principal: ConsoleSession['principal']) {
@@ -154,7 +158,9 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
     return c.body((await read(path.join(localesDir, lang, 'console.json'))).slice().buffer, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' });
   });
 
-  app.post('/session', async (c) => {
+  // A sign-in is a code or a key: a body past a few KiB is refused before an anonymous client makes the instance read it.
+  const signInTooLarge = (c: Context) => problem(c, 413, 'PAYLOAD_TOO_LARGE', `at most ${SIGN_IN_BODY_LIMIT} bytes`);
+  app.post('/session', limitBodySize(SIGN_IN_BODY_LIMIT, signInTooLarge), async (c) => {
     const body = SignIn.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) return problem(c, 400, 'VALIDATION', 'send {"code": "<the code from the bot>"} or {"apiKey": "<key>"}');
     const input = { client: clientOf(c, deps.trustProxy), userAgent: c.req.header('user-agent') };

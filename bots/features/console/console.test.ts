@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../../core/access/api-keys.service.ts';
 import { LOGIN_CODE_TTL_MS, MAX_SIGN_IN_FAILURES, SESSION_TTL_MS } from '../../../core/console/sessions.ts';
+import { SIGN_IN_BODY_LIMIT } from '../../../http/console/console.ts';
 import { fileMessage } from '../../../core/messages/filing.service.ts';
 import { newChat, type Chat } from '../../../test/bots/chats.ts';
 import { BotHarness } from '../../../test/bots/harness.ts';
@@ -181,6 +182,10 @@ describe('console sessions over the admin API', () => {
   it('refuses bad bodies (400), expired codes (401), and throttles a client after repeated failures (429), even for a right code', async () => {
     const browser = newBrowser();
     for (const body of [{}, { code: '' }, { code: 'x', apiKey: 'y' }, { password: 'x' }]) expect((await call(browser, 'POST', '/console/session', body)).status).toBe(400);
+    // A body past the sign-in limit is refused unread (413), a right code in it or not; nothing is counted as a failure.
+    const huge = await call(browser, 'POST', '/console/session', { code: await codeFor(staff.moderator), padding: 'x'.repeat(SIGN_IN_BODY_LIMIT) });
+    expect(huge.status).toBe(413);
+    expect(huge.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
     const stale = await codeFor(staff.moderator);
     now = new Date(now.getTime() + LOGIN_CODE_TTL_MS + 1000);
     expect((await signIn(browser, { code: stale })).status).toBe(401);
