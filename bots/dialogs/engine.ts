@@ -7,7 +7,7 @@ import type { Translate } from '../i18n.ts';
 import { isActionButtonId, readStamped, stampId } from './buttons.ts';
 import { MENU_PAGE, mainMenu } from './menu.ts';
 import { domainErrorView } from './errors.ts';
-import { stepOf, type Flow, type FlowName, type Outcome, type StepContext, type StepData, type StepInput } from './flow.ts';
+import { BATCH_PHOTOS_NOT_TAKEN, stepOf, type Flow, type FlowName, type Outcome, type StepContext, type StepData, type StepInput } from './flow.ts';
 import { freeTextAnswer, idleFlow } from './idle.ts';
 import { ATTACHMENTS_NOT_TAKEN } from './input.ts';
 import type { DialogInput } from './input.ts';
@@ -104,7 +104,9 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   // prompt): the whole text is answered instead, and the resident never sees the next step asked.
   const withdrawn = piece?.answered || piece?.before ? await withdrawHeldReply(db, from.channel, from.chatId) : undefined;
   // A piece of a split text is answered as the whole text so far, where its first piece was answered.
-  const base: DialogState = piece?.before ? { ...state, ...piece.before } : state;
+  const resumed: DialogState = piece?.before ? { ...state, ...piece.before } : state;
+  // An input of another batch (a new album or VK message, anything else sent): the last batch's count of photos not taken is over.
+  const base = continuesBatch(resumed.data, input) ? resumed : withoutBatchCount(resumed);
   const turnInput: DialogInput = piece && input.kind === 'text' ? { ...input, text: joinPieces(piece.text, input.text) } : input;
   const position = { flow: base.flow, step: base.step };
   const c: StepContext = {
@@ -311,6 +313,10 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
     return { ...answered, views: [...answered.views, { key: ATTACHMENTS_NOT_TAKEN }] };
   }
   if (!step.accepts.includes(stepInput.kind)) {
+    // A photo of an album or a VK message the dialog had the earlier parts of (past the fifth, at
+    // the summary the fifth led to): the flow's answer, when it has one (a line for the photos past its limit).
+    const batchPhoto = stepInput.kind === 'photo' && continuesBatch(state.data, input) ? flow.batchPhoto?.(c, stepInput) : undefined;
+    if (batchPhoto) return apply(c, state, batchPhoto);
     // The message's first part was answered already (its screen shown): only a word about the rest.
     if (input.alongside) return { views: [{ key: ATTACHMENTS_NOT_TAKEN }] };
     if (stepInput.kind === 'photo' && stepInput.album) return albumPhotoNotTaken(c, state, step, stepInput.album);
@@ -339,6 +345,22 @@ const ALBUM_LINE_HELD = 'albumLineHeld';
 const ALBUM = 'album';
 /** The album whose photos past the step's taking were answered already. */
 const ALBUM_ANSWERED = 'albumAnswered';
+
+/**
+ * Whether `input` continues the batch the dialog had the input before from (its data `data`): a
+ * later part of a VK message (`alongside`), or the next photo of the Telegram album whose photos
+ * came last. Anything else starts another batch (Flow `batchPhoto`, BATCH_PHOTOS_NOT_TAKEN).
+ */
+function continuesBatch(data: StepData, input: DialogInput): boolean {
+  return input.alongside === true || (input.kind === 'photo' && input.album !== undefined && data[ALBUM] === input.album);
+}
+
+/** The dialog without the last batch's count of photos not taken (BATCH_PHOTOS_NOT_TAKEN). */
+function withoutBatchCount(state: DialogState): DialogState {
+  if (!Object.hasOwn(state.data, BATCH_PHOTOS_NOT_TAKEN)) return state;
+  const { [BATCH_PHOTOS_NOT_TAKEN]: _over, ...data } = state.data;
+  return { ...state, data };
+}
 
 /** The dialog's position after `decision`, with `album` in its data (not between flows: idle keeps no data). */
 function withAlbum(decision: Decision, state: DialogState, album: StepData): Decision {

@@ -101,6 +101,13 @@ export interface Flow {
    * menu) takes the dialog out of the flow with it; undefined while there is nothing to lose.
    */
   draft?(data: StepData): string | undefined;
+  /**
+   * A photo of a Telegram album or a VK message whose earlier parts the dialog had, arriving at a
+   * step that takes no photo (the summary the album's fifth photo led to): the flow's answer (a photo
+   * past its limit, told with the count of the batch's photos not taken, `photoNotTaken`), or
+   * undefined for the engine's (one line that the rest of the album or message was not taken).
+   */
+  batchPhoto?(c: StepContext, input: Extract<StepInput, { kind: 'photo' }>): Outcome | undefined;
   steps: Record<string, Step>;
 }
 
@@ -110,3 +117,16 @@ export function stepOf(flow: Flow, name: string): Step | undefined {
 
 export const str = (data: StepData, key: string): string | undefined => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
 export const num = (data: StepData, key: string): number | undefined => (typeof data[key] === 'number' ? (data[key] as number) : undefined);
+
+/**
+ * StepData key: how many photos of the current batch (one Telegram album, or one VK message with
+ * its parts) were not taken (past a flow's limit). The engine drops it when an input starts another
+ * batch (bots/dialogs/engine.ts `continuesBatch`), so the count is always the batch's own.
+ */
+export const BATCH_PHOTOS_NOT_TAKEN = 'batchPhotosNotTaken';
+
+/** One more photo of the current batch not taken: the batch's count with it, and the data that keeps it. */
+export function photoNotTaken(c: StepContext): { count: number; data: StepData } {
+  const count = (num(c.data, BATCH_PHOTOS_NOT_TAKEN) ?? 0) + 1;
+  return { count, data: { [BATCH_PHOTOS_NOT_TAKEN]: count } };
+}

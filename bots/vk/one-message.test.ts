@@ -43,18 +43,19 @@ const registered = async () => {
 
 // VK brings a message's text and each of its attachments as inputs of one event. Once a part of the
 // message has been answered with a screen, a part the step cannot take gets one word, not that
-// step's hint and its screen again (a message with a photo where only text is taken, or more
-// photos than a message may have).
+// step's hint and its screen again (a message with a photo where only text is taken); photos past
+// the five a message may have get the filing's line with their count instead.
 describe('vk: the parts of one message a step does not take', () => {
-  it('seven photos in one message at the photos step: five kept, the summary shown once, one word about the rest', async () => {
+  it('seven photos in one message at the photos step: five kept, the summary shown once, one line that two were not kept (at most five)', async () => {
     const chat = await registered();
     await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма у школы.', location(KEMEROVO.lat, KEMEROVO.lon));
     await sendMessage(chat, '', [701, 702, 703, 704, 705, 706, 707]);
     const texts = chat.replyTexts;
     expect(texts.filter((text) => text.startsWith('Проверьте сообщение:'))).toHaveLength(1);
     expect(texts).not.toContain(t('ru', 'filing.summary_hint'));
-    expect(texts.at(-1)).toBe(NOT_TAKEN);
-    expect(texts.filter((text) => text === NOT_TAKEN)).toHaveLength(1);
+    // The photos past the fifth are past the message's limit: that line, with their count, not the word about other attachments.
+    expect(texts.at(-1)).toBe(t('ru', 'filing.photos_over', { count: 2, max: 5 }));
+    expect(texts).not.toContain(NOT_TAKEN);
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'summary' });
     await chat.say(press(t('ru', 'filing.send')));
     expect((await filedMessageOf(db, chat)).photos).toBe(5);

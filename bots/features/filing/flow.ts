@@ -6,7 +6,7 @@ import { findNearby } from '../../../core/messages/nearby.ts';
 import { MAX_TEXT_LENGTH, validText } from '../../../core/messages/text.ts';
 import { findMunicipalityByPoint, getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
-import { end, enter, goto, num, stay, str, type Flow, type Outcome, type StepContext, type StepData, type StepInput } from '../../dialogs/flow.ts';
+import { end, enter, goto, num, photoNotTaken, stay, str, type Flow, type Outcome, type StepContext, type StepData, type StepInput } from '../../dialogs/flow.ts';
 import { excerpt, municipalityName } from '../../dialogs/format.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { placeFromText } from './place-text.ts';
@@ -102,6 +102,22 @@ const photoKept = (key: string, photos: PhotoRef[], keyboard?: View['keyboard'])
   slot: PHOTOS_SLOT,
 });
 
+/**
+ * The running line of the photos of one album or VK message not kept, past MAX_PHOTOS (View `slot`):
+ * each such photo answers with the batch's count so far, and the batch gets the line once, with its
+ * final count ("not kept: 2 — at most 5"), instead of "the other attachments were not taken".
+ */
+const PHOTOS_OVER_SLOT = 'filing_photos_over';
+
+/** A photo past MAX_PHOTOS, not kept: the batch's line with its count so far, and the data that counts it. */
+function photoOver(c: StepContext): { data: StepData; say: View[] } {
+  const { count, data } = photoNotTaken(c);
+  return { data, say: [{ key: 'filing.photos_over', params: { count, max: MAX_PHOTOS }, slot: PHOTOS_OVER_SLOT }] };
+}
+
+/** Whether `input` is a photo `keepPhoto` does not keep for the limit (five kept already; a repeat is no photo past it). */
+const pastLimit = (c: StepContext, input: StepInput) => input.kind === 'photo' && photosOf(c.data).length >= MAX_PHOTOS && !isRepeat(photosOf(c.data), input);
+
 const locationHint = (c: StepContext) => (c.from.channel === 'vk' ? 'filing.send_location_hint_vk' : 'filing.send_location_hint');
 
 /** The step after one that filled `data`: the first of text, place and photos still missing (filing may start from a shared place). */
@@ -132,6 +148,13 @@ export const filingFlow: Flow = {
   needsRegistration: true,
   // Anything chosen, written, shared or sent so far is the resident's work: leaving by /start or the menu says it is dropped.
   draft: (data) => (num(data, 'sectorId') !== undefined || str(data, 'text') !== undefined || num(data, 'lat') !== undefined || photosOf(data).length > 0 ? 'filing.draft_discarded' : undefined),
+  // The photos of an album or a VK message past the fifth, at the summary the fifth led to (or any
+  // step that takes no photo, five kept): counted, and told in one line with the limit.
+  batchPhoto(c) {
+    if (photosOf(c.data).length < MAX_PHOTOS) return undefined;
+    const over = photoOver(c);
+    return stay({ data: over.data, say: over.say });
+  },
   steps: {
     sector: {
       accepts: ['button', 'photo'],
@@ -180,13 +203,15 @@ export const filingFlow: Flow = {
           return forward(c, following(c, { text }), { text });
         }
         const photos = keepPhoto(c, input);
+        // Past the fifth: the count line stays (the album's next photo says it again), and one line says how many were not kept.
+        const over = pastLimit(c, input) ? photoOver(c) : { data: {}, say: [] };
         // A photo with its caption is the description and a photo; without one (or with a caption of no words) the text is still due.
         const caption = input.kind === 'photo' ? input.caption : undefined;
         if (caption?.trim() && hasWords(caption)) {
           const described = { text: validText(caption), photos };
-          return forward(c, following(c, described), described);
+          return forward(c, following(c, described), { ...described, ...over.data }, over.say);
         }
-        return stay({ data: { photos }, say: [photoKept('filing.photo_kept_text', photos, { kind: 'inline', rows: [[CANCEL]] })] });
+        return stay({ data: { photos, ...over.data }, say: [photoKept('filing.photo_kept_text', photos, { kind: 'inline', rows: [[CANCEL]] }), ...over.say] });
       },
     },
     location: {
@@ -197,8 +222,9 @@ export const filingFlow: Flow = {
       async next(c, input) {
         if (input.kind === 'photo') {
           const photos = keepPhoto(c, input);
+          const over = pastLimit(c, input) ? photoOver(c) : { data: {}, say: [] };
           // The location button stays: an answer without a keyboard would take it away.
-          return stay({ data: { photos }, say: [photoKept('filing.photo_kept_location', photos, LOCATION_KEYBOARD)] });
+          return stay({ data: { photos, ...over.data }, say: [photoKept('filing.photo_kept_location', photos, LOCATION_KEYBOARD), ...over.say] });
         }
         const typed = input.kind === 'text' ? placeFromText(input.text) : undefined;
         if (input.kind === 'text' && !typed) {

@@ -73,7 +73,7 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     expect(chat.replyTexts[0]).not.toContain('Без фото');
   });
 
-  it('seven photos sent together (a Telegram album, one VK message): five are attached, the summary comes once, and one line says the rest were not taken', async () => {
+  it('seven photos sent together (a Telegram album, one VK message): five are attached, the summary comes once, and one line says two were not kept (at most five)', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
     await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма у вокзала.', location(KEMEROVO.lat, KEMEROVO.lon));
@@ -81,7 +81,8 @@ describe.each(CHANNELS)('%s: a photo sent with the description, or before it is 
     const summaries = chat.replyTexts.filter((text) => text.startsWith('Проверьте сообщение'));
     expect(summaries).toHaveLength(1);
     expect(summaries[0]).toContain('Фото: 5 фотографий');
-    expect(chat.replyTexts.filter((text) => text === t('ru', 'dialog.attachments_not_taken'))).toHaveLength(1);
+    expect(chat.replyTexts.filter((text) => text === t('ru', 'filing.photos_over', { count: 2, max: 5 }))).toHaveLength(1);
+    expect(chat.replyTexts).not.toContain(t('ru', 'dialog.attachments_not_taken'));
     expect(chat.replyTexts).not.toContain(t('ru', 'filing.summary_hint'));
     await chat.say(press(t('ru', 'filing.send')));
     expect(await filedMessageOf(db, chat)).toMatchObject({ photos: 5 });
