@@ -46,6 +46,8 @@ interface Decision {
   views: View[];
   /** Where the dialog is afterwards; absent means unchanged. */
   to?: Position;
+  /** A part of a Telegram album said not taken (a video among its photos): the album's running lines held for its next photo stay held. */
+  keepsAlbumLine?: true;
 }
 
 const CANCEL_ACTION = 'x';
@@ -165,11 +167,13 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const albumLine = input.kind === 'photo' && input.album !== undefined && save !== undefined && to.flow !== IDLE_FLOW && views.length > 0 && views.every((v) => v.slot !== undefined);
   // The line held for the photo before is out of date whatever comes now: the album's next photo
   // says it again, a press or a text moves on (Send pressed at once: the line never follows "sent").
-  if (save && state.data[ALBUM_LINE_HELD] === true) await withdrawHeldReply(db, from.channel, from.chatId, { runningLines: true });
+  // A video of the album, not taken, says only that: the album's lines stay held for its next photo.
+  const keepHeld = decision.keepsAlbumLine === true && state.data[ALBUM_LINE_HELD] === true;
+  if (save && state.data[ALBUM_LINE_HELD] === true && !keepHeld) await withdrawHeldReply(db, from.channel, from.chatId, { runningLines: true });
   const { [ALBUM_LINE_HELD]: _held, ...toData } = to.data;
   const next: DialogState = {
     ...to,
-    data: albumLine ? { ...toData, [ALBUM_LINE_HELD]: true } : toData,
+    data: albumLine || keepHeld ? { ...toData, [ALBUM_LINE_HELD]: true } : toData,
     version,
     replyKeyboard,
     ...(turnInput.kind === 'text' && { lastText: lastTextAfter(turnInput, input, base, piece, { wrote, untouched }) }),
@@ -317,6 +321,8 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
     // the summary the fifth led to): the flow's answer, when it has one (a line for the photos past its limit).
     const batchPhoto = stepInput.kind === 'photo' && continuesBatch(state.data, input) ? flow.batchPhoto?.(c, stepInput) : undefined;
     if (batchPhoto) return apply(c, state, batchPhoto);
+    // A video among an album's photos the dialog had: one word for the album, as for a VK message's other parts.
+    if (stepInput.kind === 'other' && stepInput.album !== undefined && state.data[ALBUM] === stepInput.album) return albumPartNotTaken(state, stepInput.album);
     // The message's first part was answered already (its screen shown): only a word about the rest.
     if (input.alongside) return { views: [{ key: ATTACHMENTS_NOT_TAKEN }] };
     if (stepInput.kind === 'photo' && stepInput.album) return albumPhotoNotTaken(c, state, step, stepInput.album);
@@ -352,7 +358,18 @@ const ALBUM_ANSWERED = 'albumAnswered';
  * came last. Anything else starts another batch (Flow `batchPhoto`, BATCH_PHOTOS_NOT_TAKEN).
  */
 function continuesBatch(data: StepData, input: DialogInput): boolean {
-  return input.alongside === true || (input.kind === 'photo' && input.album !== undefined && data[ALBUM] === input.album);
+  const album = input.kind === 'photo' || input.kind === 'other' ? input.album : undefined;
+  return input.alongside === true || (album !== undefined && data[ALBUM] === album);
+}
+
+/**
+ * A part of a Telegram album the dialog had the photos of that is no photo (a video) at a step that
+ * does not take it: "the other attachments were not taken", once for the album, as for a VK
+ * message's parts; the album's line held for its next photo (a count, the photos past the limit) stays held.
+ */
+function albumPartNotTaken(state: DialogState, album: string): Decision {
+  const said = state.data[ALBUM_ANSWERED] === album;
+  return { ...withAlbum({ views: said ? [] : [{ key: ATTACHMENTS_NOT_TAKEN }] }, state, { [ALBUM_ANSWERED]: album }), keepsAlbumLine: true };
 }
 
 /** The dialog without the last batch's count of photos not taken (BATCH_PHOTOS_NOT_TAKEN). */

@@ -78,7 +78,8 @@ export type DialogInput = {
    */
   | { kind: 'photo'; fileId: string; fileUniqueId?: string; file?: SentFile; caption?: string; album?: string }
   | { kind: 'contact'; phone: string; own: boolean }
-  | { kind: 'other'; what: OtherInput; file?: SentFile }
+  /** `album`: the Telegram album (media_group_id) a video came in, with photos: one update per part, handled in turn. */
+  | { kind: 'other'; what: OtherInput; file?: SentFile; album?: string }
 );
 
 export type InputKind = DialogInput['kind'];

@@ -77,7 +77,7 @@ function messageInput(message: Message, identity: Identity, botUsername: string)
     return { identity, kind: 'contact', phone: message.contact.phone_number, own: message.contact.user_id !== undefined && message.contact.user_id === message.from?.id };
   }
   const file = sentFile(message);
-  return { identity, kind: 'other', what: otherKind(message), ...(file && { file }) };
+  return { identity, kind: 'other', what: otherKind(message), ...(file && { file }), ...(message.media_group_id && { album: message.media_group_id }) };
 }
 
 /** A video, a round video note or a document: what a contest entry copies (Telegram getFile serves up to 20 MB). */

@@ -156,3 +156,23 @@ describe('vk: a message of seven photos and a document while filing', () => {
     expect(chat.replyTexts.slice(2)).toEqual([count('filing.photos_over', 2), t('ru', 'dialog.attachments_not_taken')]);
   });
 });
+
+describe('tg: an album of seven photos and a video while filing', () => {
+  it('gets "5 of 5", the summary, the generic line for the video (not the step\'s hint and screen), and one line that two photos were not kept', async () => {
+    const chat = await atPhotosStep('tg');
+    const updates = chat.updates(photos('m-101', 'm-102', 'm-103', 'm-104', 'm-105', 'm-106', 'm-107'));
+    const album = (updates[0]!.message as { media_group_id: string }).media_group_id;
+    // A phone's album may mix photos and videos: the video between the sixth photo and the seventh.
+    const video = { message: { video: { file_id: 'BAACvideo', file_unique_id: 'AgADvideo', width: 1280, height: 720, duration: 4, mime_type: 'video/mp4' }, media_group_id: album } };
+    await chat.postInTurn([...updates.slice(0, 6), video, updates[6]!]);
+    await new Promise((r) => setTimeout(r, 1800));
+    expect(chat.replyTexts).toHaveLength(4);
+    expect(chat.replyTexts[0]).toBe(count('filing.photo_last', 5));
+    expect(isSummary(chat.replyTexts[1]!)).toBe(true);
+    // The video's word goes out at once; the line for the photos past the fifth, held for the album's next photo, stays held through it.
+    expect(chat.replyTexts.slice(2)).toEqual([t('ru', 'dialog.attachments_not_taken'), count('filing.photos_over', 2)]);
+    expect(sentTexts(chat).slice(-4)).toEqual(chat.replyTexts);
+    expect(sentTexts(chat)).not.toContain(count('filing.photos_over', 1));
+    expect(sentTexts(chat)).not.toContain(t('ru', 'filing.summary_hint'));
+  });
+});
