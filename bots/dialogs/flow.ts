@@ -125,6 +125,13 @@ export const num = (data: StepData, key: string): number | undefined => (typeof 
  */
 export const BATCH_PHOTOS_NOT_TAKEN = 'batchPhotosNotTaken';
 
+/**
+ * A photo of the current batch taken by the step: the data that marks the batch as the flow's (its
+ * count of photos not taken, none yet), so that Flow `batchPhoto` may tell its later photos past the
+ * limit; a batch whose first photo was refused is answered as the engine answers it.
+ */
+export const photoTaken = (c: StepContext): StepData => ({ [BATCH_PHOTOS_NOT_TAKEN]: num(c.data, BATCH_PHOTOS_NOT_TAKEN) ?? 0 });
+
 /** One more photo of the current batch not taken: the batch's count with it, and the data that keeps it. */
 export function photoNotTaken(c: StepContext): { count: number; data: StepData } {
   const count = (num(c.data, BATCH_PHOTOS_NOT_TAKEN) ?? 0) + 1;

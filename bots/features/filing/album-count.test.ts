@@ -63,6 +63,12 @@ describe.each(CHANNELS)('%s: photos sent together while filing get one count lin
     expect(sentTexts(chat).slice(-3)).toEqual(chat.replyTexts);
     expect(sentTexts(chat)).not.toContain(t('ru', 'dialog.attachments_not_taken'));
     expect(sentTexts(chat)).not.toContain(count('filing.photos_over', 1));
+    // Another album (VK: another message) at the summary: its first photo gets the step's hint and
+    // screen, as before; the rest are no photos past a count of the album's own (Telegram: nothing more; VK: one word for the rest).
+    await chat.sayInTurn(photos('b-108', 'b-109', 'b-110'));
+    expect(chat.replyTexts.slice(0, 1)).toEqual([t('ru', 'filing.summary_hint')]);
+    expect(chat.replyTexts.slice(1).map(isSummary)).toEqual(channel === 'tg' ? [true] : [true, false]);
+    if (channel === 'vk') expect(chat.replyTexts[2]).toBe(t('ru', 'dialog.attachments_not_taken'));
     await chat.say(press(t('ru', 'filing.send')));
     expect(await filedMessageOf(db, chat)).toMatchObject({ photos: 5 });
   });

@@ -6,7 +6,7 @@ import { findNearby } from '../../../core/messages/nearby.ts';
 import { MAX_TEXT_LENGTH, validText } from '../../../core/messages/text.ts';
 import { findMunicipalityByPoint, getMunicipality } from '../../../core/municipalities/municipality.repository.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
-import { end, enter, goto, num, photoNotTaken, stay, str, type Flow, type Outcome, type StepContext, type StepData, type StepInput } from '../../dialogs/flow.ts';
+import { BATCH_PHOTOS_NOT_TAKEN, end, enter, goto, num, photoNotTaken, photoTaken, stay, str, type Flow, type Outcome, type StepContext, type StepData, type StepInput } from '../../dialogs/flow.ts';
 import { excerpt, municipalityName } from '../../dialogs/format.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { placeFromText } from './place-text.ts';
@@ -118,6 +118,9 @@ function photoOver(c: StepContext): { data: StepData; say: View[] } {
 /** Whether `input` is a photo `keepPhoto` does not keep for the limit (five kept already; a repeat is no photo past it). */
 const pastLimit = (c: StepContext, input: StepInput) => input.kind === 'photo' && photosOf(c.data).length >= MAX_PHOTOS && !isRepeat(photosOf(c.data), input);
 
+/** A photo at a step that keeps photos: past the limit, the batch's line (photoOver); else the batch marked as taken here (photoTaken). */
+const batchAfter = (c: StepContext, input: StepInput): { data: StepData; say: View[] } => (pastLimit(c, input) ? photoOver(c) : { data: photoTaken(c), say: [] });
+
 const locationHint = (c: StepContext) => (c.from.channel === 'vk' ? 'filing.send_location_hint_vk' : 'filing.send_location_hint');
 
 /** The step after one that filled `data`: the first of text, place and photos still missing (filing may start from a shared place). */
@@ -149,9 +152,10 @@ export const filingFlow: Flow = {
   // Anything chosen, written, shared or sent so far is the resident's work: leaving by /start or the menu says it is dropped.
   draft: (data) => (num(data, 'sectorId') !== undefined || str(data, 'text') !== undefined || num(data, 'lat') !== undefined || photosOf(data).length > 0 ? 'filing.draft_discarded' : undefined),
   // The photos of an album or a VK message past the fifth, at the summary the fifth led to (or any
-  // step that takes no photo, five kept): counted, and told in one line with the limit.
+  // step that takes no photo, five kept): counted, and told in one line with the limit. Not a batch
+  // whose first photo was refused (no photo of it taken: no count): that one got the step's hint.
   batchPhoto(c) {
-    if (photosOf(c.data).length < MAX_PHOTOS) return undefined;
+    if (photosOf(c.data).length < MAX_PHOTOS || num(c.data, BATCH_PHOTOS_NOT_TAKEN) === undefined) return undefined;
     const over = photoOver(c);
     return stay({ data: over.data, say: over.say });
   },
@@ -204,7 +208,7 @@ export const filingFlow: Flow = {
         }
         const photos = keepPhoto(c, input);
         // Past the fifth: the count line stays (the album's next photo says it again), and one line says how many were not kept.
-        const over = pastLimit(c, input) ? photoOver(c) : { data: {}, say: [] };
+        const over = batchAfter(c, input);
         // A photo with its caption is the description and a photo; without one (or with a caption of no words) the text is still due.
         const caption = input.kind === 'photo' ? input.caption : undefined;
         if (caption?.trim() && hasWords(caption)) {
@@ -222,7 +226,7 @@ export const filingFlow: Flow = {
       async next(c, input) {
         if (input.kind === 'photo') {
           const photos = keepPhoto(c, input);
-          const over = pastLimit(c, input) ? photoOver(c) : { data: {}, say: [] };
+          const over = batchAfter(c, input);
           // The location button stays: an answer without a keyboard would take it away.
           return stay({ data: { photos, ...over.data }, say: [photoKept('filing.photo_kept_location', photos, LOCATION_KEYBOARD), ...over.say] });
         }
@@ -255,9 +259,9 @@ export const filingFlow: Flow = {
         if (isRepeat(photos, input)) return stay({ say: [photoKept('filing.photo_repeat', photos, DONE_KEYBOARD)] });
         if (photos.length >= MAX_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_PHOTOS });
         const next = [...photos, photoRef(input)];
-        // The last one allowed: no "send more", the summary follows.
-        if (next.length === MAX_PHOTOS) return goto('summary', { data: { photos: next }, say: [photoKept('filing.photo_last', next)] });
-        return stay({ data: { photos: next }, say: [photoKept('filing.photo_added', next, DONE_KEYBOARD)] });
+        // The last one allowed: no "send more", the summary follows (where the album's or message's photos past it are told: batchPhoto).
+        if (next.length === MAX_PHOTOS) return goto('summary', { data: { photos: next, ...photoTaken(c) }, say: [photoKept('filing.photo_last', next)] });
+        return stay({ data: { photos: next, ...photoTaken(c) }, say: [photoKept('filing.photo_added', next, DONE_KEYBOARD)] });
       },
     },
     summary: {
