@@ -23,6 +23,11 @@ export interface DialogState {
    * is answered quietly.
    */
   lastTap?: LastTap;
+  /**
+   * What the chat's messenger app can show, as the adapter stored it (dialog_state.client: VK's
+   * client_info, bots/vk/client.ts). Read with the lock; the engine neither reads nor saves it.
+   */
+  client?: Record<string, unknown>;
 }
 
 export interface LastTap {
@@ -78,12 +83,13 @@ export async function lockState(db: Db, channel: Channel, externalId: string): P
   return toState(row);
 }
 
-function toState(row: { flow: string; step: string; data: unknown; version: number }): DialogState {
+function toState(row: { flow: string; step: string; data: unknown; version: number; client?: unknown }): DialogState {
   const stored = (row.data ?? {}) as StoredData;
   const lastText = isLastText(stored.lastText) ? { lastText: stored.lastText } : {};
   const tap = stored.lastTap;
   const lastTap = typeof tap?.id === 'string' && typeof tap.at === 'number' ? { lastTap: { id: tap.id, at: tap.at } } : {};
-  return { flow: row.flow as FlowName, step: row.step, data: stored.data ?? {}, version: row.version, replyKeyboard: stored.replyKeyboard === true, ...lastText, ...lastTap };
+  const client = typeof row.client === 'object' && row.client !== null ? { client: row.client as Record<string, unknown> } : {};
+  return { flow: row.flow as FlowName, step: row.step, data: stored.data ?? {}, version: row.version, replyKeyboard: stored.replyKeyboard === true, ...lastText, ...lastTap, ...client };
 }
 
 function isLastText(value: unknown): value is LastText {
@@ -100,7 +106,7 @@ function isLastText(value: unknown): value is LastText {
  * for a duplicate too, hence the rollback.
  */
 export async function markProcessedLockingState(db: Db, channel: Channel, updateId: string, externalId: string, ahead?: CompiledQuery): Promise<DialogState | undefined> {
-  const statement = sql<{ flow: string; step: string; data: unknown; version: number }>`
+  const statement = sql<{ flow: string; step: string; data: unknown; version: number; client: unknown }>`
     WITH processed AS (
       INSERT INTO processed_update (channel, update_id) VALUES (${channel}, ${updateId})
       ON CONFLICT (channel, update_id) DO NOTHING RETURNING update_id
@@ -108,7 +114,7 @@ export async function markProcessedLockingState(db: Db, channel: Channel, update
     INSERT INTO dialog_state (channel, external_id, flow, step, data)
     SELECT ${channel}::text, ${externalId}::text, ${IDLE.flow}::text, ${IDLE.step}::text, ${JSON.stringify({})}::jsonb FROM processed
     ON CONFLICT (channel, external_id) DO UPDATE SET version = dialog_state.version
-    RETURNING flow, step, data, version`.compile(db);
+    RETURNING flow, step, data, version, client`.compile(db);
   const { rows } = await db.executeQuery(ahead ? sendWith(statement, ahead) : statement);
   const row = rows[0];
   return row && toState(row);

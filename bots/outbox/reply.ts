@@ -20,6 +20,8 @@ export interface Reply {
   language: Language;
   editMessageId?: number;
   answer?: OutboxPayload['answer'];
+  /** What the chat's app can show (VK: bots/vk/client.ts VkClient): the reply is rendered for it. */
+  client?: OutboxPayload['client'];
   /**
    * Held back this long (queued `pending`, due then, never claimed at once), marked `held`: the
    * answer to what may be the first pieces of a split text, which the next piece may withdraw
@@ -58,6 +60,7 @@ function payloadOf(reply: Reply): OutboxPayload {
     views: reply.views,
     ...(reply.editMessageId !== undefined && { editMessageId: reply.editMessageId }),
     ...(reply.answer && { answer: reply.answer }),
+    ...(reply.client && { client: reply.client }),
     ...(reply.holdMs !== undefined && { held: true }),
   };
 }

@@ -9,7 +9,7 @@ import type { Translate } from '../i18n.ts';
 import { createLeaderElection, type LeaderElection } from './leader.ts';
 import { createOutboxSender, type ChannelLimits, type OutboxSender, type SenderSettings } from './sender.ts';
 import { renderOutboxRow } from '../telegram/render.ts';
-import { renderVkOutboxRow } from '../vk/render.ts';
+import { vkChatRender } from '../vk/render.ts';
 import { createTelegramTransport, type TelegramRender } from './telegram-transport.ts';
 import type { Transport } from './transport.ts';
 import { createVkTransport, type VkRender } from './vk-transport.ts';
@@ -114,7 +114,7 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
       createVkTransport({
         token: config.VK_GROUP_TOKEN,
         apiBaseUrl: config.VK_API_BASE_URL,
-        render: deps.renderVk ?? ((row) => renderVkOutboxRow(row, deps.translate)),
+        render: deps.renderVk ?? vkChatRender(db, deps.translate),
         timeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
         ...(config.VK_GROUP_ID !== undefined && { groupId: config.VK_GROUP_ID }),
         ...(deps.media && { media: { db, store: deps.media } }),

@@ -9,7 +9,7 @@ import { describeError, type BeforeCall, type SendOutcome, type Transport } from
 /**
  * What a VK renderer makes of a row: its messages in order, messages.send parameters without
  * peer_id and random_id (text, keyboard JSON, attachment, lat/long). bots/vk/render.ts
- * `renderVkOutboxRow` is the app's; the plain-text default serves standalone senders.
+ * `vkChatRender` is the app's (for each chat's app); the plain-text default serves standalone senders.
  */
 export interface VkMessage {
   message: string;
@@ -30,7 +30,17 @@ export type VkSpecialCall =
   | { method: 'messages.edit'; params: { conversation_message_id: number; message: string; keyboard?: string }; fallback: VkMessage };
 /** A part of a row: a message to send, or one of the special calls of a reply. */
 export type VkPart = VkMessage | VkSpecialCall;
-export type VkRender = (row: Pick<ClaimedRow, 'kind' | 'chat_id' | 'payload'>) => VkPart[];
+/**
+ * A row's parts. It may read and write the database (bots/vk/render.ts vkChatRender: the chat's app
+ * capabilities, its numbered options): an error marked `transient: true` (the database did not
+ * answer) is retried, any other failure of a render is permanent.
+ */
+export type VkRender = (row: Pick<ClaimedRow, 'kind' | 'chat_id' | 'payload'>) => VkPart[] | Promise<VkPart[]>;
+
+/** A render that failed for a reason outside the row (the database): the row is tried again. */
+export class TransientRenderError extends Error {
+  readonly transient = true;
+}
 
 const isSpecial = (part: VkPart): part is VkSpecialCall => 'method' in part;
 
@@ -171,8 +181,9 @@ export function createVkTransport(options: VkTransportOptions): Transport {
       if (row.kind === WALL_COMMENT_KIND) return sendWallComment(row, beforeCall);
       let parts: VkPart[];
       try {
-        parts = options.render(row);
+        parts = await options.render(row);
       } catch (error) {
+        if (error instanceof TransientRenderError) return { kind: 'transient', error: `render failed: ${describeError(error)}`, partsDone: row.sent_parts };
         return { kind: 'permanent', error: `render failed: ${describeError(error)}`, partsDone: row.sent_parts };
       }
       const peer_id = Number(row.chat_id);

@@ -23,6 +23,7 @@ import type { Translate } from '../i18n.ts';
 import { languageOfIdentity, processOnce } from '../inbound.ts';
 import { startVkLongPoll, type VkLongPoll } from './long-poll.ts';
 import { parseEvent, type VkEvent } from './parse.ts';
+import { numberedChoice, sameVkClient, storedVkClient, storeVkClient, vkClientFlags } from './client.ts';
 import { intakeIncident } from '../../core/incidents/incidents.service.ts';
 import { wallEventIntake } from '../../core/incidents/vk-wall.ts';
 
@@ -143,8 +144,18 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
         if (parsed.kind === 'dialog') {
           const views: View[] = [];
           const answer = answerOf(parsed);
-          const last = parsed.inputs.length - 1;
-          for (const [index, input] of parsed.inputs.entries()) {
+          // What the resident's app can show: as this message says (stored for the chat when it
+          // changed), else as the chat's last message said; the reply is rendered for it.
+          const stored = storedVkClient(locked?.locked.client);
+          const changed = parsed.client !== undefined && !sameVkClient(parsed.client, stored);
+          if (changed) await storeVkClient(trx, parsed.inputs[0]!.identity.externalId, parsed.client!);
+          const client = parsed.client ?? stored;
+          // A number typed in answer to the numbered options of an app without keyboards is that option's press.
+          const first = parsed.inputs[0]!;
+          const choice = !changed && parsed.inputs.length === 1 && first.kind === 'text' ? numberedChoice(first.text, stored) : undefined;
+          const inputs = choice ? [{ identity: first.identity, kind: 'button' as const, data: choice }] : parsed.inputs;
+          const last = inputs.length - 1;
+          for (const [index, input] of inputs.entries()) {
             const at = index === 0 ? now : clock();
             // The last input's state and the event's reply (every input's views) are saved in one
             // statement (bots/outbox/reply.ts), the transaction's last unless a wall intake follows.
@@ -153,7 +164,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
               savingWithReply(
                 trx,
                 { channel: CHANNEL, externalId: input.identity.externalId, now: at, endsTransaction: !wall },
-                { channel: CHANNEL, chatId: parsed.peerId, views, editMessageId: parsed.conversationMessageId, ...(answer && { answer }) },
+                { channel: CHANNEL, chatId: parsed.peerId, views, editMessageId: parsed.conversationMessageId, ...(answer && { answer }), ...(client && { client: vkClientFlags(client) }) },
                 options.claimReply,
                 (row) => {
                   claimed = row;

@@ -1,5 +1,6 @@
 import { MAX_START_PAYLOAD } from '../../core/inbound/start-payload.repository.ts';
 import type { DialogInput, Identity, OtherInput, SentFile } from '../dialogs/input.ts';
+import { vkClientOf, type VkClient } from './client.ts';
 import { buttonIdOf } from './render.ts';
 
 /**
@@ -18,7 +19,8 @@ export interface VkEvent {
 /** What an event means for us. */
 export type ParsedEvent =
   /** Inputs of one resident, in order: a message with text and three photos is four inputs. */
-  | { kind: 'dialog'; inputs: DialogInput[]; peerId: string; eventAnswer?: { eventId: string; userId: string }; conversationMessageId?: number }
+  /** `client`: what the resident's app can show, as a message_new's client_info says (bots/vk/client.ts). */
+  | { kind: 'dialog'; inputs: DialogInput[]; peerId: string; eventAnswer?: { eventId: string; userId: string }; conversationMessageId?: number; client?: VkClient }
   /** The resident forbade messages from the community (message_deny): stop notifying them. */
   | { kind: 'blocked'; externalId: string }
   /** message_allow: they can be written to again. */
@@ -202,7 +204,8 @@ export function parseEvent(event: VkEvent): ParsedEvent {
       }
       if (message.out === 1) return { kind: 'ignore', reason: 'our own message' };
       const ref = typeof message.ref === 'string' && message.ref.length > 0 ? message.ref : undefined;
-      return { kind: 'dialog', inputs: messageInputs(message, identityOf(userId, peerId, object.client_info), ref), peerId };
+      const client = vkClientOf(object.client_info);
+      return { kind: 'dialog', inputs: messageInputs(message, identityOf(userId, peerId, object.client_info), ref), peerId, ...(client && { client }) };
     }
     case 'message_edit': {
       // The object is the edited message itself (VK's private message object), not wrapped in

@@ -4,8 +4,10 @@ import type { Button, Keyboard, ReplyButton, View } from '../dialogs/view.ts';
 import type { Translate } from '../i18n.ts';
 import { completeParams, languageOf, notificationView, replyViews } from '../notification-views.ts';
 import { REPLY_KIND } from '../outbox/reply.ts';
-import type { VkPart } from '../outbox/vk-transport.ts';
+import { TransientRenderError, type VkPart, type VkRender } from '../outbox/vk-transport.ts';
+import type { Db } from '../../core/db/types.ts';
 import { renderLabel, renderText } from '../render-text.ts';
+import { loadVkClient, storedVkClient, storeVkOptions, vkModeOf, type VkClient } from './client.ts';
 
 /**
  * VK's limits (dev.vk.com, "Клавиатуры для ботов"; vk-io Keyboard docs): a message text of at most
@@ -60,6 +62,8 @@ export interface VkRenderOptions {
   t: Translate;
   /** The conversation message whose callback button was pressed; a view marked `edit` replaces it. */
   editMessageId?: number;
+  /** What the chat's app can show (bots/vk/client.ts); unknown: inline keyboards of callback buttons, as always. */
+  client?: VkClient;
 }
 
 export function buttonPayload(id: string): string {
@@ -102,11 +106,11 @@ function label(text: string): string {
  * An inline keyboard within VK's limits: rows wider than 5 are wrapped, then the rows are cut
  * into keyboards of at most 6 rows and 10 buttons (each goes on its own message, in order).
  */
-export function inlineKeyboards(rows: Button[][], language: Language, t: Translate): VkKeyboard[] {
+export function inlineKeyboards(rows: Button[][], language: Language, t: Translate, type: 'callback' | 'text' = 'callback'): VkKeyboard[] {
   const wrapped: VkButton[][] = [];
   for (const row of rows) {
     for (let i = 0; i < row.length; i += VK_LIMITS.inline.perRow) {
-      wrapped.push(row.slice(i, i + VK_LIMITS.inline.perRow).map((b) => ({ action: { type: 'callback', label: label(renderLabel(language, b, t)), payload: buttonPayload(b.id) } })));
+      wrapped.push(row.slice(i, i + VK_LIMITS.inline.perRow).map((b) => ({ action: { type, label: label(renderLabel(language, b, t)), payload: buttonPayload(b.id) } })));
     }
   }
   const keyboards: VkKeyboard[] = [];
@@ -153,14 +157,14 @@ export function regularKeyboard(rows: ReplyButton[][], oneTime: boolean, languag
 /** Hides a regular keyboard (VK: an empty one-time keyboard). */
 export const REMOVE_KEYBOARD: VkKeyboard = { one_time: true, buttons: [] };
 
-function keyboardsOf(keyboard: Keyboard | undefined, language: Language, t: Translate): VkKeyboard[] {
+function keyboardsOf(keyboard: Keyboard | undefined, language: Language, t: Translate, type: 'callback' | 'text' = 'callback'): VkKeyboard[] {
   if (!keyboard) return [];
   if (keyboard.kind === 'remove') return [REMOVE_KEYBOARD];
   if (keyboard.kind === 'reply') {
     const regular = regularKeyboard(keyboard.rows, keyboard.oneTime ?? false, language, t);
     return regular ? [regular] : [];
   }
-  return inlineKeyboards(keyboard.rows, language, t);
+  return inlineKeyboards(keyboard.rows, language, t, type);
 }
 
 /**
@@ -197,11 +201,18 @@ const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
  * (attachment, lat/long); the text is split at VK's limit; the keyboard goes on the last part, and
  * an inline keyboard too large for one message continues on further messages (text "⋯").
  * A paging tap edits the message it came from when everything fits in one message.
+ * For an app without callback buttons the inline keyboard's buttons are text buttons with the same
+ * payload; for an app without inline keyboards see renderVkViews.
  */
 export function renderVk(view: View, options: VkRenderOptions): VkCall[] {
+  const mode = vkModeOf(options.client);
+  if (mode === 'regular' || mode === 'numbered') return renderVkViews([view], options).calls;
+  return renderOne(view, options, keyboardsOf(view.keyboard, options.language, options.t, mode === 'inline-text' ? 'text' : 'callback'));
+}
+
+function renderOne(view: View, options: VkRenderOptions, keyboards: VkKeyboard[], suffix = ''): VkCall[] {
   const { language, t } = options;
-  const text = renderText(t, language, { ...view, params: completeParams(view.params) });
-  const keyboards = keyboardsOf(view.keyboard, language, t);
+  const text = renderText(t, language, { ...view, params: completeParams(view.params) }) + suffix;
   const photos = (view.photos ?? []).slice(0, VK_LIMITS.attachments);
   const parts = splitText(text);
   if (view.edit && options.editMessageId !== undefined && parts.length === 1 && keyboards.length <= 1 && keyboards[0]?.inline !== false && photos.length === 0 && !view.media?.length && !view.location) {
@@ -228,6 +239,59 @@ export function renderVk(view: View, options: VkRenderOptions): VkCall[] {
   return calls;
 }
 
+/** "Choose with the buttons under the message" is no help to an app that shows none: it is told to type the number. */
+const NUMBERED_INSTEAD: Record<string, string> = { 'dialog.use_buttons': 'dialog.use_numbers', 'polls.use_buttons': 'dialog.use_numbers' };
+
+/**
+ * Views for an app without inline keyboards (VkClient, modes `regular` and `numbered`), rendered
+ * together (a row's views: only one regular keyboard is shown at a time, the last one sent):
+ * - `regular`: every view's inline buttons, and a location button asked for (if the app has it), on
+ *   ONE one-time regular keyboard of text buttons on the last message; a press is a message_new
+ *   whose payload is the button's id, handled as the callback's press;
+ * - `numbered` (no keyboards, or more buttons than a regular keyboard holds): each view's options
+ *   numbered under its text ("1 — Label"), numbering on across the views, with one hint to type the
+ *   number; `numbered` lists the ids in order (the sender stores them for the chat, client.ts).
+ */
+export function renderVkViews(views: View[], options: VkRenderOptions): { calls: VkCall[]; numbered?: string[] } {
+  const { language, t, client } = options;
+  const mode = vkModeOf(client);
+  if (mode === 'callback' || mode === 'inline-text') return { calls: views.flatMap((v) => renderVk(v, options)) };
+  const keyboards = client?.keyboard === true;
+  const location = keyboards && client?.location === true && views.some((v) => v.keyboard?.kind === 'reply' && v.keyboard.rows.some((r) => r.some((b) => b.kind === 'location')));
+  const removes = keyboards && views.some((v) => v.keyboard?.kind === 'remove' || v.keyboard?.kind === 'reply');
+  const rows: Button[][] = [];
+  for (const view of views) {
+    if (view.keyboard?.kind !== 'inline') continue;
+    for (const row of view.keyboard.rows) for (let i = 0; i < row.length; i += VK_LIMITS.regular.perRow) rows.push(row.slice(i, i + VK_LIMITS.regular.perRow));
+  }
+  const count = rows.reduce((n, r) => n + r.length, 0) + (location ? 1 : 0);
+  const numbered = mode === 'numbered' || rows.length + (location ? 1 : 0) > VK_LIMITS.regular.rows || count > VK_LIMITS.regular.total;
+  const ids: string[] = [];
+  const lastListed = numbered ? views.findLastIndex((v) => v.keyboard?.kind === 'inline' && v.keyboard.rows.some((r) => r.length > 0)) : -1;
+  const calls = views.flatMap((view, index) => {
+    const key = numbered ? (NUMBERED_INSTEAD[view.key] ?? view.key) : view.key;
+    const { keyboard: _keyboard, ...plain } = { ...view, key };
+    if (!numbered || view.keyboard?.kind !== 'inline') return renderOne(plain, { ...options, editMessageId: undefined }, []);
+    const lines = view.keyboard.rows.flat().map((b) => {
+      ids.push(b.id);
+      return `${ids.length} — ${renderLabel(language, b, t)}`;
+    });
+    const hint = index === lastListed ? `\n${t(language, 'dialog.numbered_hint')}` : '';
+    return renderOne(plain, { ...options, editMessageId: undefined }, [], lines.length > 0 ? `\n\n${lines.join('\n')}${hint}` : '');
+  });
+  const buttons: VkButton[][] = [
+    ...(location ? [[{ action: { type: 'location' as const, payload: buttonPayload('location') } }]] : []),
+    ...(numbered ? [] : rows.map((row) => row.map((b) => ({ action: { type: 'text' as const, label: label(renderLabel(language, b, t)), payload: buttonPayload(b.id) } })))),
+  ];
+  const keyboard: VkKeyboard | undefined = buttons.length > 0 ? { one_time: true, buttons } : removes ? REMOVE_KEYBOARD : undefined;
+  if (keyboard) {
+    const last = calls.at(-1);
+    if (last?.method === 'messages.send') last.params.keyboard = JSON.stringify(keyboard);
+    else calls.push({ method: 'messages.send', params: { message: '⋯', keyboard: JSON.stringify(keyboard) } });
+  }
+  return { calls, ...(numbered && { numbered: ids }) };
+}
+
 /** A rendered call as the outbox sends it: a paging edit keeps the same text as its fallback message. */
 function part(call: VkCall): VkPart {
   if (call.method === 'messages.send') return call.params;
@@ -236,23 +300,66 @@ function part(call: VkCall): VkPart {
 }
 
 /** A notification row for VK → its messages (paging edits never come from notifications). */
-export function renderVkNotificationRow(row: { kind: string; payload: OutboxPayload }, t: Translate): VkMessage[] {
-  return renderVk(notificationView(row.kind, row.payload), { language: languageOf(row.payload), t }).flatMap((c) => (c.method === 'messages.send' ? [c.params] : []));
+export function renderVkNotificationRow(row: { kind: string; payload: OutboxPayload }, t: Translate, client?: VkClient): VkMessage[] {
+  return renderVkViews([notificationView(row.kind, row.payload)], { language: languageOf(row.payload), t, ...(client && { client }) }).calls.flatMap((c) => (c.method === 'messages.send' ? [c.params] : []));
+}
+
+/** A VK outbox row rendered: its parts, and the ids of the options it numbers (an app without keyboards). */
+export interface VkRenderedRow {
+  parts: VkPart[];
+  numbered?: string[];
 }
 
 /**
- * An outbox row for VK → its parts, in the recipient's language: a notification with the buttons of
- * its kind (messages only: paging edits never come from notifications), or a direct reply
- * (bots/outbox/reply.ts): the callback button's answer, then each view, edits included.
+ * An outbox row for VK → its parts, in the recipient's language, for the chat's app: the client a
+ * reply row carries (OutboxPayload.client, what the resident's message said), else `client` (the
+ * chat's stored one, for a notification), else unknown (rendered as always). A notification has the
+ * buttons of its kind (messages only: paging edits never come from notifications); a direct reply
+ * (bots/outbox/reply.ts) the callback button's answer, then each view, edits included.
  */
-export function renderVkOutboxRow(row: { kind: string; payload: OutboxPayload }, t: Translate): VkPart[] {
+export function renderVkRow(row: { kind: string; payload: OutboxPayload }, t: Translate, client?: VkClient): VkRenderedRow {
   const language = languageOf(row.payload);
-  if (row.kind !== REPLY_KIND) return renderVkNotificationRow(row, t);
-  const { answer, editMessageId } = row.payload;
+  const rowClient = storedVkClient(row.payload.client) ?? client;
+  const views = row.kind === REPLY_KIND ? replyViews(row.payload) : [notificationView(row.kind, row.payload)];
+  const { editMessageId, answer } = row.kind === REPLY_KIND ? row.payload : {};
   const parts: VkPart[] = [];
   if (answer && 'eventId' in answer) {
     parts.push({ method: 'messages.sendMessageEventAnswer', params: { event_id: answer.eventId, user_id: Number(answer.userId), peer_id: Number(answer.peerId) } });
   }
-  for (const view of replyViews(row.payload)) parts.push(...renderVk(view, { language, t, editMessageId }).map(part));
-  return parts;
+  const rendered = renderVkViews(views, { language, t, ...(editMessageId !== undefined && { editMessageId }), ...(rowClient && { client: rowClient }) });
+  // Paging edits never come from notifications: only their messages.
+  const calls = row.kind === REPLY_KIND ? rendered.calls : rendered.calls.filter((c) => c.method === 'messages.send');
+  parts.push(...calls.map(part));
+  return { parts, ...(rendered.numbered && { numbered: rendered.numbered }) };
+}
+
+/** renderVkRow's parts (the row's client or none). */
+export function renderVkOutboxRow(row: { kind: string; payload: OutboxPayload }, t: Translate, client?: VkClient): VkPart[] {
+  return renderVkRow(row, t, client).parts;
+}
+
+/**
+ * The app's VK render for the outbox sender: a reply row is rendered for the client it carries; a
+ * notification with buttons for the chat's stored client (read only then: a row without buttons
+ * looks nothing up). Numbered options are stored for the chat before the row is sent, so the number
+ * typed after reading them finds them; a reply to an app without inline keyboards that numbers
+ * nothing clears them (the dialog moved on). A database failure here retries the row.
+ */
+export function vkChatRender(db: Db, t: Translate): VkRender {
+  return async (row) => {
+    let rendered = renderVkRow(row, t);
+    const client = storedVkClient(row.payload.client);
+    try {
+      if (row.kind !== REPLY_KIND && !client && rendered.parts.some((p) => !('method' in p) && p.keyboard !== undefined)) {
+        const stored = await loadVkClient(db, row.chat_id);
+        if (stored) rendered = renderVkRow(row, t, stored);
+      }
+      const mode = vkModeOf(client);
+      if (rendered.numbered) await storeVkOptions(db, row.chat_id, rendered.numbered);
+      else if (row.kind === REPLY_KIND && (mode === 'regular' || mode === 'numbered')) await storeVkOptions(db, row.chat_id, []);
+    } catch (error) {
+      throw new TransientRenderError(`the chat's VK client could not be read or stored: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return rendered.parts;
+  };
 }

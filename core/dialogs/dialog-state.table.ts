@@ -7,6 +7,8 @@ export interface DialogStateTable {
   step: string;
   data: JSONColumnType<Record<string, unknown>, string | undefined, string>;
   version: Generated<number>;
+  /** What the chat's messenger app can show (VK client_info) and the numbered options last shown: bots/vk/client.ts. */
+  client: JSONColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   updated_at: Generated<Date>;
 }
 

@@ -52,6 +52,12 @@ export interface OutboxPayload {
   editMessageId?: number;
   /** A reply to a button press: the messenger's id of the press, answered first to stop its spinner. */
   answer?: { queryId: string } | { eventId: string; userId: string; peerId: string };
+  /**
+   * What the recipient's messenger app can show when the row was queued (VK client_info flags,
+   * bots/vk/client.ts): the row is rendered for it. Absent: unknown (a notification: the sender
+   * reads the chat's stored client).
+   */
+  client?: Record<string, unknown>;
   /** A direct reply held back for the next piece of a split text, which may withdraw it (bots/outbox/reply.ts). */
   held?: boolean;
 }

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../../test/database.ts';
+import { botHarnessPerFile, type BotHarness } from '../../test/bots/harness.ts';
+import { registeredChat } from '../../test/bots/chats.ts';
+import type { RecordedVkCall } from '../../test/fakes/vk-api.ts';
+import { VkConversation, newVkUser } from '../../test/vk/conversation.ts';
+import { enqueue, PRIORITY } from '../../core/outbox/outbox.repository.ts';
+import { menuButton } from '../dialogs/menu.ts';
+import { createTranslator } from '../i18n.ts';
+
+/**
+ * Old and limited VK apps: the client_info of each message_new says which buttons the resident's
+ * app shows (bots/vk/client.ts); the replies (and later notifications) are rendered for it, and a
+ * press of every fallback reaches the same dialog action as the callback press would.
+ */
+let db: TestDatabase;
+let harness: BotHarness;
+botHarnessPerFile(
+  (d, h) => {
+    db = d;
+    harness = h;
+  },
+  { outbox: 'all' },
+);
+const t = createTranslator();
+
+type Json = Record<string, unknown>;
+interface ShownButton {
+  type: string;
+  label?: string;
+  payload?: string;
+}
+interface Shown {
+  inline?: boolean;
+  one_time?: boolean;
+  buttons: { action: ShownButton }[][];
+}
+
+/** An app with inline keyboards but no callback buttons (VK apps before callback buttons came). */
+const NO_CALLBACK = { button_actions: ['text', 'vkpay', 'open_app', 'location', 'open_link'], keyboard: true, inline_keyboard: false, carousel: false, lang_id: 0 };
+const INLINE_NO_CALLBACK = { ...NO_CALLBACK, inline_keyboard: true };
+/** An app with regular keyboards only. */
+const NO_INLINE = NO_CALLBACK;
+/** An app without bot keyboards at all. */
+const NO_KEYBOARD = { button_actions: ['text'], keyboard: false, inline_keyboard: false, carousel: false, lang_id: 0 };
+
+/** A message_new of the resident's app `client_info` (press: the label of the text button pressed, as VK sends it). */
+const said = (clientInfo: Json, message: Json): Json => ({ type: 'message_new', object: { message, client_info: clientInfo } });
+const typed = (clientInfo: Json, text: string) => said(clientInfo, { text });
+const pressed = (clientInfo: Json, label: string) => said(clientInfo, { payload: `$press:${label}` });
+
+const sends = (calls: RecordedVkCall[]) => calls.filter((c) => c.method === 'messages.send');
+const keyboardOf = (call: RecordedVkCall | undefined): Shown | undefined => (call?.params.keyboard ? (JSON.parse(call.params.keyboard) as Shown) : undefined);
+const buttonsOf = (call: RecordedVkCall | undefined) =>
+  keyboardOf(call)
+    ?.buttons.flat()
+    .map((b) => b.action) ?? [];
+const idOf = (b: ShownButton) => (JSON.parse(b.payload ?? '{}') as { b?: string }).b;
+const storedClient = async (chat: VkConversation) =>
+  (await db.db.selectFrom('dialog_state').select('client').where('channel', '=', 'vk').where('external_id', '=', chat.externalId).executeTakeFirstOrThrow()).client;
+const stateOf = async (chat: VkConversation) =>
+  db.db.selectFrom('dialog_state').select(['flow', 'step']).where('channel', '=', 'vk').where('external_id', '=', chat.externalId).executeTakeFirstOrThrow();
+
+describe('VK apps that cannot show every button', () => {
+  it('capabilities unknown (no client_info): inline keyboards of callback buttons, as before; nothing is stored', async () => {
+    const chat = new VkConversation(harness, newVkUser());
+    const event = chat.complete({ type: 'message_new', object: { message: { text: '/start' } } });
+    delete (event.object as Json).client_info;
+    const before = harness.vkFake.calls.length;
+    expect((await harness.postVk(event)).status).toBe(200);
+    const [language] = sends(harness.vkFake.calls.slice(before));
+    expect(keyboardOf(language)).toMatchObject({ inline: true });
+    expect(buttonsOf(language).map((b) => [b.type, b.label])).toEqual([
+      ['callback', 'Русский'],
+      ['callback', 'English'],
+    ]);
+    expect(await storedClient(chat)).toBeNull();
+  });
+
+  it('inline keyboards without callback buttons: text buttons with the same payload, and their press (a message_new) goes on as the callback press does', async () => {
+    const chat = new VkConversation(harness, newVkUser());
+    await chat.send(typed(INLINE_NO_CALLBACK, '/start'));
+    const [language] = sends(chat.replies);
+    expect(keyboardOf(language)).toMatchObject({ inline: true });
+    expect(buttonsOf(language).map((b) => [b.type, b.label])).toEqual([
+      ['text', 'Русский'],
+      ['text', 'English'],
+    ]);
+    expect(buttonsOf(language).map(idOf)).toEqual([expect.stringMatching(/:lang:ru$/), expect.stringMatching(/:lang:en$/)]);
+    expect(await storedClient(chat)).toEqual({ keyboard: true, inline: true, callback: false, text: true, location: true });
+
+    await chat.send(pressed(INLINE_NO_CALLBACK, 'English'));
+    expect(chat.replyTexts).toEqual([t('en', 'reg.about')]);
+    expect(buttonsOf(sends(chat.replies)[0])).toEqual([{ type: 'text', label: t('en', 'reg.continue'), payload: expect.stringMatching(/:ok"\}$/) }]);
+    await chat.send(pressed(INLINE_NO_CALLBACK, t('en', 'reg.continue')));
+    expect(buttonsOf(sends(chat.replies).at(-1)).map((b) => [b.type, b.label])).toEqual([
+      ['text', t('en', 'reg.consent_agree')],
+      ['text', t('en', 'reg.consent_decline')],
+    ]);
+    expect(await stateOf(chat)).toEqual({ flow: 'registration', step: 'consent' });
+    // No press was a callback: nothing to answer with sendMessageEventAnswer.
+    expect(harness.vkFake.calls.filter((c) => c.method === 'messages.sendMessageEventAnswer' && c.params.user_id === chat.externalId)).toEqual([]);
+  });
+
+  it('no inline keyboards: one one-time regular keyboard of text buttons per reply, the location button and the list together; registration is done with it', async () => {
+    const chat = new VkConversation(harness, newVkUser());
+    await chat.send(typed(NO_INLINE, '/start'));
+    const [language] = sends(chat.replies);
+    expect(keyboardOf(language)).toMatchObject({ one_time: true });
+    expect(keyboardOf(language)?.inline).toBeUndefined();
+    expect(buttonsOf(language).map((b) => [b.type, b.label])).toEqual([
+      ['text', 'Русский'],
+      ['text', 'English'],
+    ]);
+    await chat.send(pressed(NO_INLINE, 'Русский'));
+    expect(chat.replyTexts).toEqual([t('ru', 'reg.about')]);
+    await chat.send(pressed(NO_INLINE, t('ru', 'reg.continue')));
+    await chat.send(pressed(NO_INLINE, t('ru', 'reg.consent_agree')));
+    expect(await stateOf(chat)).toEqual({ flow: 'registration', step: 'phone' });
+    await chat.send(pressed(NO_INLINE, t('ru', 'reg.skip')));
+    // The municipality step: its two views (the location prompt, the list) in two messages, and
+    // both keyboards as one regular keyboard on the last: the location button first, then the list.
+    const messages = sends(chat.replies);
+    expect(messages).toHaveLength(2);
+    expect(keyboardOf(messages[0])).toBeUndefined();
+    const keyboard = keyboardOf(messages[1]);
+    expect(keyboard).toMatchObject({ one_time: true });
+    expect(keyboard?.buttons[0]).toEqual([{ action: { type: 'location', payload: '{"b":"location"}' } }]);
+    const kemerovo = buttonsOf(messages[1]).find((b) => b.label === 'Кемеровский городской округ');
+    expect(kemerovo?.type).toBe('text');
+    await chat.send(pressed(NO_INLINE, kemerovo!.label!));
+    expect(chat.replyTexts[0]).toContain(t('ru', 'reg.done', { municipality: '' }).slice(0, 20));
+    expect(await stateOf(chat)).toEqual({ flow: 'idle', step: 'idle' });
+  });
+
+  it('no keyboards at all: the options numbered in the text, and the typed number is the press; another text is asked for a number', async () => {
+    const chat = new VkConversation(harness, newVkUser());
+    await chat.send(typed(NO_KEYBOARD, '/start'));
+    const [language] = sends(chat.replies);
+    expect(language?.params.keyboard).toBeUndefined();
+    expect(language?.params.message).toBe(`${t('ru', 'reg.choose_language')}\n\n1 — Русский\n2 — English\n${t('ru', 'dialog.numbered_hint')}`);
+    expect(await storedClient(chat)).toMatchObject({ keyboard: false, inline: false, options: [expect.stringMatching(/:lang:ru$/), expect.stringMatching(/:lang:en$/)] });
+
+    await chat.send(typed(NO_KEYBOARD, '2'));
+    expect(chat.replyTexts).toEqual([`${t('en', 'reg.about')}\n\n1 — ${t('en', 'reg.continue')}\n${t('en', 'dialog.numbered_hint')}`]);
+    expect(sends(chat.replies)[0]?.params.keyboard).toBeUndefined();
+    // A text that is no number: the step asks for a number, not for buttons the app does not show.
+    await chat.send(typed(NO_KEYBOARD, 'hello'));
+    expect(chat.replyTexts[0]).toBe(t('en', 'dialog.use_numbers'));
+    await chat.send(typed(NO_KEYBOARD, '1.'));
+    expect(await stateOf(chat)).toEqual({ flow: 'registration', step: 'consent' });
+    expect(chat.replyTexts.at(-1)).toMatch(new RegExp(`\\n\\n1 — ${t('en', 'reg.consent_agree')}\\n2 — ${t('en', 'reg.consent_decline')}\\n`));
+    // A number beyond the list is a text like any other.
+    await chat.send(typed(NO_KEYBOARD, '7'));
+    expect(chat.replyTexts[0]).toBe(t('en', 'dialog.use_numbers'));
+    expect(await stateOf(chat)).toEqual({ flow: 'registration', step: 'consent' });
+  });
+
+  it("a notification with buttons is rendered for the chat's stored app, and its fallback press opens the menu entry", async () => {
+    const { chat, residentId } = await registeredChat(db, harness, 'vk');
+    const vk = chat as VkConversation;
+    // The resident's app says what it shows with any message (here /help).
+    await vk.send(typed(NO_INLINE, '/help'));
+    expect(await storedClient(vk)).toMatchObject({ inline: false, keyboard: true });
+    const before = harness.vkFake.calls.length;
+    await enqueue(db.db, [
+      {
+        channel: 'vk',
+        chatId: vk.externalId,
+        recipientKind: 'resident',
+        residentId,
+        kind: 'notice',
+        payload: { key: 'dialog.help', language: 'ru', keyboard: { kind: 'inline', rows: [[menuButton('my', 'menu.my')]] } },
+        priority: PRIORITY.notification,
+      },
+    ]);
+    harness.app.outbox.kick();
+    let shown: RecordedVkCall | undefined;
+    for (let i = 0; i < 400 && !shown; i++) {
+      shown = harness.vkFake.calls.slice(before).find((c) => c.method === 'messages.send' && c.params.peer_id === vk.externalId);
+      if (!shown) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(shown?.params.message).toBe(t('ru', 'dialog.help'));
+    expect(keyboardOf(shown)).toEqual({ one_time: true, buttons: [[{ action: { type: 'text', label: t('ru', 'menu.my'), payload: JSON.stringify({ b: menuButton('my', 'menu.my').id }) } }]] });
+    await vk.send(pressed(NO_INLINE, t('ru', 'menu.my')));
+    expect(vk.replyTexts[0]).toBe(t('ru', 'my.empty'));
+  });
+});
