@@ -154,6 +154,28 @@ describe('VK apps that cannot show every button', () => {
     await chat.send(typed(NO_KEYBOARD, '7'));
     expect(chat.replyTexts[0]).toBe(t('en', 'dialog.use_numbers'));
     expect(await stateOf(chat)).toEqual({ flow: 'registration', step: 'consent' });
+    // On to the end of registration: the phone typed, the municipality by its number.
+    await chat.send(typed(NO_KEYBOARD, '1'));
+    expect(await stateOf(chat)).toEqual({ flow: 'registration', step: 'phone' });
+    await chat.send(typed(NO_KEYBOARD, '+7 900 123-45-67'));
+    expect(await stateOf(chat)).toEqual({ flow: 'registration', step: 'municipality' });
+    const list = chat.replyTexts.at(-1)!;
+    const kemerovo = /\n(\d+) — Kemerovo[^\n]*\n/.exec(list);
+    expect(kemerovo).not.toBeNull();
+    await chat.send(typed(NO_KEYBOARD, kemerovo![1]!));
+    expect(await stateOf(chat)).toEqual({ flow: 'idle', step: 'idle' });
+    // The main menu after it, numbered: «2 — 📋 My messages» typed as 2 opens them.
+    const menu = chat.replyTexts.at(-1)!;
+    expect(menu.startsWith(t('en', 'menu.main'))).toBe(true);
+    const my = new RegExp(`\\n(\\d+) — ${t('en', 'menu.my')}\\n`).exec(menu);
+    expect(my).not.toBeNull();
+    await chat.send(typed(NO_KEYBOARD, my![1]!));
+    // Its own options numbered anew from 1 (what a 1 typed now means).
+    expect(chat.replyTexts[0]?.startsWith(`${t('en', 'my.empty')}\n\n1 — `)).toBe(true);
+    // A reply that numbers nothing (/help: typed commands) clears the options: a number typed now is only a text.
+    await chat.send(typed(NO_KEYBOARD, '/help'));
+    expect(chat.replyTexts[0]).toContain('/new — ');
+    expect(await storedClient(chat)).toEqual({ keyboard: false, inline: false, callback: false, text: true, location: false });
   });
 
   it("a notification with buttons is rendered for the chat's stored app, and its fallback press opens the menu entry", async () => {

@@ -104,9 +104,20 @@ export async function loadVkClient(db: Db, chatId: string): Promise<VkChatClient
 
 /**
  * The numbered options a row shows, stored before it is sent (so a number typed after it is seen
- * finds them): the chat's earlier options are replaced. Nothing when the chat has no state row.
+ * finds them): the chat's earlier options are replaced; none clears them (no write when there are
+ * none to clear). Nothing when the chat has no state row.
  */
 export async function storeVkOptions(db: Db, chatId: string, options: string[]): Promise<void> {
+  if (options.length === 0) {
+    await db
+      .updateTable('dialog_state')
+      .set({ client: sql<string>`client - 'options'` })
+      .where('channel', '=', 'vk')
+      .where('external_id', '=', chatId)
+      .where(sql<boolean>`client -> 'options' IS NOT NULL`)
+      .execute();
+    return;
+  }
   await db
     .updateTable('dialog_state')
     .set({ client: sql<string>`coalesce(client, '{}'::jsonb) || ${JSON.stringify({ options })}::jsonb` })

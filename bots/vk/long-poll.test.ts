@@ -157,4 +157,20 @@ describe('VK Bots Long Poll', () => {
     await harness.vkFake.waitFor(() => replies(user.id).length > 0);
     await tsStored(ts);
   });
+  it("a long-poll message_new's client_info is read as the Callback API's is: an app without inline keyboards gets a regular keyboard of text buttons", async () => {
+    const user = newVkUser();
+    const event = startEvent('lp-old-app', user.id);
+    event.object.client_info = { button_actions: ['text', 'location'], keyboard: true, inline_keyboard: false, carousel: false, lang_id: 0 };
+    harness.vkFake.queueLongPoll(event);
+    await harness.vkFake.waitFor(() => replies(user.id).length > 0);
+    const keyboard = JSON.parse(harness.vkFake.messagesTo(user.id)[0]!.params.keyboard!) as { inline?: boolean; one_time?: boolean; buttons: { action: { type: string; label: string } }[][] };
+    expect(keyboard.inline).toBeUndefined();
+    expect(keyboard.one_time).toBe(true);
+    expect(keyboard.buttons.flat().map((b) => [b.action.type, b.action.label])).toEqual([
+      ['text', 'Русский'],
+      ['text', 'English'],
+    ]);
+    const stored = await db.db.selectFrom('dialog_state').select('client').where('channel', '=', 'vk').where('external_id', '=', String(user.id)).executeTakeFirstOrThrow();
+    expect(stored.client).toEqual({ keyboard: true, inline: false, callback: false, text: true, location: true });
+  });
 });
