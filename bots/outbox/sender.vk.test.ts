@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { FakeVkApi } from '../../test/fakes/vk-api.ts';
 import { allSettled, clearOutbox, enqueueMarked, eventually, markerOf, states, vkSender } from '../../test/outbox.ts';
 import type { OutboxSender } from './sender.ts';
+import { TransientRenderError } from './vk-transport.ts';
 
 let t: TestDatabase;
 let api: FakeVkApi;
@@ -122,6 +123,25 @@ describe('outbox sender on VK', () => {
     expect((await row(ids[2]!)).last_error).toContain('VK 100');
     expect(api.textsTo(5401).map(markerOf)).toEqual([1]);
     expect(api.textsTo(5402)).toHaveLength(1);
+  });
+
+  it("a render that could not read the chat's app (the database) is retried; any other render failure is permanent", async () => {
+    const [retried, broken] = await vkRows([{ chatId: 5501, marker: 1 }, { chatId: 5502, marker: 2 }]);
+    let failures = 0;
+    sender = vkSender(t.db, api.apiBaseUrl, {
+      render: (r) => {
+        if (r.chat_id === '5502') throw new Error('a bug in a view');
+        if (failures++ === 0) throw new TransientRenderError("the chat's VK client could not be read or stored: connection refused");
+        return [{ message: `marker ${String(r.payload.params?.messageId)}` }];
+      },
+    });
+    sender.start();
+    await allSettled(t.db, [retried!, broken!]);
+    expect(await states(t.db, [retried!, broken!])).toEqual(['sent', 'dead']);
+    expect((await row(retried!)).attempts).toBe(2);
+    expect(api.textsTo(5501)).toEqual(['marker 1']);
+    expect((await row(broken!)).last_error).toContain('a bug in a view');
+    expect(api.textsTo(5502)).toEqual([]);
   });
 
   it('the fake drops a repeated random_id to the same peer but not to another peer', async () => {
