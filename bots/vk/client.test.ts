@@ -37,6 +37,20 @@ describe('client_info → what the app can show', () => {
   });
 });
 
+describe('a regular keyboard for an app with inline keyboards', () => {
+  const location: View = { key: 'filing.send_location', keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'filing.send_location' }]], oneTime: true } };
+  const modern = { keyboard: true, inline: true, callback: true, text: true, location: true };
+
+  it('the location button only where the app has it; no regular keyboard where it shows none', () => {
+    const keyboardOf = (client?: typeof modern) => renderVkViews([location], { language: 'en', t, ...(client && { client }) }).calls[0]!.params.keyboard;
+    const withLocation = JSON.stringify({ one_time: true, buttons: [[{ action: { type: 'location', payload: '{"b":"location"}' } }]] });
+    expect(keyboardOf()).toBe(withLocation);
+    expect(keyboardOf(modern)).toBe(withLocation);
+    expect(keyboardOf({ ...modern, location: false })).toBeUndefined();
+    expect(keyboardOf({ ...modern, keyboard: false })).toBeUndefined();
+  });
+});
+
 describe('views for an app without inline keyboards', () => {
   const many = (n: number): View => ({ key: 'menu.main', keyboard: { kind: 'inline', rows: Array.from({ length: n }, (_, i) => [literalButton(`1:o${i + 1}`, `Option ${i + 1}`)]) } });
   const regular = { keyboard: true, inline: false, callback: false, text: true, location: true };

@@ -207,7 +207,14 @@ const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 export function renderVk(view: View, options: VkRenderOptions): VkCall[] {
   const mode = vkModeOf(options.client);
   if (mode === 'regular' || mode === 'numbered') return renderVkViews([view], options).calls;
-  return renderOne(view, options, keyboardsOf(view.keyboard, options.language, options.t, mode === 'inline-text' ? 'text' : 'callback'));
+  return renderOne(view, options, keyboardsOf(shownKeyboard(view.keyboard, options.client), options.language, options.t, mode === 'inline-text' ? 'text' : 'callback'));
+}
+
+/** A regular keyboard as the app can show it: none without bot keyboards, no location button without `location`. */
+function shownKeyboard(keyboard: Keyboard | undefined, client: VkClient | undefined): Keyboard | undefined {
+  if (!client || keyboard?.kind !== 'reply') return keyboard;
+  if (!client.keyboard) return undefined;
+  return client.location ? keyboard : { ...keyboard, rows: keyboard.rows.map((row) => row.filter((b) => b.kind !== 'location')) };
 }
 
 function renderOne(view: View, options: VkRenderOptions, keyboards: VkKeyboard[], suffix = ''): VkCall[] {
