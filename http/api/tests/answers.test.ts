@@ -247,6 +247,24 @@ describe('photos with an answer', () => {
     expect(answers).toEqual([]);
   });
 
+  it('a media id past 2^31-1 is a 400 naming it, on a draft and on a revision, not a 500; nothing is written', async () => {
+    const m = await inWork();
+    const ex = h.keys.Kemerovo.executor;
+    const huge = 9_999_999_999;
+    const drafted = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: ex, body: { kind: 'intermediate', text: 'В работе', mediaIds: [huge] } });
+    expect(drafted.status, JSON.stringify(drafted.body)).toBe(400);
+    expect(drafted.body).toMatchObject({ code: 'VALIDATION', errors: [{ in: 'json', path: 'mediaIds.0' }] });
+    expect(await h.t.db.selectFrom('answer').select('id').where('message_id', '=', m.id).execute()).toEqual([]);
+
+    const draft = await h.request('POST', `/api/v1/messages/${m.id}/answers`, { token: ex, body: { kind: 'final', resolution: 'solved', text: 'Яма заделана' } });
+    const id = draft.body.answer.id as number;
+    expect((await h.request('POST', `/api/v1/answers/${id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Приложите фото' } })).status).toBe(200);
+    const revised = await h.request('POST', `/api/v1/answers/${id}/revise`, { token: ex, body: { text: 'Яма заделана, фото', mediaIds: [2_147_483_648] } });
+    expect(revised.status, JSON.stringify(revised.body)).toBe(400);
+    expect(revised.body).toMatchObject({ code: 'VALIDATION', errors: [{ in: 'json', path: 'mediaIds.0' }] });
+    expect(await h.t.db.selectFrom('answer').select(['state', 'text']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ state: 'returned', text: 'Яма заделана' });
+  });
+
   it('a returned answer is revised with a photo of the result (mediaIds replace those attached), and a bad list changes nothing', async () => {
     const m = await inWork();
     const ex = h.keys.Kemerovo.executor;

@@ -207,6 +207,24 @@ describe('ids and other whole numbers in paths and queries: decimal digits withi
     }
   });
 
+  it('every whole number of a JSON body has a maximum, so an id past 2^31-1 is a 400 and never reaches an int column (a 500)', () => {
+    const unbounded = (schema: Schema, path: string[] = []): string[] => {
+      const s = resolve(schema) as Schema & { type?: string | string[]; maximum?: number; exclusiveMaximum?: number };
+      const variants = [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.allOf ?? [])].flatMap((v) => unbounded(v, path));
+      const types = Array.isArray(s.type) ? s.type : [s.type];
+      const own = types.includes('integer') && s.maximum === undefined && s.exclusiveMaximum === undefined ? [path.join('.')] : [];
+      const items = s.items ? unbounded(s.items, [...path, '0']) : [];
+      return [...own, ...variants, ...items, ...Object.entries(s.properties ?? {}).flatMap(([name, child]) => unbounded(child, [...path, name]))];
+    };
+    const found = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) => {
+        const schema = op.requestBody?.content['application/json']?.schema;
+        return schema ? [...new Set(unbounded(schema))].map((field) => `${method.toUpperCase()} ${path} ${field}`) : [];
+      }),
+    );
+    expect(found).toEqual([]);
+  });
+
   it('plain decimal ids still work, up to 2^31-1 (a missing one is 404)', async () => {
     expect((await h.request('GET', `/api/v1/messages/${f.newMessage}`)).status).toBe(200);
     expect((await h.request('GET', '/api/v1/messages/2147483647')).status).toBe(404);

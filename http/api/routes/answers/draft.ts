@@ -3,13 +3,13 @@ import { messageInScope } from '../../../../core/access/scope.ts';
 import { draftAnswer, MAX_ANSWER_PHOTOS } from '../../../../core/messages/answers.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access, staffActor } from '../../route-kit.ts';
-import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { BodyId, IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { AnswerSchema, MessageSchema, Resolution, answerDto, messageDto } from '../../schemas/message.ts';
 import { audited } from '../../write.ts';
 
 const Text = z.string().max(4000);
 const MediaIds = z
-  .array(z.number().int().positive())
+  .array(BodyId)
   .max(MAX_ANSWER_PHOTOS)
   .optional()
   .openapi({ description: 'up to 10 photos uploaded with POST /media, sent to the resident with the answer once approved' });

@@ -3,14 +3,14 @@ import { answerInScope } from '../../../../core/access/scope.ts';
 import { MAX_ANSWER_PHOTOS, reviseAnswer } from '../../../../core/messages/answers.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access, staffActor } from '../../route-kit.ts';
-import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
+import { BodyId, IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { AnswerSchema, Resolution, answerDto } from '../../schemas/message.ts';
 import { audited } from '../../write.ts';
 
 const Body = z.strictObject({
   text: z.string().max(4000),
   resolution: Resolution.optional().openapi({ description: 'final answers only' }),
-  mediaIds: z.array(z.number().int().positive()).max(MAX_ANSWER_PHOTOS).optional().openapi({
+  mediaIds: z.array(BodyId).max(MAX_ANSWER_PHOTOS).optional().openapi({
     description:
       "the answer's photos from now on, all of them, in place of those it had (omitted: its photos stay as they are). Ids uploaded with POST /media (images of the message's municipality or regional) are attached; the id of a copy of a photo sent with the answer in the bot (its `photos[].mediaId`) keeps that photo. Photos sent in the bot that the list leaves out are dropped with their copies, and so are those not copied yet (no list can name them); an empty list sends the answer without photos. At most 10. A refused list (400, 404) changes nothing: neither the photos nor the text.",
   }),
