@@ -121,3 +121,16 @@ describe('comments on news and polls', () => {
     expect((await h.request('PUT', '/api/v1/comments/policy', { token: h.keys.Novokuznetsk.curator, body: { municipalityId: h.municipality.Kemerovo, premoderation: true } })).status).toBe(404);
   });
 });
+
+describe('GET /comments?target=: the item id is in range', () => {
+  it('an id past 2^31-1 is a 400 naming target, not a 500 from the database; 2^31-1 itself is an empty page', async () => {
+    for (const target of ['news:9999999999', 'poll:2147483648']) {
+      const res = await h.request('GET', `/api/v1/comments?target=${target}`, { token: h.keys.Kemerovo.moderator });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION', errors: [{ in: 'query', path: 'target' }] });
+    }
+    const edge = await h.request('GET', '/api/v1/comments?target=news:2147483647', { token: h.keys.Kemerovo.moderator });
+    expect(edge.status).toBe(200);
+    expect(edge.body.items).toEqual([]);
+  });
+});

@@ -6,7 +6,7 @@ import { listUnansweredComments } from '../../../../core/alerts/author-comments.
 import { idCursor, pageSize, toPage } from '../../../../core/db/pagination.ts';
 import { listItemComments } from '../../../../core/item-comments/comments.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
-import { BEARER, Id, jsonContent, PageQuery, pageOf, problems, QueryBoolean } from '../../schemas/common.ts';
+import { BEARER, Id, jsonContent, MAX_ID, PageQuery, pageOf, problems, QueryBoolean } from '../../schemas/common.ts';
 import type { ApiEnv } from '../../env.ts';
 import { UnansweredCommentSchema, unansweredPage } from './unanswered.ts';
 import { ItemCommentSchema, itemCommentDto } from '../../schemas/item-comments.ts';
@@ -16,8 +16,10 @@ const Query = z.strictObject({
   target: z
     .string()
     .regex(/^(?:news|poll)(?::[1-9][0-9]{0,9})?$/, 'news, poll, news:<id> or poll:<id>')
+    // Ten digits pass the pattern; past 2^31-1 the id is refused here, as in a path (not a 500 from the int column).
+    .refine((v) => Number(v.split(':')[1] ?? 0) <= MAX_ID, `the id is at most ${MAX_ID}`)
     .optional()
-    .openapi({ description: 'news or poll, or one item: news:<id>, poll:<id>', example: 'news:12' }),
+    .openapi({ description: 'news or poll, or one item: news:<id>, poll:<id> (an id of 1 to 2147483647)', example: 'news:12' }),
   state: z.enum(['pending', 'published', 'hidden', 'review']).optional().openapi({ description: 'pending: to approve; review: reported three times' }),
   unanswered: QueryBoolean.optional().openapi({
     description:
