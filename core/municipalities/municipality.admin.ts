@@ -33,7 +33,14 @@ export function workCalendarProblem(config: WorkCalendarConfig, timeZone: string
   return null;
 }
 
+/**
+ * An IANA zone name. JavaScript (Node 22) also takes a UTC offset such as "+07:00" as a zone, but
+ * PostgreSQL reads the same text in `AT TIME ZONE` as a POSIX zone, with the opposite sign (UTC-7):
+ * the KPIs and the statistical slices computed in SQL would then disagree with everything computed
+ * in JavaScript by 14 hours. Offsets are refused; Etc/GMT-7 is the name for a fixed UTC+7.
+ */
 function validTimeZone(timeZone: string): boolean {
+  if (/^[+-]/.test(timeZone)) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone });
     return true;

@@ -38,6 +38,18 @@ describe('municipalities', () => {
     expect(row).toEqual({ min_lat: 53.95, max_lat: 54.05, min_lon: 86.95, max_lon: 87.05 });
   });
 
+  it('refuses a time zone given as a UTC offset (+07:00 is UTC-7 to PostgreSQL, UTC+7 to JavaScript): 400 naming timeZone, nothing saved; an IANA name is taken', async () => {
+    for (const [i, timeZone] of ['+07:00', '-03:00', '+0700', '+07'].entries()) {
+      const res = await h.request('POST', '/api/v1/municipalities', { body: { nameRu: 'x', nameEn: 'x', oktmo: `3299810${i}`, populationOver14: 1, timeZone } });
+      expect(res.status, `${timeZone}: ${JSON.stringify(res.body)}`).toBe(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION', details: { field: 'timeZone' } });
+    }
+    expect(await h.t.db.selectFrom('municipality').select('id').where('oktmo', 'like', '3299810%').execute()).toEqual([]);
+    const named = await h.request('POST', '/api/v1/municipalities', { body: { nameRu: 'Омск', nameEn: 'Omsk', oktmo: '32998109', populationOver14: 1, timeZone: 'Asia/Omsk' } });
+    expect(named.status).toBe(201);
+    expect(named.body.timeZone).toBe('Asia/Omsk');
+  });
+
   it('refuses a population beyond the integer column with 400 naming the field, not 500, and saves nothing', async () => {
     const created = await h.request('POST', '/api/v1/municipalities', { body: { nameRu: 'x', nameEn: 'x', oktmo: '32999001', populationOver14: 3_000_000_000 } });
     expect(created.status).toBe(400);

@@ -11,7 +11,11 @@ const Body = z.strictObject({
   nameEn: z.string().trim().min(1).max(200),
   oktmo: z.string().regex(/^\d{8}(\d{3})?$/, '8 or 11 digits'),
   populationOver14: z.number().int().min(0).max(MAX_ID),
-  timeZone: z.string().max(64).optional().openapi({ description: 'IANA zone, default Asia/Novokuznetsk' }),
+  timeZone: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ description: 'IANA zone name, default Asia/Novokuznetsk (a UTC offset such as +07:00 is 400: PostgreSQL would read it with the opposite sign; Etc/GMT-7 is a fixed UTC+7)' }),
   answersNeedApproval: z.boolean().optional(),
   boundary: BoundarySchema.optional(),
 });
