@@ -63,6 +63,25 @@ describe('POST /media and GET /media/{id}', () => {
   });
 });
 
+describe('POST /media: the municipalityId field', () => {
+  it('an operator naming a municipality that does not exist, or an id past 2^31-1, gets 404 / 400 naming it, not a 500 from the foreign key or the int column; nothing is stored', async () => {
+    const media = () => h.t.db.selectFrom('media').select('id').execute();
+    const before = await media();
+    const missing = await upload(jpegBytes(400, 7), 'image/jpeg', undefined, { municipalityId: '99999' });
+    expect(missing.status, JSON.stringify(missing.body)).toBe(404);
+    expect(missing.body).toMatchObject({ code: 'MUNICIPALITY_NOT_FOUND', details: { id: 99999 } });
+    for (const id of ['2147483648', '9999999999']) {
+      const huge = await upload(jpegBytes(400, 7), 'image/jpeg', undefined, { municipalityId: id });
+      expect(huge.status, `${id}: ${JSON.stringify(huge.body)}`).toBe(400);
+      expect(huge.body).toMatchObject({ code: 'VALIDATION', details: { field: 'municipalityId' } });
+    }
+    expect(await media()).toEqual(before);
+    const named = await upload(jpegBytes(400, 7), 'image/jpeg', undefined, { municipalityId: String(h.municipality.Belovo) });
+    expect(named.status).toBe(201);
+    expect(named.body.municipalityId).toBe(h.municipality.Belovo);
+  });
+});
+
 describe('stored media sent to both messengers', () => {
   it('uploads each file once per messenger and reuses its file id / attachment for every later send', async () => {
     const photo = await upload(jpegBytes(3000, 7), 'image/jpeg');

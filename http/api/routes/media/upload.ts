@@ -5,7 +5,7 @@ import { storeMedia } from '../../../../core/media/media.repository.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { requireStore } from './store.ts';
 import { access } from '../../route-kit.ts';
-import { jsonContent, problems } from '../../schemas/common.ts';
+import { jsonContent, MAX_ID, problems } from '../../schemas/common.ts';
 import { MediaSchema, mediaDto } from '../../schemas/media.ts';
 import { audited } from '../../write.ts';
 
@@ -40,11 +40,17 @@ export function registerUploadMedia(app: ApiApp, deps: ApiDeps) {
     const unknown = Object.keys(form).filter((k) => k !== 'file' && k !== 'municipalityId');
     if (unknown.length > 0) throw new DomainError('VALIDATION', { field: unknown[0], problem: 'unknown field' });
     const requested = typeof form.municipalityId === 'string' && form.municipalityId !== '' ? form.municipalityId : undefined;
-    if (requested !== undefined && !/^[1-9]\d{0,9}$/.test(requested)) throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'a municipality id' });
+    if (requested !== undefined && (!/^[1-9]\d{0,9}$/.test(requested) || Number(requested) > MAX_ID)) {
+      throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'a municipality id' });
+    }
     const bytes = new Uint8Array(await file.arrayBuffer());
     const stored = await audited(c, deps, async ({ trx, scope, principal }) => {
       const municipalityId = requested === undefined ? scope.municipalityId : Number(requested);
       requireMunicipality(scope, municipalityId);
+      // An operator sees every id: one that names no municipality is a 404 here, not the media row's foreign key (a 500).
+      if (municipalityId !== null && !(await trx.selectFrom('municipality').select('id').where('id', '=', municipalityId).executeTakeFirst())) {
+        throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityId });
+      }
       const row = await storeMedia(trx, media.store, { bytes, declaredType: file.type, municipalityId, createdByStaffId: principal.staffId, origin: 'upload', limits: media.limits });
       return { result: row, audit: { action: 'media.upload', entity: 'media', entityId: row.id, municipalityId, data: { kind: row.kind, sizeBytes: row.sizeBytes } } };
     });
