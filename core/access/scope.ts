@@ -35,6 +35,18 @@ export function requireMunicipality(scope: Scope, municipalityId: number | null,
 }
 
 /**
+ * A municipality a write names (`municipalityId` of a body): outside the scope, or naming no
+ * municipality at all (an operator sees every id), it is MUNICIPALITY_NOT_FOUND, never the
+ * foreign key's violation further on (a 500). null (the whole region) is checked against the scope only.
+ */
+export async function municipalityInScope(db: Db, scope: Scope, municipalityId: number | null): Promise<void> {
+  requireMunicipality(scope, municipalityId);
+  if (municipalityId === null) return;
+  const row = await db.selectFrom('municipality').select('id').where('id', '=', municipalityId).executeTakeFirst();
+  if (!row) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityId });
+}
+
+/**
  * The municipality a list is restricted to: the requested one (checked) or the scope's own;
  * null means every municipality.
  */

@@ -38,3 +38,39 @@ describe('executors out of scope', () => {
     expect(await footprint(h)).toEqual(before);
   });
 });
+
+describe('a municipality that does not exist, named in a body by an operator (who sees every id)', () => {
+  // Every write of the catalogue whose body names the municipality it writes for.
+  const naming = ROUTE_CASES.filter((r) => r.method !== 'get' && r.body !== undefined && !r.hasPathId);
+  const withMunicipality = (r: RouteCase) => 'municipalityId' in (r.body!(f) as Record<string, unknown>);
+
+  it('covers the writes that name a municipality', () => {
+    const paths = naming.filter(withMunicipality).map(label);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'POST /polls',
+        'POST /news',
+        'POST /broadcasts',
+        'POST /kpi/placements',
+        'POST /kpi/publications',
+        'POST /kpi-groups',
+        'PUT /comments/policy',
+        'POST /events',
+        'POST /incidents',
+      ]),
+    );
+  });
+
+  it('answers 404 MUNICIPALITY_NOT_FOUND naming it on every such write, never a 500 from a foreign key, and writes nothing', async () => {
+    const answers: Record<string, unknown> = {};
+    const before = await footprint(h);
+    for (const r of naming.filter(withMunicipality)) {
+      const body = { ...(r.body!(f) as Record<string, unknown>), municipalityId: FORGED_ID };
+      const res = await h.request(r.method.toUpperCase(), r.url(f), { body });
+      answers[label(r)] = { status: res.status, code: res.body.code, id: res.body.details?.id };
+    }
+    const expected = Object.fromEntries(Object.keys(answers).map((k) => [k, { status: 404, code: 'MUNICIPALITY_NOT_FOUND', id: FORGED_ID }]));
+    expect(answers).toEqual(expected);
+    expect(await footprint(h)).toEqual(before);
+  });
+});

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { announce, getBroadcast } from '../../../../core/broadcasts/broadcasts.ts';
 import { DomainError } from '../../../../core/errors.ts';
 import { mediaInScope } from '../../../../core/media/media.repository.ts';
@@ -28,7 +28,7 @@ export function registerCreateBroadcast(app: ApiApp, deps: ApiDeps) {
     const body = c.req.valid('json');
     const id = await audited(c, deps, async ({ trx, scope, principal }) => {
       if (body.municipalityId === null && scope.municipalityId !== null) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: null });
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       for (const mediaId of body.mediaIds ?? []) await mediaInScope(trx, scope, mediaId);
       const broadcastId = await announce(trx, {
         audience: { municipalityId: body.municipalityId, topic: body.topic, ...(body.language && { language: body.language }) },

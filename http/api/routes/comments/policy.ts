@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { setPremoderation } from '../../../../core/item-comments/comments.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
@@ -23,7 +23,7 @@ export function registerSetCommentPolicy(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     await audited(c, deps, async ({ trx, scope, now }) => {
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       await setPremoderation(trx, body.municipalityId, body.premoderation, now);
       return {
         result: null,

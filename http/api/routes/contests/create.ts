@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { createContest, timeZoneOf } from '../../../../core/contests/contests.ts';
 import { DomainError } from '../../../../core/errors.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
@@ -25,7 +25,7 @@ export function registerCreateContest(app: ApiApp, deps: ApiDeps) {
     const { municipalityId, ...body } = c.req.valid('json');
     const contest = await audited(c, deps, async ({ trx, scope, principal, now }) => {
       if (municipalityId === null && scope.municipalityId !== null) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: null });
-      requireMunicipality(scope, municipalityId);
+      await municipalityInScope(trx, scope, municipalityId);
       if (municipalityId !== null && !(await trx.selectFrom('municipality').select('id').where('id', '=', municipalityId).executeTakeFirst()))
         throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityId });
       const fields = contestFields(body, await timeZoneOf(trx, municipalityId));

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { createDirectLine } from '../../../../core/polls/direct-line.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
@@ -25,7 +25,7 @@ export function registerCreateDirectLine(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const line = await audited(c, deps, async ({ trx, scope, principal, now }) => {
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       const created = await createDirectLine(trx, { ...body, collectFrom: new Date(body.collectFrom), collectTo: new Date(body.collectTo) }, principal.staffId, now);
       return { result: created, audit: { action: 'direct_line.create', entity: 'direct_line', entityId: created.id, municipalityId: created.municipalityId } };
     });

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { createEvent } from '../../../../core/news/events.service.ts';
 import { parseApiTime, timeZoneOf } from '../../../../core/news/local-time.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
@@ -24,7 +24,7 @@ export function registerCreateEvent(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const event = await audited(c, deps, async ({ trx, scope, principal, now }) => {
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       const zone = await timeZoneOf(trx, body.municipalityId);
       const created = await createEvent(
         trx,

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { createSource } from '../../../../core/incidents/settings.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
@@ -34,7 +34,7 @@ export function registerCreateSourceIncident(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const source = await audited(c, deps, async ({ trx, now, scope }) => {
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       const result = await createSource(trx, body, now);
       return { result, audit: { action: 'incident_source.create', entity: 'incident_source', entityId: result.id, municipalityId: result.municipalityId, data: { ownerId: result.ownerId } } };
     });

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { DomainError } from '../../../../core/errors.ts';
 import { intakeIncident } from '../../../../core/incidents/incidents.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
@@ -32,7 +32,7 @@ export function registerCreateIncident(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const { incident, created } = await audited(c, deps, async ({ trx, now, scope }) => {
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       const postedAt = new Date(body.postedAt);
       // The first-hour rule runs from postedAt: a date ahead would postpone the item's deadline.
       if (postedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new DomainError('VALIDATION', { field: 'postedAt', problem: 'in the future' });

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { saveStaffGroup } from '../../../../core/kpi/groups.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
@@ -30,7 +30,7 @@ export function registerSaveKpiGroup(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const group = await audited(c, deps, async ({ trx, now, scope }) => {
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       const result = await saveStaffGroup(trx, body, now);
       return {
         result,

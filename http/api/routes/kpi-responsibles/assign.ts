@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { assignKpiResponsible } from '../../../../core/kpi/kpi-responsible.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
@@ -24,7 +24,7 @@ export function registerAssignKpiResponsible(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const { assignment, created } = await audited(c, deps, async ({ trx, now, scope }) => {
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       const result = await assignKpiResponsible(trx, body, now);
       const audit = { action: 'kpi_responsible.assign', entity: 'kpi_responsible', entityId: result.assignment.id, municipalityId: body.municipalityId, data: { kpi: body.kpi, staffId: body.staffId } };
       // Naming the same official again changes nothing: the assignment as it is, no audit entry.

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { createPublication } from '../../../../core/kpi/entries.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
@@ -32,7 +32,7 @@ export function registerCreateKpiPublication(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const publication = await audited(c, deps, async ({ trx, now, scope, principal }) => {
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       const result = await createPublication(trx, { ...body, staffId: principal.staffId }, now);
       return { result, audit: { action: 'kpi.publication.create', entity: 'kpi_publication', entityId: result.id, municipalityId: body.municipalityId, data: { publishedOn: result.publishedOn } } };
     });

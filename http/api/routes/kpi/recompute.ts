@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { recomputePeriod } from '../../../../core/kpi/snapshots.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
@@ -24,7 +24,7 @@ export function registerRecomputeKpi(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const items = await audited(c, deps, async ({ trx, now, scope }) => {
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       const before = await trx
         .selectFrom('kpi_snapshot')
         .select(['kpi', 'value', 'status'])

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { DomainError } from '../../../../core/errors.ts';
 import { storeMedia } from '../../../../core/media/media.repository.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
@@ -46,11 +46,7 @@ export function registerUploadMedia(app: ApiApp, deps: ApiDeps) {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const stored = await audited(c, deps, async ({ trx, scope, principal }) => {
       const municipalityId = requested === undefined ? scope.municipalityId : Number(requested);
-      requireMunicipality(scope, municipalityId);
-      // An operator sees every id: one that names no municipality is a 404 here, not the media row's foreign key (a 500).
-      if (municipalityId !== null && !(await trx.selectFrom('municipality').select('id').where('id', '=', municipalityId).executeTakeFirst())) {
-        throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityId });
-      }
+      await municipalityInScope(trx, scope, municipalityId);
       const row = await storeMedia(trx, media.store, { bytes, declaredType: file.type, municipalityId, createdByStaffId: principal.staffId, origin: 'upload', limits: media.limits });
       return { result: row, audit: { action: 'media.upload', entity: 'media', entityId: row.id, municipalityId, data: { kind: row.kind, sizeBytes: row.sizeBytes } } };
     });

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { DomainError } from '../../../../core/errors.ts';
 import { parseApiTime, timeZoneOf } from '../../../../core/news/local-time.ts';
 import { createNews } from '../../../../core/news/news.service.ts';
@@ -28,7 +28,7 @@ export function registerCreateNews(app: ApiApp, deps: ApiDeps) {
     const body = c.req.valid('json');
     const item = await audited(c, deps, async ({ trx, scope, principal, now }) => {
       if (body.municipalityId === null && scope.municipalityId !== null) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: null });
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       const zone = await timeZoneOf(trx, body.municipalityId);
       const created = await createNews(
         trx,

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { requireMunicipality } from '../../../../core/access/scope.ts';
+import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { DomainError } from '../../../../core/errors.ts';
 import { createPoll } from '../../../../core/polls/polls.ts';
 import { mediaInScope } from '../../../../core/media/media.repository.ts';
@@ -28,7 +28,7 @@ export function registerCreatePoll(app: ApiApp, deps: ApiDeps) {
     const body = c.req.valid('json');
     const poll = await audited(c, deps, async ({ trx, scope, principal, now }) => {
       if (body.municipalityId === null && scope.municipalityId !== null) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: null });
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       if (body.mediaId != null) await mediaInScope(trx, scope, body.mediaId);
       const created = await createPoll(trx, { ...body, startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt) }, principal.staffId, now);
       return {

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { executorInScope, requireMunicipality } from '../../../../core/access/scope.ts';
+import { executorInScope, municipalityInScope } from '../../../../core/access/scope.ts';
 import { setRoutingRule } from '../../../../core/staff/executor.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
@@ -24,7 +24,7 @@ export function registerSetRoutingRule(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const rule = await audited(c, deps, async ({ trx, scope }) => {
-      requireMunicipality(scope, body.municipalityId);
+      await municipalityInScope(trx, scope, body.municipalityId);
       await executorInScope(trx, scope, body.executorId);
       const result = await setRoutingRule(trx, body);
       return { result, audit: { action: 'routing_rule.set', entity: 'routing_rule', entityId: result.id, municipalityId: result.municipalityId, data: { categoryId: result.categoryId, executorId: result.executorId } } };
