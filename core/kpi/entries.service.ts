@@ -5,6 +5,7 @@ import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { canonicalSourceUrl } from '../incidents/url.ts';
 import { usableMedia } from '../media/media.repository.ts';
+import { KPI_FIRST_YEAR, KPI_LAST_YEAR } from './period.ts';
 
 /** KPI 14: a unit of outdoor advertising (address, first and last day, a photo from the media store). */
 export interface Placement {
@@ -29,6 +30,9 @@ export interface Publication {
 
 function validDate(field: string, value: string): string {
   if (!isCalendarDate(value)) throw new DomainError('VALIDATION', { field, problem: 'expected a date YYYY-MM-DD' });
+  // A mistyped year (0026, 2206) would put a unit on display in every month KPI 14 is asked for.
+  const year = Number(value.slice(0, 4));
+  if (year < KPI_FIRST_YEAR || year > KPI_LAST_YEAR) throw new DomainError('VALIDATION', { field, problem: `year out of range (${KPI_FIRST_YEAR} to ${KPI_LAST_YEAR})` });
   return value;
 }
 

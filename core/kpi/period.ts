@@ -2,6 +2,10 @@ import { TZDate } from '@date-fns/tz';
 import { DomainError } from '../errors.ts';
 import type { Indicator, KpiPeriod, PeriodKind, Target } from './indicator.ts';
 
+/** The years a KPI period may fall in; the officials' entries (KPI 14, 16) keep to them too. */
+export const KPI_FIRST_YEAR = 2000;
+export const KPI_LAST_YEAR = 2100;
+
 export const KPI_PERIOD_PATTERN = /^(\d{4})(?:-(0[1-9]|1[0-2]))?$/;
 
 export interface RequestedPeriod {
@@ -17,7 +21,7 @@ export function parseKpiPeriod(key: string): RequestedPeriod {
   const m = KPI_PERIOD_PATTERN.exec(key);
   if (!m) throw new DomainError('VALIDATION', { field: 'period', problem: 'expected YYYY-MM or YYYY' });
   const year = Number(m[1]);
-  if (year < 2000 || year > 2100) throw new DomainError('VALIDATION', { field: 'period', problem: 'year out of range' });
+  if (year < KPI_FIRST_YEAR || year > KPI_LAST_YEAR) throw new DomainError('VALIDATION', { field: 'period', problem: 'year out of range' });
   return m[2] === undefined ? { key, kind: 'year', year, month: null } : { key, kind: 'month', year, month: Number(m[2]) };
 }
 

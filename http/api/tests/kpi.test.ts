@@ -205,6 +205,24 @@ describe('KPI 14 and 16 entries', () => {
     expect(await audits('kpi.placement.create')).toHaveLength(1);
   });
 
+  it('a placement or publication dated outside the KPI years (2000 to 2100) is 400 naming the field: a mistyped year would count the unit in every month', async () => {
+    const m = h.municipality.Kemerovo;
+    const before = await audits('kpi.placement.create');
+    for (const [field, dates] of [
+      ['endsOn', { startsOn: '2026-11-01', endsOn: '9999-12-31' }],
+      ['startsOn', { startsOn: '0001-01-01', endsOn: '2026-12-31' }],
+      ['endsOn', { startsOn: '2026-11-01', endsOn: '2206-01-31' }],
+    ] as const) {
+      const res = await h.request('POST', '/api/v1/kpi/placements', { body: { municipalityId: m, address: 'ул. Весенняя, 5', ...dates } });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION', details: { field } });
+    }
+    expect(await audits('kpi.placement.create')).toEqual(before);
+    const publication = await h.request('POST', '/api/v1/kpi/publications', { body: { municipalityId: m, url: 'https://x.example/old', outlet: 'Сайт', publishedOn: '0026-11-20' } });
+    expect(publication.status).toBe(400);
+    expect(publication.body).toMatchObject({ code: 'VALIDATION', details: { field: 'publishedOn' } });
+  });
+
   it('the same placement sent twice (a retried form) is one unit: 409 the second time, KPI 14 counts it once', async () => {
     const m = h.municipality.Novokuznetsk;
     const body = { municipalityId: m, address: 'пр. Металлургов, 1', startsOn: '2026-11-01', endsOn: '2027-01-31' };

@@ -10,13 +10,13 @@ import { audited } from '../../write.ts';
 const LocalDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-  .openapi({ example: '2026-11-01' });
+  .openapi({ example: '2026-11-01', description: 'a local date of the years 2000 to 2100 (else 400)' });
 
 const Body = z.strictObject({
   municipalityId: BodyId,
   address: z.string().min(1).max(500),
   startsOn: LocalDate,
-  endsOn: LocalDate.openapi({ description: 'last day on display (inclusive); KPI 14 counts units placed for at least three calendar months' }),
+  endsOn: LocalDate.openapi({ description: 'last day on display (inclusive), of the years 2000 to 2100; KPI 14 counts units placed for at least three calendar months' }),
   mediaId: BodyId.nullable().optional().openapi({ description: 'a photo of the unit uploaded through POST /media' }),
 });
 
