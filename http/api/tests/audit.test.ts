@@ -46,6 +46,30 @@ describe('GET /audit', () => {
     expect(operator.body.items.some((e: { municipalityId: number }) => e.municipalityId === h.municipality.Novokuznetsk)).toBe(true);
   });
 
+  it('a moderation action repeated on a message it changes no more (publish, unpublish, urgent, category, executor) writes no second entry', async () => {
+    const m = await h.fileMessage('Belovo');
+    const token = h.keys.Belovo.curator;
+    const post = (path: string, body: unknown = {}) => h.request('POST', `/api/v1/messages/${m.id}/${path}`, { token, body });
+    expect((await post('accept')).status).toBe(200);
+    const other = await h.categoryId('roads.lighting'); // fileMessage files under roads.pothole
+    const steps: [string, unknown][] = [
+      ['publish', {}],
+      ['unpublish', {}],
+      ['urgent', {}],
+      ['category', { categoryId: other }],
+      ['executor', { executorId: h.executors.Belovo.utility }],
+    ];
+    for (const [path, body] of steps) {
+      const first = await post(path, body);
+      expect(first.status, `${path}: ${JSON.stringify(first.body)}`).toBe(200);
+      const again = await post(path, body);
+      expect(again.status, path).toBe(200);
+      expect(again.body.version, path).toBe(first.body.version);
+    }
+    const entries = await h.t.db.selectFrom('audit_log').select('action').where('entity', '=', 'message').where('entity_id', '=', String(m.id)).orderBy('id').execute();
+    expect(entries.map((e) => e.action)).toEqual(['message.accept', 'message.publish', 'message.unpublish', 'message.mark_urgent', 'message.change_category', 'message.route']);
+  });
+
   it('writes nothing when the change fails', async () => {
     const before = await h.request('GET', '/api/v1/audit?limit=100');
     const m = await h.fileMessage('Belovo');
