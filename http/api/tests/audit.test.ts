@@ -70,6 +70,29 @@ describe('GET /audit', () => {
     expect(entries.map((e) => e.action)).toEqual(['message.accept', 'message.publish', 'message.unpublish', 'message.mark_urgent', 'message.change_category', 'message.route']);
   });
 
+  it('setting a routing rule or the comment policy to what it already is writes no second entry', async () => {
+    const token = h.keys.Belovo.curator;
+    const m = h.municipality.Belovo;
+    const rule = { municipalityId: m, categoryId: await h.categoryId('roads.sidewalk'), executorId: h.executors.Belovo.utility };
+    for (let i = 0; i < 2; i++) expect((await h.request('PUT', '/api/v1/routing-rules', { token, body: rule })).status).toBe(200);
+    expect((await h.request('PUT', '/api/v1/routing-rules', { token, body: { ...rule, executorId: h.executors.Belovo.city } })).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await h.request('PUT', '/api/v1/comments/policy', { token, body: { municipalityId: m, premoderation: true } })).status).toBe(200);
+    expect((await h.request('PUT', '/api/v1/comments/policy', { token, body: { municipalityId: m, premoderation: false } })).status).toBe(200);
+    const entries = await h.t.db
+      .selectFrom('audit_log')
+      .select(['action', 'data'])
+      .where('action', 'in', ['routing_rule.set', 'item_comment.policy'])
+      .where('municipality_id', '=', m)
+      .orderBy('id')
+      .execute();
+    expect(entries).toEqual([
+      { action: 'routing_rule.set', data: { categoryId: rule.categoryId, executorId: h.executors.Belovo.utility } },
+      { action: 'routing_rule.set', data: { categoryId: rule.categoryId, executorId: h.executors.Belovo.city } },
+      { action: 'item_comment.policy', data: { premoderation: true } },
+      { action: 'item_comment.policy', data: { premoderation: false } },
+    ]);
+  });
+
   it('writes nothing when the change fails', async () => {
     const before = await h.request('GET', '/api/v1/audit?limit=100');
     const m = await h.fileMessage('Belovo');

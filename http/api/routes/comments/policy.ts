@@ -24,7 +24,10 @@ export function registerSetCommentPolicy(app: ApiApp, deps: ApiDeps) {
     const body = c.req.valid('json');
     await audited(c, deps, async ({ trx, scope, now }) => {
       await municipalityInScope(trx, scope, body.municipalityId);
+      const before = await trx.selectFrom('item_comment_policy').select('premoderation').where('municipality_id', '=', body.municipalityId).executeTakeFirst();
       await setPremoderation(trx, body.municipalityId, body.premoderation, now);
+      // The same policy again (or "off" where it was never turned on) is a repeat: no entry.
+      if ((before?.premoderation ?? false) === body.premoderation) return { result: null, audit: null };
       return {
         result: null,
         audit: { action: 'item_comment.policy', entity: 'municipality', entityId: body.municipalityId, municipalityId: body.municipalityId, data: { premoderation: body.premoderation } },

@@ -26,7 +26,15 @@ export function registerSetRoutingRule(app: ApiApp, deps: ApiDeps) {
     const rule = await audited(c, deps, async ({ trx, scope }) => {
       await municipalityInScope(trx, scope, body.municipalityId);
       await executorInScope(trx, scope, body.executorId);
+      const before = await trx
+        .selectFrom('routing_rule')
+        .select('executor_id')
+        .where('municipality_id', '=', body.municipalityId)
+        .where('category_id', '=', body.categoryId)
+        .executeTakeFirst();
       const result = await setRoutingRule(trx, body);
+      // The rule already named this executor: a repeat, which changes nothing and leaves no entry.
+      if (before?.executor_id === body.executorId) return { result, audit: null };
       return { result, audit: { action: 'routing_rule.set', entity: 'routing_rule', entityId: result.id, municipalityId: result.municipalityId, data: { categoryId: result.categoryId, executorId: result.executorId } } };
     });
     return c.json(routingRuleDto(rule), 200);
