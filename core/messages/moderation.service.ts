@@ -161,6 +161,8 @@ export function changeCategory(db: Db, input: ModerationInput & { categoryId: nu
     transition(message.status, 'change_category');
     const category = await getCategory(trx, input.categoryId);
     if (category.id === message.categoryId) return message;
+    // A retired category takes no messages, as filing and open-source intake refuse it too.
+    if (!category.active) throw new DomainError('CATEGORY_NOT_FOUND', { id: category.id });
     const updated = await updateMessage(trx, message, { category_id: category.id }, now);
     await recordEvent(trx, message.id, input.actor, { kind: 'category_changed', data: { from: message.categoryId, to: category.id } }, now);
     return updated;

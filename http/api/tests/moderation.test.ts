@@ -129,6 +129,28 @@ describe('POST /messages/{id}/category', () => {
   });
 });
 
+describe('POST /messages/{id}/category: a retired category', () => {
+  it('is refused as filing and open-source intake refuse it (404 CATEGORY_NOT_FOUND), and the message keeps its category; a message already in it keeps it', async () => {
+    const m = await h.fileMessage('Kemerovo');
+    const inIt = await h.fileMessage('Kemerovo', { categoryCode: 'roads.sidewalk' });
+    const retired = await h.categoryId('roads.sidewalk');
+    const off = await h.request('PATCH', `/api/v1/categories/${retired}`, { body: { active: false } });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    try {
+      const res = await post(`/api/v1/messages/${m.id}/category`, { categoryId: retired });
+      expect(res.status, JSON.stringify(res.body)).toBe(404);
+      expect(res.body).toMatchObject({ code: 'CATEGORY_NOT_FOUND', details: { id: retired } });
+      const row = await h.t.db.selectFrom('message').select(['category_id', 'version']).where('id', '=', m.id).executeTakeFirstOrThrow();
+      expect(row).toEqual({ category_id: m.categoryId, version: m.version });
+      const same = await post(`/api/v1/messages/${inIt.id}/category`, { categoryId: retired });
+      expect(same.status).toBe(200);
+      expect(same.body).toMatchObject({ categoryId: retired, version: inIt.version });
+    } finally {
+      await h.request('PATCH', `/api/v1/categories/${retired}`, { body: { active: true } });
+    }
+  });
+});
+
 describe('POST /messages/{id}/duplicate', () => {
   it('closes a duplicate and makes its author a supporter of the original', async () => {
     const original = await h.fileMessage('Kemerovo');
