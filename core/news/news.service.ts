@@ -79,10 +79,12 @@ async function checkPoll(db: Db, pollId: number | null, municipalityId: number |
   if (!row || (row.municipality_id !== null && row.municipality_id !== municipalityId)) throw new DomainError('VALIDATION', { field: 'pollId', problem: 'no such poll' });
 }
 
+/** A category for a new item or a changed one: it must exist and not be retired (as for polls and messages). */
 async function checkCategory(db: Db, categoryId: number | null): Promise<void> {
   if (categoryId === null) return;
-  const row = await db.selectFrom('category').select('id').where('id', '=', categoryId).executeTakeFirst();
+  const row = await db.selectFrom('category').select(['id', 'active']).where('id', '=', categoryId).executeTakeFirst();
   if (!row) throw new DomainError('VALIDATION', { field: 'categoryId', problem: 'no such category' });
+  if (!row.active) throw new DomainError('VALIDATION', { field: 'categoryId', problem: 'the category is retired' });
 }
 
 export async function getNews(db: Db, id: number): Promise<NewsItem> {
@@ -134,7 +136,8 @@ export type NewsPatch = Partial<NewsFields> & { publishAt?: Date | null };
 export async function updateNews(db: Db, id: number, patch: NewsPatch, now: Date): Promise<{ item: NewsItem; changed: string[] }> {
   const item = await lockNews(db, id);
   if (item.state === 'archived') throw new DomainError('ILLEGAL_TRANSITION', { id, state: item.state, action: 'edit' });
-  if (patch.categoryId !== undefined) await checkCategory(db, patch.categoryId);
+  // An item already in a category retired since keeps it when an edit names it again.
+  if (patch.categoryId !== undefined && patch.categoryId !== item.categoryId) await checkCategory(db, patch.categoryId);
   if (patch.pollId !== undefined) await checkPoll(db, patch.pollId, item.municipalityId);
   if (patch.mediaIds !== undefined) await checkNewsMedia(db, item.municipalityId, patch.mediaIds);
   let state: NewsState = item.state;

@@ -274,6 +274,28 @@ describe('news through the admin API', () => {
     expect(await h.t.db.selectFrom('news_item').select('id').where('title', '=', 'Чужое').execute()).toEqual([]);
   });
 
+  it('a retired category is refused for a new item and for a change (400 naming categoryId), as polls refuse it; an item already in it keeps it', async () => {
+    const m = h.municipality.Kemerovo;
+    const retired = await h.categoryId('roads.signs');
+    const before = await h.request('POST', '/api/v1/news', { token: h.keys.Kemerovo.curator, body: { municipalityId: m, title: 'Разметка', body: 'Текст', categoryId: retired } });
+    expect(before.status).toBe(201);
+    const other = await h.request('POST', '/api/v1/news', { token: h.keys.Kemerovo.curator, body: { municipalityId: m, title: 'Другое', body: 'Текст' } });
+    expect((await h.request('PATCH', `/api/v1/categories/${retired}`, { body: { active: false } })).status).toBe(200);
+    try {
+      const created = await h.request('POST', '/api/v1/news', { token: h.keys.Kemerovo.curator, body: { municipalityId: m, title: 'Разметка', body: 'Текст', categoryId: retired } });
+      expect(created.status, JSON.stringify(created.body)).toBe(400);
+      expect(created.body).toMatchObject({ code: 'VALIDATION', details: { field: 'categoryId' } });
+      const moved = await h.request('PATCH', `/api/v1/news/${other.body.id}`, { token: h.keys.Kemerovo.curator, body: { categoryId: retired } });
+      expect(moved.status, JSON.stringify(moved.body)).toBe(400);
+      expect((await h.request('GET', `/api/v1/news/${other.body.id}`, { token: h.keys.Kemerovo.curator })).body.categoryId).toBeNull();
+      const kept = await h.request('PATCH', `/api/v1/news/${before.body.id}`, { token: h.keys.Kemerovo.curator, body: { title: 'Разметка улиц', categoryId: retired } });
+      expect(kept.status, JSON.stringify(kept.body)).toBe(200);
+      expect(kept.body).toMatchObject({ title: 'Разметка улиц', categoryId: retired });
+    } finally {
+      await h.request('PATCH', `/api/v1/categories/${retired}`, { body: { active: true } });
+    }
+  });
+
   it('keeps scope: another municipality is 404, an executor may not write, a past publishAt is 400', async () => {
     const created = await h.request('POST', '/api/v1/news', { token: h.keys.Kemerovo.curator, body: { municipalityId: h.municipality.Kemerovo, title: 'Своё', body: 'Текст' } });
     for (const [method, path] of [
