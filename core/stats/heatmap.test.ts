@@ -57,6 +57,23 @@ describe('H3 cells', () => {
   });
 });
 
+describe('messages without a point', () => {
+  it('are off the map: neither in a cell nor counted as unplaced (no cell will ever be filled in for them)', async () => {
+    const id = set.b[0]!;
+    const saved = await t.db.selectFrom('message').select(['lat', 'lon', 'h3_r10']).where('id', '=', id).executeTakeFirstOrThrow();
+    // An open-source item accepted without a point (POST /incidents/{id}/accept): "off the map".
+    await t.db.updateTable('message').set({ lat: null, lon: null, h3_r10: null }).where('id', '=', id).execute();
+    try {
+      const { cells, unplaced } = await heatmapCells(t.db, kemerovoScope(), { period: '2026-11' }, 8, now);
+      expect(unplaced).toBe(0);
+      expect(cells.map((c) => c.count).sort()).toEqual([1, 7]);
+      expect(await fillMessageCells(t.db)).toBe(0);
+    } finally {
+      await t.db.updateTable('message').set(saved).where('id', '=', id).execute();
+    }
+  });
+});
+
 describe('stars mirrored onto the message', () => {
   it('the rating trigger keeps message.rating_stars equal to the rating, whatever writes it', async () => {
     const id = set.a[0]!;

@@ -100,7 +100,8 @@ export interface HeatCell extends Metrics {
  * messages matching `filter` within `scope`, grouped into H3 cells at `resolution` (5-10), with
  * count, overdue share, median hours to first answer and average rating per cell, in one SQL
  * pass (cells derived from the stored resolution-10 cell by bit arithmetic). `unplaced` counts
- * matching messages whose cell is not filled in yet (see cells.ts).
+ * matching messages with a point whose cell is not filled in yet (see cells.ts); those without a
+ * point are off the map.
  */
 export async function heatmapCells(db: Db, scope: Scope, filter: StatsFilter, resolution: number, now: Date): Promise<{ cells: HeatCell[]; unplaced: number }> {
   // Grouped by the bigint parent (cheaper to sort than its hex text), turned to hex outside.
@@ -110,6 +111,9 @@ export async function heatmapCells(db: Db, scope: Scope, filter: StatsFilter, re
     .selectFrom('message')
     .select([parent.as('parent'), ...aggregateColumns(now, starsCounted)])
     .where(where)
+    // A message without a point (an open-source item accepted without one) is off the map, as in
+    // the points: no cell will ever be filled in for it, so it is not "unplaced" either.
+    .where('message.lat', 'is not', null)
     .groupBy(parent)
     .as('g');
   const rows = (await db.selectFrom(grouped).selectAll('g').select(sql<string | null>`to_hex(g.parent)`.as('cell')).execute()) as unknown as (AggregateRow & { cell: string | null })[];

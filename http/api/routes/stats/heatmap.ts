@@ -71,7 +71,7 @@ const Collection = z
     features: z.array(z.union([PointFeature, CellFeature])),
     nextCursor: z.string().nullable().optional().openapi({ description: 'points: set when more match; pass it as cursor' }),
     hint: z.string().optional(),
-    unplaced: z.number().int().optional().openapi({ description: 'cells: matching messages whose cell is not filled in yet' }),
+    unplaced: z.number().int().optional().openapi({ description: 'cells: matching messages with a point whose cell is not filled in yet (those without a point are off the map)' }),
   })
   .openapi('HeatmapCollection');
 
