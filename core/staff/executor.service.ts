@@ -90,6 +90,8 @@ export async function setRoutingRule(db: Db, input: { municipalityId: number; ca
   // A regional executor may be named by any municipality's rules.
   if (executor.municipalityId !== null && executor.municipalityId !== input.municipalityId)
     throw new DomainError('EXECUTOR_OUT_OF_SCOPE', { executorId: executor.id, municipalityId: input.municipalityId });
+  // A rule naming a switched-off executor would route nothing: accepting a message would then say NO_ROUTING_RULE.
+  if (!executor.active) throw new DomainError('EXECUTOR_INACTIVE', { executorId: executor.id });
   const r = await db
     .insertInto('routing_rule')
     .values({ municipality_id: input.municipalityId, category_id: input.categoryId, executor_id: input.executorId })

@@ -221,6 +221,15 @@ describe('executors and routing rules', () => {
     const m2 = await h.fileMessage('Kemerovo', { categoryCode: 'housing.water' });
     const refused = await h.request('POST', `/api/v1/messages/${m2.id}/accept`, { token: h.keys.Kemerovo.moderator, body: {} });
     expect(refused.body.code).toBe('NO_ROUTING_RULE');
+    // A rule naming the switched-off executor is refused (it would route nothing), the rule left as it was.
+    const again = await h.request('PUT', '/api/v1/routing-rules', { token: cur, body: { municipalityId: h.municipality.Kemerovo, categoryId: water, executorId: created.body.id } });
+    expect(again.status).toBe(422);
+    expect(again.body).toMatchObject({ code: 'EXECUTOR_INACTIVE', details: { executorId: created.body.id } });
+    const pothole = await h.categoryId('roads.pothole');
+    const before = await h.request('GET', `/api/v1/routing-rules?categoryId=${pothole}`, { token: cur });
+    const other = await h.request('PUT', '/api/v1/routing-rules', { token: cur, body: { municipalityId: h.municipality.Kemerovo, categoryId: pothole, executorId: created.body.id } });
+    expect(other.body.code).toBe('EXECUTOR_INACTIVE');
+    expect((await h.request('GET', `/api/v1/routing-rules?categoryId=${pothole}`, { token: cur })).body).toEqual(before.body);
   });
 
   it('refuses a rule pointing at another municipality\'s executor (operator: 422, curator: 404)', async () => {

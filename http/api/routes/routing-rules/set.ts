@@ -15,6 +15,7 @@ export const route = createRoute({
   path: '/routing-rules',
   tags: ['directories'],
   summary: 'Set the executor for a municipality and category (replaces the previous one)',
+  description: "422 EXECUTOR_OUT_OF_SCOPE for another municipality's executor; 422 EXECUTOR_INACTIVE for a switched-off one (it would route nothing).",
   ...access('municipality.team.write'),
   request: { body: jsonBody(Body) },
   responses: { 200: jsonContent(RoutingRuleSchema, 'The rule'), ...problems(400, 404, 422) },
