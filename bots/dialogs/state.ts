@@ -1,4 +1,5 @@
-import { sql, type CompiledQuery } from 'kysely';
+import type { CompiledQuery } from 'kysely';
+import { fixedSql } from '../../core/db/fixed-sql.ts';
 import { sendWith } from '../../core/db/prepared.ts';
 import type { Channel, Db } from '../../core/db/types.ts';
 import type { FlowName, StepData } from './flow.ts';
@@ -106,7 +107,7 @@ function isLastText(value: unknown): value is LastText {
  * for a duplicate too, hence the rollback.
  */
 export async function markProcessedLockingState(db: Db, channel: Channel, updateId: string, externalId: string, ahead?: CompiledQuery): Promise<DialogState | undefined> {
-  const statement = sql<{ flow: string; step: string; data: unknown; version: number; client: unknown }>`
+  const statement = fixedSql<{ flow: string; step: string; data: unknown; version: number; client: unknown }>`
     WITH processed AS (
       INSERT INTO processed_update (channel, update_id) VALUES (${channel}, ${updateId})
       ON CONFLICT (channel, update_id) DO NOTHING RETURNING update_id

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { fixedSql } from '../../core/db/fixed-sql.ts';
 import type { Channel, Db, Language } from '../../core/db/types.ts';
 import { storedData, type DialogState } from '../dialogs/state.ts';
 import { enqueue, PRIORITY } from '../../core/outbox/outbox.repository.ts';
@@ -129,7 +130,7 @@ export async function queueReplySavingState(trx: Db, save: TurnSave, reply: Repl
   // A held reply waits out its hold unclaimed: the next piece of its text may withdraw it.
   const claimer = reply.holdMs === undefined ? claimedBy : undefined;
   const holdMs = Math.max(0, Math.round(reply.holdMs ?? 0));
-  const statement = sql<{ kept: boolean; id: number | null; claimed: boolean | null; recipient_kind: RecipientKind | null; resident_id: number | null }>`
+  const statement = fixedSql<{ kept: boolean; id: number | null; claimed: boolean | null; recipient_kind: RecipientKind | null; resident_id: number | null }>`
     WITH saved AS (
       UPDATE dialog_state SET flow = ${state.flow}, step = ${state.step}, data = ${storedData(state)}::jsonb, version = ${state.version}, updated_at = ${save.now}
       WHERE channel = ${save.channel} AND external_id = ${save.externalId}

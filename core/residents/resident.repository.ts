@@ -1,4 +1,5 @@
-import { sql, type CompiledQuery, type Selectable } from 'kysely';
+import type { CompiledQuery, Selectable } from 'kysely';
+import { fixedSql } from '../db/fixed-sql.ts';
 import type { Channel, Db, Language } from '../db/types.ts';
 import { DEFAULT_TIME_ZONE, localDay, recordActivity } from '../activity/activity.ts';
 import { DomainError } from '../errors.ts';
@@ -116,7 +117,7 @@ type TouchRow = Selectable<ResidentTable> & { i_id: number; i_last_seen_at: Date
 /** The statement touchResident runs for `contact` at `now` (pass it back to touchResident with the same contact and time). */
 export function touchQuery(db: Db, contact: Contact, now: Date): TouchQuery {
   const firstDay = localDay(now, DEFAULT_TIME_ZONE);
-  return sql<TouchRow>`
+  return fixedSql<TouchRow>`
     WITH old AS (
       SELECT id, resident_id, last_seen_at FROM resident_identity WHERE channel = ${contact.channel} AND external_id = ${contact.externalId}
     ), touched AS (
