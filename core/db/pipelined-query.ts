@@ -33,7 +33,9 @@ export interface Follower {
 }
 
 const BaseQuery = pg.Query as unknown as new (
-  config: pg.QueryConfig & { callback: (error: Error | null, result: unknown) => void },
+  text: string,
+  values: unknown[],
+  callback: (error: Error | null, result: unknown) => void,
 ) => {
   submit(connection: QueryConnection): Error | null;
   prepare(connection: QueryConnection): void;
@@ -49,8 +51,16 @@ class PipelinedQuery extends BaseQuery {
   private readonly prefix: readonly string[];
   private readonly followers: readonly Follower[];
   private readonly suffix: readonly string[];
-  constructor(prefix: readonly string[], followers: readonly Follower[], suffix: readonly string[], config: pg.QueryConfig & { callback: (error: Error | null, result: unknown) => void }) {
-    super(config);
+  constructor(
+    prefix: readonly string[],
+    followers: readonly Follower[],
+    suffix: readonly string[],
+    config: { text: string; values: unknown[]; name?: string; callback: (error: Error | null, result: unknown) => void },
+  ) {
+    // The text, values and callback as arguments: a config object pg's Query would copy property by
+    // property (getOwnPropertyDescriptors, then defineProperties: ~1 % of the app's CPU per update).
+    super(config.text, config.values, config.callback);
+    if (config.name !== undefined) this.name = config.name;
     this.prefix = prefix;
     this.followers = followers;
     this.suffix = suffix;
