@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_KINDS } from '../core/errors.ts';
 import { createTranslator, loadLocaleResources } from './i18n.ts';
+import { FEATURES } from './features/registry.ts';
 
 function keysOf(value: unknown, prefix = ''): string[] {
   if (typeof value !== 'object' || value === null) return [prefix];
@@ -39,6 +40,16 @@ describe('locales', () => {
       for (const key of keysOf(res)) {
         const value = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], res);
         expect(typeof value === 'string' && value.trim().length > 0, `${lang}:${key}`).toBe(true);
+      }
+    }
+  });
+
+  it("a step's wrong-input hint has no parameter: it is said without any, so a {{placeholder}} would reach the resident as it is", () => {
+    const t = createTranslator();
+    for (const flow of FEATURES.flatMap((f) => f.flows ?? [])) {
+      for (const [name, step] of Object.entries(flow.steps)) {
+        if (typeof step.wrongInput !== 'string') continue;
+        for (const lang of ['ru', 'en'] as const) expect(t(lang, step.wrongInput), `${flow.name}.${name}: ${lang}:${step.wrongInput}`).not.toContain('{{');
       }
     }
   });

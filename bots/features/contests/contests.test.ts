@@ -6,7 +6,7 @@ import { announce } from '../../../core/broadcasts/broadcasts.ts';
 import type { DrawingFormat, EntryKind } from '../../../core/contests/contest.table.ts';
 import { newChat, registeredChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, type ChannelName, press, tap } from '../../../test/bots/player.ts';
+import { CHANNELS, type ChannelName, other, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { expandFully } from '../../../test/expand.ts';
 import { jpegBytes, mp4Bytes } from '../../../test/media/files.ts';
@@ -196,6 +196,22 @@ describe.each(CHANNELS)('%s: contests', (channel) => {
     await chat.say(press(contestLabel(contest.title!)));
     await chat.say(press(t('ru', 'contests.take_part')));
     expect(chat.replyTexts[0]).toBe(t('ru', 'errors.ENTRY_LIMIT_REACHED', { max: 1 }));
+  });
+
+  it('a sticker or a second photo where the caption is asked gets a hint that reads as words (no raw {{max}}) and the caption question again', async () => {
+    const contest = await openContest();
+    const chat = await resident(channel, 'Рая');
+    await startEntry(chat, contest.title!);
+    await chat.post(photoUpdate(chat, jpegBytes(3000, 21)));
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
+    await chat.say(other('sticker'));
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.caption_hint'), t('ru', 'contests.ask_caption', { max: 500 })]);
+    await chat.post(photoUpdate(chat, jpegBytes(3100, 22)));
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.caption_hint'), t('ru', 'contests.ask_caption', { max: 500 })]);
+    expect(chat.replyTexts.join('\n')).not.toContain('{{');
+    // The step goes on from where it is.
+    await chat.say('Горка');
+    expect(chat.replyTexts[0]).toContain(contest.terms!);
   });
 
   it('a photo sent with its caption in one message (a Telegram caption, a VK text with the photo): no caption step, the caption is kept', async () => {
