@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceContests, createContest, publishContest, withdrawContest } from '../../../core/contests/contests.ts';
 import { announce } from '../../../core/broadcasts/broadcasts.ts';
 import type { DrawingFormat, EntryKind } from '../../../core/contests/contest.table.ts';
-import { newChat, registeredChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
+import { dialogStateOf, newChat, registeredChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, type ChannelName, other, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -212,6 +212,31 @@ describe.each(CHANNELS)('%s: contests', (channel) => {
     // The step goes on from where it is.
     await chat.say('Горка');
     expect(chat.replyTexts[0]).toContain(contest.terms!);
+  });
+
+  it('entries close while a resident is entering: "I agree" (or the work sent) says so once and ends the entry, not the same refusal for ever', async () => {
+    const contest = await openContest();
+    const chat = await resident(channel, 'Лиля');
+    await startEntry(chat, contest.title!);
+    await chat.post(photoUpdate(chat, jpegBytes(3000, 23)));
+    await chat.say('Каток');
+    expect(chat.replyTexts[0]).toContain(contest.terms!);
+    await db.db.updateTable('contest').set({ state: 'voting_open' }).where('id', '=', contest.id).execute();
+    await chat.say(press(t('ru', 'contests.agree')));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'errors.CONTEST_NOT_OPEN'));
+    expect(chat.replyTexts.join('\n')).not.toContain(contest.terms!);
+    expect(chat.replyTexts.at(-1)).toBe(t('ru', 'menu.main'));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+    expect(await db.db.selectFrom('contest_entry').select('id').where('contest_id', '=', contest.id).execute()).toEqual([]);
+
+    // The same when the work itself comes after entries closed.
+    const other = await openContest();
+    await startEntry(chat, other.title!);
+    await db.db.updateTable('contest').set({ state: 'voting_open' }).where('id', '=', other.id).execute();
+    await chat.post(photoUpdate(chat, jpegBytes(3000, 24)));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'errors.CONTEST_NOT_OPEN'));
+    expect(chat.replyTexts).not.toContain(t('ru', 'contests.ask_media', { title: other.title, kind: t('ru', 'contests.kind_photo') }));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
   });
 
   it('a photo sent with its caption in one message (a Telegram caption, a VK text with the photo): no caption step, the caption is kept', async () => {

@@ -13,12 +13,13 @@ import {
 } from '../../../core/contests/contests.ts';
 import type { EntryMediaKind } from '../../../core/contests/contest.table.ts';
 import { positiveIdArg } from '../../../core/dialogs/action-id.ts';
-import { DomainError } from '../../../core/errors.ts';
+import { DomainError, type ErrorCode, isDomainError } from '../../../core/errors.ts';
 import { PhotoFetchError } from '../../../core/media/photo-fetcher.ts';
 import { textProblem } from '../../../core/text/unsafe-text.ts';
 import { button } from '../../dialogs/buttons.ts';
+import { domainErrorView } from '../../dialogs/errors.ts';
 import { action, type BotFeature } from '../../dialogs/feature.ts';
-import { end, enter, goto, num, reply, type Flow, type StepContext, str, stay } from '../../dialogs/flow.ts';
+import { end, enter, goto, num, type Outcome, reply, type Flow, type StepContext, str, stay } from '../../dialogs/flow.ts';
 import { formatDate } from '../../dialogs/format.ts';
 import type { SentFile } from '../../dialogs/input.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
@@ -203,6 +204,20 @@ function captionProblem(text: string): View | undefined {
   return undefined;
 }
 
+/**
+ * Why an entry can no longer be sent whatever the resident sends next: entries closed (or the
+ * contest withdrawn) since the flow began, the resident's limit reached from the other messenger,
+ * the resident moved to another municipality. The flow ends with the reason; another file, or
+ * pressing "I agree" again, could only be refused the same way. A wrong kind, size or length stays
+ * (another file may do).
+ */
+const ENTRY_OVER: readonly ErrorCode[] = ['CONTEST_NOT_FOUND', 'CONTEST_WITHDRAWN', 'CONTEST_NOT_OPEN', 'NOT_IN_CONTEST_AREA', 'ENTRY_LIMIT_REACHED'];
+
+/** The end of the flow, with the reason, when `error` is an ENTRY_OVER refusal (nothing was written before it). */
+function entryOver(error: unknown): Outcome | undefined {
+  return ENTRY_OVER.some((code) => isDomainError(error, code)) ? end([domainErrorView(error)!]) : undefined;
+}
+
 const entryFlow: Flow = {
   name: ENTRY_FLOW,
   first: 'media',
@@ -228,11 +243,18 @@ const entryFlow: Flow = {
         const sent = input.kind === 'photo' || input.kind === 'other' ? entryFile(input) : undefined;
         if (!sent) return stay({ say: [{ key: 'contests.send_media' }], reprompt: true });
         if (!sent.file.fileId && !sent.file.url) return stay({ say: [{ key: 'contests.send_as_file' }], reprompt: true });
-        const contest = await checkCanEnter(
-          c.db,
-          { contestId, residentId: c.resident.id, mediaKind: sent.mediaKind, durationSeconds: sent.file.durationSeconds ?? null, sizeBytes: sent.file.sizeBytes ?? null },
-          c.now,
-        );
+        let contest: Contest;
+        try {
+          contest = await checkCanEnter(
+            c.db,
+            { contestId, residentId: c.resident.id, mediaKind: sent.mediaKind, durationSeconds: sent.file.durationSeconds ?? null, sizeBytes: sent.file.sizeBytes ?? null },
+            c.now,
+          );
+        } catch (error) {
+          const over = entryOver(error);
+          if (over) return over;
+          throw error;
+        }
         let media: Awaited<ReturnType<typeof copyEntryFile>>;
         try {
           media = await copyEntryFile(c.db, sent.file, { municipalityId: contest.municipalityId, maxSizeMb: contest.maxSizeMb });
@@ -275,19 +297,26 @@ const entryFlow: Flow = {
       },
       async next(c, input) {
         if (input.kind !== 'button' || input.action !== 'agree') return stay({ reprompt: true });
-        const entry = await submitEntry(
-          c.db,
-          {
-            contestId: num(c.data, 'contestId')!,
-            residentId: c.resident.id,
-            channel: c.from.channel,
-            mediaId: num(c.data, 'mediaId')!,
-            mediaKind: str(c.data, 'mediaKind') as EntryMediaKind,
-            caption: str(c.data, 'caption') ?? '',
-            durationSeconds: num(c.data, 'durationSeconds') ?? null,
-          },
-          c.now,
-        );
+        let entry: Awaited<ReturnType<typeof submitEntry>>;
+        try {
+          entry = await submitEntry(
+            c.db,
+            {
+              contestId: num(c.data, 'contestId')!,
+              residentId: c.resident.id,
+              channel: c.from.channel,
+              mediaId: num(c.data, 'mediaId')!,
+              mediaKind: str(c.data, 'mediaKind') as EntryMediaKind,
+              caption: str(c.data, 'caption') ?? '',
+              durationSeconds: num(c.data, 'durationSeconds') ?? null,
+            },
+            c.now,
+          );
+        } catch (error) {
+          const over = entryOver(error);
+          if (over) return over;
+          throw error;
+        }
         return end([{ key: 'contests.entry_sent', params: { entryId: entry.id } }]);
       },
     },
