@@ -108,6 +108,16 @@ export async function openPoll(c: StepContext, pollId: number): Promise<Outcome>
   return enter(POLLS_FLOW, { step: 'question', data: { pollId: poll.id, index: 0, answers: {} }, say: [await headerView(c, poll)] });
 }
 
+/**
+ * A poll closed (by an official, or at its end) while the resident was answering it: the next
+ * press or text says so by name and ends the poll's dialog (with the results when the resident may
+ * see them), rather than taking the rest of the answers for a Send that can only be refused.
+ */
+async function closedMeanwhile(c: StepContext, poll: Poll): Promise<Outcome | undefined> {
+  if (poll.state === 'published' && c.now < poll.endsAt) return undefined;
+  return end([{ key: 'polls.closed', params: { title: poll.title } }, ...((await resultsVisible(c, poll)) ? [await resultsView(c, poll)] : [])]);
+}
+
 function questionView(poll: Poll, q: PollQuestion, index: number, draft: Draft): View {
   const params = { index: index + 1, count: poll.questions.length, text: q.text };
   const back = [button('b', 'polls.back')];
@@ -190,6 +200,8 @@ export const pollsFlow: Flow = {
       async next(c, input) {
         const poll = await getPoll(c.db, num(c.data, 'pollId')!);
         const index = num(c.data, 'index') ?? 0;
+        const closed = await closedMeanwhile(c, poll);
+        if (closed) return closed;
         const q = poll.questions[index]!;
         const draft = { ...draftOf(c.data) };
         if (input.kind === 'text') {
@@ -250,6 +262,8 @@ export const pollsFlow: Flow = {
       async next(c, input) {
         const poll = await getPoll(c.db, num(c.data, 'pollId')!);
         if (input.kind !== 'button') return stay({ reprompt: true });
+        const closed = await closedMeanwhile(c, poll);
+        if (closed) return closed;
         if (input.action === 'b') return goto('question', { data: { index: poll.questions.length - 1 } });
         if (input.action !== 'send') return stay({ reprompt: true });
         const draft = draftOf(c.data);

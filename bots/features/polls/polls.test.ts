@@ -3,7 +3,7 @@ import { listCategories, listSectors } from '../../../core/categories/category.r
 import { createDirectLine, withdrawDirectLine } from '../../../core/polls/direct-line.ts';
 import { closePoll, createPoll, type Poll, publishPoll } from '../../../core/polls/polls.ts';
 import { pollResults } from '../../../core/polls/results.ts';
-import { newChat, registeredChat, residentRowOf } from '../../../test/bots/chats.ts';
+import { dialogStateOf, newChat, registeredChat, residentRowOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, KEMEROVO, location, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -118,6 +118,30 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', '=', poll.id).execute()).toHaveLength(1);
   });
 
+  it('a poll closed while the resident answers it: the next press says by name that it is over and ends the poll, no more questions for a Send that cannot count', async () => {
+    const { chat } = await registeredChat(db, harness, channel);
+    const poll = await publishedPoll(db.demo.municipalities.Kemerovo);
+    await chat.deliverOutbox();
+    await chat.say(press(ru('polls.answer')));
+    await chat.say(press('Скамейки'));
+    expect(chat.replyTexts.at(-1)).toBe(ru('polls.question_multiple', { index: 2, count: 3, max: 2, text: 'Что добавить?' }));
+    await closePoll(db.db, poll.id, harness.now());
+    await chat.say(press(ru('polls.not_chosen', { text: 'Фонтан' })));
+    expect(chat.replyTexts[0]).toBe(ru('polls.closed', { title: poll.title }));
+    expect(chat.replyTexts.join('\n')).not.toContain('Что добавить?');
+    expect(chat.replyTexts.at(-1)).toBe(ru('menu.main'));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+
+    // Closed with the summary on screen: Send says the same, not "not started yet or over".
+    const second = await publishedPoll(db.demo.municipalities.Kemerovo, { questions: [{ kind: 'text', text: 'Мнение?' }] });
+    await chat.say('/polls', press(second.title), 'Нужна горка');
+    expect(chat.replyTexts.at(-1)).toContain(ru('polls.summary', { title: second.title }));
+    await closePoll(db.db, second.id, harness.now());
+    await chat.say(press(ru('polls.send')));
+    expect(chat.replyTexts[0]).toBe(ru('polls.closed', { title: second.title }));
+    expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', 'in', [poll.id, second.id]).execute()).toEqual([]);
+  });
+
   it('/polls marks the polls the resident has answered already, so the list does not ask to answer them again', async () => {
     const { chat } = await registeredChat(db, harness, channel, 'Belovo', 'Глеб');
     const vote = { kind: 'vote' as const, questions: [{ kind: 'single' as const, text: 'Нужен светофор?', options: ['Да', 'Нет'] }] };
@@ -197,10 +221,10 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     await chat.say(`/start poll_${own.id}`);
     expect(chat.replyTexts.at(-1)).toBe(ru('polls.question', { index: 1, count: 1, text: 'Переименовать парк?' }));
     await chat.say(press('Да'));
-    // Meanwhile the poll is closed: Send is refused, nothing stored.
+    // Meanwhile the poll is closed: Send is refused (it is over, by name), nothing stored.
     await closePoll(db.db, own.id, harness.now());
     await chat.say(press(ru('polls.send')));
-    expect(chat.replyTexts[0]).toBe(ru('errors.POLL_NOT_OPEN'));
+    expect(chat.replyTexts[0]).toBe(ru('polls.closed', { title: own.title }));
     expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', '=', own.id).execute()).toEqual([]);
     await chat.say(`/start poll_${own.id}`);
     expect(chat.replyTexts).toEqual([ru('polls.closed', { title: own.title })]);
