@@ -12,6 +12,8 @@ import { excerpt, formatDate, municipalityName } from '../../dialogs/format.ts';
 import { pagerRow, pageSizeFor } from '../../dialogs/paging.ts';
 import { local, type View } from '../../dialogs/view.ts';
 import { backToMenuButton } from '../basics/back-to-menu.ts';
+import { freeTextAnswer } from '../../dialogs/idle.ts';
+import { placeFromText } from '../filing/place-text.ts';
 
 const PAGE_SIZE = 5;
 
@@ -23,6 +25,8 @@ function where(c: StepContext): { point: { lat: number; lon: number } } | { muni
   return { municipalityId: num(c.data, 'municipalityId')! };
 }
 
+const whereHint = (c: StepContext) => (c.from.channel === 'vk' ? 'nearby.where_hint_vk' : 'nearby.where_hint');
+
 /**
  * "Problems near me": published messages (not rejected) around a point the resident shares, or
  * in their municipality, with their status → a message's public card (no author) → "Me too".
@@ -33,8 +37,9 @@ export const nearbyFlow: Flow = {
   needsRegistration: true,
   steps: {
     where: {
-      accepts: ['location', 'button'],
-      wrongInput: (c) => (c.from.channel === 'vk' ? 'nearby.where_hint_vk' : 'nearby.where_hint'),
+      // Text too: coordinates or a map link, where the messenger cannot share a location (desktop apps), as in filing.
+      accepts: ['location', 'button', 'text'],
+      wrongInput: (c) => whereHint(c),
       prompt: (c) => [
         {
           key: c.from.channel === 'vk' ? 'nearby.where_vk' : 'nearby.where',
@@ -44,10 +49,17 @@ export const nearbyFlow: Flow = {
         { key: 'nearby.or_municipality', keyboard: { kind: 'inline', rows: [[button('mu', 'nearby.in_municipality')], [backToMenuButton()]] } },
       ],
       async next(c, input) {
-        if (input.kind === 'location') {
+        const typed = input.kind === 'text' ? placeFromText(input.text) : undefined;
+        if (input.kind === 'text' && !typed) {
+          // Not a place: maybe text a feature takes (the answer to a clarification request), as elsewhere.
+          const taken = await freeTextAnswer(c, input.text);
+          return stay({ say: taken ?? [{ key: whereHint(c) }], reprompt: !taken });
+        }
+        const place = input.kind === 'location' ? input : typed;
+        if (place) {
           // A point outside every municipality is refused as in filing (OUTSIDE_MUNICIPALITY).
-          await findMunicipalityByPoint(c.db, { lat: input.lat, lon: input.lon });
-          return goto('list', { data: { lat: input.lat, lon: input.lon, municipalityId: undefined } });
+          await findMunicipalityByPoint(c.db, { lat: place.lat, lon: place.lon });
+          return goto('list', { data: { lat: place.lat, lon: place.lon, municipalityId: undefined } });
         }
         if (input.kind === 'button' && input.action === 'mu') {
           const resident = await getResident(c.db, c.resident.id);

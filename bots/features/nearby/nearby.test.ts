@@ -66,6 +66,30 @@ describe.each(CHANNELS)('%s: problems near me', (channel) => {
     expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).not.toContain(t('ru', 'nearby.me_too'));
   });
 
+  it('from a computer (no location button): typed coordinates or a map link are the point, as when filing; other text gets the hint naming them', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('/nearby');
+    const hint = perChannel(channel, { tg: 'nearby.where_hint', vk: 'nearby.where_hint_vk' });
+    await chat.say('рядом с домом');
+    expect(chat.replyTexts[0]).toBe(t('ru', hint));
+    expect(chat.replyTexts[0]).toContain('2ГИС');
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'nearby', step: 'where' });
+
+    await chat.say(`${KEMEROVO.lat}, ${KEMEROVO.lon}`);
+    expect(listed(chat)).toContain(`№${ids.near} — ${t('ru', 'my.status_in_work')}, Ямы на дороге, 33 м`);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'nearby', step: 'list' });
+
+    // A Yandex Maps link (longitude first), from "Another place".
+    await chat.say(press(t('ru', 'nearby.elsewhere')));
+    await chat.say(`https://yandex.ru/maps/?ll=${KEMEROVO.lon}%2C${KEMEROVO.lat}&z=17`);
+    expect(listed(chat)).toContain(`№${ids.near} — `);
+    // A typed point outside every municipality is refused as a shared one is.
+    await chat.say(press(t('ru', 'nearby.elsewhere')));
+    await chat.say('55.7558, 37.6173');
+    expect(chat.replyTexts[0]).toBe(t('ru', 'errors.OUTSIDE_MUNICIPALITY'));
+  });
+
   it("in the resident's municipality: every published message there, none of other municipalities; from the menu entry", async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
