@@ -147,6 +147,8 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
           async (error) => {
             // Rolled back to the savepoint: nothing of the step is left.
             wrote = false;
+            const refused = refusedAtScreen(c, base, turnInput, error);
+            if (refused) return refused;
             const again = await guarded(db, c, () => promptAt(c, base), async () => ({ views: [], to: { ...IDLE, data: {} } }));
             return { views: [error, ...again.views], to: again.to };
           },
@@ -446,6 +448,21 @@ function leftScreen(c: StepContext, state: DialogState, outcome: Outcome): Outco
   if (outcome.kind !== 'stay' || outcome.reprompt || outcome.data) return undefined;
   const flow = state.flow === IDLE_FLOW ? undefined : flowOf(c, state.flow);
   return flow && stepOf(flow, state.step)?.screen ? { kind: 'end', say: outcome.say ?? [], menu: false } : undefined;
+}
+
+/**
+ * A refusal (a domain error) of an action button or a command while the dialog shows a screen
+ * (Step.screen: a list, a gallery): said alone, as the button's or the command's plain answer
+ * would be (leftScreen), not followed by the screen again — a second vote in a contest's gallery
+ * is "you have voted already", not that and the list of contests once more. A command leaves the
+ * screen; an action button leaves the dialog where it is, so the screen's buttons keep working.
+ */
+function refusedAtScreen(c: StepContext, state: DialogState, input: DialogInput, error: View): Decision | undefined {
+  const flow = state.flow === IDLE_FLOW ? undefined : flowOf(c, state.flow);
+  if (!flow || !stepOf(flow, state.step)?.screen) return undefined;
+  if (input.kind === 'command') return { views: [error], to: { ...IDLE, data: {} } };
+  if (input.kind === 'button' && parseActionId(input.data)) return { views: [error] };
+  return undefined;
 }
 
 /** The current step's prompt when the dialog is inside a flow; nothing between flows. */

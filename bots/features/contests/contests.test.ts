@@ -373,6 +373,32 @@ describe.each(CHANNELS)('%s: a contest nobody entered', (channel) => {
   });
 });
 
+describe.each(CHANNELS)('%s: a refusal in the gallery', (channel) => {
+  it("a second vote or a vote for one's own work is answered with the refusal alone, not followed by the list of contests again; the gallery still works", async () => {
+    const contest = await openContest({ state: 'voting_open' });
+    const author = await registeredChat(db, harness, channel, 'Kemerovo', 'Марк');
+    const sha = channel === 'tg' ? 'd1'.repeat(32) : 'd2'.repeat(32);
+    const mediaId = await storedPhoto(sha, `AgACrefusal${channel}`, `photo-1_5${channel === 'tg' ? 1 : 2}`);
+    const own = await acceptedEntry(contest.id, author.residentId, mediaId, 'Моя горка');
+    await acceptedEntry(contest.id, await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo }), mediaId, 'Сосед');
+
+    const chat = await resident(channel, 'Ника');
+    await openGallery(chat, contest.title!);
+    await chat.say(press(t('ru', 'contests.vote')));
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.voted', { entryId: own.id })]);
+    await chat.say(press(t('ru', 'contests.next')));
+    await chat.say(press(t('ru', 'contests.vote')));
+    expect(chat.replyTexts).toEqual([t('ru', 'errors.ALREADY_VOTED')]);
+    // The gallery's buttons still work after it.
+    await chat.say(press(t('ru', 'contests.previous')));
+    expect(chat.replyTexts[0]).toContain('Моя горка');
+
+    await openGallery(author.chat, contest.title!);
+    await author.chat.say(tap(`!ctv:${contest.id}:${own.id}`));
+    expect(author.chat.replyTexts).toEqual([t('ru', 'errors.SELF_VOTE')]);
+  });
+});
+
 describe.each(CHANNELS)('%s: a contest with its results published', (channel) => {
   it('the card opened from the results names the winners, and the gallery marks the winning entry', async () => {
     const chat = await resident(channel, 'Ян');
