@@ -1,9 +1,9 @@
 import { getCategory, listCategories, listSectors, titleIn } from '../../../core/categories/category.repository.ts';
-import { DomainError } from '../../../core/errors.ts';
+import { DomainError, type ErrorCode, isDomainError } from '../../../core/errors.ts';
 import { askQuestion, collectingDirectLine, DIRECT_LINE_LIMITS, getDirectLine, questionsAsked } from '../../../core/polls/direct-line.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
 import { end, enter, goto, num, type Flow, type Outcome, reply, type StepContext, stay, str } from '../../dialogs/flow.ts';
-import { unstorableTextView, withdrawnReasonLine } from '../../dialogs/errors.ts';
+import { domainErrorView, unstorableTextView, withdrawnReasonLine } from '../../dialogs/errors.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 
@@ -39,10 +39,23 @@ function idFrom(action: string, prefix: string): number | undefined {
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
+/**
+ * Why the question can no longer be saved whatever the resident presses next: the campaign called
+ * off or its collection over since the flow began, the resident's limit reached from the other
+ * messenger. The flow ends with the reason instead of asking for the category again.
+ */
+const ASKING_OVER: readonly ErrorCode[] = ['DIRECT_LINE_WITHDRAWN', 'DIRECT_LINE_NOT_OPEN', 'DIRECT_LINE_QUESTION_LIMIT'];
+
 /** Saves the question (the text kept in the flow's data) with the chosen category, or none. */
 async function save(c: StepContext, categoryId: number | null): Promise<Outcome> {
   const lineId = num(c.data, 'lineId')!;
-  await askQuestion(c.db, { directLineId: lineId, residentId: c.resident.id, channel: c.identity.channel, text: str(c.data, 'text') ?? '', categoryId }, c.now);
+  try {
+    await askQuestion(c.db, { directLineId: lineId, residentId: c.resident.id, channel: c.identity.channel, text: str(c.data, 'text') ?? '', categoryId }, c.now);
+  } catch (error) {
+    // Nothing was written before the refusal (askQuestion checks first).
+    if (ASKING_OVER.some((code) => isDomainError(error, code))) return end([domainErrorView(error)!]);
+    throw error;
+  }
   const left = DIRECT_LINE_LIMITS.questionsPerResident - (await questionsAsked(c.db, lineId, c.resident.id));
   return end([left > 0 ? { key: 'polls.ask_saved', params: { left } } : { key: 'polls.ask_saved_last', params: { max: DIRECT_LINE_LIMITS.questionsPerResident } }]);
 }

@@ -413,6 +413,19 @@ describe.each(CHANNELS)('a direct line called off (%s)', (channel) => {
     expect(chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label))).not.toContain(ru('polls.ask_menu'));
   });
 
+  it('called off while a resident is asking: Skip (or a category) says so once and ends the question, not the same refusal on every press', async () => {
+    const { chat, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Ада');
+    const line = await openDirectLine(db.demo.municipalities.Kemerovo, `Прямая линия, отозванная при вопросе ${channel}`);
+    await chat.say('/ask', 'Когда отремонтируют мост?');
+    expect(chat.replyTexts).toEqual([ru('polls.ask_sector')]);
+    await withdrawDirectLine(db.db, line.id, harness.now());
+    await chat.say(press(ru('polls.skip')));
+    expect(chat.replyTexts[0]).toBe(ru('errors.DIRECT_LINE_WITHDRAWN'));
+    expect(chat.replyTexts).not.toContain(ru('polls.ask_sector'));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+    expect(await db.db.selectFrom('direct_line_question').select('id').where('resident_id', '=', residentId).execute()).toEqual([]);
+  });
+
   it('called off with a reason: a resident who asked is told why, once, and its Ask button says why', async () => {
     const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Ада');
     const title = `Прямая линия с причиной ${channel}`;
