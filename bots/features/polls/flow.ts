@@ -64,6 +64,8 @@ export async function resultsView(c: StepContext, poll: Poll): Promise<View> {
 
 /** Shows a poll's results to a resident, if they may see them. */
 export async function showResults(c: StepContext, pollId: number): Promise<Outcome> {
+  // A resident who withdrew their consent since (an old notice's button) is asked to register, as "Answer" does, not told the poll does not exist.
+  if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
   const poll = await findPoll(c.db, pollId);
   if (!poll || poll.state === 'draft' || (poll.municipalityId !== null && poll.municipalityId !== c.resident.municipalityId)) return reply([{ key: 'errors.POLL_NOT_FOUND' }]);
   if (!(await resultsVisible(c, poll))) return reply([{ key: 'polls.results_hidden' }]);

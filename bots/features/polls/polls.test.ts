@@ -5,7 +5,7 @@ import { closePoll, createPoll, type Poll, publishPoll } from '../../../core/pol
 import { pollResults } from '../../../core/polls/results.ts';
 import { dialogStateOf, newChat, registeredChat, residentRowOf } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, KEMEROVO, location, press } from '../../../test/bots/player.ts';
+import { CHANNELS, KEMEROVO, location, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { expandFully } from '../../../test/expand.ts';
 import { createTranslator } from '../../i18n.ts';
@@ -140,6 +140,18 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     await chat.say(press(ru('polls.send')));
     expect(chat.replyTexts[0]).toBe(ru('polls.closed', { title: second.title }));
     expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', 'in', [poll.id, second.id]).execute()).toEqual([]);
+  });
+
+  it('a voter who withdrew their consent since presses "See the results" on the old notice: asked to register, as "Answer" does, not told the poll does not exist', async () => {
+    const { chat } = await registeredChat(db, harness, channel);
+    const poll = await publishedPoll(db.demo.municipalities.Kemerovo, { questions: [{ kind: 'single', text: 'Нужен каток?', options: ['Да', 'Нет'] }] });
+    await chat.say(`/start poll_${poll.id}`, press('Да'), press(ru('polls.send')));
+    expect(chat.replyTexts[0]).toBe(ru('polls.thanks'));
+    await chat.say('/privacy', press(ru('privacy.withdraw')), press(ru('privacy.withdraw_yes')));
+    await chat.say(tap(`!pr:${poll.id}`));
+    expect(chat.replyTexts[0]).toBe(ru('errors.CONSENT_REQUIRED'));
+    await chat.say(tap(`!pa:${poll.id}`));
+    expect(chat.replyTexts[0]).toBe(ru('errors.CONSENT_REQUIRED'));
   });
 
   it('/polls marks the polls the resident has answered already, so the list does not ask to answer them again', async () => {
