@@ -688,3 +688,15 @@ describe.each(CHANNELS)('%s: a withdrawn contest', (channel) => {
     expect(chat.replyTexts[0]).toBe(`${t('ru', 'errors.CONTEST_WITHDRAWN')}\n${t('ru', 'errors.withdrawn_reason', { reason })}`);
   });
 });
+
+describe.each(CHANNELS)("%s: a contest's old buttons after the consent is withdrawn", (channel) => {
+  it("a resident who withdrew their consent since presses the old announcement's button: asked to register, not told the contest does not exist", async () => {
+    const chat = await resident(channel, 'Фёдор');
+    const contest = await openContest();
+    await chat.say('/privacy', press(t('ru', 'privacy.withdraw')), press(t('ru', 'privacy.withdraw_yes')));
+    for (const id of [`!cto:${contest.id}`, `!ctg:${contest.id}:0`]) {
+      await chat.say(tap(id));
+      expect(chat.replyTexts[0], id).toBe(t('ru', 'errors.CONSENT_REQUIRED'));
+    }
+  });
+});

@@ -38,7 +38,7 @@ const openContest = action<number>({
   tag: CONTEST_OPEN_TAG,
   encode: (id) => [id],
   decode: (args) => (args.length === 1 ? positiveIdArg(args[0], 2_147_483_647) : undefined),
-  run: async (c, id) => reply([await contestCard(c, id)]),
+  run: async (c, id) => reply([(await isRegistered(c)) ? await contestCard(c, id) : await registrationRequired(c)]),
 });
 
 /** `!cte:<contestId>`: take part. */
@@ -62,7 +62,7 @@ const gallery = action<{ contestId: number; index: number }>({
     const index = args[1] === '0' ? 0 : positiveIdArg(args[1], 100_000);
     return args.length === 2 && contestId !== undefined && index !== undefined ? { contestId, index } : undefined;
   },
-  run: async (c, value) => reply([await galleryView(c, value.contestId, value.index)]),
+  run: async (c, value) => reply([(await isRegistered(c)) ? await galleryView(c, value.contestId, value.index) : await registrationRequired(c)]),
 });
 
 /** `!ctv:<contestId>:<entryId>`: a vote (checked again in core: one per resident, not one's own, the area). */
@@ -87,6 +87,7 @@ function stateLabel(contest: Contest) {
   return local(`contests.state_${contest.state}`);
 }
 
+/** A contest a registered resident may see (its card and gallery ask a visitor, or one who withdrew their consent, to register first). */
 async function visibleContest(c: StepContext, id: number): Promise<Contest> {
   const contest = await getContest(c.db, id).catch(() => undefined);
   // A draft, or another municipality's contest, looks like nothing.

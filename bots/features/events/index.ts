@@ -92,6 +92,8 @@ async function eventView(c: StepContext, event: AfishaEvent, extraRows: Button[]
 }
 
 async function openEvent(c: StepContext, id: number) {
+  // An old announcement's button pressed after the consent was withdrawn: register first (events are a municipality's).
+  if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
   const event = await getEvent(c.db, id).catch(() => undefined);
   if (!event || event.state === 'draft' || event.municipalityId !== c.resident.municipalityId) return reply([withMenuButton('events.gone')]);
   if (event.state === 'cancelled') return reply([{ key: 'events.cancelled_card', params: { title: event.title } }]);

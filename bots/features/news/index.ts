@@ -10,7 +10,7 @@ import type { Button, View } from '../../dialogs/view.ts';
 import { listComments, writeComment } from '../item-comments/index.ts';
 import { MAX_ROW_ID } from '../../../core/db/types.ts';
 import { backToMenuButton, withMenuButton } from '../basics/back-to-menu.ts';
-import { isRegistered } from '../../dialogs/registration-check.ts';
+import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import { startRegistration } from '../registration/index.ts';
 
 const MAX_INDEX = 100_000;
@@ -43,7 +43,8 @@ const comment = action<number>({
 
 async function itemReply(c: StepContext, id: number) {
   const item = await visibleNews(c.db, id, c.resident.municipalityId);
-  if (!item) return reply([withMenuButton('news.gone')]);
+  // A municipality's item from an old announcement, the consent withdrawn since: register first, it is not gone.
+  if (!item) return reply([(await isRegistered(c)) ? withMenuButton('news.gone') : await registrationRequired(c)]);
   return reply([await cardView(c, item, [])]);
 }
 

@@ -166,6 +166,23 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
   });
 });
 
+describe.each(CHANNELS)('old announcements after the consent is withdrawn (%s)', (channel) => {
+  it("their buttons to a municipality's news item and event ask to register, not that the item is gone", async () => {
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Роза');
+    const item = await published(`Ремонт моста ${channel}`, 'Мост закроют на ремонт.');
+    const event = await publishedEvent('culture', `Ёлка на площади ${channel}`, 'Открытие ёлки.', { name: 'Площадь Советов', address: 'Кемерово' }, 30);
+    await chat.say('/privacy', press(t('ru', 'privacy.withdraw')), press(t('ru', 'privacy.withdraw_yes')));
+    for (const id of [`!nw:${item.id}`, `!ev:${event.id}`]) {
+      await chat.say(tap(id));
+      expect(chat.replyTexts[0], id).toBe(t('ru', 'errors.CONSENT_REQUIRED'));
+    }
+    // An item that really is gone still says so to a registered resident.
+    const { chat: other } = await registeredChat(db, harness, channel, 'Kemerovo', 'Тимур');
+    await other.say(tap('!nw:99999'));
+    expect(other.replyTexts).toEqual([t('ru', 'news.gone')]);
+  });
+});
+
 describe.each(CHANNELS)('a news item corrected after publication (%s)', (channel) => {
   it('a resident the announcement has not reached yet gets the corrected text', async () => {
     const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Зоя');
