@@ -86,6 +86,8 @@ const commentFlow: Flow = {
         if (input.kind !== 'text') return reply([]);
         const kind = str(c.data, 'kind') === 'poll' ? 'poll' : 'news';
         const target: CommentTarget = { kind, id: num(c.data, 'id')! };
+        // Archived (or otherwise taken away) while the comment was being written: said as when it is opened, and the comment ends.
+        if (!(await commentableTarget(c.db, target, c.resident.municipalityId))) return end([{ key: 'item_comments.unavailable' }]);
         const comment = await addComment(c.db, { residentId: c.resident.id, residentMunicipalityId: c.resident.municipalityId, target, text: input.text }, c.now);
         return end(
           [

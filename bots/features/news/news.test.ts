@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { hideComment, setPremoderation } from '../../../core/item-comments/comments.service.ts';
 import { expandFully } from '../../../test/expand.ts';
 import { cancelEvent, createEvent, publishEvent } from '../../../core/news/events.service.ts';
-import { createNews, publishNews, updateNews } from '../../../core/news/news.service.ts';
+import { archiveNews, createNews, publishNews, updateNews } from '../../../core/news/news.service.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
-import { newChat, registeredChat } from '../../../test/bots/chats.ts';
+import { dialogStateOf, newChat, registeredChat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
@@ -163,6 +163,21 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
     await chat.deliverOutbox();
     expect(chat.replyTexts).toEqual([t('ru', 'item_comments.hidden_notice', { text: 'Голосую за парк', reason: 'Не по теме опроса' })]);
     await setPremoderation(db.db, db.demo.municipalities.Kemerovo, false, new Date());
+  });
+});
+
+describe.each(CHANNELS)('a news item archived while a resident writes a comment on it (%s)', (channel) => {
+  it('the comment sent says it cannot be commented on any more and ends, not "not found" and the comment prompt again', async () => {
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Глеб');
+    const item = await published(`Отключение воды ${channel}`, 'Воду отключат в среду.');
+    await chat.say(tap(`!nc:${item.id}`));
+    expect(chat.replyTexts).toEqual([t('ru', 'item_comments.prompt', { max: 1000 })]);
+    await archiveNews(db.db, item.id, new Date());
+    await chat.say('А горячую тоже?');
+    expect(chat.replyTexts[0]).toBe(t('ru', 'item_comments.unavailable'));
+    expect(chat.replyTexts).not.toContain(t('ru', 'item_comments.prompt', { max: 1000 }));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+    expect(await db.db.selectFrom('item_comment').select('id').where('news_item_id', '=', item.id).execute()).toEqual([]);
   });
 });
 
