@@ -96,7 +96,7 @@ async function openEvent(c: StepContext, id: number) {
   if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
   const event = await getEvent(c.db, id).catch(() => undefined);
   if (!event || event.state === 'draft' || event.municipalityId !== c.resident.municipalityId) return reply([withMenuButton('events.gone')]);
-  if (event.state === 'cancelled') return reply([{ key: 'events.cancelled_card', params: { title: event.title } }]);
+  if (event.state === 'cancelled') return reply([{ key: 'events.cancelled_card', params: { title: event.title }, keyboard: { kind: 'inline', rows: [[backToMenuButton()]] } }]);
   return reply([await eventView(c, event, [])]);
 }
 
@@ -112,7 +112,7 @@ async function screenViews(c: StepContext, screen: Screen): Promise<View[]> {
   if (c.resident.municipalityId === null) return [await registrationRequired(c)];
   const events = await afisha(c.db, c.resident.municipalityId, screen.period, screen.kind === 'all' ? undefined : screen.kind, c.now);
   const heading = { period: local(`events.period_${screen.period}`), kind: local(`events.filter_${screen.kind}`) };
-  if (events.length === 0) return [{ key: 'events.none', params: heading, keyboard: { kind: 'inline', rows: periodRows(screen) } }];
+  if (events.length === 0) return [{ key: 'events.none', params: heading, keyboard: { kind: 'inline', rows: [...periodRows(screen), [backToMenuButton()]] } }];
   const index = Math.min(screen.index, events.length - 1);
   const pager: Button[] = [];
   if (index > 0) pager.push(list.button({ ...screen, index: index - 1 }, 'events.previous'));

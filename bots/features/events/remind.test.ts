@@ -4,7 +4,7 @@ import { registeredChat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
-import { KEMEROVO_CENTER } from '../../../test/residents.ts';
+import { KEMEROVO_CENTER, NOVOKUZNETSK_CENTER } from '../../../test/residents.ts';
 import { expandFully } from '../../../test/expand.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
 import { createTranslator } from '../../i18n.ts';
@@ -124,5 +124,43 @@ describe.each(CHANNELS)('%s: "Remind me" on the announcement of an event cancell
     await cancelEvent(db.db, event.id, 'Болезнь актёра', new Date());
     await chat.say(tap(`!er:${event.id}`));
     expect(chat.replyTexts).toEqual([t('ru', 'events.remind_cancelled')]);
+  });
+});
+
+describe.each(CHANNELS)('%s: «Афиша» screens that show no event', (channel) => {
+  it('a period with no events and a cancelled event\'s card have the "☰ Menu" button, as every other screen of «Афиша»', async () => {
+    // Novokuznetsk: no event of this file's other tests is there.
+    const { chat } = await registeredChat(db, harness, channel, 'Novokuznetsk', 'Вика');
+    await chat.say('/events');
+    await chat.say(tap('!ea:w:s:0'));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'events.none', { period: t('ru', 'events.period_weekend'), kind: t('ru', 'events.filter_sport') }));
+    expect(chat.buttonLabels()).toContain(t('ru', 'menu.back_to_menu'));
+
+    const start = new Date(Date.now() + 30 * HOUR);
+    const venue = { name: 'ДК Металлургов', address: 'Новокузнецк, пр. Металлургов, 18', ...NOVOKUZNETSK_CENTER };
+    const draft = await createEvent(
+      db.db,
+      {
+        municipalityId: db.demo.municipalities.Novokuznetsk,
+        kind: 'culture',
+        title: `Спектакль ${channel}`,
+        startsAt: start,
+        endsAt: new Date(start.getTime() + HOUR),
+        description: '',
+        venue,
+        ageLimit: null,
+        price: null,
+        organiser: null,
+        photoMediaId: null,
+        link: null,
+        staffId: null,
+      },
+      new Date(),
+    );
+    const event = await publishEvent(db.db, draft.id, new Date(), null);
+    await cancelEvent(db.db, event.id, null, new Date());
+    await chat.say(`/start event_${event.id}`);
+    expect(chat.replyTexts).toEqual([t('ru', 'events.cancelled_card', { title: `Спектакль ${channel}` })]);
+    expect(chat.buttonLabels()).toEqual([t('ru', 'menu.back_to_menu')]);
   });
 });
