@@ -239,6 +239,17 @@ describe.each(CHANNELS)('%s: contests', (channel) => {
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
   });
 
+  it('a work sent but the terms not confirmed, left for the menu, is said not to be entered', async () => {
+    const contest = await openContest();
+    const chat = await resident(channel, 'Тая');
+    await startEntry(chat, contest.title!);
+    await chat.post(photoUpdate(chat, jpegBytes(3000, 25)));
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
+    await chat.say('/menu');
+    expect(chat.replyTexts[0]).toBe(t('ru', 'contests.draft_discarded'));
+    expect(await db.db.selectFrom('contest_entry').select('id').where('contest_id', '=', contest.id).execute()).toEqual([]);
+  });
+
   it('a photo sent with its caption in one message (a Telegram caption, a VK text with the photo): no caption step, the caption is kept', async () => {
     const contest = await openContest();
     const chat = await resident(channel, 'Зоя');

@@ -223,6 +223,8 @@ const entryFlow: Flow = {
   name: ENTRY_FLOW,
   first: 'media',
   needsRegistration: true,
+  // A work or a caption sent, the terms not confirmed yet: leaving for something else says the entry was not sent.
+  draft: (data) => (num(data, 'mediaId') !== undefined || str(data, 'caption') !== undefined ? 'contests.draft_discarded' : undefined),
   steps: {
     media: {
       // Text too: the caption sent with the photo (VK brings a message's text before its photos).

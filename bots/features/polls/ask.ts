@@ -68,6 +68,8 @@ export const askFlow: Flow = {
   name: ASK_FLOW,
   first: 'text',
   needsRegistration: true,
+  // The question written, its category not chosen yet: leaving for something else says it was not sent.
+  draft: (data) => (str(data, 'text') !== undefined ? 'polls.ask_draft_discarded' : undefined),
   steps: {
     text: {
       accepts: ['text', 'button'],

@@ -159,6 +159,8 @@ export const pollsFlow: Flow = {
   name: POLLS_FLOW,
   first: 'list',
   needsRegistration: true,
+  // Answers given but not sent: leaving for something else (/start, the menu) says they were not counted.
+  draft: (data) => (num(data, 'pollId') !== undefined && Object.keys(draftOf(data)).length > 0 ? 'polls.draft_discarded' : undefined),
   steps: {
     list: {
       screen: true,

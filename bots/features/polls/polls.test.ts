@@ -154,6 +154,21 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(chat.replyTexts[0]).toBe(ru('errors.CONSENT_REQUIRED'));
   });
 
+  it('answers given but not sent, left for /start or the menu, are said not to count; a poll opened and not answered yet leaves quietly', async () => {
+    const { chat } = await registeredChat(db, harness, channel);
+    const poll = await publishedPoll(db.demo.municipalities.Kemerovo);
+    await chat.say(`/start poll_${poll.id}`);
+    await chat.say('/start');
+    expect(chat.replyTexts).not.toContain(ru('polls.draft_discarded'));
+    await chat.say(`/start poll_${poll.id}`, press('Освещение'));
+    await chat.say('/start');
+    expect(chat.replyTexts[0]).toBe(ru('polls.draft_discarded'));
+    // /language in the middle leaves the answers where they are: nothing is said of them.
+    await chat.say(`/start poll_${poll.id}`, press('Освещение'), '/language');
+    expect(chat.replyTexts).not.toContain(ru('polls.draft_discarded'));
+    expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', '=', poll.id).execute()).toEqual([]);
+  });
+
   it('/polls marks the polls the resident has answered already, so the list does not ask to answer them again', async () => {
     const { chat } = await registeredChat(db, harness, channel, 'Belovo', 'Глеб');
     const vote = { kind: 'vote' as const, questions: [{ kind: 'single' as const, text: 'Нужен светофор?', options: ['Да', 'Нет'] }] };
@@ -436,6 +451,18 @@ describe.each(CHANNELS)('a direct line called off (%s)', (channel) => {
     expect(chat.replyTexts).not.toContain(ru('polls.ask_sector'));
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
     expect(await db.db.selectFrom('direct_line_question').select('id').where('resident_id', '=', residentId).execute()).toEqual([]);
+  });
+
+  it('a question written but not sent (its category not chosen), left for /start, is said not to be sent', async () => {
+    const { chat, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Зина');
+    const line = await openDirectLine(db.demo.municipalities.Kemerovo, `Прямая линия, вопрос брошен ${channel}`);
+    await chat.say('/ask', 'Будет ли новая школа?');
+    expect(chat.replyTexts).toEqual([ru('polls.ask_sector')]);
+    await chat.say('/start');
+    expect(chat.replyTexts[0]).toBe(ru('polls.ask_draft_discarded'));
+    expect(await db.db.selectFrom('direct_line_question').select('id').where('resident_id', '=', residentId).where('direct_line_id', '=', line.id).execute()).toEqual([]);
+    // One campaign collects at a time: the next tests open their own.
+    await withdrawDirectLine(db.db, line.id, harness.now());
   });
 
   it('called off with a reason: a resident who asked is told why, once, and its Ask button says why', async () => {
