@@ -213,7 +213,7 @@ export const pollsFlow: Flow = {
           const text = input.text.trim();
           const unstorable = unstorableTextView(text);
           if (unstorable) return stay({ say: [unstorable], reprompt: true });
-          if (text.length > POLL_LIMITS.maxFreeText) return stay({ say: [{ key: 'errors.TEXT_TOO_LONG', params: { max: POLL_LIMITS.maxFreeText, length: text.length } }] });
+          if (text.length > POLL_LIMITS.maxFreeText) return stay({ say: [{ key: 'errors.TEXT_TOO_LONG', params: { max: POLL_LIMITS.maxFreeText, length: text.length } }], reprompt: true });
           draft[q.id] = text.length > 0 ? text : null;
           return advance(poll, index, draft);
         }

@@ -55,6 +55,16 @@ describe.each(CHANNELS)("%s: odd input in the polls' text steps", (channel) => {
     expect(chat.replyTexts.at(-1)).toContain(ru('polls.summary', { title: poll.title }));
   });
 
+  it('a free-text answer over 1000 characters is refused with its length and the question again (its Skip button with it), as the other refusals there', async () => {
+    const { chat } = await registeredChat(db, harness, channel);
+    const poll = await textPoll(db.demo.municipalities.Kemerovo);
+    await chat.say(`/start poll_${poll.id}`);
+    const question = chat.replyTexts.at(-1)!;
+    await chat.say('о'.repeat(1001));
+    expect(chat.replyTexts).toEqual([ru('errors.TEXT_TOO_LONG', { max: 1000, length: 1001 }), question]);
+    expect(chat.buttonLabels()).toContain(ru('polls.skip'));
+  });
+
   it('a comment on a poll with a NUL is refused with the usual answer and the prompt again, and nothing is stored', async () => {
     const { chat, residentId } = await registeredChat(db, harness, channel);
     const poll = await textPoll(db.demo.municipalities.Kemerovo);
