@@ -384,6 +384,18 @@ describe.each(CHANNELS)('%s: a contest nobody entered', (channel) => {
   });
 });
 
+describe.each(CHANNELS)('%s: a gallery with no accepted work', (channel) => {
+  it('opened from an old button (the card shows none then), says so with the "☰ Menu" button, which opens the menu', async () => {
+    const contest = await openContest({ state: 'voting_open' });
+    const chat = await resident(channel, 'Зоя');
+    await chat.say(tap(`!ctg:${contest.id}:0`));
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.gallery_empty')]);
+    expect(chat.buttonLabels()).toEqual([t('ru', 'menu.back_to_menu')]);
+    await chat.say(press(t('ru', 'menu.back_to_menu')));
+    expect(chat.replyTexts).toContain(t('ru', 'menu.main'));
+  });
+});
+
 describe.each(CHANNELS)('%s: a refusal in the gallery', (channel) => {
   it("a second vote or a vote for one's own work is answered with the refusal alone, not followed by the list of contests again; the gallery still works", async () => {
     const contest = await openContest({ state: 'voting_open' });

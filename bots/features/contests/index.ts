@@ -26,7 +26,7 @@ import { isRegistered, registrationRequired } from '../../dialogs/registration-c
 import { local, type Button, type View } from '../../dialogs/view.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { copyEntryFile } from './media.ts';
-import { backToMenuButton } from '../basics/back-to-menu.ts';
+import { backToMenuButton, withMenuButton } from '../basics/back-to-menu.ts';
 
 const ENTRY_FLOW = 'contest_entry';
 const CANCEL: Button = button('x', 'dialog.cancel');
@@ -137,7 +137,8 @@ async function contestCard(c: StepContext, id: number): Promise<View> {
 async function galleryView(c: StepContext, contestId: number, index: number): Promise<View> {
   const contest = await visibleContest(c, contestId);
   const entries = await listEntries(c.db, contestId, { states: ['accepted'] });
-  if (entries.length === 0) return { key: 'contests.gallery_empty' };
+  // Reached from an old button too (the contest's card, an announcement): not a dead end.
+  if (entries.length === 0) return withMenuButton('contests.gallery_empty');
   const at = Math.min(index, entries.length - 1);
   const entry = entries[at]!;
   const nav: Button[] = [];
