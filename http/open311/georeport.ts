@@ -33,7 +33,7 @@ export interface Open311Deps {
 
 export const SPECIFICATION = 'http://wiki.open311.org/GeoReport_v2';
 /** Bumped when the shape of this endpoint changes (the discovery's sortable changeset). */
-export const CHANGESET = '2026-12-01T17:00:00Z';
+export const CHANGESET = '2026-12-03T12:00:00Z';
 /** The spec's response volume: at most this many requests, within at most this many days. */
 export const MAX_REQUESTS = 1000;
 export const MAX_SPAN_DAYS = 90;
