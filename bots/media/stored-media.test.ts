@@ -10,7 +10,7 @@ import { allSettled, telegramSender, vkSender } from '../../test/outbox.ts';
 import { registeredResident } from '../../test/residents.ts';
 import { createTranslator } from '../i18n.ts';
 import type { OutboxSender } from '../outbox/sender.ts';
-import { renderVkOutboxRow } from '../vk/render.ts';
+import { renderVkRow } from '../vk/render.ts';
 
 let h: ApiHarness;
 let vk: FakeVkApi;
@@ -106,7 +106,7 @@ describe('stored media sent to both messengers', () => {
     const media = { db: h.t.db, store: createDiskMediaStore(path.join(h.dataDir, 'media')) };
     const t = createTranslator();
     const tg = telegramSender(h.t.db, h.telegram.url, { media });
-    const vkOut = vkSender(h.t.db, vk.apiBaseUrl, { media, render: (row) => renderVkOutboxRow(row, t) });
+    const vkOut = vkSender(h.t.db, vk.apiBaseUrl, { media, render: (row) => renderVkRow(row, t).parts });
     senders.push(tg, vkOut);
     tg.start();
     vkOut.start();

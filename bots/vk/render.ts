@@ -340,11 +340,6 @@ export function renderVkRow(row: { kind: string; payload: OutboxPayload }, t: Tr
   return { parts, ...(rendered.numbered && { numbered: rendered.numbered }) };
 }
 
-/** renderVkRow's parts (the row's client or none). */
-export function renderVkOutboxRow(row: { kind: string; payload: OutboxPayload }, t: Translate, client?: VkClient): VkPart[] {
-  return renderVkRow(row, t, client).parts;
-}
-
 /**
  * The app's VK render for the outbox sender: a reply row is rendered for the client it carries; a
  * notification with buttons for the chat's stored client (read only then: a row without buttons
