@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { touchResident, updateResident } from '../residents/resident.repository.ts';
-import { ACTIVITY_RETENTION_DAYS, activeResidents, localDay, pruneActivity } from './activity.ts';
+import { ACTIVITY_RETENTION_DAYS, activeResidents, localDay, pruneActivity, sameLocalDay } from './activity.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -82,5 +82,24 @@ describe("the residents' activity log (KPI 2)", () => {
     const kept = (await days(resident.id)).filter((d) => d.channel === 'vk').map((d) => d.day);
     expect(kept).toEqual([dayAgo(2 * 366 + 30), dayAgo(2 * 366), dayAgo(365), dayAgo(1)]);
     expect(ACTIVITY_RETENTION_DAYS).toBeGreaterThanOrEqual(2 * 366);
+  });
+
+  it('tells the local day and whether two instants share it, whatever was asked before', () => {
+    const zone = 'Asia/Novokuznetsk';
+    const lateEvening = new Date('2026-12-01T16:59:00Z'); // 23:59 local
+    const nextMorning = new Date('2026-12-01T17:01:00Z'); // 00:01 the next local day
+    expect(sameLocalDay(nextMorning, new Date('2026-12-01T17:00:00Z'), zone)).toBe(true);
+    expect(sameLocalDay(nextMorning, lateEvening, zone)).toBe(false);
+    expect(sameLocalDay(lateEvening, new Date('2026-11-30T17:00:00Z'), zone)).toBe(true);
+    // Asked in any order (the zone keeps the last day asked), the answers stay the same.
+    for (const at of [nextMorning, lateEvening, new Date('2020-02-29T12:00:00Z'), nextMorning]) {
+      expect(localDay(at, zone)).toBe(new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(at));
+    }
+    // A day with a clock change is 23 hours long: its bounds follow it (Berlin, 29 March 2026).
+    const berlin = 'Europe/Berlin';
+    expect(localDay(new Date('2026-03-28T23:00:00Z'), berlin)).toBe('2026-03-29');
+    expect(sameLocalDay(new Date('2026-03-29T12:00:00Z'), new Date('2026-03-29T21:59:59Z'), berlin)).toBe(true);
+    expect(sameLocalDay(new Date('2026-03-29T12:00:00Z'), new Date('2026-03-29T22:00:00Z'), berlin)).toBe(false);
+    expect(sameLocalDay(new Date('2026-03-29T12:00:00Z'), new Date('2026-03-28T22:59:59Z'), berlin)).toBe(false);
   });
 });

@@ -1,3 +1,6 @@
+import { TZDate } from '@date-fns/tz';
+import { addDays } from 'date-fns/addDays';
+import { startOfDay } from 'date-fns/startOfDay';
 import { sql } from 'kysely';
 import type { Channel, Db } from '../db/types.ts';
 
@@ -6,22 +9,49 @@ export const DEFAULT_TIME_ZONE = 'Asia/Novokuznetsk';
 /** Activity rows are kept at least two years (KPI 2 compares months year over year); pruned after three. */
 export const ACTIVITY_RETENTION_DAYS = 3 * 366;
 
-const days = new Map<string, { format: Intl.DateTimeFormat; minute: number; day: string }>();
+const spans = new Map<string, { format: Intl.DateTimeFormat; day: string; from: number; to: number }>();
 
 /**
- * The calendar day of `at` in `timeZone`, 'YYYY-MM-DD'. Runs for every update: one formatter per
- * zone, and the last minute's answer kept (a zone's offset only ever changes on a whole minute).
+ * The calendar day of `at` in `timeZone`, 'YYYY-MM-DD'. Runs for every update, so each zone keeps
+ * the latest day asked with its bounds: a time inside them costs a comparison, another one a
+ * formatting and the bounds.
  */
 export function localDay(at: Date, timeZone: string): string {
-  const minute = Math.floor(at.getTime() / 60_000);
-  const cached = days.get(timeZone);
-  if (cached?.minute === minute) return cached.day;
+  return localDaySpan(at, timeZone).day;
+}
+
+/**
+ * Whether `a` and `b` fall on the same local calendar day in `timeZone`. Only `a`'s day is looked up
+ * (an update's "now", then a cache hit): `b`, a resident's previous visit, is compared with its bounds.
+ */
+export function sameLocalDay(a: Date, b: Date, timeZone: string): boolean {
+  const span = localDaySpan(a, timeZone);
+  const t = b.getTime();
+  return t >= span.from && t < span.to;
+}
+
+function localDaySpan(at: Date, timeZone: string): { day: string; from: number; to: number } {
+  const t = at.getTime();
+  const cached = spans.get(timeZone);
+  if (cached && t >= cached.from && t < cached.to) return cached;
   const format = cached?.format ?? new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   const parts = format.formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
   const day = `${part('year')}-${part('month')}-${part('day')}`;
-  days.set(timeZone, { format, minute, day });
-  return day;
+  const { from, to } = localDayBounds(at, timeZone);
+  // Should the bounds ever miss `at` (a zone whose clock jumps at midnight), keep the minute only:
+  // an offset changes on a whole minute, so the day holds for it.
+  const minute = t - (((t % 60_000) + 60_000) % 60_000);
+  const fits = from.getTime() <= t && t < to.getTime();
+  const span = { format, day, from: fits ? from.getTime() : minute, to: fits ? to.getTime() : minute + 60_000 };
+  spans.set(timeZone, span);
+  return span;
+}
+
+/** [start, end) of the local calendar day of `at` in `timeZone` (a day around a clock change is not 24 h). */
+export function localDayBounds(at: Date, timeZone: string): { from: Date; to: Date } {
+  const start = startOfDay(new TZDate(at.getTime(), timeZone));
+  return { from: new Date(start.getTime()), to: new Date(addDays(start, 1).getTime()) };
 }
 
 const ZONE_TTL_MS = 10 * 60_000;
@@ -55,7 +85,7 @@ export interface Interaction {
 export async function recordActivity(db: Db, interaction: Interaction): Promise<boolean> {
   const zone = await zoneOf(db, interaction.municipalityId);
   const day = localDay(interaction.at, zone);
-  if (interaction.previousAt && localDay(interaction.previousAt, zone) === day) return false;
+  if (interaction.previousAt && sameLocalDay(interaction.at, interaction.previousAt, zone)) return false;
   const result = await db
     .insertInto('resident_activity')
     .values({ resident_id: interaction.residentId, day, channel: interaction.channel, municipality_id: interaction.municipalityId, first_at: interaction.at })

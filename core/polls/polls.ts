@@ -1,9 +1,7 @@
 import { TZDate } from '@date-fns/tz';
-import { addDays } from 'date-fns/addDays';
 import { format } from 'date-fns/format';
-import { startOfDay } from 'date-fns/startOfDay';
 import { sql } from 'kysely';
-import { DEFAULT_TIME_ZONE } from '../activity/activity.ts';
+import { DEFAULT_TIME_ZONE, localDayBounds } from '../activity/activity.ts';
 import { announce, stopAnnouncement } from '../broadcasts/broadcasts.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Channel, Db } from '../db/types.ts';
@@ -338,12 +336,6 @@ export async function timeZoneOf(db: Db, municipalityId: number | null): Promise
 /** 'dd.MM.yyyy HH:mm' in the municipality's zone: a date residents read in either language. */
 export function localDateTime(at: Date, timeZone: string): string {
   return format(new TZDate(at.getTime(), timeZone), 'dd.MM.yyyy HH:mm');
-}
-
-/** [start, end) of the local calendar day of `at` in `timeZone`. */
-export function localDayBounds(at: Date, timeZone: string): { from: Date; to: Date } {
-  const start = startOfDay(new TZDate(at.getTime(), timeZone));
-  return { from: new Date(start.getTime()), to: new Date(addDays(start, 1).getTime()) };
 }
 
 /**
