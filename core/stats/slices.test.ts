@@ -36,6 +36,21 @@ describe('periods', () => {
     expect(parsePeriod('2026-W53').days).toBe(7);
   });
 
+  it('years below 100 are themselves, not 1900 and after (Date reads 0050 as 1950)', () => {
+    expect(periodInstants(parsePeriod('0050'), 'UTC')).toEqual({ from: new Date('0050-01-01T00:00:00Z'), to: new Date('0051-01-01T00:00:00Z') });
+    expect(periodInstants(parsePeriod('0099-12'), 'UTC')).toEqual({ from: new Date('0099-12-01T00:00:00Z'), to: new Date('0100-01-01T00:00:00Z') });
+    expect(periodInstants(parsePeriod('0050-03-01'), 'UTC')).toEqual({ from: new Date('0050-03-01T00:00:00Z'), to: new Date('0050-03-02T00:00:00Z') });
+    // Year 0 is a leap year of the proleptic Gregorian calendar, 1900 is not.
+    expect(parsePeriod('0000').days).toBe(366);
+    expect(periodInstants(parsePeriod('0000-02-29'), 'UTC')).toEqual({ from: new Date('0000-02-29T00:00:00Z'), to: new Date('0000-03-01T00:00:00Z') });
+    expect(periodInstants(parsePeriod('0050-W01'), 'UTC').from).toEqual(new Date('0050-01-03T00:00:00Z'));
+  });
+
+  it('ISO weeks are refused when the caller has none', () => {
+    expect(() => parsePeriod('2026-W05', { isoWeeks: false })).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    expect(parsePeriod('2026-11', { isoWeeks: false })).toEqual({ start: { year: 2026, month: 11, day: 1 }, days: 30 });
+  });
+
   it.each(['2026-13', '2026-00', '2027-W53', '2026-W00', '2026-02-30', '26-11', '2026-11-5', 'last month'])('%s is refused', (text) => {
     expect(() => parsePeriod(text)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
   });

@@ -410,6 +410,8 @@ describe('service requests', () => {
       expect(await list('start_date=2026&end_date=2026-03')).toEqual([ids.inWork]);
       expect(await list('start_date=2026-11')).toEqual([ids.novokuznetsk]);
       expect(await list('end_date=2026-10')).toEqual([]);
+      // Years below 100 are themselves (Date reads 0099 as 1999, which would put this end before its start).
+      expect(await list('start_date=0099-12&end_date=0100-01')).toEqual([]);
       // With jurisdiction_id, the month is the municipality's: Novokuznetsk moved to UTC+6 for a moment.
       await h.t.db.updateTable('municipality').set({ time_zone: 'Asia/Omsk' }).where('oktmo', '=', '32731000').execute();
       expect(await list('jurisdiction_id=32731000&start_date=2026-11')).toEqual([]);
@@ -467,6 +469,7 @@ describe('service requests', () => {
     ['a year of three digits', 'start_date=202', 400, 'start_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 202'],
     ['a year of five digits', 'end_date=20261', 400, 'end_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 20261'],
     ['a month with a trailing dash', 'start_date=2026-11-', 400, 'start_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11-'],
+    ['an ISO week, which w3 dates have not', 'start_date=2026-W05', 400, 'start_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-W05'],
     ['a month with a time zone but no time', 'end_date=2026-11Z', 400, 'end_date is not a w3 date (2026, 2026-11 or 2026-11-01) or datetime with a time zone (2026-11-01T00:00:00Z): 2026-11Z'],
     ['a whole year and another', 'start_date=2026&end_date=2026', 400, 'start_date and end_date may not span more than 90 days'],
     ['a month that ends before the start', 'start_date=2026-11-02&end_date=2026-10', 400, 'end_date is before start_date'],

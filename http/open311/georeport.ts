@@ -7,9 +7,9 @@ import { authenticate } from '../../core/access/api-keys.service.ts';
 import { PostRefused, postServiceRequest } from '../../core/open311/post.ts';
 import { formFingerprint, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY, startIdempotent } from '../api/middleware/idempotency.ts';
 import type { Logger } from '../../logger.ts';
-import { isCalendarDate } from '../../core/calendar/calendar-date.ts';
+import { DomainError } from '../../core/errors.ts';
+import { type LocalRange, parsePeriod, periodInstants } from '../../core/stats/period.ts';
 import { timeZoneOf } from '../../core/news/local-time.ts';
-import { TZDate } from '@date-fns/tz';
 import { limitBodySize } from '../body-limit.ts';
 import { TEXT_PROBLEM_MESSAGES, textProblem } from '../../core/text/unsafe-text.ts';
 import { CONTENT_TYPES, respond, respondError, splitResource, type Format } from './format.ts';
@@ -41,11 +41,6 @@ const DAY_MS = 86_400_000;
 
 // The offset as the W3C note writes it (+07:00) or as ISO 8601's basic form (+0700), which city systems send too.
 const W3_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
-/**
- * The W3C note's coarser forms (www.w3.org/TR/NOTE-datetime): a year (YYYY), a year and month (YYYY-MM)
- * or a complete date (YYYY-MM-DD), each read as that whole period in the jurisdiction's time zone.
- */
-const W3_PERIOD = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 
 /** The name of the first `name=value` pair of a urlencoded text whose value is not percent-encoded UTF-8. */
 function undecodableField(encoded: string): string | undefined {
@@ -78,32 +73,24 @@ export function parseW3Datetime(text: string): Date | null {
   return Number.isNaN(at.getTime()) ? null : at;
 }
 
-/** Local midnight of a day in `timeZone` as an instant; years below 100 stay themselves (Date reads 0050 as 1950). */
-function localMidnight(year: number, monthIndex: number, day: number, timeZone: string): Date {
-  const at = new TZDate(year, monthIndex, day, timeZone);
-  if (year < 100) at.setFullYear(year, monthIndex, day);
-  return new Date(at.getTime());
-}
-
 /**
- * A start_date / end_date value as the instants it covers: a w3 datetime is one instant; a year
- * (2026), a year and month (2026-11) or a date alone (2026-11-01) is that whole period in
- * `timeZone`, from its first midnight to the one after it (`next`, excluded). Null when malformed or
- * impossible (2026-13, 2026-02-30).
+ * A start_date / end_date value as the instants it covers: a w3 datetime is one instant; the W3C
+ * note's coarser forms (www.w3.org/TR/NOTE-datetime), a year (2026), a year and month (2026-11) or
+ * a date alone (2026-11-01), are that whole period in `timeZone` (core/stats/period.ts, without its
+ * ISO weeks), from its first midnight to the one after it (`next`, excluded). Null when malformed
+ * or impossible (2026-13, 2026-02-30, 2026-W05).
  */
 async function parseW3Date(text: string, timeZone: () => Promise<string>): Promise<{ first: Date; next?: Date } | null> {
-  const period = W3_PERIOD.exec(text);
-  if (!period) {
+  let period: LocalRange;
+  try {
+    period = parsePeriod(text, { isoWeeks: false });
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
     const at = parseW3Datetime(text);
     return at && { first: at };
   }
-  const [year, month, day] = period.slice(1).map((v) => (v === undefined ? undefined : Number(v))) as [number, number | undefined, number | undefined];
-  if (month !== undefined && (month < 1 || month > 12)) return null;
-  if (day !== undefined && !isCalendarDate(text)) return null;
-  const zone = await timeZone();
-  if (month === undefined) return { first: localMidnight(year, 0, 1, zone), next: localMidnight(year + 1, 0, 1, zone) };
-  if (day === undefined) return { first: localMidnight(year, month - 1, 1, zone), next: localMidnight(year, month, 1, zone) };
-  return { first: localMidnight(year, month - 1, day, zone), next: localMidnight(year, month - 1, day + 1, zone) };
+  const { from, to } = periodInstants(period, await timeZone());
+  return { first: from, next: to };
 }
 
 class Open311Error extends Error {
