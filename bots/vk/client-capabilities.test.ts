@@ -6,7 +6,9 @@ import type { RecordedVkCall } from '../../test/fakes/vk-api.ts';
 import { VkConversation, newVkUser } from '../../test/vk/conversation.ts';
 import { enqueue, PRIORITY } from '../../core/outbox/outbox.repository.ts';
 import { menuButton } from '../dialogs/menu.ts';
-import { createTranslator } from '../i18n.ts';
+import { createTranslator, type Translate } from '../i18n.ts';
+import { loadVkClient } from './client.ts';
+import { renderVkRow, vkChatRender, type VkMessage } from './render.ts';
 
 /**
  * Old and limited VK apps: the client_info of each message_new says which buttons the resident's
@@ -206,5 +208,25 @@ describe('VK apps that cannot show every button', () => {
     expect(keyboardOf(shown)).toEqual({ one_time: true, buttons: [[{ action: { type: 'text', label: t('ru', 'menu.my'), payload: JSON.stringify({ b: menuButton('my', 'menu.my').id }) } }]] });
     await vk.send(pressed(NO_INLINE, t('ru', 'menu.my')));
     expect(vk.replyTexts[0]).toBe(t('ru', 'my.empty'));
+  });
+
+  it("a notification with buttons is rendered once, for the chat's stored app (its keyboard, not a first render, says to read the app)", async () => {
+    const { chat } = await registeredChat(db, harness, 'vk');
+    const vk = chat as VkConversation;
+    await vk.send(typed(NO_INLINE, '/help'));
+    let translations = 0;
+    const counted: Translate = (...args) => {
+      translations++;
+      return t(...args);
+    };
+    const row = { kind: 'notice', chat_id: vk.externalId, payload: { key: 'dialog.help', language: 'ru' as const, keyboard: { kind: 'inline' as const, rows: [[menuButton('my', 'menu.my')]] } } };
+    const parts = await vkChatRender(db.db, counted)(row);
+    const byChatRender = translations;
+    translations = 0;
+    const once = renderVkRow(row, counted, await loadVkClient(db.db, vk.externalId));
+    expect(parts).toEqual(once.parts);
+    // The stored app has no inline keyboards: a one-time regular keyboard, as the sender shows it.
+    expect(JSON.parse((parts[0] as VkMessage).keyboard ?? '{}')).toMatchObject({ one_time: true });
+    expect(byChatRender).toBe(translations);
   });
 });

@@ -167,6 +167,14 @@ function keyboardsOf(keyboard: Keyboard | undefined, language: Language, t: Tran
   return inlineKeyboards(keyboard.rows, language, t, type);
 }
 
+/** Whether keyboardsOf makes any keyboard of it (a reply keyboard of contact buttons alone makes none), told without rendering a label. */
+function makesKeyboard(keyboard: Keyboard | undefined): boolean {
+  if (!keyboard) return false;
+  if (keyboard.kind === 'remove') return true;
+  if (keyboard.kind === 'reply') return keyboard.rows.some((row) => row.some((b) => b.kind !== 'contact'));
+  return keyboard.rows.some((row) => row.length > 0);
+}
+
 /**
  * Text cut into parts of at most 4096 characters, at a paragraph or line break, else a space, when
  * there is one. Counted in UTF-16 units, as Telegram counts (an emoji such as 🔹 is two; for VK
@@ -349,19 +357,22 @@ export function renderVkRow(row: { kind: string; payload: OutboxPayload }, t: Tr
  */
 export function vkChatRender(db: Db, t: Translate): VkRender {
   return async (row) => {
-    let rendered = renderVkRow(row, t);
     const client = storedVkClient(row.payload.client);
-    try {
-      if (row.kind !== REPLY_KIND && !client && rendered.parts.some((p) => !('method' in p) && p.keyboard !== undefined)) {
-        const stored = await loadVkClient(db, row.chat_id);
-        if (stored) rendered = renderVkRow(row, t, stored);
-      }
-      const mode = vkModeOf(client);
-      if (rendered.numbered) await storeVkOptions(db, row.chat_id, rendered.numbered);
-      else if (row.kind === REPLY_KIND && (mode === 'regular' || mode === 'numbered')) await storeVkOptions(db, row.chat_id, []);
-    } catch (error) {
-      throw new TransientRenderError(`the chat's VK client could not be read or stored: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const asksStored = row.kind !== REPLY_KIND && !client && makesKeyboard(notificationView(row.kind, row.payload).keyboard);
+    const stored = asksStored ? await transient(() => loadVkClient(db, row.chat_id)) : undefined;
+    const rendered = renderVkRow(row, t, stored);
+    const mode = vkModeOf(client);
+    if (rendered.numbered) await transient(() => storeVkOptions(db, row.chat_id, rendered.numbered!));
+    else if (row.kind === REPLY_KIND && (mode === 'regular' || mode === 'numbered')) await transient(() => storeVkOptions(db, row.chat_id, []));
     return rendered.parts;
   };
+}
+
+/** The chat's client read or its options stored; a database failure retries the row. */
+async function transient<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new TransientRenderError(`the chat's VK client could not be read or stored: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
