@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
+import { registeredResident } from '../../test/residents.ts';
 import { addComment, reportComment } from '../item-comments/comments.service.ts';
 import { createEvent, publishEvent, remindMe } from '../news/events.service.ts';
+import { eventDraft } from '../../test/event-draft.ts';
 import { createNews, publishNews } from '../news/news.service.ts';
 import { mergeResidents } from '../residents/identity-link.ts';
 import { askQuestion, createDirectLine } from './direct-line.ts';
@@ -77,25 +78,7 @@ describe('linking two messengers keeps one voter', () => {
     const other = await addComment(t.db, { residentId: someone, residentMunicipalityId: kemerovo, target, text: 'Реклама' }, now);
     expect(await reportComment(t.db, other.id, from, now)).toBe('reported');
     expect(await reportComment(t.db, other.id, into, now)).toBe('reported');
-    const event = await createEvent(
-      t.db,
-      {
-        municipalityId: kemerovo,
-        kind: 'culture',
-        title: 'Концерт',
-        description: 'Оркестр',
-        startsAt: new Date(now.getTime() + 2 * 86_400_000),
-        endsAt: new Date(now.getTime() + 2 * 86_400_000 + 7_200_000),
-        venue: { name: 'Филармония', address: 'пр. Советский, 68', ...KEMEROVO_CENTER },
-        ageLimit: null,
-        price: null,
-        organiser: null,
-        photoMediaId: null,
-        link: null,
-        staffId: null,
-      },
-      now,
-    );
+    const event = await createEvent(t.db, eventDraft({ municipalityId: kemerovo, startsAt: new Date(now.getTime() + 2 * 86_400_000) }), now);
     await publishEvent(t.db, event.id, now, null);
     const both = await createEvent(t.db, { ...event, title: 'Спектакль', municipalityId: kemerovo, staffId: null }, now);
     await publishEvent(t.db, both.id, now, null);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent } from '../../core/news/events.service.ts';
+import { eventDraft } from '../../test/event-draft.ts';
 import { createNews } from '../../core/news/news.service.ts';
 import type { BotHarness } from '../../test/bots/harness.ts';
 import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
@@ -32,20 +33,9 @@ const now = new Date('2026-12-01T03:00:00.000Z');
 let staff: Awaited<ReturnType<typeof demoStaff>>;
 let belovoEvent = 0;
 
-const eventFields = (title: string, point: { lat: number; lon: number }) => ({
-  kind: 'culture' as const,
-  title,
-  description: '',
-  startsAt: new Date('2026-12-06T10:00:00.000Z'),
-  endsAt: new Date('2026-12-06T12:00:00.000Z'),
-  venue: { name: 'Дворец культуры', address: 'ул. Центральная, 1', ...point },
-  ageLimit: null,
-  price: null,
-  organiser: null,
-  photoMediaId: null,
-  link: null,
-  staffId: null,
-});
+/** An event of 6 December, 17:00–19:00 in Kemerovo's time, at a venue at `point` of its municipality. */
+const eventAt = (municipalityId: number, title: string, point: { lat: number; lon: number }) =>
+  eventDraft({ municipalityId, title, startsAt: new Date('2026-12-06T10:00:00.000Z'), venue: { name: 'Дворец культуры', address: 'ул. Центральная, 1', ...point } });
 
 /** A news draft of Kemerovo's written through core, with these photos (media ids). */
 const kemerovoNewsDraft = (title: string, body: string, mediaIds: number[] = []) =>
@@ -56,7 +46,7 @@ beforeAll(async () => {
   world = await startConsoleTest({ clock: () => now, env: { MEDIA_DIR: mediaDir, MEDIA_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) } });
   ({ db, harness } = world);
   staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
-  belovoEvent = (await createEvent(db.db, { municipalityId: db.demo.municipalities.Belovo, ...eventFields('Беловский концерт', { lat: 54.4166, lon: 86.2975 }) }, now)).id;
+  belovoEvent = (await createEvent(db.db, eventAt(db.demo.municipalities.Belovo, 'Беловский концерт', { lat: 54.4166, lon: 86.2975 }), now)).id;
 }, 120_000);
 afterAll(async () => {
   await world?.close();
@@ -263,7 +253,7 @@ describe('«Афиша» and media uploads in the console', () => {
   }, 90_000);
 
   it("an event draft gets a photo (not a video) on its card; Kemerovo never sees Belovo's event; pages fit a phone", async () => {
-    const draft = await createEvent(db.db, { municipalityId: db.demo.municipalities.Kemerovo, ...eventFields('Концерт хора', KEMEROVO_CENTER) }, now);
+    const draft = await createEvent(db.db, eventAt(db.demo.municipalities.Kemerovo, 'Концерт хора', KEMEROVO_CENTER), now);
     const moderator = await signIn(staff.moderator, { width: 390, height: 844 });
     await moderator.goto(`${harness.url}/console#/event/${draft.id}`);
     await moderator.getByRole('heading', { name: 'Концерт хора' }).waitFor();

@@ -2,6 +2,7 @@ import { pollDirective } from './poll-directives.ts';
 import { readFileSync } from 'node:fs';
 import { expandFully } from '../expand.ts';
 import { createEvent, publishEvent } from '../../core/news/events.service.ts';
+import { eventDraft } from '../event-draft.ts';
 import { createNews, publishNews } from '../../core/news/news.service.ts';
 import { acceptIncident, dismissIncident } from '../../core/incidents/incidents.service.ts';
 import { approveAnswer, draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
@@ -297,21 +298,14 @@ export abstract class ChatPlayer {
     const startsAt = new Date(now.getTime() + (typeof entry.in_hours === 'number' ? entry.in_hours : 30) * 3_600_000);
     const draft = await createEvent(
       db,
-      {
+      eventDraft({
         municipalityId: kemerovo.id,
         kind: entry.kind === 'sport' ? 'sport' : 'culture',
         title,
         description: typeof entry.text === 'string' ? entry.text : '',
         startsAt,
-        endsAt: new Date(startsAt.getTime() + 2 * 3_600_000),
-        venue: { name: 'Филармония Кузбасса', address: 'Кемерово, пр. Советский, 68', ...KEMEROVO_CENTER },
         ageLimit: 6,
-        price: null,
-        organiser: null,
-        photoMediaId: null,
-        link: null,
-        staffId: null,
-      },
+      }),
       now,
     );
     const event = await publishEvent(db, draft.id, now, null);

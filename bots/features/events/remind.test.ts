@@ -6,6 +6,7 @@ import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { KEMEROVO_CENTER, NOVOKUZNETSK_CENTER } from '../../../test/residents.ts';
 import { expandFully } from '../../../test/expand.ts';
+import { eventDraft } from '../../../test/event-draft.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
 import { createTranslator } from '../../i18n.ts';
 
@@ -24,10 +25,9 @@ describe.each(CHANNELS)('%s: "Remind me" on an event that starts in less than 3 
     const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Анна');
     const start = new Date(Date.now() + HOUR);
     const venue = { name: 'Стадион «Химик»', address: 'Кемерово, ул. Весенняя, 1', ...KEMEROVO_CENTER };
-    const fields = { description: '', venue, ageLimit: 6, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
     const draft = await createEvent(
       db.db,
-      { municipalityId: db.demo.municipalities.Kemerovo, kind: 'sport', title: `Лыжня ${channel}`, startsAt: start, endsAt: new Date(start.getTime() + HOUR), ...fields },
+      eventDraft({ municipalityId: db.demo.municipalities.Kemerovo, kind: 'sport', title: `Лыжня ${channel}`, startsAt: start, endsAt: new Date(start.getTime() + HOUR), venue, ageLimit: 6 }),
       new Date(),
     );
     const event = await publishEvent(db.db, draft.id, new Date(), null);
@@ -69,10 +69,9 @@ describe.each(CHANNELS)('%s: the announcement of a published event', (channel) =
       [`Джаз ${channel}`, 16],
       [`Ёлка ${channel}`, null],
     ] as const) {
-      const fields = { description: 'Вечер', venue, ageLimit, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
       const draft = await createEvent(
         db.db,
-        { municipalityId: db.demo.municipalities.Kemerovo, kind: 'culture', title, startsAt: start, endsAt: new Date(start.getTime() + HOUR), ...fields },
+        eventDraft({ municipalityId: db.demo.municipalities.Kemerovo, title, description: 'Вечер', startsAt: start, endsAt: new Date(start.getTime() + HOUR), venue, ageLimit }),
         new Date(),
       );
       const event = await publishEvent(db.db, draft.id, new Date(), null);
@@ -90,12 +89,19 @@ describe.each(CHANNELS)('%s: an event that is over', (channel) => {
   it('its card offers no "Remind me", and the button of its old announcement says it is over, not that it has started', async () => {
     const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Глеб');
     const venue = { name: 'Дворец спорта', address: 'Кемерово, ул. Кирова, 25', ...KEMEROVO_CENTER };
-    const fields = { description: 'Матч', venue, ageLimit: null, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
     // Published yesterday for last evening.
     const published = new Date(Date.now() - 24 * HOUR);
     const draft = await createEvent(
       db.db,
-      { municipalityId: db.demo.municipalities.Kemerovo, kind: 'sport', title: `Хоккей ${channel}`, startsAt: new Date(Date.now() - 6 * HOUR), endsAt: new Date(Date.now() - 4 * HOUR), ...fields },
+      eventDraft({
+        municipalityId: db.demo.municipalities.Kemerovo,
+        kind: 'sport',
+        title: `Хоккей ${channel}`,
+        description: 'Матч',
+        startsAt: new Date(Date.now() - 6 * HOUR),
+        endsAt: new Date(Date.now() - 4 * HOUR),
+        venue,
+      }),
       published,
     );
     const event = await publishEvent(db.db, draft.id, published, null);
@@ -113,11 +119,9 @@ describe.each(CHANNELS)('%s: "Remind me" on the announcement of an event cancell
   it('says the event is cancelled, as its card does, not just that it is unavailable', async () => {
     const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Дина');
     const venue = { name: 'Драмтеатр', address: 'Кемерово, пр. Советский, 92', ...KEMEROVO_CENTER };
-    const fields = { description: 'Премьера', venue, ageLimit: null, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
-    const start = new Date(Date.now() + 48 * HOUR);
     const draft = await createEvent(
       db.db,
-      { municipalityId: db.demo.municipalities.Kemerovo, kind: 'culture', title: `Спектакль ${channel}`, startsAt: start, endsAt: new Date(start.getTime() + 2 * HOUR), ...fields },
+      eventDraft({ municipalityId: db.demo.municipalities.Kemerovo, title: `Спектакль ${channel}`, description: 'Премьера', startsAt: new Date(Date.now() + 48 * HOUR), venue }),
       new Date(),
     );
     const event = await publishEvent(db.db, draft.id, new Date(), null);
@@ -140,21 +144,7 @@ describe.each(CHANNELS)('%s: «Афиша» screens that show no event', (channe
     const venue = { name: 'ДК Металлургов', address: 'Новокузнецк, пр. Металлургов, 18', ...NOVOKUZNETSK_CENTER };
     const draft = await createEvent(
       db.db,
-      {
-        municipalityId: db.demo.municipalities.Novokuznetsk,
-        kind: 'culture',
-        title: `Спектакль ${channel}`,
-        startsAt: start,
-        endsAt: new Date(start.getTime() + HOUR),
-        description: '',
-        venue,
-        ageLimit: null,
-        price: null,
-        organiser: null,
-        photoMediaId: null,
-        link: null,
-        staffId: null,
-      },
+      eventDraft({ municipalityId: db.demo.municipalities.Novokuznetsk, title: `Спектакль ${channel}`, startsAt: start, endsAt: new Date(start.getTime() + HOUR), venue }),
       new Date(),
     );
     const event = await publishEvent(db.db, draft.id, new Date(), null);

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { hideComment, setPremoderation } from '../../../core/item-comments/comments.service.ts';
 import { expandFully } from '../../../test/expand.ts';
+import { eventDraft } from '../../../test/event-draft.ts';
 import { cancelEvent, createEvent, publishEvent } from '../../../core/news/events.service.ts';
 import { archiveNews, createNews, publishNews, updateNews } from '../../../core/news/news.service.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
@@ -29,13 +30,7 @@ async function published(title: string, body: string, municipalityId: number | n
 /** A published two-hour event of Kemerovo at `venue`, starting `hoursAhead` from now. */
 async function publishedEvent(kind: 'culture' | 'sport', title: string, description: string, venue: { name: string; address: string }, hoursAhead: number) {
   const startsAt = new Date(Date.now() + hoursAhead * 60 * 60 * 1000);
-  const endsAt = new Date(startsAt.getTime() + 2 * 60 * 60 * 1000);
-  const unset = { ageLimit: null, price: null, organiser: null, photoMediaId: null, link: null, staffId: null };
-  const draft = await createEvent(
-    db.db,
-    { municipalityId: db.demo.municipalities.Kemerovo, kind, title, description, startsAt, endsAt, venue: { ...venue, ...KEMEROVO_CENTER }, ...unset },
-    new Date(),
-  );
+  const draft = await createEvent(db.db, eventDraft({ municipalityId: db.demo.municipalities.Kemerovo, kind, title, description, startsAt, venue: { ...venue, ...KEMEROVO_CENTER } }), new Date());
   return publishEvent(db.db, draft.id, new Date(), null);
 }
 
