@@ -23,6 +23,20 @@ describe('municipalities', () => {
     expect(one.body.hasBoundary).toBe(true);
   });
 
+  it('a municipality that does not exist: read, changed or given a boundary it is 404 NOT_FOUND; named by a write, 404 MUNICIPALITY_NOT_FOUND', async () => {
+    const missing = 999_999;
+    for (const [method, url, body] of [
+      ['GET', `/api/v1/municipalities/${missing}`, undefined],
+      ['PATCH', `/api/v1/municipalities/${missing}`, { nameEn: 'Nowhere' }],
+      ['PUT', `/api/v1/municipalities/${missing}/boundary`, square(86.7, 53.9)],
+    ] as const) {
+      const res = await h.request(method, url, body === undefined ? {} : { body });
+      expect([res.status, res.body.code, res.body.details], `${method} ${url}`).toEqual([404, 'NOT_FOUND', { entity: 'municipality', id: missing }]);
+    }
+    const named = await h.request('POST', '/api/v1/news', { body: { municipalityId: missing, title: 'Ярмарка', body: 'В субботу.' } });
+    expect([named.status, named.body.code, named.body.details]).toEqual([404, 'MUNICIPALITY_NOT_FOUND', { id: missing }]);
+  });
+
   it('creates a municipality with a boundary, then places messages by a replaced one', async () => {
     const created = await h.request('POST', '/api/v1/municipalities', {
       body: { nameRu: 'Прокопьевский городской округ', nameEn: 'Prokopyevsk', oktmo: '32737000', populationOver14: 170_000, boundary: square(86.7, 53.9) },
