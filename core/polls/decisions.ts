@@ -69,8 +69,12 @@ export function recordDecision(db: Db, pollId: number, input: DecisionInput, sta
     if (!poll) throw new DomainError('POLL_NOT_FOUND', { id: pollId });
     if (poll.state !== 'closed' && poll.state !== 'results_published') throw new DomainError('POLL_NOT_CLOSED', { id: pollId, state: poll.state });
     if (!isCalendarDate(input.decidedOn)) throw new DomainError('VALIDATION', { field: 'decidedOn', problem: 'a date YYYY-MM-DD' });
-    // Taken on the poll's result: not before the poll began (both local dates of its municipality).
-    if (input.decidedOn < localDateKey(await timeZoneOf(trx, poll.municipality_id), poll.starts_at)) throw new DomainError('VALIDATION', { field: 'decidedOn', problem: 'before the poll started' });
+    // Taken on the poll's result: not before the poll began, and already taken (not after today): a
+    // future date would tell every voter at once of a decision nobody has made yet. Both are local
+    // dates of the poll's municipality.
+    const timeZone = await timeZoneOf(trx, poll.municipality_id);
+    if (input.decidedOn < localDateKey(timeZone, poll.starts_at)) throw new DomainError('VALIDATION', { field: 'decidedOn', problem: 'before the poll started' });
+    if (input.decidedOn > localDateKey(timeZone, now)) throw new DomainError('VALIDATION', { field: 'decidedOn', problem: 'in the future' });
     if (input.text.trim().length === 0) throw new DomainError('VALIDATION', { field: 'text', problem: 'must not be empty' });
     if (input.decidedBy.trim().length === 0) throw new DomainError('VALIDATION', { field: 'decidedBy', problem: 'must not be empty' });
     await checkNewsItem(trx, input.newsItemId ?? null, poll.municipality_id);

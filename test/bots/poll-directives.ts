@@ -2,7 +2,8 @@ import { expandBatch } from '../../core/broadcasts/broadcasts.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../core/db/database.ts';
 import { recordDecision } from '../../core/polls/decisions.ts';
-import { closePoll, createPoll, publishPoll } from '../../core/polls/polls.ts';
+import { closePoll, createPoll, publishPoll, timeZoneOf } from '../../core/polls/polls.ts';
+import { localDateKey } from '../../core/calendar/working-time.ts';
 
 const HOUR = 3_600_000;
 
@@ -10,7 +11,7 @@ const HOUR = 3_600_000;
  * The fixtures' `{ "$poll": … }` directive: Kemerovo's officials act on a poll through core, as the
  * admin API would. `publish`: a new poll (a single-choice and a multiple-choice question, results
  * shown once published) is published and its announcement written to the outbox; `close`, `results`
- * (publish the results: voters are told) and `decision` act on Kemerovo's newest poll. Returns the
+ * (publish the results: voters are told) and `decision` (taken today, the local date) act on Kemerovo's newest poll. Returns the
  * transcript line.
  */
 export async function pollDirective(db: Kysely<Database>, action: string, now: Date): Promise<string> {
@@ -48,7 +49,8 @@ export async function pollDirective(db: Kysely<Database>, action: string, now: D
     return `🏛 curator: results of poll #${poll.id} published`;
   }
   if (action === 'decision') {
-    await recordDecision(db, poll.id, { decidedOn: '2026-12-15', text: 'Весной установим освещение в сквере.', decidedBy: 'Глава города' }, null, now);
+    // Taken today (Kemerovo's local date): a decision cannot be dated after the day it is recorded.
+    await recordDecision(db, poll.id, { decidedOn: localDateKey(await timeZoneOf(db, kemerovo), now), text: 'Весной установим освещение в сквере.', decidedBy: 'Глава города' }, null, now);
     return `🏛 curator: decision on poll #${poll.id} recorded`;
   }
   throw new Error(`unknown $poll action "${action}"`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listCategories, listSectors } from '../../../core/categories/category.repository.ts';
+import { localDateKey } from '../../../core/calendar/working-time.ts';
 import { createDirectLine, withdrawDirectLine } from '../../../core/polls/direct-line.ts';
 import { closePoll, createPoll, type Poll, publishPoll } from '../../../core/polls/polls.ts';
 import { pollResults } from '../../../core/polls/results.ts';
@@ -217,9 +218,10 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     const chat = newChat(harness, channel, 'Ольга');
     await chat.playFixture('poll.json');
     expect(chat.replyTexts.join('\n')).toContain('Весной установим освещение в сквере.');
-    // The decision's date as residents write it (15 December 2026), not the API's 2026-12-15.
+    // The decision's date (taken today in Kemerovo) as residents write it, dd.mm.yyyy, not the API's yyyy-mm-dd.
+    const today = localDateKey('Asia/Novokuznetsk', harness.now()).split('-').reverse().join('.');
     expect(chat.replyTexts.at(-1)).toBe(
-      ru('polls.decision_notice', { title: 'Благоустройство сквера на Весенней', decidedBy: 'Глава города', decidedOn: '15.12.2026', text: 'Весной установим освещение в сквере.' }),
+      ru('polls.decision_notice', { title: 'Благоустройство сквера на Весенней', decidedBy: 'Глава города', decidedOn: today, text: 'Весной установим освещение в сквере.' }),
     );
   });
 

@@ -119,7 +119,7 @@ export const pollResultsDto = (r: PollResults): z.infer<typeof PollResultsSchema
 
 export const DecisionBody = z
   .strictObject({
-    decidedOn: LocalDate,
+    decidedOn: LocalDate.openapi({ description: 'the local date (poll municipality’s time zone) it was taken: not before the poll started, not after today (400 naming decidedOn)' }),
     text: z.string().max(4000),
     decidedBy: z.string().max(300),
     newsItemId: BodyId.nullable().optional().openapi({ description: 'the news item that published it: the poll municipality’s own or a regional one (400 naming newsItemId otherwise)' }),

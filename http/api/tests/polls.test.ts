@@ -173,25 +173,32 @@ describe('polls through the admin API: lifecycle', () => {
     const news = await h.request('POST', '/api/v1/news', { token: curator, body: { municipalityId: kemerovo, title: 'Решение по опросу', body: 'Ставим освещение весной' } });
     const foreignNews = await h.request('POST', '/api/v1/news', { token: h.keys.Novokuznetsk.curator, body: { municipalityId: h.municipality.Novokuznetsk, title: 'Чужая', body: 'Новость' } });
     for (const newsItemId of [999_999, foreignNews.body.id]) {
-      const refused = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, { token: curator, body: { decidedOn: '2026-12-10', text: 'Ставим', decidedBy: 'Глава', newsItemId } });
+      const refused = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, { token: curator, body: { decidedOn: '2026-12-01', text: 'Ставим', decidedBy: 'Глава', newsItemId } });
       expect(refused.status).toBe(400);
       expect(refused.body).toMatchObject({ code: 'VALIDATION', details: { field: 'newsItemId' } });
     }
-    // A decision on the poll's result is not taken before the poll began (local date).
+    // A decision on the poll's result is not taken before the poll began (local date), nor on a day
+    // still to come (today is 2026-12-01 in Kemerovo): its voters would be told of it at once.
     const beforePoll = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, { token: curator, body: { decidedOn: '2020-01-01', text: 'Ставим', decidedBy: 'Глава' } });
     expect(beforePoll.status).toBe(400);
     expect(beforePoll.body.details).toEqual({ field: 'decidedOn', problem: 'before the poll started' });
+    for (const decidedOn of ['2026-12-02', '2027-06-01']) {
+      const future = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, { token: curator, body: { decidedOn, text: 'Ставим', decidedBy: 'Глава', newsItemId: news.body.id } });
+      expect(future.status).toBe(400);
+      expect(future.body).toMatchObject({ code: 'VALIDATION', details: { field: 'decidedOn', problem: 'in the future' } });
+    }
     expect(await h.t.db.selectFrom('poll_decision').select('id').where('poll_id', '=', draft.id).execute()).toEqual([]);
+    expect(await h.t.db.selectFrom('outbox').select('id').where('kind', '=', 'poll.decision').execute()).toEqual([]);
     const decision = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, {
       token: curator,
-      body: { decidedOn: '2026-12-10', text: 'Ставим освещение весной', decidedBy: 'Глава города', newsItemId: news.body.id },
+      body: { decidedOn: '2026-12-01', text: 'Ставим освещение весной', decidedBy: 'Глава города', newsItemId: news.body.id },
     });
     expect(decision.status).toBe(201);
-    expect(decision.body).toMatchObject({ pollId: draft.id, decidedOn: '2026-12-10', newsItemId: news.body.id, votersNotified: 4 });
+    expect(decision.body).toMatchObject({ pollId: draft.id, decidedOn: '2026-12-01', newsItemId: news.body.id, votersNotified: 4 });
     const decided = await h.t.db.selectFrom('outbox').select(['resident_id', 'payload']).where('kind', '=', 'poll.decision').execute();
     expect(decided.map((r) => r.resident_id).sort()).toEqual([...voters].sort());
     expect(decided[0]!.payload).toMatchObject({ key: 'polls.decision_notice', params: { text: 'Ставим освещение весной' } });
-    const again = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, { token: curator, body: { decidedOn: '2026-12-11', text: 'Ещё', decidedBy: 'Глава' } });
+    const again = await h.request('POST', `/api/v1/polls/${draft.id}/decision`, { token: curator, body: { decidedOn: '2026-12-01', text: 'Ещё', decidedBy: 'Глава' } });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('POLL_DECISION_EXISTS');
 
@@ -201,6 +208,25 @@ describe('polls through the admin API: lifecycle', () => {
     const list = await h.request('GET', '/api/v1/polls?state=results_published', { token: curator });
     expect(list.body.items.map((p: { id: number }) => p.id)).toContain(draft.id);
     expect((await h.request('GET', '/api/v1/polls', { token: h.keys.Novokuznetsk.curator })).body.items.map((p: { id: number }) => p.id)).not.toContain(draft.id);
+  });
+
+  it("a decision's 'today' is the poll municipality's local date: at 18:00 UTC on 1 December it is already the 2nd in Novokuznetsk (UTC+7), the 3rd is refused", async () => {
+    const curator = h.keys.Novokuznetsk.curator;
+    const poll = await create(curator, body(h.municipality.Novokuznetsk, { title: 'Решение по местной дате' }));
+    expect((await h.request('POST', `/api/v1/polls/${poll.id}/publish`, { token: curator, body: { force: true } })).status).toBe(200);
+    expect((await h.request('POST', `/api/v1/polls/${poll.id}/close`, { token: curator })).status).toBe(200);
+    h.advance(15 * HOUR);
+    try {
+      expect(h.now().toISOString().slice(0, 10)).toBe('2026-12-01');
+      const tomorrow = await h.request('POST', `/api/v1/polls/${poll.id}/decision`, { token: curator, body: { decidedOn: '2026-12-03', text: 'Ставим', decidedBy: 'Глава' } });
+      expect(tomorrow.status).toBe(400);
+      expect(tomorrow.body.details).toEqual({ field: 'decidedOn', problem: 'in the future' });
+      const today = await h.request('POST', `/api/v1/polls/${poll.id}/decision`, { token: curator, body: { decidedOn: '2026-12-02', text: 'Ставим', decidedBy: 'Глава' } });
+      expect(today.status, JSON.stringify(today.body)).toBe(201);
+      expect(today.body.decidedOn).toBe('2026-12-02');
+    } finally {
+      h.advance(-15 * HOUR);
+    }
   });
 
   it('no route reveals who chose what: answers are stored without their ballot, and the read routes carry aggregates only', async () => {

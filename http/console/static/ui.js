@@ -50,7 +50,9 @@ const PROBLEMS = [
   [/must be after (\w+)/i, 'after'],
   [/^(?:must not be )?before (\w+)$/i, 'not_before'],
   [/must end by .*\((\w+)\)/i, 'by'],
-  [/in the future/i, 'future'],
+  [/must be in the future/i, 'future'],
+  // A date (or time) that has not come yet where only a past or today's one makes sense (a decision taken, a publication out).
+  [/^in the future$/i, 'not_future'],
   [/already past/i, 'past'],
   [/must be an image|photos only/i, 'image'],
 ];

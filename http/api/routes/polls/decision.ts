@@ -13,7 +13,8 @@ export const route = createRoute({
   path: '/polls/{id}/decision',
   tags: ['polls'],
   summary: 'Record the management decision taken on a closed poll’s result (KPI 13); its voters are told',
-  description: '409 POLL_NOT_CLOSED before the poll is closed; 409 POLL_DECISION_EXISTS for a second decision.',
+  description:
+    '400 VALIDATION naming decidedOn for a date before the poll started or after today (the poll municipality’s local date): a decision not yet taken is not announced to voters. 409 POLL_NOT_CLOSED before the poll is closed; 409 POLL_DECISION_EXISTS for a second decision.',
   ...access('polls.write'),
   request: { params: IdParams, body: jsonBody(DecisionBody) },
   responses: { 201: jsonContent(DecisionSchema, 'The decision'), ...problems(400, 404, 409) },
