@@ -9,7 +9,7 @@ import { runJob } from '../../../core/jobs/run-job.ts';
 import { JOBS } from '../../../cron/jobs.ts';
 import { jpegBytes } from '../../../test/media/files.ts';
 import { registeredResident } from '../../../test/residents.ts';
-import { buildFixture, ROUTE_CASES, type Fixture, type RouteCase } from './route-catalogue.ts';
+import { buildFixture, pollBody, ROUTE_CASES, type Fixture, type RouteCase } from './route-catalogue.ts';
 
 /**
  * What every catalogue route answers on its happy path, checked against what the OpenAPI document
@@ -156,6 +156,14 @@ const HAPPY_CASES: Record<string, () => Promise<Call>> = {
     const contest = await openContest('jury');
     const entry = await enter(contest);
     return { url: `/api/v1/contests/${contest}/entries/${entry}/reject`, body: { reason: 'не по теме' } };
+  },
+  // A poll that ran (from an hour ago) and closed: decided today, the catalogue's poll starting only
+  // tomorrow (a decision is not dated before the poll's start nor after today).
+  'POST /polls/{id}/decision': async () => {
+    const poll = await h.request('POST', '/api/v1/polls', { body: { ...pollBody(h.municipality.Kemerovo, h.now()), startsAt: new Date(h.now().getTime() - 3_600_000).toISOString() } });
+    await h.request('POST', `/api/v1/polls/${poll.body.id}/publish`, { body: { force: true } });
+    await h.request('POST', `/api/v1/polls/${poll.body.id}/close`, {});
+    return { url: `/api/v1/polls/${poll.body.id}/decision`, body: { decidedOn: '2026-12-01', text: 'Build the playground', decidedBy: 'Head of the city' } };
   },
   // A contest drawn by lot with an accepted entry, past its entries (moves the harness clock: last).
   'POST /contests/{id}/draw': async () => {

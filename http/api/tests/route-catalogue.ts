@@ -346,7 +346,7 @@ export const ROUTE_CASES: RouteCase[] = [
     path: '/polls/{id}/decision',
     permission: 'polls.write',
     url: (f, id) => `/api/v1/polls/${id ?? f.poll}/decision`,
-    body: () => ({ decidedOn: '2026-12-10', text: 'Build the playground', decidedBy: 'Head of the city' }),
+    body: () => ({ decidedOn: '2026-12-01', text: 'Build the playground', decidedBy: 'Head of the city' }),
     crossScope: 'not_found',
     hasPathId: true,
   },
