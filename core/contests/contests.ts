@@ -284,6 +284,9 @@ export function checkDates(contest: Contest, timeZone: string): void {
     ['votingFrom', votingFrom, 'votingTo', votingTo],
     ['entriesFrom', entriesFrom, 'votingFrom', votingFrom],
     ['entriesTo', entriesTo, 'votingTo', votingTo],
+    // Voting opening ends the entries (the bot takes entries only before it): voting that began
+    // while the texts still say "entries until …" would close them early without a word.
+    ['entriesTo', entriesTo, 'votingFrom', votingFrom],
     ['votingTo', votingTo, 'resultsOn', resultsOn],
   ];
   for (const [a, first, b, second] of order) {

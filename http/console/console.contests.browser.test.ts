@@ -151,6 +151,30 @@ describe('contests in the console', () => {
     await curator.context().close();
   }, 90_000);
 
+  it('a draft whose plain end dates mean the end of the day (23:59:59.999) keeps them when another field is saved; its form shows 23:59', async () => {
+    const db = world.db.db;
+    // What the API stores for entriesTo "2026-12-19" and votingTo "2026-12-26" in Kemerovo (UTC+7).
+    const entriesTo = new Date('2026-12-19T16:59:59.999Z');
+    const votingTo = new Date('2026-12-26T16:59:59.999Z');
+    const contest = await createContest(db, { municipalityId: kemerovo, createdByStaffId: null, title: 'До конца дня', entriesTo, votingTo }, start);
+    const curator = await world.signIn(staff.curator);
+    await curator.goto(`${world.harness.url}/console#/contest/${contest.id}`);
+    await curator.getByRole('heading', { name: 'До конца дня' }).waitFor();
+    expect(await field(curator, 'entriesTo').inputValue()).toBe('2026-12-19T23:59');
+    await field(curator, 'title').fill('До конца дня включительно');
+    await curator.getByRole('button', { name: ru('contests.save_draft') }).click();
+    await curator.getByRole('heading', { name: 'До конца дня включительно' }).waitFor();
+    const saved = await db.selectFrom('contest').select(['entries_to', 'voting_to']).where('id', '=', contest.id).executeTakeFirstOrThrow();
+    expect(saved).toEqual({ entries_to: entriesTo, voting_to: votingTo });
+    // A time typed by hand is taken as typed.
+    await field(curator, 'entriesTo').fill('2026-12-19T18:00');
+    await curator.getByRole('button', { name: ru('contests.save_draft') }).click();
+    await expect
+      .poll(async () => (await db.selectFrom('contest').select('entries_to').where('id', '=', contest.id).executeTakeFirstOrThrow()).entries_to?.toISOString())
+      .toBe('2026-12-19T11:00:00.000Z');
+    await curator.context().close();
+  }, 60_000);
+
   it("a curator names a jury contest's winners place by place (an entry twice refused in Russian); a moderator may not", async () => {
     const db = world.db.db;
     const contest = await createContest(

@@ -8,16 +8,27 @@ import { BodyId, Timestamp } from './common.ts';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 
-/** A date-time with its offset, or a plain date meaning 00:00 in the municipality's time zone. */
+/**
+ * A date-time with its offset (exact), or a plain date in the municipality's time zone: for a
+ * start ("from", the results day) the start of that day, 00:00; for an end ("to": entries until
+ * the 15th, voting until the 20th) through the end of that day, 23:59:59.999, as a moderator
+ * writing "до 15 декабря" means.
+ */
 export const ContestTime = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?$/, 'a date-time with an offset (2026-12-10T00:00:00+07:00) or a local date (2026-12-10)')
-  .openapi({ description: "a date-time with an offset, or a date (00:00 in the municipality's time zone)", example: '2026-12-10T00:00:00+07:00' });
+  .openapi({
+    description: "a date-time with an offset (exact), or a date in the municipality's time zone: entriesTo and votingTo through the end of that day (23:59:59.999), the others from its start (00:00)",
+    example: '2026-12-10T00:00:00+07:00',
+  });
+
+/** The fields whose plain date means the end of that day (the last day entries or votes are taken). */
+const END_OF_DAY_FIELDS: readonly string[] = ['entriesTo', 'votingTo'];
 
 export function contestTime(value: string, timeZone: string, field: string): Date {
   if (!isCalendarDate(value.slice(0, 10))) throw new DomainError('VALIDATION', { field, problem: 'not a valid date-time' });
   const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
-  if (value.length === 10) return new Date(new TZDate(y, m - 1, d, 0, 0, 0, timeZone).getTime());
+  if (value.length === 10) return new Date((END_OF_DAY_FIELDS.includes(field) ? new TZDate(y, m - 1, d, 23, 59, 59, 999, timeZone) : new TZDate(y, m - 1, d, 0, 0, 0, timeZone)).getTime());
   const at = new Date(value);
   if (Number.isNaN(at.getTime())) throw new DomainError('VALIDATION', { field, problem: 'not a valid date-time' });
   return at;

@@ -84,13 +84,13 @@ describe('contests: attributes and the publishing rules', () => {
   });
 
   it('refuses a contest running 32 days from entries to results (KPI 10, one month), accepts exactly one month', async () => {
-    const long = await create(full({ entriesFrom: '2026-12-10', entriesTo: '2026-12-25', votingFrom: '2026-12-25', votingTo: '2027-01-10', resultsOn: '2027-01-11' }));
+    const long = await create(full({ entriesFrom: '2026-12-10', entriesTo: '2026-12-24', votingFrom: '2026-12-25', votingTo: '2027-01-10', resultsOn: '2027-01-11' }));
     const refused = await h.request('POST', `/api/v1/contests/${long.body.id}/publish`, { body: {} });
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('CONTEST_TOO_LONG');
     expect(refused.body.details.rule).toMatch(/1 month/);
 
-    const month = await create(full({ entriesFrom: '2026-12-10', entriesTo: '2026-12-25', votingFrom: '2026-12-25', votingTo: '2027-01-09', resultsOn: '2027-01-10' }));
+    const month = await create(full({ entriesFrom: '2026-12-10', entriesTo: '2026-12-24', votingFrom: '2026-12-25', votingTo: '2027-01-09', resultsOn: '2027-01-10' }));
     const ok = await h.request('POST', `/api/v1/contests/${month.body.id}/publish`, { body: {} });
     expect(ok.status).toBe(200);
     expect(ok.body.state).toBe('published');
@@ -136,6 +136,45 @@ describe('contests: attributes and the publishing rules', () => {
     }
     const unknown = await create(full({ colour: 'red' }));
     expect(unknown.status).toBe(400);
+  });
+
+  it('a plain "to" date (entriesTo, votingTo) means through the end of that local day; "from" and results dates its start; a date-time stays exact', async () => {
+    const draft = await create(full());
+    expect(draft.status).toBe(201);
+    // Kemerovo is UTC+7: the 19th ends at 16:59:59.999 UTC, the 20th starts at 17:00 UTC the day before.
+    expect(draft.body).toMatchObject({
+      entriesFrom: '2026-12-09T17:00:00.000Z',
+      entriesTo: '2026-12-19T16:59:59.999Z',
+      votingFrom: '2026-12-19T17:00:00.000Z',
+      votingTo: '2026-12-26T16:59:59.999Z',
+      resultsOn: '2026-12-27T17:00:00.000Z',
+    });
+    const patched = await h.request('PATCH', `/api/v1/contests/${draft.body.id}`, { body: { entriesTo: '2026-12-18' } });
+    expect(patched.body.entriesTo).toBe('2026-12-18T16:59:59.999Z');
+    const exact = await create(full({ entriesTo: '2026-12-19T12:00:00+07:00', votingTo: '2026-12-26T18:00:00Z' }));
+    expect(exact.body).toMatchObject({ entriesTo: '2026-12-19T05:00:00.000Z', votingTo: '2026-12-26T18:00:00.000Z' });
+
+    // Entries are taken all through their last day: at 23:30 local on the 19th, not at 00:00 on the 20th.
+    const contest = (await create(full())).body;
+    expect((await h.request('POST', `/api/v1/contests/${contest.id}/publish`, { body: {} })).status).toBe(200);
+    // The announcement names the last day entries are taken (the 19th), not the day after.
+    const announced = await h.t.db.selectFrom('broadcast').select('payload').where('source', '=', `contest:${contest.id}`).executeTakeFirstOrThrow();
+    expect(announced.payload.params).toMatchObject({ entriesFrom: '10.12.2026', entriesTo: '19.12.2026', votingTo: '26.12.2026', resultsOn: '28.12.2026' });
+    await cron('2026-12-09T17:00:00.000Z');
+    const [late, later] = await Promise.all([1, 2].map(() => registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo })));
+    expect((await entry(contest.id, late!, '2026-12-19T16:30:00.000Z')).state).toBe('pending');
+    expect((await enter(contest.id, later!, '2026-12-19T17:00:00.000Z')).code).toBe('CONTEST_NOT_OPEN');
+
+    // Voting from the last day of entries would close them at its start (the bot takes entries only
+    // before voting): refused at publication, naming votingFrom; voting from the next day is fine.
+    const overlap = await create(full({ entriesTo: '2026-12-20', votingFrom: '2026-12-20' }));
+    const refused = await h.request('POST', `/api/v1/contests/${overlap.body.id}/publish`, { body: {} });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'CONTEST_DATES_INVALID', details: { field: 'votingFrom', rule: 'entriesTo must be before votingFrom' } });
+    // Voting until the day the results come: the results would come before voting ends.
+    const sameDay = await create(full({ votingTo: '2026-12-28' }));
+    const sameDayRefused = await h.request('POST', `/api/v1/contests/${sameDay.body.id}/publish`, { body: {} });
+    expect(sameDayRefused.body).toMatchObject({ code: 'CONTEST_DATES_INVALID', details: { field: 'resultsOn' } });
   });
 
   it('is scoped: another municipality sees 404, a moderator may not create, a region-wide contest is for operators', async () => {

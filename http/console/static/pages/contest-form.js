@@ -23,6 +23,7 @@ const ORDER = [
   ['votingFrom', 'votingTo', false],
   ['entriesFrom', 'votingFrom', true],
   ['entriesTo', 'votingTo', true],
+  ['entriesTo', 'votingFrom', true],
   ['votingTo', 'resultsOn', true],
 ];
 /** [name, min, max, required]: whole numbers in the ranges of the API's contest schema (ContestFieldsSchema). */
@@ -67,9 +68,9 @@ const monthAfter = (iso) => {
 
 /**
  * The form's attributes for the API (an empty field: null), or null when one is wrong: checked here
- * so the refusal names the field in the console's language.
+ * so the refusal names the field in the console's language. `current`: the draft being edited.
  */
-export function readContest(t, f) {
+export function readContest(t, f, current = null) {
   const body = {};
   for (const [name] of [...TEXTS, ...LONG_TEXTS]) {
     const text = f[name].value.trim();
@@ -89,7 +90,10 @@ export function readContest(t, f) {
   }
   for (const name of DATES) {
     if (!refuse(f[name], f[name].validity.badInput && t('contests.check.partial'))) return null;
-    body[name] = f[name].value ? instant(f[name].value) : null;
+    // A field left as shown keeps the stored instant: the form shows minutes, and a plain date's end
+    // of day (23:59:59.999) saved back as 23:59 would close entries a minute early.
+    const kept = current?.[name] && f[name].value === local(current[name]);
+    body[name] = kept ? current[name] : f[name].value ? instant(f[name].value) : null;
   }
   for (const [a, b, equal] of ORDER) {
     const wrong = body[a] && body[b] && (body[b] < body[a] || (!equal && body[b] === body[a]));

@@ -123,7 +123,7 @@ export function NewContest({ t, lang, me, fail, notify }) {
 /** A draft's correction (only what changed is sent) and its publication, which needs every attribute. */
 function DraftTools({ t, contest, act }) {
   const save = (f) => {
-    const fields = readContest(t, f);
+    const fields = readContest(t, f, contest);
     if (!fields) return Promise.reject(checkFields(t));
     const changed = changedFields(fields, contest);
     return Object.keys(changed).length === 0 ? Promise.resolve(contest) : patch(`/api/v1/contests/${contest.id}`, changed);
