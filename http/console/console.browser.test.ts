@@ -209,6 +209,18 @@ describe('the web console in Chromium', () => {
     // A page the role may not use is not opened by URL either: the queue is shown instead.
     await executor.goto(`${harness.url}/console#/incidents`);
     await executor.getByRole('heading', { name: ru('queue.title.executor') }).waitFor();
+    // The KPI page is theirs (README "Admin API": executors read their municipality's figures): it
+    // shows the indicators and the executors' rating, no refusal.
+    await executor.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
+    await executor.getByRole('heading', { name: ru('kpi.title') }).waitFor();
+    await executor.locator('table.kpi').waitFor();
+    expect(await executor.locator('main').textContent()).not.toContain(ru('error.code.FORBIDDEN'));
+    expect(
+      await executor
+        .getByRole('status')
+        .filter({ hasText: ru('error.code.FORBIDDEN') })
+        .count(),
+    ).toBe(0);
     // The heat map opens with the console's session, no API key asked; Kemerovo's points only.
     await moderator.getByRole('link', { name: ru('nav.map'), exact: true }).click();
     await moderator.waitForURL('**/map');

@@ -97,6 +97,42 @@ describe('a period that has not begun', () => {
   });
 });
 
+describe('executors read their municipality\'s KPIs, monthly report and ratings (README "Admin API": why)', () => {
+  it("an executor's key reads Kemerovo's figures, aggregates only (no message of another executor shows); another municipality is 404, the region 403", async () => {
+    const k = h.municipality.Kemerovo;
+    const utility = h.executors.Kemerovo.utility;
+    const closed = { status: 'solved' as const, createdAt: local('2026-09-03T10:00:00'), acceptedAt: local('2026-09-03T11:00:00'), closedAt: local('2026-09-05T11:00:00') };
+    const [foreign] = await insertMessages(h.t.db, k, { count: 1, ...closed, executorId: utility, stars: 5 });
+    const text = (await h.t.db.selectFrom('message').select('text').where('id', '=', foreign!).executeTakeFirstOrThrow()).text;
+    const token = h.keys.Kemerovo.executor;
+    // The executor does not see the utility's message itself…
+    expect((await h.request('GET', `/api/v1/messages/${foreign}`, { token })).status).toBe(404);
+    // …but reads the municipality's figures, in which it is counted.
+    const reads = [
+      `/api/v1/kpi?period=2026-09`,
+      `/api/v1/reports/monthly?period=2026-09`,
+      `/api/v1/reports/monthly?period=2026-09&format=csv`,
+      `/api/v1/ratings/executors?period=2026-09`,
+      '/api/v1/ratings/municipalities?period=2026-09',
+      '/api/v1/reports/open-sources?period=2026-09',
+    ];
+    for (const url of reads) {
+      const res = await h.request('GET', url, { token });
+      expect(res.status, url).toBe(200);
+      const body = res.text ?? JSON.stringify(res.body);
+      expect(body, url).not.toContain(text);
+    }
+    const rating = await h.request('GET', '/api/v1/ratings/executors?period=2026-09', { token });
+    expect(rating.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ executorId: utility, municipalityId: k })]));
+    expect(rating.body.items.every((i: { municipalityId: number }) => i.municipalityId === k)).toBe(true);
+    expect((await h.request('GET', `/api/v1/reports/monthly?municipalityId=${h.municipality.Belovo}&period=2026-09`, { token })).status).toBe(404);
+    expect((await h.request('GET', `/api/v1/ratings/executors?municipalityId=${h.municipality.Belovo}&period=2026-09`, { token })).status).toBe(404);
+    const region = await h.request('GET', '/api/v1/kpi/region?period=2026-09', { token });
+    expect(region.status).toBe(403);
+    expect(region.body.code).toBe('FORBIDDEN');
+  });
+});
+
 describe('GET /kpi/indicators', () => {
   it('names the 16 indicators as GET /kpi does, for every role, with no municipality or period', async () => {
     const computed = await h.request('GET', `/api/v1/kpi?municipalityId=${h.municipality.Kemerovo}&period=2026-11`);
