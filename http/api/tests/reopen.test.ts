@@ -101,6 +101,55 @@ describe('POST /messages/{id}/reopen', () => {
     expect(alerts).toHaveLength(2);
   });
 
+  it('KPI 7 and 11 after a reopen: the answer taken back counts neither as answered nor as on time; the next one counts once, with its own rating', async () => {
+    const DAY = 86_400_000;
+    const kpi = async (n: number, period: string) => {
+      const res = await h.request('GET', `/api/v1/kpi?municipalityId=${h.municipality.Kemerovo}&period=${period}`, { token: h.keys.Kemerovo.curator });
+      const item = res.body.items.find((i: { kpi: number }) => i.kpi === n);
+      return { numerator: Number(item.numerator), denominator: Number(item.denominator) };
+    };
+    const month = () => h.now().toISOString().slice(0, 7);
+    const delta = async (start: { k7: { numerator: number; denominator: number }; k11: { numerator: number; denominator: number } }) => {
+      const [k7, k11] = [await kpi(7, '2026'), await kpi(11, month())];
+      return { k7: [k7.numerator - start.k7.numerator, k7.denominator - start.k7.denominator], k11: [k11.numerator - start.k11.numerator, k11.denominator - start.k11.denominator] };
+    };
+    const start = { k7: await kpi(7, '2026'), k11: await kpi(11, month()) };
+
+    // Answered at once and rated 1 star: answered, on time, not rated well.
+    const m = await closedAndRated(1);
+    h.advance(60_000);
+    expect(await delta(start)).toEqual({ k7: [0, 1], k11: [0, 1] });
+    // Back in work 20 days after its acceptance (no intermediate answer): that answer is taken back,
+    // so it is no longer answered (KPI 11) and the message has been in work since its acceptance:
+    // overdue (KPI 7: more than 14 days in work, the bad answer stops no clock).
+    h.advance(20 * DAY);
+    expect((await reopen(m.id, { reason: 'Асфальт не положили' })).status).toBe(200);
+    expect(await delta(start)).toEqual({ k7: [1, 1], k11: [0, 0] });
+    // Answered again and rated 5: counted once, with the new rating; still overdue (closed on day 20).
+    await close(m.id, 'Участок заасфальтировали');
+    await rateMessage(h.t.db, { residentId: m.authorId!, messageId: m.id, stars: 5 }, h.now());
+    h.advance(60_000);
+    expect(await delta(start)).toEqual({ k7: [1, 1], k11: [1, 1] });
+
+    // An intermediate answer within the first 14 days excuses the message (seed 000, KPI 7: «в эти
+    // 14 дней был дан промежуточный ответ»), reopened or not.
+    const excused = await h.fileMessage('Kemerovo');
+    expect((await h.request('POST', `/api/v1/messages/${excused.id}/accept`, { token: h.keys.Kemerovo.moderator, body: {} })).status).toBe(200);
+    const intermediate = await h.request('POST', `/api/v1/messages/${excused.id}/answers`, {
+      token: h.keys.Kemerovo.moderator,
+      body: { kind: 'intermediate', text: 'Работы запланированы на неделю' },
+    });
+    if (intermediate.body.answer.state === 'draft') expect((await h.request('POST', `/api/v1/answers/${intermediate.body.answer.id}/approve`, { token: h.keys.Kemerovo.curator })).status).toBe(200);
+    await close(excused.id, 'Сделано');
+    h.advance(20 * DAY);
+    expect((await reopen(excused.id, { reason: 'Не сделано' })).status).toBe(200);
+    const row = await h.t.db.selectFrom('message').select(['status', 'first_intermediate_at', 'accepted_at']).where('id', '=', excused.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('in_work');
+    expect(row.first_intermediate_at!.getTime() - row.accepted_at!.getTime()).toBeLessThan(14 * DAY);
+    const card = await h.request('GET', `/api/v1/messages/${excused.id}`, { token: h.keys.Kemerovo.curator });
+    expect(card.body.message.overdue).toBe(false);
+  });
+
   it("refuses an open, a rejected or a duplicate message (409), wants a reason (400), and is the curator's (403)", async () => {
     const open = await h.fileMessage('Kemerovo');
     const notClosed = await reopen(open.id, { reason: 'x' });
