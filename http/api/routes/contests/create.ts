@@ -14,7 +14,8 @@ export const route = createRoute({
   path: '/contests',
   tags: ['contests'],
   summary: 'Create a contest (a draft): attributes may be filled in later, all are required to publish',
-  description: "Dates are date-times with an offset, or plain dates meaning 00:00 in the municipality's time zone. Region-wide contests (municipalityId null): operators only.",
+  description:
+    "Dates are date-times with an offset (exact), or plain dates in the municipality's time zone: entriesTo and votingTo through the end of that day (23:59:59.999), the others from its start (00:00). Region-wide contests (municipalityId null): operators only.",
   ...access('contests.write'),
   request: { body: jsonBody(CreateContestBody) },
   responses: { 201: jsonContent(ContestSchema, 'The draft'), ...problems(400, 404) },

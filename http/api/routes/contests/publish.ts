@@ -17,7 +17,7 @@ export const route = createRoute({
   summary: 'Publish a draft contest: announced to residents subscribed to contests; the cron then opens entries and voting on their dates',
   description:
     '422 CONTEST_INCOMPLETE lists every missing attribute (details.missing); 422 CONTEST_TOO_LONG: from the start of entries to the results date ' +
-    "more than one month (KPI 10, counted in the municipality's time zone); 422 CONTEST_DATES_INVALID: dates out of order; 400 VALIDATION (field entriesTo): entries closed already; 409 CONTEST_WRONG_STATE: not a draft.",
+    "more than one month (KPI 10, counted in the municipality's time zone); 422 CONTEST_DATES_INVALID: dates out of order (details.field the later one; voting may not open before entries end, nor end after the results date); 400 VALIDATION (field entriesTo): entries closed already; 409 CONTEST_WRONG_STATE: not a draft.",
   ...access('contests.write'),
   request: { params: IdParams, body: { required: false, content: { 'application/json': { schema: Body } } } },
   responses: { 200: jsonContent(ContestSchema, 'The contest, published'), ...problems(400, 404, 409, 422) },
