@@ -213,10 +213,7 @@ describe("the region's open-source summary on the KPI page", () => {
     expect(rowsOf(await regionCsv.text())).toHaveLength(towns.length + 1);
     expect(await world.seriousViolations(operator)).toEqual([]);
     await toEnglish(operator);
-    await operator
-      .getByText(`${en('kpi.open_sources')} (${en('kpi.open_sources_region')}):`, { exact: false })
-      .first()
-      .waitFor();
+    await operator.getByRole('heading', { name: `${en('kpi.open_sources')} (${en('kpi.open_sources_region')})`, exact: true }).waitFor();
     // In English, the files are asked for in English.
     const english = operator.getByRole('link', { name: `${en('kpi.open_sources')} (${en('kpi.open_sources_region')}): ${en('kpi.download_csv')}`, exact: true });
     expect(await english.getAttribute('href')).toBe(`/api/v1/reports/open-sources?period=${month}&format=csv&lang=en`);

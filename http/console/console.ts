@@ -64,6 +64,7 @@ function assetTable(): Record<string, [string, string]> {
     'pages/calendar.js': own('pages/calendar.js'),
     'pages/staff-card.js': own('pages/staff-card.js'),
     'pages/kpi.js': own('pages/kpi.js'),
+    'pages/kpi-report.js': own('pages/kpi-report.js'),
     'pages/comments.js': own('pages/comments.js'),
     'pages/news.js': own('pages/news.js'),
     'pages/events.js': own('pages/events.js'),
@@ -155,7 +156,11 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
   app.get('/i18n/:file', async (c) => {
     const lang = /^(ru|en)\.json$/.exec(c.req.param('file'))?.[1];
     if (!lang) return c.notFound();
-    return c.body((await read(path.join(localesDir, lang, 'console.json'))).slice().buffer, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' });
+    // The report files' labels (locales/<lang>/report.json) come along as `report_file`: the KPI page
+    // shows the monthly report under the very words of its XLSX and CSV.
+    const texts = JSON.parse(new TextDecoder().decode(await read(path.join(localesDir, lang, 'console.json'))));
+    texts.report_file = JSON.parse(new TextDecoder().decode(await read(path.join(localesDir, lang, 'report.json'))));
+    return c.json(texts, 200, { 'cache-control': 'no-cache' });
   });
 
   // A sign-in is a code or a key: a body past a few KiB is refused before an anonymous client makes the instance read it.

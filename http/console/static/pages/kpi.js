@@ -1,12 +1,14 @@
 // The KPI dashboard (kpi.read): the 16 indicators of a municipality for a month with value, target,
 // status, trend and a bar toward the target (a native <meter>), a chart of each indicator's share
-// of its target (Chart.js's ESM build served from node_modules), the monthly report's downloads
-// (XLSX / CSV: plain links, the session cookie goes with a same-origin GET), the region's open-source
-// summary of seed 004 §25 (the same kind of links; a municipality's official gets their own row), the executors' rating and
+// of its target (Chart.js's ESM build served from node_modules), the monthly report on the page with
+// its downloads (XLSX / CSV: plain links, the session cookie goes with a same-origin GET), the region's
+// open-source summary of seed 004 §25 (the same; a municipality's official gets their own row; both
+// in kpi-report.js), the executors' rating and
 // the municipalities' ranking (the region's for operators; a municipality's official sees their own row and its rank).
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html, loading, nameOf, useApi } from '../ui.js';
+import { MonthlyReport, OpenSourceSummary } from './kpi-report.js';
 
 /**
  * The running month as YYYY-MM in Kuzbass (the region's zone, in which the server counts periods):
@@ -99,8 +101,6 @@ export function Kpi({ t, lang, me, fail }) {
   const [rating] = useApi(`/api/v1/ratings/executors?period=${period}${town === null ? '' : `&municipalityId=${town}`}`, fail);
   // Operators: every municipality (the chosen one marked); others: the API answers their own row only.
   const [townsRating] = useApi(`/api/v1/ratings/municipalities?period=${period}`, fail);
-  // Seed 004 §25's summary for the Governor (every role reads KPI): operators get the region, others their own municipality's row.
-  const openSources = `${t('kpi.open_sources')} (${me.municipalityId === null ? t('kpi.open_sources_region') : t('kpi.open_sources_own')})`;
   const choose = (event) => {
     event.preventDefault();
     const f = event.target.elements;
@@ -120,8 +120,6 @@ export function Kpi({ t, lang, me, fail }) {
       <label for="period">${t('kpi.period')}</label><input id="period" name="period" type="month" value=${period} required pattern="[0-9]{4}-(0[1-9]|1[0-2])" placeholder=${t('kpi.period_format')} title=${t('kpi.period_format')} />
       <p><button type="submit" class="secondary">${t('kpi.show')}</button></p>
     </form>
-    ${query && html`<p>${t('kpi.report')}: <a href=${`/api/v1/reports/monthly?${query}&format=xlsx&lang=${lang}`} download>${t('kpi.download_xlsx')}</a> · <a href=${`/api/v1/reports/monthly?${query}&format=csv&lang=${lang}`} download>${t('kpi.download_csv')}</a></p>`}
-    <p class="open-sources-summary">${openSources}: <a href=${`/api/v1/reports/open-sources?period=${period}&format=xlsx&lang=${lang}`} aria-label=${`${openSources}: ${t('kpi.download_xlsx')}`} download>${t('kpi.download_xlsx')}</a> · <a href=${`/api/v1/reports/open-sources?period=${period}&format=csv&lang=${lang}`} aria-label=${`${openSources}: ${t('kpi.download_csv')}`} download>${t('kpi.download_csv')}</a></p>
     ${query === null ? html`<p>${t('kpi.choose_municipality')}</p>` : !kpi ? html`<p>…</p>` : html`<div class="scroll" key="indicators"><table class="kpi">
       <caption>${t('kpi.indicators', { period: kpi.period })}</caption>
       <thead><tr><th>№</th><th>${t('kpi.indicator')}</th><th>${t('kpi.value')}</th><th>${t('kpi.target')}</th><th>${t('kpi.status')}</th><th>${t('kpi.trend')}</th><th>${t('kpi.bar')}</th></tr></thead>
@@ -138,6 +136,8 @@ export function Kpi({ t, lang, me, fail }) {
       )}</tbody>
     </table></div>`}
     ${kpi && html`<${KpiChart} t=${t} items=${kpi.items} />`}
+    ${query && html`<${MonthlyReport} key=${query} t=${t} lang=${lang} query=${query} running=${period === thisMonth()} fail=${fail} />`}
+    <${OpenSourceSummary} key=${period} t=${t} lang=${lang} period=${period} region=${me.municipalityId === null} fail=${fail} />
     <h2>${t('kpi.rating')}</h2>
     ${!rating ? html`<p>…</p>` : rating.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
       <thead><tr><th>${t('kpi.rank')}</th><th>${t('kpi.executor')}</th><th>${t('kpi.closed')}</th><th>${t('kpi.stars')}</th><th>${t('kpi.hours_to_closure')}</th><th>${t('kpi.score')}</th></tr></thead>
