@@ -340,15 +340,20 @@ function residentAnswerMedia(view: AnswerMediaView): { photos: string[]; media: 
  * `mediaIds` become the answer's photos, all of them (checked as a draft's are). An id that is the
  * copy of a photo sent in the bot keeps that photo (its file id still goes to its own messenger);
  * any other id is a photo attached through the API. Photos sent in the bot that the list leaves out
- * are dropped with their copies, those not copied yet too (no list can name them). A refused list
- * throws before anything changes, and the caller's transaction keeps nothing of the revision.
+ * are dropped with their copies, and so are those given up (no copy will ever name them). A photo
+ * still being copied stays: no list can name it yet (the console revising a returned answer sends
+ * the ids it read), so leaving it out is no choice of the reviser's; its copy joins the revised
+ * answer when it lands (recordAnswerCopies), and it counts toward the limit meanwhile. A refused
+ * list throws before anything changes, and the caller's transaction keeps nothing of the revision.
  */
 async function replaceAnswerMedia(trx: Db, answer: Answer, municipalityId: number, mediaIds: number[]): Promise<{ answer: Answer; dropped: number }> {
   await checkAnswerMedia(trx, municipalityId, mediaIds);
   const named = new Set(mediaIds);
-  const sent = await trx.selectFrom('answer_photo').select(['id', 'media_id']).where('answer_id', '=', answer.id).orderBy('position').execute();
+  const sent = await trx.selectFrom('answer_photo').select(['id', 'media_id', 'copy_due_at']).where('answer_id', '=', answer.id).orderBy('position').execute();
+  const copying = sent.filter((p) => p.media_id === null && p.copy_due_at !== null);
+  if (mediaIds.length + copying.length > MAX_ANSWER_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_ANSWER_PHOTOS });
   const kept = sent.flatMap((p) => (p.media_id !== null && named.has(p.media_id) ? [p.media_id] : []));
-  const dropped = sent.filter((p) => p.media_id === null || !named.has(p.media_id)).map((p) => p.id);
+  const dropped = sent.filter((p) => (p.media_id === null ? p.copy_due_at === null : !named.has(p.media_id))).map((p) => p.id);
   if (dropped.length > 0) await trx.deleteFrom('answer_photo').where('id', 'in', dropped).execute();
   const attached = mediaIds.filter((id) => !kept.includes(id));
   const row = await trx

@@ -323,14 +323,26 @@ describe('photos with an answer', () => {
     ]);
     expect(await stored()).toEqual({ state: 'returned', text: 'Яма заделана', media_ids: [copyA, copyB] });
 
-    // The list names the first copy and a new upload: the second photo (its copy) and the uncopied third are dropped.
+    // The list names the first copy and a new upload: the second photo (its copy) is dropped; the
+    // third, still being copied, stays (no list could name it).
     const after = await upload(jpegBytes(300, 43), 'image/jpeg', ex);
     const revised = await revise({ mediaIds: [after, copyA] });
     expect(revised.status).toBe(200);
-    expect(revised.body).toMatchObject({ state: 'draft', mediaIds: [after, copyA], photos: [{ channel: 'tg', mediaId: copyA, copy: 'copied', error: null }] });
-    expect(await botPhotos()).toEqual([{ file_id: 'tg-a', media_id: copyA }]);
+    expect(revised.body).toMatchObject({
+      state: 'draft',
+      mediaIds: [after, copyA],
+      photos: [
+        { channel: 'tg', mediaId: copyA, copy: 'copied', error: null },
+        { channel: 'tg', mediaId: null, copy: 'copying', error: null },
+      ],
+    });
+    expect(await botPhotos()).toEqual([
+      { file_id: 'tg-a', media_id: copyA },
+      { file_id: 'tg-c', media_id: null },
+    ]);
 
-    // Leaving the last bot photo out too: only the upload goes to the resident, no file id of the bot's.
+    // The third is given up: leaving the last copied bot photo out too, only the upload goes to the resident, no file id of the bot's.
+    await h.t.db.updateTable('answer_photo').set({ copy_due_at: null, copy_error: 'Bad Request: file not found' }).where('file_id', '=', 'tg-c').execute();
     expect((await h.request('POST', `/api/v1/answers/${answer.id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Только фото после' } })).status).toBe(200);
     expect((await revise({ mediaIds: [after] })).body).toMatchObject({ mediaIds: [after], photos: [] });
     expect(await botPhotos()).toEqual([]);
@@ -338,5 +350,54 @@ describe('photos with an answer', () => {
     const row = await h.t.db.selectFrom('outbox').select('payload').where('dedupe_key', '=', `answer:${answer.id}`).executeTakeFirstOrThrow();
     expect(row.payload.media).toEqual([after]);
     expect(row.payload.photos ?? []).toEqual([]);
+  });
+
+  it("a revision while a bot photo is still being copied keeps it: the copy lands on the revised answer and reaches the resident with it", async () => {
+    const m = await inWork();
+    const ex = h.keys.Kemerovo.executor;
+    const actor = { kind: 'staff' as const, staffId: h.staff.Kemerovo.executor };
+    // Two photos sent in the VK bot: the first copied, the second's download still pending (VK slow, a retry due).
+    const refs = ['vk-a', 'vk-b'].map((fileId) => ({ fileId, url: `https://sun9-1.userapi.com/${fileId}.jpg` }));
+    const { answer } = await draftAnswer(h.t.db, { messageId: m.id, kind: 'final', resolution: 'solved', text: 'Яма заделана', photos: { channel: 'vk', refs }, actor }, h.now());
+    const sent = await h.t.db.selectFrom('answer_photo').select('id').where('answer_id', '=', answer.id).orderBy('position').execute();
+    const copyA = await upload(jpegBytes(300, 51), 'image/jpeg', ex);
+    await recordAnswerCopies(h.t.db, answer.id, [{ photoId: sent[0]!.id, mediaId: copyA }]);
+    expect((await h.request('POST', `/api/v1/answers/${answer.id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Уточните адрес' } })).status).toBe(200);
+
+    // The console revises the text, sending the photos it read (the copy made so far).
+    const read = await h.request('GET', `/api/v1/messages/${m.id}`, { token: ex });
+    expect(read.body.answers.find((a: { id: number }) => a.id === answer.id).mediaIds).toEqual([copyA]);
+    const revised = await h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'Яма заделана, ул. Весенняя, 5', mediaIds: [copyA] } });
+    expect(revised.status, JSON.stringify(revised.body)).toBe(200);
+    expect(revised.body.photos).toMatchObject([
+      { channel: 'vk', mediaId: copyA, copy: 'copied' },
+      { channel: 'vk', mediaId: null, copy: 'copying' },
+    ]);
+
+    // The copier's download lands afterwards: on the revised answer.
+    const copyB = await upload(jpegBytes(300, 52), 'image/jpeg', ex);
+    await recordAnswerCopies(h.t.db, answer.id, [{ photoId: sent[1]!.id, mediaId: copyB }]);
+    expect((await h.t.db.selectFrom('answer').select('media_ids').where('id', '=', answer.id).executeTakeFirstOrThrow()).media_ids).toEqual([copyA, copyB]);
+    expect((await h.request('POST', `/api/v1/answers/${answer.id}/approve`, { token: h.keys.Kemerovo.curator })).status).toBe(200);
+    // The resident (Telegram) gets both copies with the revised text.
+    const row = await h.t.db.selectFrom('outbox').select(['payload', 'channel']).where('dedupe_key', '=', `answer:${answer.id}`).executeTakeFirstOrThrow();
+    expect(row.channel).toBe('tg');
+    expect(row.payload.media).toEqual([copyA, copyB]);
+  });
+
+  it('a revision counts the photos still being copied toward the limit of 10', async () => {
+    const m = await inWork();
+    const ex = h.keys.Kemerovo.executor;
+    const actor = { kind: 'staff' as const, staffId: h.staff.Kemerovo.executor };
+    const refs = ['tg-1', 'tg-2'].map((fileId) => ({ fileId }));
+    const { answer } = await draftAnswer(h.t.db, { messageId: m.id, kind: 'intermediate', text: 'В работе', photos: { channel: 'tg', refs }, actor }, h.now());
+    expect((await h.request('POST', `/api/v1/answers/${answer.id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Фото' } })).status).toBe(200);
+    const nine = [];
+    for (let i = 0; i < 9; i++) nine.push(await upload(jpegBytes(300, 60 + i), 'image/jpeg', ex));
+    const refused = await h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'В работе, фото', mediaIds: nine } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('TOO_MANY_PHOTOS');
+    const fits = await h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'В работе, фото', mediaIds: nine.slice(0, 8) } });
+    expect(fits.status, JSON.stringify(fits.body)).toBe(200);
   });
 });
