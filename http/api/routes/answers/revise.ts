@@ -12,7 +12,7 @@ const Body = z.strictObject({
   resolution: Resolution.optional().openapi({ description: 'final answers only' }),
   mediaIds: z.array(BodyId).max(MAX_ANSWER_PHOTOS).optional().openapi({
     description:
-      "the answer's photos from now on, all of them, in place of those it had (omitted: its photos stay as they are). Ids uploaded with POST /media (images of the message's municipality or regional) are attached; the id of a copy of a photo sent with the answer in the bot (its `photos[].mediaId`) keeps that photo. Photos sent in the bot that the list leaves out are dropped with their copies, and so are those not copied yet (no list can name them); an empty list sends the answer without photos. At most 10. A refused list (400, 404) changes nothing: neither the photos nor the text.",
+      "the answer's photos from now on, all of them, in place of those it had (omitted: its photos stay as they are). Ids uploaded with POST /media (images of the message's municipality or regional) are attached; the id of a copy of a photo sent with the answer in the bot (its `photos[].mediaId`) keeps that photo. Photos sent in the bot that the list leaves out are dropped with their copies, and so are those given up (never copied); one still being copied stays (no list can name it yet), counts toward the 10, and its copy joins the answer when made; an empty list sends the answer without the others. At most 10 in all. A refused list (400, 404) changes nothing: neither the photos nor the text.",
   }),
 });
 
