@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { issueKey } from '../../core/access/api-keys.service.ts';
 import { createStaff } from '../../core/access/staff.service.ts';
-import { acceptIncident } from '../../core/incidents/incidents.service.ts';
+import { acceptIncident, dismissIncident } from '../../core/incidents/incidents.service.ts';
 import { acceptMessage } from '../../core/messages/moderation.service.ts';
 import { LATE_PHOTOS_KIND, recordCopies } from '../../core/messages/photo-copies.ts';
 import { createLinkCode, staffStartPayload } from '../../core/staff/link-codes.ts';
@@ -118,6 +118,45 @@ async function api(path: string) {
   const { moderator } = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   const key = (await issueKey(db.db, { staffId: moderator, label: 'test', createdBy: null }, harness.now())).token;
   return fetch(`${harness.url}/api/v1${path}`, { headers: { authorization: `Bearer ${key}` } });
+}
+
+const incidentPhotos = (incidentId: number) => db.db.selectFrom('incident_photo').select(['media_id', 'copy_due_at', 'copy_error']).where('incident_id', '=', incidentId).orderBy('position').execute();
+
+/** A post with `urls` as its photos on the community's wall (a VK Callback event): its open-source item. */
+async function wallPost(postId: number, urls: string[]) {
+  const sizes = (url: string) => [
+    { url: url.replace('.jpg', '-s.jpg'), width: 100, height: 75 },
+    { url, width: 1280, height: 960 },
+  ];
+  const post = {
+    type: 'wall_post_new',
+    group_id: TEST_VK_GROUP_ID,
+    secret: TEST_VK_SECRET,
+    v: '5.199',
+    event_id: `wall-photos-${postId}`,
+    object: {
+      id: postId,
+      owner_id: -TEST_VK_GROUP_ID,
+      from_id: 700000081,
+      date: 1_796_100_000,
+      text: 'Во дворе Весенней 9 яма',
+      attachments: urls.map((url, i) => ({ type: 'photo', photo: { id: postId * 10 + i, owner_id: 700000081, sizes: sizes(url) } })),
+    },
+  };
+  expect(await (await harness.postVk(post)).text()).toBe('ok');
+  return db.db.selectFrom('incident').select(['id', 'photos']).where('source_url', '=', `https://vk.com/wall-${TEST_VK_GROUP_ID}_${postId}`).executeTakeFirstOrThrow();
+}
+
+/** Triage accepts the item into Kemerovo's roads with `executorId`. */
+async function acceptItem(incidentId: number, executorId: number) {
+  const { moderator } = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
+  const { message } = await acceptIncident(
+    db.db,
+    { municipalityId: db.demo.municipalities.Kemerovo, executorId: null },
+    { incidentId, municipalityId: db.demo.municipalities.Kemerovo, categoryId: await categoryId(db.db, 'roads.pothole'), executorId, actor: { kind: 'staff', staffId: moderator } },
+    harness.now(),
+  );
+  return message;
 }
 
 describe("a resident's photos on the executor's card in the other messenger", () => {
@@ -293,70 +332,88 @@ describe("a resident's photos on the executor's card in the other messenger", ()
     for (const chat of chats) expect(followUpTo(chat)).toHaveLength(1);
   });
 
-  it("a VK wall post's photos are copied once its item is accepted: Telegram officials get them as an album after the card", async () => {
+  it("a VK wall post's photos are copied at intake, not at triage: accepted after VK's URLs expired, Telegram officials get them with the card", async () => {
     const urls = ['https://sun9-7.userapi.com/wall-a.jpg', 'https://sun9-7.userapi.com/wall-b.jpg'];
     const bytes = urls.map((url, i) => {
       const b = jpegBytes(3000, 41 + i);
       harness.vkFake.files.set(url, { bytes: b, contentType: 'image/jpeg' });
       return b;
     });
-    const sizes = (url: string) => [
-      { url: url.replace('.jpg', '-s.jpg'), width: 100, height: 75 },
-      { url, width: 1280, height: 960 },
-    ];
-    const post = {
-      type: 'wall_post_new',
-      group_id: TEST_VK_GROUP_ID,
-      secret: TEST_VK_SECRET,
-      v: '5.199',
-      event_id: 'wall-photos-1',
-      object: {
-        id: 811,
-        owner_id: -TEST_VK_GROUP_ID,
-        from_id: 700000081,
-        date: 1_796_100_000,
-        text: 'Во дворе Весенней 9 яма',
-        attachments: urls.map((url, i) => ({ type: 'photo', photo: { id: 80 + i, owner_id: 700000081, sizes: sizes(url) } })),
-      },
-    };
-    expect(await (await harness.postVk(post)).text()).toBe('ok');
-    const item = await db.db.selectFrom('incident').select(['id', 'photos']).where('source_url', '=', `https://vk.com/wall-${TEST_VK_GROUP_ID}_811`).executeTakeFirstOrThrow();
+    const item = await wallPost(811, urls);
     expect(item.photos).toEqual(urls);
 
+    // Nobody triages it yet: the copier downloads its photos after the intake (the region's files: the community's wall serves the region).
+    await eventually(async () => (await incidentPhotos(item.id)).every((p) => p.media_id !== null), 10_000, 'item photos copied');
+    const copies = await db.db
+      .selectFrom('incident_photo as p')
+      .innerJoin('media as m', 'm.id', 'p.media_id')
+      .select(['m.sha256', 'm.origin', 'm.municipality_id'])
+      .where('p.incident_id', '=', item.id)
+      .orderBy('p.position')
+      .execute();
+    expect(copies.map((m) => [m.origin, m.sha256, m.municipality_id])).toEqual(bytes.map((b) => ['vk', sha256(b), null]));
+
+    // Days later VK's signed URLs no longer answer; triage accepts the item into Kemerovo.
+    for (const url of urls) harness.vkFake.files.delete(url);
     const { executorId, chats } = await executorOfficials('tg', 1);
     const [official] = chats as [Chat];
     harness.fake.reset();
     const uploadsBefore = harness.fake.uploads.length;
-    const { moderator } = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
-    const { message } = await acceptIncident(
-      db.db,
-      { municipalityId: db.demo.municipalities.Kemerovo, executorId: null },
-      { incidentId: item.id, municipalityId: db.demo.municipalities.Kemerovo, categoryId: await categoryId(db.db, 'roads.pothole'), executorId, actor: { kind: 'staff', staffId: moderator } },
-      harness.now(),
-    );
+    const message = await acceptItem(item.id, executorId);
     harness.app.kickOutbox();
-    // The card is composed before any copy exists: no photos, and no note about photos elsewhere.
+    // The card comes with both photos as one album (before it), no note of photos to follow.
     const cardTo = () => harness.fake.callsOf('sendMessage', official.externalId).filter((c) => String(c.params.text).includes('назначено'));
     await harness.fake.waitFor(() => cardTo().length > 0, 10_000);
-    expect(cardTo()[0]!.params.text).not.toContain('Фото к сообщению:');
-
-    // The copier downloads them from VK's file servers; they follow the card as one album with a line of text.
-    const late = t('ru', 'alert.late_photos', { messageId: message.id });
-    const followUp = () => harness.fake.callsOf('sendMessage', official.externalId).filter((c) => c.params.text === late);
-    await harness.fake.waitFor(() => followUp().length > 0, 10_000);
-    expect((await storedBytes(message.id)).map((m) => [m.origin, m.sha256, m.municipality_id])).toEqual(bytes.map((b) => ['vk', sha256(b), db.demo.municipalities.Kemerovo]));
     const albums = harness.fake.callsOf('sendMediaGroup', official.externalId);
     expect(albums).toHaveLength(1);
     expect(harness.fake.uploads.slice(uploadsBefore).map((u) => [u.method, u.size])).toEqual(bytes.map((b) => ['sendMediaGroup', b.byteLength]));
     const sends = harness.fake.calls.filter((c) => String(c.params.chat_id) === official.externalId);
-    expect(sends.indexOf(cardTo()[0]!)).toBeLessThan(sends.indexOf(albums[0]!));
-    expect(sends.indexOf(albums[0]!)).toBeLessThan(sends.indexOf(followUp()[0]!));
-
-    // The API and the web console serve them from the store, whatever becomes of VK's URLs.
-    harness.vkFake.files.clear();
+    expect(sends.indexOf(albums[0]!)).toBeLessThan(sends.indexOf(cardTo()[0]!));
+    expect(cardTo()[0]!.params.text).not.toContain('Фото к сообщению');
+    // The message's photos are the copies, as Kemerovo's files (its officials may open them); nothing was downloaded again.
+    expect((await storedBytes(message.id)).map((m) => [m.origin, m.sha256, m.municipality_id])).toEqual(bytes.map((b) => ['vk', sha256(b), db.demo.municipalities.Kemerovo]));
+    expect(await db.db.selectFrom('message_photo').select(['copy_due_at', 'copy_error']).where('message_id', '=', message.id).execute()).toEqual([
+      { copy_due_at: null, copy_error: null },
+      { copy_due_at: null, copy_error: null },
+    ]);
     const photo = await api(`/messages/${message.id}/photos/1`);
     expect(photo.status).toBe(200);
     expect(new Uint8Array(await photo.arrayBuffer())).toEqual(bytes[1]);
+  });
+
+  it("a photo still being copied at triage goes on from the message's queue and follows the card; a dismissed item's waiting photos leave the queue", async () => {
+    const url = 'https://sun9-8.userapi.com/wall-late.jpg';
+    // VK's file server is down at intake: the copy is to be retried a minute later.
+    harness.vkFake.failDownloads(1);
+    const item = await wallPost(812, [url]);
+    await eventually(async () => (await incidentPhotos(item.id))[0]!.copy_error !== null, 10_000, 'first attempt failed');
+    const bytes = jpegBytes(3000, 51);
+    harness.vkFake.files.set(url, { bytes, contentType: 'image/jpeg' });
+
+    const { executorId, chats } = await executorOfficials('tg', 1);
+    const [official] = chats as [Chat];
+    harness.fake.reset();
+    const message = await acceptItem(item.id, executorId);
+    harness.app.kickOutbox();
+    // The item's row left its queue (not downloaded twice); the message's copier takes it and the copy follows the card.
+    expect(await incidentPhotos(item.id)).toEqual([]);
+    const late = t('ru', 'alert.late_photos', { messageId: message.id });
+    await harness.fake.waitFor(() => harness.fake.callsOf('sendMessage', official.externalId).some((c) => c.params.text === late), 10_000);
+    expect((await storedBytes(message.id)).map((m) => m.sha256)).toEqual([sha256(bytes)]);
+
+    // A dismissed item: its photo waiting for a retry is dropped from the queue.
+    const other = 'https://sun9-8.userapi.com/wall-dismissed.jpg';
+    harness.vkFake.failDownloads(1);
+    const dismissed = await wallPost(813, [other]);
+    await eventually(async () => (await incidentPhotos(dismissed.id))[0]!.copy_error !== null, 10_000, 'first attempt failed');
+    const { moderator } = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
+    await dismissIncident(
+      db.db,
+      { municipalityId: db.demo.municipalities.Kemerovo, executorId: null },
+      { incidentId: dismissed.id, reason: 'Не по теме', actor: { kind: 'staff', staffId: moderator } },
+      harness.now(),
+    );
+    expect(await incidentPhotos(dismissed.id)).toEqual([]);
   });
 
   it('a photo VK no longer serves is given up at once: the Telegram card counts it, as before copies existed', async () => {

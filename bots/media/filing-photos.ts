@@ -8,11 +8,13 @@ import { PhotoFetchError, type PhotoFetcher } from '../../core/media/photo-fetch
 import type { MediaStore } from '../../core/media/store.ts';
 import { claimPhotoCopies, photoCopyFailed, recordCopies, releasePhotoCopies, type ClaimOptions, type PhotoToCopy } from '../../core/messages/photo-copies.ts';
 import { answerPhotoCopyFailed, recordAnswerCopies } from '../../core/messages/answer-photos.ts';
+import { incidentPhotoCopyFailed, recordIncidentCopies } from '../../core/incidents/incident-photos.ts';
 
 /**
- * One queue of photos to copy: the photos of filed messages (message_photo), or those officials
- * sent with answers in the bot (answer_photo, core/messages/answer-photos.ts). A group's copies are
- * recorded together (a message's, an answer's), so their follow-up is one album.
+ * One queue of photos to copy: the photos of filed messages (message_photo), those officials sent
+ * with answers in the bot (answer_photo, core/messages/answer-photos.ts), or an open-source item's
+ * (incident_photo, core/incidents/incident-photos.ts). A group's copies are recorded together (a
+ * message's, an answer's, an item's), so their follow-up is one album.
  */
 interface CopyQueue {
   name: string;
@@ -77,7 +79,8 @@ export interface FilingPhotoCopier {
  * wait and then given up; a card sent meanwhile counts the photo in its note instead of showing it,
  * and gets the copies in a follow-up once they are made (core/messages/photo-copies.ts recordCopies:
  * one message's copies are recorded together, so the follow-up is one album). Photos of open-source
- * items (core/incidents, accepted into messages) are downloaded from their VK URLs the same way.
+ * items (core/incidents) are downloaded from their VK URLs the same way, from intake on
+ * (incident_photo: the URLs expire before a late triage; acceptance hands the copies to the message).
  */
 export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): FilingPhotoCopier {
   const { db, logger } = options;
@@ -91,7 +94,7 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
     {
       name: 'filed',
       claim: (o) => claimPhotoCopies(db, 'message_photo', o),
-      groupOf: (p) => p.messageId,
+      groupOf: (p) => p.messageId!,
       failed: async (id, reason, retryAt) => {
         await photoCopyFailed(db, id, reason, retryAt);
         return 0;
@@ -106,6 +109,15 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
       failed: (id, reason, retryAt) => answerPhotoCopyFailed(db, id, reason, retryAt),
       record: (answerId, copies) => recordAnswerCopies(db, answerId, copies),
       release: (photos, now) => releasePhotoCopies(db, 'answer_photo', photos, now),
+    },
+    {
+      // An open-source item's photos from intake on (VK's URLs expire before a late triage).
+      name: 'incident',
+      claim: (o) => claimPhotoCopies(db, 'incident_photo', o),
+      groupOf: (p) => p.incidentId!,
+      failed: (id, reason, retryAt) => incidentPhotoCopyFailed(db, id, reason, retryAt),
+      record: (incidentId, copies) => recordIncidentCopies(db, incidentId, copies),
+      release: (photos, now) => releasePhotoCopies(db, 'incident_photo', photos, now),
     },
   ];
 
@@ -133,7 +145,7 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
       const retryAt = final ? null : new Date(options.clock().getTime() + Math.min(options.retryBaseMs * 4 ** (photo.attempt - 1), MAX_RETRY_MS));
       const told = await queue.failed(photo.id, reason, retryAt);
       if (told > 0) options.onQueued?.();
-      const context = { queue: queue.name, messageId: photo.messageId, photoId: photo.id, channel: photo.channel, attempt: photo.attempt, reason };
+      const context = { queue: queue.name, messageId: photo.messageId, incidentId: photo.incidentId, photoId: photo.id, channel: photo.channel, attempt: photo.attempt, reason };
       if (final) logger.warn(context, 'a filed photo could not be copied into the media store: given up (cards in the other messenger count it instead)');
       else logger.info({ ...context, retryAt }, 'a filed photo could not be copied into the media store yet: tried again later');
       return final ? 'gaveUp' : 'retrying';

@@ -71,8 +71,25 @@ export interface FirstResponseTable {
   working_minutes: number | null;
 }
 
+/**
+ * A photo of an item on VK's file servers, queued at intake for the filed-photo copier (migration
+ * 2026-12-11T0400): VK's URLs expire, and an item may wait in the queue for days before triage.
+ */
+export interface IncidentPhotoTable {
+  id: Generated<number>;
+  incident_id: number;
+  channel: Generated<'vk'>;
+  source_url: string;
+  position: number;
+  media_id: Generated<number | null>;
+  copy_due_at: Date | null;
+  copy_attempts: Generated<number>;
+  copy_error: Generated<string | null>;
+}
+
 export interface IncidentTables {
   incident: IncidentTable;
+  incident_photo: IncidentPhotoTable;
   incident_source: IncidentSourceTable;
   incident_rule: IncidentRuleTable;
   first_response: FirstResponseTable;

@@ -16,6 +16,7 @@ import { validText } from '../messages/text.ts';
 import { findMunicipalityByPoint, getMunicipality } from '../municipalities/municipality.repository.ts';
 import { storedCell } from '../stats/h3.ts';
 import type { IncidentSourceKind, IncidentState, IncidentTable, SourceRef } from './incident.table.ts';
+import { dropQueuedIncidentPhotos, photosAtAcceptance, queueIncidentPhotos } from './incident-photos.ts';
 import { matchCount } from './stems.ts';
 import { canonicalSourceUrl, validUrl } from './url.ts';
 
@@ -127,6 +128,8 @@ export function intakeIncident(db: Db, input: IntakeInput, now: Date, scope?: Sc
       return { incident: existing, created: false };
     }
     const incident = toIncident(row);
+    // Its photos on VK's file servers are copied after this commits (their URLs expire), not at triage.
+    await queueIncidentPhotos(trx, incident.id, copiablePhotos(photos), now);
     await alertNewIncident(trx, incident, now);
     return { incident, created: true };
   });
@@ -274,13 +277,15 @@ export function acceptIncident(db: Db, scope: Scope, input: AcceptIncidentInput,
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordEvent(trx, row.id, input.actor, { kind: 'filed', to: 'new', data: { incidentId: incident.id, source: incident.source, url: incident.sourceUrl } }, now);
-    // The item's photos on VK's file servers become the message's, queued for the filed-photo copier
-    // before the card is composed: the card shows the copies made by then, later ones follow it.
-    const copied = copiablePhotos(incident.photos);
-    if (copied.length > 0) {
+    // The item's photos on VK's file servers become the message's before the card is composed: the
+    // copies made since intake at once, the others queued for the filed-photo copier (the card shows
+    // the copies made by then, later ones follow it).
+    const queued = await photosAtAcceptance(trx, incident.id, municipality.id, now);
+    const photos = queued ?? copiablePhotos(incident.photos).map((url, position) => ({ position, source_url: url, media_id: null, copy_due_at: now, copy_attempts: 0, copy_error: null }));
+    if (photos.length > 0) {
       await trx
         .insertInto('message_photo')
-        .values(copied.map((url, position) => ({ message_id: row.id, channel: 'vk' as const, file_id: null, file_unique_id: null, position, source_url: url, copy_due_at: now })))
+        .values(photos.map((p) => ({ ...p, message_id: row.id, channel: 'vk' as const, file_id: null, file_unique_id: null })))
         .execute();
     }
     const message = await acceptMessage(trx, { messageId: row.id, executorId: input.executorId, actor: input.actor }, now);
@@ -331,6 +336,7 @@ export function dismissIncident(db: Db, scope: Scope, input: { incidentId: numbe
       .where('id', '=', incident.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    await dropQueuedIncidentPhotos(trx, incident.id);
     return toIncident(row);
   });
 }

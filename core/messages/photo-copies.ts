@@ -12,11 +12,14 @@ import type { OutboxPayload } from '../outbox/outbox.table.ts';
  */
 export interface PhotoToCopy {
   id: number;
-  /** The message the photo belongs to (an answer's photo: the answer's message). */
-  messageId: number;
+  /** The message the photo belongs to (an answer's photo: the answer's message); null for an open-source item's (incident_photo). */
+  messageId: number | null;
   /** An answer's photo (answer_photo): its answer; absent for a filed one. */
   answerId?: number;
-  municipalityId: number;
+  /** An open-source item's photo (incident_photo): its item, before or after triage. */
+  incidentId?: number;
+  /** Whose the copy is; null: the region's (an item of the region's shared queue). */
+  municipalityId: number | null;
   channel: Channel;
   /** Null for an open-source photo: downloaded from `sourceUrl` whatever its channel. */
   fileId: string | null;
@@ -29,10 +32,11 @@ export interface PhotoToCopy {
 }
 
 /**
- * The two queues of photos to copy, with the same columns: filed photos (message_photo, of a
- * message) and those sent with an answer in the bot (answer_photo, of an answer of a message).
+ * The queues of photos to copy, with the same copy columns: filed photos (message_photo, of a
+ * message), those sent with an answer in the bot (answer_photo, of an answer of a message) and an
+ * open-source item's on VK's file servers (incident_photo, from intake on: core/incidents/incident-photos.ts).
  */
-export type CopyQueueTable = 'message_photo' | 'answer_photo';
+export type CopyQueueTable = 'message_photo' | 'answer_photo' | 'incident_photo';
 
 export interface ClaimOptions {
   channels: readonly Channel[];
@@ -50,12 +54,21 @@ export async function claimPhotoCopies(db: Db, table: CopyQueueTable, options: C
   if (options.channels.length === 0) return [];
   const leasedUntil = new Date(options.now.getTime() + options.leaseMs);
   const answers = table === 'answer_photo';
-  const owner = answers ? sql`FROM answer a JOIN message m ON m.id = a.message_id WHERE a.id = p.answer_id` : sql`FROM message m WHERE m.id = p.message_id`;
+  const incidents = table === 'incident_photo';
+  const owner = answers
+    ? sql`FROM answer a JOIN message m ON m.id = a.message_id WHERE a.id = p.answer_id`
+    : incidents
+      ? sql`FROM incident i WHERE i.id = p.incident_id`
+      : sql`FROM message m WHERE m.id = p.message_id`;
+  const returned = incidents
+    ? sql`p.id, NULL::int AS message_id, NULL::int AS answer_id, i.id AS incident_id, i.municipality_id, p.channel, NULL::text AS file_id, NULL::text AS file_unique_id, p.source_url, p.copy_attempts`
+    : sql`p.id, m.id AS message_id, ${answers ? sql`a.id` : sql`NULL::int`} AS answer_id, NULL::int AS incident_id, m.municipality_id, p.channel, p.file_id, p.file_unique_id, p.source_url, p.copy_attempts`;
   const { rows } = await sql<{
     id: number;
-    message_id: number;
+    message_id: number | null;
     answer_id: number | null;
-    municipality_id: number;
+    incident_id: number | null;
+    municipality_id: number | null;
     channel: Channel;
     file_id: string | null;
     file_unique_id: string | null;
@@ -69,13 +82,14 @@ export async function claimPhotoCopies(db: Db, table: CopyQueueTable, options: C
         WHERE copy_due_at <= ${options.now} AND channel IN (${sql.join([...options.channels])})
         ORDER BY copy_due_at, id LIMIT ${options.limit} FOR UPDATE SKIP LOCKED
       )
-    RETURNING p.id, m.id AS message_id, ${answers ? sql`a.id` : sql`NULL::int`} AS answer_id, m.municipality_id, p.channel, p.file_id, p.file_unique_id, p.source_url, p.copy_attempts`.execute(db);
+    RETURNING ${returned}`.execute(db);
   // RETURNING follows no order: the oldest photos first, in their message's (or answer's) order.
   rows.sort((a, b) => a.id - b.id);
   return rows.map((r) => ({
     id: r.id,
     messageId: r.message_id,
     ...(r.answer_id !== null && { answerId: r.answer_id }),
+    ...(r.incident_id !== null && { incidentId: r.incident_id }),
     municipalityId: r.municipality_id,
     channel: r.channel,
     fileId: r.file_id,

@@ -1,0 +1,100 @@
+import type { Db } from '../db/types.ts';
+
+/**
+ * An open-source item's photos on VK's file servers, copied into the media store from intake on
+ * (incident_photo, migration 2026-12-11T0400) by the filed-photo copier (bots/media/filing-photos.ts),
+ * after the intake commits, as filing does for a resident's photos: VK signs its file URLs for a
+ * limited time, and an item may wait days in the queue before triage. Acceptance gives the message
+ * the copies made by then (photosAtAcceptance); the others go on from the message's own queue.
+ */
+
+/** Queues `urls` (already filtered to VK's file servers: copiablePhotos) for the copier at `now`. */
+export async function queueIncidentPhotos(db: Db, incidentId: number, urls: readonly string[], now: Date): Promise<void> {
+  if (urls.length === 0) return;
+  await db
+    .insertInto('incident_photo')
+    .values(urls.map((url, position) => ({ incident_id: incidentId, source_url: url, position, copy_due_at: now })))
+    .execute();
+}
+
+/** Copies made: each photo points at its copy and leaves the queue (a photo already settled, or gone at acceptance, is left alone). */
+export async function recordIncidentCopies(db: Db, incidentId: number, copies: { photoId: number; mediaId: number }[]): Promise<number> {
+  for (const copy of copies) {
+    await db
+      .updateTable('incident_photo')
+      .set({ media_id: copy.mediaId, copy_due_at: null, copy_error: null })
+      .where('id', '=', copy.photoId)
+      .where('incident_id', '=', incidentId)
+      .where('media_id', 'is', null)
+      .execute();
+  }
+  // Nothing was sent without them: an item's photos reach officials only through its message.
+  return 0;
+}
+
+/** The attempt failed: tried again at `retryAt`, or never (null: given up; acceptance then says the photo was not brought). */
+export async function incidentPhotoCopyFailed(db: Db, photoId: number, error: string, retryAt: Date | null): Promise<number> {
+  await db
+    .updateTable('incident_photo')
+    .set({ copy_due_at: retryAt, copy_error: error.slice(0, 300) })
+    .where('id', '=', photoId)
+    .execute();
+  return 0;
+}
+
+/** A message_photo row of an accepted item, before its message id. */
+export interface AcceptedPhoto {
+  position: number;
+  source_url: string;
+  media_id: number | null;
+  copy_due_at: Date | null;
+  copy_attempts: number;
+  copy_error: string | null;
+}
+
+/**
+ * What the message accepted from an item gets of its queued photos, in order: a copy made (as a
+ * media row of the message's municipality: the same stored bytes, so the municipality's officials
+ * may open it), a photo given up as given up, and one still waiting queued anew for the message's
+ * copier at `now` (its item row leaves the queue, so it is not downloaded twice). Null when the item
+ * has no queued photos (taken in before the queue existed and not queued by its migration).
+ */
+export async function photosAtAcceptance(trx: Db, incidentId: number, municipalityId: number, now: Date): Promise<AcceptedPhoto[] | null> {
+  const rows = await trx
+    .selectFrom('incident_photo as p')
+    .leftJoin('media as m', 'm.id', 'p.media_id')
+    .select(['p.id', 'p.position', 'p.source_url', 'p.media_id', 'p.copy_due_at', 'p.copy_attempts', 'p.copy_error', 'm.municipality_id', 'm.sha256', 'm.mime', 'm.kind', 'm.size_bytes'])
+    .where('p.incident_id', '=', incidentId)
+    .orderBy('p.position')
+    .forUpdate('p')
+    .execute();
+  if (rows.length === 0) return null;
+  const photos: AcceptedPhoto[] = [];
+  for (const row of rows) {
+    const base = { position: row.position, source_url: row.source_url, copy_attempts: row.copy_attempts, copy_error: row.copy_error };
+    if (row.media_id !== null && row.sha256 !== null) {
+      const mediaId =
+        row.municipality_id === municipalityId
+          ? row.media_id
+          : (
+              await trx
+                .insertInto('media')
+                .values({ sha256: row.sha256, mime: row.mime!, kind: row.kind!, size_bytes: row.size_bytes!, municipality_id: municipalityId, created_by_staff_id: null, origin: 'vk' })
+                .returning('id')
+                .executeTakeFirstOrThrow()
+            ).id;
+      photos.push({ ...base, media_id: mediaId, copy_due_at: null, copy_error: null });
+    } else if (row.copy_due_at === null) {
+      photos.push({ ...base, media_id: null, copy_due_at: null });
+    } else {
+      photos.push({ ...base, media_id: null, copy_due_at: now, copy_attempts: 0, copy_error: null });
+      await trx.deleteFrom('incident_photo').where('id', '=', row.id).execute();
+    }
+  }
+  return photos;
+}
+
+/** A dismissed item never becomes a message: its photos still waiting leave the queue (copies made stay with it). */
+export async function dropQueuedIncidentPhotos(db: Db, incidentId: number): Promise<void> {
+  await db.deleteFrom('incident_photo').where('incident_id', '=', incidentId).where('media_id', 'is', null).execute();
+}
