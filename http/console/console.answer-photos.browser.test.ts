@@ -217,6 +217,55 @@ describe('photos with an answer in the console', () => {
     }
   }, 60_000);
 
+  it('a bot photo still being copied stays through a correction in the console: the form says so and leaves room for it', async () => {
+    const { db, harness } = world;
+    const kemerovo = db.demo.municipalities.Kemerovo;
+    await db.db.updateTable('municipality').set({ answers_need_approval: true }).where('id', '=', kemerovo).execute();
+    try {
+      const residentId = await registeredResident(db.db, { municipalityId: kemerovo, now });
+      const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма у подъезда', point: KEMEROVO_CENTER, channel: 'tg' }, now);
+      const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
+      await acceptMessage(db.db, { messageId: message.id, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
+      // The executor answered in the Telegram bot with a photo; its copy failed once and waits for its retry.
+      const { answer } = await draftAnswer(
+        db.db,
+        {
+          messageId: message.id,
+          kind: 'final',
+          resolution: 'solved',
+          text: 'Яма заделана',
+          photos: { channel: 'tg', refs: [{ fileId: 'tg-photo-pending' }] },
+          actor: { kind: 'staff', staffId: staff.executor },
+        },
+        now,
+      );
+      await db.db
+        .updateTable('answer_photo')
+        .set({ copy_due_at: new Date(now.getTime() + 3_600_000), copy_attempts: 1, copy_error: 'Telegram getFile timed out' })
+        .where('answer_id', '=', answer.id)
+        .execute();
+      await returnAnswer(db.db, { answerId: answer.id, remark: 'Уточните подъезд', actor: { kind: 'staff', staffId: staff.curator } }, now);
+
+      const executor = await world.signIn(staff.executor);
+      await executor.goto(`${harness.url}/console#/message/${message.id}`);
+      await executor.getByText(ru('media.revise_copying', { count: 1 })).waitFor();
+      const field = executor.getByRole('group', { name: ru('media.revise_photos') });
+      await field.getByText(ru('media.photos_count', { n: 0, max: 9 })).waitFor();
+      await executor.getByLabel(ru('act.revise_text')).fill('Яма у второго подъезда заделана');
+      await executor.getByRole('button', { name: ru('act.revise') }).click();
+      await executor
+        .getByRole('status')
+        .filter({ hasText: ru('act.done') })
+        .waitFor();
+      expect(await db.db.selectFrom('answer').select(['state', 'text']).where('id', '=', answer.id).executeTakeFirstOrThrow()).toEqual({ state: 'draft', text: 'Яма у второго подъезда заделана' });
+      // The photo is still the answer's, waiting for its copy.
+      expect(await db.db.selectFrom('answer_photo').select(['file_id', 'media_id']).where('answer_id', '=', answer.id).execute()).toEqual([{ file_id: 'tg-photo-pending', media_id: null }]);
+      await executor.context().close();
+    } finally {
+      await db.db.updateTable('municipality').set({ answers_need_approval: false }).where('id', '=', kemerovo).execute();
+    }
+  }, 60_000);
+
   it('a session that ended while photos are chosen returns to the sign-in form, as every other request does', async () => {
     const { db } = world;
     const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });

@@ -197,9 +197,12 @@ function ReviseForm({ t, answer, act, fail }) {
   const [photos, setPhotos] = useState(answer.mediaIds);
   const [uploading, setUploading] = useState(false);
   const field = `revise-${answer.id}`;
+  // Photos sent in the bot whose copy is still being made: no id to list yet, they stay with the answer and take room.
+  const copying = (answer.photos ?? []).filter((p) => p.copy === 'copying').length;
   return html`<form onSubmit=${(e) => act(e, (f) => post(`/api/v1/answers/${answer.id}/revise`, { text: f[field].value, mediaIds: photos }))}>
     <label for=${field}>${t('act.revise_text')}</label><textarea id=${field} name=${field} required maxlength="4000">${answer.text}</textarea>
-    <${PhotoField} t=${t} ids=${photos} save=${setPhotos} max=${MAX_ANSWER_PHOTOS} fail=${fail} onBusy=${setUploading} inputId=${`revise-photos-${answer.id}`} legend=${t('media.revise_photos')} />
+    ${copying > 0 && html`<p class="hint">${t('media.revise_copying', { count: copying })}</p>`}
+    <${PhotoField} t=${t} ids=${photos} save=${setPhotos} max=${MAX_ANSWER_PHOTOS - copying} fail=${fail} onBusy=${setUploading} inputId=${`revise-photos-${answer.id}`} legend=${t('media.revise_photos')} />
     <p><button type="submit" disabled=${uploading}>${t('act.revise')}</button></p>
   </form>`;
 }
