@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
+import { dismissIncident, intakeIncident } from '../../core/incidents/incidents.service.ts';
 import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.ts';
 import { ARTIFACTS, type ConsoleTest, en, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
 import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
@@ -196,3 +197,37 @@ describe('the open-source summary on the KPI page', () => {
     await operator.context().close();
   }, 120_000);
 });
+
+describe("refusals a curator met on the KPI and triage pages, in the console's language", () => {
+  it("a month not begun yet and an item another curator triaged meanwhile are said in Russian, not in the API's English", async () => {
+    const db = world.db.db;
+    const curator = await signInAtNow(staff.curator);
+    await curator.goto(`${world.harness.url}/console#/kpi`);
+    await showMonthOnly(curator, '2027-01');
+    await curator
+      .getByRole('status')
+      .filter({ hasText: ru('error.code.PERIOD_NOT_STARTED') })
+      .waitFor();
+    expect(await curator.getByRole('status').textContent()).toBe(ru('error.generic', { detail: ru('error.code.PERIOD_NOT_STARTED') }));
+
+    const { incident } = await intakeIncident(db, { municipalityId: kemerovo, source: 'web', sourceUrl: 'https://news.example.org/kemerovo/42', text: 'Не убран снег во дворе', postedAt: now }, now);
+    await curator.goto(`${world.harness.url}/console#/incident/${incident.id}`);
+    await curator.getByRole('button', { name: ru('incidents.accept'), exact: true }).waitFor();
+    // Another curator dismisses it while the card is open.
+    await dismissIncident(db, { municipalityId: kemerovo, executorId: null }, { incidentId: incident.id, reason: 'Не наша тема', actor: { kind: 'staff', staffId: staff.moderator } }, now);
+    await curator.getByLabel(ru('incidents.category'), { exact: true }).selectOption({ index: 1 });
+    await curator.getByRole('button', { name: ru('incidents.accept'), exact: true }).click();
+    await curator
+      .getByRole('status')
+      .filter({ hasText: ru('error.code.INCIDENT_NOT_NEW') })
+      .waitFor();
+    await curator.context().close();
+  }, 120_000);
+});
+
+/** Types a month and shows it, with nothing to wait for (a refused month has no table). */
+async function showMonthOnly(page: Page, month: string) {
+  await page.getByRole('table', { name: ru('kpi.indicators', { period: '2026-12' }) }).waitFor();
+  await page.getByLabel(ru('kpi.period'), { exact: true }).fill(month);
+  await page.getByRole('button', { name: ru('kpi.show'), exact: true }).click();
+}
