@@ -13,6 +13,9 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * download an XLSX or a CSV to see a single number. The KPI page now shows them, part by part under
  * the files' own labels, the key numbers first, with the downloads kept; an empty month says so.
  */
+// Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
+declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
+
 const now = new Date('2026-12-01T03:00:00.000Z');
 const translate = createTranslator();
 const report = (lang: 'ru' | 'en', key: string) => translate(lang, `report.${key}`);
@@ -195,6 +198,20 @@ describe('the open-source summary on the KPI page', () => {
       '/api/v1/reports/open-sources?period=2026-11&format=csv&lang=ru',
     );
     await operator.context().close();
+  }, 120_000);
+});
+
+describe('the monthly report on a phone', () => {
+  it('the key numbers and the parts fit a 390 px screen with no sideways scrolling of the page', async () => {
+    const curator = await world.signIn(staff.curator, { width: 390, height: 844 });
+    await curator.clock.setFixedTime(now);
+    await curator.goto(`${world.harness.url}/console#/kpi`);
+    await showMonth(curator, '2026-11');
+    await curator.locator('.monthly-report dl.report-key').waitFor();
+    await partOf(curator, report('ru', 'parts.OpenSource'));
+    await curator.locator('.open-sources-summary table').waitFor();
+    expect(await curator.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await curator.context().close();
   }, 120_000);
 });
 
