@@ -1,4 +1,5 @@
 import { parseRatingWeights } from './core/kpi/ratings.ts';
+import { ConfigError } from './startup-failure.ts';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { createOutboxSenders, type OutboxSenders } from './bots/outbox/senders.ts';
@@ -92,7 +93,7 @@ export interface App {
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, logger } = deps;
   if (config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_MODE === 'webhook' && !config.TELEGRAM_WEBHOOK_SECRET) {
-    throw new Error('TELEGRAM_WEBHOOK_SECRET is required in webhook mode: set it (1-256 characters A-Z a-z 0-9 _ -), or set TELEGRAM_MODE=polling for local development');
+    throw new ConfigError('TELEGRAM_WEBHOOK_SECRET is required in webhook mode: set it (1-256 characters A-Z a-z 0-9 _ -), or set TELEGRAM_MODE=polling for local development');
   }
   assertVkConfig(config);
   const clock = deps.clock ?? systemClock;
@@ -333,9 +334,9 @@ async function warmUp(http: Hono<AppEnv>, database: DatabaseHandle, now: Date, l
 /** VK needs its group id, and in callback mode the secret and the confirmation code: refuse to start without them. */
 function assertVkConfig(config: Config): void {
   if (!config.VK_GROUP_TOKEN) return;
-  if (!config.VK_GROUP_ID) throw new Error('VK_GROUP_ID is required with VK_GROUP_TOKEN: the numeric id of the community');
+  if (!config.VK_GROUP_ID) throw new ConfigError('VK_GROUP_ID is required with VK_GROUP_TOKEN: the numeric id of the community');
   if (config.VK_MODE === 'callback' && (!config.VK_SECRET || !config.VK_CONFIRMATION_CODE)) {
-    throw new Error('VK_SECRET and VK_CONFIRMATION_CODE are required in callback mode: copy them from the community\'s Callback API settings (npm run vk:callback), or set VK_MODE=longpoll for local development');
+    throw new ConfigError('VK_SECRET and VK_CONFIRMATION_CODE are required in callback mode: copy them from the community\'s Callback API settings (npm run vk:callback), or set VK_MODE=longpoll for local development');
   }
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, schema } from './config.ts';
+import { ConfigError } from './startup-failure.ts';
 
 const example = readFileSync(new URL('.env.example', import.meta.url), 'utf8');
 const readme = readFileSync(new URL('README.md', import.meta.url), 'utf8');
@@ -42,5 +43,29 @@ describe('configuration', () => {
     expect(() => loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'changeme' })).toThrow(/ADMIN_BOOTSTRAP_TOKEN: must be at least 32 characters/);
     expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'x'.repeat(32) }).ADMIN_BOOTSTRAP_TOKEN).toBe('x'.repeat(32));
     expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: '' }).ADMIN_BOOTSTRAP_TOKEN).toBeUndefined();
+  });
+
+  it('values the app could only fail on later are refused at start with their name (each a one-line message)', () => {
+    const refused: [string, string, RegExp][] = [
+      ['DATABASE_URL', 'otklik:secret@db:5432/otklik', /DATABASE_URL: must be a PostgreSQL URL/],
+      ['DATABASE_URL', 'mysql://db/otklik', /DATABASE_URL: must be a PostgreSQL URL/],
+      ['KPI_RATING_WEIGHTS', 'speed=fast', /KPI_RATING_WEIGHTS: bad entry 'speed=fast'/],
+      ['KPI_RATING_WEIGHTS', 'quantity=0,quality=0,speed=0,completeness=0', /KPI_RATING_WEIGHTS: at least one weight must be above 0/],
+      ['TELEGRAM_WEBHOOK_SECRET', 'my secret!', /TELEGRAM_WEBHOOK_SECRET: may hold only A-Z, a-z, 0-9, _ and -/],
+      ['TELEGRAM_API_ROOT', 'ftp://api.telegram.org', /TELEGRAM_API_ROOT: must be an http\(s\) URL/],
+      ['VK_API_BASE_URL', 'file:///etc/passwd', /VK_API_BASE_URL: must be an http\(s\) URL/],
+      ['MAP_TILE_URL', 'tiles.example.org', /MAP_TILE_URL: must be an http\(s\) tile URL template/],
+      ['MAP_TILE_URL', 'https://tiles.example.org/tile.png', /MAP_TILE_URL: must be an http\(s\) tile URL template/],
+    ];
+    for (const [name, value, message] of refused) {
+      expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(message);
+      expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(ConfigError);
+    }
+    expect(loadConfig({ DATABASE_URL: 'postgresql://otklik:pw@db:5432/otklik', TELEGRAM_WEBHOOK_SECRET: 'Abc_-9', KPI_RATING_WEIGHTS: 'speed=2' })).toMatchObject({
+      DATABASE_URL: 'postgresql://otklik:pw@db:5432/otklik',
+      TELEGRAM_WEBHOOK_SECRET: 'Abc_-9',
+      KPI_RATING_WEIGHTS: 'speed=2',
+    });
+    expect(loadConfig({ MAP_TILE_URL: 'https://{s}.tile.example.org/{z}/{x}/{y}.png' }).MAP_TILE_URL).toBe('https://{s}.tile.example.org/{z}/{x}/{y}.png');
   });
 });

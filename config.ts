@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseRatingWeights } from './core/kpi/rating-weights.ts';
+import { ConfigError } from './startup-failure.ts';
 
 const bool = (fallback: boolean) =>
   z
@@ -15,12 +17,25 @@ function isBaseUrl(value: string): boolean {
   return (url.protocol === 'https:' || url.protocol === 'http:') && url.host !== '' && url.pathname === '/' && !url.search && !url.hash && !url.username;
 }
 
+/** An http(s) URL (an API root, a tile template's scheme): `api.telegram.org` or `ftp://…` is refused at start. */
+const httpUrl = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/[^/\s]/i.test(value) && URL.canParse(value), 'must be an http(s) URL')
+    .default(fallback);
+
+/** pg's connection strings: `postgres://` or `postgresql://` (a socket too: `postgres:///db?host=/run/postgresql`). */
+function isPostgresUrl(value: string): boolean {
+  return URL.canParse(value) && ['postgres:', 'postgresql:', 'socket:'].includes(new URL(value).protocol);
+}
+
 /** Every environment variable the app reads, validated once at start (README lists the same). */
 export const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: optionalText,
+  DATABASE_URL: z.string().trim().refine(isPostgresUrl, 'must be a PostgreSQL URL, e.g. postgres://otklik:password@localhost:5432/otklik').optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   /** Prepare the bots' and the outbox's statements on the server (false behind a pooler in transaction mode). */
   DATABASE_PREPARED_STATEMENTS: bool(true),
@@ -37,15 +52,20 @@ export const schema = z.object({
   TRUST_PROXY: bool(false),
 
   TELEGRAM_BOT_TOKEN: optionalText,
-  TELEGRAM_WEBHOOK_SECRET: optionalText,
-  TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+  /** Telegram takes 1-256 characters A-Z a-z 0-9 _ - (setWebhook refuses others, and the header would never match). */
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, 'may hold only A-Z, a-z, 0-9, _ and - (1-256 characters)')
+    .optional(),
+  TELEGRAM_API_ROOT: httpUrl('https://api.telegram.org'),
   TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
 
   VK_GROUP_TOKEN: optionalText,
   VK_GROUP_ID: z.coerce.number().int().positive().optional(),
   VK_SECRET: optionalText,
   VK_CONFIRMATION_CODE: optionalText,
-  VK_API_BASE_URL: z.string().url().default('https://api.vk.com/method'),
+  VK_API_BASE_URL: httpUrl('https://api.vk.com/method'),
   VK_MODE: z.enum(['callback', 'longpoll']).default('callback'),
   /** VK service token (an app's): reads public walls of monitored communities (wall.get) for incident management. */
   VK_SERVICE_TOKEN: optionalText,
@@ -65,7 +85,11 @@ export const schema = z.object({
   BOUNDARY_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
 
   /** The map page's tile server ({z}/{x}/{y} template); without tiles it still shows boundaries and data. */
-  MAP_TILE_URL: z.string().trim().min(1).default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  MAP_TILE_URL: z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/\S+$/i.test(value) && ['{z}', '{x}', '{y}'].every((part) => value.includes(part)), 'must be an http(s) tile URL template with {z}, {x} and {y}')
+    .default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   MAP_TILE_ATTRIBUTION: z.string().trim().min(1).default('© OpenStreetMap contributors'),
   /** Open311 discovery's contact line. */
   OPEN311_CONTACT: z.string().trim().min(1).default('The regional management centre (ЦУР) that runs this Otklik platform'),
@@ -125,7 +149,17 @@ export const schema = z.object({
 
   /** Residents per broadcast batch: one short INSERT … SELECT transaction each. */
   /** Weights of the executors' and the municipalities' ratings (GET /ratings/executors, GET /ratings/municipalities): quantity, quality, speed, completeness. */
-  KPI_RATING_WEIGHTS: z.string().trim().default('quantity=1,quality=1,speed=1,completeness=1'),
+  KPI_RATING_WEIGHTS: z
+    .string()
+    .trim()
+    .superRefine((text, ctx) => {
+      try {
+        parseRatingWeights(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^KPI_RATING_WEIGHTS: /, '') });
+      }
+    })
+    .default('quantity=1,quality=1,speed=1,completeness=1'),
   BROADCAST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2000),
   /** How often queued broadcasts are looked for (new ones of this process start at once). */
   BROADCAST_POLL_MS: z.coerce.number().int().min(10).default(1000),
@@ -139,7 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid configuration: ${problems}`);
+    throw new ConfigError(`invalid configuration: ${problems}`);
   }
   return parsed.data;
 }

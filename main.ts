@@ -1,9 +1,10 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { buildApp, type App } from './app.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, type Config } from './config.ts';
 import { createLifecycle } from './http/app.ts';
 import { createLogger } from './logger.ts';
+import { exitOnStartupFailure, exitWithLine, explainListenFailure } from './startup-failure.ts';
 
 /**
  * The process entry: config → listening socket → app → background work. The socket opens first,
@@ -12,7 +13,14 @@ import { createLogger } from './logger.ts';
  * webhooks in flight finish, the outbox senders settle what they sent and release their leases,
  * cron and the pool close, all within SHUTDOWN_TIMEOUT_MS (else the process exits with code 1).
  */
-const config = loadConfig();
+// A value the app cannot run with, a database it cannot reach, a port in use: one line naming the
+// variable and exit 1 (startup-failure.ts), not a stack trace.
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  exitOnStartupFailure(error);
+}
 const logger = createLogger(config.LOG_LEVEL);
 const lifecycle = createLifecycle();
 let app: App | undefined;
@@ -26,6 +34,10 @@ function starting(request: Request): Response {
 const server = serve({ fetch: (request, env) => (app ? app.http.fetch(request, env) : starting(request)), port: config.PORT, hostname: config.HOST }, (info) =>
   logger.info({ port: info.port }, 'socket open: probes answer while the app starts'),
 ) as Server;
+server.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.syscall !== 'listen' && error.syscall !== 'getaddrinfo') throw error;
+  exitWithLine(explainListenFailure(error, 'HOST, PORT'));
+});
 let metricsServer: Server | undefined;
 let stopping = false;
 async function shutdown(signal: string) {
@@ -57,9 +69,17 @@ async function shutdown(signal: string) {
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
-app = await buildApp({ config, logger, lifecycle });
-const metricsHttp = app.metricsHttp;
-metricsServer = metricsHttp && config.METRICS_PORT ? (serve({ fetch: metricsHttp.fetch, port: config.METRICS_PORT, hostname: config.HOST }) as Server) : undefined;
-if (!stopping) await app.start();
+try {
+  app = await buildApp({ config, logger, lifecycle });
+  const metricsHttp = app.metricsHttp;
+  metricsServer = metricsHttp && config.METRICS_PORT ? (serve({ fetch: metricsHttp.fetch, port: config.METRICS_PORT, hostname: config.HOST }) as Server) : undefined;
+  metricsServer?.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.syscall !== 'listen' && error.syscall !== 'getaddrinfo') throw error;
+    exitWithLine(explainListenFailure(error, 'HOST, METRICS_PORT'));
+  });
+  if (!stopping) await app.start();
+} catch (error) {
+  exitOnStartupFailure(error, config.DATABASE_URL);
+}
 const address = server.address();
 logger.info({ port: typeof address === 'object' && address ? address.port : config.PORT, database: app.database.kind }, 'Otklik is listening');

@@ -2,6 +2,7 @@ import { loadConfig } from '../config.ts';
 import { importProductionYear, readProductionYearFile } from '../core/calendar/production-calendar.import.ts';
 import { connectDatabase } from '../core/db/connect.ts';
 import { migrateToLatest } from '../core/db/migrate.ts';
+import { exitOnScriptFailure } from '../startup-failure.ts';
 
 /**
  * `npm run calendar:import -- <file> [source]`: imports a year of the official production calendar
@@ -20,6 +21,7 @@ if ('refused' in read) {
   process.exit(1);
 }
 const { year } = read;
+exitOnScriptFailure(() => process.env.DATABASE_URL?.trim() || undefined);
 const config = loadConfig();
 const { db, kind, close } = await connectDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
 try {

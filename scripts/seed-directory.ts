@@ -2,12 +2,14 @@ import { loadConfig } from '../config.ts';
 import { connectDatabase } from '../core/db/connect.ts';
 import { migrateToLatest } from '../core/db/migrate.ts';
 import { seedDirectory } from '../core/seed/demo.ts';
+import { exitOnScriptFailure } from '../startup-failure.ts';
 
 /**
  * `npm run seed:directory`: migrates, then loads the standard sectors and problem categories of
  * seed 002 only (no municipalities, executors or staff). Idempotent by code: titles and order are
  * brought up to date, categories added through the API are left alone.
  */
+exitOnScriptFailure(() => process.env.DATABASE_URL?.trim() || undefined);
 const config = loadConfig();
 const { db, kind, close } = await connectDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
 try {

@@ -1,12 +1,14 @@
 import { ALLOWED_UPDATES } from '../bots/telegram/channel.ts';
 import { loadConfig } from '../config.ts';
 import { TELEGRAM_WEBHOOK_PATH } from '../http/webhooks/telegram.ts';
+import { exitOnScriptFailure, unreachable } from '../startup-failure.ts';
 
 /**
  * `npm run telegram:webhook`: registers PUBLIC_URL + /webhooks/telegram with Telegram, with the
  * secret Telegram will send back in X-Telegram-Bot-Api-Secret-Token and the updates the bot
  * handles. `npm run telegram:webhook -- delete` removes it (e.g. before polling locally).
  */
+exitOnScriptFailure(() => process.env.DATABASE_URL?.trim() || undefined);
 const config = loadConfig();
 const token = config.TELEGRAM_BOT_TOKEN;
 const fail = (problem: string): never => {
@@ -16,12 +18,17 @@ const fail = (problem: string): never => {
 if (!token) fail('TELEGRAM_BOT_TOKEN is not set');
 
 async function call(method: string, params: Record<string, unknown>): Promise<unknown> {
+  // An unreachable or wrong TELEGRAM_API_ROOT is one line naming it, not fetch's stack.
   const response = await fetch(`${config.TELEGRAM_API_ROOT}/bot${token}/${method}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(params),
-  });
-  const body = (await response.json()) as { ok: boolean; result?: unknown; description?: string };
+  }).catch((error: Error) => fail(`${method} failed: cannot reach TELEGRAM_API_ROOT ${config.TELEGRAM_API_ROOT}: ${unreachable(error)}`));
+  const body = (await response.json().catch(() => fail(`${method} failed: TELEGRAM_API_ROOT ${config.TELEGRAM_API_ROOT} answered ${response.status} without Bot API JSON`))) as {
+    ok: boolean;
+    result?: unknown;
+    description?: string;
+  };
   if (!body.ok) fail(`${method} failed: ${body.description ?? response.status}`);
   return body.result;
 }

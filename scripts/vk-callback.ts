@@ -1,6 +1,7 @@
 import { VK_API_VERSION, VK_EVENT_TYPES } from '../bots/vk/callback-settings.ts';
 import { loadConfig } from '../config.ts';
 import { VK_WEBHOOK_PATH } from '../http/webhooks/vk.ts';
+import { exitOnScriptFailure, unreachable } from '../startup-failure.ts';
 
 /**
  * `npm run vk:callback`: prints what the community's Callback API settings need (Manage →
@@ -10,6 +11,7 @@ import { VK_WEBHOOK_PATH } from '../http/webhooks/vk.ts';
  * then groups.setCallbackSettings) and prints the confirmation code to put in VK_CONFIRMATION_CODE.
  * The token needs the community's "manage" right for --apply.
  */
+exitOnScriptFailure(() => process.env.DATABASE_URL?.trim() || undefined);
 const config = loadConfig();
 const fail = (problem: string): never => {
   console.error(problem);
@@ -23,8 +25,14 @@ const url = new URL(VK_WEBHOOK_PATH, publicUrl).toString();
 
 async function call<T>(method: string, params: Record<string, string | number>): Promise<T> {
   const body = new URLSearchParams({ access_token: token, v: VK_API_VERSION, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) });
-  const response = await fetch(`${config.VK_API_BASE_URL}/${method}`, { method: 'POST', body });
-  const answer = (await response.json()) as { response?: T; error?: { error_code: number; error_msg: string } };
+  // An unreachable or wrong VK_API_BASE_URL is one line naming it, not fetch's stack.
+  const response = await fetch(`${config.VK_API_BASE_URL}/${method}`, { method: 'POST', body }).catch((error: Error) =>
+    fail(`${method} failed: cannot reach VK_API_BASE_URL ${config.VK_API_BASE_URL}: ${unreachable(error)}`),
+  );
+  const answer = (await response.json().catch(() => fail(`${method} failed: VK_API_BASE_URL ${config.VK_API_BASE_URL} answered ${response.status} without VK API JSON`))) as {
+    response?: T;
+    error?: { error_code: number; error_msg: string };
+  };
   if (answer.error) return fail(`${method} failed: ${answer.error.error_code} ${answer.error.error_msg}`);
   return answer.response as T;
 }

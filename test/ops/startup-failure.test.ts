@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRealPostgres } from '../database.ts';
+
+/**
+ * What an operator sees when the app or a script cannot start: one line on standard error naming
+ * the variable to fix, exit code 1, no stack trace (main.ts and scripts/ as child processes).
+ */
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+let dataDir: string;
+let busy: Server;
+let busyPort: number;
+/** A port nothing listens on (a server's, closed): connections to it are refused. */
+let refusedPort: number;
+beforeAll(async () => {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  refusedPort = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  dataDir = mkdtempSync(path.join(tmpdir(), 'otklik-startup-'));
+  busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  busyPort = (busy.address() as { port: number }).port;
+});
+afterAll(async () => {
+  await new Promise((resolve) => busy.close(resolve));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Runs `file` (main.ts or a script) with a clean environment plus `env`; resolves with its exit code and output. */
+async function start(file: string, env: Record<string, string>, args: string[] = []) {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DATABASE_|TELEGRAM_|VK_|METRICS_|PORT$|HOST$)/.test(name)));
+  return run(process.execPath, [path.join(root, file), ...args], { cwd: root, timeout: 30_000, env: { ...clean, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env } }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
+
+function expectOneLine(result: { code: number; stderr: string }, pattern: RegExp) {
+  expect(result.code, result.stderr).toBe(1);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+}
+
+describe('a start that cannot succeed says why in one line', { timeout: 120_000 }, () => {
+  it('a malformed value is named, before anything opens', async () => {
+    expectOneLine(await start('main.ts', { PORT: 'abc' }), /^invalid configuration: PORT: /);
+    expectOneLine(await start('main.ts', { KPI_RATING_WEIGHTS: 'speed=fast' }), /^invalid configuration: KPI_RATING_WEIGHTS: bad entry 'speed=fast'/);
+    expectOneLine(await start('main.ts', { DATABASE_URL: 'otklik:secret@db/otklik' }), /^invalid configuration: DATABASE_URL: must be a PostgreSQL URL/);
+    expectOneLine(await start('scripts/migrate.ts', { LOG_LEVEL: 'verbose' }), /^invalid configuration: LOG_LEVEL: /);
+  });
+
+  it('a setting the app checks once it starts (a bot token without its secret) is one line too', async () => {
+    expectOneLine(await start('main.ts', { TELEGRAM_BOT_TOKEN: '7000000001:token', TELEGRAM_MODE: 'webhook' }), /^TELEGRAM_WEBHOOK_SECRET is required in webhook mode/);
+  });
+
+  it('a port in use names PORT', async () => {
+    expectOneLine(await start('main.ts', { PORT: String(busyPort) }), new RegExp(`^cannot listen on port ${busyPort}: it is in use by another process \\(HOST, PORT\\)`));
+  });
+
+  it('a database that refuses connections names DATABASE_URL without its password, for the app and the scripts', async () => {
+    const url = 'postgres://otklik:s3cret@127.0.0.1:1/otklik';
+    for (const file of ['main.ts', 'scripts/migrate.ts', 'scripts/seed-demo.ts', 'scripts/seed-directory.ts']) {
+      const result = await start(file, { DATABASE_URL: url });
+      expectOneLine(result, /^cannot use the database at DATABASE_URL \(127\.0\.0\.1:1\/otklik\): connect ECONNREFUSED 127\.0\.0\.1:1$/);
+      expect(result.stderr).not.toContain('s3cret');
+    }
+  });
+
+  it.runIf(isRealPostgres())('a database that does not accept connections (ALLOW_CONNECTIONS false) is named', async () => {
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    const name = `otklik_closed_${process.pid}`;
+    await admin.query(`CREATE DATABASE ${name} ALLOW_CONNECTIONS false`);
+    try {
+      const url = new URL(process.env.TEST_DATABASE_URL!);
+      url.pathname = `/${name}`;
+      expectOneLine(
+        await start('main.ts', { DATABASE_URL: url.toString() }),
+        new RegExp(`^cannot use the database at DATABASE_URL \\(.*/${name}\\): database "${name}" is not currently accepting connections$`),
+      );
+    } finally {
+      await admin.query(`DROP DATABASE ${name}`);
+      await admin.end();
+    }
+  });
+
+  it('telegram:webhook and vk:callback name the API root they cannot reach', async () => {
+    const tg = await start('scripts/telegram-webhook.ts', { TELEGRAM_BOT_TOKEN: '7000000001:token', TELEGRAM_API_ROOT: `http://127.0.0.1:${refusedPort}` }, ['delete']);
+    expect(tg.code).toBe(2);
+    expect(tg.stderr.trim()).toMatch(new RegExp(`^deleteWebhook failed: cannot reach TELEGRAM_API_ROOT http://127.0.0.1:${refusedPort}: `));
+    expect(tg.stderr).not.toMatch(/\n\s+at /);
+    const vk = await start(
+      'scripts/vk-callback.ts',
+      { VK_GROUP_TOKEN: 'vk-token', VK_GROUP_ID: '1', VK_SECRET: 'secret', PUBLIC_URL: 'https://otklik.example.org', VK_API_BASE_URL: `http://127.0.0.1:${refusedPort}/method` },
+      ['--apply'],
+    );
+    expect(vk.code).toBe(2);
+    expect(vk.stderr.trim()).toMatch(new RegExp(`^groups.getCallbackConfirmationCode failed: cannot reach VK_API_BASE_URL http://127.0.0.1:${refusedPort}/method: `));
+  });
+});
