@@ -24,6 +24,9 @@ export interface MetricsSourceDeps {
  * (neither counting the waiting rows of a cancelled broadcast, never sent), broadcast progress —
  * from the database, and the pool's connections.
  */
+/** The outbox's channels: its gauges report 0 for each rather than no series. */
+const CHANNELS = ['tg', 'vk'] as const;
+
 export function createMetricsSource(deps: MetricsSourceDeps): { scrape(): Promise<{ contentType: string; body: string }> } {
   if (!defaultsCollected) {
     collectDefaultMetrics({ register: metricsRegistry });
@@ -40,6 +43,8 @@ export function createMetricsSource(deps: MetricsSourceDeps): { scrape(): Promis
       this.reset();
       const rows = await sql<{ channel: string; due: boolean; n: string }>`
         SELECT o.channel, o.next_attempt_at <= now() AS due, count(*) AS n FROM outbox o WHERE o.state = 'pending' AND ${NOT_CANCELLED} GROUP BY 1, 2`.execute(db);
+      // An empty queue is 0, not a missing series: a dashboard's sum and an alert's comparison need a value.
+      for (const channel of CHANNELS) for (const due of ['true', 'false']) this.set({ channel, due }, 0);
       for (const r of rows.rows) this.set({ channel: r.channel, due: String(r.due) }, Number(r.n));
     },
   });
@@ -53,7 +58,7 @@ export function createMetricsSource(deps: MetricsSourceDeps): { scrape(): Promis
       const rows = await sql<{ channel: string; age: number | string | null }>`
         SELECT o.channel, extract(epoch FROM now() - min(o.next_attempt_at)) AS age
         FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= now() AND ${NOT_CANCELLED} GROUP BY o.channel`.execute(db);
-      for (const channel of ['tg', 'vk']) this.set({ channel }, 0);
+      for (const channel of CHANNELS) this.set({ channel }, 0);
       for (const r of rows.rows) this.set({ channel: r.channel }, Math.max(0, Number(r.age ?? 0)));
     },
   });
@@ -65,6 +70,7 @@ export function createMetricsSource(deps: MetricsSourceDeps): { scrape(): Promis
     async collect() {
       this.reset();
       const rows = await sql<{ channel: string; n: string }>`SELECT channel, count(*) AS n FROM outbox WHERE state = 'sending' GROUP BY channel`.execute(db);
+      for (const channel of CHANNELS) this.set({ channel }, 0);
       for (const r of rows.rows) this.set({ channel: r.channel }, Number(r.n));
     },
   });

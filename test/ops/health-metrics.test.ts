@@ -198,7 +198,13 @@ describe('GET /metrics after work in the background', () => {
     // The two /start replies of the webhook test, sent to the fake Bot API.
     expect(after.get('otklik_outbox_sends_total{channel="tg",lane="reply",result="sent"}')).toBeGreaterThanOrEqual(sent + 2);
     expect(h.telegram.calls.filter((c) => c.method === 'sendMessage').length).toBeGreaterThanOrEqual(2);
-    expect(after.get('otklik_outbox_queue_depth{channel="tg",due="true"}') ?? 0).toBe(0);
+    // The queue empty: every channel's gauges say 0 (no series at all broke dashboards' sums and alerts).
+    for (const channel of ['tg', 'vk']) {
+      expect(after.get(`otklik_outbox_queue_depth{channel="${channel}",due="true"}`), channel).toBe(0);
+      expect(after.get(`otklik_outbox_queue_depth{channel="${channel}",due="false"}`), channel).toBe(0);
+      expect(after.get(`otklik_outbox_sending{channel="${channel}"}`), channel).toBe(0);
+      expect(after.get(`otklik_outbox_oldest_due_seconds{channel="${channel}"}`), channel).toBe(0);
+    }
   });
 });
 
