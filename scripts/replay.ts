@@ -29,7 +29,26 @@ if (!path) {
   console.error(`no fixture ${name}`);
   process.exit(2);
 }
-const fixture = JSON.parse(readFileSync(path, 'utf8')) as Fixture | VkFixture;
+/** A file that is not a fixture is refused in one line naming it (exit 2), before the app starts. */
+function readFixture(file: string): Fixture | VkFixture {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return refuse(`not JSON (${(error as Error).message})`);
+  }
+  const { user, updates } = (parsed ?? {}) as Partial<Fixture>;
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) return refuse('not a fixture: expected an object with "user" and "updates"');
+  if (typeof user !== 'object' || user === null || !('id' in user)) return refuse('no "user" with an "id" (see fixtures/README.md)');
+  if (!Array.isArray(updates)) return refuse('no "updates" array (see fixtures/README.md)');
+  return parsed as Fixture | VkFixture;
+
+  function refuse(problem: string): never {
+    console.error(`replay: ${file} refused: ${problem}`);
+    process.exit(2);
+  }
+}
+const fixture = readFixture(path);
 const database = await connectDatabase({ dataDir: 'memory://' });
 await migrateToLatest(database.db);
 await seedDemo(database.db);

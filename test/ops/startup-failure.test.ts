@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -107,5 +107,21 @@ describe('a start that cannot succeed says why in one line', { timeout: 120_000 
     );
     expect(vk.code).toBe(2);
     expect(vk.stderr.trim()).toMatch(new RegExp(`^groups.getCallbackConfirmationCode failed: cannot reach VK_API_BASE_URL http://127.0.0.1:${refusedPort}/method: `));
+  });
+
+  it('replay refuses a file that is not a fixture in one line naming it (exit 2), before the app starts', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['broken.json', '{"user": {', /refused: not JSON \(/],
+      ['no-user.json', '{"updates": [{"text": "/start"}]}', /refused: no "user" with an "id"/],
+      ['no-updates.json', '{"user": {"id": 1}}', /refused: no "updates" array/],
+    ];
+    for (const [name, content, problem] of cases) {
+      const file = path.join(dataDir, name);
+      writeFileSync(file, content);
+      const result = await start('scripts/replay.ts', {}, [file]);
+      expect(result.code, name).toBe(2);
+      expect(result.stdout, name).toBe('');
+      expect(result.stderr.trim().split('\n'), name).toEqual([expect.stringMatching(new RegExp(`^replay: ${file} ${problem.source}`))]);
+    }
   });
 });
