@@ -70,9 +70,13 @@ export function exitWithLine(line: string): never {
 }
 
 /**
- * For a script (`npm run migrate` …): a failure anywhere in it ends it through exitOnStartupFailure.
- * `databaseUrl` is read lazily: the configuration may be what failed.
+ * For a script (`npm run migrate` …): loads its configuration with `load` and ends any failure
+ * after that (or of `load` itself) through exitOnStartupFailure, naming the script's DATABASE_URL.
  */
-export function exitOnScriptFailure(databaseUrl: () => string | undefined = () => undefined): void {
-  process.on('uncaughtException', (error) => exitOnStartupFailure(error, databaseUrl()));
+export function exitOnScriptFailure<T extends { DATABASE_URL?: string }>(load: () => T): T {
+  let databaseUrl: string | undefined;
+  process.on('uncaughtException', (error) => exitOnStartupFailure(error, databaseUrl));
+  const config = load();
+  databaseUrl = config.DATABASE_URL;
+  return config;
 }

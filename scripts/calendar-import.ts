@@ -21,8 +21,7 @@ if ('refused' in read) {
   process.exit(1);
 }
 const { year } = read;
-exitOnScriptFailure(() => process.env.DATABASE_URL?.trim() || undefined);
-const config = loadConfig();
+const config = exitOnScriptFailure(loadConfig);
 const { db, kind, close } = await connectDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
 try {
   await migrateToLatest(db);

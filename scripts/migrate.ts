@@ -9,8 +9,7 @@ if (!['up', 'down', 'status'].includes(command)) {
   console.error(`unknown command "${command}": use up, down or status`);
   process.exit(2);
 }
-exitOnScriptFailure(() => process.env.DATABASE_URL?.trim() || undefined);
-const config = loadConfig();
+const config = exitOnScriptFailure(loadConfig);
 const { db, kind, close } = await connectDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
 try {
   if (command === 'up') console.log((await migrateToLatest(db)).join('\n') || 'nothing to apply');

@@ -5,8 +5,7 @@ import { seedDemo } from '../core/seed/demo.ts';
 import { exitOnScriptFailure } from '../startup-failure.ts';
 
 /** `npm run seed:demo`: migrates, then loads the demo region (Belovo, Kemerovo, Novokuznetsk). */
-exitOnScriptFailure(() => process.env.DATABASE_URL?.trim() || undefined);
-const config = loadConfig();
+const config = exitOnScriptFailure(loadConfig);
 const { db, kind, close } = await connectDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
 try {
   await migrateToLatest(db);

@@ -9,8 +9,7 @@ import { exitOnScriptFailure } from '../startup-failure.ts';
  * seed 002 only (no municipalities, executors or staff). Idempotent by code: titles and order are
  * brought up to date, categories added through the API are left alone.
  */
-exitOnScriptFailure(() => process.env.DATABASE_URL?.trim() || undefined);
-const config = loadConfig();
+const config = exitOnScriptFailure(loadConfig);
 const { db, kind, close } = await connectDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
 try {
   await migrateToLatest(db);

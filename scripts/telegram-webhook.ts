@@ -8,8 +8,7 @@ import { exitOnScriptFailure, unreachable } from '../startup-failure.ts';
  * secret Telegram will send back in X-Telegram-Bot-Api-Secret-Token and the updates the bot
  * handles. `npm run telegram:webhook -- delete` removes it (e.g. before polling locally).
  */
-exitOnScriptFailure(() => process.env.DATABASE_URL?.trim() || undefined);
-const config = loadConfig();
+const config = exitOnScriptFailure(loadConfig);
 const token = config.TELEGRAM_BOT_TOKEN;
 const fail = (problem: string): never => {
   console.error(problem);

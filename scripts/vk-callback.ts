@@ -11,8 +11,7 @@ import { exitOnScriptFailure, unreachable } from '../startup-failure.ts';
  * then groups.setCallbackSettings) and prints the confirmation code to put in VK_CONFIRMATION_CODE.
  * The token needs the community's "manage" right for --apply.
  */
-exitOnScriptFailure(() => process.env.DATABASE_URL?.trim() || undefined);
-const config = loadConfig();
+const config = exitOnScriptFailure(loadConfig);
 const fail = (problem: string): never => {
   console.error(problem);
   process.exit(2);
