@@ -9,8 +9,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** SQLSTATEs of a database that cannot be used at all (class 08 connection, 28 authorisation, 3D missing, …). */
-const UNUSABLE_DATABASE_STATES = /^(08|28|3D)|^(55000|57P03|53300)$/;
+/**
+ * SQLSTATEs of a database that cannot be used at all: class 08 connection, 28 authorisation, 3D
+ * missing, 55000 not accepting connections, 53300 too many, 57P01-57P03 shut down or terminated.
+ */
+const UNUSABLE_DATABASE_STATES = /^(08|28|3D)|^(55000|57P0[1-3]|53300)$/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
 
 type ErrorLike = Error & { code?: unknown; port?: unknown; address?: unknown };
@@ -34,10 +37,11 @@ export function explainStartupFailure(error: unknown, databaseUrl?: string): str
   const config = chain.find((e) => e instanceof ConfigError);
   if (config) return config.message;
   if (databaseUrl) {
+    // Kysely reports a migration whose connection died (its ROLLBACK failed) as 'Postgres connection has been discarded'.
     const unreachable = chain.find(
       (e) =>
         (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || UNUSABLE_DATABASE_STATES.test(e.code))) ||
-        /timeout exceeded when trying to connect|connection timeout|Connection terminated/i.test(e.message),
+        /timeout exceeded when trying to connect|connection timeout|Connection terminated|connection has been discarded/i.test(e.message),
     );
     // pg reports a refused `localhost` (IPv4 and IPv6) as an AggregateError without a message.
     if (unreachable) return `cannot use the database at ${databaseWhere(databaseUrl)}: ${unreachable.message || String(unreachable.code)}`;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explainStartupFailure } from '../../startup-failure.ts';
 import { isRealPostgres } from '../database.ts';
 
 /**
@@ -123,5 +124,22 @@ describe('a start that cannot succeed says why in one line', { timeout: 120_000 
       expect(result.stdout, name).toBe('');
       expect(result.stderr.trim().split('\n'), name).toEqual([expect.stringMatching(new RegExp(`^replay: ${file} ${problem.source}`))]);
     }
+  });
+});
+
+describe('explainStartupFailure', () => {
+  const url = 'postgres://otklik:pw@db:5432/otklik';
+  it('a connection lost during the start (terminated backend, a migration whose connection Kysely discarded) names DATABASE_URL', () => {
+    const terminated = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    expect(explainStartupFailure(new Error('migration unknown failed', { cause: terminated }), url)).toBe(
+      'cannot use the database at DATABASE_URL (db:5432/otklik): terminating connection due to administrator command',
+    );
+    const discarded = new Error('migration unknown failed: Error: Postgres connection has been discarded', { cause: new Error('Postgres connection has been discarded') });
+    expect(explainStartupFailure(discarded, url)).toMatch(/^cannot use the database at DATABASE_URL \(db:5432\/otklik\): /);
+  });
+
+  it('a bug is not dressed up as a database problem: undefined, so its stack is printed', () => {
+    expect(explainStartupFailure(new TypeError("Cannot read properties of undefined (reading 'id')"), url)).toBeUndefined();
+    expect(explainStartupFailure(Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601' }), url)).toBeUndefined();
   });
 });
