@@ -154,6 +154,9 @@ export const schema = z
     MEDIA_COPY_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
 
     /** Residents per broadcast batch: one short INSERT … SELECT transaction each. */
+    BROADCAST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2000),
+    /** How often queued broadcasts are looked for (new ones of this process start at once). */
+    BROADCAST_POLL_MS: z.coerce.number().int().min(10).default(1000),
     /** Weights of the executors' and the municipalities' ratings (GET /ratings/executors, GET /ratings/municipalities): quantity, quality, speed, completeness. */
     KPI_RATING_WEIGHTS: z
       .string()
@@ -166,9 +169,6 @@ export const schema = z
         }
       })
       .default('quantity=1,quality=1,speed=1,completeness=1'),
-    BROADCAST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2000),
-    /** How often queued broadcasts are looked for (new ones of this process start at once). */
-    BROADCAST_POLL_MS: z.coerce.number().int().min(10).default(1000),
   })
   .superRefine((config, ctx) => {
     // A lease that ends while its row is still being sent lets another sender claim it: the resident gets the message twice.
