@@ -69,7 +69,7 @@ describe('configuration', () => {
     expect(loadConfig({ MAP_TILE_URL: 'https://{s}.tile.example.org/{z}/{x}/{y}.png' }).MAP_TILE_URL).toBe('https://{s}.tile.example.org/{z}/{x}/{y}.png');
   });
 
-  it("a Telegram token not in @BotFather's form, and outbox timings that would send a row twice, are refused at start", () => {
+  it("a Telegram token not in @BotFather's form, outbox timings that would send a row twice, and METRICS_PORT on PORT are refused at start", () => {
     for (const token of ['"123456:ABC-def"', '123456 ABC', 'ABC-def']) {
       expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: token }), token).toThrow(/TELEGRAM_BOT_TOKEN: must be the token @BotFather gave/);
     }
@@ -78,5 +78,7 @@ describe('configuration', () => {
     expect(() => loadConfig({ OUTBOX_SEND_TIMEOUT_MS: '60000' })).toThrow(/OUTBOX_LEASE_MS: must be above OUTBOX_SEND_TIMEOUT_MS \(60000\)/);
     expect(() => loadConfig({ OUTBOX_BACKOFF_MAX_MS: '1000' })).toThrow(/OUTBOX_BACKOFF_MAX_MS: must not be below OUTBOX_BACKOFF_BASE_MS \(2000\)/);
     expect(loadConfig({ OUTBOX_LEASE_MS: '20000', OUTBOX_SEND_TIMEOUT_MS: '15000' }).OUTBOX_LEASE_MS).toBe(20000);
+    expect(() => loadConfig({ METRICS_PORT: '3000' })).toThrow(/METRICS_PORT: must differ from PORT \(3000\)/);
+    expect(loadConfig({ PORT: '8080', METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
   });
 });

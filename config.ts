@@ -171,6 +171,9 @@ export const schema = z
       .default('quantity=1,quality=1,speed=1,completeness=1'),
   })
   .superRefine((config, ctx) => {
+    if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: `must differ from PORT (${config.PORT}): leave it unset to serve /metrics on PORT with METRICS_TOKEN` });
+    }
     // A lease that ends while its row is still being sent lets another sender claim it: the resident gets the message twice.
     if (config.OUTBOX_LEASE_MS <= config.OUTBOX_SEND_TIMEOUT_MS) {
       ctx.addIssue({ code: 'custom', path: ['OUTBOX_LEASE_MS'], message: `must be above OUTBOX_SEND_TIMEOUT_MS (${config.OUTBOX_SEND_TIMEOUT_MS}), or a row still being sent is claimed again` });
