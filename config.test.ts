@@ -66,6 +66,9 @@ describe('configuration', () => {
       TELEGRAM_WEBHOOK_SECRET: 'Abc_-9',
       KPI_RATING_WEIGHTS: 'speed=2',
     });
+    for (const url of ['postgres:///otklik?host=/run/postgresql', 'socket:/run/postgresql?db=otklik', '/run/postgresql otklik', 'postgres://u:p@db/otklik?sslmode=require']) {
+      expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL, url).toBe(url);
+    }
     expect(loadConfig({ MAP_TILE_URL: 'https://{s}.tile.example.org/{z}/{x}/{y}.png' }).MAP_TILE_URL).toBe('https://{s}.tile.example.org/{z}/{x}/{y}.png');
   });
 

@@ -25,8 +25,12 @@ const httpUrl = (fallback: string) =>
     .refine((value) => /^https?:\/\/[^/\s]/i.test(value) && URL.canParse(value), 'must be an http(s) URL')
     .default(fallback);
 
-/** pg's connection strings: `postgres://` or `postgresql://` (a socket too: `postgres:///db?host=/run/postgresql`). */
+/**
+ * pg's connection strings: `postgres://` or `postgresql://` URLs (a socket too: `postgres:///db?host=/run/postgresql`,
+ * `socket:/run/postgresql?db=otklik`), or pg's own socket form `/run/postgresql otklik`.
+ */
 function isPostgresUrl(value: string): boolean {
+  if (value.startsWith('/')) return true;
   return URL.canParse(value) && ['postgres:', 'postgresql:', 'socket:'].includes(new URL(value).protocol);
 }
 
