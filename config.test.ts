@@ -70,6 +70,8 @@ describe('configuration', () => {
       expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL, url).toBe(url);
     }
     expect(loadConfig({ MAP_TILE_URL: 'https://{s}.tile.example.org/{z}/{x}/{y}.png' }).MAP_TILE_URL).toBe('https://{s}.tile.example.org/{z}/{x}/{y}.png');
+    // Leaflet's TMS rows ({-y}) are a tile template too.
+    expect(loadConfig({ MAP_TILE_URL: 'https://tiles.example.org/{z}/{x}/{-y}.png' }).MAP_TILE_URL).toBe('https://tiles.example.org/{z}/{x}/{-y}.png');
   });
 
   it("a Telegram token not in @BotFather's form, outbox timings that would send a row twice, and METRICS_PORT on PORT are refused at start", () => {

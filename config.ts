@@ -98,7 +98,7 @@ export const schema = z
     MAP_TILE_URL: z
       .string()
       .trim()
-      .refine((value) => /^https?:\/\/\S+$/i.test(value) && ['{z}', '{x}', '{y}'].every((part) => value.includes(part)), 'must be an http(s) tile URL template with {z}, {x} and {y}')
+      .refine((value) => /^https?:\/\/\S+$/i.test(value) && value.includes('{z}') && value.includes('{x}') && /\{-?y\}/.test(value), 'must be an http(s) tile URL template with {z}, {x} and {y}')
       .default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
     MAP_TILE_ATTRIBUTION: z.string().trim().min(1).default('© OpenStreetMap contributors'),
     /** Open311 discovery's contact line. */
