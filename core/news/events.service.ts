@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import { type Announcement, announce, reviseAnnouncement, stopAnnouncement } from '../broadcasts/broadcasts.ts';
+import { changedFields } from '../audit/changes.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { containsPoint, isValidPoint } from '../geo/geo.ts';
@@ -150,8 +151,9 @@ export async function updateEvent(db: Db, id: number, patch: Partial<EventFields
   const event = await lockEvent(db, id);
   if (event.state === 'cancelled') throw new DomainError('ILLEGAL_TRANSITION', { id, state: event.state, action: 'edit' });
   const merged: EventFields = { ...event, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as EventFields;
-  // Nothing to change: no write (the route audits nothing).
-  if (Object.values(patch).every((v) => v === undefined)) return { event, changed: [] };
+  // Only what differs from the event counts: nothing to change (no field given, or each as it is) is no write, and the route audits nothing.
+  const changed = changedFields(event, patch);
+  if (changed.length === 0) return { event, changed };
   await checkEvent(db, event.municipalityId, merged);
   const row = await db
     .updateTable('afisha_event')
@@ -159,7 +161,6 @@ export async function updateEvent(db: Db, id: number, patch: Partial<EventFields
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const changed = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
   const updated = toEvent(row);
   const timeZone = (await getMunicipality(db, updated.municipalityId)).timeZone;
   // Residents its announcement has not reached yet get the edited card (a new time, venue …).

@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import { announce, reviseAnnouncement, stopAnnouncement } from '../broadcasts/broadcasts.ts';
+import { changedFields } from '../audit/changes.ts';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { usableMediaList } from '../media/media.repository.ts';
@@ -146,7 +147,8 @@ export async function updateNews(db: Db, id: number, patch: NewsPatch, now: Date
     if (patch.publishAt && patch.publishAt.getTime() <= now.getTime()) throw new DomainError('VALIDATION', { field: 'publishAt', problem: 'must be in the future' });
     state = patch.publishAt ? 'scheduled' : 'draft';
   }
-  const changed = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
+  // Only what differs from the item counts: fields given again as they are change nothing.
+  const changed = changedFields(item, patch);
   // Nothing to change: no write, no «edited» stamp on a published item (the route audits nothing).
   if (changed.length === 0) return { item, changed };
   const row = await db

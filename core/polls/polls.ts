@@ -187,7 +187,8 @@ async function lockPoll(db: Db, id: number) {
   return row;
 }
 
-function inputOf(poll: Poll): PollInput {
+/** A poll as it was written (its questions without their ids, which a replacement renews). */
+export function pollInput(poll: Poll): PollInput {
   return {
     municipalityId: poll.municipalityId,
     kind: poll.kind,
@@ -207,7 +208,7 @@ export function updatePoll(db: Db, id: number, patch: PollPatch, now: Date): Pro
   return inTransaction(db, async (trx) => {
     const row = await lockPoll(trx, id);
     if (row.state !== 'draft') throw new DomainError('POLL_NOT_DRAFT', { id, state: row.state });
-    const merged: PollInput = { ...inputOf(await getPoll(trx, id)), ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+    const merged: PollInput = { ...pollInput(await getPoll(trx, id)), ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
     await validatePoll(trx, merged);
     await trx
       .updateTable('poll')

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { fullContest } from '../../../test/contest-body.ts';
+import { KEMEROVO_CENTER } from '../../../test/residents.ts';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -90,6 +92,144 @@ describe('GET /audit', () => {
       { action: 'routing_rule.set', data: { categoryId: rule.categoryId, executorId: h.executors.Belovo.city } },
       { action: 'item_comment.policy', data: { premoderation: true } },
       { action: 'item_comment.policy', data: { premoderation: false } },
+    ]);
+  });
+
+  it('an edit (PATCH, or PUT of a boundary) that changes nothing writes no entry; one that changes something writes one naming what changed', async () => {
+    const kemerovo = h.municipality.Kemerovo;
+    const curator = h.keys.Kemerovo.curator;
+    const entries = async (entity: string, id: number, after: number) =>
+      h.t.db.selectFrom('audit_log').select(['action', 'data']).where('entity', '=', entity).where('entity_id', '=', String(id)).where('id', '>', after).orderBy('id').execute();
+    const lastId = async () =>
+      (
+        await h.t.db
+          .selectFrom('audit_log')
+          .select((eb) => eb.fn.max('id').as('id'))
+          .executeTakeFirstOrThrow()
+      ).id ?? 0;
+    /** Sends the same values twice (and an empty PATCH where the route takes one), then a change; gives the entries they wrote. */
+    const edit = async (method: 'PATCH' | 'PUT', path: string, entity: string, id: number, same: unknown, change: unknown, token?: string, takesEmpty = method === 'PATCH') => {
+      const after = await lastId();
+      for (const body of takesEmpty ? [same, same, {}] : [same, same]) {
+        const res = await h.request(method, path, { token, body });
+        expect(res.status, `${path} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`).toBe(200);
+      }
+      expect(await entries(entity, id, after), `${path}: a repeat`).toEqual([]);
+      const changed = await h.request(method, path, { token, body: change });
+      expect(changed.status, `${path}: ${JSON.stringify(changed.body)}`).toBe(200);
+      return entries(entity, id, after);
+    };
+
+    const belovo = (await h.request('GET', `/api/v1/municipalities/${h.municipality.Belovo}`)).body;
+    expect(
+      await edit(
+        'PATCH',
+        `/api/v1/municipalities/${belovo.id}`,
+        'municipality',
+        belovo.id,
+        { nameRu: belovo.nameRu, answersNeedApproval: belovo.answersNeedApproval },
+        {
+          nameRu: belovo.nameRu,
+          populationOver14: belovo.populationOver14 + 1,
+        },
+      ),
+    ).toEqual([{ action: 'municipality.update', data: { fields: ['populationOver14'] } }]);
+    const ring: number[][] = belovo.boundary.coordinates[0];
+    const turned = { type: 'Polygon', coordinates: [[...ring.slice(1), ring[1]]] };
+    expect(await edit('PUT', `/api/v1/municipalities/${belovo.id}/boundary`, 'municipality', belovo.id, belovo.boundary, turned)).toEqual([
+      { action: 'municipality.set_boundary', data: { type: 'Polygon' } },
+    ]);
+
+    const sidewalk = await h.categoryId('roads.sidewalk');
+    const category = await h.t.db.selectFrom('category').select(['title_ru', 'position', 'sector_id']).where('id', '=', sidewalk).executeTakeFirstOrThrow();
+    // position is no part of the category the API answers with, yet an edit of it is a change.
+    expect(
+      await edit(
+        'PATCH',
+        `/api/v1/categories/${sidewalk}`,
+        'category',
+        sidewalk,
+        { titleRu: category.title_ru, position: category.position, active: true },
+        { titleRu: category.title_ru, position: category.position + 1 },
+      ),
+    ).toEqual([{ action: 'category.update', data: { position: category.position + 1 } }]);
+    const sector = await h.t.db.selectFrom('sector').select(['title_ru', 'title_en']).where('id', '=', category.sector_id).executeTakeFirstOrThrow();
+    expect(
+      await edit('PATCH', `/api/v1/sectors/${category.sector_id}`, 'sector', category.sector_id, { titleRu: sector.title_ru, titleEn: sector.title_en }, { titleEn: `${sector.title_en}!` }),
+    ).toEqual([{ action: 'sector.update', data: { titleEn: `${sector.title_en}!` } }]);
+
+    const moderator = await h.t.db.selectFrom('staff').selectAll().where('id', '=', h.staff.Belovo.moderator).executeTakeFirstOrThrow();
+    expect(
+      await edit(
+        'PATCH',
+        `/api/v1/staff/${moderator.id}`,
+        'staff',
+        moderator.id,
+        { fullName: moderator.full_name, active: true, language: moderator.language },
+        {
+          active: true,
+          newMessageAlerts: moderator.new_message_alerts === 'digest' ? 'hourly' : 'digest',
+        },
+      ),
+    ).toEqual([{ action: 'staff.update', data: { fields: ['newMessageAlerts'] } }]);
+    const utility = await h.t.db.selectFrom('executor').select('name').where('id', '=', h.executors.Belovo.utility).executeTakeFirstOrThrow();
+    expect(
+      await edit(
+        'PATCH',
+        `/api/v1/executors/${h.executors.Belovo.utility}`,
+        'executor',
+        h.executors.Belovo.utility,
+        { name: utility.name, active: true },
+        { name: utility.name, active: false },
+        h.keys.Belovo.curator,
+      ),
+    ).toEqual([{ action: 'executor.update', data: { fields: ['active'], active: false } }]);
+
+    const news = await h.request('POST', '/api/v1/news', { token: curator, body: { municipalityId: kemerovo, title: 'Снег', body: 'Уборка ночью' } });
+    expect((await h.request('POST', `/api/v1/news/${news.body.id}/publish`, { token: curator })).status).toBe(200);
+    expect(await edit('PATCH', `/api/v1/news/${news.body.id}`, 'news_item', news.body.id, { title: 'Снег', body: 'Уборка ночью' }, { title: 'Снег', body: 'Уборка с 23:00' }, curator)).toEqual([
+      { action: 'news.edit_published', data: { changed: ['body'], state: 'published' } },
+    ]);
+
+    const venue = { name: 'Филармония Кузбасса', address: 'Кемерово, пр. Советский, 68', ...KEMEROVO_CENTER };
+    const times = { startsAt: '2026-12-05T18:00', endsAt: '2026-12-05T20:00' };
+    const event = await h.request('POST', '/api/v1/events', { token: curator, body: { municipalityId: kemerovo, kind: 'culture', title: 'Концерт', description: '', venue, ...times } });
+    expect(event.status, JSON.stringify(event.body)).toBe(201);
+    expect(await edit('PATCH', `/api/v1/events/${event.body.id}`, 'afisha_event', event.body.id, { title: 'Концерт', venue, ...times }, { ...times, price: '500 ₽' }, curator)).toEqual([
+      { action: 'event.update', data: { changed: ['price'] } },
+    ]);
+
+    const now = h.now().getTime();
+    const questions = [
+      { kind: 'single', text: 'Что важнее?', options: ['Освещение', 'Скамейки'] },
+      { kind: 'text', text: 'Ваши предложения' },
+    ];
+    const pollTimes = { startsAt: new Date(now + 3_600_000).toISOString(), endsAt: new Date(now + 7 * 86_400_000).toISOString() };
+    const poll = await h.request('POST', '/api/v1/polls', { token: curator, body: { municipalityId: kemerovo, kind: 'poll', title: 'Сквер', description: '', ...pollTimes, questions } });
+    expect(poll.status, JSON.stringify(poll.body)).toBe(201);
+    // Questions given again are the same questions, though they are written anew.
+    expect(await edit('PATCH', `/api/v1/polls/${poll.body.id}`, 'poll', poll.body.id, { title: 'Сквер', questions, ...pollTimes }, { title: 'Сквер на Весенней', questions }, curator)).toEqual([
+      { action: 'poll.update', data: { fields: ['title'] } },
+    ]);
+
+    const contest = await h.request('POST', '/api/v1/contests', { token: curator, body: { municipalityId: kemerovo, ...fullContest() } });
+    expect(contest.status, JSON.stringify(contest.body)).toBe(201);
+    expect(
+      await edit(
+        'PATCH',
+        `/api/v1/contests/${contest.body.id}`,
+        'contest',
+        contest.body.id,
+        { title: 'Зимний Кемерово', entriesFrom: '2026-12-10', winnersCount: 2 },
+        { title: 'Зимний Кемерово', winnersCount: 3 },
+        curator,
+      ),
+    ).toEqual([{ action: 'contest.update', data: { fields: ['winnersCount'] } }]);
+
+    const rule = await h.request('POST', '/api/v1/incident-rules', { token: curator, body: { municipalityId: kemerovo, categoryId: sidewalk, keywords: ['тротуар'] } });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    expect(await edit('PATCH', `/api/v1/incident-rules/${rule.body.id}`, 'incident_rule', rule.body.id, { keywords: ['тротуар'], active: true }, { active: false }, curator, false)).toEqual([
+      { action: 'incident_rule.update', data: { categoryId: sidewalk, stems: rule.body.stems, active: false } },
     ]);
   });
 

@@ -305,8 +305,14 @@ describe('an edit that names no field', () => {
       expect(res.status, url).toBe(200);
     }
     expect(await entries()).toBe(before);
-    // A field that is named is audited as before.
-    expect((await h.request('PATCH', `/api/v1/staff/${h.staff.Belovo.moderator}`, { body: { language: 'ru' } })).status).toBe(200);
+    // A field named as it already is changes nothing either; one that changes is audited.
+    const url = `/api/v1/staff/${h.staff.Belovo.moderator}`;
+    const { language } = await h.t.db.selectFrom('staff').select('language').where('id', '=', h.staff.Belovo.moderator).executeTakeFirstOrThrow();
+    expect((await h.request('PATCH', url, { body: { language } })).status).toBe(200);
+    expect(await entries()).toBe(before);
+    expect((await h.request('PATCH', url, { body: { language: language === 'ru' ? 'en' : 'ru' } })).status).toBe(200);
     expect(await entries()).toBe(before + 1);
+    expect((await h.request('PATCH', url, { body: { language } })).status).toBe(200);
+    expect(await entries()).toBe(before + 2);
   });
 });

@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { updateSector } from '../../../../core/categories/category.admin.ts';
+import { getSector } from '../../../../core/categories/category.repository.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { SectorSchema, sectorDto } from '../../schemas/directory.ts';
-import { audited, editAudit } from '../../write.ts';
+import { audited, changedPart, editAudit } from '../../write.ts';
 
 const Body = z.strictObject({
   titleRu: z.string().trim().min(1).max(200).optional(),
@@ -29,8 +30,9 @@ export function registerUpdateSector(app: ApiApp, deps: ApiDeps) {
     const { id } = c.req.valid('param');
     const patch = c.req.valid('json');
     const sector = await audited(c, deps, async ({ trx }) => {
+      const before = await getSector(trx, id);
       const result = await updateSector(trx, id, patch);
-      return { result, audit: editAudit(patch, { action: 'sector.update', entity: 'sector', entityId: id, municipalityId: null, data: patch }) };
+      return { result, audit: editAudit(before, patch, (fields) => ({ action: 'sector.update', entity: 'sector', entityId: id, municipalityId: null, data: changedPart(patch, fields) })) };
     });
     return c.json(sectorDto(sector), 200);
   });

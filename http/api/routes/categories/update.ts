@@ -4,7 +4,7 @@ import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { CategorySchema, categoryDto } from '../../schemas/directory.ts';
-import { audited, editAudit } from '../../write.ts';
+import { audited, changedPart, editAudit } from '../../write.ts';
 
 const Body = z.strictObject({
   titleRu: z.string().trim().min(1).max(200).optional(),
@@ -29,8 +29,10 @@ export function registerUpdateCategory(app: ApiApp, deps: ApiDeps) {
     const { id } = c.req.valid('param');
     const patch = c.req.valid('json');
     const category = await audited(c, deps, async ({ trx }) => {
+      // The stored fields a patch names (position is not part of a category as the API gives it).
+      const before = await trx.selectFrom('category').select(['title_ru as titleRu', 'title_en as titleEn', 'position', 'active']).where('id', '=', id).executeTakeFirst();
       const result = await updateCategory(trx, id, patch);
-      return { result, audit: editAudit(patch, { action: 'category.update', entity: 'category', entityId: id, municipalityId: null, data: patch }) };
+      return { result, audit: editAudit(before ?? {}, patch, (fields) => ({ action: 'category.update', entity: 'category', entityId: id, municipalityId: null, data: changedPart(patch, fields) })) };
     });
     return c.json(categoryDto(category), 200);
   });

@@ -26,7 +26,8 @@ export function registerUpdateContest(app: ApiApp, deps: ApiDeps) {
     const contest = await audited(c, deps, async ({ trx, scope, now }) => {
       const existing = await contestInScope(trx, scope, id);
       const updated = await updateContest(trx, id, contestFields(body, await timeZoneOf(trx, existing.municipalityId)), now);
-      return { result: updated, audit: editAudit(body, { action: 'contest.update', entity: 'contest', entityId: id, municipalityId: existing.municipalityId, data: { fields: Object.keys(body) } }) };
+      const audit = editAudit(existing, updated, (fields) => ({ action: 'contest.update', entity: 'contest', entityId: id, municipalityId: existing.municipalityId, data: { fields } }));
+      return { result: updated, audit };
     });
     return c.json(contestDto(contest), 200);
   });

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { executorInScope, requireMunicipality } from '../../../../core/access/scope.ts';
-import { updateExecutor } from '../../../../core/staff/executor.service.ts';
+import { getExecutor, updateExecutor } from '../../../../core/staff/executor.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
@@ -31,8 +31,16 @@ export function registerUpdateExecutor(app: ApiApp, deps: ApiDeps) {
       const { municipalityId } = await executorInScope(trx, scope, id);
       // A regional executor is managed by regional officials (and operators) only.
       requireMunicipality(scope, municipalityId, 'EXECUTOR_NOT_FOUND', id);
+      const before = await getExecutor(trx, id);
       const result = await updateExecutor(trx, id, patch);
-      return { result, audit: editAudit(patch, { action: 'executor.update', entity: 'executor', entityId: id, municipalityId, data: { fields: Object.keys(patch), active: patch.active } }) };
+      const audit = editAudit(before, patch, (fields) => ({
+        action: 'executor.update',
+        entity: 'executor',
+        entityId: id,
+        municipalityId,
+        data: { fields, active: fields.includes('active') ? patch.active : undefined },
+      }));
+      return { result, audit };
     });
     return c.json(executorDto(executor), 200);
   });

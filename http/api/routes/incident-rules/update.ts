@@ -4,7 +4,7 @@ import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { BodyId, IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { RuleSchema, ruleDto } from '../../schemas/incidents.ts';
-import { audited } from '../../write.ts';
+import { audited, editAudit } from '../../write.ts';
 import { RuleKeywords } from './create.ts';
 
 const Body = z
@@ -27,18 +27,16 @@ export function registerUpdateRuleIncident(app: ApiApp, deps: ApiDeps) {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const rule = await audited(c, deps, async ({ trx, scope }) => {
-      await getRule(trx, scope, id);
+      const before = await getRule(trx, scope, id);
       const result = await updateRule(trx, id, body);
-      return {
-        result,
-        audit: {
-          action: 'incident_rule.update',
-          entity: 'incident_rule',
-          entityId: id,
-          municipalityId: result.municipalityId,
-          data: { categoryId: result.categoryId, stems: result.stems, active: result.active },
-        },
-      };
+      const audit = editAudit(before, result, () => ({
+        action: 'incident_rule.update',
+        entity: 'incident_rule',
+        entityId: id,
+        municipalityId: result.municipalityId,
+        data: { categoryId: result.categoryId, stems: result.stems, active: result.active },
+      }));
+      return { result, audit };
     });
     return c.json(ruleDto(rule), 200);
   });

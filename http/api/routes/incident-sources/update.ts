@@ -4,7 +4,7 @@ import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { SourceSchema, sourceDto } from '../../schemas/incidents.ts';
-import { audited } from '../../write.ts';
+import { audited, editAudit } from '../../write.ts';
 
 const Body = z.strictObject({ name: z.string().max(200).optional(), active: z.boolean().optional() }).refine((b) => b.name !== undefined || b.active !== undefined, 'name or active is required');
 
@@ -24,18 +24,16 @@ export function registerUpdateSourceIncident(app: ApiApp, deps: ApiDeps) {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const source = await audited(c, deps, async ({ trx, scope }) => {
-      await getSource(trx, scope, id);
+      const before = await getSource(trx, scope, id);
       const result = await updateSource(trx, id, body);
-      return {
-        result,
-        audit: {
-          action: 'incident_source.update',
-          entity: 'incident_source',
-          entityId: id,
-          municipalityId: result.municipalityId,
-          data: { ...(body.active !== undefined && { active: body.active }), renamed: body.name !== undefined },
-        },
-      };
+      const audit = editAudit(before, result, (fields) => ({
+        action: 'incident_source.update',
+        entity: 'incident_source',
+        entityId: id,
+        municipalityId: result.municipalityId,
+        data: { ...(fields.includes('active') && { active: result.active }), renamed: fields.includes('name') },
+      }));
+      return { result, audit };
     });
     return c.json(sourceDto(source), 200);
   });

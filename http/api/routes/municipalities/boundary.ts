@@ -4,7 +4,7 @@ import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { BoundarySchema, MunicipalitySchema, municipalityDto } from '../../schemas/directory.ts';
-import { audited } from '../../write.ts';
+import { audited, editAudit } from '../../write.ts';
 
 export const route = createRoute({
   method: 'put',
@@ -26,9 +26,18 @@ export function registerSetMunicipalityBoundary(app: ApiApp, deps: ApiDeps) {
     const { id } = c.req.valid('param');
     const boundary = c.req.valid('json');
     const municipality = await audited(c, deps, async ({ trx }) => {
+      const before = await trx.selectFrom('municipality').select('boundary').where('id', '=', id).executeTakeFirst();
       await setBoundary(trx, deps.overlapChecker, id, boundary);
       const result = await getMunicipality(trx, id);
-      return { result, audit: { action: 'municipality.set_boundary', entity: 'municipality', entityId: id, municipalityId: id, data: { type: boundary.type } } };
+      // The same boundary uploaded again changes nothing: no entry.
+      const audit = editAudit({ boundary: before?.boundary ?? null }, { boundary: result.boundary }, () => ({
+        action: 'municipality.set_boundary',
+        entity: 'municipality',
+        entityId: id,
+        municipalityId: id,
+        data: { type: boundary.type },
+      }));
+      return { result, audit };
     });
     return c.json(municipalityDto(municipality), 200);
   });

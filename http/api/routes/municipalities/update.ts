@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { updateMunicipality } from '../../../../core/municipalities/municipality.admin.ts';
+import { getMunicipality } from '../../../../core/municipalities/municipality.repository.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, MAX_ID, problems } from '../../schemas/common.ts';
@@ -30,8 +31,16 @@ export function registerUpdateMunicipality(app: ApiApp, deps: ApiDeps) {
     const { id } = c.req.valid('param');
     const patch = c.req.valid('json');
     const municipality = await audited(c, deps, async ({ trx }) => {
+      const before = await getMunicipality(trx, id);
       const result = await updateMunicipality(trx, id, patch);
-      return { result, audit: editAudit(patch, { action: 'municipality.update', entity: 'municipality', entityId: id, municipalityId: id, data: { fields: Object.keys(patch), answersNeedApproval: patch.answersNeedApproval } }) };
+      const audit = editAudit({ ...before, workCalendar: before.calendar.config }, patch, (fields) => ({
+        action: 'municipality.update',
+        entity: 'municipality',
+        entityId: id,
+        municipalityId: id,
+        data: { fields, answersNeedApproval: fields.includes('answersNeedApproval') ? patch.answersNeedApproval : undefined },
+      }));
+      return { result, audit };
     });
     return c.json(municipalityDto(municipality), 200);
   });

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { updatePoll } from '../../../../core/polls/polls.ts';
+import { pollInput, updatePoll } from '../../../../core/polls/polls.ts';
 import { mediaInScope } from '../../../../core/media/media.repository.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
@@ -33,7 +33,9 @@ export function registerUpdatePoll(app: ApiApp, deps: ApiDeps) {
         { ...body, startsAt: body.startsAt === undefined ? undefined : new Date(body.startsAt), endsAt: body.endsAt === undefined ? undefined : new Date(body.endsAt) },
         now,
       );
-      return { result: updated, audit: editAudit(body, { action: 'poll.update', entity: 'poll', entityId: id, municipalityId: before.municipalityId, data: { fields: Object.keys(body) } }) };
+      // Compared as written: questions given again get new ids, yet are the same questions.
+      const audit = editAudit(pollInput(before), pollInput(updated), (fields) => ({ action: 'poll.update', entity: 'poll', entityId: id, municipalityId: before.municipalityId, data: { fields } }));
+      return { result: updated, audit };
     });
     return c.json(pollDto(poll), 200);
   });

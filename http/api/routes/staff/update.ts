@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { updateStaff } from '../../../../core/access/staff.service.ts';
+import { getStaff, updateStaff } from '../../../../core/access/staff.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
@@ -30,11 +30,16 @@ export function registerUpdateStaff(app: ApiApp, deps: ApiDeps) {
     const { id } = c.req.valid('param');
     const patch = c.req.valid('json');
     const staff = await audited(c, deps, async ({ trx }) => {
+      const before = await getStaff(trx, id);
       const result = await updateStaff(trx, id, patch);
-      return {
-        result,
-        audit: editAudit(patch, { action: 'staff.update', entity: 'staff', entityId: id, municipalityId: result.municipalityId, data: { fields: Object.keys(patch), active: patch.active } }),
-      };
+      const audit = editAudit(before, patch, (fields) => ({
+        action: 'staff.update',
+        entity: 'staff',
+        entityId: id,
+        municipalityId: result.municipalityId,
+        data: { fields, active: fields.includes('active') ? patch.active : undefined },
+      }));
+      return { result, audit };
     });
     return c.json(staffDto(staff), 200);
   });
