@@ -233,6 +233,25 @@ describe('GET /audit', () => {
     ]);
   });
 
+  it('a KPI group saved again as it is writes no entry; a changed one writes one', async () => {
+    const token = h.keys.Kemerovo.curator;
+    const group = { municipalityId: h.municipality.Kemerovo, name: 'Группа по дорогам', staffIds: [h.staff.Kemerovo.responsible], kpis: [3] };
+    const created = await h.request('POST', '/api/v1/kpi-groups', { token, body: group });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    for (const body of [
+      { ...group, id: created.body.id },
+      { ...group, id: created.body.id, kpis: [3, 3] },
+      { ...group, id: created.body.id, kpis: [3, 5] },
+    ]) {
+      expect((await h.request('POST', '/api/v1/kpi-groups', { token, body })).status).toBe(200);
+    }
+    const entries = await h.t.db.selectFrom('audit_log').select(['action', 'data']).where('entity', '=', 'staff_group').where('entity_id', '=', String(created.body.id)).orderBy('id').execute();
+    expect(entries).toEqual([
+      { action: 'kpi_group.create', data: { staffIds: group.staffIds, kpis: [3] } },
+      { action: 'kpi_group.update', data: { staffIds: group.staffIds, kpis: [3, 5] } },
+    ]);
+  });
+
   it('writes nothing when the change fails', async () => {
     const before = await h.request('GET', '/api/v1/audit?limit=100');
     const m = await h.fileMessage('Belovo');

@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { municipalityInScope } from '../../../../core/access/scope.ts';
-import { saveStaffGroup } from '../../../../core/kpi/groups.service.ts';
+import { listStaffGroups, saveStaffGroup } from '../../../../core/kpi/groups.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { BodyId, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
 import { StaffGroupSchema } from '../../schemas/kpi.ts';
-import { audited } from '../../write.ts';
+import { audited, editAudit } from '../../write.ts';
 
 const Body = z.strictObject({
   id: BodyId.optional().openapi({ description: 'an existing group to replace; omit to create one' }),
@@ -31,17 +31,17 @@ export function registerSaveKpiGroup(app: ApiApp, deps: ApiDeps) {
     const body = c.req.valid('json');
     const group = await audited(c, deps, async ({ trx, now, scope }) => {
       await municipalityInScope(trx, scope, body.municipalityId);
+      const before = body.id === undefined ? undefined : (await listStaffGroups(trx, body.municipalityId)).find((g) => g.id === body.id);
       const result = await saveStaffGroup(trx, body, now);
-      return {
-        result,
-        audit: {
-          action: body.id ? 'kpi_group.update' : 'kpi_group.create',
-          entity: 'staff_group',
-          entityId: result.id,
-          municipalityId: body.municipalityId,
-          data: { staffIds: result.staffIds, kpis: result.kpis },
-        },
+      const audit = {
+        action: body.id ? 'kpi_group.update' : 'kpi_group.create',
+        entity: 'staff_group',
+        entityId: result.id,
+        municipalityId: body.municipalityId,
+        data: { staffIds: result.staffIds, kpis: result.kpis },
       };
+      // A group saved again as it is changes nothing: no entry.
+      return { result, audit: before ? editAudit(before, result, () => audit) : audit };
     });
     return c.json(group, 200);
   });
