@@ -7,7 +7,7 @@ import type { Translate } from '../i18n.ts';
 import { isActionButtonId, readStamped, stampId } from './buttons.ts';
 import { MENU_PAGE, mainMenu } from './menu.ts';
 import { domainErrorView } from './errors.ts';
-import { BATCH_PHOTOS_NOT_TAKEN, stepOf, type Flow, type FlowName, type Outcome, type StepContext, type StepData, type StepInput } from './flow.ts';
+import { BATCH_PHOTOS_NOT_TAKEN, stay, stepOf, type Flow, type FlowName, type Outcome, type StepContext, type StepData, type StepInput } from './flow.ts';
 import { freeTextAnswer, idleFlow } from './idle.ts';
 import { ATTACHMENTS_NOT_TAKEN } from './input.ts';
 import type { DialogInput } from './input.ts';
@@ -329,7 +329,8 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
     if (input.alongside) return { views: [{ key: ATTACHMENTS_NOT_TAKEN }] };
     if (stepInput.kind === 'photo' && stepInput.album) return albumPhotoNotTaken(c, state, step, stepInput.album);
     const taken = stepInput.kind === 'text' && (await isRegistered(c)) ? await freeTextAnswer(c, stepInput.text) : undefined;
-    if (taken) return { views: taken };
+    // Stays where it was, with the step's data the feature may have noted (a courtesy held, my-messages).
+    if (taken) return apply(c, state, stay({ say: taken }));
     const hint = typeof step.wrongInput === 'function' ? step.wrongInput(c) : (step.wrongInput ?? 'dialog.hint');
     return { views: [{ key: hint }, ...(await step.prompt(c))] };
   }

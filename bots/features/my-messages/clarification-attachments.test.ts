@@ -559,3 +559,51 @@ describe.each(CHANNELS)('%s: a courtesy sent right after a clarification reply',
     expect(official.replyTexts.join('\n')).toContain('Спасибо, и ещё: там второй подъезд.');
   });
 });
+
+describe.each(CHANNELS)('%s: a bare courtesy sent first while a clarification request waits', (channel) => {
+  it.each(['Спасибо', 'спасибо!', 'ок', '🙏'])('«%s» is not the reply: the bot waits for it, and the answer that follows is the reply', async (courtesy) => {
+    const { chat, official, messageId } = await askedToClarify(channel);
+    await chat.say(courtesy);
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_courtesy_first', { messageId })]);
+    expect(await commentsOn(messageId)).toEqual([]);
+    await official.deliverOutbox();
+    expect(official.replyTexts).toEqual([]);
+
+    ahead = 40_000;
+    await chat.say('Второй подъезд, со двора.');
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_attached', { messageId })]);
+    expect((await commentsOn(messageId)).map((r) => r.text)).toEqual(['Второй подъезд, со двора.']);
+    await official.deliverOutbox();
+    expect(official.replyTexts.join('\n')).toContain('Второй подъезд, со двора.');
+  });
+
+  it('the courtesy sent again is the reply (an «ок» to a yes-or-no question)', async () => {
+    const { chat, official, messageId } = await askedToClarify(channel);
+    await chat.say('Ок');
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_courtesy_first', { messageId })]);
+    ahead = 30_000;
+    await chat.say('ок');
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_attached', { messageId })]);
+    expect((await commentsOn(messageId)).map((r) => r.text)).toEqual(['ок']);
+    await official.deliverOutbox();
+    expect(official.replyTexts.join('\n')).toContain('ок');
+  });
+
+  it('on a screen of buttons (the list of my messages) the courtesy sent again is the reply too', async () => {
+    const { chat, messageId } = await askedToClarify(channel);
+    await chat.say('/my');
+    await chat.say('ок');
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_courtesy_first', { messageId })]);
+    await chat.say('ок');
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_attached', { messageId })]);
+    expect((await commentsOn(messageId)).map((r) => r.text)).toEqual(['ок']);
+  });
+
+  it('a photo after the courtesy is the reply, as it is without one', async () => {
+    const { chat, messageId } = await askedToClarify(channel);
+    await chat.say('Спасибо!');
+    await chat.say(photos('cf-1'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_attached', { messageId })]);
+    expect(await commentsOn(messageId)).toHaveLength(1);
+  });
+});

@@ -14,6 +14,13 @@ import { isCourtesy } from './courtesy.ts';
 export async function answerClarification(c: StepContext, text: string): Promise<View[] | undefined> {
   const messageId = await findAwaitingClarification(c.db, c.resident.id);
   if (messageId === null) return moreWords(c, text);
+  if (isCourtesy(c.t, text) && !courtesyRepeated(c, messageId)) {
+    // A bare «Спасибо» / «ок» first: most often thanks for the request, the answer still to come.
+    // Not taken; sent again right after (the resident's «ок» is the answer), it is.
+    c.data[COURTESY_HELD] = { messageId, sent: (c.sentAt ?? c.now).getTime() } satisfies CourtesyHeld;
+    return [{ key: 'my.clarification_courtesy_first', params: { messageId } }];
+  }
+  delete c.data[COURTESY_HELD];
   const comment = await addResidentComment(c.db, { residentId: c.resident.id, messageId, text }, c.now);
   // Between flows, photos sent one by one after the words join this reply (LATER_PHOTOS_WITHIN_MS).
   if (c.position.flow === IDLE_FLOW) c.data[REPLY_UNDER_WAY] = { commentId: comment.id, messageId, ...stamp(c) } satisfies ReplyUnderWay;
@@ -36,6 +43,23 @@ async function moreWords(c: StepContext, text: string): Promise<View[] | undefin
   const comment = await addResidentComment(c.db, { residentId: c.resident.id, messageId: later.messageId, text }, c.now);
   c.data[REPLY_UNDER_WAY] = { commentId: comment.id, messageId: later.messageId, ...stamp(c) } satisfies ReplyUnderWay;
   return [{ key: 'my.clarification_text_added', params: { messageId: later.messageId } }];
+}
+
+/** Step data: a bare courtesy sent while a clarification request waited, not taken as its reply. */
+const COURTESY_HELD = 'clarificationCourtesy';
+/** A courtesy sent again within this of the one held is the reply itself (the resident's «ок» to a yes-or-no question). */
+const COURTESY_REPEAT_WITHIN_MS = 10 * 60_000;
+
+interface CourtesyHeld {
+  messageId: number;
+  /** When the resident sent it (ms; the messenger's `date`, else when it was handled). */
+  sent: number;
+}
+
+/** Whether a courtesy was held for this request just before: this one, sent again, is the reply. */
+function courtesyRepeated(c: StepContext, messageId: number): boolean {
+  const held = c.data[COURTESY_HELD] as CourtesyHeld | undefined;
+  return held?.messageId === messageId && (c.sentAt ?? c.now).getTime() - held.sent <= COURTESY_REPEAT_WITHIN_MS;
 }
 
 /** Idle's data: the clarification reply whose photos may still come (a Telegram album's next photos, a VK message's next ones, photos sent one by one). */
