@@ -122,7 +122,8 @@ async function closedMeanwhile(c: StepContext, poll: Poll): Promise<Outcome | un
 
 function questionView(poll: Poll, q: PollQuestion, index: number, draft: Draft): View {
   const params = { index: index + 1, count: poll.questions.length, text: q.text };
-  const back = [button('b', 'polls.back')];
+  // Back, Done and Skip carry the question's index: an earlier question's, pressed on an old keyboard, is out of date.
+  const back = [button(`b:${index}`, 'polls.back')];
   if (q.kind === 'single') {
     return { key: 'polls.question', params, keyboard: { kind: 'inline', rows: [...q.options.map((o) => [literalButton(`c:${o.id}`, o.text)]), back] } };
   }
@@ -133,11 +134,11 @@ function questionView(poll: Poll, q: PollQuestion, index: number, draft: Draft):
       params: { ...params, max: q.maxChoices ?? q.options.length },
       keyboard: {
         kind: 'inline',
-        rows: [...q.options.map((o) => [button(`t:${o.id}`, chosen.has(o.id) ? 'polls.chosen' : 'polls.not_chosen', { text: o.text })]), [button('n', 'polls.done')], back],
+        rows: [...q.options.map((o) => [button(`t:${o.id}`, chosen.has(o.id) ? 'polls.chosen' : 'polls.not_chosen', { text: o.text })]), [button(`n:${index}`, 'polls.done')], back],
       },
     };
   }
-  return { key: 'polls.question_text', params, keyboard: { kind: 'inline', rows: [[button('k', 'polls.skip')], back] } };
+  return { key: 'polls.question_text', params, keyboard: { kind: 'inline', rows: [[button(`k:${index}`, 'polls.skip')], back] } };
 }
 
 /** After answering question `index`: the next one, or the summary. */
@@ -219,6 +220,10 @@ export const pollsFlow: Flow = {
         }
         if (input.kind !== 'button') return stay({ say: [{ key: q.kind === 'text' ? 'polls.write_or_skip' : 'polls.use_buttons' }], reprompt: true });
         const [action, arg] = input.action.split(':');
+        // A button of another question (an old keyboard further up: the steps between questions
+        // keep the dialog's version) is out of date; Back, Done and Skip without an index are from before they had one.
+        const ofThisQuestion = ['b', 'n', 'k'].includes(action!) ? arg === undefined || Number(arg) === index : q.options.some((o) => o.id === Number(arg));
+        if (!ofThisQuestion) return stay({ say: [{ key: 'dialog.outdated' }], reprompt: true });
         if (action === 'b') return index > 0 ? goto('question', { data: { index: index - 1 } }) : goto('list', { data: { pollId: undefined, index: undefined, answers: undefined } });
         const optionId = Number(arg);
         if (action === 'c' && q.kind === 'single' && q.options.some((o) => o.id === optionId)) {

@@ -119,6 +119,42 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', '=', poll.id).execute()).toHaveLength(1);
   });
 
+  it('a button of an earlier question pressed on its old keyboard says it is out of date and shows the current question, taking nothing', async () => {
+    const { chat } = await registeredChat(db, harness, channel);
+    const poll = await publishedPoll(db.demo.municipalities.Kemerovo);
+    await chat.deliverOutbox();
+    await chat.say(press(ru('polls.answer')));
+    const idOf = (label: string) =>
+      chat
+        .keyboards()
+        .flatMap((k) => k.rows.flat())
+        .find((b) => b.label === label)!.id!;
+    const oldOption = idOf('Освещение');
+    await chat.say(press('Скамейки'));
+    const oldDone = idOf(ru('polls.done'));
+    const oldBack = idOf(ru('polls.back'));
+    const multiple = ru('polls.question_multiple', { index: 2, count: 3, max: 2, text: 'Что добавить?' });
+    const outdatedThen = (question: string) => [ru('dialog.outdated'), question];
+
+    // The first question's option, pressed at the second: nothing chosen, the second question again.
+    await chat.say(tap(oldOption));
+    expect(chat.replyTexts).toEqual(outdatedThen(multiple));
+    await chat.say(press(ru('polls.not_chosen', { text: 'Фонтан' })));
+    await chat.say(press(ru('polls.done')));
+    const textQuestion = ru('polls.question_text', { index: 3, count: 3, text: 'Ваши предложения' });
+    expect(chat.replyTexts.at(-1)).toBe(textQuestion);
+
+    // The second question's Done and Back, pressed at the third: neither skips nor goes back.
+    await chat.say(tap(oldDone));
+    expect(chat.replyTexts).toEqual(outdatedThen(textQuestion));
+    await chat.say(tap(oldBack));
+    expect(chat.replyTexts).toEqual(outdatedThen(textQuestion));
+    expect(await dialogStateOf(db, chat)).toMatchObject({ flow: 'polls', step: 'question' });
+    await chat.say('Больше урн');
+    expect(chat.replyTexts.at(-1)).toContain(ru('polls.summary', { title: poll.title }));
+    expect(chat.replyTexts.at(-1)).toContain('Скамейки');
+  });
+
   it('a poll closed while the resident answers it: the next press says by name that it is over and ends the poll, no more questions for a Send that cannot count', async () => {
     const { chat } = await registeredChat(db, harness, channel);
     const poll = await publishedPoll(db.demo.municipalities.Kemerovo);
