@@ -1,5 +1,7 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceContests, createContest, publishContest, withdrawContest } from '../../../core/contests/contests.ts';
 import { announce } from '../../../core/broadcasts/broadcasts.ts';
@@ -93,6 +95,14 @@ function photoUpdate(chat: Chat, bytes: Uint8Array) {
     type: 'message_new',
     object: { message: { attachments: [{ type: 'photo', photo: { id: 456_000 + n, owner_id: chat.userId, sizes: [{ type: 'x', width: 1280, height: 960, url: `${filesUrl}/photo${n}.jpg` }] } }] } },
   };
+}
+
+/** The media rows and the files in the app's disk store (DATA_DIR), to tell whether a work was copied. */
+async function storedMedia(): Promise<{ rows: number; files: number }> {
+  const rows = (await db.db.selectFrom('media').select('id').execute()).length;
+  const dir = path.join(harness.dataDir, 'media');
+  const files = existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length : 0;
+  return { rows, files };
 }
 
 /** A video: Telegram `video` (file id, duration), VK a document with its URL (what a community bot can download). */
@@ -243,11 +253,37 @@ describe.each(CHANNELS)('%s: contests', (channel) => {
     const contest = await openContest();
     const chat = await resident(channel, 'Тая');
     await startEntry(chat, contest.title!);
+    const stored = await storedMedia();
     await chat.post(photoUpdate(chat, jpegBytes(3000, 25)));
     expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
     await chat.say('/menu');
     expect(chat.replyTexts[0]).toBe(t('ru', 'contests.draft_discarded'));
     expect(await db.db.selectFrom('contest_entry').select('id').where('contest_id', '=', contest.id).execute()).toEqual([]);
+    // Nothing of the work was kept: no media row, no file in the store.
+    expect(await storedMedia()).toEqual(stored);
+  });
+
+  it('a work dropped at the terms (Cancel) leaves no media row or file; copied only once the terms are agreed', async () => {
+    const contest = await openContest();
+    const chat = await resident(channel, 'Ия');
+    await startEntry(chat, contest.title!);
+    const stored = await storedMedia();
+    await chat.post(photoUpdate(chat, jpegBytes(3000, channel === 'tg' ? 26 : 27)));
+    await chat.say('Сугробы');
+    expect(chat.replyTexts[0]).toContain(contest.terms!);
+    expect(await storedMedia()).toEqual(stored);
+    await chat.say(press(t('ru', 'dialog.cancel')));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'dialog.cancelled'));
+    expect(await storedMedia()).toEqual(stored);
+
+    // Entered again and agreed: now the work is copied, one row and one file.
+    await startEntry(chat, contest.title!);
+    await chat.post(photoUpdate(chat, jpegBytes(3000, channel === 'tg' ? 26 : 27)));
+    await chat.say('Сугробы');
+    await chat.say(press(t('ru', 'contests.agree')));
+    expect(await storedMedia()).toEqual({ rows: stored.rows + 1, files: stored.files + 1 });
+    const entry = await db.db.selectFrom('contest_entry').select(['media_id', 'media_kind']).where('contest_id', '=', contest.id).executeTakeFirstOrThrow();
+    expect(entry.media_kind).toBe('photo');
   });
 
   it('a photo sent with its caption in one message (a Telegram caption, a VK text with the photo): no caption step, the caption is kept', async () => {
@@ -522,29 +558,30 @@ describe.each(CHANNELS)('%s: contest limits', (channel) => {
     const contest = await openContest({ maxSizeMb: 1 });
     const chat = await resident(channel, 'Дина');
     await startEntry(chat, contest.title!);
-    const mediaBefore = Number(
-      (
-        await db.db
-          .selectFrom('media')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
-    // Telegram tells the size up front (refused before any download); VK's download is cut at the limit.
+    const stored = await storedMedia();
     await chat.post(photoUpdate(chat, jpegBytes(1_100_000)));
-    expect(chat.replyTexts[0]).toBe(t('ru', 'errors.ENTRY_TOO_LARGE', { max: 1 }));
-    const mediaAfter = Number(
-      (
-        await db.db
-          .selectFrom('media')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
-    expect(mediaAfter).toBe(mediaBefore);
-    // Still on the same step: a smaller photo goes through.
-    await chat.post(photoUpdate(chat, jpegBytes(5000)));
+    if (channel === 'tg') {
+      // Telegram tells the size up front: refused before any download, on the same step.
+      expect(chat.replyTexts[0]).toBe(t('ru', 'errors.ENTRY_TOO_LARGE', { max: 1 }));
+      expect(await storedMedia()).toEqual(stored);
+      await chat.post(photoUpdate(chat, jpegBytes(5000)));
+      expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
+      return;
+    }
+    // A VK photo's size is known only once downloaded, when the terms are agreed (the copy waits for
+    // them): the download is cut at the limit, the work is asked for again and the caption kept.
     expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
+    await chat.say('Иней');
+    await chat.say(press(t('ru', 'contests.agree')));
+    expect(chat.replyTexts).toEqual([t('ru', 'errors.ENTRY_TOO_LARGE', { max: 1 }), t('ru', 'contests.ask_media', { title: contest.title, kind: t('ru', 'contests.kind_photo') })]);
+    expect(await storedMedia()).toEqual(stored);
+    expect(await db.db.selectFrom('contest_entry').select('id').where('contest_id', '=', contest.id).execute()).toEqual([]);
+    // A smaller photo goes through, with the caption given before.
+    await chat.post(photoUpdate(chat, jpegBytes(5000)));
+    expect(chat.replyTexts.at(-1)).toContain(contest.terms!);
+    await chat.say(press(t('ru', 'contests.agree')));
+    const entry = await db.db.selectFrom('contest_entry').select('caption').where('contest_id', '=', contest.id).executeTakeFirstOrThrow();
+    expect(entry.caption).toBe('Иней');
   });
 });
 

@@ -14,7 +14,6 @@ import {
 import type { EntryMediaKind } from '../../../core/contests/contest.table.ts';
 import { positiveIdArg } from '../../../core/dialogs/action-id.ts';
 import { DomainError, type ErrorCode, isDomainError } from '../../../core/errors.ts';
-import { PhotoFetchError } from '../../../core/media/photo-fetcher.ts';
 import { textProblem } from '../../../core/text/unsafe-text.ts';
 import { button } from '../../dialogs/buttons.ts';
 import { domainErrorView } from '../../dialogs/errors.ts';
@@ -25,7 +24,7 @@ import type { SentFile } from '../../dialogs/input.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
-import { copyEntryFile } from './media.ts';
+import { storeEntryWork } from './media.ts';
 import { backToMenuButton, withMenuButton } from '../basics/back-to-menu.ts';
 
 const ENTRY_FLOW = 'contest_entry';
@@ -220,12 +219,26 @@ function entryOver(error: unknown): Outcome | undefined {
   return ENTRY_OVER.some((code) => isDomainError(error, code)) ? end([domainErrorView(error)!]) : undefined;
 }
 
+/**
+ * The work of an entry whose terms were just agreed, copied into the store now (after the contest
+ * is checked again, so an entry refused leaves no file). A dialog saved before the copy moved here
+ * carries the copied work's `mediaId` already.
+ */
+async function agreedWork(c: StepContext, contestId: number): Promise<{ mediaId: number; mediaKind: EntryMediaKind } | { refusal: View }> {
+  const copied = num(c.data, 'mediaId');
+  if (copied !== undefined) return { mediaId: copied, mediaKind: str(c.data, 'mediaKind') as EntryMediaKind };
+  const file = c.data.file as SentFile;
+  const mediaKind = str(c.data, 'mediaKind') as EntryMediaKind;
+  const contest = await checkCanEnter(c.db, { contestId, residentId: c.resident.id, mediaKind, durationSeconds: file.durationSeconds ?? null, sizeBytes: file.sizeBytes ?? null }, c.now);
+  return storeEntryWork(c.db, file, contest);
+}
+
 const entryFlow: Flow = {
   name: ENTRY_FLOW,
   first: 'media',
   needsRegistration: true,
   // A work or a caption sent, the terms not confirmed yet: leaving for something else says the entry was not sent.
-  draft: (data) => (num(data, 'mediaId') !== undefined || str(data, 'caption') !== undefined ? 'contests.draft_discarded' : undefined),
+  draft: (data) => (data.file !== undefined || num(data, 'mediaId') !== undefined || str(data, 'caption') !== undefined ? 'contests.draft_discarded' : undefined),
   steps: {
     media: {
       // Text too: the caption sent with the photo (VK brings a message's text before its photos).
@@ -247,9 +260,8 @@ const entryFlow: Flow = {
         const sent = input.kind === 'photo' || input.kind === 'other' ? entryFile(input) : undefined;
         if (!sent) return stay({ say: [{ key: 'contests.send_media' }], reprompt: true });
         if (!sent.file.fileId && !sent.file.url) return stay({ say: [{ key: 'contests.send_as_file' }], reprompt: true });
-        let contest: Contest;
         try {
-          contest = await checkCanEnter(
+          await checkCanEnter(
             c.db,
             { contestId, residentId: c.resident.id, mediaKind: sent.mediaKind, durationSeconds: sent.file.durationSeconds ?? null, sizeBytes: sent.file.sizeBytes ?? null },
             c.now,
@@ -259,19 +271,12 @@ const entryFlow: Flow = {
           if (over) return over;
           throw error;
         }
-        let media: Awaited<ReturnType<typeof copyEntryFile>>;
-        try {
-          media = await copyEntryFile(c.db, sent.file, { municipalityId: contest.municipalityId, maxSizeMb: contest.maxSizeMb });
-        } catch (error) {
-          if (error instanceof PhotoFetchError) return stay({ say: [{ key: 'contests.download_failed' }], reprompt: true });
-          throw error;
-        }
-        const stored: EntryMediaKind = media.kind === 'image' ? 'photo' : 'video';
-        if (contest.entryKind !== 'any' && contest.entryKind !== stored) throw new DomainError('ENTRY_KIND_NOT_ALLOWED', { allowed: contest.entryKind });
-        const entry = { contestId, mediaId: media.id, mediaKind: stored, durationSeconds: sent.file.durationSeconds ?? null };
+        // The file is copied into the store only once the terms are agreed (storeEntryWork): kept here as the messenger's reference.
+        const entry = { contestId, file: sent.file, mediaKind: sent.mediaKind, durationSeconds: sent.file.durationSeconds ?? null };
         // A caption sent with the work (a Telegram photo's caption, or kept from the text before it) spares the caption step.
         const captioned = input.kind === 'photo' && input.caption?.trim() && !captionProblem(input.caption.trim()) ? input.caption.trim() : str(c.data, 'caption');
-        if (captioned) return goto('terms', { data: { ...entry, caption: captioned } });
+        // A caption skipped already ('': the work asked for again after the terms) is not asked for again.
+        if (captioned !== undefined) return goto('terms', { data: { ...entry, caption: captioned } });
         return goto('caption', { data: entry });
       },
     },
@@ -301,16 +306,20 @@ const entryFlow: Flow = {
       },
       async next(c, input) {
         if (input.kind !== 'button' || input.action !== 'agree') return stay({ reprompt: true });
+        const contestId = num(c.data, 'contestId')!;
         let entry: Awaited<ReturnType<typeof submitEntry>>;
         try {
+          const work = await agreedWork(c, contestId);
+          // Not stored (download failed, too large, another kind): the work is asked for again, the caption kept.
+          if ('refusal' in work) return goto('media', { data: { file: undefined, mediaKind: undefined, durationSeconds: undefined }, say: [work.refusal] });
           entry = await submitEntry(
             c.db,
             {
-              contestId: num(c.data, 'contestId')!,
+              contestId,
               residentId: c.resident.id,
               channel: c.from.channel,
-              mediaId: num(c.data, 'mediaId')!,
-              mediaKind: str(c.data, 'mediaKind') as EntryMediaKind,
+              mediaId: work.mediaId,
+              mediaKind: work.mediaKind,
               caption: str(c.data, 'caption') ?? '',
               durationSeconds: num(c.data, 'durationSeconds') ?? null,
             },

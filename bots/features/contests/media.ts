@@ -1,9 +1,13 @@
+import { sql } from 'kysely';
+import type { EntryKind, EntryMediaKind } from '../../../core/contests/contest.table.ts';
 import type { Db } from '../../../core/db/types.ts';
 import { DomainError } from '../../../core/errors.ts';
 import { type Media, type MediaLimits, rememberUpload } from '../../../core/media/media.repository.ts';
-import type { PhotoFetcher } from '../../../core/media/photo-fetcher.ts';
+import { PhotoFetchError, type PhotoFetcher } from '../../../core/media/photo-fetcher.ts';
 import type { MediaStore } from '../../../core/media/store.ts';
+import { domainErrorView } from '../../dialogs/errors.ts';
 import type { SentFile } from '../../dialogs/input.ts';
+import type { View } from '../../dialogs/view.ts';
 import { copyFromTelegram, copyFromVk } from '../../media/copy.ts';
 
 /** What the contests feature needs to copy entries into the media store; app.ts provides it at start. */
@@ -52,4 +56,31 @@ export async function copyEntryFile(db: Db, file: SentFile, target: { municipali
     throw error;
   }
   throw new DomainError('MEDIA_UNSUPPORTED_TYPE', { reason: 'no file to download' });
+}
+
+/**
+ * The entry's work copied into the store once the resident agreed to the terms (an entry dropped
+ * before leaves nothing stored), checked against the contest's kind. Under a savepoint of the
+ * turn's transaction: a refusal (download failed, too large, not a photo or video the contest
+ * takes) leaves no media row and is returned as the view to show.
+ */
+export async function storeEntryWork(
+  db: Db,
+  file: SentFile,
+  contest: { municipalityId: number | null; maxSizeMb: number | null; entryKind: EntryKind | null },
+): Promise<{ mediaId: number; mediaKind: EntryMediaKind } | { refusal: View }> {
+  await sql`SAVEPOINT contest_work`.execute(db);
+  try {
+    const media = await copyEntryFile(db, file, contest);
+    const mediaKind: EntryMediaKind = media.kind === 'image' ? 'photo' : 'video';
+    if (contest.entryKind !== 'any' && contest.entryKind !== mediaKind) throw new DomainError('ENTRY_KIND_NOT_ALLOWED', { allowed: contest.entryKind });
+    await sql`RELEASE SAVEPOINT contest_work`.execute(db);
+    return { mediaId: media.id, mediaKind };
+  } catch (error) {
+    await sql`ROLLBACK TO SAVEPOINT contest_work`.execute(db);
+    if (error instanceof PhotoFetchError) return { refusal: { key: 'contests.download_failed' } };
+    const view = domainErrorView(error);
+    if (view) return { refusal: view };
+    throw error;
+  }
 }
