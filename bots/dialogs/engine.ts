@@ -161,7 +161,9 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   // The text's earlier pieces were answered already (and that answer is out) and this one changed
   // nothing: one answer for the whole text.
   const said = piece?.answered && untouched && !withdrawn ? [] : decision.views;
-  const views = said.map((view) => stampButtons(view, version));
+  // VK's numbered options of a step whose answer is a written text are listed to be chosen with «№».
+  const typedText = from.channel === 'vk' && said.some((v) => v.keyboard?.kind === 'inline') && (await takesTypedText(c, to));
+  const views = said.map((view) => stampButtons(typedText && view.keyboard?.kind === 'inline' ? { ...view, typedText: true } : view, version));
   // The withdrawn answer's removal of a reply keyboard was never sent: this answer carries it.
   const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard || withdrawn?.removedKeyboard === true);
   const lastTap = tapAfter(turnInput, state, moved, now);
@@ -285,6 +287,11 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
   // input before (a clarification reply's photos still coming, bots/dialogs/idle.ts) is over.
   if (state.flow === IDLE_FLOW && (input.kind === 'command' || input.kind === 'button')) c.data = {};
   if (input.kind === 'command') return onCommand(c, state, input.command, input.payload);
+  // A number typed for VK's numbered options where the step's answer is a written text: that text,
+  // unless marked as an option («№2», as such a step lists them).
+  if (input.kind === 'button' && input.typed !== undefined && !input.typed.includes('№') && (await takesTypedText(c, state))) {
+    return decide(c, state, { identity: input.identity, kind: 'text', text: input.typed, ...(input.sentAt !== undefined && { sentAt: input.sentAt }) });
+  }
 
   let stepInput: StepInput;
   if (input.kind === 'button') {
@@ -488,6 +495,21 @@ async function onAction(c: StepContext, state: DialogState, tag: string, args: r
   const value = handler?.decode(args);
   if (!handler || value === undefined) return outdated(c, state);
   return draftNotice(c, state, await apply(c, state, await handler.run(c, value)));
+}
+
+/** Whether the step at `position` takes a written text as its answer (Step.textAnswer), judged with its data. */
+async function takesTypedText(c: StepContext, position: Pick<Position, 'flow' | 'step' | 'data'>): Promise<boolean> {
+  const flow = position.flow === IDLE_FLOW ? undefined : flowOf(c, position.flow);
+  const step = flow ? stepOf(flow, position.step) : undefined;
+  if (!step?.textAnswer || !step.accepts.includes('text')) return false;
+  if (step.textAnswer === true) return true;
+  const data = c.data;
+  c.data = { ...position.data };
+  try {
+    return await step.textAnswer(c);
+  } finally {
+    c.data = data;
+  }
 }
 
 /** "This menu is out of date", then the current step again. */

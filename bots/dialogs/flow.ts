@@ -77,6 +77,12 @@ export interface Step {
   accepts: readonly InputKind[];
   /** Answered when another kind of input arrives (a sticker where text is expected); per messenger when the hint names its buttons. */
   wrongInput?: string | ((c: StepContext) => string);
+  /**
+   * The step's answer is a text the resident writes (a description, a caption, a comment, a poll's
+   * free-text answer): a number typed there is that text, not one of VK's numbered options (those
+   * are chosen with «№» there, and listed so; bots/vk/render.ts). Without it a step's options win.
+   */
+  textAnswer?: boolean | ((c: StepContext) => boolean | Promise<boolean>);
   validate?(c: StepContext, input: StepInput): Promise<Invalid | undefined> | Invalid | undefined;
   next(c: StepContext, input: StepInput): Promise<Outcome> | Outcome;
 }

@@ -64,7 +64,11 @@ export type DialogInput = {
       photoFollows?: true;
     }
   | { kind: 'command'; command: string; payload?: string }
-  | { kind: 'button'; data: string }
+  /**
+   * `typed`: the text the resident typed for it (a number of VK's numbered options, bots/vk/client.ts):
+   * where the step's answer is a written text (Step.textAnswer), a bare number is that text instead.
+   */
+  | { kind: 'button'; data: string; typed?: string }
   /**
    * `caption`: the text of the message the point came in (a VK message with a text and a place; the
    * text is an input of its own too, before the point): filing started at the point between flows

@@ -59,4 +59,6 @@ export interface View {
    * (bots/dialogs/engine.ts), so the batch gets the line once, with its final state.
    */
   slot?: string;
+  /** Shown by a step whose answer is a written text (Step.textAnswer): VK's numbered options are chosen with «№» («№1»), a bare number being the text. */
+  typedText?: true;
 }

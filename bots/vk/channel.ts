@@ -152,8 +152,12 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
           const client = parsed.client ?? stored;
           // A number typed in answer to the numbered options of an app without keyboards is that option's press.
           const first = parsed.inputs[0]!;
-          const choice = !changed && parsed.inputs.length === 1 && first.kind === 'text' ? numberedChoice(first.text, stored) : undefined;
-          const inputs = choice ? [{ identity: first.identity, kind: 'button' as const, data: choice }] : parsed.inputs;
+          const typed = first.kind === 'text' ? first.text : undefined;
+          const choice = !changed && parsed.inputs.length === 1 && typed !== undefined ? numberedChoice(typed, stored) : undefined;
+          // The typed text goes along: where the step's answer is a written text, it is that text (Step.textAnswer).
+          const inputs = choice
+            ? [{ identity: first.identity, kind: 'button' as const, data: choice, ...(typed !== undefined && { typed }), ...(first.sentAt !== undefined && { sentAt: first.sentAt }) }]
+            : parsed.inputs;
           const last = inputs.length - 1;
           for (const [index, input] of inputs.entries()) {
             const at = index === 0 ? now : clock();

@@ -5,6 +5,9 @@ import { registeredChat } from '../../test/bots/chats.ts';
 import type { RecordedVkCall } from '../../test/fakes/vk-api.ts';
 import { VkConversation, newVkUser } from '../../test/vk/conversation.ts';
 import { enqueue, PRIORITY } from '../../core/outbox/outbox.repository.ts';
+import { createPoll, publishPoll } from '../../core/polls/polls.ts';
+import { pollResults } from '../../core/polls/results.ts';
+import { expandFully } from '../../test/expand.ts';
 import { menuButton } from '../dialogs/menu.ts';
 import { createTranslator, type Translate } from '../i18n.ts';
 import { loadVkClient } from './client.ts';
@@ -178,6 +181,51 @@ describe('VK apps that cannot show every button', () => {
     await chat.send(typed(NO_KEYBOARD, '/help'));
     expect(chat.replyTexts[0]).toContain('/new — ');
     expect(await storedClient(chat)).toEqual({ keyboard: false, inline: false, callback: false, text: true, location: false });
+  });
+
+  it("no keyboards, a step whose answer is written (a poll's free-text question): a typed number is the answer, an option is chosen with «№»; a choice step keeps bare numbers", async () => {
+    const { chat } = await registeredChat(db, harness, 'vk');
+    const vk = chat as VkConversation;
+    const now = harness.now();
+    const poll = await createPoll(
+      db.db,
+      {
+        municipalityId: db.demo.municipalities.Kemerovo,
+        kind: 'poll',
+        title: 'Двор на Весенней',
+        description: 'Что сделать во дворе',
+        startsAt: new Date(now.getTime() - 3_600_000),
+        endsAt: new Date(now.getTime() + 86_400_000),
+        questions: [
+          { kind: 'text', text: 'Сколько детских площадок нужно?' },
+          { kind: 'single', text: 'Что важнее?', options: ['Освещение', 'Скамейки'] },
+        ],
+      },
+      null,
+      now,
+    );
+    const { broadcastId } = await publishPoll(db.db, poll.id, { force: true }, now);
+    await expandFully(db.db, broadcastId!);
+    await vk.send(typed(NO_KEYBOARD, `/start poll_${poll.id}`));
+    const textQuestion = t('ru', 'polls.question_text', { index: 1, count: 2, text: 'Сколько детских площадок нужно?' });
+    // Its options (after the header's, numbered on across the reply) listed to be chosen with «№», the hint saying so.
+    expect(vk.replyTexts.at(-1)).toBe(`${textQuestion}\n\n№3 — ${t('ru', 'polls.skip')}\n№4 — ${t('ru', 'polls.back')}\n${t('ru', 'dialog.numbered_hint_typed')}`);
+    // «№3» is Skip.
+    await vk.send(typed(NO_KEYBOARD, '№3'));
+    const choice = t('ru', 'polls.question', { index: 2, count: 2, text: 'Что важнее?' });
+    expect(vk.replyTexts).toEqual([`${choice}\n\n1 — Освещение\n2 — Скамейки\n3 — ${t('ru', 'polls.back')}\n${t('ru', 'dialog.numbered_hint')}`]);
+    // On a choice, a bare number is the option (3: Back).
+    await vk.send(typed(NO_KEYBOARD, '3'));
+    expect(vk.replyTexts).toEqual([`${textQuestion}\n\n№1 — ${t('ru', 'polls.skip')}\n№2 — ${t('ru', 'polls.back')}\n${t('ru', 'dialog.numbered_hint_typed')}`]);
+    // On the written answer, «2» is the answer, not Back.
+    await vk.send(typed(NO_KEYBOARD, '2'));
+    expect(vk.replyTexts[0]!.startsWith(`${choice}\n\n1 — `)).toBe(true);
+    await vk.send(typed(NO_KEYBOARD, '2'));
+    expect(vk.replyTexts[0]).toContain(t('ru', 'polls.summary_line', { index: 1, question: 'Сколько детских площадок нужно?', answer: '2' }));
+    expect(vk.replyTexts[0]).toContain(t('ru', 'polls.summary_line', { index: 2, question: 'Что важнее?', answer: 'Скамейки' }));
+    await vk.send(typed(NO_KEYBOARD, '1'));
+    expect(vk.replyTexts[0]).toBe(t('ru', 'polls.thanks'));
+    expect((await pollResults(db.db, poll.id, { withTexts: true })).questions[0]!.texts).toEqual(['2']);
   });
 
   it("a notification with buttons is rendered for the chat's stored app, and its fallback press opens the menu entry", async () => {

@@ -282,6 +282,8 @@ export function renderVkViews(views: View[], options: VkRenderOptions): { calls:
   const count = rows.reduce((n, r) => n + r.length, 0) + (location ? 1 : 0);
   const numbered = mode === 'numbered' || rows.length + (location ? 1 : 0) > VK_LIMITS.regular.rows || count > VK_LIMITS.regular.total;
   const ids: string[] = [];
+  // A step whose answer is a written text takes a bare number as that text: its options are chosen with «№».
+  const sign = numbered && views.some((v) => v.typedText) ? '№' : '';
   const lastListed = numbered ? views.findLastIndex((v) => v.keyboard?.kind === 'inline' && v.keyboard.rows.some((r) => r.length > 0)) : -1;
   const calls = views.flatMap((view, index) => {
     const key = numbered ? (NUMBERED_INSTEAD[view.key] ?? view.key) : view.key;
@@ -289,9 +291,9 @@ export function renderVkViews(views: View[], options: VkRenderOptions): { calls:
     if (!numbered || view.keyboard?.kind !== 'inline') return renderOne(plain, { ...options, editMessageId: undefined }, []);
     const lines = view.keyboard.rows.flat().map((b) => {
       ids.push(b.id);
-      return `${ids.length} — ${renderLabel(language, b, t)}`;
+      return `${sign}${ids.length} — ${renderLabel(language, b, t)}`;
     });
-    const hint = index === lastListed ? `\n${t(language, 'dialog.numbered_hint')}` : '';
+    const hint = index === lastListed ? `\n${t(language, sign ? 'dialog.numbered_hint_typed' : 'dialog.numbered_hint')}` : '';
     return renderOne(plain, { ...options, editMessageId: undefined }, [], lines.length > 0 ? `\n\n${lines.join('\n')}${hint}` : '');
   });
   const buttons: VkButton[][] = [

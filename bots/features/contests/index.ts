@@ -282,6 +282,7 @@ const entryFlow: Flow = {
     },
     caption: {
       accepts: ['text', 'button'],
+      textAnswer: true,
       wrongInput: 'contests.caption_hint',
       prompt: () => [{ key: 'contests.ask_caption', params: { max: MAX_CAPTION }, keyboard: { kind: 'inline', rows: [[button('skip', 'contests.no_caption')], [CANCEL]] } }],
       validate: (_c, input) => (input.kind === 'text' ? captionProblem(input.text.trim()) : undefined),

@@ -198,6 +198,7 @@ export const filingFlow: Flow = {
     },
     text: {
       accepts: ['text', 'photo'],
+      textAnswer: true,
       wrongInput: 'filing.send_text',
       prompt: () => [{ key: 'filing.text', params: { max: MAX_TEXT_LENGTH }, keyboard: { kind: 'inline', rows: [[CANCEL]] } }],
       next(c, input) {

@@ -72,6 +72,7 @@ const commentFlow: Flow = {
   steps: {
     text: {
       accepts: ['text', 'button'],
+      textAnswer: true,
       wrongInput: 'item_comments.send_text',
       prompt: () => [{ key: 'item_comments.prompt', params: { max: MAX_COMMENT_LENGTH }, keyboard: { kind: 'inline', rows: [[button('x', 'item_comments.cancel')]] } }],
       validate(_c, input) {

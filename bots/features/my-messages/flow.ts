@@ -65,6 +65,7 @@ export const messagesFlow: Flow = {
     },
     comment: {
       accepts: ['text', 'button'],
+      textAnswer: true,
       wrongInput: 'filing.send_text',
       prompt: (c) => [{ key: 'my.comment_prompt', params: { messageId: num(c.data, 'messageId') }, keyboard: { kind: 'inline', rows: [[button('b', 'dialog.back')]] } }],
       async next(c, input) {

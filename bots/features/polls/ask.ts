@@ -73,6 +73,7 @@ export const askFlow: Flow = {
   steps: {
     text: {
       accepts: ['text', 'button'],
+      textAnswer: true,
       wrongInput: 'filing.send_text',
       async prompt(c) {
         const line = await collectingDirectLine(c.db, c.resident.municipalityId, c.now);

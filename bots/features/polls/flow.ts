@@ -197,6 +197,11 @@ export const pollsFlow: Flow = {
       // Any input: what the hint says depends on the question (a button, or a text to write).
       accepts: ['button', 'text', 'location', 'photo', 'contact', 'other'],
       wrongInput: 'polls.use_buttons',
+      // A free-text question's answer is written (a number too: «2» children); a choice's is an option.
+      async textAnswer(c) {
+        const poll = await getPoll(c.db, num(c.data, 'pollId')!);
+        return poll.questions[num(c.data, 'index') ?? 0]?.kind === 'text';
+      },
       async prompt(c) {
         const poll = await getPoll(c.db, num(c.data, 'pollId')!);
         const index = num(c.data, 'index') ?? 0;
