@@ -80,29 +80,26 @@ interface PhotoRoom {
 export const PHOTOS_IN_ALL = 10;
 
 /**
- * Which of `photos` the locked message takes: up to MAX_PHOTOS brought by the replies to the
- * newest clarification request (those stored since it was approved: the reply and what joined it),
- * and up to PHOTOS_IN_ALL on the message.
+ * Which of `photos` the locked message takes: up to MAX_PHOTOS brought by the replies to one
+ * clarification request (those stored since it was approved and before the next one was: the reply
+ * and what joined it), and up to PHOTOS_IN_ALL on the message. `replyAt`: when the reply the photos
+ * join was stored (its request is the newest approved by then: an album's later photos keep
+ * counting against it when the official asked again meanwhile); a new reply's, the newest request.
  */
-async function photoRoom(trx: Transaction<Database>, messageId: number, photos: PhotoRef[]): Promise<PhotoRoom> {
+async function photoRoom(trx: Transaction<Database>, messageId: number, photos: PhotoRef[], replyAt?: Date): Promise<PhotoRoom> {
   if (photos.length === 0) return { kept: [], notTaken: 0, nextPosition: 0 };
-  const asked = await trx
-    .selectFrom('answer')
-    .select('approved_at')
-    .where('message_id', '=', messageId)
-    .where('kind', '=', 'clarification')
-    .where('approved_at', 'is not', null)
-    .orderBy('approved_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const requests = (
+    await trx.selectFrom('answer').select('approved_at').where('message_id', '=', messageId).where('kind', '=', 'clarification').where('approved_at', 'is not', null).orderBy('approved_at').execute()
+  ).map((r) => r.approved_at!);
   const existing = await trx
     .selectFrom('message_photo')
     .leftJoin('comment', 'comment.id', 'message_photo.comment_id')
     .select(['message_photo.file_id', 'message_photo.file_unique_id', 'message_photo.position', 'comment.created_at as repliedAt'])
     .where('message_photo.message_id', '=', messageId)
     .execute();
-  const askedAt = asked?.approved_at ?? null;
-  const thisRequest = existing.filter((p) => p.repliedAt !== null && (askedAt === null || p.repliedAt >= askedAt)).length;
+  const askedAt = (replyAt ? requests.filter((at) => at <= replyAt) : requests).at(-1) ?? null;
+  const nextAskedAt = replyAt ? (requests.find((at) => at > replyAt) ?? null) : null;
+  const thisRequest = existing.filter((p) => p.repliedAt !== null && (askedAt === null || p.repliedAt >= askedAt) && (nextAskedAt === null || p.repliedAt < nextAskedAt)).length;
   const seen = new Set(existing.flatMap((p) => [p.file_unique_id, p.file_id].filter((v): v is string => v !== null)));
   const fresh: PhotoRef[] = [];
   for (const photo of photos) {
@@ -199,12 +196,12 @@ export function replyToClarification(db: Db, input: ClarificationReplyInput, now
 export function addClarificationPhotos(db: Db, input: { residentId: number; commentId: number; channel: Channel; photos: PhotoRef[] }, now: Date): Promise<ClarificationReply> {
   return inTransaction(db, async (trx) => {
     await requireLiveConsent(trx, input.residentId);
-    const comment = await trx.selectFrom('comment').select(['id', 'message_id', 'resident_id']).where('id', '=', input.commentId).executeTakeFirst();
+    const comment = await trx.selectFrom('comment').select(['id', 'message_id', 'resident_id', 'created_at']).where('id', '=', input.commentId).executeTakeFirst();
     if (!comment || comment.resident_id !== input.residentId) throw new DomainError('COMMENT_NOT_FOUND', { id: input.commentId });
     const message = await lockMessage(trx, comment.message_id);
     if (message.authorId !== input.residentId) throw new DomainError('COMMENT_NOT_FOUND', { id: input.commentId });
     transition(message.status, 'comment');
-    const room = await photoRoom(trx, message.id, input.photos);
+    const room = await photoRoom(trx, message.id, input.photos, comment.created_at);
     const added = await addPhotos(trx, message.id, comment.id, input.channel, room, now);
     if (added.length > 0) {
       await trx
@@ -230,7 +227,7 @@ export function addClarificationPlace(db: Db, input: { residentId: number; comme
   return inTransaction(db, async (trx) => {
     const place = validPlace(input.place);
     await requireLiveConsent(trx, input.residentId);
-    const comment = await trx.selectFrom('comment').select(['id', 'message_id', 'resident_id']).where('id', '=', input.commentId).executeTakeFirst();
+    const comment = await trx.selectFrom('comment').select(['id', 'message_id', 'resident_id', 'created_at']).where('id', '=', input.commentId).executeTakeFirst();
     if (!comment || comment.resident_id !== input.residentId) throw new DomainError('COMMENT_NOT_FOUND', { id: input.commentId });
     const message = await lockMessage(trx, comment.message_id);
     if (message.authorId !== input.residentId) throw new DomainError('COMMENT_NOT_FOUND', { id: input.commentId });

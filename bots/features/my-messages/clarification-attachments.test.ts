@@ -607,3 +607,24 @@ describe.each(CHANNELS)('%s: a bare courtesy sent first while a clarification re
     expect(await commentsOn(messageId)).toHaveLength(1);
   });
 });
+
+describe("tg: a clarification request asked while the reply's album is still coming", () => {
+  it("the album's later photos join the reply and count against its own request's five, not the new request's", async () => {
+    const { chat, official, messageId } = await askedToClarify('tg');
+    const album = chat.updates(photos('m-1', 'm-2', 'm-3', 'm-4', 'm-5', 'm-6', 'm-7'));
+    await chat.postInTurn(album.slice(0, 3));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_attached', { messageId })]);
+    await official.deliverOutbox();
+    // The official asks again before the album's last photos arrive.
+    await chat.play([{ $staff: 'clarification', text: 'И фото двора, пожалуйста.' }, { $deliver_outbox: true }]);
+    await chat.postInTurn(album.slice(3));
+    expect(chat.replyTexts).toEqual([over(messageId)]);
+    const [reply] = await commentsOn(messageId);
+    expect(reply).toMatchObject({ photos: 5 });
+    expect((await photosOf(messageId)).filter((p) => p.comment_id === reply!.id)).toHaveLength(5);
+    // The new request still waits for its reply, with five photos of its own.
+    await chat.say(photos('m-8'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_photo_attached', { messageId })]);
+    expect(await commentsOn(messageId)).toHaveLength(2);
+  });
+});
