@@ -33,6 +33,12 @@ export interface BotFeature {
    * idlePhoto and idleLocation, in registry order; the first answer wins.
    */
   freeAttachment?(c: StepContext, input: Extract<StepInput, { kind: 'photo' | 'location' }>): Promise<View[] | undefined>;
+  /**
+   * Content the bot does not take (a sticker, a voice message) a registered resident sent between
+   * flows on its own: this feature's answer instead of the generic "not supported" and the menu
+   * (a pending clarification request: the executor waits for a reply it can read).
+   */
+  idleOther?(c: StepContext): Promise<View[] | undefined>;
   /** What an account that is not a registered resident is told between flows, when this feature knows better than "send /start". */
   idleHint?(c: StepContext): Promise<View | undefined>;
   /** A place a registered resident shared between flows, when this feature starts something there (filing a message at it). */

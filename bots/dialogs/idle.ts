@@ -87,6 +87,12 @@ export const idleFlow: Flow = {
             if (started) return started;
           }
         }
+        if (input.kind === 'other' && !input.alongside) {
+          for (const feature of c.features.list) {
+            const answered = await feature.idleOther?.(c);
+            if (answered) return stay({ say: answered });
+          }
+        }
         const hint = input.kind === 'other' && input.what !== 'unsupported' ? 'dialog.hint_not_supported' : 'dialog.hint';
         return stay({ say: [{ key: hint }, await mainMenu(c)] });
       },

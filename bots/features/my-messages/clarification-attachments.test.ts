@@ -599,6 +599,17 @@ describe.each(CHANNELS)('%s: a bare courtesy sent first while a clarification re
     expect((await commentsOn(messageId)).map((r) => r.text)).toEqual(['ок']);
   });
 
+  it('a thank-you sticker is no reply either: the request still waits, and the resident is told how to answer', async () => {
+    const { chat, official, messageId } = await askedToClarify(channel);
+    await chat.say(other('sticker'));
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_other_not_reply', { messageId })]);
+    expect(await commentsOn(messageId)).toEqual([]);
+    await official.deliverOutbox();
+    expect(official.replyTexts).toEqual([]);
+    await chat.say('Второй подъезд.');
+    expect(chat.replyTexts).toEqual([t('ru', 'my.clarification_attached', { messageId })]);
+  });
+
   it('a photo after the courtesy is the reply, as it is without one', async () => {
     const { chat, messageId } = await askedToClarify(channel);
     await chat.say('Спасибо!');

@@ -62,6 +62,16 @@ function courtesyRepeated(c: StepContext, messageId: number): boolean {
   return held?.messageId === messageId && (c.sentAt ?? c.now).getTime() - held.sent <= COURTESY_REPEAT_WITHIN_MS;
 }
 
+/**
+ * A sticker or a voice message (content the bot does not take) sent between flows while a
+ * clarification request waits: not a reply the executor can read; the resident is told the request
+ * still waits and how to answer, rather than only "not supported" and the menu.
+ */
+export async function clarificationStillAwaited(c: StepContext): Promise<View[] | undefined> {
+  const messageId = await findAwaitingClarification(c.db, c.resident.id);
+  return messageId === null ? undefined : [{ key: 'my.clarification_other_not_reply', params: { messageId } }];
+}
+
 /** Idle's data: the clarification reply whose photos may still come (a Telegram album's next photos, a VK message's next ones, photos sent one by one). */
 const REPLY_UNDER_WAY = 'clarificationReply';
 /** Parts of one message come at once: a reply older than this is over. */

@@ -1,7 +1,7 @@
 import type { BotFeature } from '../../dialogs/feature.ts';
 import { enter } from '../../dialogs/flow.ts';
 import { commentAction, openAction, rateAction } from './actions.ts';
-import { answerClarification, clarificationAttachment } from './clarification.ts';
+import { answerClarification, clarificationAttachment, clarificationStillAwaited } from './clarification.ts';
 import { messagesFlow } from './flow.ts';
 
 const list = () => enter(messagesFlow.name);
@@ -18,4 +18,5 @@ export const myMessages: BotFeature = {
   actions: [openAction, commentAction, rateAction],
   freeText: answerClarification,
   freeAttachment: clarificationAttachment,
+  idleOther: clarificationStillAwaited,
 };
