@@ -1,3 +1,4 @@
+import { textProblem } from '../../../core/text/unsafe-text.ts';
 import type { Translate } from '../../i18n.ts';
 
 /** Lower case, ё as е, only letters and digits kept (punctuation and emoji dropped), single spaces. */
@@ -30,9 +31,11 @@ function courtesyPattern(t: Translate): RegExp {
 /**
  * Whether a text is only a courtesy («Спасибо!», «ок 👍», «Thank you very much»): one or more of the
  * phrases the locales list, case, punctuation and emoji aside, or nothing but emoji and punctuation.
- * Sent right after a clarification reply, it adds nothing the official needs to read.
+ * Sent right after a clarification reply, it adds nothing the official needs to read. A text with
+ * characters that cannot be stored (a lone surrogate has no letters either) is none: it is refused as such.
  */
 export function isCourtesy(t: Translate, text: string): boolean {
+  if (textProblem(text)) return false;
   const words = normalized(text);
   return words.length === 0 || courtesyPattern(t).test(words);
 }
