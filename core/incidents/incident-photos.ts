@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/types.ts';
+import { recordMedia } from '../media/media.repository.ts';
 
 /**
  * An open-source item's photos on VK's file servers, copied into the media store from intake on
@@ -19,14 +21,12 @@ export async function queueIncidentPhotos(db: Db, incidentId: number, urls: read
 
 /** Copies made: each photo points at its copy and leaves the queue (a photo already settled, or gone at acceptance, is left alone). */
 export async function recordIncidentCopies(db: Db, incidentId: number, copies: { photoId: number; mediaId: number }[]): Promise<number> {
-  for (const copy of copies) {
-    await db
-      .updateTable('incident_photo')
-      .set({ media_id: copy.mediaId, copy_due_at: null, copy_error: null })
-      .where('id', '=', copy.photoId)
-      .where('incident_id', '=', incidentId)
-      .where('media_id', 'is', null)
-      .execute();
+  if (copies.length > 0) {
+    // One statement for the batch (at most an item's ten photos), each photo pointing at its own copy.
+    await sql`
+      UPDATE incident_photo p SET media_id = c.media_id, copy_due_at = NULL, copy_error = NULL
+      FROM unnest(${copies.map((c) => c.photoId)}::int[], ${copies.map((c) => c.mediaId)}::int[]) AS c(photo_id, media_id)
+      WHERE p.id = c.photo_id AND p.incident_id = ${incidentId} AND p.media_id IS NULL`.execute(db);
   }
   // Nothing was sent without them: an item's photos reach officials only through its message.
   return 0;
@@ -76,13 +76,7 @@ export async function photosAtAcceptance(trx: Db, incidentId: number, municipali
       const mediaId =
         row.municipality_id === municipalityId
           ? row.media_id
-          : (
-              await trx
-                .insertInto('media')
-                .values({ sha256: row.sha256, mime: row.mime!, kind: row.kind!, size_bytes: row.size_bytes!, municipality_id: municipalityId, created_by_staff_id: null, origin: 'vk' })
-                .returning('id')
-                .executeTakeFirstOrThrow()
-            ).id;
+          : (await recordMedia(trx, { sha256: row.sha256, mime: row.mime!, kind: row.kind!, sizeBytes: Number(row.size_bytes) }, { municipalityId, origin: 'vk' })).id;
       photos.push({ ...base, media_id: mediaId, copy_due_at: null, copy_error: null });
     } else if (row.copy_due_at === null) {
       photos.push({ ...base, media_id: null, copy_due_at: null });

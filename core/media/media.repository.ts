@@ -64,16 +64,24 @@ export async function storeMedia(db: Db, store: MediaStore, input: StoreMediaInp
   if (input.bytes.byteLength > max) throw new DomainError('MEDIA_TOO_LARGE', { kind: type.kind, max, size: input.bytes.byteLength });
   const sha256 = createHash('sha256').update(input.bytes).digest('hex');
   await store.put(sha256, input.bytes, type.mime);
+  return recordMedia(db, { sha256, mime: type.mime, kind: type.kind, sizeBytes: input.bytes.byteLength }, input);
+}
+
+/** Bytes already in the store, as storeMedia found them. */
+export type StoredBytes = Pick<Media, 'sha256' | 'mime' | 'kind' | 'sizeBytes'>;
+
+/** A media row for bytes already in the store: one per upload, or per scope that uses the same bytes (a copy handed to another municipality). */
+export async function recordMedia(db: Db, bytes: StoredBytes, owner: Pick<StoreMediaInput, 'municipalityId' | 'createdByStaffId' | 'origin'>): Promise<Media> {
   const row = await db
     .insertInto('media')
     .values({
-      sha256,
-      mime: type.mime,
-      kind: type.kind,
-      size_bytes: input.bytes.byteLength,
-      municipality_id: input.municipalityId,
-      created_by_staff_id: input.createdByStaffId ?? null,
-      origin: input.origin,
+      sha256: bytes.sha256,
+      mime: bytes.mime,
+      kind: bytes.kind,
+      size_bytes: bytes.sizeBytes,
+      municipality_id: owner.municipalityId,
+      created_by_staff_id: owner.createdByStaffId ?? null,
+      origin: owner.origin,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
