@@ -55,6 +55,8 @@ export const ERROR_KINDS = {
   ROUTING_RULE_NOT_FOUND: 'not_found',
   KPI_RESPONSIBLE_NOT_FOUND: 'not_found',
   PHOTO_NOT_FOUND: 'not_found',
+  /** The photo is known, its copy in the media store is not made (yet, or ever): `details.state` says which. */
+  PHOTO_NOT_COPIED: 'conflict',
   LAST_OPERATOR: 'rule',
   WEAK_BOOTSTRAP_TOKEN: 'validation',
   INVALID_CURSOR: 'validation',

@@ -70,8 +70,11 @@ export interface ApiHarness {
 
 let residentSeq = 0;
 
-/** `env` adds or overrides settings (e.g. a long OUTBOX_POLL_MS for a test that starts the senders). */
-export async function createApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
+/**
+ * `env` adds or overrides settings (e.g. a long OUTBOX_POLL_MS for a test that starts the senders);
+ * `vkFiles` stands for VK's file servers (the copier's downloads; default: none reached, every URL 404).
+ */
+export async function createApiHarness(env: Record<string, string> = {}, options: { vkFiles?: typeof fetch } = {}): Promise<ApiHarness> {
   const t = await createTestDatabase();
   const telegram = await new FakeTelegramApi().start();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'otklik-api-'));
@@ -93,7 +96,8 @@ export async function createApiHarness(env: Record<string, string> = {}): Promis
     TELEGRAM_WEBHOOK_SECRET: 'api-harness-secret',
     ...env,
   });
-  const app = await buildApp({ config, logger, clock: () => now, database: t, telegramBotInfo: TEST_BOT_INFO });
+  const vkFiles = options.vkFiles ?? ((async () => new Response('not found', { status: 404 })) as typeof fetch);
+  const app = await buildApp({ config, logger, clock: () => now, database: t, telegramBotInfo: TEST_BOT_INFO, vkFiles });
 
   const municipality = t.demo.municipalities;
   const keys = {} as ApiHarness['keys'];

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/types.ts';
 import { recordMedia } from '../media/media.repository.ts';
+import { DomainError } from '../errors.ts';
 
 /**
  * An open-source item's photos on VK's file servers, copied into the media store from intake on
@@ -91,4 +92,84 @@ export async function photosAtAcceptance(trx: Db, incidentId: number, municipali
 /** A dismissed item never becomes a message: its photos still waiting leave the queue (copies made stay with it). */
 export async function dropQueuedIncidentPhotos(db: Db, incidentId: number): Promise<void> {
   await db.deleteFrom('incident_photo').where('incident_id', '=', incidentId).where('media_id', 'is', null).execute();
+}
+
+/**
+ * VK's file servers: the only photo URLs of an item the server downloads (the wall and the monitored
+ * pages give those; a URL another source sent through the API stays a link the console opens, never
+ * fetched by the server).
+ */
+const VK_FILE_HOSTS = ['userapi.com', 'vk.com', 'vk.me', 'vkuserphoto.ru', 'vk-cdn.net'];
+
+export function copiablePhotos(urls: readonly string[]): string[] {
+  return urls.filter((url) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    const host = parsed.hostname.toLowerCase();
+    return parsed.protocol === 'https:' && parsed.port === '' && !parsed.username && !parsed.password && VK_FILE_HOSTS.some((h) => host === h || host.endsWith(`.${h}`));
+  });
+}
+
+/**
+ * Where an item's photo stands: its copy in the media store made (`copied`), still to be made
+ * (`waiting`: queued, or being retried), given up (VK refused the file, or the attempts ran out), or
+ * never to be made (`not_copied`: not on VK's file servers, or the item was triaged before its
+ * photos were queued, or dismissed while they waited).
+ */
+export type IncidentPhotoState = 'copied' | 'waiting' | 'given_up' | 'not_copied';
+
+export interface IncidentPhotoCopy {
+  /** Its place in the item's `photos` (0-based). */
+  position: number;
+  sourceUrl: string;
+  state: IncidentPhotoState;
+  /** The copy (a media row), when `copied`. */
+  mediaId: number | null;
+  /** Why the last attempt failed (waiting for a retry, or given up). */
+  error: string | null;
+}
+
+interface QueueRow {
+  position: number;
+  media_id: number | null;
+  copy_due_at: Date | null;
+  copy_error: string | null;
+}
+
+/**
+ * Every photo of an item in order with its copy's state. The queue holds only the photos on VK's
+ * file servers, numbered among themselves; after acceptance a photo still waiting went on in the
+ * message's queue (message_photo, same number), and an item accepted before the queue existed has
+ * its copies there only.
+ */
+export async function incidentPhotoCopies(db: Db, incident: { id: number; photos: readonly string[]; messageId: number | null }): Promise<IncidentPhotoCopy[]> {
+  if (incident.photos.length === 0) return [];
+  const columns = ['position', 'media_id', 'copy_due_at', 'copy_error'] as const;
+  const own = await db.selectFrom('incident_photo').select(columns).where('incident_id', '=', incident.id).execute();
+  const message: QueueRow[] =
+    incident.messageId === null ? [] : await db.selectFrom('message_photo').select(columns).where('message_id', '=', incident.messageId).where('comment_id', 'is', null).execute();
+  let queued = 0;
+  return incident.photos.map((sourceUrl, position) => {
+    if (copiablePhotos([sourceUrl]).length === 0) return { position, sourceUrl, state: 'not_copied', mediaId: null, error: null };
+    const n = queued++;
+    const rows = [own.find((r) => r.position === n), message.find((r) => r.position === n)].filter((r): r is QueueRow => r !== undefined);
+    const copy = rows.find((r) => r.media_id !== null);
+    if (copy) return { position, sourceUrl, state: 'copied', mediaId: copy.media_id, error: null };
+    const waiting = rows.find((r) => r.copy_due_at !== null);
+    if (waiting) return { position, sourceUrl, state: 'waiting', mediaId: null, error: waiting.copy_error };
+    if (rows[0]) return { position, sourceUrl, state: 'given_up', mediaId: null, error: rows[0].copy_error };
+    return { position, sourceUrl, state: 'not_copied', mediaId: null, error: null };
+  });
+}
+
+/** The copy of the item's photo at `position`: PHOTO_NOT_FOUND past its photos, PHOTO_NOT_COPIED (with the state) without one. */
+export async function incidentPhotoCopy(db: Db, incident: { id: number; photos: readonly string[]; messageId: number | null }, position: number): Promise<number> {
+  const photo = (await incidentPhotoCopies(db, incident))[position];
+  if (!photo) throw new DomainError('PHOTO_NOT_FOUND', { incidentId: incident.id, position });
+  if (photo.mediaId === null) throw new DomainError('PHOTO_NOT_COPIED', { incidentId: incident.id, position, state: photo.state });
+  return photo.mediaId;
 }

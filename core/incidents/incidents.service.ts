@@ -16,7 +16,7 @@ import { validText } from '../messages/text.ts';
 import { findMunicipalityByPoint, getMunicipality } from '../municipalities/municipality.repository.ts';
 import { storedCell } from '../stats/h3.ts';
 import type { IncidentSourceKind, IncidentState, IncidentTable, SourceRef } from './incident.table.ts';
-import { dropQueuedIncidentPhotos, photosAtAcceptance, queueIncidentPhotos } from './incident-photos.ts';
+import { copiablePhotos, dropQueuedIncidentPhotos, photosAtAcceptance, queueIncidentPhotos } from './incident-photos.ts';
 import { matchCount } from './stems.ts';
 import { canonicalSourceUrl, validUrl } from './url.ts';
 
@@ -300,26 +300,6 @@ export function acceptIncident(db: Db, scope: Scope, input: AcceptIncidentInput,
       .returningAll()
       .executeTakeFirstOrThrow();
     return { incident: toIncident(updated), message };
-  });
-}
-
-/**
- * VK's file servers: the only photo URLs of an item the server downloads (the wall and the monitored
- * pages give those; a URL another source sent through the API stays a link the console opens, never
- * fetched by the server).
- */
-const VK_FILE_HOSTS = ['userapi.com', 'vk.com', 'vk.me', 'vkuserphoto.ru', 'vk-cdn.net'];
-
-export function copiablePhotos(urls: readonly string[]): string[] {
-  return urls.filter((url) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return false;
-    }
-    const host = parsed.hostname.toLowerCase();
-    return parsed.protocol === 'https:' && parsed.port === '' && !parsed.username && !parsed.password && VK_FILE_HOSTS.some((h) => host === h || host.endsWith(`.${h}`));
   });
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
 import { demoStaff, linkStaff } from '../../test/staff.ts';
-import { copiablePhotos } from '../incidents/incidents.service.ts';
+import { copiablePhotos } from '../incidents/incident-photos.ts';
 import { fileMessage } from './filing.service.ts';
 import { createStaff } from '../access/staff.service.ts';
 import { acceptMessage, routeMessage } from './moderation.service.ts';

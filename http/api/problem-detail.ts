@@ -59,6 +59,8 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   ROUTING_RULE_NOT_FOUND: 'No routing rule with this id exists (or none for this municipality and category), or it is out of your scope.',
   KPI_RESPONSIBLE_NOT_FOUND: 'No KPI responsible is assigned here.',
   PHOTO_NOT_FOUND: 'No photo with this id exists, or it is out of your scope.',
+  PHOTO_NOT_COPIED:
+    'The photo has no copy in the media store: `details.state` is waiting (it is being copied: ask again later), given_up (the source refused it) or not_copied (the server does not copy it); open its source URL instead.',
   LAST_OPERATOR: 'The last active operator cannot be removed or demoted.',
   WEAK_BOOTSTRAP_TOKEN: 'ADMIN_BOOTSTRAP_TOKEN is too short or too simple.',
   INVALID_CURSOR: 'The pagination cursor is not valid; start again without it.',

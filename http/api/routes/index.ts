@@ -94,6 +94,7 @@ import { registerWithdrawDirectLine } from './direct-lines/withdraw.ts';
 import { registerListIncidents } from './incidents/list.ts';
 import { registerCreateIncident } from './incidents/create.ts';
 import { registerGetIncident } from './incidents/get.ts';
+import { registerGetIncidentPhoto } from './incidents/photo.ts';
 import { registerAcceptIncident } from './incidents/accept.ts';
 import { registerDismissIncident } from './incidents/dismiss.ts';
 import { registerListSourcesIncident } from './incident-sources/list.ts';
@@ -236,6 +237,7 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerListIncidents,
   registerCreateIncident,
   registerGetIncident,
+  registerGetIncidentPhoto,
   registerAcceptIncident,
   registerDismissIncident,
   registerListSourcesIncident,

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { IncidentPhotoCopy } from '../../../core/incidents/incident-photos.ts';
 import type { Incident } from '../../../core/incidents/incidents.service.ts';
 import type { IncidentRule, IncidentSource } from '../../../core/incidents/settings.service.ts';
 import { BodyId, Id, PageQuery, QueryBoolean, Timestamp } from './common.ts';
@@ -48,6 +49,27 @@ export function incidentDto(i: Incident): z.infer<typeof IncidentSchema> {
     triagedAt: i.triagedAt?.toISOString() ?? null,
     createdAt: i.createdAt.toISOString(),
   };
+}
+
+export const INCIDENT_PHOTO_STATES = ['copied', 'waiting', 'given_up', 'not_copied'] as const;
+
+export const IncidentPhotoCopySchema = z
+  .object({
+    position: z.number().int().openapi({ description: 'its place in `photos` (0-based)' }),
+    sourceUrl: z.string().openapi({ description: "the URL at its source, as in `photos` (VK's signed file URLs expire: open it only while there is no copy)" }),
+    state: z.enum(INCIDENT_PHOTO_STATES).openapi({
+      description:
+        "copied: its copy is in the media store; waiting: being copied (queued, or a failed download to be tried again); given_up: the source refused it or the attempts ran out; not_copied: the server never copies it (not on VK's file servers, or the item was triaged before its photos were queued, or dismissed while they waited)",
+    }),
+    copied: z.boolean().openapi({ description: 'whether the copy exists (state copied)' }),
+    url: z.string().nullable().openapi({ description: 'GET with the same key for the copy (GET /incidents/{id}/photos/{position}); null without a copy' }),
+    error: z.string().nullable().openapi({ description: 'why the last download failed (waiting for a retry, or given up)' }),
+  })
+  .openapi('IncidentPhotoCopy');
+
+export function incidentPhotoDto(incidentId: number, p: IncidentPhotoCopy): z.infer<typeof IncidentPhotoCopySchema> {
+  const copied = p.mediaId !== null;
+  return { position: p.position, sourceUrl: p.sourceUrl, state: p.state, copied, url: copied ? `/api/v1/incidents/${incidentId}/photos/${p.position}` : null, error: p.error };
 }
 
 export const IncidentListQuery = z.strictObject({

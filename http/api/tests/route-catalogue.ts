@@ -5,6 +5,7 @@ import { issueLoginCode, signInWithCode } from '../../../core/console/sessions.t
 import type { ApiHarness } from '../../../test/api-harness.ts';
 import { addComment } from '../../../core/item-comments/comments.service.ts';
 import { askQuestion } from '../../../core/polls/direct-line.ts';
+import { recordIncidentCopies } from '../../../core/incidents/incident-photos.ts';
 import { registeredResident } from '../../../test/residents.ts';
 
 /** Ids of Kemerovo's resources that the security tests aim at. */
@@ -36,7 +37,7 @@ export interface Fixture {
   /** A direct-line campaign of Kemerovo, collecting, with one resident's question. */
   directLine: number;
   directLineQuestion: number;
-  /** An open-source item in Kemerovo's triage queue, a monitored page and a keyword rule of Kemerovo. */
+  /** An open-source item in Kemerovo's triage queue (its one photo copied), a monitored page and a keyword rule of Kemerovo. */
   incident: number;
   incidentSource: number;
   incidentRule: number;
@@ -94,8 +95,18 @@ export async function buildFixture(h: ApiHarness): Promise<Fixture> {
   const asker = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
   const question = await askQuestion(h.t.db, { directLineId: line.body.id, residentId: asker, channel: 'tg', text: 'Когда починят дорогу?' }, h.now());
   const incident = await h.request('POST', '/api/v1/incidents', {
-    body: { municipalityId: h.municipality.Kemerovo, source: 'web', sourceUrl: 'https://example.org/kemerovo/post-1', text: 'Во дворе яма', postedAt: '2026-11-30T10:00:00Z' },
+    body: {
+      municipalityId: h.municipality.Kemerovo,
+      source: 'web',
+      sourceUrl: 'https://example.org/kemerovo/post-1',
+      text: 'Во дворе яма',
+      postedAt: '2026-11-30T10:00:00Z',
+      photos: ['https://sun9-1.userapi.com/fixture-1.jpg'],
+    },
   });
+  // Its photo copied, as the copier records a download (the harness reaches no VK file server): the uploaded file's bytes.
+  const queued = await h.t.db.selectFrom('incident_photo').select('id').where('incident_id', '=', incident.body.id).executeTakeFirstOrThrow();
+  await recordIncidentCopies(h.t.db, incident.body.id, [{ photoId: queued.id, mediaId: media.body.id }]);
   const incidentSource = await h.request('POST', '/api/v1/incident-sources', { body: { municipalityId: h.municipality.Kemerovo, ownerId: -1001, name: 'Кемерово онлайн' } });
   const incidentRule = await h.request('POST', '/api/v1/incident-rules', { body: { municipalityId: h.municipality.Kemerovo, categoryId: await h.categoryId('roads.pothole'), keywords: ['яма'] } });
   const contest = await h.request('POST', '/api/v1/contests', { body: { municipalityId: h.municipality.Kemerovo, title: 'Фотоконкурс', entryKind: 'photo', drawingFormat: 'jury', winnersCount: 1 } });
@@ -265,6 +276,7 @@ export const ROUTE_CASES: RouteCase[] = [
     hasPathId: false,
   },
   { method: 'get', path: '/incidents/{id}', permission: 'incidents.triage', url: (f, id) => `/api/v1/incidents/${id ?? f.incident}`, crossScope: 'not_found', hasPathId: true },
+  { method: 'get', path: '/incidents/{id}/photos/{position}', permission: 'incidents.triage', url: (f, id) => `/api/v1/incidents/${id ?? f.incident}/photos/0`, crossScope: 'not_found', hasPathId: true },
   { method: 'post', path: '/incidents/{id}/accept', permission: 'incidents.triage', url: (f, id) => `/api/v1/incidents/${id ?? f.incident}/accept`, body: (f) => ({ municipalityId: m(f), categoryId: f.category }), crossScope: 'not_found', hasPathId: true },
   { method: 'post', path: '/incidents/{id}/dismiss', permission: 'incidents.triage', url: (f, id) => `/api/v1/incidents/${id ?? f.incident}/dismiss`, body: () => ({ reason: 'not about the city' }), crossScope: 'not_found', hasPathId: true },
   { method: 'get', path: '/incident-sources', permission: 'incidents.configure', url: (f) => `/api/v1/incident-sources?municipalityId=${m(f)}`, crossScope: 'not_found', hasPathId: false },
