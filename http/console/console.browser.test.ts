@@ -56,9 +56,14 @@ beforeAll(async () => {
   const belovoResident = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Belovo, now });
   belovoMessage = (await fileMessage(db.db, { residentId: belovoResident, categoryId: pothole, text: 'Яма в Белово', point: { lat: 54.4166, lon: 86.2975 }, channel: 'tg' }, now)).message.id;
   // Open-source items in both towns, a Belovo poll, a Kemerovo direct-line campaign.
-  const intake = (municipalityId: number, text: string, url: string) =>
-    intakeIncident(db.db, { municipalityId, source: 'vk_page', sourceUrl: url, authorName: 'Житель', text, postedAt: now, point: KEMEROVO_CENTER }, now);
-  kemerovoIncident = (await intake(db.demo.municipalities.Kemerovo, 'Во дворе на Весенней, 5 огромная яма, машины бьют колёса', 'https://vk.com/wall-1_101')).incident.id;
+  const intake = (municipalityId: number, text: string, url: string, photos: string[] = []) =>
+    intakeIncident(db.db, { municipalityId, source: 'vk_page', sourceUrl: url, authorName: 'Житель', text, postedAt: now, point: KEMEROVO_CENTER, photos }, now);
+  // The Kemerovo item's photos on VK's file servers, copied by the app's copier after the intake: the
+  // first download fails (tried again later: waiting), the second is a real PNG, the third is gone.
+  harness.vkFake.files.set(INCIDENT_PHOTOS[1]!, { bytes: PIXEL_PNG, contentType: 'image/png' });
+  harness.vkFake.failDownloads(1);
+  kemerovoIncident = (await intake(db.demo.municipalities.Kemerovo, 'Во дворе на Весенней, 5 огромная яма, машины бьют колёса', 'https://vk.com/wall-1_101', INCIDENT_PHOTOS)).incident.id;
+  await harness.app.photoCopier.runOnce();
   noiseIncident = (await intake(db.demo.municipalities.Kemerovo, 'Поздравляем всех с Днём города!', 'https://vk.com/wall-1_102')).incident.id;
   belovoIncident = (await intake(db.demo.municipalities.Belovo, 'Беловская яма у рынка', 'https://vk.com/wall-2_202')).incident.id;
   const week = { startsAt: now, endsAt: new Date(now.getTime() + 7 * 86_400_000) };
@@ -79,6 +84,10 @@ afterAll(() => world?.close());
 
 const signIn = (staffId: number) => world.signIn(staffId);
 const seriousViolations = (page: Page) => world.seriousViolations(page);
+
+/** A 1×1 PNG the browser decodes, and the Kemerovo item's three photos on VK's file servers. */
+const PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const INCIDENT_PHOTOS = ['https://sun9-3.userapi.com/impg/wait.jpg', 'https://sun9-3.userapi.com/impg/copied.jpg', 'https://sun9-3.userapi.com/impg/gone.jpg'];
 
 const statusOf = async (id: number) => (await db.db.selectFrom('message').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
 
@@ -254,6 +263,22 @@ describe('the web console in Chromium', () => {
     await curator.goto(`${harness.url}/console#/incidents`);
     await curator.getByRole('link', { name: `${ru('queue.open')} ${ru('incidents.item', { id: kemerovoIncident })}` }).click();
     await curator.getByRole('heading', { name: ru('incidents.item', { id: kemerovoIncident }) }).waitFor();
+    // The copied photo is shown from our copy (the session cookie goes with it), decoded, the same bytes;
+    // the two without a copy link to VK with why.
+    const copied = curator.getByRole('img', { name: `${ru('card.photos')} 2` });
+    await copied.waitFor();
+    expect(await copied.getAttribute('src')).toBe(`/api/v1/incidents/${kemerovoIncident}/photos/1`);
+    await expect.poll(() => copied.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(1);
+    const served = await curator.evaluate(async (src) => Array.from(new Uint8Array(await (await fetch(src)).arrayBuffer())), `/api/v1/incidents/${kemerovoIncident}/photos/1`);
+    expect(Buffer.from(served)).toEqual(PIXEL_PNG);
+    expect(await curator.locator('main').getByRole('img').count()).toBe(1);
+    for (const [n, state] of [
+      [0, 'waiting'],
+      [2, 'given_up'],
+    ] as const) {
+      const item = curator.getByRole('listitem').filter({ hasText: ru(`incidents.photo_states.${state}`) });
+      expect(await item.getByRole('link', { name: `${ru('card.photos')} ${n + 1}` }).getAttribute('href')).toBe(INCIDENT_PHOTOS[n]);
+    }
     const pothole = await categoryId(db.db, 'roads.pothole');
     await curator.getByLabel(ru('incidents.category')).selectOption(String(pothole));
     expect(await seriousViolations(curator)).toEqual([]);

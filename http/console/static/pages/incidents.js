@@ -33,6 +33,20 @@ export function Incidents({ t, lang, fail }) {
   </main>`;
 }
 
+/**
+ * The item's photos: the copies the server made after intake, through our route (the session
+ * cookie goes with it, as on the message card); VK's signed URLs expire, so a photo without a copy
+ * is a link to its source with a word on why.
+ */
+function IncidentPhotos({ t, photos }) {
+  const copied = photos.filter((p) => p.copied);
+  const others = photos.filter((p) => !p.copied);
+  const name = (p) => `${t('card.photos')} ${p.position + 1}`;
+  return html`<h2>${t('card.photos')}</h2>
+    ${copied.length > 0 && html`<div class="photos">${copied.map((p) => html`<a href=${p.url} target="_blank" rel="noopener"><img src=${p.url} alt=${name(p)} /></a>`)}</div>`}
+    ${others.length > 0 && html`<ul>${others.map((p) => html`<li><a href=${p.sourceUrl} target="_blank" rel="noopener noreferrer">${name(p)}</a> — ${t(`incidents.photo_states.${p.state}`)}</li>`)}</ul>`}`;
+}
+
 export function IncidentCard({ id, t, lang, me, fail, notify }) {
   const [item, reload] = useApi(`/api/v1/incidents/${id}`, fail);
   const [towns] = useApi('/api/v1/municipalities', fail);
@@ -63,7 +77,7 @@ export function IncidentCard({ id, t, lang, me, fail, notify }) {
       <dt>${t('incidents.point')}</dt><dd>${item.point ? `${item.point.lat.toFixed(5)}, ${item.point.lon.toFixed(5)}` : '—'}</dd>
       ${item.messageId && html`<dt>${t('incidents.message')}</dt><dd><a href=${`#/message/${item.messageId}`}>${t('card.title', { id: item.messageId })}</a></dd>`}
     </dl>
-    ${item.photos.length > 0 && html`<p>${item.photos.map((url, n) => html`<a href=${url} target="_blank" rel="noopener noreferrer">${t('card.photos')} ${n + 1}</a> `)}</p>`}
+    ${item.photoCopies.length > 0 && html`<${IncidentPhotos} t=${t} photos=${item.photoCopies} />`}
     ${item.state === 'new' && html`<div class="actions">
       <form onSubmit=${(e) => act(e, accept)} noValidate>
         <label for="municipality">${t('incidents.municipality')}</label>
