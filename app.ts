@@ -83,6 +83,13 @@ export interface App {
   overlapChecker: OverlapChecker;
   /** Starts background work (senders, cron, polling); the HTTP server is started by the caller. */
   start(): Promise<void>;
+  /**
+   * Stops the background work (senders finish their calls and release their rows, cron, polling,
+   * boundary checks) and leaves the database open: main.ts keeps answering 503 meanwhile and closes
+   * its listener before `stop()` closes the pool.
+   */
+  stopWork(): Promise<void>;
+  /** stopWork(), then the database (unless the caller opened it). */
   stop(): Promise<void>;
 }
 
@@ -251,6 +258,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   replyClaimer = (channel) => outbox.replyClaimer(channel);
 
   const stoppers: (() => Promise<void>)[] = [];
+  const stopWork = async () => {
+    // Taken out as they run: stop() after stopWork() stops nothing twice.
+    for (let stop = stoppers.pop(); stop; stop = stoppers.pop()) await stop();
+    // Boundary checks still running end with their requests (their transactions roll back).
+    await overlapChecker.stop();
+  };
   return {
     http,
     database,
@@ -303,10 +316,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         stoppers.push(() => channel.stop());
       }
     },
+    stopWork,
     async stop() {
-      for (const stop of stoppers.reverse()) await stop();
-      // Boundary checks still running end with their requests (their transactions roll back).
-      await overlapChecker.stop();
+      await stopWork();
       if (!deps.database) await database.close();
     },
   };

@@ -11,7 +11,8 @@ import { exitOnStartupFailure, exitWithLine, explainListenFailure } from './star
  * so the probes answer while migrations run (live 200, ready 503). SIGTERM/SIGINT shut down
  * gracefully: readiness and new webhooks answer 503 (the messenger delivers those again), the
  * webhooks in flight finish, the outbox senders settle what they sent and release their leases,
- * cron and the pool close, all within SHUTDOWN_TIMEOUT_MS (else the process exits with code 1).
+ * cron stops, and only then the listener closes and the pool with it, all within
+ * SHUTDOWN_TIMEOUT_MS (else the process exits with code 1).
  */
 // A value the app cannot run with, a database it cannot reach, a port in use: one line naming the
 // variable and exit 1 (startup-failure.ts), not a stack trace.
@@ -52,14 +53,21 @@ async function shutdown(signal: string) {
   }, config.SHUTDOWN_TIMEOUT_MS);
   deadline.unref();
   await lifecycle.drained();
-  // An admin upload's boundary check may run for BOUNDARY_CHECK_TIMEOUT_MS: end it (503, nothing
-  // saved) rather than let the server's close wait for it past the deadline.
+  // The socket stays open for the whole drain: a new connection (a proxy that has not yet seen
+  // readiness fail, a messenger re-sending) gets a 503 it can act on, not a refused connection.
+  // An admin upload's boundary check may run for BOUNDARY_CHECK_TIMEOUT_MS: it is ended first (503,
+  // nothing saved). Then background work settles: senders finish their calls and release their
+  // rows, cron and the copier stop.
   await app?.overlapChecker.stop();
+  await app?.stopWork();
+  // Then the listeners close, last before the pool: idle keep-alive connections now, the others as
+  // their requests end (every answer while draining carries `Connection: close`).
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   metricsServer?.close();
   metricsServer?.closeIdleConnections();
   await closed;
+  logger.info({ ms: Date.now() - startedAt }, 'listener closed');
   await app?.stop();
   logger.info({ ms: Date.now() - startedAt }, 'stopped');
   process.exit(0);

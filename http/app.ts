@@ -53,6 +53,9 @@ export interface HttpDeps {
 
 export type AppEnv = { Variables: { requestId: string } };
 
+/** Retry-After of a webhook refused while stopping: about the time another instance (or this one, restarted) needs. */
+const SHUTDOWN_RETRY_AFTER_SECONDS = 5;
+
 const WEBHOOK_CHANNEL: Record<string, string> = { telegram: 'tg', vk: 'vk' };
 
 /**
@@ -84,6 +87,8 @@ export function createHttpApp(deps: HttpDeps): Hono<AppEnv> {
   app.use('/webhooks/:channel', async (c, next) => {
     if (lifecycle.stopping) {
       inboundUpdates.inc({ channel: WEBHOOK_CHANNEL[c.req.param('channel')] ?? 'unknown', outcome: 'refused_shutting_down' });
+      // A hint for a proxy or client that reads it (the messengers retry on their own schedule).
+      c.header('Retry-After', String(SHUTDOWN_RETRY_AFTER_SECONDS));
       return c.json({ ok: false, error: 'shutting down, try again later' }, 503);
     }
     lifecycle.enter();

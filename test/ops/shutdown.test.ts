@@ -16,8 +16,9 @@ import { startCommandUpdate } from '../telegram/updates.ts';
 /**
  * Graceful shutdown of the real process (main.ts as a child): on SIGTERM readiness and new webhooks
  * answer 503, a webhook whose body is still arriving is handled and answered 200, a reply being
- * sent to the (slow) Bot API is finished and marked sent, claimed rows are released, the pool
- * closes, and the process exits 0 — or 1 once SHUTDOWN_TIMEOUT_MS has passed with work unfinished.
+ * sent to the (slow) Bot API is finished and marked sent, claimed rows are released — new
+ * connections answered 503 all along —, then the listener and the pool close, and the process exits
+ * 0 — or 1 once SHUTDOWN_TIMEOUT_MS has passed with work unfinished.
  * On PostgreSQL the child uses the test database; on PGlite its own data directory, read after it stops.
  */
 const SECRET = 'shutdown-test-secret';
@@ -108,6 +109,31 @@ function slowWebhook(port: number, body: unknown): { finish(): void; status: Pro
   return { finish: () => req.end(text.slice(half)), status };
 }
 
+type Answer = { status: number; retryAfter: string | undefined } | { error: string };
+
+/** One request on a connection of its own (no keep-alive pool): what a new client, or a proxy's new upstream connection, meets. */
+function onNewConnection(port: number, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  return new Promise((resolve) => {
+    const req = httpRequest(
+      {
+        agent: false,
+        host: '127.0.0.1',
+        port,
+        path,
+        method,
+        headers: body === undefined ? {} : { [SECRET_HEADER]: SECRET, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] }));
+      },
+    );
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+    req.end(text);
+  });
+}
+
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
@@ -171,6 +197,64 @@ describe('SIGTERM', () => {
       expect(rows.some((r) => r.chat_id === '6400000003')).toBe(false);
     } finally {
       await db.close();
+      api.latencyMs = 0;
+    }
+  }, 240_000);
+
+  it('keeps answering for the whole drain: once the webhooks are done, a new connection still gets 503 (webhook with Retry-After, /health) while the sender finishes; the listener closes last, in time', async () => {
+    const running = await startApp({ SHUTDOWN_TIMEOUT_MS: '15000' });
+    const { url, port, child } = running;
+    api.latencyMs = 3000;
+    try {
+      // No webhook in flight at the signal, only a reply on its way to the slow Bot API (3 s).
+      expect((await post(url, startUpdate(700_040, 6_400_000_040))).status).toBe(200);
+      await until(async () => (await metric(url, 'otklik_outbox_sending{channel="tg"}')) >= 1);
+      const signalledAt = Date.now();
+      child.kill('SIGTERM');
+      await until(async () => {
+        const ready = await onNewConnection(port, 'GET', '/health/ready');
+        return 'status' in ready && ready.status === 503;
+      });
+      let exited = false;
+      void running.exited.then(() => {
+        exited = true;
+      });
+      const answers: (Answer & { at: number; path: string })[] = [];
+      while (!exited) {
+        const webhook = await onNewConnection(port, 'POST', TELEGRAM_WEBHOOK_PATH, startUpdate(700_041, 6_400_000_041));
+        answers.push({ ...webhook, at: Date.now() - signalledAt, path: 'webhook' });
+        const health = await onNewConnection(port, 'GET', '/health');
+        answers.push({ ...health, at: Date.now() - signalledAt, path: 'health' });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const { code, at } = await running.exited;
+      expect(code).toBe(0);
+      expect(at - signalledAt).toBeLessThan(15_000);
+
+      // Every answer is a 503; refused connections come only at the very end, once the listener has closed.
+      const lastAnswered = answers.findLastIndex((a) => 'status' in a);
+      expect(answers.slice(0, lastAnswered + 1).filter((a) => !('status' in a) || a.status !== 503)).toEqual([]);
+      for (const a of answers.slice(lastAnswered + 1)) expect(['ECONNREFUSED', 'ECONNRESET']).toContain('error' in a ? a.error : String(a.status));
+      // Seconds after the signal (the send holds the drain open; before, the listener closed as soon as no webhook was in flight).
+      const late = answers.filter((a) => 'status' in a && a.at >= 1500);
+      expect(late.some((a) => a.path === 'webhook')).toBe(true);
+      expect(late.some((a) => a.path === 'health')).toBe(true);
+      for (const a of answers) if (a.path === 'webhook' && 'status' in a) expect(a.retryAfter).toBe('5');
+      // The sender stopped (its call finished) before the listener closed, and that before the pool.
+      const lineOf = (msg: string) => running.logs.findIndex((l) => l.includes(`"msg":"${msg}"`));
+      expect(lineOf('outbox sender stopped')).toBeGreaterThan(-1);
+      expect(lineOf('outbox sender stopped')).toBeLessThan(lineOf('listener closed'));
+      expect(lineOf('listener closed')).toBeLessThan(lineOf('stopped'));
+
+      const db = await openDatabase(running);
+      try {
+        // The reply sent during the drain is recorded; the updates refused meanwhile queued nothing.
+        const rows = await db.handle.db.selectFrom('outbox').select(['chat_id', 'state']).where('chat_id', 'in', ['6400000040', '6400000041']).execute();
+        expect(rows).toEqual([{ chat_id: '6400000040', state: 'sent' }]);
+      } finally {
+        await db.close();
+      }
+    } finally {
       api.latencyMs = 0;
     }
   }, 240_000);
