@@ -103,6 +103,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     throw new ConfigError('TELEGRAM_WEBHOOK_SECRET is required in webhook mode: set it (1-256 characters A-Z a-z 0-9 _ -), or set TELEGRAM_MODE=polling for local development');
   }
   assertVkConfig(config);
+  // Before the database: a bucket that refuses stops the start at once (one line naming the variable).
+  const media = await mediaFromConfig(config, logger);
   const clock = deps.clock ?? systemClock;
   const database =
     deps.database ??
@@ -174,7 +176,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   } else if (!(await database.db.selectFrom('staff').select('id').where('role', '=', 'operator').executeTakeFirst())) {
     logger.warn('the admin API has no operator yet: set ADMIN_BOOTSTRAP_TOKEN (32+ characters) and restart to create the first operator key');
   }
-  const media = await mediaFromConfig(config);
   const photos: PhotoFetchers = {};
   const telegramFiles = config.TELEGRAM_BOT_TOKEN ? telegramPhotoFetcher({ apiRoot: config.TELEGRAM_API_ROOT, token: config.TELEGRAM_BOT_TOKEN }) : undefined;
   if (telegramFiles) photos.tg = cachedPhotoFetcher(telegramFiles, { dir: path.join(config.DATA_DIR, 'photo-cache', 'tg'), namespace: 'tg' });

@@ -39,6 +39,13 @@ describe('configuration', () => {
     }
   });
 
+  it('one S3 key without the other is refused naming the missing one (it was dropped for the default credentials), never printing the key', () => {
+    expect(() => loadConfig({ MEDIA_S3_ACCESS_KEY_ID: 'AKIDEXAMPLE' })).toThrow(/^invalid configuration: MEDIA_S3_SECRET_ACCESS_KEY: must be set with the other S3 key/);
+    expect(() => loadConfig({ MEDIA_S3_SECRET_ACCESS_KEY: 'wJalr-secret' })).toThrow(/^invalid configuration: MEDIA_S3_ACCESS_KEY_ID: must be set with the other S3 key/);
+    expect(() => loadConfig({ MEDIA_S3_SECRET_ACCESS_KEY: 'wJalr-secret' })).not.toThrow(/wJalr-secret/);
+    expect(loadConfig({ MEDIA_S3_ACCESS_KEY_ID: 'AKIDEXAMPLE', MEDIA_S3_SECRET_ACCESS_KEY: 'wJalr-secret' }).MEDIA_S3_SECRET_ACCESS_KEY).toBe('wJalr-secret');
+  });
+
   it('a bootstrap token shorter than 32 characters is refused at once, with its name and the minimum', () => {
     expect(() => loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'changeme' })).toThrow(/ADMIN_BOOTSTRAP_TOKEN: must be at least 32 characters/);
     expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'x'.repeat(32) }).ADMIN_BOOTSTRAP_TOKEN).toBe('x'.repeat(32));

@@ -182,6 +182,11 @@ export const schema = z
     if (config.OUTBOX_LEASE_MS <= config.OUTBOX_SEND_TIMEOUT_MS) {
       ctx.addIssue({ code: 'custom', path: ['OUTBOX_LEASE_MS'], message: `must be above OUTBOX_SEND_TIMEOUT_MS (${config.OUTBOX_SEND_TIMEOUT_MS}), or a row still being sent is claimed again` });
     }
+    // One key alone would be dropped silently for the SDK's default credentials.
+    if (Boolean(config.MEDIA_S3_ACCESS_KEY_ID) !== Boolean(config.MEDIA_S3_SECRET_ACCESS_KEY)) {
+      const missing = config.MEDIA_S3_ACCESS_KEY_ID ? 'MEDIA_S3_SECRET_ACCESS_KEY' : 'MEDIA_S3_ACCESS_KEY_ID';
+      ctx.addIssue({ code: 'custom', path: [missing], message: "must be set with the other S3 key (set both, or neither for the SDK's default credentials)" });
+    }
     if (config.OUTBOX_BACKOFF_MAX_MS < config.OUTBOX_BACKOFF_BASE_MS) {
       ctx.addIssue({ code: 'custom', path: ['OUTBOX_BACKOFF_MAX_MS'], message: `must not be below OUTBOX_BACKOFF_BASE_MS (${config.OUTBOX_BACKOFF_BASE_MS})` });
     }

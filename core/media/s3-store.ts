@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { assertHash, type MediaStore } from './store.ts';
 
 export interface S3StoreOptions {
@@ -50,4 +50,32 @@ export function createS3MediaStore(options: S3StoreOptions): MediaStore & { clie
       }
     },
   };
+}
+
+/**
+ * What one HeadBucket said: the bucket is there and the keys may use it; the server answered
+ * otherwise (its HTTP status, the bucket's region when it names one); or no answer came (network,
+ * timeout) — `credentials` when the SDK found no keys to sign with, so nothing was sent.
+ */
+export type BucketCheck = { ok: true } | { ok: false; status: number; region?: string } | { ok: false; credentials: true; reason: string } | { ok: false; unreachable: true; reason: string };
+
+/** HeadBucket within `timeoutMs` (the SDK's retries included): the start's cheap check of the media settings. */
+export async function checkBucket(client: S3Client, bucket: string, timeoutMs: number): Promise<BucketCheck> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+    return { ok: true };
+  } catch (error) {
+    const e = error as Error & { $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> }; code?: string; cause?: unknown };
+    const status = e.$metadata?.httpStatusCode;
+    if (status !== undefined && status >= 300 && status < 500) {
+      const region = e.$response?.headers?.['x-amz-bucket-region'];
+      return { ok: false, status, ...(region && { region }) };
+    }
+    if (e.name === 'CredentialsProviderError') return { ok: false, credentials: true, reason: e.message };
+    if (e.name === 'AbortError' || e.name === 'TimeoutError') return { ok: false, unreachable: true, reason: `no answer within ${timeoutMs} ms` };
+    if (status !== undefined) return { ok: false, unreachable: true, reason: `HTTP ${status}` };
+    const cause = e.cause as { message?: string } | undefined;
+    // A refused localhost (IPv4 and IPv6) is an AggregateError without a message: its code then.
+    return { ok: false, unreachable: true, reason: e.message || cause?.message || e.code || e.name };
+  }
 }
