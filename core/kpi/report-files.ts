@@ -20,15 +20,35 @@ const changeCells = (c: ChangeCounts): Cell[] => [c.current, c.previousMonth, c.
 /**
  * A part of a file, in codes: `name` and `header` are codes, and so is each row's first cell when
  * `keyed` (a field or metric name); `localize` turns them into the labels of locales/<lang>/report.json.
+ * The rows from `totalFrom` on are totals of the rows above them.
  */
-type Table = { name: string; header: string[]; rows: Cell[][]; keyed?: boolean };
+type Table = { name: string; header: string[]; rows: Cell[][]; keyed?: boolean; totalFrom?: number };
 
-/** The table as people read it: part name, column labels and (keyed) row labels in the language asked. */
-function localize(table: Table, l: ReportLabels): Table {
+/**
+ * A part as people read it, the one form the CSV, the XLSX and the JSON (GET /reports/…/tables) are
+ * all written from: the part's code and name (the CSV's first column, the XLSX's sheet), its columns'
+ * codes and labels, its rows' cells. A row's `code` is its field or metric in a keyed part (its first
+ * cell is that code's label), null elsewhere; `total` marks a row that totals the rows above it.
+ */
+export type ReportTable = {
+  part: string;
+  title: string;
+  columns: { code: string; label: string }[];
+  rows: { code: string | null; total: boolean; cells: Cell[] }[];
+};
+
+/** The table in the language asked: part name, column labels and (keyed) row labels, the codes kept beside them. */
+function localize(table: Table, l: ReportLabels): ReportTable {
   return {
-    name: labelOf(l.parts, table.name),
-    header: table.header.map((h) => labelOf(l.labels, h)),
-    rows: table.keyed ? table.rows.map(([key, ...rest]) => [labelOf(l.labels, String(key)), ...rest]) : table.rows,
+    part: table.name,
+    title: labelOf(l.parts, table.name),
+    columns: table.header.map((code) => ({ code, label: labelOf(l.labels, code) })),
+    rows: table.rows.map((cells, i) => {
+      const total = table.totalFrom !== undefined && i >= table.totalFrom;
+      if (!table.keyed) return { code: null, total, cells };
+      const [key, ...rest] = cells;
+      return { code: String(key), total, cells: [labelOf(l.labels, String(key)), ...rest] };
+    }),
   };
 }
 
@@ -70,12 +90,12 @@ function openSourceMetrics(o: OpenSourceReport): [string, Cell][] {
  * 004 §25 come after the three parts of the whole report: their timeliness and quality
  * (`OpenSource`) and their dynamics per source, `all` last (`OpenSourceDynamics`).
  */
-export function reportTables(r: MonthlyReport, language: Language): Table[] {
+export function reportTables(r: MonthlyReport, language: Language): ReportTable[] {
   const l = reportLabels(language);
   const t = r.timeliness;
   const q = r.quality;
   const o = r.openSource;
-  return [
+  const tables: Table[] = [
     {
       // What the file covers: a report goes up as a file, apart from the request that made it.
       name: 'Report',
@@ -161,8 +181,10 @@ export function reportTables(r: MonthlyReport, language: Language): Table[] {
       name: 'OpenSourceDynamics',
       header: ['source', ...CHANGE_HEADER],
       rows: [...o.dynamics.bySource.map((d): Cell[] => [codeLabel(l, d.source), ...changeCells(d)]), [codeLabel(l, 'all'), ...changeCells(o.dynamics.total)]],
+      totalFrom: o.dynamics.bySource.length,
     },
-  ].map((table) => localize(table, l));
+  ];
+  return tables.map((table) => localize(table, l));
 }
 
 /** The region's open-source summary's row for its total (pooled from the messages of the rows above it). */
@@ -175,7 +197,7 @@ const TOTAL: Cell[] = ['', 'Итого', 'Total'];
  * the same month a year before, the total last (`OpenSource`), then each municipality's messages
  * per source, the total's last (`OpenSourceDynamics`).
  */
-export function openSourceRegionTables(r: OpenSourceRegionReport, language: Language): Table[] {
+export function openSourceRegionTables(r: OpenSourceRegionReport, language: Language): ReportTable[] {
   const l = reportLabels(language);
   const metrics = openSourceMetrics(r.total).map(([name]) => name);
   const dynamicsHeader = CHANGE_HEADER.slice(1).map((h) => `messages_${h}`);
@@ -185,7 +207,8 @@ export function openSourceRegionTables(r: OpenSourceRegionReport, language: Lang
     [...who, codeLabel(l, 'all'), ...changeCells(o.dynamics.total)],
   ];
   const named = (i: OpenSourceRegionReport['items'][number]): Cell[] => [i.municipalityId, i.municipalityRu, i.municipalityEn];
-  return [
+  const perSource = r.items.flatMap((i) => sources(named(i), i));
+  const tables: Table[] = [
     {
       name: 'Report',
       header: ['field', 'value'],
@@ -202,13 +225,16 @@ export function openSourceRegionTables(r: OpenSourceRegionReport, language: Lang
       name: 'OpenSource',
       header: ['municipality_id', 'municipality_ru', 'municipality_en', ...metrics, ...dynamicsHeader],
       rows: [...r.items.map((i) => row(named(i), i)), row(TOTAL, r.total)],
+      totalFrom: r.items.length,
     },
     {
       name: 'OpenSourceDynamics',
       header: ['municipality_id', 'municipality_ru', 'municipality_en', 'source', ...CHANGE_HEADER],
-      rows: [...r.items.flatMap((i) => sources(named(i), i)), ...sources(TOTAL, r.total)],
+      rows: [...perSource, ...sources(TOTAL, r.total)],
+      totalFrom: perSource.length,
     },
-  ].map((table) => localize(table, l));
+  ];
+  return tables.map((table) => localize(table, l));
 }
 
 /** One CSV: each part a section (the part's name first column), UTF-8 with a BOM, formulas escaped. */
@@ -224,12 +250,12 @@ export function openSourceRegionXlsx(r: OpenSourceRegionReport, language: Langua
   return tablesXlsx(openSourceRegionTables(r, language));
 }
 
-function tablesCsv(tables: Table[], language: Language): string {
+function tablesCsv(tables: ReportTable[], language: Language): string {
   const part = labelOf(reportLabels(language).labels, 'part');
   const lines: Cell[][] = [];
   for (const table of tables) {
-    lines.push([part, ...table.header]);
-    for (const row of table.rows) lines.push([table.name, ...row]);
+    lines.push([part, ...table.columns.map((c) => c.label)]);
+    for (const row of table.rows) lines.push([table.title, ...row.cells]);
   }
   return stringify(
     lines.map((row) => row.map((c) => c ?? '')),
@@ -242,15 +268,15 @@ export function reportXlsx(r: MonthlyReport, language: Language): Promise<Buffer
   return tablesXlsx(reportTables(r, language));
 }
 
-async function tablesXlsx(tables: Table[]): Promise<Buffer> {
+async function tablesXlsx(tables: ReportTable[]): Promise<Buffer> {
   // Loaded on the first report: ExcelJS is ~18 MB of memory an instance serving webhooks never needs.
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Otklik';
   for (const table of tables) {
-    const sheet = workbook.addWorksheet(table.name);
-    sheet.addRow(table.header).font = { bold: true };
-    for (const row of table.rows) sheet.addRow(row);
+    const sheet = workbook.addWorksheet(table.title);
+    sheet.addRow(table.columns.map((c) => c.label)).font = { bold: true };
+    for (const row of table.rows) sheet.addRow(row.cells);
     sheet.columns.forEach((c) => {
       c.width = 18;
     });

@@ -133,8 +133,8 @@ import { registerCreateKpiPlacement } from './kpi/placements-create.ts';
 import { registerListKpiPlacements } from './kpi/placements-list.ts';
 import { registerCreateKpiPublication } from './kpi/publications-create.ts';
 import { registerListKpiPublications } from './kpi/publications-list.ts';
-import { registerMonthlyReport } from './reports/monthly.ts';
-import { registerOpenSourceSummary } from './reports/open-sources.ts';
+import { registerMonthlyReport, registerMonthlyReportTables } from './reports/monthly.ts';
+import { registerOpenSourceSummary, registerOpenSourceSummaryTables } from './reports/open-sources.ts';
 import { registerExecutorRatings } from './ratings/executors.ts';
 import { registerMunicipalityRatings } from './ratings/municipalities.ts';
 import { registerSaveKpiGroup } from './kpi-groups/save.ts';
@@ -277,7 +277,9 @@ export const ROUTES: ((app: ApiApp, deps: ApiDeps) => void)[] = [
   registerCreateKpiPublication,
   registerListKpiPublications,
   registerMonthlyReport,
+  registerMonthlyReportTables,
   registerOpenSourceSummary,
+  registerOpenSourceSummaryTables,
   registerExecutorRatings,
   registerMunicipalityRatings,
   registerSaveKpiGroup,

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { listMunicipality, scopeOf } from '../../../../core/access/scope.ts';
 import { DomainError } from '../../../../core/errors.ts';
 import { monthlyReport } from '../../../../core/kpi/report.ts';
-import { reportCsv, reportXlsx } from '../../../../core/kpi/report-files.ts';
-import type { ApiApp, ApiDeps } from '../../env.ts';
+import { reportCsv, reportTables, reportXlsx } from '../../../../core/kpi/report-files.ts';
+import type { ApiApp, ApiDeps, ApiEnv } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { Id, problems, Timestamp } from '../../schemas/common.ts';
 
@@ -15,12 +16,20 @@ export const ReportLanguage = z
   .default('ru')
   .openapi({ description: 'language of the CSV and XLSX labels (part names, columns, metrics, sources); the JSON keeps its field names' });
 
+/** The month a report covers, shared by the report's JSON, its files and its tables. */
+export const ReportPeriod = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
+  .openapi({ description: 'a local month; the running one is answered as of now (partial), one not begun yet is 422 PERIOD_NOT_STARTED', example: '2026-11' });
+
+/** `lang` of the /tables routes: the labels the files show, in the language asked. */
+export const TablesLanguage = ReportLanguage.openapi({ description: 'language of the labels (part names, columns, metrics, sources), as in the CSV and XLSX' });
+
+const MunicipalityId = Id.optional().openapi({ description: 'required for operators' });
+
 const Query = z.strictObject({
-  municipalityId: Id.optional().openapi({ description: 'required for operators' }),
-  period: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
-    .openapi({ description: 'a local month; the running one is answered as of now (partial), one not begun yet is 422 PERIOD_NOT_STARTED', example: '2026-11' }),
+  municipalityId: MunicipalityId,
+  period: ReportPeriod,
   format: z
     .enum(['json', 'csv', 'xlsx'])
     .default('json')
@@ -96,6 +105,28 @@ const ReportSchema = z
   })
   .openapi('MonthlyReport');
 
+const Cell = z.union([z.string(), z.number(), z.null()]);
+export const ReportTablesSchema = z
+  .object({
+    tables: z.array(
+      z
+        .object({
+          part: z.string().openapi({ description: "the part's code (Report, Timeliness, …), as in the format=xlsx description", example: 'Timeliness' }),
+          title: z.string().openapi({ description: "the part's name: the CSV's first column, the XLSX's sheet", example: 'Своевременность' }),
+          columns: z.array(z.object({ code: z.string(), label: z.string() })).openapi({ description: "the columns' codes and the labels of the file's header row" }),
+          rows: z.array(
+            z.object({
+              code: z.string().nullable().openapi({ description: 'the field or metric of a row of a part of field/value or metric/value rows (its first cell is its label); null elsewhere' }),
+              total: z.boolean().openapi({ description: 'a total of the rows above it (the source `all`, the region)' }),
+              cells: z.array(Cell).openapi({ description: "the row's cells as the file has them, a column each (null: an empty cell)" }),
+            }),
+          ),
+        })
+        .openapi('ReportTable'),
+    ),
+  })
+  .openapi('ReportTables', { description: "A report's parts as tables, built by the code that writes its CSV and XLSX: the same parts, labels and cells, codes beside the labels" });
+
 export const route = createRoute({
   method: 'get',
   operationId: 'getMonthlyReport',
@@ -119,12 +150,42 @@ export const route = createRoute({
   },
 });
 
+/** A report's /tables route beside its file route: the same access and refusals, the file's tables in JSON. */
+export function tablesRouteOf<Q extends z.ZodObject>(operationId: string, o: { of: string; what: string; query: Q }) {
+  return createRoute({
+    method: 'get',
+    operationId,
+    path: `${o.of}/tables`,
+    tags: ['kpi'],
+    summary: `${o.what} as the tables of its CSV and XLSX: each part, its labels and its cells, in JSON`,
+    description:
+      `What GET ${o.of}?format=csv writes, part for part and cell for cell, for a page that shows the file: ` +
+      "the CSV's sections (the XLSX's sheets) with their labels in the language asked and the codes beside them, the total rows marked. " +
+      'The same access, the same refusals.',
+    ...access('kpi.read'),
+    request: { query: o.query },
+    responses: { 200: { description: 'The tables', content: { 'application/json': { schema: ReportTablesSchema } } }, ...problems(400, 404, 422) },
+  });
+}
+
+export const tablesRoute = tablesRouteOf('getMonthlyReportTables', {
+  of: '/reports/monthly',
+  what: 'The monthly report',
+  query: z.strictObject({ municipalityId: MunicipalityId, period: ReportPeriod, lang: TablesLanguage }),
+});
+
+/** The report a request may read: an official's own municipality, the one an operator names. */
+async function reportFor(c: Context<ApiEnv>, deps: ApiDeps, municipalityId: number | undefined, period: string) {
+  const id = listMunicipality(scopeOf(c.get('principal')), municipalityId);
+  if (id === null) throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'required' });
+  return monthlyReport(deps.db, id, period, deps.clock());
+}
+
 export function registerMonthlyReport(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const { municipalityId, period, format, lang } = c.req.valid('query');
-    const id = listMunicipality(scopeOf(c.get('principal')), municipalityId);
-    if (id === null) throw new DomainError('VALIDATION', { field: 'municipalityId', problem: 'required' });
-    const report = await monthlyReport(deps.db, id, period, deps.clock());
+    const report = await reportFor(c, deps, municipalityId, period);
+    const id = report.municipalityId;
     const filename = `report-${id}-${period}`;
     if (format === 'csv') return c.body(reportCsv(report, lang), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}.csv"` });
     if (format === 'xlsx') {
@@ -132,5 +193,12 @@ export function registerMonthlyReport(app: ApiApp, deps: ApiDeps) {
       return c.body(new Uint8Array(bytes), 200, { 'content-type': XLSX_TYPE, 'content-disposition': `attachment; filename="${filename}.xlsx"` });
     }
     return c.json(report, 200);
+  });
+}
+
+export function registerMonthlyReportTables(app: ApiApp, deps: ApiDeps) {
+  app.openapi(tablesRoute, async (c) => {
+    const { municipalityId, period, lang } = c.req.valid('query');
+    return c.json({ tables: reportTables(await reportFor(c, deps, municipalityId, period), lang) }, 200);
   });
 }

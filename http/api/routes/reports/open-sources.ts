@@ -1,18 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { listMunicipality, scopeOf } from '../../../../core/access/scope.ts';
 import { openSourceRegionReport } from '../../../../core/kpi/report.ts';
-import { openSourceRegionCsv, openSourceRegionXlsx } from '../../../../core/kpi/report-files.ts';
-import type { ApiApp, ApiDeps } from '../../env.ts';
+import { openSourceRegionCsv, openSourceRegionTables, openSourceRegionXlsx } from '../../../../core/kpi/report-files.ts';
+import type { ApiApp, ApiDeps, ApiEnv } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { Id, problems, Timestamp } from '../../schemas/common.ts';
-import { OpenSourceSchema, ReportLanguage, XLSX_TYPE } from './monthly.ts';
+import { OpenSourceSchema, ReportLanguage, ReportPeriod, TablesLanguage, tablesRouteOf, XLSX_TYPE } from './monthly.ts';
+
+const MunicipalityId = Id.optional().openapi({ description: "operators: omit for every municipality of the region; others: their own municipality's row (omitted or named)" });
 
 const Query = z.strictObject({
-  period: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
-    .openapi({ description: 'a local month; the running one is answered as of now (partial), one not begun yet is 422 PERIOD_NOT_STARTED', example: '2026-11' }),
-  municipalityId: Id.optional().openapi({ description: "operators: omit for every municipality of the region; others: their own municipality's row (omitted or named)" }),
+  period: ReportPeriod,
+  municipalityId: MunicipalityId,
   format: z.enum(['json', 'csv', 'xlsx']).default('json').openapi({
     description:
       'csv: one file, a section per part; xlsx: a sheet per part (Report: period, as of, scope; OpenSource: a row per municipality and the total; OpenSourceDynamics: messages per municipality and source)',
@@ -58,12 +58,29 @@ export const route = createRoute({
   },
 });
 
+export const tablesRoute = tablesRouteOf('getOpenSourceSummaryTables', {
+  of: '/reports/open-sources',
+  what: "The region's open-source summary",
+  query: z.strictObject({ period: ReportPeriod, municipalityId: MunicipalityId, lang: TablesLanguage }),
+});
+
+/** Operators: the region (or the municipality they name); anyone else: their own municipality only. */
+function summaryFor(c: Context<ApiEnv>, deps: ApiDeps, municipalityId: number | undefined, period: string) {
+  return openSourceRegionReport(deps.db, { municipalityId: listMunicipality(scopeOf(c.get('principal')), municipalityId), period }, deps.clock());
+}
+
+export function registerOpenSourceSummaryTables(app: ApiApp, deps: ApiDeps) {
+  app.openapi(tablesRoute, async (c) => {
+    const { municipalityId, period, lang } = c.req.valid('query');
+    return c.json({ tables: openSourceRegionTables(await summaryFor(c, deps, municipalityId, period), lang) }, 200);
+  });
+}
+
 export function registerOpenSourceSummary(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const { municipalityId, period, format, lang } = c.req.valid('query');
-    // Operators: the region (or the municipality they name); anyone else: their own municipality only.
-    const id = listMunicipality(scopeOf(c.get('principal')), municipalityId);
-    const report = await openSourceRegionReport(deps.db, { municipalityId: id, period }, deps.clock());
+    const report = await summaryFor(c, deps, municipalityId, period);
+    const id = report.municipalityId;
     const filename = `open-sources-${id ?? 'region'}-${period}`;
     if (format === 'csv') return c.body(openSourceRegionCsv(report, lang), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}.csv"` });
     if (format === 'xlsx') {
