@@ -128,12 +128,17 @@ describe('the monthly report on the KPI page', () => {
     const timeliness = await partOf(curator, report('ru', 'parts.Timeliness'));
     expect(timeliness.get(report('ru', 'labels.messages'))).toBe('3');
     expect((await partOf(curator, report('ru', 'parts.OpenSource'))).get(report('ru', 'labels.messages'))).toBe('1');
-    // Dynamics: the category's row, three this month against none before.
+    // Dynamics: the category's row (its sector heading it, as in the file), three this month against none before.
     const dynamics = section.getByRole('table', { name: report('ru', 'parts.Dynamics'), exact: true });
     const rows = await dynamics.locator('tbody tr').allTextContents();
     expect(rows).toHaveLength(1);
-    expect(await dynamics.locator('tbody tr th').textContent()).toMatch(/Ям/);
+    expect(await dynamics.locator('tbody tr th').textContent()).toBe('Дороги');
+    expect(await dynamics.locator('tbody tr td').nth(0).textContent()).toMatch(/Ям/);
     expect(await dynamics.locator('tbody tr td').nth(1).textContent()).toBe('3');
+    // The row is the file's, less the ids and the English names: the same cells, the same order.
+    const fileRow = (parse(csv.replace(/^\uFEFF/, ''), { relaxColumnCount: true }) as string[][]).find((l) => l[0] === report('ru', 'parts.Dynamics'))!;
+    const pageRow = (await dynamics.locator('tbody tr').first().locator('th, td').allTextContents()).map((text, i) => (i < 2 ? text : String(shown(text) ?? '')));
+    expect(pageRow).toEqual([fileRow[2], fileRow[5], ...fileRow.slice(7)]);
     const sources = section.getByRole('table', { name: report('ru', 'parts.OpenSourceDynamics'), exact: true });
     expect(await sources.locator('tbody tr th').last().textContent()).toBe(report('ru', 'values.all'));
 

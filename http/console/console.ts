@@ -156,10 +156,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono {
   app.get('/i18n/:file', async (c) => {
     const lang = /^(ru|en)\.json$/.exec(c.req.param('file'))?.[1];
     if (!lang) return c.notFound();
-    // The report files' labels (locales/<lang>/report.json) come along as `report_file`: the KPI page
-    // shows the monthly report under the very words of its XLSX and CSV.
     const texts = JSON.parse(new TextDecoder().decode(await read(path.join(localesDir, lang, 'console.json'))));
-    texts.report_file = JSON.parse(new TextDecoder().decode(await read(path.join(localesDir, lang, 'report.json'))));
     return c.json(texts, 200, { 'cache-control': 'no-cache' });
   });
 
