@@ -6,7 +6,7 @@ import { readMedia } from '../../../../core/media/media.repository.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { Id, problems, urlInteger } from '../../schemas/common.ts';
-import { requireStore } from '../media/store.ts';
+import { fileHeaders, requireStore } from '../media/store.ts';
 
 const Params = z.object({
   id: Id.openapi({ param: { name: 'id', in: 'path' } }),
@@ -36,11 +36,6 @@ export function registerGetIncidentPhoto(app: ApiApp, deps: ApiDeps) {
     const mediaId = await incidentPhotoCopy(deps.db, incident, position);
     // The copy's own media row may be the region's (a shared-queue item's): the item's scope decides, checked above.
     const { media, bytes } = await readMedia(deps.db, requireStore(deps).store, mediaId);
-    return c.body(bytes.slice().buffer, 200, {
-      'content-type': media.mime,
-      // Content-addressed: the bytes behind a copy never change.
-      'cache-control': 'private, max-age=86400, immutable',
-      'x-content-type-options': 'nosniff',
-    });
+    return c.body(bytes.slice().buffer, 200, fileHeaders(media.mime));
   });
 }

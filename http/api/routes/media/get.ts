@@ -3,7 +3,7 @@ import { scopeOf } from '../../../../core/access/scope.ts';
 import { MEDIA_MIME_TYPES } from '../../../../core/media/sniff.ts';
 import { mediaInScope, readMedia } from '../../../../core/media/media.repository.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
-import { requireStore } from './store.ts';
+import { fileHeaders, requireStore } from './store.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, problems } from '../../schemas/common.ts';
 
@@ -31,11 +31,6 @@ export function registerGetMedia(app: ApiApp, deps: ApiDeps) {
     const { id } = c.req.valid('param');
     await mediaInScope(deps.db, scopeOf(c.get('principal')), id);
     const { media, bytes } = await readMedia(deps.db, requireStore(deps).store, id);
-    return c.body(bytes.slice().buffer, 200, {
-      'content-type': media.mime,
-      // Content-addressed: the bytes behind an id never change.
-      'cache-control': 'private, max-age=86400, immutable',
-      'x-content-type-options': 'nosniff',
-    });
+    return c.body(bytes.slice().buffer, 200, fileHeaders(media.mime));
   });
 }

@@ -7,6 +7,7 @@ import type { ApiApp, ApiDeps } from '../../env.ts';
 import { problemResponse } from '../../problem.ts';
 import { access } from '../../route-kit.ts';
 import { Id, problems, urlInteger } from '../../schemas/common.ts';
+import { fileHeaders } from '../media/store.ts';
 
 const Params = z.object({
   id: Id.openapi({ param: { name: 'id', in: 'path' } }),
@@ -40,20 +41,14 @@ export function registerGetMessagePhoto(app: ApiApp, deps: ApiDeps) {
         if (isDomainError(error, 'MEDIA_NOT_FOUND')) return undefined;
         throw error;
       });
-      if (stored) return c.body(stored.bytes.slice().buffer, 200, photoHeaders(stored.media.mime));
+      if (stored) return c.body(stored.bytes.slice().buffer, 200, fileHeaders(stored.media.mime));
     }
     // An open-source photo has no messenger file: only its copy, once made.
     if (photo.fileId === null) throw new DomainError('PHOTO_NOT_FOUND', { messageId: id, index, reason: 'not copied yet' });
     const fetcher = deps.photos[photo.channel];
     if (!fetcher) return problemResponse(c, { status: 503, code: 'CHANNEL_DISABLED', detail: `the ${photo.channel} channel is not configured` });
     const { bytes, contentType } = await fetcher.fetch(photo.fileId);
-    return c.body(bytes.slice().buffer, 200, photoHeaders(contentType));
+    return c.body(bytes.slice().buffer, 200, fileHeaders(contentType));
   });
 }
 
-/** The bytes behind a file id (and its copy) never change; only the key holder may see them. */
-const photoHeaders = (contentType: string) => ({
-  'content-type': contentType,
-  'cache-control': 'private, max-age=86400, immutable',
-  'x-content-type-options': 'nosniff',
-});
