@@ -2,11 +2,14 @@ import type { Db } from '../../core/db/types.ts';
 import { storeMedia, type Media, type MediaLimits } from '../../core/media/media.repository.ts';
 import { PhotoFetchError, type PhotoFetcher } from '../../core/media/photo-fetcher.ts';
 import type { MediaStore } from '../../core/media/store.ts';
+import type { MediaKind } from '../../core/media/media.table.ts';
 
 /** Where a copied file belongs (its scope) and the limits it must meet. */
 export interface CopyTarget {
   municipalityId: number | null;
   limits: MediaLimits;
+  /** Refuses a kind the target does not take, before the bytes are stored (storeMedia `admit`). */
+  admit?: (kind: MediaKind) => void;
 }
 
 /**
@@ -16,7 +19,7 @@ export interface CopyTarget {
  */
 export async function copyFromTelegram(db: Db, store: MediaStore, fetcher: PhotoFetcher, fileId: string, target: CopyTarget): Promise<Media> {
   const { bytes, contentType } = await fetcher.fetch(fileId);
-  return storeMedia(db, store, { bytes, declaredType: contentType, municipalityId: target.municipalityId, origin: 'tg', limits: target.limits });
+  return storeMedia(db, store, { bytes, declaredType: contentType, municipalityId: target.municipalityId, origin: 'tg', limits: target.limits, admit: target.admit });
 }
 
 /**
@@ -54,5 +57,6 @@ export async function copyFromVk(db: Db, store: MediaStore, url: string, target:
     municipalityId: target.municipalityId,
     origin: 'vk',
     limits: target.limits,
+    admit: target.admit,
   });
 }

@@ -46,6 +46,12 @@ export interface StoreMediaInput {
   createdByStaffId?: number | null;
   origin: 'upload' | Channel;
   limits: MediaLimits;
+  /**
+   * Called with the kind the bytes turned out to be, before anything is written: throws to refuse
+   * it (a contest that takes photos only). The store has no delete, so a check after `put` would
+   * leave bytes no media row names.
+   */
+  admit?: (kind: MediaKind) => void;
 }
 
 /**
@@ -62,6 +68,7 @@ export async function storeMedia(db: Db, store: MediaStore, input: StoreMediaInp
   }
   const max = type.kind === 'image' ? input.limits.maxImageBytes : input.limits.maxVideoBytes;
   if (input.bytes.byteLength > max) throw new DomainError('MEDIA_TOO_LARGE', { kind: type.kind, max, size: input.bytes.byteLength });
+  input.admit?.(type.kind);
   const sha256 = createHash('sha256').update(input.bytes).digest('hex');
   await store.put(sha256, input.bytes, type.mime);
   return recordMedia(db, { sha256, mime: type.mime, kind: type.kind, sizeBytes: input.bytes.byteLength }, input);

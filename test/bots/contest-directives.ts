@@ -96,7 +96,7 @@ export async function contestDirective(ctx: { harness: BotHarness; channel: Chan
     const url = `https://files.fixture.invalid/other-${contest.id}-${kind}`;
     vkFiles.set(url, kind === 'video' ? { bytes: mp4Bytes(3000), type: 'video/mp4' } : { bytes: jpegBytes(3000, 99), type: 'image/jpeg' });
     useContestFetch(standInFetch);
-    const media = await copyEntryFile(db, { kind, url }, { municipalityId: contest.municipality_id, maxSizeMb: null });
+    const media = await copyEntryFile(db, { kind, url }, { municipalityId: contest.municipality_id, maxSizeMb: null, entryKind: kind });
     await db
       .insertInto('contest_entry')
       .values({ contest_id: contest.id, resident_id: residentId, channel: 'tg', media_id: media.id, media_kind: kind, caption: 'Работа соседа', state: 'accepted', moderated_at: now })

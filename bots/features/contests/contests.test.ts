@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -582,6 +583,46 @@ describe.each(CHANNELS)('%s: contest limits', (channel) => {
     await chat.say(press(t('ru', 'contests.agree')));
     const entry = await db.db.selectFrom('contest_entry').select('caption').where('contest_id', '=', contest.id).executeTakeFirstOrThrow();
     expect(entry.caption).toBe('Иней');
+  });
+});
+
+describe.each(CHANNELS)('%s: a work whose download shows another kind', (channel) => {
+  it('a "photo" file that is a video, found only after «I agree»: refused, asked again with the caption kept, and no bytes left in the store', async () => {
+    const contest = await openContest({ entryKind: 'photo' });
+    const chat = await resident(channel, 'Лев');
+    await startEntry(chat, contest.title!);
+    const stored = await storedMedia();
+    // Sent as a file named and typed as a JPEG (so taken as a photo up front); its bytes are an MP4,
+    // and the file server says nothing of the type: only the download shows it.
+    const n = ++fileSeq;
+    const bytes = mp4Bytes(3500);
+    if (channel === 'tg') {
+      // No extension in Telegram's path either (a file named "winter"): nothing but the bytes says what it is.
+      harness.fake.files.set(`BQACdoc${n}`, { path: `documents/file_${n}`, bytes, contentType: 'application/octet-stream' });
+      await chat.post({ message: { document: { file_id: `BQACdoc${n}`, file_unique_id: `AgADdoc${n}`, file_name: 'winter', mime_type: 'image/jpeg', file_size: bytes.byteLength } } });
+    } else {
+      vkFiles.set(`/doc${n}.jpg`, { bytes, type: 'application/octet-stream' });
+      await chat.post({
+        type: 'message_new',
+        object: { message: { attachments: [{ type: 'doc', doc: { id: 7000 + n, owner_id: chat.userId, title: 'winter.jpg', ext: 'jpg', size: bytes.byteLength, url: `${filesUrl}/doc${n}.jpg` } }] } },
+      });
+    }
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
+    await chat.say('Зимний двор');
+    await chat.say(press(t('ru', 'contests.agree')));
+    expect(chat.replyTexts).toEqual([t('ru', 'errors.ENTRY_KIND_NOT_ALLOWED'), t('ru', 'contests.ask_media', { title: contest.title, kind: t('ru', 'contests.kind_photo') })]);
+    // Neither a media row nor the video's bytes: the kind was checked before anything was written.
+    expect(await storedMedia()).toEqual(stored);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    expect(existsSync(path.join(harness.dataDir, 'media', sha256.slice(0, 2), sha256.slice(2, 4), sha256))).toBe(false);
+    expect(await db.db.selectFrom('contest_entry').select('id').where('contest_id', '=', contest.id).execute()).toEqual([]);
+    // A real photo goes through with the caption given before: one row, one file.
+    await chat.post(photoUpdate(chat, jpegBytes(4000, channel === 'tg' ? 71 : 72)));
+    expect(chat.replyTexts.at(-1)).toContain(contest.terms!);
+    await chat.say(press(t('ru', 'contests.agree')));
+    expect(await storedMedia()).toEqual({ rows: stored.rows + 1, files: stored.files + 1 });
+    const entry = await db.db.selectFrom('contest_entry').select(['caption', 'media_kind']).where('contest_id', '=', contest.id).executeTakeFirstOrThrow();
+    expect(entry).toEqual({ caption: 'Зимний двор', media_kind: 'photo' });
   });
 });
 
