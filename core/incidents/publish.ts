@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Actor } from '../actor.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
@@ -57,7 +58,7 @@ export async function recordPublishedReply(db: Db, input: { messageId: number; u
     if (message.answerTarget !== 'by_hand') throw new DomainError('REPLY_NOT_BY_HAND', { messageId: message.id, answerTarget: message.answerTarget });
     const answers = await trx
       .updateTable('answer')
-      .set({ state: 'delivered', delivered_at: now, updated_at: now })
+      .set({ state: 'delivered', delivered_at: now, updated_at: now, version: sql`version + 1` })
       .where('message_id', '=', message.id)
       .where('state', '=', 'approved')
       .returning('id')

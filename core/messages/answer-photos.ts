@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { inTransaction } from '../db/transaction.ts';
 import type { Channel, Db } from '../db/types.ts';
 import { enqueue } from '../outbox/outbox.repository.ts';
@@ -175,7 +176,8 @@ export async function recordAnswerCopies(db: Db, answerId: number, copies: { pho
     const attached = (Array.isArray(answer.media_ids) ? answer.media_ids : []).filter((id) => !copied.includes(id));
     await trx
       .updateTable('answer')
-      .set({ media_ids: JSON.stringify([...attached, ...new Set(copied)]) })
+      // A new version: a revision read before this copy landed could not name it (reviseAnswer expectedVersion).
+      .set({ media_ids: JSON.stringify([...attached, ...new Set(copied)]), version: sql`version + 1` })
       .where('id', '=', answerId)
       .execute();
     const entries = [];
@@ -226,6 +228,8 @@ export async function answerPhotoCopyFailed(db: Db, photoId: number, error: stri
       .returning(['answer_id', 'channel'])
       .executeTakeFirst();
     if (!photo || retryAt !== null) return 0;
+    // Given up: the answer's photos changed (a revision read before cannot have known).
+    await trx.updateTable('answer').set({ version: sql`version + 1` }).where('id', '=', photo.answer_id).execute();
     const notices = await noticesElsewhere(trx, photo.answer_id, photo.channel);
     const answer = await trx.selectFrom('answer').select('message_id').where('id', '=', photo.answer_id).executeTakeFirstOrThrow();
     const messenger = { $key: photo.channel === 'tg' ? 'menu.messenger_tg' : 'menu.messenger_vk' };

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Actor } from '../actor.ts';
 import { alertAnswerPending } from '../alerts/cards.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -35,6 +35,8 @@ export interface Answer {
    * attached through the API, and the copies of those sent in the bot once made (`photos`).
    */
   mediaIds: number[];
+  /** Bumped by every change to the answer or its photos: a revision names the one it was made from (If-Match). */
+  version: number;
   /** Photos sent with the answer in the bot, in order: the messenger they came through and their copy (answer-photos.ts). */
   photos: AnswerPhoto[];
   /** When the resident's messenger accepted the notification (the outbox row's `sent_at`). */
@@ -123,6 +125,7 @@ export function toAnswer(row: Selectable<AnswerTable>): Answer {
     approvedAt: row.approved_at,
     returnRemark: row.return_remark,
     mediaIds: Array.isArray(row.media_ids) ? row.media_ids : [],
+    version: row.version,
     photos: [],
     deliveredAt: row.delivered_at,
     createdAt: row.created_at,
@@ -247,16 +250,22 @@ export function draftAnswer(db: Db, input: DraftAnswerInput, now: Date): Promise
  * The executor edits a returned (or still pending) draft; it goes back to the curator. `mediaIds`,
  * when given, is the answer's whole new list of photos (a returned answer asked for a photo of the
  * result, or one taken off): replaceAnswerMedia. Without it the photos stay as they are.
+ * `expectedVersion` (the API's If-Match) is the answer's version the list was made from: a list read
+ * before a bot photo's copy landed cannot name that copy, and would drop it, so any change since
+ * (a copy made or given up, another revision) is CONCURRENT_CHANGE and nothing is revised.
  */
 export function reviseAnswer(
   db: Db,
-  input: { answerId: number; text: string; resolution?: Resolution; actor: Actor; photos?: { channel: Channel; refs: AnswerPhotoRef[] }; mediaIds?: number[] },
+  input: { answerId: number; text: string; resolution?: Resolution; actor: Actor; photos?: { channel: Channel; refs: AnswerPhotoRef[] }; mediaIds?: number[]; expectedVersion?: number },
   now: Date,
 ): Promise<Answer> {
   return inTransaction(db, async (trx) => {
     const text = validText(input.text);
     const { answer: current, message } = await lockAnswerAndMessage(trx, input.answerId);
     await assertAnswerPending(trx, current, ['draft', 'returned']);
+    if (input.expectedVersion !== undefined && current.version !== input.expectedVersion) {
+      throw new DomainError('CONCURRENT_CHANGE', { answerId: current.id, expectedVersion: input.expectedVersion, actualVersion: current.version });
+    }
     const replaced = input.mediaIds === undefined ? undefined : await replaceAnswerMedia(trx, current, message.municipalityId, input.mediaIds);
     const answer = replaced?.answer ?? current;
     // Photos sent with the revision join those the answer has, within the one limit.
@@ -269,7 +278,7 @@ export function reviseAnswer(
     const resolution = answer.kind === 'final' ? input.resolution ?? answer.resolution : null;
     const row = await trx
       .updateTable('answer')
-      .set({ text, resolution, state: 'draft', updated_at: now })
+      .set({ text, resolution, state: 'draft', updated_at: now, version: sql`version + 1` })
       .where('id', '=', answer.id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -291,7 +300,7 @@ export function returnAnswer(db: Db, input: { answerId: number; remark: string; 
     await assertAnswerPending(trx, answer);
     const row = await trx
       .updateTable('answer')
-      .set({ state: 'returned', return_remark: remark, updated_at: now })
+      .set({ state: 'returned', return_remark: remark, updated_at: now, version: sql`version + 1` })
       .where('id', '=', answer.id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -410,7 +419,7 @@ async function applyApproval(trx: Db, message: Message, answer: Answer, actor: A
   }
   const row = await trx
     .updateTable('answer')
-    .set({ state: 'approved', approved_by: staffIdOf(actor), approved_at: now, delivered_at: null, updated_at: now })
+    .set({ state: 'approved', approved_by: staffIdOf(actor), approved_at: now, delivered_at: null, updated_at: now, version: sql`version + 1` })
     .where('id', '=', answer.id)
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -112,6 +112,8 @@ export interface AnswerTable {
   delivered_at: Date | null;
   /** Photos attached by the official: media store ids (core/media), up to 10 images. */
   media_ids: JSONColumnType<number[], string | undefined, string>;
+  /** Bumped by every change to the answer or its photos (answer-photos.ts bumpAnswerVersion); a revision may name it (If-Match). */
+  version: Generated<number>;
   created_at: Date;
   updated_at: Date;
 }

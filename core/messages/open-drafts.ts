@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/types.ts';
 
 /**
@@ -7,7 +8,7 @@ import type { Db } from '../db/types.ts';
  * their ids.
  */
 export async function withdrawOpenDrafts(db: Db, messageId: number, now: Date, ofExecutor?: number): Promise<number[]> {
-  let update = db.updateTable('answer').set({ state: 'withdrawn', updated_at: now }).where('message_id', '=', messageId).where('state', 'in', ['draft', 'returned']);
+  let update = db.updateTable('answer').set({ state: 'withdrawn', updated_at: now, version: sql`version + 1` }).where('message_id', '=', messageId).where('state', 'in', ['draft', 'returned']);
   if (ofExecutor !== undefined) update = update.where('author_staff_id', 'in', (eb) => eb.selectFrom('staff').select('id').where('executor_id', '=', ofExecutor));
   const rows = await update.returning('id').execute();
   return rows.map((r) => r.id).sort((a, b) => a - b);

@@ -24,7 +24,7 @@ export function staffActor(principal: Principal): Actor {
 
 const IF_MATCH = /^(?:W\/)?"?(\d{1,9})"?$/;
 
-/** The message version an If-Match header names, if any; the core compares it under lock. `*` matches any version (RFC 9110). */
+/** The version (a message's, an answer's) an If-Match header names, if any; the core compares it under lock. `*` matches any version (RFC 9110). */
 export function expectedVersion(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const match = IF_MATCH.exec(header.trim());

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { acceptMessage } from '../../core/messages/moderation.service.ts';
+import { recordAnswerCopies } from '../../core/messages/answer-photos.ts';
+import { storeMedia } from '../../core/media/media.repository.ts';
+import { createDiskMediaStore } from '../../core/media/store.ts';
 import { newChat, type Chat } from '../../test/bots/chats.ts';
 import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
 import { jpegBytes, mp4Bytes } from '../../test/media/files.ts';
@@ -260,6 +263,92 @@ describe('photos with an answer in the console', () => {
       expect(await db.db.selectFrom('answer').select(['state', 'text']).where('id', '=', answer.id).executeTakeFirstOrThrow()).toEqual({ state: 'draft', text: 'Яма у второго подъезда заделана' });
       // The photo is still the answer's, waiting for its copy.
       expect(await db.db.selectFrom('answer_photo').select(['file_id', 'media_id']).where('answer_id', '=', answer.id).execute()).toEqual([{ file_id: 'tg-photo-pending', media_id: null }]);
+      await executor.context().close();
+    } finally {
+      await db.db.updateTable('municipality').set({ answers_need_approval: false }).where('id', '=', kemerovo).execute();
+    }
+  }, 60_000);
+
+  it('a copy that lands while the correction is being typed: the revision is refused, the form reads the answer again (copy added, text and removal kept), and the next send keeps the photo', async () => {
+    const { db, harness } = world;
+    const kemerovo = db.demo.municipalities.Kemerovo;
+    await db.db.updateTable('municipality').set({ answers_need_approval: true }).where('id', '=', kemerovo).execute();
+    try {
+      const residentId = await registeredResident(db.db, { municipalityId: kemerovo, now });
+      const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма у арки', point: KEMEROVO_CENTER, channel: 'tg' }, now);
+      const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
+      await acceptMessage(db.db, { messageId: message.id, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
+      const store = createDiskMediaStore(mediaDir);
+      const limits = { maxImageBytes: MAX_IMAGE_BYTES, maxVideoBytes: MAX_IMAGE_BYTES };
+      // One photo attached through the API (to be taken off), one sent in the Telegram bot and still being copied.
+      const attached = await storeMedia(db.db, store, { bytes: jpegBytes(2048, 81), municipalityId: kemerovo, origin: 'upload', limits });
+      const { answer } = await draftAnswer(
+        db.db,
+        {
+          messageId: message.id,
+          kind: 'final',
+          resolution: 'solved',
+          text: 'Яма заделана',
+          mediaIds: [attached.id],
+          photos: { channel: 'tg', refs: [{ fileId: 'tg-photo-late' }] },
+          actor: { kind: 'staff', staffId: staff.executor },
+        },
+        now,
+      );
+      // Its copy waits for a retry an hour away: the app's copier leaves it alone, the test lands it by hand.
+      await db.db
+        .updateTable('answer_photo')
+        .set({ copy_due_at: new Date(now.getTime() + 3_600_000), copy_attempts: 1 })
+        .where('answer_id', '=', answer.id)
+        .execute();
+      await returnAnswer(db.db, { answerId: answer.id, remark: 'Уберите старое фото', actor: { kind: 'staff', staffId: staff.curator } }, now);
+
+      const executor = await world.signIn(staff.executor);
+      await executor.goto(`${harness.url}/console#/message/${message.id}`);
+      await executor.getByText(ru('media.revise_copying', { count: 1 })).waitFor();
+      const field = executor.getByRole('group', { name: ru('media.revise_photos') });
+      await field.getByText(ru('media.photos_count', { n: 1, max: 9 })).waitFor();
+      await field.getByRole('button', { name: ru('media.remove_n', { n: 1 }) }).click();
+      await field.getByText(ru('media.photos_count', { n: 0, max: 9 })).waitFor();
+      await executor.getByLabel(ru('act.revise_text')).fill('Яма у арки заделана');
+
+      // Meanwhile the copier's download lands.
+      const copy = await storeMedia(db.db, store, { bytes: jpegBytes(2048, 82), municipalityId: kemerovo, origin: 'tg', limits });
+      const [photo] = await db.db.selectFrom('answer_photo').select('id').where('answer_id', '=', answer.id).execute();
+      await recordAnswerCopies(db.db, answer.id, [{ photoId: photo!.id, mediaId: copy.id }]);
+
+      // The list the page made could not name the copy: refused, nothing revised, the page says why.
+      await executor.getByRole('button', { name: ru('act.revise') }).click();
+      await executor
+        .getByRole('status')
+        .filter({ hasText: ru('media.revise_changed') })
+        .waitFor();
+      expect(await db.db.selectFrom('answer').select(['state', 'text', 'media_ids']).where('id', '=', answer.id).executeTakeFirstOrThrow()).toEqual({
+        state: 'returned',
+        text: 'Яма заделана',
+        media_ids: [attached.id, copy.id],
+      });
+      // Read again: the copy is in the form (no longer counted as being copied), the removed photo stays removed, the typed text stays.
+      await field.getByText(ru('media.photos_count', { n: 1, max: 10 })).waitFor();
+      expect(await executor.getByText(ru('media.revise_copying', { count: 1 })).count()).toBe(0);
+      expect(
+        await field.getByRole('img').evaluateAll((images) => images.map((img) => Number((img as unknown as { getAttribute(name: string): string }).getAttribute('src').split('/').pop()))),
+      ).toEqual([copy.id]);
+      expect(await executor.getByLabel(ru('act.revise_text')).inputValue()).toBe('Яма у арки заделана');
+      expect(await world.seriousViolations(executor)).toEqual([]);
+
+      await executor.getByRole('button', { name: ru('act.revise') }).click();
+      await executor
+        .getByRole('status')
+        .filter({ hasText: ru('act.done') })
+        .waitFor();
+      expect(await db.db.selectFrom('answer').select(['state', 'text', 'media_ids']).where('id', '=', answer.id).executeTakeFirstOrThrow()).toEqual({
+        state: 'draft',
+        text: 'Яма у арки заделана',
+        media_ids: [copy.id],
+      });
+      // The bot's photo is still the answer's, with its copy: its file id goes to Telegram, the copy to VK.
+      expect(await db.db.selectFrom('answer_photo').select(['file_id', 'media_id']).where('answer_id', '=', answer.id).execute()).toEqual([{ file_id: 'tg-photo-late', media_id: copy.id }]);
       await executor.context().close();
     } finally {
       await db.db.updateTable('municipality').set({ answers_need_approval: false }).where('id', '=', kemerovo).execute();

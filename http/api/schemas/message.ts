@@ -91,6 +91,10 @@ export const AnswerSchema = z
     approvedAt: Timestamp.nullable(),
     returnRemark: z.string().nullable(),
     mediaIds: z.array(z.number().int()).openapi({ description: 'photos sent with the answer: files of the media store (GET /media/{id}); a photo sent in the bot is here once copied' }),
+    version: z
+      .number()
+      .int()
+      .openapi({ description: 'bumped by every change to the answer or its photos (a bot photo\'s copy made or given up too); send as If-Match ("3") with POST /answers/{id}/revise' }),
     photos: z
       .array(
         z.object({

@@ -4,7 +4,7 @@ import { renderOutboxRow } from '../../../bots/telegram/render.ts';
 import { renderVkNotificationRow } from '../../../bots/vk/render.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { jpegBytes, mp4Bytes } from '../../../test/media/files.ts';
-import { recordAnswerCopies } from '../../../core/messages/answer-photos.ts';
+import { answerPhotoCopyFailed, recordAnswerCopies } from '../../../core/messages/answer-photos.ts';
 import { draftAnswer } from '../../../core/messages/answers.service.ts';
 
 let h: ApiHarness;
@@ -383,6 +383,56 @@ describe('photos with an answer', () => {
     const row = await h.t.db.selectFrom('outbox').select(['payload', 'channel']).where('dedupe_key', '=', `answer:${answer.id}`).executeTakeFirstOrThrow();
     expect(row.channel).toBe('tg');
     expect(row.payload.media).toEqual([copyA, copyB]);
+  });
+
+  it('a copy that lands between the read and the revision: the version read (If-Match) is refused 409 CONCURRENT_CHANGE, nothing lost; read again, the copy is kept', async () => {
+    const m = await inWork();
+    const ex = h.keys.Kemerovo.executor;
+    const actor = { kind: 'staff' as const, staffId: h.staff.Kemerovo.executor };
+    const refs = ['tg-late', 'tg-lost'].map((fileId) => ({ fileId }));
+    const { answer } = await draftAnswer(h.t.db, { messageId: m.id, kind: 'final', resolution: 'solved', text: 'Яма заделана', photos: { channel: 'tg', refs }, actor }, h.now());
+    const sent = await h.t.db.selectFrom('answer_photo').select('id').where('answer_id', '=', answer.id).orderBy('position').execute();
+    expect((await h.request('POST', `/api/v1/answers/${answer.id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Уточните адрес' } })).status).toBe(200);
+    const readAnswer = async () => (await h.request('GET', `/api/v1/messages/${m.id}`, { token: ex })).body.answers.find((a: { id: number }) => a.id === answer.id);
+    const botPhotos = () => h.t.db.selectFrom('answer_photo').select(['file_id', 'media_id']).where('answer_id', '=', answer.id).orderBy('position').execute();
+
+    // The console reads the answer: both bot photos still being copied, nothing to list.
+    const seen = await readAnswer();
+    expect(seen).toMatchObject({ mediaIds: [], photos: [{ copy: 'copying' }, { copy: 'copying' }] });
+    // The first copy lands while the executor edits the text.
+    const copy = await upload(jpegBytes(300, 71), 'image/jpeg', ex);
+    await recordAnswerCopies(h.t.db, answer.id, [{ photoId: sent[0]!.id, mediaId: copy }]);
+    const revise = (body: Record<string, unknown>, version?: unknown) =>
+      h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'Яма у дома 5 заделана', ...body }, ...(version !== undefined && { headers: { 'if-match': String(version) } }) });
+
+    // The list the page made cannot name the copy: sent with the version it read, refused whole.
+    const stale = await revise({ mediaIds: [] }, `"${seen.version}"`);
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'CONCURRENT_CHANGE', details: { answerId: answer.id, expectedVersion: seen.version, actualVersion: seen.version + 1 } });
+    expect(await botPhotos()).toEqual([
+      { file_id: 'tg-late', media_id: copy },
+      { file_id: 'tg-lost', media_id: null },
+    ]);
+    expect(await h.t.db.selectFrom('answer').select(['state', 'text', 'media_ids']).where('id', '=', answer.id).executeTakeFirstOrThrow()).toEqual({ state: 'returned', text: 'Яма заделана', media_ids: [copy] });
+    // Not a version: 400 naming the header, nothing revised.
+    expect((await revise({ mediaIds: [] }, 'latest')).body).toMatchObject({ code: 'VALIDATION', details: { field: 'If-Match' } });
+
+    // Read again: the copy is listed; the second photo is given up meanwhile, which changes the version again.
+    const fresh = await readAnswer();
+    expect(fresh).toMatchObject({ version: seen.version + 1, mediaIds: [copy] });
+    await answerPhotoCopyFailed(h.t.db, sent[1]!.id, 'Bad Request: file not found', null);
+    expect((await revise({ mediaIds: [copy] }, `"${fresh.version}"`)).body).toMatchObject({ code: 'CONCURRENT_CHANGE', details: { actualVersion: fresh.version + 1 } });
+    const last = await readAnswer();
+    expect(last.photos).toMatchObject([{ copy: 'copied', mediaId: copy }, { copy: 'failed', error: 'Bad Request: file not found' }]);
+
+    // Sent from what it read now: the copy stays (the given-up photo goes, as the page showed), a new version.
+    const revised = await revise({ mediaIds: [copy] }, `"${last.version}"`);
+    expect(revised.status, JSON.stringify(revised.body)).toBe(200);
+    expect(revised.body).toMatchObject({ state: 'draft', text: 'Яма у дома 5 заделана', mediaIds: [copy], version: last.version + 1, photos: [{ channel: 'tg', mediaId: copy, copy: 'copied' }] });
+    expect(await botPhotos()).toEqual([{ file_id: 'tg-late', media_id: copy }]);
+    // The same version again (a second click) is stale now; "*" skips the check.
+    expect((await revise({ mediaIds: [copy] }, `"${last.version}"`)).status).toBe(409);
+    expect((await revise({ mediaIds: [copy] }, '*')).status).toBe(200);
   });
 
   it('a revision counts the photos still being copied toward the limit of 10', async () => {

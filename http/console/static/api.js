@@ -8,8 +8,8 @@ export function setCsrf(token) {
   csrf = token;
 }
 
-async function call(method, path, body) {
-  const headers = { accept: 'application/json' };
+async function call(method, path, body, extra = {}) {
+  const headers = { accept: 'application/json', ...extra };
   const form = body instanceof FormData;
   if (body !== undefined && !form) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
@@ -37,7 +37,8 @@ async function call(method, path, body) {
 }
 
 export const get = (path) => call('GET', path);
-export const post = (path, body = {}) => call('POST', path, body);
+/** `headers`: e.g. If-Match with the version a change was made from (a 409 CONCURRENT_CHANGE when it moved on). */
+export const post = (path, body = {}, headers = {}) => call('POST', path, body, headers);
 export const put = (path, body = {}) => call('PUT', path, body);
 export const patch = (path, body) => call('PATCH', path, body);
 export const del = (path) => call('DELETE', path);

@@ -1,6 +1,6 @@
 // The console's pages. Each calls the admin API only; what a role may do is decided there, the
 // page merely hides what the role cannot use.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { can } from './access.js';
 import { post } from './api.js';
 import { excerpt, html, moreButton, nameOf, useAction, useApi, usePaged, useStaffOf, when } from './ui.js';
@@ -123,7 +123,7 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
         <p>${a.text}</p>
         ${a.mediaIds.length > 0 && html`<p>${t('media.photos_attached', { n: a.mediaIds.length })}</p><${MediaList} t=${t} ids=${a.mediaIds} />`}
         ${a.returnRemark && a.state === 'returned' && html`<p><em>${t('answer.remark', { remark: a.returnRemark })}</em></p>`}
-        ${answers && a.state === 'returned' && m.status === 'in_work' && html`<${ReviseForm} t=${t} answer=${a} act=${act} fail=${fail} />`}
+        ${answers && a.state === 'returned' && m.status === 'in_work' && html`<${ReviseForm} key=${a.id} t=${t} answer=${a} act=${act} fail=${fail} reload=${reload} />`}
         ${a.delivery && a.state !== 'delivered' && html`<p class=${a.delivery.state === 'failed' || a.delivery.state === 'unreachable' ? 'overdue' : ''}>${deliveryText(t, a.delivery)}</p>`}
         ${reviews && a.state === 'draft' && html`<div class="actions">
           <form onSubmit=${(e) => act(e, () => post(`/api/v1/answers/${a.id}/approve`))}><button type="submit">${t('act.approve')}</button></form>
@@ -192,14 +192,37 @@ function AnswerForm({ t, messageId, act, fail }) {
 /**
  * A returned answer corrected: its text and its photos (those it has, taken off or more added, as
  * in the answer form), sent back to the curator (`mediaIds` replaces the photos attached before).
+ * The revision names the answer's version the form was made from (If-Match): a bot photo's copy
+ * that landed since could not be in the list and would be dropped, so the API refuses it (409
+ * CONCURRENT_CHANGE); the card is read again and the form takes the answer's photos as they are
+ * now, keeping the text typed and the photos the official added or removed, and says so.
  */
-function ReviseForm({ t, answer, act, fail }) {
+function ReviseForm({ t, answer, act, fail, reload }) {
   const [photos, setPhotos] = useState(answer.mediaIds);
+  // The answer as the form last read it: its version goes with the revision, its photos tell the official's changes from the answer's.
+  const [base, setBase] = useState(answer);
   const [uploading, setUploading] = useState(false);
+  useEffect(() => {
+    if (answer.version === base.version) return;
+    const removed = base.mediaIds.filter((id) => !photos.includes(id));
+    const added = photos.filter((id) => !base.mediaIds.includes(id) && !answer.mediaIds.includes(id));
+    setPhotos([...answer.mediaIds.filter((id) => !removed.includes(id)), ...added]);
+    setBase(answer);
+  }, [answer.version]);
   const field = `revise-${answer.id}`;
   // Photos sent in the bot whose copy is still being made: no id to list yet, they stay with the answer and take room.
   const copying = (answer.photos ?? []).filter((p) => p.copy === 'copying').length;
-  return html`<form onSubmit=${(e) => act(e, (f) => post(`/api/v1/answers/${answer.id}/revise`, { text: f[field].value, mediaIds: photos }))}>
+  const send = (e) =>
+    act(e, async (f) => {
+      try {
+        return await post(`/api/v1/answers/${answer.id}/revise`, { text: f[field].value, mediaIds: photos }, { 'if-match': `"${base.version}"` });
+      } catch (error) {
+        if (error.code !== 'CONCURRENT_CHANGE') throw error;
+        reload();
+        throw new Error(t('media.revise_changed'));
+      }
+    });
+  return html`<form onSubmit=${send}>
     <label for=${field}>${t('act.revise_text')}</label><textarea id=${field} name=${field} required maxlength="4000">${answer.text}</textarea>
     ${copying > 0 && html`<p class="hint">${t('media.revise_copying', { count: copying })}</p>`}
     <${PhotoField} t=${t} ids=${photos} save=${setPhotos} max=${MAX_ANSWER_PHOTOS - copying} fail=${fail} onBusy=${setUploading} inputId=${`revise-photos-${answer.id}`} legend=${t('media.revise_photos')} />
