@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { buildApp, type App } from './app.ts';
 import { loadConfig, type Config } from './config.ts';
-import { createLifecycle } from './http/app.ts';
+import { createLifecycle, startingResponse } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { exitOnStartupFailure, exitWithLine, explainListenFailure } from './startup-failure.ts';
 
@@ -26,13 +26,7 @@ const logger = createLogger(config.LOG_LEVEL);
 const lifecycle = createLifecycle();
 let app: App | undefined;
 
-function starting(request: Request): Response {
-  const path = new URL(request.url).pathname;
-  if (path === '/health/live') return Response.json({ status: 'ok' });
-  return Response.json({ status: 'unavailable' }, { status: 503 });
-}
-
-const server = serve({ fetch: (request, env) => (app ? app.http.fetch(request, env) : starting(request)), port: config.PORT, hostname: config.HOST }, (info) =>
+const server = serve({ fetch: (request, env) => (app ? app.http.fetch(request, env) : startingResponse(request)), port: config.PORT, hostname: config.HOST }, (info) =>
   logger.info({ port: info.port }, 'socket open: probes answer while the app starts'),
 ) as Server;
 server.on('error', (error: NodeJS.ErrnoException) => {

@@ -53,8 +53,22 @@ export interface HttpDeps {
 
 export type AppEnv = { Variables: { requestId: string } };
 
-/** Retry-After of a webhook refused while stopping: about the time another instance (or this one, restarted) needs. */
-const SHUTDOWN_RETRY_AFTER_SECONDS = 5;
+/**
+ * Retry-After of a webhook refused while starting or stopping: about the time another instance (or
+ * this one, restarted or migrated) needs.
+ */
+const WEBHOOK_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * What main.ts answers while the app is being built (migrations not applied yet): liveness 200,
+ * everything else 503; a webhook with Retry-After, as while stopping.
+ */
+export function startingResponse(request: Request): Response {
+  const path = new URL(request.url).pathname;
+  if (path === '/health/live') return Response.json({ status: 'ok' });
+  const headers = path.startsWith('/webhooks/') ? { 'Retry-After': String(WEBHOOK_RETRY_AFTER_SECONDS) } : undefined;
+  return Response.json({ status: 'unavailable' }, { status: 503, headers });
+}
 
 const WEBHOOK_CHANNEL: Record<string, string> = { telegram: 'tg', vk: 'vk' };
 
@@ -88,7 +102,7 @@ export function createHttpApp(deps: HttpDeps): Hono<AppEnv> {
     if (lifecycle.stopping) {
       inboundUpdates.inc({ channel: WEBHOOK_CHANNEL[c.req.param('channel')] ?? 'unknown', outcome: 'refused_shutting_down' });
       // A hint for a proxy or client that reads it (the messengers retry on their own schedule).
-      c.header('Retry-After', String(SHUTDOWN_RETRY_AFTER_SECONDS));
+      c.header('Retry-After', String(WEBHOOK_RETRY_AFTER_SECONDS));
       return c.json({ ok: false, error: 'shutting down, try again later' }, 503);
     }
     lifecycle.enter();

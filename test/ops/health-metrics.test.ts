@@ -5,6 +5,8 @@ import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { createLogger } from '../../logger.ts';
 import { SECRET_HEADER, TELEGRAM_WEBHOOK_PATH } from '../../http/webhooks/telegram.ts';
+import { VK_WEBHOOK_PATH } from '../../http/webhooks/vk.ts';
+import { startingResponse } from '../../http/app.ts';
 import { createApiHarness, type ApiHarness } from '../api-harness.ts';
 import { announce, cancelBroadcast, expandBatch } from '../../core/broadcasts/broadcasts.ts';
 import { registeredResident } from '../residents.ts';
@@ -66,6 +68,31 @@ describe('health probes', () => {
       h.app.lifecycle.migrated = true;
     }
     expect((await h.app.http.request('/health/ready')).status).toBe(200);
+  });
+
+  it('while the app starts (main.ts, before the migrations are applied): liveness 200, the rest 503, webhooks with Retry-After: 5 as while stopping', async () => {
+    const at = (path: string, method = 'GET') => startingResponse(new Request(`http://127.0.0.1${path}`, { method }));
+    const live = at('/health/live');
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    for (const path of [TELEGRAM_WEBHOOK_PATH, VK_WEBHOOK_PATH]) {
+      const refused = at(path, 'POST');
+      expect(refused.status, path).toBe(503);
+      expect(refused.headers.get('retry-after'), path).toBe('5');
+      expect(await refused.json(), path).toEqual({ status: 'unavailable' });
+    }
+    for (const path of ['/health', '/health/ready', '/api/v1/messages', '/webhooksx']) {
+      const refused = at(path);
+      expect(refused.status, path).toBe(503);
+      expect(refused.headers.get('retry-after'), path).toBeNull();
+    }
+    // The same header as a webhook refused while stopping.
+    h.app.lifecycle.stopping = true;
+    try {
+      expect((await webhook(startUpdate(910_004, 6_100_000_004))).headers.get('retry-after')).toBe('5');
+    } finally {
+      h.app.lifecycle.stopping = false;
+    }
   });
 
   it('the details are behind an operator key: GET /api/v1/system/health', async () => {
