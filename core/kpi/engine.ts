@@ -18,6 +18,16 @@ export interface KpiTrend {
   improving: boolean | null;
 }
 
+/** What the data give now for a period read from its snapshot, when that differs from the snapshot. */
+export interface KpiLiveFigure {
+  value: number | null;
+  numerator: number;
+  denominator: number | null;
+  status: KpiStatus | null;
+  parts: { name: string; numerator: number }[];
+  asOf: Date;
+}
+
 export interface KpiResult {
   kpi: number;
   nameRu: string;
@@ -44,8 +54,22 @@ export interface KpiResult {
   violations: Violation[];
   details: Record<string, unknown>;
   trend: KpiTrend | null;
-  /** Read from the snapshot taken when the period closed. */
+  /**
+   * Read from the snapshot taken when the period closed: the official figure of an ended period
+   * (a later edit of the data, a message reopened, changes it only through POST /kpi/recompute).
+   */
   fromSnapshot: boolean;
+  /** When the snapshot was taken or last recomputed; null for a figure measured live. */
+  snapshotAt: Date | null;
+  /** The snapshot was replaced by POST /kpi/recompute. */
+  snapshotRecomputed: boolean;
+  /**
+   * A snapshot compared with the data now (ComputeOptions.compareLive): whether they give another
+   * figure (value, numerator, denominator, a part or the target). Null when measured live or not compared.
+   */
+  liveDiffers: boolean | null;
+  /** The figure the data give now, when liveDiffers. */
+  live: KpiLiveFigure | null;
   /** False when the data source is not installed (a module's table missing). */
   available: boolean;
 }
@@ -58,6 +82,11 @@ export interface ComputeOptions {
   useSnapshots?: boolean;
   /** Tables known to be missing (missingTables), when the caller computes many municipalities. */
   missing?: Set<string>;
+  /**
+   * Also measure live what is read from a snapshot, to say whether the data now differ
+   * (liveDiffers, live). Default false: one more query per indicator.
+   */
+  compareLive?: boolean;
 }
 
 export function indicatorByNumber(n: number): Indicator {
@@ -112,6 +141,10 @@ export async function measureIndicators(
       final,
       trend: null,
       fromSnapshot: false,
+      snapshotAt: null,
+      snapshotRecomputed: false,
+      liveDiffers: null,
+      live: null,
     };
     if ((indicator.tables ?? []).some((table) => missing.has(table))) {
       for (const m of group)
@@ -155,7 +188,16 @@ export async function measureIndicator(db: Db, municipality: Municipality, indic
   return (await measureIndicators(db, [municipality], indicator, requested, now, missing)).get(municipality.id)!;
 }
 
-type SnapshotRow = { kpi: number; value: number | null; numerator: number; denominator: number | null; status: KpiStatus; details: Record<string, unknown> };
+type SnapshotRow = {
+  kpi: number;
+  value: number | null;
+  numerator: number;
+  denominator: number | null;
+  status: KpiStatus;
+  details: Record<string, unknown>;
+  computed_at: Date;
+  recomputed: boolean;
+};
 
 /** What a snapshot keeps: the result's values, and the rest of it in `details`. */
 export function snapshotValues(r: KpiResult) {
@@ -185,8 +227,33 @@ function fromSnapshot(live: Omit<KpiResult, 'value'> & { value: number | null },
     asOf: asOf ? new Date(asOf) : live.asOf,
     details,
     fromSnapshot: true,
+    snapshotAt: s.computed_at,
+    snapshotRecomputed: s.recomputed,
     available: true,
   };
+}
+
+const same = (a: number | null, b: number | null) => (a === null || b === null ? a === b : Math.abs(a - b) < 1e-9);
+
+/**
+ * Whether the data now give another figure than the snapshot. The status is left out: a yearly
+ * indicator's status turns final when the year ends, the figures being the same.
+ */
+function figuresDiffer(snapshot: KpiResult, live: KpiResult): boolean {
+  if (!same(snapshot.value, live.value) || !same(snapshot.numerator, live.numerator) || !same(snapshot.denominator, live.denominator)) return true;
+  // Field by field: the snapshot's target comes back from jsonb with its keys in another order.
+  const target = (t: Target) => [t.kind, 'min' in t ? t.min : null, 'max' in t ? t.max : null].join(':');
+  if (target(snapshot.target) !== target(live.target)) return true;
+  const parts = (r: KpiResult) => JSON.stringify(r.parts.map((p) => [p.name, p.numerator]));
+  return parts(snapshot) !== parts(live);
+}
+
+/** A snapshot's result with its comparison against the live one (unavailable live: not compared). */
+function compared(snapshot: KpiResult, live: KpiResult | undefined): KpiResult {
+  if (!live?.available) return snapshot;
+  if (!figuresDiffer(snapshot, live)) return { ...snapshot, liveDiffers: false };
+  const { value, numerator, denominator, status, asOf } = live;
+  return { ...snapshot, liveDiffers: true, live: { value, numerator, denominator, status, parts: live.parts.map((p) => ({ name: p.name, numerator: p.numerator })), asOf } };
 }
 
 function trendOf(current: KpiResult, previous: KpiResult | undefined, previousKey: string): KpiTrend {
@@ -202,7 +269,7 @@ async function readSnapshots(db: Db, municipalityIds: number[], period: string):
   if (municipalityIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('kpi_snapshot')
-    .select(['municipality_id', 'kpi', 'value', 'numerator', 'denominator', 'status', 'details'])
+    .select(['municipality_id', 'kpi', 'value', 'numerator', 'denominator', 'status', 'details', 'computed_at', 'recomputed'])
     .where('municipality_id', 'in', municipalityIds)
     .where('period', '=', period)
     .execute();
@@ -211,7 +278,9 @@ async function readSnapshots(db: Db, municipalityIds: number[], period: string):
 
 /**
  * The indicators of one period for several municipalities, without trends: an ended period's
- * snapshots where taken, the rest measured live, one grouped query per indicator.
+ * snapshots where taken, the rest measured live, one grouped query per indicator; with
+ * `compareLive` the snapshots' municipalities are measured too and each snapshot says whether the
+ * data now differ.
  */
 async function periodResults(
   db: Db,
@@ -221,12 +290,13 @@ async function periodResults(
   now: Date,
   useSnapshots: boolean,
   missing: Set<string>,
+  compareLive = false,
 ): Promise<Map<number, KpiResult[]>> {
   const ended = municipalities.filter((m) => now.getTime() >= indicatorWindow(INDICATORS[0]!, requested, m.timeZone).measured.to.getTime()).map((m) => m.id);
   const snapshots = useSnapshots ? await readSnapshots(db, ended, requested.key) : new Map<string, SnapshotRow>();
   const results = new Map<number, KpiResult[]>(municipalities.map((m) => [m.id, []]));
   for (const indicator of indicators) {
-    const live = municipalities.filter((m) => !snapshots.has(`${m.id}:${indicator.number}`));
+    const live = compareLive ? municipalities : municipalities.filter((m) => !snapshots.has(`${m.id}:${indicator.number}`));
     const measured = live.length > 0 ? await measureIndicators(db, live, indicator, requested, now, missing) : new Map<number, KpiResult>();
     for (const municipality of municipalities) {
       const snapshot = snapshots.get(`${municipality.id}:${indicator.number}`);
@@ -235,28 +305,31 @@ async function periodResults(
         continue;
       }
       const w = indicatorWindow(indicator, requested, municipality.timeZone);
-      results.get(municipality.id)!.push(
-        fromSnapshot(
-          {
-            ...heading(indicator, requested, w),
-            asOf: w.measured.to,
-            final: now >= w.judgedTo,
-            value: null,
-            numerator: 0,
-            denominator: null,
-            target: w.target,
-            status: null,
-            projection: null,
-            parts: [],
-            violations: [],
-            details: {},
-            trend: null,
-            fromSnapshot: true,
-            available: true,
-          },
-          snapshot,
-        ),
+      const frozen = fromSnapshot(
+        {
+          ...heading(indicator, requested, w),
+          asOf: w.measured.to,
+          final: now >= w.judgedTo,
+          value: null,
+          numerator: 0,
+          denominator: null,
+          target: w.target,
+          status: null,
+          projection: null,
+          parts: [],
+          violations: [],
+          details: {},
+          trend: null,
+          fromSnapshot: true,
+          snapshotAt: null,
+          snapshotRecomputed: false,
+          liveDiffers: null,
+          live: null,
+          available: true,
+        },
+        snapshot,
       );
+      results.get(municipality.id)!.push(compareLive ? compared(frozen, measured.get(municipality.id)) : frozen);
     }
   }
   return results;
@@ -269,7 +342,7 @@ export async function computeMany(db: Db, municipalities: Municipality[], period
   const indicators = options.kpis ? options.kpis.map(indicatorByNumber) : INDICATORS;
   const useSnapshots = options.useSnapshots ?? true;
   const missing = options.missing ?? (await missingTables(db));
-  const current = await periodResults(db, municipalities, requested, indicators, now, useSnapshots, missing);
+  const current = await periodResults(db, municipalities, requested, indicators, now, useSnapshots, missing, options.compareLive ?? false);
   if (options.trend === false) return current;
   const previousKey = previousPeriodKey(requested);
   const previous = await periodResults(db, municipalities, parseKpiPeriod(previousKey), indicators, now, useSnapshots, missing);

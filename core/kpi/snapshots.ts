@@ -48,7 +48,8 @@ export async function snapshotPeriod(db: Db, municipality: Municipality, period:
       )
       .returning('kpi')
       .executeTakeFirst();
-    if (inserted) written.push(r);
+    // What was written is now the period's snapshot.
+    if (inserted) written.push({ ...r, fromSnapshot: true, snapshotAt: now, snapshotRecomputed: options.replace ?? false });
   }
   return written;
 }

@@ -45,13 +45,38 @@ export const KpiResultSchema = z
         improving: z.boolean().nullable(),
       })
       .nullable(),
-    fromSnapshot: z.boolean(),
+    fromSnapshot: z.boolean().openapi({
+      description: 'read from the snapshot frozen when the period ended: the official figure of an ended period; false for the running period and an ended one without a snapshot (measured live)',
+    }),
+    snapshotAt: z.string().nullable().openapi({ description: 'when the snapshot was taken or last recomputed (null when measured live)' }),
+    snapshotRecomputed: z.boolean().openapi({ description: 'the snapshot was replaced by POST /kpi/recompute' }),
+    liveDiffers: z.boolean().nullable().openapi({
+      description: 'a snapshot: whether the data now give another figure (a message reopened, a late entry); POST /kpi/recompute makes that the snapshot. Null when measured live',
+    }),
+    live: z
+      .object({
+        value: z.number().nullable(),
+        numerator: z.number(),
+        denominator: z.number().nullable(),
+        status: KpiStatusSchema.nullable(),
+        parts: z.array(z.object({ name: z.string(), numerator: z.number() })),
+        asOf: z.string(),
+      })
+      .nullable()
+      .openapi({ description: 'the figure the data give now, when liveDiffers' }),
     available: z.boolean(),
   })
   .openapi('KpiResult');
 
 export function kpiResultDto(r: KpiResult) {
-  return { ...r, from: r.from.toISOString(), to: r.to.toISOString(), asOf: r.asOf.toISOString() };
+  return {
+    ...r,
+    from: r.from.toISOString(),
+    to: r.to.toISOString(),
+    asOf: r.asOf.toISOString(),
+    snapshotAt: r.snapshotAt?.toISOString() ?? null,
+    live: r.live ? { ...r.live, asOf: r.live.asOf.toISOString() } : null,
+  };
 }
 
 export const PlacementSchema = z

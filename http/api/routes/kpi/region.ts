@@ -25,7 +25,9 @@ export const route = createRoute({
   path: '/kpi/region',
   tags: ['kpi'],
   summary: "Every municipality's indicators side by side, ranked",
-  description: 'Ranking: score = (2 points per indicator met + 1 per indicator on track) / (2 × indicators judged) × 100; ties by indicators met, then name.',
+  description:
+    'Ranking: score = (2 points per indicator met + 1 per indicator on track) / (2 × indicators judged) × 100; ties by indicators met, then name. ' +
+    'As GET /kpi: an ended period from its snapshots where taken (liveDiffers when the data now differ), the running one live.',
   ...access('kpi.region'),
   request: { query: Query },
   responses: { 200: jsonContent(z.object({ period: z.string(), items: z.array(RowSchema) }), 'The ranking'), ...problems(400, 422) },
@@ -34,7 +36,7 @@ export const route = createRoute({
 export function registerKpiRegion(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const { period } = c.req.valid('query');
-    const rows = await computeRegion(deps.db, period, deps.clock());
+    const rows = await computeRegion(deps.db, period, deps.clock(), { compareLive: true });
     return c.json({ period, items: rows.map((r) => ({ ...r, indicators: r.indicators.map(kpiResultDto) })) }, 200);
   });
 }
