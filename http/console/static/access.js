@@ -54,6 +54,7 @@ export const ROLES = {
   'contests.write': ['operator', 'curator'],
   'contests.moderate': ['operator', 'curator', 'moderator'],
   'kpi.read': EVERYONE,
+  'kpi.recompute': ['operator', 'curator'],
   'item_comments.moderate': ['operator', 'curator', 'moderator'],
   'sessions.manage': EVERYONE,
 };

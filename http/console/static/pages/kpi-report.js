@@ -17,7 +17,7 @@ export function figure(lang, code, value) {
 }
 
 /** The instant the figures are as of, in Kuzbass time (the files say it so too). */
-const asOfText = (lang, iso) => new Date(iso).toLocaleString(locale(lang), { timeZone: 'Asia/Novokuznetsk', dateStyle: 'long', timeStyle: 'short' });
+export const asOfText = (lang, iso) => new Date(iso).toLocaleString(locale(lang), { timeZone: 'Asia/Novokuznetsk', dateStyle: 'long', timeStyle: 'short' });
 
 /**
  * A report's parts as the API gives them (GET /reports/…/tables): the tables its CSV and XLSX are

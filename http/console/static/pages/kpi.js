@@ -7,8 +7,10 @@
 // the municipalities' ranking (the region's for operators; a municipality's official sees their own row and its rank).
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { html, loading, nameOf, useApi } from '../ui.js';
-import { MonthlyReport, OpenSourceSummary } from './kpi-report.js';
+import { can } from '../access.js';
+import { post } from '../api.js';
+import { html, loading, nameOf, useAction, useApi } from '../ui.js';
+import { asOfText, MonthlyReport, OpenSourceSummary } from './kpi-report.js';
 
 /**
  * The running month as YYYY-MM in Kuzbass (the region's zone, in which the server counts periods):
@@ -85,6 +87,29 @@ function KpiChart({ t, items }) {
   </figure>`;
 }
 
+/**
+ * An ended month read from its snapshot (the official figure, GET /kpi): when it was taken, and the
+ * indicators whose data have changed since (a message reopened after the month ended), with the
+ * recomputation for those who may run it (kpi.recompute) and whom to ask for the others.
+ */
+function SnapshotNote({ t, lang, items, recompute }) {
+  const taken = items.filter((i) => i.fromSnapshot && i.snapshotAt).map((i) => i.snapshotAt);
+  if (taken.length === 0) return null;
+  const differs = items.filter((i) => i.liveDiffers);
+  return html`<div class="snapshot-note">
+    <p class="hint">${t('kpi.snapshot', { at: asOfText(lang, taken.sort().at(-1)) })}</p>
+    ${differs.length > 0 &&
+    html`<p class="overdue">${t('kpi.snapshot_differs', { list: differs.map((i) => `№ ${i.kpi}`).join(', ') })}</p>
+      ${recompute ? html`<form onSubmit=${recompute}><button type="submit" class="secondary">${t('kpi.recompute')}</button></form>` : html`<p class="hint">${t('kpi.recompute_ask')}</p>`}`}
+  </div>`;
+}
+
+/** The value: the snapshot's, and what the data give now when that differs. */
+function valueCell(t, lang, item) {
+  if (!item.liveDiffers || !item.live) return valueOf(lang, item);
+  return html`${valueOf(lang, item)}<br /><small class="overdue">${t('kpi.live_now', { value: valueOf(lang, { ...item, value: item.live.value }) })}</small>`;
+}
+
 function trendOf(t, trend) {
   if (!trend || trend.direction === null) return '—';
   const arrow = { up: '↑', down: '↓', flat: '→' }[trend.direction];
@@ -92,12 +117,14 @@ function trendOf(t, trend) {
   return `${arrow} ${word}`.trim();
 }
 
-export function Kpi({ t, lang, me, fail }) {
+export function Kpi({ t, lang, me, fail, notify }) {
   const [period, setPeriod] = useState(thisMonth());
   const [town, setTown] = useState(me.municipalityId);
   const [towns] = useApi(me.municipalityId === null ? '/api/v1/municipalities' : null, fail);
   const query = town === null ? null : `municipalityId=${town}&period=${period}`;
-  const [kpi] = useApi(query && `/api/v1/kpi?${query}`, fail);
+  const [kpi, reloadKpi] = useApi(query && `/api/v1/kpi?${query}`, fail);
+  const act = useAction(t, fail, notify, reloadKpi);
+  const recompute = can(me.role, 'kpi.recompute') ? (event) => act(event, () => post('/api/v1/kpi/recompute', { municipalityId: town, period })) : null;
   const [rating] = useApi(`/api/v1/ratings/executors?period=${period}${town === null ? '' : `&municipalityId=${town}`}`, fail);
   // Operators: every municipality (the chosen one marked); others: the API answers their own row only.
   const [townsRating] = useApi(`/api/v1/ratings/municipalities?period=${period}`, fail);
@@ -127,14 +154,15 @@ export function Kpi({ t, lang, me, fail }) {
         (i) => html`<tr class=${i.status ? `kpi-${i.status}` : undefined}>
           <td>${i.kpi}</td>
           <td>${lang === 'en' ? i.nameEn : i.nameRu}</td>
-          <td>${valueOf(lang, i)}</td>
+          <td>${valueCell(t, lang, i)}</td>
           <td>${targetOf(lang, i.target)}</td>
           <td>${i.status ? t(`kpi.statuses.${i.status}`) : t('kpi.unavailable')}</td>
           <td>${trendOf(t, i.trend)}</td>
           <td>${bar(t, i)}</td>
         </tr>`,
       )}</tbody>
-    </table></div>`}
+    </table></div>
+    <${SnapshotNote} t=${t} lang=${lang} items=${kpi.items} recompute=${recompute} />`}
     ${kpi && html`<${KpiChart} t=${t} items=${kpi.items} />`}
     ${query && html`<${MonthlyReport} key=${query} t=${t} lang=${lang} query=${query} running=${period === thisMonth()} fail=${fail} />`}
     <${OpenSourceSummary} key=${period} t=${t} lang=${lang} period=${period} region=${me.municipalityId === null} fail=${fail} />

@@ -1,0 +1,79 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snapshotPeriod } from '../../core/kpi/snapshots.ts';
+import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.ts';
+import { reopenMessage } from '../../core/messages/moderation.service.ts';
+import { getMunicipality } from '../../core/municipalities/municipality.repository.ts';
+import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { demoStaff, messageInWork } from '../../test/staff.ts';
+
+/**
+ * The KPI page of an ended month shows its snapshot (the official figure) and when it was taken; a
+ * message reopened after the month ended marks the indicators whose data now differ, with the value
+ * they give now; a curator recomputes the snapshot from the page, a moderator is told whom to ask.
+ */
+const now = new Date('2026-12-01T03:00:00.000Z');
+let world: ConsoleTest;
+let staff: Awaited<ReturnType<typeof demoStaff>>;
+
+beforeAll(async () => {
+  world = await startConsoleTest({ clock: () => now });
+  const db = world.db.db;
+  const kemerovo = world.db.demo.municipalities.Kemerovo;
+  staff = await demoStaff(db, kemerovo);
+  // Solved on 18 November, frozen with the month on 1 December, put back in work the same morning.
+  const closed = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-16T04:00:00Z') });
+  const { answer } = await draftAnswer(
+    db,
+    { messageId: closed, kind: 'final', resolution: 'solved', text: 'Яму заделали.', actor: { kind: 'staff', staffId: staff.executor } },
+    new Date('2026-11-18T04:00:00Z'),
+  );
+  if (answer.state === 'draft') await approveAnswer(db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, new Date('2026-11-18T05:00:00Z'));
+  await snapshotPeriod(db, await getMunicipality(db, kemerovo), '2026-11', now);
+  await reopenMessage(db, { messageId: closed, actor: { kind: 'staff', staffId: staff.curator }, reason: 'Яма осталась' }, now);
+}, 120_000);
+afterAll(() => world?.close());
+
+async function november(staffId: number): Promise<Page> {
+  const page = await world.signIn(staffId);
+  await page.clock.setFixedTime(now);
+  await page.goto(`${world.harness.url}/console#/kpi`);
+  await page.getByRole('table', { name: ru('kpi.indicators', { period: '2026-12' }) }).waitFor();
+  await page.getByLabel(ru('kpi.period'), { exact: true }).fill('2026-11');
+  await page.getByRole('button', { name: ru('kpi.show'), exact: true }).click();
+  await page.getByRole('table', { name: ru('kpi.indicators', { period: '2026-11' }) }).waitFor();
+  return page;
+}
+
+const row = (page: Page, kpi: number) =>
+  page
+    .getByRole('table', { name: ru('kpi.indicators', { period: '2026-11' }) })
+    .locator('tbody tr')
+    .nth(kpi - 1);
+
+describe('the KPI page of an ended month', () => {
+  it('a moderator sees the snapshot, its time, the indicator whose data changed with its value now, and whom to ask', async () => {
+    const page = await november(staff.moderator);
+    // The snapshot's time in Kuzbass time (10:00 on 1 December), as the browser's ICU writes the date.
+    const note = await page.locator('.snapshot-note p.hint').first().textContent();
+    expect(note).toContain(ru('kpi.snapshot', { at: '' }).split('  ')[0]!.trim());
+    expect(note).toMatch(/1 декабря 2026.*10:00/);
+    const differs = page.locator('.snapshot-note p.overdue');
+    expect(await differs.textContent()).toContain('№ 6');
+    expect(await row(page, 6).locator('td').nth(2).textContent()).toContain(ru('kpi.live_now', { value: '' }).trim());
+    expect(await row(page, 4).locator('td').nth(2).textContent()).not.toContain(ru('kpi.live_now', { value: '' }).trim());
+    expect(await page.getByRole('button', { name: ru('kpi.recompute') }).count()).toBe(0);
+    expect(await page.getByText(ru('kpi.recompute_ask')).count()).toBe(1);
+    await page.close();
+  }, 120_000);
+
+  it("a curator recomputes it from the page: the note of changed data goes, the snapshot's time stays shown", async () => {
+    const page = await november(staff.curator);
+    await page.getByRole('button', { name: ru('kpi.recompute') }).click();
+    await page.getByText(ru('act.done')).waitFor();
+    await page.locator('.snapshot-note p.overdue').waitFor({ state: 'detached' });
+    expect(await row(page, 6).locator('td').nth(2).textContent()).not.toContain(ru('kpi.live_now', { value: '' }).trim());
+    expect(await page.locator('.snapshot-note p.hint').count()).toBe(1);
+    await page.close();
+  }, 120_000);
+});
