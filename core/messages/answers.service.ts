@@ -253,10 +253,11 @@ export function draftAnswer(db: Db, input: DraftAnswerInput, now: Date): Promise
  * `expectedVersion` (the API's If-Match) is the answer's version the list was made from: a list read
  * before a bot photo's copy landed cannot name that copy, and would drop it, so any change since
  * (a copy made or given up, another revision) is CONCURRENT_CHANGE and nothing is revised.
+ * `withoutPhotos` (the bot's "Without photos") drops every photo, those still being copied too.
  */
 export function reviseAnswer(
   db: Db,
-  input: { answerId: number; text: string; resolution?: Resolution; actor: Actor; photos?: { channel: Channel; refs: AnswerPhotoRef[] }; mediaIds?: number[]; expectedVersion?: number },
+  input: { answerId: number; text: string; resolution?: Resolution; actor: Actor; photos?: { channel: Channel; refs: AnswerPhotoRef[] }; mediaIds?: number[]; withoutPhotos?: boolean; expectedVersion?: number },
   now: Date,
 ): Promise<Answer> {
   return inTransaction(db, async (trx) => {
@@ -266,7 +267,11 @@ export function reviseAnswer(
     if (input.expectedVersion !== undefined && current.version !== input.expectedVersion) {
       throw new DomainError('CONCURRENT_CHANGE', { answerId: current.id, expectedVersion: input.expectedVersion, actualVersion: current.version });
     }
-    const replaced = input.mediaIds === undefined ? undefined : await replaceAnswerMedia(trx, current, message.municipalityId, input.mediaIds);
+    const replaced = input.withoutPhotos
+      ? await replaceAnswerMedia(trx, current, message.municipalityId, [], { dropCopying: true })
+      : input.mediaIds === undefined
+        ? undefined
+        : await replaceAnswerMedia(trx, current, message.municipalityId, input.mediaIds);
     const answer = replaced?.answer ?? current;
     // Photos sent with the revision join those the answer has, within the one limit.
     const added = input.photos?.refs ?? [];
@@ -355,14 +360,22 @@ function residentAnswerMedia(view: AnswerMediaView): { photos: string[]; media: 
  * answer when it lands (recordAnswerCopies), and it counts toward the limit meanwhile. A refused
  * list throws before anything changes, and the caller's transaction keeps nothing of the revision.
  */
-async function replaceAnswerMedia(trx: Db, answer: Answer, municipalityId: number, mediaIds: number[]): Promise<{ answer: Answer; dropped: number }> {
+async function replaceAnswerMedia(
+  trx: Db,
+  answer: Answer,
+  municipalityId: number,
+  mediaIds: number[],
+  options: { dropCopying?: boolean } = {},
+): Promise<{ answer: Answer; dropped: number }> {
   await checkAnswerMedia(trx, municipalityId, mediaIds);
   const named = new Set(mediaIds);
   const sent = await trx.selectFrom('answer_photo').select(['id', 'media_id', 'copy_due_at']).where('answer_id', '=', answer.id).orderBy('position').execute();
-  const copying = sent.filter((p) => p.media_id === null && p.copy_due_at !== null);
+  // A photo still being copied has no media id a list could name: kept, unless all are dropped.
+  const isCopying = (p: (typeof sent)[number]) => p.media_id === null && p.copy_due_at !== null && !options.dropCopying;
+  const copying = sent.filter(isCopying);
   if (mediaIds.length + copying.length > MAX_ANSWER_PHOTOS) throw new DomainError('TOO_MANY_PHOTOS', { max: MAX_ANSWER_PHOTOS });
   const kept = sent.flatMap((p) => (p.media_id !== null && named.has(p.media_id) ? [p.media_id] : []));
-  const dropped = sent.filter((p) => (p.media_id === null ? p.copy_due_at === null : !named.has(p.media_id))).map((p) => p.id);
+  const dropped = sent.filter((p) => !isCopying(p) && (p.media_id === null || !named.has(p.media_id))).map((p) => p.id);
   if (dropped.length > 0) await trx.deleteFrom('answer_photo').where('id', 'in', dropped).execute();
   const attached = mediaIds.filter((id) => !kept.includes(id));
   const row = await trx

@@ -464,4 +464,32 @@ describe.each(CHANNELS)('%s: a photo before the text, and a revision', (channel)
     expect(seen.texts).toEqual([t('ru', 'notify.answer_intermediate', { messageId, text: 'Второй вариант.' })]);
     expect(seen.photos).toEqual([]);
   });
+
+  it('"Without photos" in a revision drops a photo still being copied too (its download keeps failing)', async () => {
+    await needsApproval(true);
+    const staff = await staffOf();
+    const executor = await linked(staff.executor, channel, 'Исполнитель');
+    const { messageId } = await messageInWork(staff, channel);
+    await executor.say(tap(`!ans:i:${messageId}`));
+    await sendPhotos(executor, [newPhoto(false)], 'Первый вариант.');
+    await executor.say(press(t('ru', 'official.send')));
+    const answer = await lastAnswer(messageId);
+    // No bytes behind the photo: its copy failed; as after a passing fault, it is to be tried again in an hour ("copying").
+    await db.db
+      .updateTable('answer_photo')
+      .set({ copy_due_at: new Date(harness.now().getTime() + 3_600_000), copy_error: 'answered 502' })
+      .where('answer_id', '=', answer.id)
+      .execute();
+    expect((await apiAnswers(messageId, staff.curator))[0]!.photos.map((p) => p.copy)).toEqual(['copying']);
+    await returnAnswer(db.db, { answerId: answer.id, remark: 'Без фото', actor: { kind: 'staff', staffId: staff.curator } }, harness.now());
+    harness.app.kickOutbox();
+    await eventually(async () => (await db.db.selectFrom('outbox').select('id').where('state', 'in', ['pending', 'sending']).execute()).length === 0, 10_000, 'the outbox drained');
+
+    await executor.say(tap(`!ans:i:${messageId}`), 'Второй вариант.');
+    expect(executor.replyTexts[0]).toContain(t('ru', 'official.confirm_photos', { count: 1, max: MAX_ANSWER_PHOTOS }));
+    await executor.say(press(t('ru', 'official.remove_photos')));
+    await executor.say(press(t('ru', 'official.send')));
+    expect(await lastAnswer(messageId)).toMatchObject({ id: answer.id, state: 'draft', text: 'Второй вариант.', media_ids: [] });
+    expect(await answerPhotoRows(answer.id)).toEqual([]);
+  });
 });

@@ -191,7 +191,7 @@ export const officialFlow: Flow = {
           ? await reviseAnswer(
               c.db,
               // "Without photos": an empty list drops the answer's earlier photos (the bot's and the API's); those sent after it are added.
-              { answerId: reviseId, text, resolution: resolutionOf(c) ?? undefined, actor, photos, ...(c.data[WITHOUT_PHOTOS] === true && { mediaIds: [] }) },
+              { answerId: reviseId, text, resolution: resolutionOf(c) ?? undefined, actor, photos, ...(c.data[WITHOUT_PHOTOS] === true && { withoutPhotos: true }) },
               c.now,
             )
           : (await draftAnswer(c.db, { messageId, kind, resolution: resolutionOf(c), text, actor, photos }, c.now)).answer;
