@@ -1,6 +1,7 @@
 import { runDeadlineReminders, runFirstResponseAlerts, runOverdueAlerts } from '../core/alerts/deadlines.ts';
 import { runDueDigests } from '../core/alerts/digest.ts';
 import { pruneProcessedUpdates } from '../core/inbound/retention.ts';
+import { pruneRunningLines } from '../core/outbox/running-line.ts';
 import type { Job } from '../core/jobs/run-job.ts';
 import { pruneActivity } from '../core/activity/activity.ts';
 import { runFillMessageCells } from '../core/stats/cells.ts';
@@ -22,7 +23,8 @@ export const JOBS = {
   reminders: { name: 'deadline-reminders', run: runDeadlineReminders, batched: true },
   overdue: { name: 'overdue-alerts', run: runOverdueAlerts, batched: true },
   digest: { name: 'daily-digest', run: runDueDigests },
-  retention: { name: 'inbound-retention', run: pruneProcessedUpdates },
+  // With the update ids, the running lines' sent messages (core/outbox/running-line.ts).
+  retention: { name: 'inbound-retention', run: async (trx, now) => ({ ...(await pruneProcessedUpdates(trx, now)), ...(await pruneRunningLines(trx, now)) }) },
   activityRetention: { name: 'activity-retention', run: pruneActivity },
   cells: { name: 'message-cells', run: runFillMessageCells },
   newsPublish: { name: 'news-publish', run: publishDueNews },

@@ -71,7 +71,7 @@ describe('the cron scheduler', () => {
       job === 'daily-digest'
         ? { municipalities: 0, alerts: 0 }
         : job === 'inbound-retention'
-          ? { processedUpdatesPruned: 0 }
+          ? { processedUpdatesPruned: 0, runningLinesPruned: 0 }
           : job === 'activity-retention'
             ? { activityPruned: 0 }
             : job === 'message-cells'

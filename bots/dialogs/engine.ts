@@ -163,7 +163,10 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const said = piece?.answered && untouched && !withdrawn ? [] : decision.views;
   // VK's numbered options of a step whose answer is a written text are listed to be chosen with «№».
   const typedText = from.channel === 'vk' && said.some((v) => v.keyboard?.kind === 'inline') && (await takesTypedText(c, to));
-  const views = said.map((view) => stampButtons(typedText && view.keyboard?.kind === 'inline' ? { ...view, typedText: true } : view, version));
+  // A Telegram album's running lines name it: a line of it sent already is edited by the later one (View `album`).
+  const album = input.kind === 'photo' ? input.album : undefined;
+  const marked = said.map((view) => (album !== undefined && view.slot !== undefined ? { ...view, album } : view));
+  const views = marked.map((view) => stampButtons(typedText && view.keyboard?.kind === 'inline' ? { ...view, typedText: true } : view, version));
   // The withdrawn answer's removal of a reply keyboard was never sent: this answer carries it.
   const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard || withdrawn?.removedKeyboard === true);
   const lastTap = tapAfter(turnInput, state, moved, now);

@@ -59,6 +59,12 @@ export interface View {
    * (bots/dialogs/engine.ts), so the batch gets the line once, with its final state.
    */
   slot?: string;
+  /**
+   * The Telegram album (media_group_id) a running line (`slot`) answers, set by the engine. A line
+   * of the album that went out already (its photos came further apart than the hold) is edited by
+   * the album's later line of the slot instead of followed by another (bots/outbox/telegram-transport.ts).
+   */
+  album?: string;
   /** Shown by a step whose answer is a written text (Step.textAnswer): VK's numbered options are chosen with «№» («№1»), a bare number being the text. */
   typedText?: true;
 }

@@ -10,7 +10,9 @@ import { createLeaderElection, type LeaderElection } from './leader.ts';
 import { createOutboxSender, type ChannelLimits, type OutboxSender, type SenderSettings } from './sender.ts';
 import { renderOutboxRow } from '../telegram/render.ts';
 import { vkChatRender } from '../vk/render.ts';
-import { createTelegramTransport, type TelegramRender } from './telegram-transport.ts';
+import { createTelegramTransport, type RunningLineStore, type TelegramRender } from './telegram-transport.ts';
+import { recordRunningLine, runningLines } from '../../core/outbox/running-line.ts';
+import { describeError } from './transport.ts';
 import type { Transport } from './transport.ts';
 import { createVkTransport, type VkRender } from './vk-transport.ts';
 
@@ -101,9 +103,10 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
       createTelegramTransport({
         token: config.TELEGRAM_BOT_TOKEN,
         apiRoot: config.TELEGRAM_API_ROOT,
-        render: deps.renderTelegram ?? ((row) => renderOutboxRow(row, deps.translate)),
+        render: deps.renderTelegram ?? ((row, lines) => renderOutboxRow(row, deps.translate, lines)),
         timeoutMs: config.OUTBOX_SEND_TIMEOUT_MS,
         ...(deps.media && { media: { db, store: deps.media } }),
+        lines: runningLineStore(db, 'tg', logger),
       }),
       { perSecond: config.OUTBOX_TG_PER_SECOND, perChatPerSecond: config.OUTBOX_TG_PER_CHAT_PER_SECOND, perGroupPerMinute: config.OUTBOX_TG_PER_GROUP_PER_MINUTE },
     );
@@ -141,5 +144,24 @@ export function createOutboxSenders(deps: OutboxSendersDeps): OutboxSenders {
     },
     replyClaimer: (channel) => channels.find((c) => c.channel === channel)?.sender.claimer(),
     adopt: (row) => channels.find((c) => c.channel === row.channel)?.sender.adopt(row),
+  };
+}
+
+/**
+ * An album's running lines in the table (core/outbox/running-line.ts). A failure is logged and
+ * costs only the edit: the line is sent anew.
+ */
+function runningLineStore(db: Kysely<Database>, channel: Channel, logger: Logger): RunningLineStore {
+  const log = logger.child({ module: 'outbox', channel });
+  return {
+    find: (chatId, album) =>
+      runningLines(db, channel, chatId, album).catch((err: unknown) => {
+        log.warn({ err: describeError(err) }, 'running lines could not be read; the line is sent anew');
+        return {};
+      }),
+    record: (chatId, line, messageId) =>
+      recordRunningLine(db, { channel, chatId, ...line, messageId }).catch((err: unknown) => {
+        log.warn({ err: describeError(err) }, 'a running line could not be recorded; the next one is sent anew');
+      }),
   };
 }

@@ -1,6 +1,6 @@
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { ClaimedRow } from '../../core/outbox/outbox.queue.ts';
-import type { TelegramCall } from '../telegram/render.ts';
+import { runningLineAlbum, type RunningLine, type TelegramCall } from '../telegram/render.ts';
 import { performCall } from '../telegram/send.ts';
 import { botApiFetch } from '../telegram/bot-api-fetch.ts';
 import type { StoredMediaDeps } from '../media/stored-media.ts';
@@ -10,7 +10,17 @@ import { describeError, type BeforeCall, type SendOutcome, type Transport } from
  * Turns a row into the Bot API calls that show it (photos, place, text parts with the keyboard
  * on the last): bots/telegram/render.ts `renderOutboxRow`, the same renderer as direct replies.
  */
-export type TelegramRender = (row: Pick<ClaimedRow, 'kind' | 'chat_id' | 'payload'>) => TelegramCall[];
+export type TelegramRender = (row: Pick<ClaimedRow, 'kind' | 'chat_id' | 'payload'>, lines?: Record<string, number>) => TelegramCall[];
+
+/**
+ * Where the messages showing an album's running lines are kept (core/outbox/running-line.ts).
+ * Neither call throws: a line not found or not recorded is sent anew, as before.
+ */
+export interface RunningLineStore {
+  /** The album's lines sent to the chat: message id by slot. */
+  find(chatId: string, album: string): Promise<Record<string, number>>;
+  record(chatId: string, line: RunningLine, messageId: number): Promise<void>;
+}
 
 export interface TelegramTransportOptions {
   token: string;
@@ -20,6 +30,8 @@ export interface TelegramTransportOptions {
   timeoutMs: number;
   /** Stored media (announcements' photos and videos); without it rows that carry media fail. */
   media?: StoredMediaDeps;
+  /** An album's running lines: the later line edits the one sent (View `album`); without it each is sent anew. */
+  lines?: RunningLineStore;
 }
 
 /**
@@ -38,18 +50,20 @@ export function createTelegramTransport(options: TelegramTransportOptions): Tran
   /**
    * One part of a row. A reply's button answer that Telegram refuses (the press is older than its
    * answer window) is skipped; a paging edit of a message that can no longer be edited is sent as
-   * a new message instead, and "not modified" (the same page tapped twice) is done already.
+   * a new message instead, and "not modified" (the same page tapped twice) is done already. So is
+   * an album's running line whose message is gone ("message to edit not found"): sent anew.
+   * Returns the id of the message a text part shows.
    */
-  async function performPart(call: TelegramCall, beforeCall: BeforeCall): Promise<void> {
+  async function performPart(call: TelegramCall, beforeCall: BeforeCall): Promise<number | undefined> {
     try {
-      await performCall(api, call, options.media);
+      return await performCall(api, call, options.media);
     } catch (error) {
       if (!(error instanceof GrammyError) || error.error_code !== 400) throw error;
-      if (call.method === 'answerCallbackQuery') return;
+      if (call.method === 'answerCallbackQuery') return undefined;
       if (call.method !== 'editMessageText' || !call.fallback) throw error;
-      if (/not modified/i.test(error.description)) return;
+      if (/not modified/i.test(error.description)) return call.params.message_id;
       await beforeCall();
-      await performCall(api, call.fallback, options.media);
+      return await performCall(api, call.fallback, options.media);
     }
   }
 
@@ -57,9 +71,13 @@ export function createTelegramTransport(options: TelegramTransportOptions): Tran
     channel: 'tg',
     isGroupChat: (chatId) => chatId.startsWith('-'),
     async send(row: ClaimedRow, beforeCall: BeforeCall): Promise<SendOutcome> {
+      // A row of an album's running lines: the lines of the album sent before it (a chat's rows
+      // leave in order, so those are recorded by now) are edited instead of followed by new ones.
+      const album = options.lines ? runningLineAlbum(row) : undefined;
+      const lines = album !== undefined ? await options.lines!.find(row.chat_id, album) : undefined;
       let calls: TelegramCall[];
       try {
-        calls = options.render(row);
+        calls = options.render(row, lines);
       } catch (error) {
         return { kind: 'permanent', error: `render failed: ${describeError(error)}`, partsDone: row.sent_parts };
       }
@@ -69,7 +87,9 @@ export function createTelegramTransport(options: TelegramTransportOptions): Tran
         while (done < slots.length) {
           const slot = slots[done]!;
           await beforeCall();
-          await performPart(slot.call, beforeCall);
+          const shown = await performPart(slot.call, beforeCall);
+          const line = 'line' in slot.call ? slot.call.line : undefined;
+          if (line && shown !== undefined) await options.lines?.record(row.chat_id, line, shown);
           done = slot.end;
         }
         return { kind: 'sent', partsDone: done };

@@ -17,9 +17,9 @@ export type ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyb
 
 /** Bot API calls, exactly the parameters to send (text is plain: no parse_mode, nothing to escape). */
 export type TelegramCall =
-  | { method: 'sendMessage'; params: { chat_id: string; text: string; reply_markup?: ReplyMarkup; link_preview_options: { is_disabled: true } } }
+  | { method: 'sendMessage'; params: { chat_id: string; text: string; reply_markup?: ReplyMarkup; link_preview_options: { is_disabled: true } }; line?: RunningLine }
   /** `fallback`: what to send instead when the message can no longer be edited (too old, deleted). */
-  | { method: 'editMessageText'; params: { chat_id: string; message_id: number; text: string; reply_markup?: InlineKeyboardMarkup; link_preview_options: { is_disabled: true } }; fallback?: TelegramCall }
+  | { method: 'editMessageText'; params: { chat_id: string; message_id: number; text: string; reply_markup?: InlineKeyboardMarkup; link_preview_options: { is_disabled: true } }; fallback?: TelegramCall; line?: RunningLine }
   | { method: 'answerCallbackQuery'; params: { callback_query_id: string } }
   /** A stored file (core/media): sendPhoto or sendVideo, uploading it on its first send to Telegram (bots/media/stored-media.ts). */
   | { method: 'sendStoredMedia'; params: { chat_id: string; media: number } }
@@ -29,12 +29,20 @@ export type TelegramCall =
   | { method: 'sendMediaGroup'; params: { chat_id: string; media: { type: 'photo'; media: string }[] } }
   | { method: 'sendLocation'; params: { chat_id: string; latitude: number; longitude: number } };
 
+/** A call that shows a running line of an album (View `slot`, `album`): the message it shows is recorded for the album's next line. */
+export interface RunningLine {
+  album: string;
+  slot: string;
+}
+
 export interface RenderOptions {
   chatId: string;
   language: Language;
   t: Translate;
   /** The message whose inline button was pressed; a view marked `edit` replaces it. */
   editMessageId?: number;
+  /** The messages showing the album's running lines sent already, by slot (core/outbox/running-line.ts): a view of one edits it. */
+  lines?: Record<string, number>;
 }
 
 export function renderKeyboard(keyboard: Keyboard, language: Language, t: Translate): ReplyMarkup {
@@ -86,27 +94,39 @@ export function renderTelegram(view: View, options: RenderOptions): TelegramCall
   const text = renderText(t, language, { ...view, params: completeParams(view.params) });
   const markup = view.keyboard ? renderKeyboard(view.keyboard, language, t) : undefined;
   const parts = chunks(text);
-  if (view.edit && options.editMessageId !== undefined && parts.length === 1 && photos.length === 0 && !view.media?.length && (!markup || 'inline_keyboard' in markup)) {
-    const fallback: TelegramCall = { method: 'sendMessage', params: { chat_id: chatId, text, ...(markup && { reply_markup: markup }), link_preview_options: { is_disabled: true } } };
-    calls.push({ method: 'editMessageText', params: { chat_id: chatId, message_id: options.editMessageId, text, ...(markup && { reply_markup: markup }), link_preview_options: { is_disabled: true } }, fallback });
+  const line: RunningLine | undefined = view.slot !== undefined && view.album !== undefined ? { album: view.album, slot: view.slot } : undefined;
+  const target = view.edit ? options.editMessageId : line ? options.lines?.[line.slot] : undefined;
+  // A running line's reply keyboard (the place step's button) was shown by the line it edits, of
+  // the same step: the text alone is edited. A keyboard's removal needs a message of its own.
+  const kept = line !== undefined && markup !== undefined && 'keyboard' in markup;
+  if (target !== undefined && parts.length === 1 && photos.length === 0 && !view.media?.length && (!markup || 'inline_keyboard' in markup || kept)) {
+    const inline = markup && 'inline_keyboard' in markup ? markup : undefined;
+    const fallback: TelegramCall = { method: 'sendMessage', params: { chat_id: chatId, text, ...(markup && { reply_markup: markup }), link_preview_options: { is_disabled: true } }, ...(line && { line }) };
+    calls.push({ method: 'editMessageText', params: { chat_id: chatId, message_id: target, text, ...(inline && { reply_markup: inline }), link_preview_options: { is_disabled: true } }, fallback, ...(line && { line }) });
     return calls;
   }
   parts.forEach((part, i) => {
     const last = i === parts.length - 1;
-    calls.push({ method: 'sendMessage', params: { chat_id: chatId, text: part, ...(last && markup && { reply_markup: markup }), link_preview_options: { is_disabled: true } } });
+    calls.push({ method: 'sendMessage', params: { chat_id: chatId, text: part, ...(last && markup && { reply_markup: markup }), link_preview_options: { is_disabled: true } }, ...(last && line && { line }) });
   });
   return calls;
+}
+
+/** The album whose running lines a reply row shows (View `album`), if any: its sent lines are looked up before it is rendered. */
+export function runningLineAlbum(row: { kind: string; payload: OutboxPayload }): string | undefined {
+  if (row.kind !== REPLY_KIND) return undefined;
+  return replyViews(row.payload).find((v) => v.slot !== undefined && typeof v.album === 'string')?.album;
 }
 
 /**
  * An outbox row for Telegram → its calls, in the recipient's language: a notification with the
  * buttons of its kind, or a direct reply (bots/outbox/reply.ts): the button answer, then each view.
  */
-export function renderOutboxRow(row: { kind: string; chat_id: string; payload: OutboxPayload }, t: Translate): TelegramCall[] {
+export function renderOutboxRow(row: { kind: string; chat_id: string; payload: OutboxPayload }, t: Translate, lines?: Record<string, number>): TelegramCall[] {
   const language = languageOf(row.payload);
   if (row.kind !== REPLY_KIND) return renderTelegram(notificationView(row.kind, row.payload), { chatId: row.chat_id, language, t });
   const { answer, editMessageId } = row.payload;
   const calls: TelegramCall[] = answer && 'queryId' in answer ? [{ method: 'answerCallbackQuery', params: { callback_query_id: answer.queryId } }] : [];
-  for (const view of replyViews(row.payload)) calls.push(...renderTelegram(view, { chatId: row.chat_id, language, t, editMessageId }));
+  for (const view of replyViews(row.payload)) calls.push(...renderTelegram(view, { chatId: row.chat_id, language, t, editMessageId, ...(lines && { lines }) }));
   return calls;
 }

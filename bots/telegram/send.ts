@@ -3,15 +3,17 @@ import type { Message } from 'grammy/types';
 import { fileNameOf, resolveStored, sendTogether, uploadOnce, type StoredMediaDeps } from '../media/stored-media.ts';
 import type { TelegramCall } from './render.ts';
 
-/** Performs one rendered call through grammY; stored media needs the store (`media`). */
-export async function performCall(api: Api, call: TelegramCall, media?: StoredMediaDeps): Promise<void> {
+/**
+ * Performs one rendered call through grammY; stored media needs the store (`media`). Returns the
+ * id of the message a text call shows (sent, or edited: it keeps its id), for a running line's record.
+ */
+export async function performCall(api: Api, call: TelegramCall, media?: StoredMediaDeps): Promise<number | undefined> {
   switch (call.method) {
     case 'sendMessage':
-      await api.raw.sendMessage(call.params);
-      return;
+      return (await api.raw.sendMessage(call.params)).message_id;
     case 'editMessageText':
       await api.raw.editMessageText(call.params);
-      return;
+      return call.params.message_id;
     case 'sendPhoto':
       await api.raw.sendPhoto(call.params);
       return;

@@ -10,6 +10,7 @@ import type { StartPayloadTables } from '../inbound/start-payload.table.ts';
 import type { MessageTables } from '../messages/message.table.ts';
 import type { MunicipalityTables } from '../municipalities/municipality.table.ts';
 import type { OutboxTables } from '../outbox/outbox.table.ts';
+import type { RunningLineTables } from '../outbox/running-line.table.ts';
 import type { ResidentTables } from '../residents/resident.table.ts';
 import type { ResidentLinkCodeTables } from '../residents/link-code.table.ts';
 import type { StaffLinkCodeTables } from '../staff/link-code.table.ts';
@@ -41,6 +42,7 @@ export interface Database
     StartPayloadTables,
     DialogTables,
     OutboxTables,
+    RunningLineTables,
     AccessTables,
     AuditTables,
     KpiTables,
