@@ -161,7 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // next poll. Webhook updates kick the outbox alone, once their replies are committed (`replied`
   // below): a dialog starts no broadcast, and a broadcast query per update would cost a round trip.
   let kickOutbox = () => {};
-  let kickReplies = (_claimed?: ClaimedRow) => {};
+  let kickReplies = (_claimed?: ClaimedRow, _heldMs?: number) => {};
   let replyClaimer = (_channel: Channel): string | undefined => undefined;
   // Only a write may have queued something: a browser's CORS preflight (OPTIONS) or a HEAD costs no query.
   const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -214,7 +214,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       clock,
       t,
       features,
-      replied: (claimed) => kickReplies(claimed),
+      replied: (claimed, heldMs) => kickReplies(claimed, heldMs),
       claimReply: () => replyClaimer('tg'),
     });
     const channel = telegram;
@@ -236,7 +236,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   let vk: VkChannel | undefined;
   if (config.VK_GROUP_TOKEN && config.VK_GROUP_ID) {
-    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.prepared, logger, clock, t, features, replied: (claimed) => kickReplies(claimed), claimReply: () => replyClaimer('vk') });
+    vk = createVkChannel({ token: config.VK_GROUP_TOKEN, groupId: config.VK_GROUP_ID, apiBaseUrl: config.VK_API_BASE_URL, db: database.prepared, logger, clock, t, features, replied: (claimed, heldMs) => kickReplies(claimed, heldMs), claimReply: () => replyClaimer('vk') });
     const channel = vk;
     if (config.VK_MODE === 'callback' && config.VK_SECRET && config.VK_CONFIRMATION_CODE) {
       mountVkWebhook(http, { groupId: config.VK_GROUP_ID, secret: config.VK_SECRET, confirmationCode: config.VK_CONFIRMATION_CODE, logger, handle: (event) => channel.handleEvent(event) });
@@ -255,7 +255,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     kickBroadcasts();
   };
   // A reply claimed as it was inserted goes straight to this instance's sender (no claim statement).
-  kickReplies = (claimed) => (claimed ? outbox.adopt(claimed) : outbox.kick());
+  // A reply held back (a split text's first piece, an album's line) is due only after its hold: the
+  // sender is kicked again then, or it would wait for its next poll (OUTBOX_POLL_MS, 1 s) on top.
+  kickReplies = (claimed, heldMs) => {
+    if (claimed) outbox.adopt(claimed);
+    else outbox.kick();
+    if (heldMs !== undefined) setTimeout(() => outbox.kick(), heldMs + HELD_KICK_MARGIN_MS).unref();
+  };
   replyClaimer = (channel) => outbox.replyClaimer(channel);
 
   const stoppers: (() => Promise<void>)[] = [];
@@ -343,6 +349,9 @@ async function warmUp(http: Hono<AppEnv>, database: DatabaseHandle, now: Date, l
   const failed = opened.find((result) => result.status === 'rejected');
   if (failed) logger.warn({ err: failed.reason }, 'could not open every database connection at start; they open as needed');
 }
+
+/** A held reply's kick comes this much after its hold, so the row is due when the sender claims (the database's clock started the hold first). */
+const HELD_KICK_MARGIN_MS = 5;
 
 /** VK needs its group id, and in callback mode the secret and the confirmation code: refuse to start without them. */
 function assertVkConfig(config: Config): void {

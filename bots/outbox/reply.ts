@@ -184,14 +184,15 @@ export async function queueReplySavingState(trx: Db, save: TurnSave, reply: Repl
  * A dialog turn's save (bots/dialogs/engine.ts SaveTurn) that ends the turn with its reply, in one
  * statement (queueReplySavingState). `reply` addresses the row; the turn's views follow
  * `reply.views` (a VK event's earlier inputs'), with its language and resident. `claimReply` is
- * asked at the save; the row, when inserted already claimed, goes to `onClaimed`.
+ * asked at the save; the row, when inserted already claimed, goes to `onClaimed`, with how long the
+ * reply was held back when it was (`heldMs`: nothing claims it before then, so its sender is kicked then).
  */
 export function savingWithReply(
   trx: Db,
   at: Omit<TurnSave, 'state'>,
   reply: Omit<Reply, 'language' | 'residentId'>,
   claimReply: (() => string | undefined) | undefined,
-  onClaimed: (row: ClaimedRow | undefined) => void,
+  onClaimed: (row: ClaimedRow | undefined, heldMs?: number) => void,
 ): SaveTurn {
   return async (state, turn) => {
     // Only a row of the turn's own views is held (nothing else in it waits, or goes if it is withdrawn).
@@ -202,7 +203,7 @@ export function savingWithReply(
       { ...reply, views: [...reply.views, ...turn.views], language: turn.language, residentId: turn.residentId, ...hold },
       hold.holdMs === undefined ? claimReply?.() : undefined,
     );
-    onClaimed(saved.claimed);
+    onClaimed(saved.claimed, hold.holdMs);
     return saved.kept;
   };
 }

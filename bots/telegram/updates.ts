@@ -22,9 +22,10 @@ export interface UpdateHandlerDeps {
   features: DialogDeps['features'];
   /**
    * Called after an update's replies were committed: the outbox sends them now (bots/outbox/senders.ts).
-   * `claimed`: the turn's reply row, inserted already claimed by `claimReply`'s sender.
+   * `claimed`: the turn's reply row, inserted already claimed by `claimReply`'s sender; `heldMs`:
+   * the reply was queued held back that long (bots/outbox/reply.ts `holdMs`), due only then.
    */
-  replied?: (claimed?: ClaimedRow) => void;
+  replied?: (claimed?: ClaimedRow, heldMs?: number) => void;
   /** This instance's sender for the channel, when a reply may be inserted already claimed by it (OutboxSenders.replyClaimer). */
   claimReply?: () => string | undefined;
 }
@@ -59,8 +60,9 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
             ...(answer && { answer }),
           },
           deps.claimReply,
-          (claimed) => {
+          (claimed, heldMs) => {
             turn.claimed = claimed;
+            turn.heldMs = heldMs;
           },
         );
         return runDialog(trx, parsed.input, { t, features: deps.features }, now, { ...locked, save });
@@ -117,7 +119,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (updateId: number,
     }
     if (parsed.kind === 'ignore') log.debug({ updateId, reason: parsed.reason }, 'update ignored');
     // A reply claimed at insert goes to its sender only once its transaction committed (handled).
-    deps.replied?.(outcome.kind === 'handled' ? turn.claimed : undefined);
+    deps.replied?.(outcome.kind === 'handled' ? turn.claimed : undefined, outcome.kind === 'handled' ? turn.heldMs : undefined);
     // Handled or failed (and apologised for): the press is answered in the response.
     return queryId !== undefined && options.answerInResponse ? { method: 'answerCallbackQuery', callback_query_id: queryId } : undefined;
   };
@@ -144,4 +146,6 @@ interface TurnContext {
   answer?: { queryId: string };
   /** Set by the turn's save: its reply row, if inserted already claimed. */
   claimed?: ClaimedRow;
+  /** Set by the turn's save: how long its reply was held back, if it was. */
+  heldMs?: number;
 }

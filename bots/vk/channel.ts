@@ -42,7 +42,7 @@ export interface VkChannelOptions {
    * Called after an event's replies were committed: the outbox sends them now. `claimed`: the
    * event's reply row, inserted already claimed by `claimReply`'s sender.
    */
-  replied?: (claimed?: ClaimedRow) => void;
+  replied?: (claimed?: ClaimedRow, heldMs?: number) => void;
   /** This instance's VK sender, when a reply may be inserted already claimed by it (OutboxSenders.replyClaimer). */
   claimReply?: () => string | undefined;
 }
@@ -132,6 +132,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
     };
     const now = clock();
     let claimed: ClaimedRow | undefined;
+    let heldMs: number | undefined;
     let nameWanted: { residentId: number; userId: string } | undefined;
     const outcome = await processOnce(
       db,
@@ -170,8 +171,9 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
                 { channel: CHANNEL, externalId: input.identity.externalId, now: at, endsTransaction: !wall },
                 { channel: CHANNEL, chatId: parsed.peerId, views, editMessageId: parsed.conversationMessageId, ...(answer && { answer }), ...(client && { client: vkClientFlags(client) }) },
                 options.claimReply,
-                (row) => {
+                (row, held) => {
                   claimed = row;
+                  heldMs = held;
                 },
               );
             const save: SaveTurn | false = saveReply && ((state, turn) => saveReply(state, { ...turn, views: sayAfter(views, turn.views) }));
@@ -206,7 +208,7 @@ export function createVkChannel(options: VkChannelOptions): VkChannel {
     }
     if (parsed.kind === 'ignore') log.debug({ eventId, type: event.type, reason: parsed.reason }, 'event ignored');
     // A reply claimed at insert goes to its sender only once its transaction committed (handled).
-    options.replied?.(outcome.kind === 'handled' ? claimed : undefined);
+    options.replied?.(outcome.kind === 'handled' ? claimed : undefined, outcome.kind === 'handled' ? heldMs : undefined);
     if (outcome.kind === 'handled' && nameWanted) lookUpName(nameWanted.residentId, nameWanted.userId);
   }
 
