@@ -1,12 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { createTranslator } from '../i18n.ts';
 import { notificationView } from '../notification-views.ts';
-import { MAX_TEXT, renderOutboxRow, renderTelegram } from './render.ts';
+import { MAX_TEXT, renderOutboxRow, renderTelegram, type TelegramCall } from './render.ts';
 
 const t = createTranslator();
 const chatId = '6100000000123';
 
 describe('renderTelegram', () => {
+  it("an album's running line: sent (and marked for its record) until one of its slot went out, then an edit of that message with a new message as fallback", () => {
+    const line = { key: 'filing.photo_added', params: { count: 2, max: 5 }, slot: 'filing_photos', album: 'g-1', keyboard: { kind: 'inline' as const, rows: [[{ id: '4:done', label: 'filing.photos_done' }]] } };
+    const first = renderTelegram(line, { chatId, language: 'ru', t })[0] as Extract<TelegramCall, { method: 'sendMessage' }>;
+    expect(first).toMatchObject({ method: 'sendMessage', line: { album: 'g-1', slot: 'filing_photos' } });
+    // Another slot's message, or none: sent anew.
+    expect(renderTelegram(line, { chatId, language: 'ru', t, lines: { filing_photos_over: 7 } })[0]!.method).toBe('sendMessage');
+    const [edit] = renderTelegram(line, { chatId, language: 'ru', t, lines: { filing_photos: 41 } });
+    expect(edit).toMatchObject({
+      method: 'editMessageText',
+      params: { chat_id: chatId, message_id: 41, text: first.params.text, reply_markup: first.params.reply_markup },
+      fallback: { method: 'sendMessage', params: first.params, line: { album: 'g-1', slot: 'filing_photos' } },
+      line: { album: 'g-1', slot: 'filing_photos' },
+    });
+    // A line of no album (a photo of its own, a VK message's) is never an edit; a keyboard's removal needs a message of its own.
+    const { album: _album, ...single } = line;
+    expect(renderTelegram(single, { chatId, language: 'ru', t, lines: { filing_photos: 41 } })).toEqual([{ method: 'sendMessage', params: first.params }]);
+    expect(renderTelegram({ ...line, keyboard: { kind: 'remove' } }, { chatId, language: 'ru', t, lines: { filing_photos: 41 } })[0]!.method).toBe('sendMessage');
+    // A reply keyboard (the place step's button), shown by the line edited: the text alone.
+    const place = renderTelegram({ ...line, keyboard: { kind: 'reply', rows: [[{ kind: 'location', label: 'filing.send_location' }]], oneTime: true } }, { chatId, language: 'ru', t, lines: { filing_photos: 41 } });
+    expect(place).toHaveLength(1);
+    expect(place[0]!.method).toBe('editMessageText');
+    expect(place[0]!.params).not.toHaveProperty('reply_markup');
+    expect((place[0] as { fallback: { params: { reply_markup: unknown } } }).fallback.params.reply_markup).toMatchObject({ keyboard: [[{ request_location: true }]] });
+  });
+
   it('maps an inline keyboard to callback buttons with translated labels', () => {
     const calls = renderTelegram(
       { key: 'filing.summary', params: { category: 'Ямы', municipality: 'Кемерово', point: '55.36010, 86.09020', address: '—', text: 'Яма', photos: { $key: 'filing.photo_count', $params: { count: 3 } } }, keyboard: { kind: 'inline', rows: [[{ id: '3:send', label: 'filing.send' }], [{ id: '3:c:7', text: 'Буквально' }]] } },
