@@ -67,6 +67,16 @@ const mediaCount = async () =>
   );
 const jpeg = (name: string, seed: number, size = 2048) => ({ name, mimeType: 'image/jpeg', buffer: Buffer.from(jpegBytes(size, seed)) });
 
+/** A Kemerovo resident's message about a pothole, accepted into work for the demo executor. */
+async function acceptedMessage(text: string) {
+  const { db } = world;
+  const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
+  const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text, point: KEMEROVO_CENTER, channel: 'tg' }, now);
+  const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
+  await acceptMessage(db.db, { messageId: message.id, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
+  return message;
+}
+
 describe('photos with an answer in the console', () => {
   it('the executor attaches photos (thumbnails, count, removal, clear refusals, the limit) and sends the answer: saved with them, the resident gets them', async () => {
     const { db, harness } = world;
@@ -188,10 +198,7 @@ describe('photos with an answer in the console', () => {
     const kemerovo = db.demo.municipalities.Kemerovo;
     await db.db.updateTable('municipality').set({ answers_need_approval: true }).where('id', '=', kemerovo).execute();
     try {
-      const residentId = await registeredResident(db.db, { municipalityId: kemerovo, now });
-      const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма во дворе', point: KEMEROVO_CENTER, channel: 'tg' }, now);
-      const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
-      await acceptMessage(db.db, { messageId: message.id, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
+      const message = await acceptedMessage('Яма во дворе');
       const { answer } = await draftAnswer(db.db, { messageId: message.id, kind: 'final', resolution: 'solved', text: 'Яма заделана', actor: { kind: 'staff', staffId: staff.executor } }, now);
       await returnAnswer(db.db, { answerId: answer.id, remark: 'Приложите фото после ремонта', actor: { kind: 'staff', staffId: staff.curator } }, now);
 
@@ -225,10 +232,7 @@ describe('photos with an answer in the console', () => {
     const kemerovo = db.demo.municipalities.Kemerovo;
     await db.db.updateTable('municipality').set({ answers_need_approval: true }).where('id', '=', kemerovo).execute();
     try {
-      const residentId = await registeredResident(db.db, { municipalityId: kemerovo, now });
-      const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма у подъезда', point: KEMEROVO_CENTER, channel: 'tg' }, now);
-      const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
-      await acceptMessage(db.db, { messageId: message.id, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
+      const message = await acceptedMessage('Яма у подъезда');
       // The executor answered in the Telegram bot with a photo; its copy failed once and waits for its retry.
       const { answer } = await draftAnswer(
         db.db,
@@ -274,10 +278,7 @@ describe('photos with an answer in the console', () => {
     const kemerovo = db.demo.municipalities.Kemerovo;
     await db.db.updateTable('municipality').set({ answers_need_approval: true }).where('id', '=', kemerovo).execute();
     try {
-      const residentId = await registeredResident(db.db, { municipalityId: kemerovo, now });
-      const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма у арки', point: KEMEROVO_CENTER, channel: 'tg' }, now);
-      const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
-      await acceptMessage(db.db, { messageId: message.id, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
+      const message = await acceptedMessage('Яма у арки');
       const store = createDiskMediaStore(mediaDir);
       const limits = { maxImageBytes: MAX_IMAGE_BYTES, maxVideoBytes: MAX_IMAGE_BYTES };
       // One photo attached through the API (to be taken off), one sent in the Telegram bot and still being copied.
@@ -357,10 +358,7 @@ describe('photos with an answer in the console', () => {
 
   it('a session that ended while photos are chosen returns to the sign-in form, as every other request does', async () => {
     const { db } = world;
-    const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
-    const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Сломана скамейка', point: KEMEROVO_CENTER, channel: 'tg' }, now);
-    const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
-    await acceptMessage(db.db, { messageId: message.id, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
+    const message = await acceptedMessage('Сломана скамейка');
     const executor = await world.signIn(staff.executor);
     await executor.goto(`${world.harness.url}/console#/message/${message.id}`);
     await executor.getByRole('heading', { name: ru('card.title', { id: message.id }) }).waitFor();
