@@ -8,7 +8,7 @@ import { PhotoFetchError, type PhotoFetcher } from '../../core/media/photo-fetch
 import type { MediaStore } from '../../core/media/store.ts';
 import { claimPhotoCopies, photoCopyFailed, recordCopies, releasePhotoCopies, type ClaimOptions, type PhotoToCopy } from '../../core/messages/photo-copies.ts';
 import { answerPhotoCopyFailed, recordAnswerCopies } from '../../core/messages/answer-photos.ts';
-import { incidentPhotoCopyFailed, recordIncidentCopies } from '../../core/incidents/incident-photos.ts';
+import { recordIncidentCopies } from '../../core/incidents/incident-photos.ts';
 
 /**
  * One queue of photos to copy: the photos of filed messages (message_photo), those officials sent
@@ -96,7 +96,7 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
       claim: (o) => claimPhotoCopies(db, 'message_photo', o),
       groupOf: (p) => p.messageId!,
       failed: async (id, reason, retryAt) => {
-        await photoCopyFailed(db, id, reason, retryAt);
+        await photoCopyFailed(db, 'message_photo', id, reason, retryAt);
         return 0;
       },
       record: (messageId, copies) => recordCopies(db, messageId, copies),
@@ -115,7 +115,11 @@ export function createFilingPhotoCopier(options: FilingPhotoCopierOptions): Fili
       name: 'incident',
       claim: (o) => claimPhotoCopies(db, 'incident_photo', o),
       groupOf: (p) => p.incidentId!,
-      failed: (id, reason, retryAt) => incidentPhotoCopyFailed(db, id, reason, retryAt),
+      // Given up, acceptance says the photo was not brought; nothing was sent without it.
+      failed: async (id, reason, retryAt) => {
+        await photoCopyFailed(db, 'incident_photo', id, reason, retryAt);
+        return 0;
+      },
       record: (incidentId, copies) => recordIncidentCopies(db, incidentId, copies),
       release: (photos, now) => releasePhotoCopies(db, 'incident_photo', photos, now),
     },

@@ -33,16 +33,6 @@ export async function recordIncidentCopies(db: Db, incidentId: number, copies: {
   return 0;
 }
 
-/** The attempt failed: tried again at `retryAt`, or never (null: given up; acceptance then says the photo was not brought). */
-export async function incidentPhotoCopyFailed(db: Db, photoId: number, error: string, retryAt: Date | null): Promise<number> {
-  await db
-    .updateTable('incident_photo')
-    .set({ copy_due_at: retryAt, copy_error: error.slice(0, 300) })
-    .where('id', '=', photoId)
-    .execute();
-  return 0;
-}
-
 /** A message_photo row of an accepted item, before its message id. */
 export interface AcceptedPhoto {
   position: number;

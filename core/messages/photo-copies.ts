@@ -248,11 +248,10 @@ function lateEntries(cards: SentCard[], messageId: number, fresh: FreshCopy[]): 
   });
 }
 
-/** The attempt failed: tried again at `retryAt`, or never (null: given up; the photo stays with its messenger). */
-export async function photoCopyFailed(db: Db, photoId: number, error: string, retryAt: Date | null): Promise<void> {
-  await db
-    .updateTable('message_photo')
-    .set({ copy_due_at: retryAt, copy_error: error.slice(0, 300) })
-    .where('id', '=', photoId)
-    .execute();
+/**
+ * The attempt failed: tried again at `retryAt`, or never (null: given up; a message's photo stays
+ * with its messenger, an item's with its VK link). Any of the copy queues, as claiming and releasing.
+ */
+export async function photoCopyFailed(db: Db, table: CopyQueueTable, photoId: number, error: string, retryAt: Date | null): Promise<void> {
+  await sql`UPDATE ${sql.table(table)} SET copy_due_at = ${retryAt}, copy_error = ${error.slice(0, 300)} WHERE id = ${photoId}`.execute(db);
 }
