@@ -206,6 +206,9 @@ describe('VK apps that cannot show every button', () => {
     );
     const { broadcastId } = await publishPoll(db.db, poll.id, { force: true }, now);
     await expandFully(db.db, broadcastId!);
+    // The announcement is sent by the outbox's bulk lane, after replies: it is awaited here, so it is
+    // not taken for a reply to a later step.
+    await harness.vkFake.waitFor(() => sends(harness.vkFake.calls).some((c) => c.params.peer_id === vk.externalId && c.params.message?.includes('Двор на Весенней')), 10_000);
     await vk.send(typed(NO_KEYBOARD, `/start poll_${poll.id}`));
     const textQuestion = t('ru', 'polls.question_text', { index: 1, count: 2, text: 'Сколько детских площадок нужно?' });
     // Its options (after the header's, numbered on across the reply) listed to be chosen with «№», the hint saying so.
