@@ -19,7 +19,7 @@ export async function isRegistered(c: StepContext): Promise<boolean> {
     ])
     .where('resident.id', '=', c.resident.id)
     .executeTakeFirst();
-  if (!row) throw new DomainError('NOT_FOUND', { entity: 'resident', id: c.resident.id });
+  if (!row) throw new DomainError('RESIDENT_NOT_FOUND', { id: c.resident.id });
   return row.registered_at !== null && Boolean(row.consented);
 }
 

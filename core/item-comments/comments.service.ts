@@ -93,7 +93,7 @@ export async function addComment(db: Db, input: { residentId: number; residentMu
   if (text.length === 0) throw new DomainError('TEXT_EMPTY', { field: 'text' });
   if ([...text].length > MAX_COMMENT_LENGTH) throw new DomainError('TEXT_TOO_LONG', { field: 'text', max: MAX_COMMENT_LENGTH });
   const target = await commentableTarget(db, input.target, input.residentMunicipalityId);
-  if (!target) throw new DomainError(input.target.kind === 'news' ? 'NEWS_NOT_FOUND' : 'NOT_FOUND', { id: input.target.id });
+  if (!target) throw new DomainError(input.target.kind === 'news' ? 'NEWS_NOT_FOUND' : 'POLL_NOT_FOUND', { id: input.target.id });
   const row = await db
     .insertInto('item_comment')
     .values({

@@ -356,12 +356,7 @@ export async function computeMany(db: Db, municipalities: Municipality[], period
  */
 export async function computeKpis(db: Db, municipalityOrId: Municipality | number, period: string, now: Date, options: ComputeOptions = {}): Promise<KpiResult[]> {
   parseKpiPeriod(period);
-  const municipality =
-    typeof municipalityOrId === 'number'
-      ? await getMunicipality(db, municipalityOrId).catch(() => {
-          throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityOrId });
-        })
-      : municipalityOrId;
+  const municipality = typeof municipalityOrId === 'number' ? await getMunicipality(db, municipalityOrId) : municipalityOrId;
   return (await computeMany(db, [municipality], period, now, options)).get(municipality.id)!;
 }
 

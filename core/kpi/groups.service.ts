@@ -35,7 +35,7 @@ export async function saveStaffGroup(db: Db, input: { id?: number; municipalityI
     id = (await db.insertInto('staff_group').values({ municipality_id: input.municipalityId, name, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
   } else {
     const existing = await db.selectFrom('staff_group').select('municipality_id').where('id', '=', id).executeTakeFirst();
-    if (!existing || existing.municipality_id !== input.municipalityId) throw new DomainError('NOT_FOUND', { entity: 'staff_group', id });
+    if (!existing || existing.municipality_id !== input.municipalityId) throw new DomainError('STAFF_GROUP_NOT_FOUND', { id });
     const clash = await db.selectFrom('staff_group').select('id').where('municipality_id', '=', input.municipalityId).where('name', '=', name).where('id', '!=', id).executeTakeFirst();
     if (clash) throw new DomainError('ALREADY_EXISTS', { field: 'name', id: clash.id });
     await db.updateTable('staff_group').set({ name }).where('id', '=', id).execute();

@@ -220,9 +220,7 @@ function reportWindow(municipality: Municipality, requested: RequestedPeriod & {
 
 export async function monthlyReport(db: Db, municipalityId: number, period: string, now: Date): Promise<MonthlyReport> {
   const requested = requestedMonth(period);
-  const municipality = await getMunicipality(db, municipalityId).catch(() => {
-    throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityId });
-  });
+  const municipality = await getMunicipality(db, municipalityId);
   const window = reportWindow(municipality, requested, now);
   const { calendar, month, at } = window;
 

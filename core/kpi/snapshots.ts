@@ -94,9 +94,7 @@ export async function runKpiSnapshots(db: Db, now: Date): Promise<{ periods: num
 
 /** The audited recomputation of an ended period (POST /kpi/recompute): replaces its snapshots. */
 export async function recomputePeriod(db: Db, municipalityId: number, period: string, now: Date): Promise<KpiResult[]> {
-  const municipality = await getMunicipality(db, municipalityId).catch(() => {
-    throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityId });
-  });
+  const municipality = await getMunicipality(db, municipalityId);
   parseKpiPeriod(period);
   return snapshotPeriod(db, municipality, period, now, { replace: true });
 }

@@ -71,6 +71,12 @@ describe('filing a message', () => {
     await expect(fileMessage(t.db, await input({ residentId: registered }), now)).rejects.toMatchObject({ code: 'CONSENT_REQUIRED' });
   });
 
+  it('refuses a resident who does not exist (RESIDENT_NOT_FOUND naming the id) and saves nothing', async () => {
+    const before = await countMessages();
+    await expect(fileMessage(t.db, await input({ residentId: 999_999 }), new Date())).rejects.toMatchObject({ code: 'RESIDENT_NOT_FOUND', details: { id: 999_999 } });
+    expect(await countMessages()).toBe(before);
+  });
+
   it('refuses an unknown category', async () => {
     await expect(fileMessage(t.db, await input({ categoryId: 999_999 }), new Date())).rejects.toMatchObject({ code: 'CATEGORY_NOT_FOUND' });
   });

@@ -189,7 +189,7 @@ export function markDuplicate(db: Db, input: ModerationInput & { originalId: num
     }
     const message = locked.get(input.messageId)!;
     const original = locked.get(input.originalId)!;
-    if (original.municipalityId !== message.municipalityId) throw new DomainError('NOT_FOUND', { entity: 'message', id: original.id });
+    if (original.municipalityId !== message.municipalityId) throw new DomainError('MESSAGE_NOT_FOUND', { id: original.id });
     if (original.status === 'rejected') throw new DomainError('ILLEGAL_TRANSITION', { original: original.id, status: original.status });
     if (original.duplicateOf !== null) throw new DomainError('ILLEGAL_TRANSITION', { original: original.id, problem: 'the original is itself a duplicate', originalOf: original.duplicateOf });
     if (message.status === 'in_work') {

@@ -39,7 +39,7 @@ export async function listMunicipalities(db: Db): Promise<Municipality[]> {
 
 export async function getMunicipality(db: Db, id: number): Promise<Municipality> {
   const row = await db.selectFrom('municipality').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new DomainError('NOT_FOUND', { entity: 'municipality', id });
+  if (!row) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id });
   return toMunicipality(row);
 }
 
@@ -117,7 +117,7 @@ export async function setBoundary(db: Db, checker: OverlapChecker, municipalityI
   const box = boundingBox(boundary as Boundary);
   // An unknown municipality is 404 whatever its boundary would overlap.
   const exists = await db.selectFrom('municipality').select('id').where('id', '=', municipalityId).executeTakeFirst();
-  if (!exists) throw new DomainError('NOT_FOUND', { entity: 'municipality', id: municipalityId });
+  if (!exists) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityId });
   await refuseOverlap(db, checker, municipalityId, boundary as Boundary, box);
   const result = await db
     .updateTable('municipality')
@@ -130,5 +130,5 @@ export async function setBoundary(db: Db, checker: OverlapChecker, municipalityI
     })
     .where('id', '=', municipalityId)
     .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) throw new DomainError('NOT_FOUND', { entity: 'municipality', id: municipalityId });
+  if (result.numUpdatedRows === 0n) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: municipalityId });
 }

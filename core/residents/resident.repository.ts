@@ -51,7 +51,7 @@ function toIdentity(row: Selectable<ResidentIdentityTable>): ResidentIdentity {
 
 export async function getResident(db: Db, id: number): Promise<Resident> {
   const row = await db.selectFrom('resident').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new DomainError('NOT_FOUND', { entity: 'resident', id });
+  if (!row) throw new DomainError('RESIDENT_NOT_FOUND', { id });
   return toResident(row);
 }
 

@@ -132,7 +132,7 @@ export const registrationFlow: Flow = {
           return named ? register(c, named) : stay({ say: [{ key: 'reg.municipality_wrong_input' }], reprompt: true });
         }
         const id = input.kind === 'button' && input.action.startsWith('mu:') ? Number(input.action.slice(3)) : NaN;
-        if (!Number.isSafeInteger(id)) throw new DomainError('NOT_FOUND', { entity: 'municipality' });
+        if (!Number.isSafeInteger(id)) throw new DomainError('MUNICIPALITY_NOT_FOUND');
         return register(c, await getMunicipality(c.db, id));
       },
     },

@@ -23,7 +23,7 @@ describe('municipalities', () => {
     expect(one.body.hasBoundary).toBe(true);
   });
 
-  it('a municipality that does not exist: read, changed or given a boundary it is 404 NOT_FOUND; named by a write, 404 MUNICIPALITY_NOT_FOUND', async () => {
+  it('a municipality that does not exist is 404 MUNICIPALITY_NOT_FOUND with its id, read, changed, given a boundary or named by a write', async () => {
     const missing = 999_999;
     for (const [method, url, body] of [
       ['GET', `/api/v1/municipalities/${missing}`, undefined],
@@ -31,7 +31,7 @@ describe('municipalities', () => {
       ['PUT', `/api/v1/municipalities/${missing}/boundary`, square(86.7, 53.9)],
     ] as const) {
       const res = await h.request(method, url, body === undefined ? {} : { body });
-      expect([res.status, res.body.code, res.body.details], `${method} ${url}`).toEqual([404, 'NOT_FOUND', { entity: 'municipality', id: missing }]);
+      expect([res.status, res.body.code, res.body.details], `${method} ${url}`).toEqual([404, 'MUNICIPALITY_NOT_FOUND', { id: missing }]);
     }
     const named = await h.request('POST', '/api/v1/news', { body: { municipalityId: missing, title: 'Ярмарка', body: 'В субботу.' } });
     expect([named.status, named.body.code, named.body.details]).toEqual([404, 'MUNICIPALITY_NOT_FOUND', { id: missing }]);

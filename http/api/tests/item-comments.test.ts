@@ -110,6 +110,7 @@ describe('comments on news and polls', () => {
 
     await expect(comment(author, 'x'.repeat(1001))).rejects.toMatchObject({ code: 'TEXT_TOO_LONG' });
     await expect(comment(author, 'на черновик', { kind: 'news', id: 999_999 })).rejects.toMatchObject({ code: 'NEWS_NOT_FOUND' });
+    await expect(comment(author, 'на несуществующий опрос', { kind: 'poll', id: 999_999 })).rejects.toMatchObject({ code: 'POLL_NOT_FOUND', details: { id: 999_999 } });
     expect((await h.request('GET', '/api/v1/comments?target=message:1', { token: h.keys.Kemerovo.moderator })).status).toBe(400);
     expect((await h.request('GET', '/api/v1/comments?state=gone', { token: h.keys.Kemerovo.moderator })).status).toBe(400);
     expect((await h.request('POST', `/api/v1/comments/${onPoll.id}/hide`, { token: h.keys.Kemerovo.moderator, body: {} })).status).toBe(400);

@@ -878,6 +878,21 @@ describe('POST /kpi-groups', () => {
     expect(replaced.body).toMatchObject({ id: res.body.id, staffIds: [h.staff.Kemerovo.responsible], kpis: [9] });
   });
 
+  it('replacing a group that does not exist, or one of another municipality, is 404 STAFF_GROUP_NOT_FOUND naming it; nothing is created', async () => {
+    const body = { municipalityId: h.municipality.Novokuznetsk, name: 'Группа Новокузнецка', staffIds: [], kpis: [1] };
+    const own = await h.request('POST', '/api/v1/kpi-groups', { body });
+    expect(own.status).toBe(200);
+    const kemerovo = await h.request('POST', '/api/v1/kpi-groups', { body: { municipalityId: h.municipality.Kemerovo, name: 'Группа Кемерова', staffIds: [], kpis: [2] } });
+    for (const id of [999_999, kemerovo.body.id]) {
+      const res = await h.request('POST', '/api/v1/kpi-groups', { body: { ...body, id, name: 'Переименованная' } });
+      expect([res.status, res.body.code, res.body.details], String(id)).toEqual([404, 'STAFF_GROUP_NOT_FOUND', { id }]);
+    }
+    const list = await h.request('GET', `/api/v1/kpi-groups?municipalityId=${h.municipality.Novokuznetsk}`);
+    expect(list.body.items).toEqual([own.body]);
+    const theirs = await h.request('GET', `/api/v1/kpi-groups?municipalityId=${h.municipality.Kemerovo}`);
+    expect(theirs.body.items.find((g: { id: number }) => g.id === kemerovo.body.id)).toEqual(kemerovo.body);
+  });
+
   it('renaming a group to the name of another group of the municipality is 409 naming it, not 500; nothing changes', async () => {
     const m = h.municipality.Belovo;
     const body = { municipalityId: m, staffIds: [], kpis: [1] };

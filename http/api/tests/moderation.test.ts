@@ -172,4 +172,12 @@ describe('POST /messages/{id}/duplicate', () => {
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('MESSAGE_NOT_FOUND');
   });
+
+  it('an operator, who sees both, is refused an original of another municipality as the moderator is: 404 MESSAGE_NOT_FOUND naming it, the message unchanged', async () => {
+    const m = await h.fileMessage('Kemerovo');
+    const foreign = await h.fileMessage('Novokuznetsk');
+    const res = await h.request('POST', `/api/v1/messages/${m.id}/duplicate`, { body: { originalId: foreign.id } });
+    expect([res.status, res.body.code, res.body.details]).toEqual([404, 'MESSAGE_NOT_FOUND', { id: foreign.id }]);
+    expect((await h.request('GET', `/api/v1/messages/${m.id}`)).body.message).toMatchObject({ status: 'new', duplicateOf: null });
+  });
 });
