@@ -1,4 +1,5 @@
 import type { Channel, Db } from '../core/db/types.ts';
+import { approveAnswer, draftAnswer } from '../core/messages/answers.service.ts';
 import { acceptMessage } from '../core/messages/moderation.service.ts';
 import { fileMessage } from '../core/messages/filing.service.ts';
 import { consumeLinkCode, createLinkCode } from '../core/staff/link-codes.ts';
@@ -55,4 +56,20 @@ export async function messageInWork(
   const moderator = await db.selectFrom('staff').select('id').where('municipality_id', '=', options.municipalityId).where('role', '=', 'moderator').executeTakeFirstOrThrow();
   await acceptMessage(db, { messageId: message.id, actor: { kind: 'staff', staffId: moderator.id } }, options.acceptedAt);
   return message.id;
+}
+
+/**
+ * A message as messageInWork makes it, closed as solved: the city administration's final answer at
+ * `solvedAt`, approved by the curator an hour later where answers need approval.
+ */
+export async function solvedMessage(db: Db, options: { municipalityId: number; acceptedAt: Date; solvedAt: Date }): Promise<number> {
+  const messageId = await messageInWork(db, options);
+  const staff = await demoStaff(db, options.municipalityId);
+  const { answer } = await draftAnswer(
+    db,
+    { messageId, kind: 'final', resolution: 'solved', text: 'Яму заделали.', actor: { kind: 'staff', staffId: staff.executor } },
+    options.solvedAt,
+  );
+  if (answer.state === 'draft') await approveAnswer(db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, new Date(options.solvedAt.getTime() + 3_600_000));
+  return messageId;
 }

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { acceptMessage } from '../../core/messages/moderation.service.ts';
@@ -75,6 +76,54 @@ async function acceptedMessage(text: string) {
   const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
   await acceptMessage(db.db, { messageId: message.id, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
   return message;
+}
+
+/** Kemerovo's answers wait for a curator's approval (so that one can be returned), or go out at once. */
+const needApproval = async (on: boolean): Promise<void> => {
+  await world.db.db.updateTable('municipality').set({ answers_need_approval: on }).where('id', '=', world.db.demo.municipalities.Kemerovo).execute();
+};
+
+/**
+ * The executor's final answer on `messageId`, sent in the Telegram bot with the photo `fileId`
+ * (and `mediaIds` attached through the API), whose copy failed once and waits for a retry an hour
+ * away, so the app's copier leaves it alone; the curator returned it with `remark`.
+ */
+async function returnedWithPhotoBeingCopied(messageId: number, options: { fileId: string; remark: string; mediaIds?: number[]; copyError?: string }) {
+  const { db } = world;
+  const { answer } = await draftAnswer(
+    db.db,
+    {
+      messageId,
+      kind: 'final',
+      resolution: 'solved',
+      text: 'Яма заделана',
+      ...(options.mediaIds && { mediaIds: options.mediaIds }),
+      photos: { channel: 'tg', refs: [{ fileId: options.fileId }] },
+      actor: { kind: 'staff', staffId: staff.executor },
+    },
+    now,
+  );
+  await db.db
+    .updateTable('answer_photo')
+    .set({ copy_due_at: new Date(now.getTime() + 3_600_000), copy_attempts: 1, ...(options.copyError && { copy_error: options.copyError }) })
+    .where('answer_id', '=', answer.id)
+    .execute();
+  await returnAnswer(db.db, { answerId: answer.id, remark: options.remark, actor: { kind: 'staff', staffId: staff.curator } }, now);
+  return answer;
+}
+
+/** The executor's card of `messageId` once it says that one bot photo is still being copied, with the revise form's photo field. */
+async function correctionWhileCopying(messageId: number) {
+  const executor = await world.signIn(staff.executor);
+  await executor.goto(`${world.harness.url}/console#/message/${messageId}`);
+  await executor.getByText(ru('media.revise_copying', { count: 1 })).waitFor();
+  return { executor, field: executor.getByRole('group', { name: ru('media.revise_photos') }) };
+}
+
+/** Sends the revise form and waits for the status line saying `said`. */
+async function sendRevision(executor: Page, said: string) {
+  await executor.getByRole('button', { name: ru('act.revise') }).click();
+  await executor.getByRole('status').filter({ hasText: said }).waitFor();
 }
 
 describe('photos with an answer in the console', () => {
@@ -193,11 +242,13 @@ describe('photos with an answer in the console', () => {
     await executor.context().close();
   }, 120_000);
 
-  it('a returned answer is corrected with a photo of the result: the revise form takes photos as the answer form does', async () => {
-    const { db, harness } = world;
-    const kemerovo = db.demo.municipalities.Kemerovo;
-    await db.db.updateTable('municipality').set({ answers_need_approval: true }).where('id', '=', kemerovo).execute();
-    try {
+  describe('after the curator returned the answer', () => {
+    // Approval is on for these (a curator returns the answer), off again for the others, as beforeAll set it.
+    beforeEach(() => needApproval(true));
+    afterEach(() => needApproval(false));
+
+    it('a returned answer is corrected with a photo of the result: the revise form takes photos as the answer form does', async () => {
+      const { db, harness } = world;
       const message = await acceptedMessage('Яма во дворе');
       const { answer } = await draftAnswer(db.db, { messageId: message.id, kind: 'final', resolution: 'solved', text: 'Яма заделана', actor: { kind: 'staff', staffId: staff.executor } }, now);
       await returnAnswer(db.db, { answerId: answer.id, remark: 'Приложите фото после ремонта', actor: { kind: 'staff', staffId: staff.curator } }, now);
@@ -213,101 +264,39 @@ describe('photos with an answer in the console', () => {
       await field.getByText(ru('media.photos_count', { n: 1, max: 10 })).waitFor();
       expect(await world.seriousViolations(executor)).toEqual([]);
       await executor.getByLabel(ru('act.revise_text')).fill('Яма заделана, фото после ремонта');
-      await executor.getByRole('button', { name: ru('act.revise') }).click();
-      await executor
-        .getByRole('status')
-        .filter({ hasText: ru('act.done') })
-        .waitFor();
+      await sendRevision(executor, ru('act.done'));
       const revised = await db.db.selectFrom('answer').select(['state', 'text', 'media_ids']).where('id', '=', answer.id).executeTakeFirstOrThrow();
       expect(revised).toMatchObject({ state: 'draft', text: 'Яма заделана, фото после ремонта' });
       expect(revised.media_ids).toHaveLength(1);
       await executor.context().close();
-    } finally {
-      await db.db.updateTable('municipality').set({ answers_need_approval: false }).where('id', '=', kemerovo).execute();
-    }
-  }, 60_000);
+    }, 60_000);
 
-  it('a bot photo still being copied stays through a correction in the console: the form says so and leaves room for it', async () => {
-    const { db, harness } = world;
-    const kemerovo = db.demo.municipalities.Kemerovo;
-    await db.db.updateTable('municipality').set({ answers_need_approval: true }).where('id', '=', kemerovo).execute();
-    try {
+    it('a bot photo still being copied stays through a correction in the console: the form says so and leaves room for it', async () => {
+      const { db } = world;
       const message = await acceptedMessage('Яма у подъезда');
-      // The executor answered in the Telegram bot with a photo; its copy failed once and waits for its retry.
-      const { answer } = await draftAnswer(
-        db.db,
-        {
-          messageId: message.id,
-          kind: 'final',
-          resolution: 'solved',
-          text: 'Яма заделана',
-          photos: { channel: 'tg', refs: [{ fileId: 'tg-photo-pending' }] },
-          actor: { kind: 'staff', staffId: staff.executor },
-        },
-        now,
-      );
-      await db.db
-        .updateTable('answer_photo')
-        .set({ copy_due_at: new Date(now.getTime() + 3_600_000), copy_attempts: 1, copy_error: 'Telegram getFile timed out' })
-        .where('answer_id', '=', answer.id)
-        .execute();
-      await returnAnswer(db.db, { answerId: answer.id, remark: 'Уточните подъезд', actor: { kind: 'staff', staffId: staff.curator } }, now);
+      const answer = await returnedWithPhotoBeingCopied(message.id, { fileId: 'tg-photo-pending', copyError: 'Telegram getFile timed out', remark: 'Уточните подъезд' });
 
-      const executor = await world.signIn(staff.executor);
-      await executor.goto(`${harness.url}/console#/message/${message.id}`);
-      await executor.getByText(ru('media.revise_copying', { count: 1 })).waitFor();
-      const field = executor.getByRole('group', { name: ru('media.revise_photos') });
+      const { executor, field } = await correctionWhileCopying(message.id);
       await field.getByText(ru('media.photos_count', { n: 0, max: 9 })).waitFor();
       await executor.getByLabel(ru('act.revise_text')).fill('Яма у второго подъезда заделана');
-      await executor.getByRole('button', { name: ru('act.revise') }).click();
-      await executor
-        .getByRole('status')
-        .filter({ hasText: ru('act.done') })
-        .waitFor();
+      await sendRevision(executor, ru('act.done'));
       expect(await db.db.selectFrom('answer').select(['state', 'text']).where('id', '=', answer.id).executeTakeFirstOrThrow()).toEqual({ state: 'draft', text: 'Яма у второго подъезда заделана' });
       // The photo is still the answer's, waiting for its copy.
       expect(await db.db.selectFrom('answer_photo').select(['file_id', 'media_id']).where('answer_id', '=', answer.id).execute()).toEqual([{ file_id: 'tg-photo-pending', media_id: null }]);
       await executor.context().close();
-    } finally {
-      await db.db.updateTable('municipality').set({ answers_need_approval: false }).where('id', '=', kemerovo).execute();
-    }
-  }, 60_000);
+    }, 60_000);
 
-  it('a copy that lands while the correction is being typed: the revision is refused, the form reads the answer again (copy added, text and removal kept), and the next send keeps the photo', async () => {
-    const { db, harness } = world;
-    const kemerovo = db.demo.municipalities.Kemerovo;
-    await db.db.updateTable('municipality').set({ answers_need_approval: true }).where('id', '=', kemerovo).execute();
-    try {
+    it('a copy that lands while the correction is being typed: the revision is refused, the form reads the answer again (copy added, text and removal kept), and the next send keeps the photo', async () => {
+      const { db } = world;
+      const kemerovo = db.demo.municipalities.Kemerovo;
       const message = await acceptedMessage('Яма у арки');
       const store = createDiskMediaStore(mediaDir);
       const limits = { maxImageBytes: MAX_IMAGE_BYTES, maxVideoBytes: MAX_IMAGE_BYTES };
-      // One photo attached through the API (to be taken off), one sent in the Telegram bot and still being copied.
+      // One photo attached through the API (to be taken off), one sent in the Telegram bot and still being copied (the test lands its copy by hand).
       const attached = await storeMedia(db.db, store, { bytes: jpegBytes(2048, 81), municipalityId: kemerovo, origin: 'upload', limits });
-      const { answer } = await draftAnswer(
-        db.db,
-        {
-          messageId: message.id,
-          kind: 'final',
-          resolution: 'solved',
-          text: 'Яма заделана',
-          mediaIds: [attached.id],
-          photos: { channel: 'tg', refs: [{ fileId: 'tg-photo-late' }] },
-          actor: { kind: 'staff', staffId: staff.executor },
-        },
-        now,
-      );
-      // Its copy waits for a retry an hour away: the app's copier leaves it alone, the test lands it by hand.
-      await db.db
-        .updateTable('answer_photo')
-        .set({ copy_due_at: new Date(now.getTime() + 3_600_000), copy_attempts: 1 })
-        .where('answer_id', '=', answer.id)
-        .execute();
-      await returnAnswer(db.db, { answerId: answer.id, remark: 'Уберите старое фото', actor: { kind: 'staff', staffId: staff.curator } }, now);
+      const answer = await returnedWithPhotoBeingCopied(message.id, { fileId: 'tg-photo-late', mediaIds: [attached.id], remark: 'Уберите старое фото' });
 
-      const executor = await world.signIn(staff.executor);
-      await executor.goto(`${harness.url}/console#/message/${message.id}`);
-      await executor.getByText(ru('media.revise_copying', { count: 1 })).waitFor();
-      const field = executor.getByRole('group', { name: ru('media.revise_photos') });
+      const { executor, field } = await correctionWhileCopying(message.id);
       await field.getByText(ru('media.photos_count', { n: 1, max: 9 })).waitFor();
       await field.getByRole('button', { name: ru('media.remove_n', { n: 1 }) }).click();
       await field.getByText(ru('media.photos_count', { n: 0, max: 9 })).waitFor();
@@ -319,11 +308,7 @@ describe('photos with an answer in the console', () => {
       await recordAnswerCopies(db.db, answer.id, [{ photoId: photo!.id, mediaId: copy.id }]);
 
       // The list the page made could not name the copy: refused, nothing revised, the page says why.
-      await executor.getByRole('button', { name: ru('act.revise') }).click();
-      await executor
-        .getByRole('status')
-        .filter({ hasText: ru('media.revise_changed') })
-        .waitFor();
+      await sendRevision(executor, ru('media.revise_changed'));
       expect(await db.db.selectFrom('answer').select(['state', 'text', 'media_ids']).where('id', '=', answer.id).executeTakeFirstOrThrow()).toEqual({
         state: 'returned',
         text: 'Яма заделана',
@@ -338,11 +323,7 @@ describe('photos with an answer in the console', () => {
       expect(await executor.getByLabel(ru('act.revise_text')).inputValue()).toBe('Яма у арки заделана');
       expect(await world.seriousViolations(executor)).toEqual([]);
 
-      await executor.getByRole('button', { name: ru('act.revise') }).click();
-      await executor
-        .getByRole('status')
-        .filter({ hasText: ru('act.done') })
-        .waitFor();
+      await sendRevision(executor, ru('act.done'));
       expect(await db.db.selectFrom('answer').select(['state', 'text', 'media_ids']).where('id', '=', answer.id).executeTakeFirstOrThrow()).toEqual({
         state: 'draft',
         text: 'Яма у арки заделана',
@@ -351,10 +332,8 @@ describe('photos with an answer in the console', () => {
       // The bot's photo is still the answer's, with its copy: its file id goes to Telegram, the copy to VK.
       expect(await db.db.selectFrom('answer_photo').select(['file_id', 'media_id']).where('answer_id', '=', answer.id).execute()).toEqual([{ file_id: 'tg-photo-late', media_id: copy.id }]);
       await executor.context().close();
-    } finally {
-      await db.db.updateTable('municipality').set({ answers_need_approval: false }).where('id', '=', kemerovo).execute();
-    }
-  }, 60_000);
+    }, 60_000);
+  });
 
   it('a session that ended while photos are chosen returns to the sign-in form, as every other request does', async () => {
     const { db } = world;

@@ -1,11 +1,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshotPeriod } from '../../core/kpi/snapshots.ts';
-import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.ts';
 import { reopenMessage } from '../../core/messages/moderation.service.ts';
 import { getMunicipality } from '../../core/municipalities/municipality.repository.ts';
 import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
-import { demoStaff, messageInWork } from '../../test/staff.ts';
+import { demoStaff, solvedMessage } from '../../test/staff.ts';
 
 /**
  * The KPI page of an ended month shows its snapshot (the official figure) and when it was taken; a
@@ -22,13 +21,7 @@ beforeAll(async () => {
   const kemerovo = world.db.demo.municipalities.Kemerovo;
   staff = await demoStaff(db, kemerovo);
   // Solved on 18 November, frozen with the month on 1 December, put back in work the same morning.
-  const closed = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-16T04:00:00Z') });
-  const { answer } = await draftAnswer(
-    db,
-    { messageId: closed, kind: 'final', resolution: 'solved', text: 'Яму заделали.', actor: { kind: 'staff', staffId: staff.executor } },
-    new Date('2026-11-18T04:00:00Z'),
-  );
-  if (answer.state === 'draft') await approveAnswer(db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, new Date('2026-11-18T05:00:00Z'));
+  const closed = await solvedMessage(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-16T04:00:00Z'), solvedAt: new Date('2026-11-18T04:00:00Z') });
   await snapshotPeriod(db, await getMunicipality(db, kemerovo), '2026-11', now);
   await reopenMessage(db, { messageId: closed, actor: { kind: 'staff', staffId: staff.curator }, reason: 'Яма осталась' }, now);
 }, 120_000);

@@ -4,9 +4,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
 import { dismissIncident, intakeIncident } from '../../core/incidents/incidents.service.ts';
-import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.ts';
 import { ARTIFACTS, type ConsoleTest, en, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
-import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
+import { demoStaff, messageInWork, operatorId, solvedMessage } from '../../test/staff.ts';
 
 /**
  * The monthly report and the region's open-source summary were files only: a curator had to
@@ -33,13 +32,7 @@ beforeAll(async () => {
   // November: three messages in work, one of them open-source, one closed as solved.
   await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-10T04:00:00Z') });
   await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-12T04:00:00Z'), flags: { openSource: true } });
-  const closed = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-16T04:00:00Z') });
-  const { answer } = await draftAnswer(
-    db,
-    { messageId: closed, kind: 'final', resolution: 'solved', text: 'Яму заделали.', actor: { kind: 'staff', staffId: staff.executor } },
-    new Date('2026-11-18T04:00:00Z'),
-  );
-  if (answer.state === 'draft') await approveAnswer(db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, new Date('2026-11-18T05:00:00Z'));
+  await solvedMessage(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-16T04:00:00Z'), solvedAt: new Date('2026-11-18T04:00:00Z') });
 }, 120_000);
 afterAll(() => world?.close());
 
