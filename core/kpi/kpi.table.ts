@@ -16,6 +16,22 @@ export interface KpiSnapshotTable {
   recomputed: Generated<boolean>;
 }
 
+/**
+ * What the monthly report and the rankings measured for one closed period of one municipality, frozen
+ * with its indicators (migration 2026-12-13T0100): the report's figures (months only) and the raw
+ * rating measures of the municipality and of each of its executors. JSON as written by
+ * core/kpi/report-snapshots.ts.
+ */
+export interface KpiReportSnapshotTable {
+  municipality_id: number;
+  period: string;
+  report: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  municipality_rating: JSONColumnType<Record<string, unknown>, string, string>;
+  executor_ratings: JSONColumnType<Record<string, unknown>[], string, string>;
+  computed_at: Date;
+  recomputed: Generated<boolean>;
+}
+
 /** KPI 14: one unit of outdoor advertising of the platform, entered by an official. */
 export interface KpiPlacementTable {
   id: Generated<number>;
@@ -66,6 +82,7 @@ export interface KpiResponsibleGroupTable {
 
 export interface KpiEngineTables {
   kpi_snapshot: KpiSnapshotTable;
+  kpi_report_snapshot: KpiReportSnapshotTable;
   kpi_placement: KpiPlacementTable;
   kpi_publication: KpiPublicationTable;
   staff_group: StaffGroupTable;

@@ -8,6 +8,7 @@ import { localPeriod, parseKpiPeriod, requireStarted } from './period.ts';
 import { competitionRanks } from './competition-rank.ts';
 
 import type { RatingWeights } from './rating-weights.ts';
+import { type FigureSource, MEASURED_LIVE, readReportSnapshots, type ReportSnapshotRow, sameFigures, snapshotSource } from './report-snapshots.ts';
 
 export { DEFAULT_RATING_WEIGHTS, parseRatingWeights, type RatingWeights } from './rating-weights.ts';
 
@@ -34,16 +35,53 @@ export interface ResponseScore {
   score: number;
 }
 
-export interface ExecutorRating extends ResponseMeasures, ResponseScore {
+/**
+ * Where a row's measures come from (report-snapshots.ts): an ended period's snapshot, frozen when it
+ * closed, or measured live. `live`: the measures the data give now, when they differ from the snapshot's.
+ */
+export interface RatingSource extends FigureSource {
+  live: ResponseMeasures | null;
+}
+
+/** An executor's raw measures in its municipality's period: what a snapshot keeps of it (not its rank). */
+export interface ExecutorMeasures extends ResponseMeasures {
   executorId: number;
   name: string;
   municipalityId: number;
 }
 
-export interface MunicipalityRating extends ResponseMeasures, ResponseScore {
+export interface ExecutorRating extends ExecutorMeasures, ResponseScore, RatingSource {}
+
+export interface MunicipalityRating extends ResponseMeasures, ResponseScore, RatingSource {
   municipalityId: number;
   nameRu: string;
   nameEn: string;
+}
+
+/** The measures alone, in their order (a row or a snapshot's JSON may carry more). */
+function measuresOf(r: ResponseMeasures): ResponseMeasures {
+  return {
+    closed: r.closed,
+    rated: r.rated,
+    averageStars: r.averageStars,
+    medianWorkingHoursToFirstAnswer: r.medianWorkingHoursToFirstAnswer,
+    medianWorkingHoursToClosure: r.medianWorkingHoursToClosure,
+    received: r.received,
+    closedOfReceived: r.closedOfReceived,
+    completeness: r.completeness,
+  };
+}
+
+/**
+ * A row's measures and their source: the snapshot's when there is one, compared with the live ones
+ * (none now, as for an executor gone since: not compared); else the live ones.
+ */
+function sourced(snapshot: ReportSnapshotRow | undefined, frozen: ResponseMeasures | undefined, live: ResponseMeasures | undefined): ResponseMeasures & RatingSource {
+  if (!snapshot || !frozen) return { ...measuresOf(live!), ...MEASURED_LIVE, live: null };
+  const stored = measuresOf(frozen);
+  if (!live) return { ...stored, ...snapshotSource(snapshot, null), live: null };
+  const differs = !sameFigures(stored, measuresOf(live));
+  return { ...stored, ...snapshotSource(snapshot, differs), live: differs ? measuresOf(live) : null };
 }
 
 type ClosedRow = { created_at: Date; first_intermediate_at: Date | null; closed_at: Date; rating_stars: number | null };
@@ -104,12 +142,20 @@ function rank<T extends ResponseMeasures>(rows: T[], weights: RatingWeights, nam
 export const SPEED_FLOOR_HOURS = 1;
 
 /** A municipality and its local month. */
-type Period = { municipality: Municipality; from: Date; to: Date };
+export type Period = { municipality: Municipality; from: Date; to: Date };
 
 function periodsOf(municipalities: Municipality[], requested: ReturnType<typeof parseKpiPeriod>, now: Date): Period[] {
   for (const m of municipalities) requireStarted(requested, m.timeZone, now);
   return municipalities.map((municipality) => ({ municipality, ...localPeriod(requested.year, requested.month, municipality.timeZone) }));
 }
+
+/** The snapshots of the municipalities whose period has ended (only those can have one). */
+const snapshotsOf = (db: Db, periods: Period[], period: string, now: Date) =>
+  readReportSnapshots(
+    db,
+    periods.filter((p) => now.getTime() >= p.to.getTime()).map((p) => p.municipality.id),
+    period,
+  );
 
 /** `(municipality_id, from, to)` rows to join messages with, each municipality in its own month. */
 const periodValues = (periods: Period[]) => sql.join(periods.map((p) => sql`(${p.municipality.id}::int, ${p.from}::timestamptz, ${p.to}::timestamptz)`));
@@ -158,20 +204,37 @@ export async function rateExecutors(db: Db, filter: { municipalityId: number | n
   const municipalities = (await listMunicipalities(db)).filter((m) => filter.municipalityId === null || m.id === filter.municipalityId);
   if (filter.municipalityId !== null && municipalities.length === 0) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: filter.municipalityId });
   const periods = periodsOf(municipalities, requested, now);
-  const ids = municipalities.map((m) => m.id);
+  const live = Map.groupBy(await executorMeasures(db, periods, now), (r) => r.municipalityId);
+  const snapshots = await snapshotsOf(db, periods, filter.period, now);
+  const rows: Omit<ExecutorRating, keyof ResponseScore>[] = [];
+  for (const { municipality } of periods) {
+    const measuredNow = new Map((live.get(municipality.id) ?? []).map((r) => [r.executorId, r]));
+    const snapshot = snapshots.get(municipality.id);
+    // An ended period's snapshot ranks the executors it measured, under the names they had.
+    const listed = snapshot ? (snapshot.executor_ratings as unknown as ExecutorMeasures[]) : [...measuredNow.values()];
+    for (const e of listed) {
+      rows.push({ executorId: e.executorId, name: e.name, municipalityId: municipality.id, ...sourced(snapshot, snapshot ? e : undefined, measuredNow.get(e.executorId)) });
+    }
+  }
+  return rank(rows, weights, (r) => r.name);
+}
+
+/** Each executor's raw measures in its municipality's period, measured live (what a snapshot keeps). */
+export async function executorMeasures(db: Db, periods: Period[], now: Date): Promise<ExecutorMeasures[]> {
+  const ids = periods.map((p) => p.municipality.id);
   const executors = ids.length === 0 ? [] : await db.selectFrom('executor').select(['id', 'name', 'municipality_id']).where('municipality_id', 'in', ids).orderBy('id').execute();
   // By municipality and executor: an executor is ranked on its own municipality's messages.
   const key = (municipalityId: number, executorId: number | null) => `${municipalityId}:${executorId}`;
   const closed = Map.groupBy(await closedIn(db, periods, now), (r) => key(r.municipality_id, r.executor_id));
   const received = new Map((await receivedIn(db, periods)).map((r) => [key(r.municipality_id, r.executor_id), r]));
-  const rows: Omit<ExecutorRating, keyof ResponseScore>[] = [];
+  const rows: ExecutorMeasures[] = [];
   for (const { municipality } of periods) {
     const hours = workingHoursMeter(municipality.calendar);
     for (const e of executors.filter((e) => e.municipality_id === municipality.id)) {
       rows.push({ executorId: e.id, name: e.name, municipalityId: municipality.id, ...measures(hours, closed.get(key(municipality.id, e.id)) ?? [], received.get(key(municipality.id, e.id))) });
     }
   }
-  return rank(rows, weights, (r) => r.name);
+  return rows;
 }
 
 /**
@@ -188,20 +251,39 @@ export async function rateMunicipalities(db: Db, filter: { municipalityId: numbe
   const municipalities = await listMunicipalities(db);
   if (filter.municipalityId !== null && !municipalities.some((m) => m.id === filter.municipalityId)) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: filter.municipalityId });
   const periods = periodsOf(municipalities, requested, now);
+  const live = await municipalityMeasures(db, periods, now);
+  const snapshots = await snapshotsOf(db, periods, filter.period, now);
+  const rows: Omit<MunicipalityRating, keyof ResponseScore>[] = periods.map(({ municipality }) => {
+    const snapshot = snapshots.get(municipality.id);
+    return {
+      municipalityId: municipality.id,
+      nameRu: municipality.nameRu,
+      nameEn: municipality.nameEn,
+      ...sourced(snapshot, snapshot?.municipality_rating as unknown as ResponseMeasures | undefined, live.get(municipality.id)),
+    };
+  });
+  const ranked = rank(rows, weights, (r) => r.nameRu);
+  return filter.municipalityId === null ? ranked : ranked.filter((r) => r.municipalityId === filter.municipalityId);
+}
+
+/** Each municipality's raw measures in its period, measured live (what a snapshot keeps). */
+export async function municipalityMeasures(db: Db, periods: Period[], now: Date): Promise<Map<number, ResponseMeasures>> {
   const closed = Map.groupBy(await closedIn(db, periods, now), (r) => r.municipality_id);
   const received = new Map<number, { received: number; closed: number }>();
   for (const r of await receivedIn(db, periods)) {
     const sum = received.get(r.municipality_id) ?? { received: 0, closed: 0 };
     received.set(r.municipality_id, { received: sum.received + r.received, closed: sum.closed + r.closed });
   }
-  const rows: Omit<MunicipalityRating, keyof ResponseScore>[] = periods.map(({ municipality }) => ({
-    municipalityId: municipality.id,
-    nameRu: municipality.nameRu,
-    nameEn: municipality.nameEn,
-    ...measures(workingHoursMeter(municipality.calendar), closed.get(municipality.id) ?? [], received.get(municipality.id)),
-  }));
-  const ranked = rank(rows, weights, (r) => r.nameRu);
-  return filter.municipalityId === null ? ranked : ranked.filter((r) => r.municipalityId === filter.municipalityId);
+  return new Map(periods.map(({ municipality }) => [municipality.id, measures(workingHoursMeter(municipality.calendar), closed.get(municipality.id) ?? [], received.get(municipality.id))]));
+}
+
+/**
+ * The raw measures of one municipality and its executors for an ended `period` (a month or a year):
+ * what kpi_report_snapshot keeps for the rankings.
+ */
+export async function measureResponses(db: Db, municipality: Municipality, period: string, now: Date): Promise<{ municipality: ResponseMeasures; executors: ExecutorMeasures[] }> {
+  const periods = periodsOf([municipality], parseKpiPeriod(period), now);
+  return { municipality: (await municipalityMeasures(db, periods, now)).get(municipality.id)!, executors: await executorMeasures(db, periods, now) };
 }
 
 const round4 = (v: number) => Math.round(v * 10_000) / 10_000;

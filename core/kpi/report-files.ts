@@ -86,7 +86,8 @@ function openSourceMetrics(o: OpenSourceReport): [string, Cell][] {
 /**
  * The report's parts as tables (a header, then rows): one CSV section or XLSX sheet each, after
  * what the file covers (`Report`: the municipality, the month and the instant the figures are as
- * of, the month's end or, in a running month, when it was made). The open-source messages of seed
+ * of, the month's end or, in a running month, when it was made; for an ended month read from its
+ * snapshot, when that was frozen and whether the data now differ). The open-source messages of seed
  * 004 §25 come after the three parts of the whole report: their timeliness and quality
  * (`OpenSource`) and their dynamics per source, `all` last (`OpenSourceDynamics`).
  */
@@ -107,6 +108,9 @@ export function reportTables(r: MonthlyReport, language: Language): ReportTable[
         ['municipality_en', r.municipalityEn],
         ['period', r.period],
         ['as_of', localInstant(r.asOf)],
+        // An ended month's official figures: when they were frozen, and whether the data now differ (empty: measured live).
+        ['snapshot_at', r.snapshotAt === null ? null : localInstant(r.snapshotAt)],
+        ['live_differs', r.liveDiffers === null ? null : codeLabel(l, r.liveDiffers ? 'yes' : 'no')],
       ],
     },
     {

@@ -11,6 +11,7 @@ import { INCIDENT_SOURCES } from '../incidents/incident.table.ts';
 import { answerOutboxKey, sourceCommentOutboxKey } from '../messages/answers.service.ts';
 import type { MessageSource } from '../messages/message.table.ts';
 import { REGION_TIME_ZONE } from '../news/local-time.ts';
+import { type FigureSource, MEASURED_LIVE, readReportSnapshots, sameFigures, snapshotSource } from './report-snapshots.ts';
 
 /**
  * The monthly report of seed 004 §25 for one municipality and one local month, over the messages
@@ -28,7 +29,7 @@ import { REGION_TIME_ZONE } from '../news/local-time.ts';
  *   размещению их в социальных сетях, качестве этой работы и динамике сообщений из открытых
  *   источников»), see OpenSourceReport.
  */
-export interface MonthlyReport {
+export interface MonthlyReportFigures {
   municipalityId: number;
   municipalityRu: string;
   municipalityEn: string;
@@ -50,6 +51,19 @@ export interface MonthlyReport {
   quality: { rated: number; averageStars: number | null; share4to5: number | null; stars: Record<'1' | '2' | '3' | '4' | '5', number>; answersReturned: number; messagesReopened: number };
   dynamics: DynamicsRow[];
   openSource: OpenSourceReport;
+}
+
+/** The parts of a report a snapshot is compared with the data now by. */
+export const REPORT_PARTS = ['timeliness', 'quality', 'dynamics', 'openSource'] as const;
+export type ReportPart = (typeof REPORT_PARTS)[number];
+
+/**
+ * The report as answered: its figures and where they come from. An ended month with a snapshot is
+ * answered from it (the official figures, frozen when the month closed, see report-snapshots.ts); the
+ * data are measured again and `live` has the parts whose figures now differ, as they are now.
+ */
+export interface MonthlyReport extends MonthlyReportFigures, FigureSource {
+  live: ({ asOf: string } & Partial<Pick<MonthlyReportFigures, ReportPart>>) | null;
 }
 
 /**
@@ -218,9 +232,31 @@ function reportWindow(municipality: Municipality, requested: RequestedPeriod & {
   };
 }
 
+/**
+ * The monthly report of a municipality: an ended month from its snapshot when there is one (the data
+ * measured again to say whether they now differ), the running month and an ended one without a
+ * snapshot measured live.
+ */
 export async function monthlyReport(db: Db, municipalityId: number, period: string, now: Date): Promise<MonthlyReport> {
   const requested = requestedMonth(period);
   const municipality = await getMunicipality(db, municipalityId);
+  const live = await measureMonthlyReport(db, municipality, period, now);
+  const ended = now.getTime() >= localPeriod(requested.year, requested.month, municipality.timeZone).to.getTime();
+  const snapshot = ended ? (await readReportSnapshots(db, [municipalityId], period)).get(municipalityId) : undefined;
+  if (!snapshot?.report) return { ...live, ...MEASURED_LIVE, live: null };
+  const frozen = snapshot.report as unknown as MonthlyReportFigures;
+  const differing = REPORT_PARTS.filter((part) => !sameFigures(frozen[part], live[part]));
+  return {
+    ...frozen,
+    ...snapshotSource(snapshot, differing.length > 0),
+    live: differing.length === 0 ? null : { asOf: live.asOf, ...Object.fromEntries(differing.map((part) => [part, live[part]])) },
+  };
+}
+
+/** The report's figures measured from the data as they are now (what a snapshot stores). */
+export async function measureMonthlyReport(db: Db, municipality: Municipality, period: string, now: Date): Promise<MonthlyReportFigures> {
+  const requested = requestedMonth(period);
+  const municipalityId = municipality.id;
   const window = reportWindow(municipality, requested, now);
   const { calendar, month, at } = window;
 

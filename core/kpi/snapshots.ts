@@ -6,6 +6,8 @@ import { computeKpis, missingTables, snapshotValues, type KpiResult } from './en
 import { INDICATORS } from './indicators/index.ts';
 import { raiseKpiAlert } from './kpi-alerts.ts';
 import { localPeriod, monthKeyAt, parseKpiPeriod, previousPeriodKey } from './period.ts';
+import { measureResponses } from './ratings.ts';
+import { measureMonthlyReport } from './report.ts';
 
 /** The period's end in the municipality's zone: snapshots exist only for ended periods. */
 export function periodEnd(municipality: Municipality, period: string): Date {
@@ -14,7 +16,8 @@ export function periodEnd(municipality: Municipality, period: string): Date {
 }
 
 /**
- * Freezes the 16 indicators of an ended period: one kpi_snapshot row each. Without `replace` an
+ * Freezes the 16 indicators of an ended period: one kpi_snapshot row each, and what its monthly
+ * report and rankings measure (snapshotReport). Without `replace` an
  * existing row is kept (the job may run twice); with it (the audited recomputation) it is
  * overwritten and marked recomputed. Returns the results written.
  */
@@ -51,7 +54,33 @@ export async function snapshotPeriod(db: Db, municipality: Municipality, period:
     // What was written is now the period's snapshot.
     if (inserted) written.push({ ...r, fromSnapshot: true, snapshotAt: now, snapshotRecomputed: options.replace ?? false });
   }
+  await snapshotReport(db, municipality, period, now, options);
   return written;
+}
+
+/**
+ * Freezes what the monthly report (a month) and the rankings (a month or a year) measure for an
+ * ended period, beside its indicators and under the same rule: kept when taken (the job may run
+ * twice), replaced and marked recomputed with `replace`. The rankings' raw measures, not their ranks:
+ * they are weighted and normalised among the municipalities when read.
+ */
+export async function snapshotReport(db: Db, municipality: Municipality, period: string, now: Date, options: { replace?: boolean } = {}): Promise<boolean> {
+  const requested = parseKpiPeriod(period);
+  const report = requested.kind === 'month' ? await measureMonthlyReport(db, municipality, period, now) : null;
+  const responses = await measureResponses(db, municipality, period, now);
+  const values = {
+    report: report === null ? null : JSON.stringify(report),
+    municipality_rating: JSON.stringify(responses.municipality),
+    executor_ratings: JSON.stringify(responses.executors),
+    computed_at: now,
+  };
+  const written = await db
+    .insertInto('kpi_report_snapshot')
+    .values({ municipality_id: municipality.id, period, ...values, recomputed: options.replace ?? false })
+    .onConflict((oc) => (options.replace ? oc.columns(['municipality_id', 'period']).doUpdateSet({ ...values, recomputed: true }) : oc.columns(['municipality_id', 'period']).doNothing()))
+    .returning('period')
+    .executeTakeFirst();
+  return written !== undefined;
 }
 
 /**
@@ -74,7 +103,9 @@ export async function runKpiSnapshots(db: Db, now: Date): Promise<{ periods: num
         .where('municipality_id', '=', municipality.id)
         .where('period', '=', key)
         .executeTakeFirstOrThrow();
-      if (Number(taken.n) >= expected) continue;
+      const report = await db.selectFrom('kpi_report_snapshot').select('period').where('municipality_id', '=', municipality.id).where('period', '=', key).executeTakeFirst();
+      // A period frozen before the report had snapshots gets its report's now (kept from then on).
+      if (Number(taken.n) >= expected && report) continue;
       await inTransaction(db, async (trx) => {
         const written = await snapshotPeriod(trx, municipality, key, now);
         if (written.length === 0) return;
@@ -92,7 +123,7 @@ export async function runKpiSnapshots(db: Db, now: Date): Promise<{ periods: num
   return counts;
 }
 
-/** The audited recomputation of an ended period (POST /kpi/recompute): replaces its snapshots. */
+/** The audited recomputation of an ended period (POST /kpi/recompute): replaces its snapshots, the report's and the rankings' too. */
 export async function recomputePeriod(db: Db, municipalityId: number, period: string, now: Date): Promise<KpiResult[]> {
   const municipality = await getMunicipality(db, municipalityId);
   parseKpiPeriod(period);

@@ -68,6 +68,22 @@ export const KpiResultSchema = z
   })
   .openapi('KpiResult');
 
+/**
+ * Where the figures of an ended period come from, in the words of GET /kpi's results: shared by the
+ * monthly report and the rankings' rows.
+ */
+export const FigureSourceFields = {
+  fromSnapshot: z.boolean().openapi({
+    description:
+      'read from the snapshot frozen when the period ended (with its KPI, by the kpi-snapshots job): the official figures; false for the running period and an ended one without a snapshot (measured live)',
+  }),
+  snapshotAt: z.string().nullable().openapi({ description: 'when the snapshot was taken or last recomputed by POST /kpi/recompute (null when measured live)' }),
+  snapshotRecomputed: z.boolean().openapi({ description: 'the snapshot was replaced by POST /kpi/recompute' }),
+  liveDiffers: z.boolean().nullable().openapi({
+    description: 'a snapshot: whether the data now give other figures (a message reopened after the month ended); POST /kpi/recompute makes them the snapshot. Null when measured live',
+  }),
+};
+
 export function kpiResultDto(r: KpiResult) {
   return {
     ...r,

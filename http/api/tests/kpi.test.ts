@@ -431,7 +431,7 @@ describe('GET /reports/monthly', () => {
     expect(rows.filter((r) => r[0] === 'Dynamics')).toHaveLength(1);
     // The file says what it covers: it goes up apart from the request that made it.
     expect(rows[0]).toEqual(['part', 'field', 'value']);
-    expect(rows.filter((r) => r[0] === 'Report').map((r) => r[1])).toEqual(['municipality_id', 'municipality_ru', 'municipality_en', 'period', 'as_of']);
+    expect(rows.filter((r) => r[0] === 'Report').map((r) => r[1])).toEqual(['municipality_id', 'municipality_ru', 'municipality_en', 'period', 'as_of', 'snapshot_at', 'live_differs']);
     expect(rows).toContainEqual(['Report', 'municipality_id', String(m)]);
     expect(rows).toContainEqual(['Report', 'period', '2026-11']);
     // In Kuzbass time: midnight of 1 December, the end of November (not «30 November, 17:00» in UTC).
@@ -493,6 +493,9 @@ describe('GET /reports/monthly', () => {
       municipality_en: expect.any(String),
       period: '2026-11',
       as_of: '2026-12-01T00:00:00.000+07:00',
+      // No snapshot of November here: measured live, so neither when it was frozen nor whether the data differ.
+      snapshot_at: null,
+      live_differs: null,
     });
     const timeliness = workbook.getWorksheet('Timeliness')!;
     const values = new Map<string, unknown>();
@@ -790,6 +793,12 @@ describe('GET /ratings/municipalities', () => {
       completeness: 1,
       scores: { quantity: 1, quality: 0.75, speed: 0.3333, completeness: 1 },
       score: 77.08,
+      // March 2025 has no snapshot (the job freezes the month just ended): measured live.
+      fromSnapshot: false,
+      snapshotAt: null,
+      snapshotRecomputed: false,
+      liveDiffers: null,
+      live: null,
     });
     expect(second).toMatchObject({
       rank: 2,

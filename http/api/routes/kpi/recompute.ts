@@ -15,6 +15,9 @@ export const route = createRoute({
   path: '/kpi/recompute',
   tags: ['kpi'],
   summary: 'Recompute the snapshot of an ended period from the current data (audited, with the old and new values)',
+  description:
+    "Replaces the period's 16 KPI snapshots and the snapshot of its monthly report and rankings' measures (GET /reports/monthly, GET /ratings/…) " +
+    "with what the data give now; the audit keeps the KPI values and the municipality's rating measures before and after.",
   ...access('kpi.recompute'),
   request: { body: jsonBody(Body) },
   responses: { 200: jsonContent(z.object({ items: z.array(KpiResultSchema) }), 'The new snapshot'), ...problems(400, 404) },
@@ -32,6 +35,16 @@ export function registerRecomputeKpi(app: ApiApp, deps: ApiDeps) {
         .where('period', '=', body.period)
         .orderBy('kpi')
         .execute();
+      // The report's and the rankings' snapshot is replaced too: the municipality's raw rating measures before and after are audited with the KPIs.
+      const rating = () =>
+        trx
+          .selectFrom('kpi_report_snapshot')
+          .select('municipality_rating')
+          .where('municipality_id', '=', body.municipalityId)
+          .where('period', '=', body.period)
+          .executeTakeFirst()
+          .then((r) => r?.municipality_rating ?? null);
+      const ratingBefore = await rating();
       const result = await recomputePeriod(trx, body.municipalityId, body.period, now);
       return {
         result,
@@ -40,7 +53,12 @@ export function registerRecomputeKpi(app: ApiApp, deps: ApiDeps) {
           entity: 'kpi_snapshot',
           entityId: null,
           municipalityId: body.municipalityId,
-          data: { period: body.period, before, after: result.map((r) => ({ kpi: r.kpi, value: r.value, status: r.status })) },
+          data: {
+            period: body.period,
+            before,
+            after: result.map((r) => ({ kpi: r.kpi, value: r.value, status: r.status })),
+            rating: { before: ratingBefore, after: await rating() },
+          },
         },
       };
     });

@@ -4,7 +4,7 @@ import { DEFAULT_RATING_WEIGHTS, rateExecutors } from '../../../../core/kpi/rati
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { Id, jsonContent, problems } from '../../schemas/common.ts';
-import { KpiPeriodQuery } from '../../schemas/kpi.ts';
+import { FigureSourceFields, KpiPeriodQuery } from '../../schemas/kpi.ts';
 
 const Query = z.strictObject({ period: KpiPeriodQuery, municipalityId: Id.optional().openapi({ description: "operators: omit for the whole region; others: their own municipality's" }) });
 
@@ -21,6 +21,20 @@ export const RatingMeasures = {
   completeness: Num,
   scores: z.object({ quantity: z.number(), quality: z.number(), speed: z.number(), completeness: z.number() }),
   score: z.number(),
+  ...FigureSourceFields,
+  live: z
+    .object({
+      closed: z.number().int(),
+      rated: z.number().int(),
+      averageStars: Num,
+      medianWorkingHoursToFirstAnswer: Num,
+      medianWorkingHoursToClosure: Num,
+      received: z.number().int(),
+      closedOfReceived: z.number().int(),
+      completeness: Num,
+    })
+    .nullable()
+    .openapi({ description: 'when liveDiffers: the measures the data give now (the rank and score stay those of the snapshot)' }),
 };
 export const RatingWeightsSchema = z.object({ quantity: z.number(), quality: z.number(), speed: z.number(), completeness: z.number() });
 
@@ -42,7 +56,9 @@ export const route = createRoute({
   summary: 'Executors ranked by quantity, quality, speed and completeness of their answers (seed 002 §4.1)',
   description:
     'quantity = closed / most closed; quality = (mean stars − 1) / 4; speed = fastest median working hours to closure / own; completeness = closed among received. ' +
-    'score = 100 × Σ weight × measure / Σ weights; the weights are configuration (KPI_RATING_WEIGHTS, default 1 each) and are returned.',
+    'score = 100 × Σ weight × measure / Σ weights; the weights are configuration (KPI_RATING_WEIGHTS, default 1 each) and are returned. ' +
+    "An ended period is ranked from its snapshot's raw measures (frozen with its KPI, the executors it measured: fromSnapshot, snapshotAt; " +
+    'liveDiffers and live when the data now differ), weighted when read; the running period, and an ended one without a snapshot, live.',
   ...access('kpi.read'),
   request: { query: Query },
   responses: {

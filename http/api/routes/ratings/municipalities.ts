@@ -33,6 +33,7 @@ export const route = createRoute({
     'speed = fastest median working hours to closure / own (its own working calendar); completeness = closed among accepted into work in the period. ' +
     'score = 100 × Σ weight × measure / Σ weights with the same weights (KPI_RATING_WEIGHTS). A linked duplicate counts once. ' +
     'Normalised among every municipality of the region: a named municipality gets its own row with its rank in the region. ' +
+    'An ended period is ranked from the measures frozen with its KPI (fromSnapshot, snapshotAt; liveDiffers and live when the data now differ), as GET /ratings/executors. ' +
     'GET /kpi/region ranks municipalities by their KPI plan instead.',
   ...access('kpi.read'),
   request: { query: Query },

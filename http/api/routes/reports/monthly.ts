@@ -7,6 +7,7 @@ import { reportCsv, reportTables, reportXlsx } from '../../../../core/kpi/report
 import type { ApiApp, ApiDeps, ApiEnv } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { Id, problems, Timestamp } from '../../schemas/common.ts';
+import { FigureSourceFields } from '../../schemas/kpi.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -83,6 +84,18 @@ export const OpenSourceSchema = z
   .openapi('MonthlyReportOpenSource', {
     description: 'Seed 004 §25 for the open-source messages filed in the month, as of its end (or now): timeliness of preparing and publishing answers, their quality, dynamics per source',
   });
+const Timeliness = z.object({
+  messages: z.number(),
+  accepted: z.number(),
+  overdue: z.number(),
+  overdueShare: Num,
+  medianWorkingHoursToFirstAnswer: Num,
+  medianWorkingHoursToClosure: Num,
+  firstHourRule: z.object({ messages: z.number(), onTime: z.number(), compliance: Num }),
+});
+const Quality = z.object({ rated: z.number(), averageStars: Num, share4to5: Num, stars: z.record(z.string(), z.number()), answersReturned: z.number(), messagesReopened: z.number() });
+const Dynamics = z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()])));
+
 const ReportSchema = z
   .object({
     municipalityId: z.number().int(),
@@ -90,18 +103,15 @@ const ReportSchema = z
     municipalityEn: z.string(),
     period: z.string(),
     asOf: Timestamp.openapi({ description: "the instant the figures are as of: the month's end, or when the report was made in a month still running (partial figures)" }),
-    timeliness: z.object({
-      messages: z.number(),
-      accepted: z.number(),
-      overdue: z.number(),
-      overdueShare: Num,
-      medianWorkingHoursToFirstAnswer: Num,
-      medianWorkingHoursToClosure: Num,
-      firstHourRule: z.object({ messages: z.number(), onTime: z.number(), compliance: Num }),
-    }),
-    quality: z.object({ rated: z.number(), averageStars: Num, share4to5: Num, stars: z.record(z.string(), z.number()), answersReturned: z.number(), messagesReopened: z.number() }),
-    dynamics: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))),
+    timeliness: Timeliness,
+    quality: Quality,
+    dynamics: Dynamics,
     openSource: OpenSourceSchema,
+    ...FigureSourceFields,
+    live: z
+      .object({ asOf: Timestamp, timeliness: Timeliness.optional(), quality: Quality.optional(), dynamics: Dynamics.optional(), openSource: OpenSourceSchema.optional() })
+      .nullable()
+      .openapi({ description: 'when liveDiffers: the parts whose figures the data now give otherwise, as they give them (the others are as frozen)' }),
   })
   .openapi('MonthlyReport');
 
@@ -138,7 +148,10 @@ export const route = createRoute({
     'the 1-working-hour rule for open-source and urgent messages. Quality: ratings, share 4–5, answers returned, messages reopened. ' +
     'Dynamics: messages per sector and category vs the previous month and the same month a year before. ' +
     'openSource (seed 004 §25, open-source messages only): the 1-working-hour draft rule met / missed / pending, answers approved and published (comment under the post or by hand), ' +
-    'working time to the first draft and to the first publication; drafts returned, solved share, ratings; messages per source vs the previous month and a year before.',
+    'working time to the first draft and to the first publication; drafts returned, solved share, ratings; messages per source vs the previous month and a year before. ' +
+    'As GET /kpi: an ended month is read from its snapshot (frozen with its KPI when it ended: the official report, snapshotAt), which a message reopened since ' +
+    'does not change (liveDiffers, live: the parts that now differ) until POST /kpi/recompute; the running month, and an ended one without a snapshot, are measured live. ' +
+    'The files and /tables are written from the same figures (their Report part: snapshot_at, live_differs).',
   ...access('kpi.read'),
   request: { query: Query },
   responses: {
