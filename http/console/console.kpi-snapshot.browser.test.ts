@@ -57,6 +57,27 @@ describe('the KPI page of an ended month', () => {
     expect(await row(page, 4).locator('td').nth(2).textContent()).not.toContain(ru('kpi.live_now', { value: '' }).trim());
     expect(await page.getByRole('button', { name: ru('kpi.recompute') }).count()).toBe(0);
     expect(await page.getByText(ru('kpi.recompute_ask')).count()).toBe(1);
+    // The monthly report and the municipalities' ranking of the month: frozen with the KPIs, said so, with when.
+    const frozen = page.locator('.monthly-report .report-frozen p.hint');
+    await frozen.first().waitFor();
+    expect(await frozen.first().textContent()).toMatch(/^Месяц завершён: отчёт зафиксирован 1 декабря 2026.*10:00/);
+    // The file's own row: the data have changed since (the message reopened).
+    expect(await frozen.nth(1).textContent()).toBe('Данные с тех пор изменились: Да');
+    const ranking = page.locator('.rating-frozen');
+    await ranking.first().waitFor();
+    expect(await ranking.last().locator('p.hint').textContent()).toMatch(/^Рейтинг завершённого месяца зафиксирован 1 декабря 2026.*10:00/);
+    expect(await ranking.last().locator('p.overdue').textContent()).toBe(ru('kpi.report_changed'));
+    await page.close();
+  }, 120_000);
+
+  it('the running month: the report and the rankings are live, no frozen note', async () => {
+    const page = await world.signIn(staff.moderator);
+    await page.clock.setFixedTime(now);
+    await page.goto(`${world.harness.url}/console#/kpi`);
+    await page.getByRole('table', { name: ru('kpi.indicators', { period: '2026-12' }) }).waitFor();
+    await page.locator('.monthly-report p.hint').first().waitFor();
+    await page.locator('.municipalities-rating').waitFor();
+    expect(await page.locator('.report-frozen, .rating-frozen').count()).toBe(0);
     await page.close();
   }, 120_000);
 

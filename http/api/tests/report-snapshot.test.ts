@@ -188,6 +188,23 @@ describe('an ended month with a snapshot', () => {
     expect(taken.report).toMatchObject({ municipalityId: other, period: '2026-11', timeliness: { messages: 2 } });
   });
 
+  it('an ended year: the rankings are frozen with its KPIs too (the report is of months only)', async () => {
+    await snapshotPeriod(h.t.db, await getMunicipality(h.t.db, m), '2025', h.now());
+    const stored = await h.t.db.selectFrom('kpi_report_snapshot').select(['report', 'municipality_rating']).where('municipality_id', '=', m).where('period', '=', '2025').executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({ report: null, municipality_rating: { closed: 0 } });
+    // A closure of 2025 entered after the year was frozen.
+    await insertMessages(h.t.db, m, {
+      count: 1,
+      executorId: executor,
+      status: 'solved',
+      createdAt: local('2025-06-02T10:00:00'),
+      acceptedAt: local('2025-06-02T10:00:00'),
+      closedAt: local('2025-06-02T12:00:00'),
+    });
+    expect(await executorRow('2025')).toMatchObject({ closed: 0, fromSnapshot: true, liveDiffers: true, live: { closed: 1 } });
+    expect(await municipalityRow('2025')).toMatchObject({ closed: 0, fromSnapshot: true, liveDiffers: true, live: { closed: 1 } });
+  });
+
   it('bad input keeps its refusals', async () => {
     for (const period of ['2026-13', 'november', '2026-11-01', '2026']) {
       expect((await h.request('GET', `/api/v1/reports/monthly?municipalityId=${m}&period=${period}`)).status, period).toBe(400);

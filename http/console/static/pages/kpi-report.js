@@ -75,6 +75,18 @@ function KeyNumbers({ t, lang, tables }) {
   return html`<dl class="report-key" aria-label=${t('kpi.report_key')}>${rows.map((r) => html`<dt>${r.cells[0]}</dt><dd>${figure(lang, r.code, r.cells[1])}</dd>`)}</dl>`;
 }
 
+/**
+ * An ended month read from its snapshot (frozen with its KPIs, GET /reports/monthly): when, and the
+ * file's own answer to whether the data have changed since (its `live_differs` row, as the file says it).
+ */
+function FrozenNote({ t, lang, tables }) {
+  const differs = rowOf(tables, 'Report', 'live_differs');
+  return html`<div class="report-frozen">
+    <p class="hint">${t('kpi.report_frozen', { at: asOfText(lang, valueOf(tables, 'Report', 'snapshot_at')) })}</p>
+    ${differs && differs.cells[1] !== null && html`<p class="hint">${differs.cells[0]}: ${differs.cells[1]}</p>`}
+  </div>`;
+}
+
 /** The monthly report of one municipality and month: the file's parts as tables (its `Report` part in the heading), the files linked. */
 export function MonthlyReport({ t, lang, query, running, fail }) {
   const tables = tablesOf(`/api/v1/reports/monthly/tables?${query}`, lang, fail);
@@ -86,6 +98,7 @@ export function MonthlyReport({ t, lang, query, running, fail }) {
       !tables
         ? html`<p>…</p>`
         : html`<p class="hint">${t(running ? 'kpi.report_partial' : 'kpi.report_as_of', { asOf: asOfText(lang, valueOf(tables, 'Report', 'as_of')) })}</p>
+      ${valueOf(tables, 'Report', 'snapshot_at') && html`<${FrozenNote} t=${t} lang=${lang} tables=${tables} />`}
       ${valueOf(tables, 'Timeliness', 'messages') === 0 && html`<p class="report-empty">${t('kpi.report_empty')}</p>`}
       <${KeyNumbers} t=${t} lang=${lang} tables=${tables} />
       ${tables.filter((x) => x.part !== 'Report').map((table) => html`<${Part} t=${t} lang=${lang} table=${table} />`)}`

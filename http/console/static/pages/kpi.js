@@ -104,6 +104,19 @@ function SnapshotNote({ t, lang, items, recompute }) {
   </div>`;
 }
 
+/**
+ * A ranking of an ended month read from its snapshot (GET /ratings/…, frozen with the KPIs): when it
+ * was frozen, and whether the data have changed since for any of its rows.
+ */
+function RatingNote({ t, lang, items }) {
+  const taken = items.filter((r) => r.fromSnapshot && r.snapshotAt).map((r) => r.snapshotAt);
+  if (taken.length === 0) return null;
+  return html`<div class="rating-frozen">
+    <p class="hint">${t('kpi.rating_frozen', { at: asOfText(lang, taken.sort().at(-1)) })}</p>
+    ${items.some((r) => r.liveDiffers) && html`<p class="overdue">${t('kpi.report_changed')}</p>`}
+  </div>`;
+}
+
 /** The value: the snapshot's, and what the data give now when that differs. */
 function valueCell(t, lang, item) {
   if (!item.liveDiffers || !item.live) return valueOf(lang, item);
@@ -167,6 +180,7 @@ export function Kpi({ t, lang, me, fail, notify }) {
     ${query && html`<${MonthlyReport} key=${query} t=${t} lang=${lang} query=${query} running=${period === thisMonth()} fail=${fail} />`}
     <${OpenSourceSummary} key=${period} t=${t} lang=${lang} period=${period} region=${me.municipalityId === null} fail=${fail} />
     <h2>${t('kpi.rating')}</h2>
+    ${rating && html`<${RatingNote} t=${t} lang=${lang} items=${rating.items} />`}
     ${!rating ? html`<p>…</p>` : rating.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
       <thead><tr><th>${t('kpi.rank')}</th><th>${t('kpi.executor')}</th><th>${t('kpi.closed')}</th><th>${t('kpi.stars')}</th><th>${t('kpi.hours_to_closure')}</th><th>${t('kpi.score')}</th></tr></thead>
       <tbody>${rating.items.map(
@@ -175,6 +189,7 @@ export function Kpi({ t, lang, me, fail, notify }) {
     </table>`}
     <h2>${t('kpi.municipalities_rating')}</h2>
     ${me.municipalityId !== null && html`<p class="hint">${t('kpi.municipalities_rating_own')}</p>`}
+    ${townsRating && html`<${RatingNote} t=${t} lang=${lang} items=${townsRating.items} />`}
     ${!townsRating ? html`<p>…</p>` : townsRating.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<div class="scroll" key="municipalities"><table class="municipalities-rating">
       <thead><tr><th>${t('kpi.rank')}</th><th>${t('incidents.municipality')}</th><th>${t('kpi.closed')}</th><th>${t('kpi.stars')}</th><th>${t('kpi.hours_to_closure')}</th><th>${t('kpi.completeness')}</th><th>${t('kpi.score')}</th></tr></thead>
       <tbody>${townsRating.items.map(
