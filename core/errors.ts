@@ -24,6 +24,8 @@ export const ERROR_KINDS = {
   ILLEGAL_TRANSITION: 'conflict',
   MESSAGE_ALREADY_CLOSED: 'conflict',
   CONCURRENT_CHANGE: 'conflict',
+  /** The change must name the version it was made from (If-Match): without one it could undo what it never saw. */
+  PRECONDITION_REQUIRED: 'precondition_required',
   ANSWER_NOT_PENDING: 'conflict',
   ANSWER_ROUTED_AWAY: 'conflict',
   ALREADY_RATED: 'conflict',

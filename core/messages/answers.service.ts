@@ -252,7 +252,9 @@ export function draftAnswer(db: Db, input: DraftAnswerInput, now: Date): Promise
  * result, or one taken off): replaceAnswerMedia. Without it the photos stay as they are.
  * `expectedVersion` (the API's If-Match) is the answer's version the list was made from: a list read
  * before a bot photo's copy landed cannot name that copy, and would drop it, so any change since
- * (a copy made or given up, another revision) is CONCURRENT_CHANGE and nothing is revised.
+ * (a copy made or given up, another revision) is CONCURRENT_CHANGE and nothing is revised. The
+ * API requires it with `mediaIds` (428 PRECONDITION_REQUIRED without If-Match, in the route: the
+ * header is the HTTP client's; the bot's own revisions read the answer in the same turn).
  * `withoutPhotos` (the bot's "Without photos") drops every photo, those still being copied too.
  */
 export function reviseAnswer(

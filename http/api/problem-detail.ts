@@ -28,6 +28,7 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   ILLEGAL_TRANSITION: 'It is not in a state that allows this action (see `details` for its state).',
   MESSAGE_ALREADY_CLOSED: 'The message is already closed; nothing can change it any more.',
   CONCURRENT_CHANGE: 'Somebody changed this in the meantime; read it again and retry.',
+  PRECONDITION_REQUIRED: 'This change must say which version it was made from: send If-Match with the `version` you read (see `details.header`), or * to replace whatever is there now.',
   ANSWER_NOT_PENDING: 'The answer is no longer waiting for this action (it was already approved, returned or sent).',
   ANSWER_ROUTED_AWAY: 'The message was handed to another executor: this answer, written for the previous one, was withdrawn and cannot be approved, returned or revised.',
   ALREADY_RATED: 'The answer has already been rated.',

@@ -69,6 +69,7 @@ const PROBLEM_DESCRIPTIONS = {
   413: 'Body too large',
   415: 'Body is not JSON',
   422: 'A domain rule forbids this',
+  428: 'The request must name the version it was made from (If-Match)',
   502: 'The messenger did not provide the file',
   503: 'The messenger channel is off',
 } as const;

@@ -20,6 +20,12 @@ async function inWork(town: 'Kemerovo' | 'Belovo' = 'Kemerovo') {
   return m;
 }
 
+/** The answer's version now, as a client that has just read it would send it in If-Match (a photo list needs one). */
+async function ifMatchNow(answerId: number) {
+  const { version } = await h.t.db.selectFrom('answer').select('version').where('id', '=', answerId).executeTakeFirstOrThrow();
+  return { 'if-match': `"${version}"` };
+}
+
 describe('POST /messages/{id}/answers', () => {
   it('keeps an answer as a draft for the curator and alerts nothing to the resident yet', async () => {
     const m = await inWork();
@@ -273,7 +279,9 @@ describe('photos with an answer', () => {
     const id = draft.body.answer.id as number;
     expect((await h.request('POST', `/api/v1/answers/${id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Приложите фото после ремонта' } })).status).toBe(200);
     const after = await upload(jpegBytes(300, 32), 'image/jpeg', ex);
-    const revise = (body: Record<string, unknown>) => h.request('POST', `/api/v1/answers/${id}/revise`, { token: ex, body: { text: 'Яма заделана, фото после ремонта', ...body } });
+    // A client that has just read the answer: its version goes with a photo list.
+    const revise = async (body: Record<string, unknown>) =>
+      h.request('POST', `/api/v1/answers/${id}/revise`, { token: ex, body: { text: 'Яма заделана, фото после ремонта', ...body }, ...('mediaIds' in body && { headers: await ifMatchNow(id) }) });
 
     // Refused whole: nothing of the revision is kept (the text, the state, the photos).
     const video = await upload(mp4Bytes(), 'video/mp4', h.keys.Kemerovo.curator);
@@ -309,7 +317,8 @@ describe('photos with an answer', () => {
       { photoId: sent[1]!.id, mediaId: copyB },
     ]);
     expect((await h.request('POST', `/api/v1/answers/${answer.id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Оставьте одно фото после ремонта' } })).status).toBe(200);
-    const revise = (body: Record<string, unknown>) => h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'Яма заделана, фото после', ...body } });
+    const revise = async (body: Record<string, unknown>) =>
+      h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'Яма заделана, фото после', ...body }, headers: await ifMatchNow(answer.id) });
     const botPhotos = () => h.t.db.selectFrom('answer_photo').select(['file_id', 'media_id']).where('answer_id', '=', answer.id).orderBy('position').execute();
     const stored = () => h.t.db.selectFrom('answer').select(['state', 'text', 'media_ids']).where('id', '=', answer.id).executeTakeFirstOrThrow();
 
@@ -367,7 +376,8 @@ describe('photos with an answer', () => {
     // The console revises the text, sending the photos it read (the copy made so far).
     const read = await h.request('GET', `/api/v1/messages/${m.id}`, { token: ex });
     expect(read.body.answers.find((a: { id: number }) => a.id === answer.id).mediaIds).toEqual([copyA]);
-    const revised = await h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'Яма заделана, ул. Весенняя, 5', mediaIds: [copyA] } });
+    const version = read.body.answers.find((a: { id: number }) => a.id === answer.id).version;
+    const revised = await h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'Яма заделана, ул. Весенняя, 5', mediaIds: [copyA] }, headers: { 'if-match': `"${version}"` } });
     expect(revised.status, JSON.stringify(revised.body)).toBe(200);
     expect(revised.body.photos).toMatchObject([
       { channel: 'vk', mediaId: copyA, copy: 'copied' },
@@ -435,6 +445,66 @@ describe('photos with an answer', () => {
     expect((await revise({ mediaIds: [copy] }, '*')).status).toBe(200);
   });
 
+  it('a photo list without If-Match is 428 PRECONDITION_REQUIRED, nothing revised (a copy landed since the read is not dropped); a text-only revision needs none', async () => {
+    const m = await inWork();
+    const ex = h.keys.Kemerovo.executor;
+    const actor = { kind: 'staff' as const, staffId: h.staff.Kemerovo.executor };
+    const { answer } = await draftAnswer(h.t.db, { messageId: m.id, kind: 'final', resolution: 'solved', text: 'Яма заделана', photos: { channel: 'tg', refs: [{ fileId: 'tg-428' }] }, actor }, h.now());
+    const [sent] = await h.t.db.selectFrom('answer_photo').select('id').where('answer_id', '=', answer.id).execute();
+    expect((await h.request('POST', `/api/v1/answers/${answer.id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Уточните адрес' } })).status).toBe(200);
+    const readAnswer = async () => (await h.request('GET', `/api/v1/messages/${m.id}`, { token: ex })).body.answers.find((a: { id: number }) => a.id === answer.id);
+    const stored = () => h.t.db.selectFrom('answer').select(['state', 'text', 'media_ids', 'version']).where('id', '=', answer.id).executeTakeFirstOrThrow();
+    const revise = (body: Record<string, unknown>, headers?: Record<string, string>) =>
+      h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'Яма у дома 5 заделана', ...body }, ...(headers && { headers }) });
+
+    // An old client reads the answer (the bot photo still being copied: nothing to list), the copy lands, and it sends its list bare.
+    const seen = await readAnswer();
+    expect(seen).toMatchObject({ mediaIds: [], photos: [{ copy: 'copying' }] });
+    const copy = await upload(jpegBytes(300, 81), 'image/jpeg', ex);
+    await recordAnswerCopies(h.t.db, answer.id, [{ photoId: sent!.id, mediaId: copy }]);
+    const before = await stored();
+    expect(before).toMatchObject({ state: 'returned', text: 'Яма заделана', media_ids: [copy] });
+    for (const mediaIds of [[], [copy]]) {
+      const bare = await revise({ mediaIds });
+      expect(bare.status, JSON.stringify(bare.body)).toBe(428);
+      expect(bare.body).toMatchObject({ code: 'PRECONDITION_REQUIRED', status: 428, details: { header: 'If-Match', field: 'mediaIds' } });
+      expect(bare.body.detail).toContain('If-Match');
+    }
+    // Nothing revised: the copy, the text, the state and the version are as they were.
+    expect(await stored()).toEqual(before);
+    expect(await h.t.db.selectFrom('answer_photo').select('media_id').where('answer_id', '=', answer.id).execute()).toEqual([{ media_id: copy }]);
+
+    // Garbage in the header is a 400 naming it, not a 428 and not a revision.
+    for (const bad of ['', 'latest', '"abc"', '"1", "2"', '-1', '"99999999999"']) {
+      const refused = await revise({ mediaIds: [] }, { 'if-match': bad });
+      expect(refused.status, `If-Match ${JSON.stringify(bad)}: ${JSON.stringify(refused.body)}`).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'VALIDATION', details: { field: 'If-Match' } });
+    }
+    // The version read before the copy landed is stale: 409, still nothing revised.
+    expect((await revise({ mediaIds: [] }, { 'if-match': `"${seen.version}"` })).body).toMatchObject({ code: 'CONCURRENT_CHANGE', details: { expectedVersion: seen.version, actualVersion: before.version } });
+    expect(await stored()).toEqual(before);
+
+    // Another organisation's answer and an id that does not exist answer alike: the precondition is the request's, it says nothing of the answer.
+    const other = await inWork();
+    const foreign = (await h.request('POST', `/api/v1/messages/${other.id}/answers`, { token: ex, body: { kind: 'intermediate', text: 'В работе' } })).body.answer.id as number;
+    const byUtility = (id: number) => h.request('POST', `/api/v1/answers/${id}/revise`, { token: h.keys.Kemerovo.utility_executor, body: { text: 'x', mediaIds: [] } });
+    const [a, b] = [await byUtility(foreign), await byUtility(2_000_000_000)];
+    expect([a.status, a.body.code, b.status, b.body.code]).toEqual([428, 'PRECONDITION_REQUIRED', 428, 'PRECONDITION_REQUIRED']);
+
+    // The text alone needs no header: the photos stay as they are, the copy included.
+    const textOnly = await revise({});
+    expect(textOnly.status, JSON.stringify(textOnly.body)).toBe(200);
+    expect(textOnly.body).toMatchObject({ state: 'draft', text: 'Яма у дома 5 заделана', mediaIds: [copy], version: before.version + 1 });
+    // … but a stale version sent with it is still checked.
+    expect((await revise({}, { 'if-match': `"${before.version}"` })).body).toMatchObject({ code: 'CONCURRENT_CHANGE' });
+    // Read again, the list names the copy and goes with its version; "*" knowingly replaces whatever is there.
+    const fresh = await readAnswer();
+    expect((await revise({ mediaIds: [copy] }, { 'if-match': `"${fresh.version}"` })).body).toMatchObject({ mediaIds: [copy], photos: [{ mediaId: copy, copy: 'copied' }] });
+    const replaced = await revise({ mediaIds: [] }, { 'if-match': '*' });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ mediaIds: [], photos: [] });
+  });
+
   it('a revision counts the photos still being copied toward the limit of 10', async () => {
     const m = await inWork();
     const ex = h.keys.Kemerovo.executor;
@@ -444,10 +514,10 @@ describe('photos with an answer', () => {
     expect((await h.request('POST', `/api/v1/answers/${answer.id}/return`, { token: h.keys.Kemerovo.curator, body: { remark: 'Фото' } })).status).toBe(200);
     const nine = [];
     for (let i = 0; i < 9; i++) nine.push(await upload(jpegBytes(300, 60 + i), 'image/jpeg', ex));
-    const refused = await h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'В работе, фото', mediaIds: nine } });
+    const refused = await h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'В работе, фото', mediaIds: nine }, headers: await ifMatchNow(answer.id) });
     expect(refused.status).toBe(400);
     expect(refused.body.code).toBe('TOO_MANY_PHOTOS');
-    const fits = await h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'В работе, фото', mediaIds: nine.slice(0, 8) } });
+    const fits = await h.request('POST', `/api/v1/answers/${answer.id}/revise`, { token: ex, body: { text: 'В работе, фото', mediaIds: nine.slice(0, 8) }, headers: await ifMatchNow(answer.id) });
     expect(fits.status, JSON.stringify(fits.body)).toBe(200);
   });
 });

@@ -136,6 +136,12 @@ describe('the OpenAPI document', () => {
     );
     const accept = doc.paths['/messages/{id}/accept']!.post as { parameters: { name: string; in: string }[] };
     expect(accept.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'id', in: 'path' }), expect.objectContaining({ name: 'if-match', in: 'header' })]));
+    // A revision's photo list needs the version it was made from: the header and its 428 are in the contract.
+    const revise = doc.paths['/answers/{id}/revise']!.post as Operation & { parameters: { name: string; in: string; required?: boolean; description?: string }[] };
+    const ifMatch = revise.parameters.find((p) => p.name === 'if-match');
+    expect(ifMatch).toMatchObject({ in: 'header', required: false });
+    expect(ifMatch?.description).toContain('428 PRECONDITION_REQUIRED');
+    expect(revise.responses['428']).toMatchObject({ content: { 'application/problem+json': {} } });
   });
 });
 
