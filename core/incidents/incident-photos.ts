@@ -130,18 +130,56 @@ interface QueueRow {
   copy_error: string | null;
 }
 
+/** What the copies' state is read from: an item's id, its photo URLs and the message it became. */
+export type IncidentPhotosOf = { id: number; photos: readonly string[]; messageId: number | null };
+
 /**
  * Every photo of an item in order with its copy's state. The queue holds only the photos on VK's
  * file servers, numbered among themselves; after acceptance a photo still waiting went on in the
  * message's queue (message_photo, same number), and an item accepted before the queue existed has
  * its copies there only.
  */
-export async function incidentPhotoCopies(db: Db, incident: { id: number; photos: readonly string[]; messageId: number | null }): Promise<IncidentPhotoCopy[]> {
-  if (incident.photos.length === 0) return [];
-  const columns = ['position', 'media_id', 'copy_due_at', 'copy_error'] as const;
-  const own = await db.selectFrom('incident_photo').select(columns).where('incident_id', '=', incident.id).execute();
-  const message: QueueRow[] =
-    incident.messageId === null ? [] : await db.selectFrom('message_photo').select(columns).where('message_id', '=', incident.messageId).where('comment_id', 'is', null).execute();
+export async function incidentPhotoCopies(db: Db, incident: IncidentPhotosOf): Promise<IncidentPhotoCopy[]> {
+  return (await incidentPhotoCopiesOf(db, [incident])).get(incident.id) ?? [];
+}
+
+/**
+ * incidentPhotoCopies for many items (a page of the triage queue, an item just triaged): one query
+ * for all of them, the item's own queue and its message's read together, each row kept to the item
+ * it belongs to (an item never sees another's rows, whatever its position numbers).
+ */
+export async function incidentPhotoCopiesOf(db: Db, incidents: readonly IncidentPhotosOf[]): Promise<Map<number, IncidentPhotoCopy[]>> {
+  const copiable = incidents.filter((i) => copiablePhotos(i.photos).length > 0);
+  const own = new Map<number, QueueRow[]>();
+  const ofMessage = new Map<number, QueueRow[]>();
+  if (copiable.length > 0) {
+    const ids = copiable.map((i) => i.id);
+    const messageIds = copiable.flatMap((i) => (i.messageId === null ? [] : [i.messageId]));
+    const columns = ['position', 'media_id', 'copy_due_at', 'copy_error'] as const;
+    const ownRows = db
+      .selectFrom('incident_photo')
+      .select([...columns, 'incident_id as owner', sql<boolean>`false`.as('of_message')])
+      .where('incident_id', 'in', ids);
+    const rows = await (messageIds.length === 0
+      ? ownRows
+      : ownRows.unionAll(
+          db
+            .selectFrom('message_photo')
+            .select([...columns, 'message_id as owner', sql<boolean>`true`.as('of_message')])
+            .where('message_id', 'in', messageIds)
+            .where('comment_id', 'is', null),
+        )
+    ).execute();
+    for (const row of rows) {
+      const into = row.of_message ? ofMessage : own;
+      into.set(row.owner, [...(into.get(row.owner) ?? []), row]);
+    }
+  }
+  return new Map(incidents.map((i) => [i.id, photoStates(i, own.get(i.id) ?? [], i.messageId === null ? [] : (ofMessage.get(i.messageId) ?? []))]));
+}
+
+/** One item's photos from its queue rows and its message's (the item's own first: its copy or its state wins). */
+function photoStates(incident: IncidentPhotosOf, own: readonly QueueRow[], message: readonly QueueRow[]): IncidentPhotoCopy[] {
   let queued = 0;
   return incident.photos.map((sourceUrl, position) => {
     if (copiablePhotos([sourceUrl]).length === 0) return { position, sourceUrl, state: 'not_copied', mediaId: null, error: null };
@@ -157,7 +195,7 @@ export async function incidentPhotoCopies(db: Db, incident: { id: number; photos
 }
 
 /** The copy of the item's photo at `position`: PHOTO_NOT_FOUND past its photos, PHOTO_NOT_COPIED (with the state) without one. */
-export async function incidentPhotoCopy(db: Db, incident: { id: number; photos: readonly string[]; messageId: number | null }, position: number): Promise<number> {
+export async function incidentPhotoCopy(db: Db, incident: IncidentPhotosOf, position: number): Promise<number> {
   const photo = (await incidentPhotoCopies(db, incident))[position];
   if (!photo) throw new DomainError('PHOTO_NOT_FOUND', { incidentId: incident.id, position });
   if (photo.mediaId === null) throw new DomainError('PHOTO_NOT_COPIED', { incidentId: incident.id, position, state: photo.state });

@@ -254,7 +254,7 @@ export function draftAnswer(db: Db, input: DraftAnswerInput, now: Date): Promise
  * before a bot photo's copy landed cannot name that copy, and would drop it, so any change since
  * (a copy made or given up, another revision) is CONCURRENT_CHANGE and nothing is revised. The
  * API requires it with `mediaIds` (428 PRECONDITION_REQUIRED without If-Match, in the route: the
- * header is the HTTP client's; the bot's own revisions read the answer in the same turn).
+ * header is the HTTP client's; the bot sends no list, it adds photos or drops them all).
  * `withoutPhotos` (the bot's "Without photos") drops every photo, those still being copied too.
  */
 export function reviseAnswer(

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import type { IncidentPhotoCopy } from '../../../core/incidents/incident-photos.ts';
+import type { Db } from '../../../core/db/types.ts';
+import { type IncidentPhotoCopy, incidentPhotoCopiesOf } from '../../../core/incidents/incident-photos.ts';
 import type { Incident } from '../../../core/incidents/incidents.service.ts';
 import type { IncidentRule, IncidentSource } from '../../../core/incidents/settings.service.ts';
 import { BodyId, Id, PageQuery, QueryBoolean, Timestamp } from './common.ts';
@@ -70,6 +71,17 @@ export const IncidentPhotoCopySchema = z
 export function incidentPhotoDto(incidentId: number, p: IncidentPhotoCopy): z.infer<typeof IncidentPhotoCopySchema> {
   const copied = p.mediaId !== null;
   return { position: p.position, sourceUrl: p.sourceUrl, state: p.state, copied, url: copied ? `/api/v1/incidents/${incidentId}/photos/${p.position}` : null, error: p.error };
+}
+
+const PhotoCopies = z.array(IncidentPhotoCopySchema).openapi({ description: "each of `photos` in order, with its copy in the media store: show the copy, VK's URL only while there is none" });
+
+/** An item with its photos' copies: what the list, the card and the triage answers give. */
+export const IncidentWithPhotosSchema = IncidentSchema.extend({ photoCopies: PhotoCopies }).openapi('IncidentWithPhotos');
+
+/** The items' DTOs with their photos' copies, read in one query for all of them (a page, not a query per item). */
+export async function withPhotoCopies(db: Db, incidents: readonly Incident[]): Promise<z.infer<typeof IncidentWithPhotosSchema>[]> {
+  const copies = await incidentPhotoCopiesOf(db, incidents);
+  return incidents.map((i) => ({ ...incidentDto(i), photoCopies: (copies.get(i.id) ?? []).map((p) => incidentPhotoDto(i.id, p)) }));
 }
 
 export const IncidentListQuery = z.strictObject({

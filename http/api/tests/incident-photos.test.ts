@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { incidentPhotoCopiesOf } from '../../../core/incidents/incident-photos.ts';
 import { intakeIncident } from '../../../core/incidents/incidents.service.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { jpegBytes, pngBytes } from '../../../test/media/files.ts';
@@ -28,9 +29,9 @@ afterAll(() => h.close());
 
 let seq = 0;
 const url = (name: string) => `https://sun9-${++seq}.userapi.com/impg/${name}.jpg`;
-const intake = async (photos: string[], municipalityId = h.municipality.Kemerovo) => {
+const intake = async (photos: string[], municipalityId = h.municipality.Kemerovo, token = h.keys.Kemerovo.moderator) => {
   const res = await h.request('POST', '/api/v1/incidents', {
-    token: h.keys.Kemerovo.moderator,
+    token,
     body: { municipalityId, source: 'vk_page', sourceUrl: `https://vk.com/wall-77_${++seq}`, text: 'Во дворе яма', postedAt: '2026-11-30T10:00:00Z', photos },
   });
   expect(res.status).toBe(201);
@@ -38,6 +39,20 @@ const intake = async (photos: string[], municipalityId = h.municipality.Kemerovo
 };
 const card = (id: number, token = h.keys.Kemerovo.moderator) => h.request('GET', `/api/v1/incidents/${id}`, { token });
 const photo = (id: number, position: number | string, token: string | null = h.keys.Kemerovo.moderator) => h.request('GET', `/api/v1/incidents/${id}/photos/${position}`, { token });
+type Copy = { state: string; url: string | null };
+/** Every item of the triage queue the key sees (all pages), by id. */
+const listed = async (token = h.keys.Kemerovo.moderator, query = '') => {
+  const items = new Map<number, { photos: string[]; photoCopies: Copy[] }>();
+  let cursor: string | null = null;
+  do {
+    const res = await h.request('GET', `/api/v1/incidents?limit=100${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    for (const item of res.body.items) items.set(item.id, item);
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return items;
+};
+const states = (copies: Copy[]) => copies.map((p) => p.state);
 /** The body's bytes as the route sent them (the harness reads bodies as text). */
 const bytesOf = async (id: number, position: number, token: string) => {
   const res = await h.app.http.request(`/api/v1/incidents/${id}/photos/${position}`, { headers: { authorization: `Bearer ${token}` } });
@@ -133,6 +148,124 @@ describe('happy path', () => {
   });
 });
 
+describe('photo copies on the list and the triage answers', () => {
+  it('the list gives every item its photoCopies as its card does, states mixed on one page, each item only its own', async () => {
+    const [a0, b0, b1, c0, c1, d0] = ['a0', 'b0', 'b1', 'c0', 'c1', 'd0'].map(url);
+    for (const [u, seed] of [
+      [a0, 41],
+      [b1, 42],
+      [c0, 43],
+      [c1, 44],
+      [d0, 45],
+    ] as const)
+      files.set(u!, { bytes: jpegBytes(300, seed), type: 'image/jpeg' });
+    down.add(b0!);
+    // a: copied, then a photo never copied; b: waiting, copied; c: both copied, then accepted; d: copied, then dismissed; e: no photos; f: only a link.
+    const a = await intake([a0!, 'https://i.ok.ru/photo/a.jpg']);
+    const b = await intake([b0!, b1!]);
+    const c = await intake([c0!, c1!]);
+    const d = await intake([d0!, url('gone-d')]);
+    const e = await intake([]);
+    const f = await intake(['https://example.org/f.jpg']);
+    await h.app.photoCopier.runOnce();
+    const categoryId = await h.categoryId('roads.pothole');
+    expect(
+      (
+        await h.request('POST', `/api/v1/incidents/${c}/accept`, {
+          token: h.keys.Kemerovo.curator,
+          body: { municipalityId: h.municipality.Kemerovo, categoryId, executorId: h.executors.Kemerovo.city },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await h.request('POST', `/api/v1/incidents/${d}/dismiss`, { token: h.keys.Kemerovo.curator, body: { reason: 'не по теме' } })).status).toBe(200);
+
+    const items = await listed();
+    const expected: Record<number, string[]> = {
+      [a]: ['copied', 'not_copied'],
+      [b]: ['waiting', 'copied'],
+      [c]: ['copied', 'copied'],
+      [d]: ['copied', 'not_copied'],
+      [e]: [],
+      [f]: ['not_copied'],
+    };
+    for (const [id, want] of Object.entries(expected)) {
+      const item = items.get(Number(id))!;
+      expect(states(item.photoCopies), `item ${id}`).toEqual(want);
+      // The same as the card's, field for field; a copy's URL names the item's own id.
+      expect(item.photoCopies, `item ${id}`).toEqual((await card(Number(id))).body.photoCopies);
+      for (const p of item.photoCopies) if (p.url) expect(p.url).toMatch(new RegExp(`^/api/v1/incidents/${id}/photos/\\d$`));
+    }
+    expect(items.get(b)!.photoCopies[0]).toMatchObject({ state: 'waiting', url: null, error: 'VK file download answered 503' });
+    // The existing fields are unchanged by the addition.
+    expect(items.get(a)).toMatchObject({ id: a, photos: [a0, 'https://i.ok.ru/photo/a.jpg'], state: 'new', municipalityId: h.municipality.Kemerovo });
+    // A copy the list names is served.
+    expect((await bytesOf(c, 1, h.keys.Kemerovo.moderator)).bytes).toEqual(jpegBytes(300, 44));
+    // Filters and pages carry them too: the accepted items, two a page.
+    const accepted = await h.request('GET', '/api/v1/incidents?state=accepted&limit=1', { token: h.keys.Kemerovo.moderator });
+    expect(accepted.body.items).toHaveLength(1);
+    expect(accepted.body.items[0]).toMatchObject({ id: c, state: 'accepted', photoCopies: [{ state: 'copied' }, { state: 'copied' }] });
+  });
+
+  it('reads the copies of a whole page in one query, whatever its size', async () => {
+    const [x, y] = [url('one-q-x'), url('one-q-y')];
+    files.set(x, { bytes: jpegBytes(300, 51), type: 'image/jpeg' });
+    const ids = [await intake([x]), await intake([y, x]), await intake([])];
+    await h.app.photoCopier.runOnce();
+    const incidents = await h.t.db.selectFrom('incident').select(['id', 'photos', 'message_id as messageId']).where('id', 'in', ids).execute();
+    let queries = 0;
+    const counted = h.t.db.withPlugin({
+      transformQuery: (args) => {
+        queries++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const copies = await incidentPhotoCopiesOf(counted, incidents);
+    expect(queries).toBe(1);
+    expect(ids.map((id) => copies.get(id)!.map((p) => p.state))).toEqual([['copied'], ['given_up', 'copied'], []]);
+    // Nothing to read (no item with a photo on VK): no query at all.
+    queries = 0;
+    expect((await incidentPhotoCopiesOf(counted, [{ id: ids[2]!, photos: ['https://example.org/z.jpg'], messageId: null }])).get(ids[2]!)).toMatchObject([{ state: 'not_copied' }]);
+    expect(queries).toBe(0);
+  });
+
+  it('accept and dismiss answer with the photoCopies they left: the acceptance the copies and the one still waiting, the dismissal its copies only', async () => {
+    const [kept, late, dropped] = [url('acc-kept'), url('acc-late'), url('dis-dropped')];
+    files.set(kept, { bytes: jpegBytes(300, 61), type: 'image/jpeg' });
+    down.add(late);
+    down.add(dropped);
+    const toAccept = await intake([kept, late]);
+    const toDismiss = await intake([kept, dropped]);
+    await h.app.photoCopier.runOnce();
+    const accepted = await h.request('POST', `/api/v1/incidents/${toAccept}/accept`, {
+      token: h.keys.Kemerovo.curator,
+      body: { municipalityId: h.municipality.Kemerovo, categoryId: await h.categoryId('roads.pothole'), executorId: h.executors.Kemerovo.city },
+    });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    expect(accepted.body.incident).toMatchObject({ id: toAccept, state: 'accepted', photos: [kept, late] });
+    // The waiting photo went on in the message's queue (a fresh start: no error yet).
+    expect(accepted.body.incident.photoCopies).toEqual([
+      { position: 0, sourceUrl: kept, state: 'copied', copied: true, url: `/api/v1/incidents/${toAccept}/photos/0`, error: null },
+      { position: 1, sourceUrl: late, state: 'waiting', copied: false, url: null, error: null },
+    ]);
+    expect(accepted.body.incident.photoCopies).toEqual((await card(toAccept)).body.photoCopies);
+    expect(accepted.body.message.id).toBe(accepted.body.incident.messageId);
+
+    const dismissed = await h.request('POST', `/api/v1/incidents/${toDismiss}/dismiss`, { token: h.keys.Kemerovo.moderator, body: { reason: 'не по теме' } });
+    expect(dismissed.status).toBe(200);
+    expect(dismissed.body).toMatchObject({ id: toDismiss, state: 'dismissed', dismissReason: 'не по теме' });
+    expect(dismissed.body.photoCopies.map((p: Copy) => [p.state, p.url])).toEqual([
+      ['copied', `/api/v1/incidents/${toDismiss}/photos/0`],
+      ['not_copied', null],
+    ]);
+    // Triaged again: 409, and the answer is a problem, not the item.
+    const again = await h.request('POST', `/api/v1/incidents/${toDismiss}/dismiss`, { token: h.keys.Kemerovo.moderator, body: { reason: 'ещё раз' } });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'INCIDENT_NOT_NEW' });
+    expect(again.body.photoCopies).toBeUndefined();
+  });
+});
+
 describe('errors', () => {
   it('an unknown item is 404 INCIDENT_NOT_FOUND; a position past its photos 404 PHOTO_NOT_FOUND; a malformed or too large one 400', async () => {
     const id = await intake([url('one')]);
@@ -197,6 +330,62 @@ describe('security', () => {
       const res = await photo(id, 0, token);
       expect(res.status).toBe(403);
       expect(res.body.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it("the list shows a municipality its own items' copies and the shared queue's, never another municipality's; its triage of them is 404 with nothing in it", async () => {
+    const [mine, theirs, shared] = [url('mine'), url('theirs'), url('shared')];
+    for (const [u, seed] of [
+      [mine, 71],
+      [theirs, 72],
+      [shared, 73],
+    ] as const)
+      files.set(u, { bytes: jpegBytes(300, seed), type: 'image/jpeg' });
+    const kemerovo = await intake([mine]);
+    const novokuznetsk = await intake([theirs], h.municipality.Novokuznetsk, h.keys.Novokuznetsk.moderator);
+    const { incident } = await intakeIncident(
+      h.t.db,
+      { municipalityId: null, source: 'vk_wall', sourceUrl: `https://vk.com/wall-1_${++seq}`, text: 'Пост на стене', postedAt: h.now(), photos: [shared] },
+      h.now(),
+    );
+    await h.app.photoCopier.runOnce();
+
+    const seenBy = await listed(h.keys.Novokuznetsk.moderator);
+    expect(seenBy.has(kemerovo)).toBe(false);
+    expect(states(seenBy.get(novokuznetsk)!.photoCopies)).toEqual(['copied']);
+    expect(seenBy.get(incident.id)!.photoCopies).toMatchObject([{ state: 'copied', url: `/api/v1/incidents/${incident.id}/photos/0` }]);
+    // No other municipality's item, photo URL or copy URL anywhere in what it was given.
+    const all = JSON.stringify([...seenBy.values()]);
+    expect(all).not.toContain(mine);
+    expect(all).not.toContain(`/api/v1/incidents/${kemerovo}/`);
+    for (const item of seenBy.values()) for (const p of item.photoCopies) if (p.url) expect(p.url.startsWith(`/api/v1/incidents/${(item as unknown as { id: number }).id}/`)).toBe(true);
+    // And Kemerovo's list does not carry Novokuznetsk's.
+    const kemerovoList = await listed();
+    expect(kemerovoList.has(novokuznetsk)).toBe(false);
+    expect(JSON.stringify([...kemerovoList.values()])).not.toContain(theirs);
+    // Asking for the other municipality by name: 404, no items.
+    const forced = await h.request('GET', `/api/v1/incidents?municipalityId=${h.municipality.Kemerovo}`, { token: h.keys.Novokuznetsk.moderator });
+    expect(forced.status).toBe(404);
+    expect(forced.body.items).toBeUndefined();
+    // Triage of another municipality's item: 404 INCIDENT_NOT_FOUND, nothing of it in the answer, the item untouched.
+    for (const [path, body] of [
+      ['dismiss', { reason: 'чужое' }],
+      ['accept', { municipalityId: h.municipality.Novokuznetsk, categoryId: await h.categoryId('roads.pothole') }],
+    ] as const) {
+      const res = await h.request('POST', `/api/v1/incidents/${kemerovo}/${path}`, { token: h.keys.Novokuznetsk.curator, body });
+      expect(res.status, path).toBe(404);
+      expect(res.body).toMatchObject({ code: 'INCIDENT_NOT_FOUND' });
+      expect(res.text).not.toContain(mine);
+      expect(res.body.photoCopies).toBeUndefined();
+    }
+    expect((await card(kemerovo)).body).toMatchObject({ state: 'new', photoCopies: [{ state: 'copied' }] });
+  });
+
+  it('a malformed list query is 400 and lists nothing', async () => {
+    for (const query of ['limit=0', 'limit=101', 'state=bogus', 'municipalityId=-1', 'photoCopies=true', 'cursor=%00']) {
+      const res = await h.request('GET', `/api/v1/incidents?${query}`, { token: h.keys.Kemerovo.moderator });
+      expect(res.status, query).toBe(400);
+      expect(res.body.items, query).toBeUndefined();
     }
   });
 });

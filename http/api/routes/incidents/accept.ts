@@ -4,7 +4,7 @@ import { acceptIncident } from '../../../../core/incidents/incidents.service.ts'
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access, staffActor } from '../../route-kit.ts';
 import { BodyId, IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
-import { IncidentSchema, incidentDto, PointSchema } from '../../schemas/incidents.ts';
+import { IncidentWithPhotosSchema, PointSchema, withPhotoCopies } from '../../schemas/incidents.ts';
 import { MessageSchema, messageDto } from '../../schemas/message.ts';
 
 import { audited } from '../../write.ts';
@@ -25,7 +25,10 @@ export const route = createRoute({
   description: "The one-working-hour draft rule starts now; answers need the curator's approval and go out as a comment under the source post (own VK wall) or are published by hand.",
   ...access('incidents.triage'),
   request: { params: IdParams, body: jsonBody(Body) },
-  responses: { 200: jsonContent(z.object({ incident: IncidentSchema, message: MessageSchema }), 'The item and its message'), ...problems(400, 404, 409, 422) },
+  responses: {
+    200: jsonContent(z.object({ incident: IncidentWithPhotosSchema, message: MessageSchema }), "The item (its photos' copies as this acceptance left them) and its message"),
+    ...problems(400, 404, 409, 422),
+  },
 });
 
 export function registerAcceptIncident(app: ApiApp, deps: ApiDeps) {
@@ -35,8 +38,10 @@ export function registerAcceptIncident(app: ApiApp, deps: ApiDeps) {
     const result = await audited(c, deps, async ({ trx, now, principal, scope }) => {
       if (body.executorId !== undefined) await executorInScope(trx, scope, body.executorId);
       const accepted = await acceptIncident(trx, scope, { incidentId: id, ...body, actor: staffActor(principal) }, now);
+      // Read in the same transaction: the copies the acceptance gave the message, the rest waiting in its queue.
+      const [incident] = await withPhotoCopies(trx, [accepted.incident]);
       return {
-        result: accepted,
+        result: { incident: incident!, message: accepted.message },
         audit: {
           action: 'incident.accept',
           entity: 'incident',
@@ -46,6 +51,6 @@ export function registerAcceptIncident(app: ApiApp, deps: ApiDeps) {
         },
       };
     });
-    return c.json({ incident: incidentDto(result.incident), message: messageDto(result.message, deps.clock()) }, 200);
+    return c.json({ incident: result.incident, message: messageDto(result.message, deps.clock()) }, 200);
   });
 }

@@ -3,7 +3,7 @@ import { dismissIncident } from '../../../../core/incidents/incidents.service.ts
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access, staffActor } from '../../route-kit.ts';
 import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.ts';
-import { IncidentSchema, incidentDto } from '../../schemas/incidents.ts';
+import { IncidentWithPhotosSchema, withPhotoCopies } from '../../schemas/incidents.ts';
 import { audited } from '../../write.ts';
 
 const Body = z.strictObject({ reason: z.string().max(1000).openapi({ description: 'why it needs no answer (kept; dismissed items count in no KPI)' }) });
@@ -16,7 +16,7 @@ export const route = createRoute({
   summary: 'Dismiss an item with a reason',
   ...access('incidents.triage'),
   request: { params: IdParams, body: jsonBody(Body) },
-  responses: { 200: jsonContent(IncidentSchema, 'The dismissed item'), ...problems(400, 404, 409) },
+  responses: { 200: jsonContent(IncidentWithPhotosSchema, 'The dismissed item (its photos still waiting are no longer copied: not_copied)'), ...problems(400, 404, 409) },
 });
 
 export function registerDismissIncident(app: ApiApp, deps: ApiDeps) {
@@ -24,9 +24,10 @@ export function registerDismissIncident(app: ApiApp, deps: ApiDeps) {
     const { id } = c.req.valid('param');
     const { reason } = c.req.valid('json');
     const incident = await audited(c, deps, async ({ trx, now, principal, scope }) => {
-      const result = await dismissIncident(trx, scope, { incidentId: id, reason, actor: staffActor(principal) }, now);
-      return { result, audit: { action: 'incident.dismiss', entity: 'incident', entityId: id, municipalityId: result.municipalityId } };
+      const dismissed = await dismissIncident(trx, scope, { incidentId: id, reason, actor: staffActor(principal) }, now);
+      const [result] = await withPhotoCopies(trx, [dismissed]);
+      return { result: result!, audit: { action: 'incident.dismiss', entity: 'incident', entityId: id, municipalityId: dismissed.municipalityId } };
     });
-    return c.json(incidentDto(incident), 200);
+    return c.json(incident, 200);
   });
 }

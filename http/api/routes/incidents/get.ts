@@ -1,14 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { scopeOf } from '../../../../core/access/scope.ts';
-import { incidentPhotoCopies } from '../../../../core/incidents/incident-photos.ts';
 import { getIncident, suggestionFor } from '../../../../core/incidents/incidents.service.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { IdParams, jsonContent, problems } from '../../schemas/common.ts';
-import { IncidentPhotoCopySchema, IncidentSchema, incidentDto, incidentPhotoDto } from '../../schemas/incidents.ts';
+import { IncidentWithPhotosSchema, withPhotoCopies } from '../../schemas/incidents.ts';
 
-const Response = IncidentSchema.extend({
-  photoCopies: z.array(IncidentPhotoCopySchema).openapi({ description: "each of `photos` in order, with its copy in the media store: the console shows the copy, VK's URL only while there is none" }),
+const Response = IncidentWithPhotosSchema.extend({
   suggestion: z.object({ categoryId: z.number().int().nullable(), executorId: z.number().int().nullable() }).openapi({ description: 'what the keyword and routing rules suggest for accepting it' }),
 }).openapi('IncidentCard');
 
@@ -29,7 +27,7 @@ export function registerGetIncident(app: ApiApp, deps: ApiDeps) {
     const principal = c.get('principal');
     const incident = await getIncident(deps.db, scopeOf(principal), id);
     const suggestion = await suggestionFor(deps.db, incident, incident.municipalityId ?? principal.municipalityId);
-    const photoCopies = (await incidentPhotoCopies(deps.db, incident)).map((p) => incidentPhotoDto(incident.id, p));
-    return c.json({ ...incidentDto(incident), photoCopies, suggestion }, 200);
+    const [item] = await withPhotoCopies(deps.db, [incident]);
+    return c.json({ ...item!, suggestion }, 200);
   });
 }
