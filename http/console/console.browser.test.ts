@@ -250,6 +250,17 @@ describe('the web console in Chromium', () => {
     await curator.getByRole('heading', { name: ru('incidents.title') }).waitFor();
     await curator.getByText('Во дворе на Весенней').waitFor();
     expect(await curator.locator('main').textContent()).not.toContain('Беловская');
+    // The list shows an item's first copy as a thumbnail, from the list's own photoCopies, and how many
+    // photos it has; VK's links are never shown as images, an item without photos has none.
+    const thumb = curator.getByRole('img', { name: ru('incidents.thumb', { id: kemerovoIncident }) });
+    await thumb.waitFor();
+    expect(await thumb.getAttribute('src')).toBe(`/api/v1/incidents/${kemerovoIncident}/photos/1`);
+    await expect.poll(() => thumb.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(1);
+    const row = curator.getByRole('row').filter({ has: thumb });
+    expect(await row.textContent()).toContain(ru('incidents.photo_count', { count: 3, copied: 1 }));
+    expect(await curator.getByRole('img', { name: ru('incidents.thumb', { id: noiseIncident }) }).count()).toBe(0);
+    const sources = await curator.locator('main img').evaluateAll((imgs) => imgs.map((img) => img.getAttribute('src') ?? ''));
+    expect(sources.filter((src) => !src.startsWith('/api/v1/incidents/'))).toEqual([]);
     expect(await seriousViolations(curator)).toEqual([]);
     await curator.screenshot({ path: path.join(ARTIFACTS, 'console-incidents.png') });
     // The Belovo item's card by URL is the API's 404.

@@ -18,11 +18,12 @@ export function Incidents({ t, lang, fail }) {
       ${STATES.map((s) => html`<option value=${s}>${t(`incidents.states.${s}`)}</option>`)}
     </select>
     ${!page ? html`<p>…</p>` : page.items.length === 0 ? html`<p>${t('queue.empty')}</p>` : html`<table>
-      <thead><tr><th>№</th><th>${t('incidents.posted')}</th><th>${t('incidents.text')}</th><th>${t('incidents.municipality')}</th><th></th></tr></thead>
+      <thead><tr><th>№</th><th>${t('incidents.posted')}</th><th>${t('card.photos')}</th><th>${t('incidents.text')}</th><th>${t('incidents.municipality')}</th><th></th></tr></thead>
       <tbody>${page.items.map(
         (i) => html`<tr>
           <td>${i.id}</td>
           <td>${when(i.postedAt)}<br/><small>${t(`incidents.sources.${i.source}`)}</small></td>
+          <td><${ListPhotos} t=${t} item=${i} /></td>
           <td>${excerpt(i.text)}</td>
           <td>${town(i.municipalityId)}</td>
           <td><a href=${`#/incident/${i.id}`} aria-label=${`${t('queue.open')} ${t('incidents.item', { id: i.id })}`}>${t('queue.open')}</a></td>
@@ -31,6 +32,18 @@ export function Incidents({ t, lang, fail }) {
     </table>`}
     ${moreButton(t, page, more)}
   </main>`;
+}
+
+/**
+ * A row's photos: the first copy as a thumbnail (the list carries each item's photoCopies, so no
+ * request per row but the image's own, lazily, cached by the browser) and how many there are.
+ */
+function ListPhotos({ t, item }) {
+  const photos = item.photoCopies;
+  if (photos.length === 0) return '';
+  const first = photos.find((p) => p.copied);
+  const copied = photos.filter((p) => p.copied).length;
+  return html`${first && html`<img class="thumb" src=${first.url} alt=${t('incidents.thumb', { id: item.id })} loading="lazy" width="64" height="64" /><br />`}<small>${t('incidents.photo_count', { count: photos.length, copied })}</small>`;
 }
 
 /**
