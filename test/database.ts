@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import pg from 'pg';
+import type { Kysely } from 'kysely';
 import { connectDatabase, type DatabaseHandle } from '../core/db/connect.ts';
 import { migrateToLatest } from '../core/db/migrate.ts';
 import { seedDemo, type DemoRegion } from '../core/seed/demo.ts';
@@ -56,3 +57,16 @@ export async function createTestDatabase(options: { seed?: boolean } = {}): Prom
 }
 
 export const isRealPostgres = () => Boolean(process.env.TEST_DATABASE_URL);
+
+/** A handle on `db` that counts the statements sent through it (`queries()`; `reset()` starts again). */
+export function countingQueries<DB>(db: Kysely<DB>) {
+  let queries = 0;
+  const counted = db.withPlugin({
+    transformQuery: (args) => {
+      queries++;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  });
+  return { db: counted, queries: () => queries, reset: () => (queries = 0) };
+}

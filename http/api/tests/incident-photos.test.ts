@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentPhotoCopiesOf } from '../../../core/incidents/incident-photos.ts';
 import { intakeIncident } from '../../../core/incidents/incidents.service.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { countingQueries } from '../../../test/database.ts';
 import { jpegBytes, pngBytes } from '../../../test/media/files.ts';
 
 /**
@@ -212,21 +213,14 @@ describe('photo copies on the list and the triage answers', () => {
     const ids = [await intake([x]), await intake([y, x]), await intake([])];
     await h.app.photoCopier.runOnce();
     const incidents = await h.t.db.selectFrom('incident').select(['id', 'photos', 'message_id as messageId']).where('id', 'in', ids).execute();
-    let queries = 0;
-    const counted = h.t.db.withPlugin({
-      transformQuery: (args) => {
-        queries++;
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    });
-    const copies = await incidentPhotoCopiesOf(counted, incidents);
-    expect(queries).toBe(1);
+    const counted = countingQueries(h.t.db);
+    const copies = await incidentPhotoCopiesOf(counted.db, incidents);
+    expect(counted.queries()).toBe(1);
     expect(ids.map((id) => copies.get(id)!.map((p) => p.state))).toEqual([['copied'], ['given_up', 'copied'], []]);
     // Nothing to read (no item with a photo on VK): no query at all.
-    queries = 0;
-    expect((await incidentPhotoCopiesOf(counted, [{ id: ids[2]!, photos: ['https://example.org/z.jpg'], messageId: null }])).get(ids[2]!)).toMatchObject([{ state: 'not_copied' }]);
-    expect(queries).toBe(0);
+    counted.reset();
+    expect((await incidentPhotoCopiesOf(counted.db, [{ id: ids[2]!, photos: ['https://example.org/z.jpg'], messageId: null }])).get(ids[2]!)).toMatchObject([{ state: 'not_copied' }]);
+    expect(counted.queries()).toBe(0);
   });
 
   it('accept and dismiss answer with the photoCopies they left: the acceptance the copies and the one still waiting, the dismissal its copies only', async () => {

@@ -7,6 +7,7 @@ import { createStaff } from '../../../core/access/staff.service.ts';
 import { openSourceRegionReport } from '../../../core/kpi/report.ts';
 import { freshMunicipality, insertMessages, insertOpenSourceMessage, local } from '../../../core/kpi/tests/kpi-data.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
+import { countingQueries } from '../../../test/database.ts';
 import { XLSX_TYPE } from '../routes/reports/monthly.ts';
 
 /**
@@ -292,18 +293,11 @@ describe('GET /reports/open-sources: the OpenAPI document', () => {
 
 describe('GET /reports/open-sources: the queries', () => {
   it('the region costs as many queries as one municipality, however many municipalities it has', async () => {
-    let queries = 0;
-    const counted = h.t.db.withPlugin({
-      transformQuery: (args) => {
-        queries++;
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    });
+    const counted = countingQueries(h.t.db);
     const count = async (municipalityId: number | null) => {
-      queries = 0;
-      await openSourceRegionReport(counted, { municipalityId, period: '2026-11' }, h.now());
-      return queries;
+      counted.reset();
+      await openSourceRegionReport(counted.db, { municipalityId, period: '2026-11' }, h.now());
+      return counted.queries();
     };
     const one = await count(b);
     const region = await count(null);

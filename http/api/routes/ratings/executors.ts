@@ -9,8 +9,8 @@ import { FigureSourceFields, KpiPeriodQuery } from '../../schemas/kpi.ts';
 const Query = z.strictObject({ period: KpiPeriodQuery, municipalityId: Id.optional().openapi({ description: "operators: omit for the whole region; others: their own municipality's" }) });
 
 const Num = z.number().nullable();
-/** The four measures of seed 002 §4.1 and their scores, shared with GET /ratings/municipalities. */
-export const RatingMeasures = {
+/** The raw measures of seed 002 §4.1: a row's, and its `live` ones. */
+const Measures = {
   closed: z.number().int(),
   rated: z.number().int(),
   averageStars: Num,
@@ -19,22 +19,14 @@ export const RatingMeasures = {
   received: z.number().int(),
   closedOfReceived: z.number().int(),
   completeness: Num,
+};
+/** The measures, their scores and their source, shared with GET /ratings/municipalities. */
+export const RatingMeasures = {
+  ...Measures,
   scores: z.object({ quantity: z.number(), quality: z.number(), speed: z.number(), completeness: z.number() }),
   score: z.number(),
   ...FigureSourceFields,
-  live: z
-    .object({
-      closed: z.number().int(),
-      rated: z.number().int(),
-      averageStars: Num,
-      medianWorkingHoursToFirstAnswer: Num,
-      medianWorkingHoursToClosure: Num,
-      received: z.number().int(),
-      closedOfReceived: z.number().int(),
-      completeness: Num,
-    })
-    .nullable()
-    .openapi({ description: 'when liveDiffers: the measures the data give now (the rank and score stay those of the snapshot)' }),
+  live: z.object(Measures).nullable().openapi({ description: 'when liveDiffers: the measures the data give now (the rank and score stay those of the snapshot)' }),
 };
 export const RatingWeightsSchema = z.object({ quantity: z.number(), quality: z.number(), speed: z.number(), completeness: z.number() });
 
