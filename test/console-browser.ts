@@ -50,9 +50,20 @@ export async function codeFromBot(harness: BotHarness, db: Db, staffId: number, 
   return code!;
 }
 
-/** Signs the official in through the bot's code, on an office screen unless told otherwise; no page errors. */
-export async function signIn(browser: Browser, harness: BotHarness, db: Db, staffId: number, now: Date, viewport: { width: number; height: number } = { width: 1366, height: 768 }): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: 'ru-RU', timezoneId: 'Asia/Novokuznetsk' });
+/**
+ * Signs the official in through the bot's code, on an office screen in Kuzbass unless told otherwise
+ * (`timezoneId`: the browser's zone, e.g. a laptop left on Moscow time); no page errors.
+ */
+export async function signIn(
+  browser: Browser,
+  harness: BotHarness,
+  db: Db,
+  staffId: number,
+  now: Date,
+  viewport: { width: number; height: number } = { width: 1366, height: 768 },
+  timezoneId = 'Asia/Novokuznetsk',
+): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'ru-RU', timezoneId });
   const page = await context.newPage();
   const failures: string[] = [];
   page.on('pageerror', (e) => failures.push(String(e)));
@@ -86,7 +97,7 @@ export interface ConsoleTest {
   harness: BotHarness;
   browser: Browser;
   /** signIn at the harness's clock. */
-  signIn(staffId: number, viewport?: { width: number; height: number }): Promise<Page>;
+  signIn(staffId: number, viewport?: { width: number; height: number }, timezoneId?: string): Promise<Page>;
   seriousViolations(page: Page): Promise<string[]>;
   /** Closes what was opened, the browser first. */
   close(): Promise<void>;
@@ -104,7 +115,7 @@ export async function startConsoleTest(options: HarnessOptions = {}): Promise<Co
       db,
       harness: started,
       browser,
-      signIn: (staffId, viewport) => signIn(browser, started, db.db, staffId, started.now(), viewport),
+      signIn: (staffId, viewport, timezoneId) => signIn(browser, started, db.db, staffId, started.now(), viewport, timezoneId),
       seriousViolations: (page) => seriousViolations(browser, page),
       async close() {
         await browser.close();

@@ -5,7 +5,15 @@ import htm from 'htm';
 import { get } from './api.js';
 
 export const html = htm.bind(h);
-export const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+/**
+ * The console's clock: Kuzbass time, whatever the browser's zone. An official's laptop left on
+ * Moscow time showed a message filed at 04:02 as 00:02 and saved a poll typed for 09:00 as 13:00
+ * for the residents. Times are shown and read in this zone (events: their municipality's).
+ */
+export const ZONE = 'Asia/Novokuznetsk';
+/** Dates in the console's language (the browser's own locale mixed "12/4/2026, 4:02 AM" into Russian). */
+const dateLocale = () => (document.documentElement.lang === 'en' ? 'en-GB' : 'ru-RU');
+export const when = (iso) => (iso ? new Date(iso).toLocaleString(dateLocale(), { timeZone: ZONE }) : '—');
 export const excerpt = (text, n = 140) => (text.length > n ? `${text.slice(0, n)}…` : text);
 
 /** Loads `path` (null: nothing yet) and re-loads it when `reload()` is called; failures go to `fail`. */
@@ -225,10 +233,23 @@ export function refuse(field, problem) {
   return false;
 }
 
-/** `datetime-local` input value (the browser's zone) as an ISO instant. */
-export const instant = (value) => new Date(value).toISOString();
-/** An ISO instant as a `datetime-local` value in the browser's zone. */
-export const local = (iso) => {
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+/** An instant as the "YYYY-MM-DDTHH:mm" of a datetime-local input in `timeZone`. */
+export function localInput(iso, timeZone = ZONE) {
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const p = Object.fromEntries(format.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+/** How far the console's zone is ahead of UTC at the instant `ms` (whole seconds). */
+const offsetAt = (ms) => {
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
 };
+/** The console zone's wall clock at the instant `ms`, as milliseconds of a UTC date (read with getUTC*). */
+export const wallOf = (ms) => ms + offsetAt(ms);
+/** The instant of a wall-clock time of the console's zone given as `wallOf` gives it. */
+export const fromWall = (wall) => wall - offsetAt(wall - offsetAt(wall));
+/** A `datetime-local` input value, read in the console's zone, as an ISO instant (an empty or partial one throws, as `new Date` would). */
+export const instant = (value) => new Date(fromWall(Date.parse(`${value}Z`))).toISOString();
+/** An ISO instant as a `datetime-local` value in the console's zone. */
+export const local = (iso) => localInput(iso, ZONE);

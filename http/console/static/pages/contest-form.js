@@ -5,7 +5,7 @@
 // fields are uncontrolled (defaultValue, selected): a notice re-renders the page and keeps what was typed.
 // The numbers (winners, entries per resident, the media limits: a file's size and a video's length)
 // are checked against the API's ranges here too, in the console's language (the forms are noValidate).
-import { html, instant, local, refuse } from '../ui.js';
+import { fromWall, html, instant, local, refuse, wallOf, when } from '../ui.js';
 
 const TEXTS = [
   ['title', 200],
@@ -61,9 +61,13 @@ export function contestFields(t, contest = null) {
 
 /** The latest results date KPI 10 allows: one calendar month after the start of entries. */
 const monthAfter = (iso) => {
-  const d = new Date(iso);
-  d.setMonth(d.getMonth() + 1);
-  return d;
+  // Counted in the console's zone, as the API counts it in the municipality's (Kuzbass time);
+  // the 31st's month after is the next month's last day, as date-fns' addMonths on the server.
+  const d = new Date(wallOf(new Date(iso).getTime()));
+  const day = d.getUTCDate();
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  if (d.getUTCDate() !== day) d.setUTCDate(0);
+  return new Date(fromWall(d.getTime()));
 };
 
 /**
@@ -101,7 +105,7 @@ export function readContest(t, f, current = null) {
   }
   if (body.entriesFrom && body.resultsOn) {
     const latest = monthAfter(body.entriesFrom);
-    if (!refuse(f.resultsOn, new Date(body.resultsOn) > latest && t('contests.check.month', { latest: latest.toLocaleString() }))) return null;
+    if (!refuse(f.resultsOn, new Date(body.resultsOn) > latest && t('contests.check.month', { latest: when(latest.toISOString()) }))) return null;
   }
   return body;
 }

@@ -1,7 +1,7 @@
 // The head's direct line: campaigns, their residents' questions (never their authors), answers.
 import { can } from '../access.js';
 import { post } from '../api.js';
-import { fieldRefusal, html, loading, moreButton, townField, useAction, useApi, usePaged, when } from '../ui.js';
+import { fieldRefusal, html, instant, loading, moreButton, townField, useAction, useApi, usePaged, when } from '../ui.js';
 
 export function DirectLines({ t, me, fail, notify }) {
   const [page, more, reload] = usePaged('/api/v1/direct-lines', fail);
@@ -61,8 +61,8 @@ export function NewDirectLine({ t, lang, me, fail, notify }) {
         municipalityId: me.municipalityId ?? Number(f.municipality.value),
         title: f.title.value,
         headName: f.headName.value,
-        collectFrom: new Date(f.collectFrom.value).toISOString(),
-        collectTo: new Date(f.collectTo.value).toISOString(),
+        collectFrom: instant(f.collectFrom.value),
+        collectTo: instant(f.collectTo.value),
         broadcastOn: f.broadcastOn.value,
       });
       notify(t('act.done'), '#/direct-lines');

@@ -3,18 +3,12 @@
 import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { patch, post } from '../api.js';
-import { changedFields, fieldRefusal, html, loading, moreButton, townField, useAction, useApi, usePaged, when } from '../ui.js';
+import { changedFields, fieldRefusal, html, loading, localInput, moreButton, townField, useAction, useApi, usePaged, when } from '../ui.js';
 import { MediaField, MediaList } from './media.js';
 
 const STATES = ['draft', 'published', 'cancelled'];
 const KINDS = ['culture', 'sport'];
 
-/** An instant as the "YYYY-MM-DDTHH:mm" of a datetime-local input in the municipality's zone (the API reads it so). */
-export function localInput(iso, timeZone) {
-  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  const p = Object.fromEntries(format.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
-}
 
 const text = (value) => value.trim() || null;
 

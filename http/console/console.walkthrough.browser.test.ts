@@ -1,0 +1,72 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConsoleTest, en, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
+import { demoStaff, messageInWork } from '../../test/staff.ts';
+
+/**
+ * What an operator's and a moderator's walk through the console found: on a laptop left on Moscow
+ * time every date was Moscow's (a message filed at 09:59 in Kemerovo said 05:59) and a poll or a
+ * direct line typed for 09:00 opened at 13:00 for the residents; dates followed the browser's
+ * locale, not the console's language.
+ */
+const now = new Date('2026-12-01T03:00:00.000Z');
+let world: ConsoleTest;
+let staff: Awaited<ReturnType<typeof demoStaff>>;
+let kemerovo: number;
+
+beforeAll(async () => {
+  world = await startConsoleTest({ clock: () => now });
+  kemerovo = world.db.demo.municipalities.Kemerovo;
+  staff = await demoStaff(world.db.db, kemerovo);
+}, 120_000);
+afterAll(() => world?.close());
+
+const dd = (page: Page, term: string) => page.locator('dt', { hasText: term }).locator('xpath=following-sibling::dd[1]');
+
+describe("an official's walk through the console", () => {
+  it('a browser on Moscow time still shows and reads times in Kuzbass time, written in the console’s language', async () => {
+    const db = world.db.db;
+    // Filed at 02:59 UTC on 30 November: 09:59 in Kemerovo, 05:59 in Moscow.
+    const id = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-30T03:00:00.000Z') });
+    const moderator = await world.signIn(staff.moderator, undefined, 'Europe/Moscow');
+    await moderator.goto(`${world.harness.url}/console#/message/${id}`);
+    await expect.poll(() => dd(moderator, ru('card.filed')).textContent()).toBe('30.11.2026, 09:59:00');
+
+    await moderator.goto(`${world.harness.url}/console#/polls/new`);
+    await moderator.getByLabel(ru('polls.name')).fill('Какой двор благоустроить');
+    await moderator.getByLabel(ru('polls.starts')).fill('2026-12-10T09:00');
+    await moderator.getByLabel(ru('polls.ends')).fill('2026-12-17T18:00');
+    await moderator.getByLabel(ru('polls.question')).fill('Какой двор?');
+    await moderator.getByLabel(ru('polls.options')).fill('Весенняя, 5\nЛенина, 10');
+    await moderator.getByRole('button', { name: ru('polls.save') }).click();
+    await moderator.getByRole('heading', { name: 'Какой двор благоустроить' }).waitFor();
+    const poll = await db.selectFrom('poll').select(['id', 'starts_at', 'ends_at']).where('title', '=', 'Какой двор благоустроить').executeTakeFirstOrThrow();
+    expect([poll.starts_at.toISOString(), poll.ends_at.toISOString()]).toEqual(['2026-12-10T02:00:00.000Z', '2026-12-17T11:00:00.000Z']);
+    expect(await dd(moderator, ru('polls.period')).textContent()).toBe('10.12.2026, 09:00:00 — 17.12.2026, 18:00:00');
+    // The draft's form shows what was typed, not Moscow's 05:00.
+    await moderator.getByText(ru('polls.edit')).click();
+    expect(await moderator.getByLabel(ru('polls.starts')).inputValue()).toBe('2026-12-10T09:00');
+
+    await toEnglish(moderator);
+    await moderator.getByRole('heading', { name: 'Какой двор благоустроить' }).waitFor();
+    await expect.poll(() => dd(moderator, en('polls.period')).textContent()).toBe('10/12/2026, 09:00:00 — 17/12/2026, 18:00:00');
+    await moderator.context().close();
+  }, 60_000);
+
+  it("a direct line's collection typed on a Moscow-time laptop opens and closes at those hours in Kuzbass", async () => {
+    const db = world.db.db;
+    const curator = await world.signIn(staff.curator, undefined, 'Europe/Moscow');
+    await curator.goto(`${world.harness.url}/console#/direct-lines/new`);
+    await curator.getByLabel(ru('direct_lines.name')).fill('Прямая линия в декабре');
+    await curator.getByLabel(ru('direct_lines.head')).fill('Глава города');
+    await curator.getByLabel(ru('direct_lines.collect_from')).fill('2026-12-05T09:00');
+    await curator.getByLabel(ru('direct_lines.collect_to')).fill('2026-12-12T21:00');
+    await curator.getByLabel(ru('direct_lines.broadcast_on')).fill('2026-12-15');
+    await curator.getByRole('button', { name: ru('direct_lines.save') }).click();
+    await curator.waitForURL(/#\/direct-lines$/);
+    const line = await db.selectFrom('direct_line').select(['collect_from', 'collect_to']).where('title', '=', 'Прямая линия в декабре').executeTakeFirstOrThrow();
+    expect([line.collect_from.toISOString(), line.collect_to.toISOString()]).toEqual(['2026-12-05T02:00:00.000Z', '2026-12-12T14:00:00.000Z']);
+    await curator.getByText('05.12.2026, 09:00:00 — 12.12.2026, 21:00:00').waitFor();
+    await curator.context().close();
+  }, 60_000);
+});
