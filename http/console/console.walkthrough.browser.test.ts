@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordAudit } from '../../core/audit/audit.service.ts';
 import { type ConsoleTest, en, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
 import { demoStaff, messageInWork } from '../../test/staff.ts';
 
@@ -7,8 +8,12 @@ import { demoStaff, messageInWork } from '../../test/staff.ts';
  * What an operator's and a moderator's walk through the console found: on a laptop left on Moscow
  * time every date was Moscow's (a message filed at 09:59 in Kemerovo said 05:59) and a poll or a
  * direct line typed for 09:00 opened at 13:00 for the residents; dates followed the browser's
- * locale, not the console's language.
+ * locale, not the console's language; on a phone every table lost its third column (the KPIs'
+ * values, the reports' figures, news' states, the audit's objects), not only the queue its address.
  */
+// Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
+declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
+
 const now = new Date('2026-12-01T03:00:00.000Z');
 let world: ConsoleTest;
 let staff: Awaited<ReturnType<typeof demoStaff>>;
@@ -67,6 +72,42 @@ describe("an official's walk through the console", () => {
     const line = await db.selectFrom('direct_line').select(['collect_from', 'collect_to']).where('title', '=', 'Прямая линия в декабре').executeTakeFirstOrThrow();
     expect([line.collect_from.toISOString(), line.collect_to.toISOString()]).toEqual(['2026-12-05T02:00:00.000Z', '2026-12-12T14:00:00.000Z']);
     await curator.getByText('05.12.2026, 09:00:00 — 12.12.2026, 21:00:00').waitFor();
+    await curator.context().close();
+  }, 60_000);
+
+  it("on a 390 px phone the tables keep their columns (the KPIs' values, the rating's counts, the audit's objects); only the queue leaves out the address", async () => {
+    const db = world.db.db;
+    const id = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 86_400_000) });
+    await recordAudit(db, { staffId: staff.moderator, apiKeyId: null, requestId: null }, { action: 'message.publish', entity: 'message', entityId: id, municipalityId: kemerovo }, now);
+    const curator = await world.signIn(staff.curator, { width: 390, height: 844 });
+    const header = (name: string) => curator.locator('main th', { hasText: name }).first();
+    await curator.goto(`${world.harness.url}/console#/kpi`);
+    await header(ru('kpi.value')).waitFor();
+    expect(await header(ru('kpi.value')).isVisible()).toBe(true);
+    // KPI 7's value in its row: the share of overdue messages, not only its target.
+    const seventh = curator.locator('table.kpi tbody tr').nth(6).locator('td').nth(2);
+    expect(await seventh.isVisible()).toBe(true);
+    expect(await seventh.textContent()).toMatch(/%$/);
+    // The executors' rating: how many each closed of those received.
+    expect(await header(ru('kpi.closed')).isVisible()).toBe(true);
+    await curator.goto(`${world.harness.url}/console#/audit`);
+    await curator.locator('main tbody tr').first().waitFor();
+    expect(await header(ru('audit.entity')).isVisible()).toBe(true);
+    // The queue on a phone: number, filed, status, deadline; the address and text are on the card.
+    await curator.goto(`${world.harness.url}/console#/queue`);
+    await curator.locator('table.queue tbody tr').first().waitFor();
+    expect(
+      await curator
+        .locator('table.queue th', { hasText: ru('card.address') })
+        .first()
+        .isVisible(),
+    ).toBe(false);
+    for (const hash of ['#/kpi', '#/audit', '#/queue']) {
+      await curator.goto(`${world.harness.url}/console${hash}`);
+      await curator.getByRole('heading', { level: 1 }).waitFor();
+      await curator.waitForLoadState('networkidle');
+      expect(await curator.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), hash).toBe(0);
+    }
     await curator.context().close();
   }, 60_000);
 });
