@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueKey } from '../../core/access/api-keys.service.ts';
 import { recordAudit } from '../../core/audit/audit.service.ts';
 import { type ConsoleTest, en, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
 import { demoStaff, messageInWork } from '../../test/staff.ts';
@@ -9,7 +10,8 @@ import { demoStaff, messageInWork } from '../../test/staff.ts';
  * time every date was Moscow's (a message filed at 09:59 in Kemerovo said 05:59) and a poll or a
  * direct line typed for 09:00 opened at 13:00 for the residents; dates followed the browser's
  * locale, not the console's language; on a phone every table lost its third column (the KPIs'
- * values, the reports' figures, news' states, the audit's objects), not only the queue its address.
+ * values, the reports' figures, news' states, the audit's objects), not only the queue its address;
+ * sessions were labelled in the server's English («console (API key) · …»).
  */
 // Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -109,5 +111,38 @@ describe("an official's walk through the console", () => {
       expect(await curator.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), hash).toBe(0);
     }
     await curator.context().close();
+  }, 60_000);
+
+  it("sessions say in the console's language how each was opened (a code from the bot, an API key), not the server's «console (API key)»", async () => {
+    const db = world.db.db;
+    const { token } = await issueKey(db, { staffId: staff.moderator, createdBy: null }, now);
+    const byKey = await (await world.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' })).newPage();
+    await byKey.goto(`${world.harness.url}/console`);
+    await byKey.getByRole('button', { name: ru('sign_in.key_toggle') }).click();
+    await byKey.getByLabel(ru('sign_in.key')).fill(token);
+    await byKey.getByRole('button', { name: ru('sign_in.submit'), exact: true }).click();
+    await byKey.getByRole('link', { name: ru('nav.sessions'), exact: true }).click();
+    await byKey.getByRole('heading', { name: ru('sessions.title') }).waitFor();
+    const labels = byKey.locator('main td small');
+    await labels.first().waitFor();
+    const russian = await labels.allTextContents();
+    expect(russian.some((l) => l.startsWith(`${ru('sessions.via_key')} · `))).toBe(true);
+    expect(russian.join('\n')).not.toContain('console (');
+    await byKey.context().close();
+
+    const byCode = await world.signIn(staff.moderator);
+    await byCode.getByRole('link', { name: ru('nav.sessions'), exact: true }).click();
+    await byCode.getByRole('heading', { name: ru('sessions.title') }).waitFor();
+    await byCode
+      .locator('main td small', { hasText: ru('sessions.via_code') })
+      .first()
+      .waitFor();
+    await toEnglish(byCode);
+    await byCode.getByRole('heading', { name: en('sessions.title') }).waitFor();
+    const english = await byCode.locator('main td small').allTextContents();
+    expect(english.some((l) => l.startsWith(`${en('sessions.via_code')} · `))).toBe(true);
+    expect(english.some((l) => l.startsWith(`${en('sessions.via_key')} · `))).toBe(true);
+    expect(english.join('\n')).not.toContain('console (');
+    await byCode.context().close();
   }, 60_000);
 });

@@ -231,6 +231,17 @@ function ReviseForm({ t, answer, act, fail, reload }) {
 }
 
 /** One's own sessions; an operator sees everyone's, so each says whose it is. */
+/**
+ * How a session was opened, in the console's language: the server labels it
+ * `console (bot code|API key) · <browser>`, which the Russian page showed as it is.
+ */
+function sessionLabel(t, label) {
+  const how = /^console \((bot code|API key)\)(?: · (.*))?$/.exec(label);
+  if (!how) return label;
+  const words = how[1] === 'bot code' ? t('sessions.via_code') : t('sessions.via_key');
+  return how[2] ? `${words} · ${how[2]}` : words;
+}
+
 export function Sessions({ t, me, fail, notify }) {
   const [list, reload] = useApi('/api/v1/sessions', fail);
   const everyone = me.role === 'operator';
@@ -242,7 +253,7 @@ export function Sessions({ t, me, fail, notify }) {
   return html`<main><h1>${t(everyone ? 'sessions.title_all' : 'sessions.title')}</h1><table>
     <thead><tr><th>№</th>${everyone && html`<th>${t('sessions.staff')}</th>`}<th>${t('sessions.created')}</th><th>${t('sessions.expires')}</th><th></th></tr></thead>
     <tbody>${list.items.map(
-      (s) => html`<tr><td>${s.id}</td>${everyone && html`<td>${who(s.staffId)}</td>`}<td>${when(s.createdAt)}<br/><small>${s.label}</small></td><td>${when(s.expiresAt)}</td>
+      (s) => html`<tr><td>${s.id}</td>${everyone && html`<td>${who(s.staffId)}</td>`}<td>${when(s.createdAt)}<br/><small>${sessionLabel(t, s.label)}</small></td><td>${when(s.expiresAt)}</td>
         <td><form onSubmit=${(e) => act(e, () => post(`/api/v1/sessions/${s.id}/revoke`))}><button type="submit" class="secondary">${t('sessions.revoke')}</button></form></td></tr>`,
     )}</tbody>
   </table></main>`;
