@@ -11,7 +11,8 @@ import { demoStaff, messageInWork } from '../../test/staff.ts';
  * direct line typed for 09:00 opened at 13:00 for the residents; dates followed the browser's
  * locale, not the console's language; on a phone every table lost its third column (the KPIs'
  * values, the reports' figures, news' states, the audit's objects), not only the queue its address;
- * sessions were labelled in the server's English («console (API key) · …»).
+ * sessions were labelled in the server's English («console (API key) · …»); a poll's option given
+ * twice came back as «filled in wrongly».
  */
 // Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -144,5 +145,29 @@ describe("an official's walk through the console", () => {
     expect(english.some((l) => l.startsWith(`${en('sessions.via_key')} · `))).toBe(true);
     expect(english.join('\n')).not.toContain('console (');
     await byCode.context().close();
+  }, 60_000);
+
+  it('a new poll with an option given twice (in another case too) is said at the field in Russian before anything is sent; the form keeps what was typed', async () => {
+    const moderator = await world.signIn(staff.moderator);
+    const sent: string[] = [];
+    moderator.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/v1/polls') && sent.push(r.url()));
+    await moderator.goto(`${world.harness.url}/console#/polls/new`);
+    await moderator.getByLabel(ru('polls.name')).fill('Где поставить горку');
+    await moderator.getByLabel(ru('polls.starts')).fill('2026-12-20T10:00');
+    await moderator.getByLabel(ru('polls.ends')).fill('2026-12-27T10:00');
+    await moderator.getByLabel(ru('polls.question')).fill('Какой двор?');
+    const options = moderator.getByLabel(ru('polls.options'));
+    await options.fill('Весенняя, 5\nЛенина, 10\nвесенняя, 5');
+    await moderator.getByRole('button', { name: ru('polls.save') }).click();
+    await expect
+      .poll(() => options.evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage), { timeout: 10_000 })
+      .toBe(ru('polls.options_twice', { option: 'весенняя, 5' }));
+    expect(sent).toEqual([]);
+    expect(await moderator.getByLabel(ru('polls.name')).inputValue()).toBe('Где поставить горку');
+    await options.fill('Весенняя, 5\nЛенина, 10');
+    await moderator.getByRole('button', { name: ru('polls.save') }).click();
+    await moderator.getByRole('heading', { name: 'Где поставить горку' }).waitFor();
+    expect(sent).toHaveLength(1);
+    await moderator.context().close();
   }, 60_000);
 });

@@ -30,5 +30,8 @@ export function readPoll(t, f) {
     .map((o) => o.trim())
     .filter(Boolean);
   if (!refuse(f.options, (options.length < 2 || options.length > 10) && t('polls.options_count', { n: options.length }))) return null;
+  // The API refuses options that differ only in case ("options must differ"), which the page could only call "filled in wrongly".
+  const twice = options.find((o, i) => options.findIndex((p) => p.toLowerCase() === o.toLowerCase()) !== i);
+  if (!refuse(f.options, twice !== undefined && t('polls.options_twice', { option: twice }))) return null;
   return { ...body, questions: [{ kind: 'single', text: f.question.value, options }] };
 }
