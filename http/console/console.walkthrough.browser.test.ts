@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../core/access/api-keys.service.ts';
 import { recordAudit } from '../../core/audit/audit.service.ts';
 import { type ConsoleTest, en, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
-import { demoStaff, messageInWork } from '../../test/staff.ts';
+import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
 
 /**
  * What an operator's and a moderator's walk through the console found: on a laptop left on Moscow
@@ -12,7 +12,7 @@ import { demoStaff, messageInWork } from '../../test/staff.ts';
  * locale, not the console's language; on a phone every table lost its third column (the KPIs'
  * values, the reports' figures, news' states, the audit's objects), not only the queue its address;
  * sessions were labelled in the server's English («console (API key) · …»); a poll's option given
- * twice came back as «filled in wrongly».
+ * twice came back as «filled in wrongly»; a staff member's card named the role only, not where they work.
  */
 // Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -169,5 +169,27 @@ describe("an official's walk through the console", () => {
     await moderator.getByRole('heading', { name: 'Где поставить горку' }).waitFor();
     expect(sent).toHaveLength(1);
     await moderator.context().close();
+  }, 60_000);
+
+  it("a staff member's card says where they work: the municipality (or the whole region) and an executor official's organisation", async () => {
+    const db = world.db.db;
+    const utility = await db
+      .selectFrom('staff')
+      .innerJoin('executor', 'executor.id', 'staff.executor_id')
+      .select('executor.name')
+      .where('staff.id', '=', staff.utilityExecutor)
+      .executeTakeFirstOrThrow();
+    const regional = await db.insertInto('staff').values({ full_name: 'Региональный модератор', role: 'moderator', municipality_id: null, language: 'ru' }).returning('id').executeTakeFirstOrThrow();
+    const operator = await world.signIn(await operatorId(db));
+    const roleLine = (page: Page) => page.locator('main h1 ~ p').first();
+    await operator.goto(`${world.harness.url}/console#/staff/${staff.utilityExecutor}`);
+    await expect.poll(() => roleLine(operator).textContent()).toBe(`${ru('role.executor')} · Кемеровский городской округ · ${utility.name}`);
+    await operator.goto(`${world.harness.url}/console#/staff/${staff.moderator}`);
+    await expect.poll(() => roleLine(operator).textContent()).toBe(`${ru('role.moderator')} · Кемеровский городской округ`);
+    await operator.goto(`${world.harness.url}/console#/staff/${regional.id}`);
+    await expect.poll(() => roleLine(operator).textContent()).toBe(`${ru('role.moderator')} · ${ru('incidents.region')}`);
+    await toEnglish(operator);
+    await expect.poll(() => roleLine(operator).textContent()).toBe(`${en('role.moderator')} · ${en('incidents.region')}`);
+    await operator.context().close();
   }, 60_000);
 });

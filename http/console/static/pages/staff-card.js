@@ -166,14 +166,25 @@ function Access({ t, person, fail, notify, reload }) {
   </form>`;
 }
 
-export function StaffCard({ t, me, id, fail, notify }) {
+/** Where the official works: their municipality (or the whole region) and an executor official's organisation; an operator's card says nothing more. */
+function placeOf(t, lang, person, towns, executors) {
+  if (person.role === 'operator') return '';
+  const town = person.municipalityId === null ? t('incidents.region') : nameOf(lang, towns.items.find((m) => m.id === person.municipalityId));
+  const executor = person.executorId === null ? null : (executors?.items.find((x) => x.id === person.executorId)?.name ?? `№ ${person.executorId}`);
+  return ` · ${town}${executor ? ` · ${executor}` : ''}`;
+}
+
+export function StaffCard({ t, lang, me, id, fail, notify }) {
   const [person, reload] = useApi(`/api/v1/staff/${id}`, fail);
-  if (!person) return loading;
+  // The card said only the role: two «Модератор» of different towns could not be told apart before a key was issued.
+  const [towns] = useApi('/api/v1/municipalities', fail);
+  const [executors] = useApi(person?.executorId ? `/api/v1/executors?municipalityId=${person.municipalityId}` : null, fail);
+  if (!person || !towns || (person.executorId && !executors)) return loading;
   const props = { t, id, fail, notify };
   return html`<main>
     <h1>${person.fullName}</h1>
     <${DirectoriesNav} t=${t} current="staff" />
-    <p>${t(`role.${person.role}`)}${person.active ? '' : ` · ${t('directories.inactive')}`}</p>
+    <p>${t(`role.${person.role}`)}${placeOf(t, lang, person, towns, executors)}${person.active ? '' : ` · ${t('directories.inactive')}`}</p>
     ${can(me.role, 'staff.write') && person.id !== me.id && html`<${Access} t=${t} person=${person} fail=${fail} notify=${notify} reload=${reload} />`}
     ${can(me.role, 'staff.write') && html`<${Settings} key=${JSON.stringify(person)} t=${t} person=${person} fail=${fail} notify=${notify} reload=${reload} />`}
     ${can(me.role, 'staff.link') && html`<${LinkCode} ...${props} />`}
