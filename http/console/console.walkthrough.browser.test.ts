@@ -12,7 +12,8 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * locale, not the console's language; on a phone every table lost its third column (the KPIs'
  * values, the reports' figures, news' states, the audit's objects), not only the queue its address;
  * sessions were labelled in the server's English («console (API key) · …»); a poll's option given
- * twice came back as «filled in wrongly»; a staff member's card named the role only, not where they work.
+ * twice came back as «filled in wrongly»; a staff member's card named the role only, not where they work; a routing rule's
+ * categories came as one list mixing every sector.
  */
 // Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -190,6 +191,31 @@ describe("an official's walk through the console", () => {
     await expect.poll(() => roleLine(operator).textContent()).toBe(`${ru('role.moderator')} · ${ru('incidents.region')}`);
     await toEnglish(operator);
     await expect.poll(() => roleLine(operator).textContent()).toBe(`${en('role.moderator')} · ${en('incidents.region')}`);
+    await operator.context().close();
+  }, 60_000);
+
+  it("a routing rule's category is picked among categories grouped by sector, and the rule is set", async () => {
+    const db = world.db.db;
+    const sectors = await db.selectFrom('sector').select(['id', 'title_ru']).orderBy('position').orderBy('id').execute();
+    const housing = await db.selectFrom('category').select('title_ru').where('sector_id', '=', sectors[0]!.id).where('active', '=', true).orderBy('position').orderBy('id').execute();
+    const operator = await world.signIn(await operatorId(db));
+    await operator.goto(`${world.harness.url}/console#/directories/routing`);
+    const select = operator.getByLabel(ru('routing.category'), { exact: true });
+    await select.locator('optgroup').first().waitFor({ state: 'attached' });
+    const groups = await select.locator('optgroup').evaluateAll((all) => all.map((g) => (g as unknown as { label: string }).label));
+    expect(groups).toEqual(sectors.map((s) => s.title_ru));
+    expect(await select.locator('optgroup').first().locator('option').allTextContents()).toEqual(housing.map((c) => c.title_ru));
+    const roof = await db.selectFrom('category').select('id').where('code', '=', 'housing.roof').executeTakeFirstOrThrow();
+    const town = world.db.demo.municipalities.Belovo;
+    const executor = await db.selectFrom('executor').select('id').where('municipality_id', '=', town).orderBy('id').executeTakeFirstOrThrow();
+    await select.selectOption(String(roof.id));
+    await operator.getByLabel(ru('routing.executor'), { exact: true }).selectOption(String(executor.id));
+    await operator.getByRole('button', { name: ru('routing.save') }).click();
+    await expect
+      .poll(async () => (await db.selectFrom('routing_rule').select('executor_id').where('municipality_id', '=', town).where('category_id', '=', roof.id).executeTakeFirst())?.executor_id, {
+        timeout: 10_000,
+      })
+      .toBe(executor.id);
     await operator.context().close();
   }, 60_000);
 });

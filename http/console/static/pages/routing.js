@@ -5,6 +5,9 @@ import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { del, post, put } from '../api.js';
 import { DirectoriesNav } from './directories.js';
+// Grouped by sector, as the card and the incident form offer them: a flat list by position mixed
+// every sector (heating, potholes, timetables, …, then water, street lights, …).
+import { CategorySelect } from './moderation.js';
 import { html, loading, nameOf, useAction, useAll, useApi } from '../ui.js';
 
 /** «1. Новые пользователи…»: an indicator by its number and its name in the console's language. */
@@ -26,10 +29,10 @@ function Rules({ t, lang, fail, town, categories, executors, writes, act }) {
         (r) => html`<tr><td>${category(r.categoryId)}</td><td>${executor(r.executorId)}</td>${writes ? html`<td>
           <form onSubmit=${(e) => run(e, () => del(`/api/v1/routing-rules/${r.id}`))}><button type="submit" class="secondary" aria-label=${`${t('routing.delete')}: ${category(r.categoryId)}`}>${t('routing.delete')}</button></form></td>` : null}</tr>`,
       )}</tbody></table>`}
-    ${writes && html`<form onSubmit=${(e) => run(e, (f) => put('/api/v1/routing-rules', { municipalityId: town, categoryId: Number(f.category.value), executorId: Number(f.executor.value) }))}>
+    ${writes && html`<form onSubmit=${(e) => run(e, (f) => put('/api/v1/routing-rules', { municipalityId: town, categoryId: Number(f['rule-category'].value), executorId: Number(f.executor.value) }))}>
       <h3>${t('routing.set')}</h3>
       <label for="rule-category">${t('routing.category')}</label>
-      <select id="rule-category" name="category" required>${categories.filter((c) => c.active).map((c) => html`<option value=${c.id}>${nameOf(lang, c)} (${c.code})</option>`)}</select>
+      <${CategorySelect} t=${t} lang=${lang} value=${null} id="rule-category" />
       <label for="rule-executor">${t('routing.executor')}</label>
       <select id="rule-executor" name="executor" required>${executors.filter((x) => x.active).map((x) => html`<option value=${x.id}>${x.name}</option>`)}</select>
       <p><button type="submit">${t('routing.save')}</button></p>
