@@ -13,7 +13,8 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * values, the reports' figures, news' states, the audit's objects), not only the queue its address;
  * sessions were labelled in the server's English («console (API key) · …»); a poll's option given
  * twice came back as «filled in wrongly»; a staff member's card named the role only, not where they work; a routing rule's
- * categories came as one list mixing every sector.
+ * categories came as one list mixing every sector; the browser's own refusals («Please fill out
+ * this field.») spoke the browser's language on the Russian page.
  */
 // Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -217,5 +218,28 @@ describe("an official's walk through the console", () => {
       })
       .toBe(executor.id);
     await operator.context().close();
+  }, 60_000);
+
+  it("a field the browser itself refuses (left empty, a link that is not one) is said in the console's language, not the browser's", async () => {
+    const moderator = await world.signIn(staff.moderator);
+    const message = (label: string) => moderator.getByLabel(label, { exact: true }).evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage);
+    const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+    await moderator.goto(`${world.harness.url}/console#/news/new`);
+    await moderator.getByLabel(ru('news.body')).fill('Текст новости');
+    await moderator.getByLabel(ru('news.link')).fill('kemerovo.ru/news/1');
+    await moderator.getByRole('button', { name: ru('news.save') }).click();
+    await expect.poll(() => message(ru('news.name')), { timeout: 10_000 }).toBe(capital(ru('error.problem.empty')));
+    await moderator.getByLabel(ru('news.name')).fill('Открыт сквер');
+    await moderator.getByRole('button', { name: ru('news.save') }).click();
+    await expect.poll(() => message(ru('news.link')), { timeout: 10_000 }).toBe(capital(ru('error.problem.url')));
+    // Typed again, the field is judged afresh: a right link saves the draft, the text kept.
+    await moderator.getByLabel(ru('news.link')).fill('https://kemerovo.ru/news/1');
+    await moderator.getByRole('button', { name: ru('news.save') }).click();
+    await moderator.getByRole('link', { name: 'Открыт сквер' }).waitFor();
+    await toEnglish(moderator);
+    await moderator.goto(`${world.harness.url}/console#/news/new`);
+    await moderator.getByRole('button', { name: en('news.save') }).click();
+    await expect.poll(() => message(en('news.name')), { timeout: 10_000 }).toBe(capital(en('error.problem.empty')));
+    await moderator.context().close();
   }, 60_000);
 });

@@ -116,6 +116,34 @@ function App() {
   useEffect(() => {
     if (t) document.title = t('title');
   }, [t]);
+  useEffect(() => {
+    if (!t) return undefined;
+    // The browser's own bubbles speak the browser's language («Please fill out this field.» on a
+    // Russian page): a field left empty, a link that is not one, a number out of range are said in
+    // the console's. A refusal the page already gave (refuse, fieldRefusal) is kept.
+    const onInvalid = (event) => {
+      const field = event.target;
+      const v = field.validity;
+      if (!v || v.customError) return;
+      const problem = v.valueMissing
+        ? t('error.problem.empty')
+        : v.typeMismatch && field.type === 'url'
+          ? t('error.problem.url')
+          : v.rangeUnderflow || v.rangeOverflow || v.stepMismatch
+            ? t('error.problem.range')
+            : v.tooLong
+              ? t('error.problem.too_long', { max: field.maxLength })
+              : v.patternMismatch && field.title
+                ? field.title
+                : t('error.problem.invalid');
+      field.setCustomValidity(problem.charAt(0).toUpperCase() + problem.slice(1));
+      const clear = () => field.setCustomValidity('');
+      field.addEventListener('input', clear, { once: true });
+      field.addEventListener('change', clear, { once: true });
+    };
+    document.addEventListener('invalid', onInvalid, true);
+    return () => document.removeEventListener('invalid', onInvalid, true);
+  }, [t]);
 
   function signedIn(body) {
     setCsrf(body.csrfToken);
