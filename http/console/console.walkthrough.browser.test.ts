@@ -90,10 +90,13 @@ describe("an official's walk through the console", () => {
     await header(ru('kpi.value')).waitFor();
     expect(await header(ru('kpi.value')).isVisible()).toBe(true);
     // KPI 7's value in its row: the share of overdue messages, not only its target.
+    // The rows come after the headers (the indicators' request): waited for, visible or the wait fails.
     const seventh = curator.locator('table.kpi tbody tr').nth(6).locator('td').nth(2);
+    await seventh.waitFor({ state: 'visible' });
     expect(await seventh.isVisible()).toBe(true);
     expect(await seventh.textContent()).toMatch(/%$/);
     // The executors' rating: how many each closed of those received.
+    await header(ru('kpi.closed')).waitFor({ state: 'visible' });
     expect(await header(ru('kpi.closed')).isVisible()).toBe(true);
     await curator.goto(`${world.harness.url}/console#/audit`);
     await curator.locator('main tbody tr').first().waitFor();
