@@ -233,17 +233,20 @@ export function refuse(field, problem) {
   return false;
 }
 
+/** The wall clock's parts (year … second, as digits) of the instant `ms` in `timeZone`. */
+const wallParts = (ms, timeZone) => {
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  return Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+};
 /** An instant as the "YYYY-MM-DDTHH:mm" of a datetime-local input in `timeZone`. */
 export function localInput(iso, timeZone = ZONE) {
-  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  const p = Object.fromEntries(format.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+  const p = wallParts(Date.parse(iso), timeZone);
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }
 /** How far the console's zone is ahead of UTC at the instant `ms` (whole seconds). */
 const offsetAt = (ms) => {
-  const format = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-  const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+  const p = wallParts(ms, ZONE);
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - Math.floor(ms / 1000) * 1000;
 };
 /** The console zone's wall clock at the instant `ms`, as milliseconds of a UTC date (read with getUTC*). */
 export const wallOf = (ms) => ms + offsetAt(ms);

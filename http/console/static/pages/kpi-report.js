@@ -2,7 +2,7 @@
 // tables their XLSX and CSV files are written from (GET /reports/monthly/tables and
 // /reports/open-sources/tables, core/kpi/report-files.ts), under the files' own labels in the
 // console's language, the key numbers first. The downloads stay beside them.
-import { html, useApi } from '../ui.js';
+import { html, useApi, ZONE } from '../ui.js';
 
 const locale = (lang) => (lang === 'en' ? 'en-GB' : 'ru-RU');
 /** Figures that are shares (0.25 → "25 %"). */
@@ -17,7 +17,7 @@ export function figure(lang, code, value) {
 }
 
 /** The instant the figures are as of, in Kuzbass time (the files say it so too). */
-export const asOfText = (lang, iso) => new Date(iso).toLocaleString(locale(lang), { timeZone: 'Asia/Novokuznetsk', dateStyle: 'long', timeStyle: 'short' });
+export const asOfText = (lang, iso) => new Date(iso).toLocaleString(locale(lang), { timeZone: ZONE, dateStyle: 'long', timeStyle: 'short' });
 
 /**
  * A report's parts as the API gives them (GET /reports/…/tables): the tables its CSV and XLSX are

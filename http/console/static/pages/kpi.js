@@ -9,14 +9,14 @@ import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip }
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { post } from '../api.js';
-import { html, loading, nameOf, useAction, useApi } from '../ui.js';
+import { html, loading, nameOf, useAction, useApi, ZONE } from '../ui.js';
 import { asOfText, MonthlyReport, OpenSourceSummary } from './kpi-report.js';
 
 /**
  * The running month as YYYY-MM in Kuzbass (the region's zone, in which the server counts periods):
  * a browser in a zone ahead of it would otherwise ask for a month that has not begun (422).
  */
-const thisMonth = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Novokuznetsk', year: 'numeric', month: '2-digit' }).format(new Date());
+const thisMonth = () => new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit' }).format(new Date());
 
 const isShare = (target) => target.kind === 'min_share' || target.kind === 'max_share';
 /** A fraction written by the page's language (0,3 in Russian, 0.3 in English): `digits` after the point, `least` of them kept. */
