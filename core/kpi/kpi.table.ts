@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { OpenSourceMeasures } from './report.ts';
 
 /** The values of one indicator for one closed period of one municipality, frozen when it closed. */
 export interface KpiSnapshotTable {
@@ -28,6 +29,15 @@ export interface KpiReportSnapshotTable {
   report: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
   municipality_rating: JSONColumnType<Record<string, unknown>, string, string>;
   executor_ratings: JSONColumnType<Record<string, unknown>[], string, string>;
+  computed_at: Date;
+  recomputed: Generated<boolean>;
+}
+
+/** What the region's open-source summary of an ended month is summed from, per municipality (migration 2026-12-14T0200). */
+export interface KpiOpenSourceSnapshotTable {
+  municipality_id: number;
+  period: string;
+  measures: JSONColumnType<OpenSourceMeasures, string, string>;
   computed_at: Date;
   recomputed: Generated<boolean>;
 }
@@ -83,6 +93,7 @@ export interface KpiResponsibleGroupTable {
 export interface KpiEngineTables {
   kpi_snapshot: KpiSnapshotTable;
   kpi_report_snapshot: KpiReportSnapshotTable;
+  kpi_open_source_snapshot: KpiOpenSourceSnapshotTable;
   kpi_placement: KpiPlacementTable;
   kpi_publication: KpiPublicationTable;
   staff_group: StaffGroupTable;

@@ -196,7 +196,8 @@ const TOTAL: Cell[] = ['', 'Итого', 'Total'];
 
 /**
  * The region's open-source summary (seed 004 §25) as tables: what it covers (`Report`: the month,
- * the instant its figures are as of, the scope and the number of municipalities), a row per
+ * the instant its figures are as of, the scope, the number of municipalities and, for an ended month
+ * read from its snapshot, when that was frozen and whether the data now differ), a row per
  * municipality with the open-source part's figures and its messages against the previous month and
  * the same month a year before, the total last (`OpenSource`), then each municipality's messages
  * per source, the total's last (`OpenSourceDynamics`).
@@ -223,6 +224,9 @@ export function openSourceRegionTables(r: OpenSourceRegionReport, language: Lang
         ['period', r.period],
         ['as_of', localInstant(r.asOf)],
         ['municipalities', r.items.length],
+        // As the monthly report's: an ended month's frozen figures, when (the latest row's) and whether the data now differ.
+        ['snapshot_at', r.snapshotAt === null ? null : localInstant(r.snapshotAt)],
+        ['live_differs', r.liveDiffers === null ? null : codeLabel(l, r.liveDiffers ? 'yes' : 'no')],
       ],
     },
     {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/types.ts';
+import type { OpenSourceMeasures } from './report.ts';
 
 /**
  * Where the figures of a monthly report or of a ranking's row come from, in the words of the KPI
@@ -38,8 +39,27 @@ export async function readReportSnapshots(db: Db, municipalityIds: number[], per
   return new Map(rows.map((r) => [r.municipality_id, r]));
 }
 
+export interface OpenSourceSnapshotRow {
+  municipality_id: number;
+  measures: OpenSourceMeasures;
+  computed_at: Date;
+  recomputed: boolean;
+}
+
+/** The open-source measures frozen for the month `period` of those of `municipalityIds` that have them, by municipality. */
+export async function readOpenSourceSnapshots(db: Db, municipalityIds: number[], period: string): Promise<Map<number, OpenSourceSnapshotRow>> {
+  if (municipalityIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('kpi_open_source_snapshot')
+    .select(['municipality_id', 'measures', 'computed_at', 'recomputed'])
+    .where('municipality_id', 'in', municipalityIds)
+    .where('period', '=', period)
+    .execute();
+  return new Map(rows.map((r) => [r.municipality_id, r]));
+}
+
 /** A snapshot's source, `liveDiffers` as compared by the caller. */
-export const snapshotSource = (s: ReportSnapshotRow, liveDiffers: boolean | null): FigureSource => ({
+export const snapshotSource = (s: { computed_at: Date; recomputed: boolean }, liveDiffers: boolean | null): FigureSource => ({
   fromSnapshot: true,
   snapshotAt: s.computed_at.toISOString(),
   snapshotRecomputed: s.recomputed,

@@ -11,7 +11,7 @@ import { INCIDENT_SOURCES } from '../incidents/incident.table.ts';
 import { answerOutboxKey, sourceCommentOutboxKey } from '../messages/answers.service.ts';
 import type { MessageSource } from '../messages/message.table.ts';
 import { REGION_TIME_ZONE } from '../news/local-time.ts';
-import { type FigureSource, MEASURED_LIVE, readReportSnapshots, sameFigures, snapshotSource } from './report-snapshots.ts';
+import { type FigureSource, MEASURED_LIVE, readOpenSourceSnapshots, readReportSnapshots, sameFigures, snapshotSource } from './report-snapshots.ts';
 
 /**
  * The monthly report of seed 004 §25 for one municipality and one local month, over the messages
@@ -150,11 +150,16 @@ export function median(values: number[]): number | null {
   return round(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, 2);
 }
 
-/** A municipality's row of the region's open-source summary: its messages' OpenSourceReport. */
-export interface OpenSourceRegionRow extends OpenSourceReport {
+/**
+ * A municipality's row of the region's open-source summary: its messages' OpenSourceReport and where
+ * it comes from (an ended month's snapshot, kpi_open_source_snapshot, or measured live); `live`: when
+ * the data now give other figures, the row as they give it.
+ */
+export interface OpenSourceRegionRow extends OpenSourceReport, FigureSource {
   municipalityId: number;
   municipalityRu: string;
   municipalityEn: string;
+  live: OpenSourceReport | null;
 }
 
 /**
@@ -162,9 +167,13 @@ export interface OpenSourceRegionRow extends OpenSourceReport {
  * monthly report (OpenSourceReport) for each municipality of the region, by name, and `total`
  * pooled from the messages of the rows listed (the region's when not narrowed to one municipality):
  * its counts are sums, its shares and medians are over the pooled messages, never averages of the
- * municipalities' figures.
+ * municipalities' figures. An ended month is answered, as the monthly report, from the measures
+ * frozen when it ended (the rows that have them; the total pooled from the rows' measures as
+ * answered). The summary's source: from a snapshot when any row is (snapshotAt the latest of the
+ * rows', recomputed when any row's was), liveDiffers when any row or the total now differs, and
+ * `live` then has the total as the data give it now.
  */
-export interface OpenSourceRegionReport {
+export interface OpenSourceRegionReport extends FigureSource {
   period: string;
   /** The latest of the municipalities' instants their figures are as of (one time zone in Kuzbass: the month's end, or now in a running month). */
   asOf: string;
@@ -172,11 +181,13 @@ export interface OpenSourceRegionReport {
   municipalityId: number | null;
   items: OpenSourceRegionRow[];
   total: OpenSourceReport;
+  live: { asOf: string; total: OpenSourceReport } | null;
 }
 
 /**
  * The region's open-source summary for a local month (every municipality, or one): the list of
- * municipalities and the five queries of one municipality's open-source part, whatever their number.
+ * municipalities, the five queries of one municipality's open-source part, whatever their number,
+ * and in an ended month the one of their snapshots.
  */
 export async function openSourceRegionReport(db: Db, filter: { municipalityId: number | null; period: string }, now: Date): Promise<OpenSourceRegionReport> {
   const requested = requestedMonth(filter.period);
@@ -184,15 +195,46 @@ export async function openSourceRegionReport(db: Db, filter: { municipalityId: n
   const municipalities = (await listMunicipalities(db)).filter((m) => filter.municipalityId === null || m.id === filter.municipalityId);
   if (filter.municipalityId !== null && municipalities.length === 0) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: filter.municipalityId });
   const windows = municipalities.map((m) => reportWindow(m, requested, now));
-  const { byMunicipality, total } = await openSourceReports(db, windows);
+  const live = await measureOpenSources(db, windows);
+  const ended = windows.filter((w) => now.getTime() >= w.month.to.getTime()).map((w) => w.municipalityId);
+  const snapshots = await readOpenSourceSnapshots(db, ended, filter.period);
+  const items: OpenSourceRegionRow[] = municipalities.map((m) => {
+    const names = { municipalityId: m.id, municipalityRu: m.nameRu, municipalityEn: m.nameEn };
+    const measured = openSourceSummary([live.get(m.id)!]);
+    const snapshot = snapshots.get(m.id);
+    if (!snapshot) return { ...names, ...measured, ...MEASURED_LIVE, live: null };
+    const frozen = openSourceSummary([snapshot.measures]);
+    const differs = !sameFigures(frozen, measured);
+    return { ...names, ...frozen, ...snapshotSource(snapshot, differs), live: differs ? measured : null };
+  });
+  const total = openSourceSummary(municipalities.map((m) => snapshots.get(m.id)?.measures ?? live.get(m.id)!));
   const latest = Math.max(0, ...windows.map((w) => w.at.getTime()));
+  const asOf = new Date(windows.length > 0 ? latest : Math.min(now.getTime(), localPeriod(requested.year, requested.month, REGION_TIME_ZONE).to.getTime())).toISOString();
+  const frozenRows = items.filter((i) => i.fromSnapshot);
+  if (frozenRows.length === 0) return { period: filter.period, asOf, municipalityId: filter.municipalityId, items, total, ...MEASURED_LIVE, live: null };
+  const liveTotal = openSourceSummary([...live.values()]);
+  const liveDiffers = frozenRows.some((i) => i.liveDiffers) || !sameFigures(total, liveTotal);
   return {
     period: filter.period,
-    asOf: new Date(windows.length > 0 ? latest : Math.min(now.getTime(), localPeriod(requested.year, requested.month, REGION_TIME_ZONE).to.getTime())).toISOString(),
+    asOf,
     municipalityId: filter.municipalityId,
-    items: municipalities.map((m) => ({ municipalityId: m.id, municipalityRu: m.nameRu, municipalityEn: m.nameEn, ...byMunicipality.get(m.id)! })),
+    items,
     total,
+    fromSnapshot: true,
+    snapshotAt: frozenRows
+      .map((i) => i.snapshotAt!)
+      .sort()
+      .at(-1)!,
+    snapshotRecomputed: frozenRows.some((i) => i.snapshotRecomputed),
+    liveDiffers,
+    live: liveDiffers ? { asOf, total: liveTotal } : null,
   };
+}
+
+/** A municipality's open-source measures of a month as the data give them now (what kpi_open_source_snapshot stores). */
+export async function measureOpenSource(db: Db, municipality: Municipality, period: string, now: Date): Promise<OpenSourceMeasures> {
+  const window = reportWindow(municipality, requestedMonth(period), now);
+  return (await measureOpenSources(db, [window])).get(municipality.id)!;
 }
 
 type Range = { from: Date; to: Date };
@@ -373,7 +415,7 @@ export async function measureMonthlyReport(db: Db, municipality: Municipality, p
       messagesReopened: Number(events?.reopened ?? 0),
     },
     dynamics,
-    openSource: (await openSourceReports(db, [window])).byMunicipality.get(municipalityId)!,
+    openSource: openSourceSummary([(await measureOpenSources(db, [window])).get(municipalityId)!]),
   };
 }
 
@@ -413,8 +455,7 @@ async function dynamicsCounts<K extends keyof DynamicsKey>(
 }
 
 /** What one open-source message adds to OpenSourceReport, as of its municipality's `at`, in its working calendar. */
-interface OpenSourceFacts {
-  municipalityId: number;
+export interface OpenSourceFacts {
   rule: 'met' | 'missed' | 'pending' | null;
   minutesToFirstDraft: number | null;
   drafts: number;
@@ -430,13 +471,24 @@ interface OpenSourceFacts {
 }
 
 /**
- * The open-source part of the report (OpenSourceReport) for each window's municipality, and pooled
- * from the messages of them all (`total`: medians over every message, shares over the pooled
- * counts, never averages of the municipalities' figures). Five queries whatever the number of
+ * What a municipality's row of OpenSourceReport is summed from, and what the region's total pools:
+ * its open-source messages' facts (no ids) and its messages per source in the three months compared.
+ * An ended month's are frozen in kpi_open_source_snapshot: the total's medians and shares are over
+ * the pooled messages, which the rows' figures alone could not give.
+ */
+export interface OpenSourceMeasures {
+  asOf: string;
+  facts: OpenSourceFacts[];
+  dynamics: { source: MessageSource; current: number; previousMonth: number; previousYear: number }[];
+}
+
+/**
+ * What each window's municipality's open-source part (OpenSourceReport) is summed from, as the data
+ * give it now (openSourceSummary pools any of them). Five queries whatever the number of
  * municipalities: the messages, their drafts, the outbox rows that posted them, the returns, the
  * dynamics.
  */
-async function openSourceReports(db: Db, windows: ReportWindow[]): Promise<{ byMunicipality: Map<number, OpenSourceReport>; total: OpenSourceReport }> {
+async function measureOpenSources(db: Db, windows: ReportWindow[]): Promise<Map<number, OpenSourceMeasures>> {
   const windowOf = new Map(windows.map((w) => [w.municipalityId, w]));
   const latest = new Date(Math.max(0, ...windows.map((w) => w.at.getTime())));
   const months = sql.join(windows.map((w) => sql`(${w.municipalityId}::int, ${w.month.from}::timestamptz, ${w.month.to}::timestamptz)`));
@@ -500,7 +552,7 @@ async function openSourceReports(db: Db, windows: ReportWindow[]): Promise<{ byM
   const answersOf = Map.groupBy(answers, (a) => a.message_id);
 
   const meters = new Map(windows.map((w) => [w.municipalityId, workingHoursMeter(w.calendar)]));
-  const facts: OpenSourceFacts[] = messages.map((m) => {
+  const facts: (OpenSourceFacts & { municipalityId: number })[] = messages.map((m) => {
     const { calendar, at } = windowOf.get(m.municipality_id)!;
     const hours = meters.get(m.municipality_id)!;
     let rule: OpenSourceFacts['rule'] = null;
@@ -548,20 +600,28 @@ async function openSourceReports(db: Db, windows: ReportWindow[]): Promise<{ byM
   });
 
   const dyn = await dynamicsCounts(db, 'source', windows, sql`m.open_source`);
-  const byMunicipality = new Map(
+  return new Map(
     windows.map((w) => [
       w.municipalityId,
-      openSourceSummary(
-        facts.filter((f) => f.municipalityId === w.municipalityId),
-        dyn.filter((d) => d.municipality_id === w.municipalityId),
-      ),
+      {
+        asOf: w.at.toISOString(),
+        facts: facts.filter((f) => f.municipalityId === w.municipalityId).map(({ municipalityId: _m, ...f }) => f),
+        dynamics: dyn
+          .filter((d) => d.municipality_id === w.municipalityId)
+          .map((d) => ({ source: d.source, current: Number(d.current), previousMonth: Number(d.previous_month), previousYear: Number(d.previous_year) })),
+      },
     ]),
   );
-  return { byMunicipality, total: openSourceSummary(facts, dyn) };
 }
 
-/** OpenSourceReport from the messages' facts and the dynamics' counts (summed per source over the municipalities given). */
-function openSourceSummary(facts: OpenSourceFacts[], dyn: { source: MessageSource; current: string; previous_month: string; previous_year: string }[]): OpenSourceReport {
+/**
+ * OpenSourceReport pooled from the measures of one or more municipalities: counts summed, shares and
+ * medians over the pooled messages (never averages of the municipalities' figures), the dynamics
+ * summed per source.
+ */
+export function openSourceSummary(measures: OpenSourceMeasures[]): OpenSourceReport {
+  const facts = measures.flatMap((m) => m.facts);
+  const dyn = measures.flatMap((m) => m.dynamics);
   const count = (f: (x: OpenSourceFacts) => boolean) => facts.filter(f).length;
   const sum = (f: (x: OpenSourceFacts) => number) => facts.reduce((a, x) => a + f(x), 0);
   const rule = { met: count((f) => f.rule === 'met'), missed: count((f) => f.rule === 'missed'), pending: count((f) => f.rule === 'pending') };
@@ -574,11 +634,13 @@ function openSourceSummary(facts: OpenSourceFacts[], dyn: { source: MessageSourc
   const solved = count((f) => f.solved);
   const stars = facts.flatMap((f) => (f.stars === null ? [] : [f.stars]));
 
-  const sources = [...INCIDENT_SOURCES, ...dyn.map((d) => d.source).filter((s) => !(INCIDENT_SOURCES as readonly string[]).includes(s))] as MessageSource[];
-  const bySource = [...new Set(sources)].map((source) => {
+  // The sources of incidents first, in their order; any other after them, by name (the same order from a snapshot as live).
+  const others = dyn.map((d) => d.source).filter((s) => !(INCIDENT_SOURCES as readonly string[]).includes(s));
+  const sources = [...INCIDENT_SOURCES, ...[...new Set(others)].sort()] as MessageSource[];
+  const bySource = sources.map((source) => {
     const rows = dyn.filter((r) => r.source === source);
-    const total = (k: 'current' | 'previous_month' | 'previous_year') => rows.reduce((a, r) => a + Number(r[k]), 0);
-    return { source, ...changeCounts(total('current'), total('previous_month'), total('previous_year')) };
+    const total = (k: 'current' | 'previousMonth' | 'previousYear') => rows.reduce((a, r) => a + r[k], 0);
+    return { source, ...changeCounts(total('current'), total('previousMonth'), total('previousYear')) };
   });
   const all = (k: 'current' | 'previousMonth' | 'previousYear') => bySource.reduce((a, r) => a + r[k], 0);
 

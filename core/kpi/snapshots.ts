@@ -7,7 +7,7 @@ import { INDICATORS } from './indicators/index.ts';
 import { raiseKpiAlert } from './kpi-alerts.ts';
 import { localPeriod, monthKeyAt, parseKpiPeriod, previousPeriodKey } from './period.ts';
 import { measureResponses } from './ratings.ts';
-import { measureMonthlyReport } from './report.ts';
+import { measureMonthlyReport, measureOpenSource } from './report.ts';
 
 /** The period's end in the municipality's zone: snapshots exist only for ended periods. */
 export function periodEnd(municipality: Municipality, period: string): Date {
@@ -59,10 +59,12 @@ export async function snapshotPeriod(db: Db, municipality: Municipality, period:
 }
 
 /**
- * Freezes what the monthly report (a month) and the rankings (a month or a year) measure for an
- * ended period, beside its indicators and under the same rule: kept when taken (the job may run
- * twice), replaced and marked recomputed with `replace`. The rankings' raw measures, not their ranks:
- * they are weighted and normalised among the municipalities when read.
+ * Freezes what the monthly report (a month), the region's open-source summary (a month) and the
+ * rankings (a month or a year) measure for an ended period, beside its indicators and under the same
+ * rule: kept when taken (the job may run twice), replaced and marked recomputed with `replace`. The
+ * rankings' raw measures, not their ranks: they are weighted and normalised among the
+ * municipalities when read; the open-source messages' facts, not the summary's figures: its total
+ * pools them over the municipalities when read. Returns whether the report's row was written.
  */
 export async function snapshotReport(db: Db, municipality: Municipality, period: string, now: Date, options: { replace?: boolean } = {}): Promise<boolean> {
   const requested = parseKpiPeriod(period);
@@ -80,7 +82,18 @@ export async function snapshotReport(db: Db, municipality: Municipality, period:
     .onConflict((oc) => (options.replace ? oc.columns(['municipality_id', 'period']).doUpdateSet({ ...values, recomputed: true }) : oc.columns(['municipality_id', 'period']).doNothing()))
     .returning('period')
     .executeTakeFirst();
+  if (requested.kind === 'month') await snapshotOpenSource(db, municipality, period, now, options);
   return written !== undefined;
+}
+
+/** The open-source measures of an ended month (kpi_open_source_snapshot), under snapshotReport's rule. */
+async function snapshotOpenSource(db: Db, municipality: Municipality, period: string, now: Date, options: { replace?: boolean }): Promise<void> {
+  const values = { measures: JSON.stringify(await measureOpenSource(db, municipality, period, now)), computed_at: now };
+  await db
+    .insertInto('kpi_open_source_snapshot')
+    .values({ municipality_id: municipality.id, period, ...values, recomputed: options.replace ?? false })
+    .onConflict((oc) => (options.replace ? oc.columns(['municipality_id', 'period']).doUpdateSet({ ...values, recomputed: true }) : oc.columns(['municipality_id', 'period']).doNothing()))
+    .execute();
 }
 
 /**
@@ -104,8 +117,11 @@ export async function runKpiSnapshots(db: Db, now: Date): Promise<{ periods: num
         .where('period', '=', key)
         .executeTakeFirstOrThrow();
       const report = await db.selectFrom('kpi_report_snapshot').select('period').where('municipality_id', '=', municipality.id).where('period', '=', key).executeTakeFirst();
-      // A period frozen before the report had snapshots gets its report's now (kept from then on).
-      if (Number(taken.n) >= expected && report) continue;
+      const openSource = key.includes('-')
+        ? await db.selectFrom('kpi_open_source_snapshot').select('period').where('municipality_id', '=', municipality.id).where('period', '=', key).executeTakeFirst()
+        : true;
+      // A period frozen before the report (or the open-source summary) had snapshots gets theirs now (kept from then on).
+      if (Number(taken.n) >= expected && report && openSource) continue;
       await inTransaction(db, async (trx) => {
         const written = await snapshotPeriod(trx, municipality, key, now);
         if (written.length === 0) return;

@@ -134,8 +134,11 @@ describe('GET /reports/open-sources: happy path', () => {
     const res = await h.request('GET', '/api/v1/reports/open-sources?period=2026-11');
     for (const id of [a, b]) {
       const monthly = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${id}&period=2026-11`);
-      const { municipalityId, municipalityRu, municipalityEn, ...row } = res.body.items.find((r: Row) => r.municipalityId === id);
+      const { municipalityId, municipalityRu, municipalityEn, fromSnapshot, snapshotAt, snapshotRecomputed, liveDiffers, live, ...row } = res.body.items.find((r: Row) => r.municipalityId === id);
       expect(row).toEqual(monthly.body.openSource);
+      // No snapshot of November here: both measured live (open-source-snapshot.test.ts covers a frozen month).
+      expect({ fromSnapshot, snapshotAt, snapshotRecomputed, liveDiffers, live }).toEqual({ fromSnapshot: false, snapshotAt: null, snapshotRecomputed: false, liveDiffers: null, live: null });
+      expect(monthly.body.fromSnapshot).toBe(false);
       expect({ municipalityId, municipalityRu, municipalityEn }).toEqual({ municipalityId: id, municipalityRu: monthly.body.municipalityRu, municipalityEn: monthly.body.municipalityEn });
     }
   });
@@ -145,7 +148,7 @@ describe('GET /reports/open-sources: happy path', () => {
     expect(res.status).toBe(200);
     expect(res.body.municipalityId).toBe(b);
     expect(res.body.items.map((r: Row) => r.municipalityId)).toEqual([b]);
-    const { municipalityId: _, municipalityRu: _ru, municipalityEn: _en, ...row } = res.body.items[0];
+    const { municipalityId: _, municipalityRu: _ru, municipalityEn: _en, fromSnapshot: _f, snapshotAt: _s, snapshotRecomputed: _r, liveDiffers: _d, live: _l, ...row } = res.body.items[0];
     expect(res.body.total).toEqual(row);
   });
 
@@ -162,6 +165,9 @@ describe('GET /reports/open-sources: happy path', () => {
       ['period', '2026-11'],
       ['as_of', '2026-12-01T00:00:00.000+07:00'],
       ['municipalities', String((await h.t.db.selectFrom('municipality').select('id').execute()).length)],
+      // No snapshot of November here: measured live (report-snapshot.test.ts covers a frozen month).
+      ['snapshot_at', ''],
+      ['live_differs', ''],
     ]);
     const header = rows.find((r) => r[0] === 'part' && r[1] === 'municipality_id' && r[4] === 'messages')!;
     const column = (row: string[], name: string) => row[header.indexOf(name)];
@@ -282,11 +288,11 @@ describe('GET /reports/open-sources: the OpenAPI document', () => {
     expect(Object.keys(op.responses[200].content).sort()).toEqual(['application/json', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv']);
     expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['format', 'lang', 'municipalityId', 'period']);
     const summary = doc.components.schemas.OpenSourceSummary;
-    expect(Object.keys(summary.properties).sort()).toEqual(['asOf', 'items', 'municipalityId', 'period', 'total']);
+    expect(Object.keys(summary.properties).sort()).toEqual(['asOf', 'fromSnapshot', 'items', 'live', 'liveDiffers', 'municipalityId', 'period', 'snapshotAt', 'snapshotRecomputed', 'total']);
     // The row is the monthly report's open-source part (the same schema) and the municipality's names.
     const row = doc.components.schemas.OpenSourceSummaryRow;
     expect(row.allOf[0]).toEqual({ $ref: '#/components/schemas/MonthlyReportOpenSource' });
-    expect(Object.keys(row.allOf[1].properties)).toEqual(['municipalityId', 'municipalityRu', 'municipalityEn']);
+    expect(Object.keys(row.allOf[1].properties)).toEqual(['municipalityId', 'municipalityRu', 'municipalityEn', 'fromSnapshot', 'snapshotAt', 'snapshotRecomputed', 'liveDiffers', 'live']);
     expect(summary.properties.items.items).toEqual({ $ref: '#/components/schemas/OpenSourceSummaryRow' });
   });
 });
@@ -309,7 +315,8 @@ describe('GET /reports/open-sources: the queries', () => {
     }
     expect(await count(null)).toBe(region);
     expect(region).toBe(one);
-    // The municipalities, the messages, their drafts, the outbox rows that posted them, the returns, the dynamics.
-    expect(region).toBe(6);
+    // The municipalities, the messages, their drafts, the outbox rows that posted them, the returns, the dynamics,
+    // and (November has ended) the month's snapshots.
+    expect(region).toBe(7);
   });
 });

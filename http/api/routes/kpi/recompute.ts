@@ -16,7 +16,7 @@ export const route = createRoute({
   tags: ['kpi'],
   summary: 'Recompute the snapshot of an ended period from the current data (audited, with the old and new values)',
   description:
-    "Replaces the period's 16 KPI snapshots and the snapshot of its monthly report and rankings' measures (GET /reports/monthly, GET /ratings/…) " +
+    "Replaces the period's 16 KPI snapshots and the snapshot of its monthly report, open-source summary and rankings' measures (GET /reports/monthly, GET /reports/open-sources, GET /ratings/…) " +
     "with what the data give now; the audit keeps the KPI values and the municipality's rating measures before and after.",
   ...access('kpi.recompute'),
   request: { body: jsonBody(Body) },

@@ -6,6 +6,7 @@ import { openSourceRegionCsv, openSourceRegionTables, openSourceRegionXlsx } fro
 import type { ApiApp, ApiDeps, ApiEnv } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { Id, problems, Timestamp } from '../../schemas/common.ts';
+import { FigureSourceFields } from '../../schemas/kpi.ts';
 import { OpenSourceSchema, ReportLanguage, ReportPeriod, TablesLanguage, tablesRouteOf, XLSX_TYPE } from './monthly.ts';
 
 const MunicipalityId = Id.optional().openapi({ description: "operators: omit for every municipality of the region; others: their own municipality's row (omitted or named)" });
@@ -20,8 +21,15 @@ const Query = z.strictObject({
   lang: ReportLanguage,
 });
 
-const RowSchema = OpenSourceSchema.extend({ municipalityId: z.number().int(), municipalityRu: z.string(), municipalityEn: z.string() }).openapi('OpenSourceSummaryRow', {
-  description: "A municipality's open-source messages filed in the month (the monthly report's openSource part) and its names",
+const RowSchema = OpenSourceSchema.extend({
+  municipalityId: z.number().int(),
+  municipalityRu: z.string(),
+  municipalityEn: z.string(),
+  ...FigureSourceFields,
+  // anyOf [$ref, null], not a nullable $ref (openapi.test.ts: allOf with a null type is a schema no null satisfies).
+  live: z.union([OpenSourceSchema, z.null()]).openapi({ description: "when liveDiffers: the row's figures as the data give them now" }),
+}).openapi('OpenSourceSummaryRow', {
+  description: "A municipality's open-source messages filed in the month (the monthly report's openSource part), its names, and where its figures come from",
 });
 
 const SummarySchema = z
@@ -33,6 +41,11 @@ const SummarySchema = z
     total: OpenSourceSchema.openapi({
       description: 'pooled from the messages of the rows listed (the region when not narrowed): counts summed, shares and medians over the pooled messages, not averages of the rows',
     }),
+    ...FigureSourceFields,
+    live: z
+      .object({ asOf: Timestamp, total: OpenSourceSchema })
+      .nullable()
+      .openapi({ description: 'when liveDiffers (a row or the total now differs): the total as the data give it now (each differing row has its own `live`)' }),
   })
   .openapi('OpenSourceSummary');
 
@@ -46,7 +59,11 @@ export const route = createRoute({
     "The monthly report's openSource part for every municipality at once, over the open-source messages filed in the local month (a linked duplicate in work counted once), " +
     'as of its end or now: the 1-working-hour draft rule met / missed / pending, answers approved and published in the social networks (a comment under the post or by hand), ' +
     'working time to the first draft and to the first publication; drafts returned, solved share, ratings; messages per source vs the previous month and the same month a year before. ' +
-    "The total is pooled from the messages, not averaged over the rows. Operators read the region; a municipality's official reads their own municipality's row (and a total equal to it).",
+    "The total is pooled from the messages, not averaged over the rows. Operators read the region; a municipality's official reads their own municipality's row (and a total equal to it). " +
+    'As GET /reports/monthly: an ended month is read from what was frozen when it ended (with its KPIs, by the kpi-snapshots job; snapshotAt), which a message reopened since ' +
+    "does not change (liveDiffers, live: the figures the data now give) until POST /kpi/recompute; each row says where its own figures come from, the summary's fields sum them up " +
+    '(fromSnapshot: any row frozen; snapshotAt: the latest; liveDiffers: any row or the total). The running month is measured live. ' +
+    'The files and /tables are written from the same figures (their Report part: snapshot_at, live_differs).',
   ...access('kpi.read'),
   request: { query: Query },
   responses: {
