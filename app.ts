@@ -14,6 +14,7 @@ import { seedDemo } from './core/seed/demo.ts';
 import { bootstrapOperator } from './core/access/bootstrap.ts';
 import { cachedPhotoFetcher } from './core/media/photo-cache.ts';
 import { mediaFromConfig } from './media-store.ts';
+import { mediaOrphanSweepJob } from './core/media/orphan-sweep.ts';
 import type { PhotoFetchers } from './core/media/photo-fetcher.ts';
 import { telegramPhotoFetcher } from './bots/media/telegram-photo-fetcher.ts';
 import { provideContestMedia } from './bots/features/contests/media.ts';
@@ -312,7 +313,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       const vkNames = config.VK_GROUP_TOKEN
         ? [{ job: vkNameBackfillJob(createVkNameLookup({ token: config.VK_GROUP_TOKEN, apiBaseUrl: config.VK_API_BASE_URL })), expression: '40 * * * *', timeZone: 'Asia/Novokuznetsk' }]
         : [];
-      const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED, extra: [...incidentPoll, ...vkNames] });
+      // Stored bytes no media row references (a bot's turn or an upload whose transaction failed), removed once past their grace period.
+      const orphanSweep = [{ job: mediaOrphanSweepJob(media.store, config.MEDIA_ORPHAN_GRACE_HOURS * 3_600_000), expression: '37 4 * * *', timeZone: 'Asia/Novokuznetsk' }];
+      const cron = await startCron({ db: database.db, clock, logger: logger.child({ module: 'cron' }), enabled: config.CRON_ENABLED, extra: [...incidentPoll, ...vkNames, ...orphanSweep] });
       stoppers.push(() => cron.stop());
       if (vk) stoppers.push(() => vk.stop());
       if (vk && config.VK_MODE === 'longpoll') await vk.startPolling();

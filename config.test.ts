@@ -63,6 +63,9 @@ describe('configuration', () => {
       ['VK_API_BASE_URL', 'file:///etc/passwd', /VK_API_BASE_URL: must be an http\(s\) URL/],
       ['MAP_TILE_URL', 'tiles.example.org', /MAP_TILE_URL: must be an http\(s\) tile URL template/],
       ['MAP_TILE_URL', 'https://tiles.example.org/tile.png', /MAP_TILE_URL: must be an http\(s\) tile URL template/],
+      // Under 2 h the sweep could remove bytes an upload in flight put (a put renews them only when over an hour old).
+      ['MEDIA_ORPHAN_GRACE_HOURS', '1', /MEDIA_ORPHAN_GRACE_HOURS/],
+      ['MEDIA_ORPHAN_GRACE_HOURS', 'day', /MEDIA_ORPHAN_GRACE_HOURS/],
     ];
     for (const [name, value, message] of refused) {
       expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(message);

@@ -156,6 +156,12 @@ export const schema = z
     /** Attempts per photo before it is given up; the first retry waits MEDIA_COPY_RETRY_BASE_MS, each next four times longer (at most 6 h). */
     MEDIA_COPY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
     MEDIA_COPY_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+    /**
+     * Stored media objects no row references are removed by the media-orphan-sweep job once older than
+     * this; at least 2 h (a put of bytes already stored renews them when older than 1 h, so an upload
+     * whose row is not committed yet is never removed).
+     */
+    MEDIA_ORPHAN_GRACE_HOURS: z.coerce.number().int().min(2).max(8760).default(24),
 
     /** Residents per broadcast batch: one short INSERT … SELECT transaction each. */
     BROADCAST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2000),

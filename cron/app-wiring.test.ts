@@ -40,6 +40,7 @@ describe('cron in the app', () => {
       'kpi-at-risk',
       'kpi-monthly-summary',
       'kpi-snapshots',
+      'media-orphan-sweep',
       'message-cells',
       'news-publish',
       'overdue-alerts',

@@ -30,7 +30,7 @@ export interface JobRunResult {
 }
 
 /** Keys in the first half of the two-int advisory lock space, so other lock users cannot collide. */
-const LOCK_NAMESPACE = 0x4f746b6c; // 'Otkl'
+export const LOCK_NAMESPACE = 0x4f746b6c; // 'Otkl'
 
 /** A stable 32-bit lock key per job name (the same on every instance and every release). */
 export function jobLockKey(name: string): number {

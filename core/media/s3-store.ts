@@ -1,5 +1,16 @@
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { assertHash, type MediaStore } from './store.ts';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { assertHash, HASH, type MediaStore, RENEW_AFTER_MS } from './store.ts';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -33,8 +44,21 @@ export function createS3MediaStore(options: S3StoreOptions): MediaStore & { clie
     async put(sha256, bytes, contentType) {
       const Key = keyOf(sha256);
       try {
-        await client.send(new HeadObjectCommand({ Bucket: options.bucket, Key }));
-        return; // content-addressed: the same key always holds the same bytes
+        const head = await client.send(new HeadObjectCommand({ Bucket: options.bucket, Key }));
+        // Content-addressed: the same key always holds the same bytes. An old object is renewed
+        // (copied onto itself, no bytes sent) so that the orphan sweep's grace period starts again.
+        if (head.LastModified && Date.now() - head.LastModified.getTime() > RENEW_AFTER_MS) {
+          await client.send(
+            new CopyObjectCommand({
+              Bucket: options.bucket,
+              Key,
+              CopySource: `${options.bucket}/${encodeURIComponent(Key).replaceAll('%2F', '/')}`,
+              MetadataDirective: 'REPLACE',
+              ContentType: contentType,
+            }),
+          );
+        }
+        return;
       } catch (error) {
         if (!missing(error)) throw error;
       }
@@ -48,6 +72,30 @@ export function createS3MediaStore(options: S3StoreOptions): MediaStore & { clie
         if (missing(error)) return undefined;
         throw error;
       }
+    },
+    async *list() {
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: options.bucket, Prefix: options.prefix, ContinuationToken }));
+        for (const object of page.Contents ?? []) {
+          // Only <prefix><hash>: anything else in the bucket is not the store's.
+          const name = object.Key?.slice(options.prefix.length) ?? '';
+          if (HASH.test(name) && object.LastModified) yield { sha256: name, modifiedAt: object.LastModified };
+        }
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+    },
+    async modifiedAt(sha256) {
+      try {
+        return (await client.send(new HeadObjectCommand({ Bucket: options.bucket, Key: keyOf(sha256) }))).LastModified;
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+    },
+    async delete(sha256) {
+      // S3 answers a missing key with success too.
+      await client.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: keyOf(sha256) }));
     },
   };
 }
