@@ -2,14 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createTranslator } from '../bots/i18n.ts';
 import type { Db } from '../core/db/types.ts';
 import { createLinkCode } from '../core/staff/link-codes.ts';
 import { newChat } from './bots/chats.ts';
 import { BotHarness, type HarnessOptions } from './bots/harness.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
-import { operatorId } from './staff.ts';
+import { demoStaff, operatorId } from './staff.ts';
 
 /**
  * The console's browser tests share these: Debian's Chromium through playwright-core, signing in
@@ -88,6 +88,13 @@ export async function seriousViolations(browser: Browser, page: Page): Promise<s
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
 }
 
+/** How much wider than the screen the page is, in CSS pixels: 0 when it fits (no sideways scrolling). */
+export const sidewaysOverflow = (page: Page) =>
+  page.evaluate(() => {
+    const root = (document as { documentElement: { scrollWidth: number; clientWidth: number } }).documentElement;
+    return root.scrollWidth - root.clientWidth;
+  });
+
 /** The nav's links, in order: only the pages the role may use. */
 export const navOf = async (page: Page) => page.getByRole('navigation', { name: 'main' }).getByRole('link').allTextContents();
 
@@ -128,4 +135,26 @@ export async function startConsoleTest(options: HarnessOptions = {}): Promise<Co
     await db.close();
     throw error;
   }
+}
+
+/** A console test file's world with the demo officials of Kemerovo, the municipality most tests work in. */
+export interface ConsoleTestFile extends ConsoleTest {
+  kemerovo: number;
+  staff: Awaited<ReturnType<typeof demoStaff>>;
+}
+
+/**
+ * Opens the file's world before its tests and closes it after them (its own hooks, registered where
+ * this is called: a file's later beforeAll runs after this one, its afterAll before the close).
+ * The object is filled in place by that beforeAll, so tests and later hooks read it, not the top level.
+ */
+export function consoleTestPerFile(options: HarnessOptions = {}): ConsoleTestFile {
+  const file = {} as ConsoleTestFile;
+  beforeAll(async () => {
+    Object.assign(file, await startConsoleTest(options));
+    file.kemerovo = file.db.demo.municipalities.Kemerovo;
+    file.staff = await demoStaff(file.db.db, file.kemerovo);
+  }, 120_000);
+  afterAll(() => file.close?.());
+  return file;
 }

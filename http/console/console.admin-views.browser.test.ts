@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, type ConsoleTest, en, navOf, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
-import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, consoleTestPerFile, en, navOf, ru, toEnglish } from '../../test/console-browser.ts';
+import { messageInWork, operatorId } from '../../test/staff.ts';
 
 /**
  * Admin API routes the console had no view of: the cron jobs' runs (operators), the
@@ -17,9 +17,6 @@ declare const document: {
 };
 
 const now = new Date('2026-12-01T03:00:00.000Z');
-let world: ConsoleTest;
-let staff: Awaited<ReturnType<typeof demoStaff>>;
-let kemerovo: number;
 
 /** A console page whose browser runs on the server's clock (the KPI page starts at its running month). */
 async function signInAtNow(staffId: number): Promise<Page> {
@@ -28,12 +25,7 @@ async function signInAtNow(staffId: number): Promise<Page> {
   return page;
 }
 
-beforeAll(async () => {
-  world = await startConsoleTest({ clock: () => now });
-  kemerovo = world.db.demo.municipalities.Kemerovo;
-  staff = await demoStaff(world.db.db, kemerovo);
-}, 120_000);
-afterAll(() => world?.close());
+const world = consoleTestPerFile({ clock: () => now });
 
 describe("the cron jobs' runs", () => {
   it('an operator reads each run: its job by name, start, end, duration, outcome with the error, counts; filters and pages on', async () => {
@@ -122,7 +114,7 @@ describe("the cron jobs' runs", () => {
   }, 120_000);
 
   it('a curator (no jobs.read) has no link to the runs and is not shown them at their address', async () => {
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     expect(await navOf(curator)).not.toContain(ru('nav.jobs'));
     await curator.goto(`${world.harness.url}/console#/jobs`);
     await curator.getByRole('link', { name: ru('nav.queue'), exact: true }).waitFor();
@@ -136,11 +128,11 @@ describe("the cron jobs' runs", () => {
 describe("the municipalities' ranking on the KPI page", () => {
   it('an operator sees every municipality ranked, the chosen one marked; a curator sees only their own row, with its rank in the region', async () => {
     const db = world.db.db;
-    await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 3_600_000) });
+    await messageInWork(db, { municipalityId: world.kemerovo, acceptedAt: new Date(now.getTime() - 3_600_000) });
     // The page opens at the running month in Kuzbass (the browser on the server's clock).
     const month = '2026-12';
     const towns = await db.selectFrom('municipality').select(['id', 'name_ru', 'name_en']).execute();
-    const kemerovoName = towns.find((m) => m.id === kemerovo)!.name_ru;
+    const kemerovoName = towns.find((m) => m.id === world.kemerovo)!.name_ru;
 
     const operator = await signInAtNow(await operatorId(db));
     await operator.goto(`${world.harness.url}/console#/kpi`);
@@ -154,7 +146,7 @@ describe("the municipalities' ranking on the KPI page", () => {
     expect(ranks[0]).toBe(1);
     // The municipality chosen for the indicators is marked in the ranking.
     expect(await ranking.locator('tr[aria-current="true"]').count()).toBe(0);
-    await operator.getByLabel(ru('incidents.municipality'), { exact: true }).selectOption(String(kemerovo));
+    await operator.getByLabel(ru('incidents.municipality'), { exact: true }).selectOption(String(world.kemerovo));
     await operator.getByRole('button', { name: ru('kpi.show'), exact: true }).click();
     await operator.getByRole('table', { name: ru('kpi.indicators', { period: month }) }).waitFor();
     await ranking.locator('tr[aria-current="true"]').waitFor();
@@ -167,7 +159,7 @@ describe("the municipalities' ranking on the KPI page", () => {
     expect((await ranking.locator('tbody tr td:nth-child(2)').allTextContents()).sort()).toEqual(towns.map((m) => m.name_en).sort());
     await operator.context().close();
 
-    const curator = await signInAtNow(staff.curator);
+    const curator = await signInAtNow(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/kpi`);
     await curator.getByRole('heading', { name: ru('kpi.municipalities_rating'), exact: true }).waitFor();
     await curator.getByText(ru('kpi.municipalities_rating_own'), { exact: true }).waitFor();
@@ -219,7 +211,7 @@ describe("the region's open-source summary on the KPI page", () => {
     expect(await english.getAttribute('href')).toBe(`/api/v1/reports/open-sources?period=${month}&format=csv&lang=en`);
     await operator.context().close();
 
-    const curator = await signInAtNow(staff.curator);
+    const curator = await signInAtNow(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/kpi`);
     const own = curator.getByRole('link', { name: `${label('own')}: ${ru('kpi.download_csv')}`, exact: true });
     await own.waitFor();
@@ -227,7 +219,7 @@ describe("the region's open-source summary on the KPI page", () => {
     expect(ownCsv.status()).toBe(200);
     const rows = rowsOf(await ownCsv.text());
     // Kemerovo's row, then the total.
-    expect(rows.map((r) => r.split(',')[1])).toEqual([String(kemerovo), '']);
+    expect(rows.map((r) => r.split(',')[1])).toEqual([String(world.kemerovo), '']);
     await curator.context().close();
   }, 120_000);
 });
@@ -292,9 +284,9 @@ describe("a curator's audit log", () => {
     const { full_name: name } = await db.selectFrom('staff').select('full_name').where('id', '=', operator).executeTakeFirstOrThrow();
     await db
       .insertInto('audit_log')
-      .values({ staff_id: operator, api_key_id: null, request_id: null, action: 'executor.update', entity: 'executor', entity_id: '1', municipality_id: kemerovo, data: '{}', created_at: now })
+      .values({ staff_id: operator, api_key_id: null, request_id: null, action: 'executor.update', entity: 'executor', entity_id: '1', municipality_id: world.kemerovo, data: '{}', created_at: now })
       .execute();
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     // The curator's staff list does not hold the operator: the page cannot name them that way.
     const lookup = await curator.context().request.get(`${world.harness.url}/api/v1/staff?ids=${operator}`);
     expect((await lookup.json()).items).toEqual([]);

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { acceptMessage } from '../../core/messages/moderation.service.ts';
@@ -10,11 +8,10 @@ import { recordAnswerCopies } from '../../core/messages/answer-photos.ts';
 import { storeMedia } from '../../core/media/media.repository.ts';
 import { createDiskMediaStore } from '../../core/media/store.ts';
 import { newChat, type Chat } from '../../test/bots/chats.ts';
-import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { ARTIFACTS, consoleTestPerFile, ru } from '../../test/console-browser.ts';
 import { jpegBytes, mp4Bytes } from '../../test/media/files.ts';
 import { eventually } from '../../test/outbox.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
-import { demoStaff } from '../../test/staff.ts';
 
 /**
  * Photos with an official's answer in the web console, in Chromium against the whole app with its
@@ -28,17 +25,13 @@ const MAX_IMAGE_BYTES = 100 * 1024;
 const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 const now = new Date('2026-12-01T03:00:00.000Z');
 
-let world: ConsoleTest;
-let mediaDir: string;
-let staff: Awaited<ReturnType<typeof demoStaff>>;
 let resident: Chat;
 let messageId = 0;
 
+// Media go to the harness's own data folder (DATA_DIR/media), removed when it closes.
+const world = consoleTestPerFile({ clock: () => now, outbox: 'all', env: { MEDIA_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) } });
 beforeAll(async () => {
-  mediaDir = mkdtempSync(path.join(os.tmpdir(), 'otklik-console-answer-photos-'));
-  world = await startConsoleTest({ clock: () => now, outbox: 'all', env: { MEDIA_DIR: mediaDir, MEDIA_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) } });
   const { db, harness } = world;
-  staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   // The answer goes to the resident at once (no curator's approval), so the photos' delivery is seen here.
   await db.db.updateTable('municipality').set({ answers_need_approval: false }).where('id', '=', db.demo.municipalities.Kemerovo).execute();
   resident = newChat(harness, 'tg', 'Житель');
@@ -49,13 +42,9 @@ beforeAll(async () => {
     now,
   );
   messageId = message.id;
-  const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
-  await acceptMessage(db.db, { messageId, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
+  const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', world.staff.executor).executeTakeFirstOrThrow();
+  await acceptMessage(db.db, { messageId, executorId: executor_id!, actor: { kind: 'staff', staffId: world.staff.moderator } }, now);
 }, 120_000);
-afterAll(async () => {
-  await world?.close();
-  if (mediaDir) rmSync(mediaDir, { recursive: true, force: true });
-});
 
 const mediaCount = async () =>
   Number(
@@ -73,8 +62,8 @@ async function acceptedMessage(text: string) {
   const { db } = world;
   const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
   const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text, point: KEMEROVO_CENTER, channel: 'tg' }, now);
-  const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
-  await acceptMessage(db.db, { messageId: message.id, executorId: executor_id!, actor: { kind: 'staff', staffId: staff.moderator } }, now);
+  const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', world.staff.executor).executeTakeFirstOrThrow();
+  await acceptMessage(db.db, { messageId: message.id, executorId: executor_id!, actor: { kind: 'staff', staffId: world.staff.moderator } }, now);
   return message;
 }
 
@@ -99,7 +88,7 @@ async function returnedWithPhotoBeingCopied(messageId: number, options: { fileId
       text: 'Яма заделана',
       ...(options.mediaIds && { mediaIds: options.mediaIds }),
       photos: { channel: 'tg', refs: [{ fileId: options.fileId }] },
-      actor: { kind: 'staff', staffId: staff.executor },
+      actor: { kind: 'staff', staffId: world.staff.executor },
     },
     now,
   );
@@ -108,13 +97,13 @@ async function returnedWithPhotoBeingCopied(messageId: number, options: { fileId
     .set({ copy_due_at: new Date(now.getTime() + 3_600_000), copy_attempts: 1, ...(options.copyError && { copy_error: options.copyError }) })
     .where('answer_id', '=', answer.id)
     .execute();
-  await returnAnswer(db.db, { answerId: answer.id, remark: options.remark, actor: { kind: 'staff', staffId: staff.curator } }, now);
+  await returnAnswer(db.db, { answerId: answer.id, remark: options.remark, actor: { kind: 'staff', staffId: world.staff.curator } }, now);
   return answer;
 }
 
 /** The executor's card of `messageId` once it says that one bot photo is still being copied, with the revise form's photo field. */
 async function correctionWhileCopying(messageId: number) {
-  const executor = await world.signIn(staff.executor);
+  const executor = await world.signIn(world.staff.executor);
   await executor.goto(`${world.harness.url}/console#/message/${messageId}`);
   await executor.getByText(ru('media.revise_copying', { count: 1 })).waitFor();
   return { executor, field: executor.getByRole('group', { name: ru('media.revise_photos') }) };
@@ -129,7 +118,7 @@ async function sendRevision(executor: Page, said: string) {
 describe('photos with an answer in the console', () => {
   it('the executor attaches photos (thumbnails, count, removal, clear refusals, the limit) and sends the answer: saved with them, the resident gets them', async () => {
     const { db, harness } = world;
-    const executor = await world.signIn(staff.executor);
+    const executor = await world.signIn(world.staff.executor);
     await executor.goto(`${harness.url}/console#/message/${messageId}`);
     await executor.getByRole('heading', { name: ru('card.title', { id: messageId }) }).waitFor();
     const field = executor.getByRole('group', { name: ru('media.answer_photos') });
@@ -250,10 +239,10 @@ describe('photos with an answer in the console', () => {
     it('a returned answer is corrected with a photo of the result: the revise form takes photos as the answer form does', async () => {
       const { db, harness } = world;
       const message = await acceptedMessage('Яма во дворе');
-      const { answer } = await draftAnswer(db.db, { messageId: message.id, kind: 'final', resolution: 'solved', text: 'Яма заделана', actor: { kind: 'staff', staffId: staff.executor } }, now);
-      await returnAnswer(db.db, { answerId: answer.id, remark: 'Приложите фото после ремонта', actor: { kind: 'staff', staffId: staff.curator } }, now);
+      const { answer } = await draftAnswer(db.db, { messageId: message.id, kind: 'final', resolution: 'solved', text: 'Яма заделана', actor: { kind: 'staff', staffId: world.staff.executor } }, now);
+      await returnAnswer(db.db, { answerId: answer.id, remark: 'Приложите фото после ремонта', actor: { kind: 'staff', staffId: world.staff.curator } }, now);
 
-      const executor = await world.signIn(staff.executor);
+      const executor = await world.signIn(world.staff.executor);
       await executor.goto(`${harness.url}/console#/message/${message.id}`);
       await executor.getByText(ru('answer.remark', { remark: 'Приложите фото после ремонта' })).waitFor();
       const field = executor.getByRole('group', { name: ru('media.revise_photos') });
@@ -288,12 +277,11 @@ describe('photos with an answer in the console', () => {
 
     it('a copy that lands while the correction is being typed: the revision is refused, the form reads the answer again (copy added, text and removal kept), and the next send keeps the photo', async () => {
       const { db } = world;
-      const kemerovo = db.demo.municipalities.Kemerovo;
       const message = await acceptedMessage('Яма у арки');
-      const store = createDiskMediaStore(mediaDir);
+      const store = createDiskMediaStore(path.join(world.harness.dataDir, 'media'));
       const limits = { maxImageBytes: MAX_IMAGE_BYTES, maxVideoBytes: MAX_IMAGE_BYTES };
       // One photo attached through the API (to be taken off), one sent in the Telegram bot and still being copied (the test lands its copy by hand).
-      const attached = await storeMedia(db.db, store, { bytes: jpegBytes(2048, 81), municipalityId: kemerovo, origin: 'upload', limits });
+      const attached = await storeMedia(db.db, store, { bytes: jpegBytes(2048, 81), municipalityId: world.kemerovo, origin: 'upload', limits });
       const answer = await returnedWithPhotoBeingCopied(message.id, { fileId: 'tg-photo-late', mediaIds: [attached.id], remark: 'Уберите старое фото' });
 
       const { executor, field } = await correctionWhileCopying(message.id);
@@ -303,7 +291,7 @@ describe('photos with an answer in the console', () => {
       await executor.getByLabel(ru('act.revise_text')).fill('Яма у арки заделана');
 
       // Meanwhile the copier's download lands.
-      const copy = await storeMedia(db.db, store, { bytes: jpegBytes(2048, 82), municipalityId: kemerovo, origin: 'tg', limits });
+      const copy = await storeMedia(db.db, store, { bytes: jpegBytes(2048, 82), municipalityId: world.kemerovo, origin: 'tg', limits });
       const [photo] = await db.db.selectFrom('answer_photo').select('id').where('answer_id', '=', answer.id).execute();
       await recordAnswerCopies(db.db, answer.id, [{ photoId: photo!.id, mediaId: copy.id }]);
 
@@ -338,10 +326,10 @@ describe('photos with an answer in the console', () => {
   it('a session that ended while photos are chosen returns to the sign-in form, as every other request does', async () => {
     const { db } = world;
     const message = await acceptedMessage('Сломана скамейка');
-    const executor = await world.signIn(staff.executor);
+    const executor = await world.signIn(world.staff.executor);
     await executor.goto(`${world.harness.url}/console#/message/${message.id}`);
     await executor.getByRole('heading', { name: ru('card.title', { id: message.id }) }).waitFor();
-    await db.db.updateTable('api_key').set({ revoked_at: now }).where('staff_id', '=', staff.executor).where('kind', '=', 'session').execute();
+    await db.db.updateTable('api_key').set({ revoked_at: now }).where('staff_id', '=', world.staff.executor).where('kind', '=', 'session').execute();
     await executor.getByLabel(ru('media.add_photos')).setInputFiles(jpeg('bench.jpg', 50));
     await executor.getByRole('heading', { name: ru('sign_in.title') }).waitFor();
     await executor.getByText(ru('error.session_ended')).waitFor();

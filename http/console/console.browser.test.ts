@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
 import { createStaff } from '../../core/access/staff.service.ts';
 import { createContest, publishContest, advanceContests, submitEntry } from '../../core/contests/contests.ts';
@@ -15,8 +15,8 @@ import { newChat, type Chat } from '../../test/bots/chats.ts';
 import type { BotHarness } from '../../test/bots/harness.ts';
 import type { TestDatabase } from '../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
-import { demoStaff, operatorId } from '../../test/staff.ts';
-import { ARTIFACTS, type ConsoleTest, navOf, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { operatorId } from '../../test/staff.ts';
+import { ARTIFACTS, consoleTestPerFile, navOf, ru, sidewaysOverflow } from '../../test/console-browser.ts';
 
 /**
  * The web console in a real browser (Debian's Chromium through playwright-core) against the whole
@@ -30,10 +30,8 @@ const t = createTranslator();
 
 let db: TestDatabase;
 let harness: BotHarness;
-let world: ConsoleTest;
 let browser: Browser;
 const now = new Date('2026-12-01T03:00:00.000Z');
-let staff: Awaited<ReturnType<typeof demoStaff>>;
 let resident: Chat;
 let kemerovoMessage = 0;
 let belovoMessage = 0;
@@ -43,10 +41,9 @@ let noiseIncident = 0;
 let belovoPoll = 0;
 let directLine = 0;
 
+const world = consoleTestPerFile({ clock: () => now });
 beforeAll(async () => {
-  world = await startConsoleTest({ clock: () => now });
   ({ db, harness, browser } = world);
-  staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   resident = newChat(harness, 'tg', 'Житель');
   const residentId = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, externalId: resident.externalId, now });
   const pothole = await categoryId(db.db, 'roads.pothole');
@@ -80,7 +77,6 @@ beforeAll(async () => {
   const asker = await registeredResident(db.db, { municipalityId: db.demo.municipalities.Kemerovo, now });
   await askQuestion(db.db, { directLineId: directLine, residentId: asker, channel: 'tg', text: 'Когда отремонтируют дорогу на улице Терешковой?' }, now);
 }, 120_000);
-afterAll(() => world?.close());
 
 const signIn = (staffId: number) => world.signIn(staffId);
 const seriousViolations = (page: Page) => world.seriousViolations(page);
@@ -110,7 +106,7 @@ describe('the web console in Chromium', () => {
 
   it('moderator accepts, executor answers, curator approves; the resident gets the answer; Kemerovo never sees Belovo', async () => {
     // The moderator's queue: new messages of Kemerovo only.
-    const moderator = await signIn(staff.moderator);
+    const moderator = await signIn(world.staff.moderator);
     await moderator.getByRole('heading', { name: ru('queue.title.moderator') }).waitFor();
     // The heading shows before the list has loaded: wait for a row before reading the page.
     await moderator.locator('main').getByText('Яма на проспекте Ленина').first().waitFor();
@@ -148,7 +144,7 @@ describe('the web console in Chromium', () => {
     expect(await moderator.locator('main').textContent()).not.toMatch(/· (filed|accepted)\b/);
 
     // The executor (routing rules chose the city administration) answers from their queue.
-    const executor = await signIn(staff.executor);
+    const executor = await signIn(world.staff.executor);
     await executor.getByRole('heading', { name: ru('queue.title.executor') }).waitFor();
     await executor.getByRole('link', { name: `${ru('queue.open')} ${kemerovoMessage}` }).click();
     await executor.getByLabel(ru('act.answer_kind')).selectOption('final_solved');
@@ -162,7 +158,7 @@ describe('the web console in Chromium', () => {
     expect(draft).toMatchObject({ state: 'draft', kind: 'final', resolution: 'solved' });
 
     // The curator approves from the list of answers waiting for them.
-    const curator = await signIn(staff.curator);
+    const curator = await signIn(world.staff.curator);
     await curator.getByRole('heading', { name: ru('queue.title.curator') }).waitFor();
     await curator
       .getByRole('link', { name: ru('queue.open') })
@@ -186,7 +182,7 @@ describe('the web console in Chromium', () => {
   }, 120_000);
 
   it('English is complete, and an ended session returns to the sign-in form', async () => {
-    const page = await signIn(staff.moderator);
+    const page = await signIn(world.staff.moderator);
     await page.getByRole('button', { name: ru('nav.language') }).click();
     await page.getByRole('link', { name: t('en', 'console.nav.queue') }).waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('en');
@@ -211,9 +207,9 @@ describe('the web console in Chromium', () => {
     await page.context().close();
   }, 60_000);
   it('the nav shows each role only its pages', async () => {
-    const moderator = await signIn(staff.moderator);
+    const moderator = await signIn(world.staff.moderator);
     expect(await navOf(moderator)).toEqual(['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'contests', 'kpi', 'comments', 'sessions', 'map'].map((p) => ru(`nav.${p}`)));
-    const executor = await signIn(staff.executor);
+    const executor = await signIn(world.staff.executor);
     expect(await navOf(executor)).toEqual(['queue', 'news', 'events', 'contests', 'kpi', 'sessions', 'map'].map((p) => ru(`nav.${p}`)));
     // A page the role may not use is not opened by URL either: the queue is shown instead.
     await executor.goto(`${harness.url}/console#/incidents`);
@@ -242,7 +238,7 @@ describe('the web console in Chromium', () => {
   }, 60_000);
 
   it('a curator triages an incident into a message; Kemerovo never sees the Belovo item', async () => {
-    const curator = await signIn(staff.curator);
+    const curator = await signIn(world.staff.curator);
     expect(await navOf(curator)).toEqual(
       ['queue', 'incidents', 'polls', 'direct-lines', 'news', 'events', 'broadcasts', 'contests', 'kpi', 'comments', 'directories', 'audit', 'sessions', 'map'].map((p) => ru(`nav.${p}`)),
     );
@@ -311,8 +307,8 @@ describe('the web console in Chromium', () => {
     // A monitored page's post is answered by hand: once the answer is approved, the curator records
     // the URL of the reply they posted under it.
     const messageId = incident.message_id!;
-    const { answer } = await draftAnswer(db.db, { messageId, kind: 'final', resolution: 'solved', text: 'Яму заделают до 10 декабря.', actor: { kind: 'staff', staffId: staff.moderator } }, now);
-    await approveAnswer(db.db, { answerId: answer.id, actor: { kind: 'staff', staffId: staff.curator } }, now);
+    const { answer } = await draftAnswer(db.db, { messageId, kind: 'final', resolution: 'solved', text: 'Яму заделают до 10 декабря.', actor: { kind: 'staff', staffId: world.staff.moderator } }, now);
+    await approveAnswer(db.db, { answerId: answer.id, actor: { kind: 'staff', staffId: world.staff.curator } }, now);
     await curator.reload();
     await curator.getByLabel(ru('act.published_reply')).fill('https://vk.com/wall-1_101?reply=555');
     await curator.getByRole('button', { name: ru('act.save') }).click();
@@ -347,11 +343,7 @@ describe('the web console in Chromium', () => {
       await curator.goto(`${harness.url}/console${hash}`);
       await curator.getByRole('heading', { level: 1 }).waitFor();
       await curator.waitForLoadState('networkidle');
-      const overflow = await curator.evaluate(() => {
-        const root = (document as { documentElement: { scrollWidth: number; clientWidth: number } }).documentElement;
-        return root.scrollWidth - root.clientWidth;
-      });
-      expect(overflow, hash).toBeLessThanOrEqual(0);
+      expect(await sidewaysOverflow(curator), hash).toBeLessThanOrEqual(0);
     }
     await curator.goto(`${harness.url}/console#/incidents`);
     await curator.getByRole('heading', { name: ru('incidents.title') }).waitFor();
@@ -360,7 +352,7 @@ describe('the web console in Chromium', () => {
   }, 120_000);
 
   it('a moderator creates and publishes a poll and sees its results; Kemerovo never sees the Belovo poll', async () => {
-    const moderator = await signIn(staff.moderator);
+    const moderator = await signIn(world.staff.moderator);
     await moderator.getByRole('link', { name: ru('nav.polls') }).click();
     await moderator.getByRole('heading', { name: ru('polls.title') }).waitFor();
     expect(await moderator.locator('main').textContent()).not.toContain('Беловский');
@@ -528,7 +520,7 @@ describe('the web console in Chromium', () => {
     expect(await seriousViolations(responsible)).toEqual([]);
     await responsible.context().close();
 
-    const curator = await signIn(staff.curator);
+    const curator = await signIn(world.staff.curator);
     await curator.clock.setFixedTime(now);
     await curator.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
     await curator.getByRole('table', { name: ru('kpi.indicators', { period: month }) }).waitFor();
@@ -603,7 +595,7 @@ describe('the web console in Chromium', () => {
     );
     await addComment(db.db, { residentId: belovoAuthor, residentMunicipalityId: db.demo.municipalities.Belovo, target: { kind: 'news', id: belovoNews }, text: 'Беловский комментарий' }, now);
 
-    const moderator = await signIn(staff.moderator);
+    const moderator = await signIn(world.staff.moderator);
     await moderator.getByRole('link', { name: ru('nav.comments'), exact: true }).click();
     await moderator.getByRole('heading', { name: ru('comments.title') }).waitFor();
     await moderator.getByLabel(ru('comments.state')).selectOption('published');
@@ -639,7 +631,7 @@ describe('the web console in Chromium', () => {
     await moderator.context().close();
   }, 120_000);
   it('a moderator writes a news item as a draft and publishes it; Kemerovo never sees Belovo news', async () => {
-    const moderator = await signIn(staff.moderator);
+    const moderator = await signIn(world.staff.moderator);
     await moderator.getByRole('link', { name: ru('nav.news'), exact: true }).click();
     await moderator.getByRole('heading', { name: ru('news.title') }).waitFor();
     await moderator.getByText('Новость Кемерова').waitFor(); // from the comments test
@@ -662,12 +654,11 @@ describe('the web console in Chromium', () => {
     await moderator.context().close();
   }, 120_000);
   it('a curator accepts and rejects contest entries and runs the draw; Kemerovo never sees a Belovo contest', async () => {
-    const kemerovo = db.demo.municipalities.Kemerovo;
     const day = (d: number) => new Date(Date.UTC(2026, 11, d, 0, 0));
     const contest = await createContest(
       db.db,
       {
-        municipalityId: kemerovo,
+        municipalityId: world.kemerovo,
         createdByStaffId: null,
         title: 'Зимний двор',
         organiser: 'Администрация г. Кемерово',
@@ -689,7 +680,7 @@ describe('the web console in Chromium', () => {
     await advanceContests(db.db, day(3)); // entries open, the draw's seed committed
     const entries: number[] = [];
     for (const caption of ['Снежная горка во дворе', 'Реклама магазина']) {
-      const author = await registeredResident(db.db, { municipalityId: kemerovo, now });
+      const author = await registeredResident(db.db, { municipalityId: world.kemerovo, now });
       const media = await db.db
         .insertInto('media')
         .values({
@@ -697,7 +688,7 @@ describe('the web console in Chromium', () => {
           mime: 'image/jpeg',
           kind: 'image',
           size_bytes: 100,
-          municipality_id: kemerovo,
+          municipality_id: world.kemerovo,
           created_by_staff_id: null,
           origin: 'tg',
         })
@@ -715,7 +706,7 @@ describe('the web console in Chromium', () => {
       .where('id', '=', contest.id)
       .execute();
 
-    const curator = await signIn(staff.curator);
+    const curator = await signIn(world.staff.curator);
     await curator.getByRole('link', { name: ru('nav.contests'), exact: true }).click();
     await curator.getByRole('link', { name: 'Зимний двор' }).waitFor();
     expect(await curator.getByText('Беловский конкурс').count()).toBe(0);

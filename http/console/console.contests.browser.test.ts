@@ -1,30 +1,20 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { advanceContests, createContest, moderateEntry, publishContest, submitEntry } from '../../core/contests/contests.ts';
 import { createDirectLine } from '../../core/polls/direct-line.ts';
-import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { consoleTestPerFile, ru, sidewaysOverflow } from '../../test/console-browser.ts';
 import { registeredResident } from '../../test/residents.ts';
-import { demoStaff, operatorId } from '../../test/staff.ts';
+import { operatorId } from '../../test/staff.ts';
 
 /**
  * Contests officials could only list in the console: a new contest saved as a draft, its
  * correction and publication, and a jury's winners — each mistake said at its field in Russian.
  */
-// Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
-declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
 const HOUR = 3_600_000;
 const start = new Date('2026-12-01T03:00:00.000Z');
 let now = start;
-let world: ConsoleTest;
-let staff: Awaited<ReturnType<typeof demoStaff>>;
-let kemerovo: number;
 
-beforeAll(async () => {
-  world = await startConsoleTest({ clock: () => now });
-  kemerovo = world.db.demo.municipalities.Kemerovo;
-  staff = await demoStaff(world.db.db, kemerovo);
-}, 120_000);
-afterAll(() => world?.close());
+const world = consoleTestPerFile({ clock: () => now });
 
 /** The browser's own message for an invalid field (what its bubble says). */
 const bubble = (page: Page, label: string) => page.getByLabel(label, { exact: true }).evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage);
@@ -33,7 +23,7 @@ const field = (page: Page, name: string) => page.getByLabel(ru(`contests.field.$
 describe('contests in the console', () => {
   it('a curator saves a new contest as a draft (dates out of order and over a month refused in Russian), completes it and publishes it', async () => {
     const db = world.db.db;
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.getByRole('link', { name: ru('nav.contests'), exact: true }).click();
     await curator.getByRole('link', { name: ru('contests.new') }).click();
     await curator.getByRole('heading', { name: ru('contests.new') }).waitFor();
@@ -56,7 +46,7 @@ describe('contests in the console', () => {
     // Local times of Novokuznetsk (UTC+7) stored as instants.
     expect({ state: draft.state, municipality: draft.municipality_id, entriesFrom: draft.entries_from?.toISOString(), organiser: draft.organiser }).toEqual({
       state: 'draft',
-      municipality: kemerovo,
+      municipality: world.kemerovo,
       entriesFrom: '2026-12-05T03:00:00.000Z',
       organiser: null,
     });
@@ -94,7 +84,7 @@ describe('contests in the console', () => {
 
   it("a curator sets a video contest's media limits (a file's size, a video's length): out of range refused in Russian, saved, cleared", async () => {
     const db = world.db.db;
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/contests/new`);
     await curator.getByRole('heading', { name: ru('contests.new') }).waitFor();
     await field(curator, 'title').fill('Видео о зиме');
@@ -156,8 +146,8 @@ describe('contests in the console', () => {
     // What the API stores for entriesTo "2026-12-19" and votingTo "2026-12-26" in Kemerovo (UTC+7).
     const entriesTo = new Date('2026-12-19T16:59:59.999Z');
     const votingTo = new Date('2026-12-26T16:59:59.999Z');
-    const contest = await createContest(db, { municipalityId: kemerovo, createdByStaffId: null, title: 'До конца дня', entriesTo, votingTo }, start);
-    const curator = await world.signIn(staff.curator);
+    const contest = await createContest(db, { municipalityId: world.kemerovo, createdByStaffId: null, title: 'До конца дня', entriesTo, votingTo }, start);
+    const curator = await world.signIn(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/contest/${contest.id}`);
     await curator.getByRole('heading', { name: 'До конца дня' }).waitFor();
     expect(await field(curator, 'entriesTo').inputValue()).toBe('2026-12-19T23:59');
@@ -180,7 +170,7 @@ describe('contests in the console', () => {
     const contest = await createContest(
       db,
       {
-        municipalityId: kemerovo,
+        municipalityId: world.kemerovo,
         createdByStaffId: null,
         title: 'Лучший снеговик',
         organiser: 'Администрация г. Кемерово',
@@ -202,10 +192,10 @@ describe('contests in the console', () => {
     await advanceContests(db, start);
     const entries: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const author = await registeredResident(db, { municipalityId: kemerovo, now: start });
+      const author = await registeredResident(db, { municipalityId: world.kemerovo, now: start });
       const media = await db
         .insertInto('media')
-        .values({ sha256: i.toString(16).padStart(64, 'b'), mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: kemerovo, created_by_staff_id: null, origin: 'tg' })
+        .values({ sha256: i.toString(16).padStart(64, 'b'), mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: world.kemerovo, created_by_staff_id: null, origin: 'tg' })
         .returning('id')
         .executeTakeFirstOrThrow();
       const entry = await db
@@ -213,11 +203,11 @@ describe('contests in the console', () => {
         .execute((trx) => submitEntry(trx, { contestId: contest.id, residentId: author, channel: 'tg', mediaId: media.id, mediaKind: 'photo', caption: `Снеговик ${i + 1}` }, start));
       entries.push(entry.id);
     }
-    for (const entryId of entries.slice(0, 2)) await db.transaction().execute((trx) => moderateEntry(trx, { contestId: contest.id, entryId, decision: 'accept', staffId: staff.curator }, start));
+    for (const entryId of entries.slice(0, 2)) await db.transaction().execute((trx) => moderateEntry(trx, { contestId: contest.id, entryId, decision: 'accept', staffId: world.staff.curator }, start));
     // Entries have closed.
     now = new Date(start.getTime() + 2 * HOUR);
 
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     await moderator.goto(`${world.harness.url}/console#/contest/${contest.id}`);
     await moderator.getByRole('heading', { name: 'Лучший снеговик' }).waitFor();
     await moderator.getByText('Снеговик 1', { exact: true }).waitFor();
@@ -227,7 +217,7 @@ describe('contests in the console', () => {
     expect(await moderator.getByRole('link', { name: ru('contests.new') }).count()).toBe(0);
     await moderator.context().close();
 
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/contest/${contest.id}`);
     await curator.getByRole('heading', { name: ru('contests.jury') }).waitFor();
     const place = (n: number) => curator.getByLabel(ru('contests.place_n', { place: n }), { exact: true });
@@ -256,7 +246,7 @@ describe('contests in the console', () => {
     const contest = await createContest(
       db,
       {
-        municipalityId: kemerovo,
+        municipalityId: world.kemerovo,
         createdByStaffId: null,
         title: 'Большой конкурс',
         organiser: 'Администрация г. Кемерово',
@@ -279,23 +269,23 @@ describe('contests in the console', () => {
     // 102 entries, the first one rejected: 101 accepted ones, the last past the first page of 100.
     const entries: number[] = [];
     for (let i = 0; i < 102; i++) {
-      const author = await registeredResident(db, { municipalityId: kemerovo, now: at });
+      const author = await registeredResident(db, { municipalityId: world.kemerovo, now: at });
       const media = await db
         .insertInto('media')
-        .values({ sha256: i.toString(16).padStart(64, 'c'), mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: kemerovo, created_by_staff_id: null, origin: 'tg' })
+        .values({ sha256: i.toString(16).padStart(64, 'c'), mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: world.kemerovo, created_by_staff_id: null, origin: 'tg' })
         .returning('id')
         .executeTakeFirstOrThrow();
       const entry = await db
         .transaction()
         .execute((trx) => submitEntry(trx, { contestId: contest.id, residentId: author, channel: 'tg', mediaId: media.id, mediaKind: 'photo', caption: `Двор ${i + 1}` }, at));
       const decision = i === 0 ? 'reject' : 'accept';
-      await db.transaction().execute((trx) => moderateEntry(trx, { contestId: contest.id, entryId: entry.id, decision, reason: 'Не по теме', staffId: staff.curator }, at));
+      await db.transaction().execute((trx) => moderateEntry(trx, { contestId: contest.id, entryId: entry.id, decision, reason: 'Не по теме', staffId: world.staff.curator }, at));
       entries.push(entry.id);
     }
     const last = entries[entries.length - 1]!;
     now = new Date(at.getTime() + 2 * HOUR);
 
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/contest/${contest.id}`);
     const place = curator.getByLabel(ru('contests.place_n', { place: 1 }), { exact: true });
     await place.waitFor();
@@ -317,7 +307,7 @@ describe('contests in the console', () => {
     const contest = await createContest(
       db,
       {
-        municipalityId: kemerovo,
+        municipalityId: world.kemerovo,
         createdByStaffId: null,
         title: 'Отзываемая фотовыставка',
         organiser: 'Администрация г. Кемерово',
@@ -339,7 +329,7 @@ describe('contests in the console', () => {
     const line = await createDirectLine(
       db,
       {
-        municipalityId: kemerovo,
+        municipalityId: world.kemerovo,
         title: 'Линия по ошибке',
         headName: 'Глава',
         collectFrom: new Date(now.getTime() + 24 * HOUR),
@@ -350,7 +340,7 @@ describe('contests in the console', () => {
       now,
     );
 
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/contest/${contest.id}`);
     await curator.getByRole('heading', { name: 'Отзываемая фотовыставка' }).waitFor();
     await curator.getByLabel(ru('contests.withdraw_reason'), { exact: true }).fill('Спонсор отказался от призов');
@@ -371,19 +361,18 @@ describe('contests in the console', () => {
 
   it('the new pages fit a 390 px phone screen and axe finds no serious violation', async () => {
     const operator = await world.signIn(await operatorId(world.db.db), { width: 390, height: 844 });
-    const curator = await world.signIn(staff.curator, { width: 390, height: 844 });
-    const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    const draft = await createContest(world.db.db, { municipalityId: kemerovo, createdByStaffId: null, title: 'Конкурс для телефона' }, now);
+    const curator = await world.signIn(world.staff.curator, { width: 390, height: 844 });
+    const draft = await createContest(world.db.db, { municipalityId: world.kemerovo, createdByStaffId: null, title: 'Конкурс для телефона' }, now);
     const pages: [Page, string, string][] = [
       [curator, '#/contests/new', ru('contests.new')],
       [operator, '#/directories/new-staff', ru('staff_card.new')],
-      [operator, `#/staff/${staff.moderator}`, ru('staff_card.settings')],
+      [operator, `#/staff/${world.staff.moderator}`, ru('staff_card.settings')],
       [curator, `#/contest/${draft.id}`, ru('contests.edit')],
     ];
     for (const [page, hash, heading] of pages) {
       await page.goto(`${world.harness.url}/console${hash}`);
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-      expect(await overflow(page), hash).toBe(0);
+      expect(await sidewaysOverflow(page), hash).toBe(0);
       expect(await world.seriousViolations(page), hash).toEqual([]);
     }
     for (const page of [operator, curator]) await page.context().close();

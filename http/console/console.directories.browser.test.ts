@@ -1,13 +1,13 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createStaff } from '../../core/access/staff.service.ts';
 import { newChat } from '../../test/bots/chats.ts';
 import { type BotHarness, TEST_BOT_INFO, TEST_VK_GROUP_ID } from '../../test/bots/harness.ts';
 import type { TestDatabase } from '../../test/database.ts';
 import { categoryId } from '../../test/residents.ts';
-import { demoStaff, operatorId } from '../../test/staff.ts';
-import { ARTIFACTS, type ConsoleTest, navOf, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { operatorId } from '../../test/staff.ts';
+import { ARTIFACTS, consoleTestPerFile, navOf, ru, sidewaysOverflow } from '../../test/console-browser.ts';
 
 /**
  * The console's directories in Chromium: an operator issues a messenger link code (the official
@@ -15,21 +15,15 @@ import { ARTIFACTS, type ConsoleTest, navOf, ru, startConsoleTest } from '../../
  * assigns and removes a KPI responsible, reads the working calendar; a curator sees only what the
  * permissions give them, and nothing of Belovo; no serious axe violations; the pages fit a phone.
  */
-// Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
-declare const document: unknown;
-
 let db: TestDatabase;
 let harness: BotHarness;
-let world: ConsoleTest;
 const now = new Date('2026-12-01T03:00:00.000Z');
-let kemerovo: Awaited<ReturnType<typeof demoStaff>>;
 let newcomer = 0;
 let belovoModerator = 0;
 
+const world = consoleTestPerFile({ clock: () => now });
 beforeAll(async () => {
-  world = await startConsoleTest({ clock: () => now });
   ({ db, harness } = world);
-  kemerovo = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   newcomer = (await createStaff(db.db, { fullName: 'Новый модератор (Kemerovo)', role: 'moderator', municipalityId: db.demo.municipalities.Kemerovo })).id;
   belovoModerator = (await db.db.selectFrom('staff').select('id').where('full_name', '=', 'Модератор (Belovo)').executeTakeFirstOrThrow()).id;
   // A municipality whose boundary nobody has drawn yet.
@@ -49,7 +43,6 @@ beforeAll(async () => {
     })
     .execute();
 }, 120_000);
-afterAll(() => world?.close());
 
 const signIn = (staffId: number) => world.signIn(staffId);
 const seriousViolations = (page: Page) => world.seriousViolations(page);
@@ -154,13 +147,13 @@ describe('the directories in Chromium', () => {
     expect(await rule()).toBeUndefined();
 
     await operator.getByLabel(ru('routing.kpi'), { exact: true }).selectOption('7');
-    await operator.getByLabel(ru('routing.official'), { exact: true }).selectOption(String(kemerovo.moderator));
+    await operator.getByLabel(ru('routing.official'), { exact: true }).selectOption(String(world.staff.moderator));
     await operator.getByRole('button', { name: ru('routing.assign_submit') }).click();
     const seven = ru('routing.kpi_named', { kpi: 7, name: 'Доля просроченных сообщений за год' });
     const assigned = operator.getByRole('row').filter({ hasText: seven });
     await assigned.getByRole('cell', { name: 'Модератор (Kemerovo)', exact: true }).waitFor();
     const responsible = () => db.db.selectFrom('kpi_responsible').select(['kpi', 'staff_id']).where('municipality_id', '=', db.demo.municipalities.Kemerovo).execute();
-    expect(await responsible()).toEqual([{ kpi: 7, staff_id: kemerovo.moderator }]);
+    expect(await responsible()).toEqual([{ kpi: 7, staff_id: world.staff.moderator }]);
     expect(await seriousViolations(operator)).toEqual([]);
     await assigned.getByRole('button', { name: `${ru('routing.remove')}: ${seven}, Модератор (Kemerovo)` }).click();
     await operator.getByText(ru('routing.no_responsibles')).waitFor();
@@ -194,7 +187,7 @@ describe('the directories in Chromium', () => {
   }, 120_000);
 
   it('a Kemerovo curator issues link codes but no keys, manages only Kemerovo, and sees nothing of Belovo', async () => {
-    const curator = await signIn(kemerovo.curator);
+    const curator = await signIn(world.staff.curator);
     expect(await navOf(curator)).toContain(ru('nav.directories'));
     await curator.getByRole('link', { name: ru('nav.directories') }).click();
     await curator.getByRole('heading', { name: ru('directories.staff') }).waitFor();
@@ -235,22 +228,18 @@ describe('the directories in Chromium', () => {
 
     // On a phone the directories' pages fit the screen's width.
     await curator.setViewportSize({ width: 390, height: 844 });
-    for (const hash of ['#/directories', `#/staff/${kemerovo.moderator}`, '#/directories/routing', '#/directories/calendar']) {
+    for (const hash of ['#/directories', `#/staff/${world.staff.moderator}`, '#/directories/routing', '#/directories/calendar']) {
       await curator.goto(`${harness.url}/console${hash}`);
       await curator.getByRole('heading', { level: 1 }).waitFor();
       await curator.waitForLoadState('networkidle');
-      const overflow = await curator.evaluate(() => {
-        const root = (document as { documentElement: { scrollWidth: number; clientWidth: number } }).documentElement;
-        return root.scrollWidth - root.clientWidth;
-      });
-      expect(overflow, hash).toBeLessThanOrEqual(0);
+      expect(await sidewaysOverflow(curator), hash).toBeLessThanOrEqual(0);
     }
     await curator.screenshot({ path: path.join(ARTIFACTS, 'console-directories-phone.png'), fullPage: true });
     await curator.context().close();
   }, 120_000);
 
   it('a moderator, who has no directories page, does not get it by its address', async () => {
-    const moderator = await signIn(kemerovo.moderator);
+    const moderator = await signIn(world.staff.moderator);
     expect(await navOf(moderator)).not.toContain(ru('nav.directories'));
     await moderator.goto(`${harness.url}/console#/directories/routing`);
     await moderator.getByRole('heading', { name: ru('queue.title.moderator') }).waitFor();

@@ -1,36 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createEvent } from '../../core/news/events.service.ts';
 import { eventDraft } from '../../test/event-draft.ts';
 import { createNews } from '../../core/news/news.service.ts';
 import type { BotHarness } from '../../test/bots/harness.ts';
-import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { ARTIFACTS, consoleTestPerFile, ru, sidewaysOverflow } from '../../test/console-browser.ts';
 import type { TestDatabase } from '../../test/database.ts';
 import { jpegBytes, mp4Bytes } from '../../test/media/files.ts';
 import { KEMEROVO_CENTER } from '../../test/residents.ts';
-import { demoStaff } from '../../test/staff.ts';
 
 /**
  * «Афиша» and media uploads in the web console, in Chromium: a moderator writes an event as a draft
  * and publishes it, attaches a photo to a news draft and to an event through the file input, and
  * gets a clear refusal for a file that is not an image or is too large; Kemerovo never sees Belovo.
  */
-// Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
-declare const document: unknown;
-
 /** A real 1×1 PNG (it decodes, so the thumbnail's naturalWidth proves the bytes came back). */
 const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 const MAX_IMAGE_BYTES = 100 * 1024;
 
 let db: TestDatabase;
 let harness: BotHarness;
-let world: ConsoleTest;
-let mediaDir: string;
 const now = new Date('2026-12-01T03:00:00.000Z');
-let staff: Awaited<ReturnType<typeof demoStaff>>;
 let belovoEvent = 0;
 
 /** An event of 6 December, 17:00–19:00 in Kemerovo's time, at a venue at `point` of its municipality. */
@@ -41,25 +32,15 @@ const eventAt = (municipalityId: number, title: string, point: { lat: number; lo
 const kemerovoNewsDraft = (title: string, body: string, mediaIds: number[] = []) =>
   createNews(db.db, { municipalityId: db.demo.municipalities.Kemerovo, title, body, categoryId: null, mediaIds, link: null, pollId: null, publishAt: null, staffId: null }, now);
 
+// Media go to the harness's own data folder (DATA_DIR/media), removed when it closes.
+const world = consoleTestPerFile({ clock: () => now, env: { MEDIA_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) } });
 beforeAll(async () => {
-  mediaDir = mkdtempSync(path.join(os.tmpdir(), 'otklik-console-media-'));
-  world = await startConsoleTest({ clock: () => now, env: { MEDIA_DIR: mediaDir, MEDIA_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) } });
   ({ db, harness } = world);
-  staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
   belovoEvent = (await createEvent(db.db, eventAt(db.demo.municipalities.Belovo, 'Беловский концерт', { lat: 54.4166, lon: 86.2975 }), now)).id;
 }, 120_000);
-afterAll(async () => {
-  await world?.close();
-  if (mediaDir) rmSync(mediaDir, { recursive: true, force: true });
-});
 
 const signIn = (staffId: number, viewport?: { width: number; height: number }) => world.signIn(staffId, viewport);
 const seriousViolations = (page: Page) => world.seriousViolations(page);
-const overflowOf = (page: Page) =>
-  page.evaluate(() => {
-    const root = (document as { documentElement: { scrollWidth: number; clientWidth: number } }).documentElement;
-    return root.scrollWidth - root.clientWidth;
-  });
 const mediaIdsOf = async (newsId: number) => (await db.db.selectFrom('news_item').select('media_ids').where('id', '=', newsId).executeTakeFirstOrThrow()).media_ids as number[];
 const mediaCount = async () =>
   Number(
@@ -73,7 +54,7 @@ const mediaCount = async () =>
 
 describe('«Афиша» and media uploads in the console', () => {
   it('a moderator writes an event as a draft and publishes it; it is in the list; the page is accessible', async () => {
-    const moderator = await signIn(staff.moderator);
+    const moderator = await signIn(world.staff.moderator);
     await moderator.getByRole('link', { name: ru('nav.events'), exact: true }).click();
     await moderator.getByRole('heading', { name: ru('events.title') }).waitFor();
     await moderator.getByRole('link', { name: ru('events.create') }).click();
@@ -133,7 +114,7 @@ describe('«Афиша» and media uploads in the console', () => {
 
   it('a moderator attaches a photo to a news draft through the file input: the media row is linked and shown', async () => {
     const item = await kemerovoNewsDraft('Субботник в сквере', 'Приглашаем на субботник.');
-    const moderator = await signIn(staff.moderator);
+    const moderator = await signIn(world.staff.moderator);
     await moderator.getByRole('link', { name: ru('nav.news'), exact: true }).click();
     await moderator.getByRole('link', { name: 'Субботник в сквере' }).click();
     await moderator.getByRole('heading', { name: 'Субботник в сквере' }).waitFor();
@@ -147,7 +128,7 @@ describe('«Афиша» and media uploads in the console', () => {
     const ids = await mediaIdsOf(item.id);
     expect(ids).toHaveLength(1);
     const media = await db.db.selectFrom('media').selectAll().where('id', '=', ids[0]!).executeTakeFirstOrThrow();
-    expect(media).toMatchObject({ kind: 'image', mime: 'image/png', municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: staff.moderator, origin: 'upload' });
+    expect(media).toMatchObject({ kind: 'image', mime: 'image/png', municipality_id: db.demo.municipalities.Kemerovo, created_by_staff_id: world.staff.moderator, origin: 'upload' });
     const audited = await db.db.selectFrom('audit_log').select('action').where('entity', '=', 'news_item').where('entity_id', '=', String(item.id)).execute();
     expect(audited.map((a) => a.action)).toEqual(['news.update']);
 
@@ -191,7 +172,7 @@ describe('«Афиша» and media uploads in the console', () => {
 
   it('a file that is not an image, or one too large, is refused with a clear text and nothing is attached', async () => {
     const item = await kemerovoNewsDraft('Ёлка на площади', 'Открытие ёлки.');
-    const moderator = await signIn(staff.moderator);
+    const moderator = await signIn(world.staff.moderator);
     await moderator.goto(`${harness.url}/console#/news-item/${item.id}`);
     await moderator.getByRole('heading', { name: 'Ёлка на площади' }).waitFor();
     const before = await mediaCount();
@@ -254,7 +235,7 @@ describe('«Афиша» and media uploads in the console', () => {
 
   it("an event draft gets a photo (not a video) on its card; Kemerovo never sees Belovo's event; pages fit a phone", async () => {
     const draft = await createEvent(db.db, eventAt(db.demo.municipalities.Kemerovo, 'Концерт хора', KEMEROVO_CENTER), now);
-    const moderator = await signIn(staff.moderator, { width: 390, height: 844 });
+    const moderator = await signIn(world.staff.moderator, { width: 390, height: 844 });
     await moderator.goto(`${harness.url}/console#/event/${draft.id}`);
     await moderator.getByRole('heading', { name: 'Концерт хора' }).waitFor();
     // The edit form shows the times in Kemerovo's zone.
@@ -289,7 +270,7 @@ describe('«Афиша» and media uploads in the console', () => {
       .orderBy('id')
       .execute();
     expect(edits.map((e) => (e.data as { changed: string[] }).changed)).toEqual([['photoMediaId'], ['price']]);
-    expect(await overflowOf(moderator)).toBeLessThanOrEqual(0);
+    expect(await sidewaysOverflow(moderator)).toBeLessThanOrEqual(0);
     expect(await seriousViolations(moderator)).toEqual([]);
     await moderator.screenshot({ path: path.join(ARTIFACTS, 'console-event-phone.png'), fullPage: true });
 
@@ -298,7 +279,7 @@ describe('«Афиша» and media uploads in the console', () => {
       await moderator.goto(`${harness.url}/console${hash}`);
       await moderator.getByRole('heading', { level: 1 }).waitFor();
       await moderator.waitForLoadState('networkidle');
-      expect(await overflowOf(moderator), hash).toBeLessThanOrEqual(0);
+      expect(await sidewaysOverflow(moderator), hash).toBeLessThanOrEqual(0);
     }
     await moderator.goto(`${harness.url}/console#/events`);
     await moderator.locator('main').getByText('Концерт хора').waitFor();
@@ -339,10 +320,10 @@ describe('«Афиша» and media uploads in the console', () => {
       },
       now,
     );
-    const moderator = await signIn(staff.moderator);
+    const moderator = await signIn(world.staff.moderator);
     await moderator.goto(`${harness.url}/console#/news-item/${item.id}`);
     await moderator.getByRole('heading', { name: 'Ярмарка выходного дня' }).waitFor();
-    await db.db.updateTable('api_key').set({ revoked_at: now }).where('staff_id', '=', staff.moderator).where('kind', '=', 'session').execute();
+    await db.db.updateTable('api_key').set({ revoked_at: now }).where('staff_id', '=', world.staff.moderator).where('kind', '=', 'session').execute();
     await moderator.getByLabel(ru('media.add')).setInputFiles({ name: 'fair.png', mimeType: 'image/png', buffer: PNG_1X1 });
     await moderator.getByRole('heading', { name: ru('sign_in.title') }).waitFor();
     await moderator.getByText(ru('error.session_ended')).waitFor();
@@ -352,7 +333,7 @@ describe('«Афиша» and media uploads in the console', () => {
 
   it('an executor reads «Афиша» but has nothing to write, publish or upload', async () => {
     const published = await db.db.selectFrom('afisha_event').select('id').where('title', '=', 'Лыжная гонка «Кузбасская лыжня»').executeTakeFirstOrThrow();
-    const executor = await signIn(staff.executor);
+    const executor = await signIn(world.staff.executor);
     await executor.getByRole('link', { name: ru('nav.events'), exact: true }).click();
     await executor.locator('main').getByText('Лыжная гонка «Кузбасская лыжня»').waitFor();
     expect(await executor.getByRole('link', { name: ru('events.create') }).count()).toBe(0);

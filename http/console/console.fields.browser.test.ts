@@ -1,22 +1,15 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { describe, expect, it } from 'vitest';
+import { consoleTestPerFile, ru } from '../../test/console-browser.ts';
 import { KEMEROVO_CENTER } from '../../test/residents.ts';
-import { demoStaff } from '../../test/staff.ts';
 
 /**
  * The API's field refusals came to the console in English ("The request is invalid: json.link: an
  * http(s) URL."): now the field is marked and named by its label, the problem said in Russian.
  */
 const now = new Date('2026-12-01T03:00:00.000Z');
-let world: ConsoleTest;
-let staff: Awaited<ReturnType<typeof demoStaff>>;
 
-beforeAll(async () => {
-  world = await startConsoleTest({ clock: () => now });
-  staff = await demoStaff(world.db.db, world.db.demo.municipalities.Kemerovo);
-}, 120_000);
-afterAll(() => world?.close());
+const world = consoleTestPerFile({ clock: () => now });
 
 const bubble = (page: Page, label: string) => page.getByLabel(label, { exact: true }).evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage);
 const notice = (page: Page) => page.getByRole('status').textContent();
@@ -25,7 +18,7 @@ const said = (field: string, problem: string, params?: Record<string, unknown>) 
 describe('field refusals in the console', () => {
   it('a news item with a javascript: link is refused at the link, in Russian; a blank title of a draft too', async () => {
     const db = world.db.db;
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     await moderator.goto(`${world.harness.url}/console#/news/new`);
     await moderator.getByRole('heading', { name: ru('news.create') }).waitFor();
     await moderator.getByLabel(ru('news.name')).fill('Ремонт моста');
@@ -56,7 +49,7 @@ describe('field refusals in the console', () => {
   }, 60_000);
 
   it('an event that ends before it starts is refused at its end, naming the start, in Russian', async () => {
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     await moderator.goto(`${world.harness.url}/console#/events/new`);
     await moderator.getByRole('heading', { name: ru('events.create') }).waitFor();
     await moderator.getByLabel(ru('events.name')).fill('Ёлка на площади');
@@ -78,7 +71,7 @@ describe('field refusals in the console', () => {
   }, 60_000);
 
   it('a new poll titled with spaces is refused at its title in Russian, and what was typed stays', async () => {
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     await moderator.goto(`${world.harness.url}/console#/polls/new`);
     await moderator.getByRole('heading', { name: ru('polls.create') }).waitFor();
     await moderator.getByLabel(ru('polls.name')).fill('   ');
@@ -97,7 +90,7 @@ describe('field refusals in the console', () => {
   }, 60_000);
 
   it('a direct line collecting past its broadcast day, or only in the past, is refused at its end in Russian, saying why', async () => {
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     const fill = async (from: string, to: string, on: string) => {
       await curator.goto(`${world.harness.url}/console#/direct-lines/new`);
       await curator.getByLabel(ru('direct_lines.name')).fill('Прямая линия с главой');
@@ -119,7 +112,7 @@ describe('field refusals in the console', () => {
   }, 60_000);
 
   it("a poll option longer than the API's 100 characters is refused at the options field, in Russian", async () => {
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     await moderator.goto(`${world.harness.url}/console#/polls/new`);
     await moderator.getByRole('heading', { name: ru('polls.create') }).waitFor();
     await moderator.getByLabel(ru('polls.name')).fill('Ёлка во дворе');
@@ -140,7 +133,7 @@ describe('field refusals in the console', () => {
   }, 60_000);
 
   it("a refusal naming a field the form has not (or of no form) is said in Russian: a known field by its name, another by the API's", async () => {
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     await moderator.goto(`${world.harness.url}/console#/polls/new`);
     await moderator.getByRole('heading', { name: ru('polls.create') }).waitFor();
     await moderator.getByLabel(ru('polls.name')).fill('Каток');

@@ -1,10 +1,10 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotPeriod } from '../../core/kpi/snapshots.ts';
 import { reopenMessage } from '../../core/messages/moderation.service.ts';
 import { getMunicipality } from '../../core/municipalities/municipality.repository.ts';
-import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
-import { demoStaff, solvedMessage } from '../../test/staff.ts';
+import { consoleTestPerFile, ru } from '../../test/console-browser.ts';
+import { solvedMessage } from '../../test/staff.ts';
 
 /**
  * The KPI page of an ended month shows its snapshot (the official figure) and when it was taken; a
@@ -12,20 +12,15 @@ import { demoStaff, solvedMessage } from '../../test/staff.ts';
  * they give now; a curator recomputes the snapshot from the page, a moderator is told whom to ask.
  */
 const now = new Date('2026-12-01T03:00:00.000Z');
-let world: ConsoleTest;
-let staff: Awaited<ReturnType<typeof demoStaff>>;
 
+const world = consoleTestPerFile({ clock: () => now });
 beforeAll(async () => {
-  world = await startConsoleTest({ clock: () => now });
   const db = world.db.db;
-  const kemerovo = world.db.demo.municipalities.Kemerovo;
-  staff = await demoStaff(db, kemerovo);
   // Solved on 18 November, frozen with the month on 1 December, put back in work the same morning.
-  const closed = await solvedMessage(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-16T04:00:00Z'), solvedAt: new Date('2026-11-18T04:00:00Z') });
-  await snapshotPeriod(db, await getMunicipality(db, kemerovo), '2026-11', now);
-  await reopenMessage(db, { messageId: closed, actor: { kind: 'staff', staffId: staff.curator }, reason: 'Яма осталась' }, now);
+  const closed = await solvedMessage(db, { municipalityId: world.kemerovo, acceptedAt: new Date('2026-11-16T04:00:00Z'), solvedAt: new Date('2026-11-18T04:00:00Z') });
+  await snapshotPeriod(db, await getMunicipality(db, world.kemerovo), '2026-11', now);
+  await reopenMessage(db, { messageId: closed, actor: { kind: 'staff', staffId: world.staff.curator }, reason: 'Яма осталась' }, now);
 }, 120_000);
-afterAll(() => world?.close());
 
 async function november(staffId: number): Promise<Page> {
   const page = await world.signIn(staffId);
@@ -46,7 +41,7 @@ const row = (page: Page, kpi: number) =>
 
 describe('the KPI page of an ended month', () => {
   it('a moderator sees the snapshot, its time, the indicator whose data changed with its value now, and whom to ask', async () => {
-    const page = await november(staff.moderator);
+    const page = await november(world.staff.moderator);
     // The snapshot's time in Kuzbass time (10:00 on 1 December), as the browser's ICU writes the date.
     const note = await page.locator('.snapshot-note p.hint').first().textContent();
     expect(note).toContain(ru('kpi.snapshot', { at: '' }).split('  ')[0]!.trim());
@@ -71,7 +66,7 @@ describe('the KPI page of an ended month', () => {
   }, 120_000);
 
   it('the running month: the report and the rankings are live, no frozen note', async () => {
-    const page = await world.signIn(staff.moderator);
+    const page = await world.signIn(world.staff.moderator);
     await page.clock.setFixedTime(now);
     await page.goto(`${world.harness.url}/console#/kpi`);
     await page.getByRole('table', { name: ru('kpi.indicators', { period: '2026-12' }) }).waitFor();
@@ -82,7 +77,7 @@ describe('the KPI page of an ended month', () => {
   }, 120_000);
 
   it("a curator recomputes it from the page: the note of changed data goes, the snapshot's time stays shown", async () => {
-    const page = await november(staff.curator);
+    const page = await november(world.staff.curator);
     await page.getByRole('button', { name: ru('kpi.recompute') }).click();
     await page.getByText(ru('act.done')).waitFor();
     await page.locator('.snapshot-note p.overdue').waitFor({ state: 'detached' });

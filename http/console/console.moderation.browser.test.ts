@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import type { BotHarness } from '../../test/bots/harness.ts';
-import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { ARTIFACTS, consoleTestPerFile, ru } from '../../test/console-browser.ts';
 import type { TestDatabase } from '../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
-import { demoStaff, messageInWork } from '../../test/staff.ts';
+import { messageInWork } from '../../test/staff.ts';
 
 /**
  * Issue 20, the moderator's side of the console in Chromium: on a message card a moderator changes
@@ -19,8 +19,6 @@ const DAY = 86_400_000;
 const now = new Date('2026-12-01T03:00:00.000Z');
 let db: TestDatabase;
 let harness: BotHarness;
-let world: ConsoleTest;
-let staff: Awaited<ReturnType<typeof demoStaff>>;
 const ids = { recategorise: 0, original: 0, duplicate: 0, route: 0, dayEleven: 0, overdue: 0, openSource: 0, belovo: 0 };
 let utilityExecutor = 0;
 let cityExecutorName = '';
@@ -34,24 +32,22 @@ async function fileNew(text: string, point = KEMEROVO_CENTER): Promise<number> {
 const setText = (id: number, text: string) => db.db.updateTable('message').set({ text }).where('id', '=', id).execute();
 const row = (id: number) => db.db.selectFrom('message').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
+// The tile server is configuration (as for /map); here an address where nothing answers, as on a closed network.
+const world = consoleTestPerFile({ clock: () => now, env: { MAP_TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' } });
 beforeAll(async () => {
-  // The tile server is configuration (as for /map); here an address where nothing answers, as on a closed network.
-  world = await startConsoleTest({ clock: () => now, env: { MAP_TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' } });
   ({ db, harness } = world);
-  staff = await demoStaff(db.db, db.demo.municipalities.Kemerovo);
-  const kemerovo = db.demo.municipalities.Kemerovo;
   ids.recategorise = await fileNew('Во дворе на Весенней, 5 гора мусора');
   ids.original = await fileNew('Яма на проспекте Ленина у остановки «Цирк»');
   // 40 m north of the original: a nearby candidate.
   ids.duplicate = await fileNew('Опять яма у «Цирка», колёса бьют', { lat: KEMEROVO_CENTER.lat + 0.00036, lon: KEMEROVO_CENTER.lon });
-  ids.route = await messageInWork(db.db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 2 * DAY) });
+  ids.route = await messageInWork(db.db, { municipalityId: world.kemerovo, acceptedAt: new Date(now.getTime() - 2 * DAY) });
   await setText(ids.route, 'Не горит фонарь на улице Терешковой');
-  ids.dayEleven = await messageInWork(db.db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 11 * DAY - 3_600_000) });
+  ids.dayEleven = await messageInWork(db.db, { municipalityId: world.kemerovo, acceptedAt: new Date(now.getTime() - 11 * DAY - 3_600_000) });
   await setText(ids.dayEleven, 'Открытый люк на Красноармейской');
-  ids.overdue = await messageInWork(db.db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 15 * DAY) });
+  ids.overdue = await messageInWork(db.db, { municipalityId: world.kemerovo, acceptedAt: new Date(now.getTime() - 15 * DAY) });
   await setText(ids.overdue, 'Сломанная скамейка в сквере');
   // An open-source message accepted 20 minutes ago: its draft is due within the working hour.
-  ids.openSource = await messageInWork(db.db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 20 * 60_000), flags: { openSource: true } });
+  ids.openSource = await messageInWork(db.db, { municipalityId: world.kemerovo, acceptedAt: new Date(now.getTime() - 20 * 60_000), flags: { openSource: true } });
   await setText(ids.openSource, 'Пост ВКонтакте: нет света в подъезде');
   await db.db
     .insertInto('first_response')
@@ -59,20 +55,19 @@ beforeAll(async () => {
     .execute();
   ids.belovo = await messageInWork(db.db, { municipalityId: db.demo.municipalities.Belovo, acceptedAt: new Date(now.getTime() - 12 * DAY), point: { lat: 54.4166, lon: 86.2975 } });
   await setText(ids.belovo, 'Беловская яма у вокзала');
-  const executors = await db.db.selectFrom('executor').select(['id', 'name']).where('municipality_id', '=', kemerovo).orderBy('id').execute();
+  const executors = await db.db.selectFrom('executor').select(['id', 'name']).where('municipality_id', '=', world.kemerovo).orderBy('id').execute();
   const routed = await row(ids.route);
   cityExecutorName = executors.find((e) => e.id === routed.executor_id)!.name;
-  utilityExecutor = (await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.utilityExecutor).executeTakeFirstOrThrow()).executor_id!;
+  utilityExecutor = (await db.db.selectFrom('staff').select('executor_id').where('id', '=', world.staff.utilityExecutor).executeTakeFirstOrThrow()).executor_id!;
   expect(utilityExecutor).not.toBe(routed.executor_id);
   utilityName = executors.find((e) => e.id === utilityExecutor)!.name;
   const dump = await categoryId(db.db, 'ecology.dump');
-  await db.db.updateTable('routing_rule').set({ executor_id: utilityExecutor }).where('municipality_id', '=', kemerovo).where('category_id', '=', dump).execute();
+  await db.db.updateTable('routing_rule').set({ executor_id: utilityExecutor }).where('municipality_id', '=', world.kemerovo).where('category_id', '=', dump).execute();
 }, 120_000);
-afterAll(() => world?.close());
 
 /** A moderator's page on the test's clock (the deadlines count from it); CSP refusals are collected. */
 async function moderator(): Promise<{ page: Page; refused: string[] }> {
-  const page = await world.signIn(staff.moderator);
+  const page = await world.signIn(world.staff.moderator);
   await page.clock.setFixedTime(now);
   const refused: string[] = [];
   page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && refused.push(m.text()));

@@ -1,10 +1,10 @@
 import type { Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { issueKey, revokeKey } from '../../core/access/api-keys.service.ts';
 import { issueLoginCode, signInWithCode } from '../../core/console/sessions.ts';
 import { INDICATORS } from '../../core/kpi/indicators/index.ts';
-import { type ConsoleTest, en, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
-import { demoStaff, operatorId } from '../../test/staff.ts';
+import { consoleTestPerFile, en, ru, toEnglish } from '../../test/console-browser.ts';
+import { operatorId } from '../../test/staff.ts';
 
 /**
  * What a curator and an operator hit in the console: KPI responsibles picked from «Показатель
@@ -15,9 +15,6 @@ import { demoStaff, operatorId } from '../../test/staff.ts';
 declare const document: { querySelectorAll(selector: string): { length: number } };
 
 const now = new Date('2026-12-01T03:00:00.000Z');
-let world: ConsoleTest;
-let staff: Awaited<ReturnType<typeof demoStaff>>;
-let kemerovo: number;
 
 /** `count` officials of a municipality, after every staff member there is: their ids in order. */
 async function addStaff(count: number, municipalityId: number, name: (i: number) => string): Promise<number[]> {
@@ -32,19 +29,14 @@ async function actionOf(row: Locator): Promise<[string, string]> {
   return [(await cell.textContent())!.replace(code, '').trim(), code];
 }
 
-beforeAll(async () => {
-  world = await startConsoleTest({ clock: () => now });
-  kemerovo = world.db.demo.municipalities.Kemerovo;
-  staff = await demoStaff(world.db.db, kemerovo);
-}, 120_000);
-afterAll(() => world?.close());
+const world = consoleTestPerFile({ clock: () => now });
 
 describe("an operator's and a curator's console", () => {
   it("KPI responsibles are chosen and listed by the indicator's number and name, in the console's language, among all of a municipality's officials", async () => {
     // More officials than the staff list's page: the one wanted is the 106th of Kemerovo.
-    const added = await addStaff(105, kemerovo, (i) => (i === 104 ? 'Ответственная Последняя' : `Ответственный ${i}`));
+    const added = await addStaff(105, world.kemerovo, (i) => (i === 104 ? 'Ответственная Последняя' : `Ответственный ${i}`));
     const last = added.at(-1)!;
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/directories/routing`);
     const select = curator.getByLabel(ru('routing.kpi'), { exact: true });
     await select.waitFor();
@@ -54,7 +46,7 @@ describe("an operator's and a curator's console", () => {
     await curator.getByRole('button', { name: ru('routing.assign_submit'), exact: true }).click();
     const row = curator.getByRole('row').filter({ hasText: 'Ответственная Последняя' });
     await row.getByRole('cell', { name: '7. Доля просроченных сообщений за год', exact: true }).waitFor();
-    const stored = await world.db.db.selectFrom('kpi_responsible').select(['kpi', 'staff_id']).where('municipality_id', '=', kemerovo).execute();
+    const stored = await world.db.db.selectFrom('kpi_responsible').select(['kpi', 'staff_id']).where('municipality_id', '=', world.kemerovo).execute();
     expect(stored).toContainEqual({ kpi: 7, staff_id: last });
     expect(await world.seriousViolations(curator)).toEqual([]);
 
@@ -65,7 +57,7 @@ describe("an operator's and a curator's console", () => {
   }, 120_000);
 
   it('the audit log says each action in words, the code beside it, an unknown code as itself, names staff past the first 100 and links an entry to its card', async () => {
-    const [first, far] = [...(await addStaff(120, kemerovo, (i) => `Сотрудник ${i}`))].filter((_, i) => i === 0 || i === 119);
+    const [first, far] = [...(await addStaff(120, world.kemerovo, (i) => `Сотрудник ${i}`))].filter((_, i) => i === 0 || i === 119);
     const entry = (staffId: number | null, action: string, entityId: string) => ({
       staff_id: staffId,
       api_key_id: null,
@@ -73,7 +65,7 @@ describe("an operator's and a curator's console", () => {
       action,
       entity: 'message',
       entity_id: entityId,
-      municipality_id: kemerovo,
+      municipality_id: world.kemerovo,
       data: '{}',
       created_at: now,
     });
@@ -110,7 +102,7 @@ describe("an operator's and a curator's console", () => {
   }, 120_000);
 
   it("an operator's list of everyone's sessions names an official past the first 100 staff", async () => {
-    const [far] = (await addStaff(110, kemerovo, (i) => `Дальний ${i}`)).slice(-1);
+    const [far] = (await addStaff(110, world.kemerovo, (i) => `Дальний ${i}`)).slice(-1);
     const { code } = await issueLoginCode(world.db.db, far!, now);
     await signInWithCode(world.db.db, { code, client: '192.0.2.1' }, now);
     const operator = await world.signIn(await operatorId(world.db.db));
@@ -133,7 +125,7 @@ describe("an operator's and a curator's console", () => {
       );
     // Past two pages of the list (with or without the tests above), the newcomer last.
     const adding = Math.max(30, 230 - (await count()));
-    const [newcomer] = (await addStaff(adding, kemerovo, (i) => (i === adding - 1 ? 'Новичок Последний' : `Новичок ${i}`))).slice(-1);
+    const [newcomer] = (await addStaff(adding, world.kemerovo, (i) => (i === adding - 1 ? 'Новичок Последний' : `Новичок ${i}`))).slice(-1);
     const total = await count();
     expect(total).toBeGreaterThan(200);
     const operator = await world.signIn(await operatorId(world.db.db));
@@ -156,7 +148,7 @@ describe("an operator's and a curator's console", () => {
   }, 120_000);
 
   it("a staff card lists every key, not only the first 100: a long-rotated account's live key (listed last) can be revoked", async () => {
-    const [account] = await addStaff(1, kemerovo, () => 'Интеграция');
+    const [account] = await addStaff(1, world.kemerovo, () => 'Интеграция');
     for (let i = 0; i < 101; i++) {
       const old = await issueKey(world.db.db, { staffId: account!, label: `старый ${i}`, createdBy: null }, now);
       await revokeKey(world.db.db, old.key.id, now);

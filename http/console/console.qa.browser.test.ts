@@ -1,14 +1,14 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../core/access/api-keys.service.ts';
 import { advanceContests, createContest, publishContest, submitEntry } from '../../core/contests/contests.ts';
 import { draftAnswer, returnAnswer } from '../../core/messages/answers.service.ts';
 import { fileMessage } from '../../core/messages/filing.service.ts';
 import { createPoll } from '../../core/polls/polls.ts';
-import { ARTIFACTS, type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { ARTIFACTS, consoleTestPerFile, ru, sidewaysOverflow } from '../../test/console-browser.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
-import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
+import { messageInWork, operatorId } from '../../test/staff.ts';
 
 /**
  * What officials stumbled on in the console: a queue longer than one page, a refusal in English
@@ -24,7 +24,6 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * queue and card that never said which municipality a message is from.
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
-declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
 interface Meter {
   value: number;
   low: number;
@@ -35,39 +34,34 @@ declare const innerHeight: number;
 
 const MINUTE = 60_000;
 const now = new Date('2026-12-01T03:00:00.000Z');
-let world: ConsoleTest;
-let staff: Awaited<ReturnType<typeof demoStaff>>;
 const ids = { oldest: 0, long: 0, returned: 0, answer: 0 };
 const LONG_WORD = 'ОченьДлинноеСловоБезПробелов'.repeat(12);
 
+const world = consoleTestPerFile({ clock: () => now, env: { MAP_TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' } });
 beforeAll(async () => {
-  world = await startConsoleTest({ clock: () => now, env: { MAP_TILE_URL: 'http://127.0.0.1:9/{z}/{x}/{y}.png' } });
   const db = world.db.db;
-  const kemerovo = world.db.demo.municipalities.Kemerovo;
-  staff = await demoStaff(db, kemerovo);
   const pothole = await categoryId(db, 'roads.pothole');
   // 27 new messages: more than the API's page of 25.
   for (let i = 27; i >= 1; i--) {
     const filedAt = new Date(now.getTime() - i * MINUTE);
-    const residentId = await registeredResident(db, { municipalityId: kemerovo, now: filedAt });
+    const residentId = await registeredResident(db, { municipalityId: world.kemerovo, now: filedAt });
     const text = i === 1 ? `Жалоба: ${LONG_WORD}` : `Яма у дома ${i}`;
     const id = (await fileMessage(db, { residentId, categoryId: pothole, text, point: KEMEROVO_CENTER, address: `ул. Весенняя, ${i}`, channel: 'tg' }, filedAt)).message.id;
     if (i === 27) ids.oldest = id;
     if (i === 1) ids.long = id;
   }
-  ids.returned = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 2 * 86_400_000) });
+  ids.returned = await messageInWork(db, { municipalityId: world.kemerovo, acceptedAt: new Date(now.getTime() - 2 * 86_400_000) });
   // Overdue (in work 15 days): KPI 7's share is far over its 0.3 % limit.
-  await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 15 * 86_400_000) });
-  const { answer } = await draftAnswer(db, { messageId: ids.returned, kind: 'intermediate', text: 'Отремонтируем', actor: { kind: 'staff', staffId: staff.executor } }, now);
+  await messageInWork(db, { municipalityId: world.kemerovo, acceptedAt: new Date(now.getTime() - 15 * 86_400_000) });
+  const { answer } = await draftAnswer(db, { messageId: ids.returned, kind: 'intermediate', text: 'Отремонтируем', actor: { kind: 'staff', staffId: world.staff.executor } }, now);
   ids.answer = answer.id;
 }, 120_000);
-afterAll(() => world?.close());
 
 const queueRows = (page: Page) => page.locator('main table').first().locator('tbody tr');
 
 describe('the console where officials stumbled', () => {
   it("a moderator's queue longer than a page loads the rest with «more»", async () => {
-    const page = await world.signIn(staff.moderator);
+    const page = await world.signIn(world.staff.moderator);
     await page.getByRole('link', { name: `${ru('queue.open')} ${ids.long}`, exact: true }).waitFor();
     expect(await queueRows(page).count()).toBe(25);
     await expect(page.getByRole('link', { name: `${ru('queue.open')} ${ids.oldest}`, exact: true }).count()).resolves.toBe(0);
@@ -81,10 +75,10 @@ describe('the console where officials stumbled', () => {
   }, 60_000);
 
   it('a long word stays on screen; a refusal is said in Russian and stays in sight at the bottom of the card', async () => {
-    const page = await world.signIn(staff.moderator);
+    const page = await world.signIn(world.staff.moderator);
     await page.goto(`${world.harness.url}/console#/message/${ids.long}`);
     await page.getByRole('heading', { name: ru('card.title', { id: ids.long }) }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    expect(await sidewaysOverflow(page)).toBe(0);
     // A duplicate of itself: the API refuses (422 DUPLICATE_OF_SELF).
     await page.getByLabel(ru('moderation.duplicate_of')).fill(String(ids.long));
     await page.getByLabel(ru('moderation.duplicate_of')).press('Enter');
@@ -98,14 +92,14 @@ describe('the console where officials stumbled', () => {
   }, 60_000);
 
   it('the curator reads answer kinds in words and returns an answer; the executor corrects it and sends it again', async () => {
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     const row = curator.locator('main table').first().locator('tbody tr').filter({ hasText: 'Отремонтируем' });
     await row.waitFor();
     expect(await row.locator('td').nth(1).textContent()).toBe(ru('answer.kind.intermediate'));
     await curator.context().close();
-    await returnAnswer(world.db.db, { answerId: ids.answer, remark: 'Назовите срок', actor: { kind: 'staff', staffId: staff.curator } }, now);
+    await returnAnswer(world.db.db, { answerId: ids.answer, remark: 'Назовите срок', actor: { kind: 'staff', staffId: world.staff.curator } }, now);
 
-    const executor = await world.signIn(staff.executor);
+    const executor = await world.signIn(world.staff.executor);
     await executor.goto(`${world.harness.url}/console#/message/${ids.returned}`);
     const corrected = executor.getByLabel(ru('act.revise_text'));
     expect(await corrected.inputValue()).toBe('Отремонтируем');
@@ -119,7 +113,7 @@ describe('the console where officials stumbled', () => {
 
   it('revoking an API key ends the console session opened with it', async () => {
     const db = world.db.db;
-    const { key, token } = await issueKey(db, { staffId: staff.executor, createdBy: null }, now);
+    const { key, token } = await issueKey(db, { staffId: world.staff.executor, createdBy: null }, now);
     const operator = await issueKey(db, { staffId: await operatorId(db), createdBy: null }, now);
     const page = await (await world.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' })).newPage();
     await page.goto(`${world.harness.url}/console`);
@@ -145,10 +139,10 @@ describe('the console where officials stumbled', () => {
   }, 60_000);
 
   it('a curator sends an official mailing to the subscribers of a topic and sees its progress; a moderator has no such page', async () => {
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     expect(await moderator.getByRole('link', { name: ru('nav.broadcasts') }).count()).toBe(0);
     await moderator.context().close();
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.getByRole('link', { name: ru('nav.broadcasts'), exact: true }).click();
     await curator.getByRole('heading', { name: ru('broadcasts.title'), exact: true }).waitFor();
     await curator.getByText(ru('queue.empty')).waitFor();
@@ -161,19 +155,18 @@ describe('the console where officials stumbled', () => {
     expect(JSON.stringify(row.payload)).toContain('Завтра отключат воду');
     expect(await world.seriousViolations(curator)).toEqual([]);
     await curator.setViewportSize({ width: 390, height: 800 });
-    expect(await curator.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    expect(await sidewaysOverflow(curator)).toBe(0);
     await curator.screenshot({ path: path.join(ARTIFACTS, 'console-broadcasts.png'), fullPage: true });
     await curator.context().close();
   }, 60_000);
 
   it("a contest's entries past the first hundred are shown with «more» and stay shown after an action", async () => {
     const db = world.db.db;
-    const kemerovo = world.db.demo.municipalities.Kemerovo;
     const day = 86_400_000;
     const contest = await createContest(
       db,
       {
-        municipalityId: kemerovo,
+        municipalityId: world.kemerovo,
         createdByStaffId: null,
         title: 'Снежный город',
         organiser: 'Администрация г. Кемерово',
@@ -195,17 +188,17 @@ describe('the console where officials stumbled', () => {
     await advanceContests(db, now);
     let last = 0;
     for (let i = 0; i < 101; i++) {
-      const author = await registeredResident(db, { municipalityId: kemerovo, now });
+      const author = await registeredResident(db, { municipalityId: world.kemerovo, now });
       const media = await db
         .insertInto('media')
-        .values({ sha256: i.toString(16).padStart(64, 'a'), mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: kemerovo, created_by_staff_id: null, origin: 'tg' })
+        .values({ sha256: i.toString(16).padStart(64, 'a'), mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: world.kemerovo, created_by_staff_id: null, origin: 'tg' })
         .returning('id')
         .executeTakeFirstOrThrow();
       last = (
         await db.transaction().execute((trx) => submitEntry(trx, { contestId: contest.id, residentId: author, channel: 'tg', mediaId: media.id, mediaKind: 'photo', caption: `Работа ${i + 1}` }, now))
       ).id;
     }
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/contest/${contest.id}`);
     await curator.getByText('Работа 100', { exact: true }).waitFor();
     expect(await curator.getByText('Работа 101', { exact: true }).count()).toBe(0);
@@ -222,7 +215,7 @@ describe('the console where officials stumbled', () => {
   }, 120_000);
 
   it('KPI 7 over its 0.3 % limit: the target reads "≤ 0,3 %" (a decimal comma in Russian) and the bar is in the meter\'s bad region', async () => {
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
     const row = curator.getByRole('row').filter({ hasText: 'Доля просроченных сообщений за год' });
     await row.waitFor();
@@ -241,7 +234,7 @@ describe('the console where officials stumbled', () => {
   }, 60_000);
 
   it('a news draft saved from the form says so on the list it opens; the next page clears it', async () => {
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     await moderator.goto(`${world.harness.url}/console#/news/new`);
     await moderator.getByLabel(ru('news.name')).fill('Отключение воды на Весенней');
     await moderator.getByLabel(ru('news.body'), { exact: true }).fill('Завтра с 9 до 17.');
@@ -255,7 +248,7 @@ describe('the console where officials stumbled', () => {
   }, 60_000);
 
   it("a new poll's end before its start and a single option are said at the field in Russian; nothing is sent", async () => {
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     const sent: string[] = [];
     moderator.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/v1/polls') && sent.push(r.url()));
     await moderator.goto(`${world.harness.url}/console#/polls/new`);
@@ -282,7 +275,7 @@ describe('the console where officials stumbled', () => {
   it('a moderator sees whether a message is published and withdraws one published by mistake', async () => {
     const db = world.db.db;
     const id = await messageInWork(db, { municipalityId: world.db.demo.municipalities.Kemerovo, acceptedAt: new Date(now.getTime() - 86_400_000) });
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     await moderator.goto(`${world.harness.url}/console#/message/${id}`);
     await moderator.getByText(ru('card.published_no'), { exact: true }).waitFor();
     await moderator.getByRole('button', { name: ru('act.publish'), exact: true }).click();
@@ -298,7 +291,7 @@ describe('the console where officials stumbled', () => {
     const week = { startsAt: new Date(now.getTime() + 86_400_000), endsAt: new Date(now.getTime() + 8 * 86_400_000) };
     const questions = [{ kind: 'single' as const, text: 'Какой сквер?', options: ['Севрный', 'Южный'] }];
     const poll = await createPoll(db, { municipalityId: world.db.demo.municipalities.Kemerovo, kind: 'poll', title: 'Опрос о скврере', ...week, questions }, null, now);
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     await moderator.goto(`${world.harness.url}/console#/poll/${poll.id}`);
     await moderator.getByText(ru('polls.edit')).click();
     const ends = moderator.getByLabel(ru('polls.ends'));
@@ -333,7 +326,7 @@ describe('the console where officials stumbled', () => {
       null,
       now,
     );
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/poll/${poll.id}`);
     await curator.getByRole('button', { name: ru('polls.publish'), exact: true }).click();
     await curator.getByText(ru('polls.announce_pending'), { exact: true }).waitFor();
@@ -345,27 +338,27 @@ describe('the console where officials stumbled', () => {
 
   it('an operator closes the access of an official who left: their open session ends; the access comes back', async () => {
     const db = world.db.db;
-    const leaving = await world.signIn(staff.utilityExecutor);
+    const leaving = await world.signIn(world.staff.utilityExecutor);
     const operator = await world.signIn(await operatorId(db));
-    await operator.goto(`${world.harness.url}/console#/staff/${staff.utilityExecutor}`);
+    await operator.goto(`${world.harness.url}/console#/staff/${world.staff.utilityExecutor}`);
     await operator.getByRole('button', { name: ru('staff_card.deactivate') }).click();
     await operator.getByRole('button', { name: ru('staff_card.activate') }).waitFor();
-    expect((await db.selectFrom('staff').select('active').where('id', '=', staff.utilityExecutor).executeTakeFirstOrThrow()).active).toBe(false);
+    expect((await db.selectFrom('staff').select('active').where('id', '=', world.staff.utilityExecutor).executeTakeFirstOrThrow()).active).toBe(false);
     await leaving.getByRole('link', { name: ru('nav.news'), exact: true }).click();
     await leaving.getByRole('heading', { name: ru('sign_in.title') }).waitFor();
     await operator.getByRole('button', { name: ru('staff_card.activate') }).click();
     await operator.getByRole('button', { name: ru('staff_card.deactivate') }).waitFor();
-    expect((await db.selectFrom('staff').select('active').where('id', '=', staff.utilityExecutor).executeTakeFirstOrThrow()).active).toBe(true);
+    expect((await db.selectFrom('staff').select('active').where('id', '=', world.staff.utilityExecutor).executeTakeFirstOrThrow()).active).toBe(true);
     expect(await world.seriousViolations(operator)).toEqual([]);
     for (const page of [leaving, operator]) await page.context().close();
   }, 60_000);
 
   it("an operator's list of sessions says whose each one is", async () => {
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     const operator = await world.signIn(await operatorId(world.db.db));
     await operator.getByRole('link', { name: ru('nav.sessions'), exact: true }).click();
     await operator.getByRole('heading', { name: ru('sessions.title_all') }).waitFor();
-    const name = (await world.db.db.selectFrom('staff').select('full_name').where('id', '=', staff.moderator).executeTakeFirstOrThrow()).full_name;
+    const name = (await world.db.db.selectFrom('staff').select('full_name').where('id', '=', world.staff.moderator).executeTakeFirstOrThrow()).full_name;
     await operator.getByRole('cell', { name, exact: true }).first().waitFor();
     await operator
       .getByRole('cell', { name: ru('sessions.you'), exact: true })

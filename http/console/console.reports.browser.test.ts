@@ -1,40 +1,31 @@
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
 import { dismissIncident, intakeIncident } from '../../core/incidents/incidents.service.ts';
-import { ARTIFACTS, type ConsoleTest, en, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
-import { demoStaff, messageInWork, operatorId, solvedMessage } from '../../test/staff.ts';
+import { ARTIFACTS, consoleTestPerFile, en, ru, sidewaysOverflow, toEnglish } from '../../test/console-browser.ts';
+import { messageInWork, operatorId, solvedMessage } from '../../test/staff.ts';
 
 /**
  * The monthly report and the region's open-source summary were files only: a curator had to
  * download an XLSX or a CSV to see a single number. The KPI page now shows them, part by part under
  * the files' own labels, the key numbers first, with the downloads kept; an empty month says so.
  */
-// Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
-declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
-
 const now = new Date('2026-12-01T03:00:00.000Z');
 const translate = createTranslator();
 const report = (lang: 'ru' | 'en', key: string) => translate(lang, `report.${key}`);
-let world: ConsoleTest;
-let staff: Awaited<ReturnType<typeof demoStaff>>;
-let kemerovo: number;
 let kemerovoName: string;
 
+const world = consoleTestPerFile({ clock: () => now });
 beforeAll(async () => {
-  world = await startConsoleTest({ clock: () => now });
   const db = world.db.db;
-  kemerovo = world.db.demo.municipalities.Kemerovo;
-  staff = await demoStaff(db, kemerovo);
-  kemerovoName = (await db.selectFrom('municipality').select('name_ru').where('id', '=', kemerovo).executeTakeFirstOrThrow()).name_ru;
+  kemerovoName = (await db.selectFrom('municipality').select('name_ru').where('id', '=', world.kemerovo).executeTakeFirstOrThrow()).name_ru;
   // November: three messages in work, one of them open-source, one closed as solved.
-  await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-10T04:00:00Z') });
-  await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-12T04:00:00Z'), flags: { openSource: true } });
-  await solvedMessage(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-16T04:00:00Z'), solvedAt: new Date('2026-11-18T04:00:00Z') });
+  await messageInWork(db, { municipalityId: world.kemerovo, acceptedAt: new Date('2026-11-10T04:00:00Z') });
+  await messageInWork(db, { municipalityId: world.kemerovo, acceptedAt: new Date('2026-11-12T04:00:00Z'), flags: { openSource: true } });
+  await solvedMessage(db, { municipalityId: world.kemerovo, acceptedAt: new Date('2026-11-16T04:00:00Z'), solvedAt: new Date('2026-11-18T04:00:00Z') });
 }, 120_000);
-afterAll(() => world?.close());
 
 async function signInAtNow(staffId: number): Promise<Page> {
   const page = await world.signIn(staffId);
@@ -93,7 +84,7 @@ function expectSameFigures(page: Map<string, string>, file: Map<string, string>)
 
 describe('the monthly report on the KPI page', () => {
   it('a curator reads the month they chose: key numbers and every part of the file, the same figures as the CSV, the downloads kept', async () => {
-    const curator = await signInAtNow(staff.curator);
+    const curator = await signInAtNow(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/kpi`);
     await showMonth(curator, '2026-11');
     const section = curator.locator('.monthly-report');
@@ -110,9 +101,9 @@ describe('the monthly report on the KPI page', () => {
 
     // The downloads are still there, and the CSV they give holds what the page shows.
     const csvLink = section.getByRole('link', { name: ru('kpi.download_csv'), exact: true });
-    expect(await csvLink.getAttribute('href')).toBe(`/api/v1/reports/monthly?municipalityId=${kemerovo}&period=2026-11&format=csv&lang=ru`);
+    expect(await csvLink.getAttribute('href')).toBe(`/api/v1/reports/monthly?municipalityId=${world.kemerovo}&period=2026-11&format=csv&lang=ru`);
     expect(await section.getByRole('link', { name: ru('kpi.download_xlsx'), exact: true }).getAttribute('href')).toBe(
-      `/api/v1/reports/monthly?municipalityId=${kemerovo}&period=2026-11&format=xlsx&lang=ru`,
+      `/api/v1/reports/monthly?municipalityId=${world.kemerovo}&period=2026-11&format=xlsx&lang=ru`,
     );
     const csv = await (await curator.context().request.get(`${world.harness.url}${await csvLink.getAttribute('href')}`)).text();
     for (const part of ['Timeliness', 'Quality', 'OpenSource']) {
@@ -149,7 +140,7 @@ describe('the monthly report on the KPI page', () => {
   }, 180_000);
 
   it('an empty month says so: zeros and dashes, an empty dynamics table, no error', async () => {
-    const curator = await signInAtNow(staff.curator);
+    const curator = await signInAtNow(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/kpi`);
     await showMonth(curator, '2026-09');
     const section = curator.locator('.monthly-report');
@@ -168,7 +159,7 @@ describe('the open-source summary on the KPI page', () => {
   it("a curator sees their municipality's column; an operator every municipality and the region's total", async () => {
     const db = world.db.db;
     const towns = await db.selectFrom('municipality').select('name_ru').execute();
-    const curator = await signInAtNow(staff.curator);
+    const curator = await signInAtNow(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/kpi`);
     await showMonth(curator, '2026-11');
     const own = curator.locator('.open-sources-summary table');
@@ -201,14 +192,14 @@ describe('the open-source summary on the KPI page', () => {
 
 describe('the monthly report on a phone', () => {
   it('the key numbers and the parts fit a 390 px screen with no sideways scrolling of the page', async () => {
-    const curator = await world.signIn(staff.curator, { width: 390, height: 844 });
+    const curator = await world.signIn(world.staff.curator, { width: 390, height: 844 });
     await curator.clock.setFixedTime(now);
     await curator.goto(`${world.harness.url}/console#/kpi`);
     await showMonth(curator, '2026-11');
     await curator.locator('.monthly-report dl.report-key').waitFor();
     await partOf(curator, report('ru', 'parts.OpenSource'));
     await curator.locator('.open-sources-summary table').waitFor();
-    expect(await curator.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    expect(await sidewaysOverflow(curator)).toBe(0);
     await curator.context().close();
   }, 120_000);
 });
@@ -216,7 +207,7 @@ describe('the monthly report on a phone', () => {
 describe("refusals a curator met on the KPI and triage pages, in the console's language", () => {
   it("a month not begun yet and an item another curator triaged meanwhile are said in Russian, not in the API's English", async () => {
     const db = world.db.db;
-    const curator = await signInAtNow(staff.curator);
+    const curator = await signInAtNow(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/kpi`);
     await showMonthOnly(curator, '2027-01');
     await curator
@@ -225,11 +216,15 @@ describe("refusals a curator met on the KPI and triage pages, in the console's l
       .waitFor();
     expect(await curator.getByRole('status').textContent()).toBe(ru('error.generic', { detail: ru('error.code.PERIOD_NOT_STARTED') }));
 
-    const { incident } = await intakeIncident(db, { municipalityId: kemerovo, source: 'web', sourceUrl: 'https://news.example.org/kemerovo/42', text: 'Не убран снег во дворе', postedAt: now }, now);
+    const { incident } = await intakeIncident(
+      db,
+      { municipalityId: world.kemerovo, source: 'web', sourceUrl: 'https://news.example.org/kemerovo/42', text: 'Не убран снег во дворе', postedAt: now },
+      now,
+    );
     await curator.goto(`${world.harness.url}/console#/incident/${incident.id}`);
     await curator.getByRole('button', { name: ru('incidents.accept'), exact: true }).waitFor();
     // Another curator dismisses it while the card is open.
-    await dismissIncident(db, { municipalityId: kemerovo, executorId: null }, { incidentId: incident.id, reason: 'Не наша тема', actor: { kind: 'staff', staffId: staff.moderator } }, now);
+    await dismissIncident(db, { municipalityId: world.kemerovo, executorId: null }, { incidentId: incident.id, reason: 'Не наша тема', actor: { kind: 'staff', staffId: world.staff.moderator } }, now);
     await curator.getByLabel(ru('incidents.category'), { exact: true }).selectOption({ index: 1 });
     await curator.getByRole('button', { name: ru('incidents.accept'), exact: true }).click();
     await curator

@@ -1,11 +1,11 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { announce } from '../../core/broadcasts/broadcasts.ts';
 import { createContest } from '../../core/contests/contests.ts';
 import { intakeIncident } from '../../core/incidents/incidents.service.ts';
-import { type ConsoleTest, ru, startConsoleTest } from '../../test/console-browser.ts';
+import { consoleTestPerFile, ru, sidewaysOverflow } from '../../test/console-browser.ts';
 import { categoryId, KEMEROVO_CENTER } from '../../test/residents.ts';
-import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
+import { messageInWork, operatorId } from '../../test/staff.ts';
 
 /**
  * What a curator's and a moderator's round of the console found: table headers, states and
@@ -16,23 +16,14 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  */
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM lib here).
 declare const document: {
-  documentElement: { scrollWidth: number; clientWidth: number };
   querySelectorAll(selector: string): Iterable<unknown>;
   createTreeWalker(root: unknown, what: number): { nextNode(): { data: string } | null };
   createRange(): { setStart(node: unknown, at: number): void; setEnd(node: unknown, at: number): void; getClientRects(): { length: number } };
 };
 
 const now = new Date('2026-12-01T03:00:00.000Z');
-let world: ConsoleTest;
-let staff: Awaited<ReturnType<typeof demoStaff>>;
-let kemerovo: number;
 
-beforeAll(async () => {
-  world = await startConsoleTest({ clock: () => now });
-  kemerovo = world.db.demo.municipalities.Kemerovo;
-  staff = await demoStaff(world.db.db, kemerovo);
-}, 120_000);
-afterAll(() => world?.close());
+const world = consoleTestPerFile({ clock: () => now });
 
 /** The words of the page's table headers, state cells and buttons in cells that are broken over two lines. */
 const brokenWords = (page: Page) =>
@@ -55,8 +46,8 @@ const brokenWords = (page: Page) =>
 describe("a curator's and a moderator's round", () => {
   it('table headers, states and buttons keep their words whole when a long column squeezes the table', async () => {
     // A live mailing announced by a contest: a long audience, a state, a cancel button.
-    await announce(world.db.db, { audience: { municipalityId: kemerovo, topic: 'contests' }, message: { key: 'contests.announced' }, source: 'contest:1' });
-    const curator = await world.signIn(staff.curator);
+    await announce(world.db.db, { audience: { municipalityId: world.kemerovo, topic: 'contests' }, message: { key: 'contests.announced' }, source: 'contest:1' });
+    const curator = await world.signIn(world.staff.curator);
     const pages: [string, string][] = [
       ['#/sessions', ru('sessions.title')],
       ['#/kpi', ru('kpi.rating')],
@@ -75,7 +66,7 @@ describe("a curator's and a moderator's round", () => {
       await operator.goto(`${world.harness.url}/console${hash}`);
       await operator.getByRole('heading', { name: heading, exact: true }).waitFor();
       await operator.locator('main table tbody tr').first().waitFor();
-      expect(await operator.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), hash).toBe(0);
+      expect(await sidewaysOverflow(operator), hash).toBe(0);
     }
     await operator.context().close();
   }, 90_000);
@@ -84,10 +75,10 @@ describe("a curator's and a moderator's round", () => {
     const db = world.db.db;
     const { incident } = await intakeIncident(
       db,
-      { municipalityId: kemerovo, source: 'vk_page', sourceUrl: 'https://vk.com/wall-1_301', authorName: 'Житель', text: 'Яма во дворе на Весенней', postedAt: now, point: KEMEROVO_CENTER },
+      { municipalityId: world.kemerovo, source: 'vk_page', sourceUrl: 'https://vk.com/wall-1_301', authorName: 'Житель', text: 'Яма во дворе на Весенней', postedAt: now, point: KEMEROVO_CENTER },
       now,
     );
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/incident/${incident.id}`);
     const category = curator.getByLabel(ru('incidents.category'), { exact: true });
     await category.locator('optgroup').first().waitFor({ state: 'attached' });
@@ -111,15 +102,15 @@ describe("a curator's and a moderator's round", () => {
 
   it("a mailing says what it announces (the contest, linked to its card) or that it is an official one, not the API's codes", async () => {
     const db = world.db.db;
-    const contest = await createContest(db, { municipalityId: kemerovo, createdByStaffId: null, title: 'Снежная крепость' }, now);
-    await announce(db, { audience: { municipalityId: kemerovo, topic: 'contests' }, message: { key: 'contests.announced' }, source: `contest:${contest.id}` });
+    const contest = await createContest(db, { municipalityId: world.kemerovo, createdByStaffId: null, title: 'Снежная крепость' }, now);
+    await announce(db, { audience: { municipalityId: world.kemerovo, topic: 'contests' }, message: { key: 'contests.announced' }, source: `contest:${contest.id}` });
     await announce(db, {
-      audience: { municipalityId: kemerovo, topic: 'news' },
+      audience: { municipalityId: world.kemerovo, topic: 'news' },
       message: { key: 'broadcast.official', params: { text: 'Отключат воду' } },
       kind: 'broadcast.official',
-      createdByStaffId: staff.curator,
+      createdByStaffId: world.staff.curator,
     });
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.getByRole('link', { name: ru('nav.broadcasts'), exact: true }).click();
     await curator.getByRole('heading', { name: ru('broadcasts.list'), exact: true }).waitFor();
     await curator.getByText(ru('broadcasts.official'), { exact: true }).waitFor();
@@ -139,9 +130,9 @@ describe("a curator's and a moderator's round", () => {
     const db = world.db.db;
     const day = 86_400_000;
     // The oldest (day 12 of 14), then 25 accepted later: more than the API's page of 25.
-    const oldest = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 12 * day) });
-    for (let i = 25; i >= 1; i--) await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - i * 3_600_000) });
-    const executor = await world.signIn(staff.executor);
+    const oldest = await messageInWork(db, { municipalityId: world.kemerovo, acceptedAt: new Date(now.getTime() - 12 * day) });
+    for (let i = 25; i >= 1; i--) await messageInWork(db, { municipalityId: world.kemerovo, acceptedAt: new Date(now.getTime() - i * 3_600_000) });
+    const executor = await world.signIn(world.staff.executor);
     const rows = executor.locator('main table tbody tr');
     await rows.first().waitFor();
     expect(await rows.count()).toBe(25);
