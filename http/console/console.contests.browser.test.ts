@@ -20,6 +20,47 @@ const world = consoleTestPerFile({ clock: () => now });
 const bubble = (page: Page, label: string) => page.getByLabel(label, { exact: true }).evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage);
 const field = (page: Page, name: string) => page.getByLabel(ru(`contests.field.${name}`), { exact: true });
 
+/** A published jury contest of Kemerovo's for photos, taking entries at `at` for an hour more (voting two days, results on the third). */
+async function juryContestTakingEntries(title: string, terms: string, winnersCount: number, at: Date) {
+  const db = world.db.db;
+  const contest = await createContest(
+    db,
+    {
+      municipalityId: world.kemerovo,
+      createdByStaffId: null,
+      title,
+      organiser: 'Администрация г. Кемерово',
+      terms,
+      topic: 'Зима',
+      prizes: 'Сертификат',
+      drawingFormat: 'jury',
+      winnersCount,
+      entryKind: 'photo',
+      entriesFrom: new Date(at.getTime() - 24 * HOUR),
+      entriesTo: new Date(at.getTime() + HOUR),
+      votingFrom: new Date(at.getTime() + HOUR),
+      votingTo: new Date(at.getTime() + 48 * HOUR),
+      resultsOn: new Date(at.getTime() + 72 * HOUR),
+    },
+    at,
+  );
+  await publishContest(db, contest.id, at, null);
+  await advanceContests(db, at);
+  return contest;
+}
+
+/** A new Kemerovo resident's photo entry (its image a media row with this hash), submitted at `at`. */
+async function photoEntry(contestId: number, sha256: string, caption: string, at: Date) {
+  const db = world.db.db;
+  const author = await registeredResident(db, { municipalityId: world.kemerovo, now: at });
+  const media = await db
+    .insertInto('media')
+    .values({ sha256, mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: world.kemerovo, created_by_staff_id: null, origin: 'tg' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return db.transaction().execute((trx) => submitEntry(trx, { contestId, residentId: author, channel: 'tg', mediaId: media.id, mediaKind: 'photo', caption }, at));
+}
+
 describe('contests in the console', () => {
   it('a curator saves a new contest as a draft (dates out of order and over a month refused in Russian), completes it and publishes it', async () => {
     const db = world.db.db;
@@ -167,40 +208,10 @@ describe('contests in the console', () => {
 
   it("a curator names a jury contest's winners place by place (an entry twice refused in Russian); a moderator may not", async () => {
     const db = world.db.db;
-    const contest = await createContest(
-      db,
-      {
-        municipalityId: world.kemerovo,
-        createdByStaffId: null,
-        title: 'Лучший снеговик',
-        organiser: 'Администрация г. Кемерово',
-        terms: 'Фото снеговика',
-        topic: 'Зима',
-        prizes: 'Сертификат',
-        drawingFormat: 'jury',
-        winnersCount: 2,
-        entryKind: 'photo',
-        entriesFrom: new Date(start.getTime() - 24 * HOUR),
-        entriesTo: new Date(start.getTime() + HOUR),
-        votingFrom: new Date(start.getTime() + HOUR),
-        votingTo: new Date(start.getTime() + 48 * HOUR),
-        resultsOn: new Date(start.getTime() + 72 * HOUR),
-      },
-      start,
-    );
-    await publishContest(db, contest.id, start, null);
-    await advanceContests(db, start);
+    const contest = await juryContestTakingEntries('Лучший снеговик', 'Фото снеговика', 2, start);
     const entries: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const author = await registeredResident(db, { municipalityId: world.kemerovo, now: start });
-      const media = await db
-        .insertInto('media')
-        .values({ sha256: i.toString(16).padStart(64, 'b'), mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: world.kemerovo, created_by_staff_id: null, origin: 'tg' })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const entry = await db
-        .transaction()
-        .execute((trx) => submitEntry(trx, { contestId: contest.id, residentId: author, channel: 'tg', mediaId: media.id, mediaKind: 'photo', caption: `Снеговик ${i + 1}` }, start));
+      const entry = await photoEntry(contest.id, i.toString(16).padStart(64, 'b'), `Снеговик ${i + 1}`, start);
       entries.push(entry.id);
     }
     for (const entryId of entries.slice(0, 2)) await db.transaction().execute((trx) => moderateEntry(trx, { contestId: contest.id, entryId, decision: 'accept', staffId: world.staff.curator }, start));
@@ -243,41 +254,11 @@ describe('contests in the console', () => {
   it("a jury contest's winner may be any accepted entry, past the entries API's page of 100", async () => {
     const db = world.db.db;
     const at = now;
-    const contest = await createContest(
-      db,
-      {
-        municipalityId: world.kemerovo,
-        createdByStaffId: null,
-        title: 'Большой конкурс',
-        organiser: 'Администрация г. Кемерово',
-        terms: 'Фото зимнего двора',
-        topic: 'Зима',
-        prizes: 'Сертификат',
-        drawingFormat: 'jury',
-        winnersCount: 1,
-        entryKind: 'photo',
-        entriesFrom: new Date(at.getTime() - 24 * HOUR),
-        entriesTo: new Date(at.getTime() + HOUR),
-        votingFrom: new Date(at.getTime() + HOUR),
-        votingTo: new Date(at.getTime() + 48 * HOUR),
-        resultsOn: new Date(at.getTime() + 72 * HOUR),
-      },
-      at,
-    );
-    await publishContest(db, contest.id, at, null);
-    await advanceContests(db, at);
+    const contest = await juryContestTakingEntries('Большой конкурс', 'Фото зимнего двора', 1, at);
     // 102 entries, the first one rejected: 101 accepted ones, the last past the first page of 100.
     const entries: number[] = [];
     for (let i = 0; i < 102; i++) {
-      const author = await registeredResident(db, { municipalityId: world.kemerovo, now: at });
-      const media = await db
-        .insertInto('media')
-        .values({ sha256: i.toString(16).padStart(64, 'c'), mime: 'image/jpeg', kind: 'image', size_bytes: 100, municipality_id: world.kemerovo, created_by_staff_id: null, origin: 'tg' })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const entry = await db
-        .transaction()
-        .execute((trx) => submitEntry(trx, { contestId: contest.id, residentId: author, channel: 'tg', mediaId: media.id, mediaKind: 'photo', caption: `Двор ${i + 1}` }, at));
+      const entry = await photoEntry(contest.id, i.toString(16).padStart(64, 'c'), `Двор ${i + 1}`, at);
       const decision = i === 0 ? 'reject' : 'accept';
       await db.transaction().execute((trx) => moderateEntry(trx, { contestId: contest.id, entryId: entry.id, decision, reason: 'Не по теме', staffId: world.staff.curator }, at));
       entries.push(entry.id);

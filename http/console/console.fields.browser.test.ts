@@ -15,6 +15,19 @@ const bubble = (page: Page, label: string) => page.getByLabel(label, { exact: tr
 const notice = (page: Page) => page.getByRole('status').textContent();
 const said = (field: string, problem: string, params?: Record<string, unknown>) => ru('error.field', { field: ru(field), problem: ru(`error.problem.${problem}`, params) });
 
+/** A moderator's new poll form, filled in (one question, 10 to 17 December), not yet saved. */
+async function newPoll(name: string, question: string, options: string): Promise<Page> {
+  const moderator = await world.signIn(world.staff.moderator);
+  await moderator.goto(`${world.harness.url}/console#/polls/new`);
+  await moderator.getByRole('heading', { name: ru('polls.create') }).waitFor();
+  await moderator.getByLabel(ru('polls.name')).fill(name);
+  await moderator.getByLabel(ru('polls.starts')).fill('2026-12-10T09:00');
+  await moderator.getByLabel(ru('polls.ends')).fill('2026-12-17T18:00');
+  await moderator.getByLabel(ru('polls.question')).fill(question);
+  await moderator.getByLabel(ru('polls.options')).fill(options);
+  return moderator;
+}
+
 describe('field refusals in the console', () => {
   it('a news item with a javascript: link is refused at the link, in Russian; a blank title of a draft too', async () => {
     const db = world.db.db;
@@ -71,14 +84,7 @@ describe('field refusals in the console', () => {
   }, 60_000);
 
   it('a new poll titled with spaces is refused at its title in Russian, and what was typed stays', async () => {
-    const moderator = await world.signIn(world.staff.moderator);
-    await moderator.goto(`${world.harness.url}/console#/polls/new`);
-    await moderator.getByRole('heading', { name: ru('polls.create') }).waitFor();
-    await moderator.getByLabel(ru('polls.name')).fill('   ');
-    await moderator.getByLabel(ru('polls.starts')).fill('2026-12-10T09:00');
-    await moderator.getByLabel(ru('polls.ends')).fill('2026-12-17T18:00');
-    await moderator.getByLabel(ru('polls.question')).fill('Где поставить ёлку?');
-    await moderator.getByLabel(ru('polls.options')).fill('У фонтана\nНа площади');
+    const moderator = await newPoll('   ', 'Где поставить ёлку?', 'У фонтана\nНа площади');
     await moderator.getByRole('button', { name: ru('polls.save') }).click();
     await moderator.getByRole('status').waitFor();
     const expected = said('polls.name', 'empty');
@@ -112,15 +118,8 @@ describe('field refusals in the console', () => {
   }, 60_000);
 
   it("a poll option longer than the API's 100 characters is refused at the options field, in Russian", async () => {
-    const moderator = await world.signIn(world.staff.moderator);
-    await moderator.goto(`${world.harness.url}/console#/polls/new`);
-    await moderator.getByRole('heading', { name: ru('polls.create') }).waitFor();
-    await moderator.getByLabel(ru('polls.name')).fill('Ёлка во дворе');
-    await moderator.getByLabel(ru('polls.starts')).fill('2026-12-10T09:00');
-    await moderator.getByLabel(ru('polls.ends')).fill('2026-12-17T18:00');
-    await moderator.getByLabel(ru('polls.question')).fill('Где поставить ёлку?');
     const options = `У фонтана\n${'На площади у нового торгового центра, '.repeat(3)}`;
-    await moderator.getByLabel(ru('polls.options')).fill(options);
+    const moderator = await newPoll('Ёлка во дворе', 'Где поставить ёлку?', options);
     await moderator.getByRole('button', { name: ru('polls.save') }).click();
     await moderator.getByRole('status').waitFor();
     // The API names `questions.0.options.1`: the form's options field.
@@ -133,14 +132,7 @@ describe('field refusals in the console', () => {
   }, 60_000);
 
   it("a refusal naming a field the form has not (or of no form) is said in Russian: a known field by its name, another by the API's", async () => {
-    const moderator = await world.signIn(world.staff.moderator);
-    await moderator.goto(`${world.harness.url}/console#/polls/new`);
-    await moderator.getByRole('heading', { name: ru('polls.create') }).waitFor();
-    await moderator.getByLabel(ru('polls.name')).fill('Каток');
-    await moderator.getByLabel(ru('polls.starts')).fill('2026-12-10T09:00');
-    await moderator.getByLabel(ru('polls.ends')).fill('2026-12-17T18:00');
-    await moderator.getByLabel(ru('polls.question')).fill('Где залить каток?');
-    await moderator.getByLabel(ru('polls.options')).fill('В парке\nВо дворе');
+    const moderator = await newPoll('Каток', 'Где залить каток?', 'В парке\nВо дворе');
     // What the API answers for fields no console form has (a schema error, then a domain one).
     const answers = [
       {
