@@ -58,6 +58,10 @@ describe('the KPI page of an ended month', () => {
     expect(await frozen.first().textContent()).toMatch(/^Месяц завершён: отчёт зафиксирован 1 декабря 2026.*10:00/);
     // The file's own row: the data have changed since (the message reopened).
     expect(await frozen.nth(1).textContent()).toBe('Данные с тех пор изменились: Да');
+    // The open-source summary of the month: frozen with it too.
+    const sources = page.locator('.open-sources-summary .report-frozen p.hint');
+    await sources.first().waitFor();
+    expect(await sources.first().textContent()).toMatch(/^Месяц завершён: отчёт зафиксирован 1 декабря 2026.*10:00/);
     const ranking = page.locator('.rating-frozen');
     await ranking.first().waitFor();
     expect(await ranking.last().locator('p.hint').textContent()).toMatch(/^Рейтинг завершённого месяца зафиксирован 1 декабря 2026.*10:00/);

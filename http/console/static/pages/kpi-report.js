@@ -76,7 +76,8 @@ function KeyNumbers({ t, lang, tables }) {
 }
 
 /**
- * An ended month read from its snapshot (frozen with its KPIs, GET /reports/monthly): when, and the
+ * An ended month read from its snapshot (frozen with its KPIs, GET /reports/monthly and
+ * /reports/open-sources): when, and the
  * file's own answer to whether the data have changed since (its `live_differs` row, as the file says it).
  */
 function FrozenNote({ t, lang, tables }) {
@@ -125,6 +126,7 @@ export function OpenSourceSummary({ t, lang, period, region, fail }) {
       !table
         ? html`<p>…</p>`
         : html`<p class="hint">${t('kpi.report_as_of', { asOf: asOfText(lang, valueOf(tables, 'Report', 'as_of')) })}</p>
+      ${valueOf(tables, 'Report', 'snapshot_at') && html`<${FrozenNote} t=${t} lang=${lang} tables=${tables} />`}
       <div class="scroll"><table class="report-part report-open-sources-summary">
         <caption>${table.title}, ${valueOf(tables, 'Report', 'period')}</caption>
         <thead><tr><th scope="col">${t('kpi.metric')}</th>${columns.map((row) => html`<th scope="col">${row.cells[name]}</th>`)}</tr></thead>
