@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { issueKey } from '../../core/access/api-keys.service.ts';
 import { recordAudit } from '../../core/audit/audit.service.ts';
-import { type ConsoleTest, en, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
-import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
+import { consoleTestPerFile, en, ru, sidewaysOverflow, toEnglish } from '../../test/console-browser.ts';
+import { messageInWork, operatorId } from '../../test/staff.ts';
 
 /**
  * What an operator's and a moderator's walk through the console found: on a laptop left on Moscow
@@ -16,20 +16,8 @@ import { demoStaff, messageInWork, operatorId } from '../../test/staff.ts';
  * categories came as one list mixing every sector; the browser's own refusals («Please fill out
  * this field.») spoke the browser's language on the Russian page.
  */
-// Code passed to page.evaluate runs in the page; this stands for its global (no DOM lib here).
-declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
-
 const now = new Date('2026-12-01T03:00:00.000Z');
-let world: ConsoleTest;
-let staff: Awaited<ReturnType<typeof demoStaff>>;
-let kemerovo: number;
-
-beforeAll(async () => {
-  world = await startConsoleTest({ clock: () => now });
-  kemerovo = world.db.demo.municipalities.Kemerovo;
-  staff = await demoStaff(world.db.db, kemerovo);
-}, 120_000);
-afterAll(() => world?.close());
+const world = consoleTestPerFile({ clock: () => now });
 
 const dd = (page: Page, term: string) => page.locator('dt', { hasText: term }).locator('xpath=following-sibling::dd[1]');
 
@@ -37,8 +25,8 @@ describe("an official's walk through the console", () => {
   it('a browser on Moscow time still shows and reads times in Kuzbass time, written in the console’s language', async () => {
     const db = world.db.db;
     // Filed at 02:59 UTC on 30 November: 09:59 in Kemerovo, 05:59 in Moscow.
-    const id = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date('2026-11-30T03:00:00.000Z') });
-    const moderator = await world.signIn(staff.moderator, undefined, 'Europe/Moscow');
+    const id = await messageInWork(db, { municipalityId: world.kemerovo, acceptedAt: new Date('2026-11-30T03:00:00.000Z') });
+    const moderator = await world.signIn(world.staff.moderator, undefined, 'Europe/Moscow');
     await moderator.goto(`${world.harness.url}/console#/message/${id}`);
     await expect.poll(() => dd(moderator, ru('card.filed')).textContent()).toBe('30.11.2026, 09:59:00');
 
@@ -65,7 +53,7 @@ describe("an official's walk through the console", () => {
 
   it("a direct line's collection typed on a Moscow-time laptop opens and closes at those hours in Kuzbass", async () => {
     const db = world.db.db;
-    const curator = await world.signIn(staff.curator, undefined, 'Europe/Moscow');
+    const curator = await world.signIn(world.staff.curator, undefined, 'Europe/Moscow');
     await curator.goto(`${world.harness.url}/console#/direct-lines/new`);
     await curator.getByLabel(ru('direct_lines.name')).fill('Прямая линия в декабре');
     await curator.getByLabel(ru('direct_lines.head')).fill('Глава города');
@@ -82,9 +70,9 @@ describe("an official's walk through the console", () => {
 
   it("on a 390 px phone the tables keep their columns (the KPIs' values, the rating's counts, the audit's objects); only the queue leaves out the address", async () => {
     const db = world.db.db;
-    const id = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 86_400_000) });
-    await recordAudit(db, { staffId: staff.moderator, apiKeyId: null, requestId: null }, { action: 'message.publish', entity: 'message', entityId: id, municipalityId: kemerovo }, now);
-    const curator = await world.signIn(staff.curator, { width: 390, height: 844 });
+    const id = await messageInWork(db, { municipalityId: world.kemerovo, acceptedAt: new Date(now.getTime() - 86_400_000) });
+    await recordAudit(db, { staffId: world.staff.moderator, apiKeyId: null, requestId: null }, { action: 'message.publish', entity: 'message', entityId: id, municipalityId: world.kemerovo }, now);
+    const curator = await world.signIn(world.staff.curator, { width: 390, height: 844 });
     const header = (name: string) => curator.locator('main th', { hasText: name }).first();
     await curator.goto(`${world.harness.url}/console#/kpi`);
     await header(ru('kpi.value')).waitFor();
@@ -114,14 +102,14 @@ describe("an official's walk through the console", () => {
       await curator.goto(`${world.harness.url}/console${hash}`);
       await curator.getByRole('heading', { level: 1 }).waitFor();
       await curator.waitForLoadState('networkidle');
-      expect(await curator.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), hash).toBe(0);
+      expect(await sidewaysOverflow(curator), hash).toBe(0);
     }
     await curator.context().close();
   }, 60_000);
 
   it("sessions say in the console's language how each was opened (a code from the bot, an API key), not the server's «console (API key)»", async () => {
     const db = world.db.db;
-    const { token } = await issueKey(db, { staffId: staff.moderator, createdBy: null }, now);
+    const { token } = await issueKey(db, { staffId: world.staff.moderator, createdBy: null }, now);
     const byKey = await (await world.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' })).newPage();
     await byKey.goto(`${world.harness.url}/console`);
     await byKey.getByRole('button', { name: ru('sign_in.key_toggle') }).click();
@@ -136,7 +124,7 @@ describe("an official's walk through the console", () => {
     expect(russian.join('\n')).not.toContain('console (');
     await byKey.context().close();
 
-    const byCode = await world.signIn(staff.moderator);
+    const byCode = await world.signIn(world.staff.moderator);
     await byCode.getByRole('link', { name: ru('nav.sessions'), exact: true }).click();
     await byCode.getByRole('heading', { name: ru('sessions.title') }).waitFor();
     await byCode
@@ -153,7 +141,7 @@ describe("an official's walk through the console", () => {
   }, 60_000);
 
   it('a new poll with an option given twice (in another case too) is said at the field in Russian before anything is sent; the form keeps what was typed', async () => {
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     const sent: string[] = [];
     moderator.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/v1/polls') && sent.push(r.url()));
     await moderator.goto(`${world.harness.url}/console#/polls/new`);
@@ -182,14 +170,14 @@ describe("an official's walk through the console", () => {
       .selectFrom('staff')
       .innerJoin('executor', 'executor.id', 'staff.executor_id')
       .select('executor.name')
-      .where('staff.id', '=', staff.utilityExecutor)
+      .where('staff.id', '=', world.staff.utilityExecutor)
       .executeTakeFirstOrThrow();
     const regional = await db.insertInto('staff').values({ full_name: 'Региональный модератор', role: 'moderator', municipality_id: null, language: 'ru' }).returning('id').executeTakeFirstOrThrow();
     const operator = await world.signIn(await operatorId(db));
     const roleLine = (page: Page) => page.locator('main h1 ~ p').first();
-    await operator.goto(`${world.harness.url}/console#/staff/${staff.utilityExecutor}`);
+    await operator.goto(`${world.harness.url}/console#/staff/${world.staff.utilityExecutor}`);
     await expect.poll(() => roleLine(operator).textContent()).toBe(`${ru('role.executor')} · Кемеровский городской округ · ${utility.name}`);
-    await operator.goto(`${world.harness.url}/console#/staff/${staff.moderator}`);
+    await operator.goto(`${world.harness.url}/console#/staff/${world.staff.moderator}`);
     await expect.poll(() => roleLine(operator).textContent()).toBe(`${ru('role.moderator')} · Кемеровский городской округ`);
     await operator.goto(`${world.harness.url}/console#/staff/${regional.id}`);
     await expect.poll(() => roleLine(operator).textContent()).toBe(`${ru('role.moderator')} · ${ru('incidents.region')}`);
@@ -224,7 +212,7 @@ describe("an official's walk through the console", () => {
   }, 60_000);
 
   it("a field the browser itself refuses (left empty, a link that is not one) is said in the console's language, not the browser's", async () => {
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     const message = (label: string) => moderator.getByLabel(label, { exact: true }).evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage);
     const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
     await moderator.goto(`${world.harness.url}/console#/news/new`);
