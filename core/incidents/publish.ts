@@ -5,7 +5,7 @@ import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
 import { lockMessage, recordEvent, updateMessage, type Message } from '../messages/message.repository.ts';
-import { validUrl } from './url.ts';
+import { publicPageUrl } from './url.ts';
 import { sourceCommentOutboxKey } from '../messages/answers.service.ts';
 import type { SourceRef } from './incident.table.ts';
 
@@ -53,7 +53,7 @@ export async function queueSourceComment(db: Db, message: Message, answer: { id:
  */
 export async function recordPublishedReply(db: Db, input: { messageId: number; url: string; actor: Actor }, now: Date): Promise<Message> {
   return inTransaction(db, async (trx) => {
-    const url = validUrl(input.url, 'url');
+    const url = publicPageUrl(input.url, 'url');
     const message = await lockMessage(trx, input.messageId);
     if (message.answerTarget !== 'by_hand') throw new DomainError('REPLY_NOT_BY_HAND', { messageId: message.id, answerTarget: message.answerTarget });
     const answers = await trx

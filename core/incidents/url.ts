@@ -13,6 +13,19 @@ export function validUrl(raw: unknown, field: string): string {
   return url;
 }
 
+/**
+ * The URL of a page anyone can open (an answer published by hand under a post): validUrl's, and
+ * written out whole, `http(s)://` then a host name with a dot (`vk.com`, not `vk`, `localhost` or
+ * `http:///vk.com`, which the URL parser would quietly repair). Any site: the answer goes where
+ * the post is, and posts come from VK, OK, Telegram channels and the municipalities' own sites.
+ */
+export function publicPageUrl(raw: unknown, field: string): string {
+  const url = validUrl(raw, field);
+  const host = /^https?:\/\/([^/?#:@]+)(?::\d+)?(?:[/?#]|$)/i.exec(url)?.[1] ?? '';
+  if (!/^[^.]+(\.[^.]+)+\.?$/.test(host)) throw new DomainError('VALIDATION', { field, problem: 'an absolute http(s) URL of a public page (https://vk.com/…)' });
+  return url;
+}
+
 /** Hosts whose mobile site (m.<host>) shows the same posts at the same paths. */
 const MOBILE_MIRRORED = ['vk.com', 'vk.ru', 'ok.ru'];
 

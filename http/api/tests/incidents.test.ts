@@ -303,6 +303,22 @@ describe('triage and the answer workflow', () => {
     expect(approved.body.answer.state).toBe('approved');
     expect(await h.t.db.selectFrom('outbox').select('id').where('kind', '=', 'wall.comment').execute()).toEqual([]);
     expect((await h.request('POST', `/api/v1/messages/${messageId}/published-reply`, { body: { url: 'javascript:1' } })).status).toBe(400);
+    // Only an absolute http(s) URL of a public page, whatever the site: refused ones name the field and deliver nothing.
+    for (const url of [
+      'vk.com/wall-1_101',
+      '/wall-1_101',
+      'ftp://vk.com/wall-1_101',
+      'https://',
+      'http:///vk.com/wall-1_101',
+      'https://localhost/reply',
+      'https://vk/wall-1_101',
+      'https://vk.com/wall 1',
+      ' ',
+    ]) {
+      const refused = await h.request('POST', `/api/v1/messages/${messageId}/published-reply`, { body: { url } });
+      expect([url, refused.status, refused.body.code, refused.body.details?.field]).toEqual([url, 400, 'VALIDATION', 'url']);
+    }
+    expect((await h.t.db.selectFrom('answer').select('state').where('id', '=', draft.body.answer.id).executeTakeFirstOrThrow()).state).toBe('approved');
     const published = await h.request('POST', `/api/v1/messages/${messageId}/published-reply`, { token: h.keys.Kemerovo.moderator, body: { url: 'https://news.example.org/post/1#c1' } });
     expect(published.status).toBe(200);
     expect(published.body.publishedReplyUrl).toBe('https://news.example.org/post/1#c1');

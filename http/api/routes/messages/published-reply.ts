@@ -7,7 +7,12 @@ import { IdParams, jsonBody, jsonContent, problems } from '../../schemas/common.
 import { MessageSchema, messageDto } from '../../schemas/message.ts';
 import { audited } from '../../write.ts';
 
-const Body = z.strictObject({ url: z.string().max(2000).openapi({ description: 'the reply as published under the source post' }) });
+const Body = z.strictObject({
+  url: z.string().max(2000).openapi({
+    description: 'the reply as published under the source post: an absolute http(s) URL of a public page, any site (else 400 VALIDATION naming `url`)',
+    example: 'https://vk.com/wall-1_101?reply=555',
+  }),
+});
 
 export const route = createRoute({
   method: 'post',
