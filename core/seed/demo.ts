@@ -15,10 +15,14 @@ function approxCity(lat: number, lon: number, radiusLat: number, radiusLon: numb
   return { type: 'Polygon', coordinates: [ring] };
 }
 
+/**
+ * `en` is the municipality's key (DemoRegion, tests) and English name; `city` names its demo staff and
+ * companies, which the console shows as they are (a Russian operator read «Куратор (Kemerovo)»).
+ */
 export const DEMO_MUNICIPALITIES = [
-  { oktmo: '32701000', ru: 'Кемеровский городской округ', en: 'Kemerovo', population: 470_000, center: { lat: 55.3547, lon: 86.0873 }, r: [0.1, 0.2] },
-  { oktmo: '32731000', ru: 'Новокузнецкий городской округ', en: 'Novokuznetsk', population: 455_000, center: { lat: 53.7574, lon: 87.1360 }, r: [0.13, 0.2] },
-  { oktmo: '32707000', ru: 'Беловский городской округ', en: 'Belovo', population: 60_000, center: { lat: 54.4165, lon: 86.2970 }, r: [0.05, 0.1] },
+  { oktmo: '32701000', ru: 'Кемеровский городской округ', en: 'Kemerovo', city: 'Кемерово', population: 470_000, center: { lat: 55.3547, lon: 86.0873 }, r: [0.1, 0.2] },
+  { oktmo: '32731000', ru: 'Новокузнецкий городской округ', en: 'Novokuznetsk', city: 'Новокузнецк', population: 455_000, center: { lat: 53.7574, lon: 87.1360 }, r: [0.13, 0.2] },
+  { oktmo: '32707000', ru: 'Беловский городской округ', en: 'Belovo', city: 'Белово', population: 60_000, center: { lat: 54.4165, lon: 86.2970 }, r: [0.05, 0.1] },
 ] as const;
 
 /** Sectors and categories (idempotent by code). */
@@ -69,7 +73,7 @@ export async function seedDemo(db: Db): Promise<DemoRegion> {
     municipalities[m.en] = id;
     await setBoundary(db, checker, id, approxCity(m.center.lat, m.center.lon, m.r[0], m.r[1]));
     const city = await db.insertInto('executor').values({ municipality_id: id, name: `Администрация: ${m.ru}`, kind: 'organisation' }).returning('id').executeTakeFirstOrThrow();
-    const utility = await db.insertInto('executor').values({ municipality_id: id, name: `Управляющая компания «${m.en}-Сервис»`, kind: 'organisation' }).returning('id').executeTakeFirstOrThrow();
+    const utility = await db.insertInto('executor').values({ municipality_id: id, name: `Управляющая компания «${m.city}-Сервис»`, kind: 'organisation' }).returning('id').executeTakeFirstOrThrow();
     await db
       .insertInto('routing_rule')
       .values(categories.map((c) => ({ municipality_id: id, category_id: c.id, executor_id: c.code === 'housing' || c.code === 'waste' ? utility.id : city.id })))
@@ -77,10 +81,10 @@ export async function seedDemo(db: Db): Promise<DemoRegion> {
     await db
       .insertInto('staff')
       .values([
-        { full_name: `Куратор (${m.en})`, role: 'curator', municipality_id: id, executor_id: null },
-        { full_name: `Модератор (${m.en})`, role: 'moderator', municipality_id: id, executor_id: null },
-        { full_name: `Исполнитель (${m.en})`, role: 'executor', municipality_id: id, executor_id: city.id },
-        { full_name: `Исполнитель УК (${m.en})`, role: 'executor', municipality_id: id, executor_id: utility.id },
+        { full_name: `Куратор (${m.city})`, role: 'curator', municipality_id: id, executor_id: null },
+        { full_name: `Модератор (${m.city})`, role: 'moderator', municipality_id: id, executor_id: null },
+        { full_name: `Исполнитель (${m.city})`, role: 'executor', municipality_id: id, executor_id: city.id },
+        { full_name: `Исполнитель УК (${m.city})`, role: 'executor', municipality_id: id, executor_id: utility.id },
       ])
       .execute();
   }

@@ -109,7 +109,7 @@ describe('slices: each groupBy', () => {
     expect(table.columns.map((c) => c.name)).toEqual(['executor', 'executor_name', 'count', 'overdue_share', 'solved_share', 'median_first_answer_hours', 'avg_rating']);
     expect(table.rows).toEqual([
       { executor: set.executors.city, executor_name: 'Администрация: Кемеровский городской округ', count: 4, overdue_share: 0.5, solved_share: 1, median_first_answer_hours: 24, avg_rating: 3.33 },
-      { executor: set.executors.utility, executor_name: 'Управляющая компания «Kemerovo-Сервис»', count: 2, overdue_share: 0, solved_share: 0, median_first_answer_hours: 9, avg_rating: 2 },
+      { executor: set.executors.utility, executor_name: 'Управляющая компания «Кемерово-Сервис»', count: 2, overdue_share: 0, solved_share: 0, median_first_answer_hours: 9, avg_rating: 2 },
       { executor: null, executor_name: null, count: 3, overdue_share: null, solved_share: null, median_first_answer_hours: null, avg_rating: null },
     ]);
   });
@@ -158,6 +158,6 @@ describe('slices: scope', () => {
     const rows = (await slice(['municipality'], { period: '2026-11' })).rows;
     expect(rows.map((r) => r.municipality)).toEqual([t.demo.municipalities.Kemerovo]);
     const utility = await slice(['executor'], { period: '2026-11', scope: { municipalityId: t.demo.municipalities.Kemerovo, executorId: set.executors.utility } });
-    expect(utility.rows).toEqual([{ executor: set.executors.utility, executor_name: 'Управляющая компания «Kemerovo-Сервис»', count: 2 }]);
+    expect(utility.rows).toEqual([{ executor: set.executors.utility, executor_name: 'Управляющая компания «Кемерово-Сервис»', count: 2 }]);
   });
 });

@@ -24,8 +24,8 @@ let belovoModerator = 0;
 const world = consoleTestPerFile({ clock: () => now });
 beforeAll(async () => {
   ({ db, harness } = world);
-  newcomer = (await createStaff(db.db, { fullName: 'Новый модератор (Kemerovo)', role: 'moderator', municipalityId: db.demo.municipalities.Kemerovo })).id;
-  belovoModerator = (await db.db.selectFrom('staff').select('id').where('full_name', '=', 'Модератор (Belovo)').executeTakeFirstOrThrow()).id;
+  newcomer = (await createStaff(db.db, { fullName: 'Новый модератор (Кемерово)', role: 'moderator', municipalityId: db.demo.municipalities.Kemerovo })).id;
+  belovoModerator = (await db.db.selectFrom('staff').select('id').where('full_name', '=', 'Модератор (Белово)').executeTakeFirstOrThrow()).id;
   // A municipality whose boundary nobody has drawn yet.
   await db.db
     .insertInto('municipality')
@@ -70,8 +70,8 @@ describe('the directories in Chromium', () => {
     expect(await seriousViolations(operator)).toEqual([]);
 
     // The link code: shown with the command to send the bot; the official's chat then links.
-    await operator.getByRole('link', { name: 'Новый модератор (Kemerovo)' }).click();
-    await operator.getByRole('heading', { name: 'Новый модератор (Kemerovo)', level: 1 }).waitFor();
+    await operator.getByRole('link', { name: 'Новый модератор (Кемерово)' }).click();
+    await operator.getByRole('heading', { name: 'Новый модератор (Кемерово)', level: 1 }).waitFor();
     await operator.getByRole('button', { name: ru('staff_card.issue_code') }).click();
     const command = (await operator.locator('dd code').nth(1).textContent())!;
     const code = (await operator.locator('dd code').first().textContent())!;
@@ -131,7 +131,7 @@ describe('the directories in Chromium', () => {
     await operator.getByRole('heading', { name: ru('routing.rules') }).waitFor();
     const pothole = await categoryId(db.db, 'roads.pothole');
     const potholeName = (await db.db.selectFrom('category').select('title_ru').where('id', '=', pothole).executeTakeFirstOrThrow()).title_ru;
-    const utility = await db.db.selectFrom('executor').select(['id', 'name']).where('name', '=', 'Управляющая компания «Kemerovo-Сервис»').executeTakeFirstOrThrow();
+    const utility = await db.db.selectFrom('executor').select(['id', 'name']).where('name', '=', 'Управляющая компания «Кемерово-Сервис»').executeTakeFirstOrThrow();
     const rule = () => db.db.selectFrom('routing_rule').select('executor_id').where('municipality_id', '=', db.demo.municipalities.Kemerovo).where('category_id', '=', pothole).executeTakeFirst();
     expect((await rule())?.executor_id).not.toBe(utility.id);
 
@@ -151,7 +151,7 @@ describe('the directories in Chromium', () => {
     await operator.getByRole('button', { name: ru('routing.assign_submit') }).click();
     const seven = ru('routing.kpi_named', { kpi: 7, name: 'Доля просроченных сообщений за год' });
     const assigned = operator.getByRole('row').filter({ hasText: seven });
-    await assigned.getByRole('cell', { name: 'Модератор (Kemerovo)', exact: true }).waitFor();
+    await assigned.getByRole('cell', { name: 'Модератор (Кемерово)', exact: true }).waitFor();
     const responsible = () => db.db.selectFrom('kpi_responsible').select(['kpi', 'staff_id']).where('municipality_id', '=', db.demo.municipalities.Kemerovo).execute();
     expect(await responsible()).toEqual([{ kpi: 7, staff_id: world.staff.moderator }]);
     expect(await seriousViolations(operator)).toEqual([]);
@@ -192,11 +192,11 @@ describe('the directories in Chromium', () => {
     await curator.getByRole('link', { name: ru('nav.directories') }).click();
     await curator.getByRole('heading', { name: ru('directories.staff') }).waitFor();
     const text = (await main(curator).textContent())!;
-    expect(text).toContain('Новый модератор (Kemerovo)');
-    expect(text).not.toContain('(Belovo)');
+    expect(text).toContain('Новый модератор (Кемерово)');
+    expect(text).not.toContain('(Белово)');
     expect(text).not.toContain('Беловский');
 
-    await curator.getByRole('link', { name: 'Модератор (Kemerovo)', exact: true }).click();
+    await curator.getByRole('link', { name: 'Модератор (Кемерово)', exact: true }).click();
     await curator.getByRole('heading', { name: ru('staff_card.link_code') }).waitFor();
     expect(await curator.getByRole('heading', { name: ru('staff_card.keys') }).count()).toBe(0);
     await curator.getByRole('button', { name: ru('staff_card.issue_code') }).click();
@@ -207,7 +207,7 @@ describe('the directories in Chromium', () => {
       .getByRole('status')
       .filter({ hasText: ru('error.not_found') })
       .waitFor();
-    expect(await main(curator).textContent()).not.toContain('Модератор (Belovo)');
+    expect(await main(curator).textContent()).not.toContain('Модератор (Белово)');
 
     // Routing: only Kemerovo (no municipality to choose), with the forms curators may use.
     await open(curator, 'directories/routing', ru('routing.title'));
@@ -216,9 +216,9 @@ describe('the directories in Chromium', () => {
     await curator.getByRole('button', { name: ru('routing.save') }).waitFor();
     const options = await curator.getByLabel(ru('routing.official'), { exact: true }).locator('option').allTextContents();
     expect(options.length).toBeGreaterThan(0);
-    expect(options.every((o) => o.includes('(Kemerovo)'))).toBe(true);
+    expect(options.every((o) => o.includes('(Кемерово)'))).toBe(true);
     const executors = await curator.getByLabel(ru('routing.executor'), { exact: true }).locator('option').allTextContents();
-    expect(executors.some((o) => o.includes('Belovo') || o.includes('Беловский'))).toBe(false);
+    expect(executors.some((o) => o.includes('Белово') || o.includes('Беловский'))).toBe(false);
     expect(await seriousViolations(curator)).toEqual([]);
 
     // The calendar: Kemerovo only.

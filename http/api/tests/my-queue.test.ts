@@ -72,8 +72,8 @@ describe('item 15: GET /me/queue and the assignee on the message card', () => {
     await h.request('POST', `/api/v1/messages/${m.id}/accept`, { body: { executorId: h.executors.Kemerovo.utility } });
     await h.t.db.insertInto('staff_identity').values({ staff_id: h.staff.Kemerovo.utility_executor, channel: 'tg', external_id: '7700001', chat_id: '7700001' }).execute();
     const card = await h.request('GET', `/api/v1/messages/${m.id}`, { token: h.keys.Kemerovo.moderator });
-    expect(card.body.assignee).toMatchObject({ executorId: h.executors.Kemerovo.utility, kind: 'organisation', name: expect.stringContaining('Kemerovo-Сервис') });
-    expect(card.body.assignee.staff).toEqual([{ id: h.staff.Kemerovo.utility_executor, fullName: 'Исполнитель УК (Kemerovo)', active: true, channels: ['tg'] }]);
+    expect(card.body.assignee).toMatchObject({ executorId: h.executors.Kemerovo.utility, kind: 'organisation', name: expect.stringContaining('Кемерово-Сервис') });
+    expect(card.body.assignee.staff).toEqual([{ id: h.staff.Kemerovo.utility_executor, fullName: 'Исполнитель УК (Кемерово)', active: true, channels: ['tg'] }]);
   });
 
   it('pages the queue like the other lists: limit items, nextCursor while more wait, each item once in order even as items leave', async () => {
