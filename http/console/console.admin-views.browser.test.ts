@@ -130,7 +130,7 @@ describe("the municipalities' ranking on the KPI page", () => {
     const db = world.db.db;
     await messageInWork(db, { municipalityId: world.kemerovo, acceptedAt: new Date(now.getTime() - 3_600_000) });
     // The page opens at the running month in Kuzbass (the browser on the server's clock).
-    const month = '2026-12';
+    const month = 'декабрь 2026';
     const towns = await db.selectFrom('municipality').select(['id', 'name_ru', 'name_en']).execute();
     const kemerovoName = towns.find((m) => m.id === world.kemerovo)!.name_ru;
 

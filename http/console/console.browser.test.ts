@@ -512,7 +512,7 @@ describe('the web console in Chromium', () => {
     await responsible.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
     await responsible.getByRole('heading', { name: ru('kpi.title') }).waitFor();
     // The picker starts at the running month in Kuzbass (the server's clock, 2026-12-01 10:00 local).
-    const month = '2026-12';
+    const month = 'декабрь 2026';
     const thisMonth = responsible.getByRole('table', { name: ru('kpi.indicators', { period: month }) });
     await thisMonth.waitFor();
     expect(await thisMonth.getByRole('row').count()).toBe(17); // the header and the 16 indicators
@@ -538,7 +538,7 @@ describe('the web console in Chromium', () => {
     await curator.getByRole('table', { name: ru('kpi.indicators', { period: month }) }).waitFor();
     await curator.getByLabel(ru('kpi.period')).fill('2026-11');
     await curator.getByRole('button', { name: ru('kpi.show') }).click();
-    const november = curator.getByRole('table', { name: ru('kpi.indicators', { period: '2026-11' }) });
+    const november = curator.getByRole('table', { name: ru('kpi.indicators', { period: 'ноябрь 2026' }) });
     await november.waitFor();
     expect(await november.getByRole('row').count()).toBe(17);
     // Every status shown is one of the four, in Russian.

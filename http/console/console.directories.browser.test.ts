@@ -143,6 +143,8 @@ describe('the directories in Chromium', () => {
     const row = operator.getByRole('row').filter({ has: operator.getByRole('cell', { name: potholeName, exact: true }) });
     await row.getByRole('cell', { name: utility.name }).waitFor();
     await row.getByRole('button', { name: `${ru('routing.delete')}: ${potholeName}` }).click();
+    // Asked again before it goes.
+    await row.getByRole('button', { name: ru('confirm.delete'), exact: true }).click();
     await row.waitFor({ state: 'detached' });
     expect(await rule()).toBeUndefined();
 

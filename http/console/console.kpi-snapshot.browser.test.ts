@@ -26,16 +26,16 @@ async function november(staffId: number): Promise<Page> {
   const page = await world.signIn(staffId);
   await page.clock.setFixedTime(now);
   await page.goto(`${world.harness.url}/console#/kpi`);
-  await page.getByRole('table', { name: ru('kpi.indicators', { period: '2026-12' }) }).waitFor();
+  await page.getByRole('table', { name: ru('kpi.indicators', { period: 'декабрь 2026' }) }).waitFor();
   await page.getByLabel(ru('kpi.period'), { exact: true }).fill('2026-11');
   await page.getByRole('button', { name: ru('kpi.show'), exact: true }).click();
-  await page.getByRole('table', { name: ru('kpi.indicators', { period: '2026-11' }) }).waitFor();
+  await page.getByRole('table', { name: ru('kpi.indicators', { period: 'ноябрь 2026' }) }).waitFor();
   return page;
 }
 
 const row = (page: Page, kpi: number) =>
   page
-    .getByRole('table', { name: ru('kpi.indicators', { period: '2026-11' }) })
+    .getByRole('table', { name: ru('kpi.indicators', { period: 'ноябрь 2026' }) })
     .locator('tbody tr')
     .nth(kpi - 1);
 
@@ -73,7 +73,7 @@ describe('the KPI page of an ended month', () => {
     const page = await world.signIn(world.staff.moderator);
     await page.clock.setFixedTime(now);
     await page.goto(`${world.harness.url}/console#/kpi`);
-    await page.getByRole('table', { name: ru('kpi.indicators', { period: '2026-12' }) }).waitFor();
+    await page.getByRole('table', { name: ru('kpi.indicators', { period: 'декабрь 2026' }) }).waitFor();
     await page.locator('.monthly-report p.hint').first().waitFor();
     await page.locator('.municipalities-rating').waitFor();
     expect(await page.locator('.report-frozen, .rating-frozen').count()).toBe(0);

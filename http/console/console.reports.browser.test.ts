@@ -33,13 +33,19 @@ async function signInAtNow(staffId: number): Promise<Page> {
   return page;
 }
 
+/** The months these tests show, as the page names them. */
+const MONTH_NAMES: Record<'ru' | 'en', Record<string, string>> = {
+  ru: { '2026-09': 'сентябрь 2026', '2026-11': 'ноябрь 2026', '2026-12': 'декабрь 2026' },
+  en: { '2026-09': 'September 2026', '2026-11': 'November 2026', '2026-12': 'December 2026' },
+};
+
 async function showMonth(page: Page, month: string, lang: 'ru' | 'en' = 'ru') {
   const say = lang === 'ru' ? ru : en;
   // The page opens at the running month: the form is filled once it is there.
-  await page.getByRole('table', { name: say('kpi.indicators', { period: '2026-12' }) }).waitFor();
+  await page.getByRole('table', { name: say('kpi.indicators', { period: MONTH_NAMES[lang]['2026-12'] }) }).waitFor();
   await page.getByLabel(say('kpi.period'), { exact: true }).fill(month);
   await page.getByRole('button', { name: say('kpi.show'), exact: true }).click();
-  await page.getByRole('table', { name: say('kpi.indicators', { period: month }) }).waitFor();
+  await page.getByRole('table', { name: say('kpi.indicators', { period: MONTH_NAMES[lang][month] }) }).waitFor();
 }
 
 /** A part's table on the page as label → shown text. */
@@ -88,7 +94,7 @@ describe('the monthly report on the KPI page', () => {
     await curator.goto(`${world.harness.url}/console#/kpi`);
     await showMonth(curator, '2026-11');
     const section = curator.locator('.monthly-report');
-    await section.getByRole('heading', { name: `${ru('kpi.report')}: ${kemerovoName}, 2026-11`, exact: true }).waitFor();
+    await section.getByRole('heading', { name: `${ru('kpi.report')}: ${kemerovoName}, ноябрь 2026`, exact: true }).waitFor();
     // As of the month's end in Kuzbass time (not the UTC evening of the 30th).
     expect(await section.locator('.hint').first().textContent()).toContain('1 декабря 2026');
     expect(await section.locator('.report-empty').count()).toBe(0);
@@ -171,10 +177,10 @@ describe('the open-source summary on the KPI page', () => {
     const operator = await signInAtNow(await operatorId(db));
     await operator.goto(`${world.harness.url}/console#/kpi`);
     // The page opens at the running month: the form is filled once its summary is there.
-    await operator.locator('.open-sources-summary caption', { hasText: '2026-12' }).waitFor();
+    await operator.locator('.open-sources-summary caption', { hasText: 'декабрь 2026' }).waitFor();
     await operator.getByLabel(ru('kpi.period'), { exact: true }).fill('2026-11');
     await operator.getByRole('button', { name: ru('kpi.show'), exact: true }).click();
-    await operator.locator('.open-sources-summary caption', { hasText: '2026-11' }).waitFor();
+    await operator.locator('.open-sources-summary caption', { hasText: 'ноябрь 2026' }).waitFor();
     const region = operator.locator('.open-sources-summary table');
     await region.getByRole('columnheader', { name: ru('kpi.total'), exact: true }).waitFor();
     const header = await region.locator('thead th').allTextContents();
@@ -237,7 +243,7 @@ describe("refusals a curator met on the KPI and triage pages, in the console's l
 
 /** Types a month and shows it, with nothing to wait for (a refused month has no table). */
 async function showMonthOnly(page: Page, month: string) {
-  await page.getByRole('table', { name: ru('kpi.indicators', { period: '2026-12' }) }).waitFor();
+  await page.getByRole('table', { name: ru('kpi.indicators', { period: 'декабрь 2026' }) }).waitFor();
   await page.getByLabel(ru('kpi.period'), { exact: true }).fill(month);
   await page.getByRole('button', { name: ru('kpi.show'), exact: true }).click();
 }

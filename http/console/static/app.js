@@ -87,7 +87,7 @@ function SignIn({ t, onSignedIn }) {
       <p><button type="submit">${t('sign_in.submit')}</button></p>
       ${error && html`<p class="error" role="alert">${error}</p>`}
     </form>
-    <p><button type="button" class="secondary" onClick=${() => setUseKey(!useKey)}>${t('sign_in.key_toggle')}</button></p>
+    <p><button type="button" class="secondary" onClick=${() => setUseKey(!useKey)}>${t(useKey ? 'sign_in.code_toggle' : 'sign_in.key_toggle')}</button></p>
   </main>`;
 }
 
@@ -125,8 +125,9 @@ function App() {
       const field = event.target;
       const v = field.validity;
       if (!v || v.customError) return;
+      // A list left at its «choose» line is asked to be chosen from, not filled in.
       const problem = v.valueMissing
-        ? t('error.problem.empty')
+        ? t(field.tagName === 'SELECT' ? 'error.problem.choose' : 'error.problem.empty')
         : v.typeMismatch && field.type === 'url'
           ? t('error.problem.url')
           : v.rangeUnderflow || v.rangeOverflow || v.stepMismatch

@@ -105,7 +105,7 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
         <form onSubmit=${(e) => act(e, () => post(`/api/v1/messages/${m.id}/unpublish`, {}))}><button type="submit" class="secondary">${t('act.unpublish')}</button></form>`}
       ${can(me.role, 'incidents.publish') && m.answerTarget === 'by_hand' && !m.publishedReplyUrl && card.answers.some((a) => a.state === 'approved') && html`
         <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/published-reply`, { url: f.replyUrl.value }))}>
-          <label for="replyUrl">${t('act.published_reply')}</label><input id="replyUrl" name="replyUrl" type="url" required maxlength="2000" />
+          <label for="replyUrl">${t('act.published_reply')}</label><input id="replyUrl" name="replyUrl" data-field="url" type="url" required maxlength="2000" pattern="https?://.+" title=${t('error.problem.url')} />
           <p><button type="submit" class="secondary">${t('act.save')}</button></p>
         </form>`}
       ${reviews && (m.status === 'solved' || m.status === 'explained') && m.duplicateOf === null && html`
@@ -165,7 +165,8 @@ function answerBody(kind, text, mediaIds) {
 }
 
 /**
- * An official's answer: its kind, text and photos (uploaded to the media store as they are chosen,
+ * An official's answer: its kind (chosen each time: a preselected «final: solved» closed messages
+ * sent by mistake), text and photos (uploaded to the media store as they are chosen,
  * sent with the answer as `mediaIds`). Sending waits for uploads; the photos are cleared once the
  * answer is saved, and kept when it is refused, so nothing is half-sent.
  */
@@ -180,7 +181,8 @@ function AnswerForm({ t, messageId, act, fail }) {
     });
   return html`<form onSubmit=${send}>
     <label for="kind">${t('act.answer_kind')}</label>
-    <select id="kind" name="kind">
+    <select id="kind" name="kind" required>
+      <option value="">${t('act.kind_choose')}</option>
       ${['final_solved', 'final_explained', 'intermediate', 'clarification'].map((k) => html`<option value=${k}>${t(`act.kind.${k}`)}</option>`)}
     </select>
     <label for="text">${t('act.answer_text')}</label><textarea id="text" name="text" required maxlength="4000"></textarea>

@@ -1,6 +1,6 @@
 // Shared pieces of the console's pages: the htm binding, loading from the admin API, one-click actions.
 import { h } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { get } from './api.js';
 
@@ -14,6 +14,17 @@ export const ZONE = 'Asia/Novokuznetsk';
 /** Dates in the console's language (the browser's own locale mixed "12/4/2026, 4:02 AM" into Russian). */
 const dateLocale = () => (document.documentElement.lang === 'en' ? 'en-GB' : 'ru-RU');
 export const when = (iso) => (iso ? new Date(iso).toLocaleString(dateLocale(), { timeZone: ZONE }) : '—');
+/**
+ * A month ("2026-12", as the API and a month input give it) in words of the console's language:
+ * «декабрь 2026», "December 2026" (Russian's "г." after the year is left off, as a label says it).
+ */
+export const monthName = (lang, period) => {
+  const [year, month] = period.split('-').map(Number);
+  if (!year || !month) return period;
+  return new Date(Date.UTC(year, month - 1, 1))
+    .toLocaleDateString(lang === 'en' ? 'en-GB' : 'ru-RU', { month: 'long', year: 'numeric', timeZone: 'UTC' })
+    .replace(/\s*г\.$/, '');
+};
 export const excerpt = (text, n = 140) => (text.length > n ? `${text.slice(0, n)}…` : text);
 
 /** Loads `path` (null: nothing yet) and re-loads it when `reload()` is called; failures go to `fail`. */
@@ -256,3 +267,26 @@ export const fromWall = (wall) => wall - offsetAt(wall - offsetAt(wall));
 export const instant = (value) => new Date(fromWall(Date.parse(`${value}Z`))).toISOString();
 /** An ISO instant as a `datetime-local` value in the console's zone. */
 export const local = (iso) => localInput(iso, ZONE);
+
+/**
+ * A delete button asked twice (a routing rule): the first click asks `question`; «yes, delete»
+ * runs `onConfirm` (a form's submit event, as `useAction` takes it), «no, keep it» leaves it and
+ * has the focus, so a second Enter does not delete.
+ */
+export function ConfirmButton({ t, label, aria, question, onConfirm }) {
+  const [asking, setAsking] = useState(false);
+  const keep = useRef(null);
+  useEffect(() => {
+    if (asking) keep.current?.focus();
+  }, [asking]);
+  if (!asking) return html`<button type="button" class="secondary" aria-label=${aria} onClick=${() => setAsking(true)}>${label}</button>`;
+  const submit = (event) => {
+    setAsking(false);
+    return onConfirm(event);
+  };
+  return html`<form class="confirm" onSubmit=${submit} role="group" aria-label=${question}>
+    <span>${question}</span>
+    <button type="submit">${t('confirm.delete')}</button>
+    <button type="button" class="secondary" ref=${keep} onClick=${() => setAsking(false)}>${t('confirm.keep')}</button>
+  </form>`;
+}

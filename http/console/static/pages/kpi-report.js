@@ -2,7 +2,7 @@
 // tables their XLSX and CSV files are written from (GET /reports/monthly/tables and
 // /reports/open-sources/tables, core/kpi/report-files.ts), under the files' own labels in the
 // console's language, the key numbers first. The downloads stay beside them.
-import { html, useApi, ZONE } from '../ui.js';
+import { html, monthName, useApi, ZONE } from '../ui.js';
 
 const locale = (lang) => (lang === 'en' ? 'en-GB' : 'ru-RU');
 /** Figures that are shares (0.25 → "25 %"). */
@@ -91,7 +91,7 @@ function FrozenNote({ t, lang, tables }) {
 /** The monthly report of one municipality and month: the file's parts as tables (its `Report` part in the heading), the files linked. */
 export function MonthlyReport({ t, lang, query, running, fail }) {
   const tables = tablesOf(`/api/v1/reports/monthly/tables?${query}`, lang, fail);
-  const heading = tables && `: ${valueOf(tables, 'Report', `municipality_${lang}`)}, ${valueOf(tables, 'Report', 'period')}`;
+  const heading = tables && `: ${valueOf(tables, 'Report', `municipality_${lang}`)}, ${monthName(lang, valueOf(tables, 'Report', 'period'))}`;
   return html`<section class="monthly-report" aria-labelledby="monthly-report-title">
     <h2 id="monthly-report-title">${t('kpi.report')}${heading ?? ''}</h2>
     <p>${t('kpi.report_files')}: <a href=${`/api/v1/reports/monthly?${query}&format=xlsx&lang=${lang}`} download>${t('kpi.download_xlsx')}</a> · <a href=${`/api/v1/reports/monthly?${query}&format=csv&lang=${lang}`} download>${t('kpi.download_csv')}</a></p>
@@ -128,7 +128,7 @@ export function OpenSourceSummary({ t, lang, period, region, fail }) {
         : html`<p class="hint">${t('kpi.report_as_of', { asOf: asOfText(lang, valueOf(tables, 'Report', 'as_of')) })}</p>
       ${valueOf(tables, 'Report', 'snapshot_at') && html`<${FrozenNote} t=${t} lang=${lang} tables=${tables} />`}
       <div class="scroll"><table class="report-part report-open-sources-summary">
-        <caption>${table.title}, ${valueOf(tables, 'Report', 'period')}</caption>
+        <caption>${table.title}, ${monthName(lang, valueOf(tables, 'Report', 'period'))}</caption>
         <thead><tr><th scope="col">${t('kpi.metric')}</th>${columns.map((row) => html`<th scope="col">${row.cells[name]}</th>`)}</tr></thead>
         <tbody>${figures.map(([column, i]) => html`<tr><th scope="row">${column.label}</th>${columns.map((row) => html`<td>${figure(lang, column.code, row.cells[i])}</td>`)}</tr>`)}</tbody>
       </table></div>`

@@ -9,7 +9,7 @@ import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip }
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { post } from '../api.js';
-import { html, loading, nameOf, useAction, useApi, ZONE } from '../ui.js';
+import { html, loading, monthName, nameOf, useAction, useApi, ZONE } from '../ui.js';
 import { asOfText, MonthlyReport, OpenSourceSummary } from './kpi-report.js';
 
 /**
@@ -161,7 +161,7 @@ export function Kpi({ t, lang, me, fail, notify }) {
       <p><button type="submit" class="secondary">${t('kpi.show')}</button></p>
     </form>
     ${query === null ? html`<p>${t('kpi.choose_municipality')}</p>` : !kpi ? html`<p>…</p>` : html`<div class="scroll" key="indicators"><table class="kpi">
-      <caption>${t('kpi.indicators', { period: kpi.period })}</caption>
+      <caption>${t('kpi.indicators', { period: monthName(lang, kpi.period) })}</caption>
       <thead><tr><th>№</th><th>${t('kpi.indicator')}</th><th>${t('kpi.value')}</th><th>${t('kpi.target')}</th><th>${t('kpi.status')}</th><th>${t('kpi.trend')}</th><th>${t('kpi.bar')}</th></tr></thead>
       <tbody>${kpi.items.map(
         (i) => html`<tr class=${i.status ? `kpi-${i.status}` : undefined}>

@@ -8,7 +8,7 @@ import { DirectoriesNav } from './directories.js';
 // Grouped by sector, as the card and the incident form offer them: a flat list by position mixed
 // every sector (heating, potholes, timetables, …, then water, street lights, …).
 import { CategorySelect } from './moderation.js';
-import { html, loading, nameOf, useAction, useAll, useApi } from '../ui.js';
+import { ConfirmButton, html, loading, nameOf, useAction, useAll, useApi } from '../ui.js';
 
 /** «1. Новые пользователи…»: an indicator by its number and its name in the console's language. */
 const kpiName = (t, lang, indicators, kpi) => {
@@ -16,6 +16,7 @@ const kpiName = (t, lang, indicators, kpi) => {
   return indicator ? t('routing.kpi_named', { kpi, name: nameOf(lang, indicator) }) : t('routing.kpi_n', { kpi });
 };
 
+/** A rule is deleted only once asked again: without it the category's messages wait for a hand-picked executor. */
 function Rules({ t, lang, fail, town, categories, executors, writes, act }) {
   const [rules, reload] = useApi(`/api/v1/routing-rules?municipalityId=${town}`, fail);
   const run = (e, fn) => act(e, fn, reload);
@@ -27,7 +28,9 @@ function Rules({ t, lang, fail, town, categories, executors, writes, act }) {
       <thead><tr><th>${t('routing.category')}</th><th>${t('routing.executor')}</th>${writes ? html`<th>${t('routing.actions')}</th>` : null}</tr></thead>
       <tbody>${rules.items.map(
         (r) => html`<tr><td>${category(r.categoryId)}</td><td>${executor(r.executorId)}</td>${writes ? html`<td>
-          <form onSubmit=${(e) => run(e, () => del(`/api/v1/routing-rules/${r.id}`))}><button type="submit" class="secondary" aria-label=${`${t('routing.delete')}: ${category(r.categoryId)}`}>${t('routing.delete')}</button></form></td>` : null}</tr>`,
+          <${ConfirmButton} t=${t} label=${t('routing.delete')} aria=${`${t('routing.delete')}: ${category(r.categoryId)}`}
+            question=${t('routing.delete_confirm', { category: category(r.categoryId), executor: executor(r.executorId) })}
+            onConfirm=${(e) => run(e, () => del(`/api/v1/routing-rules/${r.id}`))} /></td>` : null}</tr>`,
       )}</tbody></table>`}
     ${writes && html`<form onSubmit=${(e) => run(e, (f) => put('/api/v1/routing-rules', { municipalityId: town, categoryId: Number(f['rule-category'].value), executorId: Number(f.executor.value) }))}>
       <h3>${t('routing.set')}</h3>
