@@ -157,7 +157,7 @@ describe('the directories in Chromium', () => {
     const responsible = () => db.db.selectFrom('kpi_responsible').select(['kpi', 'staff_id']).where('municipality_id', '=', db.demo.municipalities.Kemerovo).execute();
     expect(await responsible()).toEqual([{ kpi: 7, staff_id: world.staff.moderator }]);
     expect(await seriousViolations(operator)).toEqual([]);
-    await assigned.getByRole('button', { name: `${ru('routing.remove')}: ${seven}, Модератор (Kemerovo)` }).click();
+    await assigned.getByRole('button', { name: `${ru('routing.remove')}: ${seven}, Модератор (Кемерово)` }).click();
     await operator.getByText(ru('routing.no_responsibles')).waitFor();
     expect(await responsible()).toEqual([]);
     const actions = await db.db.selectFrom('audit_log').select('action').where('action', 'like', 'routing_rule.%').orderBy('id').execute();
