@@ -188,6 +188,7 @@ describe('the console, polished', () => {
     await asked.getByRole('button', { name: ru('confirm.keep'), exact: true }).click();
     await remove.waitFor();
     expect(await asked.count()).toBe(0);
+    await expect.poll(() => curator.evaluate(() => document.activeElement?.textContent)).toBe(ru('routing.delete'));
     expect(await rule()).toHaveLength(1);
 
     await remove.click();
@@ -197,7 +198,7 @@ describe('the console, polished', () => {
       .filter({ hasText: ru('act.done') })
       .waitFor();
     expect(await rule()).toEqual([]);
-    expect(await remove.count()).toBe(0);
+    await remove.waitFor({ state: 'detached' });
     expect(await world.seriousViolations(curator)).toEqual([]);
     await curator.context().close();
   }, 60_000);

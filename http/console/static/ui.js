@@ -19,8 +19,8 @@ export const when = (iso) => (iso ? new Date(iso).toLocaleString(dateLocale(), {
  * «декабрь 2026», "December 2026" (Russian's "г." after the year is left off, as a label says it).
  */
 export const monthName = (lang, period) => {
-  const [year, month] = period.split('-').map(Number);
-  if (!year || !month) return period;
+  const [, year, month] = /^(\d{4})-(\d{2})$/.exec(period ?? '')?.map(Number) ?? [];
+  if (!year || !month || month > 12) return period ?? '';
   return new Date(Date.UTC(year, month - 1, 1))
     .toLocaleDateString(lang === 'en' ? 'en-GB' : 'ru-RU', { month: 'long', year: 'numeric', timeZone: 'UTC' })
     .replace(/\s*г\.$/, '');
@@ -271,22 +271,24 @@ export const local = (iso) => localInput(iso, ZONE);
 /**
  * A delete button asked twice (a routing rule): the first click asks `question`; «yes, delete»
  * runs `onConfirm` (a form's submit event, as `useAction` takes it), «no, keep it» leaves it and
- * has the focus, so a second Enter does not delete.
+ * has the focus, so a second Enter does not delete (kept: the focus is back on the button).
  */
 export function ConfirmButton({ t, label, aria, question, onConfirm }) {
-  const [asking, setAsking] = useState(false);
+  // null: never asked; the focus goes to «keep» when asking and back to the button once kept.
+  const [asking, setAsking] = useState(null);
   const keep = useRef(null);
+  const button = useRef(null);
   useEffect(() => {
     if (asking) keep.current?.focus();
+    else if (asking === false) button.current?.focus();
   }, [asking]);
-  if (!asking) return html`<button type="button" class="secondary" aria-label=${aria} onClick=${() => setAsking(true)}>${label}</button>`;
+  if (!asking) return html`<button type="button" class="secondary" ref=${button} aria-label=${aria} onClick=${() => setAsking(true)}>${label}</button>`;
   const submit = (event) => {
     setAsking(false);
     return onConfirm(event);
   };
   return html`<form class="confirm" onSubmit=${submit} role="group" aria-label=${question}>
-    <span>${question}</span>
-    <button type="submit">${t('confirm.delete')}</button>
-    <button type="button" class="secondary" ref=${keep} onClick=${() => setAsking(false)}>${t('confirm.keep')}</button>
+    <p>${question}</p>
+    <p><button type="submit">${t('confirm.delete')}</button> <button type="button" class="secondary" ref=${keep} onClick=${() => setAsking(false)}>${t('confirm.keep')}</button></p>
   </form>`;
 }

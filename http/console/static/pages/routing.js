@@ -27,7 +27,7 @@ function Rules({ t, lang, fail, town, categories, executors, writes, act }) {
     ${!rules ? html`<p>…</p>` : rules.items.length === 0 ? html`<p>${t('routing.no_rules')}</p>` : html`<table>
       <thead><tr><th>${t('routing.category')}</th><th>${t('routing.executor')}</th>${writes ? html`<th>${t('routing.actions')}</th>` : null}</tr></thead>
       <tbody>${rules.items.map(
-        (r) => html`<tr><td>${category(r.categoryId)}</td><td>${executor(r.executorId)}</td>${writes ? html`<td>
+        (r) => html`<tr key=${r.id}><td>${category(r.categoryId)}</td><td>${executor(r.executorId)}</td>${writes ? html`<td>
           <${ConfirmButton} t=${t} label=${t('routing.delete')} aria=${`${t('routing.delete')}: ${category(r.categoryId)}`}
             question=${t('routing.delete_confirm', { category: category(r.categoryId), executor: executor(r.executorId) })}
             onConfirm=${(e) => run(e, () => del(`/api/v1/routing-rules/${r.id}`))} /></td>` : null}</tr>`,
