@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../../core/access/api-keys.service.ts';
 import { acceptIncident, intakeIncident } from '../../core/incidents/incidents.service.ts';
 import { approveAnswer, draftAnswer } from '../../core/messages/answers.service.ts';
-import { ARTIFACTS, type ConsoleTest, en, ru, startConsoleTest, toEnglish } from '../../test/console-browser.ts';
+import { ARTIFACTS, consoleTestPerFile, en, ru, toEnglish } from '../../test/console-browser.ts';
 import { categoryId, KEMEROVO_CENTER } from '../../test/residents.ts';
-import { demoStaff, messageInWork } from '../../test/staff.ts';
+import { messageInWork } from '../../test/staff.ts';
 
 /**
  * What an exploratory pass over the console found and left: an answer's kind preset to «final:
@@ -22,42 +22,40 @@ interface Field {
 declare const document: { activeElement: { textContent: string } | null };
 
 const now = new Date('2026-12-01T03:00:00.000Z');
-let world: ConsoleTest;
-let staff: Awaited<ReturnType<typeof demoStaff>>;
-let kemerovo: number;
+const world = consoleTestPerFile({ clock: () => now });
 const ids = { inWork: 0, byHand: 0, answer: 0 };
 const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const validationMessage = (page: Page, label: string) => page.getByLabel(label, { exact: true }).evaluate((f) => (f as unknown as Field).validationMessage);
 
 beforeAll(async () => {
-  world = await startConsoleTest({ clock: () => now });
   const db = world.db.db;
-  kemerovo = world.db.demo.municipalities.Kemerovo;
-  staff = await demoStaff(db, kemerovo);
-  ids.inWork = await messageInWork(db, { municipalityId: kemerovo, acceptedAt: new Date(now.getTime() - 86_400_000) });
+  ids.inWork = await messageInWork(db, { municipalityId: world.kemerovo, acceptedAt: new Date(now.getTime() - 86_400_000) });
   // A monitored site's post (its answers are published by hand), its answer approved.
   const { incident } = await intakeIncident(
     db,
-    { municipalityId: kemerovo, source: 'vk_page', sourceUrl: 'https://vk.com/wall-1_301', authorName: 'Житель', text: 'Не горит фонарь у школы', postedAt: now, point: KEMEROVO_CENTER },
+    { municipalityId: world.kemerovo, source: 'vk_page', sourceUrl: 'https://vk.com/wall-1_301', authorName: 'Житель', text: 'Не горит фонарь у школы', postedAt: now, point: KEMEROVO_CENTER },
     now,
   );
-  const actor = { kind: 'staff' as const, staffId: staff.curator };
+  const actor = { kind: 'staff' as const, staffId: world.staff.curator };
   const accepted = await acceptIncident(
     db,
-    { municipalityId: kemerovo, executorId: null },
-    { incidentId: incident.id, municipalityId: kemerovo, categoryId: await categoryId(db, 'roads.pothole'), actor },
+    { municipalityId: world.kemerovo, executorId: null },
+    { incidentId: incident.id, municipalityId: world.kemerovo, categoryId: await categoryId(db, 'roads.pothole'), actor },
     now,
   );
   ids.byHand = accepted.message.id;
-  const { answer } = await draftAnswer(db, { messageId: ids.byHand, kind: 'final', resolution: 'solved', text: 'Фонарь починят завтра.', actor: { kind: 'staff', staffId: staff.moderator } }, now);
+  const { answer } = await draftAnswer(
+    db,
+    { messageId: ids.byHand, kind: 'final', resolution: 'solved', text: 'Фонарь починят завтра.', actor: { kind: 'staff', staffId: world.staff.moderator } },
+    now,
+  );
   await approveAnswer(db, { answerId: answer.id, actor }, now);
   ids.answer = answer.id;
 }, 120_000);
-afterAll(() => world?.close());
 
 describe('the console, polished', () => {
   it("an answer's kind is chosen each time: none is preset, and sending without one is refused at the field", async () => {
-    const executor = await world.signIn(staff.executor);
+    const executor = await world.signIn(world.staff.executor);
     await executor.goto(`${world.harness.url}/console#/message/${ids.inWork}`);
     const kind = executor.getByLabel(ru('act.answer_kind'), { exact: true });
     await kind.waitFor();
@@ -87,7 +85,7 @@ describe('the console, polished', () => {
   }, 60_000);
 
   it("a published reply's link is an absolute http(s) URL of a public page, refused at the field otherwise; any site will do", async () => {
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/message/${ids.byHand}`);
     const field = curator.getByLabel(ru('act.published_reply'), { exact: true });
     const save = curator.getByRole('button', { name: ru('act.save'), exact: true });
@@ -128,7 +126,7 @@ describe('the console, polished', () => {
     expect(demoNames.filter((n) => latin.test(n))).toEqual([]);
     expect(demoNames).toEqual(expect.arrayContaining(['Куратор (Кемерово)', 'Исполнитель УК (Новокузнецк)', 'Управляющая компания «Белово-Сервис»']));
 
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.getByRole('link', { name: ru('nav.directories'), exact: true }).click();
     await curator.getByRole('link', { name: 'Модератор (Кемерово)', exact: true }).waitFor();
     await curator.goto(`${world.harness.url}/console#/directories/routing`);
@@ -140,7 +138,7 @@ describe('the console, polished', () => {
   }, 60_000);
 
   it('the news page offers «Добавить новость» ("Add a news item")', async () => {
-    const moderator = await world.signIn(staff.moderator);
+    const moderator = await world.signIn(world.staff.moderator);
     await moderator.getByRole('link', { name: ru('nav.news'), exact: true }).click();
     expect(await moderator.getByRole('link', { name: 'Добавить новость', exact: true }).count()).toBe(1);
     await toEnglish(moderator);
@@ -150,7 +148,7 @@ describe('the console, polished', () => {
   }, 60_000);
 
   it('months are named in words on the KPI page: its table, its report and the open-source summary', async () => {
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.clock.setFixedTime(now);
     await curator.getByRole('link', { name: ru('nav.kpi'), exact: true }).click();
     await curator.getByRole('table', { name: '16 показателей за декабрь 2026', exact: true }).waitFor();
@@ -173,10 +171,10 @@ describe('the console, polished', () => {
   it('a routing rule is deleted only once the question is answered «yes»', async () => {
     const db = world.db.db;
     const pothole = await categoryId(db, 'roads.pothole');
-    const rule = () => db.selectFrom('routing_rule').select('id').where('municipality_id', '=', kemerovo).where('category_id', '=', pothole).execute();
+    const rule = () => db.selectFrom('routing_rule').select('id').where('municipality_id', '=', world.kemerovo).where('category_id', '=', pothole).execute();
     expect(await rule()).toHaveLength(1);
     const category = (await db.selectFrom('category').select('title_ru').where('id', '=', pothole).executeTakeFirstOrThrow()).title_ru;
-    const curator = await world.signIn(staff.curator);
+    const curator = await world.signIn(world.staff.curator);
     await curator.goto(`${world.harness.url}/console#/directories/routing`);
     const remove = curator.getByRole('button', { name: `${ru('routing.delete')}: ${category}`, exact: true });
     const question = ru('routing.delete_confirm', { category, executor: 'Администрация: Кемеровский городской округ' });
@@ -204,7 +202,7 @@ describe('the console, polished', () => {
   }, 60_000);
 
   it('signing in by key is offered to any staff member, not only operators, and the way back to the code is named', async () => {
-    const { token } = await issueKey(world.db.db, { staffId: staff.curator, createdBy: null }, now);
+    const { token } = await issueKey(world.db.db, { staffId: world.staff.curator, createdBy: null }, now);
     const page = await (await world.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' })).newPage();
     await page.goto(`${world.harness.url}/console`);
     const toKey = page.getByRole('button', { name: 'Войти по API-ключу', exact: true });
