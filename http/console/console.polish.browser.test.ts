@@ -96,6 +96,9 @@ describe('the console, polished', () => {
       await save.click();
       await expect.poll(() => validationMessage(curator, ru('act.published_reply')), { timeout: 10_000 }).toBe(capital(ru('error.problem.url')));
     }
+    // A scheme in capitals is still http(s), as the API takes it.
+    await field.fill('HTTPS://vk.com/wall-1_301?reply=7');
+    expect(await field.evaluate((f) => (f as unknown as Field).validity.valid)).toBe(true);
     // The API refuses a host no one outside can open: said at the field too, named by its label.
     await field.fill('https://localhost/reply');
     await save.click();

@@ -105,7 +105,7 @@ export function MessageCard({ id, t, lang, me, fail, notify }) {
         <form onSubmit=${(e) => act(e, () => post(`/api/v1/messages/${m.id}/unpublish`, {}))}><button type="submit" class="secondary">${t('act.unpublish')}</button></form>`}
       ${can(me.role, 'incidents.publish') && m.answerTarget === 'by_hand' && !m.publishedReplyUrl && card.answers.some((a) => a.state === 'approved') && html`
         <form onSubmit=${(e) => act(e, (f) => post(`/api/v1/messages/${m.id}/published-reply`, { url: f.replyUrl.value }))}>
-          <label for="replyUrl">${t('act.published_reply')}</label><input id="replyUrl" name="replyUrl" data-field="url" type="url" required maxlength="2000" pattern="https?://.+" title=${t('error.problem.url')} />
+          <label for="replyUrl">${t('act.published_reply')}</label><input id="replyUrl" name="replyUrl" data-field="url" type="url" required maxlength="2000" pattern="[hH][tT][tT][pP][sS]?://.+" title=${t('error.problem.url')} />
           <p><button type="submit" class="secondary">${t('act.save')}</button></p>
         </form>`}
       ${reviews && (m.status === 'solved' || m.status === 'explained') && m.duplicateOf === null && html`
