@@ -111,7 +111,13 @@ describe('the directories in Chromium', () => {
     await row.getByRole('cell', { name: `${key.prefix}…` }).waitFor();
     expect(await seriousViolations(operator)).toEqual([]);
     await operator.screenshot({ path: path.join(ARTIFACTS, 'console-staff-card.png'), fullPage: true });
+    // Revoking asks first: kept, nothing happens; confirmed, the key stops working at once.
     await row.getByRole('button', { name: `${ru('staff_card.revoke')} ${key.prefix}` }).click();
+    const asked = row.getByRole('group', { name: ru('staff_card.revoke_confirm', { prefix: key.prefix }) });
+    await asked.getByRole('button', { name: ru('confirm.keep'), exact: true }).click();
+    expect((await me()).status).toBe(200);
+    await row.getByRole('button', { name: `${ru('staff_card.revoke')} ${key.prefix}` }).click();
+    await asked.getByRole('button', { name: ru('confirm.revoke'), exact: true }).click();
     await row.getByText(ru('staff_card.revoked')).waitFor();
     const revoked = await db.db.selectFrom('api_key').select('revoked_at').where('id', '=', key.id).executeTakeFirstOrThrow();
     expect(revoked.revoked_at).toEqual(now);
@@ -158,6 +164,8 @@ describe('the directories in Chromium', () => {
     expect(await responsible()).toEqual([{ kpi: 7, staff_id: world.staff.moderator }]);
     expect(await seriousViolations(operator)).toEqual([]);
     await assigned.getByRole('button', { name: `${ru('routing.remove')}: ${seven}, Модератор (Кемерово)` }).click();
+    const removing = assigned.getByRole('group', { name: ru('routing.remove_confirm', { kpi: seven, official: 'Модератор (Кемерово)' }) });
+    await removing.getByRole('button', { name: ru('confirm.remove'), exact: true }).click();
     await operator.getByText(ru('routing.no_responsibles')).waitFor();
     expect(await responsible()).toEqual([]);
     const actions = await db.db.selectFrom('audit_log').select('action').where('action', 'like', 'routing_rule.%').orderBy('id').execute();

@@ -157,6 +157,7 @@ describe("an operator's and a curator's console", () => {
     const operator = await world.signIn(await operatorId(world.db.db));
     await operator.goto(`${world.harness.url}/console#/staff/${account}`);
     await operator.getByRole('button', { name: `${ru('staff_card.revoke')} ${live.key.prefix}`, exact: true }).click();
+    await operator.getByRole('button', { name: ru('confirm.revoke'), exact: true }).click();
     await operator.getByRole('row').filter({ hasText: 'рабочий' }).getByText(ru('staff_card.revoked')).waitFor();
     const stored = await world.db.db.selectFrom('api_key').select('revoked_at').where('id', '=', live.key.id).executeTakeFirstOrThrow();
     expect(stored.revoked_at).not.toBeNull();

@@ -269,11 +269,12 @@ export const instant = (value) => new Date(fromWall(Date.parse(`${value}Z`))).to
 export const local = (iso) => localInput(iso, ZONE);
 
 /**
- * A delete button asked twice (a routing rule): the first click asks `question`; «yes, delete»
- * runs `onConfirm` (a form's submit event, as `useAction` takes it), «no, keep it» leaves it and
- * has the focus, so a second Enter does not delete (kept: the focus is back on the button).
+ * A button that undoes something asked twice (a routing rule, a KPI responsible, an API key): the
+ * first click asks `question`; «yes, delete» (or `yes`) runs `onConfirm` (a form's submit event, as
+ * `useAction` takes it), «no, keep it» leaves it and has the focus, so a second Enter does not
+ * delete (kept: the focus is back on the button).
  */
-export function ConfirmButton({ t, label, aria, question, onConfirm }) {
+export function ConfirmButton({ t, label, aria, question, yes, onConfirm }) {
   // null: never asked; the focus goes to «keep» when asking and back to the button once kept.
   const [asking, setAsking] = useState(null);
   const keep = useRef(null);
@@ -289,6 +290,6 @@ export function ConfirmButton({ t, label, aria, question, onConfirm }) {
   };
   return html`<form class="confirm" onSubmit=${submit} role="group" aria-label=${question}>
     <p>${question}</p>
-    <p><button type="submit">${t('confirm.delete')}</button> <button type="button" class="secondary" ref=${keep} onClick=${() => setAsking(false)}>${t('confirm.keep')}</button></p>
+    <p><button type="submit">${yes ?? t('confirm.delete')}</button> <button type="button" class="secondary" ref=${keep} onClick=${() => setAsking(false)}>${t('confirm.keep')}</button></p>
   </form>`;
 }

@@ -53,8 +53,10 @@ function Responsibles({ t, lang, fail, town, staff, indicators, writes, act }) {
     ${!list ? html`<p>…</p>` : list.items.length === 0 ? html`<p>${t('routing.no_responsibles')}</p>` : html`<table>
       <thead><tr><th>${t('routing.kpi')}</th><th>${t('routing.official')}</th>${writes ? html`<th>${t('routing.actions')}</th>` : null}</tr></thead>
       <tbody>${list.items.map(
-        (r) => html`<tr><td>${kpi(r.kpi)}</td><td>${name(r.staffId)}</td>${writes ? html`<td>
-          <form onSubmit=${(e) => run(e, () => del(`/api/v1/kpi-responsibles/${r.id}`))}><button type="submit" class="secondary" aria-label=${`${t('routing.remove')}: ${kpi(r.kpi)}, ${name(r.staffId)}`}>${t('routing.remove')}</button></form></td>` : null}</tr>`,
+        (r) => html`<tr key=${r.id}><td>${kpi(r.kpi)}</td><td>${name(r.staffId)}</td>${writes ? html`<td>
+          <${ConfirmButton} t=${t} label=${t('routing.remove')} aria=${`${t('routing.remove')}: ${kpi(r.kpi)}, ${name(r.staffId)}`}
+            question=${t('routing.remove_confirm', { kpi: kpi(r.kpi), official: name(r.staffId) })} yes=${t('confirm.remove')}
+            onConfirm=${(e) => run(e, () => del(`/api/v1/kpi-responsibles/${r.id}`))} /></td>` : null}</tr>`,
       )}</tbody></table>`}
     ${writes && html`<form onSubmit=${(e) => run(e, (f) => post('/api/v1/kpi-responsibles', { municipalityId: town, kpi: Number(f.kpi.value), staffId: Number(f.official.value) }))}>
       <h3>${t('routing.assign')}</h3>

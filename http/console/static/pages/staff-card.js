@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { can } from '../access.js';
 import { del, patch, post } from '../api.js';
 import { DirectoriesNav } from './directories.js';
-import { changedFields, fieldRefusal, html, loading, nameOf, refuse, useAction, useAll, useApi, when } from '../ui.js';
+import { ConfirmButton, changedFields, fieldRefusal, html, loading, nameOf, refuse, useAction, useAll, useApi, when } from '../ui.js';
 
 /** The roles an operator may give in the console (integration keys are issued through the API). */
 const ROLES = ['operator', 'curator', 'moderator', 'executor', 'responsible'];
@@ -147,10 +147,11 @@ function Keys({ t, id, fail, notify }) {
     ${!keys ? html`<p>…</p>` : keys.items.length === 0 ? html`<p>${t('staff_card.no_keys')}</p>` : html`<div class="scroll"><table>
       <thead><tr><th>${t('staff_card.prefix')}</th><th>${t('staff_card.key_label')}</th><th>${t('staff_card.used')}</th><th>${t('staff_card.state')}</th></tr></thead>
       <tbody>${keys.items.map(
-        (k) => html`<tr>
+        (k) => html`<tr key=${k.id}>
           <td><code>${k.prefix}…</code></td><td>${k.label}</td><td>${when(k.lastUsedAt)}</td>
-          <td>${k.revokedAt ? `${t('staff_card.revoked')} ${when(k.revokedAt)}` : html`<form onSubmit=${(e) => act(e, () => post(`/api/v1/keys/${k.id}/revoke`))}>
-            <button type="submit" class="secondary" aria-label=${`${t('staff_card.revoke')} ${k.prefix}`}>${t('staff_card.revoke')}</button></form>`}</td>
+          <td>${k.revokedAt ? `${t('staff_card.revoked')} ${when(k.revokedAt)}` : html`<${ConfirmButton} t=${t} label=${t('staff_card.revoke')} aria=${`${t('staff_card.revoke')} ${k.prefix}`}
+            question=${t('staff_card.revoke_confirm', { prefix: k.prefix })} yes=${t('confirm.revoke')}
+            onConfirm=${(e) => act(e, () => post(`/api/v1/keys/${k.id}/revoke`))} />`}</td>
         </tr>`,
       )}</tbody></table></div>`}
   </section>`;
