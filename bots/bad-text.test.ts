@@ -178,3 +178,25 @@ describe('strings the resident did not type are made storable, not refused', () 
     expect(payloads).toEqual([{ payload: 'poll_7' }]);
   });
 });
+
+/** Texts that show nothing: control characters, zero-width ones, the blank "letters" sent to post an empty-looking message. */
+const BLANK = [
+  ['control characters', '\u0007\u0008'],
+  ['zero-width characters', '\u200b\u200d\ufeff'],
+  ['a Hangul filler', '\u3164'],
+  ['a braille blank', '\u2800 \u2800'],
+] as const;
+
+describe.each(CHATS)('%s: texts that show nothing in text steps', (_, make) => {
+  it.each(TEXT_STEPS.map((s) => [s.name, s] as const))('%s: refused as empty with the prompt again; nothing stored', async (_name, step) => {
+    const { chat, prompt } = await step.reach(make);
+    const before = { state: await stepOf(chat), counts: await counts() };
+    for (const [what, value] of BLANK) {
+      const replies = await chat.say(value);
+      expect(replies[0], what).toBe(t('ru', 'errors.TEXT_EMPTY'));
+      if (prompt) expect(replies.join('\n'), what).toContain(prompt);
+      expect(await stepOf(chat), what).toEqual(before.state);
+    }
+    expect(await counts()).toEqual(before.counts);
+  });
+});

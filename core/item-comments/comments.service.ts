@@ -1,3 +1,4 @@
+import { isBlankText } from '../text/unsafe-text.ts';
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
@@ -90,7 +91,7 @@ export async function setPremoderation(db: Db, municipalityId: number, premodera
  */
 export async function addComment(db: Db, input: { residentId: number; residentMunicipalityId: number | null; target: CommentTarget; text: string }, now: Date): Promise<ItemComment> {
   const text = input.text.trim();
-  if (text.length === 0) throw new DomainError('TEXT_EMPTY', { field: 'text' });
+  if (isBlankText(text)) throw new DomainError('TEXT_EMPTY', { field: 'text' });
   if ([...text].length > MAX_COMMENT_LENGTH) throw new DomainError('TEXT_TOO_LONG', { field: 'text', max: MAX_COMMENT_LENGTH });
   const target = await commentableTarget(db, input.target, input.residentMunicipalityId);
   if (!target) throw new DomainError(input.target.kind === 'news' ? 'NEWS_NOT_FOUND' : 'POLL_NOT_FOUND', { id: input.target.id });

@@ -52,6 +52,14 @@ describe('replyToClarification / addClarificationPhotos', () => {
     await expect(replyToClarification(t.db, { residentId, messageId, channel: 'tg', text: 'Ещё' }, now).catch(domainCode)).resolves.toBe('CLARIFICATION_NOT_AWAITED');
   });
 
+  it('a caption that shows nothing (zero-width characters) with a photo is a reply of the photo alone; alone it is no reply', async () => {
+    const { residentId, messageId } = await awaitingReply();
+    await expect(replyToClarification(t.db, { residentId, messageId, channel: 'tg', text: '\u200b\u0007' }, now).catch(domainCode)).resolves.toBe('TEXT_EMPTY');
+    const reply = await replyToClarification(t.db, { residentId, messageId, channel: 'tg', text: '\u200b\u0007', photos: [{ fileId: 'AgAD-z', fileUniqueId: 'z' }] }, now);
+    expect(reply).toMatchObject({ photosTaken: 1 });
+    expect(await t.db.selectFrom('comment').select('text').where('message_id', '=', messageId).execute()).toEqual([{ text: '' }]);
+  });
+
   it('photos alone that do not fit store no reply: the request still waits', async () => {
     const { residentId, messageId } = await awaitingReply();
     const first = await replyToClarification(t.db, { residentId, messageId, channel: 'tg', photos: ['a', 'b', 'c', 'd'].map((id) => ({ fileId: `AgAD-${id}`, fileUniqueId: id })) }, now);

@@ -1,3 +1,4 @@
+import { isBlankText } from '../text/unsafe-text.ts';
 import type { Transaction } from 'kysely';
 import { alertAuthorComment, alertClarificationPhotos, alertClarificationPlace } from '../alerts/author-comments.ts';
 import type { Database } from '../db/database.ts';
@@ -145,7 +146,7 @@ export function replyToClarification(db: Db, input: ClarificationReplyInput, now
   return inTransaction(db, async (trx) => {
     const photos = input.photos ?? [];
     const place = input.place ? validPlace(input.place) : null;
-    const text = input.text?.trim() ? validText(input.text) : '';
+    const text = input.text && !isBlankText(input.text) ? validText(input.text) : '';
     if (text === '' && photos.length === 0 && !place) throw new DomainError('TEXT_EMPTY', { field: 'text' });
     await requireLiveConsent(trx, input.residentId);
     // Locked: the photos' positions and the limit are counted under it.

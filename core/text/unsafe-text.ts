@@ -59,6 +59,18 @@ export function findUnsafeText(value: unknown, path: (string | number)[] = []): 
   return undefined;
 }
 
+/**
+ * Characters that show nothing on their own: white space, control and format characters (zero-width
+ * space and joiners, direction marks, the byte order mark) and the blank "letters" messengers'
+ * users send to post an empty-looking message (braille blank U+2800, the Hangul fillers).
+ */
+const INVISIBLE = /^[\s\p{Cc}\p{Cf}\u2800\u3164\u115F\u1160\uFFA0]*$/u;
+
+/** Whether a text a person wrote shows nothing at all: it counts as empty wherever a text is required. */
+export function isBlankText(text: string): boolean {
+  return INVISIBLE.test(text);
+}
+
 /** The same text made storable: NUL dropped, lone surrogates replaced by U+FFFD (for names and ids, not for texts a resident wrote). */
 export function storableText(text: string): string {
   return text.replaceAll('\u0000', '').replace(LONE_SURROGATES, '\uFFFD');

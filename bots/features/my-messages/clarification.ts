@@ -5,6 +5,7 @@ import { MAX_PHOTOS } from '../../../core/messages/filing.service.ts';
 import type { StepContext, StepInput } from '../../dialogs/flow.ts';
 import { IDLE_FLOW } from '../../dialogs/registry.ts';
 import type { View } from '../../dialogs/view.ts';
+import { isBlankText } from '../../../core/text/unsafe-text.ts';
 import { isCourtesy } from './courtesy.ts';
 
 /**
@@ -14,6 +15,8 @@ import { isCourtesy } from './courtesy.ts';
 export async function answerClarification(c: StepContext, text: string): Promise<View[] | undefined> {
   const messageId = await findAwaitingClarification(c.db, c.resident.id);
   if (messageId === null) return moreWords(c, text);
+  // A text that shows nothing is no reply, and no courtesy that sent again would become one.
+  if (isBlankText(text)) return [{ key: 'errors.TEXT_EMPTY' }];
   if (isCourtesy(c.t, text) && !courtesyRepeated(c, messageId)) {
     // A bare «Спасибо» / «ок» first: most often thanks for the request, the answer still to come.
     // Not taken; sent again right after (the resident's «ок» is the answer), it is.

@@ -1,6 +1,7 @@
 import { getCategory, listCategories, listSectors, titleIn } from '../../../core/categories/category.repository.ts';
 import { DomainError, type ErrorCode, isDomainError } from '../../../core/errors.ts';
 import { askQuestion, collectingDirectLine, DIRECT_LINE_LIMITS, getDirectLine, questionsAsked } from '../../../core/polls/direct-line.ts';
+import { isBlankText } from '../../../core/text/unsafe-text.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
 import { end, enter, goto, num, type Flow, type Outcome, reply, type StepContext, stay, str } from '../../dialogs/flow.ts';
 import { domainErrorView, unstorableTextView, withdrawnReasonLine } from '../../dialogs/errors.ts';
@@ -92,7 +93,7 @@ export const askFlow: Flow = {
         const text = input.text.trim();
         const unstorable = unstorableTextView(text);
         if (unstorable) return unstorable;
-        if (text.length === 0) return { key: 'errors.TEXT_EMPTY' };
+        if (isBlankText(text)) return { key: 'errors.TEXT_EMPTY' };
         if (text.length > DIRECT_LINE_LIMITS.maxText) return { key: 'errors.TEXT_TOO_LONG', params: { max: DIRECT_LINE_LIMITS.maxText, length: text.length } };
         return undefined;
       },

@@ -16,6 +16,7 @@ import {
   votedPolls,
 } from '../../../core/polls/polls.ts';
 import { pollResults, textBar } from '../../../core/polls/results.ts';
+import { isBlankText } from '../../../core/text/unsafe-text.ts';
 import { button, literalButton } from '../../dialogs/buttons.ts';
 import { domainErrorView, unstorableTextView } from '../../dialogs/errors.ts';
 import { end, enter, goto, num, type Outcome, reply, stay, type StepContext, type StepData, type Flow } from '../../dialogs/flow.ts';
@@ -219,8 +220,10 @@ export const pollsFlow: Flow = {
           const text = input.text.trim();
           const unstorable = unstorableTextView(text);
           if (unstorable) return stay({ say: [unstorable], reprompt: true });
+          // A text that shows nothing (blank, control or zero-width characters) is no answer: written, or skipped with the button.
+          if (isBlankText(text)) return stay({ say: [{ key: 'polls.write_or_skip' }], reprompt: true });
           if (text.length > POLL_LIMITS.maxFreeText) return stay({ say: [{ key: 'errors.TEXT_TOO_LONG', params: { max: POLL_LIMITS.maxFreeText, length: text.length } }], reprompt: true });
-          draft[q.id] = text.length > 0 ? text : null;
+          draft[q.id] = text;
           return advance(poll, index, draft);
         }
         if (input.kind !== 'button') return stay({ say: [{ key: q.kind === 'text' ? 'polls.write_or_skip' : 'polls.use_buttons' }], reprompt: true });

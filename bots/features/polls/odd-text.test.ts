@@ -23,6 +23,8 @@ botHarnessPerFile((opened, started) => {
 const HOUR = 3_600_000;
 const ru = (key: string, params?: Record<string, unknown>) => t('ru', key, params);
 const NUL_TEXT = 'Больше урн \u0000 у школы';
+/** Texts that show nothing: blank, control characters, zero-width characters, a Hangul filler. */
+const BLANK_TEXTS = ['   ', '\u0007\u0008', '\u200b\u200d', '\u3164'];
 let seq = 0;
 
 async function textPoll(municipalityId: number): Promise<Poll> {
@@ -55,6 +57,19 @@ describe.each(CHANNELS)("%s: odd input in the polls' text steps", (channel) => {
     expect(chat.replyTexts.at(-1)).toContain(ru('polls.summary', { title: poll.title }));
   });
 
+  it('a free-text answer that shows nothing (blank, control or zero-width characters) gets "write or skip" and the question again, in both messengers; nothing goes to the summary', async () => {
+    const { chat } = await registeredChat(db, harness, channel);
+    const poll = await textPoll(db.demo.municipalities.Kemerovo);
+    await chat.say(`/start poll_${poll.id}`);
+    const question = chat.replyTexts.at(-1)!;
+    for (const blank of BLANK_TEXTS) {
+      await chat.say(blank);
+      expect(chat.replyTexts, JSON.stringify(blank)).toEqual([ru('polls.write_or_skip'), question]);
+    }
+    await chat.say(press(ru('polls.skip')));
+    expect(chat.replyTexts.at(-1)).toContain(ru('polls.summary_line', { index: 1, question: 'Ваши предложения', answer: ru('polls.summary_skipped') }));
+  });
+
   it('a free-text answer over 1000 characters is refused with its length and the question again (its Skip button with it), as the other refusals there', async () => {
     const { chat } = await registeredChat(db, harness, channel);
     const poll = await textPoll(db.demo.municipalities.Kemerovo);
@@ -65,16 +80,21 @@ describe.each(CHANNELS)("%s: odd input in the polls' text steps", (channel) => {
     expect(chat.buttonLabels()).toContain(ru('polls.skip'));
   });
 
-  it('a comment on a poll with a NUL is refused with the usual answer and the prompt again, and nothing is stored', async () => {
+  it('a comment on a poll with a NUL, or one that shows nothing, is refused with the usual answer and the prompt again, and nothing is stored', async () => {
     const { chat, residentId } = await registeredChat(db, harness, channel);
     const poll = await textPoll(db.demo.municipalities.Kemerovo);
     await chat.say(`/start poll_${poll.id}`, press(ru('polls.comment')));
     await chat.say(NUL_TEXT);
     expect(chat.replyTexts).toEqual([ru('errors.TEXT_INVALID_CHARACTERS'), ru('item_comments.prompt', { max: 1000 })]);
+    // Nor is a comment that shows nothing (it would be listed as an empty line).
+    for (const blank of BLANK_TEXTS.slice(1)) {
+      await chat.say(blank);
+      expect(chat.replyTexts, JSON.stringify(blank)).toEqual([ru('errors.TEXT_EMPTY'), ru('item_comments.prompt', { max: 1000 })]);
+    }
     expect(await db.db.selectFrom('item_comment').select('id').where('resident_id', '=', residentId).execute()).toEqual([]);
   });
 
-  it('a question to the direct line with a NUL is refused with the usual answer and the prompt again', async () => {
+  it('a question to the direct line with a NUL, or one that shows nothing, is refused with the usual answer and the prompt again', async () => {
     const town = channel === 'tg' ? 'Novokuznetsk' : 'Belovo';
     const { chat } = await registeredChat(db, harness, channel, town);
     const now = harness.now();
@@ -91,5 +111,9 @@ describe.each(CHANNELS)("%s: odd input in the polls' text steps", (channel) => {
     const prompt = chat.replyTexts.at(-1)!;
     await chat.say(NUL_TEXT);
     expect(chat.replyTexts).toEqual([ru('errors.TEXT_INVALID_CHARACTERS'), prompt]);
+    for (const blank of BLANK_TEXTS.slice(1)) {
+      await chat.say(blank);
+      expect(chat.replyTexts, JSON.stringify(blank)).toEqual([ru('errors.TEXT_EMPTY'), prompt]);
+    }
   });
 });
