@@ -433,6 +433,44 @@ describe.each(CHANNELS)('%s: a gallery with no accepted work', (channel) => {
   });
 });
 
+describe.each(CHANNELS)("%s: a contest's card", (channel) => {
+  it('ends with the "☰ Menu" button, which opens the menu: under "Take part" while entries are open, alone while a jury chooses and no work is accepted', async () => {
+    const open = await openContest();
+    const judged = await openContest({ state: 'voting_open', drawingFormat: 'jury' });
+    const chat = await resident(channel, 'Ада');
+    await chat.say('/contests', press(contestLabel(open.title!)));
+    expect(chat.replyTexts[0]).toContain(open.terms!);
+    expect(
+      chat
+        .keyboards()
+        .at(-1)!
+        .rows.map((row) => row.map((b) => b.label)),
+    ).toEqual([[t('ru', 'contests.take_part')], [t('ru', 'menu.back_to_menu')]]);
+    await chat.say(tap(`!cto:${judged.id}`));
+    expect(chat.replyTexts[0]).toContain(t('ru', 'contests.state_judging'));
+    expect(chat.buttonLabels()).toEqual([t('ru', 'menu.back_to_menu')]);
+    await chat.say(press(t('ru', 'menu.back_to_menu')));
+    expect(chat.replyTexts).toContain(t('ru', 'menu.main'));
+  });
+});
+
+describe.each(CHANNELS)('%s: a caption that shows nothing', (channel) => {
+  it('(zero-width or control characters) is not kept as the caption: where the work is asked, the work is asked again; where the caption is, the caption hint', async () => {
+    const contest = await openContest();
+    const chat = await resident(channel, 'Ия');
+    await startEntry(chat, contest.title!);
+    const askMedia = t('ru', 'contests.ask_media', { title: contest.title, kind: t('ru', 'contests.kind_photo') });
+    await chat.say('\u200b\u200d');
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.send_media'), askMedia]);
+    await chat.post(photoUpdate(chat, jpegBytes(3000, 41)));
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.ask_caption', { max: 500 })]);
+    await chat.say('\u0007\u3164');
+    expect(chat.replyTexts).toEqual([t('ru', 'contests.caption_hint'), t('ru', 'contests.ask_caption', { max: 500 })]);
+    await chat.say(press(t('ru', 'contests.no_caption')));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'contests.confirm_terms', { title: contest.title, terms: contest.terms, caption: '—' }));
+  });
+});
+
 describe.each(CHANNELS)('%s: a refusal in the gallery', (channel) => {
   it("a second vote or a vote for one's own work is answered with the refusal alone, not followed by the list of contests again; the gallery still works", async () => {
     const contest = await openContest({ state: 'voting_open' });

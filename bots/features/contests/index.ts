@@ -14,7 +14,7 @@ import {
 import type { EntryMediaKind } from '../../../core/contests/contest.table.ts';
 import { positiveIdArg } from '../../../core/dialogs/action-id.ts';
 import { DomainError, type ErrorCode, isDomainError } from '../../../core/errors.ts';
-import { textProblem } from '../../../core/text/unsafe-text.ts';
+import { isBlankText, textProblem } from '../../../core/text/unsafe-text.ts';
 import { button } from '../../dialogs/buttons.ts';
 import { domainErrorView } from '../../dialogs/errors.ts';
 import { action, type BotFeature } from '../../dialogs/feature.ts';
@@ -129,7 +129,8 @@ async function contestCard(c: StepContext, id: number): Promise<View> {
       resultsOn: when(c, contest.resultsOn, tz),
     },
     ...(lines.length > 0 && { lines }),
-    ...(rows.length > 0 && { keyboard: { kind: 'inline', rows } }),
+    // The way back to the menu, as on every other card: a contest no one may enter or browse yet has no other button.
+    keyboard: { kind: 'inline', rows: [...rows, [backToMenuButton()]] },
   };
 }
 
@@ -252,6 +253,8 @@ const entryFlow: Flow = {
         const contestId = num(c.data, 'contestId')!;
         if (input.kind === 'text') {
           const text = input.text.trim();
+          // A text that shows nothing is no caption to keep: the work is what is asked for here.
+          if (isBlankText(text)) return stay({ say: [{ key: 'contests.send_media' }], reprompt: true });
           const problem = captionProblem(text);
           if (problem) return stay({ say: [problem], reprompt: true });
           // With the work attached to the same message, the work follows at once: nothing to ask for.
@@ -285,7 +288,8 @@ const entryFlow: Flow = {
       textAnswer: true,
       wrongInput: 'contests.caption_hint',
       prompt: () => [{ key: 'contests.ask_caption', params: { max: MAX_CAPTION }, keyboard: { kind: 'inline', rows: [[button('skip', 'contests.no_caption')], [CANCEL]] } }],
-      validate: (_c, input) => (input.kind === 'text' ? captionProblem(input.text.trim()) : undefined),
+      // A text that shows nothing is no caption: written, or «No caption» pressed.
+      validate: (_c, input) => (input.kind !== 'text' ? undefined : isBlankText(input.text) ? { key: 'contests.caption_hint' } : captionProblem(input.text.trim())),
       next(_c, input) {
         if (input.kind === 'button') return input.action === 'skip' ? goto('terms', { data: { caption: '' } }) : stay({ reprompt: true });
         if (input.kind !== 'text') return stay({ reprompt: true });
