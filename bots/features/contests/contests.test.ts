@@ -434,7 +434,7 @@ describe.each(CHANNELS)('%s: a gallery with no accepted work', (channel) => {
 });
 
 describe.each(CHANNELS)("%s: a contest's card", (channel) => {
-  it('ends with the "☰ Menu" button, which opens the menu: under "Take part" while entries are open, alone while a jury chooses and no work is accepted', async () => {
+  it('ends with the "☰ Menu" button, which opens the menu: under "Take part" while entries are open, alone while a jury chooses and no work is accepted; a jury\'s window is not called a vote', async () => {
     const open = await openContest();
     const judged = await openContest({ state: 'voting_open', drawingFormat: 'jury' });
     const chat = await resident(channel, 'Ада');
@@ -446,8 +446,12 @@ describe.each(CHANNELS)("%s: a contest's card", (channel) => {
         .at(-1)!
         .rows.map((row) => row.map((b) => b.label)),
     ).toEqual([[t('ru', 'contests.take_part')], [t('ru', 'menu.back_to_menu')]]);
+    expect(chat.replyTexts[0]).toContain(`${t('ru', 'contests.card_voting')}: `);
     await chat.say(tap(`!cto:${judged.id}`));
     expect(chat.replyTexts[0]).toContain(t('ru', 'contests.state_judging'));
+    // Nobody votes in a jury's contest: its window is named as the choice of winners.
+    expect(chat.replyTexts[0]).toContain(`${t('ru', 'contests.card_judging')}: `);
+    expect(chat.replyTexts[0]).not.toContain(t('ru', 'contests.card_voting'));
     expect(chat.buttonLabels()).toEqual([t('ru', 'menu.back_to_menu')]);
     await chat.say(press(t('ru', 'menu.back_to_menu')));
     expect(chat.replyTexts).toContain(t('ru', 'menu.main'));

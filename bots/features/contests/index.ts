@@ -124,6 +124,8 @@ async function contestCard(c: StepContext, id: number): Promise<View> {
       state: stateLabel(contest),
       entriesFrom: when(c, contest.entriesFrom, tz),
       entriesTo: when(c, contest.entriesTo, tz),
+      // Only residents vote in an audience vote: a jury's or a draw's window is when the winners are chosen.
+      votingLabel: local(contest.drawingFormat === 'audience_vote' ? 'contests.card_voting' : 'contests.card_judging'),
       votingFrom: when(c, contest.votingFrom, tz),
       votingTo: when(c, contest.votingTo, tz),
       resultsOn: when(c, contest.resultsOn, tz),
