@@ -121,21 +121,40 @@ async function closedMeanwhile(c: StepContext, poll: Poll): Promise<Outcome | un
   return end([{ key: 'polls.closed', params: { title: poll.title } }, ...((await resultsVisible(c, poll)) ? [await resultsView(c, poll)] : [])]);
 }
 
+/**
+ * The longest option that shows whole on a button in every messenger: VK cuts a label at 40
+ * characters (bots/vk/render.ts VK_LIMITS.label), less the ⬜/✅ mark of a multiple choice.
+ */
+const WHOLE_ON_BUTTON = 40 - 2;
+
+/**
+ * A choice question's options as its buttons show them. When one is too long for a button, two
+ * cut alike could not be told apart: the question then lists them in full, numbered, and each
+ * button starts with its number.
+ */
+function optionLabels(q: PollQuestion): { labels: string[]; lines: View['lines'] } {
+  if (!q.options.some((o) => o.text.length > WHOLE_ON_BUTTON)) return { labels: q.options.map((o) => o.text), lines: [] };
+  const numbered = q.options.map((o, i) => ({ number: i + 1, text: o.text }));
+  return { labels: numbered.map((o) => `${o.number}. ${o.text}`), lines: numbered.map((params) => ({ key: 'polls.option_line', params })) };
+}
+
 function questionView(poll: Poll, q: PollQuestion, index: number, draft: Draft): View {
   const params = { index: index + 1, count: poll.questions.length, text: q.text };
   // Back, Done and Skip carry the question's index: an earlier question's, pressed on an old keyboard, is out of date.
   const back = [button(`b:${index}`, 'polls.back')];
+  const { labels, lines } = optionLabels(q);
   if (q.kind === 'single') {
-    return { key: 'polls.question', params, keyboard: { kind: 'inline', rows: [...q.options.map((o) => [literalButton(`c:${o.id}`, o.text)]), back] } };
+    return { key: 'polls.question', params, lines, keyboard: { kind: 'inline', rows: [...q.options.map((o, i) => [literalButton(`c:${o.id}`, labels[i]!)]), back] } };
   }
   if (q.kind === 'multiple') {
     const chosen = new Set(Array.isArray(draft[q.id]) ? (draft[q.id] as number[]) : []);
     return {
       key: 'polls.question_multiple',
       params: { ...params, max: q.maxChoices ?? q.options.length },
+      lines,
       keyboard: {
         kind: 'inline',
-        rows: [...q.options.map((o) => [button(`t:${o.id}`, chosen.has(o.id) ? 'polls.chosen' : 'polls.not_chosen', { text: o.text })]), [button(`n:${index}`, 'polls.done')], back],
+        rows: [...q.options.map((o, i) => [button(`t:${o.id}`, chosen.has(o.id) ? 'polls.chosen' : 'polls.not_chosen', { text: labels[i] })]), [button(`n:${index}`, 'polls.done')], back],
       },
     };
   }

@@ -438,6 +438,44 @@ describe('a long poll title on a VK button', () => {
   });
 });
 
+describe.each(CHANNELS)('poll options too long for a VK button (%s)', (channel) => {
+  it('are numbered: the question lists them in full, each button starts with its number, so no two read the same once VK cuts them', async () => {
+    const { chat } = await registeredChat(db, harness, channel);
+    const school = 'Во дворе дома номер 5 по улице Весенней, у школы';
+    const square = 'Во дворе дома номер 5 по улице Весенней, у сквера';
+    const park = 'Освещение вдоль всей пешеходной дорожки у парка';
+    const river = 'Освещение вдоль всей пешеходной дорожки у реки';
+    const poll = await publishedPoll(db.demo.municipalities.Kemerovo, {
+      questions: [
+        { kind: 'single', text: 'Где поставить площадку?', options: [school, square, 'Нигде'] },
+        { kind: 'multiple', text: 'Что добавить?', maxChoices: 2, options: [park, river] },
+      ],
+    });
+    const shownOptions = () =>
+      chat
+        .keyboards()
+        .at(-1)!
+        .rows.slice(0, -1)
+        .flat()
+        .map((b) => b.label);
+    await chat.say(`/start poll_${poll.id}`);
+    const option = (number: number, text: string) => ru('polls.option_line', { number, text });
+    expect(chat.replyTexts.at(-1)).toBe([ru('polls.question', { index: 1, count: 2, text: 'Где поставить площадку?' }), option(1, school), option(2, square), option(3, 'Нигде')].join('\n'));
+    const single = shownOptions();
+    expect(single).toHaveLength(3);
+    expect(new Set(single).size).toBe(3);
+    for (const [i, label] of single.entries()) expect(label.startsWith(`${i + 1}. `)).toBe(true);
+    await chat.say(press(single[1]!));
+    const multiple = shownOptions().slice(0, 2);
+    expect(new Set(multiple).size).toBe(2);
+    expect(chat.replyTexts.at(-1)).toContain(option(2, river));
+    await chat.say(press(multiple[1]!), press(ru('polls.done')));
+    // What was chosen is what the summary says, in full.
+    expect(chat.replyTexts.at(-1)).toContain(ru('polls.summary_line', { index: 1, question: 'Где поставить площадку?', answer: square }));
+    expect(chat.replyTexts.at(-1)).toContain(ru('polls.summary_line', { index: 2, question: 'Что добавить?', answer: river }));
+  });
+});
+
 describe('one resident, two messengers, one ballot', () => {
   it('the same resident through Telegram and VK is one voter: the second Send is refused and counts nothing', async () => {
     const { chat: tg, residentId } = await registeredChat(db, harness, 'tg', 'Kemerovo', 'Мария');
