@@ -121,11 +121,10 @@ async function closedMeanwhile(c: StepContext, poll: Poll): Promise<Outcome | un
   return end([{ key: 'polls.closed', params: { title: poll.title } }, ...((await resultsVisible(c, poll)) ? [await resultsView(c, poll)] : [])]);
 }
 
-/**
- * The longest option that shows whole on a button in every messenger: VK cuts a label at 40
- * characters (bots/vk/render.ts VK_LIMITS.label), less the ⬜/✅ mark of a multiple choice.
- */
-const WHOLE_ON_BUTTON = 40 - 2;
+/** The longest label that shows whole on a button in every messenger: VK cuts one at 40 characters (bots/vk/render.ts VK_LIMITS.label). */
+const LABEL_SHOWN_WHOLE = 40;
+/** The longest option that shows whole on a button: a multiple choice's ⬜/✅ mark takes two. */
+const WHOLE_ON_BUTTON = LABEL_SHOWN_WHOLE - 2;
 
 /**
  * A choice question's options as its buttons show them. When one is too long for a button, two
@@ -199,12 +198,17 @@ export const pollsFlow: Flow = {
           polls.map((p) => p.id),
           c.resident.id,
         );
-        const item = (p: Poll) => (voted.has(p.id) ? button(`o:${p.id}`, 'polls.list_item_answered', { title: excerpt(p.title, 60) }) : literalButton(`o:${p.id}`, excerpt(p.title, 60)));
-        const finished = results.map((p) => [button(`o:${p.id}`, 'polls.list_item_results', { title: excerpt(p.title, 60) })]);
+        const entries = [...polls.map((p) => ({ ...p, key: voted.has(p.id) ? 'polls.list_item_answered' : undefined })), ...results.map((p) => ({ ...p, key: 'polls.list_item_results' }))];
+        const item = (p: (typeof entries)[number], title: string) => (p.key ? button(`o:${p.id}`, p.key, { title }) : literalButton(`o:${p.id}`, title));
+        let items = entries.map((p) => item(p, excerpt(p.title, 60)));
+        // A title cut on its button could read as another's: then the titles are listed in full, numbered, and each button starts with its number.
+        const cut = items.some((b) => (b.text ?? c.t(c.language, b.label!, b.labelParams)).length > LABEL_SHOWN_WHOLE);
+        if (cut) items = entries.map((p, i) => item(p, `${i + 1}. ${excerpt(p.title, 60)}`));
         return [
           {
             key: results.length > 0 ? 'polls.list_title_with_results' : 'polls.list_title',
-            keyboard: { kind: 'inline', rows: [...polls.map((p) => [item(p)]), ...finished, back] },
+            ...(cut && { lines: entries.map((p, i) => ({ key: 'polls.option_line', params: { number: i + 1, text: p.title } })) }),
+            keyboard: { kind: 'inline', rows: [...items.map((b) => [b]), back] },
           },
         ];
       },

@@ -430,8 +430,10 @@ describe('a long poll title on a VK button', () => {
 
     await chat.say('/polls');
     const labels = chat.keyboards().flatMap((k) => k.rows.flat().map((b) => b.label));
-    const results = labels.find((l) => l.startsWith('📊 Итоги: Благоустройство'));
-    expect(results).toBe('📊 Итоги: Благоустройство сквера на Вес…');
+    // Cut, so the list names it in full and the button by its number (see the next test).
+    const number = new RegExp(`^(\\d+)\\. ${finished.title}$`, 'm').exec(chat.replyTexts[0]!)?.[1];
+    const results = labels.find((l) => l.startsWith(`📊 Итоги: ${number}. Благоустройство`));
+    expect(results).toMatch(/^📊 Итоги: \d+\. Благоустройство сквера .*…$/);
     for (const shown of labels) expect(shown.length).toBeLessThanOrEqual(40);
     await chat.say(press(results!));
     expect(chat.replyTexts[0]).toBe(ru('polls.closed', { title: finished.title }));
@@ -473,6 +475,26 @@ describe.each(CHANNELS)('poll options too long for a VK button (%s)', (channel) 
     // What was chosen is what the summary says, in full.
     expect(chat.replyTexts.at(-1)).toContain(ru('polls.summary_line', { index: 1, question: 'Где поставить площадку?', answer: square }));
     expect(chat.replyTexts.at(-1)).toContain(ru('polls.summary_line', { index: 2, question: 'Что добавить?', answer: river }));
+  });
+});
+
+describe.each(CHANNELS)('polls whose titles are too long for a VK button (%s)', (channel) => {
+  it('/polls lists the titles in full, numbered, and each button starts with its number, so two cut alike are told apart', async () => {
+    // A town with few polls of the file's other tests: the list shows 20.
+    const town = channel === 'tg' ? 'Novokuznetsk' : 'Belovo';
+    const { chat } = await registeredChat(db, harness, channel, town);
+    const single = [{ kind: 'single' as const, text: 'Нужно?', options: ['Да', 'Нет'] }];
+    const school = await publishedPoll(db.demo.municipalities[town], { title: `Благоустройство двора на Весенней улице у школы ${channel}`, questions: single });
+    const square = await publishedPoll(db.demo.municipalities[town], { title: `Благоустройство двора на Весенней улице у сквера ${channel}`, questions: single });
+    await chat.say('/polls');
+    const list = chat.replyTexts[0]!;
+    const numberOf = (title: string) => Number(new RegExp(`^(\\d+)\\. ${title}$`, 'm').exec(list)?.[1]);
+    const labels = chat.buttonLabels();
+    expect(new Set(labels).size).toBe(labels.length);
+    const squareLabel = labels.find((l) => l.startsWith(`${numberOf(square.title)}. `))!;
+    expect(labels.find((l) => l.startsWith(`${numberOf(school.title)}. `))).not.toBe(squareLabel);
+    await chat.say(press(squareLabel));
+    expect(chat.replyTexts[0]).toContain(square.title);
   });
 });
 
