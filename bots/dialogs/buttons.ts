@@ -11,6 +11,9 @@ import type { Button } from './view.ts';
  */
 export { MAX_BUTTON_ID_BYTES };
 
+/** The longest label that shows whole on a button in every messenger: VK cuts one at 40 characters (bots/vk/render.ts VK_LIMITS.label). */
+export const LABEL_SHOWN_WHOLE = 40;
+
 export function isActionButtonId(id: string): boolean {
   return id.startsWith(ACTION_PREFIX);
 }

@@ -458,6 +458,30 @@ describe.each(CHANNELS)("%s: a contest's card", (channel) => {
   });
 });
 
+describe.each(CHANNELS)('%s: contests whose names are too long for a VK button', (channel) => {
+  it('/contests lists them in full with their state, numbered, and each button starts with its number, so two cut alike are told apart', async () => {
+    const school = await openContest();
+    const square = await openContest();
+    const named = (id: number, title: string) => db.db.updateTable('contest').set({ title }).where('id', '=', id).execute();
+    await named(school.id, `Фотоконкурс «Зимний двор у школы» ${channel}`);
+    await named(square.id, `Фотоконкурс «Зимний двор у сквера» ${channel}`);
+    const chat = await resident(channel, 'Ян');
+    await chat.say('/contests');
+    const list = chat.replyTexts[0]!;
+    const state = t('ru', 'contests.state_entries_open');
+    const numberOf = (title: string) => new RegExp(`^(\\d+)\\. ${title} — ${state}$`, 'm').exec(list)?.[1];
+    const squareNumber = numberOf(`Фотоконкурс «Зимний двор у сквера» ${channel}`);
+    expect(numberOf(`Фотоконкурс «Зимний двор у школы» ${channel}`)).toBeDefined();
+    expect(squareNumber).toBeDefined();
+    const labels = chat.buttonLabels();
+    expect(new Set(labels).size).toBe(labels.length);
+    await chat.say(press(labels.find((l) => l.startsWith(`${squareNumber}. `))!));
+    expect(chat.replyTexts[0]).toContain(`Фотоконкурс «Зимний двор у сквера» ${channel}`);
+    // Out of the other tests' lists (which press labels as they read with short names).
+    await db.db.updateTable('contest').set({ state: 'withdrawn' }).where('id', 'in', [school.id, square.id]).execute();
+  });
+});
+
 describe.each(CHANNELS)('%s: a caption that shows nothing', (channel) => {
   it('(zero-width or control characters) is not kept as the caption: where the work is asked, the work is asked again; where the caption is, the caption hint', async () => {
     const contest = await openContest();

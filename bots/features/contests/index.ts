@@ -15,7 +15,7 @@ import type { EntryMediaKind } from '../../../core/contests/contest.table.ts';
 import { positiveIdArg } from '../../../core/dialogs/action-id.ts';
 import { DomainError, type ErrorCode, isDomainError } from '../../../core/errors.ts';
 import { isBlankText, textProblem } from '../../../core/text/unsafe-text.ts';
-import { button } from '../../dialogs/buttons.ts';
+import { button, LABEL_SHOWN_WHOLE } from '../../dialogs/buttons.ts';
 import { domainErrorView } from '../../dialogs/errors.ts';
 import { action, type BotFeature } from '../../dialogs/feature.ts';
 import { end, enter, goto, num, type Outcome, reply, type Flow, type StepContext, str, stay } from '../../dialogs/flow.ts';
@@ -24,6 +24,7 @@ import type { SentFile } from '../../dialogs/input.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
+import { renderLabel } from '../../render-text.ts';
 import { storeEntryWork } from './media.ts';
 import { backToMenuButton, withMenuButton } from '../basics/back-to-menu.ts';
 
@@ -168,8 +169,16 @@ async function listView(c: StepContext): Promise<View> {
   if (contests.length === 0) return { key: 'contests.none', keyboard: { kind: 'inline', rows: [back] } };
   const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { fixedButtons: 1, fixedRows: 1 });
   const { items, page, pages } = pageOf(contests, num(c.data, 'page') ?? 0, size);
-  const buttons = items.map((x) => openContest.button(x.id, 'contests.list_item', { title: x.title, state: stateLabel(x) }));
-  return { key: 'contests.list', keyboard: { kind: 'inline', rows: [...listRows(buttons, page, pages), back] } };
+  let buttons = items.map((x) => openContest.button(x.id, 'contests.list_item', { title: x.title, state: stateLabel(x) }));
+  // A label cut on its button (VK: 40 characters) loses the state and may read as another's: the page then
+  // lists its contests in full, numbered, and each button starts with its number.
+  const cut = buttons.some((b) => renderLabel(c.language, b, c.t).length > LABEL_SHOWN_WHOLE);
+  if (cut) buttons = items.map((x, i) => openContest.button(x.id, 'contests.list_item', { title: `${i + 1}. ${x.title}`, state: stateLabel(x) }));
+  return {
+    key: 'contests.list',
+    ...(cut && { lines: items.map((x, i) => ({ key: 'contests.list_line', params: { number: i + 1, title: x.title, state: stateLabel(x) } })) }),
+    keyboard: { kind: 'inline', rows: [...listRows(buttons, page, pages), back] },
+  };
 }
 
 /** The list is a screen (paged in place); a contest's button opens its card from any state. */

@@ -17,7 +17,7 @@ import {
 } from '../../../core/polls/polls.ts';
 import { pollResults, textBar } from '../../../core/polls/results.ts';
 import { isBlankText } from '../../../core/text/unsafe-text.ts';
-import { button, literalButton } from '../../dialogs/buttons.ts';
+import { button, LABEL_SHOWN_WHOLE, literalButton } from '../../dialogs/buttons.ts';
 import { domainErrorView, unstorableTextView } from '../../dialogs/errors.ts';
 import { end, enter, goto, num, type Outcome, reply, stay, type StepContext, type StepData, type Flow } from '../../dialogs/flow.ts';
 import { excerpt } from '../../dialogs/format.ts';
@@ -121,8 +121,6 @@ async function closedMeanwhile(c: StepContext, poll: Poll): Promise<Outcome | un
   return end([{ key: 'polls.closed', params: { title: poll.title } }, ...((await resultsVisible(c, poll)) ? [await resultsView(c, poll)] : [])]);
 }
 
-/** The longest label that shows whole on a button in every messenger: VK cuts one at 40 characters (bots/vk/render.ts VK_LIMITS.label). */
-const LABEL_SHOWN_WHOLE = 40;
 /** The longest option that shows whole on a button: a multiple choice's ⬜/✅ mark takes two. */
 const WHOLE_ON_BUTTON = LABEL_SHOWN_WHOLE - 2;
 
