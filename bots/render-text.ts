@@ -1,4 +1,6 @@
 import type { Language } from '../core/db/types.ts';
+import { isReaderDate } from '../core/text/reader-date.ts';
+import { formatDate } from './dialogs/format.ts';
 import { isLocalText, type View } from './dialogs/view.ts';
 import type { Translate } from './i18n.ts';
 
@@ -9,9 +11,13 @@ function resolveParams(t: Translate, language: Language, params: Record<string, 
   );
 }
 
-/** A local text in the language; a list of them, one per line (a digest's lines); anything else as it is. */
+/** A local text or a date in the language; a list of texts, one per line (a digest's lines); anything else as it is. */
 function resolveValue(t: Translate, language: Language, value: unknown): unknown {
   if (isLocalText(value)) return t(language, value.$key, resolveParams(t, language, value.$params));
+  if (isReaderDate(value)) {
+    const at = new Date(value.$date);
+    return Number.isNaN(at.getTime()) ? '' : formatDate(at, language, value.$timeZone);
+  }
   if (Array.isArray(value) && value.length > 0 && value.every(isLocalText)) return value.map((v) => resolveValue(t, language, v)).join('\n');
   return value;
 }

@@ -8,8 +8,9 @@ import { usableMedia } from '../media/media.repository.ts';
 import { getMunicipality } from '../municipalities/municipality.repository.ts';
 import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
 import { residentTarget } from '../notifications/notify.ts';
+import { readerDate } from '../text/reader-date.ts';
 import { openEventId, remindId } from './actions.ts';
-import { formatLocal, periodRange, type AfishaPeriod } from './local-time.ts';
+import { periodRange, type AfishaPeriod } from './local-time.ts';
 import type { AfishaEventTable, EventKind, EventState } from './news.table.ts';
 
 /** A reminder goes out this long before the start. */
@@ -180,7 +181,7 @@ async function tellMoved(db: Db, before: AfishaEvent, after: AfishaEvent, timeZo
     await queueForResident(db, r.resident_id, {
       kind: 'event.moved',
       key: 'events.moved',
-      params: { ...eventParams(after, timeZone), was: formatLocal(before.startsAt, timeZone) },
+      params: { ...eventParams(after, timeZone), was: readerDate(before.startsAt, timeZone) },
       dedupeKey: `event-moved:${after.id}:${r.resident_id}:${after.startsAt.getTime()}`,
       location: { lat: after.venue.lat, lon: after.venue.lon },
     });
@@ -202,8 +203,8 @@ export function eventParams(event: AfishaEvent, timeZone: string): Record<string
   return {
     title: event.title,
     description: event.description,
-    starts: formatLocal(event.startsAt, timeZone),
-    ends: formatLocal(event.endsAt, timeZone),
+    starts: readerDate(event.startsAt, timeZone),
+    ends: readerDate(event.endsAt, timeZone),
     venue: event.venue.name,
     address: event.venue.address,
     age: event.ageLimit === null ? '' : `${event.ageLimit}+`,
@@ -278,7 +279,7 @@ export async function cancelEvent(db: Db, id: number, reason: string | null, now
     const ok = await queueForResident(db, r.resident_id, {
       kind: 'event.cancelled',
       key: 'events.cancelled',
-      params: { title: event.title, starts: formatLocal(event.startsAt, municipality.timeZone), reason: reason ?? '' },
+      params: { title: event.title, starts: readerDate(event.startsAt, municipality.timeZone), reason: reason ?? '' },
       dedupeKey: `event-cancelled:${id}:${r.resident_id}`,
     });
     if (ok !== null) told++;

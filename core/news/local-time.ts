@@ -51,13 +51,6 @@ function toDate(at: TZDate): Date {
   return new Date(at.getTime());
 }
 
-/** `05.12 18:00` in the zone, for texts. */
-export function formatLocal(at: Date, timeZone: string): string {
-  const l = new TZDate(at.getTime(), timeZone);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(l.getDate())}.${two(l.getMonth() + 1)}.${l.getFullYear()} ${two(l.getHours())}:${two(l.getMinutes())}`;
-}
-
 export async function timeZoneOf(db: import('../db/types.ts').Db, municipalityId: number | null): Promise<string> {
   if (municipalityId === null) return REGION_TIME_ZONE;
   const row = await db.selectFrom('municipality').select('time_zone').where('id', '=', municipalityId).executeTakeFirst();

@@ -8,7 +8,8 @@ import { actionId } from '../dialogs/action-id.ts';
 import { DomainError } from '../errors.ts';
 import { withdrawReason } from '../text/withdraw-reason.ts';
 import { notifyResident } from '../notifications/notify.ts';
-import { localDateTime, POLL_TAGS, timeZoneOf } from './polls.ts';
+import { readerDate } from '../text/reader-date.ts';
+import { POLL_TAGS, timeZoneOf } from './polls.ts';
 
 export const DIRECT_LINE_LIMITS = { questionsPerResident: 5, maxText: 1000, maxAnswer: 4000, maxTitle: 200 } as const;
 
@@ -178,7 +179,7 @@ export function openDueDirectLines(db: Db, now: Date, onlyId?: number): Promise<
         audience: { municipalityId: line.municipality_id, topic: 'direct_line' },
         message: {
           key: 'polls.direct_line_announcement',
-          params: { title: line.title, head: line.head_name, until: localDateTime(line.collect_to, await timeZoneOf(trx, line.municipality_id)) },
+          params: { title: line.title, head: line.head_name, until: readerDate(line.collect_to, await timeZoneOf(trx, line.municipality_id)) },
           keyboard: { kind: 'inline', rows: [[{ id: actionId(POLL_TAGS.ask, line.id), label: 'polls.ask_button' }]] },
         },
         kind: 'broadcast.direct_line',

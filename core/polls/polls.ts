@@ -1,5 +1,3 @@
-import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns/format';
 import { sql } from 'kysely';
 import { DEFAULT_TIME_ZONE, localDayBounds } from '../activity/activity.ts';
 import { announce, stopAnnouncement } from '../broadcasts/broadcasts.ts';
@@ -9,6 +7,7 @@ import { actionId } from '../dialogs/action-id.ts';
 import { DomainError } from '../errors.ts';
 import { PRIORITY } from '../outbox/outbox.repository.ts';
 import { reachOrder } from '../notifications/notify.ts';
+import { readerDate } from '../text/reader-date.ts';
 import type { PollKind, PollState, QuestionKind, ResultsVisibility } from './poll.table.ts';
 
 export const POLL_LIMITS = {
@@ -334,11 +333,6 @@ export async function timeZoneOf(db: Db, municipalityId: number | null): Promise
   return row?.time_zone ?? DEFAULT_TIME_ZONE;
 }
 
-/** 'dd.MM.yyyy HH:mm' in the municipality's zone: a date residents read in either language. */
-export function localDateTime(at: Date, timeZone: string): string {
-  return format(new TZDate(at.getTime(), timeZone), 'dd.MM.yyyy HH:mm');
-}
-
 /**
  * KPI 3 ("not more often than once a day"): another published poll starting on the same local day,
  * of the same municipality (a region-wide poll counts for every municipality, and conflicts with any).
@@ -418,7 +412,7 @@ async function announcePoll(trx: Db, row: PollRow, staffId: number | null, now: 
     audience: { municipalityId: row.municipality_id, topic: 'polls' },
     message: {
       key: row.kind === 'vote' ? 'polls.announcement_vote' : 'polls.announcement',
-      params: { title: row.title, description: row.description, endsAt: localDateTime(row.ends_at, await timeZoneOf(trx, row.municipality_id)) },
+      params: { title: row.title, description: row.description, endsAt: readerDate(row.ends_at, await timeZoneOf(trx, row.municipality_id)) },
       keyboard: { kind: 'inline', rows: [[{ id: actionId(POLL_TAGS.answer, row.id), label: 'polls.answer' }]] },
       ...(row.media_id !== null && { media: [row.media_id] }),
     },

@@ -8,6 +8,7 @@ import { KEMEROVO_CENTER, NOVOKUZNETSK_CENTER } from '../../../test/residents.ts
 import { expandFully } from '../../../test/expand.ts';
 import { eventDraft } from '../../../test/event-draft.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
+import { formatDate } from '../../dialogs/format.ts';
 import { createTranslator } from '../../i18n.ts';
 
 let db: TestDatabase;
@@ -152,5 +153,26 @@ describe.each(CHANNELS)('%s: «Афиша» screens that show no event', (channe
     await chat.say(`/start event_${event.id}`);
     expect(chat.replyTexts).toEqual([t('ru', 'events.cancelled_card', { title: `Спектакль ${channel}` })]);
     expect(chat.buttonLabels()).toEqual([t('ru', 'menu.back_to_menu')]);
+  });
+});
+
+describe.each(CHANNELS)("%s: an «Афиша» card's dates in the reader's language", (channel) => {
+  it('read 04/12/2026, 09:36 in English and 04.12.2026, 09:36 in Russian, in the municipality zone', async () => {
+    const { chat: english, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Emma');
+    await db.db.updateTable('resident').set({ language: 'en' }).where('id', '=', residentId).execute();
+    const { chat: russian } = await registeredChat(db, harness, channel, 'Kemerovo', 'Вера');
+    const start = new Date(Date.now() + 2 * 24 * HOUR);
+    const end = new Date(start.getTime() + HOUR);
+    const venue = { name: 'ДК Шахтёров', address: 'Кемерово, ул. Весенняя, 2', ...KEMEROVO_CENTER };
+    const draft = await createEvent(db.db, eventDraft({ municipalityId: db.demo.municipalities.Kemerovo, kind: 'culture', title: `Хор ${channel}`, startsAt: start, endsAt: end, venue }), new Date());
+    const event = await publishEvent(db.db, draft.id, new Date(), null);
+    const zone = 'Asia/Novokuznetsk';
+    const en = `🗓 ${formatDate(start, 'en', zone)} — ${formatDate(end, 'en', zone)}`;
+    expect(en).toMatch(/^🗓 \d\d\/\d\d\/\d{4}, \d\d:\d\d — /);
+
+    await english.say(`/start event_${event.id}`);
+    expect(english.replyTexts[0]).toContain(en);
+    await russian.say(`/start event_${event.id}`);
+    expect(russian.replyTexts[0]).toContain(`🗓 ${formatDate(start, 'ru', zone)} — ${formatDate(end, 'ru', zone)}`);
   });
 });

@@ -6,7 +6,6 @@ import {
   findPoll,
   getPoll,
   hasVoted,
-  localDateTime,
   openPollsFor,
   type Poll,
   type PollQuestion,
@@ -16,6 +15,7 @@ import {
   votedPolls,
 } from '../../../core/polls/polls.ts';
 import { pollResults, textBar } from '../../../core/polls/results.ts';
+import { readerDate } from '../../../core/text/reader-date.ts';
 import { isBlankText } from '../../../core/text/unsafe-text.ts';
 import { button, LABEL_SHOWN_WHOLE, literalButton } from '../../dialogs/buttons.ts';
 import { domainErrorView, unstorableTextView } from '../../dialogs/errors.ts';
@@ -76,7 +76,7 @@ export async function showResults(c: StepContext, pollId: number): Promise<Outco
 async function headerView(c: StepContext, poll: Poll): Promise<View> {
   return {
     key: 'polls.header',
-    params: { title: poll.title, description: poll.description, count: poll.questions.length, endsAt: localDateTime(poll.endsAt, await timeZoneOf(c.db, poll.municipalityId)) },
+    params: { title: poll.title, description: poll.description, count: poll.questions.length, endsAt: readerDate(poll.endsAt, await timeZoneOf(c.db, poll.municipalityId)) },
     keyboard: { kind: 'inline', rows: [await commentRow(c, poll.id)] },
     ...(poll.mediaId !== null && { media: [poll.mediaId] }),
   };
@@ -100,7 +100,7 @@ export async function openPoll(c: StepContext, pollId: number): Promise<Outcome>
     if (isDomainError(error, 'POLL_NOT_OPEN')) {
       // Say which: a poster's link followed before the start learns when to come back.
       if (poll.state === 'published' && c.now < poll.startsAt) {
-        return reply([{ key: 'polls.not_started', params: { title: poll.title, startsAt: localDateTime(poll.startsAt, await timeZoneOf(c.db, poll.municipalityId)) } }]);
+        return reply([{ key: 'polls.not_started', params: { title: poll.title, startsAt: readerDate(poll.startsAt, await timeZoneOf(c.db, poll.municipalityId)) } }]);
       }
       return reply([{ key: 'polls.closed', params: { title: poll.title } }, ...((await resultsVisible(c, poll)) ? [await resultsView(c, poll)] : [])]);
     }

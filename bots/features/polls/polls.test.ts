@@ -9,6 +9,7 @@ import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.t
 import { CHANNELS, KEMEROVO, location, press, tap } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { expandFully } from '../../../test/expand.ts';
+import { formatDate } from '../../dialogs/format.ts';
 import { createTranslator } from '../../i18n.ts';
 
 let db: TestDatabase;
@@ -51,6 +52,27 @@ async function publishedPoll(municipalityId: number | null, overrides: Partial<P
   );
   const { broadcastId } = await publishPoll(db.db, poll.id, { force: true }, now);
   await expandFully(db.db, broadcastId!);
+  return poll;
+}
+
+/** A poll published now that starts in a day: not announced yet, «not started» when opened by its link. */
+async function publishedPollStartingLater(municipalityId: number): Promise<Poll> {
+  const now = harness.now();
+  const poll = await createPoll(
+    db.db,
+    {
+      municipalityId,
+      kind: 'poll',
+      title: `Каток ${++seq}`,
+      description: 'Заливать ли каток',
+      startsAt: new Date(now.getTime() + DAY),
+      endsAt: new Date(now.getTime() + 7 * DAY),
+      questions: [{ kind: 'single', text: 'Нужен каток?', options: ['Да', 'Нет'] }],
+    },
+    null,
+    now,
+  );
+  await publishPoll(db.db, poll.id, { force: true }, now);
   return poll;
 }
 
@@ -177,6 +199,28 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     await chat.say(press(ru('polls.send')));
     expect(chat.replyTexts[0]).toBe(ru('polls.closed', { title: second.title }));
     expect(await db.db.selectFrom('poll_ballot').select('id').where('poll_id', 'in', [poll.id, second.id]).execute()).toEqual([]);
+  });
+
+  it("dates in the announcement, the poll's header and «not started yet» read in each resident's language (English: 04/12/2026, 09:36), in the municipality's zone", async () => {
+    const { chat: russian } = await registeredChat(db, harness, channel);
+    const { chat: english, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Emma');
+    await db.db.updateTable('resident').set({ language: 'en' }).where('id', '=', residentId).execute();
+    const poll = await publishedPoll(db.demo.municipalities.Kemerovo);
+    const { time_zone: zone } = await db.db.selectFrom('municipality').select('time_zone').where('id', '=', db.demo.municipalities.Kemerovo).executeTakeFirstOrThrow();
+    expect(zone).toBe('Asia/Novokuznetsk');
+    const en = formatDate(poll.endsAt, 'en', zone);
+    expect(en).toMatch(/^\d\d\/\d\d\/\d{4}, \d\d:\d\d$/);
+
+    await english.deliverOutbox();
+    expect(english.replyTexts.join('\n')).toContain(t('en', 'polls.announcement', { title: poll.title, description: poll.description, endsAt: en }));
+    await english.say(press(t('en', 'polls.answer')));
+    expect(english.replyTexts[0]).toContain(`until ${en}.`);
+    await russian.deliverOutbox();
+    expect(russian.replyTexts.join('\n')).toContain(ru('polls.announcement', { title: poll.title, description: poll.description, endsAt: formatDate(poll.endsAt, 'ru', zone) }));
+
+    const later = await publishedPollStartingLater(db.demo.municipalities.Kemerovo);
+    await english.say(`/start poll_${later.id}`);
+    expect(english.replyTexts[0]).toContain(formatDate(later.startsAt, 'en', zone));
   });
 
   it('a voter who withdrew their consent since presses "See the results" on the old notice: asked to register, as "Answer" does, not told the poll does not exist', async () => {

@@ -75,7 +75,7 @@ describe.each(CHANNELS)('a poll published ahead of its start (%s)', (channel) =>
     expect(chat.replyTexts).toEqual([]);
     // A poster's link followed early says when the poll opens (local time), not "started or over".
     await chat.say(`/start poll_${created.body.id}`);
-    expect(chat.replyTexts).toEqual([ru('polls.not_started', { title, startsAt: `${day}.12.2026 09:00` })]);
+    expect(chat.replyTexts).toEqual([ru('polls.not_started', { title, startsAt: `${day}.12.2026, 09:00` })]);
 
     // The poll opens: the announcement, with a button that works.
     now = startsAt;

@@ -7,11 +7,15 @@ import { claimDue } from '../../../core/outbox/outbox.queue.ts';
 import { runJob } from '../../../core/jobs/run-job.ts';
 import { JOBS } from '../../../cron/jobs.ts';
 import { setSubscription } from '../../../core/subscriptions/subscriptions.ts';
+import { readerDate } from '../../../core/text/reader-date.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { jpegBytes, mp4Bytes } from '../../../test/media/files.ts';
 import { KEMEROVO_CENTER, NOVOKUZNETSK_CENTER, registeredResident } from '../../../test/residents.ts';
 
 let h: ApiHarness;
+
+/** A date as core queues it for residents (rendered in each reader's language): local Kuzbass time, UTC+7. */
+const kuzbass = (local: string) => readerDate(new Date(`${local}+07:00`), 'Asia/Novokuznetsk');
 beforeAll(async () => {
   h = await createApiHarness();
 });
@@ -385,7 +389,7 @@ describe('events through the admin API', () => {
     expect(await cronReminders('2026-12-05T07:59:00Z')).toEqual({ queued: 0, failed: 0 });
     expect(await cronReminders('2026-12-05T08:00:00Z')).toEqual({ queued: 1, failed: 0 });
     const reminder = await h.t.db.selectFrom('outbox').select(['kind', 'payload', 'state']).where('resident_id', '=', fan).where('kind', '=', 'event.reminder').executeTakeFirstOrThrow();
-    expect(reminder.payload).toMatchObject({ key: 'events.reminder', params: { title: 'Концерт симфонического оркестра', starts: '05.12.2026 18:00' }, location: { lat: venue.lat } });
+    expect(reminder.payload).toMatchObject({ key: 'events.reminder', params: { title: 'Концерт симфонического оркестра', starts: kuzbass('2026-12-05T18:00') }, location: { lat: venue.lat } });
 
     // A second event: a reminder asked for, then the event is cancelled before it is due.
     const second = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Ёлка', startsAt: '2026-12-06T12:00', endsAt: '2026-12-06T14:00' }) });
@@ -448,7 +452,12 @@ describe('events through the admin API', () => {
     const claimed = [...(await claimDue(h.t.db, { channel: 'tg', claimedBy: 'test', limit: 1000 })), ...(await claimDue(h.t.db, { channel: 'vk', claimedBy: 'test', limit: 1000 }))].find(
       (r) => r.id === row.id,
     );
-    expect(claimed!.payload).toMatchObject({ key: 'events.broadcast', params: { starts: '09.12.2026 19:00', ends: '09.12.2026 21:00' }, location: { lat: venue.lat, lon: venue.lon }, language: 'ru' });
+    expect(claimed!.payload).toMatchObject({
+      key: 'events.broadcast',
+      params: { starts: kuzbass('2026-12-09T19:00'), ends: kuzbass('2026-12-09T21:00') },
+      location: { lat: venue.lat, lon: venue.lon },
+      language: 'ru',
+    });
   });
 
   it('moving an event moves its reminders: a queued one goes back to waiting for the new start − 3 h', async () => {
@@ -470,7 +479,7 @@ describe('events through the admin API', () => {
     expect(await cronReminders('2026-12-02T08:00:00Z')).toEqual({ queued: 1, failed: 0 });
     const rows = await h.t.db.selectFrom('outbox').select(['state', 'payload']).where('resident_id', '=', fan).where('kind', '=', 'event.reminder').orderBy('id').execute();
     expect(rows.map((r) => r.state)).toEqual(['cancelled', 'pending']);
-    expect(rows[1]!.payload).toMatchObject({ params: { starts: '02.12.2026 18:00' } });
+    expect(rows[1]!.payload).toMatchObject({ params: { starts: kuzbass('2026-12-02T18:00') } });
     const audit = await h.t.db.selectFrom('audit_log').select('action').where('entity', '=', 'afisha_event').where('entity_id', '=', String(created.body.id)).orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['event.create', 'event.publish', 'event.edit_published']);
   });
@@ -492,7 +501,10 @@ describe('events through the admin API', () => {
     expect(moved.status).toBe(200);
     const told = await notices();
     expect(told).toHaveLength(1);
-    expect(told[0]!.payload).toMatchObject({ key: 'events.moved', params: { title: 'Лекция о Кузбассе', was: '10.12.2026 18:00', starts: '11.12.2026 17:00', ends: '11.12.2026 18:30' } });
+    expect(told[0]!.payload).toMatchObject({
+      key: 'events.moved',
+      params: { title: 'Лекция о Кузбассе', was: kuzbass('2026-12-10T18:00'), starts: kuzbass('2026-12-11T17:00'), ends: kuzbass('2026-12-11T18:30') },
+    });
   });
 
   it('«Афиша» across the weekend and the time-zone boundary: an event at 00:30 Saturday local is not Friday\'s "today"', async () => {

@@ -7,12 +7,16 @@ import { runJob } from '../../../core/jobs/run-job.ts';
 import { runPollJobs } from '../../../core/polls/jobs.ts';
 import { castBallot, getPoll } from '../../../core/polls/polls.ts';
 import { unsubscribeRow } from '../../../core/subscriptions/subscriptions.ts';
+import { readerDate } from '../../../core/text/reader-date.ts';
 import { JOBS } from '../../../cron/jobs.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { jpegBytes } from '../../../test/media/files.ts';
 import { registeredResident } from '../../../test/residents.ts';
 
 let h: ApiHarness;
+
+/** A date as core queues it for residents (rendered in each reader's language): local Kuzbass time, UTC+7. */
+const kuzbass = (local: string) => readerDate(new Date(`${local}+07:00`), 'Asia/Novokuznetsk');
 
 /** Rows of these broadcasts a sender could still claim (claimDue's rule). */
 const claimable = (broadcastIds: number[]) =>
@@ -300,7 +304,7 @@ describe('polls through the admin API: a poll published ahead of its start', () 
     expect(broadcast).toMatchObject({ municipality_id: kemerovo, topic: 'polls', kind: 'broadcast.poll' });
     expect(broadcast!.payload).toMatchObject({
       key: 'polls.announcement',
-      params: { title: 'Сквер: опрос с 10 декабря', endsAt: '17.12.2026 09:00' },
+      params: { title: 'Сквер: опрос с 10 декабря', endsAt: kuzbass('2026-12-17T09:00') },
       keyboard: { kind: 'inline', rows: [[{ id: `!pa:${poll.id}`, label: 'polls.answer' }], unsubscribeRow('polls')] },
     });
     const shown = await h.request('GET', `/api/v1/polls/${poll.id}`, { token: curator });
