@@ -510,6 +510,12 @@ describe.each(CHANNELS)('%s: a refusal in the gallery', (channel) => {
 
     const chat = await resident(channel, 'Ника');
     await openGallery(chat, contest.title!);
+    expect(
+      chat
+        .keyboards()
+        .at(-1)!
+        .rows.map((row) => row.map((b) => b.label)),
+    ).toEqual([[t('ru', 'contests.vote')], [t('ru', 'contests.next')], [t('ru', 'menu.back_to_menu')]]);
     await chat.say(press(t('ru', 'contests.vote')));
     expect(chat.replyTexts).toEqual([t('ru', 'contests.voted', { entryId: own.id })]);
     await chat.say(press(t('ru', 'contests.next')));
@@ -584,6 +590,10 @@ describe.each(CHANNELS)('%s: the gallery of a contest without an audience vote',
       expect(chat.replyTexts[0]).not.toContain(t('ru', 'contests.state_voting_open'));
       await chat.say(press(t('ru', 'contests.gallery')));
       expect(chat.replyTexts).toEqual([t('ru', 'contests.gallery_entry_no_votes', { title: contest.title, entryId: entry.id, position: 1, total: 1, caption: 'Сугробы' })]);
+      // Its only work has no vote and no paging, yet the screen is no dead end: it ends with «☰ Меню», as the card does.
+      expect(chat.buttonLabels()).toEqual([t('ru', 'menu.back_to_menu')]);
+      await chat.say(press(t('ru', 'menu.back_to_menu')));
+      expect(chat.replyTexts).toContain(t('ru', 'menu.main'));
       await chat.say('/contests');
       expect(chat.keyboardLabels()).toContain(contestLabel(contest.title!, 'state_judging'));
     }

@@ -156,7 +156,8 @@ async function galleryView(c: StepContext, contestId: number, index: number): Pr
     params: { title: contest.title, entryId: entry.id, position: at + 1, total: entries.length, caption: entry.caption || '—', votes: entry.votes },
     ...(contest.state === 'results_published' && entry.winnerPlace !== null && { lines: [{ key: 'contests.gallery_place', params: { place: entry.winnerPlace } }] }),
     media: [entry.mediaId],
-    ...(rows.length > 0 && { keyboard: { kind: 'inline', rows } }),
+    // Like the contest's card, a work ends with the way back to the menu (the only button of the last work of a closed gallery).
+    keyboard: { kind: 'inline', rows: [...rows, [backToMenuButton()]] },
   };
 }
 
