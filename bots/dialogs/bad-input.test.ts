@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dialogStateOf, messageCount, newChat, perChannel, residentRowOf, type Chat } from '../../test/bots/chats.ts';
+import { dialogStateOf, messageCount, newChat, perChannel, registeredChat, residentRowOf, type Chat } from '../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile, helpText } from '../../test/bots/harness.ts';
 import { CHANNELS, KEMEROVO, location, MOSCOW, other, photos, press, tap } from '../../test/bots/player.ts';
 import type { TestDatabase } from '../../test/database.ts';
 import { createTranslator } from '../i18n.ts';
 import { VK_LIMITS } from '../vk/render.ts';
-import { MAX_BUTTON_ID_BYTES } from './buttons.ts';
+import { MAX_BUTTON_ID_BYTES, stampId } from './buttons.ts';
 
 let db: TestDatabase;
 let harness: BotHarness;
@@ -92,6 +92,22 @@ describe.each(CHANNELS)('%s: bad input gets a clear answer and changes nothing',
         }
       }
     }
+  });
+
+  it('a step\'s button tapped in a chat that never had a dialog (its version is 1, as every first step\'s) is "out of date", not "not understood"', async () => {
+    // Registered through core (another messenger, the console): this chat has no dialog yet.
+    const { chat: fresh } = await registeredChat(db, harness, channel);
+    for (const id of [stampId(1, 'yes'), stampId(1, 'sector:1')]) {
+      await fresh.say(tap(id));
+      expect(fresh.replyTexts, id).toEqual([t('ru', 'dialog.outdated'), t('ru', 'menu.main')]);
+    }
+    expect(await dialogStateOf(db, fresh)).toEqual({ flow: 'idle', step: 'idle' });
+    // Not registered at all: out of date too, then what such a chat is told between flows.
+    await bot.say(tap(stampId(1, 'yes')));
+    expect(bot.replyTexts).toEqual([t('ru', 'dialog.outdated'), t('ru', 'dialog.start_hint')]);
+    // Typed text in the same chat still gets the hint (idle's answer to what it does not take).
+    await fresh.say('абракадабра');
+    expect(fresh.replyTexts[0]).toBe(t('ru', 'dialog.hint'));
   });
 
   it('an action button whose id is past the database\'s integer range is "out of date", not an apology', async () => {

@@ -26,6 +26,11 @@ async function unregisteredHint(c: StepContext): Promise<View> {
   return { key: 'dialog.start_hint' };
 }
 
+/** Idle's screen: the main menu for a registered resident, a hint for anybody else. */
+async function idlePrompt(c: StepContext): Promise<View> {
+  return (await isRegistered(c)) ? await mainMenu(c) : await unregisteredHint(c);
+}
+
 /**
  * Between flows: the main menu for a registered resident, a hint for anybody else. Free text a
  * feature takes (freeText) goes there; anything else gets a short hint and the menu.
@@ -37,7 +42,7 @@ export const idleFlow: Flow = {
   steps: {
     idle: {
       accepts: ['text', 'location', 'photo', 'contact', 'other', 'button'],
-      prompt: async (c) => [(await isRegistered(c)) ? await mainMenu(c) : await unregisteredHint(c)],
+      prompt: async (c) => [await idlePrompt(c)],
       async next(c, input) {
         // Set by the text of a VK message whose photo comes next (its caption): only for that photo.
         const photoAwaited = c.data[PHOTO_AWAITED] === true;
@@ -51,6 +56,10 @@ export const idleFlow: Flow = {
         const command = input.kind === 'text' ? c.features.commandWord(input.text) : undefined;
         if (ends && (command || input.kind !== 'text')) c.data = {};
         if (command) return command.run(c, undefined);
+        // A step's button that reached idle carries the current version only by chance (a chat that
+        // never had a dialog is at version 1, as every first step is): no step offers it, so it is out
+        // of date, as a stale button is anywhere else (engine.ts outdated), not a thing not understood.
+        if (input.kind === 'button') return stay({ say: [{ key: 'dialog.outdated' }, await idlePrompt(c)] });
         // A point that came with a command (a VK message «Меню» or /help with a place attached): the
         // command was the message's answer, as it is for a photo with one; the point is not taken (no
         // clarification reply, no filing at it). Only a command leaves such a point without the text as its caption.
@@ -80,7 +89,7 @@ export const idleFlow: Flow = {
         }
         // The message's text was answered already (the menu, or what a feature took it for); a point
         // attached to it still starts filing there.
-        if (input.kind !== 'button' && input.kind !== 'location' && input.alongside) return stay({ say: [{ key: ATTACHMENTS_NOT_TAKEN }] });
+        if (input.kind !== 'location' && input.alongside) return stay({ say: [{ key: ATTACHMENTS_NOT_TAKEN }] });
         if (input.kind === 'location') {
           for (const feature of c.features.list) {
             const started = await feature.idleLocation?.(c, input);
