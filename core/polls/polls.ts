@@ -503,9 +503,15 @@ export async function notifyVoters(db: Db, pollId: number, key: string, params: 
   return Number(result.numAffectedRows ?? 0);
 }
 
+/**
+ * How many open polls /polls lists (paged in the bot): a bound for the query, not a screen's size. KPI 3
+ * allows one poll a day per municipality, so even polls open for a month and region-wide ones stay below it.
+ */
+export const OPEN_POLLS_LISTED = 100;
+
 /** Open polls a resident of `municipalityId` may answer: theirs and region-wide ones, ending soonest first. */
 export async function openPollsFor(db: Db, municipalityId: number | null, now: Date): Promise<Poll[]> {
-  let query = db.selectFrom('poll').selectAll().where('state', '=', 'published').where('starts_at', '<=', now).where('ends_at', '>', now).orderBy('ends_at').orderBy('id').limit(20);
+  let query = db.selectFrom('poll').selectAll().where('state', '=', 'published').where('starts_at', '<=', now).where('ends_at', '>', now).orderBy('ends_at').orderBy('id').limit(OPEN_POLLS_LISTED);
   query = municipalityId === null ? query.where('municipality_id', 'is', null) : query.where((eb) => eb.or([eb('municipality_id', '=', municipalityId), eb('municipality_id', 'is', null)]));
   const rows = await query.execute();
   const questions = await questionsOf(

@@ -21,6 +21,7 @@ import { button, LABEL_SHOWN_WHOLE, literalButton } from '../../dialogs/buttons.
 import { domainErrorView, unstorableTextView } from '../../dialogs/errors.ts';
 import { end, enter, goto, num, type Outcome, reply, stay, type StepContext, type StepData, type Flow } from '../../dialogs/flow.ts';
 import { excerpt } from '../../dialogs/format.ts';
+import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
 import { isRegistered, registrationRequired } from '../../dialogs/registration-check.ts';
 import { type Button, local, type View } from '../../dialogs/view.ts';
 import { listComments, writeComment } from '../item-comments/index.ts';
@@ -124,6 +125,9 @@ async function closedMeanwhile(c: StepContext, poll: Poll): Promise<Outcome | un
 /** The longest option that shows whole on a button: a multiple choice's ⬜/✅ mark takes two. */
 const WHOLE_ON_BUTTON = LABEL_SHOWN_WHOLE - 2;
 
+/** Polls on a page of /polls (VK: fewer, pageSizeFor). */
+const LIST_PAGE_SIZE = 8;
+
 /**
  * A choice question's options as its buttons show them. When one is too long for a button, two
  * cut alike could not be told apart: the question then lists them in full, numbered, and each
@@ -190,13 +194,17 @@ export const pollsFlow: Flow = {
         const results = await recentResultsFor(c.db, c.resident.municipalityId, c.now);
         const back = [backToMenuButton()];
         if (polls.length === 0 && results.length === 0) return [{ key: 'polls.list_empty', keyboard: { kind: 'inline', rows: [back] } }];
+        // A page at a time, as the other lists (VK's inline keyboard holds six rows): open polls first, then results.
+        const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { fixedButtons: 1, fixedRows: 1 });
+        const all = [...polls.map((p) => ({ id: p.id, title: p.title, open: true })), ...results.map((p) => ({ id: p.id, title: p.title, open: false }))];
+        const { items: shown, page, pages } = pageOf(all, num(c.data, 'page') ?? 0, size);
         // Those answered already are marked (they open as "you have answered", with the results when visible).
         const voted = await votedPolls(
           c.db,
-          polls.map((p) => p.id),
+          shown.filter((p) => p.open).map((p) => p.id),
           c.resident.id,
         );
-        const entries = [...polls.map((p) => ({ ...p, key: voted.has(p.id) ? 'polls.list_item_answered' : undefined })), ...results.map((p) => ({ ...p, key: 'polls.list_item_results' }))];
+        const entries = shown.map((p) => ({ ...p, key: !p.open ? 'polls.list_item_results' : voted.has(p.id) ? 'polls.list_item_answered' : undefined }));
         const item = (p: (typeof entries)[number], title: string) => (p.key ? button(`o:${p.id}`, p.key, { title }) : literalButton(`o:${p.id}`, title));
         let items = entries.map((p) => item(p, excerpt(p.title, 60)));
         // A title cut on its button could read as another's: then the titles are listed in full, numbered, and each button starts with its number.
@@ -206,7 +214,7 @@ export const pollsFlow: Flow = {
           {
             key: results.length > 0 ? 'polls.list_title_with_results' : 'polls.list_title',
             ...(cut && { lines: entries.map((p, i) => ({ key: 'polls.option_line', params: { number: i + 1, text: p.title } })) }),
-            keyboard: { kind: 'inline', rows: [...items.map((b) => [b]), back] },
+            keyboard: { kind: 'inline', rows: [...listRows(items, page, pages), back] },
           },
         ];
       },

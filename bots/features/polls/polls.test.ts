@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { listCategories, listSectors } from '../../../core/categories/category.repository.ts';
 import { localDateKey } from '../../../core/calendar/working-time.ts';
 import { createDirectLine, withdrawDirectLine } from '../../../core/polls/direct-line.ts';
@@ -18,6 +18,17 @@ const t = createTranslator();
 botHarnessPerFile((opened, started) => {
   db = opened;
   harness = started;
+});
+
+// /polls is paged (four a page in VK): each test's list holds only its own polls, not the file's earlier ones,
+// so a test finds its poll where its own count of polls puts it.
+afterEach(async () => {
+  await db.db.updateTable('poll').set({ state: 'closed' }).where('state', '=', 'published').execute();
+  await db.db
+    .updateTable('poll')
+    .set({ results_published_at: new Date(0) })
+    .where('state', '=', 'results_published')
+    .execute();
 });
 
 const HOUR = 3_600_000;
@@ -221,6 +232,42 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     const later = await publishedPollStartingLater(db.demo.municipalities.Kemerovo);
     await english.say(`/start poll_${later.id}`);
     expect(english.replyTexts[0]).toContain(formatDate(later.startsAt, 'en', zone));
+  });
+
+  it('/polls is paged like the other lists: every open poll is reached, a page fits one keyboard (VK: six rows), the menu button ends each page', async () => {
+    const { chat } = await registeredChat(db, harness, channel, 'Belovo', 'Лев');
+    const polls: Poll[] = [];
+    for (let i = 1; i <= 10; i++) polls.push(await publishedPoll(db.demo.municipalities.Belovo, { title: `Страница ${channel} ${i}` }));
+    const titles = polls.map((p) => p.title);
+    await chat.say('/polls');
+    const seen: string[] = [];
+    const pageSize = channel === 'vk' ? 4 : 8;
+    for (let page = 1; page <= 10; page++) {
+      const rows = chat
+        .keyboards()
+        .at(-1)!
+        .rows.map((row) => row.map((b) => b.label));
+      expect(rows.at(-1)).toEqual([ru('menu.back_to_menu')]);
+      const pager = rows.at(-2)!;
+      const pages = Number(pager.find((label) => label.includes(' из '))?.split(' из ')[1]);
+      expect(pages).toBeGreaterThanOrEqual(2);
+      expect(pager).toContain(ru('dialog.page_of', { page, pages }));
+      const list = rows.slice(0, -2).flat();
+      expect(list.length).toBeLessThanOrEqual(pageSize);
+      seen.push(...list);
+      if (!pager.includes(ru('dialog.page_next'))) break;
+      await chat.say(press(ru('dialog.page_next')));
+      expect(chat.replyKinds()).toEqual(['edit']);
+    }
+    // Each of the ten reached once, on whichever page it is (labels may be numbered when a title on the page is cut).
+    for (const title of titles)
+      expect(
+        seen.filter((label) => label.endsWith(title)),
+        title,
+      ).toHaveLength(1);
+    // A poll on the last page opens from there.
+    await chat.say(press(seen.find((label) => label.endsWith(titles.at(-1)!))!));
+    expect(chat.replyTexts[0]).toContain(titles.at(-1)!);
   });
 
   it('a voter who withdrew their consent since presses "See the results" on the old notice: asked to register, as "Answer" does, not told the poll does not exist', async () => {
