@@ -199,10 +199,13 @@ describe('the web console in Chromium', () => {
     }
     await page.getByRole('link', { name: t('en', 'console.nav.sessions') }).click();
     await page.getByRole('heading', { name: t('en', 'console.sessions.title') }).waitFor();
-    await page
-      .getByRole('button', { name: t('en', 'console.sessions.revoke') })
-      .first()
-      .click();
+    // Ending a session asks first; the page's own session says so, and «keep» leaves it alive.
+    const current = page.getByRole('row').filter({ hasText: t('en', 'console.sessions.current') });
+    await current.getByRole('button', { name: t('en', 'console.sessions.revoke') }).click();
+    await page.getByText(t('en', 'console.sessions.revoke_current_confirm')).waitFor();
+    await page.getByRole('button', { name: t('en', 'console.confirm.keep') }).click();
+    await current.getByRole('button', { name: t('en', 'console.sessions.revoke') }).click();
+    await page.getByRole('button', { name: t('en', 'console.confirm.end') }).click();
     await page.getByRole('heading', { name: t('en', 'console.sign_in.title') }).waitFor();
     await page.context().close();
   }, 60_000);

@@ -153,6 +153,11 @@ describe('console sessions', () => {
   it("an operator ending an official's session is in the audit log of the official's municipality, once", async () => {
     const { code } = await issueLoginCode(h.t.db, h.staff.Kemerovo.moderator, h.now());
     const session = await signInWithCode(h.t.db, { code, client: 'staff-keys-test' }, h.now());
+    // Each listed session says whether it is the one the request came with.
+    const own = await h.request('GET', '/api/v1/sessions', { token: session.token });
+    expect(own.body.items).toMatchObject([{ id: session.keyId, current: true }]);
+    const everyone = await h.request('GET', '/api/v1/sessions');
+    expect(everyone.body.items.find((s: { id: number }) => s.id === session.keyId)).toMatchObject({ current: false });
     const ended = await h.request('POST', `/api/v1/sessions/${session.keyId}/revoke`);
     expect(ended.status).toBe(204);
     expect((await h.request('GET', '/api/v1/me', { token: session.token })).status).toBe(401);

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { can } from './access.js';
 import { post } from './api.js';
-import { excerpt, html, moreButton, nameOf, useAction, useApi, usePaged, useStaffOf, when } from './ui.js';
+import { ConfirmButton, excerpt, html, moreButton, nameOf, useAction, useApi, usePaged, useStaffOf, when } from './ui.js';
 import { MAX_ANSWER_PHOTOS, MediaList, PhotoField } from './pages/media.js';
 import { Deadline, deadlineOf, firstResponseOf, MessageMap, ModerationTools, QueueDeadline } from './pages/moderation.js';
 
@@ -256,7 +256,9 @@ export function Sessions({ t, me, fail, notify }) {
     <thead><tr><th>№</th>${everyone && html`<th>${t('sessions.staff')}</th>`}<th>${t('sessions.created')}</th><th>${t('sessions.expires')}</th><th></th></tr></thead>
     <tbody>${list.items.map(
       (s) => html`<tr><td>${s.id}</td>${everyone && html`<td>${who(s.staffId)}</td>`}<td>${when(s.createdAt)}<br/><small>${sessionLabel(t, s.label)}</small></td><td>${when(s.expiresAt)}</td>
-        <td><form onSubmit=${(e) => act(e, () => post(`/api/v1/sessions/${s.id}/revoke`))}><button type="submit" class="secondary">${t('sessions.revoke')}</button></form></td></tr>`,
+        <td>${s.current && html`<strong>${t('sessions.current')}</strong><br/>`}<${ConfirmButton} t=${t} label=${t('sessions.revoke')} aria=${`${t('sessions.revoke')} № ${s.id}`}
+          question=${s.current ? t('sessions.revoke_current_confirm') : t('sessions.revoke_confirm', { id: s.id })} yes=${t('confirm.end')}
+          onConfirm=${(e) => act(e, () => post(`/api/v1/sessions/${s.id}/revoke`))} /></td></tr>`,
     )}</tbody>
   </table></main>`;
 }

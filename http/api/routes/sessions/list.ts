@@ -18,7 +18,8 @@ export const route = createRoute({
 
 export function registerListSessions(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
-    const items = await listSessions(deps.db, c.get('principal'), deps.clock());
-    return c.json({ items: items.map(sessionDto) }, 200);
+    const principal = c.get('principal');
+    const items = await listSessions(deps.db, principal, deps.clock());
+    return c.json({ items: items.map((s) => sessionDto(s, principal.keyId)) }, 200);
   });
 }

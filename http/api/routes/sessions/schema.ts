@@ -10,14 +10,17 @@ export const SessionSchema = z
     createdAt: Timestamp,
     lastUsedAt: Timestamp.nullable(),
     expiresAt: Timestamp,
+    current: z.boolean().openapi({ description: 'the session this request was made with (ending it signs the caller out)' }),
   })
   .openapi('ConsoleSession');
 
-export const sessionDto = (s: SessionInfo): z.infer<typeof SessionSchema> => ({
+/** `callerKeyId`: the key the request came with, so the caller's own session is marked. */
+export const sessionDto = (s: SessionInfo, callerKeyId: number): z.infer<typeof SessionSchema> => ({
   id: s.id,
   staffId: s.staffId,
   label: s.label,
   createdAt: s.createdAt.toISOString(),
   lastUsedAt: s.lastUsedAt?.toISOString() ?? null,
   expiresAt: s.expiresAt.toISOString(),
+  current: s.id === callerKeyId,
 });
