@@ -8,6 +8,8 @@ function keysOf(value: unknown, prefix = ''): string[] {
   return Object.entries(value).flatMap(([k, v]) => keysOf(v, prefix ? `${prefix}.${k}` : k));
 }
 
+const valueAt = (res: unknown, key: string) => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], res);
+
 const PLURAL = /_(zero|one|two|few|many|other)$/;
 /** Keys with i18next plural suffixes folded: ru needs one/few/many/other where en needs one/other. */
 const baseKeys = (keys: string[]) => [...new Set(keys.map((k) => k.replace(PLURAL, '')))].sort();
@@ -35,10 +37,16 @@ describe('locales', () => {
     expect([1, 2].map((count) => t('en', 'filing.photo_count', { count }))).toEqual(['1 photo', '2 photos']);
   });
 
+  it('each language quotes its own way: ru «…», en “…” (a « standing alone is the back arrow)', () => {
+    const textsOf = (res: unknown) => keysOf(res).map((key) => [key, valueAt(res, key)] as const);
+    for (const [key, text] of textsOf(ru)) expect(String(text), `ru:${key}`).not.toMatch(/[“”"]/);
+    for (const [key, text] of textsOf(en)) expect(String(text), `en:${key}`).not.toMatch(/«\S|»|"/);
+  });
+
   it('no text is empty', () => {
     for (const [lang, res] of Object.entries({ ru, en })) {
       for (const key of keysOf(res)) {
-        const value = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], res);
+        const value = valueAt(res, key);
         expect(typeof value === 'string' && value.trim().length > 0, `${lang}:${key}`).toBe(true);
       }
     }

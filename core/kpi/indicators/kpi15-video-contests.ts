@@ -5,7 +5,7 @@ import { num, perMunicipality, type Indicator } from '../indicator.ts';
 export const kpi15: Indicator = {
   number: 15,
   nameRu: 'Видео-конкурс в модуле «Сторис»',
-  nameEn: 'Video contests («Stories»)',
+  nameEn: 'Video contests (“Stories”)',
   period: 'year',
   target: { kind: 'min_count', min: 1 },
   numerator: 'video contests published in the year',
