@@ -86,6 +86,22 @@ describe('broadcasts through the admin API', () => {
     });
     expect(foreign.status).toBe(404);
     expect(foreign.body.code).toBe('MEDIA_NOT_FOUND');
+    // An operator sees every file, yet a Kemerovo mailing (or a region-wide one) cannot carry Novokuznetsk's (news and events refuse it too).
+    const before = await h.t.db
+      .selectFrom('broadcast')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    for (const municipalityId of [h.municipality.Kemerovo, null]) {
+      const byOperator = await h.request('POST', '/api/v1/broadcasts', { body: { municipalityId, topic: 'news', text: 'С чужим фото', mediaIds: [novokuznetskMedia.body.id] } });
+      expect(byOperator.status, String(municipalityId)).toBe(404);
+      expect(byOperator.body).toMatchObject({ code: 'MEDIA_NOT_FOUND', details: { id: novokuznetskMedia.body.id } });
+    }
+    expect(
+      await h.t.db
+        .selectFrom('broadcast')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow(),
+    ).toEqual(before);
     // One file twice would reach every recipient twice (news refuses it too).
     const twice = await h.request('POST', '/api/v1/broadcasts', {
       body: { municipalityId: h.municipality.Novokuznetsk, topic: 'news', text: 'Дважды', mediaIds: [novokuznetskMedia.body.id, novokuznetskMedia.body.id] },

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { municipalityInScope } from '../../../../core/access/scope.ts';
 import { announce, getBroadcast } from '../../../../core/broadcasts/broadcasts.ts';
 import { DomainError } from '../../../../core/errors.ts';
-import { mediaInScope } from '../../../../core/media/media.repository.ts';
+import { mediaInScope, usableMedia } from '../../../../core/media/media.repository.ts';
 import type { ApiApp, ApiDeps } from '../../env.ts';
 import { access } from '../../route-kit.ts';
 import { BroadcastSchema, broadcastDto, CreateBroadcastBody } from '../../schemas/broadcasts.ts';
@@ -29,7 +29,11 @@ export function registerCreateBroadcast(app: ApiApp, deps: ApiDeps) {
     const id = await audited(c, deps, async ({ trx, scope, principal }) => {
       if (body.municipalityId === null && scope.municipalityId !== null) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: null });
       await municipalityInScope(trx, scope, body.municipalityId);
-      for (const mediaId of body.mediaIds ?? []) await mediaInScope(trx, scope, mediaId);
+      for (const mediaId of body.mediaIds ?? []) {
+        await mediaInScope(trx, scope, mediaId);
+        // The scope alone lets an operator pick any municipality's file: the mailing's municipality decides, as for news.
+        await usableMedia(trx, body.municipalityId, mediaId);
+      }
       const broadcastId = await announce(trx, {
         audience: { municipalityId: body.municipalityId, topic: body.topic, ...(body.language && { language: body.language }) },
         message: { key: 'broadcast.official', params: { text: body.text }, ...(body.mediaIds?.length && { media: body.mediaIds }) },
