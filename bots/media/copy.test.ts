@@ -66,3 +66,48 @@ describe("residents' media copied into the store", () => {
     }
   });
 });
+
+describe('security', () => {
+  it("a VK URL that redirects off VK's file servers is not followed (no request reaches the other host); a redirect on the same server is", async () => {
+    const store = createDiskMediaStore(dir);
+    const kemerovo = t.demo.municipalities.Kemerovo;
+    const photo = jpegBytes(3000, 5);
+    // A host inside the server's network that must never be asked (vk.com/away.php redirects anywhere).
+    let internalHits = 0;
+    const internal = createServer((_req, res) => {
+      internalHits++;
+      res.writeHead(200, { 'content-type': 'image/jpeg' });
+      res.end(Buffer.from(photo));
+    });
+    await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
+    const internalBase = `http://127.0.0.1:${(internal.address() as AddressInfo).port}`;
+    const vk = createServer((req, res) => {
+      if (req.url === '/away') res.writeHead(302, { location: `${internalBase}/latest/meta-data` }).end();
+      else if (req.url === '/moved') res.writeHead(302, { location: '/photo.jpg' }).end();
+      else res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.from(photo));
+    });
+    await new Promise<void>((resolve) => vk.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(vk.address() as AddressInfo).port}`;
+    try {
+      const before = await t.db
+        .selectFrom('media')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow();
+      await expect(copyFromVk(t.db, store, `${base}/away`, { municipalityId: kemerovo, limits })).rejects.toMatchObject({ name: 'PhotoFetchError', permanent: true });
+      expect(internalHits).toBe(0);
+      expect(
+        await t.db
+          .selectFrom('media')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow(),
+      ).toEqual(before);
+      const moved = await copyFromVk(t.db, store, `${base}/moved`, { municipalityId: kemerovo, limits });
+      expect(moved).toMatchObject({ kind: 'image', sizeBytes: 3000, origin: 'vk' });
+    } finally {
+      for (const server of [vk, internal]) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    }
+  });
+});

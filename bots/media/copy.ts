@@ -1,4 +1,5 @@
 import type { Db } from '../../core/db/types.ts';
+import { copiablePhotos } from '../../core/incidents/incident-photos.ts';
 import { storeMedia, type Media, type MediaLimits } from '../../core/media/media.repository.ts';
 import { PhotoFetchError, type PhotoFetcher } from '../../core/media/photo-fetcher.ts';
 import type { MediaStore } from '../../core/media/store.ts';
@@ -31,11 +32,18 @@ export async function copyFromVk(db: Db, store: MediaStore, url: string, target:
   const parsed = new URL(url);
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new PhotoFetchError('not an http(s) URL', { permanent: true });
   const max = Math.max(target.limits.maxImageBytes, target.limits.maxVideoBytes);
+  const signal = AbortSignal.timeout(30_000);
   let response: Response;
-  try {
-    response = await fetchImpl(parsed, { signal: AbortSignal.timeout(30_000), redirect: 'follow' });
-  } catch (error) {
-    throw new PhotoFetchError('VK file download failed', { cause: error instanceof Error ? error.name : 'unknown' });
+  let current = parsed;
+  for (let hops = 0; ; hops++) {
+    try {
+      response = await fetchImpl(current, { signal, redirect: 'manual' });
+    } catch (error) {
+      throw new PhotoFetchError('VK file download failed', { cause: error instanceof Error ? error.name : 'unknown' });
+    }
+    if (!REDIRECTS.has(response.status)) break;
+    await response.body?.cancel();
+    current = redirectTarget(parsed, current, response.headers.get('location'), hops);
   }
   if (!response.ok || !response.body) {
     // A 4xx (other than a timeout or a rate limit) is VK's final word on this URL: gone, or its signature expired.
@@ -59,4 +67,25 @@ export async function copyFromVk(db: Db, store: MediaStore, url: string, target:
     limits: target.limits,
     admit: target.admit,
   });
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+/**
+ * Where a redirect may lead: the URL's own server, or VK's file servers (as copiablePhotos admits
+ * them). Anywhere else is refused for good, before any request is sent there: vk.com/away.php
+ * redirects to any address, and the server must not fetch one inside its own network.
+ */
+function redirectTarget(original: URL, current: URL, location: string | null, hops: number): URL {
+  let next: URL | undefined;
+  try {
+    next = location ? new URL(location, current) : undefined;
+  } catch {
+    next = undefined;
+  }
+  if (!next || hops >= MAX_REDIRECTS || (next.origin !== original.origin && copiablePhotos([next.href]).length === 0)) {
+    throw new PhotoFetchError('VK file download redirected off its file servers', { permanent: true });
+  }
+  return next;
 }
