@@ -82,6 +82,20 @@ describe('POST /media: the municipalityId field', () => {
   });
 });
 
+describe('POST /media: one file a request', () => {
+  it('two files in the field "file" are 400 VALIDATION naming it, and neither is stored (one was kept and the other dropped without a word)', async () => {
+    const media = () => h.t.db.selectFrom('media').select('id').execute();
+    const before = await media();
+    const form = new FormData();
+    form.append('file', new Blob([jpegBytes(600, 1).slice().buffer], { type: 'image/jpeg' }), 'first.jpg');
+    form.append('file', new Blob([jpegBytes(700, 2).slice().buffer], { type: 'image/jpeg' }), 'second.jpg');
+    const both = await h.request('POST', '/api/v1/media', { form });
+    expect(both.status, JSON.stringify(both.body)).toBe(400);
+    expect(both.body).toMatchObject({ code: 'VALIDATION', details: { field: 'file', problem: 'one file a request' } });
+    expect(await media()).toEqual(before);
+  });
+});
+
 describe('stored media sent to both messengers', () => {
   it('uploads each file once per messenger and reuses its file id / attachment for every later send', async () => {
     const photo = await upload(jpegBytes(3000, 7), 'image/jpeg');

@@ -34,8 +34,10 @@ export function registerUploadMedia(app: ApiApp, deps: ApiDeps) {
     if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
       throw new DomainError('MEDIA_UNSUPPORTED_TYPE', { detail: 'send multipart/form-data with the file in the field "file"' });
     }
-    const form = await c.req.parseBody();
+    // Every part: a second one named "file" was dropped without a word (only the last was stored).
+    const form = await c.req.parseBody({ all: true });
     const file = form.file;
+    if (Array.isArray(file)) throw new DomainError('VALIDATION', { field: 'file', problem: 'one file a request' });
     if (!(file instanceof File)) throw new DomainError('VALIDATION', { field: 'file', problem: 'a file is required in the field "file"' });
     const unknown = Object.keys(form).filter((k) => k !== 'file' && k !== 'municipalityId');
     if (unknown.length > 0) throw new DomainError('VALIDATION', { field: unknown[0], problem: 'unknown field' });
