@@ -207,7 +207,7 @@ export async function listIncidents(db: Db, scope: Scope, filter: IncidentFilter
   }
   if (filter.state) query = query.where('state', '=', filter.state);
   if (filter.source) query = query.where('source', '=', filter.source);
-  if (filter.cursor) query = query.where('id', '<', decodeCursor(filter.cursor).id);
+  if (filter.cursor !== undefined) query = query.where('id', '<', decodeCursor(filter.cursor).id);
   const rows = await query.execute();
   const items = rows.slice(0, limit).map(toIncident);
   return { items, nextCursor: rows.length > limit ? encodeCursor({ v: null, id: items.at(-1)!.id }) : null };

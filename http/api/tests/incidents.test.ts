@@ -166,6 +166,15 @@ describe('intake', () => {
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
+  it('an empty cursor is 400 INVALID_CURSOR, as on every other list (it was read as the first page again)', async () => {
+    await intake();
+    for (const url of ['/api/v1/incidents?cursor=', '/api/v1/messages?cursor=']) {
+      const res = await h.request('GET', url);
+      expect(res.status, url).toBe(400);
+      expect(res.body.code, url).toBe('INVALID_CURSOR');
+    }
+  });
+
   it("takes a postedAt a little ahead of the server's clock (the source's clock), not one from the future", async () => {
     const ahead = await intake({ postedAt: new Date(h.now().getTime() + 2 * 60_000).toISOString() });
     expect(ahead.status).toBe(201);
