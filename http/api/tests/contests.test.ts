@@ -478,3 +478,21 @@ describe('contests: withdrawal', () => {
     expect(long.body.withdrawnReason).toHaveLength(500);
   });
 });
+
+describe('contests: security', () => {
+  it("the results CSV escapes formulas in residents' captions, fullwidth ＝＋－＠ too (as every other CSV export does)", async () => {
+    const contest = (await create(full({ entriesFrom: '2026-12-10', entriesTo: '2026-12-19', votingFrom: '2026-12-20', votingTo: '2026-12-26', resultsOn: '2026-12-28' }))).body;
+    const captions = ['=HYPERLINK("http://evil.example","фото")', '＝HYPERLINK("http://evil.example")', '＋1+2', '－1-2', '＠SUM(A1)', '+7 999 000', '@home', 'зима'];
+    for (const caption of captions) {
+      const residentId = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+      await h.t.db
+        .insertInto('contest_entry')
+        .values({ contest_id: contest.id, resident_id: residentId, channel: 'tg', media_id: await media(), media_kind: 'photo', caption, state: 'accepted' })
+        .execute();
+    }
+    const csv = await h.request('GET', `/api/v1/contests/${contest.id}/results?format=csv`);
+    expect(csv.status).toBe(200);
+    const rows = parse(csv.text.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.caption)).toEqual(captions.map((c) => (c === 'зима' ? c : `'${c}`)));
+  });
+});

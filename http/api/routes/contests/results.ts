@@ -9,7 +9,7 @@ import { ContestSchema, contestDto, EntrySchema, entryDto } from '../../schemas/
 import { contestInScope } from './scope.ts';
 
 const Query = z.strictObject({
-  format: z.enum(['json', 'csv']).default('json').openapi({ description: 'csv: one line per accepted entry (UTF-8 with a BOM)' }),
+  format: z.enum(['json', 'csv']).default('json').openapi({ description: 'csv: one line per accepted entry (UTF-8 with a BOM, formulas escaped)' }),
 });
 
 const ResultsSchema = z
@@ -34,9 +34,6 @@ export const route = createRoute({
   },
 });
 
-/** A cell that a spreadsheet would run as a formula gets a leading apostrophe. */
-const safe = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
-
 export function registerContestResults(app: ApiApp, deps: ApiDeps) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
@@ -47,8 +44,9 @@ export function registerContestResults(app: ApiApp, deps: ApiDeps) {
     );
     const winners = entries.filter((e) => e.winnerPlace !== null).sort((a, b) => a.winnerPlace! - b.winnerPlace!);
     if (format === 'csv') {
-      const rows = entries.map((e) => [e.id, e.mediaKind, e.votes, e.rank ?? '', e.winnerPlace ?? '', safe(e.caption), e.createdAt.toISOString()]);
-      const csv = `\uFEFF${stringify([['entryId', 'mediaKind', 'votes', 'rank', 'winnerPlace', 'caption', 'createdAt'], ...rows])}`;
+      const rows = entries.map((e) => [e.id, e.mediaKind, e.votes, e.rank ?? '', e.winnerPlace ?? '', e.caption, e.createdAt.toISOString()]);
+      // The library's escaping, as every other export: a hand-written one let fullwidth ＝＋－＠ formulas through.
+      const csv = stringify([['entryId', 'mediaKind', 'votes', 'rank', 'winnerPlace', 'caption', 'createdAt'], ...rows], { bom: true, escape_formulas: true });
       return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="contest-${id}-results.csv"` });
     }
     return c.json({ contest: contestDto(contest), entries: entries.map(entryDto), winners: winners.map((w) => w.id) }, 200);
