@@ -19,6 +19,9 @@ export function workCalendarProblem(config: WorkCalendarConfig, timeZone: string
     if (!isCalendarDate(date)) return 'dates are YYYY-MM-DD';
   }
   if (config.workDays && new Set(config.workDays).size !== config.workDays.length) return 'workDays lists a weekday twice';
+  // Transfer days alone pass the check below until the last of them: then every deadline falls on a
+  // national working Saturday months away, or on none at all.
+  if (config.workDays?.length === 0) return 'workDays must name at least one weekday';
   const start = config.start ?? '09:00';
   const end = config.end ?? '18:00';
   if (start >= end) return 'the working day must end after it starts';

@@ -176,6 +176,15 @@ describe('municipalities', () => {
     expect(badTime.status).toBe(400);
   });
 
+  it('refuses a working week with no weekday even with transfer days listed: once they pass, every deadline falls months away or fails (was 200)', async () => {
+    const url = `/api/v1/municipalities/${h.municipality.Novokuznetsk}`;
+    const before = (await h.request('GET', url)).body.workCalendar;
+    const res = await h.request('PATCH', url, { body: { workCalendar: { workDays: [], extraWorkDays: ['2026-12-05', '2026-12-12'] } } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION', details: { field: 'workCalendar', problem: 'workDays must name at least one weekday' } });
+    expect((await h.request('GET', url)).body.workCalendar).toEqual(before);
+  });
+
   it('refuses impossible dates and times in a work calendar (30 February, 24:30, a shortened day outside the working day, a weekday twice), keeping the stored one', async () => {
     const url = `/api/v1/municipalities/${h.municipality.Novokuznetsk}`;
     const before = (await h.request('GET', url)).body.workCalendar;
