@@ -120,23 +120,39 @@ async function activeCategory(db: Db, categoryId: number): Promise<number> {
   return category.id;
 }
 
+/**
+ * One rule per category and set of stems in a municipality: the same keywords again (in any form or
+ * order) would only list it twice. ALREADY_EXISTS names the rule there is.
+ */
+async function refuseSameRule(db: Db, rule: { municipalityId: number; categoryId: number; stems: string[] }, exceptId?: number): Promise<void> {
+  const key = (stems: string[]) => [...new Set(stems)].sort().join(' ');
+  const rows = await db.selectFrom('incident_rule').select(['id', 'stems']).where('municipality_id', '=', rule.municipalityId).where('category_id', '=', rule.categoryId).execute();
+  const same = rows.find((r) => r.id !== exceptId && key(r.stems) === key(rule.stems));
+  if (same) throw new DomainError('ALREADY_EXISTS', { field: 'keywords', id: same.id });
+}
+
 /** A rule's keywords are stored as stems (core/incidents/stems.ts): «ямы», «яма», «ямой» are one entry. */
 export async function createRule(db: Db, input: { municipalityId: number; categoryId: number; keywords: string[] }, now: Date): Promise<IncidentRule> {
   await getMunicipality(db, input.municipalityId);
-  const row = await db
-    .insertInto('incident_rule')
-    .values({ municipality_id: input.municipalityId, category_id: await activeCategory(db, input.categoryId), stems: stemsFrom(input.keywords), created_at: now })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const categoryId = await activeCategory(db, input.categoryId);
+  const stems = stemsFrom(input.keywords);
+  await refuseSameRule(db, { municipalityId: input.municipalityId, categoryId, stems });
+  const row = await db.insertInto('incident_rule').values({ municipality_id: input.municipalityId, category_id: categoryId, stems, created_at: now }).returningAll().executeTakeFirstOrThrow();
   return toRule(row);
 }
 
 export async function updateRule(db: Db, id: number, patch: { categoryId?: number; keywords?: string[]; active?: boolean }): Promise<IncidentRule> {
+  const categoryId = patch.categoryId === undefined ? undefined : await activeCategory(db, patch.categoryId);
+  const stems = patch.keywords === undefined ? undefined : stemsFrom(patch.keywords);
+  if (categoryId !== undefined || stems !== undefined) {
+    const current = await db.selectFrom('incident_rule').select(['municipality_id', 'category_id', 'stems']).where('id', '=', id).executeTakeFirstOrThrow();
+    await refuseSameRule(db, { municipalityId: current.municipality_id, categoryId: categoryId ?? current.category_id, stems: stems ?? current.stems }, id);
+  }
   const row = await db
     .updateTable('incident_rule')
     .set({
-      ...(patch.categoryId !== undefined && { category_id: await activeCategory(db, patch.categoryId) }),
-      ...(patch.keywords !== undefined && { stems: stemsFrom(patch.keywords) }),
+      ...(categoryId !== undefined && { category_id: categoryId }),
+      ...(stems !== undefined && { stems }),
       ...(patch.active !== undefined && { active: patch.active }),
     })
     .where('id', '=', id)

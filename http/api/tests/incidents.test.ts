@@ -231,6 +231,34 @@ describe('keyword rules and monitored pages', () => {
     expect(await suggested('Прорвало водопроводную трубу')).toBe(water);
   });
 
+  it('the same rule twice (the same keywords in any form and order, for the same category) is 409 ALREADY_EXISTS naming the first, created or edited into; nothing written', async () => {
+    const town = h.municipality.Belovo;
+    const roads = await h.categoryId('roads.pothole');
+    const post = (keywords: string[], categoryId = roads) => h.request('POST', '/api/v1/incident-rules', { token: h.keys.Belovo.curator, body: { municipalityId: town, categoryId, keywords } });
+    const rules = async () => (await h.request('GET', `/api/v1/incident-rules?municipalityId=${town}`, { token: h.keys.Belovo.curator })).body.items;
+    const first = await post(['яма', 'выбоина']);
+    expect(first.status).toBe(201);
+    const before = await rules();
+    for (const keywords of [
+      ['яма', 'выбоина'],
+      ['Выбоины', 'ямы'],
+      ['ЯМА', 'яма', 'выбоина'],
+    ]) {
+      const again = await post(keywords);
+      expect(again.status, JSON.stringify(keywords)).toBe(409);
+      expect(again.body).toMatchObject({ code: 'ALREADY_EXISTS', details: { field: 'keywords', id: first.body.id } });
+    }
+    expect(await rules()).toEqual(before);
+    // Another category, or other keywords, is another rule; editing one into the first is refused too.
+    expect((await post(['яма', 'выбоина'], lighting)).status).toBe(201);
+    const other = await post(['яма']);
+    expect(other.status).toBe(201);
+    const edited = await h.request('PATCH', `/api/v1/incident-rules/${other.body.id}`, { token: h.keys.Belovo.curator, body: { keywords: ['выбоина', 'яма'] } });
+    expect(edited.status).toBe(409);
+    expect(edited.body.details).toMatchObject({ field: 'keywords', id: first.body.id });
+    expect((await h.request('PATCH', `/api/v1/incident-rules/${first.body.id}`, { token: h.keys.Belovo.curator, body: { keywords: ['ямы', 'выбоины'] } })).status).toBe(200);
+  });
+
   it('a page is monitored once per municipality; pausing and removing it are audited', async () => {
     const page = await h.request('POST', '/api/v1/incident-sources', { token: h.keys.Kemerovo.curator, body: { municipalityId: h.municipality.Kemerovo, ownerId: -5005, name: 'Типичный Кемерово' } });
     expect(page.status).toBe(201);

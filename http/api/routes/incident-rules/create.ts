@@ -17,9 +17,10 @@ export const route = createRoute({
   path: '/incident-rules',
   tags: ['incidents'],
   summary: "A keyword rule: posts of the municipality's monitored pages with these words go to triage under the category",
+  description: 'The same keywords (in any form or order) for the same category as a rule the municipality has: 409 ALREADY_EXISTS naming it.',
   ...access('incidents.configure'),
   request: { body: jsonBody(Body) },
-  responses: { 201: jsonContent(RuleSchema, 'The rule'), ...problems(400, 404) },
+  responses: { 201: jsonContent(RuleSchema, 'The rule'), ...problems(400, 404, 409) },
 });
 
 export function registerCreateRuleIncident(app: ApiApp, deps: ApiDeps) {

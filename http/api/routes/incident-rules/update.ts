@@ -17,9 +17,10 @@ export const route = createRoute({
   path: '/incident-rules/{id}',
   tags: ['incidents'],
   summary: "Edit a keyword rule's words, category or activity",
+  description: 'Editing it into a rule the municipality has (the same keywords and category): 409 ALREADY_EXISTS naming that one.',
   ...access('incidents.configure'),
   request: { params: IdParams, body: jsonBody(Body) },
-  responses: { 200: jsonContent(RuleSchema, 'The rule'), ...problems(400, 404) },
+  responses: { 200: jsonContent(RuleSchema, 'The rule'), ...problems(400, 404, 409) },
 });
 
 export function registerUpdateRuleIncident(app: ApiApp, deps: ApiDeps) {
