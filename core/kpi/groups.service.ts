@@ -1,6 +1,10 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 import { KPI_NUMBERS } from './kpi-responsible.service.ts';
+
+/** A name as people read it: case and runs of spaces aside ("Штаб" and "ШТАБ  " are one group), as placements compare addresses. */
+const sameName = (name: string) => sql<boolean>`lower(regexp_replace(btrim(name), '\\s+', ' ', 'g')) = lower(regexp_replace(btrim(${name}::text), '\\s+', ' ', 'g'))`;
 
 export interface StaffGroup {
   id: number;
@@ -30,13 +34,13 @@ export async function saveStaffGroup(db: Db, input: { id?: number; municipalityI
   }
   let id = input.id;
   if (id === undefined) {
-    const clash = await db.selectFrom('staff_group').select('id').where('municipality_id', '=', input.municipalityId).where('name', '=', name).executeTakeFirst();
+    const clash = await db.selectFrom('staff_group').select('id').where('municipality_id', '=', input.municipalityId).where(sameName(name)).executeTakeFirst();
     if (clash) throw new DomainError('ALREADY_EXISTS', { field: 'name', id: clash.id });
     id = (await db.insertInto('staff_group').values({ municipality_id: input.municipalityId, name, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
   } else {
     const existing = await db.selectFrom('staff_group').select('municipality_id').where('id', '=', id).executeTakeFirst();
     if (!existing || existing.municipality_id !== input.municipalityId) throw new DomainError('STAFF_GROUP_NOT_FOUND', { id });
-    const clash = await db.selectFrom('staff_group').select('id').where('municipality_id', '=', input.municipalityId).where('name', '=', name).where('id', '!=', id).executeTakeFirst();
+    const clash = await db.selectFrom('staff_group').select('id').where('municipality_id', '=', input.municipalityId).where(sameName(name)).where('id', '!=', id).executeTakeFirst();
     if (clash) throw new DomainError('ALREADY_EXISTS', { field: 'name', id: clash.id });
     await db.updateTable('staff_group').set({ name }).where('id', '=', id).execute();
   }

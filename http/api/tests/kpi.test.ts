@@ -887,6 +887,24 @@ describe('POST /kpi-groups', () => {
     expect(replaced.body).toMatchObject({ id: res.body.id, staffIds: [h.staff.Kemerovo.responsible], kpis: [9] });
   });
 
+  it('a second group named the same in another case or spacing is 409 naming the first, as placements compare addresses (was a second group)', async () => {
+    const m = h.municipality.Belovo;
+    const first = await h.request('POST', '/api/v1/kpi-groups', { body: { municipalityId: m, name: 'Штаб по обращениям', staffIds: [], kpis: [3] } });
+    expect(first.status).toBe(200);
+    for (const name of ['штаб по обращениям', 'ШТАБ  ПО   ОБРАЩЕНИЯМ', ' Штаб по\tобращениям ']) {
+      const again = await h.request('POST', '/api/v1/kpi-groups', { body: { municipalityId: m, name, staffIds: [], kpis: [4] } });
+      expect(again.status, name).toBe(409);
+      expect(again.body).toMatchObject({ code: 'ALREADY_EXISTS', details: { field: 'name', id: first.body.id } });
+    }
+    // Renaming another group so is refused too; the group itself may change its case.
+    const other = await h.request('POST', '/api/v1/kpi-groups', { body: { municipalityId: m, name: 'Другой штаб', staffIds: [], kpis: [5] } });
+    const renamed = await h.request('POST', '/api/v1/kpi-groups', { body: { municipalityId: m, id: other.body.id, name: 'ШТАБ ПО ОБРАЩЕНИЯМ', staffIds: [], kpis: [5] } });
+    expect(renamed.status).toBe(409);
+    expect((await h.request('POST', '/api/v1/kpi-groups', { body: { municipalityId: m, id: first.body.id, name: 'Штаб по Обращениям', staffIds: [], kpis: [3] } })).status).toBe(200);
+    const names = (await h.request('GET', `/api/v1/kpi-groups?municipalityId=${m}`)).body.items.map((g: { name: string }) => g.name);
+    expect(names).toEqual(['Штаб по Обращениям', 'Другой штаб']);
+  });
+
   it('replacing a group that does not exist, or one of another municipality, is 404 STAFF_GROUP_NOT_FOUND naming it; nothing is created', async () => {
     const body = { municipalityId: h.municipality.Novokuznetsk, name: 'Группа Новокузнецка', staffIds: [], kpis: [1] };
     const own = await h.request('POST', '/api/v1/kpi-groups', { body });
