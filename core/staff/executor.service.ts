@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/types.ts';
 import { DomainError } from '../errors.ts';
 
@@ -43,6 +44,24 @@ export async function executorNames(db: Db, ids: number[]): Promise<Map<number, 
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
+/**
+ * One active organisation of a name (case and runs of spaces aside) in a municipality's directory
+ * (or among the regional ones): a second «Водоканал» would split its routing and its rating.
+ * Officials may share a name; a switched-off organisation gives its name up.
+ */
+async function refuseSameOrganisation(db: Db, municipalityId: number | null, name: string, exceptId?: number): Promise<void> {
+  let query = db
+    .selectFrom('executor')
+    .select('id')
+    .where('kind', '=', 'organisation')
+    .where('active', '=', true)
+    .where(sql<boolean>`lower(regexp_replace(btrim(name), '\\s+', ' ', 'g')) = lower(regexp_replace(btrim(${name}::text), '\\s+', ' ', 'g'))`);
+  query = municipalityId === null ? query.where('municipality_id', 'is', null) : query.where('municipality_id', '=', municipalityId);
+  if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+  const same = await query.executeTakeFirst();
+  if (same) throw new DomainError('ALREADY_EXISTS', { field: 'name', id: same.id });
+}
+
 /** `municipalityId: null` makes a regional executor (a regional ministry) serving every municipality. */
 export async function createExecutor(db: Db, input: { municipalityId: number | null; name: string; kind: 'organisation' | 'official' }): Promise<Executor> {
   const name = input.name.trim();
@@ -51,6 +70,7 @@ export async function createExecutor(db: Db, input: { municipalityId: number | n
     const municipality = await db.selectFrom('municipality').select('id').where('id', '=', input.municipalityId).executeTakeFirst();
     if (!municipality) throw new DomainError('MUNICIPALITY_NOT_FOUND', { id: input.municipalityId });
   }
+  if (input.kind === 'organisation') await refuseSameOrganisation(db, input.municipalityId, name);
   const row = await db.insertInto('executor').values({ municipality_id: input.municipalityId, name, kind: input.kind }).returningAll().executeTakeFirstOrThrow();
   return toExecutor(row);
 }
@@ -64,6 +84,10 @@ export async function updateExecutor(db: Db, id: number, patch: { name?: string;
   if (patch.name !== undefined && !name) throw new DomainError('VALIDATION', { field: 'name', problem: 'empty' });
   const values = { ...(name && { name }), ...(patch.active !== undefined && { active: patch.active }) };
   if (Object.keys(values).length === 0) return getExecutor(db, id);
+  if (name) {
+    const current = await getExecutor(db, id);
+    if (current.kind === 'organisation') await refuseSameOrganisation(db, current.municipalityId, name, id);
+  }
   const row = await db.updateTable('executor').set(values).where('id', '=', id).returningAll().executeTakeFirst();
   if (!row) throw new DomainError('EXECUTOR_NOT_FOUND', { id });
   return toExecutor(row);

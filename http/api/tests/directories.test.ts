@@ -227,6 +227,31 @@ describe('categories and sectors', () => {
 });
 
 describe('executors and routing rules', () => {
+  it('an organisation already in the directory (its name in any case or spacing) is 409 naming it, on creation and renaming; a namesake official, another municipality or a switched-off one is not', async () => {
+    const cur = h.keys.Belovo.curator;
+    const post = (name: string, kind = 'organisation') => h.request('POST', '/api/v1/executors', { token: cur, body: { municipalityId: h.municipality.Belovo, name, kind } });
+    const first = await post('МУП «Тепловые сети»');
+    expect(first.status).toBe(201);
+    const list = async () => (await h.request('GET', `/api/v1/executors?municipalityId=${h.municipality.Belovo}`, { token: cur })).body.items;
+    const before = await list();
+    for (const name of ['МУП «Тепловые сети»', 'муп «тепловые  сети»', ' МУП «ТЕПЛОВЫЕ СЕТИ» ']) {
+      const again = await post(name);
+      expect(again.status, name).toBe(409);
+      expect(again.body).toMatchObject({ code: 'ALREADY_EXISTS', details: { field: 'name', id: first.body.id } });
+    }
+    expect(await list()).toEqual(before);
+    const other = await post('МУП «Водоканал»');
+    const renamed = await h.request('PATCH', `/api/v1/executors/${other.body.id}`, { token: cur, body: { name: 'МУП «тепловые сети»' } });
+    expect(renamed.status).toBe(409);
+    expect(renamed.body.details).toMatchObject({ field: 'name', id: first.body.id });
+    // Two officials may share a name; another municipality has its own directory; a switched-off organisation gives its name up.
+    expect((await post('Иванов И. И.', 'official')).status).toBe(201);
+    expect((await post('Иванов И. И.', 'official')).status).toBe(201);
+    expect((await h.request('POST', '/api/v1/executors', { token: h.keys.Kemerovo.curator, body: { municipalityId: h.municipality.Kemerovo, name: 'МУП «Тепловые сети»', kind: 'organisation' } })).status).toBe(201);
+    await h.request('PATCH', `/api/v1/executors/${first.body.id}`, { token: cur, body: { active: false } });
+    expect((await post('МУП «Тепловые сети»')).status).toBe(201);
+  });
+
   it('lets a curator manage its own municipality\'s executors and rules', async () => {
     const cur = h.keys.Kemerovo.curator;
     const created = await h.request('POST', '/api/v1/executors', { token: cur, body: { municipalityId: h.municipality.Kemerovo, name: 'Водоканал', kind: 'organisation' } });

@@ -19,9 +19,10 @@ export const route = createRoute({
   path: '/executors',
   tags: ['directories'],
   summary: 'Add an executor organisation or official to a municipality',
+  description: 'An organisation whose name (in any case or spacing) an active organisation of the same directory has is 409 ALREADY_EXISTS naming it; officials may share a name.',
   ...access('municipality.team.write'),
   request: { body: jsonBody(Body) },
-  responses: { 201: jsonContent(ExecutorSchema, 'The new executor'), ...problems(400, 404) },
+  responses: { 201: jsonContent(ExecutorSchema, 'The new executor'), ...problems(400, 404, 409) },
 });
 
 export function registerCreateExecutor(app: ApiApp, deps: ApiDeps) {

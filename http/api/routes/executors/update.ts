@@ -18,9 +18,10 @@ export const route = createRoute({
   path: '/executors/{id}',
   tags: ['directories'],
   summary: 'Rename or deactivate an executor',
+  description: "Renaming an organisation to another active organisation's name in the same directory is 409 ALREADY_EXISTS naming it.",
   ...access('municipality.team.write'),
   request: { params: IdParams, body: jsonBody(Body) },
-  responses: { 200: jsonContent(ExecutorSchema, 'The executor'), ...problems(400, 404) },
+  responses: { 200: jsonContent(ExecutorSchema, 'The executor'), ...problems(400, 404, 409) },
 });
 
 export function registerUpdateExecutor(app: ApiApp, deps: ApiDeps) {
