@@ -137,6 +137,18 @@ describe.each(CHANNELS)('%s: bad input gets a clear answer and changes nothing',
     expect(bot.replyTexts).toEqual([]);
   });
 
+  it('an edit or a forward at the location step is answered without taking the location button away', async () => {
+    await (await registered()).say(...toText, 'Яма.');
+    for (const what of ['edited', 'forwarded'] as const) {
+      await bot.say(other(what));
+      expect(bot.keyboards(), what).toEqual([]);
+    }
+    expect(await dialogStateOf(db, bot)).toEqual({ flow: 'filing', step: 'location' });
+    // The button goes once the place is taken.
+    await bot.say(location(KEMEROVO.lat, KEMEROVO.lon));
+    expect(bot.keyboards()[0]).toMatchObject({ removed: true });
+  });
+
   it('the bad-input fixture (fixtures/<messenger>/bad-input.json) gets each of its expected answers', async () => {
     await bot.playFixture('bad-input.json');
     expect(bot.replyTexts).toEqual([t('ru', 'dialog.cancelled'), t('ru', 'menu.main')]);

@@ -168,7 +168,8 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const marked = said.map((view) => (album !== undefined && view.slot !== undefined ? { ...view, album } : view));
   const views = marked.map((view) => stampButtons(typedText && view.keyboard?.kind === 'inline' ? { ...view, typedText: true } : view, version));
   // The withdrawn answer's removal of a reply keyboard was never sent: this answer carries it.
-  const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard || withdrawn?.removedKeyboard === true);
+  // A dialog still at the step that showed it (an edit, a forward or a rating answered on the side) keeps it.
+  const replyKeyboard = settleReplyKeyboard(views, state.replyKeyboard || withdrawn?.removedKeyboard === true, !moved && to.flow !== IDLE_FLOW);
   const lastTap = tapAfter(turnInput, state, moved, now);
   // A Telegram album's photo answered only with running lines (View `slot`): held back for the album's next photo.
   const albumLine = input.kind === 'photo' && input.album !== undefined && save !== undefined && to.flow !== IDLE_FLOW && views.length > 0 && views.every((v) => v.slot !== undefined);
@@ -605,11 +606,13 @@ function stampButtons(view: View, version: number): View {
 
 /**
  * A reply keyboard (location, contact) stays on screen until a message removes it: the first
- * answer without a keyboard after such a step carries the removal. Returns whether one is still shown.
+ * answer without a keyboard after such a step carries the removal, unless the dialog is still at
+ * that step (`atStep`: the step still asks for it). Returns whether one is still shown.
  */
-function settleReplyKeyboard(views: View[], shown: boolean): boolean {
+function settleReplyKeyboard(views: View[], shown: boolean, atStep: boolean): boolean {
   if (views.some((v) => v.keyboard?.kind === 'reply')) return true;
   if (!shown) return false;
+  if (atStep) return true;
   const index = views.findIndex((v) => !v.keyboard && !v.edit);
   if (index < 0) return true;
   views[index] = { ...views[index]!, keyboard: { kind: 'remove' } };
