@@ -71,6 +71,27 @@ function photoBeforeCategory(c: StepContext, input: Extract<StepInput, { kind: '
   return stay({ data: { photos }, ...(!quiet && { say: [{ key: 'filing.photo_kept_choose' }] }) });
 }
 
+/**
+ * A text while the sector or category is chosen: the answer to a clarification request when a
+ * feature takes it, else the description written first (kept, and a later text goes on with it),
+ * so it is not lost; the list stays above. A text of no words, a command's word («Меню») or any text
+ * while the category is changed from the summary asks for a button, as before.
+ */
+async function textBeforeCategory(c: StepContext, text: string): Promise<Outcome> {
+  const taken = await freeTextAnswer(c, text);
+  if (taken) return stay({ say: taken });
+  const description = c.data.editing || c.features.commandWord(text) ? undefined : descriptionOf(text);
+  if (description === undefined) return stay({ say: [{ key: 'dialog.use_buttons' }], reprompt: true });
+  const before = str(c.data, 'text');
+  return stay({ data: { text: before === undefined ? description : validText(`${before}\n${description}`) }, say: [{ key: 'filing.text_kept_choose' }] });
+}
+
+/** The item of a list whose title (in the resident's language) is the typed text, case and spaces aside. */
+function typedItem<T extends { id: number }>(items: T[], title: (item: T) => string, text: string): T | undefined {
+  const typed = text.trim().replace(/\s+/g, ' ').toLocaleLowerCase();
+  return items.find((item) => title(item).toLocaleLowerCase() === typed);
+}
+
 /** How many photos of an album or a VK message past MAX_PHOTOS came while the sector or category was chosen. */
 const PHOTOS_OVER = 'photosOver';
 
@@ -161,7 +182,7 @@ export const filingFlow: Flow = {
   },
   steps: {
     sector: {
-      accepts: ['button', 'photo'],
+      accepts: ['button', 'photo', 'text'],
       wrongInput: 'dialog.use_buttons',
       async prompt(c) {
         const size = pageSizeFor(c.from.channel, LIST_PAGE_SIZE, { perRow: 2, fixedButtons: 1, fixedRows: 1 });
@@ -169,14 +190,16 @@ export const filingFlow: Flow = {
         const rows = listRows(items.map((s) => literalButton(`s:${s.id}`, titleIn(s, c.language))), page, pages, 2);
         return [{ key: 'filing.sector', keyboard: { kind: 'inline', rows: [...rows, [CANCEL]] } }];
       },
-      next(c, input) {
+      async next(c, input) {
         if (input.kind === 'photo') return photoBeforeCategory(c, input);
-        const sectorId = input.kind === 'button' ? idFrom(input.action, 's:') : undefined;
+        const typed = input.kind === 'text' ? typedItem(await listSectors(c.db), (s) => titleIn(s, c.language), input.text) : undefined;
+        if (input.kind === 'text' && !typed) return textBeforeCategory(c, input.text);
+        const sectorId = typed?.id ?? (input.kind === 'button' ? idFrom(input.action, 's:') : undefined);
         return sectorId ? goto('category', { data: { sectorId, [PHOTOS_OVER]: 0 }, say: photosOverSaid(c) }) : stay({ reprompt: true });
       },
     },
     category: {
-      accepts: ['button', 'photo'],
+      accepts: ['button', 'photo', 'text'],
       wrongInput: 'dialog.use_buttons',
       async prompt(c) {
         const categories = await listCategories(c.db, { sectorId: num(c.data, 'sectorId'), activeOnly: true });
@@ -187,6 +210,12 @@ export const filingFlow: Flow = {
       },
       async next(c, input) {
         if (input.kind === 'photo') return photoBeforeCategory(c, input);
+        if (input.kind === 'text') {
+          const categories = await listCategories(c.db, { sectorId: num(c.data, 'sectorId'), activeOnly: true });
+          const typed = typedItem(categories, (cat) => titleIn(cat, c.language), input.text);
+          if (!typed) return textBeforeCategory(c, input.text);
+          return forward(c, following(c, { categoryId: typed.id }), { categoryId: typed.id, [PHOTOS_OVER]: 0 }, photosOverSaid(c));
+        }
         if (input.kind !== 'button') return stay({ reprompt: true });
         if (input.action === 'b') return goto('sector');
         const categoryId = idFrom(input.action, 'c:');
