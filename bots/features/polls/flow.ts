@@ -167,6 +167,19 @@ function advance(poll: Poll, index: number, draft: Draft): Outcome {
   return index + 1 < poll.questions.length ? goto('question', { data: { index: index + 1, answers: draft } }) : goto('summary', { data: { answers: draft } });
 }
 
+/**
+ * The option of the single-choice question just answered, tapped again (a double tap whose second
+ * press reached the next question: the questions are one step, so the dialog's version stays): it
+ * is the answer taken already, so it is answered quietly rather than "out of date" with the question
+ * sent again. Another option of it, or its Done, Skip or Back, is still out of date.
+ */
+function repeatOfAnswered(poll: Poll, index: number, draft: Draft, action: string, arg: string | undefined): boolean {
+  const before = index > 0 ? poll.questions[index - 1] : undefined;
+  if (!before) return false;
+  const value = draft[before.id];
+  return action === 'c' && before.kind === 'single' && Array.isArray(value) && value.length === 1 && value[0] === Number(arg);
+}
+
 function answerText(q: PollQuestion, value: Draft[string] | undefined): string {
   if (value === null || value === undefined || (typeof value === 'string' && value.length === 0)) return '';
   if (typeof value === 'string') return excerpt(value, 200);
@@ -260,7 +273,7 @@ export const pollsFlow: Flow = {
         // A button of another question (an old keyboard further up: the steps between questions
         // keep the dialog's version) is out of date; Back, Done and Skip without an index are from before they had one.
         const ofThisQuestion = ['b', 'n', 'k'].includes(action!) ? arg === undefined || Number(arg) === index : q.options.some((o) => o.id === Number(arg));
-        if (!ofThisQuestion) return stay({ say: [{ key: 'dialog.outdated' }], reprompt: true });
+        if (!ofThisQuestion) return repeatOfAnswered(poll, index, draft, action!, arg) ? stay({}) : stay({ say: [{ key: 'dialog.outdated' }], reprompt: true });
         if (action === 'b') return index > 0 ? goto('question', { data: { index: index - 1 } }) : goto('list', { data: { pollId: undefined, index: undefined, answers: undefined } });
         const optionId = Number(arg);
         if (action === 'c' && q.kind === 'single' && q.options.some((o) => o.id === optionId)) {

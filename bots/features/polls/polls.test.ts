@@ -188,6 +188,28 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     expect(chat.replyTexts.at(-1)).toContain('Скамейки');
   });
 
+  it('a single-choice answer tapped twice, the second press reaching the next question, is taken once and answered quietly, not «out of date»', async () => {
+    const { chat } = await registeredChat(db, harness, channel);
+    await publishedPoll(db.demo.municipalities.Kemerovo);
+    await chat.deliverOutbox();
+    await chat.say(press(ru('polls.answer')));
+    const idOf = (label: string) =>
+      chat
+        .keyboards()
+        .flatMap((k) => k.rows.flat())
+        .find((b) => b.label === label)!.id!;
+    const benches = idOf('Скамейки');
+    await chat.say(tap(benches));
+    expect(chat.replyTexts.at(-1)).toBe(ru('polls.question_multiple', { index: 2, count: 3, max: 2, text: 'Что добавить?' }));
+    await chat.say(tap(benches));
+    expect(chat.replyTexts).toEqual([]);
+    expect(await dialogStateOf(db, chat)).toMatchObject({ flow: 'polls', step: 'question' });
+    await chat.say(press(ru('polls.not_chosen', { text: 'Фонтан' })), press(ru('polls.done')), 'Больше урн');
+    const summary = chat.replyTexts.at(-1)!;
+    expect(summary).toContain('Скамейки');
+    expect(summary).toContain('Фонтан');
+  });
+
   it('a poll closed while the resident answers it: the next press says by name that it is over and ends the poll, no more questions for a Send that cannot count', async () => {
     const { chat } = await registeredChat(db, harness, channel);
     const poll = await publishedPoll(db.demo.municipalities.Kemerovo);
