@@ -66,7 +66,7 @@ export const messagesFlow: Flow = {
     comment: {
       accepts: ['text', 'button'],
       textAnswer: true,
-      wrongInput: 'filing.send_text',
+      wrongInput: 'dialog.send_text_only',
       prompt: (c) => [{ key: 'my.comment_prompt', params: { messageId: num(c.data, 'messageId') }, keyboard: { kind: 'inline', rows: [[button('b', 'dialog.back')]] } }],
       async next(c, input) {
         if (input.kind === 'button') return input.action === 'b' ? goto('card', { data: { [CARD_AGAIN]: true } }) : stay({ reprompt: true });
@@ -78,7 +78,7 @@ export const messagesFlow: Flow = {
     },
     complaint: {
       accepts: ['text', 'button'],
-      wrongInput: 'filing.send_text',
+      wrongInput: 'dialog.send_text_only',
       prompt: (c) => [{ key: 'my.complaint_prompt', params: { messageId: num(c.data, 'messageId') }, keyboard: { kind: 'inline', rows: [[button('skip', 'reg.skip')]] } }],
       async next(c, input) {
         // Skipping replaces the prompt with a thanks in place; no main menu follows.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dialogStateOf, newChat, residentOf, type Chat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
-import { CHANNELS, photosWithText, press } from '../../../test/bots/player.ts';
+import { CHANNELS, photos, photosWithText, press } from '../../../test/bots/player.ts';
 import type { TestDatabase } from '../../../test/database.ts';
 import { createTranslator } from '../../i18n.ts';
 
@@ -92,6 +92,19 @@ describe.each(CHANNELS)('%s: ratings and refusals answer briefly, without sendin
     expect(chat.replyTexts).not.toContain(t('ru', 'filing.send_text'));
     expect(rating).toMatchObject({ stars: 1, complaint });
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+  });
+
+  it('a photo alone where the complaint or a comment is written is told that a photo is not taken there, not only stickers and files', async () => {
+    const chat = newChat(harness, channel);
+    await answered(chat);
+    await chat.say(press('1 ★'));
+    await chat.say(photos('457239019'));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'dialog.send_text_only'));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'messages', step: 'complaint' });
+    await chat.say(press(t('ru', 'reg.skip')), '/my', press('№'), press(t('ru', 'my.add_comment')));
+    await chat.say(photos('457239020'));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'dialog.send_text_only'));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'messages', step: 'comment' });
   });
 
   it('the card shows the resident what they wrote after a low rating, with the rating', async () => {

@@ -75,7 +75,7 @@ export const askFlow: Flow = {
     text: {
       accepts: ['text', 'button'],
       textAnswer: true,
-      wrongInput: 'filing.send_text',
+      wrongInput: 'dialog.send_text_only',
       async prompt(c) {
         const line = await collectingDirectLine(c.db, c.resident.municipalityId, c.now);
         const asked = line ? await questionsAsked(c.db, line.id, c.resident.id) : 0;
