@@ -72,8 +72,9 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.hourlyNewMessages, expression: '0 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.contests, expression: '* * * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
-    // KPI: close the month just after local midnight (snapshots, missed alerts), check the running
-    // periods each morning (at-risk alerts), send the monthly summary from 09:00 on the first working day.
+    // KPI: close the month just after local midnight (snapshots), check the running periods each
+    // morning (at-risk alerts), tell the missed indicators and send the monthly summary from 09:00 on
+    // the first working day (nobody is alerted at night).
     { job: JOBS.kpiSnapshots, expression: '20 0 * * *', timeZone: defaultTimeZone },
     { job: JOBS.kpiAtRisk, expression: '0 8 * * *', timeZone: defaultTimeZone },
     ...zones.map((timeZone) => ({ job: JOBS.kpiSummary, expression: '5 9-21 * * *', timeZone })),

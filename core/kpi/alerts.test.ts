@@ -83,7 +83,7 @@ describe('the at-risk alert', () => {
 describe('closing a period', () => {
   const DECEMBER_1 = local('2026-12-01T00:30:00');
 
-  it('snapshots it once and alerts a missed indicator once', async () => {
+  it('snapshots it once just after local midnight, and alerts nobody then: the missed indicators wait for the working day', async () => {
     const run = await runKpiSnapshots(t.db, DECEMBER_1);
     expect(run.periods).toBeGreaterThanOrEqual(1);
     const rows = await t.db.selectFrom('kpi_snapshot').select(['kpi', 'status', 'numerator']).where('municipality_id', '=', m).where('period', '=', '2026-11').orderBy('kpi').execute();
@@ -91,13 +91,12 @@ describe('closing a period', () => {
     const missing = await missingTables(t.db);
     expect(rows.map((r) => r.kpi)).toEqual(INDICATORS.filter((i) => !(i.tables ?? []).some((x) => missing.has(x))).map((i) => i.number));
     expect(rows.find((r) => r.kpi === 16)).toMatchObject({ status: 'missed', numerator: 0 });
-    const missed = await alertsOf('alert.kpi_missed');
-    expect(missed.filter((a) => a.dedupe_key.startsWith(`kpi_missed:${m}:16:2026-11:`))).toHaveLength(3);
-    // KPI 6 had nothing to judge (no message answered): a lower bound over nothing is missed as well.
-    expect(missed.filter((a) => a.dedupe_key.startsWith(`kpi_missed:${m}:6:2026-11:`))).toHaveLength(3);
+    // 00:30 local: no official is woken by a missed indicator (the monthly summary's job tells them from 09:00).
+    expect(await alertsOf('alert.kpi_missed')).toHaveLength(0);
+    expect(await outboxOf('alert.kpi_missed')).toHaveLength(0);
 
-    expect(await runKpiSnapshots(t.db, new Date(DECEMBER_1.getTime() + 86_400_000))).toMatchObject({ periods: 0, alerts: 0 });
-    expect(await alertsOf('alert.kpi_missed')).toHaveLength(6);
+    expect(await runKpiSnapshots(t.db, new Date(DECEMBER_1.getTime() + 86_400_000))).toMatchObject({ periods: 0 });
+    expect(await alertsOf('alert.kpi_missed')).toHaveLength(0);
   });
 
   it('keeps the snapshot when the data change later; the recomputation replaces it', async () => {
@@ -193,7 +192,13 @@ describe('the monthly summary', () => {
     expect(firstWorkingDay({ timeZone: 'Asia/Novokuznetsk', config: {} }, 2026, 12)).toBe('2026-12-01');
     await runKpiMonthlySummary(t.db, local('2026-12-01T08:59:00'));
     expect(await alertsOf('digest.kpi_monthly')).toHaveLength(0);
+    expect(await alertsOf('alert.kpi_missed')).toHaveLength(0);
     await runKpiMonthlySummary(t.db, local('2026-12-01T09:00:00'));
+    // The indicators November ended missed are told now, once each, from the frozen figures: KPI 6 had
+    // nothing to judge (no message answered), and a lower bound over nothing is missed; KPI 16 was met once recomputed.
+    const missed = await alertsOf('alert.kpi_missed');
+    expect(missed.map((a) => a.dedupe_key.split(':').slice(0, 4).join(':'))).toEqual(Array(3).fill(`kpi_missed:${m}:6:2026-11`));
+    expect(await outboxOf('alert.kpi_missed')).toHaveLength(2);
     const sent = await alertsOf('digest.kpi_monthly');
     expect(sent).toHaveLength(3);
     expect(sent[0]!.params).toMatchObject({ period: { $key: 'kpi.period_month', $params: { year: '2026', month: { $key: 'kpi.month_11' } } } });
@@ -206,5 +211,21 @@ describe('the monthly summary', () => {
     await runKpiMonthlySummary(t.db, local('2026-12-02T09:00:00'));
     expect(await alertsOf('digest.kpi_monthly')).toHaveLength(3);
     expect(await outboxOf('digest.kpi_monthly')).toHaveLength(2);
+    expect(await alertsOf('alert.kpi_missed')).toHaveLength(3);
+  });
+
+  it('a year ended missed is told with December on the first working day after the New Year holidays, not at 00:20 on 1 January', async () => {
+    // 2027: 1–10 January are days off (holidays and the weekend); the 11th is the first working day.
+    expect(firstWorkingDay({ timeZone: 'Asia/Novokuznetsk', config: {} }, 2027, 1)).toBe('2027-01-11');
+    await runKpiSnapshots(t.db, local('2027-01-01T00:20:00'));
+    await runKpiMonthlySummary(t.db, local('2027-01-01T09:05:00'));
+    expect(await alertsOf('alert.kpi_missed')).toHaveLength(3);
+    await runKpiMonthlySummary(t.db, local('2027-01-11T09:05:00'));
+    const told = (await alertsOf('alert.kpi_missed')).map((a) => a.dedupe_key.split(':').slice(2, 4).join(':'));
+    // December missed KPI 16 (20 a month); the year 2026 ended missed for 6 and 16 as well: each told once, now.
+    expect(told.filter((k) => k === '16:2026-12')).toHaveLength(3);
+    expect(told.filter((k) => k.endsWith(':2026')).sort()).toEqual(['16:2026', '16:2026', '16:2026', '6:2026', '6:2026', '6:2026']);
+    await runKpiMonthlySummary(t.db, local('2027-01-11T13:05:00'));
+    expect(await alertsOf('alert.kpi_missed')).toHaveLength(told.length);
   });
 });

@@ -137,18 +137,38 @@ export function firstWorkingDay(calendar: { timeZone: string; config: object }, 
 }
 
 /**
- * On the first working day of a month, from 09:00 local: each responsible official (in person or
- * through a group) gets the previous month's summary of their indicators, once (dedupe per
- * official and month). Reads the month's snapshots when taken (the snapshot job runs before).
+ * On the first working day of a month, from 09:00 local: each indicator whose own period ended
+ * `missed` (the previous month and, in January, the previous year) alerts its responsible officials
+ * once — in working hours, not when the snapshot job closes the period just after midnight — and
+ * each responsible official (in person or through a group) gets the previous month's summary of
+ * their indicators, once (dedupe per official and month). Reads the snapshots when taken (the
+ * snapshot job runs before).
  */
-export async function runKpiMonthlySummary(db: Db, now: Date): Promise<{ municipalities: number; alerts: number; queued: number }> {
-  const counts = { municipalities: 0, alerts: 0, queued: 0 };
+export async function runKpiMonthlySummary(db: Db, now: Date): Promise<{ municipalities: number; missed: number; alerts: number; queued: number }> {
+  const counts = { municipalities: 0, missed: 0, alerts: 0, queued: 0 };
   for (const municipality of await listMunicipalities(db)) {
     const local = new TZDate(now.getTime(), municipality.timeZone);
     if (localDateKey(municipality.timeZone, now) !== firstWorkingDay(municipality.calendar, local.getFullYear(), local.getMonth() + 1)) continue;
     if (local.getHours() < SUMMARY_HOUR) continue;
     const month = previousPeriodKey(parseKpiPeriod(monthKeyAt(now, municipality.timeZone)));
     const results = await computeKpis(db, municipality, month, now);
+    const ended = month.endsWith('-12')
+      ? [
+          { key: month, results },
+          { key: month.slice(0, 4), results: await computeKpis(db, municipality, month.slice(0, 4), now) },
+        ]
+      : [{ key: month, results }];
+    await inTransaction(db, async (trx) => {
+      for (const { key, results: own } of ended) {
+        for (const r of own) {
+          if (r.status !== 'missed' || !r.final || r.ownPeriod !== key) continue;
+          const result = await raiseKpiAlert(trx, municipality.id, r, 'missed', now);
+          if (result.raised > 0) counts.missed++;
+          counts.alerts += result.raised;
+          counts.queued += result.queued;
+        }
+      }
+    });
     const byStaff = new Map<number, KpiResult[]>();
     for (const r of results) {
       if (r.status === null) continue;

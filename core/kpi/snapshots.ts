@@ -4,7 +4,6 @@ import { DomainError } from '../errors.ts';
 import { getMunicipality, listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
 import { computeKpis, missingTables, snapshotValues, type KpiResult } from './engine.ts';
 import { INDICATORS } from './indicators/index.ts';
-import { raiseKpiAlert } from './kpi-alerts.ts';
 import { localPeriod, monthKeyAt, parseKpiPeriod, previousPeriodKey } from './period.ts';
 import { measureResponses } from './ratings.ts';
 import { measureMonthlyReport, measureOpenSource } from './report.ts';
@@ -98,12 +97,12 @@ async function snapshotOpenSource(db: Db, municipality: Municipality, period: st
 
 /**
  * Daily (and at start): for each municipality, the month that ended before the current local
- * month and, in January, the year that ended, are snapshotted if not yet. An indicator whose own
- * period ended `missed` alerts its responsible officials once. One transaction per municipality
- * and period: short, and nothing half-saved.
+ * month and, in January, the year that ended, are snapshotted if not yet. One transaction per
+ * municipality and period: short, and nothing half-saved. The indicators that ended `missed` are
+ * told later, in working hours, by the monthly summary (runKpiMonthlySummary), not at night.
  */
-export async function runKpiSnapshots(db: Db, now: Date): Promise<{ periods: number; snapshots: number; alerts: number; queued: number }> {
-  const counts = { periods: 0, snapshots: 0, alerts: 0, queued: 0 };
+export async function runKpiSnapshots(db: Db, now: Date): Promise<{ periods: number; snapshots: number }> {
+  const counts = { periods: 0, snapshots: 0 };
   const missing = await missingTables(db);
   const expected = INDICATORS.filter((i) => !(i.tables ?? []).some((table) => missing.has(table))).length;
   for (const municipality of await listMunicipalities(db)) {
@@ -127,12 +126,6 @@ export async function runKpiSnapshots(db: Db, now: Date): Promise<{ periods: num
         if (written.length === 0) return;
         counts.periods++;
         counts.snapshots += written.length;
-        for (const r of written) {
-          if (r.status !== 'missed' || !r.final || r.ownPeriod !== key) continue;
-          const result = await raiseKpiAlert(trx, municipality.id, r, 'missed', now);
-          counts.alerts += result.raised;
-          counts.queued += result.queued;
-        }
       });
     }
   }
