@@ -36,7 +36,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function digestOf(staffId: number) {
-  const rows = await t.db.selectFrom('outbox').select(['payload', 'priority']).where('kind', '=', 'digest.daily').where('staff_id', '=', staffId).execute();
+  const rows = await t.db.selectFrom('outbox').select(['payload', 'priority']).where('kind', '=', 'digest.daily').where('staff_id', '=', staffId).orderBy('id').execute();
   return rows;
 }
 
@@ -60,8 +60,25 @@ describe('the daily digest', () => {
         .sort((a, b) => a - b)
         .map((id) => ({ municipality_id: id, local_date: '2026-11-20' })),
     );
-    // The next local day has its own digest.
-    expect(await runDueDigests(t.db, new Date(at9.getTime() + DAY))).toMatchObject({ municipalities: 2 });
+    // The next working day (the 20th is a Friday: Monday the 23rd) has its own digest.
+    expect(await runDueDigests(t.db, new Date(at9.getTime() + 3 * DAY))).toMatchObject({ municipalities: 2 });
+  });
+
+  it('does not go on a day off (a weekend, a holiday) nor late in the evening when the app starts after a day it was down', async () => {
+    const dates = async () => (await t.db.selectFrom('digest_day').select('local_date').distinct().orderBy('local_date').execute()).map((d) => d.local_date);
+    const before = await dates();
+    // Saturday 21 November and Sunday 22 November 2026, 09:00 and 15:00 in Kuzbass.
+    for (const at of ['2026-11-21T02:00:00Z', '2026-11-21T08:00:00Z', '2026-11-22T02:00:00Z']) expect(await runDueDigests(t.db, new Date(at))).toEqual({ municipalities: 0, alerts: 0, queued: 0 });
+    // 4 January 2027, a Monday of the New Year holidays.
+    expect(await runDueDigests(t.db, new Date('2027-01-04T02:00:00Z'))).toEqual({ municipalities: 0, alerts: 0, queued: 0 });
+    expect(await dates()).toEqual(before);
+    // Tuesday 24 November, 22:30 in Kuzbass: the catch-up at start finds the day not done, and leaves it
+    // (Belovo, moved to Moscow time above, is at 18:30: its digest goes).
+    expect(await runDueDigests(t.db, new Date('2026-11-24T15:30:00Z'))).toMatchObject({ municipalities: 1 });
+    const tuesday = await t.db.selectFrom('digest_day').select('municipality_id').where('local_date', '=', '2026-11-24').execute();
+    expect(tuesday.map((d) => d.municipality_id)).toEqual([t.demo.municipalities.Belovo]);
+    // Wednesday at 09:00 it goes as usual.
+    expect(await runDueDigests(t.db, new Date('2026-11-25T02:00:00Z'))).toMatchObject({ municipalities: 2 });
   });
 
   it('tells each official what waits for them, what is overdue and what is due within 3 days', async () => {

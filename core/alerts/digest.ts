@@ -1,6 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import { localDateKey } from '../calendar/working-time.ts';
+import { isWorkingDay, localDateKey } from '../calendar/working-time.ts';
 import type { Database } from '../db/database.ts';
 import type { Db } from '../db/types.ts';
 import { OVERDUE_DAYS, openOverduePredicate } from '../messages/overdue.ts';
@@ -11,6 +11,12 @@ import { raiseAlert } from './alerts.ts';
 
 /** Officials get their digest at this local hour of their municipality. */
 export const DIGEST_HOUR = 9;
+/**
+ * The last local hour a digest missed at 09:00 (a failed run, the app down) still goes: the cron
+ * retries hourly until 21:00, and a catch-up at start later than that leaves the day (the next
+ * working day's digest says it all) rather than waking officials at night.
+ */
+export const DIGEST_LAST_HOUR = 21;
 /** "Due soon": becomes overdue within this many days. */
 export const DUE_SOON_DAYS = 3;
 /** A digest names at most this many message numbers per line; the count says the rest. */
@@ -143,14 +149,16 @@ async function sendDigests(db: Db, municipality: Municipality, localDate: string
 }
 
 /**
- * The daily digest, once per municipality and local day, for every municipality whose local time
- * has reached 09:00. Run it at 09:00 of each zone and at start: a day missed while the app was down
- * is caught up later that day, and a second run (another instance, a restart) finds the day done.
+ * The daily digest, once per municipality and working day (its work calendar: no digest on
+ * weekends and holidays), for every municipality whose local time is between 09:00 and 21:59. Run
+ * it at 09:00 of each zone and at start: a day missed while the app was down is caught up later
+ * that day, and a second run (another instance, a restart) finds the day done.
  */
 export async function runDueDigests(db: Db, now: Date): Promise<{ municipalities: number; alerts: number; queued: number }> {
   const counts = { municipalities: 0, alerts: 0, queued: 0 };
   for (const municipality of await listMunicipalities(db)) {
-    if (!digestHourReached(municipality.timeZone, now)) continue;
+    if (!digestHourReached(municipality.timeZone, now) || digestHourReached(municipality.timeZone, now, DIGEST_LAST_HOUR + 1)) continue;
+    if (!isWorkingDay(municipality.calendar, now)) continue;
     const localDate = localDateKey(municipality.timeZone, now);
     const claimed = await db
       .insertInto('digest_day')

@@ -158,6 +158,11 @@ export function isWorkingTime(cal: WorkCalendar, at: Date): boolean {
   return iv !== null && t >= iv.start && t < iv.end;
 }
 
+/** Whether the local day of `at` is a working day (not a weekend, a holiday or a transferred day off). */
+export function isWorkingDay(cal: WorkCalendar, at: Date): boolean {
+  return workInterval(cal, localDay(cal.timeZone, at)) !== null;
+}
+
 /** 'YYYY-MM-DD' of `at` as seen in `timeZone`. */
 export function localDateKey(timeZone: string, at: Date): string {
   return dayKey(localDay(timeZone, at));
