@@ -229,3 +229,14 @@ describe('the monthly summary', () => {
     expect(await alertsOf('alert.kpi_missed')).toHaveLength(told.length);
   });
 });
+
+describe('the at-risk alert on days off', () => {
+  it('waits for the working day: nothing on Sunday 10 January 2027 (New Year holidays), then once on Monday the 11th', async () => {
+    const januarySixteen = async () => (await alertsOf('alert.kpi_at_risk')).filter((a) => a.dedupe_key.startsWith(`kpi_at_risk:${m}:16:2027-01:`));
+    // A third of January has gone with no publication: KPI 16 (20 a month) is at risk, but it is a day off.
+    expect(await runKpiAtRiskAlerts(t.db, local('2027-01-10T08:00:00'))).toMatchObject({ alerts: 0, queued: 0 });
+    expect(await januarySixteen()).toEqual([]);
+    await runKpiAtRiskAlerts(t.db, local('2027-01-11T08:00:00'));
+    expect(await januarySixteen()).toHaveLength(3);
+  });
+});

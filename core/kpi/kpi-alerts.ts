@@ -1,5 +1,5 @@
 import { TZDate } from '@date-fns/tz';
-import { addWorkingHours, localDateKey } from '../calendar/working-time.ts';
+import { addWorkingHours, isWorkingDay, localDateKey } from '../calendar/working-time.ts';
 import type { Db } from '../db/types.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { listMunicipalities } from '../municipalities/municipality.repository.ts';
@@ -103,14 +103,16 @@ export async function raiseKpiAlert(db: Db, municipalityId: number, r: KpiResult
 }
 
 /**
- * Daily: the current period's indicators of each municipality; each `at_risk` one alerts its
- * responsible officials once per indicator and period. One short transaction per municipality.
+ * Each working day (the municipality's work calendar: not on weekends and holidays, when nobody
+ * could act on it): the current period's indicators of each municipality; each `at_risk` one
+ * alerts its responsible officials once per indicator and period. One short transaction per municipality.
  */
 export async function runKpiAtRiskAlerts(db: Db, now: Date): Promise<{ municipalities: number; atRisk: number; alerts: number; queued: number }> {
   const counts = { municipalities: 0, atRisk: 0, alerts: 0, queued: 0 };
   const missing = await missingTables(db);
+  const working = (await listMunicipalities(db)).filter((m) => isWorkingDay(m.calendar, now));
   // One grouped computation per current month (one in Kuzbass), then one short transaction per municipality.
-  const byMonth = Map.groupBy(await listMunicipalities(db), (m) => monthKeyAt(now, m.timeZone));
+  const byMonth = Map.groupBy(working, (m) => monthKeyAt(now, m.timeZone));
   for (const [month, municipalities] of byMonth) {
     const all = await computeMany(db, municipalities, month, now, { trend: false, missing });
     for (const municipality of municipalities) {
