@@ -38,6 +38,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 const daysAfter = (from: Date, days: number, extraMs = 0) => new Date(from.getTime() + days * DAY + extraMs);
 
 async function outboxFor(messageId: number, kind: string) {
@@ -60,7 +61,9 @@ describe('deadline reminders and the overdue alert', () => {
     expect(await runDeadlineReminders(t.db, daysAfter(accepted, 10))).toMatchObject({ alerts: 0, queued: 0 });
     expect(await runDeadlineReminders(t.db, daysAfter(accepted, 12))).toMatchObject({ alerts: 0, queued: 0 });
 
-    expect(await runDeadlineReminders(t.db, daysAfter(accepted, 13))).toEqual({ messages: 1, alerts: 1, queued: 1 });
+    // Day 13 is Sunday the 15th: the reminder waits for Monday 09:00, an hour before the deadline.
+    expect(await runDeadlineReminders(t.db, daysAfter(accepted, 13))).toMatchObject({ alerts: 0 });
+    expect(await runDeadlineReminders(t.db, daysAfter(accepted, 13, 23 * HOUR))).toEqual({ messages: 1, alerts: 1, queued: 1 });
     expect((await outboxFor(id, 'alert.deadline_reminder')).map((r) => r.payload.params?.day)).toEqual([10, 13]);
 
     expect(await runOverdueAlerts(t.db, daysAfter(accepted, 14))).toMatchObject({ alerts: 0 });
@@ -109,7 +112,8 @@ describe('deadline reminders and the overdue alert', () => {
   it('after downtime only the reminder that still matters is sent', async () => {
     const accepted = new Date('2027-02-01T03:00:00Z');
     const id = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: accepted });
-    await runDeadlineReminders(t.db, daysAfter(accepted, 13.5));
+    // Monday 09:00 after a weekend down: day 13 (Sunday) still matters, day 10 no longer does.
+    await runDeadlineReminders(t.db, daysAfter(accepted, 13, 23 * HOUR));
     expect((await outboxFor(id, 'alert.deadline_reminder')).map((r) => r.payload.params?.day)).toEqual([13]);
   });
 
@@ -121,7 +125,8 @@ describe('deadline reminders and the overdue alert', () => {
     const executorOf = (await t.db.selectFrom('message').select('executor_id').where('id', '=', original).executeTakeFirstOrThrow()).executor_id;
     await markDuplicate(t.db, { messageId: duplicate, originalId: original, actor: { kind: 'staff', staffId: staff.moderator } }, daysAfter(accepted, 0, 60_000));
     await markDuplicate(t.db, { messageId: urgent, originalId: original, actor: { kind: 'staff', staffId: staff.moderator } }, daysAfter(accepted, 0, 60_000));
-    for (const day of [0.5, 10, 13, 14.5]) {
+    // Day 13 is a Sunday: its reminder comes on Monday at 09:00.
+    for (const day of [0.5, 10, 13 + 23 / 24, 15]) {
       await runFirstResponseAlerts(t.db, daysAfter(accepted, day));
       await runDeadlineReminders(t.db, daysAfter(accepted, day));
       await runOverdueAlerts(t.db, daysAfter(accepted, day));
@@ -138,6 +143,34 @@ describe('deadline reminders and the overdue alert', () => {
       expect(digest!.overdue.messageIds).not.toContain(id);
       expect(digest!.waiting.messageIds).not.toContain(id);
     }
+  });
+
+  it("officials hear of deadlines in their working hours: nothing at night, on a weekend or a holiday, then at the next working start", async () => {
+    // Accepted on Wednesday 4 November 2026 at 23:00 in Kemerovo (a moderator working late).
+    const late = new Date('2026-11-04T16:00:00Z');
+    const lateId = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: late });
+    // Day 10 is Saturday the 14th: no reminder that night nor that weekend; Monday 09:00 it comes, its deadline still ahead.
+    for (const at of [daysAfter(late, 10, 60_000), new Date('2026-11-14T03:00:00Z'), new Date('2026-11-16T01:59:00Z')]) {
+      expect(await runDeadlineReminders(t.db, at)).toMatchObject({ alerts: 0, queued: 0 });
+    }
+    expect(await runDeadlineReminders(t.db, new Date('2026-11-16T02:00:00Z'))).toMatchObject({ alerts: 1, queued: 1 });
+    expect((await outboxFor(lateId, 'alert.deadline_reminder')).map((r) => r.payload.params)).toEqual([{ messageId: lateId, day: 10, daysLeft: 4, deadline: '18.11.2026 23:00' }]);
+    // Day 13 is Tuesday the 17th at 23:00: it waits for Wednesday 09:00.
+    expect(await runDeadlineReminders(t.db, daysAfter(late, 13, 60_000))).toMatchObject({ alerts: 0 });
+    expect(await runDeadlineReminders(t.db, new Date('2026-11-18T02:00:00Z'))).toMatchObject({ alerts: 1 });
+    // Overdue on Wednesday the 18th at 23:00: told on Thursday at 09:00, once.
+    expect(await runOverdueAlerts(t.db, daysAfter(late, 14, 60_000))).toMatchObject({ alerts: 0, queued: 0 });
+    expect(await runOverdueAlerts(t.db, new Date('2026-11-19T01:59:00Z'))).toMatchObject({ alerts: 0 });
+    expect(await runOverdueAlerts(t.db, new Date('2026-11-19T02:00:00Z'))).toMatchObject({ messages: 1, alerts: 4, queued: 3 });
+    expect(await runOverdueAlerts(t.db, new Date('2026-11-19T03:00:00Z'))).toMatchObject({ alerts: 0 });
+
+    // Accepted on Monday 21 December 2026 at 10:00: day 14 is Monday 4 January 2027, in the New Year holidays.
+    const beforeHolidays = new Date('2026-12-21T03:00:00Z');
+    const holidayId = await messageInWork(t.db, { municipalityId: kemerovo, acceptedAt: beforeHolidays });
+    await runDeadlineReminders(t.db, new Date('2026-12-31T03:00:00Z'));
+    expect(await runOverdueAlerts(t.db, daysAfter(beforeHolidays, 14, 60_000))).toMatchObject({ alerts: 0 });
+    expect(await outboxFor(holidayId, 'alert.overdue')).toEqual([]);
+    expect(await runOverdueAlerts(t.db, new Date('2027-01-11T02:00:00Z'))).toMatchObject({ messages: 1 });
   });
 
   it('alerts go to the executor the message is routed to, not to other executors', async () => {

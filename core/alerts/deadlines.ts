@@ -1,4 +1,4 @@
-import { addWorkingHours, type WorkCalendar } from '../calendar/working-time.ts';
+import { addWorkingHours, isWorkingTime, type WorkCalendar } from '../calendar/working-time.ts';
 import { sql } from 'kysely';
 import type { Db } from '../db/types.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -33,6 +33,17 @@ const FIRST_RESPONSE_LOOKBACK_DAYS = 31;
 const OVERDUE_KPI = 7;
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * MS_PER_DAY);
+
+/**
+ * The municipalities whose officials are at work at `now` (their work calendar: working hours, not
+ * weekends nor holidays) and their time zones. The reminders and the overdue alert go only there:
+ * one falling due at night, on a weekend or a holiday waits for the next working start (the scans
+ * run every 15 minutes), rather than reaching officials when nobody can act on it.
+ */
+async function atWork(db: Db, now: Date): Promise<{ ids: number[]; timeZones: Map<number, string> }> {
+  const municipalities = await listMunicipalities(db);
+  return { ids: municipalities.filter((m) => isWorkingTime(m.calendar, now)).map((m) => m.id), timeZones: new Map(municipalities.map((m) => [m.id, m.timeZone])) };
+}
 
 /**
  * One alert about a message to its executor's staff, with the answer buttons, and to other
@@ -73,15 +84,17 @@ async function staffByExecutor(db: Db, executorIds: number[]): Promise<Map<numbe
 }
 
 /**
- * Day-10 and day-13 reminders to the executor of a message in work with no intermediate answer.
- * Each reminder's window ends where the next begins (day 13, then the overdue alert of day 14),
- * so catching up after downtime sends only the reminder that still matters. The scan skips
+ * Day-10 and day-13 reminders to the executor of a message in work with no intermediate answer,
+ * in the municipality's working hours (atWork). Each reminder's window ends where the next begins
+ * (day 13, then the overdue alert of day 14), so catching up after downtime, a night or a weekend
+ * sends only the reminder that still matters. The scan skips
  * messages already reminded for that day (one probe of the alerts' message index each) and raises
  * the rest set-based, ALERT_BATCH messages per short transaction.
  */
 export async function runDeadlineReminders(db: Db, now: Date): Promise<ScanCounts> {
   const counts: ScanCounts = { messages: 0, alerts: 0, queued: 0 };
-  const timeZones = new Map((await listMunicipalities(db)).map((m) => [m.id, m.timeZone]));
+  const { ids: working, timeZones } = await atWork(db, now);
+  if (working.length === 0) return counts;
   for (const [i, day] of REMINDER_DAYS.entries()) {
     const until = REMINDER_DAYS[i + 1] ?? OVERDUE_DAYS;
     let after = new Date(0);
@@ -96,6 +109,7 @@ export async function runDeadlineReminders(db: Db, now: Date): Promise<ScanCount
           .where('accepted_at', '>', daysBefore(now, until))
           .where('first_intermediate_at', 'is', null)
           .where('executor_id', 'is not', null)
+          .where('municipality_id', 'in', working)
           // A duplicate linked in work closes with its original: nobody answers it, so nobody is chased.
           .where('duplicate_of', 'is', null)
           .where((eb) => eb(eb.refTuple('accepted_at', 'id'), '>', eb.tuple(after, afterId)))
@@ -166,7 +180,8 @@ export function overdueScan(db: Db, now: Date) {
 }
 
 /**
- * Day 14: a message in work becomes overdue (KPI 7). One alert per message to its executor, the
+ * Day 14: a message in work becomes overdue (KPI 7), told in the municipality's working hours
+ * (atWork: one overdue at night or on a day off is told at the next working start). One alert per message to its executor, the
  * municipality's curators and the officials responsible for KPI 7 (in person or by group). Batches
  * of ALERT_BATCH messages, each in its own short transaction: the recipients of the whole batch in
  * two queries, the alerts and outbox rows in one INSERT each, and the messages marked alerted, so
@@ -175,11 +190,12 @@ export function overdueScan(db: Db, now: Date) {
  */
 export async function runOverdueAlerts(db: Db, now: Date): Promise<ScanCounts> {
   const counts: ScanCounts = { messages: 0, alerts: 0, queued: 0 };
-  const timeZones = new Map((await listMunicipalities(db)).map((m) => [m.id, m.timeZone]));
+  const { ids: working, timeZones } = await atWork(db, now);
+  if (working.length === 0) return counts;
   const officials = new Map<number, number[]>();
   for (;;) {
     const done = await inTransaction(db, async (trx) => {
-      const rows = await overdueScan(trx, now).limit(ALERT_BATCH).forUpdate().skipLocked().execute();
+      const rows = await overdueScan(trx, now).where('municipality_id', 'in', working).limit(ALERT_BATCH).forUpdate().skipLocked().execute();
       if (rows.length === 0) return true;
       const executors = await staffByExecutor(trx, rows.filter((m) => m.executor_id !== null).map((m) => m.executor_id!));
       for (const municipalityId of new Set(rows.map((m) => m.municipality_id))) {
