@@ -1,5 +1,6 @@
 import { assignKpiResponsible } from '../kpi/kpi-responsible.service.ts';
 import { sql } from 'kysely';
+import { createTranslator } from '../../bots/i18n.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { demoStaff, linkStaff, messageInWork } from '../../test/staff.ts';
@@ -154,10 +155,19 @@ describe('deadline reminders and the overdue alert', () => {
       expect(await runDeadlineReminders(t.db, at)).toMatchObject({ alerts: 0, queued: 0 });
     }
     expect(await runDeadlineReminders(t.db, new Date('2026-11-16T02:00:00Z'))).toMatchObject({ alerts: 1, queued: 1 });
-    expect((await outboxFor(lateId, 'alert.deadline_reminder')).map((r) => r.payload.params)).toEqual([{ messageId: lateId, day: 10, daysLeft: 4, deadline: '18.11.2026 23:00' }]);
+    // Counted when it goes: 11 whole days in work, 3 days left begun (the deadline is Wednesday 23:00).
+    expect((await outboxFor(lateId, 'alert.deadline_reminder')).map((r) => r.payload.params)).toEqual([{ messageId: lateId, day: 11, daysLeft: 3, deadline: '18.11.2026 23:00' }]);
+    const [reminder] = await outboxFor(lateId, 'alert.deadline_reminder');
+    const render = (language: 'ru' | 'en') => createTranslator()(language, 'alert.deadline_reminder', reminder!.payload.params);
+    expect(render('ru')).toBe(`Напоминание: сообщение №${lateId} в работе 11 дн. без промежуточного ответа. Срок — до 18.11.2026 23:00 (осталось 3 дн.).`);
+    expect(render('en')).toBe(`Reminder: message #${lateId} has been in work for 11 days without an intermediate answer. Due by 18.11.2026 23:00 (days left: 3).`);
     // Day 13 is Tuesday the 17th at 23:00: it waits for Wednesday 09:00.
     expect(await runDeadlineReminders(t.db, daysAfter(late, 13, 60_000))).toMatchObject({ alerts: 0 });
     expect(await runDeadlineReminders(t.db, new Date('2026-11-18T02:00:00Z'))).toMatchObject({ alerts: 1 });
+    // The day-13 reminder: one day left, said so in English too (not "1 days left").
+    const last = (await outboxFor(lateId, 'alert.deadline_reminder')).at(-1)!;
+    expect(last.payload.params).toMatchObject({ day: 13, daysLeft: 1 });
+    expect(createTranslator()('en', 'alert.deadline_reminder', last.payload.params)).toContain('(days left: 1).');
     // Overdue on Wednesday the 18th at 23:00: told on Thursday at 09:00, once.
     expect(await runOverdueAlerts(t.db, daysAfter(late, 14, 60_000))).toMatchObject({ alerts: 0, queued: 0 });
     expect(await runOverdueAlerts(t.db, new Date('2026-11-19T01:59:00Z'))).toMatchObject({ alerts: 0 });

@@ -142,7 +142,13 @@ export async function runDeadlineReminders(db: Db, now: Date): Promise<ScanCount
               kind: 'alert.deadline_reminder',
               key: 'alert.deadline_reminder',
               messageId: m.id,
-              params: { messageId: m.id, day, daysLeft: OVERDUE_DAYS - day, deadline: formatLocal(timeZones.get(m.municipality_id)!, overdueDeadline(m.accepted_at!)) },
+              // Counted when it is sent (it may have waited for the working day): whole days in work, days left begun.
+              params: {
+                messageId: m.id,
+                day: Math.floor((now.getTime() - m.accepted_at!.getTime()) / MS_PER_DAY),
+                daysLeft: Math.max(1, Math.ceil((overdueDeadline(m.accepted_at!).getTime() - now.getTime()) / MS_PER_DAY)),
+                deadline: formatLocal(timeZones.get(m.municipality_id)!, overdueDeadline(m.accepted_at!)),
+              },
               dedupeKey: `reminder${day}:${m.id}`,
               delivery: { keyboard: assignedKeyboard(m.id) },
             },
