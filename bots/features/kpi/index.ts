@@ -20,9 +20,10 @@ export const kpi: BotFeature = {
       asStaff: true,
       run: async (c) => {
         const official = await linkedOfficial(c);
-        if (!official || official.municipalityId === null) return reply([{ key: 'kpi.not_official' }]);
-        const numbers = await kpiNumbersOf(c.db, official.staffId);
-        if (numbers.length === 0) return reply([{ key: 'kpi.none' }]);
+        if (!official) return reply([{ key: 'kpi.not_official' }]);
+        // Indicators belong to a municipality: a regional official (the ЦУР, an operator) has none of their own.
+        const numbers = official.municipalityId === null ? [] : await kpiNumbersOf(c.db, official.staffId);
+        if (numbers.length === 0 || official.municipalityId === null) return reply([{ key: 'kpi.none' }]);
         const municipality = await getMunicipality(c.db, official.municipalityId);
         const period = monthKeyAt(c.now, municipality.timeZone);
         const results = await computeKpis(c.db, municipality, period, c.now, { kpis: numbers, trend: false });

@@ -62,6 +62,21 @@ describe.each(CHANNELS)('%s: /kpi', (channel) => {
     expect(chat.replyTexts).toEqual([`Ваши показатели за декабрь 2026 г.:\n🟢 №7 ${t('ru', 'kpi.name_7')}: — (цель ≤ 0,3 %)`]);
   });
 
+  it('tells a linked regional official (no municipality, so no indicator of their own) that none is assigned, not that /kpi is for officials', async () => {
+    const staffId = (
+      await db.db
+        .insertInto('staff')
+        .values({ full_name: `Куратор ЦУР ${channel}`, role: 'curator', municipality_id: null, executor_id: null })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const { code } = await createLinkCode(db.db, { actorStaffId: await operatorId(db.db), staffId }, now);
+    const chat = newChat(harness, channel, 'Куратор ЦУР');
+    await chat.say(`/start staff_${code}`);
+    await chat.say('/kpi');
+    expect(chat.replyTexts).toEqual([t('ru', 'kpi.none')]);
+  });
+
   it('tells a resident who is not a linked official that the command is for officials', async () => {
     const chat = newChat(harness, channel, 'Житель');
     await chat.say('/kpi');
