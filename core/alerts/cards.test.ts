@@ -139,6 +139,21 @@ describe('the executor card and the approval card', () => {
     expect(createTranslator()('ru', row.payload.key, row.payload.params)).toContain('1 рабочего часа');
   });
 
+  it("the urgent card names when the one working hour ends: accepted on Friday near midnight, by Monday 10:00, not «within the hour» of the night", async () => {
+    const kemerovo = t.demo.municipalities.Kemerovo;
+    const staff = await demoStaff(t.db, kemerovo);
+    const residentId = await registeredResident(t.db, { municipalityId: kemerovo });
+    const { message } = await fileMessage(t.db, { residentId, categoryId: await categoryId(t.db, 'roads.pothole'), text: 'Открытый люк', point: KEMEROVO_CENTER, channel: 'tg' }, at('2026-11-06T16:00:00Z'));
+    await t.db.updateTable('message').set({ urgent: true }).where('id', '=', message.id).execute();
+    // Friday 6 November 2026, 23:30 in Kemerovo.
+    await acceptMessage(t.db, { messageId: message.id, actor: { kind: 'staff', staffId: staff.moderator } }, at('2026-11-06T16:30:00Z'));
+    const row = await t.db.selectFrom('outbox').select('payload').where('kind', '=', 'alert.assigned').where('staff_id', '=', staff.executor).where('channel', '=', 'tg').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(row.payload.params).toMatchObject({ messageId: message.id, context: 'urgent', due: '09.11.2026 10:00' });
+    const t9n = createTranslator();
+    expect(t9n('ru', row.payload.key, row.payload.params)).toContain('не позднее 1 рабочего часа (до 09.11.2026 10:00)');
+    expect(t9n('en', row.payload.key, row.payload.params)).toContain('within 1 working hour (by 09.11.2026 10:00)');
+  });
+
   it('a draft, and each revision of it, reaches the curators with Approve / Return buttons', async () => {
     const kemerovo = t.demo.municipalities.Kemerovo;
     const staff = await demoStaff(t.db, kemerovo);

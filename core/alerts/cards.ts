@@ -1,4 +1,5 @@
 import { TZDate } from '@date-fns/tz';
+import { addWorkingHours, type WorkCalendar } from '../calendar/working-time.ts';
 import { format } from 'date-fns/format';
 import { CHANNELS, type Channel, type Db } from '../db/types.ts';
 import type { Message } from '../messages/message.repository.ts';
@@ -26,6 +27,14 @@ const MS_PER_DAY = 86_400_000;
 /** When a message accepted at `acceptedAt` becomes overdue (the KPI 7 rule counts 14 × 24 h). */
 export function overdueDeadline(acceptedAt: Date): Date {
   return new Date(acceptedAt.getTime() + OVERDUE_DAYS * MS_PER_DAY);
+}
+
+/** The one-working-hour draft deadline (seed 004 §13) for open-source and urgent messages. */
+export const FIRST_RESPONSE_WORKING_HOURS = 1;
+
+/** When the draft for an open-source or urgent message accepted at `acceptedAt` is due. */
+export function firstResponseDue(calendar: WorkCalendar, acceptedAt: Date): Date {
+  return addWorkingHours(calendar, acceptedAt, FIRST_RESPONSE_WORKING_HOURS);
 }
 
 /** A date and time as officials of the municipality read it: 'dd.MM.yyyy HH:mm' local. */
@@ -72,7 +81,7 @@ export async function alertAssigned(db: Db, message: Message, now: Date): Promis
     db
       .selectFrom('category as c')
       .innerJoin('municipality as m', (join) => join.on('m.id', '=', message.municipalityId))
-      .select(['c.title_ru', 'c.title_en', 'm.time_zone'])
+      .select(['c.title_ru', 'c.title_en', 'm.time_zone', 'm.work_calendar'])
       .where('c.id', '=', message.categoryId)
       .executeTakeFirstOrThrow(),
     cardPhotos(db, message.id),
@@ -92,7 +101,11 @@ export async function alertAssigned(db: Db, message: Message, now: Date): Promis
         categoryEn: facts.title_en,
         address: message.address ?? '—',
         deadline: formatLocal(facts.time_zone, overdueDeadline(message.acceptedAt)),
-        ...(message.openSource || message.urgent ? { context: 'urgent' } : {}),
+        // The one working hour (seed 004 §13) ends at a time the card names: accepted at night or
+        // before a weekend, it is the next working morning, not an hour from now.
+        ...(message.openSource || message.urgent
+          ? { context: 'urgent', due: formatLocal(facts.time_zone, firstResponseDue({ timeZone: facts.time_zone, config: facts.work_calendar ?? {} }, message.acceptedAt)) }
+          : {}),
       },
       // Per assignment: a message routed away and back again is a new card for the same staff.
       dedupeKey: `assigned:${message.id}:${message.executorId}:${now.getTime()}`,

@@ -1,4 +1,4 @@
-import { addWorkingHours, isWorkingTime, type WorkCalendar } from '../calendar/working-time.ts';
+import { isWorkingTime } from '../calendar/working-time.ts';
 import { sql } from 'kysely';
 import type { Db } from '../db/types.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -8,7 +8,10 @@ import { executorStaffIds, staffIdsByRole } from '../notifications/notify.ts';
 import { kpiResponsibleStaffIds } from '../kpi/kpi-responsible.service.ts';
 import { raiseAlert, raiseAlerts, type AlertInput, type AlertResult } from './alerts.ts';
 import { assignedKeyboard } from './buttons.ts';
-import { formatLocal, overdueDeadline } from './cards.ts';
+import { FIRST_RESPONSE_WORKING_HOURS, firstResponseDue, formatLocal, overdueDeadline } from './cards.ts';
+
+// The one-working-hour rule lives with the executor's card, which names its end.
+export { FIRST_RESPONSE_WORKING_HOURS, firstResponseDue };
 
 /** What a scan did: messages it alerted about, alerts raised (per official), outbox rows queued. */
 export interface ScanCounts {
@@ -22,8 +25,6 @@ const MS_PER_DAY = 86_400_000;
 const MS_PER_HOUR = 3_600_000;
 /** Reminder days of a message in work without an intermediate answer; each holds until the next. */
 export const REMINDER_DAYS = [10, 13] as const;
-/** The one-working-hour draft deadline (seed 004 §13) for open-source and urgent messages. */
-export const FIRST_RESPONSE_WORKING_HOURS = 1;
 /**
  * How far back the first-response scan looks. One working hour never spans more than the longest
  * run of days off (New Year holidays, about ten days); the bound keeps the scan on the index.
@@ -273,9 +274,4 @@ export async function runFirstResponseAlerts(db: Db, now: Date): Promise<ScanCou
     tally(counts, await raiseForExecutorAndOfficials(db, m.executor_id ? await executors(m.executor_id) : [], await curators(m.municipality_id), alert, m.id, now));
   }
   return counts;
-}
-
-/** When the draft for an open-source or urgent message accepted at `acceptedAt` is due. */
-export function firstResponseDue(calendar: WorkCalendar, acceptedAt: Date): Date {
-  return addWorkingHours(calendar, acceptedAt, FIRST_RESPONSE_WORKING_HOURS);
 }
