@@ -73,9 +73,11 @@ export async function cardPhotos(
 /**
  * The executor's card for a newly assigned message: text, category, address, deadline (local time
  * of the municipality), photos, location, and the three answer buttons. Open-source and urgent
- * messages use the `_urgent` text that asks for a draft within one working hour.
+ * messages use the `_urgent` text that asks for a draft within one working hour and says when it
+ * ends; a message already in work that is marked urgent (`markedUrgent`) gets the card again with
+ * the `_marked_urgent` text, its hour counted from the marking.
  */
-export async function alertAssigned(db: Db, message: Message, now: Date): Promise<AlertResult> {
+export async function alertAssigned(db: Db, message: Message, now: Date, options: { markedUrgent?: boolean } = {}): Promise<AlertResult> {
   if (!message.executorId || !message.acceptedAt) return { raised: 0, queued: 0 };
   const [facts, { photosByChannel, mediaByChannel, photosFollowing }, staffIds] = await Promise.all([
     db
@@ -103,8 +105,12 @@ export async function alertAssigned(db: Db, message: Message, now: Date): Promis
         deadline: formatLocal(facts.time_zone, overdueDeadline(message.acceptedAt)),
         // The one working hour (seed 004 §13) ends at a time the card names: accepted at night or
         // before a weekend, it is the next working morning, not an hour from now.
+        // A message in work marked urgent has its hour from the marking (`now`), and its card says it was marked.
         ...(message.openSource || message.urgent
-          ? { context: 'urgent', due: formatLocal(facts.time_zone, firstResponseDue({ timeZone: facts.time_zone, config: facts.work_calendar ?? {} }, message.acceptedAt)) }
+          ? {
+              context: options.markedUrgent ? 'marked_urgent' : 'urgent',
+              due: formatLocal(facts.time_zone, firstResponseDue({ timeZone: facts.time_zone, config: facts.work_calendar ?? {} }, options.markedUrgent ? now : message.acceptedAt)),
+            }
           : {}),
       },
       // Per assignment: a message routed away and back again is a new card for the same staff.

@@ -250,6 +250,8 @@ export async function runFirstResponseAlerts(db: Db, now: Date): Promise<ScanCou
   const rows = await db
     .selectFrom('message')
     .select(['id', 'executor_id', 'municipality_id', 'accepted_at', 'open_source'])
+    // Marked urgent once in work: the hour runs from the marking (markUrgent).
+    .select((eb) => eb.selectFrom('message_event').select((e) => e.fn.max('message_event.created_at').as('at')).whereRef('message_event.message_id', '=', 'message.id').where('message_event.kind', '=', 'marked_urgent').as('marked_at'))
     .where('status', '=', 'in_work')
     // An hour of working time is at least an hour of clock time: nothing newer can be late yet.
     .where('accepted_at', '<=', new Date(now.getTime() - FIRST_RESPONSE_WORKING_HOURS * MS_PER_HOUR))
@@ -262,7 +264,8 @@ export async function runFirstResponseAlerts(db: Db, now: Date): Promise<ScanCou
     .execute();
   for (const m of rows) {
     const municipality = municipalities.get(m.municipality_id)!;
-    const due = firstResponseDue(municipality.calendar, m.accepted_at!);
+    const from = !m.open_source && m.marked_at && new Date(m.marked_at).getTime() > m.accepted_at!.getTime() ? new Date(m.marked_at) : m.accepted_at!;
+    const due = firstResponseDue(municipality.calendar, from);
     if (due.getTime() > now.getTime()) continue;
     const alert = {
       kind: 'alert.first_response_late',

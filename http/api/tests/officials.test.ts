@@ -3,6 +3,7 @@ import { runFirstResponseAlerts } from '../../../core/alerts/deadlines.ts';
 import { consumeLinkCode, createLinkCode } from '../../../core/staff/link-codes.ts';
 import { createApiHarness, type ApiHarness, type Town } from '../../../test/api-harness.ts';
 import { TEST_BOT_INFO } from '../../../test/bots/harness.ts';
+import { createTranslator } from '../../../bots/i18n.ts';
 
 let h: ApiHarness;
 let operatorStaffId: number;
@@ -222,5 +223,34 @@ describe('POST /messages/{id}/urgent', () => {
     const closed = await h.request('POST', `/api/v1/messages/${rejected.id}/urgent`, { token: h.keys.Belovo.moderator });
     expect(closed.status).toBe(409);
     expect(closed.body.code).toBe('ILLEGAL_TRANSITION');
+  });
+});
+
+describe('a message in work marked urgent', () => {
+  it("gives its executor the hour from the marking, with a card saying so and when it ends, not a late alert for an hour that ran out days ago", async () => {
+    const m = await accepted('Novokuznetsk');
+    const start = h.now();
+    // A day later (Wednesday 2 December 2026, 10:00 in Novokuznetsk) the curator marks it urgent.
+    h.advance(24 * HOUR);
+    try {
+      const marked = await h.request('POST', `/api/v1/messages/${m.id}/urgent`, { token: h.keys.Novokuznetsk.curator });
+      expect(marked.status).toBe(200);
+      const cards = await h.t.db.selectFrom('staff_alert').select(['staff_id', 'key', 'params']).where('message_id', '=', m.id).where('kind', '=', 'alert.assigned').orderBy('id').execute();
+      expect(cards.at(-1)!.params).toMatchObject({ messageId: m.id, context: 'marked_urgent', due: '02.12.2026 11:00' });
+      expect(cards.at(-1)!.staff_id).toBe(cards[0]!.staff_id);
+      const t9n = createTranslator();
+      expect(t9n('ru', 'alert.assigned', cards.at(-1)!.params)).toMatch(new RegExp(`^Сообщение №${m.id} отмечено как срочное\\.\\n.*не позднее 1 рабочего часа \\(до 02\\.12\\.2026 11:00\\)`));
+      expect(t9n('en', 'alert.assigned', cards.at(-1)!.params)).toMatch(new RegExp(`^Message #${m.id} has been marked urgent\\.\\n.*within 1 working hour \\(by 02\\.12\\.2026 11:00\\)`));
+
+      const lateAlerts = () => h.t.db.selectFrom('staff_alert').select('params').where('message_id', '=', m.id).where('kind', '=', 'alert.first_response_late').execute();
+      await runFirstResponseAlerts(h.t.db, new Date(h.now().getTime() + 10 * 60_000));
+      expect(await lateAlerts()).toEqual([]);
+      await runFirstResponseAlerts(h.t.db, new Date(h.now().getTime() + HOUR + 60_000));
+      const late = await lateAlerts();
+      expect(late.length).toBeGreaterThan(0);
+      expect(late[0]!.params).toMatchObject({ due: '02.12.2026 11:00', context: 'urgent' });
+    } finally {
+      h.advance(start.getTime() - h.now().getTime());
+    }
   });
 });
