@@ -313,9 +313,11 @@ export async function measureMonthlyReport(db: Db, municipality: Municipality, p
       open_source: boolean;
       urgent: boolean;
       first_draft_at: Date | null;
+      marked_urgent_at: Date | null;
     }>`
       SELECT m.id, m.created_at, m.accepted_at, m.first_intermediate_at, m.closed_at, m.status, m.open_source, m.urgent,
-             CASE WHEN m.open_source OR m.urgent THEN (SELECT min(a.created_at) FROM answer a WHERE a.message_id = m.id) END AS first_draft_at
+             CASE WHEN m.open_source OR m.urgent THEN (SELECT min(a.created_at) FROM answer a WHERE a.message_id = m.id) END AS first_draft_at,
+             CASE WHEN m.urgent AND NOT m.open_source THEN (SELECT max(e.created_at) FROM message_event e WHERE e.message_id = m.id AND e.kind = 'marked_urgent') END AS marked_urgent_at
       FROM message m
       WHERE m.municipality_id = ${municipalityId} AND m.created_at >= ${month.from} AND m.created_at < ${month.to} AND ${countedOnce('m')}`.execute(db)
   ).rows;
@@ -335,7 +337,9 @@ export async function measureMonthlyReport(db: Db, municipality: Municipality, p
       if ((m.open_source || m.urgent) && m.accepted_at < at) {
         // A message whose working hour has not run out yet is neither kept nor missed: it counts
         // once it has a draft in time or its hour has passed (in a month still running).
-        const due = firstResponseDue(calendar, m.accepted_at);
+        // Marked urgent once in work: the hour runs from the marking, as the executor's card said (markUrgent).
+        const from = m.marked_urgent_at && m.marked_urgent_at > m.accepted_at ? m.marked_urgent_at : m.accepted_at;
+        const due = firstResponseDue(calendar, from);
         const onTime = m.first_draft_at !== null && m.first_draft_at.getTime() <= due.getTime() && m.first_draft_at < at;
         if (onTime || due.getTime() <= at.getTime()) rule.messages++;
         if (onTime) rule.onTime++;

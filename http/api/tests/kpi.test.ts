@@ -6,6 +6,8 @@ import { freshMunicipality, insertMessages, insertOpenSourceMessage, local } fro
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { XLSX_TYPE } from '../routes/reports/monthly.ts';
 import { rateMunicipalities } from '../../../core/kpi/ratings.ts';
+import { markUrgent } from '../../../core/messages/urgency.service.ts';
+import { draftAnswer } from '../../../core/messages/answers.service.ts';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -577,6 +579,17 @@ describe('GET /reports/monthly', () => {
     const cells = (n: number) => Array.from({ length: 8 }, (_, i) => dynamics.getRow(n).getCell(i + 1).value);
     expect(cells(2)).toEqual(['vk_wall', 1, 1, 0, 0, 0, 1, null]);
     expect(cells(8)).toEqual(['all', 4, 1, 2, 3, 3, 2, 1]);
+  });
+
+  it('first-hour rule: a message in work marked urgent later counts its hour from the marking, as its executor was told', async () => {
+    const fresh = await freshMunicipality(h.t.db);
+    // Accepted on Tuesday 10 November at 10:00; marked urgent on Thursday the 12th at 10:00; drafted at 10:30.
+    const [id] = await insertMessages(h.t.db, fresh, { count: 1, status: 'in_work', createdAt: local('2026-11-10T10:00:00'), acceptedAt: local('2026-11-10T10:00:00') });
+    await markUrgent(h.t.db, { messageId: id!, actor: { kind: 'staff', staffId: h.staff.Kemerovo.curator } }, local('2026-11-12T10:00:00'));
+    await draftAnswer(h.t.db, { messageId: id!, kind: 'intermediate', text: 'Выехала бригада', actor: { kind: 'staff', staffId: h.staff.Kemerovo.executor } }, local('2026-11-12T10:30:00'));
+    const res = await h.request('GET', `/api/v1/reports/monthly?municipalityId=${fresh}&period=2026-11`);
+    expect(res.status).toBe(200);
+    expect(res.body.timeliness.firstHourRule).toEqual({ messages: 1, onTime: 1, compliance: 1 });
   });
 
   it('first-hour rule: a message whose working hour has not run out yet is not counted as missed', async () => {
