@@ -144,6 +144,12 @@ export function updateStaff(db: Db, id: number, patch: { fullName?: string; acti
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // Deactivated: the alerts, cards and digests still waiting to go to them are not sent afterwards
+    // (a row held by a rate limit or retrying after a messenger's failure). Rows of the same account
+    // as a resident are not theirs as staff and go as usual; one being sent right now may still land.
+    if (patch.active === false && current.active) {
+      await trx.updateTable('outbox').set({ state: 'cancelled', last_error: 'staff member deactivated' }).where('staff_id', '=', id).where('recipient_kind', '=', 'staff').where('state', '=', 'pending').execute();
+    }
     return toStaff(row);
   });
 }

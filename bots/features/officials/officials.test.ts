@@ -584,3 +584,29 @@ describe("VK: an official links with the API's vk.me link", () => {
     expect(identity).toEqual({ staff_id: staff.moderator });
   });
 });
+
+describe.each(CHANNELS)('%s: an official deactivated with alerts still waiting to go', (channel) => {
+  it('gets none of them afterwards (their waiting alerts are cancelled), and the stale buttons do nothing', async () => {
+    const { executor_id } = await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.executor).executeTakeFirstOrThrow();
+    const leaving = (
+      await db.db
+        .insertInto('staff')
+        .values({ full_name: `Уходящий исполнитель ${channel}`, role: 'executor', municipality_id: db.demo.municipalities.Kemerovo, executor_id })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const chat = await linkOfficial(channel, leaving, 'Уходящий исполнитель');
+    const { messageId } = await acceptedMessage();
+    const [card] = await outboxFor(chat, 'alert.assigned');
+    expect(card).toMatchObject({ state: 'pending', staff_id: leaving });
+
+    const res = await harness.api('PATCH', `/staff/${leaving}`, keys.operator, { active: false });
+    expect(res.status).toBe(200);
+    expect((await outboxFor(chat, 'alert.assigned'))[0]).toMatchObject({ id: card!.id, state: 'cancelled' });
+    await chat.deliverOutbox();
+    expect(chat.replyTexts).toEqual([]);
+    // Its stale buttons do nothing either.
+    await chat.say(tap(`!ans:f:${messageId}`));
+    expect(await answersOf(messageId)).toEqual([]);
+  });
+});
