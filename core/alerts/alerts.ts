@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { CHANNELS, type Db } from '../db/types.ts';
 import { notifyStaff, staffPayload, type NotifyOptions } from '../notifications/notify.ts';
 import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
+import type { OutboxState } from '../outbox/outbox.table.ts';
 import type { StaffRole } from '../staff/staff.table.ts';
 
 export interface AlertInput {
@@ -119,9 +120,14 @@ export interface AlertListItem {
   key: string;
   params: Record<string, unknown>;
   createdAt: Date;
-  /** Whether it was queued to a linked messenger (an official without one only sees it here). */
+  /** Queued to a linked messenger and not cancelled since (an official without one only sees it here). */
   queued: boolean;
+  /** How far its messenger copies got, the furthest first; null: none was queued. */
+  delivery: OutboxState | null;
 }
+
+/** Outbox states from the furthest a delivery got to the least. */
+const DELIVERY_ORDER: OutboxState[] = ['sent', 'sending', 'pending', 'unreachable', 'dead', 'cancelled'];
 
 export interface AlertFilter {
   staffId?: number;
@@ -141,16 +147,16 @@ export async function listAlerts(db: Db, filter: AlertFilter = {}): Promise<Aler
     .selectFrom('staff_alert as a')
     .innerJoin('staff as s', 's.id', 'a.staff_id')
     .select(['a.id', 'a.staff_id', 's.role', 's.municipality_id', 'a.kind', 'a.message_id', 'a.key', 'a.params', 'a.created_at'])
+    // The furthest its messenger copies got (one per linked messenger), e.g. sent on one, dead on another.
     .select((eb) =>
       eb
-        .exists(
-          eb
-            .selectFrom('outbox as o')
-            .select('o.id')
-            // notifyStaff keys a row `<alert key>:<channel>`: equality keeps this on the unique index.
-            .where('o.dedupe_key', 'in', CHANNELS.map((c) => sql<string>`a.dedupe_key || ${`:${c}`}::text`)),
-        )
-        .as('queued'),
+        .selectFrom('outbox as o')
+        .select('o.state')
+        // notifyStaff keys a row `<alert key>:<channel>`: equality keeps this on the unique index.
+        .where('o.dedupe_key', 'in', CHANNELS.map((c) => sql<string>`a.dedupe_key || ${`:${c}`}::text`))
+        .orderBy(sql`array_position(${sql.val(DELIVERY_ORDER)}::text[], o.state::text)`)
+        .limit(1)
+        .as('delivery'),
     )
     .orderBy('a.id', 'desc')
     .limit(Math.min(Math.max(filter.limit ?? 50, 1), 500));
@@ -171,6 +177,7 @@ export async function listAlerts(db: Db, filter: AlertFilter = {}): Promise<Aler
     key: r.key,
     params: r.params,
     createdAt: r.created_at,
-    queued: Boolean(r.queued),
+    queued: r.delivery !== null && r.delivery !== 'cancelled',
+    delivery: r.delivery,
   }));
 }

@@ -603,6 +603,9 @@ describe.each(CHANNELS)('%s: an official deactivated with alerts still waiting t
     const res = await harness.api('PATCH', `/staff/${leaving}`, keys.operator, { active: false });
     expect(res.status).toBe(200);
     expect((await outboxFor(chat, 'alert.assigned'))[0]).toMatchObject({ id: card!.id, state: 'cancelled' });
+    // The alert list says so: not queued any more, its copy cancelled.
+    const listed = await harness.api('GET', `/alerts?staffId=${leaving}&kind=alert.assigned`, keys.operator);
+    expect(listed.body.items).toEqual([expect.objectContaining({ staffId: leaving, messageId, queued: false, delivery: 'cancelled' })]);
     await chat.deliverOutbox();
     expect(chat.replyTexts).toEqual([]);
     // Its stale buttons do nothing either.

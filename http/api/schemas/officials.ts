@@ -37,13 +37,14 @@ export const AlertSchema = z
     messageId: z.number().int().nullable(),
     key: z.string().openapi({ description: 'locale key of the text', example: 'alert.assigned' }),
     params: z.record(z.string(), z.unknown()),
-    queued: z.boolean().openapi({ description: 'sent to a linked messenger; false: the official has none and sees it only here' }),
+    queued: z.boolean().openapi({ description: 'sent or waiting to go to a linked messenger; false: the official has none and sees it only here, or its copies were cancelled (the official was deactivated)' }),
+    delivery: z.enum(['sent', 'sending', 'pending', 'unreachable', 'dead', 'cancelled']).nullable().openapi({ description: 'how far its messenger copies got, the furthest of them; null: none was queued' }),
     createdAt: Timestamp,
   })
   .openapi('Alert');
 
 export function alertDto(a: AlertListItem): z.infer<typeof AlertSchema> {
-  return { id: a.id, staffId: a.staffId, staffRole: a.staffRole, municipalityId: a.municipalityId, kind: a.kind, messageId: a.messageId, key: a.key, params: a.params, queued: a.queued, createdAt: a.createdAt.toISOString() };
+  return { id: a.id, staffId: a.staffId, staffRole: a.staffRole, municipalityId: a.municipalityId, kind: a.kind, messageId: a.messageId, key: a.key, params: a.params, queued: a.queued, delivery: a.delivery, createdAt: a.createdAt.toISOString() };
 }
 
 export const JobRunSchema = z

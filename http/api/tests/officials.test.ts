@@ -121,8 +121,8 @@ describe('GET /alerts', () => {
     expect(curator.status).toBe(200);
     // Newest first: the executor's assignment, then the moderator's new-message card (issue 18 item 13; no messenger linked).
     expect(curator.body.items).toEqual([
-      expect.objectContaining({ staffId: h.staff.Novokuznetsk.executor, staffRole: 'executor', municipalityId: h.municipality.Novokuznetsk, kind: 'alert.assigned', messageId: m.id, key: 'alert.assigned', queued: true }),
-      expect.objectContaining({ staffId: h.staff.Novokuznetsk.moderator, staffRole: 'moderator', kind: 'alert.new_message', messageId: m.id, queued: false }),
+      expect.objectContaining({ staffId: h.staff.Novokuznetsk.executor, staffRole: 'executor', municipalityId: h.municipality.Novokuznetsk, kind: 'alert.assigned', messageId: m.id, key: 'alert.assigned', queued: true, delivery: 'pending' }),
+      expect.objectContaining({ staffId: h.staff.Novokuznetsk.moderator, staffRole: 'moderator', kind: 'alert.new_message', messageId: m.id, queued: false, delivery: null }),
     ]);
     expect(curator.body.items[0].params).toMatchObject({ messageId: m.id, text: m.text });
     const responsible = await h.request('GET', `/api/v1/alerts?messageId=${m.id}`, { token: h.keys.Novokuznetsk.responsible });
