@@ -112,6 +112,21 @@ describe('vk: the parts of one message a step does not take', () => {
     expect(chat.replyTexts).toEqual([t('ru', 'dialog.forwarded_not_accepted')]);
   });
 
+  it('a description with a document attached: the place is asked with its location button, and the word about the document does not take the button away', async () => {
+    const chat = await registered();
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'));
+    const doc = { type: 'doc', doc: { id: 1, owner_id: chat.userId, title: 'акт.pdf', ext: 'pdf', url: 'https://vk.com/doc1_1', size: 1000 } };
+    await chat.send({ type: 'message_new', object: { message: { text: 'Яма у въезда во двор', attachments: [doc] } } });
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.location_vk'), NOT_TAKEN]);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'location' });
+    // VK shows the last regular keyboard sent: the location button, not an empty one.
+    const regular = chat.keyboards().filter((k) => !k.inline);
+    expect(regular.at(-1)).toEqual({ inline: false, removed: false, rows: [[{ label: '', request: 'location' }]] });
+    // The step still answers a point with the button's keyboard removed once it is taken.
+    await chat.say(location(KEMEROVO.lat, KEMEROVO.lon));
+    expect(chat.keyboards().filter((k) => !k.inline)).toEqual([{ inline: false, removed: true, rows: [] }]);
+  });
+
   it('between flows: a text with a map point starts filing at the point with the text as the description', async () => {
     const chat = await registered();
     await chat.send({ type: 'message_new', object: { message: { text: 'Сломана скамейка во дворе', geo: VESENNYAYA_5 } } });
