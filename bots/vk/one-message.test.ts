@@ -127,6 +127,26 @@ describe('vk: the parts of one message a step does not take', () => {
     expect(chat.keyboards().filter((k) => !k.inline)).toEqual([{ inline: false, removed: true, rows: [] }]);
   });
 
+  it('a map link pasted where the place is asked: the preview VK attaches to it is not an attachment "not taken"', async () => {
+    const chat = await registered();
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'), 'Яма у моста.');
+    // VK brings a pasted URL with its snippet attached (type link), the URL the text's own.
+    const url = 'https://yandex.ru/maps/?pt=86.0902,55.3601&z=16&l=map';
+    const attachments = [{ type: 'link', link: { url, title: 'Яндекс Карты', caption: 'yandex.ru', description: '' } }];
+    await chat.send({ type: 'message_new', object: { message: { text: url, attachments } } });
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.location_ok', { municipality: 'Кемеровский городской округ' }), t('ru', 'filing.photos', { max: 5 })]);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'photos' });
+  });
+
+  it('a description with a link in it: the preview of the link is not "not taken", and the place is asked', async () => {
+    const chat = await registered();
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'));
+    const text = 'Яма у моста, фото тут: vk.com/wall-1_5';
+    const attachments = [{ type: 'link', link: { url: 'https://vk.com/wall-1_5', title: 'Запись сообщества', caption: 'vk.com' } }];
+    await chat.send({ type: 'message_new', object: { message: { text, attachments } } });
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.location_vk')]);
+  });
+
   it('between flows: a text with a map point starts filing at the point with the text as the description', async () => {
     const chat = await registered();
     await chat.send({ type: 'message_new', object: { message: { text: 'Сломана скамейка во дворе', geo: VESENNYAYA_5 } } });

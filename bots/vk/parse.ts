@@ -116,8 +116,25 @@ function isGroupStart(message: Json): boolean {
   return commandOf(text)?.command === 'start';
 }
 
+/** A URL as a resident may type it: without the scheme, "www." or a closing slash, in lower case. */
+const bareUrl = (url: string) =>
+  url
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/^www\./, '')
+    .replace(/\/+$/, '');
+
+/** VK attaches a snippet (type link) to a message with a URL in its text: the text's own link, not an attachment. */
+function isPreviewOfText(attachment: Json, text: string): boolean {
+  if (attachment.type !== 'link' || !isObject(attachment.link) || typeof attachment.link.url !== 'string') return false;
+  const url = bareUrl(attachment.link.url);
+  return url.length > 0 && text.toLowerCase().includes(url);
+}
+
 function messageInputs(message: Json, identity: Identity, ref: string | undefined): DialogInput[] {
   const text = typeof message.text === 'string' ? message.text : '';
+  const attachmentList = Array.isArray(message.attachments) ? message.attachments.filter((a) => !(isObject(a) && isPreviewOfText(a, text))) : [];
   // Forwarded messages alone are not the resident's words; with a text of their own (VK forwards with a comment) the text is.
   const forwarded = Array.isArray(message.fwd_messages) && message.fwd_messages.length > 0;
   if (forwarded && text.trim().length === 0) return [{ identity, kind: 'other', what: 'forwarded' }];
@@ -135,8 +152,8 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
   const sent = sentAt !== undefined ? { sentAt } : {};
   if (text.trim().length > 0) {
     const command = commandOf(text);
-    const attached = !geo && Array.isArray(message.attachments) && message.attachments.length > 0;
-    const firstAttachment = attached ? (message.attachments as unknown[])[0] : undefined;
+    const attached = !geo && attachmentList.length > 0;
+    const firstAttachment = attached ? attachmentList[0] : undefined;
     const photoFirst = isObject(firstAttachment) && firstAttachment.type === 'photo' && isObject(firstAttachment.photo) && photoAttachment(firstAttachment.photo) !== undefined;
     inputs.push(
       command
@@ -164,7 +181,7 @@ function messageInputs(message: Json, identity: Identity, ref: string | undefine
     inputs.push({ identity, kind: 'location', lat: Number(coordinates.latitude), lon: Number(coordinates.longitude), ...(address && { address }), ...alongside, ...caption, ...sent });
     return inputs;
   }
-  const attachments = Array.isArray(message.attachments) ? message.attachments.filter(isObject) : [];
+  const attachments = attachmentList.filter(isObject);
   for (const attachment of attachments) {
     const type = typeof attachment.type === 'string' ? attachment.type : '';
     const photo = type === 'photo' && isObject(attachment.photo) ? photoAttachment(attachment.photo) : undefined;
