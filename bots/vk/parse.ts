@@ -31,6 +31,8 @@ export type ParsedEvent =
 
 /** Peer ids of group conversations start at 2e9. */
 const CHAT_PEER_OFFSET = 2_000_000_000;
+/** The id a callback button of an older release is pressed as: not a stamped id, so "out of date" (bots/dialogs/buttons.ts readStamped). */
+const OLD_BUTTON = '?';
 /** client_info.lang_id: 0 Russian, 3 English (VK's list). */
 const LANG_EN = 3;
 
@@ -243,8 +245,10 @@ export function parseEvent(event: VkEvent): ParsedEvent {
       const eventId = typeof object.event_id === 'string' ? object.event_id : undefined;
       if (!userId || !peerId || !eventId) return { kind: 'ignore', reason: 'message_event without user, peer or event id' };
       const eventAnswer = { eventId, userId };
-      const data = buttonIdOf(object.payload);
-      if (Number(peerId) >= CHAT_PEER_OFFSET || !data) return { kind: 'ignore', reason: 'callback outside a private chat or not ours', eventAnswer: { ...eventAnswer, peerId } };
+      if (Number(peerId) >= CHAT_PEER_OFFSET) return { kind: 'ignore', reason: 'callback outside a private chat', eventAnswer: { ...eventAnswer, peerId } };
+      // Only the community sends callback buttons: a payload not of this release's shape is a
+      // button of an older one, answered as a stale button is (as Telegram's unknown callback data).
+      const data = buttonIdOf(object.payload) ?? OLD_BUTTON;
       const cmid = Number(object.conversation_message_id);
       return {
         kind: 'dialog',

@@ -186,6 +186,25 @@ describe('POST /webhooks/vk', () => {
     expect((await identity()).unreachable_at).not.toBeNull();
   });
 
+  it('a callback button of an older release (a payload that is not ours) is answered as a stale button is: the press answered, "this menu is out of date" and the current screen', async () => {
+    const user = newVkUser();
+    const conversation = new VkConversation(harness, user);
+    await conversation.play(loadVkFixture(vkFixturePath('registration.json')).updates);
+    await conversation.say('/my');
+    const before = harness.vkFake.calls.length;
+    for (const payload of [{ command: 'my_messages' }, 'garbage', 42]) {
+      await conversation.send({ type: 'message_event', object: { payload } });
+      expect(conversation.replyTexts[0], JSON.stringify(payload)).toBe(t('ru', 'dialog.outdated'));
+      expect(conversation.replyTexts[1]).toBe(t('ru', 'my.empty'));
+    }
+    // Every press got its spinner stopped.
+    expect(harness.vkFake.calls.slice(before).filter((c) => c.method === 'messages.sendMessageEventAnswer')).toHaveLength(3);
+    // In a group conversation such a press is only answered, as before.
+    const inGroup = harness.vkFake.calls.length;
+    await conversation.send({ type: 'message_event', object: { payload: { command: 'x' }, peer_id: 2_000_000_005 } });
+    expect(harness.vkFake.calls.slice(inGroup).map((c) => c.method)).toEqual(['messages.sendMessageEventAnswer']);
+  });
+
   it('group conversations and the community\'s own messages are ignored; /start there gets the hint to write privately, as in Telegram', async () => {
     const user = newVkUser();
     const residents = await count('resident');
