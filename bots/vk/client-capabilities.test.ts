@@ -183,6 +183,24 @@ describe('VK apps that cannot show every button', () => {
     expect(await storedClient(chat)).toEqual({ keyboard: false, inline: false, callback: false, text: true, location: false });
   });
 
+  it('no keyboards, a list of pages: the page it is on is a line of the list, not an option to type; the next page is chosen by its number', async () => {
+    const { chat: registered } = await registeredChat(db, harness, 'vk');
+    const chat = registered as VkConversation;
+    await chat.send(typed(NO_KEYBOARD, '/new'));
+    const list = chat.replyTexts.at(-1)!;
+    const pageOf = t('ru', 'dialog.page_of', { page: 1, pages: 2 });
+    expect(list).not.toMatch(new RegExp(`\\d+ — ${pageOf}`));
+    expect(list).toContain(`\n(${pageOf})\n`);
+    // Every number listed is an option that does something: the options stored are as many as the numbers shown.
+    const numbers = [...list.matchAll(/\n(\d+) — /g)].map((m) => Number(m[1]));
+    const options = ((await storedClient(chat)) as { options: string[] }).options;
+    expect(numbers).toEqual(options.map((_, i) => i + 1));
+    expect(options.some((id) => id.includes(':pg:0'))).toBe(false);
+    const next = new RegExp(`\\n(\\d+) — ${t('ru', 'dialog.page_next')}\\n`).exec(list);
+    await chat.send(typed(NO_KEYBOARD, next![1]!));
+    expect(chat.replyTexts.at(-1)).toContain(`(${t('ru', 'dialog.page_of', { page: 2, pages: 2 })})`);
+  });
+
   it("no keyboards, a step whose answer is written (a poll's free-text question): a typed number is the answer, an option is chosen with «№»; a choice step keeps bare numbers", async () => {
     const { chat } = await registeredChat(db, harness, 'vk');
     const vk = chat as VkConversation;

@@ -254,6 +254,9 @@ function renderOne(view: View, options: VkRenderOptions, keyboards: VkKeyboard[]
   return calls;
 }
 
+/** The label of a list's "page n of m" button (bots/dialogs/paging.ts pagerRow). */
+const PAGE_OF_LABEL = 'dialog.page_of';
+
 /** "Choose with the buttons under the message" is no help to an app that shows none: it is told to type the number. */
 const NUMBERED_INSTEAD: Record<string, string> = { 'dialog.use_buttons': 'dialog.use_numbers', 'polls.use_buttons': 'dialog.use_numbers' };
 
@@ -290,6 +293,8 @@ export function renderVkViews(views: View[], options: VkRenderOptions): { calls:
     const { keyboard: _keyboard, ...plain } = { ...view, key };
     if (!numbered || view.keyboard?.kind !== 'inline') return renderOne(plain, { ...options, editMessageId: undefined }, []);
     const lines = view.keyboard.rows.flat().map((b) => {
+      // The pager's "page n of m" does nothing when pressed: a line of the list, not an option to type.
+      if (b.label === PAGE_OF_LABEL) return `(${renderLabel(language, b, t)})`;
       ids.push(b.id);
       return `${sign}${ids.length} — ${renderLabel(language, b, t)}`;
     });
