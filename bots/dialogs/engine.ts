@@ -339,6 +339,10 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
     // The message's first part was answered already (its screen shown): only a word about the rest.
     if (input.alongside) return { views: [{ key: ATTACHMENTS_NOT_TAKEN }] };
     if (stepInput.kind === 'photo' && stepInput.album) return albumPhotoNotTaken(c, state, step, stepInput.album);
+    // A command's word typed where only buttons are taken («Меню», «Отмена»; Command.words): that
+    // command, as between flows, not a text refused (VK has no command menu: residents type them).
+    const word = stepInput.kind === 'text' ? c.features.commandWord(stepInput.text) : undefined;
+    if (word) return onCommand(c, state, word.name, undefined);
     const taken = stepInput.kind === 'text' && (await isRegistered(c)) ? await freeTextAnswer(c, stepInput.text) : undefined;
     // Stays where it was, with the step's data the feature may have noted (a courtesy held, my-messages).
     if (taken) return apply(c, state, stay({ say: taken }));
