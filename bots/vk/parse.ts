@@ -212,7 +212,9 @@ export function parseEvent(event: VkEvent): ParsedEvent {
   if (!object) return { kind: 'ignore', reason: 'event without an object' };
   switch (event.type) {
     case 'message_new': {
-      const message = isObject(object.message) ? object.message : undefined;
+      // API versions before 5.103 (a community's Callback API may be set to one) send the message
+      // itself as the object, without client_info: answered all the same, capabilities unknown.
+      const message = isObject(object.message) ? object.message : object.from_id !== undefined && object.peer_id !== undefined ? object : undefined;
       if (!message) return { kind: 'ignore', reason: 'message_new without a message' };
       const userId = idOf(message.from_id);
       const peerId = idOf(message.peer_id);

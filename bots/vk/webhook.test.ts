@@ -186,6 +186,23 @@ describe('POST /webhooks/vk', () => {
     expect((await identity()).unreachable_at).not.toBeNull();
   });
 
+  it('a community whose Callback API is set to a version before 5.103 (message_new\'s object is the message itself) is answered all the same', async () => {
+    const user = newVkUser();
+    const message = { date: 1764000000, from_id: user.id, peer_id: user.id, id: 0, out: 0, text: '', attachments: [], fwd_messages: [], conversation_message_id: 1, important: false, is_hidden: false };
+    // Posted as VK posts it (not completed by the conversation, which wraps the message as 5.103+ does).
+    const post = async (eventId: string, object: Record<string, unknown>) => {
+      const before = harness.vkFake.calls.length;
+      const response = await harness.postVk({ type: 'message_new', group_id: TEST_VK_GROUP_ID, event_id: eventId, v: '5.92', secret: TEST_VK_SECRET, object: { ...message, ...object } });
+      expect(await response.text()).toBe('ok');
+      return harness.vkFake.calls.slice(before).filter((c) => c.method === 'messages.send').map((c) => c.params.message ?? '');
+    };
+    expect((await post('old-1', { text: '/start' }))[0]).toBe(t('ru', 'reg.choose_language'));
+    expect((await post('old-2', { text: '/help' }))[0]).toContain('/new — ');
+    // The community's own message in that shape, and one in a group conversation, are still not answered.
+    expect(await post('old-3', { text: 'ответ', from_id: -TEST_VK_GROUP_ID, out: 1 })).toEqual([]);
+    expect(await post('old-4', { text: 'привет всем', peer_id: 2_000_000_005 })).toEqual([]);
+  });
+
   it('a callback button of an older release (a payload that is not ours) is answered as a stale button is: the press answered, "this menu is out of date" and the current screen', async () => {
     const user = newVkUser();
     const conversation = new VkConversation(harness, user);
