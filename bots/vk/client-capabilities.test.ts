@@ -183,6 +183,33 @@ describe('VK apps that cannot show every button', () => {
     expect(await storedClient(chat)).toEqual({ keyboard: false, inline: false, callback: false, text: true, location: false });
   });
 
+  it('an app without the location button (VK on a computer): the place is asked without telling to press a button it does not show', async () => {
+    const NO_LOCATION = { button_actions: ['text', 'vkpay', 'open_app', 'open_link', 'callback'], keyboard: true, inline_keyboard: true, carousel: true, lang_id: 0 };
+    const { chat: registered } = await registeredChat(db, harness, 'vk');
+    const chat = registered as VkConversation;
+    await chat.send(typed(NO_LOCATION, '/new'));
+    await chat.say({ press: 'Дороги' }, { press: 'Ямы на дороге' });
+    await chat.send(typed(NO_LOCATION, 'Яма у въезда во двор'));
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.location_vk_no_button')]);
+    expect(buttonsOf(sends(chat.replies)[0]).some((b) => b.type === 'location')).toBe(false);
+    await chat.send(typed(NO_LOCATION, 'у моста'));
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.send_location_hint_vk_no_button'), t('ru', 'filing.location_vk_no_button')]);
+    // An app without keyboards at all, the same; and for the problems nearby.
+    await chat.send(typed(NO_KEYBOARD, '/cancel'));
+    await chat.send(typed(NO_KEYBOARD, '/nearby'));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'nearby.where_vk_no_button', { radius: 1000 }));
+    await chat.send(typed(NO_KEYBOARD, 'здесь'));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'nearby.where_hint_vk_no_button'));
+    // With the button, the texts that name it, as before.
+    await chat.send(typed(NO_INLINE, '/nearby'));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'nearby.where_vk', { radius: 1000 }));
+    for (const language of ['ru', 'en'] as const) {
+      for (const key of ['filing.location_vk_no_button', 'filing.send_location_hint_vk_no_button', 'nearby.where_vk_no_button', 'nearby.where_hint_vk_no_button']) {
+        expect(t(language, key, { radius: 1000 })).not.toMatch(/Отправить местоположение|Send location/);
+      }
+    }
+  });
+
   it('no keyboards, a list of pages: the page it is on is a line of the list, not an option to type; the next page is chosen by its number', async () => {
     const { chat: registered } = await registeredChat(db, harness, 'vk');
     const chat = registered as VkConversation;

@@ -225,9 +225,21 @@ function shownKeyboard(keyboard: Keyboard | undefined, client: VkClient | undefi
   return client.location ? keyboard : { ...keyboard, rows: keyboard.rows.map((row) => row.filter((b) => b.kind !== 'location')) };
 }
 
+/** Texts that tell to press the location button, for an app that does not show it (VK on a computer, no keyboards): the other ways only. */
+const NO_LOCATION_BUTTON_INSTEAD: Record<string, string> = {
+  'filing.location_vk': 'filing.location_vk_no_button',
+  'filing.send_location_hint_vk': 'filing.send_location_hint_vk_no_button',
+  'nearby.where_vk': 'nearby.where_vk_no_button',
+  'nearby.where_hint_vk': 'nearby.where_hint_vk_no_button',
+};
+
+/** Whether the app is known not to show a location button (capabilities unknown: it is shown, as always). */
+const noLocationButton = (client: VkClient | undefined) => client !== undefined && (!client.keyboard || !client.location);
+
 function renderOne(view: View, options: VkRenderOptions, keyboards: VkKeyboard[], suffix = ''): VkCall[] {
   const { language, t } = options;
-  const text = renderText(t, language, { ...view, params: completeParams(view.params) }) + suffix;
+  const key = noLocationButton(options.client) ? (NO_LOCATION_BUTTON_INSTEAD[view.key] ?? view.key) : view.key;
+  const text = renderText(t, language, { ...view, key, params: completeParams(view.params) }) + suffix;
   const photos = (view.photos ?? []).slice(0, VK_LIMITS.attachments);
   const parts = splitText(text);
   if (view.edit && options.editMessageId !== undefined && parts.length === 1 && keyboards.length <= 1 && keyboards[0]?.inline !== false && photos.length === 0 && !view.media?.length && !view.location) {
