@@ -48,4 +48,17 @@ describe('vk: a command word typed at a step that takes only buttons', () => {
     expect(chat.replyTexts[0]).toContain('/new — ');
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'sector' });
   });
+
+  it('after the consent is withdrawn, a button of an old message says what to send to start again, and sending it does', async () => {
+    const chat = await registered();
+    await chat.say('/my', '/privacy', press('Отозвать согласие'), press('Да, отозвать'));
+    await chat.say(press('Сообщить о проблеме'));
+    const [said] = chat.replyTexts;
+    expect(said).toBe(t('ru', 'errors.CONSENT_REQUIRED'));
+    // VK shows a command as plain text, not a button: the word to write is named, and it starts the registration.
+    const word = /«([^»]+)»\.?$/.exec(said!)?.[1];
+    expect(word).toBe('Начать');
+    await chat.say(word!);
+    expect(chat.replyTexts[0]).toBe(t('ru', 'reg.choose_language'));
+  });
 });
