@@ -321,6 +321,9 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
   if (stepInput.kind === 'button' && stepInput.action.startsWith(`${PAGE_ACTION}:`)) {
     return apply(c, state, { kind: 'stay', data: { page: Number(stepInput.action.slice(PAGE_ACTION.length + 1)) || 0 }, reprompt: 'edit' });
   }
+  // «Отмена» typed (the cancel command's word) ends the flow wherever it is, a step of written
+  // answers too: as a whole answer it is never the content (a description «Отмена»), always the wish to stop.
+  if (stepInput.kind === 'text' && c.features.commandWord(stepInput.text)?.name === CANCEL_COMMAND) return onCommand(c, state, CANCEL_COMMAND, undefined);
   // A text sent with a point: where a place is asked, the point (the next input) answers alone.
   if (stepInput.kind === 'text' && stepInput.placeFollows && step.accepts.includes('location')) return { views: [] };
   // A Telegram photo with a caption where only a text is taken (a comment, a complaint, an answer):
@@ -418,6 +421,9 @@ async function albumPhotoNotTaken(c: StepContext, state: DialogState, step: NonN
 }
 
 /** `/start <payload>` goes to the deep link of its prefix (recorded first); any other command to the feature declaring it. */
+/** The command that ends a flow (bots/features/basics). */
+const CANCEL_COMMAND = 'cancel';
+
 async function onCommand(c: StepContext, state: DialogState, name: string, payload: string | undefined): Promise<Decision> {
   if (name === 'start' && payload) {
     const found = c.features.deepLink(payload);

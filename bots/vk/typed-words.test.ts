@@ -41,6 +41,14 @@ describe('vk: a command word typed at a step that takes only buttons', () => {
     expect(chat.replyTexts[0]).toBe(t('ru', 'dialog.nothing_to_cancel'));
   });
 
+  it('«Отмена» typed where the description is asked cancels the report, not taken as its description', async () => {
+    const chat = await registered();
+    await chat.say('/new', press('Дороги'), press('Ямы на дороге'));
+    await chat.say('Отмена');
+    expect(chat.replyTexts).toEqual([t('ru', 'dialog.cancelled'), t('ru', 'menu.main')]);
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
+  });
+
   it('«Помощь» at the sector step: the help, and the step stays', async () => {
     const chat = await registered();
     await chat.say('/new');
