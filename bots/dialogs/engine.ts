@@ -321,9 +321,11 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
   if (stepInput.kind === 'button' && stepInput.action.startsWith(`${PAGE_ACTION}:`)) {
     return apply(c, state, { kind: 'stay', data: { page: Number(stepInput.action.slice(PAGE_ACTION.length + 1)) || 0 }, reprompt: 'edit' });
   }
-  // «Отмена» typed (the cancel command's word) ends the flow wherever it is, a step of written
-  // answers too: as a whole answer it is never the content (a description «Отмена»), always the wish to stop.
-  if (stepInput.kind === 'text' && c.features.commandWord(stepInput.text)?.name === CANCEL_COMMAND) return onCommand(c, state, CANCEL_COMMAND, undefined);
+  // A command's word typed («Меню», «Отмена»; Command.words): that command, as between flows (VK
+  // has no command menu: residents type them), unless the step takes a written text as its answer
+  // and the command does not end flows (Command.endsFlow) — a description may well be «Помощь».
+  const word = stepInput.kind === 'text' ? c.features.commandWord(stepInput.text) : undefined;
+  if (word && (word.endsFlow || !(await takesTypedText(c, state)))) return onCommand(c, state, word.name, undefined);
   // A text sent with a point: where a place is asked, the point (the next input) answers alone.
   if (stepInput.kind === 'text' && stepInput.placeFollows && step.accepts.includes('location')) return { views: [] };
   // A Telegram photo with a caption where only a text is taken (a comment, a complaint, an answer):
@@ -342,10 +344,6 @@ async function decide(c: StepContext, state: DialogState, input: DialogInput): P
     // The message's first part was answered already (its screen shown): only a word about the rest.
     if (input.alongside) return { views: [{ key: ATTACHMENTS_NOT_TAKEN }] };
     if (stepInput.kind === 'photo' && stepInput.album) return albumPhotoNotTaken(c, state, step, stepInput.album);
-    // A command's word typed where only buttons are taken («Меню», «Отмена»; Command.words): that
-    // command, as between flows, not a text refused (VK has no command menu: residents type them).
-    const word = stepInput.kind === 'text' ? c.features.commandWord(stepInput.text) : undefined;
-    if (word) return onCommand(c, state, word.name, undefined);
     const taken = stepInput.kind === 'text' && (await isRegistered(c)) ? await freeTextAnswer(c, stepInput.text) : undefined;
     // Stays where it was, with the step's data the feature may have noted (a courtesy held, my-messages).
     if (taken) return apply(c, state, stay({ say: taken }));
@@ -421,9 +419,6 @@ async function albumPhotoNotTaken(c: StepContext, state: DialogState, step: NonN
 }
 
 /** `/start <payload>` goes to the deep link of its prefix (recorded first); any other command to the feature declaring it. */
-/** The command that ends a flow (bots/features/basics). */
-const CANCEL_COMMAND = 'cancel';
-
 async function onCommand(c: StepContext, state: DialogState, name: string, payload: string | undefined): Promise<Decision> {
   if (name === 'start' && payload) {
     const found = c.features.deepLink(payload);

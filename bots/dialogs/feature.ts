@@ -61,6 +61,11 @@ export interface Command {
    * «помощь» for /help); case and a trailing "!" or "." do not matter.
    */
   words?: readonly string[];
+  /**
+   * Its word typed as a whole answer ends the flow even at a step of written answers (/cancel's
+   * «Отмена»): there it is never the content (a description «Отмена»), always the wish to stop.
+   */
+  endsFlow?: boolean;
   /** A staff member's command: the whole turn is in the official's language. */
   asStaff?: boolean;
   /** `payload` is what follows the command (`/link abc` → `abc`). */

@@ -47,6 +47,7 @@ export const basics: BotFeature = {
       name: 'cancel',
       description: 'commands.cancel',
       words: ['отмена', 'отменить', 'cancel'],
+      endsFlow: true,
       run: (c) => (c.position.flow === IDLE_FLOW ? stay({ say: [{ key: 'dialog.nothing_to_cancel' }], reprompt: true }) : end([{ key: 'dialog.cancelled' }])),
     },
   ],
