@@ -14,22 +14,22 @@ botHarnessPerFile((opened, started) => {
 });
 
 describe.each(CHANNELS)('%s: the description of a problem needs words', (channel) => {
-  it('an emoji, punctuation or a number alone is refused with a word on what to write; a short description in words is taken', async () => {
+  it('an emoji, punctuation, a number or a link alone is refused with a word on what to write; a short description in words is taken', async () => {
     const chat = newChat(harness, channel);
     await chat.playFixture('registration.json');
     await chat.say('/new', press('Дороги'), press('Ямы на дороге'));
-    for (const text of ['👍', '!!!', '12', 'ок 👌']) {
+    for (const text of ['👍', '!!!', '12', 'ок 👌', 'https://vk.com/wall-12345_678', 'vk.com/kuzbass_online?w=wall-1_2 👀']) {
       await chat.say(text);
       expect(chat.replyTexts).toEqual([t('ru', 'filing.text_no_words'), t('ru', 'filing.text', { max: 4000 })]);
       expect(await dialogStateOf(db, chat)).toEqual({ flow: 'filing', step: 'text' });
     }
-    await chat.say('Яма!', location(KEMEROVO.lat, KEMEROVO.lon), press(t('ru', 'filing.skip_photos')), press(t('ru', 'filing.send')));
+    await chat.say('Яма! https://vk.com/photo1_2', location(KEMEROVO.lat, KEMEROVO.lon), press(t('ru', 'filing.skip_photos')), press(t('ru', 'filing.send')));
     const message = await db.db
       .selectFrom('message')
       .select('text')
       .where('author_id', '=', await residentOf(db, chat))
       .executeTakeFirstOrThrow();
-    expect(message.text).toBe('Яма!');
+    expect(message.text).toBe('Яма! https://vk.com/photo1_2'); // words with a link: taken
   });
 
   it('a photo whose text has no words (a Telegram caption, a VK text with the photo) is kept, and the description is still asked for', async () => {

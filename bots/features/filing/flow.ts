@@ -51,7 +51,9 @@ const isRepeat = (photos: PhotoRef[], input: { fileUniqueId?: string }) => Boole
  * tells the moderator and the executor nothing, and the message would only be rejected.
  */
 const MIN_DESCRIPTION_LETTERS = 3;
-const hasWords = (text: string) => (text.match(/\p{L}/gu)?.length ?? 0) >= MIN_DESCRIPTION_LETTERS;
+/** A link's letters are no description (a post's address alone says nothing the executor can act on). */
+const LINK = /(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:ru|com|me|org|net|su|рф)\/\S*/giu;
+const hasWords = (text: string) => (text.replace(LINK, ' ').match(/\p{L}/gu)?.length ?? 0) >= MIN_DESCRIPTION_LETTERS;
 
 /**
  * A photo while the sector or category is chosen (the rest of an album or a VK message that started
