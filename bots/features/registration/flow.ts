@@ -75,7 +75,9 @@ export const registrationFlow: Flow = {
       prompt: () => [consentView()],
       async next(c, input) {
         if (input.kind !== 'button') return stay({ reprompt: true });
-        if (input.action === 'no') return end([{ key: 'reg.consent_declined' }], false);
+        // Declined: nothing kept, but the dialog stays at the consent, so a change of mind (its
+        // agree button, /start) comes back here, not to the language and the introduction again.
+        if (input.action === 'no') return stay({ say: [{ key: 'reg.consent_declined' }] });
         if (input.action !== 'yes') return stay({ reprompt: true });
         const shown = c.t(c.language, consentView().key, consentView().params);
         await giveConsent(c.db, c.resident.id, c.from.channel, shown, c.now);

@@ -96,6 +96,33 @@ describe.each(CHANNELS)('%s: an interrupted registration resumes where it stoppe
   });
 });
 
+describe.each(CHANNELS)('%s: the consent declined', (channel) => {
+  it('nothing is recorded; /start (or the old consent button) goes back to the consent, not to the language and the introduction', async () => {
+    const chat = newChat(harness, channel);
+    await chat.say('/start', press('Русский'), press('Понятно, дальше'), press('Не согласен(на)'));
+    expect(chat.replyTexts).toEqual([t('ru', 'reg.consent_declined')]);
+    const declined = await residentRowOf(db, chat);
+    expect(await consentCount(declined.id)).toBe(0);
+    expect(declined.registered_at).toBeNull();
+
+    await chat.say('/start');
+    expect(chat.replyTexts[0]).toBe(t('ru', 'reg.resumed'));
+    expect(chat.replyTexts.join('\n')).toContain('152-ФЗ');
+    expect(chat.replyTexts.join('\n')).not.toContain(t('ru', 'reg.choose_language'));
+    await chat.say(press('✅ Согласен(на)'), press('Пропустить'), location(KEMEROVO.lat, KEMEROVO.lon));
+    const resident = await residentRowOf(db, chat);
+    expect(resident.registered_at).not.toBeNull();
+    expect(await consentCount(resident.id)).toBe(1);
+  });
+
+  it("changing one's mind right away: the agree button of the same message registers on", async () => {
+    const chat = newChat(harness, channel);
+    await chat.say('/start', press('Русский'), press('Понятно, дальше'), press('Не согласен(на)'), press('✅ Согласен(на)'));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'reg.consent_recorded'));
+    expect(await dialogStateOf(db, chat)).toEqual({ flow: 'registration', step: 'phone' });
+  });
+});
+
 describe.each(CHANNELS)('%s: a command in the middle of a step', (channel) => {
   it('/help at the location step answers and shows the step again with its location button', async () => {
     const chat = newChat(harness, channel);
