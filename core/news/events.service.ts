@@ -167,7 +167,7 @@ export async function updateEvent(db: Db, id: number, patch: Partial<EventFields
   // Residents its announcement has not reached yet get the edited card (a new time, venue …).
   if (event.state === 'published') await reviseAnnouncement(db, updated.broadcastId, eventAnnouncement(updated, timeZone));
   if (patch.startsAt && patch.startsAt.getTime() !== event.startsAt.getTime()) {
-    // A new start time moves reminders not yet sent: queued ones whose new time is still ahead go back to waiting.
+    // A new start time: every reminder is sent (again) before it, once.
     await requeueReminders(db, id);
     // Who asked for a reminder planned for the old time: told of the new one now, not 3 hours before it.
     if (event.state === 'published') await tellMoved(db, event, updated, timeZone);
@@ -188,14 +188,15 @@ async function tellMoved(db: Db, before: AfishaEvent, after: AfishaEvent, timeZo
   }
 }
 
+/**
+ * A moved event's reminders all wait again for the new start − 3 h: one queued and not sent yet is
+ * dropped (it names the old time), and one already sent for the old time does not stand for the new one.
+ */
 async function requeueReminders(db: Db, eventId: number): Promise<void> {
   const queued = await db.selectFrom('event_reminder').select('outbox_id').where('event_id', '=', eventId).where('outbox_id', 'is not', null).execute();
-  const ids = queued.map((r) => r.outbox_id!).filter((id) => id !== null);
-  if (ids.length > 0) {
-    const dropped = await db.updateTable('outbox').set({ state: 'cancelled', last_error: 'event moved' }).where('id', 'in', ids).where('state', '=', 'pending').returning('id').execute();
-    const droppedIds = dropped.map((r) => r.id);
-    if (droppedIds.length > 0) await db.updateTable('event_reminder').set({ queued_at: null, outbox_id: null }).where('event_id', '=', eventId).where('outbox_id', 'in', droppedIds).execute();
-  }
+  const ids = queued.map((r) => r.outbox_id).filter((id): id is number => id !== null);
+  if (ids.length > 0) await db.updateTable('outbox').set({ state: 'cancelled', last_error: 'event moved' }).where('id', 'in', ids).where('state', '=', 'pending').execute();
+  await db.updateTable('event_reminder').set({ queued_at: null, outbox_id: null }).where('event_id', '=', eventId).execute();
 }
 
 /** Its card fields for texts (announcement, reminder, feed). */

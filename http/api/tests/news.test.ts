@@ -484,6 +484,26 @@ describe('events through the admin API', () => {
     expect(audit.map((a) => a.action)).toEqual(['event.create', 'event.publish', 'event.edit_published']);
   });
 
+  it('a reminder already sent for the old time: the moved event is reminded of again before its new start, once', async () => {
+    const { remindMe } = await import('../../../core/news/events.service.ts');
+    const fan = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+    // Today 12:00 local: the reminder goes out at once and is delivered.
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Фестиваль снега', startsAt: '2026-12-01T12:00', endsAt: '2026-12-01T13:00' }) });
+    await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    expect(await remindMe(h.t.db, created.body.id, fan, h.now())).toBe('soon');
+    await h.t.db.updateTable('outbox').set({ state: 'sent' }).where('resident_id', '=', fan).where('kind', '=', 'event.reminder').execute();
+
+    const moved = await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { startsAt: '2026-12-03T18:00', endsAt: '2026-12-03T19:00' } });
+    expect(moved.status).toBe(200);
+    // 18:00 − 3 h local on 3 December = 08:00 UTC; a later run queues nothing more.
+    expect(await cronReminders('2026-12-03T07:59:00Z')).toEqual({ queued: 0, failed: 0 });
+    expect(await cronReminders('2026-12-03T08:00:00Z')).toEqual({ queued: 1, failed: 0 });
+    expect(await cronReminders('2026-12-03T08:01:00Z')).toEqual({ queued: 0, failed: 0 });
+    const rows = await h.t.db.selectFrom('outbox').select(['state', 'payload']).where('resident_id', '=', fan).where('kind', '=', 'event.reminder').orderBy('id').execute();
+    expect(rows.map((r) => r.state)).toEqual(['sent', 'pending']);
+    expect(rows[1]!.payload).toMatchObject({ key: 'events.reminder', params: { starts: kuzbass('2026-12-03T18:00') } });
+  });
+
   it('moving a published event tells everyone who asked for a reminder the new time at once; an edit that keeps the time tells no one', async () => {
     const { remindMe } = await import('../../../core/news/events.service.ts');
     const fan = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
