@@ -146,7 +146,7 @@ export async function createEvent(db: Db, input: EventFields & { municipalityId:
 
 /**
  * Edits an event (a cancelled one is read-only); the result is checked as a whole. A published
- * event's announcement not sent yet carries the edit; moved, everyone who asked for a reminder is told.
+ * event's announcement not sent yet carries the edit; moved or at another venue, everyone who asked for a reminder is told.
  */
 export async function updateEvent(db: Db, id: number, patch: Partial<EventFields>, now: Date): Promise<{ event: AfishaEvent; changed: string[] }> {
   const event = await lockEvent(db, id);
@@ -169,21 +169,41 @@ export async function updateEvent(db: Db, id: number, patch: Partial<EventFields
   if (patch.startsAt && patch.startsAt.getTime() !== event.startsAt.getTime()) {
     // A new start time: every reminder is sent (again) before it, once.
     await requeueReminders(db, id);
-    // Who asked for a reminder planned for the old time: told of the new one now, not 3 hours before it.
+    // Who asked for a reminder planned for the old time: told of the new one now, not 3 hours before it (the notice names the venue too).
     if (event.state === 'published') await tellMoved(db, event, updated, timeZone);
+  } else if (event.state === 'published' && newPlace(event, updated)) {
+    await tellFollowers(db, updated, {
+      kind: 'event.venue_changed',
+      key: 'events.venue_changed',
+      params: { ...eventParams(updated, timeZone), was: `${event.venue.name}, ${event.venue.address}` },
+      dedupeKey: (residentId) => `event-venue:${id}:${residentId}:${now.getTime()}`,
+    });
   }
   return { event: updated, changed };
 }
 
+/** Another place by its name or address; a map point corrected alone is not (the reminder carries the point). */
+const newPlace = (before: AfishaEvent, after: AfishaEvent) => before.venue.name !== after.venue.name || before.venue.address !== after.venue.address;
+
 async function tellMoved(db: Db, before: AfishaEvent, after: AfishaEvent, timeZone: string): Promise<void> {
-  const reminders = await db.selectFrom('event_reminder').select('resident_id').where('event_id', '=', after.id).execute();
+  await tellFollowers(db, after, {
+    kind: 'event.moved',
+    key: 'events.moved',
+    params: { ...eventParams(after, timeZone), was: readerDate(before.startsAt, timeZone) },
+    dedupeKey: (residentId) => `event-moved:${after.id}:${residentId}:${after.startsAt.getTime()}`,
+  });
+}
+
+/** A notice of a change to everyone who asked for the event's reminder (its followers), with the venue as a location. */
+async function tellFollowers(db: Db, event: AfishaEvent, notice: { kind: string; key: string; params: Record<string, unknown>; dedupeKey: (residentId: number) => string }): Promise<void> {
+  const reminders = await db.selectFrom('event_reminder').select('resident_id').where('event_id', '=', event.id).execute();
   for (const r of reminders) {
     await queueForResident(db, r.resident_id, {
-      kind: 'event.moved',
-      key: 'events.moved',
-      params: { ...eventParams(after, timeZone), was: readerDate(before.startsAt, timeZone) },
-      dedupeKey: `event-moved:${after.id}:${r.resident_id}:${after.startsAt.getTime()}`,
-      location: { lat: after.venue.lat, lon: after.venue.lon },
+      kind: notice.kind,
+      key: notice.key,
+      params: notice.params,
+      dedupeKey: notice.dedupeKey(r.resident_id),
+      location: { lat: event.venue.lat, lon: event.venue.lon },
     });
   }
 }

@@ -527,6 +527,34 @@ describe('events through the admin API', () => {
     });
   });
 
+  it('a new venue alone is told to everyone who asked for a reminder, with the new place; a corrected map point alone tells no one', async () => {
+    const { remindMe } = await import('../../../core/news/events.service.ts');
+    const fan = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+    const created = await h.request('POST', '/api/v1/events', {
+      token: h.keys.Kemerovo.curator,
+      body: event({ title: 'Турнир по шахматам', startsAt: '2026-12-04T15:00', endsAt: '2026-12-04T18:00' }),
+    });
+    await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    expect(await remindMe(h.t.db, created.body.id, fan, h.now())).toBe('scheduled');
+    const notices = () => h.t.db.selectFrom('outbox').select(['kind', 'payload']).where('resident_id', '=', fan).where('kind', 'in', ['event.venue_changed', 'event.moved']).orderBy('id').execute();
+
+    const pin = { ...venue, lat: venue.lat + 0.0005 };
+    expect((await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { venue: pin } })).status).toBe(200);
+    expect(await notices()).toEqual([]);
+    const hall = { name: 'Дворец творчества', address: 'Кемерово, пр. Кузнецкий, 65', lat: venue.lat + 0.01, lon: venue.lon };
+    expect((await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { venue: hall } })).status).toBe(200);
+    const told = await notices();
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({
+      kind: 'event.venue_changed',
+      payload: {
+        key: 'events.venue_changed',
+        params: { title: 'Турнир по шахматам', starts: kuzbass('2026-12-04T15:00'), venue: hall.name, address: hall.address, was: `${venue.name}, ${venue.address}` },
+        location: { lat: hall.lat, lon: hall.lon },
+      },
+    });
+  });
+
   it('«Афиша» across the weekend and the time-zone boundary: an event at 00:30 Saturday local is not Friday\'s "today"', async () => {
     const { afisha } = await import('../../../core/news/events.service.ts');
     const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Ночь кино', startsAt: '2026-12-12T00:30', endsAt: '2026-12-12T03:00' }) });
