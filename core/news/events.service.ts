@@ -190,7 +190,8 @@ async function tellMoved(db: Db, before: AfishaEvent, after: AfishaEvent, timeZo
     kind: 'event.moved',
     key: 'events.moved',
     params: { ...eventParams(after, timeZone), was: readerDate(before.startsAt, timeZone) },
-    dedupeKey: (residentId) => `event-moved:${after.id}:${residentId}:${after.startsAt.getTime()}`,
+    // The edit's time too: an event moved back to a time it had before is told again.
+    dedupeKey: (residentId) => `event-moved:${after.id}:${residentId}:${after.startsAt.getTime()}:${after.updatedAt.getTime()}`,
   });
 }
 

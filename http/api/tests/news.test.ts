@@ -527,6 +527,25 @@ describe('events through the admin API', () => {
     });
   });
 
+  it('an event moved a third time, back to a time it was moved to before, is told each time', async () => {
+    const { remindMe } = await import('../../../core/news/events.service.ts');
+    const fan = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Вечер романса', startsAt: '2026-12-13T18:00', endsAt: '2026-12-13T20:00' }) });
+    await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    expect(await remindMe(h.t.db, created.body.id, fan, h.now())).toBe('scheduled');
+    for (const start of ['2026-12-13T19:00', '2026-12-14T19:00', '2026-12-13T19:00']) {
+      const end = start.replace('T19:00', 'T21:00');
+      expect((await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body: { startsAt: start, endsAt: end } })).status).toBe(200);
+      h.advance(60_000);
+    }
+    const told = await h.t.db.selectFrom('outbox').select('payload').where('resident_id', '=', fan).where('kind', '=', 'event.moved').orderBy('id').execute();
+    expect(told.map((r) => [r.payload.params?.was, r.payload.params?.starts])).toEqual([
+      [kuzbass('2026-12-13T18:00'), kuzbass('2026-12-13T19:00')],
+      [kuzbass('2026-12-13T19:00'), kuzbass('2026-12-14T19:00')],
+      [kuzbass('2026-12-14T19:00'), kuzbass('2026-12-13T19:00')],
+    ]);
+  });
+
   it('a new venue alone is told to everyone who asked for a reminder, with the new place; a corrected map point alone tells no one', async () => {
     const { remindMe } = await import('../../../core/news/events.service.ts');
     const fan = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
