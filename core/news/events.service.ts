@@ -166,12 +166,14 @@ export async function updateEvent(db: Db, id: number, patch: Partial<EventFields
   const timeZone = (await getMunicipality(db, updated.municipalityId)).timeZone;
   // Residents its announcement has not reached yet get the edited card (a new time, venue …).
   if (event.state === 'published') await reviseAnnouncement(db, updated.broadcastId, eventAnnouncement(updated, timeZone));
+  // A correction to an event that is over (or now dated in the past) is the record's, not news to those who asked for a reminder.
+  const tell = event.state === 'published' && !isOver(event, now) && !isOver(updated, now);
   if (patch.startsAt && patch.startsAt.getTime() !== event.startsAt.getTime()) {
     // A new start time: every reminder is sent (again) before it, once.
     await requeueReminders(db, id);
     // Who asked for a reminder planned for the old time: told of the new one now, not 3 hours before it (the notice names the venue too).
-    if (event.state === 'published') await tellMoved(db, event, updated, timeZone);
-  } else if (event.state === 'published' && newPlace(event, updated)) {
+    if (tell) await tellMoved(db, event, updated, timeZone);
+  } else if (tell && newPlace(event, updated)) {
     await tellFollowers(db, updated, {
       kind: 'event.venue_changed',
       key: 'events.venue_changed',
@@ -181,6 +183,8 @@ export async function updateEvent(db: Db, id: number, patch: Partial<EventFields
   }
   return { event: updated, changed };
 }
+
+const isOver = (event: AfishaEvent, now: Date) => event.endsAt.getTime() <= now.getTime();
 
 /** Another place by its name or address; a map point corrected alone is not (the reminder carries the point). */
 const newPlace = (before: AfishaEvent, after: AfishaEvent) => before.venue.name !== after.venue.name || before.venue.address !== after.venue.address;
@@ -282,7 +286,7 @@ export async function publishEvent(db: Db, id: number, now: Date, staffId: numbe
 
 /**
  * Cancels an event: its announcement and reminders not yet sent are dropped, and every resident
- * who asked for one is told (a notice, at once). Returns the event and how many were told.
+ * who asked for one is told (a notice, at once), unless it is over. Returns the event and how many were told.
  */
 export async function cancelEvent(db: Db, id: number, reason: string | null, now: Date): Promise<{ event: AfishaEvent; told: number }> {
   const event = await lockEvent(db, id);
@@ -297,7 +301,8 @@ export async function cancelEvent(db: Db, id: number, reason: string | null, now
   await db.updateTable('event_reminder').set({ queued_at: now }).where('event_id', '=', id).where('queued_at', 'is', null).execute();
   const municipality = await getMunicipality(db, event.municipalityId);
   let told = 0;
-  for (const r of reminders) {
+  // An event that is over is cancelled for the record: no one is told.
+  for (const r of isOver(event, now) ? [] : reminders) {
     const ok = await queueForResident(db, r.resident_id, {
       kind: 'event.cancelled',
       key: 'events.cancelled',

@@ -574,6 +574,25 @@ describe('events through the admin API', () => {
     });
   });
 
+  it('an event that is over: correcting its time or venue, or cancelling it, tells no one who asked for its reminder', async () => {
+    const { publishEvent, remindMe } = await import('../../../core/news/events.service.ts');
+    const fan = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+    // Yesterday evening's concert, published and asked about the day before.
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Вечер бардов', startsAt: '2026-11-30T18:00', endsAt: '2026-11-30T20:00' }) });
+    const before = new Date('2026-11-29T03:00:00Z');
+    await publishEvent(h.t.db, created.body.id, before, null);
+    expect(await remindMe(h.t.db, created.body.id, fan, before)).toBe('scheduled');
+
+    const hall = { name: 'Дворец творчества', address: 'Кемерово, пр. Кузнецкий, 65', lat: venue.lat + 0.01, lon: venue.lon };
+    for (const body of [{ startsAt: '2026-11-30T17:30', endsAt: '2026-11-30T19:30' }, { venue: hall }]) {
+      expect((await h.request('PATCH', `/api/v1/events/${created.body.id}`, { token: h.keys.Kemerovo.curator, body })).status).toBe(200);
+    }
+    const cancelled = await h.request('POST', `/api/v1/events/${created.body.id}/cancel`, { token: h.keys.Kemerovo.curator, body: { reason: 'Ошибка в афише' } });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.told).toBe(0);
+    expect(await h.t.db.selectFrom('outbox').select('kind').where('resident_id', '=', fan).execute()).toEqual([]);
+  });
+
   it('«Афиша» across the weekend and the time-zone boundary: an event at 00:30 Saturday local is not Friday\'s "today"', async () => {
     const { afisha } = await import('../../../core/news/events.service.ts');
     const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ title: 'Ночь кино', startsAt: '2026-12-12T00:30', endsAt: '2026-12-12T03:00' }) });

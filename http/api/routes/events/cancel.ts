@@ -14,7 +14,7 @@ export const route = createRoute({
   operationId: 'cancelEvent',
   path: '/events/{id}/cancel',
   tags: ['events'],
-  summary: 'Cancel an event: reminders not yet sent are dropped and every resident who asked for one is told',
+  summary: 'Cancel an event: reminders not yet sent are dropped and every resident who asked for one is told (no one, once it is over)',
   ...access('news.write'),
   request: { params: IdParams, body: { required: false, content: { 'application/json': { schema: Body } } } },
   responses: { 200: jsonContent(EventSchema.extend({ told: z.number().int() }).openapi('CancelledEvent'), 'The event, and how many residents were told'), ...problems(400, 404, 409) },
