@@ -74,7 +74,8 @@ async function eventView(c: StepContext, event: AfishaEvent, extraRows: Button[]
   const params = eventParams(event, zone);
   const ics = icsLine(event.id);
   return {
-    key: 'events.card',
+    // No description: no empty paragraph for it.
+    key: event.description.trim() ? 'events.card' : 'events.card_brief',
     params: { ...params, kindLabel: local(`events.kind_${event.kind}`) },
     lines: [
       ...(params.age ? [{ key: 'events.line_age', params }] : []),

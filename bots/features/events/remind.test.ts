@@ -176,3 +176,20 @@ describe.each(CHANNELS)("%s: an «Афиша» card's dates in the reader's lang
     expect(russian.replyTexts[0]).toContain(`🗓 ${formatDate(start, 'ru', zone)} — ${formatDate(end, 'ru', zone)}`);
   });
 });
+
+describe.each(CHANNELS)('%s: the card of an event without a description', (channel) => {
+  it('is brief: the venue line is followed by the next line, with no empty line and no "undefined"', async () => {
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Ирина');
+    const start = new Date(Date.now() + 26 * HOUR);
+    const venue = { name: 'Парк Победы', address: 'Кемерово, ул. Притомская набережная, 7', ...KEMEROVO_CENTER };
+    const draft = await createEvent(db.db, eventDraft({ municipalityId: db.demo.municipalities.Kemerovo, title: `Зарядка ${channel}`, description: '', startsAt: start, venue }), new Date());
+    const event = await publishEvent(db.db, draft.id, new Date(), null);
+
+    await chat.say(`/start event_${event.id}`);
+    const card = chat.replyTexts.join('\n');
+    expect(card).toContain(`Зарядка ${channel}`);
+    expect(card).toContain(`📍 Парк Победы, Кемерово, ул. Притомская набережная, 7\n${t('ru', 'events.line_free')}`);
+    expect(card).not.toMatch(/\n\s*\n/);
+    expect(card).not.toContain('undefined');
+  });
+});
