@@ -245,7 +245,8 @@ export function eventParams(event: AfishaEvent, timeZone: string): Record<string
 /** What subscribers are sent: the card with the photo, the venue as a location (OutboxPayload.location), "Remind me" and "Details". */
 function eventAnnouncement(event: AfishaEvent, timeZone: string): Announcement {
   return {
-    key: 'events.broadcast',
+    // No description: no empty paragraph closing the message.
+    key: event.description.trim() ? 'events.broadcast' : 'events.broadcast_brief',
     params: {
       ...eventParams(event, timeZone),
       kindLabel: { $key: `events.kind_${event.kind}` },

@@ -11,6 +11,7 @@ import { readerDate } from '../../../core/text/reader-date.ts';
 import { createApiHarness, type ApiHarness } from '../../../test/api-harness.ts';
 import { jpegBytes, mp4Bytes } from '../../../test/media/files.ts';
 import { KEMEROVO_CENTER, NOVOKUZNETSK_CENTER, registeredResident } from '../../../test/residents.ts';
+import { createTranslator } from '../../../bots/i18n.ts';
 
 let h: ApiHarness;
 
@@ -436,6 +437,19 @@ describe('events through the admin API', () => {
     const progress = (await h.request('GET', `/api/v1/broadcasts/${published.body.broadcastId}`, { token: h.keys.Kemerovo.curator })).body;
     expect(progress).toMatchObject({ status: 'cancelled', pending: 0, sent: 0 });
     expect(progress.cancelled).toBe(progress.recipients);
+  });
+
+  it('an event without a description is announced without an empty paragraph closing the message', async () => {
+    const fan = await registeredResident(h.t.db, { municipalityId: h.municipality.Kemerovo, now: h.now() });
+    await setSubscription(h.t.db, fan, 'culture_events', true, h.now());
+    const created = await h.request('POST', '/api/v1/events', { token: h.keys.Kemerovo.curator, body: event({ description: '' }) });
+    expect(created.status).toBe(201);
+    const published = await h.request('POST', `/api/v1/events/${created.body.id}/publish`, { token: h.keys.Kemerovo.curator });
+    await expand(published.body.broadcastId);
+    const row = await h.t.db.selectFrom('outbox').select('payload').where('broadcast_id', '=', published.body.broadcastId).executeTakeFirstOrThrow();
+    expect(row.payload.key).toBe('events.broadcast_brief');
+    const text = createTranslator()('ru', 'events.broadcast_brief', { ...row.payload.params, kindLabel: 'Культура', ageLine: '', priceLabel: 'от 500 ₽' });
+    expect(text).toMatch(/💳 от 500 ₽$/);
   });
 
   it('an event moved after publication: the announcement not sent yet says the new time', async () => {
