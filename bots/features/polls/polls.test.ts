@@ -157,15 +157,10 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     const poll = await publishedPoll(db.demo.municipalities.Kemerovo);
     await chat.deliverOutbox();
     await chat.say(press(ru('polls.answer')));
-    const idOf = (label: string) =>
-      chat
-        .keyboards()
-        .flatMap((k) => k.rows.flat())
-        .find((b) => b.label === label)!.id!;
-    const oldOption = idOf('Освещение');
+    const oldOption = chat.buttonId('Освещение');
     await chat.say(press('Скамейки'));
-    const oldDone = idOf(ru('polls.done'));
-    const oldBack = idOf(ru('polls.back'));
+    const oldDone = chat.buttonId(ru('polls.done'));
+    const oldBack = chat.buttonId(ru('polls.back'));
     const multiple = ru('polls.question_multiple', { index: 2, count: 3, max: 2, text: 'Что добавить?' });
     const outdatedThen = (question: string) => [ru('dialog.outdated'), question];
 
@@ -193,12 +188,7 @@ describe.each(CHANNELS)('polls in the bot (%s)', (channel) => {
     await publishedPoll(db.demo.municipalities.Kemerovo);
     await chat.deliverOutbox();
     await chat.say(press(ru('polls.answer')));
-    const idOf = (label: string) =>
-      chat
-        .keyboards()
-        .flatMap((k) => k.rows.flat())
-        .find((b) => b.label === label)!.id!;
-    const benches = idOf('Скамейки');
+    const benches = chat.buttonId('Скамейки');
     await chat.say(tap(benches));
     expect(chat.replyTexts.at(-1)).toBe(ru('polls.question_multiple', { index: 2, count: 3, max: 2, text: 'Что добавить?' }));
     await chat.say(tap(benches));
