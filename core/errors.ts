@@ -17,6 +17,7 @@ export const ERROR_KINDS = {
   CATEGORY_NOT_FOUND: 'not_found',
   EXECUTOR_NOT_FOUND: 'not_found',
   EXECUTOR_INACTIVE: 'rule',
+  STAFF_INACTIVE: 'rule',
   ANSWER_NOT_FOUND: 'not_found',
   COMMENT_NOT_FOUND: 'not_found',
   COMMENT_ALREADY_REPLIED: 'conflict',

@@ -52,13 +52,14 @@ function newCode(): string {
   return code;
 }
 
-async function activeStaff(db: Db, staffId: number) {
+async function activeStaff(db: Db, staffId: number, inactive: 'STAFF_NOT_FOUND' | 'STAFF_INACTIVE' = 'STAFF_NOT_FOUND') {
   const row = await db
     .selectFrom('staff')
     .select(['id', 'role', 'municipality_id', 'language', 'active'])
     .where('id', '=', staffId)
     .executeTakeFirst();
-  if (!row?.active) throw new DomainError('STAFF_NOT_FOUND', { id: staffId });
+  if (!row) throw new DomainError('STAFF_NOT_FOUND', { id: staffId });
+  if (!row.active) throw new DomainError(inactive, { id: staffId });
   return row;
 }
 
@@ -87,7 +88,8 @@ export function createLinkCode(
   return inTransaction(db, async (trx) => {
     const ttlHours = input.ttlHours ?? DEFAULT_LINK_CODE_TTL_HOURS;
     if (!(ttlHours > 0)) throw new DomainError('VALIDATION', { field: 'ttlHours', problem: 'must be positive' });
-    const target = await activeStaff(trx, input.staffId);
+    // The console lists a deactivated official: "not found" would contradict it.
+    const target = await activeStaff(trx, input.staffId, 'STAFF_INACTIVE');
     await assertMayIssue(trx, input.actorStaffId, target);
     await trx.deleteFrom('staff_link_code').where('staff_id', '=', target.id).where('used_at', 'is', null).execute();
     const code = newCode();

@@ -41,6 +41,7 @@ export const DETAILS: Partial<Record<ErrorCode | string, string>> = {
   DUPLICATE_OF_SELF: 'A message cannot be a duplicate of itself.',
   TOO_MANY_PHOTOS: 'Too many photos are attached.',
   STAFF_NOT_FOUND: 'No staff member with this id exists, or it is out of your scope.',
+  STAFF_INACTIVE: 'The staff member is deactivated (active: false): reactivate them first.',
   STAFF_GROUP_NOT_FOUND: 'No group of officials with this id exists in this municipality, or it is out of your scope.',
   LINK_CODE_INVALID: 'The link code is not valid.',
   LINK_CODE_EXPIRED: 'The link code has expired; ask for a new one.',

@@ -93,8 +93,13 @@ describe('POST /staff/{id}/link-codes', () => {
     expect(created.status).toBe(201);
     await h.request('PATCH', `/api/v1/staff/${created.body.id}`, { body: { active: false } });
     const inactive = await h.request('POST', `/api/v1/staff/${created.body.id}/link-codes`, { body: {} });
-    expect(inactive.status).toBe(404);
-    expect(inactive.body.code).toBe('STAFF_NOT_FOUND');
+    // Listed by the console as deactivated: said so, not "not found".
+    expect(inactive.status).toBe(422);
+    expect(inactive.body.code).toBe('STAFF_INACTIVE');
+    expect(await h.t.db.selectFrom('staff_link_code').select('id').where('staff_id', '=', created.body.id).execute()).toEqual([]);
+    await h.request('PATCH', `/api/v1/staff/${created.body.id}`, { body: { active: true } });
+    expect((await h.request('POST', `/api/v1/staff/${created.body.id}/link-codes`, { body: {} })).status).toBe(201);
+    await h.request('PATCH', `/api/v1/staff/${created.body.id}`, { body: { active: false } }); // the tests below count Belovo's active staff
   });
 });
 

@@ -19,10 +19,10 @@ export const route = createRoute({
   summary: 'Issue a one-time code that links an official\'s messenger account to them',
   description:
     'The official opens the deep link of their messenger (or sends `/start staff_<code>` to the bot) and is linked. Only the latest code of a staff member works; ' +
-    'it expires and is used once. Operators issue codes for anyone, curators for the staff of their municipality.',
+    'it expires and is used once. Operators issue codes for anyone, curators for the staff of their municipality. A deactivated staff member: 422 STAFF_INACTIVE.',
   ...access('staff.link'),
   request: { params: IdParams, body: jsonBody(Body) },
-  responses: { 201: jsonContent(LinkCodeSchema, 'The code, shown once'), ...problems(400, 404) },
+  responses: { 201: jsonContent(LinkCodeSchema, 'The code, shown once'), ...problems(400, 404, 422) },
 });
 
 export function registerIssueLinkCode(app: ApiApp, deps: ApiDeps) {
