@@ -1,5 +1,6 @@
 import { runDeadlineReminders, runFirstResponseAlerts, runOverdueAlerts } from '../core/alerts/deadlines.ts';
 import { runDueDigests } from '../core/alerts/digest.ts';
+import { REGION_TIME_ZONE } from '../core/news/local-time.ts';
 import { pruneProcessedUpdates } from '../core/inbound/retention.ts';
 import { pruneRunningLines } from '../core/outbox/running-line.ts';
 import type { Job } from '../core/jobs/run-job.ts';
@@ -71,7 +72,8 @@ export function cronSchedules(timeZones: string[], defaultTimeZone = 'Asia/Novok
     { job: JOBS.unansweredComments, expression: '*/15 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.hourlyNewMessages, expression: '0 * * * *', timeZone: defaultTimeZone },
     { job: JOBS.contests, expression: '* * * * *', timeZone: defaultTimeZone },
-    ...zones.map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
+    // The regional curators' digest goes at 09:00 of the region's zone, whatever the municipalities' zones.
+    ...[...new Set([...zones, REGION_TIME_ZONE])].sort().map((timeZone) => ({ job: JOBS.digest, expression: '0 9-21 * * *', timeZone })),
     // KPI: close the month just after local midnight (snapshots), check the running periods each
     // morning (at-risk alerts), tell the missed indicators and send the monthly summary from 09:00 on
     // the first working day (nobody is alerted at night).

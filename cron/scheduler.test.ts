@@ -5,7 +5,7 @@ import { listJobRuns } from '../core/jobs/job-runs.ts';
 import { createLogger } from '../logger.ts';
 import { createTestDatabase, type TestDatabase } from '../test/database.ts';
 import { demoStaff, linkStaff, messageInWork } from '../test/staff.ts';
-import { JOBS } from './jobs.ts';
+import { cronSchedules, JOBS } from './jobs.ts';
 import { startCron } from './scheduler.ts';
 
 let t: TestDatabase;
@@ -138,5 +138,11 @@ describe('the cron scheduler', () => {
     expect(cron.getTasks().size).toBe(before + 18);
     await handle.stop();
     expect(cron.getTasks().size).toBe(before);
+  });
+
+  it("schedules the digest in the region's zone too (the regional curators' digest), whatever the municipalities' zones", () => {
+    const zones = (timeZones: string[]) => cronSchedules(timeZones).filter((s) => s.job === JOBS.digest).map((s) => s.timeZone);
+    expect(zones(['Europe/Moscow'])).toEqual(['Asia/Novokuznetsk', 'Europe/Moscow']);
+    expect(zones(['Asia/Novokuznetsk', 'Asia/Novokuznetsk'])).toEqual(['Asia/Novokuznetsk']);
   });
 });

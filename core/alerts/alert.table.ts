@@ -19,7 +19,14 @@ export interface DigestDayTable {
   created_at: Date;
 }
 
+/** Marks the regional curators' daily digest as done for a local date of the region's zone. */
+export interface RegionalDigestDayTable {
+  local_date: string;
+  created_at: Date;
+}
+
 export interface AlertTables {
   staff_alert: StaffAlertTable;
   digest_day: DigestDayTable;
+  regional_digest_day: RegionalDigestDayTable;
 }

@@ -4,8 +4,8 @@ import type { Keyboard } from '../../bots/dialogs/view.ts';
 import { createTranslator } from '../../bots/i18n.ts';
 import { renderText } from '../../bots/render-text.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
-import { demoStaff, linkStaff } from '../../test/staff.ts';
+import { categoryId, KEMEROVO_CENTER, NOVOKUZNETSK_CENTER, registeredResident } from '../../test/residents.ts';
+import { demoStaff, linkStaff, messageInWork } from '../../test/staff.ts';
 import { draftAnswer, reviseAnswer } from '../messages/answers.service.ts';
 import { fileMessage } from '../messages/filing.service.ts';
 import { acceptMessage } from '../messages/moderation.service.ts';
@@ -174,3 +174,66 @@ describe('the executor card and the approval card', () => {
     expect(t9n('en', 'alert.button_approve')).toBe('Approve');
   });
 });
+
+describe('the approval card where the municipality has no curator at hand', () => {
+  /** A regional curator (no municipality, the ЦУР's), linked to Telegram unless `linked` is false. */
+  async function regionalCurator(name: string, options: { linked?: boolean; active?: boolean } = {}): Promise<number> {
+    const { id } = await t.db.insertInto('staff').values({ full_name: name, role: 'curator', municipality_id: null, executor_id: null }).returning('id').executeTakeFirstOrThrow();
+    if (options.linked !== false) await linkStaff(t.db, id);
+    if (options.active === false) await t.db.updateTable('staff').set({ active: false }).where('id', '=', id).execute();
+    return id;
+  }
+  const cardsFor = async (messageId: number) =>
+    (await t.db.selectFrom('outbox').select(['staff_id', 'payload']).where('kind', '=', 'alert.answer_pending').orderBy('id').execute()).filter((r) => r.payload.params?.messageId === messageId);
+
+  it('goes to the active regional curators with a messenger, naming the municipality, until a curator of its own is reachable; a municipality with one never copies them', async () => {
+    const { Kemerovo, Novokuznetsk } = t.demo.municipalities;
+    const regional = await regionalCurator('Куратор ЦУР');
+    const inactive = await regionalCurator('Бывший куратор ЦУР', { active: false });
+    const withoutMessenger = await regionalCurator('Куратор ЦУР без мессенджера', { linked: false });
+    const kemerovo = await demoStaff(t.db, Kemerovo);
+    await linkStaff(t.db, kemerovo.curator);
+    const nk = await demoStaff(t.db, Novokuznetsk);
+    const nkName = await t.db.selectFrom('municipality').select(['name_ru', 'name_en']).where('id', '=', Novokuznetsk).executeTakeFirstOrThrow();
+    const t9n = createTranslator();
+
+    // Novokuznetsk's curator has no messenger: a clarification request there reaches the regional curator.
+    const nkMessage = await messageInWork(t.db, { municipalityId: Novokuznetsk, acceptedAt: at('2026-11-09T03:00:00Z'), point: NOVOKUZNETSK_CENTER });
+    const { answer: request } = await draftAnswer(t.db, { messageId: nkMessage, kind: 'clarification', text: 'Уточните номер дома', actor: { kind: 'staff', staffId: nk.executor } }, at('2026-11-09T04:00:00Z'));
+    const [card, ...more] = await cardsFor(nkMessage);
+    expect(more).toEqual([]);
+    expect(card).toMatchObject({ staff_id: regional, payload: { keyboard: approvalKeyboard(request.id), params: { answerId: request.id, kind: 'clarification' } } });
+    expect(renderText(t9n, 'ru', card!.payload)).toBe(`Запрос уточнения по сообщению №${nkMessage} ждёт согласования.\nМуниципалитет: ${nkName.name_ru} — своего куратора на связи в мессенджере у него нет.\n\nУточните номер дома`);
+    expect(renderText(t9n, 'en', card!.payload)).toContain(`Municipality: ${nkName.name_en} (no curator of its own is reachable in a messenger).`);
+    // The municipality's own curator still has it in GET /alerts; the inactive and the unlinked regional ones have nothing.
+    expect((await listAlerts(t.db, { messageId: nkMessage, kind: 'alert.answer_pending' })).map((a) => [a.staffId, a.queued]).sort()).toEqual(
+      [
+        [nk.curator, false],
+        [regional, true],
+      ].sort(),
+    );
+    const nothingFor = async (staffId: number) => [
+      await t.db.selectFrom('staff_alert').select('id').where('staff_id', '=', staffId).execute(),
+      await t.db.selectFrom('outbox').select('id').where('staff_id', '=', staffId).execute(),
+    ];
+    expect(await nothingFor(inactive)).toEqual([[], []]);
+    expect(await nothingFor(withoutMessenger)).toEqual([[], []]);
+
+    // Kemerovo's curator is linked: an intermediate answer there is theirs alone.
+    const kemMessage = await messageInWork(t.db, { municipalityId: Kemerovo, acceptedAt: at('2026-11-09T03:00:00Z') });
+    await draftAnswer(t.db, { messageId: kemMessage, kind: 'intermediate', text: 'В плане', actor: { kind: 'staff', staffId: kemerovo.executor } }, at('2026-11-09T04:00:00Z'));
+    const kemCards = await cardsFor(kemMessage);
+    expect(kemCards.map((c) => c.staff_id)).toEqual([kemerovo.curator]);
+    expect(renderText(t9n, 'ru', kemCards[0]!.payload)).toBe(`Промежуточный ответ по сообщению №${kemMessage} ждёт согласования.\n\nВ плане`);
+
+    // Once Novokuznetsk's curator links a messenger, its revision goes to them, not to the region.
+    await linkStaff(t.db, nk.curator);
+    await reviseAnswer(t.db, { answerId: request.id, text: 'Уточните номер дома и подъезд', actor: { kind: 'staff', staffId: nk.executor } }, at('2026-11-09T05:00:00Z'));
+    expect((await cardsFor(nkMessage)).map((c) => c.staff_id)).toEqual([regional, nk.curator]);
+    // Their messenger found unreachable (the bot blocked): the next one falls back to the region again.
+    await t.db.updateTable('staff_identity').set({ unreachable_at: at('2026-11-09T05:30:00Z') }).where('staff_id', '=', nk.curator).execute();
+    await reviseAnswer(t.db, { answerId: request.id, text: 'Уточните номер дома, подъезд и этаж', actor: { kind: 'staff', staffId: nk.executor } }, at('2026-11-09T06:00:00Z'));
+    expect((await cardsFor(nkMessage)).map((c) => c.staff_id)).toEqual([regional, nk.curator, regional]);
+  });
+});
+

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
+import { categoryId, KEMEROVO_CENTER, NOVOKUZNETSK_CENTER, registeredResident } from '../../test/residents.ts';
 import { demoStaff, linkStaff, messageInWork } from '../../test/staff.ts';
 import { draftAnswer } from '../messages/answers.service.ts';
 import { fileMessage } from '../messages/filing.service.ts';
@@ -100,5 +100,82 @@ describe('the daily digest', () => {
     const text = createTranslator()('ru', executor!.payload.key, executor!.payload.params);
     expect(text).toContain('Сводка на 20.11.2026');
     expect(text).toContain(`Просрочено: 1 (№ ${ids.overdue})`);
+  });
+});
+
+describe("the regional curators' digest", () => {
+  let r: TestDatabase;
+  const regional = { linked: 0, inactive: 0, withoutMessenger: 0 };
+  let kemerovoCurator = 0;
+  let nkCurator = 0;
+  const nk = { draft: 0, overdue: 0, dueSoon: 0 };
+
+  beforeAll(async () => {
+    r = await createTestDatabase();
+    const { Kemerovo, Novokuznetsk } = r.demo.municipalities;
+    const curator = async (name: string) =>
+      (await r.db.insertInto('staff').values({ full_name: name, role: 'curator', municipality_id: null, executor_id: null }).returning('id').executeTakeFirstOrThrow()).id;
+    regional.linked = await curator('Куратор ЦУР');
+    regional.inactive = await curator('Бывший куратор ЦУР');
+    regional.withoutMessenger = await curator('Куратор ЦУР без мессенджера');
+    await linkStaff(r.db, regional.linked);
+    await linkStaff(r.db, regional.inactive);
+    await r.db.updateTable('staff').set({ active: false }).where('id', '=', regional.inactive).execute();
+    const kemerovo = await demoStaff(r.db, Kemerovo);
+    kemerovoCurator = kemerovo.curator;
+    await linkStaff(r.db, kemerovoCurator);
+    // Novokuznetsk's own curator has no messenger: its approvals fall to the region.
+    const novokuznetsk = await demoStaff(r.db, Novokuznetsk);
+    nkCurator = novokuznetsk.curator;
+
+    const kemDraft = await messageInWork(r.db, { municipalityId: Kemerovo, acceptedAt: ago(2) });
+    await draftAnswer(r.db, { messageId: kemDraft, kind: 'final', resolution: 'solved', text: 'Сделано', actor: { kind: 'staff', staffId: kemerovo.executor } }, ago(1));
+    await messageInWork(r.db, { municipalityId: Kemerovo, acceptedAt: ago(20) });
+    const inNk = (days: number) => messageInWork(r.db, { municipalityId: Novokuznetsk, acceptedAt: ago(days), point: NOVOKUZNETSK_CENTER });
+    nk.draft = await inNk(3);
+    nk.dueSoon = await inNk(12);
+    nk.overdue = await inNk(16);
+    await draftAnswer(r.db, { messageId: nk.draft, kind: 'clarification', text: 'Уточните адрес', actor: { kind: 'staff', staffId: novokuznetsk.executor } }, ago(1));
+  });
+  afterAll(() => r.close());
+
+  const digestsOf = (staffId: number) => r.db.selectFrom('outbox').select(['payload', 'priority']).where('kind', '=', 'digest.daily').where('staff_id', '=', staffId).orderBy('id').execute();
+
+  it('at 09:00 of the region gives an active linked regional curator one digest of the municipalities without a curator at hand; the inactive and the unlinked get none', async () => {
+    await runDueDigests(r.db, before9);
+    expect(await digestsOf(regional.linked)).toEqual([]);
+    await runDueDigests(r.db, at9);
+    const [digest, ...more] = await digestsOf(regional.linked);
+    expect(more).toEqual([]);
+    expect(digest).toMatchObject({
+      priority: 5,
+      payload: {
+        key: 'digest.curator',
+        params: { date: '20.11.2026', waiting: 1, waitingIds: String(nk.draft), overdue: 1, overdueIds: String(nk.overdue), dueSoon: 1, dueSoonIds: String(nk.dueSoon) },
+      },
+    });
+    expect(createTranslator()('ru', digest!.payload.key, digest!.payload.params)).toContain(`Ждут согласования: 1 (№ ${nk.draft})`);
+    // Kemerovo's curator has their own municipality's, as before; the region's is not copied to them.
+    const [kemerovo, ...kemMore] = await digestsOf(kemerovoCurator);
+    expect(kemMore).toEqual([]);
+    expect(kemerovo!.payload.params).toMatchObject({ waiting: 1, overdue: 1, dueSoon: 0 });
+    for (const id of [regional.inactive, regional.withoutMessenger, nkCurator]) expect(await digestsOf(id), String(id)).toEqual([]);
+    expect(await r.db.selectFrom('staff_alert').select('staff_id').where('kind', '=', 'digest.daily').where('staff_id', 'in', [regional.inactive, regional.withoutMessenger]).execute()).toEqual([]);
+
+    // Later runs the same day (the hourly retry, a restart) send nothing again.
+    await runDueDigests(r.db, new Date(at9.getTime() + 3_600_000));
+    expect(await digestsOf(regional.linked)).toHaveLength(1);
+  });
+
+  it('keeps the working days and hours: none on a weekend nor after 21:00, none when nothing is left to it', async () => {
+    // Saturday and Sunday at 09:00, then Monday 23 November at 22:30 in Kuzbass: nothing.
+    for (const when of ['2026-11-21T02:00:00Z', '2026-11-22T02:00:00Z', '2026-11-23T15:30:00Z']) await runDueDigests(r.db, new Date(when));
+    expect(await digestsOf(regional.linked)).toHaveLength(1);
+    expect(await r.db.selectFrom('regional_digest_day').select('local_date').execute()).toEqual([{ local_date: '2026-11-20' }]);
+    // Novokuznetsk's curator links a messenger: the municipality is theirs, the region's digest is empty and not sent.
+    await linkStaff(r.db, nkCurator);
+    await runDueDigests(r.db, new Date('2026-11-24T02:00:00Z'));
+    expect(await digestsOf(regional.linked)).toHaveLength(1);
+    expect((await digestsOf(nkCurator)).map((d) => d.payload.params)).toEqual([expect.objectContaining({ date: '24.11.2026', waiting: 1, waitingIds: String(nk.draft) })]);
   });
 });

@@ -1,10 +1,12 @@
 import { TZDate } from '@date-fns/tz';
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import { isWorkingDay, localDateKey } from '../calendar/working-time.ts';
+import { isWorkingDay, localDateKey, type WorkCalendar } from '../calendar/working-time.ts';
 import type { Database } from '../db/database.ts';
 import type { Db } from '../db/types.ts';
 import { OVERDUE_DAYS, openOverduePredicate } from '../messages/overdue.ts';
 import { listMunicipalities, type Municipality } from '../municipalities/municipality.repository.ts';
+import { REGION_TIME_ZONE } from '../news/local-time.ts';
+import { municipalitiesWithoutReachableCurator } from '../notifications/notify.ts';
 import { PRIORITY } from '../outbox/outbox.repository.ts';
 import type { StaffRole } from '../staff/staff.table.ts';
 import { raiseAlert } from './alerts.ts';
@@ -63,6 +65,19 @@ const both = (a: Scope, b: Scope): Scope => (eb) => eb.and([a(eb), b(eb)]);
 /** A duplicate linked in work closes with its original: it is neither overdue nor due on its own. */
 const notLinkedDuplicate: Scope = (eb) => eb('message.duplicate_of', 'is', null);
 
+/** A draft answer (an answer, an intermediate answer, a clarification request) waits for the curator. */
+const awaitingApproval: Scope = (eb) => eb.exists(eb.selectFrom('answer').select('answer.id').whereRef('answer.message_id', '=', 'message.id').where('answer.state', '=', 'draft'));
+
+/** The three lines of a digest: what waits (if the role has such a line), what is overdue and what is due soon, within `mine`. */
+async function digestLines(db: Db, mine: Scope, waiting: Scope | null, now: Date): Promise<Pick<StaffDigest, 'waiting' | 'overdue' | 'dueSoon'>> {
+  const [w, o, d] = await Promise.all([
+    waiting ? line(db, both(mine, waiting)) : Promise.resolve({ count: 0, messageIds: [] }),
+    line(db, both(both(mine, notLinkedDuplicate), (eb) => openOverduePredicate(eb, now))),
+    line(db, both(both(mine, notLinkedDuplicate), dueSoon(now))),
+  ]);
+  return { waiting: w, overdue: o, dueSoon: d };
+}
+
 /** What waits for one official, what is overdue and what is due soon, in their own scope. */
 export async function buildStaffDigest(db: Db, staff: { id: number; role: StaffRole; municipalityId: number; executorId: number | null }, now: Date): Promise<StaffDigest | null> {
   const inMunicipality: Scope = (eb) => eb('message.municipality_id', '=', staff.municipalityId);
@@ -75,7 +90,7 @@ export async function buildStaffDigest(db: Db, staff: { id: number; role: StaffR
     waiting = (eb) => eb.and([eb('message.status', '=', 'in_work'), eb('message.duplicate_of', 'is', null)]);
   } else if (staff.role === 'curator') {
     mine = inMunicipality;
-    waiting = (eb) => eb.exists(eb.selectFrom('answer').select('answer.id').whereRef('answer.message_id', '=', 'message.id').where('answer.state', '=', 'draft'));
+    waiting = awaitingApproval;
   } else if (staff.role === 'moderator') {
     mine = inMunicipality;
     waiting = (eb) => eb('message.status', '=', 'new');
@@ -85,12 +100,7 @@ export async function buildStaffDigest(db: Db, staff: { id: number; role: StaffR
   } else {
     return null;
   }
-  const [w, o, d] = await Promise.all([
-    waiting ? line(db, both(mine, waiting)) : Promise.resolve({ count: 0, messageIds: [] }),
-    line(db, both(both(mine, notLinkedDuplicate), (eb) => openOverduePredicate(eb, now))),
-    line(db, both(both(mine, notLinkedDuplicate), dueSoon(now))),
-  ]);
-  return { staffId: staff.id, role: staff.role, waiting: w, overdue: o, dueSoon: d };
+  return { staffId: staff.id, role: staff.role, ...(await digestLines(db, mine, waiting, now)) };
 }
 
 function idList(l: DigestLine): string {
@@ -98,6 +108,22 @@ function idList(l: DigestLine): string {
   const ids = l.messageIds.join(', ');
   return l.count > l.messageIds.length ? `${ids}, … (+${l.count - l.messageIds.length})` : ids;
 }
+
+/** A digest's params: the local date ('YYYY-MM-DD' read as dd.MM.yyyy) and its three lines. */
+function digestParams(localDate: string, digest: Pick<StaffDigest, 'waiting' | 'overdue' | 'dueSoon'>): Record<string, unknown> {
+  return {
+    date: localDate.split('-').reverse().join('.'),
+    waiting: digest.waiting.count,
+    waitingIds: idList(digest.waiting),
+    overdue: digest.overdue.count,
+    overdueIds: idList(digest.overdue),
+    dueSoon: digest.dueSoon.count,
+    dueSoonIds: idList(digest.dueSoon),
+  };
+}
+
+/** Nothing waiting, overdue or due: no message rather than an empty one every morning. */
+const isEmpty = (digest: Pick<StaffDigest, 'waiting' | 'overdue' | 'dueSoon'>): boolean => digest.waiting.count + digest.overdue.count + digest.dueSoon.count === 0;
 
 /** Whether the digest hour has come in the municipality's zone on the local day of `now`. */
 export function digestHourReached(timeZone: string, now: Date, hour = DIGEST_HOUR): boolean {
@@ -120,32 +146,57 @@ async function sendDigests(db: Db, municipality: Municipality, localDate: string
   let queued = 0;
   for (const s of staff) {
     const digest = await buildStaffDigest(db, { id: s.id, role: s.role, municipalityId: municipality.id, executorId: s.executor_id }, now);
-    // Nothing waiting, overdue or due: no message rather than an empty one every morning.
-    if (!digest || digest.waiting.count + digest.overdue.count + digest.dueSoon.count === 0) continue;
+    if (!digest || isEmpty(digest)) continue;
     const result = await raiseAlert(
       db,
       [s.id],
-      {
-        kind: 'digest.daily',
-        key: `digest.${s.role}`,
-        params: {
-          date: localDate.split('-').reverse().join('.'),
-          waiting: digest.waiting.count,
-          waitingIds: idList(digest.waiting),
-          overdue: digest.overdue.count,
-          overdueIds: idList(digest.overdue),
-          dueSoon: digest.dueSoon.count,
-          dueSoonIds: idList(digest.dueSoon),
-        },
-        dedupeKey: `digest:${localDate}`,
-        delivery: { priority: PRIORITY.digest },
-      },
+      { kind: 'digest.daily', key: `digest.${s.role}`, params: digestParams(localDate, digest), dedupeKey: `digest:${localDate}`, delivery: { priority: PRIORITY.digest } },
       now,
     );
     alerts += result.raised;
     queued += result.queued;
   }
   return { alerts, queued };
+}
+
+/** The region's working days (the national production calendar) for the regional curators' digest. */
+const REGION_CALENDAR: WorkCalendar = { timeZone: REGION_TIME_ZONE, config: {} };
+
+/**
+ * The regional curators' digest, once a working day of the region at 09:00 of its zone (retried to
+ * 21:00 as the municipalities' are): the drafts awaiting approval, the overdue and the due-soon
+ * messages of the municipalities with no curator of their own reachable in a messenger, whose
+ * approval cards come to the regional curators (approvalCurators). A municipality with its own
+ * curator at hand is theirs, not in this digest. Only regional curators with a messenger get it.
+ */
+async function sendRegionalDigest(db: Db, now: Date): Promise<{ alerts: number; queued: number }> {
+  const none = { alerts: 0, queued: 0 };
+  if (!digestHourReached(REGION_TIME_ZONE, now) || digestHourReached(REGION_TIME_ZONE, now, DIGEST_LAST_HOUR + 1)) return none;
+  if (!isWorkingDay(REGION_CALENDAR, now)) return none;
+  const localDate = localDateKey(REGION_TIME_ZONE, now);
+  const claimed = await db.insertInto('regional_digest_day').values({ local_date: localDate, created_at: now }).onConflict((oc) => oc.column('local_date').doNothing()).returning('local_date').executeTakeFirst();
+  if (!claimed) return none;
+  const curators = await db
+    .selectFrom('staff')
+    .select('id')
+    .where('role', '=', 'curator')
+    .where('municipality_id', 'is', null)
+    .where('active', '=', true)
+    .where((eb) => eb.exists(eb.selectFrom('staff_identity').select('staff_identity.id').whereRef('staff_identity.staff_id', '=', 'staff.id')))
+    .orderBy('id')
+    .execute();
+  if (curators.length === 0) return none;
+  const uncovered = await municipalitiesWithoutReachableCurator(db);
+  if (uncovered.length === 0) return none;
+  const digest = await digestLines(db, (eb) => eb('message.municipality_id', 'in', uncovered), awaitingApproval, now);
+  if (isEmpty(digest)) return none;
+  const result = await raiseAlert(
+    db,
+    curators.map((c) => c.id),
+    { kind: 'digest.daily', key: 'digest.curator', params: digestParams(localDate, digest), dedupeKey: `digest:${localDate}`, delivery: { priority: PRIORITY.digest } },
+    now,
+  );
+  return { alerts: result.raised, queued: result.queued };
 }
 
 /**
@@ -172,5 +223,9 @@ export async function runDueDigests(db: Db, now: Date): Promise<{ municipalities
     counts.alerts += sent.alerts;
     counts.queued += sent.queued;
   }
+  // The regional curators' digest counts in alerts and queued rows, not as a municipality.
+  const regional = await sendRegionalDigest(db, now);
+  counts.alerts += regional.alerts;
+  counts.queued += regional.queued;
   return counts;
 }

@@ -1,4 +1,5 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
+import type { Database } from '../db/database.ts';
 import { CHANNELS, type Channel, type Db, type Language } from '../db/types.ts';
 import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
 import type { OutboxPayload } from '../outbox/outbox.table.ts';
@@ -195,6 +196,47 @@ export async function staffIdsByRole(db: Db, municipalityId: number, role: 'cura
     .where('role', '=', role)
     .where('active', '=', true)
     .execute();
+  return rows.map((r) => r.id);
+}
+
+/** The outer `municipality` row has an active curator reachable in a messenger (a linked identity not marked unreachable). */
+function reachableCuratorOf(eb: ExpressionBuilder<Database, 'municipality'>) {
+  return eb.exists(
+    eb
+      .selectFrom('staff')
+      .innerJoin('staff_identity', 'staff_identity.staff_id', 'staff.id')
+      .select('staff.id')
+      .whereRef('staff.municipality_id', '=', 'municipality.id')
+      .where('staff.role', '=', 'curator')
+      .where('staff.active', '=', true)
+      .where('staff_identity.unreachable_at', 'is', null),
+  );
+}
+
+/**
+ * Who is asked to approve a municipality's answers (seed 004: the curator): its own active curators
+ * (`local`, listed in GET /alerts even without a messenger); when none of them is reachable in a
+ * messenger, the active regional curators (no municipality: the ЦУР) who are (`regional`), so a draft
+ * never waits unseen. A municipality with its own curator at hand does not copy the regional ones.
+ */
+export async function approvalCurators(db: Db, municipalityId: number): Promise<{ local: number[]; regional: number[] }> {
+  const rows = await db
+    .selectFrom('staff')
+    .select(['staff.id', 'staff.municipality_id'])
+    .select((eb) => eb.exists(eb.selectFrom('staff_identity').select('staff_identity.id').whereRef('staff_identity.staff_id', '=', 'staff.id').where('staff_identity.unreachable_at', 'is', null)).as('reachable'))
+    .where('staff.role', '=', 'curator')
+    .where('staff.active', '=', true)
+    .where((eb) => eb.or([eb('staff.municipality_id', '=', municipalityId), eb('staff.municipality_id', 'is', null)]))
+    .orderBy('staff.id')
+    .execute();
+  const local = rows.filter((r) => r.municipality_id === municipalityId);
+  if (local.some((r) => r.reachable)) return { local: local.map((r) => r.id), regional: [] };
+  return { local: local.map((r) => r.id), regional: rows.filter((r) => r.municipality_id === null && r.reachable).map((r) => r.id) };
+}
+
+/** Municipalities whose approvals fall back to the regional curators (approvalCurators): none of their own curators is reachable in a messenger. */
+export async function municipalitiesWithoutReachableCurator(db: Db): Promise<number[]> {
+  const rows = await db.selectFrom('municipality').select('id').where((eb) => eb.not(reachableCuratorOf(eb))).orderBy('id').execute();
   return rows.map((r) => r.id);
 }
 
