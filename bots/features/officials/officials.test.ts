@@ -9,7 +9,7 @@ import { BotHarness, TEST_BOT_INFO, TEST_VK_GROUP_ID } from '../../../test/bots/
 import { newVkUser, VkConversation } from '../../../test/vk/conversation.ts';
 import { CHANNELS, other, press, tap } from '../../../test/bots/player.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
-import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
+import { categoryId, KEMEROVO_CENTER, NOVOKUZNETSK_CENTER, registeredResident } from '../../../test/residents.ts';
 import { demoStaff, operatorId } from '../../../test/staff.ts';
 import { MAX_BUTTON_ID_BYTES } from '../../dialogs/buttons.ts';
 import { createTranslator } from '../../i18n.ts';
@@ -611,5 +611,49 @@ describe.each(CHANNELS)('%s: an official deactivated with alerts still waiting t
     // Its stale buttons do nothing either.
     await chat.say(tap(`!ans:f:${messageId}`));
     expect(await answersOf(messageId)).toEqual([]);
+  });
+});
+
+describe.each(CHANNELS)('%s: a municipality none of whose curators is in a messenger', (channel) => {
+  it("its executor's clarification request reaches the linked regional curator, naming the municipality, who approves it from the card; once its own curator links, the next draft is theirs alone", async () => {
+    const { Novokuznetsk } = db.demo.municipalities;
+    const nk = await demoStaff(db.db, Novokuznetsk);
+    const nkName = (await db.db.selectFrom('municipality').select('name_ru').where('id', '=', Novokuznetsk).executeTakeFirstOrThrow()).name_ru;
+    const regionalId = (
+      await db.db
+        .insertInto('staff')
+        .values({ full_name: `Куратор ЦУР ${channel}`, role: 'curator', municipality_id: null, executor_id: null })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    try {
+      const regional = await linkOfficial(channel, regionalId, 'Куратор ЦУР');
+      const executor = await linkOfficial(channel, nk.executor, 'Исполнитель');
+      const residentId = await registeredResident(db.db, { municipalityId: Novokuznetsk, now });
+      const { message } = await fileMessage(db.db, { residentId, categoryId: await categoryId(db.db, 'roads.pothole'), text: 'Яма во дворе', point: NOVOKUZNETSK_CENTER, channel: 'tg' }, now);
+      expect((await harness.api('POST', `/messages/${message.id}/accept`, keys.operator, {})).status).toBe(200);
+      await executor.deliverOutbox();
+      await executor.say(press(t('ru', 'alert.button_clarification')), 'Уточните номер дома.', press(t('ru', 'official.send')));
+      expect(executor.replyTexts).toEqual([t('ru', 'official.sent_for_approval', { kind: kindRu('clarification'), messageId: message.id })]);
+
+      await regional.deliverOutbox();
+      expect(regional.replyTexts.join('\n')).toContain(
+        `Запрос уточнения по сообщению №${message.id} ждёт согласования.\nМуниципалитет: ${nkName} — своего куратора на связи в мессенджере у него нет.\n\nУточните номер дома.`,
+      );
+      await regional.say(press(t('ru', 'alert.button_approve')));
+      expect(regional.replyTexts).toEqual([t('ru', 'official.approved', { kind: kindRu('clarification'), messageId: message.id })]);
+      expect((await answersOf(message.id))[0]).toMatchObject({ kind: 'clarification', state: 'approved', approved_by: regionalId });
+
+      // Novokuznetsk's curator links a messenger: the executor's next draft goes to them, not to the region.
+      const local = await linkOfficial(channel, nk.curator, 'Куратор');
+      await executor.say(tap(`!ans:i:${message.id}`), 'Работы запланированы.', press(t('ru', 'official.send')));
+      expect((await answersOf(message.id)).map((a) => a.state)).toEqual(['approved', 'draft']);
+      expect(await outboxFor(regional, 'alert.answer_pending')).toHaveLength(1);
+      expect(await outboxFor(local, 'alert.answer_pending')).toHaveLength(1);
+    } finally {
+      // The other messenger's run starts again with nobody of Novokuznetsk's at hand, and no regional curator.
+      await db.db.deleteFrom('staff_identity').where('staff_id', 'in', [nk.curator, nk.executor, regionalId]).execute();
+      await db.db.updateTable('staff').set({ active: false }).where('id', '=', regionalId).execute();
+    }
   });
 });
