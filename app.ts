@@ -134,7 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }
 
   const http = createHttpApp({ logger, lifecycle, databaseUp: () => databaseAnswers(database, 2000) });
-  const metrics = createMetricsSource({ db: database.db, pool: database.pool, poolMax: config.DATABASE_POOL_SIZE });
+  const metrics = createMetricsSource({ db: database.db, pool: database.pool, poolMax: config.DATABASE_POOL_SIZE, databaseUp: () => databaseAnswers(database, 2000) });
   let metricsHttp: Hono | undefined;
   if (config.METRICS_PORT) {
     metricsHttp = new Hono();

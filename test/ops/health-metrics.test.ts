@@ -10,6 +10,8 @@ import { startingResponse } from '../../http/app.ts';
 import { createApiHarness, type ApiHarness } from '../api-harness.ts';
 import { announce, cancelBroadcast, expandBatch } from '../../core/broadcasts/broadcasts.ts';
 import { registeredResident } from '../residents.ts';
+import { isRealPostgres } from '../database.ts';
+import { refuseConnections } from '../db-faults.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 let h: ApiHarness;
@@ -149,6 +151,7 @@ describe('GET /metrics', () => {
     expect(after.get('otklik_broadcasts_active{state="expanding"}')).toBe(0);
     if (h.t.kind === 'postgres') expect(after.get('otklik_db_pool_connections{state="max"}')).toBe(10);
     expect(after.get('process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(after.get('otklik_database_up')).toBe(1);
   });
 
   it("the pool's waiting count is what waited before the scrape, not the scrape's own queries", async () => {
@@ -198,6 +201,28 @@ describe('GET /metrics', () => {
     }
     expect((await scrape()).get(key)).toBe(before + 1);
     expect(await h.t.db.selectFrom('processed_update').select('update_id').where('update_id', '=', '910003').executeTakeFirst()).toBeUndefined();
+  });
+});
+
+describe('GET /metrics during a database outage', () => {
+  it.runIf(isRealPostgres())('during a database outage the scrape still answers 200, with otklik_database_up 0 and the process metrics', async () => {
+    const restore = await refuseConnections(h.t);
+    try {
+      const startedAt = Date.now();
+      const during = await scrape();
+      expect(Date.now() - startedAt).toBeLessThan(5_000);
+      expect(during.get('otklik_database_up')).toBe(0);
+      expect(during.get('process_resident_memory_bytes')).toBeGreaterThan(0);
+      expect(during.has('otklik_inbound_updates_total{channel="tg",outcome="handled"}')).toBe(true);
+      // What the database holds is unknown now: no series, rather than an empty queue that is not.
+      expect([...during.keys()].some((name) => name.startsWith('otklik_outbox_queue_depth'))).toBe(false);
+      expect(during.get('otklik_db_pool_connections{state="max"}')).toBe(10);
+    } finally {
+      await restore();
+    }
+    const after = await scrape();
+    expect(after.get('otklik_database_up')).toBe(1);
+    expect(after.get('otklik_outbox_queue_depth{channel="tg",due="true"}')).toBeGreaterThanOrEqual(0);
   });
 });
 
