@@ -46,6 +46,7 @@ import type { BotFeature } from './bots/dialogs/feature.ts';
 import { createRegistry } from './bots/dialogs/registry.ts';
 import { FEATURES } from './bots/features/registry.ts';
 import { createTelegramChannel, type TelegramBotInfo, type TelegramChannel } from './bots/telegram/channel.ts';
+import { fetchTelegramBotInfo } from './bots/telegram/bot-info.ts';
 import type { Logger } from './logger.ts';
 import { loadProductionCalendars } from './core/calendar/production-calendar.import.ts';
 import { createOverlapChecker, type OverlapChecker } from './core/geo/overlap-check.ts';
@@ -104,8 +105,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     throw new ConfigError('TELEGRAM_WEBHOOK_SECRET is required in webhook mode: set it (1-256 characters A-Z a-z 0-9 _ -), or set TELEGRAM_MODE=polling for local development');
   }
   assertVkConfig(config);
-  // Before the database: a bucket that refuses stops the start at once (one line naming the variable).
+  // Before the database: a bucket or a bot token that is refused, or a Bot API that cannot be
+  // reached, stops the start at once (one line naming the variable).
   const media = await mediaFromConfig(config, logger);
+  const telegramBotInfo =
+    deps.telegramBotInfo ?? (config.TELEGRAM_BOT_TOKEN ? await fetchTelegramBotInfo({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }) : undefined);
   const clock = deps.clock ?? systemClock;
   const database =
     deps.database ??
@@ -205,11 +209,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const t = createTranslator();
   const features = createRegistry([...FEATURES, ...(deps.extraFeatures ?? [])]);
   let telegram: TelegramChannel | undefined;
-  if (config.TELEGRAM_BOT_TOKEN) {
+  if (config.TELEGRAM_BOT_TOKEN && telegramBotInfo) {
     telegram = await createTelegramChannel({
       token: config.TELEGRAM_BOT_TOKEN,
       apiRoot: config.TELEGRAM_API_ROOT,
-      botInfo: deps.telegramBotInfo,
+      botInfo: telegramBotInfo,
       db: database.prepared,
       logger,
       clock,

@@ -22,8 +22,8 @@ export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', '
 export interface TelegramChannelOptions {
   token: string;
   apiRoot: string;
-  /** Known bot info (tests, replay) spares the getMe call at start. */
-  botInfo?: TelegramBotInfo;
+  /** The bot's account: getMe's answer at start (bot-info.ts), or known (tests, replay). */
+  botInfo: TelegramBotInfo;
   db: Kysely<Database>;
   logger: Logger;
   clock: Clock;
@@ -57,8 +57,7 @@ export interface TelegramChannel {
  */
 export async function createTelegramChannel(options: TelegramChannelOptions): Promise<TelegramChannel> {
   const logger = options.logger.child({ channel: 'tg' });
-  const bot = new Bot(options.token, { ...(options.botInfo && { botInfo: options.botInfo }), client: { apiRoot: options.apiRoot } });
-  if (!options.botInfo) await bot.init();
+  const bot = new Bot(options.token, { botInfo: options.botInfo, client: { apiRoot: options.apiRoot } });
   const username = bot.botInfo.username;
   const handle = createUpdateHandler({
     db: options.db,

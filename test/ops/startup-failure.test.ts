@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainStartupFailure } from '../../startup-failure.ts';
 import { isRealPostgres } from '../database.ts';
+import { FakeTelegramApi } from '../fakes/telegram-api.ts';
 
 /**
  * What an operator sees when the app or a script cannot start: one line on standard error naming
@@ -17,6 +18,7 @@ import { isRealPostgres } from '../database.ts';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
 let dataDir: string;
+let api: FakeTelegramApi;
 let busy: Server;
 let busyPort: number;
 /** A port nothing listens on (a server's, closed): connections to it are refused. */
@@ -27,12 +29,14 @@ beforeAll(async () => {
   refusedPort = (probe.address() as { port: number }).port;
   await new Promise((resolve) => probe.close(resolve));
   dataDir = mkdtempSync(path.join(tmpdir(), 'otklik-startup-'));
+  api = await new FakeTelegramApi().start();
   busy = createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   busyPort = (busy.address() as { port: number }).port;
 });
 afterAll(async () => {
   await new Promise((resolve) => busy.close(resolve));
+  await api.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -63,6 +67,25 @@ describe('a start that cannot succeed says why in one line', { timeout: 120_000 
 
   it('a setting the app checks once it starts (a bot token without its secret) is one line too', async () => {
     expectOneLine(await start('main.ts', { TELEGRAM_BOT_TOKEN: '7000000001:token', TELEGRAM_MODE: 'webhook' }), /^TELEGRAM_WEBHOOK_SECRET is required in webhook mode/);
+  });
+
+  it('a bot token the Bot API refuses, or a Bot API that cannot be reached or does not answer, is one line naming the variable (getMe at start)', async () => {
+    const token = '7000000001:REFUSED-token';
+    const telegram = (apiRoot: string) => ({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_SECRET: 'startup-secret', TELEGRAM_MODE: 'webhook', TELEGRAM_API_ROOT: apiRoot });
+    api.failNext({ status: 401, description: 'Unauthorized' }, { method: 'getMe' });
+    const refused = await start('main.ts', telegram(api.url));
+    expectOneLine(refused, new RegExp(`^TELEGRAM_BOT_TOKEN: the Bot API at ${api.url} refused the token \\(getMe: 401 Unauthorized\\): `));
+    expect(refused.stderr).not.toContain('REFUSED-token');
+    expect(api.rejected.filter((c) => c.method === 'getMe')).toHaveLength(1);
+
+    const root = `http://127.0.0.1:${refusedPort}`;
+    expectOneLine(await start('main.ts', telegram(root)), new RegExp(`^TELEGRAM_API_ROOT: cannot reach the Bot API at ${root} \\(getMe: connect ECONNREFUSED 127\\.0\\.0\\.1:${refusedPort}\\)`));
+
+    // A Bot API that accepts the connection and never answers: the start gives up, well within the 30 s `start` allows.
+    api.failNext({ status: 0, description: '', hang: true }, { method: 'getMe' });
+    const startedAt = Date.now();
+    expectOneLine(await start('main.ts', telegram(api.url)), new RegExp(`^TELEGRAM_API_ROOT: cannot reach the Bot API at ${api.url} \\(getMe: no answer within 10 s\\)`));
+    expect(Date.now() - startedAt).toBeLessThan(25_000);
   });
 
   it('a port in use names PORT', async () => {
