@@ -1,5 +1,34 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import type { TestDatabase } from './database.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const run = promisify(execFile);
+
+/**
+ * Runs `file` (main.ts or a script) until it exits, with this environment minus the app's
+ * variables, plus `env` (which should name DATA_DIR: a temporary directory, never ./data); resolves
+ * with its exit code and output. Killed after 30 s (its code then is not a number).
+ */
+export async function runToExit(file: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DATABASE_|TELEGRAM_|VK_|METRICS_|MEDIA_|PORT$|HOST$|DATA_DIR$)/.test(name)));
+  return run(process.execPath, [path.join(ROOT, file), ...args], { cwd: ROOT, timeout: 30_000, env: { ...clean, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env } }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
+
+/** The process exited 1 with one line on standard error matching `pattern`, no stack trace. */
+export function expectOneLine(result: { code: number; stderr: string }, pattern: RegExp) {
+  expect(result.code, result.stderr).toBe(1);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+}
 
 /**
  * The environment of the real app (main.ts as a child) in the process tests: Telegram by webhook

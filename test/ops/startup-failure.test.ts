@@ -1,13 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainStartupFailure } from '../../startup-failure.ts';
+import { expectOneLine, runToExit } from '../app-process.ts';
 import { isRealPostgres } from '../database.ts';
 import { FakeTelegramApi } from '../fakes/telegram-api.ts';
 
@@ -15,8 +13,6 @@ import { FakeTelegramApi } from '../fakes/telegram-api.ts';
  * What an operator sees when the app or a script cannot start: one line on standard error naming
  * the variable to fix, exit code 1, no stack trace (main.ts and scripts/ as child processes).
  */
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const run = promisify(execFile);
 let dataDir: string;
 let api: FakeTelegramApi;
 let busy: Server;
@@ -40,22 +36,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Runs `file` (main.ts or a script) with a clean environment plus `env`; resolves with its exit code and output. */
-async function start(file: string, env: Record<string, string>, args: string[] = []) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DATABASE_|TELEGRAM_|VK_|METRICS_|PORT$|HOST$)/.test(name)));
-  return run(process.execPath, [path.join(root, file), ...args], { cwd: root, timeout: 30_000, env: { ...clean, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env } }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
-
-function expectOneLine(result: { code: number; stderr: string }, pattern: RegExp) {
-  expect(result.code, result.stderr).toBe(1);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-  const lines = result.stderr.trim().split('\n');
-  expect(lines, result.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-}
+/** Runs `file` as a child on this file's temporary data directory (runToExit). */
+const start = (file: string, env: Record<string, string>, args: string[] = []) => runToExit(file, { DATA_DIR: dataDir, ...env }, args);
 
 describe('a start that cannot succeed says why in one line', { timeout: 120_000 }, () => {
   it('a malformed value is named, before anything opens', async () => {
