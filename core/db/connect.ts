@@ -3,6 +3,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from './database.ts';
+import { lockDataDir } from './data-dir.ts';
 import { preparingPool } from './prepared.ts';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -65,8 +66,27 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   // pg_trgm backs the message search (`q`, a trigram index); PostgreSQL ships it as a contrib extension.
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const dataDir = options.dataDir ?? './data';
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, { extensions: { pg_trgm }, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
+  let release = () => {};
+  if (!dataDir.startsWith('memory://')) {
+    mkdirSync(dataDir, { recursive: true });
+    release = lockDataDir(dataDir);
+  }
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir, { extensions: { pg_trgm }, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
+  } catch (error) {
+    release();
+    throw error;
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, prepared: db, kind: 'pglite', pglite, close: () => db.destroy() };
+  return {
+    db,
+    prepared: db,
+    kind: 'pglite',
+    pglite,
+    close: async () => {
+      await db.destroy();
+      release();
+    },
+  };
 }

@@ -1,0 +1,74 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectOneLine, runToExit } from '../app-process.ts';
+
+/**
+ * The embedded database's directory (DATA_DIR, PGlite) as an operator meets it: a second process on
+ * the same directory is refused in one line (two would corrupt it), a lock left by a process that
+ * died is taken over. main.ts and scripts/ run as children, each on a temporary directory.
+ */
+const main = fileURLToPath(new URL('../../main.ts', import.meta.url));
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'otklik-data-dir-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** The settings of an app on the embedded database in `dir`, with nothing else to reach. */
+const embedded = (dir: string) => ({ DATA_DIR: dir, DATABASE_URL: '', DEMO_SEED: 'false', CRON_ENABLED: 'false' });
+
+/** main.ts on the embedded database in `dir`, left running (killed at the end of the file). */
+function startApp(dir: string): ChildProcess {
+  const child = spawn(process.execPath, [main], { cwd: path.dirname(main), env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...embedded(dir) }, stdio: 'ignore' });
+  children.push(child);
+  return child;
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('one process per embedded database (otklik.lock in DATA_DIR)', { timeout: 120_000 }, () => {
+  it('a second app or script on the same DATA_DIR is refused in one line naming the first one; the first releases the lock when it stops', async () => {
+    const dir = tempDir();
+    const lock = path.join(dir, 'otklik.lock');
+    const first = startApp(dir);
+    const exited = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
+    await until(() => existsSync(lock) && readFileSync(lock, 'utf8').trim() === String(first.pid), 30_000);
+
+    const inUse = new RegExp(`^DATA_DIR ${dir} is in use by another process \\(pid ${first.pid}, ${lock}\\): `);
+    expectOneLine(await runToExit('main.ts', embedded(dir)), inUse);
+    expectOneLine(await runToExit('scripts/migrate.ts', embedded(dir), ['status']), inUse);
+    expect(readFileSync(lock, 'utf8').trim()).toBe(String(first.pid));
+
+    // PGlite's first start (initdb) holds the event loop: the signal is handled once it is done.
+    first.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('a lock left by a process that is gone is taken over', async () => {
+    const dir = tempDir();
+    const lock = path.join(dir, 'otklik.lock');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(lock, `${gone}\n`);
+    const app = startApp(dir);
+    await until(() => existsSync(lock) && readFileSync(lock, 'utf8').trim() === String(app.pid), 30_000);
+    app.kill('SIGKILL');
+  });
+});
