@@ -45,8 +45,26 @@ export function explainStartupFailure(error: unknown, databaseUrl?: string): str
     );
     // pg reports a refused `localhost` (IPv4 and IPv6) as an AggregateError without a message.
     if (unreachable) return `cannot use the database at ${databaseWhere(databaseUrl)}: ${unreachable.message || String(unreachable.code)}`;
+    const denied = chain.find((e) => e.code === '42501');
+    if (denied) return explainMissingRight(denied, databaseUrl);
   }
   return undefined;
+}
+
+/**
+ * SQLSTATE 42501 at start: the user of DATABASE_URL lacks a right the migrations (or the app) need.
+ * Since PostgreSQL 15 only the owner of schema public may create in it, so a user made for the app
+ * and not made the database's owner meets this at the first start.
+ */
+function explainMissingRight(error: ErrorLike & { hint?: unknown }, databaseUrl: string): string {
+  const user = URL.canParse(databaseUrl) && new URL(databaseUrl).username ? decodeURIComponent(new URL(databaseUrl).username) : undefined;
+  const who = user ? `user "${user}"` : 'the user of DATABASE_URL';
+  const schema = /permission denied for schema (\S+)/.exec(error.message)?.[1];
+  if (schema) {
+    return `cannot migrate the database at ${databaseWhere(databaseUrl)}: ${who} may not create tables in it (${error.message}): GRANT CREATE ON SCHEMA ${schema} TO ${user ? `"${user}"` : 'that user'} (or make it the database's owner), or migrate it as a user who may (npm run migrate)`;
+  }
+  const hint = typeof error.hint === 'string' ? `; ${error.hint}` : '';
+  return `cannot use the database at ${databaseWhere(databaseUrl)}: ${who} lacks a right the app needs (${error.message}${hint}): grant it, or make that user the database's owner`;
 }
 
 /** The one line for a server socket that could not open (HOST, PORT or METRICS_PORT). */

@@ -101,6 +101,32 @@ describe('a start that cannot succeed says why in one line', { timeout: 120_000 
     }
   });
 
+  it.runIf(isRealPostgres())('a database user who may not create tables in the schema is told so, with what to grant, for the app and `npm run migrate`', async () => {
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    const name = `otklik_norights_${process.pid}`;
+    // PostgreSQL 15 and later: only the owner of schema public may create in it; this user is not.
+    await admin.query(`CREATE ROLE ${name} LOGIN`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const url = new URL(process.env.TEST_DATABASE_URL!);
+      url.username = name;
+      url.pathname = `/${name}`;
+      for (const file of ['main.ts', 'scripts/migrate.ts']) {
+        expectOneLine(
+          await start(file, { DATABASE_URL: url.toString() }),
+          new RegExp(
+            `^cannot migrate the database at DATABASE_URL \\(.*/${name}\\): user "${name}" may not create tables in it \\(permission denied for schema public\\): GRANT CREATE ON SCHEMA public TO "${name}" \\(or make it the database's owner\\), or migrate it as a user who may \\(npm run migrate\\)$`,
+          ),
+        );
+      }
+    } finally {
+      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      await admin.query(`DROP ROLE ${name}`);
+      await admin.end();
+    }
+  });
+
   it('telegram:webhook and vk:callback name the API root they cannot reach', async () => {
     const tg = await start('scripts/telegram-webhook.ts', { TELEGRAM_BOT_TOKEN: '7000000001:token', TELEGRAM_API_ROOT: `http://127.0.0.1:${refusedPort}` }, ['delete']);
     expect(tg.code).toBe(2);
@@ -141,6 +167,16 @@ describe('explainStartupFailure', () => {
     );
     const discarded = new Error('migration unknown failed: Error: Postgres connection has been discarded', { cause: new Error('Postgres connection has been discarded') });
     expect(explainStartupFailure(discarded, url)).toMatch(/^cannot use the database at DATABASE_URL \(db:5432\/otklik\): /);
+  });
+
+  it("a right the app lacks other than creating in the schema (an extension) is named with PostgreSQL's hint", () => {
+    const extension = Object.assign(new Error('permission denied to create extension "pg_trgm"'), {
+      code: '42501',
+      hint: 'Must have CREATE privilege on current database to create this extension.',
+    });
+    expect(explainStartupFailure(new Error('migration x failed', { cause: extension }), url)).toBe(
+      'cannot use the database at DATABASE_URL (db:5432/otklik): user "otklik" lacks a right the app needs (permission denied to create extension "pg_trgm"; Must have CREATE privilege on current database to create this extension.): grant it, or make that user the database\'s owner',
+    );
   });
 
   it('a bug is not dressed up as a database problem: undefined, so its stack is printed', () => {
