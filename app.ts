@@ -9,6 +9,7 @@ import { startBroadcastExpander, type BroadcastExpander } from './core/broadcast
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { connectDatabase, type DatabaseHandle } from './core/db/connect.ts';
+import { checkDirectory } from './core/db/data-dir.ts';
 import { createMigrator, migrateToLatest } from './core/db/migrate.ts';
 import { seedDemo } from './core/seed/demo.ts';
 import { bootstrapOperator } from './core/access/bootstrap.ts';
@@ -105,6 +106,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     throw new ConfigError('TELEGRAM_WEBHOOK_SECRET is required in webhook mode: set it (1-256 characters A-Z a-z 0-9 _ -), or set TELEGRAM_MODE=polling for local development');
   }
   assertVkConfig(config);
+  // Directories the app writes in (media on disk, the Telegram photo cache; the embedded database
+  // checks DATA_DIR itself): one line now rather than a stack at the first photo.
+  if (!config.MEDIA_S3_BUCKET && config.MEDIA_DIR) checkDirectory(config.MEDIA_DIR, 'MEDIA_DIR');
+  if ((!config.MEDIA_S3_BUCKET && !config.MEDIA_DIR) || config.TELEGRAM_BOT_TOKEN) checkDirectory(config.DATA_DIR, 'DATA_DIR');
   // Before the database: a bucket or a bot token that is refused, or a Bot API that cannot be
   // reached, stops the start at once (one line naming the variable).
   const media = await mediaFromConfig(config, logger);

@@ -3,7 +3,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from './database.ts';
-import { lockDataDir } from './data-dir.ts';
+import { checkDirectory, lockDataDir } from './data-dir.ts';
 import { preparingPool } from './prepared.ts';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -68,6 +68,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   const dataDir = options.dataDir ?? './data';
   let release = () => {};
   if (!dataDir.startsWith('memory://')) {
+    checkDirectory(dataDir, 'DATA_DIR');
     mkdirSync(dataDir, { recursive: true });
     release = lockDataDir(dataDir);
   }

@@ -1,6 +1,44 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../../startup-failure.ts';
+
+/**
+ * Checks that the app can write in `dir` (named by `variable`) without creating it: it, or the
+ * nearest part of its path that exists (created later, on first use), must be a directory this
+ * process may write in (a file is tried there and removed: as root, access() says yes to anything).
+ * Otherwise a ConfigError with one line, before anything opens, instead of a stack at first use.
+ */
+export function checkDirectory(dir: string, variable: string): void {
+  let at = path.resolve(dir);
+  for (;;) {
+    try {
+      if (!statSync(at).isDirectory()) throw new ConfigError(`${variable} ${dir}: ${at} is a file, not a directory: set ${variable} to a directory`);
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && path.dirname(at) !== at) at = path.dirname(at);
+      else throw cannotWrite(error, dir, at, variable);
+    }
+  }
+  const probe = path.join(at, `.otklik-write-check-${process.pid}`);
+  try {
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (error) {
+    throw cannotWrite(error, dir, at, variable);
+  }
+}
+
+const REASONS: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system', ENOSPC: 'no space left' };
+
+function cannotWrite(error: unknown, dir: string, at: string, variable: string): Error {
+  if (error instanceof ConfigError) return error;
+  const { code, message } = error as NodeJS.ErrnoException;
+  const reason = (code && REASONS[code]) ?? message;
+  return new ConfigError(
+    `${variable} ${dir}: cannot write in ${at} (${reason}): make it writable by the user the app runs as (uid ${process.getuid?.() ?? 'unknown'}), or set ${variable} to a directory that is`,
+  );
+}
 
 /** The embedded database's lock, in its directory: the pid of the process using it. */
 export const LOCK_FILE = 'otklik.lock';

@@ -72,3 +72,21 @@ describe('one process per embedded database (otklik.lock in DATA_DIR)', { timeou
     app.kill('SIGKILL');
   });
 });
+
+describe('a DATA_DIR the app cannot use is one line naming it', { timeout: 120_000 }, () => {
+  it('a file, a path under a file, or a directory it may not write in: for the app (embedded database or PostgreSQL) and the scripts', async () => {
+    const file = path.join(tempDir(), 'not-a-directory');
+    writeFileSync(file, '');
+    const isFile = new RegExp(`^DATA_DIR ${file}: ${file} is a file, not a directory: set DATA_DIR to a directory`);
+    expectOneLine(await runToExit('main.ts', embedded(file)), isFile);
+    expectOneLine(await runToExit('scripts/migrate.ts', embedded(file)), isFile);
+    expectOneLine(await runToExit('main.ts', embedded(path.join(file, 'data'))), new RegExp(`^DATA_DIR ${file}/data: ${file} is a file, not a directory: `));
+    // On PostgreSQL the app keeps media and the photo cache there: checked before the database is reached (nothing listens on port 1).
+    expectOneLine(await runToExit('main.ts', { ...embedded(file), DATABASE_URL: 'postgres://otklik@127.0.0.1:1/otklik' }), isFile);
+    // sysfs: nobody may create files there, root included (as the tests may run).
+    expectOneLine(
+      await runToExit('main.ts', embedded('/sys/otklik-data')),
+      /^DATA_DIR \/sys\/otklik-data: cannot write in \/sys \((permission denied|read-only file system)\): make it writable by the user the app runs as \(uid \d+\), or set DATA_DIR to a directory that is$/,
+    );
+  });
+});
