@@ -8,7 +8,7 @@ import { isActionButtonId, readStamped, stampId } from './buttons.ts';
 import { MENU_PAGE, mainMenu } from './menu.ts';
 import { domainErrorView } from './errors.ts';
 import { BATCH_PHOTOS_NOT_TAKEN, stay, stepOf, type Flow, type FlowName, type Outcome, type StepContext, type StepData, type StepInput } from './flow.ts';
-import { freeTextAnswer, idleFlow } from './idle.ts';
+import { freeTextAnswer, idleFlow, liveOffer } from './idle.ts';
 import { ATTACHMENTS_NOT_TAKEN } from './input.ts';
 import type { DialogInput } from './input.ts';
 import { PAGE_ACTION } from './paging.ts';
@@ -124,6 +124,7 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
     features: deps.features,
     position,
     registration: { registered: resident.registeredAt !== null, consented },
+    ...(liveOffer(state.offer, now) && { offer: state.offer }),
   };
   // Steps see the transaction through a watch that forgets the registration read above at the
   // first statement that may change it (core/db/write-watch.ts), and tells whether the turn may have written.
@@ -157,7 +158,8 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
   const to = decision.to ?? { flow: base.flow, step: base.step, data: base.data };
   const moved = to.flow !== state.flow || to.step !== state.step;
   const version = moved ? state.version + 1 : state.version;
-  const untouched = !wrote && to.flow === base.flow && to.step === base.step && JSON.stringify(to.data) === JSON.stringify(base.data);
+  // A text offered (or taken) changes what the chat keeps, as data does.
+  const untouched = !wrote && to.flow === base.flow && to.step === base.step && JSON.stringify(to.data) === JSON.stringify(base.data) && c.offer === liveOffer(state.offer, now);
   // The text's earlier pieces were answered already (and that answer is out) and this one changed
   // nothing: one answer for the whole text.
   const said = piece?.answered && untouched && !withdrawn ? [] : decision.views;
@@ -184,6 +186,7 @@ export async function runDialog(db: Db, input: DialogInput, deps: DialogDeps, no
     data: albumLine || keepHeld ? { ...toData, [ALBUM_LINE_HELD]: true } : toData,
     version,
     replyKeyboard,
+    ...(c.offer && { offer: c.offer }),
     ...(turnInput.kind === 'text' && { lastText: lastTextAfter(turnInput, input, base, piece, { wrote, untouched }) }),
     ...(lastTap && { lastTap }),
   };
@@ -588,6 +591,7 @@ const SAVEPOINT = 'dialog_step';
  */
 async function guarded(db: Db, c: StepContext, fn: () => Promise<Decision>, onDomainError: (view: View) => Promise<Decision>): Promise<Decision> {
   const language = c.language;
+  const offer = c.offer;
   await sql.raw(`SAVEPOINT ${SAVEPOINT}`).execute(db);
   try {
     // Not released: the commit releases it, and a RELEASE would be one more round trip per update.
@@ -599,6 +603,9 @@ async function guarded(db: Db, c: StepContext, fn: () => Promise<Decision>, onDo
     delete c.registration;
     delete c.nameWanted;
     c.language = language;
+    // An offer taken by what was rolled back is still there.
+    if (offer) c.offer = offer;
+    else delete c.offer;
     return onDomainError(view);
   }
 }

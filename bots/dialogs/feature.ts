@@ -28,6 +28,15 @@ export interface BotFeature {
    */
   freeText?(c: StepContext, text: string): Promise<View[] | undefined>;
   /**
+   * Text a registered resident sent between flows that nothing else took (no feature's freeText,
+   * no command's word, no main-menu label): this feature's offer to start something with it (filing
+   * a message with it as the description), views with a button of its action carrying `offerId`;
+   * undefined when the text is not for it. The engine keeps the text with the chat's state for
+   * OFFER_TTL_MS, and the action takes it back with takeTextOffer (idle.ts). Features are asked
+   * in registry order; the first offer wins.
+   */
+  textOffer?(c: StepContext, text: string, offerId: string): View[] | undefined | Promise<View[] | undefined>;
+  /**
    * A photo or a place a registered resident sent between flows that this feature answers before
    * anything starts with it (a pending clarification request: told it takes a text). Asked before
    * idlePhoto and idleLocation, in registry order; the first answer wins.

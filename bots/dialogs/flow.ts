@@ -3,6 +3,7 @@ import type { Resident, ResidentIdentity } from '../../core/residents/resident.r
 import type { Translate } from '../i18n.ts';
 import type { DialogInput, Identity, InputKind } from './input.ts';
 import type { Features } from './registry.ts';
+import type { TextOffer } from './state.ts';
 import type { View } from './view.ts';
 
 /** A flow's name as stored in dialog_state.flow: unique among the registered features' flows. */
@@ -33,6 +34,11 @@ export interface StepContext {
    * isRegistered and hasConsent (registration-check.ts) answer from it without a query.
    */
   registration?: { registered: boolean; consented: boolean };
+  /**
+   * The text offered between flows (BotFeature.textOffer) still kept with the chat's state, not
+   * expired: the offer's action takes it (takeTextOffer, idle.ts); the engine saves what is left.
+   */
+  offer?: TextOffer;
   /**
    * Set by a step that keeps the messenger's name of the resident when the input did not carry it
    * (a VK button press): the adapter looks it up after the turn commits (DialogTurn.nameWanted).

@@ -1,8 +1,10 @@
+import { storableText } from '../../core/text/unsafe-text.ts';
 import { stay, type Flow, type StepContext } from './flow.ts';
 import { ATTACHMENTS_NOT_TAKEN } from './input.ts';
-import { mainMenu } from './menu.ts';
+import { isMenuLabel, mainMenu } from './menu.ts';
 import { isRegistered } from './registration-check.ts';
 import { IDLE_FLOW } from './registry.ts';
+import type { TextOffer } from './state.ts';
 import type { View } from './view.ts';
 
 /** Idle's data while a VK message's photo follows its text (DialogInput text `photoFollows`). */
@@ -13,6 +15,41 @@ export async function freeTextAnswer(c: StepContext, text: string): Promise<View
   for (const feature of c.features.list) {
     const views = await feature.freeText?.(c, text);
     if (views) return views;
+  }
+  return undefined;
+}
+
+/** How long a text offered between flows (BotFeature.textOffer) is kept for its button: a day, then the button starts afresh. */
+export const OFFER_TTL_MS = 24 * 60 * 60_000;
+
+/** The chat's kept offer, unless it expired (then it is dropped with the turn's save). */
+export const liveOffer = (offer: TextOffer | undefined, now: Date): TextOffer | undefined => (offer && now.getTime() - offer.at <= OFFER_TTL_MS ? offer : undefined);
+
+/**
+ * The text offered with the button of `offerId`, taken: it is offered no more. Undefined when that
+ * offer expired, was taken already, or a later text was offered since (an older button).
+ */
+export function takeTextOffer(c: StepContext, offerId: string): string | undefined {
+  const offer = liveOffer(c.offer, c.now);
+  if (offer?.id !== offerId) return undefined;
+  delete c.offer;
+  return offer.text;
+}
+
+/**
+ * Text no feature took and no menu label: the first feature's offer to start something with it
+ * (BotFeature.textOffer), the text kept for the offer's button. Its id is the moment it was made
+ * (base 36): a chat's turns are one at a time, so no two offers of a chat share it.
+ */
+async function textOffer(c: StepContext, text: string): Promise<View[] | undefined> {
+  if (isMenuLabel(c, text)) return undefined;
+  const id = c.now.getTime().toString(36);
+  for (const feature of c.features.list) {
+    const views = await feature.textOffer?.(c, text, id);
+    if (!views) continue;
+    // Kept in the state's jsonb: made storable (a feature offers on a text it can use, which is storable already).
+    c.offer = { id, text: storableText(text), at: c.now.getTime() };
+    return views;
   }
   return undefined;
 }
@@ -33,7 +70,8 @@ async function idlePrompt(c: StepContext): Promise<View> {
 
 /**
  * Between flows: the main menu for a registered resident, a hint for anybody else. Free text a
- * feature takes (freeText) goes there; anything else gets a short hint and the menu.
+ * feature takes (freeText) goes there, else a feature may offer to act on it (textOffer); anything
+ * else gets a short hint and the menu.
  */
 export const idleFlow: Flow = {
   name: IDLE_FLOW,
@@ -71,6 +109,9 @@ export const idleFlow: Flow = {
         if (ends) c.data = {};
         // A VK text with a photo: the photo, next, carries it and starts filing; the text gets no answer of its own.
         if (input.kind === 'text' && input.photoFollows) return stay({ data: { [PHOTO_AWAITED]: true } });
+        // Words of the resident's own a feature may offer to act on (a problem described: report it).
+        const offered = input.kind === 'text' ? await textOffer(c, input.text) : undefined;
+        if (offered) return stay({ say: offered });
         // A photo or a place some feature answers first (the reply to a clarification request, with a
         // VK message's later photos, which carry no caption, and a Telegram album's next ones).
         const laterPhoto = input.kind === 'photo' && input.alongside === true && !input.caption;

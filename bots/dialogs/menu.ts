@@ -1,4 +1,5 @@
 import { actionId } from '../../core/dialogs/action-id.ts';
+import { LANGUAGES } from '../../core/db/types.ts';
 import { button } from './buttons.ts';
 import type { StepContext } from './flow.ts';
 import { MENU_TAG } from './registry.ts';
@@ -41,6 +42,22 @@ export async function mainMenu(c: StepContext, page = 0): Promise<View> {
   if (index > 0) navigation.push(button(actionId(MENU_TAG, MENU_PAGE, String(index - 1)), 'menu.previous_page'));
   if (index < pages.length - 1) navigation.push(button(actionId(MENU_TAG, MENU_PAGE, String(index + 1)), 'menu.more'));
   return { key: 'menu.main', keyboard: { kind: 'inline', rows: [...pages[index]!, navigation] } };
+}
+
+/** A label as typed: lower case, ё as е, only letters and digits (emoji and punctuation dropped), single spaces. */
+const asTyped = (text: string) =>
+  text
+    .toLowerCase()
+    .replaceAll('ё', 'е')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+
+/** Whether `text` is a button's label typed (or sent by a VK app without the button's payload): emoji, punctuation and case aside. */
+export const isTypedLabel = (text: string, label: string): boolean => asTyped(text).length > 0 && asTyped(text) === asTyped(label);
+
+/** Whether a text is the label of a main-menu entry in any language (isTypedLabel): it means the menu, never words of the resident's own. */
+export function isMenuLabel(c: StepContext, text: string): boolean {
+  return c.features.menuRows.some((row) => row.some((entry) => LANGUAGES.some((language) => isTypedLabel(text, c.t(language, entry.label, entry.labelParams?.(c))))));
 }
 
 const fits = (rows: Button[][], maxRows: number, maxButtons: number) => rows.length <= maxRows && rows.flat().length <= maxButtons;

@@ -24,11 +24,26 @@ export interface DialogState {
    * is answered quietly.
    */
   lastTap?: LastTap;
+  /** A text offered between flows to start something with (BotFeature.textOffer), until taken or expired (idle.ts). */
+  offer?: TextOffer;
   /**
    * What the chat's messenger app can show, as the adapter stored it (dialog_state.client: VK's
    * client_info, bots/vk/client.ts). Read with the lock; the engine neither reads nor saves it.
    */
   client?: Record<string, unknown>;
+}
+
+/**
+ * A text a resident sent between flows that a feature offered to start something with (filing a
+ * message with it as the description): kept with the chat's state so the offer's button, pressed
+ * later, still finds it (bots/dialogs/idle.ts OFFER_TTL_MS, takeTextOffer).
+ */
+export interface TextOffer {
+  /** The offer's id, in its button: a button of an earlier offer does not take this text. */
+  id: string;
+  text: string;
+  /** When it was offered (ms). */
+  at: number;
 }
 
 export interface LastTap {
@@ -67,6 +82,7 @@ interface StoredData {
   replyKeyboard?: boolean;
   lastText?: LastText;
   lastTap?: LastTap;
+  offer?: TextOffer;
 }
 
 export const IDLE = { flow: 'idle', step: 'idle' } as const;
@@ -89,8 +105,10 @@ function toState(row: { flow: string; step: string; data: unknown; version: numb
   const lastText = isLastText(stored.lastText) ? { lastText: stored.lastText } : {};
   const tap = stored.lastTap;
   const lastTap = typeof tap?.id === 'string' && typeof tap.at === 'number' ? { lastTap: { id: tap.id, at: tap.at } } : {};
+  const kept = stored.offer;
+  const offer = typeof kept?.id === 'string' && typeof kept.text === 'string' && typeof kept.at === 'number' ? { offer: { id: kept.id, text: kept.text, at: kept.at } } : {};
   const client = typeof row.client === 'object' && row.client !== null ? { client: row.client as Record<string, unknown> } : {};
-  return { flow: row.flow as FlowName, step: row.step, data: stored.data ?? {}, version: row.version, replyKeyboard: stored.replyKeyboard === true, ...lastText, ...lastTap, ...client };
+  return { flow: row.flow as FlowName, step: row.step, data: stored.data ?? {}, version: row.version, replyKeyboard: stored.replyKeyboard === true, ...lastText, ...lastTap, ...offer, ...client };
 }
 
 function isLastText(value: unknown): value is LastText {
@@ -123,7 +141,7 @@ export async function markProcessedLockingState(db: Db, channel: Channel, update
 
 /** The `data` column's JSON for a state. */
 export function storedData(state: DialogState): string {
-  const stored: StoredData = { data: state.data, replyKeyboard: state.replyKeyboard, ...(state.lastText && { lastText: state.lastText }), ...(state.lastTap && { lastTap: state.lastTap }) };
+  const stored: StoredData = { data: state.data, replyKeyboard: state.replyKeyboard, ...(state.lastText && { lastText: state.lastText }), ...(state.lastTap && { lastTap: state.lastTap }), ...(state.offer && { offer: state.offer }) };
   return JSON.stringify(stored);
 }
 
