@@ -53,7 +53,7 @@ const isRepeat = (photos: PhotoRef[], input: { fileUniqueId?: string }) => Boole
 const MIN_DESCRIPTION_LETTERS = 3;
 /** A link's letters are no description (a post's address alone says nothing the executor can act on). */
 const LINK = /(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:ru|com|me|org|net|su|рф)\/\S*/giu;
-const hasWords = (text: string) => (text.replace(LINK, ' ').match(/\p{L}/gu)?.length ?? 0) >= MIN_DESCRIPTION_LETTERS;
+export const hasWords = (text: string) => (text.replace(LINK, ' ').match(/\p{L}/gu)?.length ?? 0) >= MIN_DESCRIPTION_LETTERS;
 
 /**
  * A photo while the sector or category is chosen (the rest of an album or a VK message that started
@@ -432,7 +432,7 @@ export async function fileWithPhoto(_c: StepContext, input: Extract<StepInput, {
 }
 
 /** The text that came with a point as a description, or undefined when it cannot be one (no words, too long, unstorable: the text step asks then). */
-function descriptionOf(caption: string | undefined): string | undefined {
+export function descriptionOf(caption: string | undefined): string | undefined {
   if (caption === undefined || !hasWords(caption)) return undefined;
   try {
     return validText(caption);
