@@ -157,7 +157,8 @@ async function openDatabase(running: Running): Promise<{ handle: DatabaseHandle;
 
 describe('SIGTERM', () => {
   it('stops gracefully: 503 to new webhooks, the in-flight webhook and send are finished, leases released, exit 0', async () => {
-    const running = await startApp({ SHUTDOWN_TIMEOUT_MS: '15000' });
+    const token = 'shutdown-bootstrap-token-0123456789abcdef';
+    const running = await startApp({ ADMIN_BOOTSTRAP_TOKEN: token, SHUTDOWN_TIMEOUT_MS: '15000' });
     const { url, port, child } = running;
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
     api.latencyMs = 1500;
@@ -166,7 +167,9 @@ describe('SIGTERM', () => {
     await until(async () => (await metric(url, 'otklik_outbox_sending{channel="tg"}')) >= 1);
     // A webhook still receiving its body.
     const slow = slowWebhook(port, startUpdate(700_002, 6_400_000_002));
-    await new Promise((r) => setTimeout(r, 100));
+    // In flight once the app counted it (a fixed pause was too short on a busy machine).
+    const inFlight = async () => (await (await fetch(`${url}/api/v1/system/health`, { headers: { authorization: `Bearer ${token}` } })).json()).webhooksInFlight as number;
+    await until(async () => (await inFlight()) >= 1);
 
     const signalledAt = Date.now();
     child.kill('SIGTERM');
@@ -202,7 +205,8 @@ describe('SIGTERM', () => {
   }, 240_000);
 
   it('keeps answering for the whole drain: once the webhooks are done, a new connection still gets 503 (webhook with Retry-After, /health) while the sender finishes; the listener closes last, in time', async () => {
-    const running = await startApp({ SHUTDOWN_TIMEOUT_MS: '15000' });
+    const token = 'shutdown-bootstrap-token-0123456789abcdef';
+    const running = await startApp({ ADMIN_BOOTSTRAP_TOKEN: token, SHUTDOWN_TIMEOUT_MS: '15000' });
     const { url, port, child } = running;
     api.latencyMs = 3000;
     try {
