@@ -168,7 +168,7 @@ describe('SIGTERM', () => {
     // A webhook still receiving its body.
     const slow = slowWebhook(port, startUpdate(700_002, 6_400_000_002));
     // In flight once the app counted it (a fixed pause was too short on a busy machine).
-    const inFlight = async () => (await (await fetch(`${url}/api/v1/system/health`, { headers: { authorization: `Bearer ${token}` } })).json()).webhooksInFlight as number;
+    const inFlight = async () => ((await (await fetch(`${url}/api/v1/system/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as { webhooksInFlight: number }).webhooksInFlight;
     await until(async () => (await inFlight()) >= 1);
 
     const signalledAt = Date.now();
