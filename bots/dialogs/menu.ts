@@ -45,7 +45,7 @@ export async function mainMenu(c: StepContext, page = 0): Promise<View> {
 }
 
 /** A label as typed: lower case, ё as е, only letters and digits (emoji and punctuation dropped), single spaces. */
-const asTyped = (text: string) =>
+export const asTyped = (text: string) =>
   text
     .toLowerCase()
     .replaceAll('ё', 'е')

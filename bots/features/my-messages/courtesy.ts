@@ -1,13 +1,6 @@
 import { textProblem } from '../../../core/text/unsafe-text.ts';
+import { asTyped } from '../../dialogs/menu.ts';
 import type { Translate } from '../../i18n.ts';
-
-/** Lower case, ё as е, only letters and digits kept (punctuation and emoji dropped), single spaces. */
-const normalized = (text: string) =>
-  text
-    .toLowerCase()
-    .replaceAll('ё', 'е')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
 
 const escaped = (phrase: string) => phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -19,7 +12,7 @@ function courtesyPattern(t: Translate): RegExp {
   if (known) return known;
   const phrases = (['ru', 'en'] as const)
     .flatMap((language) => t(language, 'my.clarification_courtesy_words').split('|'))
-    .map(normalized)
+    .map(asTyped)
     .filter((p) => p.length > 0)
     .sort((a, b) => b.length - a.length)
     .map(escaped);
@@ -36,6 +29,6 @@ function courtesyPattern(t: Translate): RegExp {
  */
 export function isCourtesy(t: Translate, text: string): boolean {
   if (textProblem(text)) return false;
-  const words = normalized(text);
+  const words = asTyped(text);
   return words.length === 0 || courtesyPattern(t).test(words);
 }
