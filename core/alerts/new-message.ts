@@ -4,6 +4,7 @@ import type { Message } from '../messages/message.repository.ts';
 import { routeExecutor } from '../messages/moderation.service.ts';
 import { raiseAlert, type AlertResult } from './alerts.ts';
 import { cardPhotos } from './cards.ts';
+import { atWork } from './deadlines.ts';
 import type { AlertKeyboard } from './buttons.ts';
 
 /**
@@ -93,14 +94,27 @@ export async function alertNewMessage(
   );
 }
 
-/** Cron, hourly: the cards of messages still new for the moderators who chose the hourly batch. */
+/**
+ * How far back the hourly batch looks for messages still new: past the longest run of days off
+ * (New Year holidays, about ten days), so a message filed then still reaches its moderators.
+ */
+const HOURLY_LOOKBACK_DAYS = 14;
+
+/**
+ * Cron, hourly: the cards of messages still new for the moderators who chose the hourly batch,
+ * within their municipality's working hours (its work calendar) only: a moderator who wants cards
+ * at night chooses `immediate`; the night's messages come in the first batch of the working day.
+ */
 export async function runHourlyNewMessageCards(db: Db, now: Date): Promise<{ messages: number; alerts: number; queued: number }> {
   const counts = { messages: 0, alerts: 0, queued: 0 };
+  const { ids: atWorkIds } = await atWork(db, now);
+  if (atWorkIds.length === 0) return counts;
   const rows = await db
     .selectFrom('message')
     .select(['id', 'municipality_id', 'category_id', 'text', 'address', 'lat', 'lon'])
     .where('status', '=', 'new')
-    .where('created_at', '>', new Date(now.getTime() - 2 * 86_400_000))
+    .where('municipality_id', 'in', atWorkIds)
+    .where('created_at', '>', new Date(now.getTime() - HOURLY_LOOKBACK_DAYS * 86_400_000))
     .where('created_at', '<=', now)
     .orderBy('id')
     .execute();

@@ -140,7 +140,7 @@ describe.each(CHANNELS)('%s: moderating from the new-message card', (channel) =>
 });
 
 describe('how each moderator hears of new messages', () => {
-  it('immediate by default, hourly at the top of the hour, digest only: no card', async () => {
+  it('immediate by default, hourly at the top of each working hour, digest only: no card', async () => {
     const count = async (staffId: number, messageId: number) =>
       (await db.db.selectFrom('staff_alert').select('id').where('staff_id', '=', staffId).where('message_id', '=', messageId).where('kind', '=', 'alert.new_message').execute()).length;
     expect((await api('PATCH', `/staff/${staff.moderator}`, { newMessageAlerts: 'hourly' })).status).toBe(200);
@@ -150,6 +150,15 @@ describe('how each moderator hears of new messages', () => {
     expect((await runHourlyNewMessageCards(db.db, now)).alerts).toBeGreaterThanOrEqual(1);
     expect(await count(staff.moderator, hourly.messageId)).toBe(1);
     expect((await runHourlyNewMessageCards(db.db, now)).alerts).toBe(0);
+    // Filed in the evening: no card at night (22:00 and 03:00 Kuzbass time), the first batch of the working day has it.
+    now = new Date('2026-12-01T14:30:00.000Z');
+    const evening = await filed();
+    expect((await runHourlyNewMessageCards(db.db, new Date('2026-12-01T15:00:00.000Z'))).alerts).toBe(0);
+    expect((await runHourlyNewMessageCards(db.db, new Date('2026-12-01T20:00:00.000Z'))).alerts).toBe(0);
+    expect(await count(staff.moderator, evening.messageId)).toBe(0);
+    now = new Date('2026-12-02T02:00:00.000Z');
+    expect((await runHourlyNewMessageCards(db.db, now)).alerts).toBeGreaterThanOrEqual(1);
+    expect(await count(staff.moderator, evening.messageId)).toBe(1);
     expect((await api('PATCH', `/staff/${staff.moderator}`, { newMessageAlerts: 'digest' })).status).toBe(200);
     const digestOnly = await filed();
     await runHourlyNewMessageCards(db.db, new Date(now.getTime() + 3_600_000));

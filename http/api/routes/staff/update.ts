@@ -10,7 +10,7 @@ const Body = z.strictObject({
   fullName: z.string().trim().min(1).max(300).optional(),
   active: z.boolean().optional().openapi({ description: 'false: their keys stop working at once' }),
   language: z.enum(['ru', 'en']).optional(),
-  newMessageAlerts: z.enum(['immediate', 'hourly', 'digest']).optional().openapi({ description: 'moderators: a card per new message at once, at the top of each hour, or only the 09:00 digest' }),
+  newMessageAlerts: z.enum(['immediate', 'hourly', 'digest']).optional().openapi({ description: 'moderators: a card per new message at once, hourly in working hours, or only the 09:00 digest' }),
 });
 
 export const route = createRoute({
