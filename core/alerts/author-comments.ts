@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder } from 'kysely';
-import { addWorkingHours, type WorkCalendar } from '../calendar/working-time.ts';
+import { addWorkingHours, isWorkingTime, type WorkCalendar } from '../calendar/working-time.ts';
 import { actionId } from '../dialogs/action-id.ts';
 import type { Scope } from '../access/scope.ts';
 import type { Database } from '../db/database.ts';
@@ -200,7 +200,7 @@ function workingDayHours(calendar: WorkCalendar): number {
   return Math.max(1, eh + em / 60 - (sh + sm / 60));
 }
 
-/** Cron: an author's comment unanswered for a working day alerts the municipality's curators, once. */
+/** Cron: an author's comment unanswered for a working day alerts the municipality's curators, once, in working hours. */
 export async function runUnansweredCommentAlerts(db: Db, now: Date): Promise<{ comments: number; alerts: number; queued: number }> {
   const counts = { comments: 0, alerts: 0, queued: 0 };
   const municipalities = new Map((await listMunicipalities(db)).map((m) => [m.id, m]));
@@ -219,7 +219,8 @@ export async function runUnansweredCommentAlerts(db: Db, now: Date): Promise<{ c
     const municipality = municipalities.get(r.municipality_id);
     if (!municipality) continue;
     const due = addWorkingHours(municipality.calendar, r.created_at, workingDayHours(municipality.calendar));
-    if (due.getTime() > now.getTime()) continue;
+    // Due at night, a weekend or a holiday (or at 18:00 sharp): the curators hear of it at the next working start.
+    if (due.getTime() > now.getTime() || !isWorkingTime(municipality.calendar, now)) continue;
     counts.comments++;
     if (!curators.has(r.municipality_id)) curators.set(r.municipality_id, await staffIdsByRole(db, r.municipality_id, 'curator'));
     // A clarification reply with photos or a place names them (its text may be empty).

@@ -133,4 +133,18 @@ describe('an author comment unanswered for a working day goes to the curators', 
     expect((await harness.api('GET', '/comments', keys.executor)).status).toBe(403);
     expect((await harness.api('GET', '/comments?unanswered=maybe', keys.curator)).status).toBe(400);
   });
+
+  it('a comment falling due at the end of the working day waits for the next working start', async () => {
+    const before = now;
+    // Wednesday 20:00 (Kemerovo): due after the working day of Thursday, at 18:00, when the curators have left.
+    now = new Date('2026-12-02T13:00:00.000Z');
+    const { messageId } = await commentedMessage('Когда приедут?');
+    const escalated = async () => (await db.db.selectFrom('staff_alert').select('id').where('kind', '=', 'alert.author_comment_unanswered').where('message_id', '=', messageId).execute()).length;
+    for (const at of ['2026-12-03T11:00:00.000Z', '2026-12-03T11:14:00.000Z', '2026-12-03T20:00:00.000Z']) await runUnansweredCommentAlerts(db.db, new Date(at));
+    expect(await escalated()).toBe(0);
+    // Friday 09:00.
+    await runUnansweredCommentAlerts(db.db, new Date('2026-12-04T02:00:00.000Z'));
+    expect(await escalated()).toBe(1);
+    now = before;
+  });
 });
