@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { inboundUpdates } from '../core/metrics/metrics.ts';
 import type { Logger } from '../logger.ts';
+import { ClientGoneError } from './body-limit.ts';
 
 /**
  * Where the process is in its life: not ready until the migrations are applied, draining once
@@ -113,6 +114,15 @@ export function createHttpApp(deps: HttpDeps): Hono<AppEnv> {
     }
   });
   app.onError((error, c) => {
+    if (error instanceof ClientGoneError) {
+      // Not a server error and nobody to answer: one line, no stack. A messenger sends the update again.
+      const webhook = /^\/webhooks\/([^/]+)$/.exec(c.req.path)?.[1];
+      if (webhook !== undefined) inboundUpdates.inc({ channel: WEBHOOK_CHANNEL[webhook] ?? 'unknown', outcome: 'client_aborted' });
+      const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+      deps.logger.warn({ requestId: c.get('requestId'), path: c.req.path, cause }, error.message);
+      // Never delivered; 499 is nginx's "client closed request", for whatever records the status.
+      return new Response(null, { status: 499 });
+    }
     deps.logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
     return c.json({ status: 'error', requestId: c.get('requestId') }, 500);
   });

@@ -7,11 +7,11 @@ import { Counter, Histogram, Registry } from 'prom-client';
  */
 export const metricsRegistry = new Registry();
 
-export type InboundOutcome = 'handled' | 'duplicate' | 'failed' | 'unrecorded' | 'refused_shutting_down';
+export type InboundOutcome = 'handled' | 'duplicate' | 'failed' | 'unrecorded' | 'refused_shutting_down' | 'client_aborted';
 
 export const inboundUpdates = new Counter({
   name: 'otklik_inbound_updates_total',
-  help: 'Inbound messenger updates by channel and outcome (handled, duplicate, failed = recorded as poison, unrecorded = 503, refused_shutting_down = 503 while stopping)',
+  help: 'Inbound messenger updates by channel and outcome (handled, duplicate, failed = recorded as poison, unrecorded = 503, refused_shutting_down = 503 while stopping, client_aborted = the sender closed the connection before the body arrived)',
   labelNames: ['channel', 'outcome'] as const,
   registers: [metricsRegistry],
 });
