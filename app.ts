@@ -125,6 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       poolWaitMs: config.DATABASE_POOL_WAIT_MS,
       preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
       onPoolError: (err) => logger.error({ err }, 'idle database client failed; the pool will reconnect'),
+      onStaleLock: (message) => logger.warn(message),
     }));
   const lifecycle = deps.lifecycle ?? createLifecycle();
   const overlapChecker = createOverlapChecker({ timeoutMs: config.BOUNDARY_CHECK_TIMEOUT_MS });

@@ -32,6 +32,8 @@ export interface ConnectOptions {
   dataDir?: string;
   /** A PGlite data directory dump to start from (tests). */
   loadDataDir?: Blob;
+  /** Told in one line when PGlite's DATA_DIR lock left by a process that no longer runs is taken over (default: standard error). */
+  onStaleLock?: (message: string) => void;
   /** Receives errors of idle pool clients (a restarted server must not crash the process). */
   onPoolError?: (error: Error) => void;
   poolSize?: number;
@@ -70,7 +72,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   if (!dataDir.startsWith('memory://')) {
     checkDirectory(dataDir, 'DATA_DIR');
     mkdirSync(dataDir, { recursive: true });
-    release = lockDataDir(dataDir);
+    release = lockDataDir(dataDir, options.onStaleLock);
   }
   let pglite: PGlite;
   try {

@@ -40,18 +40,22 @@ function cannotWrite(error: unknown, dir: string, at: string, variable: string):
   );
 }
 
-/** The embedded database's lock, in its directory: the pid of the process using it. */
+/** The embedded database's lock, in its directory: the pid of the process using it and, on Linux, its start time. */
 export const LOCK_FILE = 'otklik.lock';
 
 /**
  * Takes DATA_DIR for this process: PGlite has no lock of its own, and a second process (another
  * `npm start`, `npm run migrate` while the app runs) would open the same files and corrupt them.
- * A lock whose pid is gone (a crash, a kill) is taken over; so is one holding this process's own pid
+ * The lock holds the pid, and on Linux the process's start time on a second line: a pid is reused
+ * (after a crash and a reboot or a container restart, the lock's pid may be another, unrelated
+ * process), the pair is not. A lock whose process no longer runs is taken over, told to `warn` in
+ * one line: its pid is gone, or is now a process started at another time, or is this process's own
  * (a container restarted: its app gets the same pid again). Returns the release, also run at exit.
  */
-export function lockDataDir(dir: string): () => void {
+export function lockDataDir(dir: string, warn: (message: string) => void = (message) => process.stderr.write(`${message}\n`)): () => void {
   const file = path.join(dir, LOCK_FILE);
-  const own = `${process.pid}\n`;
+  const ownStart = startTime(process.pid);
+  const own = ownStart === undefined ? `${process.pid}\n` : `${process.pid}\n${ownStart}\n`;
   for (let attempt = 0; ; attempt++) {
     try {
       writeFileSync(file, own, { flag: 'wx' });
@@ -60,13 +64,17 @@ export function lockDataDir(dir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const held = readHolder(file);
       const pid = Number.parseInt(held ?? '', 10);
-      if (attempt >= 2 || (pid !== process.pid && (Number.isNaN(pid) ? held !== undefined : alive(pid)))) {
+      const stale = held === undefined ? 'released meanwhile' : whyStale(held);
+      if (attempt >= 2 || stale === undefined) {
         throw new ConfigError(
           `DATA_DIR ${dir} is in use by another process (pid ${Number.isNaN(pid) ? 'unknown' : pid}, ${file}): the embedded database takes one process at a time; stop that one first, or use PostgreSQL (DATABASE_URL) for several (if no such process uses it, remove ${file})`,
         );
       }
       // Stale: removed only if it still says what was read (another process may be taking it over too).
-      if (held !== undefined && readHolder(file) === held) rmSync(file, { force: true });
+      if (held !== undefined && readHolder(file) === held) {
+        rmSync(file, { force: true });
+        warn(`DATA_DIR ${dir}: took over ${file} left by pid ${pid}, which no longer runs (${stale})`);
+      }
     }
   }
   const release = () => {
@@ -75,6 +83,36 @@ export function lockDataDir(dir: string): () => void {
   };
   process.on('exit', release);
   return release;
+}
+
+/**
+ * Why the process a lock names no longer runs, or undefined when it may (or the lock cannot be
+ * read: not ours to remove). A recorded start time is compared only where the pid's can be read
+ * (/proc; hidden for other users' processes under hidepid): otherwise a live pid is a holder.
+ */
+function whyStale(held: string): string | undefined {
+  const [pidLine = '', recordedStart] = held.split('\n');
+  const pid = Number.parseInt(pidLine, 10);
+  if (Number.isNaN(pid)) return undefined;
+  if (pid === process.pid) return "the pid is this process's own";
+  if (!alive(pid)) return 'its process is gone';
+  const start = recordedStart ? startTime(pid) : undefined;
+  if (start !== undefined && start !== recordedStart) return `pid ${pid} is now another process, started at another time`;
+  return undefined;
+}
+
+/**
+ * When process `pid` started (clock ticks after boot: /proc/<pid>/stat field 22), or undefined
+ * without a readable /proc (not Linux, or hidden).
+ */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields from the 3rd on follow the command name's closing parenthesis (the name may hold spaces and ')').
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The lock's content, or undefined when there is none (released meanwhile). */

@@ -35,6 +35,15 @@ function startApp(dir: string): ChildProcess {
   return child;
 }
 
+/** The pid a lock names (its first line). */
+const lockPid = (lock: string) => (existsSync(lock) ? readFileSync(lock, 'utf8').split('\n')[0] : undefined);
+
+/** When process `pid` started, as the lock records it (/proc/<pid>/stat field 22, Linux). */
+function startTime(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+}
+
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -49,12 +58,14 @@ describe('one process per embedded database (otklik.lock in DATA_DIR)', { timeou
     const lock = path.join(dir, 'otklik.lock');
     const first = startApp(dir);
     const exited = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
-    await until(() => existsSync(lock) && readFileSync(lock, 'utf8').trim() === String(first.pid), 30_000);
+    await until(() => lockPid(lock) === String(first.pid), 30_000);
+    // With its start time: the pid alone may later be another process's.
+    if (existsSync('/proc/self/stat')) expect(readFileSync(lock, 'utf8')).toBe(`${first.pid}\n${startTime(first.pid!)}\n`);
 
     const inUse = new RegExp(`^DATA_DIR ${dir} is in use by another process \\(pid ${first.pid}, ${lock}\\): `);
     expectOneLine(await runToExit('main.ts', embedded(dir)), inUse);
     expectOneLine(await runToExit('scripts/migrate.ts', embedded(dir), ['status']), inUse);
-    expect(readFileSync(lock, 'utf8').trim()).toBe(String(first.pid));
+    expect(lockPid(lock)).toBe(String(first.pid));
 
     // PGlite's first start (initdb) holds the event loop: the signal is handled once it is done.
     first.kill('SIGTERM');
@@ -68,9 +79,48 @@ describe('one process per embedded database (otklik.lock in DATA_DIR)', { timeou
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
     writeFileSync(lock, `${gone}\n`);
     const app = startApp(dir);
-    await until(() => existsSync(lock) && readFileSync(lock, 'utf8').trim() === String(app.pid), 30_000);
+    await until(() => lockPid(lock) === String(app.pid), 30_000);
     app.kill('SIGKILL');
   });
+
+  it.runIf(existsSync('/proc/self/stat'))(
+    "a lock whose pid is now an unrelated live process (started at another time) is taken over with one warning; the pid's own start time still refuses",
+    async () => {
+      const dir = tempDir();
+      const lock = path.join(dir, 'otklik.lock');
+      const other = spawn('sleep', ['120'], { stdio: 'ignore' });
+      children.push(other);
+      const pid = other.pid!;
+      const inUse = new RegExp(`^DATA_DIR ${dir} is in use by another process \\(pid ${pid}, ${lock}\\): `);
+      // The same pid and start time, or a pid alone (a lock written where there is no /proc): as far as anyone can tell, the holder runs.
+      for (const held of [`${pid}\n${startTime(pid)}\n`, `${pid}\n`]) {
+        writeFileSync(lock, held);
+        expectOneLine(await runToExit('scripts/migrate.ts', embedded(dir), ['status']), inUse);
+        expect(readFileSync(lock, 'utf8')).toBe(held);
+      }
+
+      // The pid recorded with another start time: the holder died and its pid went to `sleep`.
+      writeFileSync(lock, `${pid}\n${Number(startTime(pid)) - 1}\n`);
+      const app = spawn(process.execPath, [main], {
+        cwd: path.dirname(main),
+        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...embedded(dir) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(app);
+      let output = '';
+      app.stdout!.on('data', (chunk) => (output += chunk));
+      app.stderr!.on('data', (chunk) => (output += chunk));
+      await until(() => lockPid(lock) === String(app.pid) && output.includes('took over'), 30_000);
+      const warnings = output.split('\n').filter((line) => line.includes(lock));
+      expect(warnings, output).toHaveLength(1);
+      expect(JSON.parse(warnings[0]!)).toMatchObject({
+        level: 40,
+        msg: `DATA_DIR ${dir}: took over ${lock} left by pid ${pid}, which no longer runs (pid ${pid} is now another process, started at another time)`,
+      });
+      expect(other.exitCode).toBeNull();
+      app.kill('SIGKILL');
+    },
+  );
 });
 
 describe('a DATA_DIR the app cannot use is one line naming it', { timeout: 120_000 }, () => {
