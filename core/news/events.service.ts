@@ -363,6 +363,27 @@ export async function remindMe(db: Db, eventId: number, residentId: number, now:
   return 'soon';
 }
 
+/** `off`: the reminder is deleted; `already_off`: there was none (a second tap, a stale button). */
+export type UnremindResult = 'off' | 'already_off';
+
+/**
+ * A resident's "Don't remind me": their reminder row goes, so neither the reminder nor the event's
+ * change notices (moved, another venue) reach them any more; one queued and not sent yet is dropped.
+ */
+export async function unremindMe(db: Db, eventId: number, residentId: number): Promise<UnremindResult> {
+  // Waits for a cron run that has taken the row (queueDueReminders locks it), so the outbox row it queued is known here.
+  const row = await db.deleteFrom('event_reminder').where('event_id', '=', eventId).where('resident_id', '=', residentId).returning('outbox_id').executeTakeFirst();
+  if (!row) return 'already_off';
+  if (row.outbox_id !== null) await db.updateTable('outbox').set({ state: 'cancelled', last_error: 'reminder turned off' }).where('id', '=', row.outbox_id).where('state', '=', 'pending').execute();
+  return 'off';
+}
+
+/** Whether the resident has the event's reminder on: its card offers "Don't remind me" then. */
+export async function hasReminder(db: Db, eventId: number, residentId: number): Promise<boolean> {
+  const row = await db.selectFrom('event_reminder').select('event_id').where('event_id', '=', eventId).where('resident_id', '=', residentId).executeTakeFirst();
+  return row !== undefined;
+}
+
 async function queueReminder(db: Db, event: AfishaEvent, residentId: number, now: Date): Promise<void> {
   const municipality = await getMunicipality(db, event.municipalityId);
   const outboxId = await queueForResident(db, residentId, {
@@ -391,6 +412,9 @@ export async function queueDueReminders(trx: Db, now: Date): Promise<{ queued: n
     .where('e.starts_at', '>', now)
     .orderBy('e.starts_at')
     .limit(2000)
+    // Locked till the run commits: a reminder turned off meanwhile is not queued, and one queued is cancelled by who turns it off (unremindMe waits).
+    .forUpdate('er')
+    .skipLocked()
     .execute();
   let queued = 0;
   let failed = 0;

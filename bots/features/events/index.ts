@@ -1,5 +1,5 @@
 import { positiveIdArg } from '../../../core/dialogs/action-id.ts';
-import { afisha, eventParams, getEvent, remindMe, type AfishaEvent } from '../../../core/news/events.service.ts';
+import { afisha, eventParams, getEvent, hasReminder, remindMe, unremindMe, type AfishaEvent } from '../../../core/news/events.service.ts';
 import { NEWS_TAGS } from '../../../core/news/actions.ts';
 import { AFISHA_PERIODS, timeZoneOf, type AfishaPeriod } from '../../../core/news/local-time.ts';
 import type { EventKind } from '../../../core/news/news.table.ts';
@@ -53,7 +53,20 @@ const remind = action<number>({
   async run(c, id) {
     if (!(await isRegistered(c))) return reply([await registrationRequired(c)]);
     const result = await remindMe(c.db, id, c.resident.id, c.now);
-    return reply([{ key: `events.remind_${result}` }]);
+    // With the reminder on (new or from before), the way to turn it off.
+    const on = result === 'scheduled' || result === 'soon' || result === 'already';
+    return reply([{ key: `events.remind_${result}`, ...(on && { keyboard: { kind: 'inline', rows: [[unremind.button(id, 'events.unremind')]] } }) }]);
+  },
+});
+
+/** `!eu:<id>`: "Don't remind me": no reminder and no notices of the event's changes. A second tap or a stale button: it is off already. */
+const unremind = action<number>({
+  tag: NEWS_TAGS.unremind,
+  encode: (id) => [id],
+  decode: (args) => (args.length === 1 ? positiveIdArg(args[0], MAX_ROW_ID) : undefined),
+  // No registration check: anyone may stop what they asked for (a withdrawn consent included).
+  async run(c, id) {
+    return reply([{ key: `events.unremind_${await unremindMe(c.db, id, c.resident.id)}` }]);
   },
 });
 
@@ -67,6 +80,10 @@ export function provideEventLinks(publicUrl: string | undefined): void {
 /** Where the phone's calendar gets the event (PUBLIC_URL + /calendar/events/<id>.ics); empty without a public URL. */
 function icsLine(eventId: number): string {
   return publicBase ? `${publicBase}/calendar/events/${eventId}.ics` : '';
+}
+
+async function reminderButton(c: StepContext, eventId: number): Promise<Button> {
+  return (await hasReminder(c.db, eventId, c.resident.id)) ? unremind.button(eventId, 'events.unremind') : remind.button(eventId, 'events.remind');
 }
 
 async function eventView(c: StepContext, event: AfishaEvent, extraRows: Button[][], position?: { index: number; total: number }): Promise<View> {
@@ -87,8 +104,8 @@ async function eventView(c: StepContext, event: AfishaEvent, extraRows: Button[]
     ],
     ...(event.photoMediaId !== null && { media: [event.photoMediaId] }),
     location: { lat: event.venue.lat, lon: event.venue.lon },
-    // "Remind me" only while there is something to be reminded of.
-    keyboard: { kind: 'inline', rows: [...extraRows, ...(event.startsAt.getTime() > c.now.getTime() ? [[remind.button(event.id, 'events.remind')]] : []), [backToMenuButton()]] },
+    // "Remind me" (or "Don't remind me" once asked) only while there is something to be reminded of.
+    keyboard: { kind: 'inline', rows: [...extraRows, ...(event.startsAt.getTime() > c.now.getTime() ? [[await reminderButton(c, event.id)]] : []), [backToMenuButton()]] },
   };
 }
 
@@ -126,12 +143,12 @@ const show = async (c: StepContext) => {
   return reply([{ key: 'events.choose', keyboard: { kind: 'inline', rows: [...periodRows(), [backToMenuButton()]] } }]);
 };
 
-/** «Афиша»: `/events` and the menu; today, this weekend, the next 7 days, by kind; "Remind me"; `/start event_<id>`. */
+/** «Афиша»: `/events` and the menu; today, this weekend, the next 7 days, by kind; "Remind me" and "Don't remind me"; `/start event_<id>`. */
 export const events: BotFeature = {
   name: 'events',
   commands: [{ name: 'events', description: 'events.command', run: show }],
   menu: [{ id: 'events', label: 'events.menu', row: 22, column: 1, run: show }],
-  actions: [list, open, remind],
+  actions: [list, open, remind, unremind],
   deepLinks: [
     {
       prefix: 'event_',

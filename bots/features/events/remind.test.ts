@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cancelEvent, createEvent, publishEvent } from '../../../core/news/events.service.ts';
+import { cancelEvent, createEvent, publishEvent, REMIND_BEFORE_MS, updateEvent } from '../../../core/news/events.service.ts';
+import { runJob } from '../../../core/jobs/run-job.ts';
+import { JOBS } from '../../../cron/jobs.ts';
 import { registeredChat } from '../../../test/bots/chats.ts';
 import { type BotHarness, botHarnessPerFile } from '../../../test/bots/harness.ts';
 import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
@@ -191,5 +193,103 @@ describe.each(CHANNELS)('%s: the card of an event without a description', (chann
     expect(card).toContain(`📍 Парк Победы, Кемерово, ул. Притомская набережная, 7\n${t('ru', 'events.line_free')}`);
     expect(card).not.toMatch(/\n\s*\n/);
     expect(card).not.toContain('undefined');
+  });
+});
+
+/** A published Kemerovo event starting `hoursAhead` from now at `venue`. */
+async function published(title: string, hoursAhead: number, venue: { name: string; address: string }) {
+  const startsAt = new Date(Date.now() + hoursAhead * HOUR);
+  const draft = await createEvent(db.db, eventDraft({ municipalityId: db.demo.municipalities.Kemerovo, title, startsAt, venue: { ...venue, ...KEMEROVO_CENTER } }), new Date());
+  return publishEvent(db.db, draft.id, new Date(), null);
+}
+
+const remindersOf = (eventId: number) => db.db.selectFrom('event_reminder').select('resident_id').where('event_id', '=', eventId).execute();
+
+describe.each(CHANNELS)('%s: "Don\'t remind me"', (channel) => {
+  it('is offered once asked (in the answer and on the card), turns the reminder off in one line, and a second or stale press says it is off already', async () => {
+    const { chat, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Лена');
+    const event = await published(`Органный вечер ${channel}`, 48, { name: 'Органный зал', address: 'Кемерово, пр. Советский, 40' });
+
+    await chat.say(`/start event_${event.id}`);
+    expect(chat.buttonLabels()).toContain(t('ru', 'events.remind'));
+    expect(chat.buttonLabels()).not.toContain(t('ru', 'events.unremind'));
+    await chat.say(press(t('ru', 'events.remind')));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.remind_scheduled')]);
+    expect(chat.buttonLabels()).toEqual([t('ru', 'events.unremind')]);
+    // The card now offers to turn it off instead.
+    await chat.say(`/start event_${event.id}`);
+    expect(chat.buttonLabels()).toContain(t('ru', 'events.unremind'));
+    expect(chat.buttonLabels()).not.toContain(t('ru', 'events.remind'));
+
+    await chat.say(press(t('ru', 'events.unremind')));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.unremind_off')]);
+    expect(chat.replyTexts[0]).not.toContain('\n');
+    expect(await remindersOf(event.id)).toEqual([]);
+    // The same button again (the card's, above), and its id as a stale button sends it.
+    await chat.say(press(t('ru', 'events.unremind')));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.unremind_already_off')]);
+    await chat.say(tap(`!eu:${event.id}`));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.unremind_already_off')]);
+    // A "Remind me" of an old card or the announcement asks again; already on, it offers the way off.
+    await chat.say(`/start event_${event.id}`);
+    expect(chat.buttonLabels()).toContain(t('ru', 'events.remind'));
+    await chat.say(tap(`!er:${event.id}`));
+    await chat.say(tap(`!er:${event.id}`));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.remind_already')]);
+    expect(chat.buttonLabels()).toEqual([t('ru', 'events.unremind')]);
+    expect(await remindersOf(event.id)).toEqual([{ resident_id: residentId }]);
+  });
+
+  it('in English: the button and the answers', async () => {
+    const { chat, residentId } = await registeredChat(db, harness, channel, 'Kemerovo', 'Emma');
+    await db.db.updateTable('resident').set({ language: 'en' }).where('id', '=', residentId).execute();
+    const event = await published(`Organ night ${channel}`, 48, { name: 'Органный зал', address: 'Кемерово, пр. Советский, 40' });
+    await chat.say(`/start event_${event.id}`);
+    await chat.say(press(t('en', 'events.remind')));
+    expect(chat.buttonLabels()).toEqual(["🔕 Don't remind me"]);
+    await chat.say(press("🔕 Don't remind me"));
+    expect(chat.replyTexts).toEqual([t('en', 'events.unremind_off')]);
+    await chat.say(tap(`!eu:${event.id}`));
+    expect(chat.replyTexts).toEqual(['The reminder is already off.']);
+  });
+
+  it('drops the reminder already queued and not sent: it never arrives', async () => {
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Нина');
+    const event = await published(`Утренник ${channel}`, 1, { name: 'ДК Шахтёров', address: 'Кемерово, ул. Весенняя, 2' });
+    await chat.say(`/start event_${event.id}`);
+    await chat.say(press(t('ru', 'events.remind')));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.remind_soon')]);
+    await chat.say(press(t('ru', 'events.unremind')));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.unremind_off')]);
+    const rows = await db.db.selectFrom('outbox').select('state').where('kind', '=', 'event.reminder').where('chat_id', '=', chat.externalId).execute();
+    expect(rows).toEqual([{ state: 'cancelled' }]);
+    await chat.deliverOutbox();
+    expect(chat.replyTexts).toEqual([]);
+  });
+
+  it('no notice of a move or a new venue, and no reminder, reaches who turned it off; who kept it gets them', async () => {
+    const { chat: keeper } = await registeredChat(db, harness, channel, 'Kemerovo', 'Олег');
+    const { chat: quitter } = await registeredChat(db, harness, channel, 'Kemerovo', 'Пётр');
+    const event = await published(`Лекция ${channel}`, 30, { name: 'Библиотека им. Федорова', address: 'Кемерово, ул. Дзержинского, 19' });
+    for (const chat of [keeper, quitter]) {
+      await chat.say(`/start event_${event.id}`);
+      await chat.say(press(t('ru', 'events.remind')));
+    }
+    await quitter.say(press(t('ru', 'events.unremind')));
+    expect(quitter.replyTexts).toEqual([t('ru', 'events.unremind_off')]);
+
+    const start = new Date(event.startsAt.getTime() + 24 * HOUR);
+    await updateEvent(db.db, event.id, { startsAt: start, endsAt: new Date(start.getTime() + 2 * HOUR) }, new Date());
+    await updateEvent(db.db, event.id, { venue: { name: 'Дом знаний', address: 'Кемерово, пр. Ленина, 5', ...KEMEROVO_CENTER } }, new Date());
+    expect((await runJob(db.db, JOBS.eventReminders, () => new Date(start.getTime() - REMIND_BEFORE_MS + 60_000))).counts).toEqual({ queued: 1, failed: 0 });
+
+    await quitter.deliverOutbox();
+    expect(quitter.replyTexts).toEqual([]);
+    await keeper.deliverOutbox();
+    const told = keeper.replyTexts.filter((text) => text.includes(`Лекция ${channel}`));
+    expect(told).toHaveLength(3);
+    expect(told[0]).toMatch(/^🔁 /);
+    expect(told[1]).toMatch(/^📍 .*Дом знаний/);
+    expect(told[2]).toMatch(/^🔔 .*\n.*\n📍 Дом знаний, Кемерово, пр. Ленина, 5$/);
   });
 });

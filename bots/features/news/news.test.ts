@@ -119,8 +119,10 @@ describe.each(CHANNELS)('news and «Афиша» in the bot (%s)', (channel) => 
     expect(chat.replyKinds()).toContain('location');
     await chat.say(press(t('ru', 'events.remind')));
     expect(chat.replyTexts).toEqual([t('ru', 'events.remind_scheduled')]);
+    // The card now offers to turn it off; the announcement's "Remind me" again changes nothing.
     await chat.say(`/start event_${event.id}`);
-    await chat.say(press(t('ru', 'events.remind')));
+    expect(chat.buttonLabels()).toContain(t('ru', 'events.unremind'));
+    await chat.say(tap(`!er:${event.id}`));
     expect(chat.replyTexts).toEqual([t('ru', 'events.remind_already')]);
     const reminders = await db.db.selectFrom('event_reminder').select('resident_id').where('event_id', '=', event.id).execute();
     expect(reminders).toEqual([{ resident_id: residentId }]);
