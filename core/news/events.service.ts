@@ -173,15 +173,40 @@ export async function updateEvent(db: Db, id: number, patch: Partial<EventFields
     await requeueReminders(db, id);
     // Who asked for a reminder planned for the old time: told of the new one now, not 3 hours before it (the notice names the venue too).
     if (tell) await tellMoved(db, event, updated, timeZone);
-  } else if (tell && newPlace(event, updated)) {
-    await tellFollowers(db, updated, {
-      kind: 'event.venue_changed',
-      key: 'events.venue_changed',
-      params: { ...eventParams(updated, timeZone), was: `${event.venue.name}, ${event.venue.address}` },
-      dedupeKey: (residentId) => `event-venue:${id}:${residentId}:${now.getTime()}`,
-    });
+  } else {
+    if (tell && newPlace(event, updated)) {
+      await tellFollowers(db, updated, {
+        kind: 'event.venue_changed',
+        key: 'events.venue_changed',
+        params: { ...eventParams(updated, timeZone), was: `${event.venue.name}, ${event.venue.address}` },
+        dedupeKey: (residentId) => `event-venue:${id}:${residentId}:${now.getTime()}`,
+      });
+    }
+    if (event.state === 'published' && reminderDiffers(event, updated)) await refreshQueuedReminders(db, updated, now);
   }
   return { event: updated, changed };
+}
+
+/** What a reminder shows besides the time (a new time requeues every reminder anyway): the title and the place, its point included. */
+const reminderDiffers = (before: AfishaEvent, after: AfishaEvent) =>
+  before.title !== after.title || newPlace(before, after) || before.venue.lat !== after.venue.lat || before.venue.lon !== after.venue.lon;
+
+/**
+ * Reminders queued and not sent yet were rendered with the event as it was: each is dropped and
+ * queued again at once as the event now is (it is due already; one being sent or sent stays).
+ * Done here rather than at send time: the outbox renders stored payloads, and no other kind is re-read when sent.
+ */
+async function refreshQueuedReminders(db: Db, event: AfishaEvent, now: Date): Promise<void> {
+  // Locked: a reminder turned off meanwhile is either gone here or has the new row cancelled (unremindMe waits).
+  const queued = await db.selectFrom('event_reminder').select(['resident_id', 'outbox_id']).where('event_id', '=', event.id).where('outbox_id', 'is not', null).forUpdate().execute();
+  const ids = queued.map((r) => r.outbox_id).filter((x): x is number => x !== null);
+  if (ids.length === 0) return;
+  // Only those the sender has not claimed: the state condition settles a race with it.
+  const dropped = await db.updateTable('outbox').set({ state: 'cancelled', last_error: 'event edited' }).where('id', 'in', ids).where('state', '=', 'pending').returning('id').execute();
+  const droppedIds = new Set(dropped.map((r) => r.id));
+  for (const r of queued) {
+    if (r.outbox_id !== null && droppedIds.has(r.outbox_id)) await queueReminder(db, event, r.resident_id, now, r.outbox_id);
+  }
 }
 
 const isOver = (event: AfishaEvent, now: Date) => event.endsAt.getTime() <= now.getTime();
@@ -371,7 +396,7 @@ export type UnremindResult = 'off' | 'already_off';
  * change notices (moved, another venue) reach them any more; one queued and not sent yet is dropped.
  */
 export async function unremindMe(db: Db, eventId: number, residentId: number): Promise<UnremindResult> {
-  // Waits for a cron run that has taken the row (queueDueReminders locks it), so the outbox row it queued is known here.
+  // Waits for a cron run or an edit that has taken the row (both lock it), so the outbox row it queued is known here.
   const row = await db.deleteFrom('event_reminder').where('event_id', '=', eventId).where('resident_id', '=', residentId).returning('outbox_id').executeTakeFirst();
   if (!row) return 'already_off';
   if (row.outbox_id !== null) await db.updateTable('outbox').set({ state: 'cancelled', last_error: 'reminder turned off' }).where('id', '=', row.outbox_id).where('state', '=', 'pending').execute();
@@ -384,7 +409,8 @@ export async function hasReminder(db: Db, eventId: number, residentId: number): 
   return row !== undefined;
 }
 
-async function queueReminder(db: Db, event: AfishaEvent, residentId: number, now: Date): Promise<void> {
+/** `replaces`: the outbox row of the reminder this one renders again after an edit (its dedupe key differs even within the same millisecond). */
+async function queueReminder(db: Db, event: AfishaEvent, residentId: number, now: Date, replaces?: number): Promise<void> {
   const municipality = await getMunicipality(db, event.municipalityId);
   const outboxId = await queueForResident(db, residentId, {
     kind: 'event.reminder',
@@ -392,7 +418,7 @@ async function queueReminder(db: Db, event: AfishaEvent, residentId: number, now
     params: eventParams(event, municipality.timeZone),
     location: { lat: event.venue.lat, lon: event.venue.lon },
     // Unique per queueing (a moved event queues anew); the reminder row, locked and marked, keeps it to once.
-    dedupeKey: `event-reminder:${event.id}:${residentId}:${event.startsAt.getTime()}:${now.getTime()}`,
+    dedupeKey: `event-reminder:${event.id}:${residentId}:${event.startsAt.getTime()}:${now.getTime()}${replaces === undefined ? '' : `:r${replaces}`}`,
   });
   await db.updateTable('event_reminder').set({ queued_at: now, outbox_id: outboxId }).where('event_id', '=', event.id).where('resident_id', '=', residentId).execute();
 }

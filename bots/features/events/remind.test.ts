@@ -293,3 +293,39 @@ describe.each(CHANNELS)('%s: "Don\'t remind me"', (channel) => {
     expect(told[2]).toMatch(/^🔔 .*\n.*\n📍 Дом знаний, Кемерово, пр. Ленина, 5$/);
   });
 });
+
+describe.each(CHANNELS)('%s: a reminder queued before the venue changed', (channel) => {
+  it('names the new venue, with the new place as the location; one already sent is not sent again', async () => {
+    const { chat } = await registeredChat(db, harness, channel, 'Kemerovo', 'Рита');
+    const old = { name: 'Стадион «Шахтёр»', address: 'Кемерово, ул. Рутгерса, 18' };
+    const event = await published(`Забег ${channel}`, 1, old);
+    await chat.say(`/start event_${event.id}`);
+    await chat.say(press(t('ru', 'events.remind')));
+    expect(chat.replyTexts).toEqual([t('ru', 'events.remind_soon')]);
+
+    // The reminder waits in the outbox (not delivered yet) when the venue changes.
+    const hall = { name: 'Манеж', address: 'Кемерово, ул. Кирова, 3', lat: KEMEROVO_CENTER.lat + 0.002, lon: KEMEROVO_CENTER.lon };
+    await updateEvent(db.db, event.id, { venue: hall }, new Date());
+    await chat.deliverOutbox();
+    const reminders = chat.replyTexts.filter((text) => text.startsWith('🔔'));
+    expect(reminders).toEqual([`🔔 Скоро начало: Забег ${channel}\n🗓 ${formatDate(event.startsAt, 'ru', 'Asia/Novokuznetsk')}\n📍 Манеж, Кемерово, ул. Кирова, 3`]);
+    expect(chat.replyTexts.join('\n')).toContain(
+      t('ru', 'events.venue_changed', {
+        title: `Забег ${channel}`,
+        starts: formatDate(event.startsAt, 'ru', 'Asia/Novokuznetsk'),
+        venue: hall.name,
+        address: hall.address,
+        was: `${old.name}, ${old.address}`,
+      }),
+    );
+    const sent = await db.db.selectFrom('outbox').select(['state', 'payload']).where('kind', '=', 'event.reminder').where('chat_id', '=', chat.externalId).orderBy('id').execute();
+    expect(sent.map((r) => r.state)).toEqual(['cancelled', 'sent']);
+    expect(sent[1]!.payload.location).toEqual({ lat: hall.lat, lon: hall.lon });
+
+    // Sent: another change is told, the reminder is not repeated.
+    await updateEvent(db.db, event.id, { venue: { ...hall, name: 'Манеж «Кузбасс»' } }, new Date());
+    await chat.deliverOutbox();
+    expect(chat.replyTexts.filter((text) => text.startsWith('🔔'))).toEqual([]);
+    expect(chat.replyTexts.join('\n')).toContain('Манеж «Кузбасс»');
+  });
+});

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, isRealPostgres, type TestDatabase } from '../../test/database.ts';
 import { eventDraft } from '../../test/event-draft.ts';
-import { registeredResident } from '../../test/residents.ts';
-import { createEvent, publishEvent, queueDueReminders, remindMe, unremindMe } from './events.service.ts';
+import { KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
+import { createEvent, publishEvent, queueDueReminders, remindMe, unremindMe, updateEvent } from './events.service.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -19,6 +19,26 @@ async function eventIn(hours: number, title = 'Концерт') {
 }
 
 const reminderRows = (resident: number) => t.db.selectFrom('outbox').select(['state', 'payload']).where('resident_id', '=', resident).where('kind', '=', 'event.reminder').orderBy('id').execute();
+
+describe('a reminder queued and not sent yet follows an edit of what it shows', () => {
+  it('a new title or a corrected map point alone: the reminder is queued again as the event now is; a description is not shown and changes nothing', async () => {
+    const resident = await registeredResident(t.db, { municipalityId: t.demo.municipalities.Kemerovo, now });
+    const event = await eventIn(1, 'Ёлка');
+    expect(await remindMe(t.db, event.id, resident, now)).toBe('soon');
+
+    await updateEvent(t.db, event.id, { description: 'Для всей семьи' }, new Date(now.getTime() + 1000));
+    expect((await reminderRows(resident)).map((r) => r.state)).toEqual(['pending']);
+    await updateEvent(t.db, event.id, { title: 'Новогодняя ёлка' }, new Date(now.getTime() + 2000));
+    const pin = { ...event.venue, lat: KEMEROVO_CENTER.lat + 0.001 };
+    // The same millisecond as the edit before: the queued-again reminder still gets its own row.
+    await updateEvent(t.db, event.id, { venue: pin }, new Date(now.getTime() + 2000));
+    const rows = await reminderRows(resident);
+    expect(rows.map((r) => r.state)).toEqual(['cancelled', 'cancelled', 'pending']);
+    expect(rows[2]!.payload).toMatchObject({ params: { title: 'Новогодняя ёлка' }, location: { lat: pin.lat } });
+    const reminder = await t.db.selectFrom('event_reminder').select('queued_at').where('event_id', '=', event.id).executeTakeFirstOrThrow();
+    expect(reminder.queued_at).not.toBeNull();
+  });
+});
 
 describe('turning a reminder off while the cron run queues it', () => {
   it.runIf(isRealPostgres())('neither order sends it: a run after the turning off skips it, a run before it has its row cancelled', async () => {
