@@ -35,6 +35,14 @@ export async function demoStaff(db: Db, municipalityId: number) {
   };
 }
 
+/** A regional curator (no municipality: the ЦУР's), linked to Telegram unless `linked` is false. */
+export async function regionalCurator(db: Db, name: string, options: { linked?: boolean; active?: boolean } = {}): Promise<number> {
+  const { id } = await db.insertInto('staff').values({ full_name: name, role: 'curator', municipality_id: null, executor_id: null }).returning('id').executeTakeFirstOrThrow();
+  if (options.linked !== false) await linkStaff(db, id);
+  if (options.active === false) await db.updateTable('staff').set({ active: false }).where('id', '=', id).execute();
+  return id;
+}
+
 /**
  * A pothole report in Kemerovo filed and accepted at `acceptedAt` (routed to the city
  * administration); `flags` marks it open-source or urgent before acceptance.
@@ -62,7 +70,7 @@ export async function messageInWork(
  * A message as messageInWork makes it, closed as solved: the city administration's final answer at
  * `solvedAt`, approved by the curator an hour later where answers need approval.
  */
-export async function solvedMessage(db: Db, options: { municipalityId: number; acceptedAt: Date; solvedAt: Date }): Promise<number> {
+export async function solvedMessage(db: Db, options: { municipalityId: number; acceptedAt: Date; solvedAt: Date; point?: { lat: number; lon: number } }): Promise<number> {
   const messageId = await messageInWork(db, options);
   const staff = await demoStaff(db, options.municipalityId);
   const { answer } = await draftAnswer(

@@ -8,6 +8,7 @@ import type { Point } from '../geo/geo.ts';
 import { listMunicipalities } from '../municipalities/municipality.repository.ts';
 import { executorStaffIds, staffIdsByRole, type NotifyOptions } from '../notifications/notify.ts';
 import { raiseAlert, type AlertResult } from './alerts.ts';
+import { audienceOf, raiseToAudience, type Audience } from './fallback.ts';
 import type { AlertKeyboard } from './buttons.ts';
 
 /**
@@ -200,7 +201,10 @@ function workingDayHours(calendar: WorkCalendar): number {
   return Math.max(1, eh + em / 60 - (sh + sm / 60));
 }
 
-/** Cron: an author's comment unanswered for a working day alerts the municipality's curators, once, in working hours. */
+/**
+ * Cron: an author's comment unanswered for a working day alerts the municipality's curators, once,
+ * in working hours (the regional ones, naming it, when none of its own is reachable in a messenger: audienceOf).
+ */
 export async function runUnansweredCommentAlerts(db: Db, now: Date): Promise<{ comments: number; alerts: number; queued: number }> {
   const counts = { comments: 0, alerts: 0, queued: 0 };
   const municipalities = new Map((await listMunicipalities(db)).map((m) => [m.id, m]));
@@ -214,7 +218,7 @@ export async function runUnansweredCommentAlerts(db: Db, now: Date): Promise<{ c
     .where('comment.created_at', '<=', new Date(now.getTime() - 8 * 3_600_000))
     .orderBy('comment.id')
     .execute();
-  const curators = new Map<number, number[]>();
+  const curators = new Map<number, Audience>();
   for (const r of rows) {
     const municipality = municipalities.get(r.municipality_id);
     if (!municipality) continue;
@@ -222,11 +226,11 @@ export async function runUnansweredCommentAlerts(db: Db, now: Date): Promise<{ c
     // Due at night, a weekend or a holiday (or at 18:00 sharp): the curators hear of it at the next working start.
     if (due.getTime() > now.getTime() || !isWorkingTime(municipality.calendar, now)) continue;
     counts.comments++;
-    if (!curators.has(r.municipality_id)) curators.set(r.municipality_id, await staffIdsByRole(db, r.municipality_id, 'curator'));
+    if (!curators.has(r.municipality_id)) curators.set(r.municipality_id, await audienceOf(db, r.municipality_id));
     // A clarification reply with photos or a place names them (its text may be empty).
     const place = r.lat !== null && r.lon !== null ? { lat: r.lat, lon: r.lon } : null;
     const attached = r.photos > 0 || place !== null;
-    const result = await raiseAlert(
+    const result = await raiseToAudience(
       db,
       curators.get(r.municipality_id)!,
       {

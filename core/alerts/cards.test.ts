@@ -5,7 +5,7 @@ import { createTranslator } from '../../bots/i18n.ts';
 import { renderText } from '../../bots/render-text.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, NOVOKUZNETSK_CENTER, registeredResident } from '../../test/residents.ts';
-import { demoStaff, linkStaff, messageInWork } from '../../test/staff.ts';
+import { demoStaff, linkStaff, messageInWork, regionalCurator } from '../../test/staff.ts';
 import { draftAnswer, reviseAnswer } from '../messages/answers.service.ts';
 import { fileMessage } from '../messages/filing.service.ts';
 import { acceptMessage } from '../messages/moderation.service.ts';
@@ -176,21 +176,14 @@ describe('the executor card and the approval card', () => {
 });
 
 describe('the approval card where the municipality has no curator at hand', () => {
-  /** A regional curator (no municipality, the ЦУР's), linked to Telegram unless `linked` is false. */
-  async function regionalCurator(name: string, options: { linked?: boolean; active?: boolean } = {}): Promise<number> {
-    const { id } = await t.db.insertInto('staff').values({ full_name: name, role: 'curator', municipality_id: null, executor_id: null }).returning('id').executeTakeFirstOrThrow();
-    if (options.linked !== false) await linkStaff(t.db, id);
-    if (options.active === false) await t.db.updateTable('staff').set({ active: false }).where('id', '=', id).execute();
-    return id;
-  }
   const cardsFor = async (messageId: number) =>
     (await t.db.selectFrom('outbox').select(['staff_id', 'payload']).where('kind', '=', 'alert.answer_pending').orderBy('id').execute()).filter((r) => r.payload.params?.messageId === messageId);
 
   it('goes to the active regional curators with a messenger, naming the municipality, until a curator of its own is reachable; a municipality with one never copies them', async () => {
     const { Kemerovo, Novokuznetsk } = t.demo.municipalities;
-    const regional = await regionalCurator('Куратор ЦУР');
-    const inactive = await regionalCurator('Бывший куратор ЦУР', { active: false });
-    const withoutMessenger = await regionalCurator('Куратор ЦУР без мессенджера', { linked: false });
+    const regional = await regionalCurator(t.db, 'Куратор ЦУР');
+    const inactive = await regionalCurator(t.db, 'Бывший куратор ЦУР', { active: false });
+    const withoutMessenger = await regionalCurator(t.db, 'Куратор ЦУР без мессенджера', { linked: false });
     const kemerovo = await demoStaff(t.db, Kemerovo);
     await linkStaff(t.db, kemerovo.curator);
     const nk = await demoStaff(t.db, Novokuznetsk);

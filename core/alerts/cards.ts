@@ -5,8 +5,9 @@ import { CHANNELS, type Channel, type Db } from '../db/types.ts';
 import type { Message } from '../messages/message.repository.ts';
 import type { AnswerKind } from '../messages/message.table.ts';
 import { OVERDUE_DAYS } from '../messages/overdue.ts';
-import { approvalCurators, executorStaffIds } from '../notifications/notify.ts';
-import { raiseAlert, type AlertInput, type AlertResult } from './alerts.ts';
+import { executorStaffIds } from '../notifications/notify.ts';
+import { raiseAlert, type AlertResult } from './alerts.ts';
+import { audienceOf, raiseToAudience } from './fallback.ts';
 import { approvalKeyboard, assignedKeyboard } from './buttons.ts';
 import { answerMedia, type AnswerMediaView } from '../messages/answer-photos.ts';
 
@@ -166,7 +167,7 @@ export async function alertReopened(db: Db, message: Message, reason: string, no
  * clarification request): the answer's text and kind (the locale key has one variant per kind
  * through i18next's context), with Approve / Return buttons. Each submission (a first draft, a
  * revision) is a new alert. It goes to the municipality's curators; a regional curator gets it
- * only when none of them is reachable in a messenger (approvalCurators), with a line naming the
+ * only when none of them is reachable in a messenger (audienceOf), with a line naming the
  * municipality, since their cards come from all over the region.
  */
 export async function alertAnswerPending(
@@ -176,18 +177,18 @@ export async function alertAnswerPending(
   now: Date,
 ): Promise<AlertResult> {
   // The answer's photos, as the resident will get them: file ids in their messenger, copies elsewhere.
-  const [media, curators] = await Promise.all([answerMedia(db, answer), approvalCurators(db, message.municipalityId)]);
-  const card = (fallbackNote: unknown): AlertInput => ({
-    kind: 'alert.answer_pending',
-    key: 'alert.answer_pending',
-    messageId: message.id,
-    params: { messageId: message.id, answerId: answer.id, kind: answer.kind, context: answer.kind, text: answer.text, photosNote: '', fallbackNote },
-    dedupeKey: `answer_pending:${answer.id}:${now.getTime()}`,
-    delivery: { keyboard: approvalKeyboard(answer.id), perChannel: (channel) => curatorAnswerMedia(media(channel)) },
-  });
-  const local = await raiseAlert(db, curators.local, card(''), now);
-  if (curators.regional.length === 0) return local;
-  const municipality = await db.selectFrom('municipality').select(['name_ru', 'name_en']).where('id', '=', message.municipalityId).executeTakeFirstOrThrow();
-  const regional = await raiseAlert(db, curators.regional, card({ $key: 'alert.approval_fallback_note', $params: { municipalityRu: municipality.name_ru, municipalityEn: municipality.name_en } }), now);
-  return { raised: local.raised + regional.raised, queued: local.queued + regional.queued };
+  const [media, curators] = await Promise.all([answerMedia(db, answer), audienceOf(db, message.municipalityId)]);
+  return raiseToAudience(
+    db,
+    curators,
+    {
+      kind: 'alert.answer_pending',
+      key: 'alert.answer_pending',
+      messageId: message.id,
+      params: { messageId: message.id, answerId: answer.id, kind: answer.kind, context: answer.kind, text: answer.text, photosNote: '', fallbackNote: '' },
+      dedupeKey: `answer_pending:${answer.id}:${now.getTime()}`,
+      delivery: { keyboard: approvalKeyboard(answer.id), perChannel: (channel) => curatorAnswerMedia(media(channel)) },
+    },
+    now,
+  );
 }

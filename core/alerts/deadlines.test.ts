@@ -1,9 +1,11 @@
 import { assignKpiResponsible } from '../kpi/kpi-responsible.service.ts';
 import { sql } from 'kysely';
 import { createTranslator } from '../../bots/i18n.ts';
+import { renderText } from '../../bots/render-text.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { demoStaff, linkStaff, messageInWork } from '../../test/staff.ts';
+import { NOVOKUZNETSK_CENTER } from '../../test/residents.ts';
+import { demoStaff, linkStaff, messageInWork, regionalCurator } from '../../test/staff.ts';
 import { approveAnswer, draftAnswer } from '../messages/answers.service.ts';
 import { listAlerts } from './alerts.ts';
 import { parseAlertButton } from './buttons.ts';
@@ -190,6 +192,70 @@ describe('deadline reminders and the overdue alert', () => {
     const alerted = await listAlerts(t.db, { messageId: id });
     expect(alerted.filter((a) => a.kind === 'alert.deadline_reminder').map((a) => a.staffId)).toEqual([staff.executor]);
     expect(alerted.some((a) => a.staffId === staff.utilityExecutor)).toBe(false);
+  });
+});
+
+describe('deadline alerts where the municipality has no curator at hand', () => {
+  let r: TestDatabase;
+  let regional = 0;
+  let kem: Awaited<ReturnType<typeof demoStaff>>;
+  let nk: Awaited<ReturnType<typeof demoStaff>>;
+  let nkName: { name_ru: string; name_en: string };
+  beforeAll(async () => {
+    r = await createTestDatabase();
+    regional = await regionalCurator(r.db, 'Куратор ЦУР');
+    kem = await demoStaff(r.db, r.demo.municipalities.Kemerovo);
+    nk = await demoStaff(r.db, r.demo.municipalities.Novokuznetsk);
+    // Kemerovo's curator is at hand; Novokuznetsk's has no messenger (its executor has).
+    for (const id of [kem.curator, kem.executor, nk.executor]) await linkStaff(r.db, id);
+    nkName = await r.db.selectFrom('municipality').select(['name_ru', 'name_en']).where('id', '=', r.demo.municipalities.Novokuznetsk).executeTakeFirstOrThrow();
+  });
+  afterAll(() => r.close());
+  const alerted = async (messageId: number, kind: string) => (await listAlerts(r.db, { messageId, kind })).map((a) => a.staffId).sort((a, b) => a - b);
+  const outboxOf = async (messageId: number, kind: string, staffId: number) =>
+    (await r.db.selectFrom('outbox').select('payload').where('kind', '=', kind).where('staff_id', '=', staffId).execute()).filter((o) => o.payload.params?.messageId === messageId);
+
+  it('the overdue alert reaches the regional curator at the same working start as the local one, naming the municipality, once; not where a curator of its own is at hand', async () => {
+    const { Kemerovo, Novokuznetsk } = r.demo.municipalities;
+    // Accepted on Wednesday 4 November 2026 at 23:00: overdue on Wednesday the 18th at 23:00, told on Thursday at 09:00.
+    const late = new Date('2026-11-04T16:00:00Z');
+    const nkId = await messageInWork(r.db, { municipalityId: Novokuznetsk, acceptedAt: late, point: NOVOKUZNETSK_CENTER });
+    const kemId = await messageInWork(r.db, { municipalityId: Kemerovo, acceptedAt: late });
+    expect(await runOverdueAlerts(r.db, daysAfter(late, 14, 60_000))).toMatchObject({ alerts: 0, queued: 0 });
+    expect(await alerted(nkId, 'alert.overdue')).toEqual([]);
+
+    // Novokuznetsk: its executor, its curator (listed, no messenger) and the regional curator; Kemerovo: executor and curator.
+    expect(await runOverdueAlerts(r.db, new Date('2026-11-19T02:00:00Z'))).toEqual({ messages: 2, alerts: 5, queued: 4 });
+    expect(await alerted(nkId, 'alert.overdue')).toEqual([nk.executor, nk.curator, regional].sort((a, b) => a - b));
+    expect(await alerted(kemId, 'alert.overdue')).toEqual([kem.executor, kem.curator].sort((a, b) => a - b));
+    const [copy, ...more] = await outboxOf(nkId, 'alert.overdue', regional);
+    expect(more).toEqual([]);
+    expect(copy!.payload.keyboard).toBeUndefined();
+    const t9n = createTranslator();
+    expect(renderText(t9n, 'ru', copy!.payload)).toBe(`Сообщение №${nkId} просрочено: срок истёк 18.11.2026 23:00, промежуточного ответа не было.\nМуниципалитет: ${nkName.name_ru} — своего куратора на связи в мессенджере у него нет.`);
+    expect(renderText(t9n, 'en', copy!.payload)).toBe(`Message #${nkId} is overdue: the deadline passed at 18.11.2026 23:00 with no intermediate answer.\nMunicipality: ${nkName.name_en} (no curator of its own is reachable in a messenger).`);
+    // The executor's copy is as before: the buttons, no municipality line.
+    const [executorCopy] = await outboxOf(nkId, 'alert.overdue', nk.executor);
+    expect(renderText(t9n, 'ru', executorCopy!.payload)).toBe(`Сообщение №${nkId} просрочено: срок истёк 18.11.2026 23:00, промежуточного ответа не было.`);
+    expect(await outboxOf(kemId, 'alert.overdue', regional)).toEqual([]);
+    expect(await runOverdueAlerts(r.db, new Date('2026-11-19T03:00:00Z'))).toMatchObject({ alerts: 0, queued: 0 });
+  });
+
+  it('the late first draft of an urgent message reaches the regional curator with the municipality named; not where a curator of its own is at hand', async () => {
+    const { Kemerovo, Novokuznetsk } = r.demo.municipalities;
+    // Accepted Monday 9 November 2026 at 10:00 local: the hour ends at 11:00.
+    const accepted = new Date('2026-11-09T03:00:00Z');
+    const nkId = await messageInWork(r.db, { municipalityId: Novokuznetsk, acceptedAt: accepted, point: NOVOKUZNETSK_CENTER, flags: { urgent: true } });
+    const kemId = await messageInWork(r.db, { municipalityId: Kemerovo, acceptedAt: accepted, flags: { urgent: true } });
+    expect(await runFirstResponseAlerts(r.db, new Date('2026-11-09T03:59:00Z'))).toMatchObject({ alerts: 0 });
+    expect(await runFirstResponseAlerts(r.db, new Date('2026-11-09T04:00:00Z'))).toEqual({ messages: 2, alerts: 5, queued: 4 });
+    expect(await alerted(nkId, 'alert.first_response_late')).toEqual([nk.executor, nk.curator, regional].sort((a, b) => a - b));
+    expect(await alerted(kemId, 'alert.first_response_late')).toEqual([kem.executor, kem.curator].sort((a, b) => a - b));
+    const [copy] = await outboxOf(nkId, 'alert.first_response_late', regional);
+    expect(renderText(createTranslator(), 'ru', copy!.payload)).toBe(
+      `По срочному сообщению №${nkId} нет проекта ответа: срок 1 рабочий час истёк 09.11.2026 11:00.\nМуниципалитет: ${nkName.name_ru} — своего куратора на связи в мессенджере у него нет.`,
+    );
+    expect(await runFirstResponseAlerts(r.db, new Date('2026-11-09T05:00:00Z'))).toMatchObject({ alerts: 0, queued: 0 });
   });
 });
 

@@ -4,10 +4,11 @@ import type { Db } from '../db/types.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { OVERDUE_DAYS } from '../messages/overdue.ts';
 import { listMunicipalities } from '../municipalities/municipality.repository.ts';
-import { executorStaffIds, staffIdsByRole } from '../notifications/notify.ts';
+import { executorStaffIds } from '../notifications/notify.ts';
 import { kpiResponsibleStaffIds } from '../kpi/kpi-responsible.service.ts';
-import { raiseAlert, raiseAlerts, type AlertInput, type AlertResult } from './alerts.ts';
+import { raiseAlert, raiseAlerts, type AlertInput, type AlertResult, type BatchAlert } from './alerts.ts';
 import { assignedKeyboard } from './buttons.ts';
+import { audienceBatch, audienceOf, raiseToAudience, type Audience } from './fallback.ts';
 import { FIRST_RESPONSE_WORKING_HOURS, firstResponseDue, formatLocal, overdueDeadline } from './cards.ts';
 
 // The one-working-hour rule lives with the executor's card, which names its end.
@@ -47,13 +48,14 @@ export async function atWork(db: Db, now: Date): Promise<{ ids: number[]; timeZo
 }
 
 /**
- * One alert about a message to its executor's staff, with the answer buttons, and to other
- * officials (curators, responsibles) without them: the buttons are the executor's to press.
+ * One alert about a message to its executor's staff, with the answer buttons, and to the curators
+ * without them (the buttons are the executor's to press): the regional ones with a line naming the
+ * municipality when none of its own is reachable (audienceOf).
  */
-async function raiseForExecutorAndOfficials(db: Db, executorStaff: number[], officials: number[], alert: AlertInput, messageId: number, now: Date): Promise<AlertResult> {
+async function raiseForExecutorAndCurators(db: Db, executorStaff: number[], curators: Audience, alert: AlertInput, messageId: number, now: Date): Promise<AlertResult> {
   const toExecutor = await raiseAlert(db, executorStaff, { ...alert, delivery: { keyboard: assignedKeyboard(messageId) } }, now);
-  const toOfficials = await raiseAlert(db, officials.filter((id) => !executorStaff.includes(id)), alert, now);
-  return { raised: toExecutor.raised + toOfficials.raised, queued: toExecutor.queued + toOfficials.queued };
+  const toCurators = await raiseToAudience(db, curators, alert, now, { except: executorStaff });
+  return { raised: toExecutor.raised + toCurators.raised, queued: toExecutor.queued + toCurators.queued };
 }
 
 function tally(counts: ScanCounts, result: AlertResult): void {
@@ -189,7 +191,8 @@ export function overdueScan(db: Db, now: Date) {
 /**
  * Day 14: a message in work becomes overdue (KPI 7), told in the municipality's working hours
  * (atWork: one overdue at night or on a day off is told at the next working start). One alert per message to its executor, the
- * municipality's curators and the officials responsible for KPI 7 (in person or by group). Batches
+ * municipality's curators (the regional ones, at the same moment, when none of its own is reachable:
+ * audienceOf) and the officials responsible for KPI 7 (in person or by group). Batches
  * of ALERT_BATCH messages, each in its own short transaction: the recipients of the whole batch in
  * two queries, the alerts and outbox rows in one INSERT each, and the messages marked alerted, so
  * a backlog of tens of thousands never holds one long transaction (its rows are sent as it goes)
@@ -199,7 +202,8 @@ export async function runOverdueAlerts(db: Db, now: Date): Promise<ScanCounts> {
   const counts: ScanCounts = { messages: 0, alerts: 0, queued: 0 };
   const { ids: working, timeZones } = await atWork(db, now);
   if (working.length === 0) return counts;
-  const officials = new Map<number, number[]>();
+  // Per municipality for the whole run: its curators (or the regional ones: audienceOf) and KPI 7 responsibles.
+  const officials = new Map<number, { curators: Audience; responsibles: number[] }>();
   for (;;) {
     const done = await inTransaction(db, async (trx) => {
       const rows = await overdueScan(trx, now).where('municipality_id', 'in', working).limit(ALERT_BATCH).forUpdate().skipLocked().execute();
@@ -207,9 +211,9 @@ export async function runOverdueAlerts(db: Db, now: Date): Promise<ScanCounts> {
       const executors = await staffByExecutor(trx, rows.filter((m) => m.executor_id !== null).map((m) => m.executor_id!));
       for (const municipalityId of new Set(rows.map((m) => m.municipality_id))) {
         if (officials.has(municipalityId)) continue;
-        officials.set(municipalityId, [...new Set([...(await staffIdsByRole(trx, municipalityId, 'curator')), ...(await kpiResponsibleStaffIds(trx, municipalityId, OVERDUE_KPI))])]);
+        officials.set(municipalityId, { curators: await audienceOf(trx, municipalityId), responsibles: await kpiResponsibleStaffIds(trx, municipalityId, OVERDUE_KPI) });
       }
-      const batch = rows.flatMap((m) => {
+      const perMessage = rows.map((m): BatchAlert[] => {
         const executorStaff = m.executor_id ? (executors.get(m.executor_id) ?? []) : [];
         const alert = {
           kind: 'alert.overdue',
@@ -218,15 +222,14 @@ export async function runOverdueAlerts(db: Db, now: Date): Promise<ScanCounts> {
           params: { messageId: m.id, deadline: formatLocal(timeZones.get(m.municipality_id)!, overdueDeadline(m.accepted_at!)) },
           dedupeKey: `overdue:${m.id}`,
         };
+        const { curators, responsibles } = officials.get(m.municipality_id)!;
         // The answer buttons are the executor's to press; curators and responsibles get the alert without them.
-        return [
-          { staffIds: executorStaff, alert: { ...alert, delivery: { keyboard: assignedKeyboard(m.id) } } },
-          { staffIds: officials.get(m.municipality_id)!.filter((id) => !executorStaff.includes(id)), alert },
-        ];
+        return [{ staffIds: executorStaff, alert: { ...alert, delivery: { keyboard: assignedKeyboard(m.id) } } }, ...audienceBatch(curators, alert, { also: responsibles, except: executorStaff })];
       });
+      const batch = perMessage.flat();
       const result = await raiseAlerts(trx, batch, now);
       await trx.updateTable('message').set({ overdue_alerted_at: now }).where('id', 'in', rows.map((m) => m.id)).execute();
-      counts.messages += new Set(rows.filter((_, i) => batch[2 * i]!.staffIds.length + batch[2 * i + 1]!.staffIds.length > 0).map((m) => m.id)).size;
+      counts.messages += perMessage.filter((entries) => entries.some((e) => e.staffIds.length > 0)).length;
       counts.alerts += result.raised;
       counts.queued += result.queued;
       return rows.length < ALERT_BATCH;
@@ -240,13 +243,13 @@ export async function runOverdueAlerts(db: Db, now: Date): Promise<ScanCounts> {
  * Open-source messages (seed 004 §13) and urgent ones: the executor owes a draft — an answer, an
  * intermediate answer or a clarification request, in any state — within one working hour of
  * receiving the message, counted on the municipality's work calendar. When the hour has passed
- * and there is still no draft, the executor and the curators are alerted once.
+ * and there is still no draft, the executor and the curators (audienceOf) are alerted once.
  */
 export async function runFirstResponseAlerts(db: Db, now: Date): Promise<ScanCounts> {
   const counts: ScanCounts = { messages: 0, alerts: 0, queued: 0 };
   const municipalities = new Map((await listMunicipalities(db)).map((m) => [m.id, m]));
   const executors = memo((executorId: number) => executorStaffIds(db, executorId));
-  const curators = memo((municipalityId: number) => staffIdsByRole(db, municipalityId, 'curator'));
+  const curators = memo((municipalityId: number) => audienceOf(db, municipalityId));
   const rows = await db
     .selectFrom('message')
     .select(['id', 'executor_id', 'municipality_id', 'accepted_at', 'open_source'])
@@ -274,7 +277,7 @@ export async function runFirstResponseAlerts(db: Db, now: Date): Promise<ScanCou
       params: { messageId: m.id, due: formatLocal(municipality.timeZone, due), context: m.open_source ? 'open_source' : 'urgent' },
       dedupeKey: `first_response:${m.id}`,
     };
-    tally(counts, await raiseForExecutorAndOfficials(db, m.executor_id ? await executors(m.executor_id) : [], await curators(m.municipality_id), alert, m.id, now));
+    tally(counts, await raiseForExecutorAndCurators(db, m.executor_id ? await executors(m.executor_id) : [], await curators(m.municipality_id), alert, m.id, now));
   }
   return counts;
 }

@@ -2,11 +2,11 @@ import type { Selectable } from 'kysely';
 import type { Actor } from '../actor.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/types.ts';
-import { raiseAlert } from '../alerts/alerts.ts';
 import { alertAuthorComment } from '../alerts/author-comments.ts';
 import { reopenKeyboard } from '../alerts/buttons.ts';
+import { audienceOf, raiseToAudience } from '../alerts/fallback.ts';
 import { DomainError } from '../errors.ts';
-import { notifyResident, staffIdsByRole } from '../notifications/notify.ts';
+import { notifyResident } from '../notifications/notify.ts';
 import { requireLiveConsent } from '../residents/consent.service.ts';
 import { OPEN_STATUSES, transition } from './lifecycle.ts';
 import { getMessage, lockMessage, recordEvent } from './message.repository.ts';
@@ -109,7 +109,10 @@ export async function getRating(db: Db, messageId: number): Promise<Rating | nul
   return row ? { messageId: row.message_id, stars: row.stars, complaint: row.complaint, flagged: row.flagged, createdAt: row.created_at } : null;
 }
 
-/** The author rates their own closed message once; 1 or 2 stars flag it to the curators. */
+/**
+ * The author rates their own closed message once; 1 or 2 stars flag it to the curators (the regional
+ * ones, naming the municipality, when none of its own is reachable in a messenger: audienceOf).
+ */
 export function rateMessage(db: Db, input: { residentId: number; messageId: number; stars: number }, now: Date): Promise<Rating> {
   return inTransaction(db, async (trx) => {
     if (!Number.isInteger(input.stars) || input.stars < 1 || input.stars > 5) throw new DomainError('VALIDATION', { field: 'stars', problem: '1 to 5' });
@@ -128,9 +131,9 @@ export function rateMessage(db: Db, input: { residentId: number; messageId: numb
     await recordEvent(trx, message.id, actor, { kind: 'rated', data: { stars: input.stars, flagged } }, now);
     if (flagged) {
       // An alert like the others: listed in GET /alerts even for a curator with no messenger linked.
-      await raiseAlert(
+      await raiseToAudience(
         trx,
-        await staffIdsByRole(trx, message.municipalityId, 'curator'),
+        await audienceOf(trx, message.municipalityId),
         {
           kind: 'alert.low_rating',
           key: 'alert.low_rating',
@@ -156,9 +159,9 @@ export function addRatingComplaint(db: Db, input: { residentId: number; messageI
     if (!rating) throw new DomainError('ILLEGAL_TRANSITION', { messageId: message.id, action: 'complain without a rating' });
     await trx.updateTable('rating').set({ complaint: text }).where('message_id', '=', input.messageId).execute();
     await recordEvent(trx, input.messageId, { kind: 'resident', residentId: input.residentId }, { kind: 'rating_complaint', reason: text }, now);
-    await raiseAlert(
+    await raiseToAudience(
       trx,
-      await staffIdsByRole(trx, message.municipalityId, 'curator'),
+      await audienceOf(trx, message.municipalityId),
       {
         kind: 'alert.rating_complaint',
         key: 'alert.rating_complaint',

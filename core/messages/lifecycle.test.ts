@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { categoryId, demoStaffId, KEMEROVO_CENTER, registeredResident } from '../../test/residents.ts';
+import { createTranslator } from '../../bots/i18n.ts';
+import { renderText } from '../../bots/render-text.ts';
+import { categoryId, demoStaffId, KEMEROVO_CENTER, NOVOKUZNETSK_CENTER, registeredResident } from '../../test/residents.ts';
+import { demoStaff, linkStaff, regionalCurator, solvedMessage } from '../../test/staff.ts';
+import { listAlerts } from '../alerts/alerts.ts';
+import { reopenKeyboard } from '../alerts/buttons.ts';
 import { isDomainError } from '../errors.ts';
 import { approveAnswer, draftAnswer, returnAnswer, reviseAnswer } from './answers.service.ts';
 import { addResidentComment, addStaffComment, rateMessage, addRatingComplaint } from './feedback.service.ts';
@@ -128,5 +133,57 @@ describe('one message from filing to rating', () => {
     await expect(rateMessage(db, { residentId: stranger, messageId: message.id, stars: 5 }, new Date())).rejects.toMatchObject({ code: 'MESSAGE_NOT_FOUND' });
     await expect(rateMessage(db, { residentId: author, messageId: message.id, stars: 6 }, new Date())).rejects.toMatchObject({ code: 'VALIDATION' });
     expect(await rateMessage(db, { residentId: author, messageId: message.id, stars: 5 }, new Date())).toMatchObject({ stars: 5, flagged: false });
+  });
+});
+
+describe('low ratings and complaints where the municipality has no curator at hand', () => {
+  let r: TestDatabase;
+  beforeAll(async () => {
+    r = await createTestDatabase();
+  });
+  afterAll(() => r.close());
+
+  it('reach the regional curator, naming the municipality, with the reopen button; a municipality with its own curator at hand keeps them', async () => {
+    const { Kemerovo, Novokuznetsk } = r.demo.municipalities;
+    const regional = await regionalCurator(r.db, 'Куратор ЦУР');
+    const kem = await demoStaff(r.db, Kemerovo);
+    const nk = await demoStaff(r.db, Novokuznetsk);
+    await linkStaff(r.db, kem.curator);
+    const nkName = await r.db.selectFrom('municipality').select(['name_ru', 'name_en']).where('id', '=', Novokuznetsk).executeTakeFirstOrThrow();
+    const solved = async (municipalityId: number, point?: { lat: number; lon: number }) => {
+      const id = await solvedMessage(r.db, { municipalityId, acceptedAt: at('2026-11-02T03:00:00Z'), solvedAt: at('2026-11-05T03:00:00Z'), point });
+      return { id, author: (await r.db.selectFrom('message').select('author_id').where('id', '=', id).executeTakeFirstOrThrow()).author_id! };
+    };
+    const alerted = async (messageId: number, kind: string) => (await listAlerts(r.db, { messageId, kind })).map((a) => a.staffId).sort((a, b) => a - b);
+    const regionalCopy = async (messageId: number, kind: string) => {
+      const rows = (await r.db.selectFrom('outbox').select('payload').where('kind', '=', kind).where('staff_id', '=', regional).execute()).filter((o) => o.payload.params?.messageId === messageId);
+      expect(rows.length).toBeLessThanOrEqual(1);
+      return rows[0]?.payload;
+    };
+    const t9n = createTranslator();
+    const note = { ru: `\nМуниципалитет: ${nkName.name_ru} — своего куратора на связи в мессенджере у него нет.`, en: `\nMunicipality: ${nkName.name_en} (no curator of its own is reachable in a messenger).` };
+
+    const inNk = await solved(Novokuznetsk, NOVOKUZNETSK_CENTER);
+    await rateMessage(r.db, { residentId: inNk.author, messageId: inNk.id, stars: 1 }, at('2026-11-06T03:00:00Z'));
+    expect(await alerted(inNk.id, 'alert.low_rating')).toEqual([nk.curator, regional].sort((a, b) => a - b));
+    const low = (await regionalCopy(inNk.id, 'alert.low_rating'))!;
+    expect(low.keyboard).toEqual(reopenKeyboard(inNk.id));
+    expect(renderText(t9n, 'ru', low)).toBe(`Низкая оценка (1) по сообщению №${inNk.id}.${note.ru}`);
+    expect(renderText(t9n, 'en', low)).toBe(`Low rating (1) on message #${inNk.id}.${note.en}`);
+    await addRatingComplaint(r.db, { residentId: inNk.author, messageId: inNk.id, text: 'Яма снова появилась' }, at('2026-11-06T03:05:00Z'));
+    expect(await alerted(inNk.id, 'alert.rating_complaint')).toEqual([nk.curator, regional].sort((a, b) => a - b));
+    const complaint = (await regionalCopy(inNk.id, 'alert.rating_complaint'))!;
+    expect(complaint.keyboard).toEqual(reopenKeyboard(inNk.id));
+    expect(renderText(t9n, 'ru', complaint)).toBe(`Автор сообщения №${inNk.id} объяснил низкую оценку (1):\n\nЯма снова появилась${note.ru}`);
+    expect(renderText(t9n, 'en', complaint)).toBe(`The author of message #${inNk.id} explained the low rating (1):\n\nЯма снова появилась${note.en}`);
+
+    // Kemerovo's curator is at hand: theirs alone, without the municipality line.
+    const inKem = await solved(Kemerovo);
+    await rateMessage(r.db, { residentId: inKem.author, messageId: inKem.id, stars: 2 }, at('2026-11-06T03:00:00Z'));
+    await addRatingComplaint(r.db, { residentId: inKem.author, messageId: inKem.id, text: 'Не сделали' }, at('2026-11-06T03:05:00Z'));
+    expect(await alerted(inKem.id, 'alert.low_rating')).toEqual([kem.curator]);
+    expect(await alerted(inKem.id, 'alert.rating_complaint')).toEqual([kem.curator]);
+    const [kemCopy] = await r.db.selectFrom('outbox').select('payload').where('kind', '=', 'alert.low_rating').where('staff_id', '=', kem.curator).execute();
+    expect(renderText(t9n, 'ru', kemCopy!.payload)).toBe(`Низкая оценка (2) по сообщению №${inKem.id}.`);
   });
 });

@@ -214,24 +214,38 @@ function reachableCuratorOf(eb: ExpressionBuilder<Database, 'municipality'>) {
 }
 
 /**
- * Who is asked to approve a municipality's answers (seed 004: the curator): its own active curators
- * (`local`, listed in GET /alerts even without a messenger); when none of them is reachable in a
- * messenger, the active regional curators (no municipality: the ЦУР) who are (`regional`), so a draft
- * never waits unseen. A municipality with its own curator at hand does not copy the regional ones.
+ * Who gets a municipality's alerts meant for its `roles` (curators; curators and moderators for the
+ * incident queue): its own active officials of those roles (`local`, listed in GET /alerts even
+ * without a messenger); when none of them is reachable in a messenger, the active regional curators
+ * (no municipality: the ЦУР) who are (`regional`), so the alert never reaches nobody. A municipality
+ * with one of its own at hand does not copy the regional ones. `null` is the region's shared
+ * incident queue: every municipality's officials of those roles are its `local` ones.
  */
-export async function approvalCurators(db: Db, municipalityId: number): Promise<{ local: number[]; regional: number[] }> {
+export async function fallbackRecipients(db: Db, municipalityId: number | null, roles: readonly ('curator' | 'moderator')[]): Promise<{ local: number[]; regional: number[] }> {
   const rows = await db
     .selectFrom('staff')
     .select(['staff.id', 'staff.municipality_id'])
     .select((eb) => eb.exists(eb.selectFrom('staff_identity').select('staff_identity.id').whereRef('staff_identity.staff_id', '=', 'staff.id').where('staff_identity.unreachable_at', 'is', null)).as('reachable'))
-    .where('staff.role', '=', 'curator')
     .where('staff.active', '=', true)
-    .where((eb) => eb.or([eb('staff.municipality_id', '=', municipalityId), eb('staff.municipality_id', 'is', null)]))
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('staff.role', 'in', roles), municipalityId === null ? eb('staff.municipality_id', 'is not', null) : eb('staff.municipality_id', '=', municipalityId)]),
+        eb.and([eb('staff.role', '=', 'curator'), eb('staff.municipality_id', 'is', null)]),
+      ]),
+    )
     .orderBy('staff.id')
     .execute();
-  const local = rows.filter((r) => r.municipality_id === municipalityId);
+  const local = rows.filter((r) => r.municipality_id !== null);
   if (local.some((r) => r.reachable)) return { local: local.map((r) => r.id), regional: [] };
   return { local: local.map((r) => r.id), regional: rows.filter((r) => r.municipality_id === null && r.reachable).map((r) => r.id) };
+}
+
+/**
+ * Who is asked to approve a municipality's answers (seed 004: the curator), and who gets its other
+ * curators' alerts: its own curators, or the regional ones when none of them is reachable (fallbackRecipients).
+ */
+export function approvalCurators(db: Db, municipalityId: number): Promise<{ local: number[]; regional: number[] }> {
+  return fallbackRecipients(db, municipalityId, ['curator']);
 }
 
 /** Municipalities whose approvals fall back to the regional curators (approvalCurators): none of their own curators is reachable in a messenger. */

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTranslator } from '../../bots/i18n.ts';
+import { renderText } from '../../bots/render-text.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { NOVOKUZNETSK_CENTER } from '../../test/residents.ts';
+import { demoStaff, linkStaff, messageInWork, regionalCurator } from '../../test/staff.ts';
+import { addResidentComment } from '../messages/feedback.service.ts';
+import { listAlerts } from './alerts.ts';
+import { runUnansweredCommentAlerts } from './author-comments.ts';
+import { audienceBatch } from './fallback.ts';
+
+let t: TestDatabase;
+let regional = 0;
+let kem: Awaited<ReturnType<typeof demoStaff>>;
+let nk: Awaited<ReturnType<typeof demoStaff>>;
+let nkName: { name_ru: string; name_en: string };
+beforeAll(async () => {
+  t = await createTestDatabase();
+  regional = await regionalCurator(t.db, 'Куратор ЦУР');
+  // An inactive regional curator and one without a messenger are never copied.
+  await regionalCurator(t.db, 'Бывший куратор ЦУР', { active: false });
+  await regionalCurator(t.db, 'Куратор ЦУР без мессенджера', { linked: false });
+  kem = await demoStaff(t.db, t.demo.municipalities.Kemerovo);
+  nk = await demoStaff(t.db, t.demo.municipalities.Novokuznetsk);
+  // Kemerovo's curator is at hand; nobody of Novokuznetsk's is.
+  await linkStaff(t.db, kem.curator);
+  nkName = await t.db.selectFrom('municipality').select(['name_ru', 'name_en']).where('id', '=', t.demo.municipalities.Novokuznetsk).executeTakeFirstOrThrow();
+});
+afterAll(() => t.close());
+
+const byId = (a: number, b: number) => a - b;
+const note = () => ({
+  ru: `\nМуниципалитет: ${nkName.name_ru} — своего куратора на связи в мессенджере у него нет.`,
+  en: `\nMunicipality: ${nkName.name_en} (no curator of its own is reachable in a messenger).`,
+});
+const copiesFor = async (staffId: number, kind: string) => t.db.selectFrom('outbox').select('payload').where('kind', '=', kind).where('staff_id', '=', staffId).orderBy('id').execute();
+
+describe("an author's comment nobody answered for a working day", () => {
+  it('reaches the regional curator, naming the municipality, where none of its curators is at hand; not elsewhere', async () => {
+    const { Kemerovo, Novokuznetsk } = t.demo.municipalities;
+    // Monday 2 November 2026, 10:00 in Kuzbass: the comments come an hour later, due a working day after.
+    const accepted = new Date('2026-11-02T03:00:00Z');
+    const nkId = await messageInWork(t.db, { municipalityId: Novokuznetsk, acceptedAt: accepted, point: NOVOKUZNETSK_CENTER });
+    const kemId = await messageInWork(t.db, { municipalityId: Kemerovo, acceptedAt: accepted });
+    for (const [messageId, text] of [
+      [nkId, 'Когда приедут?'],
+      [kemId, 'Когда сделают?'],
+    ] as const) {
+      const { author_id } = await t.db.selectFrom('message').select('author_id').where('id', '=', messageId).executeTakeFirstOrThrow();
+      await addResidentComment(t.db, { residentId: author_id!, messageId, text }, new Date('2026-11-02T04:00:00Z'));
+    }
+    expect(await runUnansweredCommentAlerts(t.db, new Date('2026-11-03T03:59:00Z'))).toMatchObject({ alerts: 0 });
+    expect(await runUnansweredCommentAlerts(t.db, new Date('2026-11-03T04:00:00Z'))).toEqual({ comments: 2, alerts: 3, queued: 2 });
+    const alerted = async (messageId: number) => (await listAlerts(t.db, { messageId, kind: 'alert.author_comment_unanswered' })).map((a) => a.staffId).sort(byId);
+    expect(await alerted(nkId)).toEqual([nk.curator, regional].sort(byId));
+    expect(await alerted(kemId)).toEqual([kem.curator]);
+    const [copy, ...more] = await copiesFor(regional, 'alert.author_comment_unanswered');
+    expect(more).toEqual([]);
+    const t9n = createTranslator();
+    expect(renderText(t9n, 'ru', copy!.payload)).toBe(`Комментарий автора к сообщению №${nkId} остаётся без ответа больше рабочего дня:\n\nКогда приедут?${note().ru}`);
+    expect(renderText(t9n, 'en', copy!.payload)).toBe(`The author's comment on message #${nkId} has had no answer for more than a working day:\n\nКогда приедут?${note().en}`);
+    // Kemerovo's curator reads it without the municipality line; a second run raises nothing.
+    const [kemCopy] = await copiesFor(kem.curator, 'alert.author_comment_unanswered');
+    expect(renderText(t9n, 'ru', kemCopy!.payload)).toBe(`Комментарий автора к сообщению №${kemId} остаётся без ответа больше рабочего дня:\n\nКогда сделают?`);
+    expect(await runUnansweredCommentAlerts(t.db, new Date('2026-11-03T05:00:00Z'))).toMatchObject({ alerts: 0, queued: 0 });
+  });
+});
+
+describe('the audience of one alert', () => {
+  it("gives an official once: the executor's staff left out of both copies, one named in both gets the local one", () => {
+    const alert = { kind: 'alert.overdue', key: 'alert.overdue', params: { messageId: 1 }, dedupeKey: 'overdue:1' };
+    const audience = { local: [10, 11], regional: [20, 21], note: { $key: 'alert.approval_fallback_note', $params: {} } };
+    expect(audienceBatch(audience, alert, { also: [21, 12], except: [11, 20] })).toEqual([{ staffIds: [10, 21, 12], alert }]);
+    expect(audienceBatch(audience, alert, { except: [11] })).toEqual([
+      { staffIds: [10], alert },
+      { staffIds: [20, 21], alert: { ...alert, params: { messageId: 1, fallbackNote: audience.note } } },
+    ]);
+  });
+});
