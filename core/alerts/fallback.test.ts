@@ -4,6 +4,7 @@ import { renderText } from '../../bots/render-text.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { NOVOKUZNETSK_CENTER } from '../../test/residents.ts';
 import { demoStaff, linkStaff, messageInWork, regionalCurator } from '../../test/staff.ts';
+import { intakeIncident } from '../incidents/incidents.service.ts';
 import { addResidentComment } from '../messages/feedback.service.ts';
 import { listAlerts } from './alerts.ts';
 import { runUnansweredCommentAlerts } from './author-comments.ts';
@@ -63,6 +64,59 @@ describe("an author's comment nobody answered for a working day", () => {
     const [kemCopy] = await copiesFor(kem.curator, 'alert.author_comment_unanswered');
     expect(renderText(t9n, 'ru', kemCopy!.payload)).toBe(`Комментарий автора к сообщению №${kemId} остаётся без ответа больше рабочего дня:\n\nКогда сделают?`);
     expect(await runUnansweredCommentAlerts(t.db, new Date('2026-11-03T05:00:00Z'))).toMatchObject({ alerts: 0, queued: 0 });
+  });
+});
+
+describe('a new item of the incident queue', () => {
+  let n = 0;
+  const intake = async (municipalityId: number | null) =>
+    (
+      await intakeIncident(
+        t.db,
+        { municipalityId, source: 'web', sourceUrl: `https://news.example/post/${++n}`, text: 'Прорвало трубу на Кирова', postedAt: new Date('2026-11-02T03:00:00Z') },
+        new Date('2026-11-02T03:05:00Z'),
+      )
+    ).incident.id;
+  const alerted = async (incidentId: number) =>
+    (await t.db.selectFrom('staff_alert').select('staff_id').where('kind', '=', 'alert.incident_new').where('dedupe_key', 'like', `incident:${incidentId}:%`).execute())
+      .map((a) => a.staff_id)
+      .sort(byId);
+
+  it('reaches the regional curator, naming the municipality, only where none of its curators and moderators is at hand', async () => {
+    const { Kemerovo, Novokuznetsk } = t.demo.municipalities;
+    const nkItem = await intake(Novokuznetsk);
+    expect(await alerted(nkItem)).toEqual([nk.curator, nk.moderator, regional].sort(byId));
+    const copy = (await copiesFor(regional, 'alert.incident_new')).find((c) => c.payload.params?.incidentId === nkItem)!;
+    const t9n = createTranslator();
+    expect(renderText(t9n, 'ru', copy.payload)).toBe(
+      `Срочно: новый пост жителя в открытом источнике (№${nkItem}, сайт), нужен разбор.${note().ru}\nhttps://news.example/post/1\n\nПрорвало трубу на Кирова`,
+    );
+    expect(renderText(t9n, 'en', copy.payload)).toContain(`needs triage.${note().en}\nhttps://news.example/post/1`);
+
+    // Kemerovo's curator is at hand: theirs and its moderator's only.
+    expect(await alerted(await intake(Kemerovo))).toEqual([kem.curator, kem.moderator].sort(byId));
+    // Novokuznetsk's moderator links a messenger: a new item there is seen, the region is not copied.
+    await linkStaff(t.db, nk.moderator);
+    expect(await alerted(await intake(Novokuznetsk))).toEqual([nk.curator, nk.moderator].sort(byId));
+  });
+
+  it("of the region's shared queue reaches the regional curators, without a municipality line, only when no municipality's curator or moderator is at hand", async () => {
+    const regionItem = await intake(null);
+    const municipal = await alerted(regionItem);
+    expect(municipal).not.toContain(regional);
+    expect(municipal).toEqual(expect.arrayContaining([kem.curator, nk.moderator]));
+    // Every municipal messenger found unreachable (the bot blocked): the next item falls to the region.
+    await t.db
+      .updateTable('staff_identity')
+      .set({ unreachable_at: new Date('2026-11-02T03:00:00Z') })
+      .where('staff_id', '!=', regional)
+      .execute();
+    const unseen = await intake(null);
+    expect(await alerted(unseen)).toEqual(expect.arrayContaining([regional, kem.curator, nk.moderator]));
+    const copy = (await copiesFor(regional, 'alert.incident_new')).find((c) => c.payload.params?.incidentId === unseen)!;
+    expect(renderText(createTranslator(), 'ru', copy.payload)).toBe(
+      `Срочно: новый пост жителя в открытом источнике (№${unseen}, сайт), нужен разбор.\nhttps://news.example/post/${n}\n\nПрорвало трубу на Кирова`,
+    );
   });
 });
 

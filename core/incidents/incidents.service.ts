@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Actor } from '../actor.ts';
-import { raiseAlert } from '../alerts/alerts.ts';
 import { firstResponseDue } from '../alerts/deadlines.ts';
+import { audienceOf, raiseToAudience } from '../alerts/fallback.ts';
 import { seesMunicipality, type Scope } from '../access/scope.ts';
 import { getCategory } from '../categories/category.repository.ts';
 import { decodeCursor, encodeCursor, pageSize } from '../db/pagination.ts';
@@ -135,14 +135,15 @@ export function intakeIncident(db: Db, input: IntakeInput, now: Date, scope?: Sc
   });
 }
 
-/** The urgent alert of a new item: the municipality's curators and moderators (all of them for the region's queue). */
+/**
+ * The urgent alert of a new item: the municipality's curators and moderators (every municipality's
+ * for the region's queue). When none of them is reachable in a messenger, the regional curators get
+ * it instead (audienceOf), naming the municipality, so a new item never reaches nobody.
+ */
 async function alertNewIncident(db: Db, incident: Incident, now: Date): Promise<void> {
-  let query = db.selectFrom('staff').select('id').where('role', 'in', ['curator', 'moderator']).where('active', '=', true);
-  query = incident.municipalityId === null ? query.where('municipality_id', 'is not', null) : query.where('municipality_id', '=', incident.municipalityId);
-  const staff = (await query.execute()).map((r) => r.id);
-  await raiseAlert(
+  await raiseToAudience(
     db,
-    staff,
+    await audienceOf(db, incident.municipalityId, ['curator', 'moderator']),
     {
       kind: 'alert.incident_new',
       key: 'incident.alert_new',
