@@ -1,9 +1,11 @@
 import { updateResident } from '../../../core/residents/resident.repository.ts';
 import { action, type BotFeature, type Run } from '../../dialogs/feature.ts';
-import { end, reply, stay } from '../../dialogs/flow.ts';
+import { end, reply, stay, type StepContext } from '../../dialogs/flow.ts';
+import { mainMenu } from '../../dialogs/menu.ts';
 import { IDLE_FLOW, type Features } from '../../dialogs/registry.ts';
 import { local, type View } from '../../dialogs/view.ts';
-import { BACK_TO_MENU_ENTRY } from './back-to-menu.ts';
+import { BACK_TO_MENU_ENTRY, withMenuButton } from './back-to-menu.ts';
+import { pleasantryOf } from './courtesy.ts';
 
 /** `!l:<ru|en>`: the bot's language; the current step is shown again in it. */
 const languageAction = action<'ru' | 'en'>({
@@ -36,7 +38,22 @@ export function helpView(features: Features): View {
 const help: Run = (c) => reply([helpView(c.features)]);
 const backToMenu = () => end([]);
 
-/** What every bot has: help, language, the main menu, /cancel. */
+/**
+ * Thanks, an "ok" or a greeting at the main menu: a polite word, not "not understood" nor an offer to
+ * file it as a problem (BotFeature.textOffer). Thanks get the way back to the menu; a greeting, the
+ * menu itself. Within a flow the step answers such text as it answers any (a description, a hint).
+ * What is under way between flows (a clarification reply's photos still coming) goes on: a courtesy
+ * changes nothing. A pending clarification request's feature is asked first (registry order).
+ */
+async function courtesyAtMenu(c: StepContext, text: string): Promise<View[] | undefined> {
+  if (c.position.flow !== IDLE_FLOW) return undefined;
+  const kind = pleasantryOf(c.t, text);
+  if (kind === 'thanks') return [withMenuButton('dialog.courtesy_reply')];
+  if (kind === 'greeting') return [{ key: 'dialog.greeting_reply' }, await mainMenu(c)];
+  return undefined;
+}
+
+/** What every bot has: help, language, the main menu, /cancel, a polite word for thanks and greetings. */
 export const basics: BotFeature = {
   name: 'basics',
   commands: [
@@ -58,4 +75,5 @@ export const basics: BotFeature = {
     { id: BACK_TO_MENU_ENTRY, label: 'menu.back_to_menu', run: backToMenu },
   ],
   actions: [languageAction],
+  freeText: courtesyAtMenu,
 };

@@ -139,6 +139,34 @@ describe.each(CHANNELS)('%s: a problem described in words at the main menu', (ch
     expect(await dialogStateOf(db, chat)).toEqual({ flow: 'idle', step: 'idle' });
   });
 
+  it('a courtesy gets a polite word and the way back to the menu, no offer; the offer made before it still takes its own text', async () => {
+    const chat = await registered(channel);
+    await chat.say(PROBLEM);
+    const offered = chat.buttonId(OFFER);
+    for (const text of ['Спасибо большое, всего доброго', 'Ок, спасибо большое', 'Большое спасибо за помощь!', 'Thank you very much', 'спасибо', 'ок 👍', 'thanks']) {
+      await chat.say(text);
+      expect(chat.replyTexts, text).toEqual([t('ru', 'dialog.courtesy_reply')]);
+      expect(chat.buttonLabels(), text).toEqual([t('ru', 'menu.back_to_menu')]);
+    }
+    await chat.say(tap(offered));
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.start_with_text'), t('ru', 'filing.sector')]);
+    expect(await draftText(chat)).toBe(PROBLEM);
+  });
+
+  it('a greeting is greeted and gets the menu, no offer; a greeting with a problem after it is offered as before', async () => {
+    const chat = await registered(channel);
+    for (const text of ['Привет', 'Здравствуйте, добрый день!', 'Всем привет!', 'Hello']) {
+      await chat.say(text);
+      expect(chat.replyTexts, text).toEqual([t('ru', 'dialog.greeting_reply'), t('ru', 'menu.main')]);
+      expect(chat.buttonLabels(), text).not.toContain(OFFER);
+    }
+    await chat.say(`Здравствуйте! ${PROBLEM}`);
+    expect(chat.replyTexts).toEqual([t('ru', 'filing.text_offer')]);
+    // Emoji alone are no courtesy here: the hint, as before.
+    await chat.say('😡 😡 😡 🗑');
+    expect(chat.replyTexts).toEqual(HINT);
+  });
+
   it('while a clarification request waits, the text is its reply, not an offer', async () => {
     const chat = newChat(harness, channel, 'Мария');
     await chat.playFixture('registration.json');

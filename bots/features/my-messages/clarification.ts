@@ -6,7 +6,7 @@ import type { StepContext, StepInput } from '../../dialogs/flow.ts';
 import { IDLE_FLOW } from '../../dialogs/registry.ts';
 import type { View } from '../../dialogs/view.ts';
 import { isBlankText } from '../../../core/text/unsafe-text.ts';
-import { isCourtesy } from './courtesy.ts';
+import { isCourtesy } from '../basics/courtesy.ts';
 
 /**
  * Free text that no step asked for answers a pending clarification request, if there is one:
