@@ -107,6 +107,40 @@ describe.each(CHANNELS)('%s: problems near me', (channel) => {
     expect(chat.replyTexts[0]).toBe(t('ru', 'errors.MESSAGE_NOT_FOUND'));
   });
 
+  it('the location button is taken away once the place is chosen, whichever way: the municipality, a typed point, a shared one; the list keeps its buttons', async () => {
+    const chat = newChat(harness, channel);
+    await chat.playFixture('registration.json');
+    await chat.say('/nearby');
+    const regular = chat.keyboards().filter((k) => !k.inline);
+    expect(regular.map((k) => k.rows.flat().map((b) => b.request))).toEqual([['location']]);
+
+    // "In my municipality" is an inline button: the messenger leaves the location keyboard up unless a reply takes it away.
+    await chat.say(press(t('ru', 'nearby.in_municipality')));
+    expect(chat.replyTexts[0]).toBe(t('ru', 'nearby.municipality_chosen'));
+    const [removal, ...list] = chat.keyboards();
+    expect(removal).toEqual({ inline: false, removed: true, rows: [] });
+    expect(list.every((k) => k.inline)).toBe(true);
+    expect(listed(chat)).toContain(`№${ids.far} — `);
+    expect(chat.buttonLabels()).toContain(t('ru', 'menu.back_to_menu'));
+    if (chat.channel === 'vk') expect(JSON.parse(chat.replies[0]!.params.keyboard!)).toEqual({ one_time: true, buttons: [] });
+    else expect(chat.replies[0]!.params.reply_markup).toEqual({ remove_keyboard: true });
+
+    // A point typed (a map link pasted on the phone) leaves it up as well.
+    await chat.say(press(t('ru', 'nearby.elsewhere')));
+    expect(chat.keyboards().some((k) => k.rows.flat().some((b) => b.request === 'location'))).toBe(true);
+    await chat.say(`${KEMEROVO.lat}, ${KEMEROVO.lon}`);
+    expect(chat.replyTexts[0]).toBe(t('ru', 'nearby.place_ok', { municipality: 'Кемеровский городской округ' }));
+    expect(chat.keyboards()[0]).toEqual({ inline: false, removed: true, rows: [] });
+    expect(listed(chat)).toContain(`№${ids.near} — `);
+
+    // A shared point: the button was used, the same line takes the keyboard away for good.
+    await chat.say(press(t('ru', 'nearby.elsewhere')), location(KEMEROVO.lat, KEMEROVO.lon));
+    expect(chat.keyboards()[0]).toEqual({ inline: false, removed: true, rows: [] });
+    // The list's own buttons now, with no location keyboard to take away again.
+    await chat.say(press(`№${ids.near}`));
+    expect(chat.keyboards().every((k) => k.inline)).toBe(true);
+  });
+
   it("the fixture plays: the resident's own published message is listed around a point and in the municipality", async () => {
     const chat = newChat(harness, channel, 'Вера');
     await chat.playFixture('nearby.json');
