@@ -72,15 +72,20 @@ async function cardView(c: StepContext, item: NewsItem, pager: Button[], positio
   };
 }
 
+/** No news (yet, or any more). Often edited in place of a card, whose buttons go with it: the ☰ Menu button is the way on. */
+const emptyFeed = (): View => withMenuButton('news.empty');
+
 /** The feed's screen at `index`: latest news of the resident's municipality and of the region, one per screen. */
 async function feedView(c: StepContext, requested: number): Promise<View> {
   let { item, total } = await feedItem(c.db, c.resident.municipalityId, requested);
-  if (total === 0) return withMenuButton('news.empty');
+  if (total === 0) return emptyFeed();
   let index = requested;
   if (!item) {
+    // Past the end (an older card's button, items archived since): the last item.
     index = total - 1;
     ({ item, total } = await feedItem(c.db, c.resident.municipalityId, index));
-    if (!item) return { key: 'news.empty' };
+    // The feed emptied between the reads (the last items archived just then): empty all the same.
+    if (!item) return emptyFeed();
   }
   const pager: Button[] = [];
   if (index > 0) pager.push(feed.button(index - 1, 'news.newer'));
