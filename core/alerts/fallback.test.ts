@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../bots/i18n.ts';
 import { renderText } from '../../bots/render-text.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { NOVOKUZNETSK_CENTER } from '../../test/residents.ts';
+import { categoryId, NOVOKUZNETSK_CENTER, registeredResident } from '../../test/residents.ts';
 import { demoStaff, linkStaff, messageInWork, regionalCurator } from '../../test/staff.ts';
 import { intakeIncident } from '../incidents/incidents.service.ts';
 import { addResidentComment } from '../messages/feedback.service.ts';
+import { fileMessage } from '../messages/filing.service.ts';
 import { listAlerts } from './alerts.ts';
 import { runUnansweredCommentAlerts } from './author-comments.ts';
 import { audienceBatch } from './fallback.ts';
+import { runHourlyNewMessageCards } from './new-message.ts';
 
 let t: TestDatabase;
 let regional = 0;
@@ -129,5 +131,66 @@ describe('the audience of one alert', () => {
       { staffIds: [10], alert },
       { staffIds: [20, 21], alert: { ...alert, params: { messageId: 1, fallbackNote: audience.note } } },
     ]);
+  });
+});
+
+describe("a new message's moderation card where no moderator is at hand", () => {
+  // Belovo, untouched above: nobody of its own is linked to a messenger yet. Thursday 5 November 2026, 10:00 in Kuzbass.
+  const now = new Date('2026-11-05T03:00:00Z');
+  let bel: Awaited<ReturnType<typeof demoStaff>>;
+  let belName: { name_ru: string; name_en: string };
+  beforeAll(async () => {
+    bel = await demoStaff(t.db, t.demo.municipalities.Belovo);
+    belName = await t.db.selectFrom('municipality').select(['name_ru', 'name_en']).where('id', '=', t.demo.municipalities.Belovo).executeTakeFirstOrThrow();
+  });
+  const file = async () => {
+    const residentId = await registeredResident(t.db, { municipalityId: t.demo.municipalities.Belovo, now });
+    const { message } = await fileMessage(t.db, { residentId, categoryId: await categoryId(t.db, 'roads.pothole'), text: 'Яма у школы', point: { lat: 54.4165, lon: 86.297 }, channel: 'tg' }, now);
+    return message.id;
+  };
+  const carded = async (messageId: number) =>
+    (await t.db.selectFrom('staff_alert').select('staff_id').where('kind', '=', 'alert.new_message').where('message_id', '=', messageId).execute()).map((a) => a.staff_id).sort(byId);
+  const card = async (staffId: number, messageId: number) => (await copiesFor(staffId, 'alert.new_message')).filter((c) => c.payload.params?.messageId === messageId).map((c) => c.payload);
+  const head = (messageId: number) => ({ ru: `Новое сообщение №${messageId}.`, en: `New message #${messageId}.` });
+  const body = { ru: '\nКатегория: Ямы на дороге\nАдрес: —\nИсполнитель по правилам: Администрация: Беловский городской округ\n\nЯма у школы' };
+  const buttons = (messageId: number) => [[`!mod:a:${messageId}`], [`!mod:o:${messageId}`], [`!mod:r:${messageId}`, `!mod:c:${messageId}`]];
+  const ids = (keyboard: unknown) => (keyboard as { rows: { id: string }[][] }).rows.map((row) => row.map((b) => b.id));
+
+  it('reaches the regional curator, naming the municipality and with its buttons, when neither its moderators nor its curators are', async () => {
+    const messageId = await file();
+    // Its own moderator (immediate) and curator have it listed; only the regional curator is reached.
+    expect(await carded(messageId)).toEqual([bel.curator, bel.moderator, regional].sort(byId));
+    const [copy, ...more] = await card(regional, messageId);
+    expect(more).toEqual([]);
+    const t9n = createTranslator();
+    const region = `\nМуниципалитет: ${belName.name_ru} — своего куратора на связи в мессенджере у него нет.`;
+    expect(renderText(t9n, 'ru', copy!)).toBe(`${head(messageId).ru}${region}${body.ru}`);
+    expect(renderText(t9n, 'en', copy!)).toContain(`${head(messageId).en}\nMunicipality: ${belName.name_en} (no curator of its own is reachable in a messenger).\nCategory:`);
+    expect(ids(copy!.keyboard)).toEqual(buttons(messageId));
+  });
+
+  it("reaches the municipality's curator, saying why, when none of its moderators is reachable; the region is not copied", async () => {
+    await linkStaff(t.db, bel.curator);
+    const messageId = await file();
+    expect(await carded(messageId)).toEqual([bel.curator, bel.moderator].sort(byId));
+    const [copy] = await card(bel.curator, messageId);
+    const t9n = createTranslator();
+    expect(renderText(t9n, 'ru', copy!)).toBe(`${head(messageId).ru}\nНи одного модератора муниципалитета нет на связи в мессенджере, поэтому сообщение пришло вам.${body.ru}`);
+    expect(renderText(t9n, 'en', copy!)).toContain(`${head(messageId).en}\nNo moderator of the municipality is reachable in a messenger, so the message came to you.\nCategory:`);
+    expect(ids(copy!.keyboard)).toEqual(buttons(messageId));
+  });
+
+  it('reaches neither while a moderator is reachable, even one who reads new messages only in the digest; the hourly batch copies nobody', async () => {
+    await linkStaff(t.db, bel.moderator);
+    await t.db.updateTable('staff').set({ new_message_alerts: 'digest' }).where('id', '=', bel.moderator).execute();
+    const messageId = await file();
+    expect(await carded(messageId)).toEqual([]);
+    await runHourlyNewMessageCards(t.db, new Date('2026-11-05T04:00:00Z'));
+    expect(await carded(messageId)).toEqual([]);
+    // The moderator's messenger found unreachable (the bot blocked): the next message falls to the curator again.
+    await t.db.updateTable('staff_identity').set({ unreachable_at: now }).where('staff_id', '=', bel.moderator).execute();
+    const unseen = await file();
+    expect(await carded(unseen)).toEqual([bel.curator]);
+    expect(await card(bel.curator, unseen)).toHaveLength(1);
   });
 });

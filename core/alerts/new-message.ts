@@ -2,9 +2,11 @@ import { actionId, positiveIdArg } from '../dialogs/action-id.ts';
 import { type Db, MAX_ROW_ID } from '../db/types.ts';
 import type { Message } from '../messages/message.repository.ts';
 import { routeExecutor } from '../messages/moderation.service.ts';
-import { raiseAlert, type AlertResult } from './alerts.ts';
+import { hasReachableOfficial } from '../notifications/notify.ts';
+import { raiseAlerts, type AlertInput, type AlertResult, type BatchAlert } from './alerts.ts';
 import { cardPhotos } from './cards.ts';
 import { atWork } from './deadlines.ts';
+import { audienceBatch, audienceOf, type Audience } from './fallback.ts';
 import type { AlertKeyboard } from './buttons.ts';
 
 /**
@@ -13,7 +15,8 @@ import type { AlertKeyboard } from './buttons.ts';
  * reason, change the category — the same core operations as the API (one winner when two act at
  * once: the second gets the state error). Per moderator (`staff.new_message_alerts`): `immediate`
  * on filing, `hourly` at the top of the hour (`runHourlyNewMessageCards`), `digest` only in the
- * 09:00 digest.
+ * 09:00 digest. When none of the municipality's moderators is reachable in a messenger, the card
+ * goes on filing to its curators, or the regional curators (moderationFallback).
  *
  *   !mod:a:<messageId>   accept to the suggested executor
  *   !mod:o:<messageId>   accept to another executor (a list)
@@ -57,7 +60,21 @@ async function moderators(db: Db, municipalityId: number, mode: 'immediate' | 'h
   return rows.map((r) => r.id);
 }
 
-/** The card for one new message, to the moderators who want it `mode`; once per moderator. */
+/**
+ * Who else gets the card on filing: when none of the municipality's active moderators is reachable
+ * in a messenger, whatever each chose (none at all, none linked, every messenger unreachable), its
+ * curators (seed 004 §6: they accept, reject and route too) with a line saying why, or, when none of
+ * those is reachable either, the regional curators naming it (audienceOf). A reachable moderator on
+ * `hourly` or `digest` keeps the municipality covered: they chose to read new messages later, and
+ * paging the curators over that choice would make it meaningless, so nobody else is told. Decided
+ * on filing only: the hourly batch serves the moderators who chose it and copies nobody.
+ */
+async function moderationFallback(db: Db, municipalityId: number): Promise<Audience | null> {
+  if (await hasReachableOfficial(db, municipalityId, 'moderator')) return null;
+  return audienceOf(db, municipalityId, ['curator']);
+}
+
+/** The card for one new message, to the moderators who want it `mode` (and on filing its fallback audience); once per official. */
 export async function alertNewMessage(
   db: Db,
   message: Pick<Message, 'id' | 'municipalityId' | 'categoryId' | 'text' | 'address' | 'lat' | 'lon'>,
@@ -65,7 +82,8 @@ export async function alertNewMessage(
   mode: 'immediate' | 'hourly' = 'immediate',
 ): Promise<AlertResult> {
   const staffIds = await moderators(db, message.municipalityId, mode);
-  if (staffIds.length === 0) return { raised: 0, queued: 0 };
+  const fallback = mode === 'immediate' ? await moderationFallback(db, message.municipalityId) : null;
+  if (staffIds.length === 0 && !fallback?.local.length && !fallback?.regional.length) return { raised: 0, queued: 0 };
   const category = await db.selectFrom('category').select(['title_ru', 'title_en']).where('id', '=', message.categoryId).executeTakeFirstOrThrow();
   // The resident's photos and place, as on the executor's card: a moderator judges the message by them.
   const { photosByChannel, mediaByChannel, photosFollowing } = await cardPhotos(db, message.id);
@@ -73,25 +91,33 @@ export async function alertNewMessage(
     .then((id) => db.selectFrom('executor').select('name').where('id', '=', id).executeTakeFirst())
     .then((e) => e?.name ?? null)
     .catch(() => null);
-  return raiseAlert(
-    db,
-    staffIds,
-    {
-      kind: 'alert.new_message',
-      key: 'alert.new_message',
+  const card: AlertInput = {
+    kind: 'alert.new_message',
+    key: 'alert.new_message',
+    messageId: message.id,
+    params: {
       messageId: message.id,
-      params: { messageId: message.id, text: message.text, categoryRu: category.title_ru, categoryEn: category.title_en, executor: suggested ?? '—', address: message.address ?? '—' },
-      dedupeKey: `new_message:${message.id}`,
-      delivery: {
-        keyboard: moderationKeyboard(message.id, suggested),
-        photosByChannel,
-        mediaByChannel,
-        photosFollowing,
-        location: message.lat !== null && message.lon !== null ? { lat: message.lat, lon: message.lon } : undefined,
-      },
+      text: message.text,
+      categoryRu: category.title_ru,
+      categoryEn: category.title_en,
+      executor: suggested ?? '—',
+      address: message.address ?? '—',
+      fallbackNote: '',
     },
-    now,
-  );
+    dedupeKey: `new_message:${message.id}`,
+    delivery: {
+      keyboard: moderationKeyboard(message.id, suggested),
+      photosByChannel,
+      mediaByChannel,
+      photosFollowing,
+      location: message.lat !== null && message.lon !== null ? { lat: message.lat, lon: message.lon } : undefined,
+    },
+  };
+  const batch: BatchAlert[] = [{ staffIds, alert: card }];
+  // The same card and buttons; the curators' copy says why it came to them (the regional one names the municipality).
+  if (fallback) batch.push(...audienceBatch(fallback, { ...card, params: { ...card.params, fallbackNote: { $key: 'alert.moderation_fallback_note' } } }));
+  const { raised, queued } = await raiseAlerts(db, batch, now);
+  return { raised, queued };
 }
 
 /**

@@ -199,18 +199,28 @@ export async function staffIdsByRole(db: Db, municipalityId: number, role: 'cura
   return rows.map((r) => r.id);
 }
 
-/** The outer `municipality` row has an active curator reachable in a messenger (a linked identity not marked unreachable). */
-function reachableCuratorOf(eb: ExpressionBuilder<Database, 'municipality'>) {
+/** The outer `municipality` row has an active official of `role` reachable in a messenger (a linked identity not marked unreachable). */
+function reachableOfficialOf(eb: ExpressionBuilder<Database, 'municipality'>, role: 'curator' | 'moderator' = 'curator') {
   return eb.exists(
     eb
       .selectFrom('staff')
       .innerJoin('staff_identity', 'staff_identity.staff_id', 'staff.id')
       .select('staff.id')
       .whereRef('staff.municipality_id', '=', 'municipality.id')
-      .where('staff.role', '=', 'curator')
+      .where('staff.role', '=', role)
       .where('staff.active', '=', true)
       .where('staff_identity.unreachable_at', 'is', null),
   );
+}
+
+/** Whether a municipality has an active official of `role` reachable in a messenger, whatever they chose to be told. */
+export async function hasReachableOfficial(db: Db, municipalityId: number, role: 'curator' | 'moderator'): Promise<boolean> {
+  const row = await db
+    .selectFrom('municipality')
+    .select((eb) => reachableOfficialOf(eb, role).as('reachable'))
+    .where('id', '=', municipalityId)
+    .executeTakeFirst();
+  return row?.reachable === true;
 }
 
 /**
@@ -250,7 +260,7 @@ export function approvalCurators(db: Db, municipalityId: number): Promise<{ loca
 
 /** Municipalities whose approvals fall back to the regional curators (approvalCurators): none of their own curators is reachable in a messenger. */
 export async function municipalitiesWithoutReachableCurator(db: Db): Promise<number[]> {
-  const rows = await db.selectFrom('municipality').select('id').where((eb) => eb.not(reachableCuratorOf(eb))).orderBy('id').execute();
+  const rows = await db.selectFrom('municipality').select('id').where((eb) => eb.not(reachableOfficialOf(eb))).orderBy('id').execute();
   return rows.map((r) => r.id);
 }
 

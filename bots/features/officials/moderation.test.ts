@@ -7,7 +7,7 @@ import { BotHarness } from '../../../test/bots/harness.ts';
 import { CHANNELS, press, tap } from '../../../test/bots/player.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
 import { categoryId, KEMEROVO_CENTER, registeredResident } from '../../../test/residents.ts';
-import { demoStaff, operatorId } from '../../../test/staff.ts';
+import { demoStaff, operatorId, regionalCurator } from '../../../test/staff.ts';
 import { createTranslator } from '../../i18n.ts';
 
 /** Issue 18 item 13: moderators get a card per new message and moderate from it in the messenger. */
@@ -178,5 +178,45 @@ describe.each(CHANNELS)('%s: the moderation fixture', (channel) => {
     expect(accepted.status).toBe('in_work');
     const rejected = await db.db.selectFrom('message').select(['status', 'rejection_reason']).where('text', '=', 'Тут что-то не так.').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(rejected).toEqual({ status: 'rejected', rejection_reason: t('ru', 'official.reject_reason_no_details') });
+  });
+});
+
+describe.each(CHANNELS)('%s: curators moderate from the card when no moderator is at hand', (channel) => {
+  const cardButtons = (chat: Chat) =>
+    chat
+      .keyboards()
+      .flatMap((k) => (k.inline ? k.rows.flat() : []))
+      .map((b) => b.id);
+  const city = () => db.db.selectFrom('executor').select(['id', 'name']).where('municipality_id', '=', db.demo.municipalities.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
+
+  it("the municipality's curator gets the card, saying why, and accepts from it; audited as theirs", async () => {
+    // No moderator of Kemerovo linked in any messenger (the tests above linked them).
+    await db.db.deleteFrom('staff_identity').where('staff_id', '=', staff.moderator).execute();
+    const curator = await link(channel, staff.curator, 'Куратор');
+    const { messageId } = await filed();
+    await curator.deliverOutbox();
+    const card = curator.replyTexts.join('\n');
+    expect(card).toContain(`№${messageId}`);
+    expect(card).toContain(t('ru', 'alert.moderation_fallback_note').trim());
+    expect(cardButtons(curator)).toEqual([`!mod:a:${messageId}`, `!mod:o:${messageId}`, `!mod:r:${messageId}`, `!mod:c:${messageId}`]);
+    await curator.say(press(t('ru', 'alert.button_accept_suggested')));
+    const executor = await city();
+    expect(curator.replyTexts).toEqual([t('ru', 'official.accepted', { messageId, executor: executor.name })]);
+    expect(await messageRow(messageId)).toMatchObject({ status: 'in_work', executor_id: executor.id });
+    expect(await auditOf(messageId)).toEqual([{ action: 'message.accept', staff_id: staff.curator, request_id: `bot:${channel}:${curator.externalId}` }]);
+  });
+
+  it('a regional curator gets it, naming the municipality, when no curator of it is reachable either, and rejects from it', async () => {
+    await db.db.deleteFrom('staff_identity').where('staff_id', 'in', [staff.moderator, staff.curator]).execute();
+    const regional = await link(channel, await regionalCurator(db.db, `Куратор ЦУР (${channel})`, { linked: false }), 'Куратор ЦУР');
+    const { messageId } = await filed();
+    await regional.deliverOutbox();
+    const town = await db.db.selectFrom('municipality').select('name_ru').where('id', '=', db.demo.municipalities.Kemerovo).executeTakeFirstOrThrow();
+    expect(regional.replyTexts.join('\n')).toContain(t('ru', 'alert.approval_fallback_note', { municipalityRu: town.name_ru }).trim());
+    expect(cardButtons(regional)).toContain(`!mod:r:${messageId}`);
+    await regional.say(tap(`!mod:r:${messageId}`));
+    await regional.say(press(t('ru', 'official.reject_button_no_details')));
+    expect(regional.replyTexts).toEqual([t('ru', 'official.rejected', { messageId })]);
+    expect(await messageRow(messageId)).toMatchObject({ status: 'rejected', rejection_reason: t('ru', 'official.reject_reason_no_details') });
   });
 });

@@ -124,14 +124,16 @@ describe('GET /alerts', () => {
     const m = await accepted('Novokuznetsk');
     const curator = await h.request('GET', `/api/v1/alerts?messageId=${m.id}`, { token: h.keys.Novokuznetsk.curator });
     expect(curator.status).toBe(200);
-    // Newest first: the executor's assignment, then the moderator's new-message card (issue 18 item 13; no messenger linked).
+    // Newest first: the executor's assignment, then the new-message card (issue 18 item 13; no messenger linked) of the
+    // moderator and, none of them being reachable, of the curator (core/alerts/new-message.ts moderationFallback).
     expect(curator.body.items).toEqual([
       expect.objectContaining({ staffId: h.staff.Novokuznetsk.executor, staffRole: 'executor', municipalityId: h.municipality.Novokuznetsk, kind: 'alert.assigned', messageId: m.id, key: 'alert.assigned', queued: true, delivery: 'pending' }),
+      expect.objectContaining({ staffId: h.staff.Novokuznetsk.curator, staffRole: 'curator', kind: 'alert.new_message', messageId: m.id, queued: false, delivery: null }),
       expect.objectContaining({ staffId: h.staff.Novokuznetsk.moderator, staffRole: 'moderator', kind: 'alert.new_message', messageId: m.id, queued: false, delivery: null }),
     ]);
     expect(curator.body.items[0].params).toMatchObject({ messageId: m.id, text: m.text });
     const responsible = await h.request('GET', `/api/v1/alerts?messageId=${m.id}`, { token: h.keys.Novokuznetsk.responsible });
-    expect(responsible.body.items).toHaveLength(2);
+    expect(responsible.body.items).toHaveLength(3);
     const own = await h.request('GET', '/api/v1/alerts', { token: h.keys.Novokuznetsk.executor });
     expect(own.body.items.length).toBeGreaterThan(0);
     expect(own.body.items.every((a: { staffId: number }) => a.staffId === h.staff.Novokuznetsk.executor)).toBe(true);
