@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundUpdates } from '../../core/metrics/metrics.ts';
@@ -8,6 +7,7 @@ import { createLogger } from '../../logger.ts';
 import { BotHarness, TEST_VK_GROUP_ID, TEST_VK_SECRET, TEST_WEBHOOK_SECRET } from '../bots/harness.ts';
 import { createTestDatabase, type TestDatabase } from '../database.ts';
 import { startCommandUpdate } from '../telegram/updates.ts';
+import { postAndVanish, until } from '../vanishing-client.ts';
 
 // A messenger (or a proxy) that closes the connection while its webhook body is still arriving:
 // over a real socket, as only a socket can go away mid-body.
@@ -46,33 +46,6 @@ const recorded = async (channel: 'tg' | 'vk', updateId: string) =>
 
 const aborted = async (channel: 'tg' | 'vk') => (await inboundUpdates.get()).values.find((v) => v.labels.channel === channel && v.labels.outcome === 'client_aborted')?.value ?? 0;
 
-async function until(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/**
- * Sends the request line, headers and all of `json` but not the whole declared body (the Content-Length
- * counts trailing spaces that never come, or a chunked body never ends), waits until the app is
- * handling the request, and closes the socket.
- */
-async function postAndVanish(path: string, json: string, framing: 'length' | 'chunked', headers: Record<string, string> = {}): Promise<void> {
-  const socket = connect(Number(new URL(harness.url).port), '127.0.0.1');
-  await new Promise((resolve) => socket.once('connect', resolve));
-  socket.on('error', () => {});
-  const declared = framing === 'length' ? `Content-Length: ${Buffer.byteLength(json) + 64}\r\n` : 'Transfer-Encoding: chunked\r\n';
-  const head = Object.entries({ Host: 'otklik.test', 'Content-Type': 'application/json', ...headers })
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('');
-  socket.write(`POST ${path} HTTP/1.1\r\n${head}${declared}\r\n`);
-  socket.write(framing === 'length' ? json : `${Buffer.byteLength(json).toString(16)}\r\n${json}\r\n`);
-  await until('the app to take the request', () => harness.app.lifecycle.inFlight === 1);
-  socket.destroy();
-}
-
 const cases = [
   { channel: 'vk', path: VK_WEBHOOK_PATH, headers: {} },
   { channel: 'tg', path: TELEGRAM_WEBHOOK_PATH, headers: { [SECRET_HEADER]: TEST_WEBHOOK_SECRET } },
@@ -88,7 +61,7 @@ describe('a webhook whose sender closes the connection before the body is all se
         const updateId = channel === 'vk' ? `gone-${framing}-${n}` : String(930_000_000 + n);
         const update = channel === 'vk' ? vkEvent(updateId, 5_100_000 + n) : startCommandUpdate(Number(updateId), 6_200_000_000 + n, 'Анна');
 
-        await postAndVanish(path, JSON.stringify(update), framing, headers);
+        await postAndVanish({ url: harness.url, taken: () => harness.app.lifecycle.inFlight === 1 }, path, JSON.stringify(update), framing, headers);
         await until('the warning', () => lines.slice(seen).some((l) => l.path === path));
 
         const logged = lines.slice(seen).filter((l) => l.path === path || Number(l.level) >= 50);
