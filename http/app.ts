@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { inboundUpdates } from '../core/metrics/metrics.ts';
 import type { Logger } from '../logger.ts';
-import { ClientGoneError } from './body-limit.ts';
+import { clientGone, clientGoneCause, clientGoneResponse } from './client-gone.ts';
 
 /**
  * Where the process is in its life: not ready until the migrations are applied, draining once
@@ -83,6 +83,19 @@ export function createHttpApp(deps: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { lifecycle } = deps;
   app.use('*', requestId());
+  // A client that closed its connection before its body had all arrived, on any route, whatever
+  // failed then or was answered to nobody: one warning line (no stack) and 499. The error handlers of
+  // the app and of the mounted apps (admin API, Open311) answer it without logging the error
+  // (clientGoneResponse). A messenger sends its update again: counted for webhooks.
+  app.use('*', async (c, next) => {
+    await next();
+    if (!clientGone(c)) return;
+    const webhook = /^\/webhooks\/([^/]+)$/.exec(c.req.path)?.[1];
+    if (webhook !== undefined) inboundUpdates.inc({ channel: WEBHOOK_CHANNEL[webhook] ?? 'unknown', outcome: 'client_aborted' });
+    deps.logger.warn({ requestId: c.get('requestId'), path: c.req.path, cause: clientGoneCause(c) }, 'the client closed the connection before its request body arrived');
+    c.res = undefined; // a new answer, not one merged with the headers of the answer it replaces
+    c.res = clientGoneResponse();
+  });
   // Draining: every answer closes its connection. A client that keeps a keep-alive connection
   // busy (a proxy's upstream pool, a messenger re-sending the updates refused with 503) would
   // otherwise never let the server close, and the process would wait for its deadline and exit
@@ -114,15 +127,8 @@ export function createHttpApp(deps: HttpDeps): Hono<AppEnv> {
     }
   });
   app.onError((error, c) => {
-    if (error instanceof ClientGoneError) {
-      // Not a server error and nobody to answer: one line, no stack. A messenger sends the update again.
-      const webhook = /^\/webhooks\/([^/]+)$/.exec(c.req.path)?.[1];
-      if (webhook !== undefined) inboundUpdates.inc({ channel: WEBHOOK_CHANNEL[webhook] ?? 'unknown', outcome: 'client_aborted' });
-      const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
-      deps.logger.warn({ requestId: c.get('requestId'), path: c.req.path, cause }, error.message);
-      // Never delivered; 499 is nginx's "client closed request", for whatever records the status.
-      return new Response(null, { status: 499 });
-    }
+    // The read failed because the client went away: logged once, by the middleware above.
+    if (clientGone(c)) return clientGoneResponse();
     deps.logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
     return c.json({ status: 'error', requestId: c.get('requestId') }, 500);
   });

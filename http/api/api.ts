@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
+import { clientGone, clientGoneResponse } from '../client-gone.ts';
 import type { ApiDeps, ApiEnv } from './env.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { requireApiKey } from './middleware/authenticate.ts';
@@ -85,6 +86,8 @@ export function createAdminApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   });
 
   api.onError((error, c) => {
+    // A body that failed to arrive (whatever the reader made of it): one warning, by http/app.ts.
+    if (clientGone(c)) return clientGoneResponse();
     const { problem, unexpected } = problemFor(error);
     const log = c.get('log') ?? deps.logger;
     if (unexpected) log.error({ err: error, requestId: c.get('requestId') }, 'admin API request failed');

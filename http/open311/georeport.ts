@@ -11,6 +11,7 @@ import { DomainError } from '../../core/errors.ts';
 import { type LocalRange, parsePeriod, periodInstants } from '../../core/stats/period.ts';
 import { timeZoneOf } from '../../core/news/local-time.ts';
 import { limitBodySize } from '../body-limit.ts';
+import { clientGone, clientGoneResponse } from '../client-gone.ts';
 import { TEXT_PROBLEM_MESSAGES, textProblem } from '../../core/text/unsafe-text.ts';
 import { CONTENT_TYPES, respond, respondError, splitResource, type Format } from './format.ts';
 
@@ -356,6 +357,8 @@ export function createOpen311App(deps: Open311Deps): Hono {
   app.all('*', (c) => respondError(c, c.req.path.endsWith('.xml') ? 'xml' : 'json', 404, `Not found: ${c.req.method} ${c.req.path}`));
 
   app.onError((error, c) => {
+    // A body that failed to arrive: one warning, by http/app.ts.
+    if (clientGone(c)) return clientGoneResponse();
     const format = c.req.path.endsWith('.xml') ? 'xml' : 'json';
     if (error instanceof Open311Error) return respondError(c, format, error.status, error.message);
     deps.logger.error({ err: error, path: c.req.path }, 'open311 request failed');

@@ -2,7 +2,7 @@ import { hash, timingSafeEqual } from 'node:crypto';
 import type { Hono } from 'hono';
 import { UnrecordedUpdateError } from '../../core/inbound/unrecorded-update.ts';
 import type { AppEnv } from '../app.ts';
-import { limitBodySize, readBodyText } from '../body-limit.ts';
+import { limitBodySize } from '../body-limit.ts';
 
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
 export const SECRET_HEADER = 'X-Telegram-Bot-Api-Secret-Token';
@@ -41,13 +41,7 @@ export function mountTelegramWebhook(app: Hono<AppEnv>, deps: { secret: string; 
     limitBodySize(1024 * 1024, (c) => c.json({ ok: false }, 413)),
     async (c) => {
       if (!secretMatches(c.req.header(SECRET_HEADER))) return c.json({ ok: false }, 403);
-      const raw = await readBodyText(c);
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = undefined;
-      }
+      const body: unknown = await c.req.json().catch(() => undefined);
       if (!isUpdate(body)) return c.json({ ok: false, error: 'not a Telegram update' }, 400);
       let call: object | undefined;
       try {

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { AppEnv } from '../app.ts';
-import { limitBodySize, readBodyText } from '../body-limit.ts';
+import { limitBodySize } from '../body-limit.ts';
 import type { Logger } from '../../logger.ts';
 import { secretMatcher } from './telegram.ts';
 
@@ -43,7 +43,7 @@ export function mountVkWebhook(app: Hono<AppEnv>, deps: VkWebhookDeps): void {
     VK_WEBHOOK_PATH,
     limitBodySize(1024 * 1024, (c) => c.text('body too large', 413)),
     async (c) => {
-      const raw = await readBodyText(c);
+      const raw = await c.req.text();
       let body: unknown;
       try {
         body = JSON.parse(raw);
