@@ -143,9 +143,9 @@ describe("a new message's moderation card where no moderator is at hand", () => 
     bel = await demoStaff(t.db, t.demo.municipalities.Belovo);
     belName = await t.db.selectFrom('municipality').select(['name_ru', 'name_en']).where('id', '=', t.demo.municipalities.Belovo).executeTakeFirstOrThrow();
   });
-  const file = async () => {
-    const residentId = await registeredResident(t.db, { municipalityId: t.demo.municipalities.Belovo, now });
-    const { message } = await fileMessage(t.db, { residentId, categoryId: await categoryId(t.db, 'roads.pothole'), text: 'Яма у школы', point: { lat: 54.4165, lon: 86.297 }, channel: 'tg' }, now);
+  const file = async (at = now) => {
+    const residentId = await registeredResident(t.db, { municipalityId: t.demo.municipalities.Belovo, now: at });
+    const { message } = await fileMessage(t.db, { residentId, categoryId: await categoryId(t.db, 'roads.pothole'), text: 'Яма у школы', point: { lat: 54.4165, lon: 86.297 }, channel: 'tg' }, at);
     return message.id;
   };
   const carded = async (messageId: number) =>
@@ -180,7 +180,7 @@ describe("a new message's moderation card where no moderator is at hand", () => 
     expect(ids(copy!.keyboard)).toEqual(buttons(messageId));
   });
 
-  it('reaches neither while a moderator is reachable, even one who reads new messages only in the digest; the hourly batch copies nobody', async () => {
+  it('reaches neither while a moderator is reachable, even one who reads new messages only in the digest; the hourly batch copies nobody while one is', async () => {
     await linkStaff(t.db, bel.moderator);
     await t.db.updateTable('staff').set({ new_message_alerts: 'digest' }).where('id', '=', bel.moderator).execute();
     const messageId = await file();
@@ -192,5 +192,21 @@ describe("a new message's moderation card where no moderator is at hand", () => 
     const unseen = await file();
     expect(await carded(unseen)).toEqual([bel.curator]);
     expect(await card(bel.curator, unseen)).toHaveLength(1);
+    // The one filed while the moderator was reachable reaches the curator in the next hourly batch, once.
+    await runHourlyNewMessageCards(t.db, new Date('2026-11-05T05:00:00Z'));
+    await runHourlyNewMessageCards(t.db, new Date('2026-11-05T06:00:00Z'));
+    expect(await carded(messageId)).toEqual([bel.curator]);
+    expect(await card(bel.curator, messageId)).toHaveLength(1);
+  });
+
+  it('reaches the curator filed at night not then but in the first hourly batch of the working day', async () => {
+    // Thursday 23:00 in Kuzbass; nobody but the curator is reachable since the test above.
+    const messageId = await file(new Date('2026-11-05T16:00:00Z'));
+    expect(await carded(messageId)).toEqual([]);
+    await runHourlyNewMessageCards(t.db, new Date('2026-11-05T20:00:00Z'));
+    expect(await carded(messageId)).toEqual([]);
+    // Friday 09:00.
+    await runHourlyNewMessageCards(t.db, new Date('2026-11-06T02:00:00Z'));
+    expect(await carded(messageId)).toEqual([bel.curator]);
   });
 });

@@ -3,6 +3,8 @@ import { type Db, MAX_ROW_ID } from '../db/types.ts';
 import type { Message } from '../messages/message.repository.ts';
 import { routeExecutor } from '../messages/moderation.service.ts';
 import { hasReachableOfficial } from '../notifications/notify.ts';
+import { getMunicipality } from '../municipalities/municipality.repository.ts';
+import { isWorkingTime } from '../calendar/working-time.ts';
 import { raiseAlerts, type AlertInput, type AlertResult, type BatchAlert } from './alerts.ts';
 import { cardPhotos } from './cards.ts';
 import { atWork } from './deadlines.ts';
@@ -61,20 +63,23 @@ async function moderators(db: Db, municipalityId: number, mode: 'immediate' | 'h
 }
 
 /**
- * Who else gets the card on filing: when none of the municipality's active moderators is reachable
- * in a messenger, whatever each chose (none at all, none linked, every messenger unreachable), its
+ * Who else gets the card: when none of the municipality's active moderators is reachable in a
+ * messenger, whatever each chose (none at all, none linked, every messenger unreachable), its
  * curators (seed 004 §6: they accept, reject and route too) with a line saying why, or, when none of
  * those is reachable either, the regional curators naming it (audienceOf). A reachable moderator on
  * `hourly` or `digest` keeps the municipality covered: they chose to read new messages later, and
- * paging the curators over that choice would make it meaningless, so nobody else is told. Decided
- * on filing only: the hourly batch serves the moderators who chose it and copies nobody.
+ * paging the curators over that choice would make it meaningless, so nobody else is told.
+ * The curators did not ask for night cards: on filing they get it in the municipality's working
+ * hours only; the hourly batch (working hours) brings them the rest — the night's messages, and
+ * those whose moderators became unreachable after filing — once per official.
  */
-async function moderationFallback(db: Db, municipalityId: number): Promise<Audience | null> {
+async function moderationFallback(db: Db, municipalityId: number, now: Date, mode: 'immediate' | 'hourly'): Promise<Audience | null> {
+  if (mode === 'immediate' && !isWorkingTime((await getMunicipality(db, municipalityId)).calendar, now)) return null;
   if (await hasReachableOfficial(db, municipalityId, 'moderator')) return null;
   return audienceOf(db, municipalityId, ['curator']);
 }
 
-/** The card for one new message, to the moderators who want it `mode` (and on filing its fallback audience); once per official. */
+/** The card for one new message, to the moderators who want it `mode` and its fallback audience; once per official. */
 export async function alertNewMessage(
   db: Db,
   message: Pick<Message, 'id' | 'municipalityId' | 'categoryId' | 'text' | 'address' | 'lat' | 'lon'>,
@@ -82,7 +87,7 @@ export async function alertNewMessage(
   mode: 'immediate' | 'hourly' = 'immediate',
 ): Promise<AlertResult> {
   const staffIds = await moderators(db, message.municipalityId, mode);
-  const fallback = mode === 'immediate' ? await moderationFallback(db, message.municipalityId) : null;
+  const fallback = await moderationFallback(db, message.municipalityId, now, mode);
   if (staffIds.length === 0 && !fallback?.local.length && !fallback?.regional.length) return { raised: 0, queued: 0 };
   const category = await db.selectFrom('category').select(['title_ru', 'title_en']).where('id', '=', message.categoryId).executeTakeFirstOrThrow();
   // The resident's photos and place, as on the executor's card: a moderator judges the message by them.
@@ -127,9 +132,10 @@ export async function alertNewMessage(
 const HOURLY_LOOKBACK_DAYS = 14;
 
 /**
- * Cron, hourly: the cards of messages still new for the moderators who chose the hourly batch,
- * within their municipality's working hours (its work calendar) only: a moderator who wants cards
- * at night chooses `immediate`; the night's messages come in the first batch of the working day.
+ * Cron, hourly: the cards of messages still new for the moderators who chose the hourly batch (and
+ * the fallback audience where no moderator is reachable), within the municipality's working hours
+ * (its work calendar) only: a moderator who wants cards at night chooses `immediate`; the night's
+ * messages come in the first batch of the working day.
  */
 export async function runHourlyNewMessageCards(db: Db, now: Date): Promise<{ messages: number; alerts: number; queued: number }> {
   const counts = { messages: 0, alerts: 0, queued: 0 };
