@@ -36,6 +36,11 @@ const note = () => ({
   ru: `\nМуниципалитет: ${nkName.name_ru} — своего куратора на связи в мессенджере у него нет.`,
   en: `\nMunicipality: ${nkName.name_en} (no curator of its own is reachable in a messenger).`,
 });
+/** The line of a regional copy where neither moderators nor curators of the municipality are at hand. */
+const staffNote = (m: { name_ru: string; name_en: string }) => ({
+  ru: `\nМуниципалитет: ${m.name_ru} — ни модератора, ни куратора на связи в мессенджере у него нет.`,
+  en: `\nMunicipality: ${m.name_en} (no moderator or curator of its own is reachable in a messenger).`,
+});
 const copiesFor = async (staffId: number, kind: string) => t.db.selectFrom('outbox').select('payload').where('kind', '=', kind).where('staff_id', '=', staffId).orderBy('id').execute();
 
 describe("an author's comment nobody answered for a working day", () => {
@@ -91,9 +96,9 @@ describe('a new item of the incident queue', () => {
     const copy = (await copiesFor(regional, 'alert.incident_new')).find((c) => c.payload.params?.incidentId === nkItem)!;
     const t9n = createTranslator();
     expect(renderText(t9n, 'ru', copy.payload)).toBe(
-      `Срочно: новый пост жителя в открытом источнике (№${nkItem}, сайт), нужен разбор.${note().ru}\nhttps://news.example/post/1\n\nПрорвало трубу на Кирова`,
+      `Срочно: новый пост жителя в открытом источнике (№${nkItem}, сайт), нужен разбор.${staffNote(nkName).ru}\nhttps://news.example/post/1\n\nПрорвало трубу на Кирова`,
     );
-    expect(renderText(t9n, 'en', copy.payload)).toContain(`needs triage.${note().en}\nhttps://news.example/post/1`);
+    expect(renderText(t9n, 'en', copy.payload)).toContain(`needs triage.${staffNote(nkName).en}\nhttps://news.example/post/1`);
 
     // Kemerovo's curator is at hand: theirs and its moderator's only.
     expect(await alerted(await intake(Kemerovo))).toEqual([kem.curator, kem.moderator].sort(byId));
@@ -163,9 +168,8 @@ describe("a new message's moderation card where no moderator is at hand", () => 
     const [copy, ...more] = await card(regional, messageId);
     expect(more).toEqual([]);
     const t9n = createTranslator();
-    const region = `\nМуниципалитет: ${belName.name_ru} — своего куратора на связи в мессенджере у него нет.`;
-    expect(renderText(t9n, 'ru', copy!)).toBe(`${head(messageId).ru}${region}${body.ru}`);
-    expect(renderText(t9n, 'en', copy!)).toContain(`${head(messageId).en}\nMunicipality: ${belName.name_en} (no curator of its own is reachable in a messenger).\nCategory:`);
+    expect(renderText(t9n, 'ru', copy!)).toBe(`${head(messageId).ru}${staffNote(belName).ru}${body.ru}`);
+    expect(renderText(t9n, 'en', copy!)).toContain(`${head(messageId).en}${staffNote(belName).en}\nCategory:`);
     expect(ids(copy!.keyboard)).toEqual(buttons(messageId));
   });
 

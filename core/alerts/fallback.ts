@@ -14,12 +14,22 @@ export interface Audience {
   note: { $key: string; $params: Record<string, unknown> } | '';
 }
 
-/** The audience of a municipality's alert (`null`: the region's incident queue) for officials of `roles`. */
-export async function audienceOf(db: Db, municipalityId: number | null, roles: readonly ('curator' | 'moderator')[] = ['curator']): Promise<Audience> {
+/**
+ * The audience of a municipality's alert (`null`: the region's incident queue) for officials of
+ * `roles`. `unreachable`: whom the regional copy's line says the municipality has none of at hand
+ * (the roles, unless the caller checked more, as the moderation card does its moderators).
+ */
+export async function audienceOf(
+  db: Db,
+  municipalityId: number | null,
+  roles: readonly ('curator' | 'moderator')[] = ['curator'],
+  unreachable: readonly ('curator' | 'moderator')[] = roles,
+): Promise<Audience> {
   const { local, regional } = await fallbackRecipients(db, municipalityId, roles);
   if (regional.length === 0 || municipalityId === null) return { local, regional, note: '' };
   const m = await db.selectFrom('municipality').select(['name_ru', 'name_en']).where('id', '=', municipalityId).executeTakeFirstOrThrow();
-  return { local, regional, note: { $key: 'alert.approval_fallback_note', $params: { municipalityRu: m.name_ru, municipalityEn: m.name_en } } };
+  const key = unreachable.includes('moderator') ? 'alert.regional_staff_fallback_note' : 'alert.approval_fallback_note';
+  return { local, regional, note: { $key: key, $params: { municipalityRu: m.name_ru, municipalityEn: m.name_en } } };
 }
 
 /**

@@ -76,7 +76,7 @@ async function moderators(db: Db, municipalityId: number, mode: 'immediate' | 'h
 async function moderationFallback(db: Db, municipalityId: number, now: Date, mode: 'immediate' | 'hourly'): Promise<Audience | null> {
   if (mode === 'immediate' && !isWorkingTime((await getMunicipality(db, municipalityId)).calendar, now)) return null;
   if (await hasReachableOfficial(db, municipalityId, 'moderator')) return null;
-  return audienceOf(db, municipalityId, ['curator']);
+  return audienceOf(db, municipalityId, ['curator'], ['curator', 'moderator']);
 }
 
 /** The card for one new message, to the moderators who want it `mode` and its fallback audience; once per official. */

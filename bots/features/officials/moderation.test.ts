@@ -212,7 +212,7 @@ describe.each(CHANNELS)('%s: curators moderate from the card when no moderator i
     const { messageId } = await filed();
     await regional.deliverOutbox();
     const town = await db.db.selectFrom('municipality').select('name_ru').where('id', '=', db.demo.municipalities.Kemerovo).executeTakeFirstOrThrow();
-    expect(regional.replyTexts.join('\n')).toContain(t('ru', 'alert.approval_fallback_note', { municipalityRu: town.name_ru }).trim());
+    expect(regional.replyTexts.join('\n')).toContain(t('ru', 'alert.regional_staff_fallback_note', { municipalityRu: town.name_ru }).trim());
     expect(cardButtons(regional)).toContain(`!mod:r:${messageId}`);
     await regional.say(tap(`!mod:r:${messageId}`));
     await regional.say(press(t('ru', 'official.reject_button_no_details')));
