@@ -474,7 +474,8 @@ describe.each(CHANNELS)('%s: a photo before the text, and a revision', (channel)
     await sendPhotos(executor, [newPhoto(false)], 'Первый вариант.');
     await executor.say(press(t('ru', 'official.send')));
     const answer = await lastAnswer(messageId);
-    // No bytes behind the photo: its copy failed; as after a passing fault, it is to be tried again in an hour ("copying").
+    // No bytes behind the photo: its copy fails (after the commit; under load it may still be running), then, as after a passing fault, it is to be tried again in an hour ("copying").
+    await eventually(async () => (await answerPhotoRows(answer.id))[0]?.copy_error != null, 10_000, 'the failed copy attempt');
     await db.db
       .updateTable('answer_photo')
       .set({ copy_due_at: new Date(harness.now().getTime() + 3_600_000), copy_error: 'answered 502' })
