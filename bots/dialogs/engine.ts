@@ -617,16 +617,28 @@ function stampButtons(view: View, version: number): View {
 }
 
 /**
+ * The line that takes a reply keyboard away before an answer whose every message has buttons of its
+ * own (the main menu, a list): a Telegram or VK message carries one keyboard, and inline buttons
+ * leave a reply keyboard up — a location button left under the menu would start filing when pressed.
+ */
+const KEYBOARD_GONE: View = { key: 'dialog.keyboard_gone', keyboard: { kind: 'remove' }, keyboardOnly: true };
+
+/**
  * A reply keyboard (location, contact) stays on screen until a message removes it: the first
  * answer without a keyboard after such a step carries the removal, unless the dialog is still at
- * that step (`atStep`: the step still asks for it). Returns whether one is still shown.
+ * that step (`atStep`: the step still asks for it). An answer with no such message (only inline
+ * keyboards, the step left by an inline button) starts with KEYBOARD_GONE. Returns whether one is
+ * still shown; known from the state loaded for the turn, so it costs no query, and an answer where
+ * none is shown is sent as it is.
  */
 function settleReplyKeyboard(views: View[], shown: boolean, atStep: boolean): boolean {
   if (views.some((v) => v.keyboard?.kind === 'reply')) return true;
   if (!shown) return false;
   if (atStep) return true;
+  // Nothing said (a double tap): the next answer takes it away.
+  if (views.length === 0) return true;
   const index = views.findIndex((v) => !v.keyboard && !v.edit);
-  if (index < 0) return true;
-  views[index] = { ...views[index]!, keyboard: { kind: 'remove' } };
+  if (index < 0) views.unshift(KEYBOARD_GONE);
+  else views[index] = { ...views[index]!, keyboard: { kind: 'remove' } };
   return false;
 }

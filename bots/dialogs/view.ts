@@ -65,6 +65,12 @@ export interface View {
    * the album's later line of the slot instead of followed by another (bots/outbox/telegram-transport.ts).
    */
   album?: string;
+  /**
+   * Said only to take a reply keyboard away (bots/dialogs/engine.ts KEYBOARD_GONE): an app that
+   * takes it away otherwise, or never showed one (VK without inline or bot keyboards,
+   * bots/vk/render.ts), leaves the line out.
+   */
+  keyboardOnly?: true;
   /** Shown by a step whose answer is a written text (Step.textAnswer): VK's numbered options are chosen with «№» («№1»), a bare number being the text. */
   typedText?: true;
 }

@@ -210,6 +210,39 @@ describe('VK apps that cannot show every button', () => {
     }
   });
 
+  it('the location keyboard left by a button: the line that takes it away comes where the reply has inline keyboards, and nowhere the last message takes it away itself', async () => {
+    const { chat: registered } = await registeredChat(db, harness, 'vk');
+    const chat = registered as VkConversation;
+    const menu = t('ru', 'menu.back_to_menu');
+    const hasLocation = (message: RecordedVkCall | undefined) => buttonsOf(message).some((b) => b.type === 'location');
+    // Inline keyboards of text buttons: the menu's message has its own, so a line of its own takes the location keyboard away first.
+    await chat.send(typed(INLINE_NO_CALLBACK, '/nearby'));
+    expect(sends(chat.replies).some(hasLocation)).toBe(true);
+    await chat.send(pressed(INLINE_NO_CALLBACK, menu));
+    expect(chat.replyTexts).toEqual([t('ru', 'dialog.keyboard_gone'), t('ru', 'menu.main')]);
+    expect(keyboardOf(sends(chat.replies)[0])).toEqual({ one_time: true, buttons: [] });
+    expect(keyboardOf(sends(chat.replies)[1])).toMatchObject({ inline: true });
+
+    // Regular keyboards only: the menu's buttons come on the last message's regular keyboard, which replaces the location one.
+    await chat.send(typed(NO_INLINE, '/nearby'));
+    expect(hasLocation(sends(chat.replies).at(-1))).toBe(true);
+    await chat.send(pressed(NO_INLINE, menu));
+    expect(sends(chat.replies)).toHaveLength(1);
+    expect(chat.replyTexts[0]!.startsWith(t('ru', 'menu.main'))).toBe(true);
+    expect(keyboardOf(sends(chat.replies)[0])).toMatchObject({ one_time: true });
+    expect(keyboardOf(sends(chat.replies)[0])?.inline).toBeUndefined();
+    expect(hasLocation(sends(chat.replies)[0])).toBe(false);
+
+    // No bot keyboards at all: no location keyboard was shown, nothing to take away, no line.
+    await chat.send(typed(NO_KEYBOARD, '/nearby'));
+    const number = new RegExp(`\\n(\\d+) — ${menu}\\n`).exec(chat.replyTexts.at(-1)!);
+    expect(number).not.toBeNull();
+    await chat.send(typed(NO_KEYBOARD, number![1]!));
+    expect(chat.replyTexts).toHaveLength(1);
+    expect(chat.replyTexts[0]!.startsWith(t('ru', 'menu.main'))).toBe(true);
+    expect(await stateOf(chat)).toEqual({ flow: 'idle', step: 'idle' });
+  });
+
   it('no keyboards, a list of pages: the page it is on is a line of the list, not an option to type; the next page is chosen by its number', async () => {
     const { chat: registered } = await registeredChat(db, harness, 'vk');
     const chat = registered as VkConversation;

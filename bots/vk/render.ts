@@ -282,13 +282,16 @@ const NUMBERED_INSTEAD: Record<string, string> = { 'dialog.use_buttons': 'dialog
  *   numbered under its text ("1 — Label"), numbering on across the views, with one hint to type the
  *   number; `numbered` lists the ids in order (the sender stores them for the chat, client.ts).
  */
-export function renderVkViews(views: View[], options: VkRenderOptions): { calls: VkCall[]; numbered?: string[] } {
+export function renderVkViews(all: View[], options: VkRenderOptions): { calls: VkCall[]; numbered?: string[] } {
   const { language, t, client } = options;
   const mode = vkModeOf(client);
+  // A line said only to take the regular keyboard away (View `keyboardOnly`) is left out where the
+  // reply's last message takes it away itself (below) or the app shows no bot keyboards at all.
+  const views = all.length > 1 && (mode === 'regular' || mode === 'numbered' || client?.keyboard === false) ? all.filter((v) => !v.keyboardOnly) : all;
   if (mode === 'callback' || mode === 'inline-text') return { calls: views.flatMap((v) => renderVk(v, options)) };
   const keyboards = client?.keyboard === true;
   const location = keyboards && client?.location === true && views.some((v) => v.keyboard?.kind === 'reply' && v.keyboard.rows.some((r) => r.some((b) => b.kind === 'location')));
-  const removes = keyboards && views.some((v) => v.keyboard?.kind === 'remove' || v.keyboard?.kind === 'reply');
+  const removes = keyboards && all.some((v) => v.keyboard?.kind === 'remove' || v.keyboard?.kind === 'reply');
   const rows: Button[][] = [];
   for (const view of views) {
     if (view.keyboard?.kind !== 'inline') continue;
