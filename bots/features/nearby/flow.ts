@@ -56,12 +56,10 @@ export const nearbyFlow: Flow = {
           return stay({ say: taken ?? [{ key: whereHint(c) }], reprompt: !taken });
         }
         const place = input.kind === 'location' ? input : typed;
-        // The list's answer starts with a line of its own without buttons: it carries the removal of
-        // the location keyboard (engine.ts settleReplyKeyboard), which no message with the list's
-        // inline buttons can (a VK or Telegram message has one keyboard). The button pressed or not
-        // (a point typed, the municipality chosen), the keyboard goes, as after filing's place.
+        // However the step is left, the engine takes the location keyboard away (settleReplyKeyboard).
         if (place) {
-          // A point outside every municipality is refused as in filing (OUTSIDE_MUNICIPALITY).
+          // The point's municipality is said, as filing's place step says it; a point outside every
+          // municipality is refused as in filing (OUTSIDE_MUNICIPALITY).
           const municipality = await findMunicipalityByPoint(c.db, { lat: place.lat, lon: place.lon });
           const said = { key: 'nearby.place_ok', params: { municipality: municipalityName(municipality, c) } };
           return goto('list', { data: { lat: place.lat, lon: place.lon, municipalityId: undefined }, say: [said] });
@@ -69,7 +67,7 @@ export const nearbyFlow: Flow = {
         if (input.kind === 'button' && input.action === 'mu') {
           const resident = await getResident(c.db, c.resident.id);
           if (resident.municipalityId === null) throw new DomainError('NOT_REGISTERED', { residentId: resident.id });
-          return goto('list', { data: { municipalityId: resident.municipalityId, lat: undefined, lon: undefined }, say: [{ key: 'nearby.municipality_chosen' }] });
+          return goto('list', { data: { municipalityId: resident.municipalityId, lat: undefined, lon: undefined } });
         }
         return stay({ reprompt: true });
       },
