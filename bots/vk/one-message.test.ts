@@ -174,7 +174,7 @@ describe('vk: the parts of one message a step does not take', () => {
     await sendMessage(chat, 'Мусор во дворе', [901, 902]);
     expect(chat.replyTexts).toEqual([t('ru', 'filing.start_with_photo_described'), t('ru', 'filing.sector')]);
     await chat.say('/cancel');
-    await chat.send({ type: 'message_new', object: { message: { text: 'привет', attachments: [{ type: 'doc', doc: { id: 1, owner_id: chat.userId, title: 'жалоба.pdf' } }] } } });
+    await chat.send({ type: 'message_new', object: { message: { text: 'вот', attachments: [{ type: 'doc', doc: { id: 1, owner_id: chat.userId, title: 'жалоба.pdf' } }] } } });
     expect(chat.replyTexts).toEqual([t('ru', 'dialog.hint'), t('ru', 'menu.main'), NOT_TAKEN]);
   });
 });
