@@ -3,11 +3,10 @@ import { type Db, MAX_ROW_ID } from '../db/types.ts';
 import type { Message } from '../messages/message.repository.ts';
 import { routeExecutor } from '../messages/moderation.service.ts';
 import { hasReachableOfficial } from '../notifications/notify.ts';
-import { getMunicipality } from '../municipalities/municipality.repository.ts';
-import { isWorkingTime } from '../calendar/working-time.ts';
+import { getMunicipality, listMunicipalities } from '../municipalities/municipality.repository.ts';
+import { isWorkingTime, workingHoursBetween } from '../calendar/working-time.ts';
 import { raiseAlerts, type AlertInput, type AlertResult, type BatchAlert } from './alerts.ts';
 import { cardPhotos } from './cards.ts';
-import { atWork } from './deadlines.ts';
 import { audienceBatch, audienceOf, type Audience } from './fallback.ts';
 import type { AlertKeyboard } from './buttons.ts';
 
@@ -131,15 +130,29 @@ export async function alertNewMessage(
  */
 const HOURLY_LOOKBACK_DAYS = 14;
 
+const MS_PER_HOUR = 3_600_000;
+
+/**
+ * The municipalities a batch at `now` serves: at work now, or at work during the hour that ends now.
+ * The batch that closes the working day (18:00, 17:00 on a shortened day) is the one that brings
+ * what was filed in its last hour; without it those messages waited for the next working morning,
+ * past a weekend or a holiday.
+ */
+async function batchMunicipalities(db: Db, now: Date): Promise<number[]> {
+  const hourAgo = new Date(now.getTime() - MS_PER_HOUR);
+  return (await listMunicipalities(db)).filter((m) => isWorkingTime(m.calendar, now) || workingHoursBetween(m.calendar, hourAgo, now) > 0).map((m) => m.id);
+}
+
 /**
  * Cron, hourly: the cards of messages still new for the moderators who chose the hourly batch (and
  * the fallback audience where no moderator is reachable), within the municipality's working hours
- * (its work calendar) only: a moderator who wants cards at night chooses `immediate`; the night's
- * messages come in the first batch of the working day.
+ * (its work calendar) only — the batch at the end of the working day included (batchMunicipalities):
+ * a moderator who wants cards at night chooses `immediate`; the night's messages come in the first
+ * batch of the working day.
  */
 export async function runHourlyNewMessageCards(db: Db, now: Date): Promise<{ messages: number; alerts: number; queued: number }> {
   const counts = { messages: 0, alerts: 0, queued: 0 };
-  const { ids: atWorkIds } = await atWork(db, now);
+  const atWorkIds = await batchMunicipalities(db, now);
   if (atWorkIds.length === 0) return counts;
   const rows = await db
     .selectFrom('message')

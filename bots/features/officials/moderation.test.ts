@@ -166,6 +166,33 @@ describe('how each moderator hears of new messages', () => {
     expect((await api('PATCH', `/staff/${staff.moderator}`, { newMessageAlerts: 'sometimes' })).status).toBe(400);
     await api('PATCH', `/staff/${staff.moderator}`, { newMessageAlerts: 'immediate' });
   });
+
+  it("hourly: the batch that closes the working day brings the messages of its last hour, not the next working morning's", async () => {
+    await db.db.deleteFrom('staff_identity').where('staff_id', '=', staff.moderator).execute();
+    const moderator = await link('tg', staff.moderator, 'Модератор');
+    expect((await api('PATCH', `/staff/${staff.moderator}`, { newMessageAlerts: 'hourly' })).status).toBe(200);
+    const cardOf = async (messageId: number) => {
+      await moderator.deliverOutbox();
+      return moderator.replyTexts.some((text) => text.includes(`№${messageId}`));
+    };
+    // Monday 2 November 2026, 17:30 Kuzbass time: filed in the last working hour; the 18:00 batch has it.
+    now = new Date('2026-11-02T10:30:00.000Z');
+    const monday = await filed();
+    await runHourlyNewMessageCards(db.db, new Date('2026-11-02T11:00:00.000Z'));
+    expect(await cardOf(monday.messageId)).toBe(true);
+    // Filed at 18:10, after work: the 19:00 batch stays silent (the night's messages wait for the morning).
+    now = new Date('2026-11-02T11:10:00.000Z');
+    const evening = await filed();
+    await runHourlyNewMessageCards(db.db, new Date('2026-11-02T12:00:00.000Z'));
+    expect(await cardOf(evening.messageId)).toBe(false);
+    // Tuesday 3 November, the shortened day before the 4 November holiday, ends at 17:00: filed at
+    // 16:30, it comes at 17:00 rather than on Thursday morning.
+    now = new Date('2026-11-03T09:30:00.000Z');
+    const shortened = await filed();
+    await runHourlyNewMessageCards(db.db, new Date('2026-11-03T10:00:00.000Z'));
+    expect(await cardOf(shortened.messageId)).toBe(true);
+    await api('PATCH', `/staff/${staff.moderator}`, { newMessageAlerts: 'immediate' });
+  });
 });
 
 describe.each(CHANNELS)('%s: the moderation fixture', (channel) => {
