@@ -12,7 +12,7 @@ import { local, type Button, type View } from '../../dialogs/view.ts';
 import { authorizeCommentReply } from '../../../core/alerts/authorize-comment.ts';
 import { addStaffComment } from '../../../core/messages/feedback.service.ts';
 import { kindText } from './alert-buttons.ts';
-import { authorizeModeration } from './moderation.ts';
+import { authorizeModeration, moderatedAlready } from './moderation.ts';
 import { acceptMessage, changeCategory, rejectMessage, reopenMessage } from '../../../core/messages/moderation.service.ts';
 import { authorizeReopen } from './reopen.ts';
 import { listCategories, titleIn } from '../../../core/categories/category.repository.ts';
@@ -250,6 +250,9 @@ export const officialFlow: Flow = {
         const staff = await requireOfficial(c);
         const messageId = num(c.data, 'messageId')!;
         await authorizeModeration(c.db, staff.staffId, messageId);
+        // Someone else moderated it while this list was open.
+        const done = await moderatedAlready(c, messageId, 'accept');
+        if (done) return end([done], false);
         const accepted = await acceptMessage(c.db, { messageId, executorId, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
         await auditBotAction(c, staff.staffId, {
           action: 'message.accept',
@@ -286,6 +289,8 @@ export const officialFlow: Flow = {
           reason = validText(input.kind === 'text' ? input.text : '', 'reason');
         }
         await authorizeModeration(c.db, staff.staffId, messageId);
+        const done = await moderatedAlready(c, messageId, 'reject');
+        if (done) return end([done], false);
         const rejected = await rejectMessage(c.db, { messageId, reason, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
         await auditBotAction(c, staff.staffId, {
           action: 'message.reject',
@@ -324,6 +329,8 @@ export const officialFlow: Flow = {
         const staff = await requireOfficial(c);
         const messageId = num(c.data, 'messageId')!;
         await authorizeModeration(c.db, staff.staffId, messageId);
+        const done = await moderatedAlready(c, messageId, 'change_category');
+        if (done) return end([done], false);
         const before = await c.db.selectFrom('message').select('category_id').where('id', '=', messageId).executeTakeFirstOrThrow();
         const changed = await changeCategory(c.db, { messageId, categoryId, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
         await auditBotAction(c, staff.staffId, {

@@ -61,10 +61,10 @@ describe.each(CHANNELS)('%s: moderating from the new-message card', (channel) =>
     const city = await db.db.selectFrom('executor').select(['id', 'name']).where('municipality_id', '=', db.demo.municipalities.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
     expect(moderator.replyTexts).toEqual([t('ru', 'official.accepted', { messageId, executor: city.name })]);
     expect(await messageRow(messageId)).toMatchObject({ status: 'in_work', executor_id: city.id });
-    // The curator taps the same card a moment later: the state error, nothing changes.
+    // The curator taps the same card a moment later: told what became of the message, nothing changes.
     const curator = await link(channel, staff.curator, 'Куратор');
     await curator.say(tap(`!mod:a:${messageId}`));
-    expect(curator.replyTexts[0]).toBe(t('ru', 'errors.ILLEGAL_TRANSITION'));
+    expect(curator.replyTexts[0]).toBe(t('ru', 'official.moderated_in_work', { messageId, executor: city.name }));
     expect(await auditOf(messageId)).toEqual([{ action: 'message.accept', staff_id: staff.moderator, request_id: `bot:${channel}:${moderator.externalId}` }]);
   });
 
@@ -128,6 +128,36 @@ describe.each(CHANNELS)('%s: moderating from the new-message card', (channel) =>
     const city = await db.db.selectFrom('executor').select('id').where('municipality_id', '=', kemerovo).orderBy('id').executeTakeFirstOrThrow();
     await db.db.updateTable('message').set({ executor_id: city.id }).where('id', '=', messageId).execute();
     await db.db.deleteFrom('executor').where('name', 'like', `${prefix}%`).execute();
+  });
+
+  it("a card used after someone else moderated the message says what became of it, in the official's language; nothing changes", async () => {
+    const moderator = await link(channel, staff.moderator, 'Модератор');
+    const curator = await link(channel, staff.curator, 'Куратор');
+    const city = await db.db.selectFrom('executor').select(['id', 'name']).where('municipality_id', '=', db.demo.municipalities.Kemerovo).orderBy('id').executeTakeFirstOrThrow();
+    // The moderator opens the list of reasons; the curator accepts the message in the console meanwhile.
+    const first = await filed();
+    await moderator.say(tap(`!mod:r:${first.messageId}`));
+    expect((await api('POST', `/messages/${first.messageId}/accept`, {})).status).toBe(200);
+    await moderator.say(press(t('ru', 'official.reject_button_no_details')));
+    expect(moderator.replyTexts).toEqual([t('ru', 'official.moderated_in_work', { messageId: first.messageId, executor: city.name })]);
+    expect(await messageRow(first.messageId)).toMatchObject({ status: 'in_work', rejection_reason: null });
+    // Days later the curator, who reads English, taps Reject and Accept on their copies of the card.
+    await api('PATCH', `/staff/${staff.curator}`, { language: 'en' });
+    await curator.say(tap(`!mod:r:${first.messageId}`));
+    expect(curator.replyTexts[0]).toBe(t('en', 'official.moderated_in_work', { messageId: first.messageId, executor: city.name }));
+    const second = await filed();
+    await moderator.say(tap(`!mod:r:${second.messageId}`));
+    await moderator.say(press(t('ru', 'official.reject_button_no_details')));
+    await curator.say(tap(`!mod:a:${second.messageId}`));
+    expect(curator.replyTexts[0]).toBe(t('en', 'official.moderated_rejected', { messageId: second.messageId }));
+    await curator.say(tap(`!mod:c:${second.messageId}`));
+    expect(curator.replyTexts[0]).toBe(t('en', 'official.moderated_rejected', { messageId: second.messageId }));
+    expect(await messageRow(second.messageId)).toMatchObject({ status: 'rejected' });
+    await api('PATCH', `/staff/${staff.curator}`, { language: 'ru' });
+    // Closed since: the card says so.
+    await db.db.updateTable('message').set({ status: 'solved' }).where('id', '=', first.messageId).execute();
+    await moderator.say(tap(`!mod:o:${first.messageId}`));
+    expect(moderator.replyTexts[0]).toBe(t('ru', 'official.moderated_closed', { messageId: first.messageId }));
   });
 
   it('refuses an executor and an official of another municipality', async () => {

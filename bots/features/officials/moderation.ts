@@ -2,12 +2,13 @@ import { decodeModerationAction, MODERATION_TAG, type ModerationCardAction } fro
 import { can, type Permission } from '../../../core/access/permissions.ts';
 import { messageInScope } from '../../../core/access/scope.ts';
 import { DomainError } from '../../../core/errors.ts';
-import { transition } from '../../../core/messages/lifecycle.ts';
+import { canApply, isClosed, type MessageAction } from '../../../core/messages/lifecycle.ts';
 import { acceptMessage, routeExecutor } from '../../../core/messages/moderation.service.ts';
 import type { Db } from '../../../core/db/types.ts';
 import type { ActionHandler } from '../../dialogs/feature.ts';
 import { goto, stay, type StepContext } from '../../dialogs/flow.ts';
 import { linkedOfficial } from '../../dialogs/staff.ts';
+import type { View } from '../../dialogs/view.ts';
 import { auditBotAction } from './audit.ts';
 
 /** Who may moderate from a card: moderators and curators of the message's municipality (regional ones too) and operators. */
@@ -29,6 +30,24 @@ export async function authorizeOnMessage(db: Db, staffId: number, messageId: num
   if (!can(staff, permission)) throw new DomainError('FORBIDDEN', { reason: refusal, messageId });
 }
 
+/**
+ * What became of a message whose moderation card (or one of its lists) is used after it left
+ * moderation — another moderator or a curator accepted or rejected it, it closed since: the card's
+ * moderators and curators all get it, so this is the usual case, not an error. Undefined while
+ * `action` still applies.
+ */
+export async function moderatedAlready(c: StepContext, messageId: number, action: Extract<MessageAction, 'accept' | 'reject' | 'change_category'>): Promise<View | undefined> {
+  const message = await c.db
+    .selectFrom('message')
+    .leftJoin('executor', 'executor.id', 'message.executor_id')
+    .select(['message.status', 'executor.name'])
+    .where('message.id', '=', messageId)
+    .executeTakeFirstOrThrow();
+  if (canApply(message.status, action)) return undefined;
+  if (message.status === 'in_work') return { key: 'official.moderated_in_work', params: { messageId, executor: message.name ?? '—' } };
+  return { key: isClosed(message.status) ? 'official.moderated_closed' : 'official.moderated_rejected', params: { messageId } };
+}
+
 /** Accept to the suggested executor at once; the other buttons continue in the official flow. */
 async function run(c: StepContext, action: ModerationCardAction) {
   const staff = await linkedOfficial(c);
@@ -36,11 +55,9 @@ async function run(c: StepContext, action: ModerationCardAction) {
   await authorizeModeration(c.db, staff.staffId, action.messageId);
   const actor = { kind: 'staff' as const, staffId: staff.staffId };
   const message = await c.db.selectFrom('message').select(['status', 'municipality_id', 'category_id']).where('id', '=', action.messageId).executeTakeFirstOrThrow();
-  if (action.op === 'category') {
-    transition(message.status, 'change_category');
-    return goto('mod_category', { flow: 'official', data: { messageId: action.messageId } });
-  }
-  transition(message.status, action.op === 'reject' ? 'reject' : 'accept');
+  const done = await moderatedAlready(c, action.messageId, action.op === 'category' ? 'change_category' : action.op === 'reject' ? 'reject' : 'accept');
+  if (done) return stay({ say: [done] });
+  if (action.op === 'category') return goto('mod_category', { flow: 'official', data: { messageId: action.messageId } });
   if (action.op === 'reject') return goto('mod_reject', { flow: 'official', data: { messageId: action.messageId } });
   if (action.op === 'other') return goto('mod_executor', { flow: 'official', data: { messageId: action.messageId } });
   const executorId = await routeExecutor(c.db, message.municipality_id, message.category_id);
