@@ -14,7 +14,7 @@ import { addStaffComment } from '../../../core/messages/feedback.service.ts';
 import { kindText } from './alert-buttons.ts';
 import { authorizeModeration, moderatedAlready } from './moderation.ts';
 import { acceptMessage, changeCategory, rejectMessage, reopenMessage } from '../../../core/messages/moderation.service.ts';
-import { authorizeReopen } from './reopen.ts';
+import { authorizeReopen, reopenedAlready } from './reopen.ts';
 import { listCategories, titleIn } from '../../../core/categories/category.repository.ts';
 import { auditBotAction } from './audit.ts';
 import { listRows, pageOf, pageSizeFor } from '../../dialogs/paging.ts';
@@ -353,6 +353,9 @@ export const officialFlow: Flow = {
         const staff = await requireOfficial(c);
         const messageId = num(c.data, 'messageId')!;
         await authorizeReopen(c.db, staff.staffId, messageId);
+        // Another curator put it back in work while this one was typing the reason.
+        const done = await reopenedAlready(c, messageId);
+        if (done) return end([done], false);
         const reason = validText(input.kind === 'text' ? input.text : '', 'reason');
         const reopened = await reopenMessage(c.db, { messageId, reason, actor: { kind: 'staff', staffId: staff.staffId } }, c.now);
         await auditBotAction(c, staff.staffId, { action: 'message.reopen', entity: 'message', entityId: messageId, municipalityId: reopened.municipalityId, messageId, data: { reason } });

@@ -347,8 +347,20 @@ describe.each(CHANNELS)('%s: a low rating, and the message back in work from the
     const audit = await db.db.selectFrom('audit_log').select(['action', 'staff_id']).where('action', '=', 'message.reopen').where('entity_id', '=', String(messageId)).execute();
     expect(audit).toEqual([{ action: 'message.reopen', staff_id: staff.curator }]);
 
+    // A second tap (or another curator's copy of the alert): told it is back in work already.
     await curator.say(press(t('ru', 'alert.button_reopen')));
-    expect(curator.replyTexts[0]).toBe(t('ru', 'errors.ILLEGAL_TRANSITION'));
+    expect(curator.replyTexts).toEqual([t('ru', 'official.reopened_already', { messageId })]);
+
+    // Closed again; the curator starts on the reason while a colleague reopens it in the console.
+    const next = await harness.api('POST', `/messages/${messageId}/answers`, keys.moderator, { kind: 'final', resolution: 'solved', text: 'Асфальт положили' });
+    if (next.body.answer.state === 'draft') expect((await harness.api('POST', `/answers/${next.body.answer.id}/approve`, keys.curator)).status).toBe(200);
+    await curator.say(tap(`!reo:${messageId}`));
+    expect(curator.replyTexts).toEqual([t('ru', 'official.write_reopen_reason', { messageId })]);
+    expect((await harness.api('POST', `/messages/${messageId}/reopen`, keys.curator, { reason: 'Асфальт положили не везде' })).status).toBe(200);
+    await curator.say('Асфальт положили только наполовину');
+    expect(curator.replyTexts).toEqual([t('ru', 'official.reopened_already', { messageId })]);
+    const reopenings = await db.db.selectFrom('message_event').select('id').where('message_id', '=', messageId).where('kind', '=', 'reopened').execute();
+    expect(reopenings).toHaveLength(2);
   });
 });
 
