@@ -1,14 +1,39 @@
 import { authorizeAlertAction } from '../../../core/alerts/authorize.ts';
+import { isDomainError } from '../../../core/errors.ts';
 import type { AlertAction } from '../../../core/alerts/buttons.ts';
 import { approveAnswer, assertAnswerPending, getAnswer, listAnswers } from '../../../core/messages/answers.service.ts';
 import { transition } from '../../../core/messages/lifecycle.ts';
 import { getMessage } from '../../../core/messages/message.repository.ts';
 import { goto, stay, type Outcome, type StepContext } from '../../dialogs/flow.ts';
 import { linkedOfficial } from '../../dialogs/staff.ts';
-import { local } from '../../dialogs/view.ts';
+import { local, type View } from '../../dialogs/view.ts';
 import { auditBotAction } from './audit.ts';
 
 export const kindText = (kind: string) => local(`official.kind_${kind}`);
+
+/**
+ * authorizeAlertAction for a tap (or the answer dialog's send) of an executor's answer button: a
+ * message since handed to another executor is not theirs to see any more (MESSAGE_NOT_FOUND), but
+ * they were told it was handed on (alert.routed_away), so their old card's buttons say that again
+ * rather than "not found". Anything else is thrown as it is.
+ */
+export async function authorizeAnswerTap(c: StepContext, staffId: number, action: Extract<AlertAction, { action: 'answer' }>): Promise<View | undefined> {
+  try {
+    await authorizeAlertAction(c.db, staffId, action);
+    return undefined;
+  } catch (error) {
+    if (!isDomainError(error) || error.code !== 'MESSAGE_NOT_FOUND') throw error;
+    const told = await c.db
+      .selectFrom('staff_alert')
+      .select('id')
+      .where('staff_id', '=', staffId)
+      .where('message_id', '=', action.messageId)
+      .where('kind', '=', 'alert.routed_away')
+      .executeTakeFirst();
+    if (!told) throw error;
+    return { key: 'official.routed_away_stale', params: { messageId: action.messageId } };
+  }
+}
 
 /**
  * A tap on an official's alert button (core/alerts/buttons.ts): the tapper must be linked and
@@ -22,7 +47,10 @@ export const kindText = (kind: string) => local(`official.kind_${kind}`);
 export async function alertButtonOutcome(c: StepContext, action: AlertAction): Promise<Outcome> {
   const staff = await linkedOfficial(c);
   if (!staff) return stay({ say: [{ key: 'official.not_linked' }] });
-  await authorizeAlertAction(c.db, staff.staffId, action);
+  if (action.action === 'answer') {
+    const handedOn = await authorizeAnswerTap(c, staff.staffId, action);
+    if (handedOn) return stay({ say: [handedOn] });
+  } else await authorizeAlertAction(c.db, staff.staffId, action);
   const actor = { kind: 'staff' as const, staffId: staff.staffId };
 
   if (action.action === 'answer') {

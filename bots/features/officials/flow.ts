@@ -11,7 +11,7 @@ import { requireOfficial } from '../../dialogs/staff.ts';
 import { local, type Button, type View } from '../../dialogs/view.ts';
 import { authorizeCommentReply } from '../../../core/alerts/authorize-comment.ts';
 import { addStaffComment } from '../../../core/messages/feedback.service.ts';
-import { kindText } from './alert-buttons.ts';
+import { authorizeAnswerTap, kindText } from './alert-buttons.ts';
 import { authorizeModeration, moderatedAlready } from './moderation.ts';
 import { acceptMessage, changeCategory, rejectMessage, reopenMessage } from '../../../core/messages/moderation.service.ts';
 import { authorizeReopen, reopenedAlready } from './reopen.ts';
@@ -180,7 +180,9 @@ export const officialFlow: Flow = {
         const staff = await requireOfficial(c);
         const messageId = num(c.data, 'messageId')!;
         const kind = answerKind(c);
-        await authorizeAlertAction(c.db, staff.staffId, { action: 'answer', kind, messageId });
+        // Handed to another executor while the answer was being written: said so, nothing drafted.
+        const handedOn = await authorizeAnswerTap(c, staff.staffId, { action: 'answer', kind, messageId });
+        if (handedOn) return end([handedOn], false);
         const actor = { kind: 'staff' as const, staffId: staff.staffId };
         const text = str(c.data, 'text') ?? '';
         const reviseId = num(c.data, 'reviseId');

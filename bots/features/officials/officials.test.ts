@@ -255,6 +255,34 @@ describe.each(CHANNELS)('%s: an executor answers from the alert, the curator app
     expect(message).toEqual({ status: 'in_work', first_intermediate_at: null });
   });
 
+  it("the previous executor's card, after the message is handed on, says so — tapped days later, or sent from an answer begun before; another executor's staff still get not found", async () => {
+    const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
+    const { messageId } = await acceptedMessage();
+    await executor.deliverOutbox();
+    // The executor starts an intermediate answer; the curator hands the message to the utility meanwhile.
+    await executor.say(press(t('ru', 'alert.button_intermediate')));
+    await executor.say('Выезд бригады запланирован на среду.');
+    const utility = (await db.db.selectFrom('staff').select('executor_id').where('id', '=', staff.utilityExecutor).executeTakeFirstOrThrow()).executor_id;
+    expect((await harness.api('POST', `/messages/${messageId}/executor`, keys.curator, { executorId: utility })).status).toBe(200);
+    await executor.say(press(t('ru', 'official.send')));
+    const handedOn = t('ru', 'official.routed_away_stale', { messageId });
+    expect(executor.replyTexts).toEqual([handedOn]);
+    expect(await answersOf(messageId)).toEqual([]);
+    // Days later, the card's buttons (in English for an official who reads English).
+    await db.db.updateTable('staff').set({ language: 'en' }).where('id', '=', staff.executor).execute();
+    try {
+      await executor.say(tap(`!ans:f:${messageId}`));
+      expect(executor.replyTexts[0]).toBe(t('en', 'official.routed_away_stale', { messageId }));
+    } finally {
+      await db.db.updateTable('staff').set({ language: 'ru' }).where('id', '=', staff.executor).execute();
+    }
+    // An executor who never had it learns nothing about it.
+    const other = await linkOfficial(channel, staff.utilityExecutor, 'УК');
+    const { messageId: notTheirs } = await acceptedMessage();
+    await other.say(tap(`!ans:f:${notTheirs}`));
+    expect(other.replyTexts[0]).toBe(t('ru', 'errors.MESSAGE_NOT_FOUND'));
+  });
+
   it("the returned alert's own button revises the returned answer instead of starting another one", async () => {
     const executor = await linkOfficial(channel, staff.executor, 'Исполнитель');
     const { messageId } = await acceptedMessage();
