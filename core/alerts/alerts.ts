@@ -104,7 +104,6 @@ export async function raiseAlerts(db: Db, batch: BatchAlert[], now: Date): Promi
         payload: staffPayload(alert.key, alert.params, options, t.channel, t.language),
         priority: options.priority ?? PRIORITY.alert,
         dedupeKey: `${alert.dedupeKey}:${staffId}:${t.channel}`,
-        notBefore: options.notBefore,
       }));
   });
   const queued = await enqueue(db, entries);

@@ -5,7 +5,6 @@ import {
   calendarYear,
   isWorkingTime,
   localDateKey,
-  nextWorkingStart,
   workingHoursBetween,
   workingHoursMeter,
 } from './working-time.ts';
@@ -24,19 +23,6 @@ const november: WorkCalendar = {
 /** Novokuznetsk wall-clock time (UTC+7, no DST) as an instant. */
 const nk = (local: string): Date => new Date(`${local}+07:00`);
 const msk = (local: string): Date => new Date(`${local}+03:00`);
-
-describe('nextWorkingStart', () => {
-  it('is the instant itself in working hours, else the next working start past nights, weekends and holidays', () => {
-    expect(nextWorkingStart(kuzbass, nk('2026-11-30T12:34'))).toEqual(nk('2026-11-30T12:34'));
-    expect(nextWorkingStart(kuzbass, nk('2026-11-30T09:00'))).toEqual(nk('2026-11-30T09:00'));
-    expect(nextWorkingStart(kuzbass, nk('2026-11-30T03:00'))).toEqual(nk('2026-11-30T09:00'));
-    // Closing time is outside: Friday 18:00 waits for Monday.
-    expect(nextWorkingStart(kuzbass, nk('2026-11-27T18:00'))).toEqual(nk('2026-11-30T09:00'));
-    expect(nextWorkingStart(kuzbass, nk('2026-11-28T23:00'))).toEqual(nk('2026-11-30T09:00'));
-    // The short day ends at 17:00, the holiday after it is skipped.
-    expect(nextWorkingStart(november, nk('2026-11-03T17:30'))).toEqual(nk('2026-11-05T09:00'));
-  });
-});
 
 describe('addWorkingHours', () => {
   it('carries Friday evening over the weekend to Monday', () => {

@@ -158,17 +158,6 @@ export function isWorkingTime(cal: WorkCalendar, at: Date): boolean {
   return iv !== null && t >= iv.start && t < iv.end;
 }
 
-/** `at` itself within working hours, else the start of the next working interval. */
-export function nextWorkingStart(cal: WorkCalendar, at: Date): Date {
-  const t = at.getTime();
-  let idleDays = 0;
-  for (let day = localDay(cal.timeZone, at); ; day = nextDay(day)) {
-    const iv = workInterval(cal, day);
-    if (iv && iv.end > t) return new Date(Math.max(t, iv.start));
-    if (++idleDays > MAX_IDLE_DAYS) throw new Error(`No working time within ${MAX_IDLE_DAYS} days; check the work calendar`);
-  }
-}
-
 /** Whether the local day of `at` is a working day (not a weekend, a holiday or a transferred day off). */
 export function isWorkingDay(cal: WorkCalendar, at: Date): boolean {
   return workInterval(cal, localDay(cal.timeZone, at)) !== null;

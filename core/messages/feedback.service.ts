@@ -5,7 +5,6 @@ import type { Db } from '../db/types.ts';
 import { alertAuthorComment } from '../alerts/author-comments.ts';
 import { reopenKeyboard } from '../alerts/buttons.ts';
 import { audienceOf, raiseToAudience } from '../alerts/fallback.ts';
-import { heldTillWorkingHours } from '../alerts/quiet-hours.ts';
 import { DomainError } from '../errors.ts';
 import { notifyResident } from '../notifications/notify.ts';
 import { requireLiveConsent } from '../residents/consent.service.ts';
@@ -141,7 +140,7 @@ export function rateMessage(db: Db, input: { residentId: number; messageId: numb
           params: { messageId: message.id, stars: input.stars },
           messageId: message.id,
           dedupeKey: `low_rating:${message.id}:${now.getTime()}`,
-          delivery: { keyboard: reopenKeyboard(message.id), notBefore: await heldTillWorkingHours(trx, message.municipalityId, now) },
+          delivery: { keyboard: reopenKeyboard(message.id) },
         },
         now,
       );
@@ -169,7 +168,7 @@ export function addRatingComplaint(db: Db, input: { residentId: number; messageI
         params: { messageId: message.id, stars: rating.stars, text },
         messageId: message.id,
         dedupeKey: `rating_complaint:${message.id}:${now.getTime()}`,
-        delivery: { keyboard: reopenKeyboard(message.id), notBefore: await heldTillWorkingHours(trx, message.municipalityId, now) },
+        delivery: { keyboard: reopenKeyboard(message.id) },
       },
       now,
     );

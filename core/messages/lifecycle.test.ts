@@ -185,19 +185,5 @@ describe('low ratings and complaints where the municipality has no curator at ha
     expect(await alerted(inKem.id, 'alert.rating_complaint')).toEqual([kem.curator]);
     const [kemCopy] = await r.db.selectFrom('outbox').select('payload').where('kind', '=', 'alert.low_rating').where('staff_id', '=', kem.curator).execute();
     expect(renderText(t9n, 'ru', kemCopy!.payload)).toBe(`Низкая оценка (2) по сообщению №${inKem.id}.`);
-
-    // Given at night (Friday 23:00 in Kuzbass): listed at once, the curator's messages held till Monday 09:00.
-    const atNight = await solved(Kemerovo);
-    await rateMessage(r.db, { residentId: atNight.author, messageId: atNight.id, stars: 1 }, at('2026-11-06T16:00:00Z'));
-    await addRatingComplaint(r.db, { residentId: atNight.author, messageId: atNight.id, text: 'Ничего не изменилось' }, at('2026-11-06T16:05:00Z'));
-    expect(await alerted(atNight.id, 'alert.low_rating')).toEqual([kem.curator]);
-    expect(await alerted(atNight.id, 'alert.rating_complaint')).toEqual([kem.curator]);
-    const held = (
-      await r.db.selectFrom('outbox').select(['kind', 'next_attempt_at', 'payload']).where('kind', 'in', ['alert.low_rating', 'alert.rating_complaint']).where('staff_id', '=', kem.curator).execute()
-    ).filter((o) => o.payload.params?.messageId === atNight.id);
-    expect(held.map((o) => [o.kind, o.next_attempt_at]).sort()).toEqual([
-      ['alert.low_rating', new Date('2026-11-09T02:00:00Z')],
-      ['alert.rating_complaint', new Date('2026-11-09T02:00:00Z')],
-    ]);
   });
 });

@@ -25,8 +25,6 @@ export interface NotifyOptions {
    * they are on their way rather than that they could not be brought.
    */
   photosFollowing?: number;
-  /** Held in the outbox until then: an alert that can wait, raised outside the officials' working hours. */
-  notBefore?: Date;
   location?: { lat: number; lon: number };
   /**
    * What this notice shows in the messenger it is queued to, computed once that messenger is known
@@ -184,7 +182,6 @@ export async function notifyStaff(
       payload: staffPayload(key, params, options, t.channel, t.language),
       priority: options.priority ?? PRIORITY.alert,
       dedupeKey: options.dedupeKey ? `${options.dedupeKey}:${t.staff_id}:${t.channel}` : undefined,
-      notBefore: options.notBefore,
     })),
   );
   return ids.length;
