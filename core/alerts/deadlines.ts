@@ -42,7 +42,7 @@ const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 
  * one falling due at night, on a weekend or a holiday waits for the next working start (the scans
  * run every 15 minutes), rather than reaching officials when nobody can act on it.
  */
-export async function atWork(db: Db, now: Date): Promise<{ ids: number[]; timeZones: Map<number, string> }> {
+async function atWork(db: Db, now: Date): Promise<{ ids: number[]; timeZones: Map<number, string> }> {
   const municipalities = await listMunicipalities(db);
   return { ids: municipalities.filter((m) => isWorkingTime(m.calendar, now)).map((m) => m.id), timeZones: new Map(municipalities.map((m) => [m.id, m.timeZone])) };
 }
