@@ -166,7 +166,7 @@ const REGION_CALENDAR: WorkCalendar = { timeZone: REGION_TIME_ZONE, config: {} }
  * The regional curators' digest, once a working day of the region at 09:00 of its zone (retried to
  * 21:00 as the municipalities' are): the drafts awaiting approval, the overdue and the due-soon
  * messages of the municipalities with no curator of their own reachable in a messenger, whose
- * approval cards come to the regional curators (approvalCurators). A municipality with its own
+ * approval cards come to the regional curators (fallbackRecipients). A municipality with its own
  * curator at hand is theirs, not in this digest. Only regional curators with a messenger get it.
  */
 async function sendRegionalDigest(db: Db, now: Date): Promise<{ alerts: number; queued: number }> {

@@ -250,15 +250,7 @@ export async function fallbackRecipients(db: Db, municipalityId: number | null, 
   return { local: local.map((r) => r.id), regional: rows.filter((r) => r.municipality_id === null && r.reachable).map((r) => r.id) };
 }
 
-/**
- * Who is asked to approve a municipality's answers (seed 004: the curator), and who gets its other
- * curators' alerts: its own curators, or the regional ones when none of them is reachable (fallbackRecipients).
- */
-export function approvalCurators(db: Db, municipalityId: number): Promise<{ local: number[]; regional: number[] }> {
-  return fallbackRecipients(db, municipalityId, ['curator']);
-}
-
-/** Municipalities whose approvals fall back to the regional curators (approvalCurators): none of their own curators is reachable in a messenger. */
+/** Municipalities whose curators' alerts fall back to the regional curators (fallbackRecipients): none of their own curators is reachable in a messenger. */
 export async function municipalitiesWithoutReachableCurator(db: Db): Promise<number[]> {
   const rows = await db.selectFrom('municipality').select('id').where((eb) => eb.not(reachableOfficialOf(eb))).orderBy('id').execute();
   return rows.map((r) => r.id);
