@@ -17,7 +17,7 @@ import type { AlertKeyboard } from './buttons.ts';
  * once: the second gets the state error). Per moderator (`staff.new_message_alerts`): `immediate`
  * on filing, `hourly` at the top of the hour (`runHourlyNewMessageCards`), `digest` only in the
  * 09:00 digest. When none of the municipality's moderators is reachable in a messenger, the card
- * goes on filing to its curators, or the regional curators (moderationFallback).
+ * goes to its curators, or the regional curators, in working hours (moderationFallback).
  *
  *   !mod:a:<messageId>   accept to the suggested executor
  *   !mod:o:<messageId>   accept to another executor (a list)

@@ -6,7 +6,7 @@ import { DomainError } from '../errors.ts';
 import { containsPoint, isValidPoint } from '../geo/geo.ts';
 import { usableMedia } from '../media/media.repository.ts';
 import { getMunicipality } from '../municipalities/municipality.repository.ts';
-import { enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
+import { cancelUnsent, enqueue, PRIORITY } from '../outbox/outbox.repository.ts';
 import { residentTarget } from '../notifications/notify.ts';
 import { readerDate } from '../text/reader-date.ts';
 import { openEventId, remindId } from './actions.ts';
@@ -199,11 +199,12 @@ const reminderDiffers = (before: AfishaEvent, after: AfishaEvent) =>
 async function refreshQueuedReminders(db: Db, event: AfishaEvent, now: Date): Promise<void> {
   // Locked: a reminder turned off meanwhile is either gone here or has the new row cancelled (unremindMe waits).
   const queued = await db.selectFrom('event_reminder').select(['resident_id', 'outbox_id']).where('event_id', '=', event.id).where('outbox_id', 'is not', null).forUpdate().execute();
-  const ids = queued.map((r) => r.outbox_id).filter((x): x is number => x !== null);
-  if (ids.length === 0) return;
   // Only those the sender has not claimed: the state condition settles a race with it.
-  const dropped = await db.updateTable('outbox').set({ state: 'cancelled', last_error: 'event edited' }).where('id', 'in', ids).where('state', '=', 'pending').returning('id').execute();
-  const droppedIds = new Set(dropped.map((r) => r.id));
+  const droppedIds = await cancelUnsent(
+    db,
+    queued.map((r) => r.outbox_id),
+    'event edited',
+  );
   for (const r of queued) {
     if (r.outbox_id !== null && droppedIds.has(r.outbox_id)) await queueReminder(db, event, r.resident_id, now, r.outbox_id);
   }
@@ -244,8 +245,11 @@ async function tellFollowers(db: Db, event: AfishaEvent, notice: { kind: string;
  */
 async function requeueReminders(db: Db, eventId: number): Promise<void> {
   const queued = await db.selectFrom('event_reminder').select('outbox_id').where('event_id', '=', eventId).where('outbox_id', 'is not', null).execute();
-  const ids = queued.map((r) => r.outbox_id).filter((id): id is number => id !== null);
-  if (ids.length > 0) await db.updateTable('outbox').set({ state: 'cancelled', last_error: 'event moved' }).where('id', 'in', ids).where('state', '=', 'pending').execute();
+  await cancelUnsent(
+    db,
+    queued.map((r) => r.outbox_id),
+    'event moved',
+  );
   await db.updateTable('event_reminder').set({ queued_at: null, outbox_id: null }).where('event_id', '=', eventId).execute();
 }
 
@@ -321,8 +325,11 @@ export async function cancelEvent(db: Db, id: number, reason: string | null, now
   await stopAnnouncement(db, event.broadcastId, now);
   const row = await db.updateTable('afisha_event').set({ state: 'cancelled', cancelled_at: now, cancel_reason: reason, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   const reminders = await db.selectFrom('event_reminder').select(['resident_id', 'outbox_id']).where('event_id', '=', id).execute();
-  const queued = reminders.map((r) => r.outbox_id).filter((x): x is number => x !== null);
-  if (queued.length > 0) await db.updateTable('outbox').set({ state: 'cancelled', last_error: 'event cancelled' }).where('id', 'in', queued).where('state', '=', 'pending').execute();
+  await cancelUnsent(
+    db,
+    reminders.map((r) => r.outbox_id),
+    'event cancelled',
+  );
   // Nothing left waits for the cron: mark every reminder settled.
   await db.updateTable('event_reminder').set({ queued_at: now }).where('event_id', '=', id).where('queued_at', 'is', null).execute();
   const municipality = await getMunicipality(db, event.municipalityId);
@@ -399,7 +406,7 @@ export async function unremindMe(db: Db, eventId: number, residentId: number): P
   // Waits for a cron run or an edit that has taken the row (both lock it), so the outbox row it queued is known here.
   const row = await db.deleteFrom('event_reminder').where('event_id', '=', eventId).where('resident_id', '=', residentId).returning('outbox_id').executeTakeFirst();
   if (!row) return 'already_off';
-  if (row.outbox_id !== null) await db.updateTable('outbox').set({ state: 'cancelled', last_error: 'reminder turned off' }).where('id', '=', row.outbox_id).where('state', '=', 'pending').execute();
+  await cancelUnsent(db, [row.outbox_id], 'reminder turned off');
   return 'off';
 }
 

@@ -42,3 +42,14 @@ export async function enqueue(db: Db, entries: OutboxEntry[]): Promise<number[]>
     .execute();
   return rows.map((r) => r.id);
 }
+
+/**
+ * Cancels the rows of `ids` no sender has claimed yet (`pending`; one being sent or sent stays), with
+ * `reason` as their last error. Returns the ids cancelled.
+ */
+export async function cancelUnsent(db: Db, ids: readonly (number | null)[], reason: string): Promise<Set<number>> {
+  const rows = ids.filter((id): id is number => id !== null);
+  if (rows.length === 0) return new Set();
+  const cancelled = await db.updateTable('outbox').set({ state: 'cancelled', last_error: reason }).where('id', 'in', rows).where('state', '=', 'pending').returning('id').execute();
+  return new Set(cancelled.map((r) => r.id));
+}
