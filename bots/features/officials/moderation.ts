@@ -54,12 +54,12 @@ async function run(c: StepContext, action: ModerationCardAction) {
   if (!staff) return stay({ say: [{ key: 'official.not_linked' }] });
   await authorizeModeration(c.db, staff.staffId, action.messageId);
   const actor = { kind: 'staff' as const, staffId: staff.staffId };
-  const message = await c.db.selectFrom('message').select(['status', 'municipality_id', 'category_id']).where('id', '=', action.messageId).executeTakeFirstOrThrow();
   const done = await moderatedAlready(c, action.messageId, action.op === 'category' ? 'change_category' : action.op === 'reject' ? 'reject' : 'accept');
   if (done) return stay({ say: [done] });
   if (action.op === 'category') return goto('mod_category', { flow: 'official', data: { messageId: action.messageId } });
   if (action.op === 'reject') return goto('mod_reject', { flow: 'official', data: { messageId: action.messageId } });
   if (action.op === 'other') return goto('mod_executor', { flow: 'official', data: { messageId: action.messageId } });
+  const message = await c.db.selectFrom('message').select(['municipality_id', 'category_id']).where('id', '=', action.messageId).executeTakeFirstOrThrow();
   const executorId = await routeExecutor(c.db, message.municipality_id, message.category_id);
   const accepted = await acceptMessage(c.db, { messageId: action.messageId, executorId, actor }, c.now);
   await auditBotAction(c, staff.staffId, {
